@@ -1,0 +1,37 @@
+# The two commands of the README:
+#   make run   set up, build, index the demo feeds, serve on http://localhost:$(PORT)
+#   make test  set up, build, run the whole test suite (also under ASan+UBSan)
+PORT ?= 8080
+DB ?= data/sociale-kaart.db
+BIN := build/release/sociale-kaart
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all setup build run test test-debug test-asan bench clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	@cmake --preset release >/dev/null
+	@cmake --build build/release -j$(JOBS)
+
+run: build
+	$(BIN) index --db $(DB)
+	exec $(BIN) serve --db $(DB) --port $(PORT)
+
+test-debug: setup
+	@cmake --preset debug >/dev/null
+	@cmake --build build/debug -j$(JOBS)
+	ctest --preset debug -j$(JOBS)
+
+test-asan: setup
+	@cmake --preset asan >/dev/null
+	@cmake --build build/asan -j$(JOBS)
+	ctest --preset asan -j$(JOBS)
+
+test: test-debug test-asan
+
+clean:
+	rm -rf build

@@ -1,0 +1,229 @@
+#include "sk_schema.h"
+
+/*
+ * Data model (HSDS 3.0 shaped, Dutch profile). Conventions:
+ *  - rid: the integer row id (joins, FTS rowid); id: the public, stable UUID.
+ *  - source: 'feed:<feed id>' or 'portal'; source_key: the record's key in
+ *    its source (HSDS id or the partner's own key). (source, source_key) is
+ *    unique, so the next fetch of the same record finds the same row.
+ *  - status: 'active', 'inactive' or 'withdrawn' (hidden, kept with history).
+ *  - times are ISO 8601 text in UTC ("2026-11-22T05:00:00Z"); assured_date is
+ *    when the data was last confirmed correct, apart from last_modified.
+ */
+static const char migration_1[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+
+    /* Taxonomy: needs, target groups, municipalities, scopes, access, cost, law. */
+    "CREATE TABLE taxonomy_term(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  vocabulary TEXT NOT NULL CHECK (vocabulary IN\n"
+    "    ('need','target_group','municipality','scope','access','cost','law')),\n"
+    "  code TEXT NOT NULL,\n"
+    "  parent_code TEXT,\n"
+    "  label TEXT NOT NULL,\n"
+    "  explain TEXT,\n"
+    "  min_age INTEGER,\n"
+    "  max_age INTEGER,\n"
+    "  crisis INTEGER NOT NULL DEFAULT 0,\n"
+    "  position INTEGER NOT NULL DEFAULT 0,\n"
+    "  extra TEXT,\n" /* JSON: synonyms, postcodes, centroid, scopes, cbs_code */
+    "  UNIQUE(vocabulary, code));\n"
+
+    /* Feeds and their health. */
+    "CREATE TABLE feed(\n"
+    "  id TEXT PRIMARY KEY,\n"
+    "  partner TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL CHECK (kind IN ('partner-json','hsds','ical','csv')),\n"
+    "  location TEXT NOT NULL,\n"
+    "  enabled INTEGER NOT NULL DEFAULT 1,\n"
+    "  http_etag TEXT,\n"
+    "  http_last_modified TEXT,\n"
+    "  content_hash TEXT,\n"
+    "  last_attempt TEXT,\n"
+    "  last_success TEXT,\n"
+    "  last_error TEXT,\n"
+    "  n_records INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_new INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_changed INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_unchanged INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_withdrawn INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_rejected INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE TABLE feed_rejection(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  feed_id TEXT NOT NULL REFERENCES feed(id) ON DELETE CASCADE,\n"
+    "  record_key TEXT,\n"
+    "  field TEXT,\n"
+    "  reason TEXT NOT NULL,\n" /* Dutch, for the partner */
+    "  at TEXT NOT NULL);\n"
+    "CREATE INDEX feed_rejection_feed ON feed_rejection(feed_id);\n"
+
+    "CREATE TABLE organization(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  id TEXT NOT NULL UNIQUE,\n"
+    "  source TEXT NOT NULL,\n"
+    "  source_key TEXT NOT NULL,\n"
+    "  name TEXT NOT NULL,\n"
+    "  description TEXT,\n"
+    "  email TEXT,\n"
+    "  website TEXT,\n"
+    "  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','inactive','withdrawn')),\n"
+    "  content_hash TEXT,\n"
+    "  created TEXT NOT NULL,\n"
+    "  last_modified TEXT NOT NULL,\n"
+    "  UNIQUE(source, source_key));\n"
+
+    /* An offering. kind 'activiteit' rows come from calendars and have an
+     * activity row and occurrences; 'aanbod' rows are services. */
+    "CREATE TABLE service(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  id TEXT NOT NULL UNIQUE,\n"
+    "  organization_rid INTEGER NOT NULL REFERENCES organization(rid),\n"
+    "  source TEXT NOT NULL,\n"
+    "  source_key TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL DEFAULT 'aanbod' CHECK (kind IN ('aanbod','activiteit')),\n"
+    "  name TEXT NOT NULL,\n"
+    "  summary TEXT,\n" /* one line: what it is */
+    "  description TEXT,\n"
+    "  keywords TEXT,\n"
+    "  url TEXT,\n"
+    "  email TEXT,\n"
+    "  application_process TEXT,\n" /* how to get it / how to refer */
+    "  eligibility_description TEXT,\n"
+    "  fees_description TEXT,\n"
+    "  referral_contact TEXT,\n" /* restricted: professionals only */
+    "  min_age INTEGER,\n"
+    "  max_age INTEGER,\n"
+    "  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','inactive','withdrawn')),\n"
+    "  content_hash TEXT,\n"
+    "  assured_date TEXT,\n"
+    "  assured_by TEXT,\n"
+    "  created TEXT NOT NULL,\n"
+    "  last_modified TEXT NOT NULL,\n"
+    "  UNIQUE(source, source_key));\n"
+    "CREATE INDEX service_org ON service(organization_rid);\n"
+    "CREATE INDEX service_status ON service(status, kind);\n"
+
+    /* Classification: vocabulary is need, target_group, access, cost or law. */
+    "CREATE TABLE service_taxonomy(\n"
+    "  service_rid INTEGER NOT NULL REFERENCES service(rid) ON DELETE CASCADE,\n"
+    "  vocabulary TEXT NOT NULL,\n"
+    "  code TEXT NOT NULL,\n"
+    "  PRIMARY KEY(service_rid, vocabulary, code)) WITHOUT ROWID;\n"
+    "CREATE INDEX service_taxonomy_code ON service_taxonomy(vocabulary, code);\n"
+
+    /* Where an offering is for: a municipality code or a scope (hbel, bel,
+     * regio, landelijk). A row for one municipality with ages narrows the
+     * offering there ("for Eemnes: adults only": eemnes, min_age 18). */
+    "CREATE TABLE service_area(\n"
+    "  service_rid INTEGER NOT NULL REFERENCES service(rid) ON DELETE CASCADE,\n"
+    "  area_code TEXT NOT NULL,\n"
+    "  min_age INTEGER,\n"
+    "  max_age INTEGER,\n"
+    "  note TEXT,\n"
+    "  PRIMARY KEY(service_rid, area_code)) WITHOUT ROWID;\n"
+    "CREATE INDEX service_area_code ON service_area(area_code);\n"
+
+    "CREATE TABLE location(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  id TEXT NOT NULL UNIQUE,\n"
+    "  organization_rid INTEGER REFERENCES organization(rid),\n"
+    "  source TEXT NOT NULL,\n"
+    "  source_key TEXT NOT NULL,\n"
+    "  name TEXT,\n"
+    "  address TEXT,\n"
+    "  postal_code TEXT,\n"
+    "  city TEXT,\n"
+    "  municipality_code TEXT,\n"
+    "  latitude REAL,\n"
+    "  longitude REAL,\n"
+    "  accessibility TEXT,\n"
+    "  status TEXT NOT NULL DEFAULT 'active',\n"
+    "  last_modified TEXT NOT NULL,\n"
+    "  UNIQUE(source, source_key));\n"
+    "CREATE TABLE service_at_location(\n"
+    "  service_rid INTEGER NOT NULL REFERENCES service(rid) ON DELETE CASCADE,\n"
+    "  location_rid INTEGER NOT NULL REFERENCES location(rid) ON DELETE CASCADE,\n"
+    "  PRIMARY KEY(service_rid, location_rid)) WITHOUT ROWID;\n"
+    "CREATE INDEX service_at_location_loc ON service_at_location(location_rid);\n"
+
+    "CREATE TABLE phone(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  service_rid INTEGER REFERENCES service(rid) ON DELETE CASCADE,\n"
+    "  organization_rid INTEGER REFERENCES organization(rid) ON DELETE CASCADE,\n"
+    "  location_rid INTEGER REFERENCES location(rid) ON DELETE CASCADE,\n"
+    "  number TEXT NOT NULL,\n"
+    "  description TEXT,\n"
+    "  restricted INTEGER NOT NULL DEFAULT 0);\n" /* 1: professionals only */
+    "CREATE INDEX phone_service ON phone(service_rid);\n"
+    "CREATE INDEX phone_org ON phone(organization_rid);\n"
+
+    /* Opening hours: weekday 1 = Monday .. 7 = Sunday, local times HH:MM. */
+    "CREATE TABLE schedule(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  service_rid INTEGER REFERENCES service(rid) ON DELETE CASCADE,\n"
+    "  location_rid INTEGER REFERENCES location(rid) ON DELETE CASCADE,\n"
+    "  weekday INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),\n"
+    "  opens_at TEXT NOT NULL,\n"
+    "  closes_at TEXT NOT NULL,\n"
+    "  valid_from TEXT,\n"
+    "  valid_to TEXT,\n"
+    "  description TEXT);\n"
+    "CREATE INDEX schedule_service ON schedule(service_rid);\n"
+
+    /* Calendar activities (HSDS has no events): one row per VEVENT series,
+     * its service row (kind 'activiteit') carries name, text and taxonomy. */
+    "CREATE TABLE activity(\n"
+    "  service_rid INTEGER PRIMARY KEY REFERENCES service(rid) ON DELETE CASCADE,\n"
+    "  uid TEXT NOT NULL,\n"
+    "  location_text TEXT,\n"
+    "  municipality_code TEXT,\n"
+    "  recurrence TEXT,\n" /* the RRULE as text, for display */
+    "  organizer TEXT);\n"
+    "CREATE TABLE occurrence(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  service_rid INTEGER NOT NULL REFERENCES service(rid) ON DELETE CASCADE,\n"
+    "  starts_at TEXT NOT NULL,\n" /* local time with offset, or a date */
+    "  ends_at TEXT,\n"
+    "  start_utc INTEGER NOT NULL,\n" /* unix seconds, for ordering and windows */
+    "  end_utc INTEGER,\n"
+    "  all_day INTEGER NOT NULL DEFAULT 0,\n"
+    "  cancelled INTEGER NOT NULL DEFAULT 0,\n"
+    "  location_text TEXT);\n"
+    "CREATE INDEX occurrence_start ON occurrence(start_utc);\n"
+    "CREATE INDEX occurrence_service ON occurrence(service_rid, start_utc);\n"
+
+    /* Per-field change log: who changed what, when, from and to. */
+    "CREATE TABLE change_log(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  at TEXT NOT NULL,\n"
+    "  actor TEXT NOT NULL,\n" /* 'feed:<id>', 'account:<id>', 'system' */
+    "  entity TEXT NOT NULL,\n" /* 'service', 'organization', ... */
+    "  entity_id TEXT NOT NULL,\n"
+    "  field TEXT NOT NULL,\n"
+    "  old_value TEXT,\n"
+    "  new_value TEXT);\n"
+    "CREATE INDEX change_log_entity ON change_log(entity, entity_id);\n"
+
+    /* Accounts for partners, editors, admins and professionals. */
+    "CREATE TABLE account(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  id TEXT NOT NULL UNIQUE,\n"
+    "  email TEXT NOT NULL UNIQUE COLLATE NOCASE,\n"
+    "  name TEXT NOT NULL,\n"
+    "  role TEXT NOT NULL CHECK (role IN ('partner','redacteur','admin','professional')),\n"
+    "  password_hash TEXT,\n"
+    "  disabled INTEGER NOT NULL DEFAULT 0,\n"
+    "  trusted INTEGER NOT NULL DEFAULT 0,\n"
+    "  created TEXT NOT NULL);\n"
+    "CREATE TABLE account_organization(\n"
+    "  account_rid INTEGER NOT NULL REFERENCES account(rid) ON DELETE CASCADE,\n"
+    "  organization_rid INTEGER NOT NULL REFERENCES organization(rid) ON DELETE CASCADE,\n"
+    "  PRIMARY KEY(account_rid, organization_rid)) WITHOUT ROWID;\n"
+
+    /* Full-text index over active offerings; rowid = service.rid. Kept in
+     * step by sk_store_index_service. Columns in bm25 weight order. */
+    "CREATE VIRTUAL TABLE search_fts USING fts5(\n"
+    "  name, needs, organization, keywords, description,\n"
+    "  tokenize = 'dutch');\n";
+
+const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {migration_1};

@@ -1,0 +1,256 @@
+#include "sk_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "sk_err.h"
+#include "sk_schema.h"
+#include "sk_tokenizer.h"
+
+static void set_err(char *err, size_t errlen, const char *fmt, const char *a, const char *b) {
+  if (err && errlen)
+    snprintf(err, errlen, fmt, a, b);
+}
+
+int sk_store_exec(struct sk_store *st, const char *sql) {
+  char *msg = NULL;
+  if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    sqlite3_free(msg);
+    return SK_EDB;
+  }
+  return SK_OK;
+}
+
+int sk_store_begin(struct sk_store *st) { return sk_store_exec(st, "BEGIN IMMEDIATE"); }
+int sk_store_commit(struct sk_store *st) { return sk_store_exec(st, "COMMIT"); }
+void sk_store_rollback(struct sk_store *st) {
+  if (!sqlite3_get_autocommit(st->db))
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int sk_store_schema_version(struct sk_store *st) {
+  sqlite3_stmt *s = NULL;
+  int v = -1;
+  if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
+int sk_store_meta_get(struct sk_store *st, const char *key, char *out, size_t outlen) {
+  sqlite3_stmt *s = NULL;
+  int rc = SK_EDB;
+  if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?1", -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+  int step = sqlite3_step(s);
+  if (step == SQLITE_ROW) {
+    const char *v = (const char *)sqlite3_column_text(s, 0);
+    size_t n = (size_t)sqlite3_column_bytes(s, 0);
+    if (n + 1 > outlen) {
+      rc = SK_ETOOBIG;
+    } else {
+      memcpy(out, v ? v : "", n);
+      out[n] = '\0';
+      rc = SK_OK;
+    }
+  } else if (step == SQLITE_DONE) {
+    rc = SK_ENOTFOUND;
+  }
+  sqlite3_finalize(s);
+  return rc;
+}
+
+int sk_store_meta_set(struct sk_store *st, const char *key, const char *value) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(st->db,
+                         "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
+  sqlite3_finalize(s);
+  return rc;
+}
+
+void sk_now_iso(char out[32]) {
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Migrate from the file's user_version to SK_SCHEMA_VERSION, one step per
+ * transaction, so a crash leaves the file at a whole version. */
+static int store_migrate(struct sk_store *st, char *err, size_t errlen) {
+  int v = sk_store_schema_version(st);
+  if (v < 0) {
+    set_err(err, errlen, "cannot read the schema version: %s%s", sqlite3_errmsg(st->db), "");
+    return SK_EDB;
+  }
+  if (v > SK_SCHEMA_VERSION) {
+    set_err(err, errlen, "the database has a newer schema than this program (%s%s)",
+            "upgrade sociale-kaart", "");
+    return SK_EINVAL;
+  }
+  for (; v < SK_SCHEMA_VERSION; v++) {
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+    char *msg = NULL;
+    if (sk_store_begin(st) ||
+        sqlite3_exec(st->db, sk_schema_migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
+        sk_store_exec(st, pragma) || sk_store_commit(st)) {
+      set_err(err, errlen, "schema migration failed: %s%s", msg ? msg : sqlite3_errmsg(st->db), "");
+      sqlite3_free(msg);
+      sk_store_rollback(st);
+      return SK_EDB;
+    }
+  }
+  return SK_OK;
+}
+
+/* The full-text index is derived data: rebuild it when the tokenizer that
+ * made it is not the one we run now. */
+static int store_check_tokenizer(struct sk_store *st, char *err, size_t errlen) {
+  char have[256];
+  int rc = sk_store_meta_get(st, "tokenizer", have, sizeof have);
+  if (rc == SK_OK && strcmp(have, SK_TOKENIZER_VERSION) == 0)
+    return SK_OK;
+  if (rc != SK_OK && rc != SK_ENOTFOUND && rc != SK_ETOOBIG) {
+    set_err(err, errlen, "cannot read the tokenizer version: %s%s", sqlite3_errmsg(st->db), "");
+    return rc;
+  }
+  if (sk_store_begin(st) || sk_store_reindex_all(st) ||
+      sk_store_meta_set(st, "tokenizer", SK_TOKENIZER_VERSION) || sk_store_commit(st)) {
+    set_err(err, errlen, "cannot rebuild the full-text index: %s%s", sqlite3_errmsg(st->db), "");
+    sk_store_rollback(st);
+    return SK_EDB;
+  }
+  return SK_OK;
+}
+
+int sk_store_open(const char *path, int flags, struct sk_store **out, char *err, size_t errlen) {
+  *out = NULL;
+  int readonly = (flags & SK_STORE_READONLY) != 0;
+  if (!readonly && !(flags & SK_STORE_CREATE)) {
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+      set_err(err, errlen, "database %s does not exist%s", path, "");
+      return SK_ENOTFOUND;
+    }
+  }
+  struct sk_store *st = calloc(1, sizeof *st);
+  if (!st)
+    return SK_ENOMEM;
+  st->readonly = readonly;
+  int oflags = SQLITE_OPEN_NOMUTEX | (readonly ? SQLITE_OPEN_READONLY
+                                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+    set_err(err, errlen, "cannot open database %s: %s", path,
+            st->db ? sqlite3_errmsg(st->db) : "out of memory");
+    sk_store_close(st);
+    return SK_EDB;
+  }
+  sqlite3_extended_result_codes(st->db, 1);
+  sqlite3_busy_timeout(st->db, 5000);
+  if (sk_tokenizer_register(st->db) != SK_OK) {
+    set_err(err, errlen, "cannot register the dutch tokenizer on %s%s", path, "");
+    sk_store_close(st);
+    return SK_EDB;
+  }
+  const char *pragmas = readonly ? "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                                   "PRAGMA query_only = 1;"
+                                 : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                                   "PRAGMA foreign_keys = ON; PRAGMA secure_delete = OFF;";
+  char *msg = NULL;
+  if (sqlite3_exec(st->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+    set_err(err, errlen, "cannot set up database %s: %s", path, msg ? msg : "?");
+    sqlite3_free(msg);
+    sk_store_close(st);
+    return SK_EDB;
+  }
+  int rc;
+  if (readonly) {
+    int v = sk_store_schema_version(st);
+    if (v != SK_SCHEMA_VERSION) {
+      set_err(err, errlen, "database %s has %s; run 'sociale-kaart index' first", path,
+              v <= 0 ? "no schema (or is not a database)" : "another schema version");
+      sk_store_close(st);
+      return SK_EINVAL;
+    }
+  } else if ((rc = store_migrate(st, err, errlen)) != SK_OK ||
+             (rc = store_check_tokenizer(st, err, errlen)) != SK_OK) {
+    sk_store_close(st);
+    return rc;
+  }
+  *out = st;
+  return SK_OK;
+}
+
+void sk_store_close(struct sk_store *st) {
+  if (!st)
+    return;
+  sqlite3_close_v2(st->db);
+  free(st);
+}
+
+int sk_store_index_service(struct sk_store *st, long long service_rid) {
+  sqlite3_stmt *del = NULL, *ins = NULL;
+  int rc = SK_EDB;
+  if (sqlite3_prepare_v2(st->db, "DELETE FROM search_fts WHERE rowid = ?1", -1, &del, NULL) !=
+      SQLITE_OK)
+    goto out;
+  sqlite3_bind_int64(del, 1, service_rid);
+  if (sqlite3_step(del) != SQLITE_DONE)
+    goto out;
+  /* Need labels and synonyms of every need the offering is classified
+   * under, so "schulden" finds an offering whose text says "geldzorgen". */
+  if (sqlite3_prepare_v2(
+          st->db,
+          "INSERT INTO search_fts(rowid, name, needs, organization, keywords, description) "
+          "SELECT s.rid, s.name, "
+          " (SELECT group_concat(t.label, ' | ') FROM service_taxonomy x "
+          "   JOIN taxonomy_term t ON t.vocabulary = 'need' AND t.code = x.code "
+          "   WHERE x.service_rid = s.rid AND x.vocabulary = 'need'), "
+          " o.name, s.keywords, "
+          " coalesce(s.summary, '') || ' ' || coalesce(s.description, '') "
+          "FROM service s JOIN organization o ON o.rid = s.organization_rid "
+          "WHERE s.rid = ?1 AND s.status = 'active' AND o.status = 'active'",
+          -1, &ins, NULL) != SQLITE_OK)
+    goto out;
+  sqlite3_bind_int64(ins, 1, service_rid);
+  if (sqlite3_step(ins) != SQLITE_DONE)
+    goto out;
+  rc = SK_OK;
+out:
+  sqlite3_finalize(del);
+  sqlite3_finalize(ins);
+  return rc;
+}
+
+int sk_store_reindex_all(struct sk_store *st) {
+  if (sk_store_exec(st, "DELETE FROM search_fts"))
+    return SK_EDB;
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(st->db, "SELECT rid FROM service WHERE status = 'active'", -1, &s, NULL) !=
+      SQLITE_OK)
+    return SK_EDB;
+  int rc = SK_OK, step;
+  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    rc = sk_store_index_service(st, sqlite3_column_int64(s, 0));
+    if (rc)
+      break;
+  }
+  if (!rc && step != SQLITE_DONE)
+    rc = SK_EDB;
+  sqlite3_finalize(s);
+  if (!rc)
+    rc = sk_store_exec(st, "INSERT INTO search_fts(search_fts) VALUES('optimize')");
+  return rc;
+}

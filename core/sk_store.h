@@ -1,0 +1,55 @@
+#ifndef SK_STORE_H
+#define SK_STORE_H
+/*
+ * sk_store: one SQLite connection to the store, set up the same way
+ * everywhere: WAL, busy_timeout, synchronous=NORMAL, foreign keys, and the
+ * "dutch" tokenizer registered. A writable open migrates the schema forward
+ * and rebuilds the full-text index when the tokenizer version changed.
+ *
+ * A connection is used by one thread at a time. The server opens one
+ * read-only store per worker thread; only the indexer and portal write.
+ */
+#include <sqlite3.h>
+#include <stddef.h>
+
+enum sk_store_flags {
+  SK_STORE_READONLY = 1, /* never writes; fails if the file is missing */
+  SK_STORE_CREATE = 2,   /* create the file when missing (writable only) */
+};
+
+struct sk_store {
+  sqlite3 *db; /* owned */
+  int readonly;
+};
+
+/* Open path. On failure returns an SK_E* code, *out is NULL and err (if
+ * given) holds one line saying why. Close with sk_store_close. */
+int sk_store_open(const char *path, int flags, struct sk_store **out, char *err, size_t errlen);
+/* Close and free; NULL is allowed. */
+void sk_store_close(struct sk_store *st);
+
+/* Run SQL with no results (several statements allowed). SK_OK or SK_EDB. */
+int sk_store_exec(struct sk_store *st, const char *sql);
+int sk_store_begin(struct sk_store *st); /* BEGIN IMMEDIATE */
+int sk_store_commit(struct sk_store *st);
+void sk_store_rollback(struct sk_store *st); /* safe when no transaction */
+
+/* meta table. sk_store_meta_get writes a NUL-terminated value into out and
+ * returns SK_OK, SK_ENOTFOUND, SK_ETOOBIG or SK_EDB. */
+int sk_store_meta_get(struct sk_store *st, const char *key, char *out, size_t outlen);
+int sk_store_meta_set(struct sk_store *st, const char *key, const char *value);
+
+/* The schema version of the open file (PRAGMA user_version). */
+int sk_store_schema_version(struct sk_store *st);
+
+/* Bring the full-text row of one offering up to date: rebuilt from the
+ * service, its organisation and need labels when the service is active,
+ * removed otherwise. Call inside the writer's transaction. */
+int sk_store_index_service(struct sk_store *st, long long service_rid);
+/* Rebuild the whole full-text index from the tables. */
+int sk_store_reindex_all(struct sk_store *st);
+
+/* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out[21+]. */
+void sk_now_iso(char out[32]);
+
+#endif

@@ -1,0 +1,210 @@
+#include "sk_tokenizer.h"
+
+#include <libstemmer.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sk_err.h"
+#include "sk_fold.h"
+
+struct sk_stemmer {
+  struct sb_stemmer *sb;
+};
+
+struct sk_stemmer *sk_stemmer_new(void) {
+  struct sk_stemmer *st = calloc(1, sizeof *st);
+  if (!st)
+    return NULL;
+  st->sb = sb_stemmer_new("dutch", "UTF_8");
+  if (!st->sb) {
+    free(st);
+    return NULL;
+  }
+  return st;
+}
+
+void sk_stemmer_free(struct sk_stemmer *st) {
+  if (!st)
+    return;
+  sb_stemmer_delete(st->sb);
+  free(st);
+}
+
+int sk_stemmer_snowball(struct sk_stemmer *st, const char *word, size_t n, struct sk_buf *out) {
+  const sb_symbol *s = sb_stemmer_stem(st->sb, (const sb_symbol *)word, (int)n);
+  if (!s)
+    return SK_ENOMEM;
+  return sk_buf_add(out, s, (size_t)sb_stemmer_length(st->sb));
+}
+
+/*
+ * Corrections to Snowball's (old) Dutch algorithm, measured on the taxonomy
+ * words in docs/stemming.md:
+ *  - it is not idempotent: huisartsen -> huisarts but huisarts -> huisart,
+ *    so we stem until the stem no longer changes (at most three rounds);
+ *  - plural -zen/-ven leave z/v (buurthuizen -> buurthuiz, buurthuis ->
+ *    buurthuis): a final z becomes s and a final v becomes f, as Dutch
+ *    spelling does in the singular;
+ *  - "-eren" plurals (kinderen -> kinder): a short list of domain words.
+ */
+static const char *const stem_exceptions[][2] = {
+    {"kinder", "kind"},   {"kinderen", "kind"}, {"eier", "ei"},     {"volwassen", "volwass"},
+    {"volwasen", "volwass"}, {"bladeren", "blad"}, {"liederen", "lied"},
+};
+
+int sk_stemmer_stem(struct sk_stemmer *st, const char *word, size_t n, struct sk_buf *out) {
+  if (n <= 3 || n > SK_TOKEN_MAX)
+    return sk_buf_add(out, word, n);
+  char cur[SK_TOKEN_MAX + 1];
+  memcpy(cur, word, n);
+  cur[n] = '\0';
+  size_t len = n;
+  for (int round = 0; round < 3 && len > 3; round++) {
+    const sb_symbol *s = sb_stemmer_stem(st->sb, (const sb_symbol *)cur, (int)len);
+    if (!s)
+      return SK_ENOMEM;
+    size_t sl = (size_t)sb_stemmer_length(st->sb);
+    if (sl == len && memcmp(s, cur, len) == 0)
+      break;
+    memcpy(cur, s, sl);
+    cur[sl] = '\0';
+    len = sl;
+  }
+  if (len > 3 && cur[len - 1] == 'z')
+    cur[len - 1] = 's';
+  else if (len > 3 && cur[len - 1] == 'v')
+    cur[len - 1] = 'f';
+  for (size_t i = 0; i < sizeof stem_exceptions / sizeof stem_exceptions[0]; i++) {
+    if (strcmp(cur, stem_exceptions[i][0]) == 0)
+      return sk_buf_addstr(out, stem_exceptions[i][1]);
+  }
+  return sk_buf_add(out, cur, len);
+}
+
+int sk_words(const char *text, size_t n, sk_word_cb cb, void *ctx) {
+  char word[SK_TOKEN_MAX + 4];
+  size_t wlen = 0, wstart = 0;
+  int in_word = 0;
+  size_t i = 0;
+  while (i <= n) {
+    uint32_t cp = 0;
+    size_t k = 0;
+    int is_word = 0;
+    if (i < n) {
+      k = sk_utf8_decode(text + i, n - i, &cp);
+      if (k)
+        is_word = sk_is_word_cp(cp);
+      else
+        k = 1; /* invalid byte: a separator */
+    }
+    if (is_word) {
+      if (!in_word) {
+        in_word = 1;
+        wstart = i;
+        wlen = 0;
+      }
+      char tmp[4];
+      size_t fl = sk_fold_cp(cp, tmp);
+      const char *src = fl ? tmp : text + i;
+      size_t sl = fl ? fl : k;
+      if (wlen + sl <= SK_TOKEN_MAX) {
+        memcpy(word + wlen, src, sl);
+        wlen += sl;
+      }
+    } else if (in_word) {
+      in_word = 0;
+      word[wlen] = '\0';
+      int rc = cb(ctx, word, wlen, wstart, i);
+      if (rc)
+        return rc;
+    }
+    if (i == n)
+      break;
+    i += k;
+  }
+  return SK_OK;
+}
+
+/* ---- FTS5 glue ---- */
+
+struct dutch_tok {
+  struct sk_stemmer *st;
+  struct sk_buf buf;
+};
+
+struct tok_call {
+  struct dutch_tok *t;
+  int flags;
+  void *pCtx;
+  int (*xToken)(void *, int, const char *, int, int, int);
+};
+
+static fts5_api *fts5_api_from_db(sqlite3 *db) {
+  fts5_api *api = NULL;
+  sqlite3_stmt *stmt = NULL;
+  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, NULL) != SQLITE_OK)
+    return NULL;
+  sqlite3_bind_pointer(stmt, 1, (void *)&api, "fts5_api_ptr", NULL);
+  sqlite3_step(stmt);
+  sqlite3_finalize(stmt);
+  return api;
+}
+
+static int dutch_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **out) {
+  (void)ctx;
+  (void)argv;
+  (void)argc;
+  struct dutch_tok *t = calloc(1, sizeof *t);
+  if (!t)
+    return SQLITE_NOMEM;
+  t->st = sk_stemmer_new();
+  if (!t->st) {
+    free(t);
+    return SQLITE_ERROR;
+  }
+  sk_buf_init(&t->buf, 4 * SK_TOKEN_MAX);
+  *out = (Fts5Tokenizer *)t;
+  return SQLITE_OK;
+}
+
+static void dutch_delete(Fts5Tokenizer *p) {
+  struct dutch_tok *t = (struct dutch_tok *)p;
+  if (!t)
+    return;
+  sk_stemmer_free(t->st);
+  sk_buf_free(&t->buf);
+  free(t);
+}
+
+static int dutch_word(void *ctx, const char *word, size_t len, size_t start, size_t end) {
+  struct tok_call *c = ctx;
+  sk_buf_reset(&c->t->buf);
+  int rc;
+  /* A prefix query ("schuld*") is matched against stems of document words;
+   * stemming the prefix itself would cut it short, so it is only folded. */
+  if (c->flags & FTS5_TOKENIZE_PREFIX)
+    rc = sk_buf_add(&c->t->buf, word, len);
+  else
+    rc = sk_stemmer_stem(c->t->st, word, len, &c->t->buf);
+  if (rc)
+    return SQLITE_NOMEM;
+  return c->xToken(c->pCtx, 0, sk_buf_str(&c->t->buf), (int)c->t->buf.len, (int)start, (int)end);
+}
+
+static int dutch_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *text, int n,
+                          int (*xToken)(void *, int, const char *, int, int, int)) {
+  struct tok_call c = {(struct dutch_tok *)p, flags, pCtx, xToken};
+  if (!text || n <= 0)
+    return SQLITE_OK;
+  return sk_words(text, (size_t)n, dutch_word, &c);
+}
+
+int sk_tokenizer_register(sqlite3 *db) {
+  fts5_api *api = fts5_api_from_db(db);
+  if (!api)
+    return SK_EDB;
+  static fts5_tokenizer tok = {dutch_create, dutch_delete, dutch_tokenize};
+  if (api->xCreateTokenizer(api, "dutch", NULL, &tok, NULL) != SQLITE_OK)
+    return SK_EDB;
+  return SK_OK;
+}
