@@ -1,0 +1,165 @@
+#include "ix_record.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sk_err.h"
+
+#define IX_BLOCK_MIN (16 * 1024)
+
+struct ix_arena_block {
+  struct ix_arena_block *next;
+  size_t size, used;
+  max_align_t data[]; /* aligned payload */
+};
+
+void ix_batch_init(struct ix_batch *b, size_t max_bytes) {
+  memset(b, 0, sizeof *b);
+  b->arena.max = max_bytes;
+}
+
+void ix_batch_free(struct ix_batch *b) {
+  struct ix_arena_block *blk = b->arena.head;
+  while (blk) {
+    struct ix_arena_block *next = blk->next;
+    free(blk);
+    blk = next;
+  }
+  size_t max = b->arena.max;
+  memset(b, 0, sizeof *b);
+  b->arena.max = max;
+}
+
+void *ix_alloc(struct ix_batch *b, size_t size) {
+  const size_t align = sizeof(max_align_t);
+  size = (size + align - 1) / align * align;
+  if (size == 0)
+    size = align;
+  if (b->arena.max && size > b->arena.max - b->arena.used)
+    return NULL;
+  struct ix_arena_block *blk = b->arena.head;
+  if (!blk || blk->size - blk->used < size) {
+    size_t bsize = size > IX_BLOCK_MIN ? size : IX_BLOCK_MIN;
+    blk = malloc(sizeof *blk + bsize);
+    if (!blk)
+      return NULL;
+    blk->size = bsize;
+    blk->used = 0;
+    blk->next = b->arena.head;
+    b->arena.head = blk;
+  }
+  void *p = (char *)blk->data + blk->used;
+  blk->used += size;
+  b->arena.used += size;
+  memset(p, 0, size);
+  return p;
+}
+
+const char *ix_strndup(struct ix_batch *b, const char *s, size_t n) {
+  if (!s)
+    return NULL;
+  char *p = ix_alloc(b, n + 1);
+  if (!p)
+    return NULL;
+  memcpy(p, s, n);
+  p[n] = '\0';
+  return p;
+}
+
+const char *ix_strdup(struct ix_batch *b, const char *s) {
+  return s ? ix_strndup(b, s, strlen(s)) : NULL;
+}
+
+static const char *ix_vprintf(struct ix_batch *b, const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if (n < 0)
+    return NULL;
+  char *p = ix_alloc(b, (size_t)n + 1);
+  if (!p)
+    return NULL;
+  vsnprintf(p, (size_t)n + 1, fmt, ap);
+  return p;
+}
+
+const char *ix_printf(struct ix_batch *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  const char *p = ix_vprintf(b, fmt, ap);
+  va_end(ap);
+  return p;
+}
+
+void *ix_push(struct ix_batch *b, void **v, size_t *n, size_t *cap, size_t elem_size) {
+  if (*n == *cap) {
+    size_t ncap = *cap ? *cap * 2 : 8;
+    void *nv = ix_alloc(b, ncap * elem_size);
+    if (!nv)
+      return NULL;
+    if (*n)
+      memcpy(nv, *v, *n * elem_size);
+    *v = nv; /* the old array stays in the arena until ix_batch_free */
+    *cap = ncap;
+  }
+  void *elem = (char *)*v + *n * elem_size;
+  memset(elem, 0, elem_size);
+  (*n)++;
+  return elem;
+}
+
+int ix_strv_push(struct ix_batch *b, struct ix_strv *sv, const char *s) {
+  const char *copy = ix_strdup(b, s);
+  if (!copy)
+    return SK_ENOMEM;
+  const char **slot = ix_push(b, (void **)&sv->v, &sv->n, &sv->cap, sizeof *sv->v);
+  if (!slot)
+    return SK_ENOMEM;
+  *slot = copy;
+  return SK_OK;
+}
+
+struct ix_org *ix_batch_add_org(struct ix_batch *b) { return IX_PUSH(b, b->orgs); }
+
+struct ix_location *ix_batch_add_location(struct ix_batch *b) { return IX_PUSH(b, b->locations); }
+
+struct ix_service *ix_batch_add_service(struct ix_batch *b) {
+  struct ix_service *s = IX_PUSH(b, b->services);
+  if (s) {
+    s->min_age = IX_UNSET;
+    s->max_age = IX_UNSET;
+  }
+  return s;
+}
+
+int ix_batch_reject(struct ix_batch *b, const char *record_key, const char *field,
+                    const char *fmt, ...) {
+  struct ix_rejection *r = IX_PUSH(b, b->rejections);
+  if (!r)
+    return SK_ENOMEM;
+  va_list ap;
+  va_start(ap, fmt);
+  r->reason = ix_vprintf(b, fmt, ap);
+  va_end(ap);
+  r->record_key = ix_strdup(b, record_key);
+  r->field = ix_strdup(b, field);
+  return r->reason ? SK_OK : SK_ENOMEM;
+}
+
+int ix_batch_warn(struct ix_batch *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  const char *w = ix_vprintf(b, fmt, ap);
+  va_end(ap);
+  if (!w)
+    return SK_ENOMEM;
+  const char **slot = ix_push(b, (void **)&b->warnings.v, &b->warnings.n, &b->warnings.cap,
+                              sizeof *b->warnings.v);
+  if (!slot)
+    return SK_ENOMEM;
+  *slot = w;
+  return SK_OK;
+}
