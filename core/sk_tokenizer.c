@@ -38,42 +38,76 @@ int sk_stemmer_snowball(struct sk_stemmer *st, const char *word, size_t n, struc
 }
 
 /*
- * Corrections to Snowball's (old) Dutch algorithm, measured on the taxonomy
+ * Corrections to Snowball's (old) Dutch algorithm, measured on taxonomy
  * words in docs/stemming.md:
- *  - it is not idempotent: huisartsen -> huisarts but huisarts -> huisart,
- *    so we stem until the stem no longer changes (at most three rounds);
- *  - plural -zen/-ven leave z/v (buurthuizen -> buurthuiz, buurthuis ->
- *    buurthuis): a final z becomes s and a final v becomes f, as Dutch
- *    spelling does in the singular;
- *  - "-eren" plurals (kinderen -> kinder): a short list of domain words.
+ *  - it is not idempotent (huisartsen -> huisarts, huisarts -> huisart), so
+ *    we stem until the stem no longer changes (at most three rounds);
+ *  - plurals in -es are left alone (ziektes, maatjes, organisaties): a
+ *    word of 6+ bytes ending in "es" loses its "s" before stemming;
+ *  - plural -zen/-ven leave z/v (buurthuizen -> buurthuiz): a final z
+ *    becomes s and a final v becomes f, as in the singular;
+ *  - doubled final consonants stay (gezinnen -> gezinn): undouble them;
+ *  - diminutives keep a "j" (kindje -> kindj, maatje -> maatj): drop it;
+ *  - Latin plurals and -eren plurals: a short list (centra, kinderen).
+ * The same function makes index and query keys, so a correction can only
+ * merge words, never make a word miss itself.
  */
 static const char *const stem_exceptions[][2] = {
-    {"kinder", "kind"},   {"kinderen", "kind"}, {"eier", "ei"},     {"volwassen", "volwass"},
-    {"volwasen", "volwass"}, {"bladeren", "blad"}, {"liederen", "lied"},
+    {"kinder", "kind"}, {"eier", "ei"}, {"blader", "blad"}, {"lieder", "lied"},
+};
+static const char *const suffix_exceptions[][2] = {
+    {"centra", "centrum"}, {"musea", "museum"},
 };
 
-int sk_stemmer_stem(struct sk_stemmer *st, const char *word, size_t n, struct sk_buf *out) {
-  if (n <= 3 || n > SK_TOKEN_MAX)
-    return sk_buf_add(out, word, n);
-  char cur[SK_TOKEN_MAX + 1];
-  memcpy(cur, word, n);
-  cur[n] = '\0';
-  size_t len = n;
+static int is_vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y'; }
+
+static size_t snowball_fixpoint(struct sk_stemmer *st, char *cur, size_t len) {
   for (int round = 0; round < 3 && len > 3; round++) {
     const sb_symbol *s = sb_stemmer_stem(st->sb, (const sb_symbol *)cur, (int)len);
     if (!s)
-      return SK_ENOMEM;
+      return (size_t)-1;
     size_t sl = (size_t)sb_stemmer_length(st->sb);
     if (sl == len && memcmp(s, cur, len) == 0)
       break;
+    if (sl > SK_TOKEN_MAX)
+      sl = SK_TOKEN_MAX;
     memcpy(cur, s, sl);
     cur[sl] = '\0';
     len = sl;
   }
+  return len;
+}
+
+int sk_stemmer_stem(struct sk_stemmer *st, const char *word, size_t n, struct sk_buf *out) {
+  if (n <= 3 || n > SK_TOKEN_MAX)
+    return sk_buf_add(out, word, n);
+  char cur[SK_TOKEN_MAX + 8];
+  memcpy(cur, word, n);
+  cur[n] = '\0';
+  size_t len = n;
+  for (size_t i = 0; i < sizeof suffix_exceptions / sizeof suffix_exceptions[0]; i++) {
+    size_t sl = strlen(suffix_exceptions[i][0]), rl = strlen(suffix_exceptions[i][1]);
+    if (len >= sl && len - sl + rl <= SK_TOKEN_MAX &&
+        memcmp(cur + len - sl, suffix_exceptions[i][0], sl) == 0) {
+      memcpy(cur + len - sl, suffix_exceptions[i][1], rl);
+      len = len - sl + rl;
+      cur[len] = '\0';
+      break;
+    }
+  }
+  if (len >= 6 && cur[len - 2] == 'e' && cur[len - 1] == 's')
+    cur[--len] = '\0';
+  len = snowball_fixpoint(st, cur, len);
+  if (len == (size_t)-1)
+    return SK_ENOMEM;
+  if (len > 4 && cur[len - 1] == 'j')
+    cur[--len] = '\0';
   if (len > 3 && cur[len - 1] == 'z')
     cur[len - 1] = 's';
   else if (len > 3 && cur[len - 1] == 'v')
     cur[len - 1] = 'f';
+  if (len > 4 && cur[len - 1] == cur[len - 2] && !is_vowel(cur[len - 1]))
+    cur[--len] = '\0';
   for (size_t i = 0; i < sizeof stem_exceptions / sizeof stem_exceptions[0]; i++) {
     if (strcmp(cur, stem_exceptions[i][0]) == 0)
       return sk_buf_addstr(out, stem_exceptions[i][1]);
