@@ -66,6 +66,12 @@ static void test_dutch_inflections_match(void **state) {
   assert_int_equal(matches("Koffie in de buurthuizen", "buurthuis"), 1);
   assert_int_equal(matches("Spelen met kinderen", "kind"), 1);
   assert_int_equal(matches("Koffieochtenden", "koffieochtend"), 1);
+  assert_int_equal(matches("Steun voor gezinnen", "gezin"), 1);
+  assert_int_equal(matches("Een maatje voor u", "maatjes"), 1);
+  assert_int_equal(matches("Alle ziektes", "ziekte"), 1);
+  assert_int_equal(matches("De wijkcentra van Huizen", "wijkcentrum"), 1);
+  assert_int_equal(matches("Een kindje krijgen", "kind"), 1);
+  assert_int_equal(matches("Brieven lezen", "brief"), 1);
   /* and a different word does not match */
   assert_int_equal(matches("Hulp bij schulden", "huisarts"), 0);
 }
