@@ -226,4 +226,19 @@ static const char migration_1[] =
     "  name, needs, organization, keywords, description,\n"
     "  tokenize = 'dutch');\n";
 
-const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {migration_1};
+/* Search support (owner: search). search_words holds the same text as
+ * search_fts, folded but not stemmed, only for its vocabulary: the words
+ * that really occur, for "did you mean" and for finding compounds that
+ * contain a query word ("centrum" -> "wijkcentrum"). detail=none keeps it
+ * small. Filled here from search_fts for stores made before this version. */
+static const char migration_2[] =
+    "CREATE VIRTUAL TABLE search_words USING fts5(\n"
+    "  words, tokenize = 'unicode61 remove_diacritics 2', detail = none);\n"
+    "CREATE VIRTUAL TABLE search_words_vocab USING fts5vocab(search_words, 'row');\n"
+    "INSERT INTO search_words(rowid, words)\n"
+    "  SELECT rowid, coalesce(name, '') || ' ' || coalesce(needs, '') || ' ' ||\n"
+    "    coalesce(organization, '') || ' ' || coalesce(keywords, '') || ' ' ||\n"
+    "    coalesce(description, '')\n"
+    "  FROM search_fts;\n";
+
+const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {migration_1, migration_2};
