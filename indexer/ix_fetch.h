@@ -14,7 +14,10 @@
  * "Unchanged costs nothing": the caller passes what it stored after the
  * last good fetch (ETag, Last-Modified, content hash). A 304 answer, or a
  * body whose sha256 equals known_hash, comes back as not_modified = 1
- * without a body, so there is nothing to parse.
+ * without a body, so there is nothing to parse. Store the three (in
+ * feed.http_etag, http_last_modified, content_hash) only after the body was
+ * parsed and applied: a feed that failed must be fetched and reported again
+ * next time, not skipped as unchanged.
  *
  * The body is checked to be valid UTF-8 without NUL bytes; a leading UTF-8
  * byte order mark is removed (and not part of the hash).

@@ -47,7 +47,8 @@ struct th_fault_server;
 struct th_fault_server *th_fault_start(const struct th_fault_route *routes, size_t n, int max_conns);
 /* The port the server listens on. */
 int th_fault_port(const struct th_fault_server *s);
-/* "http://127.0.0.1:<port><path>" in a static ring of 8 buffers. */
+/* "http://127.0.0.1:<port><path>" in a static ring of 8 buffers (not
+ * thread-safe: build URLs in the test's own thread and copy them). */
 const char *th_fault_url(const struct th_fault_server *s, const char *path);
 /* Requests received so far for path (every path when NULL). */
 int th_fault_hits(struct th_fault_server *s, const char *path);

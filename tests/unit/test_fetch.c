@@ -220,7 +220,7 @@ static void test_size_cap_with_length(void **state) {
   ix_fetch_result_free(&r);
   long t0 = now_ms();
   assert_int_equal(ix_fetch(&o, th_fault_url(s, "/announced"), NULL, NULL, NULL, &r), SK_ETOOBIG);
-  assert_true(now_ms() - t0 < 900);
+  assert_true(now_ms() - t0 < 2500); /* a trickle of 1 GiB would only end by the total timeout */
   assert_contains(r.error, "groter dan 1 kB");
   ix_fetch_result_free(&r);
   /* Exactly at the cap is allowed. */
@@ -246,7 +246,7 @@ static void test_size_cap_without_length(void **state) {
   struct ix_fetch_result r;
   long t0 = now_ms();
   assert_int_equal(ix_fetch(&small, th_fault_url(s, "/endless"), NULL, NULL, NULL, &r), SK_ETOOBIG);
-  assert_true(now_ms() - t0 < 2000);
+  assert_true(now_ms() - t0 < 2500);
   assert_contains(r.error, "groter dan 64 kB");
   assert_failed_cleanly(&r);
   ix_fetch_result_free(&r);
@@ -547,7 +547,7 @@ static void test_parallel_fetches_are_independent(void **state) {
   assert_contains(jobs[0].error, "te traag");
   for (int i = 1; i < 5; i++) {
     assert_int_equal(jobs[i].rc, SK_OK);
-    assert_true(jobs[i].took < 1000);
+    assert_true(jobs[i].took < jobs[0].took);
   }
   th_fault_stop(s);
 }
