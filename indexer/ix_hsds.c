@@ -1,0 +1,1575 @@
+#include "ix_hsds.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sk_buf.h"
+#include "sk_err.h"
+
+/*
+ * Design notes:
+ *  - Every object we read has a list of the keys we use. Any other non-empty
+ *    key is reported, so nothing is dropped silently (docs/hsds.md lists the
+ *    mapping). Reports are collected per (path, reason) with a count and a
+ *    few example service ids, so a feed of 2000 services gives a readable
+ *    report instead of 20000 lines.
+ *  - A wrong type in a field we need to identify or scope a service (id,
+ *    name, status, ages) rejects the service; a wrong type elsewhere drops
+ *    that field with a report.
+ *  - All strings from jansson are valid UTF-8 without NUL (JSON_ALLOW_NUL is
+ *    off), so we only clip them at code point boundaries for messages.
+ */
+
+#define NOTE_SLOTS 160
+#define NOTE_PATH_MAX 96
+#define NOTE_REASON_MAX 200
+#define NOTE_EXAMPLES 3
+#define NOTE_EXAMPLE_MAX 64
+/* Our additions (alerts, languages, cost options, ...) stop before these
+ * sizes in bytes, so they never push a partner's text over the validator's
+ * caps in characters (ix_validate.h: IX_MAX_TEXT 5000 for descriptions,
+ * IX_MAX_SHORT 500 for fees, notes and accessibility). A partner's own text
+ * is passed on unchanged: if it is too long, the validator says so. */
+#define TEXT_BUDGET 4900
+#define SHORT_BUDGET 500
+#define EXTRA_TEXT_MAX TEXT_BUDGET
+#define AGE_MAX 120
+
+enum { HOURS_NONE, HOURS_SERVICE, HOURS_LOCATION };
+
+struct keyset {
+  const char **keys; /* not owned: arena strings or jansson strings */
+  size_t *idx;
+  size_t cap, n; /* cap is 0 or a power of two */
+};
+
+struct note {
+  char path[NOTE_PATH_MAX];
+  char reason[NOTE_REASON_MAX];
+  char examples[NOTE_EXAMPLES][NOTE_EXAMPLE_MAX];
+  size_t n_examples;
+  size_t count;
+};
+
+struct ctx {
+  struct ix_batch *b;
+  const struct sk_taxonomy *tax;
+  struct keyset orgs, locs, svcs, skipped;
+  struct note *notes; /* NOTE_SLOTS, owned */
+  size_t n_notes, notes_lost;
+  const char *cur; /* id of the service being read (examples in reports) */
+  size_t n_items, n_recognized;
+  const char *first_other; /* what the first unrecognised item looked like */
+};
+
+#define TRY(x)            \
+  do {                    \
+    int rc_ = (x);        \
+    if (rc_)              \
+      return rc_;         \
+  } while (0)
+
+static int oom(const struct ctx *c) { return c->b->arena.max ? SK_ETOOBIG : SK_ENOMEM; }
+
+/* Length of s clipped to at most max bytes without cutting a UTF-8 sequence. */
+static int clip(const char *s, size_t max) {
+  if (!s)
+    return 0;
+  size_t n = strnlen(s, max + 1);
+  if (n <= max)
+    return (int)n;
+  n = max;
+  while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+    n--;
+  return (int)n;
+}
+
+/* ---------------------------------------------------------------- keysets */
+
+static uint64_t hash_str(const char *s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (; *s; s++) {
+    h ^= (unsigned char)*s;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+static size_t ks_find(const struct keyset *ks, const char *key) {
+  if (!ks->cap || !key)
+    return SIZE_MAX;
+  size_t mask = ks->cap - 1;
+  for (size_t i = hash_str(key) & mask;; i = (i + 1) & mask) {
+    if (!ks->keys[i])
+      return SIZE_MAX;
+    if (strcmp(ks->keys[i], key) == 0)
+      return ks->idx[i];
+  }
+}
+
+static int ks_add(struct keyset *ks, const char *key, size_t idx) {
+  if (!key)
+    return SK_OK;
+  if ((ks->n + 1) * 2 > ks->cap) {
+    size_t ncap = ks->cap ? ks->cap * 2 : 64;
+    const char **nk = calloc(ncap, sizeof *nk);
+    size_t *ni = calloc(ncap, sizeof *ni);
+    if (!nk || !ni) {
+      free(nk);
+      free(ni);
+      return SK_ENOMEM;
+    }
+    for (size_t i = 0; i < ks->cap; i++) {
+      if (!ks->keys[i])
+        continue;
+      size_t j = hash_str(ks->keys[i]) & (ncap - 1);
+      while (nk[j])
+        j = (j + 1) & (ncap - 1);
+      nk[j] = ks->keys[i];
+      ni[j] = ks->idx[i];
+    }
+    free(ks->keys);
+    free(ks->idx);
+    ks->keys = nk;
+    ks->idx = ni;
+    ks->cap = ncap;
+  }
+  size_t mask = ks->cap - 1;
+  size_t i = hash_str(key) & mask;
+  while (ks->keys[i]) {
+    if (strcmp(ks->keys[i], key) == 0)
+      return SK_OK;
+    i = (i + 1) & mask;
+  }
+  ks->keys[i] = key;
+  ks->idx[i] = idx;
+  ks->n++;
+  return SK_OK;
+}
+
+static void ks_free(struct keyset *ks) {
+  free(ks->keys);
+  free(ks->idx);
+  memset(ks, 0, sizeof *ks);
+}
+
+/* ------------------------------------------------------------------ notes */
+
+/* Report dropped or doubtful data at prefix.key (key may be NULL). Never
+ * fails: past NOTE_SLOTS distinct notes we only count. */
+static void note(struct ctx *c, const char *prefix, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void note(struct ctx *c, const char *prefix, const char *key, const char *fmt, ...) {
+  char path[NOTE_PATH_MAX], reason[NOTE_REASON_MAX];
+  if (key)
+    snprintf(path, sizeof path, "%s.%.*s", prefix, clip(key, 48), key);
+  else
+    snprintf(path, sizeof path, "%s", prefix);
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(reason, sizeof reason, fmt, ap);
+  va_end(ap);
+  if (n >= (int)sizeof reason) /* keep the clipped reason valid UTF-8 */
+    reason[clip(reason, sizeof reason - 1)] = '\0';
+  struct note *e = NULL;
+  for (size_t i = 0; i < c->n_notes; i++)
+    if (strcmp(c->notes[i].path, path) == 0 && strcmp(c->notes[i].reason, reason) == 0) {
+      e = &c->notes[i];
+      break;
+    }
+  if (!e) {
+    if (c->n_notes == NOTE_SLOTS) {
+      c->notes_lost++;
+      return;
+    }
+    e = &c->notes[c->n_notes++];
+    memset(e, 0, sizeof *e);
+    memcpy(e->path, path, sizeof path);
+    memcpy(e->reason, reason, sizeof reason);
+  }
+  e->count++;
+  if (c->cur && e->n_examples < NOTE_EXAMPLES) {
+    char ex[NOTE_EXAMPLE_MAX];
+    snprintf(ex, sizeof ex, "'%.*s'", clip(c->cur, NOTE_EXAMPLE_MAX - 3), c->cur);
+    for (size_t i = 0; i < e->n_examples; i++)
+      if (strcmp(e->examples[i], ex) == 0)
+        return;
+    memcpy(e->examples[e->n_examples++], ex, sizeof ex);
+  }
+}
+
+static int emit_notes(struct ctx *c) {
+  for (size_t i = 0; i < c->n_notes; i++) {
+    const struct note *e = &c->notes[i];
+    char ex[NOTE_EXAMPLES * (NOTE_EXAMPLE_MAX + 2)] = "";
+    size_t off = 0;
+    for (size_t k = 0; k < e->n_examples; k++) {
+      int w = snprintf(ex + off, sizeof ex - off, "%s%s", k ? ", " : "", e->examples[k]);
+      if (w < 0 || (size_t)w >= sizeof ex - off)
+        break;
+      off += (size_t)w;
+    }
+    int rc = e->n_examples
+                 ? ix_batch_warn(c->b, "HSDS %s: %s (%zu keer; bijvoorbeeld bij dienst %s).", e->path,
+                                 e->reason, e->count, ex)
+                 : ix_batch_warn(c->b, "HSDS %s: %s (%zu keer).", e->path, e->reason, e->count);
+    if (rc)
+      return oom(c);
+  }
+  if (c->notes_lost && ix_batch_warn(c->b, "HSDS: nog %zu andere meldingen zijn niet apart getoond.",
+                                     c->notes_lost))
+    return oom(c);
+  return SK_OK;
+}
+
+/* ------------------------------------------------------- field accessors */
+
+static int empty_value(json_t *v) {
+  return !v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0) ||
+         (json_is_array(v) && json_array_size(v) == 0) || (json_is_object(v) && json_object_size(v) == 0);
+}
+
+/* obj[key] as text: NULL when absent, null or ""; another type is reported. */
+static const char *str_field(struct ctx *c, json_t *obj, const char *prefix, const char *key) {
+  json_t *v = json_object_get(obj, key);
+  if (!v || json_is_null(v))
+    return NULL;
+  if (!json_is_string(v)) {
+    note(c, prefix, key, "dit moet tekst zijn; het veld is overgeslagen");
+    return NULL;
+  }
+  const char *s = json_string_value(v);
+  return *s ? s : NULL;
+}
+
+static json_t *arr_field(struct ctx *c, json_t *obj, const char *prefix, const char *key) {
+  json_t *v = json_object_get(obj, key);
+  if (!v || json_is_null(v))
+    return NULL;
+  if (!json_is_array(v)) {
+    note(c, prefix, key, "dit moet een lijst zijn; het veld is overgeslagen");
+    return NULL;
+  }
+  return json_array_size(v) ? v : NULL;
+}
+
+static json_t *obj_field(struct ctx *c, json_t *obj, const char *prefix, const char *key) {
+  json_t *v = json_object_get(obj, key);
+  if (!v || json_is_null(v))
+    return NULL;
+  if (!json_is_object(v)) {
+    note(c, prefix, key, "dit moet een object zijn; het veld is overgeslagen");
+    return NULL;
+  }
+  return v;
+}
+
+/* A whole number in [lo, hi]: 1 set, 0 absent, -1 wrong type or range. */
+static int int_value(json_t *v, long lo, long hi, long *out) {
+  if (!v || json_is_null(v))
+    return 0;
+  double d;
+  if (json_is_integer(v))
+    d = (double)json_integer_value(v);
+  else if (json_is_real(v))
+    d = json_real_value(v);
+  else
+    return -1;
+  if (!isfinite(d) || d != floor(d) || d < (double)lo || d > (double)hi)
+    return -1;
+  *out = (long)d;
+  return 1;
+}
+
+static int in_list(const char *k, const char *const *list) {
+  for (; *list; list++)
+    if (strcmp(*list, k) == 0)
+      return 1;
+  return 0;
+}
+
+/* Why a known HSDS field has no home with us (default: no place for it). */
+struct drop_reason {
+  const char *prefix, *key, *reason;
+};
+static const struct drop_reason drop_reasons[] = {
+    {"service", "last_modified", "we houden zelf bij wanneer iets verandert"},
+    {"service", "metadata", "de wijzigingsgeschiedenis nemen we niet over"},
+    {"service", "contacts", "contactpersonen nemen we niet over"},
+    {"service", "funding", "de financiering tonen we niet"},
+    {"service", "program", "programma's tonen we niet"},
+    {"service", "licenses", "verouderd veld (HSDS 3.0); het is overgeslagen"},
+    {"service", "additional_urls", "we tonen één website (url)"},
+    {"organization", "contacts", "contactpersonen nemen we niet over"},
+    {"organization", "funding", "de financiering tonen we niet"},
+    {"organization", "locations", "locaties lezen we via service_at_locations van een dienst"},
+    {"organization", "services", "diensten in een organisatie binnen een dienst lezen we niet"},
+    {"organization", "programs", "programma's tonen we niet"},
+    {"organization", "metadata", "de wijzigingsgeschiedenis nemen we niet over"},
+    {"location", "contacts", "contactpersonen nemen we niet over"},
+    {"location", "metadata", "de wijzigingsgeschiedenis nemen we niet over"},
+    {"location", "description", "een beschrijving per locatie hebben we niet"},
+    {"location", "external_identifier", "een extern nummer (zoals een BAG-id) bewaren we nog niet"},
+    {"address", "state_province", "we leiden de gemeente af uit de postcode"},
+    {"address", "region", "we leiden de gemeente af uit de postcode"},
+    {"service_at_location", "contacts", "contactpersonen nemen we niet over"},
+    {"service_at_location", "description", "een tekst per locatie hebben we niet"},
+    {"service_at_location", "metadata", "de wijzigingsgeschiedenis nemen we niet over"},
+    {"service_area", "extent", "we gebruiken alleen de naam van het werkgebied"},
+    {"service_area", "extent_type", "we gebruiken alleen de naam van het werkgebied"},
+    {"service_area", "description", "we gebruiken alleen de naam van het werkgebied"},
+    {"service_area", "uri", "we gebruiken alleen de naam van het werkgebied"},
+    {"phone", "languages", "talen per telefoonnummer bewaren we niet"},
+    {"schedule", "valid_from", "een begin- en einddatum van tijden bewaren we nog niet"},
+    {"schedule", "valid_to", "een begin- en einddatum van tijden bewaren we nog niet"},
+    {NULL, NULL, NULL}};
+
+static const char *drop_reason(const char *prefix, const char *key) {
+  for (const struct drop_reason *d = drop_reasons; d->prefix; d++)
+    if (strcmp(d->prefix, prefix) == 0 && strcmp(d->key, key) == 0)
+      return d->reason;
+  if (strcmp(key, "attributes") == 0)
+    return "alleen attributen van een dienst met onze taxonomieën lezen we";
+  return "daar hebben we geen plek voor";
+}
+
+/* Report every non-empty key of obj that is not in read. */
+static void report_unread(struct ctx *c, json_t *obj, const char *prefix, const char *const *read) {
+  const char *k;
+  json_t *v;
+  json_object_foreach(obj, k, v) {
+    if (in_list(k, read) || empty_value(v))
+      continue;
+    note(c, prefix, k, "%s", drop_reason(prefix, k));
+  }
+}
+
+/* ---------------------------------------------------------- small helpers */
+
+static int strv_has(const struct ix_strv *sv, const char *s) {
+  for (size_t i = 0; i < sv->n; i++)
+    if (strcmp(sv->v[i], s) == 0)
+      return 1;
+  return 0;
+}
+
+static int strv_add_unique(struct ctx *c, struct ix_strv *sv, const char *s) {
+  if (strv_has(sv, s))
+    return SK_OK;
+  return ix_strv_push(c->b, sv, s) ? oom(c) : SK_OK;
+}
+
+/* Append "label: text" as a line to buf unless that passes EXTRA_TEXT_MAX;
+ * then the text is reported as dropped. */
+static int add_line(struct ctx *c, struct sk_buf *buf, const char *label, const char *text,
+                    const char *prefix, const char *key) {
+  if (!text || !*text)
+    return SK_OK;
+  size_t need = (buf->len ? 1 : 0) + (label ? strlen(label) + 2 : 0) + strlen(text);
+  if (buf->len + need > buf->max) {
+    note(c, prefix, key, "de beschrijving wordt te lang; deze tekst is overgeslagen");
+    return SK_OK;
+  }
+  if ((buf->len && sk_buf_addc(buf, '\n')) || (label && sk_buf_printf(buf, "%s: ", label)) ||
+      sk_buf_addstr(buf, text))
+    return SK_ENOMEM;
+  return SK_OK;
+}
+
+static const char *trim_copy(char *dst, size_t cap, const char *s) {
+  while (*s == ' ' || *s == '\t')
+    s++;
+  size_t n = strlen(s);
+  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+    n--;
+  if (n >= cap)
+    return NULL;
+  memcpy(dst, s, n);
+  dst[n] = '\0';
+  return dst;
+}
+
+/* A taxonomy term of vocabulary v matching code or label (case-insensitive). */
+static const struct sk_term *find_term(const struct sk_taxonomy *tax, enum sk_vocab v, const char *s) {
+  if (!tax || !s)
+    return NULL;
+  const struct sk_term *t = sk_taxonomy_find(tax, v, s);
+  if (t)
+    return t;
+  for (size_t i = 0; i < tax->n_terms; i++) {
+    const struct sk_term *u = &tax->terms[i];
+    if (u->vocab == v && (strcasecmp(u->code, s) == 0 || strcasecmp(u->label, s) == 0))
+      return u;
+  }
+  return NULL;
+}
+
+static int looks_like_code(const char *s) {
+  if (!(*s >= 'a' && *s <= 'z'))
+    return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '.'))
+      return 0;
+  return 1;
+}
+
+/* ----------------------------------------------------------------- phones */
+
+static const char *const phone_read[] = {"id",      "number",     "extension",  "type",
+                                         "description", "location_id", "service_id", "organization_id",
+                                         "contact_id", "service_at_location_id", NULL};
+
+/* Read one HSDS phone into number/description (arena). 0: usable. */
+static int read_phone(struct ctx *c, json_t *p, const char **number, const char **desc) {
+  *number = *desc = NULL;
+  if (!json_is_object(p)) {
+    note(c, "phone", NULL, "een telefoonnummer moet een object zijn; het is overgeslagen");
+    return -1;
+  }
+  const char *num = str_field(c, p, "phone", "number");
+  if (!num) {
+    note(c, "phone", "number", "een telefoonnummer zonder nummer is overgeslagen");
+    return -1;
+  }
+  report_unread(c, p, "phone", phone_read);
+  json_t *ext = json_object_get(p, "extension");
+  long ext_n;
+  int ext_ok = int_value(ext, 0, 999999999L, &ext_n);
+  if (ext_ok == 1)
+    *number = ix_printf(c->b, "%s toestel %ld", num, ext_n);
+  else if (json_is_string(ext) && json_string_length(ext))
+    *number = ix_printf(c->b, "%s toestel %s", num, json_string_value(ext));
+  else {
+    if (ext_ok == -1 && !json_is_string(ext))
+      note(c, "phone", "extension", "dit moet een heel getal of tekst zijn; het veld is overgeslagen");
+    *number = ix_strdup(c->b, num);
+  }
+  if (!*number)
+    return -2;
+  const char *d = str_field(c, p, "phone", "description");
+  const char *type = str_field(c, p, "phone", "type");
+  /* Voice is what people expect; other kinds (fax, text, textphone) must be
+   * visible, or people call a fax. */
+  int plain = !type || strcasecmp(type, "voice") == 0 || strcasecmp(type, "cell") == 0;
+  if (d && !plain)
+    *desc = ix_printf(c->b, "%s (%s)", d, type);
+  else if (!plain)
+    *desc = ix_strdup(c->b, type);
+  else if (d)
+    *desc = ix_strdup(c->b, d);
+  if ((d || !plain) && !*desc)
+    return -2;
+  return 0;
+}
+
+static int add_service_phones(struct ctx *c, struct ix_service *s, json_t *arr) {
+  size_t i;
+  json_t *p;
+  json_array_foreach(arr, i, p) {
+    const char *num, *desc;
+    int r = read_phone(c, p, &num, &desc);
+    if (r == -2)
+      return oom(c);
+    if (r)
+      continue;
+    int dup = 0;
+    for (size_t k = 0; k < s->phones.n; k++)
+      if (strcmp(s->phones.v[k].number, num) == 0)
+        dup = 1;
+    if (dup)
+      continue;
+    struct ix_phone *ph = IX_PUSH(c->b, s->phones);
+    if (!ph)
+      return oom(c);
+    ph->number = num;
+    ph->description = desc;
+  }
+  return SK_OK;
+}
+
+/* -------------------------------------------------------------- schedules */
+
+static const char *const schedule_read[] = {"id",       "service_id", "location_id", "service_at_location_id",
+                                            "freq",     "interval",   "byday",       "opens_at",
+                                            "closes_at", "description", "notes",     NULL};
+
+/* "HH:MM[:SS]" with an optional zone ("Z", "+01:00"). 0 on success. */
+static int parse_time(const char *s, char out[6], int *zone, int *secs) {
+  int h = 0, m = 0, i = 0;
+  *zone = *secs = 0;
+  if (!(s[i] >= '0' && s[i] <= '9'))
+    return -1;
+  h = s[i++] - '0';
+  if (s[i] >= '0' && s[i] <= '9')
+    h = h * 10 + (s[i++] - '0');
+  if (s[i++] != ':' || !(s[i] >= '0' && s[i] <= '9') || !(s[i + 1] >= '0' && s[i + 1] <= '9'))
+    return -1;
+  m = (s[i] - '0') * 10 + (s[i + 1] - '0');
+  i += 2;
+  if (s[i] == ':') {
+    if (!(s[i + 1] >= '0' && s[i + 1] <= '9') || !(s[i + 2] >= '0' && s[i + 2] <= '9'))
+      return -1;
+    *secs = (s[i + 1] != '0' || s[i + 2] != '0');
+    i += 3;
+  }
+  if (s[i] == 'Z' && !s[i + 1])
+    *zone = 1;
+  else if ((s[i] == '+' || s[i] == '-') && strlen(s + i) <= 6)
+    *zone = 1;
+  else if (s[i])
+    return -1;
+  if (h > 23 || m > 59)
+    return -1;
+  out[0] = (char)('0' + h / 10);
+  out[1] = (char)('0' + h % 10);
+  out[2] = ':';
+  out[3] = (char)('0' + m / 10);
+  out[4] = (char)('0' + m % 10);
+  out[5] = '\0';
+  return 0;
+}
+
+/* "MO,TU" -> bit mask of weekdays 1..7; 0 when any part is not a plain day. */
+static unsigned parse_byday(const char *s) {
+  static const char *const days[] = {"MO", "TU", "WE", "TH", "FR", "SA", "SU"};
+  unsigned mask = 0;
+  while (*s) {
+    while (*s == ' ' || *s == ',')
+      s++;
+    if (!*s)
+      break;
+    char tok[3] = {0};
+    size_t n = 0;
+    while (s[n] && s[n] != ',' && s[n] != ' ') {
+      if (n >= 2)
+        return 0;
+      tok[n] = s[n];
+      n++;
+    }
+    s += n;
+    int found = 0;
+    for (int d = 0; d < 7; d++)
+      if (strcasecmp(tok, days[d]) == 0) {
+        mask |= 1u << (d + 1);
+        found = 1;
+      }
+    if (!found)
+      return 0;
+  }
+  return mask;
+}
+
+/* Add the weekly opening hours of arr to s. A schedule of another shape
+ * (monthly, positions like 2MO, counts, week numbers) is reported; its text
+ * goes to desc when desc is given. */
+static int add_schedules(struct ctx *c, struct ix_service *s, json_t *arr, struct sk_buf *desc) {
+  size_t i;
+  json_t *o;
+  json_array_foreach(arr, i, o) {
+    if (!json_is_object(o)) {
+      note(c, "schedule", NULL, "een rooster moet een object zijn; het is overgeslagen");
+      continue;
+    }
+    const char *freq = str_field(c, o, "schedule", "freq");
+    const char *byday = str_field(c, o, "schedule", "byday");
+    const char *opens = str_field(c, o, "schedule", "opens_at");
+    const char *closes = str_field(c, o, "schedule", "closes_at");
+    const char *text = str_field(c, o, "schedule", "description");
+    const char *notes = str_field(c, o, "schedule", "notes");
+    long interval = 1;
+    int interval_ok = int_value(json_object_get(o, "interval"), 1, 1000, &interval);
+    char o5[6], c5[6];
+    int zone_o = 0, zone_c = 0, secs_o = 0, secs_c = 0;
+    unsigned mask = byday ? parse_byday(byday) : 0;
+    int simple = (!freq || strcasecmp(freq, "WEEKLY") == 0) && interval_ok >= 0 && interval == 1 && mask &&
+                 opens && closes && parse_time(opens, o5, &zone_o, &secs_o) == 0 &&
+                 parse_time(closes, c5, &zone_c, &secs_c) == 0 && strcmp(o5, c5) < 0;
+    static const char *const other_shape[] = {"bymonthday", "byweekno", "byyearday", "count", "until"};
+    for (size_t k = 0; simple && k < sizeof other_shape / sizeof *other_shape; k++)
+      if (!empty_value(json_object_get(o, other_shape[k])))
+        simple = 0;
+    if (!simple) {
+      const char *t = text ? text : notes;
+      if (t && desc) {
+        note(c, "schedule", NULL,
+             "alleen vaste weektijden (byday met opens_at en closes_at) nemen we over; de tekst staat in de "
+             "beschrijving");
+        TRY(add_line(c, desc, "Openingstijden", t, "schedule", "description"));
+      } else {
+        note(c, "schedule", NULL,
+             "alleen vaste weektijden (byday met opens_at en closes_at) nemen we over; dit rooster is "
+             "overgeslagen");
+      }
+      continue;
+    }
+    report_unread(c, o, "schedule", schedule_read);
+    if (zone_o || zone_c)
+      note(c, "schedule", "opens_at", "een tijdzone negeren we; tijden zijn Nederlandse tijd");
+    if (secs_o || secs_c)
+      note(c, "schedule", "opens_at", "seconden negeren we");
+    const char *hnote = NULL;
+    if (text && notes && strlen(text) + strlen(notes) + 2 > SHORT_BUDGET)
+      note(c, "schedule", "notes", "de tekst wordt te lang; alleen description is overgenomen");
+    if (text && notes && strlen(text) + strlen(notes) + 2 <= SHORT_BUDGET)
+      hnote = ix_printf(c->b, "%s; %s", text, notes);
+    else if (text || notes)
+      hnote = ix_strdup(c->b, text ? text : notes);
+    if ((text || notes) && !hnote)
+      return oom(c);
+    for (int d = 1; d <= 7; d++) {
+      if (!(mask & (1u << d)))
+        continue;
+      int dup = 0;
+      for (size_t k = 0; k < s->hours.n; k++)
+        if (s->hours.v[k].weekday == d && strcmp(s->hours.v[k].opens, o5) == 0 &&
+            strcmp(s->hours.v[k].closes, c5) == 0)
+          dup = 1;
+      if (dup)
+        continue;
+      struct ix_hours *h = IX_PUSH(c->b, s->hours);
+      if (!h)
+        return oom(c);
+      h->weekday = d;
+      memcpy(h->opens, o5, 6);
+      memcpy(h->closes, c5, 6);
+      h->note = hnote;
+    }
+  }
+  return SK_OK;
+}
+
+/* Schedules of a location or service_at_location: used only when the
+ * service has no hours of its own and no other location gave them. */
+static int add_location_schedules(struct ctx *c, struct ix_service *s, json_t *arr, int *hours_src,
+                                  const char *prefix) {
+  if (!arr)
+    return SK_OK;
+  if (*hours_src == HOURS_SERVICE) {
+    note(c, prefix, "schedules", "de dienst heeft eigen openingstijden; die gaan voor");
+    return SK_OK;
+  }
+  if (*hours_src == HOURS_LOCATION) {
+    note(c, prefix, "schedules", "tijden per locatie bewaren we nog niet; de eerste locatie telt");
+    return SK_OK;
+  }
+  TRY(add_schedules(c, s, arr, NULL));
+  if (s->hours.n)
+    *hours_src = HOURS_LOCATION;
+  return SK_OK;
+}
+
+/* ------------------------------------------------------------------ areas */
+
+static const char *const area_read[] = {"id", "service_id", "service_at_location_id", "name", NULL};
+
+static int add_areas(struct ctx *c, struct ix_service *s, json_t *arr) {
+  size_t i;
+  json_t *o;
+  json_array_foreach(arr, i, o) {
+    if (!json_is_object(o)) {
+      note(c, "service_area", NULL, "een werkgebied moet een object zijn; het is overgeslagen");
+      continue;
+    }
+    report_unread(c, o, "service_area", area_read);
+    const char *name = str_field(c, o, "service_area", "name");
+    if (!name) {
+      note(c, "service_area", "name", "een werkgebied zonder naam is overgeslagen");
+      continue;
+    }
+    char buf[128];
+    const char *t = trim_copy(buf, sizeof buf, name);
+    const char *code = NULL;
+    if (t) {
+      const struct sk_term *term = find_term(c->tax, SK_VOCAB_MUNICIPALITY, t);
+      if (!term)
+        term = find_term(c->tax, SK_VOCAB_SCOPE, t);
+      if (term)
+        code = term->code;
+      else if (!c->tax && looks_like_code(t))
+        code = t;
+    }
+    if (!code) {
+      note(c, "service_area", "name", "werkgebied '%.*s' kennen we niet; het is overgeslagen", clip(name, 60),
+           name);
+      continue;
+    }
+    int dup = 0;
+    for (size_t k = 0; k < s->areas.n; k++)
+      if (strcmp(s->areas.v[k].code, code) == 0)
+        dup = 1;
+    if (dup)
+      continue;
+    struct ix_area *a = IX_PUSH(c->b, s->areas);
+    if (!a || !(a->code = ix_strdup(c->b, code)))
+      return oom(c);
+    a->min_age = a->max_age = IX_UNSET;
+  }
+  return SK_OK;
+}
+
+/* ------------------------------------------------------------- attributes */
+
+static int add_attributes(struct ctx *c, struct ix_service *s, json_t *arr) {
+  static const struct {
+    const char *name;
+    enum sk_vocab vocab;
+  } ours[] = {{"sk-hulpvraag", SK_VOCAB_NEED},   {"sk-doelgroep", SK_VOCAB_TARGET_GROUP},
+              {"sk-toegang", SK_VOCAB_ACCESS},   {"sk-kosten", SK_VOCAB_COST},
+              {"sk-wet", SK_VOCAB_LAW}};
+  size_t i;
+  json_t *o;
+  json_array_foreach(arr, i, o) {
+    if (!json_is_object(o)) {
+      note(c, "attribute", NULL, "een attribuut moet een object zijn; het is overgeslagen");
+      continue;
+    }
+    json_t *term = obj_field(c, o, "attribute", "taxonomy_term");
+    if (!term) {
+      note(c, "attribute", "taxonomy_term",
+           "een attribuut zonder taxonomy_term (met taxonomy en code) is overgeslagen");
+      continue;
+    }
+    const char *taxname = str_field(c, term, "taxonomy_term", "taxonomy");
+    if (!taxname) {
+      json_t *detail = obj_field(c, term, "taxonomy_term", "taxonomy_detail");
+      if (detail)
+        taxname = str_field(c, detail, "taxonomy_detail", "name");
+    }
+    int v = -1;
+    for (size_t k = 0; taxname && k < sizeof ours / sizeof *ours; k++)
+      if (strcasecmp(taxname, ours[k].name) == 0)
+        v = (int)ours[k].vocab;
+    if (v < 0) {
+      note(c, "attribute", "taxonomy_term",
+           "taxonomie '%.*s' kennen we niet (wel: sk-hulpvraag, sk-doelgroep, sk-toegang, sk-kosten, sk-wet); "
+           "het attribuut is overgeslagen",
+           clip(taxname ? taxname : "", 60), taxname ? taxname : "");
+      continue;
+    }
+    /* The code is ours; a partner that wrote the label instead still gets
+     * the code. An unknown code is kept: the validator rejects it with a
+     * reason the partner can act on. */
+    char buf[128];
+    const char *code = str_field(c, term, "taxonomy_term", "code");
+    const char *label = str_field(c, term, "taxonomy_term", "name");
+    const char *t = code ? trim_copy(buf, sizeof buf, code) : NULL;
+    const struct sk_term *found = find_term(c->tax, (enum sk_vocab)v, t ? t : label);
+    if (found)
+      t = found->code;
+    if (!t || !*t) {
+      note(c, "attribute", "taxonomy_term", "een term zonder code is overgeslagen");
+      continue;
+    }
+    switch ((enum sk_vocab)v) {
+    case SK_VOCAB_NEED:
+      TRY(strv_add_unique(c, &s->needs, t));
+      break;
+    case SK_VOCAB_TARGET_GROUP:
+      TRY(strv_add_unique(c, &s->target_groups, t));
+      break;
+    case SK_VOCAB_LAW:
+      TRY(strv_add_unique(c, &s->laws, t));
+      break;
+    case SK_VOCAB_ACCESS:
+    case SK_VOCAB_COST: {
+      const char **slot = v == SK_VOCAB_ACCESS ? &s->access : &s->cost;
+      if (*slot && strcmp(*slot, t) != 0) {
+        note(c, "attribute", v == SK_VOCAB_ACCESS ? "sk-toegang" : "sk-kosten",
+             "een dienst heeft één waarde; de eerste telt");
+      } else if (!*slot && !(*slot = ix_strdup(c->b, t))) {
+        return oom(c);
+      }
+      break;
+    }
+    default:
+      break;
+    }
+  }
+  return SK_OK;
+}
+
+/* ----------------------------------------------------- organizations */
+
+static const char *const org_read[] = {"id", "name", "description", "email", "website", "phones", NULL};
+static const char *const org_read_top[] = {"id", "name", "description", "email", "website", "phones", "services",
+                                           NULL};
+
+/* Add the organization (once per id) and return its key in *key. */
+static int add_org(struct ctx *c, json_t *o, int top, const char **key) {
+  *key = NULL;
+  const char *id = str_field(c, o, "organization", "id");
+  if (!id) {
+    note(c, "organization", "id", "een organisatie zonder id is overgeslagen");
+    return SK_OK;
+  }
+  size_t at = ks_find(&c->orgs, id);
+  if (at != SIZE_MAX) {
+    *key = c->b->orgs.v[at].key;
+    return SK_OK;
+  }
+  report_unread(c, o, "organization", top ? org_read_top : org_read);
+  struct ix_org *org = ix_batch_add_org(c->b);
+  if (!org || !(org->key = ix_strdup(c->b, id)))
+    return oom(c);
+  const char *f;
+#define ORG_TEXT(field, json)                                                      \
+  if ((f = str_field(c, o, "organization", json)) && !(org->field = ix_strdup(c->b, f))) \
+    return oom(c);
+  ORG_TEXT(name, "name")
+  ORG_TEXT(description, "description")
+  ORG_TEXT(email, "email")
+  ORG_TEXT(website, "website")
+#undef ORG_TEXT
+  json_t *phones = arr_field(c, o, "organization", "phones");
+  size_t i;
+  json_t *p;
+  json_array_foreach(phones, i, p) {
+    const char *num, *desc;
+    int r = read_phone(c, p, &num, &desc);
+    if (r == -2)
+      return oom(c);
+    if (r)
+      continue;
+    if (!org->phone)
+      org->phone = num;
+    else if (strcmp(org->phone, num) != 0)
+      note(c, "organization", "phones", "we bewaren één telefoonnummer per organisatie");
+  }
+  TRY(ks_add(&c->orgs, org->key, c->b->orgs.n - 1));
+  *key = org->key;
+  return SK_OK;
+}
+
+/* ---------------------------------------------------------- locations */
+
+static const char *const location_read[] = {"id",        "location_type", "name",          "addresses",
+                                            "latitude",  "longitude",     "accessibility", "phones",
+                                            "schedules", "organization_id", NULL};
+static const char *const address_read[] = {"id",       "location_id", "address_1", "address_2",
+                                           "city",     "postal_code", "country",   "address_type", NULL};
+static const char *const access_read[] = {"id", "location_id", "description", "details", NULL};
+
+static int read_address(struct ctx *c, struct ix_location *l, json_t *arr) {
+  json_t *pick = NULL, *a;
+  size_t i, n_physical = 0;
+  json_array_foreach(arr, i, a) {
+    if (!json_is_object(a)) {
+      note(c, "address", NULL, "een adres moet een object zijn; het is overgeslagen");
+      continue;
+    }
+    const char *type = str_field(c, a, "address", "address_type");
+    if (type && strcasecmp(type, "physical") != 0)
+      continue;
+    n_physical++;
+    if (!pick)
+      pick = a;
+  }
+  if (!pick) {
+    note(c, "address", "address_type", "alleen een bezoekadres (physical) nemen we over; het adres is overgeslagen");
+    return SK_OK;
+  }
+  if (n_physical > 1)
+    note(c, "location", "addresses", "we bewaren één bezoekadres per locatie; het eerste telt");
+  if (json_array_size(arr) > n_physical)
+    note(c, "address", "address_type", "alleen een bezoekadres (physical) nemen we over; het adres is overgeslagen");
+  report_unread(c, pick, "address", address_read);
+  const char *a1 = str_field(c, pick, "address", "address_1");
+  const char *a2 = str_field(c, pick, "address", "address_2");
+  if (a1 && a2)
+    l->address = ix_printf(c->b, "%s, %s", a1, a2);
+  else if (a1 || a2)
+    l->address = ix_strdup(c->b, a1 ? a1 : a2);
+  if ((a1 || a2) && !l->address)
+    return oom(c);
+  const char *f;
+  if ((f = str_field(c, pick, "address", "city")) && !(l->city = ix_strdup(c->b, f)))
+    return oom(c);
+  if ((f = str_field(c, pick, "address", "postal_code")) && !(l->postal_code = ix_strdup(c->b, f)))
+    return oom(c);
+  const char *country = str_field(c, pick, "address", "country");
+  if (country && strcasecmp(country, "NL") != 0)
+    note(c, "address", "country", "land '%.*s' ligt niet in Nederland; het adres is toch overgenomen",
+         clip(country, 20), country);
+  /* The municipality follows from the 4 digits of a Dutch postcode. */
+  if (c->tax && l->postal_code) {
+    const char *p = l->postal_code;
+    while (*p == ' ')
+      p++;
+    int d4 = 0, k;
+    for (k = 0; k < 4 && p[k] >= '0' && p[k] <= '9'; k++)
+      d4 = d4 * 10 + (p[k] - '0');
+    const struct sk_term *m = k == 4 ? sk_taxonomy_municipality_for_postcode(c->tax, d4) : NULL;
+    if (m && !(l->municipality = ix_strdup(c->b, m->code)))
+      return oom(c);
+  }
+  return SK_OK;
+}
+
+static int read_accessibility(struct ctx *c, struct ix_location *l, json_t *arr) {
+  struct sk_buf buf;
+  sk_buf_init(&buf, SHORT_BUDGET);
+  size_t i;
+  json_t *a;
+  int rc = SK_OK;
+  json_array_foreach(arr, i, a) {
+    if (!json_is_object(a)) {
+      note(c, "accessibility", NULL, "dit moet een object zijn; het is overgeslagen");
+      continue;
+    }
+    report_unread(c, a, "accessibility", access_read);
+    const char *d = str_field(c, a, "accessibility", "description");
+    const char *det = str_field(c, a, "accessibility", "details");
+    if (d && (rc = add_line(c, &buf, NULL, d, "accessibility", "description")))
+      break;
+    if (det && (rc = add_line(c, &buf, NULL, det, "accessibility", "details")))
+      break;
+  }
+  if (!rc && buf.len && !(l->accessibility = ix_strdup(c->b, sk_buf_str(&buf))))
+    rc = oom(c);
+  sk_buf_free(&buf);
+  return rc;
+}
+
+/* Add the location (once per id), link it to s, and merge its phones and
+ * schedules into s. */
+static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hours_src) {
+  const char *id = str_field(c, o, "location", "id");
+  if (!id) {
+    note(c, "location", "id", "een locatie zonder id is overgeslagen");
+    return SK_OK;
+  }
+  const char *type = str_field(c, o, "location", "location_type");
+  if (type && strcasecmp(type, "physical") != 0) {
+    note(c, "location", "location_type", "alleen bezoeklocaties (physical) nemen we over; '%.*s' is overgeslagen",
+         clip(type, 20), type);
+    return SK_OK;
+  }
+  const char *key;
+  size_t at = ks_find(&c->locs, id);
+  if (at != SIZE_MAX) {
+    key = c->b->locations.v[at].key;
+  } else {
+    report_unread(c, o, "location", location_read);
+    struct ix_location *l = ix_batch_add_location(c->b);
+    if (!l || !(l->key = ix_strdup(c->b, id)))
+      return oom(c);
+    const char *f;
+    if ((f = str_field(c, o, "location", "name")) && !(l->name = ix_strdup(c->b, f)))
+      return oom(c);
+    f = str_field(c, o, "location", "organization_id");
+    l->org_key = f ? ix_strdup(c->b, f) : s->org_key;
+    if (f && !l->org_key)
+      return oom(c);
+    json_t *addrs = arr_field(c, o, "location", "addresses");
+    if (addrs)
+      TRY(read_address(c, l, addrs));
+    json_t *lat = json_object_get(o, "latitude"), *lon = json_object_get(o, "longitude");
+    if (!empty_value(lat) || !empty_value(lon)) {
+      double la = json_number_value(lat), lo = json_number_value(lon);
+      if (json_is_number(lat) && json_is_number(lon) && isfinite(la) && isfinite(lo) && la >= -90 && la <= 90 &&
+          lo >= -180 && lo <= 180) {
+        l->latitude = la;
+        l->longitude = lo;
+        l->has_coordinates = 1;
+      } else {
+        note(c, "location", "latitude",
+             "latitude en longitude moeten samen geldige graden zijn (WGS84, -90..90 en -180..180); de "
+             "coördinaten zijn overgeslagen");
+      }
+    }
+    json_t *acc = arr_field(c, o, "location", "accessibility");
+    if (acc)
+      TRY(read_accessibility(c, l, acc));
+    key = l->key;
+    TRY(ks_add(&c->locs, key, c->b->locations.n - 1));
+  }
+  if (!strv_has(&s->location_keys, key) && ix_strv_push(c->b, &s->location_keys, key))
+    return oom(c);
+  json_t *phones = arr_field(c, o, "location", "phones");
+  if (phones)
+    TRY(add_service_phones(c, s, phones));
+  return add_location_schedules(c, s, arr_field(c, o, "location", "schedules"), hours_src, "location");
+}
+
+/* -------------------------------------------------- service_at_location */
+
+static const char *const sal_read[] = {"id",     "service_id", "location_id",   "location",
+                                       "phones", "schedules",  "service_areas", NULL};
+static const char *const sal_read_top[] = {"id",     "service_id", "location_id",   "location", "phones",
+                                           "schedules", "service_areas", "service", NULL};
+
+static int merge_sal(struct ctx *c, struct ix_service *s, json_t *sal, int top, int *hours_src) {
+  if (!json_is_object(sal)) {
+    note(c, "service_at_location", NULL, "dit moet een object zijn; het is overgeslagen");
+    return SK_OK;
+  }
+  report_unread(c, sal, "service_at_location", top ? sal_read_top : sal_read);
+  json_t *loc = obj_field(c, sal, "service_at_location", "location");
+  json_t *sal_sched = arr_field(c, sal, "service_at_location", "schedules");
+  if (loc) {
+    /* The service_at_location's own hours go before its location's. */
+    if (sal_sched && *hours_src == HOURS_NONE) {
+      TRY(add_location_schedules(c, s, sal_sched, hours_src, "service_at_location"));
+      sal_sched = NULL;
+    }
+    TRY(add_location(c, s, loc, hours_src));
+  } else {
+    const char *lid = str_field(c, sal, "service_at_location", "location_id");
+    size_t at = lid ? ks_find(&c->locs, lid) : SIZE_MAX;
+    if (at != SIZE_MAX) {
+      if (!strv_has(&s->location_keys, c->b->locations.v[at].key) &&
+          ix_strv_push(c->b, &s->location_keys, c->b->locations.v[at].key))
+        return oom(c);
+    } else if (lid) {
+      note(c, "service_at_location", "location_id",
+           "locatie '%.*s' staat niet in de feed; neem de locatie op als object 'location'", clip(lid, 60), lid);
+    }
+  }
+  TRY(add_location_schedules(c, s, sal_sched, hours_src, "service_at_location"));
+  json_t *phones = arr_field(c, sal, "service_at_location", "phones");
+  if (phones)
+    TRY(add_service_phones(c, s, phones));
+  json_t *areas = arr_field(c, sal, "service_at_location", "service_areas");
+  if (areas)
+    TRY(add_areas(c, s, areas));
+  return SK_OK;
+}
+
+/* ---------------------------------------------------------------- service */
+
+static const char *const service_read[] = {
+    "id",          "name",           "alternate_name",  "description",     "url",
+    "email",       "status",         "application_process", "eligibility_description", "fees_description",
+    "fees",        "cost_options",   "minimum_age",     "maximum_age",     "assured_date",
+    "assurer_email", "alert",        "interpretation_services", "wait_time", "accreditations",
+    "languages",   "required_documents", "phones",      "schedules",       "service_areas",
+    "service_at_locations", "organization", "organization_id", "program_id", "attributes",
+    NULL};
+
+/* Keys only a service has: an object with one of them is read as a service. */
+static const char *const service_only[] = {
+    "status",       "service_areas",  "service_at_locations",   "application_process", "fees_description",
+    "fees",         "eligibility_description", "minimum_age",   "maximum_age",         "assured_date",
+    "assurer_email", "alert",         "interpretation_services", "accreditations",    "cost_options",
+    "required_documents", "wait_time", "licenses",              "program_id",          NULL};
+
+/* Euro amounts the Dutch way: "€ 2,50", "€ 35". */
+static int format_amount(char *out, size_t cap, double a, const char *currency) {
+  char num[48];
+  if (a == floor(a))
+    snprintf(num, sizeof num, "%.0f", a);
+  else {
+    snprintf(num, sizeof num, "%.2f", a);
+    char *dot = strchr(num, '.');
+    if (dot)
+      *dot = ',';
+  }
+  if (!currency || strcasecmp(currency, "EUR") == 0 || strcmp(currency, "€") == 0)
+    return snprintf(out, cap, "€ %s", num);
+  return snprintf(out, cap, "%s %.*s", num, clip(currency, 8), currency);
+}
+
+static const char *const cost_read[] = {"id",     "service_id", "option",   "amount",
+                                        "currency", "amount_description", "valid_from", "valid_to", NULL};
+
+static int add_cost_options(struct ctx *c, struct sk_buf *fees, json_t *arr) {
+  size_t i;
+  json_t *o;
+  json_array_foreach(arr, i, o) {
+    if (!json_is_object(o)) {
+      note(c, "cost_option", NULL, "dit moet een object zijn; het is overgeslagen");
+      continue;
+    }
+    report_unread(c, o, "cost_option", cost_read);
+    const char *opt = str_field(c, o, "cost_option", "option");
+    const char *cur = str_field(c, o, "cost_option", "currency");
+    const char *ad = str_field(c, o, "cost_option", "amount_description");
+    const char *from = str_field(c, o, "cost_option", "valid_from");
+    const char *to = str_field(c, o, "cost_option", "valid_to");
+    json_t *amount = json_object_get(o, "amount");
+    char am[64] = "";
+    if (json_is_number(amount)) {
+      double a = json_number_value(amount);
+      if (isfinite(a) && a >= 0 && a < 1e9)
+        format_amount(am, sizeof am, a, cur);
+      else
+        note(c, "cost_option", "amount", "dit bedrag klopt niet; het is overgeslagen");
+    } else if (!empty_value(amount)) {
+      note(c, "cost_option", "amount", "dit moet een getal zijn; het is overgeslagen");
+    }
+    char line[1024];
+    int n = snprintf(line, sizeof line, "%s%s%s%s%s", opt ? opt : "", opt && (*am || ad) ? ": " : "", am,
+                     *am && ad ? " " : "", ad ? ad : "");
+    if (n <= 0)
+      continue;
+    if ((size_t)n >= sizeof line) {
+      note(c, "cost_option", NULL, "deze prijsregel is te lang; ze is overgeslagen");
+      continue;
+    }
+    if ((from || to) && strlen(line) + 64 < sizeof line) {
+      size_t len = strlen(line);
+      if (from && to)
+        snprintf(line + len, sizeof line - len, " (van %.*s tot en met %.*s)", clip(from, 20), from, clip(to, 20),
+                 to);
+      else if (from)
+        snprintf(line + len, sizeof line - len, " (vanaf %.*s)", clip(from, 20), from);
+      else
+        snprintf(line + len, sizeof line - len, " (tot en met %.*s)", clip(to, 20), to);
+    }
+    TRY(add_line(c, fees, NULL, line, "service", "cost_options"));
+  }
+  return SK_OK;
+}
+
+static const char *const lang_read[] = {"id", "service_id", "location_id", "phone_id", "name", "code", "note", NULL};
+
+static int add_languages(struct ctx *c, struct sk_buf *post, json_t *arr) {
+  char line[1024];
+  size_t off = 0;
+  line[0] = '\0';
+  size_t i;
+  json_t *o;
+  json_array_foreach(arr, i, o) {
+    if (!json_is_object(o)) {
+      note(c, "language", NULL, "dit moet een object zijn; het is overgeslagen");
+      continue;
+    }
+    report_unread(c, o, "language", lang_read);
+    const char *name = str_field(c, o, "language", "name");
+    if (!name)
+      name = str_field(c, o, "language", "code");
+    const char *lnote = str_field(c, o, "language", "note");
+    if (!name)
+      continue;
+    int w = lnote ? snprintf(line + off, sizeof line - off, "%s%.*s (%.*s)", off ? ", " : "", clip(name, 60), name,
+                             clip(lnote, 200), lnote)
+                  : snprintf(line + off, sizeof line - off, "%s%.*s", off ? ", " : "", clip(name, 60), name);
+    if (w < 0 || (size_t)w >= sizeof line - off) {
+      line[off] = '\0';
+      note(c, "service", "languages", "te veel talen; de rest is overgeslagen");
+      break;
+    }
+    off += (size_t)w;
+  }
+  return off ? add_line(c, post, "Talen", line, "service", "languages") : SK_OK;
+}
+
+static int add_documents(struct ctx *c, struct sk_buf *post, json_t *arr) {
+  static const char *const doc_read[] = {"id", "service_id", "document", "uri", NULL};
+  size_t i;
+  json_t *o;
+  json_array_foreach(arr, i, o) {
+    if (!json_is_object(o)) {
+      note(c, "required_document", NULL, "dit moet een object zijn; het is overgeslagen");
+      continue;
+    }
+    report_unread(c, o, "required_document", doc_read);
+    const char *d = str_field(c, o, "required_document", "document");
+    const char *uri = str_field(c, o, "required_document", "uri");
+    if (!d)
+      continue;
+    char line[1200];
+    if (uri)
+      snprintf(line, sizeof line, "%.*s (%.*s)", clip(d, 900), d, clip(uri, 250), uri);
+    else
+      snprintf(line, sizeof line, "%.*s", clip(d, 1100), d);
+    TRY(add_line(c, post, "Meenemen", line, "service", "required_documents"));
+  }
+  return SK_OK;
+}
+
+/* Reject the service: out of the batch, with a reason for the partner. */
+static int reject(struct ctx *c, const char *key, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int reject(struct ctx *c, const char *key, const char *field, const char *fmt, ...) {
+  char reason[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(reason, sizeof reason, fmt, ap);
+  va_end(ap);
+  if (n >= (int)sizeof reason)
+    reason[clip(reason, sizeof reason - 1)] = '\0';
+  return ix_batch_reject(c->b, key, field, "%s", reason) ? oom(c) : SK_OK;
+}
+
+static int read_age(struct ctx *c, json_t *o, const char *id, const char *field, int *out, int *bad) {
+  long v;
+  int r = int_value(json_object_get(o, field), 0, AGE_MAX, &v);
+  if (r == 1)
+    *out = (int)v;
+  if (r == -1) {
+    *bad = 1;
+    return reject(c, id, field, "Dienst '%.*s': het veld '%s' moet een heel getal van 0 tot en met %d zijn.",
+                  clip(id, 100), id, field, AGE_MAX);
+  }
+  return SK_OK;
+}
+
+/* Build the description: notices first (alert, closed), then the partner's
+ * text, then what HSDS has and we keep as lines. */
+static int set_description(struct ctx *c, struct ix_service *s, const struct sk_buf *pre, const char *desc,
+                           const struct sk_buf *post) {
+  if (!pre->len && !post->len) {
+    if (desc && !(s->description = ix_strdup(c->b, desc)))
+      return oom(c);
+    return SK_OK;
+  }
+  const char *a = sk_buf_str(pre), *p = sk_buf_str(post), *d = desc ? desc : "";
+  s->description = ix_printf(c->b, "%s%s%s%s%s", a, pre->len && (desc || post->len) ? "\n\n" : "", d,
+                             desc && post->len ? "\n\n" : "", p);
+  return s->description ? SK_OK : oom(c);
+}
+
+/* Read one service object. default_org: organization key to use when the
+ * service names none (organization with nested services). sal: an outer
+ * service_at_location object the service was found in, or NULL. */
+static int read_service(struct ctx *c, json_t *o, size_t index, const char *default_org, json_t *sal) {
+  c->cur = NULL;
+  json_t *jid = json_object_get(o, "id");
+  const char *jname = json_string_value(json_object_get(o, "name"));
+  if (!json_is_string(jid) || json_string_length(jid) == 0) {
+    if (jname)
+      return reject(c, NULL, "id", "Dienst '%.*s' (nummer %zu) heeft geen id (tekst). Zonder id kunnen we de "
+                                   "dienst niet volgen; hij is overgeslagen.",
+                    clip(jname, 100), jname, index + 1);
+    return reject(c, NULL, "id", "Dienst nummer %zu heeft geen id (tekst); hij is overgeslagen.", index + 1);
+  }
+  const char *id = json_string_value(jid);
+  c->cur = id;
+  if (ks_find(&c->skipped, id) != SIZE_MAX)
+    return SK_OK; /* inactive, already reported */
+  size_t at = ks_find(&c->svcs, id);
+  if (at != SIZE_MAX) {
+    if (sal) { /* the same service at another location */
+      struct ix_service *s = &c->b->services.v[at];
+      int hours_src = s->hours.n ? HOURS_LOCATION : HOURS_NONE;
+      return merge_sal(c, s, sal, 1, &hours_src);
+    }
+    return reject(c, id, "id", "Dienst '%.*s' staat twee keer in de feed. Alleen de eerste is overgenomen.",
+                  clip(id, 100), id);
+  }
+
+  /* Fields that decide whether and for whom: a wrong value rejects. */
+  json_t *jst = json_object_get(o, "status");
+  int closed = 0;
+  if (jst && !json_is_null(jst)) {
+    if (!json_is_string(jst))
+      return reject(c, id, "status", "Dienst '%.*s': het veld 'status' moet tekst zijn.", clip(id, 100), id);
+    const char *st = json_string_value(jst);
+    if (strcasecmp(st, "inactive") == 0 || strcasecmp(st, "defunct") == 0) {
+      note(c, "service", "status", "status '%s': de dienst is niet overgenomen", strcasecmp(st, "inactive") == 0 ? "inactive" : "defunct");
+      return ks_add(&c->skipped, id, 0);
+    }
+    if (strcasecmp(st, "temporarily closed") == 0)
+      closed = 1;
+    else if (strcasecmp(st, "active") != 0)
+      return reject(c, id, "status",
+                    "Dienst '%.*s': de status '%.*s' kennen we niet. Kies active, inactive, defunct of "
+                    "temporarily closed.",
+                    clip(id, 100), id, clip(st, 40), st);
+  } else {
+    note(c, "service", "status", "de status mist; we lezen de dienst als actief");
+  }
+  json_t *jn = json_object_get(o, "name");
+  if (!json_is_string(jn) || json_string_length(jn) == 0)
+    return reject(c, id, "name", "Dienst '%.*s' heeft geen naam (het veld 'name' moet tekst zijn).", clip(id, 100),
+                  id);
+  int min_age = IX_UNSET, max_age = IX_UNSET, bad = 0;
+  TRY(read_age(c, o, id, "minimum_age", &min_age, &bad));
+  if (!bad)
+    TRY(read_age(c, o, id, "maximum_age", &max_age, &bad));
+  if (bad)
+    return SK_OK;
+
+  report_unread(c, o, "service", service_read);
+  struct ix_service *s = ix_batch_add_service(c->b);
+  if (!s || !(s->key = ix_strdup(c->b, id)) || !(s->name = ix_strdup(c->b, json_string_value(jn))))
+    return oom(c);
+  TRY(ks_add(&c->svcs, s->key, c->b->services.n - 1));
+  c->cur = s->key;
+  s->kind = IX_KIND_SERVICE;
+  s->min_age = min_age;
+  s->max_age = max_age;
+
+  const char *f;
+#define SVC_TEXT(field, json)                                                   \
+  if ((f = str_field(c, o, "service", json)) && !(s->field = ix_strdup(c->b, f))) \
+    return oom(c);
+  SVC_TEXT(url, "url")
+  SVC_TEXT(email, "email")
+  SVC_TEXT(application_process, "application_process")
+  SVC_TEXT(eligibility, "eligibility_description")
+  SVC_TEXT(assured_date, "assured_date")
+  SVC_TEXT(assured_by, "assurer_email")
+  SVC_TEXT(keywords, "alternate_name")
+#undef SVC_TEXT
+
+  /* Organization: nested object, else organization_id, else the default. */
+  json_t *jorg = obj_field(c, o, "service", "organization");
+  const char *org_id = str_field(c, o, "service", "organization_id");
+  if (jorg) {
+    TRY(add_org(c, jorg, 0, &s->org_key));
+    if (org_id && s->org_key && strcmp(org_id, s->org_key) != 0)
+      note(c, "service", "organization_id", "wijkt af van organization.id; die gaat voor");
+  }
+  if (!s->org_key && org_id && !(s->org_key = ix_strdup(c->b, org_id)))
+    return oom(c);
+  if (!s->org_key)
+    s->org_key = default_org;
+
+  int rc = SK_OK;
+  const char *desc = str_field(c, o, "service", "description");
+  const char *fd = str_field(c, o, "service", "fees_description");
+  const char *fold = str_field(c, o, "service", "fees");
+  size_t desc_len = desc ? strlen(desc) : 0, fees_len = strlen(fd ? fd : fold ? fold : "");
+  struct sk_buf pre, post, fees;
+  /* "\n\n" separators take 4 bytes of the budget. */
+  size_t text_budget = desc_len + 4 < TEXT_BUDGET ? TEXT_BUDGET - desc_len - 4 : 0;
+  sk_buf_init(&pre, text_budget);
+  sk_buf_init(&post, text_budget);
+  sk_buf_init(&fees, fees_len > SHORT_BUDGET ? fees_len : SHORT_BUDGET);
+#define STEP(x)        \
+  do {                 \
+    if ((rc = (x)))    \
+      goto out;        \
+  } while (0)
+
+  STEP(add_line(c, &pre, "Let op", str_field(c, o, "service", "alert"), "service", "alert"));
+  if (closed)
+    STEP(add_line(c, &pre, "Let op", "deze dienst is tijdelijk gesloten.", "service", "status"));
+  post.max = text_budget > pre.len ? text_budget - pre.len : 0;
+  STEP(add_line(c, &post, "Tolk", str_field(c, o, "service", "interpretation_services"), "service",
+                "interpretation_services"));
+  json_t *arr;
+  if ((arr = arr_field(c, o, "service", "languages")))
+    STEP(add_languages(c, &post, arr));
+  STEP(add_line(c, &post, "Wachttijd", str_field(c, o, "service", "wait_time"), "service", "wait_time"));
+  STEP(add_line(c, &post, "Keurmerken", str_field(c, o, "service", "accreditations"), "service",
+                "accreditations"));
+  if ((arr = arr_field(c, o, "service", "required_documents")))
+    STEP(add_documents(c, &post, arr));
+
+  /* Fees: fees_description, else the deprecated fees; then cost options. */
+  if (fd && fold && strcmp(fd, fold) != 0)
+    note(c, "service", "fees", "verouderd veld; fees_description gaat voor");
+  STEP(add_line(c, &fees, NULL, fd ? fd : fold, "service", fd ? "fees_description" : "fees"));
+  if ((arr = arr_field(c, o, "service", "cost_options")))
+    STEP(add_cost_options(c, &fees, arr));
+  if (fees.len && !(s->fees = ix_strdup(c->b, sk_buf_str(&fees)))) {
+    rc = oom(c);
+    goto out;
+  }
+
+  int hours_src = HOURS_NONE;
+  if ((arr = arr_field(c, o, "service", "schedules"))) {
+    STEP(add_schedules(c, s, arr, &post));
+    hours_src = HOURS_SERVICE;
+  }
+  if ((arr = arr_field(c, o, "service", "phones")))
+    STEP(add_service_phones(c, s, arr));
+  if ((arr = arr_field(c, o, "service", "service_areas")))
+    STEP(add_areas(c, s, arr));
+  if ((arr = arr_field(c, o, "service", "attributes")))
+    STEP(add_attributes(c, s, arr));
+  if ((arr = arr_field(c, o, "service", "service_at_locations"))) {
+    size_t i;
+    json_t *sl;
+    json_array_foreach(arr, i, sl) STEP(merge_sal(c, s, sl, 0, &hours_src));
+  }
+  if (sal)
+    STEP(merge_sal(c, s, sal, 1, &hours_src));
+  STEP(set_description(c, s, &pre, desc, &post));
+#undef STEP
+out:
+  sk_buf_free(&pre);
+  sk_buf_free(&post);
+  sk_buf_free(&fees);
+  return rc == SK_ENOMEM ? oom(c) : rc;
+}
+
+/* ------------------------------------------------------------ documents */
+
+enum item_kind { ITEM_SERVICE, ITEM_SAL, ITEM_ORG, ITEM_OTHER };
+
+static enum item_kind classify(json_t *o, const char **what) {
+  *what = "geen object";
+  if (!json_is_object(o))
+    return ITEM_OTHER;
+  if (json_object_get(o, "status"))
+    return ITEM_SERVICE;
+  if (json_is_object(json_object_get(o, "service")))
+    return ITEM_SAL;
+  if (json_is_array(json_object_get(o, "services")))
+    return ITEM_ORG;
+  const char *k;
+  json_t *v;
+  json_object_foreach(o, k, v) if (in_list(k, service_only)) return ITEM_SERVICE;
+  if (json_object_get(o, "openapi_url"))
+    *what = "de beschrijving van een HSDS-API (base)";
+  else if (json_object_get(o, "location_type") || json_object_get(o, "addresses"))
+    *what = "een locatie (location)";
+  else if (json_object_get(o, "taxonomy_terms") || (json_object_get(o, "version") && json_object_get(o, "uri")))
+    *what = "een taxonomie (taxonomy)";
+  else if (json_object_get(o, "taxonomy") || json_object_get(o, "term_uri") || json_object_get(o, "code"))
+    *what = "een taxonomieterm (taxonomy_term)";
+  else if (json_object_get(o, "organizations.csv") || json_object_get(o, "services.csv"))
+    *what = "HSDS in tabelvorm (tabular)";
+  else if (json_object_get(o, "website") || json_object_get(o, "legal_status") ||
+           json_object_get(o, "organization_identifiers") || json_object_get(o, "description"))
+    *what = "een organisatie (organization) zonder diensten";
+  else
+    *what = "geen dienst (service)";
+  return ITEM_OTHER;
+}
+
+static int read_item(struct ctx *c, json_t *o, size_t index, int in_list_doc) {
+  c->n_items++;
+  const char *what;
+  enum item_kind kind = classify(o, &what);
+  if (kind != ITEM_OTHER)
+    c->n_recognized++;
+  switch (kind) {
+  case ITEM_SERVICE:
+    return read_service(c, o, index, NULL, NULL);
+  case ITEM_SAL:
+    return read_service(c, json_object_get(o, "service"), index, NULL, o);
+  case ITEM_ORG: {
+    const char *org_key = NULL;
+    c->cur = NULL;
+    /* {"services": [...]} alone is a plain wrapper (the HSDS field guidance
+     * examples use it), not an organization. */
+    if (json_object_size(o) > 1 || json_object_get(o, "id"))
+      TRY(add_org(c, o, 1, &org_key));
+    json_t *svcs = json_object_get(o, "services"), *sv;
+    size_t i;
+    json_array_foreach(svcs, i, sv) {
+      if (!json_is_object(sv)) {
+        TRY(reject(c, NULL, NULL, "Dienst nummer %zu van de organisatie is geen object; hij is overgeslagen.",
+                   i + 1));
+        continue;
+      }
+      TRY(read_service(c, sv, i, org_key, NULL));
+    }
+    return SK_OK;
+  }
+  case ITEM_OTHER: {
+    if (!c->first_other)
+      c->first_other = what;
+    if (!in_list_doc)
+      return SK_OK; /* the caller turns this into an error for the document */
+    const char *id = json_string_value(json_object_get(o, "id"));
+    return reject(c, id, NULL, "Item %zu in de lijst is %s, geen dienst. Het is overgeslagen.", index + 1, what);
+  }
+  }
+  return SK_OK;
+}
+
+static const char *const envelope_read[] = {"total_items", "total_pages", "page_number", "size",
+                                            "first_page",  "last_page",   "empty",       "contents", NULL};
+
+static int read_document(struct ctx *c, json_t *root, int *total_pages, char *err, size_t errlen) {
+  json_t *list = NULL;
+  if (json_is_array(root)) {
+    list = root;
+  } else if (json_is_object(root) && json_object_get(root, "contents")) {
+    list = json_object_get(root, "contents");
+    if (!json_is_array(list)) {
+      snprintf(err, errlen, "Het veld 'contents' moet een lijst met diensten zijn.");
+      return SK_EPARSE;
+    }
+    report_unread(c, root, "page", envelope_read);
+    long pages;
+    int r = int_value(json_object_get(root, "total_pages"), 0, LONG_MAX / 2, &pages);
+    if (r == -1)
+      note(c, "page", "total_pages", "dit moet een heel getal zijn; we lezen alleen deze pagina");
+    else if (r == 1 && pages > IX_HSDS_MAX_PAGES) {
+      note(c, "page", "total_pages", "meer dan %d pagina's lezen we niet", IX_HSDS_MAX_PAGES);
+      *total_pages = IX_HSDS_MAX_PAGES;
+    } else if (r == 1 && pages >= 1)
+      *total_pages = (int)pages;
+    long pn;
+    if (int_value(json_object_get(root, "page_number"), 0, LONG_MAX / 2, &pn) == -1)
+      note(c, "page", "page_number", "dit moet een heel getal zijn");
+  } else if (!json_is_object(root)) {
+    snprintf(err, errlen, "Dit is geen HSDS: we verwachten een lijst met diensten of één dienst.");
+    return SK_EPARSE;
+  }
+  if (list) {
+    size_t i;
+    json_t *o;
+    json_array_foreach(list, i, o) TRY(read_item(c, o, i, 1));
+  } else {
+    TRY(read_item(c, root, 0, 0));
+  }
+  if (c->n_items && !c->n_recognized) {
+    snprintf(err, errlen, "Dit bestand bevat geen diensten (HSDS services). Het lijkt %s.",
+             c->first_other ? c->first_other : "iets anders");
+    return SK_EPARSE;
+  }
+  return SK_OK;
+}
+
+int ix_hsds_parse(const char *data, size_t len, const struct sk_taxonomy *tax, struct ix_batch *out,
+                  int *total_pages, char *err, size_t errlen) {
+  char dummy[8];
+  if (!err || !errlen) {
+    err = dummy;
+    errlen = sizeof dummy;
+  }
+  err[0] = '\0';
+  if (total_pages)
+    *total_pages = 1;
+  if (!data || !out || !total_pages) {
+    snprintf(err, errlen, "Interne fout: ontbrekende invoer.");
+    return SK_EINVAL;
+  }
+  if (len > IX_HSDS_MAX_BYTES) {
+    snprintf(err, errlen, "Het HSDS-bestand is te groot (%zu MB; de grens is %zu MB).", len / (1024 * 1024),
+             IX_HSDS_MAX_BYTES / (1024 * 1024));
+    return SK_ETOOBIG;
+  }
+  json_error_t jerr;
+  json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+  if (!root) {
+    snprintf(err, errlen, "Dit is geen geldige JSON (regel %d, kolom %d): %s.", jerr.line, jerr.column, jerr.text);
+    return SK_EPARSE;
+  }
+  struct ctx c = {.b = out, .tax = tax};
+  int rc = SK_OK;
+  c.notes = calloc(NOTE_SLOTS, sizeof *c.notes);
+  if (!c.notes) {
+    rc = SK_ENOMEM;
+    goto done;
+  }
+  /* Records from earlier pages of the same feed count as already seen. */
+  for (size_t i = 0; !rc && i < out->orgs.n; i++)
+    rc = ks_add(&c.orgs, out->orgs.v[i].key, i);
+  for (size_t i = 0; !rc && i < out->locations.n; i++)
+    rc = ks_add(&c.locs, out->locations.v[i].key, i);
+  for (size_t i = 0; !rc && i < out->services.n; i++)
+    rc = ks_add(&c.svcs, out->services.v[i].key, i);
+  if (!rc)
+    rc = read_document(&c, root, total_pages, err, errlen);
+  if (!rc)
+    rc = emit_notes(&c);
+done:
+  if (rc && rc != SK_EPARSE && !err[0])
+    snprintf(err, errlen, "%s", rc == SK_ETOOBIG ? "De feed is te groot om in één keer te verwerken."
+                                                 : "Te weinig geheugen om de feed te lezen.");
+  if (rc)
+    *total_pages = 1;
+  ks_free(&c.orgs);
+  ks_free(&c.locs);
+  ks_free(&c.svcs);
+  ks_free(&c.skipped);
+  free(c.notes);
+  json_decref(root);
+  return rc;
+}
