@@ -372,6 +372,19 @@ static int finish_body(struct ix_fetch_result *out, struct fetch_ctx *c, const c
 
 int ix_fetch(const struct ix_fetch_opts *o, const char *url, const char *etag, const char *last_modified,
              const char *known_hash, struct ix_fetch_result *out) {
+  /* The validators may point into *out (the caller passes back last run's
+   * result): copy them before out is cleared. An unusable one is dropped. */
+  char etag_in[sizeof out->etag], lm_in[sizeof out->last_modified], hash_in[sizeof out->content_hash];
+  etag_in[0] = lm_in[0] = hash_in[0] = '\0';
+  if (etag && header_value_ok(etag, sizeof etag_in))
+    snprintf(etag_in, sizeof etag_in, "%s", etag);
+  if (last_modified && header_value_ok(last_modified, sizeof lm_in))
+    snprintf(lm_in, sizeof lm_in, "%s", last_modified);
+  if (known_hash && strlen(known_hash) == 64)
+    snprintf(hash_in, sizeof hash_in, "%s", known_hash);
+  etag = etag_in[0] ? etag_in : NULL;
+  last_modified = lm_in[0] ? lm_in : NULL;
+  known_hash = hash_in[0] ? hash_in : NULL;
   memset(out, 0, sizeof *out);
   struct ix_fetch_opts d;
   ix_fetch_opts_default(&d);
@@ -428,14 +441,14 @@ int ix_fetch(const struct ix_fetch_opts *o, const char *url, const char *etag, c
   int rc = SK_OK;
 
   char line[512];
-  if (etag && header_value_ok(etag, sizeof out->etag)) {
+  if (etag) {
     snprintf(line, sizeof line, "If-None-Match: %s", etag);
     struct curl_slist *t = curl_slist_append(headers, line);
     if (!t)
       goto nomem;
     headers = t;
   }
-  if (last_modified && header_value_ok(last_modified, sizeof out->last_modified)) {
+  if (last_modified) {
     snprintf(line, sizeof line, "If-Modified-Since: %s", last_modified);
     struct curl_slist *t = curl_slist_append(headers, line);
     if (!t)
@@ -491,11 +504,11 @@ int ix_fetch(const struct ix_fetch_opts *o, const char *url, const char *etag, c
   snprintf(out->last_modified, sizeof out->last_modified, "%s", c.last_modified);
   if (status == 304) {
     /* Keep the validators the caller already has when the 304 omits them. */
-    if (!out->etag[0] && etag && header_value_ok(etag, sizeof out->etag))
+    if (!out->etag[0] && etag)
       snprintf(out->etag, sizeof out->etag, "%s", etag);
-    if (!out->last_modified[0] && last_modified && header_value_ok(last_modified, sizeof out->last_modified))
+    if (!out->last_modified[0] && last_modified)
       snprintf(out->last_modified, sizeof out->last_modified, "%s", last_modified);
-    if (known_hash && strlen(known_hash) == 64)
+    if (known_hash)
       snprintf(out->content_hash, sizeof out->content_hash, "%s", known_hash);
     out->not_modified = 1;
     goto done;
