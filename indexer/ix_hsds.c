@@ -854,6 +854,9 @@ static const char *const location_read[] = {"id",        "location_type", "name"
                                             "schedules", "organization_id", NULL};
 static const char *const address_read[] = {"id",       "location_id", "address_1", "address_2",
                                            "city",     "postal_code", "country",   "address_type", NULL};
+static const char *const address_read_nl[] = {"id",          "location_id", "address_1",    "address_2",
+                                              "city",        "postal_code", "country",      "address_type",
+                                              "state_province", "region",   NULL};
 static const char *const access_read[] = {"id", "location_id", "description", "details", NULL};
 
 static int read_address(struct ctx *c, struct ix_location *l, json_t *arr) {
@@ -879,7 +882,12 @@ static int read_address(struct ctx *c, struct ix_location *l, json_t *arr) {
     note(c, "location", "addresses", "we bewaren één bezoekadres per locatie; het eerste telt");
   if (json_array_size(arr) > n_physical)
     note(c, "address", "address_type", "alleen een bezoekadres (physical) nemen we over; het adres is overgeslagen");
-  report_unread(c, pick, "address", address_read);
+  /* Province and region are redundant for a Dutch address (the postcode
+   * gives the municipality); HSDS requires state_province, so a conforming
+   * Dutch feed always sends it. Elsewhere they are reported. */
+  const char *country0 = json_string_value(json_object_get(pick, "country"));
+  int dutch = !country0 || strcasecmp(country0, "NL") == 0;
+  report_unread(c, pick, "address", dutch ? address_read_nl : address_read);
   const char *a1 = str_field(c, pick, "address", "address_1");
   const char *a2 = str_field(c, pick, "address", "address_2");
   if (a1 && a2)

@@ -599,6 +599,51 @@ static void test_huge_input_is_bounded(void **state) {
   free(wide);
 }
 
+/* Every demo HSDS feed (feeds/demo, files ending in .hsds.json) reads without a warning, and
+ * with the validator in the tree, without a rejection. */
+static void test_demo_feeds_parse_cleanly(void **state) {
+  (void)state;
+  DIR *d = opendir(th_source_path("feeds/demo"));
+  if (!d)
+    skip();
+  int n_files = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    size_t nl = strlen(e->d_name);
+    if (nl < 11 || strcmp(e->d_name + nl - 10, ".hsds.json") != 0)
+      continue;
+    char rel[512];
+    snprintf(rel, sizeof rel, "feeds/demo/%s", e->d_name);
+    size_t len;
+    char *data = read_all(th_source_path(rel), &len);
+    assert_non_null(data);
+    struct parsed p;
+    parse_mem(&p, data, len);
+    free(data);
+    if (p.rc || p.b.warnings.n || p.b.rejections.n) {
+      dump_warnings(&p.b);
+      fail_msg("%s: rc %d (%s), %zu warnings, %zu rejections", rel, p.rc, p.err, p.b.warnings.n,
+               p.b.rejections.n);
+    }
+    assert_true(p.b.services.n > 0);
+    size_t n_services = p.b.services.n;
+#ifdef HAVE_VALIDATE
+    assert_int_equal(ix_validate_batch(&p.b, th_taxonomy()), SK_OK);
+    if (p.b.rejections.n)
+      dump_warnings(&p.b);
+    assert_int_equal(p.b.rejections.n, 0);
+    assert_int_equal(p.b.services.n, n_services);
+#endif
+    print_message("%s: %zu services, %zu organizations, %zu locations\n", rel, n_services, p.b.orgs.n,
+                  p.b.locations.n);
+    ix_batch_free(&p.b);
+    n_files++;
+  }
+  closedir(d);
+  if (!n_files)
+    skip();
+}
+
 /* ------------------------------------------------------------------ corpus */
 
 struct corpus_stats {
@@ -757,6 +802,7 @@ int main(void) {
       cmocka_unit_test(test_envelope_and_pages),
       cmocka_unit_test(test_deep_input_is_refused),
       cmocka_unit_test(test_huge_input_is_bounded),
+      cmocka_unit_test(test_demo_feeds_parse_cleanly),
   };
   const struct CMUnitTest corpus[] = {
       cmocka_unit_test(test_corpus_examples),
