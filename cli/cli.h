@@ -30,6 +30,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Make the parent folder of a file path (one level, like mkdir -p of dirname). */
 int cli_ensure_parent_dir(const char *path);
 
+int cmd_feed(int argc, char **argv);
+void cmd_feed_usage(FILE *out);
 int cmd_index(int argc, char **argv);
 void cmd_index_usage(FILE *out);
 int cmd_stem(int argc, char **argv);

@@ -163,3 +163,74 @@ int ix_batch_warn(struct ix_batch *b, const char *fmt, ...) {
   *slot = w;
   return SK_OK;
 }
+
+static size_t keymap_hash(const char *s) {
+  size_t h = 1469598103934665603ull; /* FNV-1a */
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h;
+}
+
+static int keymap_grow(struct ix_keymap *m) {
+  size_t ncap = m->cap ? m->cap * 2 : 64;
+  const char **nkeys = calloc(ncap, sizeof *nkeys);
+  size_t *nvals = calloc(ncap, sizeof *nvals);
+  if (!nkeys || !nvals) {
+    free(nkeys);
+    free(nvals);
+    return SK_ENOMEM;
+  }
+  for (size_t i = 0; i < m->cap; i++) {
+    if (!m->keys[i])
+      continue;
+    size_t j = keymap_hash(m->keys[i]) & (ncap - 1);
+    while (nkeys[j])
+      j = (j + 1) & (ncap - 1);
+    nkeys[j] = m->keys[i];
+    nvals[j] = m->vals[i];
+  }
+  free(m->keys);
+  free(m->vals);
+  m->keys = nkeys;
+  m->vals = nvals;
+  m->cap = ncap;
+  return SK_OK;
+}
+
+int ix_keymap_put(struct ix_keymap *m, const char *key, size_t val) {
+  if ((m->n + 1) * 2 > m->cap && keymap_grow(m))
+    return SK_ENOMEM;
+  size_t j = keymap_hash(key) & (m->cap - 1);
+  while (m->keys[j]) {
+    if (strcmp(m->keys[j], key) == 0)
+      return SK_ECONFLICT;
+    j = (j + 1) & (m->cap - 1);
+  }
+  m->keys[j] = key;
+  m->vals[j] = val;
+  m->n++;
+  return SK_OK;
+}
+
+int ix_keymap_get(const struct ix_keymap *m, const char *key, size_t *val) {
+  if (!m->cap || !key)
+    return 0;
+  size_t j = keymap_hash(key) & (m->cap - 1);
+  while (m->keys[j]) {
+    if (strcmp(m->keys[j], key) == 0) {
+      if (val)
+        *val = m->vals[j];
+      return 1;
+    }
+    j = (j + 1) & (m->cap - 1);
+  }
+  return 0;
+}
+
+void ix_keymap_free(struct ix_keymap *m) {
+  if (!m)
+    return;
+  free(m->keys);
+  free(m->vals);
+  memset(m, 0, sizeof *m);
+}

@@ -190,4 +190,20 @@ int ix_batch_reject(struct ix_batch *b, const char *record_key, const char *fiel
                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int ix_batch_warn(struct ix_batch *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A string -> size_t hash map for key lookups over big batches (which key
+ * is which record, which codes exist). Keys are not copied: they must
+ * outlive the map (arena strings do). Memory is malloc'd; free with
+ * ix_keymap_free. A zeroed struct is an empty map. */
+struct ix_keymap {
+  const char **keys;
+  size_t *vals;
+  size_t cap, n;
+};
+/* Insert key -> val. SK_OK, SK_ECONFLICT when key is already there (the
+ * old value stays), SK_ENOMEM. */
+int ix_keymap_put(struct ix_keymap *m, const char *key, size_t val);
+/* 1 and *val set when key is there, else 0. val may be NULL. */
+int ix_keymap_get(const struct ix_keymap *m, const char *key, size_t *val);
+void ix_keymap_free(struct ix_keymap *m);
+
 #endif

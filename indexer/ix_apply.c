@@ -1,0 +1,1356 @@
+#include "ix_apply.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sk_buf.h"
+#include "sk_err.h"
+#include "sk_fold.h"
+#include "sk_id.h"
+
+/* change_log values longer than this are cut (occurrence lists). */
+#define CHANGE_VALUE_MAX 4000
+#define FV_MAX 40
+
+enum entity { E_ORG, E_LOC, E_SVC, E_COUNT };
+static const char *const entity_name[E_COUNT] = {"organization", "location", "service"};
+
+/* A record's fields as text, in a fixed order: the content hash is taken
+ * over them and the change log compares them with the stored row. */
+struct fvec {
+  size_t n;
+  const char *name[FV_MAX];
+  size_t off[FV_MAX];
+  unsigned char null[FV_MAX];
+  struct sk_buf buf;
+  int err;
+};
+
+/* What the store holds for one key of this feed. */
+struct known {
+  const char *key; /* in the apply arena */
+  long long rid;
+  int active;
+  int seen;
+  char hash[33];
+};
+
+struct kset {
+  struct known *v;
+  size_t n, cap;
+  struct ix_keymap map; /* key -> index in v */
+};
+
+struct apply {
+  struct sk_store *st;
+  const char *feed_id;
+  char source[160];
+  char actor[160];
+  char now[32];
+  struct ix_batch arena; /* our own strings */
+  struct kset known[E_COUNT];
+  struct fvec fv, old;
+  struct sk_buf tmp;
+  struct ix_apply_stats stats;
+  long long *changed_orgs;
+  size_t n_changed_orgs, cap_changed_orgs;
+  /* prepared statements, finalised at the end */
+  sqlite3_stmt *s_org_ins, *s_org_upd, *s_org_old, *s_org_phone_del, *s_org_phone_ins;
+  sqlite3_stmt *s_loc_ins, *s_loc_upd, *s_loc_old;
+  sqlite3_stmt *s_svc_ins, *s_svc_upd, *s_svc_old;
+  sqlite3_stmt *s_tax_del, *s_tax_ins, *s_area_del, *s_area_ins, *s_sal_del, *s_sal_ins;
+  sqlite3_stmt *s_phone_del, *s_phone_ins, *s_sched_del, *s_sched_ins;
+  sqlite3_stmt *s_act_del, *s_act_ins, *s_occ_del, *s_occ_ins;
+  sqlite3_stmt *s_status, *s_log;
+  char *err;
+  size_t errlen;
+};
+
+/* ---- field vectors ---------------------------------------------------- */
+
+static void fv_reset(struct fvec *f) {
+  f->n = 0;
+  f->err = 0;
+  sk_buf_reset(&f->buf);
+}
+
+static void fv_add(struct fvec *f, const char *name, const char *v) {
+  if (f->n >= FV_MAX) {
+    f->err = SK_EINVAL;
+    return;
+  }
+  size_t i = f->n++;
+  f->name[i] = name;
+  f->off[i] = f->buf.len;
+  f->null[i] = v == NULL;
+  if (v) {
+    int rc = sk_buf_add(&f->buf, v, strlen(v) + 1);
+    if (rc)
+      f->err = rc;
+  }
+}
+
+static void fv_addf(struct fvec *f, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void fv_addf(struct fvec *f, const char *name, const char *fmt, ...) {
+  char v[128];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(v, sizeof v, fmt, ap);
+  va_end(ap);
+  fv_add(f, name, v);
+}
+
+static void fv_add_int(struct fvec *f, const char *name, int v) {
+  if (v == IX_UNSET)
+    fv_add(f, name, NULL);
+  else
+    fv_addf(f, name, "%d", v);
+}
+
+static const char *fv_val(const struct fvec *f, size_t i) {
+  return f->null[i] ? NULL : f->buf.ptr + f->off[i];
+}
+
+static void fv_hash(const struct fvec *f, enum entity e, char out[33]) {
+  crypto_generichash_state h;
+  unsigned char d[16];
+  crypto_generichash_init(&h, NULL, 0, sizeof d);
+  crypto_generichash_update(&h, (const unsigned char *)"v1", 3);
+  crypto_generichash_update(&h, (const unsigned char *)entity_name[e], strlen(entity_name[e]) + 1);
+  for (size_t i = 0; i < f->n; i++) {
+    const char *v = fv_val(f, i);
+    crypto_generichash_update(&h, (const unsigned char *)f->name[i], strlen(f->name[i]) + 1);
+    if (v)
+      crypto_generichash_update(&h, (const unsigned char *)v, strlen(v) + 1);
+    else
+      crypto_generichash_update(&h, (const unsigned char *)"\x01", 2);
+  }
+  crypto_generichash_final(&h, d, sizeof d);
+  sodium_bin2hex(out, 33, d, sizeof d);
+}
+
+/* Read the stored field values of one row (statement with ?1 = rid whose
+ * columns follow the same order as the new record's fvec). */
+static int fv_load_old(struct apply *a, sqlite3_stmt *s, long long rid) {
+  fv_reset(&a->old);
+  sqlite3_reset(s);
+  sqlite3_bind_int64(s, 1, rid);
+  if (sqlite3_step(s) != SQLITE_ROW)
+    return SK_EDB;
+  int n = sqlite3_column_count(s);
+  for (int i = 0; i < n && i < (int)a->fv.n; i++) {
+    int t = sqlite3_column_type(s, i);
+    if (t == SQLITE_NULL)
+      fv_add(&a->old, a->fv.name[i], NULL);
+    else if (t == SQLITE_FLOAT) /* formatted like the new side, by C */
+      fv_addf(&a->old, a->fv.name[i], "%.6f", sqlite3_column_double(s, i));
+    else
+      fv_add(&a->old, a->fv.name[i], (const char *)sqlite3_column_text(s, i));
+  }
+  sqlite3_reset(s);
+  return a->old.err ? a->old.err : SK_OK;
+}
+
+/* ---- statements -------------------------------------------------------- */
+
+static int prep(struct apply *a, sqlite3_stmt **s, const char *sql) {
+  if (*s) {
+    sqlite3_reset(*s);
+    sqlite3_clear_bindings(*s);
+    return SK_OK;
+  }
+  if (sqlite3_prepare_v2(a->st->db, sql, -1, s, NULL) != SQLITE_OK) {
+    snprintf(a->err, a->errlen, "Databasefout: %s", sqlite3_errmsg(a->st->db));
+    return SK_EDB;
+  }
+  return SK_OK;
+}
+
+static int run(struct apply *a, sqlite3_stmt *s) {
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    snprintf(a->err, a->errlen, "Databasefout: %s", sqlite3_errmsg(a->st->db));
+    return SK_EDB;
+  }
+  return SK_OK;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v) {
+  if (v)
+    sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(s, i);
+}
+
+static void bind_int(sqlite3_stmt *s, int i, int v) {
+  if (v == IX_UNSET)
+    sqlite3_bind_null(s, i);
+  else
+    sqlite3_bind_int(s, i, v);
+}
+
+static void finalize_all(struct apply *a) {
+  sqlite3_stmt **all[] = {
+      &a->s_org_ins,  &a->s_org_upd,  &a->s_org_old,   &a->s_org_phone_del, &a->s_org_phone_ins,
+      &a->s_loc_ins,  &a->s_loc_upd,  &a->s_loc_old,   &a->s_svc_ins,       &a->s_svc_upd,
+      &a->s_svc_old,  &a->s_tax_del,  &a->s_tax_ins,   &a->s_area_del,      &a->s_area_ins,
+      &a->s_sal_del,  &a->s_sal_ins,  &a->s_phone_del, &a->s_phone_ins,     &a->s_sched_del,
+      &a->s_sched_ins, &a->s_act_del, &a->s_act_ins,   &a->s_occ_del,       &a->s_occ_ins,
+      &a->s_status,   &a->s_log};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+    sqlite3_finalize(*all[i]);
+    *all[i] = NULL;
+  }
+}
+
+/* ---- change log -------------------------------------------------------- */
+
+static int log_change(struct apply *a, enum entity e, const char *id, const char *field,
+                      const char *old_v, const char *new_v) {
+  if (prep(a, &a->s_log,
+           "INSERT INTO change_log(at, actor, entity, entity_id, field, old_value, new_value) "
+           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"))
+    return SK_EDB;
+  /* Cut long values on a character boundary. */
+  char *cut[2] = {NULL, NULL};
+  const char *vals[2] = {old_v, new_v};
+  for (int k = 0; k < 2; k++) {
+    size_t n = vals[k] ? strlen(vals[k]) : 0;
+    if (n > CHANGE_VALUE_MAX) {
+      size_t m = CHANGE_VALUE_MAX;
+      while (m > 0 && ((unsigned char)vals[k][m] & 0xC0) == 0x80)
+        m--;
+      cut[k] = malloc(m + 4);
+      if (!cut[k]) {
+        free(cut[0]);
+        return SK_ENOMEM;
+      }
+      memcpy(cut[k], vals[k], m);
+      memcpy(cut[k] + m, "…", 4);
+      vals[k] = cut[k];
+    }
+  }
+  sqlite3_stmt *s = a->s_log;
+  bind_text(s, 1, a->now);
+  bind_text(s, 2, a->actor);
+  bind_text(s, 3, entity_name[e]);
+  bind_text(s, 4, id);
+  bind_text(s, 5, field);
+  bind_text(s, 6, vals[0]);
+  bind_text(s, 7, vals[1]);
+  int rc = run(a, s);
+  free(cut[0]);
+  free(cut[1]);
+  return rc;
+}
+
+static int log_diff(struct apply *a, enum entity e, const char *id) {
+  for (size_t i = 0; i < a->fv.n; i++) {
+    const char *nv = fv_val(&a->fv, i), *ov = i < a->old.n ? fv_val(&a->old, i) : NULL;
+    if ((!nv && !ov) || (nv && ov && strcmp(nv, ov) == 0))
+      continue;
+    int rc = log_change(a, e, id, a->fv.name[i], ov, nv);
+    if (rc)
+      return rc;
+  }
+  return SK_OK;
+}
+
+static void make_id(struct apply *a, enum entity e, const char *key, char out[SK_UUID_LEN]) {
+  sk_buf_reset(&a->tmp);
+  if (sk_buf_printf(&a->tmp, "%s\n%s\n%s", a->source, entity_name[e], key) == SK_OK)
+    sk_uuid_from_name(a->tmp.ptr, a->tmp.len, out);
+  else
+    sk_uuid_random(out); /* unreachable in practice: keys are capped */
+}
+
+/* ---- known records ----------------------------------------------------- */
+
+static struct known *kset_add(struct apply *a, enum entity e, const char *key) {
+  struct kset *k = &a->known[e];
+  if (k->n == k->cap) {
+    size_t ncap = k->cap ? k->cap * 2 : 256;
+    struct known *nv = realloc(k->v, ncap * sizeof *nv);
+    if (!nv)
+      return NULL;
+    k->v = nv;
+    k->cap = ncap;
+  }
+  const char *copy = ix_strdup(&a->arena, key);
+  if (!copy || ix_keymap_put(&k->map, copy, k->n))
+    return NULL;
+  struct known *r = &k->v[k->n++];
+  memset(r, 0, sizeof *r);
+  r->key = copy;
+  return r;
+}
+
+static struct known *kset_get(struct apply *a, enum entity e, const char *key) {
+  size_t i;
+  return ix_keymap_get(&a->known[e].map, key, &i) ? &a->known[e].v[i] : NULL;
+}
+
+static int load_known(struct apply *a, enum entity e) {
+  static const char *const sql[E_COUNT] = {
+      "SELECT rid, source_key, status, content_hash FROM organization WHERE source = ?1",
+      "SELECT rid, source_key, status, NULL FROM location WHERE source = ?1",
+      "SELECT rid, source_key, status, content_hash FROM service WHERE source = ?1"};
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(a->st->db, sql[e], -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_text(s, 1, a->source, -1, SQLITE_STATIC);
+  int rc = SK_OK, step;
+  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    struct known *k = kset_add(a, e, (const char *)sqlite3_column_text(s, 1));
+    if (!k) {
+      rc = SK_ENOMEM;
+      break;
+    }
+    k->rid = sqlite3_column_int64(s, 0);
+    const char *status = (const char *)sqlite3_column_text(s, 2);
+    k->active = status && strcmp(status, "active") == 0;
+    const char *h = (const char *)sqlite3_column_text(s, 3);
+    snprintf(k->hash, sizeof k->hash, "%s", h ? h : "");
+  }
+  if (!rc && step != SQLITE_DONE)
+    rc = SK_EDB;
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* ---- collections as canonical text ------------------------------------ */
+
+static int cmp_str(const void *x, const void *y) {
+  return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Add the strings joined by sep, sorted when sort is set; NULL when empty. */
+static void fv_add_list(struct apply *a, const char *name, const char *const *v, size_t n,
+                        const char *sep, int sort) {
+  if (n == 0) {
+    fv_add(&a->fv, name, NULL);
+    return;
+  }
+  const char **copy = malloc(n * sizeof *copy);
+  if (!copy) {
+    a->fv.err = SK_ENOMEM;
+    return;
+  }
+  memcpy(copy, v, n * sizeof *copy);
+  if (sort)
+    qsort(copy, n, sizeof *copy, cmp_str);
+  struct sk_buf *t = &a->tmp;
+  sk_buf_reset(t);
+  int rc = SK_OK;
+  for (size_t i = 0; i < n && !rc; i++)
+    if (!(rc = i ? sk_buf_addstr(t, sep) : SK_OK))
+      rc = sk_buf_addstr(t, copy[i]);
+  free(copy);
+  if (rc) {
+    a->fv.err = rc;
+    sk_buf_init(t, t->max);
+    return;
+  }
+  fv_add(&a->fv, name, sk_buf_str(t));
+}
+
+static void fv_add_one(struct apply *a, const char *name, const char *v) { fv_add(&a->fv, name, v); }
+
+/* Canonical text of each element, built into the arena so fv_add_list can
+ * join them; the arena is freed at the end of the run. */
+static const char *area_text(struct apply *a, const struct ix_area *ar) {
+  if (ar->min_age == IX_UNSET && ar->max_age == IX_UNSET && !ar->note)
+    return ar->code;
+  char mn[16] = "", mx[16] = "";
+  if (ar->min_age != IX_UNSET)
+    snprintf(mn, sizeof mn, "%d", ar->min_age);
+  if (ar->max_age != IX_UNSET)
+    snprintf(mx, sizeof mx, "%d", ar->max_age);
+  return ix_printf(&a->arena, "%s (%s-%s%s%s)", ar->code, mn, mx, ar->note ? " " : "",
+                   ar->note ? ar->note : "");
+}
+
+/* ---- organisations ----------------------------------------------------- */
+
+static void org_fields(struct apply *a, const struct ix_org *o) {
+  fv_reset(&a->fv);
+  fv_add_one(a, "name", o->name);
+  fv_add_one(a, "description", o->description);
+  fv_add_one(a, "email", o->email);
+  fv_add_one(a, "website", o->website);
+  fv_add_one(a, "phone", o->phone);
+}
+
+static const char sql_org_old[] =
+    "SELECT name, description, email, website, "
+    " (SELECT group_concat(number, ' | ') FROM (SELECT number FROM phone WHERE organization_rid = "
+    "   ?1 AND service_rid IS NULL AND location_rid IS NULL ORDER BY rid)) "
+    "FROM organization WHERE rid = ?1";
+
+static int note_changed_org(struct apply *a, long long rid) {
+  if (a->n_changed_orgs == a->cap_changed_orgs) {
+    size_t ncap = a->cap_changed_orgs ? a->cap_changed_orgs * 2 : 64;
+    long long *nv = realloc(a->changed_orgs, ncap * sizeof *nv);
+    if (!nv)
+      return SK_ENOMEM;
+    a->changed_orgs = nv;
+    a->cap_changed_orgs = ncap;
+  }
+  a->changed_orgs[a->n_changed_orgs++] = rid;
+  return SK_OK;
+}
+
+static int apply_org(struct apply *a, const struct ix_org *o) {
+  org_fields(a, o);
+  if (a->fv.err)
+    return a->fv.err;
+  char hash[33], id[SK_UUID_LEN];
+  fv_hash(&a->fv, E_ORG, hash);
+  make_id(a, E_ORG, o->key, id);
+  struct known *k = kset_get(a, E_ORG, o->key);
+  if (k && k->seen)
+    return SK_OK; /* duplicate key: the validator keeps only the first */
+  int rc;
+  long long rid;
+  if (k && k->active && strcmp(k->hash, hash) == 0) {
+    k->seen = 1;
+    a->stats.n_unchanged++;
+    return SK_OK;
+  }
+  if (k) {
+    if ((rc = fv_load_old(a, a->s_org_old, k->rid)) || (rc = log_diff(a, E_ORG, id)))
+      return rc;
+    if (!k->active && (rc = log_change(a, E_ORG, id, "status", "withdrawn", "active")))
+      return rc;
+    sqlite3_stmt *s = a->s_org_upd;
+    sqlite3_reset(s);
+    sqlite3_bind_int64(s, 1, k->rid);
+    bind_text(s, 2, o->name);
+    bind_text(s, 3, o->description);
+    bind_text(s, 4, o->email);
+    bind_text(s, 5, o->website);
+    bind_text(s, 6, hash);
+    bind_text(s, 7, a->now);
+    if ((rc = run(a, s)))
+      return rc;
+    rid = k->rid;
+    k->seen = 1;
+    k->active = 1;
+    a->stats.n_changed++;
+    if ((rc = note_changed_org(a, rid)))
+      return rc;
+    sqlite3_reset(a->s_org_phone_del);
+    sqlite3_bind_int64(a->s_org_phone_del, 1, rid);
+    if ((rc = run(a, a->s_org_phone_del)))
+      return rc;
+  } else {
+    sqlite3_stmt *s = a->s_org_ins;
+    sqlite3_reset(s);
+    bind_text(s, 1, id);
+    bind_text(s, 2, o->name);
+    bind_text(s, 3, o->description);
+    bind_text(s, 4, o->email);
+    bind_text(s, 5, o->website);
+    bind_text(s, 6, hash);
+    bind_text(s, 7, a->now);
+    bind_text(s, 8, a->source);
+    bind_text(s, 9, o->key);
+    if ((rc = run(a, s)))
+      return rc;
+    rid = sqlite3_last_insert_rowid(a->st->db);
+    k = kset_add(a, E_ORG, o->key);
+    if (!k)
+      return SK_ENOMEM;
+    k->rid = rid;
+    k->seen = 1;
+    k->active = 1;
+    a->stats.n_new++;
+    if ((rc = log_change(a, E_ORG, id, "status", NULL, "active")))
+      return rc;
+  }
+  if (o->phone) {
+    sqlite3_reset(a->s_org_phone_ins);
+    sqlite3_bind_int64(a->s_org_phone_ins, 1, rid);
+    bind_text(a->s_org_phone_ins, 2, o->phone);
+    if ((rc = run(a, a->s_org_phone_ins)))
+      return rc;
+  }
+  return SK_OK;
+}
+
+/* ---- locations --------------------------------------------------------- */
+
+static void loc_fields(struct apply *a, const struct ix_location *l) {
+  fv_reset(&a->fv);
+  fv_add_one(a, "organization", l->org_key);
+  fv_add_one(a, "name", l->name);
+  fv_add_one(a, "address", l->address);
+  fv_add_one(a, "postal_code", l->postal_code);
+  fv_add_one(a, "city", l->city);
+  fv_add_one(a, "municipality", l->municipality);
+  if (l->has_coordinates) {
+    fv_addf(&a->fv, "latitude", "%.6f", l->latitude);
+    fv_addf(&a->fv, "longitude", "%.6f", l->longitude);
+  } else {
+    fv_add_one(a, "latitude", NULL);
+    fv_add_one(a, "longitude", NULL);
+  }
+  fv_add_one(a, "accessibility", l->accessibility);
+}
+
+static const char sql_loc_old[] =
+    "SELECT (SELECT source_key FROM organization WHERE rid = l.organization_rid), name, address,"
+    " postal_code, city, municipality_code, latitude, longitude, accessibility "
+    "FROM location l WHERE rid = ?1";
+
+static int fv_equal(const struct fvec *x, const struct fvec *y) {
+  if (x->n != y->n)
+    return 0;
+  for (size_t i = 0; i < x->n; i++) {
+    const char *p = fv_val(x, i), *q = fv_val(y, i);
+    if ((p == NULL) != (q == NULL) || (p && strcmp(p, q) != 0))
+      return 0;
+  }
+  return 1;
+}
+
+static void bind_loc(struct apply *a, sqlite3_stmt *s, const struct ix_location *l) {
+  struct known *org = l->org_key ? kset_get(a, E_ORG, l->org_key) : NULL;
+  if (org)
+    sqlite3_bind_int64(s, 2, org->rid);
+  else
+    sqlite3_bind_null(s, 2);
+  bind_text(s, 3, l->name);
+  bind_text(s, 4, l->address);
+  bind_text(s, 5, l->postal_code);
+  bind_text(s, 6, l->city);
+  bind_text(s, 7, l->municipality);
+  if (l->has_coordinates) {
+    sqlite3_bind_double(s, 8, l->latitude);
+    sqlite3_bind_double(s, 9, l->longitude);
+  } else {
+    sqlite3_bind_null(s, 8);
+    sqlite3_bind_null(s, 9);
+  }
+  bind_text(s, 10, l->accessibility);
+  bind_text(s, 11, a->now);
+}
+
+/* Locations have no content hash column: compare with the stored row. */
+static int apply_location(struct apply *a, const struct ix_location *l) {
+  loc_fields(a, l);
+  if (a->fv.err)
+    return a->fv.err;
+  char id[SK_UUID_LEN];
+  make_id(a, E_LOC, l->key, id);
+  struct known *k = kset_get(a, E_LOC, l->key);
+  if (k && k->seen)
+    return SK_OK;
+  int rc;
+  if (k) {
+    if ((rc = fv_load_old(a, a->s_loc_old, k->rid)))
+      return rc;
+    k->seen = 1;
+    if (k->active && fv_equal(&a->fv, &a->old)) {
+      a->stats.n_unchanged++;
+      return SK_OK;
+    }
+    if ((rc = log_diff(a, E_LOC, id)))
+      return rc;
+    if (!k->active && (rc = log_change(a, E_LOC, id, "status", "withdrawn", "active")))
+      return rc;
+    sqlite3_stmt *s = a->s_loc_upd;
+    sqlite3_reset(s);
+    sqlite3_bind_int64(s, 1, k->rid);
+    bind_loc(a, s, l);
+    if ((rc = run(a, s)))
+      return rc;
+    k->active = 1;
+    a->stats.n_changed++;
+    return SK_OK;
+  }
+  sqlite3_stmt *s = a->s_loc_ins;
+  sqlite3_reset(s);
+  bind_text(s, 1, id);
+  bind_loc(a, s, l);
+  bind_text(s, 12, a->source);
+  bind_text(s, 13, l->key);
+  if ((rc = run(a, s)))
+    return rc;
+  k = kset_add(a, E_LOC, l->key);
+  if (!k)
+    return SK_ENOMEM;
+  k->rid = sqlite3_last_insert_rowid(a->st->db);
+  k->seen = 1;
+  k->active = 1;
+  a->stats.n_new++;
+  return log_change(a, E_LOC, id, "status", NULL, "active");
+}
+
+/* ---- services ---------------------------------------------------------- */
+
+static void svc_fields(struct apply *a, const struct ix_service *s) {
+  int act = s->kind == IX_KIND_ACTIVITY;
+  struct fvec *f = &a->fv;
+  fv_reset(f);
+  fv_add_one(a, "kind", act ? "activiteit" : "aanbod");
+  fv_add_one(a, "organization", s->org_key);
+  fv_add_one(a, "name", s->name);
+  fv_add_one(a, "summary", s->summary);
+  fv_add_one(a, "description", s->description);
+  fv_add_one(a, "keywords", s->keywords);
+  fv_add_one(a, "url", s->url);
+  fv_add_one(a, "email", s->email);
+  fv_add_one(a, "application_process", s->application_process);
+  fv_add_one(a, "eligibility", s->eligibility);
+  fv_add_one(a, "fees", s->fees);
+  fv_add_one(a, "referral_contact", s->referral_contact);
+  fv_add_int(f, "min_age", s->min_age);
+  fv_add_int(f, "max_age", s->max_age);
+  fv_add_one(a, "assured_date", s->assured_date);
+  fv_add_one(a, "assured_by", s->assured_by);
+  fv_add_list(a, "needs", s->needs.v, s->needs.n, ", ", 1);
+  fv_add_list(a, "target_groups", s->target_groups.v, s->target_groups.n, ", ", 1);
+  fv_add_one(a, "access", s->access);
+  fv_add_one(a, "cost", s->cost);
+  fv_add_list(a, "laws", s->laws.v, s->laws.n, ", ", 1);
+
+  size_t n = s->areas.n > s->phones.n ? s->areas.n : s->phones.n;
+  if (s->hours.n > n)
+    n = s->hours.n;
+  if (s->occurrences.n > n)
+    n = s->occurrences.n;
+  const char **tv = n ? malloc(n * sizeof *tv) : NULL;
+  if (n && !tv) {
+    f->err = SK_ENOMEM;
+    return;
+  }
+  for (size_t i = 0; i < s->areas.n; i++)
+    if (!(tv[i] = area_text(a, &s->areas.v[i])))
+      f->err = SK_ENOMEM;
+  fv_add_list(a, "areas", tv, s->areas.n, ", ", 1);
+  fv_add_list(a, "locations", s->location_keys.v, s->location_keys.n, ", ", 1);
+  for (size_t i = 0; i < s->phones.n; i++) {
+    const struct ix_phone *p = &s->phones.v[i];
+    if (!(tv[i] = ix_printf(&a->arena, "%s%s%s%s%s", p->number, p->description ? " (" : "",
+                            p->description ? p->description : "", p->description ? ")" : "",
+                            p->restricted ? " [prof]" : "")))
+      f->err = SK_ENOMEM;
+  }
+  fv_add_list(a, "phones", tv, s->phones.n, " | ", 0);
+  for (size_t i = 0; i < s->hours.n; i++) {
+    const struct ix_hours *h = &s->hours.v[i];
+    if (!(tv[i] = ix_printf(&a->arena, "%d %s-%s%s%s", h->weekday, h->opens, h->closes,
+                            h->note ? " " : "", h->note ? h->note : "")))
+      f->err = SK_ENOMEM;
+  }
+  fv_add_list(a, "hours", tv, s->hours.n, ", ", 0);
+  fv_add_one(a, "uid", act ? s->uid : NULL);
+  fv_add_one(a, "location", act ? s->location_text : NULL);
+  fv_add_one(a, "recurrence", act ? s->recurrence : NULL);
+  fv_add_one(a, "organizer", act ? s->organizer : NULL);
+  size_t nocc = act ? s->occurrences.n : 0;
+  for (size_t i = 0; i < nocc; i++) {
+    const struct ix_occurrence *o = &s->occurrences.v[i];
+    if (!(tv[i] = ix_printf(&a->arena, "%s%s%s%s%s%s", o->starts_at, o->ends_at[0] ? "/" : "",
+                            o->ends_at, o->cancelled ? " vervalt" : "",
+                            o->location_text ? " @ " : "",
+                            o->location_text ? o->location_text : "")))
+      f->err = SK_ENOMEM;
+  }
+  fv_add_list(a, "occurrences", tv, nocc, "; ", 0);
+  free(tv);
+}
+
+static const char sql_svc_old[] =
+    "SELECT s.kind, o.source_key, s.name, s.summary, s.description, s.keywords, s.url, s.email,"
+    " s.application_process, s.eligibility_description, s.fees_description, s.referral_contact,"
+    " CAST(s.min_age AS TEXT), CAST(s.max_age AS TEXT), s.assured_date, s.assured_by,"
+    " (SELECT group_concat(code, ', ') FROM (SELECT code FROM service_taxonomy"
+    "   WHERE service_rid = ?1 AND vocabulary = 'need' ORDER BY code)),"
+    " (SELECT group_concat(code, ', ') FROM (SELECT code FROM service_taxonomy"
+    "   WHERE service_rid = ?1 AND vocabulary = 'target_group' ORDER BY code)),"
+    " (SELECT code FROM service_taxonomy WHERE service_rid = ?1 AND vocabulary = 'access'),"
+    " (SELECT code FROM service_taxonomy WHERE service_rid = ?1 AND vocabulary = 'cost'),"
+    " (SELECT group_concat(code, ', ') FROM (SELECT code FROM service_taxonomy"
+    "   WHERE service_rid = ?1 AND vocabulary = 'law' ORDER BY code)),"
+    " (SELECT group_concat(v, ', ') FROM (SELECT area_code || CASE WHEN min_age IS NULL AND"
+    "   max_age IS NULL AND note IS NULL THEN '' ELSE ' (' || coalesce(min_age, '') || '-' ||"
+    "   coalesce(max_age, '') || coalesce(' ' || note, '') || ')' END AS v FROM service_area"
+    "   WHERE service_rid = ?1 ORDER BY v)),"
+    " (SELECT group_concat(k, ', ') FROM (SELECT l.source_key AS k FROM service_at_location x"
+    "   JOIN location l ON l.rid = x.location_rid WHERE x.service_rid = ?1 ORDER BY k)),"
+    " (SELECT group_concat(v, ' | ') FROM (SELECT number || coalesce(' (' || description || ')',"
+    "   '') || CASE WHEN restricted THEN ' [prof]' ELSE '' END AS v FROM phone"
+    "   WHERE service_rid = ?1 ORDER BY rid)),"
+    " (SELECT group_concat(v, ', ') FROM (SELECT weekday || ' ' || opens_at || '-' || closes_at"
+    "   || coalesce(' ' || description, '') AS v FROM schedule WHERE service_rid = ?1"
+    "   ORDER BY rid)),"
+    " a.uid, a.location_text, a.recurrence, a.organizer,"
+    " (SELECT group_concat(v, '; ') FROM (SELECT starts_at || CASE WHEN ends_at IS NULL OR"
+    "   ends_at = '' THEN '' ELSE '/' || ends_at END || CASE WHEN cancelled THEN ' vervalt'"
+    "   ELSE '' END || coalesce(' @ ' || location_text, '') AS v FROM occurrence"
+    "   WHERE service_rid = ?1 ORDER BY start_utc, rid)) "
+    "FROM service s JOIN organization o ON o.rid = s.organization_rid"
+    " LEFT JOIN activity a ON a.service_rid = s.rid WHERE s.rid = ?1";
+
+static void bind_svc(struct apply *a, sqlite3_stmt *st, const struct ix_service *s,
+                     long long org_rid, const char *hash) {
+  sqlite3_bind_int64(st, 2, org_rid);
+  bind_text(st, 3, s->kind == IX_KIND_ACTIVITY ? "activiteit" : "aanbod");
+  bind_text(st, 4, s->name);
+  bind_text(st, 5, s->summary);
+  bind_text(st, 6, s->description);
+  bind_text(st, 7, s->keywords);
+  bind_text(st, 8, s->url);
+  bind_text(st, 9, s->email);
+  bind_text(st, 10, s->application_process);
+  bind_text(st, 11, s->eligibility);
+  bind_text(st, 12, s->fees);
+  bind_text(st, 13, s->referral_contact);
+  bind_int(st, 14, s->min_age);
+  bind_int(st, 15, s->max_age);
+  bind_text(st, 16, hash);
+  bind_text(st, 17, s->assured_date);
+  bind_text(st, 18, s->assured_by);
+  bind_text(st, 19, a->now);
+}
+
+static int del_children(struct apply *a, long long rid) {
+  sqlite3_stmt *dels[] = {a->s_tax_del,   a->s_area_del, a->s_sal_del, a->s_phone_del,
+                          a->s_sched_del, a->s_act_del,  a->s_occ_del};
+  for (size_t i = 0; i < sizeof dels / sizeof dels[0]; i++) {
+    sqlite3_reset(dels[i]);
+    sqlite3_bind_int64(dels[i], 1, rid);
+    int rc = run(a, dels[i]);
+    if (rc)
+      return rc;
+  }
+  return SK_OK;
+}
+
+static int ins_tax(struct apply *a, long long rid, const char *vocab, const char *code) {
+  sqlite3_stmt *s = a->s_tax_ins;
+  sqlite3_reset(s);
+  sqlite3_bind_int64(s, 1, rid);
+  bind_text(s, 2, vocab);
+  bind_text(s, 3, code);
+  return run(a, s);
+}
+
+static int ins_children(struct apply *a, long long rid, const struct ix_service *s) {
+  int rc = SK_OK;
+  for (size_t i = 0; i < s->needs.n && !rc; i++)
+    rc = ins_tax(a, rid, "need", s->needs.v[i]);
+  for (size_t i = 0; i < s->target_groups.n && !rc; i++)
+    rc = ins_tax(a, rid, "target_group", s->target_groups.v[i]);
+  for (size_t i = 0; i < s->laws.n && !rc; i++)
+    rc = ins_tax(a, rid, "law", s->laws.v[i]);
+  if (!rc && s->access)
+    rc = ins_tax(a, rid, "access", s->access);
+  if (!rc && s->cost)
+    rc = ins_tax(a, rid, "cost", s->cost);
+  for (size_t i = 0; i < s->areas.n && !rc; i++) {
+    sqlite3_stmt *st = a->s_area_ins;
+    const struct ix_area *ar = &s->areas.v[i];
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, rid);
+    bind_text(st, 2, ar->code);
+    bind_int(st, 3, ar->min_age);
+    bind_int(st, 4, ar->max_age);
+    bind_text(st, 5, ar->note);
+    rc = run(a, st);
+  }
+  for (size_t i = 0; i < s->location_keys.n && !rc; i++) {
+    struct known *l = kset_get(a, E_LOC, s->location_keys.v[i]);
+    if (!l)
+      continue;
+    sqlite3_reset(a->s_sal_ins);
+    sqlite3_bind_int64(a->s_sal_ins, 1, rid);
+    sqlite3_bind_int64(a->s_sal_ins, 2, l->rid);
+    rc = run(a, a->s_sal_ins);
+  }
+  for (size_t i = 0; i < s->phones.n && !rc; i++) {
+    sqlite3_stmt *st = a->s_phone_ins;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, rid);
+    bind_text(st, 2, s->phones.v[i].number);
+    bind_text(st, 3, s->phones.v[i].description);
+    sqlite3_bind_int(st, 4, s->phones.v[i].restricted ? 1 : 0);
+    rc = run(a, st);
+  }
+  for (size_t i = 0; i < s->hours.n && !rc; i++) {
+    sqlite3_stmt *st = a->s_sched_ins;
+    const struct ix_hours *h = &s->hours.v[i];
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, rid);
+    sqlite3_bind_int(st, 2, h->weekday);
+    bind_text(st, 3, h->opens);
+    bind_text(st, 4, h->closes);
+    bind_text(st, 5, h->note);
+    rc = run(a, st);
+  }
+  if (!rc && s->kind == IX_KIND_ACTIVITY) {
+    sqlite3_stmt *st = a->s_act_ins;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, rid);
+    bind_text(st, 2, s->uid ? s->uid : s->key);
+    bind_text(st, 3, s->location_text);
+    bind_text(st, 4, s->recurrence);
+    bind_text(st, 5, s->organizer);
+    rc = run(a, st);
+    for (size_t i = 0; i < s->occurrences.n && !rc; i++) {
+      const struct ix_occurrence *o = &s->occurrences.v[i];
+      st = a->s_occ_ins;
+      sqlite3_reset(st);
+      sqlite3_bind_int64(st, 1, rid);
+      bind_text(st, 2, o->starts_at);
+      bind_text(st, 3, o->ends_at[0] ? o->ends_at : NULL);
+      sqlite3_bind_int64(st, 4, o->start_utc);
+      if (o->end_utc == IX_UNSET)
+        sqlite3_bind_null(st, 5);
+      else
+        sqlite3_bind_int64(st, 5, o->end_utc);
+      sqlite3_bind_int(st, 6, o->all_day ? 1 : 0);
+      sqlite3_bind_int(st, 7, o->cancelled ? 1 : 0);
+      bind_text(st, 8, o->location_text);
+      rc = run(a, st);
+    }
+  }
+  return rc;
+}
+
+static int fts(struct apply *a, long long rid) {
+  int rc = sk_store_index_service(a->st, rid);
+  if (rc)
+    snprintf(a->err, a->errlen, "Databasefout bij de zoekindex: %s", sqlite3_errmsg(a->st->db));
+  return rc;
+}
+
+static int apply_service(struct apply *a, const struct ix_service *s) {
+  svc_fields(a, s);
+  if (a->fv.err)
+    return a->fv.err;
+  char hash[33], id[SK_UUID_LEN];
+  fv_hash(&a->fv, E_SVC, hash);
+  make_id(a, E_SVC, s->key, id);
+  struct known *org = kset_get(a, E_ORG, s->org_key);
+  if (!org) {
+    snprintf(a->err, a->errlen, "Dienst '%.100s': de organisatie ontbreekt.", s->key);
+    return SK_EINVAL; /* the validator prevents this */
+  }
+  struct known *k = kset_get(a, E_SVC, s->key);
+  if (k && k->seen)
+    return SK_OK;
+  int rc;
+  long long rid;
+  if (k && k->active && strcmp(k->hash, hash) == 0) {
+    k->seen = 1;
+    a->stats.n_unchanged++;
+    return SK_OK;
+  }
+  if (k) {
+    if ((rc = fv_load_old(a, a->s_svc_old, k->rid)) || (rc = log_diff(a, E_SVC, id)))
+      return rc;
+    if (!k->active && (rc = log_change(a, E_SVC, id, "status", "withdrawn", "active")))
+      return rc;
+    sqlite3_stmt *st = a->s_svc_upd;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, k->rid);
+    bind_svc(a, st, s, org->rid, hash);
+    if ((rc = run(a, st)) || (rc = del_children(a, k->rid)))
+      return rc;
+    rid = k->rid;
+    k->seen = 1;
+    k->active = 1;
+    a->stats.n_changed++;
+  } else {
+    sqlite3_stmt *st = a->s_svc_ins;
+    sqlite3_reset(st);
+    bind_text(st, 1, id);
+    bind_svc(a, st, s, org->rid, hash);
+    bind_text(st, 20, a->source);
+    bind_text(st, 21, s->key);
+    if ((rc = run(a, st)))
+      return rc;
+    rid = sqlite3_last_insert_rowid(a->st->db);
+    k = kset_add(a, E_SVC, s->key);
+    if (!k)
+      return SK_ENOMEM;
+    k->rid = rid;
+    k->seen = 1;
+    k->active = 1;
+    a->stats.n_new++;
+    if ((rc = log_change(a, E_SVC, id, "status", NULL, "active")))
+      return rc;
+  }
+  if ((rc = ins_children(a, rid, s)))
+    return rc;
+  return fts(a, rid);
+}
+
+/* ---- withdrawal, rejections, feed row ---------------------------------- */
+
+static int withdraw_unseen(struct apply *a, const struct ix_batch *b) {
+  /* Records rejected this time keep their last good version. */
+  for (size_t i = 0; i < b->rejections.n; i++) {
+    const char *key = b->rejections.v[i].record_key;
+    if (!key)
+      continue;
+    for (int e = 0; e < E_COUNT; e++) {
+      struct known *k = kset_get(a, e, key);
+      if (k)
+        k->seen = 1;
+    }
+  }
+  static const char *const sql[E_COUNT] = {
+      "UPDATE organization SET status = 'withdrawn', last_modified = ?2 WHERE rid = ?1",
+      "UPDATE location SET status = 'withdrawn', last_modified = ?2 WHERE rid = ?1",
+      "UPDATE service SET status = 'withdrawn', last_modified = ?2 WHERE rid = ?1"};
+  for (int e = E_SVC; e >= 0; e--) {
+    sqlite3_stmt *s = NULL;
+    for (size_t i = 0; i < a->known[e].n; i++) {
+      struct known *k = &a->known[e].v[i];
+      if (k->seen || !k->active)
+        continue;
+      if (!s && sqlite3_prepare_v2(a->st->db, sql[e], -1, &s, NULL) != SQLITE_OK)
+        return SK_EDB;
+      sqlite3_reset(s);
+      sqlite3_bind_int64(s, 1, k->rid);
+      sqlite3_bind_text(s, 2, a->now, -1, SQLITE_STATIC);
+      char id[SK_UUID_LEN];
+      make_id(a, (enum entity)e, k->key, id);
+      int rc = run(a, s);
+      if (!rc)
+        rc = log_change(a, (enum entity)e, id, "status", "active", "withdrawn");
+      if (!rc && e == E_SVC)
+        rc = fts(a, k->rid);
+      if (!rc && e == E_ORG)
+        rc = note_changed_org(a, k->rid);
+      if (rc) {
+        sqlite3_finalize(s);
+        return rc;
+      }
+      k->active = 0;
+      a->stats.n_withdrawn++;
+    }
+    sqlite3_finalize(s);
+  }
+  return SK_OK;
+}
+
+/* Offerings show their organisation's name in the full-text index, and an
+ * organisation's status hides them: refresh those of changed organisations
+ * (whatever their source: this does not change their rows). */
+static int reindex_changed_orgs(struct apply *a) {
+  if (!a->n_changed_orgs)
+    return SK_OK;
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(a->st->db, "SELECT rid FROM service WHERE organization_rid = ?1", -1,
+                         &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  int rc = SK_OK;
+  for (size_t i = 0; i < a->n_changed_orgs && !rc; i++) {
+    sqlite3_reset(s);
+    sqlite3_bind_int64(s, 1, a->changed_orgs[i]);
+    /* Collect first: sk_store_index_service writes while we read. */
+    long long *rids = NULL;
+    size_t n = 0, cap = 0;
+    while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+      if (n == cap) {
+        size_t ncap = cap ? cap * 2 : 16;
+        long long *nv = realloc(rids, ncap * sizeof *nv);
+        if (!nv) {
+          rc = SK_ENOMEM;
+          break;
+        }
+        rids = nv;
+        cap = ncap;
+      }
+      rids[n++] = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_reset(s);
+    for (size_t j = 0; j < n && !rc; j++)
+      rc = fts(a, rids[j]);
+    free(rids);
+  }
+  sqlite3_finalize(s);
+  return rc;
+}
+
+static int store_rejections(struct apply *a, const struct ix_batch *b) {
+  sqlite3_stmt *s = NULL;
+  int rc = SK_EDB;
+  if (sqlite3_prepare_v2(a->st->db, "DELETE FROM feed_rejection WHERE feed_id = ?1", -1, &s,
+                         NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_text(s, 1, a->feed_id, -1, SQLITE_STATIC);
+  int step = sqlite3_step(s);
+  sqlite3_finalize(s);
+  s = NULL;
+  if (step != SQLITE_DONE)
+    return SK_EDB;
+  if (sqlite3_prepare_v2(a->st->db,
+                         "INSERT INTO feed_rejection(feed_id, record_key, field, reason, at) "
+                         "VALUES(?1, ?2, ?3, ?4, ?5)",
+                         -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  size_t total = b->rejections.n + b->warnings.n;
+  for (size_t i = 0; i < total; i++) {
+    sqlite3_reset(s);
+    sqlite3_bind_text(s, 1, a->feed_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, a->now, -1, SQLITE_STATIC);
+    char *warn = NULL;
+    if (i < b->rejections.n) {
+      const struct ix_rejection *r = &b->rejections.v[i];
+      bind_text(s, 2, r->record_key);
+      bind_text(s, 3, r->field);
+      bind_text(s, 4, r->reason ? r->reason : "Afgewezen.");
+    } else {
+      const char *w = b->warnings.v[i - b->rejections.n];
+      if (!w)
+        continue;
+      warn = sqlite3_mprintf("Waarschuwing: %s", w);
+      if (!warn)
+        goto out;
+      sqlite3_bind_null(s, 2);
+      sqlite3_bind_null(s, 3);
+      sqlite3_bind_text(s, 4, warn, -1, SQLITE_STATIC);
+    }
+    step = sqlite3_step(s);
+    sqlite3_free(warn);
+    if (step != SQLITE_DONE)
+      goto out;
+  }
+  rc = SK_OK;
+out:
+  sqlite3_finalize(s);
+  return rc;
+}
+
+static int ensure_feed(struct sk_store *st, const char *feed_id) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(st->db,
+                         "INSERT OR IGNORE INTO feed(id, partner, kind, location) "
+                         "VALUES(?1, ?1, 'partner-json', '')",
+                         -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_text(s, 1, feed_id, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
+  sqlite3_finalize(s);
+  return rc;
+}
+
+static int update_feed_row(struct apply *a, const struct ix_apply_meta *meta) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(a->st->db,
+                         "UPDATE feed SET last_attempt = ?2, last_success = ?2, last_error = NULL,"
+                         " n_records = ?3, n_new = ?4, n_changed = ?5, n_unchanged = ?6,"
+                         " n_withdrawn = ?7, n_rejected = ?8, http_etag = ?9,"
+                         " http_last_modified = ?10, content_hash = ?11 WHERE id = ?1",
+                         -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_text(s, 1, a->feed_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, a->now, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 3, a->stats.n_records);
+  sqlite3_bind_int64(s, 4, a->stats.n_new);
+  sqlite3_bind_int64(s, 5, a->stats.n_changed);
+  sqlite3_bind_int64(s, 6, a->stats.n_unchanged);
+  sqlite3_bind_int64(s, 7, a->stats.n_withdrawn);
+  sqlite3_bind_int64(s, 8, a->stats.n_rejected);
+  bind_text(s, 9, meta ? meta->etag : NULL);
+  bind_text(s, 10, meta ? meta->last_modified : NULL);
+  bind_text(s, 11, meta ? meta->content_hash : NULL);
+  int rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
+  sqlite3_finalize(s);
+  return rc;
+}
+
+static int prepare_all(struct apply *a) {
+  struct {
+    sqlite3_stmt **s;
+    const char *sql;
+  } list[] = {
+      {&a->s_org_ins,
+       "INSERT INTO organization(id, name, description, email, website, content_hash, created,"
+       " last_modified, source, source_key, status) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9,"
+       " 'active')"},
+      {&a->s_org_upd,
+       "UPDATE organization SET name = ?2, description = ?3, email = ?4, website = ?5,"
+       " content_hash = ?6, last_modified = ?7, status = 'active' WHERE rid = ?1"},
+      {&a->s_org_old, sql_org_old},
+      {&a->s_org_phone_del,
+       "DELETE FROM phone WHERE organization_rid = ?1 AND service_rid IS NULL AND location_rid IS"
+       " NULL"},
+      {&a->s_org_phone_ins, "INSERT INTO phone(organization_rid, number) VALUES(?1, ?2)"},
+      {&a->s_loc_ins,
+       "INSERT INTO location(id, organization_rid, name, address, postal_code, city,"
+       " municipality_code, latitude, longitude, accessibility, last_modified, source, source_key,"
+       " status) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'active')"},
+      {&a->s_loc_upd,
+       "UPDATE location SET organization_rid = ?2, name = ?3, address = ?4, postal_code = ?5,"
+       " city = ?6, municipality_code = ?7, latitude = ?8, longitude = ?9, accessibility = ?10,"
+       " last_modified = ?11, status = 'active' WHERE rid = ?1"},
+      {&a->s_loc_old, sql_loc_old},
+      {&a->s_svc_ins,
+       "INSERT INTO service(id, organization_rid, kind, name, summary, description, keywords, url,"
+       " email, application_process, eligibility_description, fees_description, referral_contact,"
+       " min_age, max_age, content_hash, assured_date, assured_by, created, last_modified, source,"
+       " source_key, status) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+       " ?15, ?16, ?17, ?18, ?19, ?19, ?20, ?21, 'active')"},
+      {&a->s_svc_upd,
+       "UPDATE service SET organization_rid = ?2, kind = ?3, name = ?4, summary = ?5,"
+       " description = ?6, keywords = ?7, url = ?8, email = ?9, application_process = ?10,"
+       " eligibility_description = ?11, fees_description = ?12, referral_contact = ?13,"
+       " min_age = ?14, max_age = ?15, content_hash = ?16, assured_date = ?17, assured_by = ?18,"
+       " last_modified = ?19, status = 'active' WHERE rid = ?1"},
+      {&a->s_svc_old, sql_svc_old},
+      {&a->s_tax_del, "DELETE FROM service_taxonomy WHERE service_rid = ?1"},
+      {&a->s_tax_ins,
+       "INSERT OR IGNORE INTO service_taxonomy(service_rid, vocabulary, code) VALUES(?1, ?2, ?3)"},
+      {&a->s_area_del, "DELETE FROM service_area WHERE service_rid = ?1"},
+      {&a->s_area_ins,
+       "INSERT OR IGNORE INTO service_area(service_rid, area_code, min_age, max_age, note)"
+       " VALUES(?1, ?2, ?3, ?4, ?5)"},
+      {&a->s_sal_del, "DELETE FROM service_at_location WHERE service_rid = ?1"},
+      {&a->s_sal_ins,
+       "INSERT OR IGNORE INTO service_at_location(service_rid, location_rid) VALUES(?1, ?2)"},
+      {&a->s_phone_del, "DELETE FROM phone WHERE service_rid = ?1"},
+      {&a->s_phone_ins,
+       "INSERT INTO phone(service_rid, number, description, restricted) VALUES(?1, ?2, ?3, ?4)"},
+      {&a->s_sched_del, "DELETE FROM schedule WHERE service_rid = ?1"},
+      {&a->s_sched_ins,
+       "INSERT INTO schedule(service_rid, weekday, opens_at, closes_at, description)"
+       " VALUES(?1, ?2, ?3, ?4, ?5)"},
+      {&a->s_act_del, "DELETE FROM activity WHERE service_rid = ?1"},
+      {&a->s_act_ins,
+       "INSERT INTO activity(service_rid, uid, location_text, municipality_code, recurrence,"
+       " organizer) VALUES(?1, ?2, ?3, (SELECT area_code FROM service_area WHERE service_rid = ?1"
+       " AND area_code IN (SELECT code FROM taxonomy_term WHERE vocabulary = 'municipality')"
+       " ORDER BY area_code LIMIT 1), ?4, ?5)"},
+      {&a->s_occ_del, "DELETE FROM occurrence WHERE service_rid = ?1"},
+      {&a->s_occ_ins,
+       "INSERT INTO occurrence(service_rid, starts_at, ends_at, start_utc, end_utc, all_day,"
+       " cancelled, location_text) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+  };
+  for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
+    if (prep(a, list[i].s, list[i].sql))
+      return SK_EDB;
+  return SK_OK;
+}
+
+static void apply_cleanup(struct apply *a) {
+  finalize_all(a);
+  for (int e = 0; e < E_COUNT; e++) {
+    free(a->known[e].v);
+    ix_keymap_free(&a->known[e].map);
+  }
+  free(a->changed_orgs);
+  sk_buf_free(&a->fv.buf);
+  sk_buf_free(&a->old.buf);
+  sk_buf_free(&a->tmp);
+  ix_batch_free(&a->arena);
+}
+
+int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
+             const struct ix_apply_meta *meta, struct ix_apply_stats *stats, char *err,
+             size_t errlen) {
+  char dummy[8];
+  if (!err || !errlen) {
+    err = dummy;
+    errlen = sizeof dummy;
+  }
+  err[0] = '\0';
+  if (stats)
+    memset(stats, 0, sizeof *stats);
+  struct apply *a = calloc(1, sizeof *a);
+  if (!a) {
+    snprintf(err, errlen, "Te weinig geheugen.");
+    return SK_ENOMEM;
+  }
+  a->st = st;
+  a->feed_id = feed_id;
+  a->err = err;
+  a->errlen = errlen;
+  snprintf(a->source, sizeof a->source, "feed:%s", feed_id);
+  snprintf(a->actor, sizeof a->actor, "feed:%s", feed_id);
+  if (meta && meta->now)
+    snprintf(a->now, sizeof a->now, "%s", meta->now);
+  else
+    sk_now_iso(a->now);
+  ix_batch_init(&a->arena, 0);
+  sk_buf_init(&a->fv.buf, 64 * 1024 * 1024);
+  sk_buf_init(&a->old.buf, 64 * 1024 * 1024);
+  sk_buf_init(&a->tmp, 64 * 1024 * 1024);
+  a->stats.n_records = (long)(b->orgs.n + b->locations.n + b->services.n);
+  a->stats.n_rejected = (long)b->rejections.n;
+
+  int rc = sk_store_begin(st);
+  if (rc) {
+    snprintf(err, errlen, "De database is bezet of niet schrijfbaar: %s", sqlite3_errmsg(st->db));
+    goto out;
+  }
+  if ((rc = ensure_feed(st, feed_id)) || (rc = prepare_all(a)))
+    goto fail;
+  for (int e = 0; e < E_COUNT && !rc; e++)
+    rc = load_known(a, e);
+  if (rc)
+    goto fail;
+  if (a->stats.n_records == 0) {
+    int any_active = 0;
+    for (int e = 0; e < E_COUNT; e++)
+      for (size_t i = 0; i < a->known[e].n; i++)
+        any_active |= a->known[e].v[i].active;
+    if (any_active) {
+      snprintf(err, errlen,
+               "De feed bevat geen enkel goedgekeurd record meer; we houden de vorige gegevens.");
+      rc = SK_EINVAL;
+      goto fail;
+    }
+  }
+  for (size_t i = 0; i < b->orgs.n && !rc; i++)
+    rc = apply_org(a, &b->orgs.v[i]);
+  for (size_t i = 0; i < b->locations.n && !rc; i++)
+    rc = apply_location(a, &b->locations.v[i]);
+  for (size_t i = 0; i < b->services.n && !rc; i++)
+    rc = apply_service(a, &b->services.v[i]);
+  if (!rc)
+    rc = withdraw_unseen(a, b);
+  if (!rc)
+    rc = reindex_changed_orgs(a);
+  if (!rc)
+    rc = store_rejections(a, b);
+  if (!rc)
+    rc = update_feed_row(a, meta);
+  if (rc)
+    goto fail;
+  finalize_all(a);
+  if ((rc = sk_store_commit(st)) != SK_OK)
+    goto fail;
+  if (stats)
+    *stats = a->stats;
+  goto out;
+fail:
+  if (!err[0])
+    snprintf(err, errlen, "%s: %s", rc == SK_ENOMEM ? "Te weinig geheugen" : "Databasefout",
+             sqlite3_errmsg(st->db));
+  finalize_all(a);
+  sk_store_rollback(st);
+out:
+  apply_cleanup(a);
+  free(a);
+  return rc;
+}
+
+static int exec_feed_update(struct sk_store *st, const char *sql, const char *feed_id,
+                            const char *text) {
+  int own_tx = sqlite3_get_autocommit(st->db);
+  if (own_tx && sk_store_begin(st))
+    return SK_EDB;
+  char now[32];
+  sk_now_iso(now);
+  sqlite3_stmt *s = NULL;
+  int rc = ensure_feed(st, feed_id);
+  if (!rc && sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+    rc = SK_EDB;
+  if (!rc) {
+    sqlite3_bind_text(s, 1, feed_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+    bind_text(s, 3, text);
+    rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
+  }
+  sqlite3_finalize(s);
+  if (own_tx) {
+    if (!rc)
+      rc = sk_store_commit(st);
+    if (rc)
+      sk_store_rollback(st);
+  }
+  return rc;
+}
+
+int ix_apply_register_feed(struct sk_store *st, const char *feed_id, const char *partner,
+                           const char *kind, const char *location, int enabled) {
+  int own_tx = sqlite3_get_autocommit(st->db);
+  if (own_tx && sk_store_begin(st))
+    return SK_EDB;
+  sqlite3_stmt *s = NULL;
+  int rc = SK_EDB;
+  if (sqlite3_prepare_v2(st->db,
+                         "INSERT INTO feed(id, partner, kind, location, enabled) "
+                         "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET "
+                         "partner = excluded.partner, kind = excluded.kind, "
+                         "location = excluded.location, enabled = excluded.enabled",
+                         -1, &s, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(s, 1, feed_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, partner ? partner : feed_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, location ? location : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 5, enabled ? 1 : 0);
+    rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
+  }
+  sqlite3_finalize(s);
+  if (own_tx) {
+    if (!rc)
+      rc = sk_store_commit(st);
+    if (rc)
+      sk_store_rollback(st);
+  }
+  return rc;
+}
+
+int ix_apply_record_error(struct sk_store *st, const char *feed_id, const char *error,
+                          const struct ix_batch *rejections) {
+  int own_tx = sqlite3_get_autocommit(st->db);
+  if (own_tx && sk_store_begin(st))
+    return SK_EDB;
+  int rc = exec_feed_update(st, "UPDATE feed SET last_attempt = ?2, last_error = ?3 WHERE id = ?1",
+                            feed_id, error ? error : "Onbekende fout.");
+  if (!rc && rejections) {
+    struct apply a = {.st = st, .feed_id = feed_id};
+    sk_now_iso(a.now);
+    rc = store_rejections(&a, rejections);
+    if (!rc) {
+      char n[32];
+      snprintf(n, sizeof n, "%zu", rejections->rejections.n);
+      rc = exec_feed_update(st, "UPDATE feed SET n_rejected = CAST(?3 AS INTEGER) WHERE id = ?1",
+                            feed_id, n);
+    }
+  }
+  if (own_tx) {
+    if (!rc)
+      rc = sk_store_commit(st);
+    if (rc)
+      sk_store_rollback(st);
+  }
+  return rc;
+}
+
+int ix_apply_record_unchanged(struct sk_store *st, const char *feed_id,
+                              struct ix_apply_stats *stats) {
+  int rc = exec_feed_update(st,
+                            "UPDATE feed SET last_attempt = ?2, last_success = ?2, last_error = ?3,"
+                            " n_unchanged = n_records, n_new = 0, n_changed = 0, n_withdrawn = 0"
+                            " WHERE id = ?1",
+                            feed_id, NULL);
+  if (stats) {
+    memset(stats, 0, sizeof *stats);
+    sqlite3_stmt *s = NULL;
+    if (!rc && sqlite3_prepare_v2(st->db,
+                                  "SELECT n_records, n_rejected FROM feed WHERE id = ?1", -1, &s,
+                                  NULL) == SQLITE_OK) {
+      sqlite3_bind_text(s, 1, feed_id, -1, SQLITE_STATIC);
+      if (sqlite3_step(s) == SQLITE_ROW) {
+        stats->n_records = stats->n_unchanged = (long)sqlite3_column_int64(s, 0);
+        stats->n_rejected = (long)sqlite3_column_int64(s, 1);
+      }
+    }
+    sqlite3_finalize(s);
+  }
+  return rc;
+}

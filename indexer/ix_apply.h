@@ -1,0 +1,70 @@
+#ifndef IX_APPLY_H
+#define IX_APPLY_H
+/*
+ * ix_apply: write one feed's validated batch into the store, in one
+ * transaction (a crash at any moment leaves the previous state).
+ *
+ * Rows of the feed have source 'feed:<id>' and are found again by
+ * (source, source_key); their public id is the name-based UUID of
+ * "<source>\n<kind>\n<key>" (kind: organization, location, service), so
+ * the same record keeps its id across fetches and rebuilds.
+ *
+ *  - new record: inserted; a change_log row says it appeared;
+ *  - known record whose content changed: updated, one change_log row per
+ *    changed field (actor 'feed:<id>');
+ *  - known record, same content: not written at all;
+ *  - record of this feed that is not in the batch: status 'withdrawn'
+ *    (hidden, kept with its history); it becomes 'active' again when it
+ *    returns;
+ *  - record whose key is among the batch's rejections: kept as it was (a
+ *    typo in a feed must not hide the last good version);
+ *  - a batch with no records at all while the feed has active records is
+ *    refused (SK_EINVAL, nothing changes): an empty feed is far more often
+ *    a broken export than a partner closing every offering.
+ * Rows with another source (the portal, other feeds) are never touched.
+ * The feed's rejections are replaced by the batch's (warnings are stored
+ * with them, reason prefixed "Waarschuwing: "), its statistics updated and
+ * the full-text index kept in step for every touched offering.
+ */
+#include "ix_record.h"
+#include "sk_store.h"
+
+struct ix_apply_stats {
+  long n_records; /* records in the batch (organisations, locations, offerings) */
+  long n_new, n_changed, n_unchanged, n_withdrawn;
+  long n_rejected;
+};
+
+/* What the fetch learned, stored with the feed when the batch is applied
+ * (so a failed run never records a hash for data it did not keep). */
+struct ix_apply_meta {
+  const char *etag, *last_modified, *content_hash; /* may be NULL */
+  const char *now; /* ISO time of the run; NULL: the current time */
+};
+
+/* Create or update the feed row from the registry. Own transaction unless
+ * one is open. */
+int ix_apply_register_feed(struct sk_store *st, const char *feed_id, const char *partner,
+                           const char *kind, const char *location, int enabled);
+
+/* Apply b for feed feed_id (the feed row is created if missing). stats may
+ * be NULL. On failure the transaction is rolled back, err says why (Dutch,
+ * for the feed report) and the caller should record it with
+ * ix_apply_record_error. */
+int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
+             const struct ix_apply_meta *meta, struct ix_apply_stats *stats, char *err,
+             size_t errlen);
+
+/* The feed could not be fetched, parsed or applied: keep its data, record
+ * the error and the attempt. rejections may be NULL (then the previous
+ * report stays). */
+int ix_apply_record_error(struct sk_store *st, const char *feed_id, const char *error,
+                          const struct ix_batch *rejections);
+
+/* The feed did not change since the last run (HTTP 304 or the same content
+ * hash): record a successful attempt; everything counts as unchanged.
+ * stats (may be NULL) receives the counts. */
+int ix_apply_record_unchanged(struct sk_store *st, const char *feed_id,
+                              struct ix_apply_stats *stats);
+
+#endif

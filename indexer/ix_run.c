@@ -1,0 +1,376 @@
+#include "ix_run.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ix_partner_json.h"
+#include "ix_validate.h"
+#include "sk_buf.h"
+#include "sk_err.h"
+#include "sk_fold.h"
+
+/* The HSDS and iCal readers live in their own files; while one of them is
+ * not in the tree yet, its kind reports a clear error instead. */
+#if __has_include("ix_hsds.c")
+#include "ix_hsds.h"
+#define IX_HAVE_HSDS 1
+#endif
+#if __has_include("ix_ical.c")
+#include "ix_ical.h"
+#define IX_HAVE_ICAL 1
+#endif
+
+void ix_run_opts_default(struct ix_run_opts *o) {
+  memset(o, 0, sizeof *o);
+  ix_fetch_opts_default(&o->fetch);
+}
+
+void ix_slug(const char *name, char *out, size_t outlen) {
+  if (!outlen)
+    return;
+  struct sk_buf folded;
+  sk_buf_init(&folded, 4096);
+  const char *src = name;
+  if (sk_fold(name, strlen(name), &folded) == SK_OK)
+    src = sk_buf_str(&folded);
+  size_t w = 0;
+  int dash = 0;
+  for (const char *p = src; *p && w + 1 < outlen; p++) {
+    char c = *p;
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      if (dash && w)
+        out[w++] = '-';
+      if (w + 1 < outlen)
+        out[w++] = c;
+      dash = 0;
+    } else if (c >= 'A' && c <= 'Z') {
+      if (dash && w)
+        out[w++] = '-';
+      if (w + 1 < outlen)
+        out[w++] = (char)(c - 'A' + 'a');
+      dash = 0;
+    } else {
+      dash = 1;
+    }
+  }
+  out[w] = '\0';
+  if (w == 0)
+    snprintf(out, outlen, "organisatie");
+  sk_buf_free(&folded);
+}
+
+static void stage(const struct ix_run_opts *o, size_t i, size_t n, const char *id, const char *s) {
+  if (o && o->on_stage)
+    o->on_stage(o->ctx, i, n, id, s);
+}
+
+/* What the registry says for fields a format cannot carry; only where the
+ * record has none. */
+static int fill_defaults(const struct ix_feed *f, struct ix_batch *b) {
+  const struct ix_feed_defaults *d = &f->defaults;
+  const char *org_key = NULL;
+  if (d->organization) {
+    char slug[128];
+    ix_slug(d->organization, slug, sizeof slug);
+    int need_org = 0;
+    for (size_t i = 0; i < b->services.n; i++)
+      need_org |= b->services.v[i].org_key == NULL;
+    if (need_org) {
+      org_key = ix_strdup(b, slug);
+      if (!org_key)
+        return SK_ENOMEM;
+      int have = 0;
+      for (size_t i = 0; i < b->orgs.n; i++)
+        have |= strcmp(b->orgs.v[i].key, org_key) == 0;
+      if (!have) {
+        struct ix_org *o = ix_batch_add_org(b);
+        if (!o || !(o->name = ix_strdup(b, d->organization)))
+          return SK_ENOMEM;
+        o->key = org_key;
+      }
+    }
+  }
+  for (size_t i = 0; i < b->services.n; i++) {
+    struct ix_service *s = &b->services.v[i];
+    if (!s->org_key)
+      s->org_key = org_key;
+    if (s->needs.n == 0)
+      for (size_t j = 0; j < d->n_needs; j++)
+        if (ix_strv_push(b, &s->needs, d->needs[j]))
+          return SK_ENOMEM;
+    if (s->target_groups.n == 0)
+      for (size_t j = 0; j < d->n_target_groups; j++)
+        if (ix_strv_push(b, &s->target_groups, d->target_groups[j]))
+          return SK_ENOMEM;
+    if (s->areas.n == 0 && d->municipality) {
+      struct ix_area *a = IX_PUSH(b, s->areas);
+      if (!a || !(a->code = ix_strdup(b, d->municipality)))
+        return SK_ENOMEM;
+      a->min_age = a->max_age = IX_UNSET;
+    }
+    if (!s->access && d->access && !(s->access = ix_strdup(b, d->access)))
+      return SK_ENOMEM;
+    if (!s->cost && d->cost && !(s->cost = ix_strdup(b, d->cost)))
+      return SK_ENOMEM;
+  }
+  return SK_OK;
+}
+
+static int parse_one(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now,
+                     const char *data, size_t len, struct ix_batch *b, int *total_pages,
+                     char *err, size_t errlen) {
+  *total_pages = 1;
+  if (strcmp(f->kind, "partner-json") == 0)
+    return ix_partner_json_parse(data, len, b, err, errlen);
+  if (strcmp(f->kind, "hsds") == 0) {
+#ifdef IX_HAVE_HSDS
+    return ix_hsds_parse(data, len, tax, b, total_pages, err, errlen);
+#else
+    (void)tax;
+    snprintf(err, errlen, "HSDS-feeds kan deze versie nog niet lezen.");
+    return SK_EINVAL;
+#endif
+  }
+  if (strcmp(f->kind, "ical") == 0) {
+#ifdef IX_HAVE_ICAL
+    struct ix_ical_opts io;
+    ix_ical_opts_default(&io, now);
+    io.tax = tax;
+    return ix_ical_parse(data, len, &io, b, err, errlen);
+#else
+    (void)now;
+    snprintf(err, errlen, "Agenda's (iCal) kan deze versie nog niet lezen.");
+    return SK_EINVAL;
+#endif
+  }
+  snprintf(err, errlen, "Onbekende soort feed '%s'.", f->kind);
+  return SK_EINVAL;
+}
+
+/* A failed fetch: its Dutch reason, else a generic one. */
+static void fetch_error(const struct ix_fetch_result *r, int rc, char *err, size_t errlen) {
+  if (r->error[0])
+    snprintf(err, errlen, "%s", r->error);
+  else
+    snprintf(err, errlen, "De feed kon niet worden opgehaald (%s).", sk_strerror(rc));
+}
+
+static int fetch_pages(const struct ix_feed *f, const struct sk_taxonomy *tax,
+                       const struct ix_run_opts *o, int64_t now, int total_pages,
+                       const char *first_hash, const char *known_hash, struct ix_batch *b,
+                       struct ix_load_info *info, char *err, size_t errlen) {
+  if (strncmp(f->url, "file://", 7) == 0) {
+    ix_batch_warn(b, "De feed heeft %d pagina's, maar een bestand heeft er maar één; we lezen "
+                     "alleen de eerste.",
+                  total_pages);
+    snprintf(info->content_hash, sizeof info->content_hash, "%s", first_hash);
+    return SK_OK;
+  }
+  /* The pages together are the feed: hash them together. */
+  crypto_generichash_state h;
+  unsigned char d[16];
+  crypto_generichash_init(&h, NULL, 0, sizeof d);
+  crypto_generichash_update(&h, (const unsigned char *)first_hash, strlen(first_hash));
+  size_t ulen = strlen(f->url) + 32;
+  char *url = malloc(ulen);
+  if (!url)
+    return SK_ENOMEM;
+  int rc = SK_OK;
+  for (int p = 2; p <= total_pages && !rc; p++) {
+    snprintf(url, ulen, "%s%cpage=%d", f->url, strchr(f->url, '?') ? '&' : '?', p);
+    struct ix_fetch_result r;
+    rc = ix_fetch(&o->fetch, url, NULL, NULL, NULL, &r);
+    if (rc) {
+      fetch_error(&r, rc, err, errlen);
+      size_t n = strlen(err);
+      snprintf(err + n, errlen - n, " (pagina %d)", p);
+    } else if (!r.body) {
+      snprintf(err, errlen, "Pagina %d van de feed is leeg.", p);
+      rc = SK_EFETCH;
+    } else {
+      crypto_generichash_update(&h, (const unsigned char *)r.content_hash,
+                                strlen(r.content_hash));
+      int pages_again;
+      rc = parse_one(f, tax, now, r.body, r.len, b, &pages_again, err, errlen);
+      if (rc) {
+        size_t n = strlen(err);
+        snprintf(err + n, errlen - n, " (pagina %d)", p);
+      }
+    }
+    ix_fetch_result_free(&r);
+  }
+  free(url);
+  if (rc)
+    return rc;
+  crypto_generichash_final(&h, d, sizeof d);
+  char hex[33];
+  sodium_bin2hex(hex, sizeof hex, d, sizeof d);
+  snprintf(info->content_hash, sizeof info->content_hash, "pages:%s", hex);
+  if (known_hash && strcmp(known_hash, info->content_hash) == 0)
+    info->not_modified = 1;
+  return SK_OK;
+}
+
+int ix_feed_load(const struct ix_feed *f, const struct sk_taxonomy *tax,
+                 const struct ix_run_opts *o, const char *etag, const char *last_modified,
+                 const char *known_hash, struct ix_batch *b, struct ix_load_info *info, char *err,
+                 size_t errlen) {
+  struct ix_run_opts defaults;
+  if (!o) {
+    ix_run_opts_default(&defaults);
+    o = &defaults;
+  }
+  memset(info, 0, sizeof *info);
+  err[0] = '\0';
+  int64_t now = o->now ? o->now : (int64_t)time(NULL);
+  /* A feed that had several pages last time is only unchanged when all of
+   * its pages are: the first page alone cannot tell. */
+  int paged_before = known_hash && strncmp(known_hash, "pages:", 6) == 0;
+  struct ix_fetch_result r;
+  int rc = ix_fetch(&o->fetch, f->url, paged_before ? NULL : etag,
+                    paged_before ? NULL : last_modified, paged_before ? NULL : known_hash, &r);
+  if (rc) {
+    fetch_error(&r, rc, err, errlen);
+    ix_fetch_result_free(&r);
+    return rc;
+  }
+  snprintf(info->etag, sizeof info->etag, "%s", r.etag);
+  snprintf(info->last_modified, sizeof info->last_modified, "%s", r.last_modified);
+  snprintf(info->content_hash, sizeof info->content_hash, "%s", r.content_hash);
+  if (r.not_modified || !r.body) {
+    info->not_modified = 1;
+    ix_fetch_result_free(&r);
+    return SK_OK;
+  }
+  int total_pages = 1;
+  rc = parse_one(f, tax, now, r.body, r.len, b, &total_pages, err, errlen);
+  ix_fetch_result_free(&r);
+  if (!rc && total_pages > 1) {
+    char first[80];
+    snprintf(first, sizeof first, "%s", info->content_hash);
+    rc = fetch_pages(f, tax, o, now, total_pages, first, known_hash, b, info, err, errlen);
+    if (!rc && info->not_modified) {
+      ix_batch_free(b);
+      return SK_OK;
+    }
+  }
+  if (!rc && (rc = fill_defaults(f, b)) != SK_OK)
+    snprintf(err, errlen, "Te weinig geheugen om de feed te lezen.");
+  if (!rc && (rc = ix_validate_batch(b, tax)) != SK_OK)
+    snprintf(err, errlen, "Te weinig geheugen om de feed te controleren.");
+  if (rc && !err[0])
+    snprintf(err, errlen, "De feed kon niet worden gelezen (%s).", sk_strerror(rc));
+  return rc;
+}
+
+/* What the last good run stored for this feed. */
+static void stored_validators(struct sk_store *st, const char *id, char *etag, size_t etaglen,
+                              char *lm, size_t lmlen, char *hash, size_t hashlen) {
+  etag[0] = lm[0] = hash[0] = '\0';
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(st->db,
+                         "SELECT http_etag, http_last_modified, content_hash FROM feed "
+                         "WHERE id = ?1 AND last_success IS NOT NULL",
+                         -1, &s, NULL) != SQLITE_OK)
+    return;
+  sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    const char *v;
+    if ((v = (const char *)sqlite3_column_text(s, 0)))
+      snprintf(etag, etaglen, "%s", v);
+    if ((v = (const char *)sqlite3_column_text(s, 1)))
+      snprintf(lm, lmlen, "%s", v);
+    if ((v = (const char *)sqlite3_column_text(s, 2)))
+      snprintf(hash, hashlen, "%s", v);
+  }
+  sqlite3_finalize(s);
+}
+
+static void run_feed(struct sk_store *st, const struct sk_taxonomy *tax, const struct ix_feed *f,
+                     const struct ix_run_opts *o, size_t index, size_t total,
+                     struct ix_feed_report *rep) {
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  memset(rep, 0, sizeof *rep);
+  snprintf(rep->id, sizeof rep->id, "%s", f->id);
+  snprintf(rep->kind, sizeof rep->kind, "%s", f->kind);
+  char etag[256], lm[128], hash[80];
+  if (ix_apply_register_feed(st, f->id, f->partner, f->kind, f->location, f->enabled) != SK_OK) {
+    snprintf(rep->error, sizeof rep->error, "De database is bezet of niet schrijfbaar: %s",
+             sqlite3_errmsg(st->db));
+    rep->failed = 1;
+    goto done;
+  }
+  stored_validators(st, f->id, etag, sizeof etag, lm, sizeof lm, hash, sizeof hash);
+  stage(o, index, total, f->id, "ophalen");
+  struct ix_batch b;
+  ix_batch_init(&b, IX_RUN_BATCH_MAX);
+  struct ix_load_info info;
+  int rc = ix_feed_load(f, tax, o, o->force || !etag[0] ? NULL : etag,
+                        o->force || !lm[0] ? NULL : lm, o->force || !hash[0] ? NULL : hash, &b,
+                        &info, rep->error, sizeof rep->error);
+  if (rc) {
+    rep->failed = 1;
+    ix_apply_record_error(st, f->id, rep->error, NULL);
+  } else if (info.not_modified) {
+    rep->not_modified = 1;
+    if (ix_apply_record_unchanged(st, f->id, &rep->stats)) {
+      rep->failed = 1;
+      snprintf(rep->error, sizeof rep->error, "Databasefout: %s", sqlite3_errmsg(st->db));
+    }
+  } else {
+    rep->n_warnings = (long)b.warnings.n;
+    stage(o, index, total, f->id, "opslaan");
+    struct ix_apply_meta meta = {.etag = info.etag[0] ? info.etag : NULL,
+                                 .last_modified = info.last_modified[0] ? info.last_modified : NULL,
+                                 .content_hash = info.content_hash[0] ? info.content_hash : NULL};
+    rc = ix_apply(st, f->id, &b, &meta, &rep->stats, rep->error, sizeof rep->error);
+    if (rc) {
+      rep->failed = 1;
+      rep->stats.n_rejected = (long)b.rejections.n;
+      ix_apply_record_error(st, f->id, rep->error, &b);
+    }
+  }
+  ix_batch_free(&b);
+done:
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  rep->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  if (o->on_feed_done)
+    o->on_feed_done(o->ctx, index, total, rep);
+}
+
+int ix_run(struct sk_store *st, const struct sk_taxonomy *tax, const struct ix_registry *reg,
+           const struct ix_run_opts *o, struct ix_feed_report **reports, size_t *n_reports) {
+  struct ix_run_opts defaults;
+  if (!o) {
+    ix_run_opts_default(&defaults);
+    o = &defaults;
+  }
+  *reports = NULL;
+  *n_reports = 0;
+  if (o->only_id && !ix_registry_find(reg, o->only_id))
+    return SK_ENOTFOUND;
+  size_t total = 0;
+  for (size_t i = 0; i < reg->n; i++)
+    if (o->only_id ? strcmp(reg->feeds[i].id, o->only_id) == 0 : reg->feeds[i].enabled)
+      total++;
+  struct ix_feed_report *reps = calloc(total ? total : 1, sizeof *reps);
+  if (!reps)
+    return SK_ENOMEM;
+  size_t k = 0;
+  for (size_t i = 0; i < reg->n && k < total; i++) {
+    const struct ix_feed *f = &reg->feeds[i];
+    if (o->only_id ? strcmp(f->id, o->only_id) != 0 : !f->enabled)
+      continue;
+    run_feed(st, tax, f, o, k, total, &reps[k]);
+    k++;
+  }
+  /* Let readers' WAL shrink back after a big run. */
+  sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  *reports = reps;
+  *n_reports = k;
+  return SK_OK;
+}

@@ -1,0 +1,555 @@
+#include "ix_validate.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sk_buf.h"
+#include "sk_err.h"
+#include "sk_fold.h"
+
+#define V_MAX_PROBLEM_TEXT 1500
+
+struct vctx {
+  struct ix_batch *b;
+  const struct sk_taxonomy *tax;
+  struct ix_keymap vocab[SK_VOCAB_COUNT]; /* code -> 1 */
+  struct ix_keymap orgs, locations, services;
+  int oom;
+};
+
+/* The problems of one record, reported as one rejection. */
+struct vrec {
+  struct vctx *c;
+  const char *what;
+  const char *key;
+  struct sk_buf problems;
+  const char *first_field;
+  int bad;
+};
+
+static void vrec_init(struct vrec *r, struct vctx *c, const char *what, const char *key) {
+  memset(r, 0, sizeof *r);
+  r->c = c;
+  r->what = what;
+  r->key = key;
+  sk_buf_init(&r->problems, V_MAX_PROBLEM_TEXT + 1024);
+}
+
+static void problem(struct vrec *r, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void problem(struct vrec *r, const char *field, const char *fmt, ...) {
+  r->bad = 1;
+  if (!r->first_field && field)
+    r->first_field = field;
+  if (r->problems.len > V_MAX_PROBLEM_TEXT)
+    return;
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if ((r->problems.len && sk_buf_addstr(&r->problems, "; ")) ||
+      sk_buf_addstr(&r->problems, msg))
+    sk_buf_addstr(&r->problems, msg);
+  if (r->problems.len > V_MAX_PROBLEM_TEXT)
+    sk_buf_addstr(&r->problems, " …");
+}
+
+/* Reject the record when it has problems; returns 1 when rejected. */
+static int vrec_finish(struct vrec *r) {
+  int bad = r->bad;
+  if (bad) {
+    const char *k = r->key && sk_utf8_valid(r->key, strlen(r->key)) ? r->key : NULL;
+    int rc = k ? ix_batch_reject(r->c->b, k, r->first_field, "%s '%.100s': %s.", r->what, k,
+                                 sk_buf_str(&r->problems))
+               : ix_batch_reject(r->c->b, NULL, r->first_field, "%s zonder geldige key: %s.",
+                                 r->what, sk_buf_str(&r->problems));
+    if (rc)
+      r->c->oom = 1;
+  }
+  sk_buf_free(&r->problems);
+  return bad;
+}
+
+/* Input shown back in a reason: valid UTF-8 and at most about 60 bytes. */
+static void shown(const char *s, char out[80]) {
+  size_t n = strlen(s);
+  if (!sk_utf8_valid(s, n)) {
+    snprintf(out, 80, "(onleesbare tekst)");
+    return;
+  }
+  size_t i = 0;
+  while (i < n && i < 60) {
+    uint32_t cp;
+    size_t k = sk_utf8_decode(s + i, n - i, &cp);
+    if (!k || i + k > 60)
+      break;
+    i += k;
+  }
+  snprintf(out, 80, "%.*s%s", (int)i, s, i < n ? "…" : "");
+}
+
+static size_t n_chars(const char *s) {
+  size_t n = 0;
+  for (; *s; s++)
+    if (((unsigned char)*s & 0xC0) != 0x80)
+      n++;
+  return n;
+}
+
+static void check_text(struct vrec *r, const char *field, const char *s, size_t max) {
+  if (!s)
+    return;
+  size_t len = strlen(s);
+  if (!sk_utf8_valid(s, len)) {
+    problem(r, field, "het veld '%s' bevat tekens die geen geldige UTF-8 zijn", field);
+    return;
+  }
+  if (len > max) { /* a cheap bound before counting characters */
+    size_t n = n_chars(s);
+    if (n > max)
+      problem(r, field, "het veld '%s' is te lang (%zu tekens; hoogstens %zu)", field, n, max);
+  }
+}
+
+static void need(struct vrec *r, const char *field, const char *s) {
+  if (!s || !*s)
+    problem(r, field, "het veld '%s' ontbreekt", field);
+}
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+int ix_valid_email(const char *s) {
+  if (!s)
+    return 0;
+  size_t n = strlen(s);
+  const char *at = strchr(s, '@');
+  if (n > IX_MAX_EMAIL || !at || at == s || at - s > 64 || strchr(at + 1, '@'))
+    return 0;
+  for (const char *p = s; p < at; p++)
+    if (!(is_alpha(*p) || is_digit(*p) || strchr(".!#$%&'*+/=?^_`{|}~-", *p)))
+      return 0;
+  if (s[0] == '.' || at[-1] == '.' || strstr(s, ".."))
+    return 0;
+  const char *d = at + 1;
+  const char *dot = strrchr(d, '.');
+  if (!*d || !dot || dot == d || !dot[1])
+    return 0;
+  for (const char *p = d; *p; p++) {
+    if (!(is_alpha(*p) || is_digit(*p) || *p == '-' || *p == '.'))
+      return 0;
+    if (*p == '.' && (p == d || p[1] == '.' || p[1] == '\0' || p[-1] == '-' || p[1] == '-'))
+      return 0;
+  }
+  return d[0] != '-';
+}
+
+int ix_valid_url(const char *s) {
+  if (!s)
+    return 0;
+  const char *host;
+  if (strncmp(s, "https://", 8) == 0)
+    host = s + 8;
+  else if (strncmp(s, "http://", 7) == 0)
+    host = s + 7;
+  else
+    return 0;
+  size_t n = strlen(s);
+  if (n > IX_MAX_URL)
+    return 0;
+  for (const char *p = s; *p; p++)
+    if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '"' || *p == '<' || *p == '>' ||
+        *p == '\\' || *p == '`')
+      return 0;
+  size_t hn = strcspn(host, "/?#");
+  if (hn == 0)
+    return 0;
+  int dot = 0;
+  for (size_t i = 0; i < hn; i++) {
+    char c = host[i];
+    if (c == ':') { /* a port: digits only, to the end of the host part */
+      if (i == 0 || i + 1 == hn)
+        return 0;
+      for (size_t j = i + 1; j < hn; j++)
+        if (!is_digit(host[j]))
+          return 0;
+      break;
+    }
+    if (c == '.')
+      dot = 1;
+    else if (!(is_alpha(c) || is_digit(c) || c == '-'))
+      return 0;
+  }
+  return dot || strncmp(host, "localhost", 9) == 0;
+}
+
+int ix_valid_phone(const char *s) {
+  if (!s)
+    return 0;
+  size_t n = strlen(s), digits = 0;
+  if (n == 0 || n > IX_MAX_PHONE)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (is_digit(c))
+      digits++;
+    else if (!(c == ' ' || c == '-' || c == '(' || c == ')' || c == '/' || (c == '+' && i == 0)))
+      return 0;
+  }
+  return digits >= 3 && digits <= 15;
+}
+
+int ix_postcode_normalize(const char *s, char out[8]) {
+  if (!s)
+    return -1;
+  while (*s == ' ')
+    s++;
+  if (!(s[0] >= '1' && s[0] <= '9') || !is_digit(s[1]) || !is_digit(s[2]) || !is_digit(s[3]))
+    return -1;
+  const char *l = s + 4;
+  if (*l == ' ')
+    l++;
+  if (!is_alpha(l[0]) || !is_alpha(l[1]))
+    return -1;
+  const char *end = l + 2;
+  while (*end == ' ')
+    end++;
+  if (*end)
+    return -1;
+  char a = (char)(l[0] & ~0x20), b = (char)(l[1] & ~0x20);
+  /* SA, SD and SS are never issued. */
+  if ((a == 'S' && (b == 'A' || b == 'D' || b == 'S')))
+    return -1;
+  snprintf(out, 8, "%.4s %c%c", s, a, b);
+  return (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+}
+
+/* Drop duplicates and check each code against the vocabularies. */
+static void check_codes(struct vrec *r, const char *field, struct ix_strv *sv, int v1, int v2,
+                        const char *label) {
+  size_t w = 0;
+  if (sv->n > IX_MAX_CODES) {
+    problem(r, field, "de lijst '%s' is te lang (hoogstens %d codes)", field, IX_MAX_CODES);
+    return;
+  }
+  for (size_t i = 0; i < sv->n; i++) {
+    const char *code = sv->v[i];
+    int known = ix_keymap_get(&r->c->vocab[v1], code, NULL) ||
+                (v2 >= 0 && ix_keymap_get(&r->c->vocab[v2], code, NULL));
+    if (!known) {
+      char s[80];
+      shown(code, s);
+      problem(r, field, "de code '%s' in '%s' bestaat niet (zie de lijst met %s)", s, field,
+              label);
+      continue;
+    }
+    int dup = 0;
+    for (size_t j = 0; j < w; j++)
+      if (strcmp(sv->v[j], code) == 0)
+        dup = 1;
+    if (!dup)
+      sv->v[w++] = code;
+  }
+  sv->n = w;
+}
+
+static void check_one_code(struct vrec *r, const char *field, const char *code, int vocab,
+                           const char *label) {
+  if (code && !ix_keymap_get(&r->c->vocab[vocab], code, NULL)) {
+    char s[80];
+    shown(code, s);
+    problem(r, field, "de code '%s' in '%s' bestaat niet (zie de lijst met %s)", s, field, label);
+  }
+}
+
+static void check_ages(struct vrec *r, const char *where, int min_age, int max_age) {
+  int bad_min = min_age != IX_UNSET && (min_age < 0 || min_age > IX_MAX_AGE);
+  int bad_max = max_age != IX_UNSET && (max_age < 0 || max_age > IX_MAX_AGE);
+  if (bad_min)
+    problem(r, "min_age", "%s'min_age' moet tussen 0 en %d liggen", where, IX_MAX_AGE);
+  if (bad_max)
+    problem(r, "max_age", "%s'max_age' moet tussen 0 en %d liggen", where, IX_MAX_AGE);
+  if (!bad_min && !bad_max && min_age != IX_UNSET && max_age != IX_UNSET && min_age > max_age)
+    problem(r, "min_age", "%s'min_age' (%d) is hoger dan 'max_age' (%d)", where, min_age, max_age);
+}
+
+static void check_email(struct vrec *r, const char *field, const char *s) {
+  if (s && !ix_valid_email(s)) {
+    char v[80];
+    shown(s, v);
+    problem(r, field, "'%s' in '%s' is geen geldig e-mailadres", v, field);
+  }
+}
+
+static void check_url(struct vrec *r, const char *field, const char *s) {
+  if (s && !ix_valid_url(s)) {
+    char v[80];
+    shown(s, v);
+    problem(r, field, "'%s' in '%s' is geen geldig webadres (begin met https://)", v, field);
+  }
+}
+
+static void check_phone(struct vrec *r, const char *field, const char *s) {
+  if (s && !ix_valid_phone(s)) {
+    char v[80];
+    shown(s, v);
+    problem(r, field, "'%s' in '%s' is geen geldig telefoonnummer", v, field);
+  }
+}
+
+static void check_key(struct vrec *r, const char *key) {
+  if (!key || !*key) {
+    problem(r, "key", "het veld 'key' ontbreekt");
+    return;
+  }
+  check_text(r, "key", key, IX_MAX_KEY);
+  for (const char *p = key; *p; p++)
+    if ((unsigned char)*p < 0x20) {
+      problem(r, "key", "het veld 'key' bevat een stuurteken");
+      return;
+    }
+}
+
+static void register_key(struct vrec *r, struct ix_keymap *m, const char *key, size_t index) {
+  if (r->bad || !key)
+    return;
+  int rc = ix_keymap_put(m, key, index);
+  if (rc == SK_ECONFLICT)
+    problem(r, "key", "deze key komt vaker voor in de feed; elke key mag maar één keer");
+  else if (rc)
+    r->c->oom = 1;
+}
+
+static void validate_orgs(struct vctx *c) {
+  struct ix_batch *b = c->b;
+  size_t w = 0;
+  for (size_t i = 0; i < b->orgs.n && !c->oom; i++) {
+    struct ix_org *o = &b->orgs.v[i];
+    struct vrec r;
+    vrec_init(&r, c, "Organisatie", o->key);
+    check_key(&r, o->key);
+    need(&r, "name", o->name);
+    check_text(&r, "name", o->name, IX_MAX_NAME);
+    check_text(&r, "description", o->description, IX_MAX_TEXT);
+    check_text(&r, "email", o->email, IX_MAX_EMAIL);
+    check_text(&r, "website", o->website, IX_MAX_URL);
+    check_text(&r, "phone", o->phone, IX_MAX_PHONE);
+    check_email(&r, "email", o->email);
+    check_url(&r, "website", o->website);
+    check_phone(&r, "phone", o->phone);
+    register_key(&r, &c->orgs, o->key, w);
+    if (!vrec_finish(&r))
+      b->orgs.v[w++] = *o;
+  }
+  b->orgs.n = w;
+}
+
+static void check_org_ref(struct vrec *r, const char *org_key, int required) {
+  if (!org_key) {
+    if (required)
+      problem(r, "organization", "het veld 'organization' ontbreekt");
+    return;
+  }
+  if (!ix_keymap_get(&r->c->orgs, org_key, NULL)) {
+    char v[80];
+    shown(org_key, v);
+    problem(r, "organization",
+            "de organisatie '%s' staat niet (goedgekeurd) in deze feed", v);
+  }
+}
+
+static void validate_locations(struct vctx *c) {
+  struct ix_batch *b = c->b;
+  size_t w = 0;
+  for (size_t i = 0; i < b->locations.n && !c->oom; i++) {
+    struct ix_location *l = &b->locations.v[i];
+    struct vrec r;
+    vrec_init(&r, c, "Locatie", l->key);
+    check_key(&r, l->key);
+    check_org_ref(&r, l->org_key, 0);
+    check_text(&r, "name", l->name, IX_MAX_NAME);
+    check_text(&r, "address", l->address, IX_MAX_SHORT);
+    check_text(&r, "city", l->city, IX_MAX_SHORT);
+    check_text(&r, "accessibility", l->accessibility, IX_MAX_TEXT);
+    check_text(&r, "postal_code", l->postal_code, 16);
+    check_one_code(&r, "municipality", l->municipality, SK_VOCAB_MUNICIPALITY, "gemeenten");
+    if (l->postal_code && !r.bad) {
+      char norm[8];
+      int digits = ix_postcode_normalize(l->postal_code, norm);
+      if (digits < 0) {
+        char v[80];
+        shown(l->postal_code, v);
+        problem(&r, "postal_code", "'%s' is geen Nederlandse postcode (zoals 1271 AB)", v);
+      } else {
+        l->postal_code = ix_strdup(b, norm);
+        if (!l->postal_code)
+          c->oom = 1;
+        const struct sk_term *m = sk_taxonomy_municipality_for_postcode(c->tax, digits);
+        if (!l->municipality && m)
+          l->municipality = m->code;
+        else if (l->municipality && m && strcmp(l->municipality, m->code) != 0 &&
+                 ix_batch_warn(b,
+                               "Locatie '%.100s': de postcode %s hoort bij %s, niet bij '%s'; "
+                               "we gebruiken %s.",
+                               l->key, norm, m->label, l->municipality, m->label) == SK_OK)
+          l->municipality = m->code;
+      }
+    }
+    if (l->has_coordinates &&
+        (!isfinite(l->latitude) || !isfinite(l->longitude) || l->latitude < -90 ||
+         l->latitude > 90 || l->longitude < -180 || l->longitude > 180 ||
+         (l->latitude == 0 && l->longitude == 0)))
+      problem(&r, "latitude", "de coördinaten 'latitude'/'longitude' kunnen niet kloppen");
+    register_key(&r, &c->locations, l->key, w);
+    if (!vrec_finish(&r))
+      b->locations.v[w++] = *l;
+  }
+  b->locations.n = w;
+}
+
+static int valid_date(const char *s) {
+  /* YYYY-MM-DD, optionally followed by a time ("T..."). */
+  if (strlen(s) < 10 || !is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2]) ||
+      !is_digit(s[3]) || s[4] != '-' || !is_digit(s[5]) || !is_digit(s[6]) || s[7] != '-' ||
+      !is_digit(s[8]) || !is_digit(s[9]) || (s[10] && s[10] != 'T' && s[10] != ' '))
+    return 0;
+  int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+  int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+  return y >= 1990 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+static int valid_hhmm(const char *t) {
+  return strlen(t) == 5 && is_digit(t[0]) && is_digit(t[1]) && t[2] == ':' && is_digit(t[3]) &&
+         is_digit(t[4]) && (t[0] - '0') * 10 + (t[1] - '0') <= 24 && t[3] <= '5';
+}
+
+static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *s) {
+  int activity = s->kind == IX_KIND_ACTIVITY;
+  check_key(r, s->key);
+  check_org_ref(r, s->org_key, 1);
+  need(r, "name", s->name);
+  check_text(r, "name", s->name, IX_MAX_NAME);
+  check_text(r, "summary", s->summary, IX_MAX_SUMMARY);
+  check_text(r, "description", s->description, IX_MAX_TEXT);
+  check_text(r, "keywords", s->keywords, IX_MAX_TEXT);
+  check_text(r, "application_process", s->application_process, IX_MAX_TEXT);
+  check_text(r, "eligibility", s->eligibility, IX_MAX_TEXT);
+  check_text(r, "fees", s->fees, IX_MAX_TEXT);
+  check_text(r, "referral_contact", s->referral_contact, IX_MAX_TEXT);
+  check_text(r, "assured_by", s->assured_by, IX_MAX_NAME);
+  check_text(r, "url", s->url, IX_MAX_URL);
+  check_text(r, "email", s->email, IX_MAX_EMAIL);
+  check_url(r, "url", s->url);
+  check_email(r, "email", s->email);
+  if (s->assured_date && !valid_date(s->assured_date)) {
+    char v[80];
+    shown(s->assured_date, v);
+    problem(r, "assured_date", "'%s' in 'assured_date' is geen datum zoals 2026-10-01", v);
+  }
+  if (s->needs.n == 0)
+    problem(r, "needs", "het veld 'needs' ontbreekt: geef minstens één hulpvraag-code");
+  check_codes(r, "needs", &s->needs, SK_VOCAB_NEED, -1, "hulpvragen");
+  check_codes(r, "target_groups", &s->target_groups, SK_VOCAB_TARGET_GROUP, -1, "doelgroepen");
+  check_codes(r, "laws", &s->laws, SK_VOCAB_LAW, -1, "wetten");
+  if (!activity) {
+    need(r, "access", s->access);
+    need(r, "cost", s->cost);
+  }
+  check_one_code(r, "access", s->access, SK_VOCAB_ACCESS, "toegangscodes");
+  check_one_code(r, "cost", s->cost, SK_VOCAB_COST, "kostencodes");
+  check_ages(r, "", s->min_age, s->max_age);
+  /* areas: municipality or scope codes; a code twice keeps its narrowing. */
+  if (s->areas.n == 0)
+    problem(r, "areas", "het veld 'areas' ontbreekt: geef minstens één gemeente of gebied");
+  if (s->areas.n > IX_MAX_CODES)
+    problem(r, "areas", "de lijst 'areas' is te lang");
+  size_t w = 0;
+  for (size_t i = 0; i < s->areas.n && s->areas.n <= IX_MAX_CODES; i++) {
+    struct ix_area *a = &s->areas.v[i];
+    if (!a->code || (!ix_keymap_get(&c->vocab[SK_VOCAB_MUNICIPALITY], a->code, NULL) &&
+                     !ix_keymap_get(&c->vocab[SK_VOCAB_SCOPE], a->code, NULL))) {
+      char v[80];
+      shown(a->code ? a->code : "", v);
+      problem(r, "areas", "de code '%s' in 'areas' is geen gemeente of gebied", v);
+      continue;
+    }
+    check_ages(r, "in 'area_exceptions': ", a->min_age, a->max_age);
+    check_text(r, "area_exceptions", a->note, IX_MAX_SHORT);
+    size_t j;
+    for (j = 0; j < w; j++)
+      if (strcmp(s->areas.v[j].code, a->code) == 0)
+        break;
+    if (j == w)
+      s->areas.v[w++] = *a;
+    else if (a->min_age != IX_UNSET || a->max_age != IX_UNSET || a->note)
+      s->areas.v[j] = *a;
+  }
+  if (s->areas.n <= IX_MAX_CODES)
+    s->areas.n = w;
+  for (size_t i = 0; i < s->location_keys.n; i++)
+    if (!ix_keymap_get(&c->locations, s->location_keys.v[i], NULL)) {
+      char v[80];
+      shown(s->location_keys.v[i], v);
+      problem(r, "locations", "de locatie '%s' staat niet (goedgekeurd) in deze feed", v);
+    }
+  for (size_t i = 0; i < s->phones.n; i++) {
+    check_phone(r, "phones", s->phones.v[i].number);
+    check_text(r, "phones", s->phones.v[i].description, IX_MAX_SHORT);
+  }
+  for (size_t i = 0; i < s->hours.n; i++) {
+    struct ix_hours *h = &s->hours.v[i];
+    if (h->weekday < 1 || h->weekday > 7 || !valid_hhmm(h->opens) || !valid_hhmm(h->closes) ||
+        strcmp(h->opens, h->closes) >= 0) {
+      problem(r, "hours", "een openingstijd in 'hours' klopt niet (dag, of 'opens' na 'closes')");
+      break;
+    }
+    check_text(r, "hours", h->note, IX_MAX_SHORT);
+  }
+  if (activity) {
+    check_text(r, "uid", s->uid, IX_MAX_KEY);
+    check_text(r, "location", s->location_text, IX_MAX_SHORT);
+    check_text(r, "recurrence", s->recurrence, IX_MAX_SHORT);
+    check_text(r, "organizer", s->organizer, IX_MAX_SHORT);
+    for (size_t i = 0; i < s->occurrences.n; i++)
+      check_text(r, "location", s->occurrences.v[i].location_text, IX_MAX_SHORT);
+  }
+}
+
+static void validate_services(struct vctx *c) {
+  struct ix_batch *b = c->b;
+  size_t w = 0;
+  for (size_t i = 0; i < b->services.n && !c->oom; i++) {
+    struct ix_service *s = &b->services.v[i];
+    struct vrec r;
+    vrec_init(&r, c, s->kind == IX_KIND_ACTIVITY ? "Activiteit" : "Dienst", s->key);
+    validate_service(c, &r, s);
+    register_key(&r, &c->services, s->key, w);
+    if (!vrec_finish(&r))
+      b->services.v[w++] = *s;
+  }
+  b->services.n = w;
+}
+
+int ix_validate_batch(struct ix_batch *b, const struct sk_taxonomy *tax) {
+  struct vctx c = {.b = b, .tax = tax};
+  for (size_t i = 0; i < tax->n_terms && !c.oom; i++) {
+    int rc = ix_keymap_put(&c.vocab[tax->terms[i].vocab], tax->terms[i].code, 1);
+    if (rc && rc != SK_ECONFLICT)
+      c.oom = 1;
+  }
+  if (!c.oom)
+    validate_orgs(&c);
+  if (!c.oom)
+    validate_locations(&c);
+  if (!c.oom)
+    validate_services(&c);
+  for (int v = 0; v < SK_VOCAB_COUNT; v++)
+    ix_keymap_free(&c.vocab[v]);
+  ix_keymap_free(&c.orgs);
+  ix_keymap_free(&c.locations);
+  ix_keymap_free(&c.services);
+  return c.oom ? SK_ENOMEM : SK_OK;
+}

@@ -1,0 +1,46 @@
+#ifndef IX_VALIDATE_H
+#define IX_VALIDATE_H
+/*
+ * Validation of a parsed batch, the same for every feed format. A record
+ * that breaks a rule is moved out of the batch into its rejections with
+ * one reason a partner understands (Dutch, B1), listing every problem of
+ * that record; the good records of the same feed stay.
+ *
+ * Rules: required fields (key, name; for services also organization, needs,
+ * areas, and for non-activities access and cost), taxonomy codes (an
+ * unknown code is a rejection, not a crash), Dutch postcode syntax (the
+ * postcode is normalised to "1234 AB" and the municipality is derived from
+ * it when the record gives none), e-mail / URL / phone syntax, ages 0..120
+ * with min <= max, text length caps, valid UTF-8, unique keys, and
+ * references (a service's organization and locations must be in the batch
+ * and valid: a rejected organization takes its locations and services with
+ * it). Duplicate codes in a list are dropped quietly.
+ */
+#include "ix_record.h"
+#include "sk_taxonomy.h"
+
+/* Length caps in characters (code points). */
+#define IX_MAX_KEY 512 /* HSDS ids and iCal UIDs can be long; partner keys are <= 100 */
+#define IX_MAX_NAME 200
+#define IX_MAX_SUMMARY 300
+#define IX_MAX_TEXT 5000 /* description, eligibility, application process, ... */
+#define IX_MAX_SHORT 500 /* address, city, fees, phone description, notes, ... */
+#define IX_MAX_URL 2000
+#define IX_MAX_EMAIL 254
+#define IX_MAX_PHONE 40
+#define IX_MAX_CODES 64 /* codes per list */
+#define IX_MAX_AGE 120
+
+/* Validate b in place against tax. Returns SK_OK (rejected records moved to
+ * b->rejections) or SK_ENOMEM (the batch is then unusable). */
+int ix_validate_batch(struct ix_batch *b, const struct sk_taxonomy *tax);
+
+/* Syntax checks, shared with the portal. 1 when valid. */
+int ix_valid_email(const char *s);
+int ix_valid_url(const char *s); /* absolute http:// or https:// */
+int ix_valid_phone(const char *s);
+/* Dutch postcode "1234 AB", "1234AB" or "1234 ab": writes "1234 AB" to
+ * out and returns the four digits as a number; -1 when not a postcode. */
+int ix_postcode_normalize(const char *s, char out[8]);
+
+#endif

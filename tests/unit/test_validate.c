@@ -1,0 +1,229 @@
+/* Validation: bad records are rejected with a Dutch reason a partner can act
+ * on; good records of the same feed stay. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "helper_test.h"
+#include "ix_partner_json.h"
+#include "ix_validate.h"
+#include "sk_err.h"
+
+/* A feed with one organisation and one service per given service body. */
+static void load(struct ix_batch *b, const char *services_json) {
+  char doc[8192];
+  snprintf(doc, sizeof doc,
+           "{\"format\": \"sociale-kaart-partner/1\",\n"
+           " \"organizations\": [{\"key\": \"o\", \"name\": \"Org\"}],\n"
+           " \"locations\": [{\"key\": \"loc\", \"organization\": \"o\", \"postal_code\": \"1251 AB\"}],\n"
+           " \"services\": [%s]}",
+           services_json);
+  char err[256];
+  ix_batch_init(b, 0);
+  if (ix_partner_json_parse(doc, strlen(doc), b, err, sizeof err))
+    fail_msg("parse: %s", err);
+  assert_int_equal(ix_validate_batch(b, th_taxonomy()), SK_OK);
+}
+
+#define SVC(key, extra)                                                                     \
+  "{\"key\": \"" key "\", \"organization\": \"o\", \"name\": \"Naam\", \"needs\": [\"geld\"], " \
+  "\"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": \"gratis\"" extra "}"
+
+#define SVCX(key, needs, areas, access, extra)                                             \
+  "{\"key\": \"" key "\", \"organization\": \"o\", \"name\": \"Naam\", \"needs\": " needs \
+  ", \"areas\": " areas ", \"access\": \"" access "\", \"cost\": \"gratis\"" extra "}"
+
+static const struct ix_rejection *rejection_for(const struct ix_batch *b, const char *key) {
+  for (size_t i = 0; i < b->rejections.n; i++)
+    if (b->rejections.v[i].record_key && strcmp(b->rejections.v[i].record_key, key) == 0)
+      return &b->rejections.v[i];
+  return NULL;
+}
+
+static int has_service(const struct ix_batch *b, const char *key) {
+  for (size_t i = 0; i < b->services.n; i++)
+    if (strcmp(b->services.v[i].key, key) == 0)
+      return 1;
+  return 0;
+}
+
+static void expect_rejected(const struct ix_batch *b, const char *key, const char *fragment) {
+  const struct ix_rejection *r = rejection_for(b, key);
+  if (!r)
+    fail_msg("'%s' was not rejected", key);
+  if (!strstr(r->reason, fragment))
+    fail_msg("reason for '%s' is '%s', expected it to mention '%s'", key, r->reason, fragment);
+  assert_false(has_service(b, key));
+}
+
+static void test_unknown_taxonomy_code_is_rejected_not_a_crash(void **state) {
+  (void)state;
+  struct ix_batch b;
+  load(&b, SVCX("good", "[\"geld\"]", "[\"huizen\"]", "vrij", "") ","
+           SVCX("badneed", "[\"geld.bitcoin\"]", "[\"huizen\"]", "vrij", "") ","
+           SVCX("badtg", "[\"geld\"]", "[\"huizen\"]", "vrij",
+                ", \"target_groups\": [\"marsmannetjes\"]") ","
+           SVCX("badarea", "[\"geld\"]", "[\"utrecht\"]", "vrij", "") ","
+           SVCX("badaccess", "[\"geld\"]", "[\"huizen\"]", "soms", "") ","
+           SVCX("badlaw", "[\"geld\"]", "[\"huizen\"]", "vrij", ", \"laws\": [\"wet-x\"]"));
+  assert_int_equal(b.services.n, 1);
+  assert_true(has_service(&b, "good"));
+  expect_rejected(&b, "badneed", "de code 'geld.bitcoin' in 'needs' bestaat niet");
+  expect_rejected(&b, "badtg", "'marsmannetjes'");
+  expect_rejected(&b, "badarea", "geen gemeente of gebied");
+  expect_rejected(&b, "badaccess", "'soms'");
+  expect_rejected(&b, "badlaw", "'wet-x'");
+  assert_string_equal(rejection_for(&b, "badneed")->field, "needs");
+  ix_batch_free(&b);
+}
+
+static void test_required_fields(void **state) {
+  (void)state;
+  struct ix_batch b;
+  load(&b, "{\"key\": \"leeg\", \"organization\": \"o\", \"name\": \"X\"},"
+           "{\"key\": \"noorg\", \"name\": \"X\", \"needs\": [\"geld\"], \"areas\": [\"huizen\"],"
+           " \"access\": \"vrij\", \"cost\": \"gratis\"},"
+           "{\"key\": \"otherorg\", \"organization\": \"elders\", \"name\": \"X\", \"needs\":"
+           " [\"geld\"], \"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": \"gratis\"}");
+  expect_rejected(&b, "leeg", "'needs' ontbreekt");
+  expect_rejected(&b, "leeg", "'areas' ontbreekt");
+  expect_rejected(&b, "leeg", "'access' ontbreekt");
+  expect_rejected(&b, "leeg", "'cost' ontbreekt");
+  expect_rejected(&b, "noorg", "'organization' ontbreekt");
+  expect_rejected(&b, "otherorg", "de organisatie 'elders' staat niet");
+  ix_batch_free(&b);
+}
+
+static void test_syntax_and_ranges(void **state) {
+  (void)state;
+  struct ix_batch b;
+  load(&b, SVC("mail", ", \"email\": \"geen-adres\"") "," SVC("web", ", \"url\": \"javascript:alert(1)\"") "," SVC(
+               "age", ", \"min_age\": 130") "," SVC("order", ", \"min_age\": 30, \"max_age\": 18") "," SVC("phone",
+                                                                                                     ", \"phones\": [\"bel ons\"]") ","
+               SVC("date", ", \"assured_date\": \"gisteren\"") "," SVC("loc", ", \"locations\": [\"nergens\"]") "," SVC(
+                   "ok", ", \"email\": \"a.b@c.example.org\", \"url\": \"https://x.example.org/a?b=c\","
+                         " \"phones\": [\"+31 35 000 0000\", \"113\"], \"locations\": [\"loc\"]"));
+  expect_rejected(&b, "mail", "geen geldig e-mailadres");
+  expect_rejected(&b, "web", "geen geldig webadres");
+  expect_rejected(&b, "age", "tussen 0 en 120");
+  expect_rejected(&b, "order", "hoger dan 'max_age'");
+  expect_rejected(&b, "phone", "geen geldig telefoonnummer");
+  expect_rejected(&b, "date", "geen datum");
+  expect_rejected(&b, "loc", "de locatie 'nergens'");
+  assert_true(has_service(&b, "ok"));
+  ix_batch_free(&b);
+}
+
+static void test_postcode_gives_municipality(void **state) {
+  (void)state;
+  struct ix_batch b;
+  load(&b, SVC("s", ""));
+  assert_int_equal(b.locations.n, 1);
+  assert_string_equal(b.locations.v[0].postal_code, "1251 AB");
+  assert_string_equal(b.locations.v[0].municipality, "laren");
+  ix_batch_free(&b);
+
+  char norm[8];
+  assert_int_equal(ix_postcode_normalize("3755ab", norm), 3755);
+  assert_string_equal(norm, "3755 AB");
+  assert_int_equal(ix_postcode_normalize("0123 AB", norm), -1);
+  assert_int_equal(ix_postcode_normalize("1234 A", norm), -1);
+  assert_int_equal(ix_postcode_normalize("1234 SS", norm), -1);
+  assert_int_equal(ix_postcode_normalize("12345AB", norm), -1);
+
+  /* a bad postcode rejects the location, and the service that points at it */
+  const char *doc =
+      "{\"organizations\": [{\"key\": \"o\", \"name\": \"Org\"}],"
+      " \"locations\": [{\"key\": \"l\", \"organization\": \"o\", \"postal_code\": \"12AB34\"}],"
+      " \"services\": [" SVC("s", ", \"locations\": [\"l\"]") "]}";
+  char err[256];
+  ix_batch_init(&b, 0);
+  assert_int_equal(ix_partner_json_parse(doc, strlen(doc), &b, err, sizeof err), SK_OK);
+  assert_int_equal(ix_validate_batch(&b, th_taxonomy()), SK_OK);
+  assert_int_equal(b.locations.n, 0);
+  assert_non_null(strstr(rejection_for(&b, "l")->reason, "geen Nederlandse postcode"));
+  expect_rejected(&b, "s", "de locatie 'l'");
+  ix_batch_free(&b);
+}
+
+static void test_length_utf8_and_duplicates(void **state) {
+  (void)state;
+  struct ix_batch b;
+  ix_batch_init(&b, 0);
+  struct ix_org *o = ix_batch_add_org(&b);
+  o->key = "o";
+  o->name = "Org";
+  /* an organisation with invalid UTF-8 takes its services with it */
+  struct ix_org *bad = ix_batch_add_org(&b);
+  bad->key = "bad-org";
+  bad->name = "Caf\xe9";
+  char longname[400];
+  memset(longname, 'a', sizeof longname - 1);
+  longname[sizeof longname - 1] = '\0';
+  const char *keys[] = {"long", "dup", "dup", "of-bad-org", "accents"};
+  for (int i = 0; i < 5; i++) {
+    struct ix_service *s = ix_batch_add_service(&b);
+    s->key = keys[i];
+    s->org_key = i == 3 ? "bad-org" : "o";
+    s->name = i == 0 ? longname : "Naam";
+    if (i == 4) /* 200 characters of two bytes each: within the cap */
+    {
+      static char accents[401];
+      for (int j = 0; j < 200; j++)
+        memcpy(accents + 2 * j, "\xc3\xa9", 2);
+      s->name = accents;
+    }
+    ix_strv_push(&b, &s->needs, "geld");
+    struct ix_area *a = IX_PUSH(&b, s->areas);
+    a->code = "huizen";
+    a->min_age = a->max_age = IX_UNSET;
+    s->access = "vrij";
+    s->cost = "gratis";
+  }
+  assert_int_equal(ix_validate_batch(&b, th_taxonomy()), SK_OK);
+  expect_rejected(&b, "long", "te lang (399 tekens; hoogstens 200)");
+  expect_rejected(&b, "bad-org", "geen geldige UTF-8");
+  expect_rejected(&b, "of-bad-org", "staat niet (goedgekeurd)");
+  assert_true(has_service(&b, "dup"));
+  assert_true(has_service(&b, "accents"));
+  int dups = 0;
+  for (size_t i = 0; i < b.rejections.n; i++)
+    dups += b.rejections.v[i].record_key && strcmp(b.rejections.v[i].record_key, "dup") == 0 &&
+            strstr(b.rejections.v[i].reason, "vaker voor");
+  assert_int_equal(dups, 1);
+  ix_batch_free(&b);
+}
+
+static void test_syntax_helpers(void **state) {
+  (void)state;
+  assert_true(ix_valid_email("info@versa.example.org"));
+  assert_false(ix_valid_email("info@@x.nl"));
+  assert_false(ix_valid_email("info@localhost"));
+  assert_false(ix_valid_email("a b@x.nl"));
+  assert_true(ix_valid_url("https://www.juridischloket.nl/"));
+  assert_true(ix_valid_url("http://127.0.0.1:8080/x"));
+  assert_false(ix_valid_url("ftp://x.nl"));
+  assert_false(ix_valid_url("https://x.nl/<script>"));
+  assert_false(ix_valid_url("https:///pad"));
+  assert_true(ix_valid_phone("0800-0113"));
+  assert_true(ix_valid_phone("113"));
+  assert_false(ix_valid_phone("12"));
+  assert_false(ix_valid_phone("035 000 00 00 ext. 5"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_unknown_taxonomy_code_is_rejected_not_a_crash),
+      cmocka_unit_test(test_required_fields),
+      cmocka_unit_test(test_syntax_and_ranges),
+      cmocka_unit_test(test_postcode_gives_municipality),
+      cmocka_unit_test(test_length_utf8_and_duplicates),
+      cmocka_unit_test(test_syntax_helpers),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
