@@ -516,7 +516,10 @@ int ix_fetch(const struct ix_fetch_opts *o, const char *url, const char *etag, c
   if (!is_file && (status < 200 || status >= 300)) {
     /* A 3xx that curl did not follow: no Location, or one it could not use. */
     char msg[160];
-    snprintf(msg, sizeof msg, "De server gaf een antwoord zonder gegevens (code %ld).", status);
+    if (status >= 300 && status < 400)
+      snprintf(msg, sizeof msg, "De server stuurt ons door, maar niet naar een bruikbaar adres (code %ld).", status);
+    else
+      snprintf(msg, sizeof msg, "De server gaf een onverwacht antwoord (code %ld).", status);
     set_error(out, msg, "HTTP %ld", status);
     clear_validators(out);
     rc = SK_EFETCH;

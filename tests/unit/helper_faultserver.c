@@ -210,7 +210,9 @@ static void respond(struct th_fault_server *s, int fd, const struct th_fault_rou
   size_t total = blen && reps > SIZE_MAX / blen ? SIZE_MAX : blen * reps;
   head_add(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n", status, reason(status),
            r->content_type ? r->content_type : "application/json; charset=utf-8");
-  if (!r->no_length)
+  if (r->chunked)
+    head_add(head, sizeof head, "Transfer-Encoding: chunked\r\n");
+  else if (!r->no_length)
     head_add(head, sizeof head, "Content-Length: %zu\r\n", total);
   if (r->etag)
     head_add(head, sizeof head, "ETag: %s\r\n", r->etag);
@@ -230,10 +232,18 @@ static void respond(struct th_fault_server *s, int fd, const struct th_fault_rou
       if (wait_ready(s, -1, 0, r->byte_delay_ms) < 0)
         return;
     }
-    if (send_all(s, fd, r->body + at, chunk))
+    if (r->chunked) {
+      char size_line[32];
+      snprintf(size_line, sizeof size_line, "%zx\r\n", chunk);
+      if (send_all(s, fd, size_line, strlen(size_line)))
+        return;
+    }
+    if (send_all(s, fd, r->body + at, chunk) || (r->chunked && send_all(s, fd, "\r\n", 2)))
       return;
     off += chunk;
   }
+  if (r->chunked && !r->truncate)
+    send_all(s, fd, "0\r\n\r\n", 5);
 }
 
 static void *serve_conn(void *arg) {

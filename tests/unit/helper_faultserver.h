@@ -34,7 +34,9 @@ struct th_fault_route {
   const char *last_modified; /* sent as Last-Modified; an equal If-Modified-Since gets a 304 */
   const char *location;      /* sent as Location (use with a 3xx status) */
   int no_length;             /* 1: no Content-Length; closing the connection ends the body */
-  int truncate;              /* 1: announce the full length, send half of it, close */
+  int chunked;               /* 1: Transfer-Encoding: chunked (no Content-Length) */
+  int truncate;              /* 1: announce the full length (chunked: stop before the last
+                                chunk), send half of the body, close */
   long delay_ms;             /* wait this long before answering (a hang) */
   long byte_delay_ms;        /* wait this long before each body byte (a trickle) */
 };

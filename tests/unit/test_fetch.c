@@ -110,8 +110,9 @@ static void test_server_error_names_status(void **state) {
   static const struct th_fault_route routes[] = {
       {.path = "/500", .status = 500, .body = "kapot", .etag = "\"e\""},
       {.path = "/gone", .status = 404, .body = "weg"},
+      {.path = "/nowhere", .status = 302, .body = "redirect without a Location"},
   };
-  struct th_fault_server *s = th_fault_start(routes, 2, 4);
+  struct th_fault_server *s = th_fault_start(routes, 3, 6);
   struct ix_fetch_opts o = quick();
   struct ix_fetch_result r;
   assert_int_equal(ix_fetch(&o, th_fault_url(s, "/500"), NULL, NULL, NULL, &r), SK_EFETCH);
@@ -122,6 +123,10 @@ static void test_server_error_names_status(void **state) {
   assert_int_equal(ix_fetch(&o, th_fault_url(s, "/gone"), NULL, NULL, NULL, &r), SK_EFETCH);
   assert_contains(r.error, "foutcode 404");
   assert_contains(r.error, "niet (meer)");
+  assert_failed_cleanly(&r);
+  ix_fetch_result_free(&r);
+  assert_int_equal(ix_fetch(&o, th_fault_url(s, "/nowhere"), NULL, NULL, NULL, &r), SK_EFETCH);
+  assert_contains(r.error, "code 302");
   assert_failed_cleanly(&r);
   ix_fetch_result_free(&r);
   th_fault_stop(s);
@@ -148,13 +153,24 @@ static void test_truncated_body(void **state) {
   (void)state;
   static const struct th_fault_route routes[] = {
       {.path = "/cut", .body = "[{\"name\":\"Schuldhulpverlening\"},{\"name\":\"Geheugenhuis\"}]", .truncate = 1},
+      {.path = "/cut-chunked", .body = "[{\"name\":\"Zicht op Werk\"},{\"name\":\"Valpreventie\"}]",
+       .chunked = 1, .truncate = 1},
+      {.path = "/chunked", .body = OK_BODY, .chunked = 1},
   };
-  struct th_fault_server *s = th_fault_start(routes, 1, 4);
+  struct th_fault_server *s = th_fault_start(routes, 3, 6);
   struct ix_fetch_opts o = quick();
   struct ix_fetch_result r;
   assert_int_equal(ix_fetch(&o, th_fault_url(s, "/cut"), NULL, NULL, NULL, &r), SK_EFETCH);
   assert_contains(r.error, "voordat het hele bestand binnen was");
   assert_failed_cleanly(&r);
+  ix_fetch_result_free(&r);
+  /* Without a length, the missing last chunk gives it away. */
+  assert_int_equal(ix_fetch(&o, th_fault_url(s, "/cut-chunked"), NULL, NULL, NULL, &r), SK_EFETCH);
+  assert_contains(r.error, "voordat het hele bestand binnen was");
+  assert_failed_cleanly(&r);
+  ix_fetch_result_free(&r);
+  assert_int_equal(ix_fetch(&o, th_fault_url(s, "/chunked"), NULL, NULL, NULL, &r), SK_OK);
+  assert_string_equal(r.body, OK_BODY);
   ix_fetch_result_free(&r);
   th_fault_stop(s);
 }
