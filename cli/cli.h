@@ -34,6 +34,8 @@ int cmd_feed(int argc, char **argv);
 void cmd_feed_usage(FILE *out);
 int cmd_index(int argc, char **argv);
 void cmd_index_usage(FILE *out);
+int cmd_serve(int argc, char **argv);
+void cmd_serve_usage(FILE *out);
 int cmd_stem(int argc, char **argv);
 void cmd_stem_usage(FILE *out);
 

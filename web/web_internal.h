@@ -1,0 +1,258 @@
+#ifndef WEB_INTERNAL_H
+#define WEB_INTERNAL_H
+/*
+ * Shared between the web module's files; not for use outside web/.
+ *
+ * A request is handled in one worker thread, start to end: the dispatcher
+ * (web_server.c) picks a route, checks the method and the parameters, calls
+ * the handler with a struct web_ctx, and turns what the handler left in
+ * ctx->out into the HTTP response (common headers, ETag/304, CORS).
+ */
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "sk_buf.h"
+#include "sk_id.h"
+#include "sk_store.h"
+#include "sk_taxonomy.h"
+#include "web_server.h"
+
+/* 1 once core/sk_search*.c implements core/sk_search.h (the header landed
+ * before the code, and linking needs the code; the implementation's
+ * internal header is the sign that it is there). */
+#ifndef WEB_HAVE_SEARCH
+#if __has_include("sk_search_int.h")
+#define WEB_HAVE_SEARCH 1
+#else
+#define WEB_HAVE_SEARCH 0
+#endif
+#endif
+
+enum web_route {
+  WR_HEALTHZ,
+  WR_METRICS,
+  WR_OPENAPI,
+  WR_SEARCH,
+  WR_SUGGEST,
+  WR_SERVICE,
+  WR_ORGANIZATION,
+  WR_ACTIVITIES,
+  WR_TAXONOMY,
+  WR_FEEDS,
+  WR_HSDS_ROOT,
+  WR_HSDS_SERVICES,
+  WR_HSDS_SERVICE,
+  WR_HSDS_TAXONOMIES,
+  WR_HSDS_TERMS,
+  WR_STATIC,
+  WR_NOT_FOUND,
+  WR_COUNT
+};
+const char *web_route_name(enum web_route r);
+
+/* Prepared statements kept per worker (one connection each). */
+enum web_query {
+  WQ_SERVICE,
+  WQ_SERVICE_TAXONOMY,
+  WQ_SERVICE_AREAS,
+  WQ_SERVICE_LOCATIONS,
+  WQ_SERVICE_PHONES,
+  WQ_ORG_PHONES,
+  WQ_LOCATION_PHONES,
+  WQ_SERVICE_HOURS,
+  WQ_ACTIVITY,
+  WQ_OCCURRENCES,
+  WQ_ORGANIZATION,
+  WQ_ORG_SERVICES,
+  WQ_ORG_LOCATIONS,
+  WQ_ACTIVITIES_COUNT,
+  WQ_ACTIVITIES_LIST,
+  WQ_FEEDS,
+  WQ_FEED_REJECTIONS,
+  WQ_HSDS_COUNT,
+  WQ_HSDS_LIST,
+  WQ_INDEX_AGE,
+  WQ_BEGIN,
+  WQ_COMMIT,
+  WQ_COUNT
+};
+
+struct web_worker {
+  struct web_server *srv;
+  struct sk_store *st;
+  sqlite3_stmt *stmt[WQ_COUNT];
+  void *searcher; /* struct sk_searcher *, when the search module is built in */
+  struct web_worker *next;
+};
+
+#define WEB_LAT_BUCKETS 12
+extern const double web_lat_bounds_ms[WEB_LAT_BUCKETS];
+#define WEB_STATUS_SLOTS 12
+extern const int web_status_codes[WEB_STATUS_SLOTS]; /* last slot: any other */
+
+struct web_metrics {
+  atomic_ullong requests[WR_COUNT][WEB_STATUS_SLOTS];
+  atomic_ullong lat_bucket[WR_COUNT][WEB_LAT_BUCKETS]; /* not cumulative */
+  atomic_ullong lat_count[WR_COUNT];
+  atomic_ullong lat_sum_us[WR_COUNT];
+};
+
+struct web_server {
+  struct web_config cfg;   /* strings point into the owned copies below */
+  char *db_path, *bind, *static_dir, *access_log;
+  char static_real[4096];  /* realpath of static_dir */
+  struct MHD_Daemon *daemon;
+  int listen_fd;
+  int port;
+  int log_fd;              /* -1: no access log */
+  struct sk_taxonomy *tax; /* read-only, shared by every worker */
+  char (*term_uuid)[SK_UUID_LEN]; /* HSDS taxonomy_term id per tax->terms[i] */
+  char *taxonomy_body;     /* /api/v1/taxonomy, built once */
+  size_t taxonomy_len;
+  pthread_mutex_t mu;      /* guards workers */
+  struct web_worker *workers;
+  atomic_int inflight;
+  atomic_int stopping;
+  atomic_uint data_generation;
+  struct web_metrics m;
+  time_t started;
+};
+
+/* Per request: allocated when the URI arrives, freed when MHD is done. */
+struct web_req {
+  struct timespec t0;
+  size_t uri_len;
+  int status;
+  enum web_route route;
+  size_t body_seen;
+  size_t bytes;     /* response body bytes, for the access log */
+  int started;      /* the first call (headers only) has been seen */
+  int has_nul;      /* the raw request-URI holds %00 */
+  char method[16];
+  char path[256];   /* decoded path, cut; for the access log */
+};
+
+/* What a handler leaves behind. */
+struct web_out {
+  int status;
+  char *body;            /* malloc'd, owned; NULL for no body */
+  size_t len;
+  const char *ctype;     /* static string */
+  const char *cache;     /* Cache-Control; static string */
+  int etag;              /* 1: hash the body into an ETag (GET/HEAD 200 only) */
+  char etag_value[80];   /* precomputed ETag (static files); "" otherwise */
+  int fd;                /* >= 0: send this file (size len) instead of body */
+  const char *allow;     /* Allow header (405) */
+  int cors;              /* 1: Access-Control-Allow-Origin: * */
+};
+
+struct web_ctx {
+  struct web_server *srv;
+  struct MHD_Connection *conn;
+  const char *url;     /* decoded path */
+  const char *method;
+  const char *id;      /* the {id} path segment, when the route has one */
+  struct web_req *req;
+  struct web_out out;
+};
+
+/* This thread's worker (store, statements, searcher), created on first use.
+ * NULL when the store cannot be opened (the caller answers 503). */
+struct web_worker *web_worker_get(struct web_ctx *x);
+/* A reset prepared statement of this worker, or NULL (logged) on error.
+ * Reset it (sqlite3_reset) when done: a statement left mid-way holds a read
+ * transaction open and keeps the WAL from being checkpointed. */
+sqlite3_stmt *web_stmt(struct web_worker *w, enum web_query q);
+/* A read transaction around several statements, so one answer comes from
+ * one snapshot even while a reindex commits. */
+void web_read_begin(struct web_worker *w);
+void web_read_end(struct web_worker *w);
+
+/* --- responses (web_util.c) ------------------------------------------- */
+/* Hand a JSON value (reference stolen) to the response as 200 (or status). */
+int web_reply_json(struct web_ctx *x, int status, json_t *v);
+/* application/problem+json with a Dutch title; param (may be NULL) names
+ * the bad query parameter. Always returns SK_EINVAL so handlers can
+ * "return web_problem(...)". */
+int web_problem(struct web_ctx *x, int status, const char *title, const char *param,
+                const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
+/* 400 for a bad parameter. */
+#define web_bad_param(x, name, ...) web_problem((x), 400, "Ongeldige parameter", (name), __VA_ARGS__)
+int web_not_found(struct web_ctx *x, const char *what);
+int web_unavailable(struct web_ctx *x, const char *detail);
+
+/* --- parameters ---------------------------------------------------------- */
+/* The value of query parameter name, or NULL when absent or empty. */
+const char *web_arg(struct web_ctx *x, const char *name);
+/* Integer parameter within [lo, hi]; def when absent. SK_OK, or a 400 was
+ * set and SK_EINVAL is returned. */
+int web_arg_int(struct web_ctx *x, const char *name, long lo, long hi, long def, long *out);
+/* A taxonomy code of vocabulary v (or NULL when absent); 400 when unknown. */
+int web_arg_code(struct web_ctx *x, const char *name, enum sk_vocab v, const char **out);
+/* A date "YYYY-MM-DD" or an ISO 8601 date-time with offset; unix seconds. */
+/* Parse a date (local midnight in the Netherlands) or a date-time with an
+ * offset into unix seconds. SK_OK or SK_EINVAL. */
+int web_parse_time(const char *s, int64_t *out);
+int web_arg_time(struct web_ctx *x, const char *name, int64_t *out, int *present);
+/* A path or query value that must be a UUID; 404 for paths is the caller's. */
+int web_is_uuid(const char *s);
+
+/* Pagination: page/per_page (per_page capped at max_per_page). */
+struct web_page {
+  long page, per_page;
+};
+int web_arg_page(struct web_ctx *x, long def_per_page, long max_per_page, struct web_page *p);
+/* The URL of the next page (same path and parameters, page+1), or NULL
+ * when there is none. Returns a jansson string or null. */
+json_t *web_next_link(struct web_ctx *x, const struct web_page *p, long long total);
+
+/* --- JSON helpers ------------------------------------------------------ */
+json_t *web_json_text(sqlite3_stmt *s, int col);  /* string or null */
+json_t *web_json_int(sqlite3_stmt *s, int col);   /* integer or null */
+json_t *web_json_real(sqlite3_stmt *s, int col);  /* real or null */
+/* {"code","label"} for a taxonomy code, or null for NULL. */
+json_t *web_json_term(const struct sk_taxonomy *tax, enum sk_vocab v, const char *code);
+/* Index of a term in tax->terms, or -1. */
+long web_term_index(const struct sk_taxonomy *tax, enum sk_vocab v, const char *code);
+
+/* --- handlers ------------------------------------------------------------ */
+int web_api_service(struct web_ctx *x);
+int web_api_organization(struct web_ctx *x);
+int web_api_activities(struct web_ctx *x);
+int web_api_taxonomy(struct web_ctx *x);
+int web_api_feeds(struct web_ctx *x);
+int web_api_search(struct web_ctx *x);
+int web_api_suggest(struct web_ctx *x);
+int web_api_openapi(struct web_ctx *x);
+int web_api_healthz(struct web_ctx *x);
+int web_metrics_handler(struct web_ctx *x);
+int web_hsds_root(struct web_ctx *x);
+int web_hsds_services(struct web_ctx *x);
+int web_hsds_service(struct web_ctx *x);
+int web_hsds_taxonomies(struct web_ctx *x);
+int web_hsds_terms(struct web_ctx *x);
+int web_static(struct web_ctx *x);
+
+/* Build the taxonomy body once at start-up. */
+int web_api_build_taxonomy(struct web_server *srv);
+/* Record one finished request. */
+void web_metrics_record(struct web_server *srv, enum web_route r, int status, double ms);
+
+/* The OpenAPI document (web_openapi.c, generated from web/openapi.json). */
+extern const char web_openapi_json[];
+
+/* Service detail shared by /api/v1/services/{id} and organisations. */
+json_t *web_service_detail(struct web_worker *w, const char *id, int *found);
+
+/* Seconds since the last successful index, or -1 when unknown. */
+long long web_index_age(struct web_worker *w);
+
+/* Time helpers: ISO 8601 UTC "…Z" for unix seconds. */
+void web_iso_utc(int64_t t, char out[32]);
+
+#endif

@@ -1,0 +1,732 @@
+/* The daemon: start-up checks, the request life cycle, routing, limits,
+ * common headers, ETag/304, the access log and graceful shutdown. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sk_err.h"
+#include "sk_fold.h"
+#include "web_internal.h"
+
+#if WEB_HAVE_SEARCH
+#include "sk_search.h"
+#endif
+
+/* Same policy on every response, the API included: nothing may be framed,
+ * no inline script, no third-party hosts. */
+#define WEB_CSP                                                                                \
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "          \
+  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "                 \
+  "form-action 'self'; frame-ancestors 'none'"
+
+void web_config_default(struct web_config *c) {
+  memset(c, 0, sizeof *c);
+  c->bind = "127.0.0.1";
+  c->port = 8080;
+  c->timeout_s = 15;
+  c->max_connections = 1024;
+  c->max_per_ip = 256;
+  c->max_body = 16 * 1024;
+  c->max_url = 2048;
+  c->max_params = 32;
+  c->max_param_len = 512;
+}
+
+static const char *const route_names[WR_COUNT] = {
+    [WR_HEALTHZ] = "healthz",         [WR_METRICS] = "metrics",
+    [WR_OPENAPI] = "openapi",         [WR_SEARCH] = "search",
+    [WR_SUGGEST] = "suggest",         [WR_SERVICE] = "service",
+    [WR_ORGANIZATION] = "organization", [WR_ACTIVITIES] = "activities",
+    [WR_TAXONOMY] = "taxonomy",       [WR_FEEDS] = "feeds",
+    [WR_HSDS_ROOT] = "hsds_root",     [WR_HSDS_SERVICES] = "hsds_services",
+    [WR_HSDS_SERVICE] = "hsds_service", [WR_HSDS_TAXONOMIES] = "hsds_taxonomies",
+    [WR_HSDS_TERMS] = "hsds_taxonomy_terms", [WR_STATIC] = "static",
+    [WR_NOT_FOUND] = "not_found",
+};
+
+const char *web_route_name(enum web_route r) { return r < WR_COUNT ? route_names[r] : "?"; }
+
+/* ---- workers ------------------------------------------------------------ */
+
+static _Thread_local struct web_worker *tl_worker;
+
+struct web_worker *web_worker_get(struct web_ctx *x) {
+  if (tl_worker && tl_worker->srv == x->srv)
+    return tl_worker;
+  struct web_worker *w = calloc(1, sizeof *w);
+  if (!w)
+    return NULL;
+  w->srv = x->srv;
+  char err[512];
+  if (sk_store_open(x->srv->db_path, SK_STORE_READONLY, &w->st, err, sizeof err) != SK_OK) {
+    fprintf(stderr, "sociale-kaart serve: %s\n", err);
+    free(w);
+    return NULL;
+  }
+#if WEB_HAVE_SEARCH
+  w->searcher = sk_searcher_new(w->st, x->srv->tax);
+  if (!w->searcher) {
+    fprintf(stderr, "sociale-kaart serve: cannot create a searcher\n");
+    sk_store_close(w->st);
+    free(w);
+    return NULL;
+  }
+#endif
+  pthread_mutex_lock(&x->srv->mu);
+  w->next = x->srv->workers;
+  x->srv->workers = w;
+  pthread_mutex_unlock(&x->srv->mu);
+  tl_worker = w;
+  return w;
+}
+
+static void worker_free(struct web_worker *w) {
+  for (int i = 0; i < WQ_COUNT; i++)
+    sqlite3_finalize(w->stmt[i]);
+#if WEB_HAVE_SEARCH
+  sk_searcher_free(w->searcher);
+#endif
+  sk_store_close(w->st);
+  free(w);
+}
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static double elapsed_ms(const struct timespec *t0) {
+  struct timespec t1;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static int starts_with(const char *s, const char *prefix) {
+  return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The request-URI length arrives before the request context exists; it is
+ * carried in the context pointer as an odd (never malloc'd) value, so a
+ * request MHD rejects on its own leaks nothing. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
+  (void)cls;
+  (void)c;
+  size_t n = strlen(uri);
+  if (n > ((size_t)1 << 28))
+    n = (size_t)1 << 28;
+  /* A %00 would cut the decoded path or value short: remember it. */
+  int nul = strstr(uri, "%00") != NULL;
+  return (void *)(((uintptr_t)n << 2) | ((uintptr_t)nul << 1) | 1u);
+}
+
+static void access_log(struct web_server *srv, const char *method, const char *url, int status,
+                       size_t bytes, double ms) {
+  if (srv->log_fd < 0)
+    return;
+  char ts[32], line[600];
+  sk_now_iso(ts);
+  /* The path only: query strings carry what residents typed. */
+  int n = snprintf(line, sizeof line, "%s %s %.300s %d %zu %.3fms\n", ts, method, url, status,
+                   bytes, ms);
+  if (n > 0) {
+    size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    /* One write(2) per line on an O_APPEND fd: lines from different
+     * threads never interleave. */
+    ssize_t w = write(srv->log_fd, line, len);
+    (void)w;
+  }
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+  (void)c;
+  (void)toe;
+  struct web_server *srv = cls;
+  uintptr_t v = (uintptr_t)*con_cls;
+  if (!v || (v & 1u))
+    return;
+  struct web_req *req = *con_cls;
+  *con_cls = NULL;
+  double ms = elapsed_ms(&req->t0);
+  web_metrics_record(srv, req->route, req->status, ms);
+  access_log(srv, req->method, req->path, req->status, req->bytes, ms);
+  atomic_fetch_sub(&srv->inflight, 1);
+  free(req);
+}
+
+/* ---- response ------------------------------------------------------------- */
+
+static int etag_matches(const char *header, const char *etag) {
+  if (!header)
+    return 0;
+  /* If-None-Match: "a", W/"b" or *; compare weakly (RFC 9110 13.1.2). */
+  const char *p = header;
+  size_t elen = strlen(etag);
+  while (*p) {
+    while (*p == ' ' || *p == ',' || *p == '\t')
+      p++;
+    if (*p == '*')
+      return 1;
+    if (p[0] == 'W' && p[1] == '/')
+      p += 2;
+    const char *end = p;
+    while (*end && *end != ',')
+      end++;
+    const char *tail = end;
+    while (tail > p && (tail[-1] == ' ' || tail[-1] == '\t'))
+      tail--;
+    if ((size_t)(tail - p) == elen && memcmp(p, etag, elen) == 0)
+      return 1;
+    p = end;
+  }
+  return 0;
+}
+
+static void add_common_headers(struct MHD_Response *r) {
+  MHD_add_response_header(r, "Content-Security-Policy", WEB_CSP);
+  MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+  MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+  MHD_add_response_header(r, "X-Frame-Options", "DENY");
+}
+
+static enum MHD_Result send_out(struct web_ctx *x) {
+  struct web_out *o = &x->out;
+  int status = o->status ? o->status : 500;
+  int is_get = strcmp(x->method, "GET") == 0 || strcmp(x->method, "HEAD") == 0;
+  char etag[80] = "";
+  if (status == 200 && is_get) {
+    if (o->etag_value[0]) {
+      snprintf(etag, sizeof etag, "%s", o->etag_value);
+    } else if (o->etag && o->body) {
+      unsigned char h[16];
+      crypto_generichash(h, sizeof h, (const unsigned char *)o->body, o->len, NULL, 0);
+      char hex[33];
+      sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+      snprintf(etag, sizeof etag, "\"%s\"", hex);
+    }
+    if (etag[0] &&
+        etag_matches(MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "If-None-Match"), etag)) {
+      status = 304;
+      free(o->body);
+      o->body = NULL;
+      o->len = 0;
+      if (o->fd >= 0) {
+        close(o->fd);
+        o->fd = -1;
+      }
+    }
+  }
+  struct MHD_Response *r;
+  if (o->fd >= 0) {
+    r = MHD_create_response_from_fd64(o->len, o->fd);
+    if (!r)
+      close(o->fd);
+    o->fd = -1;
+  } else if (o->body) {
+    r = MHD_create_response_from_buffer(o->len, o->body, MHD_RESPMEM_MUST_FREE);
+    if (r)
+      o->body = NULL;
+  } else {
+    r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+  }
+  free(o->body);
+  o->body = NULL;
+  if (!r)
+    return MHD_NO;
+  add_common_headers(r);
+  if (o->ctype && status != 304)
+    MHD_add_response_header(r, "Content-Type", o->ctype);
+  if (o->cache)
+    MHD_add_response_header(r, "Cache-Control", o->cache);
+  if (etag[0])
+    MHD_add_response_header(r, "ETag", etag);
+  if (o->allow)
+    MHD_add_response_header(r, "Allow", o->allow);
+  if (o->cors) {
+    MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+    MHD_add_response_header(r, "Access-Control-Expose-Headers", "ETag");
+  }
+  if (x->req) {
+    x->req->status = status;
+    x->req->bytes = status == 304 ? 0 : o->len;
+  }
+  enum MHD_Result rc = MHD_queue_response(x->conn, (unsigned)status, r);
+  MHD_destroy_response(r);
+  return rc;
+}
+
+/* ---- routing ---------------------------------------------------------------- */
+
+struct route_def {
+  enum web_route route;
+  int (*handler)(struct web_ctx *);
+  const char *const *params; /* allowed query parameters; NULL: any */
+  int api;                   /* 1: problem+json errors, CORS */
+};
+
+static const char *const no_params[] = {NULL};
+static const char *const suggest_params[] = {"q", "limit", NULL};
+static const char *const activities_params[] = {"municipality", "need", "target_group", "from",
+                                                "to",           "page", "per_page",     NULL};
+static const char *const hsds_list_params[] = {"search", "page", "per_page", "format",
+                                               "taxonomy_term_id", "taxonomy_id",
+                                               "organization_id", "modified_after", "minimal",
+                                               "full", NULL};
+static const char *const hsds_page_params[] = {"page", "per_page", "taxonomy_id", "format", NULL};
+
+static const struct route_def r_healthz = {WR_HEALTHZ, web_api_healthz, no_params, 1};
+static const struct route_def r_metrics = {WR_METRICS, web_metrics_handler, no_params, 0};
+static const struct route_def r_openapi = {WR_OPENAPI, web_api_openapi, no_params, 1};
+static const struct route_def r_search = {WR_SEARCH, web_api_search, NULL, 1};
+static const struct route_def r_suggest = {WR_SUGGEST, web_api_suggest, suggest_params, 1};
+static const struct route_def r_service = {WR_SERVICE, web_api_service, no_params, 1};
+static const struct route_def r_org = {WR_ORGANIZATION, web_api_organization, no_params, 1};
+static const struct route_def r_activities = {WR_ACTIVITIES, web_api_activities,
+                                              activities_params, 1};
+static const struct route_def r_taxonomy = {WR_TAXONOMY, web_api_taxonomy, no_params, 1};
+static const struct route_def r_feeds = {WR_FEEDS, web_api_feeds, no_params, 1};
+static const struct route_def r_hsds_root = {WR_HSDS_ROOT, web_hsds_root, no_params, 1};
+static const struct route_def r_hsds_services = {WR_HSDS_SERVICES, web_hsds_services,
+                                                 hsds_list_params, 1};
+static const struct route_def r_hsds_service = {WR_HSDS_SERVICE, web_hsds_service, no_params, 1};
+static const struct route_def r_hsds_tax = {WR_HSDS_TAXONOMIES, web_hsds_taxonomies,
+                                            hsds_page_params, 1};
+static const struct route_def r_hsds_terms = {WR_HSDS_TERMS, web_hsds_terms, hsds_page_params, 1};
+static const struct route_def r_static = {WR_STATIC, web_static, NULL, 0};
+static const struct route_def r_api_404 = {WR_NOT_FOUND, NULL, NULL, 1};
+
+/* Match "<prefix><id>" where id is one path segment; sets *id. */
+static int match_id(const char *url, const char *prefix, const char **id) {
+  size_t n = strlen(prefix);
+  if (strncmp(url, prefix, n) != 0 || !url[n] || strchr(url + n, '/'))
+    return 0;
+  *id = url + n;
+  return 1;
+}
+
+static const struct route_def *route_for(const char *url, const char **id) {
+  *id = NULL;
+  if (strcmp(url, "/healthz") == 0)
+    return &r_healthz;
+  if (strcmp(url, "/metrics") == 0)
+    return &r_metrics;
+  if (starts_with(url, "/api/v1/")) {
+    const char *p = url + 8;
+    if (strcmp(p, "search") == 0)
+      return &r_search;
+    if (strcmp(p, "suggest") == 0)
+      return &r_suggest;
+    if (strcmp(p, "activities") == 0)
+      return &r_activities;
+    if (strcmp(p, "taxonomy") == 0)
+      return &r_taxonomy;
+    if (strcmp(p, "feeds") == 0)
+      return &r_feeds;
+    if (strcmp(p, "openapi.json") == 0)
+      return &r_openapi;
+    if (match_id(url, "/api/v1/services/", id))
+      return &r_service;
+    if (match_id(url, "/api/v1/organizations/", id))
+      return &r_org;
+    return &r_api_404;
+  }
+  if (strcmp(url, "/api") == 0 || starts_with(url, "/api/"))
+    return &r_api_404;
+  if (strcmp(url, "/hsds") == 0 || strcmp(url, "/hsds/") == 0)
+    return &r_hsds_root;
+  if (starts_with(url, "/hsds/")) {
+    const char *p = url + 6;
+    if (strcmp(p, "services") == 0)
+      return &r_hsds_services;
+    if (strcmp(p, "taxonomies") == 0)
+      return &r_hsds_tax;
+    if (strcmp(p, "taxonomy_terms") == 0)
+      return &r_hsds_terms;
+    if (match_id(url, "/hsds/services/", id))
+      return &r_hsds_service;
+    return &r_api_404;
+  }
+  return &r_static;
+}
+
+struct param_check {
+  struct web_ctx *x;
+  const char *const *allowed;
+  unsigned count;
+  int failed;
+};
+
+static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value) {
+  (void)kind;
+  struct param_check *pc = cls;
+  struct web_config *cfg = &pc->x->srv->cfg;
+  if (++pc->count > cfg->max_params) {
+    web_problem(pc->x, 400, "Te veel parameters", NULL,
+                "Een verzoek mag hoogstens %u parameters hebben.", cfg->max_params);
+    pc->failed = 1;
+    return MHD_NO;
+  }
+  size_t klen = strlen(key), vlen = value ? strlen(value) : 0;
+  if (klen > 64 || !sk_utf8_valid(key, klen)) {
+    web_problem(pc->x, 400, "Ongeldige parameter", NULL,
+                "Een parameternaam is te lang of geen geldige UTF-8.");
+    pc->failed = 1;
+    return MHD_NO;
+  }
+  if (vlen > cfg->max_param_len) {
+    web_bad_param(pc->x, key, "De parameter '%s' is te lang (hoogstens %zu tekens).", key,
+                  cfg->max_param_len);
+    pc->failed = 1;
+    return MHD_NO;
+  }
+  if (value && !sk_utf8_valid(value, vlen)) {
+    web_bad_param(pc->x, key, "De parameter '%s' is geen geldige UTF-8-tekst.", key);
+    pc->failed = 1;
+    return MHD_NO;
+  }
+  if (pc->allowed) {
+    int known = 0;
+    for (const char *const *a = pc->allowed; *a; a++)
+      if (strcmp(*a, key) == 0) {
+        known = 1;
+        break;
+      }
+    if (!known) {
+      web_bad_param(pc->x, key, "De parameter '%.64s' bestaat niet voor dit adres.", key);
+      pc->failed = 1;
+      return MHD_NO;
+    }
+  }
+  return MHD_YES;
+}
+
+static void handle(struct web_ctx *x, const struct route_def *rd) {
+  x->out.cors = rd->api;
+  if (x->req->uri_len > x->srv->cfg.max_url) {
+    web_problem(x, 414, "Adres te lang", NULL, "Het adres is langer dan %zu tekens.",
+                x->srv->cfg.max_url);
+    return;
+  }
+  if (x->req->has_nul)
+    return (void)web_problem(x, 400, "Ongeldig adres", NULL,
+                             "Het adres bevat een NUL-teken (%%00).");
+  if (strcmp(x->method, "OPTIONS") == 0) {
+    x->out.status = 204;
+    x->out.allow = "GET, HEAD, OPTIONS";
+    x->out.cache = "max-age=86400";
+    return;
+  }
+  struct param_check pc = {x, rd->params, 0, 0};
+  MHD_get_connection_values(x->conn, MHD_GET_ARGUMENT_KIND, check_param, &pc);
+  if (pc.failed)
+    return;
+  if (!rd->handler) {
+    web_problem(x, 404, "Niet gevonden", NULL, "Het adres %.200s bestaat niet in deze API.",
+                x->url);
+    return;
+  }
+  rd->handler(x);
+  if (!x->out.status)
+    web_problem(x, 500, "Interne fout", NULL, "Er ging iets mis. Probeer het later opnieuw.");
+}
+
+static int method_allowed(const char *m) {
+  return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls) {
+  (void)version;
+  (void)upload_data;
+  struct web_server *srv = cls;
+  struct web_req *req;
+  uintptr_t v = (uintptr_t)*con_cls;
+  if (!v || (v & 1u)) {
+    req = calloc(1, sizeof *req);
+    if (!req)
+      return MHD_NO;
+    clock_gettime(CLOCK_MONOTONIC, &req->t0);
+    req->uri_len = v ? (size_t)(v >> 2) : strlen(url);
+    req->has_nul = (v >> 1) & 1u;
+    snprintf(req->method, sizeof req->method, "%s", method);
+    snprintf(req->path, sizeof req->path, "%s", url);
+    req->status = 500;
+    *con_cls = req;
+    atomic_fetch_add(&srv->inflight, 1);
+  } else {
+    req = *con_cls;
+  }
+
+  struct web_ctx x = {.srv = srv, .conn = conn, .url = url, .method = method, .req = req};
+  x.out.fd = -1;
+  const char *id;
+  const struct route_def *rd = route_for(url, &id);
+  x.id = id;
+  req->route = rd->route;
+
+  if (!req->started) {
+    req->started = 1;
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    unsigned long long clen = cl ? strtoull(cl, NULL, 10) : 0;
+    /* Answer before the body arrives: MHD then skips the body and closes. */
+    if (clen > srv->cfg.max_body) {
+      web_problem(&x, 413, "Verzoek te groot", NULL,
+                  "De inhoud van het verzoek is groter dan %zu bytes.", srv->cfg.max_body);
+      x.out.cors = rd->api;
+      return send_out(&x);
+    }
+    if (!method_allowed(method)) {
+      web_problem(&x, 405, "Methode niet toegestaan", NULL,
+                  "Dit adres kent alleen GET, HEAD en OPTIONS, niet %.20s.", method);
+      x.out.allow = "GET, HEAD, OPTIONS";
+      x.out.cors = rd->api;
+      return send_out(&x);
+    }
+    /* Answer on a later call: a response queued during the first call is
+     * "early" for MHD and costs the keep-alive connection. */
+    return MHD_YES;
+  } else if (*upload_data_size) {
+    req->body_seen += *upload_data_size;
+    *upload_data_size = 0; /* always consume, or MHD answers 500 itself */
+    return MHD_YES;
+  }
+  if (req->body_seen > srv->cfg.max_body) {
+    web_problem(&x, 413, "Verzoek te groot", NULL,
+                "De inhoud van het verzoek is groter dan %zu bytes.", srv->cfg.max_body);
+    x.out.cors = rd->api;
+    return send_out(&x);
+  }
+  if (atomic_load(&srv->stopping))
+    web_unavailable(&x, "De server stopt. Probeer het zo opnieuw.");
+  else
+    handle(&x, rd);
+  return send_out(&x);
+}
+
+/* ---- start and stop ------------------------------------------------------------- */
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, const char *a, const char *b) {
+  if (err && errlen)
+    snprintf(err, errlen, fmt, a, b);
+  return rc;
+}
+
+static int open_listener(const struct web_config *c, int *fd_out, int *port_out, char *err,
+                         size_t errlen) {
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)c->port);
+  if (inet_pton(AF_INET, c->bind, &sa.sin_addr) != 1)
+    return fail(err, errlen, SK_EINVAL, "cannot listen on '%s': not an IPv4 address%s", c->bind,
+                "");
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return fail(err, errlen, SK_EIO, "cannot create a socket: %s%s", strerror(errno), "");
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  char where[80];
+  snprintf(where, sizeof where, "%s:%d", c->bind, c->port);
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    int e = errno;
+    close(fd);
+    if (e == EADDRINUSE)
+      return fail(err, errlen, SK_EIO, "cannot listen on %s: the port is already in use%s", where,
+                  "");
+    return fail(err, errlen, SK_EIO, "cannot listen on %s: %s", where, strerror(e));
+  }
+  if (listen(fd, 511) != 0) {
+    int e = errno;
+    close(fd);
+    return fail(err, errlen, SK_EIO, "cannot listen on %s: %s", where, strerror(e));
+  }
+  socklen_t len = sizeof sa;
+  getsockname(fd, (struct sockaddr *)&sa, &len);
+  *fd_out = fd;
+  *port_out = ntohs(sa.sin_port);
+  return SK_OK;
+}
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+static void server_free(struct web_server *s) {
+  if (!s)
+    return;
+  struct web_worker *w = s->workers;
+  while (w) {
+    struct web_worker *next = w->next;
+    worker_free(w);
+    w = next;
+  }
+  if (s->listen_fd >= 0)
+    close(s->listen_fd);
+  if (s->log_fd > 2)
+    close(s->log_fd);
+  sk_taxonomy_free(s->tax);
+  free(s->term_uuid);
+  free(s->taxonomy_body);
+  free(s->db_path);
+  free(s->bind);
+  free(s->static_dir);
+  free(s->access_log);
+  pthread_mutex_destroy(&s->mu);
+  free(s);
+}
+
+static int load_taxonomy(struct web_server *s, char *err, size_t errlen) {
+  struct sk_store *st = NULL;
+  char e[512] = "";
+  int rc = sk_store_open(s->db_path, SK_STORE_READONLY, &st, e, sizeof e);
+  if (rc != SK_OK)
+    return fail(err, errlen, rc, "%s%s", e[0] ? e : "cannot open the database", "");
+  rc = sk_taxonomy_from_store(st, &s->tax, e, sizeof e);
+  sk_store_close(st);
+  if (rc != SK_OK)
+    return fail(err, errlen, rc, "database %s: %s", s->db_path, e);
+  if (s->tax->n_terms == 0)
+    return fail(err, errlen, SK_EINVAL,
+                "database %s has no taxonomy; run 'sociale-kaart index' first%s", s->db_path, "");
+  s->term_uuid = calloc(s->tax->n_terms, sizeof *s->term_uuid);
+  if (!s->term_uuid)
+    return SK_ENOMEM;
+  for (size_t i = 0; i < s->tax->n_terms; i++) {
+    char name[300];
+    int n = snprintf(name, sizeof name, "taxonomy_term\n%s\n%s",
+                     sk_vocab_name(s->tax->terms[i].vocab), s->tax->terms[i].code);
+    sk_uuid_from_name(name, (size_t)n < sizeof name ? (size_t)n : sizeof name - 1,
+                      s->term_uuid[i]);
+  }
+  return SK_OK;
+}
+
+int web_server_start(const struct web_config *c, struct web_server **out, char *err,
+                     size_t errlen) {
+  *out = NULL;
+  if (!c->db_path || !*c->db_path)
+    return fail(err, errlen, SK_EINVAL, "no database given (--db)%s%s", "", "");
+  if (!c->static_dir || !*c->static_dir)
+    return fail(err, errlen, SK_EINVAL, "no static folder given (--static)%s%s", "", "");
+  if (c->port < 0 || c->port > 65535)
+    return fail(err, errlen, SK_EINVAL, "port must be 0..65535%s%s", "", "");
+  if (sodium_init() < 0)
+    return fail(err, errlen, SK_EINVAL, "libsodium cannot start%s%s", "", "");
+  struct stat sb;
+  if (stat(c->db_path, &sb) != 0)
+    return fail(err, errlen, SK_ENOTFOUND,
+                "database %s does not exist; run 'sociale-kaart index' first%s", c->db_path, "");
+  if (access(c->db_path, R_OK) != 0)
+    return fail(err, errlen, SK_EIO, "database %s is not readable: %s", c->db_path,
+                strerror(errno));
+  if (stat(c->static_dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+    return fail(err, errlen, SK_ENOTFOUND, "static folder %s does not exist%s", c->static_dir,
+                "");
+
+  struct web_server *s = calloc(1, sizeof *s);
+  if (!s)
+    return SK_ENOMEM;
+  pthread_mutex_init(&s->mu, NULL);
+  s->listen_fd = -1;
+  s->log_fd = -1;
+  s->cfg = *c;
+  s->db_path = dup_or_null(c->db_path);
+  s->bind = dup_or_null(c->bind ? c->bind : "127.0.0.1");
+  s->static_dir = dup_or_null(c->static_dir);
+  s->access_log = dup_or_null(c->access_log);
+  s->cfg.db_path = s->db_path;
+  s->cfg.bind = s->bind;
+  s->cfg.static_dir = s->static_dir;
+  s->cfg.access_log = s->access_log;
+  s->started = time(NULL);
+  if (!s->db_path || !s->bind || !s->static_dir || (c->access_log && !s->access_log)) {
+    server_free(s);
+    return SK_ENOMEM;
+  }
+  if (!realpath(s->static_dir, s->static_real)) {
+    int e = errno;
+    server_free(s);
+    return fail(err, errlen, SK_EIO, "static folder %s: %s", c->static_dir, strerror(e));
+  }
+  int rc = load_taxonomy(s, err, errlen);
+  if (rc == SK_OK)
+    rc = web_api_build_taxonomy(s);
+  if (rc != SK_OK) {
+    server_free(s);
+    return rc;
+  }
+  if (s->access_log) {
+    if (strcmp(s->access_log, "-") == 0) {
+      s->log_fd = STDOUT_FILENO;
+    } else {
+      s->log_fd = open(s->access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+      if (s->log_fd < 0) {
+        int e = errno;
+        server_free(s);
+        return fail(err, errlen, SK_EIO, "access log %s: %s", c->access_log, strerror(e));
+      }
+    }
+  }
+  rc = open_listener(&s->cfg, &s->listen_fd, &s->port, err, errlen);
+  if (rc != SK_OK) {
+    server_free(s);
+    return rc;
+  }
+  unsigned threads = c->threads;
+  if (!threads) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    threads = n > 0 ? (unsigned)n : 1;
+  }
+  if (threads > 256)
+    threads = 256;
+  s->cfg.threads = threads;
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  s->daemon = MHD_start_daemon(
+      flags, 0, NULL, NULL, on_request, s,
+      MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+      MHD_OPTION_THREAD_POOL_SIZE, threads,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(c->timeout_s ? c->timeout_s : 15),
+      MHD_OPTION_CONNECTION_LIMIT, (unsigned)(c->max_connections ? c->max_connections : 1024),
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)c->max_per_ip,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+      MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+      MHD_OPTION_END);
+  if (!s->daemon) {
+    server_free(s);
+    return fail(err, errlen, SK_EIO, "cannot start the HTTP server (libmicrohttpd)%s%s", "", "");
+  }
+  *out = s;
+  return SK_OK;
+}
+
+int web_server_port(const struct web_server *s) { return s->port; }
+
+void web_server_data_changed(struct web_server *s) {
+  if (s)
+    atomic_fetch_add(&s->data_generation, 1);
+}
+
+void web_server_stop(struct web_server *s, unsigned grace_ms) {
+  if (!s)
+    return;
+  atomic_store(&s->stopping, 1);
+  if (s->daemon) {
+    /* Stop accepting; the listening socket is ours to close. */
+    MHD_quiesce_daemon(s->daemon);
+    for (unsigned waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10) {
+      struct timespec ts = {0, 10 * 1000 * 1000};
+      nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(s->daemon);
+    s->daemon = NULL;
+  }
+  server_free(s);
+}

@@ -1,0 +1,54 @@
+#ifndef WEB_SERVER_H
+#define WEB_SERVER_H
+/*
+ * The HTTP server: the JSON API (/api/v1), the Open Referral HSDS API
+ * (/hsds), /healthz, /metrics and the static site, on libmicrohttpd with an
+ * internal epoll thread pool. Every worker thread opens its own read-only
+ * store and searcher on first use, so requests never share a connection and
+ * a reindex in another process (WAL) never blocks them.
+ *
+ *   struct web_config c;
+ *   web_config_default(&c);
+ *   c.db_path = "data/sociale-kaart.db";
+ *   struct web_server *s;
+ *   if (web_server_start(&c, &s, err, sizeof err)) { puts(err); exit(1); }
+ *   ... wait for SIGTERM ...
+ *   web_server_stop(s);
+ */
+#include <stddef.h>
+
+struct web_config {
+  const char *db_path;        /* required; must exist and carry the current schema */
+  const char *bind;           /* "127.0.0.1" (default) or "0.0.0.0", or any IPv4 address */
+  int port;                   /* 0: pick a free port (see web_server_port) */
+  const char *static_dir;     /* required; must be a readable folder */
+  unsigned threads;           /* worker threads; 0: one per core */
+  const char *access_log;     /* NULL: none; "-": stdout; else a file (appended) */
+  unsigned timeout_s;         /* idle/slow connection timeout (default 15) */
+  unsigned max_connections;   /* total (default 1024) */
+  unsigned max_per_ip;        /* per client address (default 256; 0: unlimited) */
+  size_t max_body;            /* request bodies above this get 413 (default 16 KiB) */
+  size_t max_url;             /* path + query above this get 414 (default 2048) */
+  unsigned max_params;        /* query parameters per request (default 32) */
+  size_t max_param_len;       /* bytes per parameter value (default 512) */
+};
+
+/* Fill c with the defaults above (db_path and static_dir NULL). */
+void web_config_default(struct web_config *c);
+
+struct web_server;
+
+/* Check the configuration, open the database once to verify it, bind the
+ * socket and start the worker threads. On failure returns an SK_E* code and
+ * err holds one line saying why (port taken, database missing, ...). */
+int web_server_start(const struct web_config *c, struct web_server **out, char *err, size_t errlen);
+/* The TCP port actually listened on. */
+int web_server_port(const struct web_server *s);
+/* Tell the server the data changed (after a reindex): cached bodies such as
+ * /api/v1/feeds are rebuilt on the next request. Thread-safe. */
+void web_server_data_changed(struct web_server *s);
+/* Stop accepting, let in-flight requests finish (at most grace_ms), stop
+ * the threads, close every store and free s. NULL is allowed. */
+void web_server_stop(struct web_server *s, unsigned grace_ms);
+
+#endif
