@@ -36,6 +36,8 @@ int cmd_index(int argc, char **argv);
 void cmd_index_usage(FILE *out);
 int cmd_serve(int argc, char **argv);
 void cmd_serve_usage(FILE *out);
+int cmd_search(int argc, char **argv);
+void cmd_search_usage(FILE *out);
 int cmd_stem(int argc, char **argv);
 void cmd_stem_usage(FILE *out);
 

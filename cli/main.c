@@ -16,6 +16,7 @@ static const struct sk_command commands[] = {
     {"feed", "list, add, check and report the feeds of the registry", cmd_feed, cmd_feed_usage},
     {"index", "read the feeds (and the taxonomy) into the database", cmd_index, cmd_index_usage},
     {"serve", "serve the API, the HSDS API and the site over HTTP", cmd_serve, cmd_serve_usage},
+    {"search", "search the offerings like the site does (or as JSON)", cmd_search, cmd_search_usage},
     {"stem", "show how words are folded and stemmed for search", cmd_stem, cmd_stem_usage},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];

@@ -1,0 +1,2161 @@
+/* Search: query understanding, candidate retrieval from FTS5 (cached per
+ * word group), filters and facets on the in-memory snapshot, ranking,
+ * rendering and the JSON shape shared by the CLI and the API. */
+#include "sk_search.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sk_err.h"
+#include "sk_fold.h"
+#include "sk_search_int.h"
+
+#define MAX_WORDS 32
+#define MAX_GROUPS 12
+#define MAX_COMPOUNDS 12
+#define CONCEPT_BONUS 6.0f
+#define CRISIS_BONUS 1.0e6f
+#define HL_OPEN "\xee\x80\x80"  /* U+E000: never HTML, split into segments */
+#define HL_CLOSE "\xee\x80\x81" /* U+E001 */
+
+uint32_t sks_tri_bucket(const char *p);
+
+/* ------------------------------------------------------------------ */
+/* query parameters                                                    */
+
+void sk_search_query_init(struct sk_search_query *q) {
+  memset(q, 0, sizeof *q);
+  q->age = -1;
+  q->lat = NAN;
+  q->lon = NAN;
+}
+
+static int qerr(struct sk_search_error *e, const char *param, const char *fmt, const char *v) {
+  if (e) {
+    snprintf(e->param, sizeof e->param, "%s", param);
+    snprintf(e->message, sizeof e->message, fmt, v ? v : "");
+  }
+  return SK_EINVAL;
+}
+
+static int parse_int(const char *v, long lo, long hi, int *out) {
+  if (!v || !*v)
+    return -1;
+  char *end;
+  long x = strtol(v, &end, 10);
+  if (*end || x < lo || x > hi)
+    return -1;
+  *out = (int)x;
+  return 0;
+}
+
+static int parse_bool(const char *v, int *out) {
+  if (!v || !*v || !strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "ja") || !strcmp(v, "on")) {
+    *out = 1;
+    return 0;
+  }
+  if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "nee") || !strcmp(v, "off")) {
+    *out = 0;
+    return 0;
+  }
+  return -1;
+}
+
+static int add_value(const char **arr, size_t *n, const char *param, const char *v,
+                     struct sk_search_error *e) {
+  if (!v || !*v)
+    return SK_OK;
+  if (*n >= SK_SEARCH_MAX_VALUES)
+    return qerr(e, param, "Te veel waarden voor '%s'.", param);
+  arr[(*n)++] = v;
+  return SK_OK;
+}
+
+int sk_search_query_set(struct sk_search_query *q, const char *name, const char *v,
+                        struct sk_search_error *e) {
+  if (!name)
+    return SK_EINVAL;
+  if (!v)
+    v = "";
+  if (!strcmp(name, "q")) {
+    q->q = v;
+  } else if (!strcmp(name, "need")) {
+    return add_value(q->needs, &q->n_needs, "need", v, e);
+  } else if (!strcmp(name, "access")) {
+    return add_value(q->access, &q->n_access, "access", v, e);
+  } else if (!strcmp(name, "cost")) {
+    return add_value(q->cost, &q->n_cost, "cost", v, e);
+  } else if (!strcmp(name, "target_group")) {
+    q->target_group = *v ? v : NULL;
+  } else if (!strcmp(name, "municipality")) {
+    q->municipality = *v ? v : NULL;
+  } else if (!strcmp(name, "organization")) {
+    q->organization = *v ? v : NULL;
+  } else if (!strcmp(name, "postcode")) {
+    q->postcode = *v ? v : NULL;
+  } else if (!strcmp(name, "age")) {
+    if (!*v)
+      q->age = -1;
+    else if (parse_int(v, 0, SK_SEARCH_AGE_MAX, &q->age))
+      return qerr(e, "age", "Leeftijd moet een heel getal van 0 tot 120 zijn, niet '%.60s'.", v);
+  } else if (!strcmp(name, "open_now")) {
+    if (parse_bool(v, &q->open_now))
+      return qerr(e, "open_now", "open_now moet 1 of 0 zijn, niet '%.60s'.", v);
+  } else if (!strcmp(name, "facets")) {
+    if (parse_bool(v, &q->facets))
+      return qerr(e, "facets", "facets moet 1 of 0 zijn, niet '%.60s'.", v);
+  } else if (!strcmp(name, "kind")) {
+    if (!*v)
+      q->kind = SK_KIND_ANY;
+    else if (!strcmp(v, "aanbod"))
+      q->kind = SK_KIND_AANBOD;
+    else if (!strcmp(v, "activiteit"))
+      q->kind = SK_KIND_ACTIVITEIT;
+    else
+      return qerr(e, "kind", "Soort moet 'aanbod' of 'activiteit' zijn, niet '%.60s'.", v);
+  } else if (!strcmp(name, "sort")) {
+    if (!*v || !strcmp(v, "relevance") || !strcmp(v, "relevantie"))
+      q->sort = SK_SORT_RELEVANCE;
+    else if (!strcmp(v, "name") || !strcmp(v, "naam"))
+      q->sort = SK_SORT_NAME;
+    else if (!strcmp(v, "distance") || !strcmp(v, "afstand"))
+      q->sort = SK_SORT_DISTANCE;
+    else if (!strcmp(v, "soonest") || !strcmp(v, "eerst"))
+      q->sort = SK_SORT_SOONEST;
+    else
+      return qerr(e, "sort",
+                  "Sorteren kan op relevance, name, distance of soonest, niet op '%.60s'.", v);
+  } else if (!strcmp(name, "page")) {
+    if (parse_int(v, 1, SK_SEARCH_MAX_RESULTS, &q->page))
+      return qerr(e, "page", "Pagina moet een heel getal vanaf 1 zijn, niet '%.60s'.", v);
+  } else if (!strcmp(name, "per_page")) {
+    if (parse_int(v, 1, SK_SEARCH_PER_PAGE_MAX, &q->per_page))
+      return qerr(e, "per_page", "per_page moet een heel getal van 1 tot 100 zijn, niet '%.60s'.", v);
+  } else if (!strcmp(name, "lat") || !strcmp(name, "lon")) {
+    char *end;
+    double x = strtod(v, &end);
+    int is_lat = name[1] == 'a';
+    if (!*v || *end || !isfinite(x) || fabs(x) > (is_lat ? 90.0 : 180.0))
+      return qerr(e, name, "Geen geldige coördinaat: '%.60s'.", v);
+    if (is_lat)
+      q->lat = x;
+    else
+      q->lon = x;
+    q->has_point = !isnan(q->lat) && !isnan(q->lon);
+  } else {
+    qerr(e, name, "Onbekende parameter '%.60s'.", name);
+    return SK_ENOTFOUND;
+  }
+  return SK_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* searcher                                                            */
+
+static void vocab_fill(struct sks_vocab *v, const struct sk_taxonomy *tax, enum sk_vocab which,
+                       size_t max) {
+  for (size_t i = 0; i < tax->n_terms && v->n < max; i++)
+    if (tax->terms[i].vocab == which)
+      v->terms[v->n++] = &tax->terms[i];
+}
+
+static int vbit(const struct sks_vocab *v, const char *code) {
+  if (!code)
+    return -1;
+  for (size_t i = 0; i < v->n; i++)
+    if (strcmp(v->terms[i]->code, code) == 0)
+      return (int)i;
+  return -1;
+}
+
+static void cache_clear(struct sk_searcher *s) {
+  for (size_t i = 0; i < SKS_POST_CACHE; i++) {
+    free(s->cache[i].key);
+    free(s->cache[i].rid);
+    free(s->cache[i].score);
+    memset(&s->cache[i], 0, sizeof s->cache[i]);
+  }
+  s->cache_bytes = 0;
+  for (size_t i = 0; i < SKS_WORD_CACHE; i++) {
+    free(s->wcache[i].key);
+    free(s->wcache[i].expr);
+    free(s->wcache[i].corr);
+    memset(&s->wcache[i], 0, sizeof s->wcache[i]);
+  }
+}
+
+static int64_t data_version(struct sk_searcher *s) {
+  sqlite3_stmt *q = NULL;
+  int64_t v = -1;
+  if (sqlite3_prepare_v2(s->st->db, "PRAGMA data_version", -1, &q, NULL) == SQLITE_OK &&
+      sqlite3_step(q) == SQLITE_ROW)
+    v = sqlite3_column_int64(q, 0);
+  sqlite3_finalize(q);
+  return v;
+}
+
+static int scratch_fit(struct sk_searcher *s) {
+  uint32_t need = s->snap->n_docs_cap;
+  if (need <= s->scratch_cap)
+    return SK_OK;
+  free(s->stamp);
+  free(s->acc);
+  free(s->nreq);
+  free(s->mark);
+  s->stamp = calloc(need, sizeof *s->stamp);
+  s->acc = calloc(need, sizeof *s->acc);
+  s->nreq = calloc(need, sizeof *s->nreq);
+  s->mark = calloc(need, sizeof *s->mark);
+  s->gen = 0;
+  if (!s->stamp || !s->acc || !s->nreq || !s->mark) {
+    s->scratch_cap = 0;
+    return SK_ENOMEM;
+  }
+  s->scratch_cap = need;
+  return SK_OK;
+}
+
+/* Load the snapshot again when the store changed since it was made. */
+static int refresh(struct sk_searcher *s) {
+  int64_t dv = data_version(s);
+  long long tc = sqlite3_total_changes64(s->st->db);
+  if (s->snap && dv == s->data_version && tc == s->total_changes)
+    return SK_OK;
+  struct sks_snap *sn = NULL;
+  int rc = sks_snap_load(s, &sn);
+  if (rc)
+    return rc;
+  sks_snap_free(s->snap);
+  s->snap = sn;
+  s->data_version = dv;
+  s->total_changes = tc;
+  cache_clear(s);
+  return scratch_fit(s);
+}
+
+static const char *const stmt_sql[] = {
+    /* ST_POST */
+    "SELECT rowid, bm25(search_fts, 10.0, 6.0, 3.0, 4.0, 1.0) FROM search_fts WHERE search_fts MATCH ?1",
+    /* ST_HL */
+    "SELECT highlight(search_fts, 0, '" HL_OPEN "', '" HL_CLOSE "'), "
+    "snippet(search_fts, 4, '" HL_OPEN "', '" HL_CLOSE "', '…', 18) "
+    "FROM search_fts WHERE search_fts MATCH ?1 AND rowid = ?2",
+    /* ST_ITEM */
+    "SELECT s.id, s.kind, s.name, s.summary, s.url, s.min_age, s.max_age, s.assured_date, "
+    "s.referral_contact, o.id, o.name, s.description FROM service s "
+    "JOIN organization o ON o.rid = s.organization_rid WHERE s.rid = ?1",
+    /* ST_TAX */
+    "SELECT vocabulary, code FROM service_taxonomy WHERE service_rid = ?1",
+    /* ST_AREA */
+    "SELECT area_code, note FROM service_area WHERE service_rid = ?1",
+    /* ST_PHONE */
+    "SELECT number, description, restricted FROM phone WHERE service_rid = ?1 ORDER BY rid LIMIT 8",
+    /* ST_NEXT */
+    "SELECT starts_at, start_utc FROM occurrence WHERE service_rid = ?1 AND cancelled = 0 "
+    "AND coalesce(end_utc, start_utc) >= ?2 ORDER BY start_utc LIMIT 1",
+    /* ST_ORG */
+    "SELECT rid FROM organization WHERE id = ?1",
+    /* ST_SUGGEST */
+    "SELECT s.id, s.name FROM search_fts f JOIN service s ON s.rid = f.rowid "
+    "WHERE search_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+};
+
+struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonomy *tax) {
+  if (!st || !tax)
+    return NULL;
+  struct sk_searcher *s = calloc(1, sizeof *s);
+  if (!s)
+    return NULL;
+  s->st = st;
+  s->tax = tax;
+  vocab_fill(&s->need, tax, SK_VOCAB_NEED, SKS_MAX_NEEDS);
+  vocab_fill(&s->tg, tax, SK_VOCAB_TARGET_GROUP, SKS_MAX_SMALL);
+  vocab_fill(&s->access, tax, SK_VOCAB_ACCESS, 8);
+  vocab_fill(&s->cost, tax, SK_VOCAB_COST, 8);
+  vocab_fill(&s->area, tax, SK_VOCAB_MUNICIPALITY, SKS_MAX_SMALL);
+  vocab_fill(&s->area, tax, SK_VOCAB_SCOPE, SKS_MAX_SMALL);
+  s->area_regio = vbit(&s->area, "regio");
+  s->area_landelijk = vbit(&s->area, "landelijk");
+  /* Who serves a municipality: itself, its scopes, the region, the country. */
+  for (size_t i = 0; i < s->area.n; i++) {
+    const struct sk_term *t = s->area.terms[i];
+    if (t->vocab != SK_VOCAB_MUNICIPALITY)
+      continue;
+    uint16_t m = (uint16_t)(1u << i), sc = 0;
+    for (size_t k = 0; k < t->n_scopes; k++) {
+      int b = vbit(&s->area, t->scopes[k]);
+      if (b >= 0)
+        sc |= (uint16_t)(1u << b);
+    }
+    s->muni_scopes[i] = sc & (uint16_t) ~(s->area_regio >= 0 ? 1u << s->area_regio : 0u);
+    m |= sc;
+    if (s->area_regio >= 0)
+      m |= (uint16_t)(1u << s->area_regio);
+    if (s->area_landelijk >= 0)
+      m |= (uint16_t)(1u << s->area_landelijk);
+    s->muni_allowed[i] = m;
+  }
+  s->stem = sk_stemmer_new();
+  if (!s->stem || sks_phrases_build(s))
+    goto fail;
+  for (size_t i = 0; i < ST_COUNT; i++)
+    if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) !=
+        SQLITE_OK)
+      goto fail;
+  if (refresh(s))
+    goto fail;
+  return s;
+fail:
+  sk_searcher_free(s);
+  return NULL;
+}
+
+void sk_searcher_free(struct sk_searcher *s) {
+  if (!s)
+    return;
+  for (size_t i = 0; i < ST_COUNT; i++)
+    sqlite3_finalize(s->stmt[i]);
+  cache_clear(s);
+  sks_snap_free(s->snap);
+  sks_phrases_free(s);
+  sk_stemmer_free(s->stem);
+  free(s->stamp);
+  free(s->acc);
+  free(s->nreq);
+  free(s->mark);
+  free(s->touched);
+  free(s->tri_count);
+  free(s->tri_touched);
+  free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* postings of one FTS expression, cached                              */
+
+static uint64_t fnv(const char *s) {
+  uint64_t h = 1469598103934665603ull;
+  for (; *s; s++)
+    h = (h ^ (uint8_t)*s) * 1099511628211ull;
+  return h;
+}
+
+static int postings(struct sk_searcher *s, const char *expr, const struct sks_post **out) {
+  uint64_t h = fnv(expr);
+  size_t victim = 0;
+  uint64_t oldest = UINT64_MAX;
+  for (size_t i = 0; i < SKS_POST_CACHE; i++) {
+    struct sks_post *p = &s->cache[i];
+    if (p->key && p->hash == h && strcmp(p->key, expr) == 0) {
+      p->used = ++s->tick;
+      *out = p;
+      return SK_OK;
+    }
+    if (!p->key) {
+      if (oldest) {
+        oldest = 0;
+        victim = i;
+      }
+    } else if (p->used < oldest) {
+      oldest = p->used;
+      victim = i;
+    }
+  }
+  sqlite3_stmt *q = s->stmt[ST_POST];
+  sqlite3_reset(q);
+  sqlite3_bind_text(q, 1, expr, -1, SQLITE_STATIC);
+  size_t cap = 256, n = 0;
+  uint32_t *rid = malloc(cap * sizeof *rid);
+  float *sc = malloc(cap * sizeof *sc);
+  int rc = rid && sc ? SK_OK : SK_ENOMEM, step;
+  while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
+    sqlite3_int64 r = sqlite3_column_int64(q, 0);
+    if (r <= 0 || r >= s->snap->n_docs_cap || !s->snap->docs[r].flags)
+      continue;
+    if (n == cap) {
+      cap *= 2;
+      uint32_t *nr = realloc(rid, cap * sizeof *rid);
+      if (nr)
+        rid = nr;
+      float *ns = nr ? realloc(sc, cap * sizeof *sc) : NULL;
+      if (ns)
+        sc = ns;
+      if (!nr || !ns) {
+        rc = SK_ENOMEM;
+        break;
+      }
+    }
+    rid[n] = (uint32_t)r;
+    sc[n] = (float)-sqlite3_column_double(q, 1);
+    n++;
+  }
+  if (!rc && step != SQLITE_DONE)
+    rc = SK_EDB;
+  sqlite3_reset(q);
+  sqlite3_clear_bindings(q);
+  if (rc) {
+    free(rid);
+    free(sc);
+    return rc;
+  }
+  /* evict until there is room */
+  struct sks_post *p = &s->cache[victim];
+  size_t bytes = n * (sizeof *rid + sizeof *sc) + strlen(expr) + 64;
+  while (s->cache_bytes + bytes > SKS_POST_CACHE_BYTES) {
+    size_t lru = SKS_POST_CACHE;
+    uint64_t o = UINT64_MAX;
+    for (size_t i = 0; i < SKS_POST_CACHE; i++)
+      if (s->cache[i].key && s->cache[i].used < o)
+        o = s->cache[i].used, lru = i;
+    if (lru == SKS_POST_CACHE)
+      break;
+    s->cache_bytes -= s->cache[lru].bytes;
+    free(s->cache[lru].key);
+    free(s->cache[lru].rid);
+    free(s->cache[lru].score);
+    memset(&s->cache[lru], 0, sizeof s->cache[lru]);
+  }
+  if (p->key) {
+    s->cache_bytes -= p->bytes;
+    free(p->key);
+    free(p->rid);
+    free(p->score);
+  }
+  p->key = strdup(expr);
+  if (!p->key) {
+    free(rid);
+    free(sc);
+    memset(p, 0, sizeof *p);
+    return SK_ENOMEM;
+  }
+  p->hash = h;
+  p->rid = rid;
+  p->score = sc;
+  p->n = (uint32_t)n;
+  p->used = ++s->tick;
+  p->bytes = bytes;
+  s->cache_bytes += bytes;
+  *out = p;
+  return SK_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* query understanding                                                 */
+
+enum { W_TEXT, W_STOP, W_NEED, W_TG, W_PLACE };
+
+struct qword {
+  char f[SK_TOKEN_MAX + 4]; /* folded */
+  size_t flen;
+  char stem[SK_TOKEN_MAX + 4];
+  int role;
+  int prefix;    /* the last word, still being typed */
+  int phrase;    /* index of the concept phrase it belongs to, -1 */
+  int first;     /* first word of its phrase */
+  const char *corr; /* the correction (word cache), or NULL */
+  int replaced;     /* 1: corr is searched instead of the word */
+};
+
+struct analysis {
+  struct qword w[MAX_WORDS];
+  size_t n;
+  int ends_in_word;
+  /* recognised concepts */
+  int need_concepts[8];
+  size_t n_need;
+  int tg_concepts[4];
+  size_t n_tg;
+  int place; /* area bit of a place name, -1 */
+  int crisis;
+  int corrected; /* a did-you-mean exists */
+  int replaced;  /* some word was searched as its correction */
+  /* FTS groups */
+  char *req[MAX_GROUPS];
+  size_t n_req;
+  char *opt[MAX_GROUPS]; /* concept words: optional, add score */
+  size_t n_opt;
+  char *boost[MAX_GROUPS]; /* target group words: only add score */
+  size_t n_boost;
+  struct sk_buf hl; /* OR of every group, for highlighting */
+};
+
+struct collect_ctx {
+  struct analysis *a;
+  struct sk_stemmer *stem;
+};
+
+static int collect_word(void *ctx, const char *word, size_t len, size_t start, size_t end) {
+  (void)start;
+  (void)end;
+  struct collect_ctx *c = ctx;
+  if (c->a->n >= MAX_WORDS)
+    return 1;
+  struct qword *w = &c->a->w[c->a->n];
+  memset(w, 0, sizeof *w);
+  memcpy(w->f, word, len);
+  w->f[len] = '\0';
+  w->flen = len;
+  w->phrase = -1;
+  struct sk_buf b;
+  sk_buf_init(&b, 4 * SK_TOKEN_MAX);
+  const char *st = sk_stemmer_stem(c->stem, word, len, &b) == SK_OK ? sk_buf_str(&b) : word;
+  size_t sl = strlen(st);
+  if (sl > SK_TOKEN_MAX)
+    sl = SK_TOKEN_MAX;
+  memcpy(w->stem, st, sl);
+  w->stem[sl] = '\0';
+  sk_buf_free(&b);
+  c->a->n++;
+  return 0;
+}
+
+/* Match the words against concept phrases, longest first. */
+static void find_concepts(struct sk_searcher *s, struct analysis *a) {
+  a->place = -1;
+  for (size_t i = 0; i < a->n;) {
+    int best = -1, best_q = -1;
+    size_t best_len = 0;
+    for (size_t p = 0; p < s->n_phrases; p++) {
+      const struct sks_phrase *ph = &s->phrases[p];
+      if (ph->n < best_len || (ph->n == best_len && best_q == 2) || i + ph->n > a->n)
+        continue;
+      /* quality: 2 as written, 1 through the stem, 0 still being typed */
+      size_t k = 0;
+      int qual = 2;
+      for (; k < ph->n; k++) {
+        const struct qword *w = &a->w[i + k];
+        const char *qf = w->replaced ? w->corr : w->f;
+        if (strcmp(qf, ph->words[k]) == 0 || (w->corr && strcmp(w->corr, ph->words[k]) == 0))
+          continue;
+        if (strcmp(w->stem, ph->stems[k]) == 0) {
+          qual = qual < 1 ? qual : 1;
+          continue;
+        }
+        /* as-you-type: "mantelzorgo" already means "mantelzorgondersteuning" */
+        if (w->prefix && !w->replaced && i + k == a->n - 1 && w->flen >= 5 &&
+            strncmp(ph->words[k], w->f, w->flen) == 0 && k == ph->n - 1) {
+          qual = 0;
+          continue;
+        }
+        break;
+      }
+      if (k == ph->n && (ph->n > best_len || qual > best_q)) {
+        best = (int)p;
+        best_len = ph->n;
+        best_q = qual;
+      }
+    }
+    if (best < 0) {
+      i++;
+      continue;
+    }
+    const struct sks_phrase *ph = &s->phrases[best];
+    int role = ph->vocab == SK_VOCAB_NEED ? W_NEED : ph->vocab == SK_VOCAB_TARGET_GROUP ? W_TG : W_PLACE;
+    for (size_t k = 0; k < best_len; k++) {
+      a->w[i + k].role = role;
+      a->w[i + k].phrase = best;
+      a->w[i + k].first = k == 0;
+    }
+    if (role == W_NEED) {
+      size_t j = 0;
+      while (j < a->n_need && a->need_concepts[j] != ph->idx)
+        j++;
+      if (j == a->n_need && a->n_need < 8)
+        a->need_concepts[a->n_need++] = ph->idx;
+      if (ph->term->crisis)
+        a->crisis = 1;
+    } else if (role == W_TG) {
+      size_t j = 0;
+      while (j < a->n_tg && a->tg_concepts[j] != ph->idx)
+        j++;
+      if (j == a->n_tg && a->n_tg < 4)
+        a->tg_concepts[a->n_tg++] = ph->idx;
+    } else if (a->place < 0) {
+      a->place = ph->idx;
+    }
+    i += best_len;
+  }
+}
+
+static int add_quoted(struct sk_buf *b, const char *w, int star) {
+  int rc = sk_buf_addc(b, '"');
+  for (const char *p = w; !rc && *p; p++)
+    rc = *p == '"' ? sk_buf_add(b, "\"\"", 2) : sk_buf_addc(b, *p);
+  if (!rc)
+    rc = sk_buf_addc(b, '"');
+  if (!rc && star)
+    rc = sk_buf_addc(b, '*');
+  return rc;
+}
+
+/* Compound words of the index that contain w as a part: "centrum" ->
+ * "wijkcentrum", "schuld" -> "schuldhulpverlening". The rest of the
+ * compound must be 3+ letters, so "taal" does not bring "totaal". */
+static int add_compounds(struct sk_searcher *s, const char *w, size_t wl, struct sk_buf *b) {
+  const struct sks_snap *sn = s->snap;
+  if (wl < 4)
+    return SK_OK;
+  uint32_t best[MAX_COMPOUNDS];
+  size_t nb = 0;
+  for (size_t i = 0; i < sn->n_words; i++) {
+    const struct sks_word *x = &sn->words[i];
+    if (x->len < wl + 3)
+      continue;
+    const char *hit = memmem(x->w, x->len, w, wl);
+    if (!hit)
+      continue;
+    size_t before = (size_t)(hit - x->w), after = x->len - before - wl;
+    if ((before && before < 3) || (after && after < 3))
+      continue;
+    /* keep the most frequent ones */
+    if (nb < MAX_COMPOUNDS) {
+      best[nb++] = (uint32_t)i;
+    } else {
+      size_t lo = 0;
+      for (size_t k = 1; k < nb; k++)
+        if (sn->words[best[k]].df < sn->words[best[lo]].df)
+          lo = k;
+      if (x->df > sn->words[best[lo]].df)
+        best[lo] = (uint32_t)i;
+    }
+  }
+  int rc = SK_OK;
+  char tmp[64];
+  for (size_t k = 0; k < nb && !rc; k++) {
+    snprintf(tmp, sizeof tmp, "%.*s", (int)sn->words[best[k]].len, sn->words[best[k]].w);
+    rc = sk_buf_addstr(b, " OR ");
+    if (!rc)
+      rc = add_quoted(b, tmp, 0);
+  }
+  return rc;
+}
+
+static int group_expr(struct sk_searcher *s, const char *w, int prefix, struct sk_buf *b) {
+  sk_buf_reset(b);
+  int rc = sk_buf_addc(b, '(');
+  if (!rc)
+    rc = add_quoted(b, w, 0);
+  if (!rc && prefix && strlen(w) >= 2) {
+    rc = sk_buf_addstr(b, " OR ");
+    if (!rc)
+      rc = add_quoted(b, w, 1);
+  }
+  if (!rc)
+    rc = add_compounds(s, w, strlen(w), b);
+  if (!rc)
+    rc = sk_buf_addc(b, ')');
+  return rc;
+}
+
+/* The closest word of the index within an edit distance that grows with
+ * the length of the word; NULL when there is none. */
+static const struct sks_word *typo_candidate(struct sk_searcher *s, const char *w, size_t wl) {
+  const struct sks_snap *sn = s->snap;
+  int maxd = wl < 5 ? 0 : wl < 8 ? 1 : 2;
+  if (!maxd || wl > 40 || !sn->n_words)
+    return NULL;
+  if (s->tri_cap < sn->n_words) {
+    free(s->tri_count);
+    free(s->tri_touched);
+    s->tri_count = calloc(sn->n_words, sizeof *s->tri_count);
+    s->tri_touched = malloc(sn->n_words * sizeof *s->tri_touched);
+    s->tri_cap = s->tri_count && s->tri_touched ? sn->n_words : 0;
+    if (!s->tri_cap)
+      return NULL;
+  }
+  size_t nt = 0;
+  for (size_t k = 0; k + 3 <= wl; k++) {
+    uint32_t bkt = sks_tri_bucket(w + k);
+    for (uint32_t j = sn->tri_off[bkt]; j < sn->tri_off[bkt + 1]; j++) {
+      uint32_t id = sn->tri_ids[j];
+      if (id == UINT32_MAX)
+        continue;
+      if (s->tri_count[id]++ == 0)
+        s->tri_touched[nt++] = id;
+    }
+  }
+  size_t ntri = wl - 2;
+  int need = (int)ntri - 3 * maxd;
+  if (need < 1)
+    need = 1;
+  const struct sks_word *best = NULL;
+  int bestd = maxd + 1;
+  for (size_t k = 0; k < nt; k++) {
+    uint32_t id = s->tri_touched[k];
+    int cnt = s->tri_count[id];
+    s->tri_count[id] = 0;
+    if (cnt < need)
+      continue;
+    const struct sks_word *x = &sn->words[id];
+    int d = sks_damerau(w, wl, x->w, x->len, maxd);
+    if (d == 0 || d > maxd)
+      continue;
+    if (d < bestd || (d == bestd && best && x->df > best->df)) {
+      best = x;
+      bestd = d;
+    }
+  }
+  return best;
+}
+
+/* "taalcafe" -> "taal" + "cafe" when both are words of the index. */
+static int decompound(struct sk_searcher *s, const char *w, size_t wl, struct sk_buf *b) {
+  const struct sks_snap *sn = s->snap;
+  int best_i = -1, best_skip = 0;
+  uint32_t best_df = 0;
+  for (size_t i = 3; i + 3 <= wl; i++) {
+    int a = sks_word_find(sn, w, i);
+    if (a < 0)
+      continue;
+    for (int skip = 0; skip <= 1; skip++) { /* linking s: "levensvragen" */
+      if (skip && w[i] != 's')
+        continue;
+      if (wl - i - (size_t)skip < 3)
+        continue;
+      int c = sks_word_find(sn, w + i + skip, wl - i - (size_t)skip);
+      if (c < 0)
+        continue;
+      uint32_t df = sn->words[a].df < sn->words[c].df ? sn->words[a].df : sn->words[c].df;
+      if (df > best_df) {
+        best_df = df;
+        best_i = (int)i;
+        best_skip = skip;
+      }
+    }
+  }
+  if (best_i < 0)
+    return SK_ENOTFOUND;
+  char x[SK_TOKEN_MAX + 4], y[SK_TOKEN_MAX + 4];
+  snprintf(x, sizeof x, "%.*s", best_i, w);
+  snprintf(y, sizeof y, "%.*s", (int)(wl - (size_t)best_i - (size_t)best_skip), w + best_i + best_skip);
+  sk_buf_reset(b);
+  int rc = sk_buf_addc(b, '(');
+  if (!rc)
+    rc = add_quoted(b, x, 0);
+  if (!rc)
+    rc = sk_buf_addstr(b, " OR ");
+  if (!rc)
+    rc = add_quoted(b, y, 0);
+  if (!rc)
+    rc = sk_buf_addc(b, ')');
+  return rc;
+}
+
+/* The FTS group for one query word, with its correction when the word
+ * itself finds nothing: cached per (word, prefix). */
+static int word_group(struct sk_searcher *s, const char *w, int prefix, const char **expr,
+                      const char **corr, int *replaced) {
+  char key[SK_TOKEN_MAX + 8];
+  snprintf(key, sizeof key, "%c%s", prefix ? '*' : '=', w);
+  uint64_t h = fnv(key);
+  size_t victim = 0;
+  uint64_t oldest = UINT64_MAX;
+  for (size_t i = 0; i < SKS_WORD_CACHE; i++) {
+    struct sks_wentry *e = &s->wcache[i];
+    if (e->key && e->hash == h && strcmp(e->key, key) == 0) {
+      e->used = ++s->tick;
+      *expr = e->expr;
+      *corr = e->corr;
+      *replaced = e->replaced;
+      return SK_OK;
+    }
+    if (!e->key) {
+      if (oldest) {
+        oldest = 0;
+        victim = i;
+      }
+    } else if (e->used < oldest) {
+      oldest = e->used;
+      victim = i;
+    }
+  }
+  struct sk_buf b;
+  sk_buf_init(&b, 8192);
+  const char *c = NULL;
+  char cbuf[64] = "";
+  const struct sks_post *p = NULL;
+  int repl = 0;
+  int rc = group_expr(s, w, prefix, &b);
+  if (!rc)
+    rc = postings(s, sk_buf_str(&b), &p);
+  if (!rc && p->n > 0 && sks_word_find(s->snap, w, strlen(w)) < 0 &&
+      !(prefix && sks_word_prefix_exists(s->snap, w, strlen(w)))) {
+    /* found through its stem, but not a word of the index as typed
+     * ("schuldhulpverlenig"): offer the word the index has */
+    const struct sks_word *t = typo_candidate(s, w, strlen(w));
+    if (t && t->len < sizeof cbuf) {
+      snprintf(cbuf, sizeof cbuf, "%.*s", (int)t->len, t->w);
+      c = cbuf;
+    }
+  } else if (!rc && p->n == 0) {
+    size_t wl = strlen(w);
+    int d = decompound(s, w, wl, &b);
+    if (d == SK_OK) {
+      rc = postings(s, sk_buf_str(&b), &p);
+    } else if (d == SK_ENOTFOUND) {
+      const struct sks_word *t = typo_candidate(s, w, wl);
+      if (t && t->len < sizeof cbuf) {
+        snprintf(cbuf, sizeof cbuf, "%.*s", (int)t->len, t->w);
+        c = cbuf;
+        repl = 1;
+        rc = group_expr(s, cbuf, 0, &b);
+      } else {
+        rc = group_expr(s, w, prefix, &b);
+      }
+    } else {
+      rc = d;
+    }
+  }
+  if (rc) {
+    sk_buf_free(&b);
+    return rc;
+  }
+  struct sks_wentry *e = &s->wcache[victim];
+  free(e->key);
+  free(e->expr);
+  free(e->corr);
+  e->key = strdup(key);
+  e->expr = sk_buf_detach(&b, NULL);
+  e->corr = c ? strdup(c) : NULL;
+  e->replaced = repl;
+  e->hash = h;
+  e->used = ++s->tick;
+  if (!e->key || !e->expr || (c && !e->corr)) {
+    free(e->key);
+    free(e->expr);
+    free(e->corr);
+    memset(e, 0, sizeof *e);
+    return SK_ENOMEM;
+  }
+  *expr = e->expr;
+  *corr = e->corr;
+  *replaced = e->replaced;
+  return SK_OK;
+}
+
+static void analysis_free(struct analysis *a) {
+  for (size_t i = 0; i < a->n_req; i++)
+    free(a->req[i]);
+  for (size_t i = 0; i < a->n_opt; i++)
+    free(a->opt[i]);
+  for (size_t i = 0; i < a->n_boost; i++)
+    free(a->boost[i]);
+  sk_buf_free(&a->hl);
+}
+
+static int hl_add(struct analysis *a, const char *expr) {
+  int rc = SK_OK;
+  if (a->hl.len)
+    rc = sk_buf_addstr(&a->hl, " OR ");
+  return rc ? rc : sk_buf_addstr(&a->hl, expr);
+}
+
+static int push_group(struct analysis *a, char **arr, size_t *n, const char *expr) {
+  if (*n >= MAX_GROUPS)
+    return SK_OK;
+  for (size_t i = 0; i < *n; i++)
+    if (strcmp(arr[i], expr) == 0)
+      return SK_OK;
+  arr[*n] = strdup(expr);
+  if (!arr[*n])
+    return SK_ENOMEM;
+  (*n)++;
+  return hl_add(a, expr);
+}
+
+static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
+  memset(a, 0, sizeof *a);
+  sk_buf_init(&a->hl, 64 * 1024);
+  a->place = -1;
+  if (!q)
+    return SK_OK;
+  size_t n = strnlen(q, SK_SEARCH_Q_MAX + 1);
+  if (n > SK_SEARCH_Q_MAX) {
+    n = SK_SEARCH_Q_MAX;
+    while (n > 0 && ((unsigned char)q[n] & 0xC0) == 0x80)
+      n--;
+  }
+  struct collect_ctx c = {a, s->stem};
+  sk_words(q, n, collect_word, &c);
+  if (!a->n)
+    return SK_OK;
+  /* still typing the last word when the text ends in a letter */
+  uint32_t cp;
+  size_t back = n;
+  while (back > 0 && ((unsigned char)q[back - 1] & 0xC0) == 0x80)
+    back--;
+  if (back > 0)
+    back--;
+  size_t k = sk_utf8_decode(q + back, n - back, &cp);
+  a->ends_in_word = k && back + k == n && sk_is_word_cp(cp);
+  a->w[a->n - 1].prefix = a->ends_in_word && a->n <= MAX_WORDS;
+  /* concepts and places first; then typo correction for the other words
+   * the index does not know, and concepts again for corrected words
+   * ("mantelzorgr" -> "mantelzorger" -> Mantelzorg) */
+  find_concepts(s, a);
+  int rc = SK_OK;
+  const char *expr, *corr;
+  for (size_t i = 0; i < a->n && !rc; i++) {
+    struct qword *w = &a->w[i];
+    if (w->role == W_PLACE || w->role == W_STOP || sks_is_stopword(w->f))
+      continue;
+    if (w->role != W_TEXT) {
+      /* a concept matched through its stem but spelled unlike the concept
+       * ("schuldhulpverlenig"): only a hint, the concept does the work */
+      const struct sks_phrase *ph = &s->phrases[w->phrase];
+      int exact = 0;
+      for (size_t j = 0; j < ph->n; j++)
+        exact |= strcmp(ph->words[j], w->f) == 0;
+      int repl = 0;
+      if (!exact && (rc = word_group(s, w->f, 0, &expr, &corr, &repl)) == SK_OK && corr && !repl) {
+        w->corr = corr;
+        a->corrected = 1;
+      }
+      continue;
+    }
+    int repl = 0;
+    rc = word_group(s, w->f, w->prefix, &expr, &corr, &repl);
+    if (!rc && corr) {
+      w->corr = corr;
+      w->replaced = repl;
+      a->corrected = 1;
+      a->replaced |= repl;
+    }
+  }
+  if (rc)
+    return rc;
+  if (a->corrected) {
+    a->n_need = a->n_tg = 0;
+    a->crisis = 0;
+    for (size_t i = 0; i < a->n; i++) {
+      a->w[i].role = W_TEXT;
+      a->w[i].phrase = -1;
+      a->w[i].first = 0;
+    }
+    find_concepts(s, a);
+  }
+  /* only target-group words ("huisartsen", "ouderen"): search them as text */
+  int has_text = 0;
+  for (size_t i = 0; i < a->n; i++)
+    has_text |= a->w[i].role == W_NEED || (a->w[i].role == W_TEXT && !sks_is_stopword(a->w[i].f));
+  if (!has_text) {
+    for (size_t i = 0; i < a->n; i++)
+      if (a->w[i].role == W_TG) {
+        a->w[i].role = W_TEXT;
+        a->w[i].phrase = -1;
+      }
+    a->n_tg = 0;
+  }
+  size_t n_content = 0;
+  for (size_t i = 0; i < a->n; i++) {
+    struct qword *w = &a->w[i];
+    if (w->role == W_TEXT && sks_is_stopword(w->f))
+      w->role = W_STOP;
+    if (w->role != W_STOP)
+      n_content++;
+  }
+  if (!n_content) /* only little words: search them anyway */
+    for (size_t i = 0; i < a->n; i++)
+      a->w[i].role = W_TEXT;
+  struct sk_buf b;
+  sk_buf_init(&b, 8192);
+  for (size_t i = 0; i < a->n && !rc; i++) {
+    struct qword *w = &a->w[i];
+    if (w->role == W_STOP || w->role == W_PLACE)
+      continue;
+    const struct sks_phrase *ph = w->phrase >= 0 ? &s->phrases[w->phrase] : NULL;
+    if (ph && ph->n > 1) {
+      /* a phrase concept ("rood staan"): the phrase itself, once */
+      if (!w->first)
+        continue;
+      sk_buf_reset(&b);
+      rc = sk_buf_addc(&b, '"');
+      for (size_t j = 0; j < ph->n && !rc; j++)
+        rc = sk_buf_printf(&b, "%s%s", j ? " " : "", ph->words[j]);
+      if (!rc)
+        rc = sk_buf_addc(&b, '"');
+      if (!rc)
+        rc = push_group(a, w->role == W_NEED ? a->opt : a->boost, w->role == W_NEED ? &a->n_opt : &a->n_boost,
+                        sk_buf_str(&b));
+      continue;
+    }
+    int repl = 0;
+    if (w->replaced)
+      rc = word_group(s, w->corr, 0, &expr, &corr, &repl);
+    else
+      rc = word_group(s, w->f, w->prefix, &expr, &corr, &repl);
+    if (rc)
+      break;
+    if (w->role == W_TEXT)
+      rc = push_group(a, a->req, &a->n_req, expr);
+    else if (w->role == W_NEED)
+      rc = push_group(a, a->opt, &a->n_opt, expr);
+    else
+      rc = push_group(a, a->boost, &a->n_boost, expr);
+  }
+  /* the recognised needs' own words (label and one-word synonyms) lift
+   * the offerings named after them: "Schuldhulpverlening" for Schulden */
+  for (size_t ci = 0; ci < a->n_need && !rc; ci++) {
+    sk_buf_reset(&b);
+    size_t nw = 0;
+    for (size_t p = 0; p < s->n_phrases && !rc && nw < 16; p++) {
+      const struct sks_phrase *ph = &s->phrases[p];
+      if (ph->vocab != SK_VOCAB_NEED || ph->idx != a->need_concepts[ci] || ph->n != 1)
+        continue;
+      rc = sk_buf_addstr(&b, nw++ ? " OR " : "(");
+      if (!rc)
+        rc = add_quoted(&b, ph->words[0], 0);
+    }
+    if (!rc && nw) {
+      rc = sk_buf_addc(&b, ')');
+      if (!rc && a->n_boost < MAX_GROUPS) {
+        a->boost[a->n_boost] = strdup(sk_buf_str(&b));
+        rc = a->boost[a->n_boost] ? SK_OK : SK_ENOMEM;
+        a->n_boost += rc == SK_OK;
+      }
+    }
+  }
+  sk_buf_free(&b);
+  return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* filters                                                             */
+
+enum { F_NEED = 1, F_TG = 2, F_MUNI = 4, F_ACCESS = 8, F_COST = 16, F_KIND = 32, F_OTHER = 64 };
+enum { FACET_NEED, FACET_TG, FACET_MUNI, FACET_ACCESS, FACET_COST, FACET_KIND };
+
+struct qf {
+  struct sks_needmask need;
+  int has_need;
+  int tg;       /* bit or -1 */
+  int tg_lo, tg_hi; /* ages of the target group, -1 open */
+  int age;
+  int muni; /* area bit or -1 */
+  int pref; /* municipality for ranking: muni, else a place in the query, -1 */
+  uint8_t access, cost;
+  int kind;
+  int open_now, weekday, minutes;
+  int64_t now;
+  int32_t today;
+  uint32_t org;
+  int has_org;
+  int has_origin;
+  double olat, olon;
+};
+
+static int need_any(const struct sks_needmask *a, const struct sks_needmask *b) {
+  return (a->w[0] & b->w[0]) || (a->w[1] & b->w[1]);
+}
+
+static int range_overlap(int alo, int ahi, int blo, int bhi) {
+  if (alo < 0)
+    alo = 0;
+  if (blo < 0)
+    blo = 0;
+  if (ahi < 0)
+    ahi = 999;
+  if (bhi < 0)
+    bhi = 999;
+  return alo <= bhi && blo <= ahi;
+}
+
+/* Is the offering for municipality m (an area bit), for this age? An
+ * age rule for m narrows it there ("for Eemnes: adults only"). */
+static int muni_ok(const struct sk_searcher *s, const struct sks_doc *d, int m, const struct qf *f) {
+  if (!(d->areas & s->muni_allowed[m]))
+    return 0;
+  for (uint32_t k = 0; k < d->n_rules; k++) {
+    const struct sks_rule *r = &s->snap->rules[d->rule_off + k];
+    if (r->area != m)
+      continue;
+    int lo = d->min_age, hi = d->max_age;
+    if (r->min_age >= 0 && r->min_age > lo)
+      lo = r->min_age;
+    if (r->max_age >= 0 && (hi < 0 || r->max_age < hi))
+      hi = r->max_age;
+    if (lo >= 0 && hi >= 0 && lo > hi)
+      return 0; /* nothing left of it there */
+    if (f->age >= 0 && !range_overlap(lo, hi, f->age, f->age))
+      return 0;
+    if (f->tg >= 0 && !range_overlap(lo, hi, f->tg_lo, f->tg_hi))
+      return 0;
+  }
+  return 1;
+}
+
+static int open_at(const struct sk_searcher *s, const struct sks_doc *d, const struct qf *f) {
+  for (uint32_t k = 0; k < d->n_hours; k++) {
+    const struct sks_hours *h = &s->snap->hours[d->hours_off + k];
+    if (h->weekday == f->weekday && f->minutes >= h->opens && f->minutes < h->closes)
+      return 1;
+  }
+  for (uint32_t k = 0; k < d->n_occ; k++) {
+    const struct sks_occ *o = &s->snap->occ[d->occ_off + k];
+    if (o->start <= f->now && f->now < o->end)
+      return 1;
+  }
+  return d->n_hours || d->n_occ ? 0 : -1;
+}
+
+static unsigned fail_mask(const struct sk_searcher *s, const struct sks_doc *d, const struct qf *f) {
+  unsigned m = 0;
+  if (f->has_need && !need_any(&d->needs, &f->need))
+    m |= F_NEED;
+  if (f->tg >= 0 && !(d->tg >> f->tg & 1))
+    m |= F_TG;
+  if (f->muni >= 0 && !muni_ok(s, d, f->muni, f))
+    m |= F_MUNI;
+  if (f->access && !(d->access & f->access))
+    m |= F_ACCESS;
+  if (f->cost && !(d->cost & f->cost))
+    m |= F_COST;
+  if (f->kind && (f->kind == SK_KIND_ACTIVITEIT) != !!(d->flags & SKS_DOC_ACTIVITY))
+    m |= F_KIND;
+  if (f->age >= 0 && !range_overlap(d->min_age, d->max_age, f->age, f->age))
+    m |= F_OTHER;
+  if (f->has_org && d->org != f->org)
+    m |= F_OTHER;
+  if (f->open_now && open_at(s, d, f) != 1)
+    m |= F_OTHER;
+  return m;
+}
+
+static double locality(const struct sk_searcher *s, const struct sks_doc *d, int m) {
+  if (m < 0)
+    return s->area_landelijk >= 0 && d->areas == (1u << s->area_landelijk) ? 0.9 : 1.0;
+  if (d->areas >> m & 1)
+    return 1.0;
+  if (d->areas & s->muni_scopes[m])
+    return 0.92;
+  if (s->area_regio >= 0 && (d->areas >> s->area_regio & 1))
+    return 0.85;
+  if (s->area_landelijk >= 0 && (d->areas >> s->area_landelijk & 1))
+    return 0.78;
+  return 0.3; /* not for that place at all */
+}
+
+static double km(double la1, double lo1, double la2, double lo2) {
+  const double r = 6371.0, rad = M_PI / 180.0;
+  double dla = (la2 - la1) * rad, dlo = (lo2 - lo1) * rad;
+  double a = sin(dla / 2) * sin(dla / 2) + cos(la1 * rad) * cos(la2 * rad) * sin(dlo / 2) * sin(dlo / 2);
+  return 2 * r * asin(sqrt(a < 1 ? a : 1));
+}
+
+static int64_t next_start(const struct sk_searcher *s, const struct sks_doc *d, int64_t now) {
+  for (uint32_t k = 0; k < d->n_occ; k++) {
+    const struct sks_occ *o = &s->snap->occ[d->occ_off + k];
+    if (o->end >= now)
+      return o->start;
+  }
+  return INT64_MAX;
+}
+
+/* Split comma-separated codes and resolve each against a vocabulary. */
+static int resolve_codes(const struct sks_vocab *v, const char *const *vals, size_t n, const char *param,
+                         const char *what, uint64_t *mask, struct sk_search_error *e) {
+  size_t count = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *p = vals[i];
+    while (p && *p) {
+      const char *comma = strchr(p, ',');
+      size_t len = comma ? (size_t)(comma - p) : strlen(p);
+      char code[96];
+      if (len) {
+        if (len >= sizeof code || ++count > SK_SEARCH_MAX_VALUES)
+          return qerr(e, param, "Te veel of te lange waarden voor '%s'.", param);
+        memcpy(code, p, len);
+        code[len] = '\0';
+        int b = vbit(v, code);
+        if (b < 0) {
+          char msg[160];
+          snprintf(msg, sizeof msg, "Onbekende %s: '%.60s'.", what, code);
+          return qerr(e, param, "%s", msg);
+        }
+        if (b < 64)
+          mask[0] |= (uint64_t)1 << b;
+        else
+          mask[1] |= (uint64_t)1 << (b - 64);
+      }
+      p = comma ? comma + 1 : NULL;
+    }
+  }
+  return SK_OK;
+}
+
+static int valid_utf8_str(const char *s) { return !s || sk_utf8_valid(s, strlen(s)); }
+
+static int resolve(struct sk_searcher *s, const struct sk_search_query *q, struct qf *f,
+                   struct sk_search_error *e) {
+  memset(f, 0, sizeof *f);
+  f->tg = f->muni = f->pref = -1;
+  f->tg_lo = f->tg_hi = -1;
+  f->age = q->age;
+  if (q->age < -1 || q->age > SK_SEARCH_AGE_MAX)
+    return qerr(e, "age", "Leeftijd moet een heel getal van 0 tot 120 zijn.%s", "");
+  const char *strs[] = {q->target_group, q->municipality, q->organization, q->postcode};
+  for (size_t i = 0; i < 4; i++)
+    if (!valid_utf8_str(strs[i]))
+      return qerr(e, i == 0 ? "target_group" : i == 1 ? "municipality" : i == 2 ? "organization" : "postcode",
+                  "Deze waarde is geen geldige tekst.%s", "");
+  if (q->n_needs > SK_SEARCH_MAX_VALUES || q->n_access > SK_SEARCH_MAX_VALUES ||
+      q->n_cost > SK_SEARCH_MAX_VALUES)
+    return qerr(e, q->n_needs > SK_SEARCH_MAX_VALUES ? "need" : q->n_access > SK_SEARCH_MAX_VALUES ? "access" : "cost",
+                "Te veel waarden.%s", "");
+  for (size_t i = 0; i < q->n_needs; i++)
+    if (!valid_utf8_str(q->needs[i]))
+      return qerr(e, "need", "Deze waarde is geen geldige tekst.%s", "");
+  for (size_t i = 0; i < q->n_access; i++)
+    if (!valid_utf8_str(q->access[i]))
+      return qerr(e, "access", "Deze waarde is geen geldige tekst.%s", "");
+  for (size_t i = 0; i < q->n_cost; i++)
+    if (!valid_utf8_str(q->cost[i]))
+      return qerr(e, "cost", "Deze waarde is geen geldige tekst.%s", "");
+  int rc;
+  uint64_t m[2] = {0, 0};
+  if ((rc = resolve_codes(&s->need, q->needs, q->n_needs, "need", "hulpvraag", m, e)))
+    return rc;
+  f->need.w[0] = m[0];
+  f->need.w[1] = m[1];
+  f->has_need = m[0] || m[1];
+  m[0] = m[1] = 0;
+  if ((rc = resolve_codes(&s->access, q->access, q->n_access, "access", "toegang", m, e)))
+    return rc;
+  f->access = (uint8_t)m[0];
+  m[0] = 0;
+  if ((rc = resolve_codes(&s->cost, q->cost, q->n_cost, "cost", "kosten", m, e)))
+    return rc;
+  f->cost = (uint8_t)m[0];
+  if (q->target_group) {
+    f->tg = vbit(&s->tg, q->target_group);
+    if (f->tg < 0)
+      return qerr(e, "target_group", "Onbekende doelgroep: '%.60s'.", q->target_group);
+    f->tg_lo = s->tg.terms[f->tg]->min_age;
+    f->tg_hi = s->tg.terms[f->tg]->max_age;
+  }
+  if (q->municipality) {
+    f->muni = vbit(&s->area, q->municipality);
+    if (f->muni < 0 || s->area.terms[f->muni]->vocab != SK_VOCAB_MUNICIPALITY)
+      return qerr(e, "municipality", "Onbekende gemeente: '%.60s'.", q->municipality);
+  }
+  if (q->kind != SK_KIND_ANY && q->kind != SK_KIND_AANBOD && q->kind != SK_KIND_ACTIVITEIT)
+    return qerr(e, "kind", "Onbekende soort.%s", "");
+  f->kind = q->kind;
+  if (q->organization) {
+    if (!sk_uuid_valid(q->organization))
+      return qerr(e, "organization", "Geen geldige organisatie-id: '%.60s'.", q->organization);
+    sqlite3_stmt *st = s->stmt[ST_ORG];
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, q->organization, -1, SQLITE_STATIC);
+    f->has_org = 1;
+    f->org = 0; /* unknown: matches nothing */
+    if (sqlite3_step(st) == SQLITE_ROW)
+      f->org = (uint32_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+  }
+  if (q->page < 0)
+    return qerr(e, "page", "Pagina moet 1 of hoger zijn.%s", "");
+  if (q->per_page < 0 || q->per_page > SK_SEARCH_PER_PAGE_MAX)
+    return qerr(e, "per_page", "per_page moet van 1 tot 100 zijn.%s", "");
+  int page = q->page ? q->page : 1, per = q->per_page ? q->per_page : SK_SEARCH_PER_PAGE_DEFAULT;
+  if ((long)page * per > SK_SEARCH_MAX_RESULTS)
+    return qerr(e, "page", "Zo ver kunt u niet bladeren; verfijn de zoekvraag.%s", "");
+  if (q->postcode) {
+    int digits = 0, nd = 0;
+    const char *p = q->postcode;
+    while (*p == ' ')
+      p++;
+    for (; *p >= '0' && *p <= '9' && nd < 5; p++, nd++)
+      digits = digits * 10 + (*p - '0');
+    while (*p == ' ')
+      p++;
+    int letters = 0;
+    while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))
+      p++, letters++;
+    while (*p == ' ')
+      p++;
+    if (nd != 4 || digits < 1000 || *p || (letters != 0 && letters != 2))
+      return qerr(e, "postcode", "Geen geldige postcode: '%.20s'. Voorbeeld: 1251 AB.", q->postcode);
+    const struct sk_term *t = sk_taxonomy_municipality_for_postcode(s->tax, digits);
+    if (!t || (t->lat == 0 && t->lon == 0))
+      return qerr(e, "postcode", "Deze postcode ligt niet in de regio: '%.20s'.", q->postcode);
+    f->has_origin = 1;
+    f->olat = t->lat;
+    f->olon = t->lon;
+  } else if (q->has_point) {
+    if (!isfinite(q->lat) || !isfinite(q->lon) || fabs(q->lat) > 90 || fabs(q->lon) > 180)
+      return qerr(e, "lat", "Geen geldige coördinaten.%s", "");
+    f->has_origin = 1;
+    f->olat = q->lat;
+    f->olon = q->lon;
+  }
+  if (q->sort == SK_SORT_DISTANCE && !f->has_origin)
+    return qerr(e, "sort", "Sorteren op afstand kan alleen met een postcode of een plek.%s", "");
+  if (q->sort < SK_SORT_RELEVANCE || q->sort > SK_SORT_SOONEST)
+    return qerr(e, "sort", "Onbekende sortering.%s", "");
+  f->now = q->now ? q->now : (int64_t)time(NULL);
+  f->today = (int32_t)(f->now / 86400);
+  f->open_now = q->open_now != 0;
+  sks_local_time(f->now, &f->weekday, &f->minutes);
+  return SK_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* ranking and selection                                               */
+
+struct cand {
+  uint32_t rid;
+  float score;
+  double key; /* sort key: smaller first */
+};
+
+static int cand_before(const struct cand *a, const struct cand *b) {
+  if (a->key != b->key)
+    return a->key < b->key;
+  return a->rid < b->rid;
+}
+
+/* Keep the best k in a max-heap on "worst first". */
+static void heap_push(struct cand *h, size_t *n, size_t k, struct cand c) {
+  if (*n < k) {
+    size_t i = (*n)++;
+    h[i] = c;
+    while (i > 0) {
+      size_t p = (i - 1) / 2;
+      if (!cand_before(&h[p], &h[i]))
+        break;
+      struct cand t = h[p];
+      h[p] = h[i];
+      h[i] = t;
+      i = p;
+    }
+    return;
+  }
+  if (!k || !cand_before(&c, &h[0]))
+    return;
+  h[0] = c;
+  size_t i = 0;
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, m = i;
+    if (l < *n && cand_before(&h[m], &h[l]))
+      m = l;
+    if (r < *n && cand_before(&h[m], &h[r]))
+      m = r;
+    if (m == i)
+      break;
+    struct cand t = h[m];
+    h[m] = h[i];
+    h[i] = t;
+    i = m;
+  }
+}
+
+static int cand_cmp(const void *a, const void *b) {
+  const struct cand *x = a, *y = b;
+  return cand_before(x, y) ? -1 : cand_before(y, x) ? 1 : 0;
+}
+
+static void touch(struct sk_searcher *s, uint32_t rid) {
+  if (s->stamp[rid] == s->gen)
+    return;
+  s->stamp[rid] = s->gen;
+  s->acc[rid] = 0;
+  s->nreq[rid] = 0;
+  s->mark[rid] = 0;
+  s->touched[s->n_touched++] = rid;
+}
+
+enum { M_CNEED = 1, M_CTEXT = 2, M_TEXT = 4, M_CRISIS = 8 };
+
+static int ensure_touched(struct sk_searcher *s) {
+  if (s->touched_cap >= s->snap->n_docs_cap)
+    return SK_OK;
+  free(s->touched);
+  s->touched = malloc(s->snap->n_docs_cap * sizeof *s->touched);
+  s->touched_cap = s->touched ? s->snap->n_docs_cap : 0;
+  return s->touched ? SK_OK : SK_ENOMEM;
+}
+
+/* ------------------------------------------------------------------ */
+/* rendering                                                           */
+
+static const char *col(sqlite3_stmt *q, int i, struct sk_arena *a) {
+  const char *t = (const char *)sqlite3_column_text(q, i);
+  return t ? sk_arena_strdup(a, t) : NULL;
+}
+
+static int split_segments(struct sk_arena *a, const char *text, struct sk_search_segment **out, size_t *n,
+                          int *any_hit) {
+  *out = NULL;
+  *n = 0;
+  if (!text)
+    return SK_OK;
+  size_t cap = 1;
+  for (const char *p = text; (p = strstr(p, HL_OPEN)); p += 3)
+    cap += 2;
+  struct sk_search_segment *seg = sk_arena_alloc(a, cap * sizeof *seg);
+  if (!seg)
+    return SK_ENOMEM;
+  const char *p = text;
+  int hit = 0;
+  while (*p && *n < cap) {
+    const char *mark = strstr(p, hit ? HL_CLOSE : HL_OPEN);
+    size_t len = mark ? (size_t)(mark - p) : strlen(p);
+    if (len) {
+      seg[*n].text = sk_arena_strndup(a, p, len);
+      if (!seg[*n].text)
+        return SK_ENOMEM;
+      seg[*n].hit = hit;
+      if (hit)
+        *any_hit = 1;
+      (*n)++;
+    }
+    if (!mark)
+      break;
+    p = mark + 3;
+    hit = !hit;
+  }
+  *out = seg;
+  return SK_OK;
+}
+
+static struct sk_search_code *push_code(struct sk_arena *a, struct sk_search_code **arr, size_t *n,
+                                        size_t *cap, const char *code, const char *label) {
+  if (*n == *cap) {
+    size_t nc = *cap ? *cap * 2 : 4;
+    struct sk_search_code *na = sk_arena_alloc(a, nc * sizeof *na);
+    if (!na)
+      return NULL;
+    if (*n)
+      memcpy(na, *arr, *n * sizeof *na);
+    *arr = na;
+    *cap = nc;
+  }
+  struct sk_search_code *c = &(*arr)[(*n)++];
+  c->code = sk_arena_strdup(a, code);
+  c->label = sk_arena_strdup(a, label ? label : code);
+  return c->code && c->label ? c : NULL;
+}
+
+static const char *term_label(const struct sk_taxonomy *tax, enum sk_vocab v, const char *code) {
+  const struct sk_term *t = sk_taxonomy_find(tax, v, code);
+  return t ? t->label : code;
+}
+
+struct render_ctx {
+  struct sk_searcher *s;
+  const struct sk_search_query *q;
+  const struct qf *f;
+  const struct analysis *an;
+  struct sk_arena *a;
+};
+
+static int render_item(struct render_ctx *c, uint32_t rid, float score, struct sk_search_item *it) {
+  struct sk_searcher *s = c->s;
+  struct sk_arena *a = c->a;
+  const struct sks_doc *d = &s->snap->docs[rid];
+  sqlite3_stmt *q = s->stmt[ST_ITEM];
+  sqlite3_reset(q);
+  sqlite3_bind_int64(q, 1, rid);
+  if (sqlite3_step(q) != SQLITE_ROW) {
+    sqlite3_reset(q);
+    return SK_ENOTFOUND; /* gone since the snapshot: skip */
+  }
+  snprintf(it->id, sizeof it->id, "%s", (const char *)sqlite3_column_text(q, 0));
+  it->kind = (d->flags & SKS_DOC_ACTIVITY) ? "activiteit" : "aanbod";
+  it->name = col(q, 2, a);
+  it->summary = col(q, 3, a);
+  it->url = col(q, 4, a);
+  it->min_age = sqlite3_column_type(q, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 5);
+  it->max_age = sqlite3_column_type(q, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 6);
+  it->assured_date = col(q, 7, a);
+  if (c->q->professional)
+    it->referral_contact = col(q, 8, a);
+  const char *oid = (const char *)sqlite3_column_text(q, 9);
+  snprintf(it->organization_id, sizeof it->organization_id, "%s", oid ? oid : "");
+  it->organization = col(q, 10, a);
+  const char *desc = (const char *)sqlite3_column_text(q, 11);
+  const char *plain_snip = it->summary ? it->summary : desc;
+  char *snip_copy = NULL;
+  if (plain_snip) {
+    size_t L = strlen(plain_snip);
+    if (L > 240) {
+      L = 240;
+      while (L > 0 && ((unsigned char)plain_snip[L] & 0xC0) == 0x80)
+        L--;
+    }
+    snip_copy = sk_arena_strndup(a, plain_snip, L);
+  }
+  sqlite3_reset(q);
+  if (!it->name)
+    return SK_ENOMEM;
+  it->score = score;
+  it->crisis_line = (d->flags & SKS_DOC_CRISIS) != 0;
+  it->stale = d->assured_day < 0 || c->f->today - d->assured_day > 365;
+  it->open_now = open_at(s, d, c->f);
+  it->distance_km = -1;
+  if (c->f->has_origin && (d->flags & SKS_DOC_HAS_POINT))
+    it->distance_km = round(km(c->f->olat, c->f->olon, d->lat, d->lon) * 10) / 10;
+  /* classification */
+  size_t cn = 0, ct = 0, ca = 0, cc = 0, car = 0;
+  q = s->stmt[ST_TAX];
+  sqlite3_reset(q);
+  sqlite3_bind_int64(q, 1, rid);
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    const char *voc = (const char *)sqlite3_column_text(q, 0), *code = (const char *)sqlite3_column_text(q, 1);
+    if (!voc || !code)
+      continue;
+    if (!strcmp(voc, "need"))
+      push_code(a, &it->needs, &it->n_needs, &cn, code, term_label(s->tax, SK_VOCAB_NEED, code));
+    else if (!strcmp(voc, "target_group"))
+      push_code(a, &it->target_groups, &it->n_target_groups, &ct, code,
+                term_label(s->tax, SK_VOCAB_TARGET_GROUP, code));
+    else if (!strcmp(voc, "access"))
+      push_code(a, &it->access, &it->n_access, &ca, code, term_label(s->tax, SK_VOCAB_ACCESS, code));
+    else if (!strcmp(voc, "cost"))
+      push_code(a, &it->cost, &it->n_cost, &cc, code, term_label(s->tax, SK_VOCAB_COST, code));
+  }
+  sqlite3_reset(q);
+  q = s->stmt[ST_AREA];
+  sqlite3_reset(q);
+  sqlite3_bind_int64(q, 1, rid);
+  int m = c->f->muni >= 0 ? c->f->muni : c->f->pref;
+  int best_rank = 99;
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    const char *code = (const char *)sqlite3_column_text(q, 0);
+    if (!code)
+      continue;
+    const struct sk_term *t = sk_taxonomy_find(s->tax, SK_VOCAB_MUNICIPALITY, code);
+    if (!t)
+      t = sk_taxonomy_find(s->tax, SK_VOCAB_SCOPE, code);
+    push_code(a, &it->areas, &it->n_areas, &car, code, t ? t->label : code);
+    int b = vbit(&s->area, code);
+    if (m >= 0 && b >= 0) {
+      int rank = b == m ? 0 : (s->muni_scopes[m] >> b & 1) ? 1 : b == s->area_regio ? 2 : b == s->area_landelijk ? 3 : 99;
+      if (rank < best_rank) {
+        best_rank = rank;
+        it->area_match = it->areas[it->n_areas - 1].code;
+      }
+      if (b == m && sqlite3_column_type(q, 1) != SQLITE_NULL)
+        it->area_note = col(q, 1, a);
+    }
+  }
+  sqlite3_reset(q);
+  /* phones */
+  q = s->stmt[ST_PHONE];
+  sqlite3_reset(q);
+  sqlite3_bind_int64(q, 1, rid);
+  it->phones = sk_arena_alloc(a, 8 * sizeof *it->phones);
+  while (it->phones && sqlite3_step(q) == SQLITE_ROW && it->n_phones < 8) {
+    int restricted = sqlite3_column_int(q, 2);
+    if (restricted && !c->q->professional)
+      continue;
+    struct sk_search_phone *p = &it->phones[it->n_phones++];
+    p->number = col(q, 0, a);
+    p->description = col(q, 1, a);
+    p->restricted = restricted;
+  }
+  sqlite3_reset(q);
+  if (d->flags & SKS_DOC_ACTIVITY) {
+    q = s->stmt[ST_NEXT];
+    sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, rid);
+    sqlite3_bind_int64(q, 2, c->f->now);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+      it->next_start = col(q, 0, a);
+      it->next_start_utc = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_reset(q);
+  }
+  /* highlights */
+  int name_hit = 0, snip_hit = 0;
+  if (c->an && c->an->hl.len) {
+    q = s->stmt[ST_HL];
+    sqlite3_reset(q);
+    sqlite3_bind_text(q, 1, sk_buf_str(&c->an->hl), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, rid);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+      if (split_segments(a, (const char *)sqlite3_column_text(q, 0), &it->name_segments,
+                         &it->n_name_segments, &name_hit) ||
+          split_segments(a, (const char *)sqlite3_column_text(q, 1), &it->snippet, &it->n_snippet,
+                         &snip_hit)) {
+        sqlite3_reset(q);
+        return SK_ENOMEM;
+      }
+    }
+    sqlite3_reset(q);
+  }
+  if (!it->n_name_segments) {
+    it->name_segments = sk_arena_alloc(a, sizeof *it->name_segments);
+    if (!it->name_segments)
+      return SK_ENOMEM;
+    it->name_segments[0].text = it->name;
+    it->n_name_segments = 1;
+  }
+  if (!it->n_snippet && snip_copy) {
+    it->snippet = sk_arena_alloc(a, sizeof *it->snippet);
+    if (!it->snippet)
+      return SK_ENOMEM;
+    it->snippet[0].text = snip_copy;
+    it->n_snippet = 1;
+  }
+  /* why it matched, in words */
+  char why[512] = "";
+  size_t wl = 0;
+#define WHY(...) (wl += (size_t)snprintf(why + wl, wl < sizeof why ? sizeof why - wl : 0, __VA_ARGS__))
+  if (name_hit)
+    WHY("naam");
+  if (c->an)
+    for (size_t k = 0; k < c->an->n_need; k++) {
+      int b = c->an->need_concepts[k];
+      if (b < 64 ? (d->needs.w[0] >> b & 1) : (d->needs.w[1] >> (b - 64) & 1))
+        WHY("%shulpvraag %s", wl ? ", " : "", s->need.terms[b]->label);
+    }
+  if (snip_hit)
+    WHY("%somschrijving", wl ? ", " : "");
+  if (!wl && c->an && c->an->hl.len)
+    WHY("trefwoorden of organisatie");
+  if (m >= 0 && it->area_match && wl < sizeof why)
+    WHY("%svoor %s", wl ? "; " : "", term_label(s->tax, SK_VOCAB_MUNICIPALITY, s->area.terms[m]->code));
+#undef WHY
+  if (wl)
+    it->why = sk_arena_strdup(a, why);
+  return SK_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* the search                                                          */
+
+struct result_box {
+  struct sk_search_result r;
+  struct sk_arena arena;
+};
+
+static struct sk_search_result *result_new(void) {
+  struct result_box *b = calloc(1, sizeof *b);
+  return b ? &b->r : NULL;
+}
+
+static struct sk_arena *result_arena(struct sk_search_result *r) {
+  return &((struct result_box *)(void *)r)->arena;
+}
+
+void sk_search_result_free(struct sk_search_result *r) {
+  if (!r)
+    return;
+  struct result_box *b = (struct result_box *)(void *)r;
+  sk_arena_free(&b->arena);
+  free(b);
+}
+
+static const char *const facet_names[SK_SEARCH_N_FACETS] = {"need", "target_group", "municipality",
+                                                            "access", "cost",         "kind"};
+
+static int build_facets(struct sk_searcher *s, struct sk_search_result *r, const long *cnt_need,
+                        const long *cnt_tg, const long *cnt_muni, const long *cnt_acc,
+                        const long *cnt_cost, const long *cnt_kind) {
+  struct sk_arena *a = result_arena(r);
+  const struct sks_vocab *vs[5] = {&s->need, &s->tg, &s->area, &s->access, &s->cost};
+  const long *cs[5] = {cnt_need, cnt_tg, cnt_muni, cnt_acc, cnt_cost};
+  for (int f = 0; f < SK_SEARCH_N_FACETS; f++) {
+    struct sk_search_facet *fc = &r->facets[f];
+    fc->name = facet_names[f];
+    size_t nmax = f < 5 ? vs[f]->n : 2;
+    fc->values = sk_arena_alloc(a, (nmax ? nmax : 1) * sizeof *fc->values);
+    if (!fc->values)
+      return SK_ENOMEM;
+    for (size_t i = 0; i < nmax; i++) {
+      long n = f < 5 ? cs[f][i] : cnt_kind[i];
+      if (n <= 0)
+        continue;
+      struct sk_search_facet_value *v = &fc->values[fc->n_values++];
+      if (f < 5) {
+        v->code = vs[f]->terms[i]->code;
+        v->label = vs[f]->terms[i]->label;
+      } else {
+        v->code = i ? "activiteit" : "aanbod";
+        v->label = i ? "Activiteit" : "Aanbod";
+      }
+      v->count = n;
+    }
+  }
+  r->has_facets = 1;
+  return SK_OK;
+}
+
+static void suggest_needs(struct sk_searcher *s, const struct analysis *an, struct sk_search_result *r) {
+  struct sk_arena *a = result_arena(r);
+  double best[SKS_MAX_NEEDS] = {0};
+  for (size_t i = 0; i < an->n; i++) {
+    const struct qword *w = &an->w[i];
+    if (sks_is_stopword(w->f) || w->flen < 3)
+      continue;
+    for (size_t p = 0; p < s->n_phrases; p++) {
+      const struct sks_phrase *ph = &s->phrases[p];
+      if (ph->vocab != SK_VOCAB_NEED)
+        continue;
+      for (size_t k = 0; k < ph->n; k++) {
+        size_t pl = strlen(ph->words[k]);
+        size_t mx = pl > w->flen ? pl : w->flen;
+        int d = sks_damerau(w->f, w->flen, ph->words[k], pl, 3);
+        double sim = d > 3 ? 0 : 1.0 - (double)d / (double)mx;
+        if (pl >= 4 && w->flen >= 4 && (strncmp(ph->words[k], w->f, 4) == 0))
+          sim = sim > 0.6 ? sim : 0.6;
+        if (sim > best[ph->idx])
+          best[ph->idx] = sim;
+      }
+    }
+  }
+  r->suggested_needs = sk_arena_alloc(a, 5 * sizeof *r->suggested_needs);
+  if (!r->suggested_needs)
+    return;
+  for (int k = 0; k < 5; k++) {
+    int bi = -1;
+    for (size_t i = 0; i < s->need.n; i++)
+      if (best[i] >= 0.5 && (bi < 0 || best[i] > best[bi]))
+        bi = (int)i;
+    if (bi < 0)
+      break;
+    best[bi] = 0;
+    r->suggested_needs[r->n_suggested_needs].code = s->need.terms[bi]->code;
+    r->suggested_needs[r->n_suggested_needs].label = s->need.terms[bi]->label;
+    r->n_suggested_needs++;
+  }
+  if (!r->n_suggested_needs) /* nothing close: offer the main needs */
+    for (size_t i = 0; i < s->need.n && r->n_suggested_needs < 5; i++)
+      if (!s->need.terms[i]->parent_code) {
+        r->suggested_needs[r->n_suggested_needs].code = s->need.terms[i]->code;
+        r->suggested_needs[r->n_suggested_needs].label = s->need.terms[i]->label;
+        r->n_suggested_needs++;
+      }
+}
+
+static int add_concepts(struct sk_searcher *s, const struct analysis *an, struct sk_search_result *r) {
+  struct sk_arena *a = result_arena(r);
+  r->concepts = sk_arena_alloc(a, (an->n + 1) * sizeof *r->concepts);
+  if (!r->concepts)
+    return SK_ENOMEM;
+  for (size_t i = 0; i < an->n; i++) {
+    const struct qword *w = &an->w[i];
+    if (w->phrase < 0 || !w->first)
+      continue;
+    const struct sks_phrase *ph = &s->phrases[w->phrase];
+    int dup = 0;
+    for (size_t k = 0; k < r->n_concepts; k++)
+      if (!strcmp(r->concepts[k].code, ph->term->code) && !strcmp(r->concepts[k].vocab, sk_vocab_name(ph->term->vocab)))
+        dup = 1;
+    if (dup)
+      continue;
+    struct sk_search_concept *c = &r->concepts[r->n_concepts++];
+    c->vocab = sk_vocab_name(ph->term->vocab);
+    c->code = ph->term->code;
+    c->label = ph->term->label;
+    struct sk_buf b;
+    sk_buf_init(&b, 1024);
+    for (size_t k = 0; k < ph->n && i + k < an->n; k++)
+      sk_buf_printf(&b, "%s%s", k ? " " : "", an->w[i + k].replaced ? an->w[i + k].corr : an->w[i + k].f);
+    c->matched = sk_arena_strdup(a, sk_buf_str(&b));
+    sk_buf_free(&b);
+  }
+  if (an->corrected) {
+    struct sk_buf b;
+    sk_buf_init(&b, 4096);
+    for (size_t i = 0; i < an->n; i++)
+      sk_buf_printf(&b, "%s%s", i ? " " : "", an->w[i].corr ? an->w[i].corr : an->w[i].f);
+    r->did_you_mean = sk_arena_strdup(a, sk_buf_str(&b));
+    r->corrected = an->replaced;
+    sk_buf_free(&b);
+  }
+  r->crisis = an->crisis;
+  return SK_OK;
+}
+
+static const char *const sort_names[] = {"relevance", "name", "distance", "soonest"};
+
+static int crisis_lines(struct render_ctx *rc, const struct analysis *an, struct sk_search_result *r) {
+  struct sk_searcher *s = rc->s;
+  struct cand best[3];
+  size_t nb = 0;
+  int m = rc->f->muni >= 0 ? rc->f->muni : rc->f->pref;
+  for (size_t k = 0; k < an->n_need; k++) {
+    int b = an->need_concepts[k];
+    if (!s->need.terms[b]->crisis)
+      continue;
+    for (uint32_t i = 0; i < s->snap->need_ndocs[b]; i++) {
+      uint32_t rid = s->snap->need_docs[b][i];
+      const struct sks_doc *d = &s->snap->docs[rid];
+      struct cand c = {rid, 0, -locality(s, d, m) * 1e7 + d->name_rank};
+      int dup = 0;
+      for (size_t j = 0; j < nb; j++)
+        dup |= best[j].rid == rid;
+      if (!dup)
+        heap_push(best, &nb, 3, c);
+    }
+  }
+  qsort(best, nb, sizeof *best, cand_cmp);
+  r->crisis_lines = sk_arena_alloc(result_arena(r), (nb ? nb : 1) * sizeof *r->crisis_lines);
+  if (!r->crisis_lines)
+    return SK_ENOMEM;
+  for (size_t i = 0; i < nb; i++) {
+    int e = render_item(rc, best[i].rid, 0, &r->crisis_lines[r->n_crisis_lines]);
+    if (e == SK_OK)
+      r->n_crisis_lines++;
+    else if (e != SK_ENOTFOUND)
+      return e;
+  }
+  return SK_OK;
+}
+
+int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_search_result **out,
+              struct sk_search_error *e) {
+  struct sk_search_error dummy;
+  if (!e)
+    e = &dummy;
+  memset(e, 0, sizeof *e);
+  *out = NULL;
+  if (!s || !q)
+    return qerr(e, "q", "Geen zoekvraag.%s", "");
+  int rc = refresh(s);
+  if (rc) {
+    snprintf(e->message, sizeof e->message, "De zoekindex kan nu niet worden gelezen.");
+    return rc;
+  }
+  struct qf f;
+  if ((rc = resolve(s, q, &f, e)))
+    return rc;
+  if ((rc = ensure_touched(s))) {
+    snprintf(e->message, sizeof e->message, "Te weinig geheugen.");
+    return rc;
+  }
+  struct analysis an;
+  if ((rc = analyse(s, q->q, &an))) {
+    analysis_free(&an);
+    snprintf(e->message, sizeof e->message, "De zoekvraag kan niet worden verwerkt.");
+    return rc;
+  }
+  f.pref = f.muni >= 0 ? f.muni : an.place;
+  struct sk_search_result *r = result_new();
+  if (!r) {
+    analysis_free(&an);
+    return SK_ENOMEM;
+  }
+  int page = q->page ? q->page : 1, per = q->per_page ? q->per_page : SK_SEARCH_PER_PAGE_DEFAULT;
+  r->page = page;
+  r->per_page = per;
+  r->sort = sort_names[q->sort];
+  const struct sks_snap *sn = s->snap;
+  struct cand *heap = NULL;
+  long *cnt = NULL;
+  if (++s->gen == 0) {
+    memset(s->stamp, 0, s->scratch_cap * sizeof *s->stamp);
+    s->gen = 1;
+  }
+  s->n_touched = 0;
+  /* 1. candidates: required words (AND), concept offerings, optional words */
+  int text_mode = an.n_req > 0 || an.n_need > 0 || an.n_opt > 0;
+  const struct sks_post *p;
+  for (size_t g = 0; g < an.n_req && !rc; g++) {
+    if ((rc = postings(s, an.req[g], &p)))
+      break;
+    for (uint32_t i = 0; i < p->n; i++) {
+      uint32_t rid = p->rid[i];
+      touch(s, rid);
+      s->acc[rid] += p->score[i];
+      s->nreq[rid]++;
+      s->mark[rid] |= M_TEXT;
+    }
+  }
+  for (size_t g = 0; g < an.n_opt && !rc; g++) {
+    if ((rc = postings(s, an.opt[g], &p)))
+      break;
+    for (uint32_t i = 0; i < p->n; i++) {
+      touch(s, p->rid[i]);
+      s->acc[p->rid[i]] += p->score[i];
+      s->mark[p->rid[i]] |= M_CTEXT;
+    }
+  }
+  for (size_t k = 0; k < an.n_need; k++) {
+    int b = an.need_concepts[k];
+    for (uint32_t i = 0; i < sn->need_ndocs[b]; i++) {
+      uint32_t rid = sn->need_docs[b][i];
+      touch(s, rid);
+      s->mark[rid] |= M_CNEED;
+      if (s->need.terms[b]->crisis)
+        s->mark[rid] |= M_CRISIS;
+    }
+  }
+  for (size_t g = 0; g < an.n_boost && !rc; g++) {
+    if ((rc = postings(s, an.boost[g], &p)))
+      break;
+    for (uint32_t i = 0; i < p->n; i++)
+      if (s->stamp[p->rid[i]] == s->gen)
+        s->acc[p->rid[i]] += 0.5f * p->score[i];
+  }
+  if (rc)
+    goto fail;
+  /* 2. which touched offerings count: every required word, and a concept
+   * (by classification or by its words) when there is one */
+  int relaxed = 0;
+  size_t n_cand = 0;
+  if (text_mode) {
+    int need_c = an.n_need > 0 || an.n_opt > 0;
+    for (int pass = 0; pass < 2; pass++) {
+      n_cand = 0;
+      for (size_t i = 0; i < s->n_touched; i++) {
+        uint32_t rid = s->touched[i];
+        int ok = pass == 0 ? s->nreq[rid] == an.n_req && (!need_c || (s->mark[rid] & (M_CNEED | M_CTEXT)))
+                           : (s->nreq[rid] > 0 || (s->mark[rid] & (M_CNEED | M_CTEXT)));
+        if (ok)
+          n_cand++;
+        s->mark[rid] = (uint8_t)((s->mark[rid] & 0x7f) | (ok ? 0x80 : 0));
+      }
+      if (n_cand || pass == 1 || (an.n_req <= 1 && !need_c) )
+        break;
+      relaxed = 1;
+    }
+    if (!n_cand)
+      relaxed = 0;
+  }
+  r->relaxed = relaxed;
+  /* 3. filters, facets, ranking */
+  size_t k_top = (size_t)page * (size_t)per;
+  heap = malloc(k_top * sizeof *heap);
+  size_t n_muni_f = s->area.n;
+  cnt = calloc(s->need.n + s->tg.n + n_muni_f + s->access.n + s->cost.n + 2, sizeof *cnt);
+  if (!heap || !cnt) {
+    rc = SK_ENOMEM;
+    goto fail;
+  }
+  long *cnt_need = cnt, *cnt_tg = cnt_need + s->need.n, *cnt_muni = cnt_tg + s->tg.n,
+       *cnt_acc = cnt_muni + n_muni_f, *cnt_cost = cnt_acc + s->access.n, *cnt_kind = cnt_cost + s->cost.n;
+  size_t nh = 0;
+  long total = 0;
+  size_t n_iter = text_mode ? s->n_touched : sn->n_docs_cap;
+  int crisis_q = an.crisis;
+  for (size_t i = 0; i < n_iter; i++) {
+    uint32_t rid = text_mode ? s->touched[i] : (uint32_t)i;
+    if (text_mode && !(s->mark[rid] & 0x80))
+      continue;
+    const struct sks_doc *d = &sn->docs[rid];
+    if (!d->flags)
+      continue;
+    unsigned fm = fail_mask(s, d, &f);
+    if (q->facets && (fm & ~(unsigned)F_OTHER) && !(fm & F_OTHER)) {
+      /* one failing facet filter: it still counts for that facet */
+      unsigned only = fm;
+      if ((only & (only - 1)) == 0) {
+        if (only == F_NEED)
+          for (size_t b = 0; b < s->need.n; b++)
+            cnt_need[b] += (d->needs.w[b / 64] >> (b % 64)) & 1;
+        else if (only == F_TG)
+          for (size_t b = 0; b < s->tg.n; b++)
+            cnt_tg[b] += d->tg >> b & 1;
+        else if (only == F_ACCESS)
+          for (size_t b = 0; b < s->access.n; b++)
+            cnt_acc[b] += d->access >> b & 1;
+        else if (only == F_COST)
+          for (size_t b = 0; b < s->cost.n; b++)
+            cnt_cost[b] += d->cost >> b & 1;
+        else if (only == F_KIND)
+          cnt_kind[(d->flags & SKS_DOC_ACTIVITY) ? 1 : 0]++;
+        else if (only == F_MUNI)
+          for (size_t b = 0; b < n_muni_f; b++)
+            if (s->area.terms[b]->vocab == SK_VOCAB_MUNICIPALITY)
+              cnt_muni[b] += muni_ok(s, d, (int)b, &f);
+      }
+      continue;
+    }
+    if (fm)
+      continue;
+    total++;
+    if (q->facets) {
+      for (size_t b = 0; b < s->need.n; b++)
+        cnt_need[b] += (d->needs.w[b / 64] >> (b % 64)) & 1;
+      for (size_t b = 0; b < s->tg.n; b++)
+        cnt_tg[b] += d->tg >> b & 1;
+      for (size_t b = 0; b < s->access.n; b++)
+        cnt_acc[b] += d->access >> b & 1;
+      for (size_t b = 0; b < s->cost.n; b++)
+        cnt_cost[b] += d->cost >> b & 1;
+      cnt_kind[(d->flags & SKS_DOC_ACTIVITY) ? 1 : 0]++;
+      for (size_t b = 0; b < n_muni_f; b++)
+        if (s->area.terms[b]->vocab == SK_VOCAB_MUNICIPALITY)
+          cnt_muni[b] += f.muni == (int)b ? 1 : muni_ok(s, d, (int)b, &f);
+    }
+    double score = text_mode ? s->acc[rid] + ((s->mark[rid] & M_CNEED) ? CONCEPT_BONUS : 0) : 1.0;
+    score *= locality(s, d, f.pref);
+    if (d->assured_day < 0 || f.today - d->assured_day > 365)
+      score *= 0.85;
+    for (size_t k = 0; k < an.n_tg; k++)
+      if (d->tg >> an.tg_concepts[k] & 1)
+        score *= 1.2;
+    if (crisis_q && text_mode && (s->mark[rid] & M_CRISIS))
+      score += CRISIS_BONUS;
+    struct cand c = {rid, (float)score, 0};
+    switch (q->sort) {
+    case SK_SORT_NAME:
+      c.key = d->name_rank;
+      break;
+    case SK_SORT_DISTANCE:
+      c.key = (d->flags & SKS_DOC_HAS_POINT) ? km(f.olat, f.olon, d->lat, d->lon) : 1e9;
+      break;
+    case SK_SORT_SOONEST: {
+      int64_t ns = next_start(s, d, f.now);
+      c.key = ns == INT64_MAX ? 1e15 - score : (double)ns;
+      break;
+    }
+    default:
+      c.key = -score * 1e7 + d->name_rank * 1e-3;
+    }
+    heap_push(heap, &nh, k_top, c);
+  }
+  qsort(heap, nh, sizeof *heap, cand_cmp);
+  r->total = total;
+  /* 4. the page */
+  struct render_ctx rctx = {s, q, &f, &an, result_arena(r)};
+  size_t from = (size_t)(page - 1) * (size_t)per;
+  if (from < nh) {
+    r->items = sk_arena_alloc(result_arena(r), (nh - from) * sizeof *r->items);
+    if (!r->items) {
+      rc = SK_ENOMEM;
+      goto fail;
+    }
+    for (size_t i = from; i < nh; i++) {
+      int er = render_item(&rctx, heap[i].rid, heap[i].score, &r->items[r->n_items]);
+      if (er == SK_OK)
+        r->n_items++;
+      else if (er != SK_ENOTFOUND) {
+        rc = er;
+        goto fail;
+      }
+    }
+  }
+  if ((rc = add_concepts(s, &an, r)))
+    goto fail;
+  if (an.crisis && (rc = crisis_lines(&rctx, &an, r)))
+    goto fail;
+  if (q->facets && (rc = build_facets(s, r, cnt_need, cnt_tg, cnt_muni, cnt_acc, cnt_cost, cnt_kind)))
+    goto fail;
+  if (!total && an.n)
+    suggest_needs(s, &an, r);
+  free(heap);
+  free(cnt);
+  analysis_free(&an);
+  *out = r;
+  return SK_OK;
+fail:
+  free(heap);
+  free(cnt);
+  analysis_free(&an);
+  sk_search_result_free(r);
+  snprintf(e->message, sizeof e->message, "Zoeken lukt nu niet (%s).", sk_strerror(rc));
+  e->param[0] = '\0';
+  return rc == SK_EINVAL ? SK_EDB : rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON                                                                */
+
+static json_t *jstr(const char *s) { return s ? json_string(s) : json_null(); }
+
+static json_t *jcodes(const struct sk_search_code *c, size_t n) {
+  json_t *a = json_array();
+  for (size_t i = 0; a && i < n; i++)
+    json_array_append_new(a, json_pack("{s:s?, s:s?}", "code", c[i].code, "label", c[i].label));
+  return a;
+}
+
+static json_t *jsegs(const struct sk_search_segment *g, size_t n) {
+  json_t *a = json_array();
+  for (size_t i = 0; a && i < n; i++)
+    json_array_append_new(a, json_pack("{s:s?, s:b}", "text", g[i].text, "hit", g[i].hit));
+  return a;
+}
+
+static json_t *jitem(const struct sk_search_item *it) {
+  json_t *o = json_object();
+  if (!o)
+    return NULL;
+  json_object_set_new(o, "id", json_string(it->id));
+  json_object_set_new(o, "kind", jstr(it->kind));
+  json_object_set_new(o, "name", jstr(it->name));
+  json_object_set_new(o, "organization",
+                      json_pack("{s:s, s:s?}", "id", it->organization_id, "name", it->organization));
+  json_object_set_new(o, "summary", jstr(it->summary));
+  json_object_set_new(o, "url", jstr(it->url));
+  json_object_set_new(o, "needs", jcodes(it->needs, it->n_needs));
+  json_object_set_new(o, "target_groups", jcodes(it->target_groups, it->n_target_groups));
+  json_object_set_new(o, "access", jcodes(it->access, it->n_access));
+  json_object_set_new(o, "cost", jcodes(it->cost, it->n_cost));
+  json_object_set_new(o, "areas", jcodes(it->areas, it->n_areas));
+  json_object_set_new(o, "area_match", jstr(it->area_match));
+  json_object_set_new(o, "area_note", jstr(it->area_note));
+  json_object_set_new(o, "min_age", it->min_age >= 0 ? json_integer(it->min_age) : json_null());
+  json_object_set_new(o, "max_age", it->max_age >= 0 ? json_integer(it->max_age) : json_null());
+  json_t *ph = json_array();
+  for (size_t i = 0; ph && i < it->n_phones; i++)
+    json_array_append_new(ph, json_pack("{s:s?, s:s?}", "number", it->phones[i].number, "description",
+                                        it->phones[i].description));
+  json_object_set_new(o, "phones", ph);
+  if (it->referral_contact)
+    json_object_set_new(o, "referral_contact", json_string(it->referral_contact));
+  json_object_set_new(o, "next_start", jstr(it->next_start));
+  json_object_set_new(o, "distance_km", it->distance_km >= 0 ? json_real(it->distance_km) : json_null());
+  json_object_set_new(o, "assured_date", jstr(it->assured_date));
+  json_object_set_new(o, "stale", json_boolean(it->stale));
+  json_object_set_new(o, "crisis_line", json_boolean(it->crisis_line));
+  json_object_set_new(o, "open_now", it->open_now < 0 ? json_null() : json_boolean(it->open_now));
+  json_object_set_new(o, "name_segments", jsegs(it->name_segments, it->n_name_segments));
+  json_object_set_new(o, "snippet", jsegs(it->snippet, it->n_snippet));
+  json_object_set_new(o, "why", jstr(it->why));
+  json_object_set_new(o, "score", json_real(round(it->score * 1000) / 1000));
+  return o;
+}
+
+json_t *sk_search_result_json(const struct sk_search_result *r) {
+  if (!r)
+    return NULL;
+  json_t *o = json_object();
+  if (!o)
+    return NULL;
+  json_object_set_new(o, "total", json_integer(r->total));
+  json_object_set_new(o, "page", json_integer(r->page));
+  json_object_set_new(o, "per_page", json_integer(r->per_page));
+  json_object_set_new(o, "sort", jstr(r->sort));
+  json_object_set_new(o, "relaxed", json_boolean(r->relaxed));
+  json_object_set_new(o, "corrected", json_boolean(r->corrected));
+  json_object_set_new(o, "did_you_mean", jstr(r->did_you_mean));
+  json_object_set_new(o, "crisis", json_boolean(r->crisis));
+  json_t *cl = json_array();
+  for (size_t i = 0; cl && i < r->n_crisis_lines; i++)
+    json_array_append_new(cl, jitem(&r->crisis_lines[i]));
+  json_object_set_new(o, "crisis_lines", cl);
+  json_t *co = json_array();
+  for (size_t i = 0; co && i < r->n_concepts; i++)
+    json_array_append_new(co, json_pack("{s:s?, s:s?, s:s?, s:s?}", "vocab", r->concepts[i].vocab, "code",
+                                        r->concepts[i].code, "label", r->concepts[i].label, "matched",
+                                        r->concepts[i].matched));
+  json_object_set_new(o, "concepts", co);
+  json_object_set_new(o, "suggested_needs", jcodes(r->suggested_needs, r->n_suggested_needs));
+  json_t *items = json_array();
+  for (size_t i = 0; items && i < r->n_items; i++)
+    json_array_append_new(items, jitem(&r->items[i]));
+  json_object_set_new(o, "items", items);
+  if (r->has_facets) {
+    json_t *fo = json_object();
+    for (int f = 0; fo && f < SK_SEARCH_N_FACETS; f++) {
+      json_t *va = json_array();
+      for (size_t i = 0; va && i < r->facets[f].n_values; i++)
+        json_array_append_new(va, json_pack("{s:s?, s:s?, s:I}", "code", r->facets[f].values[i].code, "label",
+                                            r->facets[f].values[i].label, "count",
+                                            (json_int_t)r->facets[f].values[i].count));
+      json_object_set_new(fo, r->facets[f].name, va);
+    }
+    json_object_set_new(o, "facets", fo);
+  } else {
+    json_object_set_new(o, "facets", json_null());
+  }
+  return o;
+}

@@ -1,0 +1,198 @@
+#ifndef SK_SEARCH_INT_H
+#define SK_SEARCH_INT_H
+/*
+ * Internals of sk_search (owner: search engineer), shared by
+ * sk_search.c (pipeline, rendering), sk_search_snap.c (the in-memory
+ * snapshot of the store), sk_search_text.c (query understanding) and
+ * sk_suggest.c. Not for use outside these files.
+ */
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sk_search.h"
+#include "sk_tokenizer.h"
+
+/* ---- arena: results and snapshots free everything at once ---- */
+struct sk_arena_block;
+struct sk_arena {
+  struct sk_arena_block *head;
+};
+void *sk_arena_alloc(struct sk_arena *a, size_t n); /* zeroed; NULL when out of memory */
+char *sk_arena_strdup(struct sk_arena *a, const char *s); /* NULL stays NULL */
+char *sk_arena_strndup(struct sk_arena *a, const char *s, size_t n);
+void sk_arena_free(struct sk_arena *a);
+
+/* ---- taxonomy as bit positions ---- */
+#define SKS_MAX_NEEDS 128
+#define SKS_MAX_SMALL 16 /* target groups, access, cost, areas each */
+
+struct sks_needmask {
+  uint64_t w[2];
+};
+
+/* Per vocabulary: term pointers by bit index. */
+struct sks_vocab {
+  const struct sk_term *terms[SKS_MAX_NEEDS];
+  size_t n;
+};
+
+/* ---- the snapshot: one compact record per active offering, by rid ---- */
+enum {
+  SKS_DOC_ACTIVE = 1,
+  SKS_DOC_ACTIVITY = 2,
+  SKS_DOC_CRISIS = 4,    /* classified under a crisis need */
+  SKS_DOC_HAS_POINT = 8, /* lat/lon known */
+};
+
+struct sks_rule { /* a service_area row for a municipality with ages */
+  uint8_t area;   /* bit index in the area vocabulary */
+  int16_t min_age, max_age; /* -1 open */
+};
+
+struct sks_hours {
+  uint8_t weekday;        /* 1..7 */
+  uint16_t opens, closes; /* minutes after local midnight */
+};
+
+struct sks_doc {
+  struct sks_needmask needs; /* with every ancestor of each need */
+  uint16_t tg, areas;
+  uint8_t access, cost, flags, n_rules;
+  int16_t min_age, max_age; /* effective: own, else from target groups; -1 open */
+  uint32_t org;             /* organization rid */
+  uint32_t name_rank;
+  int32_t assured_day; /* days since 1970-01-01; -1 unknown */
+  float lat, lon;
+  uint32_t rule_off;
+  uint32_t hours_off;
+  uint16_t n_hours;
+  uint16_t n_occ;
+  uint32_t occ_off;
+};
+
+struct sks_occ {
+  int64_t start, end; /* unix seconds; end = start when unknown */
+};
+
+struct sks_word { /* one surface word of the index (search_words) */
+  const char *w;
+  uint32_t len;
+  uint32_t df;
+};
+
+struct sks_snap {
+  struct sk_arena arena;
+  struct sks_doc *docs; /* indexed by rid, n_docs_cap entries; flags 0 = absent */
+  uint32_t n_docs_cap;
+  uint32_t n_active;
+  struct sks_rule *rules;
+  size_t n_rules;
+  struct sks_hours *hours;
+  size_t n_hours;
+  struct sks_occ *occ;
+  size_t n_occ;
+  uint32_t *need_docs[SKS_MAX_NEEDS]; /* rids classified under (within) need i */
+  uint32_t need_ndocs[SKS_MAX_NEEDS];
+  /* vocabulary, sorted by word for binary search */
+  struct sks_word *words;
+  size_t n_words;
+  /* trigram -> word ids (hash buckets), for typo candidates */
+  uint32_t *tri_off; /* SKS_TRI_BUCKETS + 1 */
+  uint32_t *tri_ids;
+  /* organisations for suggest */
+  struct {
+    const char *name, *folded;
+    char id[SK_UUID_LEN];
+  } *orgs;
+  size_t n_orgs;
+};
+#define SKS_TRI_BUCKETS 65536
+
+/* ---- the searcher ---- */
+struct sks_post { /* cached postings of one FTS group expression */
+  char *key;
+  uint64_t hash;
+  uint32_t *rid;
+  float *score; /* -bm25: higher is better */
+  uint32_t n;
+  uint64_t used; /* LRU tick */
+  size_t bytes;
+};
+
+struct sks_wentry { /* cached analysis of one query word */
+  char *key;  /* '*' or '=' (prefix or whole word) + the folded word */
+  uint64_t hash;
+  char *expr; /* its FTS group */
+  char *corr; /* its typo correction, or NULL */
+  int replaced; /* 1: expr searches corr (the word found nothing); 0: corr is a hint */
+  uint64_t used;
+};
+
+enum { ST_POST, ST_HL, ST_ITEM, ST_TAX, ST_AREA, ST_PHONE, ST_NEXT, ST_ORG, ST_SUGGEST, ST_COUNT };
+
+#define SKS_WORD_CACHE 1024
+#define SKS_POST_CACHE 512
+#define SKS_POST_CACHE_BYTES (96u << 20)
+
+struct sk_searcher {
+  struct sk_store *st;
+  const struct sk_taxonomy *tax;
+  struct sk_stemmer *stem;
+  struct sks_vocab need, tg, access, cost, area;
+  uint16_t muni_allowed[SKS_MAX_SMALL]; /* per area bit of a municipality: areas that serve it */
+  uint16_t muni_scopes[SKS_MAX_SMALL];  /* its own scopes (bel, hbel) */
+  int area_landelijk, area_regio;
+  struct sks_snap *snap;
+  int64_t data_version;
+  long long total_changes;
+  sqlite3_stmt *stmt[ST_COUNT];
+  /* caches */
+  struct sks_post cache[SKS_POST_CACHE];
+  struct sks_wentry wcache[SKS_WORD_CACHE];
+  size_t cache_bytes;
+  uint64_t tick;
+  /* scratch per rid */
+  uint32_t *stamp;
+  float *acc;
+  uint8_t *nreq;
+  uint8_t *mark;
+  uint32_t gen;
+  uint32_t scratch_cap;
+  uint32_t *touched;
+  size_t n_touched, touched_cap;
+  /* typo candidates: shared trigram counts per vocabulary word */
+  uint16_t *tri_count;
+  uint32_t *tri_touched;
+  size_t tri_cap;
+  /* concept phrases from the taxonomy */
+  struct sks_phrase *phrases;
+  size_t n_phrases;
+};
+
+struct sks_phrase {
+  int vocab; /* enum sk_vocab: need, target group or municipality */
+  int idx;   /* bit index (need/tg) or area bit (municipality) */
+  const struct sk_term *term;
+  const char *text; /* the label or synonym as written (owned by the taxonomy) */
+  char *stems[6]; /* stems of its words */
+  char *words[6]; /* folded words */
+  size_t n;
+};
+
+/* snapshot (sk_search_snap.c) */
+int sks_snap_load(struct sk_searcher *s, struct sks_snap **out);
+void sks_snap_free(struct sks_snap *sn);
+int sks_word_find(const struct sks_snap *sn, const char *w, size_t len); /* index or -1 */
+int sks_word_prefix_exists(const struct sks_snap *sn, const char *w, size_t len);
+/* Local civil time in Europe/Amsterdam: weekday 1..7 (Mon..Sun), minutes. */
+void sks_local_time(int64_t t, int *weekday, int *minutes);
+int32_t sks_day_from_iso(const char *iso); /* days since epoch, -1 when unreadable */
+
+/* text (sk_search_text.c) */
+int sks_damerau(const char *a, size_t na, const char *b, size_t nb, int max);
+int sks_is_stopword(const char *w);
+int sks_phrases_build(struct sk_searcher *s);
+void sks_phrases_free(struct sk_searcher *s);
+
+#endif
