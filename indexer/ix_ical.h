@@ -38,7 +38,7 @@ struct sk_taxonomy;
 
 #define IX_ICAL_DEFAULT_MAX_OCCURRENCES 400
 #define IX_ICAL_MAX_ITERATIONS 100000
-#define IX_ICAL_DOC_ITERATIONS 2000000
+#define IX_ICAL_DOC_ITERATIONS 1000000
 
 struct ix_ical_opts {
   int64_t window_start, window_end; /* unix seconds; end > start, at most ~10 years apart */

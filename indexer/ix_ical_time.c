@@ -622,6 +622,14 @@ int ixc_expand(struct ixc_doc *d, const struct ixc_series *s, struct ix_service 
     rc = read_overrides(d, s, zone, ovr);
     if (rc)
       goto done;
+    /* A modified instance that was deleted later: the master (at least as
+     * new as the override) excludes its RECURRENCE-ID. */
+    icalproperty *pseq = icalcomponent_get_first_property(s->master, ICAL_SEQUENCE_PROPERTY);
+    int master_seq = pseq ? icalproperty_get_sequence(pseq) : 0;
+    for (size_t i = 0; i < s->n_overrides; i++)
+      for (size_t k = 0; k < n_ex && !ovr[i].skip; k++)
+        if (ovr[i].seq <= master_seq && same_instance(&ovr[i].rid, &ex[k]))
+          ovr[i].skip = 1;
 
     /* DTSTART is always the first instance (RFC 5545 3.8.5.3). */
     rc = push_instance(d, &ov, &p0, &master_span, zone);

@@ -304,6 +304,22 @@ static void test_override_across_window_edge(void **state) {
   ix_batch_free(&b);
 }
 
+/* A modified instance that was deleted afterwards: the newer master lists
+ * it in EXDATE and the stale override must not bring it back. */
+static void test_exdate_beats_an_older_override(void **state) {
+  (void)state;
+  struct ix_batch b;
+  parse(CAL("BEGIN:VEVENT\r\nUID:oud-override\r\nSUMMARY:S\r\nSEQUENCE:2\r\n"
+            "DTSTART;TZID=Europe/Amsterdam:20261013T100000\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\n"
+            "EXDATE;TZID=Europe/Amsterdam:20261020T100000\r\nEND:VEVENT\r\n"
+            "BEGIN:VEVENT\r\nUID:oud-override\r\nSUMMARY:S\r\nSEQUENCE:1\r\n"
+            "RECURRENCE-ID;TZID=Europe/Amsterdam:20261020T100000\r\n"
+            "DTSTART;TZID=Europe/Amsterdam:20261021T100000\r\nEND:VEVENT\r\n"),
+        &b);
+  EXPECT(find(&b, "oud-override"), "2026-10-13T10:00:00+02:00", "2026-10-27T10:00:00+01:00");
+  ix_batch_free(&b);
+}
+
 static void test_cancelled_master_cancels_the_series(void **state) {
   (void)state;
   struct ix_batch b;
@@ -647,6 +663,7 @@ int main(void) {
       cmocka_unit_test(test_exdate_and_rdate),
       cmocka_unit_test(test_recurrence_id_moves_and_cancels),
       cmocka_unit_test(test_override_across_window_edge),
+      cmocka_unit_test(test_exdate_beats_an_older_override),
       cmocka_unit_test(test_cancelled_master_cancels_the_series),
       cmocka_unit_test(test_only_overrides_without_master),
       cmocka_unit_test(test_all_day_events_stay_dates),
