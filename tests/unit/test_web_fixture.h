@@ -33,7 +33,7 @@
 static struct web_server *g_srv;
 static int g_port;
 
-static void fx_exec(struct sk_store *st, const char *sql) {
+__attribute__((unused)) static void fx_exec(struct sk_store *st, const char *sql) {
   char *msg = NULL;
   if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK)
     fail_msg("fixture SQL failed: %s\n%s", msg ? msg : "?", sql);
@@ -43,7 +43,7 @@ static void fx_exec(struct sk_store *st, const char *sql) {
  * location), an activity in Laren with occurrences, a withdrawn one, and
  * day activities for BEL (adults only in Eemnes). One feed with a
  * rejection. Occurrences are placed relative to now. */
-static void fx_make_store(const char *name) {
+__attribute__((unused)) static void fx_make_store(const char *name) {
   struct sk_store *st = th_store_with_taxonomy(name);
   fx_exec(st, "BEGIN");
   fx_exec(st,
@@ -136,7 +136,7 @@ static void fx_make_store(const char *name) {
 
 /* A static folder with a page, an asset, a sub folder, a hidden file and
  * two symlinks: one inside the folder, one pointing out of it. */
-static const char *fx_make_static(void) {
+__attribute__((unused)) static const char *fx_make_static(void) {
   static char dir[512];
   snprintf(dir, sizeof dir, "%s", th_path("static"));
   mkdir(dir, 0755);
@@ -153,7 +153,7 @@ static const char *fx_make_static(void) {
   return dir;
 }
 
-static void fx_start(unsigned timeout_s) {
+__attribute__((unused)) static void fx_start(unsigned timeout_s) {
   fx_make_store("web.db");
   struct web_config c;
   web_config_default(&c);
@@ -187,7 +187,7 @@ static void resp_free(struct resp *r) {
   memset(r, 0, sizeof *r);
 }
 
-static int fx_connect(void) {
+__attribute__((unused)) static int fx_connect(void) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   assert_true(fd >= 0);
   struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)g_port)};
@@ -197,7 +197,7 @@ static int fx_connect(void) {
 }
 
 /* Read until the peer closes (bounded by timeout_ms and 4 MiB). */
-static char *fx_read_all(int fd, size_t *len, int timeout_ms) {
+__attribute__((unused)) static char *fx_read_all(int fd, size_t *len, int timeout_ms) {
   size_t cap = 65536, n = 0;
   char *buf = malloc(cap + 1);
   struct timespec t0, t1;
@@ -227,7 +227,7 @@ static char *fx_read_all(int fd, size_t *len, int timeout_ms) {
 }
 
 /* Send raw bytes (a whole request), read the whole answer. */
-static struct resp fx_raw(const char *req, size_t len) {
+__attribute__((unused)) static struct resp fx_raw(const char *req, size_t len) {
   int fd = fx_connect();
   size_t off = 0;
   while (off < len) {
@@ -255,7 +255,7 @@ static struct resp fx_raw(const char *req, size_t len) {
 }
 
 /* GET/other method with optional extra header lines ("A: b\r\n"). */
-static struct resp fx_req(const char *method, const char *target, const char *extra) {
+__attribute__((unused)) static struct resp fx_req(const char *method, const char *target, const char *extra) {
   char req[16384];
   int n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n",
                    method, target, extra ? extra : "");
@@ -263,10 +263,10 @@ static struct resp fx_req(const char *method, const char *target, const char *ex
   return fx_raw(req, (size_t)n);
 }
 
-static struct resp fx_get(const char *target) { return fx_req("GET", target, NULL); }
+__attribute__((unused)) static struct resp fx_get(const char *target) { return fx_req("GET", target, NULL); }
 
 /* The value of a header (case-insensitive name) into a static buffer, or NULL. */
-static const char *fx_header(const struct resp *r, const char *name) {
+__attribute__((unused)) static const char *fx_header(const struct resp *r, const char *name) {
   static char val[1024];
   size_t nl = strlen(name);
   for (const char *p = r->head; p && *p;) {
@@ -286,7 +286,7 @@ static const char *fx_header(const struct resp *r, const char *name) {
   return NULL;
 }
 
-static json_t *fx_json(const struct resp *r) {
+__attribute__((unused)) static json_t *fx_json(const struct resp *r) {
   json_error_t e;
   json_t *j = json_loadb(r->body, r->body_len, 0, &e);
   if (!j)
@@ -295,7 +295,7 @@ static json_t *fx_json(const struct resp *r) {
 }
 
 /* GET target, expect status, return the parsed body. */
-static json_t *fx_get_json(const char *target, int status) {
+__attribute__((unused)) static json_t *fx_get_json(const char *target, int status) {
   struct resp r = fx_get(target);
   if (r.status != status)
     fail_msg("GET %s: status %d, want %d: %.400s", target, r.status, status, r.body);
