@@ -41,6 +41,14 @@
 #define SHORT_BUDGET 500
 #define EXTRA_TEXT_MAX TEXT_BUDGET
 #define AGE_MAX 120
+/* Per-service list caps. Each add checks for duplicates in its list, so
+ * without a cap one hostile service with millions of phones would cost
+ * quadratic time. The caps are far above any real service. */
+#define MAX_PHONES 20
+#define MAX_HOURS 100
+#define MAX_AREAS 64
+#define MAX_CODES 64 /* the validator's IX_MAX_CODES */
+#define MAX_LOCATIONS 500
 
 enum { HOURS_NONE, HOURS_SERVICE, HOURS_LOCATION };
 
@@ -363,6 +371,10 @@ static int strv_has(const struct ix_strv *sv, const char *s) {
 static int strv_add_unique(struct ctx *c, struct ix_strv *sv, const char *s) {
   if (strv_has(sv, s))
     return SK_OK;
+  if (sv->n >= MAX_CODES) {
+    note(c, "attribute", NULL, "meer dan %d codes in één lijst; de rest is overgeslagen", MAX_CODES);
+    return SK_OK;
+  }
   return ix_strv_push(c->b, sv, s) ? oom(c) : SK_OK;
 }
 
@@ -485,6 +497,10 @@ static int add_service_phones(struct ctx *c, struct ix_service *s, json_t *arr) 
         dup = 1;
     if (dup)
       continue;
+    if (s->phones.n >= MAX_PHONES) {
+      note(c, "phone", NULL, "meer dan %d telefoonnummers per dienst; de rest is overgeslagen", MAX_PHONES);
+      return SK_OK;
+    }
     struct ix_phone *ph = IX_PUSH(c->b, s->phones);
     if (!ph)
       return oom(c);
@@ -633,6 +649,10 @@ static int add_schedules(struct ctx *c, struct ix_service *s, json_t *arr, struc
           dup = 1;
       if (dup)
         continue;
+      if (s->hours.n >= MAX_HOURS) {
+        note(c, "schedule", NULL, "meer dan %d openingstijden per dienst; de rest is overgeslagen", MAX_HOURS);
+        return SK_OK;
+      }
       struct ix_hours *h = IX_PUSH(c->b, s->hours);
       if (!h)
         return oom(c);
@@ -706,6 +726,10 @@ static int add_areas(struct ctx *c, struct ix_service *s, json_t *arr) {
         dup = 1;
     if (dup)
       continue;
+    if (s->areas.n >= MAX_AREAS) {
+      note(c, "service_area", NULL, "meer dan %d werkgebieden per dienst; de rest is overgeslagen", MAX_AREAS);
+      return SK_OK;
+    }
     struct ix_area *a = IX_PUSH(c->b, s->areas);
     if (!a || !(a->code = ix_strdup(c->b, code)))
       return oom(c);
@@ -848,6 +872,17 @@ static int add_org(struct ctx *c, json_t *o, int top, const char **key) {
 }
 
 /* ---------------------------------------------------------- locations */
+
+static int link_location(struct ctx *c, struct ix_service *s, const char *key) {
+  if (strv_has(&s->location_keys, key))
+    return SK_OK;
+  if (s->location_keys.n >= MAX_LOCATIONS) {
+    note(c, "service_at_location", NULL, "meer dan %d locaties per dienst; de rest is overgeslagen",
+         MAX_LOCATIONS);
+    return SK_OK;
+  }
+  return ix_strv_push(c->b, &s->location_keys, key) ? oom(c) : SK_OK;
+}
 
 static const char *const location_read[] = {"id",        "location_type", "name",          "addresses",
                                             "latitude",  "longitude",     "accessibility", "phones",
@@ -998,8 +1033,7 @@ static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hou
     key = l->key;
     TRY(ks_add(&c->locs, key, c->b->locations.n - 1));
   }
-  if (!strv_has(&s->location_keys, key) && ix_strv_push(c->b, &s->location_keys, key))
-    return oom(c);
+  TRY(link_location(c, s, key));
   json_t *phones = arr_field(c, o, "location", "phones");
   if (phones)
     TRY(add_service_phones(c, s, phones));
@@ -1032,9 +1066,7 @@ static int merge_sal(struct ctx *c, struct ix_service *s, json_t *sal, int top, 
     const char *lid = str_field(c, sal, "service_at_location", "location_id");
     size_t at = lid ? ks_find(&c->locs, lid) : SIZE_MAX;
     if (at != SIZE_MAX) {
-      if (!strv_has(&s->location_keys, c->b->locations.v[at].key) &&
-          ix_strv_push(c->b, &s->location_keys, c->b->locations.v[at].key))
-        return oom(c);
+      TRY(link_location(c, s, c->b->locations.v[at].key));
     } else if (lid) {
       note(c, "service_at_location", "location_id",
            "locatie '%.*s' staat niet in de feed; neem de locatie op als object 'location'", clip(lid, 60), lid);

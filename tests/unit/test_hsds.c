@@ -583,6 +583,35 @@ static void test_huge_input_is_bounded(void **state) {
   ix_batch_free(&small);
   free(many);
 
+  /* One service with very many phones, hours, areas and codes: capped, in
+   * linear time. */
+  cap = 8 * 1024 * 1024;
+  char *fat = malloc(cap);
+  assert_non_null(fat);
+  off = (size_t)snprintf(fat, cap, "[{\"id\":\"f\",\"name\":\"Vol\",\"status\":\"active\",\"phones\":[");
+  for (int i = 0; i < 100000; i++)
+    off += (size_t)snprintf(fat + off, cap - off, "%s{\"number\":\"%d\"}", i ? "," : "", i);
+  off += (size_t)snprintf(fat + off, cap - off, "],\"schedules\":[");
+  for (int i = 0; i < 20000; i++)
+    off += (size_t)snprintf(fat + off, cap - off, "%s{\"byday\":\"MO\",\"opens_at\":\"%02d:%02d\",\"closes_at\":\"23:59\"}",
+                            i ? "," : "", (i / 60) % 23, i % 60);
+  off += (size_t)snprintf(fat + off, cap - off, "],\"attributes\":[");
+  for (int i = 0; i < 20000; i++)
+    off += (size_t)snprintf(fat + off, cap - off,
+                            "%s{\"taxonomy_term\":{\"taxonomy\":\"sk-hulpvraag\",\"code\":\"c%d\"}}", i ? "," : "", i);
+  off += (size_t)snprintf(fat + off, cap - off, "]}]");
+  assert_true(off < cap - 1);
+  parse_mem(&p, fat, off);
+  assert_int_equal(p.rc, SK_OK);
+  const struct ix_service *fs = svc(&p.b, "f");
+  assert_non_null(fs);
+  assert_int_equal(fs->phones.n, 20);
+  assert_int_equal(fs->hours.n, 100);
+  assert_int_equal(fs->needs.n, 64);
+  assert_non_null(warning_with(&p.b, "telefoonnummers", NULL));
+  ix_batch_free(&p.b);
+  free(fat);
+
   /* Very many distinct unknown fields: the report stays bounded. */
   cap = 64 * 1024;
   char *wide = malloc(cap);
