@@ -10,11 +10,7 @@
 
   function pad(n) { return (n < 10 ? '0' : '') + n; }
   function isoDate(d) { return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()); }
-  function monday(d) {
-    var m = new Date(d.getFullYear(), d.getMonth(), d.getDate());
-    m.setDate(m.getDate() - ((m.getDay() + 6) % 7));
-    return m;
-  }
+  function today() { var n = new Date(); return new Date(n.getFullYear(), n.getMonth(), n.getDate()); }
   function addDays(d, n) { var x = new Date(d.getTime()); x.setDate(x.getDate() + n); return x; }
 
   function readState() {
@@ -24,14 +20,13 @@
       municipality: p.municipality !== undefined ? p.municipality : SK.getPlace(),
       need: p.need || '',
       target_group: p.target_group || '',
-      week: monday(w || new Date())
+      week: w || today()
     };
   }
 
   function urlState() {
-    var thisWeek = isoDate(monday(new Date()));
     var w = isoDate(state.week);
-    return { municipality: state.municipality, need: state.need, target_group: state.target_group, week: w === thisWeek ? '' : w };
+    return { municipality: state.municipality, need: state.need, target_group: state.target_group, week: w === isoDate(today()) ? '' : w };
   }
 
   function selection() {
@@ -52,8 +47,8 @@
   function weekLabel() {
     var end = addDays(state.week, 6);
     var f = fmt({ day: 'numeric', month: 'long' });
-    var thisWeek = monday(new Date()).getTime() === state.week.getTime();
-    return (thisWeek ? 'Deze week: ' : 'Week van ') + f.format(state.week) + ' tot en met ' + f.format(end);
+    var now = today().getTime() === state.week.getTime();
+    return (now ? 'De komende 7 dagen: ' : '') + f.format(state.week) + ' tot en met ' + f.format(end);
   }
 
   function icsPath() { return '/api/v1/activities.ics' + SK.query(selection()); }
@@ -65,8 +60,10 @@
   }
 
   function occurrences(r) { return (r && (r.items || r.occurrences || r.results)) || []; }
-  function startOf(o) { return new Date(o.start || o.starts_at || o.dtstart || o.start_time); }
-  function endOf(o) { var e = o.end || o.ends_at || o.dtend || o.end_time; return e ? new Date(e) : null; }
+  function startOf(o) { return new Date(o.starts_at || o.start); }
+  function endOf(o) { var e = o.ends_at || o.end; return e ? new Date(e) : null; }
+  /* An occurrence carries its activity: {starts_at, ..., activity: {id, name, summary, organization}}. */
+  function act(o) { return o.activity || o; }
 
   function load(focus) {
     SK.setUrl(urlState(), false);
@@ -98,8 +95,8 @@
       .filter(function (o) { var k = startOf(o); return k >= state.week && k < addDays(state.week, 7); })
       .sort(function (a, b) { return startOf(a) - startOf(b); });
     var place = state.municipality ? ' in ' + (tax ? tax.label('municipality', state.municipality) : state.municipality) : '';
-    SK.$('#agenda-status').textContent = items.length === 0 ? 'Geen activiteiten gevonden' + place + ' in deze week.'
-      : (items.length === 1 ? '1 activiteit' : items.length + ' activiteiten') + place + ' in deze week.';
+    SK.$('#agenda-status').textContent = items.length === 0 ? 'Geen activiteiten gevonden' + place + ' in deze 7 dagen.'
+      : (items.length === 1 ? '1 activiteit' : items.length + ' activiteiten') + place + ' in deze 7 dagen.';
     if (!items.length) {
       box.appendChild(el('p', { class: 'notice' }, 'Kijk bij een andere week, of kies ‘Alle gemeenten’ of ‘Alle onderwerpen’.'));
       return;
@@ -120,18 +117,19 @@
       var ul = el('ul', { class: 'events' });
       g.list.forEach(function (o) {
         var s = startOf(o), e = endOf(o);
-        var org = SK.orgName(o);
-        var where = o.location_text || o.location || (o.location_name) || '';
-        if (where && typeof where === 'object') where = [where.name, SK.address(where)].filter(Boolean).join(', ');
+        var a = act(o);
+        var org = SK.orgName(a);
+        var where = o.location_text || a.location_text || '';
         var t = o.all_day ? 'Hele dag' : timeText(s) + (e ? ' tot ' + timeText(e) : '') + ' uur';
+        var name = a.name || 'Activiteit';
         ul.appendChild(el('li', { class: 'event' },
           el('p', { class: 'time' }, t),
           el('div', null,
-            el('h4', null, o.name || o.summary_text || o.title || 'Activiteit'),
+            el('h4', null, a.id ? el('a', { href: SK.detailHref(a) }, name) : name),
+            o.cancelled ? el('p', null, el('span', { class: 'badge stale' }, 'Gaat niet door')) : null,
             org ? el('p', { class: 'org' }, org) : null,
             where ? SK.fact('pin', el('p', null, where)) : null,
-            (o.summary || o.description) ? el('p', { class: 'description' }, String(o.summary || o.description).slice(0, 400)) : null,
-            o.url && /^https?:\/\//i.test(o.url) ? el('p', null, el('a', { href: o.url, rel: 'noopener' }, 'Meer informatie', el('span', { class: 'visually-hidden' }, ' over ' + (o.name || 'deze activiteit')))) : null)));
+            a.summary ? el('p', { class: 'description' }, String(a.summary).slice(0, 400)) : null)));
       });
       box.appendChild(el('section', { class: 'day', 'aria-labelledby': 'day-' + gi }, el('h3', { id: 'day-' + gi }, title), ul));
     });
@@ -161,7 +159,7 @@
       tax = t;
       SK.fillPlaces(SK.$('#a-gemeente'), tax, 'Alle gemeenten');
       SK.fillOptions(SK.$('#a-need'), tax.needs, 'Alle onderwerpen');
-      SK.fillOptions(SK.$('#a-doelgroep'), tax.target_groups.filter(function (g) { return !g.professional_only; }), 'Iedereen');
+      SK.fillOptions(SK.$('#a-doelgroep'), tax.target_groups.filter(SK.forResidents), 'Iedereen');
       SK.$('#a-gemeente').value = state.municipality;
       SK.$('#a-need').value = state.need;
       SK.$('#a-doelgroep').value = state.target_group;

@@ -192,10 +192,22 @@
     return [];
   }
 
+  /* The API sends flat lists with parent_code; nest them as the file does. */
+  function nest(items) {
+    if (!items.some(function (x) { return x.parent_code; })) return items;
+    var byCode = {}, roots = [];
+    items.forEach(function (x) { byCode[x.code] = Object.assign({}, x, { children: [] }); });
+    items.forEach(function (x) {
+      var parent = x.parent_code && byCode[x.parent_code];
+      if (parent) parent.children.push(byCode[x.code]); else roots.push(byCode[x.code]);
+    });
+    return roots;
+  }
+
   function indexTaxonomy(t) {
     var tax = {
       raw: t,
-      needs: list(t, ['needs']),
+      needs: nest(list(t, ['needs'])),
       target_groups: list(t, ['target_groups', 'targetGroups']),
       municipalities: list(t, ['municipalities']),
       scopes: list(t, ['scopes']),
@@ -234,6 +246,9 @@
     beperking: 'Beperking of ziekte', advies: 'Advies en rechten'
   };
 
+  /* Target groups residents choose from (not "Professionals en verwijzers"). */
+  SK.forResidents = function (g) { return !(g.professional_only || g.code === 'professionals'); };
+
   /* ---------- reading API records defensively ---------- */
 
   /* A field may arrive as a code string or as {code, label}. */
@@ -262,6 +277,7 @@
     var ph = s.phones || [];
     if (!ph.length && s.phone) ph = [{ number: s.phone }];
     if (!ph.length && s.organization && s.organization.phone) ph = [{ number: s.organization.phone }];
+    if (!ph.length && s.organization && Array.isArray(s.organization.phones)) ph = s.organization.phones;
     return ph.map(function (p) { return typeof p === 'string' ? { number: p } : p; })
       .filter(function (p) { return p && p.number; });
   };
@@ -303,6 +319,7 @@
   var RFC_DAY = { MO: 'ma', TU: 'di', WE: 'wo', TH: 'do', FR: 'vr', SA: 'za', SU: 'zo' };
 
   function normDay(d) {
+    if (typeof d === 'number') return d >= 1 && d <= 7 ? DAYS[d - 1] : (d === 0 ? 'zo' : null);
     d = String(d).trim();
     if (RFC_DAY[d.toUpperCase()]) return RFC_DAY[d.toUpperCase()];
     d = d.toLowerCase().slice(0, 2);
@@ -313,7 +330,7 @@
   SK.schedules = function (s) {
     var raw = s.hours || s.schedules || s.regular_schedules || [];
     return raw.map(function (h) {
-      var days = h.days || h.byday || h.weekdays || h.weekday || [];
+      var days = h.days || h.byday || h.weekdays || (h.weekday !== undefined && h.weekday !== null ? [h.weekday] : null) || (h.day ? [h.day] : []);
       if (typeof days === 'string') days = days.split(/[,\s]+/);
       return {
         days: days.map(normDay).filter(Boolean),
@@ -514,8 +531,9 @@
       if (!number) return;
       list.appendChild(SK.el('li', null,
         SK.el('a', { class: 'call', href: SK.telHref(number) }, SK.icon('phone'),
-          'Bel ' + (l.name || '') + ': ' + number,
-          (l.note || l.summary) ? SK.el('span', null, l.note || l.summary) : null)));
+          SK.el('span', { class: 'call-text' },
+            SK.el('span', { class: 'call-name' }, (l.name || '') + ':'),
+            SK.el('span', { class: 'call-number' }, 'Bel ' + number)))));
     });
     return SK.el('section', { class: 'crisis', 'aria-labelledby': 'crisis-title', id: 'crisis' },
       SK.el('h2', { id: 'crisis-title' }, 'Heeft u nu hulp nodig?'),

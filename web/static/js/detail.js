@@ -62,6 +62,7 @@
     row(dl, 'Voor inwoners van', areas.join(', '));
     var notes = [];
     if (s.area_note) notes.push(s.area_note);
+    (s.areas || []).forEach(function (x) { if (x && x.note && notes.indexOf(x.note) < 0) notes.push(x.note); });
     (s.area_exceptions || []).forEach(function (x) { if (x && x.note && notes.indexOf(x.note) < 0) notes.push(x.note); });
     row(dl, 'Let op', notes.length ? notes.map(function (n) { return el('strong', { class: 'area-note' }, n, ' '); }) : '');
     row(dl, 'Doelgroep', (s.target_groups || []).map(function (g) { return SK.labelOf(tax, 'target_group', g); }).join(', '));

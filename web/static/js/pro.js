@@ -10,6 +10,7 @@
   var state = {};
   var lastItems = {};   /* id -> search item, for the overview */
   var details = {};     /* id -> promise of /services/{id} */
+  var lawUnsupported = false;
 
   function csv(v) { return v ? String(v).split(',').filter(Boolean) : []; }
 
@@ -75,12 +76,21 @@
     SK.$('#pro-status').textContent = 'Even laden…';
     var params = { q: state.q, municipality: state.municipality, need: state.need, age: state.age, target_group: state.target_group,
       access: state.access, cost: state.cost, kind: 'aanbod', sort: state.q ? '' : 'name', page: state.page, per_page: PER_PAGE };
-    if (state.law) params.law = state.law;
+    if (state.law && !lawUnsupported) params.law = state.law;
     SK.api('search', params, 'search').then(function (r) {
       list.removeAttribute('aria-busy');
       render(r);
     }, function (e) {
       if (SK.isAbort(e)) return;
+      if (e && e.status === 400 && /law/.test(e.detail || '') && !lawUnsupported) {
+        /* This server cannot filter on law yet: say so and search without it. */
+        lawUnsupported = true;
+        var hint = SK.$('#p-law-hint');
+        hint.textContent = 'Filteren op wet kan nog niet. U ziet alle resultaten.';
+        hint.hidden = false;
+        load(false);
+        return;
+      }
       list.removeAttribute('aria-busy');
       SK.$('#pro-status').textContent = '';
       SK.clear(list).appendChild(el('li', null, SK.errorBox(e)));

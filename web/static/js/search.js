@@ -8,6 +8,7 @@
   var PER_PAGE = 10;
   var state = {};
   var facetsOpen = null;
+  var scrollToResults = false;
 
   var FILTERS = ['need', 'municipality', 'target_group', 'cost', 'access'];
 
@@ -44,11 +45,14 @@
     });
   }
 
+  /* Tiles come from the short labels (the taxonomy's top-level needs, in its
+     order), so the first paint needs no API call. */
   function buildTiles() {
     var ul = SK.clear(SK.$('#tiles'));
-    tax.needs.forEach(function (n) {
-      var btn = el('button', { type: 'button', class: 'tile', 'data-need': n.code, 'aria-pressed': 'false', title: n.label },
-        SK.icon(n.code), SK.SHORT_NEED[n.code] || n.label);
+    Object.keys(SK.SHORT_NEED).forEach(function (code) {
+      var n = { code: code };
+      var btn = el('button', { type: 'button', class: 'tile', 'data-need': n.code, 'aria-pressed': 'false' },
+        SK.icon(n.code), SK.SHORT_NEED[n.code]);
       btn.addEventListener('click', function () {
         state.need = state.need === n.code ? '' : n.code;
         state.q = '';
@@ -184,9 +188,14 @@
       q: state.q, need: state.need, municipality: state.municipality, target_group: state.target_group,
       cost: state.cost, access: state.access, kind: 'aanbod', page: state.page, per_page: PER_PAGE
     };
-    SK.api('search', params, 'search').then(function (r) {
+    Promise.all([loadTaxonomy(), SK.api('search', params, 'search')]).then(function (rs) {
+      var r = rs[1];
       section.removeAttribute('aria-busy');
       render(r, crisisSlot);
+      if (scrollToResults && window.matchMedia && window.matchMedia('(max-width: 48rem)').matches) {
+        scrollToResults = false;
+        SK.$('#results-title').scrollIntoView();
+      }
       if (focusResults) {
         var h = SK.$('#results-title');
         h.setAttribute('tabindex', '-1');
@@ -389,7 +398,7 @@
     FACET_TITLES.forEach(function (ft) {
       var key = ft[0], title = ft[1];
       var list = facetList(rawFacet(facets, ft[2]), key);
-      if (key === 'target_group') list = list.filter(function (x) { var it = tax.item('target_group', x.code); return !(it && it.professional_only); });
+      if (key === 'target_group') list = list.filter(function (x) { return SK.forResidents(tax.item('target_group', x.code) || x); });
       if (key === 'need') list = list.filter(function (x) { return x.code.indexOf('.') < 0 || (state.need && x.code.indexOf(state.need + '.') === 0); });
       if (!list.length) return;
       any = true;
@@ -432,6 +441,19 @@
     if (state.page < pages || (r && r.next)) nav.appendChild(link('Volgende resultaten', state.page + 1));
   }
 
+  /* The taxonomy (labels, explanations) is needed once results are shown;
+     the selects in the HTML are refreshed from it then. */
+  function loadTaxonomy() {
+    if (tax) return Promise.resolve(tax);
+    return SK.taxonomy().then(function (t) {
+      tax = t;
+      SK.fillPlaces(SK.$('#gemeente'), tax, 'Alle gemeenten');
+      SK.fillOptions(SK.$('#doelgroep'), tax.target_groups.filter(SK.forResidents), 'Iedereen');
+      syncForm();
+      return tax;
+    });
+  }
+
   /* ---------- start ---------- */
 
   document.addEventListener('DOMContentLoaded', function () {
@@ -447,6 +469,7 @@
       state.q = q.value.trim();
       state.page = 1;
       if (!state.q && !state.need) { q.focus(); return; }
+      scrollToResults = true;
       go(true, false);
     });
     SK.$('#gemeente').addEventListener('change', function (ev) {
@@ -466,15 +489,8 @@
     });
     window.addEventListener('popstate', function () { readState(); syncForm(); search(false); });
 
-    SK.taxonomy().then(function (t) {
-      tax = t;
-      SK.fillPlaces(SK.$('#gemeente'), tax, 'Alle gemeenten');
-      SK.fillOptions(SK.$('#doelgroep'), tax.target_groups.filter(function (g) { return !g.professional_only; }), 'Iedereen');
-      buildTiles();
-      syncForm();
-      search(false);
-    }, function (e) {
-      SK.$('#tiles-section').appendChild(SK.errorBox(e));
-    });
+    buildTiles();
+    syncForm();
+    search(false);
   });
 })();
