@@ -241,4 +241,50 @@ static const char migration_2[] =
     "    coalesce(description, '')\n"
     "  FROM search_fts;\n";
 
-const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {migration_1, migration_2};
+/* Accounts and access (owner: auth). Times here are unix seconds (INTEGER):
+ * they are compared with "now" on every request. Secrets are never stored:
+ * auth_session.id_hash, api_token.hash and password_reset.hash are BLAKE2b-256
+ * (hex) of tokens that only the client holds; login_attempt keeps a hash of
+ * the typed e-mail address, so typos and pasted passwords are not kept. */
+static const char migration_3[] =
+    "ALTER TABLE account ADD COLUMN last_login TEXT;\n"
+    "CREATE TABLE auth_session(\n"
+    "  id_hash TEXT PRIMARY KEY,\n"
+    "  account_rid INTEGER NOT NULL REFERENCES account(rid) ON DELETE CASCADE,\n"
+    "  created INTEGER NOT NULL,\n"
+    "  last_seen INTEGER NOT NULL,\n"
+    "  expires INTEGER NOT NULL,\n" /* absolute end; idle end is last_seen + idle */
+    "  csrf TEXT NOT NULL,\n"
+    "  ip TEXT,\n"
+    "  user_agent TEXT) WITHOUT ROWID;\n"
+    "CREATE INDEX auth_session_account ON auth_session(account_rid);\n"
+    "CREATE INDEX auth_session_expires ON auth_session(expires);\n"
+    "CREATE TABLE api_token(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  account_rid INTEGER NOT NULL REFERENCES account(rid) ON DELETE CASCADE,\n"
+    "  prefix TEXT NOT NULL,\n" /* the first characters of the token, to find and show it */
+    "  hash TEXT NOT NULL,\n"
+    "  label TEXT,\n"
+    "  created INTEGER NOT NULL,\n"
+    "  expires INTEGER,\n" /* NULL: until revoked */
+    "  last_used INTEGER,\n"
+    "  revoked INTEGER);\n" /* when it was revoked; NULL: active */
+    "CREATE INDEX api_token_prefix ON api_token(prefix);\n"
+    "CREATE INDEX api_token_account ON api_token(account_rid);\n"
+    "CREATE TABLE password_reset(\n"
+    "  hash TEXT PRIMARY KEY,\n"
+    "  account_rid INTEGER NOT NULL REFERENCES account(rid) ON DELETE CASCADE,\n"
+    "  created INTEGER NOT NULL,\n"
+    "  expires INTEGER NOT NULL) WITHOUT ROWID;\n"
+    "CREATE INDEX password_reset_account ON password_reset(account_rid);\n"
+    "CREATE TABLE login_attempt(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  at INTEGER NOT NULL,\n"
+    "  email_hash TEXT NOT NULL,\n"
+    "  ip TEXT,\n"
+    "  ok INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE INDEX login_attempt_email ON login_attempt(email_hash, at);\n"
+    "CREATE INDEX login_attempt_ip ON login_attempt(ip, at);\n"
+    "CREATE INDEX login_attempt_at ON login_attempt(at);\n";
+
+const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {migration_1, migration_2, migration_3};
