@@ -287,4 +287,72 @@ static const char migration_3[] =
     "CREATE INDEX login_attempt_ip ON login_attempt(ip, at);\n"
     "CREATE INDEX login_attempt_at ON login_attempt(at);\n";
 
-const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {migration_1, migration_2, migration_3};
+/* Partner portal (owner: portal). change_log.version ties the per-field
+ * rows of one portal change to its snapshot in portal_version (NULL for
+ * feed changes). portal_version keeps the whole editable document after
+ * every portal change, so any earlier version can be restored exactly.
+ * portal_pending holds edits of untrusted partners until a redacteur
+ * decides; portal_correction holds "Klopt er iets niet?" messages (the
+ * sender's IP only as a keyed hash, for the rate limit); portal_outbox the
+ * reminder messages, one per partner account and period. Times are ISO
+ * 8601 UTC text like the rest of the model. */
+static const char migration_4[] =
+    "ALTER TABLE change_log ADD COLUMN version INTEGER;\n"
+    "CREATE TABLE portal_version(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  entity TEXT NOT NULL,\n"
+    "  entity_id TEXT NOT NULL,\n"
+    "  version INTEGER NOT NULL,\n"
+    "  at TEXT NOT NULL,\n"
+    "  actor TEXT NOT NULL,\n"
+    "  note TEXT NOT NULL,\n" /* create, update, withdraw, restore:<n>, approve:<pending id> */
+    "  doc TEXT NOT NULL,\n"
+    "  UNIQUE(entity, entity_id, version));\n"
+    "CREATE TABLE portal_pending(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  id TEXT NOT NULL UNIQUE,\n"
+    "  entity TEXT NOT NULL,\n"
+    "  entity_id TEXT NOT NULL,\n"
+    "  organization_id TEXT NOT NULL,\n"
+    "  action TEXT NOT NULL CHECK (action IN ('create','update','withdraw')),\n"
+    "  base_etag TEXT,\n"
+    "  doc TEXT NOT NULL,\n"
+    "  submitted_by TEXT NOT NULL,\n"
+    "  submitted_at TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','approved','rejected')),\n"
+    "  decided_by TEXT,\n"
+    "  decided_at TEXT,\n"
+    "  reason TEXT);\n"
+    "CREATE INDEX portal_pending_status ON portal_pending(status, submitted_at);\n"
+    "CREATE INDEX portal_pending_entity ON portal_pending(entity, entity_id);\n"
+    "CREATE TABLE portal_correction(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  id TEXT NOT NULL UNIQUE,\n"
+    "  entity TEXT NOT NULL,\n"
+    "  entity_id TEXT NOT NULL,\n"
+    "  organization_id TEXT,\n"
+    "  name TEXT,\n"
+    "  email TEXT,\n"
+    "  message TEXT NOT NULL,\n"
+    "  ip_hash TEXT NOT NULL,\n"
+    "  created TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','closed')),\n"
+    "  closed_by TEXT,\n"
+    "  closed_at TEXT);\n"
+    "CREATE INDEX portal_correction_org ON portal_correction(organization_id, status);\n"
+    "CREATE INDEX portal_correction_ip ON portal_correction(ip_hash, created);\n"
+    "CREATE TABLE portal_outbox(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  id TEXT NOT NULL UNIQUE,\n"
+    "  account_id TEXT NOT NULL,\n"
+    "  period TEXT NOT NULL,\n"
+    "  to_email TEXT NOT NULL,\n"
+    "  subject TEXT NOT NULL,\n"
+    "  body TEXT NOT NULL,\n"
+    "  entries TEXT NOT NULL,\n" /* JSON array of the entry ids listed */
+    "  created TEXT NOT NULL,\n"
+    "  sent_at TEXT,\n"
+    "  UNIQUE(account_id, period));\n";
+
+const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {migration_1, migration_2, migration_3,
+                                                              migration_4};
