@@ -688,8 +688,9 @@ static void parse_corpus_dir(const char *dir, struct corpus_stats *st) {
     size_t nl = strlen(e->d_name);
     if (nl < 6 || strcmp(e->d_name + nl - 5, ".json") != 0)
       continue;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    char path[2048];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path)
+      fail_msg("corpus path too long: %s/%s", dir, e->d_name);
     size_t len;
     char *data = read_all(path, &len);
     assert_non_null(data);
