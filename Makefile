@@ -6,12 +6,16 @@ DB ?= data/sociale-kaart.db
 BIN := build/release/sociale-kaart
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all setup build run test test-debug test-asan bench clean
+.PHONY: all setup setup-browser build run test test-debug test-asan test-release-build bench clean
 
 all: build
 
 setup:
 	@scripts/setup.sh
+
+# Chromium (Debian) and the node packages of tests/browser, for the browser tests.
+setup-browser: setup
+	@scripts/setup-browser.sh
 
 build: setup
 	@cmake --preset release >/dev/null
@@ -21,7 +25,7 @@ run: build
 	$(BIN) index --db $(DB)
 	exec $(BIN) serve --db $(DB) --port $(PORT)
 
-test-debug: setup
+test-debug: setup-browser
 	@cmake --preset debug >/dev/null
 	@cmake --build build/debug -j$(JOBS)
 	ctest --preset debug -j$(JOBS)
@@ -31,7 +35,12 @@ test-asan: setup
 	@cmake --build build/asan -j$(JOBS)
 	ctest --preset asan -j$(JOBS)
 
-test: test-debug test-asan
+# make run builds the release preset: make sure it builds warning-free too.
+test-release-build: setup
+	@cmake --preset release >/dev/null
+	@cmake --build build/release -j$(JOBS)
+
+test: test-debug test-asan test-release-build
 
 clean:
 	rm -rf build
