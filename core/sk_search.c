@@ -171,6 +171,9 @@ static int vbit(const struct sks_vocab *v, const char *code) {
   return -1;
 }
 
+static void rcache_clear(struct sk_searcher *s);
+static struct sks_rentry *rcache_new(void);
+
 static void cache_clear(struct sk_searcher *s) {
   for (size_t i = 0; i < SKS_POST_CACHE; i++) {
     free(s->cache[i].key);
@@ -179,6 +182,7 @@ static void cache_clear(struct sk_searcher *s) {
     memset(&s->cache[i], 0, sizeof s->cache[i]);
   }
   s->cache_bytes = 0;
+  rcache_clear(s);
   for (size_t i = 0; i < SKS_WORD_CACHE; i++) {
     free(s->wcache[i].key);
     free(s->wcache[i].expr);
@@ -188,12 +192,12 @@ static void cache_clear(struct sk_searcher *s) {
 }
 
 static int64_t data_version(struct sk_searcher *s) {
-  sqlite3_stmt *q = NULL;
+  sqlite3_stmt *q = s->stmt[ST_DV];
   int64_t v = -1;
-  if (sqlite3_prepare_v2(s->st->db, "PRAGMA data_version", -1, &q, NULL) == SQLITE_OK &&
-      sqlite3_step(q) == SQLITE_ROW)
+  sqlite3_reset(q);
+  if (sqlite3_step(q) == SQLITE_ROW)
     v = sqlite3_column_int64(q, 0);
-  sqlite3_finalize(q);
+  sqlite3_reset(q);
   return v;
 }
 
@@ -261,6 +265,8 @@ static const char *const stmt_sql[] = {
     /* ST_SUGGEST */
     "SELECT s.id, s.name FROM search_fts f JOIN service s ON s.rid = f.rowid "
     "WHERE search_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+    /* ST_DV */
+    "PRAGMA data_version",
 };
 
 struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonomy *tax) {
@@ -298,8 +304,12 @@ struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonom
       m |= (uint16_t)(1u << s->area_landelijk);
     s->muni_allowed[i] = m;
   }
+  /* Reads go through the OS page cache (mmap) rather than pread per page;
+   * a modest private cache keeps the server's memory budget. */
+  sk_store_exec(st, "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16384;");
   s->stem = sk_stemmer_new();
-  if (!s->stem || sks_phrases_build(s))
+  s->rcache = rcache_new();
+  if (!s->rcache || !s->stem || sks_phrases_build(s))
     goto fail;
   for (size_t i = 0; i < ST_COUNT; i++)
     if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) !=
@@ -319,6 +329,7 @@ void sk_searcher_free(struct sk_searcher *s) {
   for (size_t i = 0; i < ST_COUNT; i++)
     sqlite3_finalize(s->stmt[i]);
   cache_clear(s);
+  free(s->rcache);
   sks_snap_free(s->snap);
   sks_phrases_free(s);
   sk_stemmer_free(s->stem);
@@ -479,7 +490,150 @@ struct analysis {
   char *boost[MAX_GROUPS]; /* target group words: only add score */
   size_t n_boost;
   struct sk_buf hl; /* OR of every group, for highlighting */
+  /* the same terms for the highlighter: stems, or folded prefixes */
+  struct {
+    char t[SK_TOKEN_MAX + 4];
+    int prefix;
+  } hlt[64];
+  size_t n_hlt;
 };
+
+/* Collect the quoted terms of the highlight expression as stems (or
+ * folded prefixes for "x"*), so items are marked in C, not by an FTS
+ * query per item. */
+static void hl_terms(struct sk_searcher *s, struct analysis *a) {
+  const char *p = sk_buf_str(&a->hl);
+  struct sk_buf b;
+  sk_buf_init(&b, 4 * SK_TOKEN_MAX);
+  while ((p = strchr(p, '"')) && a->n_hlt < 64) {
+    const char *e = strchr(p + 1, '"');
+    if (!e)
+      break;
+    size_t n = (size_t)(e - p - 1);
+    int prefix = e[1] == '*';
+    /* a phrase ("rood staan"): each of its words */
+    const char *w = p + 1;
+    while (w < e && a->n_hlt < 64) {
+      const char *sp = memchr(w, ' ', (size_t)(e - w));
+      size_t wl = sp ? (size_t)(sp - w) : (size_t)(e - w);
+      if (wl && wl <= SK_TOKEN_MAX) {
+        sk_buf_reset(&b);
+        int last = !sp;
+        if (prefix && last) {
+          memcpy(a->hlt[a->n_hlt].t, w, wl);
+          a->hlt[a->n_hlt].t[wl] = '\0';
+          a->hlt[a->n_hlt++].prefix = 1;
+        } else if (sk_stemmer_stem(s->stem, w, wl, &b) == SK_OK && b.len <= SK_TOKEN_MAX) {
+          memcpy(a->hlt[a->n_hlt].t, sk_buf_str(&b), b.len + 1);
+          a->hlt[a->n_hlt++].prefix = 0;
+        }
+      }
+      w += wl + 1;
+    }
+    (void)n;
+    p = e + 1;
+  }
+  sk_buf_free(&b);
+}
+
+struct hl_ctx {
+  struct sk_searcher *s;
+  const struct analysis *a;
+  struct { size_t start, end; int hit; } w[256];
+  size_t n;
+  struct sk_buf b;
+};
+
+static int hl_word(void *ctx, const char *word, size_t len, size_t start, size_t end) {
+  struct hl_ctx *c = ctx;
+  if (c->n >= 256)
+    return 1;
+  int hit = 0;
+  sk_buf_reset(&c->b);
+  int stemmed = 0;
+  for (size_t i = 0; i < c->a->n_hlt && !hit; i++) {
+    const char *t = c->a->hlt[i].t;
+    if (c->a->hlt[i].prefix) {
+      hit = strncmp(word, t, strlen(t)) == 0;
+    } else {
+      /* a stem is (nearly) a prefix of its word: skip stemming when the
+       * first letters already differ */
+      size_t tl = strlen(t), k = tl < 3 ? tl : 3;
+      if (len < k || memcmp(word, t, k) != 0)
+        continue;
+      if (!stemmed) {
+        stemmed = 1;
+        if (sk_stemmer_stem(c->s->stem, word, len, &c->b))
+          return 1;
+      }
+      hit = strcmp(sk_buf_str(&c->b), t) == 0;
+    }
+  }
+  c->w[c->n].start = start;
+  c->w[c->n].end = end;
+  c->w[c->n].hit = hit;
+  c->n++;
+  return 0;
+}
+
+/* Segments of text[0..n) with matches marked; window > 0 keeps about
+ * that many words around the first match, with "…" where it is cut. */
+static int mark_text(struct sk_searcher *s, const struct analysis *an, struct sk_arena *ar, const char *text,
+                     size_t n, size_t window, struct sk_search_segment **out, size_t *nseg, int *any_hit) {
+  *out = NULL;
+  *nseg = 0;
+  if (!text || !n)
+    return SK_OK;
+  struct hl_ctx *c = malloc(sizeof *c);
+  if (!c)
+    return SK_ENOMEM;
+  c->s = s;
+  c->a = an;
+  c->n = 0;
+  sk_buf_init(&c->b, 4 * SK_TOKEN_MAX);
+  sk_words(text, n, hl_word, c);
+  sk_buf_free(&c->b);
+  size_t from = 0, to = n, w0 = 0, w1 = c->n;
+  if (window && c->n > window) {
+    size_t first = 0;
+    while (first < c->n && !c->w[first].hit)
+      first++;
+    if (first == c->n)
+      first = 0;
+    w0 = first > 4 ? first - 4 : 0;
+    w1 = w0 + window < c->n ? w0 + window : c->n;
+    from = w0 ? c->w[w0].start : 0;
+    to = w1 < c->n ? c->w[w1 - 1].end : n;
+  }
+  struct sk_search_segment *seg = sk_arena_alloc(ar, (2 * (w1 - w0) + 3) * sizeof *seg);
+  if (!seg) {
+    free(c);
+    return SK_ENOMEM;
+  }
+  size_t k = 0, pos = from;
+  if (from > 0)
+    seg[k++] = (struct sk_search_segment){"…", 0};
+  for (size_t i = w0; i < w1; i++) {
+    if (!c->w[i].hit)
+      continue;
+    if (c->w[i].start > pos)
+      seg[k++] = (struct sk_search_segment){sk_arena_strndup(ar, text + pos, c->w[i].start - pos), 0};
+    seg[k++] = (struct sk_search_segment){sk_arena_strndup(ar, text + c->w[i].start, c->w[i].end - c->w[i].start), 1};
+    *any_hit = 1;
+    pos = c->w[i].end;
+  }
+  if (to > pos)
+    seg[k++] = (struct sk_search_segment){sk_arena_strndup(ar, text + pos, to - pos), 0};
+  if (to < n)
+    seg[k++] = (struct sk_search_segment){"…", 0};
+  free(c);
+  for (size_t i = 0; i < k; i++)
+    if (!seg[i].text)
+      return SK_ENOMEM;
+  *out = seg;
+  *nseg = k;
+  return SK_OK;
+}
 
 struct collect_ctx {
   struct analysis *a;
@@ -1018,6 +1172,8 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
     }
   }
   sk_buf_free(&b);
+  if (!rc)
+    hl_terms(s, a);
   return rc;
 }
 
@@ -1386,41 +1542,6 @@ static const char *col(sqlite3_stmt *q, int i, struct sk_arena *a) {
   return t ? sk_arena_strdup(a, t) : NULL;
 }
 
-static int split_segments(struct sk_arena *a, const char *text, struct sk_search_segment **out, size_t *n,
-                          int *any_hit) {
-  *out = NULL;
-  *n = 0;
-  if (!text)
-    return SK_OK;
-  size_t cap = 1;
-  for (const char *p = text; (p = strstr(p, HL_OPEN)); p += 3)
-    cap += 2;
-  struct sk_search_segment *seg = sk_arena_alloc(a, cap * sizeof *seg);
-  if (!seg)
-    return SK_ENOMEM;
-  const char *p = text;
-  int hit = 0;
-  while (*p && *n < cap) {
-    const char *mark = strstr(p, hit ? HL_CLOSE : HL_OPEN);
-    size_t len = mark ? (size_t)(mark - p) : strlen(p);
-    if (len) {
-      seg[*n].text = sk_arena_strndup(a, p, len);
-      if (!seg[*n].text)
-        return SK_ENOMEM;
-      seg[*n].hit = hit;
-      if (hit)
-        *any_hit = 1;
-      (*n)++;
-    }
-    if (!mark)
-      break;
-    p = mark + 3;
-    hit = !hit;
-  }
-  *out = seg;
-  return SK_OK;
-}
-
 static struct sk_search_code *push_code(struct sk_arena *a, struct sk_search_code **arr, size_t *n,
                                         size_t *cap, const char *code, const char *label) {
   if (*n == *cap) {
@@ -1476,7 +1597,7 @@ static int render_item(struct render_ctx *c, uint32_t rid, float score, struct s
   const char *oid = (const char *)sqlite3_column_text(q, 9);
   snprintf(it->organization_id, sizeof it->organization_id, "%s", oid ? oid : "");
   it->organization = col(q, 10, a);
-  const char *desc = (const char *)sqlite3_column_text(q, 11);
+  const char *desc = col(q, 11, a);
   const char *plain_snip = it->summary ? it->summary : desc;
   char *snip_copy = NULL;
   if (plain_snip) {
@@ -1571,21 +1692,25 @@ static int render_item(struct render_ctx *c, uint32_t rid, float score, struct s
   }
   /* highlights */
   int name_hit = 0, snip_hit = 0;
-  if (c->an && c->an->hl.len) {
-    q = s->stmt[ST_HL];
-    sqlite3_reset(q);
-    sqlite3_bind_text(q, 1, sk_buf_str(&c->an->hl), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, rid);
-    if (sqlite3_step(q) == SQLITE_ROW) {
-      if (split_segments(a, (const char *)sqlite3_column_text(q, 0), &it->name_segments,
-                         &it->n_name_segments, &name_hit) ||
-          split_segments(a, (const char *)sqlite3_column_text(q, 1), &it->snippet, &it->n_snippet,
-                         &snip_hit)) {
-        sqlite3_reset(q);
+  const struct analysis *an = c->an;
+  if (an && an->n_hlt) {
+    if (mark_text(s, an, a, it->name, strlen(it->name), 0, &it->name_segments, &it->n_name_segments,
+                  &name_hit))
+      return SK_ENOMEM;
+    const char *text = desc && *desc ? desc : it->summary;
+    if (it->summary && desc && *desc) {
+      /* the summary first, then the description */
+      size_t ls = strlen(it->summary), ld = strlen(desc);
+      char *both = sk_arena_alloc(a, ls + ld + 2);
+      if (!both)
         return SK_ENOMEM;
-      }
+      memcpy(both, it->summary, ls);
+      both[ls] = ' ';
+      memcpy(both + ls + 1, desc, ld);
+      text = both;
     }
-    sqlite3_reset(q);
+    if (text && mark_text(s, an, a, text, strlen(text), 24, &it->snippet, &it->n_snippet, &snip_hit))
+      return SK_ENOMEM;
   }
   if (!it->n_name_segments) {
     it->name_segments = sk_arena_alloc(a, sizeof *it->name_segments);
@@ -1648,6 +1773,12 @@ void sk_search_result_free(struct sk_search_result *r) {
   struct result_box *b = (struct result_box *)(void *)r;
   sk_arena_free(&b->arena);
   free(b);
+}
+
+static void count_needs(long *cnt, const struct sks_needmask *m) {
+  for (int w = 0; w < 2; w++)
+    for (uint64_t x = m->w[w]; x; x &= x - 1)
+      cnt[w * 64 + __builtin_ctzll(x)]++;
 }
 
 static const char *const facet_names[SK_SEARCH_N_FACETS] = {"need", "target_group", "municipality",
@@ -1808,6 +1939,100 @@ static int crisis_lines(struct render_ctx *rc, const struct analysis *an, struct
   return SK_OK;
 }
 
+/* The ranking of a query (top candidates, total, facet counts) is cached:
+ * residents type the same few hundred questions. Rendering the page is
+ * cheap and always done fresh. */
+struct sks_rentry {
+  char *key;
+  uint64_t hash;
+  struct cand *top;
+  size_t n_top, k_top;
+  long total;
+  int relaxed;
+  long *cnt;
+  size_t n_cnt;
+  uint64_t used;
+};
+
+static struct sks_rentry *rcache_new(void) { return calloc(SKS_RESULT_CACHE, sizeof(struct sks_rentry)); }
+
+static void rcache_clear(struct sk_searcher *s) {
+  if (!s->rcache)
+    return;
+  for (size_t i = 0; i < SKS_RESULT_CACHE; i++) {
+    free(s->rcache[i].key);
+    free(s->rcache[i].top);
+    free(s->rcache[i].cnt);
+    memset(&s->rcache[i], 0, sizeof s->rcache[i]);
+  }
+}
+
+static int rcache_key(const struct sk_search_query *q, const struct qf *f, size_t k_top, struct sk_buf *b) {
+  int rc = sk_buf_printf(b, "%.*s\x1f", SK_SEARCH_Q_MAX, q->q ? q->q : "");
+  for (size_t i = 0; !rc && i < q->n_needs; i++)
+    rc = sk_buf_printf(b, "n%s,", q->needs[i]);
+  for (size_t i = 0; !rc && i < q->n_access; i++)
+    rc = sk_buf_printf(b, "a%s,", q->access[i]);
+  for (size_t i = 0; !rc && i < q->n_cost; i++)
+    rc = sk_buf_printf(b, "c%s,", q->cost[i]);
+  if (!rc)
+    rc = sk_buf_printf(b, "|%s|%d|%s|%d|%s|%d|%.5f|%.5f|%d|%zu|%d|%lld|%lld", q->target_group ? q->target_group : "",
+                       q->age, q->municipality ? q->municipality : "", (int)q->kind,
+                       q->organization ? q->organization : "", f->has_origin, f->olat, f->olon, (int)q->sort,
+                       k_top, q->facets, (long long)f->today,
+                       /* open now and soonest change by the minute */
+                       (q->open_now || q->sort == SK_SORT_SOONEST) ? (long long)(f->now / 60) : 0LL);
+  return rc;
+}
+
+static struct sks_rentry *rcache_find(struct sk_searcher *s, const char *key, uint64_t h) {
+  for (size_t i = 0; s->rcache && i < SKS_RESULT_CACHE; i++)
+    if (s->rcache[i].key && s->rcache[i].hash == h && !strcmp(s->rcache[i].key, key)) {
+      s->rcache[i].used = ++s->tick;
+      return &s->rcache[i];
+    }
+  return NULL;
+}
+
+static void rcache_put(struct sk_searcher *s, const char *key, uint64_t h, const struct cand *top, size_t n_top,
+                       size_t k_top, long total, int relaxed, const long *cnt, size_t n_cnt) {
+  if (!s->rcache)
+    return;
+  size_t v = 0;
+  for (size_t i = 0; i < SKS_RESULT_CACHE; i++) {
+    if (!s->rcache[i].key) {
+      v = i;
+      break;
+    }
+    if (s->rcache[i].used < s->rcache[v].used)
+      v = i;
+  }
+  struct sks_rentry *e = &s->rcache[v];
+  free(e->key);
+  free(e->top);
+  free(e->cnt);
+  memset(e, 0, sizeof *e);
+  e->key = strdup(key);
+  e->top = malloc((n_top ? n_top : 1) * sizeof *top);
+  e->cnt = malloc((n_cnt ? n_cnt : 1) * sizeof *cnt);
+  if (!e->key || !e->top || !e->cnt) {
+    free(e->key);
+    free(e->top);
+    free(e->cnt);
+    memset(e, 0, sizeof *e);
+    return;
+  }
+  memcpy(e->top, top, n_top * sizeof *top);
+  memcpy(e->cnt, cnt, n_cnt * sizeof *cnt);
+  e->hash = h;
+  e->n_top = n_top;
+  e->k_top = k_top;
+  e->total = total;
+  e->relaxed = relaxed;
+  e->n_cnt = n_cnt;
+  e->used = ++s->tick;
+}
+
 int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_search_result **out,
               struct sk_search_error *e) {
   struct sk_search_error dummy;
@@ -1848,6 +2073,35 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
   const struct sks_snap *sn = s->snap;
   struct cand *heap = NULL;
   long *cnt = NULL;
+  size_t k_top = (size_t)page * (size_t)per;
+  size_t n_muni_f = s->area.n;
+  size_t n_cnt = s->need.n + s->tg.n + n_muni_f + s->access.n + s->cost.n + 2;
+  size_t nh = 0;
+  long total = 0;
+  int relaxed = 0;
+  struct sk_buf key;
+  sk_buf_init(&key, 64 * 1024);
+  uint64_t kh = 0;
+  struct sks_rentry *hit = NULL;
+  if (rcache_key(q, &f, k_top, &key) == SK_OK) {
+    kh = fnv(sk_buf_str(&key));
+    hit = rcache_find(s, sk_buf_str(&key), kh);
+  }
+  if (hit) {
+    heap = malloc((hit->n_top ? hit->n_top : 1) * sizeof *heap);
+    cnt = malloc(n_cnt * sizeof *cnt);
+    if (!heap || !cnt || hit->n_cnt != n_cnt) {
+      rc = SK_ENOMEM;
+      goto fail;
+    }
+    memcpy(heap, hit->top, hit->n_top * sizeof *heap);
+    memcpy(cnt, hit->cnt, n_cnt * sizeof *cnt);
+    nh = hit->n_top;
+    total = hit->total;
+    relaxed = hit->relaxed;
+    r->relaxed = relaxed;
+    goto ranked;
+  }
   if (++s->gen == 0) {
     memset(s->stamp, 0, s->scratch_cap * sizeof *s->stamp);
     s->gen = 1;
@@ -1897,7 +2151,6 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     goto fail;
   /* 2. which touched offerings count: every required word, and a concept
    * (by classification or by its words) when there is one */
-  int relaxed = 0;
   size_t n_cand = 0;
   if (text_mode) {
     int need_c = an.n_need > 0 || an.n_opt > 0;
@@ -1920,18 +2173,14 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
   }
   r->relaxed = relaxed;
   /* 3. filters, facets, ranking */
-  size_t k_top = (size_t)page * (size_t)per;
   heap = malloc(k_top * sizeof *heap);
-  size_t n_muni_f = s->area.n;
-  cnt = calloc(s->need.n + s->tg.n + n_muni_f + s->access.n + s->cost.n + 2, sizeof *cnt);
+  cnt = calloc(n_cnt, sizeof *cnt);
   if (!heap || !cnt) {
     rc = SK_ENOMEM;
     goto fail;
   }
   long *cnt_need = cnt, *cnt_tg = cnt_need + s->need.n, *cnt_muni = cnt_tg + s->tg.n,
        *cnt_acc = cnt_muni + n_muni_f, *cnt_cost = cnt_acc + s->access.n, *cnt_kind = cnt_cost + s->cost.n;
-  size_t nh = 0;
-  long total = 0;
   size_t n_iter = text_mode ? s->n_touched : sn->n_docs_cap;
   int crisis_q = an.crisis;
   for (size_t i = 0; i < n_iter; i++) {
@@ -1947,8 +2196,7 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
       unsigned only = fm;
       if ((only & (only - 1)) == 0) {
         if (only == F_NEED)
-          for (size_t b = 0; b < s->need.n; b++)
-            cnt_need[b] += (d->needs.w[b / 64] >> (b % 64)) & 1;
+          count_needs(cnt_need, &d->needs);
         else if (only == F_TG)
           for (size_t b = 0; b < s->tg.n; b++)
             cnt_tg[b] += d->tg >> b & 1;
@@ -1971,8 +2219,7 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
       continue;
     total++;
     if (q->facets) {
-      for (size_t b = 0; b < s->need.n; b++)
-        cnt_need[b] += (d->needs.w[b / 64] >> (b % 64)) & 1;
+      count_needs(cnt_need, &d->needs);
       for (size_t b = 0; b < s->tg.n; b++)
         cnt_tg[b] += d->tg >> b & 1;
       for (size_t b = 0; b < s->access.n; b++)
@@ -2012,6 +2259,11 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     heap_push(heap, &nh, k_top, c);
   }
   qsort(heap, nh, sizeof *heap, cand_cmp);
+  if (kh)
+    rcache_put(s, sk_buf_str(&key), kh, heap, nh, k_top, total, relaxed, cnt, n_cnt);
+ranked:;
+  long *c_need = cnt, *c_tg = c_need + s->need.n, *c_muni = c_tg + s->tg.n, *c_acc = c_muni + n_muni_f,
+       *c_cost = c_acc + s->access.n, *c_kind = c_cost + s->cost.n;
   r->total = total;
   /* 4. the page */
   struct render_ctx rctx = {s, q, &f, &an, result_arena(r)};
@@ -2036,16 +2288,18 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     goto fail;
   if (an.crisis && (rc = crisis_lines(&rctx, &an, r)))
     goto fail;
-  if (q->facets && (rc = build_facets(s, r, cnt_need, cnt_tg, cnt_muni, cnt_acc, cnt_cost, cnt_kind)))
+  if (q->facets && (rc = build_facets(s, r, c_need, c_tg, c_muni, c_acc, c_cost, c_kind)))
     goto fail;
   if (!total && an.n)
     suggest_needs(s, &an, r);
   free(heap);
   free(cnt);
+  sk_buf_free(&key);
   analysis_free(&an);
   *out = r;
   return SK_OK;
 fail:
+  sk_buf_free(&key);
   free(heap);
   free(cnt);
   analysis_free(&an);

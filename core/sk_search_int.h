@@ -129,9 +129,11 @@ struct sks_wentry { /* cached analysis of one query word */
   uint64_t used;
 };
 
-enum { ST_POST, ST_HL, ST_ITEM, ST_TAX, ST_AREA, ST_PHONE, ST_NEXT, ST_ORG, ST_SUGGEST, ST_COUNT };
+enum { ST_POST, ST_HL, ST_ITEM, ST_TAX, ST_AREA, ST_PHONE, ST_NEXT, ST_ORG, ST_SUGGEST, ST_DV, ST_COUNT };
 
 #define SKS_WORD_CACHE 1024
+#define SKS_RESULT_CACHE 256
+struct sks_rentry;
 #define SKS_POST_CACHE 512
 #define SKS_POST_CACHE_BYTES (96u << 20)
 
@@ -150,6 +152,7 @@ struct sk_searcher {
   /* caches */
   struct sks_post cache[SKS_POST_CACHE];
   struct sks_wentry wcache[SKS_WORD_CACHE];
+  struct sks_rentry *rcache; /* SKS_RESULT_CACHE entries */
   size_t cache_bytes;
   uint64_t tick;
   /* scratch per rid */
