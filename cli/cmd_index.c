@@ -80,7 +80,7 @@ static void on_feed_done(void *ctx, size_t index, size_t total, const struct ix_
 }
 
 static void print_summary(const struct ix_feed_report *reps, size_t n) {
-  printf("\n%-28s %-12s %7s %7s %9s %9s %8s  %s\n", "feed", "kind", "new", "changed",
+  printf("\n%-30s %-12s %7s %7s %9s %9s %8s  %s\n", "feed", "kind", "new", "changed",
          "unchanged", "withdrawn", "rejected", "status");
   long tot[5] = {0};
   size_t failed = 0;
@@ -92,7 +92,7 @@ static void print_summary(const struct ix_feed_report *reps, size_t n) {
       snprintf(status, sizeof status, "FAILED: %s", r->error);
     else
       snprintf(status, sizeof status, "ok%s", r->not_modified ? " (not modified)" : "");
-    printf("%-28.28s %-12s %7ld %7ld %9ld %9ld %8ld  %s\n", r->id, r->kind, s->n_new,
+    printf("%-30.30s %-12s %7ld %7ld %9ld %9ld %8ld  %s\n", r->id, r->kind, s->n_new,
            s->n_changed, s->n_unchanged, s->n_withdrawn, s->n_rejected, status);
     tot[0] += s->n_new;
     tot[1] += s->n_changed;
@@ -101,7 +101,7 @@ static void print_summary(const struct ix_feed_report *reps, size_t n) {
     tot[4] += s->n_rejected;
     failed += r->failed != 0;
   }
-  printf("%-28s %-12s %7ld %7ld %9ld %9ld %8ld  %zu of %zu feeds healthy\n", "total", "", tot[0],
+  printf("%-30s %-12s %7ld %7ld %9ld %9ld %8ld  %zu of %zu feeds healthy\n", "total", "", tot[0],
          tot[1], tot[2], tot[3], tot[4], n - failed, n);
   if (tot[4])
     printf("Rejected records: see 'sociale-kaart feed report ID'.\n");

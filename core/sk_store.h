@@ -46,6 +46,9 @@ int sk_store_schema_version(struct sk_store *st);
  * service, its organisation and need labels when the service is active,
  * removed otherwise. Call inside the writer's transaction. */
 int sk_store_index_service(struct sk_store *st, long long service_rid);
+/* The same for many offerings at once (set-based when there are many);
+ * rids may repeat. Call inside the writer's transaction. */
+int sk_store_index_services(struct sk_store *st, const long long *rids, size_t n);
 /* Rebuild the whole full-text index from the tables. */
 int sk_store_reindex_all(struct sk_store *st);
 

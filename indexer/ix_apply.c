@@ -57,6 +57,8 @@ struct apply {
   struct ix_apply_stats stats;
   long long *changed_orgs;
   size_t n_changed_orgs, cap_changed_orgs;
+  long long *touched;
+  size_t n_touched, cap_touched;
   /* prepared statements, finalised at the end */
   sqlite3_stmt *s_org_ins, *s_org_upd, *s_org_old, *s_org_phone_del, *s_org_phone_ins;
   sqlite3_stmt *s_loc_ins, *s_loc_upd, *s_loc_old;
@@ -825,10 +827,26 @@ static int ins_children(struct apply *a, long long rid, const struct ix_service 
   return rc;
 }
 
+/* Offerings whose full-text rows must be refreshed; done in one go at the
+ * end of the run (set-based, far cheaper than a row at a time). */
 static int fts(struct apply *a, long long rid) {
-  int rc = sk_store_index_service(a->st, rid);
+  if (a->n_touched == a->cap_touched) {
+    size_t ncap = a->cap_touched ? a->cap_touched * 2 : 1024;
+    long long *nv = realloc(a->touched, ncap * sizeof *nv);
+    if (!nv)
+      return SK_ENOMEM;
+    a->touched = nv;
+    a->cap_touched = ncap;
+  }
+  a->touched[a->n_touched++] = rid;
+  return SK_OK;
+}
+
+static int fts_flush(struct apply *a) {
+  int rc = sk_store_index_services(a->st, a->touched, a->n_touched);
   if (rc)
     snprintf(a->err, a->errlen, "Databasefout bij de zoekindex: %s", sqlite3_errmsg(a->st->db));
+  a->n_touched = 0;
   return rc;
 }
 
@@ -1151,6 +1169,7 @@ static void apply_cleanup(struct apply *a) {
     ix_keymap_free(&a->known[e].map);
   }
   free(a->changed_orgs);
+  free(a->touched);
   sk_buf_free(&a->fv.buf);
   sk_buf_free(&a->old.buf);
   sk_buf_free(&a->tmp);
@@ -1190,6 +1209,19 @@ int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
   a->stats.n_records = (long)(b->orgs.n + b->locations.n + b->services.n);
   a->stats.n_rejected = (long)b->rejections.n;
 
+  /* A feed of many thousand records dirties more pages than SQLite's
+   * default 2 MB cache holds; spilling them mid-transaction costs more
+   * than the memory. Restored below. */
+  int cache_pages = 0;
+  {
+    sqlite3_stmt *cs = NULL;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA cache_size", -1, &cs, NULL) == SQLITE_OK &&
+        sqlite3_step(cs) == SQLITE_ROW)
+      cache_pages = sqlite3_column_int(cs, 0);
+    sqlite3_finalize(cs);
+    if (b->services.n > 2000)
+      sk_store_exec(st, "PRAGMA cache_size = -262144"); /* 256 MiB, allocated as used */
+  }
   int rc = sk_store_begin(st);
   if (rc) {
     snprintf(err, errlen, "De database is bezet of niet schrijfbaar: %s", sqlite3_errmsg(st->db));
@@ -1224,6 +1256,8 @@ int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
   if (!rc)
     rc = reindex_changed_orgs(a);
   if (!rc)
+    rc = fts_flush(a);
+  if (!rc)
     rc = store_rejections(a, b);
   if (!rc)
     rc = update_feed_row(a, meta);
@@ -1242,6 +1276,11 @@ fail:
   finalize_all(a);
   sk_store_rollback(st);
 out:
+  if (b->services.n > 2000 && cache_pages) {
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA cache_size = %d", cache_pages);
+    sk_store_exec(st, pragma);
+  }
   apply_cleanup(a);
   free(a);
   return rc;

@@ -267,16 +267,24 @@ int ix_feed_load(const struct ix_feed *f, const struct sk_taxonomy *tax,
 }
 
 /* What the last good run stored for this feed. */
-static void stored_validators(struct sk_store *st, const char *id, char *etag, size_t etaglen,
-                              char *lm, size_t lmlen, char *hash, size_t hashlen) {
+/* A calendar's occurrences are expanded over a window that moves with the
+ * day: an unchanged .ics must still be read again on a new day. */
+static void stored_validators(struct sk_store *st, const struct ix_feed *f, char *etag,
+                              size_t etaglen, char *lm, size_t lmlen, char *hash, size_t hashlen) {
   etag[0] = lm[0] = hash[0] = '\0';
   sqlite3_stmt *s = NULL;
+  char today[32];
+  sk_now_iso(today);
+  today[10] = '\0';
   if (sqlite3_prepare_v2(st->db,
                          "SELECT http_etag, http_last_modified, content_hash FROM feed "
-                         "WHERE id = ?1 AND last_success IS NOT NULL",
+                         "WHERE id = ?1 AND last_success IS NOT NULL AND"
+                         " (?2 = 0 OR substr(last_success, 1, 10) = ?3)",
                          -1, &s, NULL) != SQLITE_OK)
     return;
-  sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 1, f->id, -1, SQLITE_STATIC);
+  sqlite3_bind_int(s, 2, strcmp(f->kind, "ical") == 0);
+  sqlite3_bind_text(s, 3, today, -1, SQLITE_STATIC);
   if (sqlite3_step(s) == SQLITE_ROW) {
     const char *v;
     if ((v = (const char *)sqlite3_column_text(s, 0)))
@@ -304,7 +312,7 @@ static void run_feed(struct sk_store *st, const struct sk_taxonomy *tax, const s
     rep->failed = 1;
     goto done;
   }
-  stored_validators(st, f->id, etag, sizeof etag, lm, sizeof lm, hash, sizeof hash);
+  stored_validators(st, f, etag, sizeof etag, lm, sizeof lm, hash, sizeof hash);
   stage(o, index, total, f->id, "ophalen");
   struct ix_batch b;
   ix_batch_init(&b, IX_RUN_BATCH_MAX);

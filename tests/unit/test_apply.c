@@ -261,6 +261,28 @@ static void test_activity_with_occurrences(void **state) {
   sk_store_close(st);
 }
 
+/* Many touched offerings take the set-based path of the search index. */
+static void test_many_offerings_reach_search(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("many.db");
+  char svcs[12000] = "";
+  for (int i = 0; i < 40; i++) {
+    char one[256];
+    snprintf(one, sizeof one, "%s" SVC("k%d", "Maaltijdservice %d", ""), i ? "," : "", i, i);
+    strcat(svcs, one);
+  }
+  struct ix_apply_stats s;
+  assert_int_equal(apply_doc(st, "f", ORG, svcs, &s), SK_OK);
+  assert_int_equal(s.n_new, 41);
+  assert_int_equal(found(st, "maaltijdservice"), 40);
+  assert_int_equal(apply_doc(st, "f", ORG, SVC("k0", "Maaltijdservice 0", ""), &s), SK_OK);
+  assert_int_equal(s.n_withdrawn, 39);
+  assert_int_equal(found(st, "maaltijdservice"), 1);
+  assert_int_equal(sk_store_exec(st, "INSERT INTO search_fts(search_fts) VALUES('integrity-check')"),
+                   SK_OK);
+  sk_store_close(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_withdrawn_and_back_keeps_id_and_history),
@@ -271,6 +293,7 @@ int main(void) {
       cmocka_unit_test(test_empty_feed_does_not_wipe),
       cmocka_unit_test(test_organisation_rename_reaches_search),
       cmocka_unit_test(test_activity_with_occurrences),
+      cmocka_unit_test(test_many_offerings_reach_search),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
