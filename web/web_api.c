@@ -6,8 +6,10 @@
 #include "sk_err.h"
 #include "web_internal.h"
 
+/* CROSS JOIN keeps the occurrences in the time window as the outer loop:
+ * without statistics the planner would otherwise walk every service. */
 #define ACT_WHERE                                                                                  \
-  " FROM occurrence oc JOIN service s ON s.rid = oc.service_rid"                                   \
+  " FROM occurrence oc CROSS JOIN service s ON s.rid = oc.service_rid"                             \
   " JOIN organization o ON o.rid = s.organization_rid"                                             \
   " LEFT JOIN activity a ON a.service_rid = s.rid"                                                 \
   " WHERE s.status = 'active' AND o.status = 'active' AND oc.start_utc >= ?1 AND oc.start_utc < ?2" \

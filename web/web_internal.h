@@ -114,8 +114,9 @@ struct web_server {
   char (*term_uuid)[SK_UUID_LEN]; /* HSDS taxonomy_term id per tax->terms[i] */
   char *taxonomy_body;     /* /api/v1/taxonomy, built once */
   size_t taxonomy_len;
-  pthread_mutex_t mu;      /* guards workers */
-  struct web_worker *workers;
+  pthread_mutex_t mu;      /* guards workers and spare */
+  struct web_worker *workers; /* in use by a pool thread */
+  struct web_worker *spare;   /* made at start-up, not yet taken */
   atomic_int inflight;
   atomic_int stopping;
   atomic_uint data_generation;

@@ -59,32 +59,51 @@ const char *web_route_name(enum web_route r) { return r < WR_COUNT ? route_names
 
 static _Thread_local struct web_worker *tl_worker;
 
-struct web_worker *web_worker_get(struct web_ctx *x) {
-  if (tl_worker && tl_worker->srv == x->srv)
-    return tl_worker;
+static struct web_worker *worker_new(struct web_server *srv, char *err, size_t errlen) {
   struct web_worker *w = calloc(1, sizeof *w);
   if (!w)
     return NULL;
-  w->srv = x->srv;
-  char err[512];
-  if (sk_store_open(x->srv->db_path, SK_STORE_READONLY, &w->st, err, sizeof err) != SK_OK) {
-    fprintf(stderr, "sociale-kaart serve: %s\n", err);
+  w->srv = srv;
+  if (sk_store_open(srv->db_path, SK_STORE_READONLY, &w->st, err, errlen) != SK_OK) {
     free(w);
     return NULL;
   }
 #if WEB_HAVE_SEARCH
-  w->searcher = sk_searcher_new(w->st, x->srv->tax);
+  w->searcher = sk_searcher_new(w->st, srv->tax);
   if (!w->searcher) {
-    fprintf(stderr, "sociale-kaart serve: cannot create a searcher\n");
+    snprintf(err, errlen, "cannot create a searcher on %s", srv->db_path);
     sk_store_close(w->st);
     free(w);
     return NULL;
   }
 #endif
-  pthread_mutex_lock(&x->srv->mu);
-  w->next = x->srv->workers;
-  x->srv->workers = w;
-  pthread_mutex_unlock(&x->srv->mu);
+  return w;
+}
+
+struct web_worker *web_worker_get(struct web_ctx *x) {
+  if (tl_worker && tl_worker->srv == x->srv)
+    return tl_worker;
+  struct web_server *srv = x->srv;
+  /* Workers made at start-up (searcher caches loaded) are handed to the
+   * pool threads on their first request; a connection may change threads
+   * as long as one thread uses it at a time. */
+  pthread_mutex_lock(&srv->mu);
+  struct web_worker *w = srv->spare;
+  if (w)
+    srv->spare = w->next;
+  pthread_mutex_unlock(&srv->mu);
+  if (!w) {
+    char err[512] = "";
+    w = worker_new(srv, err, sizeof err);
+    if (!w) {
+      fprintf(stderr, "sociale-kaart serve: %s\n", err[0] ? err : "out of memory");
+      return NULL;
+    }
+  }
+  pthread_mutex_lock(&srv->mu);
+  w->next = srv->workers;
+  srv->workers = w;
+  pthread_mutex_unlock(&srv->mu);
   tl_worker = w;
   return w;
 }
@@ -561,11 +580,13 @@ static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 static void server_free(struct web_server *s) {
   if (!s)
     return;
-  struct web_worker *w = s->workers;
-  while (w) {
-    struct web_worker *next = w->next;
-    worker_free(w);
-    w = next;
+  for (int list = 0; list < 2; list++) {
+    struct web_worker *w = list ? s->spare : s->workers;
+    while (w) {
+      struct web_worker *next = w->next;
+      worker_free(w);
+      w = next;
+    }
   }
   if (s->listen_fd >= 0)
     close(s->listen_fd);
@@ -687,6 +708,15 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
   if (threads > 256)
     threads = 256;
   s->cfg.threads = threads;
+  for (unsigned i = 0; i < threads; i++) {
+    struct web_worker *w = worker_new(s, err, errlen);
+    if (!w) {
+      server_free(s);
+      return SK_EDB;
+    }
+    w->next = s->spare;
+    s->spare = w;
+  }
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
   s->daemon = MHD_start_daemon(
       flags, 0, NULL, NULL, on_request, s,

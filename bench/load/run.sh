@@ -1,0 +1,75 @@
+#!/bin/sh
+# HTTP load test: N generated offerings (default 100000), the real server,
+# wrk with a realistic /api/v1 mix (mix.lua) on 64 connections for a bounded
+# time, first alone, then with a full reindex (every record changed) running
+# in another process during the load. Prints req/s, p50/p99 and errors.
+#
+#   bench/load/run.sh [BUILD_DIR] [N] [SECONDS]
+#   env: SK_LOAD_DIR (work folder, default /tmp/sk-load), SK_LOAD_THREADS
+#        (server worker threads, default 2), SK_LOAD_WRK_THREADS (default 1)
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BUILD=${1:-$ROOT/build/release}
+N=${2:-100000}
+DUR=${3:-20}
+WORK=${SK_LOAD_DIR:-/tmp/sk-load}
+THREADS=${SK_LOAD_THREADS:-2}
+WT=${SK_LOAD_WRK_THREADS:-1}
+BIN=$BUILD/sociale-kaart
+[ -x "$BIN" ] || { echo "no $BIN: build first (cmake --preset release && cmake --build build/release)"; exit 1; }
+command -v wrk >/dev/null || { echo "wrk is not installed"; exit 1; }
+mkdir -p "$WORK"
+
+echo "== generating $N offerings"
+python3 "$HERE/gen_offerings.py" "$WORK" "$N" 0
+rm -f "$WORK"/load.db "$WORK"/load.db-*
+echo "== indexing"
+t0=$(date +%s.%N)
+"$BIN" index --db "$WORK/load.db" --feeds "$WORK/feeds.json" --taxonomy "$ROOT/feeds/taxonomy.json" >/dev/null
+t1=$(date +%s.%N)
+echo "indexed in $(echo "$t1 - $t0" | bc) s"
+
+"$BIN" serve --db "$WORK/load.db" --port 0 --static "$ROOT/web/static" --access-log "" \
+  --threads "$THREADS" --reindex-every 0 2>"$WORK/serve.err" &
+PID=$!
+trap 'kill $PID 2>/dev/null || true' EXIT INT TERM
+PORT=
+for _ in $(seq 1 100); do
+  PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$WORK/serve.err" | head -1)
+  [ -n "$PORT" ] && break
+  sleep 0.1
+done
+[ -n "$PORT" ] || { cat "$WORK/serve.err"; exit 1; }
+URL=http://127.0.0.1:$PORT
+echo "== server pid $PID on $URL, $THREADS worker threads"
+
+curl -s "$URL/hsds/services?minimal=true&per_page=200" | python3 -c '
+import json, sys
+ids = [s["id"] for s in json.load(sys.stdin)["contents"]]
+print("ids = {" + ",".join("\"%s\"" % i for i in ids) + "}")' >"$WORK/ids.lua"
+export SK_LOAD_IDS="$WORK/ids.lua"
+
+echo "== warm-up (3 s)"
+wrk -t"$WT" -c64 -d3s -s "$HERE/mix.lua" "$URL" >/dev/null
+echo "== load, ${DUR} s, 64 connections"
+wrk -t"$WT" -c64 -d"${DUR}s" -s "$HERE/mix.lua" "$URL" | tail -3
+RSS=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
+echo "server RSS ${RSS} kB"
+
+echo "== load, ${DUR} s, 64 connections, with a full reindex (all $N records changed) running"
+python3 "$HERE/gen_offerings.py" "$WORK" "$N" 1 >/dev/null
+( sleep 1
+  t0=$(date +%s.%N)
+  "$BIN" index --db "$WORK/load.db" --feeds "$WORK/feeds.json" --taxonomy "$ROOT/feeds/taxonomy.json" >"$WORK/reindex.out" 2>&1
+  t1=$(date +%s.%N)
+  echo "reindex finished in $(echo "$t1 - $t0" | bc) s (during the load)" ) &
+RPID=$!
+wrk -t"$WT" -c64 -d"${DUR}s" -s "$HERE/mix.lua" "$URL" | tail -3
+wait $RPID
+grep -E "^load|^total" "$WORK/reindex.out" || true
+curl -s "$URL/metrics" | grep -E '^sk_http_requests_total' | sort
+
+kill -TERM $PID
+wait $PID 2>/dev/null || true
+trap - EXIT INT TERM
