@@ -161,10 +161,48 @@ int sk_words(const char *text, size_t n, sk_word_cb cb, void *ctx) {
 
 /* ---- FTS5 glue ---- */
 
+/* Stemming is the costliest step of tokenizing, and text repeats a small
+ * vocabulary: a direct-mapped cache of word -> key per tokenizer instance
+ * (one per connection and table, so no locking). Short words only. */
+#define STEM_CACHE_SLOTS 2048
+#define STEM_CACHE_WORD 32
+
+struct stem_slot {
+  unsigned char wlen, klen; /* wlen 0: empty */
+  char word[STEM_CACHE_WORD];
+  char key[STEM_CACHE_WORD];
+};
+
 struct dutch_tok {
   struct sk_stemmer *st;
   struct sk_buf buf;
+  struct stem_slot *cache; /* owned; STEM_CACHE_SLOTS entries, may be NULL */
 };
+
+static uint32_t word_hash(const char *w, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)w[i]) * 16777619u;
+  return h;
+}
+
+/* The search key of word into t->buf, through the cache. */
+static int cached_stem(struct dutch_tok *t, const char *word, size_t len) {
+  struct stem_slot *slot = NULL;
+  if (t->cache && len < STEM_CACHE_WORD) {
+    slot = &t->cache[word_hash(word, len) % STEM_CACHE_SLOTS];
+    if (slot->wlen == len && memcmp(slot->word, word, len) == 0)
+      return sk_buf_add(&t->buf, slot->key, slot->klen);
+  }
+  int rc = sk_stemmer_stem(t->st, word, len, &t->buf);
+  if (!rc && slot && t->buf.len < STEM_CACHE_WORD) {
+    slot->wlen = (unsigned char)len;
+    memcpy(slot->word, word, len);
+    slot->klen = (unsigned char)t->buf.len;
+    memcpy(slot->key, sk_buf_str(&t->buf), t->buf.len);
+  }
+  return rc;
+}
 
 struct tok_call {
   struct dutch_tok *t;
@@ -197,6 +235,7 @@ static int dutch_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **
     return SQLITE_ERROR;
   }
   sk_buf_init(&t->buf, 4 * SK_TOKEN_MAX);
+  t->cache = calloc(STEM_CACHE_SLOTS, sizeof *t->cache); /* NULL: work uncached */
   *out = (Fts5Tokenizer *)t;
   return SQLITE_OK;
 }
@@ -207,6 +246,7 @@ static void dutch_delete(Fts5Tokenizer *p) {
     return;
   sk_stemmer_free(t->st);
   sk_buf_free(&t->buf);
+  free(t->cache);
   free(t);
 }
 
@@ -219,7 +259,7 @@ static int dutch_word(void *ctx, const char *word, size_t len, size_t start, siz
   if (c->flags & FTS5_TOKENIZE_PREFIX)
     rc = sk_buf_add(&c->t->buf, word, len);
   else
-    rc = sk_stemmer_stem(c->t->st, word, len, &c->t->buf);
+    rc = cached_stem(c->t, word, len);
   if (rc)
     return SQLITE_NOMEM;
   return c->xToken(c->pCtx, 0, sk_buf_str(&c->t->buf), (int)c->t->buf.len, (int)start, (int)end);
