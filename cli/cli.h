@@ -30,6 +30,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Make the parent folder of a file path (one level, like mkdir -p of dirname). */
 int cli_ensure_parent_dir(const char *path);
 
+int cmd_backup(int argc, char **argv);
+void cmd_backup_usage(FILE *out);
 int cmd_feed(int argc, char **argv);
 void cmd_feed_usage(FILE *out);
 int cmd_index(int argc, char **argv);
@@ -40,5 +42,7 @@ int cmd_search(int argc, char **argv);
 void cmd_search_usage(FILE *out);
 int cmd_stem(int argc, char **argv);
 void cmd_stem_usage(FILE *out);
+int cmd_user(int argc, char **argv);
+void cmd_user_usage(FILE *out);
 
 #endif
