@@ -13,10 +13,7 @@
 #include "sk_store.h"
 #include "sk_taxonomy.h"
 
-#if __has_include("ix_ical.c")
 #include "ix_ical.h"
-#define CMD_FEED_HAVE_ICAL 1
-#endif
 
 void cmd_feed_usage(FILE *out) {
   fprintf(out,
@@ -346,8 +343,6 @@ int cmd_feed(int argc, char **argv) {
     rc = feed_report(&a);
   else
     return cli_usage_error("feed", "unknown subcommand '%s' (list, add, check or report)", sub);
-#ifdef CMD_FEED_HAVE_ICAL
   ix_ical_global_cleanup();
-#endif
   return rc;
 }

@@ -12,10 +12,7 @@
 #include "sk_store.h"
 #include "sk_taxonomy.h"
 
-#if __has_include("ix_ical.c")
 #include "ix_ical.h"
-#define CMD_INDEX_HAVE_ICAL 1
-#endif
 
 void cmd_index_usage(FILE *out) {
   fprintf(out,
@@ -215,8 +212,6 @@ out:
   sk_store_close(st);
   ix_registry_free(reg);
   sk_taxonomy_free(tax);
-#ifdef CMD_INDEX_HAVE_ICAL
   ix_ical_global_cleanup();
-#endif
   return rc;
 }

@@ -15,14 +15,9 @@
 #include "sk_taxonomy.h"
 #include "web_server.h"
 
-#if __has_include("ix_run.h")
 #include "ix_fetch.h"
 #include "ix_registry.h"
 #include "ix_run.h"
-#define SERVE_HAVE_REINDEX 1
-#else
-#define SERVE_HAVE_REINDEX 0
-#endif
 
 #define SK_DEFAULT_STATIC "web/static"
 
@@ -88,7 +83,6 @@ struct reindex {
   struct web_server *srv;
 };
 
-#if SERVE_HAVE_REINDEX
 static void reindex_once(struct reindex *r) {
   char err[512] = "";
   struct sk_taxonomy *tax = NULL;
@@ -140,7 +134,6 @@ static void *reindex_main(void *arg) {
   pthread_mutex_unlock(&r->mu);
   return NULL;
 }
-#endif
 
 int cmd_serve(int argc, char **argv) {
   enum { O_DB = 1, O_PORT, O_BIND, O_STATIC, O_THREADS, O_REINDEX, O_FEEDS, O_TAX, O_LOG,
@@ -227,13 +220,6 @@ int cmd_serve(int argc, char **argv) {
   } else {
     every_s = stat(feeds, &sb) == 0 ? 15 * 60 : 0;
   }
-#if !SERVE_HAVE_REINDEX
-  if (every_s > 0 && every && *every) {
-    fprintf(stderr, "sociale-kaart serve: this build has no indexer; --reindex-every is not available\n");
-    return SK_EXIT_FAIL;
-  }
-  every_s = 0;
-#endif
 
   /* Signals go to sigwait below, not to any thread: block them before the
    * server starts its threads (they inherit the mask). */
@@ -259,14 +245,12 @@ int cmd_serve(int argc, char **argv) {
   pthread_mutex_init(&r.mu, NULL);
   pthread_cond_init(&r.cv, NULL);
   int have_thread = 0;
-#if SERVE_HAVE_REINDEX
   if (every_s > 0) {
     ix_fetch_global_init();
     have_thread = pthread_create(&r.thread, NULL, reindex_main, &r) == 0;
     if (!have_thread)
       fprintf(stderr, "sociale-kaart serve: cannot start the reindex thread; serving without it\n");
   }
-#endif
   int sig = 0;
   sigwait(&set, &sig);
   fprintf(stderr, "sociale-kaart serve: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");

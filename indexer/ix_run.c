@@ -12,16 +12,8 @@
 #include "sk_err.h"
 #include "sk_fold.h"
 
-/* The HSDS and iCal readers live in their own files; while one of them is
- * not in the tree yet, its kind reports a clear error instead. */
-#if __has_include("ix_hsds.c")
 #include "ix_hsds.h"
-#define IX_HAVE_HSDS 1
-#endif
-#if __has_include("ix_ical.c")
 #include "ix_ical.h"
-#define IX_HAVE_ICAL 1
-#endif
 
 void ix_run_opts_default(struct ix_run_opts *o) {
   memset(o, 0, sizeof *o);
@@ -126,25 +118,13 @@ static int parse_one(const struct ix_feed *f, const struct sk_taxonomy *tax, int
   if (strcmp(f->kind, "partner-json") == 0)
     return ix_partner_json_parse(data, len, b, err, errlen);
   if (strcmp(f->kind, "hsds") == 0) {
-#ifdef IX_HAVE_HSDS
     return ix_hsds_parse(data, len, tax, b, total_pages, err, errlen);
-#else
-    (void)tax;
-    snprintf(err, errlen, "HSDS-feeds kan deze versie nog niet lezen.");
-    return SK_EINVAL;
-#endif
   }
   if (strcmp(f->kind, "ical") == 0) {
-#ifdef IX_HAVE_ICAL
     struct ix_ical_opts io;
     ix_ical_opts_default(&io, now);
     io.tax = tax;
     return ix_ical_parse(data, len, &io, b, err, errlen);
-#else
-    (void)now;
-    snprintf(err, errlen, "Agenda's (iCal) kan deze versie nog niet lezen.");
-    return SK_EINVAL;
-#endif
   }
   snprintf(err, errlen, "Onbekende soort feed '%s'.", f->kind);
   return SK_EINVAL;

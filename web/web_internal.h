@@ -22,16 +22,6 @@
 #include "sk_taxonomy.h"
 #include "web_server.h"
 
-/* 1 once core/sk_search*.c implements core/sk_search.h (the header landed
- * before the code, and linking needs the code; the implementation's
- * internal header is the sign that it is there). */
-#ifndef WEB_HAVE_SEARCH
-#if __has_include("sk_search_int.h")
-#define WEB_HAVE_SEARCH 1
-#else
-#define WEB_HAVE_SEARCH 0
-#endif
-#endif
 
 enum web_route {
   WR_HEALTHZ,

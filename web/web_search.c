@@ -7,7 +7,6 @@
 #include "sk_err.h"
 #include "web_internal.h"
 
-#if WEB_HAVE_SEARCH
 #include "sk_search.h"
 
 struct search_args {
@@ -81,14 +80,3 @@ int web_api_suggest(struct web_ctx *x) {
   return rc;
 }
 
-#else
-
-int web_api_search(struct web_ctx *x) {
-  return web_unavailable(x, "Zoeken is nog niet beschikbaar in deze versie.");
-}
-
-int web_api_suggest(struct web_ctx *x) {
-  return web_unavailable(x, "Suggesties zijn nog niet beschikbaar in deze versie.");
-}
-
-#endif

@@ -17,9 +17,7 @@
 #include "sk_fold.h"
 #include "web_internal.h"
 
-#if WEB_HAVE_SEARCH
 #include "sk_search.h"
-#endif
 
 /* Same policy on every response, the API included: nothing may be framed,
  * no inline script, no third-party hosts. */
@@ -68,7 +66,6 @@ static struct web_worker *worker_new(struct web_server *srv, char *err, size_t e
     free(w);
     return NULL;
   }
-#if WEB_HAVE_SEARCH
   w->searcher = sk_searcher_new(w->st, srv->tax);
   if (!w->searcher) {
     snprintf(err, errlen, "cannot create a searcher on %s", srv->db_path);
@@ -76,7 +73,6 @@ static struct web_worker *worker_new(struct web_server *srv, char *err, size_t e
     free(w);
     return NULL;
   }
-#endif
   return w;
 }
 
@@ -111,9 +107,7 @@ struct web_worker *web_worker_get(struct web_ctx *x) {
 static void worker_free(struct web_worker *w) {
   for (int i = 0; i < WQ_COUNT; i++)
     sqlite3_finalize(w->stmt[i]);
-#if WEB_HAVE_SEARCH
   sk_searcher_free(w->searcher);
-#endif
   sk_store_close(w->st);
   free(w);
 }

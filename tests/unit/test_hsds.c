@@ -17,10 +17,7 @@
 #include "ix_hsds.h"
 #include "sk_err.h"
 
-#if __has_include("ix_validate.h")
 #include "ix_validate.h"
-#define HAVE_VALIDATE 1
-#endif
 
 /* ----------------------------------------------------------------- helpers */
 
@@ -219,7 +216,6 @@ static void test_profile_fully_mapped(void **state) {
   assert_string_equal(t->areas.v[0].code, "huizen");
   assert_int_equal(t->min_age, IX_UNSET);
 
-#ifdef HAVE_VALIDATE
   /* With the validator in the tree: our profile passes it, and the service
    * without needs is rejected with a reason. */
   assert_int_equal(ix_validate_batch(&p.b, th_taxonomy()), SK_OK);
@@ -228,7 +224,6 @@ static void test_profile_fully_mapped(void **state) {
   assert_non_null(svc(&p.b, "svc-schuldhulp"));
   assert_null(svc(&p.b, "svc-budgetcoach"));
   assert_non_null(rejection_for(&p.b, "svc-budgetcoach"));
-#endif
   ix_batch_free(&p.b);
 }
 
@@ -656,13 +651,11 @@ static void test_demo_feeds_parse_cleanly(void **state) {
     }
     assert_true(p.b.services.n > 0);
     size_t n_services = p.b.services.n;
-#ifdef HAVE_VALIDATE
     assert_int_equal(ix_validate_batch(&p.b, th_taxonomy()), SK_OK);
     if (p.b.rejections.n)
       dump_warnings(&p.b);
     assert_int_equal(p.b.rejections.n, 0);
     assert_int_equal(p.b.services.n, n_services);
-#endif
     print_message("%s: %zu services, %zu organizations, %zu locations\n", rel, n_services, p.b.orgs.n,
                   p.b.locations.n);
     ix_batch_free(&p.b);

@@ -23,10 +23,7 @@
 #include "sk_buf.h"
 #include "sk_err.h"
 
-#if __has_include("ix_ical.c")
 #include "ix_ical.h"
-#define HAVE_ICAL 1
-#endif
 
 static void write_text(const char *name, const char *text) {
   th_write_file(th_path(name), text, strlen(text));
@@ -154,9 +151,6 @@ static void test_unchanged_feed_costs_nothing(void **state) {
 
 static void test_calendar_gets_registry_defaults(void **state) {
   (void)state;
-#ifndef HAVE_ICAL
-  skip();
-#else
   time_t now = time(NULL);
   struct tm tm;
   gmtime_r(&now, &tm);
@@ -195,7 +189,6 @@ static void test_calendar_gets_registry_defaults(void **state) {
   assert_true(th_query_int(st, "SELECT count(*) FROM occurrence") >= 3);
   ix_registry_free(r);
   sk_store_close(st);
-#endif
 }
 
 /* The child indexes a big feed and is killed while it writes. */
@@ -280,9 +273,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   (void)state;
-#ifdef HAVE_ICAL
   ix_ical_global_cleanup();
-#endif
   return 0;
 }
 

@@ -9,11 +9,6 @@
 
 #include "test_web_fixture.h"
 
-#if __has_include("sk_search_int.h")
-#define WEB_TEST_SEARCH 1
-#else
-#define WEB_TEST_SEARCH 0
-#endif
 
 static const char *const security_headers[][2] = {
     {"X-Content-Type-Options", "nosniff"},
@@ -530,13 +525,11 @@ static void test_openapi_matches_responses(void **state) {
   check_against_openapi("/activities", "/api/v1/activities?from=nu", 400);
   check_against_openapi("/taxonomy", "/api/v1/taxonomy", 200);
   check_against_openapi("/feeds", "/api/v1/feeds", 200);
-#if WEB_TEST_SEARCH
   check_against_openapi("/search", "/api/v1/search?q=schulden", 200);
   check_against_openapi("/search", "/api/v1/search?q=taal&municipality=laren&per_page=1", 200);
   check_against_openapi("/search", "/api/v1/search", 200);
   check_against_openapi("/search", "/api/v1/search?age=500", 400);
   check_against_openapi("/suggest", "/api/v1/suggest?q=schu", 200);
-#endif
   json_decref(g_openapi);
   g_openapi = NULL;
 }
