@@ -130,7 +130,7 @@ static int find(struct sk_store *st, const char *email, struct sk_account *a) {
 
 static int user_add(const struct user_args *a, struct sk_store *st, int64_t now) {
   enum sk_role role;
-  sk_role_parse(a->role, &role);
+  sk_auth_role_parse(a->role, &role);
   char pw[SK_AUTH_PASSWORD_MAX + 2];
   int generated = 0;
   if (a->password_stdin) {
@@ -184,7 +184,7 @@ static int user_add(const struct user_args *a, struct sk_store *st, int64_t now)
       return SK_EXIT_FAIL;
     }
   }
-  printf("created %s account %s (%s)\n", sk_role_name(acc.role), acc.email, acc.id);
+  printf("created %s account %s (%s)\n", sk_auth_role_name(acc.role), acc.email, acc.id);
   if (generated)
     printf("password: %s\n(shown once; hand it on safely and ask the user to change it)\n", pw);
   memset(pw, 0, sizeof pw);
@@ -210,7 +210,7 @@ static int user_list(struct sk_store *st) {
   printf("%-32s %-12s %-9s %-20s %s\n", "E-MAIL", "ROLE", "STATE", "LAST LOGIN", "ORGANISATIONS");
   for (size_t i = 0; i < n; i++) {
     const struct sk_account *a = &list[i];
-    printf("%-32s %-12s %-9s %-20s ", a->email, sk_role_name(a->role),
+    printf("%-32s %-12s %-9s %-20s ", a->email, sk_auth_role_name(a->role),
            a->disabled ? "disabled" : !a->has_password ? "no-pw" : a->trusted ? "trusted" : "active",
            a->last_login[0] ? a->last_login : "-");
     sqlite3_reset(q);
@@ -273,7 +273,7 @@ int cmd_user(int argc, char **argv) {
     enum sk_role role;
     if (!a.email || !a.name || !a.role)
       return cli_usage_error("user", "add needs --email, --name and --role");
-    if (sk_role_parse(a.role, &role) != SK_OK)
+    if (sk_auth_role_parse(a.role, &role) != SK_OK)
       return cli_usage_error("user", "unknown role '%s' (partner, redacteur, admin, professional)",
                              a.role);
     if (a.target)

@@ -52,11 +52,11 @@ int auth_fail(int rc, char *err, size_t errlen) {
 
 static const char *const role_names[] = {"", "partner", "redacteur", "admin", "professional"};
 
-const char *sk_role_name(enum sk_role r) {
+const char *sk_auth_role_name(enum sk_role r) {
   return (int)r >= 1 && (int)r <= 4 ? role_names[r] : "";
 }
 
-int sk_role_parse(const char *name, enum sk_role *out) {
+int sk_auth_role_parse(const char *name, enum sk_role *out) {
   for (int i = 1; name && i <= 4; i++)
     if (strcmp(name, role_names[i]) == 0) {
       *out = (enum sk_role)i;
@@ -311,7 +311,7 @@ void auth_read_account(sqlite3_stmt *s, int c, struct sk_account *a) {
   copy_col(s, c + 2, a->email, sizeof a->email);
   copy_col(s, c + 3, a->name, sizeof a->name);
   enum sk_role r = 0;
-  a->role = sk_role_parse((const char *)sqlite3_column_text(s, c + 4), &r) == SK_OK ? r : 0;
+  a->role = sk_auth_role_parse((const char *)sqlite3_column_text(s, c + 4), &r) == SK_OK ? r : 0;
   a->disabled = sqlite3_column_int(s, c + 5) != 0;
   a->trusted = sqlite3_column_int(s, c + 6) != 0;
   a->has_password = sqlite3_column_int(s, c + 7) != 0;
@@ -440,7 +440,7 @@ int sk_auth_account_create(struct sk_store *st, const char *email, const char *n
     return auth_fail(SK_AUTH_EEMAIL, err, errlen);
   if (!name_ok(name, nm))
     return auth_fail(SK_AUTH_ENAME, err, errlen);
-  if (!*sk_role_name(role))
+  if (!*sk_auth_role_name(role))
     return auth_fail(SK_EINVAL, err, errlen);
   char hash[AUTH_HASH_STR_LEN] = "";
   if (password) {
@@ -463,7 +463,7 @@ int sk_auth_account_create(struct sk_store *st, const char *email, const char *n
     sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, em, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, nm, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, sk_role_name(role), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, sk_auth_role_name(role), -1, SQLITE_STATIC);
     if (password)
       sqlite3_bind_text(s, 5, hash, -1, SQLITE_STATIC);
     else
@@ -480,7 +480,7 @@ int sk_auth_account_create(struct sk_store *st, const char *email, const char *n
   if (rc == SK_OK)
     rc = auth_change(st, actor, now, id, "account", NULL, em);
   if (rc == SK_OK)
-    rc = auth_change(st, actor, now, id, "role", NULL, sk_role_name(role));
+    rc = auth_change(st, actor, now, id, "role", NULL, sk_auth_role_name(role));
   if (rc == SK_OK)
     rc = sk_store_commit(st);
   sodium_memzero(hash, sizeof hash);
@@ -659,9 +659,13 @@ int sk_auth_account_organizations(struct sk_store *st, long long account_rid, lo
 
 static int active(const struct sk_account *a) { return a && a->rid > 0 && !a->disabled; }
 
-int sk_auth_can_edit_all(const struct sk_account *a) {
-  return active(a) && a->role == SK_ROLE_REDACTEUR;
+/* An admin may do what a redacteur does (as sk_portal assumes); the
+ * reverse does not hold. */
+static int editor(const struct sk_account *a) {
+  return active(a) && (a->role == SK_ROLE_REDACTEUR || a->role == SK_ROLE_ADMIN);
 }
+
+int sk_auth_can_edit_all(const struct sk_account *a) { return editor(a); }
 int sk_auth_can_review(const struct sk_account *a) { return sk_auth_can_edit_all(a); }
 int sk_auth_can_manage_feeds(const struct sk_account *a) { return sk_auth_can_edit_all(a); }
 int sk_auth_can_manage_accounts(const struct sk_account *a) {
@@ -676,7 +680,7 @@ int sk_auth_can_edit_organization(struct sk_store *st, const struct sk_account *
                                   long long org_rid) {
   if (!active(a) || org_rid <= 0)
     return 0;
-  if (a->role == SK_ROLE_REDACTEUR)
+  if (editor(a))
     return 1;
   if (a->role != SK_ROLE_PARTNER)
     return 0;

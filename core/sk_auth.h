@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "sk_id.h"
+#include "sk_role.h"
 #include "sk_store.h"
 
 #define SK_AUTH_PASSWORD_MIN 12   /* characters (code points) */
@@ -60,16 +61,11 @@ enum sk_auth_err {
  * SK_AUTH_ETHROTTLED never depend on whether the e-mail address exists. */
 const char *sk_auth_message(int rc);
 
-enum sk_role {
-  SK_ROLE_PARTNER = 1,      /* edits the organisations it is linked to */
-  SK_ROLE_REDACTEUR = 2,    /* edits everything, reviews, manages feeds */
-  SK_ROLE_ADMIN = 3,        /* manages accounts */
-  SK_ROLE_PROFESSIONAL = 4, /* reads restricted fields (referral lines) */
-};
-/* "partner", "redacteur", "admin", "professional"; "" for anything else. */
-const char *sk_role_name(enum sk_role r);
+/* Role names: "partner", "redacteur", "admin", "professional"; "" for
+ * anything else. (sk_role.h holds the enum, shared with sk_portal.) */
+const char *sk_auth_role_name(enum sk_role r);
 /* SK_OK and *out, or SK_EINVAL for an unknown name. */
-int sk_role_parse(const char *name, enum sk_role *out);
+int sk_auth_role_parse(const char *name, enum sk_role *out);
 
 /* Tunables. sk_auth_policy_default() gives the production values. */
 struct sk_auth_policy {
@@ -255,13 +251,14 @@ int sk_auth_token_verify(struct sk_store *st, const char *token, int64_t now,
 /* These fail closed: NULL account, disabled account or a database error
  * give 0. */
 
-/* redacteur: any organisation; partner: the organisations linked to it. */
+/* redacteur, admin: any organisation; partner: the organisations linked
+ * to it; professional: none. */
 int sk_auth_can_edit_organization(struct sk_store *st, const struct sk_account *a,
                                   long long org_rid);
-int sk_auth_can_edit_all(const struct sk_account *a);        /* redacteur */
-int sk_auth_can_review(const struct sk_account *a);          /* redacteur */
-int sk_auth_can_manage_feeds(const struct sk_account *a);    /* redacteur */
-int sk_auth_can_manage_accounts(const struct sk_account *a); /* admin */
+int sk_auth_can_edit_all(const struct sk_account *a);        /* redacteur, admin */
+int sk_auth_can_review(const struct sk_account *a);          /* redacteur, admin */
+int sk_auth_can_manage_feeds(const struct sk_account *a);    /* redacteur, admin */
+int sk_auth_can_manage_accounts(const struct sk_account *a); /* admin only */
 /* Restricted fields of every entry: professional, redacteur, admin. A
  * partner sees those of its own organisations (sk_auth_can_edit_organization). */
 int sk_auth_can_see_restricted(const struct sk_account *a);

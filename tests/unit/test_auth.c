@@ -168,9 +168,9 @@ static void test_account_validation_and_log(void **state) {
   assert_int_equal(login(st, "piet@voorbeeld.nl", "", NULL, T0, NULL), SK_AUTH_EBADLOGIN);
   assert_int_equal(login(st, "piet@voorbeeld.nl", PW, NULL, T0, NULL), SK_AUTH_EBADLOGIN);
   enum sk_role r;
-  assert_int_equal(sk_role_parse("redacteur", &r), SK_OK);
+  assert_int_equal(sk_auth_role_parse("redacteur", &r), SK_OK);
   assert_int_equal(r, SK_ROLE_REDACTEUR);
-  assert_int_equal(sk_role_parse("root", &r), SK_EINVAL);
+  assert_int_equal(sk_auth_role_parse("root", &r), SK_EINVAL);
   sk_store_close(st);
 }
 
@@ -568,7 +568,7 @@ static void test_roles_and_organisations(void **state) {
   assert_false(sk_auth_can_edit_organization(st, &partner, 0));
   assert_true(sk_auth_can_edit_organization(st, &redacteur, org_a));
   assert_true(sk_auth_can_edit_organization(st, &redacteur, org_b));
-  assert_false(sk_auth_can_edit_organization(st, &admin, org_a));
+  assert_true(sk_auth_can_edit_organization(st, &admin, org_b));
   assert_false(sk_auth_can_edit_organization(st, &pro, org_a));
   assert_false(sk_auth_can_edit_organization(st, NULL, org_a));
 
@@ -577,6 +577,8 @@ static void test_roles_and_organisations(void **state) {
   assert_true(sk_auth_can_review(&redacteur));
   assert_true(sk_auth_can_manage_feeds(&redacteur));
   assert_false(sk_auth_can_manage_feeds(&partner));
+  assert_false(sk_auth_can_manage_feeds(&pro));
+  assert_true(sk_auth_can_edit_all(&admin));
   assert_true(sk_auth_can_manage_accounts(&admin));
   assert_false(sk_auth_can_manage_accounts(&redacteur));
   assert_false(sk_auth_can_manage_accounts(&partner));
