@@ -197,6 +197,16 @@ int sk_auth_login(struct sk_store *st, const char *email, const char *password, 
  * or the account is disabled. Fast (one indexed lookup). */
 int sk_auth_session_lookup(struct sk_store *st, const char *token, int64_t now,
                            struct sk_session *out);
+/* A logged-in user changes its own password: current is checked like a
+ * login (same throttling, same SK_AUTH_EBADLOGIN / SK_AUTH_ETHROTTLED),
+ * new_password against the rules (SK_AUTH_EPASSWORD). On SK_OK every
+ * session of the account has ended and a new one replaces the caller's:
+ * set the cookie again from token. SK_AUTH_ENOSESSION when session_token
+ * is not a live session. */
+int sk_auth_change_password(struct sk_store *st, const char *session_token, const char *current,
+                            const char *new_password, const char *ip, const char *user_agent,
+                            int64_t now, struct sk_session *out, char token[SK_AUTH_TOKEN_LEN],
+                            char *err, size_t errlen);
 /* End the session of token (no error when it does not exist). */
 int sk_auth_logout(struct sk_store *st, const char *token);
 /* End every session of an account ("log out everywhere"). */

@@ -101,6 +101,50 @@ static int64_t session_end(int64_t last_seen, int64_t absolute) {
   return idle_end < absolute ? idle_end : absolute;
 }
 
+/* A new session for a, inside the caller's transaction. token receives
+ * the cookie token, out the session. */
+static int session_insert(struct sk_store *st, const struct sk_account *a, const char *ip,
+                          const char *user_agent, int64_t now, char token[SK_AUTH_TOKEN_LEN],
+                          struct sk_session *out) {
+  char csrf[SK_AUTH_TOKEN_LEN], id_hash[65];
+  auth_token_new("", token);
+  auth_token_new("", csrf);
+  auth_hash_hex("sk-session", token, strlen(token), id_hash);
+  int64_t absolute = now + sk_auth_policy()->session_absolute;
+  sqlite3_stmt *s = NULL;
+  int rc = SK_EDB;
+  if (sqlite3_prepare_v2(st->db,
+                         "INSERT INTO auth_session(id_hash, account_rid, created, last_seen,"
+                         " expires, csrf, ip, user_agent) VALUES(?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7)",
+                         -1, &s, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(s, 1, id_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, a->rid);
+    sqlite3_bind_int64(s, 3, now);
+    sqlite3_bind_int64(s, 4, absolute);
+    sqlite3_bind_text(s, 5, csrf, -1, SQLITE_STATIC);
+    if (ip && *ip)
+      sqlite3_bind_text(s, 6, ip, -1, SQLITE_STATIC);
+    else
+      sqlite3_bind_null(s, 6);
+    /* Only for the user's own list of sessions: bounded, never trusted. */
+    if (user_agent && auth_text_ok(user_agent, 300))
+      sqlite3_bind_text(s, 7, user_agent, -1, SQLITE_STATIC);
+    else
+      sqlite3_bind_null(s, 7);
+    if (sqlite3_step(s) == SQLITE_DONE)
+      rc = SK_OK;
+  }
+  sqlite3_finalize(s);
+  if (rc)
+    return rc;
+  out->account = *a;
+  snprintf(out->csrf, sizeof out->csrf, "%s", csrf);
+  out->created = now;
+  out->last_seen = now;
+  out->expires = session_end(now, absolute);
+  return SK_OK;
+}
+
 int sk_auth_login(struct sk_store *st, const char *email, const char *password, const char *ip,
                   const char *user_agent, int64_t now, struct sk_session *out,
                   char token[SK_AUTH_TOKEN_LEN], char *err, size_t errlen) {
@@ -139,15 +183,10 @@ int sk_auth_login(struct sk_store *st, const char *email, const char *password, 
     new_hash[0] = '\0'; /* keep the old hash; logging in matters more */
   sodium_memzero(hash, sizeof hash);
 
-  char csrf[SK_AUTH_TOKEN_LEN], id_hash[65], at[32];
-  auth_token_new("", token);
-  auth_token_new("", csrf);
-  auth_hash_hex("sk-session", token, strlen(token), id_hash);
+  char at[32];
   auth_iso(now, at);
-  int64_t absolute = now + sk_auth_policy()->session_absolute;
-
   if (sk_store_begin(st)) {
-    token[0] = '\0';
+    sodium_memzero(new_hash, sizeof new_hash);
     return auth_fail(SK_EDB, err, errlen);
   }
   rc = auth_exec_bind(st, "UPDATE login_attempt SET ok = 1 WHERE rid = ?2", NULL, attempt, 0, NULL);
@@ -159,46 +198,62 @@ int sk_auth_login(struct sk_store *st, const char *email, const char *password, 
   if (rc == SK_OK && new_hash[0])
     rc = auth_exec_bind(st, "UPDATE account SET password_hash = ?1 WHERE rid = ?2", new_hash, a.rid,
                         0, NULL);
-  if (rc == SK_OK) {
-    sqlite3_stmt *s = NULL;
-    rc = SK_EDB;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO auth_session(id_hash, account_rid, created, last_seen,"
-                           " expires, csrf, ip, user_agent) VALUES(?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7)",
-                           -1, &s, NULL) == SQLITE_OK) {
-      sqlite3_bind_text(s, 1, id_hash, -1, SQLITE_STATIC);
-      sqlite3_bind_int64(s, 2, a.rid);
-      sqlite3_bind_int64(s, 3, now);
-      sqlite3_bind_int64(s, 4, absolute);
-      sqlite3_bind_text(s, 5, csrf, -1, SQLITE_STATIC);
-      if (ip && *ip)
-        sqlite3_bind_text(s, 6, ip, -1, SQLITE_STATIC);
-      else
-        sqlite3_bind_null(s, 6);
-      /* Only for the user's own list of sessions: bounded, never trusted. */
-      if (user_agent && auth_text_ok(user_agent, 300))
-        sqlite3_bind_text(s, 7, user_agent, -1, SQLITE_STATIC);
-      else
-        sqlite3_bind_null(s, 7);
-      if (sqlite3_step(s) == SQLITE_DONE)
-        rc = SK_OK;
-    }
-    sqlite3_finalize(s);
-  }
+  snprintf(a.last_login, sizeof a.last_login, "%s", at);
+  if (rc == SK_OK)
+    rc = session_insert(st, &a, ip, user_agent, now, token, out);
   if (rc == SK_OK)
     rc = sk_store_commit(st);
   sodium_memzero(new_hash, sizeof new_hash);
   if (rc) {
     sk_store_rollback(st);
+    memset(out, 0, sizeof *out);
     sodium_memzero(token, SK_AUTH_TOKEN_LEN);
     return auth_fail(rc, err, errlen);
   }
-  out->account = a;
-  snprintf(out->account.last_login, sizeof out->account.last_login, "%s", at);
-  snprintf(out->csrf, sizeof out->csrf, "%s", csrf);
-  out->created = now;
-  out->last_seen = now;
-  out->expires = session_end(now, absolute);
+  return SK_OK;
+}
+
+int sk_auth_change_password(struct sk_store *st, const char *session_token, const char *current,
+                            const char *new_password, const char *ip, const char *user_agent,
+                            int64_t now, struct sk_session *out, char token[SK_AUTH_TOKEN_LEN],
+                            char *err, size_t errlen) {
+  token[0] = '\0';
+  struct sk_session cur;
+  int rc = sk_auth_session_lookup(st, session_token, now, &cur);
+  if (rc)
+    return auth_fail(rc, err, errlen);
+  memset(out, 0, sizeof *out);
+  if (!auth_password_ok(new_password))
+    return auth_fail(SK_AUTH_EPASSWORD, err, errlen);
+  /* The current password goes through login, so guessing it here is
+   * throttled like anywhere else. The session it makes ends below. */
+  struct sk_session check;
+  char check_token[SK_AUTH_TOKEN_LEN];
+  rc = sk_auth_login(st, cur.account.email, current, ip, user_agent, now, &check, check_token, err,
+                     errlen);
+  sodium_memzero(check_token, sizeof check_token);
+  if (rc)
+    return rc;
+  char actor[64];
+  snprintf(actor, sizeof actor, "account:%s", cur.account.id);
+  if ((rc = sk_auth_set_password(st, cur.account.rid, new_password, actor, now, err, errlen)))
+    return rc;
+  /* Every session ended with the old password; this one goes on under a
+   * new token. */
+  struct sk_account a;
+  if ((rc = sk_auth_account_by_rid(st, cur.account.rid, &a)))
+    return auth_fail(rc, err, errlen);
+  if (sk_store_begin(st))
+    return auth_fail(SK_EDB, err, errlen);
+  rc = session_insert(st, &a, ip, user_agent, now, token, out);
+  if (rc == SK_OK)
+    rc = sk_store_commit(st);
+  if (rc) {
+    sk_store_rollback(st);
+    memset(out, 0, sizeof *out);
+    sodium_memzero(token, SK_AUTH_TOKEN_LEN);
+    return auth_fail(rc, err, errlen);
+  }
   return SK_OK;
 }
 

@@ -450,6 +450,37 @@ static void test_reset_token_and_password_change(void **state) {
   sk_store_close(st);
 }
 
+static void test_change_own_password(void **state) {
+  (void)state;
+  struct sk_store *st = fresh_store("change.db");
+  add(st, "zelf@voorbeeld.nl", SK_ROLE_PARTNER, PW);
+  char here[SK_AUTH_TOKEN_LEN], elsewhere[SK_AUTH_TOKEN_LEN], fresh[SK_AUTH_TOKEN_LEN], err[256];
+  struct sk_session s;
+  assert_int_equal(login(st, "zelf@voorbeeld.nl", PW, NULL, T0, here), SK_OK);
+  assert_int_equal(login(st, "zelf@voorbeeld.nl", PW, NULL, T0, elsewhere), SK_OK);
+  assert_int_equal(sk_auth_change_password(st, here, "fout fout fout", "mijn nieuwe wachtwoordzin", NULL,
+                                           NULL, T0 + 1, &s, fresh, err, sizeof err),
+                   SK_AUTH_EBADLOGIN);
+  assert_string_equal(fresh, "");
+  assert_int_equal(sk_auth_change_password(st, here, PW, "kort", NULL, NULL, T0 + 1, &s, fresh, err,
+                                           sizeof err),
+                   SK_AUTH_EPASSWORD);
+  assert_int_equal(sk_auth_change_password(st, "geen-sessie", PW, "mijn nieuwe wachtwoordzin", NULL, NULL,
+                                           T0 + 1, &s, fresh, err, sizeof err),
+                   SK_AUTH_ENOSESSION);
+  assert_int_equal(sk_auth_change_password(st, here, PW, "mijn nieuwe wachtwoordzin", "10.0.0.9", NULL,
+                                           T0 + 2, &s, fresh, err, sizeof err),
+                   SK_OK);
+  /* Both old sessions ended; the new token carries on; only the new password works. */
+  assert_int_equal(sk_auth_session_lookup(st, here, T0 + 3, &s), SK_AUTH_ENOSESSION);
+  assert_int_equal(sk_auth_session_lookup(st, elsewhere, T0 + 3, &s), SK_AUTH_ENOSESSION);
+  assert_int_equal(sk_auth_session_lookup(st, fresh, T0 + 3, &s), SK_OK);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM auth_session"), 1);
+  assert_int_equal(login(st, "zelf@voorbeeld.nl", PW, NULL, T0 + 4, NULL), SK_AUTH_EBADLOGIN);
+  assert_int_equal(login(st, "zelf@voorbeeld.nl", "mijn nieuwe wachtwoordzin", NULL, T0 + 4, NULL), SK_OK);
+  sk_store_close(st);
+}
+
 static void test_rehash_when_policy_changes(void **state) {
   (void)state;
   struct sk_store *st = fresh_store("rehash.db");
@@ -730,6 +761,7 @@ int main(void) {
       cmocka_unit_test(test_csrf_token),
       cmocka_unit_test(test_cookie),
       cmocka_unit_test(test_reset_token_and_password_change),
+      cmocka_unit_test(test_change_own_password),
       cmocka_unit_test(test_rehash_when_policy_changes),
       cmocka_unit_test(test_api_tokens),
       cmocka_unit_test(test_roles_and_organisations),
