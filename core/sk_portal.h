@@ -1,0 +1,207 @@
+#ifndef SK_PORTAL_H
+#define SK_PORTAL_H
+/*
+ * sk_portal: the partner portal's editing and currency core, for the
+ * /api/v1/partner/... handlers (docs/portal.md maps every endpoint to a
+ * function here). JSON in, JSON out (jansson), no HTTP.
+ *
+ * Entries are offerings (service rows, kind 'aanbod'), activities (service
+ * rows, kind 'activiteit') and locations; opening hours are the "hours"
+ * list inside an offering or location document. Portal-made rows have
+ * source 'portal' and are primary data; rows from a feed (source
+ * 'feed:<id>') are read-only here.
+ *
+ * Every call gets an actor (who is asking; the caller authenticated it)
+ * and is checked: a partner only sees and changes entries of its own
+ * organisations, whatever route it takes (another entry's id, a nested
+ * location of another organisation, moving an entry elsewhere).
+ *
+ * Every mutating call is one transaction (BEGIN IMMEDIATE) on a writable
+ * store: use one struct sk_portal per writer connection and one call at a
+ * time (a mutex in the server). Calls fill a struct sk_portal_result; its
+ * http field says which status the HTTP layer should answer.
+ */
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sk_id.h"
+#include "sk_store.h"
+#include "sk_taxonomy.h"
+
+#include "sk_role.h" /* enum sk_role, shared with sk_auth */
+
+#define SK_ACTOR_MAX_ORGS 64
+
+/* Who is asking. Plain data, filled by the caller (sk_portal_actor_load
+ * reads it from the account tables). Redacteur and admin may edit every
+ * entry and review; a partner only entries of orgs[]; others nothing. */
+struct sk_actor {
+  char account_id[64]; /* account.id; logged as "account:<id>" */
+  enum sk_role role;
+  int trusted; /* partner edits publish at once (1) or wait for review (0) */
+  size_t n_orgs;
+  char orgs[SK_ACTOR_MAX_ORGS][SK_UUID_LEN]; /* organization.id values */
+};
+
+/* Fill a from the account with this public id (role, trusted, linked
+ * organisations). SK_ENOTFOUND for an unknown or disabled account. */
+int sk_portal_actor_load(struct sk_store *st, const char *account_id, struct sk_actor *a);
+/* Parse "partner", "redacteur", ...; SK_ROLE_NONE when unknown. */
+enum sk_role sk_role_parse(const char *s);
+
+enum sk_portal_entity {
+  SK_PORTAL_SERVICE,  /* an offering; for get/update/withdraw any service row */
+  SK_PORTAL_ACTIVITY, /* a service row of kind 'activiteit' */
+  SK_PORTAL_LOCATION
+};
+
+/* The portal context: a writable store, the taxonomy for validation, and
+ * the clock. Plain struct; nothing to free. */
+struct sk_portal {
+  struct sk_store *st;
+  const struct sk_taxonomy *tax;
+  int64_t now; /* unix seconds; 0: the real clock (tests set it) */
+};
+void sk_portal_init(struct sk_portal *p, struct sk_store *st, const struct sk_taxonomy *tax);
+
+/* The outcome of a call. rc is also the return value. On success body
+ * holds the answer document; on failure code/message say why (message:
+ * Dutch, B1, safe to show) and for validation errors errors is an array of
+ * {"field", "message"}. etag is the quoted ETag of the entry afterwards
+ * (e.g. "\"3f2a...\""), "" when there is none. Free with
+ * sk_portal_result_free (owned json released; the struct can be reused). */
+struct sk_portal_result {
+  int rc;
+  int http;           /* 200, 201, 202 (held for review), 400, 403, 404, 409, 412, 422, 428, 429, 500 */
+  const char *code;   /* "ok", "pending", "invalid", "forbidden", "feed", "not_found", "conflict",
+                         "precondition_failed", "precondition_required", "too_many", "error" */
+  char message[512];
+  json_t *errors;     /* owned; NULL unless code is "invalid" */
+  json_t *body;       /* owned; NULL on failure */
+  char etag[48];
+  int spam;           /* corrections: 1 when dropped as spam (the answer still looks fine) */
+};
+void sk_portal_result_free(struct sk_portal_result *r);
+
+/* ---- entries ------------------------------------------------------------ */
+
+/* One entry as a document: the editable fields (see docs/portal.md) plus
+ * id, status, source, editable, feed_message, assured_date, assured_by,
+ * created, last_modified, version, pending (open review items). */
+int sk_portal_get(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
+                  const char *id, struct sk_portal_result *r);
+
+/* "Mijn aanbod": the entries (offerings, activities, locations) of one
+ * organisation (org_id) or, with org_id NULL, of all the actor's
+ * organisations (a redacteur must give org_id), with freshness: stale
+ * (not confirmed in 6 months), flagged (12 months), pending, corrections. */
+int sk_portal_list(struct sk_portal *p, const struct sk_actor *a, const char *org_id,
+                   struct sk_portal_result *r);
+
+/* Create an entry from doc (must contain "organization"). Published at
+ * once (201) or, for an untrusted partner, held for review (202, body
+ * {"pending": id, "id": the entry's future id}). */
+int sk_portal_create(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
+                     const json_t *doc, struct sk_portal_result *r);
+
+/* Change an entry: doc is a merge patch (fields present replace, null
+ * clears, absent stay). if_match: the ETag the caller last read (quoted or
+ * not); NULL or "" -> 428, stale -> 412 (nothing written). 200 or 202. */
+int sk_portal_update(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
+                     const char *id, const char *if_match, const json_t *doc,
+                     struct sk_portal_result *r);
+
+/* Withdraw (hide, keep with history). If-Match as for update. */
+int sk_portal_withdraw(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
+                       const char *id, const char *if_match, struct sk_portal_result *r);
+
+/* "Gegevens kloppen nog": set assured_date = now and assured_by = the
+ * actor on an offering or activity without changing it (logged). if_match
+ * may be NULL (then not checked). Never held for review. */
+int sk_portal_confirm(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
+                      const char *id, const char *if_match, struct sk_portal_result *r);
+
+/* History: {"versions": [{version, at, actor, note}], "changes": [{at,
+ * actor, field, old, new, version}]} newest first, feed changes included.
+ * Redacteur: any entry; partner: its own. */
+int sk_portal_history(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
+                      const char *id, struct sk_portal_result *r);
+
+/* Restore version `version` of a portal entry (redacteur only). The restore
+ * is itself a logged change with a new version. If-Match as for update. */
+int sk_portal_restore(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
+                      const char *id, int version, const char *if_match,
+                      struct sk_portal_result *r);
+
+/* ---- moderation --------------------------------------------------------- */
+
+/* Open review items (redacteur), oldest first, each with its field-by-field
+ * diff [{field, old, new}] against the entry as it is now. A partner gets
+ * its own submissions (pending and recently decided). */
+int sk_portal_review_list(struct sk_portal *p, const struct sk_actor *a,
+                          struct sk_portal_result *r);
+int sk_portal_review_get(struct sk_portal *p, const struct sk_actor *a, const char *pending_id,
+                         struct sk_portal_result *r);
+/* Apply a held edit (logged under the partner's name, version note
+ * "approve:<id>"). 409 when the entry changed since it was submitted. */
+int sk_portal_review_approve(struct sk_portal *p, const struct sk_actor *a,
+                             const char *pending_id, struct sk_portal_result *r);
+/* Reject with a reason (required, shown to the partner). */
+int sk_portal_review_reject(struct sk_portal *p, const struct sk_actor *a, const char *pending_id,
+                            const char *reason, struct sk_portal_result *r);
+
+/* ---- keeping it current ------------------------------------------------- */
+
+#define SK_PORTAL_STALE_DAYS 183   /* on the to-do list and in reminders */
+#define SK_PORTAL_FLAGGED_DAYS 365 /* "niet recent gecontroleerd" in search */
+
+/* The partner's to-do list: {"stale": [entries], "corrections": [open
+ * corrections], "submissions": [its pending and rejected edits]}. Stale:
+ * active portal offerings/activities of its organisations whose
+ * assured_date is missing or older than SK_PORTAL_STALE_DAYS. */
+int sk_portal_todo(struct sk_portal *p, const struct sk_actor *a, struct sk_portal_result *r);
+
+struct sk_portal_reminder_opts {
+  const char *base_url;   /* "https://socialekaart.example"; links are base_url + entry_path + id */
+  const char *entry_path; /* NULL: "/aanbod.html?id=" */
+  const char *period;     /* NULL: the current month "YYYY-MM" */
+};
+/* Queue one reminder per partner account with stale entries for this
+ * period (idempotent: a second run in the same period adds nothing).
+ * *n_new (may be NULL) receives the number of messages queued. */
+int sk_portal_reminders_build(struct sk_portal *p, const struct sk_portal_reminder_opts *o,
+                              int *n_new);
+/* The outbox (redacteur/admin): [{id, account_id, to, period, subject,
+ * body, entries, created, sent_at}], newest first. */
+int sk_portal_outbox(struct sk_portal *p, const struct sk_actor *a, struct sk_portal_result *r);
+/* Mark a message sent (for an SMTP sender). */
+int sk_portal_outbox_mark_sent(struct sk_portal *p, const char *message_id);
+
+/* ---- "Klopt er iets niet?" --------------------------------------------- */
+
+#define SK_CORRECTION_MAX_MESSAGE 2000 /* characters */
+#define SK_CORRECTION_MAX_NAME 100
+#define SK_CORRECTION_MIN_SECONDS 3    /* a form sent faster is a robot */
+#define SK_CORRECTION_MAX_AGE (24 * 3600)
+#define SK_CORRECTION_PER_HOUR 5       /* per IP address */
+#define SK_CORRECTION_PER_DAY 20
+
+/* A form token to put in the correction form (hidden field "form_token"):
+ * the time it was made, signed. out must hold 96 bytes. */
+int sk_portal_correction_token(struct sk_portal *p, char *out, size_t outlen);
+/* Anyone (no login) sends a correction for the offering/activity/location
+ * entry_id: doc {"message" (required), "name", "email" (optional),
+ * "form_token", "website" (honeypot: must be empty)}. ip: the client
+ * address (kept only as a keyed hash). 201, or 422/404/429; spam is
+ * answered like success with r->spam = 1 and nothing stored. */
+int sk_portal_correction_submit(struct sk_portal *p, const char *entry_id, const json_t *doc,
+                                const char *ip, struct sk_portal_result *r);
+/* Corrections for the actor: a partner sees those of its organisations, a
+ * redacteur all; status "open" (default when NULL) or "closed". */
+int sk_portal_corrections(struct sk_portal *p, const struct sk_actor *a, const char *status,
+                          struct sk_portal_result *r);
+int sk_portal_correction_close(struct sk_portal *p, const struct sk_actor *a,
+                               const char *correction_id, struct sk_portal_result *r);
+
+#endif
