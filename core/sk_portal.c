@@ -118,7 +118,7 @@ static int fail(struct sk_portal *p, struct sk_portal_result *r, int rc) {
   return pt_err(r, rc, 500, "error", "Er ging iets mis in de database. Probeer het opnieuw.");
 }
 
-enum sk_role sk_role_parse(const char *s) {
+static enum sk_role role_parse(const char *s) {
   if (!s)
     return SK_ROLE_NONE;
   if (strcmp(s, "partner") == 0)
@@ -145,7 +145,7 @@ int sk_portal_actor_load(struct sk_store *st, const char *account_id, struct sk_
   long long rid = 0;
   if (sqlite3_step(s) == SQLITE_ROW && !sqlite3_column_int(s, 3)) {
     rid = sqlite3_column_int64(s, 0);
-    a->role = sk_role_parse((const char *)sqlite3_column_text(s, 1));
+    a->role = role_parse((const char *)sqlite3_column_text(s, 1));
     a->trusted = sqlite3_column_int(s, 2) != 0;
     snprintf(a->account_id, sizeof a->account_id, "%s", account_id);
     rc = SK_OK;

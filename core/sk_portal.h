@@ -26,10 +26,9 @@
 #include <stdint.h>
 
 #include "sk_id.h"
+#include "sk_role.h" /* enum sk_role, shared with sk_auth */
 #include "sk_store.h"
 #include "sk_taxonomy.h"
-
-#include "sk_role.h" /* enum sk_role, shared with sk_auth */
 
 #define SK_ACTOR_MAX_ORGS 64
 
@@ -47,8 +46,6 @@ struct sk_actor {
 /* Fill a from the account with this public id (role, trusted, linked
  * organisations). SK_ENOTFOUND for an unknown or disabled account. */
 int sk_portal_actor_load(struct sk_store *st, const char *account_id, struct sk_actor *a);
-/* Parse "partner", "redacteur", ...; SK_ROLE_NONE when unknown. */
-enum sk_role sk_role_parse(const char *s);
 
 enum sk_portal_entity {
   SK_PORTAL_SERVICE,  /* an offering; for get/update/withdraw any service row */
