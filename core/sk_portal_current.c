@@ -16,8 +16,7 @@
 
 /* ---- to-do list --------------------------------------------------------- */
 
-/* Stale portal entries of one organisation (or all when org_id is NULL),
- * appended to arr as {id, kind, name, assured_date, organization,
+/* Stale portal entries of one organisation, appended to arr as {id, kind, name, assured_date, organization,
  * organization_name}. */
 static int stale_entries(struct sk_portal *p, const char *org_id, const char *cutoff, json_t *arr,
                          size_t max) {
@@ -27,13 +26,12 @@ static int stale_entries(struct sk_portal *p, const char *org_id, const char *cu
                          " JOIN organization o ON o.rid = s.organization_rid"
                          " WHERE s.source = 'portal' AND s.status = 'active'"
                          " AND (s.assured_date IS NULL OR s.assured_date < ?1)"
-                         " AND (?2 IS NULL OR o.id = ?2)"
+                         " AND o.id = ?2"
                          " ORDER BY o.name, s.assured_date, s.name",
                          -1, &s, NULL) != SQLITE_OK)
     return SK_EDB;
   sqlite3_bind_text(s, 1, cutoff, -1, SQLITE_STATIC);
-  if (org_id)
-    sqlite3_bind_text(s, 2, org_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, org_id, -1, SQLITE_STATIC);
   int rc = SK_OK;
   while (sqlite3_step(s) == SQLITE_ROW && json_array_size(arr) < max)
     if (json_array_append_new(arr, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "id",

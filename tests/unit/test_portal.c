@@ -372,6 +372,13 @@ static void test_partner_cannot_touch_other_partners_entry_by_any_route(void **s
   assert_int_equal(sk_portal_get(&f.p, &f.partner_a, SK_PORTAL_SERVICE, a_id, &r), SK_OK);
   assert_string_equal(r.etag, a_etag);
   sk_portal_result_free(&r);
+  /* a disabled account is no actor at all */
+  struct sk_actor gone;
+  assert_int_equal(sk_store_exec(f.st, "UPDATE account SET disabled = 1 WHERE id = 'acc-b'"),
+                   SK_OK);
+  assert_int_equal(sk_portal_actor_load(f.st, "acc-b", &gone), SK_ENOTFOUND);
+  assert_int_equal(gone.role, SK_ROLE_NONE);
+  assert_int_equal(gone.n_orgs, 0);
   /* the redacteur may */
   patch = json_pack("{s:s}", "name", "Aanbod van B (redactie)");
   assert_int_equal(
@@ -937,6 +944,11 @@ static void test_corrections_spam_guard_and_rate_limit(void **state) {
   sk_portal_result_free(&r);
   assert_int_equal(sk_portal_corrections(&f.p, &f.partner_a, "open", &r), SK_OK);
   assert_int_equal(json_array_size(json_object_get(r.body, "items")), 6);
+  sk_portal_result_free(&r);
+  assert_int_equal(sk_portal_list(&f.p, &f.partner_a, NULL, &r), SK_OK);
+  json_t *first = json_array_get(json_object_get(r.body, "items"), 0);
+  assert_string_equal(json_string_value(json_object_get(first, "id")), id);
+  assert_int_equal(json_integer_value(json_object_get(first, "corrections")), 6);
   sk_portal_result_free(&r);
   fx_free(&f);
 }
