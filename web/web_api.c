@@ -76,6 +76,11 @@ static const char *const query_sql[WQ_COUNT] = {
         " coalesce(oc.location_text, a.location_text), s.id, s.name, s.summary,"
         " a.municipality_code, o.id, o.name, a.recurrence" ACT_WHERE
         " ORDER BY oc.start_utc, oc.rid LIMIT ?7 OFFSET ?8",
+    [WQ_ACTIVITIES_ICS] =
+        "SELECT oc.starts_at, oc.ends_at, oc.all_day, oc.cancelled,"
+        " coalesce(oc.location_text, a.location_text), s.id, s.name, s.summary, s.description,"
+        " o.name, oc.start_utc, oc.end_utc, s.last_modified" ACT_WHERE
+        " ORDER BY oc.start_utc, oc.rid LIMIT ?7",
     [WQ_FEEDS] = "SELECT id, partner, kind, enabled, last_attempt, last_success, last_error,"
                  " n_records, n_new, n_changed, n_unchanged, n_withdrawn, n_rejected"
                  " FROM feed ORDER BY id",
@@ -415,37 +420,57 @@ int web_api_organization(struct web_ctx *x) {
   return web_reply_json(x, 200, org);
 }
 
-int web_api_activities(struct web_ctx *x) {
+int web_act_filter_parse(struct web_ctx *x, int64_t def_back, int64_t def_span,
+                         struct web_act_filter *f) {
   const struct sk_taxonomy *tax = x->srv->tax;
-  const char *muni, *need, *group;
-  int64_t from, to;
   int has_from, has_to;
-  struct web_page pg;
-  if (web_arg_code(x, "municipality", SK_VOCAB_MUNICIPALITY, &muni) ||
-      web_arg_code(x, "need", SK_VOCAB_NEED, &need) ||
-      web_arg_code(x, "target_group", SK_VOCAB_TARGET_GROUP, &group) ||
-      web_arg_time(x, "from", &from, &has_from) || web_arg_time(x, "to", &to, &has_to) ||
-      web_arg_page(x, 50, 200, &pg))
+  if (web_arg_code(x, "municipality", SK_VOCAB_MUNICIPALITY, &f->muni) ||
+      web_arg_code(x, "need", SK_VOCAB_NEED, &f->need) ||
+      web_arg_code(x, "target_group", SK_VOCAB_TARGET_GROUP, &f->group) ||
+      web_arg_time(x, "from", &f->from, &has_from) || web_arg_time(x, "to", &f->to, &has_to))
     return SK_EINVAL;
+  int64_t now = (int64_t)time(NULL);
   if (!has_from)
-    from = (int64_t)time(NULL);
+    f->from = now - def_back;
   if (!has_to)
-    to = from + 31LL * 86400;
-  if (to <= from)
+    f->to = (has_from ? f->from : now) + def_span;
+  if (f->to <= f->from)
     return web_bad_param(x, "to", "'to' moet na 'from' liggen.");
-  if (to - from > 366LL * 86400)
+  if (f->to - f->from > 366LL * 86400)
     return web_bad_param(x, "to", "De periode van 'from' tot 'to' mag hoogstens een jaar zijn.");
   /* A resident of Laren is served by offerings for Laren and for every
    * scope Laren is part of (bel, hbel, ...); regio and landelijk always. */
-  char areas[256] = "[]";
-  if (muni) {
-    const struct sk_term *t = sk_taxonomy_find(tax, SK_VOCAB_MUNICIPALITY, muni);
-    int n = snprintf(areas, sizeof areas, "[\"%s\",\"regio\",\"landelijk\"", muni);
-    for (size_t i = 0; t && i < t->n_scopes && n > 0 && (size_t)n < sizeof areas - 40; i++)
-      n += snprintf(areas + n, sizeof areas - (size_t)n, ",\"%s\"", t->scopes[i]);
-    if (n > 0 && (size_t)n < sizeof areas - 2)
-      snprintf(areas + n, sizeof areas - (size_t)n, "]");
+  snprintf(f->areas, sizeof f->areas, "[]");
+  if (f->muni) {
+    const struct sk_term *t = sk_taxonomy_find(tax, SK_VOCAB_MUNICIPALITY, f->muni);
+    int n = snprintf(f->areas, sizeof f->areas, "[\"%s\",\"regio\",\"landelijk\"", f->muni);
+    for (size_t i = 0; t && i < t->n_scopes && n > 0 && (size_t)n < sizeof f->areas - 40; i++)
+      n += snprintf(f->areas + n, sizeof f->areas - (size_t)n, ",\"%s\"", t->scopes[i]);
+    if (n > 0 && (size_t)n < sizeof f->areas - 2)
+      snprintf(f->areas + n, sizeof f->areas - (size_t)n, "]");
   }
+  return SK_OK;
+}
+
+void web_act_filter_bind(sqlite3_stmt *s, const struct web_act_filter *f) {
+  sqlite3_bind_int64(s, 1, f->from);
+  sqlite3_bind_int64(s, 2, f->to);
+  if (f->muni) {
+    sqlite3_bind_text(s, 3, f->muni, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, f->areas, -1, SQLITE_STATIC);
+  }
+  if (f->need)
+    sqlite3_bind_text(s, 5, f->need, -1, SQLITE_STATIC);
+  if (f->group)
+    sqlite3_bind_text(s, 6, f->group, -1, SQLITE_STATIC);
+}
+
+int web_api_activities(struct web_ctx *x) {
+  const struct sk_taxonomy *tax = x->srv->tax;
+  struct web_act_filter f;
+  struct web_page pg;
+  if (web_act_filter_parse(x, 0, 31LL * 86400, &f) || web_arg_page(x, 50, 200, &pg))
+    return SK_EINVAL;
   struct web_worker *w = web_worker_get(x);
   if (!w)
     return web_unavailable(x, "De database is niet bereikbaar.");
@@ -456,32 +481,14 @@ int web_api_activities(struct web_ctx *x) {
     web_read_end(w);
     return web_unavailable(x, "De database gaf een fout. Probeer het opnieuw.");
   }
-  sqlite3_bind_int64(c, 1, from);
-  sqlite3_bind_int64(c, 2, to);
-  if (muni) {
-    sqlite3_bind_text(c, 3, muni, -1, SQLITE_STATIC);
-    sqlite3_bind_text(c, 4, areas, -1, SQLITE_STATIC);
-  }
-  if (need)
-    sqlite3_bind_text(c, 5, need, -1, SQLITE_STATIC);
-  if (group)
-    sqlite3_bind_text(c, 6, group, -1, SQLITE_STATIC);
+  web_act_filter_bind(c, &f);
   if (sqlite3_step(c) == SQLITE_ROW)
     total = sqlite3_column_int64(c, 0);
   sqlite3_reset(c);
   json_t *items = json_array();
   sqlite3_stmt *s = web_stmt(w, WQ_ACTIVITIES_LIST);
   if (s) {
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int64(s, 2, to);
-    if (muni) {
-      sqlite3_bind_text(s, 3, muni, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 4, areas, -1, SQLITE_STATIC);
-    }
-    if (need)
-      sqlite3_bind_text(s, 5, need, -1, SQLITE_STATIC);
-    if (group)
-      sqlite3_bind_text(s, 6, group, -1, SQLITE_STATIC);
+    web_act_filter_bind(s, &f);
     sqlite3_bind_int64(s, 7, pg.per_page);
     sqlite3_bind_int64(s, 8, (pg.page - 1) * pg.per_page);
     while (sqlite3_step(s) == SQLITE_ROW) {
@@ -500,13 +507,13 @@ int web_api_activities(struct web_ctx *x) {
     sqlite3_reset(s);
   }
   web_read_end(w);
-  char f[32], t[32];
-  web_iso_utc(from, f);
-  web_iso_utc(to, t);
+  char fs[32], ts[32];
+  web_iso_utc(f.from, fs);
+  web_iso_utc(f.to, ts);
   json_t *body = json_pack("{s:I, s:I, s:I, s:I, s:o, s:s, s:s, s:o}", "total", (json_int_t)total,
                            "page", (json_int_t)pg.page, "per_page", (json_int_t)pg.per_page,
                            "total_pages", (json_int_t)((total + pg.per_page - 1) / pg.per_page),
-                           "next", web_next_link(x, &pg, total), "from", f, "to", t, "items",
+                           "next", web_next_link(x, &pg, total), "from", fs, "to", ts, "items",
                            items);
   return web_reply_json(x, 200, body);
 }

@@ -32,6 +32,7 @@ enum web_route {
   WR_SERVICE,
   WR_ORGANIZATION,
   WR_ACTIVITIES,
+  WR_ACTIVITIES_ICS,
   WR_TAXONOMY,
   WR_FEEDS,
   WR_HSDS_ROOT,
@@ -62,6 +63,7 @@ enum web_query {
   WQ_ORG_LOCATIONS,
   WQ_ACTIVITIES_COUNT,
   WQ_ACTIVITIES_LIST,
+  WQ_ACTIVITIES_ICS,
   WQ_FEEDS,
   WQ_FEED_REJECTIONS,
   WQ_HSDS_COUNT,
@@ -215,6 +217,7 @@ long web_term_index(const struct sk_taxonomy *tax, enum sk_vocab v, const char *
 int web_api_service(struct web_ctx *x);
 int web_api_organization(struct web_ctx *x);
 int web_api_activities(struct web_ctx *x);
+int web_api_activities_ics(struct web_ctx *x); /* web_ics.c */
 int web_api_taxonomy(struct web_ctx *x);
 int web_api_feeds(struct web_ctx *x);
 int web_api_search(struct web_ctx *x);
@@ -236,6 +239,20 @@ void web_metrics_record(struct web_server *srv, enum web_route r, int status, do
 
 /* The OpenAPI document (web_openapi.c, generated from web/openapi.json). */
 extern const char web_openapi_json[];
+
+/* Filters shared by /activities and /activities.ics (web_api.c). Without
+ * 'from' the window starts def_back seconds before now; without 'to' it
+ * ends def_span seconds after its start (or after now). At most a year.
+ * SK_OK, or a 400 was set and SK_EINVAL is returned. */
+struct web_act_filter {
+  const char *muni, *need, *group; /* taxonomy codes (static), or NULL */
+  int64_t from, to;                /* unix seconds */
+  char areas[256];                 /* JSON array: muni and its scopes */
+};
+int web_act_filter_parse(struct web_ctx *x, int64_t def_back, int64_t def_span,
+                         struct web_act_filter *f);
+/* Bind ?1..?6 of an ACT_WHERE statement. */
+void web_act_filter_bind(sqlite3_stmt *s, const struct web_act_filter *f);
 
 /* Service detail shared by /api/v1/services/{id} and organisations. */
 json_t *web_service_detail(struct web_worker *w, const char *id, int *found);

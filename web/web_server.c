@@ -44,6 +44,7 @@ static const char *const route_names[WR_COUNT] = {
     [WR_OPENAPI] = "openapi",         [WR_SEARCH] = "search",
     [WR_SUGGEST] = "suggest",         [WR_SERVICE] = "service",
     [WR_ORGANIZATION] = "organization", [WR_ACTIVITIES] = "activities",
+    [WR_ACTIVITIES_ICS] = "activities_ics",
     [WR_TAXONOMY] = "taxonomy",       [WR_FEEDS] = "feeds",
     [WR_HSDS_ROOT] = "hsds_root",     [WR_HSDS_SERVICES] = "hsds_services",
     [WR_HSDS_SERVICE] = "hsds_service", [WR_HSDS_TAXONOMIES] = "hsds_taxonomies",
@@ -287,6 +288,8 @@ static const char *const no_params[] = {NULL};
 static const char *const suggest_params[] = {"q", "limit", NULL};
 static const char *const activities_params[] = {"municipality", "need", "target_group", "from",
                                                 "to",           "page", "per_page",     NULL};
+static const char *const activities_ics_params[] = {"municipality", "need", "target_group",
+                                                    "from", "to", NULL};
 static const char *const hsds_list_params[] = {"search", "page", "per_page", "format",
                                                "taxonomy_term_id", "taxonomy_id",
                                                "organization_id", "modified_after", "minimal",
@@ -302,6 +305,8 @@ static const struct route_def r_service = {WR_SERVICE, web_api_service, no_param
 static const struct route_def r_org = {WR_ORGANIZATION, web_api_organization, no_params, 1};
 static const struct route_def r_activities = {WR_ACTIVITIES, web_api_activities,
                                               activities_params, 1};
+static const struct route_def r_activities_ics = {WR_ACTIVITIES_ICS, web_api_activities_ics,
+                                                  activities_ics_params, 1};
 static const struct route_def r_taxonomy = {WR_TAXONOMY, web_api_taxonomy, no_params, 1};
 static const struct route_def r_feeds = {WR_FEEDS, web_api_feeds, no_params, 1};
 static const struct route_def r_hsds_root = {WR_HSDS_ROOT, web_hsds_root, no_params, 1};
@@ -337,6 +342,8 @@ static const struct route_def *route_for(const char *url, const char **id) {
       return &r_suggest;
     if (strcmp(p, "activities") == 0)
       return &r_activities;
+    if (strcmp(p, "activities.ics") == 0)
+      return &r_activities_ics;
     if (strcmp(p, "taxonomy") == 0)
       return &r_taxonomy;
     if (strcmp(p, "feeds") == 0)

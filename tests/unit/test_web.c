@@ -9,6 +9,64 @@
 
 #include "test_web_fixture.h"
 
+#include "ix_ical.h"
+#include "sk_fold.h"
+
+/* A second activity, only in this executable (added after the server
+ * started): text that needs escaping, a name long enough to fold with
+ * multi-byte characters where a fold would fall, an all-day occurrence. */
+#define SVC_ICS "55555555-5555-4555-8555-555555555555"
+#define ICS_NAME                                                                                 \
+  "Samen wandelen in Eemnes: \xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab" \
+  "\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab" \
+  " \xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82" \
+  "\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82 tot slot"
+#define ICS_DESC "Koffie; thee, en <b>koek</b>.\nNeem een vriend mee \\ of twee."
+#define ICS_DESC_ESCAPED "Koffie\\; thee\\, en <b>koek</b>.\\nNeem een vriend mee \\\\ of twee."
+static long long g_ics_timed; /* start_utc of its timed occurrence */
+static char g_ics_day[11];    /* date of its all-day occurrence */
+
+static void add_ics_activity(void) {
+  struct sk_store *st = NULL;
+  char err[256] = "";
+  if (sk_store_open(th_path("web.db"), 0, &st, err, sizeof err) != SK_OK)
+    fail_msg("store: %s", err);
+  fx_exec(st, "BEGIN");
+  fx_exec(st, "INSERT INTO service(rid, id, organization_rid, source, source_key, kind, name,"
+              " summary, description, status, created, last_modified) VALUES"
+              " (5, '" SVC_ICS "', 2, 'feed:bieb', 'wandel', 'activiteit', '" ICS_NAME "',"
+              " NULL, '" ICS_DESC "', 'active', '2026-01-01T00:00:00Z', '2026-02-03T04:05:06Z');"
+              "INSERT INTO service_taxonomy(service_rid, vocabulary, code) VALUES"
+              " (5, 'need', 'ontmoeten.activiteiten');"
+              "INSERT INTO service_area(service_rid, area_code) VALUES (5, 'eemnes');"
+              "INSERT INTO activity(service_rid, uid, location_text, municipality_code) VALUES"
+              " (5, 'wandel@bieb', 'Dorpshuis Eemnes, Kerkstraat 1', 'eemnes');");
+  long long now = (long long)time(NULL);
+  g_ics_timed = now - now % 60 + 3 * 86400LL;
+  time_t tt = (time_t)g_ics_timed;
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  char iso[40], sql[600];
+  strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+  snprintf(sql, sizeof sql,
+           "INSERT INTO occurrence(service_rid, starts_at, ends_at, start_utc, end_utc, all_day,"
+           " cancelled) VALUES (5, '%s', NULL, %lld, %lld, 0, 0)",
+           iso, g_ics_timed, g_ics_timed + 5400);
+  fx_exec(st, sql);
+  tt = (time_t)(now + 4 * 86400LL);
+  gmtime_r(&tt, &tm);
+  strftime(g_ics_day, sizeof g_ics_day, "%Y-%m-%d", &tm);
+  long long day0 = (long long)(now + 4 * 86400LL) / 86400 * 86400 - 3600;
+  snprintf(sql, sizeof sql,
+           "INSERT INTO occurrence(service_rid, starts_at, ends_at, start_utc, end_utc, all_day,"
+           " cancelled) VALUES (5, '%s', '%s', %lld, %lld, 1, 0)",
+           g_ics_day, g_ics_day, day0, day0 + 86400);
+  fx_exec(st, sql);
+  assert_int_equal(sk_store_index_service(st, 5), SK_OK);
+  fx_exec(st, "COMMIT");
+  sk_store_close(st);
+}
+
 
 static const char *const security_headers[][2] = {
     {"X-Content-Type-Options", "nosniff"},
@@ -523,6 +581,10 @@ static void test_openapi_matches_responses(void **state) {
   check_against_openapi("/organizations/{id}", "/api/v1/organizations/" ORG_BIB, 200);
   check_against_openapi("/activities", "/api/v1/activities?municipality=laren&per_page=1", 200);
   check_against_openapi("/activities", "/api/v1/activities?from=nu", 400);
+  check_against_openapi("/activities.ics", "/api/v1/activities.ics?from=nu", 400);
+  assert_string_equal(
+      json_string_value(json_object_get(response_schema("/activities.ics", "200", "text/calendar"), "type")),
+      "string");
   check_against_openapi("/taxonomy", "/api/v1/taxonomy", 200);
   check_against_openapi("/feeds", "/api/v1/feeds", 200);
   check_against_openapi("/search", "/api/v1/search?q=schulden", 200);
@@ -577,9 +639,307 @@ static void test_slow_client_is_cut_off(void **state) {
   assert_true(t1.tv_sec - t0.tv_sec < 6);
 }
 
+
+/* ---- /api/v1/activities.ics ------------------------------------------------ */
+
+/* The body with folds undone (RFC 5545 3.1); caller frees. */
+static char *ics_unfold(const char *body) {
+  size_t n = strlen(body);
+  char *out = malloc(n + 1), *o = out;
+  for (size_t i = 0; i < n; i++) {
+    if (body[i] == '\r' && body[i + 1] == '\n' && (body[i + 2] == ' ' || body[i + 2] == '\t')) {
+      i += 2;
+      continue;
+    }
+    *o++ = body[i];
+  }
+  *o = '\0';
+  return out;
+}
+
+/* The VEVENT (unfolded) whose UID line is uid, copied into a malloc'd
+ * string, or NULL. */
+static char *ics_event(const char *unfolded, const char *uid) {
+  char want[200];
+  snprintf(want, sizeof want, "\r\nUID:%s\r\n", uid);
+  const char *u = strstr(unfolded, want);
+  if (!u)
+    return NULL;
+  const char *b = u;
+  while (b > unfolded && strncmp(b, "BEGIN:VEVENT", 12) != 0)
+    b--;
+  const char *e = strstr(u, "END:VEVENT\r\n");
+  assert_non_null(e);
+  return strndup(b, (size_t)(e - b) + 12);
+}
+
+/* "2026-11-25T14:00:00+00:00" (the fixture's form) as an iCalendar UTC stamp. */
+static void utc_stamp(const char *iso, char out[20]) {
+  int y, mo, d, h, mi, se;
+  assert_int_equal(sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d+00:00", &y, &mo, &d, &h, &mi, &se), 6);
+  char tmp[64];
+  snprintf(tmp, sizeof tmp, "%04d%02d%02dT%02d%02d%02dZ", y, mo, d, h, mi, se);
+  snprintf(out, 20, "%.16s", tmp);
+}
+
+static struct resp ics_get(const char *target) {
+  struct resp r = fx_get(target);
+  if (r.status != 200)
+    fail_msg("GET %s: %d: %.300s", target, r.status, r.body);
+  return r;
+}
+
+static void test_ics_format(void **state) {
+  (void)state;
+  struct resp r = ics_get("/api/v1/activities.ics");
+  assert_string_equal(fx_header(&r, "Content-Type"), "text/calendar; charset=utf-8");
+  assert_string_equal(fx_header(&r, "Cache-Control"), "public, max-age=60");
+  assert_string_equal(fx_header(&r, "Access-Control-Allow-Origin"), "*");
+  assert_security_headers(&r);
+  assert_true(strncmp(r.body, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:", 37) == 0);
+  assert_true(r.body_len > 15 && strcmp(r.body + r.body_len - 15, "END:VCALENDAR\r\n") == 0);
+  assert_non_null(strstr(r.body, "\r\nCALSCALE:GREGORIAN\r\n"));
+  assert_non_null(strstr(r.body, "\r\nX-WR-CALNAME:Sociale Kaart \xe2\x80\x93 Activiteiten\r\n"));
+  /* Every line ends in CRLF, is at most 75 octets and is valid UTF-8 on
+   * its own: a fold never splits a character. */
+  size_t lines = 0, folded = 0;
+  for (const char *p = r.body; *p;) {
+    const char *eol = strstr(p, "\r\n");
+    assert_non_null(eol);
+    size_t len = (size_t)(eol - p);
+    if (len > 75)
+      fail_msg("line of %zu octets: %.*s", len, (int)len, p);
+    if (!sk_utf8_valid(p, len))
+      fail_msg("line is not valid UTF-8 on its own: %.*s", (int)len, p);
+    assert_null(memchr(p, '\n', len));
+    assert_null(memchr(p, '\r', len));
+    folded += *p == ' ';
+    lines++;
+    p = eol + 2;
+  }
+  assert_true(lines > 20);
+  assert_true(folded > 0);
+  char *u = ics_unfold(r.body);
+  /* Five occurrences in the default window: three of the taalcafé, two of
+   * the walk. */
+  size_t events = 0;
+  for (const char *p = u; (p = strstr(p, "BEGIN:VEVENT\r\n")); p++)
+    events++;
+  assert_int_equal(events, 5);
+
+  /* A known occurrence, with everything a calendar app needs. */
+  json_t *l = fx_get_json("/api/v1/activities?municipality=laren", 200);
+  json_t *items = json_object_get(l, "items");
+  assert_int_equal(json_array_size(items), 3);
+  char stamp[20], uid[120];
+  utc_stamp(json_string_value(json_object_get(json_array_get(items, 0), "starts_at")), stamp);
+  snprintf(uid, sizeof uid, "%s-%s@sociale-kaart", SVC_ACT, stamp);
+  char *ev = ics_event(u, uid);
+  if (!ev)
+    fail_msg("no event %s in %s", uid, u);
+  char want[200];
+  snprintf(want, sizeof want, "\r\nDTSTART:%s\r\n", stamp);
+  assert_non_null(strstr(ev, want));
+  assert_non_null(strstr(ev, "\r\nDTEND:"));
+  assert_non_null(strstr(ev, "\r\nDTSTAMP:20260101T000000Z\r\n"));
+  assert_non_null(strstr(ev, "\r\nSUMMARY:Taalcaf\xc3\xa9 Laren\r\n"));
+  assert_non_null(strstr(ev, "\r\nDESCRIPTION:Samen Nederlands oefenen.\\n\\nOrganisatie: Bibliotheek Gooi\\n"
+                             "Meer informatie: http://127.0.0.1/aanbod.html?id=" SVC_ACT "\r\n"));
+  assert_non_null(strstr(ev, "\r\nLOCATION:Bibliotheek Laren\r\n"));
+  assert_non_null(strstr(ev, "\r\nURL:http://127.0.0.1/aanbod.html?id=" SVC_ACT "\r\n"));
+  assert_non_null(strstr(ev, "\r\nSTATUS:CONFIRMED\r\n"));
+  free(ev);
+
+  /* The second one is cancelled: the status, and the title says it too. */
+  utc_stamp(json_string_value(json_object_get(json_array_get(items, 1), "starts_at")), stamp);
+  assert_true(json_is_true(json_object_get(json_array_get(items, 1), "cancelled")));
+  snprintf(uid, sizeof uid, "%s-%s@sociale-kaart", SVC_ACT, stamp);
+  ev = ics_event(u, uid);
+  assert_non_null(ev);
+  assert_non_null(strstr(ev, "\r\nSTATUS:CANCELLED\r\n"));
+  assert_non_null(strstr(ev, "\r\nSUMMARY:Gaat niet door: Taalcaf\xc3\xa9 Laren\r\n"));
+  free(ev);
+  json_decref(l);
+
+  /* Escaping: ; , \ and a line break; markup stays text. */
+  snprintf(want, sizeof want, "%s-", SVC_ICS);
+  char *walk = ics_event(u, "x");
+  assert_null(walk);
+  char tuid[120], t0[20];
+  {
+    time_t tt = (time_t)g_ics_timed;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(t0, sizeof t0, "%Y%m%dT%H%M%SZ", &tm);
+  }
+  snprintf(tuid, sizeof tuid, "%s-%s@sociale-kaart", SVC_ICS, t0);
+  walk = ics_event(u, tuid);
+  if (!walk)
+    fail_msg("no event %s", tuid);
+  assert_non_null(strstr(walk, "\r\nDESCRIPTION:" ICS_DESC_ESCAPED "\\n\\nOrganisatie: "));
+  assert_non_null(strstr(walk, "\r\nLOCATION:Dorpshuis Eemnes\\, Kerkstraat 1\r\n"));
+  /* The long name comes back whole once unfolded. */
+  assert_non_null(strstr(walk, "\r\nSUMMARY:" ICS_NAME "\r\n"));
+  assert_non_null(strstr(walk, "\r\nDTSTAMP:20260203T040506Z\r\n"));
+  free(walk);
+  /* The all-day occurrence is a date; DTEND is the day after. */
+  char day[9];
+  snprintf(day, sizeof day, "%.4s%.2s%.2s", g_ics_day, g_ics_day + 5, g_ics_day + 8);
+  snprintf(tuid, sizeof tuid, "%s-%s@sociale-kaart", SVC_ICS, day);
+  walk = ics_event(u, tuid);
+  if (!walk)
+    fail_msg("no all-day event %s", tuid);
+  snprintf(want, sizeof want, "\r\nDTSTART;VALUE=DATE:%s\r\nDTEND;VALUE=DATE:", day);
+  assert_non_null(strstr(walk, want));
+  free(walk);
+  free(u);
+
+  /* Same bytes for the same data: ETag and 304 as on the JSON answers. */
+  char etag[128], hdr[200];
+  snprintf(etag, sizeof etag, "%s", fx_header(&r, "ETag"));
+  struct resp again = ics_get("/api/v1/activities.ics");
+  assert_int_equal(again.body_len, r.body_len);
+  assert_memory_equal(again.body, r.body, r.body_len);
+  resp_free(&again);
+  snprintf(hdr, sizeof hdr, "If-None-Match: %s\r\n", etag);
+  struct resp c = fx_req("GET", "/api/v1/activities.ics", hdr);
+  assert_int_equal(c.status, 304);
+  assert_int_equal(c.body_len, 0);
+  resp_free(&c);
+  resp_free(&r);
+}
+
+static void test_ics_filters_and_errors(void **state) {
+  (void)state;
+  struct resp r = ics_get("/api/v1/activities.ics?municipality=laren&need=taal");
+  assert_non_null(strstr(r.body, "UID:" SVC_ACT "-"));
+  assert_null(strstr(r.body, SVC_ICS));
+  char *u = ics_unfold(r.body);
+  assert_non_null(strstr(u, "\r\nX-WR-CALNAME:Sociale Kaart \xe2\x80\x93 Activiteiten in Laren \xe2\x80\x93 "));
+  free(u);
+  resp_free(&r);
+  r = ics_get("/api/v1/activities.ics?municipality=eemnes");
+  assert_null(strstr(r.body, "UID:" SVC_ACT "-"));
+  assert_non_null(strstr(r.body, "UID:" SVC_ICS "-"));
+  resp_free(&r);
+  /* An empty selection is still a calendar. */
+  r = ics_get("/api/v1/activities.ics?from=2020-01-01&to=2020-02-01");
+  assert_null(strstr(r.body, "BEGIN:VEVENT"));
+  assert_non_null(strstr(r.body, "END:VCALENDAR\r\n"));
+  resp_free(&r);
+  /* The address in URL comes from Host only when it is a plain host. */
+  const char *req = "GET /api/v1/activities.ics?municipality=laren HTTP/1.1\r\n"
+                    "Host: agenda.example.org:8443\r\nX-Forwarded-Proto: https\r\n"
+                    "Connection: close\r\n\r\n";
+  r = fx_raw(req, strlen(req));
+  assert_int_equal(r.status, 200);
+  u = ics_unfold(r.body);
+  assert_non_null(strstr(u, "\r\nURL:https://agenda.example.org:8443/aanbod.html?id=" SVC_ACT "\r\n"));
+  free(u);
+  resp_free(&r);
+  req = "GET /api/v1/activities.ics?municipality=laren HTTP/1.1\r\n"
+        "Host: evil.example.org/\"><script>\r\nConnection: close\r\n\r\n";
+  r = fx_raw(req, strlen(req));
+  if (r.status == 200) {
+    assert_null(strstr(r.body, "evil"));
+    assert_non_null(strstr(r.body, "\r\nURL:http://localhost/aanbod.html?id="));
+  }
+  resp_free(&r);
+
+  assert_problem("/api/v1/activities.ics?municipality=atlantis", 400, "municipality");
+  assert_problem("/api/v1/activities.ics?need=vliegen", 400, "need");
+  assert_problem("/api/v1/activities.ics?target_group=marsmannetjes", 400, "target_group");
+  assert_problem("/api/v1/activities.ics?from=gisteren", 400, "from");
+  assert_problem("/api/v1/activities.ics?from=2026-11-22&to=2026-11-01", 400, "to");
+  assert_problem("/api/v1/activities.ics?from=2026-01-01&to=2027-06-01", 400, "to");
+  assert_problem("/api/v1/activities.ics?page=2", 400, "page");
+  r = fx_req("POST", "/api/v1/activities.ics", "Content-Length: 0\r\n");
+  assert_int_equal(r.status, 405);
+  resp_free(&r);
+}
+
+/* libical reads our calendar back to the same occurrences as the JSON list. */
+static void test_ics_round_trip_with_libical(void **state) {
+  (void)state;
+  long long now = (long long)time(NULL);
+  char from[11], to[11], url[200];
+  time_t a = (time_t)(now - 86400), b = (time_t)(now + 60 * 86400LL);
+  struct tm tm;
+  strftime(from, sizeof from, "%Y-%m-%d", gmtime_r(&a, &tm));
+  strftime(to, sizeof to, "%Y-%m-%d", gmtime_r(&b, &tm));
+  snprintf(url, sizeof url, "/api/v1/activities?from=%s&to=%s&per_page=200", from, to);
+  json_t *l = fx_get_json(url, 200);
+  json_t *items = json_object_get(l, "items");
+  assert_int_equal(json_array_size(items), 5);
+  snprintf(url, sizeof url, "/api/v1/activities.ics?from=%s&to=%s", from, to);
+  struct resp r = ics_get(url);
+
+  struct ix_ical_opts o;
+  ix_ical_opts_default(&o, now);
+  o.window_start = now - 30 * 86400LL;
+  o.window_end = now + 400 * 86400LL;
+  struct ix_batch batch;
+  ix_batch_init(&batch, 16u << 20);
+  char err[256] = "";
+  if (ix_ical_parse(r.body, r.body_len, &o, &batch, err, sizeof err) != SK_OK)
+    fail_msg("libical cannot read our calendar: %s", err);
+  assert_int_equal(batch.rejections.n, 0);
+  /* Each occurrence is its own event (its own UID). */
+  assert_int_equal(batch.services.n, json_array_size(items));
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) {
+    const char *starts = json_string_value(json_object_get(it, "starts_at"));
+    const char *name = json_string_value(json_object_get(json_object_get(it, "activity"), "name"));
+    int all_day = json_is_true(json_object_get(it, "all_day"));
+    int cancelled = json_is_true(json_object_get(it, "cancelled"));
+    int found = 0;
+    for (size_t k = 0; k < batch.services.n && !found; k++) {
+      const struct ix_service *sv = &batch.services.v[k];
+      if (sv->occurrences.n != 1)
+        fail_msg("event %s has %zu occurrences", sv->key, sv->occurrences.n);
+      const struct ix_occurrence *oc = &sv->occurrences.v[0];
+      if (oc->all_day != all_day || oc->cancelled != cancelled)
+        continue;
+      if (all_day) {
+        if (strcmp(oc->starts_at, starts) != 0 || strcmp(oc->ends_at, starts) != 0)
+          continue;
+      } else {
+        char s1[20], s2[20];
+        utc_stamp(starts, s1);
+        time_t tt = (time_t)oc->start_utc;
+        strftime(s2, sizeof s2, "%Y%m%dT%H%M%SZ", gmtime_r(&tt, &tm));
+        if (strcmp(s1, s2) != 0)
+          continue;
+      }
+      const char *got = sv->name;
+      if (cancelled && strncmp(got, "Gaat niet door: ", 16) == 0)
+        got += 16;
+      if (strcmp(got, name) != 0)
+        continue;
+      found = 1;
+      if (strcmp(name, ICS_NAME) == 0) {
+        /* The escaped text reads back as it was. */
+        assert_non_null(sv->description);
+        assert_true(strncmp(sv->description, ICS_DESC, strlen(ICS_DESC) - 15) == 0);
+        assert_non_null(strstr(sv->description, "\\ of twee."));
+        assert_string_equal(sv->location_text, "Dorpshuis Eemnes, Kerkstraat 1");
+        assert_string_equal(sv->url, "http://127.0.0.1/aanbod.html?id=" SVC_ICS);
+      }
+    }
+    if (!found)
+      fail_msg("occurrence %s of '%s' did not come back from libical", starts, name);
+  }
+  ix_batch_free(&batch);
+  ix_ical_global_cleanup();
+  json_decref(l);
+  resp_free(&r);
+}
+
 static int setup(void **state) {
   (void)state;
   fx_start(2);
+  add_ics_activity();
   return 0;
 }
 
@@ -605,6 +965,9 @@ int main(void) {
       cmocka_unit_test(test_openapi_matches_responses),
       cmocka_unit_test(test_metrics_and_access_log),
       cmocka_unit_test(test_slow_client_is_cut_off),
+      cmocka_unit_test(test_ics_format),
+      cmocka_unit_test(test_ics_filters_and_errors),
+      cmocka_unit_test(test_ics_round_trip_with_libical),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
