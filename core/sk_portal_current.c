@@ -8,6 +8,7 @@
 #include "sk_buf.h"
 #include "sk_err.h"
 #include "sk_fold.h"
+#include "sk_check.h"
 #include "sk_portal_int.h"
 
 #define REMINDER_MAX_BODY (256 * 1024)
@@ -502,7 +503,7 @@ int sk_portal_correction_submit(struct sk_portal *p, const char *entry_id, const
   char *msg = field_text(doc, "message", SK_CORRECTION_MAX_MESSAGE, 1, &bad_msg);
   char *name = field_text(doc, "name", SK_CORRECTION_MAX_NAME, 0, &bad_name);
   char *email = field_text(doc, "email", 254, 0, &bad_email);
-  if (email && !pt_valid_email(email))
+  if (email && !sk_check_email(email))
     bad_email = 1;
   json_t *errors = json_array();
   if (bad_msg)

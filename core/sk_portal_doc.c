@@ -11,6 +11,7 @@
 
 #include "sk_err.h"
 #include "sk_fold.h"
+#include "sk_check.h"
 #include "sk_portal_int.h"
 
 /* Length caps in characters: the same as the indexer's validation
@@ -19,9 +20,9 @@
 #define P_MAX_SUMMARY 300
 #define P_MAX_TEXT 5000
 #define P_MAX_SHORT 500
-#define P_MAX_URL 2000
-#define P_MAX_EMAIL 254
-#define P_MAX_PHONE 40
+#define P_MAX_URL SK_CHECK_URL_MAX
+#define P_MAX_EMAIL SK_CHECK_EMAIL_MAX
+#define P_MAX_PHONE SK_CHECK_PHONE_MAX
 #define P_MAX_CODES 64
 #define P_MAX_AGE 120
 #define P_MAX_LIST 64          /* phones, hours, locations per entry */
@@ -378,104 +379,6 @@ static size_t n_chars(const char *s) {
 }
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-/* The same rules as ix_valid_email/url/phone and ix_postcode_normalize
- * (core cannot call the indexer). */
-static int valid_email(const char *s) {
-  size_t n = strlen(s);
-  const char *at = strchr(s, '@');
-  if (n > P_MAX_EMAIL || !at || at == s || at - s > 64 || strchr(at + 1, '@'))
-    return 0;
-  for (const char *q = s; q < at; q++)
-    if (!(is_alpha(*q) || is_digit(*q) || strchr(".!#$%&'*+/=?^_`{|}~-", *q)))
-      return 0;
-  if (s[0] == '.' || at[-1] == '.' || strstr(s, ".."))
-    return 0;
-  const char *d = at + 1, *dot = strrchr(d, '.');
-  if (!*d || !dot || dot == d || !dot[1] || d[0] == '-')
-    return 0;
-  for (const char *q = d; *q; q++) {
-    if (!(is_alpha(*q) || is_digit(*q) || *q == '-' || *q == '.'))
-      return 0;
-    if (*q == '.' && (q == d || q[1] == '.' || q[1] == '\0' || q[-1] == '-' || q[1] == '-'))
-      return 0;
-  }
-  return 1;
-}
-
-int pt_valid_email(const char *s) { return valid_email(s); }
-
-static int valid_url(const char *s) {
-  const char *host;
-  if (strncmp(s, "https://", 8) == 0)
-    host = s + 8;
-  else if (strncmp(s, "http://", 7) == 0)
-    host = s + 7;
-  else
-    return 0;
-  if (strlen(s) > P_MAX_URL)
-    return 0;
-  for (const char *q = s; *q; q++)
-    if ((unsigned char)*q <= ' ' || *q == 0x7f || strchr("\"<>\\`", *q))
-      return 0;
-  size_t hn = strcspn(host, "/?#");
-  if (hn == 0)
-    return 0;
-  int dot = 0;
-  for (size_t i = 0; i < hn; i++) {
-    char c = host[i];
-    if (c == ':') {
-      if (i == 0 || i + 1 == hn)
-        return 0;
-      for (size_t j = i + 1; j < hn; j++)
-        if (!is_digit(host[j]))
-          return 0;
-      break;
-    }
-    if (c == '.')
-      dot = 1;
-    else if (!(is_alpha(c) || is_digit(c) || c == '-'))
-      return 0;
-  }
-  return dot;
-}
-
-static int valid_phone(const char *s) {
-  size_t n = strlen(s), digits = 0;
-  if (n == 0 || n > P_MAX_PHONE)
-    return 0;
-  for (size_t i = 0; i < n; i++) {
-    char c = s[i];
-    if (is_digit(c))
-      digits++;
-    else if (!(c == ' ' || c == '-' || c == '(' || c == ')' || c == '/' || (c == '+' && i == 0)))
-      return 0;
-  }
-  return digits >= 3 && digits <= 15;
-}
-
-static int postcode_normalize(const char *s, char out[8]) {
-  while (*s == ' ')
-    s++;
-  if (!(s[0] >= '1' && s[0] <= '9') || !is_digit(s[1]) || !is_digit(s[2]) || !is_digit(s[3]))
-    return -1;
-  const char *l = s + 4;
-  if (*l == ' ')
-    l++;
-  if (!is_alpha(l[0]) || !is_alpha(l[1]))
-    return -1;
-  const char *end = l + 2;
-  while (*end == ' ')
-    end++;
-  if (*end)
-    return -1;
-  char x = (char)(l[0] & ~0x20), y = (char)(l[1] & ~0x20);
-  if (x == 'S' && (y == 'A' || y == 'D' || y == 'S'))
-    return -1;
-  snprintf(out, 8, "%.4s %c%c", s, x, y);
-  return (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-}
 
 /* A text value: trimmed, "" -> null, checked. Returns a new reference or
  * NULL (null, or a problem already reported). */
@@ -720,7 +623,7 @@ static json_t *phones_value(struct vb *v, const char *field, const json_t *in) {
   int good = 1;
   json_array_foreach(in, i, it) {
     const json_t *num = json_is_string(it) ? it : json_object_get(it, "number");
-    if (!json_is_string(num) || !valid_phone(json_string_value(num))) {
+    if (!json_is_string(num) || !sk_check_phone(json_string_value(num))) {
       char s[80];
       shown(json_is_string(num) ? json_string_value(num) : "", s);
       bad(v, field, "'%s' in het veld '%s' is geen geldig telefoonnummer.", s, field);
@@ -741,12 +644,6 @@ static json_t *phones_value(struct vb *v, const char *field, const json_t *in) {
     return NULL;
   }
   return out;
-}
-
-static int valid_hhmm(const char *t) {
-  return t && strlen(t) == 5 && is_digit(t[0]) && is_digit(t[1]) && t[2] == ':' &&
-         is_digit(t[3]) && is_digit(t[4]) && (t[0] - '0') * 10 + (t[1] - '0') <= 24 &&
-         t[3] <= '5';
 }
 
 static json_t *hours_value(struct vb *v, const char *field, const json_t *in) {
@@ -771,7 +668,7 @@ static json_t *hours_value(struct vb *v, const char *field, const json_t *in) {
       good = 0;
       continue;
     }
-    if (!valid_hhmm(o) || !valid_hhmm(c) || strcmp(o, c) >= 0) {
+    if (!sk_check_hhmm(o) || !sk_check_hhmm(c) || strcmp(o, c) >= 0) {
       bad(v, field, "Een openingstijd in het veld '%s' klopt niet: schrijf 'opens' en 'closes'"
                     " als 09:00 en 'opens' vóór 'closes'.", field);
       good = 0;
@@ -1014,12 +911,12 @@ static void read_field(struct vb *v, enum ptable t, const struct fspec *f, const
   case F_EMAIL:
     val = text_value(v, name, in, f->max, 0);
     ok_null = 1;
-    if (val && f->type == F_URL && !valid_url(json_string_value(val))) {
+    if (val && f->type == F_URL && !sk_check_url(json_string_value(val))) {
       bad(v, name, "Het veld '%s' is geen geldig webadres (begin met https://).", name);
       json_decref(val);
       return;
     }
-    if (val && f->type == F_EMAIL && !valid_email(json_string_value(val))) {
+    if (val && f->type == F_EMAIL && !sk_check_email(json_string_value(val))) {
       bad(v, name, "Het veld '%s' is geen geldig e-mailadres.", name);
       json_decref(val);
       return;
@@ -1101,7 +998,7 @@ static void read_field(struct vb *v, enum ptable t, const struct fspec *f, const
     ok_null = 1;
     if (val) {
       char norm[8];
-      int digits = postcode_normalize(json_string_value(val), norm);
+      int digits = sk_postcode_normalize(json_string_value(val), norm);
       json_decref(val);
       if (digits < 0) {
         bad(v, name, "Het veld '%s' is geen Nederlandse postcode (zoals 1271 AB).", name);

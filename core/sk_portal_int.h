@@ -58,7 +58,6 @@ json_t *pt_diff(const json_t *old_doc, const json_t *new_doc);
 /* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS](Z|+HH:MM)": 1 and *utc set. */
 int pt_parse_when(const char *s, int64_t *utc, int *all_day);
 /* E-mail syntax, the same rule as the indexer's. */
-int pt_valid_email(const char *s);
 /* An entity's table from the API entity. */
 enum ptable pt_table_of(enum sk_portal_entity e);
 /* Write one change_log row. */

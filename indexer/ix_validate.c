@@ -1,5 +1,7 @@
 #include "ix_validate.h"
 
+#include "sk_check.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -119,114 +121,6 @@ static void need(struct vrec *r, const char *field, const char *s) {
     problem(r, field, "het veld '%s' ontbreekt", field);
 }
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-int ix_valid_email(const char *s) {
-  if (!s)
-    return 0;
-  size_t n = strlen(s);
-  const char *at = strchr(s, '@');
-  if (n > IX_MAX_EMAIL || !at || at == s || at - s > 64 || strchr(at + 1, '@'))
-    return 0;
-  for (const char *p = s; p < at; p++)
-    if (!(is_alpha(*p) || is_digit(*p) || strchr(".!#$%&'*+/=?^_`{|}~-", *p)))
-      return 0;
-  if (s[0] == '.' || at[-1] == '.' || strstr(s, ".."))
-    return 0;
-  const char *d = at + 1;
-  const char *dot = strrchr(d, '.');
-  if (!*d || !dot || dot == d || !dot[1])
-    return 0;
-  for (const char *p = d; *p; p++) {
-    if (!(is_alpha(*p) || is_digit(*p) || *p == '-' || *p == '.'))
-      return 0;
-    if (*p == '.' && (p == d || p[1] == '.' || p[1] == '\0' || p[-1] == '-' || p[1] == '-'))
-      return 0;
-  }
-  return d[0] != '-';
-}
-
-int ix_valid_url(const char *s) {
-  if (!s)
-    return 0;
-  const char *host;
-  if (strncmp(s, "https://", 8) == 0)
-    host = s + 8;
-  else if (strncmp(s, "http://", 7) == 0)
-    host = s + 7;
-  else
-    return 0;
-  size_t n = strlen(s);
-  if (n > IX_MAX_URL)
-    return 0;
-  for (const char *p = s; *p; p++)
-    if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '"' || *p == '<' || *p == '>' ||
-        *p == '\\' || *p == '`')
-      return 0;
-  size_t hn = strcspn(host, "/?#");
-  if (hn == 0)
-    return 0;
-  int dot = 0;
-  for (size_t i = 0; i < hn; i++) {
-    char c = host[i];
-    if (c == ':') { /* a port: digits only, to the end of the host part */
-      if (i == 0 || i + 1 == hn)
-        return 0;
-      for (size_t j = i + 1; j < hn; j++)
-        if (!is_digit(host[j]))
-          return 0;
-      break;
-    }
-    if (c == '.')
-      dot = 1;
-    else if (!(is_alpha(c) || is_digit(c) || c == '-'))
-      return 0;
-  }
-  return dot || strncmp(host, "localhost", 9) == 0;
-}
-
-int ix_valid_phone(const char *s) {
-  if (!s)
-    return 0;
-  size_t n = strlen(s), digits = 0;
-  if (n == 0 || n > IX_MAX_PHONE)
-    return 0;
-  for (size_t i = 0; i < n; i++) {
-    char c = s[i];
-    if (is_digit(c))
-      digits++;
-    else if (!(c == ' ' || c == '-' || c == '(' || c == ')' || c == '/' || (c == '+' && i == 0)))
-      return 0;
-  }
-  return digits >= 3 && digits <= 15;
-}
-
-int ix_postcode_normalize(const char *s, char out[8]) {
-  if (!s)
-    return -1;
-  while (*s == ' ')
-    s++;
-  if (!(s[0] >= '1' && s[0] <= '9') || !is_digit(s[1]) || !is_digit(s[2]) || !is_digit(s[3]))
-    return -1;
-  const char *l = s + 4;
-  if (*l == ' ')
-    l++;
-  if (!is_alpha(l[0]) || !is_alpha(l[1]))
-    return -1;
-  const char *end = l + 2;
-  while (*end == ' ')
-    end++;
-  if (*end)
-    return -1;
-  char a = (char)(l[0] & ~0x20), b = (char)(l[1] & ~0x20);
-  /* SA, SD and SS are never issued. */
-  if ((a == 'S' && (b == 'A' || b == 'D' || b == 'S')))
-    return -1;
-  snprintf(out, 8, "%.4s %c%c", s, a, b);
-  return (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-}
-
 /* Drop duplicates and check each code against the vocabularies. */
 static void check_codes(struct vrec *r, const char *field, struct ix_strv *sv, int v1, int v2,
                         const char *label) {
@@ -277,7 +171,7 @@ static void check_ages(struct vrec *r, const char *where, int min_age, int max_a
 }
 
 static void check_email(struct vrec *r, const char *field, const char *s) {
-  if (s && !ix_valid_email(s)) {
+  if (s && !sk_check_email(s)) {
     char v[80];
     shown(s, v);
     problem(r, field, "'%s' in '%s' is geen geldig e-mailadres", v, field);
@@ -285,7 +179,7 @@ static void check_email(struct vrec *r, const char *field, const char *s) {
 }
 
 static void check_url(struct vrec *r, const char *field, const char *s) {
-  if (s && !ix_valid_url(s)) {
+  if (s && !sk_check_url(s)) {
     char v[80];
     shown(s, v);
     problem(r, field, "'%s' in '%s' is geen geldig webadres (begin met https://)", v, field);
@@ -293,7 +187,7 @@ static void check_url(struct vrec *r, const char *field, const char *s) {
 }
 
 static void check_phone(struct vrec *r, const char *field, const char *s) {
-  if (s && !ix_valid_phone(s)) {
+  if (s && !sk_check_phone(s)) {
     char v[80];
     shown(s, v);
     problem(r, field, "'%s' in '%s' is geen geldig telefoonnummer", v, field);
@@ -378,7 +272,7 @@ static void validate_locations(struct vctx *c) {
     check_one_code(&r, "municipality", l->municipality, SK_VOCAB_MUNICIPALITY, "gemeenten");
     if (l->postal_code && !r.bad) {
       char norm[8];
-      int digits = ix_postcode_normalize(l->postal_code, norm);
+      int digits = sk_postcode_normalize(l->postal_code, norm);
       if (digits < 0) {
         char v[80];
         shown(l->postal_code, v);
@@ -410,22 +304,6 @@ static void validate_locations(struct vctx *c) {
   b->locations.n = w;
 }
 
-static int valid_date(const char *s) {
-  /* YYYY-MM-DD, optionally followed by a time ("T..."). */
-  if (strlen(s) < 10 || !is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2]) ||
-      !is_digit(s[3]) || s[4] != '-' || !is_digit(s[5]) || !is_digit(s[6]) || s[7] != '-' ||
-      !is_digit(s[8]) || !is_digit(s[9]) || (s[10] && s[10] != 'T' && s[10] != ' '))
-    return 0;
-  int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-  int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-  return y >= 1990 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
-}
-
-static int valid_hhmm(const char *t) {
-  return strlen(t) == 5 && is_digit(t[0]) && is_digit(t[1]) && t[2] == ':' && is_digit(t[3]) &&
-         is_digit(t[4]) && (t[0] - '0') * 10 + (t[1] - '0') <= 24 && t[3] <= '5';
-}
-
 static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *s) {
   int activity = s->kind == IX_KIND_ACTIVITY;
   check_key(r, s->key);
@@ -444,7 +322,7 @@ static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *
   check_text(r, "email", s->email, IX_MAX_EMAIL);
   check_url(r, "url", s->url);
   check_email(r, "email", s->email);
-  if (s->assured_date && !valid_date(s->assured_date)) {
+  if (s->assured_date && !sk_check_date(s->assured_date)) {
     char v[80];
     shown(s->assured_date, v);
     problem(r, "assured_date", "'%s' in 'assured_date' is geen datum zoals 2026-10-01", v);
@@ -501,7 +379,7 @@ static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *
   }
   for (size_t i = 0; i < s->hours.n; i++) {
     struct ix_hours *h = &s->hours.v[i];
-    if (h->weekday < 1 || h->weekday > 7 || !valid_hhmm(h->opens) || !valid_hhmm(h->closes) ||
+    if (h->weekday < 1 || h->weekday > 7 || !sk_check_hhmm(h->opens) || !sk_check_hhmm(h->closes) ||
         strcmp(h->opens, h->closes) >= 0) {
       problem(r, "hours", "een openingstijd in 'hours' klopt niet (dag, of 'opens' na 'closes')");
       break;

@@ -17,6 +17,7 @@
  * it). Duplicate codes in a list are dropped quietly.
  */
 #include "ix_record.h"
+#include "sk_check.h"
 #include "sk_taxonomy.h"
 
 /* Length caps in characters (code points). */
@@ -25,9 +26,9 @@
 #define IX_MAX_SUMMARY 300
 #define IX_MAX_TEXT 5000 /* description, eligibility, application process, ... */
 #define IX_MAX_SHORT 500 /* address, city, fees, phone description, notes, ... */
-#define IX_MAX_URL 2000
-#define IX_MAX_EMAIL 254
-#define IX_MAX_PHONE 40
+#define IX_MAX_URL SK_CHECK_URL_MAX
+#define IX_MAX_EMAIL SK_CHECK_EMAIL_MAX
+#define IX_MAX_PHONE SK_CHECK_PHONE_MAX
 #define IX_MAX_CODES 64 /* codes per list */
 #define IX_MAX_AGE 120
 
@@ -35,12 +36,6 @@
  * b->rejections) or SK_ENOMEM (the batch is then unusable). */
 int ix_validate_batch(struct ix_batch *b, const struct sk_taxonomy *tax);
 
-/* Syntax checks, shared with the portal. 1 when valid. */
-int ix_valid_email(const char *s);
-int ix_valid_url(const char *s); /* absolute http:// or https:// */
-int ix_valid_phone(const char *s);
-/* Dutch postcode "1234 AB", "1234AB" or "1234 ab": writes "1234 AB" to
- * out and returns the four digits as a number; -1 when not a postcode. */
-int ix_postcode_normalize(const char *s, char out[8]);
+/* Field syntax checks are in core/sk_check.h (shared with the portal). */
 
 #endif

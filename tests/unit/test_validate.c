@@ -129,12 +129,12 @@ static void test_postcode_gives_municipality(void **state) {
   ix_batch_free(&b);
 
   char norm[8];
-  assert_int_equal(ix_postcode_normalize("3755ab", norm), 3755);
+  assert_int_equal(sk_postcode_normalize("3755ab", norm), 3755);
   assert_string_equal(norm, "3755 AB");
-  assert_int_equal(ix_postcode_normalize("0123 AB", norm), -1);
-  assert_int_equal(ix_postcode_normalize("1234 A", norm), -1);
-  assert_int_equal(ix_postcode_normalize("1234 SS", norm), -1);
-  assert_int_equal(ix_postcode_normalize("12345AB", norm), -1);
+  assert_int_equal(sk_postcode_normalize("0123 AB", norm), -1);
+  assert_int_equal(sk_postcode_normalize("1234 A", norm), -1);
+  assert_int_equal(sk_postcode_normalize("1234 SS", norm), -1);
+  assert_int_equal(sk_postcode_normalize("12345AB", norm), -1);
 
   /* a bad postcode rejects the location, and the service that points at it */
   const char *doc =
@@ -201,19 +201,19 @@ static void test_length_utf8_and_duplicates(void **state) {
 
 static void test_syntax_helpers(void **state) {
   (void)state;
-  assert_true(ix_valid_email("info@versa.example.org"));
-  assert_false(ix_valid_email("info@@x.nl"));
-  assert_false(ix_valid_email("info@localhost"));
-  assert_false(ix_valid_email("a b@x.nl"));
-  assert_true(ix_valid_url("https://www.juridischloket.nl/"));
-  assert_true(ix_valid_url("http://127.0.0.1:8080/x"));
-  assert_false(ix_valid_url("ftp://x.nl"));
-  assert_false(ix_valid_url("https://x.nl/<script>"));
-  assert_false(ix_valid_url("https:///pad"));
-  assert_true(ix_valid_phone("0800-0113"));
-  assert_true(ix_valid_phone("113"));
-  assert_false(ix_valid_phone("12"));
-  assert_false(ix_valid_phone("035 000 00 00 ext. 5"));
+  assert_true(sk_check_email("info@versa.example.org"));
+  assert_false(sk_check_email("info@@x.nl"));
+  assert_false(sk_check_email("info@localhost"));
+  assert_false(sk_check_email("a b@x.nl"));
+  assert_true(sk_check_url("https://www.juridischloket.nl/"));
+  assert_true(sk_check_url("http://127.0.0.1:8080/x"));
+  assert_false(sk_check_url("ftp://x.nl"));
+  assert_false(sk_check_url("https://x.nl/<script>"));
+  assert_false(sk_check_url("https:///pad"));
+  assert_true(sk_check_phone("0800-0113"));
+  assert_true(sk_check_phone("113"));
+  assert_false(sk_check_phone("12"));
+  assert_false(sk_check_phone("035 000 00 00 ext. 5"));
 }
 
 int main(void) {
