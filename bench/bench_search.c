@@ -280,8 +280,13 @@ int main(int argc, char **argv) {
     snprintf(path, sizeof path, "%s/bench_search_%ld.db", tmp, n);
     rng = 88172645463325252ull;
     double t0 = now_ms();
-    if (build(path, tax, n, &ws, needs, n_needs))
-      return 1;
+    /* SK_BENCH_KEEP=1: keep the generated store and reuse it next time (for
+     * profiling the queries without the build) */
+    int keep = getenv("SK_BENCH_KEEP") && *getenv("SK_BENCH_KEEP") == '1';
+    if (!keep || access(path, R_OK) != 0) {
+      if (build(path, tax, n, &ws, needs, n_needs))
+        return 1;
+    }
     double build_s = (now_ms() - t0) / 1e3;
     struct sk_store *st = NULL;
     if (sk_store_open(path, SK_STORE_READONLY, &st, err, sizeof err)) {
@@ -295,6 +300,7 @@ int main(int argc, char **argv) {
       return 1;
     enum { NQ = 400 };
     struct bq mix[NQ];
+    rng = 0x9E3779B97F4A7C15ull; /* the same mix whether the store was built or kept */
     make_mix(mix, NQ, &ws);
     double ours[NQ], bare_t[NQ], cold[NQ];
     size_t n_cold = 0;
@@ -332,6 +338,19 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < NQ; i++)
       bare_t[i] = bare(st->db, bs, mix[i].q);
     sqlite3_finalize(bs);
+    if (getenv("SK_BENCH_SLOW")) { /* the slowest queries, to see where the tail is */
+      for (int k = 0; k < 8; k++) {
+        size_t w = 0;
+        for (size_t i = 1; i < NQ; i++)
+          if (ours[i] > ours[w])
+            w = i;
+        fprintf(stderr, "  slow %.3f ms: '%s'%s%s%s%s\n", ours[w], mix[w].q, mix[w].muni ? " municipality=" : "",
+                mix[w].muni ? mix[w].muni : "", mix[w].access ? " access=" : "", mix[w].access ? mix[w].access : "");
+        ours[w] = -ours[w];
+      }
+      for (size_t i = 0; i < NQ; i++)
+        ours[i] = fabs(ours[i]);
+    }
     double p50, p99, b50, b99, c50, c99;
     pct(ours, NQ, &p50, &p99);
     pct(bare_t, NQ, &b50, &b99);
@@ -341,6 +360,8 @@ int main(int argc, char **argv) {
     fflush(stdout);
     sk_searcher_free(s);
     sk_store_close(st);
+    if (keep)
+      continue;
     unlink(path);
     char side[1100];
     snprintf(side, sizeof side, "%s-wal", path);

@@ -201,20 +201,42 @@ static int64_t data_version(struct sk_searcher *s) {
   return v;
 }
 
-static int scratch_fit(struct sk_searcher *s) {
-  uint32_t need = s->snap->n_docs_cap;
-  if (need <= s->scratch_cap)
-    return SK_OK;
+static void scratch_free(struct sk_searcher *s) {
   free(s->stamp);
   free(s->acc);
   free(s->nreq);
   free(s->mark);
+  free(s->g_stamp);
+  free(s->g_acc);
+  free(s->g_list);
+  free(s->p_stamp);
+  free(s->p_wf);
+  free(s->p_cnt);
+  free(s->p_list);
+  s->stamp = s->g_stamp = s->p_stamp = s->g_list = s->p_list = NULL;
+  s->acc = s->g_acc = s->p_wf = NULL;
+  s->nreq = s->mark = s->p_cnt = NULL;
+}
+
+static int scratch_fit(struct sk_searcher *s) {
+  uint32_t need = s->snap->n_docs_cap;
+  if (need <= s->scratch_cap)
+    return SK_OK;
+  scratch_free(s);
   s->stamp = calloc(need, sizeof *s->stamp);
   s->acc = calloc(need, sizeof *s->acc);
   s->nreq = calloc(need, sizeof *s->nreq);
   s->mark = calloc(need, sizeof *s->mark);
-  s->gen = 0;
-  if (!s->stamp || !s->acc || !s->nreq || !s->mark) {
+  s->g_stamp = calloc(need, sizeof *s->g_stamp);
+  s->g_acc = calloc(need, sizeof *s->g_acc);
+  s->g_list = calloc(need, sizeof *s->g_list);
+  s->p_stamp = calloc(need, sizeof *s->p_stamp);
+  s->p_wf = calloc(need, sizeof *s->p_wf);
+  s->p_cnt = calloc(need, sizeof *s->p_cnt);
+  s->p_list = calloc(need, sizeof *s->p_list);
+  s->gen = s->g_gen = s->p_gen = 0;
+  if (!s->stamp || !s->acc || !s->nreq || !s->mark || !s->g_stamp || !s->g_acc || !s->g_list || !s->p_stamp ||
+      !s->p_wf || !s->p_cnt || !s->p_list) {
     s->scratch_cap = 0;
     return SK_ENOMEM;
   }
@@ -333,10 +355,7 @@ void sk_searcher_free(struct sk_searcher *s) {
   sks_snap_free(s->snap);
   sks_phrases_free(s);
   sk_stemmer_free(s->stem);
-  free(s->stamp);
-  free(s->acc);
-  free(s->nreq);
-  free(s->mark);
+  scratch_free(s);
   free(s->touched);
   free(s->tri_count);
   free(s->tri_touched);
@@ -351,6 +370,181 @@ static uint64_t fnv(const char *s) {
   for (; *s; s++)
     h = (h ^ (uint8_t)*s) * 1099511628211ull;
   return h;
+}
+
+/* One quoted phrase of a group, evaluated on the in-memory index with
+ * FTS5's bm25 (same idf, k1, b, column weights and document length), its
+ * scores added into the group accumulator. A phrase of several words
+ * ("rood staan") is approximated as all of its words in the offering
+ * (the index keeps no positions); its frequency is the smallest one. */
+struct phrase_tok {
+  char t[SK_TOKEN_MAX + 4];
+  size_t n;
+};
+
+struct tok_list {
+  struct phrase_tok tok[8];
+  size_t n;
+};
+
+static int take_tok(void *ctx, const char *w, size_t n, size_t start, size_t end) {
+  (void)start;
+  (void)end;
+  struct tok_list *l = ctx;
+  if (l->n >= 8)
+    return 1;
+  memcpy(l->tok[l->n].t, w, n);
+  l->tok[l->n].t[n] = '\0';
+  l->tok[l->n].n = n;
+  l->n++;
+  return 0;
+}
+
+static void group_add(struct sk_searcher *s, uint32_t rid, float score) {
+  if (s->g_stamp[rid] != s->g_gen) {
+    s->g_stamp[rid] = s->g_gen;
+    s->g_acc[rid] = 0;
+    s->g_list[s->g_n++] = rid;
+  }
+  s->g_acc[rid] += score;
+}
+
+static void eval_phrase(struct sk_searcher *s, const char *text, size_t len, int star) {
+  const struct sks_snap *sn = s->snap;
+  const struct sks_index *ix = &sn->ix;
+  struct tok_list l;
+  l.n = 0;
+  sk_words(text, len, take_tok, &l);
+  if (!l.n)
+    return;
+  /* each token: a range of terms (one term, or every term with the prefix) */
+  uint32_t from[8], to[8];
+  struct sk_buf b;
+  sk_buf_init(&b, 4 * SK_TOKEN_MAX);
+  for (size_t k = 0; k < l.n; k++) {
+    if (star && k == l.n - 1) {
+      sks_index_prefix(ix, l.tok[k].t, l.tok[k].n, &from[k], &to[k]);
+    } else {
+      sk_buf_reset(&b);
+      int t = sk_stemmer_stem(s->stem, l.tok[k].t, l.tok[k].n, &b) == SK_OK
+                  ? sks_index_find(ix, sk_buf_str(&b), b.len)
+                  : -1;
+      from[k] = t < 0 ? 0 : (uint32_t)t;
+      to[k] = t < 0 ? 0 : (uint32_t)t + 1;
+    }
+    if (from[k] == to[k]) {
+      sk_buf_free(&b);
+      return; /* a word of the phrase is in no offering */
+    }
+  }
+  sk_buf_free(&b);
+  if (l.n == 1 && to[0] == from[0] + 1) { /* one term: its postings as they are */
+    uint32_t t = from[0], a = ix->off[t], e = ix->off[t + 1];
+    double idf = sks_index_idf(ix, e - a);
+    for (uint32_t i = a; i < e; i++) {
+      uint32_t rid = ix->rid[i];
+      if (!sn->docs[rid].flags)
+        continue;
+      double wf = ix->wf[i];
+      group_add(s, rid, (float)(idf * wf * (1.2 + 1.0) / (wf + ix->norm[rid])));
+    }
+    return;
+  }
+  /* several terms: per offering, the frequency over the prefix's terms,
+   * and for a phrase the number of its words present */
+  if (++s->p_gen == 0) {
+    memset(s->p_stamp, 0, s->scratch_cap * sizeof *s->p_stamp);
+    s->p_gen = 1;
+  }
+  size_t np = 0;
+  for (size_t k = 0; k < l.n; k++)
+    for (uint32_t t = from[k]; t < to[k]; t++)
+      for (uint32_t i = ix->off[t]; i < ix->off[t + 1]; i++) {
+        uint32_t rid = ix->rid[i];
+        float wf = ix->wf[i];
+        if (k == 0) {
+          if (s->p_stamp[rid] != s->p_gen) {
+            s->p_stamp[rid] = s->p_gen;
+            s->p_cnt[rid] = 1;
+            s->p_wf[rid] = wf;
+            s->p_list[np++] = rid;
+          } else {
+            s->p_wf[rid] += wf;
+          }
+        } else if (s->p_stamp[rid] == s->p_gen && s->p_cnt[rid] >= k) {
+          if (s->p_cnt[rid] == k) {
+            s->p_cnt[rid] = (uint8_t)(k + 1);
+            if (wf < s->p_wf[rid])
+              s->p_wf[rid] = wf;
+          }
+        }
+      }
+  uint32_t n_hit = 0;
+  for (size_t i = 0; i < np; i++)
+    n_hit += s->p_cnt[s->p_list[i]] == l.n;
+  double idf = sks_index_idf(ix, n_hit);
+  for (size_t i = 0; i < np; i++) {
+    uint32_t rid = s->p_list[i];
+    if (s->p_cnt[rid] != l.n || !sn->docs[rid].flags)
+      continue;
+    double wf = s->p_wf[rid];
+    group_add(s, rid, (float)(idf * wf * (1.2 + 1.0) / (wf + ix->norm[rid])));
+  }
+}
+
+/* A group expression as this module writes it: quoted phrases, "x"* for a
+ * prefix, joined by OR, in parentheses. Its postings with bm25 scores. */
+static int eval_expr(struct sk_searcher *s, const char *expr, uint32_t **rid_out, float **sc_out, size_t *n_out) {
+  *rid_out = NULL;
+  *sc_out = NULL;
+  *n_out = 0;
+  if (++s->g_gen == 0) {
+    memset(s->g_stamp, 0, s->scratch_cap * sizeof *s->g_stamp);
+    s->g_gen = 1;
+  }
+  s->g_n = 0;
+  char text[2 * SK_TOKEN_MAX + 8];
+  for (const char *p = expr; *p;) {
+    if (*p != '"') {
+      p++;
+      continue;
+    }
+    size_t n = 0;
+    p++;
+    while (*p) {
+      if (*p == '"' && p[1] == '"') {
+        if (n < sizeof text - 1)
+          text[n++] = '"';
+        p += 2;
+      } else if (*p == '"') {
+        p++;
+        break;
+      } else {
+        if (n < sizeof text - 1)
+          text[n++] = *p;
+        p++;
+      }
+    }
+    text[n] = '\0';
+    int star = *p == '*';
+    eval_phrase(s, text, n, star);
+  }
+  size_t n = s->g_n;
+  uint32_t *rid = malloc((n ? n : 1) * sizeof *rid);
+  float *sc = malloc((n ? n : 1) * sizeof *sc);
+  if (!rid || !sc) {
+    free(rid);
+    free(sc);
+    return SK_ENOMEM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    rid[i] = s->g_list[i];
+    sc[i] = s->g_acc[rid[i]];
+  }
+  *rid_out = rid;
+  *sc_out = sc;
+  *n_out = n;
+  return SK_OK;
 }
 
 static int postings(struct sk_searcher *s, const char *expr, const struct sks_post **out) {
@@ -374,43 +568,12 @@ static int postings(struct sk_searcher *s, const char *expr, const struct sks_po
       victim = i;
     }
   }
-  sqlite3_stmt *q = s->stmt[ST_POST];
-  sqlite3_reset(q);
-  sqlite3_bind_text(q, 1, expr, -1, SQLITE_STATIC);
-  size_t cap = 256, n = 0;
-  uint32_t *rid = malloc(cap * sizeof *rid);
-  float *sc = malloc(cap * sizeof *sc);
-  int rc = rid && sc ? SK_OK : SK_ENOMEM, step;
-  while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
-    sqlite3_int64 r = sqlite3_column_int64(q, 0);
-    if (r <= 0 || r >= s->snap->n_docs_cap || !s->snap->docs[r].flags)
-      continue;
-    if (n == cap) {
-      cap *= 2;
-      uint32_t *nr = realloc(rid, cap * sizeof *rid);
-      if (nr)
-        rid = nr;
-      float *ns = nr ? realloc(sc, cap * sizeof *sc) : NULL;
-      if (ns)
-        sc = ns;
-      if (!nr || !ns) {
-        rc = SK_ENOMEM;
-        break;
-      }
-    }
-    rid[n] = (uint32_t)r;
-    sc[n] = (float)-sqlite3_column_double(q, 1);
-    n++;
-  }
-  if (!rc && step != SQLITE_DONE)
-    rc = SK_EDB;
-  sqlite3_reset(q);
-  sqlite3_clear_bindings(q);
-  if (rc) {
-    free(rid);
-    free(sc);
+  uint32_t *rid = NULL;
+  float *sc = NULL;
+  size_t n = 0;
+  int rc = eval_expr(s, expr, &rid, &sc, &n);
+  if (rc)
     return rc;
-  }
   /* evict until there is room */
   struct sks_post *p = &s->cache[victim];
   size_t bytes = n * (sizeof *rid + sizeof *sc) + strlen(expr) + 64;

@@ -81,8 +81,26 @@ struct sks_word { /* one surface word of the index (search_words) */
   uint32_t df;
 };
 
+/* In-memory inverted index over search_fts (sk_search_index.c). Terms are
+ * the tokenizer's keys (stems), sorted bytewise; postings by term, rids
+ * ascending, with the column-weighted term frequency. */
+struct sks_index {
+  uint32_t n_terms;
+  const char **term; /* in the snapshot's arena */
+  uint32_t *term_len;
+  uint32_t *off; /* n_terms + 1: postings of term i are [off[i], off[i+1]) */
+  uint32_t *rid;
+  uint16_t *wf; /* sum of column weights over the term's occurrences */
+  size_t n_post;
+  uint32_t *doclen; /* by rid: tokens in the document */
+  float *norm;      /* by rid: k1 * (1 - b + b * doclen / avgdl) */
+  uint32_t n_rows;
+  double avgdl;
+};
+
 struct sks_snap {
   struct sk_arena arena;
+  struct sks_index ix;
   struct sks_doc *docs; /* indexed by rid, n_docs_cap entries; flags 0 = absent */
   uint32_t n_docs_cap;
   uint32_t n_active;
@@ -135,7 +153,7 @@ enum { ST_POST, ST_HL, ST_ITEM, ST_TAX, ST_AREA, ST_PHONE, ST_NEXT, ST_ORG, ST_S
 #define SKS_RESULT_CACHE 256
 struct sks_rentry;
 #define SKS_POST_CACHE 512
-#define SKS_POST_CACHE_BYTES (96u << 20)
+#define SKS_POST_CACHE_BYTES (8u << 20)
 
 struct sk_searcher {
   struct sk_store *st;
@@ -162,6 +180,13 @@ struct sk_searcher {
   uint8_t *mark;
   uint32_t gen;
   uint32_t scratch_cap;
+  /* scratch of one group expression (eval_expr) and of one phrase */
+  uint32_t *g_stamp, *g_list, g_gen;
+  float *g_acc;
+  size_t g_n;
+  uint32_t *p_stamp, *p_list, p_gen;
+  float *p_wf;
+  uint8_t *p_cnt;
   uint32_t *touched;
   size_t n_touched, touched_cap;
   /* typo candidates: shared trigram counts per vocabulary word */
@@ -191,6 +216,13 @@ int sks_word_prefix_exists(const struct sks_snap *sn, const char *w, size_t len)
 /* Local civil time in Europe/Amsterdam: weekday 1..7 (Mon..Sun), minutes. */
 void sks_local_time(int64_t t, int *weekday, int *minutes);
 int32_t sks_day_from_iso(const char *iso); /* days since epoch, -1 when unreadable */
+
+/* in-memory index (sk_search_index.c) */
+int sks_index_load(sqlite3 *db, struct sks_snap *sn);
+void sks_index_free(struct sks_index *ix);
+int sks_index_find(const struct sks_index *ix, const char *s, size_t n); /* term index or -1 */
+void sks_index_prefix(const struct sks_index *ix, const char *p, size_t n, uint32_t *from, uint32_t *to);
+double sks_index_idf(const struct sks_index *ix, uint32_t n_hit); /* FTS5's bm25 idf */
 
 /* text (sk_search_text.c) */
 int sks_damerau(const char *a, size_t na, const char *b, size_t nb, int max);

@@ -580,7 +580,7 @@ int sks_snap_load(struct sk_searcher *s, struct sks_snap **out) {
         sn->need_docs[b][n++] = i;
     sn->need_ndocs[b] = n;
   }
-  if ((rc = load_vocab(s, sn)) || (rc = load_orgs(s, sn)))
+  if ((rc = load_vocab(s, sn)) || (rc = load_orgs(s, sn)) || (rc = sks_index_load(s->st->db, sn)))
     goto fail;
   sk_store_exec(s->st, "COMMIT");
   *out = sn;
@@ -605,6 +605,7 @@ void sks_snap_free(struct sks_snap *sn) {
   free(sn->tri_off);
   free(sn->tri_ids);
   free(sn->orgs);
+  sks_index_free(&sn->ix);
   sk_arena_free(&sn->arena);
   free(sn);
 }
