@@ -162,6 +162,88 @@ test('suggestions appear while typing and can be chosen with the keyboard', asyn
   await close(page);
 });
 
+test('the suggestion list closes on Enter, on the Zoeken button and when focus leaves the box', async () => {
+  const page = await open('/');
+  const closed = () => page.evaluate(() => document.querySelector('#suggestions').hidden &&
+    document.querySelector('#q').getAttribute('aria-expanded') === 'false');
+  // Enter right after typing: the answer to the last suggest request arrives
+  // after the search started and must not open the list again.
+  await page.locator('#q').pressSequentially('schulden', { delay: 10 });
+  await page.press('#q', 'Enter');
+  await resultsReady(page);
+  await page.waitForTimeout(800);
+  assert.ok(await closed(), 'list closed after Enter');
+  // The list open, then the Zoeken button.
+  await page.fill('#q', '');
+  await page.locator('#q').pressSequentially('schul', { delay: 30 });
+  await page.waitForSelector('#suggestions li', { timeout: 5000 });
+  await page.click('#search-form button[type="submit"]');
+  await page.waitForFunction(() => /q=schul/.test(location.search));
+  await page.waitForTimeout(800);
+  assert.ok(await closed(), 'list closed after Zoeken');
+  // The list open, then Tab away.
+  await page.focus('#q');
+  await page.fill('#q', '');
+  await page.locator('#q').pressSequentially('taal', { delay: 30 });
+  await page.waitForSelector('#suggestions li', { timeout: 5000 });
+  await page.keyboard.press('Tab');
+  await page.waitForTimeout(400);
+  assert.ok(await closed(), 'list closed when focus left the box');
+  assert.deepEqual(page.problems, []);
+  await close(page);
+});
+
+test('each municipality once in "Voor", an area exception as its note', async () => {
+  const twice = (text) => ['Huizen', 'Blaricum', 'Eemnes', 'Laren'].filter((m) => text.split(m).length > 2);
+  const page = await open('/professionals.html?q=' + encodeURIComponent('team jeugd en gezin'));
+  await page.waitForSelector('.pro-item');
+  const rows = await page.$$eval('.pro-item', (items) => items.map((it) => {
+    const out = {};
+    it.querySelectorAll('dt').forEach((dt) => { out[dt.textContent] = dt.nextElementSibling.textContent; });
+    return out;
+  }));
+  const voor = rows.map((r) => r.Voor || '');
+  assert.ok(voor.some((v) => /\(HBEL\)/.test(v)), 'an HBEL offering: ' + voor.join(' | '));
+  for (const v of voor) assert.deepEqual(twice(v), [], '"Voor: ' + v + '"');
+  const ex = rows.find((r) => /\(HBEL\)/.test(r.Voor || '') && /Eemnes/.test(r['Let op'] || ''));
+  assert.ok(ex, 'the Eemnes exception is a note: ' + JSON.stringify(rows.slice(0, 3)));
+  await close(page);
+
+  const res = await open('/?q=' + encodeURIComponent('team jeugd en gezin'));
+  await resultsReady(res);
+  const lines = await res.$$eval('#results .card p', (ps) => ps.map((p) => p.textContent).filter((t) => /^Voor inwoners van:/.test(t)));
+  assert.ok(lines.length > 0);
+  for (const l of lines) assert.deepEqual(twice(l), [], l);
+  // The detail page has the whole exception: its age and its note.
+  const href = await res.locator('#results .card h3 a', { hasText: 'Team jeugd en gezin' }).first().getAttribute('href');
+  await res.goto(base + '/' + href, { waitUntil: 'networkidle' });
+  await res.waitForSelector('#detail:not([aria-busy])');
+  const who = await res.textContent('#detail dl');
+  assert.deepEqual(twice(who.split('Let op')[0]), [], who);
+  assert.match(who, /Let op\s*Eemnes: alleen vanaf 18 jaar\./);
+  assert.deepEqual(res.problems, []);
+  await close(res);
+});
+
+test('an activity shows its calendar and dates, not "niet recent gecontroleerd"', async () => {
+  const page = await open('/agenda.html');
+  await PAGES[3][2](page);
+  const link = page.locator('.event h4 a').first();
+  const name = (await link.textContent()).trim();
+  await Promise.all([page.waitForURL(/aanbod\.html\?id=/), link.click()]);
+  await page.waitForSelector('#detail:not([aria-busy])');
+  assert.equal((await page.textContent('h1')).trim(), name);
+  const text = await page.textContent('#detail');
+  assert.doesNotMatch(text, /[Nn]iet recent gecontroleerd/);
+  assert.match(text, /Uit de agenda van \S/);
+  assert.match(text, /Waar en wanneer\?/);
+  assert.match(text, /(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag) \d{1,2} \w+/);
+  assert.deepEqual(page.problems, []);
+  await axe(page, 'activity detail');
+  await page.screenshot({ path: path.join(ART, 'activity-1280.png'), fullPage: true });
+  await close(page);
+});
+
 test('search by tile, then filters as chips with counts', async (t) => {
   const page = await open('/');
   await page.click('.tile[data-need="geld"]');
@@ -255,8 +337,10 @@ test('agenda by municipality and week, with an .ics subscription of the same sel
   await PAGES[3][2](page);
   await page.selectOption('#a-gemeente', 'huizen');
   await page.waitForFunction(() => /municipality=huizen/.test(document.querySelector('#ics-link').getAttribute('href')));
+  await page.waitForFunction(() => / in Huizen /.test(document.querySelector('#agenda-status').textContent));
   assert.match(page.url(), /municipality=huizen/);
   const events = await page.locator('.event').count();
+  const names = (await page.$$eval('.event h4', (hs) => hs.map((h) => h.textContent.trim())));
   const href = await page.getAttribute('#ics-link', 'href');
   assert.match(href, /^\/api\/v1\/activities\.ics\?/);
   await page.click('#next-week');
@@ -264,15 +348,21 @@ test('agenda by municipality and week, with an .ics subscription of the same sel
   assert.deepEqual(page.problems, []);
   await close(page);
   const res = await fetch(base + href);
-  if (res.status === 404) {
-    t.todo('the server has no /api/v1/activities.ics yet (see docs/site.md)');
-    return;
-  }
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get('content-type') || '', /text\/calendar/);
+  assert.equal(res.status, 200, 'GET ' + href);
+  assert.equal(res.headers.get('content-type'), 'text/calendar; charset=utf-8');
   const body = await res.text();
-  assert.match(body, /BEGIN:VCALENDAR/);
-  if (events > 0) assert.match(body, /BEGIN:VEVENT/);
+  assert.match(body, /^BEGIN:VCALENDAR\r\nVERSION:2\.0\r\n/);
+  assert.match(body, /END:VCALENDAR\r\n$/);
+  const unfolded = body.replace(/\r\n[ \t]/g, '');
+  assert.match(unfolded, /\r\nX-WR-CALNAME:Sociale Kaart – Activiteiten in Huizen\r\n/);
+  // The same selection: every activity of the week shown is in the calendar.
+  assert.ok(events > 0, 'the demo data has activities in Huizen this week');
+  for (const n of names) {
+    const esc = n.replace(/[\\;,]/g, (c) => '\\' + c);
+    assert.ok(unfolded.includes('\r\nSUMMARY:' + esc + '\r\n') || unfolded.includes('\r\nSUMMARY:Gaat niet door: ' + esc + '\r\n'),
+      `"${n}" is in the .ics`);
+  }
+  for (const line of body.split('\r\n')) assert.ok(Buffer.byteLength(line) <= 75, 'folded: ' + line);
 });
 
 test('keyboard only: skip link, search, open a result', async (t) => {

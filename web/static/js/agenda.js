@@ -42,7 +42,8 @@
     return fmtCache[key];
   }
   function dayKey(d) { return fmt({ year: 'numeric', month: '2-digit', day: '2-digit' }).format(d); }
-  function timeText(d) { return fmt({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d).replace(':', '.'); }
+  /* "9.30": Dutch times, no leading zero. */
+  function timeText(d) { return fmt({ hour: 'numeric', minute: '2-digit', hourCycle: 'h23' }).format(d).replace(':', '.'); }
 
   function weekLabel() {
     var end = addDays(state.week, 6);

@@ -409,11 +409,21 @@
 
   SK.STALE_DAYS = 365;
 
-  /* "Laatst gecontroleerd" line, flagged when older than a year or unknown. */
+  SK.isActivity = function (s) { return !!s && (s.kind === 'activiteit' || (!s.kind && !!s.activity)); };
+
+  /* "Laatst gecontroleerd" line, flagged when older than a year or unknown.
+     Activities come from a calendar that is read again every day and carry
+     no check date: for them, say whose calendar it is. */
   SK.checked = function (s) {
     var iso = s.assured_date || (s.assured && s.assured.date) || '';
     var d = SK.parseDate(iso);
     var p = SK.el('p', { class: 'checked' });
+    if (!d && SK.isActivity(s)) {
+      var who = (s.activity && s.activity.organizer) || SK.orgName(s);
+      SK.append(p, (who ? 'Uit de agenda van ' + who + '.' : 'Uit een agenda van een organisatie.') +
+        ' Wij lezen die agenda elke dag opnieuw.');
+      return p;
+    }
     if (!d) {
       SK.append(p, [SK.el('span', { class: 'badge stale' }, 'Niet recent gecontroleerd'), ' Niet bekend wanneer dit is gecontroleerd.']);
       return p;
@@ -424,6 +434,55 @@
       SK.append(p, SK.el('span', { class: 'badge stale' }, 'Niet recent gecontroleerd'));
     }
     return p;
+  };
+
+  /* ---------- areas ---------- */
+
+  function ageText(min, max) {
+    var lo = typeof min === 'number' && min >= 0 ? min : null;
+    var hi = typeof max === 'number' && max >= 0 ? max : null;
+    if (lo !== null && hi !== null) return 'alleen van ' + lo + ' tot en met ' + hi + ' jaar.';
+    if (lo !== null) return 'alleen vanaf ' + lo + ' jaar.';
+    if (hi !== null) return 'alleen tot en met ' + hi + ' jaar.';
+    return '';
+  }
+
+  /* Where an offering is for, each municipality once. An area exception
+     (Eemnes with its own youth route inside HBEL) is a municipality that a
+     listed scope already covers: it is not listed again but becomes a note.
+     Works on /services/{id} areas ({code, type, min_age, max_age, note}) and
+     on search items ({code, label} plus area_match/area_note).
+     Returns {text: 'Huizen, Blaricum, Eemnes en Laren (HBEL)', notes: [...]} */
+  SK.areaInfo = function (tax, s) {
+    var areas = (s.areas || []).map(function (a) { return typeof a === 'string' ? { code: a } : a; })
+      .filter(function (a) { return a && SK.code(a); });
+    function isScope(a) {
+      return a.type === 'scope' || !!(tax && tax.scopes.some(function (x) { return x.code === SK.code(a); }));
+    }
+    var scopes = areas.filter(isScope).map(function (a) { return SK.code(a); });
+    function covered(a) {
+      if (isScope(a) || !tax) return false;
+      var m = tax.item('municipality', SK.code(a));
+      var in_ = (m && m.scopes) || [];
+      return scopes.some(function (sc) { return in_.indexOf(sc) >= 0; });
+    }
+    var labels = [], notes = [], usedAreaNote = false;
+    function note(t) { if (t && notes.indexOf(t) < 0) notes.push(t); }
+    areas.forEach(function (a) {
+      var code = SK.code(a), label = SK.labelOf(tax, 'municipality', a);
+      var detailed = 'note' in a || 'min_age' in a || 'max_age' in a;
+      if (!covered(a)) {
+        if (labels.indexOf(label) < 0) labels.push(label);
+        if (detailed) note(a.note ? String(a.note) : '');
+        return;
+      }
+      var text = detailed ? [ageText(a.min_age, a.max_age), a.note ? String(a.note) : ''].filter(Boolean).join(' ') : '';
+      if (!detailed && s.area_note && s.area_match === code) { text = String(s.area_note); usedAreaNote = true; }
+      if (!detailed && !text) text = 'hier gelden andere regels. Kijk bij de details.';
+      if (text) note(label + ': ' + text);
+    });
+    if (s.area_note && !usedAreaNote) note(String(s.area_note));
+    return { text: labels.join(', '), notes: notes };
   };
 
   /* ---------- plain-language explanations ---------- */

@@ -23,6 +23,61 @@
     return '';
   }
 
+  var fmtCache = {};
+  function fmt(opts) {
+    var key = JSON.stringify(opts);
+    if (!fmtCache[key]) {
+      try { fmtCache[key] = new Intl.DateTimeFormat('nl-NL', Object.assign({ timeZone: 'Europe/Amsterdam' }, opts)); } catch (e) { fmtCache[key] = new Intl.DateTimeFormat('nl-NL', opts); }
+    }
+    return fmtCache[key];
+  }
+
+  /* "woensdag 25 november, 10.00 tot 11.30 uur" or "zaterdag 17 april, de hele dag". */
+  function occurrenceText(o) {
+    var day = fmt({ weekday: 'long', day: 'numeric', month: 'long' });
+    if (o.all_day) {
+      var d0 = SK.parseDate(o.starts_at), d1 = SK.parseDate(o.ends_at);
+      if (!d0) return '';
+      var plain = new Intl.DateTimeFormat('nl-NL', { weekday: 'long', day: 'numeric', month: 'long' });
+      if (d1 && d1.getTime() !== d0.getTime()) return plain.format(d0) + ' tot en met ' + plain.format(d1);
+      return plain.format(d0) + ', de hele dag';
+    }
+    var s = new Date(o.starts_at), e = o.ends_at ? new Date(o.ends_at) : null;
+    if (isNaN(s.getTime())) return '';
+    var t = fmt({ hour: 'numeric', minute: '2-digit', hourCycle: 'h23' });
+    return day.format(s) + ', ' + t.format(s).replace(':', '.') +
+      (e && !isNaN(e.getTime()) ? ' tot ' + t.format(e).replace(':', '.') : '') + ' uur';
+  }
+
+  /* An activity: where, and its next dates (cancelled ones marked). */
+  function activitySection(s) {
+    var a = s.activity || {};
+    var occ = (a.occurrences || []).filter(function (o) {
+      var end = o.ends_at ? (o.all_day ? SK.parseDate(o.ends_at).getTime() + 86400000 : new Date(o.ends_at).getTime()) : NaN;
+      var start = o.all_day ? SK.parseDate(o.starts_at).getTime() + 86400000 : new Date(o.starts_at).getTime();
+      return (isNaN(end) ? start : end) >= Date.now();
+    });
+    var where = a.location_text || '';
+    var sec = section('h-when', 'Waar en wanneer?');
+    if (where) sec.appendChild(SK.fact('pin', el('p', null, where)));
+    if (occ.length) {
+      var shown = occ.slice(0, 8);
+      sec.appendChild(SK.fact('calendar', [
+        el('p', null, el('strong', null, shown.length === 1 ? 'De volgende keer:' : 'De volgende keren:')),
+        el('ul', { class: 'dates' }, shown.map(function (o) {
+          var place = o.location_text && o.location_text !== where ? ' (' + o.location_text + ')' : '';
+          return el('li', null, occurrenceText(o) + place,
+            o.cancelled ? [' ', el('span', { class: 'badge stale' }, 'Gaat niet door')] : null);
+        })),
+        occ.length > shown.length ? el('p', { class: 'explain' }, 'En daarna nog ' + (occ.length - shown.length) + ' keer.') : null
+      ]));
+    } else {
+      sec.appendChild(SK.fact('calendar', el('p', null, 'Er staan nu geen nieuwe datums in de agenda.')));
+    }
+    sec.appendChild(el('p', { class: 'no-print' }, el('a', { href: '/agenda.html' }, 'Bekijk alle activiteiten in de agenda')));
+    return sec;
+  }
+
   function render(s, tax) {
     var box = SK.clear(SK.$('#detail'));
     box.removeAttribute('aria-busy');
@@ -43,8 +98,15 @@
 
     if (s.description) box.appendChild(el('p', { class: 'description' }, s.description));
 
+    var isActivity = SK.isActivity(s);
+    if (isActivity) {
+      var back = SK.$('#back-link');
+      if (back && back.getAttribute('href') === '/') { back.setAttribute('href', '/agenda.html'); back.textContent = 'Naar de agenda'; }
+      box.appendChild(activitySection(s));
+    }
+
     /* How to get it */
-    var how = section('h-how', 'Hoe krijgt u deze hulp?');
+    var how = section('h-how', isActivity ? 'Hoe doet u mee?' : 'Hoe krijgt u deze hulp?');
     var seen = {};
     how.appendChild(SK.fact('door', [
       el('p', null, el('strong', null, acc.label)),
@@ -58,11 +120,9 @@
     /* For whom and what it costs */
     var who = section('h-who', 'Voor wie is het en wat kost het?');
     var dl = el('dl');
-    var areas = (s.areas || []).map(function (a) { return SK.labelOf(tax, 'municipality', a); });
-    row(dl, 'Voor inwoners van', areas.join(', '));
-    var notes = [];
-    if (s.area_note) notes.push(s.area_note);
-    (s.areas || []).forEach(function (x) { if (x && x.note && notes.indexOf(x.note) < 0) notes.push(x.note); });
+    var areas = SK.areaInfo(tax, s);
+    row(dl, 'Voor inwoners van', areas.text);
+    var notes = areas.notes.slice();
     (s.area_exceptions || []).forEach(function (x) { if (x && x.note && notes.indexOf(x.note) < 0) notes.push(x.note); });
     row(dl, 'Let op', notes.length ? notes.map(function (n) { return el('strong', { class: 'area-note' }, n, ' '); }) : '');
     row(dl, 'Doelgroep', (s.target_groups || []).map(function (g) { return SK.labelOf(tax, 'target_group', g); }).join(', '));
@@ -109,7 +169,8 @@
     if (url && /^https?:\/\//i.test(url)) {
       contact.appendChild(SK.fact('advies', el('p', null, 'Website: ', el('a', { href: url, rel: 'noopener' }, url.replace(/^https?:\/\//, '')))));
     }
-    box.appendChild(contact);
+    /* Calendars often give no phone or e-mail: then no empty heading. */
+    if (contact.childNodes.length > 1) box.appendChild(contact);
 
     var foot = el('section', { 'aria-label': 'Controle en delen' });
     foot.appendChild(SK.checked(s));

@@ -151,12 +151,12 @@
       SK.setUrl(urlState(), false);
       renderSelection();
     });
-    var areas = (s.areas || []).map(function (a) { return SK.labelOf(tax, 'municipality', a); }).join(', ');
+    var areas = SK.areaInfo(tax, s);
     var dl = el('dl');
     function dd(term, value) { if (value && (!Array.isArray(value) || value.length)) { dl.appendChild(el('dt', null, term)); dl.appendChild(el('dd', null, value)); } }
     dd('Toegang', [acc.label, acc.explain ? ' – ' + acc.explain : '']);
-    dd('Voor', areas);
-    dd('Let op', s.area_note ? el('strong', null, s.area_note) : '');
+    dd('Voor', areas.text);
+    dd('Let op', areas.notes.map(function (n, i) { return [i ? ' ' : '', el('strong', null, n)]; }));
     dd('Leeftijd', ages(s));
     dd('Kosten', cost.label);
     dd('Wet', (s.laws || []).map(function (l) { return SK.labelOf(tax, 'law', l); }).join(', '));
@@ -193,7 +193,7 @@
       lines.push('   Toegang: ' + acc.label + (acc.explain ? ' – ' + acc.explain : ''));
       if (s.application_process) lines.push('   Hoe: ' + s.application_process);
       if (s.eligibility) lines.push('   Voor wie: ' + s.eligibility);
-      if (s.area_note) lines.push('   Let op: ' + s.area_note);
+      SK.areaInfo(tax, s).notes.forEach(function (n) { lines.push('   Let op: ' + n); });
       lines.push('   Kosten: ' + cost.label + (cost.explain && cost.explain !== cost.label ? ' – ' + cost.explain : ''));
       SK.phones(s).forEach(function (p) { lines.push('   Telefoon: ' + p.number + (p.description ? ' (' + p.description + ')' : '')); });
       var email = s.email || (s.organization && s.organization.email);
@@ -218,7 +218,7 @@
       dd('Toegang', acc.label + (acc.explain ? ' – ' + acc.explain : ''));
       dd('Hoe', s.application_process || '');
       dd('Voor wie', s.eligibility || '');
-      dd('Let op', s.area_note || '');
+      dd('Let op', SK.areaInfo(tax, s).notes.join(' '));
       dd('Kosten', cost.label);
       dd('Telefoon', SK.phones(s).map(function (p) { return p.number + (p.description ? ' (' + p.description + ')' : ''); }).join(', '));
       dd('Adres', SK.locations(s).map(function (l) { return [l.name, SK.address(l)].filter(Boolean).join(', '); }).join('; '));

@@ -68,8 +68,13 @@
   var sugTimer = null;
   var sugIndex = -1;
   var sugItems = [];
+  /* Bumped whenever the list is closed: an answer to an older request
+     (typed just before Enter or Zoeken) must not open it again. */
+  var sugGen = 0;
 
   function closeSuggestions() {
+    sugGen++;
+    clearTimeout(sugTimer);
     var list = SK.$('#suggestions');
     list.hidden = true;
     SK.clear(list);
@@ -131,10 +136,11 @@
     var v = SK.$('#q').value.trim();
     clearTimeout(sugTimer);
     if (v.length < 2) { closeSuggestions(); return; }
+    var gen = sugGen;
     sugTimer = setTimeout(function () {
       SK.api('suggest', { q: v }, 'suggest').then(function (r) {
         var items = Array.isArray(r) ? r : (r && (r.suggestions || r.items)) || [];
-        if (SK.$('#q').value.trim() === v && document.activeElement === SK.$('#q')) showSuggestions(items);
+        if (gen === sugGen && SK.$('#q').value.trim() === v && document.activeElement === SK.$('#q')) showSuggestions(items);
       }, function () { /* suggestions are a nicety: stay quiet */ });
     }, 150);
   }
@@ -300,11 +306,11 @@
       cost.explain && cost.explain !== cost.label ? el('p', { class: 'explain' }, cost.explain) : null,
       SK.explainTerms([cost.explain], seen).map(function (t) { return el('p', { class: 'explain' }, t); })
     ]));
-    var areas = (s.areas || []).map(function (a) { return SK.labelOf(tax, 'municipality', a); });
-    if (areas.length || s.area_note) {
+    var areas = SK.areaInfo(tax, s);
+    if (areas.text || areas.notes.length) {
       facts.appendChild(SK.fact('people', [
-        areas.length ? el('p', null, 'Voor inwoners van: ' + areas.join(', ')) : null,
-        s.area_note ? el('p', null, el('strong', null, s.area_note)) : null
+        areas.text ? el('p', null, 'Voor inwoners van: ' + areas.text) : null,
+        areas.notes.map(function (n) { return el('p', null, el('strong', null, n)); })
       ]));
     }
     if (locs.length) {
@@ -461,7 +467,12 @@
     var q = SK.$('#q');
     q.addEventListener('input', onInput);
     q.addEventListener('keydown', onKey);
-    q.addEventListener('blur', function () { setTimeout(closeSuggestions, 100); });
+    /* Focus leaving the box closes the list. A click on an option keeps the
+       focus (see its mousedown handler); the short wait lets a tap on a touch
+       screen reach the option all the same. */
+    q.addEventListener('blur', function () {
+      setTimeout(function () { if (document.activeElement !== q) closeSuggestions(); }, 100);
+    });
 
     SK.$('#search-form').addEventListener('submit', function (ev) {
       ev.preventDefault();
