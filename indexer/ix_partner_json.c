@@ -1,10 +1,10 @@
 #include "ix_partner_json.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "ix_json.h"
 #include "sk_buf.h"
 #include "sk_err.h"
 
@@ -15,9 +15,21 @@
 
 struct pj {
   struct ix_batch *b;
+  struct ix_json *j; /* holds the record being read */
   size_t n_warnings; /* including the ones not listed */
   int oom;
 };
+
+typedef struct ix_jnode jv; /* one JSON value of the record being read */
+
+static int is_null(const jv *v) { return !v || v->type == IX_JNULL; }
+static int is_string(const jv *v) { return v && v->type == IX_JSTR; }
+static int is_array(const jv *v) { return v && v->type == IX_JARR; }
+static int is_object(const jv *v) { return v && v->type == IX_JOBJ; }
+#define JGET(r, obj, field) ix_jnode_get((r)->pj->j, (obj), (field))
+#define JSTR(r, v) ix_jnode_str((r)->pj->j, (v))
+#define JFOREACH(r, arr, e) \
+  for (const jv *e = ix_jnode_first((r)->pj->j, (arr)); e; e = ix_jnode_next((r)->pj->j, e))
 
 /* One record being read: problems are collected so the partner sees all of
  * them in one rejection. */
@@ -106,38 +118,37 @@ static const char *dup(struct pj_rec *r, const char *s, size_t n) {
 }
 
 /* Optional text: NULL when absent, null or "". */
-static const char *get_text(struct pj_rec *r, json_t *obj, const char *field) {
-  json_t *v = json_object_get(obj, field);
-  if (!v || json_is_null(v))
+static const char *get_text(struct pj_rec *r, const jv *obj, const char *field) {
+  const jv *v = JGET(r, obj, field);
+  if (is_null(v))
     return NULL;
-  if (!json_is_string(v)) {
+  if (!is_string(v)) {
     problem(r, field, "het veld '%s' moet tekst zijn", field);
     return NULL;
   }
-  size_t n = json_string_length(v);
-  if (n == 0)
+  if (v->len == 0)
     return NULL;
-  return dup(r, json_string_value(v), n);
+  return dup(r, JSTR(r, v), v->len);
 }
 
-static const char *need_text(struct pj_rec *r, json_t *obj, const char *field) {
-  json_t *v = json_object_get(obj, field);
+static const char *need_text(struct pj_rec *r, const jv *obj, const char *field) {
+  const jv *v = JGET(r, obj, field);
   const char *s = get_text(r, obj, field);
-  if (!s && (!v || json_is_null(v) || json_is_string(v)))
+  if (!s && (is_null(v) || is_string(v)))
     problem(r, field, "het veld '%s' ontbreekt", field);
   return s;
 }
 
 /* Optional whole number; IX_UNSET when absent. */
-static int get_int(struct pj_rec *r, json_t *obj, const char *field) {
-  json_t *v = json_object_get(obj, field);
-  if (!v || json_is_null(v))
+static int get_int(struct pj_rec *r, const jv *obj, const char *field) {
+  const jv *v = JGET(r, obj, field);
+  if (is_null(v))
     return IX_UNSET;
-  if (!json_is_integer(v)) {
+  if (v->type != IX_JINT) {
     problem(r, field, "het veld '%s' moet een heel getal zijn", field);
     return IX_UNSET;
   }
-  json_int_t i = json_integer_value(v);
+  long long i = v->i;
   if (i < -1000000 || i > 1000000) {
     problem(r, field, "het veld '%s' is veel te groot", field);
     return IX_UNSET;
@@ -145,41 +156,39 @@ static int get_int(struct pj_rec *r, json_t *obj, const char *field) {
   return (int)i;
 }
 
-static int get_bool(struct pj_rec *r, json_t *obj, const char *field) {
-  json_t *v = json_object_get(obj, field);
-  if (!v || json_is_null(v))
+static int get_bool(struct pj_rec *r, const jv *obj, const char *field) {
+  const jv *v = JGET(r, obj, field);
+  if (is_null(v))
     return 0;
-  if (!json_is_boolean(v)) {
+  if (v->type != IX_JTRUE && v->type != IX_JFALSE) {
     problem(r, field, "het veld '%s' moet true of false zijn", field);
     return 0;
   }
-  return json_is_true(v);
+  return v->type == IX_JTRUE;
 }
 
 /* A list of texts into sv; a single text is taken as a list of one. */
-static void get_strv(struct pj_rec *r, json_t *obj, const char *field, struct ix_strv *sv) {
-  json_t *v = json_object_get(obj, field);
-  if (!v || json_is_null(v))
+static void get_strv(struct pj_rec *r, const jv *obj, const char *field, struct ix_strv *sv) {
+  const jv *v = JGET(r, obj, field);
+  if (is_null(v))
     return;
-  if (json_is_string(v)) {
-    if (json_string_length(v) && ix_strv_push(r->pj->b, sv, json_string_value(v)))
+  if (is_string(v)) {
+    if (v->len && ix_strv_push(r->pj->b, sv, JSTR(r, v)))
       r->pj->oom = 1;
     return;
   }
-  if (!json_is_array(v)) {
+  if (!is_array(v)) {
     problem(r, field, "het veld '%s' moet een lijst zijn", field);
     return;
   }
-  size_t i;
-  json_t *e;
-  json_array_foreach(v, i, e) {
-    if (!json_is_string(e)) {
+  JFOREACH(r, v, e) {
+    if (!is_string(e)) {
       problem(r, field, "de lijst '%s' mag alleen tekst bevatten", field);
       return;
     }
-    if (json_string_length(e) == 0)
+    if (e->len == 0)
       continue;
-    if (ix_strv_push(r->pj->b, sv, json_string_value(e))) {
+    if (ix_strv_push(r->pj->b, sv, JSTR(r, e))) {
       r->pj->oom = 1;
       return;
     }
@@ -187,8 +196,7 @@ static void get_strv(struct pj_rec *r, json_t *obj, const char *field, struct ix
 }
 
 /* Keys: letters, digits, '-', '_', '.'; 1..100 bytes. */
-static int key_syntax_ok(const char *k) {
-  size_t n = strlen(k);
+static int key_syntax_ok(const char *k, size_t n) {
   if (n == 0 || n > 100)
     return 0;
   for (size_t i = 0; i < n; i++) {
@@ -200,34 +208,34 @@ static int key_syntax_ok(const char *k) {
   return 1;
 }
 
-static const char *get_key(struct pj_rec *r, json_t *obj, const char *field) {
-  json_t *v = json_object_get(obj, field);
-  if (!v || json_is_null(v)) {
+static const char *get_key(struct pj_rec *r, const jv *obj, const char *field) {
+  const jv *v = JGET(r, obj, field);
+  if (is_null(v)) {
     problem(r, field, "het veld '%s' ontbreekt", field);
     return NULL;
   }
-  if (!json_is_string(v)) {
+  if (!is_string(v)) {
     problem(r, field, "het veld '%s' moet tekst zijn", field);
     return NULL;
   }
-  const char *k = json_string_value(v);
-  if (!key_syntax_ok(k)) {
+  const char *k = JSTR(r, v);
+  if (!key_syntax_ok(k, v->len)) {
     problem(r, field,
             "het veld '%s' mag alleen letters, cijfers, '-', '_' en '.' bevatten "
             "(1 tot 100 tekens)",
             field);
     return NULL;
   }
-  return dup(r, k, strlen(k));
+  return dup(r, k, v->len);
 }
 
-static void check_known_fields(struct pj_rec *r, json_t *obj, const char *const *known) {
-  const char *name;
-  json_t *v;
-  json_object_foreach(obj, name, v) {
+/* known: the field names, NULL-terminated. */
+static void check_known_fields(struct pj_rec *r, const jv *obj, const char *const *known) {
+  JFOREACH(r, obj, m) {
+    const char *name = ix_jnode_key(r->pj->j, m);
     int found = 0;
     for (const char *const *k = known; *k; k++)
-      if (strcmp(name, *k) == 0) {
+      if ((*k)[0] == name[0] && strcmp(name, *k) == 0) {
         found = 1;
         break;
       }
@@ -236,12 +244,12 @@ static void check_known_fields(struct pj_rec *r, json_t *obj, const char *const 
   }
 }
 
-static void read_org(struct pj *pj, json_t *obj, size_t index) {
+static void read_org(struct pj *pj, const jv *obj, size_t index) {
   static const char *const known[] = {"key", "name", "description", "email", "website", "phone",
                                       NULL};
   struct pj_rec r;
   rec_init(&r, pj, "Organisatie", index);
-  if (!json_is_object(obj)) {
+  if (!is_object(obj)) {
     problem(&r, NULL, "dit moet een object zijn ({ ... })");
     rec_finish(&r);
     return;
@@ -264,25 +272,25 @@ static void read_org(struct pj *pj, json_t *obj, size_t index) {
   *slot = o;
 }
 
-static double get_double(struct pj_rec *r, json_t *obj, const char *field, int *present) {
-  json_t *v = json_object_get(obj, field);
-  if (!v || json_is_null(v))
+static double get_double(struct pj_rec *r, const jv *obj, const char *field, int *present) {
+  const jv *v = JGET(r, obj, field);
+  if (is_null(v))
     return 0;
-  if (!json_is_number(v)) {
+  if (v->type != IX_JINT && v->type != IX_JREAL) {
     problem(r, field, "het veld '%s' moet een getal zijn", field);
     return 0;
   }
   (*present)++;
-  return json_number_value(v);
+  return v->d;
 }
 
-static void read_location(struct pj *pj, json_t *obj, size_t index) {
+static void read_location(struct pj *pj, const jv *obj, size_t index) {
   static const char *const known[] = {"key",  "organization", "name",     "address",
                                       "postal_code", "city",  "municipality", "latitude",
                                       "longitude", "accessibility", NULL};
   struct pj_rec r;
   rec_init(&r, pj, "Locatie", index);
-  if (!json_is_object(obj)) {
+  if (!is_object(obj)) {
     problem(&r, NULL, "dit moet een object zijn ({ ... })");
     rec_finish(&r);
     return;
@@ -330,26 +338,24 @@ static int time_ok(const char *t) {
          (t[0] - '0') * 10 + (t[1] - '0') <= 24;
 }
 
-static void read_hours(struct pj_rec *r, json_t *obj, struct ix_service *s) {
-  json_t *v = json_object_get(obj, "hours");
-  if (!v || json_is_null(v))
+static void read_hours(struct pj_rec *r, const jv *obj, struct ix_service *s) {
+  const jv *v = JGET(r, obj, "hours");
+  if (is_null(v))
     return;
-  if (!json_is_array(v)) {
+  if (!is_array(v)) {
     problem(r, "hours", "het veld 'hours' moet een lijst zijn");
     return;
   }
-  size_t i;
-  json_t *h;
-  json_array_foreach(v, i, h) {
-    if (!json_is_object(h)) {
+  JFOREACH(r, v, h) {
+    if (!is_object(h)) {
       problem(r, "hours", "elke regel in 'hours' moet een object zijn");
       return;
     }
-    json_t *days = json_object_get(h, "days");
-    const char *opens = json_string_value(json_object_get(h, "opens"));
-    const char *closes = json_string_value(json_object_get(h, "closes"));
-    json_t *note_v = json_object_get(h, "note");
-    if (!json_is_array(days) || json_array_size(days) == 0) {
+    const jv *days = JGET(r, h, "days");
+    const char *opens = JSTR(r, JGET(r, h, "opens"));
+    const char *closes = JSTR(r, JGET(r, h, "closes"));
+    const jv *note_v = JGET(r, h, "note");
+    if (!is_array(days) || days->len == 0) {
       problem(r, "hours", "een regel in 'hours' mist 'days' (een lijst zoals [\"ma\", \"di\"])");
       return;
     }
@@ -362,17 +368,13 @@ static void read_hours(struct pj_rec *r, json_t *obj, struct ix_service *s) {
               closes);
       return;
     }
-    if (note_v && !json_is_null(note_v) && !json_is_string(note_v)) {
+    if (!is_null(note_v) && !is_string(note_v)) {
       problem(r, "hours", "'note' in 'hours' moet tekst zijn");
       return;
     }
-    const char *note = json_string_length(note_v) ? dup(r, json_string_value(note_v),
-                                                        json_string_length(note_v))
-                                                  : NULL;
-    size_t j;
-    json_t *d;
-    json_array_foreach(days, j, d) {
-      int wd = json_is_string(d) ? day_number(json_string_value(d)) : 0;
+    const char *note = ix_jnode_strlen(note_v) ? dup(r, JSTR(r, note_v), note_v->len) : NULL;
+    JFOREACH(r, days, d) {
+      int wd = is_string(d) ? day_number(JSTR(r, d)) : 0;
       if (!wd) {
         problem(r, "hours", "onbekende dag in 'hours'; gebruik ma, di, wo, do, vr, za of zo");
         return;
@@ -390,21 +392,19 @@ static void read_hours(struct pj_rec *r, json_t *obj, struct ix_service *s) {
   }
 }
 
-static void read_phones(struct pj_rec *r, json_t *obj, struct ix_service *s) {
-  json_t *v = json_object_get(obj, "phones");
-  if (!v || json_is_null(v))
+static void read_phones(struct pj_rec *r, const jv *obj, struct ix_service *s) {
+  const jv *v = JGET(r, obj, "phones");
+  if (is_null(v))
     return;
-  if (!json_is_array(v)) {
+  if (!is_array(v)) {
     problem(r, "phones", "het veld 'phones' moet een lijst zijn");
     return;
   }
-  size_t i;
-  json_t *p;
-  json_array_foreach(v, i, p) {
+  JFOREACH(r, v, p) {
     struct ix_phone ph = {0};
-    if (json_is_string(p)) {
-      ph.number = dup(r, json_string_value(p), json_string_length(p));
-    } else if (json_is_object(p)) {
+    if (is_string(p)) {
+      ph.number = dup(r, JSTR(r, p), p->len);
+    } else if (is_object(p)) {
       ph.number = need_text(r, p, "number");
       ph.description = get_text(r, p, "description");
       ph.restricted = get_bool(r, p, "restricted");
@@ -424,7 +424,7 @@ static void read_phones(struct pj_rec *r, json_t *obj, struct ix_service *s) {
   }
 }
 
-static void read_areas(struct pj_rec *r, json_t *obj, struct ix_service *s) {
+static void read_areas(struct pj_rec *r, const jv *obj, struct ix_service *s) {
   struct ix_strv codes = {0};
   get_strv(r, obj, "areas", &codes);
   for (size_t i = 0; i < codes.n; i++) {
@@ -436,17 +436,15 @@ static void read_areas(struct pj_rec *r, json_t *obj, struct ix_service *s) {
     a->code = codes.v[i];
     a->min_age = a->max_age = IX_UNSET;
   }
-  json_t *ex = json_object_get(obj, "area_exceptions");
-  if (!ex || json_is_null(ex))
+  const jv *ex = JGET(r, obj, "area_exceptions");
+  if (is_null(ex))
     return;
-  if (!json_is_array(ex)) {
+  if (!is_array(ex)) {
     problem(r, "area_exceptions", "het veld 'area_exceptions' moet een lijst zijn");
     return;
   }
-  size_t i;
-  json_t *e;
-  json_array_foreach(ex, i, e) {
-    if (!json_is_object(e)) {
+  JFOREACH(r, ex, e) {
+    if (!is_object(e)) {
       problem(r, "area_exceptions", "elke regel in 'area_exceptions' moet een object zijn");
       return;
     }
@@ -475,7 +473,7 @@ static void read_areas(struct pj_rec *r, json_t *obj, struct ix_service *s) {
 }
 
 /* keywords: a list of words or phrases, stored as one comma-separated text. */
-static const char *read_keywords(struct pj_rec *r, json_t *obj) {
+static const char *read_keywords(struct pj_rec *r, const jv *obj) {
   struct ix_strv kw = {0};
   get_strv(r, obj, "keywords", &kw);
   if (kw.n == 0)
@@ -493,7 +491,7 @@ static const char *read_keywords(struct pj_rec *r, json_t *obj) {
   return out;
 }
 
-static void read_service(struct pj *pj, json_t *obj, size_t index) {
+static void read_service(struct pj *pj, const jv *obj, size_t index) {
   static const char *const known[] = {
       "key",        "organization", "name",          "summary",     "description",
       "keywords",   "needs",        "target_groups", "areas",       "area_exceptions",
@@ -503,7 +501,7 @@ static void read_service(struct pj *pj, json_t *obj, size_t index) {
       "hours",      "assured_date", "assured_by",    NULL};
   struct pj_rec r;
   rec_init(&r, pj, "Dienst", index);
-  if (!json_is_object(obj)) {
+  if (!is_object(obj)) {
     problem(&r, NULL, "dit moet een object zijn ({ ... })");
     rec_finish(&r);
     return;
@@ -546,32 +544,106 @@ static void read_service(struct pj *pj, json_t *obj, size_t index) {
     pj->b->services.n--; /* the slot stays in the arena, unused */
 }
 
-typedef void (*read_fn)(struct pj *, json_t *, size_t);
+/* ---- the document ------------------------------------------------------ */
 
-static int read_list(struct pj *pj, json_t *root, const char *name, read_fn fn, char *err,
-                     size_t errlen) {
-  json_t *arr = json_object_get(root, name);
-  if (!arr || json_is_null(arr))
-    return SK_OK;
-  if (!json_is_array(arr)) {
-    snprintf(err, errlen, "Het veld '%s' moet een lijst zijn ([ ... ]).", name);
+/* Values in one record beyond this make the feed unreadable: reading a
+ * record builds its tree in memory, and no real record comes near. */
+#define PJ_MAX_VALUES_PER_RECORD 100000u
+
+typedef void (*read_fn)(struct pj *, const jv *, size_t);
+
+enum { L_ORGS, L_LOCS, L_SVCS, L_COUNT };
+static const char *const list_name[L_COUNT] = {"organizations", "locations", "services"};
+
+/* What the whole-document check learned about the top-level members. */
+struct root {
+  const char *list_at[L_COUNT]; /* where each list's value starts; NULL: absent */
+  enum ix_jtype list_type[L_COUNT];
+  size_t list_count[L_COUNT];
+  int has_format, format_ok;
+  struct sk_buf unknown; /* names of unknown members, each NUL-terminated, in order */
+  size_t n_unknown;
+};
+
+static int root_member(void *ctx, struct ix_json *j, const char *name, size_t len) {
+  struct root *root = ctx;
+  enum ix_jtype type;
+  size_t count;
+  for (int l = 0; l < L_COUNT; l++)
+    if (strcmp(name, list_name[l]) == 0 && len == strlen(list_name[l])) {
+      root->list_at[l] = j->p;
+      int rc = ix_json_check(j, &root->list_type[l], &count);
+      root->list_count[l] = count;
+      return rc;
+    }
+  if (strcmp(name, "format") == 0 && len == 6) {
+    root->has_format = 1;
+    if (*j->p != '"')
+      return ix_json_check(j, &type, NULL);
+    size_t off, flen;
+    int rc = ix_json_string(j, &off, &flen);
+    root->format_ok = !rc && flen == strlen(IX_PARTNER_JSON_FORMAT) &&
+                      memcmp(j->text + off, IX_PARTNER_JSON_FORMAT, flen) == 0;
+    return rc;
+  }
+  if (!(strcmp(name, "about") == 0 && len == 5) && !(strcmp(name, "$schema") == 0 && len == 7)) {
+    if (sk_buf_add(&root->unknown, name, len + 1))
+      return SK_ENOMEM;
+    root->n_unknown++;
+  }
+  return ix_json_check(j, &type, NULL);
+}
+
+/* Check the whole document (syntax, UTF-8, duplicate keys, limits) without
+ * keeping it; remember where the lists are. SK_EPARSE with err empty: a
+ * JSON error (ix_json_message says which). */
+static int scan_document(struct ix_json *j, struct root *root, char *err, size_t errlen) {
+  j->count_depth = 3; /* root object, list, record */
+  j->count_max = PJ_MAX_VALUES_PER_RECORD;
+  j->p = j->start;
+  int rc;
+  if (ix_json_eat(j, '[')) {
+    enum ix_jtype type;
+    j->p--;
+    if ((rc = ix_json_check(j, &type, NULL)))
+      return rc;
+    if (!ix_json_at_end(j))
+      return ix_json_expected(j, "het einde van de tekst");
+    snprintf(err, errlen, "De feed moet een JSON-object zijn: { \"format\": \"%s\", ... }.",
+             IX_PARTNER_JSON_FORMAT);
     return SK_EPARSE;
   }
-  if (json_array_size(arr) > IX_PARTNER_JSON_MAX_RECORDS) {
-    snprintf(err, errlen, "De lijst '%s' heeft meer dan %u records.", name,
-             IX_PARTNER_JSON_MAX_RECORDS);
-    return SK_ETOOBIG;
-  }
-  size_t i;
-  json_t *e;
-  json_array_foreach(arr, i, e) {
-    fn(pj, e, i + 1);
+  if ((rc = ix_json_check_object(j, root_member, root)))
+    return rc;
+  if (!ix_json_at_end(j))
+    return ix_json_expected(j, "het einde van de tekst");
+  return SK_OK;
+}
+
+/* Read the records of one list, one at a time. */
+static int read_list(struct pj *pj, const char *at, read_fn fn, char *err, size_t errlen) {
+  struct ix_json *j = pj->j;
+  j->p = at;
+  if (!ix_json_eat(j, '[') || ix_json_eat(j, ']'))
+    return SK_OK; /* null or empty */
+  size_t index = 0;
+  for (;;) {
+    size_t node;
+    ix_json_reset(j);
+    j->depth = 2; /* the root object and the list */
+    int rc = ix_json_read(j, &node);
+    if (rc) { /* only memory: the document was checked */
+      snprintf(err, errlen, "Te weinig geheugen om de feed te lezen.");
+      return j->oom ? SK_ENOMEM : rc;
+    }
+    fn(pj, ix_jnode_at(j, node), ++index);
     if (pj->oom) {
       snprintf(err, errlen, "Te weinig geheugen om de feed te lezen.");
       return SK_ENOMEM;
     }
+    if (!ix_json_eat(j, ','))
+      return SK_OK;
   }
-  return SK_OK;
 }
 
 int ix_partner_json_parse(const char *data, size_t len, struct ix_batch *out, char *err,
@@ -588,58 +660,77 @@ int ix_partner_json_parse(const char *data, size_t len, struct ix_batch *out, ch
              IX_PARTNER_JSON_MAX_BYTES >> 20);
     return SK_ETOOBIG;
   }
-  json_error_t jerr;
-  json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-  if (!root) {
-    snprintf(err, errlen, "De feed is geen geldige JSON (regel %d, kolom %d): %s.", jerr.line,
-             jerr.column, jerr.text);
-    return SK_EPARSE;
+  struct ix_json j;
+  ix_json_init(&j, data, len);
+  struct root root;
+  memset(&root, 0, sizeof root);
+  sk_buf_init(&root.unknown, len + 1);
+  /* First the whole document: a broken feed must add nothing to out. */
+  int rc = scan_document(&j, &root, err, errlen);
+  if (rc == SK_EPARSE && !err[0]) {
+    char where[300];
+    ix_json_message(&j, where, sizeof where);
+    snprintf(err, errlen, "De feed is geen geldige JSON (%s).", where);
   }
-  int rc = SK_OK;
-  if (!json_is_object(root)) {
-    snprintf(err, errlen, "De feed moet een JSON-object zijn: { \"format\": \"%s\", ... }.",
-             IX_PARTNER_JSON_FORMAT);
-    rc = SK_EPARSE;
+  if (rc) {
+    if (rc == SK_ENOMEM)
+      snprintf(err, errlen, "Te weinig geheugen om de feed te lezen.");
     goto out;
   }
-  json_t *fmt = json_object_get(root, "format");
-  if (fmt && (!json_is_string(fmt) || strcmp(json_string_value(fmt), IX_PARTNER_JSON_FORMAT))) {
+  if (root.has_format && !root.format_ok) {
     snprintf(err, errlen, "Onbekend formaat; verwacht \"format\": \"%s\".",
              IX_PARTNER_JSON_FORMAT);
     rc = SK_EPARSE;
     goto out;
   }
-  if (!json_object_get(root, "services")) {
+  if (!root.list_at[L_SVCS]) {
     snprintf(err, errlen, "De feed heeft geen lijst 'services'.");
     rc = SK_EPARSE;
     goto out;
   }
-  struct pj pj = {.b = out};
-  if (!fmt && ix_batch_warn(out, "Het veld 'format' ontbreekt; we lezen de feed als \"%s\".",
-                            IX_PARTNER_JSON_FORMAT)) {
+  for (int l = 0; l < L_COUNT; l++) {
+    if (!root.list_at[l] || root.list_type[l] == IX_JNULL)
+      continue;
+    if (root.list_type[l] != IX_JARR) {
+      snprintf(err, errlen, "Het veld '%s' moet een lijst zijn ([ ... ]).", list_name[l]);
+      rc = SK_EPARSE;
+      goto out;
+    }
+    if (root.list_count[l] > IX_PARTNER_JSON_MAX_RECORDS) {
+      snprintf(err, errlen, "De lijst '%s' heeft meer dan %u records.", list_name[l],
+               IX_PARTNER_JSON_MAX_RECORDS);
+      rc = SK_ETOOBIG;
+      goto out;
+    }
+  }
+  struct pj pj = {.b = out, .j = &j};
+  if (!root.has_format &&
+      ix_batch_warn(out, "Het veld 'format' ontbreekt; we lezen de feed als \"%s\".",
+                    IX_PARTNER_JSON_FORMAT)) {
     rc = SK_ENOMEM;
     goto out;
   }
-  const char *name;
-  json_t *v;
-  json_object_foreach(root, name, v) {
-    if (strcmp(name, "format") && strcmp(name, "organizations") && strcmp(name, "locations") &&
-        strcmp(name, "services") && strcmp(name, "about") && strcmp(name, "$schema") &&
-        ix_batch_warn(out, "Het veld '%s' bovenaan de feed kennen we niet; het is niet gebruikt.",
+  const char *name = root.unknown.ptr;
+  for (size_t i = 0; i < root.n_unknown; i++, name += strlen(name) + 1)
+    if (ix_batch_warn(out, "Het veld '%s' bovenaan de feed kennen we niet; het is niet gebruikt.",
                       name)) {
       rc = SK_ENOMEM;
       goto out;
     }
-  }
-  if ((rc = read_list(&pj, root, "organizations", read_org, err, errlen)) ||
-      (rc = read_list(&pj, root, "locations", read_location, err, errlen)) ||
-      (rc = read_list(&pj, root, "services", read_service, err, errlen)))
+  static const read_fn fns[L_COUNT] = {read_org, read_location, read_service};
+  for (int l = 0; l < L_COUNT && !rc; l++)
+    if (root.list_at[l])
+      rc = read_list(&pj, root.list_at[l], fns[l], err, errlen);
+  if (rc)
     goto out;
   if (pj.n_warnings > PJ_MAX_WARNINGS &&
       ix_batch_warn(out, "En nog %zu waarschuwingen over onbekende velden.",
                     pj.n_warnings - PJ_MAX_WARNINGS))
     rc = SK_ENOMEM;
 out:
-  json_decref(root);
+  if (rc == SK_ENOMEM && !err[0])
+    snprintf(err, errlen, "Te weinig geheugen om de feed te lezen.");
+  sk_buf_free(&root.unknown);
+  ix_json_free(&j);
   return rc;
 }
