@@ -936,6 +936,43 @@ static void test_ics_round_trip_with_libical(void **state) {
   resp_free(&r);
 }
 
+/* Runs last: it adds 2100 occurrences. The calendar stops at 2000 events
+ * and says so. */
+static void test_ics_is_bounded(void **state) {
+  (void)state;
+  struct sk_store *st = NULL;
+  char err[256] = "";
+  if (sk_store_open(th_path("web.db"), 0, &st, err, sizeof err) != SK_OK)
+    fail_msg("store: %s", err);
+  long long t0 = (long long)time(NULL) + 200 * 86400LL;
+  char sql[600];
+  snprintf(sql, sizeof sql,
+           "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 2099)"
+           " INSERT INTO occurrence(service_rid, starts_at, start_utc, end_utc, all_day, cancelled)"
+           " SELECT 5, '2027-01-01T00:00:00+00:00', %lld + i * 3600, %lld + i * 3600 + 1800, 0, 0"
+           " FROM n",
+           t0, t0);
+  fx_exec(st, sql);
+  sk_store_close(st);
+  char from[11], to[11], url[200];
+  time_t a = (time_t)(t0 - 86400), b = (time_t)(t0 + 120 * 86400LL);
+  struct tm tm;
+  strftime(from, sizeof from, "%Y-%m-%d", gmtime_r(&a, &tm));
+  strftime(to, sizeof to, "%Y-%m-%d", gmtime_r(&b, &tm));
+  snprintf(url, sizeof url, "/api/v1/activities.ics?from=%s&to=%s", from, to);
+  struct resp r = ics_get(url);
+  size_t events = 0;
+  for (const char *p = r.body; (p = strstr(p, "BEGIN:VEVENT\r\n")); p++)
+    events++;
+  assert_int_equal(events, 2000);
+  assert_true(r.body_len < (4u << 20));
+  assert_true(strcmp(r.body + r.body_len - 15, "END:VCALENDAR\r\n") == 0);
+  char *u = ics_unfold(r.body);
+  assert_non_null(strstr(u, "Niet alle activiteiten passen in deze agenda"));
+  free(u);
+  resp_free(&r);
+}
+
 static int setup(void **state) {
   (void)state;
   fx_start(2);
@@ -968,6 +1005,7 @@ int main(void) {
       cmocka_unit_test(test_ics_format),
       cmocka_unit_test(test_ics_filters_and_errors),
       cmocka_unit_test(test_ics_round_trip_with_libical),
+      cmocka_unit_test(test_ics_is_bounded),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
