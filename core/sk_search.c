@@ -244,21 +244,23 @@ static int scratch_fit(struct sk_searcher *s) {
   return SK_OK;
 }
 
-/* Load the snapshot again when the store changed since it was made. */
+/* Use a newer snapshot when the store changed since ours was made: the
+ * process's shared one when it is new enough, else build it (or, while
+ * another searcher builds it, answer from ours in the meantime). */
 static int refresh(struct sk_searcher *s) {
   int64_t dv = data_version(s);
   long long tc = sqlite3_total_changes64(s->st->db);
-  if (s->snap && dv == s->data_version && tc == s->total_changes)
-    return SK_OK;
-  struct sks_snap *sn = NULL;
-  int rc = sks_snap_load(s, &sn);
+  if (dv != s->data_version || tc != s->total_changes) {
+    s->data_version = dv;
+    s->total_changes = tc;
+    sks_snap_changed(s);
+  }
+  int swapped = 0;
+  int rc = sks_snap_update(s, &swapped);
   if (rc)
     return rc;
-  sks_snap_free(s->snap);
-  s->snap = sn;
-  s->data_version = dv;
-  s->total_changes = tc;
-  cache_clear(s);
+  if (swapped)
+    cache_clear(s);
   return scratch_fit(s);
 }
 
@@ -305,6 +307,13 @@ struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonom
   vocab_fill(&s->cost, tax, SK_VOCAB_COST, 8);
   vocab_fill(&s->area, tax, SK_VOCAB_MUNICIPALITY, SKS_MAX_SMALL);
   vocab_fill(&s->area, tax, SK_VOCAB_SCOPE, SKS_MAX_SMALL);
+  for (size_t i = 0; i < s->tg.n; i++) {
+    const struct sk_term *t = s->tg.terms[i];
+    const char *x = t->extra_json;
+    if (x && strstr(x, "\"professional_only\"") && (strstr(x, "\"professional_only\": true") ||
+                                                       strstr(x, "\"professional_only\":true")))
+      s->tg_pro |= (uint16_t)(1u << i);
+  }
   s->area_regio = vbit(&s->area, "regio");
   s->area_landelijk = vbit(&s->area, "landelijk");
   /* Who serves a municipality: itself, its scopes, the region, the country. */
@@ -337,7 +346,9 @@ struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonom
     if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) !=
         SQLITE_OK)
       goto fail;
-  if (refresh(s))
+  s->data_version = data_version(s);
+  s->total_changes = sqlite3_total_changes64(st->db);
+  if (sks_snap_attach(s) || scratch_fit(s))
     goto fail;
   return s;
 fail:
@@ -352,7 +363,7 @@ void sk_searcher_free(struct sk_searcher *s) {
     sqlite3_finalize(s->stmt[i]);
   cache_clear(s);
   free(s->rcache);
-  sks_snap_free(s->snap);
+  sks_snap_detach(s);
   sks_phrases_free(s);
   sk_stemmer_free(s->stem);
   scratch_free(s);
@@ -1152,6 +1163,15 @@ static int word_group(struct sk_searcher *s, const char *w, int prefix, const ch
   return SK_OK;
 }
 
+/* A query in professionals' words ("verwijzer", "professionals") may show
+ * offerings meant only for them. Not "huisarts": residents look for theirs. */
+static int pro_words(const struct analysis *a) {
+  for (size_t i = 0; i < a->n; i++)
+    if (!strncmp(a->w[i].f, "professional", 12) || !strncmp(a->w[i].f, "verwijzer", 9))
+      return 1;
+  return 0;
+}
+
 static void analysis_free(struct analysis *a) {
   for (size_t i = 0; i < a->n_req; i++)
     free(a->req[i]);
@@ -1363,6 +1383,7 @@ struct qf {
   int has_org;
   int has_origin;
   double olat, olon;
+  int pro_ok; /* offerings only for professionals may show */
 };
 
 static int need_any(const struct sks_needmask *a, const struct sks_needmask *b) {
@@ -1439,7 +1460,17 @@ static unsigned fail_mask(const struct sk_searcher *s, const struct sks_doc *d, 
     m |= F_OTHER;
   if (f->open_now && open_at(s, d, f) != 1)
     m |= F_OTHER;
+  if ((d->flags & SKS_DOC_PRO_ONLY) && !f->pro_ok)
+    m |= F_OTHER;
   return m;
+}
+
+/* Offerings whose confirmation is missing or older than a year; an
+ * activity is confirmed by its calendar, so it is never stale. */
+static int is_stale(const struct sks_doc *d, int32_t today) {
+  if (d->flags & SKS_DOC_ACTIVITY)
+    return 0;
+  return d->assured_day < 0 || today - d->assured_day > 365;
 }
 
 static double locality(const struct sk_searcher *s, const struct sks_doc *d, int m) {
@@ -1777,7 +1808,7 @@ static int render_item(struct render_ctx *c, uint32_t rid, float score, struct s
     return SK_ENOMEM;
   it->score = score;
   it->crisis_line = (d->flags & SKS_DOC_CRISIS) != 0;
-  it->stale = d->assured_day < 0 || c->f->today - d->assured_day > 365;
+  it->stale = is_stale(d, c->f->today);
   it->open_now = open_at(s, d, c->f);
   it->distance_km = -1;
   if (c->f->has_origin && (d->flags & SKS_DOC_HAS_POINT))
@@ -2068,19 +2099,52 @@ static int add_concepts(struct sk_searcher *s, const struct analysis *an, struct
 
 static const char *const sort_names[] = {"relevance", "name", "distance", "soonest"};
 
+/* The crisis lines for a crisis query: those with a number to call first
+ * (a line one cannot phone is no help in a crisis), then by relevance to
+ * the words of the query (bm25, as in the list) and locality, then name. */
 static int crisis_lines(struct render_ctx *rc, const struct analysis *an, struct sk_search_result *r) {
   struct sk_searcher *s = rc->s;
+  const struct sks_snap *sn = s->snap;
   struct cand best[3];
   size_t nb = 0;
   int m = rc->f->muni >= 0 ? rc->f->muni : rc->f->pref;
+  /* text relevance of the crisis offerings: stamp them, then add the
+   * scores of every word group of the query */
+  if (++s->p_gen == 0) {
+    memset(s->p_stamp, 0, s->scratch_cap * sizeof *s->p_stamp);
+    s->p_gen = 1;
+  }
   for (size_t k = 0; k < an->n_need; k++) {
     int b = an->need_concepts[k];
     if (!s->need.terms[b]->crisis)
       continue;
-    for (uint32_t i = 0; i < s->snap->need_ndocs[b]; i++) {
-      uint32_t rid = s->snap->need_docs[b][i];
-      const struct sks_doc *d = &s->snap->docs[rid];
-      struct cand c = {rid, 0, -locality(s, d, m) * 1e7 + d->name_rank};
+    for (uint32_t i = 0; i < sn->need_ndocs[b]; i++) {
+      uint32_t rid = sn->need_docs[b][i];
+      s->p_stamp[rid] = s->p_gen;
+      s->p_wf[rid] = 0;
+    }
+  }
+  char *const *groups[3] = {an->req, an->opt, an->boost};
+  size_t ng[3] = {an->n_req, an->n_opt, an->n_boost};
+  for (int g = 0; g < 3; g++)
+    for (size_t k = 0; k < ng[g]; k++) {
+      const struct sks_post *p;
+      int e = postings(s, groups[g][k], &p);
+      if (e)
+        return e;
+      for (uint32_t i = 0; i < p->n; i++)
+        if (s->p_stamp[p->rid[i]] == s->p_gen)
+          s->p_wf[p->rid[i]] += p->score[i];
+    }
+  for (size_t k = 0; k < an->n_need; k++) {
+    int b = an->need_concepts[k];
+    if (!s->need.terms[b]->crisis)
+      continue;
+    for (uint32_t i = 0; i < sn->need_ndocs[b]; i++) {
+      uint32_t rid = sn->need_docs[b][i];
+      const struct sks_doc *d = &sn->docs[rid];
+      double rel = (1.0 + s->p_wf[rid]) * locality(s, d, m);
+      struct cand c = {rid, (float)rel, ((d->flags & SKS_DOC_HAS_PHONE) ? 0 : 1e9) - rel * 1e3 + d->name_rank * 1e-9};
       int dup = 0;
       for (size_t j = 0; j < nb; j++)
         dup |= best[j].rid == rid;
@@ -2139,7 +2203,8 @@ static int rcache_key(const struct sk_search_query *q, const struct qf *f, size_
   for (size_t i = 0; !rc && i < q->n_cost; i++)
     rc = sk_buf_printf(b, "c%s,", q->cost[i]);
   if (!rc)
-    rc = sk_buf_printf(b, "|%s|%d|%s|%d|%s|%d|%.5f|%.5f|%d|%zu|%d|%lld|%lld", q->target_group ? q->target_group : "",
+    rc = sk_buf_printf(b, "|%d|%s|%d|%s|%d|%s|%d|%.5f|%.5f|%d|%zu|%d|%lld|%lld", q->professional != 0,
+                       q->target_group ? q->target_group : "",
                        q->age, q->municipality ? q->municipality : "", (int)q->kind,
                        q->organization ? q->organization : "", f->has_origin, f->olat, f->olon, (int)q->sort,
                        k_top, q->facets, (long long)f->today,
@@ -2224,6 +2289,7 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     return rc;
   }
   f.pref = f.muni >= 0 ? f.muni : an.place;
+  f.pro_ok = q->professional || (f.tg >= 0 && (s->tg_pro >> f.tg & 1)) || pro_words(&an);
   struct sk_search_result *r = result_new();
   if (!r) {
     analysis_free(&an);
@@ -2396,13 +2462,15 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     }
     double score = text_mode ? s->acc[rid] + ((s->mark[rid] & M_CNEED) ? CONCEPT_BONUS : 0) : 1.0;
     score *= locality(s, d, f.pref);
+    /* unconfirmed for a year (or never: activities too) ranks lower; only
+     * offerings get the stale flag (is_stale) */
     if (d->assured_day < 0 || f.today - d->assured_day > 365)
       score *= 0.85;
     for (size_t k = 0; k < an.n_tg; k++)
       if (d->tg >> an.tg_concepts[k] & 1)
         score *= 1.2;
     if (crisis_q && text_mode && (s->mark[rid] & M_CRISIS))
-      score += CRISIS_BONUS;
+      score += (d->flags & SKS_DOC_HAS_PHONE) ? CRISIS_BONUS : CRISIS_BONUS / 2; /* callable first */
     struct cand c = {rid, (float)score, 0};
     switch (q->sort) {
     case SK_SORT_NAME:

@@ -43,6 +43,8 @@ enum {
   SKS_DOC_ACTIVITY = 2,
   SKS_DOC_CRISIS = 4,    /* classified under a crisis need */
   SKS_DOC_HAS_POINT = 8, /* lat/lon known */
+  SKS_DOC_HAS_PHONE = 16, /* a phone number anyone may see */
+  SKS_DOC_PRO_ONLY = 32,  /* its only target group is a professional_only one */
 };
 
 struct sks_rule { /* a service_area row for a municipality with ages */
@@ -100,6 +102,9 @@ struct sks_index {
 
 struct sks_snap {
   struct sk_arena arena;
+  int refs;        /* searchers using it + 1 while it is the process's current one */
+  uint64_t ticket; /* the change ticket when its build began (sk_search_snap.c) */
+  uint64_t fp;     /* fingerprint of the store it was read from */
   struct sks_index ix;
   struct sks_doc *docs; /* indexed by rid, n_docs_cap entries; flags 0 = absent */
   uint32_t n_docs_cap;
@@ -163,7 +168,10 @@ struct sk_searcher {
   uint16_t muni_allowed[SKS_MAX_SMALL]; /* per area bit of a municipality: areas that serve it */
   uint16_t muni_scopes[SKS_MAX_SMALL];  /* its own scopes (bel, hbel) */
   int area_landelijk, area_regio;
+  uint16_t tg_pro; /* target-group bits marked professional_only in the taxonomy */
   struct sks_snap *snap;
+  struct sks_shared *sh; /* the process-wide snapshot of this store */
+  uint64_t want;         /* a change was seen: needs a snapshot of ticket >= want */
   int64_t data_version;
   long long total_changes;
   sqlite3_stmt *stmt[ST_COUNT];
@@ -208,7 +216,16 @@ struct sks_phrase {
   size_t n;
 };
 
-/* snapshot (sk_search_snap.c) */
+/* snapshot (sk_search_snap.c). One snapshot per store file and taxonomy
+ * is shared by every searcher of the process (reference-counted); a
+ * searcher that sees a change takes a ticket and gets a snapshot built
+ * after it: by itself when nobody is building, else it keeps answering
+ * from the one it has until the new one is there. */
+struct sks_shared;
+int sks_snap_attach(struct sk_searcher *s);         /* at creation: share or build */
+int sks_snap_changed(struct sk_searcher *s);        /* the store changed: take a ticket */
+int sks_snap_update(struct sk_searcher *s, int *swapped); /* adopt or build a newer one when wanted */
+void sks_snap_detach(struct sk_searcher *s);
 int sks_snap_load(struct sk_searcher *s, struct sks_snap **out);
 void sks_snap_free(struct sks_snap *sn);
 int sks_word_find(const struct sks_snap *sn, const char *w, size_t len); /* index or -1 */

@@ -1,6 +1,7 @@
 /* The searcher's in-memory snapshot of the store: one compact record per
  * active offering (filters and facets run on these, not in SQL), the index
  * vocabulary with a trigram index (typos, compounds) and organisations. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,6 +326,38 @@ static struct sks_doc *doc_at(struct sks_snap *sn, sqlite3_int64 rid) {
   return &sn->docs[rid];
 }
 
+/* What a snapshot was read from, comparable between connections (PRAGMA
+ * data_version is not): the full-text index's structure record changes
+ * with every write to it (every offering the indexer stores is
+ * re-indexed), plus the newest rows of the tables the indexer may change
+ * without re-indexing an offering (occurrences, hours, phones). Used only
+ * when a new searcher joins a snapshot that other searchers already hold. */
+static int fingerprint(sqlite3 *db, uint64_t *out) {
+  sqlite3_stmt *q = NULL;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT (SELECT block FROM search_fts_data WHERE id = 10), "
+                         "(SELECT max(rowid) FROM occurrence), (SELECT max(rowid) FROM schedule), "
+                         "(SELECT max(rowid) FROM phone), (SELECT max(rid) FROM service), "
+                         "(SELECT max(rid) FROM organization)",
+                         -1, &q, NULL) != SQLITE_OK)
+    return SK_EDB;
+  uint64_t h = 1469598103934665603ull;
+  if (sqlite3_step(q) == SQLITE_ROW) {
+    const uint8_t *b = sqlite3_column_blob(q, 0);
+    int n = sqlite3_column_bytes(q, 0);
+    for (int i = 0; b && i < n; i++)
+      h = (h ^ b[i]) * 1099511628211ull;
+    for (int c = 1; c < 6; c++) {
+      uint64_t v = (uint64_t)sqlite3_column_int64(q, c);
+      for (int k = 0; k < 8; k++)
+        h = (h ^ ((v >> (8 * k)) & 0xff)) * 1099511628211ull;
+    }
+  }
+  int rc = sqlite3_finalize(q) == SQLITE_OK ? SK_OK : SK_EDB;
+  *out = h;
+  return rc;
+}
+
 int sks_snap_load(struct sk_searcher *s, struct sks_snap **out) {
   *out = NULL;
   struct sks_snap *sn = calloc(1, sizeof *sn);
@@ -553,6 +586,19 @@ int sks_snap_load(struct sk_searcher *s, struct sks_snap **out) {
         break;
       }
   }
+  /* crisis lines with a number to call come first */
+  if (!(q = prep(s, "SELECT DISTINCT service_rid FROM phone WHERE restricted = 0 AND service_rid IS NOT NULL")))
+    goto fail;
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    struct sks_doc *d = doc_at(sn, sqlite3_column_int64(q, 0));
+    if (d)
+      d->flags |= SKS_DOC_HAS_PHONE;
+  }
+  sqlite3_finalize(q);
+  q = NULL;
+  for (uint32_t i = 0; i < sn->n_docs_cap; i++)
+    if (sn->docs[i].flags && s->tg_pro && sn->docs[i].tg && !(sn->docs[i].tg & ~s->tg_pro))
+      sn->docs[i].flags |= SKS_DOC_PRO_ONLY;
   /* name order, for sort=name */
   if (!(q = prep(s, "SELECT rid FROM service WHERE status = 'active' ORDER BY name COLLATE NOCASE, rid")))
     goto fail;
@@ -580,7 +626,8 @@ int sks_snap_load(struct sk_searcher *s, struct sks_snap **out) {
         sn->need_docs[b][n++] = i;
     sn->need_ndocs[b] = n;
   }
-  if ((rc = load_vocab(s, sn)) || (rc = load_orgs(s, sn)) || (rc = sks_index_load(s->st->db, sn)))
+  if ((rc = load_vocab(s, sn)) || (rc = load_orgs(s, sn)) || (rc = sks_index_load(s->st->db, sn)) ||
+      (rc = fingerprint(s->st->db, &sn->fp)))
     goto fail;
   sk_store_exec(s->st, "COMMIT");
   *out = sn;
@@ -608,4 +655,164 @@ void sks_snap_free(struct sks_snap *sn) {
   sks_index_free(&sn->ix);
   sk_arena_free(&sn->arena);
   free(sn);
+}
+
+/* ---- one snapshot per store and taxonomy, shared by the process ---- */
+struct sks_shared {
+  struct sks_shared *next;
+  char *path; /* the store's file; NULL: not shared (in-memory store) */
+  const struct sk_taxonomy *tax;
+  int n_searchers;
+  struct sks_snap *snap; /* current; holds one reference */
+  uint64_t ticket;       /* last ticket handed out */
+  int building;
+};
+
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_built = PTHREAD_COND_INITIALIZER;
+static struct sks_shared *g_shared;
+
+static void snap_release_locked(struct sks_snap *sn) {
+  if (sn && --sn->refs == 0)
+    sks_snap_free(sn);
+}
+
+static void adopt_locked(struct sk_searcher *s, struct sks_snap *sn) {
+  sn->refs++;
+  snap_release_locked(s->snap);
+  s->snap = sn;
+}
+
+/* Build a snapshot for ticket t on this searcher's connection (called
+ * with g_mu held and building set; returns with g_mu held). */
+static int build_locked(struct sk_searcher *s) {
+  struct sks_shared *sh = s->sh;
+  uint64_t t = sh->ticket;
+  sh->building = 1;
+  pthread_mutex_unlock(&g_mu);
+  struct sks_snap *sn = NULL;
+  int rc = sks_snap_load(s, &sn);
+  pthread_mutex_lock(&g_mu);
+  sh->building = 0;
+  pthread_cond_broadcast(&g_built);
+  if (rc)
+    return rc;
+  sn->ticket = t;
+  sn->refs = 1; /* the process's reference */
+  snap_release_locked(sh->snap);
+  sh->snap = sn;
+  return SK_OK;
+}
+
+int sks_snap_attach(struct sk_searcher *s) {
+  const char *path = sqlite3_db_filename(s->st->db, "main");
+  uint64_t fp = 0;
+  int rc = SK_OK;
+  if (path && *path) {
+    if (sk_store_exec(s->st, "BEGIN"))
+      return SK_EDB;
+    rc = fingerprint(s->st->db, &fp);
+    sk_store_exec(s->st, "COMMIT");
+    if (rc)
+      return rc;
+  }
+  pthread_mutex_lock(&g_mu);
+  struct sks_shared *sh = NULL;
+  if (path && *path)
+    for (sh = g_shared; sh; sh = sh->next)
+      if (sh->tax == s->tax && !strcmp(sh->path, path))
+        break;
+  if (!sh) {
+    sh = calloc(1, sizeof *sh);
+    if (!sh || (path && *path && !(sh->path = strdup(path)))) {
+      free(sh);
+      pthread_mutex_unlock(&g_mu);
+      return SK_ENOMEM;
+    }
+    sh->tax = s->tax;
+    if (sh->path) {
+      sh->next = g_shared;
+      g_shared = sh;
+    }
+  }
+  sh->n_searchers++;
+  s->sh = sh;
+  for (;;) {
+    if (sh->snap && sh->snap->fp == fp && sh->path) {
+      adopt_locked(s, sh->snap);
+      break;
+    }
+    if (sh->building) { /* another searcher is reading it: wait for that one */
+      pthread_cond_wait(&g_built, &g_mu);
+      continue;
+    }
+    sh->ticket++;
+    if ((rc = build_locked(s)))
+      break;
+    adopt_locked(s, sh->snap);
+    break;
+  }
+  pthread_mutex_unlock(&g_mu);
+  return rc;
+}
+
+int sks_snap_changed(struct sk_searcher *s) {
+  pthread_mutex_lock(&g_mu);
+  if (!s->want)
+    s->want = ++s->sh->ticket;
+  pthread_mutex_unlock(&g_mu);
+  return SK_OK;
+}
+
+int sks_snap_update(struct sk_searcher *s, int *swapped) {
+  *swapped = 0;
+  if (!s->want)
+    return SK_OK;
+  int rc = SK_OK;
+  pthread_mutex_lock(&g_mu);
+  struct sks_shared *sh = s->sh;
+  for (;;) {
+    if (sh->snap && sh->snap->ticket >= s->want) {
+      if (sh->snap != s->snap) {
+        adopt_locked(s, sh->snap);
+        *swapped = 1;
+      }
+      s->want = 0;
+      break;
+    }
+    if (sh->building) {
+      if (s->snap)
+        break; /* answer from the one we have; the new one is on its way */
+      pthread_cond_wait(&g_built, &g_mu);
+      continue;
+    }
+    if ((rc = build_locked(s)))
+      break;
+  }
+  pthread_mutex_unlock(&g_mu);
+  return rc;
+}
+
+void sks_snap_detach(struct sk_searcher *s) {
+  if (!s->sh) {
+    sks_snap_free(s->snap); /* never attached: a private one, if any */
+    s->snap = NULL;
+    return;
+  }
+  pthread_mutex_lock(&g_mu);
+  snap_release_locked(s->snap);
+  s->snap = NULL;
+  struct sks_shared *sh = s->sh;
+  if (--sh->n_searchers == 0 && !sh->building) {
+    snap_release_locked(sh->snap);
+    for (struct sks_shared **p = &g_shared; *p; p = &(*p)->next)
+      if (*p == sh) {
+        *p = sh->next;
+        break;
+      }
+    free(sh->path);
+    free(sh);
+  }
+  s->sh = NULL;
+  pthread_mutex_unlock(&g_mu);
 }

@@ -72,6 +72,17 @@ static const struct fx fixture[] = {
      "gezondheid.leefstijl", NULL, "vrij", "vergoed", "laren", -1, -1, "active", "2026-02-01", "aanbod", NULL},
     {"gym", "Sportief Huizen", "Gym voor ouderen", "Bewegen in een groep.", "gezondheid.bewegen", "ouderen",
      "aanmelden", "betaald", "huizen", 55, -1, "active", "2026-02-01", "aanbod", NULL},
+    /* a local crisis service without a number of its own (via the GP) */
+    {"ggz-crisis", "GGZ Centraal", "GGZ-crisisdienst",
+     "Bij een acute psychische crisis komt de crisisdienst langs via uw huisarts. Denkt u aan zelfmoord? Bel 113.",
+     "psychisch.crisis", NULL, "verwijzing", "vergoed", "huizen", -1, -1, "active", "2026-02-01", "aanbod", NULL},
+    /* only for professionals */
+    {"pro-dementie", "Versa Welzijn", "Intervisie dementie",
+     "Overleg voor wijkverpleegkundigen en consulenten over dementie.", "geheugen.casemanagement", "professionals",
+     "verwijzing", "gratis", "hbel", -1, -1, "active", "2026-02-01", "aanbod", NULL},
+    /* an activity: no assured_date, its calendar keeps it current */
+    {"wandel", "Versa Welzijn", "Wandelgroep Blaricum", "Elke week samen wandelen in de natuur.",
+     "gezondheid.bewegen", "ouderen", "vrij", "gratis", "blaricum", -1, -1, "active", NULL, "activiteit", NULL},
 };
 
 static void exec_ok(const char *sql) {
@@ -319,6 +330,62 @@ static void test_crisis(void **state) {
   sk_search_result_free(r);
 }
 
+/* A crisis line one can call comes before one without a number, even when
+ * the one without is local and names the query word. */
+static void test_crisis_lines_with_a_phone_first(void **state) {
+  (void)state;
+  struct sk_search_result *r = find("zelfmoord", "huizen");
+  assert_true(r->crisis);
+  assert_true(r->n_crisis_lines >= 2);
+  assert_string_equal(r->crisis_lines[0].name, "113 Zelfmoordpreventie");
+  assert_true(r->crisis_lines[0].n_phones >= 1);
+  assert_string_equal(r->crisis_lines[1].name, "GGZ-crisisdienst");
+  assert_int_equal(r->crisis_lines[1].n_phones, 0);
+  assert_string_equal(r->items[0].name, "113 Zelfmoordpreventie");
+  assert_true(pos_of(r, "GGZ-crisisdienst") > 0);
+  sk_search_result_free(r);
+}
+
+/* Offerings only for professionals stay out of residents' results, but a
+ * professional (flag, filter or words) finds them. */
+static void test_professionals_only(void **state) {
+  (void)state;
+  expect_absent("dementie", NULL, "Intervisie dementie");
+  expect_absent("intervisie", NULL, "Intervisie dementie");
+  struct sk_search_query q;
+  sk_search_query_init(&q);
+  q.q = "dementie";
+  q.professional = 1;
+  struct sk_search_result *r = run(&q);
+  assert_true(pos_of(r, "Intervisie dementie") >= 0);
+  sk_search_result_free(r);
+  sk_search_query_init(&q);
+  q.q = "dementie";
+  q.target_group = "professionals";
+  r = run(&q);
+  assert_true(pos_of(r, "Intervisie dementie") >= 0);
+  sk_search_result_free(r);
+  expect_top("intervisie voor professionals", NULL, "Intervisie dementie", 1);
+  /* browsing without words: not there either */
+  sk_search_query_init(&q);
+  q.needs[q.n_needs++] = "geheugen";
+  r = run(&q);
+  assert_int_equal(pos_of(r, "Intervisie dementie"), -1);
+  sk_search_result_free(r);
+}
+
+/* An activity has no assured_date: it is never flagged stale. */
+static void test_activity_never_stale(void **state) {
+  (void)state;
+  struct sk_search_result *r = find("wandelen", NULL);
+  int p = pos_of(r, "Wandelgroep Blaricum");
+  assert_true(p >= 0);
+  assert_string_equal(r->items[p].kind, "activiteit");
+  assert_null(r->items[p].assured_date);
+  assert_false(r->items[p].stale);
+  sk_search_result_free(r);
+}
+
 static void test_municipality_scopes(void **state) {
   (void)state;
   struct sk_search_result *r = find("", "laren");
@@ -545,8 +612,9 @@ static void test_sort_and_json(void **state) {
   q.sort = SK_SORT_SOONEST;
   q.kind = SK_KIND_ACTIVITEIT;
   r = run(&q);
-  assert_int_equal(r->total, 1);
+  assert_int_equal(r->total, 2); /* the taalcafé with dates first, the wandelgroep without after */
   assert_string_equal(r->items[0].name, "Taalcafé Eemnes");
+  assert_string_equal(r->items[1].name, "Wandelgroep Blaricum");
   assert_string_equal(r->items[0].next_start, "2026-03-04T14:00:00+01:00");
   sk_search_result_free(r);
   sk_search_query_init(&q);
@@ -610,6 +678,9 @@ int main(void) {
       cmocka_unit_test(test_synonym),
       cmocka_unit_test(test_typo),
       cmocka_unit_test(test_crisis),
+      cmocka_unit_test(test_crisis_lines_with_a_phone_first),
+      cmocka_unit_test(test_professionals_only),
+      cmocka_unit_test(test_activity_never_stale),
       cmocka_unit_test(test_municipality_scopes),
       cmocka_unit_test(test_eemnes_youth),
       cmocka_unit_test(test_facets),
