@@ -134,8 +134,11 @@ void web_read_end(struct web_worker *w) {
 static const char *const day_names[8] = {"",         "maandag", "dinsdag",  "woensdag",
                                          "donderdag", "vrijdag", "zaterdag", "zondag"};
 
-/* Stale: not confirmed in the last twelve months (or never). */
-static int is_stale(const char *assured) {
+/* Stale: not confirmed in the last twelve months (or never). Activities
+ * come from calendars, which carry no confirmation date: never stale. */
+static int is_stale(const char *kind, const char *assured) {
+  if (kind && strcmp(kind, "activiteit") == 0)
+    return 0;
   int64_t t;
   char day[11];
   if (!assured || strlen(assured) < 10)
@@ -228,7 +231,8 @@ json_t *web_service_detail(struct web_worker *w, const char *id, int *found) {
                           web_json_text(s, 21), "description", web_json_text(s, 22), "email",
                           web_json_text(s, 23), "website", web_json_text(s, 24));
   json_object_set_new(svc, "assured_date", web_json_text(s, 15));
-  json_object_set_new(svc, "stale", json_boolean(is_stale(assured)));
+  json_object_set_new(svc, "stale",
+                      json_boolean(is_stale((const char *)sqlite3_column_text(s, 2), assured)));
   json_object_set_new(svc, "created", web_json_text(s, 16));
   json_object_set_new(svc, "last_modified", web_json_text(s, 17));
   json_object_set_new(svc, "source", web_json_text(s, 18));
@@ -411,7 +415,9 @@ int web_api_organization(struct web_ctx *x) {
           json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:s}", "id", web_json_text(s, 0), "kind",
                     web_json_text(s, 1), "name", web_json_text(s, 2), "summary",
                     web_json_text(s, 3), "assured_date", web_json_text(s, 4), "stale",
-                    is_stale((const char *)sqlite3_column_text(s, 4)), "href", href));
+                    is_stale((const char *)sqlite3_column_text(s, 1),
+                             (const char *)sqlite3_column_text(s, 4)),
+                    "href", href));
     }
     sqlite3_reset(s);
   }

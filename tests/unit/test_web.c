@@ -167,6 +167,8 @@ static void test_activity_detail_and_list(void **state) {
   json_t *a = fx_get_json("/api/v1/services/" SVC_ACT, 200);
   json_t *act = json_object_get(a, "activity");
   assert_true(json_is_object(act));
+  /* Calendars carry no confirmation date: an activity is never "stale". */
+  assert_false(json_is_true(json_object_get(a, "stale")));
   json_t *occ = json_object_get(act, "occurrences");
   assert_int_equal(json_array_size(occ), 3);
   assert_true(strcmp(json_string_value(json_object_get(json_array_get(occ, 0), "starts_at")),
