@@ -233,7 +233,8 @@ static int matcher_build(struct matcher *m, const struct sk_taxonomy *tax) {
   m->ready = 1;
   for (size_t i = 0; tax && i < tax->n_terms; i++) {
     const struct sk_term *t = &tax->terms[i];
-    if (t->vocab != SK_VOCAB_NEED && t->vocab != SK_VOCAB_TARGET_GROUP)
+    if (t->vocab != SK_VOCAB_NEED && t->vocab != SK_VOCAB_TARGET_GROUP &&
+        t->vocab != SK_VOCAB_COST && t->vocab != SK_VOCAB_ACCESS)
       continue;
     if (matcher_add(m, t->code, strlen(t->code), t) || matcher_add(m, t->label, strlen(t->label), t))
       return SK_ENOMEM;
@@ -344,8 +345,9 @@ static int areas_from_location(struct ixc_doc *d, struct ix_service *svc, const 
   return rc;
 }
 
-/* CATEGORIES: taxonomy codes, labels or synonyms become needs and target
- * groups; other words become keywords so they stay findable. */
+/* CATEGORIES: taxonomy codes, labels or synonyms become needs, target
+ * groups, the cost and the access route; other words become keywords so
+ * they stay findable. */
 static int map_categories(struct ixc_doc *d, struct matcher *m, icalcomponent *ev, const char *key,
                           struct ix_service *svc) {
   struct sk_buf kw;
@@ -381,8 +383,19 @@ static int map_categories(struct ixc_doc *d, struct matcher *m, icalcomponent *e
             if (strcmp(m->v[i].folded, f) != 0)
               continue;
             matched = 1;
-            rc = add_code(d->b, m->v[i].vocab == SK_VOCAB_NEED ? &svc->needs : &svc->target_groups,
-                          m->v[i].code);
+            /* One cost and one access route per event ("gratis" in a
+             * mostly paid calendar): the first category that names one. */
+            if (m->v[i].vocab == SK_VOCAB_COST) {
+              if (!svc->cost && !(svc->cost = ix_strdup(d->b, m->v[i].code)))
+                rc = SK_ENOMEM;
+            } else if (m->v[i].vocab == SK_VOCAB_ACCESS) {
+              if (!svc->access && !(svc->access = ix_strdup(d->b, m->v[i].code)))
+                rc = SK_ENOMEM;
+            } else {
+              rc = add_code(d->b,
+                            m->v[i].vocab == SK_VOCAB_NEED ? &svc->needs : &svc->target_groups,
+                            m->v[i].code);
+            }
           }
           free(f);
           if (!matched && kw.len + 2 + strlen(cat) <= CAP_KEYWORDS &&

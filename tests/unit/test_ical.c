@@ -496,6 +496,26 @@ static void test_categories_and_location_map_to_taxonomy(void **state) {
   ix_batch_free(&b);
 }
 
+/* A paid calendar can mark one free event ("Gratis") and an access route. */
+static void test_categories_set_cost_and_access(void **state) {
+  (void)state;
+  struct ix_batch b;
+  parse(CAL("BEGIN:VEVENT\r\nUID:free\r\nSUMMARY:Wandelen\r\nDTSTART:20261020T100000\r\n"
+            "CATEGORIES:gezondheid.bewegen,Gratis,betaald\r\nCATEGORIES:Zelf aanmelden\r\nEND:VEVENT\r\n"
+            "BEGIN:VEVENT\r\nUID:plain\r\nSUMMARY:Gym\r\nDTSTART:20261020T100000\r\n"
+            "CATEGORIES:gezondheid.bewegen\r\nEND:VEVENT\r\n"),
+        &b);
+  const struct ix_service *f = find(&b, "free");
+  assert_string_equal(f->cost, "gratis"); /* the first cost category wins */
+  assert_string_equal(f->access, "aanmelden");
+  assert_true(strv_has(&f->needs, "gezondheid.bewegen"));
+  assert_null(f->keywords);
+  const struct ix_service *p = find(&b, "plain");
+  assert_null(p->cost); /* left for the registry's default */
+  assert_null(p->access);
+  ix_batch_free(&b);
+}
+
 static void test_without_taxonomy_categories_become_keywords(void **state) {
   (void)state;
   struct ix_batch b;
@@ -672,6 +692,7 @@ int main(void) {
       cmocka_unit_test(test_window_is_checked),
       cmocka_unit_test(test_untrusted_text),
       cmocka_unit_test(test_categories_and_location_map_to_taxonomy),
+      cmocka_unit_test(test_categories_set_cost_and_access),
       cmocka_unit_test(test_without_taxonomy_categories_become_keywords),
       cmocka_unit_test(test_keys_without_uid_are_stable_and_unique),
       cmocka_unit_test(test_unusable_events_are_rejected_with_a_reason),
