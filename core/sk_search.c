@@ -334,6 +334,7 @@ struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonom
     if (s->area_landelijk >= 0)
       m |= (uint16_t)(1u << s->area_landelijk);
     s->muni_allowed[i] = m;
+    s->muni_bits |= (uint16_t)(1u << i);
   }
   /* Reads go through the OS page cache (mmap) rather than pread per page;
    * a modest private cache keeps the server's memory budget. */
@@ -1969,6 +1970,23 @@ void sk_search_result_free(struct sk_search_result *r) {
   free(b);
 }
 
+static void count_bits(long *cnt, unsigned x) {
+  for (; x; x &= x - 1)
+    cnt[__builtin_ctz(x)]++;
+}
+
+/* The municipalities (area bits) an offering counts for: by its areas,
+ * and through its age rules only when it has any (few do). */
+static unsigned munis_served(const struct sk_searcher *s, const struct sks_doc *d, const struct qf *f) {
+  unsigned m = 0;
+  for (unsigned x = s->muni_bits; x; x &= x - 1) {
+    int b = __builtin_ctz(x);
+    if ((d->areas & s->muni_allowed[b]) && (!d->n_rules || muni_ok(s, d, b, f)))
+      m |= 1u << b;
+  }
+  return m;
+}
+
 static void count_needs(long *cnt, const struct sks_needmask *m) {
   for (int w = 0; w < 2; w++)
     for (uint64_t x = m->w[w]; x; x &= x - 1)
@@ -2427,20 +2445,15 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
         if (only == F_NEED)
           count_needs(cnt_need, &d->needs);
         else if (only == F_TG)
-          for (size_t b = 0; b < s->tg.n; b++)
-            cnt_tg[b] += d->tg >> b & 1;
+          count_bits(cnt_tg, d->tg);
         else if (only == F_ACCESS)
-          for (size_t b = 0; b < s->access.n; b++)
-            cnt_acc[b] += d->access >> b & 1;
+          count_bits(cnt_acc, d->access);
         else if (only == F_COST)
-          for (size_t b = 0; b < s->cost.n; b++)
-            cnt_cost[b] += d->cost >> b & 1;
+          count_bits(cnt_cost, d->cost);
         else if (only == F_KIND)
           cnt_kind[(d->flags & SKS_DOC_ACTIVITY) ? 1 : 0]++;
         else if (only == F_MUNI)
-          for (size_t b = 0; b < n_muni_f; b++)
-            if (s->area.terms[b]->vocab == SK_VOCAB_MUNICIPALITY)
-              cnt_muni[b] += muni_ok(s, d, (int)b, &f);
+          count_bits(cnt_muni, munis_served(s, d, &f));
       }
       continue;
     }
@@ -2449,16 +2462,11 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     total++;
     if (q->facets) {
       count_needs(cnt_need, &d->needs);
-      for (size_t b = 0; b < s->tg.n; b++)
-        cnt_tg[b] += d->tg >> b & 1;
-      for (size_t b = 0; b < s->access.n; b++)
-        cnt_acc[b] += d->access >> b & 1;
-      for (size_t b = 0; b < s->cost.n; b++)
-        cnt_cost[b] += d->cost >> b & 1;
+      count_bits(cnt_tg, d->tg);
+      count_bits(cnt_acc, d->access);
+      count_bits(cnt_cost, d->cost);
       cnt_kind[(d->flags & SKS_DOC_ACTIVITY) ? 1 : 0]++;
-      for (size_t b = 0; b < n_muni_f; b++)
-        if (s->area.terms[b]->vocab == SK_VOCAB_MUNICIPALITY)
-          cnt_muni[b] += f.muni == (int)b ? 1 : muni_ok(s, d, (int)b, &f);
+      count_bits(cnt_muni, munis_served(s, d, &f) | (f.muni >= 0 ? 1u << f.muni : 0u));
     }
     double score = text_mode ? s->acc[rid] + ((s->mark[rid] & M_CNEED) ? CONCEPT_BONUS : 0) : 1.0;
     score *= locality(s, d, f.pref);

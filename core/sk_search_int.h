@@ -167,6 +167,7 @@ struct sk_searcher {
   struct sks_vocab need, tg, access, cost, area;
   uint16_t muni_allowed[SKS_MAX_SMALL]; /* per area bit of a municipality: areas that serve it */
   uint16_t muni_scopes[SKS_MAX_SMALL];  /* its own scopes (bel, hbel) */
+  uint16_t muni_bits;                   /* area bits that are municipalities */
   int area_landelijk, area_regio;
   uint16_t tg_pro; /* target-group bits marked professional_only in the taxonomy */
   struct sks_snap *snap;
