@@ -29,6 +29,29 @@ struct fvec {
   int err;
 };
 
+/* Rows of one table written many at a time: a statement with BULK_ROWS
+ * rows of VALUES runs once per BULK_ROWS rows (cursors opened once, one
+ * statement start and halt) instead of once per row, which was most of the
+ * cost of a first load's inserts. Values are kept (not copied) until the
+ * flush: text must stay valid until then (batch or apply arena, literals,
+ * fields of struct apply). Pending rows are flushed before anything reads
+ * the table (bulk_flush_all). */
+#define BULK_ROWS 32
+#define BULK_MAX_COLS 24
+
+struct bval {
+  enum { BV_NULL, BV_INT, BV_TEXT } type;
+  long long i;
+  const char *s;
+};
+
+struct bulk {
+  const char *head; /* "INSERT ... INTO t(a, b) VALUES" */
+  int ncols, nrows;
+  sqlite3_stmt *one, *many;
+  struct bval v[BULK_ROWS * BULK_MAX_COLS];
+};
+
 /* What the store holds for one key of this feed. */
 struct known {
   const char *key; /* in the apply arena */
@@ -51,6 +74,7 @@ struct apply {
   char actor[160];
   char now[32];
   struct ix_batch arena; /* our own strings */
+  struct ix_batch log_arena; /* change_log values until their rows are flushed */
   struct kset known[E_COUNT];
   struct fvec fv, old;
   struct sk_buf tmp;
@@ -59,14 +83,16 @@ struct apply {
   size_t n_changed_orgs, cap_changed_orgs;
   long long *touched;
   size_t n_touched, cap_touched;
+  long long next_svc_rid; /* new offerings get their rid here, before the insert */
   /* prepared statements, finalised at the end */
   sqlite3_stmt *s_org_ins, *s_org_upd, *s_org_old, *s_org_phone_del, *s_org_phone_ins;
   sqlite3_stmt *s_loc_ins, *s_loc_upd, *s_loc_old;
-  sqlite3_stmt *s_svc_ins, *s_svc_upd, *s_svc_old;
-  sqlite3_stmt *s_tax_del, *s_tax_ins, *s_area_del, *s_area_ins, *s_sal_del, *s_sal_ins;
-  sqlite3_stmt *s_phone_del, *s_phone_ins, *s_sched_del, *s_sched_ins;
-  sqlite3_stmt *s_act_del, *s_act_ins, *s_occ_del, *s_occ_ins;
-  sqlite3_stmt *s_status, *s_log;
+  sqlite3_stmt *s_svc_upd, *s_svc_old;
+  sqlite3_stmt *s_tax_del, *s_area_del, *s_sal_del;
+  sqlite3_stmt *s_phone_del, *s_sched_del;
+  sqlite3_stmt *s_act_del, *s_act_ins, *s_occ_del;
+  sqlite3_stmt *s_status;
+  struct bulk bk_svc, bk_tax, bk_area, bk_sal, bk_phone, bk_sched, bk_occ, bk_log;
   char *err;
   size_t errlen;
 };
@@ -117,22 +143,29 @@ static const char *fv_val(const struct fvec *f, size_t i) {
   return f->null[i] ? NULL : f->buf.ptr + f->off[i];
 }
 
-static void fv_hash(const struct fvec *f, enum entity e, char out[33]) {
-  crypto_generichash_state h;
+/* BLAKE2b-128 of "v1\0" entity "\0" then name "\0" value "\0" per field
+ * ("\x01\0" for no value). The bytes are gathered first and hashed in one
+ * call (many small updates cost more than the hashing); the digest is the
+ * same as the stored content hashes. */
+static int fv_hash(const struct fvec *f, enum entity e, struct sk_buf *tmp, char out[33]) {
   unsigned char d[16];
-  crypto_generichash_init(&h, NULL, 0, sizeof d);
-  crypto_generichash_update(&h, (const unsigned char *)"v1", 3);
-  crypto_generichash_update(&h, (const unsigned char *)entity_name[e], strlen(entity_name[e]) + 1);
-  for (size_t i = 0; i < f->n; i++) {
+  sk_buf_reset(tmp);
+  int rc = sk_buf_add(tmp, "v1", 3);
+  if (!rc)
+    rc = sk_buf_add(tmp, entity_name[e], strlen(entity_name[e]) + 1);
+  for (size_t i = 0; i < f->n && !rc; i++) {
     const char *v = fv_val(f, i);
-    crypto_generichash_update(&h, (const unsigned char *)f->name[i], strlen(f->name[i]) + 1);
-    if (v)
-      crypto_generichash_update(&h, (const unsigned char *)v, strlen(v) + 1);
-    else
-      crypto_generichash_update(&h, (const unsigned char *)"\x01", 2);
+    rc = sk_buf_add(tmp, f->name[i], strlen(f->name[i]) + 1);
+    if (!rc)
+      rc = v ? sk_buf_add(tmp, v, strlen(v) + 1) : sk_buf_add(tmp, "\x01", 2);
   }
-  crypto_generichash_final(&h, d, sizeof d);
+  if (rc) {
+    sk_buf_init(tmp, tmp->max);
+    return rc;
+  }
+  crypto_generichash(d, sizeof d, (const unsigned char *)tmp->ptr, tmp->len, NULL, 0);
   sodium_bin2hex(out, 33, d, sizeof d);
+  return SK_OK;
 }
 
 /* Read the stored field values of one row (statement with ?1 = rid whose
@@ -189,66 +222,174 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v) {
     sqlite3_bind_null(s, i);
 }
 
-static void bind_int(sqlite3_stmt *s, int i, int v) {
-  if (v == IX_UNSET)
-    sqlite3_bind_null(s, i);
-  else
-    sqlite3_bind_int(s, i, v);
+
+#define N_BULKS 8
+static void bulks(struct apply *a, struct bulk *out[N_BULKS]) {
+  struct bulk *list[N_BULKS] = {&a->bk_svc,   &a->bk_tax,   &a->bk_area, &a->bk_sal,
+                                &a->bk_phone, &a->bk_sched, &a->bk_occ,  &a->bk_log};
+  memcpy(out, list, sizeof list);
 }
 
 static void finalize_all(struct apply *a) {
   sqlite3_stmt **all[] = {
-      &a->s_org_ins,  &a->s_org_upd,  &a->s_org_old,   &a->s_org_phone_del, &a->s_org_phone_ins,
-      &a->s_loc_ins,  &a->s_loc_upd,  &a->s_loc_old,   &a->s_svc_ins,       &a->s_svc_upd,
-      &a->s_svc_old,  &a->s_tax_del,  &a->s_tax_ins,   &a->s_area_del,      &a->s_area_ins,
-      &a->s_sal_del,  &a->s_sal_ins,  &a->s_phone_del, &a->s_phone_ins,     &a->s_sched_del,
-      &a->s_sched_ins, &a->s_act_del, &a->s_act_ins,   &a->s_occ_del,       &a->s_occ_ins,
-      &a->s_status,   &a->s_log};
+      &a->s_org_ins,   &a->s_org_upd,  &a->s_org_old,  &a->s_org_phone_del, &a->s_org_phone_ins,
+      &a->s_loc_ins,   &a->s_loc_upd,  &a->s_loc_old,  &a->s_svc_upd,       &a->s_svc_old,
+      &a->s_tax_del,   &a->s_area_del, &a->s_sal_del,  &a->s_phone_del,     &a->s_sched_del,
+      &a->s_act_del,   &a->s_act_ins,  &a->s_occ_del,  &a->s_status};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
     sqlite3_finalize(*all[i]);
     *all[i] = NULL;
   }
+  struct bulk *bk[N_BULKS];
+  bulks(a, bk);
+  for (size_t i = 0; i < N_BULKS; i++) {
+    sqlite3_finalize(bk[i]->one);
+    sqlite3_finalize(bk[i]->many);
+    bk[i]->one = bk[i]->many = NULL;
+    bk[i]->nrows = 0;
+  }
+}
+
+/* ---- bulk inserts ------------------------------------------------------ */
+
+static void bulk_init(struct bulk *bk, const char *head, int ncols) {
+  bk->head = head;
+  bk->ncols = ncols;
+  bk->nrows = 0;
+}
+
+static int bulk_prepare(struct apply *a, struct bulk *bk, sqlite3_stmt **s, int rows) {
+  if (*s)
+    return SK_OK;
+  sk_buf_reset(&a->tmp);
+  int rc = sk_buf_addstr(&a->tmp, bk->head);
+  for (int r = 0; r < rows && !rc; r++) {
+    rc = sk_buf_addstr(&a->tmp, r ? ",(" : " (");
+    for (int c = 0; c < bk->ncols && !rc; c++)
+      rc = sk_buf_addstr(&a->tmp, c ? ",?" : "?");
+    if (!rc)
+      rc = sk_buf_addc(&a->tmp, ')');
+  }
+  if (rc)
+    return rc;
+  if (sqlite3_prepare_v2(a->st->db, a->tmp.ptr, (int)a->tmp.len, s, NULL) != SQLITE_OK) {
+    snprintf(a->err, a->errlen, "Databasefout: %s", sqlite3_errmsg(a->st->db));
+    return SK_EDB;
+  }
+  return SK_OK;
+}
+
+static void bind_vals(sqlite3_stmt *s, int first, const struct bval *v, int n) {
+  for (int i = 0; i < n; i++) {
+    if (v[i].type == BV_INT)
+      sqlite3_bind_int64(s, first + i, v[i].i);
+    else if (v[i].type == BV_TEXT)
+      sqlite3_bind_text(s, first + i, v[i].s, -1, SQLITE_STATIC);
+    else
+      sqlite3_bind_null(s, first + i);
+  }
+}
+
+static int run(struct apply *a, sqlite3_stmt *s);
+
+static int bulk_flush(struct apply *a, struct bulk *bk) {
+  int rc = SK_OK;
+  /* Offerings before their rows in other tables, so that the order is
+   * right even with foreign keys checked. */
+  if (bk != &a->bk_svc && a->bk_svc.nrows && (rc = bulk_flush(a, &a->bk_svc)))
+    return rc;
+  if (bk->nrows == BULK_ROWS) {
+    if (!(rc = bulk_prepare(a, bk, &bk->many, BULK_ROWS))) {
+      bind_vals(bk->many, 1, bk->v, BULK_ROWS * bk->ncols);
+      rc = run(a, bk->many);
+    }
+  } else {
+    for (int r = 0; r < bk->nrows && !rc; r++)
+      if (!(rc = bulk_prepare(a, bk, &bk->one, 1))) {
+        bind_vals(bk->one, 1, bk->v + r * bk->ncols, bk->ncols);
+        rc = run(a, bk->one);
+      }
+  }
+  bk->nrows = 0;
+  if (bk == &a->bk_log)
+    ix_batch_free(&a->log_arena); /* nothing points there any more */
+  return rc;
+}
+
+/* The values of a new row (ncols of them, all NULL), or NULL when a flush
+ * failed. */
+static struct bval *bulk_row(struct apply *a, struct bulk *bk, int *rc) {
+  if (bk->nrows == BULK_ROWS && (*rc = bulk_flush(a, bk)) != SK_OK)
+    return NULL;
+  struct bval *v = bk->v + bk->nrows++ * bk->ncols;
+  memset(v, 0, (size_t)bk->ncols * sizeof *v);
+  return v;
+}
+
+static int bulk_flush_all(struct apply *a) {
+  struct bulk *bk[N_BULKS];
+  bulks(a, bk);
+  for (size_t i = 0; i < N_BULKS; i++) {
+    int rc = bulk_flush(a, bk[i]);
+    if (rc)
+      return rc;
+  }
+  return SK_OK;
+}
+
+static void bv_text(struct bval *v, const char *s) {
+  v->type = s ? BV_TEXT : BV_NULL;
+  v->s = s;
+}
+static void bv_int(struct bval *v, long long i) {
+  v->type = BV_INT;
+  v->i = i;
+}
+static void bv_opt_int(struct bval *v, int i) {
+  if (i == IX_UNSET)
+    v->type = BV_NULL;
+  else
+    bv_int(v, i);
 }
 
 /* ---- change log -------------------------------------------------------- */
 
+/* A copy in the apply arena that lives until the rows are flushed: the
+ * callers' values are in reused buffers. Long values are cut on a
+ * character boundary. */
+static const char *log_value(struct apply *a, const char *v) {
+  if (!v)
+    return NULL;
+  size_t n = strlen(v);
+  if (n <= CHANGE_VALUE_MAX)
+    return ix_strndup(&a->log_arena, v, n);
+  size_t m = CHANGE_VALUE_MAX;
+  while (m > 0 && ((unsigned char)v[m] & 0xC0) == 0x80)
+    m--;
+  return ix_printf(&a->log_arena, "%.*s…", (int)m, v);
+}
+
+/* field, old_v and new_v may be in reused buffers; field names are
+ * literals or fvec names (literals too). */
 static int log_change(struct apply *a, enum entity e, const char *id, const char *field,
                       const char *old_v, const char *new_v) {
-  if (prep(a, &a->s_log,
-           "INSERT INTO change_log(at, actor, entity, entity_id, field, old_value, new_value) "
-           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"))
-    return SK_EDB;
-  /* Cut long values on a character boundary. */
-  char *cut[2] = {NULL, NULL};
-  const char *vals[2] = {old_v, new_v};
-  for (int k = 0; k < 2; k++) {
-    size_t n = vals[k] ? strlen(vals[k]) : 0;
-    if (n > CHANGE_VALUE_MAX) {
-      size_t m = CHANGE_VALUE_MAX;
-      while (m > 0 && ((unsigned char)vals[k][m] & 0xC0) == 0x80)
-        m--;
-      cut[k] = malloc(m + 4);
-      if (!cut[k]) {
-        free(cut[0]);
-        return SK_ENOMEM;
-      }
-      memcpy(cut[k], vals[k], m);
-      memcpy(cut[k] + m, "…", 4);
-      vals[k] = cut[k];
-    }
-  }
-  sqlite3_stmt *s = a->s_log;
-  bind_text(s, 1, a->now);
-  bind_text(s, 2, a->actor);
-  bind_text(s, 3, entity_name[e]);
-  bind_text(s, 4, id);
-  bind_text(s, 5, field);
-  bind_text(s, 6, vals[0]);
-  bind_text(s, 7, vals[1]);
-  int rc = run(a, s);
-  free(cut[0]);
-  free(cut[1]);
-  return rc;
+  int rc = SK_OK;
+  /* The row first: making room may flush and empty the log arena. */
+  struct bval *v = bulk_row(a, &a->bk_log, &rc);
+  if (!v)
+    return rc;
+  const char *idc = ix_strdup(&a->log_arena, id);
+  const char *oc = log_value(a, old_v), *nc = log_value(a, new_v);
+  if (!idc || (old_v && !oc) || (new_v && !nc))
+    return SK_ENOMEM; /* the transaction is rolled back: the half row is never written */
+  bv_text(&v[0], a->now);
+  bv_text(&v[1], a->actor);
+  bv_text(&v[2], entity_name[e]);
+  bv_text(&v[3], idc);
+  bv_text(&v[4], field);
+  bv_text(&v[5], oc);
+  bv_text(&v[6], nc);
+  return SK_OK;
 }
 
 static int log_diff(struct apply *a, enum entity e, const char *id) {
@@ -412,18 +553,19 @@ static int apply_org(struct apply *a, const struct ix_org *o) {
   if (a->fv.err)
     return a->fv.err;
   char hash[33], id[SK_UUID_LEN];
-  fv_hash(&a->fv, E_ORG, hash);
-  make_id(a, E_ORG, o->key, id);
+  int rc;
+  if ((rc = fv_hash(&a->fv, E_ORG, &a->tmp, hash)))
+    return rc;
   struct known *k = kset_get(a, E_ORG, o->key);
   if (k && k->seen)
     return SK_OK; /* duplicate key: the validator keeps only the first */
-  int rc;
   long long rid;
   if (k && k->active && strcmp(k->hash, hash) == 0) {
     k->seen = 1;
     a->stats.n_unchanged++;
     return SK_OK;
   }
+  make_id(a, E_ORG, o->key, id);
   if (k) {
     if ((rc = fv_load_old(a, a->s_org_old, k->rid)) || (rc = log_diff(a, E_ORG, id)))
       return rc;
@@ -701,26 +843,29 @@ static const char sql_svc_old[] =
     "FROM service s JOIN organization o ON o.rid = s.organization_rid"
     " LEFT JOIN activity a ON a.service_rid = s.rid WHERE s.rid = ?1";
 
-static void bind_svc(struct apply *a, sqlite3_stmt *st, const struct ix_service *s,
+/* The columns organization_rid .. last_modified of a service row, in the
+ * order of s_svc_upd's ?2..?19 and of bk_svc's columns 3..20. */
+#define SVC_VALS 18
+static void svc_vals(struct apply *a, struct bval *v, const struct ix_service *s,
                      long long org_rid, const char *hash) {
-  sqlite3_bind_int64(st, 2, org_rid);
-  bind_text(st, 3, s->kind == IX_KIND_ACTIVITY ? "activiteit" : "aanbod");
-  bind_text(st, 4, s->name);
-  bind_text(st, 5, s->summary);
-  bind_text(st, 6, s->description);
-  bind_text(st, 7, s->keywords);
-  bind_text(st, 8, s->url);
-  bind_text(st, 9, s->email);
-  bind_text(st, 10, s->application_process);
-  bind_text(st, 11, s->eligibility);
-  bind_text(st, 12, s->fees);
-  bind_text(st, 13, s->referral_contact);
-  bind_int(st, 14, s->min_age);
-  bind_int(st, 15, s->max_age);
-  bind_text(st, 16, hash);
-  bind_text(st, 17, s->assured_date);
-  bind_text(st, 18, s->assured_by);
-  bind_text(st, 19, a->now);
+  bv_int(&v[0], org_rid);
+  bv_text(&v[1], s->kind == IX_KIND_ACTIVITY ? "activiteit" : "aanbod");
+  bv_text(&v[2], s->name);
+  bv_text(&v[3], s->summary);
+  bv_text(&v[4], s->description);
+  bv_text(&v[5], s->keywords);
+  bv_text(&v[6], s->url);
+  bv_text(&v[7], s->email);
+  bv_text(&v[8], s->application_process);
+  bv_text(&v[9], s->eligibility);
+  bv_text(&v[10], s->fees);
+  bv_text(&v[11], s->referral_contact);
+  bv_opt_int(&v[12], s->min_age);
+  bv_opt_int(&v[13], s->max_age);
+  bv_text(&v[14], hash);
+  bv_text(&v[15], s->assured_date);
+  bv_text(&v[16], s->assured_by);
+  bv_text(&v[17], a->now);
 }
 
 static int del_children(struct apply *a, long long rid) {
@@ -737,12 +882,14 @@ static int del_children(struct apply *a, long long rid) {
 }
 
 static int ins_tax(struct apply *a, long long rid, const char *vocab, const char *code) {
-  sqlite3_stmt *s = a->s_tax_ins;
-  sqlite3_reset(s);
-  sqlite3_bind_int64(s, 1, rid);
-  bind_text(s, 2, vocab);
-  bind_text(s, 3, code);
-  return run(a, s);
+  int rc = SK_OK;
+  struct bval *v = bulk_row(a, &a->bk_tax, &rc);
+  if (!v)
+    return rc;
+  bv_int(&v[0], rid);
+  bv_text(&v[1], vocab);
+  bv_text(&v[2], code);
+  return SK_OK;
 }
 
 static int ins_children(struct apply *a, long long rid, const struct ix_service *s) {
@@ -757,47 +904,48 @@ static int ins_children(struct apply *a, long long rid, const struct ix_service 
     rc = ins_tax(a, rid, "access", s->access);
   if (!rc && s->cost)
     rc = ins_tax(a, rid, "cost", s->cost);
+  struct bval *v;
   for (size_t i = 0; i < s->areas.n && !rc; i++) {
-    sqlite3_stmt *st = a->s_area_ins;
     const struct ix_area *ar = &s->areas.v[i];
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, rid);
-    bind_text(st, 2, ar->code);
-    bind_int(st, 3, ar->min_age);
-    bind_int(st, 4, ar->max_age);
-    bind_text(st, 5, ar->note);
-    rc = run(a, st);
+    if (!(v = bulk_row(a, &a->bk_area, &rc)))
+      break;
+    bv_int(&v[0], rid);
+    bv_text(&v[1], ar->code);
+    bv_opt_int(&v[2], ar->min_age);
+    bv_opt_int(&v[3], ar->max_age);
+    bv_text(&v[4], ar->note);
   }
   for (size_t i = 0; i < s->location_keys.n && !rc; i++) {
     struct known *l = kset_get(a, E_LOC, s->location_keys.v[i]);
     if (!l)
       continue;
-    sqlite3_reset(a->s_sal_ins);
-    sqlite3_bind_int64(a->s_sal_ins, 1, rid);
-    sqlite3_bind_int64(a->s_sal_ins, 2, l->rid);
-    rc = run(a, a->s_sal_ins);
+    if (!(v = bulk_row(a, &a->bk_sal, &rc)))
+      break;
+    bv_int(&v[0], rid);
+    bv_int(&v[1], l->rid);
   }
   for (size_t i = 0; i < s->phones.n && !rc; i++) {
-    sqlite3_stmt *st = a->s_phone_ins;
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, rid);
-    bind_text(st, 2, s->phones.v[i].number);
-    bind_text(st, 3, s->phones.v[i].description);
-    sqlite3_bind_int(st, 4, s->phones.v[i].restricted ? 1 : 0);
-    rc = run(a, st);
+    if (!(v = bulk_row(a, &a->bk_phone, &rc)))
+      break;
+    bv_int(&v[0], rid);
+    bv_text(&v[1], s->phones.v[i].number);
+    bv_text(&v[2], s->phones.v[i].description);
+    bv_int(&v[3], s->phones.v[i].restricted ? 1 : 0);
   }
   for (size_t i = 0; i < s->hours.n && !rc; i++) {
-    sqlite3_stmt *st = a->s_sched_ins;
     const struct ix_hours *h = &s->hours.v[i];
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, rid);
-    sqlite3_bind_int(st, 2, h->weekday);
-    bind_text(st, 3, h->opens);
-    bind_text(st, 4, h->closes);
-    bind_text(st, 5, h->note);
-    rc = run(a, st);
+    if (!(v = bulk_row(a, &a->bk_sched, &rc)))
+      break;
+    bv_int(&v[0], rid);
+    bv_int(&v[1], h->weekday);
+    bv_text(&v[2], h->opens);
+    bv_text(&v[3], h->closes);
+    bv_text(&v[4], h->note);
   }
   if (!rc && s->kind == IX_KIND_ACTIVITY) {
+    /* The activity's municipality is read from its areas: write them first. */
+    if ((rc = bulk_flush(a, &a->bk_area)))
+      return rc;
     sqlite3_stmt *st = a->s_act_ins;
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, rid);
@@ -808,20 +956,17 @@ static int ins_children(struct apply *a, long long rid, const struct ix_service 
     rc = run(a, st);
     for (size_t i = 0; i < s->occurrences.n && !rc; i++) {
       const struct ix_occurrence *o = &s->occurrences.v[i];
-      st = a->s_occ_ins;
-      sqlite3_reset(st);
-      sqlite3_bind_int64(st, 1, rid);
-      bind_text(st, 2, o->starts_at);
-      bind_text(st, 3, o->ends_at[0] ? o->ends_at : NULL);
-      sqlite3_bind_int64(st, 4, o->start_utc);
-      if (o->end_utc == IX_UNSET)
-        sqlite3_bind_null(st, 5);
-      else
-        sqlite3_bind_int64(st, 5, o->end_utc);
-      sqlite3_bind_int(st, 6, o->all_day ? 1 : 0);
-      sqlite3_bind_int(st, 7, o->cancelled ? 1 : 0);
-      bind_text(st, 8, o->location_text);
-      rc = run(a, st);
+      if (!(v = bulk_row(a, &a->bk_occ, &rc)))
+        break;
+      bv_int(&v[0], rid);
+      bv_text(&v[1], o->starts_at);
+      bv_text(&v[2], o->ends_at[0] ? o->ends_at : NULL);
+      bv_int(&v[3], o->start_utc);
+      if (o->end_utc != IX_UNSET)
+        bv_int(&v[4], o->end_utc);
+      bv_int(&v[5], o->all_day ? 1 : 0);
+      bv_int(&v[6], o->cancelled ? 1 : 0);
+      bv_text(&v[7], o->location_text);
     }
   }
   return rc;
@@ -855,8 +1000,9 @@ static int apply_service(struct apply *a, const struct ix_service *s) {
   if (a->fv.err)
     return a->fv.err;
   char hash[33], id[SK_UUID_LEN];
-  fv_hash(&a->fv, E_SVC, hash);
-  make_id(a, E_SVC, s->key, id);
+  int rc;
+  if ((rc = fv_hash(&a->fv, E_SVC, &a->tmp, hash)))
+    return rc;
   struct known *org = kset_get(a, E_ORG, s->org_key);
   if (!org) {
     snprintf(a->err, a->errlen, "Dienst '%.100s': de organisatie ontbreekt.", s->key);
@@ -865,22 +1011,24 @@ static int apply_service(struct apply *a, const struct ix_service *s) {
   struct known *k = kset_get(a, E_SVC, s->key);
   if (k && k->seen)
     return SK_OK;
-  int rc;
   long long rid;
   if (k && k->active && strcmp(k->hash, hash) == 0) {
     k->seen = 1;
     a->stats.n_unchanged++;
     return SK_OK;
   }
+  make_id(a, E_SVC, s->key, id);
   if (k) {
     if ((rc = fv_load_old(a, a->s_svc_old, k->rid)) || (rc = log_diff(a, E_SVC, id)))
       return rc;
     if (!k->active && (rc = log_change(a, E_SVC, id, "status", "withdrawn", "active")))
       return rc;
     sqlite3_stmt *st = a->s_svc_upd;
+    struct bval v[SVC_VALS];
+    svc_vals(a, v, s, org->rid, hash);
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, k->rid);
-    bind_svc(a, st, s, org->rid, hash);
+    bind_vals(st, 2, v, SVC_VALS);
     if ((rc = run(a, st)) || (rc = del_children(a, k->rid)))
       return rc;
     rid = k->rid;
@@ -888,15 +1036,19 @@ static int apply_service(struct apply *a, const struct ix_service *s) {
     k->active = 1;
     a->stats.n_changed++;
   } else {
-    sqlite3_stmt *st = a->s_svc_ins;
-    sqlite3_reset(st);
-    bind_text(st, 1, id);
-    bind_svc(a, st, s, org->rid, hash);
-    bind_text(st, 20, a->source);
-    bind_text(st, 21, s->key);
-    if ((rc = run(a, st)))
-      return rc;
-    rid = sqlite3_last_insert_rowid(a->st->db);
+    /* The rid is ours to choose (the transaction is IMMEDIATE: nobody else
+     * writes), so the row can wait in the bulk with its children. */
+    const char *idc = ix_strdup(&a->arena, id), *hashc = ix_strdup(&a->arena, hash);
+    struct bval *v = idc && hashc ? bulk_row(a, &a->bk_svc, &rc) : NULL;
+    if (!v)
+      return rc ? rc : SK_ENOMEM;
+    rid = a->next_svc_rid++;
+    bv_int(&v[0], rid);
+    bv_text(&v[1], idc);
+    svc_vals(a, v + 2, s, org->rid, hashc);
+    bv_text(&v[20], a->now); /* last_modified */
+    bv_text(&v[21], a->source);
+    bv_text(&v[22], s->key);
     k = kset_add(a, E_SVC, s->key);
     if (!k)
       return SK_ENOMEM;
@@ -1115,12 +1267,6 @@ static int prepare_all(struct apply *a) {
        " city = ?6, municipality_code = ?7, latitude = ?8, longitude = ?9, accessibility = ?10,"
        " last_modified = ?11, status = 'active' WHERE rid = ?1"},
       {&a->s_loc_old, sql_loc_old},
-      {&a->s_svc_ins,
-       "INSERT INTO service(id, organization_rid, kind, name, summary, description, keywords, url,"
-       " email, application_process, eligibility_description, fees_description, referral_contact,"
-       " min_age, max_age, content_hash, assured_date, assured_by, created, last_modified, source,"
-       " source_key, status) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-       " ?15, ?16, ?17, ?18, ?19, ?19, ?20, ?21, 'active')"},
       {&a->s_svc_upd,
        "UPDATE service SET organization_rid = ?2, kind = ?3, name = ?4, summary = ?5,"
        " description = ?6, keywords = ?7, url = ?8, email = ?9, application_process = ?10,"
@@ -1129,22 +1275,10 @@ static int prepare_all(struct apply *a) {
        " last_modified = ?19, status = 'active' WHERE rid = ?1"},
       {&a->s_svc_old, sql_svc_old},
       {&a->s_tax_del, "DELETE FROM service_taxonomy WHERE service_rid = ?1"},
-      {&a->s_tax_ins,
-       "INSERT OR IGNORE INTO service_taxonomy(service_rid, vocabulary, code) VALUES(?1, ?2, ?3)"},
       {&a->s_area_del, "DELETE FROM service_area WHERE service_rid = ?1"},
-      {&a->s_area_ins,
-       "INSERT OR IGNORE INTO service_area(service_rid, area_code, min_age, max_age, note)"
-       " VALUES(?1, ?2, ?3, ?4, ?5)"},
       {&a->s_sal_del, "DELETE FROM service_at_location WHERE service_rid = ?1"},
-      {&a->s_sal_ins,
-       "INSERT OR IGNORE INTO service_at_location(service_rid, location_rid) VALUES(?1, ?2)"},
       {&a->s_phone_del, "DELETE FROM phone WHERE service_rid = ?1"},
-      {&a->s_phone_ins,
-       "INSERT INTO phone(service_rid, number, description, restricted) VALUES(?1, ?2, ?3, ?4)"},
       {&a->s_sched_del, "DELETE FROM schedule WHERE service_rid = ?1"},
-      {&a->s_sched_ins,
-       "INSERT INTO schedule(service_rid, weekday, opens_at, closes_at, description)"
-       " VALUES(?1, ?2, ?3, ?4, ?5)"},
       {&a->s_act_del, "DELETE FROM activity WHERE service_rid = ?1"},
       {&a->s_act_ins,
        "INSERT INTO activity(service_rid, uid, location_text, municipality_code, recurrence,"
@@ -1152,13 +1286,37 @@ static int prepare_all(struct apply *a) {
        " AND area_code IN (SELECT code FROM taxonomy_term WHERE vocabulary = 'municipality')"
        " ORDER BY area_code LIMIT 1), ?4, ?5)"},
       {&a->s_occ_del, "DELETE FROM occurrence WHERE service_rid = ?1"},
-      {&a->s_occ_ins,
-       "INSERT INTO occurrence(service_rid, starts_at, ends_at, start_utc, end_utc, all_day,"
-       " cancelled, location_text) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
   };
   for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
     if (prep(a, list[i].s, list[i].sql))
       return SK_EDB;
+  bulk_init(&a->bk_svc,
+            "INSERT INTO service(rid, id, organization_rid, kind, name, summary, description,"
+            " keywords, url, email, application_process, eligibility_description,"
+            " fees_description, referral_contact, min_age, max_age, content_hash, assured_date,"
+            " assured_by, created, last_modified, source, source_key) VALUES",
+            23);
+  bulk_init(&a->bk_tax,
+            "INSERT OR IGNORE INTO service_taxonomy(service_rid, vocabulary, code) VALUES", 3);
+  bulk_init(&a->bk_area,
+            "INSERT OR IGNORE INTO service_area(service_rid, area_code, min_age, max_age, note)"
+            " VALUES",
+            5);
+  bulk_init(&a->bk_sal, "INSERT OR IGNORE INTO service_at_location(service_rid, location_rid) VALUES",
+            2);
+  bulk_init(&a->bk_phone,
+            "INSERT INTO phone(service_rid, number, description, restricted) VALUES", 4);
+  bulk_init(&a->bk_sched,
+            "INSERT INTO schedule(service_rid, weekday, opens_at, closes_at, description) VALUES",
+            5);
+  bulk_init(&a->bk_occ,
+            "INSERT INTO occurrence(service_rid, starts_at, ends_at, start_utc, end_utc, all_day,"
+            " cancelled, location_text) VALUES",
+            8);
+  bulk_init(&a->bk_log,
+            "INSERT INTO change_log(at, actor, entity, entity_id, field, old_value, new_value)"
+            " VALUES",
+            7);
   return SK_OK;
 }
 
@@ -1174,7 +1332,20 @@ static void apply_cleanup(struct apply *a) {
   sk_buf_free(&a->old.buf);
   sk_buf_free(&a->tmp);
   ix_batch_free(&a->arena);
+  ix_batch_free(&a->log_arena);
 }
+
+/* The first column of the first row of sql, 0 when none. */
+static long long query_int64(struct sk_store *st, const char *sql) {
+  sqlite3_stmt *s = NULL;
+  long long v = 0;
+  if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
+static int query_int(struct sk_store *st, const char *sql) { return (int)query_int64(st, sql); }
 
 int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
              const struct ix_apply_meta *meta, struct ix_apply_stats *stats, char *err,
@@ -1212,16 +1383,17 @@ int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
   /* A feed of many thousand records dirties more pages than SQLite's
    * default 2 MB cache holds; spilling them mid-transaction costs more
    * than the memory. Restored below. */
-  int cache_pages = 0;
-  {
-    sqlite3_stmt *cs = NULL;
-    if (sqlite3_prepare_v2(st->db, "PRAGMA cache_size", -1, &cs, NULL) == SQLITE_OK &&
-        sqlite3_step(cs) == SQLITE_ROW)
-      cache_pages = sqlite3_column_int(cs, 0);
-    sqlite3_finalize(cs);
-    if (b->services.n > 2000)
-      sk_store_exec(st, "PRAGMA cache_size = -262144"); /* 256 MiB, allocated as used */
-  }
+  int cache_pages = query_int(st, "PRAGMA cache_size");
+  if (b->services.n > 2000)
+    sk_store_exec(st, "PRAGMA cache_size = -262144"); /* 256 MiB, allocated as used */
+  /* Every reference we write points at a row we just read or wrote in this
+   * transaction (organisation and location rids from the known sets, the
+   * offering's own rid), and we never delete a parent row: the per-row
+   * foreign key lookups only cost time. The pragma is a no-op inside a
+   * transaction, so it is set before BEGIN and restored below. */
+  int fk_was_on = sqlite3_get_autocommit(st->db) && query_int(st, "PRAGMA foreign_keys") == 1;
+  if (fk_was_on)
+    sk_store_exec(st, "PRAGMA foreign_keys = OFF");
   int rc = sk_store_begin(st);
   if (rc) {
     snprintf(err, errlen, "De database is bezet of niet schrijfbaar: %s", sqlite3_errmsg(st->db));
@@ -1249,12 +1421,21 @@ int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
     rc = apply_org(a, &b->orgs.v[i]);
   for (size_t i = 0; i < b->locations.n && !rc; i++)
     rc = apply_location(a, &b->locations.v[i]);
+  if (!rc) {
+    long long max_rid = query_int64(st, "SELECT coalesce(max(rid), 0) FROM service");
+    a->next_svc_rid = max_rid + 1;
+  }
   for (size_t i = 0; i < b->services.n && !rc; i++)
     rc = apply_service(a, &b->services.v[i]);
+  /* From here on the tables are read: write the pending rows first. */
+  if (!rc)
+    rc = bulk_flush_all(a);
   if (!rc)
     rc = withdraw_unseen(a, b);
   if (!rc)
     rc = reindex_changed_orgs(a);
+  if (!rc)
+    rc = bulk_flush_all(a);
   if (!rc)
     rc = fts_flush(a);
   if (!rc)
@@ -1276,6 +1457,8 @@ fail:
   finalize_all(a);
   sk_store_rollback(st);
 out:
+  if (fk_was_on)
+    sk_store_exec(st, "PRAGMA foreign_keys = ON");
   if (b->services.n > 2000 && cache_pages) {
     char pragma[64];
     snprintf(pragma, sizeof pragma, "PRAGMA cache_size = %d", cache_pages);
