@@ -36,6 +36,8 @@ int cmd_feed(int argc, char **argv);
 void cmd_feed_usage(FILE *out);
 int cmd_index(int argc, char **argv);
 void cmd_index_usage(FILE *out);
+int cmd_reminders(int argc, char **argv);
+void cmd_reminders_usage(FILE *out);
 int cmd_serve(int argc, char **argv);
 void cmd_serve_usage(FILE *out);
 int cmd_search(int argc, char **argv);

@@ -1,5 +1,6 @@
 /* sociale-kaart serve: the HTTP server (API, HSDS, site), with an optional
  * periodic reindex of the feeds in a background thread. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "sk_auth.h"
 #include "sk_err.h"
 #include "sk_store.h"
 #include "sk_taxonomy.h"
@@ -43,7 +45,11 @@ void cmd_serve_usage(FILE *out) {
           "  --timeout SECONDS     idle and slow-client timeout (SK_TIMEOUT, default 15)\n"
           "  --max-connections N   open connections in total (SK_MAX_CONNECTIONS, default 1024)\n"
           "  --max-per-ip N        open connections per client address, 0 = no limit\n"
-          "                        (SK_MAX_PER_IP, default 256; raise it behind a proxy)\n",
+          "                        (SK_MAX_PER_IP, default 256; raise it behind a proxy)\n"
+          "  --trusted-proxy ADDR  IPv4 address of the reverse proxy: its X-Forwarded-For gives\n"
+          "                        the client address (login throttling) and its\n"
+          "                        X-Forwarded-Proto: https makes the session cookie Secure\n"
+          "                        (SK_TRUSTED_PROXY, default none)\n",
           SK_DEFAULT_DB, SK_DEFAULT_STATIC, SK_DEFAULT_FEEDS, SK_DEFAULT_TAXONOMY);
 }
 
@@ -109,6 +115,8 @@ static void reindex_once(struct reindex *r) {
   fprintf(stderr, "sociale-kaart serve: reindex: %zu feeds, %zu failed, %lds\n", n, failed,
           (long)(time(NULL) - t0));
   web_server_data_changed(r->srv);
+  /* House-keeping for accounts: ended sessions, old login attempts. */
+  sk_auth_purge(st, (int64_t)time(NULL));
 out:
   free(reps);
   sk_store_close(st);
@@ -137,7 +145,7 @@ static void *reindex_main(void *arg) {
 
 int cmd_serve(int argc, char **argv) {
   enum { O_DB = 1, O_PORT, O_BIND, O_STATIC, O_THREADS, O_REINDEX, O_FEEDS, O_TAX, O_LOG,
-         O_TIMEOUT, O_MAXCONN, O_MAXIP };
+         O_TIMEOUT, O_MAXCONN, O_MAXIP, O_PROXY };
   static const struct option opts[] = {{"db", required_argument, NULL, O_DB},
                                        {"port", required_argument, NULL, O_PORT},
                                        {"bind", required_argument, NULL, O_BIND},
@@ -150,6 +158,7 @@ int cmd_serve(int argc, char **argv) {
                                        {"timeout", required_argument, NULL, O_TIMEOUT},
                                        {"max-connections", required_argument, NULL, O_MAXCONN},
                                        {"max-per-ip", required_argument, NULL, O_MAXIP},
+                                       {"trusted-proxy", required_argument, NULL, O_PROXY},
                                        {NULL, 0, NULL, 0}};
   struct web_config c;
   web_config_default(&c);
@@ -165,6 +174,7 @@ int cmd_serve(int argc, char **argv) {
   const char *timeout = cli_default("SK_TIMEOUT", "15");
   const char *maxconn = cli_default("SK_MAX_CONNECTIONS", "1024");
   const char *maxip = cli_default("SK_MAX_PER_IP", "256");
+  c.trusted_proxy = getenv("SK_TRUSTED_PROXY");
   int ch;
   optind = 1;
   opterr = 0;
@@ -182,6 +192,7 @@ int cmd_serve(int argc, char **argv) {
     case O_TIMEOUT: timeout = optarg; break;
     case O_MAXCONN: maxconn = optarg; break;
     case O_MAXIP: maxip = optarg; break;
+    case O_PROXY: c.trusted_proxy = optarg; break;
     default:
       return cli_usage_error("serve", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
@@ -205,6 +216,12 @@ int cmd_serve(int argc, char **argv) {
     return cli_usage_error("serve", "--max-per-ip must be a number, not '%s'", maxip);
   c.max_per_ip = (unsigned)v;
   c.access_log = log && *log ? log : NULL;
+  if (c.trusted_proxy && *c.trusted_proxy) {
+    struct in_addr ia;
+    if (inet_pton(AF_INET, c.trusted_proxy, &ia) != 1)
+      return cli_usage_error("serve", "--trusted-proxy must be an IPv4 address, not '%s'",
+                             c.trusted_proxy);
+  }
   struct stat sb;
   long every_s;
   if (every && *every) {

@@ -40,6 +40,9 @@ enum web_route {
   WR_HSDS_SERVICE,
   WR_HSDS_TAXONOMIES,
   WR_HSDS_TERMS,
+  WR_AUTH,       /* /api/v1/auth/...: login, logout, me (web_auth.c) */
+  WR_PARTNER,    /* /api/v1/partner/...: the portal (web_partner.c) */
+  WR_CORRECTION, /* /api/v1/corrections/token, POST /api/v1/services/{id}/corrections */
   WR_STATIC,
   WR_NOT_FOUND,
   WR_COUNT
@@ -79,6 +82,7 @@ struct web_worker {
   struct sk_store *st;
   sqlite3_stmt *stmt[WQ_COUNT];
   void *searcher; /* struct sk_searcher *, when the search module is built in */
+  struct sk_store *wst; /* writable, opened on first auth use (sessions, logins); this thread only */
   struct web_worker *next;
 };
 
@@ -112,6 +116,11 @@ struct web_server {
   atomic_int inflight;
   atomic_int stopping;
   atomic_uint data_generation;
+  /* The portal's one writer: every sk_portal call holds portal_mu. */
+  pthread_mutex_t portal_mu;
+  struct sk_store *pst;
+  struct sk_portal *portal;
+  char *trusted_proxy;
   struct web_metrics m;
   time_t started;
 };
@@ -128,6 +137,10 @@ struct web_req {
   int has_nul;      /* the raw request-URI holds %00 */
   char method[16];
   char path[256];   /* decoded path, cut; for the access log */
+  char *body;       /* request body, kept on routes that take one (NUL-terminated) */
+  size_t body_len;
+  size_t body_cap;
+  int body_over;    /* more than the route's limit arrived */
 };
 
 /* What a handler leaves behind. */
@@ -142,6 +155,11 @@ struct web_out {
   int fd;                /* >= 0: send this file (size len) instead of body */
   const char *allow;     /* Allow header (405) */
   int cors;              /* 1: Access-Control-Allow-Origin: * */
+  char set_cookie[400];  /* Set-Cookie, "" for none */
+  const char *retry_after; /* Retry-After (429) */
+  const char *www_auth;  /* WWW-Authenticate (401) */
+  char location[200];    /* Location (201, 303) */
+  const char *vary;      /* Vary */
 };
 
 struct web_ctx {
@@ -152,6 +170,7 @@ struct web_ctx {
   const char *id;      /* the {id} path segment, when the route has one */
   struct web_req *req;
   struct web_out out;
+  int professional; /* the caller may see restricted fields (search, detail) */
 };
 
 /* This thread's worker (store, statements, searcher), created on first use.
@@ -231,6 +250,43 @@ int web_hsds_service(struct web_ctx *x);
 int web_hsds_taxonomies(struct web_ctx *x);
 int web_hsds_terms(struct web_ctx *x);
 int web_static(struct web_ctx *x);
+int web_auth_handler(struct web_ctx *x);       /* web_auth.c */
+int web_partner_handler(struct web_ctx *x);    /* web_partner.c */
+int web_correction_handler(struct web_ctx *x); /* web_partner.c */
+
+/* --- who is asking (web_auth.c) ----------------------------------------- */
+struct sk_session;
+struct sk_account;
+/* How a request is authenticated. */
+enum web_authn { WEB_ANON = 0, WEB_COOKIE = 1, WEB_BEARER = 2 };
+struct web_viewer {
+  enum web_authn how;
+  struct sk_session *sess; /* malloc'd when how == WEB_COOKIE (sess->account is the user) */
+  struct sk_account *acct; /* the user (points into sess, or malloc'd for a bearer token) */
+};
+/* Resolve the caller from the session cookie or an Authorization: Bearer
+ * token. required: answer 401 when there is none. A bad bearer token is
+ * always a 401 (with WWW-Authenticate). SK_OK (how may be WEB_ANON when
+ * not required), or an answer was set and SK_EINVAL returned. Free with
+ * web_viewer_free. */
+int web_viewer_get(struct web_ctx *x, int required, struct web_viewer *v);
+void web_viewer_free(struct web_viewer *v);
+/* A state-changing request with a cookie session must carry the CSRF token
+ * (X-CSRF-Token, or csrf in a form body). 1 when fine; else 403 was set. */
+int web_csrf_ok(struct web_ctx *x, const struct web_viewer *v, const char *form_csrf);
+/* This worker's writable store for auth calls (opened on first use). */
+struct sk_store *web_auth_store(struct web_ctx *x);
+/* The client address (X-Forwarded-For only from the trusted proxy). */
+void web_client_ip(struct web_ctx *x, char out[64]);
+/* 1 when the request came over TLS (X-Forwarded-Proto from the trusted proxy). */
+int web_is_secure(struct web_ctx *x);
+/* For /search and /services/{id}: mark x->professional from the session
+ * (never fails: a bad cookie is anonymous). Answers for such a caller are
+ * private (no-store). */
+void web_viewer_mark(struct web_ctx *x);
+/* After /services/{id} built its public answer: add restricted fields
+ * (referral_contact, restricted phones) for a caller who may see them. */
+void web_service_add_restricted(struct web_ctx *x);
 
 /* Build the taxonomy body once at start-up. */
 int web_api_build_taxonomy(struct web_server *srv);

@@ -36,6 +36,7 @@ int web_api_search(struct web_ctx *x) {
   struct sk_search_query q;
   sk_search_query_init(&q);
   q.facets = 1;
+  q.professional = x->professional; /* set from the session by the dispatcher */
   struct search_args a = {.q = &q, .rc = SK_OK};
   MHD_get_connection_values(x->conn, MHD_GET_ARGUMENT_KIND, set_arg, &a);
   if (a.rc != SK_OK)

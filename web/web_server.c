@@ -13,8 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sk_auth.h"
 #include "sk_err.h"
 #include "sk_fold.h"
+#include "sk_portal.h"
 #include "web_internal.h"
 
 #include "sk_search.h"
@@ -37,6 +39,7 @@ void web_config_default(struct web_config *c) {
   c->max_url = 2048;
   c->max_params = 32;
   c->max_param_len = 512;
+  c->max_body_partner = 256 * 1024;
 }
 
 static const char *const route_names[WR_COUNT] = {
@@ -48,7 +51,9 @@ static const char *const route_names[WR_COUNT] = {
     [WR_TAXONOMY] = "taxonomy",       [WR_FEEDS] = "feeds",
     [WR_HSDS_ROOT] = "hsds_root",     [WR_HSDS_SERVICES] = "hsds_services",
     [WR_HSDS_SERVICE] = "hsds_service", [WR_HSDS_TAXONOMIES] = "hsds_taxonomies",
-    [WR_HSDS_TERMS] = "hsds_taxonomy_terms", [WR_STATIC] = "static",
+    [WR_HSDS_TERMS] = "hsds_taxonomy_terms", [WR_AUTH] = "auth",
+    [WR_PARTNER] = "partner",         [WR_CORRECTION] = "correction",
+    [WR_STATIC] = "static",
     [WR_NOT_FOUND] = "not_found",
 };
 
@@ -110,6 +115,7 @@ static void worker_free(struct web_worker *w) {
     sqlite3_finalize(w->stmt[i]);
   sk_searcher_free(w->searcher);
   sk_store_close(w->st);
+  sk_store_close(w->wst);
   free(w);
 }
 
@@ -167,6 +173,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     return;
   struct web_req *req = *con_cls;
   *con_cls = NULL;
+  free(req->body);
   double ms = elapsed_ms(&req->t0);
   web_metrics_record(srv, req->route, req->status, ms);
   access_log(srv, req->method, req->path, req->status, req->bytes, ms);
@@ -262,6 +269,18 @@ static enum MHD_Result send_out(struct web_ctx *x) {
     MHD_add_response_header(r, "ETag", etag);
   if (o->allow)
     MHD_add_response_header(r, "Allow", o->allow);
+  if (!is_get && o->etag_value[0] && status < 300)
+    MHD_add_response_header(r, "ETag", o->etag_value);
+  if (o->set_cookie[0])
+    MHD_add_response_header(r, "Set-Cookie", o->set_cookie);
+  if (o->retry_after)
+    MHD_add_response_header(r, "Retry-After", o->retry_after);
+  if (o->www_auth)
+    MHD_add_response_header(r, "WWW-Authenticate", o->www_auth);
+  if (o->location[0])
+    MHD_add_response_header(r, "Location", o->location);
+  if (o->vary)
+    MHD_add_response_header(r, "Vary", o->vary);
   if (o->cors) {
     MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
     MHD_add_response_header(r, "Access-Control-Expose-Headers", "ETag");
@@ -282,6 +301,7 @@ struct route_def {
   int (*handler)(struct web_ctx *);
   const char *const *params; /* allowed query parameters; NULL: any */
   int api;                   /* 1: problem+json errors, CORS */
+  int writes;                /* 1: also POST, PUT, PATCH, DELETE; the body is kept */
 };
 
 static const char *const no_params[] = {NULL};
@@ -296,28 +316,33 @@ static const char *const hsds_list_params[] = {"search", "page", "per_page", "fo
                                                "full", NULL};
 static const char *const hsds_page_params[] = {"page", "per_page", "taxonomy_id", "format", NULL};
 
-static const struct route_def r_healthz = {WR_HEALTHZ, web_api_healthz, no_params, 1};
-static const struct route_def r_metrics = {WR_METRICS, web_metrics_handler, no_params, 0};
-static const struct route_def r_openapi = {WR_OPENAPI, web_api_openapi, no_params, 1};
-static const struct route_def r_search = {WR_SEARCH, web_api_search, NULL, 1};
-static const struct route_def r_suggest = {WR_SUGGEST, web_api_suggest, suggest_params, 1};
-static const struct route_def r_service = {WR_SERVICE, web_api_service, no_params, 1};
-static const struct route_def r_org = {WR_ORGANIZATION, web_api_organization, no_params, 1};
+static const struct route_def r_healthz = {WR_HEALTHZ, web_api_healthz, no_params, 1, 0};
+static const struct route_def r_metrics = {WR_METRICS, web_metrics_handler, no_params, 0, 0};
+static const struct route_def r_openapi = {WR_OPENAPI, web_api_openapi, no_params, 1, 0};
+static const struct route_def r_search = {WR_SEARCH, web_api_search, NULL, 1, 0};
+static const struct route_def r_suggest = {WR_SUGGEST, web_api_suggest, suggest_params, 1, 0};
+static const struct route_def r_service = {WR_SERVICE, web_api_service, no_params, 1, 0};
+static const struct route_def r_org = {WR_ORGANIZATION, web_api_organization, no_params, 1, 0};
 static const struct route_def r_activities = {WR_ACTIVITIES, web_api_activities,
-                                              activities_params, 1};
+                                              activities_params, 1, 0};
 static const struct route_def r_activities_ics = {WR_ACTIVITIES_ICS, web_api_activities_ics,
-                                                  activities_ics_params, 1};
-static const struct route_def r_taxonomy = {WR_TAXONOMY, web_api_taxonomy, no_params, 1};
-static const struct route_def r_feeds = {WR_FEEDS, web_api_feeds, no_params, 1};
-static const struct route_def r_hsds_root = {WR_HSDS_ROOT, web_hsds_root, no_params, 1};
+                                                  activities_ics_params, 1, 0};
+static const struct route_def r_taxonomy = {WR_TAXONOMY, web_api_taxonomy, no_params, 1, 0};
+static const struct route_def r_feeds = {WR_FEEDS, web_api_feeds, no_params, 1, 0};
+static const struct route_def r_hsds_root = {WR_HSDS_ROOT, web_hsds_root, no_params, 1, 0};
 static const struct route_def r_hsds_services = {WR_HSDS_SERVICES, web_hsds_services,
-                                                 hsds_list_params, 1};
-static const struct route_def r_hsds_service = {WR_HSDS_SERVICE, web_hsds_service, no_params, 1};
+                                                 hsds_list_params, 1, 0};
+static const struct route_def r_hsds_service = {WR_HSDS_SERVICE, web_hsds_service, no_params, 1, 0};
 static const struct route_def r_hsds_tax = {WR_HSDS_TAXONOMIES, web_hsds_taxonomies,
-                                            hsds_page_params, 1};
-static const struct route_def r_hsds_terms = {WR_HSDS_TERMS, web_hsds_terms, hsds_page_params, 1};
-static const struct route_def r_static = {WR_STATIC, web_static, NULL, 0};
-static const struct route_def r_api_404 = {WR_NOT_FOUND, NULL, NULL, 1};
+                                            hsds_page_params, 1, 0};
+static const struct route_def r_hsds_terms = {WR_HSDS_TERMS, web_hsds_terms, hsds_page_params, 1, 0};
+static const struct route_def r_auth = {WR_AUTH, web_auth_handler, no_params, 0, 1};
+static const char *const partner_params[] = {"organization", "status", NULL};
+static const struct route_def r_partner = {WR_PARTNER, web_partner_handler, partner_params, 0, 1};
+static const struct route_def r_correction = {WR_CORRECTION, web_correction_handler, no_params,
+                                              0, 1};
+static const struct route_def r_static = {WR_STATIC, web_static, NULL, 0, 0};
+static const struct route_def r_api_404 = {WR_NOT_FOUND, NULL, NULL, 1, 0};
 
 /* Match "<prefix><id>" where id is one path segment; sets *id. */
 static int match_id(const char *url, const char *prefix, const char **id) {
@@ -350,6 +375,19 @@ static const struct route_def *route_for(const char *url, const char **id) {
       return &r_feeds;
     if (strcmp(p, "openapi.json") == 0)
       return &r_openapi;
+    if (starts_with(p, "auth/"))
+      return &r_auth;
+    if (strcmp(p, "partner") == 0 || starts_with(p, "partner/"))
+      return &r_partner;
+    if (strcmp(p, "corrections/token") == 0)
+      return &r_correction;
+    if (starts_with(p, "services/")) {
+      const char *slash = strchr(p + 9, '/');
+      if (slash && strcmp(slash, "/corrections") == 0) {
+        *id = p + 9; /* the handler reads the id up to the slash */
+        return &r_correction;
+      }
+    }
     if (match_id(url, "/api/v1/services/", id))
       return &r_service;
     if (match_id(url, "/api/v1/organizations/", id))
@@ -439,7 +477,7 @@ static void handle(struct web_ctx *x, const struct route_def *rd) {
                              "Het adres bevat een NUL-teken (%%00).");
   if (strcmp(x->method, "OPTIONS") == 0) {
     x->out.status = 204;
-    x->out.allow = "GET, HEAD, OPTIONS";
+    x->out.allow = rd->writes ? "GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE" : "GET, HEAD, OPTIONS";
     x->out.cache = "max-age=86400";
     return;
   }
@@ -452,13 +490,56 @@ static void handle(struct web_ctx *x, const struct route_def *rd) {
                 x->url);
     return;
   }
+  if (rd->route == WR_SEARCH || rd->route == WR_SERVICE)
+    web_viewer_mark(x);
   rd->handler(x);
+  if (rd->route == WR_SERVICE && x->professional && x->out.status == 200)
+    web_service_add_restricted(x);
+  if (x->professional) {
+    /* Restricted fields: never in a shared cache, never answered from one. */
+    x->out.cache = "private, no-store";
+    x->out.cors = 0;
+  }
   if (!x->out.status)
     web_problem(x, 500, "Interne fout", NULL, "Er ging iets mis. Probeer het later opnieuw.");
 }
 
-static int method_allowed(const char *m) {
-  return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0;
+static int method_allowed(const char *m, const struct route_def *rd) {
+  if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0)
+    return 1;
+  return rd->writes && (strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
+                        strcmp(m, "PATCH") == 0 || strcmp(m, "DELETE") == 0);
+}
+
+static size_t body_limit(const struct web_server *srv, const struct route_def *rd) {
+  return rd->route == WR_PARTNER ? srv->cfg.max_body_partner : srv->cfg.max_body;
+}
+
+/* Keep the body of a write route (bounded); other routes only count it. */
+static void body_take(struct web_req *req, const struct route_def *rd, size_t limit,
+                      const char *data, size_t n) {
+  req->body_seen += n;
+  if (!rd->writes || req->body_over)
+    return;
+  if (req->body_len + n > limit) {
+    req->body_over = 1;
+    return;
+  }
+  if (req->body_len + n + 1 > req->body_cap) {
+    size_t cap = req->body_cap ? req->body_cap : 4096;
+    while (cap < req->body_len + n + 1)
+      cap *= 2;
+    char *b = realloc(req->body, cap);
+    if (!b) {
+      req->body_over = 1;
+      return;
+    }
+    req->body = b;
+    req->body_cap = cap;
+  }
+  memcpy(req->body + req->body_len, data, n);
+  req->body_len += n;
+  req->body[req->body_len] = '\0';
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -466,7 +547,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *upload_data, size_t *upload_data_size,
                                   void **con_cls) {
   (void)version;
-  (void)upload_data;
   struct web_server *srv = cls;
   struct web_req *req;
   uintptr_t v = (uintptr_t)*con_cls;
@@ -498,13 +578,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
     unsigned long long clen = cl ? strtoull(cl, NULL, 10) : 0;
     /* Answer before the body arrives: MHD then skips the body and closes. */
-    if (clen > srv->cfg.max_body) {
+    if (clen > body_limit(srv, rd)) {
       web_problem(&x, 413, "Verzoek te groot", NULL,
-                  "De inhoud van het verzoek is groter dan %zu bytes.", srv->cfg.max_body);
+                  "De inhoud van het verzoek is groter dan %zu bytes.", body_limit(srv, rd));
       x.out.cors = rd->api;
       return send_out(&x);
     }
-    if (!method_allowed(method)) {
+    if (!method_allowed(method, rd)) {
       web_problem(&x, 405, "Methode niet toegestaan", NULL,
                   "Dit adres kent alleen GET, HEAD en OPTIONS, niet %.20s.", method);
       x.out.allow = "GET, HEAD, OPTIONS";
@@ -515,13 +595,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
      * "early" for MHD and costs the keep-alive connection. */
     return MHD_YES;
   } else if (*upload_data_size) {
-    req->body_seen += *upload_data_size;
+    body_take(req, rd, body_limit(srv, rd), upload_data, *upload_data_size);
     *upload_data_size = 0; /* always consume, or MHD answers 500 itself */
     return MHD_YES;
   }
-  if (req->body_seen > srv->cfg.max_body) {
+  if (req->body_seen > body_limit(srv, rd) || req->body_over) {
     web_problem(&x, 413, "Verzoek te groot", NULL,
-                "De inhoud van het verzoek is groter dan %zu bytes.", srv->cfg.max_body);
+                "De inhoud van het verzoek is groter dan %zu bytes.", body_limit(srv, rd));
     x.out.cors = rd->api;
     return send_out(&x);
   }
@@ -593,6 +673,10 @@ static void server_free(struct web_server *s) {
     close(s->listen_fd);
   if (s->log_fd > 2)
     close(s->log_fd);
+  free(s->portal);
+  sk_store_close(s->pst);
+  free(s->trusted_proxy);
+  pthread_mutex_destroy(&s->portal_mu);
   sk_taxonomy_free(s->tax);
   free(s->term_uuid);
   free(s->taxonomy_body);
@@ -656,6 +740,7 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
   if (!s)
     return SK_ENOMEM;
   pthread_mutex_init(&s->mu, NULL);
+  pthread_mutex_init(&s->portal_mu, NULL);
   s->listen_fd = -1;
   s->log_fd = -1;
   s->cfg = *c;
@@ -663,6 +748,11 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
   s->bind = dup_or_null(c->bind ? c->bind : "127.0.0.1");
   s->static_dir = dup_or_null(c->static_dir);
   s->access_log = dup_or_null(c->access_log);
+  s->trusted_proxy = c->trusted_proxy && *c->trusted_proxy ? strdup(c->trusted_proxy) : NULL;
+  s->cfg.trusted_proxy = s->trusted_proxy;
+  s->cfg.auth_policy = NULL; /* applied below; not kept */
+  if (!s->cfg.max_body_partner)
+    s->cfg.max_body_partner = 256 * 1024;
   s->cfg.db_path = s->db_path;
   s->cfg.bind = s->bind;
   s->cfg.static_dir = s->static_dir;
@@ -683,6 +773,24 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
   if (rc != SK_OK) {
     server_free(s);
     return rc;
+  }
+  /* Accounts and the portal write: one writer connection for the portal
+   * (calls under portal_mu); auth opens one per worker thread on first use.
+   * Before the threads: sk_auth_global_init is not thread-safe. */
+  if (sk_auth_global_init(c->auth_policy) != SK_OK) {
+    server_free(s);
+    return fail(err, errlen, SK_EINVAL, "cannot start the account module (libsodium)%s%s", "", "");
+  }
+  {
+    char e[512] = "";
+    rc = sk_store_open(s->db_path, 0, &s->pst, e, sizeof e);
+    s->portal = rc == SK_OK ? calloc(1, sizeof *s->portal) : NULL;
+    if (rc != SK_OK || !s->portal) {
+      server_free(s);
+      return fail(err, errlen, rc ? rc : SK_ENOMEM, "database %s cannot be opened for writing: %s",
+                  c->db_path, e[0] ? e : "out of memory");
+    }
+    sk_portal_init(s->portal, s->pst, s->tax);
   }
   if (s->access_log) {
     if (strcmp(s->access_log, "-") == 0) {

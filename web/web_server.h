@@ -17,6 +17,8 @@
  */
 #include <stddef.h>
 
+struct sk_auth_policy;
+
 struct web_config {
   const char *db_path;        /* required; must exist and carry the current schema */
   const char *bind;           /* "127.0.0.1" (default) or "0.0.0.0", or any IPv4 address */
@@ -31,6 +33,10 @@ struct web_config {
   size_t max_url;             /* path + query above this get 414 (default 2048) */
   unsigned max_params;        /* query parameters per request (default 32) */
   size_t max_param_len;       /* bytes per parameter value (default 512) */
+  size_t max_body_partner;    /* bodies on /api/v1/partner (default 256 KiB) */
+  const char *trusted_proxy;  /* IPv4 address of a reverse proxy whose X-Forwarded-For and
+                                 X-Forwarded-Proto are believed; NULL: none */
+  const struct sk_auth_policy *auth_policy; /* NULL: production defaults (tests: short lifetimes) */
 };
 
 /* Fill c with the defaults above (db_path and static_dir NULL). */

@@ -1,0 +1,1003 @@
+/* The partner portal over HTTP: the real server on a loopback port with
+ * accounts in its store. Login, cookies, CSRF, API tokens, throttling,
+ * session expiry; who may read and change what, by every route;
+ * If-Match/412; history and restore; moderation; a reindex beside portal
+ * data; the reminder outbox; "Klopt er iets niet?"; body limits;
+ * restricted fields only for those who may see them. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "test_web_fixture.h"
+
+#include "ix_apply.h"
+#include "ix_partner_json.h"
+#include "ix_validate.h"
+#include "sk_auth.h"
+#include "sk_portal.h"
+
+#define PASSWORD "correct horse battery"
+#define ORG_C "dddddddd-dddd-4ddd-8ddd-dddddddddddd"
+#define SESSION_IDLE 3
+
+static char g_token_a[SK_AUTH_TOKEN_LEN]; /* API token of partner A */
+static char g_id_c[SK_UUID_LEN];          /* account id of partner C */
+
+/* ---- client -------------------------------------------------------------- */
+
+struct sess {
+  char cookie[200]; /* "sk_session=..." */
+  char csrf[100];
+};
+
+/* method target with headers (lines ending "\r\n") and an optional body. */
+static struct resp call(const char *method, const char *target, const char *headers,
+                        const char *body) {
+  size_t blen = body ? strlen(body) : 0;
+  size_t cap = blen + 4096;
+  char *req = malloc(cap);
+  int n = snprintf(req, cap,
+                   "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s"
+                   "Content-Length: %zu\r\n\r\n",
+                   method, target, headers ? headers : "", blen);
+  assert_true(n > 0 && (size_t)n + blen < cap);
+  if (blen)
+    memcpy(req + n, body, blen);
+  struct resp r = fx_raw(req, (size_t)n + blen);
+  free(req);
+  return r;
+}
+
+/* A call as s (cookie + CSRF unless csrf is 0). */
+static struct resp as(const struct sess *s, int csrf, const char *method, const char *target,
+                      const char *extra, const char *body) {
+  char h[1024];
+  snprintf(h, sizeof h, "Content-Type: application/json\r\n%s%s%s%s%s%s%s",
+           s ? "Cookie: " : "", s ? s->cookie : "", s ? "\r\n" : "",
+           s && csrf ? "X-CSRF-Token: " : "", s && csrf ? s->csrf : "", s && csrf ? "\r\n" : "",
+           extra ? extra : "");
+  return call(method, target, h, body);
+}
+
+static struct resp login_raw(const char *email, const char *password, const char *extra) {
+  char body[512], h[512];
+  snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
+  snprintf(h, sizeof h, "Content-Type: application/json\r\n%s", extra ? extra : "");
+  return call("POST", "/api/v1/auth/login", h, body);
+}
+
+static struct sess login(const char *email) {
+  struct resp r = login_raw(email, PASSWORD, NULL);
+  if (r.status != 200)
+    fail_msg("login %s: %d %s", email, r.status, r.body);
+  struct sess s;
+  memset(&s, 0, sizeof s);
+  const char *c = fx_header(&r, "Set-Cookie");
+  assert_non_null(c);
+  const char *semi = strchr(c, ';');
+  snprintf(s.cookie, sizeof s.cookie, "%.*s", (int)(semi - c), c);
+  json_t *j = fx_json(&r);
+  snprintf(s.csrf, sizeof s.csrf, "%s", json_string_value(json_object_get(j, "csrf")));
+  json_decref(j);
+  resp_free(&r);
+  return s;
+}
+
+static json_t *expect(struct resp *r, int status, const char *what) {
+  if (r->status != status)
+    fail_msg("%s: status %d, want %d: %.500s", what, r->status, status, r->body);
+  json_t *j = r->body_len ? fx_json(r) : NULL;
+  return j;
+}
+
+static void etag_of(const struct resp *r, char out[64]) {
+  const char *e = fx_header(r, "ETag");
+  assert_non_null(e);
+  snprintf(out, 64, "%s", e);
+}
+
+static json_t *svc_doc(const char *org, const char *name) {
+  return json_pack("{s:s, s:s, s:[s], s:[s], s:s, s:s}", "organization", org, "name", name,
+                   "needs", "geld", "areas", "huizen", "access", "vrij", "cost", "gratis");
+}
+
+/* Create an offering as s; id and ETag back. want: 201 or 202. */
+static void create_svc(const struct sess *s, const char *org, const char *name, int want,
+                       char id[SK_UUID_LEN], char etag[64]) {
+  json_t *d = svc_doc(org, name);
+  char *body = json_dumps(d, 0);
+  json_decref(d);
+  struct resp r = as(s, 1, "POST", "/api/v1/partner/services", NULL, body);
+  free(body);
+  json_t *j = expect(&r, want, "create");
+  snprintf(id, SK_UUID_LEN, "%s", json_string_value(json_object_get(j, "id")));
+  if (etag) {
+    if (want == 201) {
+      etag_of(&r, etag);
+      const char *loc = fx_header(&r, "Location");
+      assert_non_null(loc);
+      assert_non_null(strstr(loc, id));
+    } else {
+      etag[0] = '\0';
+    }
+  }
+  json_decref(j);
+  resp_free(&r);
+}
+
+static void get_entry(const struct sess *s, const char *id, char etag[64], json_t **doc) {
+  char t[200];
+  snprintf(t, sizeof t, "/api/v1/partner/services/%s", id);
+  struct resp r = as(s, 0, "GET", t, NULL, NULL);
+  json_t *j = expect(&r, 200, "get entry");
+  etag_of(&r, etag);
+  assert_string_equal(fx_header(&r, "Cache-Control"), "no-store");
+  if (doc)
+    *doc = j;
+  else
+    json_decref(j);
+  resp_free(&r);
+}
+
+static struct resp patch(const struct sess *s, const char *id, const char *etag,
+                         const char *body) {
+  char t[200], h[200] = "";
+  snprintf(t, sizeof t, "/api/v1/partner/services/%s", id);
+  if (etag)
+    snprintf(h, sizeof h, "If-Match: %s\r\n", etag);
+  return as(s, 1, "PATCH", t, h, body);
+}
+
+/* ---- set-up -------------------------------------------------------------- */
+
+static void add_account(struct sk_store *st, const char *email, enum sk_role role, int trusted,
+                        const char *org, struct sk_account *out) {
+  char err[256] = "";
+  int64_t now = (int64_t)time(NULL);
+  if (sk_auth_account_create(st, email, "Test", role, PASSWORD, "cli", now, out, err, sizeof err))
+    fail_msg("account %s: %s", email, err);
+  if (trusted)
+    assert_int_equal(sk_auth_account_set_trusted(st, out->rid, 1, "cli", now), SK_OK);
+  if (org)
+    assert_int_equal(sk_auth_link_organization(st, out->rid, org, "cli", now), SK_OK);
+}
+
+static int setup(void **state) {
+  (void)state;
+  struct sk_auth_policy pol;
+  sk_auth_policy_fast(&pol);
+  pol.session_idle = SESSION_IDLE;
+  pol.session_touch = 0;
+  fx_make_store("web.db");
+  struct sk_store *st = NULL;
+  char err[512] = "";
+  if (sk_store_open(th_path("web.db"), 0, &st, err, sizeof err))
+    fail_msg("store: %s", err);
+  assert_int_equal(sk_auth_global_init(&pol), SK_OK);
+  fx_exec(st, "INSERT INTO organization(rid, id, source, source_key, name, created, last_modified)"
+              " VALUES (3, '" ORG_C "', 'portal', '" ORG_C "', 'Stichting C',"
+              " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
+  struct sk_account a;
+  add_account(st, "a@example.org", SK_ROLE_PARTNER, 1, ORG_VERSA, &a);
+  struct sk_api_token info;
+  assert_int_equal(sk_auth_token_create(st, a.rid, "test", 0, (int64_t)time(NULL), g_token_a,
+                                        &info),
+                   SK_OK);
+  add_account(st, "b@example.org", SK_ROLE_PARTNER, 0, ORG_BIB, &a);
+  add_account(st, "c@example.org", SK_ROLE_PARTNER, 1, ORG_C, &a);
+  snprintf(g_id_c, sizeof g_id_c, "%s", a.id);
+  add_account(st, "redactie@example.org", SK_ROLE_REDACTEUR, 0, NULL, &a);
+  add_account(st, "pro@example.org", SK_ROLE_PROFESSIONAL, 0, NULL, &a);
+  add_account(st, "throttle@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
+  add_account(st, "expire@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
+  sk_store_close(st);
+
+  struct web_config c;
+  web_config_default(&c);
+  static char db[512];
+  snprintf(db, sizeof db, "%s", th_path("web.db"));
+  c.db_path = db;
+  c.static_dir = fx_make_static();
+  c.port = 0;
+  c.threads = 2;
+  c.timeout_s = 10;
+  c.trusted_proxy = "127.0.0.1"; /* so tests can act as different clients */
+  c.auth_policy = &pol;
+  if (web_server_start(&c, &g_srv, err, sizeof err) != SK_OK)
+    fail_msg("server: %s", err);
+  g_port = web_server_port(g_srv);
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  web_server_stop(g_srv, 1000);
+  g_srv = NULL;
+  return 0;
+}
+
+/* ---- login, cookies, CSRF, tokens ----------------------------------------- */
+
+static void test_login_me_logout(void **state) {
+  (void)state;
+  /* Wrong password and unknown address: the same answer. */
+  struct resp bad = login_raw("a@example.org", "verkeerd wachtwoord", "X-Forwarded-For: 192.0.2.50\r\n");
+  struct resp unknown = login_raw("nobody@example.org", PASSWORD, "X-Forwarded-For: 192.0.2.50\r\n");
+  assert_int_equal(bad.status, 401);
+  assert_int_equal(unknown.status, 401);
+  json_t *jb = fx_json(&bad), *ju = fx_json(&unknown);
+  assert_string_equal(json_string_value(json_object_get(jb, "detail")),
+                      json_string_value(json_object_get(ju, "detail")));
+  assert_null(fx_header(&bad, "Set-Cookie"));
+  json_decref(jb);
+  json_decref(ju);
+  resp_free(&bad);
+  resp_free(&unknown);
+
+  struct resp r = login_raw("a@example.org", PASSWORD, NULL);
+  assert_int_equal(r.status, 200);
+  const char *cookie = fx_header(&r, "Set-Cookie");
+  assert_non_null(strstr(cookie, "sk_session="));
+  assert_non_null(strstr(cookie, "HttpOnly"));
+  assert_non_null(strstr(cookie, "SameSite=Strict"));
+  assert_null(strstr(cookie, "Secure"));
+  assert_string_equal(fx_header(&r, "Cache-Control"), "no-store");
+  resp_free(&r);
+  /* Behind the trusted proxy over TLS: the __Host- cookie, Secure. */
+  r = login_raw("a@example.org", PASSWORD, "X-Forwarded-Proto: https\r\n");
+  assert_int_equal(r.status, 200);
+  cookie = fx_header(&r, "Set-Cookie");
+  assert_non_null(strstr(cookie, "__Host-sk_session="));
+  assert_non_null(strstr(cookie, "Secure"));
+  resp_free(&r);
+  /* A login from a foreign page is refused. */
+  r = login_raw("a@example.org", PASSWORD, "Origin: https://evil.example\r\n");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+
+  struct sess s = login("a@example.org");
+  r = as(&s, 0, "GET", "/api/v1/auth/me", NULL, NULL);
+  json_t *me = expect(&r, 200, "me");
+  assert_string_equal(json_string_value(json_object_get(me, "role")), "partner");
+  assert_string_equal(json_string_value(json_object_get(me, "csrf")), s.csrf);
+  assert_string_equal(json_string_value(json_object_get(
+                          json_array_get(json_object_get(me, "organizations"), 0), "id")),
+                      ORG_VERSA);
+  json_decref(me);
+  resp_free(&r);
+  /* Logout needs the CSRF token too. */
+  r = as(&s, 0, "POST", "/api/v1/auth/logout", NULL, NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = as(&s, 1, "POST", "/api/v1/auth/logout", NULL, NULL);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(fx_header(&r, "Set-Cookie"), "Max-Age=0"));
+  resp_free(&r);
+  r = as(&s, 0, "GET", "/api/v1/auth/me", NULL, NULL);
+  assert_int_equal(r.status, 401);
+  resp_free(&r);
+  r = call("GET", "/api/v1/partner/entries", NULL, NULL);
+  assert_int_equal(r.status, 401);
+  resp_free(&r);
+}
+
+static void test_csrf_required(void **state) {
+  (void)state;
+  struct sess s = login("a@example.org");
+  char id[SK_UUID_LEN], etag[64];
+  create_svc(&s, ORG_VERSA, "Budgetcursus", 201, id, etag);
+  struct resp r = as(&s, 0, "POST", "/api/v1/partner/services", NULL, "{}");
+  assert_int_equal(r.status, 403);
+  json_t *j = fx_json(&r);
+  assert_non_null(strstr(json_string_value(json_object_get(j, "detail")), "formulier"));
+  json_decref(j);
+  resp_free(&r);
+  char t[200], h[300];
+  snprintf(t, sizeof t, "/api/v1/partner/services/%s", id);
+  snprintf(h, sizeof h, "If-Match: %s\r\nX-CSRF-Token: %s\r\n", etag, "niet-het-token");
+  struct sess nocsrf = s;
+  r = as(&nocsrf, 0, "PATCH", t, h, "{\"name\":\"Gekaapt\"}");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  snprintf(h, sizeof h, "If-Match: %s\r\n", etag);
+  r = as(&s, 0, "DELETE", t, h, NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  /* nothing changed */
+  json_t *doc;
+  char now[64];
+  get_entry(&s, id, now, &doc);
+  assert_string_equal(now, etag);
+  assert_string_equal(json_string_value(json_object_get(doc, "name")), "Budgetcursus");
+  json_decref(doc);
+}
+
+static void test_api_token(void **state) {
+  (void)state;
+  struct resp r = call("GET", "/api/v1/partner/entries",
+                       "Authorization: Bearer skapi_nietgeldig\r\n", NULL);
+  assert_int_equal(r.status, 401);
+  assert_non_null(strstr(fx_header(&r, "WWW-Authenticate"), "Bearer"));
+  resp_free(&r);
+  char h[200];
+  snprintf(h, sizeof h, "Authorization: Bearer %s\r\nContent-Type: application/json\r\n",
+           g_token_a);
+  r = call("GET", "/api/v1/partner/entries", h, NULL);
+  json_t *j = expect(&r, 200, "entries by token");
+  assert_true(json_is_array(json_object_get(j, "items")));
+  json_decref(j);
+  resp_free(&r);
+  /* A token needs no CSRF token (no cookie to ride on). */
+  json_t *d = svc_doc(ORG_VERSA, "Formulierenhulp");
+  char *body = json_dumps(d, 0);
+  json_decref(d);
+  r = call("POST", "/api/v1/partner/services", h, body);
+  free(body);
+  json_decref(expect(&r, 201, "create by token"));
+  resp_free(&r);
+}
+
+static void test_throttling(void **state) {
+  (void)state;
+  for (int i = 0; i < 5; i++) {
+    struct resp r = login_raw("throttle@example.org", "fout fout fout", "X-Forwarded-For: 192.0.2.77\r\n");
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+  }
+  /* Even the right password is refused now, from any address. */
+  struct resp r = login_raw("throttle@example.org", PASSWORD, "X-Forwarded-For: 192.0.2.78\r\n");
+  assert_int_equal(r.status, 429);
+  assert_string_equal(fx_header(&r, "Retry-After"), "900");
+  json_t *j = fx_json(&r);
+  assert_non_null(strstr(json_string_value(json_object_get(j, "detail")), "kwartier"));
+  json_decref(j);
+  resp_free(&r);
+  /* An unknown address is throttled the same way (no enumeration). */
+  for (int i = 0; i < 5; i++) {
+    r = login_raw("niemand@example.org", "fout fout fout", "X-Forwarded-For: 192.0.2.79\r\n");
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+  }
+  r = login_raw("niemand@example.org", "fout fout fout", "X-Forwarded-For: 192.0.2.79\r\n");
+  assert_int_equal(r.status, 429);
+  resp_free(&r);
+}
+
+static void test_session_expires(void **state) {
+  (void)state;
+  struct sess s = login("expire@example.org");
+  struct resp r = as(&s, 0, "GET", "/api/v1/auth/me", NULL, NULL);
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+  sleep(SESSION_IDLE + 2);
+  r = as(&s, 0, "GET", "/api/v1/auth/me", NULL, NULL);
+  assert_int_equal(r.status, 401);
+  assert_non_null(strstr(fx_header(&r, "Set-Cookie"), "Max-Age=0"));
+  resp_free(&r);
+  r = as(&s, 1, "POST", "/api/v1/partner/services", NULL, "{}");
+  assert_int_equal(r.status, 401);
+  resp_free(&r);
+}
+
+/* ---- who may do what -------------------------------------------------------- */
+
+static void test_partner_cannot_touch_others(void **state) {
+  (void)state;
+  struct sess a = login("a@example.org"), b = login("b@example.org"),
+              red = login("redactie@example.org");
+  char id[SK_UUID_LEN], etag[64], t[300], h[200];
+  create_svc(&a, ORG_VERSA, "Schuldhulp Huizen", 201, id, etag);
+  snprintf(h, sizeof h, "If-Match: %s\r\n", etag);
+  /* B: every route to A's entry is closed. */
+  snprintf(t, sizeof t, "/api/v1/partner/services/%s", id);
+  struct resp r = as(&b, 0, "GET", t, NULL, NULL);
+  assert_int_equal(r.status, 403);
+  assert_null(strstr(r.body, "Schuldhulp Huizen"));
+  resp_free(&r);
+  r = as(&b, 1, "PATCH", t, h, "{\"name\":\"Gekaapt\"}");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = as(&b, 1, "PUT", t, h, "{\"name\":\"Gekaapt\"}");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = as(&b, 1, "DELETE", t, h, NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/partner/services/%s/confirm", id);
+  r = as(&b, 1, "POST", t, NULL, NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/partner/services/%s/history", id);
+  r = as(&b, 0, "GET", t, NULL, NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/partner/services/%s/restore", id);
+  r = as(&b, 1, "POST", t, h, "{\"version\":1}");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  /* Through the wrong route, or a guessed id: not found. */
+  snprintf(t, sizeof t, "/api/v1/partner/locations/%s", id);
+  r = as(&b, 0, "GET", t, NULL, NULL);
+  assert_int_equal(r.status, 404);
+  resp_free(&r);
+  r = as(&b, 0, "GET", "/api/v1/partner/services/99999999-9999-4999-8999-999999999999", NULL,
+         NULL);
+  assert_int_equal(r.status, 404);
+  resp_free(&r);
+  /* B creates an entry in A's organisation: refused. */
+  json_t *d = svc_doc(ORG_VERSA, "Nep");
+  char *body = json_dumps(d, 0);
+  json_decref(d);
+  r = as(&b, 1, "POST", "/api/v1/partner/services", NULL, body);
+  free(body);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  /* A moves its entry to B's organisation: refused. */
+  r = patch(&a, id, etag, "{\"organization\":\"" ORG_BIB "\"}");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  /* A nested reference to B's location: refused. */
+  r = as(&red, 1, "POST", "/api/v1/partner/locations", NULL,
+         "{\"organization\":\"" ORG_BIB "\",\"name\":\"Bibliotheek Laren\",\"postal_code\":\"1251 AB\"}");
+  json_t *loc = expect(&r, 201, "redacteur creates a location for B");
+  char loc_id[SK_UUID_LEN];
+  snprintf(loc_id, sizeof loc_id, "%s", json_string_value(json_object_get(loc, "id")));
+  json_decref(loc);
+  resp_free(&r);
+  char pbody[200];
+  snprintf(pbody, sizeof pbody, "{\"locations\":[\"%s\"]}", loc_id);
+  r = patch(&a, id, etag, pbody);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  /* The entry is unchanged after all that. */
+  char now[64];
+  json_t *doc;
+  get_entry(&a, id, now, &doc);
+  assert_string_equal(now, etag);
+  assert_string_equal(json_string_value(json_object_get(doc, "organization")), ORG_VERSA);
+  assert_int_equal(json_array_size(json_object_get(doc, "locations")), 0);
+  json_decref(doc);
+  /* A feed record: read-only here, with the Dutch reason. */
+  snprintf(t, sizeof t, "/api/v1/partner/services/%s", SVC_SHV);
+  r = as(&a, 0, "GET", t, NULL, NULL);
+  json_t *feed = expect(&r, 200, "feed record read");
+  assert_false(json_is_true(json_object_get(feed, "editable")));
+  json_decref(feed);
+  char fe[64];
+  etag_of(&r, fe);
+  resp_free(&r);
+  r = patch(&a, SVC_SHV, fe, "{\"name\":\"Anders\"}");
+  assert_int_equal(r.status, 403);
+  json_t *pj = fx_json(&r);
+  assert_string_equal(json_string_value(json_object_get(pj, "error")), "feed");
+  assert_non_null(strstr(json_string_value(json_object_get(pj, "detail")), "feed"));
+  json_decref(pj);
+  resp_free(&r);
+  /* A professional may read restricted fields but edit nothing. */
+  struct sess pro = login("pro@example.org");
+  r = patch(&pro, id, etag, "{\"name\":\"X\"}");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+}
+
+static void test_validation_errors_name_the_field(void **state) {
+  (void)state;
+  struct sess a = login("a@example.org");
+  struct resp r = as(&a, 1, "POST", "/api/v1/partner/services", NULL,
+                     "{\"organization\":\"" ORG_VERSA "\",\"name\":\"\",\"needs\":[\"bestaatniet\"],"
+                     "\"areas\":[\"huizen\"],\"access\":\"vrij\",\"cost\":\"gratis\","
+                     "\"email\":\"geen-adres\"}");
+  json_t *j = expect(&r, 422, "invalid");
+  assert_string_equal(json_string_value(json_object_get(j, "error")), "invalid");
+  json_t *errs = json_object_get(j, "errors");
+  int name = 0, needs = 0, email = 0;
+  size_t i;
+  json_t *e;
+  json_array_foreach(errs, i, e) {
+    const char *f = json_string_value(json_object_get(e, "field"));
+    const char *m = json_string_value(json_object_get(e, "message"));
+    assert_non_null(strstr(m, f)); /* the Dutch message names the field */
+    name |= strcmp(f, "name") == 0;
+    needs |= strcmp(f, "needs") == 0;
+    email |= strcmp(f, "email") == 0;
+  }
+  assert_true(name && needs && email);
+  json_decref(j);
+  resp_free(&r);
+  r = as(&a, 1, "POST", "/api/v1/partner/services", NULL, "{kapot");
+  assert_int_equal(r.status, 400);
+  resp_free(&r);
+}
+
+static void test_restricted_fields(void **state) {
+  (void)state;
+  const char *secret_phone = "035 999 9999", *secret_ref = "Verwijzers: 035 000 0002";
+  /* anonymous */
+  struct resp r = fx_get("/api/v1/services/" SVC_SHV);
+  assert_int_equal(r.status, 200);
+  assert_null(strstr(r.body, secret_phone));
+  assert_null(strstr(r.body, secret_ref));
+  resp_free(&r);
+  r = fx_get("/api/v1/search?q=schuldhulpverlening");
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, SVC_SHV));
+  assert_null(strstr(r.body, secret_phone));
+  assert_null(strstr(r.body, secret_ref));
+  resp_free(&r);
+  /* a stale or forged cookie is anonymous, not an error */
+  r = call("GET", "/api/v1/services/" SVC_SHV, "Cookie: sk_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n", NULL);
+  assert_int_equal(r.status, 200);
+  assert_null(strstr(r.body, secret_phone));
+  resp_free(&r);
+  /* a professional sees them, privately */
+  struct sess pro = login("pro@example.org");
+  r = as(&pro, 0, "GET", "/api/v1/services/" SVC_SHV, NULL, NULL);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, secret_phone));
+  assert_non_null(strstr(r.body, secret_ref));
+  assert_string_equal(fx_header(&r, "Cache-Control"), "private, no-store");
+  resp_free(&r);
+  r = as(&pro, 0, "GET", "/api/v1/search?q=schuldhulpverlening", NULL, NULL);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, secret_ref));
+  assert_string_equal(fx_header(&r, "Cache-Control"), "private, no-store");
+  resp_free(&r);
+  /* partner B (another organisation) does not; partner A (its own) does */
+  struct sess b = login("b@example.org"), a = login("a@example.org");
+  r = as(&b, 0, "GET", "/api/v1/services/" SVC_SHV, NULL, NULL);
+  assert_null(strstr(r.body, secret_phone));
+  assert_null(strstr(r.body, secret_ref));
+  resp_free(&r);
+  r = as(&b, 0, "GET", "/api/v1/search?q=schuldhulpverlening", NULL, NULL);
+  assert_null(strstr(r.body, secret_ref));
+  resp_free(&r);
+  r = as(&a, 0, "GET", "/api/v1/services/" SVC_SHV, NULL, NULL);
+  assert_non_null(strstr(r.body, secret_phone));
+  resp_free(&r);
+}
+
+/* ---- If-Match, history, moderation ---------------------------------------- */
+
+struct race {
+  const struct sess *s;
+  const char *id, *etag;
+  int status;
+  char name[32];
+};
+
+static void *race_patch(void *arg) {
+  struct race *rc = arg;
+  char body[100];
+  snprintf(body, sizeof body, "{\"summary\":\"%s\"}", rc->name);
+  struct resp r = patch(rc->s, rc->id, rc->etag, body);
+  rc->status = r.status;
+  resp_free(&r);
+  return NULL;
+}
+
+static void test_if_match(void **state) {
+  (void)state;
+  struct sess a = login("a@example.org");
+  char id[SK_UUID_LEN], etag[64];
+  create_svc(&a, ORG_VERSA, "Thuisadministratie", 201, id, etag);
+  struct resp r = patch(&a, id, NULL, "{\"summary\":\"Hulp met papieren\"}");
+  assert_int_equal(r.status, 428);
+  resp_free(&r);
+  r = patch(&a, id, "\"0000\"", "{\"summary\":\"Hulp met papieren\"}");
+  assert_int_equal(r.status, 412);
+  resp_free(&r);
+  /* Four saves on the same ETag at once: exactly one wins. */
+  struct race rs[4];
+  pthread_t th[4];
+  for (int i = 0; i < 4; i++) {
+    rs[i] = (struct race){&a, id, etag, 0, ""};
+    snprintf(rs[i].name, sizeof rs[i].name, "Versie %d", i);
+    pthread_create(&th[i], NULL, race_patch, &rs[i]);
+  }
+  int ok = 0, stale = 0;
+  for (int i = 0; i < 4; i++) {
+    pthread_join(th[i], NULL);
+    ok += rs[i].status == 200;
+    stale += rs[i].status == 412;
+  }
+  assert_int_equal(ok, 1);
+  assert_int_equal(stale, 3);
+  /* The old ETag stays stale; the new one works. */
+  r = patch(&a, id, etag, "{\"summary\":\"Te laat\"}");
+  assert_int_equal(r.status, 412);
+  resp_free(&r);
+  char now[64];
+  get_entry(&a, id, now, NULL);
+  r = patch(&a, id, now, "{\"summary\":\"Op tijd\"}");
+  json_decref(expect(&r, 200, "fresh etag"));
+  char after[64];
+  etag_of(&r, after);
+  assert_string_not_equal(after, now);
+  resp_free(&r);
+}
+
+static void test_history_and_restore(void **state) {
+  (void)state;
+  struct sess a = login("a@example.org"), red = login("redactie@example.org");
+  char id[SK_UUID_LEN], etag[64], t[200];
+  create_svc(&a, ORG_VERSA, "Kledingbank", 201, id, etag);
+  struct resp r = patch(&a, id, etag, "{\"name\":\"Kledingbank Huizen\"}");
+  json_decref(expect(&r, 200, "rename 1"));
+  etag_of(&r, etag);
+  resp_free(&r);
+  r = patch(&a, id, etag, "{\"name\":\"Kledingwinkel\",\"summary\":\"Gratis kleding\"}");
+  json_decref(expect(&r, 200, "rename 2"));
+  etag_of(&r, etag);
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/partner/services/%s/history", id);
+  r = as(&red, 0, "GET", t, NULL, NULL);
+  json_t *h = expect(&r, 200, "history");
+  resp_free(&r);
+  assert_true(json_array_size(json_object_get(h, "versions")) >= 3);
+  int saw_rename = 0, saw_summary = 0;
+  size_t i;
+  json_t *c;
+  json_array_foreach(json_object_get(h, "changes"), i, c) {
+    const char *f = json_string_value(json_object_get(c, "field"));
+    const char *o = json_string_value(json_object_get(c, "old"));
+    const char *n = json_string_value(json_object_get(c, "new"));
+    if (strcmp(f, "name") == 0 && o && n && strcmp(o, "Kledingbank Huizen") == 0 &&
+        strcmp(n, "Kledingwinkel") == 0)
+      saw_rename = 1;
+    if (strcmp(f, "summary") == 0 && n && strcmp(n, "Gratis kleding") == 0)
+      saw_summary = 1;
+    assert_non_null(strstr(json_string_value(json_object_get(c, "actor")), "account:"));
+  }
+  assert_true(saw_rename && saw_summary);
+  json_decref(h);
+  /* A partner may not restore; the redacteur may. */
+  snprintf(t, sizeof t, "/api/v1/partner/services/%s/restore", id);
+  char hdr[200];
+  snprintf(hdr, sizeof hdr, "If-Match: %s\r\n", etag);
+  r = as(&a, 1, "POST", t, hdr, "{\"version\":1}");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = as(&red, 1, "POST", t, hdr, "{\"version\":1}");
+  json_t *doc = expect(&r, 200, "restore");
+  assert_string_equal(json_string_value(json_object_get(doc, "name")), "Kledingbank");
+  assert_true(json_is_null(json_object_get(doc, "summary")));
+  json_decref(doc);
+  resp_free(&r);
+  /* The public API sees the restored entry. */
+  snprintf(t, sizeof t, "/api/v1/services/%s", id);
+  json_t *pub = fx_get_json(t, 200);
+  assert_string_equal(json_string_value(json_object_get(pub, "name")), "Kledingbank");
+  json_decref(pub);
+  /* ... and the restore is itself in the history. */
+  snprintf(t, sizeof t, "/api/v1/partner/services/%s/history", id);
+  r = as(&red, 0, "GET", t, NULL, NULL);
+  h = expect(&r, 200, "history after restore");
+  assert_non_null(strstr(r.body, "restore:1"));
+  json_decref(h);
+  resp_free(&r);
+}
+
+static void test_moderation_holds_until_approved(void **state) {
+  (void)state;
+  struct sess b = login("b@example.org"), red = login("redactie@example.org");
+  /* The redacteur publishes an entry for B's organisation. */
+  char id[SK_UUID_LEN], etag[64], t[200];
+  create_svc(&red, ORG_BIB, "Voorleesuur", 201, id, etag);
+  /* B's edit is held. */
+  get_entry(&b, id, etag, NULL);
+  struct resp r = patch(&b, id, etag, "{\"name\":\"Voorleesuur voor peuters\"}");
+  json_t *held = expect(&r, 202, "held edit");
+  char pending[64];
+  snprintf(pending, sizeof pending, "%s", json_string_value(json_object_get(held, "pending")));
+  json_decref(held);
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/services/%s", id);
+  json_t *pub = fx_get_json(t, 200);
+  assert_string_equal(json_string_value(json_object_get(pub, "name")), "Voorleesuur");
+  json_decref(pub);
+  /* B cannot approve its own edit. */
+  snprintf(t, sizeof t, "/api/v1/partner/reviews/%s/approve", pending);
+  r = as(&b, 1, "POST", t, NULL, NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  /* The redacteur sees it with a field diff and approves it. */
+  r = as(&red, 0, "GET", "/api/v1/partner/reviews", NULL, NULL);
+  json_t *list = expect(&r, 200, "review list");
+  resp_free(&r);
+  int found = 0;
+  size_t i;
+  json_t *it;
+  json_array_foreach(json_object_get(list, "items"), i, it) {
+    if (strcmp(json_string_value(json_object_get(it, "id")), pending) != 0)
+      continue;
+    found = 1;
+    json_t *d0 = json_array_get(json_object_get(it, "diff"), 0);
+    assert_string_equal(json_string_value(json_object_get(d0, "field")), "name");
+    assert_string_equal(json_string_value(json_object_get(d0, "new")), "Voorleesuur voor peuters");
+  }
+  assert_true(found);
+  json_decref(list);
+  r = as(&red, 1, "POST", t, NULL, NULL);
+  json_decref(expect(&r, 200, "approve"));
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/services/%s", id);
+  pub = fx_get_json(t, 200);
+  assert_string_equal(json_string_value(json_object_get(pub, "name")), "Voorleesuur voor peuters");
+  json_decref(pub);
+  /* A rejected edit: a reason is needed, B sees it in its to-do list. */
+  get_entry(&b, id, etag, NULL);
+  r = patch(&b, id, etag, "{\"summary\":\"Reclame\"}");
+  held = expect(&r, 202, "held edit 2");
+  snprintf(pending, sizeof pending, "%s", json_string_value(json_object_get(held, "pending")));
+  json_decref(held);
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/partner/reviews/%s/reject", pending);
+  r = as(&red, 1, "POST", t, NULL, "{}");
+  assert_int_equal(r.status, 422);
+  resp_free(&r);
+  r = as(&red, 1, "POST", t, NULL, "{\"reason\":\"Dit is reclame.\"}");
+  json_decref(expect(&r, 200, "reject"));
+  resp_free(&r);
+  r = as(&b, 0, "GET", "/api/v1/partner/todo", NULL, NULL);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "Dit is reclame."));
+  resp_free(&r);
+}
+
+/* ---- currency ------------------------------------------------------------------ */
+
+static void test_confirm(void **state) {
+  (void)state;
+  struct sess a = login("a@example.org");
+  char id[SK_UUID_LEN], etag[64], t[200];
+  create_svc(&a, ORG_VERSA, "Maatjesproject", 201, id, etag);
+  struct sk_store *st = NULL;
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  char sql[300];
+  snprintf(sql, sizeof sql, "UPDATE service SET assured_date = '2020-01-01' WHERE id = '%s'", id);
+  fx_exec(st, sql);
+  sk_store_close(st);
+  snprintf(t, sizeof t, "/api/v1/partner/services/%s/confirm", id);
+  struct resp r = as(&a, 1, "POST", t, NULL, NULL);
+  json_t *doc = expect(&r, 200, "confirm");
+  char today[11];
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(today, sizeof today, "%Y-%m-%d", &tm);
+  assert_non_null(strstr(json_string_value(json_object_get(doc, "assured_date")), today));
+  json_decref(doc);
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/services/%s", id);
+  json_t *pub = fx_get_json(t, 200);
+  assert_false(json_is_true(json_object_get(pub, "stale")));
+  json_decref(pub);
+}
+
+static void test_reminder_outbox_lists_exactly_the_stale(void **state) {
+  (void)state;
+  struct sess c = login("c@example.org"), red = login("redactie@example.org");
+  char fresh[SK_UUID_LEN], stale[SK_UUID_LEN], old2[SK_UUID_LEN], etag[64];
+  create_svc(&c, ORG_C, "Vers aanbod", 201, fresh, etag);
+  create_svc(&c, ORG_C, "Oud aanbod", 201, stale, etag);
+  create_svc(&c, ORG_C, "Nooit bevestigd", 201, old2, etag);
+  struct sk_store *st = NULL;
+  char err[256], sql[400];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  snprintf(sql, sizeof sql, "UPDATE service SET assured_date = '2025-01-01' WHERE id = '%s';"
+                            "UPDATE service SET assured_date = NULL WHERE id = '%s'", stale, old2);
+  fx_exec(st, sql);
+  /* `sociale-kaart reminders` does this (cli/cmd_reminders.c). */
+  struct sk_portal p;
+  sk_portal_init(&p, st, th_taxonomy());
+  struct sk_portal_reminder_opts o = {"https://sk.example", NULL, "2099-03"};
+  int n = 0;
+  assert_int_equal(sk_portal_reminders_build(&p, &o, &n), SK_OK);
+  assert_true(n >= 1);
+  sk_store_close(st);
+  struct resp r = as(&c, 0, "GET", "/api/v1/partner/outbox", NULL, NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = as(&red, 0, "GET", "/api/v1/partner/outbox", NULL, NULL);
+  json_t *j = expect(&r, 200, "outbox");
+  resp_free(&r);
+  int mine = 0;
+  size_t i;
+  json_t *it;
+  json_array_foreach(json_object_get(j, "items"), i, it) {
+    if (strcmp(json_string_value(json_object_get(it, "account_id")), g_id_c) != 0 ||
+        strcmp(json_string_value(json_object_get(it, "period")), "2099-03") != 0)
+      continue;
+    mine++;
+    json_t *e = json_object_get(it, "entries");
+    assert_int_equal(json_array_size(e), 2);
+    int s1 = 0, s2 = 0;
+    size_t k;
+    json_t *v;
+    json_array_foreach(e, k, v) {
+      s1 |= strcmp(json_string_value(v), stale) == 0;
+      s2 |= strcmp(json_string_value(v), old2) == 0;
+    }
+    assert_true(s1 && s2);
+    assert_non_null(strstr(json_string_value(json_object_get(it, "body")), stale));
+    assert_null(strstr(json_string_value(json_object_get(it, "body")), fresh));
+  }
+  assert_int_equal(mine, 1);
+  json_decref(j);
+  /* The partner's to-do list agrees. */
+  r = as(&c, 0, "GET", "/api/v1/partner/todo", NULL, NULL);
+  j = expect(&r, 200, "todo");
+  assert_int_equal(json_array_size(json_object_get(j, "stale")), 2);
+  json_decref(j);
+  resp_free(&r);
+}
+
+static void test_corrections(void **state) {
+  (void)state;
+  struct sess a = login("a@example.org"), red = login("redactie@example.org");
+  char id[SK_UUID_LEN], etag[64], t[200];
+  create_svc(&a, ORG_VERSA, "Repair Café", 201, id, etag);
+  json_t *tj = fx_get_json("/api/v1/corrections/token", 200);
+  char tok[128];
+  snprintf(tok, sizeof tok, "%s", json_string_value(json_object_get(tj, "form_token")));
+  json_decref(tj);
+  snprintf(t, sizeof t, "/api/v1/services/%s/corrections", id);
+  char body[600];
+  /* Too fast: a robot. Answered like success, nothing stored. */
+  snprintf(body, sizeof body, "{\"message\":\"Robot\",\"form_token\":\"%s\"}", tok);
+  struct resp r = call("POST", t, "Content-Type: application/json\r\nX-Forwarded-For: 192.0.2.90\r\n", body);
+  assert_int_equal(r.status, 201);
+  resp_free(&r);
+  sleep(SK_CORRECTION_MIN_SECONDS + 1);
+  /* sessions here idle out in SESSION_IDLE seconds: log in again */
+  a = login("a@example.org");
+  red = login("redactie@example.org");
+  snprintf(body, sizeof body,
+           "{\"message\":\"De openingstijden kloppen niet meer.\",\"name\":\"Jan\","
+           "\"form_token\":\"%s\",\"website\":\"\"}", tok);
+  r = call("POST", t, "Content-Type: application/json\r\nX-Forwarded-For: 192.0.2.90\r\n", body);
+  assert_int_equal(r.status, 201);
+  resp_free(&r);
+  /* A filled honeypot: looks fine, is dropped. */
+  snprintf(body, sizeof body,
+           "{\"message\":\"Koop nu!\",\"form_token\":\"%s\",\"website\":\"http://spam\"}", tok);
+  r = call("POST", t, "Content-Type: application/json\r\nX-Forwarded-For: 192.0.2.90\r\n", body);
+  assert_int_equal(r.status, 201);
+  resp_free(&r);
+  /* It lands with the owning partner and the redacteur. */
+  r = as(&a, 0, "GET", "/api/v1/partner/corrections", NULL, NULL);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "De openingstijden kloppen niet meer."));
+  assert_null(strstr(r.body, "Koop nu!"));
+  assert_null(strstr(r.body, "Robot"));
+  resp_free(&r);
+  r = as(&red, 0, "GET", "/api/v1/partner/corrections", NULL, NULL);
+  assert_non_null(strstr(r.body, "De openingstijden kloppen niet meer."));
+  resp_free(&r);
+  struct sess b = login("b@example.org");
+  r = as(&b, 0, "GET", "/api/v1/partner/corrections", NULL, NULL);
+  assert_null(strstr(r.body, "De openingstijden kloppen niet meer."));
+  resp_free(&r);
+  /* Rate limit per client address. */
+  snprintf(body, sizeof body, "{\"message\":\"Nog iets\",\"form_token\":\"%s\"}", tok);
+  int limited = 0;
+  for (int i = 0; i < SK_CORRECTION_PER_HOUR + 1; i++) {
+    r = call("POST", t, "Content-Type: application/json\r\nX-Forwarded-For: 192.0.2.91\r\n", body);
+    if (r.status == 429) {
+      limited = 1;
+      assert_non_null(fx_header(&r, "Retry-After"));
+    } else {
+      assert_int_equal(r.status, 201);
+    }
+    resp_free(&r);
+  }
+  assert_true(limited);
+  /* An empty message names the field. */
+  snprintf(body, sizeof body, "{\"message\":\" \",\"form_token\":\"%s\"}", tok);
+  r = call("POST", t, "Content-Type: application/json\r\nX-Forwarded-For: 192.0.2.92\r\n", body);
+  assert_int_equal(r.status, 422);
+  assert_non_null(strstr(r.body, "message"));
+  resp_free(&r);
+}
+
+/* ---- limits and a reindex -------------------------------------------------------- */
+
+static void test_body_limits(void **state) {
+  (void)state;
+  struct sess a = login("a@example.org");
+  size_t big = 200 * 1024;
+  char *body = malloc(big + 200);
+  int n = snprintf(body, 200, "{\"organization\":\"" ORG_VERSA "\",\"name\":\"Groot\",\"description\":\"");
+  memset(body + n, 'a', big);
+  snprintf(body + n + big, 100, "\"}");
+  /* 200 KiB on a partner route is read (and then judged on content). */
+  struct resp r = as(&a, 1, "POST", "/api/v1/partner/services", NULL, body);
+  assert_int_equal(r.status, 422);
+  assert_non_null(strstr(r.body, "description"));
+  resp_free(&r);
+  free(body);
+  body = malloc(300 * 1024 + 1);
+  memset(body, ' ', 300 * 1024);
+  body[300 * 1024] = '\0';
+  r = as(&a, 1, "POST", "/api/v1/partner/services", NULL, body);
+  assert_int_equal(r.status, 413);
+  resp_free(&r);
+  /* Public routes keep the small limit. */
+  body[20 * 1024] = '\0';
+  r = call("POST", "/api/v1/services/" SVC_SHV "/corrections", "Content-Type: application/json\r\n", body);
+  assert_int_equal(r.status, 413);
+  resp_free(&r);
+  free(body);
+  /* Read-only routes still refuse writes. */
+  r = call("POST", "/api/v1/search", NULL, "{}");
+  assert_int_equal(r.status, 405);
+  resp_free(&r);
+}
+
+static void test_reindex_never_touches_portal_data(void **state) {
+  (void)state;
+  struct sess a = login("a@example.org");
+  char id[SK_UUID_LEN], etag[64];
+  create_svc(&a, ORG_VERSA, "Portaalaanbod", 201, id, etag);
+  struct resp r = patch(&a, id, etag, "{\"summary\":\"Met de hand\"}");
+  json_decref(expect(&r, 200, "edit"));
+  etag_of(&r, etag);
+  resp_free(&r);
+  json_t *before;
+  char e0[64];
+  get_entry(&a, id, e0, &before);
+  /* The feed of the same partner runs (a full apply replaces its rows). */
+  struct sk_store *st = NULL;
+  char err[512];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  long long log_before = th_query_int(st, "SELECT count(*) FROM change_log WHERE actor LIKE 'account:%'");
+  const char *doc =
+      "{\"format\": \"sociale-kaart-partner/1\", \"organizations\": [{\"key\": \"versa\","
+      " \"name\": \"Versa Welzijn\"}], \"services\": [{\"key\": \"nieuw\", \"organization\":"
+      " \"versa\", \"name\": \"Portaalaanbod\", \"needs\": [\"geld\"], \"areas\": [\"huizen\"],"
+      " \"access\": \"vrij\", \"cost\": \"gratis\"}]}";
+  struct ix_batch b;
+  ix_batch_init(&b, 0);
+  if (ix_partner_json_parse(doc, strlen(doc), &b, err, sizeof err))
+    fail_msg("parse: %s", err);
+  assert_int_equal(ix_validate_batch(&b, th_taxonomy()), SK_OK);
+  if (ix_apply(st, "versa", &b, NULL, NULL, err, sizeof err))
+    fail_msg("apply: %s", err);
+  ix_batch_free(&b);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM change_log WHERE actor LIKE 'account:%'"),
+                   log_before);
+  sk_store_close(st);
+  json_t *after;
+  char e1[64];
+  get_entry(&a, id, e1, &after);
+  assert_string_equal(e0, e1);
+  assert_true(json_equal(before, after));
+  json_decref(before);
+  json_decref(after);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_login_me_logout),
+      cmocka_unit_test(test_csrf_required),
+      cmocka_unit_test(test_api_token),
+      cmocka_unit_test(test_throttling),
+      cmocka_unit_test(test_partner_cannot_touch_others),
+      cmocka_unit_test(test_validation_errors_name_the_field),
+      cmocka_unit_test(test_restricted_fields),
+      cmocka_unit_test(test_if_match),
+      cmocka_unit_test(test_history_and_restore),
+      cmocka_unit_test(test_moderation_holds_until_approved),
+      cmocka_unit_test(test_confirm),
+      cmocka_unit_test(test_reminder_outbox_lists_exactly_the_stale),
+      cmocka_unit_test(test_corrections),
+      cmocka_unit_test(test_body_limits),
+      cmocka_unit_test(test_reindex_never_touches_portal_data),
+      cmocka_unit_test(test_session_expires),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
