@@ -264,6 +264,17 @@ static int refresh(struct sk_searcher *s) {
   return scratch_fit(s);
 }
 
+uint64_t sk_searcher_generation(struct sk_searcher *s) {
+  if (!s || refresh(s) != SK_OK || !s->snap)
+    return 0;
+  return s->snap->serial;
+}
+
+void sk_searcher_set_background(struct sk_searcher *s, int on) {
+  if (s)
+    s->background = on != 0;
+}
+
 static const char *const stmt_sql[] = {
     /* ST_POST */
     "SELECT rowid, bm25(search_fts, 10.0, 6.0, 3.0, 4.0, 1.0) FROM search_fts WHERE search_fts MATCH ?1",

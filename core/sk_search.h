@@ -264,4 +264,21 @@ void sk_suggest_result_free(struct sk_suggest_result *r);
 /* The /api/v1/suggest body: {"items":[{"text","kind","code"}]} (new reference). */
 json_t *sk_suggest_result_json(const struct sk_suggest_result *r);
 
+/* ---- for servers (additions) ---- */
+
+/* An id of the data the next sk_search of s answers from: it changes when
+ * s moves to a newer snapshot of the store and is unique in the process
+ * (two stores never share one), so a cache of rendered answers can be keyed
+ * by it. Looks for changes first, as sk_search does (PRAGMA data_version);
+ * may build a snapshot like sk_search. 0 when the store cannot be read. */
+uint64_t sk_searcher_generation(struct sk_searcher *s);
+
+/* on = 1: when the store changes, a background thread (its own read-only
+ * connection) builds the new snapshot while s keeps answering from the one
+ * it has, so no query waits for a rebuild (the server). on = 0 (default):
+ * the first query that sees a change builds it, so a query always sees
+ * every committed change (tools, tests). Stores without a file (in memory)
+ * always build in the query. */
+void sk_searcher_set_background(struct sk_searcher *s, int on);
+
 #endif

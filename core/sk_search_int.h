@@ -105,6 +105,7 @@ struct sks_snap {
   int refs;        /* searchers using it + 1 while it is the process's current one */
   uint64_t ticket; /* the change ticket when its build began (sk_search_snap.c) */
   uint64_t fp;     /* fingerprint of the store it was read from */
+  uint64_t serial; /* unique in the process: sk_searcher_generation */
   struct sks_index ix;
   struct sks_doc *docs; /* indexed by rid, n_docs_cap entries; flags 0 = absent */
   uint32_t n_docs_cap;
@@ -175,6 +176,7 @@ struct sk_searcher {
   uint64_t want;         /* a change was seen: needs a snapshot of ticket >= want */
   int64_t data_version;
   long long total_changes;
+  int background; /* sk_searcher_set_background */
   sqlite3_stmt *stmt[ST_COUNT];
   /* caches */
   struct sks_post cache[SKS_POST_CACHE];

@@ -6,7 +6,10 @@
 #
 #   bench/load/run.sh [BUILD_DIR] [N] [SECONDS]
 #   env: SK_LOAD_DIR (work folder, default /tmp/sk-load), SK_LOAD_THREADS
-#        (server worker threads, default 2), SK_LOAD_WRK_THREADS (default 1)
+#        (server worker threads, default 2), SK_LOAD_WRK_THREADS (default 1),
+#        SK_LOAD_PIN (default "0 1": the server on CPU 0, wrk and the reindex
+#        on CPU 1, as docs say for a 2-core machine; "" = no pinning),
+#        SK_LOAD_REUSE=1 (keep an indexed store from an earlier run)
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -20,7 +23,16 @@ BIN=$BUILD/sociale-kaart
 [ -x "$BIN" ] || { echo "no $BIN: build first (cmake --preset release && cmake --build build/release)"; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is not installed"; exit 1; }
 mkdir -p "$WORK"
+PIN=${SK_LOAD_PIN-0 1}
+SRV_CPU=; CLI_CPU=
+if [ -n "$PIN" ] && command -v taskset >/dev/null; then
+  SRV_CPU="taskset -c ${PIN%% *}"; CLI_CPU="taskset -c ${PIN##* }"
+  echo "== pinned: server on CPU ${PIN%% *}, wrk and reindex on CPU ${PIN##* }"
+fi
 
+if [ "${SK_LOAD_REUSE:-0}" = 1 ] && [ -f "$WORK/load.db" ] && [ "$(cat "$WORK/load.n" 2>/dev/null)" = "$N" ]; then
+  echo "== reusing $WORK/load.db ($N offerings)"
+else
 echo "== generating $N offerings"
 python3 "$HERE/gen_offerings.py" "$WORK" "$N" 0
 rm -f "$WORK"/load.db "$WORK"/load.db-*
@@ -29,8 +41,11 @@ t0=$(date +%s.%N)
 "$BIN" index --db "$WORK/load.db" --feeds "$WORK/feeds.json" --taxonomy "$ROOT/feeds/taxonomy.json" >/dev/null
 t1=$(date +%s.%N)
 echo "indexed in $(echo "$t1 - $t0" | bc) s"
+echo "$N" >"$WORK/load.n"
+echo 0 >"$WORK/load.variant"
+fi
 
-"$BIN" serve --db "$WORK/load.db" --port 0 --static "$ROOT/web/static" --access-log "" \
+$SRV_CPU "$BIN" serve --db "$WORK/load.db" --port 0 --static "$ROOT/web/static" --access-log "" \
   --threads "$THREADS" --reindex-every 0 2>"$WORK/serve.err" &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT INT TERM
@@ -51,24 +66,28 @@ print("ids = {" + ",".join("\"%s\"" % i for i in ids) + "}")' >"$WORK/ids.lua"
 export SK_LOAD_IDS="$WORK/ids.lua"
 
 echo "== warm-up (3 s)"
-wrk -t"$WT" -c64 -d3s -s "$HERE/mix.lua" "$URL" >/dev/null
+$CLI_CPU wrk -t"$WT" -c64 -d3s -s "$HERE/mix.lua" "$URL" >/dev/null
 echo "== load, ${DUR} s, 64 connections"
-wrk -t"$WT" -c64 -d"${DUR}s" -s "$HERE/mix.lua" "$URL" | tail -3
+$CLI_CPU wrk -t"$WT" -c64 -d"${DUR}s" -s "$HERE/mix.lua" "$URL" | tail -3
 RSS=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
 echo "server RSS ${RSS} kB"
+curl -s "$URL/metrics" | grep -E '^sk_search_cache' || true
 
 echo "== load, ${DUR} s, 64 connections, with a full reindex (all $N records changed) running"
-python3 "$HERE/gen_offerings.py" "$WORK" "$N" 1 >/dev/null
+# the other variant than the store holds: every record changes
+VARIANT=$((1 - $(cat "$WORK/load.variant" 2>/dev/null || echo 0)))
+python3 "$HERE/gen_offerings.py" "$WORK" "$N" "$VARIANT" >/dev/null
+echo "$VARIANT" >"$WORK/load.variant"
 ( sleep 1
   t0=$(date +%s.%N)
-  "$BIN" index --db "$WORK/load.db" --feeds "$WORK/feeds.json" --taxonomy "$ROOT/feeds/taxonomy.json" >"$WORK/reindex.out" 2>&1
+  $CLI_CPU "$BIN" index --db "$WORK/load.db" --feeds "$WORK/feeds.json" --taxonomy "$ROOT/feeds/taxonomy.json" >"$WORK/reindex.out" 2>&1
   t1=$(date +%s.%N)
   echo "reindex finished in $(echo "$t1 - $t0" | bc) s (during the load)" ) &
 RPID=$!
-wrk -t"$WT" -c64 -d"${DUR}s" -s "$HERE/mix.lua" "$URL" | tail -3
+$CLI_CPU wrk -t"$WT" -c64 -d"${DUR}s" -s "$HERE/mix.lua" "$URL" | tail -3
 wait $RPID
 grep -E "^load|^total" "$WORK/reindex.out" || true
-curl -s "$URL/metrics" | grep -E '^sk_http_requests_total' | sort
+curl -s "$URL/metrics" | grep -E '^sk_http_requests_total|^sk_search_cache' | sort
 
 kill -TERM $PID
 wait $PID 2>/dev/null || true

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "helper_test.h"
 #include "sk_err.h"
@@ -671,6 +672,41 @@ static void test_sees_new_data(void **state) {
   expect_top("repaircafe", NULL, "Repaircafé Laren", 1);
 }
 
+/* In background mode the query that sees a change answers from the
+ * snapshot it has (same generation) while another thread reads the new
+ * one; a later query answers from the new one (a new generation). */
+static void test_background_rebuild(void **state) {
+  (void)state;
+  uint64_t g0 = sk_searcher_generation(g_s);
+  assert_true(g0 > 0);
+  assert_int_equal(sk_searcher_generation(g_s), g0); /* nothing changed */
+  sk_searcher_set_background(g_s, 1);
+  struct sk_store *w = NULL;
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("search.db"), 0, &w, err, sizeof err), SK_OK);
+  struct sk_store *keep = g_st;
+  g_st = w;
+  exec_ok("BEGIN");
+  const struct fx f = {"nieuw2", "Versa Welzijn", "Klussendienst Blaricum", "Kleine klussen in huis.",
+                       "thuis", NULL, "vrij", "gratis", "blaricum", -1, -1, "active", "2026-02-01",
+                       "aanbod", NULL};
+  long long rid = add_fixture(&f);
+  assert_int_equal(sk_store_index_service(w, rid), SK_OK);
+  exec_ok("COMMIT");
+  g_st = keep;
+  sk_store_close(w);
+  assert_int_equal(sk_searcher_generation(g_s), g0); /* the build runs elsewhere */
+  uint64_t g1 = g0;
+  for (int i = 0; i < 1000 && g1 == g0; i++) {
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    g1 = sk_searcher_generation(g_s);
+  }
+  assert_true(g1 != g0);
+  sk_searcher_set_background(g_s, 0);
+  expect_top("klussendienst", NULL, "Klussendienst Blaricum", 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_inflection),
@@ -694,6 +730,7 @@ int main(void) {
       cmocka_unit_test(test_sort_and_json),
       cmocka_unit_test(test_suggest),
       cmocka_unit_test(test_sees_new_data),
+      cmocka_unit_test(test_background_rebuild),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
