@@ -84,6 +84,7 @@ struct apply {
   long long *touched;
   size_t n_touched, cap_touched;
   long long next_svc_rid; /* new offerings get their rid here, before the insert */
+  int prepared;           /* the batch was prepared for this feed (ix_apply_prepare) */
   /* prepared statements, finalised at the end */
   sqlite3_stmt *s_org_ins, *s_org_upd, *s_org_old, *s_org_phone_del, *s_org_phone_ins;
   sqlite3_stmt *s_loc_ins, *s_loc_upd, *s_loc_old;
@@ -996,13 +997,17 @@ static int fts_flush(struct apply *a) {
 }
 
 static int apply_service(struct apply *a, const struct ix_service *s) {
-  svc_fields(a, s);
-  if (a->fv.err)
-    return a->fv.err;
   char hash[33], id[SK_UUID_LEN];
-  int rc;
-  if ((rc = fv_hash(&a->fv, E_SVC, &a->tmp, hash)))
-    return rc;
+  int rc, prepared = a->prepared && s->content_hash && s->public_id;
+  if (prepared) {
+    snprintf(hash, sizeof hash, "%s", s->content_hash);
+  } else {
+    svc_fields(a, s);
+    if (a->fv.err)
+      return a->fv.err;
+    if ((rc = fv_hash(&a->fv, E_SVC, &a->tmp, hash)))
+      return rc;
+  }
   struct known *org = kset_get(a, E_ORG, s->org_key);
   if (!org) {
     snprintf(a->err, a->errlen, "Dienst '%.100s': de organisatie ontbreekt.", s->key);
@@ -1017,8 +1022,16 @@ static int apply_service(struct apply *a, const struct ix_service *s) {
     a->stats.n_unchanged++;
     return SK_OK;
   }
-  make_id(a, E_SVC, s->key, id);
+  if (prepared)
+    snprintf(id, sizeof id, "%s", s->public_id);
+  else
+    make_id(a, E_SVC, s->key, id);
   if (k) {
+    if (prepared) { /* the field values, for the change log */
+      svc_fields(a, s);
+      if (a->fv.err)
+        return a->fv.err;
+    }
     if ((rc = fv_load_old(a, a->s_svc_old, k->rid)) || (rc = log_diff(a, E_SVC, id)))
       return rc;
     if (!k->active && (rc = log_change(a, E_SVC, id, "status", "withdrawn", "active")))
@@ -1378,6 +1391,7 @@ int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
   sk_buf_init(&a->old.buf, 64 * 1024 * 1024);
   sk_buf_init(&a->tmp, 64 * 1024 * 1024);
   a->stats.n_records = (long)(b->orgs.n + b->locations.n + b->services.n);
+  a->prepared = b->prepared_feed && strcmp(b->prepared_feed, feed_id) == 0;
   a->stats.n_rejected = (long)b->rejections.n;
 
   /* A feed of many thousand records dirties more pages than SQLite's
@@ -1464,6 +1478,35 @@ out:
     snprintf(pragma, sizeof pragma, "PRAGMA cache_size = %d", cache_pages);
     sk_store_exec(st, pragma);
   }
+  apply_cleanup(a);
+  free(a);
+  return rc;
+}
+
+int ix_apply_prepare(const char *feed_id, struct ix_batch *b) {
+  struct apply *a = calloc(1, sizeof *a);
+  if (!a)
+    return SK_ENOMEM;
+  snprintf(a->source, sizeof a->source, "feed:%s", feed_id);
+  ix_batch_init(&a->arena, 0);
+  sk_buf_init(&a->fv.buf, 64 * 1024 * 1024);
+  sk_buf_init(&a->tmp, 64 * 1024 * 1024);
+  b->prepared_feed = NULL;
+  int rc = SK_OK;
+  for (size_t i = 0; i < b->services.n && !rc; i++) {
+    struct ix_service *s = &b->services.v[i];
+    char hash[33], id[SK_UUID_LEN];
+    svc_fields(a, s);
+    if ((rc = a->fv.err) || (rc = fv_hash(&a->fv, E_SVC, &a->tmp, hash)))
+      break;
+    make_id(a, E_SVC, s->key, id);
+    if (!(s->content_hash = ix_strdup(b, hash)) || !(s->public_id = ix_strdup(b, id)))
+      rc = SK_ENOMEM;
+    if (i % 1024 == 1023)
+      ix_batch_free(&a->arena); /* the canonical texts of lists are not needed again */
+  }
+  if (!rc && !(b->prepared_feed = ix_strdup(b, feed_id)))
+    rc = SK_ENOMEM;
   apply_cleanup(a);
   free(a);
   return rc;

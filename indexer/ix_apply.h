@@ -55,6 +55,13 @@ int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
              const struct ix_apply_meta *meta, struct ix_apply_stats *stats, char *err,
              size_t errlen);
 
+/* Optional, and safe on any thread (no store): work out each offering's
+ * content hash and public id for feed feed_id ahead of ix_apply, which then
+ * skips that work. ix_run does it on the thread that reads the next feed
+ * while the current one is written. SK_OK or SK_ENOMEM (then nothing is
+ * marked prepared and ix_apply does all the work). */
+int ix_apply_prepare(const char *feed_id, struct ix_batch *b);
+
 /* The feed could not be fetched, parsed or applied: keep its data, record
  * the error and the attempt. rejections may be NULL (then the previous
  * report stays). */

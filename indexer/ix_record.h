@@ -125,6 +125,11 @@ struct ix_service {
     struct ix_occurrence *v;
     size_t n, cap;
   } occurrences;
+  /* Set by ix_apply_prepare (which may run on another thread, ahead of
+   * ix_apply) for the feed in the batch's prepared_feed: the content hash
+   * and the public id. NULL: ix_apply works them out itself. */
+  const char *content_hash;
+  const char *public_id;
 };
 
 /* A record the parser could not accept, with a reason a partner understands
@@ -155,6 +160,8 @@ struct ix_batch {
   } rejections;
   /* Warnings: data dropped or moved, never silently (English or Dutch). */
   struct ix_strv warnings;
+  /* The feed id ix_apply_prepare worked for, or NULL. */
+  const char *prepared_feed;
 };
 
 /* Initialise an empty batch whose arena may hand out at most max_bytes

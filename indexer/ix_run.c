@@ -1,5 +1,6 @@
 #include "ix_run.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,55 +278,115 @@ static void stored_validators(struct sk_store *st, const struct ix_feed *f, char
   sqlite3_finalize(s);
 }
 
-static void run_feed(struct sk_store *st, const struct sk_taxonomy *tax, const struct ix_feed *f,
-                     const struct ix_run_opts *o, size_t index, size_t total,
-                     struct ix_feed_report *rep) {
-  struct timespec t0, t1;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
+/* One feed on its way through a run. Loading (fetch, parse, defaults,
+ * validate, prepare) touches no store, so it runs on a worker thread for
+ * the next feed while the current one is written: the store is written by
+ * one thread only, in registry order. */
+struct feed_job {
+  const struct ix_feed *f;
+  const struct sk_taxonomy *tax;
+  const struct ix_run_opts *o;
+  struct ix_feed_report *rep;
+  double load_seconds; /* fetch .. prepare, on whichever thread */
+  int ready;          /* registered and validators read: load may start */
+  char etag[256], lm[128], hash[80];
+  struct ix_batch b;
+  struct ix_load_info info;
+  int rc;             /* of the load */
+  pthread_t thread;
+  int threaded;       /* thread must be joined */
+};
+
+/* Main thread: register the feed and read what the last good run stored. */
+static double now_seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void job_begin(struct sk_store *st, struct feed_job *j) {
+  struct ix_feed_report *rep = j->rep;
+  const struct ix_feed *f = j->f;
   memset(rep, 0, sizeof *rep);
   snprintf(rep->id, sizeof rep->id, "%s", f->id);
   snprintf(rep->kind, sizeof rep->kind, "%s", f->kind);
-  char etag[256], lm[128], hash[80];
+  ix_batch_init(&j->b, IX_RUN_BATCH_MAX);
   if (ix_apply_register_feed(st, f->id, f->partner, f->kind, f->location, f->enabled) != SK_OK) {
     snprintf(rep->error, sizeof rep->error, "De database is bezet of niet schrijfbaar: %s",
              sqlite3_errmsg(st->db));
     rep->failed = 1;
-    goto done;
+    return;
   }
-  stored_validators(st, f, etag, sizeof etag, lm, sizeof lm, hash, sizeof hash);
-  stage(o, index, total, f->id, "ophalen");
-  struct ix_batch b;
-  ix_batch_init(&b, IX_RUN_BATCH_MAX);
-  struct ix_load_info info;
-  int rc = ix_feed_load(f, tax, o, o->force || !etag[0] ? NULL : etag,
-                        o->force || !lm[0] ? NULL : lm, o->force || !hash[0] ? NULL : hash, &b,
-                        &info, rep->error, sizeof rep->error);
-  if (rc) {
-    rep->failed = 1;
-    ix_apply_record_error(st, f->id, rep->error, NULL);
-  } else if (info.not_modified) {
-    rep->not_modified = 1;
-    if (ix_apply_record_unchanged(st, f->id, &rep->stats)) {
-      rep->failed = 1;
-      snprintf(rep->error, sizeof rep->error, "Databasefout: %s", sqlite3_errmsg(st->db));
+  stored_validators(st, f, j->etag, sizeof j->etag, j->lm, sizeof j->lm, j->hash, sizeof j->hash);
+  j->ready = 1;
+}
+
+/* Any thread: no store, no callbacks. */
+static void *job_load(void *arg) {
+  struct feed_job *j = arg;
+  const struct ix_run_opts *o = j->o;
+  double t0 = now_seconds();
+  j->rc = ix_feed_load(j->f, j->tax, o, o->force || !j->etag[0] ? NULL : j->etag,
+                       o->force || !j->lm[0] ? NULL : j->lm,
+                       o->force || !j->hash[0] ? NULL : j->hash, &j->b, &j->info, j->rep->error,
+                       sizeof j->rep->error);
+  /* Hashes and ids ahead of the write; on failure ix_apply does it. */
+  if (j->rc == SK_OK && !j->info.not_modified)
+    ix_apply_prepare(j->f->id, &j->b);
+  j->load_seconds = now_seconds() - t0;
+  return NULL;
+}
+
+static void job_start(struct feed_job *j) {
+  if (!j->ready)
+    return;
+  if (pthread_create(&j->thread, NULL, job_load, j) == 0)
+    j->threaded = 1;
+  else
+    job_load(j); /* no thread: load here */
+}
+
+/* Main thread: wait for the load, then write (or record why not). */
+static void job_finish(struct sk_store *st, struct feed_job *j, size_t index, size_t total) {
+  struct ix_feed_report *rep = j->rep;
+  const struct ix_feed *f = j->f;
+  const struct ix_run_opts *o = j->o;
+  double t0 = now_seconds();
+  if (j->ready) {
+    stage(o, index, total, f->id, "ophalen");
+    if (j->threaded) {
+      pthread_join(j->thread, NULL);
+      j->threaded = 0;
     }
-  } else {
-    rep->n_warnings = (long)b.warnings.n;
-    stage(o, index, total, f->id, "opslaan");
-    struct ix_apply_meta meta = {.etag = info.etag[0] ? info.etag : NULL,
-                                 .last_modified = info.last_modified[0] ? info.last_modified : NULL,
-                                 .content_hash = info.content_hash[0] ? info.content_hash : NULL};
-    rc = ix_apply(st, f->id, &b, &meta, &rep->stats, rep->error, sizeof rep->error);
-    if (rc) {
+    t0 = now_seconds();
+    if (j->rc) {
       rep->failed = 1;
-      rep->stats.n_rejected = (long)b.rejections.n;
-      ix_apply_record_error(st, f->id, rep->error, &b);
+      ix_apply_record_error(st, f->id, rep->error, NULL);
+    } else if (j->info.not_modified) {
+      rep->not_modified = 1;
+      if (ix_apply_record_unchanged(st, f->id, &rep->stats)) {
+        rep->failed = 1;
+        snprintf(rep->error, sizeof rep->error, "Databasefout: %s", sqlite3_errmsg(st->db));
+      }
+    } else {
+      struct ix_load_info *info = &j->info;
+      rep->n_warnings = (long)j->b.warnings.n;
+      stage(o, index, total, f->id, "opslaan");
+      struct ix_apply_meta meta = {
+          .etag = info->etag[0] ? info->etag : NULL,
+          .last_modified = info->last_modified[0] ? info->last_modified : NULL,
+          .content_hash = info->content_hash[0] ? info->content_hash : NULL};
+      int rc = ix_apply(st, f->id, &j->b, &meta, &rep->stats, rep->error, sizeof rep->error);
+      if (rc) {
+        rep->failed = 1;
+        rep->stats.n_rejected = (long)j->b.rejections.n;
+        ix_apply_record_error(st, f->id, rep->error, &j->b);
+      }
     }
   }
-  ix_batch_free(&b);
-done:
-  clock_gettime(CLOCK_MONOTONIC, &t1);
-  rep->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  ix_batch_free(&j->b);
+  /* Its own work, not the time it waited behind the feed before it. */
+  rep->seconds = j->load_seconds + (now_seconds() - t0);
   if (o->on_feed_done)
     o->on_feed_done(o->ctx, index, total, rep);
 }
@@ -348,14 +409,33 @@ int ix_run(struct sk_store *st, const struct sk_taxonomy *tax, const struct ix_r
   struct ix_feed_report *reps = calloc(total ? total : 1, sizeof *reps);
   if (!reps)
     return SK_ENOMEM;
+  /* Two jobs in flight at most: the one being written and the next one
+   * being loaded (two batches in memory). */
+  struct feed_job *jobs = calloc(total ? total : 1, sizeof *jobs);
+  if (!jobs) {
+    free(reps);
+    return SK_ENOMEM;
+  }
   size_t k = 0;
   for (size_t i = 0; i < reg->n && k < total; i++) {
     const struct ix_feed *f = &reg->feeds[i];
     if (o->only_id ? strcmp(f->id, o->only_id) != 0 : !f->enabled)
       continue;
-    run_feed(st, tax, f, o, k, total, &reps[k]);
+    jobs[k] = (struct feed_job){.f = f, .tax = tax, .o = o, .rep = &reps[k]};
     k++;
   }
+  if (total) {
+    job_begin(st, &jobs[0]);
+    job_start(&jobs[0]);
+  }
+  for (k = 0; k < total; k++) {
+    if (k + 1 < total) {
+      job_begin(st, &jobs[k + 1]);
+      job_start(&jobs[k + 1]);
+    }
+    job_finish(st, &jobs[k], k, total);
+  }
+  free(jobs);
   /* Let readers' WAL shrink back after a big run. */
   sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
   *reports = reps;
