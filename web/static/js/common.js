@@ -568,13 +568,89 @@
 
   SK.detailHref = function (s) { return 'aanbod.html?id=' + encodeURIComponent(s.id); };
 
+  /* "Klopt er iets niet?" on a result card: to the form on the detail page. */
   SK.reportLink = function (s) {
-    var to = SK.orgEmail(s) || s.email || '';
-    var subject = 'Klopt er iets niet? ' + (s.name || '');
-    var body = 'Beste ' + (SK.orgName(s) || 'organisatie') + ',\n\nOp de Sociale Kaart HBEL staat bij "' + (s.name || '') +
-      '" iets dat volgens mij niet klopt:\n\n\n(Pagina: ' + location.origin + '/' + SK.detailHref(s) + ')\n';
-    return SK.el('a', { href: 'mailto:' + encodeURIComponent(to).replace(/%40/g, '@') + '?subject=' + encodeURIComponent(subject) + '&body=' + encodeURIComponent(body) },
-      'Klopt er iets niet? Laat het ons weten');
+    return SK.el('a', { href: SK.detailHref(s) + '#klopt-niet' },
+      'Klopt er iets niet?', SK.el('span', { class: 'visually-hidden' }, ' ' + (s.name || '')));
+  };
+
+  /* POST JSON to the API (same origin); resolves {status, data}. */
+  SK.post = function (path, body, headers) {
+    var h = { 'Content-Type': 'application/json', Accept: 'application/json' };
+    if (headers) Object.keys(headers).forEach(function (k) { h[k] = headers[k]; });
+    return fetch('/api/v1/' + path, { method: 'POST', headers: h, body: JSON.stringify(body || {}), credentials: 'same-origin' })
+      .then(function (res) {
+        return res.text().then(function (t) {
+          var data = null;
+          try { data = t ? JSON.parse(t) : null; } catch (e) { data = null; }
+          return { status: res.status, data: data, res: res };
+        });
+      });
+  };
+
+  /* "Klopt er iets niet?": a small form that sends a correction to the
+     organisation and the redactie (no login; the server guards against spam). */
+  SK.reportForm = function (s) {
+    var el = SK.el, token = null, tokenAt = 0;
+    var status = el('div', { role: 'status', class: 'report-status' });
+    var msg = el('textarea', { id: 'report-message', name: 'message', rows: '4', maxlength: '2000', required: true, 'aria-describedby': 'report-message-hint' });
+    var name = el('input', { type: 'text', id: 'report-name', name: 'name', maxlength: '100', autocomplete: 'name' });
+    var mail = el('input', { type: 'text', inputmode: 'email', id: 'report-email', name: 'email', maxlength: '254', autocomplete: 'email', 'aria-describedby': 'report-email-hint' });
+    var trap = el('input', { type: 'text', id: 'report-website', name: 'website', tabindex: '-1', autocomplete: 'off' });
+    var send = el('button', { class: 'button', type: 'submit' }, 'Versturen');
+    var form = el('form', { class: 'report-form', novalidate: true },
+      el('p', { class: 'hint' }, 'Schrijf wat er niet klopt. De organisatie en de redactie lezen het en passen het aan.'),
+      el('div', { class: 'field' }, el('label', { for: 'report-message' }, 'Wat klopt er niet?'),
+        el('p', { class: 'hint', id: 'report-message-hint' }, 'Bijvoorbeeld: het telefoonnummer is veranderd.'), msg),
+      el('div', { class: 'field' }, el('label', { for: 'report-name' }, 'Uw naam (mag leeg blijven)'), name),
+      el('div', { class: 'field' }, el('label', { for: 'report-email' }, 'Uw e-mailadres (mag leeg blijven)'),
+        el('p', { class: 'hint', id: 'report-email-hint' }, 'Alleen als u antwoord wilt.'), mail),
+      el('div', { class: 'visually-hidden', 'aria-hidden': 'true' }, el('label', { for: 'report-website' }, 'Laat dit veld leeg'), trap),
+      send, status);
+    var box = el('details', { class: 'report no-print', id: 'klopt-niet' },
+      el('summary', null, 'Klopt er iets niet?'), form);
+    function getToken() {
+      if (token) return;
+      SK.api('corrections/token').then(function (t) { token = t.form_token; tokenAt = Date.now(); }, function () { token = null; });
+    }
+    box.addEventListener('toggle', function () { if (box.open) getToken(); });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      msg.removeAttribute('aria-invalid');
+      if (!msg.value.trim()) {
+        msg.setAttribute('aria-invalid', 'true');
+        status.textContent = 'Schrijf eerst wat er niet klopt.';
+        msg.focus();
+        return;
+      }
+      if (!token) { getToken(); status.textContent = 'Even geduld. Probeer het zo nog een keer.'; return; }
+      /* The server drops forms sent within seconds of opening (robots). */
+      var wait = Math.max(0, 3500 - (Date.now() - tokenAt));
+      send.disabled = true;
+      status.textContent = 'Bezig met versturen…';
+      setTimeout(function () {
+        SK.post('services/' + encodeURIComponent(s.id) + '/corrections',
+          { message: msg.value, name: name.value, email: mail.value, form_token: token, website: trap.value })
+          .then(function (r) {
+            send.disabled = false;
+            if (r.status === 201) {
+              SK.clear(form);
+              form.appendChild(el('p', { class: 'notice', role: 'status' }, 'Dank u wel. Uw bericht is verstuurd naar de organisatie en de redactie.'));
+              return;
+            }
+            var d = r.data || {};
+            var first = d.errors && d.errors[0];
+            if (first && first.field === 'message') msg.setAttribute('aria-invalid', 'true');
+            if (first && first.field === 'form_token') token = null;
+            status.textContent = (d.message || d.detail || 'Versturen lukt nu niet.') + (r.status === 429 ? '' : '');
+          }, function () {
+            send.disabled = false;
+            status.textContent = 'Versturen lukt nu niet. Probeer het later nog een keer.';
+          });
+      }, wait);
+    });
+    if (location.hash === '#klopt-niet') { box.open = true; getToken(); }
+    return box;
   };
 
   SK.fact = function (icon, children) {

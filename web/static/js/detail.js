@@ -181,7 +181,7 @@
     foot.appendChild(share);
     var copied = el('p', { class: 'hint', role: 'status', id: 'copied' });
     foot.appendChild(copied);
-    foot.appendChild(el('p', { class: 'no-print' }, SK.reportLink(s)));
+    foot.appendChild(SK.reportForm(s));
     box.appendChild(foot);
 
     SK.$('#print').addEventListener('click', function () { window.print(); });

@@ -1,0 +1,260 @@
+// Browser tests of the portal (web/static/portaal) against the real server:
+// accounts made with `sociale-kaart user add --password-stdin` in a temp
+// database. A partner logs in, edits an entry (validation errors first),
+// confirms one; the redactie approves the held edit; a visitor sends
+// "Klopt er iets niet?". axe on every portal page; screenshots.
+// Run by run.sh; environment: SK_SOURCE_DIR, SK_BIN, SK_CHROMIUM, SK_ARTIFACTS.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+const SRC = process.env.SK_SOURCE_DIR;
+const BIN = process.env.SK_BIN;
+const ART = path.join(process.env.SK_ARTIFACTS || path.join(SRC, 'tests/artifacts'), 'portal');
+const AXE = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+const PARTNER = 'partner@example.org', REDACTIE = 'redactie@example.org';
+const PASSWORD = 'een lang wachtwoord 42';
+
+let tmp, db, server, serverLog = '', base, browser, orgId, entryId;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+}
+
+async function waitHealthy(url, ms) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try { const r = await fetch(url + '/healthz'); if (r.ok) return; } catch { /* not up yet */ }
+    if (server.exitCode !== null) throw new Error('server exited: ' + serverLog);
+    if (Date.now() > end) throw new Error('server did not come up: ' + serverLog);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function userAdd(email, role, org) {
+  const args = ['user', 'add', '--db', db, '--email', email, '--name', role === 'partner' ? 'Partner Test' : 'Redactie Test',
+    '--role', role, '--password-stdin'];
+  if (org) args.push('--organization', org);
+  execFileSync(BIN, args, { input: PASSWORD + '\n', stdio: ['pipe', 'ignore', 'inherit'] });
+}
+
+// Log in with fetch (no browser): cookie and CSRF token for API set-up.
+async function apiLogin(email) {
+  const r = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD }) });
+  assert.equal(r.status, 200, 'login ' + email);
+  const me = await r.json();
+  return { cookie: r.headers.get('set-cookie').split(';')[0], csrf: me.csrf };
+}
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sk-portal-'));
+  db = path.join(tmp, 'sk.db');
+  const reg = JSON.parse(fs.readFileSync(path.join(SRC, 'feeds/feeds.json'), 'utf8'));
+  for (const f of reg.feeds) {
+    if (!/^[a-z]+:\/\//.test(f.location) && !path.isAbsolute(f.location)) f.location = 'file://' + path.join(SRC, 'feeds', f.location);
+  }
+  fs.writeFileSync(path.join(tmp, 'feeds.json'), JSON.stringify(reg));
+  execFileSync(BIN, ['index', '--db', db, '--feeds', path.join(tmp, 'feeds.json'), '--taxonomy', path.join(SRC, 'feeds/taxonomy.json')],
+    { stdio: ['ignore', 'ignore', 'inherit'], timeout: 60000 });
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(BIN, ['serve', '--db', db, '--bind', '127.0.0.1', '--port', String(port),
+    '--static', path.join(SRC, 'web/static'), '--reindex-every', '0', '--access-log', ''],
+  { stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stdout.on('data', (d) => { serverLog = (serverLog + d).slice(-4000); });
+  server.stderr.on('data', (d) => { serverLog = (serverLog + d).slice(-4000); });
+  await waitHealthy(base, 15000);
+  const s = await (await fetch(base + '/api/v1/search?q=schuldhulpverlening')).json();
+  orgId = s.items[0].organization.id;
+  userAdd(PARTNER, 'partner', orgId); // not trusted: its edits wait for the redactie
+  userAdd(REDACTIE, 'redacteur', null);
+  // The redactie makes a portal entry for the partner's organisation.
+  const red = await apiLogin(REDACTIE);
+  const r = await fetch(base + '/api/v1/partner/services', { method: 'POST',
+    headers: { 'Content-Type': 'application/json', Cookie: red.cookie, 'X-CSRF-Token': red.csrf },
+    body: JSON.stringify({ organization: orgId, name: 'Hulp bij formulieren', summary: 'Samen uw post en formulieren invullen.',
+      needs: ['geld'], areas: ['huizen'], access: 'vrij', cost: 'gratis' }) });
+  assert.equal(r.status, 201, await r.clone().text());
+  entryId = (await r.json()).id;
+  browser = await chromium.launch({
+    executablePath: process.env.SK_CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  fs.mkdirSync(ART, { recursive: true });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => { const t = setTimeout(() => { server.kill('SIGKILL'); r(); }, 5000); server.once('exit', () => { clearTimeout(t); r(); }); });
+  }
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function open(url, opts = {}) {
+  const context = opts.context || await browser.newContext({ viewport: { width: opts.width || 1280, height: 900 },
+    reducedMotion: 'reduce', locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push('pageerror: ' + e.message));
+  page.on('console', (m) => {
+    // A 4xx answer the page handles (a 422 with field errors) is logged by chromium; that is fine.
+    if (m.type() === 'error' && !/favicon|status of 4\d\d/.test(m.text())) page.problems.push('console: ' + m.text());
+  });
+  page.on('dialog', (d) => { page.problems.push('dialog: ' + d.message()); d.dismiss(); });
+  if (url) await page.goto(base + url, { waitUntil: 'networkidle' });
+  return page;
+}
+
+async function axe(page, name) {
+  await page.evaluate(AXE);
+  const r = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  const v = r.violations.map((x) => `${x.id}: ${x.help} (${x.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')})`);
+  assert.deepEqual(v, [], `axe violations on ${name}`);
+}
+
+async function shots(page, name) {
+  for (const w of [375, 1280]) {
+    await page.setViewportSize({ width: w, height: 900 });
+    await page.screenshot({ path: path.join(ART, `${name}-${w}.png`), fullPage: true });
+    const sw = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(sw[0] <= sw[1], `${name}: ${sw[0]} px wide in a ${sw[1]} px window`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+// Log in through the form, by keyboard; returns the page on /portaal/.
+async function login(email) {
+  const page = await open('/portaal/inloggen.html');
+  await page.focus('#email');
+  await page.keyboard.type(email);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/portaal\/$/);
+  await page.waitForSelector('#entries:not([aria-busy])');
+  return page;
+}
+
+test('login page: accessible, wrong password gives one clear message', async () => {
+  const page = await open('/portaal/inloggen.html');
+  await axe(page, 'login');
+  await shots(page, 'login');
+  await page.fill('#email', PARTNER);
+  await page.fill('#password', 'niet het wachtwoord');
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('#login-error .notice');
+  assert.match(await page.textContent('#login-error'), /e-mailadres of het wachtwoord klopt niet/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('partner: mijn aanbod with to-do list, edit with validation errors, held for review, confirm', async () => {
+  const page = await login(PARTNER);
+  assert.match(await page.textContent('#who'), /Partner Test/);
+  assert.match(await page.textContent('#entries'), /Hulp bij formulieren/);
+  await page.waitForSelector('#todo:not([aria-busy])');
+  await axe(page, 'mijn aanbod');
+  await shots(page, 'mijn-aanbod');
+  // The session cookie is HttpOnly: scripts cannot read it.
+  assert.equal(await page.evaluate(() => document.cookie), '');
+
+  // "Gegevens kloppen nog" from the list (before the edit: a confirmation
+  // changes the entry, and a held edit based on the older version would conflict).
+  await page.locator('#entries .entry', { hasText: 'Hulp bij formulieren' }).getByRole('button', { name: /Gegevens kloppen nog/ }).click();
+  await page.waitForFunction(() => /is gecontroleerd/.test(document.querySelector('#page-status').textContent));
+  const after = await (await fetch(base + '/api/v1/services/' + entryId)).json();
+  assert.equal(after.stale, false);
+
+  await page.goto(base + '/portaal/bewerken.html?soort=services&id=' + entryId, { waitUntil: 'networkidle' });
+  await page.waitForSelector('#edit-form:not([aria-busy])');
+  assert.equal(await page.inputValue('#f-name'), 'Hulp bij formulieren');
+  assert.ok(await page.locator('#edit-form input[name="needs"][value="geld"]').isChecked(), 'taxonomy as choices');
+  await axe(page, 'bewerken');
+  // Live check on leaving the field.
+  await page.fill('#f-name', '');
+  await page.focus('#f-summary');
+  await page.waitForFunction(() => document.querySelector('#f-name-error').textContent.length > 0);
+  assert.equal(await page.getAttribute('#f-name', 'aria-invalid'), 'true');
+  // Errors from the server, per field (the browser does not check min <= max).
+  await page.fill('#f-name', 'Hulp bij post en formulieren');
+  await page.fill('#f-min_age', '40');
+  await page.fill('#f-max_age', '18');
+  await page.click('#save');
+  await page.waitForSelector('#error-summary .notice');
+  const summary = await page.textContent('#error-summary');
+  assert.match(summary, /leeftijd|min_age|max_age/i, summary);
+  assert.ok((await page.textContent('[data-field="min_age"] .field-error')) + (await page.textContent('[data-field="max_age"] .field-error')), 'error next to the field');
+  await axe(page, 'bewerken met fouten');
+  await shots(page, 'bewerken-fouten');
+  await page.fill('#f-min_age', '');
+  await page.fill('#f-max_age', '');
+  await page.click('#save');
+  await page.waitForFunction(() => /redactie kijkt/.test(document.querySelector('#page-status').textContent));
+  // Held: the public page still shows the old name.
+  const pub = await (await fetch(base + '/api/v1/services/' + entryId)).json();
+  assert.equal(pub.name, 'Hulp bij formulieren');
+
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('redacteur: review queue with the field diff, approve; history', async () => {
+  const page = await login(REDACTIE);
+  await page.waitForSelector('#reviews .review');
+  const item = page.locator('#reviews .review', { hasText: 'Hulp bij post en formulieren' });
+  assert.match(await item.textContent(), /name/);
+  await axe(page, 'redactie');
+  await shots(page, 'redactie');
+  await item.getByRole('button', { name: /Goedkeuren/ }).click();
+  await page.waitForFunction(() => /goedgekeurd/.test(document.querySelector('#page-status').textContent));
+  const pub = await (await fetch(base + '/api/v1/services/' + entryId)).json();
+  assert.equal(pub.name, 'Hulp bij post en formulieren');
+  // History with versions to restore.
+  await page.goto(base + '/portaal/bewerken.html?soort=services&id=' + entryId, { waitUntil: 'networkidle' });
+  await page.waitForSelector('#history-section:not([hidden]) .entry');
+  assert.match(await page.textContent('#history'), /Versie 1/);
+  await axe(page, 'geschiedenis');
+  await shots(page, 'geschiedenis');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('feed health page', async () => {
+  const page = await login(PARTNER);
+  await page.goto(base + '/portaal/feeds.html', { waitUntil: 'networkidle' });
+  await page.waitForSelector('#feeds:not([aria-busy]) .entry');
+  await axe(page, 'feeds');
+  await shots(page, 'feeds');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('"Klopt er iets niet?" sends a correction that reaches the partner', async () => {
+  const page = await open('/aanbod.html?id=' + entryId);
+  await page.waitForSelector('#detail:not([aria-busy])');
+  await page.click('#klopt-niet summary');
+  await page.fill('#report-message', 'Het spreekuur is verplaatst naar dinsdag.');
+  await axe(page, 'detail met meldformulier');
+  await page.click('#klopt-niet button[type="submit"]');
+  await page.waitForFunction(() => /Dank u wel/.test(document.querySelector('#klopt-niet').textContent), null, { timeout: 10000 });
+  await shots(page, 'klopt-niet');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+  const p = await apiLogin(PARTNER);
+  const c = await (await fetch(base + '/api/v1/partner/corrections', { headers: { Cookie: p.cookie } })).json();
+  assert.ok(c.items.some((x) => /dinsdag/.test(x.message)), JSON.stringify(c));
+});
