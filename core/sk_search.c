@@ -2337,6 +2337,7 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
   size_t nh = 0;
   long total = 0;
   int relaxed = 0;
+  int own_txn = 0;
   struct sk_buf key;
   sk_buf_init(&key, 64 * 1024);
   uint64_t kh = 0;
@@ -2515,7 +2516,10 @@ ranked:;
   long *c_need = cnt, *c_tg = c_need + s->need.n, *c_muni = c_tg + s->tg.n, *c_acc = c_muni + n_muni_f,
        *c_cost = c_acc + s->access.n, *c_kind = c_cost + s->cost.n;
   r->total = total;
-  /* 4. the page */
+  /* 4. the page: one read transaction for its ~100 small reads (each read
+   * outside one takes and drops the WAL read lock), and one state of the
+   * store for the whole page */
+  own_txn = sqlite3_get_autocommit(s->st->db) && sk_store_exec(s->st, "BEGIN") == SK_OK;
   struct render_ctx rctx = {s, q, &f, &an, result_arena(r)};
   size_t from = (size_t)(page - 1) * (size_t)per;
   if (from < nh) {
@@ -2542,6 +2546,8 @@ ranked:;
     goto fail;
   if (!total && an.n)
     suggest_needs(s, &an, r);
+  if (own_txn)
+    sk_store_exec(s->st, "COMMIT");
   free(heap);
   free(cnt);
   sk_buf_free(&key);
@@ -2549,6 +2555,8 @@ ranked:;
   *out = r;
   return SK_OK;
 fail:
+  if (own_txn)
+    sk_store_exec(s->st, "COMMIT");
   sk_buf_free(&key);
   free(heap);
   free(cnt);

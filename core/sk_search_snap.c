@@ -668,7 +668,14 @@ struct sks_shared {
   uint64_t ticket;       /* last ticket handed out */
   int building;
   time_t bg_retry; /* a background build failed: not again before this time */
+  double bg_next;  /* monotonic seconds: no background build starts before this */
 };
+
+static double mono_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_built = PTHREAD_COND_INITIALIZER;
@@ -723,6 +730,7 @@ struct builder {
 
 static void *builder_main(void *arg) {
   struct builder *b = arg;
+  double t0 = mono_now();
   struct sks_snap *sn = NULL;
   struct sk_store *st = NULL;
   int rc = sk_store_open(b->sh->path, SK_STORE_READONLY, &st, NULL, 0);
@@ -735,6 +743,11 @@ static void *builder_main(void *arg) {
   pthread_mutex_lock(&g_mu);
   struct sks_shared *sh = b->sh;
   sh->building = 0;
+  /* While a reindex commits batch after batch, builds would follow each
+   * other without pause and take a core from the requests: the next one
+   * waits as long as this one took (at most half a core). */
+  double t1 = mono_now();
+  sh->bg_next = t1 + (t1 - t0);
   if (rc == SK_OK) {
     sn->ticket = b->ticket;
     sn->refs = 1;
@@ -751,11 +764,14 @@ static void *builder_main(void *arg) {
 }
 
 /* Start a build of the newest ticket in the background (g_mu held). SK_OK
- * when started; else the caller builds in place. */
+ * when started or deferred (the caller answers from its snapshot); else
+ * the caller builds in place. */
 static int builder_start_locked(struct sk_searcher *s) {
   struct sks_shared *sh = s->sh;
   if (!sh->path || time(NULL) < sh->bg_retry)
     return SK_EINVAL;
+  if (mono_now() < sh->bg_next)
+    return SK_OK;
   struct builder *b = calloc(1, sizeof *b);
   if (!b)
     return SK_ENOMEM;
