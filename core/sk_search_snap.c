@@ -882,6 +882,12 @@ int sks_snap_update(struct sk_searcher *s, int *swapped) {
       s->want = 0;
       break;
     }
+    /* Not new enough, but newer than ours: take it meanwhile (during a
+     * reindex every searcher then moves on with the same snapshots). */
+    if (sh->snap && s->snap && sh->snap != s->snap && sh->snap->ticket > s->snap->ticket) {
+      adopt_locked(s, sh->snap);
+      *swapped = 1;
+    }
     if (sh->building) {
       if (s->snap)
         break; /* answer from the one we have; the new one is on its way */
