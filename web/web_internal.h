@@ -241,6 +241,8 @@ int web_api_taxonomy(struct web_ctx *x);
 int web_api_feeds(struct web_ctx *x);
 int web_api_search(struct web_ctx *x);
 int web_api_suggest(struct web_ctx *x);
+/* The search/suggest response cache's counters for /metrics (web_search.c). */
+int web_search_cache_metrics(struct sk_buf *b);
 int web_api_openapi(struct web_ctx *x);
 int web_api_healthz(struct web_ctx *x);
 int web_metrics_handler(struct web_ctx *x);

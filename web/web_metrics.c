@@ -150,6 +150,8 @@ int web_metrics_handler(struct web_ctx *x) {
       sk_buf_free(&rej);
     }
   }
+  if (!rc)
+    rc = web_search_cache_metrics(&b);
   if (rc) {
     sk_buf_free(&b);
     return web_unavailable(x, "De meetwaarden zijn te groot.");
