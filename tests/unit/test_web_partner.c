@@ -284,6 +284,47 @@ static void test_login_me_logout(void **state) {
   resp_free(&r);
 }
 
+/* The login form works without JavaScript: 303 to the portal, and logout
+ * takes the CSRF token as a form field. */
+static void test_form_login_and_logout(void **state) {
+  (void)state;
+  struct resp r = call("POST", "/api/v1/auth/login",
+                       "Content-Type: application/x-www-form-urlencoded\r\n",
+                       "email=a%40example.org&password=correct+horse+battery");
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/portaal/");
+  const char *c = fx_header(&r, "Set-Cookie");
+  assert_non_null(c);
+  struct sess s;
+  memset(&s, 0, sizeof s);
+  snprintf(s.cookie, sizeof s.cookie, "%.*s", (int)(strchr(c, ';') - c), c);
+  resp_free(&r);
+  r = as(&s, 0, "GET", "/api/v1/auth/me", NULL, NULL);
+  json_t *me = expect(&r, 200, "me after form login");
+  char body[200];
+  snprintf(body, sizeof body, "csrf=%s", json_string_value(json_object_get(me, "csrf")));
+  json_decref(me);
+  resp_free(&r);
+  char h[300];
+  snprintf(h, sizeof h, "Cookie: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n", s.cookie);
+  r = call("POST", "/api/v1/auth/logout", h, "csrf=wrong");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = call("POST", "/api/v1/auth/logout", h, body);
+  assert_int_equal(r.status, 303);
+  resp_free(&r);
+  r = as(&s, 0, "GET", "/api/v1/auth/me", NULL, NULL);
+  assert_int_equal(r.status, 401);
+  resp_free(&r);
+  /* A wrong password on the form: back to the form, same words for everyone. */
+  r = call("POST", "/api/v1/auth/login", "Content-Type: application/x-www-form-urlencoded\r\n"
+           "X-Forwarded-For: 192.0.2.60\r\n", "email=a%40example.org&password=fout");
+  assert_int_equal(r.status, 303);
+  assert_non_null(strstr(fx_header(&r, "Location"), "inloggen.html?fout=login"));
+  assert_null(fx_header(&r, "Set-Cookie"));
+  resp_free(&r);
+}
+
 static void test_csrf_required(void **state) {
   (void)state;
   struct sess s = login("a@example.org");
@@ -983,6 +1024,7 @@ static void test_reindex_never_touches_portal_data(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_login_me_logout),
+      cmocka_unit_test(test_form_login_and_logout),
       cmocka_unit_test(test_csrf_required),
       cmocka_unit_test(test_api_token),
       cmocka_unit_test(test_throttling),
