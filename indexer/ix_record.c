@@ -1,6 +1,7 @@
 #include "ix_record.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,15 +33,19 @@ void ix_batch_free(struct ix_batch *b) {
   b->arena.max = max;
 }
 
-void *ix_alloc(struct ix_batch *b, size_t size) {
-  const size_t align = sizeof(max_align_t);
-  size = (size + align - 1) / align * align;
+/* size bytes aligned to align (a power of two, at most max_align_t's),
+ * zeroed. */
+static void *arena_alloc(struct ix_batch *b, size_t size, size_t align) {
   if (size == 0)
-    size = align;
-  if (b->arena.max && size > b->arena.max - b->arena.used)
+    size = 1;
+  if (size > SIZE_MAX / 2)
+    return NULL;
+  /* used never passes max: at most size + align - 1 is added */
+  if (b->arena.max && size + align - 1 > b->arena.max - b->arena.used)
     return NULL;
   struct ix_arena_block *blk = b->arena.head;
-  if (!blk || blk->size - blk->used < size) {
+  size_t pad = blk ? (align - blk->used % align) % align : 0;
+  if (!blk || blk->size - blk->used < size + pad) {
     size_t bsize = size > IX_BLOCK_MIN ? size : IX_BLOCK_MIN;
     blk = malloc(sizeof *blk + bsize);
     if (!blk)
@@ -49,18 +54,23 @@ void *ix_alloc(struct ix_batch *b, size_t size) {
     blk->used = 0;
     blk->next = b->arena.head;
     b->arena.head = blk;
+    pad = 0;
   }
-  void *p = (char *)blk->data + blk->used;
-  blk->used += size;
-  b->arena.used += size;
+  void *p = (char *)blk->data + blk->used + pad;
+  blk->used += size + pad;
+  b->arena.used += size + pad;
   memset(p, 0, size);
   return p;
+}
+
+void *ix_alloc(struct ix_batch *b, size_t size) {
+  return arena_alloc(b, size, sizeof(max_align_t));
 }
 
 const char *ix_strndup(struct ix_batch *b, const char *s, size_t n) {
   if (!s)
     return NULL;
-  char *p = ix_alloc(b, n + 1);
+  char *p = arena_alloc(b, n + 1, 1); /* text needs no alignment: packed */
   if (!p)
     return NULL;
   memcpy(p, s, n);
@@ -79,7 +89,7 @@ static const char *ix_vprintf(struct ix_batch *b, const char *fmt, va_list ap) {
   va_end(ap2);
   if (n < 0)
     return NULL;
-  char *p = ix_alloc(b, (size_t)n + 1);
+  char *p = arena_alloc(b, (size_t)n + 1, 1);
   if (!p)
     return NULL;
   vsnprintf(p, (size_t)n + 1, fmt, ap);
@@ -96,7 +106,9 @@ const char *ix_printf(struct ix_batch *b, const char *fmt, ...) {
 
 void *ix_push(struct ix_batch *b, void **v, size_t *n, size_t *cap, size_t elem_size) {
   if (*n == *cap) {
-    size_t ncap = *cap ? *cap * 2 : 8;
+    /* Most lists of a record hold one or two items: start small (every
+     * slot of every record of a 100k feed is in memory at once). */
+    size_t ncap = *cap ? *cap * 2 : 2;
     void *nv = ix_alloc(b, ncap * elem_size);
     if (!nv)
       return NULL;
