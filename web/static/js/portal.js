@@ -203,12 +203,25 @@
     return typeof v === 'string' ? v : JSON.stringify(v);
   }
 
+  var FIELD_NAMES = {
+    name: 'Naam', summary: 'Korte uitleg', description: 'Beschrijving', keywords: 'Zoekwoorden', url: 'Website',
+    email: 'E-mailadres', application_process: 'Hoe krijgt iemand het?', eligibility_description: 'Voor wie?',
+    fees_description: 'Kosten (uitleg)', referral_contact: 'Contact voor verwijzers', min_age: 'Vanaf leeftijd',
+    max_age: 'Tot en met leeftijd', needs: 'Onderwerpen', target_groups: 'Doelgroepen', laws: 'Wet', access: 'Toegang',
+    cost: 'Kosten', areas: 'Gemeenten', locations: 'Locaties', phones: 'Telefoonnummers', hours: 'Openingstijden',
+    location_text: 'Waar?', recurrence: 'Hoe vaak?', organizer: 'Organisator', occurrences: 'Data', status: 'Status',
+    organization: 'Organisatie', address: 'Adres', postal_code: 'Postcode', city: 'Plaats', municipality: 'Gemeente',
+    latitude: 'Breedtegraad', longitude: 'Lengtegraad', accessibility: 'Toegankelijkheid',
+    assured_date: 'Gecontroleerd op', assured_by: 'Gecontroleerd door'
+  };
+  function fieldName(f) { return FIELD_NAMES[f] || f; }
+
   function diffTable(diff, caption) {
     var t = el('table', { class: 'diff' }, el('caption', { class: 'visually-hidden' }, caption),
       el('thead', null, el('tr', null, el('th', { scope: 'col' }, 'Veld'), el('th', { scope: 'col' }, 'Was'), el('th', { scope: 'col' }, 'Wordt'))));
     var tb = el('tbody');
     (diff || []).forEach(function (d) {
-      tb.appendChild(el('tr', null, el('th', { scope: 'row' }, d.field), el('td', null, el('del', null, valueText(d.old))), el('td', null, el('ins', null, valueText(d['new'])))));
+      tb.appendChild(el('tr', null, el('th', { scope: 'row' }, d.label || fieldName(d.field)), el('td', null, el('del', null, valueText(d.old))), el('td', null, el('ins', null, valueText(d['new'])))));
     });
     t.appendChild(tb);
     return el('div', { class: 'table-wrap' }, t);
@@ -626,7 +639,7 @@
         var vs = r.data.versions || [];
         var ch = r.data.changes || [];
         if (ch.length) {
-          var rows = ch.slice(0, 100).map(function (c) { return { field: c.field + ' (' + dateText(c.at) + ', ' + (c.actor || '') + ')', old: c.old, 'new': c['new'] }; });
+          var rows = ch.slice(0, 100).map(function (c) { return { label: fieldName(c.field) + ' (' + dateText(c.at) + ')', old: c.old, 'new': c['new'] }; });
           box.appendChild(diffTable(rows, 'Wijzigingen'));
         }
         if (editor && doc && doc.source === 'portal') {
