@@ -513,7 +513,7 @@ static int change(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_
   }
   if (held(a)) {
     rc = pt_pending_add(p, a, t, en.id, json_string_value(json_object_get(d, "organization")),
-                        note, en.etag, d, r);
+                        note, en.content_etag, d, r);
     json_decref(d);
     pt_entry_free(&en);
     if (rc)

@@ -181,6 +181,13 @@ static int entry_etag(struct entry *en) {
   crypto_generichash_final(&h, d, sizeof d);
   sodium_bin2hex(hex, sizeof hex, d, sizeof d);
   snprintf(en->etag, sizeof en->etag, "\"%s\"", hex);
+  crypto_generichash_init(&h, NULL, 0, sizeof d);
+  crypto_generichash_update(&h, (const unsigned char *)en->id, strlen(en->id) + 1);
+  crypto_generichash_update(&h, (const unsigned char *)en->source, strlen(en->source) + 1);
+  crypto_generichash_update(&h, (const unsigned char *)d1, strlen(d1) + 1);
+  crypto_generichash_final(&h, d, sizeof d);
+  sodium_bin2hex(hex, sizeof hex, d, sizeof d);
+  snprintf(en->content_etag, sizeof en->content_etag, "\"%s\"", hex);
   free(d1);
   free(d2);
   return SK_OK;

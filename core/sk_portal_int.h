@@ -16,7 +16,11 @@ struct entry {
   json_t *doc;              /* owned: editable fields + "status" */
   json_t *meta;             /* owned: assured_date, assured_by, created, last_modified */
   int version;              /* latest portal_version (0: none) */
-  char etag[48];            /* quoted */
+  char etag[48];            /* quoted; of the whole representation */
+  /* Of the editable fields only (not assured_date/by, not the version):
+   * a held edit conflicts with a later content change, not with a later
+   * "Gegevens kloppen nog". */
+  char content_etag[48];
 };
 
 /* ---- sk_portal.c ---- */

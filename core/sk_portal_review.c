@@ -136,7 +136,7 @@ static json_t *pend_item(struct sk_portal *p, const struct pend *pd) {
   json_t *name = json_object_get(pd->doc, "name");
   json_object_set_new(o, "name", name ? json_incref(name) : json_null());
   json_object_set_new(o, "changed_since",
-                      json_boolean(have && pd->base_etag[0] && strcmp(en.etag, pd->base_etag) != 0));
+                      json_boolean(have && pd->base_etag[0] && strcmp(en.content_etag, pd->base_etag) != 0));
   if (have)
     pt_entry_free(&en);
   return o;
@@ -292,7 +292,7 @@ int sk_portal_review_approve(struct sk_portal *p, const struct sk_actor *a,
       pt_err(r, rc, 404, "not_found", "Het item van deze wijziging bestaat niet meer.");
     else if (!rc) {
       have = 1;
-      if (strcmp(en.etag, pd.base_etag) != 0)
+      if (strcmp(en.content_etag, pd.base_etag) != 0)
         rc = pt_err(r, SK_ECONFLICT, 409, "conflict",
                     "Het item is veranderd nadat deze wijziging werd ingediend. Wijs de wijziging"
                     " af; de partner kan haar opnieuw indienen.");

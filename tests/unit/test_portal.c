@@ -709,6 +709,32 @@ static void test_moderation_holds_edit_until_approved(void **state) {
   fx_free(&f);
 }
 
+/* "Gegevens kloppen nog" after an edit was sent does not block that edit:
+ * a confirmation changes no content. */
+static void test_confirm_does_not_block_a_held_edit(void **state) {
+  (void)state;
+  struct fx f;
+  fx_init(&f, "confirm_held.db");
+  char id[SK_UUID_LEN], etag[48];
+  create_svc(&f, &f.partner_a, f.org_a, "Koffieochtend", id, etag);
+  struct sk_portal_result r;
+  json_t *patch = json_pack("{s:s}", "name", "Koffieochtend De Bijenkorf");
+  assert_int_equal(sk_portal_update(&f.p, &f.untrusted_a, SK_PORTAL_SERVICE, id, etag, patch, &r),
+                   SK_OK);
+  json_decref(patch);
+  assert_int_equal(r.http, 202);
+  char pid[SK_UUID_LEN];
+  snprintf(pid, sizeof pid, "%s", json_string_value(json_object_get(r.body, "pending")));
+  sk_portal_result_free(&r);
+  f.p.now = T0 + DAY;
+  assert_int_equal(sk_portal_confirm(&f.p, &f.partner_a, SK_PORTAL_SERVICE, id, etag, &r), SK_OK);
+  sk_portal_result_free(&r);
+  assert_int_equal(sk_portal_review_approve(&f.p, &f.redacteur, pid, &r), SK_OK);
+  assert_string_equal(json_string_value(json_object_get(r.body, "name")), "Koffieochtend De Bijenkorf");
+  sk_portal_result_free(&r);
+  fx_free(&f);
+}
+
 static void test_confirm_sets_assured_date(void **state) {
   (void)state;
   struct fx f;
@@ -1053,6 +1079,7 @@ int main(void) {
       cmocka_unit_test(test_concurrent_edits_conflict),
       cmocka_unit_test(test_history_and_restore),
       cmocka_unit_test(test_moderation_holds_edit_until_approved),
+      cmocka_unit_test(test_confirm_does_not_block_a_held_edit),
       cmocka_unit_test(test_confirm_sets_assured_date),
       cmocka_unit_test(test_reminder_outbox_lists_exactly_the_stale_entries),
       cmocka_unit_test(test_corrections_spam_guard_and_rate_limit),
