@@ -83,6 +83,36 @@ static void test_migrates_from_previous_version(void **state) {
   sk_store_close(st);
 }
 
+/* A file at the previous schema version, with data, as the last release
+ * left it: opening it migrates forward and keeps the data. */
+static void test_migrates_from_previous_version_with_data(void **state) {
+  (void)state;
+  sqlite3 *raw;
+  assert_int_equal(sqlite3_open(th_path("prev.db"), &raw), SQLITE_OK);
+  assert_int_equal(sk_tokenizer_register(raw), SK_OK);
+  for (int v = 0; v < SK_SCHEMA_VERSION - 1; v++)
+    assert_int_equal(sqlite3_exec(raw, sk_schema_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+  char pragma[64];
+  snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", SK_SCHEMA_VERSION - 1);
+  assert_int_equal(sqlite3_exec(raw, pragma, NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(raw,
+                                "INSERT INTO organization(id, source, source_key, name, created,"
+                                " last_modified) VALUES('o1', 'portal', 'o1', 'Blijft bestaan',"
+                                " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  sqlite3_close(raw);
+  struct sk_store *st = open_rw("prev.db");
+  assert_int_equal(sk_store_schema_version(st), SK_SCHEMA_VERSION);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM organization WHERE name = 'Blijft bestaan'"), 1);
+  sqlite3_stmt *chk;
+  assert_int_equal(sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &chk, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(chk), SQLITE_ROW);
+  assert_string_equal((const char *)sqlite3_column_text(chk, 0), "ok");
+  sqlite3_finalize(chk);
+  sk_store_close(st);
+}
+
 static void test_newer_schema_is_refused(void **state) {
   (void)state;
   sqlite3 *raw;
@@ -158,6 +188,7 @@ int main(void) {
       cmocka_unit_test(test_new_file_gets_current_schema_and_settings),
       cmocka_unit_test(test_reopen_keeps_data),
       cmocka_unit_test(test_migrates_from_previous_version),
+      cmocka_unit_test(test_migrates_from_previous_version_with_data),
       cmocka_unit_test(test_newer_schema_is_refused),
       cmocka_unit_test(test_not_a_database_is_a_clear_error),
       cmocka_unit_test(test_second_connection_sees_committed_data_only),
