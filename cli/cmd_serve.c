@@ -114,7 +114,11 @@ static void reindex_once(struct reindex *r) {
     failed += reps[i].failed != 0;
   fprintf(stderr, "sociale-kaart serve: reindex: %zu feeds, %zu failed, %lds\n", n, failed,
           (long)(time(NULL) - t0));
-  web_server_data_changed(r->srv);
+  /* No web_server_data_changed() here: that makes each worker rebuild its
+   * search snapshot inside a request (right for a portal edit, which its
+   * editor wants to see at once). After a reindex the searchers' background
+   * builder notices the new data and swaps the snapshot in without making
+   * any request wait. */
   /* House-keeping for accounts: ended sessions, old login attempts. */
   sk_auth_purge(st, (int64_t)time(NULL));
 out:
