@@ -16,13 +16,24 @@ local prefixes = {"sch", "een", "mant", "tha", "wer", "taa", "dem", "op"}
 -- from the cost of facets in the search module).
 local facets = os.getenv("SK_LOAD_FACETS") == "0" and "&facets=false" or ""
 
+-- SK_LOAD_TAIL=1: free text from the long tail (queries.lua, written by
+-- run.sh), drawn with a skew: u^3 puts half the draws on the first 12 %.
+local tail_on = os.getenv("SK_LOAD_TAIL") == "1"
+if tail_on then
+  local okq = pcall(dofile, os.getenv("SK_LOAD_QUERIES") or "queries.lua")
+  if not okq or not tail or #tail == 0 then tail_on = false end
+end
+
 local counter = 0
-local function esc(s) return (s:gsub(" ", "%%20")) end
+local function esc(s)
+  return (s:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
 
 request = function()
   counter = counter + 1
   local r = counter % 20
   local q = queries[(counter * 7) % #queries + 1]
+  if tail_on then q = tail[math.floor(#tail * math.random() ^ 3) + 1] end
   local path
   if r < 10 then
     path = "/api/v1/search?q=" .. esc(q)

@@ -9,7 +9,9 @@
 #        (server worker threads, default 2), SK_LOAD_WRK_THREADS (default 1),
 #        SK_LOAD_PIN (default "0 1": the server on CPU 0, wrk and the reindex
 #        on CPU 1, as docs say for a 2-core machine; "" = no pinning),
-#        SK_LOAD_REUSE=1 (keep an indexed store from an earlier run)
+#        SK_LOAD_REUSE=1 (keep an indexed store from an earlier run),
+#        SK_LOAD_TAIL=1 (free-text queries from ~2 000 distinct ones, skewed,
+#        instead of the 30 most common: a colder response cache)
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -64,6 +66,28 @@ import json, sys
 ids = [s["id"] for s in json.load(sys.stdin)["contents"]]
 print("ids = {" + ",".join("\"%s\"" % i for i in ids) + "}")' >"$WORK/ids.lua"
 export SK_LOAD_IDS="$WORK/ids.lua"
+
+# The long tail: every label and synonym of the taxonomy, each also with a
+# municipality and with one letter dropped (a typo): ~2 000 distinct
+# queries, drawn skewed (a few common, many rare) when SK_LOAD_TAIL=1.
+python3 - "$ROOT/feeds/taxonomy.json" >"$WORK/queries.lua" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))
+words = []
+def walk(terms):
+    for x in terms:
+        words.append(x.get("label") or x.get("name"))
+        words.extend(x.get("synonyms", []))
+        walk(x.get("children", []))
+walk(t["needs"]); walk(t["target_groups"])
+words = sorted(set(w.lower() for w in words if w))
+munis = [m["name"].lower() for m in t["municipalities"][:4]]
+qs = list(words)
+qs += ["%s %s" % (w, munis[i % 4]) for i, w in enumerate(words)]
+qs += [w[:len(w) // 2] + w[len(w) // 2 + 1:] for w in words if len(w) > 5]
+print("tail = {" + ",".join(json.dumps(q, ensure_ascii=False) for q in qs) + "}")
+PY
+export SK_LOAD_QUERIES="$WORK/queries.lua"
 
 echo "== warm-up (3 s)"
 $CLI_CPU wrk -t"$WT" -c64 -d3s -s "$HERE/mix.lua" "$URL" >/dev/null
