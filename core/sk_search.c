@@ -213,6 +213,20 @@ static void scratch_free(struct sk_searcher *s) {
   free(s->p_wf);
   free(s->p_cnt);
   free(s->p_list);
+  free(s->c_bits);
+  s->c_bits = NULL;
+  free(s->pr_c);
+  free(s->pr_sc);
+  free(s->pr_tw);
+  free(s->pr_pw);
+  free(s->pr_hit);
+  free(s->pr_cnt);
+  free(s->pr_l0);
+  free(s->pr_l1);
+  s->pr_c = s->pr_l0 = s->pr_l1 = NULL;
+  s->pr_sc = s->pr_tw = s->pr_pw = NULL;
+  s->pr_hit = s->pr_cnt = NULL;
+  s->pr_cap = 0;
   s->stamp = s->g_stamp = s->p_stamp = s->g_list = s->p_list = NULL;
   s->acc = s->g_acc = s->p_wf = NULL;
   s->nreq = s->mark = s->p_cnt = NULL;
@@ -234,9 +248,10 @@ static int scratch_fit(struct sk_searcher *s) {
   s->p_wf = calloc(need, sizeof *s->p_wf);
   s->p_cnt = calloc(need, sizeof *s->p_cnt);
   s->p_list = calloc(need, sizeof *s->p_list);
+  s->c_bits = calloc(need / 64 + 1, sizeof *s->c_bits);
   s->gen = s->g_gen = s->p_gen = 0;
   if (!s->stamp || !s->acc || !s->nreq || !s->mark || !s->g_stamp || !s->g_acc || !s->g_list || !s->p_stamp ||
-      !s->p_wf || !s->p_cnt || !s->p_list) {
+      !s->p_wf || !s->p_cnt || !s->p_list || !s->c_bits) {
     s->scratch_cap = 0;
     return SK_ENOMEM;
   }
@@ -432,102 +447,53 @@ static void group_add(struct sk_searcher *s, uint32_t rid, float score) {
   s->g_acc[rid] += score;
 }
 
-static void eval_phrase(struct sk_searcher *s, const char *text, size_t len, int star) {
-  const struct sks_snap *sn = s->snap;
-  const struct sks_index *ix = &sn->ix;
+/* One quoted phrase of a group: per token, the range of index terms it
+ * stands for (one term, or every term with the prefix). */
+struct gphr {
+  uint32_t from[8], to[8];
+  size_t n;
+};
+
+/* 0 when a word of the phrase is in no offering (or it has no words). */
+static int phrase_ranges(struct sk_searcher *s, const char *text, size_t len, int star, struct gphr *ph) {
+  const struct sks_index *ix = &s->snap->ix;
   struct tok_list l;
   l.n = 0;
   sk_words(text, len, take_tok, &l);
+  ph->n = l.n;
   if (!l.n)
-    return;
-  /* each token: a range of terms (one term, or every term with the prefix) */
-  uint32_t from[8], to[8];
+    return 0;
   struct sk_buf b;
   sk_buf_init(&b, 4 * SK_TOKEN_MAX);
   for (size_t k = 0; k < l.n; k++) {
     if (star && k == l.n - 1) {
-      sks_index_prefix(ix, l.tok[k].t, l.tok[k].n, &from[k], &to[k]);
+      sks_index_prefix(ix, l.tok[k].t, l.tok[k].n, &ph->from[k], &ph->to[k]);
     } else {
       sk_buf_reset(&b);
       int t = sk_stemmer_stem(s->stem, l.tok[k].t, l.tok[k].n, &b) == SK_OK
                   ? sks_index_find(ix, sk_buf_str(&b), b.len)
                   : -1;
-      from[k] = t < 0 ? 0 : (uint32_t)t;
-      to[k] = t < 0 ? 0 : (uint32_t)t + 1;
+      ph->from[k] = t < 0 ? 0 : (uint32_t)t;
+      ph->to[k] = t < 0 ? 0 : (uint32_t)t + 1;
     }
-    if (from[k] == to[k]) {
+    if (ph->from[k] == ph->to[k]) {
       sk_buf_free(&b);
-      return; /* a word of the phrase is in no offering */
+      return 0;
     }
   }
   sk_buf_free(&b);
-  if (l.n == 1 && to[0] == from[0] + 1) { /* one term: its postings as they are */
-    uint32_t t = from[0], a = ix->off[t], e = ix->off[t + 1];
-    double idf = sks_index_idf(ix, e - a);
-    for (uint32_t i = a; i < e; i++) {
-      uint32_t rid = ix->rid[i];
-      if (!sn->docs[rid].flags)
-        continue;
-      double wf = ix->wf[i];
-      group_add(s, rid, (float)(idf * wf * (1.2 + 1.0) / (wf + ix->norm[rid])));
-    }
-    return;
-  }
-  /* several terms: per offering, the frequency over the prefix's terms,
-   * and for a phrase the number of its words present */
-  if (++s->p_gen == 0) {
-    memset(s->p_stamp, 0, s->scratch_cap * sizeof *s->p_stamp);
-    s->p_gen = 1;
-  }
-  size_t np = 0;
-  for (size_t k = 0; k < l.n; k++)
-    for (uint32_t t = from[k]; t < to[k]; t++)
-      for (uint32_t i = ix->off[t]; i < ix->off[t + 1]; i++) {
-        uint32_t rid = ix->rid[i];
-        float wf = ix->wf[i];
-        if (k == 0) {
-          if (s->p_stamp[rid] != s->p_gen) {
-            s->p_stamp[rid] = s->p_gen;
-            s->p_cnt[rid] = 1;
-            s->p_wf[rid] = wf;
-            s->p_list[np++] = rid;
-          } else {
-            s->p_wf[rid] += wf;
-          }
-        } else if (s->p_stamp[rid] == s->p_gen && s->p_cnt[rid] >= k) {
-          if (s->p_cnt[rid] == k) {
-            s->p_cnt[rid] = (uint8_t)(k + 1);
-            if (wf < s->p_wf[rid])
-              s->p_wf[rid] = wf;
-          }
-        }
-      }
-  uint32_t n_hit = 0;
-  for (size_t i = 0; i < np; i++)
-    n_hit += s->p_cnt[s->p_list[i]] == l.n;
-  double idf = sks_index_idf(ix, n_hit);
-  for (size_t i = 0; i < np; i++) {
-    uint32_t rid = s->p_list[i];
-    if (s->p_cnt[rid] != l.n || !sn->docs[rid].flags)
-      continue;
-    double wf = s->p_wf[rid];
-    group_add(s, rid, (float)(idf * wf * (1.2 + 1.0) / (wf + ix->norm[rid])));
-  }
+  return 1;
 }
 
-/* A group expression as this module writes it: quoted phrases, "x"* for a
- * prefix, joined by OR, in parentheses. Its postings with bm25 scores. */
-static int eval_expr(struct sk_searcher *s, const char *expr, uint32_t **rid_out, float **sc_out, size_t *n_out) {
-  *rid_out = NULL;
-  *sc_out = NULL;
-  *n_out = 0;
-  if (++s->g_gen == 0) {
-    memset(s->g_stamp, 0, s->scratch_cap * sizeof *s->g_stamp);
-    s->g_gen = 1;
-  }
-  s->g_n = 0;
+#define MAX_PHRASES 64
+
+/* The phrases of a group expression as this module writes it: quoted
+ * phrases, "x"* for a prefix, joined by OR, in parentheses. Phrases with
+ * a word in no offering are left out. */
+static size_t group_phrases(struct sk_searcher *s, const char *expr, struct gphr *out, size_t max) {
+  size_t np = 0;
   char text[2 * SK_TOKEN_MAX + 8];
-  for (const char *p = expr; *p;) {
+  for (const char *p = expr; *p && np < max;) {
     if (*p != '"') {
       p++;
       continue;
@@ -550,8 +516,149 @@ static int eval_expr(struct sk_searcher *s, const char *expr, uint32_t **rid_out
     }
     text[n] = '\0';
     int star = *p == '*';
-    eval_phrase(s, text, n, star);
+    if (phrase_ranges(s, text, n, star, &out[np]))
+      np++;
   }
+  return np;
+}
+
+/* Postings of one token (summed over its terms): an upper bound of the
+ * offerings it is in. */
+static size_t token_df(const struct sks_index *ix, const struct gphr *ph, size_t k) {
+  size_t df = 0;
+  for (uint32_t t = ph->from[k]; t < ph->to[k]; t++)
+    df += ix->off[t + 1] - ix->off[t];
+  return df;
+}
+
+/* An upper bound of a phrase's offerings: its rarest token's. */
+static size_t phrase_df(const struct sks_index *ix, const struct gphr *ph) {
+  size_t m = SIZE_MAX;
+  for (size_t k = 0; k < ph->n; k++) {
+    size_t d = token_df(ix, ph, k);
+    if (d < m)
+      m = d;
+  }
+  return m == SIZE_MAX ? 0 : m;
+}
+
+/* The offerings a phrase is in, estimated without walking its postings
+ * (for the idf of a capped group): a prefix's terms as independent
+ * (1 - the product of their misses), a phrase's words likewise (the
+ * product of their hits), never more than its rarest token. */
+static double phrase_hits(const struct sks_index *ix, const struct gphr *ph) {
+  double n = ix->n_rows ? ix->n_rows : 1, all = 1;
+  for (size_t k = 0; k < ph->n; k++) {
+    double miss = 1;
+    for (uint32_t t = ph->from[k]; t < ph->to[k]; t++)
+      miss *= 1.0 - (ix->off[t + 1] - ix->off[t]) / n;
+    all *= 1.0 - miss;
+  }
+  double est = all * n, cap = (double)phrase_df(ix, ph);
+  if (ph->n == 1 && ph->to[0] == ph->from[0] + 1)
+    return cap; /* one term: exact */
+  return est < 1 ? 1 : est > cap ? cap : est;
+}
+
+/* The postings a group would walk (a term shared by its phrases, like a
+ * word and the same word as a prefix, counted once): decides whether it
+ * is capped. */
+static size_t group_size(struct sk_searcher *s, const char *expr) {
+  const struct sks_index *ix = &s->snap->ix;
+  struct gphr ph[MAX_PHRASES];
+  size_t np = group_phrases(s, expr, ph, MAX_PHRASES), sum = 0;
+  for (size_t i = 0; i < np; i++) {
+    if (ph[i].n > 1) {
+      sum += phrase_df(ix, &ph[i]);
+      continue;
+    }
+    for (uint32_t t = ph[i].from[0]; t < ph[i].to[0]; t++) {
+      int seen = 0;
+      for (size_t j = 0; j < i && !seen; j++)
+        seen = ph[j].n == 1 && t >= ph[j].from[0] && t < ph[j].to[0];
+      if (!seen)
+        sum += ix->off[t + 1] - ix->off[t];
+    }
+  }
+  return sum;
+}
+
+/* One phrase evaluated on the in-memory index with FTS5's bm25 (same idf,
+ * k1, b, column weights and document length), its scores added into the
+ * group accumulator. A phrase of several words ("rood staan") is
+ * approximated as all of its words in the offering (the index keeps no
+ * positions); its frequency is the smallest one. */
+static void eval_phrase(struct sk_searcher *s, const struct gphr *ph) {
+  const struct sks_snap *sn = s->snap;
+  const struct sks_index *ix = &sn->ix;
+  if (ph->n == 1 && ph->to[0] == ph->from[0] + 1) { /* one term: its postings as they are */
+    uint32_t t = ph->from[0], a = ix->off[t], e = ix->off[t + 1];
+    double idf = sks_index_idf(ix, e - a);
+    for (uint32_t i = a; i < e; i++) {
+      uint32_t rid = ix->rid[i];
+      if (!sn->docs[rid].flags)
+        continue;
+      double wf = ix->wf[i];
+      group_add(s, rid, (float)(idf * wf * (1.2 + 1.0) / (wf + ix->norm[rid])));
+    }
+    return;
+  }
+  /* several terms: per offering, the frequency over the prefix's terms,
+   * and for a phrase the number of its words present */
+  if (++s->p_gen == 0) {
+    memset(s->p_stamp, 0, s->scratch_cap * sizeof *s->p_stamp);
+    s->p_gen = 1;
+  }
+  size_t np = 0;
+  for (size_t k = 0; k < ph->n; k++)
+    for (uint32_t t = ph->from[k]; t < ph->to[k]; t++)
+      for (uint32_t i = ix->off[t]; i < ix->off[t + 1]; i++) {
+        uint32_t rid = ix->rid[i];
+        float wf = ix->wf[i];
+        if (k == 0) {
+          if (s->p_stamp[rid] != s->p_gen) {
+            s->p_stamp[rid] = s->p_gen;
+            s->p_cnt[rid] = 1;
+            s->p_wf[rid] = wf;
+            s->p_list[np++] = rid;
+          } else {
+            s->p_wf[rid] += wf;
+          }
+        } else if (s->p_stamp[rid] == s->p_gen && s->p_cnt[rid] >= k) {
+          if (s->p_cnt[rid] == k) {
+            s->p_cnt[rid] = (uint8_t)(k + 1);
+            if (wf < s->p_wf[rid])
+              s->p_wf[rid] = wf;
+          }
+        }
+      }
+  uint32_t n_hit = 0;
+  for (size_t i = 0; i < np; i++)
+    n_hit += s->p_cnt[s->p_list[i]] == ph->n;
+  double idf = sks_index_idf(ix, n_hit);
+  for (size_t i = 0; i < np; i++) {
+    uint32_t rid = s->p_list[i];
+    if (s->p_cnt[rid] != ph->n || !sn->docs[rid].flags)
+      continue;
+    double wf = s->p_wf[rid];
+    group_add(s, rid, (float)(idf * wf * (1.2 + 1.0) / (wf + ix->norm[rid])));
+  }
+}
+
+/* A group expression's postings with bm25 scores. */
+static int eval_expr(struct sk_searcher *s, const char *expr, uint32_t **rid_out, float **sc_out, size_t *n_out) {
+  *rid_out = NULL;
+  *sc_out = NULL;
+  *n_out = 0;
+  if (++s->g_gen == 0) {
+    memset(s->g_stamp, 0, s->scratch_cap * sizeof *s->g_stamp);
+    s->g_gen = 1;
+  }
+  s->g_n = 0;
+  struct gphr ph[MAX_PHRASES];
+  size_t nph = group_phrases(s, expr, ph, MAX_PHRASES);
+  for (size_t i = 0; i < nph; i++)
+    eval_phrase(s, &ph[i]);
   size_t n = s->g_n;
   uint32_t *rid = malloc((n ? n : 1) * sizeof *rid);
   float *sc = malloc((n ? n : 1) * sizeof *sc);
@@ -568,6 +675,161 @@ static int eval_expr(struct sk_searcher *s, const char *expr, uint32_t **rid_out
   *sc_out = sc;
   *n_out = n;
   return SK_OK;
+}
+
+/* ---- capped groups: a word in a large share of all offerings ---- */
+
+/* First index in v[lo, hi) with v[i] >= x (v ascending), galloping from lo. */
+static uint32_t gallop(const uint32_t *v, uint32_t lo, uint32_t hi, uint32_t x) {
+  if (lo >= hi || v[lo] >= x)
+    return lo;
+  uint32_t prev = lo, step = 1, cur = lo + 1;
+  while (cur < hi && v[cur] < x) {
+    prev = cur;
+    step <<= 1;
+    cur = hi - prev > step ? prev + step : hi;
+  }
+  uint32_t l = prev + 1, h = cur;
+  while (l < h) {
+    uint32_t m = l + (h - l) / 2;
+    if (v[m] < x)
+      l = m + 1;
+    else
+      h = m;
+  }
+  return l;
+}
+
+/* Where a term's postings meet the probe set c[0..n): both are sorted by
+ * rid, so the shorter one is walked and each of its rids searched in the
+ * longer one by galloping; memory is read in order (a random lookup per
+ * posting is what made common words slow). For each match j: with idf > 0
+ * the term's bm25 goes straight into sc[j] (a phrase of one term), else
+ * its frequency is added to tw[j] and j listed in l when new there. */
+struct probe_out {
+  float *sc, *tw;
+  uint8_t *hit;
+  uint32_t *l;
+  size_t nl;
+  double idf;
+};
+
+static void probe_match(const struct sks_index *ix, const uint32_t *c, uint32_t j, uint32_t i, struct probe_out *o) {
+  float wf = ix->wf[i];
+  if (o->idf > 0) {
+    o->sc[j] += (float)(o->idf * wf * (1.2 + 1.0) / (wf + ix->norm[c[j]]));
+    o->hit[j] = 1;
+    return;
+  }
+  if (o->tw[j] == 0)
+    o->l[o->nl++] = j;
+  o->tw[j] += wf;
+}
+
+static void probe_term(struct sk_searcher *s, uint32_t t, const uint32_t *c, size_t n, struct probe_out *o) {
+  const struct sks_index *ix = &s->snap->ix;
+  uint32_t a = ix->off[t], e = ix->off[t + 1];
+  if ((size_t)(e - a) < n) {
+    uint32_t j = 0;
+    for (uint32_t i = a; i < e && j < n; i++) {
+      j = gallop(c, j, (uint32_t)n, ix->rid[i]);
+      if (j < n && c[j] == ix->rid[i])
+        probe_match(ix, c, j, i, o);
+    }
+    return;
+  }
+  uint32_t pos = a;
+  for (size_t j = 0; j < n && pos < e; j++) {
+    pos = gallop(ix->rid, pos, e, c[j]);
+    if (pos < e && ix->rid[pos] == c[j])
+      probe_match(ix, c, (uint32_t)j, pos, o);
+  }
+}
+
+/* A group's bm25 for each offering of the probe set c[0..n) (rids
+ * ascending): sc[j] (0 when not in it; hit[j] = 1 when it is). Exact for a
+ * word; for a prefix or a phrase the number of offerings behind the idf is
+ * estimated (sum or smallest of the terms'). pr_tw and pr_cnt are zero
+ * before and after. */
+static void probe_group(struct sk_searcher *s, const char *expr, const uint32_t *c, size_t n, float *sc,
+                        uint8_t *hit) {
+  const struct sks_index *ix = &s->snap->ix;
+  memset(sc, 0, n * sizeof *sc);
+  memset(hit, 0, n);
+  float *tw = s->pr_tw, *pw = s->pr_pw;
+  uint8_t *cnt = s->pr_cnt;
+  struct gphr ph[MAX_PHRASES];
+  size_t nph = group_phrases(s, expr, ph, MAX_PHRASES);
+  for (size_t i = 0; i < nph; i++) {
+    const struct gphr *g = &ph[i];
+    double hits = phrase_hits(ix, g);
+    double idf = sks_index_idf(ix, (uint32_t)(hits < ix->n_rows ? hits : ix->n_rows));
+    struct probe_out o = {sc, tw, hit, s->pr_l0, 0, 0};
+    if (g->n == 1 && g->to[0] == g->from[0] + 1) {
+      o.idf = idf;
+      probe_term(s, g->from[0], c, n, &o);
+      continue;
+    }
+    /* per offering: the frequency summed over a prefix's terms; for a
+     * phrase the smallest of its words', present when all are */
+    for (uint32_t t = g->from[0]; t < g->to[0]; t++)
+      probe_term(s, t, c, n, &o);
+    size_t n0 = o.nl;
+    for (size_t m = 0; m < n0; m++) {
+      uint32_t j = s->pr_l0[m];
+      pw[j] = tw[j];
+      cnt[j] = 1;
+      tw[j] = 0;
+    }
+    for (size_t k = 1; k < g->n; k++) {
+      struct probe_out ok = {sc, tw, hit, s->pr_l1, 0, 0};
+      for (uint32_t t = g->from[k]; t < g->to[k]; t++)
+        probe_term(s, t, c, n, &ok);
+      for (size_t m = 0; m < ok.nl; m++) {
+        uint32_t j = s->pr_l1[m];
+        if (cnt[j] == k) {
+          cnt[j]++;
+          if (tw[j] < pw[j])
+            pw[j] = tw[j];
+        }
+        tw[j] = 0;
+      }
+    }
+    for (size_t m = 0; m < n0; m++) {
+      uint32_t j = s->pr_l0[m];
+      if (cnt[j] == g->n) { /* c holds offerings of the snapshot only */
+        double wf = pw[j];
+        sc[j] += (float)(idf * wf * (1.2 + 1.0) / (wf + ix->norm[c[j]]));
+        hit[j] = 1;
+      }
+      cnt[j] = 0;
+    }
+  }
+}
+
+static void touch(struct sk_searcher *s, uint32_t rid);
+
+/* Seed the candidates with a capped group's best offerings: per term, its
+ * impact list (best SKS_IMPACT_K by bm25), or all of its postings when it
+ * has none (rarer terms); a phrase by its first word. */
+static void seed_group(struct sk_searcher *s, const char *expr) {
+  const struct sks_snap *sn = s->snap;
+  const struct sks_index *ix = &sn->ix;
+  struct gphr ph[MAX_PHRASES];
+  size_t nph = group_phrases(s, expr, ph, MAX_PHRASES);
+  for (size_t i = 0; i < nph; i++)
+    for (uint32_t t = ph[i].from[0]; t < ph[i].to[0]; t++) {
+      uint32_t a = ix->imp_off[t], e = ix->imp_off[t + 1];
+      const uint32_t *v = ix->imp_rid;
+      if (a == e) {
+        a = ix->off[t];
+        e = ix->off[t + 1];
+        v = ix->rid;
+      }
+      for (uint32_t k = a; k < e; k++)
+        if (sn->docs[v[k]].flags)
+          touch(s, v[k]);
+    }
 }
 
 static int postings(struct sk_searcher *s, const char *expr, const struct sks_post **out) {
@@ -1115,12 +1377,12 @@ static int word_group(struct sk_searcher *s, const char *w, int prefix, const ch
   sk_buf_init(&b, 8192);
   const char *c = NULL;
   char cbuf[64] = "";
-  const struct sks_post *p = NULL;
   int repl = 0;
+  /* whether the group finds anything, from the terms' counts: evaluating
+   * it would walk every posting of a common word */
   int rc = group_expr(s, w, prefix, &b);
-  if (!rc)
-    rc = postings(s, sk_buf_str(&b), &p);
-  if (!rc && p->n > 0 && sks_word_find(s->snap, w, strlen(w)) < 0 &&
+  size_t found = rc ? 0 : group_size(s, sk_buf_str(&b));
+  if (!rc && found > 0 && sks_word_find(s->snap, w, strlen(w)) < 0 &&
       !(prefix && sks_word_prefix_exists(s->snap, w, strlen(w)))) {
     /* found through its stem, but not a word of the index as typed
      * ("schuldhulpverlenig"): offer the word the index has */
@@ -1129,12 +1391,10 @@ static int word_group(struct sk_searcher *s, const char *w, int prefix, const ch
       snprintf(cbuf, sizeof cbuf, "%.*s", (int)t->len, t->w);
       c = cbuf;
     }
-  } else if (!rc && p->n == 0) {
+  } else if (!rc && found == 0) {
     size_t wl = strlen(w);
     int d = decompound(s, w, wl, &b);
-    if (d == SK_OK) {
-      rc = postings(s, sk_buf_str(&b), &p);
-    } else if (d == SK_ENOTFOUND) {
+    if (d == SK_ENOTFOUND) {
       const struct sks_word *t = typo_candidate(s, w, wl);
       if (t && t->len < sizeof cbuf) {
         snprintf(cbuf, sizeof cbuf, "%.*s", (int)t->len, t->w);
@@ -1740,6 +2000,100 @@ static int ensure_touched(struct sk_searcher *s) {
   return s->touched ? SK_OK : SK_ENOMEM;
 }
 
+/* The capped groups' scores for the offerings that may still have every
+ * word: touched ones in every walked required group (and, when concepts
+ * must match and none is capped, in a concept), or all touched ones
+ * (all: for "any word will do"). They are sorted by rid
+ * through a bitmap, so a common word's postings are searched by
+ * galloping instead of walked. */
+static int probe_capped(struct sk_searcher *s, const struct analysis *an, const uint8_t *big_req,
+                        const uint8_t *big_opt, const uint8_t *big_boost, size_t n_small_req, int need_concept,
+                        int all, size_t *n_probed) {
+  size_t n = 0;
+  for (size_t i = 0; i < s->n_touched; i++) {
+    uint32_t rid = s->touched[i];
+    if (!all && (s->nreq[rid] != n_small_req || (need_concept && !(s->mark[rid] & (M_CNEED | M_CTEXT)))))
+      continue;
+    s->c_bits[rid >> 6] |= 1ull << (rid & 63);
+    n++;
+  }
+  *n_probed = n;
+  if (!n)
+    return SK_OK;
+  size_t words = s->snap->n_docs_cap / 64 + 1;
+  if (n > s->pr_cap) {
+    size_t cap = n + n / 2;
+    void *a[6] = {realloc(s->pr_c, cap * sizeof *s->pr_c), NULL, NULL, NULL, NULL, NULL};
+    if (a[0])
+      s->pr_c = a[0];
+    if (a[0] && (a[1] = realloc(s->pr_sc, cap * sizeof *s->pr_sc)))
+      s->pr_sc = a[1];
+    if (a[1] && (a[2] = realloc(s->pr_tw, cap * sizeof *s->pr_tw)))
+      s->pr_tw = a[2];
+    if (a[2] && (a[3] = realloc(s->pr_pw, cap * sizeof *s->pr_pw)))
+      s->pr_pw = a[3];
+    if (a[3] && (a[4] = realloc(s->pr_hit, cap)))
+      s->pr_hit = a[4];
+    if (a[4] && (a[5] = realloc(s->pr_cnt, cap)))
+      s->pr_cnt = a[5];
+    void *l0 = a[5] ? realloc(s->pr_l0, cap * sizeof *s->pr_l0) : NULL;
+    if (l0)
+      s->pr_l0 = l0;
+    void *l1 = l0 ? realloc(s->pr_l1, cap * sizeof *s->pr_l1) : NULL;
+    if (l1)
+      s->pr_l1 = l1;
+    if (!l1) {
+      memset(s->c_bits, 0, words * sizeof *s->c_bits);
+      return SK_ENOMEM;
+    }
+    memset(s->pr_tw, 0, cap * sizeof *s->pr_tw);
+    memset(s->pr_cnt, 0, cap);
+    s->pr_cap = cap;
+  }
+  uint32_t *c = s->pr_c;
+  float *sc = s->pr_sc;
+  uint8_t *hit = s->pr_hit;
+  size_t j = 0;
+  for (size_t w = 0; w < words && j < n; w++) {
+    uint64_t b = s->c_bits[w];
+    s->c_bits[w] = 0;
+    while (b) {
+      uint32_t rid = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(b));
+      b &= b - 1;
+      c[j++] = rid;
+    }
+  }
+  for (size_t g = 0; g < an->n_req; g++) {
+    if (!big_req[g])
+      continue;
+    probe_group(s, an->req[g], c, n, sc, hit);
+    for (size_t k = 0; k < n; k++)
+      if (hit[k]) {
+        s->acc[c[k]] += sc[k];
+        s->nreq[c[k]]++;
+        s->mark[c[k]] |= M_TEXT;
+      }
+  }
+  for (size_t g = 0; g < an->n_opt; g++) {
+    if (!big_opt[g])
+      continue;
+    probe_group(s, an->opt[g], c, n, sc, hit);
+    for (size_t k = 0; k < n; k++)
+      if (hit[k]) {
+        s->acc[c[k]] += sc[k];
+        s->mark[c[k]] |= M_CTEXT;
+      }
+  }
+  for (size_t g = 0; g < an->n_boost; g++) {
+    if (!big_boost[g])
+      continue;
+    probe_group(s, an->boost[g], c, n, sc, hit);
+    for (size_t k = 0; k < n; k++)
+      s->acc[c[k]] += 0.5f * sc[k];
+  }
+  return SK_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* rendering                                                           */
 
@@ -2204,7 +2558,7 @@ struct sks_rentry {
   struct cand *top;
   size_t n_top, k_top;
   long total;
-  int relaxed;
+  int relaxed, lower;
   long *cnt;
   size_t n_cnt;
   uint64_t used;
@@ -2252,7 +2606,7 @@ static struct sks_rentry *rcache_find(struct sk_searcher *s, const char *key, ui
 }
 
 static void rcache_put(struct sk_searcher *s, const char *key, uint64_t h, const struct cand *top, size_t n_top,
-                       size_t k_top, long total, int relaxed, const long *cnt, size_t n_cnt) {
+                       size_t k_top, long total, int relaxed, int lower, const long *cnt, size_t n_cnt) {
   if (!s->rcache)
     return;
   size_t v = 0;
@@ -2286,6 +2640,7 @@ static void rcache_put(struct sk_searcher *s, const char *key, uint64_t h, const
   e->k_top = k_top;
   e->total = total;
   e->relaxed = relaxed;
+  e->lower = lower;
   e->n_cnt = n_cnt;
   e->used = ++s->tick;
 }
@@ -2336,7 +2691,7 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
   size_t n_cnt = s->need.n + s->tg.n + n_muni_f + s->access.n + s->cost.n + 2;
   size_t nh = 0;
   long total = 0;
-  int relaxed = 0;
+  int relaxed = 0, lower = 0;
   int own_txn = 0;
   struct sk_buf key;
   sk_buf_init(&key, 64 * 1024);
@@ -2358,6 +2713,7 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     nh = hit->n_top;
     total = hit->total;
     relaxed = hit->relaxed;
+    lower = hit->lower;
     r->relaxed = relaxed;
     goto ranked;
   }
@@ -2366,10 +2722,36 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     s->gen = 1;
   }
   s->n_touched = 0;
-  /* 1. candidates: required words (AND), concept offerings, optional words */
+  /* 1. candidates: required words (AND), concept offerings, optional words.
+   * A group with more than SKS_BIG_GROUP postings (an everyday word at
+   * 1M offerings) is "capped": not walked, but looked up for the
+   * offerings the other words give (exact), or, when nothing else narrows
+   * the query, for the best offerings of its impact lists (then the total
+   * and the facet counts are lower bounds). */
   int text_mode = an.n_req > 0 || an.n_need > 0 || an.n_opt > 0;
   const struct sks_post *p;
+  uint8_t big_req[MAX_GROUPS] = {0}, big_opt[MAX_GROUPS] = {0}, big_boost[MAX_GROUPS] = {0};
+  size_t n_big = 0, n_big_opt = 0, n_small_req = 0;
+  for (size_t g = 0; g < an.n_req; g++) {
+    big_req[g] = group_size(s, an.req[g]) > SKS_BIG_GROUP;
+    n_big += big_req[g];
+    n_small_req += !big_req[g];
+  }
+  for (size_t g = 0; g < an.n_opt; g++) {
+    big_opt[g] = group_size(s, an.opt[g]) > SKS_BIG_GROUP;
+    n_big_opt += big_opt[g];
+  }
+  size_t n_big_boost = 0;
+  for (size_t g = 0; g < an.n_boost; g++) {
+    big_boost[g] = group_size(s, an.boost[g]) > SKS_BIG_GROUP;
+    n_big_boost += big_boost[g];
+  }
+  int concept_q = an.n_need > 0 || an.n_opt > 0;
+  /* exact: the offerings that can have every word are all walked */
+  int capped_exact = n_small_req > 0 || (concept_q && !n_big_opt);
   for (size_t g = 0; g < an.n_req && !rc; g++) {
+    if (big_req[g])
+      continue;
     if ((rc = postings(s, an.req[g], &p)))
       break;
     for (uint32_t i = 0; i < p->n; i++) {
@@ -2381,6 +2763,8 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     }
   }
   for (size_t g = 0; g < an.n_opt && !rc; g++) {
+    if (big_opt[g])
+      continue;
     if ((rc = postings(s, an.opt[g], &p)))
       break;
     for (uint32_t i = 0; i < p->n; i++) {
@@ -2399,15 +2783,40 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
         s->mark[rid] |= M_CRISIS;
     }
   }
+  if (!rc && !capped_exact) {
+    for (size_t g = 0; g < an.n_req; g++)
+      if (big_req[g])
+        seed_group(s, an.req[g]);
+    for (size_t g = 0; g < an.n_opt; g++)
+      if (big_opt[g])
+        seed_group(s, an.opt[g]);
+  }
   for (size_t g = 0; g < an.n_boost && !rc; g++) {
+    if (big_boost[g])
+      continue;
     if ((rc = postings(s, an.boost[g], &p)))
       break;
     for (uint32_t i = 0; i < p->n; i++)
       if (s->stamp[p->rid[i]] == s->gen)
         s->acc[p->rid[i]] += 0.5f * p->score[i];
   }
+  size_t n_probed = 0;
+  if (!rc && (n_big || n_big_opt || n_big_boost))
+    rc = probe_capped(s, &an, big_req, big_opt, big_boost, n_small_req, concept_q && !n_big_opt, 0, &n_probed);
+  if (!rc && !n_probed && capped_exact && (n_big || n_big_opt)) {
+    /* nothing can have every word, so any word will do (below): that needs
+     * the common words' best offerings and every candidate's score */
+    for (size_t g = 0; g < an.n_req; g++)
+      if (big_req[g])
+        seed_group(s, an.req[g]);
+    for (size_t g = 0; g < an.n_opt; g++)
+      if (big_opt[g])
+        seed_group(s, an.opt[g]);
+    rc = probe_capped(s, &an, big_req, big_opt, big_boost, n_small_req, 0, 1, &n_probed);
+  }
   if (rc)
     goto fail;
+  lower = (n_big || n_big_opt) && !capped_exact;
   /* 2. which touched offerings count: every required word, and a concept
    * (by classification or by its words) when there is one */
   size_t n_cand = 0;
@@ -2431,6 +2840,8 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
       relaxed = 0;
   }
   r->relaxed = relaxed;
+  if (relaxed && (n_big || n_big_opt))
+    lower = 1; /* any word: a capped word's offerings were not all walked */
   /* 3. filters, facets, ranking */
   heap = malloc(k_top * sizeof *heap);
   cnt = calloc(n_cnt, sizeof *cnt);
@@ -2444,6 +2855,12 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
   int crisis_q = an.crisis;
   for (size_t i = 0; i < n_iter; i++) {
     uint32_t rid = text_mode ? s->touched[i] : (uint32_t)i;
+    if (text_mode && i + 16 < n_iter) {
+      /* candidates are scattered over a large snapshot: fetch ahead (at
+       * 1M offerings the loop otherwise waits on memory for each) */
+      __builtin_prefetch(&sn->docs[s->touched[i + 16]]);
+      __builtin_prefetch(&s->acc[s->touched[i + 16]]);
+    }
     if (text_mode && !(s->mark[rid] & 0x80))
       continue;
     const struct sks_doc *d = &sn->docs[rid];
@@ -2511,11 +2928,12 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
   }
   qsort(heap, nh, sizeof *heap, cand_cmp);
   if (kh)
-    rcache_put(s, sk_buf_str(&key), kh, heap, nh, k_top, total, relaxed, cnt, n_cnt);
+    rcache_put(s, sk_buf_str(&key), kh, heap, nh, k_top, total, relaxed, lower, cnt, n_cnt);
 ranked:;
   long *c_need = cnt, *c_tg = c_need + s->need.n, *c_muni = c_tg + s->tg.n, *c_acc = c_muni + n_muni_f,
        *c_cost = c_acc + s->access.n, *c_kind = c_cost + s->cost.n;
   r->total = total;
+  r->total_is_lower_bound = lower;
   /* 4. the page: one read transaction for its ~100 small reads (each read
    * outside one takes and drops the WAL read lock), and one state of the
    * store for the whole page */
@@ -2633,6 +3051,7 @@ json_t *sk_search_result_json(const struct sk_search_result *r) {
   if (!o)
     return NULL;
   json_object_set_new(o, "total", json_integer(r->total));
+  json_object_set_new(o, "total_is_lower_bound", json_boolean(r->total_is_lower_bound));
   json_object_set_new(o, "page", json_integer(r->page));
   json_object_set_new(o, "per_page", json_integer(r->per_page));
   json_object_set_new(o, "sort", jstr(r->sort));

@@ -207,6 +207,10 @@ struct sk_search_result {
   int has_facets;
   struct sk_search_facet facets[SK_SEARCH_N_FACETS];
   const char *sort; /* the sort used: "relevance", "name", "distance", "soonest" */
+  /* 1: total and the facet counts are at least these (a query of only very
+   * common words over a large store counts its best candidates, not every
+   * match); 0: exact */
+  int total_is_lower_bound;
 };
 
 /* ---- the searcher ---- */

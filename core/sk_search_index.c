@@ -251,6 +251,8 @@ static void build_free(struct build *b) {
 #include <pthread.h>
 static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER;
 
+static int impact_build(struct sks_index *ix);
+
 int sks_index_load(sqlite3 *db, struct sks_snap *sn) {
   struct sks_index *ix = &sn->ix;
   struct build b;
@@ -356,10 +358,98 @@ int sks_index_load(sqlite3 *db, struct sks_snap *sn) {
   free(order);
   free(newid);
   build_free(&b);
+  return impact_build(ix);
+}
+
+/* ---- impact lists ---- */
+struct imp {
+  float k; /* wf / (wf + norm): the term's bm25 without its idf */
+  uint32_t rid;
+};
+
+static int imp_better(const struct imp *a, const struct imp *b) {
+  return a->k != b->k ? a->k > b->k : a->rid < b->rid;
+}
+
+static int imp_cmp(const void *a, const void *b) {
+  const struct imp *x = a, *y = b;
+  return imp_better(x, y) ? -1 : imp_better(y, x) ? 1 : 0;
+}
+
+/* Move the best k of v[0..n) to the front: a heap of the best k so far,
+ * worst on top (most later entries are worse than it and cost one
+ * comparison). */
+static void imp_sift(struct imp *h, size_t n, size_t i) {
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, m = i;
+    if (l < n && imp_better(&h[m], &h[l]))
+      m = l;
+    if (r < n && imp_better(&h[m], &h[r]))
+      m = r;
+    if (m == i)
+      return;
+    struct imp t = h[m];
+    h[m] = h[i];
+    h[i] = t;
+    i = m;
+  }
+}
+
+static void imp_select(struct imp *v, size_t n, size_t k) {
+  if (!k || k >= n)
+    return;
+  for (size_t i = k / 2; i-- > 0;)
+    imp_sift(v, k, i);
+  for (size_t i = k; i < n; i++)
+    if (imp_better(&v[i], &v[0])) {
+      v[0] = v[i];
+      imp_sift(v, k, 0);
+    }
+}
+
+static int impact_build(struct sks_index *ix) {
+  size_t total = 0;
+  uint32_t maxdf = 0;
+  for (uint32_t t = 0; t < ix->n_terms; t++) {
+    uint32_t df = ix->off[t + 1] - ix->off[t];
+    if (df >= SKS_IMPACT_MIN_DF) {
+      total += df < SKS_IMPACT_K ? df : SKS_IMPACT_K;
+      if (df > maxdf)
+        maxdf = df;
+    }
+  }
+  ix->imp_off = calloc((size_t)ix->n_terms + 1, sizeof *ix->imp_off);
+  ix->imp_rid = malloc((total ? total : 1) * sizeof *ix->imp_rid);
+  struct imp *v = malloc((maxdf ? maxdf : 1) * sizeof *v);
+  if (!ix->imp_off || !ix->imp_rid || !v) {
+    free(v);
+    return SK_ENOMEM;
+  }
+  uint32_t at = 0;
+  for (uint32_t t = 0; t < ix->n_terms; t++) {
+    ix->imp_off[t] = at;
+    uint32_t a = ix->off[t], df = ix->off[t + 1] - a;
+    if (df < SKS_IMPACT_MIN_DF)
+      continue;
+    for (uint32_t i = 0; i < df; i++) {
+      float wf = ix->wf[a + i];
+      v[i].rid = ix->rid[a + i];
+      v[i].k = wf / (wf + ix->norm[v[i].rid]);
+    }
+    size_t k = df < SKS_IMPACT_K ? df : SKS_IMPACT_K;
+    imp_select(v, df, k);
+    qsort(v, k, sizeof *v, imp_cmp);
+    for (size_t i = 0; i < k; i++)
+      ix->imp_rid[at++] = v[i].rid;
+  }
+  ix->imp_off[ix->n_terms] = at;
+  free(v);
   return SK_OK;
 }
 
 void sks_index_free(struct sks_index *ix) {
+  free(ix->imp_off);
+  free(ix->imp_rid);
   free(ix->doclen);
   free(ix->norm);
   free(ix->off);

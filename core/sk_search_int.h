@@ -98,7 +98,24 @@ struct sks_index {
   float *norm;      /* by rid: k1 * (1 - b + b * doclen / avgdl) */
   uint32_t n_rows;
   double avgdl;
+  /* impact lists: for a term in SKS_IMPACT_MIN_DF+ offerings, its best
+   * SKS_IMPACT_K offerings by the term's bm25, best first; they seed the
+   * candidates of a query whose words are all that common (see
+   * "capped" in sk_search.c). imp_off has n_terms + 1 entries; a term
+   * without a list has an empty range. */
+  uint32_t *imp_off;
+  uint32_t *imp_rid;
 };
+#ifndef SKS_IMPACT_MIN_DF /* (overridable for tests of the capped path on small data) */
+#define SKS_IMPACT_MIN_DF 32768
+#define SKS_IMPACT_K 16384
+#endif
+/* A word group whose terms have more postings than this (at 1M offerings:
+ * the everyday words) is not walked: its score is looked up for the
+ * candidates the other words give, or its impact lists seed them. */
+#ifndef SKS_BIG_GROUP
+#define SKS_BIG_GROUP 100000
+#endif
 
 struct sks_snap {
   struct sk_arena arena;
@@ -200,6 +217,14 @@ struct sk_searcher {
   uint8_t *p_cnt;
   uint32_t *touched;
   size_t n_touched, touched_cap;
+  /* scratch of a capped query: a bitmap by rid that sorts the offerings
+   * whose score of a common word is looked up (zero between queries) */
+  uint64_t *c_bits;
+  /* ... and per offering of that set (grown to the largest set seen) */
+  uint32_t *pr_c, *pr_l0, *pr_l1;
+  float *pr_sc, *pr_tw, *pr_pw;
+  uint8_t *pr_hit, *pr_cnt;
+  size_t pr_cap;
   /* typo candidates: shared trigram counts per vocabulary word */
   uint16_t *tri_count;
   uint32_t *tri_touched;
