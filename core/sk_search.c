@@ -809,14 +809,21 @@ static void probe_group(struct sk_searcher *s, const char *expr, const uint32_t 
 
 static void touch(struct sk_searcher *s, uint32_t rid);
 
-/* Seed the candidates with a capped group's best offerings: per term, its
- * impact list (best SKS_IMPACT_K by bm25), or all of its postings when it
- * has none (rarer terms); a phrase by its first word. */
+/* Seed the candidates with a capped group's best offerings: each of its
+ * terms gets an even share of sks_caps.seed_budget (at least 1/32 of it),
+ * taken from the head of its impact list (best first), or its postings
+ * when it has no list (then it has fewer than impact_min_df); a
+ * phrase by its first word. */
 static void seed_group(struct sk_searcher *s, const char *expr) {
   const struct sks_snap *sn = s->snap;
   const struct sks_index *ix = &sn->ix;
   struct gphr ph[MAX_PHRASES];
-  size_t nph = group_phrases(s, expr, ph, MAX_PHRASES);
+  size_t nph = group_phrases(s, expr, ph, MAX_PHRASES), n_terms = 0;
+  for (size_t i = 0; i < nph; i++)
+    n_terms += ph[i].to[0] - ph[i].from[0];
+  size_t share = sks_caps.seed_budget / (n_terms ? n_terms : 1);
+  if (share < sks_caps.seed_budget / 32)
+    share = sks_caps.seed_budget / 32;
   for (size_t i = 0; i < nph; i++)
     for (uint32_t t = ph[i].from[0]; t < ph[i].to[0]; t++) {
       uint32_t a = ix->imp_off[t], e = ix->imp_off[t + 1];
@@ -826,6 +833,8 @@ static void seed_group(struct sk_searcher *s, const char *expr) {
         e = ix->off[t + 1];
         v = ix->rid;
       }
+      if (e - a > share)
+        e = a + (uint32_t)share;
       for (uint32_t k = a; k < e; k++)
         if (sn->docs[v[k]].flags)
           touch(s, v[k]);
@@ -2723,7 +2732,7 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
   }
   s->n_touched = 0;
   /* 1. candidates: required words (AND), concept offerings, optional words.
-   * A group with more than SKS_BIG_GROUP postings (an everyday word at
+   * A group with more than sks_caps.big_group postings (an everyday word at
    * 1M offerings) is "capped": not walked, but looked up for the
    * offerings the other words give (exact), or, when nothing else narrows
    * the query, for the best offerings of its impact lists (then the total
@@ -2733,17 +2742,17 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
   uint8_t big_req[MAX_GROUPS] = {0}, big_opt[MAX_GROUPS] = {0}, big_boost[MAX_GROUPS] = {0};
   size_t n_big = 0, n_big_opt = 0, n_small_req = 0;
   for (size_t g = 0; g < an.n_req; g++) {
-    big_req[g] = group_size(s, an.req[g]) > SKS_BIG_GROUP;
+    big_req[g] = group_size(s, an.req[g]) > sks_caps.big_group;
     n_big += big_req[g];
     n_small_req += !big_req[g];
   }
   for (size_t g = 0; g < an.n_opt; g++) {
-    big_opt[g] = group_size(s, an.opt[g]) > SKS_BIG_GROUP;
+    big_opt[g] = group_size(s, an.opt[g]) > sks_caps.big_group;
     n_big_opt += big_opt[g];
   }
   size_t n_big_boost = 0;
   for (size_t g = 0; g < an.n_boost; g++) {
-    big_boost[g] = group_size(s, an.boost[g]) > SKS_BIG_GROUP;
+    big_boost[g] = group_size(s, an.boost[g]) > sks_caps.big_group;
     n_big_boost += big_boost[g];
   }
   int concept_q = an.n_need > 0 || an.n_opt > 0;

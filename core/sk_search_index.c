@@ -20,6 +20,8 @@
 #define BM25_B 0.75
 static const uint16_t col_weight[5] = {10, 6, 3, 4, 1};
 
+struct sks_caps sks_caps = SKS_CAPS_DEFAULT;
+
 /* ---- a string -> id hash map in the snapshot's arena ---- */
 struct smap {
   uint32_t *slot; /* id + 1; 0 empty */
@@ -412,8 +414,8 @@ static int impact_build(struct sks_index *ix) {
   uint32_t maxdf = 0;
   for (uint32_t t = 0; t < ix->n_terms; t++) {
     uint32_t df = ix->off[t + 1] - ix->off[t];
-    if (df >= SKS_IMPACT_MIN_DF) {
-      total += df < SKS_IMPACT_K ? df : SKS_IMPACT_K;
+    if (df >= sks_caps.impact_min_df) {
+      total += df < sks_caps.impact_k ? df : sks_caps.impact_k;
       if (df > maxdf)
         maxdf = df;
     }
@@ -429,14 +431,14 @@ static int impact_build(struct sks_index *ix) {
   for (uint32_t t = 0; t < ix->n_terms; t++) {
     ix->imp_off[t] = at;
     uint32_t a = ix->off[t], df = ix->off[t + 1] - a;
-    if (df < SKS_IMPACT_MIN_DF)
+    if (df < sks_caps.impact_min_df)
       continue;
     for (uint32_t i = 0; i < df; i++) {
       float wf = ix->wf[a + i];
       v[i].rid = ix->rid[a + i];
       v[i].k = wf / (wf + ix->norm[v[i].rid]);
     }
-    size_t k = df < SKS_IMPACT_K ? df : SKS_IMPACT_K;
+    size_t k = df < sks_caps.impact_k ? df : sks_caps.impact_k;
     imp_select(v, df, k);
     qsort(v, k, sizeof *v, imp_cmp);
     for (size_t i = 0; i < k; i++)

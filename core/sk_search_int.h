@@ -98,24 +98,30 @@ struct sks_index {
   float *norm;      /* by rid: k1 * (1 - b + b * doclen / avgdl) */
   uint32_t n_rows;
   double avgdl;
-  /* impact lists: for a term in SKS_IMPACT_MIN_DF+ offerings, its best
-   * SKS_IMPACT_K offerings by the term's bm25, best first; they seed the
-   * candidates of a query whose words are all that common (see
+  /* impact lists: for a term in sks_caps.impact_min_df+ offerings, its
+   * best sks_caps.impact_k offerings by the term's bm25, best first; they
+   * seed the candidates of a query whose words are all that common (see
    * "capped" in sk_search.c). imp_off has n_terms + 1 entries; a term
    * without a list has an empty range. */
   uint32_t *imp_off;
   uint32_t *imp_rid;
 };
-#ifndef SKS_IMPACT_MIN_DF /* (overridable for tests of the capped path on small data) */
-#define SKS_IMPACT_MIN_DF 32768
-#define SKS_IMPACT_K 16384
-#endif
-/* A word group whose terms have more postings than this (at 1M offerings:
- * the everyday words) is not walked: its score is looked up for the
- * candidates the other words give, or its impact lists seed them. */
-#ifndef SKS_BIG_GROUP
-#define SKS_BIG_GROUP 100000
-#endif
+/* The bounds of a query over a large store (sk_search_index.c holds the
+ * defaults below; a test may lower them before it opens its store, to
+ * exercise the capped path on a small corpus; not changed while
+ * searchers run):
+ * - impact_min_df, impact_k: a term in impact_min_df+ offerings gets an
+ *   impact list of its best impact_k (read at snapshot build);
+ * - big_group: a word group whose terms have more postings than this (at
+ *   1M offerings: the everyday words) is not walked: its score is looked
+ *   up for the candidates the other words give, or its impact lists seed
+ *   them;
+ * - seed_budget: seeds per capped group, shared by its terms. */
+struct sks_caps {
+  uint32_t impact_min_df, impact_k, big_group, seed_budget;
+};
+extern struct sks_caps sks_caps;
+#define SKS_CAPS_DEFAULT {8192, 8192, 100000, 32768}
 
 struct sks_snap {
   struct sk_arena arena;

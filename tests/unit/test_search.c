@@ -14,6 +14,7 @@
 #include "helper_test.h"
 #include "sk_err.h"
 #include "sk_search.h"
+#include "sk_search_int.h" /* sks_caps: the capped path on a small corpus */
 
 /* Monday 2 March 2026 10:00 in Amsterdam (CET) */
 #define MONDAY_10 1772442000LL
@@ -707,6 +708,67 @@ static void test_background_rebuild(void **state) {
   expect_top("klussendienst", NULL, "Klussendienst Blaricum", 1);
 }
 
+/* A word in most offerings of a very large store is not walked (see
+ * sks_caps): lowered bounds make this corpus of 120 "large". A query of
+ * only that word is answered from the best offerings of its impact lists
+ * (the best one still first) and says its total is a lower bound; with a
+ * rarer word next to it the answer is exact. */
+static void test_capped_common_words(void **state) {
+  (void)state;
+  struct sks_caps saved = sks_caps;
+  sks_caps = (struct sks_caps){10, 10, 40, 20};
+  struct sk_store *main_st = g_st;
+  g_st = th_store_with_taxonomy("capped.db");
+  exec_ok("BEGIN");
+  char key[32], name[64], desc[256];
+  for (int i = 0; i < 120; i++) {
+    snprintf(key, sizeof key, "cap-%d", i);
+    snprintf(name, sizeof name, i == 77 ? "Hulp bij alles" : "Koffieochtend %d", i);
+    snprintf(desc, sizeof desc, "Een ochtend met koffie en hulp voor iedereen uit de wijk, elke week%s.",
+             i % 24 == 5 ? ", ook klompen maken" : "");
+    struct fx f = {key, "Buurtvereniging", name, desc, NULL, NULL, "vrij", "gratis", "huizen", -1, -1,
+                   "active", "2026-02-01", "aanbod", NULL};
+    long long rid = add_fixture(&f);
+    assert_int_equal(sk_store_index_service(g_st, rid), SK_OK);
+  }
+  exec_ok("COMMIT");
+  struct sk_searcher *s = sk_searcher_new(g_st, th_taxonomy());
+  assert_non_null(s);
+  struct sk_search_query q;
+  struct sk_search_result *r = NULL;
+  struct sk_search_error e;
+  sk_search_query_init(&q);
+  q.q = "hulp";
+  q.facets = 1;
+  q.now = MONDAY_10;
+  assert_int_equal(sk_search(s, &q, &r, &e), SK_OK);
+  assert_true(r->total_is_lower_bound);
+  assert_true(r->total >= 10 && r->total <= 120);
+  assert_true(r->n_items > 0);
+  assert_string_equal(r->items[0].name, "Hulp bij alles");
+  json_t *j = sk_search_result_json(r);
+  assert_true(json_is_true(json_object_get(j, "total_is_lower_bound")));
+  json_decref(j);
+  sk_search_result_free(r);
+  /* the rare word drives: every offering with both words, exactly */
+  q.q = "hulp klompen";
+  assert_int_equal(sk_search(s, &q, &r, &e), SK_OK);
+  assert_false(r->total_is_lower_bound);
+  assert_int_equal(r->total, 5);
+  sk_search_result_free(r);
+  /* a word nowhere: any word will do, the common one from its best */
+  q.q = "hulp qqzzyyxx";
+  assert_int_equal(sk_search(s, &q, &r, &e), SK_OK);
+  assert_true(r->relaxed);
+  assert_true(r->total_is_lower_bound);
+  assert_true(r->n_items > 0);
+  sk_search_result_free(r);
+  sk_searcher_free(s);
+  sk_store_close(g_st);
+  g_st = main_st;
+  sks_caps = saved;
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_inflection),
@@ -731,6 +793,7 @@ int main(void) {
       cmocka_unit_test(test_suggest),
       cmocka_unit_test(test_sees_new_data),
       cmocka_unit_test(test_background_rebuild),
+      cmocka_unit_test(test_capped_common_words),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
