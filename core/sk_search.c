@@ -2009,6 +2009,18 @@ static int ensure_touched(struct sk_searcher *s) {
   return s->touched ? SK_OK : SK_ENOMEM;
 }
 
+/* Mark the touched offerings classified under a capped need (any of m). */
+static void mark_needs(struct sk_searcher *s, const struct sks_needmask *m) {
+  const struct sks_doc *docs = s->snap->docs;
+  for (size_t i = 0; i < s->n_touched; i++) {
+    uint32_t rid = s->touched[i];
+    if (i + 16 < s->n_touched)
+      __builtin_prefetch(&docs[s->touched[i + 16]]);
+    if (need_any(&docs[rid].needs, m))
+      s->mark[rid] |= M_CNEED;
+  }
+}
+
 /* The capped groups' scores for the offerings that may still have every
  * word: touched ones in every walked required group (and, when concepts
  * must match and none is capped, in a concept), or all touched ones
@@ -2756,8 +2768,20 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     n_big_boost += big_boost[g];
   }
   int concept_q = an.n_need > 0 || an.n_opt > 0;
+  /* a need with that many offerings ("geld" at 1M) is capped too: its
+   * offerings are not all candidates, membership is read from the
+   * candidates' masks */
+  struct sks_needmask big_need = {{0, 0}};
+  size_t n_big_need = 0;
+  for (size_t k = 0; k < an.n_need; k++) {
+    int b = an.need_concepts[k];
+    if (sn->need_ndocs[b] > sks_caps.big_group && !s->need.terms[b]->crisis) {
+      big_need.w[b >> 6] |= 1ull << (b & 63);
+      n_big_need++;
+    }
+  }
   /* exact: the offerings that can have every word are all walked */
-  int capped_exact = n_small_req > 0 || (concept_q && !n_big_opt);
+  int capped_exact = n_small_req > 0 || (concept_q && !n_big_opt && !n_big_need);
   for (size_t g = 0; g < an.n_req && !rc; g++) {
     if (big_req[g])
       continue;
@@ -2784,6 +2808,8 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
   }
   for (size_t k = 0; k < an.n_need; k++) {
     int b = an.need_concepts[k];
+    if (big_need.w[b >> 6] >> (b & 63) & 1)
+      continue;
     for (uint32_t i = 0; i < sn->need_ndocs[b]; i++) {
       uint32_t rid = sn->need_docs[b][i];
       touch(s, rid);
@@ -2799,7 +2825,12 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     for (size_t g = 0; g < an.n_opt; g++)
       if (big_opt[g])
         seed_group(s, an.opt[g]);
+    /* a capped need's best offerings are those with its words */
+    for (size_t g = 0; n_big_need && g < an.n_boost; g++)
+      seed_group(s, an.boost[g]);
   }
+  if (n_big_need)
+    mark_needs(s, &big_need);
   for (size_t g = 0; g < an.n_boost && !rc; g++) {
     if (big_boost[g])
       continue;
@@ -2812,7 +2843,7 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
   size_t n_probed = 0;
   if (!rc && (n_big || n_big_opt || n_big_boost))
     rc = probe_capped(s, &an, big_req, big_opt, big_boost, n_small_req, concept_q && !n_big_opt, 0, &n_probed);
-  if (!rc && !n_probed && capped_exact && (n_big || n_big_opt)) {
+  if (!rc && !n_probed && capped_exact && (n_big || n_big_opt || n_big_need)) {
     /* nothing can have every word, so any word will do (below): that needs
      * the common words' best offerings and every candidate's score */
     for (size_t g = 0; g < an.n_req; g++)
@@ -2821,11 +2852,13 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     for (size_t g = 0; g < an.n_opt; g++)
       if (big_opt[g])
         seed_group(s, an.opt[g]);
+    if (n_big_need)
+      mark_needs(s, &big_need);
     rc = probe_capped(s, &an, big_req, big_opt, big_boost, n_small_req, 0, 1, &n_probed);
   }
   if (rc)
     goto fail;
-  lower = (n_big || n_big_opt) && !capped_exact;
+  lower = (n_big || n_big_opt || n_big_need) && !capped_exact;
   /* 2. which touched offerings count: every required word, and a concept
    * (by classification or by its words) when there is one */
   size_t n_cand = 0;
@@ -2849,7 +2882,7 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
       relaxed = 0;
   }
   r->relaxed = relaxed;
-  if (relaxed && (n_big || n_big_opt))
+  if (relaxed && (n_big || n_big_opt || n_big_need))
     lower = 1; /* any word: a capped word's offerings were not all walked */
   /* 3. filters, facets, ranking */
   heap = malloc(k_top * sizeof *heap);
