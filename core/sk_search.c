@@ -88,6 +88,8 @@ int sk_search_query_set(struct sk_search_query *q, const char *name, const char 
     return add_value(q->access, &q->n_access, "access", v, e);
   } else if (!strcmp(name, "cost")) {
     return add_value(q->cost, &q->n_cost, "cost", v, e);
+  } else if (!strcmp(name, "law")) {
+    return add_value(q->laws, &q->n_laws, "law", v, e);
   } else if (!strcmp(name, "target_group")) {
     q->target_group = *v ? v : NULL;
   } else if (!strcmp(name, "municipality")) {
@@ -331,6 +333,7 @@ struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonom
   vocab_fill(&s->tg, tax, SK_VOCAB_TARGET_GROUP, SKS_MAX_SMALL);
   vocab_fill(&s->access, tax, SK_VOCAB_ACCESS, 8);
   vocab_fill(&s->cost, tax, SK_VOCAB_COST, 8);
+  vocab_fill(&s->law, tax, SK_VOCAB_LAW, SKS_MAX_SMALL);
   vocab_fill(&s->area, tax, SK_VOCAB_MUNICIPALITY, SKS_MAX_SMALL);
   vocab_fill(&s->area, tax, SK_VOCAB_SCOPE, SKS_MAX_SMALL);
   for (size_t i = 0; i < s->tg.n; i++) {
@@ -1656,6 +1659,7 @@ struct qf {
   int muni; /* area bit or -1 */
   int pref; /* municipality for ranking: muni, else a place in the query, -1 */
   uint8_t access, cost;
+  uint16_t laws; /* law bits: any of them; 0 = any law */
   int kind;
   int open_now, weekday, minutes;
   int64_t now;
@@ -1733,6 +1737,8 @@ static unsigned fail_mask(const struct sk_searcher *s, const struct sks_doc *d, 
     m |= F_ACCESS;
   if (f->cost && !(d->cost & f->cost))
     m |= F_COST;
+  if (f->laws && !(d->laws & f->laws))
+    m |= F_OTHER; /* no law facet: it narrows every facet count */
   if (f->kind && (f->kind == SK_KIND_ACTIVITEIT) != !!(d->flags & SKS_DOC_ACTIVITY))
     m |= F_KIND;
   if (f->age >= 0 && !range_overlap(d->min_age, d->max_age, f->age, f->age))
@@ -1832,8 +1838,9 @@ static int resolve(struct sk_searcher *s, const struct sk_search_query *q, struc
       return qerr(e, i == 0 ? "target_group" : i == 1 ? "municipality" : i == 2 ? "organization" : "postcode",
                   "Deze waarde is geen geldige tekst.%s", "");
   if (q->n_needs > SK_SEARCH_MAX_VALUES || q->n_access > SK_SEARCH_MAX_VALUES ||
-      q->n_cost > SK_SEARCH_MAX_VALUES)
-    return qerr(e, q->n_needs > SK_SEARCH_MAX_VALUES ? "need" : q->n_access > SK_SEARCH_MAX_VALUES ? "access" : "cost",
+      q->n_cost > SK_SEARCH_MAX_VALUES || q->n_laws > SK_SEARCH_MAX_VALUES)
+    return qerr(e, q->n_needs > SK_SEARCH_MAX_VALUES ? "need" : q->n_access > SK_SEARCH_MAX_VALUES ? "access"
+                   : q->n_cost > SK_SEARCH_MAX_VALUES ? "cost" : "law",
                 "Te veel waarden.%s", "");
   for (size_t i = 0; i < q->n_needs; i++)
     if (!valid_utf8_str(q->needs[i]))
@@ -1844,6 +1851,9 @@ static int resolve(struct sk_searcher *s, const struct sk_search_query *q, struc
   for (size_t i = 0; i < q->n_cost; i++)
     if (!valid_utf8_str(q->cost[i]))
       return qerr(e, "cost", "Deze waarde is geen geldige tekst.%s", "");
+  for (size_t i = 0; i < q->n_laws; i++)
+    if (!valid_utf8_str(q->laws[i]))
+      return qerr(e, "law", "Deze waarde is geen geldige tekst.%s", "");
   int rc;
   uint64_t m[2] = {0, 0};
   if ((rc = resolve_codes(&s->need, q->needs, q->n_needs, "need", "hulpvraag", m, e)))
@@ -1859,6 +1869,10 @@ static int resolve(struct sk_searcher *s, const struct sk_search_query *q, struc
   if ((rc = resolve_codes(&s->cost, q->cost, q->n_cost, "cost", "kosten", m, e)))
     return rc;
   f->cost = (uint8_t)m[0];
+  m[0] = 0;
+  if ((rc = resolve_codes(&s->law, q->laws, q->n_laws, "law", "wet", m, e)))
+    return rc;
+  f->laws = (uint16_t)m[0];
   if (q->target_group) {
     f->tg = vbit(&s->tg, q->target_group);
     if (f->tg < 0)
@@ -2201,7 +2215,7 @@ static int render_item(struct render_ctx *c, uint32_t rid, float score, struct s
   if (c->f->has_origin && (d->flags & SKS_DOC_HAS_POINT))
     it->distance_km = round(km(c->f->olat, c->f->olon, d->lat, d->lon) * 10) / 10;
   /* classification */
-  size_t cn = 0, ct = 0, ca = 0, cc = 0, car = 0;
+  size_t cn = 0, ct = 0, ca = 0, cc = 0, car = 0, cl = 0;
   q = s->stmt[ST_TAX];
   sqlite3_reset(q);
   sqlite3_bind_int64(q, 1, rid);
@@ -2218,6 +2232,8 @@ static int render_item(struct render_ctx *c, uint32_t rid, float score, struct s
       push_code(a, &it->access, &it->n_access, &ca, code, term_label(s->tax, SK_VOCAB_ACCESS, code));
     else if (!strcmp(voc, "cost"))
       push_code(a, &it->cost, &it->n_cost, &cc, code, term_label(s->tax, SK_VOCAB_COST, code));
+    else if (!strcmp(voc, "law"))
+      push_code(a, &it->laws, &it->n_laws, &cl, code, term_label(s->tax, SK_VOCAB_LAW, code));
   }
   sqlite3_reset(q);
   q = s->stmt[ST_AREA];
@@ -2606,6 +2622,8 @@ static int rcache_key(const struct sk_search_query *q, const struct qf *f, size_
     rc = sk_buf_printf(b, "a%s,", q->access[i]);
   for (size_t i = 0; !rc && i < q->n_cost; i++)
     rc = sk_buf_printf(b, "c%s,", q->cost[i]);
+  for (size_t i = 0; !rc && i < q->n_laws; i++)
+    rc = sk_buf_printf(b, "l%s,", q->laws[i]);
   if (!rc)
     rc = sk_buf_printf(b, "|%d|%s|%d|%s|%d|%s|%d|%.5f|%.5f|%d|%zu|%d|%lld|%lld", q->professional != 0,
                        q->target_group ? q->target_group : "",
@@ -3061,6 +3079,7 @@ static json_t *jitem(const struct sk_search_item *it) {
   json_object_set_new(o, "target_groups", jcodes(it->target_groups, it->n_target_groups));
   json_object_set_new(o, "access", jcodes(it->access, it->n_access));
   json_object_set_new(o, "cost", jcodes(it->cost, it->n_cost));
+  json_object_set_new(o, "laws", jcodes(it->laws, it->n_laws));
   json_object_set_new(o, "areas", jcodes(it->areas, it->n_areas));
   json_object_set_new(o, "area_match", jstr(it->area_match));
   json_object_set_new(o, "area_note", jstr(it->area_note));

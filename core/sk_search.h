@@ -77,6 +77,8 @@ struct sk_search_query {
   int per_page; /* 0 = default; more than SK_SEARCH_PER_PAGE_MAX is an error */
   int facets;   /* 1: compute facet counts */
   int professional; /* 1: include restricted fields (referral contact, restricted phones) */
+  const char *laws[SK_SEARCH_MAX_VALUES]; /* law codes: any of these (API "law") */
+  size_t n_laws;
 };
 
 /* Defaults: everything unset, age -1, facets off, relevance, page 1. */
@@ -85,7 +87,7 @@ void sk_search_query_init(struct sk_search_query *q);
 /* Why a query was refused: the parameter (API name: "need", "age",
  * "municipality", "target_group", "access", "cost", "kind", "sort", "page",
  * "per_page", "postcode", "lat", "lon", "organization", "open_now",
- * "facets") and a Dutch message for people. */
+ * "facets", "law") and a Dutch message for people. */
 struct sk_search_error {
   char param[32];
   char message[256];
@@ -94,7 +96,7 @@ struct sk_search_error {
 /* Set one query parameter from its API name and text value (the HTTP layer
  * and the CLI both use this, so they accept the same values). value is
  * borrowed (see struct sk_search_query). Repeating a multi-valued
- * parameter (need, access, cost) adds a value; a comma-separated value
+ * parameter (need, access, cost, law) adds a value; a comma-separated value
  * adds several. Returns SK_OK; SK_EINVAL with e filled for a bad value;
  * SK_ENOTFOUND for a parameter name this module does not know (e is filled
  * too; the caller decides whether that is an error). Codes are checked
@@ -162,6 +164,8 @@ struct sk_search_item {
   size_t n_snippet;
   const char *why; /* Dutch: why it matched ("naam", "hulpvraag Schulden") */
   double score;
+  struct sk_search_code *laws; /* laws it falls under (Wmo, Jeugdwet...) */
+  size_t n_laws;
 };
 
 /* A word or phrase of the query that was understood as a taxonomy term:
@@ -239,7 +243,7 @@ void sk_search_result_free(struct sk_search_result *r);
  *    "items": [item], "facets": {"need": [{"code","label","count"}], ...}|null}
  * item: {"id","kind","name","organization":{"id","name"},"summary","url",
  *    "needs":[{code,label}],"target_groups":[..],"access":[..],"cost":[..],
- *    "areas":[..],"area_match","area_note","min_age","max_age",
+ *    "areas":[..],"laws":[..],"area_match","area_note","min_age","max_age",
  *    "phones":[{"number","description"}],"referral_contact" (professional only),
  *    "next_start","distance_km","assured_date","stale","crisis_line","open_now",
  *    "name_segments":[{"text","hit"}],"snippet":[{"text","hit"}],"why","score"} */

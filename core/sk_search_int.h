@@ -71,6 +71,7 @@ struct sks_doc {
   uint16_t n_hours;
   uint16_t n_occ;
   uint32_t occ_off;
+  uint16_t laws; /* law bits (fits the padding: the record stays 72 bytes) */
 };
 
 struct sks_occ {
@@ -188,7 +189,7 @@ struct sk_searcher {
   struct sk_store *st;
   const struct sk_taxonomy *tax;
   struct sk_stemmer *stem;
-  struct sks_vocab need, tg, access, cost, area;
+  struct sks_vocab need, tg, access, cost, area, law;
   uint16_t muni_allowed[SKS_MAX_SMALL]; /* per area bit of a municipality: areas that serve it */
   uint16_t muni_scopes[SKS_MAX_SMALL];  /* its own scopes (bel, hbel) */
   uint16_t muni_bits;                   /* area bits that are municipalities */

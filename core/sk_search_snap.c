@@ -450,6 +450,8 @@ int sks_snap_load(struct sk_searcher *s, struct sks_snap **out) {
       d->access |= (uint8_t)(1u << b);
     } else if (strcmp(voc, "cost") == 0 && (b = bit_of(&s->cost, code)) >= 0) {
       d->cost |= (uint8_t)(1u << b);
+    } else if (strcmp(voc, "law") == 0 && (b = bit_of(&s->law, code)) >= 0) {
+      d->laws |= (uint16_t)(1u << b);
     }
   }
   sqlite3_finalize(q);
@@ -782,6 +784,7 @@ static int builder_start_locked(struct sk_searcher *s) {
   b->ctx.tg = s->tg;
   b->ctx.access = s->access;
   b->ctx.cost = s->cost;
+  b->ctx.law = s->law;
   b->ctx.area = s->area;
   memcpy(b->ctx.muni_allowed, s->muni_allowed, sizeof b->ctx.muni_allowed);
   memcpy(b->ctx.muni_scopes, s->muni_scopes, sizeof b->ctx.muni_scopes);

@@ -169,6 +169,14 @@ static int setup(void **state) {
   exec_ok("BEGIN");
   for (size_t i = 0; i < sizeof fixture / sizeof fixture[0]; i++) {
     long long rid = add_fixture(&fixture[i]);
+    static const struct {
+      const char *key, *laws;
+    } laws[] = {{"shv-laren", "wgs"}, {"shv-huizen", "wgs"}, {"shv-oud", "wgs"},
+                {"huishoud", "wmo"},  {"mantel", "wmo"},     {"jeugd-hbl", "jeugdwet"},
+                {"jeugd-eemnes", "jeugdwet"}};
+    for (size_t k = 0; k < sizeof laws / sizeof laws[0]; k++)
+      if (!strcmp(fixture[i].key, laws[k].key))
+        tax_rows(rid, "law", laws[k].laws);
     if (!strcmp(fixture[i].key, "jeugd-hbl"))
       tax_rows(rid, "area", "eemnes"), /* the Eemnes route: adults only there */
           exec_ok("UPDATE service_area SET min_age = 18, note = 'Jeugd uit Eemnes: via Amersfoort.' "
@@ -597,6 +605,79 @@ static void test_bad_parameters_name_the_parameter(void **state) {
   assert_string_equal(e.param, "postcode");
 }
 
+/* The law filter (professionals): exactly the offerings under any of the
+ * given laws, with the municipality filter on top; an unknown law is a
+ * clear error naming "law". */
+static void names_are(const struct sk_search_result *r, const char *const *names, size_t n) {
+  if (r->total != (long)n || r->n_items != n)
+    fail_msg("%ld results, expected %zu", r->total, n);
+  for (size_t i = 0; i < n; i++)
+    if (pos_of(r, names[i]) < 0)
+      fail_msg("'%s' missing", names[i]);
+}
+
+static void test_law_filter(void **state) {
+  (void)state;
+  struct sk_search_query q;
+  struct sk_search_error e;
+  sk_search_query_init(&q);
+  assert_int_equal(sk_search_query_set(&q, "law", "wgs", &e), SK_OK);
+  struct sk_search_result *r = run(&q);
+  static const char *const wgs[] = {"Schuldhulpverlening Laren", "Schuldhulpverlening Huizen"};
+  names_are(r, wgs, 2); /* not the withdrawn one in Blaricum */
+  assert_int_equal(r->items[0].n_laws, 1);
+  assert_string_equal(r->items[0].laws[0].code, "wgs");
+  assert_non_null(r->items[0].laws[0].label);
+  json_t *j = sk_search_result_json(r);
+  json_t *l = json_array_get(json_object_get(json_array_get(json_object_get(j, "items"), 0), "laws"), 0);
+  assert_string_equal(json_string_value(json_object_get(l, "code")), "wgs");
+  assert_non_null(json_string_value(json_object_get(l, "label")));
+  json_decref(j);
+  sk_search_result_free(r);
+  /* with free text too: the cached answer for the same words without a law differs */
+  q.q = "hulp";
+  r = run(&q);
+  long with_law = r->total;
+  sk_search_result_free(r);
+  sk_search_query_init(&q);
+  q.q = "hulp";
+  r = run(&q);
+  assert_true(r->total > with_law);
+  sk_search_result_free(r);
+  /* combined with a municipality */
+  sk_search_query_init(&q);
+  assert_int_equal(sk_search_query_set(&q, "law", "wgs", &e), SK_OK);
+  q.municipality = "laren";
+  r = run(&q);
+  static const char *const wgs_laren[] = {"Schuldhulpverlening Laren"};
+  names_are(r, wgs_laren, 1);
+  sk_search_result_free(r);
+  /* any of several, repeated and comma-separated */
+  sk_search_query_init(&q);
+  assert_int_equal(sk_search_query_set(&q, "law", "wmo", &e), SK_OK);
+  assert_int_equal(sk_search_query_set(&q, "law", "jeugdwet,", &e), SK_OK);
+  q.professional = 1;
+  r = run(&q);
+  static const char *const wmo_jeugd[] = {"Huishoudelijke hulp Laren", "Mantelzorgondersteuning", "Jeugdhulp HBEL",
+                                          "Jeugdhulp Eemnes (Amersfoort)"};
+  names_are(r, wmo_jeugd, 4);
+  sk_search_result_free(r);
+  /* a law nobody offers: no results, not an error */
+  sk_search_query_init(&q);
+  q.laws[q.n_laws++] = "wlz";
+  r = run(&q);
+  assert_int_equal(r->total, 0);
+  sk_search_result_free(r);
+  /* an unknown law */
+  sk_search_query_init(&q);
+  assert_int_equal(sk_search_query_set(&q, "law", "wmo,bestaatniet", &e), SK_OK);
+  r = NULL;
+  assert_int_equal(sk_search(g_s, &q, &r, &e), SK_EINVAL);
+  assert_null(r);
+  assert_string_equal(e.param, "law");
+  assert_non_null(strstr(e.message, "bestaatniet"));
+}
+
 static void test_sort_and_json(void **state) {
   (void)state;
   struct sk_search_query q;
@@ -789,6 +870,7 @@ int main(void) {
       cmocka_unit_test(test_zero_results_relax_and_suggest),
       cmocka_unit_test(test_hostile_queries),
       cmocka_unit_test(test_bad_parameters_name_the_parameter),
+      cmocka_unit_test(test_law_filter),
       cmocka_unit_test(test_sort_and_json),
       cmocka_unit_test(test_suggest),
       cmocka_unit_test(test_sees_new_data),
