@@ -26,6 +26,7 @@ void cmd_search_usage(FILE *out) {
           "  --age N              the age of the person (0-120)\n"
           "  --access CODE        vrij, aanmelden, verwijzing or indicatie; repeatable\n"
           "  --cost CODE          gratis, eigen-bijdrage, vergoed or betaald; repeatable\n"
+          "  --law CODE           wmo, jeugdwet, wgs, ... (any of them); repeatable\n"
           "  --kind KIND          aanbod or activiteit\n"
           "  --open-now           only what is open now\n"
           "  --postcode PC        for sorting by distance (e.g. 1251 AB)\n"
@@ -57,6 +58,7 @@ static void print_item(size_t no, const struct sk_search_item *it) {
     printf("   %s\n", it->summary);
   print_codes("Toegang", it->access, it->n_access);
   print_codes("Kosten", it->cost, it->n_cost);
+  print_codes("Wet", it->laws, it->n_laws);
   print_codes("Voor", it->areas, it->n_areas);
   if (it->area_note)
     printf("   Let op: %s\n", it->area_note);
@@ -98,7 +100,10 @@ static void print_result(const struct sk_search_result *r) {
   }
   if (r->relaxed)
     printf("Niets gevonden met alle woorden; dit zijn resultaten met een deel ervan.\n");
-  printf("%ld resultaten", r->total);
+  if (r->total_is_lower_bound)
+    printf("meer dan %ld resultaten", r->total);
+  else
+    printf("%ld resultaten", r->total);
   if (r->total > (long)r->n_items)
     printf(" (pagina %d)", r->page);
   printf("\n\n");
@@ -126,7 +131,7 @@ static void print_result(const struct sk_search_result *r) {
 
 int cmd_search(int argc, char **argv) {
   enum { O_MUNI = 1000, O_NEED, O_TG, O_AGE, O_ACCESS, O_COST, O_KIND, O_OPEN, O_POSTCODE, O_SORT,
-         O_PAGE, O_PER_PAGE, O_FACETS, O_PRO, O_SUGGEST, O_JSON, O_DB };
+         O_PAGE, O_PER_PAGE, O_FACETS, O_LAW, O_PRO, O_SUGGEST, O_JSON, O_DB };
   static const struct option opts[] = {
       {"municipality", required_argument, NULL, O_MUNI}, {"need", required_argument, NULL, O_NEED},
       {"target-group", required_argument, NULL, O_TG},   {"age", required_argument, NULL, O_AGE},
@@ -136,10 +141,11 @@ int cmd_search(int argc, char **argv) {
       {"page", required_argument, NULL, O_PAGE},         {"per-page", required_argument, NULL, O_PER_PAGE},
       {"facets", no_argument, NULL, O_FACETS},           {"professional", no_argument, NULL, O_PRO},
       {"suggest", no_argument, NULL, O_SUGGEST},         {"json", no_argument, NULL, O_JSON},
-      {"db", required_argument, NULL, O_DB},             {NULL, 0, NULL, 0}};
+      {"db", required_argument, NULL, O_DB},             {"law", required_argument, NULL, O_LAW},
+      {NULL, 0, NULL, 0}};
   static const char *const names[] = {"municipality", "need", "target_group", "age", "access",
                                       "cost", "kind", "open_now", "postcode", "sort", "page",
-                                      "per_page", "facets"};
+                                      "per_page", "facets", "law"};
   struct sk_search_query q;
   sk_search_query_init(&q);
   struct sk_search_error e;
@@ -148,7 +154,7 @@ int cmd_search(int argc, char **argv) {
   optind = 1;
   opterr = 0;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    if (ch >= O_MUNI && ch <= O_FACETS) {
+    if (ch >= O_MUNI && ch <= O_LAW) {
       const char *v = optarg ? optarg : "1";
       if (sk_search_query_set(&q, names[ch - O_MUNI], v, &e) != SK_OK)
         return cli_usage_error("search", "%s", e.message);

@@ -10,7 +10,6 @@
   var state = {};
   var lastItems = {};   /* id -> search item, for the overview */
   var details = {};     /* id -> promise of /services/{id} */
-  var lawUnsupported = false;
 
   function csv(v) { return v ? String(v).split(',').filter(Boolean) : []; }
 
@@ -67,30 +66,18 @@
     state.page = 1;
   }
 
-  function lawsOf(s) { return SK.codes(s.laws || []); }
-
   function load(push) {
     SK.setUrl(urlState(), push);
     var list = SK.$('#pro-list');
     list.setAttribute('aria-busy', 'true');
     SK.$('#pro-status').textContent = 'Even laden…';
     var params = { q: state.q, municipality: state.municipality, need: state.need, age: state.age, target_group: state.target_group,
-      access: state.access, cost: state.cost, kind: 'aanbod', sort: state.q ? '' : 'name', page: state.page, per_page: PER_PAGE };
-    if (state.law && !lawUnsupported) params.law = state.law;
+      access: state.access, cost: state.cost, law: state.law, kind: 'aanbod', sort: state.q ? '' : 'name', page: state.page, per_page: PER_PAGE };
     SK.api('search', params, 'search').then(function (r) {
       list.removeAttribute('aria-busy');
       render(r);
     }, function (e) {
       if (SK.isAbort(e)) return;
-      if (e && e.status === 400 && /law/.test(e.detail || '') && !lawUnsupported) {
-        /* This server cannot filter on law yet: say so and search without it. */
-        lawUnsupported = true;
-        var hint = SK.$('#p-law-hint');
-        hint.textContent = 'Filteren op wet kan nog niet. U ziet alle resultaten.';
-        hint.hidden = false;
-        load(false);
-        return;
-      }
       list.removeAttribute('aria-busy');
       SK.$('#pro-status').textContent = '';
       SK.clear(list).appendChild(el('li', null, SK.errorBox(e)));
@@ -108,10 +95,6 @@
   function render(r) {
     var items = (r && (r.items || r.results)) || [];
     var total = r && typeof r.total === 'number' ? r.total : items.length;
-    if (state.law) {
-      /* The law filter runs here when the API does not apply it. */
-      items = items.filter(function (s) { return !s.laws || lawsOf(s).indexOf(state.law) >= 0; });
-    }
     var facets = (r && r.facets) || {};
     document.querySelectorAll('[data-count]').forEach(function (n) { n.textContent = ''; });
     ['access', 'cost'].forEach(function (name) {
@@ -121,7 +104,7 @@
       });
     });
     SK.$('#pro-status').textContent = total === 0 ? 'Geen resultaten. Haal een filter weg.' :
-      (total === 1 ? '1 resultaat' : total + ' resultaten') + (state.municipality ? ' voor inwoners van ' + tax.label('municipality', state.municipality) : '') + '.';
+      (r && r.total_is_lower_bound ? 'meer dan ' + total + ' resultaten' : total === 1 ? '1 resultaat' : total + ' resultaten') + (state.municipality ? ' voor inwoners van ' + tax.label('municipality', state.municipality) : '') + '.';
     var ul = SK.clear(SK.$('#pro-list'));
     items.forEach(function (s) {
       lastItems[s.id] = s;

@@ -256,7 +256,8 @@
     var what = state.q ? '‘' + state.q + '’' : tax.label('need', state.need);
     var where = placeName() ? ' in ' + placeName() : '';
     var msg = total === 0 ? 'Niets gevonden voor ' + what + where + '.'
-      : (total === 1 ? '1 resultaat' : total + ' resultaten') + ' voor ' + what + where + '.';
+      : (r && r.total_is_lower_bound ? 'meer dan ' + total + ' resultaten'
+        : total === 1 ? '1 resultaat' : total + ' resultaten') + ' voor ' + what + where + '.';
     SK.$('#status').textContent = msg;
     SK.$('#sr-status').textContent = (r && r.crisis ? 'Belangrijk: bovenaan staan telefoonnummers voor hulp in een crisis. ' : '') + msg;
 
