@@ -56,6 +56,26 @@ int sk_utf8_valid(const char *s, size_t n) {
   return 1;
 }
 
+size_t sk_utf8_chars(const char *s) {
+  size_t n = 0;
+  for (; *s; s++)
+    if (((unsigned char)*s & 0xC0) != 0x80)
+      n++;
+  return n;
+}
+
+size_t sk_utf8_prefix(const char *s, size_t n, size_t max_bytes) {
+  size_t i = 0;
+  while (i < n && i < max_bytes) {
+    uint32_t cp;
+    size_t k = sk_utf8_decode(s + i, n - i, &cp);
+    if (!k || i + k > max_bytes)
+      break;
+    i += k;
+  }
+  return i;
+}
+
 size_t sk_utf8_encode(uint32_t cp, char *out) {
   unsigned char *o = (unsigned char *)out;
   if (cp < 0x80) {

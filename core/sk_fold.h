@@ -16,6 +16,11 @@
 size_t sk_utf8_decode(const char *s, size_t n, uint32_t *cp);
 /* 1 when s[0..n) is valid UTF-8 with no NUL byte, 0 otherwise. */
 int sk_utf8_valid(const char *s, size_t n);
+/* The number of characters (code points) in a valid UTF-8 string. */
+size_t sk_utf8_chars(const char *s);
+/* The byte length of the longest prefix of s[0..n) that is whole, valid
+ * characters and at most max_bytes long (for cutting text to show). */
+size_t sk_utf8_prefix(const char *s, size_t n, size_t max_bytes);
 /* Encode cp into out (at least 4 bytes); returns the bytes written. */
 size_t sk_utf8_encode(uint32_t cp, char *out);
 /* Append the folded form of s[0..n) to out. Letters and digits are folded;

@@ -366,23 +366,8 @@ static void bad(struct vb *v, const char *field, const char *fmt, ...) {
 
 /* Input shown back in a message: at most 60 bytes on a character boundary. */
 static void shown(const char *s, char out[80]) {
-  size_t n = strlen(s), i = 0;
-  while (i < n && i < 60) {
-    uint32_t cp;
-    size_t k = sk_utf8_decode(s + i, n - i, &cp);
-    if (!k || i + k > 60)
-      break;
-    i += k;
-  }
+  size_t n = strlen(s), i = sk_utf8_prefix(s, n, 60);
   snprintf(out, 80, "%.*s%s", (int)i, s, i < n ? "…" : "");
-}
-
-static size_t n_chars(const char *s) {
-  size_t n = 0;
-  for (; *s; s++)
-    if (((unsigned char)*s & 0xC0) != 0x80)
-      n++;
-  return n;
 }
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -423,7 +408,7 @@ static json_t *text_value(struct vb *v, const char *field, const json_t *in, siz
     v->oom = 1;
     return NULL;
   }
-  size_t chars = n_chars(json_string_value(out));
+  size_t chars = sk_utf8_chars(json_string_value(out));
   if (max && chars > max) {
     bad(v, field, "Het veld '%s' is te lang (%zu tekens; hoogstens %zu).", field, chars, max);
     json_decref(out);

@@ -82,23 +82,8 @@ static void shown(const char *s, char out[80]) {
     snprintf(out, 80, "(onleesbare tekst)");
     return;
   }
-  size_t i = 0;
-  while (i < n && i < 60) {
-    uint32_t cp;
-    size_t k = sk_utf8_decode(s + i, n - i, &cp);
-    if (!k || i + k > 60)
-      break;
-    i += k;
-  }
+  size_t i = sk_utf8_prefix(s, n, 60);
   snprintf(out, 80, "%.*s%s", (int)i, s, i < n ? "…" : "");
-}
-
-static size_t n_chars(const char *s) {
-  size_t n = 0;
-  for (; *s; s++)
-    if (((unsigned char)*s & 0xC0) != 0x80)
-      n++;
-  return n;
 }
 
 static void check_text(struct vrec *r, const char *field, const char *s, size_t max) {
@@ -110,7 +95,7 @@ static void check_text(struct vrec *r, const char *field, const char *s, size_t 
     return;
   }
   if (len > max) { /* a cheap bound before counting characters */
-    size_t n = n_chars(s);
+    size_t n = sk_utf8_chars(s);
     if (n > max)
       problem(r, field, "het veld '%s' is te lang (%zu tekens; hoogstens %zu)", field, n, max);
   }

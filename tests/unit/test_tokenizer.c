@@ -129,6 +129,11 @@ static void test_utf8_validation(void **state) {
   assert_false(sk_utf8_valid("\xED\xA0\x80", 3));   /* surrogate */
   assert_false(sk_utf8_valid("a\0b", 3));           /* NUL */
   assert_false(sk_utf8_valid("\xE2\x82", 2));       /* truncated */
+  /* counting and cutting on character boundaries */
+  assert_int_equal(sk_utf8_chars("café één"), 8);
+  assert_int_equal(sk_utf8_prefix("café", 5, 4), 3); /* é does not fit whole */
+  assert_int_equal(sk_utf8_prefix("café", 5, 5), 5);
+  assert_int_equal(sk_utf8_prefix("ab\x80cd", 5, 10), 2); /* stops at a bad byte */
 }
 
 int main(void) {
