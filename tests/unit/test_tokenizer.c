@@ -133,7 +133,7 @@ static void test_utf8_validation(void **state) {
   assert_int_equal(sk_utf8_chars("café één"), 8);
   assert_int_equal(sk_utf8_prefix("café", 5, 4), 3); /* é does not fit whole */
   assert_int_equal(sk_utf8_prefix("café", 5, 5), 5);
-  assert_int_equal(sk_utf8_prefix("ab\x80cd", 5, 10), 2); /* stops at a bad byte */
+  assert_int_equal(sk_utf8_prefix("ab\x80" "cd", 5, 10), 2); /* stops at a bad byte */
 }
 
 int main(void) {
