@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libical-dev
-  libstemmer-dev libcurl4-openssl-dev libsodium-dev libcmocka-dev
+  libstemmer-dev libcurl4-openssl-dev libsodium-dev libcmocka-dev zlib1g-dev
   tzdata ca-certificates
 )
 # Extra packages named by callers (e.g. the browser tests add chromium).

@@ -333,6 +333,37 @@ static void test_methods_bodies_and_sizes(void **state) {
   resp_free(&r);
 }
 
+/* The response cache keeps answers deflated: a hit must give back exactly
+ * the answer a miss built, with the same ETag. */
+static void test_search_cache_hit_is_identical(void **state) {
+  (void)state;
+  const char *url = "/api/v1/search?q=schuldhulp&facets=true&per_page=5";
+  /* Other tests add rows while the server runs, so the snapshot (and with
+   * it the scores) may move on between two requests: look for two answers
+   * of the same snapshot (same ETag) and compare those byte for byte. */
+  struct resp prev = fx_get(url);
+  assert_int_equal(prev.status, 200);
+  int compared = 0;
+  for (int i = 0; i < 6 && !compared; i++) {
+    struct resp cur = fx_get(url);
+    assert_int_equal(cur.status, 200);
+    if (strcmp(fx_header(&prev, "ETag"), fx_header(&cur, "ETag")) == 0) {
+      assert_int_equal(prev.body_len, cur.body_len);
+      assert_memory_equal(prev.body, cur.body, prev.body_len);
+      compared = 1;
+    }
+    resp_free(&prev);
+    prev = cur;
+  }
+  resp_free(&prev);
+  assert_true(compared);
+  struct resp m = fx_get("/metrics");
+  const char *hit = strstr(m.body, "sk_search_cache_requests_total{outcome=\"hit\"} ");
+  assert_non_null(hit);
+  assert_true(atol(hit + strlen("sk_search_cache_requests_total{outcome=\"hit\"} ")) >= 1);
+  resp_free(&m);
+}
+
 static void test_etag_304_cache_and_cors(void **state) {
   (void)state;
   const char *paths[] = {"/api/v1/services/" SVC_SHV, "/api/v1/taxonomy", "/hsds/services",
@@ -999,6 +1030,7 @@ int main(void) {
       cmocka_unit_test(test_bad_parameters_are_400_naming_them),
       cmocka_unit_test(test_unknown_ids_are_404),
       cmocka_unit_test(test_methods_bodies_and_sizes),
+      cmocka_unit_test(test_search_cache_hit_is_identical),
       cmocka_unit_test(test_etag_304_cache_and_cors),
       cmocka_unit_test(test_static_files),
       cmocka_unit_test(test_openapi_matches_responses),
