@@ -86,7 +86,6 @@ struct reindex {
   int stop;
   long every_s;
   const char *db, *feeds, *taxonomy;
-  struct web_server *srv;
 };
 
 static void reindex_once(struct reindex *r) {
@@ -261,8 +260,7 @@ int cmd_serve(int argc, char **argv) {
           web_server_port(srv), c.db_path, c.static_dir);
   fflush(stderr);
 
-  struct reindex r = {.every_s = every_s, .db = c.db_path, .feeds = feeds, .taxonomy = taxonomy,
-                      .srv = srv};
+  struct reindex r = {.every_s = every_s, .db = c.db_path, .feeds = feeds, .taxonomy = taxonomy};
   pthread_mutex_init(&r.mu, NULL);
   pthread_cond_init(&r.cv, NULL);
   int have_thread = 0;
