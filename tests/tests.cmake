@@ -13,3 +13,25 @@ if(NOT SK_SANITIZE)
                        TIMEOUT 240
                        RESOURCE_LOCK browser)
 endif()
+
+# Module boundaries (docs/architecture.md). The build itself runs the include
+# check; the probes prove that the include directories enforce the same rules:
+# each probe_* library is compiled with the include path of the module it
+# pretends to be in, and must fail (WILL_FAIL) except the control.
+add_custom_target(check_includes ALL
+                  COMMAND ${CMAKE_SOURCE_DIR}/tests/check_includes.sh ${CMAKE_SOURCE_DIR}
+                  COMMENT "Checking module include rules")
+add_test(NAME module_include_check_selftest
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/build/check_includes_selftest.sh)
+macro(sk_include_probe name like expect_fail)
+  add_library(${name} OBJECT EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/tests/build/${name}.c)
+  target_link_libraries(${name} PRIVATE ${like})
+  add_test(NAME module_${name}
+           COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target ${name})
+  set_tests_properties(module_${name} PROPERTIES WILL_FAIL ${expect_fail} RESOURCE_LOCK build_probe)
+endmacro()
+sk_include_probe(probe_indexer_uses_search sk_indexer TRUE)
+sk_include_probe(probe_search_uses_auth sk_search TRUE)
+sk_include_probe(probe_auth_uses_portal sk_auth TRUE)
+sk_include_probe(probe_web_uses_search_internal sk_web TRUE)
+sk_include_probe(probe_portal_uses_auth sk_portal FALSE)

@@ -1,4 +1,4 @@
-/* Who is asking: the session cookie or an API token (core/sk_auth.h, as
+/* Who is asking: the session cookie or an API token (core/auth/sk_auth.h, as
  * docs/auth.md prescribes), CSRF, the client address behind a trusted
  * proxy, /api/v1/auth/{login,logout,me}, and restricted fields for callers
  * who may see them. */

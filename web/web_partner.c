@@ -1,5 +1,5 @@
 /* /api/v1/partner/...: the portal's endpoints, thin adapters over
- * core/sk_portal.h (docs/portal.md has the endpoint -> function table), and
+ * core/portal/sk_portal.h (docs/portal.md has the endpoint -> function table), and
  * the public "Klopt er iets niet?" endpoints. Every call runs on the
  * server's one writer connection under portal_mu. */
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* /api/v1/search and /api/v1/suggest: thin adapters over core/sk_search.h,
+/* /api/v1/search and /api/v1/suggest: thin adapters over core/search/sk_search.h,
  * so the CLI and the server share one query language and one JSON shape.
  *
  * A response cache sits in front of both. Residents type the same few

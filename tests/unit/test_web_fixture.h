@@ -177,12 +177,14 @@ __attribute__((unused)) static void fx_start(unsigned timeout_s) {
 struct resp {
   int status;
   char *head; /* status line and headers, NUL-terminated */
+  char *values; /* a copy of head with every line NUL-terminated: fx_header's answers */
   char *body; /* NUL-terminated */
   size_t body_len;
 };
 
 static void resp_free(struct resp *r) {
   free(r->head);
+  free(r->values);
   free(r->body);
   memset(r, 0, sizeof *r);
 }
@@ -245,6 +247,11 @@ __attribute__((unused)) static struct resp fx_raw(const char *req, size_t len) {
     r.status = -1;
   size_t hl = sep ? (size_t)(sep - all) : n;
   r.head = strndup(all, hl);
+  r.values = strndup(all, hl);
+  assert_non_null(r.head);
+  assert_non_null(r.values);
+  for (char *cr = strstr(r.values, "\r\n"); cr; cr = strstr(cr + 2, "\r\n"))
+    cr[0] = '\0';
   const char *b = sep ? sep + 4 : all + n;
   r.body_len = n - (size_t)(b - all);
   r.body = malloc(r.body_len + 1);
@@ -266,8 +273,10 @@ __attribute__((unused)) static struct resp fx_req(const char *method, const char
 __attribute__((unused)) static struct resp fx_get(const char *target) { return fx_req("GET", target, NULL); }
 
 /* The value of a header (case-insensitive name) into a static buffer, or NULL. */
+/* The value of header NAME, or NULL. The string is owned by R and lives until
+ * resp_free(R): two answers' headers can be compared side by side (no
+ * static buffer shared between calls). */
 __attribute__((unused)) static const char *fx_header(const struct resp *r, const char *name) {
-  static char val[1024];
   size_t nl = strlen(name);
   for (const char *p = r->head; p && *p;) {
     const char *eol = strstr(p, "\r\n");
@@ -276,8 +285,7 @@ __attribute__((unused)) static const char *fx_header(const struct resp *r, const
       const char *v = p + nl + 1;
       while (*v == ' ')
         v++;
-      snprintf(val, sizeof val, "%.*s", (int)(ll - (size_t)(v - p)), v);
-      return val;
+      return r->values + (v - r->head);
     }
     if (!eol)
       break;

@@ -1,6 +1,6 @@
 #ifndef SK_PORTAL_INT_H
 #define SK_PORTAL_INT_H
-/* Internals shared by core/sk_portal*.c; not for other modules. */
+/* Internals shared by core/portal/sk_portal*.c; not for other modules. */
 #include "sk_portal.h"
 
 enum ptable { T_SVC, T_LOC };

@@ -4,7 +4,7 @@
  * sk_search: Dutch full-text search with filters, facets, synonyms, typo
  * tolerance and crisis lines, over a (read-only) store.
  *
- * Owner: the search engineer (core/sk_search*.{h,c}). The HTTP server and
+ * Owner: the search engineer (core/search/sk_search*.{h,c}). The HTTP server and
  * the CLI code against this header; it is kept stable. Additions go at the
  * END of structs so existing initialisers keep working.
  *
