@@ -43,6 +43,7 @@ enum web_route {
   WR_AUTH,       /* /api/v1/auth/...: login, logout, me (web_auth.c) */
   WR_PARTNER,    /* /api/v1/partner/...: the portal (web_partner.c) */
   WR_CORRECTION, /* /api/v1/corrections/token, POST /api/v1/services/{id}/corrections */
+  WR_PAGE,       /* server-rendered pages (web_pages.c) */
   WR_STATIC,
   WR_NOT_FOUND,
   WR_COUNT
@@ -141,6 +142,7 @@ struct web_req {
   size_t body_len;
   size_t body_cap;
   int body_over;    /* more than the route's limit arrived */
+  char page_arg[2][16]; /* values web_pages.c hands to MHD_set_connection_value */
 };
 
 /* What a handler leaves behind. */
@@ -160,6 +162,7 @@ struct web_out {
   const char *www_auth;  /* WWW-Authenticate (401) */
   char location[200];    /* Location (201, 303) */
   const char *vary;      /* Vary */
+  const char *encoding;  /* Content-Encoding (web_gzip_apply) */
 };
 
 struct web_ctx {
@@ -252,6 +255,15 @@ int web_hsds_service(struct web_ctx *x);
 int web_hsds_taxonomies(struct web_ctx *x);
 int web_hsds_terms(struct web_ctx *x);
 int web_static(struct web_ctx *x);
+/* Server-rendered pages (web_pages.c): 1 when url is one of theirs. */
+int web_page_route(const char *url);
+int web_page_handler(struct web_ctx *x);
+/* The HTML 404 page of the site (non-API paths). */
+int web_page_not_found(struct web_ctx *x);
+/* Compress the response for a client that accepts gzip (web_gzip.c): a
+ * text body of a GET/HEAD becomes gzip, etag gets a "-gz" variant and
+ * Vary: Accept-Encoding is set. No change when it does not pay. */
+void web_gzip_apply(struct web_ctx *x, char etag[80]);
 int web_auth_handler(struct web_ctx *x);       /* web_auth.c */
 int web_partner_handler(struct web_ctx *x);    /* web_partner.c */
 int web_correction_handler(struct web_ctx *x); /* web_partner.c */

@@ -53,7 +53,7 @@ static const char *const route_names[WR_COUNT] = {
     [WR_HSDS_SERVICE] = "hsds_service", [WR_HSDS_TAXONOMIES] = "hsds_taxonomies",
     [WR_HSDS_TERMS] = "hsds_taxonomy_terms", [WR_AUTH] = "auth",
     [WR_PARTNER] = "partner",         [WR_CORRECTION] = "correction",
-    [WR_STATIC] = "static",
+    [WR_PAGE] = "page",             [WR_STATIC] = "static",
     [WR_NOT_FOUND] = "not_found",
 };
 
@@ -231,6 +231,7 @@ static enum MHD_Result send_out(struct web_ctx *x) {
       sodium_bin2hex(hex, sizeof hex, h, sizeof h);
       snprintf(etag, sizeof etag, "\"%s\"", hex);
     }
+    web_gzip_apply(x, etag);
     if (etag[0] &&
         etag_matches(MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "If-None-Match"), etag)) {
       status = 304;
@@ -281,6 +282,8 @@ static enum MHD_Result send_out(struct web_ctx *x) {
     MHD_add_response_header(r, "Location", o->location);
   if (o->vary)
     MHD_add_response_header(r, "Vary", o->vary);
+  if (o->encoding && status != 304)
+    MHD_add_response_header(r, "Content-Encoding", o->encoding);
   if (o->cors) {
     MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
     MHD_add_response_header(r, "Access-Control-Expose-Headers", "ETag");
@@ -341,6 +344,7 @@ static const char *const partner_params[] = {"organization", "status", NULL};
 static const struct route_def r_partner = {WR_PARTNER, web_partner_handler, partner_params, 0, 1};
 static const struct route_def r_correction = {WR_CORRECTION, web_correction_handler, no_params,
                                               0, 1};
+static const struct route_def r_page = {WR_PAGE, web_page_handler, NULL, 0, 1};
 static const struct route_def r_static = {WR_STATIC, web_static, NULL, 0, 0};
 static const struct route_def r_api_404 = {WR_NOT_FOUND, NULL, NULL, 1, 0};
 
@@ -410,6 +414,8 @@ static const struct route_def *route_for(const char *url, const char **id) {
       return &r_hsds_service;
     return &r_api_404;
   }
+  if (web_page_route(url))
+    return &r_page;
   return &r_static;
 }
 
@@ -490,7 +496,7 @@ static void handle(struct web_ctx *x, const struct route_def *rd) {
                 x->url);
     return;
   }
-  if (rd->route == WR_SEARCH || rd->route == WR_SERVICE)
+  if (rd->route == WR_SEARCH || rd->route == WR_SERVICE || rd->route == WR_PAGE)
     web_viewer_mark(x);
   rd->handler(x);
   if (rd->route == WR_SERVICE && x->professional && x->out.status == 200)

@@ -92,18 +92,7 @@ static int open_inside(const char *root, const char *rel, struct stat *sb) {
   return fd;
 }
 
-static int not_found(struct web_ctx *x) {
-  struct stat sb;
-  int fd = open_inside(x->srv->static_real, "/404.html", &sb);
-  if (fd < 0)
-    return web_problem(x, 404, "Niet gevonden", NULL, "Deze pagina bestaat niet.");
-  x->out.fd = fd;
-  x->out.len = (size_t)sb.st_size;
-  x->out.status = 404;
-  x->out.ctype = "text/html; charset=utf-8";
-  x->out.cache = "no-cache";
-  return SK_OK;
-}
+static int not_found(struct web_ctx *x) { return web_page_not_found(x); }
 
 int web_static(struct web_ctx *x) {
   if (!path_is_clean(x->url))
