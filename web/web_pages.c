@@ -363,11 +363,11 @@ static void crisis_block(struct page *p, const json_t *lines) {
     WH(h, "<li><a class=\"call\" href=\"");
     if (!wh_tel(h, number))
       WH(h, "#");
-    WH(h, "\"><span class=\"call-name\">");
+    WH(h, "\"><span class=\"call-text\"><span class=\"call-name\">");
     wh_text(h, name);
     WH(h, ":</span> <span class=\"call-number\">Bel ");
     wh_text(h, number);
-    WH(h, "</span></a>");
+    WH(h, "</span></span></a>");
     const char *note = json_array_size(phones) ? js(json_array_get(phones, 0), "description") : NULL;
     if (note) {
       WH(h, " <span class=\"call-note\">");
@@ -376,8 +376,8 @@ static void crisis_block(struct page *p, const json_t *lines) {
     }
     WH(h, "</li>\n");
   }
-  WH(h, "<li><a class=\"call\" href=\"tel:112\"><span class=\"call-name\">Bij direct gevaar:</span> "
-        "<span class=\"call-number\">Bel 112</span></a></li>\n</ul>\n"
+  WH(h, "<li><a class=\"call\" href=\"tel:112\"><span class=\"call-text\"><span class=\"call-name\">"
+        "Bij direct gevaar:</span> <span class=\"call-number\">Bel 112</span></span></a></li>\n</ul>\n"
         "<p>Liever chatten? <a href=\"" CHAT_113_URL "\">Chat met 113</a> (gratis, dag en nacht).</p>\n");
   if (p->violence) {
     WH(h, "<p class=\"quick-exit-row\">Wilt u deze website snel wegklikken? ");
@@ -498,7 +498,7 @@ static void result_card(struct page *p, const json_t *it) {
   const json_t *org = jo(it, "organization");
   if (!id)
     return;
-  WH(h, "<li><article class=\"result\"><h3><a href=\"");
+  WH(h, "<li><article class=\"card result\"><h3><a href=\"");
   offering_href(h, id, name);
   WH(h, "\">");
   segments(h, jo(it, "name_segments"), name);
@@ -797,8 +797,10 @@ static void search_form(struct page *p, const struct sform *f, const char *actio
   }
   WH(h, "</select></div>\n<fieldset class=\"checks\"><legend>Alleen laten zien:</legend>\n");
   check(h, "gratis", "cost", "gratis", "Gratis", sf_has(f, "cost", "gratis"));
+  WH(h, "<span class=\"count\" id=\"count-gratis\"></span>");
   check(h, "zonder-verwijzing", "access", "vrij,aanmelden", "Zonder verwijzing",
         sf_has(f, "access", "vrij") && sf_has(f, "access", "aanmelden"));
+  WH(h, "<span class=\"count\" id=\"count-zonder\"></span>");
   check(h, "nu-open", "open_now", "1", "Nu open", f->open_now);
   WH(h, "</fieldset>\n<fieldset class=\"checks\"><legend>Hoe krijgt u het?</legend>\n");
   static const char *const acc[] = {"verwijzing", "indicatie"};
@@ -891,7 +893,7 @@ static void page_link(struct wh *h, const char *path, const struct sform *f, int
 
 static void results_list(struct page *p, const struct sform *f, const json_t *r, const char *path) {
   struct wh *h = &p->h;
-  WH(h, "<section aria-labelledby=\"results-title\" id=\"results-section\">\n"
+  WH(h, "<section aria-labelledby=\"results-title\" id=\"results-section\" data-server>\n"
         "<h2 id=\"results-title\" tabindex=\"-1\">Resultaten</h2>\n<ul class=\"chips\" id=\"chips\" "
         "aria-label=\"Gekozen filters\"></ul><div class=\"facets\" id=\"facets\"></div>\n");
   const char *dym = js(r, "did_you_mean");
@@ -1018,9 +1020,12 @@ static void error_box(struct wh *h, const char *msg) {
 }
 
 /* The need tiles: links to the need pages (category first). */
-static void need_tiles(struct page *p) {
+static void need_tiles(struct page *p, int hidden) {
   struct wh *h = &p->h;
-  WH(h, "<section aria-labelledby=\"tiles-title\" id=\"tiles-section\">\n<h2 id=\"tiles-title\">"
+  WH(h, "<section aria-labelledby=\"tiles-title\" id=\"tiles-section\"");
+  if (hidden)
+    WH(h, " hidden");
+  WH(h, ">\n<h2 id=\"tiles-title\">"
         "Of kies een onderwerp</h2>\n<ul class=\"tiles\" id=\"tiles\">\n");
   for (size_t i = 0; i < sizeof short_need / sizeof short_need[0]; i++) {
     if (!sk_taxonomy_find(p->x->srv->tax, SK_VOCAB_NEED, short_need[i].code))
@@ -1081,8 +1086,7 @@ static int page_search(struct web_ctx *x, int home) {
           "<p class=\"did-you-mean\" id=\"did-you-mean\" hidden></p><p class=\"status\" "
           "id=\"status\"></p><ol class=\"results\" id=\"results\"></ol><nav class=\"pager\" "
           "id=\"pager\" aria-label=\"Meer resultaten\"></nav></section>\n");
-  if (!r)
-    need_tiles(&p);
+  need_tiles(&p, r != NULL);
   json_decref(r);
   page_foot(&p);
   return page_done(&p, NULL);
@@ -1198,6 +1202,7 @@ static int page_need(struct web_ctx *x, const char *code) {
   WH(h, "\">");
   municipality_select(&p, f.muni);
   WH(h, "<button class=\"button secondary\" type=\"submit\">Toon hulp</button></form>\n");
+  f.need = t->code; /* said in the summary line */
   if (r)
     results_list(&p, &f, r, path);
   else
@@ -2280,7 +2285,7 @@ static int page_error_html(struct web_ctx *x, int status, const char *title, con
   memset(&f, 0, sizeof f);
   f.page = 1;
   search_form(&p, &f, "/zoeken");
-  need_tiles(&p);
+  need_tiles(&p, 0);
   page_foot(&p);
   return page_done(&p, NULL);
 }

@@ -510,12 +510,20 @@
     indicatie: 'U heeft een indicatie van de gemeente nodig. Bel eerst de gemeente voor een gesprek.'
   };
 
+  /* Costs in plain words (as the server's word list, web_pages.c plain_terms). */
+  var COST_RESIDENT = {
+    'eigen-bijdrage': { label: 'U betaalt een deel zelf', explain: 'U betaalt elke maand een vast bedrag. Dat bedrag regelt het CAK, een landelijke organisatie.' },
+    vergoed: { label: 'Uw zorgverzekering betaalt', explain: 'Uw zorgverzekering betaalt dit meestal. Vraag het na bij uw verzekering.' },
+    betaald: { label: 'U betaalt zelf', explain: '' }
+  };
+
   /* The access route in plain words: the taxonomy's explanation, or ours. */
   SK.accessText = function (tax, s) {
     var a = Array.isArray(s.access) ? s.access[0] : s.access;
     var code = SK.code(a);
     var item = tax && tax.item('access', code);
-    var explain = (a && typeof a === 'object' && a.explain) || (item && item.explain) || ACCESS_RESIDENT[code] || '';
+    /* The resident's words win over the taxonomy's (B1 rather than 'algemene voorziening'). */
+    var explain = ACCESS_RESIDENT[code] || (a && typeof a === 'object' && a.explain) || (item && item.explain) || '';
     var label = SK.labelOf(tax, 'access', a);
     return { code: code, label: label, explain: explain };
   };
@@ -524,11 +532,12 @@
     var c = Array.isArray(s.cost) ? s.cost[0] : s.cost;
     var code = SK.code(c);
     var item = tax && tax.item('cost', code);
-    return {
-      code: code,
-      label: SK.labelOf(tax, 'cost', c),
-      explain: s.fees || s.fees_description || (c && c.explain) || (item && item.explain) || ''
-    };
+    var label = COST_RESIDENT[code] ? COST_RESIDENT[code].label : SK.labelOf(tax, 'cost', c);
+    var explain = s.fees || s.fees_description || (COST_RESIDENT[code] && COST_RESIDENT[code].explain) ||
+      (c && c.explain) || (item && item.explain) || '';
+    /* "Gratis" and fees "Gratis." say the same: once. */
+    if (explain.replace(/[.\s]+$/, '').toLowerCase() === String(label).toLowerCase()) explain = '';
+    return { code: code, label: label, explain: explain };
   };
 
   /* ---------- municipality memory ---------- */
@@ -566,7 +575,14 @@
 
   /* ---------- shared pieces of a result ---------- */
 
-  SK.detailHref = function (s) { return 'aanbod.html?id=' + encodeURIComponent(s.id); };
+  /* The readable address of a name, as the server makes it (web_html.c wh_slug). */
+  SK.slug = function (name) {
+    var t = String(name || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    t = t.slice(0, 60).replace(/-+$/, '');
+    return t || 'aanbod';
+  };
+  SK.detailHref = function (s) { return '/aanbod/' + encodeURIComponent(s.id) + '/' + SK.slug(s.name); };
 
   /* "Klopt er iets niet?" on a result card: to the form on the detail page. */
   SK.reportLink = function (s) {
@@ -658,7 +674,7 @@
   };
 
   /* The crisis banner: large, first, every number tap-to-call. */
-  SK.crisisBanner = function (lines) {
+  SK.crisisBanner = function (lines, violence) {
     if (!Array.isArray(lines) || !lines.length) lines = SK.CRISIS_LINES;
     var list = SK.el('ul');
     lines.forEach(function (l) {
@@ -670,11 +686,43 @@
             SK.el('span', { class: 'call-name' }, (l.name || '') + ':'),
             SK.el('span', { class: 'call-number' }, 'Bel ' + number)))));
     });
-    return SK.el('section', { class: 'crisis', 'aria-labelledby': 'crisis-title', id: 'crisis' },
+    list.appendChild(SK.el('li', null,
+      SK.el('a', { class: 'call', href: 'tel:112' }, SK.icon('phone'),
+        SK.el('span', { class: 'call-text' },
+          SK.el('span', { class: 'call-name' }, 'Bij direct gevaar:'),
+          SK.el('span', { class: 'call-number' }, 'Bel 112')))));
+    return SK.el('section', { class: 'crisis', 'aria-labelledby': 'crisis-title', id: 'crisis', tabindex: '-1' },
       SK.el('h2', { id: 'crisis-title' }, 'Heeft u nu hulp nodig?'),
-      SK.el('p', null, 'U staat er niet alleen voor. Bel meteen.'),
-      list);
+      SK.el('p', null, 'U staat er niet alleen voor. Bel meteen. Bellen is gratis.'),
+      list,
+      SK.el('p', null, 'Liever chatten? ', SK.el('a', { href: 'https://www.113.nl/' }, 'Chat met 113'), ' (gratis, dag en nacht).'),
+      violence ? SK.el('p', { class: 'quick-exit-row' }, 'Wilt u deze website snel wegklikken? ', SK.quickExit()) : null);
   };
+
+  /* "Snel weg": to a neutral site, and this page leaves the history. */
+  SK.QUICK_EXIT_URL = 'https://www.google.nl/';
+  SK.quickExit = function () {
+    var a = SK.el('a', { class: 'quick-exit', href: SK.QUICK_EXIT_URL, 'data-quick-exit': '', rel: 'noreferrer' },
+      'Snel weg', SK.el('span', { class: 'visually-hidden' }, ' van deze website'));
+    return a;
+  };
+  /* A crisis about violence: the search's crisis kind, else its need codes. */
+  SK.isViolence = function (r, need) {
+    var kind = r && (r.crisis_kind || (r.crisis && typeof r.crisis === 'object' && r.crisis.kind));
+    if (kind) return /geweld|violence|veilig/.test(String(kind));
+    if (need && need.indexOf('veiligheid') === 0) return true;
+    var codes = [];
+    (r && r.concepts || []).forEach(function (c) { codes.push(c.code || ''); });
+    (r && r.crisis_lines || []).forEach(function (l) { (l.needs || []).forEach(function (n) { codes.push(n.code || ''); }); });
+    return codes.some(function (c) { return c.indexOf('veiligheid') === 0; });
+  };
+  document.addEventListener('click', function (ev) {
+    var a = ev.target && ev.target.closest && ev.target.closest('[data-quick-exit]');
+    if (!a) return;
+    ev.preventDefault();
+    try { document.body.hidden = true; } catch (e) { /* nothing */ }
+    window.location.replace(a.href);
+  });
 
   /* Copy text to the clipboard; a promise. Falls back to a hidden textarea. */
   SK.copyText = function (text) {

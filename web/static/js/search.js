@@ -17,7 +17,7 @@
     state = {
       q: p.q || '',
       need: p.need || '',
-      municipality: p.municipality !== undefined ? p.municipality : SK.getPlace(),
+      municipality: p.municipality !== undefined ? p.municipality : (p.gemeente !== undefined ? p.gemeente : SK.getPlace()),
       target_group: p.target_group || '',
       cost: p.cost || '',
       access: p.access || '',
@@ -48,6 +48,8 @@
   /* Tiles come from the short labels (the taxonomy's top-level needs, in its
      order), so the first paint needs no API call. */
   function buildTiles() {
+    /* Server-rendered tiles are links to the need pages (category first): keep them. */
+    if (SK.$('#tiles a.tile')) return;
     var ul = SK.clear(SK.$('#tiles'));
     Object.keys(SK.SHORT_NEED).forEach(function (code) {
       var n = { code: code };
@@ -198,11 +200,18 @@
       var r = rs[1];
       section.removeAttribute('aria-busy');
       render(r, crisisSlot);
-      if (scrollToResults && window.matchMedia && window.matchMedia('(max-width: 48rem)').matches) {
+      var crisis = SK.$('#crisis');
+      if (crisis) {
+        /* Crisis first, on every width: in view, focused, announced. */
+        scrollToResults = false;
+        crisis.scrollIntoView({ block: 'start' });
+        crisis.focus({ preventScroll: true });
+        SK.$('#sr-status').textContent = 'Heeft u nu hulp nodig? Bovenaan staan telefoonnummers die u meteen kunt bellen.';
+      } else if (scrollToResults && window.matchMedia && window.matchMedia('(max-width: 48rem)').matches) {
         scrollToResults = false;
         SK.$('#results-title').scrollIntoView();
       }
-      if (focusResults) {
+      if (focusResults && !crisis) {
         var h = SK.$('#results-title');
         h.setAttribute('tabindex', '-1');
         h.focus();
@@ -227,7 +236,7 @@
     var total = totalFrom(r, items);
 
     if (r && r.crisis) {
-      crisisSlot.appendChild(SK.crisisBanner(r.crisis_lines));
+      crisisSlot.appendChild(SK.crisisBanner(r.crisis_lines, SK.isViolence(r, state.need)));
     }
 
     renderChips();
@@ -426,7 +435,8 @@
         el('h3', { id: 'facet-' + key }, title), ul));
     });
     if (!any) return;
-    if (facetsOpen === null) facetsOpen = window.matchMedia && window.matchMedia('(min-width: 48rem)').matches;
+    /* Closed on every width: the results come first. */
+    if (facetsOpen === null) facetsOpen = false;
     wrap.open = facetsOpen;
     wrap.addEventListener('toggle', function () { facetsOpen = wrap.open; });
     box.appendChild(wrap);
@@ -503,6 +513,9 @@
 
     buildTiles();
     syncForm();
-    search(false);
+    /* The server already rendered this query's results: enhance them, do
+       not fetch them again (the first search in the page does). */
+    var section = SK.$('#results-section');
+    if (!(section && section.hasAttribute('data-server') && active())) search(false);
   });
 })();
