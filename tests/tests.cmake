@@ -10,7 +10,7 @@ if(NOT SK_SANITIZE)
   set_tests_properties(browser_site PROPERTIES
                        ENVIRONMENT "${SK_TEST_ENV}"
                        SKIP_RETURN_CODE 77
-                       TIMEOUT 240
+                       TIMEOUT 900
                        RESOURCE_LOCK browser)
 endif()
 

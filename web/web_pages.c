@@ -461,15 +461,27 @@ static void areas_text(struct page *p, const json_t *areas) {
       WH(h, ", ");
     wh_text(h, js(a, "label") ? js(a, "label") : js(a, "code"));
   }
+  /* An area exception (Eemnes inside HBEL): its ages and its note. */
   json_array_foreach(areas, i, a) {
     const char *note = js(a, "note");
+    const json_t *mn = jo(a, "min_age"), *mx = jo(a, "max_age");
+    if (!note && !json_is_integer(mn) && !json_is_integer(mx))
+      continue;
+    WH(h, "<br><strong class=\"area-note\">");
+    wh_text(h, js(a, "label"));
+    WH(h, ":");
+    if (json_is_integer(mn) && json_is_integer(mx))
+      wh_textf(h, " alleen van %lld tot en met %lld jaar.", (long long)json_integer_value(mn),
+               (long long)json_integer_value(mx));
+    else if (json_is_integer(mn))
+      wh_textf(h, " alleen vanaf %lld jaar.", (long long)json_integer_value(mn));
+    else if (json_is_integer(mx))
+      wh_textf(h, " alleen tot en met %lld jaar.", (long long)json_integer_value(mx));
     if (note) {
-      WH(h, "<br><strong>");
-      wh_text(h, js(a, "label"));
-      WH(h, ": ");
+      WH(h, " ");
       wh_text(h, note);
-      WH(h, "</strong>");
     }
+    WH(h, "</strong>");
   }
 }
 
@@ -1470,7 +1482,7 @@ static int page_offering(struct web_ctx *x, const char *id, const char *slug) {
   }
   WH(h, "<li aria-current=\"page\">");
   wh_text(h, name);
-  WH(h, "</li></ol></nav>\n<article class=\"detail\">\n<h1>");
+  WH(h, "</li></ol></nav>\n<article class=\"detail\" id=\"detail\">\n<h1>");
   wh_text(h, name);
   WH(h, "</h1>\n");
   if (js(org, "name")) {

@@ -40,7 +40,7 @@
     SK.$('#doelgroep').value = state.target_group;
     SK.$('#gratis').checked = state.cost === 'gratis';
     SK.$('#zonder-verwijzing').checked = state.access === 'vrij,aanmelden';
-    document.querySelectorAll('.tile').forEach(function (t) {
+    document.querySelectorAll('button.tile').forEach(function (t) {
       t.setAttribute('aria-pressed', t.getAttribute('data-need') === state.need ? 'true' : 'false');
     });
   }
@@ -263,7 +263,9 @@
     }
 
     var what = state.q ? '‘' + state.q + '’' : tax.label('need', state.need);
-    var where = placeName() ? ' in ' + placeName() : '';
+    /* Every filter is said, the target group too. */
+    var where = (state.target_group ? ' voor ' + tax.label('target_group', state.target_group) : '') +
+      (placeName() ? ' in ' + placeName() : '');
     var msg = total === 0 ? 'Niets gevonden voor ' + what + where + '.'
       : (r && r.total_is_lower_bound ? 'meer dan ' + total + ' resultaten'
         : total === 1 ? '1 resultaat' : total + ' resultaten') + ' voor ' + what + where + '.';
@@ -515,7 +517,8 @@
     syncForm();
     /* The server already rendered this query's results: enhance them, do
        not fetch them again (the first search in the page does). */
-    var section = SK.$('#results-section');
-    if (!(section && section.hasAttribute('data-server') && active())) search(false);
+    /* Server-rendered results are fetched once more for the facet counts
+       and chips; the crisis block keeps its place and focus (search()). */
+    search(false);
   });
 })();
