@@ -35,9 +35,9 @@
     field.focus({ preventScroll: true });
   }
 
-  document.addEventListener('DOMContentLoaded', function () {
-    crisisFirst();
-    openReport();
-    window.addEventListener('hashchange', openReport);
-  });
+  document.addEventListener('DOMContentLoaded', crisisFirst);
+  /* After load: the browser's own scroll to the #fragment (a <details>,
+     not focusable) clears the focus; ours must come after it. */
+  window.addEventListener('load', function () { window.requestAnimationFrame(openReport); });
+  window.addEventListener('hashchange', openReport);
 })();

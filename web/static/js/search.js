@@ -40,6 +40,16 @@
     SK.$('#doelgroep').value = state.target_group;
     SK.$('#gratis').checked = state.cost === 'gratis';
     SK.$('#zonder-verwijzing').checked = state.access === 'vrij,aanmelden';
+    /* "Verfijn uw zoekopdracht (2 filters aan)": the count follows the state. */
+    var summary = SK.$('#filters summary');
+    if (summary) {
+      var p = SK.params();
+      var n = ['need', 'target_group', 'cost', 'access'].filter(function (k) { return state[k]; }).length +
+        (p.open_now ? 1 : 0) + (p.kind ? 1 : 0);
+      var c = summary.querySelector('.filter-count');
+      if (!c) { c = el('span', { class: 'filter-count' }); summary.appendChild(document.createTextNode(' ')); summary.appendChild(c); }
+      c.textContent = n ? '(' + n + (n === 1 ? ' filter aan)' : ' filters aan)') : '';
+    }
     document.querySelectorAll('button.tile').forEach(function (t) {
       t.setAttribute('aria-pressed', t.getAttribute('data-need') === state.need ? 'true' : 'false');
     });
