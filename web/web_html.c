@@ -127,6 +127,8 @@ void wh_slug_to(const char *name, char *out, size_t cap) {
     return;
   }
   size_t n = name ? strlen(name) : 0, i = 0;
+  /* At most 60 bytes, cut between characters, never ending in "-" (as
+   * common.js SK.slug: the first 60, trailing dashes dropped). */
   while (i < n && o < 60 && o + 4 < cap) {
     uint32_t cp;
     size_t k = sk_utf8_decode(name + i, n - i, &cp);
@@ -145,6 +147,8 @@ void wh_slug_to(const char *name, char *out, size_t cap) {
     if (c >= 'A' && c <= 'Z')
       c = (char)(c - 'A' + 'a');
     if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      if (dash && o && o + 2 > 60)
+        break;
       if (dash && o)
         out[o++] = '-';
       dash = 0;

@@ -2426,6 +2426,8 @@ int web_page_handler(struct web_ctx *x) {
   const char *u = x->url;
   int post = strcmp(x->method, "POST") == 0;
   char a[80], b[80], c[80];
+  if (!post && strcmp(x->method, "GET") && strcmp(x->method, "HEAD"))
+    goto not_allowed;
   if (!strncmp(u, "/aanbod/", 8)) {
     int n = split3(u + 8, a, b, c);
     if (n == 3 && !strcmp(c, "melding") && web_is_uuid(a)) {
