@@ -238,8 +238,11 @@ test('every page type: no axe violations, JS on and off', async () => {
   const pages = ['/', '/zoeken?q=schulden', '/zoeken?q=huiselijk+geweld', '/hulp', '/hulp/geld', `/aanbod/${svc.id}/x`,
     `/aanbod/${a.items[0].activity.id}/x`, `/organisatie/${svc.organization.id}/x`, '/aanbod', '/agenda',
     '/professionals?q=schulden', '/bestaat-niet'];
-  for (const js of [true, false]) {
-    for (const u of pages) {
+  // With JavaScript, axe again where the scripts change the page (search
+  // re-renders results, facets and the crisis block; the report form opens).
+  const enhanced = ['/', '/zoeken?q=schulden', '/zoeken?q=huiselijk+geweld', `/aanbod/${svc.id}/x#klopt-niet`];
+  for (const js of [false, true]) {
+    for (const u of js ? enhanced : pages) {
       // Without JavaScript = the server's HTML alone: the site's scripts are
       // not loaded (axe itself needs a page that runs script).
       const page = await open({ js: true, width: 1280, height: 900 }, null);
