@@ -5,7 +5,8 @@
  * as it is (the gzip header and trailer would eat the gain); so is one
  * that does not shrink. The compressed representation has its own ETag
  * (the plain one with "-gz"), so a cache never mixes the two, and every
- * compressible answer says Vary: Accept-Encoding. */
+ * compressible answer says Vary: Accept-Encoding. The portal's ETags name
+ * an entry's version for If-Match and are left as they are. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -131,6 +132,11 @@ void web_gzip_apply(struct web_ctx *x, char etag[80]) {
   o->body = (char *)out;
   o->len = n;
   o->encoding = "gzip";
+  /* An ETag that names a version (the portal's entries: If-Match on the
+   * next write) stays what it is; a body hash gets its variant. */
+  if (x->req && (x->req->route == WR_PARTNER || x->req->route == WR_AUTH ||
+                 x->req->route == WR_CORRECTION))
+    return;
   size_t el = strlen(etag);
   if (el >= 2 && etag[el - 1] == '"' && el + 3 < 80) {
     memcpy(etag + el - 1, "-gz\"", 5);

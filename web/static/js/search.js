@@ -421,7 +421,7 @@
     SK.$('#count-gratis').textContent = facets ? '(' + free + ')' : '';
     SK.$('#count-zonder').textContent = facets ? '(' + noRef + ')' : '';
     if (!facets) return;
-    var wrap = el('details', { class: 'facet-box' }, el('summary', null, 'Verfijn uw zoekopdracht'));
+    var wrap = el('details', { class: 'facet-box' }, el('summary', null, 'Meer keuzes, met aantallen'));
     var any = false;
     FACET_TITLES.forEach(function (ft) {
       var key = ft[0], title = ft[1];
