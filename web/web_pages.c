@@ -450,15 +450,33 @@ static void access_text(struct page *p, const json_t *access) {
 }
 
 /* "Voor: Huizen, Blaricum, Eemnes en Laren" with each area's note. */
+/* 1 when municipality area a is inside a scope that is also listed (Eemnes
+ * beside HBEL): then it is an exception, said as a note, not a second time
+ * in the list. */
+static int area_covered(const struct sk_taxonomy *tax, const json_t *areas, const json_t *a) {
+  const struct sk_term *t = sk_taxonomy_find(tax, SK_VOCAB_MUNICIPALITY, js(a, "code") ? js(a, "code") : "");
+  size_t i;
+  const json_t *b;
+  for (size_t k = 0; t && k < t->n_scopes; k++)
+    json_array_foreach(areas, i, b) if (b != a && js(b, "code") && !strcmp(js(b, "code"), t->scopes[k]))
+      return 1;
+  return 0;
+}
+
 static void areas_text(struct page *p, const json_t *areas) {
   struct wh *h = &p->h;
-  size_t i, n = json_array_size(areas);
+  const struct sk_taxonomy *tax = p->x->srv->tax;
+  size_t i, n = 0, k = 0;
   const json_t *a;
+  json_array_foreach(areas, i, a) n += !area_covered(tax, areas, a);
   json_array_foreach(areas, i, a) {
-    if (i && i + 1 == n)
+    if (area_covered(tax, areas, a))
+      continue;
+    if (k && k + 1 == n)
       WH(h, " en ");
-    else if (i)
+    else if (k)
       WH(h, ", ");
+    k++;
     wh_text(h, js(a, "label") ? js(a, "label") : js(a, "code"));
   }
   /* An area exception (Eemnes inside HBEL): its ages and its note. */
@@ -1603,6 +1621,8 @@ static int page_offering(struct web_ctx *x, const char *id, const char *slug) {
     WH(h, ".</p>\n");
   }
   const json_t *mn = jo(s, "min_age"), *mx = jo(s, "max_age");
+  if (json_is_integer(mn) || json_is_integer(mx))
+    WH(h, "<p>");
   if (json_is_integer(mn) && json_is_integer(mx))
     wh_textf(h, "Leeftijd: %lld tot en met %lld jaar.", (long long)json_integer_value(mn),
              (long long)json_integer_value(mx));
@@ -1610,6 +1630,8 @@ static int page_offering(struct web_ctx *x, const char *id, const char *slug) {
     wh_textf(h, "Leeftijd: vanaf %lld jaar.", (long long)json_integer_value(mn));
   else if (json_is_integer(mx))
     wh_textf(h, "Leeftijd: tot en met %lld jaar.", (long long)json_integer_value(mx));
+  if (json_is_integer(mn) || json_is_integer(mx))
+    WH(h, "</p>\n");
   para(h, js(s, "eligibility_description"));
   if (json_array_size(jo(s, "areas"))) {
     WH(h, "<p><strong>Waar: </strong>");

@@ -216,7 +216,7 @@ test('each municipality once in "Voor", an area exception as its note', async ()
   for (const l of lines) assert.deepEqual(twice(l), [], l);
   // The detail page has the whole exception: its age and its note.
   const href = await res.locator('#results .card h3 a', { hasText: 'Team jeugd en gezin' }).first().getAttribute('href');
-  await res.goto(base + '/' + href, { waitUntil: 'networkidle' });
+  await res.goto(new URL(href, base + '/').href, { waitUntil: 'networkidle' });
   await res.waitForSelector('#detail:not([aria-busy])');
   const who = await res.textContent('#voor-wie + *, section[aria-labelledby="voor-wie"]');
   assert.deepEqual(twice(who.split('Eemnes:')[0].replace(/^.*Waar:/s, '')), [], who);
@@ -255,6 +255,7 @@ test('search by tile, then filters as chips with counts', async (t) => {
   const countText = await page.textContent('#count-gratis');
   const freeCount = parseInt(countText.replace(/\D/g, ''), 10);
   assert.ok(freeCount > 0 && freeCount <= total, `gratis count ${countText} of ${total}`);
+  await page.click('#filters summary'); // the filters are closed by default
   await page.check('#gratis');
   await page.waitForFunction((n) => parseInt(document.querySelector('#status').textContent, 10) === n, freeCount, { timeout: 10000 });
   assert.match(page.url(), /cost=gratis/);
