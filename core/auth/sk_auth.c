@@ -581,6 +581,26 @@ static int org_rid_of(struct sk_store *st, const char *org_id, long long *rid) {
   return rc;
 }
 
+/* SK_ETOOBIG when linking org_rid would give the account more than
+ * SK_AUTH_MAX_ORGS organisations (a link that exists already is fine). */
+static int org_count_check(struct sk_store *st, long long account_rid, long long org_rid) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(st->db,
+                         "SELECT count(*), sum(organization_rid = ?2) FROM account_organization"
+                         " WHERE account_rid = ?1",
+                         -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_int64(s, 1, account_rid);
+  sqlite3_bind_int64(s, 2, org_rid);
+  int rc = SK_EDB;
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    long long n = sqlite3_column_int64(s, 0), has = sqlite3_column_int64(s, 1);
+    rc = (!has && n >= SK_AUTH_MAX_ORGS) ? SK_ETOOBIG : SK_OK;
+  }
+  sqlite3_finalize(s);
+  return rc;
+}
+
 static int link(struct sk_store *st, long long account_rid, const char *org_id, int on,
                 const char *actor, int64_t now) {
   struct sk_account a;
@@ -593,6 +613,13 @@ static int link(struct sk_store *st, long long account_rid, const char *org_id, 
   if (sk_store_begin(st))
     return SK_EDB;
   int changed = 0;
+  if (on) {
+    rc = org_count_check(st, account_rid, org_rid);
+    if (rc) {
+      sk_store_rollback(st);
+      return rc;
+    }
+  }
   rc = auth_exec_bind(st,
                       on ? "INSERT OR IGNORE INTO account_organization(account_rid, organization_rid)"
                            " VALUES(?2, ?3)"

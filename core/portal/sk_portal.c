@@ -159,10 +159,19 @@ int sk_portal_actor_load(struct sk_store *st, const char *account_id, struct sk_
                          -1, &s, NULL) != SQLITE_OK)
     return SK_EDB;
   sqlite3_bind_int64(s, 1, rid);
-  while (sqlite3_step(s) == SQLITE_ROW && a->n_orgs < SK_ACTOR_MAX_ORGS)
+  rc = SK_OK;
+  int step;
+  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    if (a->n_orgs == SK_ACTOR_MAX_ORGS) {
+      rc = SK_ETOOBIG;
+      break;
+    }
     snprintf(a->orgs[a->n_orgs++], SK_UUID_LEN, "%s", (const char *)sqlite3_column_text(s, 0));
+  }
+  if (rc == SK_OK && step != SQLITE_DONE)
+    rc = SK_EDB;
   sqlite3_finalize(s);
-  return SK_OK;
+  return rc;
 }
 
 /* ---- checks ------------------------------------------------------------- */

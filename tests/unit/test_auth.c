@@ -572,6 +572,25 @@ static void test_api_tokens(void **state) {
 
 /* ---- Roles ---------------------------------------------------------------- */
 
+/* At most SK_AUTH_MAX_ORGS organisations per account: the next link is
+ * refused, never dropped later (the portal's actor holds a fixed array). */
+static void test_organisation_limit(void **state) {
+  (void)state;
+  struct sk_store *st = fresh_store("orglimit.db");
+  struct sk_account many;
+  assert_int_equal(sk_auth_account_by_rid(st, add(st, "m@voorbeeld.nl", SK_ROLE_PARTNER, PW), &many), SK_OK);
+  char id[64];
+  for (int i = 0; i <= SK_AUTH_MAX_ORGS; i++) {
+    snprintf(id, sizeof id, "6f1d2c3b-0000-4000-8000-1%011d", i);
+    add_org(st, id);
+    assert_int_equal(sk_auth_link_organization(st, many.rid, id, "cli", T0),
+                     i < SK_AUTH_MAX_ORGS ? SK_OK : SK_ETOOBIG);
+  }
+  snprintf(id, sizeof id, "6f1d2c3b-0000-4000-8000-1%011d", 0);
+  assert_int_equal(sk_auth_link_organization(st, many.rid, id, "cli", T0), SK_OK); /* linked already */
+  sk_store_close(st);
+}
+
 static void test_roles_and_organisations(void **state) {
   (void)state;
   struct sk_store *st = fresh_store("roles.db");
@@ -765,6 +784,7 @@ int main(void) {
       cmocka_unit_test(test_rehash_when_policy_changes),
       cmocka_unit_test(test_api_tokens),
       cmocka_unit_test(test_roles_and_organisations),
+      cmocka_unit_test(test_organisation_limit),
       cmocka_unit_test(test_purge_and_messages),
       cmocka_unit_test(test_user_command),
   };
