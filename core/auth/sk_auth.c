@@ -686,21 +686,20 @@ int sk_auth_account_organizations(struct sk_store *st, long long account_rid, lo
 
 static int active(const struct sk_account *a) { return a && a->rid > 0 && !a->disabled; }
 
-/* An admin may do what a redacteur does (as sk_portal assumes); the
- * reverse does not hold. */
-static int editor(const struct sk_account *a) {
-  return active(a) && (a->role == SK_ROLE_REDACTEUR || a->role == SK_ROLE_ADMIN);
-}
+/* The rules themselves are in sk_role.c (the one access model, which the
+ * portal asks too); here only the account's own state is added. */
+static int editor(const struct sk_account *a) { return active(a) && sk_role_edits_all(a->role); }
 
 int sk_auth_can_edit_all(const struct sk_account *a) { return editor(a); }
-int sk_auth_can_review(const struct sk_account *a) { return sk_auth_can_edit_all(a); }
-int sk_auth_can_manage_feeds(const struct sk_account *a) { return sk_auth_can_edit_all(a); }
+int sk_auth_can_review(const struct sk_account *a) { return active(a) && sk_role_reviews(a->role); }
+int sk_auth_can_manage_feeds(const struct sk_account *a) {
+  return active(a) && sk_role_manages_feeds(a->role);
+}
 int sk_auth_can_manage_accounts(const struct sk_account *a) {
-  return active(a) && a->role == SK_ROLE_ADMIN;
+  return active(a) && sk_role_manages_accounts(a->role);
 }
 int sk_auth_can_see_restricted(const struct sk_account *a) {
-  return active(a) && (a->role == SK_ROLE_PROFESSIONAL || a->role == SK_ROLE_REDACTEUR ||
-                       a->role == SK_ROLE_ADMIN);
+  return active(a) && sk_role_sees_restricted(a->role);
 }
 
 int sk_auth_can_edit_organization(struct sk_store *st, const struct sk_account *a,
@@ -709,7 +708,7 @@ int sk_auth_can_edit_organization(struct sk_store *st, const struct sk_account *
     return 0;
   if (editor(a))
     return 1;
-  if (a->role != SK_ROLE_PARTNER)
+  if (!sk_role_edits_own(a->role))
     return 0;
   /* Read the link and the disabled flag now: the account struct may be
    * older than the last change an admin made. */

@@ -572,6 +572,32 @@ static void test_api_tokens(void **state) {
 
 /* ---- Roles ---------------------------------------------------------------- */
 
+/* The one access model (sk_role.h): what each role may do, as a table. The
+ * portal and sk_auth_can_* both ask these functions. */
+static void test_access_model(void **state) {
+  (void)state;
+  static const struct {
+    enum sk_role r;
+    int all, own, review, feeds, accounts, restricted;
+  } m[] = {
+      {SK_ROLE_NONE, 0, 0, 0, 0, 0, 0},      {SK_ROLE_PARTNER, 0, 1, 0, 0, 0, 0},
+      {SK_ROLE_REDACTEUR, 1, 0, 1, 1, 0, 1}, {SK_ROLE_ADMIN, 1, 0, 1, 1, 1, 1},
+      {SK_ROLE_PROFESSIONAL, 0, 0, 0, 0, 0, 1},
+  };
+  for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+    assert_int_equal(sk_role_edits_all(m[i].r), m[i].all);
+    assert_int_equal(sk_role_edits_own(m[i].r), m[i].own);
+    assert_int_equal(sk_role_reviews(m[i].r), m[i].review);
+    assert_int_equal(sk_role_manages_feeds(m[i].r), m[i].feeds);
+    assert_int_equal(sk_role_manages_accounts(m[i].r), m[i].accounts);
+    assert_int_equal(sk_role_sees_restricted(m[i].r), m[i].restricted);
+  }
+  enum sk_role r = SK_ROLE_ADMIN;
+  assert_int_equal(sk_auth_role_parse("beheerder", &r), SK_EINVAL); /* unknown: refused */
+  assert_int_equal(sk_auth_role_parse("redacteur", &r), SK_OK);
+  assert_int_equal(r, SK_ROLE_REDACTEUR);
+}
+
 /* At most SK_AUTH_MAX_ORGS organisations per account: the next link is
  * refused, never dropped later (the portal's actor holds a fixed array). */
 static void test_organisation_limit(void **state) {
@@ -785,6 +811,7 @@ int main(void) {
       cmocka_unit_test(test_api_tokens),
       cmocka_unit_test(test_roles_and_organisations),
       cmocka_unit_test(test_organisation_limit),
+      cmocka_unit_test(test_access_model),
       cmocka_unit_test(test_purge_and_messages),
       cmocka_unit_test(test_user_command),
   };
