@@ -534,6 +534,9 @@ static int check_floors(const struct floor *fl, size_t n_fl, double margin,
     } else if (!strcmp(m, "max_false_alarms")) {
       have = k->false_alarms;
       ok = have <= want;
+    } else if (!strcmp(m, "min_112")) {
+      have = k->has_112;
+      ok = have >= want;
     } else if (!strcmp(m, "max_pro_lines")) {
       have = k->pro_lines;
       ok = have <= want;
