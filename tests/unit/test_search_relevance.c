@@ -105,7 +105,7 @@ static void parse_options(struct judged_query *q, int lineno) {
   q->expect_crisis = -1;
   if (!strcmp(q->opts, "-"))
     return;
-  snprintf(q->optbuf, sizeof q->optbuf, "%s", q->opts);
+  memcpy(q->optbuf, q->opts, sizeof q->optbuf); /* same size, NUL-terminated */
   char *save = NULL;
   for (char *tok = strtok_r(q->optbuf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
     char *eq = strchr(tok, '=');
@@ -157,9 +157,12 @@ static void load_judgments(const char *path) {
       char *kind = next_field(&p), *text = next_field(&p), *opts = next_field(&p);
       if (!kind || !text || !opts || p)
         fail_msg("judgments.tsv:%d: want Q<TAB>kind<TAB>query<TAB>options", lineno);
-      snprintf(cur->kind, sizeof cur->kind, "%s", kind);
-      snprintf(cur->text, sizeof cur->text, "%s", text);
-      snprintf(cur->opts, sizeof cur->opts, "%s", opts);
+      if (strlen(kind) >= sizeof cur->kind || strlen(text) >= sizeof cur->text ||
+          strlen(opts) >= sizeof cur->opts)
+        fail_msg("judgments.tsv:%d: kind, query or options too long", lineno);
+      memcpy(cur->kind, kind, strlen(kind) + 1);
+      memcpy(cur->text, text, strlen(text) + 1);
+      memcpy(cur->opts, opts, strlen(opts) + 1);
       parse_options(cur, lineno);
       continue;
     }
@@ -492,8 +495,10 @@ static size_t load_floors(const char *path, struct floor *fl, size_t max, double
     }
     if (n == max)
       fail_msg("floors.tsv: too many lines");
-    snprintf(fl[n].metric, sizeof fl[n].metric, "%s", metric);
-    snprintf(fl[n].kind, sizeof fl[n].kind, "%s", kind);
+    if (strlen(metric) >= sizeof fl[n].metric || strlen(kind) >= sizeof fl[n].kind)
+      fail_msg("floors.tsv:%d: metric or kind too long", lineno);
+    memcpy(fl[n].metric, metric, strlen(metric) + 1);
+    memcpy(fl[n].kind, kind, strlen(kind) + 1);
     fl[n++].value = v;
   }
   fclose(f);
@@ -514,8 +519,8 @@ static int check_floors(const struct floor *fl, size_t n_fl, double margin,
     if (!k)
       fail_msg("floors.tsv: no judged queries of kind '%s'", fl[i].kind);
     const char *m = fl[i].metric;
-    double have, want = fl[i].value;
-    int ok;
+    double have = 0, want = fl[i].value;
+    int ok = 0;
     if (!strcmp(m, "ndcg")) {
       have = k->n ? k->ndcg_sum / k->n : 0;
       ok = have >= want - margin;
