@@ -1,7 +1,9 @@
 /* Relevance: the judged queries of tests/relevance/judgments.tsv over the
  * demo data, indexed by the real 'sociale-kaart index' into a temp store and
  * asked through sk_search exactly as GET /api/v1/search asks (the same
- * query struct, parameters set by sk_search_query_set, facets on).
+ * query struct, parameters set by sk_search_query_set, facets on); what is
+ * measured is read from the JSON body the API serves (sk_search_result_json):
+ * items, crisis, crisis_lines and their phone numbers.
  *
  * Prints per query its nDCG@10 and what went wrong (SK_RELEVANCE_VERBOSE=1:
  * its whole top 10 with grades), then a table per kind:
@@ -284,7 +286,47 @@ static double gain(int grade) { return grade > 0 ? pow(2, grade) - 1 : 0; }
 
 static int cmp_desc(const void *a, const void *b) { return *(const int *)b - *(const int *)a; }
 
-static double ndcg10(const struct judged_query *q, const struct sk_search_result *r, int *best) {
+/* What GET /api/v1/search answers, read from the JSON body it serves
+ * (sk_search_result_json): borrowed from body. */
+struct shown {
+  const char *id, *name;
+  json_t *phones;
+};
+
+#define MAX_LINES 8
+
+struct answer {
+  int crisis;
+  struct shown items[TOP_K];
+  size_t n_items;
+  struct shown lines[MAX_LINES];
+  size_t n_lines;
+};
+
+static size_t read_shown(json_t *arr, struct shown *out, size_t max) {
+  size_t n = 0;
+  for (size_t i = 0; i < json_array_size(arr) && n < max; i++) {
+    json_t *it = json_array_get(arr, i);
+    out[n].id = json_string_value(json_object_get(it, "id"));
+    out[n].name = json_string_value(json_object_get(it, "name"));
+    out[n].phones = json_object_get(it, "phones");
+    if (!out[n].id)
+      out[n].id = ""; /* a line that is not an offering (no id) */
+    if (!out[n].name)
+      out[n].name = "";
+    n++;
+  }
+  return n;
+}
+
+static void read_answer(json_t *body, struct answer *a) {
+  memset(a, 0, sizeof *a);
+  a->crisis = json_is_true(json_object_get(body, "crisis"));
+  a->n_items = read_shown(json_object_get(body, "items"), a->items, TOP_K);
+  a->n_lines = read_shown(json_object_get(body, "crisis_lines"), a->lines, MAX_LINES);
+}
+
+static double ndcg10(const struct judged_query *q, const struct answer *r, int *best) {
   int grades[MAX_JUDGED];
   size_t n = 0;
   for (size_t k = 0; k < q->n_j; k++)
@@ -295,7 +337,7 @@ static double ndcg10(const struct judged_query *q, const struct sk_search_result
   double dcg = 0, idcg = 0;
   for (size_t i = 0; i < n && i < TOP_K; i++)
     idcg += gain(grades[i]) / log2((double)i + 2);
-  for (size_t i = 0; i < r->n_items && i < TOP_K; i++)
+  for (size_t i = 0; i < r->n_items; i++)
     dcg += gain(grade_of(q, r->items[i].id)) / log2((double)i + 2);
   return idcg > 0 ? dcg / idcg : 0;
 }
@@ -309,20 +351,20 @@ static void digits(const char *in, char *out, size_t outlen) {
   out[n] = '\0';
 }
 
-static int line_has_number(const struct sk_search_item *it, const char *want) {
+static int line_has_number(const struct shown *it, const char *want) {
   char d[32];
-  for (size_t k = 0; k < it->n_phones; k++) {
-    digits(it->phones[k].number, d, sizeof d);
+  for (size_t k = 0; k < json_array_size(it->phones); k++) {
+    digits(json_string_value(json_object_get(json_array_get(it->phones, k), "number")), d, sizeof d);
     if (!strcmp(d, want))
       return 1;
   }
   return 0;
 }
 
-static int first_line_right(const struct judged_query *q, const struct sk_search_result *r) {
-  if (!r->n_crisis_lines)
+static int first_line_right(const struct judged_query *q, const struct answer *r) {
+  if (!r->n_lines)
     return 0;
-  const struct sk_search_item *l = &r->crisis_lines[0];
+  const struct shown *l = &r->lines[0];
   if (q->line == LINE_113)
     return line_has_number(l, "113") || line_has_number(l, "08000113");
   if (q->line == LINE_VEILIG_THUIS)
@@ -372,12 +414,18 @@ static int run_query(struct sk_searcher *s, struct facts *fx, const struct judge
   for (size_t k = 0; k < jq->n_params; k++)
     if (sk_search_query_set(&q, jq->pname[k], jq->pvalue[k], &e) != SK_OK)
       fail_msg("judgments.tsv:%d: %s=%s: %s", jq->lineno, jq->pname[k], jq->pvalue[k], e.message);
-  struct sk_search_result *r = NULL;
-  int rc = sk_search(s, &q, &r, &e);
+  struct sk_search_result *res = NULL;
+  int rc = sk_search(s, &q, &res, &e);
   if (rc != SK_OK) {
     printf("BROKEN  %-8s %s: search failed (%d) %s\n", jq->kind, jq->text, rc, e.message);
     return 1;
   }
+  json_t *body = sk_search_result_json(res);
+  sk_search_result_free(res);
+  assert_non_null(body);
+  struct answer ans;
+  read_answer(body, &ans);
+  const struct answer *r = &ans;
   int broken = 0, best = 0;
   double v = ndcg10(jq, r, &best);
   st->n++;
@@ -396,8 +444,8 @@ static int run_query(struct sk_searcher *s, struct facts *fx, const struct judge
       nl += (size_t)snprintf(notes + nl, sizeof notes - nl, __VA_ARGS__);                          \
   } while (0)
   int viol = 0;
-  for (size_t i = 0; i < r->n_items && i < TOP_K; i++) {
-    const struct sk_search_item *it = &r->items[i];
+  for (size_t i = 0; i < r->n_items; i++) {
+    const struct shown *it = &r->items[i];
     if (must_not(fx, jq, it->id)) {
       viol++;
       NOTE(" [must not #%zu: %s]", i + 1, it->name);
@@ -417,14 +465,14 @@ static int run_query(struct sk_searcher *s, struct facts *fx, const struct judge
     st->viol_items += viol;
   }
   int pro_line = 0;
-  for (size_t i = 0; i < r->n_crisis_lines; i++) {
-    const struct sk_search_item *l = &r->crisis_lines[i];
+  for (size_t i = 0; i < r->n_lines; i++) {
+    const struct shown *l = &r->lines[i];
     if (!jq->professional && l->id[0] && professional_only(fx, l->id)) {
       NOTE(" [professionals-only line: %s]", l->name);
       pro_line = 1;
     }
     for (size_t k = 0; k < i; k++)
-      if (l->id[0] && !strcmp(r->crisis_lines[k].id, l->id)) {
+      if (l->id[0] && !strcmp(r->lines[k].id, l->id)) {
         NOTE(" [BROKEN: line '%s' twice]", l->name);
         broken++;
       }
@@ -439,7 +487,7 @@ static int run_query(struct sk_searcher *s, struct facts *fx, const struct judge
       if (first_line_right(jq, r))
         st->first_line_right++;
       else
-        NOTE(" [first line: %s]", r->n_crisis_lines ? r->crisis_lines[0].name : "(none)");
+        NOTE(" [first line: %s]", r->n_lines ? r->lines[0].name : "(none)");
     } else {
       NOTE(" [no crisis block]");
     }
@@ -455,12 +503,12 @@ static int run_query(struct sk_searcher *s, struct facts *fx, const struct judge
          strcmp(jq->opts, "-") ? jq->opts : "", r->n_items ? r->items[0].name : "(none)",
          top_grade, notes);
   if (getenv("SK_RELEVANCE_VERBOSE")) /* the whole top 10, to review judgments */
-    for (size_t i = 0; i < r->n_items && i < TOP_K; i++) {
+    for (size_t i = 0; i < r->n_items; i++) {
       int g = grade_of(jq, r->items[i].id);
       printf("         %2zu. %c  %s  %s\n", i + 1, g < 0 ? '-' : (char)('0' + g), r->items[i].id,
              r->items[i].name);
     }
-  sk_search_result_free(r);
+  json_decref(body);
   return broken;
 }
 
