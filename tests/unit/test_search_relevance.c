@@ -6,7 +6,8 @@
  * items, crisis, crisis_lines and their phone numbers.
  *
  * Prints per query its nDCG@10 and what went wrong (SK_RELEVANCE_VERBOSE=1:
- * its whole top 10 with grades), then a table per kind:
+ * its whole top 10 with grades; SK_RELEVANCE_PRINT_FLOORS=1: today's numbers
+ * in floors.tsv form), then a table per kind:
  * nDCG@10, right place first, zero results, must-not violations and the
  * crisis block. It fails when
  *   - a judgment names an offering that is not in the demo data under that
@@ -700,6 +701,16 @@ static void test_judged_queries(void **state) {
   double margin = 0;
   size_t n_fl = load_floors(th_source_path("tests/relevance/floors.tsv"), fl, 64, &margin);
   int failed = check_floors(fl, n_fl, margin, ks, n_ks, &all);
+  if (getenv("SK_RELEVANCE_PRINT_FLOORS")) { /* today's numbers in floors.tsv form, to raise them */
+    printf("\n# measured; paste into tests/relevance/floors.tsv\nmargin\t-\t%.2f\n", margin);
+    for (size_t k = 0; k < n_ks; k++)
+      printf("ndcg\t%s\t%.3f\n", ks[k].kind, floor(1000 * ks[k].ndcg_sum / ks[k].n) / 1000);
+    printf("ndcg\tall\t%.3f\nmax_zero\tall\t%d\nmax_violations\tall\t%d\n"
+           "min_crisis_raised\tall\t%d\nmin_first_line_right\tall\t%d\nmin_112\tall\t%d\n"
+           "max_false_alarms\tall\t%d\nmax_pro_lines\tall\t%d\n",
+           floor(1000 * all.ndcg_sum / all.n) / 1000, all.zero, all.viol_queries, all.crisis_raised,
+           all.first_line_right, all.has_112, all.false_alarms, all.pro_lines);
+  }
   for (size_t k = 0; k < n_ks; k++) {
     int has = 0;
     for (size_t i = 0; i < n_fl; i++)
