@@ -388,7 +388,13 @@ static const char migration_6[] =
     "  query TEXT NOT NULL,\n"
     "  visitor TEXT NOT NULL,\n"
     "  searches INTEGER NOT NULL DEFAULT 1,\n"
-    "  PRIMARY KEY(month, query, visitor)) WITHOUT ROWID;\n";
+    "  PRIMARY KEY(month, query, visitor)) WITHOUT ROWID;\n"
+    /* A message the receiving server refused for good (5xx): the message is
+     * done (sent_at) and bounced; the organisation's address that bounced is
+     * kept, so it is not used again until the data gives another one. */
+    "ALTER TABLE portal_outbox ADD COLUMN bounced_at TEXT;\n"
+    "ALTER TABLE portal_outbox ADD COLUMN bounce_reason TEXT;\n"
+    "ALTER TABLE organization ADD COLUMN email_bounced TEXT;\n";
 
 const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {
     migration_1, migration_2, migration_3, migration_4, migration_5, migration_6};

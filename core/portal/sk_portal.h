@@ -231,7 +231,13 @@ int sk_portal_verify_entries(struct sk_portal *p, const char *token, struct sk_p
  * "message": "..."}. 403 when the entry is not the token's organisation's. */
 int sk_portal_verify_answer(struct sk_portal *p, const char *token, const char *entry_id,
                             const json_t *doc, struct sk_portal_result *r);
-/* The redacteur's list: {"tasks": [...], "hidden": [...]} of open cycles. */
+/* The receiving mail server refused message_id for good: mark it done and
+ * bounced, and when it went to an organisation's own address, remember that
+ * address as bounced (the next messages go to its partner accounts, and the
+ * redacteur's list says so). */
+int sk_portal_outbox_mark_bounced(struct sk_portal *p, const char *message_id,
+                                  const char *reason);
+/* The redacteur's list: {"tasks": [...], "hidden": [...], "bounced": [...]}. */
 int sk_portal_verify_tasks(struct sk_portal *p, const struct sk_actor *a,
                            struct sk_portal_result *r);
 
