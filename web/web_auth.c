@@ -319,8 +319,11 @@ static int same_origin(struct web_ctx *x) {
   const char *host = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Host");
   if (!host)
     return 0;
-  const char *o = strstr(origin, "://");
-  return o && strcmp(o + 3, host) == 0;
+  /* Scheme too: a page on http://host (any network in between can write
+   * it) must not log in to https://host. */
+  const char *scheme = web_is_secure(x) ? "https://" : "http://";
+  size_t sl = strlen(scheme);
+  return strncasecmp(origin, scheme, sl) == 0 && strcmp(origin + sl, host) == 0;
 }
 
 /* ---- /api/v1/auth -------------------------------------------------------- */

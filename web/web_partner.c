@@ -229,6 +229,26 @@ static int corrections_route(struct web_ctx *x, struct sk_portal *p, const struc
   return SK_OK;
 }
 
+/* GET /api/v1/partner/feeds: the feed report with the full reasons (they
+ * quote the feed's values, restricted ones too): a partner sees the feeds
+ * its organisations come from, the redactie every feed. */
+static int feeds_report(struct web_ctx *x, const struct sk_account *acct) {
+  if (!is_read(x))
+    return wrong_method(x, "GET");
+  struct web_worker *w = web_worker_get(x);
+  if (!w)
+    return web_unavailable(x, "De database is niet bereikbaar.");
+  /* A partner without organisations gets rid -1: no feed matches. */
+  int64_t rid = sk_auth_can_manage_feeds(acct) ? 0 : acct->rid > 0 ? acct->rid : -1;
+  json_t *feeds = web_feeds_json(w, 1, rid);
+  if (!feeds)
+    return web_unavailable(x, "De database gaf een fout. Probeer het opnieuw.");
+  int rc = web_reply_json(x, 200, json_pack("{s:o}", "feeds", feeds));
+  x->out.cache = "no-store";
+  x->out.etag = 0;
+  return rc;
+}
+
 int web_partner_handler(struct web_ctx *x) {
   const char *path = x->url + strlen("/api/v1/partner");
   if (*path == '/')
@@ -240,6 +260,11 @@ int web_partner_handler(struct web_ctx *x) {
   if (!is_read(x) && !web_csrf_ok(x, &v, NULL)) {
     web_viewer_free(&v);
     return SK_EINVAL;
+  }
+  if (strcmp(path, "feeds") == 0) {
+    rc = feeds_report(x, v.acct);
+    web_viewer_free(&v);
+    return rc;
   }
   struct web_server *srv = x->srv;
   struct sk_portal_result r;

@@ -680,7 +680,11 @@
   /* ---------- feed health ---------- */
 
   function pageFeeds() {
-    SK.api('feeds').then(function (d) {
+    /* partner/feeds: the reasons in full (they may quote a restricted
+     * number), only for this partner's feeds or, for the redactie, all. */
+    call('GET', 'partner/feeds').then(function (r) {
+      if (r.status !== 200) throw new Error(message(r, 'De feeds konden niet worden geladen.'));
+      var d = r.data || {};
       var box = SK.clear(SK.$('#feeds'));
       box.removeAttribute('aria-busy');
       var ul = el('ul', { class: 'entry-list' });
@@ -697,8 +701,9 @@
         }
         ul.appendChild(li);
       });
+      if (!(d.feeds || []).length) box.appendChild(el('p', null, 'Er zijn geen feeds van uw organisatie.'));
       box.appendChild(ul);
-    }, function (e) { SK.clear(SK.$('#feeds')).appendChild(SK.errorBox(e)); });
+    }).catch(function (e) { SK.clear(SK.$('#feeds')).appendChild(SK.errorBox(e)); });
   }
 
   document.addEventListener('DOMContentLoaded', function () {
