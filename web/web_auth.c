@@ -422,22 +422,24 @@ static int auth_login(struct web_ctx *x) {
     private_json(x);
     return SK_OK;
   }
+  if (rc == SK_AUTH_ETHROTTLED) {
+    int64_t wait = sk_auth_login_wait(st, email, ip, now);
+    snprintf(x->out.retry_buf, sizeof x->out.retry_buf, "%lld",
+             (long long)(wait > 0 ? wait : sk_auth_policy()->throttle_window));
+    x->out.retry_after = x->out.retry_buf;
+  }
   if (form && (rc == SK_AUTH_EBADLOGIN || rc == SK_AUTH_ETHROTTLED)) {
     x->out.status = 303;
     snprintf(x->out.location, sizeof x->out.location, "/portaal/inloggen.html?fout=%s",
              rc == SK_AUTH_ETHROTTLED ? "vaak" : "login");
     x->out.cache = "no-store";
-    if (rc == SK_AUTH_ETHROTTLED)
-      x->out.retry_after = "900";
     return SK_OK;
   }
   if (rc == SK_AUTH_EBADLOGIN)
     return web_problem(x, 401, "Inloggen mislukt", NULL, "%s", err[0] ? err : sk_auth_message(rc));
-  if (rc == SK_AUTH_ETHROTTLED) {
-    x->out.retry_after = "900";
+  if (rc == SK_AUTH_ETHROTTLED)
     return web_problem(x, 429, "Te veel pogingen", NULL, "%s",
                        err[0] ? err : sk_auth_message(rc));
-  }
   return web_problem(x, 500, "Interne fout", NULL, "Inloggen lukt nu niet. Probeer het later.");
 }
 

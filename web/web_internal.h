@@ -159,7 +159,8 @@ struct web_out {
   const char *allow;     /* Allow header (405) */
   int cors;              /* 1: Access-Control-Allow-Origin: * */
   char set_cookie[400];  /* Set-Cookie, "" for none */
-  const char *retry_after; /* Retry-After (429) */
+  const char *retry_after; /* Retry-After (429, 503): static or retry_buf */
+  char retry_buf[24];
   const char *www_auth;  /* WWW-Authenticate (401) */
   char location[200];    /* Location (201, 303) */
   const char *vary;      /* Vary */

@@ -84,7 +84,7 @@
   function pageLogin() {
     var form = SK.$('#login-form'), box = SK.$('#login-error');
     var p = SK.params();
-    if (p.fout === 'vaak') box.appendChild(el('p', { class: 'notice error' }, 'Er is te vaak een verkeerd wachtwoord gebruikt. Probeer het over een kwartier opnieuw.'));
+    if (p.fout === 'vaak') box.appendChild(el('p', { class: 'notice error' }, 'Er is te vaak een verkeerd wachtwoord gebruikt. Wacht even en probeer het dan opnieuw.'));
     else if (p.fout) box.appendChild(el('p', { class: 'notice error' }, 'Het e-mailadres of het wachtwoord klopt niet.'));
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
