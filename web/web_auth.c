@@ -26,6 +26,8 @@ struct sk_store *web_auth_store(struct web_ctx *x) {
     if (sk_store_open(x->srv->db_path, 0, &w->wst, err, sizeof err) != SK_OK) {
       fprintf(stderr, "sociale-kaart serve: %s\n", err[0] ? err : "cannot open the database");
       w->wst = NULL;
+    } else {
+      sk_store_set_busy_wait(w->wst, WEB_WRITE_WAIT_MS);
     }
   }
   return w->wst;
@@ -437,6 +439,8 @@ static int auth_login(struct web_ctx *x) {
   }
   if (rc == SK_AUTH_EBADLOGIN)
     return web_problem(x, 401, "Inloggen mislukt", NULL, "%s", err[0] ? err : sk_auth_message(rc));
+  if (rc == SK_EBUSY)
+    return web_busy(x, sk_auth_message(rc));
   if (rc == SK_AUTH_ETHROTTLED)
     return web_problem(x, 429, "Te veel pogingen", NULL, "%s",
                        err[0] ? err : sk_auth_message(rc));

@@ -327,6 +327,13 @@ json_t *web_service_detail(struct web_worker *w, const char *id, int *found);
 /* Seconds since the last successful index, or -1 when unknown. */
 long long web_index_age(struct web_worker *w);
 
+/* How long a portal or login write waits for the store while another writer
+ * (a reindex, which commits at least every 200 ms) holds it. */
+#define WEB_WRITE_WAIT_MS 1000
+/* 503 with Retry-After: 2 for a write that gave up waiting (SK_EBUSY),
+ * logged on stderr. */
+int web_busy(struct web_ctx *x, const char *detail);
+
 /* s made safe for one field of a log line (web_server.c): bytes outside
  * printable ASCII, space and '\\' become \\xNN; cut to fit outlen. */
 void web_log_escape(const char *s, char *out, size_t outlen);

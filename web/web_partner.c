@@ -23,6 +23,8 @@ static int wrong_method(struct web_ctx *x, const char *allow) {
 /* Turn a portal result into the answer. */
 static int reply_result(struct web_ctx *x, struct sk_portal_result *r) {
   int status = r->http ? r->http : 500;
+  if (r->rc == SK_EBUSY)
+    return web_busy(x, r->message[0] ? r->message : "Het is nu even druk. Probeer het zo opnieuw.");
   if (r->rc == SK_OK && r->body) {
     json_t *body = r->body;
     r->body = NULL;

@@ -935,6 +935,7 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
       return fail(err, errlen, rc ? rc : SK_ENOMEM, "database %s cannot be opened for writing: %s",
                   c->db_path, e[0] ? e : "out of memory");
     }
+    sk_store_set_busy_wait(s->pst, WEB_WRITE_WAIT_MS);
     sk_portal_init(s->portal, s->pst, s->tax);
   }
   if (s->access_log) {

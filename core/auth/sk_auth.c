@@ -40,6 +40,7 @@ const char *sk_auth_message(int rc) {
   case SK_ENOTFOUND: return "Dit hebben we niet gevonden.";
   case SK_EINVAL: return "Deze gegevens kloppen niet. Kijk ze nog eens na.";
   case SK_ETOOBIG: return "Dit is te lang.";
+  case SK_EBUSY: return "Het is nu even druk. Probeer het over een paar seconden opnieuw.";
   default: return "Er ging iets mis. Probeer het later opnieuw.";
   }
 }

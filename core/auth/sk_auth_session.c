@@ -104,8 +104,9 @@ int64_t sk_auth_login_wait(struct sk_store *st, const char *email, const char *i
  * limit while their hashes are being checked. */
 static int throttle_and_record(struct sk_store *st, const char *email_key, const char *ip,
                                int64_t now, long long *attempt_rid) {
-  if (sk_store_begin(st))
-    return SK_EDB;
+  int brc = sk_store_begin(st);
+  if (brc)
+    return brc; /* SK_EBUSY or SK_EDB */
   int64_t wait = 0;
   int rc = throttle_wait(st, email_key, ip, now, &wait);
   if (rc == SK_OK && wait > 0)
@@ -269,9 +270,9 @@ int sk_auth_login(struct sk_store *st, const char *email, const char *password, 
 
   char at[32];
   auth_iso(now, at);
-  if (sk_store_begin(st)) {
+  if ((rc = sk_store_begin(st))) {
     sodium_memzero(new_hash, sizeof new_hash);
-    return auth_fail(SK_EDB, err, errlen);
+    return auth_fail(rc, err, errlen);
   }
   rc = auth_exec_bind(st, "UPDATE login_attempt SET ok = 1 WHERE rid = ?2", NULL, attempt, 0, NULL);
   /* Only this address's failures: another address's guesses keep counting
