@@ -172,12 +172,24 @@ static int entity_route(struct web_ctx *x, struct sk_portal *p, const struct sk_
   return web_problem(x, 404, "Niet gevonden", NULL, "Dit adres bestaat niet.");
 }
 
+/* ?page=&per_page= of a portal list; 400 (answer set) when malformed. */
+static int page_args(struct web_ctx *x, struct sk_portal_page *pg) {
+  if (web_arg_int(x, "page", 1, 1000000, 1, &pg->page) ||
+      web_arg_int(x, "per_page", 1, SK_PORTAL_PER_PAGE_MAX, SK_PORTAL_PER_PAGE_DEFAULT,
+                  &pg->per_page))
+    return SK_EINVAL;
+  return SK_OK;
+}
+
 static int reviews_route(struct web_ctx *x, struct sk_portal *p, const struct sk_actor *a,
                          const char *rest, struct sk_portal_result *r, int *changed) {
   if (!*rest) {
     if (!is_read(x))
       return wrong_method(x, "GET");
-    sk_portal_review_list(p, a, r);
+    struct sk_portal_page pg;
+    if (page_args(x, &pg))
+      return SK_EINVAL;
+    sk_portal_review_list(p, a, &pg, r);
     return SK_OK;
   }
   char id[80];
@@ -218,7 +230,10 @@ static int corrections_route(struct web_ctx *x, struct sk_portal *p, const struc
     const char *status = web_arg(x, "status");
     if (status && strcmp(status, "open") != 0 && strcmp(status, "closed") != 0)
       return web_bad_param(x, "status", "De parameter 'status' is 'open' of 'closed'.");
-    sk_portal_corrections(p, a, status, r);
+    struct sk_portal_page pg;
+    if (page_args(x, &pg))
+      return SK_EINVAL;
+    sk_portal_corrections(p, a, status, &pg, r);
     return SK_OK;
   }
   char id[80];

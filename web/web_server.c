@@ -396,7 +396,7 @@ static const struct route_def r_hsds_tax = {WR_HSDS_TAXONOMIES, web_hsds_taxonom
                                             hsds_page_params, 1, 0};
 static const struct route_def r_hsds_terms = {WR_HSDS_TERMS, web_hsds_terms, hsds_page_params, 1, 0};
 static const struct route_def r_auth = {WR_AUTH, web_auth_handler, no_params, 0, 1};
-static const char *const partner_params[] = {"organization", "status", NULL};
+static const char *const partner_params[] = {"organization", "status", "page", "per_page", NULL};
 static const struct route_def r_partner = {WR_PARTNER, web_partner_handler, partner_params, 0, 1};
 static const struct route_def r_correction = {WR_CORRECTION, web_correction_handler, no_params,
                                               0, 1};

@@ -285,6 +285,33 @@ static void test_partner_and_redactie_see_the_full_report(void **state) {
   resp_free(&r);
 }
 
+/* ---- 6: paged portal lists -------------------------------------------------------- */
+
+static void test_portal_lists_are_paged_over_http(void **state) {
+  (void)state;
+  char cookie[256];
+  login("redactie@example.org", cookie);
+  static const char *const lists[] = {"/api/v1/partner/reviews", "/api/v1/partner/corrections"};
+  for (size_t i = 0; i < 2; i++) {
+    char target[200];
+    snprintf(target, sizeof target, "%s?page=2&per_page=5", lists[i]);
+    struct resp r = fx_req("GET", target, cookie);
+    if (r.status != 200)
+      fail_msg("%s: %d %s", target, r.status, r.body);
+    json_t *j = fx_json(&r);
+    assert_true(json_is_integer(json_object_get(j, "total")));
+    assert_int_equal(json_integer_value(json_object_get(j, "page")), 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "per_page")), 5);
+    assert_true(json_is_array(json_object_get(j, "items")));
+    json_decref(j);
+    resp_free(&r);
+    snprintf(target, sizeof target, "%s?per_page=0", lists[i]);
+    r = fx_req("GET", target, cookie);
+    assert_int_equal(r.status, 400);
+    resp_free(&r);
+  }
+}
+
 /* ---- 4: the access log ---------------------------------------------------------- */
 
 static void test_access_log_cannot_be_forged(void **state) {
@@ -435,6 +462,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_feed_reports_never_quote_values_to_anyone),
       cmocka_unit_test(test_partner_and_redactie_see_the_full_report),
+      cmocka_unit_test(test_portal_lists_are_paged_over_http),
       cmocka_unit_test(test_access_log_cannot_be_forged),
       cmocka_unit_test(test_refused_requests_count_as_sent),
       cmocka_unit_test(test_two_content_lengths_are_a_400),
