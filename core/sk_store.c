@@ -42,8 +42,11 @@ static int busy_poll(void *ctx, int count) {
 }
 
 void sk_store_set_busy_wait(struct sk_store *st, int ms) {
-  st->busy_ms = ms > 0 ? ms : 1;
-  sqlite3_busy_handler(st->db, busy_poll, st);
+  st->busy_ms = ms > 0 ? ms : 0;
+  if (ms > 0)
+    sqlite3_busy_handler(st->db, busy_poll, st);
+  else
+    sqlite3_busy_timeout(st->db, 5000); /* as sk_store_open left it */
 }
 int sk_store_commit(struct sk_store *st) { return sk_store_exec(st, "COMMIT"); }
 void sk_store_rollback(struct sk_store *st) {

@@ -37,7 +37,7 @@ int sk_store_begin(struct sk_store *st);
 /* Wait at most ms for another writer, polling every 2 ms (instead of the
  * 5 s busy_timeout set by sk_store_open): for connections that answer a
  * person (the server's portal and login writes), which would rather say
- * "busy, try again" than hang. */
+ * "busy, try again" than hang. ms <= 0: back to the 5 s busy_timeout. */
 void sk_store_set_busy_wait(struct sk_store *st, int ms);
 int sk_store_commit(struct sk_store *st);
 void sk_store_rollback(struct sk_store *st); /* safe when no transaction */

@@ -15,10 +15,10 @@
 /* A write transaction is committed and started again once it has been
  * open this long (at a record boundary), so other writers (the portal)
  * wait at most about this long for the store; see docs/indexer.md. */
-#define IX_APPLY_CHUNK_MS 200
+#define IX_APPLY_CHUNK_MS 100
 /* After such a commit the store is left free this long: a waiting writer
  * polls every few milliseconds (sk_store_set_busy_wait) and gets it. */
-#define IX_APPLY_YIELD_MS 10
+#define IX_APPLY_YIELD_MS 5
 
 /* change_log values longer than this are cut (occurrence lists). */
 #define CHANGE_VALUE_MAX 4000
@@ -1476,6 +1476,11 @@ int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
   int fk_was_on = sqlite3_get_autocommit(st->db) && query_int(st, "PRAGMA foreign_keys") == 1;
   if (fk_was_on)
     sk_store_exec(st, "PRAGMA foreign_keys = OFF");
+  /* Between chunks others write; poll for the store as they do, or a
+   * steady stream of short portal writes keeps SQLite's growing sleeps
+   * (up to 100 ms) from ever finding it free. Restored below. */
+  int busy_was = st->busy_ms;
+  sk_store_set_busy_wait(st, busy_was > 0 ? busy_was : 5000);
   int rc = begin_chunk(a);
   if (rc)
     goto out;
@@ -1540,6 +1545,7 @@ fail:
   finalize_all(a);
   sk_store_rollback(st);
 out:
+  sk_store_set_busy_wait(st, busy_was);
   if (fk_was_on)
     sk_store_exec(st, "PRAGMA foreign_keys = ON");
   if (b->services.n > 2000 && cache_pages) {

@@ -2,7 +2,7 @@
 #define IX_APPLY_H
 /*
  * ix_apply: write one feed's validated batch into the store, in write
- * transactions of at most about 200 ms each (other writers, the portal,
+ * transactions of about 100 ms each (other writers, the portal,
  * get the store in between), whole records per transaction; withdrawals,
  * the report and the feed row come in the last one. A crash at any moment
  * loses nothing: committed chunks are whole new records, nothing has been

@@ -328,7 +328,7 @@ json_t *web_service_detail(struct web_worker *w, const char *id, int *found);
 long long web_index_age(struct web_worker *w);
 
 /* How long a portal or login write waits for the store while another writer
- * (a reindex, which commits at least every 200 ms) holds it. */
+ * (a reindex, which commits about every 100 ms) holds it. */
 #define WEB_WRITE_WAIT_MS 1000
 /* 503 with Retry-After: 2 for a write that gave up waiting (SK_EBUSY),
  * logged on stderr. */
