@@ -144,15 +144,15 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
 }
 
 /* s for a log line: every byte outside printable ASCII, the space (the
- * field separator) and the backslash become \xNN, so a request can never
- * start a line of its own (%0a in a path) or send escape sequences to the
- * terminal of whoever reads the log. Cut to fit out. */
-void web_log_escape(const char *s, char *out, size_t outlen) {
+ * field separator, unless keep_space) and the backslash become \xNN, so a
+ * request can never start a line of its own (%0a in a path) or send escape
+ * sequences to the terminal of whoever reads the log. Cut to fit out. */
+static void log_escape(const char *s, int keep_space, char *out, size_t outlen) {
   static const char hex[] = "0123456789abcdef";
   size_t o = 0;
   for (; s && *s && o + 5 <= outlen; s++) {
     unsigned char c = (unsigned char)*s;
-    if (c <= 0x20 || c >= 0x7f || c == '\\') {
+    if ((c == ' ' && !keep_space) || c < 0x20 || c >= 0x7f || c == '\\') {
       out[o++] = '\\';
       out[o++] = 'x';
       out[o++] = hex[c >> 4];
@@ -165,8 +165,10 @@ void web_log_escape(const char *s, char *out, size_t outlen) {
     out[o < outlen ? o : outlen - 1] = '\0';
 }
 
+void web_log_escape(const char *s, char *out, size_t outlen) { log_escape(s, 0, out, outlen); }
+
 /* libmicrohttpd's own messages may quote what a client sent: one line on
- * stderr each, escaped like the access log. */
+ * stderr each, escaped like the access log (spaces kept). */
 static void mhd_logger(void *cls, const char *fmt, va_list ap) {
   (void)cls;
   char msg[512], safe[1024];
@@ -174,18 +176,7 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap) {
   size_t n = strlen(msg);
   while (n > 0 && msg[n - 1] == '\n')
     msg[--n] = '\0';
-  /* Spaces are fine in a message; escape the rest as for the access log. */
-  size_t o = 0;
-  for (const char *p = msg; *p && o + 5 < sizeof safe; p++) {
-    if (*p == ' ') {
-      safe[o++] = ' ';
-      continue;
-    }
-    char one[2] = {*p, '\0'};
-    web_log_escape(one, safe + o, sizeof safe - o);
-    o += strlen(safe + o);
-  }
-  safe[o] = '\0';
+  log_escape(msg, 1, safe, sizeof safe);
   fprintf(stderr, "sociale-kaart serve: libmicrohttpd: %s\n", safe);
 }
 

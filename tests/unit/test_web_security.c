@@ -24,6 +24,7 @@
  * quotes it. */
 #define SECRET_PHONE "035 999 0001 (alleen voor huisartsen, geheim)"
 #define SECRET_PATH "/srv/geheim-pad/feeds/zorg.json"
+#define ORG_PORTAL "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee"
 
 static char g_fifo[512];
 
@@ -84,6 +85,10 @@ static int setup(void **state) {
   add_account(st, "versa@example.org", SK_ROLE_PARTNER, ORG_VERSA);
   add_account(st, "bieb@example.org", SK_ROLE_PARTNER, ORG_BIB);
   add_account(st, "redactie@example.org", SK_ROLE_REDACTEUR, NULL);
+  fx_exec(st, "INSERT INTO organization(rid, id, source, source_key, name, created, last_modified)"
+              " VALUES (3, '" ORG_PORTAL "', 'portal', '" ORG_PORTAL "', 'Stichting Portaal',"
+              " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
+  add_account(st, "nieuw@example.org", SK_ROLE_PARTNER, ORG_PORTAL); /* not trusted: held */
   sk_store_close(st);
 
   struct web_config c;
@@ -312,6 +317,44 @@ static void test_portal_lists_are_paged_over_http(void **state) {
   }
 }
 
+/* An untrusted partner's held edits: 30 an hour, then 429 in Dutch. */
+static void test_held_edits_are_limited_over_http(void **state) {
+  (void)state;
+  char cookie[256], csrf[128] = "";
+  char body[512];
+  snprintf(body, sizeof body, "{\"email\":\"nieuw@example.org\",\"password\":\"%s\"}", PASSWORD);
+  struct resp r = post_json("/api/v1/auth/login", NULL, body);
+  assert_int_equal(r.status, 200);
+  const char *c = fx_header(&r, "Set-Cookie");
+  snprintf(cookie, sizeof cookie, "Cookie: %.*s\r\n", (int)strcspn(c, ";"), c);
+  json_t *me = fx_json(&r);
+  snprintf(csrf, sizeof csrf, "X-CSRF-Token: %s\r\n", json_string_value(json_object_get(me, "csrf")));
+  json_decref(me);
+  resp_free(&r);
+  char headers[512];
+  snprintf(headers, sizeof headers, "%s%s", cookie, csrf);
+  int last = 0;
+  for (int i = 0; i <= 30; i++) {
+    snprintf(body, sizeof body,
+             "{\"organization\": \"" ORG_PORTAL "\", \"name\": \"Voorstel %d\", \"needs\": [\"geld\"],"
+             " \"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": \"gratis\"}",
+             i);
+    r = post_json("/api/v1/partner/services", headers, body);
+    last = r.status;
+    if (i < 30 && r.status != 202)
+      fail_msg("held edit %d: %d %s", i, r.status, r.body);
+    if (i == 30) {
+      assert_int_equal(r.status, 429);
+      assert_non_null(fx_header(&r, "Retry-After"));
+      json_t *j = fx_json(&r);
+      assert_non_null(strstr(json_string_value(json_object_get(j, "detail")), "Probeer het over een uur"));
+      json_decref(j);
+    }
+    resp_free(&r);
+  }
+  assert_int_equal(last, 429);
+}
+
 /* ---- 4: the access log ---------------------------------------------------------- */
 
 static void test_access_log_cannot_be_forged(void **state) {
@@ -463,6 +506,7 @@ int main(void) {
       cmocka_unit_test(test_feed_reports_never_quote_values_to_anyone),
       cmocka_unit_test(test_partner_and_redactie_see_the_full_report),
       cmocka_unit_test(test_portal_lists_are_paged_over_http),
+      cmocka_unit_test(test_held_edits_are_limited_over_http),
       cmocka_unit_test(test_access_log_cannot_be_forged),
       cmocka_unit_test(test_refused_requests_count_as_sent),
       cmocka_unit_test(test_two_content_lengths_are_a_400),
