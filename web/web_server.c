@@ -950,6 +950,8 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
   s->daemon = MHD_start_daemon(
       flags, 0, NULL, NULL, on_request, s,
+      /* first, so that libmicrohttpd's messages about the options go through it too */
+      MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s,
       MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
       MHD_OPTION_THREAD_POOL_SIZE, threads,
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(c->timeout_s ? c->timeout_s : 15),
@@ -958,7 +960,6 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
       MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
       MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-      MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s,
       MHD_OPTION_END);
   if (!s->daemon) {
     server_free(s);

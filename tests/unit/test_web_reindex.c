@@ -221,9 +221,78 @@ static void test_portal_writes_during_a_large_feed_apply(void **state) {
   sk_store_close(st);
 }
 
+/* Another writer holds the store longer than a save waits (1 s): the save
+ * gives up with 503 and Retry-After, writes nothing, and works once the
+ * store is free again. */
+static atomic_int g_holding, g_release;
+
+static void *hold_thread(void *arg) {
+  (void)arg;
+  struct sk_store *st = NULL;
+  char err[256];
+  if (sk_store_open(th_path("web.db"), 0, &st, err, sizeof err) || sk_store_begin(st)) {
+    atomic_store(&g_holding, -1);
+    sk_store_close(st);
+    return NULL;
+  }
+  atomic_store(&g_holding, 1);
+  /* Bounded: released by the test, or after 20 s whatever happens. */
+  for (int i = 0; i < 2000 && !atomic_load(&g_release); i++) {
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  sk_store_rollback(st);
+  sk_store_close(st);
+  return NULL;
+}
+
+static void test_a_save_that_cannot_wait_gets_503(void **state) {
+  (void)state;
+  struct sk_store *st = NULL;
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("web.db"), SK_STORE_READONLY, &st, err, sizeof err), SK_OK);
+  long long before = th_query_int(st, "SELECT count(*) FROM service WHERE source = 'portal'");
+  pthread_t th;
+  assert_int_equal(pthread_create(&th, NULL, hold_thread, NULL), 0);
+  while (!atomic_load(&g_holding)) {
+    struct timespec ts = {0, 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  assert_int_equal(atomic_load(&g_holding), 1);
+  char req[2048], body[400];
+  snprintf(body, sizeof body,
+           "{\"organization\": \"" ORG_C "\", \"name\": \"Tijdens een lange schrijfactie\","
+           " \"needs\": [\"geld\"], \"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": \"gratis\"}");
+  int n = snprintf(req, sizeof req,
+                   "POST /api/v1/partner/services HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                   "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                   "Content-Length: %zu\r\n\r\n%s",
+                   g_token, strlen(body), body);
+  struct resp r = fx_raw(req, (size_t)n);
+  int status = r.status;
+  const char *ra = fx_header(&r, "Retry-After");
+  char retry[16];
+  snprintf(retry, sizeof retry, "%s", ra ? ra : "");
+  const char *ct = fx_header(&r, "Content-Type");
+  int problem = ct && strstr(ct, "application/problem+json") != NULL;
+  resp_free(&r);
+  atomic_store(&g_release, 1);
+  pthread_join(th, NULL);
+  assert_int_equal(status, 503);
+  assert_string_equal(retry, "2");
+  assert_true(problem);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM service WHERE source = 'portal'"), before);
+  sk_store_close(st);
+  /* The store is free: the same save works. */
+  r = fx_raw(req, (size_t)n);
+  assert_int_equal(r.status, 201);
+  resp_free(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_portal_writes_during_a_large_feed_apply),
+      cmocka_unit_test(test_a_save_that_cannot_wait_gets_503),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
