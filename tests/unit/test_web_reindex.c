@@ -276,16 +276,32 @@ static void test_a_save_that_cannot_wait_gets_503(void **state) {
   const char *ct = fx_header(&r, "Content-Type");
   int problem = ct && strstr(ct, "application/problem+json") != NULL;
   resp_free(&r);
+  /* A login writes too (the attempt is counted first): the same answer. */
+  char lbody[200], lreq[1024];
+  snprintf(lbody, sizeof lbody, "{\"email\":\"c@example.org\",\"password\":\"%s\"}", PASSWORD);
+  int ln = snprintf(lreq, sizeof lreq,
+                    "POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                    "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                    strlen(lbody), lbody);
+  r = fx_raw(lreq, (size_t)ln);
+  int login_status = r.status;
+  int login_retry = fx_header(&r, "Retry-After") != NULL;
+  resp_free(&r);
   atomic_store(&g_release, 1);
   pthread_join(th, NULL);
   assert_int_equal(status, 503);
   assert_string_equal(retry, "2");
   assert_true(problem);
+  assert_int_equal(login_status, 503);
+  assert_true(login_retry);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM service WHERE source = 'portal'"), before);
   sk_store_close(st);
   /* The store is free: the same save works. */
   r = fx_raw(req, (size_t)n);
   assert_int_equal(r.status, 201);
+  resp_free(&r);
+  r = fx_raw(lreq, (size_t)ln);
+  assert_int_equal(r.status, 200);
   resp_free(&r);
 }
 
