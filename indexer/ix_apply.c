@@ -767,7 +767,6 @@ static void svc_fields(struct apply *a, const struct ix_service *s) {
   fv_add_one(a, "access", s->access);
   fv_add_one(a, "cost", s->cost);
   fv_add_list(a, "laws", s->laws.v, s->laws.n, ", ", 1);
-
   size_t n = s->areas.n > s->phones.n ? s->areas.n : s->phones.n;
   if (s->hours.n > n)
     n = s->hours.n;
@@ -813,6 +812,10 @@ static void svc_fields(struct apply *a, const struct ix_service *s) {
   }
   fv_add_list(a, "occurrences", tv, nocc, "; ", 0);
   free(tv);
+  /* Last and only when set (issue 12), so records without it keep their
+   * content hash and sql_svc_old's columns stay aligned. */
+  if (s->auto_classified)
+    fv_add_one(a, "classification", "automatisch");
 }
 
 static const char sql_svc_old[] =
@@ -843,7 +846,8 @@ static const char sql_svc_old[] =
     " (SELECT group_concat(v, '; ') FROM (SELECT starts_at || CASE WHEN ends_at IS NULL OR"
     "   ends_at = '' THEN '' ELSE '/' || ends_at END || CASE WHEN cancelled THEN ' vervalt'"
     "   ELSE '' END || coalesce(' @ ' || location_text, '') AS v FROM occurrence"
-    "   WHERE service_rid = ?1 ORDER BY start_utc, rid)) "
+    "   WHERE service_rid = ?1 ORDER BY start_utc, rid)),"
+    " (SELECT code FROM service_taxonomy WHERE service_rid = ?1 AND vocabulary = 'classification') "
     "FROM service s JOIN organization o ON o.rid = s.organization_rid"
     " LEFT JOIN activity a ON a.service_rid = s.rid WHERE s.rid = ?1";
 
@@ -908,6 +912,8 @@ static int ins_children(struct apply *a, long long rid, const struct ix_service 
     rc = ins_tax(a, rid, "access", s->access);
   if (!rc && s->cost)
     rc = ins_tax(a, rid, "cost", s->cost);
+  if (!rc && s->auto_classified) /* "automatisch ingedeeld": for the redactie to confirm */
+    rc = ins_tax(a, rid, "classification", "automatisch");
   struct bval *v;
   for (size_t i = 0; i < s->areas.n && !rc; i++) {
     const struct ix_area *ar = &s->areas.v[i];

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ix_area.h"
 #include "sk_buf.h"
 #include "sk_err.h"
 
@@ -330,9 +331,6 @@ static const struct drop_reason drop_reasons[] = {
     {"service_at_location", "contacts", "contactpersonen nemen we niet over"},
     {"service_at_location", "description", "een tekst per locatie hebben we niet"},
     {"service_at_location", "metadata", "de wijzigingsgeschiedenis nemen we niet over"},
-    {"service_area", "extent", "we gebruiken alleen de naam van het werkgebied"},
-    {"service_area", "extent_type", "we gebruiken alleen de naam van het werkgebied"},
-    {"service_area", "description", "we gebruiken alleen de naam van het werkgebied"},
     {"service_area", "uri", "we gebruiken alleen de naam van het werkgebied"},
     {"phone", "languages", "talen per telefoonnummer bewaren we niet"},
     {"schedule", "valid_from", "een begin- en einddatum van tijden bewaren we nog niet"},
@@ -439,8 +437,9 @@ static const char *const phone_read[] = {"id",      "number",     "extension",  
                                          "contact_id", "service_at_location_id", NULL};
 
 /* Read one HSDS phone into number/description (arena). 0: usable. */
-static int read_phone(struct ctx *c, json_t *p, const char **number, const char **desc) {
-  *number = *desc = NULL;
+static int read_phone(struct ctx *c, json_t *p, const char **number, const char **extension,
+                      const char **desc) {
+  *number = *extension = *desc = NULL;
   if (!json_is_object(p)) {
     note(c, "phone", NULL, "een telefoonnummer moet een object zijn; het is overgeslagen");
     return -1;
@@ -451,18 +450,23 @@ static int read_phone(struct ctx *c, json_t *p, const char **number, const char 
     return -1;
   }
   report_unread(c, p, "phone", phone_read);
+  /* The extension stays its own field: "035 123 4567 toestel 12" is not a
+   * number anyone can check or dial. */
   json_t *ext = json_object_get(p, "extension");
   long ext_n;
   int ext_ok = int_value(ext, 0, 999999999L, &ext_n);
   if (ext_ok == 1)
-    *number = ix_printf(c->b, "%s toestel %ld", num, ext_n);
+    *extension = ix_printf(c->b, "%ld", ext_n);
+  else if (json_is_string(ext) && json_string_length(ext) && json_string_length(ext) <= 20)
+    *extension = ix_strdup(c->b, json_string_value(ext));
   else if (json_is_string(ext) && json_string_length(ext))
-    *number = ix_printf(c->b, "%s toestel %s", num, json_string_value(ext));
-  else {
-    if (ext_ok == -1 && !json_is_string(ext))
-      note(c, "phone", "extension", "dit moet een heel getal of tekst zijn; het veld is overgeslagen");
-    *number = ix_strdup(c->b, num);
-  }
+    note(c, "phone", "extension", "langer dan 20 tekens; het veld is overgeslagen");
+  else if (ext_ok == -1 && !json_is_string(ext))
+    note(c, "phone", "extension", "dit moet een heel getal of tekst zijn; het veld is overgeslagen");
+  if ((ext_ok == 1 || (json_is_string(ext) && json_string_length(ext) && json_string_length(ext) <= 20)) &&
+      !*extension)
+    return -2;
+  *number = ix_strdup(c->b, num);
   if (!*number)
     return -2;
   const char *d = str_field(c, p, "phone", "description");
@@ -485,15 +489,16 @@ static int add_service_phones(struct ctx *c, struct ix_service *s, json_t *arr) 
   size_t i;
   json_t *p;
   json_array_foreach(arr, i, p) {
-    const char *num, *desc;
-    int r = read_phone(c, p, &num, &desc);
+    const char *num, *ext, *desc;
+    int r = read_phone(c, p, &num, &ext, &desc);
     if (r == -2)
       return oom(c);
     if (r)
       continue;
     int dup = 0;
     for (size_t k = 0; k < s->phones.n; k++)
-      if (strcmp(s->phones.v[k].number, num) == 0)
+      if (strcmp(s->phones.v[k].number, num) == 0 &&
+          strcmp(s->phones.v[k].extension ? s->phones.v[k].extension : "", ext ? ext : "") == 0)
         dup = 1;
     if (dup)
       continue;
@@ -505,6 +510,7 @@ static int add_service_phones(struct ctx *c, struct ix_service *s, json_t *arr) 
     if (!ph)
       return oom(c);
     ph->number = num;
+    ph->extension = ext;
     ph->description = desc;
   }
   return SK_OK;
@@ -687,7 +693,74 @@ static int add_location_schedules(struct ctx *c, struct ix_service *s, json_t *a
 
 /* ------------------------------------------------------------------ areas */
 
-static const char *const area_read[] = {"id", "service_id", "service_at_location_id", "name", NULL};
+static const char *const area_read[] = {"id",     "service_id",  "service_at_location_id", "name",
+                                        "extent", "extent_type", "description",            NULL};
+
+static int push_area(struct ctx *c, struct ix_service *s, const char *code, const char *note_text) {
+  for (size_t k = 0; k < s->areas.n; k++)
+    if (strcmp(s->areas.v[k].code, code) == 0)
+      return SK_OK;
+  if (s->areas.n >= MAX_AREAS) {
+    note(c, "service_area", NULL, "meer dan %d werkgebieden per dienst; de rest is overgeslagen", MAX_AREAS);
+    return SK_OK;
+  }
+  struct ix_area *a = IX_PUSH(c->b, s->areas);
+  if (!a || !(a->code = ix_strdup(c->b, code)))
+    return oom(c);
+  a->min_age = a->max_age = IX_UNSET;
+  if (note_text && !(a->note = ix_strdup(c->b, note_text)))
+    return oom(c);
+  return SK_OK;
+}
+
+/* service_area.extent: GeoJSON (text, or an object some feeds send). */
+static int area_extent(struct ctx *c, struct ix_service *s, json_t *o, int *placed) {
+  json_t *ext = json_object_get(o, "extent");
+  if (empty_value(ext))
+    return SK_OK;
+  const char *type = str_field(c, o, "service_area", "extent_type");
+  if (type && strcasecmp(type, "geojson") != 0) {
+    note(c, "service_area", "extent", "alleen GeoJSON lezen we (niet '%.*s'); de vorm is overgeslagen",
+         clip(type, 20), type);
+    return SK_OK;
+  }
+  char *dumped = NULL;
+  const char *text;
+  size_t len;
+  if (json_is_string(ext)) {
+    text = json_string_value(ext);
+    len = json_string_length(ext);
+  } else if (json_is_object(ext)) {
+    if (!(dumped = json_dumps(ext, JSON_COMPACT)))
+      return oom(c);
+    text = dumped;
+    len = strlen(dumped);
+  } else {
+    note(c, "service_area", "extent", "dit moet GeoJSON zijn; het veld is overgeslagen");
+    return SK_OK;
+  }
+  struct ix_area_result r;
+  int rc = ix_area_from_geojson(c->tax, text, len, &r);
+  free(dumped);
+  if (rc == SK_ENOMEM)
+    return oom(c);
+  if (rc) {
+    note(c, "service_area", "extent",
+         "alleen een GeoJSON Polygon of MultiPolygon kunnen we plaatsen; de vorm is overgeslagen");
+    return SK_OK;
+  }
+  if (!r.n) {
+    note(c, "service_area", "extent",
+         "de vorm bevat het midden van geen van onze gemeenten; hij is overgeslagen");
+    return SK_OK;
+  }
+  note(c, "service_area", "extent",
+       "we hebben geen gemeentegrenzen: gemeenten met hun midden in de vorm zijn het werkgebied (controleer dit)");
+  for (size_t k = 0; k < r.n; k++)
+    TRY(push_area(c, s, r.codes[k], NULL));
+  *placed = 1;
+  return SK_OK;
+}
 
 static int add_areas(struct ctx *c, struct ix_service *s, json_t *arr) {
   size_t i;
@@ -699,41 +772,39 @@ static int add_areas(struct ctx *c, struct ix_service *s, json_t *arr) {
     }
     report_unread(c, o, "service_area", area_read);
     const char *name = str_field(c, o, "service_area", "name");
-    if (!name) {
-      note(c, "service_area", "name", "een werkgebied zonder naam is overgeslagen");
-      continue;
+    const char *desc = str_field(c, o, "service_area", "description");
+    if (desc && strlen(desc) > SHORT_BUDGET) {
+      note(c, "service_area", "description", "langer dan %d tekens; het veld is overgeslagen", SHORT_BUDGET);
+      desc = NULL;
     }
-    char buf[128];
-    const char *t = trim_copy(buf, sizeof buf, name);
-    const char *code = NULL;
-    if (t) {
-      const struct sk_term *term = find_term(c->tax, SK_VOCAB_MUNICIPALITY, t);
-      if (!term)
-        term = find_term(c->tax, SK_VOCAB_SCOPE, t);
-      if (term)
-        code = term->code;
-      else if (!c->tax && looks_like_code(t))
-        code = t;
+    int placed = 0;
+    if (name) {
+      struct ix_area_result r;
+      if (ix_area_resolve(c->tax, name, &r))
+        return oom(c);
+      if (!c->tax && looks_like_code(name) && !r.n)
+        r.codes[r.n++] = name;
+      else if (!r.n && !r.unplaced[0])
+        snprintf(r.unplaced, sizeof r.unplaced, "%.*s", clip(name, 100), name);
+      if (r.truncated)
+        note(c, "service_area", "name", "meer dan %d gemeenten in één naam; de rest is overgeslagen",
+             IX_AREA_MAX);
+      if (r.unplaced[0]) {
+        note(c, "service_area", "name", "werkgebied '%s' kennen we niet; het is overgeslagen", r.unplaced);
+        if (!s->unplaced_area && !(s->unplaced_area = ix_strdup(c->b, r.unplaced)))
+          return oom(c);
+      }
+      /* A description narrows one area; for a list it would be ambiguous. */
+      for (size_t k = 0; k < r.n; k++)
+        TRY(push_area(c, s, r.codes[k], r.n == 1 ? desc : NULL));
+      placed = r.n > 0;
     }
-    if (!code) {
-      note(c, "service_area", "name", "werkgebied '%.*s' kennen we niet; het is overgeslagen", clip(name, 60),
-           name);
-      continue;
-    }
-    int dup = 0;
-    for (size_t k = 0; k < s->areas.n; k++)
-      if (strcmp(s->areas.v[k].code, code) == 0)
-        dup = 1;
-    if (dup)
-      continue;
-    if (s->areas.n >= MAX_AREAS) {
-      note(c, "service_area", NULL, "meer dan %d werkgebieden per dienst; de rest is overgeslagen", MAX_AREAS);
-      return SK_OK;
-    }
-    struct ix_area *a = IX_PUSH(c->b, s->areas);
-    if (!a || !(a->code = ix_strdup(c->b, code)))
-      return oom(c);
-    a->min_age = a->max_age = IX_UNSET;
+    if (!placed)
+      TRY(area_extent(c, s, o, &placed));
+    else if (!empty_value(json_object_get(o, "extent")))
+      note(c, "service_area", "extent", "de naam van het werkgebied gaat voor de vorm");
+    if (!name && !placed)
+      note(c, "service_area", "name", "een werkgebied zonder naam of bruikbare vorm is overgeslagen");
   }
   return SK_OK;
 }
@@ -771,9 +842,19 @@ static int add_attributes(struct ctx *c, struct ix_service *s, json_t *arr) {
       if (strcasecmp(taxname, ours[k].name) == 0)
         v = (int)ours[k].vocab;
     if (v < 0) {
+      /* Another taxonomy (Open Eligibility, ORUK, a local one): its term
+       * names are a hint for the needs we propose (ix_classify). */
+      const char *tn = str_field(c, term, "taxonomy_term", "name");
+      const char *td = str_field(c, term, "taxonomy_term", "description");
+      const char *tv = str_field(c, o, "attribute", "value");
+      if (tn && s->other_terms.n < MAX_CODES)
+        TRY(strv_add_unique(c, &s->other_terms, tn));
+      if (td && s->other_terms.n < MAX_CODES)
+        TRY(strv_add_unique(c, &s->other_terms, td));
+      if (tv && s->other_terms.n < MAX_CODES)
+        TRY(strv_add_unique(c, &s->other_terms, tv));
       note(c, "attribute", "taxonomy_term",
-           "taxonomie '%.*s' kennen we niet (wel: sk-hulpvraag, sk-doelgroep, sk-toegang, sk-kosten, sk-wet); "
-           "het attribuut is overgeslagen",
+           "taxonomie '%.*s' is niet de onze; de termen gebruiken we om de dienst automatisch in te delen",
            clip(taxname ? taxname : "", 60), taxname ? taxname : "");
       continue;
     }
@@ -855,12 +936,15 @@ static int add_org(struct ctx *c, json_t *o, int top, const char **key) {
   size_t i;
   json_t *p;
   json_array_foreach(phones, i, p) {
-    const char *num, *desc;
-    int r = read_phone(c, p, &num, &desc);
+    const char *num, *ext, *desc;
+    int r = read_phone(c, p, &num, &ext, &desc);
     if (r == -2)
       return oom(c);
     if (r)
       continue;
+    if (ext)
+      note(c, "organization", "phones",
+           "een toestelnummer bewaren we alleen bij de telefoonnummers van een dienst");
     if (!org->phone)
       org->phone = num;
     else if (strcmp(org->phone, num) != 0)
@@ -1239,14 +1323,26 @@ static int reject(struct ctx *c, const char *key, const char *field, const char 
   return ix_batch_reject(c->b, key, field, "%s", reason) ? oom(c) : SK_OK;
 }
 
+/* An age: a whole number 0..AGE_MAX; a fraction (17.5) is rounded to the
+ * nearest year with a warning. Anything else rejects the service: a dropped
+ * age limit would show the service to the wrong people. */
 static int read_age(struct ctx *c, json_t *o, const char *id, const char *field, int *out, int *bad) {
   long v;
-  int r = int_value(json_object_get(o, field), 0, AGE_MAX, &v);
+  json_t *j = json_object_get(o, field);
+  int r = int_value(j, 0, AGE_MAX, &v);
+  if (r == -1 && json_is_real(j)) {
+    double d = json_real_value(j);
+    if (isfinite(d) && d >= 0 && d <= AGE_MAX) {
+      *out = (int)lround(d);
+      note(c, "service", field, "geen heel getal; afgerond op %d jaar", *out);
+      return SK_OK;
+    }
+  }
   if (r == 1)
     *out = (int)v;
   if (r == -1) {
     *bad = 1;
-    return reject(c, id, field, "Dienst '%.*s': het veld '%s' moet een heel getal van 0 tot en met %d zijn.",
+    return reject(c, id, field, "Dienst '%.*s': het veld '%s' moet een getal van 0 tot en met %d zijn.",
                   clip(id, 100), id, field, AGE_MAX);
   }
   return SK_OK;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ix_classify.h"
 #include "ix_partner_json.h"
 #include "ix_validate.h"
 #include "sk_buf.h"
@@ -240,6 +241,10 @@ int ix_feed_load(const struct ix_feed *f, const struct sk_taxonomy *tax,
   }
   if (!rc && (rc = fill_defaults(f, b)) != SK_OK)
     snprintf(err, errlen, "Te weinig geheugen om de feed te lezen.");
+  /* HSDS does not carry our codes: what the source and the defaults leave
+   * open is proposed by us and marked for the redactie. */
+  if (!rc && strcmp(f->kind, "hsds") == 0 && (rc = ix_classify_batch(b, tax, NULL)) != SK_OK)
+    snprintf(err, errlen, "Te weinig geheugen om de feed in te delen.");
   if (!rc && (rc = ix_validate_batch(b, tax)) != SK_OK)
     snprintf(err, errlen, "Te weinig geheugen om de feed te controleren.");
   if (rc && !err[0])

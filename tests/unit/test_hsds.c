@@ -270,7 +270,7 @@ static void test_wrong_types_reject_or_warn(void **state) {
   assert_string_equal(r->field, "name");
   assert_non_null((r = rejection_for(&p.b, "wt-age")));
   assert_string_equal(r->field, "minimum_age");
-  assert_non_null(strstr(r->reason, "heel getal"));
+  assert_non_null(strstr(r->reason, "getal van 0 tot en met 120"));
   assert_non_null((r = rejection_for(&p.b, "wt-age2")));
   assert_string_equal(r->field, "maximum_age");
   assert_non_null((r = rejection_for(&p.b, "wt-status")));
@@ -446,7 +446,7 @@ static void test_areas_and_attributes(void **state) {
   assert_string_equal(s->access, "verwijzing");       /* the first one counts */
   assert_string_equal(s->cost, "gratis");
   assert_non_null(warning_with(&p.b, "sk-toegang", "één waarde"));
-  assert_non_null(warning_with(&p.b, "taxonomie 'OpenEligibility'", NULL));
+  assert_non_null(warning_with(&p.b, "taxonomie 'OpenEligibility' is niet de onze", NULL));
   assert_non_null(warning_with(&p.b, "taxonomy_term", "zonder taxonomy_term"));
   ix_batch_free(&p.b);
 }
@@ -768,7 +768,8 @@ static void test_corpus_service_full_values(void **state) {
   assert_non_null(strstr(s->fees, "\u00a350 per hour"));
   assert_non_null(strstr(s->fees, "Under 18s and Over 60s: 35 gbp per 1 hour session"));
   assert_int_equal(s->phones.n, 1);
-  assert_string_equal(s->phones.v[0].number, "\"+44 1234 234567\" toestel 100");
+  assert_string_equal(s->phones.v[0].number, "\"+44 1234 234567\"");
+  assert_string_equal(s->phones.v[0].extension, "100"); /* its own field, not in the number */
   assert_int_equal(s->hours.n, 0); /* the example's schedule is not plain weekly */
   assert_int_equal(s->areas.n, 0); /* "MyCity" is not one of ours */
   assert_int_equal(s->location_keys.n, 1);
@@ -786,7 +787,7 @@ static void test_corpus_service_full_values(void **state) {
   assert_non_null(warning_with(&p.b, "HSDS service.contacts", NULL));
   assert_non_null(warning_with(&p.b, "HSDS service.metadata", NULL));
   assert_non_null(warning_with(&p.b, "HSDS location.latitude", NULL));
-  assert_non_null(warning_with(&p.b, "taxonomie 'taxonomy'", NULL));
+  assert_non_null(warning_with(&p.b, "taxonomie 'taxonomy' is niet de onze", NULL));
   ix_batch_free(&p.b);
 
   /* The paged list: one service, ten pages announced. */
