@@ -177,6 +177,8 @@ static int fetch_pages(const struct ix_feed *f, const struct sk_taxonomy *tax,
                                 strlen(r.content_hash));
       int pages_again;
       rc = parse_one(f, tax, now, r.body, r.len, b, &pages_again, err, errlen);
+      if (!rc && r.warning[0] && ix_batch_warn(b, "Pagina %d: %s", p, r.warning))
+        rc = SK_ENOMEM;
       if (rc) {
         size_t n = strlen(err);
         snprintf(err + n, errlen - n, " (pagina %d)", p);
@@ -229,6 +231,8 @@ int ix_feed_load(const struct ix_feed *f, const struct sk_taxonomy *tax,
   }
   int total_pages = 1;
   rc = parse_one(f, tax, now, r.body, r.len, b, &total_pages, err, errlen);
+  if (!rc && r.warning[0] && ix_batch_warn(b, "%s", r.warning))
+    rc = SK_ENOMEM;
   ix_fetch_result_free(&r);
   if (!rc && total_pages > 1) {
     char first[80];
