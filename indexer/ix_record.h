@@ -43,8 +43,12 @@ struct ix_area {
 struct ix_hours {
   int weekday;       /* 1 = Monday .. 7 = Sunday */
   char opens[6];     /* "HH:MM" local time */
-  char closes[6];
+  char closes[6];    /* "HH:MM", up to "24:00" (open until midnight) */
   const char *note;
+  /* Dates ("YYYY-MM-DD", "" when open-ended) the row holds on: a season
+   * (HSDS valid_from/valid_to, until) or, for a rule that is not a plain
+   * weekly one (every other week, monthly), one date per row. */
+  char valid_from[11], valid_to[11];
 };
 
 struct ix_occurrence {

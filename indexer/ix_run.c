@@ -120,7 +120,7 @@ static int parse_one(const struct ix_feed *f, const struct sk_taxonomy *tax, int
   if (strcmp(f->kind, "partner-json") == 0)
     return ix_partner_json_parse(data, len, b, err, errlen);
   if (strcmp(f->kind, "hsds") == 0) {
-    return ix_hsds_parse(data, len, tax, b, total_pages, err, errlen);
+    return ix_hsds_parse_at(data, len, tax, now, b, total_pages, err, errlen);
   }
   if (strcmp(f->kind, "ical") == 0) {
     struct ix_ical_opts io;
@@ -273,7 +273,9 @@ static void stored_validators(struct sk_store *st, const struct ix_feed *f, char
                          -1, &s, NULL) != SQLITE_OK)
     return;
   sqlite3_bind_text(s, 1, f->id, -1, SQLITE_STATIC);
-  sqlite3_bind_int(s, 2, strcmp(f->kind, "ical") == 0);
+  /* HSDS too: rules that are not weekly are expanded into dated rows over
+   * a window that moves with the month. */
+  sqlite3_bind_int(s, 2, strcmp(f->kind, "ical") == 0 || strcmp(f->kind, "hsds") == 0);
   sqlite3_bind_text(s, 3, today, -1, SQLITE_STATIC);
   if (sqlite3_step(s) == SQLITE_ROW) {
     const char *v;

@@ -483,7 +483,9 @@ static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *
   for (size_t i = 0; i < s->hours.n; i++) {
     struct ix_hours *h = &s->hours.v[i];
     if (h->weekday < 1 || h->weekday > 7 || !sk_check_hhmm(h->opens) || !sk_check_hhmm(h->closes) ||
-        strcmp(h->opens, h->closes) >= 0) {
+        strcmp(h->opens, h->closes) >= 0 || (h->valid_from[0] && !sk_check_date(h->valid_from)) ||
+        (h->valid_to[0] && !sk_check_date(h->valid_to)) ||
+        (h->valid_from[0] && h->valid_to[0] && strcmp(h->valid_from, h->valid_to) > 0)) {
       problem(r, "hours", "een openingstijd in 'hours' klopt niet (dag, of 'opens' na 'closes')");
       break;
     }

@@ -15,12 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "helper_test.h"
 #include "ix_registry.h"
 #include "ix_run.h"
 #include "sk_err.h"
 #include "sk_fold.h"
+#include "sk_search.h"
 
 /* One hsds (or ical) feed "f" at path, with optional defaults JSON. */
 /* Calendars are read in a window around "now": the test calendars are of
@@ -316,6 +318,92 @@ static void test_every_rejection_names_a_real_defect(void **state) {
   sk_store_close(st);
 }
 
+
+/* ------------------------------------------------------------- schedules */
+
+/* Unix seconds of a Dutch local time in the winter (UTC+1). */
+static int64_t cet(int y, int mo, int d, int h, int mi) {
+  struct tm t = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi};
+  return (int64_t)timegm(&t) - 3600;
+}
+/* ... and in the summer (UTC+2). */
+static int64_t cest(int y, int mo, int d, int h, int mi) { return cet(y, mo, d, h, mi) - 3600; }
+
+/* Is the service with this name open at t, as the search sees it? */
+static int open_at_time(struct sk_searcher *se, const char *name, int64_t t) {
+  struct sk_search_query q;
+  sk_search_query_init(&q);
+  q.open_now = 1;
+  q.now = t;
+  q.per_page = 50;
+  struct sk_search_result *r = NULL;
+  struct sk_search_error e;
+  assert_int_equal(sk_search(se, &q, &r, &e), SK_OK);
+  int found = 0;
+  for (size_t i = 0; i < r->n_items; i++)
+    found |= strcmp(r->items[i].name, name) == 0;
+  sk_search_result_free(r);
+  return found;
+}
+
+static void test_schedules_in_full(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("tp-sched.db");
+  struct ix_feed_report rep =
+      run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/schedules.json"), NULL);
+  assert_false(rep.failed);
+  assert_int_equal(n_rejections(st), 0);
+  /* overnight: Monday 22:00 to Tuesday 08:00 is two rows */
+  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                             " WHERE s.name = 'Nachtopvang'"),
+                   14);
+  /* 00:00-24:00 all week */
+  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                             " WHERE s.name = 'Crisisdienst' AND opens_at = '00:00' AND closes_at = '24:00'"),
+                   7);
+  /* a season, and until */
+  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                             " WHERE s.name = 'Zomerschool' AND valid_from = '2026-07-01' AND"
+                             " valid_to = '2026-08-31'"),
+                   2);
+  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                             " WHERE s.name = 'Cursus omgaan met geld' AND valid_to = '2026-03-31'"),
+                   1);
+  /* every other week from 2026-01-08: dated rows, 14 days apart */
+  assert_true(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                        " WHERE s.name = 'Alzheimercafé'") >= 12);
+  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                             " WHERE s.name = 'Alzheimercafé' AND (valid_from <> valid_to OR"
+                             " CAST(julianday(valid_from) - julianday('2026-01-08') AS INTEGER) % 14 <> 0)"),
+                   0);
+  /* the first Tuesday of the month */
+  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                             " WHERE s.name = 'Mantelzorgcafé' AND (weekday <> 2 OR"
+                             " CAST(substr(valid_from, 9, 2) AS INTEGER) > 7)"),
+                   0);
+
+  struct sk_searcher *se = sk_searcher_new(st, th_taxonomy());
+  assert_non_null(se);
+  /* Tuesday 2026-11-03 03:00 and Monday 23:00: the night shelter is open;
+   * Tuesday 12:00 not. */
+  assert_true(open_at_time(se, "Nachtopvang", cet(2026, 11, 3, 3, 0)));
+  assert_true(open_at_time(se, "Nachtopvang", cet(2026, 11, 2, 23, 0)));
+  assert_false(open_at_time(se, "Nachtopvang", cet(2026, 11, 3, 12, 0)));
+  assert_true(open_at_time(se, "Crisisdienst", cet(2026, 11, 8, 4, 30)));
+  /* the summer school only in its season */
+  assert_true(open_at_time(se, "Zomerschool", cest(2026, 7, 2, 11, 0)));  /* a Thursday in July */
+  assert_false(open_at_time(se, "Zomerschool", cet(2026, 11, 5, 11, 0))); /* a Thursday in November */
+  assert_false(open_at_time(se, "Cursus omgaan met geld", cet(2026, 11, 4, 20, 0))); /* after until */
+  /* every other Thursday: 2026-11-12 yes, 2026-11-19 no (window of November: TEST_NOW) */
+  assert_true(open_at_time(se, "Alzheimercafé", cet(2026, 11, 12, 20, 0)));
+  assert_false(open_at_time(se, "Alzheimercafé", cet(2026, 11, 19, 20, 0)));
+  /* first Tuesday of December, not the second */
+  assert_true(open_at_time(se, "Mantelzorgcafé", cet(2026, 12, 1, 15, 0)));
+  assert_false(open_at_time(se, "Mantelzorgcafé", cet(2026, 12, 8, 15, 0)));
+  sk_searcher_free(se);
+  sk_store_close(st);
+}
+
 /* ------------------------------------------------------------- encodings */
 
 static void test_windows1252_and_nul(void **state) {
@@ -432,6 +520,7 @@ int main(void) {
       cmocka_unit_test(test_bad_optional_fields_repaired_or_dropped),
       cmocka_unit_test(test_every_rejection_names_a_real_defect),
       cmocka_unit_test(test_windows1252_and_nul),
+      cmocka_unit_test(test_schedules_in_full),
   };
   int failed = cmocka_run_group_tests_name("hsds import", tests, NULL, NULL);
   if (!th_corpora_dir()) {
