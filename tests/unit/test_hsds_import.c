@@ -22,6 +22,7 @@
 #include "ix_run.h"
 #include "sk_err.h"
 #include "sk_fold.h"
+#include "sk_portal.h"
 #include "sk_search.h"
 
 /* One hsds (or ical) feed "f" at path, with optional defaults JSON. */
@@ -319,6 +320,69 @@ static void test_every_rejection_names_a_real_defect(void **state) {
 }
 
 
+/* The redactie's list of automatisch ingedeelde services, and confirming. */
+static void test_redactie_list_and_confirm(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("tp-portal.db");
+  struct ix_feed_report rep =
+      run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/plain_list.json"), NULL);
+  assert_false(rep.failed);
+  assert_int_equal(sk_store_exec(st, "INSERT INTO account(id, email, name, role, trusted, created)"
+                                     " VALUES('red', 'red@example.org', 'Redactie', 'redacteur', 0,"
+                                     " '2026-01-01T00:00:00Z'), ('par', 'par@example.org', 'Partner',"
+                                     " 'partner', 1, '2026-01-01T00:00:00Z')"),
+                   SK_OK);
+  struct sk_actor red, par;
+  assert_int_equal(sk_portal_actor_load(st, "red", &red), SK_OK);
+  assert_int_equal(sk_portal_actor_load(st, "par", &par), SK_OK);
+  struct sk_portal p;
+  sk_portal_init(&p, st, th_taxonomy());
+  struct sk_portal_result r;
+  sk_portal_auto_list(&p, &par, &r);
+  assert_int_equal(r.http, 403); /* only the redactie */
+  sk_portal_result_free(&r);
+  sk_portal_auto_list(&p, &red, &r);
+  assert_int_equal(r.http, 200);
+  json_t *items = json_object_get(r.body, "items");
+  assert_int_equal(json_array_size(items), 10);
+  const char *id = NULL;
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) {
+    if (strcmp(json_string_value(json_object_get(it, "name")), "Schuldhulpmaatje") == 0) {
+      id = json_string_value(json_object_get(it, "id"));
+      assert_string_equal(json_string_value(json_array_get(json_object_get(it, "needs"), 0)),
+                          "geld.schulden");
+      assert_string_equal(json_string_value(json_array_get(json_object_get(it, "access"), 0)),
+                          "onbekend");
+    }
+  }
+  assert_non_null(id);
+  char sid[64];
+  snprintf(sid, sizeof sid, "%s", id);
+  sk_portal_result_free(&r);
+  sk_portal_auto_confirm(&p, &red, sid, &r);
+  assert_int_equal(r.http, 200);
+  sk_portal_result_free(&r);
+  sk_portal_auto_confirm(&p, &red, sid, &r); /* not on the list any more */
+  assert_int_equal(r.http, 404);
+  sk_portal_result_free(&r);
+  sk_portal_auto_list(&p, &red, &r);
+  assert_int_equal(json_array_size(json_object_get(r.body, "items")), 9);
+  sk_portal_result_free(&r);
+  assert_int_equal(count_with(st, "SELECT count(*) FROM change_log WHERE entity = 'service' AND"
+                                  " entity_id = ?1 AND field = 'classification' AND new_value = 'bevestigd'",
+                              sid),
+                   1);
+  /* the same feed again, unchanged: the confirmation stays */
+  rep = run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/plain_list.json"), NULL);
+  assert_false(rep.failed);
+  sk_portal_auto_list(&p, &red, &r);
+  assert_int_equal(json_array_size(json_object_get(r.body, "items")), 9);
+  sk_portal_result_free(&r);
+  sk_store_close(st);
+}
+
 /* ------------------------------------------------------------- schedules */
 
 /* Unix seconds of a Dutch local time in the winter (UTC+1). */
@@ -521,6 +585,7 @@ int main(void) {
       cmocka_unit_test(test_every_rejection_names_a_real_defect),
       cmocka_unit_test(test_windows1252_and_nul),
       cmocka_unit_test(test_schedules_in_full),
+      cmocka_unit_test(test_redactie_list_and_confirm),
   };
   int failed = cmocka_run_group_tests_name("hsds import", tests, NULL, NULL);
   if (!th_corpora_dir()) {
