@@ -32,7 +32,7 @@
 
 static struct ix_feed_report run_one(struct sk_store *st, const char *kind, const char *path,
                                      const char *defaults) {
-  char reg[4096];
+  char reg[PATH_MAX + 512];
   snprintf(reg, sizeof reg,
            "{\"feeds\": [{\"id\": \"f\", \"partner\": \"P\", \"kind\": \"%s\", \"location\": "
            "\"file://%s\"%s%s}]}",
