@@ -166,28 +166,19 @@ int ix_area_resolve(const struct sk_taxonomy *tax, const char *name, struct ix_a
     if (!*p)
       break;
     char *start = p, *end = NULL;
-    /* to the next '|' or " en " / " and " / " of " */
-    for (char *q = p; *q; q++) {
-      if (*q == '|') {
-        end = q;
-        break;
-      }
-      if (*q == ' ' && (strncmp(q, " en ", 4) == 0 || strncmp(q, " of ", 4) == 0)) {
-        end = q;
-        *q = '|';
-        q[3] = '|';
-        break;
-      }
-      if (*q == ' ' && strncmp(q, " and ", 5) == 0) {
-        end = q;
-        *q = '|';
-        q[4] = '|';
-        break;
-      }
+    size_t sep_len = 0;
+    /* to the next '|' or " en " / " of " / " and " */
+    for (char *q = p; *q && !end; q++) {
+      if (*q == '|')
+        end = q, sep_len = 1;
+      else if (strncmp(q, " en ", 4) == 0 || strncmp(q, " of ", 4) == 0)
+        end = q, sep_len = 4;
+      else if (strncmp(q, " and ", 5) == 0)
+        end = q, sep_len = 5;
     }
     if (end) {
       *end = '\0';
-      p = end + 1;
+      p = end + sep_len;
     } else {
       p = start + strlen(start);
     }
