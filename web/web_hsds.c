@@ -333,8 +333,12 @@ static int fts_words(const char *in, char *out, size_t outlen) {
 }
 
 int web_hsds_root(struct web_ctx *x) {
-  int rc = web_reply_json(x, 200, json_pack("{s:s, s:s}", "version", "3.0", "profile",
-                                            "urn:sociale-kaart:hsds-profile:hbel:1"));
+  /* openapi_url: the HSDS 3.0 API this one follows (the ORUK validator
+   * requires it; base.json of the specification). */
+  int rc = web_reply_json(x, 200, json_pack("{s:s, s:s, s:s}", "version", "3.0", "profile",
+                                            "urn:sociale-kaart:hsds-profile:hbel:1", "openapi_url",
+                                            "https://raw.githubusercontent.com/openreferral/specification/"
+                                            "3.0/schema/openapi.json"));
   x->out.cache = "public, max-age=3600";
   return rc;
 }
@@ -416,10 +420,14 @@ int web_hsds_services(struct web_ctx *x) {
     int found;
     json_t *d = web_service_detail(w, json_string_value(id), &found);
     if (d && found) {
-      if (minimal)
-        json_array_append_new(contents, json_pack("{s:O, s:O}", "id", json_object_get(d, "id"),
-                                                  "last_modified",
-                                                  json_object_get(d, "last_modified")));
+      if (minimal) { /* id, name and status are required of every HSDS service */
+        const char *sts = json_string_value(json_object_get(d, "status"));
+        json_array_append_new(contents,
+                              json_pack("{s:O, s:O, s:s, s:O}", "id", json_object_get(d, "id"), "name",
+                                        json_object_get(d, "name"), "status",
+                                        sts && strcmp(sts, "active") != 0 ? "inactive" : "active",
+                                        "last_modified", json_object_get(d, "last_modified")));
+      }
       else
         json_array_append_new(contents, hsds_service(srv, d, full));
     }

@@ -88,6 +88,7 @@ static void test_answers_validate_against_hsds_schemas(void **state) {
   json_decref(p);
   json_t *root = fx_get_json("/hsds/", 200);
   assert_string_equal(json_string_value(json_object_get(root, "version")), "3.0");
+  assert_non_null(strstr(json_string_value(json_object_get(root, "openapi_url")), "/3.0/schema/openapi.json"));
   json_decref(root);
 }
 
@@ -124,7 +125,9 @@ static void test_filters(void **state) {
   json_decref(s);
   s = fx_get_json("/hsds/services?minimal=true", 200);
   json_t *first = json_array_get(json_object_get(s, "contents"), 0);
-  assert_int_equal(json_object_size(first), 2);
+  assert_int_equal(json_object_size(first), 4); /* id, name, status, last_modified */
+  assert_non_null(json_string_value(json_object_get(first, "name")));
+  assert_string_equal(json_string_value(json_object_get(first, "status")), "active");
   json_decref(s);
 }
 
