@@ -22,7 +22,9 @@
 
 #define HSDS_WHERE                                                                                 \
   " FROM service s JOIN organization o ON o.rid = s.organization_rid"                              \
-  " WHERE s.kind = 'aanbod' AND s.status = 'active' AND o.status = 'active'"                       \
+  " WHERE s.kind = 'aanbod' AND ((s.status = 'active' AND o.status = 'active')"                    \
+  "  OR (?2 IS NOT NULL AND s.status = 'withdrawn'"                                                 \
+  "      AND s.last_modified >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-90 days')))"              \
   " AND (?1 IS NULL OR o.id = ?1) AND (?2 IS NULL OR s.last_modified >= ?2)"                       \
   " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM service_taxonomy t WHERE t.service_rid = s.rid"       \
   "      AND t.vocabulary = ?3 AND t.code = ?4))"                                                  \
@@ -88,6 +90,7 @@ static const char *const query_sql[WQ_COUNT] = {
                            " WHERE feed_id = ?1 ORDER BY rid LIMIT 100",
     [WQ_HSDS_COUNT] = "SELECT count(*)" HSDS_WHERE,
     [WQ_HSDS_LIST] = "SELECT s.id" HSDS_WHERE " ORDER BY s.name, s.rid LIMIT ?7 OFFSET ?8",
+    [WQ_HSDS_GONE] = "SELECT id, name, last_modified FROM service WHERE id = ?1 AND kind = 'aanbod'",
     [WQ_INDEX_AGE] = "SELECT max(v) FROM (SELECT max(last_success) AS v FROM feed"
                      " UNION ALL SELECT value FROM meta WHERE key IN ('indexed_at', 'last_index'))",
     [WQ_BEGIN] = "BEGIN",

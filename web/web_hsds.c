@@ -419,7 +419,19 @@ int web_hsds_services(struct web_ctx *x) {
   json_array_foreach(ids, i, id) {
     int found;
     json_t *d = web_service_detail(w, json_string_value(id), &found);
-    if (d && found) {
+    if (d && !found) {
+      /* Withdrawn (listed only with modified_after, for 90 days): a
+       * consumer that syncs by date learns it left (issue 12). */
+      sqlite3_stmt *g = web_stmt(w, WQ_HSDS_GONE);
+      if (g) {
+        sqlite3_bind_text(g, 1, json_string_value(id), -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(g) == SQLITE_ROW)
+          json_array_append_new(contents, json_pack("{s:o, s:o, s:s, s:o}", "id", web_json_text(g, 0), "name",
+                                                    web_json_text(g, 1), "status", "inactive",
+                                                    "last_modified", web_json_text(g, 2)));
+        sqlite3_reset(g);
+      }
+    } else if (d && found) {
       if (minimal) { /* id, name and status are required of every HSDS service */
         const char *sts = json_string_value(json_object_get(d, "status"));
         json_array_append_new(contents,

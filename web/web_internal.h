@@ -71,6 +71,7 @@ enum web_query {
   WQ_FEED_REJECTIONS,
   WQ_HSDS_COUNT,
   WQ_HSDS_LIST,
+  WQ_HSDS_GONE, /* a withdrawn service for date-based sync: id, name, last_modified */
   WQ_INDEX_AGE,
   WQ_BEGIN,
   WQ_COMMIT,

@@ -191,6 +191,43 @@ static void test_export_imports_back_as_the_same_services(void **state) {
   resp_free(&r);
 }
 
+
+/* A withdrawn service stays visible to date-based sync for 90 days, as
+ * inactive with its last_modified, so a consumer learns it left. */
+static void test_withdrawn_visible_to_date_sync(void **state) {
+  (void)state;
+  struct sk_store *st = NULL;
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  char now[32], sql[256];
+  sk_now_iso(now);
+  snprintf(sql, sizeof sql, "UPDATE service SET last_modified = '%s' WHERE id = '" SVC_GONE "'", now);
+  fx_exec(st, sql);
+  json_t *s = fx_get_json("/hsds/services?modified_after=2026-01-01T00:00:00Z&per_page=50", 200);
+  json_t *gone = NULL;
+  size_t i;
+  json_t *it;
+  json_array_foreach(json_object_get(s, "contents"), i, it) if (
+      strcmp(json_string_value(json_object_get(it, "id")), SVC_GONE) == 0) gone = it;
+  assert_non_null(gone);
+  assert_string_equal(json_string_value(json_object_get(gone, "status")), "inactive");
+  assert_string_equal(json_string_value(json_object_get(gone, "last_modified")), now);
+  assert_string_equal(json_string_value(json_object_get(gone, "name")), "Opgeheven spreekuur");
+  json_decref(s);
+  /* without a date it is not listed, and its own page is gone */
+  s = fx_get_json("/hsds/services?per_page=50&page=1", 200);
+  json_array_foreach(json_object_get(s, "contents"), i, it)
+      assert_string_not_equal(json_string_value(json_object_get(it, "id")), SVC_GONE);
+  json_decref(s);
+  /* older than 90 days: not listed any more */
+  fx_exec(st, "UPDATE service SET last_modified = '2026-01-02T00:00:00Z' WHERE id = '" SVC_GONE "'");
+  s = fx_get_json("/hsds/services?modified_after=2026-01-01T00:00:00Z&per_page=49", 200);
+  json_array_foreach(json_object_get(s, "contents"), i, it)
+      assert_string_not_equal(json_string_value(json_object_get(it, "id")), SVC_GONE);
+  json_decref(s);
+  sk_store_close(st);
+}
+
 static int setup(void **state) {
   (void)state;
   fx_start(5);
@@ -212,6 +249,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_answers_validate_against_hsds_schemas),
       cmocka_unit_test(test_filters),
+      cmocka_unit_test(test_withdrawn_visible_to_date_sync),
       cmocka_unit_test(test_export_imports_back_as_the_same_services),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
