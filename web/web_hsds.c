@@ -517,3 +517,33 @@ int web_hsds_terms(struct web_ctx *x) {
   x->out.cache = "public, max-age=3600";
   return rc;
 }
+
+/* One taxonomy by its UUID or its name (sk-hulpvraag, ...). */
+int web_hsds_taxonomy(struct web_ctx *x) {
+  for (size_t i = 0; i < N_HSDS_TAX; i++) {
+    char id[SK_UUID_LEN];
+    taxonomy_uuid(i, id);
+    if (strcmp(x->id, id) == 0 || strcmp(x->id, hsds_taxonomies[i].name) == 0) {
+      int rc = web_reply_json(x, 200, json_pack("{s:s, s:s, s:s, s:s}", "id", id, "name",
+                                                hsds_taxonomies[i].name, "description",
+                                                hsds_taxonomies[i].description, "version", "1"));
+      x->out.cache = "public, max-age=3600";
+      return rc;
+    }
+  }
+  return web_not_found(x, "De taxonomie");
+}
+
+/* One taxonomy term by its UUID (as listed by /hsds/taxonomy_terms). */
+int web_hsds_term(struct web_ctx *x) {
+  struct web_server *srv = x->srv;
+  if (!web_is_uuid(x->id))
+    return web_not_found(x, "De term");
+  for (size_t i = 0; i < srv->tax->n_terms; i++)
+    if (hsds_tax_index(srv->tax->terms[i].vocab) >= 0 && strcmp(srv->term_uuid[i], x->id) == 0) {
+      int rc = web_reply_json(x, 200, term_json(srv, i));
+      x->out.cache = "public, max-age=3600";
+      return rc;
+    }
+  return web_not_found(x, "De term");
+}

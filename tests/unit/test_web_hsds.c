@@ -228,6 +228,31 @@ static void test_withdrawn_visible_to_date_sync(void **state) {
   sk_store_close(st);
 }
 
+/* One taxonomy and one term by id, as the HSDS API has them. */
+static void test_taxonomy_and_term_by_id(void **state) {
+  (void)state;
+  json_t *list = fx_get_json("/hsds/taxonomies", 200);
+  json_t *first = json_array_get(json_object_get(list, "contents"), 0);
+  char url[200];
+  snprintf(url, sizeof url, "/hsds/taxonomies/%s", json_string_value(json_object_get(first, "id")));
+  json_t *one = fx_get_json(url, 200);
+  assert_true(json_equal(one, first));
+  json_decref(one);
+  one = fx_get_json("/hsds/taxonomies/sk-hulpvraag", 200);
+  assert_string_equal(json_string_value(json_object_get(one, "name")), "sk-hulpvraag");
+  json_decref(one);
+  json_decref(list);
+  json_decref(fx_get_json("/hsds/taxonomies/bestaat-niet", 404));
+  list = fx_get_json("/hsds/taxonomy_terms?per_page=3", 200);
+  first = json_array_get(json_object_get(list, "contents"), 2);
+  snprintf(url, sizeof url, "/hsds/taxonomy_terms/%s", json_string_value(json_object_get(first, "id")));
+  one = fx_get_json(url, 200);
+  assert_true(json_equal(one, first));
+  json_decref(one);
+  json_decref(list);
+  json_decref(fx_get_json("/hsds/taxonomy_terms/99999999-9999-4999-8999-999999999999", 404));
+}
+
 static int setup(void **state) {
   (void)state;
   fx_start(5);
@@ -250,6 +275,7 @@ int main(void) {
       cmocka_unit_test(test_answers_validate_against_hsds_schemas),
       cmocka_unit_test(test_filters),
       cmocka_unit_test(test_withdrawn_visible_to_date_sync),
+      cmocka_unit_test(test_taxonomy_and_term_by_id),
       cmocka_unit_test(test_export_imports_back_as_the_same_services),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
