@@ -369,6 +369,24 @@ static void test_search_block(void **state) {
   assert_non_null(strstr(json_string_value(json_object_get(l0, "url")), "113.nl"));
   assert_true(json_is_true(json_object_get(l0, "crisis_line")));
   json_decref(j);
+  /* the CLI prints the same JSON */
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd, "'%s/sociale-kaart' search --db '%s' --json 'mijn ex bedreigt mij'", getenv("SK_BINARY_DIR"),
+           th_path("crisis-demo.db"));
+  FILE *p = popen(cmd, "r");
+  assert_non_null(p);
+  json_error_t je;
+  j = json_loadf(p, 0, &je);
+  assert_int_equal(pclose(p), 0);
+  if (!j)
+    fail_msg("sociale-kaart search --json: %s", je.text);
+  assert_true(json_is_true(json_object_get(j, "crisis")));
+  assert_string_equal(json_string_value(json_object_get(j, "crisis_kind")), "violence");
+  assert_string_equal(json_string_value(json_object_get(
+                          json_array_get(json_object_get(json_array_get(json_object_get(j, "crisis_lines"), 0), "phones"), 0),
+                          "number")),
+                      "0800-2000");
+  json_decref(j);
   /* silent where it must be */
   const char *quiet[] = {"geweldig", "doodmoe", "begrafenis", "zelfverdediging", "huiselijk"};
   for (size_t i = 0; i < sizeof quiet / sizeof *quiet; i++) {
