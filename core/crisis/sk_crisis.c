@@ -32,6 +32,7 @@
 #define MIN_PREFIX 3
 #define SLOT_CANDS 16
 #define JOIN_MAX 4 /* words looked up as one */
+#define MAX_TOKENS 256 /* words and joined runs that are in some set */
 
 struct bits {
   uint64_t w[SETW];
@@ -40,7 +41,7 @@ struct bits {
 enum { F_PREFIX = 1, F_NEG = 2, F_FUZZY = 4 };
 
 struct entry {
-  char *form;
+  uint32_t form; /* offset of the folded form in the pool */
   uint16_t set;
   uint8_t flags;
   int32_t next; /* next entry with the same form, -1 */
@@ -77,6 +78,8 @@ struct sk_crisis {
   size_t n_sets;
   struct entry *entries;
   size_t n_entries, cap_entries;
+  char *pool; /* every form, NUL-terminated, one after the other (few allocations) */
+  size_t pool_len, pool_cap;
   int32_t *table; /* open addressing: entry index of the first entry of a form, -1 */
   size_t table_mask;
   size_t *fuzzy; /* entry indexes of fuzzy forms */
@@ -126,8 +129,7 @@ void sk_crisis_free(struct sk_crisis *c) {
   free(c->src);
   for (size_t i = 0; i < c->n_sets; i++)
     free(c->set_names[i]);
-  for (size_t i = 0; i < c->n_entries; i++)
-    free(c->entries[i].form);
+  free(c->pool);
   free(c->entries);
   free(c->table);
   free(c->fuzzy);
@@ -199,7 +201,7 @@ static int32_t table_find(const struct sk_crisis *c, const char *s, size_t n, ui
     int32_t e = c->table[i];
     if (e < 0)
       return -1;
-    const char *f = c->entries[e].form;
+    const char *f = c->pool + c->entries[e].form;
     if (strncmp(f, s, n) == 0 && f[n] == 0)
       return e;
   }
@@ -250,7 +252,8 @@ static void word_sets(const struct sk_crisis *c, const char *w, size_t n, size_t
   if (n >= 6)
     for (size_t i = 0; i < c->n_fuzzy; i++) {
       const struct entry *en = &c->entries[c->fuzzy[i]];
-      if (within_one(w, n, en->form, strlen(en->form)))
+      const char *f = c->pool + en->form;
+      if (within_one(w, n, f, strlen(f)))
         bits_set(&pos, en->set);
     }
   for (int i = 0; i < SETW; i++)
@@ -399,34 +402,33 @@ int sk_crisis_check(const struct sk_crisis *c, const char *text, size_t len, str
     return SK_OK;
   if (len > SK_CRISIS_Q_MAX)
     len = SK_CRISIS_Q_MAX;
-  struct qwords *q = malloc(sizeof *q);
-  struct token *tok = malloc(sizeof *tok * JOIN_MAX * SK_CRISIS_MAX_WORDS);
-  struct bits *ws = calloc(SK_CRISIS_MAX_WORDS, sizeof *ws);
-  if (!q || !tok || !ws) {
-    /* no memory: say "crisis" rather than stay silent? No: a false crisis
-     * block is harmless, a silent one is not, but an allocation failure
-     * here means the search itself cannot answer either. */
-    free(q);
-    free(tok);
-    free(ws);
-    return SK_OK;
-  }
+  /* On the stack (about 40 KB): the check allocates nothing, so it has no
+   * way to fail. Words that are in no set make no token. */
+  struct qwords qw;
+  struct qwords *q = &qw;
+  struct token tok[MAX_TOKENS];
+  struct bits ws[SK_CRISIS_MAX_WORDS];
   split_words(text, len, q);
   size_t nt = 0;
   struct bits any = {{0}};
   for (size_t i = 0; i < q->n; i++) {
-    struct token *t = &tok[nt++];
-    t->start = t->end = (int)i;
-    memset(&t->sets, 0, sizeof t->sets);
-    word_sets(c, q->w[i], q->len[i], 0, &t->sets);
+    struct bits *b = &ws[i];
+    memset(b, 0, sizeof *b);
+    word_sets(c, q->w[i], q->len[i], 0, b);
     char alt[WORD_MAX];
     size_t an;
     for (int max2 = 1; max2 >= 0; max2--)
       if (collapse(q->w[i], q->len[i], max2, alt, &an))
-        word_sets(c, alt, an, 0, &t->sets);
-    ws[i] = t->sets;
-    for (int k = 0; k < SETW; k++)
-      any.w[k] |= t->sets.w[k];
+        word_sets(c, alt, an, 0, b);
+    int some = 0;
+    for (int k = 0; k < SETW; k++) {
+      any.w[k] |= b->w[k];
+      some |= b->w[k] != 0;
+    }
+    if (some && nt < MAX_TOKENS) {
+      tok[nt].start = tok[nt].end = (int)i;
+      tok[nt++].sets = *b;
+    }
   }
   /* two to four adjacent words as one: "zelf moord", "van kant",
    * "blijf van mijn lijf" */
@@ -434,7 +436,7 @@ int sk_crisis_check(const struct sk_crisis *c, const char *text, size_t len, str
     char joined[WORD_MAX];
     size_t jl = q->len[i];
     memcpy(joined, q->w[i], jl);
-    for (size_t j = i + 1; j < q->n && j < i + JOIN_MAX; j++) {
+    for (size_t j = i + 1; j < q->n && j < i + JOIN_MAX && nt < MAX_TOKENS; j++) {
       if (jl + q->len[j] >= WORD_MAX)
         break;
       memcpy(joined + jl, q->w[j], q->len[j] + 1);
@@ -481,9 +483,6 @@ int sk_crisis_check(const struct sk_crisis *c, const char *text, size_t len, str
     }
   }
   m->primary = sk_crisis_primary(c, m->kinds);
-  free(q);
-  free(tok);
-  free(ws);
   return SK_OK;
 }
 
@@ -554,9 +553,21 @@ static int entry_add(struct sk_crisis *c, const char *form, size_t n, unsigned s
     c->entries = e;
     c->cap_entries = cap;
   }
+  if (c->pool_len + n + 1 > c->pool_cap) {
+    size_t cap = c->pool_cap ? c->pool_cap * 2 : 16384;
+    while (cap < c->pool_len + n + 1)
+      cap *= 2;
+    char *pool = realloc(c->pool, cap);
+    if (!pool)
+      return SK_ENOMEM;
+    c->pool = pool;
+    c->pool_cap = cap;
+  }
   struct entry *e = &c->entries[c->n_entries];
-  if (!(e->form = strndup(form, n)))
-    return SK_ENOMEM;
+  memcpy(c->pool + c->pool_len, form, n);
+  c->pool[c->pool_len + n] = 0;
+  e->form = (uint32_t)c->pool_len;
+  c->pool_len += n + 1;
   e->set = (uint16_t)set;
   e->flags = (uint8_t)flags;
   e->next = -1;
@@ -598,10 +609,12 @@ static int add_form(struct sk_crisis *c, unsigned set, const char *raw, char *er
   if (flags & F_FUZZY) {
     /* also exact */
     c->entries[c->n_entries - 1].flags = 0;
-    size_t *fz = realloc(c->fuzzy, (c->n_fuzzy + 1) * sizeof *fz);
-    if (!fz)
-      return SK_ENOMEM;
-    c->fuzzy = fz;
+    if ((c->n_fuzzy & (c->n_fuzzy - 1)) == 0) { /* 0, 1, 2, 4, ...: grow */
+      size_t *fz = realloc(c->fuzzy, (c->n_fuzzy ? c->n_fuzzy * 2 : 8) * sizeof *fz);
+      if (!fz)
+        return SK_ENOMEM;
+      c->fuzzy = fz;
+    }
     c->fuzzy[c->n_fuzzy++] = c->n_entries - 1;
   }
   return SK_OK;
@@ -618,7 +631,7 @@ static int build_table(struct sk_crisis *c) {
     c->table[i] = -1;
   c->table_mask = cap - 1;
   for (size_t e = 0; e < c->n_entries; e++) {
-    const char *f = c->entries[e].form;
+    const char *f = c->pool + c->entries[e].form;
     size_t n = strlen(f);
     uint32_t h = hash_bytes(f, n);
     int32_t head = table_find(c, f, n, h);
