@@ -2,7 +2,7 @@
  *
  *   bench_crisis [CRISIS_JSON] [QUERY_FILE ...]
  *     (default feeds/crisis.json tests/data/crisis/crisis.tsv
- *      tests/data/crisis/near_miss.tsv tests/relevance/judged.tsv)
+ *      tests/data/crisis/near_miss.tsv tests/relevance/judgments.tsv)
  *
  * Loads and compiles the data (timed), then checks every query of the files
  * (the text after the last tab of a line, or the line; '#' lines skipped)
@@ -41,13 +41,17 @@ static void read_queries(const char *path) {
     line[strcspn(line, "\r\n")] = 0;
     if (!line[0] || line[0] == '#')
       continue;
-    /* judged.tsv: query TAB municipality TAB names; crisis.tsv: kind TAB query */
-    char *q = line;
-    char *t1 = strchr(line, '\t');
-    if (t1 && strchr(t1 + 1, '\t'))
-      *t1 = 0;
-    else if (t1)
-      q = t1 + 1;
+    /* judgments.tsv: "Q TAB kind TAB query TAB ..." (other lines are
+     * grades); crisis.tsv: "kind TAB query"; near_miss.tsv: the query */
+    char *fld[4] = {line, NULL, NULL, NULL};
+    size_t nf = 1;
+    for (char *t = line; nf < 4 && (t = strchr(t, '\t')); nf++) {
+      *t++ = 0;
+      fld[nf] = t;
+    }
+    const char *q = nf >= 3 && !strcmp(fld[0], "Q") ? fld[2] : nf == 2 ? fld[1] : nf == 1 ? fld[0] : NULL;
+    if (!q)
+      continue;
     if (n_queries == cap_queries) {
       cap_queries = cap_queries ? cap_queries * 2 : 512;
       queries = realloc(queries, cap_queries * sizeof *queries);
@@ -67,7 +71,7 @@ int main(int argc, char **argv) {
   else {
     read_queries("tests/data/crisis/crisis.tsv");
     read_queries("tests/data/crisis/near_miss.tsv");
-    read_queries("tests/relevance/judged.tsv");
+    read_queries("tests/relevance/judgments.tsv");
   }
   char err[512];
   struct sk_crisis *c = NULL;
