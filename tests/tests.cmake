@@ -34,4 +34,23 @@ sk_include_probe(probe_indexer_uses_search sk_indexer TRUE)
 sk_include_probe(probe_search_uses_auth sk_search TRUE)
 sk_include_probe(probe_auth_uses_portal sk_auth TRUE)
 sk_include_probe(probe_web_uses_search_internal sk_web TRUE)
+sk_include_probe(probe_crisis_uses_search sk_crisis TRUE)
 sk_include_probe(probe_portal_uses_auth sk_portal FALSE)
+
+# The shipped nginx site in front of the real server (tests/deploy/): TLS,
+# redirect, gzip, cache and bypass, login rate limit, slow clients cut.
+if(NOT SK_SANITIZE)
+  add_test(NAME deploy_nginx
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/deploy/nginx_test.sh ${CMAKE_BINARY_DIR})
+  set_tests_properties(deploy_nginx PROPERTIES ENVIRONMENT "${SK_TEST_ENV}"
+                       SKIP_RETURN_CODE 77 TIMEOUT 120)
+endif()
+
+# Mail for real (tests/mail/): verification messages over SMTP to a loopback
+# server, a bounce marked on the organisation, STARTTLS required elsewhere.
+if(NOT SK_SANITIZE)
+  add_test(NAME mail_smtp
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/mail/smtp_test.sh ${CMAKE_BINARY_DIR})
+  set_tests_properties(mail_smtp PROPERTIES ENVIRONMENT "${SK_TEST_ENV}"
+                       SKIP_RETURN_CODE 77 TIMEOUT 120)
+endif()

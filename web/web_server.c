@@ -6,9 +6,11 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -51,9 +53,12 @@ static const char *const route_names[WR_COUNT] = {
     [WR_TAXONOMY] = "taxonomy",       [WR_FEEDS] = "feeds",
     [WR_HSDS_ROOT] = "hsds_root",     [WR_HSDS_SERVICES] = "hsds_services",
     [WR_HSDS_SERVICE] = "hsds_service", [WR_HSDS_TAXONOMIES] = "hsds_taxonomies",
-    [WR_HSDS_TERMS] = "hsds_taxonomy_terms", [WR_AUTH] = "auth",
+    [WR_HSDS_TERMS] = "hsds_taxonomy_terms", [WR_HSDS_TAXONOMY] = "hsds_taxonomy",
+    [WR_HSDS_TERM] = "hsds_taxonomy_term", [WR_AUTH] = "auth",
     [WR_PARTNER] = "partner",         [WR_CORRECTION] = "correction",
-    [WR_PAGE] = "page",             [WR_STATIC] = "static",
+    [WR_VERIFY] = "verify",
+    [WR_PAGE] = "page",
+    [WR_STATIC] = "static",
     [WR_NOT_FOUND] = "not_found",
 };
 
@@ -127,10 +132,6 @@ static double elapsed_ms(const struct timespec *t0) {
   return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-static int starts_with(const char *s, const char *prefix) {
-  return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 /* The request-URI length arrives before the request context exists; it is
  * carried in the context pointer as an odd (never malloc'd) value, so a
  * request MHD rejects on its own leaks nothing. */
@@ -145,15 +146,54 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
   return (void *)(((uintptr_t)n << 2) | ((uintptr_t)nul << 1) | 1u);
 }
 
+/* s for a log line: every byte outside printable ASCII, the space (the
+ * field separator, unless keep_space) and the backslash become \xNN, so a
+ * request can never start a line of its own (%0a in a path) or send escape
+ * sequences to the terminal of whoever reads the log. Cut to fit out. */
+static void log_escape(const char *s, int keep_space, char *out, size_t outlen) {
+  static const char hex[] = "0123456789abcdef";
+  size_t o = 0;
+  for (; s && *s && o + 5 <= outlen; s++) {
+    unsigned char c = (unsigned char)*s;
+    if ((c == ' ' && !keep_space) || c < 0x20 || c >= 0x7f || c == '\\') {
+      out[o++] = '\\';
+      out[o++] = 'x';
+      out[o++] = hex[c >> 4];
+      out[o++] = hex[c & 15];
+    } else {
+      out[o++] = (char)c;
+    }
+  }
+  if (outlen)
+    out[o < outlen ? o : outlen - 1] = '\0';
+}
+
+void web_log_escape(const char *s, char *out, size_t outlen) { log_escape(s, 0, out, outlen); }
+
+/* libmicrohttpd's own messages may quote what a client sent: one line on
+ * stderr each, escaped like the access log (spaces kept). */
+static void mhd_logger(void *cls, const char *fmt, va_list ap) {
+  (void)cls;
+  char msg[512], safe[1024];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  size_t n = strlen(msg);
+  while (n > 0 && msg[n - 1] == '\n')
+    msg[--n] = '\0';
+  log_escape(msg, 1, safe, sizeof safe);
+  fprintf(stderr, "sociale-kaart serve: libmicrohttpd: %s\n", safe);
+}
+
 static void access_log(struct web_server *srv, const char *method, const char *url, int status,
                        size_t bytes, double ms) {
   if (srv->log_fd < 0)
     return;
-  char ts[32], line[600];
+  char ts[32], line[1400], m[80], path[1204];
   sk_now_iso(ts);
-  /* The path only: query strings carry what residents typed. */
-  int n = snprintf(line, sizeof line, "%s %s %.300s %d %zu %.3fms\n", ts, method, url, status,
-                   bytes, ms);
+  web_log_escape(method, m, sizeof m);
+  web_log_escape(url, path, sizeof path);
+  /* The path only: query strings carry what residents typed. Status 0: the
+   * connection ended before any answer was sent. */
+  int n = snprintf(line, sizeof line, "%s %s %s %d %zu %.3fms\n", ts, m, path, status, bytes, ms);
   if (n > 0) {
     size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
     /* One write(2) per line on an O_APPEND fd: lines from different
@@ -166,7 +206,6 @@ static void access_log(struct web_server *srv, const char *method, const char *u
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
   (void)c;
-  (void)toe;
   struct web_server *srv = cls;
   uintptr_t v = (uintptr_t)*con_cls;
   if (!v || (v & 1u))
@@ -174,6 +213,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
   struct web_req *req = *con_cls;
   *con_cls = NULL;
   free(req->body);
+  if (!req->responded) {
+    /* We queued nothing: either MHD refused the request itself (a bad
+     * chunked body: it answers 400 and ends WITH_ERROR) or the client went
+     * away, timed out or the server stopped (nothing was sent). */
+    req->status = toe == MHD_REQUEST_TERMINATED_WITH_ERROR ? 400 : 0;
+    req->bytes = 0;
+  }
   double ms = elapsed_ms(&req->t0);
   web_metrics_record(srv, req->route, req->status, ms);
   access_log(srv, req->method, req->path, req->status, req->bytes, ms);
@@ -284,11 +330,14 @@ static enum MHD_Result send_out(struct web_ctx *x) {
     MHD_add_response_header(r, "Vary", o->vary);
   if (o->encoding && status != 304)
     MHD_add_response_header(r, "Content-Encoding", o->encoding);
+  if (o->close)
+    MHD_add_response_header(r, "Connection", "close");
   if (o->cors) {
     MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
     MHD_add_response_header(r, "Access-Control-Expose-Headers", "ETag");
   }
   if (x->req) {
+    x->req->responded = 1;
     x->req->status = status;
     x->req->bytes = status == 304 ? 0 : o->len;
   }
@@ -299,12 +348,27 @@ static enum MHD_Result send_out(struct web_ctx *x) {
 
 /* ---- routing ---------------------------------------------------------------- */
 
+/* The routes, as a table: the first row whose pattern matches the decoded
+ * path wins. A pattern is literal text, where "{id}" stands for one
+ * non-empty path segment (x->id points at it; the handler reads it up to the
+ * next '/') and a trailing "*" for any rest. The dispatcher knows no handler:
+ * everything route-specific is a flag or a hook of the row. */
+enum {
+  R_API = 1,        /* problem+json errors, CORS */
+  R_WRITES = 2,     /* also POST, PUT, PATCH, DELETE; the body is kept */
+  R_VIEWER = 4,     /* may answer restricted fields: find out who asks first */
+  R_LARGE_BODY = 8, /* the partner body limit instead of the general one */
+};
+
 struct route_def {
+  const char *pattern;
   enum web_route route;
-  int (*handler)(struct web_ctx *);
-  const char *const *params; /* allowed query parameters; NULL: any */
-  int api;                   /* 1: problem+json errors, CORS */
-  int writes;                /* 1: also POST, PUT, PATCH, DELETE; the body is kept */
+  int (*handler)(struct web_ctx *); /* NULL: 404 */
+  const char *const *params;        /* allowed query parameters; NULL: any */
+  unsigned flags;                   /* R_* */
+  /* Called after a 200 from the handler for a professional viewer (adds the
+   * restricted fields to the answer); may be NULL. */
+  void (*professional_after)(struct web_ctx *);
 };
 
 static const char *const no_params[] = {NULL};
@@ -318,105 +382,82 @@ static const char *const hsds_list_params[] = {"search", "page", "per_page", "fo
                                                "organization_id", "modified_after", "minimal",
                                                "full", NULL};
 static const char *const hsds_page_params[] = {"page", "per_page", "taxonomy_id", "format", NULL};
+static const char *const partner_params[] = {"organization", "status", "page", "per_page", NULL};
 
-static const struct route_def r_healthz = {WR_HEALTHZ, web_api_healthz, no_params, 1, 0};
-static const struct route_def r_metrics = {WR_METRICS, web_metrics_handler, no_params, 0, 0};
-static const struct route_def r_openapi = {WR_OPENAPI, web_api_openapi, no_params, 1, 0};
-static const struct route_def r_search = {WR_SEARCH, web_api_search, NULL, 1, 0};
-static const struct route_def r_suggest = {WR_SUGGEST, web_api_suggest, suggest_params, 1, 0};
-static const struct route_def r_service = {WR_SERVICE, web_api_service, no_params, 1, 0};
-static const struct route_def r_org = {WR_ORGANIZATION, web_api_organization, no_params, 1, 0};
-static const struct route_def r_activities = {WR_ACTIVITIES, web_api_activities,
-                                              activities_params, 1, 0};
-static const struct route_def r_activities_ics = {WR_ACTIVITIES_ICS, web_api_activities_ics,
-                                                  activities_ics_params, 1, 0};
-static const struct route_def r_taxonomy = {WR_TAXONOMY, web_api_taxonomy, no_params, 1, 0};
-static const struct route_def r_feeds = {WR_FEEDS, web_api_feeds, no_params, 1, 0};
-static const struct route_def r_hsds_root = {WR_HSDS_ROOT, web_hsds_root, no_params, 1, 0};
-static const struct route_def r_hsds_services = {WR_HSDS_SERVICES, web_hsds_services,
-                                                 hsds_list_params, 1, 0};
-static const struct route_def r_hsds_service = {WR_HSDS_SERVICE, web_hsds_service, no_params, 1, 0};
-static const struct route_def r_hsds_tax = {WR_HSDS_TAXONOMIES, web_hsds_taxonomies,
-                                            hsds_page_params, 1, 0};
-static const struct route_def r_hsds_terms = {WR_HSDS_TERMS, web_hsds_terms, hsds_page_params, 1, 0};
-static const struct route_def r_auth = {WR_AUTH, web_auth_handler, no_params, 0, 1};
-static const char *const partner_params[] = {"organization", "status", NULL};
-static const struct route_def r_partner = {WR_PARTNER, web_partner_handler, partner_params, 0, 1};
-static const struct route_def r_correction = {WR_CORRECTION, web_correction_handler, no_params,
-                                              0, 1};
-static const struct route_def r_page = {WR_PAGE, web_page_handler, NULL, 0, 1};
-static const struct route_def r_static = {WR_STATIC, web_static, NULL, 0, 0};
-static const struct route_def r_api_404 = {WR_NOT_FOUND, NULL, NULL, 1, 0};
+static const struct route_def routes[] = {
+    {"/healthz", WR_HEALTHZ, web_api_healthz, no_params, R_API, NULL},
+    {"/metrics", WR_METRICS, web_metrics_handler, no_params, 0, NULL},
+    {"/api/v1/search", WR_SEARCH, web_api_search, NULL, R_API | R_VIEWER, NULL},
+    {"/api/v1/suggest", WR_SUGGEST, web_api_suggest, suggest_params, R_API, NULL},
+    {"/api/v1/activities", WR_ACTIVITIES, web_api_activities, activities_params, R_API, NULL},
+    {"/api/v1/activities.ics", WR_ACTIVITIES_ICS, web_api_activities_ics, activities_ics_params,
+     R_API, NULL},
+    {"/api/v1/taxonomy", WR_TAXONOMY, web_api_taxonomy, no_params, R_API, NULL},
+    {"/api/v1/feeds", WR_FEEDS, web_api_feeds, no_params, R_API, NULL},
+    {"/api/v1/openapi.json", WR_OPENAPI, web_api_openapi, no_params, R_API, NULL},
+    {"/api/v1/auth/*", WR_AUTH, web_auth_handler, no_params, R_WRITES, NULL},
+    {"/api/v1/partner", WR_PARTNER, web_partner_handler, partner_params, R_WRITES | R_LARGE_BODY,
+     NULL},
+    {"/api/v1/partner/*", WR_PARTNER, web_partner_handler, partner_params,
+     R_WRITES | R_LARGE_BODY, NULL},
+    {"/api/v1/corrections/token", WR_CORRECTION, web_correction_handler, no_params, R_WRITES,
+     NULL},
+    {"/api/v1/verify/{id}", WR_VERIFY, web_verify_handler, no_params, R_API | R_WRITES, NULL},
+    {"/api/v1/verify/{id}/*", WR_VERIFY, web_verify_handler, no_params, R_API | R_WRITES, NULL},
+    {"/api/v1/services/{id}/corrections", WR_CORRECTION, web_correction_handler, no_params,
+     R_WRITES, NULL},
+    {"/api/v1/services/{id}", WR_SERVICE, web_api_service, no_params, R_API | R_VIEWER,
+     web_service_add_restricted},
+    {"/api/v1/organizations/{id}", WR_ORGANIZATION, web_api_organization, no_params, R_API, NULL},
+    {"/api", WR_NOT_FOUND, NULL, NULL, R_API, NULL},
+    {"/api/*", WR_NOT_FOUND, NULL, NULL, R_API, NULL},
+    {"/hsds", WR_HSDS_ROOT, web_hsds_root, no_params, R_API, NULL},
+    {"/hsds/", WR_HSDS_ROOT, web_hsds_root, no_params, R_API, NULL},
+    {"/hsds/services", WR_HSDS_SERVICES, web_hsds_services, hsds_list_params, R_API, NULL},
+    {"/hsds/services/{id}", WR_HSDS_SERVICE, web_hsds_service, no_params, R_API, NULL},
+    {"/hsds/taxonomies", WR_HSDS_TAXONOMIES, web_hsds_taxonomies, hsds_page_params, R_API, NULL},
+    {"/hsds/taxonomy_terms", WR_HSDS_TERMS, web_hsds_terms, hsds_page_params, R_API, NULL},
+    {"/hsds/taxonomies/{id}", WR_HSDS_TAXONOMY, web_hsds_taxonomy, no_params, R_API, NULL},
+    {"/hsds/taxonomy_terms/{id}", WR_HSDS_TERM, web_hsds_term, no_params, R_API, NULL},
+    {"/hsds/*", WR_NOT_FOUND, NULL, NULL, R_API, NULL},
+    /* The server-rendered site (web_pages.c); POST only for its correction form. */
+#define PAGE(pat) {pat, WR_PAGE, web_page_handler, NULL, R_WRITES | R_VIEWER, NULL}
+    PAGE("/"), PAGE("/zoeken"), PAGE("/hulp"), PAGE("/hulp/*"), PAGE("/aanbod"),
+    PAGE("/aanbod/*"), PAGE("/organisatie/*"), PAGE("/agenda"), PAGE("/professionals"),
+    PAGE("/sitemap.xml"), PAGE("/robots.txt"),
+#undef PAGE
+    {"*", WR_STATIC, web_static, NULL, 0, NULL},
+};
 
-/* Match "<prefix><id>" where id is one path segment; sets *id. */
-static int match_id(const char *url, const char *prefix, const char **id) {
-  size_t n = strlen(prefix);
-  if (strncmp(url, prefix, n) != 0 || !url[n] || strchr(url + n, '/'))
-    return 0;
-  *id = url + n;
-  return 1;
+/* 1 when url matches pattern (see routes[]); *id gets the {id} segment. */
+static int route_match(const char *pattern, const char *url, const char **id) {
+  const char *p = pattern, *u = url;
+  *id = NULL;
+  while (*p) {
+    if (p[0] == '*' && !p[1])
+      return 1;
+    if (strncmp(p, "{id}", 4) == 0) {
+      size_t n = strcspn(u, "/");
+      if (!n)
+        return 0;
+      *id = u;
+      u += n;
+      p += 4;
+      continue;
+    }
+    if (*p++ != *u++)
+      return 0;
+  }
+  return *u == '\0';
 }
 
 static const struct route_def *route_for(const char *url, const char **id) {
+  size_t n = sizeof routes / sizeof routes[0];
+  for (size_t i = 0; i < n; i++)
+    if (route_match(routes[i].pattern, url, id))
+      return &routes[i];
   *id = NULL;
-  if (strcmp(url, "/healthz") == 0)
-    return &r_healthz;
-  if (strcmp(url, "/metrics") == 0)
-    return &r_metrics;
-  if (starts_with(url, "/api/v1/")) {
-    const char *p = url + 8;
-    if (strcmp(p, "search") == 0)
-      return &r_search;
-    if (strcmp(p, "suggest") == 0)
-      return &r_suggest;
-    if (strcmp(p, "activities") == 0)
-      return &r_activities;
-    if (strcmp(p, "activities.ics") == 0)
-      return &r_activities_ics;
-    if (strcmp(p, "taxonomy") == 0)
-      return &r_taxonomy;
-    if (strcmp(p, "feeds") == 0)
-      return &r_feeds;
-    if (strcmp(p, "openapi.json") == 0)
-      return &r_openapi;
-    if (starts_with(p, "auth/"))
-      return &r_auth;
-    if (strcmp(p, "partner") == 0 || starts_with(p, "partner/"))
-      return &r_partner;
-    if (strcmp(p, "corrections/token") == 0)
-      return &r_correction;
-    if (starts_with(p, "services/")) {
-      const char *slash = strchr(p + 9, '/');
-      if (slash && strcmp(slash, "/corrections") == 0) {
-        *id = p + 9; /* the handler reads the id up to the slash */
-        return &r_correction;
-      }
-    }
-    if (match_id(url, "/api/v1/services/", id))
-      return &r_service;
-    if (match_id(url, "/api/v1/organizations/", id))
-      return &r_org;
-    return &r_api_404;
-  }
-  if (strcmp(url, "/api") == 0 || starts_with(url, "/api/"))
-    return &r_api_404;
-  if (strcmp(url, "/hsds") == 0 || strcmp(url, "/hsds/") == 0)
-    return &r_hsds_root;
-  if (starts_with(url, "/hsds/")) {
-    const char *p = url + 6;
-    if (strcmp(p, "services") == 0)
-      return &r_hsds_services;
-    if (strcmp(p, "taxonomies") == 0)
-      return &r_hsds_tax;
-    if (strcmp(p, "taxonomy_terms") == 0)
-      return &r_hsds_terms;
-    if (match_id(url, "/hsds/services/", id))
-      return &r_hsds_service;
-    return &r_api_404;
-  }
-  if (web_page_route(url))
-    return &r_page;
-  return &r_static;
+  return &routes[n - 1]; /* unreachable: the last row matches everything */
 }
 
 struct param_check {
@@ -472,7 +513,7 @@ static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const cha
 }
 
 static void handle(struct web_ctx *x, const struct route_def *rd) {
-  x->out.cors = rd->api;
+  x->out.cors = (rd->flags & R_API) != 0;
   if (x->req->uri_len > x->srv->cfg.max_url) {
     web_problem(x, 414, "Adres te lang", NULL, "Het adres is langer dan %zu tekens.",
                 x->srv->cfg.max_url);
@@ -483,7 +524,7 @@ static void handle(struct web_ctx *x, const struct route_def *rd) {
                              "Het adres bevat een NUL-teken (%%00).");
   if (strcmp(x->method, "OPTIONS") == 0) {
     x->out.status = 204;
-    x->out.allow = rd->writes ? "GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE" : "GET, HEAD, OPTIONS";
+    x->out.allow = (rd->flags & R_WRITES) ? "GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE" : "GET, HEAD, OPTIONS";
     x->out.cache = "max-age=86400";
     return;
   }
@@ -496,11 +537,11 @@ static void handle(struct web_ctx *x, const struct route_def *rd) {
                 x->url);
     return;
   }
-  if (rd->route == WR_SEARCH || rd->route == WR_SERVICE || rd->route == WR_PAGE)
+  if (rd->flags & R_VIEWER)
     web_viewer_mark(x);
   rd->handler(x);
-  if (rd->route == WR_SERVICE && x->professional && x->out.status == 200)
-    web_service_add_restricted(x);
+  if (rd->professional_after && x->professional && x->out.status == 200)
+    rd->professional_after(x);
   if (x->professional) {
     /* Restricted fields: never in a shared cache, never answered from one. */
     x->out.cache = "private, no-store";
@@ -513,19 +554,67 @@ static void handle(struct web_ctx *x, const struct route_def *rd) {
 static int method_allowed(const char *m, const struct route_def *rd) {
   if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0)
     return 1;
-  return rd->writes && (strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
+  return (rd->flags & R_WRITES) && (strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
                         strcmp(m, "PATCH") == 0 || strcmp(m, "DELETE") == 0);
 }
 
 static size_t body_limit(const struct web_server *srv, const struct route_def *rd) {
-  return rd->route == WR_PARTNER ? srv->cfg.max_body_partner : srv->cfg.max_body;
+  return (rd->flags & R_LARGE_BODY) ? srv->cfg.max_body_partner : srv->cfg.max_body;
+}
+
+/* Every Content-Length header, each possibly a list ("5, 5"): all values
+ * must be digits and the same. */
+struct clen_check {
+  unsigned long long len;
+  int seen, bad;
+};
+
+static enum MHD_Result check_content_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                            const char *value) {
+  (void)kind;
+  struct clen_check *cc = cls;
+  if (strcasecmp(key, "Content-Length") != 0)
+    return MHD_YES;
+  const char *p = value ? value : "";
+  for (;;) {
+    while (*p == ' ' || *p == '\t')
+      p++;
+    if (*p < '0' || *p > '9') {
+      cc->bad = 1;
+      return MHD_NO;
+    }
+    unsigned long long v = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+      if (v > (ULLONG_MAX - 9) / 10) {
+        cc->bad = 1;
+        return MHD_NO;
+      }
+      v = v * 10 + (unsigned)(*p - '0');
+    }
+    while (*p == ' ' || *p == '\t')
+      p++;
+    if (cc->seen && v != cc->len) {
+      cc->bad = 1;
+      return MHD_NO;
+    }
+    cc->len = v;
+    cc->seen = 1;
+    if (*p != ',')
+      break;
+    p++;
+  }
+  if (*p) {
+    cc->bad = 1;
+    return MHD_NO;
+  }
+  return MHD_YES;
 }
 
 /* Keep the body of a write route (bounded); other routes only count it. */
 static void body_take(struct web_req *req, const struct route_def *rd, size_t limit,
                       const char *data, size_t n) {
   req->body_seen += n;
-  if (!rd->writes || req->body_over)
+  if (!(rd->flags & R_WRITES) || req->body_over)
     return;
   if (req->body_len + n > limit) {
     req->body_over = 1;
@@ -581,20 +670,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
   if (!req->started) {
     req->started = 1;
-    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-    unsigned long long clen = cl ? strtoull(cl, NULL, 10) : 0;
+    struct clen_check cc = {0, 0, 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, check_content_length, &cc);
+    if (cc.bad) {
+      /* RFC 9112 6.3: a framing nobody can be sure of is an unrecoverable
+       * error; a proxy in front may read it the other way (smuggling). */
+      web_problem(&x, 400, "Ongeldig verzoek", NULL,
+                  "De kopregel Content-Length is ongeldig of staat er meer dan eens met "
+                  "verschillende waarden.");
+      x.out.cors = (rd->flags & R_API) != 0;
+      x.out.close = 1;
+      return send_out(&x);
+    }
+    unsigned long long clen = cc.len;
     /* Answer before the body arrives: MHD then skips the body and closes. */
     if (clen > body_limit(srv, rd)) {
       web_problem(&x, 413, "Verzoek te groot", NULL,
                   "De inhoud van het verzoek is groter dan %zu bytes.", body_limit(srv, rd));
-      x.out.cors = rd->api;
+      x.out.cors = (rd->flags & R_API) != 0;
       return send_out(&x);
     }
     if (!method_allowed(method, rd)) {
       web_problem(&x, 405, "Methode niet toegestaan", NULL,
                   "Dit adres kent alleen GET, HEAD en OPTIONS, niet %.20s.", method);
       x.out.allow = "GET, HEAD, OPTIONS";
-      x.out.cors = rd->api;
+      x.out.cors = (rd->flags & R_API) != 0;
       return send_out(&x);
     }
     /* Answer on a later call: a response queued during the first call is
@@ -608,7 +708,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (req->body_seen > body_limit(srv, rd) || req->body_over) {
     web_problem(&x, 413, "Verzoek te groot", NULL,
                 "De inhoud van het verzoek is groter dan %zu bytes.", body_limit(srv, rd));
-    x.out.cors = rd->api;
+    x.out.cors = (rd->flags & R_API) != 0;
     return send_out(&x);
   }
   if (atomic_load(&srv->stopping))
@@ -664,6 +764,17 @@ static int open_listener(const struct web_config *c, int *fd_out, int *port_out,
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
+/* http(s)://host[:port][/path] in URL-safe characters only: it is written
+ * into calendars and links as it is. */
+static int public_url_ok(const char *u) {
+  size_t skip = strncmp(u, "https://", 8) == 0 ? 8 : strncmp(u, "http://", 7) == 0 ? 7 : 0;
+  size_t n = strlen(u);
+  if (!skip || n == skip || n > 200 || u[skip] == '/')
+    return 0;
+  return strspn(u + skip, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_~:/[]") ==
+         n - skip;
+}
+
 static void server_free(struct web_server *s) {
   if (!s)
     return;
@@ -679,9 +790,11 @@ static void server_free(struct web_server *s) {
     close(s->listen_fd);
   if (s->log_fd > 2)
     close(s->log_fd);
+  web_stats_free(s, s->stats);
   free(s->portal);
   sk_store_close(s->pst);
   free(s->trusted_proxy);
+  free(s->public_url);
   pthread_mutex_destroy(&s->portal_mu);
   sk_taxonomy_free(s->tax);
   free(s->term_uuid);
@@ -756,6 +869,21 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
   s->access_log = dup_or_null(c->access_log);
   s->trusted_proxy = c->trusted_proxy && *c->trusted_proxy ? strdup(c->trusted_proxy) : NULL;
   s->cfg.trusted_proxy = s->trusted_proxy;
+  if (c->public_url && *c->public_url) {
+    if (!public_url_ok(c->public_url)) {
+      server_free(s);
+      return fail(err, errlen, SK_EINVAL,
+                  "public URL '%.200s' is not http(s)://host[:port][/path]%s", c->public_url, "");
+    }
+    s->public_url = strdup(c->public_url);
+    if (!s->public_url) {
+      server_free(s);
+      return SK_ENOMEM;
+    }
+    for (size_t n = strlen(s->public_url); n > 0 && s->public_url[n - 1] == '/'; n--)
+      s->public_url[n - 1] = '\0';
+  }
+  s->cfg.public_url = s->public_url;
   s->cfg.auth_policy = NULL; /* applied below; not kept */
   if (!s->cfg.max_body_partner)
     s->cfg.max_body_partner = 256 * 1024;
@@ -796,7 +924,9 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
       return fail(err, errlen, rc ? rc : SK_ENOMEM, "database %s cannot be opened for writing: %s",
                   c->db_path, e[0] ? e : "out of memory");
     }
+    sk_store_set_busy_wait(s->pst, WEB_WRITE_WAIT_MS);
     sk_portal_init(s->portal, s->pst, s->tax);
+    s->stats = web_stats_new(); /* NULL (no memory): statistics are not kept */
   }
   if (s->access_log) {
     if (strcmp(s->access_log, "-") == 0) {
@@ -835,6 +965,8 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
   s->daemon = MHD_start_daemon(
       flags, 0, NULL, NULL, on_request, s,
+      /* first, so that libmicrohttpd's messages about the options go through it too */
+      MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s,
       MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
       MHD_OPTION_THREAD_POOL_SIZE, threads,
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(c->timeout_s ? c->timeout_s : 15),

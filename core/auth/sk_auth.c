@@ -25,7 +25,7 @@ const char *sk_auth_message(int rc) {
   case SK_OK: return "Gelukt.";
   case SK_AUTH_EBADLOGIN: return "Het e-mailadres of het wachtwoord klopt niet.";
   case SK_AUTH_ETHROTTLED:
-    return "Er is te vaak een verkeerd wachtwoord gebruikt. Probeer het over een kwartier opnieuw.";
+    return "Er is te vaak een verkeerd wachtwoord gebruikt. Wacht even en probeer het dan opnieuw.";
   case SK_AUTH_EPASSWORD:
     return "Kies een wachtwoord van minstens 12 tekens. Een zin van een paar woorden is goed te "
            "onthouden.";
@@ -40,6 +40,7 @@ const char *sk_auth_message(int rc) {
   case SK_ENOTFOUND: return "Dit hebben we niet gevonden.";
   case SK_EINVAL: return "Deze gegevens kloppen niet. Kijk ze nog eens na.";
   case SK_ETOOBIG: return "Dit is te lang.";
+  case SK_EBUSY: return "Het is nu even druk. Probeer het over een paar seconden opnieuw.";
   default: return "Er ging iets mis. Probeer het later opnieuw.";
   }
 }
@@ -73,8 +74,10 @@ void sk_auth_policy_default(struct sk_auth_policy *p) {
   p->session_absolute = 7 * 86400;
   p->session_touch = 60;
   p->throttle_window = 15 * 60;
-  p->throttle_account_max = 5;
+  p->throttle_pair_max = 5;
   p->throttle_ip_max = 20;
+  p->throttle_account_free = 5;
+  p->throttle_delay_max = 120;
   p->reset_lifetime = 86400;
   p->attempt_keep = 86400;
 }
@@ -92,7 +95,8 @@ int sk_auth_global_init(const struct sk_auth_policy *p) {
   else
     sk_auth_policy_default(&pol);
   if (pol.max_parallel_hashes < 1 || pol.session_idle <= 0 || pol.session_absolute <= 0 ||
-      pol.throttle_window <= 0 || pol.throttle_account_max < 1 || pol.throttle_ip_max < 1 ||
+      pol.throttle_window <= 0 || pol.throttle_pair_max < 1 || pol.throttle_ip_max < 1 ||
+      pol.throttle_account_free < 0 || pol.throttle_delay_max < 1 ||
       pol.pwhash_opslimit < crypto_pwhash_OPSLIMIT_MIN ||
       pol.pwhash_memlimit < crypto_pwhash_MEMLIMIT_MIN)
     return SK_EINVAL;
@@ -581,6 +585,26 @@ static int org_rid_of(struct sk_store *st, const char *org_id, long long *rid) {
   return rc;
 }
 
+/* SK_ETOOBIG when linking org_rid would give the account more than
+ * SK_AUTH_MAX_ORGS organisations (a link that exists already is fine). */
+static int org_count_check(struct sk_store *st, long long account_rid, long long org_rid) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(st->db,
+                         "SELECT count(*), sum(organization_rid = ?2) FROM account_organization"
+                         " WHERE account_rid = ?1",
+                         -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_int64(s, 1, account_rid);
+  sqlite3_bind_int64(s, 2, org_rid);
+  int rc = SK_EDB;
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    long long n = sqlite3_column_int64(s, 0), has = sqlite3_column_int64(s, 1);
+    rc = (!has && n >= SK_AUTH_MAX_ORGS) ? SK_ETOOBIG : SK_OK;
+  }
+  sqlite3_finalize(s);
+  return rc;
+}
+
 static int link(struct sk_store *st, long long account_rid, const char *org_id, int on,
                 const char *actor, int64_t now) {
   struct sk_account a;
@@ -593,6 +617,13 @@ static int link(struct sk_store *st, long long account_rid, const char *org_id, 
   if (sk_store_begin(st))
     return SK_EDB;
   int changed = 0;
+  if (on) {
+    rc = org_count_check(st, account_rid, org_rid);
+    if (rc) {
+      sk_store_rollback(st);
+      return rc;
+    }
+  }
   rc = auth_exec_bind(st,
                       on ? "INSERT OR IGNORE INTO account_organization(account_rid, organization_rid)"
                            " VALUES(?2, ?3)"
@@ -659,21 +690,20 @@ int sk_auth_account_organizations(struct sk_store *st, long long account_rid, lo
 
 static int active(const struct sk_account *a) { return a && a->rid > 0 && !a->disabled; }
 
-/* An admin may do what a redacteur does (as sk_portal assumes); the
- * reverse does not hold. */
-static int editor(const struct sk_account *a) {
-  return active(a) && (a->role == SK_ROLE_REDACTEUR || a->role == SK_ROLE_ADMIN);
-}
+/* The rules themselves are in sk_role.c (the one access model, which the
+ * portal asks too); here only the account's own state is added. */
+static int editor(const struct sk_account *a) { return active(a) && sk_role_edits_all(a->role); }
 
 int sk_auth_can_edit_all(const struct sk_account *a) { return editor(a); }
-int sk_auth_can_review(const struct sk_account *a) { return sk_auth_can_edit_all(a); }
-int sk_auth_can_manage_feeds(const struct sk_account *a) { return sk_auth_can_edit_all(a); }
+int sk_auth_can_review(const struct sk_account *a) { return active(a) && sk_role_reviews(a->role); }
+int sk_auth_can_manage_feeds(const struct sk_account *a) {
+  return active(a) && sk_role_manages_feeds(a->role);
+}
 int sk_auth_can_manage_accounts(const struct sk_account *a) {
-  return active(a) && a->role == SK_ROLE_ADMIN;
+  return active(a) && sk_role_manages_accounts(a->role);
 }
 int sk_auth_can_see_restricted(const struct sk_account *a) {
-  return active(a) && (a->role == SK_ROLE_PROFESSIONAL || a->role == SK_ROLE_REDACTEUR ||
-                       a->role == SK_ROLE_ADMIN);
+  return active(a) && sk_role_sees_restricted(a->role);
 }
 
 int sk_auth_can_edit_organization(struct sk_store *st, const struct sk_account *a,
@@ -682,7 +712,7 @@ int sk_auth_can_edit_organization(struct sk_store *st, const struct sk_account *
     return 0;
   if (editor(a))
     return 1;
-  if (a->role != SK_ROLE_PARTNER)
+  if (!sk_role_edits_own(a->role))
     return 0;
   /* Read the link and the disabled flag now: the account struct may be
    * older than the last change an admin made. */

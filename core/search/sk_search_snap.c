@@ -384,9 +384,14 @@ int sks_snap_load(struct sk_searcher *s, struct sks_snap **out) {
   if (!sn->docs)
     goto fail;
   rc = SK_EDB;
-  if (!(q = prep(s, "SELECT s.rid, s.kind, s.min_age, s.max_age, s.assured_date, s.organization_rid "
+  /* Assured: the later of the partner's assured_date and a confirmation over
+   * the verification link. An entry left unconfirmed too long
+   * (verify_hidden, core/portal/sk_verify.c) is not searchable. */
+  if (!(q = prep(s, "SELECT s.rid, s.kind, s.min_age, s.max_age,"
+                    " nullif(max(coalesce(s.assured_date, ''), coalesce(s.confirmed_date, '')), ''),"
+                    " s.organization_rid "
                     "FROM service s JOIN organization o ON o.rid = s.organization_rid "
-                    "WHERE s.status = 'active' AND o.status = 'active'")))
+                    "WHERE s.status = 'active' AND o.status = 'active' AND s.verify_hidden = 0")))
     goto fail;
   while (sqlite3_step(q) == SQLITE_ROW) {
     sqlite3_int64 rid = sqlite3_column_int64(q, 0);
@@ -504,7 +509,7 @@ int sks_snap_load(struct sk_searcher *s, struct sks_snap **out) {
   sqlite3_finalize(q);
   q = NULL;
   /* opening hours */
-  if (!(q = prep(s, "SELECT service_rid, weekday, opens_at, closes_at FROM schedule "
+  if (!(q = prep(s, "SELECT service_rid, weekday, opens_at, closes_at, valid_from, valid_to FROM schedule "
                     "WHERE service_rid IS NOT NULL ORDER BY service_rid")))
     goto fail;
   size_t hcap = 0;
@@ -528,7 +533,9 @@ int sks_snap_load(struct sk_searcher *s, struct sks_snap **out) {
       d->hours_off = (uint32_t)sn->n_hours;
     else if (d->hours_off + d->n_hours != sn->n_hours)
       continue;
-    sn->hours[sn->n_hours++] = (struct sks_hours){(uint8_t)wd, (uint16_t)o, (uint16_t)c};
+    const char *vf = (const char *)sqlite3_column_text(q, 4), *vt = (const char *)sqlite3_column_text(q, 5);
+    sn->hours[sn->n_hours++] = (struct sks_hours){(uint8_t)wd, (uint16_t)o, (uint16_t)c,
+                                                  vf ? sks_day_from_iso(vf) : -1, vt ? sks_day_from_iso(vt) : -1};
     d->n_hours++;
   }
   sqlite3_finalize(q);

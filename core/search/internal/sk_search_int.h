@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sk_crisis.h"
 #include "sk_search.h"
 #include "sk_tokenizer.h"
 
@@ -24,8 +25,10 @@ char *sk_arena_strndup(struct sk_arena *a, const char *s, size_t n);
 void sk_arena_free(struct sk_arena *a);
 
 /* ---- taxonomy as bit positions ---- */
-#define SKS_MAX_NEEDS 128
-#define SKS_MAX_SMALL 16 /* target groups, access, cost, areas each */
+#define SKS_MAX_NEEDS SK_TAXONOMY_MAX_NEEDS /* one bit per need (sk_taxonomy.h) */
+#define SKS_MAX_SMALL SK_TAXONOMY_MAX_SMALL /* target groups, laws, areas: uint16_t masks */
+_Static_assert(SKS_MAX_SMALL <= 16, "target-group, law and area masks are uint16_t");
+_Static_assert(SK_TAXONOMY_MAX_CHOICES <= SKS_MAX_SMALL, "access and cost fit a small vocab");
 
 struct sks_needmask {
   uint64_t w[2];
@@ -55,6 +58,7 @@ struct sks_rule { /* a service_area row for a municipality with ages */
 struct sks_hours {
   uint8_t weekday;        /* 1..7 */
   uint16_t opens, closes; /* minutes after local midnight */
+  int32_t from, to;       /* local days since the epoch the row holds on; -1 open */
 };
 
 struct sks_doc {
@@ -239,6 +243,10 @@ struct sk_searcher {
   /* concept phrases from the taxonomy */
   struct sks_phrase *phrases;
   size_t n_phrases;
+  /* crisis recognition (sk_crisis, from the store's copy of
+   * feeds/crisis.json); NULL for a store indexed before it existed: then
+   * the taxonomy's crisis needs decide, as before */
+  struct sk_crisis *crisis;
 };
 
 struct sks_phrase {
