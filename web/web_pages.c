@@ -38,6 +38,9 @@ static const char *js(const json_t *o, const char *k) {
   return json_is_string(v) && json_string_length(v) ? json_string_value(v) : NULL;
 }
 static const json_t *jo(const json_t *o, const char *k) { return json_object_get(o, k); }
+static int js_is(const json_t *v, const char *s) {
+  return json_is_string(v) && strcmp(json_string_value(v), s) == 0;
+}
 static const char *jlabel(const json_t *v) {
   if (json_is_array(v))
     v = json_array_get(v, 0);
@@ -342,43 +345,59 @@ static void tel_link(struct wh *h, const char *number, int big, const char *labe
   WH(h, "</a>");
 }
 
-/* The crisis block: first in view after a search that raises it. */
+/* A number as it may be dialled, for comparing ("0800-0113" = "08000113"). */
+static int same_number(const char *a, const char *b) {
+  while (a && b) {
+    while (*a && (*a < '0' || *a > '9'))
+      a++;
+    while (*b && (*b < '0' || *b > '9'))
+      b++;
+    if (!*a || !*b)
+      return !*a && !*b;
+    if (*a++ != *b++)
+      return 0;
+  }
+  return 0;
+}
+
+/* The crisis block: first in view after a search that raises it. The
+ * search's crisis lines in its order, every number of each as a call link;
+ * 112 is added when no line has it. */
 static void crisis_block(struct page *p, const json_t *lines) {
   struct wh *h = &p->h;
   WH(h, "<section class=\"crisis\" id=\"crisis\" tabindex=\"-1\" aria-labelledby=\"crisis-title\">\n"
         "<h2 id=\"crisis-title\">Heeft u nu hulp nodig?</h2>\n"
         "<p>U staat er niet alleen voor. Bel meteen. Bellen is gratis.</p>\n<ul class=\"crisis-lines\">\n");
-  size_t i;
-  const json_t *l;
+  size_t i, k;
+  const json_t *l, *ph;
+  int has112 = 0;
   json_array_foreach(lines, i, l) {
     const char *name = js(l, "name");
-    const json_t *phones = jo(l, "phones");
-    const char *number = js(l, "number");
-    if (!number && json_array_size(phones))
-      number = js(json_array_get(phones, 0), "number");
-    if (!number)
-      number = js(l, "phone");
-    if (!number || (number && strcmp(number, "112") == 0))
-      continue;
-    WH(h, "<li><a class=\"call\" href=\"");
-    if (!wh_tel(h, number))
-      WH(h, "#");
-    WH(h, "\"><span class=\"call-text\"><span class=\"call-name\">");
-    wh_text(h, name);
-    WH(h, ":</span> <span class=\"call-number\">Bel ");
-    wh_text(h, number);
-    WH(h, "</span></span></a>");
-    const char *note = json_array_size(phones) ? js(json_array_get(phones, 0), "description") : NULL;
-    if (note) {
-      WH(h, " <span class=\"call-note\">");
-      wh_text(h, note);
-      WH(h, "</span>");
+    json_array_foreach(jo(l, "phones"), k, ph) {
+      const char *number = js(ph, "number");
+      if (!number || k >= 3)
+        continue;
+      has112 |= same_number(number, "112");
+      WH(h, "<li><a class=\"call\" href=\"");
+      if (!wh_tel(h, number))
+        WH(h, "#");
+      WH(h, "\"><span class=\"call-text\"><span class=\"call-name\">");
+      wh_text(h, name);
+      WH(h, ":</span> <span class=\"call-number\">Bel ");
+      wh_text(h, number);
+      WH(h, "</span></span></a>");
+      if (js(ph, "description")) {
+        WH(h, " <span class=\"call-note\">");
+        wh_text(h, js(ph, "description"));
+        WH(h, "</span>");
+      }
+      WH(h, "</li>\n");
     }
-    WH(h, "</li>\n");
   }
-  WH(h, "<li><a class=\"call\" href=\"tel:112\"><span class=\"call-text\"><span class=\"call-name\">"
-        "Bij direct gevaar:</span> <span class=\"call-number\">Bel 112</span></span></a></li>\n</ul>\n"
-        "<p>Liever chatten? <a href=\"" CHAT_113_URL "\">Chat met 113</a> (gratis, dag en nacht).</p>\n");
+  if (!has112)
+    WH(h, "<li><a class=\"call\" href=\"tel:112\"><span class=\"call-text\"><span class=\"call-name\">"
+          "Bij direct gevaar:</span> <span class=\"call-number\">Bel 112</span></span></a></li>\n");
+  WH(h, "</ul>\n<p>Liever chatten? <a href=\"" CHAT_113_URL "\">Chat met 113</a> (gratis, dag en nacht).</p>\n");
   if (p->violence) {
     WH(h, "<p class=\"quick-exit-row\">Wilt u deze website snel wegklikken? ");
     quick_exit_link(h);
@@ -394,12 +413,20 @@ static int result_is_violence(const json_t *r, const char *need) {
   const char *kind = js(r, "crisis_kind");
   if (!kind && json_is_object(c))
     kind = js(c, "kind");
-  if (kind)
-    return strstr(kind, "geweld") || strstr(kind, "violence") || strstr(kind, "veilig");
-  if (is_violence_need(need))
-    return 1;
   size_t i, j;
   const json_t *v, *n;
+  int any = kind != NULL;
+  if (kind && (strstr(kind, "geweld") || strstr(kind, "violence") || strstr(kind, "veilig")))
+    return 1;
+  json_array_foreach(jo(r, "crisis_kinds"), i, v) {
+    any = 1;
+    if (js_is(v, "violence"))
+      return 1;
+  }
+  if (any)
+    return 0;
+  if (is_violence_need(need))
+    return 1;
   json_array_foreach(jo(r, "concepts"), i, v) if (is_violence_need(js(v, "code"))) return 1;
   json_array_foreach(jo(r, "crisis_lines"), i, v) json_array_foreach(jo(v, "needs"), j, n) if (
       is_violence_need(js(n, "code"))) return 1;
@@ -1864,14 +1891,15 @@ static int page_agenda(struct web_ctx *x) {
     MHD_set_connection_value(x->conn, MHD_GET_ARGUMENT_KIND, "to", to);
     MHD_set_connection_value(x->conn, MHD_GET_ARGUMENT_KIND, "per_page", "200");
     web_api_activities(x);
-    if (x->out.status == 200)
+    int got = x->out.status;
+    if (got == 200)
       r = json_loadb(x->out.body, x->out.len, 0, NULL);
     free(x->out.body);
     x->out.body = NULL;
     x->out.status = 0;
     x->out.ctype = NULL;
     if (!r)
-      p.status = 503;
+      p.status = got == 400 ? 400 : 503; /* a bad from/to/page of the caller's own */
   }
   page_head(&p, "Wat is er te doen?", "/agenda",
             "Activiteiten in Huizen, Blaricum, Eemnes en Laren: deze week en daarna.", NAV_AGENDA,

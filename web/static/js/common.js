@@ -677,16 +677,21 @@
   SK.crisisBanner = function (lines, violence) {
     if (!Array.isArray(lines) || !lines.length) lines = SK.CRISIS_LINES;
     var list = SK.el('ul');
+    var has112 = false;
+    /* The search's lines in its order, every number of each (at most 3). */
     lines.forEach(function (l) {
-      var number = l.number || l.phone || (l.phones && l.phones[0] && l.phones[0].number) || '';
-      if (!number) return;
-      list.appendChild(SK.el('li', null,
-        SK.el('a', { class: 'call', href: SK.telHref(number) }, SK.icon('phone'),
-          SK.el('span', { class: 'call-text' },
-            SK.el('span', { class: 'call-name' }, (l.name || '') + ':'),
-            SK.el('span', { class: 'call-number' }, 'Bel ' + number)))));
+      var numbers = (l.phones || []).map(function (p) { return p && p.number; }).filter(Boolean).slice(0, 3);
+      if (!numbers.length && (l.number || l.phone)) numbers = [l.number || l.phone];
+      numbers.forEach(function (number) {
+        if (String(number).replace(/\D/g, '') === '112') has112 = true;
+        list.appendChild(SK.el('li', null,
+          SK.el('a', { class: 'call', href: SK.telHref(number) }, SK.icon('phone'),
+            SK.el('span', { class: 'call-text' },
+              SK.el('span', { class: 'call-name' }, (l.name || '') + ':'),
+              SK.el('span', { class: 'call-number' }, 'Bel ' + number)))));
+      });
     });
-    list.appendChild(SK.el('li', null,
+    if (!has112) list.appendChild(SK.el('li', null,
       SK.el('a', { class: 'call', href: 'tel:112' }, SK.icon('phone'),
         SK.el('span', { class: 'call-text' },
           SK.el('span', { class: 'call-name' }, 'Bij direct gevaar:'),
@@ -709,7 +714,8 @@
   /* A crisis about violence: the search's crisis kind, else its need codes. */
   SK.isViolence = function (r, need) {
     var kind = r && (r.crisis_kind || (r.crisis && typeof r.crisis === 'object' && r.crisis.kind));
-    if (kind) return /geweld|violence|veilig/.test(String(kind));
+    var kinds = (r && Array.isArray(r.crisis_kinds) ? r.crisis_kinds : []).concat(kind ? [kind] : []);
+    if (kinds.length) return kinds.some(function (k) { return /geweld|violence|veilig/.test(String(k)); });
     if (need && need.indexOf('veiligheid') === 0) return true;
     var codes = [];
     (r && r.concepts || []).forEach(function (c) { codes.push(c.code || ''); });

@@ -165,6 +165,10 @@
     return details[id];
   }
 
+  /* The overview is for the client: only what the client may see (no
+     numbers meant for professionals, no referral contact). */
+  function clientPhones(s) { return SK.phones(s).filter(function (p) { return !p.restricted; }); }
+
   function overviewText(list) {
     var lines = ['Verwijsoverzicht – Sociale Kaart HBEL', 'Gemaakt op ' + SK.dateNL(new Date()) + '.', ''];
     list.forEach(function (s, i) {
@@ -178,13 +182,13 @@
       if (s.eligibility) lines.push('   Voor wie: ' + s.eligibility);
       SK.areaInfo(tax, s).notes.forEach(function (n) { lines.push('   Let op: ' + n); });
       lines.push('   Kosten: ' + cost.label + (cost.explain && cost.explain !== cost.label ? ' – ' + cost.explain : ''));
-      SK.phones(s).forEach(function (p) { lines.push('   Telefoon: ' + p.number + (p.description ? ' (' + p.description + ')' : '')); });
+      clientPhones(s).forEach(function (p) { lines.push('   Telefoon: ' + p.number + (p.description ? ' (' + p.description + ')' : '')); });
       var email = s.email || (s.organization && s.organization.email);
       if (email) lines.push('   E-mail: ' + email);
       SK.locations(s).forEach(function (l) { lines.push('   Adres: ' + [l.name, SK.address(l)].filter(Boolean).join(', ')); });
       var hours = SK.hoursLines(s);
       if (hours.length) lines.push('   Open: ' + hours.join('; '));
-      lines.push('   Meer: ' + location.origin + '/' + SK.detailHref(s));
+      lines.push('   Meer: ' + location.origin + SK.detailHref(s));
       lines.push('');
     });
     return lines.join('\n');
@@ -202,8 +206,8 @@
       dd('Hoe', s.application_process || '');
       dd('Voor wie', s.eligibility || '');
       dd('Let op', SK.areaInfo(tax, s).notes.join(' '));
-      dd('Kosten', cost.label);
-      dd('Telefoon', SK.phones(s).map(function (p) { return p.number + (p.description ? ' (' + p.description + ')' : ''); }).join(', '));
+      dd('Kosten', cost.label + (cost.explain ? ' – ' + cost.explain : ''));
+      dd('Telefoon', clientPhones(s).map(function (p) { return p.number + (p.description ? ' (' + p.description + ')' : ''); }).join(', '));
       dd('Adres', SK.locations(s).map(function (l) { return [l.name, SK.address(l)].filter(Boolean).join(', '); }).join('; '));
       dd('Open', SK.hoursLines(s).join('; '));
       box.appendChild(el('article', { class: 'card' }, el('h3', null, s.name || ''), el('p', { class: 'org' }, SK.orgName(s) || ''),
