@@ -12,6 +12,7 @@
 #include "sk_err.h"
 #include "sk_fold.h"
 #include "sk_search_int.h"
+#include "sk_spell.h"
 
 #define MAX_WORDS 32
 #define MAX_GROUPS 12
@@ -329,6 +330,7 @@ struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonom
     return NULL;
   s->st = st;
   s->tax = tax;
+  sks_spell_init(); /* once per process; search works without it */
   vocab_fill(&s->need, tax, SK_VOCAB_NEED, SKS_MAX_NEEDS);
   vocab_fill(&s->tg, tax, SK_VOCAB_TARGET_GROUP, SKS_MAX_SMALL);
   vocab_fill(&s->access, tax, SK_VOCAB_ACCESS, 8);
@@ -1306,7 +1308,10 @@ static const struct sks_word *typo_candidate(struct sk_searcher *s, const char *
     int d = sks_damerau(w, wl, x->w, x->len, maxd);
     if (d == 0 || d > maxd)
       continue;
-    if (d < bestd || (d == bestd && best && x->df > best->df)) {
+    /* nearest, then most frequent in the index, then a dictionary word */
+    if (d < bestd || (d == bestd && best && x->df > best->df) ||
+        (d == bestd && best && x->df == best->df && !sks_spell_known(best->w, best->len) &&
+         sks_spell_known(x->w, x->len))) {
       best = x;
       bestd = d;
     }
@@ -1314,51 +1319,50 @@ static const struct sks_word *typo_candidate(struct sk_searcher *s, const char *
   return best;
 }
 
-/* "taalcafe" -> "taal" + "cafe" when both are words of the index. */
+/* A word the index does not know, split into parts it does
+ * (sks_decompound): one group per part, the groups separated by '\n' and
+ * each required like a word of its own, so "opvoedhulp" finds an offering
+ * on opvoeding with hulp. A part's group: the part (stemmed like any
+ * word), its stem as a prefix when that has 5+ letters ("beweeg" ->
+ * "beweg"*: beweging, bewegingsaanbod) and the compounds of the index
+ * that contain the part ("taal" -> taalhuis, taalcafe). b is left as it
+ * was when there is no split (SK_ENOTFOUND). */
 static int decompound(struct sk_searcher *s, const char *w, size_t wl, struct sk_buf *b) {
-  const struct sks_snap *sn = s->snap;
-  int best_i = -1, best_skip = 0;
-  uint32_t best_df = 0;
-  for (size_t i = 3; i + 3 <= wl; i++) {
-    int a = sks_word_find(sn, w, i);
-    if (a < 0)
-      continue;
-    for (int skip = 0; skip <= 1; skip++) { /* linking s: "levensvragen" */
-      if (skip && w[i] != 's')
-        continue;
-      if (wl - i - (size_t)skip < 3)
-        continue;
-      int c = sks_word_find(sn, w + i + skip, wl - i - (size_t)skip);
-      if (c < 0)
-        continue;
-      uint32_t df = sn->words[a].df < sn->words[c].df ? sn->words[a].df : sn->words[c].df;
-      if (df > best_df) {
-        best_df = df;
-        best_i = (int)i;
-        best_skip = skip;
-      }
-    }
-  }
-  if (best_i < 0)
-    return SK_ENOTFOUND;
-  char x[SK_TOKEN_MAX + 4], y[SK_TOKEN_MAX + 4];
-  snprintf(x, sizeof x, "%.*s", best_i, w);
-  snprintf(y, sizeof y, "%.*s", (int)(wl - (size_t)best_i - (size_t)best_skip), w + best_i + best_skip);
+  struct sks_split sp;
+  int rc = sks_decompound(s->snap, s->stem, w, wl, &sp);
+  if (rc)
+    return rc;
   sk_buf_reset(b);
-  int rc = sk_buf_addc(b, '(');
-  if (!rc)
-    rc = add_quoted(b, x, 0);
-  if (!rc)
-    rc = sk_buf_addstr(b, " OR ");
-  if (!rc)
-    rc = add_quoted(b, y, 0);
-  if (!rc)
-    rc = sk_buf_addc(b, ')');
+  struct sk_buf st;
+  sk_buf_init(&st, 4 * SK_TOKEN_MAX);
+  for (size_t i = 0, ng = 0; i < sp.n && !rc; i++) {
+    if (!sp.part[i].searched)
+      continue;
+    char part[SK_TOKEN_MAX + 4];
+    size_t pl = sp.part[i].len;
+    snprintf(part, sizeof part, "%.*s", (int)pl, w + sp.part[i].off);
+    rc = ng++ ? sk_buf_addstr(b, "\n(") : sk_buf_addc(b, '(');
+    if (!rc)
+      rc = add_quoted(b, part, 0);
+    sk_buf_reset(&st);
+    if (!rc && sk_stemmer_stem(s->stem, part, pl, &st) == SK_OK && st.len >= 5) {
+      rc = sk_buf_addstr(b, " OR ");
+      if (!rc)
+        rc = add_quoted(b, sk_buf_str(&st), 1);
+    }
+    if (!rc)
+      rc = add_compounds(s, part, pl, b);
+    if (!rc)
+      rc = sk_buf_addc(b, ')');
+  }
+  sk_buf_free(&st);
   return rc;
 }
 
-/* The FTS group for one query word, with its correction when the word
- * itself finds nothing: cached per (word, prefix). */
+/* The group(s) for one query word, with its correction when it is no
+ * word of the index or the dictionary: cached per (word, prefix). A
+ * compound split into parts gives one group per part, separated by
+ * '\n' (push_groups). */
 static int word_group(struct sk_searcher *s, const char *w, int prefix, const char **expr,
                       const char **corr, int *replaced) {
   char key[SK_TOKEN_MAX + 8];
@@ -1390,34 +1394,27 @@ static int word_group(struct sk_searcher *s, const char *w, int prefix, const ch
   const char *c = NULL;
   char cbuf[64] = "";
   int repl = 0;
-  /* whether the group finds anything, from the terms' counts: evaluating
-   * it would walk every posting of a common word */
+  /* Only a word that finds nothing is looked at again (whether it finds
+   * anything comes from the terms' counts: evaluating the group would walk
+   * every posting of a common word); a word found through its stem or
+   * inside a compound ("schuldhulpverlenig") is left as it is. Of those,
+   * a correct Dutch word (sk_spell.h) is never corrected: it is split into
+   * parts the index has ("energierekening"). Only an unknown word is
+   * searched as the nearest word of the index ("mantelzorgondresteuning"),
+   * else split too. */
+  size_t wl = strlen(w);
   int rc = group_expr(s, w, prefix, &b);
-  size_t found = rc ? 0 : group_size(s, sk_buf_str(&b));
-  if (!rc && found > 0 && sks_word_find(s->snap, w, strlen(w)) < 0 &&
-      !(prefix && sks_word_prefix_exists(s->snap, w, strlen(w)))) {
-    /* found through its stem, but not a word of the index as typed
-     * ("schuldhulpverlenig"): offer the word the index has */
-    const struct sks_word *t = typo_candidate(s, w, strlen(w));
+  int in_index = sks_word_find(s->snap, w, wl) >= 0 || (prefix && sks_word_prefix_exists(s->snap, w, wl));
+  if (!rc && !in_index && group_size(s, sk_buf_str(&b)) == 0) {
+    const struct sks_word *t = sks_spell_known(w, wl) ? NULL : typo_candidate(s, w, wl);
     if (t && t->len < sizeof cbuf) {
       snprintf(cbuf, sizeof cbuf, "%.*s", (int)t->len, t->w);
       c = cbuf;
-    }
-  } else if (!rc && found == 0) {
-    size_t wl = strlen(w);
-    int d = decompound(s, w, wl, &b);
-    if (d == SK_ENOTFOUND) {
-      const struct sks_word *t = typo_candidate(s, w, wl);
-      if (t && t->len < sizeof cbuf) {
-        snprintf(cbuf, sizeof cbuf, "%.*s", (int)t->len, t->w);
-        c = cbuf;
-        repl = 1;
-        rc = group_expr(s, cbuf, 0, &b);
-      } else {
-        rc = group_expr(s, w, prefix, &b);
-      }
+      repl = 1;
+      rc = group_expr(s, cbuf, 0, &b);
     } else {
-      rc = d;
+      int d = decompound(s, w, wl, &b);
+      rc = d == SK_ENOTFOUND ? SK_OK : d;
     }
   }
   if (rc) {
@@ -1486,6 +1483,21 @@ static int push_group(struct analysis *a, char **arr, size_t *n, const char *exp
   return hl_add(a, expr);
 }
 
+/* The groups of one word: one, or one per part of a split compound. */
+static int push_groups(struct analysis *a, char **arr, size_t *n, const char *expr) {
+  int rc = SK_OK;
+  while (!rc) {
+    const char *nl = strchr(expr, '\n');
+    if (!nl)
+      return push_group(a, arr, n, expr);
+    char *one = strndup(expr, (size_t)(nl - expr));
+    rc = one ? push_group(a, arr, n, one) : SK_ENOMEM;
+    free(one);
+    expr = nl + 1;
+  }
+  return rc;
+}
+
 static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
   memset(a, 0, sizeof *a);
   sk_buf_init(&a->hl, 64 * 1024);
@@ -1522,20 +1534,10 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
     struct qword *w = &a->w[i];
     if (w->role == W_PLACE || w->role == W_STOP || sks_is_stopword(w->f))
       continue;
-    if (w->role != W_TEXT) {
-      /* a concept matched through its stem but spelled unlike the concept
-       * ("schuldhulpverlenig"): only a hint, the concept does the work */
-      const struct sks_phrase *ph = &s->phrases[w->phrase];
-      int exact = 0;
-      for (size_t j = 0; j < ph->n; j++)
-        exact |= strcmp(ph->words[j], w->f) == 0;
-      int repl = 0;
-      if (!exact && (rc = word_group(s, w->f, 0, &expr, &corr, &repl)) == SK_OK && corr && !repl) {
-        w->corr = corr;
-        a->corrected = 1;
-      }
+    /* a concept word (crisis words among them) is never corrected: the
+     * concept was found, so the word did its work */
+    if (w->role != W_TEXT)
       continue;
-    }
     int repl = 0;
     rc = word_group(s, w->f, w->prefix, &expr, &corr, &repl);
     if (!rc && corr) {
@@ -1610,11 +1612,11 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
     if (rc)
       break;
     if (w->role == W_TEXT)
-      rc = push_group(a, a->req, &a->n_req, expr);
+      rc = push_groups(a, a->req, &a->n_req, expr);
     else if (w->role == W_NEED)
-      rc = push_group(a, a->opt, &a->n_opt, expr);
+      rc = push_groups(a, a->opt, &a->n_opt, expr);
     else
-      rc = push_group(a, a->boost, &a->n_boost, expr);
+      rc = push_groups(a, a->boost, &a->n_boost, expr);
   }
   /* the recognised needs' own words (label and one-word synonyms) lift
    * the offerings named after them: "Schuldhulpverlening" for Schulden */

@@ -282,4 +282,31 @@ int sks_is_stopword(const char *w);
 int sks_phrases_build(struct sk_searcher *s);
 void sks_phrases_free(struct sk_searcher *s);
 
+/* decompounding (sk_decompound.c): a word the index does not know, split
+ * into 2..SKS_SPLIT_MAX parts of SKS_PART_MIN+ letters that it does, with
+ * the Dutch linking sounds -s-, -e-, -en- between them ("opvoedhulp" ->
+ * opvoed + hulp, "schuldenhulp" -> schuld (en) hulp, "levensvragen" ->
+ * leven (s) vragen). A part is a word of the index as written, or a
+ * correct Dutch word (sk_spell.h) whose stem the index has ("beweeg" ->
+ * beweg), or a correct word the index lacks, which is not searched
+ * ("beweegaanbod" -> beweeg + aanbod); the parts searched must be 40 % of
+ * the word or more. Dynamic programming over the end positions: fewest parts, then
+ * fewest the index lacks, then fewest known only by their stem, then the
+ * most common rarest part.
+ * Bounded: words of at most SKS_SPLIT_WORD_MAX bytes, O(n^2) part
+ * lookups (binary searches; a stem and a dictionary lookup only for a
+ * part the index has no word for). SK_ENOTFOUND when there is no split. */
+#define SKS_SPLIT_MAX 4
+#define SKS_PART_MIN 3
+#define SKS_SPLIT_WORD_MAX 48
+struct sks_split {
+  size_t n;
+  struct {
+    uint8_t off, len; /* bytes of the word */
+    uint8_t searched; /* 0: a correct word the index does not have */
+  } part[SKS_SPLIT_MAX];
+};
+int sks_decompound(const struct sks_snap *sn, struct sk_stemmer *stem, const char *w, size_t wl,
+                   struct sks_split *out);
+
 #endif

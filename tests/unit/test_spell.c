@@ -1,0 +1,344 @@
+/* Spelling and decompounding (core/search/sk_spell.c, sk_decompound.c and
+ * their use in sk_search.c) over the demo data, indexed by the real
+ * 'sociale-kaart index': a correct Dutch word is never "corrected", a
+ * typo in a long word is, and a compound the texts do not use finds the
+ * offerings that use its parts. Needs the hunspell-nl dictionary (CI
+ * installs it): skipped (77) only when it is not on the machine. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helper_test.h"
+#include "sk_err.h"
+#include "sk_fold.h"
+#include "sk_search.h"
+#include "sk_search_int.h"
+#include "sk_spell.h"
+
+static struct sk_store *g_st;
+static struct sk_taxonomy *g_tax;
+static struct sk_searcher *g_s;
+
+static int index_demo(const char *db) {
+  const char *bin = getenv("SK_BINARY_DIR");
+  char exe[1024], cmd[4096];
+  snprintf(exe, sizeof exe, "%s/sociale-kaart", bin ? bin : ".");
+  if (access(exe, X_OK) != 0) {
+    fprintf(stderr, "skipped: %s not built\n", exe);
+    exit(77);
+  }
+  snprintf(cmd, sizeof cmd,
+           "cd '%s' && '%s' index --db '%s' --taxonomy feeds/taxonomy.json --feeds feeds/feeds.json >/dev/null",
+           th_source_dir(), exe, db);
+  return system(cmd);
+}
+
+static int open_demo(const char *db) {
+  char err[256];
+  if (sk_store_open(db, SK_STORE_READONLY, &g_st, err, sizeof err) != SK_OK)
+    return -1;
+  if (sk_taxonomy_from_store(g_st, &g_tax, err, sizeof err) != SK_OK)
+    return -1;
+  g_s = sk_searcher_new(g_st, g_tax);
+  return g_s ? 0 : -1;
+}
+
+static void close_demo(void) {
+  sk_searcher_free(g_s);
+  sk_taxonomy_free(g_tax);
+  sk_store_close(g_st);
+}
+
+static int setup(void **state) {
+  (void)state;
+  if (!sks_spell_init()) {
+    struct sks_spell_info in;
+    sks_spell_info(&in);
+    fprintf(stderr, "skipped: no Dutch dictionary at %s (apt-get install hunspell-nl)\n", in.path);
+    exit(77);
+  }
+  const char *db = th_path("demo.db");
+  if (index_demo(db) != 0)
+    return -1;
+  return open_demo(db);
+}
+
+static int teardown(void **state) {
+  (void)state;
+  close_demo();
+  return 0;
+}
+
+static struct sk_search_result *run(const char *text) {
+  struct sk_search_query q;
+  sk_search_query_init(&q);
+  q.q = text;
+  q.per_page = 10;
+  struct sk_search_result *r = NULL;
+  struct sk_search_error e;
+  assert_int_equal(sk_search(g_s, &q, &r, &e), SK_OK);
+  assert_non_null(r);
+  return r;
+}
+
+/* The rank (1-based) of the first item whose name starts with name, or 0. */
+static size_t rank_of(const struct sk_search_result *r, const char *name) {
+  for (size_t i = 0; i < r->n_items; i++)
+    if (!strncmp(r->items[i].name, name, strlen(name)))
+      return i + 1;
+  return 0;
+}
+
+/* 2,000 correct words (tests/data/spell/correct_words.txt): each is a word
+ * of the dictionary, and searched alone it is neither corrected nor
+ * offered a "Bedoelde u". */
+static void test_correct_words_left_alone(void **state) {
+  (void)state;
+  FILE *f = fopen(th_source_path("tests/data/spell/correct_words.txt"), "r");
+  assert_non_null(f);
+  char line[256];
+  int n = 0, bad = 0;
+  struct sk_buf b;
+  sk_buf_init(&b, 1024);
+  while (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\r\n")] = '\0';
+    if (!line[0] || line[0] == '#')
+      continue;
+    n++;
+    sk_buf_reset(&b);
+    assert_int_equal(sk_fold(line, strlen(line), &b), SK_OK);
+    /* as the search sees it (folded), or as written: a compound with a
+     * diacritic ("taalcafé") is known as written only, and is in the
+     * index anyway */
+    if (!sks_spell_known(sk_buf_str(&b), b.len) && !sks_spell_known(line, strlen(line))) {
+      fprintf(stderr, "not in the dictionary: %s\n", line);
+      bad++;
+    }
+    struct sk_search_result *r = run(line);
+    if (r->did_you_mean || r->corrected) {
+      fprintf(stderr, "corrected: %s -> %s\n", line, r->did_you_mean ? r->did_you_mean : "?");
+      bad++;
+    }
+    sk_search_result_free(r);
+  }
+  fclose(f);
+  sk_buf_free(&b);
+  printf("%d correct words searched, %d corrected or unknown\n", n, bad);
+  assert_int_equal(n, 2000);
+  assert_int_equal(bad, 0);
+}
+
+/* What residents saw: a correct word turned into another one. */
+static void test_reported_examples_not_corrected(void **state) {
+  (void)state;
+  const char *const q[] = {"mijn man slaat mij", "pillen", "gisteren", "bedreigt", "honger",
+                           "ik heb te veel pillen genomen", "hij bedreigt mij", "ik heb honger"};
+  for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+    struct sk_search_result *r = run(q[i]);
+    if (r->did_you_mean)
+      fprintf(stderr, "%s -> %s\n", q[i], r->did_you_mean);
+    assert_null(r->did_you_mean);
+    assert_false(r->corrected);
+    sk_search_result_free(r);
+  }
+}
+
+/* A word with diacritics is known typed either way. */
+static void test_diacritics(void **state) {
+  (void)state;
+  assert_true(sks_spell_known("ideeenbus", 9)); /* ideeënbus */
+  assert_true(sks_spell_known("cafebaas", 8));  /* cafébaas */
+  assert_true(sks_spell_known("cafe", 4));      /* café */
+  assert_false(sks_spell_known("schuldhulpverleneing", 20));
+  assert_false(sks_spell_known("", 0));
+  assert_false(sks_spell_known("\xff\xfe", 2));
+  char longw[300];
+  memset(longw, 'a', sizeof longw);
+  assert_false(sks_spell_known(longw, sizeof longw));
+}
+
+/* Typos in long words: searched as the word the index has, and the
+ * response says so; or, found through the stem, just the right results. */
+static void test_typos_in_long_words(void **state) {
+  (void)state;
+  static const struct {
+    const char *q, *dym, *top; /* dym NULL: found as typed (stem), no message */
+    size_t within;
+  } cases[] = {
+      {"mantelzorgconsulnet", "mantelzorgconsulent", "Mantelzorgconsulent", 3},
+      {"schuldhulpverlning", "schuldhulpverlening", "Schuldhulpverlening", 1},
+      {"thuisadministartie", "thuisadministratie", "Thuisadministratie", 1},
+      {"jongerenbudgetcaoch", "jongerenbudgetcoach", "Jongerenbudgetcoach", 1},
+      {"lotgenotengreop", "lotgenotengroep", "Lotgenotengroep mantelzorgers", 1},
+      {"vrijwilligerwerk", "vrijwilligerswerk", "Vrijwilligerswerk", 1},
+      {"hulp bij huurachterstnad", "hulp bij huurachterstand", "Hulp bij huurachterstand", 1},
+      {"voedselbnak", "voedselbank", "Voedselpakket van de voedselbank", 1},
+      {"schuldhulpverleneing", NULL, "Schuldhulpverlening", 1},
+      {"huishoudlijke hulp", NULL, "Hulp bij het huishouden", 1},
+      {"mantelzorgondersteunig", NULL, "Mantelzorg", 3},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    struct sk_search_result *r = run(cases[i].q);
+    size_t k = rank_of(r, cases[i].top);
+    printf("%-26s -> %-26s %s at %zu\n", cases[i].q, r->did_you_mean ? r->did_you_mean : "-", cases[i].top, k);
+    if (cases[i].dym) {
+      assert_non_null(r->did_you_mean);
+      assert_string_equal(r->did_you_mean, cases[i].dym);
+      assert_true(r->corrected);
+    } else {
+      assert_null(r->did_you_mean);
+    }
+    assert_true(k >= 1 && k <= cases[i].within);
+    sk_search_result_free(r);
+  }
+}
+
+/* Compounds the demo texts do not use find the offerings that use their
+ * parts, in other compounds or apart. */
+static void test_compounds_found_by_parts(void **state) {
+  (void)state;
+  static const struct {
+    const char *q, *top;
+    size_t within;
+  } cases[] = {
+      {"opvoedhulp", "Pedagogische ondersteuning", 3},
+      {"beweegaanbod", "Beweeg", 3}, /* Beweegloket, Beweegcoach */
+      {"sportaanbod", "Buurtsportcoaches", 3},
+      {"taalhulp", "Taalhuis", 1},
+      {"taalcoach", "Taalhuis", 1},
+      {"schuldenhulp", "Schuldhulpverlening", 1},
+      {"huurachterstand", "Hulp bij huurachterstand", 1},
+      {"energierekening", "Vroeg erop af bij betalingsachterstanden", 3},
+      {"rouwverwerking", "Gespreksgroep na verlies", 3},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    struct sk_search_result *r = run(cases[i].q);
+    size_t k = rank_of(r, cases[i].top);
+    printf("%-16s total %-3ld %s at %zu\n", cases[i].q, r->total, cases[i].top, k);
+    assert_null(r->did_you_mean);
+    assert_true(k >= 1 && k <= cases[i].within);
+    sk_search_result_free(r);
+  }
+}
+
+/* The splits themselves, on the demo index. */
+static void test_decompound_splits(void **state) {
+  (void)state;
+  struct sks_snap *sn = g_s->snap;
+  assert_non_null(sn);
+  static const struct {
+    const char *w, *parts; /* parts joined by '+', a part not searched in () */
+  } cases[] = {
+      {"schuldenhulp", "schulden+hulp"},
+      {"verslavingshulp", "verslaving+hulp"},
+      {"ontmoetingsavond", "ontmoeting+avond"},
+      {"opvoedhulp", "opvoed+hulp"},
+      {"beweegaanbod", "beweeg+(aanbod)"},
+      {"energierekening", "energie+rekening"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    struct sks_split sp;
+    const char *w = cases[i].w;
+    assert_int_equal(sks_decompound(sn, g_s->stem, w, strlen(w), &sp), SK_OK);
+    char got[128] = "";
+    for (size_t k = 0; k < sp.n; k++) {
+      size_t l = strlen(got);
+      snprintf(got + l, sizeof got - l, "%s%s%.*s%s", k ? "+" : "", sp.part[k].searched ? "" : "(",
+               (int)sp.part[k].len, w + sp.part[k].off, sp.part[k].searched ? "" : ")");
+    }
+    printf("%s -> %s\n", w, got);
+    assert_string_equal(got, cases[i].parts);
+  }
+  /* not a compound of anything the index has; too short; too long */
+  struct sks_split sp;
+  assert_int_equal(sks_decompound(sn, g_s->stem, "gisteren", 8, &sp), SK_ENOTFOUND);
+  assert_int_equal(sks_decompound(sn, g_s->stem, "pillen", 6, &sp), SK_ENOTFOUND);
+  assert_int_equal(sks_decompound(sn, g_s->stem, "abc", 3, &sp), SK_ENOTFOUND);
+  char longw[200];
+  memset(longw, 'a', sizeof longw);
+  assert_int_equal(sks_decompound(sn, g_s->stem, longw, sizeof longw, &sp), SK_ENOTFOUND);
+}
+
+/* Hostile words go through the whole path without harm. */
+static void test_hostile_words(void **state) {
+  (void)state;
+  char q[2100];
+  memset(q, 'x', sizeof q - 1);
+  q[sizeof q - 1] = '\0';
+  const char *const cases[] = {q, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                               "\xc3\x28\xa0\xa1", "taal\"hulp\" OR NEAR(", "ééééééééééééééééééé",
+                               "schuldschuldschuldschuldschuldschuldschuld"};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    sk_search_result_free(run(cases[i]));
+}
+
+/* Without a dictionary search still answers (from the index vocabulary):
+ * run in a child process of this program with SK_SPELL_DICT pointing
+ * nowhere, as the dictionary is loaded once per process. */
+static int child_no_dictionary(const char *db) {
+  if (sks_spell_init())
+    return 2;
+  if (open_demo(db) != 0)
+    return 3;
+  struct sk_search_query q;
+  sk_search_query_init(&q);
+  q.q = "schulden";
+  struct sk_search_result *r = NULL;
+  struct sk_search_error e;
+  if (sk_search(g_s, &q, &r, &e) != SK_OK || r->total < 1)
+    return 4;
+  sk_search_result_free(r);
+  q.q = "thuisadministartie"; /* still corrected from the index */
+  if (sk_search(g_s, &q, &r, &e) != SK_OK || !r->did_you_mean || strcmp(r->did_you_mean, "thuisadministratie"))
+    return 5;
+  sk_search_result_free(r);
+  q.q = "opvoedhulp"; /* split on words and long stems only */
+  if (sk_search(g_s, &q, &r, &e) != SK_OK)
+    return 6;
+  sk_search_result_free(r);
+  close_demo();
+  return 0;
+}
+
+static void test_without_dictionary(void **state) {
+  (void)state;
+  char self[1024];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  assert_true(n > 0);
+  self[n] = '\0';
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    setenv("SK_SPELL_DICT", th_path("no-such-dictionary"), 1);
+    execl(self, self, "--no-dictionary", th_path("demo.db"), (char *)NULL);
+    _exit(127);
+  }
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+int main(int argc, char **argv) {
+  if (argc == 3 && !strcmp(argv[1], "--no-dictionary"))
+    return child_no_dictionary(argv[2]);
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_diacritics),
+      cmocka_unit_test(test_reported_examples_not_corrected),
+      cmocka_unit_test(test_typos_in_long_words),
+      cmocka_unit_test(test_compounds_found_by_parts),
+      cmocka_unit_test(test_decompound_splits),
+      cmocka_unit_test(test_hostile_words),
+      cmocka_unit_test(test_without_dictionary),
+      cmocka_unit_test(test_correct_words_left_alone),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
