@@ -1,11 +1,47 @@
 /* Decompounding a query word into parts the index knows (see
  * sks_decompound in internal/sk_search_int.h and docs/search.md). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sk_buf.h"
 #include "sk_err.h"
 #include "sk_search_int.h"
 #include "sk_spell.h"
+
+/* Verb prefixes, separable particles and pronominal adverbs: the start of
+ * a derived word ("verkracht", "overleden", "achtervolgt"), not a part of
+ * a compound. Folded, sorted for bsearch. */
+static const char *const particles[] = {
+    "aan",   "achter", "af",    "bij",   "daar",  "des",   "door",  "er",   "eraan", "erbij", "erin", "erna",
+    "erom",  "erop",   "erover", "ertoe", "eruit", "ervan", "ervoor", "ge",   "heen",  "her",  "hier",
+    "in",    "langs",  "mee",   "mis",   "na",    "neer",  "om",   "onder", "ont",   "op",   "over",  "per",
+    "rond",  "tegen",  "terug", "toe",   "uit",   "ver",   "voor", "voort", "waar",  "weer",  "weg"};
+
+static int cmp_str(const void *a, const void *b) { return strcmp(a, *(const char *const *)b); }
+
+static int is_particle(const char *p, size_t n) {
+  char buf[8];
+  if (n >= sizeof buf)
+    return 0;
+  memcpy(buf, p, n);
+  buf[n] = '\0';
+  return bsearch(buf, particles, sizeof particles / sizeof particles[0], sizeof particles[0], cmp_str) != NULL ||
+         sks_is_stopword(buf);
+}
+
+/* The nouns with a plural in -eren, the only ones linked by -er-
+ * ("kinderopvang", "liederenbundel", "eierdooier"): a closed class. */
+static const char *const er_nouns[] = {"blad", "been", "ei", "gemoed", "goed", "hoen", "kalf", "kind",
+                                       "lam",  "lied", "rad", "rund"};
+
+static int er_noun(const char *p, size_t n) {
+  char buf[8];
+  if (n >= sizeof buf)
+    return 0;
+  memcpy(buf, p, n);
+  buf[n] = '\0';
+  return bsearch(buf, er_nouns, sizeof er_nouns / sizeof er_nouns[0], sizeof er_nouns[0], cmp_str) != NULL;
+}
 
 /* One candidate part w[start, start + len): how the index knows it. */
 enum { PART_NONE = 0, PART_WORD = 1, PART_STEM = 2, PART_DICT = 3 };
@@ -14,11 +50,15 @@ enum { PART_NONE = 0, PART_WORD = 1, PART_STEM = 2, PART_DICT = 3 };
  * PART_STEM: not written so in the index, but a correct Dutch word whose
  * stem is a term of the index or, for stems of 5+ letters, begins terms
  * of it ("beweeg" -> beweg: beweging, bewegingsaanbod; "opvoed" ->
- * opvoeding); PART_DICT: a correct Dutch word of 4+ letters the index
+ * opvoeding); PART_DICT: a correct Dutch word of 5+ letters the index
  * does not have at all ("aanbod" in "beweegaanbod"): it holds a place in
- * the split but searches nothing. *df: offerings the part finds. */
+ * the split (as the head, the last of two parts) but searches nothing. A verb
+ * prefix, particle or stop word ("ver", "over", "erop"), or a part whose
+ * stem is one, is never a part. *df: offerings the part finds. */
 static int part_kind(const struct sks_snap *sn, struct sk_stemmer *stem, const char *p, size_t n, int have_dict,
                      struct sk_buf *b, uint32_t *df) {
+  if (is_particle(p, n))
+    return PART_NONE;
   int k = sks_word_find(sn, p, n);
   if (k >= 0) {
     *df = sn->words[k].df;
@@ -27,8 +67,8 @@ static int part_kind(const struct sks_snap *sn, struct sk_stemmer *stem, const c
   if (n < 4)
     return PART_NONE;
   sk_buf_reset(b);
-  if (sk_stemmer_stem(stem, p, n, b) != SK_OK || b->len < 3)
-    return PART_NONE;
+  if (sk_stemmer_stem(stem, p, n, b) != SK_OK || b->len < 3 || is_particle(sk_buf_str(b), b->len))
+    return PART_NONE; /* "overs" is over */
   const struct sks_index *ix = &sn->ix;
   uint32_t hits = 0;
   int t = sks_index_find(ix, sk_buf_str(b), b->len);
@@ -45,7 +85,7 @@ static int part_kind(const struct sks_snap *sn, struct sk_stemmer *stem, const c
   if (!known)
     return PART_NONE;
   *df = hits;
-  return hits ? PART_STEM : have_dict ? PART_DICT : PART_NONE;
+  return hits ? PART_STEM : have_dict && n >= 5 ? PART_DICT : PART_NONE;
 }
 
 struct dp_cell {
@@ -93,7 +133,7 @@ int sks_decompound(const struct sks_snap *sn, struct sk_stemmer *stem, const cha
         continue; /* the whole word is not a split */
       if (wl - e != 0 && wl - e < SKS_PART_MIN)
         continue; /* no room for a last part */
-      /* the previous part ends at st, or before a linking s, e or en */
+      /* the previous part ends at st, or before a linking s, e, en or er */
       int from = -1;
       struct dp_cell best = {0};
       for (int link = 0; link <= 2; link++) {
@@ -102,8 +142,10 @@ int sks_decompound(const struct sks_snap *sn, struct sk_stemmer *stem, const cha
         size_t pe = st - (size_t)link;
         if (link == 1 && w[pe] != 's' && w[pe] != 'e')
           continue;
-        if (link == 2 && (w[pe] != 'e' || w[pe + 1] != 'n'))
-          continue;
+        if (link == 2 && (w[pe] != 'e' || (w[pe + 1] != 'n' && w[pe + 1] != 'r')))
+          continue; /* -en- (schuldenhulp), -er- (kinderopvang) */
+        if (link == 2 && w[pe + 1] == 'r' && !er_noun(w + cell[pe].start, pe - cell[pe].start))
+          continue; /* not "acht|er|volgt" */
         if (link && pe == 0)
           continue; /* no linking sound at the start */
         const struct dp_cell *c = &cell[pe];
@@ -120,8 +162,8 @@ int sks_decompound(const struct sks_snap *sn, struct sk_stemmer *stem, const cha
         continue;
       uint32_t df = 0;
       int kind = part_kind(sn, stem, w + st, e - st, have_dict, &b, &df);
-      if (kind == PART_NONE)
-        continue;
+      if (kind == PART_NONE || (kind == PART_DICT && (e != wl || best.n != 1)))
+        continue; /* a word the index lacks: only as the head of two ("beweeg|aanbod") */
       struct dp_cell nc = best;
       nc.ok = 1;
       nc.n = (uint8_t)(best.n + 1);
@@ -139,7 +181,7 @@ int sks_decompound(const struct sks_snap *sn, struct sk_stemmer *stem, const cha
   sk_buf_free(&b);
   /* the parts the index knows must be 40 % of the word or more: the rest
    * is a word the index has no use for, not what the word is about */
-  if (!cell[wl].ok || cell[wl].n < 2 || 5 * (size_t)cell[wl].known < 2 * wl)
+  if (!cell[wl].ok || cell[wl].n < 2 || cell[wl].known < 5 || 5 * (size_t)cell[wl].known < 2 * wl)
     return SK_ENOTFOUND;
   size_t n = cell[wl].n, e = wl;
   out->n = n;
