@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,16 @@ static void test_correct_words_left_alone(void **state) {
     struct sk_search_result *r = run(line);
     if (r->did_you_mean || r->corrected) {
       fprintf(stderr, "corrected: %s -> %s\n", line, r->did_you_mean ? r->did_you_mean : "?");
+      bad++;
+    }
+    sk_search_result_free(r);
+    /* and inside a resident's sentence, not as the last word (so not a
+     * prefix still being typed) */
+    char sentence[300];
+    snprintf(sentence, sizeof sentence, "ik zoek hulp bij %s in de buurt", line);
+    r = run(sentence);
+    if (r->did_you_mean || r->corrected) {
+      fprintf(stderr, "corrected: %s -> %s\n", sentence, r->did_you_mean ? r->did_you_mean : "?");
       bad++;
     }
     sk_search_result_free(r);
@@ -289,6 +300,68 @@ static void test_hostile_words(void **state) {
     sk_search_result_free(run(cases[i]));
 }
 
+/* Searcher threads share the one dictionary: each its own store and
+ * searcher, all searching unknown and compound words at once and asking
+ * the dictionary directly, whose answers must stay right (run under
+ * ASan/UBSan too, where unguarded use of the handle shows). */
+struct worker {
+  const char *db;
+  int ok;
+};
+
+static const char *const thread_words[] = {"opvoedhulp", "beweegaanbod", "thuisadministartie", "pillen",
+                                           "energierekening", "jongerenbudgetcaoch", "gisteren", "kinderopvang"};
+
+static void *worker_run(void *arg) {
+  struct worker *w = arg;
+  struct sk_store *st = NULL;
+  struct sk_taxonomy *tax = NULL;
+  char err[256];
+  if (sk_store_open(w->db, SK_STORE_READONLY, &st, err, sizeof err) != SK_OK)
+    return NULL;
+  if (sk_taxonomy_from_store(st, &tax, err, sizeof err) == SK_OK) {
+    struct sk_searcher *s = sk_searcher_new(st, tax);
+    int ok = s != NULL;
+    for (int round = 0; ok && round < 20; round++)
+      for (size_t i = 0; ok && i < sizeof thread_words / sizeof thread_words[0]; i++) {
+        char q[64];
+        /* a new word each round, so the word cache does not answer */
+        snprintf(q, sizeof q, "%s %s", thread_words[i], thread_words[(i + (size_t)round) % 8]);
+        struct sk_search_query sq;
+        sk_search_query_init(&sq);
+        sq.q = q;
+        struct sk_search_result *r = NULL;
+        struct sk_search_error e;
+        ok = sk_search(s, &sq, &r, &e) == SK_OK;
+        if (ok) {
+          ok = sks_spell_known(thread_words[i], strlen(thread_words[i])) ==
+               (strcmp(thread_words[i], "thuisadministartie") && strcmp(thread_words[i], "jongerenbudgetcaoch"));
+          sk_search_result_free(r);
+        }
+      }
+    sk_searcher_free(s);
+    w->ok = ok;
+  }
+  sk_taxonomy_free(tax);
+  sk_store_close(st);
+  return NULL;
+}
+
+static void test_threads_share_the_dictionary(void **state) {
+  (void)state;
+  pthread_t t[4];
+  struct worker w[4];
+  for (int i = 0; i < 4; i++) {
+    w[i].db = th_path("demo.db");
+    w[i].ok = 0;
+    assert_int_equal(pthread_create(&t[i], NULL, worker_run, &w[i]), 0);
+  }
+  for (int i = 0; i < 4; i++) {
+    assert_int_equal(pthread_join(t[i], NULL), 0);
+    assert_true(w[i].ok);
+  }
+}
+
 /* Without a dictionary search still answers (from the index vocabulary):
  * run in a child process of this program with SK_SPELL_DICT pointing
  * nowhere, as the dictionary is loaded once per process. */
@@ -347,6 +420,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_decompound_splits),
       cmocka_unit_test(test_hostile_words),
       cmocka_unit_test(test_without_dictionary),
+      cmocka_unit_test(test_threads_share_the_dictionary),
       cmocka_unit_test(test_correct_words_left_alone),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
