@@ -212,6 +212,41 @@ static void test_typos_in_long_words(void **state) {
   }
 }
 
+/* 295 typos of long words of the demo texts (tests/data/spell/typos.tsv):
+ * nearly every one gives the top result of the word it stands for, and
+ * says so ("U ziet resultaten voor ..."). The few that do not: a typo that
+ * is itself a correct compound (gezinstram), an edit the corrector reads
+ * as another word of the index. */
+static void test_typos_of_demo_words(void **state) {
+  (void)state;
+  FILE *f = fopen(th_source_path("tests/data/spell/typos.tsv"), "r");
+  assert_non_null(f);
+  char line[256];
+  int n = 0, same = 0, told = 0;
+  while (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\r\n")] = '\0';
+    char *tab = strchr(line, '\t');
+    if (!line[0] || line[0] == '#' || !tab)
+      continue;
+    *tab = '\0';
+    const char *word = line, *typo = tab + 1;
+    struct sk_search_result *a = run(word), *b = run(typo);
+    n++;
+    if (a->n_items && b->n_items && !strcmp(a->items[0].name, b->items[0].name))
+      same++;
+    else
+      fprintf(stderr, "%s -> %s: top %s\n", typo, word, b->n_items ? b->items[0].name : "(none)");
+    told += b->corrected && b->did_you_mean && !strcmp(b->did_you_mean, word);
+    sk_search_result_free(a);
+    sk_search_result_free(b);
+  }
+  fclose(f);
+  printf("%d typos: %d the same top result, %d corrected to the word\n", n, same, told);
+  assert_true(n >= 290);
+  assert_true(same * 100 >= n * 95);
+  assert_true(told * 100 >= n * 90);
+}
+
 /* Compounds the demo texts do not use find the offerings that use their
  * parts, in other compounds or apart. */
 static void test_compounds_found_by_parts(void **state) {
@@ -416,6 +451,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_diacritics),
       cmocka_unit_test(test_reported_examples_not_corrected),
       cmocka_unit_test(test_typos_in_long_words),
+      cmocka_unit_test(test_typos_of_demo_words),
       cmocka_unit_test(test_compounds_found_by_parts),
       cmocka_unit_test(test_decompound_splits),
       cmocka_unit_test(test_hostile_words),
