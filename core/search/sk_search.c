@@ -1397,7 +1397,7 @@ static int word_group(struct sk_searcher *s, const char *w, int prefix, const ch
    * inside a compound ("schuldhulpverlenig") is left as it is. Of those,
    * a correct Dutch word (sk_spell.h) is never corrected: it is split into
    * parts the index has ("energierekening"). Only an unknown word is
-   * searched as the nearest word of the index ("mantelzorgondresteuning"),
+   * searched as the nearest word of the index ("thuisadministartie"),
    * else split too. */
   size_t wl = strlen(w);
   int rc = group_expr(s, w, prefix, &b);

@@ -173,7 +173,7 @@ struct sks_post { /* cached postings of one FTS group expression */
 struct sks_wentry { /* cached analysis of one query word */
   char *key;  /* '*' or '=' (prefix or whole word) + the folded word */
   uint64_t hash;
-  char *expr; /* its FTS group */
+  char *expr; /* its FTS group; a split compound: one group per part, '\n' between */
   char *corr; /* its typo correction, or NULL */
   int replaced; /* 1: expr searches corr (the word found nothing); 0: corr is a hint */
   uint64_t used;
