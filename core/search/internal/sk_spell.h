@@ -35,10 +35,11 @@ int sks_spell_init(void);
  * dictionary (sks_spell_init returned 0). */
 int sks_spell_known(const char *w, size_t n);
 
-/* What was loaded, for logs and benchmarks. */
+/* What was loaded, for logs and benchmarks. The dictionary is never
+ * unloaded: it lives as long as the process (path points into it). */
 struct sks_spell_info {
   int loaded;
-  const char *path;  /* the dictionary path without extension */
+  const char *path;  /* the dictionary path without extension, or why it is off */
   double load_ms;    /* wall time of the load */
   size_t n_folded;   /* entries with diacritics, kept folded */
 };
