@@ -286,18 +286,20 @@ void sks_phrases_free(struct sk_searcher *s);
 
 /* decompounding (sk_decompound.c): a word the index does not know, split
  * into 2..SKS_SPLIT_MAX parts of SKS_PART_MIN+ letters that it does, with
- * the Dutch linking sounds -s-, -e-, -en- between them ("opvoedhulp" ->
- * opvoed + hulp, "schuldenhulp" -> schuld (en) hulp, "levensvragen" ->
- * leven (s) vragen). A part is a word of the index as written, or a
- * correct Dutch word (sk_spell.h) whose stem the index has ("beweeg" ->
- * beweg), or a correct word the index lacks, which is not searched
- * ("beweegaanbod" -> beweeg + aanbod); the parts searched must be 40 % of
- * the word or more. Dynamic programming over the end positions: fewest parts, then
- * fewest the index lacks, then fewest known only by their stem, then the
- * most common rarest part.
- * Bounded: words of at most SKS_SPLIT_WORD_MAX bytes, O(n^2) part
- * lookups (binary searches; a stem and a dictionary lookup only for a
- * part the index has no word for). SK_ENOTFOUND when there is no split. */
+ * the Dutch linking sounds -s-, -e-, -en- (and -er- after kind, lied, ...)
+ * between them ("opvoedhulp" -> opvoed + hulp, "verslavingshulp" ->
+ * verslaving (s) hulp, "kinderopvang" -> kind (er) opvang). A part is a
+ * word of the index as written, or a correct Dutch word (sk_spell.h)
+ * whose stem the index has ("beweeg" -> beweg), or, as the head of two,
+ * a correct word the index lacks, which is not searched ("beweegaanbod"
+ * -> beweeg + aanbod); never a verb prefix, particle or stop word
+ * ("overleden" is not over + leden). The parts searched must be 40 % of
+ * the word or more. Dynamic programming over the end positions: fewest
+ * parts, then fewest the index lacks, then fewest known only by their
+ * stem, then the most common rarest part. Bounded: words of at most
+ * SKS_SPLIT_WORD_MAX bytes, O(n^2) part lookups (binary searches; a stem
+ * and a dictionary lookup only for a part the index has no word for).
+ * SK_ENOTFOUND when there is no split; out is then empty. */
 #define SKS_SPLIT_MAX 4
 #define SKS_PART_MIN 3
 #define SKS_SPLIT_WORD_MAX 48
