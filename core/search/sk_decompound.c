@@ -96,6 +96,7 @@ struct dp_cell {
   uint8_t known;  /* letters in parts the index knows */
   uint32_t min_df;
   uint8_t kind_bits; /* bit i: part i is PART_DICT */
+  uint32_t df;        /* this part's */
   uint8_t start;    /* this part's start */
   uint8_t prev_end; /* the previous part's end (a linking sound between) */
 };
@@ -174,6 +175,7 @@ int sks_decompound(const struct sks_snap *sn, struct sk_stemmer *stem, const cha
         nc.min_df = df < best.min_df ? df : best.min_df;
       nc.kind_bits = (uint8_t)(best.kind_bits | ((kind == PART_DICT) << best.n));
       nc.start = (uint8_t)st;
+      nc.df = df;
       if (dp_better(&nc, &cell[e]))
         cell[e] = nc;
     }
@@ -190,6 +192,7 @@ int sks_decompound(const struct sks_snap *sn, struct sk_stemmer *stem, const cha
     out->part[i].off = c->start;
     out->part[i].len = (uint8_t)(e - c->start);
     out->part[i].searched = !((cell[wl].kind_bits >> i) & 1);
+    out->part[i].df = c->df;
     e = c->prev_end;
   }
   return SK_OK;

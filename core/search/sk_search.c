@@ -1317,9 +1317,13 @@ static const struct sks_word *typo_candidate(struct sk_searcher *s, const char *
 }
 
 /* A word the index does not know, split into parts it does
- * (sks_decompound): one group per part, the groups separated by '\n' and
- * each required like a word of its own, so "opvoedhulp" finds an offering
- * on opvoeding with hulp. A part's group: the part (stemmed like any
+ * (sks_decompound): one group per part, separated by '\n', each required
+ * like a word of its own ("huurachterstand": huur and achterstand) except
+ * a head that is far more common than the other parts, which only adds
+ * score (written "+(...)"): the head of a Dutch compound is its last part,
+ * and a common one ("hulp", "begeleiding") says little, so "dementiehulp"
+ * finds what is about dementie, those with hulp first, rather than only
+ * texts with both words. A part's group: the part (stemmed like any
  * word), its stem as a prefix when that has 5+ letters ("beweeg" ->
  * "beweg"*: beweging, bewegingsaanbod) and the compounds of the index
  * that contain the part ("taal" -> taalhuis, taalcafe). b is left as it
@@ -1332,13 +1336,22 @@ static int decompound(struct sk_searcher *s, const char *w, size_t wl, struct sk
   sk_buf_reset(b);
   struct sk_buf st;
   sk_buf_init(&st, 4 * SK_TOKEN_MAX);
+  size_t head = SKS_SPLIT_MAX;
+  uint32_t rarest = UINT32_MAX; /* of the parts before the head */
+  for (size_t i = 0; i < sp.n; i++)
+    if (sp.part[i].searched) {
+      if (head != SKS_SPLIT_MAX && sp.part[head].df < rarest)
+        rarest = sp.part[head].df;
+      head = i;
+    }
+  int head_scores = rarest != UINT32_MAX && sp.part[head].df / 4 > rarest;
   for (size_t i = 0, ng = 0; i < sp.n && !rc; i++) {
     if (!sp.part[i].searched)
       continue;
     char part[SK_TOKEN_MAX + 4];
     size_t pl = sp.part[i].len;
     snprintf(part, sizeof part, "%.*s", (int)pl, w + sp.part[i].off);
-    rc = ng++ ? sk_buf_addstr(b, "\n(") : sk_buf_addc(b, '(');
+    rc = ng++ ? sk_buf_addstr(b, i == head && head_scores ? "\n+(" : "\n(") : sk_buf_addc(b, '(');
     if (!rc)
       rc = add_quoted(b, part, 0);
     sk_buf_reset(&st);
@@ -1480,17 +1493,18 @@ static int push_group(struct analysis *a, char **arr, size_t *n, const char *exp
   return hl_add(a, expr);
 }
 
-/* The groups of one word: one, or one per part of a split compound. */
+/* The groups of one word: one, or one per part of a split compound; a
+ * part written "+(...)" only adds score (decompound). */
 static int push_groups(struct analysis *a, char **arr, size_t *n, const char *expr) {
   int rc = SK_OK;
-  while (!rc) {
+  while (!rc && *expr) {
     const char *nl = strchr(expr, '\n');
-    if (!nl)
-      return push_group(a, arr, n, expr);
-    char *one = strndup(expr, (size_t)(nl - expr));
-    rc = one ? push_group(a, arr, n, one) : SK_ENOMEM;
+    size_t len = nl ? (size_t)(nl - expr) : strlen(expr);
+    int score_only = *expr == '+';
+    char *one = strndup(expr + score_only, len - (size_t)score_only);
+    rc = one ? push_group(a, score_only ? a->boost : arr, score_only ? &a->n_boost : n, one) : SK_ENOMEM;
     free(one);
-    expr = nl + 1;
+    expr += len + (nl != NULL);
   }
   return rc;
 }

@@ -308,6 +308,7 @@ struct sks_split {
   struct {
     uint8_t off, len; /* bytes of the word */
     uint8_t searched; /* 0: a correct word the index does not have */
+    uint32_t df;      /* offerings the part finds (searched parts) */
   } part[SKS_SPLIT_MAX];
 };
 int sks_decompound(const struct sks_snap *sn, struct sk_stemmer *stem, const char *w, size_t wl,
