@@ -926,6 +926,7 @@ struct qword {
   int first;     /* first word of its phrase */
   const char *corr; /* the correction (word cache), or NULL */
   int replaced;     /* 1: corr is searched instead of the word */
+  const char *form; /* another form of the same word, for concepts (word cache), or NULL */
 };
 
 struct analysis {
@@ -1140,7 +1141,8 @@ static void find_concepts(struct sk_searcher *s, struct analysis *a) {
       for (; k < ph->n; k++) {
         const struct qword *w = &a->w[i + k];
         const char *qf = w->replaced ? w->corr : w->f;
-        if (strcmp(qf, ph->words[k]) == 0 || (w->corr && strcmp(w->corr, ph->words[k]) == 0))
+        if (strcmp(qf, ph->words[k]) == 0 || (w->corr && strcmp(w->corr, ph->words[k]) == 0) ||
+            (w->form && strcmp(w->form, ph->words[k]) == 0))
           continue;
         if (strcmp(w->stem, ph->stems[k]) == 0) {
           qual = qual < 1 ? qual : 1;
@@ -1369,6 +1371,35 @@ static int decompound(struct sk_searcher *s, const char *w, size_t wl, struct sk
   return rc;
 }
 
+/* Another form of a correct word the index does not have: the word's root
+ * by the dictionary as a prefix ("mishandelt" -> "mishandel"*: mishandeld,
+ * mishandeling), when that finds something; the group goes to b. form[]
+ * gets a form of the root that is a word of the index or of a concept
+ * (root + d, t, en: "mishandeld"), else "". SK_ENOTFOUND when the root
+ * finds nothing (b is then to be rebuilt). */
+static int word_form(struct sk_searcher *s, const char *w, size_t wl, struct sk_buf *b, char *form,
+                     size_t cap) {
+  char root[SK_TOKEN_MAX + 4];
+  form[0] = '\0';
+  size_t rl = sks_spell_root(w, wl, root, sizeof root);
+  if (!rl || group_expr(s, root, 1, b) != SK_OK || group_size(s, sk_buf_str(b)) == 0)
+    return SK_ENOTFOUND;
+  static const char *const endings[] = {"d", "t", "en"};
+  for (size_t i = 0; i < sizeof endings / sizeof endings[0] && !form[0]; i++) {
+    char f[SK_TOKEN_MAX + 8];
+    int fl = snprintf(f, sizeof f, "%s%s", root, endings[i]);
+    if (fl <= 0 || (size_t)fl >= cap || ((size_t)fl == wl && !memcmp(f, w, wl)))
+      continue;
+    int known = sks_word_find(s->snap, f, (size_t)fl) >= 0;
+    for (size_t p = 0; p < s->n_phrases && !known; p++)
+      for (size_t k = 0; k < s->phrases[p].n && !known; k++)
+        known = strcmp(s->phrases[p].words[k], f) == 0;
+    if (known)
+      memcpy(form, f, (size_t)fl + 1);
+  }
+  return SK_OK;
+}
+
 /* The group(s) for one query word, with its correction when it is no
  * word of the index or the dictionary: cached per (word, prefix). A
  * compound split into parts gives one group per part, separated by
@@ -1422,8 +1453,12 @@ static int word_group(struct sk_searcher *s, const char *w, int prefix, const ch
       c = cbuf;
       repl = 1;
       rc = group_expr(s, cbuf, 0, &b);
+    } else if (!word_form(s, w, wl, &b, cbuf, sizeof cbuf)) {
+      c = cbuf[0] ? cbuf : NULL;
+      repl = 2;
     } else {
-      int d = decompound(s, w, wl, &b);
+      rc = group_expr(s, w, prefix, &b);
+      int d = rc ? rc : decompound(s, w, wl, &b);
       rc = d == SK_ENOTFOUND ? SK_OK : d;
     }
   }
@@ -1539,7 +1574,7 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
    * the index does not know, and concepts again for corrected words
    * ("mantelzorgr" -> "mantelzorger" -> Mantelzorg) */
   find_concepts(s, a);
-  int rc = SK_OK;
+  int rc = SK_OK, reformed = 0;
   const char *expr, *corr;
   for (size_t i = 0; i < a->n && !rc; i++) {
     struct qword *w = &a->w[i];
@@ -1551,7 +1586,10 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
       continue;
     int repl = 0;
     rc = word_group(s, w->f, w->prefix, &expr, &corr, &repl);
-    if (!rc && corr) {
+    if (!rc && corr && repl == 2) {
+      w->form = corr; /* not a correction: concepts again with it */
+      reformed = 1;
+    } else if (!rc && corr) {
       w->corr = corr;
       w->replaced = repl;
       a->corrected = 1;
@@ -1560,7 +1598,7 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
   }
   if (rc)
     return rc;
-  if (a->corrected) {
+  if (a->corrected || reformed) {
     a->n_need = a->n_tg = 0;
     a->crisis = 0;
     for (size_t i = 0; i < a->n; i++) {
@@ -2576,6 +2614,8 @@ static int crisis_lines(struct render_ctx *rc, const struct analysis *an, struct
     for (uint32_t i = 0; i < sn->need_ndocs[b]; i++) {
       uint32_t rid = sn->need_docs[b][i];
       const struct sks_doc *d = &sn->docs[rid];
+      if ((d->flags & SKS_DOC_PRO_ONLY) && !rc->f->pro_ok)
+        continue; /* a line for professionals (the meldcode consult) is no line for a resident */
       double rel = (1.0 + s->p_wf[rid]) * locality(s, d, m);
       struct cand c = {rid, (float)rel, ((d->flags & SKS_DOC_HAS_PHONE) ? 0 : 1e9) - rel * 1e3 + d->name_rank * 1e-9};
       int dup = 0;

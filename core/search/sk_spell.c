@@ -176,6 +176,33 @@ int sks_spell_known(const char *w, size_t n) {
   return ok;
 }
 
+size_t sks_spell_root(const char *w, size_t n, char *out, size_t cap) {
+  if (!cap)
+    return 0;
+  out[0] = '\0';
+  if (!sks_spell_init() || !n || n > SPELL_WORD_MAX || !sk_utf8_valid(w, n))
+    return 0;
+  char buf[SPELL_WORD_MAX + 1];
+  memcpy(buf, w, n);
+  buf[n] = '\0';
+  char **list = NULL;
+  size_t best = 0;
+  pthread_mutex_lock(&spell_mu);
+  int k = Hunspell_stem(spell_h, &list, buf);
+  for (int i = 0; i < k; i++) {
+    size_t l = strlen(list[i]);
+    /* the longest proper prefix: "slaat" gives "sla" too short, so none */
+    if (l >= 5 && l < n && l > best && l < cap && !memcmp(list[i], buf, l)) {
+      memcpy(out, list[i], l + 1);
+      best = l;
+    }
+  }
+  if (list)
+    Hunspell_free_list(spell_h, &list, k);
+  pthread_mutex_unlock(&spell_mu);
+  return best;
+}
+
 void sks_spell_info(struct sks_spell_info *out) {
   int loaded = sks_spell_init();
   out->loaded = loaded;

@@ -175,7 +175,10 @@ struct sks_wentry { /* cached analysis of one query word */
   uint64_t hash;
   char *expr; /* its FTS group; a split compound: one group per part, '\n' between */
   char *corr; /* its typo correction, or NULL */
-  int replaced; /* 1: expr searches corr (the word found nothing); 0: corr is a hint */
+  /* 1: expr searches corr (the word found nothing); 2: corr is another
+   * form of the same correct word ("mishandeld" for "mishandelt", from the
+   * dictionary's root), for concepts only and never shown */
+  int replaced;
   uint64_t used;
 };
 

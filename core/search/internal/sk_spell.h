@@ -35,6 +35,14 @@ int sks_spell_init(void);
  * dictionary (sks_spell_init returned 0). */
 int sks_spell_known(const char *w, size_t n);
 
+/* The root hunspell gives for an inflected form of a correct word, when
+ * it is a proper prefix of the word of 5+ letters: "mishandelt" ->
+ * "mishandel", "bedreigt" -> "bedreig" (the -t of the present tense; the
+ * dictionary lists participles and infinitives as words of their own).
+ * Writes it NUL-terminated to out[cap] and returns its length; 0 when
+ * there is none or no dictionary. */
+size_t sks_spell_root(const char *w, size_t n, char *out, size_t cap);
+
 /* What was loaded, for logs and benchmarks. The dictionary is never
  * unloaded: it lives as long as the process (path points into it). */
 struct sks_spell_info {
