@@ -1715,6 +1715,7 @@ struct qf {
   int open_now, weekday, minutes;
   int64_t now;
   int32_t today;
+  int32_t local_day; /* today in Dutch local time (opening hours with dates) */
   uint32_t org;
   int has_org;
   int has_origin;
@@ -1765,7 +1766,8 @@ static int muni_ok(const struct sk_searcher *s, const struct sks_doc *d, int m, 
 static int open_at(const struct sk_searcher *s, const struct sks_doc *d, const struct qf *f) {
   for (uint32_t k = 0; k < d->n_hours; k++) {
     const struct sks_hours *h = &s->snap->hours[d->hours_off + k];
-    if (h->weekday == f->weekday && f->minutes >= h->opens && f->minutes < h->closes)
+    if (h->weekday == f->weekday && f->minutes >= h->opens && f->minutes < h->closes &&
+        (h->from < 0 || f->local_day >= h->from) && (h->to < 0 || f->local_day <= h->to))
       return 1;
   }
   for (uint32_t k = 0; k < d->n_occ; k++) {
@@ -1995,6 +1997,8 @@ static int resolve(struct sk_searcher *s, const struct sk_search_query *q, struc
   f->today = (int32_t)(f->now / 86400);
   f->open_now = q->open_now != 0;
   sks_local_time(f->now, &f->weekday, &f->minutes);
+  /* Local time is ahead of UTC: when the weekdays differ it is tomorrow. */
+  f->local_day = f->today + (((f->today % 7) + 10) % 7 + 1 != f->weekday);
   return SK_OK;
 }
 

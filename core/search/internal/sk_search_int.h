@@ -57,6 +57,7 @@ struct sks_rule { /* a service_area row for a municipality with ages */
 struct sks_hours {
   uint8_t weekday;        /* 1..7 */
   uint16_t opens, closes; /* minutes after local midnight */
+  int32_t from, to;       /* local days since the epoch the row holds on; -1 open */
 };
 
 struct sks_doc {
