@@ -777,6 +777,7 @@ static void server_free(struct web_server *s) {
     close(s->listen_fd);
   if (s->log_fd > 2)
     close(s->log_fd);
+  web_stats_free(s, s->stats);
   free(s->portal);
   sk_store_close(s->pst);
   free(s->trusted_proxy);
@@ -912,6 +913,7 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
     }
     sk_store_set_busy_wait(s->pst, WEB_WRITE_WAIT_MS);
     sk_portal_init(s->portal, s->pst, s->tax);
+    s->stats = web_stats_new(); /* NULL (no memory): statistics are not kept */
   }
   if (s->access_log) {
     if (strcmp(s->access_log, "-") == 0) {
