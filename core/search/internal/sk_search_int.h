@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sk_crisis.h"
 #include "sk_search.h"
 #include "sk_tokenizer.h"
 
@@ -245,6 +246,10 @@ struct sk_searcher {
   /* concept phrases from the taxonomy */
   struct sks_phrase *phrases;
   size_t n_phrases;
+  /* crisis recognition (sk_crisis, from the store's copy of
+   * feeds/crisis.json); NULL for a store indexed before it existed: then
+   * the taxonomy's crisis needs decide, as before */
+  struct sk_crisis *crisis;
 };
 
 struct sks_phrase {
