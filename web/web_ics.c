@@ -147,7 +147,7 @@ static int ics_date(const char *iso, int add_days, char out[12]) {
 /* The site's address for the URL of each event: SK_PUBLIC_URL when it is
  * set (behind a proxy), else the Host the client asked for, checked to be
  * a plain host[:port] so nothing else ends up in the calendar. */
-static void ics_base_url(struct web_ctx *x, char *out, size_t outlen) {
+void web_base_url(struct web_ctx *x, char *out, size_t outlen) {
   const char *env = getenv("SK_PUBLIC_URL");
   if (env && (strncmp(env, "https://", 8) == 0 || strncmp(env, "http://", 7) == 0) &&
       strlen(env) < 200 && strspn(env, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -305,7 +305,7 @@ int web_api_activities_ics(struct web_ctx *x) {
   if (web_act_filter_parse(x, ICS_DEFAULT_BACK, ICS_DEFAULT_SPAN, &f))
     return SK_EINVAL;
   char base[256];
-  ics_base_url(x, base, sizeof base);
+  web_base_url(x, base, sizeof base);
   struct web_worker *w = web_worker_get(x);
   if (!w)
     return web_unavailable(x, "De database is niet bereikbaar.");
