@@ -654,42 +654,42 @@ int web_hsds_service(struct web_ctx *x) {
   struct web_worker *w = web_worker_get(x);
   if (!w)
     return web_unavailable(x, "De database is niet bereikbaar.");
-  int found;
   web_read_begin(w);
-  json_t *d = web_service_detail(w, x->id, &found);
-  json_t *gone = NULL;
-  if (d && (!found || strcmp(json_string_value(json_object_get(d, "kind")), "aanbod") != 0 ||
-            strcmp(json_string_value(json_object_get(d, "status")), "active") != 0)) {
-    /* Not live: a tombstone while it is recent enough for sync. */
-    char cutoff[32];
-    web_iso_utc((int64_t)time(NULL) - HSDS_TOMBSTONE_DAYS * 86400LL, cutoff);
-    sqlite3_stmt *s = web_stmt(w, WQ_HSDS_TOMBSTONE);
-    if (s) {
-      sqlite3_bind_text(s, 1, x->id, -1, SQLITE_STATIC);
-      if (sqlite3_step(s) == SQLITE_ROW) {
-        const char *lm = (const char *)sqlite3_column_text(s, 2);
-        if (lm && strcmp(lm, cutoff) >= 0)
-          gone = tombstone(s, 0, 1, 2, 3);
-      }
-      sqlite3_reset(s);
-    }
-    json_decref(d);
-    d = NULL;
-    found = 0;
-  } else if (!d) {
+  /* Not live (it or its organization left): a tombstone while recent
+   * enough for sync, then not found like any unknown id. */
+  sqlite3_stmt *s = web_stmt(w, WQ_HSDS_TOMBSTONE);
+  if (!s) {
     web_read_end(w);
     return web_unavailable(x, "De database gaf een fout. Probeer het opnieuw.");
   }
+  sqlite3_bind_text(s, 1, x->id, -1, SQLITE_STATIC);
+  int step = sqlite3_step(s);
+  if (step == SQLITE_ROW) {
+    char cutoff[32];
+    web_iso_utc((int64_t)time(NULL) - HSDS_TOMBSTONE_DAYS * 86400LL, cutoff);
+    const char *lm = (const char *)sqlite3_column_text(s, 2);
+    json_t *gone = lm && strcmp(lm, cutoff) >= 0 ? tombstone(s, 0, 1, 2, 3) : NULL;
+    sqlite3_reset(s);
+    web_read_end(w);
+    return gone ? web_reply_json(x, 200, gone) : web_not_found(x, "De dienst");
+  }
+  sqlite3_reset(s);
+  if (step != SQLITE_DONE) {
+    web_read_end(w);
+    return web_unavailable(x, "De database gaf een fout. Probeer het opnieuw.");
+  }
+  int found;
+  json_t *d = web_service_detail(w, x->id, &found);
   web_read_end(w);
-  if (gone)
-    return web_reply_json(x, 200, gone);
-  if (!found) {
+  if (!d)
+    return web_unavailable(x, "De database gaf een fout. Probeer het opnieuw.");
+  if (!found || strcmp(json_string_value(json_object_get(d, "kind")), "aanbod") != 0) {
     json_decref(d);
     return web_not_found(x, "De dienst");
   }
-  json_t *s = hsds_service(x->srv, d, 1);
+  json_t *svc = hsds_service(x->srv, d, 1);
   json_decref(d);
-  return web_reply_json(x, 200, s);
+  return web_reply_json(x, 200, svc);
 }
 
 /* --- service_at_location ------------------------------------------------- */
@@ -725,9 +725,9 @@ int web_hsds_service_at_locations(struct web_ctx *x) {
   struct web_server *srv = x->srv;
   struct web_page pg;
   struct hsds_filter f;
-  int minimal, full;
-  if (web_arg_page(x, 50, 200, &pg) || arg_bool(x, "minimal", 0, &minimal) ||
-      arg_bool(x, "full", 0, &full) || arg_format(x) || parse_filter(x, &f))
+  int full;
+  if (web_arg_page(x, 50, 200, &pg) || arg_bool(x, "full", 0, &full) || arg_format(x) ||
+      parse_filter(x, &f))
     return SK_EINVAL;
   struct web_worker *w = web_worker_get(x);
   if (!w)
@@ -768,7 +768,7 @@ int web_hsds_service_at_locations(struct web_ctx *x) {
     int found;
     json_t *d = web_service_detail(w, sid, &found);
     if (d && found)
-      json_array_append_new(contents, sal_json(srv, d, sid, lid, full && !minimal));
+      json_array_append_new(contents, sal_json(srv, d, sid, lid, full));
     json_decref(d);
   }
   json_decref(rows);

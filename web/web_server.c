@@ -329,6 +329,10 @@ static const char *const hsds_list_params[] = {"search", "page", "per_page", "fo
                                                "taxonomy_term_id", "taxonomy_id",
                                                "organization_id", "modified_after", "minimal",
                                                "full", "postcode", "proximity", NULL};
+static const char *const hsds_sal_params[] = {"search", "page", "per_page", "format",
+                                              "taxonomy_term_id", "taxonomy_id",
+                                              "organization_id", "modified_after", "full",
+                                              "postcode", "proximity", NULL};
 static const char *const hsds_page_params[] = {"search", "page", "per_page", "taxonomy_id",
                                                "format", NULL};
 static const char *const hsds_terms_params[] = {"search", "page", "per_page", "taxonomy_id",
@@ -374,7 +378,7 @@ static const struct route_def routes[] = {
     {"/hsds/organizations", WR_HSDS_ORGS, web_hsds_organizations, hsds_orgs_params, R_API, NULL},
     {"/hsds/organizations/{id}", WR_HSDS_ORG, web_hsds_organization, hsds_org_params, R_API,
      NULL},
-    {"/hsds/service_at_locations", WR_HSDS_SALS, web_hsds_service_at_locations, hsds_list_params,
+    {"/hsds/service_at_locations", WR_HSDS_SALS, web_hsds_service_at_locations, hsds_sal_params,
      R_API, NULL},
     {"/hsds/service_at_locations/{id}", WR_HSDS_SAL, web_hsds_service_at_location, no_params,
      R_API, NULL},

@@ -75,16 +75,24 @@ static const char validator[] =
  * shown to sync), one 91 days ago (no longer). Both were at the Bijenkorf. */
 #define SVC_LEFT "55555555-5555-4555-8555-555555555555"
 #define SVC_OLD "66666666-6666-4666-8666-666666666666"
+/* A live service of an organization that left 30 days ago. */
+#define SVC_ORPHAN "77777777-7777-4777-8777-777777777777"
+#define ORG_GONE "dddddddd-dddd-4ddd-8ddd-dddddddddddd"
+
+static char g_org_left[32]; /* when ORG_GONE was withdrawn */
 
 static void add_withdrawn(void) {
   struct sk_store *st = NULL;
-  char err[256], sql[2048], recent[32], old[32];
+  char err[256], sql[3072], recent[32], old[32], month[32];
   assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
   time_t now = time(NULL);
   time_t t1 = now - 89 * 86400, t2 = now - 91 * 86400;
   struct tm tm;
   strftime(recent, sizeof recent, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t1, &tm));
   strftime(old, sizeof old, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t2, &tm));
+  time_t t3 = now - 30 * 86400;
+  strftime(month, sizeof month, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t3, &tm));
+  snprintf(g_org_left, sizeof g_org_left, "%s", month);
   snprintf(sql, sizeof sql,
            "INSERT INTO service(rid, id, organization_rid, source, source_key, kind, name,"
            " description, referral_contact, status, created, last_modified) VALUES"
@@ -98,8 +106,14 @@ static void add_withdrawn(void) {
            "INSERT INTO service_area(service_rid, area_code) VALUES (5, 'huizen'), (6, 'huizen');"
            "INSERT INTO service_at_location(service_rid, location_rid) VALUES (5, 1), (6, 1);"
            "INSERT INTO phone(service_rid, number, description, restricted) VALUES"
-           " (5, '035 999 9999', 'Alleen voor verwijzers', 1);",
-           recent, old);
+           " (5, '035 999 9999', 'Alleen voor verwijzers', 1);"
+           "INSERT INTO organization(rid, id, source, source_key, name, status, created,"
+           " last_modified) VALUES (3, '" ORG_GONE "', 'feed:weg', 'weg', 'Stichting Weg',"
+           " 'withdrawn', '2026-01-01T00:00:00Z', '%s');"
+           "INSERT INTO service(rid, id, organization_rid, source, source_key, kind, name, status,"
+           " created, last_modified) VALUES (7, '" SVC_ORPHAN "', 3, 'feed:weg', 'wees', 'aanbod',"
+           " 'Maatjesproject', 'active', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');",
+           recent, old, month);
   fx_exec(st, sql);
   sk_store_close(st);
 }
@@ -307,7 +321,7 @@ static void test_root_points_at_its_openapi(void **state) {
 static void test_every_list_pages(void **state) {
   (void)state;
   assert_int_equal(walk_pages("/hsds/services", 200), 2);
-  assert_int_equal(walk_pages("/hsds/services?modified_after=2000-01-01", 200), 3);
+  assert_int_equal(walk_pages("/hsds/services?modified_after=2000-01-01", 200), 4);
   assert_int_equal(walk_pages("/hsds/service_at_locations", 200), 1);
   assert_int_equal(walk_pages("/hsds/service_at_locations?modified_after=2000-01-01", 200), 2);
   assert_int_equal(walk_pages("/hsds/organizations", 200), 2);
@@ -418,22 +432,35 @@ static void test_withdrawn_visible_to_sync(void **state) {
   assert_null(json_object_get(left, "description"));
   assert_null(json_object_get(left, "phones"));
   json_decref(p);
-  /* Since a day after it left: still there; since now: gone. */
+  /* Since a day after it left, only the organization's later withdrawal;
+   * since 90 days ago, both; after now, nothing. */
   time_t t = time(NULL) - 88 * 86400;
   struct tm tm;
-  char day[16], url[128];
-  strftime(day, sizeof day, "%Y-%m-%d", gmtime_r(&t, &tm));
+  char day[48], url[160];
+  strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S%%2B00:00", gmtime_r(&t, &tm));
   snprintf(url, sizeof url, "/hsds/services?modified_after=%s", day);
+  assert_int_equal(total_of(url), 1); /* the organization's withdrawal */
+  snprintf(url, sizeof url, "/hsds/services?modified_after=%sT00:00:00Z", "2099-01-01");
   assert_int_equal(total_of(url), 0);
   t = time(NULL) - 90 * 86400;
-  strftime(day, sizeof day, "%Y-%m-%d", gmtime_r(&t, &tm));
+  strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S%%2B00:00", gmtime_r(&t, &tm));
   snprintf(url, sizeof url, "/hsds/services?modified_after=%s&minimal=true", day);
   p = fx_get_json(url, 200);
-  assert_int_equal(json_integer_value(json_object_get(p, "total_items")), 1);
-  it = json_array_get(json_object_get(p, "contents"), 0);
+  assert_int_equal(json_integer_value(json_object_get(p, "total_items")), 2);
+  json_array_foreach(json_object_get(p, "contents"), i, it) {
+    assert_int_equal(json_object_size(it), 4);
+    assert_string_equal(json_string_value(json_object_get(it, "status")), "inactive");
+  }
+  it = json_array_get(json_object_get(p, "contents"), 0); /* by name: Inloop before Maatjes */
   assert_string_equal(json_string_value(json_object_get(it, "id")), SVC_LEFT);
-  assert_string_equal(json_string_value(json_object_get(it, "status")), "inactive");
   json_decref(p);
+  /* A service whose organization left, left with it (at that time). */
+  json_t *orphan = fx_get_json("/hsds/services/" SVC_ORPHAN, 200);
+  assert_string_equal(json_string_value(json_object_get(orphan, "status")), "inactive");
+  assert_string_equal(json_string_value(json_object_get(orphan, "last_modified")), g_org_left);
+  json_decref(orphan);
+  orphan = fx_get_json("/hsds/organizations/" ORG_GONE, 404);
+  json_decref(orphan);
   /* Without modified_after a list holds live services only. */
   assert_int_equal(total_of("/hsds/services"), 2);
   /* By id: inactive while recent, then 404 like any unknown id. */
