@@ -789,7 +789,7 @@ int web_hsds_service_at_location(struct web_ctx *x) {
     return web_unavailable(x, "De database gaf een fout. Probeer het opnieuw.");
   }
   /* The id is derived from the pair (uuid_of), so find the pair: one
-   * SHA-1 per live row, a few milliseconds for thousands of rows. */
+   * name-based UUID per live pair, linear in the number of pairs. */
   char sid[SK_UUID_LEN] = "", lid[SK_UUID_LEN] = "";
   while (!sid[0] && sqlite3_step(s) == SQLITE_ROW) {
     const char *a = (const char *)sqlite3_column_text(s, 0);
