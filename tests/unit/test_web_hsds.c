@@ -726,6 +726,7 @@ static void test_export_imports_back_as_the_same_services(void **state) {
   assert_string_equal(shv->url, "https://versa.example.org/geld");
   assert_string_equal(shv->application_process, "Bel of loop binnen.");
   assert_int_equal(shv->min_age, 18);
+  assert_string_equal(shv->keywords, "rood staan, aanmaning"); /* alternate_name */
   assert_int_equal(shv->areas.n, 2);
   /* The importer merges location phones into the service's; the
    * restricted number was never exported. */
