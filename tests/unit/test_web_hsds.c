@@ -663,6 +663,53 @@ static void test_no_restricted_field_on_any_route(void **state) {
   }
 }
 
+/* Odd and hostile input on the new routes: a 400 or 404 with a reason, an
+ * empty page, never a 5xx. */
+static void test_hostile_input_is_a_clear_answer(void **state) {
+  (void)state;
+  static const struct {
+    const char *target;
+    int status;
+  } cases[] = {
+      {"/hsds/organizations?search=%27%20OR%201%3D1%20--", 200},
+      {"/hsds/organizations?search=_", 200},
+      {"/hsds/organizations?search=%5C", 200},
+      {"/hsds/organizations?search=%E2%82%AC%F0%9F%98%80", 200},
+      {"/hsds/organizations?per_page=21&full_service=true", 400},
+      {"/hsds/organizations?page=0", 400},
+      {"/hsds/organizations?page=99999", 200},
+      {"/hsds/organizations?format=ndjson", 400},
+      {"/hsds/organizations?postcode=1271", 400}, /* not a parameter here */
+      {"/hsds/organizations/" ORG_VERSA "?full=true", 400},
+      {"/hsds/organizations/" ORG_VERSA "/services", 404},
+      {"/hsds/service_at_locations?minimal=true", 400},
+      {"/hsds/service_at_locations?organization_id=kapot", 400},
+      {"/hsds/service_at_locations?modified_after=gisteren", 400},
+      {"/hsds/service_at_locations?taxonomy_id=onbekend", 400},
+      {"/hsds/service_at_locations/%27%3B--", 404},
+      {"/hsds/service_at_locations/00000000-0000-4000-8000-000000000000", 404},
+      {"/hsds/services?postcode=%00", 400},
+      {"/hsds/services?postcode=1271&proximity=0", 400},
+      {"/hsds/services?postcode=1271&proximity=99999999999999999999999", 400},
+      {"/hsds/services?postcode=%EF%BC%91%EF%BC%92%EF%BC%97%EF%BC%91", 400}, /* full-width digits */
+      {"/hsds/taxonomies/", 404}, /* an empty id */
+      {"/hsds/taxonomies/%25", 404},
+      {"/hsds/taxonomy_terms?search=%25%25%25", 200},
+      {"/hsds/taxonomy_terms?parent_id=" SVC_SHV, 400},
+      {"/hsds/taxonomy_terms?top_only=true&parent_id=x", 400},
+      {"/hsds/taxonomy_terms/", 404},
+      {"/hsds/taxonomy_terms/x/y", 404},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    struct resp r = fx_get(cases[i].target);
+    if (r.status != cases[i].status)
+      fail_msg("%s: %d, want %d: %.300s", cases[i].target, r.status, cases[i].status, r.body);
+    if (r.status >= 400)
+      assert_non_null(strstr(fx_header(&r, "Content-Type"), "problem+json"));
+    resp_free(&r);
+  }
+}
+
 /* Point 9 of issue 12: what the export carries besides the basics. */
 static void test_export_carries_keywords_org_phones_and_area_exceptions(void **state) {
   (void)state;
@@ -779,6 +826,7 @@ int main(void) {
       cmocka_unit_test(test_service_at_locations),
       cmocka_unit_test(test_taxonomies_and_terms),
       cmocka_unit_test(test_no_restricted_field_on_any_route),
+      cmocka_unit_test(test_hostile_input_is_a_clear_answer),
       cmocka_unit_test(test_export_carries_keywords_org_phones_and_area_exceptions),
       cmocka_unit_test(test_export_imports_back_as_the_same_services),
   };
