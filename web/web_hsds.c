@@ -443,17 +443,22 @@ static int parse_place(struct web_ctx *x, struct hsds_filter *f) {
     return web_bad_param(x, "postcode",
                          "'postcode' moet een Nederlandse postcode zijn, zoals 1271 AB of 1271.");
   const struct sk_term *t = sk_taxonomy_municipality_for_postcode(tax, n4);
-  f->has_areas = 1;
-  if (!t) {
-    snprintf(f->areas, sizeof f->areas, "[\"landelijk\"]");
-  } else {
+  json_t *codes = json_pack("[s]", "landelijk");
+  if (t) {
     f->muni = t->code;
-    int n = snprintf(f->areas, sizeof f->areas, "[\"%s\",\"regio\",\"landelijk\"", t->code);
-    for (size_t i = 0; i < t->n_scopes && n > 0 && (size_t)n < sizeof f->areas - 80; i++)
-      n += snprintf(f->areas + n, sizeof f->areas - (size_t)n, ",\"%s\"", t->scopes[i]);
-    if (n > 0 && (size_t)n < sizeof f->areas - 2)
-      snprintf(f->areas + n, sizeof f->areas - (size_t)n, "]");
+    json_array_append_new(codes, json_string(t->code));
+    json_array_append_new(codes, json_string("regio"));
+    for (size_t i = 0; i < t->n_scopes; i++)
+      json_array_append_new(codes, json_string(t->scopes[i]));
   }
+  /* At most 3 + SK_TERM_MAX_SCOPES codes; a taxonomy with absurdly long codes
+   * gets a 503 here rather than a cut list. */
+  size_t len = codes ? json_dumpb(codes, f->areas, sizeof f->areas - 1, JSON_COMPACT) : 0;
+  json_decref(codes);
+  if (len == 0 || len >= sizeof f->areas)
+    return web_unavailable(x, "Het werkgebied van deze postcode past niet in de zoekvraag.");
+  f->areas[len] = '\0';
+  f->has_areas = 1;
   if (!prox)
     return SK_OK;
   char *end;
