@@ -558,15 +558,17 @@ static json_t *minimal_of(json_t *svc) {
                    "last_modified", json_object_get(svc, "last_modified"));
 }
 
+/* openapi_url is absolute from the configured public address (never the
+ * request's Host); without one it is the reference /hsds/openapi.json,
+ * which a client resolves against the address it asked. */
 int web_hsds_root(struct web_ctx *x) {
-  char base[256], url[300];
-  web_base_url(x, base, sizeof base);
-  snprintf(url, sizeof url, "%s/hsds/openapi.json", base);
+  const char *base = x->srv->public_url;
+  char url[300]; /* public_url is at most 200 bytes (checked at start) */
+  snprintf(url, sizeof url, "%s/hsds/openapi.json", base ? base : "");
   int rc = web_reply_json(x, 200, json_pack("{s:s, s:s, s:s}", "version", "3.0", "profile",
                                             "urn:sociale-kaart:hsds-profile:hbel:1",
                                             "openapi_url", url));
   x->out.cache = "public, max-age=3600";
-  x->out.vary = "Host";
   return rc;
 }
 

@@ -296,7 +296,7 @@ static void test_root_points_at_its_openapi(void **state) {
   assert_non_null(u);
   char want[128];
   snprintf(want, sizeof want, "http://127.0.0.1/hsds/openapi.json");
-  assert_string_equal(u, want); /* absolute, from the request's Host */
+  assert_string_equal(u, want); /* absolute, from the fixture's public_url */
   json_decref(root);
   struct resp r = fx_get("/hsds/openapi.json");
   assert_int_equal(r.status, 200);
