@@ -300,6 +300,7 @@ json_t *web_service_detail(struct web_worker *w, const char *id, int *found) {
   /* Classification. */
   json_t *needs = json_array(), *groups = json_array(), *laws = json_array();
   json_t *access = NULL, *cost = NULL;
+  int auto_classified = 0;
   s = web_stmt(w, WQ_SERVICE_TAXONOMY);
   if (s) {
     sqlite3_bind_int64(s, 1, rid);
@@ -308,6 +309,8 @@ json_t *web_service_detail(struct web_worker *w, const char *id, int *found) {
       const char *code = (const char *)sqlite3_column_text(s, 1);
       if (!vocab || !code)
         continue;
+      if (strcmp(vocab, "classification") == 0 && strcmp(code, "automatisch") == 0)
+        auto_classified = 1;
       int v = sk_vocab_parse(vocab);
       if (v == SK_VOCAB_NEED)
         json_array_append_new(needs, web_json_term(tax, SK_VOCAB_NEED, code));
@@ -327,6 +330,8 @@ json_t *web_service_detail(struct web_worker *w, const char *id, int *found) {
   json_object_set_new(svc, "access", access ? access : json_null());
   json_object_set_new(svc, "cost", cost ? cost : json_null());
   json_object_set_new(svc, "laws", laws);
+  /* The indexer proposed the classification; a redacteur has not checked it. */
+  json_object_set_new(svc, "auto_classified", json_boolean(auto_classified));
 
   json_t *areas = json_array();
   s = web_stmt(w, WQ_SERVICE_AREAS);

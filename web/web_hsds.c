@@ -244,12 +244,19 @@ static json_t *hsds_service(struct web_server *srv, json_t *d, int full) {
     json_t *h = json_array_get(hours, i);
     const char *op = json_string_value(json_object_get(h, "opens_at"));
     const char *cl = json_string_value(json_object_get(h, "closes_at"));
+    const char *vf = json_string_value(json_object_get(h, "valid_from"));
+    const char *vt = json_string_value(json_object_get(h, "valid_to"));
     char days[64] = "";
     for (size_t j = i; j < nh && j < sizeof used; j++) {
       json_t *k = json_array_get(hours, j);
       const char *op2 = json_string_value(json_object_get(k, "opens_at"));
       const char *cl2 = json_string_value(json_object_get(k, "closes_at"));
-      if (used[j] || !op || !cl || !op2 || !cl2 || strcmp(op, op2) || strcmp(cl, cl2))
+      const char *vf2 = json_string_value(json_object_get(k, "valid_from"));
+      const char *vt2 = json_string_value(json_object_get(k, "valid_to"));
+      /* one rule per time and season: dated rows (every other week,
+       * monthly) stay rules of their own date */
+      if (used[j] || !op || !cl || !op2 || !cl2 || strcmp(op, op2) || strcmp(cl, cl2) ||
+          strcmp(vf ? vf : "", vf2 ? vf2 : "") || strcmp(vt ? vt : "", vt2 ? vt2 : ""))
         continue;
       json_int_t wd = json_integer_value(json_object_get(k, "weekday"));
       if (wd < 1 || wd > 7)

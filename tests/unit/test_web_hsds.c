@@ -741,6 +741,34 @@ static void test_export_carries_keywords_org_phones_and_area_exceptions(void **s
   json_decref(s);
 }
 
+/* Dated opening rows (every other week, monthly: ix_hsds expands them)
+ * come out as one rule per date, never merged into a weekly rule. */
+static void test_dated_hours_stay_dated(void **state) {
+  (void)state;
+  struct sk_store *st = NULL;
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  fx_exec(st, "INSERT INTO schedule(service_rid, weekday, opens_at, closes_at, valid_from, valid_to)"
+              " VALUES (1, 4, '19:30', '21:30', '2026-12-10', '2026-12-10'),"
+              " (1, 4, '19:30', '21:30', '2026-12-24', '2026-12-24')");
+  json_t *s = fx_get_json("/hsds/services/" SVC_SHV, 200);
+  int dated = 0;
+  size_t i;
+  json_t *sc;
+  json_array_foreach(json_object_get(s, "schedules"), i, sc) {
+    const char *vf = json_string_value(json_object_get(sc, "valid_from"));
+    if (vf && strcmp(json_string_value(json_object_get(sc, "opens_at")), "19:30") == 0) {
+      dated++;
+      assert_string_equal(vf, json_string_value(json_object_get(sc, "valid_to")));
+      assert_string_equal(json_string_value(json_object_get(sc, "byday")), "TH");
+    }
+  }
+  assert_int_equal(dated, 2);
+  json_decref(s);
+  fx_exec(st, "DELETE FROM schedule WHERE valid_from IN ('2026-12-10', '2026-12-24')");
+  sk_store_close(st);
+}
+
 static int has(const struct ix_strv *v, const char *s) {
   for (size_t i = 0; i < v->n; i++)
     if (strcmp(v->v[i], s) == 0)
@@ -834,6 +862,7 @@ int main(void) {
       cmocka_unit_test(test_no_restricted_field_on_any_route),
       cmocka_unit_test(test_hostile_input_is_a_clear_answer),
       cmocka_unit_test(test_export_carries_keywords_org_phones_and_area_exceptions),
+      cmocka_unit_test(test_dated_hours_stay_dated),
       cmocka_unit_test(test_export_imports_back_as_the_same_services),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
