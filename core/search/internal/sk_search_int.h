@@ -158,6 +158,7 @@ struct sks_snap {
 #define SKS_TRI_BUCKETS 65536
 
 /* ---- the searcher ---- */
+struct sk_lexicon;
 struct sks_post { /* cached postings of one FTS group expression */
   char *key;
   uint64_t hash;
@@ -239,6 +240,9 @@ struct sk_searcher {
   /* concept phrases from the taxonomy */
   struct sks_phrase *phrases;
   size_t n_phrases;
+  /* the everyday-Dutch lexicon (sk_lexicon_int.h; shared, read-only) */
+  const struct sk_lexicon *lex;
+  int in_fallback; /* running the inner query of a fallback (sk_search.c) */
 };
 
 struct sks_phrase {
