@@ -174,6 +174,19 @@ static int add_entry(struct sk_lexicon *lx, size_t *cap, struct sk_stemmer *stem
   }
   struct sks_lex_entry *x = &lx->e[lx->n];
   memset(x, 0, sizeof *x);
+  /* "gepest = pesten": the words after '=' are searched in the texts too */
+  const char *eq = kind == SEC_NEED ? memchr(p, '=', (size_t)(e - p)) : NULL;
+  if (eq) {
+    const char *a = eq + 1, *ae = e;
+    trim(&a, &ae);
+    if (a == ae || memchr(a, '=', (size_t)(ae - a)))
+      return perr(err, errlen, name, line, "'=' is followed by the words to search for, once");
+    x->also = sk_arena_strndup(&lx->arena, a, (size_t)(ae - a));
+    if (!x->also)
+      return SK_ENOMEM;
+    e = eq;
+    trim(&p, &e);
+  }
   struct split c = {lx, stem, x, 0, SK_OK};
   sk_words(p, (size_t)(e - p), split_word, &c);
   if (c.rc)

@@ -83,3 +83,9 @@ int sks_need_words(const struct sk_searcher *s, const struct sks_needmask *sel, 
     rc = sk_buf_addc(b, ')');
   return rc;
 }
+
+float sks_need_coverage(const struct sks_doc *d, const struct sks_needmask *sel) {
+  int all = __builtin_popcountll(sel->w[0]) + __builtin_popcountll(sel->w[1]);
+  int in = __builtin_popcountll(d->needs.w[0] & sel->w[0]) + __builtin_popcountll(d->needs.w[1] & sel->w[1]);
+  return all ? (float)in / (float)all : 0;
+}

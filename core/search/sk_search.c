@@ -1470,6 +1470,33 @@ static int decompound(struct sk_searcher *s, const char *w, size_t wl, struct sk
   return rc;
 }
 
+/* The group of a lexicon entry's "= words": each word (with the compounds
+ * of the index that contain it), ORed; empty when none is in the index. */
+static int also_group(struct sk_searcher *s, const char *also, struct sk_buf *b) {
+  struct tok_list l;
+  l.n = 0;
+  sk_words(also, strlen(also), take_tok, &l);
+  sk_buf_reset(b);
+  struct sk_buf g;
+  sk_buf_init(&g, 8192);
+  int rc = SK_OK;
+  size_t n = 0;
+  for (size_t k = 0; k < l.n && !rc; k++) {
+    if (sks_is_stopword(l.tok[k].t) || (rc = group_expr(s, l.tok[k].t, 0, &g)) != SK_OK)
+      continue;
+    if (!group_size(s, sk_buf_str(&g)))
+      continue;
+    /* the inner group without its parentheses */
+    rc = sk_buf_addstr(b, n++ ? " OR " : "(");
+    if (!rc)
+      rc = sk_buf_add(b, sk_buf_str(&g) + 1, g.len - 2);
+  }
+  if (!rc && n)
+    rc = sk_buf_addc(b, ')');
+  sk_buf_free(&g);
+  return rc;
+}
+
 /* The FTS group for one query word, with its correction when the word
  * itself finds nothing: cached per (word, prefix). */
 static int word_group(struct sk_searcher *s, const char *w, int prefix, const char **expr,
@@ -1718,6 +1745,11 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
           rc = sk_buf_addc(&b, '"');
       }
       if (!rc && group_size(s, sk_buf_str(&b)) > 0)
+        rc = push_group(a, a->lexg, &a->n_lexg, sk_buf_str(&b));
+      /* and the words of the texts it stands for ("gepest = pesten") */
+      if (!rc && w->lex->also)
+        rc = also_group(s, w->lex->also, &b);
+      if (!rc && b.len && group_size(s, sk_buf_str(&b)) > 0)
         rc = push_group(a, a->lexg, &a->n_lexg, sk_buf_str(&b));
       continue;
     }
@@ -3292,7 +3324,8 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     double score = text_mode ? s->acc[rid] + ((s->mark[rid] & M_CNEED) ? CONCEPT_BONUS : 0) : 1.0;
     if (text_mode && (s->mark[rid] & (M_LNEED | M_LTEXT)) && !(s->mark[rid] & M_CNEED))
       score += (s->mark[rid] & M_LTEXT) ? LEX_BONUS
-                                         : LEX_BONUS * (0.25 + 0.75 * sks_need_focus(d, &closure));
+                                         : LEX_BONUS * (0.25 + 0.75 * sks_need_focus(d, &closure) *
+                                                                      (0.5 + 0.5 * sks_need_coverage(d, &an.lex_needs)));
     else if (central)
       score = (1.0 + 0.5 * (s->stamp[rid] == s->gen ? s->acc[rid] : 0)) * (0.5 + 0.5 * sks_need_focus(d, &closure));
     score *= locality(s, d, f.pref);

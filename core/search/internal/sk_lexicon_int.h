@@ -20,6 +20,7 @@ struct sks_lex_entry {
   uint8_t ambiguous; /* a place spelling that is also an everyday word ("huizen") */
   uint8_t n_codes;
   int line;
+  const char *also;         /* "gepest = pesten": words of the texts to search too, or NULL */
   const char *const *codes; /* need codes, or the municipality code */
   struct sks_needmask needs; /* need bits (the order of the taxonomy's needs) */
   uint32_t next;             /* next entry in the same bucket, UINT32_MAX ends */
@@ -81,6 +82,9 @@ void sks_need_closure(const struct sk_searcher *s, const struct sks_needmask *se
 /* The share of an offering's needs (with ancestors) inside the closure,
  * 0..1. */
 float sks_need_focus(const struct sks_doc *d, const struct sks_needmask *closure);
+/* The share of the selected needs an offering is classified under, 0..1
+ * (a word that stands for two needs: offerings for both first). */
+float sks_need_coverage(const struct sks_doc *d, const struct sks_needmask *sel);
 /* The group expression of the words of the selected needs (label words and
  * one-word synonyms of each and of its sub-needs; at most 32 words) into b;
  * an empty buffer when there are none. */
