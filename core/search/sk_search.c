@@ -1250,7 +1250,10 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
       size_t from, to;
       concept_span(a, k, &from, &to);
       const struct sks_phrase *ph = &s->phrases[a->w[k].phrase];
-      accept = from >= i && to <= i + len && to - from < len && !ph->term->crisis;
+      /* a target group's word ("student", "huisarts") is no need: the
+       * lexicon's entry of the same length says which need it is */
+      size_t shorter = a->w[k].role == W_TG ? len + 1 : len;
+      accept = from >= i && to <= i + len && to - from < shorter && !ph->term->crisis;
     }
     if (!accept) {
       i++;
@@ -1275,10 +1278,20 @@ static void place_concepts(struct sk_searcher *s, struct analysis *a) {
   struct sks_place_word pw[MAX_WORDS];
   uint8_t keep[MAX_WORDS], marker[MAX_WORDS];
   for (size_t i = 0; i < a->n; i++) {
-    pw[i].f = a->w[i].f;
-    pw[i].upper = a->w[i].upper;
-    pw[i].is_place = a->w[i].role == W_PLACE;
-    pw[i].free = a->w[i].role == W_TEXT;
+    struct qword *w = &a->w[i];
+    if (w->role == W_PLACE) {
+      /* a place as written, not through a stem: "huis" is not Huizen */
+      const struct sks_phrase *ph = &s->phrases[w->phrase];
+      int written = 0;
+      for (size_t k = 0; k < ph->n && !written; k++)
+        written = strcmp(ph->words[k], w->f) == 0;
+      if (!written)
+        w->role = W_TEXT, w->phrase = -1, w->first = 0;
+    }
+    pw[i].f = w->f;
+    pw[i].upper = w->upper;
+    pw[i].is_place = w->role == W_PLACE;
+    pw[i].free = w->role == W_TEXT;
   }
   sks_place_review(s->lex, pw, a->n, keep, marker);
   a->place = -1;
