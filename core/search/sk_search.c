@@ -1483,8 +1483,9 @@ static int decompound(struct sk_searcher *s, const char *w, size_t wl, struct sk
   return rc;
 }
 
-/* The group of a lexicon entry's "= words": each word (with the compounds
- * of the index that contain it), ORed; empty when none is in the index. */
+/* The group of a lexicon entry's "= words": each word by its stem (not
+ * its compounds: "angst" must not bring "valangst"), ORed; empty when
+ * none is in the index. */
 static int also_group(struct sk_searcher *s, const char *also, struct sk_buf *b) {
   struct tok_list l;
   l.n = 0;
@@ -1495,14 +1496,14 @@ static int also_group(struct sk_searcher *s, const char *also, struct sk_buf *b)
   int rc = SK_OK;
   size_t n = 0;
   for (size_t k = 0; k < l.n && !rc; k++) {
-    if (sks_is_stopword(l.tok[k].t) || (rc = group_expr(s, l.tok[k].t, 0, &g)) != SK_OK)
+    if (sks_is_stopword(l.tok[k].t))
       continue;
-    if (!group_size(s, sk_buf_str(&g)))
+    sk_buf_reset(&g);
+    if ((rc = add_quoted(&g, l.tok[k].t, 0)) != SK_OK || !group_size(s, sk_buf_str(&g)))
       continue;
-    /* the inner group without its parentheses */
     rc = sk_buf_addstr(b, n++ ? " OR " : "(");
     if (!rc)
-      rc = sk_buf_add(b, sk_buf_str(&g) + 1, g.len - 2);
+      rc = sk_buf_addstr(b, sk_buf_str(&g));
   }
   if (!rc && n)
     rc = sk_buf_addc(b, ')');
@@ -1818,9 +1819,9 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
       }
     }
   }
-  /* and the lexicon's needs' own words: "paniekaanval" lifts the
-   * offerings named after angst, stress, somberheid */
-  if (!rc && a->n_lex && a->n_boost < MAX_GROUPS) {
+  /* and, when no text uses the resident's words, the lexicon's needs' own
+   * words: "paniekaanval" lifts the offerings named after angst, stress */
+  if (!rc && a->n_lex && !a->n_lexg && a->n_boost < MAX_GROUPS) {
     rc = sks_need_words(s, &a->lex_needs, &b);
     if (!rc && b.len) {
       a->boost[a->n_boost] = strdup(sk_buf_str(&b));
