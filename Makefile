@@ -6,7 +6,7 @@ DB ?= data/sociale-kaart.db
 BIN := build/release/sociale-kaart
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all setup setup-browser build run test test-debug test-asan test-release-build bench clean
+.PHONY: all setup setup-browser build run test test-debug test-asan test-release-build bench clean deb
 
 all: build
 
@@ -44,7 +44,17 @@ test-release-build: setup
 	@cmake --preset release >/dev/null
 	@cmake --build build/release -j$(JOBS)
 
-test: test-debug test-asan test-release-build
+test: test-debug test-asan test-release-build deb
 
 clean:
 	rm -rf build
+
+# A Debian package (debhelper), built in a copy of the tree so that nothing
+# lands beside the checkout; checked with lintian. Result: build/deb/*.deb.
+deb: setup
+	@scripts/setup.sh debhelper lintian fakeroot
+	rm -rf build/deb && mkdir -p build/deb/src
+	git ls-files -z | xargs -0 cp --parents -t build/deb/src
+	cd build/deb/src && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning --info build/deb/sociale-kaart_*.deb
+	@ls -l build/deb/*.deb

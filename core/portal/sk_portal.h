@@ -26,11 +26,12 @@
 #include <stdint.h>
 
 #include "sk_id.h"
+#include "sk_auth.h" /* SK_AUTH_MAX_ORGS */
 #include "sk_role.h" /* enum sk_role, shared with sk_auth */
 #include "sk_store.h"
 #include "sk_taxonomy.h"
 
-#define SK_ACTOR_MAX_ORGS 64
+#define SK_ACTOR_MAX_ORGS SK_AUTH_MAX_ORGS
 
 /* Who is asking. Plain data, filled by the caller (sk_portal_actor_load
  * reads it from the account tables). Redacteur and admin may edit every
@@ -44,7 +45,9 @@ struct sk_actor {
 };
 
 /* Fill a from the account with this public id (role, trusted, linked
- * organisations). SK_ENOTFOUND for an unknown or disabled account. */
+ * organisations). SK_ENOTFOUND for an unknown or disabled account;
+ * SK_ETOOBIG when it is linked to more than SK_ACTOR_MAX_ORGS organisations
+ * (never silently cut: the account would lose access to some). */
 int sk_portal_actor_load(struct sk_store *st, const char *account_id, struct sk_actor *a);
 
 enum sk_portal_entity {
