@@ -239,6 +239,22 @@ static void test_place_in_query_filters(void **state) {
     other |= !serves_laren(&r->items[i]);
   assert_true(other);
   sk_search_result_free(r);
+  /* the place said in the words wins over the municipality parameter */
+  sk_search_query_init(&q);
+  q.q = "schulden laren";
+  q.municipality = "huizen";
+  q.per_page = 100;
+  assert_int_equal(sk_search(g_s, &q, &r, &e), SK_OK);
+  assert_string_equal(r->place, "laren");
+  assert_true(r->place_from_query);
+  for (size_t i = 0; i < r->n_items; i++)
+    assert_true(serves_laren(&r->items[i]));
+  sk_search_result_free(r);
+  /* the parameter alone: the same filter, not from the words */
+  r = search("schulden", NULL, "laren", 100);
+  assert_string_equal(r->place, "laren");
+  assert_false(r->place_from_query);
+  sk_search_result_free(r);
   /* "huizen" as houses is not the place; as a place it is */
   r = search("betaalbare huizen", NULL, NULL, 10);
   assert_null(r->place);
