@@ -217,6 +217,48 @@ static int add_entry(struct sk_lexicon *lx, size_t *cap, struct sk_stemmer *stem
   return SK_OK;
 }
 
+/* A need entry with a municipality's name in it never matches (a place is
+ * taken from the query before the lexicon): refuse it. */
+struct place_words {
+  const char *w[64];
+  size_t n;
+  struct sk_arena *a;
+};
+
+static int take_place_word(void *ctx, const char *w, size_t n, size_t start, size_t end) {
+  (void)start;
+  (void)end;
+  struct place_words *p = ctx;
+  if (p->n < 64 && (p->w[p->n] = sk_arena_strndup(p->a, w, n)))
+    p->n++;
+  return 0;
+}
+
+static int check_places(struct sk_lexicon *lx, const char *name, char *err, size_t errlen) {
+  struct place_words pw;
+  pw.n = 0;
+  pw.a = &lx->arena;
+  for (size_t i = 0; i < lx->tax->n_terms; i++) {
+    const struct sk_term *t = &lx->tax->terms[i];
+    if (t->vocab == SK_VOCAB_MUNICIPALITY && t->label)
+      sk_words(t->label, strlen(t->label), take_place_word, &pw);
+  }
+  for (size_t i = 0; i < lx->n; i++)
+    if (lx->e[i].kind == SKS_LEX_PLACE && lx->e[i].n_words == 1 && pw.n < 64)
+      pw.w[pw.n++] = lx->e[i].words[0];
+  for (size_t i = 0; i < lx->n; i++) {
+    const struct sks_lex_entry *x = &lx->e[i];
+    if (x->kind != SKS_LEX_NEED)
+      continue;
+    for (size_t k = 0; k < x->n_words; k++)
+      for (size_t j = 0; j < pw.n; j++)
+        if (strcmp(x->words[k], pw.w[j]) == 0)
+          return perr(err, errlen, name, x->line,
+                      "'%s' names the place '%s': places are taken from a query on their own", x->text, pw.w[j]);
+  }
+  return SK_OK;
+}
+
 /* Buckets by first stem, and no entry twice (the same words in two places
  * of the file would be an editing mistake: which needs win?). */
 static int index_entries(struct sk_lexicon *lx, const char *name, char *err, size_t errlen) {
@@ -304,6 +346,8 @@ int sk_lexicon_parse(const char *text, size_t len, const char *name, const struc
   sk_stemmer_free(stem);
   if (!rc)
     rc = index_entries(lx, name, err, errlen);
+  if (!rc)
+    rc = check_places(lx, name, err, errlen);
   if (rc) {
     if (rc == SK_ENOMEM && err && errlen && !err[0])
       snprintf(err, errlen, "%s: out of memory", name ? name : "lexicon");

@@ -2526,6 +2526,10 @@ static int render_item(struct render_ctx *c, uint32_t rid, float score, struct s
       if (b < 64 ? (d->needs.w[0] >> b & 1) : (d->needs.w[1] >> (b - 64) & 1))
         WHY("%shulpvraag %s", wl ? ", " : "", s->need.terms[b]->label);
     }
+  /* a resident's word from the lexicon stands for these needs */
+  for (size_t b = 0; c->an && c->an->n_lex && b < s->need.n && wl < sizeof why; b++)
+    if ((c->an->lex_needs.w[b >> 6] >> (b & 63) & 1) && (d->needs.w[b >> 6] >> (b & 63) & 1))
+      WHY("%shulpvraag %s", wl ? ", " : "", s->need.terms[b]->label);
   if (snip_hit)
     WHY("%somschrijving", wl ? ", " : "");
   if (!wl && c->an && c->an->hl.len)
