@@ -55,6 +55,6 @@ deb: setup
 	@scripts/setup.sh debhelper lintian fakeroot
 	rm -rf build/deb && mkdir -p build/deb/src
 	git ls-files -z | xargs -0 cp --parents -t build/deb/src
-	cd build/deb/src && dpkg-buildpackage -us -uc -b
+	cd build/deb/src && DEB_BUILD_OPTIONS="parallel=$(JOBS)" dpkg-buildpackage -us -uc -b
 	lintian --fail-on error,warning --info build/deb/sociale-kaart_*.deb
 	@ls -l build/deb/*.deb

@@ -354,5 +354,47 @@ static const char migration_4[] =
     "  sent_at TEXT,\n"
     "  UNIQUE(account_id, period));\n";
 
-const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {migration_1, migration_2, migration_3,
-                                                              migration_4};
+/* Keeping the map current (owner: portal, sk_verify.c; docs/portal.md,
+ * "Verification"). Every offering has a cycle: it starts at its baseline
+ * (the latest of assured_date, confirmed_date and created) and is due
+ * verify_months later (NULL: 12). verify_log has one row per step an entry
+ * went through in a cycle (due, reminded, reminded_again, task, flagged,
+ * hidden, confirmed, change_requested); a daily run adds each step once.
+ * confirmed_date is the last "Klopt nog" over the personal link: feeds
+ * never write it, so a feed entry keeps its confirmation across fetches.
+ * verify_hidden = 1: left unconfirmed too long, out of search until
+ * confirmed. */
+static const char migration_5[] =
+    "ALTER TABLE organization ADD COLUMN verify_months INTEGER"
+    " CHECK (verify_months IS NULL OR verify_months BETWEEN 1 AND 60);\n"
+    "ALTER TABLE service ADD COLUMN confirmed_date TEXT;\n"
+    "ALTER TABLE service ADD COLUMN verify_hidden INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE TABLE verify_log(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  service_rid INTEGER NOT NULL REFERENCES service(rid) ON DELETE CASCADE,\n"
+    "  cycle TEXT NOT NULL,\n" /* the cycle's baseline day, YYYY-MM-DD */
+    "  step TEXT NOT NULL CHECK (step IN ('due','reminded','reminded_again','task','flagged',"
+    "'hidden','confirmed','change_requested')),\n"
+    "  at TEXT NOT NULL,\n"
+    "  detail TEXT,\n"
+    "  UNIQUE(service_rid, cycle, step));\n"
+    "CREATE INDEX verify_log_step ON verify_log(step, at);\n";
+
+/* Search statistics (owner: portal, sk_dashboard.c): no address, no
+ * session id; visitor is an HMAC under a key of that month alone. */
+static const char migration_6[] =
+    "CREATE TABLE search_stat(\n"
+    "  month TEXT NOT NULL,\n"
+    "  query TEXT NOT NULL,\n"
+    "  visitor TEXT NOT NULL,\n"
+    "  searches INTEGER NOT NULL DEFAULT 1,\n"
+    "  PRIMARY KEY(month, query, visitor)) WITHOUT ROWID;\n"
+    /* A message the receiving server refused for good (5xx): the message is
+     * done (sent_at) and bounced; the organisation's address that bounced is
+     * kept, so it is not used again until the data gives another one. */
+    "ALTER TABLE portal_outbox ADD COLUMN bounced_at TEXT;\n"
+    "ALTER TABLE portal_outbox ADD COLUMN bounce_reason TEXT;\n"
+    "ALTER TABLE organization ADD COLUMN email_bounced TEXT;\n";
+
+const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {
+    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6};

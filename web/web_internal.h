@@ -43,6 +43,7 @@ enum web_route {
   WR_AUTH,       /* /api/v1/auth/...: login, logout, me (web_auth.c) */
   WR_PARTNER,    /* /api/v1/partner/...: the portal (web_partner.c) */
   WR_CORRECTION, /* /api/v1/corrections/token, POST /api/v1/services/{id}/corrections */
+  WR_VERIFY,     /* /api/v1/verify/{token}[/{entry}]: the personal verification link */
   WR_STATIC,
   WR_NOT_FOUND,
   WR_COUNT
@@ -121,6 +122,7 @@ struct web_server {
   struct sk_store *pst;
   struct sk_portal *portal;
   char *trusted_proxy;
+  struct web_stats *stats; /* search statistics (web_stats.c); NULL: not kept */
   struct web_metrics m;
   time_t started;
 };
@@ -255,6 +257,13 @@ int web_static(struct web_ctx *x);
 int web_auth_handler(struct web_ctx *x);       /* web_auth.c */
 int web_partner_handler(struct web_ctx *x);    /* web_partner.c */
 int web_correction_handler(struct web_ctx *x); /* web_partner.c */
+int web_verify_handler(struct web_ctx *x);     /* web_partner.c */
+/* web_stats.c: search statistics for the dashboard. */
+struct web_stats;
+struct web_stats *web_stats_new(void);
+void web_stats_free(struct web_server *srv, struct web_stats *st); /* writes what is left */
+void web_stats_record(struct web_ctx *x, const char *q);
+void web_stats_flush(struct web_server *srv);
 
 /* --- who is asking (web_auth.c) ----------------------------------------- */
 struct sk_session;

@@ -9,6 +9,7 @@
 #include "sk_auth.h"
 #include "sk_err.h"
 #include "sk_portal.h"
+#include "sk_search.h"
 #include "web_internal.h"
 
 static int is_method(struct web_ctx *x, const char *m) { return strcmp(x->method, m) == 0; }
@@ -229,6 +230,93 @@ static int corrections_route(struct web_ctx *x, struct sk_portal *p, const struc
   return SK_OK;
 }
 
+/* One query through this worker's searcher, as a resident would ask it. */
+static int probe_query(struct web_ctx *x, const char *q, long *total, int *crisis) {
+  struct web_worker *w = web_worker_get(x);
+  if (!w || !w->searcher)
+    return SK_EINVAL;
+  struct sk_search_query sq;
+  sk_search_query_init(&sq);
+  struct sk_search_error e;
+  struct sk_search_result *res = NULL;
+  int rc = sk_search_query_set(&sq, "q", q, &e);
+  if (rc == SK_OK)
+    rc = sk_search(w->searcher, &sq, &res, &e);
+  if (rc == SK_OK) {
+    *total = res->total;
+    *crisis = res->crisis;
+  }
+  sk_search_result_free(res);
+  return rc;
+}
+
+static void collect_query(void *ctx, const char *query, long visitors) {
+  json_array_append_new(ctx, json_pack("[s, I]", query, (json_int_t)visitors));
+}
+
+/* GET /api/v1/partner/dashboard (redactie): sk_portal_dashboard plus the
+ * search statistics, each shown query marked with what it finds now, and
+ * the number of crisis searches per month. Called with portal_mu held; the
+ * searches run after it is released (they need no writer). */
+static int dashboard(struct web_ctx *x, struct sk_portal *p, const struct sk_actor *a) {
+  struct web_server *srv = x->srv;
+  struct sk_portal_result r, sr;
+  memset(&sr, 0, sizeof sr);
+  if (!is_read(x)) {
+    pthread_mutex_unlock(&srv->portal_mu);
+    return wrong_method(x, "GET");
+  }
+  if (sk_portal_dashboard(p, a, &r) != SK_OK ||
+      sk_portal_search_stats(p, a, 3, &sr) != SK_OK) {
+    pthread_mutex_unlock(&srv->portal_mu);
+    int rc = reply_result(x, r.rc ? &r : &sr);
+    sk_portal_result_free(&r);
+    sk_portal_result_free(&sr);
+    return rc;
+  }
+  json_t *months = json_object_get(sr.body, "months"), *m;
+  json_t *all = json_object(); /* month -> [[query, visitors]]: never sent */
+  size_t i;
+  json_array_foreach(months, i, m) {
+    json_t *list = json_array();
+    const char *month = json_string_value(json_object_get(m, "month"));
+    (void)sk_stats_month_queries(p->st, month, 500, collect_query, list); /* empty on error */
+    json_object_set_new(all, month, list);
+  }
+  pthread_mutex_unlock(&srv->portal_mu);
+  json_array_foreach(months, i, m) {
+    size_t k;
+    json_t *it;
+    json_array_foreach(json_object_get(m, "top"), k, it) {
+      long total = 0;
+      int crisis = 0;
+      if (probe_query(x, json_string_value(json_object_get(it, "query")), &total, &crisis) ==
+          SK_OK) {
+        json_object_set_new(it, "results_now", json_integer(total));
+        json_object_set_new(it, "crisis", json_boolean(crisis));
+      }
+    }
+    long crisis_searches = 0;
+    json_t *list = json_object_get(all, json_string_value(json_object_get(m, "month")));
+    json_array_foreach(list, k, it) {
+      long total = 0;
+      int crisis = 0;
+      if (probe_query(x, json_string_value(json_array_get(it, 0)), &total, &crisis) == SK_OK &&
+          crisis)
+        crisis_searches += (long)json_integer_value(json_array_get(it, 1));
+    }
+    json_object_set_new(m, "crisis_visitors", json_integer(crisis_searches));
+  }
+  json_decref(all);
+  json_object_set(r.body, "searches", sr.body);
+  int rc = reply_result(x, &r);
+  x->out.cache = "private, no-store";
+  x->out.etag = 0;
+  sk_portal_result_free(&r);
+  sk_portal_result_free(&sr);
+  return rc;
+}
+
 int web_partner_handler(struct web_ctx *x) {
   const char *path = x->url + strlen("/api/v1/partner");
   if (*path == '/')
@@ -246,6 +334,9 @@ int web_partner_handler(struct web_ctx *x) {
   memset(&r, 0, sizeof r);
   struct sk_actor a;
   int changed = 0, called = 0;
+  int is_dashboard = strcmp(path, "dashboard") == 0;
+  if (is_dashboard)
+    web_stats_flush(srv); /* lock order: statistics before portal_mu */
   pthread_mutex_lock(&srv->portal_mu);
   struct sk_portal *p = srv->portal;
   p->now = 0;
@@ -257,6 +348,11 @@ int web_partner_handler(struct web_ctx *x) {
       return web_problem(x, 401, sk_auth_message(SK_AUTH_ENOSESSION), NULL, "%s",
                          sk_auth_message(SK_AUTH_ENOSESSION));
     return web_unavailable(x, "De database gaf een fout. Probeer het opnieuw.");
+  }
+  if (is_dashboard) {
+    rc = dashboard(x, p, &a); /* releases portal_mu */
+    web_viewer_free(&v);
+    return rc;
   }
   const char *after;
   if (strcmp(path, "entries") == 0) {
@@ -274,6 +370,11 @@ int web_partner_handler(struct web_ctx *x) {
       rc = wrong_method(x, "GET");
     else
       sk_portal_outbox(p, &a, &r), called = 1;
+  } else if (strcmp(path, "verify-tasks") == 0) {
+    if (!is_read(x))
+      rc = wrong_method(x, "GET");
+    else
+      sk_portal_verify_tasks(p, &a, &r), called = 1;
   } else if (strncmp(path, "services", 8) == 0 && (path[8] == '\0' || path[8] == '/')) {
     after = path + 8;
     rc = entity_route(x, p, &a, SK_PORTAL_SERVICE, "services", after, &r, &changed);
@@ -348,6 +449,49 @@ int web_correction_handler(struct web_ctx *x) {
   sk_portal_correction_submit(srv->portal, id, doc, ip, &r);
   pthread_mutex_unlock(&srv->portal_mu);
   json_decref(doc);
+  int rc = reply_result(x, &r);
+  sk_portal_result_free(&r);
+  return rc;
+}
+
+/* The personal verification link (no account): GET /api/v1/verify/{token}
+ * lists the organisation's entries; POST /api/v1/verify/{token}/{entry}
+ * answers for one ({"answer": "ok"} or {"answer": "change", "message"}).
+ * The token is the only credential and is for this alone (sk_verify.c). */
+int web_verify_handler(struct web_ctx *x) {
+  struct web_server *srv = x->srv;
+  char token[SK_VERIFY_TOKEN_MAX], entry[80] = "";
+  const char *tail;
+  if (!x->id || !segment(x->id, token, sizeof token, &tail))
+    return web_problem(x, 404, "Niet gevonden", NULL, "Dit adres bestaat niet.");
+  if (*tail && (!segment(tail + 1, entry, sizeof entry, &tail) || *tail))
+    return web_problem(x, 404, "Niet gevonden", NULL, "Dit adres bestaat niet.");
+  struct sk_portal_result r;
+  memset(&r, 0, sizeof r);
+  json_t *doc = NULL;
+  if (!entry[0]) {
+    if (!is_read(x))
+      return wrong_method(x, "GET");
+  } else {
+    if (!is_method(x, "POST"))
+      return wrong_method(x, "POST");
+    doc = body_json(x);
+    if (!json_is_object(doc)) {
+      json_decref(doc);
+      return bad_body(x);
+    }
+  }
+  pthread_mutex_lock(&srv->portal_mu);
+  srv->portal->now = 0;
+  if (doc)
+    sk_portal_verify_answer(srv->portal, token, entry, doc, &r);
+  else
+    sk_portal_verify_entries(srv->portal, token, &r);
+  pthread_mutex_unlock(&srv->portal_mu);
+  json_decref(doc);
+  data_changed(x, &r); /* a confirmation may bring an entry back into search */
+  x->out.cache = "no-store";
+  x->out.etag = 0;
   int rc = reply_result(x, &r);
   sk_portal_result_free(&r);
   return rc;

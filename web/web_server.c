@@ -53,6 +53,7 @@ static const char *const route_names[WR_COUNT] = {
     [WR_HSDS_SERVICE] = "hsds_service", [WR_HSDS_TAXONOMIES] = "hsds_taxonomies",
     [WR_HSDS_TERMS] = "hsds_taxonomy_terms", [WR_AUTH] = "auth",
     [WR_PARTNER] = "partner",         [WR_CORRECTION] = "correction",
+    [WR_VERIFY] = "verify",
     [WR_STATIC] = "static",
     [WR_NOT_FOUND] = "not_found",
 };
@@ -346,6 +347,8 @@ static const struct route_def routes[] = {
      R_WRITES | R_LARGE_BODY, NULL},
     {"/api/v1/corrections/token", WR_CORRECTION, web_correction_handler, no_params, R_WRITES,
      NULL},
+    {"/api/v1/verify/{id}", WR_VERIFY, web_verify_handler, no_params, R_API | R_WRITES, NULL},
+    {"/api/v1/verify/{id}/*", WR_VERIFY, web_verify_handler, no_params, R_API | R_WRITES, NULL},
     {"/api/v1/services/{id}/corrections", WR_CORRECTION, web_correction_handler, no_params,
      R_WRITES, NULL},
     {"/api/v1/services/{id}", WR_SERVICE, web_api_service, no_params, R_API | R_VIEWER,
@@ -654,6 +657,7 @@ static void server_free(struct web_server *s) {
     close(s->listen_fd);
   if (s->log_fd > 2)
     close(s->log_fd);
+  web_stats_free(s, s->stats);
   free(s->portal);
   sk_store_close(s->pst);
   free(s->trusted_proxy);
@@ -772,6 +776,7 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
                   c->db_path, e[0] ? e : "out of memory");
     }
     sk_portal_init(s->portal, s->pst, s->tax);
+    s->stats = web_stats_new(); /* NULL (no memory): statistics are not kept */
   }
   if (s->access_log) {
     if (strcmp(s->access_log, "-") == 0) {

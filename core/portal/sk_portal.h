@@ -178,6 +178,120 @@ int sk_portal_outbox(struct sk_portal *p, const struct sk_actor *a, struct sk_po
 /* Mark a message sent (for an SMTP sender). */
 int sk_portal_outbox_mark_sent(struct sk_portal *p, const char *message_id);
 
+/* ---- verification of every entry (sk_verify.c) ---------------------------
+ * Each active offering is due SK_VERIFY_MONTHS (or its organisation's
+ * verify_months) after its baseline: the latest of assured_date,
+ * confirmed_date and created. A daily run (sociale-kaart verify) walks each
+ * entry through its cycle and logs every step once in verify_log:
+ *   due + reminded       30 days before the due date: a message to the
+ *                        organisation's address (else its partner
+ *                        accounts) listing its due entries, with a personal
+ *                        link (a signed token per organisation, 30 days);
+ *   reminded_again       14 days after the first message, if unanswered;
+ *   task                 14 days later: on the redacteur's list ("bel de
+ *                        organisatie");
+ *   flagged              SK_VERIFY_FLAG_MONTHS after the baseline: "niet
+ *                        recent gecontroleerd" for residents (search);
+ *   hidden               SK_VERIFY_HIDE_MONTHS after it: out of search until
+ *                        confirmed, on the redacteur's list;
+ *   confirmed            "Klopt nog" over the link: confirmed_date = now, a
+ *                        new cycle starts, the entry is visible again;
+ *   change_requested     "Dit moet anders": a correction in the review queue.
+ * The link only answers for its own organisation's entries and cannot log in. */
+
+#define SK_VERIFY_MONTHS 12
+#define SK_VERIFY_FLAG_MONTHS 12
+#define SK_VERIFY_HIDE_MONTHS 18
+#define SK_VERIFY_NOTICE_DAYS 30  /* first message this long before the due date */
+#define SK_VERIFY_REPEAT_DAYS 14  /* second message, then the task */
+#define SK_VERIFY_LINK_DAYS 30    /* a personal link works this long */
+#define SK_VERIFY_TOKEN_MAX 160
+
+struct sk_verify_opts {
+  const char *base_url;  /* links: base_url + "/bevestigen.html?t=" + token */
+  int hide_months;       /* 0: SK_VERIFY_HIDE_MONTHS */
+};
+struct sk_verify_stats {
+  long entries;                 /* active offerings looked at */
+  long due, reminded, reminded_again, tasks, flagged, hidden; /* steps added by this run */
+  long messages;                /* messages queued */
+};
+/* One run at p->now (or the clock). Idempotent: a second run on the same
+ * day adds nothing. */
+int sk_portal_verify_run(struct sk_portal *p, const struct sk_verify_opts *o,
+                         struct sk_verify_stats *stats);
+/* The personal link's token for an organisation (valid SK_VERIFY_LINK_DAYS
+ * from p->now). out must hold SK_VERIFY_TOKEN_MAX bytes. */
+int sk_portal_verify_token(struct sk_portal *p, const char *org_id, char *out, size_t outlen);
+/* With a token (no account): GET the organisation's entries and their state
+ * {organization: {id, name}, expires, entries: [{id, name, due, state,
+ * confirmed_date}]}; 403 for a bad or expired token. */
+int sk_portal_verify_entries(struct sk_portal *p, const char *token, struct sk_portal_result *r);
+/* Answer for one entry: doc {"answer": "ok"} or {"answer": "change",
+ * "message": "..."}. 403 when the entry is not the token's organisation's. */
+int sk_portal_verify_answer(struct sk_portal *p, const char *token, const char *entry_id,
+                            const json_t *doc, struct sk_portal_result *r);
+/* The receiving mail server refused message_id for good: mark it done and
+ * bounced, and when it went to an organisation's own address, remember that
+ * address as bounced (the next messages go to its partner accounts, and the
+ * redacteur's list says so). */
+int sk_portal_outbox_mark_bounced(struct sk_portal *p, const char *message_id,
+                                  const char *reason);
+/* The redacteur's list: {"tasks": [...], "hidden": [...], "bounced": [...]}. */
+int sk_portal_verify_tasks(struct sk_portal *p, const struct sk_actor *a,
+                           struct sk_portal_result *r);
+
+/* ---- the dashboard and search statistics (sk_dashboard.c) ----------------
+ * Not public: redacteur and admin only. */
+
+/* {date, entries: {total, confirmed, share, hidden}, organizations: [{id,
+ * name, total, confirmed, share}] (least current first), municipalities:
+ * [{code, name, total, confirmed, share}] (offerings that serve its
+ * residents), needs: [{code, label, ...}] (top-level needs), trend: [{month,
+ * total, confirmed, share}] (12 months), due_this_month: [{id, name,
+ * organization, due}], corrections: {open, oldest_days,
+ * older_than_30_days}, feeds: [{id, partner, kind, last_success,
+ * last_error, records, rejected, healthy}]}. "Confirmed" = assured or
+ * confirmed within the last 12 months. */
+int sk_portal_dashboard(struct sk_portal *p, const struct sk_actor *a,
+                        struct sk_portal_result *r);
+
+/* What residents search for, kept without addresses or session ids: one row
+ * per (month, normalised query, visitor), where visitor is an HMAC of the
+ * client address and browser under a key made for that month alone and
+ * deleted once the month is over. Shown only where at least
+ * SK_STATS_MIN_VISITORS different visitors made the query that month. */
+#define SK_STATS_QUERY_MAX 100
+#define SK_STATS_VISITOR_LEN 32
+#define SK_STATS_MIN_VISITORS 5
+#define SK_STATS_TOP 50
+struct sk_stats_hit {
+  char month[8]; /* YYYY-MM */
+  char query[SK_STATS_QUERY_MAX + 1];
+  char visitor[SK_STATS_VISITOR_LEN + 1];
+};
+/* Fold and tidy a query into out; 0 when it must not be kept (empty, too
+ * long, or looking like personal data: an e-mail address, 6+ digits). */
+int sk_stats_normalize(const char *q, char out[SK_STATS_QUERY_MAX + 1]);
+/* The month's key (made on first use, in meta). Needs a writable store. */
+int sk_stats_month_key(struct sk_store *st, const char *month, unsigned char key[32]);
+void sk_stats_visitor(const unsigned char key[32], const char *ip, const char *agent,
+                      char out[SK_STATS_VISITOR_LEN + 1]);
+/* Store n hits in one transaction and forget the keys of months before
+ * current_month (may be NULL). */
+int sk_stats_store(struct sk_store *st, const struct sk_stats_hit *hits, size_t n,
+                   const char *current_month);
+/* {min_visitors, months: [{month, searches, visitors, distinct_queries,
+ * top: [{query, visitors, searches}]}]}: the last `months` months, newest
+ * first; top holds only queries of at least SK_STATS_MIN_VISITORS visitors. */
+int sk_portal_search_stats(struct sk_portal *p, const struct sk_actor *a, int months,
+                           struct sk_portal_result *r);
+/* Every query of a month with its number of visitors, most first, at most
+ * max (for counts computed by the caller, such as crisis searches; the
+ * queries themselves must not be shown below the visitor threshold). */
+int sk_stats_month_queries(struct sk_store *st, const char *month, size_t max,
+                           void (*cb)(void *ctx, const char *query, long visitors), void *ctx);
+
 /* ---- "Klopt er iets niet?" --------------------------------------------- */
 
 #define SK_CORRECTION_MAX_MESSAGE 2000 /* characters */
