@@ -498,7 +498,8 @@ static float word_sim(const char *w, size_t wl, const char *stem, const char *x,
   if ((xl >= 5 && wl > xl && memmem(w, wl, x, xl)) || (wl >= 5 && xl > wl && memmem(x, xl, w, wl)))
     return 0.8f;
   size_t mx = wl > xl ? wl : xl;
-  if ((wl > xl ? wl - xl : xl - wl) > 2 || w[0] != x[0])
+  /* an edit in a short word changes it (dood/doof): 5+ letters only */
+  if (wl < 5 || (wl > xl ? wl - xl : xl - wl) > 2 || w[0] != x[0])
     return 0;
   int d = sks_damerau(w, wl, x, xl, 2);
   if (d > 2)
@@ -522,7 +523,7 @@ void sks_lex_similar(const struct sk_searcher *s, const char *w, size_t wl, cons
         m = v;
     }
     if (m > 0 && x->n_words > 1)
-      m *= 0.9f; /* one word of a phrase */
+      m = wl < 5 ? 0 : m * 0.9f; /* one word of a phrase: not a short one ("dood") */
     if (m <= 0)
       continue;
     for (int b = 0; b < SKS_MAX_NEEDS; b++)
@@ -540,7 +541,7 @@ void sks_lex_similar(const struct sk_searcher *s, const char *w, size_t wl, cons
         m = v;
     }
     if (m > 0 && ph->n > 1)
-      m *= 0.9f;
+      m = wl < 5 ? 0 : m * 0.9f;
     if (m > best[ph->idx])
       best[ph->idx] = m;
   }

@@ -54,7 +54,9 @@ void sks_lex_release(const struct sk_lexicon *lx);
  * taxonomy's need phrases, per need bit (0..1 added into best by max):
  * same stem 1, a shared beginning of 5+ letters or one word inside the
  * other (compounds) 0.8, else 1 - edit distance / length when that is
- * >= 0.6. Bounded: only words of 4 to 40 letters. */
+ * >= 0.6; a word of a phrase counts for 0.9 of that and only when the
+ * query word has 5+ letters ("dood" does not bring "dood van mijn
+ * moeder"). Bounded: only words of 4 to 40 letters. */
 void sks_lex_similar(const struct sk_searcher *s, const char *w, size_t wl, const char *stem, float *best);
 
 /* ---- the place in a query (sk_place.c) ---- */
