@@ -225,14 +225,18 @@ static void test_place_in_query_filters(void **state) {
     assert_true(has_need(&r->items[0], "geld.schulden"));
     sk_search_result_free(r);
   }
-  /* "overal zoeken" undoes it: Huizen's own offerings come back */
+  /* "overal zoeken" undoes it: Huizen's own offerings come back (the API's
+   * place_filter=0) */
   struct sk_search_query q;
   sk_search_query_init(&q);
   q.q = "schulden Laren";
   q.per_page = 100;
-  q.place_as_preference = 1;
-  struct sk_search_result *r = NULL;
   struct sk_search_error e;
+  assert_int_equal(sk_search_query_set(&q, "place_filter", "misschien", &e), SK_EINVAL);
+  assert_string_equal(e.param, "place_filter");
+  assert_int_equal(sk_search_query_set(&q, "place_filter", "0", &e), SK_OK);
+  assert_true(q.place_as_preference);
+  struct sk_search_result *r = NULL;
   assert_int_equal(sk_search(g_s, &q, &r, &e), SK_OK);
   assert_null(r->place);
   int other = 0;
