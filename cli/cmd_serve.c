@@ -49,7 +49,10 @@ void cmd_serve_usage(FILE *out) {
           "  --trusted-proxy ADDR  IPv4 address of the reverse proxy: its X-Forwarded-For gives\n"
           "                        the client address (login throttling) and its\n"
           "                        X-Forwarded-Proto: https makes the session cookie Secure\n"
-          "                        (SK_TRUSTED_PROXY, default none)\n",
+          "                        (SK_TRUSTED_PROXY, default none)\n"
+          "\n"
+          "SK_PUBLIC_URL (e.g. https://socialekaart.example.nl) is the site's address for\n"
+          "the links in /api/v1/activities.ics; without it the calendar has no links.\n",
           SK_DEFAULT_DB, SK_DEFAULT_STATIC, SK_DEFAULT_FEEDS, SK_DEFAULT_TAXONOMY);
 }
 
@@ -178,6 +181,7 @@ int cmd_serve(int argc, char **argv) {
   const char *maxconn = cli_default("SK_MAX_CONNECTIONS", "1024");
   const char *maxip = cli_default("SK_MAX_PER_IP", "256");
   c.trusted_proxy = getenv("SK_TRUSTED_PROXY");
+  c.public_url = getenv("SK_PUBLIC_URL"); /* links in the calendar; never the request's Host */
   int ch;
   optind = 1;
   opterr = 0;

@@ -24,6 +24,8 @@ static int wrong_method(struct web_ctx *x, const char *allow) {
 /* Turn a portal result into the answer. */
 static int reply_result(struct web_ctx *x, struct sk_portal_result *r) {
   int status = r->http ? r->http : 500;
+  if (r->rc == SK_EBUSY)
+    return web_busy(x, r->message[0] ? r->message : "Het is nu even druk. Probeer het zo opnieuw.");
   if (r->rc == SK_OK && r->body) {
     json_t *body = r->body;
     r->body = NULL;
@@ -171,12 +173,24 @@ static int entity_route(struct web_ctx *x, struct sk_portal *p, const struct sk_
   return web_problem(x, 404, "Niet gevonden", NULL, "Dit adres bestaat niet.");
 }
 
+/* ?page=&per_page= of a portal list; 400 (answer set) when malformed. */
+static int page_args(struct web_ctx *x, struct sk_portal_page *pg) {
+  if (web_arg_int(x, "page", 1, 1000000, 1, &pg->page) ||
+      web_arg_int(x, "per_page", 1, SK_PORTAL_PER_PAGE_MAX, SK_PORTAL_PER_PAGE_DEFAULT,
+                  &pg->per_page))
+    return SK_EINVAL;
+  return SK_OK;
+}
+
 static int reviews_route(struct web_ctx *x, struct sk_portal *p, const struct sk_actor *a,
                          const char *rest, struct sk_portal_result *r, int *changed) {
   if (!*rest) {
     if (!is_read(x))
       return wrong_method(x, "GET");
-    sk_portal_review_list(p, a, r);
+    struct sk_portal_page pg;
+    if (page_args(x, &pg))
+      return SK_EINVAL;
+    sk_portal_review_list(p, a, &pg, r);
     return SK_OK;
   }
   char id[80];
@@ -217,7 +231,10 @@ static int corrections_route(struct web_ctx *x, struct sk_portal *p, const struc
     const char *status = web_arg(x, "status");
     if (status && strcmp(status, "open") != 0 && strcmp(status, "closed") != 0)
       return web_bad_param(x, "status", "De parameter 'status' is 'open' of 'closed'.");
-    sk_portal_corrections(p, a, status, r);
+    struct sk_portal_page pg;
+    if (page_args(x, &pg))
+      return SK_EINVAL;
+    sk_portal_corrections(p, a, status, &pg, r);
     return SK_OK;
   }
   char id[80];
@@ -317,6 +334,26 @@ static int dashboard(struct web_ctx *x, struct sk_portal *p, const struct sk_act
   return rc;
 }
 
+/* GET /api/v1/partner/feeds: the feed report with the full reasons (they
+ * quote the feed's values, restricted ones too): a partner sees the feeds
+ * its organisations come from, the redactie every feed. */
+static int feeds_report(struct web_ctx *x, const struct sk_account *acct) {
+  if (!is_read(x))
+    return wrong_method(x, "GET");
+  struct web_worker *w = web_worker_get(x);
+  if (!w)
+    return web_unavailable(x, "De database is niet bereikbaar.");
+  /* A partner without organisations gets rid -1: no feed matches. */
+  int64_t rid = sk_auth_can_manage_feeds(acct) ? 0 : acct->rid > 0 ? acct->rid : -1;
+  json_t *feeds = web_feeds_json(w, 1, rid);
+  if (!feeds)
+    return web_unavailable(x, "De database gaf een fout. Probeer het opnieuw.");
+  int rc = web_reply_json(x, 200, json_pack("{s:o}", "feeds", feeds));
+  x->out.cache = "no-store";
+  x->out.etag = 0;
+  return rc;
+}
+
 int web_partner_handler(struct web_ctx *x) {
   const char *path = x->url + strlen("/api/v1/partner");
   if (*path == '/')
@@ -328,6 +365,11 @@ int web_partner_handler(struct web_ctx *x) {
   if (!is_read(x) && !web_csrf_ok(x, &v, NULL)) {
     web_viewer_free(&v);
     return SK_EINVAL;
+  }
+  if (strcmp(path, "feeds") == 0) {
+    rc = feeds_report(x, v.acct);
+    web_viewer_free(&v);
+    return rc;
   }
   struct web_server *srv = x->srv;
   struct sk_portal_result r;

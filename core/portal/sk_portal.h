@@ -136,11 +136,24 @@ int sk_portal_restore(struct sk_portal *p, const struct sk_actor *a, enum sk_por
 
 /* ---- moderation --------------------------------------------------------- */
 
+/* A page of a list: page from 1, per_page 1..SK_PORTAL_PER_PAGE_MAX. The
+ * answer is {"items": [...], "total": N, "page": P, "per_page": K}; a page
+ * past the end has no items. NULL: page 1 of SK_PORTAL_PER_PAGE_DEFAULT. */
+#define SK_PORTAL_PER_PAGE_DEFAULT 50
+#define SK_PORTAL_PER_PAGE_MAX 200
+struct sk_portal_page {
+  long page, per_page;
+};
+
+/* Held edits per untrusted partner account in any hour; more get 429. */
+#define SK_PORTAL_HELD_PER_HOUR 30
+
 /* Open review items (redacteur), oldest first, each with its field-by-field
  * diff [{field, old, new}] against the entry as it is now. A partner gets
- * its own submissions (pending and recently decided). */
+ * its own submissions and those for its organisations (pending and
+ * recently decided). Paged (pg, see above). */
 int sk_portal_review_list(struct sk_portal *p, const struct sk_actor *a,
-                          struct sk_portal_result *r);
+                          const struct sk_portal_page *pg, struct sk_portal_result *r);
 int sk_portal_review_get(struct sk_portal *p, const struct sk_actor *a, const char *pending_id,
                          struct sk_portal_result *r);
 /* Apply a held edit (logged under the partner's name, version note
@@ -311,10 +324,11 @@ int sk_portal_correction_token(struct sk_portal *p, char *out, size_t outlen);
  * answered like success with r->spam = 1 and nothing stored. */
 int sk_portal_correction_submit(struct sk_portal *p, const char *entry_id, const json_t *doc,
                                 const char *ip, struct sk_portal_result *r);
-/* Corrections for the actor: a partner sees those of its organisations, a
- * redacteur all; status "open" (default when NULL) or "closed". */
+/* Corrections for the actor, newest first: a partner sees those of its
+ * organisations, a redacteur all; status "open" (default when NULL) or
+ * "closed". Paged (pg, see sk_portal_page). */
 int sk_portal_corrections(struct sk_portal *p, const struct sk_actor *a, const char *status,
-                          struct sk_portal_result *r);
+                          const struct sk_portal_page *pg, struct sk_portal_result *r);
 int sk_portal_correction_close(struct sk_portal *p, const struct sk_actor *a,
                                const char *correction_id, struct sk_portal_result *r);
 
