@@ -53,7 +53,8 @@ static const char *const route_names[WR_COUNT] = {
     [WR_TAXONOMY] = "taxonomy",       [WR_FEEDS] = "feeds",
     [WR_HSDS_ROOT] = "hsds_root",     [WR_HSDS_SERVICES] = "hsds_services",
     [WR_HSDS_SERVICE] = "hsds_service", [WR_HSDS_TAXONOMIES] = "hsds_taxonomies",
-    [WR_HSDS_TERMS] = "hsds_taxonomy_terms", [WR_AUTH] = "auth",
+    [WR_HSDS_TERMS] = "hsds_taxonomy_terms", [WR_HSDS_TAXONOMY] = "hsds_taxonomy",
+    [WR_HSDS_TERM] = "hsds_taxonomy_term", [WR_AUTH] = "auth",
     [WR_PARTNER] = "partner",         [WR_CORRECTION] = "correction",
     [WR_VERIFY] = "verify",
     [WR_STATIC] = "static",
@@ -412,6 +413,8 @@ static const struct route_def routes[] = {
     {"/hsds/services/{id}", WR_HSDS_SERVICE, web_hsds_service, no_params, R_API, NULL},
     {"/hsds/taxonomies", WR_HSDS_TAXONOMIES, web_hsds_taxonomies, hsds_page_params, R_API, NULL},
     {"/hsds/taxonomy_terms", WR_HSDS_TERMS, web_hsds_terms, hsds_page_params, R_API, NULL},
+    {"/hsds/taxonomies/{id}", WR_HSDS_TAXONOMY, web_hsds_taxonomy, no_params, R_API, NULL},
+    {"/hsds/taxonomy_terms/{id}", WR_HSDS_TERM, web_hsds_term, no_params, R_API, NULL},
     {"/hsds/*", WR_NOT_FOUND, NULL, NULL, R_API, NULL},
     {"*", WR_STATIC, web_static, NULL, 0, NULL},
 };
