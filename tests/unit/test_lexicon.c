@@ -185,7 +185,7 @@ static void test_everyday_words(void **state) {
   expect_first("mijn zoon blowt", NULL, "psychisch.verslaving");
   expect_first("weduwnaar", "Gespreksgroep na verlies", NULL);
   expect_first("begrafenis", "Gespreksgroep na verlies", NULL);
-  expect_first("energierekening", "Schuldhulpverlening", NULL);
+  expect_first("energierekening", NULL, "geld.schulden");
   expect_first("boete", "Schuldhulpverlening", NULL);
   expect_first("CJIB", "Schuldhulpverlening", NULL);
   expect_first("brief van het CJIB", NULL, "geld");
