@@ -42,6 +42,11 @@ enum web_route {
   WR_HSDS_TERMS,
   WR_HSDS_TAXONOMY,
   WR_HSDS_TERM,
+  WR_HSDS_ORGS,
+  WR_HSDS_ORG,
+  WR_HSDS_SALS,
+  WR_HSDS_SAL,
+  WR_HSDS_OPENAPI,
   WR_AUTH,       /* /api/v1/auth/...: login, logout, me (web_auth.c) */
   WR_PARTNER,    /* /api/v1/partner/...: the portal (web_partner.c) */
   WR_CORRECTION, /* /api/v1/corrections/token, POST /api/v1/services/{id}/corrections */
@@ -74,7 +79,14 @@ enum web_query {
   WQ_FEED_REJECTIONS,
   WQ_HSDS_COUNT,
   WQ_HSDS_LIST,
-  WQ_HSDS_GONE, /* a withdrawn service for date-based sync: id, name, last_modified */
+  WQ_HSDS_SAL_COUNT,
+  WQ_HSDS_SAL_LIST,
+  WQ_HSDS_SAL_ALL,
+  WQ_HSDS_TOMBSTONE,
+  WQ_HSDS_ORG_COUNT,
+  WQ_HSDS_ORG_LIST,
+  WQ_HSDS_ORG,
+  WQ_HSDS_ORG_SERVICES,
   WQ_INDEX_AGE,
   WQ_BEGIN,
   WQ_COMMIT,
@@ -265,8 +277,13 @@ int web_hsds_services(struct web_ctx *x);
 int web_hsds_service(struct web_ctx *x);
 int web_hsds_taxonomies(struct web_ctx *x);
 int web_hsds_terms(struct web_ctx *x);
-int web_hsds_taxonomy(struct web_ctx *x); /* /hsds/taxonomies/{id}: UUID or name */
-int web_hsds_term(struct web_ctx *x);     /* /hsds/taxonomy_terms/{id} */
+int web_hsds_taxonomy(struct web_ctx *x);
+int web_hsds_term(struct web_ctx *x);
+int web_hsds_organizations(struct web_ctx *x);
+int web_hsds_organization(struct web_ctx *x);
+int web_hsds_service_at_locations(struct web_ctx *x);
+int web_hsds_service_at_location(struct web_ctx *x);
+int web_hsds_openapi(struct web_ctx *x);
 int web_static(struct web_ctx *x);
 int web_auth_handler(struct web_ctx *x);       /* web_auth.c */
 int web_partner_handler(struct web_ctx *x);    /* web_partner.c */
@@ -320,6 +337,8 @@ void web_metrics_record(struct web_server *srv, enum web_route r, int status, do
 
 /* The OpenAPI document (web_openapi.c, generated from web/openapi.json). */
 extern const char web_openapi_json[];
+/* The OpenAPI document of /hsds (web_hsds_openapi.c, from web/hsds_openapi.json). */
+extern const char web_hsds_openapi_json[];
 
 /* Filters shared by /activities and /activities.ics (web_api.c). Without
  * 'from' the window starts def_back seconds before now; without 'to' it

@@ -54,7 +54,10 @@ static const char *const route_names[WR_COUNT] = {
     [WR_HSDS_ROOT] = "hsds_root",     [WR_HSDS_SERVICES] = "hsds_services",
     [WR_HSDS_SERVICE] = "hsds_service", [WR_HSDS_TAXONOMIES] = "hsds_taxonomies",
     [WR_HSDS_TERMS] = "hsds_taxonomy_terms", [WR_HSDS_TAXONOMY] = "hsds_taxonomy",
-    [WR_HSDS_TERM] = "hsds_taxonomy_term", [WR_AUTH] = "auth",
+    [WR_HSDS_TERM] = "hsds_taxonomy_term", [WR_HSDS_ORGS] = "hsds_organizations",
+    [WR_HSDS_ORG] = "hsds_organization", [WR_HSDS_SALS] = "hsds_service_at_locations",
+    [WR_HSDS_SAL] = "hsds_service_at_location", [WR_HSDS_OPENAPI] = "hsds_openapi",
+    [WR_AUTH] = "auth",
     [WR_PARTNER] = "partner",         [WR_CORRECTION] = "correction",
     [WR_VERIFY] = "verify",
     [WR_STATIC] = "static",
@@ -376,8 +379,18 @@ static const char *const activities_ics_params[] = {"municipality", "need", "tar
 static const char *const hsds_list_params[] = {"search", "page", "per_page", "format",
                                                "taxonomy_term_id", "taxonomy_id",
                                                "organization_id", "modified_after", "minimal",
-                                               "full", NULL};
-static const char *const hsds_page_params[] = {"page", "per_page", "taxonomy_id", "format", NULL};
+                                               "full", "postcode", "proximity", NULL};
+static const char *const hsds_sal_params[] = {"search", "page", "per_page", "format",
+                                              "taxonomy_term_id", "taxonomy_id",
+                                              "organization_id", "modified_after", "full",
+                                              "postcode", "proximity", NULL};
+static const char *const hsds_page_params[] = {"search", "page", "per_page", "taxonomy_id",
+                                               "format", NULL};
+static const char *const hsds_terms_params[] = {"search", "page", "per_page", "taxonomy_id",
+                                                "format", "top_only", "parent_id", NULL};
+static const char *const hsds_orgs_params[] = {"search", "page", "per_page", "format", "full",
+                                               "full_service", NULL};
+static const char *const hsds_org_params[] = {"full_service", NULL};
 static const char *const partner_params[] = {"organization", "status", "page", "per_page", NULL};
 
 static const struct route_def routes[] = {
@@ -412,9 +425,17 @@ static const struct route_def routes[] = {
     {"/hsds/services", WR_HSDS_SERVICES, web_hsds_services, hsds_list_params, R_API, NULL},
     {"/hsds/services/{id}", WR_HSDS_SERVICE, web_hsds_service, no_params, R_API, NULL},
     {"/hsds/taxonomies", WR_HSDS_TAXONOMIES, web_hsds_taxonomies, hsds_page_params, R_API, NULL},
-    {"/hsds/taxonomy_terms", WR_HSDS_TERMS, web_hsds_terms, hsds_page_params, R_API, NULL},
+    {"/hsds/taxonomy_terms", WR_HSDS_TERMS, web_hsds_terms, hsds_terms_params, R_API, NULL},
     {"/hsds/taxonomies/{id}", WR_HSDS_TAXONOMY, web_hsds_taxonomy, no_params, R_API, NULL},
     {"/hsds/taxonomy_terms/{id}", WR_HSDS_TERM, web_hsds_term, no_params, R_API, NULL},
+    {"/hsds/organizations", WR_HSDS_ORGS, web_hsds_organizations, hsds_orgs_params, R_API, NULL},
+    {"/hsds/organizations/{id}", WR_HSDS_ORG, web_hsds_organization, hsds_org_params, R_API,
+     NULL},
+    {"/hsds/service_at_locations", WR_HSDS_SALS, web_hsds_service_at_locations, hsds_sal_params,
+     R_API, NULL},
+    {"/hsds/service_at_locations/{id}", WR_HSDS_SAL, web_hsds_service_at_location, no_params,
+     R_API, NULL},
+    {"/hsds/openapi.json", WR_HSDS_OPENAPI, web_hsds_openapi, no_params, R_API, NULL},
     {"/hsds/*", WR_NOT_FOUND, NULL, NULL, R_API, NULL},
     {"*", WR_STATIC, web_static, NULL, 0, NULL},
 };

@@ -2981,14 +2981,18 @@ static int crisis_block(struct render_ctx *rc, const struct sk_crisis_match *cm,
     struct sk_search_item *it = &r->crisis_lines[r->n_crisis_lines];
     uint32_t rid;
     int e = l->offering ? line_offering(rc, l, &rid) : SK_ENOTFOUND;
-    if (e == SK_OK && (e = render_item(rc, rid, 0, it)) == SK_OK) {
+    if (e == SK_OK)
+      e = render_item(rc, rid, 0, it);
+    if (e == SK_OK) {
       it->crisis_line = 1;
       e = line_phones(rc->a, l, it);
-    } else if (e == SK_ENOTFOUND) {
+    } else {
+      /* not in the store, or the store cannot be read now: the line as
+       * the data file has it; a crisis block never fails for a feed */
       e = line_item(rc->a, l, it);
     }
     if (e)
-      return e;
+      return e; /* out of memory */
     r->n_crisis_lines++;
   }
   return SK_OK;
