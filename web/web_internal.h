@@ -98,6 +98,17 @@ struct web_metrics {
   atomic_ullong lat_sum_us[WR_COUNT];
 };
 
+/* One open connection: its client address and the deadline of the request
+ * it is on (web_server.c: admission and the request deadline). */
+struct web_conn {
+  struct web_conn *prev, *next;
+  int fd;
+  unsigned char addr[16]; /* IPv4 in the first 4 bytes, or IPv6 */
+  int family;
+  int64_t deadline_ms;    /* CLOCK_MONOTONIC; 0: answering, no deadline */
+  int cut;                /* shut down by the sweeper */
+};
+
 struct web_server {
   struct web_config cfg;   /* strings point into the owned copies below */
   char *db_path, *bind, *static_dir, *access_log;
@@ -123,6 +134,18 @@ struct web_server {
   char *trusted_proxy;
   struct web_metrics m;
   time_t started;
+  /* Open connections (admission, request deadline); guarded by conn_mu. */
+  pthread_mutex_t conn_mu;
+  pthread_cond_t sweep_cv;  /* wakes the sweeper to stop */
+  pthread_t sweeper;
+  int sweeper_on;
+  int sweep_stop;
+  struct web_conn *conns;
+  unsigned n_conns;
+  unsigned per_ip;          /* effective per-address bound */
+  unsigned shared;          /* connections open before only newcomers get in */
+  atomic_ullong n_cut;      /* requests cut at their deadline */
+  atomic_ullong n_refused;  /* connections refused by admission */
 };
 
 /* Per request: allocated when the URI arrives, freed when MHD is done. */

@@ -26,9 +26,14 @@ struct web_config {
   const char *static_dir;     /* required; must be a readable folder */
   unsigned threads;           /* worker threads; 0: one per core */
   const char *access_log;     /* NULL: none; "-": stdout; else a file (appended) */
-  unsigned timeout_s;         /* idle/slow connection timeout (default 15) */
-  unsigned max_connections;   /* total (default 1024) */
-  unsigned max_per_ip;        /* per client address (default 256; 0: unlimited) */
+  unsigned timeout_s;         /* idle timeout: no byte for this long (default 15) */
+  unsigned request_timeout_s; /* whole-request deadline: headers and body must have arrived
+                                 within this many seconds, however steadily they trickle in
+                                 (default 30; 0: none) */
+  unsigned max_connections;   /* total (default 1024); a quarter of it is kept for addresses
+                                 with few connections open (see web_server.c, admission) */
+  unsigned max_per_ip;        /* per client address (default 64; 0: only the shared-part
+                                 bound); the trusted proxy is exempt */
   size_t max_body;            /* request bodies above this get 413 (default 16 KiB) */
   size_t max_url;             /* path + query above this get 414 (default 2048) */
   unsigned max_params;        /* query parameters per request (default 32) */
