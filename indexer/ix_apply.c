@@ -1099,12 +1099,38 @@ static int withdraw_unseen(struct apply *a, const struct ix_batch *b) {
       "UPDATE organization SET status = 'withdrawn', last_modified = ?2 WHERE rid = ?1",
       "UPDATE location SET status = 'withdrawn', last_modified = ?2 WHERE rid = ?1",
       "UPDATE service SET status = 'withdrawn', last_modified = ?2 WHERE rid = ?1"};
+  /* An organisation or location the feed no longer lists stays while
+   * offerings of another source (portal entries, mostly) still use it:
+   * withdrawing it would hide them from the public. */
+  static const char *const in_use_sql[E_COUNT] = {
+      "SELECT 1 FROM service WHERE organization_rid = ?1 AND source <> ?2"
+      " AND status <> 'withdrawn' LIMIT 1",
+      "SELECT 1 FROM service_at_location sl JOIN service s ON s.rid = sl.service_rid"
+      " WHERE sl.location_rid = ?1 AND s.source <> ?2 AND s.status <> 'withdrawn' LIMIT 1",
+      NULL};
   for (int e = E_SVC; e >= 0; e--) {
-    sqlite3_stmt *s = NULL;
+    sqlite3_stmt *s = NULL, *in_use = NULL;
     for (size_t i = 0; i < a->known[e].n; i++) {
       struct known *k = &a->known[e].v[i];
       if (k->seen || !k->active)
         continue;
+      if (in_use_sql[e]) {
+        if (!in_use && sqlite3_prepare_v2(a->st->db, in_use_sql[e], -1, &in_use, NULL) != SQLITE_OK) {
+          sqlite3_finalize(s);
+          return SK_EDB;
+        }
+        sqlite3_reset(in_use);
+        sqlite3_bind_int64(in_use, 1, k->rid);
+        sqlite3_bind_text(in_use, 2, a->source, -1, SQLITE_STATIC);
+        int step = sqlite3_step(in_use);
+        if (step == SQLITE_ROW)
+          continue;
+        if (step != SQLITE_DONE) {
+          sqlite3_finalize(in_use);
+          sqlite3_finalize(s);
+          return SK_EDB;
+        }
+      }
       if (!s && sqlite3_prepare_v2(a->st->db, sql[e], -1, &s, NULL) != SQLITE_OK)
         return SK_EDB;
       sqlite3_reset(s);
@@ -1120,6 +1146,7 @@ static int withdraw_unseen(struct apply *a, const struct ix_batch *b) {
       if (!rc && e == E_ORG)
         rc = note_changed_org(a, k->rid);
       if (rc) {
+        sqlite3_finalize(in_use);
         sqlite3_finalize(s);
         return rc;
       }
@@ -1127,6 +1154,7 @@ static int withdraw_unseen(struct apply *a, const struct ix_batch *b) {
       a->stats.n_withdrawn++;
       a->n_svc_withdrawn += e == E_SVC;
     }
+    sqlite3_finalize(in_use);
     sqlite3_finalize(s);
   }
   return SK_OK;

@@ -1023,6 +1023,59 @@ static void test_reindex_never_touches_portal_data(void **state) {
   json_decref(after);
 }
 
+/* The partner's feed stops listing its organisation: the organisation's
+ * feed offerings go, but its portal entries stay public with their
+ * organisation (detail page and search). */
+static void test_feed_dropping_the_organisation_keeps_portal_entries(void **state) {
+  (void)state;
+  struct sess a = login("a@example.org");
+  char id[SK_UUID_LEN], etag[64];
+  create_svc(&a, ORG_VERSA, "Klusjesdienst Zonnebloemstraat", 201, id, etag);
+  struct sk_store *st = NULL;
+  char err[512];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  const char *doc =
+      "{\"format\": \"sociale-kaart-partner/1\", \"organizations\": [{\"key\": \"ander\","
+      " \"name\": \"Andere Stichting\"}], \"services\": [{\"key\": \"ander-1\", \"organization\":"
+      " \"ander\", \"name\": \"Iets anders\", \"needs\": [\"geld\"], \"areas\": [\"huizen\"],"
+      " \"access\": \"vrij\", \"cost\": \"gratis\"}]}";
+  struct ix_batch b;
+  ix_batch_init(&b, 0);
+  if (ix_partner_json_parse(doc, strlen(doc), &b, err, sizeof err))
+    fail_msg("parse: %s", err);
+  assert_int_equal(ix_validate_batch(&b, th_taxonomy()), SK_OK);
+  assert_int_equal(ix_apply_accept_shrink(st, "versa"), SK_OK);
+  if (ix_apply(st, "versa", &b, NULL, NULL, err, sizeof err))
+    fail_msg("apply: %s", err);
+  ix_batch_free(&b);
+  /* The feed's own offerings of versa are withdrawn ... */
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM service s JOIN organization o ON"
+                                    " o.rid = s.organization_rid WHERE o.id = '" ORG_VERSA "'"
+                                    " AND s.source = 'feed:versa' AND s.status = 'active'"),
+                   0);
+  sk_store_close(st);
+  web_server_data_changed(g_srv);
+
+  /* ... the portal entry is still public, with its organisation. */
+  char t[200];
+  snprintf(t, sizeof t, "/api/v1/services/%s", id);
+  json_t *d = fx_get_json(t, 200);
+  json_t *org = json_object_get(d, "organization");
+  assert_non_null(org);
+  assert_string_equal(json_string_value(json_object_get(org, "id")), ORG_VERSA);
+  json_decref(d);
+  d = fx_get_json("/api/v1/organizations/" ORG_VERSA, 200);
+  json_decref(d);
+  d = fx_get_json("/api/v1/search?q=klusjesdienst", 200);
+  int found = 0;
+  json_t *it;
+  size_t i;
+  json_array_foreach(json_object_get(d, "items"), i, it)
+    found |= strcmp(json_string_value(json_object_get(it, "id")), id) == 0;
+  json_decref(d);
+  assert_true(found);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_login_me_logout),
@@ -1041,6 +1094,7 @@ int main(void) {
       cmocka_unit_test(test_corrections),
       cmocka_unit_test(test_body_limits),
       cmocka_unit_test(test_reindex_never_touches_portal_data),
+      cmocka_unit_test(test_feed_dropping_the_organisation_keeps_portal_entries),
       cmocka_unit_test(test_session_expires),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
