@@ -55,7 +55,10 @@ void cmd_serve_usage(FILE *out) {
           "  --trusted-proxy ADDR  IPv4 address of the reverse proxy: its X-Forwarded-For gives\n"
           "                        the client address (login throttling) and its\n"
           "                        X-Forwarded-Proto: https makes the session cookie Secure\n"
-          "                        (SK_TRUSTED_PROXY, default none)\n",
+          "                        (SK_TRUSTED_PROXY, default none)\n"
+          "  --public-url URL      the site's own address, for links in e-mails (password\n"
+          "                        reset); without it 'wachtwoord vergeten' is off\n"
+          "                        (SK_PUBLIC_URL, default none)\n",
           SK_DEFAULT_DB, SK_DEFAULT_STATIC, SK_DEFAULT_FEEDS, SK_DEFAULT_TAXONOMY);
 }
 
@@ -154,7 +157,7 @@ static void *reindex_main(void *arg) {
 
 int cmd_serve(int argc, char **argv) {
   enum { O_DB = 1, O_PORT, O_BIND, O_STATIC, O_THREADS, O_REINDEX, O_FEEDS, O_TAX, O_LOG,
-         O_TIMEOUT, O_REQTIMEOUT, O_MAXCONN, O_MAXIP, O_PROXY };
+         O_TIMEOUT, O_REQTIMEOUT, O_MAXCONN, O_MAXIP, O_PROXY, O_PUBLIC };
   static const struct option opts[] = {{"db", required_argument, NULL, O_DB},
                                        {"port", required_argument, NULL, O_PORT},
                                        {"bind", required_argument, NULL, O_BIND},
@@ -169,6 +172,7 @@ int cmd_serve(int argc, char **argv) {
                                        {"max-connections", required_argument, NULL, O_MAXCONN},
                                        {"max-per-ip", required_argument, NULL, O_MAXIP},
                                        {"trusted-proxy", required_argument, NULL, O_PROXY},
+                                       {"public-url", required_argument, NULL, O_PUBLIC},
                                        {NULL, 0, NULL, 0}};
   struct web_config c;
   web_config_default(&c);
@@ -186,6 +190,7 @@ int cmd_serve(int argc, char **argv) {
   const char *reqtimeout = cli_default("SK_REQUEST_TIMEOUT", "30");
   const char *maxip = cli_default("SK_MAX_PER_IP", "64");
   c.trusted_proxy = getenv("SK_TRUSTED_PROXY");
+  c.public_url = getenv("SK_PUBLIC_URL");
   int ch;
   optind = 1;
   opterr = 0;
@@ -205,6 +210,7 @@ int cmd_serve(int argc, char **argv) {
     case O_MAXCONN: maxconn = optarg; break;
     case O_MAXIP: maxip = optarg; break;
     case O_PROXY: c.trusted_proxy = optarg; break;
+    case O_PUBLIC: c.public_url = optarg; break;
     default:
       return cli_usage_error("serve", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
@@ -232,6 +238,10 @@ int cmd_serve(int argc, char **argv) {
     return cli_usage_error("serve", "--max-per-ip must be a number, not '%s'", maxip);
   c.max_per_ip = (unsigned)v;
   c.access_log = log && *log ? log : NULL;
+  if (c.public_url && *c.public_url && strncmp(c.public_url, "https://", 8) != 0 &&
+      strncmp(c.public_url, "http://", 7) != 0)
+    return cli_usage_error("serve", "--public-url must start with https:// or http://, not '%s'",
+                           c.public_url);
   if (c.trusted_proxy && *c.trusted_proxy) {
     struct in_addr ia;
     if (inet_pton(AF_INET, c.trusted_proxy, &ia) != 1)

@@ -132,6 +132,7 @@ struct web_server {
   struct sk_store *pst;
   struct sk_portal *portal;
   char *trusted_proxy;
+  char *public_url;         /* owned copy of cfg.public_url */
   struct web_metrics m;
   time_t started;
   /* Open connections (admission, request deadline); guarded by conn_mu. */
@@ -278,6 +279,11 @@ int web_static(struct web_ctx *x);
 int web_auth_handler(struct web_ctx *x);       /* web_auth.c */
 int web_partner_handler(struct web_ctx *x);    /* web_partner.c */
 int web_correction_handler(struct web_ctx *x); /* web_partner.c */
+/* web_account.c: /api/v1/auth/tokens[/{prefix}] (rest: what follows
+ * "tokens"), /portal/wachtwoord, /portal/wachtwoord-vergeten. */
+int web_account_tokens(struct web_ctx *x, const char *rest);
+int web_password_handler(struct web_ctx *x);
+int web_password_forgot_handler(struct web_ctx *x);
 
 /* --- who is asking (web_auth.c) ----------------------------------------- */
 struct sk_session;
@@ -299,6 +305,15 @@ void web_viewer_free(struct web_viewer *v);
 /* A state-changing request with a cookie session must carry the CSRF token
  * (X-CSRF-Token, or csrf in a form body). 1 when fine; else 403 was set. */
 int web_csrf_ok(struct web_ctx *x, const struct web_viewer *v, const char *form_csrf);
+/* Form helpers shared with web_account.c (web_auth.c): the decoded value of
+ * key in an application/x-www-form-urlencoded body (1 when found and valid
+ * UTF-8), whether the request is such a form, whether a cookie-less POST
+ * comes from our own pages (Origin / Sec-Fetch-Site), and the session
+ * cookie's token (NULL when none). */
+int web_form_value(const char *body, const char *key, char *out, size_t outlen);
+int web_is_form(struct web_ctx *x);
+int web_same_origin(struct web_ctx *x);
+const char *web_session_token(struct web_ctx *x);
 /* This worker's writable store for auth calls (opened on first use). */
 struct sk_store *web_auth_store(struct web_ctx *x);
 /* The client address (X-Forwarded-For only from the trusted proxy). */

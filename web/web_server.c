@@ -498,6 +498,9 @@ static const char *const partner_params[] = {"organization", "status", NULL};
 static const struct route_def r_partner = {WR_PARTNER, web_partner_handler, partner_params, 0, 1};
 static const struct route_def r_correction = {WR_CORRECTION, web_correction_handler, no_params,
                                               0, 1};
+static const char *const password_params[] = {"token", NULL};
+static const struct route_def r_password = {WR_AUTH, web_password_handler, password_params, 0, 1};
+static const struct route_def r_forgot = {WR_AUTH, web_password_forgot_handler, no_params, 0, 1};
 static const struct route_def r_static = {WR_STATIC, web_static, NULL, 0, 0};
 static const struct route_def r_api_404 = {WR_NOT_FOUND, NULL, NULL, 1, 0};
 
@@ -567,6 +570,10 @@ static const struct route_def *route_for(const char *url, const char **id) {
       return &r_hsds_service;
     return &r_api_404;
   }
+  if (strcmp(url, "/portal/wachtwoord") == 0)
+    return &r_password;
+  if (strcmp(url, "/portal/wachtwoord-vergeten") == 0)
+    return &r_forgot;
   return &r_static;
 }
 
@@ -845,6 +852,7 @@ static void server_free(struct web_server *s) {
   free(s->portal);
   sk_store_close(s->pst);
   free(s->trusted_proxy);
+  free(s->public_url);
   pthread_mutex_destroy(&s->portal_mu);
   sk_taxonomy_free(s->tax);
   free(s->term_uuid);
@@ -923,6 +931,14 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
   s->access_log = dup_or_null(c->access_log);
   s->trusted_proxy = c->trusted_proxy && *c->trusted_proxy ? strdup(c->trusted_proxy) : NULL;
   s->cfg.trusted_proxy = s->trusted_proxy;
+  /* Links are public_url + path: without a trailing slash. */
+  s->public_url = c->public_url && *c->public_url ? strdup(c->public_url) : NULL;
+  if (s->public_url) {
+    size_t n = strlen(s->public_url);
+    while (n && s->public_url[n - 1] == '/')
+      s->public_url[--n] = '\0';
+  }
+  s->cfg.public_url = s->public_url;
   s->cfg.auth_policy = NULL; /* applied below; not kept */
   if (!s->cfg.max_body_partner)
     s->cfg.max_body_partner = 256 * 1024;
