@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -319,9 +320,23 @@ static void access_log(struct web_server *srv, const char *method, const char *u
   }
 }
 
+/* A request we never answered (status 0): the client went away, MHD
+ * refused it itself (a broken chunk), it hit a deadline, or the server
+ * stopped. Logged and counted as what it was, never as a server error. */
+static int unanswered_status(struct MHD_Connection *c, enum MHD_RequestTerminationCode toe) {
+  const struct web_conn *wc = conn_of(c);
+  if (wc && wc->cut)
+    return 408; /* the request deadline */
+  switch (toe) {
+  case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED: return 408;
+  case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN: return 503;
+  case MHD_REQUEST_TERMINATED_WITH_ERROR: return 400; /* MHD answered a malformed request */
+  default: return 499; /* the client closed the connection (nginx's code for it) */
+  }
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
-  (void)toe;
   struct web_server *srv = cls;
   conn_deadline(srv, c, 0);
   uintptr_t v = (uintptr_t)*con_cls;
@@ -329,6 +344,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     return;
   struct web_req *req = *con_cls;
   *con_cls = NULL;
+  if (!req->status)
+    req->status = unanswered_status(c, toe);
   free(req->body);
   double ms = elapsed_ms(&req->t0);
   web_metrics_record(srv, req->route, req->status, ms);
@@ -706,11 +723,25 @@ static void body_take(struct web_req *req, const struct route_def *rd, size_t li
   req->body[req->body_len] = '\0';
 }
 
+static enum MHD_Result count_host(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value) {
+  (void)kind;
+  (void)value;
+  if (strcasecmp(key, "Host") == 0)
+    ++*(unsigned *)cls;
+  return MHD_YES;
+}
+
+static unsigned count_hosts(struct MHD_Connection *conn) {
+  unsigned n = 0;
+  MHD_get_connection_values(conn, MHD_HEADER_KIND, count_host, &n);
+  return n;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
                                   void **con_cls) {
-  (void)version;
   struct web_server *srv = cls;
   struct web_req *req;
   uintptr_t v = (uintptr_t)*con_cls;
@@ -723,7 +754,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req->has_nul = (v >> 1) & 1u;
     snprintf(req->method, sizeof req->method, "%s", method);
     snprintf(req->path, sizeof req->path, "%s", url);
-    req->status = 500;
+    req->status = 0; /* set by send_out; 0 at the end: never answered */
     *con_cls = req;
     atomic_fetch_add(&srv->inflight, 1);
   } else {
@@ -739,6 +770,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
   if (!req->started) {
     req->started = 1;
+    /* RFC 9112 3.2: a 1.1 request must carry exactly one Host. */
+    unsigned hosts = count_hosts(conn);
+    if (hosts > 1 || (hosts == 0 && version && strcmp(version, MHD_HTTP_VERSION_1_0) != 0)) {
+      web_problem(&x, 400, "Ongeldig verzoek", NULL,
+                  hosts ? "Het verzoek heeft meer dan een Host-kop."
+                        : "Het verzoek heeft geen Host-kop (verplicht in HTTP/1.1).");
+      x.out.cors = rd->api;
+      return send_out(&x);
+    }
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
     unsigned long long clen = cl ? strtoull(cl, NULL, 10) : 0;
     /* Answer before the body arrives: MHD then skips the body and closes. */
