@@ -319,8 +319,10 @@ static int same_origin(struct web_ctx *x) {
   const char *host = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Host");
   if (!host)
     return 0;
-  const char *o = strstr(origin, "://");
-  return o && strcmp(o + 3, host) == 0;
+  /* Scheme and host: http://host is another origin than https://host. */
+  const char *scheme = web_is_secure(x) ? "https://" : "http://";
+  size_t sl = strlen(scheme);
+  return strncasecmp(origin, scheme, sl) == 0 && strcasecmp(origin + sl, host) == 0;
 }
 
 /* ---- /api/v1/auth -------------------------------------------------------- */

@@ -1336,6 +1336,30 @@ static void test_password_reset_by_email_link(void **state) {
   resp_free(&r);
 }
 
+/* The login's Origin check compares the scheme too: a page on
+ * https://host may not log in to http://host, nor the other way round. */
+static void test_login_origin_scheme(void **state) {
+  (void)state;
+  struct resp r = login_raw("a@example.org", PASSWORD, "Origin: https://127.0.0.1\r\n");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = login_raw("a@example.org", PASSWORD, "Origin: http://127.0.0.1\r\n");
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+  /* Behind the TLS proxy (X-Forwarded-Proto: https) it is the reverse. */
+  r = login_raw("a@example.org", PASSWORD,
+                "Origin: http://127.0.0.1\r\nX-Forwarded-Proto: https\r\n");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = login_raw("a@example.org", PASSWORD,
+                "Origin: https://127.0.0.1\r\nX-Forwarded-Proto: https\r\n");
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+  r = login_raw("a@example.org", PASSWORD, "Origin: ftp://127.0.0.1\r\n");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_login_me_logout),
@@ -1358,6 +1382,7 @@ int main(void) {
       cmocka_unit_test(test_tokens_listed_and_revoked_by_their_owner),
       cmocka_unit_test(test_password_change_page),
       cmocka_unit_test(test_password_reset_by_email_link),
+      cmocka_unit_test(test_login_origin_scheme),
       cmocka_unit_test(test_session_expires),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
