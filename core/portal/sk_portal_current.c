@@ -488,6 +488,21 @@ int sk_portal_correction_submit(struct sk_portal *p, const char *entry_id, const
     pt_ok(r, 201, json_pack("{s:s}", "message", thanks));
     return SK_OK;
   }
+  /* Only the form's fields: anything else is a client that does not send
+   * this form (and might hope a key such as "status" is taken). */
+  static const char *const allowed[] = {"message", "name", "email", "form_token", "website", NULL};
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)doc, k, v) {
+    int known = 0;
+    for (const char *const *a = allowed; *a && !known; a++)
+      known = strcmp(*a, k) == 0;
+    if (!known) {
+      pt_err(r, SK_EINVAL, 422, "invalid", "Het veld '%.40s' hoort niet bij dit formulier.", k);
+      r->errors = json_pack("[{s:s, s:s}]", "field", k, "message", r->message);
+      return SK_EINVAL;
+    }
+  }
   int rc = pt_begin(p, r);
   if (rc)
     return rc;

@@ -892,6 +892,13 @@ static void test_corrections(void **state) {
   json_decref(tj);
   snprintf(t, sizeof t, "/api/v1/services/%s/corrections", id);
   char body[600];
+  /* A key the form does not have: refused, naming it (not stored). */
+  snprintf(body, sizeof body,
+           "{\"message\":\"Klopt niet\",\"form_token\":\"%s\",\"status\":\"closed\"}", tok);
+  struct resp u = call("POST", t, "Content-Type: application/json\r\nX-Forwarded-For: 192.0.2.89\r\n", body);
+  assert_int_equal(u.status, 422);
+  assert_non_null(strstr(u.body, "'status'"));
+  resp_free(&u);
   /* Too fast: a robot. Answered like success, nothing stored. */
   snprintf(body, sizeof body, "{\"message\":\"Robot\",\"form_token\":\"%s\"}", tok);
   struct resp r = call("POST", t, "Content-Type: application/json\r\nX-Forwarded-For: 192.0.2.90\r\n", body);
