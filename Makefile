@@ -6,7 +6,7 @@ DB ?= data/sociale-kaart.db
 BIN := build/release/sociale-kaart
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all setup setup-browser build run test test-debug test-asan test-release-build test-fuzz bench clean
+.PHONY: all setup setup-browser build run test test-debug test-asan test-release-build test-fuzz bench clean deb
 
 all: build
 
@@ -52,7 +52,17 @@ test-fuzz: setup
 	@cmake --build build/fuzz -j$(JOBS)
 	ctest --preset fuzz
 
-test: test-debug test-asan test-release-build test-fuzz
+test: test-debug test-asan test-release-build test-fuzz deb
 
 clean:
 	rm -rf build
+
+# A Debian package (debhelper), built in a copy of the tree so that nothing
+# lands beside the checkout; checked with lintian. Result: build/deb/*.deb.
+deb: setup
+	@scripts/setup.sh debhelper lintian fakeroot
+	rm -rf build/deb && mkdir -p build/deb/src
+	git ls-files -z | xargs -0 cp --parents -t build/deb/src
+	cd build/deb/src && DEB_BUILD_OPTIONS="parallel=$(JOBS)" dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning --info build/deb/sociale-kaart_*.deb
+	@ls -l build/deb/*.deb

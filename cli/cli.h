@@ -44,6 +44,8 @@ int cmd_search(int argc, char **argv);
 void cmd_search_usage(FILE *out);
 int cmd_stem(int argc, char **argv);
 void cmd_stem_usage(FILE *out);
+int cmd_verify(int argc, char **argv);
+void cmd_verify_usage(FILE *out);
 int cmd_user(int argc, char **argv);
 void cmd_user_usage(FILE *out);
 

@@ -15,6 +15,7 @@
 #include "sk_taxonomy.h"
 
 #include "ix_ical.h"
+#include "ix_kind.h"
 
 void cmd_feed_usage(FILE *out) {
   fprintf(out,
@@ -32,8 +33,8 @@ void cmd_feed_usage(FILE *out) {
           "\n"
           "  list    the feeds in the registry, with their state in the database\n"
           "  add     validate a new feed and append it to the registry\n"
-          "          (KIND: partner-json, hsds or ical; LOC: a path relative to the\n"
-          "          registry's folder, a file:// URL or an http(s):// URL)\n"
+          "          (KIND: see below; LOC: a path relative to the registry's\n"
+          "          folder, a file:// URL or an http(s):// URL)\n"
           "  check   fetch, read and check a feed without writing anything; prints\n"
           "          what would be rejected and why (exit 1 when it fails or rejects)\n"
           "  report  the last run of a feed: its error and the rejected records\n"
@@ -43,8 +44,12 @@ void cmd_feed_usage(FILE *out) {
           "\n"
           "  --feeds PATH     feed registry (env SK_FEEDS, default %s)\n"
           "  --db PATH        database file (env SK_DB, default %s)\n"
-          "  --taxonomy PATH  taxonomy file (env SK_TAXONOMY, default %s)\n",
+          "  --taxonomy PATH  taxonomy file (env SK_TAXONOMY, default %s)\n"
+          "\n"
+          "Feed kinds:\n",
           SK_DEFAULT_FEEDS, SK_DEFAULT_DB, SK_DEFAULT_TAXONOMY);
+  for (size_t i = 0; i < ix_n_feed_kinds; i++)
+    fprintf(out, "  %-14s %s\n", ix_feed_kinds[i].name, ix_feed_kinds[i].description);
 }
 
 struct feed_args {

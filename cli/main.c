@@ -21,6 +21,7 @@ static const struct sk_command commands[] = {
     {"search", "search the offerings like the site does (or as JSON)", cmd_search, cmd_search_usage},
     {"stem", "show how words are folded and stemmed for search", cmd_stem, cmd_stem_usage},
     {"user", "add, list, disable and reset accounts; create API tokens", cmd_user, cmd_user_usage},
+    {"verify", "walk every entry through its yearly verification (messages, escalation)", cmd_verify, cmd_verify_usage},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 

@@ -10,6 +10,17 @@
 #define SK_CHECK_URL_MAX 2000
 #define SK_CHECK_PHONE_MAX 40
 
+/* Field limits of the model, one definition for every route in: the
+ * indexer's validation (ix_validate) and the portal (sk_portal_doc) both use
+ * these, so a record that fits one route fits the other. Lengths are in
+ * characters (code points). */
+#define SK_FIELD_MAX_NAME 200
+#define SK_FIELD_MAX_SUMMARY 300
+#define SK_FIELD_MAX_TEXT 5000 /* description, eligibility, application process, ... */
+#define SK_FIELD_MAX_SHORT 500 /* address, city, fees, phone description, notes, ... */
+#define SK_FIELD_MAX_CODES 64  /* taxonomy codes per list */
+#define SK_FIELD_MAX_AGE 120   /* ages are 0..120 */
+
 /* local@domain.tld: no spaces, quotes or double dots; a dotted domain. */
 int sk_check_email(const char *s);
 /* Absolute http:// or https:// URL with a dotted host (or localhost), an

@@ -354,5 +354,31 @@ static const char migration_4[] =
     "  sent_at TEXT,\n"
     "  UNIQUE(account_id, period));\n";
 
+/* Keeping the map current (owner: portal, sk_verify.c; docs/portal.md,
+ * "Verification"). Every offering has a cycle: it starts at its baseline
+ * (the latest of assured_date, confirmed_date and created) and is due
+ * verify_months later (NULL: 12). verify_log has one row per step an entry
+ * went through in a cycle (due, reminded, reminded_again, task, flagged,
+ * hidden, confirmed, change_requested); a daily run adds each step once.
+ * confirmed_date is the last "Klopt nog" over the personal link: feeds
+ * never write it, so a feed entry keeps its confirmation across fetches.
+ * verify_hidden = 1: left unconfirmed too long, out of search until
+ * confirmed. */
+static const char migration_5[] =
+    "ALTER TABLE organization ADD COLUMN verify_months INTEGER"
+    " CHECK (verify_months IS NULL OR verify_months BETWEEN 1 AND 60);\n"
+    "ALTER TABLE service ADD COLUMN confirmed_date TEXT;\n"
+    "ALTER TABLE service ADD COLUMN verify_hidden INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE TABLE verify_log(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  service_rid INTEGER NOT NULL REFERENCES service(rid) ON DELETE CASCADE,\n"
+    "  cycle TEXT NOT NULL,\n" /* the cycle's baseline day, YYYY-MM-DD */
+    "  step TEXT NOT NULL CHECK (step IN ('due','reminded','reminded_again','task','flagged',"
+    "'hidden','confirmed','change_requested')),\n"
+    "  at TEXT NOT NULL,\n"
+    "  detail TEXT,\n"
+    "  UNIQUE(service_rid, cycle, step));\n"
+    "CREATE INDEX verify_log_step ON verify_log(step, at);\n";
+
 const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {migration_1, migration_2, migration_3,
-                                                              migration_4};
+                                                              migration_4, migration_5};

@@ -124,6 +124,7 @@ static int add_term(struct sk_taxonomy *tax, size_t *cap, enum sk_vocab vocab, j
                    ? (int)json_integer_value(json_object_get(obj, "max_age"))
                    : -1;
   t->crisis = json_is_true(json_object_get(obj, "crisis"));
+  t->professional_only = json_is_true(json_object_get(obj, "professional_only"));
   json_t *extra = json_deep_copy(obj);
   if (extra)
     json_object_del(extra, "children");
@@ -153,8 +154,11 @@ static int add_term(struct sk_taxonomy *tax, size_t *cap, enum sk_vocab vocab, j
     size_t i;
     json_t *v;
     json_array_foreach(scopes, i, v) {
-      if (!json_is_string(v) || t->n_scopes >= SK_TERM_MAX_SCOPES)
-        break;
+      if (!json_is_string(v) || t->n_scopes >= SK_TERM_MAX_SCOPES) {
+        snprintf(err, errlen, "%s '%s': scopes must be at most %d codes", vocab_keys[vocab], code,
+                 SK_TERM_MAX_SCOPES);
+        return SK_EPARSE;
+      }
       t->scopes[t->n_scopes] = strdup(json_string_value(v));
       if (!t->scopes[t->n_scopes])
         return SK_ENOMEM;
@@ -163,7 +167,8 @@ static int add_term(struct sk_taxonomy *tax, size_t *cap, enum sk_vocab vocab, j
   }
   json_t *pc = json_object_get(obj, "postcodes");
   if (json_is_array(pc) && parse_postcodes(t, pc) != SK_OK) {
-    snprintf(err, errlen, "municipality '%s': bad postcode range", code);
+    snprintf(err, errlen, "municipality '%s': bad postcode range (at most %d ranges 1000-9999)",
+             code, SK_TERM_MAX_POSTCODE_RANGES);
     return SK_EPARSE;
   }
   json_t *centroid = json_object_get(obj, "centroid");
@@ -184,6 +189,32 @@ static int add_term(struct sk_taxonomy *tax, size_t *cap, enum sk_vocab vocab, j
         return rc;
     }
   }
+  return SK_OK;
+}
+
+/* Refuse a vocabulary larger than search's masks hold (sk_taxonomy.h). */
+static int check_limits(const struct sk_taxonomy *tax, char *err, size_t errlen) {
+  size_t n[SK_VOCAB_COUNT] = {0};
+  for (size_t i = 0; i < tax->n_terms; i++)
+    n[tax->terms[i].vocab]++;
+  struct {
+    const char *what;
+    size_t have, max;
+  } lim[] = {
+      {"needs", n[SK_VOCAB_NEED], SK_TAXONOMY_MAX_NEEDS},
+      {"target_groups", n[SK_VOCAB_TARGET_GROUP], SK_TAXONOMY_MAX_SMALL},
+      {"laws", n[SK_VOCAB_LAW], SK_TAXONOMY_MAX_SMALL},
+      {"municipalities and scopes", n[SK_VOCAB_MUNICIPALITY] + n[SK_VOCAB_SCOPE],
+       SK_TAXONOMY_MAX_SMALL},
+      {"access", n[SK_VOCAB_ACCESS], SK_TAXONOMY_MAX_CHOICES},
+      {"costs", n[SK_VOCAB_COST], SK_TAXONOMY_MAX_CHOICES},
+  };
+  for (size_t i = 0; i < sizeof lim / sizeof lim[0]; i++)
+    if (lim[i].have > lim[i].max) {
+      snprintf(err, errlen, "taxonomy: %zu %s, at most %zu are supported", lim[i].have,
+               lim[i].what, lim[i].max);
+      return SK_ETOOBIG;
+    }
   return SK_OK;
 }
 
@@ -209,6 +240,8 @@ static int taxonomy_from_json(json_t *root, struct sk_taxonomy **out, char *err,
         break;
     }
   }
+  if (!rc)
+    rc = check_limits(tax, err, errlen);
   if (rc) {
     if (rc == SK_ENOMEM)
       snprintf(err, errlen, "out of memory");

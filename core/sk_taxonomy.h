@@ -23,6 +23,13 @@ enum sk_vocab {
 #define SK_TERM_MAX_SCOPES 4
 #define SK_TERM_MAX_POSTCODE_RANGES 8
 
+/* How many terms a vocabulary may hold. Search keeps a bit per term in its
+ * per-offering masks, so these are hard limits: sk_taxonomy_load refuses a
+ * taxonomy beyond them with a clear error instead of dropping terms. */
+#define SK_TAXONOMY_MAX_NEEDS 128
+#define SK_TAXONOMY_MAX_SMALL 16  /* target groups; laws; municipalities and scopes together */
+#define SK_TAXONOMY_MAX_CHOICES 8 /* access routes; costs */
+
 struct sk_term {
   enum sk_vocab vocab;
   char *code;        /* owned */
@@ -31,6 +38,7 @@ struct sk_term {
   char *explain;     /* owned; may be NULL */
   int min_age, max_age; /* -1 when not set */
   int crisis;
+  int professional_only; /* target groups: only for professionals' eyes */
   char **synonyms; /* owned array of owned strings */
   size_t n_synonyms;
   /* municipalities only */
@@ -53,7 +61,9 @@ const char *sk_vocab_name(enum sk_vocab v);
 /* Parse a vocabulary name; -1 when unknown. */
 int sk_vocab_parse(const char *name);
 
-/* Load and validate a taxonomy file. On failure err says why. */
+/* Load and validate a taxonomy file. On failure err says why: also when a
+ * vocabulary holds more terms than the limits above, or a term more scopes or
+ * postcode ranges than SK_TERM_MAX_*. */
 int sk_taxonomy_load(const char *path, struct sk_taxonomy **out, char *err, size_t errlen);
 void sk_taxonomy_free(struct sk_taxonomy *tax);
 

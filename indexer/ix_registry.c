@@ -9,16 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ix_kind.h"
 #include "sk_err.h"
 #include "sk_fold.h"
 
 #define REGISTRY_MAX_BYTES (4 * 1024 * 1024)
 #define REGISTRY_MAX_FEEDS 1000
 
-int ix_feed_kind_known(const char *kind) {
-  return kind && (strcmp(kind, "partner-json") == 0 || strcmp(kind, "hsds") == 0 ||
-                  strcmp(kind, "ical") == 0);
-}
+int ix_feed_kind_known(const char *kind) { return ix_feed_kind_find(kind) != NULL; }
 
 static void free_strv(char **v, size_t n) {
   for (size_t i = 0; i < n; i++)
@@ -225,8 +223,11 @@ static int feed_from_json(json_t *obj, const char *dir, const struct sk_taxonomy
       (rc = get_str(obj, "location", 1, 4000, &f->location, id, err, errlen)))
     goto fail;
   if (!ix_feed_kind_known(f->kind)) {
-    snprintf(err, errlen, "feed '%s': soort '%.32s' kennen we niet (partner-json, hsds of ical)",
-             id, f->kind);
+    char names[128] = "";
+    for (size_t k = 0; k < ix_n_feed_kinds; k++)
+      snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+               k ? (k + 1 == ix_n_feed_kinds ? " of " : ", ") : "", ix_feed_kinds[k].name);
+    snprintf(err, errlen, "feed '%s': soort '%.32s' kennen we niet (%s)", id, f->kind, names);
     rc = SK_EINVAL;
     goto fail;
   }
@@ -281,7 +282,8 @@ static int feed_from_json(json_t *obj, const char *dir, const struct sk_taxonomy
                         &df->n_target_groups, id, err, errlen)))
       goto fail;
   }
-  if (strcmp(f->kind, "ical") == 0 && (!f->defaults.organization || !f->defaults.municipality)) {
+  const struct ix_feed_kind *k = ix_feed_kind_find(f->kind);
+  if (k && k->needs_org_defaults && (!f->defaults.organization || !f->defaults.municipality)) {
     snprintf(err, errlen,
              "feed '%s': een agenda (ical) heeft 'defaults.organization' en "
              "'defaults.municipality' nodig",

@@ -30,7 +30,7 @@ struct ix_feed_defaults {
 struct ix_feed {
   char *id;       /* lower-case letters, digits and '-' */
   char *partner;  /* who publishes it */
-  char *kind;     /* "partner-json", "hsds" or "ical" */
+  char *kind;     /* the name of a row of ix_feed_kinds[] (ix_kind.h) */
   char *location; /* as written in the file */
   char *url;      /* absolute: http(s):// or file:// (relative paths resolved) */
   int enabled;

@@ -35,3 +35,12 @@ sk_include_probe(probe_search_uses_auth sk_search TRUE)
 sk_include_probe(probe_auth_uses_portal sk_auth TRUE)
 sk_include_probe(probe_web_uses_search_internal sk_web TRUE)
 sk_include_probe(probe_portal_uses_auth sk_portal FALSE)
+
+# The shipped nginx site in front of the real server (tests/deploy/): TLS,
+# redirect, gzip, cache and bypass, login rate limit, slow clients cut.
+if(NOT SK_SANITIZE)
+  add_test(NAME deploy_nginx
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/deploy/nginx_test.sh ${CMAKE_BINARY_DIR})
+  set_tests_properties(deploy_nginx PROPERTIES ENVIRONMENT "${SK_TEST_ENV}"
+                       SKIP_RETURN_CODE 77 TIMEOUT 120)
+endif()

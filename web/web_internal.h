@@ -43,6 +43,7 @@ enum web_route {
   WR_AUTH,       /* /api/v1/auth/...: login, logout, me (web_auth.c) */
   WR_PARTNER,    /* /api/v1/partner/...: the portal (web_partner.c) */
   WR_CORRECTION, /* /api/v1/corrections/token, POST /api/v1/services/{id}/corrections */
+  WR_VERIFY,     /* /api/v1/verify/{token}[/{entry}]: the personal verification link */
   WR_STATIC,
   WR_NOT_FOUND,
   WR_COUNT
@@ -279,6 +280,7 @@ int web_static(struct web_ctx *x);
 int web_auth_handler(struct web_ctx *x);       /* web_auth.c */
 int web_partner_handler(struct web_ctx *x);    /* web_partner.c */
 int web_correction_handler(struct web_ctx *x); /* web_partner.c */
+int web_verify_handler(struct web_ctx *x);     /* web_partner.c */
 /* web_account.c: /api/v1/auth/tokens[/{prefix}] (rest: what follows
  * "tokens"), /portal/wachtwoord, /portal/wachtwoord-vergeten. */
 int web_account_tokens(struct web_ctx *x, const char *rest);

@@ -274,6 +274,11 @@ int web_partner_handler(struct web_ctx *x) {
       rc = wrong_method(x, "GET");
     else
       sk_portal_outbox(p, &a, &r), called = 1;
+  } else if (strcmp(path, "verify-tasks") == 0) {
+    if (!is_read(x))
+      rc = wrong_method(x, "GET");
+    else
+      sk_portal_verify_tasks(p, &a, &r), called = 1;
   } else if (strncmp(path, "services", 8) == 0 && (path[8] == '\0' || path[8] == '/')) {
     after = path + 8;
     rc = entity_route(x, p, &a, SK_PORTAL_SERVICE, "services", after, &r, &changed);
@@ -348,6 +353,49 @@ int web_correction_handler(struct web_ctx *x) {
   sk_portal_correction_submit(srv->portal, id, doc, ip, &r);
   pthread_mutex_unlock(&srv->portal_mu);
   json_decref(doc);
+  int rc = reply_result(x, &r);
+  sk_portal_result_free(&r);
+  return rc;
+}
+
+/* The personal verification link (no account): GET /api/v1/verify/{token}
+ * lists the organisation's entries; POST /api/v1/verify/{token}/{entry}
+ * answers for one ({"answer": "ok"} or {"answer": "change", "message"}).
+ * The token is the only credential and is for this alone (sk_verify.c). */
+int web_verify_handler(struct web_ctx *x) {
+  struct web_server *srv = x->srv;
+  char token[SK_VERIFY_TOKEN_MAX], entry[80] = "";
+  const char *tail;
+  if (!x->id || !segment(x->id, token, sizeof token, &tail))
+    return web_problem(x, 404, "Niet gevonden", NULL, "Dit adres bestaat niet.");
+  if (*tail && (!segment(tail + 1, entry, sizeof entry, &tail) || *tail))
+    return web_problem(x, 404, "Niet gevonden", NULL, "Dit adres bestaat niet.");
+  struct sk_portal_result r;
+  memset(&r, 0, sizeof r);
+  json_t *doc = NULL;
+  if (!entry[0]) {
+    if (!is_read(x))
+      return wrong_method(x, "GET");
+  } else {
+    if (!is_method(x, "POST"))
+      return wrong_method(x, "POST");
+    doc = body_json(x);
+    if (!json_is_object(doc)) {
+      json_decref(doc);
+      return bad_body(x);
+    }
+  }
+  pthread_mutex_lock(&srv->portal_mu);
+  srv->portal->now = 0;
+  if (doc)
+    sk_portal_verify_answer(srv->portal, token, entry, doc, &r);
+  else
+    sk_portal_verify_entries(srv->portal, token, &r);
+  pthread_mutex_unlock(&srv->portal_mu);
+  json_decref(doc);
+  data_changed(x, &r); /* a confirmation may bring an entry back into search */
+  x->out.cache = "no-store";
+  x->out.etag = 0;
   int rc = reply_result(x, &r);
   sk_portal_result_free(&r);
   return rc;

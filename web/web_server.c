@@ -55,6 +55,7 @@ static const char *const route_names[WR_COUNT] = {
     [WR_HSDS_SERVICE] = "hsds_service", [WR_HSDS_TAXONOMIES] = "hsds_taxonomies",
     [WR_HSDS_TERMS] = "hsds_taxonomy_terms", [WR_AUTH] = "auth",
     [WR_PARTNER] = "partner",         [WR_CORRECTION] = "correction",
+    [WR_VERIFY] = "verify",
     [WR_STATIC] = "static",
     [WR_NOT_FOUND] = "not_found",
 };
@@ -284,10 +285,6 @@ static double elapsed_ms(const struct timespec *t0) {
   return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-static int starts_with(const char *s, const char *prefix) {
-  return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 /* The request-URI length arrives before the request context exists; it is
  * carried in the context pointer as an odd (never malloc'd) value, so a
  * request MHD rejects on its own leaks nothing. */
@@ -470,12 +467,27 @@ static enum MHD_Result send_out(struct web_ctx *x) {
 
 /* ---- routing ---------------------------------------------------------------- */
 
+/* The routes, as a table: the first row whose pattern matches the decoded
+ * path wins. A pattern is literal text, where "{id}" stands for one
+ * non-empty path segment (x->id points at it; the handler reads it up to the
+ * next '/') and a trailing "*" for any rest. The dispatcher knows no handler:
+ * everything route-specific is a flag or a hook of the row. */
+enum {
+  R_API = 1,        /* problem+json errors, CORS */
+  R_WRITES = 2,     /* also POST, PUT, PATCH, DELETE; the body is kept */
+  R_VIEWER = 4,     /* may answer restricted fields: find out who asks first */
+  R_LARGE_BODY = 8, /* the partner body limit instead of the general one */
+};
+
 struct route_def {
+  const char *pattern;
   enum web_route route;
-  int (*handler)(struct web_ctx *);
-  const char *const *params; /* allowed query parameters; NULL: any */
-  int api;                   /* 1: problem+json errors, CORS */
-  int writes;                /* 1: also POST, PUT, PATCH, DELETE; the body is kept */
+  int (*handler)(struct web_ctx *); /* NULL: 404 */
+  const char *const *params;        /* allowed query parameters; NULL: any */
+  unsigned flags;                   /* R_* */
+  /* Called after a 200 from the handler for a professional viewer (adds the
+   * restricted fields to the answer); may be NULL. */
+  void (*professional_after)(struct web_ctx *);
 };
 
 static const char *const no_params[] = {NULL};
@@ -489,109 +501,78 @@ static const char *const hsds_list_params[] = {"search", "page", "per_page", "fo
                                                "organization_id", "modified_after", "minimal",
                                                "full", NULL};
 static const char *const hsds_page_params[] = {"page", "per_page", "taxonomy_id", "format", NULL};
-
-static const struct route_def r_healthz = {WR_HEALTHZ, web_api_healthz, no_params, 1, 0};
-static const struct route_def r_metrics = {WR_METRICS, web_metrics_handler, no_params, 0, 0};
-static const struct route_def r_openapi = {WR_OPENAPI, web_api_openapi, no_params, 1, 0};
-static const struct route_def r_search = {WR_SEARCH, web_api_search, NULL, 1, 0};
-static const struct route_def r_suggest = {WR_SUGGEST, web_api_suggest, suggest_params, 1, 0};
-static const struct route_def r_service = {WR_SERVICE, web_api_service, no_params, 1, 0};
-static const struct route_def r_org = {WR_ORGANIZATION, web_api_organization, no_params, 1, 0};
-static const struct route_def r_activities = {WR_ACTIVITIES, web_api_activities,
-                                              activities_params, 1, 0};
-static const struct route_def r_activities_ics = {WR_ACTIVITIES_ICS, web_api_activities_ics,
-                                                  activities_ics_params, 1, 0};
-static const struct route_def r_taxonomy = {WR_TAXONOMY, web_api_taxonomy, no_params, 1, 0};
-static const struct route_def r_feeds = {WR_FEEDS, web_api_feeds, no_params, 1, 0};
-static const struct route_def r_hsds_root = {WR_HSDS_ROOT, web_hsds_root, no_params, 1, 0};
-static const struct route_def r_hsds_services = {WR_HSDS_SERVICES, web_hsds_services,
-                                                 hsds_list_params, 1, 0};
-static const struct route_def r_hsds_service = {WR_HSDS_SERVICE, web_hsds_service, no_params, 1, 0};
-static const struct route_def r_hsds_tax = {WR_HSDS_TAXONOMIES, web_hsds_taxonomies,
-                                            hsds_page_params, 1, 0};
-static const struct route_def r_hsds_terms = {WR_HSDS_TERMS, web_hsds_terms, hsds_page_params, 1, 0};
-static const struct route_def r_auth = {WR_AUTH, web_auth_handler, no_params, 0, 1};
 static const char *const partner_params[] = {"organization", "status", NULL};
-static const struct route_def r_partner = {WR_PARTNER, web_partner_handler, partner_params, 0, 1};
-static const struct route_def r_correction = {WR_CORRECTION, web_correction_handler, no_params,
-                                              0, 1};
 static const char *const password_params[] = {"token", NULL};
-static const struct route_def r_password = {WR_AUTH, web_password_handler, password_params, 0, 1};
-static const struct route_def r_forgot = {WR_AUTH, web_password_forgot_handler, no_params, 0, 1};
-static const struct route_def r_static = {WR_STATIC, web_static, NULL, 0, 0};
-static const struct route_def r_api_404 = {WR_NOT_FOUND, NULL, NULL, 1, 0};
 
-/* Match "<prefix><id>" where id is one path segment; sets *id. */
-static int match_id(const char *url, const char *prefix, const char **id) {
-  size_t n = strlen(prefix);
-  if (strncmp(url, prefix, n) != 0 || !url[n] || strchr(url + n, '/'))
-    return 0;
-  *id = url + n;
-  return 1;
+static const struct route_def routes[] = {
+    {"/healthz", WR_HEALTHZ, web_api_healthz, no_params, R_API, NULL},
+    {"/metrics", WR_METRICS, web_metrics_handler, no_params, 0, NULL},
+    {"/api/v1/search", WR_SEARCH, web_api_search, NULL, R_API | R_VIEWER, NULL},
+    {"/api/v1/suggest", WR_SUGGEST, web_api_suggest, suggest_params, R_API, NULL},
+    {"/api/v1/activities", WR_ACTIVITIES, web_api_activities, activities_params, R_API, NULL},
+    {"/api/v1/activities.ics", WR_ACTIVITIES_ICS, web_api_activities_ics, activities_ics_params,
+     R_API, NULL},
+    {"/api/v1/taxonomy", WR_TAXONOMY, web_api_taxonomy, no_params, R_API, NULL},
+    {"/api/v1/feeds", WR_FEEDS, web_api_feeds, no_params, R_API, NULL},
+    {"/api/v1/openapi.json", WR_OPENAPI, web_api_openapi, no_params, R_API, NULL},
+    {"/api/v1/auth/*", WR_AUTH, web_auth_handler, no_params, R_WRITES, NULL},
+    {"/api/v1/partner", WR_PARTNER, web_partner_handler, partner_params, R_WRITES | R_LARGE_BODY,
+     NULL},
+    {"/api/v1/partner/*", WR_PARTNER, web_partner_handler, partner_params,
+     R_WRITES | R_LARGE_BODY, NULL},
+    {"/api/v1/corrections/token", WR_CORRECTION, web_correction_handler, no_params, R_WRITES,
+     NULL},
+    {"/api/v1/verify/{id}", WR_VERIFY, web_verify_handler, no_params, R_API | R_WRITES, NULL},
+    {"/api/v1/verify/{id}/*", WR_VERIFY, web_verify_handler, no_params, R_API | R_WRITES, NULL},
+    {"/api/v1/services/{id}/corrections", WR_CORRECTION, web_correction_handler, no_params,
+     R_WRITES, NULL},
+    {"/api/v1/services/{id}", WR_SERVICE, web_api_service, no_params, R_API | R_VIEWER,
+     web_service_add_restricted},
+    {"/api/v1/organizations/{id}", WR_ORGANIZATION, web_api_organization, no_params, R_API, NULL},
+    {"/api", WR_NOT_FOUND, NULL, NULL, R_API, NULL},
+    {"/api/*", WR_NOT_FOUND, NULL, NULL, R_API, NULL},
+    {"/hsds", WR_HSDS_ROOT, web_hsds_root, no_params, R_API, NULL},
+    {"/hsds/", WR_HSDS_ROOT, web_hsds_root, no_params, R_API, NULL},
+    {"/hsds/services", WR_HSDS_SERVICES, web_hsds_services, hsds_list_params, R_API, NULL},
+    {"/hsds/services/{id}", WR_HSDS_SERVICE, web_hsds_service, no_params, R_API, NULL},
+    {"/hsds/taxonomies", WR_HSDS_TAXONOMIES, web_hsds_taxonomies, hsds_page_params, R_API, NULL},
+    {"/hsds/taxonomy_terms", WR_HSDS_TERMS, web_hsds_terms, hsds_page_params, R_API, NULL},
+    {"/hsds/*", WR_NOT_FOUND, NULL, NULL, R_API, NULL},
+    {"/portal/wachtwoord", WR_AUTH, web_password_handler, password_params, R_WRITES, NULL},
+    {"/portal/wachtwoord-vergeten", WR_AUTH, web_password_forgot_handler, no_params, R_WRITES,
+     NULL},
+    {"*", WR_STATIC, web_static, NULL, 0, NULL},
+};
+
+/* 1 when url matches pattern (see routes[]); *id gets the {id} segment. */
+static int route_match(const char *pattern, const char *url, const char **id) {
+  const char *p = pattern, *u = url;
+  *id = NULL;
+  while (*p) {
+    if (p[0] == '*' && !p[1])
+      return 1;
+    if (strncmp(p, "{id}", 4) == 0) {
+      size_t n = strcspn(u, "/");
+      if (!n)
+        return 0;
+      *id = u;
+      u += n;
+      p += 4;
+      continue;
+    }
+    if (*p++ != *u++)
+      return 0;
+  }
+  return *u == '\0';
 }
 
 static const struct route_def *route_for(const char *url, const char **id) {
+  size_t n = sizeof routes / sizeof routes[0];
+  for (size_t i = 0; i < n; i++)
+    if (route_match(routes[i].pattern, url, id))
+      return &routes[i];
   *id = NULL;
-  if (strcmp(url, "/healthz") == 0)
-    return &r_healthz;
-  if (strcmp(url, "/metrics") == 0)
-    return &r_metrics;
-  if (starts_with(url, "/api/v1/")) {
-    const char *p = url + 8;
-    if (strcmp(p, "search") == 0)
-      return &r_search;
-    if (strcmp(p, "suggest") == 0)
-      return &r_suggest;
-    if (strcmp(p, "activities") == 0)
-      return &r_activities;
-    if (strcmp(p, "activities.ics") == 0)
-      return &r_activities_ics;
-    if (strcmp(p, "taxonomy") == 0)
-      return &r_taxonomy;
-    if (strcmp(p, "feeds") == 0)
-      return &r_feeds;
-    if (strcmp(p, "openapi.json") == 0)
-      return &r_openapi;
-    if (starts_with(p, "auth/"))
-      return &r_auth;
-    if (strcmp(p, "partner") == 0 || starts_with(p, "partner/"))
-      return &r_partner;
-    if (strcmp(p, "corrections/token") == 0)
-      return &r_correction;
-    if (starts_with(p, "services/")) {
-      const char *slash = strchr(p + 9, '/');
-      if (slash && strcmp(slash, "/corrections") == 0) {
-        *id = p + 9; /* the handler reads the id up to the slash */
-        return &r_correction;
-      }
-    }
-    if (match_id(url, "/api/v1/services/", id))
-      return &r_service;
-    if (match_id(url, "/api/v1/organizations/", id))
-      return &r_org;
-    return &r_api_404;
-  }
-  if (strcmp(url, "/api") == 0 || starts_with(url, "/api/"))
-    return &r_api_404;
-  if (strcmp(url, "/hsds") == 0 || strcmp(url, "/hsds/") == 0)
-    return &r_hsds_root;
-  if (starts_with(url, "/hsds/")) {
-    const char *p = url + 6;
-    if (strcmp(p, "services") == 0)
-      return &r_hsds_services;
-    if (strcmp(p, "taxonomies") == 0)
-      return &r_hsds_tax;
-    if (strcmp(p, "taxonomy_terms") == 0)
-      return &r_hsds_terms;
-    if (match_id(url, "/hsds/services/", id))
-      return &r_hsds_service;
-    return &r_api_404;
-  }
-  if (strcmp(url, "/portal/wachtwoord") == 0)
-    return &r_password;
-  if (strcmp(url, "/portal/wachtwoord-vergeten") == 0)
-    return &r_forgot;
-  return &r_static;
+  return &routes[n - 1]; /* unreachable: the last row matches everything */
 }
 
 struct param_check {
@@ -647,7 +628,7 @@ static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const cha
 }
 
 static void handle(struct web_ctx *x, const struct route_def *rd) {
-  x->out.cors = rd->api;
+  x->out.cors = (rd->flags & R_API) != 0;
   if (x->req->uri_len > x->srv->cfg.max_url) {
     web_problem(x, 414, "Adres te lang", NULL, "Het adres is langer dan %zu tekens.",
                 x->srv->cfg.max_url);
@@ -658,7 +639,7 @@ static void handle(struct web_ctx *x, const struct route_def *rd) {
                              "Het adres bevat een NUL-teken (%%00).");
   if (strcmp(x->method, "OPTIONS") == 0) {
     x->out.status = 204;
-    x->out.allow = rd->writes ? "GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE" : "GET, HEAD, OPTIONS";
+    x->out.allow = (rd->flags & R_WRITES) ? "GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE" : "GET, HEAD, OPTIONS";
     x->out.cache = "max-age=86400";
     return;
   }
@@ -671,11 +652,11 @@ static void handle(struct web_ctx *x, const struct route_def *rd) {
                 x->url);
     return;
   }
-  if (rd->route == WR_SEARCH || rd->route == WR_SERVICE)
+  if (rd->flags & R_VIEWER)
     web_viewer_mark(x);
   rd->handler(x);
-  if (rd->route == WR_SERVICE && x->professional && x->out.status == 200)
-    web_service_add_restricted(x);
+  if (rd->professional_after && x->professional && x->out.status == 200)
+    rd->professional_after(x);
   if (x->professional) {
     /* Restricted fields: never in a shared cache, never answered from one. */
     x->out.cache = "private, no-store";
@@ -688,19 +669,19 @@ static void handle(struct web_ctx *x, const struct route_def *rd) {
 static int method_allowed(const char *m, const struct route_def *rd) {
   if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0)
     return 1;
-  return rd->writes && (strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
+  return (rd->flags & R_WRITES) && (strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
                         strcmp(m, "PATCH") == 0 || strcmp(m, "DELETE") == 0);
 }
 
 static size_t body_limit(const struct web_server *srv, const struct route_def *rd) {
-  return rd->route == WR_PARTNER ? srv->cfg.max_body_partner : srv->cfg.max_body;
+  return (rd->flags & R_LARGE_BODY) ? srv->cfg.max_body_partner : srv->cfg.max_body;
 }
 
 /* Keep the body of a write route (bounded); other routes only count it. */
 static void body_take(struct web_req *req, const struct route_def *rd, size_t limit,
                       const char *data, size_t n) {
   req->body_seen += n;
-  if (!rd->writes || req->body_over)
+  if (!(rd->flags & R_WRITES) || req->body_over)
     return;
   if (req->body_len + n > limit) {
     req->body_over = 1;
@@ -776,7 +757,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       web_problem(&x, 400, "Ongeldig verzoek", NULL,
                   hosts ? "Het verzoek heeft meer dan een Host-kop."
                         : "Het verzoek heeft geen Host-kop (verplicht in HTTP/1.1).");
-      x.out.cors = rd->api;
+      x.out.cors = (rd->flags & R_API) != 0;
       return send_out(&x);
     }
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
@@ -785,14 +766,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (clen > body_limit(srv, rd)) {
       web_problem(&x, 413, "Verzoek te groot", NULL,
                   "De inhoud van het verzoek is groter dan %zu bytes.", body_limit(srv, rd));
-      x.out.cors = rd->api;
+      x.out.cors = (rd->flags & R_API) != 0;
       return send_out(&x);
     }
     if (!method_allowed(method, rd)) {
       web_problem(&x, 405, "Methode niet toegestaan", NULL,
                   "Dit adres kent alleen GET, HEAD en OPTIONS, niet %.20s.", method);
       x.out.allow = "GET, HEAD, OPTIONS";
-      x.out.cors = rd->api;
+      x.out.cors = (rd->flags & R_API) != 0;
       return send_out(&x);
     }
     /* Answer on a later call: a response queued during the first call is
@@ -806,7 +787,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (req->body_seen > body_limit(srv, rd) || req->body_over) {
     web_problem(&x, 413, "Verzoek te groot", NULL,
                 "De inhoud van het verzoek is groter dan %zu bytes.", body_limit(srv, rd));
-    x.out.cors = rd->api;
+    x.out.cors = (rd->flags & R_API) != 0;
     return send_out(&x);
   }
   if (atomic_load(&srv->stopping))

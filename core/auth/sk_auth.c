@@ -586,6 +586,26 @@ static int org_rid_of(struct sk_store *st, const char *org_id, long long *rid) {
   return rc;
 }
 
+/* SK_ETOOBIG when linking org_rid would give the account more than
+ * SK_AUTH_MAX_ORGS organisations (a link that exists already is fine). */
+static int org_count_check(struct sk_store *st, long long account_rid, long long org_rid) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(st->db,
+                         "SELECT count(*), sum(organization_rid = ?2) FROM account_organization"
+                         " WHERE account_rid = ?1",
+                         -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_int64(s, 1, account_rid);
+  sqlite3_bind_int64(s, 2, org_rid);
+  int rc = SK_EDB;
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    long long n = sqlite3_column_int64(s, 0), has = sqlite3_column_int64(s, 1);
+    rc = (!has && n >= SK_AUTH_MAX_ORGS) ? SK_ETOOBIG : SK_OK;
+  }
+  sqlite3_finalize(s);
+  return rc;
+}
+
 static int link(struct sk_store *st, long long account_rid, const char *org_id, int on,
                 const char *actor, int64_t now) {
   struct sk_account a;
@@ -598,6 +618,13 @@ static int link(struct sk_store *st, long long account_rid, const char *org_id, 
   if (sk_store_begin(st))
     return SK_EDB;
   int changed = 0;
+  if (on) {
+    rc = org_count_check(st, account_rid, org_rid);
+    if (rc) {
+      sk_store_rollback(st);
+      return rc;
+    }
+  }
   rc = auth_exec_bind(st,
                       on ? "INSERT OR IGNORE INTO account_organization(account_rid, organization_rid)"
                            " VALUES(?2, ?3)"
@@ -664,21 +691,20 @@ int sk_auth_account_organizations(struct sk_store *st, long long account_rid, lo
 
 static int active(const struct sk_account *a) { return a && a->rid > 0 && !a->disabled; }
 
-/* An admin may do what a redacteur does (as sk_portal assumes); the
- * reverse does not hold. */
-static int editor(const struct sk_account *a) {
-  return active(a) && (a->role == SK_ROLE_REDACTEUR || a->role == SK_ROLE_ADMIN);
-}
+/* The rules themselves are in sk_role.c (the one access model, which the
+ * portal asks too); here only the account's own state is added. */
+static int editor(const struct sk_account *a) { return active(a) && sk_role_edits_all(a->role); }
 
 int sk_auth_can_edit_all(const struct sk_account *a) { return editor(a); }
-int sk_auth_can_review(const struct sk_account *a) { return sk_auth_can_edit_all(a); }
-int sk_auth_can_manage_feeds(const struct sk_account *a) { return sk_auth_can_edit_all(a); }
+int sk_auth_can_review(const struct sk_account *a) { return active(a) && sk_role_reviews(a->role); }
+int sk_auth_can_manage_feeds(const struct sk_account *a) {
+  return active(a) && sk_role_manages_feeds(a->role);
+}
 int sk_auth_can_manage_accounts(const struct sk_account *a) {
-  return active(a) && a->role == SK_ROLE_ADMIN;
+  return active(a) && sk_role_manages_accounts(a->role);
 }
 int sk_auth_can_see_restricted(const struct sk_account *a) {
-  return active(a) && (a->role == SK_ROLE_PROFESSIONAL || a->role == SK_ROLE_REDACTEUR ||
-                       a->role == SK_ROLE_ADMIN);
+  return active(a) && sk_role_sees_restricted(a->role);
 }
 
 int sk_auth_can_edit_organization(struct sk_store *st, const struct sk_account *a,
@@ -687,7 +713,7 @@ int sk_auth_can_edit_organization(struct sk_store *st, const struct sk_account *
     return 0;
   if (editor(a))
     return 1;
-  if (a->role != SK_ROLE_PARTNER)
+  if (!sk_role_edits_own(a->role))
     return 0;
   /* Read the link and the disabled flag now: the account struct may be
    * older than the last change an admin made. */

@@ -154,9 +154,14 @@ int sk_auth_reset_create(struct sk_store *st, long long rid, int64_t now,
 int sk_auth_reset_use(struct sk_store *st, const char *token, const char *new_password, int64_t now,
                       long long *account_rid, char *err, size_t errlen);
 
+/* At most this many organisations per account (the portal keeps an actor's
+ * organisations in a fixed array: struct sk_actor). */
+#define SK_AUTH_MAX_ORGS 64
+
 /* Organisations a partner may edit. org_id is the organisation's public
  * UUID. link: SK_OK (also when already linked), SK_ENOTFOUND (no such
- * organisation or account), SK_EDB. */
+ * organisation or account), SK_ETOOBIG (already SK_AUTH_MAX_ORGS linked),
+ * SK_EDB. */
 int sk_auth_link_organization(struct sk_store *st, long long account_rid, const char *org_id,
                               const char *actor, int64_t now);
 int sk_auth_unlink_organization(struct sk_store *st, long long account_rid, const char *org_id,

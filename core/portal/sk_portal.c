@@ -66,9 +66,7 @@ void pt_actor_str(const struct sk_actor *a, char out[96]) {
   snprintf(out, 96, "account:%s", a->account_id);
 }
 
-int pt_is_editor(const struct sk_actor *a) {
-  return a && (a->role == SK_ROLE_REDACTEUR || a->role == SK_ROLE_ADMIN);
-}
+int pt_is_editor(const struct sk_actor *a) { return a && sk_role_edits_all(a->role); }
 
 int pt_has_org(const struct sk_actor *a, const char *org_id) {
   if (!a || !org_id || !*org_id)
@@ -118,20 +116,6 @@ static int fail(struct sk_portal *p, struct sk_portal_result *r, int rc) {
   return pt_err(r, rc, 500, "error", "Er ging iets mis in de database. Probeer het opnieuw.");
 }
 
-static enum sk_role role_parse(const char *s) {
-  if (!s)
-    return SK_ROLE_NONE;
-  if (strcmp(s, "partner") == 0)
-    return SK_ROLE_PARTNER;
-  if (strcmp(s, "redacteur") == 0)
-    return SK_ROLE_REDACTEUR;
-  if (strcmp(s, "admin") == 0)
-    return SK_ROLE_ADMIN;
-  if (strcmp(s, "professional") == 0)
-    return SK_ROLE_PROFESSIONAL;
-  return SK_ROLE_NONE;
-}
-
 int sk_portal_actor_load(struct sk_store *st, const char *account_id, struct sk_actor *a) {
   memset(a, 0, sizeof *a);
   if (!account_id || strlen(account_id) >= sizeof a->account_id)
@@ -145,7 +129,10 @@ int sk_portal_actor_load(struct sk_store *st, const char *account_id, struct sk_
   long long rid = 0;
   if (sqlite3_step(s) == SQLITE_ROW && !sqlite3_column_int(s, 3)) {
     rid = sqlite3_column_int64(s, 0);
-    a->role = role_parse((const char *)sqlite3_column_text(s, 1));
+    enum sk_role role = SK_ROLE_NONE; /* an unknown role name may do nothing */
+    if (sk_auth_role_parse((const char *)sqlite3_column_text(s, 1), &role) != SK_OK)
+      role = SK_ROLE_NONE;
+    a->role = role;
     a->trusted = sqlite3_column_int(s, 2) != 0;
     snprintf(a->account_id, sizeof a->account_id, "%s", account_id);
     rc = SK_OK;
@@ -159,10 +146,19 @@ int sk_portal_actor_load(struct sk_store *st, const char *account_id, struct sk_
                          -1, &s, NULL) != SQLITE_OK)
     return SK_EDB;
   sqlite3_bind_int64(s, 1, rid);
-  while (sqlite3_step(s) == SQLITE_ROW && a->n_orgs < SK_ACTOR_MAX_ORGS)
+  rc = SK_OK;
+  int step;
+  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    if (a->n_orgs == SK_ACTOR_MAX_ORGS) {
+      rc = SK_ETOOBIG;
+      break;
+    }
     snprintf(a->orgs[a->n_orgs++], SK_UUID_LEN, "%s", (const char *)sqlite3_column_text(s, 0));
+  }
+  if (rc == SK_OK && step != SQLITE_DONE)
+    rc = SK_EDB;
   sqlite3_finalize(s);
-  return SK_OK;
+  return rc;
 }
 
 /* ---- checks ------------------------------------------------------------- */
@@ -170,7 +166,7 @@ int sk_portal_actor_load(struct sk_store *st, const char *account_id, struct sk_
 static const char *what(enum ptable t) { return t == T_SVC ? "Dit aanbod" : "Deze locatie"; }
 
 static int may_edit_at_all(const struct sk_actor *a, struct sk_portal_result *r) {
-  if (!a || !(a->role == SK_ROLE_PARTNER || pt_is_editor(a)))
+  if (!a || !(sk_role_edits_own(a->role) || sk_role_edits_all(a->role)))
     return pt_err(r, SK_EFORBIDDEN, 403, "forbidden", "U mag hier niets aanpassen.");
   return SK_OK;
 }
@@ -179,7 +175,7 @@ int pt_entry_check_read(const struct sk_actor *a, const struct entry *en,
                         struct sk_portal_result *r) {
   if (pt_is_editor(a))
     return SK_OK;
-  if (a && a->role == SK_ROLE_PARTNER && pt_has_org(a, en->org_id))
+  if (a && sk_role_edits_own(a->role) && pt_has_org(a, en->org_id))
     return SK_OK;
   return pt_err(r, SK_EFORBIDDEN, 403, "forbidden",
                 "U mag alleen het aanbod van uw eigen organisatie bekijken en aanpassen.");
@@ -422,7 +418,7 @@ int sk_portal_list(struct sk_portal *p, const struct sk_actor *a, const char *or
 }
 
 /* Publish now, or hold for review (untrusted partner). */
-static int held(const struct sk_actor *a) { return a->role == SK_ROLE_PARTNER && !a->trusted; }
+static int held(const struct sk_actor *a) { return sk_role_edits_own(a->role) && !a->trusted; }
 
 int sk_portal_create(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
                      const json_t *doc, struct sk_portal_result *r) {
@@ -520,7 +516,7 @@ static int change(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_
       return fail(p, r, rc);
     return pt_commit(p, r);
   }
-  rc = pt_doc_commit(p, t, &en, NULL, d, actor, note, a->role == SK_ROLE_PARTNER);
+  rc = pt_doc_commit(p, t, &en, NULL, d, actor, note, sk_role_edits_own(a->role));
   json_decref(d);
   pt_entry_free(&en);
   if (rc)

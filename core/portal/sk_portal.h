@@ -26,11 +26,12 @@
 #include <stdint.h>
 
 #include "sk_id.h"
+#include "sk_auth.h" /* SK_AUTH_MAX_ORGS */
 #include "sk_role.h" /* enum sk_role, shared with sk_auth */
 #include "sk_store.h"
 #include "sk_taxonomy.h"
 
-#define SK_ACTOR_MAX_ORGS 64
+#define SK_ACTOR_MAX_ORGS SK_AUTH_MAX_ORGS
 
 /* Who is asking. Plain data, filled by the caller (sk_portal_actor_load
  * reads it from the account tables). Redacteur and admin may edit every
@@ -44,7 +45,9 @@ struct sk_actor {
 };
 
 /* Fill a from the account with this public id (role, trusted, linked
- * organisations). SK_ENOTFOUND for an unknown or disabled account. */
+ * organisations). SK_ENOTFOUND for an unknown or disabled account;
+ * SK_ETOOBIG when it is linked to more than SK_ACTOR_MAX_ORGS organisations
+ * (never silently cut: the account would lose access to some). */
 int sk_portal_actor_load(struct sk_store *st, const char *account_id, struct sk_actor *a);
 
 enum sk_portal_entity {
@@ -185,6 +188,63 @@ int sk_portal_outbox_add(struct sk_portal *p, const char *account_id, const char
                          const char *period, const char *subject, const char *body);
 /* Mark a message sent (for an SMTP sender). */
 int sk_portal_outbox_mark_sent(struct sk_portal *p, const char *message_id);
+
+/* ---- verification of every entry (sk_verify.c) ---------------------------
+ * Each active offering is due SK_VERIFY_MONTHS (or its organisation's
+ * verify_months) after its baseline: the latest of assured_date,
+ * confirmed_date and created. A daily run (sociale-kaart verify) walks each
+ * entry through its cycle and logs every step once in verify_log:
+ *   due + reminded       30 days before the due date: a message to the
+ *                        organisation's address (else its partner
+ *                        accounts) listing its due entries, with a personal
+ *                        link (a signed token per organisation, 30 days);
+ *   reminded_again       14 days after the first message, if unanswered;
+ *   task                 14 days later: on the redacteur's list ("bel de
+ *                        organisatie");
+ *   flagged              SK_VERIFY_FLAG_MONTHS after the baseline: "niet
+ *                        recent gecontroleerd" for residents (search);
+ *   hidden               SK_VERIFY_HIDE_MONTHS after it: out of search until
+ *                        confirmed, on the redacteur's list;
+ *   confirmed            "Klopt nog" over the link: confirmed_date = now, a
+ *                        new cycle starts, the entry is visible again;
+ *   change_requested     "Dit moet anders": a correction in the review queue.
+ * The link only answers for its own organisation's entries and cannot log in. */
+
+#define SK_VERIFY_MONTHS 12
+#define SK_VERIFY_FLAG_MONTHS 12
+#define SK_VERIFY_HIDE_MONTHS 18
+#define SK_VERIFY_NOTICE_DAYS 30  /* first message this long before the due date */
+#define SK_VERIFY_REPEAT_DAYS 14  /* second message, then the task */
+#define SK_VERIFY_LINK_DAYS 30    /* a personal link works this long */
+#define SK_VERIFY_TOKEN_MAX 160
+
+struct sk_verify_opts {
+  const char *base_url;  /* links: base_url + "/bevestigen.html?t=" + token */
+  int hide_months;       /* 0: SK_VERIFY_HIDE_MONTHS */
+};
+struct sk_verify_stats {
+  long entries;                 /* active offerings looked at */
+  long due, reminded, reminded_again, tasks, flagged, hidden; /* steps added by this run */
+  long messages;                /* messages queued */
+};
+/* One run at p->now (or the clock). Idempotent: a second run on the same
+ * day adds nothing. */
+int sk_portal_verify_run(struct sk_portal *p, const struct sk_verify_opts *o,
+                         struct sk_verify_stats *stats);
+/* The personal link's token for an organisation (valid SK_VERIFY_LINK_DAYS
+ * from p->now). out must hold SK_VERIFY_TOKEN_MAX bytes. */
+int sk_portal_verify_token(struct sk_portal *p, const char *org_id, char *out, size_t outlen);
+/* With a token (no account): GET the organisation's entries and their state
+ * {organization: {id, name}, expires, entries: [{id, name, due, state,
+ * confirmed_date}]}; 403 for a bad or expired token. */
+int sk_portal_verify_entries(struct sk_portal *p, const char *token, struct sk_portal_result *r);
+/* Answer for one entry: doc {"answer": "ok"} or {"answer": "change",
+ * "message": "..."}. 403 when the entry is not the token's organisation's. */
+int sk_portal_verify_answer(struct sk_portal *p, const char *token, const char *entry_id,
+                            const json_t *doc, struct sk_portal_result *r);
+/* The redacteur's list: {"tasks": [...], "hidden": [...]} of open cycles. */
+int sk_portal_verify_tasks(struct sk_portal *p, const struct sk_actor *a,
+                           struct sk_portal_result *r);
 
 /* ---- "Klopt er iets niet?" --------------------------------------------- */
 

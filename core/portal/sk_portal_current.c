@@ -112,7 +112,7 @@ static int submissions_into(struct sk_portal *p, const char *org_id, const char 
 
 int sk_portal_todo(struct sk_portal *p, const struct sk_actor *a, struct sk_portal_result *r) {
   memset(r, 0, sizeof *r);
-  if (!a || a->role != SK_ROLE_PARTNER)
+  if (!a || !sk_role_edits_own(a->role))
     return pt_err(r, SK_EFORBIDDEN, 403, "forbidden", "De takenlijst is voor partners.");
   char cut[32], since[32];
   pt_iso_at(pt_now(p) - (int64_t)SK_PORTAL_STALE_DAYS * 86400, cut);
@@ -628,7 +628,7 @@ int sk_portal_correction_submit(struct sk_portal *p, const char *entry_id, const
 int sk_portal_corrections(struct sk_portal *p, const struct sk_actor *a, const char *status,
                           struct sk_portal_result *r) {
   memset(r, 0, sizeof *r);
-  if (!a || !(pt_is_editor(a) || a->role == SK_ROLE_PARTNER))
+  if (!a || !(pt_is_editor(a) || sk_role_edits_own(a->role)))
     return pt_err(r, SK_EFORBIDDEN, 403, "forbidden", "U mag de meldingen niet bekijken.");
   if (!status)
     status = "open";
@@ -651,7 +651,7 @@ int sk_portal_corrections(struct sk_portal *p, const struct sk_actor *a, const c
 int sk_portal_correction_close(struct sk_portal *p, const struct sk_actor *a,
                                const char *correction_id, struct sk_portal_result *r) {
   memset(r, 0, sizeof *r);
-  if (!a || !(pt_is_editor(a) || a->role == SK_ROLE_PARTNER))
+  if (!a || !(pt_is_editor(a) || sk_role_edits_own(a->role)))
     return pt_err(r, SK_EFORBIDDEN, 403, "forbidden", "U mag deze melding niet afhandelen.");
   sqlite3_stmt *s = NULL;
   if (sqlite3_prepare_v2(p->st->db,

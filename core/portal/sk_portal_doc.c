@@ -14,17 +14,17 @@
 #include "sk_check.h"
 #include "sk_portal_int.h"
 
-/* Length caps in characters: the same as the indexer's validation
- * (indexer/ix_validate.h), so a record fits either route. */
-#define P_MAX_NAME 200
-#define P_MAX_SUMMARY 300
-#define P_MAX_TEXT 5000
-#define P_MAX_SHORT 500
+/* Length caps in characters: the model's field limits (sk_check.h), the
+ * same definitions the indexer's validation uses. */
+#define P_MAX_NAME SK_FIELD_MAX_NAME
+#define P_MAX_SUMMARY SK_FIELD_MAX_SUMMARY
+#define P_MAX_TEXT SK_FIELD_MAX_TEXT
+#define P_MAX_SHORT SK_FIELD_MAX_SHORT
 #define P_MAX_URL SK_CHECK_URL_MAX
 #define P_MAX_EMAIL SK_CHECK_EMAIL_MAX
 #define P_MAX_PHONE SK_CHECK_PHONE_MAX
-#define P_MAX_CODES 64
-#define P_MAX_AGE 120
+#define P_MAX_CODES SK_FIELD_MAX_CODES
+#define P_MAX_AGE SK_FIELD_MAX_AGE
 #define P_MAX_LIST 64          /* phones, hours, locations per entry */
 #define P_MAX_OCCURRENCES 400  /* as the iCal importer's default */
 #define P_CHANGE_VALUE_MAX 4000

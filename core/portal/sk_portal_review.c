@@ -146,7 +146,7 @@ static int may_see(const struct sk_actor *a, const struct pend *pd) {
   char actor[96];
   if (pt_is_editor(a))
     return 1;
-  if (!a || a->role != SK_ROLE_PARTNER)
+  if (!a || !sk_role_edits_own(a->role))
     return 0;
   pt_actor_str(a, actor);
   return strcmp(actor, pd->submitted_by) == 0 || pt_has_org(a, pd->org_id);
@@ -155,7 +155,7 @@ static int may_see(const struct sk_actor *a, const struct pend *pd) {
 int sk_portal_review_list(struct sk_portal *p, const struct sk_actor *a,
                           struct sk_portal_result *r) {
   memset(r, 0, sizeof *r);
-  if (!a || !(pt_is_editor(a) || a->role == SK_ROLE_PARTNER))
+  if (!a || !(pt_is_editor(a) || sk_role_edits_own(a->role)))
     return pt_err(r, SK_EFORBIDDEN, 403, "forbidden", "U mag de wijzigingen niet bekijken.");
   char sql[512], since[32];
   pt_iso_at(pt_now(p) - (int64_t)DECIDED_SHOWN_DAYS * 86400, since);

@@ -329,20 +329,17 @@ struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonom
     return NULL;
   s->st = st;
   s->tax = tax;
+  /* sk_taxonomy_load refused anything larger, so no term is dropped here. */
   vocab_fill(&s->need, tax, SK_VOCAB_NEED, SKS_MAX_NEEDS);
   vocab_fill(&s->tg, tax, SK_VOCAB_TARGET_GROUP, SKS_MAX_SMALL);
-  vocab_fill(&s->access, tax, SK_VOCAB_ACCESS, 8);
-  vocab_fill(&s->cost, tax, SK_VOCAB_COST, 8);
+  vocab_fill(&s->access, tax, SK_VOCAB_ACCESS, SK_TAXONOMY_MAX_CHOICES);
+  vocab_fill(&s->cost, tax, SK_VOCAB_COST, SK_TAXONOMY_MAX_CHOICES);
   vocab_fill(&s->law, tax, SK_VOCAB_LAW, SKS_MAX_SMALL);
   vocab_fill(&s->area, tax, SK_VOCAB_MUNICIPALITY, SKS_MAX_SMALL);
   vocab_fill(&s->area, tax, SK_VOCAB_SCOPE, SKS_MAX_SMALL);
-  for (size_t i = 0; i < s->tg.n; i++) {
-    const struct sk_term *t = s->tg.terms[i];
-    const char *x = t->extra_json;
-    if (x && strstr(x, "\"professional_only\"") && (strstr(x, "\"professional_only\": true") ||
-                                                       strstr(x, "\"professional_only\":true")))
+  for (size_t i = 0; i < s->tg.n; i++)
+    if (s->tg.terms[i]->professional_only)
       s->tg_pro |= (uint16_t)(1u << i);
-  }
   s->area_regio = vbit(&s->area, "regio");
   s->area_landelijk = vbit(&s->area, "landelijk");
   /* Who serves a municipality: itself, its scopes, the region, the country. */

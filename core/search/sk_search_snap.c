@@ -384,9 +384,14 @@ int sks_snap_load(struct sk_searcher *s, struct sks_snap **out) {
   if (!sn->docs)
     goto fail;
   rc = SK_EDB;
-  if (!(q = prep(s, "SELECT s.rid, s.kind, s.min_age, s.max_age, s.assured_date, s.organization_rid "
+  /* Assured: the later of the partner's assured_date and a confirmation over
+   * the verification link. An entry left unconfirmed too long
+   * (verify_hidden, core/portal/sk_verify.c) is not searchable. */
+  if (!(q = prep(s, "SELECT s.rid, s.kind, s.min_age, s.max_age,"
+                    " nullif(max(coalesce(s.assured_date, ''), coalesce(s.confirmed_date, '')), ''),"
+                    " s.organization_rid "
                     "FROM service s JOIN organization o ON o.rid = s.organization_rid "
-                    "WHERE s.status = 'active' AND o.status = 'active'")))
+                    "WHERE s.status = 'active' AND o.status = 'active' AND s.verify_hidden = 0")))
     goto fail;
   while (sqlite3_step(q) == SQLITE_ROW) {
     sqlite3_int64 rid = sqlite3_column_int64(q, 0);

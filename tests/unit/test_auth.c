@@ -612,6 +612,51 @@ static void test_api_tokens(void **state) {
 
 /* ---- Roles ---------------------------------------------------------------- */
 
+/* The one access model (sk_role.h): what each role may do, as a table. The
+ * portal and sk_auth_can_* both ask these functions. */
+static void test_access_model(void **state) {
+  (void)state;
+  static const struct {
+    enum sk_role r;
+    int all, own, review, feeds, accounts, restricted;
+  } m[] = {
+      {SK_ROLE_NONE, 0, 0, 0, 0, 0, 0},      {SK_ROLE_PARTNER, 0, 1, 0, 0, 0, 0},
+      {SK_ROLE_REDACTEUR, 1, 0, 1, 1, 0, 1}, {SK_ROLE_ADMIN, 1, 0, 1, 1, 1, 1},
+      {SK_ROLE_PROFESSIONAL, 0, 0, 0, 0, 0, 1},
+  };
+  for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+    assert_int_equal(sk_role_edits_all(m[i].r), m[i].all);
+    assert_int_equal(sk_role_edits_own(m[i].r), m[i].own);
+    assert_int_equal(sk_role_reviews(m[i].r), m[i].review);
+    assert_int_equal(sk_role_manages_feeds(m[i].r), m[i].feeds);
+    assert_int_equal(sk_role_manages_accounts(m[i].r), m[i].accounts);
+    assert_int_equal(sk_role_sees_restricted(m[i].r), m[i].restricted);
+  }
+  enum sk_role r = SK_ROLE_ADMIN;
+  assert_int_equal(sk_auth_role_parse("beheerder", &r), SK_EINVAL); /* unknown: refused */
+  assert_int_equal(sk_auth_role_parse("redacteur", &r), SK_OK);
+  assert_int_equal(r, SK_ROLE_REDACTEUR);
+}
+
+/* At most SK_AUTH_MAX_ORGS organisations per account: the next link is
+ * refused, never dropped later (the portal's actor holds a fixed array). */
+static void test_organisation_limit(void **state) {
+  (void)state;
+  struct sk_store *st = fresh_store("orglimit.db");
+  struct sk_account many;
+  assert_int_equal(sk_auth_account_by_rid(st, add(st, "m@voorbeeld.nl", SK_ROLE_PARTNER, PW), &many), SK_OK);
+  char id[64];
+  for (int i = 0; i <= SK_AUTH_MAX_ORGS; i++) {
+    snprintf(id, sizeof id, "6f1d2c3b-0000-4000-8000-1%011d", i);
+    add_org(st, id);
+    assert_int_equal(sk_auth_link_organization(st, many.rid, id, "cli", T0),
+                     i < SK_AUTH_MAX_ORGS ? SK_OK : SK_ETOOBIG);
+  }
+  snprintf(id, sizeof id, "6f1d2c3b-0000-4000-8000-1%011d", 0);
+  assert_int_equal(sk_auth_link_organization(st, many.rid, id, "cli", T0), SK_OK); /* linked already */
+  sk_store_close(st);
+}
+
 static void test_roles_and_organisations(void **state) {
   (void)state;
   struct sk_store *st = fresh_store("roles.db");
@@ -831,6 +876,8 @@ int main(void) {
       cmocka_unit_test(test_api_tokens),
       cmocka_unit_test(test_new_password_revokes_api_tokens),
       cmocka_unit_test(test_roles_and_organisations),
+      cmocka_unit_test(test_organisation_limit),
+      cmocka_unit_test(test_access_model),
       cmocka_unit_test(test_purge_and_messages),
       cmocka_unit_test(test_user_command),
   };

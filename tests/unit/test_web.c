@@ -278,6 +278,24 @@ static void test_unknown_ids_are_404(void **state) {
   assert_problem("/api/v2/search", 404, NULL);
   assert_problem("/hsds/services/99999999-9999-4999-8999-999999999999", 404, NULL);
   assert_problem("/hsds/services/" SVC_ACT, 404, NULL); /* activities are not HSDS services */
+  /* Edges of the route table: a path below an id, an empty id, the bare
+   * prefixes, a segment that only starts like a route. */
+  assert_problem("/api/v1/services/" SVC_SHV "/extra", 404, NULL);
+  assert_problem("/api/v1/services/", 404, NULL);
+  assert_problem("/api/v1/searchx", 404, NULL);
+  assert_problem("/api", 404, NULL);
+  assert_problem("/hsds/services/" SVC_SHV "/x", 404, NULL);
+  struct resp r = fx_get("/hsds/");
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+  r = fx_get("/api/nothing"); /* the API answers: with CORS */
+  assert_int_equal(r.status, 404);
+  assert_non_null(fx_header(&r, "Access-Control-Allow-Origin"));
+  resp_free(&r);
+  r = fx_get("/apix"); /* not the API: the site answers (and has no such file), no CORS */
+  assert_int_equal(r.status, 404);
+  assert_null(fx_header(&r, "Access-Control-Allow-Origin"));
+  resp_free(&r);
 }
 
 static void test_methods_bodies_and_sizes(void **state) {

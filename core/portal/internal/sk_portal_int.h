@@ -31,7 +31,7 @@ void pt_now_iso(const struct sk_portal *p, char out[32]);
 void pt_iso_at(int64_t t, char out[32]);
 int64_t pt_now(const struct sk_portal *p);
 void pt_actor_str(const struct sk_actor *a, char out[96]);
-int pt_is_editor(const struct sk_actor *a); /* redacteur or admin */
+int pt_is_editor(const struct sk_actor *a); /* sk_role_edits_all (sk_role.h) */
 int pt_has_org(const struct sk_actor *a, const char *org_id);
 const char *pt_table_name(enum ptable t); /* "service", "location" (change_log entity) */
 int pt_begin(struct sk_portal *p, struct sk_portal_result *r);

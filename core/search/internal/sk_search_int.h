@@ -24,8 +24,10 @@ char *sk_arena_strndup(struct sk_arena *a, const char *s, size_t n);
 void sk_arena_free(struct sk_arena *a);
 
 /* ---- taxonomy as bit positions ---- */
-#define SKS_MAX_NEEDS 128
-#define SKS_MAX_SMALL 16 /* target groups, access, cost, areas each */
+#define SKS_MAX_NEEDS SK_TAXONOMY_MAX_NEEDS /* one bit per need (sk_taxonomy.h) */
+#define SKS_MAX_SMALL SK_TAXONOMY_MAX_SMALL /* target groups, laws, areas: uint16_t masks */
+_Static_assert(SKS_MAX_SMALL <= 16, "target-group, law and area masks are uint16_t");
+_Static_assert(SK_TAXONOMY_MAX_CHOICES <= SKS_MAX_SMALL, "access and cost fit a small vocab");
 
 struct sks_needmask {
   uint64_t w[2];

@@ -1,0 +1,51 @@
+/* The feed kinds table (ix_kind.h). */
+#include "ix_kind.h"
+
+#include <string.h>
+
+#include "ix_hsds.h"
+#include "ix_ical.h"
+#include "ix_partner_json.h"
+
+static int parse_partner_json(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now,
+                              const char *data, size_t len, struct ix_batch *b, int *total_pages,
+                              char *err, size_t errlen) {
+  (void)f;
+  (void)tax;
+  (void)now;
+  *total_pages = 1;
+  return ix_partner_json_parse(data, len, b, err, errlen);
+}
+
+static int parse_hsds(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now,
+                      const char *data, size_t len, struct ix_batch *b, int *total_pages,
+                      char *err, size_t errlen) {
+  (void)f;
+  (void)now;
+  return ix_hsds_parse(data, len, tax, b, total_pages, err, errlen);
+}
+
+static int parse_ical(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now,
+                      const char *data, size_t len, struct ix_batch *b, int *total_pages,
+                      char *err, size_t errlen) {
+  (void)f;
+  *total_pages = 1;
+  struct ix_ical_opts io;
+  ix_ical_opts_default(&io, now);
+  io.tax = tax;
+  return ix_ical_parse(data, len, &io, b, err, errlen);
+}
+
+const struct ix_feed_kind ix_feed_kinds[] = {
+    {"partner-json", "our own JSON feed format (docs/feed-format.md)", parse_partner_json, 0, 0},
+    {"hsds", "Open Referral HSDS 3.0 JSON, paged or whole (docs/hsds.md)", parse_hsds, 0, 0},
+    {"ical", "an iCalendar (.ics) activity calendar (docs/ical.md)", parse_ical, 1, 1},
+};
+const size_t ix_n_feed_kinds = sizeof ix_feed_kinds / sizeof ix_feed_kinds[0];
+
+const struct ix_feed_kind *ix_feed_kind_find(const char *name) {
+  for (size_t i = 0; name && i < ix_n_feed_kinds; i++)
+    if (strcmp(ix_feed_kinds[i].name, name) == 0)
+      return &ix_feed_kinds[i];
+  return NULL;
+}

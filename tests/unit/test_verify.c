@@ -1,0 +1,377 @@
+/* Verification of every entry (core/portal/sk_verify.c): 14 months of daily
+ * runs on the demo data with a fake clock. Three kinds of organisation: one
+ * answers "Klopt nog" over its personal link, one asks for a change, the rest
+ * never answer. Every entry must pass through its steps with the log to
+ * prove it; the link must work without an account, expire, and refuse other
+ * organisations' entries; what stays unconfirmed leaves search. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "helper_test.h"
+#include "ix_registry.h"
+#include "ix_run.h"
+#include "sk_auth.h"
+#include "sk_err.h"
+#include "sk_portal.h"
+#include "sk_search.h"
+#include "sk_store.h"
+
+#define DAY 86400
+/* Everything was last confirmed on Thursday 15 January 2026 (09:00 UTC). */
+#define T0 1768467600LL
+
+static struct sk_store *g_st;
+static struct sk_portal g_p;
+
+static long long q_int(const char *sql) { return th_query_int(g_st, sql); }
+
+static void exec(const char *sql) {
+  char *e = NULL;
+  if (sqlite3_exec(g_st->db, sql, NULL, NULL, &e) != SQLITE_OK)
+    fail_msg("%s: %s", sql, e);
+}
+
+/* The first organisation (by id) with at least n active offerings and the
+ * given email state, not already taken; its id into out. */
+static void pick_org(int n, int with_email, const char *not1, const char *not2, char out[64]) {
+  char sql[768];
+  snprintf(sql, sizeof sql,
+           "SELECT o.id FROM organization o JOIN service s ON s.organization_rid = o.rid"
+           " WHERE s.status = 'active' AND s.kind = 'aanbod' AND o.status = 'active'"
+           " AND (o.email IS NOT NULL AND o.email <> '') = %d AND o.id NOT IN ('%s', '%s')"
+           " GROUP BY o.id HAVING count(*) >= %d ORDER BY o.id LIMIT 1",
+           with_email, not1, not2, n);
+  sqlite3_stmt *s = NULL;
+  assert_int_equal(sqlite3_prepare_v2(g_st->db, sql, -1, &s, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+  snprintf(out, 64, "%s", (const char *)sqlite3_column_text(s, 0));
+  sqlite3_finalize(s);
+}
+
+/* The token in the newest unsent-or-sent outbox message to an address. */
+static int token_from_outbox(const char *to, char *out, size_t outlen) {
+  sqlite3_stmt *s = NULL;
+  assert_int_equal(sqlite3_prepare_v2(g_st->db,
+                                      "SELECT body FROM portal_outbox WHERE to_email = ?1"
+                                      " ORDER BY created DESC LIMIT 1",
+                                      -1, &s, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_text(s, 1, to, -1, SQLITE_STATIC);
+  int found = 0;
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    const char *b = (const char *)sqlite3_column_text(s, 0), *t = strstr(b, "?t=");
+    if (t) {
+      size_t n = strcspn(t + 3, "\n ");
+      if (n < outlen) {
+        memcpy(out, t + 3, n);
+        out[n] = '\0';
+        found = 1;
+      }
+    }
+  }
+  sqlite3_finalize(s);
+  return found;
+}
+
+static long search_total(const char *org_id) {
+  struct sk_taxonomy *tax = NULL;
+  char err[256];
+  assert_int_equal(sk_taxonomy_from_store(g_st, &tax, err, sizeof err), SK_OK);
+  struct sk_searcher *s = sk_searcher_new(g_st, tax);
+  assert_non_null(s);
+  struct sk_search_query q;
+  sk_search_query_init(&q);
+  struct sk_search_error e;
+  assert_int_equal(sk_search_query_set(&q, "organization", org_id, &e), SK_OK);
+  struct sk_search_result *r = NULL;
+  assert_int_equal(sk_search(s, &q, &r, &e), SK_OK);
+  long total = r->total;
+  sk_search_result_free(r);
+  sk_searcher_free(s);
+  sk_taxonomy_free(tax);
+  return total;
+}
+
+static void test_fourteen_months(void **state) {
+  (void)state;
+  g_st = th_store_with_taxonomy("verify.db");
+  struct ix_registry *reg = NULL;
+  char err[512];
+  if (ix_registry_load(th_source_path("feeds/feeds.json"), th_taxonomy(), &reg, err, sizeof err))
+    fail_msg("registry: %s", err);
+  struct ix_run_opts o;
+  ix_run_opts_default(&o);
+  struct ix_feed_report *reps = NULL;
+  size_t n = 0;
+  assert_int_equal(ix_run(g_st, th_taxonomy(), reg, &o, &reps, &n), SK_OK);
+  free(reps);
+  ix_registry_free(reg);
+  exec("UPDATE service SET assured_date = '2026-01-15', created = '2025-06-01T00:00:00Z'");
+
+  /* A answers "Klopt nog"; B asks for a change of one entry; the rest never
+   * answer. A and B get an address; C is one that has none and no account. */
+  char org_a[64], org_b[64], org_c[64];
+  pick_org(2, 0, "", "", org_a);
+  pick_org(2, 0, org_a, "", org_b);
+  pick_org(1, 0, org_a, org_b, org_c);
+  char sql[2048];
+  snprintf(sql, sizeof sql, "UPDATE organization SET email = 'a@voorbeeld.nl' WHERE id = '%s';"
+                            "UPDATE organization SET email = 'b@voorbeeld.nl' WHERE id = '%s';",
+           org_a, org_b);
+  exec(sql);
+  long long entries = q_int("SELECT count(*) FROM service s JOIN organization o ON o.rid ="
+                            " s.organization_rid WHERE s.status = 'active' AND o.status = 'active'"
+                            " AND s.kind = 'aanbod'");
+  assert_true(entries > 20);
+  long before_c = search_total(org_c);
+  assert_true(before_c >= 1);
+
+  sk_portal_init(&g_p, g_st, th_taxonomy());
+  struct sk_verify_opts vo = {"https://kaart.example.nl", 0};
+  struct sk_verify_stats s, total = {0};
+  int a_answered = 0, b_answered = 0;
+  char a_token[SK_VERIFY_TOKEN_MAX] = "";
+  /* Daily from 1 November 2026 (10 months after) to 15 March 2027 (14). */
+  for (int64_t t = T0 + 290 * (int64_t)DAY; t <= T0 + 424 * (int64_t)DAY; t += DAY) {
+    g_p.now = t;
+    assert_int_equal(sk_portal_verify_run(&g_p, &vo, &s), SK_OK);
+    total.due += s.due, total.reminded += s.reminded, total.reminded_again += s.reminded_again;
+    total.tasks += s.tasks, total.flagged += s.flagged, total.hidden += s.hidden;
+    total.messages += s.messages;
+    /* A second run on the same day adds nothing. */
+    assert_int_equal(sk_portal_verify_run(&g_p, &vo, &s), SK_OK);
+    assert_int_equal(s.due + s.reminded + s.reminded_again + s.tasks + s.flagged + s.hidden +
+                         s.messages,
+                     0);
+    if (!a_answered && token_from_outbox("a@voorbeeld.nl", a_token, sizeof a_token)) {
+      /* Five days after the message, A opens the link: no account. */
+      g_p.now = t + 5 * DAY;
+      struct sk_portal_result r;
+      assert_int_equal(sk_portal_verify_entries(&g_p, a_token, &r), SK_OK);
+      json_t *list = json_object_get(r.body, "entries");
+      assert_true(json_array_size(list) >= 2);
+      assert_string_equal(json_string_value(json_object_get(
+                              json_object_get(r.body, "organization"), "id")),
+                          org_a);
+      size_t i;
+      json_t *e;
+      json_array_foreach(list, i, e) {
+        struct sk_portal_result ar;
+        json_t *ok = json_pack("{s:s}", "answer", "ok");
+        assert_int_equal(sk_portal_verify_answer(&g_p, a_token,
+                                                 json_string_value(json_object_get(e, "id")), ok,
+                                                 &ar),
+                         SK_OK);
+        assert_int_equal(ar.http, 200);
+        json_decref(ok);
+        sk_portal_result_free(&ar);
+      }
+      sk_portal_result_free(&r);
+      a_answered = 1;
+    }
+    char b_token[SK_VERIFY_TOKEN_MAX];
+    if (!b_answered && token_from_outbox("b@voorbeeld.nl", b_token, sizeof b_token)) {
+      g_p.now = t + 1 * DAY;
+      struct sk_portal_result r;
+      assert_int_equal(sk_portal_verify_entries(&g_p, b_token, &r), SK_OK);
+      const char *first = json_string_value(
+          json_object_get(json_array_get(json_object_get(r.body, "entries"), 0), "id"));
+      json_t *ch = json_pack("{s:s, s:s}", "answer", "change", "message",
+                             "Het telefoonnummer is veranderd: 035 123 4567.");
+      struct sk_portal_result ar;
+      assert_int_equal(sk_portal_verify_answer(&g_p, b_token, first, ch, &ar), SK_OK);
+      assert_int_equal(ar.http, 201);
+      json_decref(ch);
+      sk_portal_result_free(&ar);
+      sk_portal_result_free(&r);
+      b_answered = 1;
+    }
+  }
+  assert_true(a_answered);
+  assert_true(b_answered);
+  printf("# %lld offerings over 135 days: %ld due, %ld reminded, %ld reminded again, %ld tasks,"
+         " %ld flagged, %ld hidden, %ld messages\n",
+         entries, total.due, total.reminded, total.reminded_again, total.tasks, total.flagged,
+         total.hidden, total.messages);
+
+  /* The log proves each entry's path: A confirmed (due, reminded, then
+   * confirmed; visible, not flagged); everyone else due -> reminded ->
+   * reminded_again -> task -> flagged (12 months) and, at 14 months, not
+   * yet hidden (18). */
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM service s JOIN organization o ON o.rid = s.organization_rid"
+           " WHERE o.id = '%s' AND s.kind = 'aanbod' AND s.status = 'active' AND"
+           " s.confirmed_date IS NOT NULL AND s.verify_hidden = 0 AND"
+           " (SELECT count(*) FROM verify_log v WHERE v.service_rid = s.rid AND v.cycle ="
+           " '2026-01-15' AND v.step IN ('due','reminded','confirmed')) = 3 AND NOT EXISTS"
+           " (SELECT 1 FROM verify_log v WHERE v.service_rid = s.rid AND v.step IN"
+           " ('task','flagged','hidden'))",
+           org_a);
+  long long a_ok = q_int(sql);
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM service s JOIN organization o ON o.rid = s.organization_rid"
+           " WHERE o.id = '%s' AND s.kind = 'aanbod' AND s.status = 'active'",
+           org_a);
+  assert_int_equal(a_ok, q_int(sql));
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM service s JOIN organization o ON o.rid = s.organization_rid"
+           " WHERE o.id <> '%s' AND s.kind = 'aanbod' AND s.status = 'active' AND"
+           " o.status = 'active' AND"
+           " (SELECT count(DISTINCT v.step) FROM verify_log v WHERE v.service_rid = s.rid AND"
+           " v.step IN ('due','reminded','reminded_again','task','flagged')) = 5",
+           org_a);
+  assert_int_equal(q_int(sql), entries - q_int("SELECT count(*) FROM verify_log WHERE step ="
+                                                " 'confirmed'"));
+  assert_int_equal(q_int("SELECT count(*) FROM verify_log WHERE step = 'hidden'"), 0);
+  /* B's change request is a correction in the review queue. */
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM portal_correction WHERE organization_id = '%s' AND status ="
+           " 'open' AND message LIKE '%%035 123 4567%%'",
+           org_b);
+  assert_int_equal(q_int(sql), 1);
+  assert_int_equal(q_int("SELECT count(*) FROM verify_log WHERE step = 'change_requested'"), 1);
+  /* C has no address and no account: no message, yet the escalation ran. */
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM portal_outbox WHERE account_id = 'org:%s'",
+           org_c);
+  assert_int_equal(q_int(sql), 0);
+  /* A got one first message and no second; B got both. */
+  assert_int_equal(q_int("SELECT count(*) FROM portal_outbox WHERE to_email = 'a@voorbeeld.nl'"),
+                   1);
+  assert_int_equal(q_int("SELECT count(*) FROM portal_outbox WHERE to_email = 'b@voorbeeld.nl'"),
+                   2);
+
+  /* The redacteur's list: the tasks, none of A. */
+  struct sk_actor red;
+  memset(&red, 0, sizeof red);
+  snprintf(red.account_id, sizeof red.account_id, "test");
+  red.role = SK_ROLE_REDACTEUR;
+  struct sk_portal_result r;
+  assert_int_equal(sk_portal_verify_tasks(&g_p, &red, &r), SK_OK);
+  size_t i;
+  json_t *e;
+  long tasks = 0;
+  json_array_foreach(json_object_get(r.body, "tasks"), i, e) {
+    tasks++;
+    assert_string_not_equal(
+        json_string_value(json_object_get(json_object_get(e, "organization"), "id")), org_a);
+  }
+  assert_int_equal(tasks, q_int("SELECT count(*) FROM verify_log WHERE step = 'task'"));
+  sk_portal_result_free(&r);
+  struct sk_actor partner = red;
+  partner.role = SK_ROLE_PARTNER;
+  assert_int_equal(sk_portal_verify_tasks(&g_p, &partner, &r), SK_EFORBIDDEN);
+  sk_portal_result_free(&r);
+
+  /* Four more months: 18 months unconfirmed hides C from search; A stays. */
+  long a_before = search_total(org_a);
+  for (int64_t t = T0 + 425 * (int64_t)DAY; t <= T0 + 560 * (int64_t)DAY; t += 7 * DAY) {
+    g_p.now = t;
+    assert_int_equal(sk_portal_verify_run(&g_p, &vo, &s), SK_OK);
+  }
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM service s JOIN organization o ON o.rid = s.organization_rid"
+           " WHERE o.id = '%s' AND s.kind = 'aanbod' AND s.verify_hidden = 1",
+           org_c);
+  assert_true(q_int(sql) >= 1);
+  assert_int_equal(search_total(org_c), before_c - q_int(sql));
+  assert_int_equal(search_total(org_a), a_before);
+  assert_true(q_int("SELECT count(*) FROM verify_log WHERE step = 'hidden'") >= 1);
+}
+
+/* The personal link: only its own organisation, expires, not a login. */
+static void test_link_is_single_purpose(void **state) {
+  (void)state;
+  sk_portal_init(&g_p, g_st, th_taxonomy());
+  g_p.now = T0;
+  char org_a[64], org_b[64];
+  pick_org(1, 1, "", "", org_a); /* has an e-mail address since the first test */
+  pick_org(1, 0, org_a, "", org_b);
+  char tok[SK_VERIFY_TOKEN_MAX];
+  assert_int_equal(sk_portal_verify_token(&g_p, org_a, tok, sizeof tok), SK_OK);
+  char sql[2048], other_entry[64];
+  snprintf(sql, sizeof sql,
+           "SELECT s.id FROM service s JOIN organization o ON o.rid = s.organization_rid"
+           " WHERE o.id = '%s' AND s.status = 'active' LIMIT 1",
+           org_b);
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_prepare_v2(g_st->db, sql, -1, &st, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  snprintf(other_entry, sizeof other_entry, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+
+  struct sk_portal_result r;
+  json_t *ok = json_pack("{s:s}", "answer", "ok");
+  /* Another organisation's entry: 403, nothing changed. */
+  long long confirmed = q_int("SELECT count(*) FROM service WHERE confirmed_date IS NOT NULL");
+  assert_int_equal(sk_portal_verify_answer(&g_p, tok, other_entry, ok, &r), SK_EFORBIDDEN);
+  assert_int_equal(r.http, 403);
+  sk_portal_result_free(&r);
+  assert_int_equal(q_int("SELECT count(*) FROM service WHERE confirmed_date IS NOT NULL"),
+                   confirmed);
+  /* Expired after SK_VERIFY_LINK_DAYS. */
+  g_p.now = T0 + (int64_t)(SK_VERIFY_LINK_DAYS + 1) * DAY;
+  assert_int_equal(sk_portal_verify_entries(&g_p, tok, &r), SK_EFORBIDDEN);
+  sk_portal_result_free(&r);
+  g_p.now = T0;
+  assert_int_equal(sk_portal_verify_entries(&g_p, tok, &r), SK_OK);
+  sk_portal_result_free(&r);
+  /* Tampered: another organisation's id with this signature; a changed
+   * expiry; garbage. */
+  char forged[SK_VERIFY_TOKEN_MAX];
+  snprintf(forged, sizeof forged, "v1.%s%s", org_b, tok + 3 + strlen(org_a));
+  assert_int_equal(sk_portal_verify_entries(&g_p, forged, &r), SK_EFORBIDDEN);
+  sk_portal_result_free(&r);
+  snprintf(forged, sizeof forged, "%s", tok);
+  char *exp = forged + 3 + strlen(org_a) + 1;
+  exp[0] = exp[0] == '9' ? '8' : (char)(exp[0] + 1);
+  assert_int_equal(sk_portal_verify_entries(&g_p, forged, &r), SK_EFORBIDDEN);
+  sk_portal_result_free(&r);
+  const char *junk[] = {"", "v1.", "v1.x.1.y", "../../etc/passwd", NULL};
+  for (const char **j = junk; *j; j++) {
+    assert_int_equal(sk_portal_verify_entries(&g_p, *j, &r), SK_EFORBIDDEN);
+    sk_portal_result_free(&r);
+  }
+  assert_int_equal(sk_portal_verify_entries(&g_p, NULL, &r), SK_EFORBIDDEN);
+  sk_portal_result_free(&r);
+  /* It is not an API token or a session: it cannot log in. */
+  struct sk_account acc;
+  assert_int_not_equal(sk_auth_token_verify(g_st, tok, T0, &acc), SK_OK);
+  /* A bad answer is refused with a clear message. */
+  json_t *bad = json_pack("{s:s}", "answer", "misschien");
+  snprintf(sql, sizeof sql,
+           "SELECT s.id FROM service s JOIN organization o ON o.rid = s.organization_rid"
+           " WHERE o.id = '%s' AND s.status = 'active' LIMIT 1",
+           org_a);
+  assert_int_equal(sqlite3_prepare_v2(g_st->db, sql, -1, &st, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  char own[64];
+  snprintf(own, sizeof own, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  assert_int_equal(sk_portal_verify_answer(&g_p, tok, own, bad, &r), SK_EINVAL);
+  assert_int_equal(r.http, 422);
+  sk_portal_result_free(&r);
+  json_t *empty_change = json_pack("{s:s}", "answer", "change");
+  assert_int_equal(sk_portal_verify_answer(&g_p, tok, own, empty_change, &r), SK_EINVAL);
+  sk_portal_result_free(&r);
+  json_decref(empty_change);
+  json_decref(bad);
+  json_decref(ok);
+  sk_store_close(g_st);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_fourteen_months),
+      cmocka_unit_test(test_link_is_single_purpose),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
