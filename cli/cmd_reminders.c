@@ -86,6 +86,9 @@ static int build_mail(struct sk_buf *b, const char *from, const char *to, const 
   return rc;
 }
 
+/* SK_OK; SK_EFETCH for a failure worth trying again (connection, TLS, a
+ * 4xx); SK_EINVAL when the server refused the message for good (5xx: the
+ * address bounces), with its answer in err. */
 static int send_mail(const char *url, const char *from, const char *to, const char *msg,
                      char *err, size_t errlen) {
   CURL *c = curl_easy_init();
@@ -118,11 +121,13 @@ static int send_mail(const char *url, const char *from, const char *to, const ch
     curl_easy_setopt(c, CURLOPT_PASSWORD, pw ? pw : "");
   }
   CURLcode cc = curl_easy_perform(c);
+  long code = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   curl_slist_free_all(rcpt);
   curl_easy_cleanup(c);
   if (cc != CURLE_OK) {
-    snprintf(err, errlen, "%s", curl_easy_strerror(cc));
-    return SK_EFETCH;
+    snprintf(err, errlen, "%s (SMTP %ld)", curl_easy_strerror(cc), code);
+    return code >= 500 && code < 600 ? SK_EINVAL : SK_EFETCH;
   }
   return SK_OK;
 }
@@ -200,7 +205,7 @@ int cmd_reminders(int argc, char **argv) {
     rc = SK_EXIT_FAIL;
     goto out;
   }
-  size_t i, sent = 0, failed = 0, waiting = 0;
+  size_t i, sent = 0, failed = 0, waiting = 0, bounced = 0;
   json_t *it;
   if (sending)
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -228,6 +233,9 @@ int cmd_reminders(int argc, char **argv) {
     sk_buf_free(&msg);
     if (mrc == SK_OK && sk_portal_outbox_mark_sent(&p, id) == SK_OK) {
       sent++;
+    } else if (mrc == SK_EINVAL && sk_portal_outbox_mark_bounced(&p, id, e) == SK_OK) {
+      fprintf(stderr, "sociale-kaart reminders: message %s to %s bounced: %s\n", id, to, e);
+      bounced++;
     } else {
       fprintf(stderr, "sociale-kaart reminders: message %s to %s not sent: %s\n", id, to,
               e[0] ? e : "error");
@@ -236,7 +244,7 @@ int cmd_reminders(int argc, char **argv) {
   }
   if (sending) {
     curl_global_cleanup();
-    printf("%zu sent, %zu failed\n", sent, failed);
+    printf("%zu sent, %zu bounced, %zu failed\n", sent, bounced, failed);
   } else if (waiting) {
     printf("%zu unsent in the outbox (%s)\n", waiting,
            no_send ? "--no-send" : "SK_SMTP_URL is not set; redacteuren see them in the portal");

@@ -56,9 +56,11 @@ void cmd_serve_usage(FILE *out) {
           "                        the client address (login throttling) and its\n"
           "                        X-Forwarded-Proto: https makes the session cookie Secure\n"
           "                        (SK_TRUSTED_PROXY, default none)\n"
-          "  --public-url URL      the site's own address, for links in e-mails (password\n"
-          "                        reset); without it 'wachtwoord vergeten' is off\n"
-          "                        (SK_PUBLIC_URL, default none)\n",
+          "  --public-url URL      the site's address as residents see it, e.g.\n"
+          "                        https://socialekaart.example.nl: links in\n"
+          "                        /api/v1/activities.ics and in password-reset e-mails;\n"
+          "                        without it the calendar has no links and 'wachtwoord\n"
+          "                        vergeten' is off (SK_PUBLIC_URL, default none)\n",
           SK_DEFAULT_DB, SK_DEFAULT_STATIC, SK_DEFAULT_FEEDS, SK_DEFAULT_TAXONOMY);
 }
 
@@ -190,7 +192,7 @@ int cmd_serve(int argc, char **argv) {
   const char *reqtimeout = cli_default("SK_REQUEST_TIMEOUT", "30");
   const char *maxip = cli_default("SK_MAX_PER_IP", "64");
   c.trusted_proxy = getenv("SK_TRUSTED_PROXY");
-  c.public_url = getenv("SK_PUBLIC_URL");
+  c.public_url = getenv("SK_PUBLIC_URL"); /* links in the calendar; never the request's Host */
   int ch;
   optind = 1;
   opterr = 0;

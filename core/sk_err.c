@@ -13,6 +13,7 @@ const char *sk_strerror(int err) {
   case SK_ECONFLICT: return "conflict";
   case SK_EFETCH: return "fetch failed";
   case SK_EFORBIDDEN: return "forbidden";
+  case SK_EBUSY: return "database busy";
   default: return "unknown error";
   }
 }

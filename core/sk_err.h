@@ -15,7 +15,8 @@ enum sk_err {
   SK_EPARSE = -7,    /* malformed data (JSON, iCal, ...) */
   SK_ECONFLICT = -8, /* concurrent change or duplicate */
   SK_EFETCH = -9,    /* a network fetch failed */
-  SK_EFORBIDDEN = -10
+  SK_EFORBIDDEN = -10,
+  SK_EBUSY = -11     /* the database stayed locked by another writer too long */
 };
 
 /* A static, human-readable English name for an SK_E* code. Never NULL. */

@@ -380,5 +380,21 @@ static const char migration_5[] =
     "  UNIQUE(service_rid, cycle, step));\n"
     "CREATE INDEX verify_log_step ON verify_log(step, at);\n";
 
-const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {migration_1, migration_2, migration_3,
-                                                              migration_4, migration_5};
+/* Search statistics (owner: portal, sk_dashboard.c): no address, no
+ * session id; visitor is an HMAC under a key of that month alone. */
+static const char migration_6[] =
+    "CREATE TABLE search_stat(\n"
+    "  month TEXT NOT NULL,\n"
+    "  query TEXT NOT NULL,\n"
+    "  visitor TEXT NOT NULL,\n"
+    "  searches INTEGER NOT NULL DEFAULT 1,\n"
+    "  PRIMARY KEY(month, query, visitor)) WITHOUT ROWID;\n"
+    /* A message the receiving server refused for good (5xx): the message is
+     * done (sent_at) and bounced; the organisation's address that bounced is
+     * kept, so it is not used again until the data gives another one. */
+    "ALTER TABLE portal_outbox ADD COLUMN bounced_at TEXT;\n"
+    "ALTER TABLE portal_outbox ADD COLUMN bounce_reason TEXT;\n"
+    "ALTER TABLE organization ADD COLUMN email_bounced TEXT;\n";
+
+const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {
+    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6};

@@ -24,7 +24,30 @@ int sk_store_exec(struct sk_store *st, const char *sql) {
   return SK_OK;
 }
 
-int sk_store_begin(struct sk_store *st) { return sk_store_exec(st, "BEGIN IMMEDIATE"); }
+int sk_store_begin(struct sk_store *st) {
+  int rc = sk_store_exec(st, "BEGIN IMMEDIATE");
+  return rc && (sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY ? SK_EBUSY : rc;
+}
+
+/* Poll every 2 ms: another writer that commits in chunks leaves the store
+ * free for a few milliseconds between them, which SQLite's own handler
+ * (sleeps growing to 100 ms) would mostly miss. */
+static int busy_poll(void *ctx, int count) {
+  const struct sk_store *st = ctx;
+  if ((long)count * 2 >= st->busy_ms)
+    return 0;
+  struct timespec ts = {0, 2 * 1000 * 1000};
+  nanosleep(&ts, NULL);
+  return 1;
+}
+
+void sk_store_set_busy_wait(struct sk_store *st, int ms) {
+  st->busy_ms = ms > 0 ? ms : 0;
+  if (ms > 0)
+    sqlite3_busy_handler(st->db, busy_poll, st);
+  else
+    sqlite3_busy_timeout(st->db, 5000); /* as sk_store_open left it */
+}
 int sk_store_commit(struct sk_store *st) { return sk_store_exec(st, "COMMIT"); }
 void sk_store_rollback(struct sk_store *st) {
   if (!sqlite3_get_autocommit(st->db))

@@ -20,6 +20,7 @@ enum sk_store_flags {
 struct sk_store {
   sqlite3 *db; /* owned */
   int readonly;
+  int busy_ms; /* sk_store_set_busy_wait; 0: SQLite's busy_timeout of 5 s */
 };
 
 /* Open path. On failure returns an SK_E* code, *out is NULL and err (if
@@ -30,7 +31,14 @@ void sk_store_close(struct sk_store *st);
 
 /* Run SQL with no results (several statements allowed). SK_OK or SK_EDB. */
 int sk_store_exec(struct sk_store *st, const char *sql);
-int sk_store_begin(struct sk_store *st); /* BEGIN IMMEDIATE */
+/* BEGIN IMMEDIATE. SK_EBUSY when another writer held the store longer than
+ * this connection waits (5 s, or sk_store_set_busy_wait), else SK_EDB. */
+int sk_store_begin(struct sk_store *st);
+/* Wait at most ms for another writer, polling every 2 ms (instead of the
+ * 5 s busy_timeout set by sk_store_open): for connections that answer a
+ * person (the server's portal and login writes), which would rather say
+ * "busy, try again" than hang. ms <= 0: back to the 5 s busy_timeout. */
+void sk_store_set_busy_wait(struct sk_store *st, int ms);
 int sk_store_commit(struct sk_store *st);
 void sk_store_rollback(struct sk_store *st); /* safe when no transaction */
 

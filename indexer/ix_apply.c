@@ -5,11 +5,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sk_buf.h"
 #include "sk_err.h"
 #include "sk_fold.h"
 #include "sk_id.h"
+
+/* A write transaction is committed and started again once it has been
+ * open this long (at a record boundary), so other writers (the portal)
+ * wait at most about this long for the store; see docs/indexer.md. */
+#define IX_APPLY_CHUNK_MS 100
+/* After such a commit the store is left free this long: a waiting writer
+ * polls every few milliseconds (sk_store_set_busy_wait) and gets it. */
+#define IX_APPLY_YIELD_MS 5
 
 /* change_log values longer than this are cut (occurrence lists). */
 #define CHANGE_VALUE_MAX 4000
@@ -87,6 +96,8 @@ struct apply {
   long long *touched;
   size_t n_touched, cap_touched;
   long long next_svc_rid; /* new offerings get their rid here, before the insert */
+  struct timespec tx_start; /* when the current write transaction began */
+  long n_chunks;            /* transactions committed before the last one */
   int prepared;           /* the batch was prepared for this feed (ix_apply_prepare) */
   /* prepared statements, finalised at the end */
   sqlite3_stmt *s_org_ins, *s_org_upd, *s_org_old, *s_org_phone_del, *s_org_phone_ins;
@@ -1000,6 +1011,60 @@ static int fts_flush(struct apply *a) {
   return rc;
 }
 
+static long ms_since(const struct timespec *t0) {
+  struct timespec t1;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  return (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+static int begin_chunk(struct apply *a) {
+  int rc = sk_store_begin(a->st);
+  if (rc) {
+    snprintf(a->err, a->errlen, "De database is bezet of niet schrijfbaar: %s",
+             sqlite3_errmsg(a->st->db));
+    return rc;
+  }
+  clock_gettime(CLOCK_MONOTONIC, &a->tx_start);
+  return SK_OK;
+}
+
+/* At a record boundary: when the transaction has been open long enough,
+ * write what is pending (rows, their full-text rows), commit, leave the
+ * store to others for a moment and begin again. Every record is committed
+ * whole (row, children, change log, full text); what must be one step for
+ * readers (withdrawing what left the feed, the report) comes in the last
+ * transaction. */
+static int chunk_point(struct apply *a) {
+  if (ms_since(&a->tx_start) < IX_APPLY_CHUNK_MS)
+    return SK_OK;
+  int rc = bulk_flush_all(a);
+  if (!rc)
+    rc = fts_flush(a);
+  if (!rc && (rc = sk_store_commit(a->st)))
+    snprintf(a->err, a->errlen, "Databasefout: %s", sqlite3_errmsg(a->st->db));
+  if (rc)
+    return rc;
+  a->n_chunks++;
+  struct timespec ts = {0, IX_APPLY_YIELD_MS * 1000000L};
+  nanosleep(&ts, NULL);
+  if ((rc = begin_chunk(a)))
+    return rc;
+  /* Others may have added offerings meanwhile (the portal). */
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(a->st->db, "SELECT coalesce(max(rid), 0) FROM service", -1, &s, NULL) !=
+          SQLITE_OK ||
+      sqlite3_step(s) != SQLITE_ROW) {
+    sqlite3_finalize(s);
+    snprintf(a->err, a->errlen, "Databasefout: %s", sqlite3_errmsg(a->st->db));
+    return SK_EDB;
+  }
+  long long max_rid = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  if (a->next_svc_rid && max_rid + 1 > a->next_svc_rid)
+    a->next_svc_rid = max_rid + 1;
+  return SK_OK;
+}
+
 static int apply_service(struct apply *a, const struct ix_service *s) {
   char hash[33], id[SK_UUID_LEN];
   int rc, prepared = a->prepared && s->content_hash && s->public_id;
@@ -1481,11 +1546,14 @@ int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
   int fk_was_on = sqlite3_get_autocommit(st->db) && query_int(st, "PRAGMA foreign_keys") == 1;
   if (fk_was_on)
     sk_store_exec(st, "PRAGMA foreign_keys = OFF");
-  int rc = sk_store_begin(st);
-  if (rc) {
-    snprintf(err, errlen, "De database is bezet of niet schrijfbaar: %s", sqlite3_errmsg(st->db));
+  /* Between chunks others write; poll for the store as they do, or a
+   * steady stream of short portal writes keeps SQLite's growing sleeps
+   * (up to 100 ms) from ever finding it free. Restored below. */
+  int busy_was = st->busy_ms;
+  sk_store_set_busy_wait(st, busy_was > 0 ? busy_was : 5000);
+  int rc = begin_chunk(a);
+  if (rc)
     goto out;
-  }
   if ((rc = ensure_feed(st, feed_id)) || (rc = prepare_all(a)))
     goto fail;
   for (int e = 0; e < E_COUNT && !rc; e++)
@@ -1509,15 +1577,18 @@ int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
     }
   }
   for (size_t i = 0; i < b->orgs.n && !rc; i++)
-    rc = apply_org(a, &b->orgs.v[i]);
+    if (!(rc = apply_org(a, &b->orgs.v[i])))
+      rc = chunk_point(a);
   for (size_t i = 0; i < b->locations.n && !rc; i++)
-    rc = apply_location(a, &b->locations.v[i]);
+    if (!(rc = apply_location(a, &b->locations.v[i])))
+      rc = chunk_point(a);
   if (!rc) {
     long long max_rid = query_int64(st, "SELECT coalesce(max(rid), 0) FROM service");
     a->next_svc_rid = max_rid + 1;
   }
   for (size_t i = 0; i < b->services.n && !rc; i++)
-    rc = apply_service(a, &b->services.v[i]);
+    if (!(rc = apply_service(a, &b->services.v[i])))
+      rc = chunk_point(a);
   /* From here on the tables are read: write the pending rows first. */
   if (!rc)
     rc = bulk_flush_all(a);
@@ -1565,6 +1636,7 @@ fail:
   finalize_all(a);
   sk_store_rollback(st);
 out:
+  sk_store_set_busy_wait(st, busy_was);
   if (fk_was_on)
     sk_store_exec(st, "PRAGMA foreign_keys = ON");
   if (b->services.n > 2000 && cache_pages) {

@@ -1,8 +1,13 @@
 #ifndef IX_APPLY_H
 #define IX_APPLY_H
 /*
- * ix_apply: write one feed's validated batch into the store, in one
- * transaction (a crash at any moment leaves the previous state).
+ * ix_apply: write one feed's validated batch into the store, in write
+ * transactions of about 100 ms each (other writers, the portal,
+ * get the store in between), whole records per transaction; withdrawals,
+ * the report and the feed row come in the last one. A crash at any moment
+ * loses nothing: committed chunks are whole new records, nothing has been
+ * withdrawn, and the feed's content hash is still the old one, so the next
+ * run applies the feed again (docs/indexer.md).
  *
  * Rows of the feed have source 'feed:<id>' and are found again by
  * (source, source_key); their public id is the name-based UUID of

@@ -578,7 +578,8 @@ static int root_member(void *ctx, struct ix_json *j, const char *name, size_t le
     }
   if (strcmp(name, "format") == 0 && len == 6) {
     root->has_format = 1;
-    if (*j->p != '"')
+    /* the value may be missing: the input can end right after ':' */
+    if (j->p >= j->end || *j->p != '"')
       return ix_json_check(j, &type, NULL);
     size_t off, flen;
     int rc = ix_json_string(j, &off, &flen);

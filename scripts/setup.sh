@@ -10,7 +10,7 @@ packages=(
   libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libical-dev
   libstemmer-dev libcurl4-openssl-dev libsodium-dev libcmocka-dev zlib1g-dev
   tzdata ca-certificates
-  nginx openssl curl python3
+  nginx openssl curl python3 python3-aiosmtpd
   clang libclang-rt-14-dev  # the libFuzzer targets of fuzz/ (preset 'fuzz')
 )
 # Extra packages named by callers (e.g. the browser tests add chromium).

@@ -44,3 +44,12 @@ if(NOT SK_SANITIZE)
   set_tests_properties(deploy_nginx PROPERTIES ENVIRONMENT "${SK_TEST_ENV}"
                        SKIP_RETURN_CODE 77 TIMEOUT 120)
 endif()
+
+# Mail for real (tests/mail/): verification messages over SMTP to a loopback
+# server, a bounce marked on the organisation, STARTTLS required elsewhere.
+if(NOT SK_SANITIZE)
+  add_test(NAME mail_smtp
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/mail/smtp_test.sh ${CMAKE_BINARY_DIR})
+  set_tests_properties(mail_smtp PROPERTIES ENVIRONMENT "${SK_TEST_ENV}"
+                       SKIP_RETURN_CODE 77 TIMEOUT 120)
+endif()

@@ -83,7 +83,9 @@ static const char *const query_sql[WQ_COUNT] = {
         " ORDER BY oc.start_utc, oc.rid LIMIT ?7",
     [WQ_FEEDS] = "SELECT id, partner, kind, enabled, last_attempt, last_success, last_error,"
                  " n_records, n_new, n_changed, n_unchanged, n_withdrawn, n_rejected"
-                 " FROM feed ORDER BY id",
+                 " FROM feed WHERE ?1 = 0 OR id IN (SELECT substr(o.source, 6)"
+                 " FROM organization o JOIN account_organization ao ON ao.organization_rid = o.rid"
+                 " WHERE ao.account_rid = ?1 AND o.source LIKE 'feed:%') ORDER BY id",
     [WQ_FEED_REJECTIONS] = "SELECT record_key, field, reason, at FROM feed_rejection"
                            " WHERE feed_id = ?1 ORDER BY rid LIMIT 100",
     [WQ_HSDS_COUNT] = "SELECT count(*)" HSDS_WHERE,
@@ -578,28 +580,56 @@ int web_api_taxonomy(struct web_ctx *x) {
   return SK_OK;
 }
 
-int web_api_feeds(struct web_ctx *x) {
-  struct web_worker *w = web_worker_get(x);
-  if (!w)
-    return web_unavailable(x, "De database is niet bereikbaar.");
+/* A field name from the indexer's own code ("phones", "DTSTART"); anything
+ * else is left out rather than shown. */
+static int plain_field(const char *f) {
+  size_t n = f ? strlen(f) : 0;
+  return n > 0 && n <= 64 &&
+         strspn(f, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]-") == n;
+}
+
+/* What anonymous readers see of a rejection: built from the field name
+ * alone, never from the stored reason, which quotes the feed's values (a
+ * restricted phone number that failed its check, say). */
+static json_t *public_reason(sqlite3_stmt *r) {
+  const char *reason = (const char *)sqlite3_column_text(r, 2);
+  const char *field = (const char *)sqlite3_column_text(r, 1);
+  char text[160];
+  if (reason && strncmp(reason, "Waarschuwing: ", 14) == 0)
+    snprintf(text, sizeof text, "Waarschuwing bij het lezen van de feed.");
+  else if (plain_field(field))
+    snprintf(text, sizeof text, "Niet overgenomen: het veld '%s' klopt niet.", field);
+  else
+    snprintf(text, sizeof text, "Niet overgenomen: dit onderdeel klopt niet.");
+  return json_string(text);
+}
+
+json_t *web_feeds_json(struct web_worker *w, int full, int64_t account_rid) {
   web_read_begin(w);
   sqlite3_stmt *s = web_stmt(w, WQ_FEEDS);
   if (!s) {
     web_read_end(w);
-    return web_unavailable(x, "De database gaf een fout. Probeer het opnieuw.");
+    return NULL;
   }
+  sqlite3_bind_int64(s, 1, account_rid);
   json_t *feeds = json_array();
   while (sqlite3_step(s) == SQLITE_ROW) {
     const char *attempt = (const char *)sqlite3_column_text(s, 4);
     const char *success = (const char *)sqlite3_column_text(s, 5);
     int healthy = success && (!attempt || strcmp(success, attempt) >= 0);
+    /* The stored error names the file or address and quotes what the
+     * server said: the partner's and the redactie's business only. */
+    json_t *error = sqlite3_column_type(s, 6) == SQLITE_NULL ? json_null()
+                    : full ? web_json_text(s, 6)
+                           : json_string("Het lezen van de feed is mislukt. De partner en de "
+                                         "redactie zien de reden in het portaal.");
     json_array_append_new(
         feeds,
         json_pack("{s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
                   "id", web_json_text(s, 0), "partner", web_json_text(s, 1), "kind",
                   web_json_text(s, 2), "enabled", sqlite3_column_int(s, 3), "last_attempt",
                   web_json_text(s, 4), "last_success", web_json_text(s, 5), "last_error",
-                  web_json_text(s, 6), "healthy", healthy, "counts", "records",
+                  error, "healthy", healthy, "counts", "records",
                   (json_int_t)sqlite3_column_int64(s, 7), "new",
                   (json_int_t)sqlite3_column_int64(s, 8), "changed",
                   (json_int_t)sqlite3_column_int64(s, 9), "unchanged",
@@ -616,15 +646,28 @@ int web_api_feeds(struct web_ctx *x) {
     if (r) {
       sqlite3_bind_text(r, 1, json_string_value(json_object_get(f, "id")), -1, SQLITE_STATIC);
       while (sqlite3_step(r) == SQLITE_ROW)
-        json_array_append_new(rej, json_pack("{s:o, s:o, s:o, s:o}", "record_key",
-                                             web_json_text(r, 0), "field", web_json_text(r, 1),
-                                             "reason", web_json_text(r, 2), "at",
-                                             web_json_text(r, 3)));
+        json_array_append_new(
+            rej, json_pack("{s:o, s:o, s:o, s:o}", "record_key", web_json_text(r, 0), "field",
+                           plain_field((const char *)sqlite3_column_text(r, 1)) || full
+                               ? web_json_text(r, 1)
+                               : json_null(),
+                           "reason", full ? web_json_text(r, 2) : public_reason(r), "at",
+                           web_json_text(r, 3)));
       sqlite3_reset(r);
     }
     json_object_set_new(f, "rejections", rej);
   }
   web_read_end(w);
+  return feeds;
+}
+
+int web_api_feeds(struct web_ctx *x) {
+  struct web_worker *w = web_worker_get(x);
+  if (!w)
+    return web_unavailable(x, "De database is niet bereikbaar.");
+  json_t *feeds = web_feeds_json(w, 0, 0);
+  if (!feeds)
+    return web_unavailable(x, "De database gaf een fout. Probeer het opnieuw.");
   int rc = web_reply_json(x, 200, json_pack("{s:o}", "feeds", feeds));
   x->out.cache = "public, max-age=30";
   return rc;

@@ -26,6 +26,8 @@ struct sk_store *web_auth_store(struct web_ctx *x) {
     if (sk_store_open(x->srv->db_path, 0, &w->wst, err, sizeof err) != SK_OK) {
       fprintf(stderr, "sociale-kaart serve: %s\n", err[0] ? err : "cannot open the database");
       w->wst = NULL;
+    } else {
+      sk_store_set_busy_wait(w->wst, WEB_WRITE_WAIT_MS);
     }
   }
   return w->wst;
@@ -319,10 +321,11 @@ static int same_origin(struct web_ctx *x) {
   const char *host = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Host");
   if (!host)
     return 0;
-  /* Scheme and host: http://host is another origin than https://host. */
+  /* Scheme too: a page on http://host (any network in between can write
+   * it) must not log in to https://host. */
   const char *scheme = web_is_secure(x) ? "https://" : "http://";
   size_t sl = strlen(scheme);
-  return strncasecmp(origin, scheme, sl) == 0 && strcasecmp(origin + sl, host) == 0;
+  return strncasecmp(origin, scheme, sl) == 0 && strcmp(origin + sl, host) == 0;
 }
 
 /* ---- /api/v1/auth -------------------------------------------------------- */
@@ -421,22 +424,26 @@ static int auth_login(struct web_ctx *x) {
     private_json(x);
     return SK_OK;
   }
+  if (rc == SK_AUTH_ETHROTTLED) {
+    int64_t wait = sk_auth_login_wait(st, email, ip, now);
+    snprintf(x->out.retry_buf, sizeof x->out.retry_buf, "%lld",
+             (long long)(wait > 0 ? wait : sk_auth_policy()->throttle_window));
+    x->out.retry_after = x->out.retry_buf;
+  }
   if (form && (rc == SK_AUTH_EBADLOGIN || rc == SK_AUTH_ETHROTTLED)) {
     x->out.status = 303;
     snprintf(x->out.location, sizeof x->out.location, "/portaal/inloggen.html?fout=%s",
              rc == SK_AUTH_ETHROTTLED ? "vaak" : "login");
     x->out.cache = "no-store";
-    if (rc == SK_AUTH_ETHROTTLED)
-      x->out.retry_after = "900";
     return SK_OK;
   }
   if (rc == SK_AUTH_EBADLOGIN)
     return web_problem(x, 401, "Inloggen mislukt", NULL, "%s", err[0] ? err : sk_auth_message(rc));
-  if (rc == SK_AUTH_ETHROTTLED) {
-    x->out.retry_after = "900";
+  if (rc == SK_EBUSY)
+    return web_busy(x, sk_auth_message(rc));
+  if (rc == SK_AUTH_ETHROTTLED)
     return web_problem(x, 429, "Te veel pogingen", NULL, "%s",
                        err[0] ? err : sk_auth_message(rc));
-  }
   return web_problem(x, 500, "Interne fout", NULL, "Inloggen lukt nu niet. Probeer het later.");
 }
 

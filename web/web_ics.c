@@ -144,29 +144,6 @@ static int ics_date(const char *iso, int add_days, char out[12]) {
   return 0;
 }
 
-/* The site's address for the URL of each event: SK_PUBLIC_URL when it is
- * set (behind a proxy), else the Host the client asked for, checked to be
- * a plain host[:port] so nothing else ends up in the calendar. */
-static void ics_base_url(struct web_ctx *x, char *out, size_t outlen) {
-  const char *env = getenv("SK_PUBLIC_URL");
-  if (env && (strncmp(env, "https://", 8) == 0 || strncmp(env, "http://", 7) == 0) &&
-      strlen(env) < 200 && strspn(env, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                       "0123456789.-_~:/[]%") == strlen(env)) {
-    snprintf(out, outlen, "%s", env);
-  } else {
-    const char *host = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Host");
-    const char *proto = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
-    if (!host || !*host || strlen(host) > 100 ||
-        strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
-            strlen(host))
-      host = "localhost";
-    snprintf(out, outlen, "%s://%s", proto && strcmp(proto, "https") == 0 ? "https" : "http", host);
-  }
-  size_t n = strlen(out);
-  while (n > 0 && out[n - 1] == '/')
-    out[--n] = '\0';
-}
-
 static const char *col_text(sqlite3_stmt *s, int i) {
   return (const char *)sqlite3_column_text(s, i);
 }
@@ -203,8 +180,11 @@ static int ics_event(sqlite3_stmt *s, const char *base, struct sk_buf *ev, struc
   if (!lm || web_parse_time(lm, &modified) != SK_OK)
     modified = start;
   ics_utc(modified, stamp);
-  char url[400];
-  snprintf(url, sizeof url, "%s/aanbod.html?id=%s", base, id);
+  /* Without a configured public address there is no link: the request's
+   * Host is the client's word, and the calendar is cached publicly. */
+  char url[400] = "";
+  if (base)
+    snprintf(url, sizeof url, "%s/aanbod.html?id=%s", base, id);
 
   int rc = sk_buf_addstr(ev, "BEGIN:VEVENT\r\n");
   if (!rc)
@@ -254,16 +234,16 @@ static int ics_event(sqlite3_stmt *s, const char *base, struct sk_buf *ev, struc
       if (!rc)
         rc = sk_buf_addstr(line, "\\n");
     }
-    if (!rc)
+    if (!rc && url[0])
       rc = sk_buf_addstr(line, "Meer informatie: ");
-    if (!rc)
+    if (!rc && url[0])
       rc = ics_text(line, url, sizeof url);
     if (!rc)
       rc = ics_fold(ev, sk_buf_str(line), line->len);
   }
   if (!rc && location && *location)
     rc = ics_prop_text(ev, line, "LOCATION", location, ICS_CAP_LOCATION);
-  if (!rc)
+  if (!rc && url[0])
     rc = ics_prop(ev, line, "URL", url);
   if (!rc)
     rc = ics_prop(ev, line, "STATUS", cancelled ? "CANCELLED" : "CONFIRMED");
@@ -304,8 +284,7 @@ int web_api_activities_ics(struct web_ctx *x) {
   struct web_act_filter f;
   if (web_act_filter_parse(x, ICS_DEFAULT_BACK, ICS_DEFAULT_SPAN, &f))
     return SK_EINVAL;
-  char base[256];
-  ics_base_url(x, base, sizeof base);
+  const char *base = x->srv->public_url; /* NULL: no links */
   struct web_worker *w = web_worker_get(x);
   if (!w)
     return web_unavailable(x, "De database is niet bereikbaar.");
@@ -372,12 +351,11 @@ int web_api_activities_ics(struct web_ctx *x) {
   if (!rc) {
     char desc[600];
     snprintf(desc, sizeof desc,
-             "Activiteiten uit de Sociale Kaart van Huizen, Blaricum, Eemnes en Laren.%s "
-             "Meer informatie: %s/agenda.html",
+             "Activiteiten uit de Sociale Kaart van Huizen, Blaricum, Eemnes en Laren.%s%s%s%s",
              truncated ? " Niet alle activiteiten passen in deze agenda: kies een gemeente of "
                          "onderwerp."
                        : "",
-             base);
+             base ? " Meer informatie: " : "", base ? base : "", base ? "/agenda.html" : "");
     rc = ics_prop_text(&out, &line, "X-WR-CALDESC", desc, sizeof desc);
   }
   if (!rc)

@@ -133,7 +133,8 @@ struct web_server {
   struct sk_store *pst;
   struct sk_portal *portal;
   char *trusted_proxy;
-  char *public_url;         /* owned copy of cfg.public_url */
+  struct web_stats *stats; /* search statistics (web_stats.c); NULL: not kept */
+  char *public_url;        /* checked, no trailing '/'; NULL: not configured */
   struct web_metrics m;
   time_t started;
   /* Open connections (admission, request deadline); guarded by conn_mu. */
@@ -159,6 +160,7 @@ struct web_req {
   size_t body_seen;
   size_t bytes;     /* response body bytes, for the access log */
   int started;      /* the first call (headers only) has been seen */
+  int responded;    /* we queued an answer (status, bytes are ours) */
   int has_nul;      /* the raw request-URI holds %00 */
   char method[16];
   char path[256];   /* decoded path, cut; for the access log */
@@ -177,11 +179,13 @@ struct web_out {
   const char *cache;     /* Cache-Control; static string */
   int etag;              /* 1: hash the body into an ETag (GET/HEAD 200 only) */
   char etag_value[80];   /* precomputed ETag (static files); "" otherwise */
+  int close;             /* 1: Connection: close (the request's framing is not trusted) */
   int fd;                /* >= 0: send this file (size len) instead of body */
   const char *allow;     /* Allow header (405) */
   int cors;              /* 1: Access-Control-Allow-Origin: * */
   char set_cookie[400];  /* Set-Cookie, "" for none */
-  const char *retry_after; /* Retry-After (429) */
+  const char *retry_after; /* Retry-After (429, 503): static or retry_buf */
+  char retry_buf[24];
   const char *www_auth;  /* WWW-Authenticate (401) */
   char location[200];    /* Location (201, 303) */
   const char *vary;      /* Vary */
@@ -264,6 +268,11 @@ int web_api_activities(struct web_ctx *x);
 int web_api_activities_ics(struct web_ctx *x); /* web_ics.c */
 int web_api_taxonomy(struct web_ctx *x);
 int web_api_feeds(struct web_ctx *x);
+/* The feed report as a JSON array (new reference; NULL on a database
+ * error). full = 0: for anyone, without the stored reasons and errors
+ * (they quote feed data); full = 1: everything, for the feeds of account
+ * account_rid's organisations, or every feed when account_rid is 0. */
+json_t *web_feeds_json(struct web_worker *w, int full, int64_t account_rid);
 int web_api_search(struct web_ctx *x);
 int web_api_suggest(struct web_ctx *x);
 /* The search/suggest response cache's counters for /metrics (web_search.c). */
@@ -281,6 +290,12 @@ int web_auth_handler(struct web_ctx *x);       /* web_auth.c */
 int web_partner_handler(struct web_ctx *x);    /* web_partner.c */
 int web_correction_handler(struct web_ctx *x); /* web_partner.c */
 int web_verify_handler(struct web_ctx *x);     /* web_partner.c */
+/* web_stats.c: search statistics for the dashboard. */
+struct web_stats;
+struct web_stats *web_stats_new(void);
+void web_stats_free(struct web_server *srv, struct web_stats *st); /* writes what is left */
+void web_stats_record(struct web_ctx *x, const char *q);
+void web_stats_flush(struct web_server *srv);
 /* web_account.c: /api/v1/auth/tokens[/{prefix}] (rest: what follows
  * "tokens"), /portal/wachtwoord, /portal/wachtwoord-vergeten. */
 int web_account_tokens(struct web_ctx *x, const char *rest);
@@ -357,6 +372,17 @@ json_t *web_service_detail(struct web_worker *w, const char *id, int *found);
 
 /* Seconds since the last successful index, or -1 when unknown. */
 long long web_index_age(struct web_worker *w);
+
+/* How long a portal or login write waits for the store while another writer
+ * (a reindex, which commits about every 100 ms) holds it. */
+#define WEB_WRITE_WAIT_MS 1000
+/* 503 with Retry-After: 2 for a write that gave up waiting (SK_EBUSY),
+ * logged on stderr. */
+int web_busy(struct web_ctx *x, const char *detail);
+
+/* s made safe for one field of a log line (web_server.c): bytes outside
+ * printable ASCII, space and '\\' become \\xNN; cut to fit outlen. */
+void web_log_escape(const char *s, char *out, size_t outlen);
 
 /* Time helpers: ISO 8601 UTC "…Z" for unix seconds. */
 void web_iso_utc(int64_t t, char out[32]);

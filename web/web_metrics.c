@@ -116,6 +116,8 @@ int web_metrics_handler(struct web_ctx *x) {
                        "sk_index_age_seconds %lld\n",
                        age);
     sqlite3_stmt *s = rc ? NULL : web_stmt(w, WQ_FEEDS);
+    if (s)
+      sqlite3_bind_int64(s, 1, 0); /* every feed */
     if (s) {
       struct sk_buf up, succ, recs, rej;
       sk_buf_init(&up, 256 * 1024);

@@ -9,6 +9,7 @@
 #include "sk_auth.h"
 #include "sk_err.h"
 #include "sk_portal.h"
+#include "sk_search.h"
 #include "web_internal.h"
 
 static int is_method(struct web_ctx *x, const char *m) { return strcmp(x->method, m) == 0; }
@@ -23,6 +24,8 @@ static int wrong_method(struct web_ctx *x, const char *allow) {
 /* Turn a portal result into the answer. */
 static int reply_result(struct web_ctx *x, struct sk_portal_result *r) {
   int status = r->http ? r->http : 500;
+  if (r->rc == SK_EBUSY)
+    return web_busy(x, r->message[0] ? r->message : "Het is nu even druk. Probeer het zo opnieuw.");
   if (r->rc == SK_OK && r->body) {
     json_t *body = r->body;
     r->body = NULL;
@@ -170,12 +173,24 @@ static int entity_route(struct web_ctx *x, struct sk_portal *p, const struct sk_
   return web_problem(x, 404, "Niet gevonden", NULL, "Dit adres bestaat niet.");
 }
 
+/* ?page=&per_page= of a portal list; 400 (answer set) when malformed. */
+static int page_args(struct web_ctx *x, struct sk_portal_page *pg) {
+  if (web_arg_int(x, "page", 1, 1000000, 1, &pg->page) ||
+      web_arg_int(x, "per_page", 1, SK_PORTAL_PER_PAGE_MAX, SK_PORTAL_PER_PAGE_DEFAULT,
+                  &pg->per_page))
+    return SK_EINVAL;
+  return SK_OK;
+}
+
 static int reviews_route(struct web_ctx *x, struct sk_portal *p, const struct sk_actor *a,
                          const char *rest, struct sk_portal_result *r, int *changed) {
   if (!*rest) {
     if (!is_read(x))
       return wrong_method(x, "GET");
-    sk_portal_review_list(p, a, r);
+    struct sk_portal_page pg;
+    if (page_args(x, &pg))
+      return SK_EINVAL;
+    sk_portal_review_list(p, a, &pg, r);
     return SK_OK;
   }
   char id[80];
@@ -216,7 +231,10 @@ static int corrections_route(struct web_ctx *x, struct sk_portal *p, const struc
     const char *status = web_arg(x, "status");
     if (status && strcmp(status, "open") != 0 && strcmp(status, "closed") != 0)
       return web_bad_param(x, "status", "De parameter 'status' is 'open' of 'closed'.");
-    sk_portal_corrections(p, a, status, r);
+    struct sk_portal_page pg;
+    if (page_args(x, &pg))
+      return SK_EINVAL;
+    sk_portal_corrections(p, a, status, &pg, r);
     return SK_OK;
   }
   char id[80];
@@ -227,6 +245,113 @@ static int corrections_route(struct web_ctx *x, struct sk_portal *p, const struc
     return wrong_method(x, "POST");
   sk_portal_correction_close(p, a, id, r);
   return SK_OK;
+}
+
+/* One query through this worker's searcher, as a resident would ask it. */
+static int probe_query(struct web_ctx *x, const char *q, long *total, int *crisis) {
+  struct web_worker *w = web_worker_get(x);
+  if (!w || !w->searcher)
+    return SK_EINVAL;
+  struct sk_search_query sq;
+  sk_search_query_init(&sq);
+  struct sk_search_error e;
+  struct sk_search_result *res = NULL;
+  int rc = sk_search_query_set(&sq, "q", q, &e);
+  if (rc == SK_OK)
+    rc = sk_search(w->searcher, &sq, &res, &e);
+  if (rc == SK_OK) {
+    *total = res->total;
+    *crisis = res->crisis;
+  }
+  sk_search_result_free(res);
+  return rc;
+}
+
+static void collect_query(void *ctx, const char *query, long visitors) {
+  json_array_append_new(ctx, json_pack("[s, I]", query, (json_int_t)visitors));
+}
+
+/* GET /api/v1/partner/dashboard (redactie): sk_portal_dashboard plus the
+ * search statistics, each shown query marked with what it finds now, and
+ * the number of crisis searches per month. Called with portal_mu held; the
+ * searches run after it is released (they need no writer). */
+static int dashboard(struct web_ctx *x, struct sk_portal *p, const struct sk_actor *a) {
+  struct web_server *srv = x->srv;
+  struct sk_portal_result r, sr;
+  memset(&sr, 0, sizeof sr);
+  if (!is_read(x)) {
+    pthread_mutex_unlock(&srv->portal_mu);
+    return wrong_method(x, "GET");
+  }
+  if (sk_portal_dashboard(p, a, &r) != SK_OK ||
+      sk_portal_search_stats(p, a, 3, &sr) != SK_OK) {
+    pthread_mutex_unlock(&srv->portal_mu);
+    int rc = reply_result(x, r.rc ? &r : &sr);
+    sk_portal_result_free(&r);
+    sk_portal_result_free(&sr);
+    return rc;
+  }
+  json_t *months = json_object_get(sr.body, "months"), *m;
+  json_t *all = json_object(); /* month -> [[query, visitors]]: never sent */
+  size_t i;
+  json_array_foreach(months, i, m) {
+    json_t *list = json_array();
+    const char *month = json_string_value(json_object_get(m, "month"));
+    (void)sk_stats_month_queries(p->st, month, 500, collect_query, list); /* empty on error */
+    json_object_set_new(all, month, list);
+  }
+  pthread_mutex_unlock(&srv->portal_mu);
+  json_array_foreach(months, i, m) {
+    size_t k;
+    json_t *it;
+    json_array_foreach(json_object_get(m, "top"), k, it) {
+      long total = 0;
+      int crisis = 0;
+      if (probe_query(x, json_string_value(json_object_get(it, "query")), &total, &crisis) ==
+          SK_OK) {
+        json_object_set_new(it, "results_now", json_integer(total));
+        json_object_set_new(it, "crisis", json_boolean(crisis));
+      }
+    }
+    long crisis_searches = 0;
+    json_t *list = json_object_get(all, json_string_value(json_object_get(m, "month")));
+    json_array_foreach(list, k, it) {
+      long total = 0;
+      int crisis = 0;
+      if (probe_query(x, json_string_value(json_array_get(it, 0)), &total, &crisis) == SK_OK &&
+          crisis)
+        crisis_searches += (long)json_integer_value(json_array_get(it, 1));
+    }
+    json_object_set_new(m, "crisis_visitors", json_integer(crisis_searches));
+  }
+  json_decref(all);
+  json_object_set(r.body, "searches", sr.body);
+  int rc = reply_result(x, &r);
+  x->out.cache = "private, no-store";
+  x->out.etag = 0;
+  sk_portal_result_free(&r);
+  sk_portal_result_free(&sr);
+  return rc;
+}
+
+/* GET /api/v1/partner/feeds: the feed report with the full reasons (they
+ * quote the feed's values, restricted ones too): a partner sees the feeds
+ * its organisations come from, the redactie every feed. */
+static int feeds_report(struct web_ctx *x, const struct sk_account *acct) {
+  if (!is_read(x))
+    return wrong_method(x, "GET");
+  struct web_worker *w = web_worker_get(x);
+  if (!w)
+    return web_unavailable(x, "De database is niet bereikbaar.");
+  /* A partner without organisations gets rid -1: no feed matches. */
+  int64_t rid = sk_auth_can_manage_feeds(acct) ? 0 : acct->rid > 0 ? acct->rid : -1;
+  json_t *feeds = web_feeds_json(w, 1, rid);
+  if (!feeds)
+    return web_unavailable(x, "De database gaf een fout. Probeer het opnieuw.");
+  int rc = web_reply_json(x, 200, json_pack("{s:o}", "feeds", feeds));
+  x->out.cache = "no-store";
+  x->out.etag = 0;
+  return rc;
 }
 
 int web_partner_handler(struct web_ctx *x) {
@@ -241,11 +366,19 @@ int web_partner_handler(struct web_ctx *x) {
     web_viewer_free(&v);
     return SK_EINVAL;
   }
+  if (strcmp(path, "feeds") == 0) {
+    rc = feeds_report(x, v.acct);
+    web_viewer_free(&v);
+    return rc;
+  }
   struct web_server *srv = x->srv;
   struct sk_portal_result r;
   memset(&r, 0, sizeof r);
   struct sk_actor a;
   int changed = 0, called = 0;
+  int is_dashboard = strcmp(path, "dashboard") == 0;
+  if (is_dashboard)
+    web_stats_flush(srv); /* lock order: statistics before portal_mu */
   pthread_mutex_lock(&srv->portal_mu);
   struct sk_portal *p = srv->portal;
   p->now = 0;
@@ -257,6 +390,11 @@ int web_partner_handler(struct web_ctx *x) {
       return web_problem(x, 401, sk_auth_message(SK_AUTH_ENOSESSION), NULL, "%s",
                          sk_auth_message(SK_AUTH_ENOSESSION));
     return web_unavailable(x, "De database gaf een fout. Probeer het opnieuw.");
+  }
+  if (is_dashboard) {
+    rc = dashboard(x, p, &a); /* releases portal_mu */
+    web_viewer_free(&v);
+    return rc;
   }
   const char *after;
   if (strcmp(path, "entries") == 0) {

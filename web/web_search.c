@@ -423,6 +423,8 @@ int web_api_search(struct web_ctx *x) {
   int cacheable = cache_key(x, 'S', &key);
   uint64_t gen = searcher_gen(x, w->searcher);
   int rc = SK_OK;
+  if (!web_arg(x, "page") || strcmp(web_arg(x, "page"), "1") == 0)
+    web_stats_record(x, web_arg(x, "q")); /* a search, not its next pages */
   if (!cacheable || !gen || !reply_cached(x, &key, gen)) {
     rc = search_build(x, w);
     if (cacheable)

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,15 +300,54 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
   return (void *)(((uintptr_t)n << 2) | ((uintptr_t)nul << 1) | 1u);
 }
 
+/* s for a log line: every byte outside printable ASCII, the space (the
+ * field separator, unless keep_space) and the backslash become \xNN, so a
+ * request can never start a line of its own (%0a in a path) or send escape
+ * sequences to the terminal of whoever reads the log. Cut to fit out. */
+static void log_escape(const char *s, int keep_space, char *out, size_t outlen) {
+  static const char hex[] = "0123456789abcdef";
+  size_t o = 0;
+  for (; s && *s && o + 5 <= outlen; s++) {
+    unsigned char c = (unsigned char)*s;
+    if ((c == ' ' && !keep_space) || c < 0x20 || c >= 0x7f || c == '\\') {
+      out[o++] = '\\';
+      out[o++] = 'x';
+      out[o++] = hex[c >> 4];
+      out[o++] = hex[c & 15];
+    } else {
+      out[o++] = (char)c;
+    }
+  }
+  if (outlen)
+    out[o < outlen ? o : outlen - 1] = '\0';
+}
+
+void web_log_escape(const char *s, char *out, size_t outlen) { log_escape(s, 0, out, outlen); }
+
+/* libmicrohttpd's own messages may quote what a client sent: one line on
+ * stderr each, escaped like the access log (spaces kept). */
+static void mhd_logger(void *cls, const char *fmt, va_list ap) {
+  (void)cls;
+  char msg[512], safe[1024];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  size_t n = strlen(msg);
+  while (n > 0 && msg[n - 1] == '\n')
+    msg[--n] = '\0';
+  log_escape(msg, 1, safe, sizeof safe);
+  fprintf(stderr, "sociale-kaart serve: libmicrohttpd: %s\n", safe);
+}
+
 static void access_log(struct web_server *srv, const char *method, const char *url, int status,
                        size_t bytes, double ms) {
   if (srv->log_fd < 0)
     return;
-  char ts[32], line[600];
+  char ts[32], line[1400], m[80], path[1204];
   sk_now_iso(ts);
-  /* The path only: query strings carry what residents typed. */
-  int n = snprintf(line, sizeof line, "%s %s %.300s %d %zu %.3fms\n", ts, method, url, status,
-                   bytes, ms);
+  web_log_escape(method, m, sizeof m);
+  web_log_escape(url, path, sizeof path);
+  /* The path only: query strings carry what residents typed. Status 0: the
+   * connection ended before any answer was sent. */
+  int n = snprintf(line, sizeof line, "%s %s %s %d %zu %.3fms\n", ts, m, path, status, bytes, ms);
   if (n > 0) {
     size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
     /* One write(2) per line on an O_APPEND fd: lines from different
@@ -344,6 +384,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
   if (!req->status)
     req->status = unanswered_status(c, toe);
   free(req->body);
+  if (!req->responded) {
+    /* We queued nothing: either MHD refused the request itself (a bad
+     * chunked body: it answers 400 and ends WITH_ERROR) or the client went
+     * away, timed out or the server stopped (nothing was sent). */
+    req->status = toe == MHD_REQUEST_TERMINATED_WITH_ERROR ? 400 : 0;
+    req->bytes = 0;
+  }
   double ms = elapsed_ms(&req->t0);
   web_metrics_record(srv, req->route, req->status, ms);
   access_log(srv, req->method, req->path, req->status, req->bytes, ms);
@@ -452,11 +499,14 @@ static enum MHD_Result send_out(struct web_ctx *x) {
     MHD_add_response_header(r, "Location", o->location);
   if (o->vary)
     MHD_add_response_header(r, "Vary", o->vary);
+  if (o->close)
+    MHD_add_response_header(r, "Connection", "close");
   if (o->cors) {
     MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
     MHD_add_response_header(r, "Access-Control-Expose-Headers", "ETag");
   }
   if (x->req) {
+    x->req->responded = 1;
     x->req->status = status;
     x->req->bytes = status == 304 ? 0 : o->len;
   }
@@ -501,7 +551,7 @@ static const char *const hsds_list_params[] = {"search", "page", "per_page", "fo
                                                "organization_id", "modified_after", "minimal",
                                                "full", NULL};
 static const char *const hsds_page_params[] = {"page", "per_page", "taxonomy_id", "format", NULL};
-static const char *const partner_params[] = {"organization", "status", NULL};
+static const char *const partner_params[] = {"organization", "status", "page", "per_page", NULL};
 static const char *const password_params[] = {"token", NULL};
 
 static const struct route_def routes[] = {
@@ -677,6 +727,54 @@ static size_t body_limit(const struct web_server *srv, const struct route_def *r
   return (rd->flags & R_LARGE_BODY) ? srv->cfg.max_body_partner : srv->cfg.max_body;
 }
 
+/* Every Content-Length header, each possibly a list ("5, 5"): all values
+ * must be digits and the same. */
+struct clen_check {
+  unsigned long long len;
+  int seen, bad;
+};
+
+static enum MHD_Result check_content_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                            const char *value) {
+  (void)kind;
+  struct clen_check *cc = cls;
+  if (strcasecmp(key, "Content-Length") != 0)
+    return MHD_YES;
+  const char *p = value ? value : "";
+  for (;;) {
+    while (*p == ' ' || *p == '\t')
+      p++;
+    if (*p < '0' || *p > '9') {
+      cc->bad = 1;
+      return MHD_NO;
+    }
+    unsigned long long v = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+      if (v > (ULLONG_MAX - 9) / 10) {
+        cc->bad = 1;
+        return MHD_NO;
+      }
+      v = v * 10 + (unsigned)(*p - '0');
+    }
+    while (*p == ' ' || *p == '\t')
+      p++;
+    if (cc->seen && v != cc->len) {
+      cc->bad = 1;
+      return MHD_NO;
+    }
+    cc->len = v;
+    cc->seen = 1;
+    if (*p != ',')
+      break;
+    p++;
+  }
+  if (*p) {
+    cc->bad = 1;
+    return MHD_NO;
+  }
+  return MHD_YES;
+}
+
 /* Keep the body of a write route (bounded); other routes only count it. */
 static void body_take(struct web_req *req, const struct route_def *rd, size_t limit,
                       const char *data, size_t n) {
@@ -760,8 +858,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       x.out.cors = (rd->flags & R_API) != 0;
       return send_out(&x);
     }
-    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-    unsigned long long clen = cl ? strtoull(cl, NULL, 10) : 0;
+    struct clen_check cc = {0, 0, 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, check_content_length, &cc);
+    if (cc.bad) {
+      /* RFC 9112 6.3: a framing nobody can be sure of is an unrecoverable
+       * error; a proxy in front may read it the other way (smuggling). */
+      web_problem(&x, 400, "Ongeldig verzoek", NULL,
+                  "De kopregel Content-Length is ongeldig of staat er meer dan eens met "
+                  "verschillende waarden.");
+      x.out.cors = (rd->flags & R_API) != 0;
+      x.out.close = 1;
+      return send_out(&x);
+    }
+    unsigned long long clen = cc.len;
     /* Answer before the body arrives: MHD then skips the body and closes. */
     if (clen > body_limit(srv, rd)) {
       web_problem(&x, 413, "Verzoek te groot", NULL,
@@ -843,6 +952,17 @@ static int open_listener(const struct web_config *c, int *fd_out, int *port_out,
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
+/* http(s)://host[:port][/path] in URL-safe characters only: it is written
+ * into calendars and links as it is. */
+static int public_url_ok(const char *u) {
+  size_t skip = strncmp(u, "https://", 8) == 0 ? 8 : strncmp(u, "http://", 7) == 0 ? 7 : 0;
+  size_t n = strlen(u);
+  if (!skip || n == skip || n > 200 || u[skip] == '/')
+    return 0;
+  return strspn(u + skip, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_~:/[]") ==
+         n - skip;
+}
+
 static void sweeper_stop(struct web_server *s) {
   if (!s->sweeper_on)
     return;
@@ -870,6 +990,7 @@ static void server_free(struct web_server *s) {
     close(s->listen_fd);
   if (s->log_fd > 2)
     close(s->log_fd);
+  web_stats_free(s, s->stats);
   free(s->portal);
   sk_store_close(s->pst);
   free(s->trusted_proxy);
@@ -952,12 +1073,19 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
   s->access_log = dup_or_null(c->access_log);
   s->trusted_proxy = c->trusted_proxy && *c->trusted_proxy ? strdup(c->trusted_proxy) : NULL;
   s->cfg.trusted_proxy = s->trusted_proxy;
-  /* Links are public_url + path: without a trailing slash. */
-  s->public_url = c->public_url && *c->public_url ? strdup(c->public_url) : NULL;
-  if (s->public_url) {
-    size_t n = strlen(s->public_url);
-    while (n && s->public_url[n - 1] == '/')
-      s->public_url[--n] = '\0';
+  if (c->public_url && *c->public_url) {
+    if (!public_url_ok(c->public_url)) {
+      server_free(s);
+      return fail(err, errlen, SK_EINVAL,
+                  "public URL '%.200s' is not http(s)://host[:port][/path]%s", c->public_url, "");
+    }
+    s->public_url = strdup(c->public_url);
+    if (!s->public_url) {
+      server_free(s);
+      return SK_ENOMEM;
+    }
+    for (size_t n = strlen(s->public_url); n > 0 && s->public_url[n - 1] == '/'; n--)
+      s->public_url[n - 1] = '\0';
   }
   s->cfg.public_url = s->public_url;
   s->cfg.auth_policy = NULL; /* applied below; not kept */
@@ -1000,7 +1128,9 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
       return fail(err, errlen, rc ? rc : SK_ENOMEM, "database %s cannot be opened for writing: %s",
                   c->db_path, e[0] ? e : "out of memory");
     }
+    sk_store_set_busy_wait(s->pst, WEB_WRITE_WAIT_MS);
     sk_portal_init(s->portal, s->pst, s->tax);
+    s->stats = web_stats_new(); /* NULL (no memory): statistics are not kept */
   }
   if (s->access_log) {
     if (strcmp(s->access_log, "-") == 0) {
@@ -1045,6 +1175,8 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
    * job and knows the trusted proxy. */
   s->daemon = MHD_start_daemon(
       flags, 0, on_accept, s, on_request, s,
+      /* first, so that libmicrohttpd's messages about the options go through it too */
+      MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s,
       MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
       MHD_OPTION_THREAD_POOL_SIZE, threads,
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(c->timeout_s ? c->timeout_s : 15),

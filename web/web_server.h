@@ -41,8 +41,10 @@ struct web_config {
   size_t max_body_partner;    /* bodies on /api/v1/partner (default 256 KiB) */
   const char *trusted_proxy;  /* IPv4 address of a reverse proxy whose X-Forwarded-For and
                                  X-Forwarded-Proto are believed; NULL: none */
-  const char *public_url;     /* "https://kaart.example.nl": links in e-mails (password
-                                 reset); NULL: no reset by e-mail */
+  const char *public_url;     /* the site's address as residents see it ("https://host[:port]"),
+                                 for links in answers that are cached publicly (the calendar)
+                                 and in e-mails (password reset); NULL: no such links and no
+                                 reset by e-mail (the request's Host is never used) */
   const struct sk_auth_policy *auth_policy; /* NULL: production defaults (tests: short lifetimes) */
 };
 

@@ -81,10 +81,16 @@ static int open_inside(const char *root, const char *rel, struct stat *sb) {
   size_t rl = strlen(root);
   if (strncmp(real, root, rl) != 0 || real[rl] != '/')
     return -1;
-  int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  /* Only regular files: open(2) on a FIFO waits for a writer and on a
+   * device may do anything, and a directory fd sent to MHD spins in
+   * sendfile(). stat first so those are never opened; O_NONBLOCK and fstat
+   * for one swapped in between (O_NONBLOCK does nothing to a regular
+   * file's reads). */
+  if (stat(real, sb) != 0 || !S_ISREG(sb->st_mode))
+    return -1;
+  int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
   if (fd < 0)
     return -1;
-  /* A directory fd sent to MHD spins in sendfile(); only regular files. */
   if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
     close(fd);
     return -1;

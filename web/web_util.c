@@ -84,6 +84,19 @@ int web_unavailable(struct web_ctx *x, const char *detail) {
   return web_problem(x, 503, "Tijdelijk niet beschikbaar", NULL, "%s", detail);
 }
 
+int web_busy(struct web_ctx *x, const char *detail) {
+  /* For the operator: how often writers give up during reindexes. */
+  char path[300];
+  web_log_escape(x->url, path, sizeof path);
+  fprintf(stderr,
+          "sociale-kaart serve: %s %s: the database stayed locked for %d ms; answered 503\n",
+          x->req ? x->req->method : "?", path, WEB_WRITE_WAIT_MS);
+  int rc = web_unavailable(x, detail);
+  x->out.retry_after = "2";
+  x->out.cache = "no-store";
+  return rc;
+}
+
 const char *web_arg(struct web_ctx *x, const char *name) {
   const char *v = MHD_lookup_connection_value(x->conn, MHD_GET_ARGUMENT_KIND, name);
   return v && *v ? v : NULL;

@@ -25,7 +25,7 @@ const char *sk_auth_message(int rc) {
   case SK_OK: return "Gelukt.";
   case SK_AUTH_EBADLOGIN: return "Het e-mailadres of het wachtwoord klopt niet.";
   case SK_AUTH_ETHROTTLED:
-    return "Er is te vaak een verkeerd wachtwoord gebruikt. Probeer het over een kwartier opnieuw.";
+    return "Er is te vaak een verkeerd wachtwoord gebruikt. Wacht even en probeer het dan opnieuw.";
   case SK_AUTH_EPASSWORD:
     return "Kies een wachtwoord van minstens 12 tekens. Een zin van een paar woorden is goed te "
            "onthouden.";
@@ -40,6 +40,7 @@ const char *sk_auth_message(int rc) {
   case SK_ENOTFOUND: return "Dit hebben we niet gevonden.";
   case SK_EINVAL: return "Deze gegevens kloppen niet. Kijk ze nog eens na.";
   case SK_ETOOBIG: return "Dit is te lang.";
+  case SK_EBUSY: return "Het is nu even druk. Probeer het over een paar seconden opnieuw.";
   default: return "Er ging iets mis. Probeer het later opnieuw.";
   }
 }
@@ -73,8 +74,10 @@ void sk_auth_policy_default(struct sk_auth_policy *p) {
   p->session_absolute = 7 * 86400;
   p->session_touch = 60;
   p->throttle_window = 15 * 60;
-  p->throttle_account_max = 5;
+  p->throttle_pair_max = 5;
   p->throttle_ip_max = 20;
+  p->throttle_account_free = 5;
+  p->throttle_delay_max = 120;
   p->reset_lifetime = 86400;
   p->attempt_keep = 86400;
 }
@@ -92,7 +95,8 @@ int sk_auth_global_init(const struct sk_auth_policy *p) {
   else
     sk_auth_policy_default(&pol);
   if (pol.max_parallel_hashes < 1 || pol.session_idle <= 0 || pol.session_absolute <= 0 ||
-      pol.throttle_window <= 0 || pol.throttle_account_max < 1 || pol.throttle_ip_max < 1 ||
+      pol.throttle_window <= 0 || pol.throttle_pair_max < 1 || pol.throttle_ip_max < 1 ||
+      pol.throttle_account_free < 0 || pol.throttle_delay_max < 1 ||
       pol.pwhash_opslimit < crypto_pwhash_OPSLIMIT_MIN ||
       pol.pwhash_memlimit < crypto_pwhash_MEMLIMIT_MIN)
     return SK_EINVAL;

@@ -76,8 +76,10 @@ struct sk_auth_policy {
   int64_t session_absolute;           /* 7 days after login it ends anyway */
   int64_t session_touch;              /* 60 s: last_seen is written at most this often */
   int64_t throttle_window;            /* 15 min */
-  int throttle_account_max;           /* 5 failed attempts per e-mail address in the window */
+  int throttle_pair_max;              /* 5 failed attempts per (e-mail, IP address) in the window */
   int throttle_ip_max;                /* 20 failed attempts per IP address in the window */
+  int throttle_account_free;          /* 5 failures of an e-mail (any address) before its delay */
+  int64_t throttle_delay_max;         /* 120 s: the per-account delay doubles up to this */
   int64_t reset_lifetime;             /* 24 h for a password reset token */
   int64_t attempt_keep;               /* 1 day: login attempts are purged after this */
 };
@@ -185,17 +187,24 @@ struct sk_session {
  * (to put in the cookie; it is never stored) and *out the session.
  * Failures, identical whether or not the e-mail address exists:
  *   SK_AUTH_EBADLOGIN   wrong e-mail or password, no password set, disabled
- *   SK_AUTH_ETHROTTLED  policy.throttle_account_max failed attempts for this
- *                       e-mail, or throttle_ip_max from this ip, within
- *                       throttle_window; refused without checking the
- *                       password, until the window has passed
+ *   SK_AUTH_ETHROTTLED  refused without checking the password: this ip
+ *                       failed throttle_pair_max times for this e-mail or
+ *                       throttle_ip_max times for any within
+ *                       throttle_window, or it failed for this e-mail and
+ *                       the e-mail's growing delay has not passed
+ *                       (sk_auth_login_wait says how long; docs/auth.md).
+ *                       An ip that has not failed for the e-mail is never
+ *                       refused for the e-mail's sake.
  *   SK_EDB, SK_ENOMEM
- * err receives the Dutch sentence. A correct login clears the e-mail's
- * failed attempts, and rehashes the password when the policy's limits have
+ * err receives the Dutch sentence. A correct login clears the failed
+ * attempts of this (e-mail, ip), and rehashes the password when the policy's limits have
  * changed. Slow on purpose (one argon2id hash, also for unknown e-mails). */
 int sk_auth_login(struct sk_store *st, const char *email, const char *password, const char *ip,
                   const char *user_agent, int64_t now, struct sk_session *out,
                   char token[SK_AUTH_TOKEN_LEN], char *err, size_t errlen);
+/* Seconds before sk_auth_login for email from ip would check a password
+ * (0: now), for Retry-After. -1 on a database error. */
+int64_t sk_auth_login_wait(struct sk_store *st, const char *email, const char *ip, int64_t now);
 /* The session of a cookie token. SK_OK with *out (and last_seen refreshed
  * at most every policy.session_touch seconds), or SK_AUTH_ENOSESSION when
  * the token is unknown, the session idled out or reached its absolute end,

@@ -10,19 +10,93 @@
 
 _Static_assert(AUTH_HASH_STR_LEN == crypto_pwhash_STRBYTES, "argon2 string size");
 
-static long long count_failures(struct sk_store *st, const char *column, const char *key,
-                                int64_t since) {
-  char sql[160];
+/* Failed attempts in the window for email_key, from ip only when by_ip, or
+ * from every address of ip (email_key NULL). *count gets their number,
+ * *nth_newest the time of the nth newest (0 when there are fewer), *newest
+ * the time of the newest. SK_OK or SK_EDB. */
+static int failures(struct sk_store *st, const char *email_key, const char *ip, int by_ip,
+                    int64_t since, int nth, long long *count, int64_t *nth_newest,
+                    int64_t *newest) {
+  /* coalesce: an attempt without an address (the CLI) is one address. */
+  const char *where = !email_key ? "ip = ?2"
+                      : by_ip    ? "email_hash = ?1 AND coalesce(ip, '') = coalesce(?2, '')"
+                                 : "email_hash = ?1";
+  char sql[400];
   snprintf(sql, sizeof sql,
-           "SELECT count(*) FROM login_attempt WHERE %s = ?1 AND at > ?2 AND ok = 0", column);
+           "SELECT count(*), max(at), (SELECT at FROM login_attempt WHERE %s AND at > ?3 AND ok = 0"
+           " ORDER BY at DESC LIMIT 1 OFFSET ?4) FROM login_attempt WHERE %s AND at > ?3 AND ok = 0",
+           where, where);
   sqlite3_stmt *s = NULL;
   if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-    return -1;
-  sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(s, 2, since);
-  long long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    return SK_EDB;
+  if (email_key)
+    sqlite3_bind_text(s, 1, email_key, -1, SQLITE_STATIC);
+  if (ip && *ip)
+    sqlite3_bind_text(s, 2, ip, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 3, since);
+  sqlite3_bind_int(s, 4, nth > 0 ? nth - 1 : 0);
+  int rc = SK_EDB;
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    *count = sqlite3_column_int64(s, 0);
+    *newest = sqlite3_column_int64(s, 1);
+    *nth_newest = sqlite3_column_int64(s, 2);
+    rc = SK_OK;
+  }
   sqlite3_finalize(s);
-  return n;
+  return rc;
+}
+
+/* Seconds before an attempt for email_key from ip is checked (0: now), the
+ * largest of three rules (docs/auth.md, OWASP ASVS 2.2.1):
+ *  - this address failed throttle_pair_max times for this account in the
+ *    window: until the oldest of those leaves it;
+ *  - this address failed throttle_ip_max times for any account: the same;
+ *  - the account failed more than throttle_account_free times in the window
+ *    (from anywhere) and this address is one of them: 2^(n - free) seconds
+ *    (at most throttle_delay_max) after the account's last failure.
+ * An address that has not failed for the account is always heard, so
+ * nobody can lock another person out of an account by guessing. */
+static int throttle_wait(struct sk_store *st, const char *email_key, const char *ip, int64_t now,
+                         int64_t *wait) {
+  const struct sk_auth_policy *p = sk_auth_policy();
+  int64_t since = now - p->throttle_window, w = 0, nth, newest;
+  long long n_pair, n_ip = 0, n_account;
+  int rc = failures(st, email_key, ip, 1, since, p->throttle_pair_max, &n_pair, &nth, &newest);
+  if (rc)
+    return rc;
+  if (n_pair >= p->throttle_pair_max && nth + p->throttle_window - now > w)
+    w = nth + p->throttle_window - now;
+  if (ip && *ip) {
+    if ((rc = failures(st, NULL, ip, 1, since, p->throttle_ip_max, &n_ip, &nth, &newest)))
+      return rc;
+    if (n_ip >= p->throttle_ip_max && nth + p->throttle_window - now > w)
+      w = nth + p->throttle_window - now;
+  }
+  if (n_pair > 0) {
+    if ((rc = failures(st, email_key, NULL, 0, since, 1, &n_account, &nth, &newest)))
+      return rc;
+    if (n_account >= p->throttle_account_free) {
+      long long extra = n_account - p->throttle_account_free;
+      int64_t delay = extra >= 30 ? p->throttle_delay_max : (int64_t)1 << extra;
+      if (delay > p->throttle_delay_max)
+        delay = p->throttle_delay_max;
+      if (newest + delay - now > w)
+        w = newest + delay - now;
+    }
+  }
+  *wait = w;
+  return SK_OK;
+}
+
+int64_t sk_auth_login_wait(struct sk_store *st, const char *email, const char *ip, int64_t now) {
+  if (auth_ensure_init())
+    return -1;
+  if (ip && strlen(ip) > 64)
+    ip = NULL;
+  char email_key[65];
+  auth_email_key(email, email_key);
+  int64_t w = 0;
+  return throttle_wait(st, email_key, ip, now, &w) == SK_OK ? w : -1;
 }
 
 /* Check the limits and, in the same transaction, count this attempt as a
@@ -30,16 +104,12 @@ static long long count_failures(struct sk_store *st, const char *column, const c
  * limit while their hashes are being checked. */
 static int throttle_and_record(struct sk_store *st, const char *email_key, const char *ip,
                                int64_t now, long long *attempt_rid) {
-  const struct sk_auth_policy *p = sk_auth_policy();
-  if (sk_store_begin(st))
-    return SK_EDB;
-  int64_t since = now - p->throttle_window;
-  long long by_email = count_failures(st, "email_hash", email_key, since);
-  long long by_ip = ip && *ip ? count_failures(st, "ip", ip, since) : 0;
-  int rc = SK_OK;
-  if (by_email < 0 || by_ip < 0)
-    rc = SK_EDB;
-  else if (by_email >= p->throttle_account_max || by_ip >= p->throttle_ip_max)
+  int brc = sk_store_begin(st);
+  if (brc)
+    return brc; /* SK_EBUSY or SK_EDB */
+  int64_t wait = 0;
+  int rc = throttle_wait(st, email_key, ip, now, &wait);
+  if (rc == SK_OK && wait > 0)
     rc = SK_AUTH_ETHROTTLED;
   if (rc == SK_OK) {
     sqlite3_stmt *s = NULL;
@@ -145,6 +215,21 @@ static int session_insert(struct sk_store *st, const struct sk_account *a, const
   return SK_OK;
 }
 
+static int clear_failures(struct sk_store *st, const char *email_key, const char *ip) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(st->db,
+                         "DELETE FROM login_attempt WHERE email_hash = ?1"
+                         " AND coalesce(ip, '') = coalesce(?2, '') AND ok = 0",
+                         -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_text(s, 1, email_key, -1, SQLITE_STATIC);
+  if (ip && *ip)
+    sqlite3_bind_text(s, 2, ip, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
+  sqlite3_finalize(s);
+  return rc;
+}
+
 int sk_auth_login(struct sk_store *st, const char *email, const char *password, const char *ip,
                   const char *user_agent, int64_t now, struct sk_session *out,
                   char token[SK_AUTH_TOKEN_LEN], char *err, size_t errlen) {
@@ -185,14 +270,15 @@ int sk_auth_login(struct sk_store *st, const char *email, const char *password, 
 
   char at[32];
   auth_iso(now, at);
-  if (sk_store_begin(st)) {
+  if ((rc = sk_store_begin(st))) {
     sodium_memzero(new_hash, sizeof new_hash);
-    return auth_fail(SK_EDB, err, errlen);
+    return auth_fail(rc, err, errlen);
   }
   rc = auth_exec_bind(st, "UPDATE login_attempt SET ok = 1 WHERE rid = ?2", NULL, attempt, 0, NULL);
+  /* Only this address's failures: another address's guesses keep counting
+   * against that address. */
   if (rc == SK_OK)
-    rc = auth_exec_bind(st, "DELETE FROM login_attempt WHERE email_hash = ?1 AND ok = 0", email_key,
-                        0, 0, NULL);
+    rc = clear_failures(st, email_key, ip);
   if (rc == SK_OK)
     rc = auth_exec_bind(st, "UPDATE account SET last_login = ?1 WHERE rid = ?2", at, a.rid, 0, NULL);
   if (rc == SK_OK && new_hash[0])

@@ -93,8 +93,15 @@ json_t *pt_col_json(sqlite3_stmt *s, int i) {
 }
 
 int pt_begin(struct sk_portal *p, struct sk_portal_result *r) {
-  if (sk_store_begin(p->st))
-    return pt_err(r, SK_EDB, 500, "error", "De database is even bezet. Probeer het zo nog eens.");
+  int rc = sk_store_begin(p->st);
+  /* Busy: another writer (a long reindex) kept the store past our wait; the
+   * caller answers 503 with Retry-After, nothing was written. */
+  if (rc == SK_EBUSY)
+    return pt_err(r, SK_EBUSY, 503, "busy",
+                  "Het is nu even druk. Uw wijziging is niet opgeslagen. Probeer het over een "
+                  "paar seconden opnieuw.");
+  if (rc)
+    return pt_err(r, SK_EDB, 500, "error", "De database gaf een fout. Probeer het zo nog eens.");
   return SK_OK;
 }
 

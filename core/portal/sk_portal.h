@@ -136,11 +136,24 @@ int sk_portal_restore(struct sk_portal *p, const struct sk_actor *a, enum sk_por
 
 /* ---- moderation --------------------------------------------------------- */
 
+/* A page of a list: page from 1, per_page 1..SK_PORTAL_PER_PAGE_MAX. The
+ * answer is {"items": [...], "total": N, "page": P, "per_page": K}; a page
+ * past the end has no items. NULL: page 1 of SK_PORTAL_PER_PAGE_DEFAULT. */
+#define SK_PORTAL_PER_PAGE_DEFAULT 50
+#define SK_PORTAL_PER_PAGE_MAX 200
+struct sk_portal_page {
+  long page, per_page;
+};
+
+/* Held edits per untrusted partner account in any hour; more get 429. */
+#define SK_PORTAL_HELD_PER_HOUR 30
+
 /* Open review items (redacteur), oldest first, each with its field-by-field
  * diff [{field, old, new}] against the entry as it is now. A partner gets
- * its own submissions (pending and recently decided). */
+ * its own submissions and those for its organisations (pending and
+ * recently decided). Paged (pg, see above). */
 int sk_portal_review_list(struct sk_portal *p, const struct sk_actor *a,
-                          struct sk_portal_result *r);
+                          const struct sk_portal_page *pg, struct sk_portal_result *r);
 int sk_portal_review_get(struct sk_portal *p, const struct sk_actor *a, const char *pending_id,
                          struct sk_portal_result *r);
 /* Apply a held edit (logged under the partner's name, version note
@@ -242,9 +255,66 @@ int sk_portal_verify_entries(struct sk_portal *p, const char *token, struct sk_p
  * "message": "..."}. 403 when the entry is not the token's organisation's. */
 int sk_portal_verify_answer(struct sk_portal *p, const char *token, const char *entry_id,
                             const json_t *doc, struct sk_portal_result *r);
-/* The redacteur's list: {"tasks": [...], "hidden": [...]} of open cycles. */
+/* The receiving mail server refused message_id for good: mark it done and
+ * bounced, and when it went to an organisation's own address, remember that
+ * address as bounced (the next messages go to its partner accounts, and the
+ * redacteur's list says so). */
+int sk_portal_outbox_mark_bounced(struct sk_portal *p, const char *message_id,
+                                  const char *reason);
+/* The redacteur's list: {"tasks": [...], "hidden": [...], "bounced": [...]}. */
 int sk_portal_verify_tasks(struct sk_portal *p, const struct sk_actor *a,
                            struct sk_portal_result *r);
+
+/* ---- the dashboard and search statistics (sk_dashboard.c) ----------------
+ * Not public: redacteur and admin only. */
+
+/* {date, entries: {total, confirmed, share, hidden}, organizations: [{id,
+ * name, total, confirmed, share}] (least current first), municipalities:
+ * [{code, name, total, confirmed, share}] (offerings that serve its
+ * residents), needs: [{code, label, ...}] (top-level needs), trend: [{month,
+ * total, confirmed, share}] (12 months), due_this_month: [{id, name,
+ * organization, due}], corrections: {open, oldest_days,
+ * older_than_30_days}, feeds: [{id, partner, kind, last_success,
+ * last_error, records, rejected, healthy}]}. "Confirmed" = assured or
+ * confirmed within the last 12 months. */
+int sk_portal_dashboard(struct sk_portal *p, const struct sk_actor *a,
+                        struct sk_portal_result *r);
+
+/* What residents search for, kept without addresses or session ids: one row
+ * per (month, normalised query, visitor), where visitor is an HMAC of the
+ * client address and browser under a key made for that month alone and
+ * deleted once the month is over. Shown only where at least
+ * SK_STATS_MIN_VISITORS different visitors made the query that month. */
+#define SK_STATS_QUERY_MAX 100
+#define SK_STATS_VISITOR_LEN 32
+#define SK_STATS_MIN_VISITORS 5
+#define SK_STATS_TOP 50
+struct sk_stats_hit {
+  char month[8]; /* YYYY-MM */
+  char query[SK_STATS_QUERY_MAX + 1];
+  char visitor[SK_STATS_VISITOR_LEN + 1];
+};
+/* Fold and tidy a query into out; 0 when it must not be kept (empty, too
+ * long, or looking like personal data: an e-mail address, 6+ digits). */
+int sk_stats_normalize(const char *q, char out[SK_STATS_QUERY_MAX + 1]);
+/* The month's key (made on first use, in meta). Needs a writable store. */
+int sk_stats_month_key(struct sk_store *st, const char *month, unsigned char key[32]);
+void sk_stats_visitor(const unsigned char key[32], const char *ip, const char *agent,
+                      char out[SK_STATS_VISITOR_LEN + 1]);
+/* Store n hits in one transaction and forget the keys of months before
+ * current_month (may be NULL). */
+int sk_stats_store(struct sk_store *st, const struct sk_stats_hit *hits, size_t n,
+                   const char *current_month);
+/* {min_visitors, months: [{month, searches, visitors, distinct_queries,
+ * top: [{query, visitors, searches}]}]}: the last `months` months, newest
+ * first; top holds only queries of at least SK_STATS_MIN_VISITORS visitors. */
+int sk_portal_search_stats(struct sk_portal *p, const struct sk_actor *a, int months,
+                           struct sk_portal_result *r);
+/* Every query of a month with its number of visitors, most first, at most
+ * max (for counts computed by the caller, such as crisis searches; the
+ * queries themselves must not be shown below the visitor threshold). */
+int sk_stats_month_queries(struct sk_store *st, const char *month, size_t max,
+                           void (*cb)(void *ctx, const char *query, long visitors), void *ctx);
 
 /* ---- "Klopt er iets niet?" --------------------------------------------- */
 
@@ -265,10 +335,11 @@ int sk_portal_correction_token(struct sk_portal *p, char *out, size_t outlen);
  * answered like success with r->spam = 1 and nothing stored. */
 int sk_portal_correction_submit(struct sk_portal *p, const char *entry_id, const json_t *doc,
                                 const char *ip, struct sk_portal_result *r);
-/* Corrections for the actor: a partner sees those of its organisations, a
- * redacteur all; status "open" (default when NULL) or "closed". */
+/* Corrections for the actor, newest first: a partner sees those of its
+ * organisations, a redacteur all; status "open" (default when NULL) or
+ * "closed". Paged (pg, see sk_portal_page). */
 int sk_portal_corrections(struct sk_portal *p, const struct sk_actor *a, const char *status,
-                          struct sk_portal_result *r);
+                          const struct sk_portal_page *pg, struct sk_portal_result *r);
 int sk_portal_correction_close(struct sk_portal *p, const struct sk_actor *a,
                                const char *correction_id, struct sk_portal_result *r);
 

@@ -626,7 +626,7 @@ int sk_portal_correction_submit(struct sk_portal *p, const char *entry_id, const
 }
 
 int sk_portal_corrections(struct sk_portal *p, const struct sk_actor *a, const char *status,
-                          struct sk_portal_result *r) {
+                          const struct sk_portal_page *pg, struct sk_portal_result *r) {
   memset(r, 0, sizeof *r);
   if (!a || !(pt_is_editor(a) || sk_role_edits_own(a->role)))
     return pt_err(r, SK_EFORBIDDEN, 403, "forbidden", "U mag de meldingen niet bekijken.");
@@ -634,17 +634,65 @@ int sk_portal_corrections(struct sk_portal *p, const struct sk_actor *a, const c
     status = "open";
   if (strcmp(status, "open") != 0 && strcmp(status, "closed") != 0)
     return pt_err(r, SK_EINVAL, 400, "invalid", "Kies 'open' of 'closed'.");
+  long page, per_page;
+  if (pt_page_parse(pg, &page, &per_page))
+    return pt_err(r, SK_EINVAL, 400, "invalid", "Deze pagina bestaat niet.");
+  /* A partner: its organisations' corrections; ?2 NULL: every one. */
+  char *orgs = NULL;
+  if (!pt_is_editor(a)) {
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < a->n_orgs; i++)
+      json_array_append_new(arr, json_string(a->orgs[i]));
+    orgs = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
+    json_decref(arr);
+    if (!orgs)
+      return pt_err(r, SK_ENOMEM, 500, "error", "Te weinig geheugen.");
+  }
+  static const char where[] =
+      " WHERE c.status = ?1 AND (?2 IS NULL OR c.organization_id IN"
+      " (SELECT value FROM json_each(?2)))";
+  char sql[1024], count_sql[300];
+  snprintf(sql, sizeof sql, "%s%s ORDER BY c.rid DESC LIMIT ?3 OFFSET ?4", sql_corr, where);
+  snprintf(count_sql, sizeof count_sql, "SELECT count(*) FROM portal_correction c%s", where);
+  sqlite3_stmt *s = NULL, *c = NULL;
   json_t *items = json_array();
-  int rc = SK_OK;
-  if (pt_is_editor(a))
-    rc = corrections_into(p, NULL, status, items);
-  for (size_t i = 0; !pt_is_editor(a) && !rc && i < a->n_orgs; i++)
-    rc = corrections_into(p, a->orgs[i], status, items);
+  int rc = items ? SK_OK : SK_ENOMEM;
+  long long total = -1;
+  if (!rc && (sqlite3_prepare_v2(p->st->db, sql, -1, &s, NULL) != SQLITE_OK ||
+              sqlite3_prepare_v2(p->st->db, count_sql, -1, &c, NULL) != SQLITE_OK))
+    rc = SK_EDB;
+  if (!rc) {
+    for (int k = 0; k < 2; k++) {
+      sqlite3_stmt *q = k ? c : s;
+      sqlite3_bind_text(q, 1, status, -1, SQLITE_STATIC);
+      if (orgs)
+        sqlite3_bind_text(q, 2, orgs, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_int64(s, 3, per_page);
+    sqlite3_bind_int64(s, 4, (page - 1) * per_page);
+    total = sqlite3_step(c) == SQLITE_ROW ? sqlite3_column_int64(c, 0) : -1;
+    if (total < 0)
+      rc = SK_EDB;
+  }
+  while (!rc && sqlite3_step(s) == SQLITE_ROW)
+    if (json_array_append_new(
+            items, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                             "id", pt_col_json(s, 0), "entity", pt_col_json(s, 1), "entity_id",
+                             pt_col_json(s, 2), "organization", pt_col_json(s, 3), "name",
+                             pt_col_json(s, 4), "email", pt_col_json(s, 5), "message",
+                             pt_col_json(s, 6), "created", pt_col_json(s, 7), "status",
+                             pt_col_json(s, 8), "closed_by", pt_col_json(s, 9), "closed_at",
+                             pt_col_json(s, 10), "entry_name", pt_col_json(s, 11))))
+      rc = SK_ENOMEM;
+  sqlite3_finalize(s);
+  sqlite3_finalize(c);
+  free(orgs);
   if (rc) {
     json_decref(items);
     return pt_err(r, rc, 500, "error", "Er ging iets mis in de database.");
   }
-  pt_ok(r, 200, json_pack("{s:o}", "items", items));
+  pt_ok(r, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total,
+                          "page", (json_int_t)page, "per_page", (json_int_t)per_page));
   return SK_OK;
 }
 

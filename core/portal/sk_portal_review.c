@@ -14,10 +14,32 @@
 int pt_pending_add(struct sk_portal *p, const struct sk_actor *a, enum ptable t,
                    const char *entity_id, const char *org_id, const char *action,
                    const char *base_etag, const json_t *doc, struct sk_portal_result *r) {
-  char id[SK_UUID_LEN], now[32], actor[96];
+  char id[SK_UUID_LEN], now[32], actor[96], hour_ago[32];
   sk_uuid_random(id);
   pt_now_iso(p, now);
+  pt_iso_at(pt_now(p) - 3600, hour_ago);
   pt_actor_str(a, actor);
+  /* Each held edit is work for the redactie: bound what one account can
+   * queue (a script, a stolen password) before anyone looks. */
+  sqlite3_stmt *c = NULL;
+  long long recent = -1;
+  if (sqlite3_prepare_v2(p->st->db,
+                         "SELECT count(*) FROM portal_pending WHERE submitted_by = ?1"
+                         " AND submitted_at > ?2",
+                         -1, &c, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(c, 1, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(c, 2, hour_ago, -1, SQLITE_STATIC);
+    if (sqlite3_step(c) == SQLITE_ROW)
+      recent = sqlite3_column_int64(c, 0);
+  }
+  sqlite3_finalize(c);
+  if (recent < 0)
+    return SK_EDB;
+  if (recent >= SK_PORTAL_HELD_PER_HOUR)
+    return pt_err(r, SK_EFORBIDDEN, 429, "too_many",
+                  "U heeft dit uur al %d wijzigingen gestuurd die de redactie nog moet bekijken. "
+                  "Probeer het over een uur opnieuw.",
+                  SK_PORTAL_HELD_PER_HOUR);
   char *text = json_dumps(doc, JSON_SORT_KEYS | JSON_COMPACT);
   if (!text)
     return SK_ENOMEM;
@@ -142,6 +164,7 @@ static json_t *pend_item(struct sk_portal *p, const struct pend *pd) {
   return o;
 }
 
+/* The same rule as the list's SQL, for one item. */
 static int may_see(const struct sk_actor *a, const struct pend *pd) {
   char actor[96];
   if (pt_is_editor(a))
@@ -152,38 +175,88 @@ static int may_see(const struct sk_actor *a, const struct pend *pd) {
   return strcmp(actor, pd->submitted_by) == 0 || pt_has_org(a, pd->org_id);
 }
 
+/* The partner's organisations as a JSON array, for json_each in SQL. */
+static char *orgs_json(const struct sk_actor *a) {
+  json_t *arr = json_array();
+  for (size_t i = 0; arr && i < a->n_orgs; i++)
+    json_array_append_new(arr, json_string(a->orgs[i]));
+  char *t = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
+  json_decref(arr);
+  return t;
+}
+
+int pt_page_parse(const struct sk_portal_page *pg, long *page, long *per_page) {
+  *page = pg && pg->page > 0 ? pg->page : 1;
+  *per_page = pg && pg->per_page > 0 ? pg->per_page : SK_PORTAL_PER_PAGE_DEFAULT;
+  if (*per_page > SK_PORTAL_PER_PAGE_MAX)
+    *per_page = SK_PORTAL_PER_PAGE_MAX;
+  return *page <= 1000000 ? SK_OK : SK_EINVAL;
+}
+
 int sk_portal_review_list(struct sk_portal *p, const struct sk_actor *a,
-                          struct sk_portal_result *r) {
+                          const struct sk_portal_page *pg, struct sk_portal_result *r) {
   memset(r, 0, sizeof *r);
   if (!a || !(pt_is_editor(a) || sk_role_edits_own(a->role)))
     return pt_err(r, SK_EFORBIDDEN, 403, "forbidden", "U mag de wijzigingen niet bekijken.");
-  char sql[512], since[32];
+  long page, per_page;
+  if (pt_page_parse(pg, &page, &per_page))
+    return pt_err(r, SK_EINVAL, 400, "invalid", "Deze pagina bestaat niet.");
+  char since[32], actor[96];
   pt_iso_at(pt_now(p) - (int64_t)DECIDED_SHOWN_DAYS * 86400, since);
-  snprintf(sql, sizeof sql, "%s WHERE %s ORDER BY rid LIMIT 1000", sql_pend,
-           pt_is_editor(a) ? "status = 'pending'"
-                           : "(status = 'pending' OR decided_at >= ?1)");
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(p->st->db, sql, -1, &s, NULL) != SQLITE_OK)
+  pt_actor_str(a, actor);
+  /* Who may see what, in SQL so that paging and the total agree with it:
+   * the redactie every open item; a partner its own submissions and those
+   * for its organisations, open or recently decided. */
+  const char *where =
+      pt_is_editor(a) ? "status = 'pending'"
+                      : "(status = 'pending' OR decided_at >= ?1) AND (submitted_by = ?2 OR"
+                        " organization_id IN (SELECT value FROM json_each(?3)))";
+  char sql[1024], count_sql[512];
+  snprintf(sql, sizeof sql, "%s WHERE %s ORDER BY rid LIMIT ?4 OFFSET ?5", sql_pend, where);
+  snprintf(count_sql, sizeof count_sql, "SELECT count(*) FROM portal_pending WHERE %s", where);
+  char *orgs = pt_is_editor(a) ? NULL : orgs_json(a);
+  if (!pt_is_editor(a) && !orgs)
+    return pt_err(r, SK_ENOMEM, 500, "error", "Te weinig geheugen.");
+  sqlite3_stmt *s = NULL, *c = NULL;
+  if (sqlite3_prepare_v2(p->st->db, sql, -1, &s, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(p->st->db, count_sql, -1, &c, NULL) != SQLITE_OK) {
+    sqlite3_finalize(s);
+    sqlite3_finalize(c);
+    free(orgs);
     return pt_err(r, SK_EDB, 500, "error", "Er ging iets mis in de database.");
-  if (!pt_is_editor(a))
-    sqlite3_bind_text(s, 1, since, -1, SQLITE_STATIC);
+  }
+  for (int k = 0; k < 2; k++) {
+    sqlite3_stmt *q = k ? c : s;
+    if (!pt_is_editor(a)) {
+      sqlite3_bind_text(q, 1, since, -1, SQLITE_STATIC);
+      sqlite3_bind_text(q, 2, actor, -1, SQLITE_STATIC);
+      sqlite3_bind_text(q, 3, orgs, -1, SQLITE_STATIC);
+    }
+  }
+  sqlite3_bind_int64(s, 4, per_page);
+  sqlite3_bind_int64(s, 5, (page - 1) * per_page);
+  long long total = sqlite3_step(c) == SQLITE_ROW ? sqlite3_column_int64(c, 0) : -1;
   json_t *items = json_array();
-  int rc = SK_OK;
-  while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+  int rc = total < 0 ? SK_EDB : SK_OK;
+  int step;
+  while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
     struct pend pd;
     rc = pend_read(s, &pd);
-    if (!rc && may_see(a, &pd)) {
+    if (!rc) {
       json_t *it = pend_item(p, &pd);
       rc = it ? json_array_append_new(items, it) ? SK_ENOMEM : SK_OK : SK_ENOMEM;
     }
     pend_free(&pd);
   }
   sqlite3_finalize(s);
+  sqlite3_finalize(c);
+  free(orgs);
   if (rc) {
     json_decref(items);
     return pt_err(r, rc, 500, "error", "Er ging iets mis.");
   }
-  pt_ok(r, 200, json_pack("{s:o}", "items", items));
+  pt_ok(r, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total,
+                          "page", (json_int_t)page, "per_page", (json_int_t)per_page));
   return SK_OK;
 }
 

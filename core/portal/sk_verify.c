@@ -362,7 +362,8 @@ int sk_portal_verify_run(struct sk_portal *p, const struct sk_verify_opts *o,
                          "SELECT s.rid, s.id, s.name, max(coalesce(s.assured_date, ''),"
                          " coalesce(s.confirmed_date, ''), coalesce(s.created, '')),"
                          " coalesce(o.verify_months, ?1), s.verify_hidden, o.id, o.name,"
-                         " coalesce(o.email, '')"
+                         " CASE WHEN o.email = o.email_bounced THEN '' ELSE coalesce(o.email, '')"
+                         " END"
                          " FROM service s JOIN organization o ON o.rid = s.organization_rid"
                          " WHERE s.status = 'active' AND o.status = 'active' AND s.kind = 'aanbod'"
                          " ORDER BY o.id, s.name",
@@ -662,6 +663,58 @@ int sk_portal_verify_tasks(struct sk_portal *p, const struct sk_actor *a,
                           : "Al 18 maanden niet bevestigd: niet zichtbaar voor inwoners."));
   }
   sqlite3_finalize(s);
-  pt_ok(r, 200, json_pack("{s:o, s:o}", "tasks", tasks, "hidden", hidden));
+  json_t *bounced = json_array();
+  if (sqlite3_prepare_v2(p->st->db,
+                         "SELECT id, name, email_bounced FROM organization WHERE email_bounced IS"
+                         " NOT NULL AND email_bounced = email AND status = 'active' ORDER BY name",
+                         -1, &s, NULL) == SQLITE_OK) {
+    while (sqlite3_step(s) == SQLITE_ROW)
+      json_array_append_new(bounced, json_pack("{s:o, s:o, s:o, s:s}", "id", pt_col_json(s, 0),
+                                               "name", pt_col_json(s, 1), "email",
+                                               pt_col_json(s, 2), "todo",
+                                               "Het e-mailadres werkt niet: zoek een nieuw adres."));
+    sqlite3_finalize(s);
+  }
+  pt_ok(r, 200, json_pack("{s:o, s:o, s:o}", "tasks", tasks, "hidden", hidden, "bounced", bounced));
   return SK_OK;
+}
+
+int sk_portal_outbox_mark_bounced(struct sk_portal *p, const char *message_id,
+                                  const char *reason) {
+  char now[32];
+  pt_now_iso(p, now);
+  if (sk_store_begin(p->st))
+    return SK_EDB;
+  sqlite3_stmt *s = NULL;
+  int rc = SK_EDB;
+  if (sqlite3_prepare_v2(p->st->db,
+                         "UPDATE portal_outbox SET sent_at = ?2, bounced_at = ?2,"
+                         " bounce_reason = substr(?3, 1, 300) WHERE id = ?1",
+                         -1, &s, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, reason ? reason : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(s) == SQLITE_DONE ? (sqlite3_changes(p->st->db) ? SK_OK : SK_ENOTFOUND)
+                                        : SK_EDB;
+  }
+  sqlite3_finalize(s);
+  s = NULL;
+  /* Sent to an organisation's own address ("org:<id>"): remember it. */
+  if (!rc && sqlite3_prepare_v2(p->st->db,
+                                "UPDATE organization SET email_bounced = (SELECT to_email FROM"
+                                " portal_outbox WHERE id = ?1) WHERE id = (SELECT substr(account_id,"
+                                " 5) FROM portal_outbox WHERE id = ?1 AND account_id LIKE 'org:%')",
+                                -1, &s, NULL) != SQLITE_OK)
+    rc = SK_EDB;
+  if (!rc) {
+    sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+      rc = SK_EDB;
+  }
+  sqlite3_finalize(s);
+  if (!rc)
+    rc = sk_store_commit(p->st);
+  if (rc)
+    sk_store_rollback(p->st);
+  return rc;
 }

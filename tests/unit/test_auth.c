@@ -227,30 +227,40 @@ static void test_unknown_email_answers_like_wrong_password(void **state) {
 
 /* ---- Throttling ----------------------------------------------------------- */
 
-static void test_throttle_per_account_and_lift(void **state) {
+static void test_throttle_per_account_and_address(void **state) {
   (void)state;
   struct sk_store *st = fresh_store("thr.db");
   add(st, "doel@voorbeeld.nl", SK_ROLE_PARTNER, PW);
-  /* Five wrong guesses from five addresses (so only the account limit counts). */
-  char ip[32];
-  for (int i = 0; i < 5; i++) {
-    snprintf(ip, sizeof ip, "192.0.2.%d", i + 1);
-    assert_int_equal(login(st, i % 2 ? "DOEL@voorbeeld.nl" : "doel@voorbeeld.nl", "gok gok gok gok", ip,
-                           T0 + i, NULL),
+  /* Five wrong guesses from one address lock that address out for this
+   * account, whatever it types... */
+  for (int i = 0; i < 5; i++)
+    assert_int_equal(login(st, i % 2 ? "DOEL@voorbeeld.nl" : "doel@voorbeeld.nl", "gok gok gok gok",
+                           "192.0.2.1", T0 + i, NULL),
                      SK_AUTH_EBADLOGIN);
+  assert_int_equal(login(st, "doel@voorbeeld.nl", PW, "192.0.2.1", T0 + 600, NULL),
+                   SK_AUTH_ETHROTTLED);
+  assert_int_equal(sk_auth_login_wait(st, "doel@voorbeeld.nl", "192.0.2.1", T0 + 600), 900 - 600);
+  /* ...but the right password from another address is not refused because
+   * someone else guessed wrong (OWASP ASVS 2.2.1: no lock-out by others). */
+  assert_int_equal(login(st, "doel@voorbeeld.nl", PW, "198.51.100.7", T0 + 10, NULL), SK_OK);
+  /* Nor is it refused for an admin. */
+  add(st, "beheer@voorbeeld.nl", SK_ROLE_ADMIN, PW);
+  for (int i = 0; i < 30; i++) {
+    char ip[32];
+    snprintf(ip, sizeof ip, "192.0.2.%d", 100 + i);
+    int rc = login(st, "beheer@voorbeeld.nl", "gok gok gok gok", ip, T0 + i, NULL);
+    assert_true(rc == SK_AUTH_EBADLOGIN || rc == SK_AUTH_ETHROTTLED);
   }
-  /* Now even the right password is refused, without looking at it. */
-  assert_int_equal(login(st, "doel@voorbeeld.nl", PW, "198.51.100.7", T0 + 10, NULL), SK_AUTH_ETHROTTLED);
-  assert_int_equal(login(st, "doel@voorbeeld.nl", PW, "198.51.100.7", T0 + 899, NULL), SK_AUTH_ETHROTTLED);
+  assert_int_equal(login(st, "beheer@voorbeeld.nl", PW, "198.51.100.8", T0 + 31, NULL), SK_OK);
+  /* The lock of the guessing address lifts when its failures leave the window. */
+  assert_int_equal(login(st, "doel@voorbeeld.nl", PW, "192.0.2.1", T0 + 904, NULL), SK_OK);
   /* An unknown address is throttled in exactly the same way. */
   for (int i = 0; i < 5; i++)
     assert_int_equal(login(st, "spook@voorbeeld.nl", "gok gok gok gok", "192.0.2.99", T0 + i, NULL),
                      SK_AUTH_EBADLOGIN);
-  assert_int_equal(login(st, "spook@voorbeeld.nl", "gok gok gok gok", "192.0.2.98", T0 + 10, NULL),
+  assert_int_equal(login(st, "spook@voorbeeld.nl", "gok gok gok gok", "192.0.2.99", T0 + 10, NULL),
                    SK_AUTH_ETHROTTLED);
-  /* Refusals do not count: the lock lifts when the window has passed. */
-  assert_int_equal(login(st, "doel@voorbeeld.nl", PW, "198.51.100.7", T0 + 901, NULL), SK_OK);
-  /* A good login clears the account's failures. */
+  /* A good login clears that address's failures. */
   for (int i = 0; i < 4; i++)
     assert_int_equal(login(st, "doel@voorbeeld.nl", "gok gok gok gok", NULL, T0 + 1000, NULL),
                      SK_AUTH_EBADLOGIN);
@@ -261,6 +271,46 @@ static void test_throttle_per_account_and_lift(void **state) {
   assert_int_equal(login(st, "doel@voorbeeld.nl", PW, NULL, T0 + 1001, NULL), SK_OK);
   /* The typed address is not kept in clear. */
   assert_int_equal(count_text(st, "SELECT count(*) FROM login_attempt WHERE email_hash LIKE '%' || ?1 || '%'", "spook"), 0);
+  sk_store_close(st);
+}
+
+/* Guesses from many addresses: after a few failures of the account, an
+ * address that already failed for it must wait a delay that doubles with
+ * every failure (up to a cap); an address without failures is still heard. */
+static void test_throttle_growing_account_delay(void **state) {
+  (void)state;
+  struct sk_store *st = fresh_store("thrdelay.db");
+  add(st, "vertraag@voorbeeld.nl", SK_ROLE_PARTNER, PW);
+  const struct sk_auth_policy *p = sk_auth_policy();
+  char ip[32];
+  int64_t t = T0;
+  /* The first failures cost nothing extra. */
+  for (int i = 0; i < p->throttle_account_free; i++) {
+    snprintf(ip, sizeof ip, "192.0.2.%d", i + 1);
+    assert_int_equal(login(st, "vertraag@voorbeeld.nl", "gok gok gok gok", ip, t, NULL),
+                     SK_AUTH_EBADLOGIN);
+  }
+  /* From then on each failure doubles the wait after the account's last
+   * failure: 2 s, 4 s, 8 s, ... up to the cap. */
+  for (int k = 0; k < 10; k++) {
+    /* A fresh address is checked at once (its guess is one more failure). */
+    snprintf(ip, sizeof ip, "198.51.100.%d", k + 1);
+    assert_int_equal(login(st, "vertraag@voorbeeld.nl", "gok gok gok gok", ip, t, NULL),
+                     SK_AUTH_EBADLOGIN);
+    int64_t want = (int64_t)2 << k;
+    if (want > p->throttle_delay_max)
+      want = p->throttle_delay_max;
+    assert_int_equal(sk_auth_login_wait(st, "vertraag@voorbeeld.nl", "192.0.2.1", t), want);
+    assert_int_equal(login(st, "vertraag@voorbeeld.nl", "gok gok gok gok", "192.0.2.1", t, NULL),
+                     SK_AUTH_ETHROTTLED);
+    t += 1;
+  }
+  assert_int_equal(sk_auth_login_wait(st, "vertraag@voorbeeld.nl", "192.0.2.1", t),
+                   p->throttle_delay_max - 1);
+  assert_true(sk_auth_login_wait(st, "vertraag@voorbeeld.nl", "192.0.2.2", t) > 0);
+  /* After the wait the address is heard again. */
+  int64_t w = sk_auth_login_wait(st, "vertraag@voorbeeld.nl", "192.0.2.2", t);
+  assert_int_equal(login(st, "vertraag@voorbeeld.nl", PW, "192.0.2.2", t + w, NULL), SK_OK);
   sk_store_close(st);
 }
 
@@ -864,7 +914,8 @@ int main(void) {
       cmocka_unit_test(test_password_rules),
       cmocka_unit_test(test_account_validation_and_log),
       cmocka_unit_test(test_unknown_email_answers_like_wrong_password),
-      cmocka_unit_test(test_throttle_per_account_and_lift),
+      cmocka_unit_test(test_throttle_per_account_and_address),
+      cmocka_unit_test(test_throttle_growing_account_delay),
       cmocka_unit_test(test_throttle_per_ip),
       cmocka_unit_test(test_session_lifetimes_and_logout),
       cmocka_unit_test(test_disabled_account_is_locked_out),

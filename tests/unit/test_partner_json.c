@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "helper_test.h"
@@ -227,6 +228,35 @@ static void test_size_cap(void **state) {
   ix_batch_free(&b);
 }
 
+/* The parser is given data[0..len) with nothing after it: every prefix of a
+ * feed, each in a buffer of exactly its size (ASan sees any byte read past
+ * the end), must be refused or read, never read beyond len. */
+static void parse_exact(const char *doc, size_t len) {
+  char *copy = malloc(len ? len : 1);
+  assert_non_null(copy);
+  memcpy(copy, doc, len);
+  struct ix_batch b;
+  ix_batch_init(&b, 0);
+  char err[256];
+  int rc = ix_partner_json_parse(copy, len, &b, err, sizeof err);
+  assert_true(rc == SK_OK || rc == SK_EPARSE);
+  ix_batch_free(&b);
+  free(copy);
+}
+
+static void test_input_is_not_read_past_its_end(void **state) {
+  (void)state;
+  static const char *const docs[] = {
+      "{\"format\":", "{\"format\": ", "{\"services\":", "{\"about\":", "{\"x\":",
+      "{\"format\":\"", "{\"services\": [", "{\"services\": [{\"key\":",
+      "{\"services\": [{\"key\": -", "{\"services\": [{\"key\": \"\\u12",
+  };
+  for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
+    parse_exact(docs[i], strlen(docs[i]));
+  for (size_t n = 0; n <= strlen(full_feed); n++)
+    parse_exact(full_feed, n);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_field_lands_in_the_store),
@@ -234,6 +264,7 @@ int main(void) {
       cmocka_unit_test(test_wrong_shape_rejects_that_record_only),
       cmocka_unit_test(test_markup_is_kept_as_text),
       cmocka_unit_test(test_size_cap),
+      cmocka_unit_test(test_input_is_not_read_past_its_end),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -627,7 +627,7 @@ static void test_moderation_holds_edit_until_approved(void **state) {
   sk_portal_result_free(&r);
 
   /* the review queue: a field-by-field diff; partners cannot decide */
-  assert_int_equal(sk_portal_review_list(&f.p, &f.redacteur, &r), SK_OK);
+  assert_int_equal(sk_portal_review_list(&f.p, &f.redacteur, NULL, &r), SK_OK);
   json_t *items = json_object_get(r.body, "items");
   assert_int_equal(json_array_size(items), 2);
   json_t *first = json_array_get(items, 0);
@@ -647,7 +647,7 @@ static void test_moderation_holds_edit_until_approved(void **state) {
   assert_int_equal(sk_portal_review_approve(&f.p, &f.partner_a, pid, &r), SK_EFORBIDDEN);
   sk_portal_result_free(&r);
   /* partner B does not see A's submissions */
-  assert_int_equal(sk_portal_review_list(&f.p, &f.partner_b, &r), SK_OK);
+  assert_int_equal(sk_portal_review_list(&f.p, &f.partner_b, NULL, &r), SK_OK);
   assert_int_equal(json_array_size(json_object_get(r.body, "items")), 0);
   sk_portal_result_free(&r);
   assert_int_equal(sk_portal_review_get(&f.p, &f.partner_b, pid, &r), SK_EFORBIDDEN);
@@ -948,17 +948,17 @@ static void test_corrections_spam_guard_and_rate_limit(void **state) {
                                       " LIKE '%192.0.2%'"),
                    0);
   /* it lands with the owning partner and the redactie, not with B */
-  assert_int_equal(sk_portal_corrections(&f.p, &f.partner_a, NULL, &r), SK_OK);
+  assert_int_equal(sk_portal_corrections(&f.p, &f.partner_a, NULL, NULL, &r), SK_OK);
   assert_int_equal(json_array_size(json_object_get(r.body, "items")), 7);
   char cid[SK_UUID_LEN];
   snprintf(cid, sizeof cid, "%s",
            json_string_value(json_object_get(json_array_get(json_object_get(r.body, "items"), 0),
                                              "id")));
   sk_portal_result_free(&r);
-  assert_int_equal(sk_portal_corrections(&f.p, &f.redacteur, NULL, &r), SK_OK);
+  assert_int_equal(sk_portal_corrections(&f.p, &f.redacteur, NULL, NULL, &r), SK_OK);
   assert_int_equal(json_array_size(json_object_get(r.body, "items")), 7);
   sk_portal_result_free(&r);
-  assert_int_equal(sk_portal_corrections(&f.p, &f.partner_b, NULL, &r), SK_OK);
+  assert_int_equal(sk_portal_corrections(&f.p, &f.partner_b, NULL, NULL, &r), SK_OK);
   assert_int_equal(json_array_size(json_object_get(r.body, "items")), 0);
   sk_portal_result_free(&r);
   assert_int_equal(sk_portal_correction_close(&f.p, &f.partner_b, cid, &r), SK_EFORBIDDEN);
@@ -968,13 +968,128 @@ static void test_corrections_spam_guard_and_rate_limit(void **state) {
   sk_portal_result_free(&r);
   assert_int_equal(sk_portal_correction_close(&f.p, &f.partner_a, cid, &r), SK_OK);
   sk_portal_result_free(&r);
-  assert_int_equal(sk_portal_corrections(&f.p, &f.partner_a, "open", &r), SK_OK);
+  assert_int_equal(sk_portal_corrections(&f.p, &f.partner_a, "open", NULL, &r), SK_OK);
   assert_int_equal(json_array_size(json_object_get(r.body, "items")), 6);
   sk_portal_result_free(&r);
   assert_int_equal(sk_portal_list(&f.p, &f.partner_a, NULL, &r), SK_OK);
   json_t *first = json_array_get(json_object_get(r.body, "items"), 0);
   assert_string_equal(json_string_value(json_object_get(first, "id")), id);
   assert_int_equal(json_integer_value(json_object_get(first, "corrections")), 6);
+  sk_portal_result_free(&r);
+  fx_free(&f);
+}
+
+/* Issue 16 point 6: the review and correction lists are paged with a
+ * total (they stopped at 1000 without saying so), and an untrusted partner
+ * can queue only so many held edits per hour. */
+static void test_lists_are_paged_and_held_edits_limited(void **state) {
+  (void)state;
+  struct fx f;
+  fx_init(&f, "paging.db");
+  struct sk_portal_result r;
+  /* Held creations, one a minute, up to the hourly limit. */
+  for (int i = 0; i < SK_PORTAL_HELD_PER_HOUR; i++) {
+    f.p.now = T0 + 60 * i;
+    char name[64];
+    snprintf(name, sizeof name, "Wachtend aanbod %d", i);
+    json_t *d = svc_doc(f.org_a, name);
+    assert_int_equal(sk_portal_create(&f.p, &f.untrusted_a, SK_PORTAL_SERVICE, d, &r), SK_OK);
+    json_decref(d);
+    assert_int_equal(r.http, 202);
+    sk_portal_result_free(&r);
+  }
+  /* One more in the same hour: 429 with a Dutch reason, nothing queued. */
+  json_t *d = svc_doc(f.org_a, "Eén te veel");
+  assert_int_equal(sk_portal_create(&f.p, &f.untrusted_a, SK_PORTAL_SERVICE, d, &r),
+                   SK_EFORBIDDEN);
+  assert_int_equal(r.http, 429);
+  assert_string_equal(r.code, "too_many");
+  assert_non_null(strstr(r.message, "over een uur"));
+  sk_portal_result_free(&r);
+  assert_int_equal(th_query_int(f.st, "SELECT count(*) FROM portal_pending"),
+                   SK_PORTAL_HELD_PER_HOUR);
+  /* A trusted partner is not held, so not limited; an hour after the first
+   * held edit the untrusted one may again. */
+  char id[SK_UUID_LEN];
+  create_svc(&f, &f.partner_a, f.org_a, "Direct gepubliceerd", id, NULL);
+  f.p.now = T0 + 3600 + 1;
+  assert_int_equal(sk_portal_create(&f.p, &f.untrusted_a, SK_PORTAL_SERVICE, d, &r), SK_OK);
+  assert_int_equal(r.http, 202);
+  sk_portal_result_free(&r);
+  json_decref(d);
+  long long total = SK_PORTAL_HELD_PER_HOUR + 1;
+
+  /* The review list in pages of 7: every item once, oldest first, with the total. */
+  struct sk_portal_page pg = {1, 7};
+  long long seen = 0;
+  char prev[SK_UUID_LEN] = "";
+  for (pg.page = 1; pg.page <= total / 7 + 2; pg.page++) {
+    assert_int_equal(sk_portal_review_list(&f.p, &f.redacteur, &pg, &r), SK_OK);
+    assert_int_equal(json_integer_value(json_object_get(r.body, "total")), total);
+    assert_int_equal(json_integer_value(json_object_get(r.body, "page")), pg.page);
+    assert_int_equal(json_integer_value(json_object_get(r.body, "per_page")), 7);
+    json_t *items = json_object_get(r.body, "items");
+    long long want = total - (pg.page - 1) * 7;
+    want = want < 0 ? 0 : want > 7 ? 7 : want;
+    assert_int_equal(json_array_size(items), want);
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) {
+      const char *pid = json_string_value(json_object_get(it, "id"));
+      assert_string_not_equal(pid, prev);
+      snprintf(prev, sizeof prev, "%s", pid);
+      seen++;
+    }
+    sk_portal_result_free(&r);
+  }
+  assert_int_equal(seen, total);
+  /* The partner sees its own in pages too; partner B sees none. */
+  pg.page = 1;
+  pg.per_page = 10;
+  assert_int_equal(sk_portal_review_list(&f.p, &f.untrusted_a, &pg, &r), SK_OK);
+  assert_int_equal(json_integer_value(json_object_get(r.body, "total")), total);
+  assert_int_equal(json_array_size(json_object_get(r.body, "items")), 10);
+  sk_portal_result_free(&r);
+  assert_int_equal(sk_portal_review_list(&f.p, &f.partner_b, &pg, &r), SK_OK);
+  assert_int_equal(json_integer_value(json_object_get(r.body, "total")), 0);
+  sk_portal_result_free(&r);
+  /* per_page is capped; no page means page 1 of the default size. */
+  pg.per_page = 100000;
+  assert_int_equal(sk_portal_review_list(&f.p, &f.redacteur, &pg, &r), SK_OK);
+  assert_int_equal(json_integer_value(json_object_get(r.body, "per_page")), SK_PORTAL_PER_PAGE_MAX);
+  sk_portal_result_free(&r);
+
+  /* Corrections: 1205 of them (more than the old cap of 1000), paged. */
+  assert_int_equal(sk_store_exec(f.st, "BEGIN"), SK_OK);
+  for (int i = 0; i < 1205; i++) {
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO portal_correction(id, entity, entity_id, organization_id, message,"
+             " ip_hash, created) VALUES('corr-%d', 'service', '%s', '%s', 'Klopt niet %d', 'x',"
+             " '2026-05-28T00:00:00Z')",
+             i, id, i % 5 ? f.org_a : f.org_b, i);
+    assert_int_equal(sk_store_exec(f.st, sql), SK_OK);
+  }
+  assert_int_equal(sk_store_exec(f.st, "COMMIT"), SK_OK);
+  pg.page = 7;
+  pg.per_page = 200;
+  assert_int_equal(sk_portal_corrections(&f.p, &f.redacteur, NULL, &pg, &r), SK_OK);
+  assert_int_equal(json_integer_value(json_object_get(r.body, "total")), 1205);
+  assert_int_equal(json_array_size(json_object_get(r.body, "items")), 5);
+  /* newest first: the last page ends with the first one sent */
+  assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(r.body,
+                                                                                         "items"),
+                                                                        4),
+                                                         "id")),
+                      "corr-0");
+  sk_portal_result_free(&r);
+  pg.page = 1;
+  assert_int_equal(sk_portal_corrections(&f.p, &f.partner_a, "open", &pg, &r), SK_OK);
+  assert_int_equal(json_integer_value(json_object_get(r.body, "total")), 964);
+  assert_int_equal(json_array_size(json_object_get(r.body, "items")), 200);
+  sk_portal_result_free(&r);
+  assert_int_equal(sk_portal_corrections(&f.p, &f.partner_b, "open", &pg, &r), SK_OK);
+  assert_int_equal(json_integer_value(json_object_get(r.body, "total")), 241);
   sk_portal_result_free(&r);
   fx_free(&f);
 }
@@ -1084,6 +1199,7 @@ int main(void) {
       cmocka_unit_test(test_reminder_outbox_lists_exactly_the_stale_entries),
       cmocka_unit_test(test_corrections_spam_guard_and_rate_limit),
       cmocka_unit_test(test_reindex_never_touches_portal_data),
+      cmocka_unit_test(test_lists_are_paged_and_held_edits_limited),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

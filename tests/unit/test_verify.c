@@ -287,6 +287,144 @@ static void test_fourteen_months(void **state) {
   assert_true(q_int("SELECT count(*) FROM verify_log WHERE step = 'hidden'") >= 1);
 }
 
+/* The dashboard's numbers are the database's (after the 14 months above). */
+static void test_dashboard_matches_database(void **state) {
+  (void)state;
+  sk_portal_init(&g_p, g_st, th_taxonomy());
+  g_p.now = T0 + 560 * (int64_t)DAY;
+  struct sk_actor red;
+  memset(&red, 0, sizeof red);
+  snprintf(red.account_id, sizeof red.account_id, "test");
+  red.role = SK_ROLE_REDACTEUR;
+  exec("INSERT INTO portal_correction(id, entity, entity_id, message, ip_hash, created)"
+       " VALUES('c-old', 'service', 'x', 'oud', 'h', '2027-01-01T00:00:00Z')");
+  struct sk_portal_result r;
+  assert_int_equal(sk_portal_dashboard(&g_p, &red, &r), SK_OK);
+  json_t *e = json_object_get(r.body, "entries");
+  const char *active = " FROM service s JOIN organization o ON o.rid = s.organization_rid WHERE"
+                       " s.status = 'active' AND o.status = 'active' AND s.kind = 'aanbod'";
+  char sql[2048];
+  snprintf(sql, sizeof sql, "SELECT count(*)%s", active);
+  long long total = q_int(sql);
+  assert_int_equal(json_integer_value(json_object_get(e, "total")), total);
+  /* 12 months before 2027-07-29 is 2026-07-29: only confirmations after. */
+  snprintf(sql, sizeof sql,
+           "SELECT count(*)%s AND max(coalesce(s.assured_date, ''), coalesce(s.confirmed_date,"
+           " '')) >= '2026-07-29'",
+           active);
+  assert_int_equal(json_integer_value(json_object_get(e, "confirmed")), q_int(sql));
+  assert_true(json_integer_value(json_object_get(e, "confirmed")) >= 2); /* A's entries */
+  snprintf(sql, sizeof sql, "SELECT count(*)%s AND s.verify_hidden = 1", active);
+  assert_int_equal(json_integer_value(json_object_get(e, "hidden")), q_int(sql));
+  /* Per organisation: adds up to the whole. */
+  long long sum = 0;
+  size_t i;
+  json_t *it;
+  json_array_foreach(json_object_get(r.body, "organizations"), i, it)
+    sum += json_integer_value(json_object_get(it, "total"));
+  assert_int_equal(sum, total);
+  /* Per municipality: Laren counts what serves Laren residents. */
+  long long laren = -1;
+  json_array_foreach(json_object_get(r.body, "municipalities"), i, it)
+    if (strcmp(json_string_value(json_object_get(it, "code")), "laren") == 0)
+      laren = json_integer_value(json_object_get(it, "total"));
+  const struct sk_term *lt = sk_taxonomy_find(th_taxonomy(), SK_VOCAB_MUNICIPALITY, "laren");
+  char in[256];
+  size_t off = (size_t)snprintf(in, sizeof in, "'laren','regio','landelijk'");
+  for (size_t k = 0; k < lt->n_scopes; k++)
+    off += (size_t)snprintf(in + off, sizeof in - off, ",'%s'", lt->scopes[k]);
+  snprintf(sql, sizeof sql,
+           "SELECT count(*)%s AND EXISTS (SELECT 1 FROM service_area a WHERE a.service_rid ="
+           " s.rid AND a.area_code IN (%s))",
+           active, in);
+  assert_int_equal(laren, q_int(sql));
+  assert_true(laren > 0 && laren < total);
+  assert_int_equal(json_array_size(json_object_get(r.body, "trend")), 12);
+  /* Corrections: B's request and the old one are open. */
+  json_t *c = json_object_get(r.body, "corrections");
+  assert_int_equal(json_integer_value(json_object_get(c, "open")),
+                   q_int("SELECT count(*) FROM portal_correction WHERE status = 'open'"));
+  assert_true(json_integer_value(json_object_get(c, "oldest_days")) >= 200);
+  assert_int_equal(json_array_size(json_object_get(r.body, "feeds")),
+                   q_int("SELECT count(*) FROM feed WHERE enabled = 1"));
+  sk_portal_result_free(&r);
+  struct sk_actor partner = red;
+  partner.role = SK_ROLE_PARTNER;
+  assert_int_equal(sk_portal_dashboard(&g_p, &partner, &r), SK_EFORBIDDEN);
+  sk_portal_result_free(&r);
+}
+
+/* Search statistics: nothing identifying is kept, and a query made by fewer
+ * than SK_STATS_MIN_VISITORS visitors in a month is never shown. */
+static void test_search_statistics_privacy(void **state) {
+  (void)state;
+  char n[SK_STATS_QUERY_MAX + 1];
+  assert_true(sk_stats_normalize("  Schulden   LAREN ", n));
+  assert_string_equal(n, "schulden laren");
+  assert_true(sk_stats_normalize("Eenzaamheid in Huizen", n));
+  assert_false(sk_stats_normalize("jan.jansen@voorbeeld.nl", n));
+  assert_false(sk_stats_normalize("bel mij op 0612345678", n));
+  assert_false(sk_stats_normalize("   ", n));
+  assert_false(sk_stats_normalize(NULL, n));
+  assert_false(sk_stats_normalize("\xff\xfe", n));
+
+  unsigned char k1[32], k2[32];
+  assert_int_equal(sk_stats_month_key(g_st, "2027-06", k1), SK_OK);
+  assert_int_equal(sk_stats_month_key(g_st, "2027-07", k2), SK_OK);
+  char v1[SK_STATS_VISITOR_LEN + 1], v2[SK_STATS_VISITOR_LEN + 1];
+  sk_stats_visitor(k1, "192.0.2.7", "Firefox", v1);
+  sk_stats_visitor(k2, "192.0.2.7", "Firefox", v2);
+  assert_string_not_equal(v1, v2); /* months cannot be linked */
+  assert_null(strstr(v1, "192"));
+  assert_int_equal(strlen(v1), SK_STATS_VISITOR_LEN);
+
+  struct sk_stats_hit hits[16];
+  size_t nh = 0;
+  char ip[32];
+  for (int i = 0; i < 5; i++) { /* five visitors look for schulden */
+    snprintf(ip, sizeof ip, "192.0.2.%d", i + 1);
+    snprintf(hits[nh].month, sizeof hits[nh].month, "2027-07");
+    snprintf(hits[nh].query, sizeof hits[nh].query, "schulden");
+    sk_stats_visitor(k2, ip, "Firefox", hits[nh++].visitor);
+  }
+  for (int i = 0; i < 4; i++) { /* four look for a rare, personal query; one twice */
+    snprintf(ip, sizeof ip, "198.51.100.%d", i + 1);
+    for (int rep = 0; rep < (i == 0 ? 3 : 1); rep++) {
+      snprintf(hits[nh].month, sizeof hits[nh].month, "2027-07");
+      snprintf(hits[nh].query, sizeof hits[nh].query, "mijn buurman piet");
+      sk_stats_visitor(k2, ip, "Firefox", hits[nh++].visitor);
+    }
+  }
+  assert_int_equal(sk_stats_store(g_st, hits, nh, "2027-07"), SK_OK);
+  /* June's key is gone now that July is the month: June's hashes are dead ends. */
+  assert_int_equal(q_int("SELECT count(*) FROM meta WHERE key = 'stats_key:2027-06'"), 0);
+  assert_int_equal(q_int("SELECT count(*) FROM meta WHERE key = 'stats_key:2027-07'"), 1);
+  assert_int_equal(q_int("SELECT count(*) FROM search_stat WHERE visitor LIKE '%192.0.2%'"), 0);
+
+  struct sk_actor red;
+  memset(&red, 0, sizeof red);
+  red.role = SK_ROLE_REDACTEUR;
+  sk_portal_init(&g_p, g_st, th_taxonomy());
+  g_p.now = 1816000000LL; /* July 2027 */
+  struct sk_portal_result r;
+  assert_int_equal(sk_portal_search_stats(&g_p, &red, 2, &r), SK_OK);
+  json_t *july = json_array_get(json_object_get(r.body, "months"), 0);
+  assert_string_equal(json_string_value(json_object_get(july, "month")), "2027-07");
+  assert_int_equal(json_integer_value(json_object_get(july, "visitors")), 9);
+  assert_int_equal(json_integer_value(json_object_get(july, "searches")), 11);
+  json_t *top = json_object_get(july, "top");
+  assert_int_equal(json_array_size(top), 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(top, 0), "query")),
+                      "schulden");
+  char *all = json_dumps(r.body, 0);
+  assert_null(strstr(all, "piet")); /* 4 visitors: never shown, in no form */
+  free(all);
+  sk_portal_result_free(&r);
+  red.role = SK_ROLE_PARTNER;
+  assert_int_equal(sk_portal_search_stats(&g_p, &red, 2, &r), SK_EFORBIDDEN);
+  sk_portal_result_free(&r);
+}
+
 /* The personal link: only its own organisation, expires, not a login. */
 static void test_link_is_single_purpose(void **state) {
   (void)state;
@@ -371,6 +509,8 @@ static void test_link_is_single_purpose(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fourteen_months),
+      cmocka_unit_test(test_dashboard_matches_database),
+      cmocka_unit_test(test_search_statistics_privacy),
       cmocka_unit_test(test_link_is_single_purpose),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -973,23 +973,17 @@ static void test_ics_filters_and_errors(void **state) {
   assert_null(strstr(r.body, "BEGIN:VEVENT"));
   assert_non_null(strstr(r.body, "END:VCALENDAR\r\n"));
   resp_free(&r);
-  /* The address in URL comes from Host only when it is a plain host. */
+  /* The address in URL is the configured public URL, whatever Host says
+   * (the calendar is cached publicly). */
   const char *req = "GET /api/v1/activities.ics?municipality=laren HTTP/1.1\r\n"
                     "Host: agenda.example.org:8443\r\nX-Forwarded-Proto: https\r\n"
                     "Connection: close\r\n\r\n";
   r = fx_raw(req, strlen(req));
   assert_int_equal(r.status, 200);
   u = ics_unfold(r.body);
-  assert_non_null(strstr(u, "\r\nURL:https://agenda.example.org:8443/aanbod.html?id=" SVC_ACT "\r\n"));
+  assert_non_null(strstr(u, "\r\nURL:http://127.0.0.1/aanbod.html?id=" SVC_ACT "\r\n"));
+  assert_null(strstr(u, "agenda.example.org"));
   free(u);
-  resp_free(&r);
-  req = "GET /api/v1/activities.ics?municipality=laren HTTP/1.1\r\n"
-        "Host: evil.example.org/\"><script>\r\nConnection: close\r\n\r\n";
-  r = fx_raw(req, strlen(req));
-  if (r.status == 200) {
-    assert_null(strstr(r.body, "evil"));
-    assert_non_null(strstr(r.body, "\r\nURL:http://localhost/aanbod.html?id="));
-  }
   resp_free(&r);
 
   assert_problem("/api/v1/activities.ics?municipality=atlantis", 400, "municipality");

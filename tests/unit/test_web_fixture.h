@@ -166,6 +166,7 @@ __attribute__((unused)) static void fx_start(unsigned timeout_s) {
   c.threads = 2;
   c.timeout_s = timeout_s;
   c.access_log = log;
+  c.public_url = "http://127.0.0.1/"; /* links in the calendar (the '/' is dropped) */
   char err[512] = "";
   if (web_server_start(&c, &g_srv, err, sizeof err) != SK_OK)
     fail_msg("server: %s", err);

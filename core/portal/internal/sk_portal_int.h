@@ -29,6 +29,9 @@ int pt_err(struct sk_portal_result *r, int rc, int http, const char *code, const
 void pt_ok(struct sk_portal_result *r, int http, json_t *body);
 void pt_now_iso(const struct sk_portal *p, char out[32]);
 void pt_iso_at(int64_t t, char out[32]);
+/* page and per_page from pg (NULL: defaults; per_page capped); SK_EINVAL
+ * for an absurd page. */
+int pt_page_parse(const struct sk_portal_page *pg, long *page, long *per_page);
 int64_t pt_now(const struct sk_portal *p);
 void pt_actor_str(const struct sk_actor *a, char out[96]);
 int pt_is_editor(const struct sk_actor *a); /* sk_role_edits_all (sk_role.h) */

@@ -84,7 +84,7 @@
   function pageLogin() {
     var form = SK.$('#login-form'), box = SK.$('#login-error');
     var p = SK.params();
-    if (p.fout === 'vaak') box.appendChild(el('p', { class: 'notice error' }, 'Er is te vaak een verkeerd wachtwoord gebruikt. Probeer het over een kwartier opnieuw.'));
+    if (p.fout === 'vaak') box.appendChild(el('p', { class: 'notice error' }, 'Er is te vaak een verkeerd wachtwoord gebruikt. Wacht even en probeer het dan opnieuw.'));
     else if (p.fout) box.appendChild(el('p', { class: 'notice error' }, 'Het e-mailadres of het wachtwoord klopt niet.'));
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
@@ -261,6 +261,26 @@
     box.appendChild(ul);
   }
 
+  /* "12 in totaal, 1–50" and Vorige/Volgende for a paged list answer
+   * {items, total, page, per_page}; go(page) loads another page. */
+  function pager(d, go, what) {
+    var total = d.total || 0, page = d.page || 1, per = d.per_page || 50;
+    var pages = Math.max(1, Math.ceil(total / per));
+    var first = total ? (page - 1) * per + 1 : 0, last = Math.min(total, page * per);
+    var nav = el('nav', { class: 'pager', 'aria-label': 'Pagina’s ' + what },
+      el('p', null, total + ' ' + what + ' in totaal' + (total > per ? ', nummer ' + first + ' tot en met ' + last : '') + '.'));
+    if (pages > 1) {
+      var prev = el('button', { class: 'button secondary', type: 'button' }, 'Vorige');
+      var next = el('button', { class: 'button secondary', type: 'button' }, 'Volgende');
+      if (page <= 1) prev.disabled = true;
+      if (page >= pages) next.disabled = true;
+      prev.addEventListener('click', function () { go(page - 1); });
+      next.addEventListener('click', function () { go(page + 1); });
+      nav.appendChild(el('p', { class: 'actions' }, prev, ' Pagina ' + page + ' van ' + pages + ' ', next));
+    }
+    return nav;
+  }
+
   function renderOutbox(items) {
     var box = SK.$('#outbox');
     SK.clear(box);
@@ -315,13 +335,24 @@
         SK.$('#reviews-section').hidden = false;
         SK.$('#corrections-section').hidden = false;
         SK.$('#outbox-section').hidden = false;
-        call('GET', 'partner/reviews').then(function (r) { if (r.status === 200) renderReviews(r.data.items || [], refresh); });
-        call('GET', 'partner/corrections').then(function (r) {
-          var box2 = SK.clear(SK.$('#corrections'));
-          if (r.status !== 200) return;
-          var items = r.data.items || [];
-          box2.appendChild(items.length ? correctionList(items, refresh) : el('p', null, 'Er zijn geen open meldingen.'));
-        });
+        var loadReviews = function (page) {
+          call('GET', 'partner/reviews?page=' + page).then(function (r) {
+            if (r.status !== 200) return;
+            renderReviews(r.data.items || [], refresh);
+            if (r.data.total) SK.$('#reviews').appendChild(pager(r.data, loadReviews, 'wijzigingen'));
+          });
+        };
+        var loadCorrections = function (page) {
+          call('GET', 'partner/corrections?page=' + page).then(function (r) {
+            var box2 = SK.clear(SK.$('#corrections'));
+            if (r.status !== 200) return;
+            var items = r.data.items || [];
+            box2.appendChild(items.length ? correctionList(items, refresh) : el('p', null, 'Er zijn geen open meldingen.'));
+            if (r.data.total) box2.appendChild(pager(r.data, loadCorrections, 'meldingen'));
+          });
+        };
+        loadReviews(1);
+        loadCorrections(1);
         call('GET', 'partner/outbox').then(function (r) { if (r.status === 200) renderOutbox(r.data.items || []); });
       }
     }
@@ -680,7 +711,11 @@
   /* ---------- feed health ---------- */
 
   function pageFeeds() {
-    SK.api('feeds').then(function (d) {
+    /* partner/feeds: the reasons in full (they may quote a restricted
+     * number), only for this partner's feeds or, for the redactie, all. */
+    call('GET', 'partner/feeds').then(function (r) {
+      if (r.status !== 200) throw new Error(message(r, 'De feeds konden niet worden geladen.'));
+      var d = r.data || {};
       var box = SK.clear(SK.$('#feeds'));
       box.removeAttribute('aria-busy');
       var ul = el('ul', { class: 'entry-list' });
@@ -697,8 +732,9 @@
         }
         ul.appendChild(li);
       });
+      if (!(d.feeds || []).length) box.appendChild(el('p', null, 'Er zijn geen feeds van uw organisatie.'));
       box.appendChild(ul);
-    }, function (e) { SK.clear(SK.$('#feeds')).appendChild(SK.errorBox(e)); });
+    }).catch(function (e) { SK.clear(SK.$('#feeds')).appendChild(SK.errorBox(e)); });
   }
 
   document.addEventListener('DOMContentLoaded', function () {

@@ -1,0 +1,518 @@
+/* What an attack run on the server found (issue 16), each as the user or
+ * operator would notice it: feed reports never quote a feed's values to
+ * anonymous readers (the partner sees them in the portal); the access log
+ * cannot be forged; requests libmicrohttpd refuses are logged and counted
+ * with the status sent; ambiguous Content-Length is a 400; a FIFO in the
+ * static folder does not hang a worker; the calendar never takes its links
+ * from the request's Host; the login Origin check compares the scheme. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "test_web_fixture.h"
+
+#include "ix_apply.h"
+#include "ix_partner_json.h"
+#include "ix_validate.h"
+#include "sk_auth.h"
+
+#define PASSWORD "correct horse battery"
+/* A restricted number that fails the phone check: the rejection reason
+ * quotes it. */
+#define SECRET_PHONE "035 999 0001 (alleen voor huisartsen, geheim)"
+#define SECRET_PATH "/srv/geheim-pad/feeds/zorg.json"
+#define ORG_PORTAL "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee"
+
+static char g_fifo[512];
+
+static void add_account(struct sk_store *st, const char *email, enum sk_role role, const char *org) {
+  char err[256] = "";
+  struct sk_account a;
+  int64_t now = (int64_t)time(NULL);
+  if (sk_auth_account_create(st, email, "Test", role, PASSWORD, "cli", now, &a, err, sizeof err))
+    fail_msg("account %s: %s", email, err);
+  if (org)
+    assert_int_equal(sk_auth_link_organization(st, a.rid, org, "cli", now), SK_OK);
+}
+
+/* Feed versa through the real indexer, with one offering whose restricted
+ * phone fails its check; a file:// feed whose last run failed. */
+static void add_feed_reports(struct sk_store *st) {
+  const char *doc =
+      "{\"format\": \"sociale-kaart-partner/1\", \"organizations\": [{\"key\": \"versa\","
+      " \"name\": \"Versa Welzijn\"}], \"services\": [{\"key\": \"verwijs\", \"organization\":"
+      " \"versa\", \"name\": \"Verwijslijn\", \"needs\": [\"geld\"], \"areas\": [\"huizen\"],"
+      " \"access\": \"vrij\", \"cost\": \"gratis\", \"phones\": [{\"number\": \"" SECRET_PHONE
+      "\", \"restricted\": true}]}]}";
+  char err[512] = "";
+  struct ix_batch b;
+  ix_batch_init(&b, 0);
+  if (ix_partner_json_parse(doc, strlen(doc), &b, err, sizeof err))
+    fail_msg("parse: %s", err);
+  assert_int_equal(ix_validate_batch(&b, th_taxonomy()), SK_OK);
+  assert_true(b.rejections.n >= 1);
+  if (ix_apply(st, "versa", &b, NULL, NULL, err, sizeof err))
+    fail_msg("apply: %s", err);
+  ix_batch_free(&b);
+  /* The reason as stored quotes the number: what the partner needs. */
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_rejection WHERE feed_id = 'versa'"
+                                    " AND reason LIKE '%999 0001%'"),
+                   1);
+  assert_int_equal(ix_apply_register_feed(st, "zorg", "Zorgpartner", "partner-json",
+                                          "file://" SECRET_PATH, 1),
+                   SK_OK);
+  assert_int_equal(ix_apply_record_error(st, "zorg",
+                                         "Het bestand bestaat niet of we kunnen het niet lezen. ("
+                                         SECRET_PATH ": No such file or directory)",
+                                         NULL),
+                   SK_OK);
+}
+
+static int setup(void **state) {
+  (void)state;
+  struct sk_auth_policy pol;
+  sk_auth_policy_fast(&pol);
+  fx_make_store("web.db");
+  struct sk_store *st = NULL;
+  char err[512] = "";
+  if (sk_store_open(th_path("web.db"), 0, &st, err, sizeof err))
+    fail_msg("store: %s", err);
+  assert_int_equal(sk_auth_global_init(&pol), SK_OK);
+  add_feed_reports(st);
+  add_account(st, "versa@example.org", SK_ROLE_PARTNER, ORG_VERSA);
+  add_account(st, "bieb@example.org", SK_ROLE_PARTNER, ORG_BIB);
+  add_account(st, "redactie@example.org", SK_ROLE_REDACTEUR, NULL);
+  fx_exec(st, "INSERT INTO organization(rid, id, source, source_key, name, created, last_modified)"
+              " VALUES (3, '" ORG_PORTAL "', 'portal', '" ORG_PORTAL "', 'Stichting Portaal',"
+              " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
+  add_account(st, "nieuw@example.org", SK_ROLE_PARTNER, ORG_PORTAL); /* not trusted: held */
+  sk_store_close(st);
+
+  struct web_config c;
+  web_config_default(&c);
+  static char db[512], log[512];
+  snprintf(db, sizeof db, "%s", th_path("web.db"));
+  snprintf(log, sizeof log, "%s", th_path("access.log"));
+  c.db_path = db;
+  c.static_dir = fx_make_static();
+  snprintf(g_fifo, sizeof g_fifo, "%s", th_path("static/pipe.html"));
+  if (mkfifo(g_fifo, 0644) != 0)
+    fail_msg("mkfifo: %s", strerror(errno));
+  c.port = 0;
+  c.threads = 2;
+  c.timeout_s = 10;
+  c.access_log = log;
+  c.auth_policy = &pol;
+  /* c.public_url stays NULL: the calendar must not guess one. */
+  if (web_server_start(&c, &g_srv, err, sizeof err) != SK_OK)
+    fail_msg("server: %s", err);
+  g_port = web_server_port(g_srv);
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  web_server_stop(g_srv, 2000);
+  g_srv = NULL;
+  return 0;
+}
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static struct resp post_json(const char *target, const char *headers, const char *body) {
+  char req[4096];
+  int n = snprintf(req, sizeof req,
+                   "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                   "Content-Type: application/json\r\n%sContent-Length: %zu\r\n\r\n%s",
+                   target, headers ? headers : "", strlen(body), body);
+  assert_true(n > 0 && (size_t)n < sizeof req);
+  return fx_raw(req, (size_t)n);
+}
+
+/* Log in; the "Cookie: name=value\r\n" line back in cookie. */
+static void login(const char *email, char cookie[256]) {
+  char body[256];
+  snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"%s\"}", email, PASSWORD);
+  struct resp r = post_json("/api/v1/auth/login", NULL, body);
+  if (r.status != 200)
+    fail_msg("login %s: %d %s", email, r.status, r.body);
+  const char *c = fx_header(&r, "Set-Cookie");
+  assert_non_null(c);
+  snprintf(cookie, 256, "Cookie: %.*s\r\n", (int)strcspn(c, ";"), c);
+  resp_free(&r);
+}
+
+/* The access log's lines so far (NUL-terminated, malloc'd); the line of a
+ * request is written when MHD is done with it, so wait for want to show. */
+static char *access_log_waiting_for(const char *want) {
+  for (int tries = 0; tries < 100; tries++) {
+    FILE *f = fopen(th_path("access.log"), "r");
+    assert_non_null(f);
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    if (strstr(buf, want))
+      return strdup(buf);
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  fail_msg("the access log never got '%s'", want);
+  return NULL;
+}
+
+static void assert_nothing_secret(const char *what, const struct resp *r) {
+  const char *bad[] = {"999 0001", "huisartsen", "geheim", SECRET_PATH, "/srv/"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    if (strstr(r->head, bad[i]) || memmem(r->body, r->body_len, bad[i], strlen(bad[i])))
+      fail_msg("%s shows '%s' to anyone: %.600s", what, bad[i], r->body);
+}
+
+/* ---- 1: feed reports ---------------------------------------------------------- */
+
+/* Every public GET route of the OpenAPI document (path parameters filled
+ * with the fixture's ids), the Open Referral API, the site's pages and
+ * /metrics: none shows the quoted value or the local path. */
+static void test_feed_reports_never_quote_values_to_anyone(void **state) {
+  (void)state;
+  struct resp r = fx_get("/api/v1/openapi.json");
+  assert_int_equal(r.status, 200);
+  json_t *doc = fx_json(&r);
+  resp_free(&r);
+  json_t *paths = json_object_get(doc, "paths");
+  assert_non_null(paths);
+  const char *p;
+  json_t *item;
+  int checked = 0;
+  json_object_foreach(paths, p, item) {
+    if (!json_object_get(item, "get") || strstr(p, "partner") || strstr(p, "auth"))
+      continue;
+    char target[300];
+    const char *brace = strchr(p, '{');
+    if (brace) {
+      const char *id = strstr(p, "organizations") ? ORG_VERSA : SVC_SHV;
+      snprintf(target, sizeof target, "/api/v1%.*s%s%s", (int)(brace - p), p, id,
+               strchr(brace, '}') + 1);
+    } else {
+      snprintf(target, sizeof target, "/api/v1%s", p);
+    }
+    r = fx_get(target);
+    assert_true(r.status > 0 && r.status < 500);
+    assert_nothing_secret(target, &r);
+    resp_free(&r);
+    checked++;
+  }
+  json_decref(doc);
+  assert_true(checked >= 8);
+  static const char *const more[] = {
+      "/api/v1/feeds",  "/api/v1/search?q=verwijslijn", "/api/v1/activities.ics",
+      "/hsds",          "/hsds/services",               "/hsds/services?full=true",
+      "/hsds/taxonomies", "/hsds/taxonomy_terms",       "/hsds/services/" SVC_SHV,
+      "/metrics",       "/healthz",                     "/",
+      "/portaal/",      "/api/v1/search?q=telefoonnummer",
+  };
+  for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+    r = fx_get(more[i]);
+    assert_true(r.status > 0 && r.status < 500);
+    assert_nothing_secret(more[i], &r);
+    resp_free(&r);
+  }
+
+  /* The public report still says what went wrong where, without values. */
+  json_t *j = fx_get_json("/api/v1/feeds", 200);
+  size_t i;
+  json_t *f, *versa = NULL, *zorg = NULL;
+  json_array_foreach(json_object_get(j, "feeds"), i, f) {
+    if (strcmp(json_string_value(json_object_get(f, "id")), "versa") == 0)
+      versa = f;
+    if (strcmp(json_string_value(json_object_get(f, "id")), "zorg") == 0)
+      zorg = f;
+  }
+  assert_non_null(versa);
+  assert_non_null(zorg);
+  json_t *rej = json_array_get(json_object_get(versa, "rejections"), 0);
+  assert_string_equal(json_string_value(json_object_get(rej, "record_key")), "verwijs");
+  assert_non_null(strstr(json_string_value(json_object_get(rej, "reason")), "Niet overgenomen"));
+  assert_non_null(json_string_value(json_object_get(zorg, "last_error")));
+  assert_false(json_is_true(json_object_get(zorg, "healthy")));
+  json_decref(j);
+}
+
+static json_t *feed_in(json_t *report, const char *id) {
+  size_t i;
+  json_t *f;
+  json_array_foreach(json_object_get(report, "feeds"), i, f)
+    if (strcmp(json_string_value(json_object_get(f, "id")), id) == 0)
+      return f;
+  return NULL;
+}
+
+/* The partner and the redactie see the reason in full in the portal. */
+static void test_partner_and_redactie_see_the_full_report(void **state) {
+  (void)state;
+  struct resp r = fx_get("/api/v1/partner/feeds");
+  assert_int_equal(r.status, 401);
+  resp_free(&r);
+
+  char cookie[256];
+  login("versa@example.org", cookie);
+  r = fx_req("GET", "/api/v1/partner/feeds", cookie);
+  assert_int_equal(r.status, 200);
+  assert_string_equal(fx_header(&r, "Cache-Control"), "no-store");
+  json_t *j = fx_json(&r);
+  json_t *versa = feed_in(j, "versa");
+  assert_non_null(versa);
+  assert_null(feed_in(j, "zorg")); /* not this partner's */
+  assert_null(feed_in(j, "bieb"));
+  json_t *rej = json_array_get(json_object_get(versa, "rejections"), 0);
+  assert_non_null(strstr(json_string_value(json_object_get(rej, "reason")), SECRET_PHONE));
+  json_decref(j);
+  resp_free(&r);
+
+  login("bieb@example.org", cookie);
+  r = fx_req("GET", "/api/v1/partner/feeds", cookie);
+  assert_int_equal(r.status, 200);
+  assert_nothing_secret("partner/feeds for another partner", &r);
+  resp_free(&r);
+
+  login("redactie@example.org", cookie);
+  r = fx_req("GET", "/api/v1/partner/feeds", cookie);
+  assert_int_equal(r.status, 200);
+  j = fx_json(&r);
+  assert_non_null(feed_in(j, "versa"));
+  json_t *zorg = feed_in(j, "zorg");
+  assert_non_null(zorg);
+  assert_non_null(strstr(json_string_value(json_object_get(zorg, "last_error")), SECRET_PATH));
+  json_decref(j);
+  resp_free(&r);
+}
+
+/* ---- 6: paged portal lists -------------------------------------------------------- */
+
+static void test_portal_lists_are_paged_over_http(void **state) {
+  (void)state;
+  char cookie[256];
+  login("redactie@example.org", cookie);
+  static const char *const lists[] = {"/api/v1/partner/reviews", "/api/v1/partner/corrections"};
+  for (size_t i = 0; i < 2; i++) {
+    char target[200];
+    snprintf(target, sizeof target, "%s?page=2&per_page=5", lists[i]);
+    struct resp r = fx_req("GET", target, cookie);
+    if (r.status != 200)
+      fail_msg("%s: %d %s", target, r.status, r.body);
+    json_t *j = fx_json(&r);
+    assert_true(json_is_integer(json_object_get(j, "total")));
+    assert_int_equal(json_integer_value(json_object_get(j, "page")), 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "per_page")), 5);
+    assert_true(json_is_array(json_object_get(j, "items")));
+    json_decref(j);
+    resp_free(&r);
+    snprintf(target, sizeof target, "%s?per_page=0", lists[i]);
+    r = fx_req("GET", target, cookie);
+    assert_int_equal(r.status, 400);
+    resp_free(&r);
+  }
+}
+
+/* An untrusted partner's held edits: 30 an hour, then 429 in Dutch. */
+static void test_held_edits_are_limited_over_http(void **state) {
+  (void)state;
+  char cookie[256], csrf[128] = "";
+  char body[512];
+  snprintf(body, sizeof body, "{\"email\":\"nieuw@example.org\",\"password\":\"%s\"}", PASSWORD);
+  struct resp r = post_json("/api/v1/auth/login", NULL, body);
+  assert_int_equal(r.status, 200);
+  const char *c = fx_header(&r, "Set-Cookie");
+  snprintf(cookie, sizeof cookie, "Cookie: %.*s\r\n", (int)strcspn(c, ";"), c);
+  json_t *me = fx_json(&r);
+  snprintf(csrf, sizeof csrf, "X-CSRF-Token: %s\r\n", json_string_value(json_object_get(me, "csrf")));
+  json_decref(me);
+  resp_free(&r);
+  char headers[512];
+  snprintf(headers, sizeof headers, "%s%s", cookie, csrf);
+  int last = 0;
+  for (int i = 0; i <= 30; i++) {
+    snprintf(body, sizeof body,
+             "{\"organization\": \"" ORG_PORTAL "\", \"name\": \"Voorstel %d\", \"needs\": [\"geld\"],"
+             " \"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": \"gratis\"}",
+             i);
+    r = post_json("/api/v1/partner/services", headers, body);
+    last = r.status;
+    if (i < 30 && r.status != 202)
+      fail_msg("held edit %d: %d %s", i, r.status, r.body);
+    if (i == 30) {
+      assert_int_equal(r.status, 429);
+      assert_non_null(fx_header(&r, "Retry-After"));
+      json_t *j = fx_json(&r);
+      assert_non_null(strstr(json_string_value(json_object_get(j, "detail")), "Probeer het over een uur"));
+      json_decref(j);
+    }
+    resp_free(&r);
+  }
+  assert_int_equal(last, 429);
+}
+
+/* ---- 4: the access log ---------------------------------------------------------- */
+
+static void test_access_log_cannot_be_forged(void **state) {
+  (void)state;
+  /* %0a decodes to a line break, %1b to ESC, %20 to a space. */
+  struct resp r = fx_get("/nergens%0a2026-01-01T00:00:00Z%20GET%20/admin%20200%200%200.1ms%1b[2J");
+  assert_int_equal(r.status, 404);
+  resp_free(&r);
+  char *log = access_log_waiting_for("/nergens");
+  for (char *line = log; *line;) {
+    char *eol = strchr(line, '\n');
+    assert_non_null(eol); /* whole lines only */
+    *eol = '\0';
+    if (strncmp(line, "2026-01-01", 10) == 0 || strstr(line, "GET /admin "))
+      fail_msg("a forged line in the access log: %s", line);
+    for (char *c = line; *c; c++)
+      if ((unsigned char)*c < 0x20 || (unsigned char)*c == 0x7f)
+        fail_msg("a control character in the access log: %s", line);
+    *eol = '\n';
+    line = eol + 1;
+  }
+  if (!strstr(log, "GET /nergens\\x0a2026-01-01T00:00:00Z\\x20GET\\x20/admin") ||
+      !strstr(log, "\\x1b[2J 404 "))
+    fail_msg("the escaped line is not in the log:\n%s", log);
+  free(log);
+}
+
+/* ---- 7: what libmicrohttpd refuses; Content-Length ------------------------------ */
+
+static unsigned long long metric(const char *name) {
+  struct resp r = fx_get("/metrics");
+  assert_int_equal(r.status, 200);
+  const char *at = strstr(r.body, name);
+  unsigned long long v = at ? strtoull(at + strlen(name), NULL, 10) : 0;
+  resp_free(&r);
+  return v;
+}
+
+static void test_refused_requests_count_as_sent(void **state) {
+  (void)state;
+  const char *m400 = "sk_http_requests_total{route=\"auth\",status=\"400\"} ";
+  const char *m500 = "sk_http_requests_total{route=\"auth\",status=\"500\"} ";
+  unsigned long long n400 = metric(m400), n500 = metric(m500);
+  /* A chunk size that is not hex: libmicrohttpd answers 400 itself. */
+  const char *req = "POST /api/v1/auth/logout HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
+                    "zz\r\nnonsense\r\n0\r\n\r\n";
+  struct resp r = fx_raw(req, strlen(req));
+  assert_int_equal(r.status, 400);
+  resp_free(&r);
+  char *log = access_log_waiting_for("POST /api/v1/auth/logout ");
+  assert_non_null(strstr(log, "POST /api/v1/auth/logout 400 "));
+  assert_null(strstr(log, "POST /api/v1/auth/logout 500 "));
+  free(log);
+  assert_int_equal(metric(m400), n400 + 1);
+  assert_int_equal(metric(m500), n500);
+}
+
+static void test_two_content_lengths_are_a_400(void **state) {
+  (void)state;
+  static const char *const heads[] = {
+      "Content-Length: 2\r\nContent-Length: 40\r\n",
+      "Content-Length: 2, 40\r\n",
+      "Content-Length: 2x\r\n",
+      "Content-Length: -2\r\n",
+  };
+  for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+    char req[512];
+    snprintf(req, sizeof req,
+             "POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+             "Content-Type: application/json\r\n%s\r\n{}",
+             heads[i]);
+    struct resp r = fx_raw(req, strlen(req));
+    if (r.status != 400)
+      fail_msg("%s: status %d, want 400: %s", heads[i], r.status, r.body);
+    resp_free(&r);
+  }
+  /* The same value twice is one length (RFC 9112 6.3). */
+  const char *same = "POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 2\r\n"
+                     "Content-Length: 2\r\n\r\n{}";
+  struct resp r = fx_raw(same, strlen(same));
+  assert_int_equal(r.status, 401); /* read as a login without an address */
+  resp_free(&r);
+}
+
+/* ---- 8: a FIFO in the static folder ---------------------------------------------- */
+
+static void test_fifo_in_static_folder_does_not_block(void **state) {
+  (void)state;
+  int fd = fx_connect();
+  const char *req = "GET /pipe.html HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  assert_true(send(fd, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req));
+  size_t n;
+  /* A regular answer takes milliseconds; 5 s means a worker hangs in open(2). */
+  char *all = fx_read_all(fd, &n, 5000);
+  close(fd);
+  int status = -1;
+  sscanf(all, "HTTP/1.%*d %d", &status);
+  free(all);
+  if (status == -1) {
+    /* Free the hung worker (a writer lets open(2) return) so the server
+     * can stop, then fail. */
+    int w = open(g_fifo, O_WRONLY | O_NONBLOCK);
+    if (w >= 0)
+      close(w);
+    fail_msg("GET of a FIFO in the static folder got no answer in 5 s");
+  }
+  assert_int_equal(status, 404);
+  /* Both workers still answer. */
+  for (int i = 0; i < 4; i++) {
+    struct resp r = fx_get("/healthz");
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+  }
+}
+
+/* ---- 9: the calendar's links; the login Origin ------------------------------------ */
+
+static void test_calendar_never_takes_links_from_host(void **state) {
+  (void)state;
+  const char *req = "GET /api/v1/activities.ics HTTP/1.1\r\nHost: evil.example.org\r\n"
+                    "X-Forwarded-Proto: https\r\nConnection: close\r\n\r\n";
+  struct resp r = fx_raw(req, strlen(req));
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "BEGIN:VEVENT")); /* the fixture's activity */
+  assert_null(strstr(r.body, "evil"));
+  assert_null(strstr(r.body, "\r\nURL:"));
+  resp_free(&r);
+}
+
+static void test_login_origin_compares_scheme(void **state) {
+  (void)state;
+  char body[256];
+  snprintf(body, sizeof body, "{\"email\":\"versa@example.org\",\"password\":\"%s\"}", PASSWORD);
+  struct resp r = post_json("/api/v1/auth/login", "Origin: https://127.0.0.1\r\n", body);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = post_json("/api/v1/auth/login", "Origin: http://127.0.0.1.evil.example\r\n", body);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = post_json("/api/v1/auth/login", "Origin: http://127.0.0.1\r\n", body);
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_feed_reports_never_quote_values_to_anyone),
+      cmocka_unit_test(test_partner_and_redactie_see_the_full_report),
+      cmocka_unit_test(test_portal_lists_are_paged_over_http),
+      cmocka_unit_test(test_held_edits_are_limited_over_http),
+      cmocka_unit_test(test_access_log_cannot_be_forged),
+      cmocka_unit_test(test_refused_requests_count_as_sent),
+      cmocka_unit_test(test_two_content_lengths_are_a_400),
+      cmocka_unit_test(test_fifo_in_static_folder_does_not_block),
+      cmocka_unit_test(test_calendar_never_takes_links_from_host),
+      cmocka_unit_test(test_login_origin_compares_scheme),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
