@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sk_crisis.h"
 #include "sk_err.h"
 #include "sk_search.h"
 #include "sk_store.h"
@@ -72,6 +73,10 @@ static void collect_needs(const struct sk_taxonomy *tax, struct words *ws, const
   }
 }
 
+/* The crisis data beside the taxonomy: searches run their crisis check as
+ * the server's do. */
+static struct sk_crisis *crisis_data;
+
 static int build(const char *path, const struct sk_taxonomy *tax, long n, const struct words *ws,
                  const char **needs, size_t n_needs) {
   unlink(path);
@@ -87,6 +92,8 @@ static int build(const char *path, const struct sk_taxonomy *tax, long n, const 
   sk_store_exec(st, "PRAGMA synchronous = OFF");
   sk_store_begin(st);
   sk_taxonomy_save(tax, st);
+  if (crisis_data)
+    sk_crisis_save(crisis_data, st);
   long n_org = n / 25 + 1;
   sqlite3_stmt *o, *s, *x, *a;
   sqlite3_prepare_v2(st->db,
@@ -263,6 +270,14 @@ int main(int argc, char **argv) {
     fprintf(stderr, "taxonomy: %s\n", err);
     return 1;
   }
+  {
+    char cpath[4096];
+    const char *slash = strrchr(taxp, '/');
+    snprintf(cpath, sizeof cpath, "%.*scrisis.json", slash ? (int)(slash - taxp + 1) : 0, taxp);
+    if (sk_crisis_load(cpath, &crisis_data, err, sizeof err))
+      fprintf(stderr, "bench_search: no crisis check: %s\n", err);
+  }
+
   struct words ws = {0};
   const char **needs = NULL;
   size_t n_needs = 0;
@@ -404,5 +419,6 @@ int main(int argc, char **argv) {
   free(ws.code);
   free(needs);
   sk_taxonomy_free(tax);
+  sk_crisis_free(crisis_data);
   return 0;
 }

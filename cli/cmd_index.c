@@ -10,6 +10,7 @@
 #include "ix_run.h"
 #include "sk_err.h"
 #include "sk_store.h"
+#include "sk_crisis.h"
 #include "sk_taxonomy.h"
 
 #include "ix_ical.h"
@@ -25,6 +26,8 @@ void cmd_index_usage(FILE *out) {
           "\n"
           "  --db PATH        database file (env SK_DB, default %s)\n"
           "  --taxonomy PATH  taxonomy file (env SK_TAXONOMY, default %s)\n"
+          "  --crisis PATH    crisis patterns and lines (env SK_CRISIS, default: crisis.json\n"
+          "                   beside the taxonomy; docs/crisis.md)\n"
           "  --feeds PATH     feed registry (env SK_FEEDS, default %s)\n"
           "  --feed ID        run only this feed (also when it is disabled)\n"
           "  --force          read feeds even when they did not change\n",
@@ -110,11 +113,13 @@ int cmd_index(int argc, char **argv) {
                                        {"feeds", required_argument, NULL, 'f'},
                                        {"feed", required_argument, NULL, 'i'},
                                        {"force", no_argument, NULL, 'F'},
+                                       {"crisis", required_argument, NULL, 'c'},
                                        {NULL, 0, NULL, 0}};
   const char *db_path = cli_default("SK_DB", SK_DEFAULT_DB);
   const char *tax_path = cli_default("SK_TAXONOMY", SK_DEFAULT_TAXONOMY);
   const char *feeds_path = cli_default("SK_FEEDS", SK_DEFAULT_FEEDS);
   int feeds_explicit = getenv("SK_FEEDS") && *getenv("SK_FEEDS");
+  const char *crisis_path = getenv("SK_CRISIS") && *getenv("SK_CRISIS") ? getenv("SK_CRISIS") : NULL;
   const char *only = NULL;
   int force = 0;
   int ch;
@@ -130,6 +135,7 @@ int cmd_index(int argc, char **argv) {
       break;
     case 'i': only = optarg; break;
     case 'F': force = 1; break;
+    case 'c': crisis_path = optarg; break;
     default: return cli_usage_error("index", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
   }
@@ -142,6 +148,28 @@ int cmd_index(int argc, char **argv) {
     fprintf(stderr, "sociale-kaart index: taxonomy: %s\n", err);
     return SK_EXIT_FAIL;
   }
+  /* The crisis data sits beside the taxonomy unless named: a resident in
+   * crisis must be recognised by every database we build, so a named file
+   * that cannot be read stops the run; a missing default only warns (the
+   * database keeps the copy it has). */
+  struct sk_crisis *crisis = NULL;
+  char crisis_default[4096];
+  int crisis_named = crisis_path != NULL;
+  if (!crisis_path) {
+    const char *slash = strrchr(tax_path, '/');
+    snprintf(crisis_default, sizeof crisis_default, "%.*scrisis.json", slash ? (int)(slash - tax_path + 1) : 0,
+             tax_path);
+    crisis_path = crisis_default;
+  }
+  int crc = sk_crisis_load(crisis_path, &crisis, err, sizeof err);
+  if (crc != SK_OK && (crisis_named || crc != SK_EIO)) {
+    fprintf(stderr, "sociale-kaart index: crisis: %s\n", err);
+    sk_taxonomy_free(tax);
+    sk_crisis_free(crisis);
+    return SK_EXIT_FAIL;
+  }
+  if (crc != SK_OK)
+    fprintf(stderr, "sociale-kaart index: warning: no crisis data (%s); the database keeps what it has\n", err);
   struct ix_registry *reg = NULL;
   int rrc = ix_registry_load(feeds_path, tax, &reg, err, sizeof err);
   if (rrc == SK_ENOTFOUND && !feeds_explicit && !only) {
@@ -149,12 +177,14 @@ int cmd_index(int argc, char **argv) {
   } else if (rrc != SK_OK) {
     fprintf(stderr, "sociale-kaart index: feeds: %s\n", err);
     sk_taxonomy_free(tax);
+    sk_crisis_free(crisis);
     return SK_EXIT_FAIL;
   }
   if (cli_ensure_parent_dir(db_path) != 0) {
     fprintf(stderr, "sociale-kaart index: cannot create the folder of %s\n", db_path);
     ix_registry_free(reg);
     sk_taxonomy_free(tax);
+    sk_crisis_free(crisis);
     return SK_EXIT_FAIL;
   }
   struct sk_store *st = NULL;
@@ -162,10 +192,12 @@ int cmd_index(int argc, char **argv) {
     fprintf(stderr, "sociale-kaart index: %s\n", err);
     ix_registry_free(reg);
     sk_taxonomy_free(tax);
+    sk_crisis_free(crisis);
     return SK_EXIT_FAIL;
   }
   int rc = SK_EXIT_OK;
-  if (sk_store_begin(st) || sk_taxonomy_save(tax, st) || sk_store_commit(st)) {
+  if (sk_store_begin(st) || sk_taxonomy_save(tax, st) || (crisis && sk_crisis_save(crisis, st)) ||
+      sk_store_commit(st)) {
     fprintf(stderr, "sociale-kaart index: cannot save the taxonomy: %s\n", sqlite3_errmsg(st->db));
     sk_store_rollback(st);
     rc = SK_EXIT_FAIL;
@@ -212,6 +244,7 @@ out:
   sk_store_close(st);
   ix_registry_free(reg);
   sk_taxonomy_free(tax);
+  sk_crisis_free(crisis);
   ix_ical_global_cleanup();
   return rc;
 }

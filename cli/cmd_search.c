@@ -86,6 +86,10 @@ static void print_result(const struct sk_search_result *r) {
       printf("  * %s", it->name);
       if (it->n_phones)
         printf(" - bel %s", it->phones[0].number);
+      if (it->n_phones > 1)
+        printf(" of %s", it->phones[1].number);
+      if (it->url)
+        printf(" - %s", it->url);
       printf("\n");
     }
     printf("\n");

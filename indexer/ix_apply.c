@@ -779,7 +779,6 @@ static void svc_fields(struct apply *a, const struct ix_service *s) {
   fv_add_one(a, "access", s->access);
   fv_add_one(a, "cost", s->cost);
   fv_add_list(a, "laws", s->laws.v, s->laws.n, ", ", 1);
-
   size_t n = s->areas.n > s->phones.n ? s->areas.n : s->phones.n;
   if (s->hours.n > n)
     n = s->hours.n;
@@ -805,8 +804,11 @@ static void svc_fields(struct apply *a, const struct ix_service *s) {
   fv_add_list(a, "phones", tv, s->phones.n, " | ", 0);
   for (size_t i = 0; i < s->hours.n; i++) {
     const struct ix_hours *h = &s->hours.v[i];
-    if (!(tv[i] = ix_printf(&a->arena, "%d %s-%s%s%s", h->weekday, h->opens, h->closes,
-                            h->note ? " " : "", h->note ? h->note : "")))
+    /* The dates only when set, so rows without them keep their hash. */
+    int dated = h->valid_from[0] || h->valid_to[0];
+    if (!(tv[i] = ix_printf(&a->arena, "%d %s-%s%s%s%s%s%s%s%s", h->weekday, h->opens, h->closes,
+                            h->note ? " " : "", h->note ? h->note : "", dated ? " [" : "",
+                            h->valid_from, dated ? ".." : "", h->valid_to, dated ? "]" : "")))
       f->err = SK_ENOMEM;
   }
   fv_add_list(a, "hours", tv, s->hours.n, ", ", 0);
@@ -825,6 +827,10 @@ static void svc_fields(struct apply *a, const struct ix_service *s) {
   }
   fv_add_list(a, "occurrences", tv, nocc, "; ", 0);
   free(tv);
+  /* Last and only when set (issue 12), so records without it keep their
+   * content hash and sql_svc_old's columns stay aligned. */
+  if (s->auto_classified)
+    fv_add_one(a, "classification", "automatisch");
 }
 
 static const char sql_svc_old[] =
@@ -849,13 +855,15 @@ static const char sql_svc_old[] =
     "   '') || CASE WHEN restricted THEN ' [prof]' ELSE '' END AS v FROM phone"
     "   WHERE service_rid = ?1 ORDER BY rid)),"
     " (SELECT group_concat(v, ', ') FROM (SELECT weekday || ' ' || opens_at || '-' || closes_at"
-    "   || coalesce(' ' || description, '') AS v FROM schedule WHERE service_rid = ?1"
-    "   ORDER BY rid)),"
+    "   || coalesce(' ' || description, '') || CASE WHEN valid_from IS NULL AND valid_to IS NULL"
+    "   THEN '' ELSE ' [' || coalesce(valid_from, '') || '..' || coalesce(valid_to, '') || ']' END"
+    "   AS v FROM schedule WHERE service_rid = ?1 ORDER BY rid)),"
     " a.uid, a.location_text, a.recurrence, a.organizer,"
     " (SELECT group_concat(v, '; ') FROM (SELECT starts_at || CASE WHEN ends_at IS NULL OR"
     "   ends_at = '' THEN '' ELSE '/' || ends_at END || CASE WHEN cancelled THEN ' vervalt'"
     "   ELSE '' END || coalesce(' @ ' || location_text, '') AS v FROM occurrence"
-    "   WHERE service_rid = ?1 ORDER BY start_utc, rid)) "
+    "   WHERE service_rid = ?1 ORDER BY start_utc, rid)),"
+    " (SELECT code FROM service_taxonomy WHERE service_rid = ?1 AND vocabulary = 'classification') "
     "FROM service s JOIN organization o ON o.rid = s.organization_rid"
     " LEFT JOIN activity a ON a.service_rid = s.rid WHERE s.rid = ?1";
 
@@ -920,6 +928,8 @@ static int ins_children(struct apply *a, long long rid, const struct ix_service 
     rc = ins_tax(a, rid, "access", s->access);
   if (!rc && s->cost)
     rc = ins_tax(a, rid, "cost", s->cost);
+  if (!rc && s->auto_classified) /* "automatisch ingedeeld": for the redactie to confirm */
+    rc = ins_tax(a, rid, "classification", "automatisch");
   struct bval *v;
   for (size_t i = 0; i < s->areas.n && !rc; i++) {
     const struct ix_area *ar = &s->areas.v[i];
@@ -957,6 +967,8 @@ static int ins_children(struct apply *a, long long rid, const struct ix_service 
     bv_text(&v[2], h->opens);
     bv_text(&v[3], h->closes);
     bv_text(&v[4], h->note);
+    bv_text(&v[5], h->valid_from[0] ? h->valid_from : NULL);
+    bv_text(&v[6], h->valid_to[0] ? h->valid_to : NULL);
   }
   if (!rc && s->kind == IX_KIND_ACTIVITY) {
     /* The activity's municipality is read from its areas: write them first. */
@@ -1418,8 +1430,9 @@ static int prepare_all(struct apply *a) {
   bulk_init(&a->bk_phone,
             "INSERT INTO phone(service_rid, number, description, restricted) VALUES", 4);
   bulk_init(&a->bk_sched,
-            "INSERT INTO schedule(service_rid, weekday, opens_at, closes_at, description) VALUES",
-            5);
+            "INSERT INTO schedule(service_rid, weekday, opens_at, closes_at, description,"
+            " valid_from, valid_to) VALUES",
+            7);
   bulk_init(&a->bk_occ,
             "INSERT INTO occurrence(service_rid, starts_at, ends_at, start_utc, end_utc, all_day,"
             " cancelled, location_text) VALUES",

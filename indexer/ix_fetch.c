@@ -1,4 +1,5 @@
 #include "ix_fetch.h"
+#include "ix_text.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -171,24 +172,6 @@ static int too_big_error(struct ix_fetch_result *out, size_t max) {
   return SK_ETOOBIG;
 }
 
-/* Offset of the first byte that is not valid UTF-8 (or a NUL), or n. */
-static size_t utf8_bad_offset(const char *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    unsigned char b = (unsigned char)s[i];
-    if (b >= 0x01 && b < 0x80) {
-      i++;
-      continue;
-    }
-    uint32_t cp = 0;
-    size_t k = sk_utf8_decode(s + i, n - i, &cp);
-    if (k == 0 || cp == 0)
-      return i;
-    i += k;
-  }
-  return n;
-}
-
 /* http://, https:// or file:///abs (file://localhost/abs). Anything else is
  * refused before curl sees it; curl's own allow list is the second fence. */
 static int check_url(const char *url, int *is_file) {
@@ -349,15 +332,38 @@ static int finish_body(struct ix_fetch_result *out, struct fetch_ctx *c, const c
     memmove(body, body + 3, len - 3 + 1);
     len -= 3;
   }
-  size_t bad = utf8_bad_offset(body, len);
-  if (bad < len) {
+  /* Encoding (ix_text): UTF-8 as it is, else Windows-1252 with a warning;
+   * NUL bytes and UTF-16 are refused. */
+  char *decoded = NULL;
+  size_t dlen = 0, bad_at = 0, bad_line = 0;
+  unsigned bad_byte = 0;
+  int verdict = ix_text_decode(body, len, &decoded, &dlen, &bad_at, &bad_byte, &bad_line);
+  if (verdict < 0) {
     free(body);
-    set_error(out,
-              "De tekst in het bestand heeft een verkeerde codering. Sla het bestand op als UTF-8 en "
-              "probeer het opnieuw.",
-              "invalid UTF-8 or NUL at byte %zu", bad);
+    set_error(out, "Er was niet genoeg geheugen om het bestand te lezen.", "out of memory");
+    return SK_ENOMEM;
+  }
+  if (verdict == IX_TEXT_NUL || verdict == IX_TEXT_UTF16) {
+    free(body);
+    if (verdict == IX_TEXT_UTF16)
+      set_error(out, "Het bestand is opgeslagen als UTF-16. Sla het op als UTF-8 en probeer het opnieuw.",
+                "UTF-16 byte order mark");
+    else
+      set_error(out,
+                "Het bestand bevat een NUL-teken; dat hoort niet in een tekstbestand. Controleer of u het "
+                "goede bestand gebruikt (geen Excel- of Word-bestand) en sla het op als UTF-8.",
+                "NUL byte at offset %zu", bad_at);
     clear_validators(out);
     return SK_EFETCH;
+  }
+  if (verdict == IX_TEXT_CP1252) {
+    free(body);
+    body = decoded;
+    len = dlen;
+    snprintf(out->warning, sizeof out->warning,
+             "Het bestand is geen geldige UTF-8 (eerste fout: byte 0x%02X op regel %zu, positie %zu); "
+             "we hebben het gelezen als Windows-1252. Sla het bestand op als UTF-8.",
+             bad_byte, bad_line, bad_at + 1);
   }
   sha256_hex(body, len, out->content_hash);
   if (known_hash && strcasecmp(known_hash, out->content_hash) == 0) {

@@ -49,6 +49,7 @@ struct ix_fetch_result {
   char etag[256];         /* ETag of the answer ("" when none); on a 304 without one, the etag passed in */
   char last_modified[128]; /* Last-Modified likewise */
   char content_hash[65];  /* sha256 hex of body; on a 304, known_hash when given, else "" */
+  char warning[256];      /* Dutch: what was repaired (the encoding), "" when nothing */
   char error[256];        /* Dutch, B1, for the partner: why the fetch failed ("" on success),
                              with the technical detail in parentheses */
 };

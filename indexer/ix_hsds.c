@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "ix_area.h"
 #include "sk_buf.h"
 #include "sk_err.h"
 
@@ -75,6 +77,7 @@ struct ctx {
   const char *cur; /* id of the service being read (examples in reports) */
   size_t n_items, n_recognized;
   const char *first_other; /* what the first unrecognised item looked like */
+  int64_t now;             /* unix seconds: the window for schedules that are not weekly */
 };
 
 #define TRY(x)            \
@@ -330,13 +333,8 @@ static const struct drop_reason drop_reasons[] = {
     {"service_at_location", "contacts", "contactpersonen nemen we niet over"},
     {"service_at_location", "description", "een tekst per locatie hebben we niet"},
     {"service_at_location", "metadata", "de wijzigingsgeschiedenis nemen we niet over"},
-    {"service_area", "extent", "we gebruiken alleen de naam van het werkgebied"},
-    {"service_area", "extent_type", "we gebruiken alleen de naam van het werkgebied"},
-    {"service_area", "description", "we gebruiken alleen de naam van het werkgebied"},
     {"service_area", "uri", "we gebruiken alleen de naam van het werkgebied"},
     {"phone", "languages", "talen per telefoonnummer bewaren we niet"},
-    {"schedule", "valid_from", "een begin- en einddatum van tijden bewaren we nog niet"},
-    {"schedule", "valid_to", "een begin- en einddatum van tijden bewaren we nog niet"},
     {NULL, NULL, NULL}};
 
 static const char *drop_reason(const char *prefix, const char *key) {
@@ -439,8 +437,9 @@ static const char *const phone_read[] = {"id",      "number",     "extension",  
                                          "contact_id", "service_at_location_id", NULL};
 
 /* Read one HSDS phone into number/description (arena). 0: usable. */
-static int read_phone(struct ctx *c, json_t *p, const char **number, const char **desc) {
-  *number = *desc = NULL;
+static int read_phone(struct ctx *c, json_t *p, const char **number, const char **extension,
+                      const char **desc) {
+  *number = *extension = *desc = NULL;
   if (!json_is_object(p)) {
     note(c, "phone", NULL, "een telefoonnummer moet een object zijn; het is overgeslagen");
     return -1;
@@ -451,18 +450,23 @@ static int read_phone(struct ctx *c, json_t *p, const char **number, const char 
     return -1;
   }
   report_unread(c, p, "phone", phone_read);
+  /* The extension stays its own field: "035 123 4567 toestel 12" is not a
+   * number anyone can check or dial. */
   json_t *ext = json_object_get(p, "extension");
   long ext_n;
   int ext_ok = int_value(ext, 0, 999999999L, &ext_n);
   if (ext_ok == 1)
-    *number = ix_printf(c->b, "%s toestel %ld", num, ext_n);
+    *extension = ix_printf(c->b, "%ld", ext_n);
+  else if (json_is_string(ext) && json_string_length(ext) && json_string_length(ext) <= 20)
+    *extension = ix_strdup(c->b, json_string_value(ext));
   else if (json_is_string(ext) && json_string_length(ext))
-    *number = ix_printf(c->b, "%s toestel %s", num, json_string_value(ext));
-  else {
-    if (ext_ok == -1 && !json_is_string(ext))
-      note(c, "phone", "extension", "dit moet een heel getal of tekst zijn; het veld is overgeslagen");
-    *number = ix_strdup(c->b, num);
-  }
+    note(c, "phone", "extension", "langer dan 20 tekens; het veld is overgeslagen");
+  else if (ext_ok == -1 && !json_is_string(ext))
+    note(c, "phone", "extension", "dit moet een heel getal of tekst zijn; het veld is overgeslagen");
+  if ((ext_ok == 1 || (json_is_string(ext) && json_string_length(ext) && json_string_length(ext) <= 20)) &&
+      !*extension)
+    return -2;
+  *number = ix_strdup(c->b, num);
   if (!*number)
     return -2;
   const char *d = str_field(c, p, "phone", "description");
@@ -485,15 +489,16 @@ static int add_service_phones(struct ctx *c, struct ix_service *s, json_t *arr) 
   size_t i;
   json_t *p;
   json_array_foreach(arr, i, p) {
-    const char *num, *desc;
-    int r = read_phone(c, p, &num, &desc);
+    const char *num, *ext, *desc;
+    int r = read_phone(c, p, &num, &ext, &desc);
     if (r == -2)
       return oom(c);
     if (r)
       continue;
     int dup = 0;
     for (size_t k = 0; k < s->phones.n; k++)
-      if (strcmp(s->phones.v[k].number, num) == 0)
+      if (strcmp(s->phones.v[k].number, num) == 0 &&
+          strcmp(s->phones.v[k].extension ? s->phones.v[k].extension : "", ext ? ext : "") == 0)
         dup = 1;
     if (dup)
       continue;
@@ -505,6 +510,7 @@ static int add_service_phones(struct ctx *c, struct ix_service *s, json_t *arr) 
     if (!ph)
       return oom(c);
     ph->number = num;
+    ph->extension = ext;
     ph->description = desc;
   }
   return SK_OK;
@@ -512,12 +518,68 @@ static int add_service_phones(struct ctx *c, struct ix_service *s, json_t *arr) 
 
 /* -------------------------------------------------------------- schedules */
 
-static const char *const schedule_read[] = {"id",       "service_id", "location_id", "service_at_location_id",
-                                            "freq",     "interval",   "byday",       "opens_at",
-                                            "closes_at", "description", "notes",     NULL};
+static const char *const schedule_read[] = {
+    "id",        "service_id", "location_id", "service_at_location_id", "freq",  "interval",
+    "byday",     "bymonthday", "opens_at",    "closes_at",              "description", "notes",
+    "valid_from", "valid_to",  "dtstart",     "until",                  "count", "wkst", NULL};
 
-/* "HH:MM[:SS]" with an optional zone ("Z", "+01:00"). 0 on success. */
-static int parse_time(const char *s, char out[6], int *zone, int *secs) {
+/* Expansion window for rules that are not plain weekly ones (every other
+ * week, monthly, a count): one dated row per opening, from the first day
+ * of the current month for this many days. The feed is read again every
+ * day (ix_run), so the window moves on. */
+#define SCHEDULE_WINDOW_DAYS 183
+
+/* ------------------------------------------------------------ dates */
+
+/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
+static int64_t days_from_civil(int y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, int *m, int *d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int weekday_of(int64_t days) { return (int)(((days % 7) + 7 + 3) % 7) + 1; } /* 1 = Monday */
+
+static int days_in_month(int y, int m) {
+  static const int n[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : n[m - 1];
+}
+
+/* "YYYY-MM-DD" (a time after it is ignored) -> days; -1 when not a date. */
+static int64_t parse_day(const char *s) {
+  int y, m, d, n = 0;
+  if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || y < 1900 || y > 2200 || m < 1 ||
+      m > 12 || d < 1 || d > days_in_month(y, m))
+    return -1;
+  return days_from_civil(y, m, d);
+}
+
+static void day_text(int64_t days, char out[11]) {
+  int y, m, d;
+  civil_from_days(days, &y, &m, &d);
+  snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+}
+
+/* ------------------------------------------------------------ times */
+
+/* "HH:MM[:SS]" with an optional zone ("Z", "+01:00"); "24:00" only when
+ * allow24 (a closing time). 0 on success. */
+static int parse_time(const char *s, char out[6], int *zone, int *secs, int allow24) {
   int h = 0, m = 0, i = 0;
   *zone = *secs = 0;
   if (!(s[i] >= '0' && s[i] <= '9'))
@@ -541,7 +603,7 @@ static int parse_time(const char *s, char out[6], int *zone, int *secs) {
     *zone = 1;
   else if (s[i])
     return -1;
-  if (h > 23 || m > 59)
+  if (!(h <= 23 || (allow24 && h == 24 && m == 0)) || m > 59)
     return -1;
   out[0] = (char)('0' + h / 10);
   out[1] = (char)('0' + h % 10);
@@ -552,42 +614,221 @@ static int parse_time(const char *s, char out[6], int *zone, int *secs) {
   return 0;
 }
 
-/* "MO,TU" -> bit mask of weekdays 1..7; 0 when any part is not a plain day. */
-static unsigned parse_byday(const char *s) {
+/* byday: "MO,TU" or, for monthly rules, positions "1TU", "-1FR". Sets
+ * mask (bit d = weekday d, any week) and pos[d] (bit k = k-th weekday of
+ * the month, 1..5; bit 6 = the last). 0 on success. */
+static int parse_byday(const char *s, unsigned *mask, unsigned pos[8]) {
   static const char *const days[] = {"MO", "TU", "WE", "TH", "FR", "SA", "SU"};
-  unsigned mask = 0;
+  *mask = 0;
+  memset(pos, 0, 8 * sizeof *pos);
+  int any = 0;
   while (*s) {
     while (*s == ' ' || *s == ',')
       s++;
     if (!*s)
       break;
-    char tok[3] = {0};
-    size_t n = 0;
-    while (s[n] && s[n] != ',' && s[n] != ' ') {
-      if (n >= 2)
-        return 0;
-      tok[n] = s[n];
-      n++;
+    int sign = 1, n = 0, has_n = 0;
+    if (*s == '+' || *s == '-')
+      sign = *s++ == '-' ? -1 : 1;
+    while (*s >= '0' && *s <= '9' && n < 10) {
+      n = n * 10 + (*s++ - '0');
+      has_n = 1;
     }
-    s += n;
-    int found = 0;
-    for (int d = 0; d < 7; d++)
-      if (strcasecmp(tok, days[d]) == 0) {
-        mask |= 1u << (d + 1);
-        found = 1;
-      }
-    if (!found)
-      return 0;
+    char tok[3] = {0};
+    for (int k = 0; k < 2; k++) {
+      if (!s[k])
+        return -1;
+      tok[k] = s[k];
+    }
+    s += 2;
+    if (*s && *s != ',' && *s != ' ')
+      return -1;
+    int d = -1;
+    for (int k = 0; k < 7; k++)
+      if (strcasecmp(tok, days[k]) == 0)
+        d = k + 1;
+    if (d < 0 || (has_n && (n < 1 || n > 5 || (sign < 0 && n != 1))))
+      return -1;
+    if (!has_n)
+      *mask |= 1u << d;
+    else
+      pos[d] |= sign < 0 ? 1u << 6 : 1u << n;
+    any = 1;
   }
-  return mask;
+  return any ? 0 : -1;
 }
 
-/* Add the weekly opening hours of arr to s. A schedule of another shape
- * (monthly, positions like 2MO, counts, week numbers) is reported; its text
- * goes to desc when desc is given. */
+/* bymonthday "1,15" (text or a number); -1 = the last day. Bits 1..31, 0
+ * for the last. 0 on success (and *days 0 when absent). */
+static int parse_monthdays(json_t *v, uint32_t *days) {
+  *days = 0;
+  if (empty_value(v))
+    return 0;
+  if (json_is_integer(v)) {
+    long long n = json_integer_value(v);
+    if (n == -1)
+      *days = 1u;
+    else if (n >= 1 && n <= 31)
+      *days = 1u << n;
+    else
+      return -1;
+    return 0;
+  }
+  if (!json_is_string(v))
+    return -1;
+  const char *s = json_string_value(v);
+  while (*s) {
+    while (*s == ' ' || *s == ',')
+      s++;
+    if (!*s)
+      break;
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (end == s || (*end && *end != ',' && *end != ' '))
+      return -1;
+    if (n == -1)
+      *days |= 1u;
+    else if (n >= 1 && n <= 31)
+      *days |= 1u << n;
+    else
+      return -1;
+    s = end;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------ rows */
+
+struct rule {
+  int monthly;         /* else weekly */
+  long interval;       /* >= 1 */
+  unsigned mask;       /* weekdays (weekly, or monthly "every Tuesday") */
+  unsigned pos[8];     /* monthly positions per weekday */
+  uint32_t monthdays;  /* monthly by day of month */
+  int64_t start, end;  /* validity in days, -1 open */
+  int64_t anchor;      /* dtstart day, -1 none */
+  long count;          /* 0: none */
+  char o5[6], c5[6];
+  int overnight;       /* closes at or before opens: until closes the next day */
+  const char *note;
+};
+
+/* One row; overnight rows go on to the next day. day >= 0: a dated row. */
+static int push_hours(struct ctx *c, struct ix_service *s, const struct rule *r, int weekday,
+                      int64_t from, int64_t to, int *full) {
+  for (int part = 0; part < (r->overnight ? 2 : 1); part++) {
+    int wd = part ? weekday % 7 + 1 : weekday;
+    const char *op = part ? "00:00" : r->o5;
+    const char *cl = r->overnight && !part ? "24:00" : r->c5;
+    if (part && strcmp(cl, "00:00") == 0)
+      continue; /* 22:00-00:00 ends at midnight */
+    char vf[11] = "", vt[11] = "";
+    if (from >= 0)
+      day_text(from + part, vf);
+    if (to >= 0)
+      day_text(to + part, vt);
+    int dup = 0;
+    for (size_t k = 0; k < s->hours.n && !dup; k++) {
+      const struct ix_hours *h = &s->hours.v[k];
+      dup = h->weekday == wd && strcmp(h->opens, op) == 0 && strcmp(h->closes, cl) == 0 &&
+            strcmp(h->valid_from, vf) == 0 && strcmp(h->valid_to, vt) == 0;
+    }
+    if (dup)
+      continue;
+    if (s->hours.n >= MAX_HOURS) {
+      if (!*full)
+        note(c, "schedule", NULL, "meer dan %d openingstijden per dienst; de rest is overgeslagen", MAX_HOURS);
+      *full = 1;
+      return SK_OK;
+    }
+    struct ix_hours *h = IX_PUSH(c->b, s->hours);
+    if (!h)
+      return oom(c);
+    h->weekday = wd;
+    memcpy(h->opens, op, 6);
+    memcpy(h->closes, cl, 6);
+    memcpy(h->valid_from, vf, sizeof vf);
+    memcpy(h->valid_to, vt, sizeof vt);
+    h->note = r->note;
+  }
+  return SK_OK;
+}
+
+/* Does the rule open on this day? (monthly: by position or day of month) */
+static int monthly_on(const struct rule *r, int64_t day) {
+  int y, m, d;
+  civil_from_days(day, &y, &m, &d);
+  int wd = weekday_of(day), last = days_in_month(y, m);
+  if (r->monthdays && ((r->monthdays >> d & 1) || ((r->monthdays & 1) && d == last)))
+    return 1;
+  if (r->mask >> wd & 1)
+    return 1;
+  unsigned p = r->pos[wd];
+  if (!p)
+    return 0;
+  int nth = (d - 1) / 7 + 1;
+  return (p >> nth & 1) || ((p >> 6 & 1) && d + 7 > last);
+}
+
+/* Expand a rule that is not plain weekly into dated rows over the window. */
+static int expand_rule(struct ctx *c, struct ix_service *s, const struct rule *r, int *full) {
+  int64_t today = c->now / 86400;
+  int y, m, d;
+  civil_from_days(today, &y, &m, &d);
+  int64_t from = days_from_civil(y, m, 1), to = from + SCHEDULE_WINDOW_DAYS;
+  int64_t first = r->anchor >= 0 ? r->anchor : from;
+  if (r->start > first)
+    first = r->start;
+  int64_t last = to;
+  if (r->end >= 0 && r->end < last)
+    last = r->end;
+  /* Counting starts at dtstart, so walk from there even before the window
+   * (bounded: a count walks at most its count of openings). */
+  int64_t walk = r->count && r->anchor >= 0 ? r->anchor : (first > from ? first : from);
+  long seen = 0;
+  int fy, fm, fd;
+  civil_from_days(r->anchor >= 0 ? r->anchor : from, &fy, &fm, &fd);
+  int64_t anchor_week = ((r->anchor >= 0 ? r->anchor : from) + 3) / 7; /* weeks from a Monday */
+  for (int64_t day = walk; day <= last && !*full; day++) {
+    if (day - walk > 3660)
+      break; /* ten years of a count: enough */
+    int on;
+    if (r->monthly) {
+      civil_from_days(day, &y, &m, &d);
+      long months = (long)(y - fy) * 12 + (m - fm);
+      on = months >= 0 && months % r->interval == 0 && monthly_on(r, day);
+    } else {
+      int64_t weeks = (day + 3) / 7 - anchor_week;
+      on = weeks >= 0 && weeks % r->interval == 0 && (r->mask >> weekday_of(day) & 1);
+    }
+    if (!on)
+      continue;
+    if (r->count && ++seen > r->count)
+      break;
+    if (day < first || day < from)
+      continue;
+    TRY(push_hours(c, s, r, weekday_of(day), day, day, full));
+  }
+  return SK_OK;
+}
+
+static int schedule_text(struct ctx *c, struct sk_buf *desc, const char *text, const char *why) {
+  if (text && desc) {
+    note(c, "schedule", NULL, "%s; de tekst staat in de beschrijving", why);
+    return add_line(c, desc, "Openingstijden", text, "schedule", "description");
+  }
+  note(c, "schedule", NULL, "%s; dit rooster is overgeslagen", why);
+  return SK_OK;
+}
+
+/* Add the opening hours of arr to s: weekly rules as rows per weekday
+ * (with their season), overnight and 24-hour opening, and every other
+ * week / monthly / counted rules as dated rows over the window. A rule we
+ * cannot read goes to desc as text (when given) with a warning. */
 static int add_schedules(struct ctx *c, struct ix_service *s, json_t *arr, struct sk_buf *desc) {
   size_t i;
   json_t *o;
+  int full = 0;
   json_array_foreach(arr, i, o) {
     if (!json_is_object(o)) {
       note(c, "schedule", NULL, "een rooster moet een object zijn; het is overgeslagen");
@@ -599,68 +840,105 @@ static int add_schedules(struct ctx *c, struct ix_service *s, json_t *arr, struc
     const char *closes = str_field(c, o, "schedule", "closes_at");
     const char *text = str_field(c, o, "schedule", "description");
     const char *notes = str_field(c, o, "schedule", "notes");
-    long interval = 1;
-    int interval_ok = int_value(json_object_get(o, "interval"), 1, 1000, &interval);
-    char o5[6], c5[6];
-    int zone_o = 0, zone_c = 0, secs_o = 0, secs_c = 0;
-    unsigned mask = byday ? parse_byday(byday) : 0;
-    int simple = (!freq || strcasecmp(freq, "WEEKLY") == 0) && interval_ok >= 0 && interval == 1 && mask &&
-                 opens && closes && parse_time(opens, o5, &zone_o, &secs_o) == 0 &&
-                 parse_time(closes, c5, &zone_c, &secs_c) == 0 && strcmp(o5, c5) < 0;
-    static const char *const other_shape[] = {"bymonthday", "byweekno", "byyearday", "count", "until"};
-    for (size_t k = 0; simple && k < sizeof other_shape / sizeof *other_shape; k++)
-      if (!empty_value(json_object_get(o, other_shape[k])))
-        simple = 0;
-    if (!simple) {
-      const char *t = text ? text : notes;
-      if (t && desc) {
-        note(c, "schedule", NULL,
-             "alleen vaste weektijden (byday met opens_at en closes_at) nemen we over; de tekst staat in de "
-             "beschrijving");
-        TRY(add_line(c, desc, "Openingstijden", t, "schedule", "description"));
-      } else {
-        note(c, "schedule", NULL,
-             "alleen vaste weektijden (byday met opens_at en closes_at) nemen we over; dit rooster is "
-             "overgeslagen");
-      }
+    const char *t = text ? text : notes;
+    struct rule r;
+    memset(&r, 0, sizeof r);
+    r.start = r.end = r.anchor = -1;
+    r.interval = 1;
+    if (freq && strcasecmp(freq, "MONTHLY") == 0)
+      r.monthly = 1;
+    else if (freq && strcasecmp(freq, "WEEKLY") != 0) {
+      TRY(schedule_text(c, desc, t, "alleen wekelijkse en maandelijkse roosters nemen we over"));
+      continue;
+    }
+    if (int_value(json_object_get(o, "interval"), 1, 1000, &r.interval) < 0 ||
+        int_value(json_object_get(o, "count"), 1, 10000, &r.count) < 0) {
+      TRY(schedule_text(c, desc, t, "'interval' of 'count' is geen heel getal"));
+      continue;
+    }
+    int zo = 0, zc = 0, so = 0, sc = 0;
+    if (!opens || !closes || parse_time(opens, r.o5, &zo, &so, 0) || parse_time(closes, r.c5, &zc, &sc, 1)) {
+      TRY(schedule_text(c, desc, t, "zonder geldige opens_at en closes_at kunnen we geen tijden tonen"));
+      continue;
+    }
+    if ((byday && parse_byday(byday, &r.mask, r.pos)) ||
+        parse_monthdays(json_object_get(o, "bymonthday"), &r.monthdays)) {
+      TRY(schedule_text(c, desc, t, "'byday' of 'bymonthday' kunnen we niet lezen"));
+      continue;
+    }
+    int positions = 0;
+    for (int d = 1; d <= 7; d++)
+      positions |= r.pos[d] != 0;
+    if ((!r.monthly && (positions || r.monthdays)) || (!r.mask && !positions && !r.monthdays)) {
+      TRY(schedule_text(c, desc, t,
+                        r.monthly ? "een maandrooster heeft byday of bymonthday nodig"
+                                  : "een weekrooster heeft dagen nodig (byday zoals MO,TU)"));
+      continue;
+    }
+    static const char *const unread[] = {"byweekno", "byyearday", "bymonth"};
+    int odd = 0;
+    for (size_t k = 0; k < sizeof unread / sizeof *unread; k++)
+      odd |= !empty_value(json_object_get(o, unread[k]));
+    if (odd) {
+      TRY(schedule_text(c, desc, t, "roosters met weeknummers, dagen van het jaar of maanden lezen we niet"));
+      continue;
+    }
+    /* Dates: the season and the rule's own start and end. */
+    const char *vf = str_field(c, o, "schedule", "valid_from"), *vt = str_field(c, o, "schedule", "valid_to");
+    const char *ds = str_field(c, o, "schedule", "dtstart"), *un = str_field(c, o, "schedule", "until");
+    int64_t dvf = vf ? parse_day(vf) : -1, dvt = vt ? parse_day(vt) : -1;
+    int64_t dds = ds ? parse_day(ds) : -1, dun = un ? parse_day(un) : -1;
+    if ((vf && dvf < 0) || (vt && dvt < 0) || (ds && dds < 0) || (un && dun < 0)) {
+      TRY(schedule_text(c, desc, t, "een datum (valid_from, valid_to, dtstart of until) is geen datum zoals 2026-07-01"));
+      continue;
+    }
+    r.anchor = dds;
+    r.start = dvf > dds ? dvf : dds;
+    r.end = dvt >= 0 && (dun < 0 || dvt < dun) ? dvt : dun;
+    if (r.start >= 0 && r.end >= 0 && r.end < r.start) {
+      note(c, "schedule", "valid_to", "de einddatum ligt voor de begindatum; dit rooster is overgeslagen");
       continue;
     }
     report_unread(c, o, "schedule", schedule_read);
-    if (zone_o || zone_c)
+    if (zo || zc)
       note(c, "schedule", "opens_at", "een tijdzone negeren we; tijden zijn Nederlandse tijd");
-    if (secs_o || secs_c)
+    if (so || sc)
       note(c, "schedule", "opens_at", "seconden negeren we");
-    const char *hnote = NULL;
+    if (!empty_value(json_object_get(o, "wkst")) && r.interval > 1)
+      note(c, "schedule", "wkst", "weken tellen we vanaf maandag");
+    /* 22:00-08:00 runs into the next day; 09:00-09:00 and 00:00-00:00 are
+     * the whole day. */
+    if (strcmp(r.o5, r.c5) == 0) {
+      memcpy(r.o5, "00:00", 6);
+      memcpy(r.c5, "24:00", 6);
+    } else if (strcmp(r.c5, r.o5) < 0) {
+      r.overnight = 1;
+    }
     if (text && notes && strlen(text) + strlen(notes) + 2 > SHORT_BUDGET)
       note(c, "schedule", "notes", "de tekst wordt te lang; alleen description is overgenomen");
     if (text && notes && strlen(text) + strlen(notes) + 2 <= SHORT_BUDGET)
-      hnote = ix_printf(c->b, "%s; %s", text, notes);
-    else if (text || notes)
-      hnote = ix_strdup(c->b, text ? text : notes);
-    if ((text || notes) && !hnote)
+      r.note = ix_printf(c->b, "%s; %s", text, notes);
+    else if (t && strlen(t) <= SHORT_BUDGET)
+      r.note = ix_strdup(c->b, t);
+    else if (t)
+      note(c, "schedule", "description", "langer dan %d tekens; het veld is overgeslagen", SHORT_BUDGET);
+    if (t && strlen(t) <= SHORT_BUDGET && !r.note)
       return oom(c);
-    for (int d = 1; d <= 7; d++) {
-      if (!(mask & (1u << d)))
-        continue;
-      int dup = 0;
-      for (size_t k = 0; k < s->hours.n; k++)
-        if (s->hours.v[k].weekday == d && strcmp(s->hours.v[k].opens, o5) == 0 &&
-            strcmp(s->hours.v[k].closes, c5) == 0)
-          dup = 1;
-      if (dup)
-        continue;
-      if (s->hours.n >= MAX_HOURS) {
-        note(c, "schedule", NULL, "meer dan %d openingstijden per dienst; de rest is overgeslagen", MAX_HOURS);
-        return SK_OK;
-      }
-      struct ix_hours *h = IX_PUSH(c->b, s->hours);
-      if (!h)
-        return oom(c);
-      h->weekday = d;
-      memcpy(h->opens, o5, 6);
-      memcpy(h->closes, c5, 6);
-      h->note = hnote;
+    if ((r.interval > 1 || r.count) && r.anchor < 0) {
+      TRY(schedule_text(c, desc, t,
+                        "'interval' of 'count' zonder 'dtstart': we weten niet wanneer het begint"));
+      continue;
     }
+    if (r.monthly || r.interval > 1 || r.count) {
+      /* Dated rows say when; the partner's own words say the rule. */
+      if (t && desc)
+        TRY(add_line(c, desc, "Openingstijden", t, "schedule", "description"));
+      TRY(expand_rule(c, s, &r, &full));
+      continue;
+    }
+    for (int d = 1; d <= 7 && !full; d++)
+      if (r.mask & (1u << d))
+        TRY(push_hours(c, s, &r, d, r.start, r.end, &full));
   }
   return SK_OK;
 }
@@ -687,7 +965,74 @@ static int add_location_schedules(struct ctx *c, struct ix_service *s, json_t *a
 
 /* ------------------------------------------------------------------ areas */
 
-static const char *const area_read[] = {"id", "service_id", "service_at_location_id", "name", NULL};
+static const char *const area_read[] = {"id",     "service_id",  "service_at_location_id", "name",
+                                        "extent", "extent_type", "description",            NULL};
+
+static int push_area(struct ctx *c, struct ix_service *s, const char *code, const char *note_text) {
+  for (size_t k = 0; k < s->areas.n; k++)
+    if (strcmp(s->areas.v[k].code, code) == 0)
+      return SK_OK;
+  if (s->areas.n >= MAX_AREAS) {
+    note(c, "service_area", NULL, "meer dan %d werkgebieden per dienst; de rest is overgeslagen", MAX_AREAS);
+    return SK_OK;
+  }
+  struct ix_area *a = IX_PUSH(c->b, s->areas);
+  if (!a || !(a->code = ix_strdup(c->b, code)))
+    return oom(c);
+  a->min_age = a->max_age = IX_UNSET;
+  if (note_text && !(a->note = ix_strdup(c->b, note_text)))
+    return oom(c);
+  return SK_OK;
+}
+
+/* service_area.extent: GeoJSON (text, or an object some feeds send). */
+static int area_extent(struct ctx *c, struct ix_service *s, json_t *o, int *placed) {
+  json_t *ext = json_object_get(o, "extent");
+  if (empty_value(ext))
+    return SK_OK;
+  const char *type = str_field(c, o, "service_area", "extent_type");
+  if (type && strcasecmp(type, "geojson") != 0) {
+    note(c, "service_area", "extent", "alleen GeoJSON lezen we (niet '%.*s'); de vorm is overgeslagen",
+         clip(type, 20), type);
+    return SK_OK;
+  }
+  char *dumped = NULL;
+  const char *text;
+  size_t len;
+  if (json_is_string(ext)) {
+    text = json_string_value(ext);
+    len = json_string_length(ext);
+  } else if (json_is_object(ext)) {
+    if (!(dumped = json_dumps(ext, JSON_COMPACT)))
+      return oom(c);
+    text = dumped;
+    len = strlen(dumped);
+  } else {
+    note(c, "service_area", "extent", "dit moet GeoJSON zijn; het veld is overgeslagen");
+    return SK_OK;
+  }
+  struct ix_area_result r;
+  int rc = ix_area_from_geojson(c->tax, text, len, &r);
+  free(dumped);
+  if (rc == SK_ENOMEM)
+    return oom(c);
+  if (rc) {
+    note(c, "service_area", "extent",
+         "alleen een GeoJSON Polygon of MultiPolygon kunnen we plaatsen; de vorm is overgeslagen");
+    return SK_OK;
+  }
+  if (!r.n) {
+    note(c, "service_area", "extent",
+         "de vorm bevat het midden van geen van onze gemeenten; hij is overgeslagen");
+    return SK_OK;
+  }
+  note(c, "service_area", "extent",
+       "we hebben geen gemeentegrenzen: gemeenten met hun midden in de vorm zijn het werkgebied (controleer dit)");
+  for (size_t k = 0; k < r.n; k++)
+    TRY(push_area(c, s, r.codes[k], NULL));
+  *placed = 1;
+  return SK_OK;
+}
 
 static int add_areas(struct ctx *c, struct ix_service *s, json_t *arr) {
   size_t i;
@@ -699,41 +1044,39 @@ static int add_areas(struct ctx *c, struct ix_service *s, json_t *arr) {
     }
     report_unread(c, o, "service_area", area_read);
     const char *name = str_field(c, o, "service_area", "name");
-    if (!name) {
-      note(c, "service_area", "name", "een werkgebied zonder naam is overgeslagen");
-      continue;
+    const char *desc = str_field(c, o, "service_area", "description");
+    if (desc && strlen(desc) > SHORT_BUDGET) {
+      note(c, "service_area", "description", "langer dan %d tekens; het veld is overgeslagen", SHORT_BUDGET);
+      desc = NULL;
     }
-    char buf[128];
-    const char *t = trim_copy(buf, sizeof buf, name);
-    const char *code = NULL;
-    if (t) {
-      const struct sk_term *term = find_term(c->tax, SK_VOCAB_MUNICIPALITY, t);
-      if (!term)
-        term = find_term(c->tax, SK_VOCAB_SCOPE, t);
-      if (term)
-        code = term->code;
-      else if (!c->tax && looks_like_code(t))
-        code = t;
+    int placed = 0;
+    if (name) {
+      struct ix_area_result r;
+      if (ix_area_resolve(c->tax, name, &r))
+        return oom(c);
+      if (!c->tax && looks_like_code(name) && !r.n)
+        r.codes[r.n++] = name;
+      else if (!r.n && !r.unplaced[0])
+        snprintf(r.unplaced, sizeof r.unplaced, "%.*s", clip(name, 100), name);
+      if (r.truncated)
+        note(c, "service_area", "name", "meer dan %d gemeenten in één naam; de rest is overgeslagen",
+             IX_AREA_MAX);
+      if (r.unplaced[0]) {
+        note(c, "service_area", "name", "werkgebied '%s' kennen we niet; het is overgeslagen", r.unplaced);
+        if (!s->unplaced_area && !(s->unplaced_area = ix_strdup(c->b, r.unplaced)))
+          return oom(c);
+      }
+      /* A description narrows one area; for a list it would be ambiguous. */
+      for (size_t k = 0; k < r.n; k++)
+        TRY(push_area(c, s, r.codes[k], r.n == 1 ? desc : NULL));
+      placed = r.n > 0;
     }
-    if (!code) {
-      note(c, "service_area", "name", "werkgebied '%.*s' kennen we niet; het is overgeslagen", clip(name, 60),
-           name);
-      continue;
-    }
-    int dup = 0;
-    for (size_t k = 0; k < s->areas.n; k++)
-      if (strcmp(s->areas.v[k].code, code) == 0)
-        dup = 1;
-    if (dup)
-      continue;
-    if (s->areas.n >= MAX_AREAS) {
-      note(c, "service_area", NULL, "meer dan %d werkgebieden per dienst; de rest is overgeslagen", MAX_AREAS);
-      return SK_OK;
-    }
-    struct ix_area *a = IX_PUSH(c->b, s->areas);
-    if (!a || !(a->code = ix_strdup(c->b, code)))
-      return oom(c);
-    a->min_age = a->max_age = IX_UNSET;
+    if (!placed)
+      TRY(area_extent(c, s, o, &placed));
+    else if (!empty_value(json_object_get(o, "extent")))
+      note(c, "service_area", "extent", "de naam van het werkgebied gaat voor de vorm");
+    if (!name && !placed)
+      note(c, "service_area", "name", "een werkgebied zonder naam of bruikbare vorm is overgeslagen");
   }
   return SK_OK;
 }
@@ -771,9 +1114,19 @@ static int add_attributes(struct ctx *c, struct ix_service *s, json_t *arr) {
       if (strcasecmp(taxname, ours[k].name) == 0)
         v = (int)ours[k].vocab;
     if (v < 0) {
+      /* Another taxonomy (Open Eligibility, ORUK, a local one): its term
+       * names are a hint for the needs we propose (ix_classify). */
+      const char *tn = str_field(c, term, "taxonomy_term", "name");
+      const char *td = str_field(c, term, "taxonomy_term", "description");
+      const char *tv = str_field(c, o, "attribute", "value");
+      if (tn && s->other_terms.n < MAX_CODES)
+        TRY(strv_add_unique(c, &s->other_terms, tn));
+      if (td && s->other_terms.n < MAX_CODES)
+        TRY(strv_add_unique(c, &s->other_terms, td));
+      if (tv && s->other_terms.n < MAX_CODES)
+        TRY(strv_add_unique(c, &s->other_terms, tv));
       note(c, "attribute", "taxonomy_term",
-           "taxonomie '%.*s' kennen we niet (wel: sk-hulpvraag, sk-doelgroep, sk-toegang, sk-kosten, sk-wet); "
-           "het attribuut is overgeslagen",
+           "taxonomie '%.*s' is niet de onze; de termen gebruiken we om de dienst automatisch in te delen",
            clip(taxname ? taxname : "", 60), taxname ? taxname : "");
       continue;
     }
@@ -855,12 +1208,15 @@ static int add_org(struct ctx *c, json_t *o, int top, const char **key) {
   size_t i;
   json_t *p;
   json_array_foreach(phones, i, p) {
-    const char *num, *desc;
-    int r = read_phone(c, p, &num, &desc);
+    const char *num, *ext, *desc;
+    int r = read_phone(c, p, &num, &ext, &desc);
     if (r == -2)
       return oom(c);
     if (r)
       continue;
+    if (ext)
+      note(c, "organization", "phones",
+           "een toestelnummer bewaren we alleen bij de telefoonnummers van een dienst");
     if (!org->phone)
       org->phone = num;
     else if (strcmp(org->phone, num) != 0)
@@ -1239,14 +1595,26 @@ static int reject(struct ctx *c, const char *key, const char *field, const char 
   return ix_batch_reject(c->b, key, field, "%s", reason) ? oom(c) : SK_OK;
 }
 
+/* An age: a whole number 0..AGE_MAX; a fraction (17.5) is rounded to the
+ * nearest year with a warning. Anything else rejects the service: a dropped
+ * age limit would show the service to the wrong people. */
 static int read_age(struct ctx *c, json_t *o, const char *id, const char *field, int *out, int *bad) {
   long v;
-  int r = int_value(json_object_get(o, field), 0, AGE_MAX, &v);
+  json_t *j = json_object_get(o, field);
+  int r = int_value(j, 0, AGE_MAX, &v);
+  if (r == -1 && json_is_real(j)) {
+    double d = json_real_value(j);
+    if (isfinite(d) && d >= 0 && d <= AGE_MAX) {
+      *out = (int)lround(d);
+      note(c, "service", field, "geen heel getal; afgerond op %d jaar", *out);
+      return SK_OK;
+    }
+  }
   if (r == 1)
     *out = (int)v;
   if (r == -1) {
     *bad = 1;
-    return reject(c, id, field, "Dienst '%.*s': het veld '%s' moet een heel getal van 0 tot en met %d zijn.",
+    return reject(c, id, field, "Dienst '%.*s': het veld '%s' moet een getal van 0 tot en met %d zijn.",
                   clip(id, 100), id, field, AGE_MAX);
   }
   return SK_OK;
@@ -1558,6 +1926,11 @@ static int read_document(struct ctx *c, json_t *root, int *total_pages, char *er
 
 int ix_hsds_parse(const char *data, size_t len, const struct sk_taxonomy *tax, struct ix_batch *out,
                   int *total_pages, char *err, size_t errlen) {
+  return ix_hsds_parse_at(data, len, tax, (int64_t)time(NULL), out, total_pages, err, errlen);
+}
+
+int ix_hsds_parse_at(const char *data, size_t len, const struct sk_taxonomy *tax, int64_t now,
+                     struct ix_batch *out, int *total_pages, char *err, size_t errlen) {
   char dummy[8];
   if (!err || !errlen) {
     err = dummy;
@@ -1581,7 +1954,7 @@ int ix_hsds_parse(const char *data, size_t len, const struct sk_taxonomy *tax, s
     snprintf(err, errlen, "Dit is geen geldige JSON (regel %d, kolom %d): %s.", jerr.line, jerr.column, jerr.text);
     return SK_EPARSE;
   }
-  struct ctx c = {.b = out, .tax = tax};
+  struct ctx c = {.b = out, .tax = tax, .now = now};
   int rc = SK_OK;
   c.notes = calloc(NOTE_SLOTS, sizeof *c.notes);
   if (!c.notes) {

@@ -191,16 +191,43 @@ icaltimezone *ixc_calendar_zone(struct ixc_doc *d, icalcomponent *vcal) {
 
 /* ------------------------------------------------------------ conversion */
 
-static int64_t local_to_utc(struct icaltimetype t, icaltimezone *z) {
-  t.zone = NULL;
-  t.is_date = 0;
-  return (int64_t)icaltime_as_timet_with_zone(t, z);
-}
-
 static struct icaltimetype utc_to_local(int64_t utc, icaltimezone *z) {
   struct icaltimetype t = icaltime_from_timet_with_zone((time_t)utc, 0, z);
   t.zone = NULL;
   return t;
+}
+
+/* The zone's UTC offset (seconds east) at a moment. */
+static int64_t offset_at(int64_t utc, icaltimezone *z) {
+  struct icaltimetype l = utc_to_local(utc, z);
+  int64_t as_utc = ixc_days_from_civil(l.year, (unsigned)l.month, (unsigned)l.day) * DAY + l.hour * 3600 +
+                   l.minute * 60 + l.second;
+  return as_utc - utc;
+}
+
+/* A local wall-clock time in zone z as UTC, by RFC 5545 3.3.5: a time that
+ * does not exist (the spring-forward gap) takes the offset from before the
+ * gap; a time that exists twice (autumn) is the first of the two. libical
+ * 3.0.16 gets both wrong for Europe/Amsterdam (an hour off). The offsets
+ * around the moment are read from the zone 36 hours either side; zones do
+ * not change twice within that. */
+static int64_t local_to_utc(struct icaltimetype t, icaltimezone *z) {
+  int64_t naive = ixc_days_from_civil(t.year, (unsigned)t.month, (unsigned)t.day) * DAY +
+                  (t.is_date ? 0 : t.hour * 3600 + t.minute * 60 + t.second);
+  if (!z || z == icaltimezone_get_utc_timezone())
+    return naive;
+  int64_t before = offset_at(naive - 36 * 3600, z), after = offset_at(naive + 36 * 3600, z);
+  if (before == after) /* no change near this moment: nearly always */
+    return naive - before;
+  int64_t u1 = naive - before, u2 = naive - after;
+  int ok1 = offset_at(u1, z) == before, ok2 = offset_at(u2, z) == after;
+  if (ok1 && ok2)
+    return u1 < u2 ? u1 : u2; /* twice: the first */
+  if (ok1)
+    return u1;
+  if (ok2)
+    return u2;
+  return u1; /* in the gap: the offset before it */
 }
 
 static int64_t days_of(struct icaltimetype t) {
@@ -306,14 +333,15 @@ static int occ_cmp(const void *a, const void *b) {
 /* The length of an instance: seconds for date-times (-1 unknown), days for
  * all-day events. */
 struct span {
-  int64_t secs;
-  int64_t days;
+  int64_t secs;  /* date-times: exact seconds (-1 unknown), after ndays */
+  int64_t days;  /* all-day: days */
+  int64_t ndays; /* date-times: nominal days of a DURATION (P1D, P1W): the same local time later */
 };
 
 static struct span event_span(struct ixc_doc *d, const struct ixc_series *s, icalcomponent *ev,
                               const struct ixc_point *start, icaltimezone *zone,
                               const struct span *inherit) {
-  struct span sp = {-1, 1};
+  struct span sp = {-1, 1, 0};
   icalproperty *pe = icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY);
   icalproperty *pd = icalcomponent_get_first_property(ev, ICAL_DURATION_PROPERTY);
   struct ixc_point end;
@@ -333,12 +361,16 @@ static struct span event_span(struct ixc_doc *d, const struct ixc_series *s, ica
     struct icaldurationtype du = icalproperty_get_duration(pd);
     if (!icaldurationtype_is_bad_duration(du) && !du.is_neg && du.weeks <= 260 && du.days <= 1830 &&
         du.hours <= 43800) {
-      int64_t secs = (int64_t)du.weeks * 7 * DAY + (int64_t)du.days * DAY + (int64_t)du.hours * 3600 +
-                     (int64_t)du.minutes * 60 + du.seconds;
+      int64_t ndays = (int64_t)du.weeks * 7 + du.days;
+      int64_t exact = (int64_t)du.hours * 3600 + (int64_t)du.minutes * 60 + du.seconds;
       if (start->all_day) {
+        int64_t secs = ndays * DAY + exact;
         sp.days = secs / DAY > 0 ? secs / DAY : 1;
-      } else if (secs <= MAX_DURATION) {
-        sp.secs = secs;
+      } else if (ndays * DAY + exact <= MAX_DURATION) {
+        /* RFC 5545 3.3.6: days and weeks are nominal (across a DST change
+         * P1D is 23 or 25 hours), hours and less are exact. */
+        sp.ndays = ndays;
+        sp.secs = exact;
       }
       return sp;
     }
@@ -359,7 +391,18 @@ static int overlaps_window(const struct ixc_doc *d, int64_t start, int64_t end) 
 static int64_t occ_end(const struct ixc_point *st, const struct span *sp, icaltimezone *zone) {
   if (st->all_day)
     return day_start_utc(st->day + sp->days, zone);
-  return sp->secs >= 0 ? st->utc + sp->secs : -1;
+  if (sp->secs < 0)
+    return -1;
+  if (!sp->ndays)
+    return st->utc + sp->secs;
+  struct icaltimetype l = utc_to_local(st->utc, zone);
+  int64_t days = days_of(l) + sp->ndays;
+  struct icaltimetype e = date_of_days(days);
+  e.is_date = 0;
+  e.hour = l.hour;
+  e.minute = l.minute;
+  e.second = l.second;
+  return local_to_utc(e, zone) + sp->secs;
 }
 
 static int push_instance(struct ixc_doc *d, struct occv *ov, const struct ixc_point *st,
@@ -390,6 +433,133 @@ static int budget_left(struct ixc_doc *d, const struct ixc_series *s, size_t *st
   (*steps)++;
   d->iterations_left--;
   return 1;
+}
+
+/* ------------------------------------------------ yearly BYWEEKNO rules */
+
+static int n_of(const short *v, int cap) {
+  int n = 0;
+  while (n < cap && v[n] != ICAL_RECURRENCE_ARRAY_MAX)
+    n++;
+  return n;
+}
+
+/* 1 = Monday .. 7 = Sunday of a day number. */
+static int wd_mon(int64_t days) { return (int)(((days % 7) + 7 + 3) % 7) + 1; }
+
+/* The first day of week 1 of a year for weeks starting on wkst (1 = Monday):
+ * the week that holds 4 January (RFC 5545 3.3.10: at least four days of
+ * the year). */
+static int64_t week1_start(int year, int wkst) {
+  int64_t jan4 = ixc_days_from_civil(year, 1, 4);
+  return jan4 - ((wd_mon(jan4) - wkst + 7) % 7);
+}
+
+/* A rule libical 3.0.16 gets wrong: FREQ=YEARLY with BYWEEKNO and plain
+ * BYDAY (it skips years for BYWEEKNO=-1 and can add days outside the week).
+ * Other BY parts (except BYMONTH as a filter) go to libical. */
+static int own_yearly_weekno(const struct icalrecurrencetype *r) {
+  if (r->freq != ICAL_YEARLY_RECURRENCE || n_of(r->by_week_no, ICAL_BY_WEEKNO_SIZE) == 0)
+    return 0;
+  int nd = n_of(r->by_day, ICAL_BY_DAY_SIZE);
+  if (nd == 0)
+    return 0;
+  for (int i = 0; i < nd; i++)
+    if (icalrecurrencetype_day_position(r->by_day[i]) != 0)
+      return 0;
+  return n_of(r->by_second, ICAL_BY_SECOND_SIZE) == 0 && n_of(r->by_minute, ICAL_BY_MINUTE_SIZE) == 0 &&
+         n_of(r->by_hour, ICAL_BY_HOUR_SIZE) == 0 && n_of(r->by_month_day, ICAL_BY_MONTHDAY_SIZE) == 0 &&
+         n_of(r->by_year_day, ICAL_BY_YEARDAY_SIZE) == 0 && n_of(r->by_set_pos, ICAL_BY_SETPOS_SIZE) == 0;
+}
+
+static int day_cmp(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Expand such a rule ourselves: for every INTERVAL-th year from DTSTART's,
+ * the listed weeks (negative: from the end) and weekdays, at DTSTART's time
+ * of day; COUNT counts DTSTART as the first (RFC 5545 3.3.10). until: local
+ * terms like t0, or null. */
+static int expand_yearly_weekno(struct ixc_doc *d, const struct ixc_series *s,
+                                const struct icalrecurrencetype *r, struct icaltimetype t0, int64_t start_utc0,
+                                icaltimezone *zone, const struct span *sp, size_t limit, struct occv *ov) {
+  const int all_day = t0.is_date;
+  int wkst = r->week_start == ICAL_NO_WEEKDAY ? 1 : (r->week_start == ICAL_SUNDAY_WEEKDAY ? 7 : (int)r->week_start - 1);
+  int nw = n_of(r->by_week_no, ICAL_BY_WEEKNO_SIZE), nd = n_of(r->by_day, ICAL_BY_DAY_SIZE);
+  int nm = n_of(r->by_month, ICAL_BY_MONTH_SIZE);
+  int64_t until_naive = INT64_MAX;
+  if (!icaltime_is_null_time(r->until))
+    until_naive = days_of(r->until) * DAY + (r->until.is_date ? DAY - 1 : r->until.hour * 3600 + r->until.minute * 60 + r->until.second);
+  int64_t t0_naive = days_of(t0) * DAY + (all_day ? 0 : t0.hour * 3600 + t0.minute * 60 + t0.second);
+  int interval = r->interval > 0 ? r->interval : 1;
+  long counted = 1; /* DTSTART */
+  size_t steps = 0, found = 0;
+  int end_year = 1970;
+  {
+    int y, m, dd;
+    ixc_civil_from_days(d->o->window_end / DAY + 1, &y, &m, &dd);
+    end_year = y + 1;
+  }
+  for (int year = t0.year; year <= end_year && year <= 2200; year += interval) {
+    int64_t w1 = week1_start(year, wkst), nweeks = (week1_start(year + 1, wkst) - w1) / 7;
+    int64_t days[ICAL_BY_WEEKNO_SIZE * 7];
+    size_t n = 0;
+    for (int i = 0; i < nw; i++) {
+      int64_t k = r->by_week_no[i] > 0 ? r->by_week_no[i] : nweeks + 1 + r->by_week_no[i];
+      if (k < 1 || k > nweeks)
+        continue;
+      for (int j = 0; j < nd && n < sizeof days / sizeof *days; j++) {
+        int lw = (int)icalrecurrencetype_day_day_of_week(r->by_day[j]);
+        int target = lw == ICAL_SUNDAY_WEEKDAY ? 7 : lw - 1;
+        int64_t day = w1 + (k - 1) * 7 + ((target - wkst + 7) % 7);
+        int y, m, dd;
+        ixc_civil_from_days(day, &y, &m, &dd);
+        int month_ok = nm == 0;
+        for (int q = 0; q < nm && !month_ok; q++)
+          month_ok = r->by_month[q] == m;
+        if (month_ok)
+          days[n++] = day;
+      }
+    }
+    qsort(days, n, sizeof *days, day_cmp);
+    for (size_t i = 0; i < n; i++) {
+      if (i && days[i] == days[i - 1])
+        continue;
+      if (!budget_left(d, s, &steps))
+        return SK_OK;
+      int64_t naive = days[i] * DAY + (all_day ? 0 : t0.hour * 3600 + t0.minute * 60 + t0.second);
+      if (naive <= t0_naive)
+        continue;
+      if (naive > until_naive)
+        return SK_OK;
+      if (r->count && ++counted > r->count)
+        return SK_OK;
+      struct ixc_point pt;
+      pt.all_day = all_day;
+      pt.day = days[i];
+      if (all_day) {
+        pt.utc = day_start_utc(pt.day, zone);
+      } else {
+        struct icaltimetype x = date_of_days(days[i]);
+        x.is_date = 0;
+        x.hour = t0.hour;
+        x.minute = t0.minute;
+        x.second = t0.second;
+        pt.utc = local_to_utc(x, zone);
+      }
+      if (pt.utc < start_utc0)
+        continue;
+      if (pt.utc >= d->o->window_end)
+        return SK_OK;
+      int rc = push_instance(d, ov, &pt, sp, zone);
+      if (rc < 0)
+        return rc;
+      if (rc == SK_OK && ++found >= limit)
+        return SK_OK;
+    }
+  }
+  return SK_OK;
 }
 
 /* Expand one RRULE from t0 (local fields in zone) into ov. */
@@ -423,13 +593,15 @@ static int expand_rule(struct ixc_doc *d, const struct ixc_series *s, struct ica
     u.zone = NULL;
     rule.until = u;
   }
+  if (own_yearly_weekno(&rule))
+    return expand_yearly_weekno(d, s, &rule, t0, start_utc0, zone, sp, limit, ov);
   icalrecur_iterator *it = icalrecur_iterator_new(rule, t0);
   if (!it) {
     ixc_warn(d, "Activiteit '%s': de herhaalregel (RRULE) is ongeldig; alleen de eerste datum is gebruikt.",
              s->key);
     return SK_OK;
   }
-  int64_t lead = (sp->secs > 0 ? sp->secs : 0) + (all_day ? sp->days * DAY : 0) + 2 * DAY;
+  int64_t lead = (sp->secs > 0 ? sp->secs : 0) + sp->ndays * DAY + (all_day ? sp->days * DAY : 0) + 2 * DAY;
   /* Rules without COUNT can start near the window instead of at DTSTART.
    * icalrecur_iterator_set_start is only trusted for daily and coarser
    * rules (it loses the phase of HOURLY/MINUTELY intervals in 3.0.16). */
@@ -488,6 +660,8 @@ struct override {
   icalcomponent *c;
   struct ixc_point rid;
   int seq, skip;
+  int future;      /* RANGE=THISANDFUTURE */
+  int64_t rid_utc_day; /* a date-time RECURRENCE-ID: its UTC date (all-day series, see ixc_expand) */
 };
 
 static void render_date(int64_t days, char out[32]) {
@@ -556,10 +730,13 @@ static int read_overrides(struct ixc_doc *d, const struct ixc_series *s, icaltim
       ovr[i].skip = 1;
       continue;
     }
+    ovr[i].rid_utc_day = ovr[i].rid.utc >= 0 ? ovr[i].rid.utc / DAY : -((-ovr[i].rid.utc + DAY - 1) / DAY);
     icalparameter *range = icalproperty_get_first_parameter(p, ICAL_RANGE_PARAMETER);
-    if (range && !warned_range) {
-      ixc_warn(d, "Activiteit '%s': een wijziging 'voor deze en volgende keren' (RANGE) wordt alleen "
-                  "voor die ene datum toegepast.", s->key);
+    if (range && icalparameter_get_range(range) == ICAL_RANGE_THISANDFUTURE)
+      ovr[i].future = 1;
+    else if (range && !warned_range) {
+      ixc_warn(d, "Activiteit '%s': RANGE=THISANDPRIOR bestaat niet meer (RFC 5545); de wijziging geldt "
+                  "alleen voor die ene datum.", s->key);
       warned_range = 1;
     }
   }
@@ -572,6 +749,92 @@ static int read_overrides(struct ixc_doc *d, const struct ixc_series *s, icaltim
   return SK_OK;
 }
 
+/* RANGE=THISANDFUTURE (RFC 5545 3.2.13): the override's change of start
+ * time (kept in local wall-clock terms, so it survives a DST change), its
+ * length, location and status apply to every later instance too. Several
+ * such overrides apply in order; a later one wins from its own instance on. */
+static int apply_future(struct ixc_doc *d, const struct ixc_series *s, icaltimezone *zone, struct override *ovr,
+                        const struct span *master_span, struct occv *ov) {
+  size_t nf = 0;
+  for (size_t k = 0; k < s->n_overrides; k++)
+    nf += ovr[k].future && !ovr[k].skip;
+  if (!nf || !ov->n)
+    return SK_OK;
+  int64_t *orig = malloc(ov->n * sizeof *orig);
+  if (!orig)
+    return SK_ENOMEM;
+  for (size_t i = 0; i < ov->n; i++)
+    orig[i] = ov->v[i].start.all_day ? ov->v[i].start.day * DAY : ov->v[i].start.utc;
+  for (size_t round = 0; round < nf; round++) {
+    /* the next future override by RECURRENCE-ID */
+    struct override *o = NULL;
+    for (size_t k = 0; k < s->n_overrides; k++)
+      if (ovr[k].future && !ovr[k].skip && ovr[k].future != 2 && (!o || ovr[k].rid.utc < o->rid.utc))
+        o = &ovr[k];
+    if (!o)
+      break;
+    o->future = 2; /* done */
+    icalproperty *pst = icalcomponent_get_first_property(o->c, ICAL_DTSTART_PROPERTY);
+    struct ixc_point st = o->rid;
+    if (pst) {
+      struct ixc_point p;
+      if (read_point(d, s, pst, icalproperty_get_dtstart(pst), zone, &p) == 0)
+        st = p;
+    }
+    struct span sp = event_span(d, s, o->c, &st, zone, master_span);
+    /* the shift in local terms */
+    struct icaltimetype lr = utc_to_local(o->rid.utc, zone), ls = utc_to_local(st.utc, zone);
+    int64_t shift_days = st.all_day || o->rid.all_day ? st.day - o->rid.day : days_of(ls) - days_of(lr);
+    int64_t shift_secs = st.all_day || o->rid.all_day
+                             ? 0
+                             : (ls.hour - lr.hour) * 3600LL + (ls.minute - lr.minute) * 60 + (ls.second - lr.second);
+    int cancelled = icalcomponent_get_status(o->c) == ICAL_STATUS_CANCELLED;
+    const char *loc = NULL;
+    icalproperty *pl = icalcomponent_get_first_property(o->c, ICAL_LOCATION_PROPERTY);
+    if (pl) {
+      int fl = 0;
+      loc = ixc_clean(d, icalproperty_get_location(pl), 500, 1, &fl);
+      if (loc && s->location && strcmp(loc, s->location) == 0)
+        loc = NULL;
+    }
+    int64_t from = o->rid.all_day ? o->rid.day * DAY : o->rid.utc;
+    for (size_t i = 0; i < ov->n; i++) {
+      if (orig[i] <= from)
+        continue;
+      struct occ *x = &ov->v[i];
+      int64_t day = x->start.day + shift_days;
+      if (x->start.all_day) {
+        x->start.day = day;
+        x->start.utc = day_start_utc(day, zone);
+      } else {
+        struct icaltimetype l = utc_to_local(orig[i], zone);
+        int64_t secs = l.hour * 3600LL + l.minute * 60 + l.second + shift_secs;
+        int64_t dd = days_of(l) + shift_days + (secs >= 0 ? secs / DAY : -((-secs + DAY - 1) / DAY));
+        secs -= (dd - days_of(l) - shift_days) * DAY;
+        struct icaltimetype n = date_of_days(dd);
+        n.is_date = 0;
+        n.hour = (int)(secs / 3600);
+        n.minute = (int)(secs % 3600 / 60);
+        n.second = (int)(secs % 60);
+        x->start.utc = local_to_utc(n, zone);
+        x->start.day = dd;
+      }
+      x->days = sp.days;
+      x->end_utc = occ_end(&x->start, &sp, zone);
+      x->cancelled = cancelled;
+      x->location = loc;
+    }
+  }
+  free(orig);
+  /* Shifted instances may leave the window or change order. */
+  size_t w = 0;
+  for (size_t i = 0; i < ov->n; i++)
+    if (overlaps_window(d, ov->v[i].start.utc, ov->v[i].end_utc))
+      ov->v[w++] = ov->v[i];
+  ov->n = w;
+  return SK_OK;
+}
+
 int ixc_expand(struct ixc_doc *d, const struct ixc_series *s, struct ix_service *svc) {
   struct occv ov = {0};
   struct ixc_point *ex = NULL;
@@ -579,7 +842,7 @@ int ixc_expand(struct ixc_doc *d, const struct ixc_series *s, struct ix_service 
   struct override *ovr = NULL;
   int rc = SK_OK;
   icaltimezone *zone = s->deflt;
-  struct span master_span = {-1, 1};
+  struct span master_span = {-1, 1, 0};
 
   if (s->n_overrides) {
     ovr = calloc(s->n_overrides, sizeof *ovr);
@@ -665,6 +928,7 @@ int ixc_expand(struct ixc_doc *d, const struct ixc_series *s, struct ix_service 
         if (read_point(d, s, p, dp.period.start, zone, &r) != 0)
           continue;
         struct ixc_point e;
+        sp.ndays = 0;
         if (!icaltime_is_null_time(dp.period.end) && read_point(d, s, p, dp.period.end, zone, &e) == 0) {
           sp.secs = e.utc - r.utc >= 0 && e.utc - r.utc <= MAX_DURATION ? e.utc - r.utc : -1;
         } else if (!icaldurationtype_is_null_duration(dp.period.duration) &&
@@ -696,6 +960,32 @@ int ixc_expand(struct ixc_doc *d, const struct ixc_series *s, struct ix_service 
       rc = SK_OK;
     }
 
+    /* An all-day series whose override names the instance with a
+     * date-time (RECURRENCE-ID:20260914T000000Z, not ;VALUE=DATE:20260914):
+     * 00:00:00 UTC means that UTC date (how Google writes it), another time
+     * the local date (local midnight written in UTC, as Outlook does). When
+     * no instance is on that day, the other reading is tried. */
+    if (p0.all_day)
+      for (size_t k = 0; k < s->n_overrides; k++) {
+        struct override *o = &ovr[k];
+        if (o->skip || o->rid.all_day)
+          continue;
+        int utc_midnight = o->rid.utc % DAY == 0;
+        /* readings in order: the one above, the other one, the nearest UTC midnight */
+        int64_t cand[3] = {utc_midnight ? o->rid_utc_day : o->rid.day,
+                           utc_midnight ? o->rid.day : o->rid_utc_day, (o->rid.utc + DAY / 2) / DAY};
+        int pick = 0, found = 0;
+        for (int c = 0; c < 3 && !found; c++)
+          for (size_t i = 0; i < ov.n && !found; i++)
+            if (ov.v[i].start.day == cand[c]) {
+              pick = c;
+              found = 1;
+            }
+        o->rid.day = cand[pick];
+        o->rid.all_day = 1;
+        o->rid.utc = day_start_utc(o->rid.day, zone);
+      }
+
     /* Sort, drop duplicates (RRULE and RDATE may both give an instance),
      * EXDATEs and instances that an override replaces. */
     if (ov.n > 1)
@@ -713,6 +1003,9 @@ int ixc_expand(struct ixc_doc *d, const struct ixc_series *s, struct ix_service 
         ov.v[w++] = ov.v[i];
     }
     ov.n = w;
+    rc = apply_future(d, s, zone, ovr, &master_span, &ov);
+    if (rc)
+      goto done;
   } else {
     rc = read_overrides(d, s, zone, ovr);
     if (rc)

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "ix_csv.h"
 #include "ix_hsds.h"
 #include "ix_ical.h"
 #include "ix_partner_json.h"
@@ -21,8 +22,7 @@ static int parse_hsds(const struct ix_feed *f, const struct sk_taxonomy *tax, in
                       const char *data, size_t len, struct ix_batch *b, int *total_pages,
                       char *err, size_t errlen) {
   (void)f;
-  (void)now;
-  return ix_hsds_parse(data, len, tax, b, total_pages, err, errlen);
+  return ix_hsds_parse_at(data, len, tax, now, b, total_pages, err, errlen);
 }
 
 static int parse_ical(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now,
@@ -36,10 +36,21 @@ static int parse_ical(const struct ix_feed *f, const struct sk_taxonomy *tax, in
   return ix_ical_parse(data, len, &io, b, err, errlen);
 }
 
+static int parse_csv(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now, const char *data,
+                     size_t len, struct ix_batch *b, int *total_pages, char *err, size_t errlen) {
+  (void)f;
+  (void)now;
+  *total_pages = 1;
+  return ix_csv_parse(data, len, tax, b, err, errlen);
+}
+
 const struct ix_feed_kind ix_feed_kinds[] = {
-    {"partner-json", "our own JSON feed format (docs/feed-format.md)", parse_partner_json, 0, 0},
-    {"hsds", "Open Referral HSDS 3.0 JSON, paged or whole (docs/hsds.md)", parse_hsds, 0, 0},
-    {"ical", "an iCalendar (.ics) activity calendar (docs/ical.md)", parse_ical, 1, 1},
+    {"partner-json", "our own JSON feed format (docs/feed-format.md)", parse_partner_json, 0, 0, 0},
+    /* HSDS is read again daily: schedules that are not weekly become dated
+     * rows over a window that moves with the month (docs/hsds.md). */
+    {"hsds", "Open Referral HSDS 3.0 JSON, paged or whole (docs/hsds.md)", parse_hsds, 1, 0, 1},
+    {"ical", "an iCalendar (.ics) activity calendar (docs/ical.md)", parse_ical, 1, 1, 0},
+    {"csv", "a spreadsheet saved as CSV, one row per offering (docs/feed-format.md)", parse_csv, 0, 0, 1},
 };
 const size_t ix_n_feed_kinds = sizeof ix_feed_kinds / sizeof ix_feed_kinds[0];
 

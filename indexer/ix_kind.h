@@ -30,6 +30,10 @@ struct ix_feed_kind {
   /* 1: the feed carries no organisation or municipality of its own, so the
    * registry's defaults.organization and defaults.municipality are needed. */
   int needs_org_defaults;
+  /* 1: the format does not carry our codes (HSDS): what the source and the
+   * defaults leave open is proposed by ix_classify and marked for the
+   * redactie ("automatisch ingedeeld"). */
+  int classify;
 };
 
 extern const struct ix_feed_kind ix_feed_kinds[];

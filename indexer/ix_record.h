@@ -27,6 +27,7 @@ struct ix_arena {
 
 struct ix_phone {
   const char *number;
+  const char *extension; /* "12" (HSDS phone.extension), or NULL */
   const char *description;
   int restricted; /* 1: for professionals only */
 };
@@ -42,8 +43,12 @@ struct ix_area {
 struct ix_hours {
   int weekday;       /* 1 = Monday .. 7 = Sunday */
   char opens[6];     /* "HH:MM" local time */
-  char closes[6];
+  char closes[6];    /* "HH:MM", up to "24:00" (open until midnight) */
   const char *note;
+  /* Dates ("YYYY-MM-DD", "" when open-ended) the row holds on: a season
+   * (HSDS valid_from/valid_to, until) or, for a rule that is not a plain
+   * weekly one (every other week, monthly), one date per row. */
+  char valid_from[11], valid_to[11];
 };
 
 struct ix_occurrence {
@@ -116,6 +121,17 @@ struct ix_service {
     struct ix_hours *v;
     size_t n, cap;
   } hours;
+  /* Classification proposed by the indexer, not given by the source
+   * (ix_classify): needs from the text, access/cost "onbekend". Stored and
+   * shown as "automatisch ingedeeld" until a redacteur confirms it. */
+  int auto_classified;
+  /* Names of terms of other taxonomies the source gave (Open Eligibility,
+   * ORUK categories, ...): input for ix_classify, not stored. */
+  struct ix_strv other_terms;
+  /* The first service area the parser could not place ("Atlantis"), or
+   * NULL: without another area and without a feed default the record is
+   * rejected with this name in the reason. */
+  const char *unplaced_area;
   /* activities (kind IX_KIND_ACTIVITY) */
   const char *uid;
   const char *location_text;

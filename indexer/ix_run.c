@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ix_classify.h"
 #include "ix_kind.h"
 #include "ix_partner_json.h"
 #include "ix_validate.h"
@@ -170,6 +171,8 @@ static int fetch_pages(const struct ix_feed *f, const struct sk_taxonomy *tax,
                                 strlen(r.content_hash));
       int pages_again;
       rc = parse_one(f, tax, now, r.body, r.len, b, &pages_again, err, errlen);
+      if (!rc && r.warning[0] && ix_batch_warn(b, "Pagina %d: %s", p, r.warning))
+        rc = SK_ENOMEM;
       if (rc) {
         size_t n = strlen(err);
         snprintf(err + n, errlen - n, " (pagina %d)", p);
@@ -222,6 +225,8 @@ int ix_feed_load(const struct ix_feed *f, const struct sk_taxonomy *tax,
   }
   int total_pages = 1;
   rc = parse_one(f, tax, now, r.body, r.len, b, &total_pages, err, errlen);
+  if (!rc && r.warning[0] && ix_batch_warn(b, "%s", r.warning))
+    rc = SK_ENOMEM;
   ix_fetch_result_free(&r);
   if (!rc && total_pages > 1) {
     char first[80];
@@ -234,6 +239,11 @@ int ix_feed_load(const struct ix_feed *f, const struct sk_taxonomy *tax,
   }
   if (!rc && (rc = fill_defaults(f, b)) != SK_OK)
     snprintf(err, errlen, "Te weinig geheugen om de feed te lezen.");
+  /* HSDS does not carry our codes: what the source and the defaults leave
+   * open is proposed by us and marked for the redactie. */
+  const struct ix_feed_kind *kind = ix_feed_kind_find(f->kind);
+  if (!rc && kind && kind->classify && (rc = ix_classify_batch(b, tax, NULL)) != SK_OK)
+    snprintf(err, errlen, "Te weinig geheugen om de feed in te delen.");
   if (!rc && (rc = ix_validate_batch(b, tax)) != SK_OK)
     snprintf(err, errlen, "Te weinig geheugen om de feed te controleren.");
   if (rc && !err[0])

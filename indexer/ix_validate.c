@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sk_buf.h"
 #include "sk_err.h"
@@ -155,28 +156,87 @@ static void check_ages(struct vrec *r, const char *where, int min_age, int max_a
     problem(r, "min_age", "%s'min_age' (%d) is hoger dan 'max_age' (%d)", where, min_age, max_age);
 }
 
-static void check_email(struct vrec *r, const char *field, const char *s) {
-  if (s && !sk_check_email(s)) {
-    char v[80];
-    shown(s, v);
-    problem(r, field, "'%s' in '%s' is geen geldig e-mailadres", v, field);
-  }
+/* ---- optional fields: repaired or dropped with a warning, never the record */
+
+static void warn(struct vrec *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct vrec *r, const char *fmt, ...) {
+  char msg[600];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  const char *k = r->key && sk_utf8_valid(r->key, strlen(r->key)) ? r->key : "";
+  if (ix_batch_warn(r->c->b, "%s '%.100s': %s.", r->what, k, msg))
+    r->c->oom = 1;
 }
 
-static void check_url(struct vrec *r, const char *field, const char *s) {
-  if (s && !sk_check_url(s)) {
-    char v[80];
-    shown(s, v);
-    problem(r, field, "'%s' in '%s' is geen geldig webadres (begin met https://)", v, field);
+/* A web address: kept when valid; "www.example.nl" gets "https://"; else
+ * dropped with a warning. */
+static void fix_url(struct vrec *r, const char *field, const char **s) {
+  if (!*s || sk_check_url(*s))
+    return;
+  char v[80];
+  shown(*s, v);
+  const char *p = *s;
+  int bare = strchr(p, '.') && !strchr(p, ' ') && !strstr(p, "://") && !strchr(p, ':') && p[0] != '/';
+  if (bare) {
+    const char *fixed = ix_printf(r->c->b, "https://%s", p);
+    if (!fixed) {
+      r->c->oom = 1;
+      return;
+    }
+    if (sk_check_url(fixed)) {
+      *s = fixed;
+      warn(r, "'%s' in '%s' had geen https://; we hebben het ervoor gezet", v, field);
+      return;
+    }
   }
+  *s = NULL;
+  warn(r, "'%s' in '%s' is geen geldig webadres (begin met https://); het veld is weggelaten", v,
+       field);
 }
 
-static void check_phone(struct vrec *r, const char *field, const char *s) {
-  if (s && !sk_check_phone(s)) {
-    char v[80];
-    shown(s, v);
-    problem(r, field, "'%s' in '%s' is geen geldig telefoonnummer", v, field);
+static void fix_email(struct vrec *r, const char *field, const char **s) {
+  if (!*s || sk_check_email(*s))
+    return;
+  const char *p = *s;
+  if (strncasecmp(p, "mailto:", 7) == 0 && sk_check_email(p + 7)) {
+    *s = p + 7;
+    return;
   }
+  char v[80];
+  shown(p, v);
+  *s = NULL;
+  warn(r, "'%s' in '%s' is geen geldig e-mailadres; het veld is weggelaten", v, field);
+}
+
+/* Cut a name that is too long at the last word boundary before the cap,
+ * with "…"; the full text is not lost when the caller keeps it elsewhere. */
+static void fix_name(struct vrec *r, const char *field, const char **s, size_t max) {
+  if (!*s || !sk_utf8_valid(*s, strlen(*s)) || sk_utf8_chars(*s) <= max)
+    return;
+  const char *p = *s;
+  size_t n = strlen(p), i = 0, chars = 0, last_space = 0;
+  while (i < n && chars < max - 1) { /* room for the "…" */
+    uint32_t cp;
+    size_t k = sk_utf8_decode(p + i, n - i, &cp);
+    if (!k)
+      break;
+    if (cp == ' ')
+      last_space = i;
+    i += k;
+    chars++;
+  }
+  size_t cut = last_space > i / 2 ? last_space : i;
+  while (cut && (p[cut - 1] == ' ' || p[cut - 1] == ',' || p[cut - 1] == '-'))
+    cut--;
+  const char *fixed = ix_printf(r->c->b, "%.*s…", (int)cut, p);
+  if (!fixed) {
+    r->c->oom = 1;
+    return;
+  }
+  *s = fixed;
+  warn(r, "het veld '%s' was langer dan %zu tekens; we hebben het ingekort", field, max);
 }
 
 static void check_key(struct vrec *r, const char *key) {
@@ -211,14 +271,17 @@ static void validate_orgs(struct vctx *c) {
     vrec_init(&r, c, "Organisatie", o->key);
     check_key(&r, o->key);
     need(&r, "name", o->name);
+    fix_name(&r, "name", &o->name, IX_MAX_NAME);
     check_text(&r, "name", o->name, IX_MAX_NAME);
     check_text(&r, "description", o->description, IX_MAX_TEXT);
-    check_text(&r, "email", o->email, IX_MAX_EMAIL);
-    check_text(&r, "website", o->website, IX_MAX_URL);
-    check_text(&r, "phone", o->phone, IX_MAX_PHONE);
-    check_email(&r, "email", o->email);
-    check_url(&r, "website", o->website);
-    check_phone(&r, "phone", o->phone);
+    fix_email(&r, "email", &o->email);
+    fix_url(&r, "website", &o->website);
+    if (o->phone && !sk_check_phone(o->phone)) {
+      char v[80];
+      shown(o->phone, v);
+      warn(&r, "'%s' in 'phone' is geen geldig telefoonnummer; het veld is weggelaten", v);
+      o->phone = NULL;
+    }
     register_key(&r, &c->orgs, o->key, w);
     if (!vrec_finish(&r))
       b->orgs.v[w++] = *o;
@@ -249,6 +312,7 @@ static void validate_locations(struct vctx *c) {
     vrec_init(&r, c, "Locatie", l->key);
     check_key(&r, l->key);
     check_org_ref(&r, l->org_key, 0);
+    fix_name(&r, "name", &l->name, IX_MAX_NAME);
     check_text(&r, "name", l->name, IX_MAX_NAME);
     check_text(&r, "address", l->address, IX_MAX_SHORT);
     check_text(&r, "city", l->city, IX_MAX_SHORT);
@@ -294,6 +358,7 @@ static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *
   check_key(r, s->key);
   check_org_ref(r, s->org_key, 1);
   need(r, "name", s->name);
+  fix_name(r, "name", &s->name, IX_MAX_NAME);
   check_text(r, "name", s->name, IX_MAX_NAME);
   check_text(r, "summary", s->summary, IX_MAX_SUMMARY);
   check_text(r, "description", s->description, IX_MAX_TEXT);
@@ -303,16 +368,17 @@ static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *
   check_text(r, "fees", s->fees, IX_MAX_TEXT);
   check_text(r, "referral_contact", s->referral_contact, IX_MAX_TEXT);
   check_text(r, "assured_by", s->assured_by, IX_MAX_NAME);
-  check_text(r, "url", s->url, IX_MAX_URL);
-  check_text(r, "email", s->email, IX_MAX_EMAIL);
-  check_url(r, "url", s->url);
-  check_email(r, "email", s->email);
+  fix_url(r, "url", &s->url);
+  fix_email(r, "email", &s->email);
   if (s->assured_date && !sk_check_date(s->assured_date)) {
     char v[80];
     shown(s->assured_date, v);
-    problem(r, "assured_date", "'%s' in 'assured_date' is geen datum zoals 2026-10-01", v);
+    warn(r, "'%s' in 'assured_date' is geen datum zoals 2026-10-01; het veld is weggelaten", v);
+    s->assured_date = NULL;
   }
-  if (s->needs.n == 0)
+  /* A service we classified ourselves may have no need yet: it is on the
+   * redactie's list (ix_classify). */
+  if (s->needs.n == 0 && !s->auto_classified)
     problem(r, "needs", "het veld 'needs' ontbreekt: geef minstens één hulpvraag-code");
   check_codes(r, "needs", &s->needs, SK_VOCAB_NEED, -1, "hulpvragen");
   check_codes(r, "target_groups", &s->target_groups, SK_VOCAB_TARGET_GROUP, -1, "doelgroepen");
@@ -324,11 +390,28 @@ static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *
   check_one_code(r, "access", s->access, SK_VOCAB_ACCESS, "toegangscodes");
   check_one_code(r, "cost", s->cost, SK_VOCAB_COST, "kostencodes");
   check_ages(r, "", s->min_age, s->max_age);
-  /* areas: municipality or scope codes; a code twice keeps its narrowing. */
-  if (s->areas.n == 0)
-    problem(r, "areas", "het veld 'areas' ontbreekt: geef minstens één gemeente of gebied");
+  /* areas: municipality or scope codes; a code twice keeps its narrowing.
+   * An unknown code is dropped with a warning when another area is valid. */
+  if (s->areas.n == 0) {
+    if (s->unplaced_area) {
+      char v[80];
+      shown(s->unplaced_area, v);
+      problem(r, "areas",
+              "het werkgebied '%s' kennen we niet en er is geen ander werkgebied: noem een gemeente, "
+              "regio of 'Nederland'",
+              v);
+    } else {
+      problem(r, "areas", "het veld 'areas' ontbreekt: geef minstens één gemeente of gebied");
+    }
+  }
   if (s->areas.n > IX_MAX_CODES)
     problem(r, "areas", "de lijst 'areas' is te lang");
+  size_t n_known = 0;
+  for (size_t i = 0; i < s->areas.n && s->areas.n <= IX_MAX_CODES; i++) {
+    const char *code = s->areas.v[i].code;
+    n_known += code && (ix_keymap_get(&c->vocab[SK_VOCAB_MUNICIPALITY], code, NULL) ||
+                        ix_keymap_get(&c->vocab[SK_VOCAB_SCOPE], code, NULL));
+  }
   size_t w = 0;
   for (size_t i = 0; i < s->areas.n && s->areas.n <= IX_MAX_CODES; i++) {
     struct ix_area *a = &s->areas.v[i];
@@ -336,7 +419,10 @@ static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *
                      !ix_keymap_get(&c->vocab[SK_VOCAB_SCOPE], a->code, NULL))) {
       char v[80];
       shown(a->code ? a->code : "", v);
-      problem(r, "areas", "de code '%s' in 'areas' is geen gemeente of gebied", v);
+      if (n_known)
+        warn(r, "de code '%s' in 'areas' is geen gemeente of gebied; die is weggelaten", v);
+      else
+        problem(r, "areas", "de code '%s' in 'areas' is geen gemeente of gebied", v);
       continue;
     }
     check_ages(r, "in 'area_exceptions': ", a->min_age, a->max_age);
@@ -358,14 +444,48 @@ static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *
       shown(s->location_keys.v[i], v);
       problem(r, "locations", "de locatie '%s' staat niet (goedgekeurd) in deze feed", v);
     }
+  size_t wp = 0;
   for (size_t i = 0; i < s->phones.n; i++) {
-    check_phone(r, "phones", s->phones.v[i].number);
-    check_text(r, "phones", s->phones.v[i].description, IX_MAX_SHORT);
+    struct ix_phone *ph = &s->phones.v[i];
+    if (!sk_check_phone(ph->number)) {
+      char v[80];
+      shown(ph->number, v);
+      warn(r, "'%s' in 'phones' is geen geldig telefoonnummer; het is weggelaten", v);
+      continue;
+    }
+    if (ph->extension) {
+      int digits = ph->extension[0] != '\0';
+      for (const char *q = ph->extension; *q; q++)
+        digits &= (*q >= '0' && *q <= '9') || *q == ' ' || *q == '-';
+      if (!digits || strlen(ph->extension) > 20) {
+        char v[80];
+        shown(ph->extension, v);
+        warn(r, "toestel '%s' bij 'phones' is geen nummer; het is weggelaten", v);
+        ph->extension = NULL;
+      }
+    }
+    /* The store has no column for an extension: it goes with the
+     * description ("Receptie, toestel 12"), never into the number. */
+    if (ph->extension) {
+      const char *d = ph->description ? ix_printf(r->c->b, "%s, toestel %s", ph->description, ph->extension)
+                                      : ix_printf(r->c->b, "toestel %s", ph->extension);
+      if (!d) {
+        r->c->oom = 1;
+        return;
+      }
+      ph->description = d;
+      ph->extension = NULL;
+    }
+    check_text(r, "phones", ph->description, IX_MAX_SHORT);
+    s->phones.v[wp++] = *ph;
   }
+  s->phones.n = wp;
   for (size_t i = 0; i < s->hours.n; i++) {
     struct ix_hours *h = &s->hours.v[i];
     if (h->weekday < 1 || h->weekday > 7 || !sk_check_hhmm(h->opens) || !sk_check_hhmm(h->closes) ||
-        strcmp(h->opens, h->closes) >= 0) {
+        strcmp(h->opens, h->closes) >= 0 || (h->valid_from[0] && !sk_check_date(h->valid_from)) ||
+        (h->valid_to[0] && !sk_check_date(h->valid_to)) ||
+        (h->valid_from[0] && h->valid_to[0] && strcmp(h->valid_from, h->valid_to) > 0)) {
       problem(r, "hours", "een openingstijd in 'hours' klopt niet (dag, of 'opens' na 'closes')");
       break;
     }

@@ -34,6 +34,7 @@ sk_include_probe(probe_indexer_uses_search sk_indexer TRUE)
 sk_include_probe(probe_search_uses_auth sk_search TRUE)
 sk_include_probe(probe_auth_uses_portal sk_auth TRUE)
 sk_include_probe(probe_web_uses_search_internal sk_web TRUE)
+sk_include_probe(probe_crisis_uses_search sk_crisis TRUE)
 sk_include_probe(probe_portal_uses_auth sk_portal FALSE)
 
 # The shipped nginx site in front of the real server (tests/deploy/): TLS,

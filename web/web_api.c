@@ -22,7 +22,9 @@
 
 #define HSDS_WHERE                                                                                 \
   " FROM service s JOIN organization o ON o.rid = s.organization_rid"                              \
-  " WHERE s.kind = 'aanbod' AND s.status = 'active' AND o.status = 'active'"                       \
+  " WHERE s.kind = 'aanbod' AND ((s.status = 'active' AND o.status = 'active')"                    \
+  "  OR (?2 IS NOT NULL AND s.status = 'withdrawn'"                                                 \
+  "      AND s.last_modified >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-90 days')))"              \
   " AND (?1 IS NULL OR o.id = ?1) AND (?2 IS NULL OR s.last_modified >= ?2)"                       \
   " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM service_taxonomy t WHERE t.service_rid = s.rid"       \
   "      AND t.vocabulary = ?3 AND t.code = ?4))"                                                  \
@@ -90,6 +92,7 @@ static const char *const query_sql[WQ_COUNT] = {
                            " WHERE feed_id = ?1 ORDER BY rid LIMIT 100",
     [WQ_HSDS_COUNT] = "SELECT count(*)" HSDS_WHERE,
     [WQ_HSDS_LIST] = "SELECT s.id" HSDS_WHERE " ORDER BY s.name, s.rid LIMIT ?7 OFFSET ?8",
+    [WQ_HSDS_GONE] = "SELECT id, name, last_modified FROM service WHERE id = ?1 AND kind = 'aanbod'",
     [WQ_INDEX_AGE] = "SELECT max(v) FROM (SELECT max(last_success) AS v FROM feed"
                      " UNION ALL SELECT value FROM meta WHERE key IN ('indexed_at', 'last_index'))",
     [WQ_BEGIN] = "BEGIN",
@@ -243,6 +246,7 @@ json_t *web_service_detail(struct web_worker *w, const char *id, int *found) {
   /* Classification. */
   json_t *needs = json_array(), *groups = json_array(), *laws = json_array();
   json_t *access = NULL, *cost = NULL;
+  int auto_classified = 0;
   s = web_stmt(w, WQ_SERVICE_TAXONOMY);
   if (s) {
     sqlite3_bind_int64(s, 1, rid);
@@ -251,6 +255,8 @@ json_t *web_service_detail(struct web_worker *w, const char *id, int *found) {
       const char *code = (const char *)sqlite3_column_text(s, 1);
       if (!vocab || !code)
         continue;
+      if (strcmp(vocab, "classification") == 0 && strcmp(code, "automatisch") == 0)
+        auto_classified = 1;
       int v = sk_vocab_parse(vocab);
       if (v == SK_VOCAB_NEED)
         json_array_append_new(needs, web_json_term(tax, SK_VOCAB_NEED, code));
@@ -270,6 +276,8 @@ json_t *web_service_detail(struct web_worker *w, const char *id, int *found) {
   json_object_set_new(svc, "access", access ? access : json_null());
   json_object_set_new(svc, "cost", cost ? cost : json_null());
   json_object_set_new(svc, "laws", laws);
+  /* The indexer proposed the classification; a redacteur has not checked it. */
+  json_object_set_new(svc, "auto_classified", json_boolean(auto_classified));
 
   json_t *areas = json_array();
   s = web_stmt(w, WQ_SERVICE_AREAS);

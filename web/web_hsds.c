@@ -194,12 +194,19 @@ static json_t *hsds_service(struct web_server *srv, json_t *d, int full) {
     json_t *h = json_array_get(hours, i);
     const char *op = json_string_value(json_object_get(h, "opens_at"));
     const char *cl = json_string_value(json_object_get(h, "closes_at"));
+    const char *vf = json_string_value(json_object_get(h, "valid_from"));
+    const char *vt = json_string_value(json_object_get(h, "valid_to"));
     char days[64] = "";
     for (size_t j = i; j < nh && j < sizeof used; j++) {
       json_t *k = json_array_get(hours, j);
       const char *op2 = json_string_value(json_object_get(k, "opens_at"));
       const char *cl2 = json_string_value(json_object_get(k, "closes_at"));
-      if (used[j] || !op || !cl || !op2 || !cl2 || strcmp(op, op2) || strcmp(cl, cl2))
+      const char *vf2 = json_string_value(json_object_get(k, "valid_from"));
+      const char *vt2 = json_string_value(json_object_get(k, "valid_to"));
+      /* one rule per time and season: dated rows (every other week,
+       * monthly) stay rules of their own date */
+      if (used[j] || !op || !cl || !op2 || !cl2 || strcmp(op, op2) || strcmp(cl, cl2) ||
+          strcmp(vf ? vf : "", vf2 ? vf2 : "") || strcmp(vt ? vt : "", vt2 ? vt2 : ""))
         continue;
       json_int_t wd = json_integer_value(json_object_get(k, "weekday"));
       if (wd < 1 || wd > 7)
@@ -333,8 +340,12 @@ static int fts_words(const char *in, char *out, size_t outlen) {
 }
 
 int web_hsds_root(struct web_ctx *x) {
-  int rc = web_reply_json(x, 200, json_pack("{s:s, s:s}", "version", "3.0", "profile",
-                                            "urn:sociale-kaart:hsds-profile:hbel:1"));
+  /* openapi_url: the HSDS 3.0 API this one follows (the ORUK validator
+   * requires it; base.json of the specification). */
+  int rc = web_reply_json(x, 200, json_pack("{s:s, s:s, s:s}", "version", "3.0", "profile",
+                                            "urn:sociale-kaart:hsds-profile:hbel:1", "openapi_url",
+                                            "https://raw.githubusercontent.com/openreferral/specification/"
+                                            "3.0/schema/openapi.json"));
   x->out.cache = "public, max-age=3600";
   return rc;
 }
@@ -415,11 +426,27 @@ int web_hsds_services(struct web_ctx *x) {
   json_array_foreach(ids, i, id) {
     int found;
     json_t *d = web_service_detail(w, json_string_value(id), &found);
-    if (d && found) {
-      if (minimal)
-        json_array_append_new(contents, json_pack("{s:O, s:O}", "id", json_object_get(d, "id"),
-                                                  "last_modified",
-                                                  json_object_get(d, "last_modified")));
+    if (d && !found) {
+      /* Withdrawn (listed only with modified_after, for 90 days): a
+       * consumer that syncs by date learns it left (issue 12). */
+      sqlite3_stmt *g = web_stmt(w, WQ_HSDS_GONE);
+      if (g) {
+        sqlite3_bind_text(g, 1, json_string_value(id), -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(g) == SQLITE_ROW)
+          json_array_append_new(contents, json_pack("{s:o, s:o, s:s, s:o}", "id", web_json_text(g, 0), "name",
+                                                    web_json_text(g, 1), "status", "inactive",
+                                                    "last_modified", web_json_text(g, 2)));
+        sqlite3_reset(g);
+      }
+    } else if (d && found) {
+      if (minimal) { /* id, name and status are required of every HSDS service */
+        const char *sts = json_string_value(json_object_get(d, "status"));
+        json_array_append_new(contents,
+                              json_pack("{s:O, s:O, s:s, s:O}", "id", json_object_get(d, "id"), "name",
+                                        json_object_get(d, "name"), "status",
+                                        sts && strcmp(sts, "active") != 0 ? "inactive" : "active",
+                                        "last_modified", json_object_get(d, "last_modified")));
+      }
       else
         json_array_append_new(contents, hsds_service(srv, d, full));
     }
@@ -496,4 +523,34 @@ int web_hsds_terms(struct web_ctx *x) {
   int rc = web_reply_json(x, 200, page_envelope(total, &pg, contents));
   x->out.cache = "public, max-age=3600";
   return rc;
+}
+
+/* One taxonomy by its UUID or its name (sk-hulpvraag, ...). */
+int web_hsds_taxonomy(struct web_ctx *x) {
+  for (size_t i = 0; i < N_HSDS_TAX; i++) {
+    char id[SK_UUID_LEN];
+    taxonomy_uuid(i, id);
+    if (strcmp(x->id, id) == 0 || strcmp(x->id, hsds_taxonomies[i].name) == 0) {
+      int rc = web_reply_json(x, 200, json_pack("{s:s, s:s, s:s, s:s}", "id", id, "name",
+                                                hsds_taxonomies[i].name, "description",
+                                                hsds_taxonomies[i].description, "version", "1"));
+      x->out.cache = "public, max-age=3600";
+      return rc;
+    }
+  }
+  return web_not_found(x, "De taxonomie");
+}
+
+/* One taxonomy term by its UUID (as listed by /hsds/taxonomy_terms). */
+int web_hsds_term(struct web_ctx *x) {
+  struct web_server *srv = x->srv;
+  if (!web_is_uuid(x->id))
+    return web_not_found(x, "De term");
+  for (size_t i = 0; i < srv->tax->n_terms; i++)
+    if (hsds_tax_index(srv->tax->terms[i].vocab) >= 0 && strcmp(srv->term_uuid[i], x->id) == 0) {
+      int rc = web_reply_json(x, 200, term_json(srv, i));
+      x->out.cache = "public, max-age=3600";
+      return rc;
+    }
+  return web_not_found(x, "De term");
 }

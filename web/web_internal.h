@@ -40,6 +40,8 @@ enum web_route {
   WR_HSDS_SERVICE,
   WR_HSDS_TAXONOMIES,
   WR_HSDS_TERMS,
+  WR_HSDS_TAXONOMY,
+  WR_HSDS_TERM,
   WR_AUTH,       /* /api/v1/auth/...: login, logout, me (web_auth.c) */
   WR_PARTNER,    /* /api/v1/partner/...: the portal (web_partner.c) */
   WR_CORRECTION, /* /api/v1/corrections/token, POST /api/v1/services/{id}/corrections */
@@ -72,6 +74,7 @@ enum web_query {
   WQ_FEED_REJECTIONS,
   WQ_HSDS_COUNT,
   WQ_HSDS_LIST,
+  WQ_HSDS_GONE, /* a withdrawn service for date-based sync: id, name, last_modified */
   WQ_INDEX_AGE,
   WQ_BEGIN,
   WQ_COMMIT,
@@ -285,6 +288,8 @@ int web_hsds_services(struct web_ctx *x);
 int web_hsds_service(struct web_ctx *x);
 int web_hsds_taxonomies(struct web_ctx *x);
 int web_hsds_terms(struct web_ctx *x);
+int web_hsds_taxonomy(struct web_ctx *x); /* /hsds/taxonomies/{id}: UUID or name */
+int web_hsds_term(struct web_ctx *x);     /* /hsds/taxonomy_terms/{id} */
 int web_static(struct web_ctx *x);
 int web_auth_handler(struct web_ctx *x);       /* web_auth.c */
 int web_partner_handler(struct web_ctx *x);    /* web_partner.c */

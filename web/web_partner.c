@@ -435,6 +435,20 @@ int web_partner_handler(struct web_ctx *x) {
   } else if (strncmp(path, "corrections", 11) == 0 && (path[11] == '\0' || path[11] == '/')) {
     rc = corrections_route(x, p, &a, path + 11, &r);
     called = r.http != 0;
+  } else if (strcmp(path, "auto-classified") == 0) { /* issue 12 */
+    if (!is_read(x))
+      rc = wrong_method(x, "GET");
+    else
+      sk_portal_auto_list(p, &a, &r), called = 1;
+  } else if (strncmp(path, "auto-classified/", 16) == 0) {
+    char id[80];
+    const char *tail;
+    if (!segment(path + 16, id, sizeof id, &tail) || strcmp(tail, "/confirm") != 0)
+      rc = web_problem(x, 404, "Niet gevonden", NULL, "Dit adres bestaat niet.");
+    else if (!is_method(x, "POST"))
+      rc = wrong_method(x, "POST");
+    else
+      sk_portal_auto_confirm(p, &a, id, &r), called = 1, changed = 1;
   } else {
     rc = web_problem(x, 404, "Niet gevonden", NULL, "Het adres %.200s bestaat niet in deze API.",
                      x->url);

@@ -164,6 +164,17 @@ int sk_portal_review_approve(struct sk_portal *p, const struct sk_actor *a,
 int sk_portal_review_reject(struct sk_portal *p, const struct sk_actor *a, const char *pending_id,
                             const char *reason, struct sk_portal_result *r);
 
+/* Services a feed delivered without our classification (the indexer
+ * proposed needs, access/cost "onbekend": "automatisch ingedeeld"), for a
+ * redacteur to check: {"items": [{id, name, organization, source,
+ * last_modified, needs, access, cost}]}, oldest first, at most 1000. */
+int sk_portal_auto_list(struct sk_portal *p, const struct sk_actor *a, struct sk_portal_result *r);
+/* The redacteur agrees with the proposal: the mark goes (logged as
+ * classification: automatisch -> bevestigd). It comes back when the feed
+ * changes the service. 404 when it is not on the list. */
+int sk_portal_auto_confirm(struct sk_portal *p, const struct sk_actor *a, const char *id,
+                           struct sk_portal_result *r);
+
 /* ---- keeping it current ------------------------------------------------- */
 
 #define SK_PORTAL_STALE_DAYS 183   /* on the to-do list and in reminders */

@@ -377,6 +377,13 @@ struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonom
   s->total_changes = sqlite3_total_changes64(st->db);
   if (sks_snap_attach(s) || scratch_fit(s))
     goto fail;
+  /* crisis patterns: the store's copy (sk_crisis_save at index time); a
+   * store without one keeps the taxonomy's crisis needs. A copy that
+   * cannot be read fails the searcher rather than search without it. */
+  char cerr[256];
+  int crc = sk_crisis_from_store(st, &s->crisis, cerr, sizeof cerr);
+  if (crc && crc != SK_ENOTFOUND)
+    goto fail;
   return s;
 fail:
   sk_searcher_free(s);
@@ -386,6 +393,7 @@ fail:
 void sk_searcher_free(struct sk_searcher *s) {
   if (!s)
     return;
+  sk_crisis_free(s->crisis);
   for (size_t i = 0; i < ST_COUNT; i++)
     sqlite3_finalize(s->stmt[i]);
   cache_clear(s);
@@ -1661,6 +1669,7 @@ struct qf {
   int open_now, weekday, minutes;
   int64_t now;
   int32_t today;
+  int32_t local_day; /* today in Dutch local time (opening hours with dates) */
   uint32_t org;
   int has_org;
   int has_origin;
@@ -1711,7 +1720,8 @@ static int muni_ok(const struct sk_searcher *s, const struct sks_doc *d, int m, 
 static int open_at(const struct sk_searcher *s, const struct sks_doc *d, const struct qf *f) {
   for (uint32_t k = 0; k < d->n_hours; k++) {
     const struct sks_hours *h = &s->snap->hours[d->hours_off + k];
-    if (h->weekday == f->weekday && f->minutes >= h->opens && f->minutes < h->closes)
+    if (h->weekday == f->weekday && f->minutes >= h->opens && f->minutes < h->closes &&
+        (h->from < 0 || f->local_day >= h->from) && (h->to < 0 || f->local_day <= h->to))
       return 1;
   }
   for (uint32_t k = 0; k < d->n_occ; k++) {
@@ -1941,6 +1951,8 @@ static int resolve(struct sk_searcher *s, const struct sk_search_query *q, struc
   f->today = (int32_t)(f->now / 86400);
   f->open_now = q->open_now != 0;
   sks_local_time(f->now, &f->weekday, &f->minutes);
+  /* Local time is ahead of UTC: when the weekdays differ it is tomorrow. */
+  f->local_day = f->today + (((f->today % 7) + 10) % 7 + 1 != f->weekday);
   return SK_OK;
 }
 
@@ -2583,6 +2595,127 @@ static int crisis_lines(struct render_ctx *rc, const struct analysis *an, struct
   return SK_OK;
 }
 
+/* ---- the crisis block decided by sk_crisis (core/crisis) ---- */
+
+/* The query's crisis kinds: its text as typed, and every need chosen as a
+ * filter (a crisis need's tile) that the crisis data names. */
+static void crisis_check(struct sk_searcher *s, const struct sk_search_query *q, struct sk_crisis_match *cm) {
+  if (q->q)
+    sk_crisis_check(s->crisis, q->q, strnlen(q->q, SK_SEARCH_Q_MAX), cm);
+  for (size_t i = 0; i < q->n_needs && i < SK_SEARCH_MAX_VALUES; i++)
+    cm->kinds |= sk_crisis_need_kinds(s->crisis, q->needs[i]);
+  cm->primary = sk_crisis_primary(s->crisis, cm->kinds);
+}
+
+/* The snapshot's rid of the offering a line names (by its feed's own id,
+ * which stays the same across reindexing), when it is active and
+ * may be shown to this person (not professional-only for a resident). */
+static int line_offering(struct render_ctx *rc, const struct sk_crisis_line *l, uint32_t *rid) {
+  struct sk_searcher *s = rc->s;
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(s->st->db,
+                         "SELECT rid FROM service WHERE source = 'feed:' || ?1 AND source_key = ?2 "
+                         "AND status = 'active'",
+                         -1, &st, NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_text(st, 1, l->offering_feed, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, l->offering, -1, SQLITE_STATIC);
+  int rc2 = sqlite3_step(st);
+  sqlite3_int64 v = rc2 == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+  sqlite3_finalize(st);
+  if (rc2 != SQLITE_ROW && rc2 != SQLITE_DONE)
+    return SK_EDB;
+  const struct sks_snap *sn = s->snap;
+  if (v < 0 || (uint64_t)v >= sn->n_docs_cap || !sn->docs[v].flags)
+    return SK_ENOTFOUND;
+  if ((sn->docs[v].flags & SKS_DOC_PRO_ONLY) && !rc->q->professional)
+    return SK_ENOTFOUND;
+  *rid = (uint32_t)v;
+  return SK_OK;
+}
+
+/* The line's own numbers go first in the item's phones: the data file is
+ * the authority for a crisis number, a feed only adds detail. */
+static int line_phones(struct sk_arena *a, const struct sk_crisis_line *l, struct sk_search_item *it) {
+  const char *num[2] = {l->number, l->number2}, *note[2] = {l->number_note, l->number2_note};
+  struct sk_search_phone *ph = sk_arena_alloc(a, (it->n_phones + 2) * sizeof *ph);
+  if (!ph)
+    return SK_ENOMEM;
+  size_t n = 0;
+  for (int k = 0; k < 2; k++) {
+    if (!num[k])
+      continue;
+    ph[n].number = num[k];
+    ph[n].description = note[k];
+    for (size_t i = 0; i < it->n_phones; i++)
+      if (it->phones[i].number && strcmp(it->phones[i].number, num[k]) == 0 && it->phones[i].description)
+        ph[n].description = it->phones[i].description;
+    n++;
+  }
+  for (size_t i = 0; i < it->n_phones; i++) {
+    int dup = 0;
+    for (size_t j = 0; j < n; j++)
+      dup |= it->phones[i].number && strcmp(it->phones[i].number, ph[j].number) == 0;
+    if (!dup)
+      ph[n++] = it->phones[i];
+  }
+  it->phones = ph;
+  it->n_phones = n;
+  return SK_OK;
+}
+
+/* A line that is no offering of the store (112, or a store without the
+ * national feed) as an item of its own, from the data file. */
+static int line_item(struct sk_arena *a, const struct sk_crisis_line *l, struct sk_search_item *it) {
+  memset(it, 0, sizeof *it);
+  snprintf(it->id, sizeof it->id, "%s", l->id);
+  snprintf(it->organization_id, sizeof it->organization_id, "%s", l->id);
+  it->kind = "aanbod";
+  it->name = l->name;
+  it->organization = l->name;
+  it->summary = l->note;
+  it->url = l->url ? l->url : l->chat;
+  it->min_age = it->max_age = -1;
+  it->distance_km = -1;
+  it->open_now = -1;
+  it->crisis_line = 1;
+  it->why = "crisislijn";
+  struct sk_search_segment *seg = sk_arena_alloc(a, sizeof *seg);
+  if (!seg)
+    return SK_ENOMEM;
+  seg->text = l->name;
+  it->name_segments = seg;
+  it->n_name_segments = 1;
+  return line_phones(a, l, it);
+}
+
+static int crisis_block(struct render_ctx *rc, const struct sk_crisis_match *cm, struct sk_search_result *r) {
+  struct sk_searcher *s = rc->s;
+  const struct sk_crisis_line *lines[SK_CRISIS_MAX_LINES];
+  size_t n = sk_crisis_lines(s->crisis, cm->kinds, rc->q->professional, lines, SK_CRISIS_MAX_LINES);
+  r->crisis_kind = sk_crisis_kind_name(cm->primary);
+  r->crisis_kinds = cm->kinds;
+  r->crisis_lines = sk_arena_alloc(result_arena(r), (n ? n : 1) * sizeof *r->crisis_lines);
+  if (!r->crisis_lines)
+    return SK_ENOMEM;
+  for (size_t i = 0; i < n; i++) {
+    const struct sk_crisis_line *l = lines[i];
+    struct sk_search_item *it = &r->crisis_lines[r->n_crisis_lines];
+    uint32_t rid;
+    int e = l->offering ? line_offering(rc, l, &rid) : SK_ENOTFOUND;
+    if (e == SK_OK && (e = render_item(rc, rid, 0, it)) == SK_OK) {
+      it->crisis_line = 1;
+      e = line_phones(rc->a, l, it);
+    } else if (e == SK_ENOTFOUND) {
+      e = line_item(rc->a, l, it);
+    }
+    if (e)
+      return e;
+    r->n_crisis_lines++;
+  }
+  return SK_OK;
+}
+
 /* The ranking of a query (top candidates, total, facet counts) is cached:
  * residents type the same few hundred questions. Rendering the page is
  * cheap and always done fresh. */
@@ -2702,12 +2835,19 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     snprintf(e->message, sizeof e->message, "Te weinig geheugen.");
     return rc;
   }
+  /* crisis first, on the query as typed (before any spelling correction,
+   * which could read "slaat" as "staat") and on the needs chosen */
+  struct sk_crisis_match cm = {0, 0, NULL};
+  if (s->crisis)
+    crisis_check(s, q, &cm);
   struct analysis an;
   if ((rc = analyse(s, q->q, &an))) {
     analysis_free(&an);
     snprintf(e->message, sizeof e->message, "De zoekvraag kan niet worden verwerkt.");
     return rc;
   }
+  if (s->crisis)
+    an.crisis = cm.kinds != 0; /* sk_crisis decides, not the taxonomy's synonyms */
   f.pref = f.muni >= 0 ? f.muni : an.place;
   f.pro_ok = q->professional || (f.tg >= 0 && (s->tg_pro >> f.tg & 1)) || pro_words(&an);
   struct sk_search_result *r = result_new();
@@ -3015,7 +3155,7 @@ ranked:;
   }
   if ((rc = add_concepts(s, &an, r)))
     goto fail;
-  if (an.crisis && (rc = crisis_lines(&rctx, &an, r)))
+  if (an.crisis && (rc = s->crisis ? crisis_block(&rctx, &cm, r) : crisis_lines(&rctx, &an, r)))
     goto fail;
   if (q->facets && (rc = build_facets(s, r, c_need, c_tg, c_muni, c_acc, c_cost, c_kind)))
     goto fail;
@@ -3121,6 +3261,12 @@ json_t *sk_search_result_json(const struct sk_search_result *r) {
   for (size_t i = 0; cl && i < r->n_crisis_lines; i++)
     json_array_append_new(cl, jitem(&r->crisis_lines[i]));
   json_object_set_new(o, "crisis_lines", cl);
+  json_object_set_new(o, "crisis_kind", jstr(r->crisis ? r->crisis_kind : NULL));
+  json_t *ck = json_array();
+  for (unsigned b = 1; ck && b < 1u << SK_CRISIS_N_KINDS; b <<= 1)
+    if (r->crisis && (r->crisis_kinds & b))
+      json_array_append_new(ck, json_string(sk_crisis_kind_name(b)));
+  json_object_set_new(o, "crisis_kinds", ck);
   json_t *co = json_array();
   for (size_t i = 0; co && i < r->n_concepts; i++)
     json_array_append_new(co, json_pack("{s:s?, s:s?, s:s?, s:s?}", "vocab", r->concepts[i].vocab, "code",

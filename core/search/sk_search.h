@@ -205,8 +205,12 @@ struct sk_search_result {
   int relaxed;              /* 1: no result had every word; any word was used */
   struct sk_search_code *suggested_needs; /* when there are no results */
   size_t n_suggested_needs;
-  int crisis; /* 1: the query is about a crisis need: show crisis_lines first */
-  struct sk_search_item *crisis_lines; /* regardless of filters, at most 3 */
+  /* 1: the query is about a crisis (sk_crisis on the query as typed, or a
+   * crisis need chosen): show crisis_lines first */
+  int crisis;
+  /* regardless of filters, in the order to show them (113 or Veilig Thuis
+   * first, 112 always there, no line twice) */
+  struct sk_search_item *crisis_lines;
   size_t n_crisis_lines;
   int has_facets;
   struct sk_search_facet facets[SK_SEARCH_N_FACETS];
@@ -215,6 +219,11 @@ struct sk_search_result {
    * common words over a large store counts its best candidates, not every
    * match); 0: exact */
   int total_is_lower_bound;
+  /* The crisis kind whose lines come first ("suicide", "violence",
+   * "danger"; NULL when crisis is 0) and every kind the query is about
+   * (bits of enum sk_crisis_kind, see sk_crisis.h). */
+  const char *crisis_kind;
+  unsigned crisis_kinds;
 };
 
 /* ---- the searcher ---- */
@@ -238,6 +247,7 @@ void sk_search_result_free(struct sk_search_result *r);
  * memory). Shape:
  *   {"total", "page", "per_page", "sort", "relaxed", "corrected",
  *    "did_you_mean": str|null, "crisis": bool, "crisis_lines": [item],
+ *    "crisis_kind": "suicide"|"violence"|"danger"|null, "crisis_kinds": [str],
  *    "concepts": [{"vocab","code","label","matched"}],
  *    "suggested_needs": [{"code","label"}],
  *    "items": [item], "facets": {"need": [{"code","label","count"}], ...}|null}

@@ -509,7 +509,7 @@ int sks_snap_load(struct sk_searcher *s, struct sks_snap **out) {
   sqlite3_finalize(q);
   q = NULL;
   /* opening hours */
-  if (!(q = prep(s, "SELECT service_rid, weekday, opens_at, closes_at FROM schedule "
+  if (!(q = prep(s, "SELECT service_rid, weekday, opens_at, closes_at, valid_from, valid_to FROM schedule "
                     "WHERE service_rid IS NOT NULL ORDER BY service_rid")))
     goto fail;
   size_t hcap = 0;
@@ -533,7 +533,9 @@ int sks_snap_load(struct sk_searcher *s, struct sks_snap **out) {
       d->hours_off = (uint32_t)sn->n_hours;
     else if (d->hours_off + d->n_hours != sn->n_hours)
       continue;
-    sn->hours[sn->n_hours++] = (struct sks_hours){(uint8_t)wd, (uint16_t)o, (uint16_t)c};
+    const char *vf = (const char *)sqlite3_column_text(q, 4), *vt = (const char *)sqlite3_column_text(q, 5);
+    sn->hours[sn->n_hours++] = (struct sks_hours){(uint8_t)wd, (uint16_t)o, (uint16_t)c,
+                                                  vf ? sks_day_from_iso(vf) : -1, vt ? sks_day_from_iso(vt) : -1};
     d->n_hours++;
   }
   sqlite3_finalize(q);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "helper_test.h"
+#include "sk_crisis.h"
 #include "sk_err.h"
 
 static char tmpdir[256];
@@ -97,6 +98,11 @@ struct sk_store *th_store_with_taxonomy(const char *name) {
     fail_msg("open: %s", err);
   assert_int_equal(sk_store_begin(st), SK_OK);
   assert_int_equal(sk_taxonomy_save(th_taxonomy(), st), SK_OK);
+  struct sk_crisis *crisis = NULL;
+  if (sk_crisis_load(th_source_path("feeds/crisis.json"), &crisis, err, sizeof err))
+    fail_msg("crisis: %s", err);
+  assert_int_equal(sk_crisis_save(crisis, st), SK_OK);
+  sk_crisis_free(crisis);
   assert_int_equal(sk_store_commit(st), SK_OK);
   return st;
 }

@@ -185,17 +185,25 @@ static void test_invalid_utf8(void **state) {
   struct th_fault_server *s = th_fault_start(routes, 3, 6);
   struct ix_fetch_opts o = quick();
   struct ix_fetch_result r;
-  assert_int_equal(ix_fetch(&o, th_fault_url(s, "/latin1"), NULL, NULL, NULL, &r), SK_EFETCH);
-  assert_contains(r.error, "verkeerde codering");
-  assert_contains(r.error, "UTF-8");
-  assert_contains(r.error, "byte 12");
+  /* Not UTF-8: read as Windows-1252, with a warning naming the first bad byte. */
+  assert_int_equal(ix_fetch(&o, th_fault_url(s, "/latin1"), NULL, NULL, NULL, &r), SK_OK);
+  assert_string_equal(r.body, "{\"naam\":\"Caf\u00e9 De Brink\"}");
+  assert_int_equal(r.len, strlen(r.body));
+  assert_contains(r.warning, "geen geldige UTF-8");
+  assert_contains(r.warning, "byte 0xE9");
+  assert_contains(r.warning, "positie 13");
+  assert_contains(r.warning, "Windows-1252");
+  ix_fetch_result_free(&r);
+  /* A NUL byte is never text: refused, with where it is. */
+  assert_int_equal(ix_fetch(&o, th_fault_url(s, "/nul"), NULL, NULL, NULL, &r), SK_EFETCH);
+  assert_contains(r.error, "NUL-teken");
+  assert_contains(r.error, "offset 5");
   assert_failed_cleanly(&r);
   ix_fetch_result_free(&r);
-  assert_int_equal(ix_fetch(&o, th_fault_url(s, "/nul"), NULL, NULL, NULL, &r), SK_EFETCH);
-  assert_contains(r.error, "byte 5");
-  ix_fetch_result_free(&r);
-  assert_int_equal(ix_fetch(&o, th_fault_url(s, "/overlong"), NULL, NULL, NULL, &r), SK_EFETCH);
-  assert_contains(r.error, "UTF-8");
+  /* Bytes that are no UTF-8 at all still become text (here "À¯"). */
+  assert_int_equal(ix_fetch(&o, th_fault_url(s, "/overlong"), NULL, NULL, NULL, &r), SK_OK);
+  assert_string_equal(r.body, "\u00c0\u00af");
+  assert_contains(r.warning, "byte 0xC0");
   ix_fetch_result_free(&r);
   th_fault_stop(s);
 }

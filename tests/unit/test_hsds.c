@@ -250,8 +250,13 @@ static void test_extras_go_into_description(void **state) {
                       "Tolk: Tolk op afspraak\nTalen: Nederlands, ar\nWachttijd: Twee weken\n"
                       "Meenemen: Legitimatie\nOpeningstijden: Elke eerste zaterdag van 10 tot 12 uur");
   assert_string_equal(s->fees, "Kleine bijdrage.\nKoffie: € 0,50\n€ 35 per maand (vanaf 2026-01-01)");
-  assert_int_equal(s->hours.n, 0);
-  assert_non_null(warning_with(&p.b, "HSDS schedule", "vaste weektijden"));
+  /* Monthly: one dated row per first Saturday in the window (issue 12). */
+  assert_true(s->hours.n >= 5);
+  for (size_t i = 0; i < s->hours.n; i++) {
+    assert_int_equal(s->hours.v[i].weekday, 6);
+    assert_string_equal(s->hours.v[i].valid_from, s->hours.v[i].valid_to);
+    assert_true(atoi(s->hours.v[i].valid_from + 8) <= 7); /* the first one of its month */
+  }
   ix_batch_free(&p.b);
 }
 
@@ -270,7 +275,7 @@ static void test_wrong_types_reject_or_warn(void **state) {
   assert_string_equal(r->field, "name");
   assert_non_null((r = rejection_for(&p.b, "wt-age")));
   assert_string_equal(r->field, "minimum_age");
-  assert_non_null(strstr(r->reason, "heel getal"));
+  assert_non_null(strstr(r->reason, "getal van 0 tot en met 120"));
   assert_non_null((r = rejection_for(&p.b, "wt-age2")));
   assert_string_equal(r->field, "maximum_age");
   assert_non_null((r = rejection_for(&p.b, "wt-status")));
@@ -402,14 +407,20 @@ static void test_schedules(void **state) {
   assert_int_equal(p.rc, SK_OK);
   const struct ix_service *s = svc(&p.b, "s");
   assert_non_null(s);
-  assert_int_equal(s->hours.n, 4);
-  int days[4] = {1, 3, 5, 4};
-  for (int i = 0; i < 4; i++)
+  /* 14:00-13:00 runs overnight: Saturday 14:00-24:00 and Sunday 00:00-13:00. */
+  assert_int_equal(s->hours.n, 6);
+  int days[6] = {1, 3, 5, 6, 7, 4};
+  for (int i = 0; i < 6; i++)
     assert_int_equal(s->hours.v[i].weekday, days[i]);
   assert_string_equal(s->hours.v[0].opens, "09:00");
   assert_string_equal(s->hours.v[0].closes, "12:00");
-  assert_string_equal(s->hours.v[3].opens, "10:00");
-  assert_non_null(warning_with(&p.b, "HSDS schedule:", "4 keer"));
+  assert_string_equal(s->hours.v[3].closes, "24:00");
+  assert_string_equal(s->hours.v[4].opens, "00:00");
+  assert_string_equal(s->hours.v[4].closes, "13:00");
+  assert_string_equal(s->hours.v[5].opens, "10:00");
+  assert_non_null(warning_with(&p.b, "HSDS schedule:", "geldige opens_at"));
+  assert_non_null(warning_with(&p.b, "HSDS schedule:", "'byday'"));
+  assert_non_null(warning_with(&p.b, "HSDS schedule:", "zonder 'dtstart'"));
   assert_non_null(warning_with(&p.b, "tijdzone", NULL));
   ix_batch_free(&p.b);
 }
@@ -446,7 +457,7 @@ static void test_areas_and_attributes(void **state) {
   assert_string_equal(s->access, "verwijzing");       /* the first one counts */
   assert_string_equal(s->cost, "gratis");
   assert_non_null(warning_with(&p.b, "sk-toegang", "één waarde"));
-  assert_non_null(warning_with(&p.b, "taxonomie 'OpenEligibility'", NULL));
+  assert_non_null(warning_with(&p.b, "taxonomie 'OpenEligibility' is niet de onze", NULL));
   assert_non_null(warning_with(&p.b, "taxonomy_term", "zonder taxonomy_term"));
   ix_batch_free(&p.b);
 }
@@ -768,7 +779,8 @@ static void test_corpus_service_full_values(void **state) {
   assert_non_null(strstr(s->fees, "\u00a350 per hour"));
   assert_non_null(strstr(s->fees, "Under 18s and Over 60s: 35 gbp per 1 hour session"));
   assert_int_equal(s->phones.n, 1);
-  assert_string_equal(s->phones.v[0].number, "\"+44 1234 234567\" toestel 100");
+  assert_string_equal(s->phones.v[0].number, "\"+44 1234 234567\"");
+  assert_string_equal(s->phones.v[0].extension, "100"); /* its own field, not in the number */
   assert_int_equal(s->hours.n, 0); /* the example's schedule is not plain weekly */
   assert_int_equal(s->areas.n, 0); /* "MyCity" is not one of ours */
   assert_int_equal(s->location_keys.n, 1);
@@ -786,7 +798,7 @@ static void test_corpus_service_full_values(void **state) {
   assert_non_null(warning_with(&p.b, "HSDS service.contacts", NULL));
   assert_non_null(warning_with(&p.b, "HSDS service.metadata", NULL));
   assert_non_null(warning_with(&p.b, "HSDS location.latitude", NULL));
-  assert_non_null(warning_with(&p.b, "taxonomie 'taxonomy'", NULL));
+  assert_non_null(warning_with(&p.b, "taxonomie 'taxonomy' is niet de onze", NULL));
   ix_batch_free(&p.b);
 
   /* The paged list: one service, ten pages announced. */

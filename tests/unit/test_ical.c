@@ -54,8 +54,11 @@ static const struct ix_service *find(const struct ix_batch *b, const char *key) 
 
 static void expect_starts(const struct ix_service *s, const char *const *want, size_t n) {
   for (size_t i = 0; i < s->occurrences.n && i < n; i++)
-    if (strcmp(s->occurrences.v[i].starts_at, want[i]) != 0)
+    if (strcmp(s->occurrences.v[i].starts_at, want[i]) != 0) {
+      for (size_t k = 0; k < s->occurrences.n; k++)
+        print_message("  got %s\n", s->occurrences.v[k].starts_at);
       fail_msg("%s occurrence %zu: got %s, want %s", s->key, i, s->occurrences.v[i].starts_at, want[i]);
+    }
   if (s->occurrences.n != n) {
     for (size_t i = 0; i < s->occurrences.n; i++)
       print_message("  got %s\n", s->occurrences.v[i].starts_at);
@@ -665,6 +668,140 @@ static void test_calendar_files_in_tests_data(void **state) {
   }
 }
 
+
+/* ------------------------------------------------- RFC 5545 corner cases */
+
+/* Parse tests/data/ical/<name> with a window of 2026-01-01 .. 2029-01-01 (UTC). */
+static void parse_file(const char *name, struct ix_batch *b) {
+  char rel[256];
+  snprintf(rel, sizeof rel, "tests/data/ical/%s", name);
+  FILE *f = fopen(th_source_path(rel), "rb");
+  if (!f)
+    fail_msg("missing %s", rel);
+  static char buf[65536];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  struct ix_ical_opts o = opts();
+  o.window_start = 1767225600LL; /* 2026-01-01 */
+  o.window_end = 1861920000LL;   /* 2029-01-01 */
+  char err[256] = "";
+  ix_batch_init(b, 64u << 20);
+  if (ix_ical_parse(buf, n, &o, b, err, sizeof err) != SK_OK)
+    fail_msg("%s: %s", name, err);
+}
+
+static void expect_end(const struct ix_service *s, size_t i, const char *want) {
+  if (i >= s->occurrences.n)
+    fail_msg("%s: no occurrence %zu", s->key, i);
+  if (strcmp(s->occurrences.v[i].ends_at, want) != 0)
+    fail_msg("%s occurrence %zu ends %s, want %s", s->key, i, s->occurrences.v[i].ends_at, want);
+}
+
+/* RFC 5545 3.3.5: a local time in the spring-forward gap takes the offset
+ * before the gap; a time that occurs twice in the autumn is the first. */
+static void test_dst_gap_and_overlap(void **state) {
+  (void)state;
+  struct ix_batch b;
+  parse_file("dst-gap-overlap.ics", &b);
+  const struct ix_service *s = find(&b, "gap@example.org");
+  EXPECT(s, "2027-03-28T03:15:00+02:00"); /* 02:15 +01:00 = 01:15 UTC */
+  assert_int_equal(s->occurrences.v[0].start_utc, 1806196500LL);
+  expect_end(s, 0, "2027-03-28T04:15:00+02:00");
+  s = find(&b, "overlap@example.org");
+  EXPECT(s, "2026-10-25T02:15:00+02:00"); /* the first 02:15, 00:15 UTC */
+  assert_int_equal(s->occurrences.v[0].start_utc, 1792887300LL);
+  expect_end(s, 0, "2026-10-25T02:45:00+02:00");
+  s = find(&b, "gap-weekly@example.org");
+  EXPECT(s, "2027-03-21T02:15:00+01:00", "2027-03-28T03:15:00+02:00", "2027-04-04T02:15:00+02:00");
+  s = find(&b, "gap-utc@example.org"); /* the same moment written in UTC */
+  EXPECT(s, "2027-03-28T03:15:00+02:00");
+  ix_batch_free(&b);
+}
+
+/* RFC 5545 3.3.6: P1D and P1W are nominal (the same local time a day or a
+ * week later), PT24H is exact. */
+static void test_duration_days_are_nominal(void **state) {
+  (void)state;
+  struct ix_batch b;
+  parse_file("duration-nominal.ics", &b);
+  expect_end(find(&b, "p1d@example.org"), 0, "2026-10-25T10:00:00+01:00");   /* 25 hours */
+  expect_end(find(&b, "p1w@example.org"), 0, "2026-10-27T10:00:00+01:00");   /* 7 days + 1 hour */
+  expect_end(find(&b, "pt24h@example.org"), 0, "2026-10-25T09:00:00+01:00"); /* exactly 24 hours */
+  expect_end(find(&b, "p1dt2h@example.org"), 0, "2027-03-28T12:00:00+02:00"); /* 1 day (23 h) + 2 h */
+  const struct ix_service *s = find(&b, "p1d@example.org");
+  assert_int_equal(s->occurrences.v[0].end_utc - s->occurrences.v[0].start_utc, 25 * 3600);
+  ix_batch_free(&b);
+}
+
+/* RANGE=THISANDFUTURE moves this and every later instance. */
+static void test_range_thisandfuture(void **state) {
+  (void)state;
+  struct ix_batch b;
+  parse_file("thisandfuture.ics", &b);
+  const struct ix_service *s = find(&b, "koffie@example.org");
+  EXPECT(s, "2026-09-01T10:00:00+02:00", "2026-09-08T10:00:00+02:00", "2026-09-15T14:00:00+02:00",
+         "2026-09-22T14:00:00+02:00", "2026-09-29T14:00:00+02:00", "2026-10-06T14:00:00+02:00");
+  expect_end(s, 1, "2026-09-08T11:30:00+02:00");
+  expect_end(s, 4, "2026-09-29T16:00:00+02:00"); /* the override's length too */
+  assert_null(s->occurrences.v[1].location_text);
+  for (size_t i = 2; i < 6; i++) {
+    assert_non_null(s->occurrences.v[i].location_text);
+    assert_string_equal(s->occurrences.v[i].location_text, "Bibliotheek Huizen");
+  }
+  assert_false(has_warning(&b, "RANGE"));
+  ix_batch_free(&b);
+}
+
+/* An all-day series whose overrides name the instance with a UTC
+ * date-time: each override replaces its instance, never doubles it. */
+static void test_all_day_series_with_utc_recurrence_id(void **state) {
+  (void)state;
+  struct ix_batch b;
+  parse_file("allday-utc-recurrence-id.ics", &b);
+  const struct ix_service *s = find(&b, "markt@example.org");
+  EXPECT(s, "2026-09-07", "2026-09-15", "2026-09-21", "2026-09-28");
+  assert_non_null(s->occurrences.v[1].location_text);
+  assert_int_equal(s->occurrences.v[2].cancelled, 1);
+  ix_batch_free(&b);
+
+  /* The same with a calendar zone west of UTC (the UTC value's local date
+   * is the day before). */
+  FILE *f = fopen(th_source_path("tests/data/ical/allday-utc-recurrence-id.ics"), "rb");
+  assert_non_null(f);
+  char buf[8192];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  char *ny = malloc(n + 64);
+  assert_non_null(ny);
+  const char *at = strstr(buf, "BEGIN:VEVENT");
+  assert_non_null(at);
+  snprintf(ny, n + 64, "%.*sX-WR-TIMEZONE:America/New_York\r\n%s", (int)(at - buf), buf, at);
+  struct ix_ical_opts o = opts();
+  char err[256];
+  ix_batch_init(&b, 0);
+  assert_int_equal(ix_ical_parse(ny, strlen(ny), &o, &b, err, sizeof err), SK_OK);
+  EXPECT(find(&b, "markt@example.org"), "2026-09-07", "2026-09-15", "2026-09-21", "2026-09-28");
+  ix_batch_free(&b);
+  free(ny);
+}
+
+/* Yearly BYWEEKNO with BYDAY: only that weekday of that ISO week
+ * (libical 3.0.16 adds an instance that is not in the rule). */
+static void test_yearly_byweekno_byday(void **state) {
+  (void)state;
+  struct ix_batch b;
+  parse_file("yearly-byweekno.ics", &b);
+  EXPECT(find(&b, "week20@example.org"), "2026-05-11T10:00:00+02:00", "2027-05-17T10:00:00+02:00",
+         "2028-05-15T10:00:00+02:00");
+  EXPECT(find(&b, "week1@example.org"), "2026-01-02T10:00:00+01:00", "2027-01-08T10:00:00+01:00",
+         "2028-01-07T10:00:00+01:00");
+  EXPECT(find(&b, "week53@example.org"), "2026-12-31T10:00:00+01:00", "2027-12-30T10:00:00+01:00",
+         "2028-12-28T10:00:00+01:00");
+  ix_batch_free(&b);
+}
+
 static int teardown(void **state) {
   (void)state;
   ix_ical_global_cleanup();
@@ -698,6 +835,11 @@ int main(void) {
       cmocka_unit_test(test_unusable_events_are_rejected_with_a_reason),
       cmocka_unit_test(test_unreadable_documents_are_rejected),
       cmocka_unit_test(test_bare_vevent_is_read_with_a_warning),
+      cmocka_unit_test(test_dst_gap_and_overlap),
+      cmocka_unit_test(test_duration_days_are_nominal),
+      cmocka_unit_test(test_range_thisandfuture),
+      cmocka_unit_test(test_all_day_series_with_utc_recurrence_id),
+      cmocka_unit_test(test_yearly_byweekno_byday),
       cmocka_unit_test(test_calendar_files_in_tests_data),
   };
   return cmocka_run_group_tests(tests, NULL, teardown);

@@ -13,6 +13,7 @@
 #include "ix_partner_json.h"
 #include "ix_validate.h"
 #include "sk_err.h"
+#include "sk_fold.h"
 
 /* A feed with one organisation and one service per given service body. */
 static void load(struct ix_batch *b, const char *services_json) {
@@ -48,6 +49,21 @@ static const struct ix_rejection *rejection_for(const struct ix_batch *b, const 
 static int has_service(const struct ix_batch *b, const char *key) {
   for (size_t i = 0; i < b->services.n; i++)
     if (strcmp(b->services.v[i].key, key) == 0)
+      return 1;
+  return 0;
+}
+
+static const struct ix_service *service_of(const struct ix_batch *b, const char *key) {
+  for (size_t i = 0; i < b->services.n; i++)
+    if (strcmp(b->services.v[i].key, key) == 0)
+      return &b->services.v[i];
+  fail_msg("'%s' was not accepted", key);
+  return NULL;
+}
+
+static int has_warning(const struct ix_batch *b, const char *a, const char *c) {
+  for (size_t i = 0; i < b->warnings.n; i++)
+    if (strstr(b->warnings.v[i], a) && (!c || strstr(b->warnings.v[i], c)))
       return 1;
   return 0;
 }
@@ -108,14 +124,55 @@ static void test_syntax_and_ranges(void **state) {
                SVC("date", ", \"assured_date\": \"gisteren\"") "," SVC("loc", ", \"locations\": [\"nergens\"]") "," SVC(
                    "ok", ", \"email\": \"a.b@c.example.org\", \"url\": \"https://x.example.org/a?b=c\","
                          " \"phones\": [\"+31 35 000 0000\", \"113\"], \"locations\": [\"loc\"]"));
-  expect_rejected(&b, "mail", "geen geldig e-mailadres");
-  expect_rejected(&b, "web", "geen geldig webadres");
+  /* Bad optional fields are dropped with a warning; the service stays. */
+  assert_null(service_of(&b, "mail")->email);
+  assert_true(has_warning(&b, "Dienst 'mail'", "geen geldig e-mailadres; het veld is weggelaten"));
+  assert_null(service_of(&b, "web")->url);
+  assert_true(has_warning(&b, "Dienst 'web'", "geen geldig webadres"));
+  assert_int_equal(service_of(&b, "phone")->phones.n, 0);
+  assert_true(has_warning(&b, "Dienst 'phone'", "geen geldig telefoonnummer"));
+  assert_null(service_of(&b, "date")->assured_date);
+  assert_true(has_warning(&b, "Dienst 'date'", "geen datum"));
+  /* What decides who sees a service still rejects it. */
   expect_rejected(&b, "age", "tussen 0 en 120");
   expect_rejected(&b, "order", "hoger dan 'max_age'");
-  expect_rejected(&b, "phone", "geen geldig telefoonnummer");
-  expect_rejected(&b, "date", "geen datum");
   expect_rejected(&b, "loc", "de locatie 'nergens'");
   assert_true(has_service(&b, "ok"));
+  ix_batch_free(&b);
+}
+
+static void test_repairs(void **state) {
+  (void)state;
+  struct ix_batch b;
+  load(&b, SVC("bare", ", \"url\": \"www.humanitas.nl/gooi\"") ","
+           SVC("mailto", ", \"email\": \"mailto:info@x.example.org\"") ","
+           SVCX("twoareas", "[\"geld\"]", "[\"huizen\", \"atlantis\"]", "vrij", "") ","
+           "{\"key\": \"words\", \"organization\": \"o\", \"name\": \""
+           "Een heel lange naam van een dienst die veel te veel woorden heeft voor een kop op de "
+           "site, want de partner heeft de hele beschrijving in het naamveld gezet, inclusief de "
+           "openingstijden en de doelgroep en nog veel meer tekst die er niet hoort\", "
+           "\"needs\": [\"geld\"], \"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": \"gratis\"}");
+  assert_string_equal(service_of(&b, "bare")->url, "https://www.humanitas.nl/gooi");
+  assert_true(has_warning(&b, "Dienst 'bare'", "geen https://"));
+  assert_string_equal(service_of(&b, "mailto")->email, "info@x.example.org");
+  /* an unknown area next to a known one is a warning, not a rejection */
+  const struct ix_service *t = service_of(&b, "twoareas");
+  assert_int_equal(t->areas.n, 1);
+  assert_string_equal(t->areas.v[0].code, "huizen");
+  assert_true(has_warning(&b, "Dienst 'twoareas'", "'atlantis'"));
+  /* cut at a word boundary, never in the middle of a word */
+  const char *n = service_of(&b, "words")->name;
+  assert_true(sk_utf8_chars(n) <= 200);
+  size_t len = strlen(n);
+  assert_true(len > 100);
+  assert_string_equal(n + len - strlen("…"), "…");
+  assert_true(n[len - strlen("…") - 1] != ' ');
+  const char *full = "Een heel lange naam van een dienst die veel te veel woorden heeft voor een kop op de "
+                     "site, want de partner heeft de hele beschrijving in het naamveld gezet, inclusief de "
+                     "openingstijden en de doelgroep en nog veel meer tekst die er niet hoort";
+  size_t kept = len - strlen("…");
+  assert_memory_equal(n, full, kept);
+  assert_true(full[kept] == ' ' || full[kept] == ',');
   ix_batch_free(&b);
 }
 
@@ -186,7 +243,11 @@ static void test_length_utf8_and_duplicates(void **state) {
     s->cost = "gratis";
   }
   assert_int_equal(ix_validate_batch(&b, th_taxonomy()), SK_OK);
-  expect_rejected(&b, "long", "te lang (399 tekens; hoogstens 200)");
+  /* A long name is cut (here: no space, so at the cap), with a warning. */
+  const struct ix_service *ls = service_of(&b, "long");
+  assert_int_equal(sk_utf8_chars(ls->name), 200);
+  assert_non_null(strstr(ls->name, "…"));
+  assert_true(has_warning(&b, "Dienst 'long'", "langer dan 200 tekens"));
   expect_rejected(&b, "bad-org", "geen geldige UTF-8");
   expect_rejected(&b, "of-bad-org", "staat niet (goedgekeurd)");
   assert_true(has_service(&b, "dup"));
@@ -223,6 +284,7 @@ int main(void) {
       cmocka_unit_test(test_syntax_and_ranges),
       cmocka_unit_test(test_postcode_gives_municipality),
       cmocka_unit_test(test_length_utf8_and_duplicates),
+      cmocka_unit_test(test_repairs),
       cmocka_unit_test(test_syntax_helpers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -608,6 +608,51 @@ static void check_against_openapi(const char *doc_path, const char *url, int sta
   resp_free(&r);
 }
 
+/* The crisis block through the API: decided on q as typed, the right line
+ * first, 112 always, no number twice (docs/crisis.md). */
+static void test_search_crisis_block(void **state) {
+  (void)state;
+  static const struct {
+    const char *url, *kind, *first;
+  } cases[] = {
+      {"/api/v1/search?q=ik%20wil%20dood", "suicide", "0800-0113"},
+      {"/api/v1/search?q=mijn+man+slaat+mij", "violence", "0800-2000"},
+      {"/api/v1/search?q=hij+heeft+een+mes+en+dreigt", "danger", "112"},
+      {"/api/v1/search?need=veiligheid.huiselijkgeweld", "violence", "0800-2000"},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    struct resp r = fx_get(cases[c].url);
+    assert_int_equal(r.status, 200);
+    json_t *j = fx_json(&r);
+    assert_true(json_is_true(json_object_get(j, "crisis")));
+    assert_string_equal(json_string_value(json_object_get(j, "crisis_kind")), cases[c].kind);
+    json_t *lines = json_object_get(j, "crisis_lines");
+    int has112 = 0;
+    for (size_t i = 0; i < json_array_size(lines); i++) {
+      const char *num = json_string_value(
+          json_object_get(json_array_get(json_object_get(json_array_get(lines, i), "phones"), 0), "number"));
+      assert_non_null(num);
+      if (i == 0)
+        assert_string_equal(num, cases[c].first);
+      has112 |= strcmp(num, "112") == 0;
+      for (size_t k = 0; k < i; k++)
+        assert_string_not_equal(
+            num, json_string_value(json_object_get(
+                     json_array_get(json_object_get(json_array_get(lines, k), "phones"), 0), "number")));
+    }
+    assert_true(has112);
+    json_decref(j);
+    resp_free(&r);
+  }
+  struct resp r = fx_get("/api/v1/search?q=geweldig");
+  json_t *j = fx_json(&r);
+  assert_true(json_is_false(json_object_get(j, "crisis")));
+  assert_true(json_is_null(json_object_get(j, "crisis_kind")));
+  assert_int_equal(json_array_size(json_object_get(j, "crisis_lines")), 0);
+  json_decref(j);
+  resp_free(&r);
+}
+
 static void test_openapi_matches_responses(void **state) {
   (void)state;
   struct resp r = fx_get("/api/v1/openapi.json");
@@ -642,6 +687,8 @@ static void test_openapi_matches_responses(void **state) {
   check_against_openapi("/search", "/api/v1/search?q=taal&municipality=laren&per_page=1", 200);
   check_against_openapi("/search", "/api/v1/search", 200);
   check_against_openapi("/search", "/api/v1/search?age=500", 400);
+  check_against_openapi("/search", "/api/v1/search?q=ik+wil+dood", 200);
+  check_against_openapi("/search", "/api/v1/search?q=hij+staat+met+een+mes+voor+de+deur", 200);
   check_against_openapi("/suggest", "/api/v1/suggest?q=schu", 200);
   json_decref(g_openapi);
   g_openapi = NULL;
@@ -1140,6 +1187,7 @@ int main(void) {
       cmocka_unit_test(test_search_cache_hit_is_identical),
       cmocka_unit_test(test_etag_304_cache_and_cors),
       cmocka_unit_test(test_static_files),
+      cmocka_unit_test(test_search_crisis_block),
       cmocka_unit_test(test_openapi_matches_responses),
       cmocka_unit_test(test_metrics_and_access_log),
       cmocka_unit_test(test_slow_client_is_cut_off),

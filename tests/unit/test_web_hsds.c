@@ -88,6 +88,7 @@ static void test_answers_validate_against_hsds_schemas(void **state) {
   json_decref(p);
   json_t *root = fx_get_json("/hsds/", 200);
   assert_string_equal(json_string_value(json_object_get(root, "version")), "3.0");
+  assert_non_null(strstr(json_string_value(json_object_get(root, "openapi_url")), "/3.0/schema/openapi.json"));
   json_decref(root);
 }
 
@@ -124,7 +125,9 @@ static void test_filters(void **state) {
   json_decref(s);
   s = fx_get_json("/hsds/services?minimal=true", 200);
   json_t *first = json_array_get(json_object_get(s, "contents"), 0);
-  assert_int_equal(json_object_size(first), 2);
+  assert_int_equal(json_object_size(first), 4); /* id, name, status, last_modified */
+  assert_non_null(json_string_value(json_object_get(first, "name")));
+  assert_string_equal(json_string_value(json_object_get(first, "status")), "active");
   json_decref(s);
 }
 
@@ -188,6 +191,96 @@ static void test_export_imports_back_as_the_same_services(void **state) {
   resp_free(&r);
 }
 
+
+/* A withdrawn service stays visible to date-based sync for 90 days, as
+ * inactive with its last_modified, so a consumer learns it left. */
+static void test_withdrawn_visible_to_date_sync(void **state) {
+  (void)state;
+  struct sk_store *st = NULL;
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  char now[32], sql[256];
+  sk_now_iso(now);
+  snprintf(sql, sizeof sql, "UPDATE service SET last_modified = '%s' WHERE id = '" SVC_GONE "'", now);
+  fx_exec(st, sql);
+  json_t *s = fx_get_json("/hsds/services?modified_after=2026-01-01T00:00:00Z&per_page=50", 200);
+  json_t *gone = NULL;
+  size_t i;
+  json_t *it;
+  json_array_foreach(json_object_get(s, "contents"), i, it) if (
+      strcmp(json_string_value(json_object_get(it, "id")), SVC_GONE) == 0) gone = it;
+  assert_non_null(gone);
+  assert_string_equal(json_string_value(json_object_get(gone, "status")), "inactive");
+  assert_string_equal(json_string_value(json_object_get(gone, "last_modified")), now);
+  assert_string_equal(json_string_value(json_object_get(gone, "name")), "Opgeheven spreekuur");
+  json_decref(s);
+  /* without a date it is not listed, and its own page is gone */
+  s = fx_get_json("/hsds/services?per_page=50&page=1", 200);
+  json_array_foreach(json_object_get(s, "contents"), i, it)
+      assert_string_not_equal(json_string_value(json_object_get(it, "id")), SVC_GONE);
+  json_decref(s);
+  /* older than 90 days: not listed any more */
+  fx_exec(st, "UPDATE service SET last_modified = '2026-01-02T00:00:00Z' WHERE id = '" SVC_GONE "'");
+  s = fx_get_json("/hsds/services?modified_after=2026-01-01T00:00:00Z&per_page=49", 200);
+  json_array_foreach(json_object_get(s, "contents"), i, it)
+      assert_string_not_equal(json_string_value(json_object_get(it, "id")), SVC_GONE);
+  json_decref(s);
+  sk_store_close(st);
+}
+
+/* One taxonomy and one term by id, as the HSDS API has them. */
+static void test_taxonomy_and_term_by_id(void **state) {
+  (void)state;
+  json_t *list = fx_get_json("/hsds/taxonomies", 200);
+  json_t *first = json_array_get(json_object_get(list, "contents"), 0);
+  char url[200];
+  snprintf(url, sizeof url, "/hsds/taxonomies/%s", json_string_value(json_object_get(first, "id")));
+  json_t *one = fx_get_json(url, 200);
+  assert_true(json_equal(one, first));
+  json_decref(one);
+  one = fx_get_json("/hsds/taxonomies/sk-hulpvraag", 200);
+  assert_string_equal(json_string_value(json_object_get(one, "name")), "sk-hulpvraag");
+  json_decref(one);
+  json_decref(list);
+  json_decref(fx_get_json("/hsds/taxonomies/bestaat-niet", 404));
+  list = fx_get_json("/hsds/taxonomy_terms?per_page=3", 200);
+  first = json_array_get(json_object_get(list, "contents"), 2);
+  snprintf(url, sizeof url, "/hsds/taxonomy_terms/%s", json_string_value(json_object_get(first, "id")));
+  one = fx_get_json(url, 200);
+  assert_true(json_equal(one, first));
+  json_decref(one);
+  json_decref(list);
+  json_decref(fx_get_json("/hsds/taxonomy_terms/99999999-9999-4999-8999-999999999999", 404));
+}
+
+/* Dated opening rows (every other week, monthly: ix_hsds expands them)
+ * come out as one rule per date, never merged into a weekly rule. */
+static void test_dated_hours_stay_dated(void **state) {
+  (void)state;
+  struct sk_store *st = NULL;
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  fx_exec(st, "INSERT INTO schedule(service_rid, weekday, opens_at, closes_at, valid_from, valid_to)"
+              " VALUES (1, 4, '19:30', '21:30', '2026-12-10', '2026-12-10'),"
+              " (1, 4, '19:30', '21:30', '2026-12-24', '2026-12-24')");
+  json_t *s = fx_get_json("/hsds/services/" SVC_SHV, 200);
+  int dated = 0;
+  size_t i;
+  json_t *sc;
+  json_array_foreach(json_object_get(s, "schedules"), i, sc) {
+    const char *vf = json_string_value(json_object_get(sc, "valid_from"));
+    if (vf && strcmp(json_string_value(json_object_get(sc, "opens_at")), "19:30") == 0) {
+      dated++;
+      assert_string_equal(vf, json_string_value(json_object_get(sc, "valid_to")));
+      assert_string_equal(json_string_value(json_object_get(sc, "byday")), "TH");
+    }
+  }
+  assert_int_equal(dated, 2);
+  json_decref(s);
+  fx_exec(st, "DELETE FROM schedule WHERE valid_from IN ('2026-12-10', '2026-12-24')");
+  sk_store_close(st);
+}
+
 static int setup(void **state) {
   (void)state;
   fx_start(5);
@@ -209,6 +302,9 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_answers_validate_against_hsds_schemas),
       cmocka_unit_test(test_filters),
+      cmocka_unit_test(test_withdrawn_visible_to_date_sync),
+      cmocka_unit_test(test_taxonomy_and_term_by_id),
+      cmocka_unit_test(test_dated_hours_stay_dated),
       cmocka_unit_test(test_export_imports_back_as_the_same_services),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sk_crisis.h"
 #include "sk_search.h"
 #include "sk_tokenizer.h"
 
@@ -57,6 +58,7 @@ struct sks_rule { /* a service_area row for a municipality with ages */
 struct sks_hours {
   uint8_t weekday;        /* 1..7 */
   uint16_t opens, closes; /* minutes after local midnight */
+  int32_t from, to;       /* local days since the epoch the row holds on; -1 open */
 };
 
 struct sks_doc {
@@ -241,6 +243,10 @@ struct sk_searcher {
   /* concept phrases from the taxonomy */
   struct sks_phrase *phrases;
   size_t n_phrases;
+  /* crisis recognition (sk_crisis, from the store's copy of
+   * feeds/crisis.json); NULL for a store indexed before it existed: then
+   * the taxonomy's crisis needs decide, as before */
+  struct sk_crisis *crisis;
 };
 
 struct sks_phrase {

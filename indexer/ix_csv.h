@@ -1,0 +1,36 @@
+#ifndef IX_CSV_H
+#define IX_CSV_H
+/*
+ * csv: the one-sheet format for small partners (docs/feed-format.md, "Een
+ * spreadsheet"; template feeds/templates/aanbod.csv). One row per
+ * offering, a header row in Dutch (English names are read too), as Excel
+ * writes it: ';' or ',' or tab as separator (the one the header uses most),
+ * quotes per RFC 4180 (a separator, quote or line break inside quotes), CRLF
+ * or LF. The encoding step before (ix_text) has made the bytes UTF-8.
+ *
+ * Each row becomes a service (key from the column "id" or the organisation
+ * and the name), its organisation (by name, one per distinct name) and, with
+ * an address or postcode, a location. Codes may be written as our codes or
+ * labels; werkgebied as people write it (ix_area). What is missing is filled
+ * by the registry defaults and then proposed (ix_classify), as for HSDS.
+ * Unknown columns and unknown values are warnings; a row without a name is a
+ * rejection; the rows after it are read.
+ */
+#include <stddef.h>
+
+#include "ix_record.h"
+#include "sk_taxonomy.h"
+
+#define IX_CSV_MAX_BYTES ((size_t)64 * 1024 * 1024)
+#define IX_CSV_MAX_ROWS 200000u
+#define IX_CSV_MAX_COLS 64
+#define IX_CSV_MAX_FIELD (64 * 1024) /* bytes in one cell */
+
+/* Parse data[0..len) and append its records to out. SK_OK (records or
+ * rejections appended), SK_EPARSE with a Dutch reason in err when the sheet
+ * cannot be read at all (empty, no header we know, an unclosed quote, a
+ * NUL byte), SK_ETOOBIG, SK_ENOMEM. tax may be NULL (codes kept as given). */
+int ix_csv_parse(const char *data, size_t len, const struct sk_taxonomy *tax, struct ix_batch *out,
+                 char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,597 @@
+/* HSDS written by others, through the whole `index` path (fetch, encoding,
+ * parse, registry defaults, automatic classification, validation, apply):
+ * every valid service is accepted, every rejection names a real defect
+ * (issue 12). Data: tests/data/hsds/thirdparty (50 services in the shapes
+ * partners send) and, when present, the Open Referral specification and UK
+ * profile examples of ../shared/corpora/hsds. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "helper_test.h"
+#include "ix_registry.h"
+#include "ix_run.h"
+#include "sk_err.h"
+#include "sk_fold.h"
+#include "sk_portal.h"
+#include "sk_search.h"
+
+/* One hsds (or ical) feed "f" at path, with optional defaults JSON. */
+/* Calendars are read in a window around "now": the test calendars are of
+ * November 2026. */
+#define TEST_NOW 1793491200 /* 2026-11-01T00:00:00Z */
+
+static struct ix_feed_report run_one(struct sk_store *st, const char *kind, const char *path,
+                                     const char *defaults) {
+  char reg[PATH_MAX + 512];
+  snprintf(reg, sizeof reg,
+           "{\"feeds\": [{\"id\": \"f\", \"partner\": \"P\", \"kind\": \"%s\", \"location\": "
+           "\"file://%s\"%s%s}]}",
+           kind, path, defaults ? ", \"defaults\": " : "", defaults ? defaults : "");
+  th_write_file(th_path("import-feeds.json"), reg, strlen(reg));
+  struct ix_registry *r = NULL;
+  char err[512];
+  if (ix_registry_load(th_path("import-feeds.json"), th_taxonomy(), &r, err, sizeof err))
+    fail_msg("registry: %s", err);
+  struct ix_run_opts o;
+  ix_run_opts_default(&o);
+  o.force = 1;
+  o.now = TEST_NOW;
+  struct ix_feed_report *reps = NULL;
+  size_t n = 0;
+  assert_int_equal(ix_run(st, th_taxonomy(), r, &o, &reps, &n), SK_OK);
+  assert_int_equal(n, 1);
+  struct ix_feed_report rep = reps[0];
+  free(reps);
+  ix_registry_free(r);
+  return rep;
+}
+
+static const char *data_path(const char *name) {
+  static char buf[4][1024];
+  static int k;
+  char *p = buf[k++ % 4];
+  if (!realpath(th_source_path(name), p))
+    fail_msg("no such file: %s", th_source_path(name));
+  return p;
+}
+
+/* A text answer of one query (first column, first row) into out. */
+static const char *query_text(struct sk_store *st, const char *sql, char *out, size_t n) {
+  sqlite3_stmt *s = NULL;
+  out[0] = '\0';
+  if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+    fail_msg("sql: %s: %s", sql, sqlite3_errmsg(st->db));
+  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+    snprintf(out, n, "%s", (const char *)sqlite3_column_text(s, 0));
+  sqlite3_finalize(s);
+  return out;
+}
+
+/* The areas (sorted, comma-separated) of the active service with this name. */
+static const char *areas_of(struct sk_store *st, const char *name) {
+  static char out[512];
+  char sql[1024];
+  snprintf(sql, sizeof sql,
+           "SELECT group_concat(area_code, ',') FROM (SELECT a.area_code FROM service_area a"
+           " JOIN service s ON s.rid = a.service_rid WHERE s.name = '%s' AND s.status = 'active'"
+           " ORDER BY a.area_code)",
+           name);
+  return query_text(st, sql, out, sizeof out);
+}
+
+static const char *codes_of(struct sk_store *st, const char *name, const char *vocab) {
+  static char out[512];
+  char sql[1024];
+  snprintf(sql, sizeof sql,
+           "SELECT group_concat(code, ',') FROM (SELECT t.code FROM service_taxonomy t"
+           " JOIN service s ON s.rid = t.service_rid WHERE s.name = '%s' AND t.vocabulary = '%s'"
+           " ORDER BY t.code)",
+           name, vocab);
+  return query_text(st, sql, out, sizeof out);
+}
+
+static long long count(struct sk_store *st, const char *sql) { return th_query_int(st, sql); }
+
+/* count(*) of sql with ?1 bound to text (quotes in text need no escaping). */
+static long long count_with(struct sk_store *st, const char *sql, const char *text) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+    fail_msg("sql: %s: %s", sql, sqlite3_errmsg(st->db));
+  sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
+  long long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+  sqlite3_finalize(s);
+  return n;
+}
+
+/* The feed's real rejections (not the warnings stored with them). */
+static long long n_rejections(struct sk_store *st) {
+  return count(st, "SELECT count(*) FROM feed_rejection WHERE feed_id = 'f' AND reason NOT LIKE"
+                   " 'Waarschuwing:%'");
+}
+
+static int warned(struct sk_store *st, const char *fragment) {
+  return count_with(st,
+                    "SELECT count(*) FROM feed_rejection WHERE feed_id = 'f' AND reason LIKE"
+                    " 'Waarschuwing:%' AND instr(reason, ?1) > 0",
+                    fragment) > 0;
+}
+
+/* ------------------------------------------------------------ third party */
+
+static const struct {
+  const char *file;
+  int services;
+} valid_files[] = {
+    {"plain_list.json", 10},         {"areas_envelope.json", 12}, {"other_taxonomies.json", 5},
+    {"service_at_locations.json", 2}, {"organization_services.json", 4}, {"repairs.json", 8},
+    {"schedules.json", 7},           {"windows1252.json", 2},
+};
+
+static void test_every_valid_thirdparty_service_is_accepted(void **state) {
+  (void)state;
+  int total = 0;
+  for (size_t i = 0; i < sizeof valid_files / sizeof *valid_files; i++) {
+    char db[64], rel[128];
+    snprintf(db, sizeof db, "tp-%zu.db", i);
+    snprintf(rel, sizeof rel, "tests/data/hsds/thirdparty/%s", valid_files[i].file);
+    struct sk_store *st = th_store_with_taxonomy(db);
+    struct ix_feed_report rep = run_one(st, "hsds", data_path(rel), NULL);
+    if (rep.failed)
+      fail_msg("%s failed: %s", valid_files[i].file, rep.error);
+    if (rep.stats.n_rejected || n_rejections(st)) {
+      char why[600];
+      query_text(st, "SELECT reason FROM feed_rejection WHERE reason NOT LIKE 'Waarschuwing:%'", why,
+                 sizeof why);
+      fail_msg("%s: %ld rejected, e.g. %s", valid_files[i].file, rep.stats.n_rejected, why);
+    }
+    long long n = count(st, "SELECT count(*) FROM service WHERE status = 'active'");
+    assert_int_equal(n, valid_files[i].services);
+    total += (int)n;
+    /* Nothing of ours was given: each one is marked for the redactie. */
+    assert_int_equal(count(st, "SELECT count(*) FROM service s WHERE NOT EXISTS (SELECT 1 FROM"
+                               " service_taxonomy t WHERE t.service_rid = s.rid AND"
+                               " t.vocabulary = 'classification' AND t.code = 'automatisch')"),
+                     0);
+    sk_store_close(st);
+  }
+  assert_true(total >= 40);
+  print_message("third-party HSDS: %d services in %zu feeds, all accepted\n", total,
+                sizeof valid_files / sizeof *valid_files);
+}
+
+static void test_needs_are_proposed_and_unknown_access_cost(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("tp-needs.db");
+  struct ix_feed_report rep =
+      run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/plain_list.json"), NULL);
+  assert_false(rep.failed);
+  assert_string_equal(codes_of(st, "Schuldhulpmaatje", "need"), "geld.schulden");
+  assert_string_equal(codes_of(st, "Taalhuis", "need"), "taal.lezenschrijven");
+  assert_string_equal(codes_of(st, "Digi-café", "need"), "taal.digitaal");
+  assert_string_equal(codes_of(st, "Maatjesproject", "need"), "ontmoeten.maatje");
+  assert_string_equal(codes_of(st, "Mantelzorgconsulent", "need"), "mantelzorg.ondersteuning");
+  /* English text: no proposal, still accepted, on the list */
+  assert_string_equal(codes_of(st, "Community Counselling", "need"), "");
+  assert_string_equal(codes_of(st, "Community Counselling", "access"), "onbekend");
+  assert_string_equal(codes_of(st, "Community Counselling", "cost"), "onbekend");
+  assert_string_equal(codes_of(st, "Community Counselling", "classification"), "automatisch");
+  assert_true(warned(st, "automatisch ingedeeld"));
+  sk_store_close(st);
+
+  /* Another taxonomy's terms are a hint; our own attributes are kept. */
+  st = th_store_with_taxonomy("tp-tax.db");
+  rep = run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/other_taxonomies.json"), NULL);
+  assert_false(rep.failed);
+  assert_string_equal(codes_of(st, "Financial coaching", "need"), "geld.administratie,geld.schulden");
+  assert_string_equal(codes_of(st, "Dementia cafe", "need"), "geheugen.ontmoeten");
+  assert_string_equal(codes_of(st, "Schuldhulpverlening gemeente", "need"), "geld.schulden");
+  assert_string_equal(codes_of(st, "Schuldhulpverlening gemeente", "cost"), "gratis");
+  assert_string_equal(codes_of(st, "Schuldhulpverlening gemeente", "access"), "onbekend");
+  sk_store_close(st);
+
+  /* Feed defaults go first: they are the redactie's choice, not a guess. */
+  st = th_store_with_taxonomy("tp-defaults.db");
+  rep = run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/plain_list.json"),
+                "{\"needs\": [\"advies\"], \"access\": \"vrij\", \"cost\": \"gratis\"}");
+  assert_false(rep.failed);
+  assert_string_equal(codes_of(st, "Community Counselling", "need"), "advies");
+  assert_string_equal(codes_of(st, "Community Counselling", "classification"), "");
+  sk_store_close(st);
+}
+
+static void test_areas_as_people_write_them(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("tp-areas.db");
+  struct ix_feed_report rep =
+      run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/areas_envelope.json"), NULL);
+  assert_false(rep.failed);
+  assert_int_equal(n_rejections(st), 0);
+  assert_string_equal(areas_of(st, "Juridisch advies landelijk"), "landelijk");
+  /* a province: its municipalities (Eemnes is in Utrecht) */
+  assert_string_equal(areas_of(st, "Rechtshulp Noord-Holland"),
+                      "blaricum,gooise-meren,hilversum,huizen,laren,wijdemeren");
+  assert_string_equal(areas_of(st, "Wmo-loket"), "huizen");           /* GM0406 */
+  assert_string_equal(areas_of(st, "Wijkteam Huizen-Noord"), "huizen"); /* 1274 */
+  assert_string_equal(areas_of(st, "Wijkteam Eemnes"), "eemnes");      /* 3755 AB */
+  assert_string_equal(areas_of(st, "Schuldhulp online"), "huizen,landelijk"); /* Huizen + Nederland */
+  assert_string_equal(areas_of(st, "Thuisadministratie"), "huizen,landelijk");
+  assert_string_equal(areas_of(st, "Buurtbus Huizen"), "huizen"); /* GeoJSON extent */
+  assert_true(warned(st, "geen gemeentegrenzen"));
+  assert_string_equal(areas_of(st, "Luisterlijn"), "landelijk"); /* no area, no address */
+  assert_true(warned(st, "als landelijk"));
+  assert_string_equal(areas_of(st, "Respijtzorg"), "huizen"); /* Atlantis: a warning */
+  assert_true(warned(st, "'Atlantis' kennen we niet"));
+  assert_string_equal(areas_of(st, "BEL Jongerenwerk"), "bel");
+  assert_string_equal(areas_of(st, "Inloop Het Lichtpunt"), "huizen"); /* from its address */
+  sk_store_close(st);
+
+  st = th_store_with_taxonomy("tp-areas2.db");
+  rep = run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/plain_list.json"), NULL);
+  assert_string_equal(areas_of(st, "Taalhuis"), "huizen");      /* Gemeente Huizen */
+  assert_string_equal(areas_of(st, "Digi-café"), "regio");      /* Gooi & Vechtstreek */
+  assert_string_equal(areas_of(st, "Voedselpakket"), "regio");  /* Regio Gooi en Vechtstreek */
+  assert_string_equal(areas_of(st, "Mantelzorgconsulent"), "hbel");
+  assert_string_equal(areas_of(st, "Community Counselling"), "landelijk"); /* Nederland */
+  sk_store_close(st);
+}
+
+static void test_bad_optional_fields_repaired_or_dropped(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("tp-repairs.db");
+  struct ix_feed_report rep =
+      run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/repairs.json"), NULL);
+  assert_false(rep.failed);
+  assert_int_equal(n_rejections(st), 0);
+  char v[1024];
+  assert_string_equal(query_text(st, "SELECT website FROM organization WHERE name = 'Diaconie Huizen'",
+                                 v, sizeof v),
+                      "https://www.diaconiehuizen.nl");
+  assert_string_equal(query_text(st, "SELECT url FROM service WHERE name = 'Formulierenhulp'", v,
+                                 sizeof v),
+                      "https://www.diaconiehuizen.nl/formulierenhulp");
+  /* the extension is not glued into the number */
+  assert_int_equal(count(st, "SELECT count(*) FROM phone WHERE number = '035 528 1911' AND"
+                             " description = 'Receptie, toestel 12'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM phone WHERE number = '035 528 1900' AND"
+                             " description = 'toestel 203'"),
+                   1);
+  /* the long name is cut at a word */
+  query_text(st, "SELECT name FROM service WHERE name LIKE 'Spreekuur voor vragen over geld%'", v,
+             sizeof v);
+  assert_true(sk_utf8_chars(v) <= 200);
+  assert_non_null(strstr(v, "van de…"));
+  assert_int_equal(count(st, "SELECT min_age * 1000 + max_age FROM service WHERE name ="
+                             " 'Jongerenbudgetcoach'"),
+                   18027); /* 17.5 and 26.6 rounded */
+  assert_int_equal(count(st, "SELECT email IS NULL FROM service WHERE name = 'Maatjes voor statushouders'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM phone p JOIN service s ON s.rid = p.service_rid"
+                             " WHERE s.name = 'Klusjesdienst'"),
+                   1); /* "bel ons" dropped, the real number kept */
+  assert_int_equal(count(st, "SELECT website IS NULL AND email IS NULL FROM organization WHERE"
+                             " name = 'Buurtbemiddeling Gooi'"),
+                   1);
+  assert_true(warned(st, "had geen https://"));
+  assert_true(warned(st, "langer dan 200 tekens"));
+  assert_true(warned(st, "afgerond op 18 jaar"));
+  sk_store_close(st);
+}
+
+static void test_every_rejection_names_a_real_defect(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("tp-defects.db");
+  struct ix_feed_report rep =
+      run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/defects.json"), NULL);
+  assert_false(rep.failed);
+  static const char *const why[] = {"geen id", "geen naam", "status 'open' kennen we niet",
+                                    "werkgebied 'Atlantis' kennen we niet",
+                                    "'minimum_age' moet een getal van 0 tot en met 120",
+                                    "'min_age' (65) is hoger dan 'max_age' (18)"};
+  assert_int_equal(n_rejections(st), sizeof why / sizeof *why);
+  for (size_t i = 0; i < sizeof why / sizeof *why; i++) {
+    if (count_with(st,
+                   "SELECT count(*) FROM feed_rejection WHERE reason NOT LIKE 'Waarschuwing:%' AND"
+                   " instr(reason, ?1) > 0",
+                   why[i]) != 1)
+      fail_msg("no rejection names '%s'", why[i]);
+  }
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Goede dienst tussen de slechte'"),
+                   1);
+  sk_store_close(st);
+
+  /* The same unplaceable area with a feed default: accepted. */
+  st = th_store_with_taxonomy("tp-defects2.db");
+  rep = run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/defects.json"),
+                "{\"municipality\": \"huizen\"}");
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Dienst in Atlantis'"), 1);
+  assert_string_equal(areas_of(st, "Dienst in Atlantis"), "huizen");
+  sk_store_close(st);
+}
+
+
+/* The redactie's list of automatisch ingedeelde services, and confirming. */
+static void test_redactie_list_and_confirm(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("tp-portal.db");
+  struct ix_feed_report rep =
+      run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/plain_list.json"), NULL);
+  assert_false(rep.failed);
+  assert_int_equal(sk_store_exec(st, "INSERT INTO account(id, email, name, role, trusted, created)"
+                                     " VALUES('red', 'red@example.org', 'Redactie', 'redacteur', 0,"
+                                     " '2026-01-01T00:00:00Z'), ('par', 'par@example.org', 'Partner',"
+                                     " 'partner', 1, '2026-01-01T00:00:00Z')"),
+                   SK_OK);
+  struct sk_actor red, par;
+  assert_int_equal(sk_portal_actor_load(st, "red", &red), SK_OK);
+  assert_int_equal(sk_portal_actor_load(st, "par", &par), SK_OK);
+  struct sk_portal p;
+  sk_portal_init(&p, st, th_taxonomy());
+  struct sk_portal_result r;
+  sk_portal_auto_list(&p, &par, &r);
+  assert_int_equal(r.http, 403); /* only the redactie */
+  sk_portal_result_free(&r);
+  sk_portal_auto_list(&p, &red, &r);
+  assert_int_equal(r.http, 200);
+  json_t *items = json_object_get(r.body, "items");
+  assert_int_equal(json_array_size(items), 10);
+  const char *id = NULL;
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) {
+    if (strcmp(json_string_value(json_object_get(it, "name")), "Schuldhulpmaatje") == 0) {
+      id = json_string_value(json_object_get(it, "id"));
+      assert_string_equal(json_string_value(json_array_get(json_object_get(it, "needs"), 0)),
+                          "geld.schulden");
+      assert_string_equal(json_string_value(json_array_get(json_object_get(it, "access"), 0)),
+                          "onbekend");
+    }
+  }
+  assert_non_null(id);
+  char sid[64];
+  snprintf(sid, sizeof sid, "%s", id);
+  sk_portal_result_free(&r);
+  sk_portal_auto_confirm(&p, &red, sid, &r);
+  assert_int_equal(r.http, 200);
+  sk_portal_result_free(&r);
+  sk_portal_auto_confirm(&p, &red, sid, &r); /* not on the list any more */
+  assert_int_equal(r.http, 404);
+  sk_portal_result_free(&r);
+  sk_portal_auto_list(&p, &red, &r);
+  assert_int_equal(json_array_size(json_object_get(r.body, "items")), 9);
+  sk_portal_result_free(&r);
+  assert_int_equal(count_with(st, "SELECT count(*) FROM change_log WHERE entity = 'service' AND"
+                                  " entity_id = ?1 AND field = 'classification' AND new_value = 'bevestigd'",
+                              sid),
+                   1);
+  /* the same feed again, unchanged: the confirmation stays */
+  rep = run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/plain_list.json"), NULL);
+  assert_false(rep.failed);
+  sk_portal_auto_list(&p, &red, &r);
+  assert_int_equal(json_array_size(json_object_get(r.body, "items")), 9);
+  sk_portal_result_free(&r);
+  sk_store_close(st);
+}
+
+/* ------------------------------------------------------------- schedules */
+
+/* Unix seconds of a Dutch local time in the winter (UTC+1). */
+static int64_t cet(int y, int mo, int d, int h, int mi) {
+  struct tm t = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi};
+  return (int64_t)timegm(&t) - 3600;
+}
+/* ... and in the summer (UTC+2). */
+static int64_t cest(int y, int mo, int d, int h, int mi) { return cet(y, mo, d, h, mi) - 3600; }
+
+/* Is the service with this name open at t, as the search sees it? */
+static int open_at_time(struct sk_searcher *se, const char *name, int64_t t) {
+  struct sk_search_query q;
+  sk_search_query_init(&q);
+  q.open_now = 1;
+  q.now = t;
+  q.per_page = 50;
+  struct sk_search_result *r = NULL;
+  struct sk_search_error e;
+  assert_int_equal(sk_search(se, &q, &r, &e), SK_OK);
+  int found = 0;
+  for (size_t i = 0; i < r->n_items; i++)
+    found |= strcmp(r->items[i].name, name) == 0;
+  sk_search_result_free(r);
+  return found;
+}
+
+static void test_schedules_in_full(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("tp-sched.db");
+  struct ix_feed_report rep =
+      run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/schedules.json"), NULL);
+  assert_false(rep.failed);
+  assert_int_equal(n_rejections(st), 0);
+  /* overnight: Monday 22:00 to Tuesday 08:00 is two rows */
+  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                             " WHERE s.name = 'Nachtopvang'"),
+                   14);
+  /* 00:00-24:00 all week */
+  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                             " WHERE s.name = 'Crisisdienst' AND opens_at = '00:00' AND closes_at = '24:00'"),
+                   7);
+  /* a season, and until */
+  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                             " WHERE s.name = 'Zomerschool' AND valid_from = '2026-07-01' AND"
+                             " valid_to = '2026-08-31'"),
+                   2);
+  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                             " WHERE s.name = 'Cursus omgaan met geld' AND valid_to = '2026-03-31'"),
+                   1);
+  /* every other week from 2026-01-08: dated rows, 14 days apart */
+  assert_true(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                        " WHERE s.name = 'Alzheimercafé'") >= 12);
+  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                             " WHERE s.name = 'Alzheimercafé' AND (valid_from <> valid_to OR"
+                             " CAST(julianday(valid_from) - julianday('2026-01-08') AS INTEGER) % 14 <> 0)"),
+                   0);
+  /* the first Tuesday of the month */
+  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                             " WHERE s.name = 'Mantelzorgcafé' AND (weekday <> 2 OR"
+                             " CAST(substr(valid_from, 9, 2) AS INTEGER) > 7)"),
+                   0);
+
+  struct sk_searcher *se = sk_searcher_new(st, th_taxonomy());
+  assert_non_null(se);
+  /* Tuesday 2026-11-03 03:00 and Monday 23:00: the night shelter is open;
+   * Tuesday 12:00 not. */
+  assert_true(open_at_time(se, "Nachtopvang", cet(2026, 11, 3, 3, 0)));
+  assert_true(open_at_time(se, "Nachtopvang", cet(2026, 11, 2, 23, 0)));
+  assert_false(open_at_time(se, "Nachtopvang", cet(2026, 11, 3, 12, 0)));
+  assert_true(open_at_time(se, "Crisisdienst", cet(2026, 11, 8, 4, 30)));
+  /* the summer school only in its season */
+  assert_true(open_at_time(se, "Zomerschool", cest(2026, 7, 2, 11, 0)));  /* a Thursday in July */
+  assert_false(open_at_time(se, "Zomerschool", cet(2026, 11, 5, 11, 0))); /* a Thursday in November */
+  assert_false(open_at_time(se, "Cursus omgaan met geld", cet(2026, 11, 4, 20, 0))); /* after until */
+  /* every other Thursday: 2026-11-12 yes, 2026-11-19 no (window of November: TEST_NOW) */
+  assert_true(open_at_time(se, "Alzheimercafé", cet(2026, 11, 12, 20, 0)));
+  assert_false(open_at_time(se, "Alzheimercafé", cet(2026, 11, 19, 20, 0)));
+  /* first Tuesday of December, not the second */
+  assert_true(open_at_time(se, "Mantelzorgcafé", cet(2026, 12, 1, 15, 0)));
+  assert_false(open_at_time(se, "Mantelzorgcafé", cet(2026, 12, 8, 15, 0)));
+  sk_searcher_free(se);
+  sk_store_close(st);
+}
+
+/* ------------------------------------------------------------- encodings */
+
+static void test_windows1252_and_nul(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("tp-1252.db");
+  struct ix_feed_report rep =
+      run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/windows1252.json"), NULL);
+  assert_false(rep.failed);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Café De Brink' AND"
+                             " description LIKE '%praatje – iedereen%'"),
+                   1);
+  assert_true(warned(st, "byte 0xE9 op regel"));
+  sk_store_close(st);
+
+  /* the project's own Latin-1 calendar now goes through index */
+  st = th_store_with_taxonomy("tp-latin1.db");
+  rep = run_one(st, "ical", data_path("tests/data/ical/latin1.ics"),
+                "{\"organization\": \"Buurthuis\", \"municipality\": \"laren\", \"needs\": [\"ontmoeten.activiteiten\"]}");
+  if (rep.failed)
+    fail_msg("latin1.ics: %s", rep.error);
+  assert_true(count(st, "SELECT count(*) FROM service WHERE kind = 'activiteit'") >= 1);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name LIKE '%é%' OR"
+                             " description LIKE '%é%'") >= 1,
+                   1);
+  assert_true(warned(st, "Windows-1252"));
+  sk_store_close(st);
+
+  /* a NUL byte is a clear rejection of the whole file; earlier data stays */
+  const char nul[] = "[{\"id\": \"a\", \"name\": \"x\0y\", \"status\": \"active\"}]";
+  th_write_file(th_path("nul.json"), nul, sizeof nul - 1);
+  st = th_store_with_taxonomy("tp-nul.db");
+  char nul_path[1024];
+  if (!realpath(th_path("nul.json"), nul_path))
+    fail_msg("nul.json");
+  rep = run_one(st, "hsds", nul_path, NULL);
+  assert_true(rep.failed);
+  assert_non_null(strstr(rep.error, "NUL-teken"));
+  sk_store_close(st);
+}
+
+/* ----------------------------------------------------------------- corpus */
+
+static void test_specification_and_uk_examples(void **state) {
+  (void)state;
+  const char *root = th_corpora_dir();
+  static const char *const dirs[] = {"hsds/openreferral-specification-3.0/examples",
+                                     "hsds/openreferral-specification-3.1-dev/examples",
+                                     "hsds/uk-profile/examples"};
+  int files = 0, with_services = 0, services = 0, refused = 0, out_of_region = 0;
+  for (size_t d = 0; d < 3; d++) {
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/%s", root, dirs[d]);
+    DIR *dp = opendir(dir);
+    if (!dp)
+      fail_msg("corpus folder missing: %s", dir);
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+      size_t l = strlen(e->d_name);
+      if (l < 6 || strcmp(e->d_name + l - 5, ".json") != 0)
+        continue;
+      char rel[2048], path[PATH_MAX];
+      snprintf(rel, sizeof rel, "%s/%s", dir, e->d_name);
+      if (!realpath(rel, path))
+        fail_msg("no such file: %s", rel);
+      files++;
+      struct sk_store *st = th_store_with_taxonomy("corpus.db");
+      struct ix_feed_report rep = run_one(st, "hsds", path, NULL);
+      if (rep.failed) {
+        /* Only documents without a service (a location, a taxonomy, the
+         * API's base, the tabular form) may fail, saying what they are. */
+        if (!strstr(rep.error, "Dit bestand bevat geen diensten"))
+          fail_msg("%s failed: %s", path, rep.error);
+        refused++;
+      } else {
+        with_services++;
+        /* The examples' only service area is "The service is available
+         * to all residents of the MyCity area …": not a place we can put
+         * on the map. The rejection says so; with a feed default (how an
+         * out-of-region feed is registered) the service is accepted. */
+        long long rej = n_rejections(st);
+        long long named = count(st, "SELECT count(*) FROM feed_rejection WHERE reason NOT LIKE"
+                                    " 'Waarschuwing:%' AND reason LIKE"
+                                    " '%werkgebied ''The service is available%kennen we niet%'");
+        if (rej != named)
+          fail_msg("%s: %lld rejections, %lld about the MyCity area", path, rej, named);
+        out_of_region += (int)rej;
+        sk_store_close(st);
+        st = th_store_with_taxonomy("corpus2.db");
+        rep = run_one(st, "hsds", path, "{\"municipality\": \"huizen\"}");
+        assert_false(rep.failed);
+        if (n_rejections(st))
+          fail_msg("%s: rejected with a default municipality", path);
+        services += (int)count(st, "SELECT count(*) FROM service WHERE status = 'active'");
+      }
+      sk_store_close(st);
+      remove(th_path("corpus.db"));
+      remove(th_path("corpus2.db"));
+    }
+    closedir(dp);
+  }
+  print_message("hsds corpus through index: %d files, %d with services (%d services accepted; %d"
+                " rejected only for the MyCity area without a default), %d refused as not services\n",
+                files, with_services, services, out_of_region, refused);
+  assert_int_equal(files, 36);
+  assert_int_equal(with_services, 15);
+  assert_true(services >= 15);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_every_valid_thirdparty_service_is_accepted),
+      cmocka_unit_test(test_needs_are_proposed_and_unknown_access_cost),
+      cmocka_unit_test(test_areas_as_people_write_them),
+      cmocka_unit_test(test_bad_optional_fields_repaired_or_dropped),
+      cmocka_unit_test(test_every_rejection_names_a_real_defect),
+      cmocka_unit_test(test_windows1252_and_nul),
+      cmocka_unit_test(test_schedules_in_full),
+      cmocka_unit_test(test_redactie_list_and_confirm),
+  };
+  int failed = cmocka_run_group_tests_name("hsds import", tests, NULL, NULL);
+  if (!th_corpora_dir()) {
+    print_message("../shared/corpora is absent: the HSDS corpus test is skipped\n");
+    return failed;
+  }
+  const struct CMUnitTest corpus[] = {cmocka_unit_test(test_specification_and_uk_examples)};
+  return failed + cmocka_run_group_tests_name("hsds import corpus", corpus, NULL, NULL);
+}
