@@ -9,6 +9,7 @@ packages=(
   build-essential cmake pkg-config
   libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libical-dev
   libstemmer-dev libcurl4-openssl-dev libsodium-dev libcmocka-dev zlib1g-dev
+  libhunspell-dev hunspell-nl
   tzdata ca-certificates
   nginx openssl curl python3 python3-aiosmtpd
   clang libclang-rt-14-dev  # the libFuzzer targets of fuzz/ (preset 'fuzz')

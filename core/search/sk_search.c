@@ -12,6 +12,7 @@
 #include "sk_err.h"
 #include "sk_fold.h"
 #include "sk_search_int.h"
+#include "sk_spell.h"
 
 #define MAX_WORDS 32
 #define MAX_GROUPS 12
@@ -329,6 +330,7 @@ struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonom
     return NULL;
   s->st = st;
   s->tax = tax;
+  sks_spell_init(); /* once per process; search works without it */
   /* sk_taxonomy_load refused anything larger, so no term is dropped here. */
   vocab_fill(&s->need, tax, SK_VOCAB_NEED, SKS_MAX_NEEDS);
   vocab_fill(&s->tg, tax, SK_VOCAB_TARGET_GROUP, SKS_MAX_SMALL);
@@ -932,6 +934,7 @@ struct qword {
   int first;     /* first word of its phrase */
   const char *corr; /* the correction (word cache), or NULL */
   int replaced;     /* 1: corr is searched instead of the word */
+  const char *form; /* another form of the same word, for concepts (word cache), or NULL */
 };
 
 struct analysis {
@@ -1146,7 +1149,8 @@ static void find_concepts(struct sk_searcher *s, struct analysis *a) {
       for (; k < ph->n; k++) {
         const struct qword *w = &a->w[i + k];
         const char *qf = w->replaced ? w->corr : w->f;
-        if (strcmp(qf, ph->words[k]) == 0 || (w->corr && strcmp(w->corr, ph->words[k]) == 0))
+        if (strcmp(qf, ph->words[k]) == 0 || (w->corr && strcmp(w->corr, ph->words[k]) == 0) ||
+            (w->form && strcmp(w->form, ph->words[k]) == 0))
           continue;
         if (strcmp(w->stem, ph->stems[k]) == 0) {
           qual = qual < 1 ? qual : 1;
@@ -1311,7 +1315,10 @@ static const struct sks_word *typo_candidate(struct sk_searcher *s, const char *
     int d = sks_damerau(w, wl, x->w, x->len, maxd);
     if (d == 0 || d > maxd)
       continue;
-    if (d < bestd || (d == bestd && best && x->df > best->df)) {
+    /* nearest, then most frequent in the index, then a dictionary word */
+    if (d < bestd || (d == bestd && best && x->df > best->df) ||
+        (d == bestd && best && x->df == best->df && !sks_spell_known(best->w, best->len) &&
+         sks_spell_known(x->w, x->len))) {
       best = x;
       bestd = d;
     }
@@ -1319,51 +1326,92 @@ static const struct sks_word *typo_candidate(struct sk_searcher *s, const char *
   return best;
 }
 
-/* "taalcafe" -> "taal" + "cafe" when both are words of the index. */
+/* A word the index does not know, split into parts it does
+ * (sks_decompound): one group per part, separated by '\n', each required
+ * like a word of its own ("huurachterstand": huur and achterstand) except
+ * a head that is far more common than the other parts, which only adds
+ * score (written "+(...)"): the head of a Dutch compound is its last part,
+ * and a common one ("hulp", "begeleiding") says little, so "dementiehulp"
+ * finds what is about dementie, those with hulp first, rather than only
+ * texts with both words. A part's group: the part (stemmed like any
+ * word), its stem as a prefix when that has 5+ letters ("beweeg" ->
+ * "beweg"*: beweging, bewegingsaanbod) and the compounds of the index
+ * that contain the part ("taal" -> taalhuis, taalcafe). b is left as it
+ * was when there is no split (SK_ENOTFOUND). */
 static int decompound(struct sk_searcher *s, const char *w, size_t wl, struct sk_buf *b) {
-  const struct sks_snap *sn = s->snap;
-  int best_i = -1, best_skip = 0;
-  uint32_t best_df = 0;
-  for (size_t i = 3; i + 3 <= wl; i++) {
-    int a = sks_word_find(sn, w, i);
-    if (a < 0)
-      continue;
-    for (int skip = 0; skip <= 1; skip++) { /* linking s: "levensvragen" */
-      if (skip && w[i] != 's')
-        continue;
-      if (wl - i - (size_t)skip < 3)
-        continue;
-      int c = sks_word_find(sn, w + i + skip, wl - i - (size_t)skip);
-      if (c < 0)
-        continue;
-      uint32_t df = sn->words[a].df < sn->words[c].df ? sn->words[a].df : sn->words[c].df;
-      if (df > best_df) {
-        best_df = df;
-        best_i = (int)i;
-        best_skip = skip;
-      }
-    }
-  }
-  if (best_i < 0)
-    return SK_ENOTFOUND;
-  char x[SK_TOKEN_MAX + 4], y[SK_TOKEN_MAX + 4];
-  snprintf(x, sizeof x, "%.*s", best_i, w);
-  snprintf(y, sizeof y, "%.*s", (int)(wl - (size_t)best_i - (size_t)best_skip), w + best_i + best_skip);
+  struct sks_split sp;
+  int rc = sks_decompound(s->snap, s->stem, w, wl, &sp);
+  if (rc)
+    return rc;
   sk_buf_reset(b);
-  int rc = sk_buf_addc(b, '(');
-  if (!rc)
-    rc = add_quoted(b, x, 0);
-  if (!rc)
-    rc = sk_buf_addstr(b, " OR ");
-  if (!rc)
-    rc = add_quoted(b, y, 0);
-  if (!rc)
-    rc = sk_buf_addc(b, ')');
+  struct sk_buf st;
+  sk_buf_init(&st, 4 * SK_TOKEN_MAX);
+  size_t head = SKS_SPLIT_MAX;
+  uint32_t rarest = UINT32_MAX; /* of the parts before the head */
+  for (size_t i = 0; i < sp.n; i++)
+    if (sp.part[i].searched) {
+      if (head != SKS_SPLIT_MAX && sp.part[head].df < rarest)
+        rarest = sp.part[head].df;
+      head = i;
+    }
+  int head_scores = rarest != UINT32_MAX && sp.part[head].df / 4 > rarest;
+  for (size_t i = 0, ng = 0; i < sp.n && !rc; i++) {
+    if (!sp.part[i].searched)
+      continue;
+    char part[SK_TOKEN_MAX + 4];
+    size_t pl = sp.part[i].len;
+    snprintf(part, sizeof part, "%.*s", (int)pl, w + sp.part[i].off);
+    rc = ng++ ? sk_buf_addstr(b, i == head && head_scores ? "\n+(" : "\n(") : sk_buf_addc(b, '(');
+    if (!rc)
+      rc = add_quoted(b, part, 0);
+    sk_buf_reset(&st);
+    if (!rc && sk_stemmer_stem(s->stem, part, pl, &st) == SK_OK && st.len >= 5) {
+      rc = sk_buf_addstr(b, " OR ");
+      if (!rc)
+        rc = add_quoted(b, sk_buf_str(&st), 1);
+    }
+    if (!rc)
+      rc = add_compounds(s, part, pl, b);
+    if (!rc)
+      rc = sk_buf_addc(b, ')');
+  }
+  sk_buf_free(&st);
   return rc;
 }
 
-/* The FTS group for one query word, with its correction when the word
- * itself finds nothing: cached per (word, prefix). */
+/* Another form of a correct word the index does not have: the word's root
+ * by the dictionary as a prefix ("mishandelt" -> "mishandel"*: mishandeld,
+ * mishandeling), when that finds something; the group goes to b. form[]
+ * gets a form of the root that is a word of the index or of a concept
+ * (root + d, t, en: "mishandeld"), else "". SK_ENOTFOUND when the root
+ * finds nothing (b is then to be rebuilt). */
+static int word_form(struct sk_searcher *s, const char *w, size_t wl, struct sk_buf *b, char *form,
+                     size_t cap) {
+  char root[SK_TOKEN_MAX + 4];
+  form[0] = '\0';
+  size_t rl = sks_spell_root(w, wl, root, sizeof root);
+  if (!rl || group_expr(s, root, 1, b) != SK_OK || group_size(s, sk_buf_str(b)) == 0)
+    return SK_ENOTFOUND;
+  static const char *const endings[] = {"d", "t", "en"};
+  for (size_t i = 0; i < sizeof endings / sizeof endings[0] && !form[0]; i++) {
+    char f[SK_TOKEN_MAX + 8];
+    int fl = snprintf(f, sizeof f, "%s%s", root, endings[i]);
+    if (fl <= 0 || (size_t)fl >= cap || ((size_t)fl == wl && !memcmp(f, w, wl)))
+      continue;
+    int known = sks_word_find(s->snap, f, (size_t)fl) >= 0;
+    for (size_t p = 0; p < s->n_phrases && !known; p++)
+      for (size_t k = 0; k < s->phrases[p].n && !known; k++)
+        known = strcmp(s->phrases[p].words[k], f) == 0;
+    if (known)
+      memcpy(form, f, (size_t)fl + 1);
+  }
+  return SK_OK;
+}
+
+/* The group(s) for one query word, with its correction when it is no
+ * word of the index or the dictionary: cached per (word, prefix). A
+ * compound split into parts gives one group per part, separated by
+ * '\n' (push_groups). */
 static int word_group(struct sk_searcher *s, const char *w, int prefix, const char **expr,
                       const char **corr, int *replaced) {
   char key[SK_TOKEN_MAX + 8];
@@ -1395,34 +1443,31 @@ static int word_group(struct sk_searcher *s, const char *w, int prefix, const ch
   const char *c = NULL;
   char cbuf[64] = "";
   int repl = 0;
-  /* whether the group finds anything, from the terms' counts: evaluating
-   * it would walk every posting of a common word */
+  /* Only a word that finds nothing is looked at again (whether it finds
+   * anything comes from the terms' counts: evaluating the group would walk
+   * every posting of a common word); a word found through its stem or
+   * inside a compound ("schuldhulpverlenig") is left as it is. Of those,
+   * a correct Dutch word (sk_spell.h) is never corrected: it is split into
+   * parts the index has ("energierekening"). Only an unknown word is
+   * searched as the nearest word of the index ("thuisadministartie"),
+   * else split too. */
+  size_t wl = strlen(w);
   int rc = group_expr(s, w, prefix, &b);
-  size_t found = rc ? 0 : group_size(s, sk_buf_str(&b));
-  if (!rc && found > 0 && sks_word_find(s->snap, w, strlen(w)) < 0 &&
-      !(prefix && sks_word_prefix_exists(s->snap, w, strlen(w)))) {
-    /* found through its stem, but not a word of the index as typed
-     * ("schuldhulpverlenig"): offer the word the index has */
-    const struct sks_word *t = typo_candidate(s, w, strlen(w));
+  int in_index = sks_word_find(s->snap, w, wl) >= 0 || (prefix && sks_word_prefix_exists(s->snap, w, wl));
+  if (!rc && !in_index && group_size(s, sk_buf_str(&b)) == 0) {
+    const struct sks_word *t = sks_spell_known(w, wl) ? NULL : typo_candidate(s, w, wl);
     if (t && t->len < sizeof cbuf) {
       snprintf(cbuf, sizeof cbuf, "%.*s", (int)t->len, t->w);
       c = cbuf;
-    }
-  } else if (!rc && found == 0) {
-    size_t wl = strlen(w);
-    int d = decompound(s, w, wl, &b);
-    if (d == SK_ENOTFOUND) {
-      const struct sks_word *t = typo_candidate(s, w, wl);
-      if (t && t->len < sizeof cbuf) {
-        snprintf(cbuf, sizeof cbuf, "%.*s", (int)t->len, t->w);
-        c = cbuf;
-        repl = 1;
-        rc = group_expr(s, cbuf, 0, &b);
-      } else {
-        rc = group_expr(s, w, prefix, &b);
-      }
+      repl = 1;
+      rc = group_expr(s, cbuf, 0, &b);
+    } else if (!word_form(s, w, wl, &b, cbuf, sizeof cbuf)) {
+      c = cbuf[0] ? cbuf : NULL;
+      repl = 2;
     } else {
-      rc = d;
+      rc = group_expr(s, w, prefix, &b);
+      int d = rc ? rc : decompound(s, w, wl, &b);
+      rc = d == SK_ENOTFOUND ? SK_OK : d;
     }
   }
   if (rc) {
@@ -1491,6 +1536,22 @@ static int push_group(struct analysis *a, char **arr, size_t *n, const char *exp
   return hl_add(a, expr);
 }
 
+/* The groups of one word: one, or one per part of a split compound; a
+ * part written "+(...)" only adds score (decompound). */
+static int push_groups(struct analysis *a, char **arr, size_t *n, const char *expr) {
+  int rc = SK_OK;
+  while (!rc && *expr) {
+    const char *nl = strchr(expr, '\n');
+    size_t len = nl ? (size_t)(nl - expr) : strlen(expr);
+    int score_only = *expr == '+';
+    char *one = strndup(expr + score_only, len - (size_t)score_only);
+    rc = one ? push_group(a, score_only ? a->boost : arr, score_only ? &a->n_boost : n, one) : SK_ENOMEM;
+    free(one);
+    expr += len + (nl != NULL);
+  }
+  return rc;
+}
+
 static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
   memset(a, 0, sizeof *a);
   sk_buf_init(&a->hl, 64 * 1024);
@@ -1521,29 +1582,22 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
    * the index does not know, and concepts again for corrected words
    * ("mantelzorgr" -> "mantelzorger" -> Mantelzorg) */
   find_concepts(s, a);
-  int rc = SK_OK;
+  int rc = SK_OK, reformed = 0;
   const char *expr, *corr;
   for (size_t i = 0; i < a->n && !rc; i++) {
     struct qword *w = &a->w[i];
     if (w->role == W_PLACE || w->role == W_STOP || sks_is_stopword(w->f))
       continue;
-    if (w->role != W_TEXT) {
-      /* a concept matched through its stem but spelled unlike the concept
-       * ("schuldhulpverlenig"): only a hint, the concept does the work */
-      const struct sks_phrase *ph = &s->phrases[w->phrase];
-      int exact = 0;
-      for (size_t j = 0; j < ph->n; j++)
-        exact |= strcmp(ph->words[j], w->f) == 0;
-      int repl = 0;
-      if (!exact && (rc = word_group(s, w->f, 0, &expr, &corr, &repl)) == SK_OK && corr && !repl) {
-        w->corr = corr;
-        a->corrected = 1;
-      }
+    /* a concept word (crisis words among them) is never corrected: the
+     * concept was found, so the word did its work */
+    if (w->role != W_TEXT)
       continue;
-    }
     int repl = 0;
     rc = word_group(s, w->f, w->prefix, &expr, &corr, &repl);
-    if (!rc && corr) {
+    if (!rc && corr && repl == 2) {
+      w->form = corr; /* not a correction: concepts again with it */
+      reformed = 1;
+    } else if (!rc && corr) {
       w->corr = corr;
       w->replaced = repl;
       a->corrected = 1;
@@ -1552,7 +1606,7 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
   }
   if (rc)
     return rc;
-  if (a->corrected) {
+  if (a->corrected || reformed) {
     a->n_need = a->n_tg = 0;
     a->crisis = 0;
     for (size_t i = 0; i < a->n; i++) {
@@ -1615,11 +1669,11 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
     if (rc)
       break;
     if (w->role == W_TEXT)
-      rc = push_group(a, a->req, &a->n_req, expr);
+      rc = push_groups(a, a->req, &a->n_req, expr);
     else if (w->role == W_NEED)
-      rc = push_group(a, a->opt, &a->n_opt, expr);
+      rc = push_groups(a, a->opt, &a->n_opt, expr);
     else
-      rc = push_group(a, a->boost, &a->n_boost, expr);
+      rc = push_groups(a, a->boost, &a->n_boost, expr);
   }
   /* the recognised needs' own words (label and one-word synonyms) lift
    * the offerings named after them: "Schuldhulpverlening" for Schulden */
@@ -2572,6 +2626,8 @@ static int crisis_lines(struct render_ctx *rc, const struct analysis *an, struct
     for (uint32_t i = 0; i < sn->need_ndocs[b]; i++) {
       uint32_t rid = sn->need_docs[b][i];
       const struct sks_doc *d = &sn->docs[rid];
+      if ((d->flags & SKS_DOC_PRO_ONLY) && !rc->f->pro_ok)
+        continue; /* a line for professionals (the meldcode consult) is no line for a resident */
       double rel = (1.0 + s->p_wf[rid]) * locality(s, d, m);
       struct cand c = {rid, (float)rel, ((d->flags & SKS_DOC_HAS_PHONE) ? 0 : 1e9) - rel * 1e3 + d->name_rank * 1e-9};
       int dup = 0;

@@ -175,9 +175,12 @@ struct sks_post { /* cached postings of one FTS group expression */
 struct sks_wentry { /* cached analysis of one query word */
   char *key;  /* '*' or '=' (prefix or whole word) + the folded word */
   uint64_t hash;
-  char *expr; /* its FTS group */
+  char *expr; /* its FTS group; a split compound: one group per part, '\n' between */
   char *corr; /* its typo correction, or NULL */
-  int replaced; /* 1: expr searches corr (the word found nothing); 0: corr is a hint */
+  /* 1: expr searches corr (the word found nothing); 2: corr is another
+   * form of the same correct word ("mishandeld" for "mishandelt", from the
+   * dictionary's root), for concepts only and never shown */
+  int replaced;
   uint64_t used;
 };
 
@@ -289,5 +292,35 @@ int sks_damerau(const char *a, size_t na, const char *b, size_t nb, int max);
 int sks_is_stopword(const char *w);
 int sks_phrases_build(struct sk_searcher *s);
 void sks_phrases_free(struct sk_searcher *s);
+
+/* decompounding (sk_decompound.c): a word the index does not know, split
+ * into 2..SKS_SPLIT_MAX parts of SKS_PART_MIN+ letters that it does, with
+ * the Dutch linking sounds -s-, -e-, -en- (and -er- after kind, lied, ...)
+ * between them ("opvoedhulp" -> opvoed + hulp, "verslavingshulp" ->
+ * verslaving (s) hulp, "kinderopvang" -> kind (er) opvang). A part is a
+ * word of the index as written, or a correct Dutch word (sk_spell.h)
+ * whose stem the index has ("beweeg" -> beweg), or, as the head of two,
+ * a correct word the index lacks, which is not searched ("beweegaanbod"
+ * -> beweeg + aanbod); never a verb prefix, particle or stop word
+ * ("overleden" is not over + leden). The parts searched must be 40 % of
+ * the word or more. Dynamic programming over the end positions: fewest
+ * parts, then fewest the index lacks, then fewest known only by their
+ * stem, then the most common rarest part. Bounded: words of at most
+ * SKS_SPLIT_WORD_MAX bytes, O(n^2) part lookups (binary searches; a stem
+ * and a dictionary lookup only for a part the index has no word for).
+ * SK_ENOTFOUND when there is no split; out is then empty. */
+#define SKS_SPLIT_MAX 4
+#define SKS_PART_MIN 3
+#define SKS_SPLIT_WORD_MAX 48
+struct sks_split {
+  size_t n;
+  struct {
+    uint8_t off, len; /* bytes of the word */
+    uint8_t searched; /* 0: a correct word the index does not have */
+    uint32_t df;      /* offerings the part finds (searched parts) */
+  } part[SKS_SPLIT_MAX];
+};
+int sks_decompound(const struct sks_snap *sn, struct sk_stemmer *stem, const char *w, size_t wl,
+                   struct sks_split *out);
 
 #endif
