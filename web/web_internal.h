@@ -114,6 +114,17 @@ struct web_metrics {
   atomic_ullong lat_sum_us[WR_COUNT];
 };
 
+/* One open connection: its client address and the deadline of the request
+ * it is on (web_server.c: admission and the request deadline). */
+struct web_conn {
+  struct web_conn *prev, *next;
+  int fd;
+  unsigned char addr[16]; /* IPv4 in the first 4 bytes, or IPv6 */
+  int family;
+  int64_t deadline_ms;    /* CLOCK_MONOTONIC; 0: answering, no deadline */
+  int cut;                /* shut down by the sweeper */
+};
+
 struct web_server {
   struct web_config cfg;   /* strings point into the owned copies below */
   char *db_path, *bind, *static_dir, *access_log;
@@ -141,6 +152,18 @@ struct web_server {
   char *public_url;        /* checked, no trailing '/'; NULL: not configured */
   struct web_metrics m;
   time_t started;
+  /* Open connections (admission, request deadline); guarded by conn_mu. */
+  pthread_mutex_t conn_mu;
+  pthread_cond_t sweep_cv;  /* wakes the sweeper to stop */
+  pthread_t sweeper;
+  int sweeper_on;
+  int sweep_stop;
+  struct web_conn *conns;
+  unsigned n_conns;
+  unsigned per_ip;          /* effective per-address bound */
+  unsigned shared;          /* connections open before only newcomers get in */
+  atomic_ullong n_cut;      /* requests cut at their deadline */
+  atomic_ullong n_refused;  /* connections refused by admission */
 };
 
 /* Per request: allocated when the URI arrives, freed when MHD is done. */
@@ -295,6 +318,11 @@ struct web_stats *web_stats_new(void);
 void web_stats_free(struct web_server *srv, struct web_stats *st); /* writes what is left */
 void web_stats_record(struct web_ctx *x, const char *q);
 void web_stats_flush(struct web_server *srv);
+/* web_account.c: /api/v1/auth/tokens[/{prefix}] (rest: what follows
+ * "tokens"), /portal/wachtwoord, /portal/wachtwoord-vergeten. */
+int web_account_tokens(struct web_ctx *x, const char *rest);
+int web_password_handler(struct web_ctx *x);
+int web_password_forgot_handler(struct web_ctx *x);
 
 /* --- who is asking (web_auth.c) ----------------------------------------- */
 struct sk_session;
@@ -316,6 +344,15 @@ void web_viewer_free(struct web_viewer *v);
 /* A state-changing request with a cookie session must carry the CSRF token
  * (X-CSRF-Token, or csrf in a form body). 1 when fine; else 403 was set. */
 int web_csrf_ok(struct web_ctx *x, const struct web_viewer *v, const char *form_csrf);
+/* Form helpers shared with web_account.c (web_auth.c): the decoded value of
+ * key in an application/x-www-form-urlencoded body (1 when found and valid
+ * UTF-8), whether the request is such a form, whether a cookie-less POST
+ * comes from our own pages (Origin / Sec-Fetch-Site), and the session
+ * cookie's token (NULL when none). */
+int web_form_value(const char *body, const char *key, char *out, size_t outlen);
+int web_is_form(struct web_ctx *x);
+int web_same_origin(struct web_ctx *x);
+const char *web_session_token(struct web_ctx *x);
 /* This worker's writable store for auth calls (opened on first use). */
 struct sk_store *web_auth_store(struct web_ctx *x);
 /* The client address (X-Forwarded-For only from the trusted proxy). */
