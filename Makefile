@@ -6,7 +6,7 @@ DB ?= data/sociale-kaart.db
 BIN := build/release/sociale-kaart
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all setup setup-browser build run test test-debug test-asan test-release-build bench clean deb
+.PHONY: all setup setup-browser build run test test-debug test-asan test-release-build test-fuzz bench clean deb
 
 all: build
 
@@ -44,7 +44,15 @@ test-release-build: setup
 	@cmake --preset release >/dev/null
 	@cmake --build build/release -j$(JOBS)
 
-test: test-debug test-asan test-release-build deb
+# The libFuzzer targets of fuzz/ (clang): replay the seeds, then fuzz each
+# for FUZZ_SECONDS (docs/contributing.md: how to run them long).
+FUZZ_SECONDS ?= 20
+test-fuzz: setup
+	@cmake --preset fuzz -DSK_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
+	@cmake --build build/fuzz -j$(JOBS)
+	ctest --preset fuzz
+
+test: test-debug test-asan test-release-build test-fuzz deb
 
 clean:
 	rm -rf build

@@ -16,6 +16,7 @@
 
 #include "sk_crisis.h"
 #include "sk_err.h"
+#include "sk_lexicon.h"
 #include "sk_search.h"
 #include "sk_store.h"
 #include "sk_taxonomy.h"
@@ -185,6 +186,14 @@ static const char *const sentences[] = {
     "ik zoek vrijwilligerswerk in de buurt", "zorgen voor mijn partner met dementie",
     "ik wil meer bewegen", "mijn zoon is somber en piekert veel"};
 
+/* SK_BENCH_LEXICON=1: residents' words from the lexicon in the mix (a
+ * quarter of the distinct queries: an entry, an entry with a place, or a
+ * word nothing matches, which takes the fallback); off by default so the
+ * mix stays the one earlier rounds were measured with. */
+static const char **g_lex;
+static size_t g_n_lex;
+static struct sk_lexicon *g_lx; /* holds g_lex's strings until the end */
+
 static void make_mix(struct bq *mix, size_t n, const struct words *ws) {
   /* a pool of distinct queries, drawn with a skew: some are typed often */
   struct bq pool[160];
@@ -217,6 +226,18 @@ static void make_mix(struct bq *mix, size_t n, const struct words *ws) {
       }
     } else { /* as-you-type */
       snprintf(b->q, sizeof b->q, "%.*s", (int)(strlen(w) > 5 ? 5 : strlen(w)), w);
+    }
+    if (g_n_lex && i % 4 == 1) {
+      const char *e = g_lex[rnd() % g_n_lex];
+      uint32_t how = rnd() % 4;
+      b->muni = NULL;
+      b->access = NULL;
+      if (how == 0)
+        snprintf(b->q, sizeof b->q, "%s %s", e, place_names[rnd() % 4]);
+      else if (how == 1)
+        snprintf(b->q, sizeof b->q, "%sxq", e); /* no match: the fallback */
+      else
+        snprintf(b->q, sizeof b->q, "%s", e);
     }
   }
   for (size_t i = 0; i < n; i++) {
@@ -315,6 +336,18 @@ int main(int argc, char **argv) {
       return 1;
     enum { NQ = 400 };
     struct bq mix[NQ];
+    if (getenv("SK_BENCH_LEXICON") && *getenv("SK_BENCH_LEXICON") == '1' && !g_lex) {
+      size_t ll;
+      const char *lt = sk_lexicon_builtin(&ll);
+      if (sk_lexicon_parse(lt, ll, "feeds/lexicon.txt", tax, &g_lx, err, sizeof err) == SK_OK) {
+        g_n_lex = sk_lexicon_count(g_lx);
+        g_lex = calloc(g_n_lex ? g_n_lex : 1, sizeof *g_lex);
+        for (size_t k = 0; g_lex && k < g_n_lex; k++)
+          g_lex[k] = sk_lexicon_entry(g_lx, k, NULL, NULL, NULL);
+        if (!g_lex)
+          g_n_lex = 0;
+      }
+    }
     rng = 0x9E3779B97F4A7C15ull; /* the same mix whether the store was built or kept */
     make_mix(mix, NQ, &ws);
     double ours[NQ], bare_t[NQ], cold[NQ];
@@ -418,6 +451,8 @@ int main(int argc, char **argv) {
   free(ws.w);
   free(ws.code);
   free(needs);
+  free(g_lex);
+  sk_lexicon_free(g_lx);
   sk_taxonomy_free(tax);
   sk_crisis_free(crisis_data);
   return 0;

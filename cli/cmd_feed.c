@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "ix_apply.h"
 #include "ix_fetch.h"
 #include "ix_registry.h"
 #include "ix_run.h"
@@ -25,6 +26,8 @@ void cmd_feed_usage(FILE *out) {
           "                              [--access CODE] [--cost CODE] [--feeds PATH]\n"
           "       sociale-kaart feed check ID [--feeds PATH] [--taxonomy PATH]\n"
           "       sociale-kaart feed report ID [--db PATH]\n"
+          "       sociale-kaart feed accept ID [--later] [--db PATH] [--feeds PATH]\n"
+          "                              [--taxonomy PATH]\n"
           "\n"
           "Manage the feed registry (feeds.json) and see how feeds fare.\n"
           "\n"
@@ -35,6 +38,9 @@ void cmd_feed_usage(FILE *out) {
           "  check   fetch, read and check a feed without writing anything; prints\n"
           "          what would be rejected and why (exit 1 when it fails or rejects)\n"
           "  report  the last run of a feed: its error and the rejected records\n"
+          "  accept  a feed held because it would withdraw too many offerings (more than\n"
+          "          half, or more than 50): apply it anyway, now (or with --later, on\n"
+          "          the next index run); used up by the first run that applies\n"
           "\n"
           "  --feeds PATH     feed registry (env SK_FEEDS, default %s)\n"
           "  --db PATH        database file (env SK_DB, default %s)\n"
@@ -49,7 +55,7 @@ void cmd_feed_usage(FILE *out) {
 struct feed_args {
   const char *feeds, *db, *taxonomy;
   const char *id, *partner, *kind, *location, *organization, *municipality, *access, *cost;
-  int disabled;
+  int disabled, later;
   const char *needs[64], *target_groups[64];
   size_t n_needs, n_target_groups;
   const char *positional;
@@ -64,7 +70,7 @@ static int parse_args(const char *sub, int argc, char **argv, struct feed_args *
       {"organization", required_argument, NULL, 'o'}, {"municipality", required_argument, NULL, 'm'},
       {"need", required_argument, NULL, 'n'},       {"target-group", required_argument, NULL, 'g'},
       {"access", required_argument, NULL, 'a'},     {"cost", required_argument, NULL, 'c'},
-      {NULL, 0, NULL, 0}};
+      {"later", no_argument, NULL, 'L'},            {NULL, 0, NULL, 0}};
   memset(a, 0, sizeof *a);
   a->feeds = cli_default("SK_FEEDS", SK_DEFAULT_FEEDS);
   a->db = cli_default("SK_DB", SK_DEFAULT_DB);
@@ -82,6 +88,7 @@ static int parse_args(const char *sub, int argc, char **argv, struct feed_args *
     case 'k': a->kind = optarg; break;
     case 'l': a->location = optarg; break;
     case 'x': a->disabled = 1; break;
+    case 'L': a->later = 1; break;
     case 'o': a->organization = optarg; break;
     case 'm': a->municipality = optarg; break;
     case 'a': a->access = optarg; break;
@@ -328,9 +335,73 @@ out:
   return exit_code;
 }
 
+static int feed_accept(const struct feed_args *a) {
+  if (!a->positional)
+    return cli_usage_error("feed", "accept needs a feed ID");
+  char err[512] = "";
+  struct sk_store *st = NULL;
+  struct sk_taxonomy *tax = NULL;
+  struct ix_registry *reg = NULL;
+  struct ix_feed_report *reps = NULL;
+  size_t n = 0;
+  int exit_code = SK_EXIT_FAIL;
+  if (sk_store_open(a->db, 0, &st, err, sizeof err) != SK_OK) {
+    fprintf(stderr, "sociale-kaart feed accept: %s\n", err);
+    return SK_EXIT_FAIL;
+  }
+  int rc = ix_apply_accept_shrink(st, a->positional);
+  if (rc == SK_ENOTFOUND) {
+    fprintf(stderr, "sociale-kaart feed accept: feed '%s' has not been indexed into %s\n",
+            a->positional, a->db);
+    goto out;
+  }
+  if (rc != SK_OK) {
+    fprintf(stderr, "sociale-kaart feed accept: %s\n", sqlite3_errmsg(st->db));
+    goto out;
+  }
+  if (a->later) {
+    printf("feed %s: accepted; the next index run applies it\n", a->positional);
+    exit_code = SK_EXIT_OK;
+    goto out;
+  }
+  if (sk_taxonomy_load(a->taxonomy, &tax, err, sizeof err) != SK_OK ||
+      ix_registry_load(a->feeds, tax, &reg, err, sizeof err) != SK_OK) {
+    fprintf(stderr, "sociale-kaart feed accept: accepted for the next run, but cannot run it now: %s\n",
+            err);
+    goto out;
+  }
+  if (ix_fetch_global_init() != SK_OK) {
+    fprintf(stderr, "sociale-kaart feed accept: cannot initialise libcurl\n");
+    goto out;
+  }
+  struct ix_run_opts ro;
+  ix_run_opts_default(&ro);
+  ro.only_id = a->positional;
+  ro.force = 1;
+  rc = ix_run(st, tax, reg, &ro, &reps, &n);
+  if (rc == SK_ENOTFOUND) {
+    fprintf(stderr, "sociale-kaart feed accept: no feed '%s' in %s\n", a->positional, a->feeds);
+  } else if (rc != SK_OK || n != 1) {
+    fprintf(stderr, "sociale-kaart feed accept: %s\n", sk_strerror(rc));
+  } else if (reps[0].failed) {
+    fprintf(stderr, "sociale-kaart feed accept: feed %s failed: %s\n", a->positional,
+            reps[0].error);
+  } else {
+    printf("feed %s: applied: %ld new, %ld changed, %ld withdrawn\n", a->positional,
+           reps[0].stats.n_new, reps[0].stats.n_changed, reps[0].stats.n_withdrawn);
+    exit_code = SK_EXIT_OK;
+  }
+out:
+  free(reps);
+  ix_registry_free(reg);
+  sk_taxonomy_free(tax);
+  sk_store_close(st);
+  return exit_code;
+}
+
 int cmd_feed(int argc, char **argv) {
   if (argc < 2)
-    return cli_usage_error("feed", "missing subcommand (list, add, check or report)");
+    return cli_usage_error("feed", "missing subcommand (list, add, check, report or accept)");
   const char *sub = argv[1];
   struct feed_args a;
   int rc = parse_args(sub, argc - 1, argv + 1, &a);
@@ -346,8 +417,11 @@ int cmd_feed(int argc, char **argv) {
     rc = feed_check(&a);
   else if (strcmp(sub, "report") == 0)
     rc = feed_report(&a);
+  else if (strcmp(sub, "accept") == 0)
+    rc = feed_accept(&a);
   else
-    return cli_usage_error("feed", "unknown subcommand '%s' (list, add, check or report)", sub);
+    return cli_usage_error("feed", "unknown subcommand '%s' (list, add, check, report or accept)",
+                           sub);
   ix_ical_global_cleanup();
   return rc;
 }

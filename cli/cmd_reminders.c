@@ -197,7 +197,9 @@ int cmd_reminders(int argc, char **argv) {
   snprintf(me.account_id, sizeof me.account_id, "cli");
   me.role = SK_ROLE_REDACTEUR;
   struct sk_portal_result r;
-  if (sk_portal_outbox(&p, &me, &r) != SK_OK) {
+  /* The sender's view: whole bodies (reset links included), unsent only. */
+  (void)me;
+  if (sk_portal_outbox_unsent(&p, &r) != SK_OK) {
     fprintf(stderr, "sociale-kaart reminders: cannot read the outbox: %s\n", r.message);
     sk_portal_result_free(&r);
     rc = SK_EXIT_FAIL;

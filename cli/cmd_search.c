@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "sk_err.h"
+#include "sk_lexicon.h"
 #include "sk_search.h"
 #include "sk_store.h"
 #include "sk_taxonomy.h"
@@ -201,7 +202,15 @@ int cmd_search(int argc, char **argv) {
     goto out;
   }
   if (!(s = sk_searcher_new(st, tax))) {
-    fprintf(stderr, "sociale-kaart search: cannot read the search index of %s\n", db_path);
+    /* the built-in lexicon must fit the store's taxonomy: say why not */
+    size_t ll;
+    const char *lt = sk_lexicon_builtin(&ll);
+    struct sk_lexicon *lx = NULL;
+    if (sk_lexicon_parse(lt, ll, "feeds/lexicon.txt", tax, &lx, err, sizeof err) != SK_OK)
+      fprintf(stderr, "sociale-kaart search: lexicon: %s\n", err);
+    else
+      fprintf(stderr, "sociale-kaart search: cannot read the search index of %s\n", db_path);
+    sk_lexicon_free(lx);
     goto out;
   }
   json_t *body = NULL;

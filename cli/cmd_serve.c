@@ -42,17 +42,25 @@ void cmd_serve_usage(FILE *out) {
           "  --taxonomy PATH       taxonomy for the reindex (SK_TAXONOMY, default %s)\n"
           "  --access-log FILE|-   one line per request; '-' = stdout, '' = none\n"
           "                        (SK_ACCESS_LOG, default -)\n"
-          "  --timeout SECONDS     idle and slow-client timeout (SK_TIMEOUT, default 15)\n"
-          "  --max-connections N   open connections in total (SK_MAX_CONNECTIONS, default 1024)\n"
-          "  --max-per-ip N        open connections per client address, 0 = no limit\n"
-          "                        (SK_MAX_PER_IP, default 256; raise it behind a proxy)\n"
+          "  --timeout SECONDS     idle timeout: no byte for this long (SK_TIMEOUT, default 15)\n"
+          "  --request-timeout S   a request's headers and body must arrive within S seconds,\n"
+          "                        however slowly they trickle; 0 = no deadline\n"
+          "                        (SK_REQUEST_TIMEOUT, default 30)\n"
+          "  --max-connections N   open connections in total; the last quarter is kept for\n"
+          "                        addresses with few connections (SK_MAX_CONNECTIONS,\n"
+          "                        default 1024)\n"
+          "  --max-per-ip N        open connections per client address, at most three\n"
+          "                        quarters of --max-connections; 0 = that bound only\n"
+          "                        (SK_MAX_PER_IP, default 64; the trusted proxy is exempt)\n"
           "  --trusted-proxy ADDR  IPv4 address of the reverse proxy: its X-Forwarded-For gives\n"
           "                        the client address (login throttling) and its\n"
           "                        X-Forwarded-Proto: https makes the session cookie Secure\n"
           "                        (SK_TRUSTED_PROXY, default none)\n"
-          "\n"
-          "SK_PUBLIC_URL (e.g. https://socialekaart.example.nl) is the site's address for\n"
-          "the links in /api/v1/activities.ics; without it the calendar has no links.\n",
+          "  --public-url URL      the site's address as residents see it, e.g.\n"
+          "                        https://socialekaart.example.nl: links in\n"
+          "                        /api/v1/activities.ics and in password-reset e-mails;\n"
+          "                        without it the calendar has no links and 'wachtwoord\n"
+          "                        vergeten' is off (SK_PUBLIC_URL, default none)\n",
           SK_DEFAULT_DB, SK_DEFAULT_STATIC, SK_DEFAULT_FEEDS, SK_DEFAULT_TAXONOMY);
 }
 
@@ -151,7 +159,7 @@ static void *reindex_main(void *arg) {
 
 int cmd_serve(int argc, char **argv) {
   enum { O_DB = 1, O_PORT, O_BIND, O_STATIC, O_THREADS, O_REINDEX, O_FEEDS, O_TAX, O_LOG,
-         O_TIMEOUT, O_MAXCONN, O_MAXIP, O_PROXY };
+         O_TIMEOUT, O_REQTIMEOUT, O_MAXCONN, O_MAXIP, O_PROXY, O_PUBLIC };
   static const struct option opts[] = {{"db", required_argument, NULL, O_DB},
                                        {"port", required_argument, NULL, O_PORT},
                                        {"bind", required_argument, NULL, O_BIND},
@@ -162,9 +170,11 @@ int cmd_serve(int argc, char **argv) {
                                        {"taxonomy", required_argument, NULL, O_TAX},
                                        {"access-log", required_argument, NULL, O_LOG},
                                        {"timeout", required_argument, NULL, O_TIMEOUT},
+                                       {"request-timeout", required_argument, NULL, O_REQTIMEOUT},
                                        {"max-connections", required_argument, NULL, O_MAXCONN},
                                        {"max-per-ip", required_argument, NULL, O_MAXIP},
                                        {"trusted-proxy", required_argument, NULL, O_PROXY},
+                                       {"public-url", required_argument, NULL, O_PUBLIC},
                                        {NULL, 0, NULL, 0}};
   struct web_config c;
   web_config_default(&c);
@@ -179,7 +189,8 @@ int cmd_serve(int argc, char **argv) {
   const char *log = getenv("SK_ACCESS_LOG") ? getenv("SK_ACCESS_LOG") : "-";
   const char *timeout = cli_default("SK_TIMEOUT", "15");
   const char *maxconn = cli_default("SK_MAX_CONNECTIONS", "1024");
-  const char *maxip = cli_default("SK_MAX_PER_IP", "256");
+  const char *reqtimeout = cli_default("SK_REQUEST_TIMEOUT", "30");
+  const char *maxip = cli_default("SK_MAX_PER_IP", "64");
   c.trusted_proxy = getenv("SK_TRUSTED_PROXY");
   c.public_url = getenv("SK_PUBLIC_URL"); /* links in the calendar; never the request's Host */
   int ch;
@@ -197,9 +208,11 @@ int cmd_serve(int argc, char **argv) {
     case O_TAX: taxonomy = optarg; break;
     case O_LOG: log = optarg; break;
     case O_TIMEOUT: timeout = optarg; break;
+    case O_REQTIMEOUT: reqtimeout = optarg; break;
     case O_MAXCONN: maxconn = optarg; break;
     case O_MAXIP: maxip = optarg; break;
     case O_PROXY: c.trusted_proxy = optarg; break;
+    case O_PUBLIC: c.public_url = optarg; break;
     default:
       return cli_usage_error("serve", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
@@ -216,6 +229,10 @@ int cmd_serve(int argc, char **argv) {
   if (parse_uint(timeout, 3600, &v) || v == 0)
     return cli_usage_error("serve", "--timeout must be 1 to 3600 seconds, not '%s'", timeout);
   c.timeout_s = (unsigned)v;
+  if (parse_uint(reqtimeout, 3600, &v))
+    return cli_usage_error("serve", "--request-timeout must be 0 to 3600 seconds, not '%s'",
+                           reqtimeout);
+  c.request_timeout_s = (unsigned)v;
   if (parse_uint(maxconn, 1000000, &v) || v == 0)
     return cli_usage_error("serve", "--max-connections must be a positive number, not '%s'", maxconn);
   c.max_connections = (unsigned)v;
@@ -223,6 +240,10 @@ int cmd_serve(int argc, char **argv) {
     return cli_usage_error("serve", "--max-per-ip must be a number, not '%s'", maxip);
   c.max_per_ip = (unsigned)v;
   c.access_log = log && *log ? log : NULL;
+  if (c.public_url && *c.public_url && strncmp(c.public_url, "https://", 8) != 0 &&
+      strncmp(c.public_url, "http://", 7) != 0)
+    return cli_usage_error("serve", "--public-url must start with https:// or http://, not '%s'",
+                           c.public_url);
   if (c.trusted_proxy && *c.trusted_proxy) {
     struct in_addr ia;
     if (inet_pton(AF_INET, c.trusted_proxy, &ia) != 1)

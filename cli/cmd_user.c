@@ -23,6 +23,8 @@ void cmd_user_usage(FILE *out) {
           "       sociale-kaart user enable EMAIL\n"
           "       sociale-kaart user reset EMAIL [--password-stdin]\n"
           "       sociale-kaart user token EMAIL [--label TEXT]\n"
+          "       sociale-kaart user token list EMAIL\n"
+          "       sociale-kaart user token revoke PREFIX\n"
           "       (each also takes --db PATH)\n"
           "\n"
           "Manage the accounts that log in to the portal.\n"
@@ -40,6 +42,11 @@ void cmd_user_usage(FILE *out) {
           "           with --password-stdin. Ends all sessions of the account.\n"
           "  token    create an API token for the account and print it once; only\n"
           "           a hash is kept, so it cannot be shown again\n"
+          "  token list    the account's tokens: prefix, label, created, last used,\n"
+          "           revoked (never the token itself)\n"
+          "  token revoke  revoke one token, named by its prefix (skapi_ and 8\n"
+          "           characters, as 'token list' shows it) or the whole token\n"
+          "  A new password (reset, or a change in the portal) revokes every token.\n"
           "\n"
           "  --db PATH   database file (env SK_DB, default %s)\n"
           "\n"
@@ -52,7 +59,7 @@ struct user_args {
   const char *orgs[MAX_ORGS];
   size_t n_orgs;
   int password_stdin;
-  const char *sub, *target;
+  const char *sub, *target, *target2;
 };
 
 static int parse_args(int argc, char **argv, struct user_args *a) {
@@ -90,6 +97,10 @@ static int parse_args(int argc, char **argv, struct user_args *a) {
   a->sub = argv[optind++];
   if (optind < argc)
     a->target = argv[optind++];
+  /* "token list EMAIL", "token revoke PREFIX" */
+  if (optind < argc && strcmp(a->sub, "token") == 0 && a->target &&
+      (strcmp(a->target, "list") == 0 || strcmp(a->target, "revoke") == 0))
+    a->target2 = argv[optind++];
   if (optind < argc)
     return cli_usage_error("user", "unexpected argument '%s'", argv[optind]);
   return SK_EXIT_OK;
@@ -259,6 +270,87 @@ static int user_reset(const struct user_args *a, struct sk_store *st, int64_t no
   return SK_EXIT_OK;
 }
 
+static void print_time(int64_t t) {
+  if (!t) {
+    printf("%-20s", "-");
+    return;
+  }
+  char buf[32];
+  time_t tt = (time_t)t;
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  printf("%-20s", buf);
+}
+
+static int token_list(struct sk_store *st, const char *email) {
+  struct sk_account acc;
+  if (find(st, email, &acc))
+    return SK_EXIT_FAIL;
+  struct sk_api_token *list = NULL;
+  size_t n = 0;
+  if (sk_auth_token_list(st, acc.rid, &list, &n) != SK_OK) {
+    fprintf(stderr, "sociale-kaart user token list: %s\n", sqlite3_errmsg(st->db));
+    return SK_EXIT_FAIL;
+  }
+  printf("%-16s %-20s %-20s %-20s %s\n", "prefix", "created", "last used", "revoked", "label");
+  for (size_t i = 0; i < n; i++) {
+    printf("%-16s ", list[i].prefix);
+    print_time(list[i].created);
+    printf(" ");
+    print_time(list[i].last_used);
+    printf(" ");
+    print_time(list[i].revoked);
+    printf(" %s\n", list[i].label);
+  }
+  if (!n)
+    printf("(no tokens for %s)\n", acc.email);
+  free(list);
+  return SK_EXIT_OK;
+}
+
+/* The prefix names the token; a whole token is cut to its prefix. Several
+ * tokens with the same prefix (48 random bits) are refused, not guessed. */
+static int token_revoke(struct sk_store *st, const char *given, int64_t now) {
+  char prefix[SK_AUTH_API_PREFIX_LEN + 1];
+  size_t len = strlen(given);
+  if (len < SK_AUTH_API_PREFIX_LEN ||
+      strncmp(given, SK_AUTH_API_TOKEN_PREFIX, strlen(SK_AUTH_API_TOKEN_PREFIX)) != 0) {
+    fprintf(stderr, "sociale-kaart user token revoke: '%s' is not a token prefix (skapi_ and 8"
+                    " characters; see 'user token list EMAIL')\n", given);
+    return SK_EXIT_FAIL;
+  }
+  memcpy(prefix, given, SK_AUTH_API_PREFIX_LEN);
+  prefix[SK_AUTH_API_PREFIX_LEN] = '\0';
+  struct sk_api_token *list = NULL;
+  size_t n = 0;
+  if (sk_auth_token_list(st, 0, &list, &n) != SK_OK) {
+    fprintf(stderr, "sociale-kaart user token revoke: %s\n", sqlite3_errmsg(st->db));
+    return SK_EXIT_FAIL;
+  }
+  size_t hits = 0, at = 0;
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(list[i].prefix, prefix) == 0) {
+      hits++;
+      at = i;
+    }
+  int rc = SK_EXIT_FAIL;
+  if (hits == 0) {
+    fprintf(stderr, "sociale-kaart user token revoke: no token %s\n", prefix);
+  } else if (hits > 1) {
+    fprintf(stderr, "sociale-kaart user token revoke: %zu tokens start with %s; give the whole"
+                    " token\n", hits, prefix);
+  } else if (sk_auth_token_revoke(st, 0, list[at].rid, now) != SK_OK) {
+    fprintf(stderr, "sociale-kaart user token revoke: %s\n", sqlite3_errmsg(st->db));
+  } else {
+    printf("token %s (%s) revoked; it no longer works\n", prefix,
+           list[at].label[0] ? list[at].label : "no label");
+    rc = SK_EXIT_OK;
+  }
+  free(list);
+  return rc;
+}
+
 int cmd_user(int argc, char **argv) {
   struct user_args a;
   int rc = parse_args(argc, argv, &a);
@@ -285,6 +377,11 @@ int cmd_user(int argc, char **argv) {
       return cli_usage_error("user", "unexpected argument '%s'", a.target);
   } else if (!a.target) {
     return cli_usage_error("user", "%s needs the account's e-mail address", a.sub);
+  } else if (is_token && (strcmp(a.target, "list") == 0 || strcmp(a.target, "revoke") == 0) &&
+             !a.target2) {
+    return cli_usage_error("user", "token %s needs %s", a.target,
+                           strcmp(a.target, "list") == 0 ? "the account's e-mail address"
+                                                         : "the token's prefix");
   }
   if (!is_add && (a.email || a.name || a.role || a.n_orgs))
     return cli_usage_error("user", "--email, --name, --role and --organization belong to 'add'");
@@ -324,6 +421,10 @@ int cmd_user(int argc, char **argv) {
     rc = user_list(st);
   } else if (is_reset) {
     rc = user_reset(&a, st, now);
+  } else if (is_token && a.target2 && strcmp(a.target, "list") == 0) {
+    rc = token_list(st, a.target2);
+  } else if (is_token && a.target2) {
+    rc = token_revoke(st, a.target2, now);
   } else if (find(st, a.target, &acc)) {
     rc = SK_EXIT_FAIL;
   } else if (is_disable || is_enable) {

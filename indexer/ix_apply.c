@@ -110,6 +110,7 @@ struct apply {
   struct bulk bk_svc, bk_tax, bk_area, bk_sal, bk_phone, bk_sched, bk_occ, bk_log;
   char *err;
   size_t errlen;
+  long n_svc_withdrawn; /* offerings withdrawn by this batch (the shrink guard) */
 };
 
 /* ---- field vectors ---------------------------------------------------- */
@@ -1175,12 +1176,38 @@ static int withdraw_unseen(struct apply *a, const struct ix_batch *b) {
       "UPDATE organization SET status = 'withdrawn', last_modified = ?2 WHERE rid = ?1",
       "UPDATE location SET status = 'withdrawn', last_modified = ?2 WHERE rid = ?1",
       "UPDATE service SET status = 'withdrawn', last_modified = ?2 WHERE rid = ?1"};
+  /* An organisation or location the feed no longer lists stays while
+   * offerings of another source (portal entries, mostly) still use it:
+   * withdrawing it would hide them from the public. */
+  static const char *const in_use_sql[E_COUNT] = {
+      "SELECT 1 FROM service WHERE organization_rid = ?1 AND source <> ?2"
+      " AND status <> 'withdrawn' LIMIT 1",
+      "SELECT 1 FROM service_at_location sl JOIN service s ON s.rid = sl.service_rid"
+      " WHERE sl.location_rid = ?1 AND s.source <> ?2 AND s.status <> 'withdrawn' LIMIT 1",
+      NULL};
   for (int e = E_SVC; e >= 0; e--) {
-    sqlite3_stmt *s = NULL;
+    sqlite3_stmt *s = NULL, *in_use = NULL;
     for (size_t i = 0; i < a->known[e].n; i++) {
       struct known *k = &a->known[e].v[i];
       if (k->seen || !k->active)
         continue;
+      if (in_use_sql[e]) {
+        if (!in_use && sqlite3_prepare_v2(a->st->db, in_use_sql[e], -1, &in_use, NULL) != SQLITE_OK) {
+          sqlite3_finalize(s);
+          return SK_EDB;
+        }
+        sqlite3_reset(in_use);
+        sqlite3_bind_int64(in_use, 1, k->rid);
+        sqlite3_bind_text(in_use, 2, a->source, -1, SQLITE_STATIC);
+        int step = sqlite3_step(in_use);
+        if (step == SQLITE_ROW)
+          continue;
+        if (step != SQLITE_DONE) {
+          sqlite3_finalize(in_use);
+          sqlite3_finalize(s);
+          return SK_EDB;
+        }
+      }
       if (!s && sqlite3_prepare_v2(a->st->db, sql[e], -1, &s, NULL) != SQLITE_OK)
         return SK_EDB;
       sqlite3_reset(s);
@@ -1196,12 +1223,15 @@ static int withdraw_unseen(struct apply *a, const struct ix_batch *b) {
       if (!rc && e == E_ORG)
         rc = note_changed_org(a, k->rid);
       if (rc) {
+        sqlite3_finalize(in_use);
         sqlite3_finalize(s);
         return rc;
       }
       k->active = 0;
       a->stats.n_withdrawn++;
+      a->n_svc_withdrawn += e == E_SVC;
     }
+    sqlite3_finalize(in_use);
     sqlite3_finalize(s);
   }
   return SK_OK;
@@ -1441,6 +1471,46 @@ static long long query_int64(struct sk_store *st, const char *sql) {
 
 static int query_int(struct sk_store *st, const char *sql) { return (int)query_int64(st, sql); }
 
+/* ---- the shrink guard ------------------------------------------------------
+ * A feed that suddenly lists far fewer offerings is more often a broken or
+ * half-written export than a partner closing them: a batch that would
+ * withdraw more than half of a feed's active offerings, or more than
+ * IX_SHRINK_MAX, is held (nothing changes, the feed reports why) until an
+ * administrator accepts it (ix_apply_accept_shrink). */
+#define IX_SHRINK_MAX 50
+#define ACCEPT_KEY_FMT "feed_accept_shrink:%s"
+
+static int shrink_too_far(long withdrawn, long active_before) {
+  return withdrawn > IX_SHRINK_MAX || 2 * withdrawn > active_before;
+}
+
+static int shrink_key(sqlite3_stmt **s, struct sk_store *st, const char *sql,
+                      const char *feed_id) {
+  char key[160]; /* feed ids are at most 64 bytes (ix_registry.h) */
+  snprintf(key, sizeof key, ACCEPT_KEY_FMT, feed_id);
+  if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_text(*s, 1, key, -1, SQLITE_TRANSIENT);
+  return SK_OK;
+}
+
+static int shrink_accepted(struct sk_store *st, const char *feed_id) {
+  sqlite3_stmt *s = NULL;
+  int yes = shrink_key(&s, st, "SELECT 1 FROM meta WHERE key = ?1", feed_id) == SK_OK &&
+            sqlite3_step(s) == SQLITE_ROW;
+  sqlite3_finalize(s);
+  return yes;
+}
+
+static int shrink_accept_used(struct sk_store *st, const char *feed_id) {
+  sqlite3_stmt *s = NULL;
+  int rc = shrink_key(&s, st, "DELETE FROM meta WHERE key = ?1", feed_id);
+  if (!rc && sqlite3_step(s) != SQLITE_DONE)
+    rc = SK_EDB;
+  sqlite3_finalize(s);
+  return rc;
+}
+
 int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
              const struct ix_apply_meta *meta, struct ix_apply_stats *stats, char *err,
              size_t errlen) {
@@ -1503,7 +1573,11 @@ int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
     rc = load_known(a, e);
   if (rc)
     goto fail;
-  if (a->stats.n_records == 0) {
+  long svc_active = 0;
+  for (size_t i = 0; i < a->known[E_SVC].n; i++)
+    svc_active += a->known[E_SVC].v[i].active;
+  int accepted = shrink_accepted(st, feed_id);
+  if (a->stats.n_records == 0 && !accepted) {
     int any_active = 0;
     for (int e = 0; e < E_COUNT; e++)
       for (size_t i = 0; i < a->known[e].n; i++)
@@ -1533,6 +1607,23 @@ int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
     rc = bulk_flush_all(a);
   if (!rc)
     rc = withdraw_unseen(a, b);
+  if (!rc && !accepted && shrink_too_far(a->n_svc_withdrawn, svc_active)) {
+    snprintf(err, errlen,
+             "De feed zou %ld van de %ld aanbiedingen intrekken. Dat is te veel in een keer: vaak"
+             " is de export dan kapot. We houden de vorige gegevens. Klopt het toch? Dan keurt"
+             " een beheerder het goed met 'sociale-kaart feed accept %.64s'.",
+             a->n_svc_withdrawn, svc_active, feed_id);
+    if (stats) {
+      *stats = a->stats;
+      stats->n_new = stats->n_changed = stats->n_unchanged = 0;
+      stats->n_withdrawn = a->n_svc_withdrawn;
+      stats->held = 1;
+    }
+    rc = SK_EINVAL;
+    goto fail;
+  }
+  if (!rc && accepted)
+    rc = shrink_accept_used(st, feed_id);
   if (!rc)
     rc = reindex_changed_orgs(a);
   if (!rc)
@@ -1705,5 +1796,30 @@ int ix_apply_record_unchanged(struct sk_store *st, const char *feed_id,
     }
     sqlite3_finalize(s);
   }
+  return rc;
+}
+
+/* The acceptance lives in meta ("feed_accept_shrink:<id>" = when), so it
+ * needs no schema change and is used up in the transaction that applies. */
+
+int ix_apply_accept_shrink(struct sk_store *st, const char *feed_id) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM feed WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_text(s, 1, feed_id, -1, SQLITE_STATIC);
+  int found = sqlite3_step(s) == SQLITE_ROW;
+  sqlite3_finalize(s);
+  if (!found)
+    return SK_ENOTFOUND;
+  char key[160], now[32]; /* feed ids are at most 64 bytes (ix_registry.h) */
+  snprintf(key, sizeof key, ACCEPT_KEY_FMT, feed_id);
+  sk_now_iso(now);
+  if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1, &s,
+                         NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
+  sqlite3_finalize(s);
   return rc;
 }

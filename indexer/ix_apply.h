@@ -38,6 +38,7 @@ struct ix_apply_stats {
   long n_records; /* records in the batch (organisations, locations, offerings) */
   long n_new, n_changed, n_unchanged, n_withdrawn;
   long n_rejected;
+  int held; /* the batch was held by the shrink guard (n_withdrawn: what it would withdraw) */
 };
 
 /* What the fetch learned, stored with the feed when the batch is applied
@@ -59,6 +60,11 @@ int ix_apply_register_feed(struct sk_store *st, const char *feed_id, const char 
 int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
              const struct ix_apply_meta *meta, struct ix_apply_stats *stats, char *err,
              size_t errlen);
+
+/* Let the next ix_apply of feed_id withdraw as much as its batch says (the
+ * shrink guard steps aside once; the acceptance is used up by the first
+ * batch applied). SK_OK, SK_ENOTFOUND (no such feed), SK_EDB. */
+int ix_apply_accept_shrink(struct sk_store *st, const char *feed_id);
 
 /* Optional, and safe on any thread (no store): work out each offering's
  * content hash and public id for feed feed_id ahead of ix_apply, which then

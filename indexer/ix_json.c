@@ -471,9 +471,9 @@ static int duplicate(struct ix_json *j, const char *s, size_t n, const char *at)
 /* Keys [base, n_keys) of one object: any two equal? */
 static int check_duplicates(struct ix_json *j, size_t base) {
   size_t n = j->n_keys - base;
-  const struct ix_json_key *k = j->keys + base;
   if (n < 2)
-    return SK_OK;
+    return SK_OK; /* also before any key exists: j->keys may still be NULL */
+  const struct ix_json_key *k = j->keys + base;
   if (n <= PAIRWISE_MAX) {
     for (size_t a = 1; a < n; a++)
       for (size_t b = 0; b < a; b++)

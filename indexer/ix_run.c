@@ -384,6 +384,7 @@ static void job_finish(struct sk_store *st, struct feed_job *j, size_t index, si
       int rc = ix_apply(st, f->id, &j->b, &meta, &rep->stats, rep->error, sizeof rep->error);
       if (rc) {
         rep->failed = 1;
+        rep->held = rep->stats.held;
         rep->stats.n_rejected = (long)j->b.rejections.n;
         ix_apply_record_error(st, f->id, rep->error, &j->b);
       }

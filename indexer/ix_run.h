@@ -28,6 +28,7 @@ struct ix_feed_report {
   long n_warnings;
   int not_modified; /* fetched, nothing changed since the last run */
   int failed;       /* the feed could not be fetched, parsed or applied */
+  int held;         /* (with failed) it would withdraw too much: kept until accepted */
   char error[512];  /* Dutch, when failed */
   double seconds;
 };

@@ -11,7 +11,8 @@ packages=(
   libstemmer-dev libcurl4-openssl-dev libsodium-dev libcmocka-dev zlib1g-dev
   libhunspell-dev hunspell-nl
   tzdata ca-certificates
-  nginx openssl curl python3 python3-aiosmtpd
+  nginx openssl curl python3 python3-aiosmtpd python3-jsonschema
+  clang libclang-rt-14-dev  # the libFuzzer targets of fuzz/ (preset 'fuzz')
 )
 # Extra packages named by callers (e.g. the browser tests add chromium).
 packages+=("$@")

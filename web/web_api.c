@@ -20,17 +20,50 @@
   " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM service_taxonomy t WHERE t.service_rid = s.rid"       \
   "      AND t.vocabulary = 'target_group' AND t.code = ?6))"
 
-#define HSDS_WHERE                                                                                 \
-  " FROM service s JOIN organization o ON o.rid = s.organization_rid"                              \
-  " WHERE s.kind = 'aanbod' AND ((s.status = 'active' AND o.status = 'active')"                    \
-  "  OR (?2 IS NOT NULL AND s.status = 'withdrawn'"                                                 \
-  "      AND s.last_modified >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-90 days')))"              \
-  " AND (?1 IS NULL OR o.id = ?1) AND (?2 IS NULL OR s.last_modified >= ?2)"                       \
+/* /hsds (web_hsds.c binds these). A service is live when it and its
+ * organization are active; any other row of kind 'aanbod' is a tombstone,
+ * listed (as HSDS status 'inactive') only when ?9 gives the oldest change
+ * still shown. HSDS_LM is the time of the service's last change, counting
+ * its organization's withdrawal. Binds: ?1 organization id, ?2
+ * modified_after, ?3/?4 vocabulary and code of a term, ?5 vocabulary, ?6 FTS
+ * match, ?9 tombstone cut-off, ?10 area codes (JSON) that serve a postcode,
+ * ?11 its municipality, ?12/?13 origin latitude/longitude, ?14 cos(?12), ?15
+ * the squared radius in degrees of latitude. */
+#define HSDS_LIVE "(s.status = 'active' AND o.status = 'active')"
+#define HSDS_LM "max(s.last_modified, CASE WHEN o.status = 'active' THEN '' ELSE o.last_modified END)"
+#define HSDS_NEAR(l)                                                                               \
+  "(" l ".latitude IS NOT NULL AND " l ".longitude IS NOT NULL AND"                                \
+  " ((" l ".longitude - ?13) * ?14) * ((" l ".longitude - ?13) * ?14)"                             \
+  " + (" l ".latitude - ?12) * (" l ".latitude - ?12) <= ?15)"
+#define HSDS_FILTERS                                                                               \
+  " AND s.kind = 'aanbod' AND (" HSDS_LIVE " OR (?9 IS NOT NULL AND " HSDS_LM " >= ?9))"            \
+  " AND (?1 IS NULL OR o.id = ?1) AND (?2 IS NULL OR " HSDS_LM " >= ?2)"                           \
   " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM service_taxonomy t WHERE t.service_rid = s.rid"       \
   "      AND t.vocabulary = ?3 AND t.code = ?4))"                                                  \
   " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM service_taxonomy t WHERE t.service_rid = s.rid"       \
   "      AND t.vocabulary = ?5))"                                                                  \
-  " AND (?6 IS NULL OR s.rid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?6))"
+  " AND (?6 IS NULL OR s.rid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?6))"         \
+  " AND (?10 IS NULL OR EXISTS (SELECT 1 FROM service_area sa WHERE sa.service_rid = s.rid"        \
+  "      AND sa.area_code IN (SELECT value FROM json_each(?10)))"                                 \
+  "   OR (?11 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM service_area sa"                           \
+  "      WHERE sa.service_rid = s.rid) AND EXISTS (SELECT 1 FROM service_at_location x2"           \
+  "      JOIN location l2 ON l2.rid = x2.location_rid WHERE x2.service_rid = s.rid"                \
+  "      AND l2.municipality_code = ?11)))"
+#define HSDS_WHERE                                                                                 \
+  " FROM service s JOIN organization o ON o.rid = s.organization_rid WHERE 1" HSDS_FILTERS         \
+  " AND (?15 IS NULL OR EXISTS (SELECT 1 FROM service_at_location x3 JOIN location l3"             \
+  "      ON l3.rid = x3.location_rid WHERE x3.service_rid = s.rid"                                 \
+  "      AND (l3.status = 'active' OR NOT " HSDS_LIVE ") AND " HSDS_NEAR("l3") "))"
+/* One row per service at a location; the location must be active too. */
+#define HSDS_SAL_WHERE                                                                             \
+  " FROM service_at_location x JOIN service s ON s.rid = x.service_rid"                            \
+  " JOIN organization o ON o.rid = s.organization_rid JOIN location l ON l.rid = x.location_rid"   \
+  " WHERE (l.status = 'active' OR NOT " HSDS_LIVE ")" HSDS_FILTERS                                 \
+  " AND (?15 IS NULL OR " HSDS_NEAR("l") ")"
+/* Organizations; ?1 a LIKE pattern (escape '\\') on name and description. */
+#define HSDS_ORG_WHERE                                                                             \
+  " FROM organization o WHERE o.status = 'active'"                                                 \
+  " AND (?1 IS NULL OR o.name LIKE ?1 ESCAPE '\\' OR o.description LIKE ?1 ESCAPE '\\')"
 
 static const char *const query_sql[WQ_COUNT] = {
     [WQ_SERVICE] =
@@ -91,8 +124,29 @@ static const char *const query_sql[WQ_COUNT] = {
     [WQ_FEED_REJECTIONS] = "SELECT record_key, field, reason, at FROM feed_rejection"
                            " WHERE feed_id = ?1 ORDER BY rid LIMIT 100",
     [WQ_HSDS_COUNT] = "SELECT count(*)" HSDS_WHERE,
-    [WQ_HSDS_LIST] = "SELECT s.id" HSDS_WHERE " ORDER BY s.name, s.rid LIMIT ?7 OFFSET ?8",
-    [WQ_HSDS_GONE] = "SELECT id, name, last_modified FROM service WHERE id = ?1 AND kind = 'aanbod'",
+    [WQ_HSDS_LIST] = "SELECT s.id, " HSDS_LIVE ", s.name, " HSDS_LM ", o.id" HSDS_WHERE
+                     " ORDER BY s.name, s.rid LIMIT ?7 OFFSET ?8",
+    [WQ_HSDS_SAL_COUNT] = "SELECT count(*)" HSDS_SAL_WHERE,
+    [WQ_HSDS_SAL_LIST] = "SELECT s.id, l.id, " HSDS_LIVE " AND l.status = 'active', s.name, "
+                         HSDS_LM ", o.id" HSDS_SAL_WHERE
+                         " ORDER BY s.name, s.rid, l.name, l.rid LIMIT ?7 OFFSET ?8",
+    /* Every live pair, to find a service_at_location by its derived id. */
+    [WQ_HSDS_SAL_ALL] = "SELECT s.id, l.id FROM service_at_location x"
+                        " JOIN service s ON s.rid = x.service_rid"
+                        " JOIN organization o ON o.rid = s.organization_rid"
+                        " JOIN location l ON l.rid = x.location_rid"
+                        " WHERE s.kind = 'aanbod' AND " HSDS_LIVE " AND l.status = 'active'",
+    /* A service that is not live (withdrawn or its organization withdrawn). */
+    [WQ_HSDS_TOMBSTONE] = "SELECT s.id, s.name, " HSDS_LM ", o.id"
+                          " FROM service s JOIN organization o ON o.rid = s.organization_rid"
+                          " WHERE s.id = ?1 AND s.kind = 'aanbod' AND NOT " HSDS_LIVE,
+    [WQ_HSDS_ORG_COUNT] = "SELECT count(*)" HSDS_ORG_WHERE,
+    [WQ_HSDS_ORG_LIST] = "SELECT o.id" HSDS_ORG_WHERE " ORDER BY o.name, o.rid LIMIT ?2 OFFSET ?3",
+    [WQ_HSDS_ORG] = "SELECT rid, id, name, description, email, website FROM organization"
+                    " WHERE id = ?1 AND status = 'active'",
+    [WQ_HSDS_ORG_SERVICES] = "SELECT id, name FROM service WHERE organization_rid = ?1"
+                             " AND kind = 'aanbod' AND status = 'active' ORDER BY name, rid"
+                             " LIMIT 1000",
     [WQ_INDEX_AGE] = "SELECT max(v) FROM (SELECT max(last_success) AS v FROM feed"
                      " UNION ALL SELECT value FROM meta WHERE key IN ('indexed_at', 'last_index'))",
     [WQ_BEGIN] = "BEGIN",

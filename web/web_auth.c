@@ -504,6 +504,17 @@ int web_auth_handler(struct web_ctx *x) {
     return auth_logout(x);
   if (strcmp(p, "me") == 0)
     return auth_me(x);
+  if (strncmp(p, "tokens", 6) == 0)
+    return web_account_tokens(x, p + 6);
   return web_problem(x, 404, "Niet gevonden", NULL, "Het adres %.200s bestaat niet in deze API.",
                      x->url);
 }
+
+/* ---- for web_account.c ---------------------------------------------------- */
+
+int web_form_value(const char *body, const char *key, char *out, size_t outlen) {
+  return form_value(body, key, out, outlen);
+}
+int web_is_form(struct web_ctx *x) { return is_form(x); }
+int web_same_origin(struct web_ctx *x) { return same_origin(x); }
+const char *web_session_token(struct web_ctx *x) { return cookie_token(x); }

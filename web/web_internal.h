@@ -42,6 +42,11 @@ enum web_route {
   WR_HSDS_TERMS,
   WR_HSDS_TAXONOMY,
   WR_HSDS_TERM,
+  WR_HSDS_ORGS,
+  WR_HSDS_ORG,
+  WR_HSDS_SALS,
+  WR_HSDS_SAL,
+  WR_HSDS_OPENAPI,
   WR_AUTH,       /* /api/v1/auth/...: login, logout, me (web_auth.c) */
   WR_PARTNER,    /* /api/v1/partner/...: the portal (web_partner.c) */
   WR_CORRECTION, /* /api/v1/corrections/token, POST /api/v1/services/{id}/corrections */
@@ -75,7 +80,14 @@ enum web_query {
   WQ_FEED_REJECTIONS,
   WQ_HSDS_COUNT,
   WQ_HSDS_LIST,
-  WQ_HSDS_GONE, /* a withdrawn service for date-based sync: id, name, last_modified */
+  WQ_HSDS_SAL_COUNT,
+  WQ_HSDS_SAL_LIST,
+  WQ_HSDS_SAL_ALL,
+  WQ_HSDS_TOMBSTONE,
+  WQ_HSDS_ORG_COUNT,
+  WQ_HSDS_ORG_LIST,
+  WQ_HSDS_ORG,
+  WQ_HSDS_ORG_SERVICES,
   WQ_INDEX_AGE,
   WQ_BEGIN,
   WQ_COMMIT,
@@ -101,6 +113,17 @@ struct web_metrics {
   atomic_ullong lat_bucket[WR_COUNT][WEB_LAT_BUCKETS]; /* not cumulative */
   atomic_ullong lat_count[WR_COUNT];
   atomic_ullong lat_sum_us[WR_COUNT];
+};
+
+/* One open connection: its client address and the deadline of the request
+ * it is on (web_server.c: admission and the request deadline). */
+struct web_conn {
+  struct web_conn *prev, *next;
+  int fd;
+  unsigned char addr[16]; /* IPv4 in the first 4 bytes, or IPv6 */
+  int family;
+  int64_t deadline_ms;    /* CLOCK_MONOTONIC; 0: answering, no deadline */
+  int cut;                /* shut down by the sweeper */
 };
 
 struct web_server {
@@ -130,6 +153,18 @@ struct web_server {
   char *public_url;        /* checked, no trailing '/'; NULL: not configured */
   struct web_metrics m;
   time_t started;
+  /* Open connections (admission, request deadline); guarded by conn_mu. */
+  pthread_mutex_t conn_mu;
+  pthread_cond_t sweep_cv;  /* wakes the sweeper to stop */
+  pthread_t sweeper;
+  int sweeper_on;
+  int sweep_stop;
+  struct web_conn *conns;
+  unsigned n_conns;
+  unsigned per_ip;          /* effective per-address bound */
+  unsigned shared;          /* connections open before only newcomers get in */
+  atomic_ullong n_cut;      /* requests cut at their deadline */
+  atomic_ullong n_refused;  /* connections refused by admission */
 };
 
 /* Per request: allocated when the URI arrives, freed when MHD is done. */
@@ -268,8 +303,13 @@ int web_hsds_services(struct web_ctx *x);
 int web_hsds_service(struct web_ctx *x);
 int web_hsds_taxonomies(struct web_ctx *x);
 int web_hsds_terms(struct web_ctx *x);
-int web_hsds_taxonomy(struct web_ctx *x); /* /hsds/taxonomies/{id}: UUID or name */
-int web_hsds_term(struct web_ctx *x);     /* /hsds/taxonomy_terms/{id} */
+int web_hsds_taxonomy(struct web_ctx *x);
+int web_hsds_term(struct web_ctx *x);
+int web_hsds_organizations(struct web_ctx *x);
+int web_hsds_organization(struct web_ctx *x);
+int web_hsds_service_at_locations(struct web_ctx *x);
+int web_hsds_service_at_location(struct web_ctx *x);
+int web_hsds_openapi(struct web_ctx *x);
 int web_static(struct web_ctx *x);
 /* Server-rendered pages (web_pages.c): 1 when url is one of theirs. */
 int web_page_route(const char *url);
@@ -290,6 +330,11 @@ struct web_stats *web_stats_new(void);
 void web_stats_free(struct web_server *srv, struct web_stats *st); /* writes what is left */
 void web_stats_record(struct web_ctx *x, const char *q);
 void web_stats_flush(struct web_server *srv);
+/* web_account.c: /api/v1/auth/tokens[/{prefix}] (rest: what follows
+ * "tokens"), /portal/wachtwoord, /portal/wachtwoord-vergeten. */
+int web_account_tokens(struct web_ctx *x, const char *rest);
+int web_password_handler(struct web_ctx *x);
+int web_password_forgot_handler(struct web_ctx *x);
 
 /* --- who is asking (web_auth.c) ----------------------------------------- */
 struct sk_session;
@@ -311,6 +356,15 @@ void web_viewer_free(struct web_viewer *v);
 /* A state-changing request with a cookie session must carry the CSRF token
  * (X-CSRF-Token, or csrf in a form body). 1 when fine; else 403 was set. */
 int web_csrf_ok(struct web_ctx *x, const struct web_viewer *v, const char *form_csrf);
+/* Form helpers shared with web_account.c (web_auth.c): the decoded value of
+ * key in an application/x-www-form-urlencoded body (1 when found and valid
+ * UTF-8), whether the request is such a form, whether a cookie-less POST
+ * comes from our own pages (Origin / Sec-Fetch-Site), and the session
+ * cookie's token (NULL when none). */
+int web_form_value(const char *body, const char *key, char *out, size_t outlen);
+int web_is_form(struct web_ctx *x);
+int web_same_origin(struct web_ctx *x);
+const char *web_session_token(struct web_ctx *x);
 /* This worker's writable store for auth calls (opened on first use). */
 struct sk_store *web_auth_store(struct web_ctx *x);
 /* The client address (X-Forwarded-For only from the trusted proxy). */
@@ -332,6 +386,8 @@ void web_metrics_record(struct web_server *srv, enum web_route r, int status, do
 
 /* The OpenAPI document (web_openapi.c, generated from web/openapi.json). */
 extern const char web_openapi_json[];
+/* The OpenAPI document of /hsds (web_hsds_openapi.c, from web/hsds_openapi.json). */
+extern const char web_hsds_openapi_json[];
 
 /* Filters shared by /activities and /activities.ics (web_api.c). Without
  * 'from' the window starts def_back seconds before now; without 'to' it

@@ -94,6 +94,17 @@ int web_metrics_handler(struct web_ctx *x) {
                        "# TYPE sk_uptime_seconds gauge\n"
                        "sk_uptime_seconds %lld\n",
                        atomic_load(&srv->inflight), (long long)(time(NULL) - srv->started));
+  if (!rc)
+    rc = sk_buf_printf(&b,
+                       "# HELP sk_http_requests_cut_total Requests cut at the whole-request "
+                       "deadline (slow clients).\n"
+                       "# TYPE sk_http_requests_cut_total counter\n"
+                       "sk_http_requests_cut_total %llu\n"
+                       "# HELP sk_http_connections_refused_total Connections refused because "
+                       "their address held its share.\n"
+                       "# TYPE sk_http_connections_refused_total counter\n"
+                       "sk_http_connections_refused_total %llu\n",
+                       atomic_load(&srv->n_cut), atomic_load(&srv->n_refused));
 
   struct web_worker *w = web_worker_get(x);
   if (w && !rc) {

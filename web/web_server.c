@@ -35,8 +35,9 @@ void web_config_default(struct web_config *c) {
   c->bind = "127.0.0.1";
   c->port = 8080;
   c->timeout_s = 15;
+  c->request_timeout_s = 30;
   c->max_connections = 1024;
-  c->max_per_ip = 256;
+  c->max_per_ip = 64;
   c->max_body = 16 * 1024;
   c->max_url = 2048;
   c->max_params = 32;
@@ -54,7 +55,10 @@ static const char *const route_names[WR_COUNT] = {
     [WR_HSDS_ROOT] = "hsds_root",     [WR_HSDS_SERVICES] = "hsds_services",
     [WR_HSDS_SERVICE] = "hsds_service", [WR_HSDS_TAXONOMIES] = "hsds_taxonomies",
     [WR_HSDS_TERMS] = "hsds_taxonomy_terms", [WR_HSDS_TAXONOMY] = "hsds_taxonomy",
-    [WR_HSDS_TERM] = "hsds_taxonomy_term", [WR_AUTH] = "auth",
+    [WR_HSDS_TERM] = "hsds_taxonomy_term", [WR_HSDS_ORGS] = "hsds_organizations",
+    [WR_HSDS_ORG] = "hsds_organization", [WR_HSDS_SALS] = "hsds_service_at_locations",
+    [WR_HSDS_SAL] = "hsds_service_at_location", [WR_HSDS_OPENAPI] = "hsds_openapi",
+    [WR_AUTH] = "auth",
     [WR_PARTNER] = "partner",         [WR_CORRECTION] = "correction",
     [WR_VERIFY] = "verify",
     [WR_PAGE] = "page",
@@ -122,6 +126,161 @@ static void worker_free(struct web_worker *w) {
   sk_store_close(w->st);
   sk_store_close(w->wst);
   free(w);
+}
+
+/* ---- connections: admission and the request deadline ----------------------
+ *
+ * MHD's own limits do not stop a slow-loris: its timeout is an idle timeout
+ * that every byte resets, and a per-address limit times a handful of
+ * addresses fills the global one. So the server keeps its own list of open
+ * connections (NOTIFY_CONNECTION):
+ *
+ * - admission (the accept-policy callback): an address may hold at most
+ *   per_ip connections; once `shared` connections are open (three quarters
+ *   of the limit), only addresses with fewer than WEB_NEWCOMER_CONNS open
+ *   get in, so the last quarter stays for new visitors. per_ip never
+ *   exceeds `shared`. The trusted proxy is exempt (every client has its
+ *   address).
+ * - the request deadline: a request's headers and body must have arrived
+ *   within request_timeout_s of the request's start (the connection's
+ *   start, or the end of the previous request on it). A sweeper thread
+ *   shuts the socket down (shutdown(2), not close: MHD owns the fd and
+ *   closes it when its read fails), under conn_mu; MHD's CLOSED
+ *   notification takes conn_mu and comes before MHD closes the fd, so the
+ *   sweeper never touches an fd that was closed and reused. */
+
+#define WEB_NEWCOMER_CONNS 6 /* what one browser opens to one host */
+
+static int64_t now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static int addr_key(const struct sockaddr *sa, int *family, unsigned char key[16]) {
+  memset(key, 0, 16);
+  if (sa->sa_family == AF_INET) {
+    memcpy(key, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+    *family = AF_INET;
+    return 1;
+  }
+  if (sa->sa_family == AF_INET6) {
+    memcpy(key, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+    *family = AF_INET6;
+    return 1;
+  }
+  return 0;
+}
+
+static int is_trusted_proxy(const struct web_server *srv, int family, const unsigned char *key) {
+  struct in_addr a;
+  return srv->trusted_proxy && family == AF_INET &&
+         inet_pton(AF_INET, srv->trusted_proxy, &a) == 1 && memcmp(&a, key, 4) == 0;
+}
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *sa, socklen_t len) {
+  (void)len;
+  struct web_server *srv = cls;
+  int family;
+  unsigned char key[16];
+  if (!addr_key(sa, &family, key) || is_trusted_proxy(srv, family, key))
+    return MHD_YES;
+  pthread_mutex_lock(&srv->conn_mu);
+  unsigned mine = 0;
+  for (const struct web_conn *c = srv->conns; c; c = c->next)
+    mine += c->family == family && memcmp(c->addr, key, 16) == 0;
+  int ok = mine < srv->per_ip && (srv->n_conns < srv->shared || mine < WEB_NEWCOMER_CONNS);
+  pthread_mutex_unlock(&srv->conn_mu);
+  if (!ok)
+    atomic_fetch_add(&srv->n_refused, 1);
+  return ok ? MHD_YES : MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+  struct web_server *srv = cls;
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    struct web_conn *c = calloc(1, sizeof *c);
+    *socket_context = c;
+    if (!c)
+      return; /* not tracked: MHD's own limits still hold */
+    const union MHD_ConnectionInfo *fd =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *ad =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    c->fd = fd ? fd->connect_fd : -1;
+    if (!ad || !ad->client_addr || !addr_key(ad->client_addr, &c->family, c->addr))
+      c->family = -1;
+    c->deadline_ms = srv->cfg.request_timeout_s
+                         ? now_ms() + (int64_t)srv->cfg.request_timeout_s * 1000
+                         : 0;
+    pthread_mutex_lock(&srv->conn_mu);
+    c->next = srv->conns;
+    if (c->next)
+      c->next->prev = c;
+    srv->conns = c;
+    srv->n_conns++;
+    pthread_mutex_unlock(&srv->conn_mu);
+  } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+    struct web_conn *c = *socket_context;
+    *socket_context = NULL;
+    if (!c)
+      return;
+    pthread_mutex_lock(&srv->conn_mu);
+    if (c->prev)
+      c->prev->next = c->next;
+    else
+      srv->conns = c->next;
+    if (c->next)
+      c->next->prev = c->prev;
+    srv->n_conns--;
+    pthread_mutex_unlock(&srv->conn_mu);
+    free(c);
+  }
+}
+
+static struct web_conn *conn_of(struct MHD_Connection *conn) {
+  const union MHD_ConnectionInfo *i =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return i ? i->socket_context : NULL;
+}
+
+/* The request has arrived whole (answering: no deadline), or the previous
+ * one is done (the next one's clock starts). */
+static void conn_deadline(struct web_server *srv, struct MHD_Connection *conn, int answering) {
+  struct web_conn *c = conn_of(conn);
+  if (!c)
+    return;
+  int64_t d = answering || !srv->cfg.request_timeout_s
+                  ? 0
+                  : now_ms() + (int64_t)srv->cfg.request_timeout_s * 1000;
+  pthread_mutex_lock(&srv->conn_mu);
+  c->deadline_ms = d;
+  pthread_mutex_unlock(&srv->conn_mu);
+}
+
+static void *sweeper_main(void *arg) {
+  struct web_server *srv = arg;
+  pthread_mutex_lock(&srv->conn_mu);
+  while (!srv->sweep_stop) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 250 * 1000 * 1000;
+    if (until.tv_nsec >= 1000000000L) {
+      until.tv_sec++;
+      until.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&srv->sweep_cv, &srv->conn_mu, &until);
+    int64_t now = now_ms();
+    for (struct web_conn *c = srv->conns; c; c = c->next)
+      if (!c->cut && c->deadline_ms && now > c->deadline_ms && c->fd >= 0) {
+        shutdown(c->fd, SHUT_RDWR);
+        c->cut = 1;
+        atomic_fetch_add(&srv->n_cut, 1);
+      }
+  }
+  pthread_mutex_unlock(&srv->conn_mu);
+  return NULL;
 }
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -203,15 +362,32 @@ static void access_log(struct web_server *srv, const char *method, const char *u
   }
 }
 
+/* A request we never answered (status 0): the client went away, MHD
+ * refused it itself (a broken chunk), it hit a deadline, or the server
+ * stopped. Logged and counted as what it was, never as a server error. */
+static int unanswered_status(struct MHD_Connection *c, enum MHD_RequestTerminationCode toe) {
+  const struct web_conn *wc = conn_of(c);
+  if (wc && wc->cut)
+    return 408; /* the request deadline */
+  switch (toe) {
+  case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED: return 408;
+  case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN: return 503;
+  case MHD_REQUEST_TERMINATED_WITH_ERROR: return 400; /* MHD answered a malformed request */
+  default: return 499; /* the client closed the connection (nginx's code for it) */
+  }
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
-  (void)c;
   struct web_server *srv = cls;
+  conn_deadline(srv, c, 0);
   uintptr_t v = (uintptr_t)*con_cls;
   if (!v || (v & 1u))
     return;
   struct web_req *req = *con_cls;
   *con_cls = NULL;
+  if (!req->status)
+    req->status = unanswered_status(c, toe);
   free(req->body);
   if (!req->responded) {
     /* We queued nothing: either MHD refused the request itself (a bad
@@ -264,6 +440,7 @@ static void add_common_headers(struct MHD_Response *r) {
 
 static enum MHD_Result send_out(struct web_ctx *x) {
   struct web_out *o = &x->out;
+  conn_deadline(x->srv, x->conn, 1);
   int status = o->status ? o->status : 500;
   int is_get = strcmp(x->method, "GET") == 0 || strcmp(x->method, "HEAD") == 0;
   char etag[80] = "";
@@ -380,9 +557,20 @@ static const char *const activities_ics_params[] = {"municipality", "need", "tar
 static const char *const hsds_list_params[] = {"search", "page", "per_page", "format",
                                                "taxonomy_term_id", "taxonomy_id",
                                                "organization_id", "modified_after", "minimal",
-                                               "full", NULL};
-static const char *const hsds_page_params[] = {"page", "per_page", "taxonomy_id", "format", NULL};
+                                               "full", "postcode", "proximity", NULL};
+static const char *const hsds_sal_params[] = {"search", "page", "per_page", "format",
+                                              "taxonomy_term_id", "taxonomy_id",
+                                              "organization_id", "modified_after", "full",
+                                              "postcode", "proximity", NULL};
+static const char *const hsds_page_params[] = {"search", "page", "per_page", "taxonomy_id",
+                                               "format", NULL};
+static const char *const hsds_terms_params[] = {"search", "page", "per_page", "taxonomy_id",
+                                                "format", "top_only", "parent_id", NULL};
+static const char *const hsds_orgs_params[] = {"search", "page", "per_page", "format", "full",
+                                               "full_service", NULL};
+static const char *const hsds_org_params[] = {"full_service", NULL};
 static const char *const partner_params[] = {"organization", "status", "page", "per_page", NULL};
+static const char *const password_params[] = {"token", NULL};
 
 static const struct route_def routes[] = {
     {"/healthz", WR_HEALTHZ, web_api_healthz, no_params, R_API, NULL},
@@ -416,10 +604,21 @@ static const struct route_def routes[] = {
     {"/hsds/services", WR_HSDS_SERVICES, web_hsds_services, hsds_list_params, R_API, NULL},
     {"/hsds/services/{id}", WR_HSDS_SERVICE, web_hsds_service, no_params, R_API, NULL},
     {"/hsds/taxonomies", WR_HSDS_TAXONOMIES, web_hsds_taxonomies, hsds_page_params, R_API, NULL},
-    {"/hsds/taxonomy_terms", WR_HSDS_TERMS, web_hsds_terms, hsds_page_params, R_API, NULL},
+    {"/hsds/taxonomy_terms", WR_HSDS_TERMS, web_hsds_terms, hsds_terms_params, R_API, NULL},
     {"/hsds/taxonomies/{id}", WR_HSDS_TAXONOMY, web_hsds_taxonomy, no_params, R_API, NULL},
     {"/hsds/taxonomy_terms/{id}", WR_HSDS_TERM, web_hsds_term, no_params, R_API, NULL},
+    {"/hsds/organizations", WR_HSDS_ORGS, web_hsds_organizations, hsds_orgs_params, R_API, NULL},
+    {"/hsds/organizations/{id}", WR_HSDS_ORG, web_hsds_organization, hsds_org_params, R_API,
+     NULL},
+    {"/hsds/service_at_locations", WR_HSDS_SALS, web_hsds_service_at_locations, hsds_sal_params,
+     R_API, NULL},
+    {"/hsds/service_at_locations/{id}", WR_HSDS_SAL, web_hsds_service_at_location, no_params,
+     R_API, NULL},
+    {"/hsds/openapi.json", WR_HSDS_OPENAPI, web_hsds_openapi, no_params, R_API, NULL},
     {"/hsds/*", WR_NOT_FOUND, NULL, NULL, R_API, NULL},
+    {"/portal/wachtwoord", WR_AUTH, web_password_handler, password_params, R_WRITES, NULL},
+    {"/portal/wachtwoord-vergeten", WR_AUTH, web_password_forgot_handler, no_params, R_WRITES,
+     NULL},
     /* The server-rendered site (web_pages.c); POST only for its correction form. */
 #define PAGE(pat) {pat, WR_PAGE, web_page_handler, NULL, R_WRITES | R_VIEWER, NULL}
     PAGE("/"), PAGE("/zoeken"), PAGE("/hulp"), PAGE("/hulp/*"), PAGE("/aanbod"),
@@ -637,11 +836,25 @@ static void body_take(struct web_req *req, const struct route_def *rd, size_t li
   req->body[req->body_len] = '\0';
 }
 
+static enum MHD_Result count_host(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value) {
+  (void)kind;
+  (void)value;
+  if (strcasecmp(key, "Host") == 0)
+    ++*(unsigned *)cls;
+  return MHD_YES;
+}
+
+static unsigned count_hosts(struct MHD_Connection *conn) {
+  unsigned n = 0;
+  MHD_get_connection_values(conn, MHD_HEADER_KIND, count_host, &n);
+  return n;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
                                   void **con_cls) {
-  (void)version;
   struct web_server *srv = cls;
   struct web_req *req;
   uintptr_t v = (uintptr_t)*con_cls;
@@ -654,7 +867,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req->has_nul = (v >> 1) & 1u;
     snprintf(req->method, sizeof req->method, "%s", method);
     snprintf(req->path, sizeof req->path, "%s", url);
-    req->status = 500;
+    req->status = 0; /* set by send_out; 0 at the end: never answered */
     *con_cls = req;
     atomic_fetch_add(&srv->inflight, 1);
   } else {
@@ -670,6 +883,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
   if (!req->started) {
     req->started = 1;
+    /* RFC 9112 3.2: a 1.1 request must carry exactly one Host. */
+    unsigned hosts = count_hosts(conn);
+    if (hosts > 1 || (hosts == 0 && version && strcmp(version, MHD_HTTP_VERSION_1_0) != 0)) {
+      web_problem(&x, 400, "Ongeldig verzoek", NULL,
+                  hosts ? "Het verzoek heeft meer dan een Host-kop."
+                        : "Het verzoek heeft geen Host-kop (verplicht in HTTP/1.1).");
+      x.out.cors = (rd->flags & R_API) != 0;
+      return send_out(&x);
+    }
     struct clen_check cc = {0, 0, 0};
     MHD_get_connection_values(conn, MHD_HEADER_KIND, check_content_length, &cc);
     if (cc.bad) {
@@ -775,9 +997,21 @@ static int public_url_ok(const char *u) {
          n - skip;
 }
 
+static void sweeper_stop(struct web_server *s) {
+  if (!s->sweeper_on)
+    return;
+  pthread_mutex_lock(&s->conn_mu);
+  s->sweep_stop = 1;
+  pthread_cond_signal(&s->sweep_cv);
+  pthread_mutex_unlock(&s->conn_mu);
+  pthread_join(s->sweeper, NULL);
+  s->sweeper_on = 0;
+}
+
 static void server_free(struct web_server *s) {
   if (!s)
     return;
+  sweeper_stop(s);
   for (int list = 0; list < 2; list++) {
     struct web_worker *w = list ? s->spare : s->workers;
     while (w) {
@@ -804,6 +1038,8 @@ static void server_free(struct web_server *s) {
   free(s->static_dir);
   free(s->access_log);
   pthread_mutex_destroy(&s->mu);
+  pthread_mutex_destroy(&s->conn_mu);
+  pthread_cond_destroy(&s->sweep_cv);
   free(s);
 }
 
@@ -860,6 +1096,8 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
     return SK_ENOMEM;
   pthread_mutex_init(&s->mu, NULL);
   pthread_mutex_init(&s->portal_mu, NULL);
+  pthread_mutex_init(&s->conn_mu, NULL);
+  pthread_cond_init(&s->sweep_cv, NULL);
   s->listen_fd = -1;
   s->log_fd = -1;
   s->cfg = *c;
@@ -962,24 +1200,37 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
     w->next = s->spare;
     s->spare = w;
   }
+  unsigned limit = c->max_connections ? c->max_connections : 1024;
+  s->cfg.max_connections = limit;
+  s->shared = limit - limit / 4;
+  s->per_ip = c->max_per_ip && c->max_per_ip < s->shared ? c->max_per_ip : s->shared;
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  /* MHD's per-address limit is left off: admission (on_accept) does that
+   * job and knows the trusted proxy. */
   s->daemon = MHD_start_daemon(
-      flags, 0, NULL, NULL, on_request, s,
+      flags, 0, on_accept, s, on_request, s,
       /* first, so that libmicrohttpd's messages about the options go through it too */
       MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s,
       MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
       MHD_OPTION_THREAD_POOL_SIZE, threads,
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(c->timeout_s ? c->timeout_s : 15),
-      MHD_OPTION_CONNECTION_LIMIT, (unsigned)(c->max_connections ? c->max_connections : 1024),
-      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)c->max_per_ip,
+      MHD_OPTION_CONNECTION_LIMIT, limit,
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
       MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
       MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+      MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
       MHD_OPTION_END);
   if (!s->daemon) {
     server_free(s);
     return fail(err, errlen, SK_EIO, "cannot start the HTTP server (libmicrohttpd)%s%s", "", "");
   }
+  if (pthread_create(&s->sweeper, NULL, sweeper_main, s) != 0) {
+    MHD_stop_daemon(s->daemon);
+    s->daemon = NULL;
+    server_free(s);
+    return fail(err, errlen, SK_EIO, "cannot start the request-deadline thread%s%s", "", "");
+  }
+  s->sweeper_on = 1;
   *out = s;
   return SK_OK;
 }
@@ -1002,6 +1253,7 @@ void web_server_stop(struct web_server *s, unsigned grace_ms) {
       struct timespec ts = {0, 10 * 1000 * 1000};
       nanosleep(&ts, NULL);
     }
+    sweeper_stop(s);
     MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
   }

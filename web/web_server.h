@@ -26,9 +26,14 @@ struct web_config {
   const char *static_dir;     /* required; must be a readable folder */
   unsigned threads;           /* worker threads; 0: one per core */
   const char *access_log;     /* NULL: none; "-": stdout; else a file (appended) */
-  unsigned timeout_s;         /* idle/slow connection timeout (default 15) */
-  unsigned max_connections;   /* total (default 1024) */
-  unsigned max_per_ip;        /* per client address (default 256; 0: unlimited) */
+  unsigned timeout_s;         /* idle timeout: no byte for this long (default 15) */
+  unsigned request_timeout_s; /* whole-request deadline: headers and body must have arrived
+                                 within this many seconds, however steadily they trickle in
+                                 (default 30; 0: none) */
+  unsigned max_connections;   /* total (default 1024); a quarter of it is kept for addresses
+                                 with few connections open (see web_server.c, admission) */
+  unsigned max_per_ip;        /* per client address (default 64; 0: only the shared-part
+                                 bound); the trusted proxy is exempt */
   size_t max_body;            /* request bodies above this get 413 (default 16 KiB) */
   size_t max_url;             /* path + query above this get 414 (default 2048) */
   unsigned max_params;        /* query parameters per request (default 32) */
@@ -37,8 +42,9 @@ struct web_config {
   const char *trusted_proxy;  /* IPv4 address of a reverse proxy whose X-Forwarded-For and
                                  X-Forwarded-Proto are believed; NULL: none */
   const char *public_url;     /* the site's address as residents see it ("https://host[:port]"),
-                                 for links in answers that are cached publicly (the calendar);
-                                 NULL: no such links (the request's Host is never used) */
+                                 for links in answers that are cached publicly (the calendar)
+                                 and in e-mails (password reset); NULL: no such links and no
+                                 reset by e-mail (the request's Host is never used) */
   const struct sk_auth_policy *auth_policy; /* NULL: production defaults (tests: short lifetimes) */
 };
 

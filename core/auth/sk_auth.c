@@ -530,8 +530,9 @@ int sk_auth_account_set_trusted(struct sk_store *st, long long rid, int trusted,
   return set_flag(st, rid, "trusted", trusted, actor, now);
 }
 
-/* Store a new hash and end what the old password opened: sessions and
- * reset tokens. Runs inside the caller's transaction. */
+/* Store a new hash and end what the old password opened: sessions, reset
+ * tokens and API tokens (whoever knew the old password may have made one).
+ * Runs inside the caller's transaction. */
 int auth_store_password(struct sk_store *st, const struct sk_account *a, const char *hash,
                         const char *actor, int64_t now) {
   int rc = auth_exec_bind(st, "UPDATE account SET password_hash = ?1 WHERE rid = ?2", hash, a->rid,
@@ -542,6 +543,10 @@ int auth_store_password(struct sk_store *st, const struct sk_account *a, const c
   if (rc == SK_OK)
     rc = auth_exec_bind(st, "DELETE FROM password_reset WHERE account_rid = ?2", NULL, a->rid, 0,
                         NULL);
+  if (rc == SK_OK)
+    rc = auth_exec_bind(st,
+                        "UPDATE api_token SET revoked = ?3 WHERE account_rid = ?2 AND revoked IS NULL",
+                        NULL, a->rid, now, NULL);
   /* The log says that it changed, never what it is. */
   if (rc == SK_OK)
     rc = auth_change(st, actor, now, a->id, "password", NULL, NULL);

@@ -30,9 +30,10 @@
 #define WORD_MAX 64 /* bytes of a folded word, NUL included */
 #define SETW (SK_CRISIS_MAX_SETS / 64)
 #define MIN_PREFIX 3
-#define SLOT_CANDS 16
-#define JOIN_MAX 4 /* words looked up as one */
 #define MAX_TOKENS 256 /* words and joined runs that are in some set */
+#define SLOT_CANDS MAX_TOKENS /* every token may be a candidate; the window and the budget bound the search */
+#define JOIN_MAX 4 /* words looked up as one */
+#define PLACE_BUDGET 2000 /* position choices per pattern and check */
 
 struct bits {
   uint64_t w[SETW];
@@ -347,6 +348,7 @@ struct search {
   int cand[SK_CRISIS_MAX_SLOTS][SLOT_CANDS];
   int n_cand[SK_CRISIS_MAX_SLOTS];
   int chosen[SK_CRISIS_MAX_SLOTS];
+  long budget; /* steps left for this pattern (PLACE_BUDGET) */
 };
 
 static int assignment_ok(const struct search *s) {
@@ -375,10 +377,17 @@ static int assignment_ok(const struct search *s) {
   return 1;
 }
 
-static int place(struct search *s, size_t slot) {
+/* Choose a token for each slot from `slot` on: distinct words, and the
+ * partial span already within the window (it only grows, so a choice that
+ * breaks it is dropped at once). lo/hi/joined describe the slots chosen so
+ * far. s->budget bounds the work on a crafted query ("wil wil wil ... er er
+ * er ..."): when it runs out the pattern counts as not matched. */
+static int place(struct search *s, size_t slot, int lo, int hi, int joined) {
   if (slot == s->p->n_slots)
     return assignment_ok(s);
   for (int k = 0; k < s->n_cand[slot]; k++) {
+    if (s->budget-- <= 0)
+      return 0;
     const struct token *t = &s->tok[s->cand[slot][k]];
     int clash = 0;
     for (size_t j = 0; j < slot && !clash; j++) {
@@ -387,8 +396,12 @@ static int place(struct search *s, size_t slot) {
     }
     if (clash)
       continue;
+    int nlo = t->start < lo ? t->start : lo, nhi = t->end > hi ? t->end : hi;
+    int nj = joined + t->end - t->start;
+    if (nhi - nlo - nj > s->p->window)
+      continue;
     s->chosen[slot] = s->cand[slot][k];
-    if (place(s, slot + 1))
+    if (place(s, slot + 1, nlo, nhi, nj))
       return 1;
   }
   return 0;
@@ -470,13 +483,14 @@ int sk_crisis_check(const struct sk_crisis *c, const char *text, size_t len, str
     if (k < p->n_slots)
       continue;
     s.p = p;
+    s.budget = PLACE_BUDGET;
     for (k = 0; k < p->n_slots; k++) {
       s.n_cand[k] = 0;
       for (size_t t = 0; t < nt && s.n_cand[k] < SLOT_CANDS; t++)
         if (bits_any(&p->slot[k], &tok[t].sets))
           s.cand[k][s.n_cand[k]++] = (int)t;
     }
-    if (place(&s, 0)) {
+    if (place(&s, 0, 1 << 30, -1, 0)) {
       if (!m->pattern)
         m->pattern = p->id;
       m->kinds |= p->kinds;

@@ -197,8 +197,19 @@ struct sk_portal_reminder_opts {
 int sk_portal_reminders_build(struct sk_portal *p, const struct sk_portal_reminder_opts *o,
                               int *n_new);
 /* The outbox (redacteur/admin): [{id, account_id, to, period, subject,
- * body, entries, created, sent_at}], newest first. */
+ * body, entries, created, sent_at}], newest first. Personal messages
+ * (period "wachtwoord:…", a password reset link) are listed with their
+ * body withheld: a reset link is for its owner only. */
 int sk_portal_outbox(struct sk_portal *p, const struct sk_actor *a, struct sk_portal_result *r);
+/* For the mail sender only (sociale-kaart reminders), never for a web
+ * page: the unsent messages with their whole body, same shape, oldest
+ * first. */
+int sk_portal_outbox_unsent(struct sk_portal *p, struct sk_portal_result *r);
+/* Queue one personal message (period: "wachtwoord:<unix time>" for a reset
+ * link) to account_id at to. SK_OK, SK_ECONFLICT (that period already has
+ * one), SK_EDB. */
+int sk_portal_outbox_add(struct sk_portal *p, const char *account_id, const char *to,
+                         const char *period, const char *subject, const char *body);
 /* Mark a message sent (for an SMTP sender). */
 int sk_portal_outbox_mark_sent(struct sk_portal *p, const char *message_id);
 

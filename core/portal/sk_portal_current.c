@@ -257,29 +257,72 @@ out:
   return rc;
 }
 
-int sk_portal_outbox(struct sk_portal *p, const struct sk_actor *a, struct sk_portal_result *r) {
-  memset(r, 0, sizeof *r);
-  if (!pt_is_editor(a))
-    return pt_err(r, SK_EFORBIDDEN, 403, "forbidden", "Alleen de redactie kan de berichten zien.");
+#define OUTBOX_PRIVATE "wachtwoord:"
+
+static int outbox_list(struct sk_portal *p, const char *sql, int redact, struct sk_portal_result *r) {
   sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(p->st->db,
-                         "SELECT id, account_id, to_email, period, subject, body, entries, created,"
-                         " sent_at FROM portal_outbox ORDER BY rid DESC LIMIT 1000",
-                         -1, &s, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(p->st->db, sql, -1, &s, NULL) != SQLITE_OK)
     return pt_err(r, SK_EDB, 500, "error", "Er ging iets mis in de database.");
   json_t *items = json_array();
   while (sqlite3_step(s) == SQLITE_ROW) {
     json_t *entries = json_loads((const char *)sqlite3_column_text(s, 6), 0, NULL);
+    const char *period = (const char *)sqlite3_column_text(s, 3);
+    int hide = redact && period && strncmp(period, OUTBOX_PRIVATE, strlen(OUTBOX_PRIVATE)) == 0;
     json_array_append_new(
-        items, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", pt_col_json(s, 0),
-                         "account_id", pt_col_json(s, 1), "to", pt_col_json(s, 2), "period",
-                         pt_col_json(s, 3), "subject", pt_col_json(s, 4), "body",
-                         pt_col_json(s, 5), "entries", entries ? entries : json_array(),
-                         "created", pt_col_json(s, 7), "sent_at", pt_col_json(s, 8)));
+        items,
+        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", pt_col_json(s, 0),
+                  "account_id", pt_col_json(s, 1), "to", pt_col_json(s, 2), "period",
+                  pt_col_json(s, 3), "subject", pt_col_json(s, 4), "body",
+                  hide ? json_string("(Deze e-mail bevat een persoonlijke link. Die tonen we hier"
+                                     " niet.)")
+                       : pt_col_json(s, 5),
+                  "entries", entries ? entries : json_array(), "created", pt_col_json(s, 7),
+                  "sent_at", pt_col_json(s, 8)));
   }
   sqlite3_finalize(s);
   pt_ok(r, 200, json_pack("{s:o}", "items", items));
   return SK_OK;
+}
+
+int sk_portal_outbox(struct sk_portal *p, const struct sk_actor *a, struct sk_portal_result *r) {
+  memset(r, 0, sizeof *r);
+  if (!pt_is_editor(a))
+    return pt_err(r, SK_EFORBIDDEN, 403, "forbidden", "Alleen de redactie kan de berichten zien.");
+  return outbox_list(p,
+                     "SELECT id, account_id, to_email, period, subject, body, entries, created,"
+                     " sent_at FROM portal_outbox ORDER BY rid DESC LIMIT 1000",
+                     1, r);
+}
+
+int sk_portal_outbox_unsent(struct sk_portal *p, struct sk_portal_result *r) {
+  memset(r, 0, sizeof *r);
+  return outbox_list(p,
+                     "SELECT id, account_id, to_email, period, subject, body, entries, created,"
+                     " sent_at FROM portal_outbox WHERE sent_at IS NULL ORDER BY rid LIMIT 1000",
+                     0, r);
+}
+
+int sk_portal_outbox_add(struct sk_portal *p, const char *account_id, const char *to,
+                         const char *period, const char *subject, const char *body) {
+  char now[32], id[SK_UUID_LEN];
+  pt_now_iso(p, now);
+  sk_uuid_random(id);
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(p->st->db,
+                         "INSERT INTO portal_outbox(id, account_id, period, to_email, subject,"
+                         " body, entries, created) VALUES(?1, ?2, ?3, ?4, ?5, ?6, '[]', ?7)",
+                         -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, account_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 3, period, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 4, to, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 5, subject, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 6, body, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC);
+  int step = sqlite3_step(s);
+  sqlite3_finalize(s);
+  return step == SQLITE_DONE ? SK_OK : step == SQLITE_CONSTRAINT ? SK_ECONFLICT : SK_EDB;
 }
 
 int sk_portal_outbox_mark_sent(struct sk_portal *p, const char *message_id) {
@@ -444,6 +487,21 @@ int sk_portal_correction_submit(struct sk_portal *p, const char *entry_id, const
     r->spam = 1;
     pt_ok(r, 201, json_pack("{s:s}", "message", thanks));
     return SK_OK;
+  }
+  /* Only the form's fields: anything else is a client that does not send
+   * this form (and might hope a key such as "status" is taken). */
+  static const char *const allowed[] = {"message", "name", "email", "form_token", "website", NULL};
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)doc, k, v) {
+    int known = 0;
+    for (const char *const *a = allowed; *a && !known; a++)
+      known = strcmp(*a, k) == 0;
+    if (!known) {
+      pt_err(r, SK_EINVAL, 422, "invalid", "Het veld '%.40s' hoort niet bij dit formulier.", k);
+      r->errors = json_pack("[{s:s, s:s}]", "field", k, "message", r->message);
+      return SK_EINVAL;
+    }
   }
   int rc = pt_begin(p, r);
   if (rc)

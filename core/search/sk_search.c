@@ -11,7 +11,7 @@
 
 #include "sk_err.h"
 #include "sk_fold.h"
-#include "sk_search_int.h"
+#include "sk_lexicon_int.h"
 #include "sk_spell.h"
 
 #define MAX_WORDS 32
@@ -19,6 +19,7 @@
 #define MAX_COMPOUNDS 12
 #define CONCEPT_BONUS 6.0f
 #define CRISIS_BONUS 1.0e6f
+#define LEX_BONUS 4.0f /* a need reached through the lexicon: below the bonus of a direct text hit */
 #define HL_OPEN "\xee\x80\x80"  /* U+E000: never HTML, split into segments */
 #define HL_CLOSE "\xee\x80\x81" /* U+E001 */
 
@@ -107,6 +108,11 @@ int sk_search_query_set(struct sk_search_query *q, const char *name, const char 
   } else if (!strcmp(name, "open_now")) {
     if (parse_bool(v, &q->open_now))
       return qerr(e, "open_now", "open_now moet 1 of 0 zijn, niet '%.60s'.", v);
+  } else if (!strcmp(name, "place_filter")) {
+    int on;
+    if (parse_bool(v, &on))
+      return qerr(e, "place_filter", "place_filter moet 1 of 0 zijn, niet '%.60s'.", v);
+    q->place_as_preference = !on;
   } else if (!strcmp(name, "facets")) {
     if (parse_bool(v, &q->facets))
       return qerr(e, "facets", "facets moet 1 of 0 zijn, niet '%.60s'.", v);
@@ -369,7 +375,9 @@ struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonom
   sk_store_exec(st, "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16384;");
   s->stem = sk_stemmer_new();
   s->rcache = rcache_new();
-  if (!s->rcache || !s->stem || sks_phrases_build(s))
+  /* the built-in lexicon, checked against this taxonomy (once per process) */
+  s->lex = sks_lex_acquire(tax, NULL, 0);
+  if (!s->rcache || !s->stem || !s->lex || sks_phrases_build(s))
     goto fail;
   for (size_t i = 0; i < ST_COUNT; i++)
     if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) !=
@@ -402,6 +410,7 @@ void sk_searcher_free(struct sk_searcher *s) {
   free(s->rcache);
   sks_snap_detach(s);
   sks_phrases_free(s);
+  sks_lex_release(s->lex);
   sk_stemmer_free(s->stem);
   scratch_free(s);
   free(s->touched);
@@ -922,7 +931,7 @@ static int postings(struct sk_searcher *s, const char *expr, const struct sks_po
 /* ------------------------------------------------------------------ */
 /* query understanding                                                 */
 
-enum { W_TEXT, W_STOP, W_NEED, W_TG, W_PLACE };
+enum { W_TEXT, W_STOP, W_NEED, W_TG, W_PLACE, W_LEX };
 
 struct qword {
   char f[SK_TOKEN_MAX + 4]; /* folded */
@@ -934,6 +943,8 @@ struct qword {
   int first;     /* first word of its phrase */
   const char *corr; /* the correction (word cache), or NULL */
   int replaced;     /* 1: corr is searched instead of the word */
+  int upper;        /* written with a capital letter */
+  const struct sks_lex_entry *lex; /* W_LEX: the lexicon entry it belongs to */
   const char *form; /* another form of the same word, for concepts (word cache), or NULL */
 };
 
@@ -947,6 +958,8 @@ struct analysis {
   int tg_concepts[4];
   size_t n_tg;
   int place; /* area bit of a place name, -1 */
+  struct sks_needmask lex_needs; /* needs reached through the lexicon */
+  int n_lex;                     /* lexicon entries matched */
   int crisis;
   int corrected; /* a did-you-mean exists */
   int replaced;  /* some word was searched as its correction */
@@ -957,6 +970,8 @@ struct analysis {
   size_t n_opt;
   char *boost[MAX_GROUPS]; /* target group words: only add score */
   size_t n_boost;
+  char *lexg[MAX_GROUPS]; /* lexicon words found as written: optional, add score */
+  size_t n_lexg;
   struct sk_buf hl; /* OR of every group, for highlighting */
   /* the same terms for the highlighter: stems, or folded prefixes */
   struct {
@@ -1106,16 +1121,17 @@ static int mark_text(struct sk_searcher *s, const struct analysis *an, struct sk
 struct collect_ctx {
   struct analysis *a;
   struct sk_stemmer *stem;
+  const char *q;
 };
 
 static int collect_word(void *ctx, const char *word, size_t len, size_t start, size_t end) {
-  (void)start;
   (void)end;
   struct collect_ctx *c = ctx;
   if (c->a->n >= MAX_WORDS)
     return 1;
   struct qword *w = &c->a->w[c->a->n];
   memset(w, 0, sizeof *w);
+  w->upper = c->q[start] >= 'A' && c->q[start] <= 'Z';
   memcpy(w->f, word, len);
   w->f[len] = '\0';
   w->flen = len;
@@ -1200,6 +1216,116 @@ static void find_concepts(struct sk_searcher *s, struct analysis *a) {
     }
     i += best_len;
   }
+}
+
+/* The extent [from, to) of the concept phrase word k belongs to. */
+static void concept_span(const struct analysis *a, size_t k, size_t *from, size_t *to) {
+  size_t i = k;
+  while (i > 0 && !a->w[i].first && a->w[i - 1].phrase == a->w[k].phrase)
+    i--;
+  size_t j = i + 1;
+  while (j < a->n && a->w[j].phrase == a->w[k].phrase && !a->w[j].first)
+    j++;
+  *from = i;
+  *to = j;
+}
+
+/* Hook: the lexicon after the taxonomy's concepts. A resident's word or
+ * phrase ("spijbelen", "geen geld voor eten") stands for its needs; it
+ * takes words from a taxonomy concept only when it is longer and covers it
+ * whole, never from a crisis concept or a place. */
+static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
+  const char *f[MAX_WORDS], *st[MAX_WORDS];
+  uint8_t ok[MAX_WORDS];
+  memset(&a->lex_needs, 0, sizeof a->lex_needs);
+  a->n_lex = 0;
+  for (size_t i = 0; i < a->n; i++) {
+    f[i] = a->w[i].replaced ? a->w[i].corr : a->w[i].f;
+    st[i] = a->w[i].stem;
+    ok[i] = a->w[i].role != W_PLACE;
+    a->w[i].lex = NULL;
+  }
+  for (size_t i = 0; i < a->n;) {
+    const struct sks_lex_entry *x = sks_lex_longest(s->lex, f, st, ok, a->n, i);
+    if (!x || x->kind != SKS_LEX_NEED) {
+      i++;
+      continue;
+    }
+    size_t len = x->n_words;
+    int accept = 1;
+    for (size_t k = i; k < i + len && accept; k++) {
+      if (a->w[k].role == W_TEXT)
+        continue;
+      size_t from, to;
+      concept_span(a, k, &from, &to);
+      const struct sks_phrase *ph = &s->phrases[a->w[k].phrase];
+      /* a target group's word ("student", "huisarts") is no need: the
+       * lexicon's entry of the same length says which need it is */
+      size_t shorter = a->w[k].role == W_TG ? len + 1 : len;
+      accept = from >= i && to <= i + len && to - from < shorter && !ph->term->crisis;
+    }
+    if (!accept) {
+      i++;
+      continue;
+    }
+    for (size_t k = i; k < i + len; k++) {
+      a->w[k].role = W_LEX;
+      a->w[k].phrase = -1;
+      a->w[k].first = k == i;
+      a->w[k].lex = x;
+    }
+    a->lex_needs.w[0] |= x->needs.w[0];
+    a->lex_needs.w[1] |= x->needs.w[1];
+    a->n_lex++;
+    i += len;
+  }
+}
+
+/* Hook: which municipality words are places (sk_place.c), and the words
+ * that belong to them ("gemeente", "in"). */
+static void place_concepts(struct sk_searcher *s, struct analysis *a) {
+  struct sks_place_word pw[MAX_WORDS];
+  uint8_t keep[MAX_WORDS], marker[MAX_WORDS];
+  for (size_t i = 0; i < a->n; i++) {
+    struct qword *w = &a->w[i];
+    if (w->role == W_PLACE) {
+      /* a place as written, not through a stem: "huis" is not Huizen */
+      const struct sks_phrase *ph = &s->phrases[w->phrase];
+      int written = 0;
+      for (size_t k = 0; k < ph->n && !written; k++)
+        written = strcmp(ph->words[k], w->f) == 0;
+      if (!written)
+        w->role = W_TEXT, w->phrase = -1, w->first = 0;
+    }
+    pw[i].f = w->f;
+    pw[i].upper = w->upper;
+    pw[i].is_place = w->role == W_PLACE;
+    pw[i].free = w->role == W_TEXT;
+  }
+  sks_place_review(s->lex, pw, a->n, keep, marker);
+  a->place = -1;
+  for (size_t i = 0; i < a->n; i++) {
+    struct qword *w = &a->w[i];
+    if (w->role == W_PLACE && !keep[i]) {
+      w->role = W_TEXT;
+      w->phrase = -1;
+      w->first = 0;
+    } else if (w->role == W_PLACE && a->place < 0) {
+      a->place = s->phrases[w->phrase].idx;
+    }
+  }
+  if (a->place < 0)
+    return;
+  for (size_t i = 0; i < a->n; i++)
+    if (marker[i])
+      a->w[i].role = W_PLACE, a->w[i].phrase = -1;
+}
+
+/* The taxonomy's concepts, then the resident's words, then the places. */
+static void concepts(struct sk_searcher *s, struct analysis *a) {
+  find_concepts(s, a);
+  place_concepts(s, a);
+  lexicon_concepts(s, a);
 }
 
 static int add_quoted(struct sk_buf *b, const char *w, int star) {
@@ -1379,6 +1505,34 @@ static int decompound(struct sk_searcher *s, const char *w, size_t wl, struct sk
   return rc;
 }
 
+/* The group of a lexicon entry's "= words": each word by its stem (not
+ * its compounds: "angst" must not bring "valangst"), ORed; empty when
+ * none is in the index. */
+static int also_group(struct sk_searcher *s, const char *also, struct sk_buf *b) {
+  struct tok_list l;
+  l.n = 0;
+  sk_words(also, strlen(also), take_tok, &l);
+  sk_buf_reset(b);
+  struct sk_buf g;
+  sk_buf_init(&g, 8192);
+  int rc = SK_OK;
+  size_t n = 0;
+  for (size_t k = 0; k < l.n && !rc; k++) {
+    if (sks_is_stopword(l.tok[k].t))
+      continue;
+    sk_buf_reset(&g);
+    if ((rc = add_quoted(&g, l.tok[k].t, 0)) != SK_OK || !group_size(s, sk_buf_str(&g)))
+      continue;
+    rc = sk_buf_addstr(b, n++ ? " OR " : "(");
+    if (!rc)
+      rc = sk_buf_addstr(b, sk_buf_str(&g));
+  }
+  if (!rc && n)
+    rc = sk_buf_addc(b, ')');
+  sk_buf_free(&g);
+  return rc;
+}
+
 /* Another form of a correct word the index does not have: the word's root
  * by the dictionary as a prefix ("mishandelt" -> "mishandel"*: mishandeld,
  * mishandeling), when that finds something; the group goes to b. form[]
@@ -1513,6 +1667,8 @@ static void analysis_free(struct analysis *a) {
     free(a->opt[i]);
   for (size_t i = 0; i < a->n_boost; i++)
     free(a->boost[i]);
+  for (size_t i = 0; i < a->n_lexg; i++)
+    free(a->lexg[i]);
   sk_buf_free(&a->hl);
 }
 
@@ -1564,7 +1720,7 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
     while (n > 0 && ((unsigned char)q[n] & 0xC0) == 0x80)
       n--;
   }
-  struct collect_ctx c = {a, s->stem};
+  struct collect_ctx c = {a, s->stem, q};
   sk_words(q, n, collect_word, &c);
   if (!a->n)
     return SK_OK;
@@ -1581,7 +1737,7 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
   /* concepts and places first; then typo correction for the other words
    * the index does not know, and concepts again for corrected words
    * ("mantelzorgr" -> "mantelzorger" -> Mantelzorg) */
-  find_concepts(s, a);
+  concepts(s, a);
   int rc = SK_OK, reformed = 0;
   const char *expr, *corr;
   for (size_t i = 0; i < a->n && !rc; i++) {
@@ -1614,12 +1770,13 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
       a->w[i].phrase = -1;
       a->w[i].first = 0;
     }
-    find_concepts(s, a);
+    concepts(s, a);
   }
   /* only target-group words ("huisartsen", "ouderen"): search them as text */
   int has_text = 0;
   for (size_t i = 0; i < a->n; i++)
-    has_text |= a->w[i].role == W_NEED || (a->w[i].role == W_TEXT && !sks_is_stopword(a->w[i].f));
+    has_text |= a->w[i].role == W_NEED || a->w[i].role == W_LEX ||
+                (a->w[i].role == W_TEXT && !sks_is_stopword(a->w[i].f));
   if (!has_text) {
     for (size_t i = 0; i < a->n; i++)
       if (a->w[i].role == W_TG) {
@@ -1645,6 +1802,30 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
     struct qword *w = &a->w[i];
     if (w->role == W_STOP || w->role == W_PLACE)
       continue;
+    if (w->role == W_LEX) {
+      /* the resident's word itself, when texts use it: a direct hit ranks
+       * above the offerings reached only through its needs */
+      if (!w->first)
+        continue;
+      if (w->lex->n_words == 1) {
+        rc = group_expr(s, w->replaced ? w->corr : w->f, 0, &b);
+      } else {
+        sk_buf_reset(&b);
+        rc = sk_buf_addc(&b, '"');
+        for (size_t j = 0; j < w->lex->n_words && i + j < a->n && !rc; j++)
+          rc = sk_buf_printf(&b, "%s%s", j ? " " : "", a->w[i + j].f);
+        if (!rc)
+          rc = sk_buf_addc(&b, '"');
+      }
+      if (!rc && group_size(s, sk_buf_str(&b)) > 0)
+        rc = push_group(a, a->lexg, &a->n_lexg, sk_buf_str(&b));
+      /* and the words of the texts it stands for ("gepest = pesten") */
+      if (!rc && w->lex->also)
+        rc = also_group(s, w->lex->also, &b);
+      if (!rc && b.len && group_size(s, sk_buf_str(&b)) > 0)
+        rc = push_group(a, a->lexg, &a->n_lexg, sk_buf_str(&b));
+      continue;
+    }
     const struct sks_phrase *ph = w->phrase >= 0 ? &s->phrases[w->phrase] : NULL;
     if (ph && ph->n > 1) {
       /* a phrase concept ("rood staan"): the phrase itself, once */
@@ -1695,6 +1876,16 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
         rc = a->boost[a->n_boost] ? SK_OK : SK_ENOMEM;
         a->n_boost += rc == SK_OK;
       }
+    }
+  }
+  /* and, when no text uses the resident's words, the lexicon's needs' own
+   * words: "paniekaanval" lifts the offerings named after angst, stress */
+  if (!rc && a->n_lex && !a->n_lexg && a->n_boost < MAX_GROUPS) {
+    rc = sks_need_words(s, &a->lex_needs, &b);
+    if (!rc && b.len) {
+      a->boost[a->n_boost] = strdup(sk_buf_str(&b));
+      rc = a->boost[a->n_boost] ? SK_OK : SK_ENOMEM;
+      a->n_boost += rc == SK_OK;
     }
   }
   sk_buf_free(&b);
@@ -2075,7 +2266,10 @@ static void touch(struct sk_searcher *s, uint32_t rid) {
   s->touched[s->n_touched++] = rid;
 }
 
-enum { M_CNEED = 1, M_CTEXT = 2, M_TEXT = 4, M_CRISIS = 8 };
+enum { M_CNEED = 1, M_CTEXT = 2, M_TEXT = 4, M_CRISIS = 8, M_LNEED = 16, M_LTEXT = 32 };
+/* an offering that has the query's concept: by classification or words,
+ * the taxonomy's or the lexicon's */
+#define M_CONCEPT (M_CNEED | M_CTEXT | M_LNEED | M_LTEXT)
 
 static int ensure_touched(struct sk_searcher *s) {
   if (s->touched_cap >= s->snap->n_docs_cap)
@@ -2087,14 +2281,14 @@ static int ensure_touched(struct sk_searcher *s) {
 }
 
 /* Mark the touched offerings classified under a capped need (any of m). */
-static void mark_needs(struct sk_searcher *s, const struct sks_needmask *m) {
+static void mark_needs(struct sk_searcher *s, const struct sks_needmask *m, uint8_t bit) {
   const struct sks_doc *docs = s->snap->docs;
   for (size_t i = 0; i < s->n_touched; i++) {
     uint32_t rid = s->touched[i];
     if (i + 16 < s->n_touched)
       __builtin_prefetch(&docs[s->touched[i + 16]]);
     if (need_any(&docs[rid].needs, m))
-      s->mark[rid] |= M_CNEED;
+      s->mark[rid] |= bit;
   }
 }
 
@@ -2110,7 +2304,7 @@ static int probe_capped(struct sk_searcher *s, const struct analysis *an, const 
   size_t n = 0;
   for (size_t i = 0; i < s->n_touched; i++) {
     uint32_t rid = s->touched[i];
-    if (!all && (s->nreq[rid] != n_small_req || (need_concept && !(s->mark[rid] & (M_CNEED | M_CTEXT)))))
+    if (!all && (s->nreq[rid] != n_small_req || (need_concept && !(s->mark[rid] & M_CONCEPT))))
       continue;
     s->c_bits[rid >> 6] |= 1ull << (rid & 63);
     n++;
@@ -2398,6 +2592,10 @@ static int render_item(struct render_ctx *c, uint32_t rid, float score, struct s
       if (b < 64 ? (d->needs.w[0] >> b & 1) : (d->needs.w[1] >> (b - 64) & 1))
         WHY("%shulpvraag %s", wl ? ", " : "", s->need.terms[b]->label);
     }
+  /* a resident's word from the lexicon stands for these needs */
+  for (size_t b = 0; c->an && c->an->n_lex && b < s->need.n && wl < sizeof why; b++)
+    if ((c->an->lex_needs.w[b >> 6] >> (b & 63) & 1) && (d->needs.w[b >> 6] >> (b & 63) & 1))
+      WHY("%shulpvraag %s", wl ? ", " : "", s->need.terms[b]->label);
   if (snip_hit)
     WHY("%somschrijving", wl ? ", " : "");
   if (!wl && c->an && c->an->hl.len)
@@ -2542,11 +2740,34 @@ static void suggest_needs(struct sk_searcher *s, const struct analysis *an, stru
 
 static int add_concepts(struct sk_searcher *s, const struct analysis *an, struct sk_search_result *r) {
   struct sk_arena *a = result_arena(r);
-  r->concepts = sk_arena_alloc(a, (an->n + 1) * sizeof *r->concepts);
+  r->concepts = sk_arena_alloc(a, (an->n * SK_LEXICON_MAX_NEEDS + 1) * sizeof *r->concepts);
   if (!r->concepts)
     return SK_ENOMEM;
   for (size_t i = 0; i < an->n; i++) {
     const struct qword *w = &an->w[i];
+    if (w->role == W_LEX && w->first) {
+      /* a resident's word: "Gezocht op: School en onderwijs" for spijbelen */
+      for (size_t k = 0; k < w->lex->n_codes; k++) {
+        const struct sk_term *t = sk_taxonomy_find(s->tax, SK_VOCAB_NEED, w->lex->codes[k]);
+        int dup = !t;
+        for (size_t j = 0; j < r->n_concepts && !dup; j++)
+          dup = !strcmp(r->concepts[j].code, t->code) && !strcmp(r->concepts[j].vocab, "need");
+        if (dup)
+          continue;
+        struct sk_search_concept *c = &r->concepts[r->n_concepts++];
+        c->vocab = "need";
+        c->code = t->code;
+        c->label = t->label;
+        c->source = "lexicon";
+        struct sk_buf b;
+        sk_buf_init(&b, 1024);
+        for (size_t j = 0; j < w->lex->n_words && i + j < an->n; j++)
+          sk_buf_printf(&b, "%s%s", j ? " " : "", an->w[i + j].f);
+        c->matched = sk_arena_strdup(a, sk_buf_str(&b));
+        sk_buf_free(&b);
+      }
+      continue;
+    }
     if (w->phrase < 0 || !w->first)
       continue;
     const struct sks_phrase *ph = &s->phrases[w->phrase];
@@ -2560,6 +2781,7 @@ static int add_concepts(struct sk_searcher *s, const struct analysis *an, struct
     c->vocab = sk_vocab_name(ph->term->vocab);
     c->code = ph->term->code;
     c->label = ph->term->label;
+    c->source = "taxonomy";
     struct sk_buf b;
     sk_buf_init(&b, 1024);
     for (size_t k = 0; k < ph->n && i + k < an->n; k++)
@@ -2759,14 +2981,18 @@ static int crisis_block(struct render_ctx *rc, const struct sk_crisis_match *cm,
     struct sk_search_item *it = &r->crisis_lines[r->n_crisis_lines];
     uint32_t rid;
     int e = l->offering ? line_offering(rc, l, &rid) : SK_ENOTFOUND;
-    if (e == SK_OK && (e = render_item(rc, rid, 0, it)) == SK_OK) {
+    if (e == SK_OK)
+      e = render_item(rc, rid, 0, it);
+    if (e == SK_OK) {
       it->crisis_line = 1;
       e = line_phones(rc->a, l, it);
-    } else if (e == SK_ENOTFOUND) {
+    } else {
+      /* not in the store, or the store cannot be read now: the line as
+       * the data file has it; a crisis block never fails for a feed */
       e = line_item(rc->a, l, it);
     }
     if (e)
-      return e;
+      return e; /* out of memory */
     r->n_crisis_lines++;
   }
   return SK_OK;
@@ -2811,7 +3037,8 @@ static int rcache_key(const struct sk_search_query *q, const struct qf *f, size_
   for (size_t i = 0; !rc && i < q->n_laws; i++)
     rc = sk_buf_printf(b, "l%s,", q->laws[i]);
   if (!rc)
-    rc = sk_buf_printf(b, "|%d|%s|%d|%s|%d|%s|%d|%.5f|%.5f|%d|%zu|%d|%lld|%lld", q->professional != 0,
+    rc = sk_buf_printf(b, "|%d|%d|%s|%d|%s|%d|%s|%d|%.5f|%.5f|%d|%zu|%d|%lld|%lld", q->place_as_preference != 0,
+                       q->professional != 0,
                        q->target_group ? q->target_group : "",
                        q->age, q->municipality ? q->municipality : "", (int)q->kind,
                        q->organization ? q->organization : "", f->has_origin, f->olat, f->olon, (int)q->sort,
@@ -2870,6 +3097,112 @@ static void rcache_put(struct sk_searcher *s, const char *key, uint64_t h, const
   e->used = ++s->tick;
 }
 
+/* Nothing matched the words (not even any one of them): run the query
+ * again without them, for the needs of its need filter ("chosen"), else
+ * for the needs closest to its words by the lexicon and the taxonomy
+ * ("closest"), else for the lexicon's [fallback] needs ("general"); every
+ * other filter (the place too) stays. *out gets that result with the
+ * first one's concepts, correction and place, and a sentence saying so.
+ * SK_ENOTFOUND when even that finds nothing. */
+static int fallback(struct sk_searcher *s, const struct sk_search_query *q, const struct qf *f,
+                    const struct analysis *an, const struct sk_crisis_match *cm,
+                    const struct sk_search_result *first, struct sk_search_result **out) {
+  *out = NULL;
+  float sim[SKS_MAX_NEEDS] = {0};
+  size_t n_words = 0;
+  for (size_t i = 0; i < an->n && n_words < 8; i++) {
+    const struct qword *w = &an->w[i];
+    if (w->role == W_PLACE || sks_is_stopword(w->f))
+      continue;
+    n_words++;
+    sks_lex_similar(s, w->f, w->flen, w->stem, sim);
+  }
+  for (size_t b = 0; b < s->need.n; b++) /* needs the words stand for, filtered away */
+    if ((an->lex_needs.w[b >> 6] >> (b & 63) & 1))
+      sim[b] = 1;
+  for (size_t k = 0; k < an->n_need; k++)
+    sim[an->need_concepts[k]] = 1;
+  int bits[SKS_FALLBACK_MAX];
+  const char *reasons[3] = {"chosen", "closest", "general"};
+  int rc = SK_ENOTFOUND;
+  for (int step = q->n_needs ? 0 : 1; step < 3; step++) {
+    struct sk_search_query q2 = *q;
+    q2.q = NULL;
+    q2.place_as_preference = 1;
+    q2.municipality = f->muni >= 0 ? s->area.terms[f->muni]->code : NULL;
+    if (step == 1) {
+      size_t n = sks_fallback_pick(s, sim, bits, SKS_FALLBACK_MAX);
+      if (!n)
+        continue;
+      q2.n_needs = n;
+      for (size_t k = 0; k < n; k++)
+        q2.needs[k] = s->need.terms[bits[k]]->code;
+    } else if (step == 2) {
+      q2.n_needs = 0;
+      for (size_t b = 0; b < s->need.n && q2.n_needs < SK_SEARCH_MAX_VALUES; b++)
+        if (s->lex->fallback.w[b >> 6] >> (b & 63) & 1)
+          q2.needs[q2.n_needs++] = s->need.terms[b]->code;
+      if (!q2.n_needs)
+        break;
+    }
+    struct sk_search_error e2;
+    struct sk_search_result *fb = NULL;
+    s->in_fallback = 1;
+    rc = sk_search(s, &q2, &fb, &e2);
+    s->in_fallback = 0;
+    if (rc)
+      return rc == SK_EINVAL ? SK_ENOTFOUND : rc;
+    if (!fb->total) {
+      sk_search_result_free(fb);
+      rc = SK_ENOTFOUND;
+      continue;
+    }
+    /* what the first query understood, and why these are shown */
+    struct sk_arena *a = result_arena(fb);
+    fb->fallback_reason = reasons[step];
+    fb->fallback_needs = sk_arena_alloc(a, (q2.n_needs ? q2.n_needs : 1) * sizeof *fb->fallback_needs);
+    fb->suggested_needs = fb->fallback_needs;
+    const char *labels[SK_SEARCH_MAX_VALUES];
+    size_t nl = 0;
+    for (size_t k = 0; fb->fallback_needs && k < q2.n_needs; k++) {
+      const struct sk_term *t = sk_taxonomy_find(s->tax, SK_VOCAB_NEED, q2.needs[k]);
+      if (!t)
+        continue;
+      fb->fallback_needs[fb->n_fallback_needs].code = t->code;
+      fb->fallback_needs[fb->n_fallback_needs++].label = t->label;
+      labels[nl++] = t->label;
+    }
+    fb->n_suggested_needs = fb->n_fallback_needs;
+    struct sk_buf m;
+    sk_buf_init(&m, 4096);
+    rc = sks_fallback_message(reasons[step], q->q, labels, nl, &m);
+    fb->fallback_message = rc ? NULL : sk_arena_strdup(a, sk_buf_str(&m));
+    sk_buf_free(&m);
+    if (!rc && (!fb->fallback_needs || !fb->fallback_message || add_concepts(s, an, fb)))
+      rc = SK_ENOMEM;
+    if (rc) {
+      sk_search_result_free(fb);
+      return rc;
+    }
+    fb->relaxed = first->relaxed;
+    fb->place = first->place;
+    fb->place_label = first->place_label;
+    fb->place_from_query = first->place_from_query;
+    /* a crisis query keeps its crisis block on top of the fallback list */
+    if (an->crisis) {
+      struct render_ctx rctx = {s, q, f, an, a};
+      rc = s->crisis ? crisis_block(&rctx, cm, fb) : crisis_lines(&rctx, an, fb);
+      if (rc) {
+        sk_search_result_free(fb);
+        return rc;
+      }
+    }
+    *out = fb;
+    return SK_OK;
+  }
+  return rc;
+}
+
 int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_search_result **out,
               struct sk_search_error *e) {
   struct sk_search_error dummy;
@@ -2904,6 +3237,13 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
   }
   if (s->crisis)
     an.crisis = cm.kinds != 0; /* sk_crisis decides, not the taxonomy's synonyms */
+  /* a municipality named in the query filters like the parameter (and
+   * wins over it: it is what the resident just said) */
+  int place_from_query = 0;
+  if (an.place >= 0 && !q->place_as_preference) {
+    place_from_query = f.muni != an.place;
+    f.muni = an.place;
+  }
   f.pref = f.muni >= 0 ? f.muni : an.place;
   f.pro_ok = q->professional || (f.tg >= 0 && (s->tg_pro >> f.tg & 1)) || pro_words(&an);
   struct sk_search_result *r = result_new();
@@ -2960,7 +3300,7 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
    * offerings the other words give (exact), or, when nothing else narrows
    * the query, for the best offerings of its impact lists (then the total
    * and the facet counts are lower bounds). */
-  int text_mode = an.n_req > 0 || an.n_need > 0 || an.n_opt > 0;
+  int text_mode = an.n_req > 0 || an.n_need > 0 || an.n_opt > 0 || an.n_lex > 0;
   const struct sks_post *p;
   uint8_t big_req[MAX_GROUPS] = {0}, big_opt[MAX_GROUPS] = {0}, big_boost[MAX_GROUPS] = {0};
   size_t n_big = 0, n_big_opt = 0, n_small_req = 0;
@@ -2978,7 +3318,7 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     big_boost[g] = group_size(s, an.boost[g]) > sks_caps.big_group;
     n_big_boost += big_boost[g];
   }
-  int concept_q = an.n_need > 0 || an.n_opt > 0;
+  int concept_q = an.n_need > 0 || an.n_opt > 0 || an.n_lex > 0;
   /* a need with that many offerings ("geld" at 1M) is capped too: its
    * offerings are not all candidates, membership is read from the
    * candidates' masks */
@@ -2991,6 +3331,14 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
       n_big_need++;
     }
   }
+  struct sks_needmask big_lex = {{0, 0}};
+  size_t n_big_lex = 0;
+  for (size_t b = 0; an.n_lex && b < s->need.n; b++)
+    if ((an.lex_needs.w[b >> 6] >> (b & 63) & 1) && sn->need_ndocs[b] > sks_caps.big_group) {
+      big_lex.w[b >> 6] |= 1ull << (b & 63);
+      n_big_lex++;
+    }
+  n_big_need += n_big_lex;
   /* exact: the offerings that can have every word are all walked */
   int capped_exact = n_small_req > 0 || (concept_q && !n_big_opt && !n_big_need);
   for (size_t g = 0; g < an.n_req && !rc; g++) {
@@ -3017,6 +3365,26 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
       s->mark[p->rid[i]] |= M_CTEXT;
     }
   }
+  /* the lexicon's words as written, and its needs' offerings */
+  for (size_t g = 0; g < an.n_lexg && !rc; g++) {
+    if (group_size(s, an.lexg[g]) > sks_caps.big_group)
+      continue;
+    if ((rc = postings(s, an.lexg[g], &p)))
+      break;
+    for (uint32_t i = 0; i < p->n; i++) {
+      touch(s, p->rid[i]);
+      s->acc[p->rid[i]] += p->score[i];
+      s->mark[p->rid[i]] |= M_LTEXT;
+    }
+  }
+  for (size_t b = 0; an.n_lex && b < s->need.n; b++) {
+    if (!(an.lex_needs.w[b >> 6] >> (b & 63) & 1) || (big_lex.w[b >> 6] >> (b & 63) & 1))
+      continue;
+    for (uint32_t i = 0; i < sn->need_ndocs[b]; i++) {
+      touch(s, sn->need_docs[b][i]);
+      s->mark[sn->need_docs[b][i]] |= M_LNEED;
+    }
+  }
   for (size_t k = 0; k < an.n_need; k++) {
     int b = an.need_concepts[k];
     if (big_need.w[b >> 6] >> (b & 63) & 1)
@@ -3041,7 +3409,9 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
       seed_group(s, an.boost[g]);
   }
   if (n_big_need)
-    mark_needs(s, &big_need);
+    mark_needs(s, &big_need, M_CNEED);
+  if (n_big_lex)
+    mark_needs(s, &big_lex, M_LNEED);
   for (size_t g = 0; g < an.n_boost && !rc; g++) {
     if (big_boost[g])
       continue;
@@ -3064,7 +3434,9 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
       if (big_opt[g])
         seed_group(s, an.opt[g]);
     if (n_big_need)
-      mark_needs(s, &big_need);
+      mark_needs(s, &big_need, M_CNEED);
+    if (n_big_lex)
+      mark_needs(s, &big_lex, M_LNEED);
     rc = probe_capped(s, &an, big_req, big_opt, big_boost, n_small_req, 0, 1, &n_probed);
   }
   if (rc)
@@ -3074,13 +3446,13 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
    * (by classification or by its words) when there is one */
   size_t n_cand = 0;
   if (text_mode) {
-    int need_c = an.n_need > 0 || an.n_opt > 0;
+    int need_c = an.n_need > 0 || an.n_opt > 0 || an.n_lex > 0;
     for (int pass = 0; pass < 2; pass++) {
       n_cand = 0;
       for (size_t i = 0; i < s->n_touched; i++) {
         uint32_t rid = s->touched[i];
-        int ok = pass == 0 ? s->nreq[rid] == an.n_req && (!need_c || (s->mark[rid] & (M_CNEED | M_CTEXT)))
-                           : (s->nreq[rid] > 0 || (s->mark[rid] & (M_CNEED | M_CTEXT)));
+        int ok = pass == 0 ? s->nreq[rid] == an.n_req && (!need_c || (s->mark[rid] & M_CONCEPT))
+                           : (s->nreq[rid] > 0 || (s->mark[rid] & M_CONCEPT));
         if (ok)
           n_cand++;
         s->mark[rid] = (uint8_t)((s->mark[rid] & 0x7f) | (ok ? 0x80 : 0));
@@ -3106,6 +3478,29 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
        *cnt_acc = cnt_muni + n_muni_f, *cnt_cost = cnt_acc + s->access.n, *cnt_kind = cnt_cost + s->cost.n;
   size_t n_iter = text_mode ? s->n_touched : sn->n_docs_cap;
   int crisis_q = an.crisis;
+  /* how central an offering is to the needs of a list without words (a
+   * need chosen) or reached through the lexicon: the needs' own words
+   * (offerings named after them) and the share of its needs inside them */
+  struct sks_needmask closure = {{0, 0}};
+  int central = 0;
+  if (!text_mode && f.has_need) {
+    central = 1;
+    sks_need_closure(s, &f.need, &closure);
+    struct sk_buf nb;
+    sk_buf_init(&nb, 8192);
+    rc = sks_need_words(s, &f.need, &nb);
+    if (!rc && nb.len && group_size(s, sk_buf_str(&nb)) <= sks_caps.big_group &&
+        (rc = postings(s, sk_buf_str(&nb), &p)) == SK_OK)
+      for (uint32_t i = 0; i < p->n; i++) {
+        touch(s, p->rid[i]);
+        s->acc[p->rid[i]] = p->score[i];
+      }
+    sk_buf_free(&nb);
+    if (rc)
+      goto fail;
+  } else if (an.n_lex) {
+    sks_need_closure(s, &an.lex_needs, &closure);
+  }
   for (size_t i = 0; i < n_iter; i++) {
     uint32_t rid = text_mode ? s->touched[i] : (uint32_t)i;
     if (text_mode && i + 16 < n_iter) {
@@ -3151,6 +3546,12 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
       count_bits(cnt_muni, munis_served(s, d, &f) | (f.muni >= 0 ? 1u << f.muni : 0u));
     }
     double score = text_mode ? s->acc[rid] + ((s->mark[rid] & M_CNEED) ? CONCEPT_BONUS : 0) : 1.0;
+    if (text_mode && (s->mark[rid] & (M_LNEED | M_LTEXT)) && !(s->mark[rid] & M_CNEED))
+      score += (s->mark[rid] & M_LTEXT) ? LEX_BONUS
+                                         : LEX_BONUS * (0.25 + 0.75 * sks_need_focus(d, &closure) *
+                                                                      (0.5 + 0.5 * sks_need_coverage(d, &an.lex_needs)));
+    else if (central)
+      score = (1.0 + 0.5 * (s->stamp[rid] == s->gen ? s->acc[rid] : 0)) * (0.5 + 0.5 * sks_need_focus(d, &closure));
     score *= locality(s, d, f.pref);
     /* unconfirmed for a year (or never: activities too) ranks lower; only
      * offerings get the stale flag (is_stale) */
@@ -3215,7 +3616,24 @@ ranked:;
     goto fail;
   if (q->facets && (rc = build_facets(s, r, c_need, c_tg, c_muni, c_acc, c_cost, c_kind)))
     goto fail;
-  if (!total && an.n)
+  if (f.muni >= 0) {
+    r->place = s->area.terms[f.muni]->code;
+    r->place_label = s->area.terms[f.muni]->label;
+    r->place_from_query = place_from_query;
+  }
+  if (!total && an.n && !s->in_fallback) {
+    /* never a dead end: the offerings of the closest needs instead */
+    struct sk_search_result *fb = NULL;
+    rc = fallback(s, q, &f, &an, &cm, r, &fb);
+    if (rc == SK_OK) {
+      sk_search_result_free(r);
+      r = fb;
+    } else if (rc != SK_ENOTFOUND) {
+      goto fail;
+    }
+    rc = SK_OK;
+  }
+  if (!r->total && an.n && !r->n_suggested_needs)
     suggest_needs(s, &an, r);
   if (own_txn)
     sk_store_exec(s->st, "COMMIT");
@@ -3325,11 +3743,20 @@ json_t *sk_search_result_json(const struct sk_search_result *r) {
   json_object_set_new(o, "crisis_kinds", ck);
   json_t *co = json_array();
   for (size_t i = 0; co && i < r->n_concepts; i++)
-    json_array_append_new(co, json_pack("{s:s?, s:s?, s:s?, s:s?}", "vocab", r->concepts[i].vocab, "code",
+    json_array_append_new(co, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "vocab", r->concepts[i].vocab, "code",
                                         r->concepts[i].code, "label", r->concepts[i].label, "matched",
-                                        r->concepts[i].matched));
+                                        r->concepts[i].matched, "source", r->concepts[i].source));
   json_object_set_new(o, "concepts", co);
   json_object_set_new(o, "suggested_needs", jcodes(r->suggested_needs, r->n_suggested_needs));
+  json_object_set_new(o, "place",
+                      r->place ? json_pack("{s:s, s:s?, s:b}", "code", r->place, "label", r->place_label,
+                                           "from_query", r->place_from_query)
+                               : json_null());
+  json_object_set_new(o, "fallback",
+                      r->fallback_reason
+                          ? json_pack("{s:s, s:s?, s:o}", "reason", r->fallback_reason, "message",
+                                      r->fallback_message, "needs", jcodes(r->fallback_needs, r->n_fallback_needs))
+                          : json_null());
   json_t *items = json_array();
   for (size_t i = 0; items && i < r->n_items; i++)
     json_array_append_new(items, jitem(&r->items[i]));

@@ -79,6 +79,10 @@ struct sk_search_query {
   int professional; /* 1: include restricted fields (referral contact, restricted phones) */
   const char *laws[SK_SEARCH_MAX_VALUES]; /* law codes: any of these (API "law") */
   size_t n_laws;
+  /* 1: a municipality named in q ("schulden Laren") only ranks, it does not
+   * filter ("overal zoeken"; API place_filter=0). 0 (default): it filters
+   * like `municipality` (and wins over it). */
+  int place_as_preference;
 };
 
 /* Defaults: everything unset, age -1, facets off, relevance, page 1. */
@@ -87,7 +91,7 @@ void sk_search_query_init(struct sk_search_query *q);
 /* Why a query was refused: the parameter (API name: "need", "age",
  * "municipality", "target_group", "access", "cost", "kind", "sort", "page",
  * "per_page", "postcode", "lat", "lon", "organization", "open_now",
- * "facets", "law") and a Dutch message for people. */
+ * "facets", "law", "place_filter") and a Dutch message for people. */
 struct sk_search_error {
   char param[32];
   char message[256];
@@ -175,6 +179,7 @@ struct sk_search_concept {
   const char *code;
   const char *label;
   const char *matched; /* the words of the query, folded */
+  const char *source;  /* "taxonomy" (a label or synonym) or "lexicon" (a resident's word) */
 };
 
 struct sk_search_facet_value {
@@ -224,6 +229,21 @@ struct sk_search_result {
    * (bits of enum sk_crisis_kind, see sk_crisis.h). */
   const char *crisis_kind;
   unsigned crisis_kinds;
+  /* The municipality the results are for (filter or a place named in q),
+   * NULL when none; place_from_query = 1 when it came from q (the site
+   * offers "overal zoeken": place_as_preference). */
+  const char *place;
+  const char *place_label;
+  int place_from_query;
+  /* Nothing matched the words: these are the offerings of the closest
+   * needs instead (never a dead end). reason NULL (not a fallback),
+   * "closest" (needs close to the words), "chosen" (the needs of the
+   * query's need filter) or "general" (nothing was close: the places for
+   * any question); message: one Dutch sentence (B1) saying so. */
+  const char *fallback_reason;
+  const char *fallback_message;
+  struct sk_search_code *fallback_needs;
+  size_t n_fallback_needs;
 };
 
 /* ---- the searcher ---- */
@@ -248,8 +268,10 @@ void sk_search_result_free(struct sk_search_result *r);
  *   {"total", "page", "per_page", "sort", "relaxed", "corrected",
  *    "did_you_mean": str|null, "crisis": bool, "crisis_lines": [item],
  *    "crisis_kind": "suicide"|"violence"|"danger"|null, "crisis_kinds": [str],
- *    "concepts": [{"vocab","code","label","matched"}],
+ *    "concepts": [{"vocab","code","label","matched","source"}],
  *    "suggested_needs": [{"code","label"}],
+ *    "place": {"code","label","from_query"}|null,
+ *    "fallback": {"reason","message","needs":[{"code","label"}]}|null,
  *    "items": [item], "facets": {"need": [{"code","label","count"}], ...}|null}
  * item: {"id","kind","name","organization":{"id","name"},"summary","url",
  *    "needs":[{code,label}],"target_groups":[..],"access":[..],"cost":[..],

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "sk_err.h"
-#include "sk_search_int.h"
+#include "sk_lexicon_int.h"
 
 /* Words that carry no subject in a resident's question ("ik kan mijn
  * rekeningen niet betalen"). Folded, sorted for bsearch. */
@@ -185,6 +185,10 @@ int sks_phrases_build(struct sk_searcher *s) {
     rc = add_phrase(s, &cap, SK_VOCAB_MUNICIPALITY, (int)i, t, t->label);
     if (!rc && strcmp(t->code, t->label) != 0)
       rc = add_phrase(s, &cap, SK_VOCAB_MUNICIPALITY, (int)i, t, t->code);
+    /* and the spellings residents use (the lexicon's [place] sections) */
+    for (size_t k = 0; s->lex && k < s->lex->n && !rc; k++)
+      if (s->lex->e[k].kind == SKS_LEX_PLACE && strcmp(s->lex->e[k].codes[0], t->code) == 0)
+        rc = add_phrase(s, &cap, SK_VOCAB_MUNICIPALITY, (int)i, t, s->lex->e[k].text);
   }
   return rc;
 }

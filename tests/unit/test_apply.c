@@ -155,6 +155,9 @@ static void test_other_feeds_are_not_touched(void **state) {
   struct sk_store *st = th_store_with_taxonomy("twofeeds.db");
   assert_int_equal(apply_doc(st, "one", ORG, SVC("a", "Een", ""), NULL), SK_OK);
   assert_int_equal(apply_doc(st, "two", ORG, SVC("a", "Twee", ""), NULL), SK_OK);
+  /* 'two' swaps its only offering: more than half withdrawn, so accepted first
+   * (the shrink guard is test_index_run's subject). */
+  assert_int_equal(ix_apply_accept_shrink(st, "two"), SK_OK);
   assert_int_equal(apply_doc(st, "two", ORG, SVC("b", "Twee b", ""), NULL), SK_OK);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM service WHERE source = 'feed:one' AND"
                                     " status = 'active'"),
@@ -275,6 +278,7 @@ static void test_many_offerings_reach_search(void **state) {
   assert_int_equal(apply_doc(st, "f", ORG, svcs, &s), SK_OK);
   assert_int_equal(s.n_new, 41);
   assert_int_equal(found(st, "maaltijdservice"), 40);
+  assert_int_equal(ix_apply_accept_shrink(st, "f"), SK_OK); /* 39 of 40: the guard would hold it */
   assert_int_equal(apply_doc(st, "f", ORG, SVC("k0", "Maaltijdservice 0", ""), &s), SK_OK);
   assert_int_equal(s.n_withdrawn, 39);
   assert_int_equal(found(st, "maaltijdservice"), 1);

@@ -206,6 +206,21 @@ static void test_bounded_input(void **state) {
   memcpy(t, "ik wil dood ", 12);
   assert_int_equal(sk_crisis_check(crisis(), t, big, &m), SK_OK);
   assert_true(m.kinds & SK_CRISIS_SUICIDE);
+  /* a crafted query: every slot of a five-slot pattern filled sixteen
+   * times, never within the window; the work is bounded (pruned by the
+   * window, then a budget per pattern) and a real phrase still counts */
+  size_t o = 0;
+  const char *groups[] = {"wil", "er", "niet", "meer", "zijn"};
+  for (int g = 0; g < 5; g++) {
+    for (int k = 0; k < 16; k++)
+      o += (size_t)snprintf(t + o, big - o, "%s ", groups[g]);
+    o += (size_t)snprintf(t + o, big - o, "x x x x x x x x ");
+  }
+  assert_int_equal(sk_crisis_check(crisis(), t, o, &m), SK_OK);
+  assert_int_equal(m.kinds, 0);
+  o += (size_t)snprintf(t + o, big - o, "mijn man slaat mij");
+  assert_int_equal(sk_crisis_check(crisis(), t, o, &m), SK_OK);
+  assert_true(m.kinds & SK_CRISIS_VIOLENCE);
   free(t);
 }
 

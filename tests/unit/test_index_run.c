@@ -288,6 +288,107 @@ static void test_kill_during_indexing_keeps_previous_data(void **state) {
   sk_store_close(st);
 }
 
+static long long active_of(struct sk_store *st, const char *feed) {
+  char sql[200];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM service WHERE source = 'feed:%s' AND status = 'active'", feed);
+  return th_query_int(st, sql);
+}
+
+/* 42 offerings, then a broken export with 1: the run is held (the 42 stay,
+ * the feed is unhealthy with a Dutch reason) until it is accepted. */
+static void test_shrinking_feed_is_held_until_accepted(void **state) {
+  (void)state;
+  write_feed("shrink.json", "Krimp", 42);
+  struct ix_registry *r = registry(
+      "shrink-feeds.json", "{\"feeds\": [{\"id\": \"shrink\", \"partner\": \"S\", \"kind\":"
+                           " \"partner-json\", \"location\": \"shrink.json\"}]}");
+  struct sk_store *st = th_store_with_taxonomy("shrink.db");
+  struct ix_feed_report *reps;
+  size_t n;
+  run_all(st, r, &reps, &n);
+  assert_false(reps[0].failed);
+  free(reps);
+  assert_int_equal(active_of(st, "shrink"), 42);
+
+  write_feed("shrink.json", "Krimp", 1);
+  run_all(st, r, &reps, &n);
+  assert_true(reps[0].failed);
+  assert_true(reps[0].held);
+  assert_int_equal(reps[0].stats.n_withdrawn, 41);
+  assert_non_null(strstr(reps[0].error, "41 van de 42"));
+  assert_non_null(strstr(reps[0].error, "sociale-kaart feed accept shrink"));
+  free(reps);
+  assert_int_equal(active_of(st, "shrink"), 42);
+  assert_int_equal(th_query_int(st, "SELECT last_error LIKE '%41 van de 42%' FROM feed"
+                                    " WHERE id = 'shrink'"),
+                   1);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM search_fts WHERE search_fts MATCH"
+                                    " 'krimp'"),
+                   42);
+  /* Held again on the next run: the shrink is not taken as the new normal. */
+  run_all(st, r, &reps, &n);
+  assert_true(reps[0].held);
+  free(reps);
+  assert_int_equal(active_of(st, "shrink"), 42);
+
+  /* Accepted: the next run applies it, once. */
+  assert_int_equal(ix_apply_accept_shrink(st, "shrink"), SK_OK);
+  assert_int_equal(ix_apply_accept_shrink(st, "no-such-feed"), SK_ENOTFOUND);
+  run_all(st, r, &reps, &n);
+  assert_false(reps[0].failed);
+  assert_false(reps[0].held);
+  assert_int_equal(reps[0].stats.n_withdrawn, 41);
+  free(reps);
+  assert_int_equal(active_of(st, "shrink"), 1);
+  assert_int_equal(th_query_int(st, "SELECT last_error IS NULL FROM feed WHERE id = 'shrink'"), 1);
+
+  /* The acceptance was used up: 1 -> 0 is held again (the empty-feed rule). */
+  write_text("shrink.json", "{\"format\": \"sociale-kaart-partner/1\", \"organizations\": "
+                            "[{\"key\": \"o\", \"name\": \"Organisatie\"}], \"services\": []}");
+  run_all(st, r, &reps, &n);
+  assert_true(reps[0].failed);
+  free(reps);
+  assert_int_equal(active_of(st, "shrink"), 1);
+  ix_registry_free(r);
+  sk_store_close(st);
+}
+
+/* The bounds: more than 50 is held even when it is less than half; a
+ * small shrink (less than half, at most 50) goes through. */
+static void test_shrink_bounds(void **state) {
+  (void)state;
+  write_feed("big.json", "Groot", 120);
+  write_feed("small.json", "Klein", 10);
+  struct ix_registry *r = registry(
+      "bounds-feeds.json",
+      "{\"feeds\": ["
+      "{\"id\": \"big\", \"partner\": \"B\", \"kind\": \"partner-json\", \"location\": \"big.json\"},"
+      "{\"id\": \"small\", \"partner\": \"K\", \"kind\": \"partner-json\", \"location\": \"small.json\"}"
+      "]}");
+  struct sk_store *st = th_store_with_taxonomy("bounds.db");
+  struct ix_feed_report *reps;
+  size_t n;
+  run_all(st, r, &reps, &n);
+  free(reps);
+  write_feed("big.json", "Groot", 69);  /* 51 withdrawn of 120 */
+  write_feed("small.json", "Klein", 5); /* 5 of 10: not more than half */
+  run_all(st, r, &reps, &n);
+  assert_true(report(reps, n, "big")->held);
+  assert_false(report(reps, n, "small")->failed);
+  assert_int_equal(report(reps, n, "small")->stats.n_withdrawn, 5);
+  free(reps);
+  assert_int_equal(active_of(st, "big"), 120);
+  assert_int_equal(active_of(st, "small"), 5);
+  write_feed("big.json", "Groot", 70); /* 50 withdrawn: allowed */
+  run_all(st, r, &reps, &n);
+  assert_false(report(reps, n, "big")->failed);
+  free(reps);
+  assert_int_equal(active_of(st, "big"), 70);
+  ix_registry_free(r);
+  sk_store_close(st);
+}
+
 static int setup(void **state) {
   (void)state;
   return ix_fetch_global_init() == SK_OK ? 0 : -1;
@@ -305,6 +406,8 @@ int main(void) {
       cmocka_unit_test(test_unchanged_feed_costs_nothing),
       cmocka_unit_test(test_calendar_gets_registry_defaults),
       cmocka_unit_test(test_kill_during_indexing_keeps_previous_data),
+      cmocka_unit_test(test_shrinking_feed_is_held_until_accepted),
+      cmocka_unit_test(test_shrink_bounds),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

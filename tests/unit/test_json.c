@@ -113,7 +113,9 @@ static void test_edge_cases_match_jansson(void **state) {
       "\"\xe2\x82\xac\"", "\"\xe2\x82\"", "\"unterminated", "{\"a\":1,\"a\":2}",
       "{\"a\":1,\"b\":{\"a\":2}}", "{\"a\":1,\"\\u0061\":2}", "{\"\":1,\"\":2}",
       "[{\"x\":1,\"x\":1}]", "{\"k\":[1,{\"k\":2,\"j\":3}],\"j\":null}",
-      "\xef\xbb\xbf{}", "{\"a\":1}\x00", "[\"a\x00\"]"};
+      "\xef\xbb\xbf{}", "{\"a\":1}\x00", "[\"a\x00\"]",
+      /* an empty object as the first value of a document (UBSan: offset on NULL) */
+      "{\"a\":{}}", "[{}]", "{\"a\":[{}],\"b\":{}}"};
   for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
     check_one(docs[i], strlen(docs[i]));
   /* a NUL byte where a value or a string character should be */

@@ -301,10 +301,25 @@ static void test_synonym(void **state) {
   expect_top("vergeetachtig", NULL, "Alzheimercafé", 1);
   /* the resident's own words, in Laren: Laren's debt help first */
   expect_top("ik kan mijn rekeningen niet betalen", "laren", "Schuldhulpverlening Laren", 1);
-  /* a place in the query is a preference */
+  /* a place in the query filters: Laren's own debt help is not for Huizen */
   r = find("schuldhulp huizen", NULL);
+  assert_true(r->n_items >= 1);
+  assert_string_equal(r->items[0].name, "Schuldhulpverlening Huizen");
+  assert_int_equal(pos_of(r, "Schuldhulpverlening Laren"), -1);
+  assert_non_null(r->place);
+  assert_string_equal(r->place, "huizen");
+  assert_true(r->place_from_query);
+  sk_search_result_free(r);
+  /* "overal zoeken": the place only ranks */
+  struct sk_search_query q;
+  sk_search_query_init(&q);
+  q.q = "schuldhulp huizen";
+  q.place_as_preference = 1;
+  r = run(&q);
   assert_true(r->n_items >= 2);
   assert_string_equal(r->items[0].name, "Schuldhulpverlening Huizen");
+  assert_true(pos_of(r, "Schuldhulpverlening Laren") > 0);
+  assert_null(r->place);
   sk_search_result_free(r);
 }
 

@@ -721,6 +721,101 @@ static void test_metrics_and_access_log(void **state) {
   assert_true(seen);
 }
 
+/* RFC 9112 3.2: an HTTP/1.1 request without Host, or with two, is a 400;
+ * HTTP/1.0 may leave it out. */
+static void test_host_header_required(void **state) {
+  (void)state;
+  const char *none = "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n";
+  struct resp r = fx_raw(none, strlen(none));
+  assert_int_equal(r.status, 400);
+  assert_security_headers(&r);
+  resp_free(&r);
+  const char *two = "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n";
+  r = fx_raw(two, strlen(two));
+  assert_int_equal(r.status, 400);
+  resp_free(&r);
+  const char *old = "GET /healthz HTTP/1.0\r\n\r\n";
+  r = fx_raw(old, strlen(old));
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+}
+
+/* The metrics line for a route and status, or 0. */
+static long long metric(const char *route, const char *status) {
+  struct resp r = fx_get("/metrics");
+  char want[200];
+  snprintf(want, sizeof want, "sk_http_requests_total{route=\"%s\",status=\"%s\"} ", route, status);
+  const char *p = strstr(r.body, want);
+  long long v = p ? atoll(p + strlen(want)) : 0;
+  resp_free(&r);
+  return v;
+}
+
+/* Aborted, malformed and oversized uploads to the partner API: never
+ * counted or logged as a server error (the server did nothing wrong). */
+static void test_abused_bodies_are_never_5xx(void **state) {
+  (void)state;
+  long long before = metric("partner", "500");
+  const char *head = "POST /api/v1/partner/services HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Type: application/json\r\n";
+  char req[70000];
+  /* 1. aborted: promises 5000 bytes, sends 100, hangs up. */
+  int fd = fx_connect();
+  int n = snprintf(req, sizeof req, "%sContent-Length: 5000\r\n\r\n", head);
+  memset(req + n, '{', 100);
+  assert_true(send(fd, req, (size_t)n + 100, MSG_NOSIGNAL) > 0);
+  close(fd);
+  /* 2. a broken chunk size */
+  n = snprintf(req, sizeof req, "%sTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", head);
+  struct resp r = fx_raw(req, (size_t)n);
+  assert_true(r.status == 400 || r.status == -1);
+  resp_free(&r);
+  /* 3. chunked, far over the limit, then cut off */
+  fd = fx_connect();
+  n = snprintf(req, sizeof req, "%sTransfer-Encoding: chunked\r\n\r\n", head);
+  assert_true(send(fd, req, (size_t)n, MSG_NOSIGNAL) > 0);
+  char chunk[65536 + 16];
+  int cl = snprintf(chunk, sizeof chunk, "%x\r\n", 65536);
+  memset(chunk + cl, 'a', 65536);
+  for (int i = 0; i < 6; i++)
+    if (send(fd, chunk, (size_t)cl + 65536, MSG_NOSIGNAL) <= 0)
+      break;
+  close(fd);
+  /* 4. garbage JSON, empty body, a NUL */
+  const char *bodies[] = {"", "{", "{\"a\":{}}", "\x01\x02", "[1,2,3]", "null"};
+  for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+    size_t bl = strlen(bodies[i]);
+    n = snprintf(req, sizeof req, "%sConnection: close\r\nContent-Length: %zu\r\n\r\n%s", head, bl,
+                 bodies[i]);
+    r = fx_raw(req, (size_t)n);
+    assert_true(r.status >= 400 && r.status < 500);
+    resp_free(&r);
+  }
+  /* The log lines are written when MHD lets go of each request: wait
+   * (bounded; the idle timeout here is 2 s) until all nine are there. */
+  int lines = 0;
+  for (int tries = 0; tries < 80 && lines < 9; tries++) {
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    lines = 0;
+    FILE *g = fopen(th_path("access.log"), "r");
+    char l[1024];
+    while (g && fgets(l, sizeof l, g))
+      lines += strstr(l, "POST /api/v1/partner/services ") != NULL;
+    if (g)
+      fclose(g);
+  }
+  assert_int_equal(lines, 9);
+  FILE *f = fopen(th_path("access.log"), "r");
+  char line[1024];
+  while (f && fgets(line, sizeof line, f))
+    if (strstr(line, "POST /api/v1/partner/services 5"))
+      fail_msg("a server error in the log: %s", line);
+  if (f)
+    fclose(f);
+  assert_int_equal(metric("partner", "500"), before);
+}
+
 static void test_slow_client_is_cut_off(void **state) {
   (void)state;
   int fd = fx_connect();
@@ -1096,6 +1191,8 @@ int main(void) {
       cmocka_unit_test(test_openapi_matches_responses),
       cmocka_unit_test(test_metrics_and_access_log),
       cmocka_unit_test(test_slow_client_is_cut_off),
+      cmocka_unit_test(test_host_header_required),
+      cmocka_unit_test(test_abused_bodies_are_never_5xx),
       cmocka_unit_test(test_ics_format),
       cmocka_unit_test(test_ics_filters_and_errors),
       cmocka_unit_test(test_ics_round_trip_with_libical),

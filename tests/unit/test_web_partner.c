@@ -193,6 +193,9 @@ static int setup(void **state) {
   add_account(st, "pro@example.org", SK_ROLE_PROFESSIONAL, 0, NULL, &a);
   add_account(st, "throttle@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
   add_account(st, "expire@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
+  add_account(st, "tok@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
+  add_account(st, "pw@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
+  add_account(st, "reset@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
   sk_store_close(st);
 
   struct web_config c;
@@ -205,6 +208,7 @@ static int setup(void **state) {
   c.threads = 2;
   c.timeout_s = 10;
   c.trusted_proxy = "127.0.0.1"; /* so tests can act as different clients */
+  c.public_url = "https://kaart.example.org/";
   c.auth_policy = &pol;
   if (web_server_start(&c, &g_srv, err, sizeof err) != SK_OK)
     fail_msg("server: %s", err);
@@ -894,6 +898,13 @@ static void test_corrections(void **state) {
   json_decref(tj);
   snprintf(t, sizeof t, "/api/v1/services/%s/corrections", id);
   char body[600];
+  /* A key the form does not have: refused, naming it (not stored). */
+  snprintf(body, sizeof body,
+           "{\"message\":\"Klopt niet\",\"form_token\":\"%s\",\"status\":\"closed\"}", tok);
+  struct resp u = call("POST", t, "Content-Type: application/json\r\nX-Forwarded-For: 192.0.2.89\r\n", body);
+  assert_int_equal(u.status, 422);
+  assert_non_null(strstr(u.body, "'status'"));
+  resp_free(&u);
   /* Too fast: a robot. Answered like success, nothing stored. */
   snprintf(body, sizeof body, "{\"message\":\"Robot\",\"form_token\":\"%s\"}", tok);
   struct resp r = call("POST", t, "Content-Type: application/json\r\nX-Forwarded-For: 192.0.2.90\r\n", body);
@@ -1012,6 +1023,8 @@ static void test_reindex_never_touches_portal_data(void **state) {
   if (ix_partner_json_parse(doc, strlen(doc), &b, err, sizeof err))
     fail_msg("parse: %s", err);
   assert_int_equal(ix_validate_batch(&b, th_taxonomy()), SK_OK);
+  /* It withdraws both of versa's feed offerings: past the shrink guard. */
+  assert_int_equal(ix_apply_accept_shrink(st, "versa"), SK_OK);
   if (ix_apply(st, "versa", &b, NULL, NULL, err, sizeof err))
     fail_msg("apply: %s", err);
   ix_batch_free(&b);
@@ -1025,6 +1038,339 @@ static void test_reindex_never_touches_portal_data(void **state) {
   assert_true(json_equal(before, after));
   json_decref(before);
   json_decref(after);
+}
+
+/* The partner's feed stops listing its organisation: the organisation's
+ * feed offerings go, but its portal entries stay public with their
+ * organisation (detail page and search). */
+static void test_feed_dropping_the_organisation_keeps_portal_entries(void **state) {
+  (void)state;
+  struct sess a = login("a@example.org");
+  char id[SK_UUID_LEN], etag[64];
+  create_svc(&a, ORG_VERSA, "Klusjesdienst Zonnebloemstraat", 201, id, etag);
+  struct sk_store *st = NULL;
+  char err[512];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  const char *doc =
+      "{\"format\": \"sociale-kaart-partner/1\", \"organizations\": [{\"key\": \"ander\","
+      " \"name\": \"Andere Stichting\"}], \"services\": [{\"key\": \"ander-1\", \"organization\":"
+      " \"ander\", \"name\": \"Iets anders\", \"needs\": [\"geld\"], \"areas\": [\"huizen\"],"
+      " \"access\": \"vrij\", \"cost\": \"gratis\"}]}";
+  struct ix_batch b;
+  ix_batch_init(&b, 0);
+  if (ix_partner_json_parse(doc, strlen(doc), &b, err, sizeof err))
+    fail_msg("parse: %s", err);
+  assert_int_equal(ix_validate_batch(&b, th_taxonomy()), SK_OK);
+  assert_int_equal(ix_apply_accept_shrink(st, "versa"), SK_OK);
+  if (ix_apply(st, "versa", &b, NULL, NULL, err, sizeof err))
+    fail_msg("apply: %s", err);
+  ix_batch_free(&b);
+  /* The feed's own offerings of versa are withdrawn ... */
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM service s JOIN organization o ON"
+                                    " o.rid = s.organization_rid WHERE o.id = '" ORG_VERSA "'"
+                                    " AND s.source = 'feed:versa' AND s.status = 'active'"),
+                   0);
+  sk_store_close(st);
+  web_server_data_changed(g_srv);
+
+  /* ... the portal entry is still public, with its organisation. */
+  char t[200];
+  snprintf(t, sizeof t, "/api/v1/services/%s", id);
+  json_t *d = fx_get_json(t, 200);
+  json_t *org = json_object_get(d, "organization");
+  assert_non_null(org);
+  assert_string_equal(json_string_value(json_object_get(org, "id")), ORG_VERSA);
+  json_decref(d);
+  d = fx_get_json("/api/v1/organizations/" ORG_VERSA, 200);
+  json_decref(d);
+  /* A reindex reaches search when the worker's background builder has
+   * swapped in the new snapshot (docs/search.md): wait for that, bounded. */
+  int found = 0;
+  for (int tries = 0; !found && tries < 100; tries++) {
+    if (tries) {
+      struct timespec ts = {0, 100 * 1000 * 1000};
+      nanosleep(&ts, NULL);
+    }
+    d = fx_get_json("/api/v1/search?q=klusjesdienst", 200);
+    json_t *it;
+    size_t i;
+    json_array_foreach(json_object_get(d, "items"), i, it)
+      found |= strcmp(json_string_value(json_object_get(it, "id")), id) == 0;
+    json_decref(d);
+  }
+  assert_true(found);
+}
+
+/* ---- an account's own tokens and password, over HTTP ------------------------- */
+
+static long long account_rid(const char *email) {
+  struct sk_store *st = NULL;
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  struct sk_account a;
+  assert_int_equal(sk_auth_account_by_email(st, email, &a), SK_OK);
+  sk_store_close(st);
+  return a.rid;
+}
+
+static void new_token(const char *email, const char *label, char tok[SK_AUTH_TOKEN_LEN]) {
+  struct sk_store *st = NULL;
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  assert_int_equal(sk_auth_token_create(st, account_rid(email), label, 0, (int64_t)time(NULL), tok,
+                                        NULL),
+                   SK_OK);
+  sk_store_close(st);
+}
+
+static int bearer_status(const char *tok) {
+  char h[200];
+  snprintf(h, sizeof h, "Authorization: Bearer %s\r\n", tok);
+  struct resp r = call("GET", "/api/v1/auth/me", h, NULL);
+  int st = r.status;
+  resp_free(&r);
+  return st;
+}
+
+static void test_tokens_listed_and_revoked_by_their_owner(void **state) {
+  (void)state;
+  char one[SK_AUTH_TOKEN_LEN], two[SK_AUTH_TOKEN_LEN];
+  new_token("tok@example.org", "eerste", one);
+  new_token("tok@example.org", "tweede", two);
+  char p1[SK_AUTH_API_PREFIX_LEN + 1], p2[SK_AUTH_API_PREFIX_LEN + 1];
+  memcpy(p1, one, SK_AUTH_API_PREFIX_LEN);
+  p1[SK_AUTH_API_PREFIX_LEN] = '\0';
+  memcpy(p2, two, SK_AUTH_API_PREFIX_LEN);
+  p2[SK_AUTH_API_PREFIX_LEN] = '\0';
+  struct sess t = login("tok@example.org"), b = login("b@example.org");
+  struct resp r = as(&t, 0, "GET", "/api/v1/auth/tokens", NULL, NULL);
+  json_t *j = expect(&r, 200, "token list");
+  assert_int_equal(json_array_size(json_object_get(j, "items")), 2);
+  assert_null(strstr(r.body, one));
+  assert_non_null(strstr(r.body, p1));
+  assert_string_equal(fx_header(&r, "Cache-Control"), "no-store");
+  json_decref(j);
+  resp_free(&r);
+
+  char target[100];
+  snprintf(target, sizeof target, "/api/v1/auth/tokens/%s", p1);
+  r = as(&b, 1, "DELETE", target, NULL, NULL); /* not b's token */
+  assert_int_equal(r.status, 404);
+  resp_free(&r);
+  r = as(&t, 0, "DELETE", target, NULL, NULL); /* no CSRF token */
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  assert_int_equal(bearer_status(one), 200);
+  r = as(&t, 1, "DELETE", target, NULL, NULL);
+  json_decref(expect(&r, 200, "revoke"));
+  resp_free(&r);
+  assert_int_equal(bearer_status(one), 401);
+  assert_int_equal(bearer_status(two), 200);
+  /* A token may revoke itself (a leaked one, by the script that holds it). */
+  char h[200];
+  snprintf(h, sizeof h, "Authorization: Bearer %s\r\n", two);
+  snprintf(target, sizeof target, "/api/v1/auth/tokens/%s", p2);
+  r = call("DELETE", target, h, NULL);
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+  assert_int_equal(bearer_status(two), 401);
+  r = call("GET", "/api/v1/auth/tokens", NULL, NULL);
+  assert_int_equal(r.status, 401);
+  resp_free(&r);
+}
+
+static struct resp form_post(const struct sess *s, const char *target, const char *body,
+                             const char *extra) {
+  char h[600];
+  snprintf(h, sizeof h, "Content-Type: application/x-www-form-urlencoded\r\n%s%s%s%s",
+           s ? "Cookie: " : "", s ? s->cookie : "", s ? "\r\n" : "", extra ? extra : "");
+  return call("POST", target, h, body);
+}
+
+static void test_password_change_page(void **state) {
+  (void)state;
+  char tok[SK_AUTH_TOKEN_LEN];
+  new_token("pw@example.org", "script", tok);
+  struct sess s = login("pw@example.org"), other = login("pw@example.org");
+  char body[400];
+  /* Without the form's CSRF token: refused. */
+  struct resp r = form_post(&s, "/portal/wachtwoord",
+                            "huidig=correct+horse+battery&nieuw=een+heel+nieuw+wachtwoord", NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  /* The wrong current password: back to the form. */
+  snprintf(body, sizeof body, "csrf=%s&huidig=fout+fout+fout&nieuw=een+heel+nieuw+wachtwoord",
+           s.csrf);
+  r = form_post(&s, "/portal/wachtwoord", body, "X-Forwarded-For: 192.0.2.77\r\n");
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/portaal/wachtwoord.html?fout=huidig");
+  resp_free(&r);
+  snprintf(body, sizeof body, "csrf=%s&huidig=correct+horse+battery&nieuw=kort", s.csrf);
+  r = form_post(&s, "/portal/wachtwoord", body, NULL);
+  assert_string_equal(fx_header(&r, "Location"), "/portaal/wachtwoord.html?fout=nieuw");
+  resp_free(&r);
+
+  snprintf(body, sizeof body,
+           "csrf=%s&huidig=correct+horse+battery&nieuw=een+heel+nieuw+wachtwoord", s.csrf);
+  r = form_post(&s, "/portal/wachtwoord", body, NULL);
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/portaal/?wachtwoord=gewijzigd");
+  const char *c = fx_header(&r, "Set-Cookie");
+  assert_non_null(c);
+  struct sess fresh;
+  memset(&fresh, 0, sizeof fresh);
+  snprintf(fresh.cookie, sizeof fresh.cookie, "%.*s", (int)(strchr(c, ';') - c), c);
+  resp_free(&r);
+  /* Every old session and the API token have ended; the new cookie works. */
+  r = as(&s, 0, "GET", "/api/v1/auth/me", NULL, NULL);
+  assert_int_equal(r.status, 401);
+  resp_free(&r);
+  r = as(&other, 0, "GET", "/api/v1/auth/me", NULL, NULL);
+  assert_int_equal(r.status, 401);
+  resp_free(&r);
+  r = as(&fresh, 0, "GET", "/api/v1/auth/me", NULL, NULL);
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+  assert_int_equal(bearer_status(tok), 401);
+  r = login_raw("pw@example.org", "een heel nieuw wachtwoord", NULL);
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+  /* Not logged in: to the login page. */
+  r = form_post(NULL, "/portal/wachtwoord", "huidig=a&nieuw=b", NULL);
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/portaal/inloggen.html");
+  resp_free(&r);
+}
+
+/* The reset link from the outbox body (the last one for to), or "". */
+static void outbox_link(const char *to, char *token, size_t len) {
+  struct sk_store *st = NULL;
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  sqlite3_stmt *q;
+  assert_int_equal(sqlite3_prepare_v2(st->db,
+                                      "SELECT body FROM portal_outbox WHERE to_email = ?1 AND"
+                                      " period LIKE 'wachtwoord:%' ORDER BY rid DESC LIMIT 1",
+                                      -1, &q, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_text(q, 1, to, -1, SQLITE_STATIC);
+  token[0] = '\0';
+  if (sqlite3_step(q) == SQLITE_ROW) {
+    const char *b = (const char *)sqlite3_column_text(q, 0);
+    const char *l = strstr(b, "https://kaart.example.org/portal/wachtwoord?token=");
+    assert_non_null(l);
+    l += strlen("https://kaart.example.org/portal/wachtwoord?token=");
+    size_t n = strcspn(l, "\n");
+    assert_true(n < len);
+    memcpy(token, l, n);
+    token[n] = '\0';
+  }
+  sqlite3_finalize(q);
+  sk_store_close(st);
+}
+
+static long long outbox_count(const char *to) {
+  struct sk_store *st = NULL;
+  char err[256], sql[200];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM portal_outbox WHERE to_email = '%s'", to);
+  long long n = th_query_int(st, sql);
+  sk_store_close(st);
+  return n;
+}
+
+static void test_password_reset_by_email_link(void **state) {
+  (void)state;
+  /* Known and unknown address: the very same answer. */
+  struct resp known = form_post(NULL, "/portal/wachtwoord-vergeten", "email=reset%40example.org",
+                                "X-Forwarded-For: 192.0.2.91\r\n");
+  struct resp unknown = form_post(NULL, "/portal/wachtwoord-vergeten",
+                                  "email=niemand%40example.org", "X-Forwarded-For: 192.0.2.91\r\n");
+  assert_int_equal(known.status, 303);
+  assert_int_equal(unknown.status, 303);
+  assert_string_equal(fx_header(&known, "Location"), fx_header(&unknown, "Location"));
+  assert_int_equal(known.body_len, unknown.body_len);
+  assert_null(fx_header(&known, "Set-Cookie"));
+  resp_free(&known);
+  resp_free(&unknown);
+  assert_int_equal(outbox_count("reset@example.org"), 1);
+  assert_int_equal(outbox_count("niemand@example.org"), 0);
+  char token[SK_AUTH_TOKEN_LEN + 8];
+  outbox_link("reset@example.org", token, sizeof token);
+  assert_true(strlen(token) > 20);
+  /* Asked again at once: no second mail (throttled), same answer. */
+  struct resp again = form_post(NULL, "/portal/wachtwoord-vergeten", "email=reset%40example.org",
+                                "X-Forwarded-For: 192.0.2.92\r\n");
+  assert_int_equal(again.status, 303);
+  resp_free(&again);
+  assert_int_equal(outbox_count("reset@example.org"), 1);
+  /* The redactie sees that a mail waits, never the link in it. */
+  struct sess red = login("redactie@example.org");
+  struct resp r = as(&red, 0, "GET", "/api/v1/partner/outbox", NULL, NULL);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "reset@example.org"));
+  assert_null(strstr(r.body, token));
+  resp_free(&r);
+  /* From another site: refused. */
+  r = form_post(NULL, "/portal/wachtwoord-vergeten", "email=reset%40example.org",
+                "Origin: https://evil.example\r\n");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+
+  /* The link in the mail leads to the page, token kept. */
+  char target[200], body[300];
+  snprintf(target, sizeof target, "/portal/wachtwoord?token=%s", token);
+  r = call("GET", target, NULL, NULL);
+  assert_int_equal(r.status, 303);
+  snprintf(body, sizeof body, "/portaal/wachtwoord.html?token=%s", token);
+  assert_string_equal(fx_header(&r, "Location"), body);
+  resp_free(&r);
+  snprintf(body, sizeof body, "token=%s&nieuw=kort", token);
+  r = form_post(NULL, "/portal/wachtwoord", body, NULL);
+  assert_int_equal(r.status, 303);
+  assert_non_null(strstr(fx_header(&r, "Location"), "fout=nieuw"));
+  resp_free(&r);
+  snprintf(body, sizeof body, "token=%s&nieuw=mijn+nieuwe+wachtwoordzin", token);
+  r = form_post(NULL, "/portal/wachtwoord", body, NULL);
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/portaal/inloggen.html?wachtwoord=nieuw");
+  resp_free(&r);
+  r = login_raw("reset@example.org", "mijn nieuwe wachtwoordzin", NULL);
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+  r = login_raw("reset@example.org", PASSWORD, "X-Forwarded-For: 192.0.2.93\r\n");
+  assert_int_equal(r.status, 401);
+  resp_free(&r);
+  /* One use only. */
+  snprintf(body, sizeof body, "token=%s&nieuw=nog+een+ander+wachtwoord", token);
+  r = form_post(NULL, "/portal/wachtwoord", body, NULL);
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/portaal/wachtwoord.html?fout=link");
+  resp_free(&r);
+}
+
+/* The login's Origin check compares the scheme too: a page on
+ * https://host may not log in to http://host, nor the other way round. */
+static void test_login_origin_scheme(void **state) {
+  (void)state;
+  struct resp r = login_raw("a@example.org", PASSWORD, "Origin: https://127.0.0.1\r\n");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = login_raw("a@example.org", PASSWORD, "Origin: http://127.0.0.1\r\n");
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+  /* Behind the TLS proxy (X-Forwarded-Proto: https) it is the reverse. */
+  r = login_raw("a@example.org", PASSWORD,
+                "Origin: http://127.0.0.1\r\nX-Forwarded-Proto: https\r\n");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = login_raw("a@example.org", PASSWORD,
+                "Origin: https://127.0.0.1\r\nX-Forwarded-Proto: https\r\n");
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+  r = login_raw("a@example.org", PASSWORD, "Origin: ftp://127.0.0.1\r\n");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
 }
 
 int main(void) {
@@ -1045,6 +1391,11 @@ int main(void) {
       cmocka_unit_test(test_corrections),
       cmocka_unit_test(test_body_limits),
       cmocka_unit_test(test_reindex_never_touches_portal_data),
+      cmocka_unit_test(test_feed_dropping_the_organisation_keeps_portal_entries),
+      cmocka_unit_test(test_tokens_listed_and_revoked_by_their_owner),
+      cmocka_unit_test(test_password_change_page),
+      cmocka_unit_test(test_password_reset_by_email_link),
+      cmocka_unit_test(test_login_origin_scheme),
       cmocka_unit_test(test_session_expires),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -57,6 +57,8 @@ static void add_feed_reports(struct sk_store *st) {
   /* The bad phone is dropped with a warning (the offering stays) or rejects
    * the record: either way its reason quotes the value. */
   assert_true(b.rejections.n + b.warnings.n >= 1);
+  /* It withdraws both of the fixture's versa offerings: past the shrink guard. */
+  assert_int_equal(ix_apply_accept_shrink(st, "versa"), SK_OK);
   if (ix_apply(st, "versa", &b, NULL, NULL, err, sizeof err))
     fail_msg("apply: %s", err);
   ix_batch_free(&b);

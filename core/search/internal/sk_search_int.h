@@ -162,6 +162,7 @@ struct sks_snap {
 #define SKS_TRI_BUCKETS 65536
 
 /* ---- the searcher ---- */
+struct sk_lexicon;
 struct sks_post { /* cached postings of one FTS group expression */
   char *key;
   uint64_t hash;
@@ -250,6 +251,9 @@ struct sk_searcher {
    * feeds/crisis.json); NULL for a store indexed before it existed: then
    * the taxonomy's crisis needs decide, as before */
   struct sk_crisis *crisis;
+  /* the everyday-Dutch lexicon (sk_lexicon_int.h; shared, read-only) */
+  const struct sk_lexicon *lex;
+  int in_fallback; /* running the inner query of a fallback (sk_search.c) */
 };
 
 struct sks_phrase {

@@ -261,6 +261,28 @@
     box.appendChild(ul);
   }
 
+  /* Services a feed gave without our classification (issue 12). */
+  function renderAuto(items, refresh) {
+    var box = SK.clear(SK.$('#auto-classified'));
+    if (!items.length) { box.appendChild(el('p', null, 'Er zijn geen automatisch ingedeelde diensten.')); return; }
+    var ul = el('ul', { class: 'entry-list' });
+    items.slice(0, 200).forEach(function (it) {
+      var name = it.name || 'Dienst';
+      var needs = (it.needs || []).join(', ') || 'geen hulpvraag gevonden';
+      var ok = el('button', { class: 'button', type: 'button' }, 'Indeling klopt', el('span', { class: 'visually-hidden' }, ': ' + name));
+      ok.addEventListener('click', function () {
+        call('POST', 'partner/auto-classified/' + encodeURIComponent(it.id) + '/confirm', {}).then(function (r) {
+          if (r.status === 200) { say('De indeling van ' + name + ' is bevestigd.'); refresh(); } else say(message(r), true);
+        });
+      });
+      ul.appendChild(el('li', { class: 'entry' }, el('h3', null, name),
+        el('p', { class: 'hint' }, (it.organization || '') + ' (' + (it.source || '') + ')'),
+        el('p', null, 'Hulpvraag: ' + needs + '. Toegang: ' + ((it.access || [])[0] || '-') + '. Kosten: ' + ((it.cost || [])[0] || '-') + '.'),
+        el('p', { class: 'actions' }, ok)));
+    });
+    box.appendChild(ul);
+  }
+
   /* "12 in totaal, 1–50" and Vorige/Volgende for a paged list answer
    * {items, total, page, per_page}; go(page) loads another page. */
   function pager(d, go, what) {
@@ -335,6 +357,8 @@
         SK.$('#reviews-section').hidden = false;
         SK.$('#corrections-section').hidden = false;
         SK.$('#outbox-section').hidden = false;
+        SK.$('#auto-section').hidden = false;
+        call('GET', 'partner/auto-classified').then(function (r) { if (r.status === 200) renderAuto(r.data.items || [], refresh); });
         var loadReviews = function (page) {
           call('GET', 'partner/reviews?page=' + page).then(function (r) {
             if (r.status !== 200) return;

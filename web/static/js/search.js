@@ -21,6 +21,8 @@
       target_group: p.target_group || '',
       cost: p.cost || '',
       access: p.access || '',
+      /* '0': a place named in the words only ranks ("overal zoeken") */
+      place_filter: p.place_filter === '0' ? '0' : '',
       page: Math.max(1, parseInt(p.page, 10) || 1)
     };
   }
@@ -29,7 +31,8 @@
 
   function urlState() {
     return { q: state.q, need: state.need, municipality: state.municipality, target_group: state.target_group,
-      cost: state.cost, access: state.access, page: state.page > 1 ? state.page : '' };
+      cost: state.cost, access: state.access, place_filter: state.place_filter,
+      page: state.page > 1 ? state.page : '' };
   }
 
   /* ---------- form ---------- */
@@ -204,7 +207,8 @@
     section.setAttribute('aria-busy', 'true');
     var params = {
       q: state.q, need: state.need, municipality: state.municipality, target_group: state.target_group,
-      cost: state.cost, access: state.access, kind: 'aanbod', page: state.page, per_page: PER_PAGE
+      cost: state.cost, access: state.access, kind: 'aanbod', page: state.page, per_page: PER_PAGE,
+      place_filter: state.place_filter
     };
     Promise.all([loadTaxonomy(), SK.api('search', params, 'search')]).then(function (rs) {
       var r = rs[1];
@@ -237,7 +241,8 @@
     });
   }
 
-  function placeName() {
+  function placeName(r) {
+    if (r && r.place && r.place.label) return r.place.label;
     return state.municipality ? tax.label('municipality', state.municipality) : '';
   }
 
@@ -271,11 +276,29 @@
         concepts.map(function (c) { return c.label; }).join(', ') + '.'));
       dym.hidden = false;
     }
+    /* a place named in the words filters; the resident can undo that */
+    if (r && r.place && r.place.from_query) {
+      var anywhere = el('a', { href: SK.query(Object.assign(urlState(), { place_filter: '0', page: '' })) },
+        'Overal zoeken');
+      anywhere.addEventListener('click', function (ev) {
+        ev.preventDefault(); state.place_filter = '0'; state.page = 1; go(true, false);
+      });
+      SK.append(dym, el('span', { class: 'place' }, (dym.firstChild ? ' ' : '') +
+        'U ziet alleen aanbod voor inwoners van ' + r.place.label + '. ', anywhere, '.'));
+      dym.hidden = false;
+    }
+    /* nothing matched the words: say so, and what is shown instead */
+    if (r && r.fallback && r.fallback.message) {
+      SK.append(dym, el('span', { class: 'fallback' }, (dym.firstChild ? ' ' : '') + r.fallback.message));
+      dym.hidden = false;
+    }
 
     var what = state.q ? '‘' + state.q + '’' : tax.label('need', state.need);
+    if (r && r.fallback && r.fallback.needs && r.fallback.needs.length)
+      what = r.fallback.needs.map(function (n) { return n.label; }).join(', ');
     /* Every filter is said, the target group too. */
     var where = (state.target_group ? ' voor ' + tax.label('target_group', state.target_group) : '') +
-      (placeName() ? ' in ' + placeName() : '');
+      (placeName(r) ? ' in ' + placeName(r) : '');
     var msg = total === 0 ? 'Niets gevonden voor ' + what + where + '.'
       : (r && r.total_is_lower_bound ? 'meer dan ' + total + ' resultaten'
         : total === 1 ? '1 resultaat' : total + ' resultaten') + ' voor ' + what + where + '.';
@@ -502,6 +525,7 @@
       closeSuggestions();
       state.q = q.value.trim();
       state.page = 1;
+      state.place_filter = ''; /* new words: a place in them filters again */
       if (!state.q && !state.need) { q.focus(); return; }
       scrollToResults = true;
       go(true, false);

@@ -1,0 +1,107 @@
+#ifndef SK_LEXICON_INT_H
+#define SK_LEXICON_INT_H
+/*
+ * Internals of the lexicon (sk_lexicon.c) and of the query features built
+ * on it: the place in a query (sk_place.c), the ranking of need lists by
+ * how central an offering is to the need (sk_rank.c) and the answer when
+ * nothing matches (sk_fallback.c). Owner: search engineer.
+ */
+#include "sk_lexicon.h"
+#include "sk_search_int.h"
+
+enum { SKS_LEX_NEED = 1, SKS_LEX_PLACE = 2 };
+
+struct sks_lex_entry {
+  const char *text; /* folded words joined by one space */
+  const char *words[SK_LEXICON_MAX_WORDS]; /* folded */
+  const char *stems[SK_LEXICON_MAX_WORDS];
+  uint8_t n_words;
+  uint8_t kind;      /* SKS_LEX_NEED or SKS_LEX_PLACE */
+  uint8_t ambiguous; /* a place spelling that is also an everyday word ("huizen") */
+  uint8_t n_codes;
+  int line;
+  const char *also;         /* "gepest = pesten": words of the texts to search too, or NULL */
+  const char *const *codes; /* need codes, or the municipality code */
+  struct sks_needmask needs; /* need bits (the order of the taxonomy's needs) */
+  uint32_t next;             /* next entry in the same bucket, UINT32_MAX ends */
+};
+
+struct sk_lexicon {
+  struct sk_arena arena;
+  const struct sk_taxonomy *tax;
+  struct sks_lex_entry *e;
+  size_t n;
+  uint32_t *need_ix; /* the need entries, in file order (sk_lexicon_entry) */
+  size_t n_need;
+  uint32_t *bucket; /* by the stem of an entry's first word; mask + 1 of them */
+  uint32_t mask;
+  struct sks_needmask fallback; /* [fallback]: when nothing is close to any need */
+};
+
+/* The longest entry matching the words starting at i (a word matches when
+ * it is written the same, folded, or has the same stem); NULL when none.
+ * ok[k] = 0 excludes word k from any match. */
+const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
+                                            const char *const *stems, const uint8_t *ok, size_t n, size_t i);
+
+/* The process's lexicon for tax: the built-in one, parsed once for each
+ * taxonomy and shared (reference-counted). NULL with err filled when it
+ * does not fit the taxonomy or memory ran out. */
+const struct sk_lexicon *sks_lex_acquire(const struct sk_taxonomy *tax, char *err, size_t errlen);
+void sks_lex_release(const struct sk_lexicon *lx);
+
+/* How close a query word is to the lexicon's need entries and to the
+ * taxonomy's need phrases, per need bit (0..1 added into best by max):
+ * same stem 1, a shared beginning of 5+ letters or one word inside the
+ * other (compounds) 0.8, else 1 - edit distance / length when that is
+ * >= 0.6; a word of a phrase counts for 0.9 of that and only when the
+ * query word has 5+ letters ("dood" does not bring "dood van mijn
+ * moeder"). Bounded: only words of 4 to 40 letters. */
+void sks_lex_similar(const struct sk_searcher *s, const char *w, size_t wl, const char *stem, float *best);
+
+/* ---- the place in a query (sk_place.c) ---- */
+struct sks_place_word {
+  const char *f;    /* folded */
+  int upper;        /* written with a capital in the query */
+  int is_place;     /* matched a municipality phrase */
+  int free;         /* not part of any concept */
+};
+/* Decide which place words are places: a spelling that is also an
+ * everyday word ("huizen") is a place only when written with a capital,
+ * after a place word ("in", "gemeente"), or alone; not after a determiner,
+ * number or adjective ("twee huizen", "betaalbare huizen") nor before
+ * "huren", "kopen". Sets keep[k] = 0 for a place word that is not one.
+ * Also marks marker words right before a place ("gemeente Laren", "in
+ * Laren") as part of it: marker[k] = 1. */
+void sks_place_review(const struct sk_lexicon *lx, const struct sks_place_word *w, size_t n, uint8_t *keep,
+                      uint8_t *marker);
+
+/* ---- need lists ranked by how central an offering is (sk_rank.c) ---- */
+/* The needs within the given ones (their sub-needs) and above them (their
+ * parents): an offering whose classification stays inside this set is
+ * about the need and nothing else. */
+void sks_need_closure(const struct sk_searcher *s, const struct sks_needmask *sel, struct sks_needmask *out);
+/* The share of an offering's needs (with ancestors) inside the closure,
+ * 0..1. */
+float sks_need_focus(const struct sks_doc *d, const struct sks_needmask *closure);
+/* The share of the selected needs an offering is classified under, 0..1
+ * (a word that stands for two needs: offerings for both first). */
+float sks_need_coverage(const struct sks_doc *d, const struct sks_needmask *sel);
+/* The group expression of the words of the selected needs (label words and
+ * one-word synonyms of each and of its sub-needs; at most 32 words) into b;
+ * an empty buffer when there are none. */
+int sks_need_words(const struct sk_searcher *s, const struct sks_needmask *sel, struct sk_buf *b);
+
+/* ---- never a dead end (sk_fallback.c) ---- */
+#define SKS_FALLBACK_MAX 3
+/* The needs closest to the query (sim per need bit from sks_lex_similar),
+ * best first: at most max of them with sim >= 0.6, never a crisis need
+ * (those have their own lines). Their bits go into bits; returns how many. */
+size_t sks_fallback_pick(const struct sk_searcher *s, const float *sim, int *bits, size_t max);
+/* The Dutch sentence (B1) that says what the fallback shows: reason
+ * "closest", "chosen" or "general"; words: what the resident typed (cut
+ * at 60 bytes); labels: the needs shown. */
+int sks_fallback_message(const char *reason, const char *words, const char *const *labels, size_t n,
+                         struct sk_buf *b);
+
+#endif

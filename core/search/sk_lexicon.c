@@ -1,0 +1,548 @@
+/* The everyday-Dutch lexicon: parsing and checking feeds/lexicon.txt
+ * against the taxonomy, matching it in a query, the process-wide shared
+ * copy, and the similarity of a query word to the needs (for the answer
+ * when nothing matches). Format: docs/lexicon.md. */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sk_err.h"
+#include "sk_fold.h"
+#include "sk_lexicon_int.h"
+
+extern const unsigned char sk_lexicon_data[];
+extern const size_t sk_lexicon_data_len;
+
+const char *sk_lexicon_builtin(size_t *len) {
+  if (len)
+    *len = sk_lexicon_data_len;
+  return (const char *)sk_lexicon_data;
+}
+
+static int perr(char *err, size_t errlen, const char *name, int line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int perr(char *err, size_t errlen, const char *name, int line, const char *fmt, ...) {
+  if (err && errlen) {
+    int k = snprintf(err, errlen, "%s:%d: ", name ? name : "lexicon", line);
+    if (k >= 0 && (size_t)k < errlen) {
+      va_list ap;
+      va_start(ap, fmt);
+      vsnprintf(err + k, errlen - (size_t)k, fmt, ap);
+      va_end(ap);
+    }
+  }
+  return SK_EINVAL;
+}
+
+/* The bit of a need: its position among the taxonomy's needs, the order
+ * in which every searcher numbers them (SKS_MAX_NEEDS at most). */
+static int need_bit(const struct sk_taxonomy *tax, const char *code, const struct sk_term **term) {
+  int b = 0;
+  for (size_t i = 0; i < tax->n_terms && b < SKS_MAX_NEEDS; i++) {
+    if (tax->terms[i].vocab != SK_VOCAB_NEED)
+      continue;
+    if (strcmp(tax->terms[i].code, code) == 0) {
+      *term = &tax->terms[i];
+      return b;
+    }
+    b++;
+  }
+  return -1;
+}
+
+struct split {
+  struct sk_lexicon *lx;
+  struct sk_stemmer *stem;
+  struct sks_lex_entry *e;
+  int too_long, rc;
+};
+
+static int split_word(void *ctx, const char *w, size_t n, size_t start, size_t end) {
+  (void)start;
+  (void)end;
+  struct split *c = ctx;
+  if (c->e->n_words == SK_LEXICON_MAX_WORDS) {
+    c->too_long = 1;
+    return 1;
+  }
+  struct sk_buf b;
+  sk_buf_init(&b, 4 * SK_TOKEN_MAX);
+  if (sk_stemmer_stem(c->stem, w, n, &b)) {
+    c->rc = SK_ENOMEM;
+    return 1;
+  }
+  size_t k = c->e->n_words++;
+  c->e->words[k] = sk_arena_strndup(&c->lx->arena, w, n);
+  c->e->stems[k] = sk_arena_strndup(&c->lx->arena, sk_buf_str(&b), b.len);
+  sk_buf_free(&b);
+  if (!c->e->words[k] || !c->e->stems[k]) {
+    c->rc = SK_ENOMEM;
+    return 1;
+  }
+  return 0;
+}
+
+static uint64_t hash_str(const char *s) {
+  uint64_t h = 1469598103934665603ull;
+  for (; *s; s++)
+    h = (h ^ (uint8_t)*s) * 1099511628211ull;
+  return h ^ (h >> 29);
+}
+
+static void trim(const char **p, const char **e) {
+  while (*p < *e && (**p == ' ' || **p == '\t'))
+    (*p)++;
+  while (*e > *p && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r'))
+    (*e)--;
+}
+
+enum { SEC_NONE, SEC_NEED, SEC_PLACE, SEC_FALLBACK };
+
+/* A section header "[need a b]", "[place laren]", "[fallback a]": its
+ * kind and codes (borrowed from the taxonomy). */
+static int parse_section(struct sk_lexicon *lx, const char *p, const char *e, const char *name, int line,
+                         int *kind, const char *const **codes, uint8_t *n_codes, struct sks_needmask *mask,
+                         char *err, size_t errlen) {
+  char buf[SK_LEXICON_MAX_LINE + 1];
+  size_t n = (size_t)(e - p);
+  memcpy(buf, p, n);
+  buf[n] = '\0';
+  char *save = NULL, *tok = strtok_r(buf, " \t", &save);
+  if (!tok)
+    return perr(err, errlen, name, line, "empty section header");
+  if (!strcmp(tok, "need"))
+    *kind = SEC_NEED;
+  else if (!strcmp(tok, "place"))
+    *kind = SEC_PLACE;
+  else if (!strcmp(tok, "fallback"))
+    *kind = SEC_FALLBACK;
+  else
+    return perr(err, errlen, name, line, "unknown section '%.40s' (need, place or fallback)", tok);
+  const char **cs = sk_arena_alloc(&lx->arena, SK_LEXICON_MAX_NEEDS * sizeof *cs);
+  if (!cs)
+    return SK_ENOMEM;
+  memset(mask, 0, sizeof *mask);
+  *n_codes = 0;
+  while ((tok = strtok_r(NULL, " \t,", &save))) {
+    if (*n_codes == SK_LEXICON_MAX_NEEDS)
+      return perr(err, errlen, name, line, "more than %d codes in one section", SK_LEXICON_MAX_NEEDS);
+    const struct sk_term *t = NULL;
+    if (*kind == SEC_PLACE) {
+      t = sk_taxonomy_find(lx->tax, SK_VOCAB_MUNICIPALITY, tok);
+      if (!t)
+        return perr(err, errlen, name, line, "unknown municipality '%.60s'", tok);
+      if (*n_codes)
+        return perr(err, errlen, name, line, "a place section names one municipality");
+    } else {
+      int b = need_bit(lx->tax, tok, &t);
+      if (b < 0)
+        return perr(err, errlen, name, line, "unknown need '%.60s' (not in the taxonomy)", tok);
+      if (t->crisis)
+        return perr(err, errlen, name, line,
+                    "need '%.60s' is a crisis need: crisis words are recognised by the crisis module, "
+                    "not by the lexicon",
+                    tok);
+      mask->w[b >> 6] |= 1ull << (b & 63);
+    }
+    cs[(*n_codes)++] = t->code;
+  }
+  if (!*n_codes)
+    return perr(err, errlen, name, line, "section without a code");
+  *codes = cs;
+  return SK_OK;
+}
+
+static int add_entry(struct sk_lexicon *lx, size_t *cap, struct sk_stemmer *stem, const char *p, const char *e,
+                     int kind, int line, const char *const *codes, uint8_t n_codes,
+                     const struct sks_needmask *mask, const char *name, char *err, size_t errlen) {
+  int ambiguous = 0;
+  if (kind == SEC_PLACE && p < e && *p == '?') {
+    ambiguous = 1;
+    p++;
+  }
+  if (lx->n == *cap) {
+    if (lx->n >= SK_LEXICON_MAX_ENTRIES)
+      return perr(err, errlen, name, line, "more than %d entries", SK_LEXICON_MAX_ENTRIES);
+    size_t nc = *cap ? *cap * 2 : 1024;
+    void *ne = realloc(lx->e, nc * sizeof *lx->e);
+    if (!ne)
+      return SK_ENOMEM;
+    lx->e = ne;
+    *cap = nc;
+  }
+  struct sks_lex_entry *x = &lx->e[lx->n];
+  memset(x, 0, sizeof *x);
+  /* "gepest = pesten": the words after '=' are searched in the texts too */
+  const char *eq = kind == SEC_NEED ? memchr(p, '=', (size_t)(e - p)) : NULL;
+  if (eq) {
+    const char *a = eq + 1, *ae = e;
+    trim(&a, &ae);
+    if (a == ae || memchr(a, '=', (size_t)(ae - a)))
+      return perr(err, errlen, name, line, "'=' is followed by the words to search for, once");
+    x->also = sk_arena_strndup(&lx->arena, a, (size_t)(ae - a));
+    if (!x->also)
+      return SK_ENOMEM;
+    e = eq;
+    trim(&p, &e);
+  }
+  struct split c = {lx, stem, x, 0, SK_OK};
+  sk_words(p, (size_t)(e - p), split_word, &c);
+  if (c.rc)
+    return c.rc;
+  if (c.too_long)
+    return perr(err, errlen, name, line, "more than %d words", SK_LEXICON_MAX_WORDS);
+  if (!x->n_words)
+    return perr(err, errlen, name, line, "an entry without a word");
+  if (x->n_words == 1 && kind == SEC_NEED && (sks_is_stopword(x->words[0]) || strlen(x->words[0]) < 2))
+    return perr(err, errlen, name, line, "'%s' is too short or a stop word: it would never match",
+                x->words[0]);
+  struct sk_buf b;
+  sk_buf_init(&b, 256);
+  int rc = SK_OK;
+  for (size_t k = 0; k < x->n_words && !rc; k++)
+    rc = sk_buf_printf(&b, "%s%s", k ? " " : "", x->words[k]);
+  x->text = rc ? NULL : sk_arena_strdup(&lx->arena, sk_buf_str(&b));
+  sk_buf_free(&b);
+  if (!x->text)
+    return SK_ENOMEM;
+  x->kind = kind == SEC_PLACE ? SKS_LEX_PLACE : SKS_LEX_NEED;
+  x->ambiguous = (uint8_t)ambiguous;
+  x->line = line;
+  x->codes = codes;
+  x->n_codes = n_codes;
+  x->needs = *mask;
+  lx->n++;
+  return SK_OK;
+}
+
+/* A need entry with a municipality's name in it never matches (a place is
+ * taken from the query before the lexicon): refuse it. */
+struct place_words {
+  const char *w[64];
+  size_t n;
+  struct sk_arena *a;
+};
+
+static int take_place_word(void *ctx, const char *w, size_t n, size_t start, size_t end) {
+  (void)start;
+  (void)end;
+  struct place_words *p = ctx;
+  if (p->n < 64 && (p->w[p->n] = sk_arena_strndup(p->a, w, n)))
+    p->n++;
+  return 0;
+}
+
+static int check_places(struct sk_lexicon *lx, const char *name, char *err, size_t errlen) {
+  struct place_words pw;
+  pw.n = 0;
+  pw.a = &lx->arena;
+  for (size_t i = 0; i < lx->tax->n_terms; i++) {
+    const struct sk_term *t = &lx->tax->terms[i];
+    if (t->vocab == SK_VOCAB_MUNICIPALITY && t->label)
+      sk_words(t->label, strlen(t->label), take_place_word, &pw);
+  }
+  for (size_t i = 0; i < lx->n; i++)
+    if (lx->e[i].kind == SKS_LEX_PLACE && lx->e[i].n_words == 1 && pw.n < 64)
+      pw.w[pw.n++] = lx->e[i].words[0];
+  for (size_t i = 0; i < lx->n; i++) {
+    const struct sks_lex_entry *x = &lx->e[i];
+    if (x->kind != SKS_LEX_NEED)
+      continue;
+    for (size_t k = 0; k < x->n_words; k++)
+      for (size_t j = 0; j < pw.n; j++)
+        if (strcmp(x->words[k], pw.w[j]) == 0)
+          return perr(err, errlen, name, x->line,
+                      "'%s' names the place '%s': places are taken from a query on their own", x->text, pw.w[j]);
+  }
+  return SK_OK;
+}
+
+/* Buckets by first stem, and no entry twice (the same words in two places
+ * of the file would be an editing mistake: which needs win?). */
+static int index_entries(struct sk_lexicon *lx, const char *name, char *err, size_t errlen) {
+  uint32_t cap = 1024;
+  while (cap < 2 * lx->n)
+    cap *= 2;
+  lx->mask = cap - 1;
+  lx->bucket = malloc(cap * sizeof *lx->bucket);
+  lx->need_ix = malloc((lx->n ? lx->n : 1) * sizeof *lx->need_ix);
+  if (!lx->bucket || !lx->need_ix)
+    return SK_ENOMEM;
+  memset(lx->bucket, 0xff, cap * sizeof *lx->bucket);
+  for (size_t i = 0; i < lx->n; i++) {
+    struct sks_lex_entry *x = &lx->e[i];
+    uint32_t h = (uint32_t)hash_str(x->stems[0]) & lx->mask;
+    for (uint32_t j = lx->bucket[h]; j != UINT32_MAX; j = lx->e[j].next)
+      if (lx->e[j].kind == x->kind && strcmp(lx->e[j].text, x->text) == 0)
+        return perr(err, errlen, name, x->line, "'%s' is listed twice (also on line %d)", x->text, lx->e[j].line);
+    x->next = lx->bucket[h];
+    lx->bucket[h] = (uint32_t)i;
+    if (x->kind == SKS_LEX_NEED)
+      lx->need_ix[lx->n_need++] = (uint32_t)i;
+  }
+  return SK_OK;
+}
+
+int sk_lexicon_parse(const char *text, size_t len, const char *name, const struct sk_taxonomy *tax,
+                     struct sk_lexicon **out, char *err, size_t errlen) {
+  *out = NULL;
+  if (err && errlen)
+    err[0] = '\0';
+  if (!tax || (!text && len))
+    return perr(err, errlen, name, 0, "no lexicon or no taxonomy");
+  struct sk_lexicon *lx = calloc(1, sizeof *lx);
+  struct sk_stemmer *stem = sk_stemmer_new();
+  if (!lx || !stem) {
+    free(lx);
+    sk_stemmer_free(stem);
+    return SK_ENOMEM;
+  }
+  lx->tax = tax;
+  size_t cap = 0;
+  int rc = SK_OK, line = 0, kind = SEC_NONE, fallback_seen = 0;
+  const char *const *codes = NULL;
+  uint8_t n_codes = 0;
+  struct sks_needmask mask = {{0, 0}};
+  const char *p = text, *end = text + len;
+  while (!rc && p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *le = nl ? nl : end, *ls = p;
+    p = nl ? nl + 1 : end;
+    line++;
+    if ((size_t)(le - ls) > SK_LEXICON_MAX_LINE) {
+      rc = perr(err, errlen, name, line, "line longer than %d bytes", SK_LEXICON_MAX_LINE);
+      break;
+    }
+    if (memchr(ls, '\0', (size_t)(le - ls)) || !sk_utf8_valid(ls, (size_t)(le - ls))) {
+      rc = perr(err, errlen, name, line, "not UTF-8 text");
+      break;
+    }
+    trim(&ls, &le);
+    if (ls == le || *ls == '#')
+      continue;
+    if (*ls == '[') {
+      if (le[-1] != ']') {
+        rc = perr(err, errlen, name, line, "a section header ends in ']'");
+        break;
+      }
+      rc = parse_section(lx, ls + 1, le - 1, name, line, &kind, &codes, &n_codes, &mask, err, errlen);
+      if (!rc && kind == SEC_FALLBACK) {
+        if (fallback_seen++)
+          rc = perr(err, errlen, name, line, "a second [fallback] section");
+        lx->fallback = mask;
+      }
+      continue;
+    }
+    if (kind == SEC_NONE) {
+      rc = perr(err, errlen, name, line, "an entry before the first section");
+    } else if (kind == SEC_FALLBACK) {
+      rc = perr(err, errlen, name, line, "the [fallback] section has no entries");
+    } else {
+      rc = add_entry(lx, &cap, stem, ls, le, kind, line, codes, n_codes, &mask, name, err, errlen);
+    }
+  }
+  sk_stemmer_free(stem);
+  if (!rc)
+    rc = index_entries(lx, name, err, errlen);
+  if (!rc)
+    rc = check_places(lx, name, err, errlen);
+  if (rc) {
+    if (rc == SK_ENOMEM && err && errlen && !err[0])
+      snprintf(err, errlen, "%s: out of memory", name ? name : "lexicon");
+    sk_lexicon_free(lx);
+    return rc;
+  }
+  *out = lx;
+  return SK_OK;
+}
+
+int sk_lexicon_load(const char *path, const struct sk_taxonomy *tax, struct sk_lexicon **out, char *err,
+                    size_t errlen) {
+  *out = NULL;
+  FILE *f = path ? fopen(path, "rb") : NULL;
+  if (!f) {
+    snprintf(err, errlen, "%s: cannot open", path ? path : "(null)");
+    return SK_EIO;
+  }
+  struct sk_buf b;
+  sk_buf_init(&b, (size_t)SK_LEXICON_MAX_ENTRIES * SK_LEXICON_MAX_LINE);
+  char chunk[8192];
+  size_t n;
+  int rc = SK_OK;
+  while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    rc = sk_buf_add(&b, chunk, n);
+  int bad = ferror(f);
+  fclose(f);
+  if (rc || bad) {
+    sk_buf_free(&b);
+    snprintf(err, errlen, "%s: %s", path, rc == SK_ETOOBIG ? "too big" : "cannot read");
+    return rc == SK_ENOMEM ? rc : SK_EIO;
+  }
+  rc = sk_lexicon_parse(b.len ? sk_buf_str(&b) : "", b.len, path, tax, out, err, errlen);
+  sk_buf_free(&b);
+  return rc;
+}
+
+void sk_lexicon_free(struct sk_lexicon *lx) {
+  if (!lx)
+    return;
+  free(lx->e);
+  free(lx->bucket);
+  free(lx->need_ix);
+  sk_arena_free(&lx->arena);
+  free(lx);
+}
+
+size_t sk_lexicon_count(const struct sk_lexicon *lx) { return lx ? lx->n_need : 0; }
+
+const char *sk_lexicon_entry(const struct sk_lexicon *lx, size_t i, int *line, const char *const **needs,
+                             size_t *n_needs) {
+  if (!lx || i >= lx->n_need)
+    return NULL;
+  const struct sks_lex_entry *x = &lx->e[lx->need_ix[i]];
+  if (line)
+    *line = x->line;
+  if (needs)
+    *needs = x->codes;
+  if (n_needs)
+    *n_needs = x->n_codes;
+  return x->text;
+}
+
+const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
+                                            const char *const *stems, const uint8_t *ok, size_t n, size_t i) {
+  if (!lx || i >= n || !ok[i] || !lx->bucket)
+    return NULL;
+  const struct sks_lex_entry *best = NULL;
+  uint32_t h = (uint32_t)hash_str(stems[i]) & lx->mask;
+  for (uint32_t j = lx->bucket[h]; j != UINT32_MAX; j = lx->e[j].next) {
+    const struct sks_lex_entry *x = &lx->e[j];
+    if (i + x->n_words > n || (best && x->n_words <= best->n_words))
+      continue;
+    size_t k = 0;
+    for (; k < x->n_words; k++)
+      if (!ok[i + k] || (strcmp(folded[i + k], x->words[k]) != 0 && strcmp(stems[i + k], x->stems[k]) != 0))
+        break;
+    if (k == x->n_words)
+      best = x;
+  }
+  return best;
+}
+
+/* ---- one parsed built-in lexicon per taxonomy, shared by the process ---- */
+struct shared_lex {
+  struct shared_lex *next;
+  const struct sk_taxonomy *tax;
+  struct sk_lexicon *lx;
+  int refs;
+};
+static pthread_mutex_t g_lex_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct shared_lex *g_lex;
+
+const struct sk_lexicon *sks_lex_acquire(const struct sk_taxonomy *tax, char *err, size_t errlen) {
+  pthread_mutex_lock(&g_lex_mu);
+  struct shared_lex *x = g_lex;
+  while (x && x->tax != tax)
+    x = x->next;
+  if (!x) {
+    size_t len;
+    const char *text = sk_lexicon_builtin(&len);
+    struct sk_lexicon *lx = NULL;
+    x = calloc(1, sizeof *x);
+    if (!x || sk_lexicon_parse(text, len, "feeds/lexicon.txt", tax, &lx, err, errlen) != SK_OK) {
+      free(x);
+      pthread_mutex_unlock(&g_lex_mu);
+      return NULL;
+    }
+    x->tax = tax;
+    x->lx = lx;
+    x->next = g_lex;
+    g_lex = x;
+  }
+  x->refs++;
+  pthread_mutex_unlock(&g_lex_mu);
+  return x->lx;
+}
+
+void sks_lex_release(const struct sk_lexicon *lx) {
+  if (!lx)
+    return;
+  pthread_mutex_lock(&g_lex_mu);
+  for (struct shared_lex **pp = &g_lex; *pp; pp = &(*pp)->next)
+    if ((*pp)->lx == lx) {
+      struct shared_lex *x = *pp;
+      if (--x->refs == 0) {
+        *pp = x->next;
+        sk_lexicon_free(x->lx);
+        free(x);
+      }
+      break;
+    }
+  pthread_mutex_unlock(&g_lex_mu);
+}
+
+/* ---- similarity of a query word to the needs ---- */
+static float word_sim(const char *w, size_t wl, const char *stem, const char *x, const char *xstem) {
+  if (strcmp(stem, xstem) == 0)
+    return 1.0f;
+  size_t xl = strlen(x);
+  if (xl < 4)
+    return 0;
+  size_t common = 0;
+  while (common < wl && common < xl && w[common] == x[common])
+    common++;
+  if (common >= 5)
+    return 0.8f;
+  if ((xl >= 5 && wl > xl && memmem(w, wl, x, xl)) || (wl >= 5 && xl > wl && memmem(x, xl, w, wl)))
+    return 0.8f;
+  size_t mx = wl > xl ? wl : xl;
+  /* an edit in a short word changes it (dood/doof): 5+ letters only */
+  if (wl < 5 || (wl > xl ? wl - xl : xl - wl) > 2 || w[0] != x[0])
+    return 0;
+  int d = sks_damerau(w, wl, x, xl, 2);
+  if (d > 2)
+    return 0;
+  float sim = 1.0f - (float)d / (float)mx;
+  return sim >= 0.6f ? sim : 0;
+}
+
+void sks_lex_similar(const struct sk_searcher *s, const char *w, size_t wl, const char *stem, float *best) {
+  if (wl < 4 || wl > 40)
+    return;
+  const struct sk_lexicon *lx = s->lex;
+  for (size_t i = 0; lx && i < lx->n; i++) {
+    const struct sks_lex_entry *x = &lx->e[i];
+    if (x->kind != SKS_LEX_NEED)
+      continue;
+    float m = 0;
+    for (size_t k = 0; k < x->n_words; k++) {
+      float v = word_sim(w, wl, stem, x->words[k], x->stems[k]);
+      if (v > m)
+        m = v;
+    }
+    if (m > 0 && x->n_words > 1)
+      m = wl < 5 ? 0 : m * 0.9f; /* one word of a phrase: not a short one ("dood") */
+    if (m <= 0)
+      continue;
+    for (int b = 0; b < SKS_MAX_NEEDS; b++)
+      if ((x->needs.w[b >> 6] >> (b & 63) & 1) && m > best[b])
+        best[b] = m;
+  }
+  for (size_t p = 0; p < s->n_phrases; p++) {
+    const struct sks_phrase *ph = &s->phrases[p];
+    if (ph->vocab != SK_VOCAB_NEED || ph->term->crisis)
+      continue;
+    float m = 0;
+    for (size_t k = 0; k < ph->n; k++) {
+      float v = word_sim(w, wl, stem, ph->words[k], ph->stems[k]);
+      if (v > m)
+        m = v;
+    }
+    if (m > 0 && ph->n > 1)
+      m = wl < 5 ? 0 : m * 0.9f;
+    if (m > best[ph->idx])
+      best[ph->idx] = m;
+  }
+}
