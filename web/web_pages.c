@@ -202,6 +202,7 @@ struct page {
   int violence;     /* show "Snel weg" in the page's top bar */
   int professional; /* the professional view (exact terms) */
   char base[300];   /* "https://host" for canonical links */
+  int host_based;   /* base came from the request's Host: never for a shared cache */
 };
 
 static void page_init(struct page *p, struct web_ctx *x) {
@@ -209,6 +210,15 @@ static void page_init(struct page *p, struct web_ctx *x) {
   p->x = x;
   p->status = 200;
   wh_init(&p->h);
+  /* Canonical, sitemap and calendar links: the configured public address
+   * (SK_PUBLIC_URL). Without it (development), the request's Host, cleaned,
+   * and the page is then only cached privately, so a forged Host can never
+   * reach other visitors through a shared cache. */
+  if (x->srv->public_url) {
+    snprintf(p->base, sizeof p->base, "%s", x->srv->public_url);
+    return;
+  }
+  p->host_based = 1;
   const char *host = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Host");
   char clean[256] = "";
   size_t n = 0;
@@ -234,7 +244,9 @@ static int page_done(struct page *p, const char *ctype) {
   p->x->out.len = len;
   p->x->out.status = p->status;
   p->x->out.ctype = ctype ? ctype : "text/html; charset=utf-8";
-  p->x->out.cache = p->status == 200 ? "public, max-age=60" : "no-store";
+  p->x->out.cache = p->status != 200 ? "no-store"
+                    : p->host_based  ? "private, max-age=60"
+                                     : "public, max-age=60";
   p->x->out.etag = p->status == 200;
   return SK_OK;
 }

@@ -338,6 +338,30 @@ static int teardown(void **state) {
   return 0;
 }
 
+/* Links come from the configured public address, never from the request's
+ * Host (a forged Host must not reach others through a shared cache). */
+static void test_links_never_from_host(void **state) {
+  (void)state;
+  const char *paths[] = {"/robots.txt", "/sitemap.xml", "/"};
+  for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+    int fd = fx_connect();
+    char req[256];
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+                     paths[i]);
+    assert_int_equal(send(fd, req, (size_t)n, MSG_NOSIGNAL), n);
+    size_t len = 0;
+    char *all = fx_read_all(fd, &len, 10000);
+    close(fd);
+    assert_non_null(strstr(all, " 200 "));
+    if (strstr(all, "evil.example"))
+      fail_msg("%s: the forged Host came back: %.400s", paths[i], all);
+    free(all);
+  }
+  struct resp r = fx_get("/robots.txt");
+  assert_non_null(strstr(r.body, "Sitemap: http://127.0.0.1/sitemap.xml"));
+  resp_free(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_text_is_escaped),
@@ -347,6 +371,7 @@ int main(void) {
       cmocka_unit_test(test_organization_page),
       cmocka_unit_test(test_search_page),
       cmocka_unit_test(test_sitemap_robots_404),
+      cmocka_unit_test(test_links_never_from_host),
       cmocka_unit_test(test_gzip),
       cmocka_unit_test(test_correction_without_js),
   };
