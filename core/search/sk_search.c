@@ -2875,6 +2875,26 @@ static int crisis_lines(struct render_ctx *rc, const struct analysis *an, struct
 
 /* ---- the crisis block decided by sk_crisis (core/crisis) ---- */
 
+/* A crisis recognised in the resident's own words ("ik wil dood") names no
+ * need, so the list under the crisis block was whatever the words matched
+ * (a volunteer for the last phase of life, an education desk). Add the
+ * taxonomy's crisis needs of the recognised kinds as concepts, as a tile of
+ * that need would: their offerings join the list and rank first (M_CRISIS). */
+static void add_crisis_needs(struct sk_searcher *s, const struct sk_crisis_match *cm,
+                             struct analysis *an) {
+  size_t cap = sizeof an->need_concepts / sizeof an->need_concepts[0];
+  for (size_t b = 0; b < s->need.n && an->n_need < cap; b++) {
+    const struct sk_term *t = s->need.terms[b];
+    if (!t->crisis || !(sk_crisis_need_kinds(s->crisis, t->code) & cm->kinds))
+      continue;
+    int have = 0;
+    for (size_t k = 0; k < an->n_need; k++)
+      have |= an->need_concepts[k] == (int)b;
+    if (!have)
+      an->need_concepts[an->n_need++] = (int)b;
+  }
+}
+
 /* The query's crisis kinds: its text as typed, and every need chosen as a
  * filter (a crisis need's tile) that the crisis data names. */
 static void crisis_check(struct sk_searcher *s, const struct sk_search_query *q, struct sk_crisis_match *cm) {
@@ -3237,6 +3257,8 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
   }
   if (s->crisis)
     an.crisis = cm.kinds != 0; /* sk_crisis decides, not the taxonomy's synonyms */
+  if (s->crisis && cm.kinds)
+    add_crisis_needs(s, &cm, &an);
   /* a municipality named in the query filters like the parameter (and
    * wins over it: it is what the resident just said) */
   int place_from_query = 0;
