@@ -1,5 +1,6 @@
 #include "sk_store.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,3 +311,22 @@ int sk_store_reindex_all(struct sk_store *st) {
           "INSERT INTO search_fts(search_fts) VALUES('optimize');"
           "INSERT INTO search_words(search_words) VALUES('optimize');");
 }
+
+int sk_store_secret(struct sk_store *st, const char *name, unsigned char key[32]) {
+  char hex[65];
+  int rc = sk_store_meta_get(st, name, hex, sizeof hex);
+  if (rc == SK_ENOTFOUND) {
+    randombytes_buf(key, 32);
+    sodium_bin2hex(hex, sizeof hex, key, 32);
+    rc = sk_store_meta_set(st, name, hex);
+    sodium_memzero(hex, sizeof hex);
+    return rc;
+  }
+  if (rc)
+    return rc;
+  size_t n = 0;
+  rc = sodium_hex2bin(key, 32, hex, strlen(hex), NULL, &n, NULL) == 0 && n == 32 ? SK_OK : SK_EINVAL;
+  sodium_memzero(hex, sizeof hex);
+  return rc;
+}
+

@@ -46,6 +46,12 @@ void sk_store_rollback(struct sk_store *st); /* safe when no transaction */
  * returns SK_OK, SK_ENOTFOUND, SK_ETOOBIG or SK_EDB. */
 int sk_store_meta_get(struct sk_store *st, const char *key, char *out, size_t outlen);
 int sk_store_meta_set(struct sk_store *st, const char *key, const char *value);
+/* A random 32-byte secret kept in meta under name (hex), made on first use:
+ * one per purpose (form tokens, verification links, a month's search
+ * statistics), so a value signed for one can never pass for another.
+ * Needs a writable store the first time. SK_EINVAL when the stored value is
+ * damaged. */
+int sk_store_secret(struct sk_store *st, const char *name, unsigned char key[32]);
 
 /* The schema version of the open file (PRAGMA user_version). */
 int sk_store_schema_version(struct sk_store *st);

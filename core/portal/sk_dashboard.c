@@ -356,20 +356,9 @@ int sk_stats_normalize(const char *q, char out[SK_STATS_QUERY_MAX + 1]) {
 }
 
 int sk_stats_month_key(struct sk_store *st, const char *month, unsigned char key[32]) {
-  char name[32], hex[65];
+  char name[32];
   snprintf(name, sizeof name, "stats_key:%.7s", month);
-  int rc = sk_store_meta_get(st, name, hex, sizeof hex);
-  if (rc == SK_ENOTFOUND) {
-    randombytes_buf(key, 32);
-    sodium_bin2hex(hex, sizeof hex, key, 32);
-    return sk_store_meta_set(st, name, hex);
-  }
-  if (rc)
-    return rc;
-  size_t n = 0;
-  if (sodium_hex2bin(key, 32, hex, strlen(hex), NULL, &n, NULL) != 0 || n != 32)
-    return SK_EINVAL;
-  return SK_OK;
+  return sk_store_secret(st, name, key);
 }
 
 void sk_stats_visitor(const unsigned char key[32], const char *ip, const char *agent,

@@ -345,19 +345,7 @@ int sk_portal_outbox_mark_sent(struct sk_portal *p, const char *message_id) {
 
 /* The store's own secret for form tokens and IP hashes (made on first use). */
 static int secret(struct sk_portal *p, unsigned char key[32]) {
-  char hex[65];
-  int rc = sk_store_meta_get(p->st, "portal_secret", hex, sizeof hex);
-  if (rc == SK_ENOTFOUND) {
-    randombytes_buf(key, 32);
-    sodium_bin2hex(hex, sizeof hex, key, 32);
-    return sk_store_meta_set(p->st, "portal_secret", hex);
-  }
-  if (rc)
-    return rc;
-  size_t n = 0;
-  if (sodium_hex2bin(key, 32, hex, strlen(hex), NULL, &n, NULL) != 0 || n != 32)
-    return SK_EINVAL;
-  return SK_OK;
+  return sk_store_secret(p->st, "portal_secret", key);
 }
 
 static void token_mac(const unsigned char key[32], long long ts, char out[65]) {

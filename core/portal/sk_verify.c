@@ -49,19 +49,7 @@ static void day_text(int64_t t, char out[16]) {
 /* The key for verification links only (its own meta key: a link token can
  * never pass as a form token or a session, and the other way round). */
 static int verify_key(struct sk_portal *p, unsigned char key[32]) {
-  char hex[65];
-  int rc = sk_store_meta_get(p->st, "verify_secret", hex, sizeof hex);
-  if (rc == SK_ENOTFOUND) {
-    randombytes_buf(key, 32);
-    sodium_bin2hex(hex, sizeof hex, key, 32);
-    return sk_store_meta_set(p->st, "verify_secret", hex);
-  }
-  if (rc)
-    return rc;
-  size_t n = 0;
-  if (sodium_hex2bin(key, 32, hex, strlen(hex), NULL, &n, NULL) != 0 || n != 32)
-    return SK_EINVAL;
-  return SK_OK;
+  return sk_store_secret(p->st, "verify_secret", key);
 }
 
 static void link_mac(const unsigned char key[32], const char *org_id, long long expires,

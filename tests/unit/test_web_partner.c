@@ -1086,7 +1086,7 @@ static void test_feed_dropping_the_organisation_keeps_portal_entries(void **stat
   /* A reindex reaches search when the worker's background builder has
    * swapped in the new snapshot (docs/search.md): wait for that, bounded. */
   int found = 0;
-  for (int tries = 0; !found && tries < 100; tries++) {
+  for (int tries = 0; !found && tries < 600; tries++) { /* <= 60 s under load */
     if (tries) {
       struct timespec ts = {0, 100 * 1000 * 1000};
       nanosleep(&ts, NULL);

@@ -153,7 +153,7 @@ static void login(const char *email, char cookie[256]) {
 /* The access log's lines so far (NUL-terminated, malloc'd); the line of a
  * request is written when MHD is done with it, so wait for want to show. */
 static char *access_log_waiting_for(const char *want) {
-  for (int tries = 0; tries < 100; tries++) {
+  for (int tries = 0; tries < 600; tries++) { /* <= 60 s under load; ends when seen */
     FILE *f = fopen(th_path("access.log"), "r");
     assert_non_null(f);
     static char buf[1 << 20];
