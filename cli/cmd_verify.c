@@ -99,9 +99,9 @@ int cmd_verify(int argc, char **argv) {
             sk_strerror(rc));
   } else {
     printf("%ld offerings; new steps: %ld due, %ld reminded, %ld reminded again, %ld tasks,"
-           " %ld flagged, %ld hidden; %ld messages queued\n",
+           " %ld flagged, %ld hidden; %ld visible again; %ld messages queued\n",
            s.entries, s.due, s.reminded, s.reminded_again, s.tasks, s.flagged, s.hidden,
-           s.messages);
+           s.unhidden, s.messages);
   }
   sk_taxonomy_free(tax);
   sk_store_close(st);

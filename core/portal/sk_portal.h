@@ -230,7 +230,8 @@ int sk_portal_outbox_mark_sent(struct sk_portal *p, const char *message_id);
  *   hidden               SK_VERIFY_HIDE_MONTHS after it: out of search until
  *                        confirmed, on the redacteur's list;
  *   confirmed            "Klopt nog" over the link: confirmed_date = now, a
- *                        new cycle starts, the entry is visible again;
+ *                        new cycle starts, the entry is visible again (also
+ *                        at the next run when it was confirmed another way);
  *   change_requested     "Dit moet anders": a correction in the review queue.
  * The link only answers for its own organisation's entries and cannot log in. */
 
@@ -249,6 +250,7 @@ struct sk_verify_opts {
 struct sk_verify_stats {
   long entries;                 /* active offerings looked at */
   long due, reminded, reminded_again, tasks, flagged, hidden; /* steps added by this run */
+  long unhidden;                /* hidden entries confirmed since, another way: visible again */
   long messages;                /* messages queued */
 };
 /* One run at p->now (or the clock). Idempotent: a second run on the same

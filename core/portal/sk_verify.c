@@ -117,7 +117,7 @@ struct run {
   struct sk_verify_stats *st;
   int64_t now;
   char now_iso[32];
-  sqlite3_stmt *has_step, *add_step, *hide;
+  sqlite3_stmt *has_step, *add_step, *hide, *unhide;
 };
 
 /* When the step was logged in this cycle (unix seconds), 0 when not. */
@@ -291,6 +291,16 @@ static int entry_step(struct run *rn, struct org_batch *b, long long rid, const 
   day_text(due, due_day);
   int hide_months = rn->o && rn->o->hide_months > 0 ? rn->o->hide_months : SK_VERIFY_HIDE_MONTHS;
   int added = 0, rc = SK_OK;
+  if (hidden && rn->now < add_months(baseline, hide_months)) {
+    /* Confirmed since it was hidden, another way than the link (the portal's
+     * "Gegevens kloppen nog", a feed's new assured_date): visible again. */
+    sqlite3_reset(rn->unhide);
+    sqlite3_bind_int64(rn->unhide, 1, rid);
+    if (sqlite3_step(rn->unhide) != SQLITE_DONE)
+      return SK_EDB;
+    rn->st->unhidden++;
+    hidden = 0;
+  }
   if (rn->now < due - (int64_t)SK_VERIFY_NOTICE_DAYS * DAY)
     return SK_OK; /* not yet */
   if ((rc = add_step(rn, rid, cycle, "due", due_day, &added)))
@@ -365,7 +375,9 @@ int sk_portal_verify_run(struct sk_portal *p, const struct sk_verify_opts *o,
                          " VALUES(?1, ?2, ?3, ?4, ?5)",
                          -1, &rn.add_step, NULL) != SQLITE_OK ||
       sqlite3_prepare_v2(p->st->db, "UPDATE service SET verify_hidden = 1 WHERE rid = ?1", -1,
-                         &rn.hide, NULL) != SQLITE_OK)
+                         &rn.hide, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(p->st->db, "UPDATE service SET verify_hidden = 0 WHERE rid = ?1", -1,
+                         &rn.unhide, NULL) != SQLITE_OK)
     goto out;
   sqlite3_bind_int(q, 1, SK_VERIFY_MONTHS);
   rc = SK_OK;
@@ -409,6 +421,7 @@ out:
   sqlite3_finalize(rn.has_step);
   sqlite3_finalize(rn.add_step);
   sqlite3_finalize(rn.hide);
+  sqlite3_finalize(rn.unhide);
   if (!rc)
     rc = sk_store_commit(p->st);
   if (rc)

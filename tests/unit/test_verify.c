@@ -285,6 +285,23 @@ static void test_fourteen_months(void **state) {
   assert_int_equal(search_total(org_c), before_c - q_int(sql));
   assert_int_equal(search_total(org_a), a_before);
   assert_true(q_int("SELECT count(*) FROM verify_log WHERE step = 'hidden'") >= 1);
+
+  /* C's partner confirms in the portal instead of over the link (a new
+   * assured_date): the next run makes its entries visible again. */
+  snprintf(sql, sizeof sql,
+           "UPDATE service SET assured_date = '2027-07-20' WHERE organization_rid ="
+           " (SELECT rid FROM organization WHERE id = '%s')",
+           org_c);
+  exec(sql);
+  g_p.now = T0 + 561 * (int64_t)DAY;
+  assert_int_equal(sk_portal_verify_run(&g_p, &vo, &s), SK_OK);
+  assert_true(s.unhidden >= 1);
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM service s JOIN organization o ON o.rid = s.organization_rid"
+           " WHERE o.id = '%s' AND s.verify_hidden = 1",
+           org_c);
+  assert_int_equal(q_int(sql), 0);
+  assert_int_equal(search_total(org_c), before_c);
 }
 
 /* The dashboard's numbers are the database's (after the 14 months above). */
