@@ -2374,52 +2374,27 @@ int web_page_not_found(struct web_ctx *x) {
 
 /* ---- "Klopt er iets niet?" without JavaScript ------------------------------------------ */
 
-static int hexval(char c) {
-  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                        : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* application/x-www-form-urlencoded -> {name: value} (strings; invalid
- * UTF-8 is refused by jansson and the field is left out). */
-static json_t *form_json(const char *body, size_t len) {
+/* The correction form's fields, read with the shared form decoder
+ * (web_form_value, web_auth.c). A field that is absent, too long or not
+ * UTF-8 is left out, and the portal's validation then says what is missing. */
+static json_t *form_json(const char *body) {
+  static const char *const fields[] = {"message", "name", "email", "form_token", "website"};
   json_t *o = json_object();
-  struct sk_buf k, v;
-  size_t i = 0;
-  while (o && i < len) {
-    sk_buf_init(&k, 64);
-    sk_buf_init(&v, 8192);
-    struct sk_buf *cur = &k;
-    int bad = 0;
-    for (; i < len && body[i] != '&'; i++) {
-      char c = body[i];
-      if (c == '=' && cur == &k) {
-        cur = &v;
-        continue;
-      }
-      if (c == '+')
-        c = ' ';
-      else if (c == '%' && i + 2 < len + 0 && hexval(body[i + 1]) >= 0 && hexval(body[i + 2]) >= 0) {
-        c = (char)(hexval(body[i + 1]) * 16 + hexval(body[i + 2]));
-        i += 2;
-      }
-      if (c == '\0' || sk_buf_addc(cur, c) != SK_OK)
-        bad = 1;
-    }
-    i++;
-    if (!bad && k.len) {
-      json_t *s = json_stringn(sk_buf_str(&v), v.len);
-      if (s)
-        json_object_set_new(o, sk_buf_str(&k), s);
-    }
-    sk_buf_free(&k);
-    sk_buf_free(&v);
+  char *v = malloc(SK_CORRECTION_MAX_MESSAGE * 4 + 1);
+  for (size_t i = 0; o && v && i < sizeof fields / sizeof fields[0]; i++)
+    if (web_form_value(body, fields[i], v, SK_CORRECTION_MAX_MESSAGE * 4 + 1))
+      json_object_set_new(o, fields[i], json_string(v));
+  if (!v) {
+    json_decref(o);
+    o = NULL;
   }
+  free(v);
   return o;
 }
 
 static int page_correction_post(struct web_ctx *x, const char *id) {
   struct web_server *srv = x->srv;
-  json_t *doc = form_json(x->req->body ? x->req->body : "", x->req->body_len);
+  json_t *doc = form_json(x->req->body ? x->req->body : "");
   if (!doc)
     return web_problem(x, 500, "Interne fout", NULL, "Er ging iets mis.");
   char ip[64];

@@ -33,12 +33,6 @@ static int64_t month_start(int64_t t, int back) {
   return (int64_t)timegm(&tm);
 }
 
-static void iso_day(int64_t t, char out[16]) {
-  time_t tt = (time_t)t;
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  strftime(out, 16, "%Y-%m-%d", &tm);
-}
 
 /* Shares as {total, confirmed, share}: share in 0..1, null without entries. */
 static json_t *share(long long total, long long ok) {
@@ -139,8 +133,8 @@ static int trend(struct sk_portal *p, int64_t now, json_t *out) {
   for (int back = 11; back >= 0; back--) {
     int64_t end = back ? month_start(now, back - 1) - 1 : now;
     char hi[16], lo[16], m[8];
-    iso_day(end, hi);
-    iso_day(month_start(end, 12) + (end - month_start(end, 0)), lo);
+    pt_day_text(end, hi);
+    pt_day_text(month_start(end, 12) + (end - month_start(end, 0)), lo);
     month_of(end, m);
     sqlite3_reset(s);
     sqlite3_bind_text(s, 1, lo, -1, SQLITE_TRANSIENT);
@@ -164,15 +158,15 @@ int sk_portal_dashboard(struct sk_portal *p, const struct sk_actor *a,
     return pt_err(r, SK_EFORBIDDEN, 403, "forbidden", "Alleen de redactie ziet het overzicht.");
   int64_t now = pt_now(p);
   char cut12[16], today[16], month[8], next_month[16], month_first[16];
-  iso_day(month_start(now, 12) + (now - month_start(now, 0)), cut12);
-  iso_day(now, today);
+  pt_day_text(month_start(now, 12) + (now - month_start(now, 0)), cut12);
+  pt_day_text(now, today);
   month_of(now, month);
-  iso_day(month_start(now, 0), month_first);
+  pt_day_text(month_start(now, 0), month_first);
   time_t nt = (time_t)month_start(now, 0);
   struct tm tm;
   gmtime_r(&nt, &tm);
   tm.tm_mon += 1;
-  iso_day((int64_t)timegm(&tm), next_month);
+  pt_day_text((int64_t)timegm(&tm), next_month);
   if (sk_store_begin(p->st))
     return pt_err(r, SK_EDB, 503, "error", "De database is even bezet. Probeer het zo nog eens.");
   int rc = make_current(p, cut12);

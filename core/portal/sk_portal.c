@@ -60,6 +60,32 @@ void pt_iso_at(int64_t t, char out[32]) {
   strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* "YYYY-MM-DD..." -> unix seconds at 00:00 UTC; -1 when not a date. */
+int64_t pt_day_of(const char *iso) {
+  int y, m, d;
+  if (!iso || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
+    return -1;
+  struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
+  return (int64_t)timegm(&tm);
+}
+
+/* t plus n calendar months (31 January + 1 month = 3 March, as timegm
+ * normalises; a cycle's exact day matters less than its being stable). */
+int64_t pt_add_months(int64_t t, int n) {
+  time_t tt = (time_t)t;
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  tm.tm_mon += n;
+  return (int64_t)timegm(&tm);
+}
+
+void pt_day_text(int64_t t, char out[16]) {
+  time_t tt = (time_t)t;
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  strftime(out, 16, "%Y-%m-%d", &tm);
+}
+
 void pt_now_iso(const struct sk_portal *p, char out[32]) { pt_iso_at(pt_now(p), out); }
 
 void pt_actor_str(const struct sk_actor *a, char out[96]) {

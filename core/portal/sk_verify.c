@@ -16,34 +16,6 @@
 #define VERIFY_MAX_BODY (64 * 1024)
 #define VERIFY_MAX_LISTED 200 /* entries named in one message */
 
-/* ---- dates -------------------------------------------------------------- */
-
-/* "YYYY-MM-DD..." -> unix seconds at 00:00 UTC; -1 when not a date. */
-static int64_t day_of(const char *iso) {
-  int y, m, d;
-  if (!iso || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
-    return -1;
-  struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
-  return (int64_t)timegm(&tm);
-}
-
-/* t plus n calendar months (31 January + 1 month = 3 March, as timegm
- * normalises; a cycle's exact day matters less than its being stable). */
-static int64_t add_months(int64_t t, int n) {
-  time_t tt = (time_t)t;
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  tm.tm_mon += n;
-  return (int64_t)timegm(&tm);
-}
-
-static void day_text(int64_t t, char out[16]) {
-  time_t tt = (time_t)t;
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  strftime(out, 16, "%Y-%m-%d", &tm);
-}
-
 /* ---- the personal link --------------------------------------------------- */
 
 /* The key for verification links only (its own meta key: a link token can
@@ -286,12 +258,12 @@ static int batch_flush(struct run *rn, struct org_batch *b) {
 static int entry_step(struct run *rn, struct org_batch *b, long long rid, const char *id,
                       const char *name, int64_t baseline, int months, int hidden) {
   char cycle[16], due_day[16];
-  day_text(baseline, cycle);
-  int64_t due = add_months(baseline, months);
-  day_text(due, due_day);
+  pt_day_text(baseline, cycle);
+  int64_t due = pt_add_months(baseline, months);
+  pt_day_text(due, due_day);
   int hide_months = rn->o && rn->o->hide_months > 0 ? rn->o->hide_months : SK_VERIFY_HIDE_MONTHS;
   int added = 0, rc = SK_OK;
-  if (hidden && rn->now < add_months(baseline, hide_months)) {
+  if (hidden && rn->now < pt_add_months(baseline, hide_months)) {
     /* Confirmed since it was hidden, another way than the link (the portal's
      * "Gegevens kloppen nog", a feed's new assured_date): visible again. */
     sqlite3_reset(rn->unhide);
@@ -327,12 +299,12 @@ static int entry_step(struct run *rn, struct org_batch *b, long long rid, const 
       rn->st->tasks += added;
     }
   }
-  if (rn->now >= add_months(baseline, SK_VERIFY_FLAG_MONTHS)) {
+  if (rn->now >= pt_add_months(baseline, SK_VERIFY_FLAG_MONTHS)) {
     if ((rc = add_step(rn, rid, cycle, "flagged", NULL, &added)))
       return rc;
     rn->st->flagged += added;
   }
-  if (rn->now >= add_months(baseline, hide_months) && !hidden) {
+  if (rn->now >= pt_add_months(baseline, hide_months) && !hidden) {
     if ((rc = add_step(rn, rid, cycle, "hidden", NULL, &added)))
       return rc;
     rn->st->hidden += added;
@@ -401,9 +373,9 @@ int sk_portal_verify_run(struct sk_portal *p, const struct sk_verify_opts *o,
       }
     }
     stats->entries++;
-    int64_t baseline = day_of((const char *)sqlite3_column_text(q, 3));
+    int64_t baseline = pt_day_of((const char *)sqlite3_column_text(q, 3));
     if (baseline < 0)
-      baseline = day_of(rn.now_iso); /* no date at all: its cycle starts today */
+      baseline = pt_day_of(rn.now_iso); /* no date at all: its cycle starts today */
     rc = entry_step(&rn, &b, sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
                     (const char *)sqlite3_column_text(q, 2), baseline, sqlite3_column_int(q, 4),
                     sqlite3_column_int(q, 5));
@@ -488,9 +460,9 @@ int sk_portal_verify_entries(struct sk_portal *p, const char *token, struct sk_p
     if (!orgname)
       orgname = json_string((const char *)sqlite3_column_text(s, 5));
     char due[16] = "";
-    int64_t base = day_of((const char *)sqlite3_column_text(s, 6));
+    int64_t base = pt_day_of((const char *)sqlite3_column_text(s, 6));
     if (base >= 0)
-      day_text(add_months(base, sqlite3_column_int(s, 7)), due);
+      pt_day_text(pt_add_months(base, sqlite3_column_int(s, 7)), due);
     json_array_append_new(
         entries, json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", sqlite3_column_text(s, 1), "name",
                            sqlite3_column_text(s, 2), "due", due, "state",
@@ -552,9 +524,9 @@ int sk_portal_verify_answer(struct sk_portal *p, const char *token, const char *
   if (sqlite3_step(s) == SQLITE_ROW) {
     rid = sqlite3_column_int64(s, 0);
     snprintf(entry_org, sizeof entry_org, "%s", (const char *)sqlite3_column_text(s, 1));
-    int64_t base = day_of((const char *)sqlite3_column_text(s, 2));
+    int64_t base = pt_day_of((const char *)sqlite3_column_text(s, 2));
     if (base >= 0)
-      day_text(base, cycle);
+      pt_day_text(base, cycle);
   }
   sqlite3_finalize(s);
   if (!rid) {

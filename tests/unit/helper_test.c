@@ -116,3 +116,19 @@ long long th_query_int(struct sk_store *st, const char *sql) {
   sqlite3_finalize(s);
   return v;
 }
+
+int th_index_demo(const char *db) {
+  const char *bin = getenv("SK_BINARY_DIR");
+  char exe[1024], cmd[4096];
+  snprintf(exe, sizeof exe, "%s/sociale-kaart", bin ? bin : ".");
+  if (access(exe, X_OK) != 0) {
+    fprintf(stderr, "%s: %s is not built\n", getenv("CI") ? "FAILED" : "skipped", exe);
+    exit(getenv("CI") ? 1 : 77);
+  }
+  snprintf(cmd, sizeof cmd,
+           "cd '%s' && '%s' index --db '%s' --taxonomy feeds/taxonomy.json --feeds feeds/feeds.json"
+           " >/dev/null",
+           th_source_dir(), exe, db);
+  return system(cmd);
+}
+

@@ -26,6 +26,11 @@ void th_write_file(const char *path, const char *data, size_t len);
 struct sk_store *th_store_with_taxonomy(const char *name);
 /* The project's taxonomy, loaded once per process (owned by the helper). */
 const struct sk_taxonomy *th_taxonomy(void);
+/* Index the demo feeds (feeds/feeds.json) into db with the built program,
+ * `sociale-kaart index`, as a user would (taxonomy and crisis data too).
+ * Returns 0 on success. The program is $SK_BINARY_DIR/sociale-kaart; when
+ * it is not built the test exits 77 (skipped), or fails under CI. */
+int th_index_demo(const char *db);
 /* Run one integer-valued SQL query on st and return the value (asserts). */
 long long th_query_int(struct sk_store *st, const char *sql);
 

@@ -106,18 +106,8 @@ static struct sk_searcher *g_s;
 
 static int demo_setup(void **state) {
   (void)state;
-  const char *bin = getenv("SK_BINARY_DIR");
-  char exe[1024], cmd[4096];
-  snprintf(exe, sizeof exe, "%s/sociale-kaart", bin ? bin : ".");
-  if (access(exe, X_OK) != 0) {
-    fprintf(stderr, "skipped: %s not built\n", exe);
-    exit(77);
-  }
   const char *db = th_path("lexicon-demo.db");
-  snprintf(cmd, sizeof cmd,
-           "cd '%s' && '%s' index --db '%s' --taxonomy feeds/taxonomy.json --feeds feeds/feeds.json >/dev/null",
-           th_source_dir(), exe, db);
-  if (system(cmd) != 0)
+  if (th_index_demo(db) != 0)
     return -1;
   char err[256];
   if (sk_store_open(db, SK_STORE_READONLY, &g_st, err, sizeof err) != SK_OK ||

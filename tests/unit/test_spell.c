@@ -28,19 +28,7 @@ static struct sk_store *g_st;
 static struct sk_taxonomy *g_tax;
 static struct sk_searcher *g_s;
 
-static int index_demo(const char *db) {
-  const char *bin = getenv("SK_BINARY_DIR");
-  char exe[1024], cmd[4096];
-  snprintf(exe, sizeof exe, "%s/sociale-kaart", bin ? bin : ".");
-  if (access(exe, X_OK) != 0) {
-    fprintf(stderr, "skipped: %s not built\n", exe);
-    exit(77);
-  }
-  snprintf(cmd, sizeof cmd,
-           "cd '%s' && '%s' index --db '%s' --taxonomy feeds/taxonomy.json --feeds feeds/feeds.json >/dev/null",
-           th_source_dir(), exe, db);
-  return system(cmd);
-}
+static int index_demo(const char *db) { return th_index_demo(db); }
 
 static int open_demo(const char *db) {
   char err[256];

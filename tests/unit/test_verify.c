@@ -17,8 +17,6 @@
 #include <time.h>
 
 #include "helper_test.h"
-#include "ix_registry.h"
-#include "ix_run.h"
 #include "sk_auth.h"
 #include "sk_err.h"
 #include "sk_portal.h"
@@ -103,18 +101,9 @@ static long search_total(const char *org_id) {
 
 static void test_fourteen_months(void **state) {
   (void)state;
-  g_st = th_store_with_taxonomy("verify.db");
-  struct ix_registry *reg = NULL;
-  char err[512];
-  if (ix_registry_load(th_source_path("feeds/feeds.json"), th_taxonomy(), &reg, err, sizeof err))
-    fail_msg("registry: %s", err);
-  struct ix_run_opts o;
-  ix_run_opts_default(&o);
-  struct ix_feed_report *reps = NULL;
-  size_t n = 0;
-  assert_int_equal(ix_run(g_st, th_taxonomy(), reg, &o, &reps, &n), SK_OK);
-  free(reps);
-  ix_registry_free(reg);
+  assert_int_equal(th_index_demo(th_path("verify.db")), 0);
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("verify.db"), 0, &g_st, err, sizeof err), SK_OK);
   exec("UPDATE service SET assured_date = '2026-01-15', created = '2025-06-01T00:00:00Z'");
 
   /* A answers "Klopt nog"; B asks for a change of one entry; the rest never

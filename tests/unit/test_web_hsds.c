@@ -25,6 +25,8 @@ static const char *schema_dir(void) {
   return stat(dir, &sb) == 0 ? dir : NULL;
 }
 
+#define DEBIAN_PYTHON "/usr/bin/python3"
+
 /* Validate every instance with python3's jsonschema, resolving the
  * schemas' relative $refs among the files of the folder: with the
  * referencing registry (jsonschema >= 4.18), else with RefResolver (Debian
@@ -256,7 +258,9 @@ static void test_answers_validate_against_hsds_schemas(void **state) {
       {"/hsds/taxonomy_terms/{term}", "taxonomy_term.json"},
   };
   char cmd[16384];
-  int n = snprintf(cmd, sizeof cmd, "python3 '%s' '%s'", th_path("validate.py"), dir);
+  /* Debian's interpreter: python3-jsonschema (scripts/setup.sh) installs
+   * there, whatever python3 comes first on PATH (a pyenv one has none). */
+  int n = snprintf(cmd, sizeof cmd, "%s '%s' '%s'", DEBIAN_PYTHON, th_path("validate.py"), dir);
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     const char *t = cases[i].target;
     const char *brace = strchr(t, '{');
@@ -273,14 +277,17 @@ static void test_answers_validate_against_hsds_schemas(void **state) {
   }
   th_write_file(th_path("validate.py"), validator, strlen(validator));
   int rc = system(cmd);
-  if (WIFEXITED(rc) && WEXITSTATUS(rc) == 3)
+  if (WIFEXITED(rc) && WEXITSTATUS(rc) == 3) {
+    if (getenv("CI"))
+      fail_msg("python3-jsonschema is missing under CI (scripts/setup.sh installs it)");
     skip();
+  }
   assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
   /* The check can fail: a service without status, with a bad uuid. */
   static const char bad[] = "{\"id\": \"kapot\", \"name\": \"x\"}";
   th_write_file(th_path("bad.json"), bad, strlen(bad));
-  snprintf(cmd, sizeof cmd, "python3 '%s' '%s' service.json='%s' >/dev/null", th_path("validate.py"),
-           dir, th_path("bad.json"));
+  snprintf(cmd, sizeof cmd, "%s '%s' '%s' service.json='%s' >/dev/null", DEBIAN_PYTHON,
+           th_path("validate.py"), dir, th_path("bad.json"));
   rc = system(cmd);
   assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 1);
 }

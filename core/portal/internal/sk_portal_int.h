@@ -33,6 +33,9 @@ void pt_iso_at(int64_t t, char out[32]);
  * for an absurd page. */
 int pt_page_parse(const struct sk_portal_page *pg, long *page, long *per_page);
 int64_t pt_now(const struct sk_portal *p);
+int64_t pt_day_of(const char *iso);       /* "YYYY-MM-DD..." -> 00:00 UTC; -1: not a date */
+int64_t pt_add_months(int64_t t, int n);  /* calendar months, normalised as timegm does */
+void pt_day_text(int64_t t, char out[16]); /* "YYYY-MM-DD" (UTC) */
 void pt_actor_str(const struct sk_actor *a, char out[96]);
 int pt_is_editor(const struct sk_actor *a); /* sk_role_edits_all (sk_role.h) */
 int pt_has_org(const struct sk_actor *a, const char *org_id);
