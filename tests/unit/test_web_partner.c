@@ -1086,7 +1086,7 @@ static void test_feed_dropping_the_organisation_keeps_portal_entries(void **stat
   /* A reindex reaches search when the worker's background builder has
    * swapped in the new snapshot (docs/search.md): wait for that, bounded. */
   int found = 0;
-  for (int tries = 0; !found && tries < 600; tries++) { /* <= 60 s under load */
+  for (int tries = 0; !found && tries < 1200; tries++) { /* <= 120 s: seen up to 25 s with three copies running */
     if (tries) {
       struct timespec ts = {0, 100 * 1000 * 1000};
       nanosleep(&ts, NULL);
@@ -1097,6 +1097,8 @@ static void test_feed_dropping_the_organisation_keeps_portal_entries(void **stat
     json_array_foreach(json_object_get(d, "items"), i, it)
       found |= strcmp(json_string_value(json_object_get(it, "id")), id) == 0;
     json_decref(d);
+    if (found)
+      printf("# the portal entry was in search after %d tries of 100 ms\n", tries);
   }
   assert_true(found);
 }
