@@ -600,23 +600,7 @@ int sk_portal_confirm(struct sk_portal *p, const struct sk_actor *a, enum sk_por
   char now[32], actor[96];
   pt_now_iso(p, now);
   pt_actor_str(a, actor);
-  const char *old_d = json_string_value(json_object_get(en.meta, "assured_date"));
-  const char *old_b = json_string_value(json_object_get(en.meta, "assured_by"));
-  sqlite3_stmt *s = NULL;
-  rc = SK_EDB;
-  if (sqlite3_prepare_v2(p->st->db,
-                         "UPDATE service SET assured_date = ?1, assured_by = ?2 WHERE rid = ?3", -1,
-                         &s, NULL) == SQLITE_OK) {
-    sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, actor, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, en.rid);
-    rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
-  }
-  sqlite3_finalize(s);
-  if (!rc)
-    rc = pt_log(p, now, actor, "service", en.id, "assured_date", old_d, now, en.version);
-  if (!rc && (!old_b || strcmp(old_b, actor) != 0))
-    rc = pt_log(p, now, actor, "service", en.id, "assured_by", old_b, actor, en.version);
+  rc = pt_assure(p, NULL, en.rid, en.id, en.meta, now, actor, en.version);
   pt_entry_free(&en);
   if (rc)
     return fail(p, r, rc);

@@ -63,6 +63,12 @@ int pt_doc_build(struct sk_portal *p, const struct sk_actor *a, enum ptable t, c
  * also set assured_date/by. *rid_out may be NULL. */
 int pt_doc_commit(struct sk_portal *p, enum ptable t, const struct entry *en, const char *id,
                   const json_t *doc, const char *actor, const char *note, int assure);
+/* "Gegevens kloppen nog" on offering rid (id): assured_date = now,
+ * assured_by = actor, both logged against meta's old values (assured_by
+ * only when it changes). w: the caller's writer, or NULL. */
+struct sk_writer;
+int pt_assure(struct sk_portal *p, struct sk_writer *w, long long rid, const char *id,
+              const json_t *meta, const char *now, const char *actor, int version);
 /* Field-by-field differences [{field, old, new}] (old NULL: all new). */
 json_t *pt_diff(const json_t *old_doc, const json_t *new_doc);
 /* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS](Z|+HH:MM)": 1 and *utc set. */
