@@ -15,19 +15,7 @@
 #include "sk_portal_int.h"
 #include "sk_write.h"
 
-/* Length caps in characters: the model's field limits (sk_check.h), the
- * same definitions the indexer's validation uses. */
-#define P_MAX_NAME SK_FIELD_MAX_NAME
-#define P_MAX_SUMMARY SK_FIELD_MAX_SUMMARY
-#define P_MAX_TEXT SK_FIELD_MAX_TEXT
-#define P_MAX_SHORT SK_FIELD_MAX_SHORT
-#define P_MAX_URL SK_CHECK_URL_MAX
-#define P_MAX_EMAIL SK_CHECK_EMAIL_MAX
-#define P_MAX_PHONE SK_CHECK_PHONE_MAX
-#define P_MAX_CODES SK_FIELD_MAX_CODES
-#define P_MAX_AGE SK_FIELD_MAX_AGE
-#define P_MAX_LIST 64          /* phones, hours, locations per entry */
-#define P_MAX_OCCURRENCES 400  /* as the iCal importer's default */
+/* Caps: the model's one table of field limits (sk_check.h). */
 
 enum ftype {
   F_TEXT, F_AGE, F_CODES, F_CODE, F_ORG, F_AREAS, F_LOCS, F_PHONES, F_HOURS, F_OCCS,
@@ -46,16 +34,16 @@ struct fspec {
 static const struct fspec svc_fields[] = {
     {"kind", F_KIND, 0, 0, 0},
     {"organization", F_ORG, 0, 0, REQ},
-    {"name", F_TEXT, P_MAX_NAME, 0, REQ},
-    {"summary", F_TEXT, P_MAX_SUMMARY, 0, 0},
-    {"description", F_TEXT, P_MAX_TEXT, 0, ML},
-    {"keywords", F_TEXT, P_MAX_TEXT, 0, 0},
-    {"url", F_URL, P_MAX_URL, 0, 0},
-    {"email", F_EMAIL, P_MAX_EMAIL, 0, 0},
-    {"application_process", F_TEXT, P_MAX_TEXT, 0, ML},
-    {"eligibility_description", F_TEXT, P_MAX_TEXT, 0, ML},
-    {"fees_description", F_TEXT, P_MAX_TEXT, 0, ML},
-    {"referral_contact", F_TEXT, P_MAX_TEXT, 0, ML},
+    {"name", F_TEXT, SK_FIELD_MAX_NAME, 0, REQ},
+    {"summary", F_TEXT, SK_FIELD_MAX_SUMMARY, 0, 0},
+    {"description", F_TEXT, SK_FIELD_MAX_TEXT, 0, ML},
+    {"keywords", F_TEXT, SK_FIELD_MAX_TEXT, 0, 0},
+    {"url", F_URL, SK_CHECK_URL_MAX, 0, 0},
+    {"email", F_EMAIL, SK_CHECK_EMAIL_MAX, 0, 0},
+    {"application_process", F_TEXT, SK_FIELD_MAX_TEXT, 0, ML},
+    {"eligibility_description", F_TEXT, SK_FIELD_MAX_TEXT, 0, ML},
+    {"fees_description", F_TEXT, SK_FIELD_MAX_TEXT, 0, ML},
+    {"referral_contact", F_TEXT, SK_FIELD_MAX_TEXT, 0, ML},
     {"min_age", F_AGE, 0, 0, 0},
     {"max_age", F_AGE, 0, 0, 0},
     {"needs", F_CODES, 0, SK_VOCAB_NEED, REQ},
@@ -67,23 +55,23 @@ static const struct fspec svc_fields[] = {
     {"locations", F_LOCS, 0, 0, 0},
     {"phones", F_PHONES, 0, 0, 0},
     {"hours", F_HOURS, 0, 0, 0},
-    {"location_text", F_TEXT, P_MAX_SHORT, 0, ACT},
-    {"recurrence", F_TEXT, P_MAX_SHORT, 0, ACT},
-    {"organizer", F_TEXT, P_MAX_SHORT, 0, ACT},
+    {"location_text", F_TEXT, SK_FIELD_MAX_SHORT, 0, ACT},
+    {"recurrence", F_TEXT, SK_FIELD_MAX_SHORT, 0, ACT},
+    {"organizer", F_TEXT, SK_FIELD_MAX_SHORT, 0, ACT},
     {"occurrences", F_OCCS, 0, 0, ACT},
     {"status", F_STATUS, 0, 0, 0},
 };
 
 static const struct fspec loc_fields[] = {
     {"organization", F_ORG, 0, 0, REQ},
-    {"name", F_TEXT, P_MAX_NAME, 0, REQ},
-    {"address", F_TEXT, P_MAX_SHORT, 0, 0},
-    {"postal_code", F_POSTCODE, 16, 0, 0},
-    {"city", F_TEXT, P_MAX_SHORT, 0, 0},
+    {"name", F_TEXT, SK_FIELD_MAX_NAME, 0, REQ},
+    {"address", F_TEXT, SK_FIELD_MAX_SHORT, 0, 0},
+    {"postal_code", F_POSTCODE, SK_FIELD_MAX_POSTCODE, 0, 0},
+    {"city", F_TEXT, SK_FIELD_MAX_SHORT, 0, 0},
     {"municipality", F_MUNI, 0, 0, 0},
     {"latitude", F_COORD, 0, 0, 0},
     {"longitude", F_COORD, 0, 0, 0},
-    {"accessibility", F_TEXT, P_MAX_TEXT, 0, ML},
+    {"accessibility", F_TEXT, SK_FIELD_MAX_TEXT, 0, ML},
     {"hours", F_HOURS, 0, 0, 0},
     {"status", F_STATUS, 0, 0, 0},
 };
@@ -541,8 +529,8 @@ static json_t *age_value(struct vb *v, const char *field, const json_t *in) {
   if (!in || json_is_null(in))
     return NULL;
   if (!json_is_integer(in) || json_integer_value(in) < 0 ||
-      json_integer_value(in) > P_MAX_AGE) {
-    bad(v, field, "Het veld '%s' moet een leeftijd tussen 0 en %d zijn.", field, P_MAX_AGE);
+      json_integer_value(in) > SK_FIELD_MAX_AGE) {
+    bad(v, field, "Het veld '%s' moet een leeftijd tussen 0 en %d zijn.", field, SK_FIELD_MAX_AGE);
     return NULL;
   }
   return json_integer(json_integer_value(in));
@@ -551,9 +539,9 @@ static json_t *age_value(struct vb *v, const char *field, const json_t *in) {
 static json_t *areas_value(struct vb *v, const char *field, const json_t *in) {
   if (!in || json_is_null(in))
     return json_array();
-  if (!json_is_array(in) || json_array_size(in) > P_MAX_CODES) {
+  if (!json_is_array(in) || json_array_size(in) > SK_FIELD_MAX_CODES) {
     bad(v, field, "Het veld '%s' moet een lijst van hoogstens %d gemeenten of gebieden zijn.",
-        field, P_MAX_CODES);
+        field, SK_FIELD_MAX_CODES);
     return NULL;
   }
   json_t *out = json_array();
@@ -579,7 +567,7 @@ static json_t *areas_value(struct vb *v, const char *field, const json_t *in) {
     if (json_is_object(it)) {
       mn = age_value(v, "areas.min_age", json_object_get(it, "min_age"));
       mx = age_value(v, "areas.max_age", json_object_get(it, "max_age"));
-      note = text_value(v, "areas.note", json_object_get(it, "note"), P_MAX_SHORT, 0);
+      note = text_value(v, "areas.note", json_object_get(it, "note"), SK_FIELD_MAX_SHORT, 0);
     }
     json_t *a = json_pack("{s:s, s:o, s:o, s:o}", "code", c, "min_age", mn ? mn : json_null(),
                           "max_age", mx ? mx : json_null(), "note", note ? note : json_null());
@@ -619,8 +607,8 @@ static json_t *areas_value(struct vb *v, const char *field, const json_t *in) {
 static json_t *phones_value(struct vb *v, const char *field, const json_t *in) {
   if (!in || json_is_null(in))
     return json_array();
-  if (!json_is_array(in) || json_array_size(in) > P_MAX_LIST) {
-    bad(v, field, "Het veld '%s' moet een lijst van hoogstens %d nummers zijn.", field, P_MAX_LIST);
+  if (!json_is_array(in) || json_array_size(in) > SK_FIELD_MAX_LIST) {
+    bad(v, field, "Het veld '%s' moet een lijst van hoogstens %d nummers zijn.", field, SK_FIELD_MAX_LIST);
     return NULL;
   }
   json_t *out = json_array();
@@ -638,7 +626,7 @@ static json_t *phones_value(struct vb *v, const char *field, const json_t *in) {
     }
     json_t *desc = json_is_object(it)
                        ? text_value(v, "phones.description", json_object_get(it, "description"),
-                                    P_MAX_SHORT, 0)
+                                    SK_FIELD_MAX_SHORT, 0)
                        : NULL;
     const json_t *rs = json_is_object(it) ? json_object_get(it, "restricted") : NULL;
     json_array_append_new(out, json_pack("{s:s, s:o, s:b}", "number", json_string_value(num),
@@ -655,9 +643,9 @@ static json_t *phones_value(struct vb *v, const char *field, const json_t *in) {
 static json_t *hours_value(struct vb *v, const char *field, const json_t *in) {
   if (!in || json_is_null(in))
     return json_array();
-  if (!json_is_array(in) || json_array_size(in) > P_MAX_LIST) {
+  if (!json_is_array(in) || json_array_size(in) > SK_FIELD_MAX_LIST) {
     bad(v, field, "Het veld '%s' moet een lijst van hoogstens %d openingstijden zijn.", field,
-        P_MAX_LIST);
+        SK_FIELD_MAX_LIST);
     return NULL;
   }
   json_t *out = json_array();
@@ -680,7 +668,7 @@ static json_t *hours_value(struct vb *v, const char *field, const json_t *in) {
       good = 0;
       continue;
     }
-    json_t *note = text_value(v, "hours.note", json_object_get(it, "note"), P_MAX_SHORT, 0);
+    json_t *note = text_value(v, "hours.note", json_object_get(it, "note"), SK_FIELD_MAX_SHORT, 0);
     json_array_append_new(out, json_pack("{s:I, s:s, s:s, s:o}", "weekday",
                                          (json_int_t)json_integer_value(wd), "opens", o, "closes",
                                          c, "note", note ? note : json_null()));
@@ -756,9 +744,9 @@ int pt_parse_when(const char *s, int64_t *utc, int *all_day) {
 static json_t *occurrences_value(struct vb *v, const char *field, const json_t *in) {
   if (!in || json_is_null(in))
     return json_array();
-  if (!json_is_array(in) || json_array_size(in) > P_MAX_OCCURRENCES) {
+  if (!json_is_array(in) || json_array_size(in) > SK_FIELD_MAX_OCCURRENCES) {
     bad(v, field, "Het veld '%s' moet een lijst van hoogstens %d data zijn.", field,
-        P_MAX_OCCURRENCES);
+        SK_FIELD_MAX_OCCURRENCES);
     return NULL;
   }
   size_t n = json_array_size(in);
@@ -785,7 +773,7 @@ static json_t *occurrences_value(struct vb *v, const char *field, const json_t *
       continue;
     }
     json_t *lt = text_value(v, "occurrences.location_text", json_object_get(it, "location_text"),
-                            P_MAX_SHORT, 0);
+                            SK_FIELD_MAX_SHORT, 0);
     tmp[k].utc = su;
     tmp[k++].o = json_pack("{s:s, s:o, s:b, s:o}", "starts_at", st, "ends_at",
                            en ? json_string(en) : json_null(), "cancelled",
@@ -935,7 +923,7 @@ static void read_field(struct vb *v, enum ptable t, const struct fspec *f, const
       return;
     break;
   case F_CODES:
-    if (!(val = string_list(v, name, in, P_MAX_CODES, code_ok, f->vocab)))
+    if (!(val = string_list(v, name, in, SK_FIELD_MAX_CODES, code_ok, f->vocab)))
       return;
     break;
   case F_CODE:
@@ -956,7 +944,7 @@ static void read_field(struct vb *v, enum ptable t, const struct fspec *f, const
       return;
     break;
   case F_LOCS:
-    if (!(val = string_list(v, name, in, P_MAX_LIST, loc_ok, 0)))
+    if (!(val = string_list(v, name, in, SK_FIELD_MAX_LIST, loc_ok, 0)))
       return;
     break;
   case F_PHONES:
