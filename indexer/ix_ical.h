@@ -30,6 +30,7 @@
  * calls are serialised by an internal mutex; any thread may call.
  */
 #include <stddef.h>
+#include "sk_err.h" /* SK_MUST_CHECK */
 #include <stdint.h>
 
 #include "ix_record.h"
@@ -66,7 +67,7 @@ void ix_ical_opts_default(struct ix_ical_opts *o, int64_t now);
  * Returns SK_OK; SK_EPARSE with a Dutch reason in err when the document
  * cannot be read at all (nothing is added to out then); SK_EINVAL for bad
  * arguments; SK_ENOMEM when the batch's arena is full. */
-int ix_ical_parse(const char *data, size_t len, const struct ix_ical_opts *o, struct ix_batch *out,
+SK_MUST_CHECK int ix_ical_parse(const char *data, size_t len, const struct ix_ical_opts *o, struct ix_batch *out,
                   char *err, size_t errlen);
 
 /* Free libical's cached zones and ring buffer; call once at exit (keeps

@@ -17,6 +17,7 @@
  * it). Duplicate codes in a list are dropped quietly.
  */
 #include "ix_record.h"
+#include "sk_err.h" /* SK_MUST_CHECK */
 #include "sk_check.h"
 #include "sk_taxonomy.h"
 
@@ -26,7 +27,7 @@
 
 /* Validate b in place against tax. Returns SK_OK (rejected records moved to
  * b->rejections) or SK_ENOMEM (the batch is then unusable). */
-int ix_validate_batch(struct ix_batch *b, const struct sk_taxonomy *tax);
+SK_MUST_CHECK int ix_validate_batch(struct ix_batch *b, const struct sk_taxonomy *tax);
 
 /* Field syntax checks are in core/sk_check.h (shared with the portal). */
 

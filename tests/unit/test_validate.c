@@ -237,7 +237,7 @@ static void test_length_utf8_and_duplicates(void **state) {
         memcpy(accents + 2 * j, "\xc3\xa9", 2);
       s->name = accents;
     }
-    ix_strv_push(&b, &s->needs, "geld");
+    assert_int_equal(ix_strv_push(&b, &s->needs, "geld"), SK_OK);
     struct ix_area *a = IX_PUSH(&b, s->areas);
     a->code = "huizen";
     a->min_age = a->max_age = IX_UNSET;
