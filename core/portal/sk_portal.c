@@ -333,6 +333,19 @@ static int answer_entry(struct sk_portal *p, enum ptable t, const char *id, int 
   return SK_OK;
 }
 
+/* After an entry was written (rc): answer with it and commit, or roll
+ * everything back. */
+static int finish(struct sk_portal *p, int rc, enum ptable t, const char *id, int http,
+                  struct sk_portal_result *r) {
+  if (rc)
+    return fail(p, r, rc);
+  if ((rc = answer_entry(p, t, id, http, r)) || (rc = pt_commit(p, r))) {
+    sk_store_rollback(p->st);
+    return rc;
+  }
+  return SK_OK;
+}
+
 static int invalid(struct sk_portal *p, struct sk_portal_result *r, int rc, json_t *errors) {
   sk_store_rollback(p->st);
   if (rc == SK_EINVAL) {
@@ -489,13 +502,7 @@ int sk_portal_create(struct sk_portal *p, const struct sk_actor *a, enum sk_port
   }
   rc = pt_doc_commit(p, t, NULL, id, d, actor, "create", 1);
   json_decref(d);
-  if (rc)
-    return fail(p, r, rc);
-  if ((rc = answer_entry(p, t, id, 201, r)) || (rc = pt_commit(p, r))) {
-    sk_store_rollback(p->st);
-    return rc;
-  }
-  return SK_OK;
+  return finish(p, rc, t, id, 201, r);
 }
 
 /* Update with a patch; note "update" or "withdraw". */
@@ -552,13 +559,7 @@ static int change(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_
   rc = pt_doc_commit(p, t, &en, NULL, d, actor, note, sk_role_edits_own(a->role));
   json_decref(d);
   pt_entry_free(&en);
-  if (rc)
-    return fail(p, r, rc);
-  if ((rc = answer_entry(p, t, id, 200, r)) || (rc = pt_commit(p, r))) {
-    sk_store_rollback(p->st);
-    return rc;
-  }
-  return SK_OK;
+  return finish(p, rc, t, id, 200, r);
 }
 
 int sk_portal_update(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
@@ -602,13 +603,7 @@ int sk_portal_confirm(struct sk_portal *p, const struct sk_actor *a, enum sk_por
   pt_actor_str(a, actor);
   rc = pt_assure(p, NULL, en.rid, en.id, en.meta, now, actor, en.version);
   pt_entry_free(&en);
-  if (rc)
-    return fail(p, r, rc);
-  if ((rc = answer_entry(p, T_SVC, id, 200, r)) || (rc = pt_commit(p, r))) {
-    sk_store_rollback(p->st);
-    return rc;
-  }
-  return SK_OK;
+  return finish(p, rc, T_SVC, id, 200, r);
 }
 
 int sk_portal_history(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
@@ -733,11 +728,5 @@ int sk_portal_restore(struct sk_portal *p, const struct sk_actor *a, enum sk_por
   rc = pt_doc_commit(p, t, &en, NULL, d, actor, note, 0);
   json_decref(d);
   pt_entry_free(&en);
-  if (rc)
-    return fail(p, r, rc);
-  if ((rc = answer_entry(p, t, id, 200, r)) || (rc = pt_commit(p, r))) {
-    sk_store_rollback(p->st);
-    return rc;
-  }
-  return SK_OK;
+  return finish(p, rc, t, id, 200, r);
 }

@@ -82,6 +82,15 @@ SK_MUST_CHECK int pt_log(struct sk_portal *p, const char *at, const char *actor,
            const char *entity_id, const char *field, const char *old_v, const char *new_v,
            int version);
 
+/* ---- sk_portal_current.c ---- */
+/* A correction for the review queue (portal_correction). org_id "" or
+ * NULL: none; name, email NULL: not given. id receives its new id. */
+struct pt_correction {
+  const char *entity, *entry_id, *org_id, *name, *email, *message, *ip_hash, *now;
+};
+SK_MUST_CHECK int pt_correction_add(struct sk_portal *p, const struct pt_correction *c,
+                                    char id[SK_UUID_LEN]);
+
 /* ---- sk_portal_review.c ---- */
 /* Hold a change for review; fills r (202). */
 SK_MUST_CHECK int pt_pending_add(struct sk_portal *p, const struct sk_actor *a, enum ptable t,
