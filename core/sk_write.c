@@ -363,18 +363,21 @@ static int bulk_done(struct sk_writer *w, enum bulk_id b) {
 
 /* ---- organisations and locations --------------------------------------- */
 
-int sk_write_org_insert(struct sk_writer *w, const struct sk_write_origin *o,
-                        const struct sk_write_org *r, const char *now, long long *rid) {
+/* A new row: its columns v[0..n), then id, source, source_key and now
+ * (times_now times: created and/or last_modified). *rid: its rid. */
+static int insert_row(struct sk_writer *w, enum stmt i, struct wval *v, int n,
+                      const struct sk_write_origin *o, const char *now, int times_now,
+                      long long *rid) {
   sqlite3_stmt *s;
-  struct wval v[N_ORG + 5];
-  if (!o || !o->id || prep(w, S_ORG_INS, &s))
-    return o && o->id ? SK_EDB : SK_EINVAL;
-  int n = org_vals(v, r);
+  if (!o || !o->id || !rid)
+    return SK_EINVAL;
+  if (prep(w, i, &s))
+    return SK_EDB;
   wv_text(&v[n++], o->id);
   wv_text(&v[n++], o->source);
   wv_text(&v[n++], o->source_key);
-  wv_text(&v[n++], now); /* created */
-  wv_text(&v[n++], now); /* last_modified */
+  while (times_now-- > 0)
+    wv_text(&v[n++], now);
   bind_vals(s, 1, v, n);
   int rc = run(s);
   if (!rc)
@@ -382,17 +385,27 @@ int sk_write_org_insert(struct sk_writer *w, const struct sk_write_origin *o,
   return rc;
 }
 
-int sk_write_org_update(struct sk_writer *w, long long rid, const struct sk_write_org *r,
-                        const char *now) {
+/* Row rid gets its columns v[0..n) and last_modified = now. */
+static int update_row(struct sk_writer *w, enum stmt i, struct wval *v, int n, const char *now,
+                      long long rid) {
   sqlite3_stmt *s;
-  struct wval v[N_ORG + 2];
-  if (prep(w, S_ORG_UPD, &s))
+  if (prep(w, i, &s))
     return SK_EDB;
-  int n = org_vals(v, r);
   wv_text(&v[n++], now);
   wv_int(&v[n++], rid);
   bind_vals(s, 1, v, n);
   return run(s);
+}
+
+int sk_write_org_insert(struct sk_writer *w, const struct sk_write_origin *o,
+                        const struct sk_write_org *r, const char *now, long long *rid) {
+  struct wval v[N_ORG + 5];
+  return insert_row(w, S_ORG_INS, v, org_vals(v, r), o, now, 2, rid);
+}
+
+int sk_write_org_update(struct sk_writer *w, long long rid, const struct sk_write_org *r, const char *now) {
+  struct wval v[N_ORG + 2];
+  return update_row(w, S_ORG_UPD, v, org_vals(v, r), now, rid);
 }
 
 int sk_write_org_phone(struct sk_writer *w, long long rid, const char *number) {
@@ -409,33 +422,13 @@ int sk_write_org_phone(struct sk_writer *w, long long rid, const char *number) {
 
 int sk_write_location_insert(struct sk_writer *w, const struct sk_write_origin *o,
                              const struct sk_write_location *r, const char *now, long long *rid) {
-  sqlite3_stmt *s;
   struct wval v[N_LOC + 4];
-  if (!o || !o->id || prep(w, S_LOC_INS, &s))
-    return o && o->id ? SK_EDB : SK_EINVAL;
-  int n = loc_vals(v, r);
-  wv_text(&v[n++], o->id);
-  wv_text(&v[n++], o->source);
-  wv_text(&v[n++], o->source_key);
-  wv_text(&v[n++], now);
-  bind_vals(s, 1, v, n);
-  int rc = run(s);
-  if (!rc)
-    *rid = sqlite3_last_insert_rowid(w->st->db);
-  return rc;
+  return insert_row(w, S_LOC_INS, v, loc_vals(v, r), o, now, 1, rid);
 }
 
-int sk_write_location_update(struct sk_writer *w, long long rid, const struct sk_write_location *r,
-                             const char *now) {
-  sqlite3_stmt *s;
+int sk_write_location_update(struct sk_writer *w, long long rid, const struct sk_write_location *r, const char *now) {
   struct wval v[N_LOC + 2];
-  if (prep(w, S_LOC_UPD, &s))
-    return SK_EDB;
-  int n = loc_vals(v, r);
-  wv_text(&v[n++], now);
-  wv_int(&v[n++], rid);
-  bind_vals(s, 1, v, n);
-  return run(s);
+  return update_row(w, S_LOC_UPD, v, loc_vals(v, r), now, rid);
 }
 
 int sk_write_location_clear(struct sk_writer *w, long long rid) {
@@ -472,17 +465,9 @@ int sk_write_service_insert(struct sk_writer *w, const struct sk_write_origin *o
   return SK_OK;
 }
 
-int sk_write_service_update(struct sk_writer *w, long long rid, const struct sk_write_service *r,
-                            const char *now) {
-  sqlite3_stmt *s;
+int sk_write_service_update(struct sk_writer *w, long long rid, const struct sk_write_service *r, const char *now) {
   struct wval v[N_SVC + 2];
-  if (prep(w, S_SVC_UPD, &s))
-    return SK_EDB;
-  int n = svc_vals(v, r);
-  wv_text(&v[n++], now);
-  wv_int(&v[n++], rid);
-  bind_vals(s, 1, v, n);
-  return run(s);
+  return update_row(w, S_SVC_UPD, v, svc_vals(v, r), now, rid);
 }
 
 int sk_write_status(struct sk_writer *w, const char *entity, long long rid, const char *status,

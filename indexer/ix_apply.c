@@ -395,12 +395,12 @@ static int apply_org(struct apply *a, const struct ix_org *o) {
     return SK_OK;
   }
   make_id(a, E_ORG, o->key, id);
+  struct sk_write_org v = {o->name, o->description, o->email, o->website, hash, "active"};
   if (k) {
     if ((rc = fv_load_old(a, a->s_org_old, k->rid)) || (rc = log_diff(a, E_ORG, id)))
       return rc;
     if (!k->active && (rc = log_change(a, E_ORG, id, "status", "withdrawn", "active")))
       return rc;
-    struct sk_write_org v = {o->name, o->description, o->email, o->website, hash, "active"};
     if ((rc = sk_write_org_update(a->w, k->rid, &v, a->now)))
       return rc;
     rid = k->rid;
@@ -410,7 +410,6 @@ static int apply_org(struct apply *a, const struct ix_org *o) {
     if ((rc = note_changed_org(a, rid)) || (rc = sk_write_org_phone(a->w, rid, o->phone)))
       return rc;
   } else {
-    struct sk_write_org v = {o->name, o->description, o->email, o->website, hash, "active"};
     struct sk_write_origin og = {id, a->source, o->key};
     if ((rc = sk_write_org_insert(a->w, &og, &v, a->now, &rid)))
       return rc;
@@ -643,9 +642,8 @@ static const char sql_svc_old[] =
     "FROM service s JOIN organization o ON o.rid = s.organization_rid"
     " LEFT JOIN activity a ON a.service_rid = s.rid WHERE s.rid = ?1";
 
-static struct sk_write_service svc_row(struct apply *a, const struct ix_service *s,
-                                       long long org_rid, const char *hash) {
-  (void)a;
+static struct sk_write_service svc_row(const struct ix_service *s, long long org_rid,
+                                       const char *hash) {
   struct sk_write_service v = sk_write_service_blank();
   v.organization_rid = org_rid;
   v.kind = s->kind == IX_KIND_ACTIVITY ? "activiteit" : "aanbod";
@@ -837,7 +835,7 @@ static int apply_service(struct apply *a, const struct ix_service *s) {
       return rc;
     if (!k->active && (rc = log_change(a, E_SVC, id, "status", "withdrawn", "active")))
       return rc;
-    struct sk_write_service v = svc_row(a, s, org->rid, hash);
+    struct sk_write_service v = svc_row(s, org->rid, hash);
     if ((rc = sk_write_service_update(a->w, k->rid, &v, a->now)) ||
         (rc = sk_write_service_clear(a->w, k->rid)))
       return rc;
@@ -852,7 +850,7 @@ static int apply_service(struct apply *a, const struct ix_service *s) {
     if (!idc || !hashc)
       return SK_ENOMEM;
     rid = a->next_svc_rid++;
-    struct sk_write_service v = svc_row(a, s, org->rid, hashc);
+    struct sk_write_service v = svc_row(s, org->rid, hashc);
     struct sk_write_origin og = {idc, a->source, s->key};
     if ((rc = sk_write_service_insert(a->w, &og, &v, a->now, &rid)))
       return rc;
