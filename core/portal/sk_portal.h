@@ -345,6 +345,40 @@ int sk_portal_search_stats(struct sk_portal *p, const struct sk_actor *a, int mo
 int sk_stats_month_queries(struct sk_store *st, const char *month, size_t max,
                            void (*cb)(void *ctx, const char *query, long visitors), void *ctx);
 
+/* ---- claiming: "Is dit uw organisatie?" (sk_claim.c) ----------------------
+ * An organisation without an account asks for one from its own page. The
+ * link goes only to the organisation's e-mail address from the data, never
+ * to one the visitor types; following it files the claim; a redacteur
+ * approves it, which makes an untrusted partner account linked to that
+ * organisation only and mails it a link to choose a password. */
+#define SK_CLAIM_LINK_DAYS 7
+#define SK_CLAIM_PER_HOUR 5 /* requests per client address */
+#define SK_CLAIM_PER_DAY 20
+/* Anyone: 202 with the same message whether or not a mail was sent (no
+ * address, an account already, a link sent in the last day: nothing is
+ * sent); 404 for an organisation not on the map; 429 past the limits. ip is
+ * kept only as a keyed hash; base_url starts the link (base_url +
+ * "/aanvraag?t=" + token). */
+int sk_portal_claim_request(struct sk_portal *p, const char *org_id, const char *ip,
+                            const char *base_url, struct sk_portal_result *r);
+/* The link's token for a claim ("c1.", its own key and purpose; valid
+ * SK_CLAIM_LINK_DAYS from p->now). out: SK_VERIFY_TOKEN_MAX bytes. */
+int sk_portal_claim_token(struct sk_portal *p, const char *claim_id, char *out, size_t outlen);
+/* With the link's token: 200 {organization, status}; 403 for a bad,
+ * forged or expired token. */
+int sk_portal_claim_peek(struct sk_portal *p, const char *token, struct sk_portal_result *r);
+/* File the claim (once: 409 afterwards); 403 as above. */
+int sk_portal_claim_file(struct sk_portal *p, const char *token, struct sk_portal_result *r);
+/* Redactie: the filed claims {items: [{id, organization: {id, name}, email,
+ * filed}]}, oldest first. */
+int sk_portal_claims(struct sk_portal *p, const struct sk_actor *a, struct sk_portal_result *r);
+/* Redactie: approve (200 {id, status, account: {id, email}, organization})
+ * or reject a filed claim; 409 when decided already or the address has an
+ * account. */
+int sk_portal_claim_decide(struct sk_portal *p, const struct sk_actor *a, const char *claim_id,
+                           int approve, const char *reason, const char *base_url,
+                           struct sk_portal_result *r);
+
 /* ---- "Klopt er iets niet?" --------------------------------------------- */
 
 #define SK_CORRECTION_MAX_MESSAGE 2000 /* characters */

@@ -18,14 +18,10 @@
 
 /* ---- the personal link --------------------------------------------------- */
 
-/* The key for verification links only (its own meta key: a link token can
- * never pass as a form token or a session, and the other way round). */
-static int verify_key(struct sk_portal *p, unsigned char key[32]) {
-  return sk_store_secret(p->st, "verify_secret", key);
-}
-
-/* purpose: "verify" (an organisation's entries) or "verify-feed" (a feed):
- * a feed's link can never pass as an organisation's, or the other way. */
+/* Personal links (pt_link_*, sk_portal_int.h): "<prefix>.<id>.<expiry>.<MAC>".
+ * Each kind has its own key in meta and its own purpose word in the MAC,
+ * so a link of one kind never passes as another's, a form token or a
+ * session. */
 static void link_mac(const unsigned char key[32], const char *purpose, const char *id,
                      long long expires, char out[65]) {
   char msg[160];
@@ -33,6 +29,50 @@ static void link_mac(const unsigned char key[32], const char *purpose, const cha
   unsigned char mac[crypto_auth_BYTES];
   crypto_auth(mac, (const unsigned char *)msg, strlen(msg), key);
   sodium_bin2hex(out, 65, mac, 32);
+}
+
+int pt_link_make(struct sk_portal *p, const char *secret, const char *prefix,
+                 const char *purpose, const char *id, int days, char *out, size_t outlen) {
+  unsigned char key[32];
+  int rc = sk_store_secret(p->st, secret, key);
+  if (rc)
+    return rc;
+  long long expires = (long long)pt_now(p) + (long long)days * DAY;
+  char mac[65];
+  link_mac(key, purpose, id, expires, mac);
+  sodium_memzero(key, sizeof key);
+  if ((size_t)snprintf(out, outlen, "%s.%s.%lld.%s", prefix, id, expires, mac) >= outlen)
+    return SK_ETOOBIG;
+  return SK_OK;
+}
+
+int pt_link_check(struct sk_portal *p, const char *secret, const char *prefix,
+                  const char *purpose, int (*id_ok)(const char *), const char *tok, char *id,
+                  size_t idlen, long long *expires) {
+  size_t pl = strlen(prefix);
+  if (!tok || strlen(tok) >= SK_VERIFY_TOKEN_MAX || strncmp(tok, prefix, pl) != 0 ||
+      tok[pl] != '.')
+    return SK_EFORBIDDEN;
+  const char *o = tok + pl + 1, *dot = strchr(o, '.');
+  if (!dot || (size_t)(dot - o) >= idlen)
+    return SK_EFORBIDDEN;
+  memcpy(id, o, (size_t)(dot - o));
+  id[dot - o] = '\0';
+  char *end = NULL;
+  long long exp = strtoll(dot + 1, &end, 10);
+  if (!id_ok(id) || !end || *end != '.' || strlen(end + 1) != 64)
+    return SK_EFORBIDDEN;
+  unsigned char key[32];
+  int rc = sk_store_secret(p->st, secret, key);
+  if (rc)
+    return rc;
+  char mac[65];
+  link_mac(key, purpose, id, exp, mac);
+  sodium_memzero(key, sizeof key);
+  if (sodium_memcmp(mac, end + 1, 64) != 0 || exp < (long long)pt_now(p))
+    return SK_EFORBIDDEN;
+  *expires = exp;
+  return SK_OK;
 }
 
 /* A feed id as the registry allows it: lower-case letters, digits, '-'. */
@@ -46,61 +86,29 @@ static int feed_id_ok(const char *id) {
   return 1;
 }
 
-static int make_token(struct sk_portal *p, const char *prefix, const char *purpose,
-                      const char *id, char *out, size_t outlen) {
-  unsigned char key[32];
-  int rc = verify_key(p, key);
-  if (rc)
-    return rc;
-  long long expires = (long long)pt_now(p) + (long long)SK_VERIFY_LINK_DAYS * DAY;
-  char mac[65];
-  link_mac(key, purpose, id, expires, mac);
-  sodium_memzero(key, sizeof key);
-  if ((size_t)snprintf(out, outlen, "%s.%s.%lld.%s", prefix, id, expires, mac) >= outlen)
-    return SK_ETOOBIG;
-  return SK_OK;
-}
+static int uuid_ok(const char *id) { return sk_uuid_valid(id); }
 
 int sk_portal_verify_token(struct sk_portal *p, const char *org_id, char *out, size_t outlen) {
   if (!org_id || !sk_uuid_valid(org_id))
     return SK_EINVAL;
-  return make_token(p, "v1", "verify", org_id, out, outlen);
+  return pt_link_make(p, "verify_secret", "v1", "verify", org_id, SK_VERIFY_LINK_DAYS, out,
+                      outlen);
 }
 
 int sk_portal_verify_feed_token(struct sk_portal *p, const char *feed_id, char *out,
                                 size_t outlen) {
   if (!feed_id_ok(feed_id))
     return SK_EINVAL;
-  return make_token(p, "f1", "verify-feed", feed_id, out, outlen);
+  return pt_link_make(p, "verify_secret", "f1", "verify-feed", feed_id, SK_VERIFY_LINK_DAYS,
+                      out, outlen);
 }
 
 /* SK_OK and the id (an organisation's for "v1", a feed's for "f1") of a
  * valid, unexpired token of that kind; SK_EFORBIDDEN. */
 static int token_id(struct sk_portal *p, const char *tok, int feed, char *id, size_t idlen,
                     long long *expires) {
-  if (!tok || strlen(tok) >= SK_VERIFY_TOKEN_MAX || strncmp(tok, feed ? "f1." : "v1.", 3) != 0)
-    return SK_EFORBIDDEN;
-  const char *o = tok + 3, *dot = strchr(o, '.');
-  if (!dot || (size_t)(dot - o) >= idlen)
-    return SK_EFORBIDDEN;
-  memcpy(id, o, (size_t)(dot - o));
-  id[dot - o] = '\0';
-  char *end = NULL;
-  long long exp = strtoll(dot + 1, &end, 10);
-  if (!(feed ? feed_id_ok(id) : sk_uuid_valid(id)) || !end || *end != '.' ||
-      strlen(end + 1) != 64)
-    return SK_EFORBIDDEN;
-  unsigned char key[32];
-  int rc = verify_key(p, key);
-  if (rc)
-    return rc;
-  char mac[65];
-  link_mac(key, feed ? "verify-feed" : "verify", id, exp, mac);
-  sodium_memzero(key, sizeof key);
-  if (sodium_memcmp(mac, end + 1, 64) != 0 || exp < (long long)pt_now(p))
-    return SK_EFORBIDDEN;
-  *expires = exp;
-  return SK_OK;
+  return pt_link_check(p, "verify_secret", feed ? "f1" : "v1", feed ? "verify-feed" : "verify",
+                       feed ? feed_id_ok : uuid_ok, tok, id, idlen, expires);
 }
 
 static int token_org(struct sk_portal *p, const char *tok, char org_id[SK_UUID_LEN],
