@@ -403,7 +403,8 @@ int sk_write_org_insert(struct sk_writer *w, const struct sk_write_origin *o,
   return insert_row(w, S_ORG_INS, v, org_vals(v, r), o, now, 2, rid);
 }
 
-int sk_write_org_update(struct sk_writer *w, long long rid, const struct sk_write_org *r, const char *now) {
+int sk_write_org_update(struct sk_writer *w, long long rid, const struct sk_write_org *r,
+                        const char *now) {
   struct wval v[N_ORG + 2];
   return update_row(w, S_ORG_UPD, v, org_vals(v, r), now, rid);
 }
@@ -426,7 +427,8 @@ int sk_write_location_insert(struct sk_writer *w, const struct sk_write_origin *
   return insert_row(w, S_LOC_INS, v, loc_vals(v, r), o, now, 1, rid);
 }
 
-int sk_write_location_update(struct sk_writer *w, long long rid, const struct sk_write_location *r, const char *now) {
+int sk_write_location_update(struct sk_writer *w, long long rid, const struct sk_write_location *r,
+                             const char *now) {
   struct wval v[N_LOC + 2];
   return update_row(w, S_LOC_UPD, v, loc_vals(v, r), now, rid);
 }
@@ -465,7 +467,8 @@ int sk_write_service_insert(struct sk_writer *w, const struct sk_write_origin *o
   return SK_OK;
 }
 
-int sk_write_service_update(struct sk_writer *w, long long rid, const struct sk_write_service *r, const char *now) {
+int sk_write_service_update(struct sk_writer *w, long long rid, const struct sk_write_service *r,
+                            const char *now) {
   struct wval v[N_SVC + 2];
   return update_row(w, S_SVC_UPD, v, svc_vals(v, r), now, rid);
 }

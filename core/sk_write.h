@@ -199,7 +199,8 @@ SK_MUST_CHECK int sk_write_code(struct sk_writer *w, long long rid, const char *
 SK_MUST_CHECK int sk_write_area(struct sk_writer *w, long long rid, const struct sk_write_area *a);
 SK_MUST_CHECK int sk_write_service_location(struct sk_writer *w, long long rid,
                                             long long location_rid);
-SK_MUST_CHECK int sk_write_phone(struct sk_writer *w, long long rid, const struct sk_write_phone *p);
+SK_MUST_CHECK int sk_write_phone(struct sk_writer *w, long long rid,
+                                 const struct sk_write_phone *p);
 SK_MUST_CHECK int sk_write_hours(struct sk_writer *w, long long service_rid, long long location_rid,
                                  const struct sk_write_hours *h);
 /* The activity row; its municipality is the first municipality among the

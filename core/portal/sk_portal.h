@@ -197,7 +197,7 @@ struct sk_portal_reminder_opts {
  * period (idempotent: a second run in the same period adds nothing).
  * *n_new (may be NULL) receives the number of messages queued. */
 SK_MUST_CHECK int sk_portal_reminders_build(struct sk_portal *p, const struct sk_portal_reminder_opts *o,
-                              int *n_new);
+                                            int *n_new);
 /* The outbox (redacteur/admin): [{id, account_id, to, period, subject,
  * body, entries, created, sent_at}], newest first. Personal messages
  * (period "wachtwoord:…", a password reset link) are listed with their
@@ -211,7 +211,7 @@ int sk_portal_outbox_unsent(struct sk_portal *p, struct sk_portal_result *r);
  * link) to account_id at to. SK_OK, SK_ECONFLICT (that period already has
  * one), SK_EDB. */
 SK_MUST_CHECK int sk_portal_outbox_add(struct sk_portal *p, const char *account_id, const char *to,
-                         const char *period, const char *subject, const char *body);
+                                       const char *period, const char *subject, const char *body);
 /* Mark a message sent (for an SMTP sender). */
 SK_MUST_CHECK int sk_portal_outbox_mark_sent(struct sk_portal *p, const char *message_id);
 
@@ -263,14 +263,15 @@ struct sk_verify_stats {
 /* One run at p->now (or the clock). Idempotent: a second run on the same
  * day adds nothing. */
 SK_MUST_CHECK int sk_portal_verify_run(struct sk_portal *p, const struct sk_verify_opts *o,
-                         struct sk_verify_stats *stats);
+                                       struct sk_verify_stats *stats);
 /* The personal link's token for an organisation (valid SK_VERIFY_LINK_DAYS
  * from p->now). out must hold SK_VERIFY_TOKEN_MAX bytes. */
-SK_MUST_CHECK int sk_portal_verify_token(struct sk_portal *p, const char *org_id, char *out, size_t outlen);
+SK_MUST_CHECK int sk_portal_verify_token(struct sk_portal *p, const char *org_id, char *out,
+                                         size_t outlen);
 /* The personal link for a feed (prefix "f1."; its own purpose in the MAC,
  * so it never passes as an organisation's link). */
 SK_MUST_CHECK int sk_portal_verify_feed_token(struct sk_portal *p, const char *feed_id, char *out,
-                                size_t outlen);
+                                              size_t outlen);
 /* With a token (no account): GET the organisation's entries and their state
  * {organization: {id, name}, expires, entries: [{id, name, due, state,
  * confirmed_date}]}; 403 for a bad or expired token. */
@@ -289,7 +290,7 @@ int sk_portal_verify_answer(struct sk_portal *p, const char *token, const char *
  * address as bounced (the next messages go to its partner accounts, and the
  * redacteur's list says so). */
 SK_MUST_CHECK int sk_portal_outbox_mark_bounced(struct sk_portal *p, const char *message_id,
-                                  const char *reason);
+                                                const char *reason);
 /* The redacteur's list: {"tasks": [...], "hidden": [...], "bounced": [...],
  * "feeds": [{id, partner, step ("task": the partner did not confirm the
  * feed; "down": not fetched for SK_VERIFY_FEED_DOWN_DAYS), since, todo}]}. */
@@ -335,7 +336,7 @@ void sk_stats_visitor(const unsigned char key[32], const char *ip, const char *a
 /* Store n hits in one transaction and forget the keys of months before
  * current_month (may be NULL). */
 SK_MUST_CHECK int sk_stats_store(struct sk_store *st, const struct sk_stats_hit *hits, size_t n,
-                   const char *current_month);
+                                 const char *current_month);
 /* {min_visitors, months: [{month, searches, visitors, distinct_queries,
  * top: [{query, visitors, searches}]}]}: the last `months` months, newest
  * first; top holds only queries of at least SK_STATS_MIN_VISITORS visitors. */
@@ -345,7 +346,7 @@ int sk_portal_search_stats(struct sk_portal *p, const struct sk_actor *a, int mo
  * max (for counts computed by the caller, such as crisis searches; the
  * queries themselves must not be shown below the visitor threshold). */
 SK_MUST_CHECK int sk_stats_month_queries(struct sk_store *st, const char *month, size_t max,
-                           void (*cb)(void *ctx, const char *query, long visitors), void *ctx);
+                                         void (*cb)(void *ctx, const char *query, long visitors), void *ctx);
 
 /* ---- claiming: "Is dit uw organisatie?" (sk_claim.c) ----------------------
  * An organisation without an account asks for one from its own page. The

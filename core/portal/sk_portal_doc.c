@@ -1196,9 +1196,9 @@ static int write_children(struct sk_portal *p, struct sk_writer *w, long long r,
   if ((rc = sk_write_activity(w, r, &act)))
     return rc;
   json_array_foreach(json_object_get(d, "occurrences"), i, x) {
+    int cancelled = json_is_true(json_object_get(x, "cancelled"));
     struct sk_write_occurrence v = {doc_TEXT(x, "starts_at"), doc_TEXT(x, "ends_at"), 0,
-                                    SK_WRITE_UNSET, 0, json_is_true(json_object_get(x, "cancelled")),
-                                    doc_TEXT(x, "location_text")};
+                                    SK_WRITE_UNSET, 0, cancelled, doc_TEXT(x, "location_text")};
     int64_t eu = 0;
     int ead = 0;
     if (pt_parse_when(v.starts_at, &v.start_utc, &v.all_day) != 1)
