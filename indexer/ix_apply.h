@@ -51,16 +51,17 @@ struct ix_apply_meta {
 
 /* Create or update the feed row from the registry. Own transaction unless
  * one is open. */
-SK_MUST_CHECK int ix_apply_register_feed(struct sk_store *st, const char *feed_id, const char *partner,
-                           const char *kind, const char *location, int enabled);
+SK_MUST_CHECK int ix_apply_register_feed(struct sk_store *st, const char *feed_id,
+                                         const char *partner, const char *kind,
+                                         const char *location, int enabled);
 
 /* Apply b for feed feed_id (the feed row is created if missing). stats may
  * be NULL. On failure the transaction is rolled back, err says why (Dutch,
  * for the feed report) and the caller should record it with
  * ix_apply_record_error. */
 SK_MUST_CHECK int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
-             const struct ix_apply_meta *meta, struct ix_apply_stats *stats, char *err,
-             size_t errlen);
+                           const struct ix_apply_meta *meta, struct ix_apply_stats *stats,
+                           char *err, size_t errlen);
 
 /* Let the next ix_apply of feed_id withdraw as much as its batch says (the
  * shrink guard steps aside once; the acceptance is used up by the first
@@ -78,12 +79,12 @@ SK_MUST_CHECK int ix_apply_prepare(const char *feed_id, struct ix_batch *b);
  * the error and the attempt. rejections may be NULL (then the previous
  * report stays). */
 SK_MUST_CHECK int ix_apply_record_error(struct sk_store *st, const char *feed_id, const char *error,
-                          const struct ix_batch *rejections);
+                                        const struct ix_batch *rejections);
 
 /* The feed did not change since the last run (HTTP 304 or the same content
  * hash): record a successful attempt; everything counts as unchanged.
  * stats (may be NULL) receives the counts. */
 SK_MUST_CHECK int ix_apply_record_unchanged(struct sk_store *st, const char *feed_id,
-                              struct ix_apply_stats *stats);
+                                            struct ix_apply_stats *stats);
 
 #endif

@@ -46,6 +46,6 @@ struct ix_classify_opts {
  * above). o may be NULL. Warnings are added to b (one per kind, with a
  * count). Returns SK_OK or SK_ENOMEM / SK_ETOOBIG (arena cap). */
 SK_MUST_CHECK int ix_classify_batch(struct ix_batch *b, const struct sk_taxonomy *tax,
-                      const struct ix_classify_opts *o);
+                                    const struct ix_classify_opts *o);
 
 #endif

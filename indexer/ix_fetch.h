@@ -66,8 +66,9 @@ SK_MUST_CHECK int ix_fetch_global_init(void);
  * Returns SK_OK (body or not_modified), or SK_EFETCH / SK_ETOOBIG / SK_ENOMEM
  * with out->error set; on error out has no body and no etag/last_modified/
  * content_hash, so the caller keeps its previous ones. */
-SK_MUST_CHECK int ix_fetch(const struct ix_fetch_opts *o, const char *url, const char *etag, const char *last_modified,
-             const char *known_hash, struct ix_fetch_result *out);
+SK_MUST_CHECK int ix_fetch(const struct ix_fetch_opts *o, const char *url, const char *etag,
+                           const char *last_modified, const char *known_hash,
+                           struct ix_fetch_result *out);
 
 /* Release the body; the result can be reused. Accepts NULL. */
 void ix_fetch_result_free(struct ix_fetch_result *r);

@@ -211,7 +211,7 @@ struct ix_location *ix_batch_add_location(struct ix_batch *b);
 struct ix_service *ix_batch_add_service(struct ix_batch *b);
 /* Record a rejection (strings copied). SK_OK or SK_ENOMEM. */
 SK_MUST_CHECK int ix_batch_reject(struct ix_batch *b, const char *record_key, const char *field,
-                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int ix_batch_warn(struct ix_batch *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A string -> size_t hash map for key lookups over big batches (which key

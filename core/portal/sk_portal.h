@@ -49,7 +49,8 @@ struct sk_actor {
  * organisations). SK_ENOTFOUND for an unknown or disabled account;
  * SK_ETOOBIG when it is linked to more than SK_ACTOR_MAX_ORGS organisations
  * (never silently cut: the account would lose access to some). */
-SK_MUST_CHECK int sk_portal_actor_load(struct sk_store *st, const char *account_id, struct sk_actor *a);
+SK_MUST_CHECK int sk_portal_actor_load(struct sk_store *st, const char *account_id,
+                                       struct sk_actor *a);
 
 enum sk_portal_entity {
   SK_PORTAL_SERVICE,  /* an offering; for get/update/withdraw any service row */
@@ -196,8 +197,8 @@ struct sk_portal_reminder_opts {
 /* Queue one reminder per partner account with stale entries for this
  * period (idempotent: a second run in the same period adds nothing).
  * *n_new (may be NULL) receives the number of messages queued. */
-SK_MUST_CHECK int sk_portal_reminders_build(struct sk_portal *p, const struct sk_portal_reminder_opts *o,
-                                            int *n_new);
+SK_MUST_CHECK int sk_portal_reminders_build(struct sk_portal *p,
+                                            const struct sk_portal_reminder_opts *o, int *n_new);
 /* The outbox (redacteur/admin): [{id, account_id, to, period, subject,
  * body, entries, created, sent_at}], newest first. Personal messages
  * (period "wachtwoord:…", a password reset link) are listed with their
@@ -258,7 +259,7 @@ struct sk_verify_stats {
   long messages;                /* messages queued */
   long feeds;                   /* feeds without assured dates looked at */
   long feeds_due, feeds_reminded, feeds_tasks; /* their steps added (reminded: both messages) */
-  long feeds_down;              /* outages of SK_VERIFY_FEED_DOWN_DAYS logged */
+  long feeds_down;                             /* outages of SK_VERIFY_FEED_DOWN_DAYS logged */
 };
 /* One run at p->now (or the clock). Idempotent: a second run on the same
  * day adds nothing. */
@@ -346,7 +347,8 @@ int sk_portal_search_stats(struct sk_portal *p, const struct sk_actor *a, int mo
  * max (for counts computed by the caller, such as crisis searches; the
  * queries themselves must not be shown below the visitor threshold). */
 SK_MUST_CHECK int sk_stats_month_queries(struct sk_store *st, const char *month, size_t max,
-                                         void (*cb)(void *ctx, const char *query, long visitors), void *ctx);
+                                         void (*cb)(void *ctx, const char *query, long visitors),
+                                         void *ctx);
 
 /* ---- claiming: "Is dit uw organisatie?" (sk_claim.c) ----------------------
  * An organisation without an account asks for one from its own page. The
@@ -366,7 +368,8 @@ int sk_portal_claim_request(struct sk_portal *p, const char *org_id, const char 
                             const char *base_url, struct sk_portal_result *r);
 /* The link's token for a claim ("c1.", its own key and purpose; valid
  * SK_CLAIM_LINK_DAYS from p->now). out: SK_VERIFY_TOKEN_MAX bytes. */
-SK_MUST_CHECK int sk_portal_claim_token(struct sk_portal *p, const char *claim_id, char *out, size_t outlen);
+SK_MUST_CHECK int sk_portal_claim_token(struct sk_portal *p, const char *claim_id, char *out,
+                                        size_t outlen);
 /* With the link's token: 200 {organization, status}; 403 for a bad,
  * forged or expired token. */
 int sk_portal_claim_peek(struct sk_portal *p, const char *token, struct sk_portal_result *r);

@@ -46,30 +46,32 @@ SK_MUST_CHECK int pt_commit(struct sk_portal *p, struct sk_portal_result *r);
 json_t *pt_col_json(sqlite3_stmt *s, int i); /* text/int/real/null as JSON */
 /* Read-only check of an entry for the actor: not found, forbidden. */
 SK_MUST_CHECK int pt_entry_check_read(const struct sk_actor *a, const struct entry *en,
-                        struct sk_portal_result *r);
+                                      struct sk_portal_result *r);
 
 /* ---- sk_portal_doc.c ---- */
-SK_MUST_CHECK int pt_entry_load(struct sk_portal *p, enum ptable t, const char *id, struct entry *out);
+SK_MUST_CHECK int pt_entry_load(struct sk_portal *p, enum ptable t, const char *id,
+                                struct entry *out);
 void pt_entry_free(struct entry *en);
 /* Build the new document from base (NULL: a new entry) and a merge patch,
  * validating every field; problems go to errors ([{field, message}]).
  * Returns SK_OK, SK_EINVAL (see errors), SK_EFORBIDDEN (r filled: a
  * reference outside the actor's organisations) or SK_ENOMEM/SK_EDB. */
-SK_MUST_CHECK int pt_doc_build(struct sk_portal *p, const struct sk_actor *a, enum ptable t, const char *kind,
-                 const json_t *base, const json_t *patch, json_t **out, json_t *errors,
-                 struct sk_portal_result *r);
+SK_MUST_CHECK int pt_doc_build(struct sk_portal *p, const struct sk_actor *a, enum ptable t,
+                               const char *kind, const json_t *base, const json_t *patch,
+                               json_t **out, json_t *errors, struct sk_portal_result *r);
 /* Write doc as the entry's new content (insert when en is NULL: id and
  * source 'portal'), log each changed field with the new version, store the
  * snapshot, keep the search index in step. actor: "account:<id>". assure:
  * also set assured_date/by. *rid_out may be NULL. */
-SK_MUST_CHECK int pt_doc_commit(struct sk_portal *p, enum ptable t, const struct entry *en, const char *id,
-                  const json_t *doc, const char *actor, const char *note, int assure);
+SK_MUST_CHECK int pt_doc_commit(struct sk_portal *p, enum ptable t, const struct entry *en,
+                                const char *id, const json_t *doc, const char *actor,
+                                const char *note, int assure);
 /* "Gegevens kloppen nog" on offering rid (id): assured_date = now,
  * assured_by = actor, both logged against meta's old values (assured_by
  * only when it changes). w: the caller's writer, or NULL. */
 struct sk_writer;
 SK_MUST_CHECK int pt_assure(struct sk_portal *p, struct sk_writer *w, long long rid, const char *id,
-              const json_t *meta, const char *now, const char *actor, int version);
+                            const json_t *meta, const char *now, const char *actor, int version);
 /* Field-by-field differences [{field, old, new}] (old NULL: all new). */
 json_t *pt_diff(const json_t *old_doc, const json_t *new_doc);
 /* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS](Z|+HH:MM)": 1 and *utc set. */
@@ -79,8 +81,8 @@ int pt_parse_when(const char *s, int64_t *utc, int *all_day);
 enum ptable pt_table_of(enum sk_portal_entity e);
 /* Write one change_log row. */
 SK_MUST_CHECK int pt_log(struct sk_portal *p, const char *at, const char *actor, const char *entity,
-           const char *entity_id, const char *field, const char *old_v, const char *new_v,
-           int version);
+                         const char *entity_id, const char *field, const char *old_v,
+                         const char *new_v, int version);
 
 /* ---- sk_portal_current.c ---- */
 /* A correction for the review queue (portal_correction). org_id "" or
@@ -95,18 +97,20 @@ SK_MUST_CHECK int pt_correction_add(struct sk_portal *p, const struct pt_correct
 /* A link token "<prefix>.<id>.<expiry>.<MAC>" valid `days` from p->now,
  * signed with the meta secret `secret` over "<purpose>:<id>:<expiry>". */
 SK_MUST_CHECK int pt_link_make(struct sk_portal *p, const char *secret, const char *prefix,
-                 const char *purpose, const char *id, int days, char *out, size_t outlen);
+                               const char *purpose, const char *id, int days, char *out,
+                               size_t outlen);
 /* SK_OK and id (id_ok must accept it) of a valid, unexpired token of that
  * prefix and purpose; SK_EFORBIDDEN for anything else. */
 SK_MUST_CHECK int pt_link_check(struct sk_portal *p, const char *secret, const char *prefix,
-                  const char *purpose, int (*id_ok)(const char *), const char *tok, char *id,
-                  size_t idlen, long long *expires);
+                                const char *purpose, int (*id_ok)(const char *), const char *tok,
+                                char *id, size_t idlen, long long *expires);
 
 /* ---- sk_portal_review.c ---- */
 /* Hold a change for review; fills r (202). */
 SK_MUST_CHECK int pt_pending_add(struct sk_portal *p, const struct sk_actor *a, enum ptable t,
-                   const char *entity_id, const char *org_id, const char *action,
-                   const char *base_etag, const json_t *doc, struct sk_portal_result *r);
+                                 const char *entity_id, const char *org_id, const char *action,
+                                 const char *base_etag, const json_t *doc,
+                                 struct sk_portal_result *r);
 /* Open review items of one entry as [{id, action, submitted_at, submitted_by}]. */
 json_t *pt_pending_of(struct sk_portal *p, enum ptable t, const char *entity_id);
 
