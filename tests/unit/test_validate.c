@@ -279,6 +279,19 @@ static void test_syntax_helpers(void **state) {
   assert_false(sk_check_phone("035 000 00 00 ext. 5"));
 }
 
+/* A doc of the source tree; join: line breaks as spaces (sentences wrap). */
+static void read_doc(const char *rel, char *doc, size_t cap, int join) {
+  FILE *f = fopen(th_source_path(rel), "rb");
+  if (!f)
+    fail_msg("%s: cannot read", rel);
+  size_t n = fread(doc, 1, cap - 1, f);
+  fclose(f);
+  doc[n] = '\0';
+  for (size_t i = 0; join && i < n; i++)
+    if (doc[i] == '\n')
+      doc[i] = ' ';
+}
+
 static long schema_int(json_t *schema, const char *path, const char *key) {
   json_t *x = schema;
   char buf[256];
@@ -316,17 +329,28 @@ static void test_documented_limits_are_the_model_table(void **state) {
                    SK_FIELD_MAX_SUMMARY);
   json_decref(schema);
 
-  FILE *f = fopen(th_source_path("docs/portal.md"), "rb");
-  assert_non_null(f);
   static char doc[256 * 1024];
-  size_t n = fread(doc, 1, sizeof doc - 1, f);
-  fclose(f);
-  doc[n] = '\0';
-  /* The sentence may wrap: compare with line breaks as spaces. */
-  for (size_t i = 0; i < n; i++)
-    if (doc[i] == '\n')
-      doc[i] = ' ';
   char want[256];
+  read_doc("docs/feed-format.md", doc, sizeof doc, 0);
+  /* Every "at most N characters" of a table row names a limit of the table. */
+  static const struct {
+    const char *row;
+    int max;
+  } rows[] = {{"| `name` | yes | `\"Versa Welzijn Huizen\"` |", SK_FIELD_MAX_NAME},
+              {"| `description` | no | `\"Welzijnswerk in Huizen.\"` |", SK_FIELD_MAX_TEXT},
+              {"| `name` | yes | `\"Schuldhulpverlening\"` |", SK_FIELD_MAX_NAME},
+              {"| `summary` | no |", SK_FIELD_MAX_SUMMARY},
+              {"| `description` | no | `\"U praat", SK_FIELD_MAX_TEXT}};
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    const char *r = strstr(doc, rows[i].row);
+    if (!r)
+      fail_msg("docs/feed-format.md has no row %s", rows[i].row);
+    snprintf(want, sizeof want, "at most %d characters", rows[i].max);
+    const char *at = strstr(r, want), *eol = strchr(r, '\n');
+    if (!at || (eol && at > eol))
+      fail_msg("docs/feed-format.md: %s does not say \"%s\"", rows[i].row, want);
+  }
+  read_doc("docs/portal.md", doc, sizeof doc, 1);
   snprintf(want, sizeof want, "ages 0..%d", SK_FIELD_MAX_AGE);
   assert_non_null(strstr(doc, want));
   snprintf(want, sizeof want, "text caps (name %d, summary %d, long texts %d, short %d)",
@@ -335,6 +359,9 @@ static void test_documented_limits_are_the_model_table(void **state) {
     fail_msg("docs/portal.md does not say \"%s\"", want);
   snprintf(want, sizeof want, "at most %d codes, phones, hours or locations", SK_FIELD_MAX_CODES);
   assert_int_equal(SK_FIELD_MAX_CODES, SK_FIELD_MAX_LIST); /* the sentence names both */
+  if (!strstr(doc, want))
+    fail_msg("docs/portal.md does not say \"%s\"", want);
+  snprintf(want, sizeof want, "at most %d dates of an activity", SK_FIELD_MAX_OCCURRENCES);
   if (!strstr(doc, want))
     fail_msg("docs/portal.md does not say \"%s\"", want);
 }
