@@ -314,8 +314,11 @@ static int is_form(struct web_ctx *x) {
 static int same_origin(struct web_ctx *x) {
   const char *site = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
   const char *origin = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Origin");
-  if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
-    return 0;
+  /* Sec-Fetch-Site is set by the browser alone (no page can forge it), so
+   * it decides when present: the login form sent without JavaScript from a
+   * page with "Referrer-Policy: no-referrer" carries "Origin: null". */
+  if (site)
+    return strcmp(site, "same-origin") == 0 || strcmp(site, "none") == 0;
   if (!origin)
     return 1;
   const char *host = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Host");

@@ -716,6 +716,13 @@ int sk_portal_confirm(struct sk_portal *p, const struct sk_actor *a, enum sk_por
   " substr(actor, 1, 8) = 'account:'), (SELECT f.partner FROM feed f WHERE"                     \
   " f.id = substr(actor, 6) AND substr(actor, 1, 5) = 'feed:'))"
 
+/* A value that is an id, by name: the person who checked an entry
+ * (assured_by), the organisation it belongs to. NULL otherwise. */
+#define VALUE_NAME_SQL(col)                                                                    \
+  "CASE field WHEN 'assured_by' THEN (SELECT a.name FROM account a WHERE a.id = substr(" col   \
+  ", 9) AND substr(" col ", 1, 8) = 'account:') WHEN 'organization' THEN (SELECT o.name FROM"   \
+  " organization o WHERE o.id = " col ") END"
+
 int sk_portal_history(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
                       const char *id, struct sk_portal_result *r) {
   res_start(r);
@@ -748,17 +755,20 @@ int sk_portal_history(struct sk_portal *p, const struct sk_actor *a, enum sk_por
   s = NULL;
   if (!rc && sqlite3_prepare_v2(p->st->db,
                                 "SELECT at, actor, field, old_value, new_value, version, "
-                                ACTOR_NAME_SQL " FROM change_log WHERE entity = ?1 AND entity_id = ?2"
+                                ACTOR_NAME_SQL ", " VALUE_NAME_SQL("old_value") ", "
+                                VALUE_NAME_SQL("new_value") " FROM change_log WHERE entity = ?1 AND entity_id = ?2"
                                 " ORDER BY rid DESC LIMIT 2000",
                                 -1, &s, NULL) == SQLITE_OK) {
     sqlite3_bind_text(s, 1, pt_table_name(en.table), -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, en.id, -1, SQLITE_STATIC);
     while (sqlite3_step(s) == SQLITE_ROW)
       json_array_append_new(
-          changes, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "at", pt_col_json(s, 0),
-                             "actor", pt_col_json(s, 1), "field", pt_col_json(s, 2), "old",
-                             pt_col_json(s, 3), "new", pt_col_json(s, 4), "version",
-                             pt_col_json(s, 5), "actor_name", pt_col_json(s, 6)));
+          changes, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "at",
+                             pt_col_json(s, 0), "actor", pt_col_json(s, 1), "field",
+                             pt_col_json(s, 2), "old", pt_col_json(s, 3), "new",
+                             pt_col_json(s, 4), "version", pt_col_json(s, 5), "actor_name",
+                             pt_col_json(s, 6), "old_name", pt_col_json(s, 7), "new_name",
+                             pt_col_json(s, 8)));
   } else if (!rc)
     rc = SK_EDB;
   sqlite3_finalize(s);

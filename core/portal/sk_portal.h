@@ -130,9 +130,11 @@ int sk_portal_confirm(struct sk_portal *p, const struct sk_actor *a, enum sk_por
                       const char *id, const char *if_match, struct sk_portal_result *r);
 
 /* History: {"versions": [{version, at, actor, actor_name, note}],
- * "changes": [{at, actor, actor_name, field, old, new, version}]} newest
- * first, feed changes included; actor_name is the account's name or the
- * feed's partner (null when unknown).
+ * "changes": [{at, actor, actor_name, field, old, new, old_name, new_name,
+ * version}]} newest first, feed changes included; actor_name is the
+ * account's name or the feed's partner, old_name/new_name the name behind
+ * an id value (assured_by: the account, organization: the organisation);
+ * null when unknown.
  * Redacteur: any entry; partner: its own. */
 int sk_portal_history(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
                       const char *id, struct sk_portal_result *r);

@@ -222,6 +222,8 @@
     if (typeof v === 'string' && /^\s*[[{]/.test(v)) { try { v = JSON.parse(v); } catch (e) { /* plain text */ } }
     if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return '(leeg)';
     if (field === 'status' && STATUS_TEXT[v]) return STATUS_TEXT[v];
+    if (field === 'assured_date' && typeof v === 'string') return whenText(v);
+    if (typeof v === 'string' && /^(account|feed):/.test(v)) return whoText({ actor: v });
     if (field === 'hours' && Array.isArray(v)) {
       return v.map(function (h) {
         return (DAYS[h.weekday] || '') + ' ' + (h.opens || '?') + ' tot ' + (h.closes || '?') + ' uur' + (h.note ? ' (' + h.note + ')' : '');
@@ -252,7 +254,7 @@
     if (isNaN(d)) return iso;
     try {
       return new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', day: 'numeric', month: 'long', year: 'numeric',
-        hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d).replace(/,? (\d\d:\d\d)$/, ' om $1 uur');
+        hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d).replace(/(,| om)? (\d\d:\d\d)$/, ' om $2 uur');
     } catch (e) { return SK.dateNL(d); }
   }
 
@@ -281,7 +283,7 @@
     location_text: 'Waar?', recurrence: 'Hoe vaak?', organizer: 'Organisator', occurrences: 'Data', status: 'Status',
     organization: 'Organisatie', address: 'Adres', postal_code: 'Postcode', city: 'Plaats', municipality: 'Gemeente',
     latitude: 'Breedtegraad', longitude: 'Lengtegraad', accessibility: 'Toegankelijkheid',
-    assured_date: 'Gecontroleerd op', assured_by: 'Gecontroleerd door'
+    assured_date: 'Gecontroleerd op', assured_by: 'Gecontroleerd door', kind: 'Soort'
   };
   function fieldName(f) { return FIELD_NAMES[f] || f; }
 
@@ -878,8 +880,8 @@
           var tb = el('tbody');
           ch.slice(0, 100).forEach(function (c) {
             tb.appendChild(el('tr', null, el('td', null, whenText(c.at)), el('td', null, whoText(c)),
-              el('th', { scope: 'row' }, fieldName(c.field)), el('td', null, el('del', null, valueText(c.old, c.field))),
-              el('td', null, el('ins', null, valueText(c['new'], c.field)))));
+              el('th', { scope: 'row' }, fieldName(c.field)), el('td', null, el('del', null, c.old_name || valueText(c.old, c.field))),
+              el('td', null, el('ins', null, c.new_name || valueText(c['new'], c.field)))));
           });
           t.appendChild(tb);
           box.appendChild(el('div', { class: 'table-wrap' }, t));

@@ -548,11 +548,21 @@
     window.addEventListener('popstate', function () { readState(); syncForm(); search(false); });
 
     buildTiles();
+    /* The server already rendered this query's results (and its crisis
+       block, which enhance.js focuses): enhance them, do not search again.
+       The page shows what its URL asked for, so the place comes from the
+       URL, not from the one remembered on this device. The chips follow
+       from the state, the filter counts from the page (#search-facets). */
+    if (SK.$('#results-section[data-server]') && active()) {
+      var p = SK.params();
+      state.municipality = p.municipality !== undefined ? p.municipality : (p.gemeente || '');
+      syncForm();
+      var facets = null;
+      try { facets = JSON.parse((SK.$('#search-facets') || {}).textContent || 'null'); } catch (e) { facets = null; }
+      loadTaxonomy().then(function () { renderChips(); renderFacets(facets); }, function () { /* the server's list stands */ });
+      return;
+    }
     syncForm();
-    /* The server already rendered this query's results: enhance them, do
-       not fetch them again (the first search in the page does). */
-    /* Server-rendered results are fetched once more for the facet counts
-       and chips; the crisis block keeps its place and focus (search()). */
     search(false);
   });
 })();
