@@ -316,6 +316,10 @@ int web_page_route(const char *url);
 int web_page_handler(struct web_ctx *x);
 /* The HTML 404 page of the site (non-API paths). */
 int web_page_not_found(struct web_ctx *x);
+/* The partner portal without JavaScript (web_portal_pages.c): /portaal/,
+ * /portaal/bevestigen, /portaal/bewerk/{soort}/{id},
+ * /portaal/melding/{id}/afgehandeld. */
+int web_portal_page_handler(struct web_ctx *x);
 /* Compress the response for a client that accepts gzip (web_gzip.c): a
  * text body of a GET/HEAD becomes gzip, etag gets a "-gz" variant and
  * Vary: Accept-Encoding is set. No change when it does not pay. */

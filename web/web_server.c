@@ -626,6 +626,11 @@ static const struct route_def routes[] = {
     PAGE("/aanbod/*"), PAGE("/organisatie/*"), PAGE("/agenda"), PAGE("/professionals"), PAGE("/aanvraag"),
     PAGE("/sitemap.xml"), PAGE("/robots.txt"),
 #undef PAGE
+    /* The partner portal's server-rendered pages (web_portal_pages.c). */
+#define PPAGE(pat) {pat, WR_PAGE, web_portal_page_handler, NULL, R_WRITES | R_LARGE_BODY, NULL}
+    PPAGE("/portaal/"), PPAGE("/portaal/bevestigen"), PPAGE("/portaal/bewerk/*"),
+    PPAGE("/portaal/melding/*"),
+#undef PPAGE
     {"*", WR_STATIC, web_static, NULL, 0, NULL},
 };
 

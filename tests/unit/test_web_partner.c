@@ -1624,6 +1624,192 @@ static void test_claim_organisation(void **state) {
   resp_free(&r);
 }
 
+/* ---- the portal without JavaScript (issue 13, web_portal_pages.c) -------- */
+
+/* A form POST as s from our own pages, with its CSRF token (csrf 0: none). */
+static struct resp portal_form(const struct sess *s, int csrf, const char *target,
+                               const char *fields, const char *extra) {
+  char body[4096];
+  snprintf(body, sizeof body, "%s%s%s", csrf ? "csrf=" : "", csrf ? s->csrf : "", fields);
+  char h[300];
+  snprintf(h, sizeof h, "Sec-Fetch-Site: same-origin\r\n%s", extra ? extra : "");
+  return form_post(s, target, body, h);
+}
+
+static struct resp portal_get(const struct sess *s, const char *target) {
+  char h[300];
+  snprintf(h, sizeof h, "Cookie: %s\r\n", s->cookie);
+  return call("GET", target, h, NULL);
+}
+
+/* The hidden etag field of an edit form, percent-encoded for a body. */
+static void form_etag(const struct resp *r, char out[128]) {
+  const char *e = strstr(r->body, "name=\"etag\" value=\"");
+  assert_non_null(e);
+  e += strlen("name=\"etag\" value=\"");
+  size_t n = 0;
+  for (; *e && *e != '>' && n + 4 < 128; e++) {
+    if (!strncmp(e, "&quot;", 6)) {
+      memcpy(out + n, "%22", 3), n += 3, e += 5;
+    } else if (*e == '"') {
+      break;
+    } else {
+      out[n++] = *e;
+    }
+  }
+  out[n] = '\0';
+}
+
+static void test_portal_pages_without_js(void **state) {
+  (void)state;
+  /* No session: the task list sends the visitor to the login page. */
+  struct resp r = call("GET", "/portaal/", NULL, NULL);
+  assert_int_equal(r.status, 303);
+  assert_non_null(strstr(fx_header(&r, "Location"), "/portaal/inloggen.html"));
+  resp_free(&r);
+
+  struct sess a = login("a@example.org"), c = login("c@example.org");
+  char id[SK_UUID_LEN], etag[64], t[200], body[1024], fe[128];
+  create_svc(&a, ORG_VERSA, "Formulierhulp zonder JS", 201, id, etag);
+  struct sk_store *st = NULL;
+  char err[256], sql[600];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  snprintf(sql, sizeof sql, "UPDATE service SET assured_date = '2020-01-01' WHERE id = '%s'", id);
+  fx_exec(st, sql);
+  sk_store_close(st);
+
+  /* The task list shows the stale entry with a confirm form and an edit link. */
+  r = portal_get(&a, "/portaal/");
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "Formulierhulp zonder JS"));
+  assert_non_null(strstr(r.body, "action=\"/portaal/bevestigen\""));
+  snprintf(t, sizeof t, "href=\"/portaal/bewerk/services/%s\"", id);
+  assert_non_null(strstr(r.body, t));
+  assert_non_null(strstr(r.body, a.csrf));
+  resp_free(&r);
+
+  /* Confirm: refused without the CSRF token, from another site, and for
+   * another organisation's partner; done with it (303 back to the list). */
+  snprintf(body, sizeof body, "&soort=services&id=%s", id);
+  r = portal_form(&a, 0, "/portaal/bevestigen", body, NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  char h[300];
+  snprintf(h, sizeof h, "Cookie: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                        "Sec-Fetch-Site: cross-site\r\n", a.cookie);
+  char xbody[1200];
+  snprintf(xbody, sizeof xbody, "csrf=%s%s", a.csrf, body);
+  r = call("POST", "/portaal/bevestigen", h, xbody);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = portal_form(&c, 1, "/portaal/bevestigen", body, NULL);
+  assert_int_equal(r.status, 403);
+  assert_non_null(strstr(r.body, "<html lang=\"nl\">"));
+  resp_free(&r);
+  r = portal_get(&a, "/portaal/");
+  assert_non_null(strstr(r.body, "Gecontroleerd op 1 januari 2020"));
+  resp_free(&r);
+  r = portal_form(&a, 1, "/portaal/bevestigen", body, NULL);
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/portaal/?gedaan=bevestigd");
+  resp_free(&r);
+  r = portal_get(&a, "/portaal/?gedaan=bevestigd");
+  assert_non_null(strstr(r.body, "De gegevens zijn gecontroleerd"));
+  resp_free(&r);
+
+  /* Edit: another organisation's partner gets 403 for the form and the save. */
+  snprintf(t, sizeof t, "/portaal/bewerk/services/%s", id);
+  r = portal_get(&c, t);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = portal_get(&a, t);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "value=\"Formulierhulp zonder JS\""));
+  form_etag(&r, fe);
+  resp_free(&r);
+  snprintf(body, sizeof body, "&etag=%s&name=Formulierhulp+nieuw&url=geen-adres"
+                              "&phone0_number=035+123+4567&hour0_weekday=1&hour0_opens=09:00"
+                              "&hour0_closes=12:00", fe);
+  r = portal_form(&c, 1, t, body, NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = portal_form(&a, 0, t, body, NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  /* A bad website: 422, the message next to the field, what was typed kept,
+   * nothing saved. */
+  r = portal_form(&a, 1, t, body, NULL);
+  assert_int_equal(r.status, 422);
+  assert_non_null(strstr(r.body, "id=\"fout-url\""));
+  assert_non_null(strstr(r.body, "‘Website’ is geen geldig webadres"));
+  assert_non_null(strstr(r.body, "aria-invalid=\"true\""));
+  assert_non_null(strstr(r.body, "value=\"Formulierhulp nieuw\""));
+  resp_free(&r);
+  json_t *doc = NULL;
+  get_entry(&a, id, etag, &doc);
+  assert_string_equal(json_string_value(json_object_get(doc, "name")), "Formulierhulp zonder JS");
+  json_decref(doc);
+  /* Fixed: saved, 303; the phone and the hours are in the entry. */
+  snprintf(body, sizeof body, "&etag=%s&name=Formulierhulp+nieuw&url=https://example.org/"
+                              "&phone0_number=035+123+4567&hour0_weekday=1&hour0_opens=09:00"
+                              "&hour0_closes=12:00", fe);
+  r = portal_form(&a, 1, t, body, NULL);
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/portaal/?gedaan=opgeslagen");
+  resp_free(&r);
+  get_entry(&a, id, etag, &doc);
+  assert_string_equal(json_string_value(json_object_get(doc, "name")), "Formulierhulp nieuw");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(doc, "phones"), 0), "number")),
+                      "035 123 4567");
+  assert_int_equal(json_array_size(json_object_get(doc, "hours")), 1);
+  assert_int_equal(json_array_size(json_object_get(doc, "needs")), 1); /* not in the form: kept */
+  json_decref(doc);
+  /* The same old etag again: a conflict, said in Dutch, nothing written. */
+  snprintf(body, sizeof body, "&etag=%s&name=Oude+versie", fe);
+  r = portal_form(&a, 1, t, body, NULL);
+  assert_int_equal(r.status, 409);
+  assert_non_null(strstr(r.body, "Iemand anders heeft dit intussen gewijzigd"));
+  assert_non_null(strstr(r.body, "value=\"Formulierhulp nieuw\""));
+  resp_free(&r);
+
+  /* A correction: closed with the form, 403 for another organisation. It
+   * is stored directly: the public form's path (and its per-address limit,
+   * which earlier tests used up) is test_corrections'. */
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  snprintf(sql, sizeof sql,
+           "INSERT INTO portal_correction(id, entity, entity_id, organization_id, message,"
+           " ip_hash, created) VALUES ('eeeeeeee-0000-4000-8000-00000000c0de', 'service', '%s',"
+           " '" ORG_VERSA "', 'Het telefoonnummer klopt niet meer.', 'x',"
+           " '2026-01-01T10:00:00Z')", id);
+  fx_exec(st, sql);
+  sk_store_close(st);
+  r = portal_get(&a, "/portaal/");
+  const char *m = strstr(r.body, "action=\"/portaal/melding/");
+  assert_non_null(m);
+  assert_non_null(strstr(r.body, "Het telefoonnummer klopt niet meer."));
+  char close_t[200];
+  m += strlen("action=\"");
+  snprintf(close_t, sizeof close_t, "%.*s", (int)strcspn(m, "\""), m);
+  resp_free(&r);
+  r = portal_form(&c, 1, close_t, "", NULL);
+  assert_true(r.status == 403 || r.status == 404);
+  resp_free(&r);
+  r = portal_form(&a, 1, close_t, "", NULL);
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/portaal/?gedaan=afgehandeld");
+  resp_free(&r);
+  r = portal_get(&a, "/portaal/");
+  assert_null(strstr(r.body, "Het telefoonnummer klopt niet meer."));
+  resp_free(&r);
+
+  /* A professional lands on the professional view. */
+  struct sess pro = login("pro@example.org");
+  r = portal_get(&pro, "/portaal/");
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/professionals");
+  resp_free(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_login_me_logout),
@@ -1649,6 +1835,7 @@ int main(void) {
       cmocka_unit_test(test_claim_organisation),
       cmocka_unit_test(test_login_origin_scheme),
       cmocka_unit_test(test_session_expires),
+      cmocka_unit_test(test_portal_pages_without_js),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

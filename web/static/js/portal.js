@@ -953,6 +953,9 @@
 
   document.addEventListener('DOMContentLoaded', function () {
     var page = document.body.getAttribute('data-page');
+    /* /portaal/ is server-rendered (it works without JavaScript); this
+       script draws the richer list in its place. */
+    document.querySelectorAll('[data-server-list]').forEach(function (n) { n.hidden = true; });
     if (page === 'login') { pageLogin(); return; }
     loadMe().then(function () {
       if (page === 'mine') pageMine();
