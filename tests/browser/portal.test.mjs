@@ -124,6 +124,7 @@ async function open(url, opts = {}) {
   const context = opts.context || await browser.newContext({ viewport: { width: opts.width || 1280, height: 900 },
     javaScriptEnabled: opts.js !== false, reducedMotion: 'reduce', locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
   const page = await context.newPage();
+  page.setDefaultTimeout(30000);
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push('pageerror: ' + e.message));
   page.on('console', (m) => {
@@ -448,4 +449,114 @@ test('the printed client overview shows only what the client may see, with costs
   }
   assert.deepEqual(page.problems, []);
   await page.context().close();
+});
+
+// ---- issue 13: the partner's tasks with JavaScript off ---------------------
+// /portaal/ is server-rendered (web_portal_pages.c): the to-do list with
+// plain forms for "Gegevens kloppen nog", the edit form (errors next to the
+// field, a conflict said in Dutch) and closing a correction. With
+// JavaScript on, portal.js draws its own list in the same page.
+
+async function redactieEntry(name) {
+  const red = await apiLogin(REDACTIE);
+  const r = await fetch(base + '/api/v1/partner/services', { method: 'POST',
+    headers: { 'Content-Type': 'application/json', Cookie: red.cookie, 'X-CSRF-Token': red.csrf },
+    body: JSON.stringify({ organization: orgId, name, needs: ['geld'], areas: ['huizen'], access: 'vrij', cost: 'gratis',
+      phones: [{ number: '035 000 0199' }] }) });
+  assert.equal(r.status, 201, await r.clone().text());
+  return (await r.json()).id;
+}
+
+async function publicCorrection(id, message) {
+  const tok = (await (await fetch(base + '/api/v1/corrections/token')).json()).form_token;
+  await new Promise((r) => setTimeout(r, 3500)); // a form sent faster counts as a robot
+  const r = await fetch(base + '/api/v1/services/' + id + '/corrections', { method: 'POST',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ message, form_token: tok }) });
+  assert.ok(r.status < 300, await r.text());
+}
+
+test('partner without JavaScript: confirm, edit (errors, conflict), close a correction, at 375 and 1280 px', async () => {
+  for (const width of WIDTHS) {
+    const name = `Formulierenspreekuur ${width}`;
+    const id = await redactieEntry(name);
+    await publicCorrection(id, `Het spreekuur begint later (${width}).`);
+    const page = await login(PARTNER, { js: false, width, lands: /\/portaal\/$/ });
+    const list = page.locator('[data-server-list]');
+    assert.ok(await list.isVisible(), 'the server-rendered list shows without JavaScript');
+    assert.match(await list.textContent(), new RegExp(name));
+    await axe(page, `mijn aanbod zonder JS (${width})`);
+    if (width === 375) await shots(page, 'mijn-aanbod-zonder-js');
+
+    // "Gegevens kloppen nog": a POST form, back on the list (303) with a message.
+    await list.locator('.entry', { hasText: name }).first().getByRole('button', { name: /Gegevens kloppen nog/ }).click();
+    await page.waitForURL(/\/portaal\/\?gedaan=bevestigd$/);
+    assert.match(await page.textContent('[role="status"]'), /gecontroleerd/);
+    const pub = await (await fetch(base + '/api/v1/services/' + id)).json();
+    assert.equal(pub.stale, false, 'confirmed');
+
+    // Edit: filled in; an empty name and a bad website are refused next to the field.
+    await page.locator('[data-server-list] .entry', { hasText: name }).first().getByRole('link', { name: /Bewerken/ }).click();
+    await page.waitForURL(/\/portaal\/bewerk\/services\//);
+    assert.equal(await page.inputValue('#veld-name'), name);
+    assert.equal(await page.inputValue('input[name="phone0_number"]'), '035 000 0199');
+    await axe(page, `bewerken zonder JS (${width})`);
+    await page.fill('#veld-name', '');
+    await page.fill('#veld-url', 'geen website');
+    await page.click('button[type="submit"]');
+    assert.match(await page.textContent('[role="alert"]'), /Er klopt iets niet/);
+    assert.match(await page.textContent('#fout-url'), /‘Website’ is geen geldig webadres/);
+    assert.ok(await page.textContent('#fout-name'), 'error next to the name');
+    assert.equal(await page.getAttribute('#veld-url', 'aria-invalid'), 'true');
+    assert.equal(await page.inputValue('#veld-url'), 'geen website', 'what was typed stays');
+    await axe(page, `bewerken zonder JS met fouten (${width})`);
+    if (width === 375) await shots(page, 'bewerken-zonder-js-fouten');
+
+    if (width === 1280) {
+      // Someone else changes the entry meanwhile: the save says so, nothing is lost silently.
+      const red = await apiLogin(REDACTIE);
+      const cur = await fetch(base + '/api/v1/partner/services/' + id, { headers: { Cookie: red.cookie } });
+      const r = await fetch(base + '/api/v1/partner/services/' + id, { method: 'PATCH',
+        headers: { 'Content-Type': 'application/json', Cookie: red.cookie, 'X-CSRF-Token': red.csrf, 'If-Match': cur.headers.get('etag') },
+        body: JSON.stringify({ summary: 'Door de redactie aangepast.' }) });
+      assert.equal(r.status, 200, await r.text());
+      await page.fill('#veld-name', name + ' (nieuw)');
+      await page.fill('#veld-url', 'https://example.org/spreekuur');
+      await page.click('button[type="submit"]');
+      assert.match(await page.textContent('[role="alert"]'), /Iemand anders heeft dit intussen gewijzigd/);
+      assert.equal(await page.inputValue('#veld-summary'), 'Door de redactie aangepast.');
+      await axe(page, 'bewerken zonder JS, conflict');
+    }
+    await page.fill('#veld-name', name + ' (nieuw)');
+    await page.fill('#veld-url', 'https://example.org/spreekuur');
+    await page.selectOption('select[name="hour0_weekday"]', '3');
+    await page.fill('input[name="hour0_opens"]', '13:00');
+    await page.fill('input[name="hour0_closes"]', '16:00');
+    await page.click('button[type="submit"]');
+    // This partner is not trusted: the edit waits for the redactie.
+    await page.waitForURL(/\/portaal\/\?gedaan=ingediend$/);
+    assert.match(await page.textContent('[role="status"]'), /redactie kijkt ernaar/);
+    assert.match(await page.textContent('[data-server-list]'), /wacht.*op de redactie/);
+
+    // Close a correction: the visitor's message leaves the list.
+    const corr = page.locator('[data-server-list] .entry', { hasText: `begint later (${width})` });
+    assert.equal(await corr.count(), 1);
+    await corr.getByRole('button', { name: /Afgehandeld/ }).click();
+    await page.waitForURL(/\/portaal\/\?gedaan=afgehandeld$/);
+    assert.equal(await page.locator('[data-server-list] .entry', { hasText: `begint later (${width})` }).count(), 0);
+    await axe(page, `mijn aanbod na afhandelen (${width})`);
+    const sw = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(sw[0] <= sw[1], `${sw[0]} px wide in a ${sw[1]} px window`);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+  // With JavaScript on the same address is the enhanced portal, the server list hidden.
+  for (const width of WIDTHS) {
+    const page = await login(PARTNER, { width });
+    assert.equal(await page.locator('[data-server-list]').isVisible(), false);
+    await page.waitForSelector('#todo:not([aria-busy])');
+    assert.match(await page.textContent('#entries'), /Formulierenspreekuur 375/);
+    await axe(page, `mijn aanbod met JS (${width})`);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
 });

@@ -46,4 +46,4 @@ fi
 export SK_SOURCE_DIR=$src SK_BIN=$build/sociale-kaart SK_CHROMIUM=$chromium
 export SK_ARTIFACTS=${SK_ARTIFACTS:-$src/tests/artifacts}
 cd "$here"
-exec node --test --test-concurrency=1 --test-timeout=600000 site.test.mjs pages.test.mjs portal.test.mjs
+exec node --test --test-concurrency=1 --test-timeout=1200000 site.test.mjs pages.test.mjs portal.test.mjs
