@@ -4,6 +4,13 @@
  * Error codes shared by every module. Functions that can fail return int:
  * SK_OK (0) on success, a negative SK_E* code on failure. Callers must check.
  */
+
+/* On a function whose result says whether it failed: the compiler refuses
+ * (with -Werror) a call that drops the result. A call whose failure truly
+ * does not matter says so: `(void)!f(...)` with a comment why. */
+#ifndef SK_MUST_CHECK
+#define SK_MUST_CHECK __attribute__((warn_unused_result))
+#endif
 enum sk_err {
   SK_OK = 0,
   SK_ENOMEM = -1,    /* out of memory */

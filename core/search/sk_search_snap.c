@@ -266,7 +266,6 @@ static int load_vocab(struct sk_searcher *s, struct sks_snap *sn) {
   return SK_OK;
 }
 
-uint32_t sks_tri_bucket(const char *p);
 uint32_t sks_tri_bucket(const char *p) { return tri_hash(p); }
 
 static int load_orgs(struct sk_searcher *s, struct sks_snap *sn) {

@@ -87,10 +87,10 @@ float sks_need_focus(const struct sks_doc *d, const struct sks_needmask *closure
 /* The share of the selected needs an offering is classified under, 0..1
  * (a word that stands for two needs: offerings for both first). */
 float sks_need_coverage(const struct sks_doc *d, const struct sks_needmask *sel);
-/* The group expression of the words of the selected needs (label words and
- * one-word synonyms of each and of its sub-needs; at most 32 words) into b;
- * an empty buffer when there are none. */
-int sks_need_words(const struct sk_searcher *s, const struct sks_needmask *sel, struct sk_buf *b);
+/* The word group of the words of the selected needs (label words and
+ * one-word synonyms of each and of its sub-needs; at most 32 words) into g;
+ * no alternatives when there are none. */
+SK_MUST_CHECK int sks_need_words(const struct sk_searcher *s, const struct sks_needmask *sel, struct sks_group *g);
 
 /* ---- never a dead end (sk_fallback.c) ---- */
 #define SKS_FALLBACK_MAX 3

@@ -1,16 +1,17 @@
 #ifndef SK_SEARCH_INT_H
 #define SK_SEARCH_INT_H
 /*
- * Internals of sk_search (owner: search engineer), shared by
- * sk_search.c (pipeline, rendering), sk_search_snap.c (the in-memory
- * snapshot of the store), sk_search_text.c (query understanding) and
- * sk_suggest.c. Not for use outside these files.
+ * Internals of sk_search (owner: search engineer): the snapshot, the
+ * searcher and the query plan's word groups, shared by every file of
+ * core/search (the stages of one query are declared in
+ * sk_search_stages.h). Not for use outside core/search.
  */
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "sk_crisis.h"
+#include "sk_err.h"
 #include "sk_search.h"
 #include "sk_tokenizer.h"
 
@@ -160,11 +161,44 @@ struct sks_snap {
   size_t n_orgs;
 };
 #define SKS_TRI_BUCKETS 65536
+uint32_t sks_tri_bucket(const char *p); /* the bucket of the trigram at p (sk_search_snap.c) */
+
+/* ---- the query plan: word groups ---- */
+
+/* A word group: alternatives any of which satisfies it, each a word or a
+ * phrase of words (folded, separated by one space; a phrase means all of
+ * its words in the offering), optionally a prefix (star: the last word
+ * stands for every index term that starts with it). The query plan holds
+ * one group per query word (or per part of a split compound) and per
+ * concept; groups are evaluated on the in-memory index directly
+ * (sk_search_eval.c), never through an FTS5 MATCH text. */
+#define SKS_GROUP_ALTS 64
+#define SKS_ALT_MAX (2 * SK_TOKEN_MAX + 7) /* bytes of one alternative that are evaluated */
+struct sks_group {
+  char *text;                    /* the alternatives, each NUL-terminated (owned) */
+  uint32_t text_len, text_cap;
+  uint32_t off[SKS_GROUP_ALTS];  /* alternative i is text + off[i] */
+  uint8_t star[SKS_GROUP_ALTS];  /* 1: its last word is a prefix */
+  uint8_t n;                     /* alternatives */
+  uint8_t score_only;            /* a compound's common head: adds score, not required */
+};
+/* sk_search_plan.c. A group starts zeroed (or from sks_group_reset) and is
+ * freed with sks_group_free. Adding past SKS_GROUP_ALTS alternatives is a
+ * no-op (the analysis writes at most 32 to any group). */
+static inline const char *sks_group_alt(const struct sks_group *g, size_t i) { return g->text + g->off[i]; }
+void sks_group_reset(struct sks_group *g);
+void sks_group_free(struct sks_group *g);
+SK_MUST_CHECK int sks_group_add(struct sks_group *g, const char *w, size_t len, int star);
+/* 1 when g has the alternative (w, star) already */
+int sks_group_has(const struct sks_group *g, const char *w, size_t len, int star);
+int sks_group_eq(const struct sks_group *a, const struct sks_group *b); /* same alternatives, in order */
+uint64_t sks_group_hash(const struct sks_group *g);
+SK_MUST_CHECK int sks_group_copy(struct sks_group *dst, const struct sks_group *src); /* dst is reset first */
 
 /* ---- the searcher ---- */
 struct sk_lexicon;
-struct sks_post { /* cached postings of one FTS group expression */
-  char *key;
+struct sks_post { /* cached postings of one word group */
+  struct sks_group key;
   uint64_t hash;
   uint32_t *rid;
   float *score; /* -bm25: higher is better */
@@ -176,16 +210,18 @@ struct sks_post { /* cached postings of one FTS group expression */
 struct sks_wentry { /* cached analysis of one query word */
   char *key;  /* '*' or '=' (prefix or whole word) + the folded word */
   uint64_t hash;
-  char *expr; /* its FTS group; a split compound: one group per part, '\n' between */
+  /* its groups: one, or one per searched part of a split compound */
+  struct sks_group *groups;
+  uint8_t n_groups;
   char *corr; /* its typo correction, or NULL */
-  /* 1: expr searches corr (the word found nothing); 2: corr is another
+  /* 1: the groups search corr (the word found nothing); 2: corr is another
    * form of the same correct word ("mishandeld" for "mishandelt", from the
    * dictionary's root), for concepts only and never shown */
   int replaced;
   uint64_t used;
 };
 
-enum { ST_POST, ST_HL, ST_ITEM, ST_TAX, ST_AREA, ST_PHONE, ST_NEXT, ST_ORG, ST_SUGGEST, ST_DV, ST_COUNT };
+enum { ST_ITEM, ST_TAX, ST_AREA, ST_PHONE, ST_NEXT, ST_ORG, ST_SUGGEST, ST_DV, ST_COUNT };
 
 #define SKS_WORD_CACHE 1024
 #define SKS_RESULT_CACHE 256
