@@ -93,8 +93,11 @@ static int build(const char *path, const struct sk_taxonomy *tax, long n, const 
   sk_store_exec(st, "PRAGMA synchronous = OFF");
   sk_store_begin(st);
   sk_taxonomy_save(tax, st);
-  if (crisis_data)
-    sk_crisis_save(crisis_data, st);
+  if (crisis_data && sk_crisis_save(crisis_data, st) != SK_OK) {
+    fprintf(stderr, "bench_search: the crisis data cannot be saved in %s\n", path);
+    sk_store_close(st);
+    return -1;
+  }
   long n_org = n / 25 + 1;
   sqlite3_stmt *o, *s, *x, *a;
   sqlite3_prepare_v2(st->db,

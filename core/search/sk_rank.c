@@ -2,7 +2,7 @@
  * chosen without words, or needs reached through the lexicon): offerings
  * named after the need and classified only within it come before those
  * that also do many other things (an information desk for everything).
- * Locality and freshness are applied by the caller (sk_search.c). */
+ * Locality and freshness are applied by the caller (sk_search_rank.c). */
 #include <string.h>
 
 #include "sk_err.h"

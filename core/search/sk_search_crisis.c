@@ -104,8 +104,9 @@ void sks_add_crisis_needs(struct sk_searcher *s, const struct sk_crisis_match *c
 /* The query's crisis kinds: its text as typed, and every need chosen as a
  * filter (a crisis need's tile) that the crisis data names. */
 void sks_crisis_check(struct sk_searcher *s, const struct sk_search_query *q, struct sk_crisis_match *cm) {
-  if (q->q)
-    sk_crisis_check(s->crisis, q->q, strnlen(q->q, SK_SEARCH_Q_MAX), cm);
+  /* SK_EINVAL only for a NULL crisis or match, which these are not */
+  if (q->q && sk_crisis_check(s->crisis, q->q, strnlen(q->q, SK_SEARCH_Q_MAX), cm) != SK_OK)
+    memset(cm, 0, sizeof *cm);
   for (size_t i = 0; i < q->n_needs && i < SK_SEARCH_MAX_VALUES; i++)
     cm->kinds |= sk_crisis_need_kinds(s->crisis, q->needs[i]);
   cm->primary = sk_crisis_primary(s->crisis, cm->kinds);

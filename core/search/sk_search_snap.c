@@ -867,12 +867,11 @@ int sks_snap_attach(struct sk_searcher *s) {
   return rc;
 }
 
-int sks_snap_changed(struct sk_searcher *s) {
+void sks_snap_changed(struct sk_searcher *s) {
   pthread_mutex_lock(&g_mu);
   if (!s->want)
     s->want = ++s->sh->ticket;
   pthread_mutex_unlock(&g_mu);
-  return SK_OK;
 }
 
 int sks_snap_update(struct sk_searcher *s, int *swapped) {

@@ -47,7 +47,7 @@ const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const c
 /* The process's lexicon for tax: the built-in one, parsed once for each
  * taxonomy and shared (reference-counted). NULL with err filled when it
  * does not fit the taxonomy or memory ran out. */
-const struct sk_lexicon *sks_lex_acquire(const struct sk_taxonomy *tax, char *err, size_t errlen);
+SK_MUST_CHECK const struct sk_lexicon *sks_lex_acquire(const struct sk_taxonomy *tax, char *err, size_t errlen);
 void sks_lex_release(const struct sk_lexicon *lx);
 
 /* How close a query word is to the lexicon's need entries and to the
@@ -101,7 +101,7 @@ size_t sks_fallback_pick(const struct sk_searcher *s, const float *sim, int *bit
 /* The Dutch sentence (B1) that says what the fallback shows: reason
  * "closest", "chosen" or "general"; words: what the resident typed (cut
  * at 60 bytes); labels: the needs shown. */
-int sks_fallback_message(const char *reason, const char *words, const char *const *labels, size_t n,
+SK_MUST_CHECK int sks_fallback_message(const char *reason, const char *words, const char *const *labels, size_t n,
                          struct sk_buf *b);
 
 #endif

@@ -20,9 +20,9 @@ struct sk_arena_block;
 struct sk_arena {
   struct sk_arena_block *head;
 };
-void *sk_arena_alloc(struct sk_arena *a, size_t n); /* zeroed; NULL when out of memory */
-char *sk_arena_strdup(struct sk_arena *a, const char *s); /* NULL stays NULL */
-char *sk_arena_strndup(struct sk_arena *a, const char *s, size_t n);
+SK_MUST_CHECK void *sk_arena_alloc(struct sk_arena *a, size_t n); /* zeroed; NULL when out of memory */
+SK_MUST_CHECK char *sk_arena_strdup(struct sk_arena *a, const char *s); /* NULL stays NULL */
+SK_MUST_CHECK char *sk_arena_strndup(struct sk_arena *a, const char *s, size_t n);
 void sk_arena_free(struct sk_arena *a);
 
 /* ---- taxonomy as bit positions ---- */
@@ -107,7 +107,7 @@ struct sks_index {
   /* impact lists: for a term in sks_caps.impact_min_df+ offerings, its
    * best sks_caps.impact_k offerings by the term's bm25, best first; they
    * seed the candidates of a query whose words are all that common (see
-   * "capped" in sk_search.c). imp_off has n_terms + 1 entries; a term
+   * "capped" in sk_search_rank.c). imp_off has n_terms + 1 entries; a term
    * without a list has an empty range. */
   uint32_t *imp_off;
   uint32_t *imp_rid;
@@ -308,11 +308,11 @@ struct sks_phrase {
  * after it: by itself when nobody is building, else it keeps answering
  * from the one it has until the new one is there. */
 struct sks_shared;
-int sks_snap_attach(struct sk_searcher *s);         /* at creation: share or build */
-int sks_snap_changed(struct sk_searcher *s);        /* the store changed: take a ticket */
-int sks_snap_update(struct sk_searcher *s, int *swapped); /* adopt or build a newer one when wanted */
+SK_MUST_CHECK int sks_snap_attach(struct sk_searcher *s);         /* at creation: share or build */
+void sks_snap_changed(struct sk_searcher *s);       /* the store changed: take a ticket */
+SK_MUST_CHECK int sks_snap_update(struct sk_searcher *s, int *swapped); /* adopt or build a newer one when wanted */
 void sks_snap_detach(struct sk_searcher *s);
-int sks_snap_load(struct sk_searcher *s, struct sks_snap **out);
+SK_MUST_CHECK int sks_snap_load(struct sk_searcher *s, struct sks_snap **out);
 void sks_snap_free(struct sks_snap *sn);
 int sks_word_find(const struct sks_snap *sn, const char *w, size_t len); /* index or -1 */
 int sks_word_prefix_exists(const struct sks_snap *sn, const char *w, size_t len);
@@ -321,7 +321,7 @@ void sks_local_time(int64_t t, int *weekday, int *minutes);
 int32_t sks_day_from_iso(const char *iso); /* days since epoch, -1 when unreadable */
 
 /* in-memory index (sk_search_index.c) */
-int sks_index_load(sqlite3 *db, struct sks_snap *sn);
+SK_MUST_CHECK int sks_index_load(sqlite3 *db, struct sks_snap *sn);
 void sks_index_free(struct sks_index *ix);
 int sks_index_find(const struct sks_index *ix, const char *s, size_t n); /* term index or -1 */
 void sks_index_prefix(const struct sks_index *ix, const char *p, size_t n, uint32_t *from, uint32_t *to);
@@ -330,7 +330,7 @@ double sks_index_idf(const struct sks_index *ix, uint32_t n_hit); /* FTS5's bm25
 /* text (sk_search_text.c) */
 int sks_damerau(const char *a, size_t na, const char *b, size_t nb, int max);
 int sks_is_stopword(const char *w);
-int sks_phrases_build(struct sk_searcher *s);
+SK_MUST_CHECK int sks_phrases_build(struct sk_searcher *s);
 void sks_phrases_free(struct sk_searcher *s);
 
 /* decompounding (sk_decompound.c): a word the index does not know, split
@@ -360,7 +360,7 @@ struct sks_split {
     uint32_t df;      /* offerings the part finds (searched parts) */
   } part[SKS_SPLIT_MAX];
 };
-int sks_decompound(const struct sks_snap *sn, struct sk_stemmer *stem, const char *w, size_t wl,
+SK_MUST_CHECK int sks_decompound(const struct sks_snap *sn, struct sk_stemmer *stem, const char *w, size_t wl,
                    struct sks_split *out);
 
 #endif

@@ -171,7 +171,7 @@ struct sks_wentry *sks_wcache_find(struct sk_searcher *s, const char *key);
 /* Keep it (the groups are copied); *out the entry. */
 SK_MUST_CHECK int sks_wcache_put(struct sk_searcher *s, const char *key, const struct sks_group *g, size_t ng,
                                  const char *corr, int replaced, const struct sks_wentry **out);
-struct sks_rentry *sks_rcache_new(void);
+SK_MUST_CHECK struct sks_rentry *sks_rcache_new(void);
 void sks_cache_clear(struct sk_searcher *s); /* every cache (a new snapshot) */
 
 /* ---- ranking and facets (sk_search_rank.c) ---- */
@@ -223,7 +223,7 @@ struct render_ctx {
   const struct analysis *an;
   struct sk_arena *a;
 };
-struct sk_search_result *sks_result_new(void);
+SK_MUST_CHECK struct sk_search_result *sks_result_new(void);
 struct sk_arena *sks_result_arena(struct sk_search_result *r);
 /* One item; SK_ENOTFOUND when the offering is gone since the snapshot. */
 SK_MUST_CHECK int sks_render_item(struct render_ctx *c, uint32_t rid, float score, struct sk_search_item *it);
