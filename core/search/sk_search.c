@@ -9,6 +9,13 @@
 #include "sk_err.h"
 #include "sk_search_stages.h"
 
+/* Nothing matched the words (not even any one of them): run the query
+ * again without them, for the needs of its need filter ("chosen"), else
+ * for the needs closest to its words by the lexicon and the taxonomy
+ * ("closest"), else for the lexicon's [fallback] needs ("general"); every
+ * other filter (the place too) stays. *out gets that result with the
+ * first one's concepts, correction and place, and a sentence saying so.
+ * SK_ENOTFOUND when even that finds nothing. */
 static int fallback(struct sk_searcher *s, const struct sk_search_query *q, const struct qf *f,
                     const struct analysis *an, const struct sk_crisis_match *cm,
                     const struct sk_search_result *first, struct sk_search_result **out) {

@@ -556,7 +556,7 @@ static void hl_terms(struct sk_searcher *s, struct analysis *a) {
     for (size_t ai = 0; ai < g->n && a->n_hlt < 64; ai++) {
       /* a phrase ("rood staan"): each of its words */
       const char *w = sks_group_alt(g, ai), *e = w + strlen(w);
-      int prefix = g->star[ai];
+      int prefix = sks_group_star(g, ai);
       while (w < e && a->n_hlt < 64) {
         const char *sp = memchr(w, ' ', (size_t)(e - w));
         size_t wl = sp ? (size_t)(sp - w) : (size_t)(e - w);

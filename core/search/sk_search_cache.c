@@ -22,7 +22,9 @@ uint64_t sks_hash(const char *s) {
 /* ---- postings ---- */
 
 static void post_free(struct sks_post *p) {
-  sks_group_free(&p->key);
+  if (p->key)
+    sks_group_free(p->key);
+  free(p->key);
   free(p->rid);
   free(p->score);
   memset(p, 0, sizeof *p);
@@ -34,12 +36,12 @@ int sks_postings(struct sk_searcher *s, const struct sks_group *g, const struct 
   uint64_t oldest = UINT64_MAX;
   for (size_t i = 0; i < SKS_POST_CACHE; i++) {
     struct sks_post *p = &s->cache[i];
-    if (p->used && p->hash == h && sks_group_eq(&p->key, g)) {
+    if (p->key && p->hash == h && sks_group_eq(p->key, g)) {
       p->used = ++s->tick;
       *out = p;
       return SK_OK;
     }
-    if (!p->used) {
+    if (!p->key) {
       if (oldest) {
         oldest = 0;
         victim = i;
@@ -62,18 +64,19 @@ int sks_postings(struct sk_searcher *s, const struct sks_group *g, const struct 
     size_t lru = SKS_POST_CACHE;
     uint64_t o = UINT64_MAX;
     for (size_t i = 0; i < SKS_POST_CACHE; i++)
-      if (s->cache[i].used && s->cache[i].used < o)
+      if (s->cache[i].key && s->cache[i].used < o)
         o = s->cache[i].used, lru = i;
     if (lru == SKS_POST_CACHE)
       break;
     s->cache_bytes -= s->cache[lru].bytes;
     post_free(&s->cache[lru]);
   }
-  if (p->used) {
+  if (p->key) {
     s->cache_bytes -= p->bytes;
     post_free(p);
   }
-  if (sks_group_copy(&p->key, g)) {
+  p->key = calloc(1, sizeof *p->key);
+  if (!p->key || sks_group_copy(p->key, g)) {
     free(rid);
     free(sc);
     post_free(p);
@@ -253,11 +256,9 @@ void sks_rcache_put(struct sk_searcher *s, const char *key, uint64_t h, const st
   e->used = ++s->tick;
 }
 
-/* A copy of a cached ranking into rk (whose k_top and n_cnt are set);
- * SK_ENOMEM, or SK_EINVAL when the entry's shape differs. */
 int sks_rcache_get(const struct sks_rentry *e, struct sks_ranking *rk) {
   if (e->n_cnt != rk->n_cnt)
-    return SK_EINVAL;
+    return SK_ENOTFOUND;
   rk->top = malloc((e->n_top ? e->n_top : 1) * sizeof *rk->top);
   rk->cnt = malloc((rk->n_cnt ? rk->n_cnt : 1) * sizeof *rk->cnt);
   if (!rk->top || !rk->cnt)

@@ -34,8 +34,8 @@ static void group_add(struct sk_searcher *s, uint32_t rid, float score) {
   s->g_acc[rid] += score;
 }
 
-/* One quoted phrase of a group: per token, the range of index terms it
- * stands for (one term, or every term with the prefix). */
+/* One alternative of a group (a word or phrase): per token, the range of
+ * index terms it stands for (one term, or every term with the prefix). */
 struct gphr {
   uint32_t from[8], to[8];
   size_t n;
@@ -82,7 +82,7 @@ static size_t group_phrases(struct sk_searcher *s, const struct sks_group *g, st
     size_t n = strlen(text);
     if (n > SKS_ALT_MAX)
       n = SKS_ALT_MAX;
-    if (phrase_ranges(s, text, n, g->star[i], &out[np]))
+    if (phrase_ranges(s, text, n, sks_group_star(g, i), &out[np]))
       np++;
   }
   return np;

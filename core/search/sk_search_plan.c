@@ -9,6 +9,7 @@
 void sks_group_reset(struct sks_group *g) {
   g->text_len = 0;
   g->n = 0;
+  g->stars = 0;
   g->score_only = 0;
 }
 
@@ -20,7 +21,7 @@ void sks_group_free(struct sks_group *g) {
 int sks_group_has(const struct sks_group *g, const char *w, size_t len, int star) {
   for (size_t i = 0; i < g->n; i++) {
     const char *a = sks_group_alt(g, i);
-    if (g->star[i] == (star != 0) && strlen(a) == len && memcmp(a, w, len) == 0)
+    if (sks_group_star(g, i) == (star != 0) && strlen(a) == len && memcmp(a, w, len) == 0)
       return 1;
   }
   return 0;
@@ -29,23 +30,27 @@ int sks_group_has(const struct sks_group *g, const char *w, size_t len, int star
 int sks_group_add(struct sks_group *g, const char *w, size_t len, int star) {
   if (g->n >= SKS_GROUP_ALTS)
     return SK_OK;
-  if (len > UINT32_MAX / 4 || g->text_len + len + 1 > UINT32_MAX / 2)
+  size_t need = (size_t)g->text_len + len + 1;
+  if (need > UINT16_MAX)
     return SK_ETOOBIG;
-  if (g->text_len + len + 1 > g->text_cap) {
-    uint32_t cap = g->text_cap ? g->text_cap : 64;
-    while (cap < g->text_len + len + 1)
+  if (need > g->text_cap) {
+    size_t cap = g->text_cap ? g->text_cap : 64;
+    while (cap < need)
       cap *= 2;
+    if (cap > UINT16_MAX)
+      cap = UINT16_MAX;
     char *t = realloc(g->text, cap);
     if (!t)
       return SK_ENOMEM;
     g->text = t;
-    g->text_cap = cap;
+    g->text_cap = (uint16_t)cap;
   }
   g->off[g->n] = g->text_len;
-  g->star[g->n] = star != 0;
+  if (star)
+    g->stars |= 1u << g->n;
   memcpy(g->text + g->text_len, w, len);
   g->text[g->text_len + len] = '\0';
-  g->text_len += (uint32_t)len + 1;
+  g->text_len = (uint16_t)need;
   g->n++;
   return SK_OK;
 }
@@ -53,7 +58,7 @@ int sks_group_add(struct sks_group *g, const char *w, size_t len, int star) {
 int sks_group_eq(const struct sks_group *a, const struct sks_group *b) {
   if (a->n != b->n || a->text_len != b->text_len)
     return 0;
-  return memcmp(a->star, b->star, a->n) == 0 && memcmp(a->off, b->off, a->n * sizeof *a->off) == 0 &&
+  return a->stars == b->stars && memcmp(a->off, b->off, a->n * sizeof *a->off) == 0 &&
          (!a->text_len || memcmp(a->text, b->text, a->text_len) == 0);
 }
 
@@ -61,8 +66,7 @@ uint64_t sks_group_hash(const struct sks_group *g) {
   uint64_t h = 1469598103934665603ull;
   for (uint32_t i = 0; i < g->text_len; i++)
     h = (h ^ (uint8_t)g->text[i]) * 1099511628211ull;
-  for (size_t i = 0; i < g->n; i++)
-    h = (h ^ g->star[i]) * 1099511628211ull;
+  h = (h ^ g->stars) * 1099511628211ull;
   return h;
 }
 
@@ -70,7 +74,7 @@ int sks_group_copy(struct sks_group *dst, const struct sks_group *src) {
   sks_group_reset(dst);
   for (size_t i = 0; i < src->n; i++) {
     const char *a = sks_group_alt(src, i);
-    int rc = sks_group_add(dst, a, strlen(a), src->star[i]);
+    int rc = sks_group_add(dst, a, strlen(a), sks_group_star(src, i));
     if (rc)
       return rc;
   }

@@ -593,9 +593,12 @@ int sks_rank(struct sk_searcher *s, const struct sk_search_query *q, const struc
     kh = sks_hash(sk_buf_str(&key));
     hit = sks_rcache_find(s, sk_buf_str(&key), kh);
   }
-  int rc = hit ? sks_rcache_get(hit, rk) : rank_fresh(s, q, f, an, rk);
-  if (!rc && !hit && kh)
-    sks_rcache_put(s, sk_buf_str(&key), kh, rk);
+  int rc = hit ? sks_rcache_get(hit, rk) : SK_ENOTFOUND;
+  if (rc == SK_ENOTFOUND) {
+    rc = rank_fresh(s, q, f, an, rk);
+    if (!rc && kh)
+      sks_rcache_put(s, sk_buf_str(&key), kh, rk);
+  }
   sk_buf_free(&key);
   return rc;
 }

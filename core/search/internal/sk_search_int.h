@@ -172,20 +172,21 @@ uint32_t sks_tri_bucket(const char *p); /* the bucket of the trigram at p (sk_se
  * one group per query word (or per part of a split compound) and per
  * concept; groups are evaluated on the in-memory index directly
  * (sk_search_eval.c), never through an FTS5 MATCH text. */
-#define SKS_GROUP_ALTS 64
+#define SKS_GROUP_ALTS 32
 #define SKS_ALT_MAX (2 * SK_TOKEN_MAX + 7) /* bytes of one alternative that are evaluated */
-struct sks_group {
-  char *text;                    /* the alternatives, each NUL-terminated (owned) */
-  uint32_t text_len, text_cap;
-  uint32_t off[SKS_GROUP_ALTS];  /* alternative i is text + off[i] */
-  uint8_t star[SKS_GROUP_ALTS];  /* 1: its last word is a prefix */
-  uint8_t n;                     /* alternatives */
-  uint8_t score_only;            /* a compound's common head: adds score, not required */
+struct sks_group { /* kept small: a query plan holds up to 48, the caches thousands */
+  char *text;                   /* the alternatives, each NUL-terminated (owned) */
+  uint16_t text_len, text_cap;  /* bytes (SK_ETOOBIG past UINT16_MAX) */
+  uint16_t off[SKS_GROUP_ALTS]; /* alternative i is text + off[i] */
+  uint32_t stars;               /* bit i: the last word of alternative i is a prefix */
+  uint8_t n;                    /* alternatives */
+  uint8_t score_only;           /* a compound's common head: adds score, not required */
 };
 /* sk_search_plan.c. A group starts zeroed (or from sks_group_reset) and is
  * freed with sks_group_free. Adding past SKS_GROUP_ALTS alternatives is a
- * no-op (the analysis writes at most 32 to any group). */
+ * no-op (the analysis writes at most 32 to any group: a need's words). */
 static inline const char *sks_group_alt(const struct sks_group *g, size_t i) { return g->text + g->off[i]; }
+static inline int sks_group_star(const struct sks_group *g, size_t i) { return (int)(g->stars >> i & 1); }
 void sks_group_reset(struct sks_group *g);
 void sks_group_free(struct sks_group *g);
 SK_MUST_CHECK int sks_group_add(struct sks_group *g, const char *w, size_t len, int star);
@@ -198,7 +199,7 @@ SK_MUST_CHECK int sks_group_copy(struct sks_group *dst, const struct sks_group *
 /* ---- the searcher ---- */
 struct sk_lexicon;
 struct sks_post { /* cached postings of one word group */
-  struct sks_group key;
+  struct sks_group *key; /* owned; NULL: a free slot */
   uint64_t hash;
   uint32_t *rid;
   float *score; /* -bm25: higher is better */

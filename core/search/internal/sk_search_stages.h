@@ -7,7 +7,8 @@
  *   sk_search_query.c    parameters (sk_search_query_set) and resolve:
  *                        the query's filters as bits (struct qf)
  *   sk_search_analyse.c  analysis: words, concepts, corrections, and the
- *                        query plan (struct analysis: word groups)
+ *                        query plan (struct analysis: word groups, whose
+ *                        type is in sk_search_int.h, sk_search_plan.c)
  *   sk_search_eval.c     evaluation of word groups on the in-memory index
  *                        (bm25), capped groups probed and seeded
  *   sk_search_rank.c     candidates, filters, scores, the top k and the
@@ -203,6 +204,8 @@ SK_MUST_CHECK int sks_rcache_key(const struct sk_search_query *q, const struct q
                                  struct sk_buf *b);
 const struct sks_rentry *sks_rcache_find(struct sk_searcher *s, const char *key, uint64_t h);
 void sks_rcache_put(struct sk_searcher *s, const char *key, uint64_t h, const struct sks_ranking *rk);
+/* A copy of a cached ranking into rk (whose k_top and n_cnt are set):
+ * SK_OK, SK_ENOMEM, or SK_ENOTFOUND when the entry does not fit rk. */
 SK_MUST_CHECK int sks_rcache_get(const struct sks_rentry *e, struct sks_ranking *rk);
 
 /* filters on one offering */
