@@ -406,16 +406,6 @@ void sks_seed_group(struct sk_searcher *s, const struct sks_group *g) {
 }
 
 
-void sks_touch(struct sk_searcher *s, uint32_t rid) {
-  if (s->stamp[rid] == s->gen)
-    return;
-  s->stamp[rid] = s->gen;
-  s->acc[rid] = 0;
-  s->nreq[rid] = 0;
-  s->mark[rid] = 0;
-  s->touched[s->n_touched++] = rid;
-}
-
 int sks_ensure_touched(struct sk_searcher *s) {
   if (s->touched_cap >= s->snap->n_docs_cap)
     return SK_OK;

@@ -72,12 +72,19 @@ uint64_t sks_group_hash(const struct sks_group *g) {
 
 int sks_group_copy(struct sks_group *dst, const struct sks_group *src) {
   sks_group_reset(dst);
-  for (size_t i = 0; i < src->n; i++) {
-    const char *a = sks_group_alt(src, i);
-    int rc = sks_group_add(dst, a, strlen(a), sks_group_star(src, i));
-    if (rc)
-      return rc;
+  if (src->text_len > dst->text_cap) {
+    char *t = realloc(dst->text, src->text_len);
+    if (!t)
+      return SK_ENOMEM;
+    dst->text = t;
+    dst->text_cap = src->text_len;
   }
+  if (src->text_len)
+    memcpy(dst->text, src->text, src->text_len);
+  memcpy(dst->off, src->off, src->n * sizeof *src->off);
+  dst->text_len = src->text_len;
+  dst->stars = src->stars;
+  dst->n = src->n;
   dst->score_only = src->score_only;
   return SK_OK;
 }

@@ -143,7 +143,15 @@ size_t sks_group_size(struct sk_searcher *s, const struct sks_group *g);
 SK_MUST_CHECK int sks_eval_group(struct sk_searcher *s, const struct sks_group *g, uint32_t **rid_out,
                                  float **sc_out, size_t *n_out);
 /* The candidates of this query (scratch by rid; sk_search_rank.c) */
-void sks_touch(struct sk_searcher *s, uint32_t rid);
+static inline void sks_touch(struct sk_searcher *s, uint32_t rid) { /* hot: once per posting walked */
+  if (s->stamp[rid] == s->gen)
+    return;
+  s->stamp[rid] = s->gen;
+  s->acc[rid] = 0;
+  s->nreq[rid] = 0;
+  s->mark[rid] = 0;
+  s->touched[s->n_touched++] = rid;
+}
 SK_MUST_CHECK int sks_ensure_touched(struct sk_searcher *s);
 void sks_seed_group(struct sk_searcher *s, const struct sks_group *g);
 void sks_mark_needs(struct sk_searcher *s, const struct sks_needmask *m, uint8_t bit);
