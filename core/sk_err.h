@@ -5,12 +5,6 @@
  * SK_OK (0) on success, a negative SK_E* code on failure. Callers must check.
  */
 
-/* On a function whose result says whether it failed: the compiler refuses
- * (with -Werror) a call that drops the result. A call whose failure truly
- * does not matter says so: `(void)!f(...)` with a comment why. */
-#ifndef SK_MUST_CHECK
-#define SK_MUST_CHECK __attribute__((warn_unused_result))
-#endif
 enum sk_err {
   SK_OK = 0,
   SK_ENOMEM = -1,    /* out of memory */
@@ -25,6 +19,12 @@ enum sk_err {
   SK_EFORBIDDEN = -10,
   SK_EBUSY = -11     /* the database stayed locked by another writer too long */
 };
+
+/* On the declaration of a function that can fail: the compiler warns (and
+ * with -Werror refuses) a call whose result is dropped. GCC does not accept a (void)
+ * cast as using it: a call whose failure is harmless tests the result and
+ * says why in a comment. */
+#define SK_MUST_CHECK __attribute__((warn_unused_result))
 
 /* A static, human-readable English name for an SK_E* code. Never NULL. */
 const char *sk_strerror(int err);

@@ -155,6 +155,18 @@ static int entity_route(struct web_ctx *x, struct sk_portal *p, const struct sk_
     *changed = 1;
     return SK_OK;
   }
+  if (strcmp(tail, "/feed-correction") == 0) {
+    if (!is_method(x, "POST"))
+      return wrong_method(x, "POST");
+    json_t *doc = body_json(x);
+    if (!json_is_object(doc)) {
+      json_decref(doc);
+      return bad_body(x);
+    }
+    sk_portal_feed_correction(p, a, e, id, doc, r);
+    json_decref(doc);
+    return SK_OK;
+  }
   if (strcmp(tail, "/restore") == 0) {
     if (!is_method(x, "POST"))
       return wrong_method(x, "POST");
@@ -297,7 +309,9 @@ static int dashboard(struct web_ctx *x, struct sk_portal *p, const struct sk_act
   json_array_foreach(months, i, m) {
     json_t *list = json_array();
     const char *month = json_string_value(json_object_get(m, "month"));
-    (void)sk_stats_month_queries(p->st, month, 500, collect_query, list); /* empty on error */
+    if (sk_stats_month_queries(p->st, month, 500, collect_query, list) != SK_OK) {
+      /* that month's list stays empty */
+    }
     json_object_set_new(all, month, list);
   }
   pthread_mutex_unlock(&srv->portal_mu);
@@ -402,6 +416,11 @@ int web_partner_handler(struct web_ctx *x) {
       rc = wrong_method(x, "GET");
     else
       sk_portal_list(p, &a, web_arg(x, "organization"), &r), called = 1;
+  } else if (strcmp(path, "organizations") == 0) {
+    if (!is_read(x))
+      rc = wrong_method(x, "GET");
+    else
+      sk_portal_organizations(p, &a, web_arg(x, "q"), &r), called = 1;
   } else if (strcmp(path, "todo") == 0) {
     if (!is_read(x))
       rc = wrong_method(x, "GET");
@@ -435,6 +454,29 @@ int web_partner_handler(struct web_ctx *x) {
   } else if (strncmp(path, "corrections", 11) == 0 && (path[11] == '\0' || path[11] == '/')) {
     rc = corrections_route(x, p, &a, path + 11, &r);
     called = r.http != 0;
+  } else if (strcmp(path, "claims") == 0) {
+    if (!is_read(x))
+      rc = wrong_method(x, "GET");
+    else
+      sk_portal_claims(p, &a, &r), called = 1;
+  } else if (strncmp(path, "claims/", 7) == 0) {
+    char id[80];
+    const char *tail;
+    int approve = 0;
+    if (!segment(path + 7, id, sizeof id, &tail) ||
+        (!(approve = strcmp(tail, "/approve") == 0) && strcmp(tail, "/reject") != 0))
+      rc = web_problem(x, 404, "Niet gevonden", NULL, "Dit adres bestaat niet.");
+    else if (!is_method(x, "POST"))
+      rc = wrong_method(x, "POST");
+    else if (approve && !srv->public_url)
+      rc = web_unavailable(x, "Zonder eigen adres (SK_PUBLIC_URL) kan de server geen link sturen.");
+    else {
+      json_t *doc = approve ? NULL : body_json(x);
+      sk_portal_claim_decide(p, &a, id, approve, json_string_value(json_object_get(doc, "reason")),
+                             srv->public_url, &r);
+      json_decref(doc);
+      called = 1;
+    }
   } else if (strcmp(path, "auto-classified") == 0) { /* issue 12 */
     if (!is_read(x))
       rc = wrong_method(x, "GET");

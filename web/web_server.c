@@ -569,7 +569,8 @@ static const char *const hsds_terms_params[] = {"search", "page", "per_page", "t
 static const char *const hsds_orgs_params[] = {"search", "page", "per_page", "format", "full",
                                                "full_service", NULL};
 static const char *const hsds_org_params[] = {"full_service", NULL};
-static const char *const partner_params[] = {"organization", "status", "page", "per_page", NULL};
+static const char *const partner_params[] = {"organization", "status", "page", "per_page", "q",
+                                             NULL};
 static const char *const password_params[] = {"token", NULL};
 
 static const struct route_def routes[] = {
@@ -622,7 +623,7 @@ static const struct route_def routes[] = {
     /* The server-rendered site (web_pages.c); POST only for its correction form. */
 #define PAGE(pat) {pat, WR_PAGE, web_page_handler, NULL, R_WRITES | R_VIEWER, NULL}
     PAGE("/"), PAGE("/zoeken"), PAGE("/hulp"), PAGE("/hulp/*"), PAGE("/aanbod"),
-    PAGE("/aanbod/*"), PAGE("/organisatie/*"), PAGE("/agenda"), PAGE("/professionals"),
+    PAGE("/aanbod/*"), PAGE("/organisatie/*"), PAGE("/agenda"), PAGE("/professionals"), PAGE("/aanvraag"),
     PAGE("/sitemap.xml"), PAGE("/robots.txt"),
 #undef PAGE
     {"*", WR_STATIC, web_static, NULL, 0, NULL},

@@ -236,8 +236,9 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     rc = render(&rctx, &cm, &rk, place_from_query, r);
     if (!rc)
       rc = no_dead_end(s, q, &f, &an, &cm, &r);
-    if (own_txn)
-      (void)!sk_store_exec(s->st, "COMMIT"); /* a read transaction: nothing to lose */
+    if (own_txn && sk_store_exec(s->st, "COMMIT") != SK_OK) {
+      /* a read transaction: nothing to lose, and the answer is complete */
+    }
   }
   sks_ranking_free(&rk);
   sks_analysis_free(&an);

@@ -141,12 +141,12 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
     a->w[i].lex = NULL;
   }
   for (size_t i = 0; i < a->n;) {
-    const struct sks_lex_entry *x = sks_lex_longest(s->lex, f, st, ok, a->n, i);
+    size_t len = 0;
+    const struct sks_lex_entry *x = sks_lex_longest(s->lex, f, st, ok, a->n, i, &len);
     if (!x || x->kind != SKS_LEX_NEED) {
       i++;
       continue;
     }
-    size_t len = x->n_words;
     int accept = 1;
     for (size_t k = i; k < i + len && accept; k++) {
       if (a->w[k].role == W_TEXT)
@@ -163,12 +163,24 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
       i++;
       continue;
     }
-    for (size_t k = i; k < i + len; k++) {
+    /* a compound read through its parts ("gokprobleem"): its needs count,
+     * and the word stays text, so that it is still split into the parts
+     * the index has ("kinderpraatgroep": kinderen + praatgroep) */
+    int compound = len == 1 && x->n_words == 1 && a->w[i].role == W_TEXT && strcmp(x->words[0], f[i]) != 0 &&
+                   strcmp(x->stems[0], st[i]) != 0;
+    /* a compound that the texts use as it is ("jeugdgezondheidszorg") is
+     * better found by those texts than by the needs of one of its parts */
+    if (compound && s->snap && sks_word_find(s->snap, f[i], strlen(f[i])) >= 0) {
+      i++;
+      continue;
+    }
+    for (size_t k = i; k < i + len && !compound; k++) {
       a->w[k].role = W_LEX;
       a->w[k].phrase = -1;
       a->w[k].first = k == i;
-      a->w[k].lex = x;
     }
+    for (size_t k = i; k < i + len; k++)
+      a->w[k].lex = x; /* a W_TEXT word with lex: a compound read through its parts */
     a->lex_needs.w[0] |= x->needs.w[0];
     a->lex_needs.w[1] |= x->needs.w[1];
     a->n_lex++;
@@ -678,11 +690,9 @@ int sks_analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
       if (w->lex->n_words == 1) {
         rc = group_expr(s, w->replaced ? w->corr : w->f, 0, &g);
       } else {
-        const char *words[SK_LEXICON_MAX_WORDS];
-        size_t nw = 0;
-        for (size_t j = 0; j < w->lex->n_words && i + j < a->n; j++)
-          words[nw++] = a->w[i + j].f;
-        rc = phrase_group(&g, words, nw);
+        /* the entry's own words: the query may have fillers between them
+         * or the other order ("ik zoek werk" for "werk zoeken") */
+        rc = phrase_group(&g, w->lex->words, w->lex->n_words);
       }
       if (!rc && sks_group_size(s, &g) > 0)
         rc = push_group(a, a->lexg, &a->n_lexg, &g);

@@ -417,7 +417,7 @@ int sks_add_concepts(struct sk_searcher *s, const struct analysis *an, struct sk
     return SK_ENOMEM;
   for (size_t i = 0; i < an->n; i++) {
     const struct qword *w = &an->w[i];
-    if (w->role == W_LEX && w->first) {
+    if ((w->role == W_LEX && w->first) || (w->role == W_TEXT && w->lex)) {
       /* a resident's word: "Gezocht op: School en onderwijs" for spijbelen */
       for (size_t k = 0; k < w->lex->n_codes; k++) {
         const struct sk_term *t = sk_taxonomy_find(s->tax, SK_VOCAB_NEED, w->lex->codes[k]);
@@ -433,8 +433,9 @@ int sks_add_concepts(struct sk_searcher *s, const struct analysis *an, struct sk
         c->source = "lexicon";
         struct sk_buf b;
         sk_buf_init(&b, 1024);
-        for (size_t j = 0; j < w->lex->n_words && i + j < an->n; j++)
-          sk_buf_printf(&b, "%s%s", j ? " " : "", an->w[i + j].f);
+        /* the words as the resident typed them, fillers included */
+        for (size_t j = i; j < an->n && an->w[j].lex == w->lex && (j == i || !an->w[j].first); j++)
+          sk_buf_printf(&b, "%s%s", j > i ? " " : "", an->w[j].f);
         c->matched = sk_arena_strdup(a, sk_buf_str(&b));
         sk_buf_free(&b);
       }
