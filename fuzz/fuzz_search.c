@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (next)
       *next++ = '\0';
     char *eq = strchr(line, '=');
-    /* q takes any text; a refused value or name says which it was */
+    /* q takes any text; a refused value or (non-empty) name says which it was */
     memset(&e, 0, sizeof e);
     if (!eq) {
       if (sk_search_query_set(&q, "q", line, &e) != SK_OK)
@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       continue;
     }
     *eq = '\0';
-    if (sk_search_query_set(&q, line, eq + 1, &e) != SK_OK && !e.param[0])
+    if (sk_search_query_set(&q, line, eq + 1, &e) != SK_OK && *line && !e.param[0])
       abort();
   }
   struct sk_search_result *r = NULL;
