@@ -396,5 +396,37 @@ static const char migration_6[] =
     "ALTER TABLE portal_outbox ADD COLUMN bounce_reason TEXT;\n"
     "ALTER TABLE organization ADD COLUMN email_bounced TEXT;\n";
 
+/* The feed kinds are one table in the indexer (ix_feed_kinds[],
+ * indexer/ix_kind.c), which refuses an unknown kind where a feed is
+ * registered (ix_apply_register_feed); the CHECK listing them here again
+ * made a new format touch the schema too. The table is rebuilt without it
+ * (SQLite's ALTER TABLE recipe: the store runs every migration with foreign
+ * keys off and checks them before the commit; feed_rejection refers to the
+ * table by name, so its rows and foreign key stay as they are). */
+static const char migration_7[] =
+    "CREATE TABLE new_feed(\n"
+    "  id TEXT PRIMARY KEY,\n"
+    "  partner TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  location TEXT NOT NULL,\n"
+    "  enabled INTEGER NOT NULL DEFAULT 1,\n"
+    "  http_etag TEXT,\n"
+    "  http_last_modified TEXT,\n"
+    "  content_hash TEXT,\n"
+    "  last_attempt TEXT,\n"
+    "  last_success TEXT,\n"
+    "  last_error TEXT,\n"
+    "  n_records INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_new INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_changed INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_unchanged INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_withdrawn INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_rejected INTEGER NOT NULL DEFAULT 0);\n"
+    "INSERT INTO new_feed SELECT id, partner, kind, location, enabled, http_etag,\n"
+    "  http_last_modified, content_hash, last_attempt, last_success, last_error, n_records,\n"
+    "  n_new, n_changed, n_unchanged, n_withdrawn, n_rejected FROM feed;\n"
+    "DROP TABLE feed;\n"
+    "ALTER TABLE new_feed RENAME TO feed;\n";
+
 const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6};
+    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7};

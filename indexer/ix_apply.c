@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ix_kind.h"
 #include "sk_buf.h"
 #include "sk_err.h"
 #include "sk_fold.h"
@@ -1720,6 +1721,8 @@ static int exec_feed_update(struct sk_store *st, const char *sql, const char *fe
 
 int ix_apply_register_feed(struct sk_store *st, const char *feed_id, const char *partner,
                            const char *kind, const char *location, int enabled) {
+  if (!ix_feed_kind_find(kind))
+    return SK_EINVAL;
   int own_tx = sqlite3_get_autocommit(st->db);
   if (own_tx && sk_store_begin(st))
     return SK_EDB;
