@@ -396,14 +396,53 @@ static const char migration_6[] =
     "ALTER TABLE portal_outbox ADD COLUMN bounce_reason TEXT;\n"
     "ALTER TABLE organization ADD COLUMN email_bounced TEXT;\n";
 
+/* Feeds verified too, and claiming an organisation (owner: portal,
+ * sk_verify.c, sk_claim.c). feed.confirmed_date: the feed's partner
+ * confirmed the feed itself over its personal link (a feed whose records
+ * carry no assured_date counts its fetches only while that is recent).
+ * feed_verify_log: the feed's cycle (due, reminded, reminded_again, task,
+ * confirmed) and its outages (down: cycle = the day of the last successful
+ * fetch). org_claim: "Is dit uw organisatie?", requested -> filed (the link
+ * in the mail to the organisation's own address was followed) -> approved
+ * (an account linked to that organisation only) or rejected; ip_hash is a
+ * keyed hash for throttling. search_stat.results/crisis: what the search
+ * found when the visitor made it (the dashboard reads them, no searches). */
+static const char migration_7[] =
+    "ALTER TABLE feed ADD COLUMN confirmed_date TEXT;\n"
+    "CREATE TABLE feed_verify_log(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  feed_id TEXT NOT NULL REFERENCES feed(id) ON DELETE CASCADE,\n"
+    "  cycle TEXT NOT NULL,\n"
+    "  step TEXT NOT NULL CHECK (step IN ('due','reminded','reminded_again','task',"
+    "'confirmed','down')),\n"
+    "  at TEXT NOT NULL,\n"
+    "  detail TEXT,\n"
+    "  UNIQUE(feed_id, cycle, step));\n"
+    "CREATE TABLE org_claim(\n"
+    "  id TEXT PRIMARY KEY,\n"
+    "  organization_id TEXT NOT NULL,\n"
+    "  email TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL CHECK (status IN ('requested','filed','approved','rejected')),\n"
+    "  ip_hash TEXT NOT NULL,\n"
+    "  requested TEXT NOT NULL,\n"
+    "  filed TEXT,\n"
+    "  decided TEXT,\n"
+    "  decided_by TEXT,\n"
+    "  account_id TEXT,\n"
+    "  reason TEXT);\n"
+    "CREATE INDEX org_claim_org ON org_claim(organization_id, requested);\n"
+    "CREATE INDEX org_claim_ip ON org_claim(ip_hash, requested);\n"
+    "ALTER TABLE search_stat ADD COLUMN results INTEGER;\n"
+    "ALTER TABLE search_stat ADD COLUMN crisis INTEGER NOT NULL DEFAULT 0;\n";
+
 /* The feed kinds are one table in the indexer (ix_feed_kinds[],
  * indexer/ix_kind.c), which refuses an unknown kind where a feed is
  * registered (ix_apply_register_feed); the CHECK listing them here again
  * made a new format touch the schema too. The table is rebuilt without it
  * (SQLite's ALTER TABLE recipe: the store runs every migration with foreign
- * keys off and checks them before the commit; feed_rejection refers to the
- * table by name, so its rows and foreign key stay as they are). */
-static const char migration_7[] =
+ * keys off and checks them before the commit; feed_rejection and feed_verify_log refer
+ * to the table by name, so their rows and foreign keys stay as they are). */
+static const char migration_8[] =
     "CREATE TABLE new_feed(\n"
     "  id TEXT PRIMARY KEY,\n"
     "  partner TEXT NOT NULL,\n"
@@ -421,12 +460,14 @@ static const char migration_7[] =
     "  n_changed INTEGER NOT NULL DEFAULT 0,\n"
     "  n_unchanged INTEGER NOT NULL DEFAULT 0,\n"
     "  n_withdrawn INTEGER NOT NULL DEFAULT 0,\n"
-    "  n_rejected INTEGER NOT NULL DEFAULT 0);\n"
+    "  n_rejected INTEGER NOT NULL DEFAULT 0,\n"
+    "  confirmed_date TEXT);\n"
     "INSERT INTO new_feed SELECT id, partner, kind, location, enabled, http_etag,\n"
     "  http_last_modified, content_hash, last_attempt, last_success, last_error, n_records,\n"
-    "  n_new, n_changed, n_unchanged, n_withdrawn, n_rejected FROM feed;\n"
+    "  n_new, n_changed, n_unchanged, n_withdrawn, n_rejected, confirmed_date FROM feed;\n"
     "DROP TABLE feed;\n"
     "ALTER TABLE new_feed RENAME TO feed;\n";
 
 const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7};
+    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7,
+    migration_8};

@@ -148,9 +148,12 @@ static void test_feed_kind_migration_keeps_feeds(void **state) {
                    " 'https://versa.example/feed.json', 1, 'abc123', NULL, 120, 2),"
                    " ('agenda', 'Bibliotheek', 'ical', 'https://bieb.example/agenda.ics', 0,"
                    " NULL, 'Time-out', 0, 0);"
+                   "UPDATE feed SET confirmed_date = '2026-11-30' WHERE id = 'versa';"
                    "INSERT INTO feed_rejection(feed_id, record_key, field, reason, at) VALUES"
                    " ('versa', 's1', 'name', 'Naam ontbreekt', '2026-01-01T00:00:00Z'),"
-                   " ('versa', 's2', 'areas', 'Werkgebied onbekend', '2026-01-01T00:00:00Z');",
+                   " ('versa', 's2', 'areas', 'Werkgebied onbekend', '2026-01-01T00:00:00Z');"
+                   "INSERT INTO feed_verify_log(feed_id, cycle, step, at) VALUES"
+                   " ('versa', '2026-11', 'due', '2026-11-01T00:00:00Z');",
                    NULL, NULL, NULL),
       SQLITE_OK);
   sqlite3_close(raw);
@@ -167,6 +170,10 @@ static void test_feed_kind_migration_keeps_feeds(void **state) {
                                     " AND enabled = 0 AND last_error = 'Time-out'"),
                    1);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_rejection WHERE feed_id = 'versa'"), 2);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_verify_log WHERE feed_id = 'versa'"), 1);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed WHERE id = 'versa'"
+                                    " AND confirmed_date = '2026-11-30'"),
+                   1);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'feed'"
                                     " AND sql LIKE '%CHECK%'"),
                    0);
@@ -197,6 +204,7 @@ static void test_feed_kind_migration_keeps_feeds(void **state) {
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed WHERE id = 'gopher'"), 0);
   assert_int_equal(sk_store_exec(st, "DELETE FROM feed WHERE id = 'versa'"), SK_OK);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_rejection"), 0);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_verify_log"), 0);
   sk_store_close(st);
 }
 
