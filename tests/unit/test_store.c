@@ -24,6 +24,15 @@ static struct sk_store *open_rw(const char *name) {
   return st;
 }
 
+/* PRAGMA integrity_check answers "ok". */
+static void assert_integrity_ok(struct sk_store *st) {
+  sqlite3_stmt *chk;
+  assert_int_equal(sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &chk, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(chk), SQLITE_ROW);
+  assert_string_equal((const char *)sqlite3_column_text(chk, 0), "ok");
+  sqlite3_finalize(chk);
+}
+
 static void insert_service(struct sk_store *st, const char *name, const char *desc) {
   char sql[1024];
   assert_int_equal(sk_store_exec(st, "INSERT OR IGNORE INTO organization(id, source, source_key, name,"
@@ -107,11 +116,7 @@ static void test_migrates_from_previous_version_with_data(void **state) {
   struct sk_store *st = open_rw("prev.db");
   assert_int_equal(sk_store_schema_version(st), SK_SCHEMA_VERSION);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM organization WHERE name = 'Blijft bestaan'"), 1);
-  sqlite3_stmt *chk;
-  assert_int_equal(sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &chk, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_step(chk), SQLITE_ROW);
-  assert_string_equal((const char *)sqlite3_column_text(chk, 0), "ok");
-  sqlite3_finalize(chk);
+  assert_integrity_ok(st);
   sk_store_close(st);
 }
 
@@ -180,11 +185,7 @@ static void test_feed_kind_migration_keeps_feeds(void **state) {
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'new_feed'"), 0);
   assert_int_equal(th_query_int(st, "PRAGMA foreign_keys"), 1);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
-  sqlite3_stmt *chk;
-  assert_int_equal(sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &chk, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_step(chk), SQLITE_ROW);
-  assert_string_equal((const char *)sqlite3_column_text(chk, 0), "ok");
-  sqlite3_finalize(chk);
+  assert_integrity_ok(st);
   /* The rejections' foreign key still points at feed: refused for a feed
    * that does not exist, and removed with their feed. */
   assert_int_not_equal(sk_store_exec(st, "INSERT INTO feed_rejection(feed_id, reason, at)"
