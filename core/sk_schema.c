@@ -435,14 +435,29 @@ static const char migration_7[] =
     "ALTER TABLE search_stat ADD COLUMN results INTEGER;\n"
     "ALTER TABLE search_stat ADD COLUMN crisis INTEGER NOT NULL DEFAULT 0;\n";
 
+/* Issue 13 (migration 8): who manages a feed. account_feed links a partner account to a
+ * feed it keeps (not every organisation a feed lists is its keeper: an
+ * aggregated feed lists many). A correction sent to a feed's keeper has
+ * feed_id: it is shown to the accounts of that feed (and the redactie),
+ * not to the organisation's own partners. */
+static const char migration_8[] =
+    "CREATE TABLE account_feed(\n"
+    "  account_rid INTEGER NOT NULL REFERENCES account(rid) ON DELETE CASCADE,\n"
+    "  feed_id TEXT NOT NULL,\n"
+    "  PRIMARY KEY(account_rid, feed_id)) WITHOUT ROWID;\n"
+    "CREATE INDEX account_feed_feed ON account_feed(feed_id);\n"
+    "ALTER TABLE portal_correction ADD COLUMN feed_id TEXT;\n"
+    "CREATE INDEX portal_correction_feed ON portal_correction(feed_id, status);\n";
+
 /* The feed kinds are one table in the indexer (ix_feed_kinds[],
  * indexer/ix_kind.c), which refuses an unknown kind where a feed is
  * registered (ix_apply_register_feed); the CHECK listing them here again
  * made a new format touch the schema too. The table is rebuilt without it
  * (SQLite's ALTER TABLE recipe: the store runs every migration with foreign
- * keys off and checks them before the commit; feed_rejection and feed_verify_log refer
- * to the table by name, so their rows and foreign keys stay as they are). */
-static const char migration_8[] =
+ * keys off and checks them before the commit; feed_rejection and
+ * feed_verify_log refer to the table by name, so their rows and foreign
+ * keys stay as they are). */
+static const char migration_9[] =
     "CREATE TABLE new_feed(\n"
     "  id TEXT PRIMARY KEY,\n"
     "  partner TEXT NOT NULL,\n"
@@ -470,4 +485,4 @@ static const char migration_8[] =
 
 const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {
     migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7,
-    migration_8};
+    migration_8, migration_9};
