@@ -396,5 +396,46 @@ static const char migration_6[] =
     "ALTER TABLE portal_outbox ADD COLUMN bounce_reason TEXT;\n"
     "ALTER TABLE organization ADD COLUMN email_bounced TEXT;\n";
 
+/* The feed kind "hsds-csv" (the HSDS tabular package, indexer/ix_hsds_csv.c).
+ * SQLite cannot change a CHECK, so feed is rebuilt; feed_rejection, which
+ * references it, is rebuilt first so that dropping the old feed cascades
+ * into nothing (foreign keys stay on inside the migration's transaction).
+ * ALTER TABLE ... RENAME rewrites feed_rejection's reference to "feed". */
+static const char migration_7[] =
+    "CREATE TABLE feed_new(\n"
+    "  id TEXT PRIMARY KEY,\n"
+    "  partner TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL CHECK (kind IN ('partner-json','hsds','ical','csv','hsds-csv')),\n"
+    "  location TEXT NOT NULL,\n"
+    "  enabled INTEGER NOT NULL DEFAULT 1,\n"
+    "  http_etag TEXT,\n"
+    "  http_last_modified TEXT,\n"
+    "  content_hash TEXT,\n"
+    "  last_attempt TEXT,\n"
+    "  last_success TEXT,\n"
+    "  last_error TEXT,\n"
+    "  n_records INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_new INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_changed INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_unchanged INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_withdrawn INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_rejected INTEGER NOT NULL DEFAULT 0);\n"
+    "INSERT INTO feed_new SELECT id, partner, kind, location, enabled, http_etag, http_last_modified,"
+    " content_hash, last_attempt, last_success, last_error, n_records, n_new, n_changed, n_unchanged,"
+    " n_withdrawn, n_rejected FROM feed;\n"
+    "CREATE TABLE feed_rejection_new(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  feed_id TEXT NOT NULL REFERENCES feed_new(id) ON DELETE CASCADE,\n"
+    "  record_key TEXT,\n"
+    "  field TEXT,\n"
+    "  reason TEXT NOT NULL,\n"
+    "  at TEXT NOT NULL);\n"
+    "INSERT INTO feed_rejection_new SELECT rid, feed_id, record_key, field, reason, at FROM feed_rejection;\n"
+    "DROP TABLE feed_rejection;\n"
+    "DROP TABLE feed;\n"
+    "ALTER TABLE feed_new RENAME TO feed;\n"
+    "ALTER TABLE feed_rejection_new RENAME TO feed_rejection;\n"
+    "CREATE INDEX feed_rejection_feed ON feed_rejection(feed_id);\n";
+
 const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6};
+    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7};
