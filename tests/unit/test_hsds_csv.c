@@ -26,13 +26,13 @@
 
 #define TEST_NOW 1793491200 /* 2026-11-01T00:00:00Z */
 
-static struct ix_feed_report run_one(struct sk_store *st, const char *kind, const char *path,
-                                     const char *defaults) {
+static struct ix_feed_report run_feed(struct sk_store *st, const char *id, const char *kind, const char *path,
+                                      const char *defaults) {
   char reg[PATH_MAX + 512];
   snprintf(reg, sizeof reg,
-           "{\"feeds\": [{\"id\": \"f\", \"partner\": \"P\", \"kind\": \"%s\", \"location\": "
+           "{\"feeds\": [{\"id\": \"%s\", \"partner\": \"P\", \"kind\": \"%s\", \"location\": "
            "\"file://%s\"%s%s}]}",
-           kind, path, defaults ? ", \"defaults\": " : "", defaults ? defaults : "");
+           id, kind, path, defaults ? ", \"defaults\": " : "", defaults ? defaults : "");
   th_write_file(th_path("csvpkg-feeds.json"), reg, strlen(reg));
   struct ix_registry *r = NULL;
   char err[512];
@@ -50,6 +50,11 @@ static struct ix_feed_report run_one(struct sk_store *st, const char *kind, cons
   free(reps);
   ix_registry_free(r);
   return rep;
+}
+
+static struct ix_feed_report run_one(struct sk_store *st, const char *kind, const char *path,
+                                     const char *defaults) {
+  return run_feed(st, "f", kind, path, defaults);
 }
 
 /* Every row of sql, columns joined by '|', rows by '\n', into out. */
@@ -330,10 +335,19 @@ static void test_own_package_zip(void **state) {
   assert_int_equal(count(st, "SELECT count(*) FROM feed_rejection WHERE reason LIKE '%organizations.csv%"
                              "Windows-1252%'"),
                    1);
-  /* Our own id: the feed's UUID is kept. */
-  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE source_key = "
-                             "'0b0d1c5e-0000-4000-8000-000000000001'"),
+  /* Identity: the feed's own UUIDs are our ids (service and organisation). */
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE id = '0b0d1c5e-0000-4000-8000-000000000001'"), 1);
+  assert_int_equal(count(st, "SELECT count(*) FROM organization WHERE id = "
+                             "'0b0d1c5e-0000-4000-8000-0000000000aa'"),
                    1);
+  /* Another feed with the same UUID cannot take it: it gets its name-based
+   * id, and the first keeps its own on the next run. */
+  r = run_feed(st, "g", "hsds-csv", th_path("own.zip"), NULL);
+  assert_false(r.failed);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE source = 'feed:g' AND id <> source_key"), 1);
+  r = run_one(st, "hsds-csv", th_path("own.zip"), NULL);
+  assert_false(r.failed);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE source = 'feed:f' AND id = source_key"), 1);
   sk_store_close(st);
   remove(th_path("csvpkg-own.db"));
 }
