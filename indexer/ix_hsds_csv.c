@@ -496,13 +496,18 @@ static json_t *first(json_t *group, const char *id) {
   return id ? json_array_get(json_object_get(group, id), 0) : NULL;
 }
 
-static json_t *build_location(struct join *j, const char *lid, size_t *foreign_org) {
+/* The nested location lid, or NULL: *oom tells out of memory from a
+ * location the package does not hold. */
+static json_t *build_location(struct join *j, const char *lid, size_t *foreign_org, int *oom) {
   json_t *row = first(j->loc_by_id, lid);
+  *oom = 0;
   if (!row)
     return NULL;
   json_t *l = json_copy(row);
-  if (!l)
+  if (!l) {
+    *oom = 1;
     return NULL;
+  }
   const char *oid = json_string_value(json_object_get(l, "organization_id"));
   /* A location's organisation that the package does not hold would make
    * the location point at nothing: the service's organisation counts. */
@@ -514,6 +519,7 @@ static json_t *build_location(struct join *j, const char *lid, size_t *foreign_o
       nest(l, "phones", j->phones_by_loc, lid, phone_fk) || nest(l, "schedules", j->sched_by_loc, lid, sched_fk) ||
       nest(l, "languages", j->langs_by_loc, lid, lang_fk)) {
     json_decref(l);
+    *oom = 1;
     return NULL;
   }
   return l;
@@ -584,7 +590,10 @@ static json_t *build_service(struct join *j, json_t *row, size_t *foreign_org) {
       if (!x || json_array_append_new(a, x) || nest(x, "phones", j->phones_by_sal, said, phone_fk) ||
           nest(x, "schedules", j->sched_by_sal, said, sched_fk))
         goto oom;
-      json_t *l = build_location(j, lid, foreign_org);
+      int oom;
+      json_t *l = build_location(j, lid, foreign_org, &oom);
+      if (oom)
+        goto oom;
       if (l) {
         if (json_object_set_new(x, "location", l))
           goto oom;
