@@ -411,23 +411,101 @@ const char *sk_lexicon_entry(const struct sk_lexicon *lx, size_t i, int *line, c
   return x->text;
 }
 
+/* Words that Dutch puts inside a phrase without changing what it is about:
+ * possessives, articles, object pronouns and softeners ("uit mijn huis
+ * gezet" is "uit huis gezet", "ik voel me zo alleen" is "alleen voelen").
+ * Never a negation: "niet", "geen" change the meaning. Folded, sorted. */
+static const char *const fillers[] = {"al",   "dat",  "de",   "deze", "die",  "dit",  "een",  "erg",
+                                      "even", "haar", "heel", "hem",  "het",  "hun",  "je",   "jouw",
+                                      "me",   "meer", "mij",  "mijn", "mn",   "nog",  "ons",  "onze",
+                                      "uw",   "wat",  "ze",   "zijn", "zo",   "zoveel"};
+
+static int is_filler(const char *w) {
+  size_t lo = 0, hi = sizeof fillers / sizeof fillers[0];
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    int c = strcmp(w, fillers[mid]);
+    if (c == 0)
+      return 1;
+    if (c < 0)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return 0;
+}
+
+/* At most this many filler words inside one match. */
+#define LEX_MAX_GAPS 2
+
+static int word_is(const struct sks_lex_entry *x, size_t k, const char *folded, const char *stem) {
+  return strcmp(folded, x->words[k]) == 0 || strcmp(stem, x->stems[k]) == 0;
+}
+
+/* Entry x against the words from i in the entry's order, fillers skipped
+ * between its words; the number of query words covered, or 0. */
+static size_t match_forward(const struct sks_lex_entry *x, const char *const *folded, const char *const *stems,
+                            const uint8_t *ok, size_t n, size_t i) {
+  size_t j = i, gaps = 0;
+  for (size_t k = 0; k < x->n_words; k++, j++) {
+    while (k > 0 && j < n && ok[j] && !word_is(x, k, folded[j], stems[j]) && is_filler(folded[j]) &&
+           gaps < LEX_MAX_GAPS)
+      j++, gaps++;
+    if (j >= n || !ok[j] || !word_is(x, k, folded[j], stems[j]))
+      return 0;
+  }
+  return j - i;
+}
+
+/* A two-word entry with its words the other way round, as Dutch word order
+ * puts them ("werk zoeken": "ik zoek werk"; "alleen voelen": "ik voel me
+ * alleen"), fillers skipped between them; covered words, or 0. */
+static size_t match_swapped(const struct sks_lex_entry *x, const char *const *folded, const char *const *stems,
+                            const uint8_t *ok, size_t n, size_t i) {
+  if (x->n_words != 2 || !word_is(x, 1, folded[i], stems[i]))
+    return 0;
+  for (size_t j = i + 1, gaps = 0; j < n && ok[j]; j++) {
+    if (word_is(x, 0, folded[j], stems[j]))
+      return j - i + 1;
+    if (!is_filler(folded[j]) || ++gaps > LEX_MAX_GAPS)
+      return 0;
+  }
+  return 0;
+}
+
 const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
-                                            const char *const *stems, const uint8_t *ok, size_t n, size_t i) {
+                                            const char *const *stems, const uint8_t *ok, size_t n, size_t i,
+                                            size_t *span) {
+  if (span)
+    *span = 0;
   if (!lx || i >= n || !ok[i] || !lx->bucket)
     return NULL;
   const struct sks_lex_entry *best = NULL;
+  size_t best_span = 0;
   uint32_t h = (uint32_t)hash_str(stems[i]) & lx->mask;
   for (uint32_t j = lx->bucket[h]; j != UINT32_MAX; j = lx->e[j].next) {
     const struct sks_lex_entry *x = &lx->e[j];
-    if (i + x->n_words > n || (best && x->n_words <= best->n_words))
+    if (best && x->n_words <= best->n_words)
       continue;
-    size_t k = 0;
-    for (; k < x->n_words; k++)
-      if (!ok[i + k] || (strcmp(folded[i + k], x->words[k]) != 0 && strcmp(stems[i + k], x->stems[k]) != 0))
-        break;
-    if (k == x->n_words)
-      best = x;
+    size_t got = match_forward(x, folded, stems, ok, n, i);
+    if (got)
+      best = x, best_span = got;
   }
+  /* the swapped order: entries whose first word comes after word i; a
+   * longer entry in the written order wins */
+  for (size_t f = i + 1; f < n && f <= i + 1 + LEX_MAX_GAPS && (!best || best->n_words < 2) && ok[f]; f++) {
+    uint32_t hf = (uint32_t)hash_str(stems[f]) & lx->mask;
+    for (uint32_t j = lx->bucket[hf]; j != UINT32_MAX; j = lx->e[j].next) {
+      const struct sks_lex_entry *x = &lx->e[j];
+      size_t got = x->kind == SKS_LEX_NEED ? match_swapped(x, folded, stems, ok, n, i) : 0;
+      if (got && (!best || x->n_words > best->n_words))
+        best = x, best_span = got;
+    }
+    if (!is_filler(folded[f]))
+      break;
+  }
+  if (span)
+    *span = best_span;
   return best;
 }
 

@@ -1246,12 +1246,12 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
     a->w[i].lex = NULL;
   }
   for (size_t i = 0; i < a->n;) {
-    const struct sks_lex_entry *x = sks_lex_longest(s->lex, f, st, ok, a->n, i);
+    size_t len = 0;
+    const struct sks_lex_entry *x = sks_lex_longest(s->lex, f, st, ok, a->n, i, &len);
     if (!x || x->kind != SKS_LEX_NEED) {
       i++;
       continue;
     }
-    size_t len = x->n_words;
     int accept = 1;
     for (size_t k = i; k < i + len && accept; k++) {
       if (a->w[k].role == W_TEXT)

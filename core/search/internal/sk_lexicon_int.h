@@ -40,9 +40,14 @@ struct sk_lexicon {
 
 /* The longest entry matching the words starting at i (a word matches when
  * it is written the same, folded, or has the same stem); NULL when none.
- * ok[k] = 0 excludes word k from any match. */
+ * Up to two filler words (possessives, articles, object pronouns: "uit
+ * mijn huis gezet") may sit between an entry's words, and a two-word entry
+ * also matches the other way round ("werk zoeken": "ik zoek werk").
+ * *span (when not NULL) gets the number of query words the match covers,
+ * fillers included (0 when none). ok[k] = 0 excludes word k from any match. */
 const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
-                                            const char *const *stems, const uint8_t *ok, size_t n, size_t i);
+                                            const char *const *stems, const uint8_t *ok, size_t n, size_t i,
+                                            size_t *span);
 
 /* The process's lexicon for tax: the built-in one, parsed once for each
  * taxonomy and shared (reference-counted). NULL with err filled when it
