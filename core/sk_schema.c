@@ -435,7 +435,9 @@ static const char migration_7[] =
     "DROP TABLE feed;\n"
     "ALTER TABLE feed_new RENAME TO feed;\n"
     "ALTER TABLE feed_rejection_new RENAME TO feed_rejection;\n"
-    "CREATE INDEX feed_rejection_feed ON feed_rejection(feed_id);\n";
+    "CREATE INDEX feed_rejection_feed ON feed_rejection(feed_id);\n"
+    /* The source's own last_modified of a service (HSDS), beside ours. */
+    "ALTER TABLE service ADD COLUMN source_modified TEXT;\n";
 
 const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {
     migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7};

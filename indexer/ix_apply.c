@@ -909,9 +909,9 @@ static const char sql_svc_old[] =
     "FROM service s JOIN organization o ON o.rid = s.organization_rid"
     " LEFT JOIN activity a ON a.service_rid = s.rid WHERE s.rid = ?1";
 
-/* The columns organization_rid .. last_modified of a service row, in the
- * order of s_svc_upd's ?2..?19 and of bk_svc's columns 3..20. */
-#define SVC_VALS 18
+/* The columns organization_rid .. created, source_modified of a service row, in the
+ * order of s_svc_upd's ?2..?20 and of bk_svc's columns 3..21. */
+#define SVC_VALS 19
 static void svc_vals(struct apply *a, struct bval *v, const struct ix_service *s,
                      long long org_rid, const char *hash) {
   bv_int(&v[0], org_rid);
@@ -932,6 +932,9 @@ static void svc_vals(struct apply *a, struct bval *v, const struct ix_service *s
   bv_text(&v[15], s->assured_date);
   bv_text(&v[16], s->assured_by);
   bv_text(&v[17], a->now);
+  /* Not in the content hash: a source's new time alone, with nothing we
+   * keep changed, does not rewrite the row (docs/hsds.md). */
+  bv_text(&v[18], s->source_modified);
 }
 
 static int del_children(struct apply *a, long long rid) {
@@ -1182,9 +1185,9 @@ static int apply_service(struct apply *a, const struct ix_service *s) {
     bv_int(&v[0], rid);
     bv_text(&v[1], idc);
     svc_vals(a, v + 2, s, org->rid, hashc);
-    bv_text(&v[20], a->now); /* last_modified */
-    bv_text(&v[21], a->source);
-    bv_text(&v[22], s->key);
+    bv_text(&v[21], a->now); /* last_modified */
+    bv_text(&v[22], a->source);
+    bv_text(&v[23], s->key);
     k = kset_add(a, E_SVC, s->key);
     if (!k)
       return SK_ENOMEM;
@@ -1437,7 +1440,7 @@ static int prepare_all(struct apply *a) {
        " description = ?6, keywords = ?7, url = ?8, email = ?9, application_process = ?10,"
        " eligibility_description = ?11, fees_description = ?12, referral_contact = ?13,"
        " min_age = ?14, max_age = ?15, content_hash = ?16, assured_date = ?17, assured_by = ?18,"
-       " last_modified = ?19, status = 'active' WHERE rid = ?1"},
+       " last_modified = ?19, source_modified = ?20, status = 'active' WHERE rid = ?1"},
       {&a->s_svc_old, sql_svc_old},
       {&a->s_tax_del, "DELETE FROM service_taxonomy WHERE service_rid = ?1"},
       {&a->s_area_del, "DELETE FROM service_area WHERE service_rid = ?1"},
@@ -1459,8 +1462,8 @@ static int prepare_all(struct apply *a) {
             "INSERT INTO service(rid, id, organization_rid, kind, name, summary, description,"
             " keywords, url, email, application_process, eligibility_description,"
             " fees_description, referral_contact, min_age, max_age, content_hash, assured_date,"
-            " assured_by, created, last_modified, source, source_key) VALUES",
-            23);
+            " assured_by, created, source_modified, last_modified, source, source_key) VALUES",
+            24);
   bulk_init(&a->bk_tax,
             "INSERT OR IGNORE INTO service_taxonomy(service_rid, vocabulary, code) VALUES", 3);
   bulk_init(&a->bk_area,

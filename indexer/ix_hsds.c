@@ -311,7 +311,6 @@ struct drop_reason {
   const char *prefix, *key, *reason;
 };
 static const struct drop_reason drop_reasons[] = {
-    {"service", "last_modified", "we houden zelf bij wanneer iets verandert"},
     {"service", "metadata", "de wijzigingsgeschiedenis nemen we niet over"},
     {"service", "contacts", "contactpersonen nemen we niet over"},
     {"service", "funding", "de financiering tonen we niet"},
@@ -1497,7 +1496,7 @@ static const char *const service_read[] = {
     "assurer_email", "alert",        "interpretation_services", "wait_time", "accreditations",
     "languages",   "required_documents", "phones",      "schedules",       "service_areas",
     "service_at_locations", "organization", "organization_id", "program_id", "attributes",
-    NULL};
+    "last_modified", NULL};
 
 /* Keys only a service has: an object with one of them is read as a service. */
 static const char *const service_only[] = {
@@ -1768,6 +1767,15 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   SVC_TEXT(assured_by, "assurer_email")
   SVC_TEXT(keywords, "alternate_name")
 #undef SVC_TEXT
+  /* The source's own time of change, kept beside ours (issue 12). */
+  if ((f = str_field(c, o, "service", "last_modified"))) {
+    size_t fl = strlen(f);
+    int ok = fl >= 10 && fl <= 40 && strspn(f, "0123456789-:T.+Z") == fl && f[4] == '-' && f[7] == '-';
+    if (!ok)
+      note(c, "service", "last_modified", "geen datum en tijd (ISO 8601); het veld is overgeslagen");
+    else if (!(s->source_modified = ix_strdup(c->b, f)))
+      return oom(c);
+  }
 
   /* Organization: nested object, else organization_id, else the default. */
   json_t *jorg = obj_field(c, o, "service", "organization");

@@ -78,7 +78,8 @@ static char *stored_services(struct sk_store *st) {
   static const char *const q[] = {
       "SELECT 'service', s.id, s.source_key, o.source_key, s.kind, s.name, s.summary, s.description, s.keywords,"
       " s.url, s.email, s.application_process, s.eligibility_description, s.fees_description, s.referral_contact,"
-      " s.min_age, s.max_age, s.status, s.assured_date, s.assured_by, s.content_hash FROM service s JOIN"
+      " s.min_age, s.max_age, s.status, s.assured_date, s.assured_by, s.content_hash, s.source_modified FROM"
+      " service s JOIN"
       " organization o ON o.rid = s.organization_rid ORDER BY s.source_key",
       "SELECT 'organization', id, source_key, name, description, email, website, status, content_hash FROM"
       " organization ORDER BY source_key",
@@ -254,6 +255,8 @@ static void test_spec_csv_equals_json(void **state) {
     if (getenv("SK_TEST_VERBOSE"))
       print_message("%s", da);
     assert_non_null(strstr(da, "\nlocation|"));
+    /* The source's own time of change is kept beside ours. */
+    assert_non_null(strstr(da, "|2023-03-15T10:30:45.123Z\n"));
     assert_same_dump(da, db, specs[k]);
     print_message("%s: the csv package and service_full.json store the same %zu bytes of rows\n", specs[k],
                   strlen(da));

@@ -131,6 +131,9 @@ static void test_demo_export_import_export(void **state) {
   assert_int_equal(reps[0].stats.n_rejected, 0);
   free(reps);
   ix_registry_free(r);
+  /* Our last_modified came along as the source's, kept beside the new one. */
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM service WHERE source_modified LIKE '____-__-__T%'"),
+                   (long long)json_array_size(first));
   sk_store_close(st);
 
   serve(db2);
