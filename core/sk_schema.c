@@ -396,12 +396,54 @@ static const char migration_6[] =
     "ALTER TABLE portal_outbox ADD COLUMN bounce_reason TEXT;\n"
     "ALTER TABLE organization ADD COLUMN email_bounced TEXT;\n";
 
-/* The feed kind "hsds-csv" (the HSDS tabular package, indexer/ix_hsds_csv.c).
- * SQLite cannot change a CHECK, so feed is rebuilt; feed_rejection, which
- * references it, is rebuilt first so that dropping the old feed cascades
- * into nothing (foreign keys stay on inside the migration's transaction).
- * ALTER TABLE ... RENAME rewrites feed_rejection's reference to "feed". */
+/* Feeds verified too, and claiming an organisation (owner: portal,
+ * sk_verify.c, sk_claim.c). feed.confirmed_date: the feed's partner
+ * confirmed the feed itself over its personal link (a feed whose records
+ * carry no assured_date counts its fetches only while that is recent).
+ * feed_verify_log: the feed's cycle (due, reminded, reminded_again, task,
+ * confirmed) and its outages (down: cycle = the day of the last successful
+ * fetch). org_claim: "Is dit uw organisatie?", requested -> filed (the link
+ * in the mail to the organisation's own address was followed) -> approved
+ * (an account linked to that organisation only) or rejected; ip_hash is a
+ * keyed hash for throttling. search_stat.results/crisis: what the search
+ * found when the visitor made it (the dashboard reads them, no searches). */
 static const char migration_7[] =
+    "ALTER TABLE feed ADD COLUMN confirmed_date TEXT;\n"
+    "CREATE TABLE feed_verify_log(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  feed_id TEXT NOT NULL REFERENCES feed(id) ON DELETE CASCADE,\n"
+    "  cycle TEXT NOT NULL,\n"
+    "  step TEXT NOT NULL CHECK (step IN ('due','reminded','reminded_again','task',"
+    "'confirmed','down')),\n"
+    "  at TEXT NOT NULL,\n"
+    "  detail TEXT,\n"
+    "  UNIQUE(feed_id, cycle, step));\n"
+    "CREATE TABLE org_claim(\n"
+    "  id TEXT PRIMARY KEY,\n"
+    "  organization_id TEXT NOT NULL,\n"
+    "  email TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL CHECK (status IN ('requested','filed','approved','rejected')),\n"
+    "  ip_hash TEXT NOT NULL,\n"
+    "  requested TEXT NOT NULL,\n"
+    "  filed TEXT,\n"
+    "  decided TEXT,\n"
+    "  decided_by TEXT,\n"
+    "  account_id TEXT,\n"
+    "  reason TEXT);\n"
+    "CREATE INDEX org_claim_org ON org_claim(organization_id, requested);\n"
+    "CREATE INDEX org_claim_ip ON org_claim(ip_hash, requested);\n"
+    "ALTER TABLE search_stat ADD COLUMN results INTEGER;\n"
+    "ALTER TABLE search_stat ADD COLUMN crisis INTEGER NOT NULL DEFAULT 0;\n";
+
+/* The feed kind "hsds-csv" (the HSDS tabular package, indexer/ix_hsds_csv.c)
+ * and the source's own last_modified of a service (HSDS), beside ours.
+ * SQLite cannot change a CHECK, so feed is rebuilt. The tables that
+ * reference it (feed_rejection, feed_verify_log) are rebuilt first against
+ * the new table, so dropping the old feed cascades into nothing (foreign
+ * keys stay on inside the migration's transaction); ALTER TABLE ... RENAME
+ * then rewrites their references to "feed". A migration that adds another
+ * reference to feed must be rebuilt here too (the lead renumbers). */
+static const char migration_8[] =
     "CREATE TABLE feed_new(\n"
     "  id TEXT PRIMARY KEY,\n"
     "  partner TEXT NOT NULL,\n"
@@ -419,10 +461,11 @@ static const char migration_7[] =
     "  n_changed INTEGER NOT NULL DEFAULT 0,\n"
     "  n_unchanged INTEGER NOT NULL DEFAULT 0,\n"
     "  n_withdrawn INTEGER NOT NULL DEFAULT 0,\n"
-    "  n_rejected INTEGER NOT NULL DEFAULT 0);\n"
+    "  n_rejected INTEGER NOT NULL DEFAULT 0,\n"
+    "  confirmed_date TEXT);\n"
     "INSERT INTO feed_new SELECT id, partner, kind, location, enabled, http_etag, http_last_modified,"
     " content_hash, last_attempt, last_success, last_error, n_records, n_new, n_changed, n_unchanged,"
-    " n_withdrawn, n_rejected FROM feed;\n"
+    " n_withdrawn, n_rejected, confirmed_date FROM feed;\n"
     "CREATE TABLE feed_rejection_new(\n"
     "  rid INTEGER PRIMARY KEY,\n"
     "  feed_id TEXT NOT NULL REFERENCES feed_new(id) ON DELETE CASCADE,\n"
@@ -431,13 +474,25 @@ static const char migration_7[] =
     "  reason TEXT NOT NULL,\n"
     "  at TEXT NOT NULL);\n"
     "INSERT INTO feed_rejection_new SELECT rid, feed_id, record_key, field, reason, at FROM feed_rejection;\n"
+    "CREATE TABLE feed_verify_log_new(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  feed_id TEXT NOT NULL REFERENCES feed_new(id) ON DELETE CASCADE,\n"
+    "  cycle TEXT NOT NULL,\n"
+    "  step TEXT NOT NULL CHECK (step IN ('due','reminded','reminded_again','task',"
+    "'confirmed','down')),\n"
+    "  at TEXT NOT NULL,\n"
+    "  detail TEXT,\n"
+    "  UNIQUE(feed_id, cycle, step));\n"
+    "INSERT INTO feed_verify_log_new SELECT rid, feed_id, cycle, step, at, detail FROM feed_verify_log;\n"
     "DROP TABLE feed_rejection;\n"
+    "DROP TABLE feed_verify_log;\n"
     "DROP TABLE feed;\n"
     "ALTER TABLE feed_new RENAME TO feed;\n"
     "ALTER TABLE feed_rejection_new RENAME TO feed_rejection;\n"
+    "ALTER TABLE feed_verify_log_new RENAME TO feed_verify_log;\n"
     "CREATE INDEX feed_rejection_feed ON feed_rejection(feed_id);\n"
-    /* The source's own last_modified of a service (HSDS), beside ours. */
     "ALTER TABLE service ADD COLUMN source_modified TEXT;\n";
 
 const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7};
+    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7,
+    migration_8};

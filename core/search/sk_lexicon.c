@@ -67,21 +67,21 @@ static int split_word(void *ctx, const char *w, size_t n, size_t start, size_t e
     c->too_long = 1;
     return 1;
   }
+  size_t k = c->e->n_words++;
+  c->rc = sks_lex_word_dup(&c->lx->arena, c->stem, w, n, &c->e->words[k], &c->e->stems[k]);
+  return c->rc ? 1 : 0;
+}
+
+int sks_lex_word_dup(struct sk_arena *a, struct sk_stemmer *stem, const char *w, size_t n, const char **word,
+                     const char **st) {
   struct sk_buf b;
   sk_buf_init(&b, 4 * SK_TOKEN_MAX);
-  if (sk_stemmer_stem(c->stem, w, n, &b)) {
-    c->rc = SK_ENOMEM;
-    return 1;
-  }
-  size_t k = c->e->n_words++;
-  c->e->words[k] = sk_arena_strndup(&c->lx->arena, w, n);
-  c->e->stems[k] = sk_arena_strndup(&c->lx->arena, sk_buf_str(&b), b.len);
+  if (sk_stemmer_stem(stem, w, n, &b))
+    return SK_ENOMEM;
+  *word = sk_arena_strndup(a, w, n);
+  *st = sk_arena_strndup(a, sk_buf_str(&b), b.len);
   sk_buf_free(&b);
-  if (!c->e->words[k] || !c->e->stems[k]) {
-    c->rc = SK_ENOMEM;
-    return 1;
-  }
-  return 0;
+  return *word && *st ? SK_OK : SK_ENOMEM;
 }
 
 static uint64_t hash_str(const char *s) {
@@ -348,6 +348,8 @@ int sk_lexicon_parse(const char *text, size_t len, const char *name, const struc
     rc = index_entries(lx, name, err, errlen);
   if (!rc)
     rc = check_places(lx, name, err, errlen);
+  if (!rc)
+    rc = sks_lex_parts_build(lx);
   if (rc) {
     if (rc == SK_ENOMEM && err && errlen && !err[0])
       snprintf(err, errlen, "%s: out of memory", name ? name : "lexicon");
@@ -391,6 +393,8 @@ void sk_lexicon_free(struct sk_lexicon *lx) {
   free(lx->e);
   free(lx->bucket);
   free(lx->need_ix);
+  free(lx->parts);
+  free(lx->who);
   sk_arena_free(&lx->arena);
   free(lx);
 }
@@ -504,6 +508,9 @@ const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const c
     if (!is_filler(folded[f]))
       break;
   }
+  /* a compound of need words that the file does not list ("gokprobleem") */
+  if (!best && (best = sks_lex_compound(lx, folded[i])))
+    best_span = 1;
   if (span)
     *span = best_span;
   return best;

@@ -86,7 +86,7 @@ static const char *const vague[] = {"alleen", "contact", "huis", "informatie", "
                                     "vraag",  "was",     "ziek", "fit",        "pijn", "slaap",
                                     "school", "werk",    "kind", "ouder",      "telefoon"};
 
-static int is_vague(const char *folded) {
+int sks_is_vague(const char *folded) {
   for (size_t i = 0; i < sizeof vague / sizeof vague[0]; i++)
     if (strcmp(vague[i], folded) == 0)
       return 1;
@@ -144,7 +144,7 @@ static int add_phrase(struct sk_searcher *s, size_t *cap, int vocab, int idx,
   sk_words(text, strlen(text), phrase_word, &c);
   if (c.rc || p->n == 0 || p->n > 6 || (p->n == 1 && (sks_is_stopword(p->words[0]) ||
                                                       (vocab != SK_VOCAB_MUNICIPALITY &&
-                                                       (is_vague(p->words[0]) || strlen(p->words[0]) < 3))))) {
+                                                       (sks_is_vague(p->words[0]) || strlen(p->words[0]) < 3))))) {
     for (size_t i = 0; i < 6; i++) {
       free(p->words[i]);
       free(p->stems[i]);
