@@ -101,10 +101,36 @@ static void test_migrates_from_previous_version_with_data(void **state) {
                                 " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
                                 NULL, NULL, NULL),
                    SQLITE_OK);
+  /* A feed with its report and its verification cycle: a migration that
+   * rebuilds feed (a new kind) must keep the rows that hang from it. */
+  assert_int_equal(sqlite3_exec(raw,
+                                "INSERT INTO feed(id, partner, kind, location, n_rejected) VALUES"
+                                " ('f1', 'P', 'hsds', 'file:///x.json', 1);"
+                                "INSERT INTO feed_rejection(feed_id, record_key, reason, at) VALUES"
+                                " ('f1', 'k', 'Blijft staan', '2026-01-01T00:00:00Z');"
+                                "INSERT INTO feed_verify_log(feed_id, cycle, step, at) VALUES"
+                                " ('f1', '2026-01', 'due', '2026-01-01T00:00:00Z');",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
   sqlite3_close(raw);
   struct sk_store *st = open_rw("prev.db");
   assert_int_equal(sk_store_schema_version(st), SK_SCHEMA_VERSION);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM organization WHERE name = 'Blijft bestaan'"), 1);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_rejection WHERE feed_id = 'f1'"
+                                    " AND reason = 'Blijft staan'"),
+                   1);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_verify_log WHERE feed_id = 'f1'"), 1);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+  /* The kinds of today's registry fit the rebuilt table. */
+  assert_int_equal(sqlite3_exec(st->db,
+                                "INSERT INTO feed(id, partner, kind, location) VALUES"
+                                " ('f2', 'P', 'hsds-csv', 'file:///pakket')",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  /* Deleting the feed still cascades into its rows (the references point at feed). */
+  assert_int_equal(sqlite3_exec(st->db, "DELETE FROM feed WHERE id = 'f1'", NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_rejection"), 0);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_verify_log"), 0);
   sqlite3_stmt *chk;
   assert_int_equal(sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &chk, NULL), SQLITE_OK);
   assert_int_equal(sqlite3_step(chk), SQLITE_ROW);
