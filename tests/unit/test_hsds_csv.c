@@ -355,6 +355,35 @@ static void test_own_package_zip(void **state) {
   remove(th_path("csvpkg-own.db"));
 }
 
+/* Zips written by another program (Python's zipfile: the fuzz seeds),
+ * stored in a folder and deflated at the top: both read, with our own area
+ * description read back into an age limit. */
+static void test_zips_from_another_writer(void **state) {
+  (void)state;
+  static const char *const seeds[] = {"fuzz/seeds/hsds_csv/deflated.zip", "fuzz/seeds/hsds_csv/stored.zip"};
+  for (size_t i = 0; i < 2; i++) {
+    FILE *f = fopen(th_source_path(seeds[i]), "rb");
+    assert_non_null(f);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    struct ix_batch b;
+    ix_batch_init(&b, 0);
+    char err[512];
+    if (ix_hsds_csv_parse_zip(buf, n, th_taxonomy(), TEST_NOW, &b, err, sizeof err) != SK_OK)
+      fail_msg("%s: %s", seeds[i], err);
+    assert_int_equal(b.services.n, 1);
+    const struct ix_service *s = &b.services.v[0];
+    assert_int_equal(s->phones.n, 1);
+    assert_int_equal(s->location_keys.n, 1);
+    assert_int_equal(s->areas.n, 1);
+    assert_string_equal(s->areas.v[0].code, "eemnes");
+    assert_int_equal(s->areas.v[0].min_age, 18);
+    assert_string_equal(s->areas.v[0].note, "alleen volwassenen");
+    ix_batch_free(&b);
+  }
+}
+
 /* One zip through the parser alone: its verdict and reason. */
 static int zip_verdict(const struct member *m, size_t n, struct ix_batch *b, char *err, size_t errlen) {
   size_t zlen;
@@ -440,6 +469,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_own_package_zip),
       cmocka_unit_test(test_hostile_zips),
+      cmocka_unit_test(test_zips_from_another_writer),
   };
   int failed = cmocka_run_group_tests_name("hsds csv package", tests, NULL, NULL);
   if (!th_corpora_dir()) {
