@@ -74,8 +74,8 @@ static const struct plain_term plain_terms[] = {
     {SK_VOCAB_COST, "eigen-bijdrage", "U betaalt een deel zelf",
      "U betaalt elke maand een vast bedrag. Dat bedrag regelt het CAK, een landelijke organisatie."},
     {SK_VOCAB_COST, "vergoed", "Uw zorgverzekering betaalt",
-     "Uw zorgverzekering betaalt dit meestal. Vraag het na bij uw verzekering."},
-    {SK_VOCAB_COST, "betaald", "U betaalt zelf", "U betaalt dit zelf."},
+     "Vraag bij uw verzekering of u zelf iets betaalt, zoals eigen risico."},
+    {SK_VOCAB_COST, "betaald", "U betaalt zelf", NULL},
     {SK_VOCAB_TARGET_GROUP, "psychisch", "Mensen met psychische problemen", NULL},
     {SK_VOCAB_TARGET_GROUP, "nieuwkomers", "Nieuwkomers in Nederland", NULL},
 };

@@ -333,6 +333,19 @@ static int answer_entry(struct sk_portal *p, enum ptable t, const char *id, int 
   return SK_OK;
 }
 
+/* After an entry was written (rc): answer with it and commit, or roll
+ * everything back. */
+static int finish(struct sk_portal *p, int rc, enum ptable t, const char *id, int http,
+                  struct sk_portal_result *r) {
+  if (rc)
+    return fail(p, r, rc);
+  if ((rc = answer_entry(p, t, id, http, r)) || (rc = pt_commit(p, r))) {
+    sk_store_rollback(p->st);
+    return rc;
+  }
+  return SK_OK;
+}
+
 static int invalid(struct sk_portal *p, struct sk_portal_result *r, int rc, json_t *errors) {
   sk_store_rollback(p->st);
   if (rc == SK_EINVAL) {
@@ -489,13 +502,7 @@ int sk_portal_create(struct sk_portal *p, const struct sk_actor *a, enum sk_port
   }
   rc = pt_doc_commit(p, t, NULL, id, d, actor, "create", 1);
   json_decref(d);
-  if (rc)
-    return fail(p, r, rc);
-  if ((rc = answer_entry(p, t, id, 201, r)) || (rc = pt_commit(p, r))) {
-    sk_store_rollback(p->st);
-    return rc;
-  }
-  return SK_OK;
+  return finish(p, rc, t, id, 201, r);
 }
 
 /* Update with a patch; note "update" or "withdraw". */
@@ -552,13 +559,7 @@ static int change(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_
   rc = pt_doc_commit(p, t, &en, NULL, d, actor, note, sk_role_edits_own(a->role));
   json_decref(d);
   pt_entry_free(&en);
-  if (rc)
-    return fail(p, r, rc);
-  if ((rc = answer_entry(p, t, id, 200, r)) || (rc = pt_commit(p, r))) {
-    sk_store_rollback(p->st);
-    return rc;
-  }
-  return SK_OK;
+  return finish(p, rc, t, id, 200, r);
 }
 
 int sk_portal_update(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
@@ -600,31 +601,9 @@ int sk_portal_confirm(struct sk_portal *p, const struct sk_actor *a, enum sk_por
   char now[32], actor[96];
   pt_now_iso(p, now);
   pt_actor_str(a, actor);
-  const char *old_d = json_string_value(json_object_get(en.meta, "assured_date"));
-  const char *old_b = json_string_value(json_object_get(en.meta, "assured_by"));
-  sqlite3_stmt *s = NULL;
-  rc = SK_EDB;
-  if (sqlite3_prepare_v2(p->st->db,
-                         "UPDATE service SET assured_date = ?1, assured_by = ?2 WHERE rid = ?3", -1,
-                         &s, NULL) == SQLITE_OK) {
-    sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, actor, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, en.rid);
-    rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
-  }
-  sqlite3_finalize(s);
-  if (!rc)
-    rc = pt_log(p, now, actor, "service", en.id, "assured_date", old_d, now, en.version);
-  if (!rc && (!old_b || strcmp(old_b, actor) != 0))
-    rc = pt_log(p, now, actor, "service", en.id, "assured_by", old_b, actor, en.version);
+  rc = pt_assure(p, NULL, en.rid, en.id, en.meta, now, actor, en.version);
   pt_entry_free(&en);
-  if (rc)
-    return fail(p, r, rc);
-  if ((rc = answer_entry(p, T_SVC, id, 200, r)) || (rc = pt_commit(p, r))) {
-    sk_store_rollback(p->st);
-    return rc;
-  }
-  return SK_OK;
+  return finish(p, rc, T_SVC, id, 200, r);
 }
 
 int sk_portal_history(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
@@ -749,11 +728,5 @@ int sk_portal_restore(struct sk_portal *p, const struct sk_actor *a, enum sk_por
   rc = pt_doc_commit(p, t, &en, NULL, d, actor, note, 0);
   json_decref(d);
   pt_entry_free(&en);
-  if (rc)
-    return fail(p, r, rc);
-  if ((rc = answer_entry(p, t, id, 200, r)) || (rc = pt_commit(p, r))) {
-    sk_store_rollback(p->st);
-    return rc;
-  }
-  return SK_OK;
+  return finish(p, rc, t, id, 200, r);
 }

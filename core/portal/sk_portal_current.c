@@ -466,6 +466,25 @@ static int correction_target(struct sk_portal *p, const char *id, char entity[16
 static const char thanks[] =
     "Dank u wel. We geven uw melding door aan de organisatie en aan de redactie.";
 
+int pt_correction_add(struct sk_portal *p, const struct pt_correction *c, char id[SK_UUID_LEN]) {
+  sk_uuid_random(id);
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(p->st->db,
+                         "INSERT INTO portal_correction(id, entity, entity_id, organization_id,"
+                         " name, email, message, ip_hash, created) VALUES(?1, ?2, ?3, ?4, ?5,"
+                         " ?6, ?7, ?8, ?9)",
+                         -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  const char *v[] = {id, c->entity, c->entry_id, c->org_id && c->org_id[0] ? c->org_id : NULL,
+                     c->name, c->email, c->message, c->ip_hash, c->now};
+  for (int i = 0; i < 9; i++)
+    if (v[i])
+      sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
+  int rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
+  sqlite3_finalize(s);
+  return rc;
+}
+
 int sk_portal_correction_submit(struct sk_portal *p, const char *entry_id, const json_t *doc,
                                 const char *ip, struct sk_portal_result *r) {
   memset(r, 0, sizeof *r);
@@ -579,30 +598,9 @@ int sk_portal_correction_submit(struct sk_portal *p, const char *entry_id, const
   }
   json_decref(errors);
   char id[SK_UUID_LEN];
-  sk_uuid_random(id);
-  sqlite3_stmt *s = NULL;
   if (!rc) {
-    rc = SK_EDB;
-    if (sqlite3_prepare_v2(p->st->db,
-                           "INSERT INTO portal_correction(id, entity, entity_id, organization_id,"
-                           " name, email, message, ip_hash, created) VALUES(?1, ?2, ?3, ?4, ?5,"
-                           " ?6, ?7, ?8, ?9)",
-                           -1, &s, NULL) == SQLITE_OK) {
-      sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 2, entity, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 3, entry_id, -1, SQLITE_STATIC);
-      if (org[0])
-        sqlite3_bind_text(s, 4, org, -1, SQLITE_STATIC);
-      if (name)
-        sqlite3_bind_text(s, 5, name, -1, SQLITE_STATIC);
-      if (email)
-        sqlite3_bind_text(s, 6, email, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 7, msg, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 8, ip_hash, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 9, now, -1, SQLITE_STATIC);
-      rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
-    }
-    sqlite3_finalize(s);
+    struct pt_correction c = {entity, entry_id, org, name, email, msg, ip_hash, now};
+    rc = pt_correction_add(p, &c, id);
     if (rc) {
       sk_store_rollback(p->st);
       pt_err(r, rc, 500, "error", "Er ging iets mis. Probeer het later nog eens.");
