@@ -449,19 +449,19 @@ static const char migration_8[] =
     "ALTER TABLE portal_correction ADD COLUMN feed_id TEXT;\n"
     "CREATE INDEX portal_correction_feed ON portal_correction(feed_id, status);\n";
 
-/* The feed kind "hsds-csv" (the HSDS tabular package, indexer/ix_hsds_csv.c)
- * and the source's own last_modified of a service (HSDS), beside ours.
- * SQLite cannot change a CHECK, so feed is rebuilt. The tables that
- * reference it (feed_rejection, feed_verify_log) are rebuilt first against
- * the new table, so dropping the old feed cascades into nothing (foreign
- * keys stay on inside the migration's transaction); ALTER TABLE ... RENAME
- * then rewrites their references to "feed". A migration that adds another
- * reference to feed must be rebuilt here too (the lead renumbers). */
+/* The feed kinds are one table in the indexer (ix_feed_kinds[],
+ * indexer/ix_kind.c), which refuses an unknown kind where a feed is
+ * registered (ix_apply_register_feed); the CHECK listing them here again
+ * made a new format touch the schema too. The table is rebuilt without it
+ * (SQLite's ALTER TABLE recipe: the store runs every migration with foreign
+ * keys off and checks them before the commit; feed_rejection and
+ * feed_verify_log refer to the table by name, so their rows and foreign
+ * keys stay as they are). */
 static const char migration_9[] =
-    "CREATE TABLE feed_new(\n"
+    "CREATE TABLE new_feed(\n"
     "  id TEXT PRIMARY KEY,\n"
     "  partner TEXT NOT NULL,\n"
-    "  kind TEXT NOT NULL CHECK (kind IN ('partner-json','hsds','ical','csv','hsds-csv')),\n"
+    "  kind TEXT NOT NULL,\n"
     "  location TEXT NOT NULL,\n"
     "  enabled INTEGER NOT NULL DEFAULT 1,\n"
     "  http_etag TEXT,\n"
@@ -477,36 +477,17 @@ static const char migration_9[] =
     "  n_withdrawn INTEGER NOT NULL DEFAULT 0,\n"
     "  n_rejected INTEGER NOT NULL DEFAULT 0,\n"
     "  confirmed_date TEXT);\n"
-    "INSERT INTO feed_new SELECT id, partner, kind, location, enabled, http_etag, http_last_modified,"
-    " content_hash, last_attempt, last_success, last_error, n_records, n_new, n_changed, n_unchanged,"
-    " n_withdrawn, n_rejected, confirmed_date FROM feed;\n"
-    "CREATE TABLE feed_rejection_new(\n"
-    "  rid INTEGER PRIMARY KEY,\n"
-    "  feed_id TEXT NOT NULL REFERENCES feed_new(id) ON DELETE CASCADE,\n"
-    "  record_key TEXT,\n"
-    "  field TEXT,\n"
-    "  reason TEXT NOT NULL,\n"
-    "  at TEXT NOT NULL);\n"
-    "INSERT INTO feed_rejection_new SELECT rid, feed_id, record_key, field, reason, at FROM feed_rejection;\n"
-    "CREATE TABLE feed_verify_log_new(\n"
-    "  rid INTEGER PRIMARY KEY,\n"
-    "  feed_id TEXT NOT NULL REFERENCES feed_new(id) ON DELETE CASCADE,\n"
-    "  cycle TEXT NOT NULL,\n"
-    "  step TEXT NOT NULL CHECK (step IN ('due','reminded','reminded_again','task',"
-    "'confirmed','down')),\n"
-    "  at TEXT NOT NULL,\n"
-    "  detail TEXT,\n"
-    "  UNIQUE(feed_id, cycle, step));\n"
-    "INSERT INTO feed_verify_log_new SELECT rid, feed_id, cycle, step, at, detail FROM feed_verify_log;\n"
-    "DROP TABLE feed_rejection;\n"
-    "DROP TABLE feed_verify_log;\n"
+    "INSERT INTO new_feed SELECT id, partner, kind, location, enabled, http_etag,\n"
+    "  http_last_modified, content_hash, last_attempt, last_success, last_error, n_records,\n"
+    "  n_new, n_changed, n_unchanged, n_withdrawn, n_rejected, confirmed_date FROM feed;\n"
     "DROP TABLE feed;\n"
-    "ALTER TABLE feed_new RENAME TO feed;\n"
-    "ALTER TABLE feed_rejection_new RENAME TO feed_rejection;\n"
-    "ALTER TABLE feed_verify_log_new RENAME TO feed_verify_log;\n"
-    "CREATE INDEX feed_rejection_feed ON feed_rejection(feed_id);\n"
-    "ALTER TABLE service ADD COLUMN source_modified TEXT;\n";
+    "ALTER TABLE new_feed RENAME TO feed;\n";
+
+/* The source's own last_modified of a service (HSDS, issue 12), kept beside
+ * ours: last_modified stays our time of change (what /hsds publishes and
+ * modified_after filters on). Written by ix_apply via sk_write. */
+static const char migration_10[] = "ALTER TABLE service ADD COLUMN source_modified TEXT;\n";
 
 const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {
     migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7,
-    migration_8, migration_9};
+    migration_8, migration_9, migration_10};
