@@ -483,6 +483,11 @@ static const char migration_9[] =
     "DROP TABLE feed;\n"
     "ALTER TABLE new_feed RENAME TO feed;\n";
 
+/* The source's own last_modified of a service (HSDS, issue 12), kept beside
+ * ours: last_modified stays our time of change (what /hsds publishes and
+ * modified_after filters on). Written by ix_apply via sk_write. */
+static const char migration_10[] = "ALTER TABLE service ADD COLUMN source_modified TEXT;\n";
+
 const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {
     migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7,
-    migration_8, migration_9};
+    migration_8, migration_9, migration_10};

@@ -83,6 +83,7 @@ struct apply {
   struct sk_writer *w; /* the model's writer, bulk mode */
   /* prepared statements (reading), finalised at the end */
   sqlite3_stmt *s_org_old, *s_loc_old, *s_svc_old;
+  sqlite3_stmt *s_id_own[E_COUNT], *s_id_used[E_COUNT]; /* make_id: the stored id, an id taken */
   char *err;
   size_t errlen;
   long n_svc_withdrawn; /* offerings withdrawn by this batch (the shrink guard) */
@@ -210,6 +211,11 @@ static void finalize_all(struct apply *a) {
     sqlite3_finalize(*all[i]);
     *all[i] = NULL;
   }
+  for (int e = 0; e < E_COUNT; e++) {
+    sqlite3_finalize(a->s_id_own[e]);
+    sqlite3_finalize(a->s_id_used[e]);
+    a->s_id_own[e] = a->s_id_used[e] = NULL;
+  }
   sk_write_close(a->w);
   a->w = NULL;
 }
@@ -235,12 +241,48 @@ static int log_diff(struct apply *a, enum entity e, const char *id) {
   return SK_OK;
 }
 
+/* 1 when the statement gives a row; its first column (an id) into out. */
+static int id_row(struct apply *a, sqlite3_stmt **s, const char *sql, const char *p1, const char *p2,
+                  char out[SK_UUID_LEN]) {
+  if (!*s && sqlite3_prepare_v2(a->st->db, sql, -1, s, NULL) != SQLITE_OK)
+    return 0;
+  sqlite3_reset(*s);
+  sqlite3_bind_text(*s, 1, p1, -1, SQLITE_TRANSIENT);
+  if (p2)
+    sqlite3_bind_text(*s, 2, p2, -1, SQLITE_TRANSIENT);
+  int got = sqlite3_step(*s) == SQLITE_ROW;
+  const char *v = got ? (const char *)sqlite3_column_text(*s, 0) : NULL;
+  if (got && out && v && strlen(v) < SK_UUID_LEN)
+    snprintf(out, SK_UUID_LEN, "%s", v);
+  sqlite3_reset(*s);
+  return got;
+}
+
+/* The public id of record (e, key). A name-based UUID of source and key,
+ * so a record keeps its id across fetches and rebuilds; but a key that is
+ * itself a UUID (HSDS ids) is kept as our id when no other record of that
+ * kind has it, so an exchange partner's references keep working (issue
+ * 12). A record already stored keeps the id it has. Without a store
+ * (ix_apply_prepare) only the name-based id is known. */
 static void make_id(struct apply *a, enum entity e, const char *key, char out[SK_UUID_LEN]) {
   sk_buf_reset(&a->tmp);
   if (sk_buf_printf(&a->tmp, "%s\n%s\n%s", a->source, entity_name[e], key) == SK_OK)
     sk_uuid_from_name(a->tmp.ptr, a->tmp.len, out);
   else
     sk_uuid_random(out); /* unreachable in practice: keys are capped */
+  if (!a->st || !sk_uuid_valid(key))
+    return;
+  static const char *const own[E_COUNT] = {
+      "SELECT id FROM organization WHERE source = ?1 AND source_key = ?2",
+      "SELECT id FROM location WHERE source = ?1 AND source_key = ?2",
+      "SELECT id FROM service WHERE source = ?1 AND source_key = ?2"};
+  static const char *const used[E_COUNT] = {"SELECT id FROM organization WHERE id = ?1",
+                                            "SELECT id FROM location WHERE id = ?1",
+                                            "SELECT id FROM service WHERE id = ?1"};
+  if (id_row(a, &a->s_id_own[e], own[e], a->source, key, out))
+    return;
+  if (!id_row(a, &a->s_id_used[e], used[e], key, NULL, NULL))
+    snprintf(out, SK_UUID_LEN, "%s", key);
 }
 
 /* ---- known records ----------------------------------------------------- */
@@ -665,6 +707,9 @@ static struct sk_write_service svc_row(const struct ix_service *s, long long org
   v.content_hash = hash;
   v.assured_date = s->assured_date;
   v.assured_by = s->assured_by;
+  /* Not in the content hash: a source's new time alone, with nothing we
+   * keep changed, does not rewrite the row (docs/hsds.md). */
+  v.source_modified = s->source_modified;
   return v;
 }
 
@@ -851,7 +896,7 @@ static int apply_service(struct apply *a, const struct ix_service *s) {
     a->stats.n_unchanged++;
     return SK_OK;
   }
-  if (prepared)
+  if (prepared && !sk_uuid_valid(s->key)) /* a UUID key needs the store (make_id) */
     snprintf(id, sizeof id, "%s", s->public_id);
   else
     make_id(a, E_SVC, s->key, id);

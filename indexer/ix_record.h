@@ -108,6 +108,9 @@ struct ix_service {
   const char *cost;             /* cost code */
   const char *assured_date;     /* "YYYY-MM-DD" or full ISO time */
   const char *assured_by;
+  /* The source's own last_modified (HSDS), as it gave it (an ISO 8601
+   * date-time); ours is service.last_modified. NULL when none. */
+  const char *source_modified;
   int min_age, max_age;
   struct ix_strv needs, target_groups, laws, location_keys;
   struct {
