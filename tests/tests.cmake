@@ -55,6 +55,20 @@ if(NOT SK_SANITIZE)
                        SKIP_RETURN_CODE 77 TIMEOUT 120)
 endif()
 
+# iCal reference check (tests/ical): ical.js (node, exact version from
+# tests/ical/package-lock.json) and ical_dump (our expansion) expand the same
+# calendars over one window and every difference must be fixed or allowed in
+# tests/ical/allow.tsv with its RFC 5545 reason (docs/ical.md). 77 = skipped
+# (node or ical.js absent).
+add_executable(ical_dump ${CMAKE_SOURCE_DIR}/tests/ical/ical_dump.c)
+target_link_libraries(ical_dump PRIVATE sk_indexer sk_core)
+add_test(NAME ical_reference
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/ical/run.sh $<TARGET_FILE:ical_dump>)
+set_tests_properties(ical_reference PROPERTIES
+                     ENVIRONMENT "${SK_TEST_ENV}"
+                     SKIP_RETURN_CODE 77
+                     TIMEOUT 120)
+
 # The C sources follow .clang-format (scripts/format.sh --check: clang-format
 # --dry-run -Werror per file; skipped, exit 77, when clang-format is absent).
 # OFF until the tree has been reformatted once (scripts/format.sh); then ON.
