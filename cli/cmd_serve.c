@@ -32,6 +32,11 @@ void cmd_serve_usage(FILE *out) {
           "variable; the flag wins.\n"
           "\n"
           "  --db PATH             database file (SK_DB, default %s)\n"
+          "  --replica DIR         serve the newest read snapshot that 'sociale-kaart publish'\n"
+          "                        wrote to DIR instead of --db, read-only: the public GET\n"
+          "                        routes only (logins, the portal and writes answer 421), and\n"
+          "                        move to a newer snapshot without dropping a request; no\n"
+          "                        reindex (SK_REPLICA, default none)\n"
           "  --port N              TCP port, 0 = any free port (SK_PORT, default 8080)\n"
           "  --bind ADDR           127.0.0.1 or 0.0.0.0 (SK_BIND, default 127.0.0.1)\n"
           "  --static DIR          site folder (SK_STATIC, default %s)\n"
@@ -159,7 +164,7 @@ static void *reindex_main(void *arg) {
 
 int cmd_serve(int argc, char **argv) {
   enum { O_DB = 1, O_PORT, O_BIND, O_STATIC, O_THREADS, O_REINDEX, O_FEEDS, O_TAX, O_LOG,
-         O_TIMEOUT, O_REQTIMEOUT, O_MAXCONN, O_MAXIP, O_PROXY, O_PUBLIC };
+         O_TIMEOUT, O_REQTIMEOUT, O_MAXCONN, O_MAXIP, O_PROXY, O_PUBLIC, O_REPLICA };
   static const struct option opts[] = {{"db", required_argument, NULL, O_DB},
                                        {"port", required_argument, NULL, O_PORT},
                                        {"bind", required_argument, NULL, O_BIND},
@@ -175,6 +180,7 @@ int cmd_serve(int argc, char **argv) {
                                        {"max-per-ip", required_argument, NULL, O_MAXIP},
                                        {"trusted-proxy", required_argument, NULL, O_PROXY},
                                        {"public-url", required_argument, NULL, O_PUBLIC},
+                                       {"replica", required_argument, NULL, O_REPLICA},
                                        {NULL, 0, NULL, 0}};
   struct web_config c;
   web_config_default(&c);
@@ -193,6 +199,7 @@ int cmd_serve(int argc, char **argv) {
   const char *maxip = cli_default("SK_MAX_PER_IP", "64");
   c.trusted_proxy = getenv("SK_TRUSTED_PROXY");
   c.public_url = getenv("SK_PUBLIC_URL"); /* links in the calendar; never the request's Host */
+  c.replica_dir = getenv("SK_REPLICA");
   int ch;
   optind = 1;
   opterr = 0;
@@ -213,6 +220,7 @@ int cmd_serve(int argc, char **argv) {
     case O_MAXIP: maxip = optarg; break;
     case O_PROXY: c.trusted_proxy = optarg; break;
     case O_PUBLIC: c.public_url = optarg; break;
+    case O_REPLICA: c.replica_dir = optarg; break;
     default:
       return cli_usage_error("serve", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
@@ -252,7 +260,11 @@ int cmd_serve(int argc, char **argv) {
   }
   struct stat sb;
   long every_s;
-  if (every && *every) {
+  if (c.replica_dir && !*c.replica_dir)
+    c.replica_dir = NULL;
+  if (c.replica_dir) {
+    every_s = 0; /* the primary indexes; a replica only reads snapshots */
+  } else if (every && *every) {
     every_s = parse_duration(every);
     if (every_s < 0)
       return cli_usage_error("serve", "--reindex-every must look like 90s, 15m or 1h, not '%s'",
@@ -281,8 +293,12 @@ int cmd_serve(int argc, char **argv) {
     fprintf(stderr, "sociale-kaart serve: %s\n", err);
     return SK_EXIT_FAIL;
   }
-  fprintf(stderr, "sociale-kaart serve: listening on http://%s:%d/ (db %s, static %s)\n", c.bind,
-          web_server_port(srv), c.db_path, c.static_dir);
+  if (c.replica_dir)
+    fprintf(stderr, "sociale-kaart serve: listening on http://%s:%d/ (replica of %s, static %s)\n",
+            c.bind, web_server_port(srv), c.replica_dir, c.static_dir);
+  else
+    fprintf(stderr, "sociale-kaart serve: listening on http://%s:%d/ (db %s, static %s)\n",
+            c.bind, web_server_port(srv), c.db_path, c.static_dir);
   fflush(stderr);
 
   struct reindex r = {.every_s = every_s, .db = c.db_path, .feeds = feeds, .taxonomy = taxonomy};
