@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "sk_auth.h"
 #include "sk_err.h"
+#include "sk_mail.h"
 #include "sk_store.h"
 #include "sk_taxonomy.h"
 #include "web_server.h"
@@ -65,7 +66,10 @@ void cmd_serve_usage(FILE *out) {
           "                        https://socialekaart.example.nl: links in\n"
           "                        /api/v1/activities.ics and in password-reset e-mails;\n"
           "                        without it the calendar has no links and 'wachtwoord\n"
-          "                        vergeten' is off (SK_PUBLIC_URL, default none)\n",
+          "                        vergeten' is off (SK_PUBLIC_URL, default none)\n"
+          "\n"
+          "With SK_SMTP_URL and SK_SMTP_FROM set (as for 'sociale-kaart reminders'), the\n"
+          "server sends password-reset links the moment they are asked for.\n",
           SK_DEFAULT_DB, SK_DEFAULT_STATIC, SK_DEFAULT_FEEDS, SK_DEFAULT_TAXONOMY);
 }
 
@@ -258,6 +262,14 @@ int cmd_serve(int argc, char **argv) {
       return cli_usage_error("serve", "--trusted-proxy must be an IPv4 address, not '%s'",
                              c.trusted_proxy);
   }
+  struct sk_mail_config mail;
+  int smtp = sk_mail_config_from_env(&mail);
+  if (smtp < 0) {
+    fprintf(stderr, "sociale-kaart serve: SK_SMTP_URL is set but SK_SMTP_FROM is missing or not an"
+                    " address\n");
+    return SK_EXIT_FAIL;
+  }
+  c.mail = smtp > 0 ? &mail : NULL;
   struct stat sb;
   long every_s;
   if (c.replica_dir && !*c.replica_dir)

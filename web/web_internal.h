@@ -182,7 +182,17 @@ struct web_server {
   int watcher_on;
   int watch_stop;           /* guarded by snap_mu */
   atomic_ullong n_switches; /* snapshots moved to */
+  /* The mail sender (web_mail.c): sends password-reset links at once. */
+  struct web_mailer *mailer; /* NULL: no SMTP configured (or a replica) */
 };
+
+/* web_mail.c: a thread with its own writable store that sends the outbox's
+ * password-reset messages over SMTP as soon as one is queued (kick), and
+ * retries failed ones every minute. start: SK_OK, or an SK_E* code (then
+ * srv->mailer stays NULL); stop joins the thread (NULL-safe). */
+int web_mailer_start(struct web_server *srv, const struct sk_mail_config *c);
+void web_mailer_kick(struct web_server *srv);
+void web_mailer_stop(struct web_server *srv);
 
 /* Per request: allocated when the URI arrives, freed when MHD is done. */
 struct web_req {

@@ -1164,6 +1164,7 @@ static void server_free(struct web_server *s) {
     return;
   sweeper_stop(s);
   watcher_stop(s);
+  web_mailer_stop(s);
   worker_free(s->warm);
   for (int list = 0; list < 2; list++) {
     struct web_worker *w = list ? s->spare : s->workers;
@@ -1351,6 +1352,14 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
     sk_portal_init(s->portal, s->pst, s->tax);
     /* NULL (no memory, or a replica: counted on the primary only): not kept */
     s->stats = s->replica_dir ? NULL : web_stats_new();
+  }
+  if (!s->replica_dir && c->mail) {
+    rc = web_mailer_start(s, c->mail);
+    if (rc != SK_OK) {
+      server_free(s);
+      return fail(err, errlen, rc, "cannot start the mail sender (SK_SMTP_URL, SK_SMTP_FROM)%s%s",
+                  "", "");
+    }
   }
   if (s->access_log) {
     if (strcmp(s->access_log, "-") == 0) {
