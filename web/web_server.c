@@ -760,7 +760,7 @@ static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const cha
 
 /* A replica serves the public GET routes only: nothing that logs in, writes
  * or shows what a login allows (its snapshot has no accounts). nginx sends
- * those to the primary (deploy/nginx/sociale-kaart-replicas.conf); one that
+ * those to the primary (deploy/scale-out/sociale-kaart-replicas.conf); one that
  * arrives anyway gets 421 and a sentence saying where to go. */
 static int replica_refuses(struct web_ctx *x, const struct route_def *rd) {
   int refuse = strcmp(x->method, "GET") != 0 && strcmp(x->method, "HEAD") != 0;

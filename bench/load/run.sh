@@ -11,7 +11,11 @@
 #        on CPU 1, as docs say for a 2-core machine; "" = no pinning),
 #        SK_LOAD_REUSE=1 (keep an indexed store from an earlier run),
 #        SK_LOAD_TAIL=1 (free-text queries from ~2 000 distinct ones, skewed,
-#        instead of the 30 most common: a colder response cache)
+#        instead of the 30 most common: a colder response cache),
+#        SK_LOAD_REPLICA=1 (the requests/s of one replica, docs/operations.md
+#        "Scale-out": the store is published to a snapshot folder and the
+#        server is `serve --replica`; the second run publishes a new
+#        snapshot, after the full reindex of the primary, during the load)
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -47,7 +51,18 @@ echo "$N" >"$WORK/load.n"
 echo 0 >"$WORK/load.variant"
 fi
 
-$SRV_CPU "$BIN" serve --db "$WORK/load.db" --port 0 --static "$ROOT/web/static" --access-log "" \
+REPLICA=${SK_LOAD_REPLICA:-0}
+SOURCE="--db $WORK/load.db"
+if [ "$REPLICA" = 1 ]; then
+  rm -rf "$WORK/snaps"
+  t0=$(date +%s.%N)
+  "$BIN" publish --db "$WORK/load.db" --dir "$WORK/snaps" >/dev/null
+  t1=$(date +%s.%N)
+  echo "== published a snapshot in $(echo "$t1 - $t0" | bc) s ($(du -m "$(readlink -f "$WORK/snaps/current")" | cut -f1) MB); serving it as a replica"
+  SOURCE="--replica $WORK/snaps"
+fi
+# shellcheck disable=SC2086 # SOURCE is two words
+$SRV_CPU "$BIN" serve $SOURCE --port 0 --static "$ROOT/web/static" --access-log "" \
   --threads "$THREADS" --reindex-every 0 2>"$WORK/serve.err" &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT INT TERM
@@ -106,11 +121,19 @@ echo "$VARIANT" >"$WORK/load.variant"
   t0=$(date +%s.%N)
   $CLI_CPU "$BIN" index --db "$WORK/load.db" --feeds "$WORK/feeds.json" --taxonomy "$ROOT/feeds/taxonomy.json" >"$WORK/reindex.out" 2>&1
   t1=$(date +%s.%N)
-  echo "reindex finished in $(echo "$t1 - $t0" | bc) s (during the load)" ) &
+  echo "reindex finished in $(echo "$t1 - $t0" | bc) s (during the load)"
+  if [ "$REPLICA" = 1 ]; then
+    $CLI_CPU "$BIN" publish --db "$WORK/load.db" --dir "$WORK/snaps" >/dev/null
+    t2=$(date +%s.%N)
+    echo "published in $(echo "$t2 - $t1" | bc) s (during the load)"
+  fi ) &
 RPID=$!
 $CLI_CPU wrk -t"$WT" -c64 -d"${DUR}s" -s "$HERE/mix.lua" "$URL" | tail -3
 wait $RPID
 grep -E "^load|^total" "$WORK/reindex.out" || true
+if [ "$REPLICA" = 1 ]; then
+  grep 'replica: now serving' "$WORK/serve.err" || echo "the replica did not switch (yet)"
+fi
 curl -s "$URL/metrics" | grep -E '^sk_http_requests_total|^sk_search_cache' | sort
 
 kill -TERM $PID

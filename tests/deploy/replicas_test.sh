@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Scale-out on loopback (docs/operations.md, "Scale-out"): Debian's nginx with
-# the shipped replicas site (deploy/nginx/sociale-kaart-replicas.conf) in
+# the shipped replicas site (deploy/scale-out/sociale-kaart-replicas.conf) in
 # front of a primary and two replicas (`serve --replica DIR`). wrk loads the
 # public GET routes while the primary publishes a new snapshot: no request may
 # fail (non-2xx/3xx or a socket error), both replicas must serve the new data
@@ -95,7 +95,7 @@ sed -e "s|127.0.0.1:8081|127.0.0.1:$r1_port|; s|127.0.0.1:8082|127.0.0.1:$r2_por
     -e "s|/var/lib/nginx/sociale-kaart-cache|$tmp/cache|; s|root /var/www/html;|root $tmp/www;|" \
     -e "s|proxy_cache sk_cache;|proxy_cache off;|; s|rate=20r/s|rate=100000r/s|" \
     -e "s|limit_conn sk_conn 64;|limit_conn sk_conn 1000;|" \
-    "$src/deploy/nginx/sociale-kaart-replicas.conf" >"$tmp/site.conf"
+    "$src/deploy/scale-out/sociale-kaart-replicas.conf" >"$tmp/site.conf"
 cat >"$tmp/nginx.conf" <<NGX
 $( [[ $(id -u) == 0 ]] && echo "user root;" )
 worker_processes 1;
