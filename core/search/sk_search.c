@@ -377,7 +377,7 @@ struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonom
   s->rcache = rcache_new();
   /* the built-in lexicon, checked against this taxonomy (once per process) */
   s->lex = sks_lex_acquire(tax, NULL, 0);
-  if (!s->rcache || !s->stem || !s->lex || sks_phrases_build(s))
+  if (!s->rcache || !s->stem || !s->lex || sks_phrases_build(s) || sks_simwords_build(s))
     goto fail;
   for (size_t i = 0; i < ST_COUNT; i++)
     if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) !=
@@ -409,6 +409,7 @@ void sk_searcher_free(struct sk_searcher *s) {
   cache_clear(s);
   free(s->rcache);
   sks_snap_detach(s);
+  sks_simwords_free(s);
   sks_phrases_free(s);
   sks_lex_release(s->lex);
   sk_stemmer_free(s->stem);
@@ -1165,10 +1166,10 @@ static void find_concepts(struct sk_searcher *s, struct analysis *a) {
       for (; k < ph->n; k++) {
         const struct qword *w = &a->w[i + k];
         const char *qf = w->replaced ? w->corr : w->f;
-        if (strcmp(qf, ph->words[k]) == 0 || (w->corr && strcmp(w->corr, ph->words[k]) == 0) ||
-            (w->form && strcmp(w->form, ph->words[k]) == 0))
+        if (sks_streq(qf, ph->words[k]) || (w->corr && sks_streq(w->corr, ph->words[k])) ||
+            (w->form && sks_streq(w->form, ph->words[k])))
           continue;
-        if (strcmp(w->stem, ph->stems[k]) == 0) {
+        if (sks_streq(w->stem, ph->stems[k])) {
           qual = qual < 1 ? qual : 1;
           continue;
         }
