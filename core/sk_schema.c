@@ -396,5 +396,44 @@ static const char migration_6[] =
     "ALTER TABLE portal_outbox ADD COLUMN bounce_reason TEXT;\n"
     "ALTER TABLE organization ADD COLUMN email_bounced TEXT;\n";
 
+/* Feeds verified too, and claiming an organisation (owner: portal,
+ * sk_verify.c, sk_claim.c). feed.confirmed_date: the feed's partner
+ * confirmed the feed itself over its personal link (a feed whose records
+ * carry no assured_date counts its fetches only while that is recent).
+ * feed_verify_log: the feed's cycle (due, reminded, reminded_again, task,
+ * confirmed) and its outages (down: cycle = the day of the last successful
+ * fetch). org_claim: "Is dit uw organisatie?", requested -> filed (the link
+ * in the mail to the organisation's own address was followed) -> approved
+ * (an account linked to that organisation only) or rejected; ip_hash is a
+ * keyed hash for throttling. search_stat.results/crisis: what the search
+ * found when the visitor made it (the dashboard reads them, no searches). */
+static const char migration_7[] =
+    "ALTER TABLE feed ADD COLUMN confirmed_date TEXT;\n"
+    "CREATE TABLE feed_verify_log(\n"
+    "  rid INTEGER PRIMARY KEY,\n"
+    "  feed_id TEXT NOT NULL REFERENCES feed(id) ON DELETE CASCADE,\n"
+    "  cycle TEXT NOT NULL,\n"
+    "  step TEXT NOT NULL CHECK (step IN ('due','reminded','reminded_again','task',"
+    "'confirmed','down')),\n"
+    "  at TEXT NOT NULL,\n"
+    "  detail TEXT,\n"
+    "  UNIQUE(feed_id, cycle, step));\n"
+    "CREATE TABLE org_claim(\n"
+    "  id TEXT PRIMARY KEY,\n"
+    "  organization_id TEXT NOT NULL,\n"
+    "  email TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL CHECK (status IN ('requested','filed','approved','rejected')),\n"
+    "  ip_hash TEXT NOT NULL,\n"
+    "  requested TEXT NOT NULL,\n"
+    "  filed TEXT,\n"
+    "  decided TEXT,\n"
+    "  decided_by TEXT,\n"
+    "  account_id TEXT,\n"
+    "  reason TEXT);\n"
+    "CREATE INDEX org_claim_org ON org_claim(organization_id, requested);\n"
+    "CREATE INDEX org_claim_ip ON org_claim(ip_hash, requested);\n"
+    "ALTER TABLE search_stat ADD COLUMN results INTEGER;\n"
+    "ALTER TABLE search_stat ADD COLUMN crisis INTEGER NOT NULL DEFAULT 0;\n";
+
 const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6};
+    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7};

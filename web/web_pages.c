@@ -74,8 +74,8 @@ static const struct plain_term plain_terms[] = {
     {SK_VOCAB_COST, "eigen-bijdrage", "U betaalt een deel zelf",
      "U betaalt elke maand een vast bedrag. Dat bedrag regelt het CAK, een landelijke organisatie."},
     {SK_VOCAB_COST, "vergoed", "Uw zorgverzekering betaalt",
-     "Uw zorgverzekering betaalt dit meestal. Vraag het na bij uw verzekering."},
-    {SK_VOCAB_COST, "betaald", "U betaalt zelf", "U betaalt dit zelf."},
+     "Vraag bij uw verzekering of u zelf iets betaalt, zoals eigen risico."},
+    {SK_VOCAB_COST, "betaald", "U betaalt zelf", NULL},
     {SK_VOCAB_TARGET_GROUP, "psychisch", "Mensen met psychische problemen", NULL},
     {SK_VOCAB_TARGET_GROUP, "nieuwkomers", "Nieuwkomers in Nederland", NULL},
 };
@@ -1121,6 +1121,8 @@ static int page_search(struct web_ctx *x, int home) {
   char msg[300] = "";
   int st = 200;
   if (active) {
+    if (f.page == 1)
+      web_stats_record(x, f.q); /* as /api/v1/search: a search, not its next pages */
     r = run_search(x, &f, NULL, 0, PER_PAGE, &st, msg, sizeof msg);
     if (!r)
       p.status = st;
@@ -1488,6 +1490,18 @@ static void report_form(struct page *p, const char *id, const char *name) {
   WH(h, "\">\n<button class=\"button\" type=\"submit\">Verstuur</button>\n</form></details>\n");
 }
 
+/* "Is dit uw organisatie?": a plain POST that works without JavaScript.
+ * The visitor types no address: the link goes to the one in our data. */
+static void claim_box(struct wh *h, const char *org_id) {
+  WH(h, "<details class=\"report\" id=\"uw-organisatie\"><summary>Is dit uw organisatie?"
+        "</summary>\n<form method=\"post\" action=\"/organisatie/");
+  wh_q(h, org_id);
+  WH(h, "/aanvragen\" class=\"report-form\">\n<p>Werkt u hier? Dan kunt u een account aanvragen. "
+        "Daarmee past u zelf de gegevens aan. We sturen een e-mail naar het adres van de "
+        "organisatie dat bij ons bekend is.</p>\n<button class=\"button\" type=\"submit\">"
+        "Vraag een account aan</button>\n</form></details>\n");
+}
+
 /* /aanbod/{id}/{slug} */
 static int page_offering(struct web_ctx *x, const char *id, const char *slug) {
   struct web_worker *w = web_worker_get(x);
@@ -1806,7 +1820,9 @@ static int page_organization(struct web_ctx *x, const char *id, const char *slug
     }
     WH(h, "</li>");
   }
-  WH(h, "</ul>\n</section>\n</article>\n");
+  WH(h, "</ul>\n</section>\n");
+  claim_box(h, id);
+  WH(h, "</article>\n");
   char url[700];
   snprintf(url, sizeof url, "%s%s", p.base, path);
   json_t *ld = json_pack("{s:s, s:s, s:s*, s:s*, s:s}", "@context", "https://schema.org", "@type",
@@ -2429,6 +2445,106 @@ static int page_correction_post(struct web_ctx *x, const char *id) {
   return page_done(&p, NULL);
 }
 
+/* ---- claiming an organisation without JavaScript ------------------------------------------ */
+
+static int claim_page(struct web_ctx *x, int status, const char *title, const char *text,
+                      int error) {
+  struct page p;
+  page_init(&p, x);
+  p.status = status;
+  page_head(&p, title, NULL, NULL, NAV_SEARCH, JS_ENHANCE);
+  struct wh *h = &p.h;
+  WH(h, "<h1>");
+  wh_text(h, title);
+  WH(h, "</h1>\n");
+  if (error)
+    error_box(h, text);
+  else {
+    WH(h, "<p role=\"status\">");
+    wh_text(h, text);
+    WH(h, "</p>\n");
+  }
+  page_foot(&p);
+  int rc = page_done(&p, NULL);
+  x->out.cache = "no-store";
+  return rc;
+}
+
+/* POST /organisatie/{id}/aanvragen */
+static int page_claim_request(struct web_ctx *x, const char *org_id) {
+  struct web_server *srv = x->srv;
+  if (!web_same_origin(x))
+    return claim_page(x, 403, "Uw aanvraag is niet verstuurd",
+                      "Stuur het formulier vanaf de pagina van de organisatie.", 1);
+  if (!srv->public_url) /* a link may never come from the Host header */
+    return claim_page(x, 503, "Uw aanvraag is niet verstuurd",
+                      "Dit kan nu niet. Bel of mail de redactie.", 1);
+  char ip[64];
+  web_client_ip(x, ip);
+  struct sk_portal_result r;
+  memset(&r, 0, sizeof r);
+  pthread_mutex_lock(&srv->portal_mu);
+  srv->portal->now = 0;
+  sk_portal_claim_request(srv->portal, org_id, ip, srv->public_url, &r);
+  pthread_mutex_unlock(&srv->portal_mu);
+  int ok = r.rc == SK_OK;
+  int rc = claim_page(x, ok ? 200 : r.http, ok ? "Bedankt voor uw aanvraag" : "Uw aanvraag is niet verstuurd",
+                      r.message[0] ? r.message : json_string_value(json_object_get(r.body, "message")),
+                      !ok);
+  sk_portal_result_free(&r);
+  return rc;
+}
+
+/* GET /aanvraag?t=… shows a button; POST /aanvraag (t=…) files the claim.
+ * Following the link alone changes nothing (a mail scanner opens links). */
+static int page_claim_link(struct web_ctx *x, int post) {
+  struct web_server *srv = x->srv;
+  char token[SK_VERIFY_TOKEN_MAX] = "";
+  if (post) {
+    if (!web_same_origin(x))
+      return claim_page(x, 403, "Uw aanvraag is niet verstuurd",
+                        "Gebruik de knop op de pagina uit de e-mail.", 1);
+    web_form_value(x->req->body ? x->req->body : "", "t", token, sizeof token);
+  } else {
+    const char *t = web_arg(x, "t");
+    snprintf(token, sizeof token, "%s", t && strlen(t) < sizeof token ? t : "");
+  }
+  struct sk_portal_result r;
+  memset(&r, 0, sizeof r);
+  pthread_mutex_lock(&srv->portal_mu);
+  srv->portal->now = 0;
+  if (post)
+    sk_portal_claim_file(srv->portal, token, &r);
+  else
+    sk_portal_claim_peek(srv->portal, token, &r);
+  pthread_mutex_unlock(&srv->portal_mu);
+  int rc;
+  if (r.rc != SK_OK) {
+    rc = claim_page(x, r.http, "Deze link werkt niet", r.message, 1);
+  } else if (post) {
+    rc = claim_page(x, 200, "Uw aanvraag is ontvangen",
+                    json_string_value(json_object_get(r.body, "message")), 0);
+  } else {
+    struct page p;
+    page_init(&p, x);
+    page_head(&p, "Een account voor uw organisatie", NULL, NULL, NAV_SEARCH, JS_ENHANCE);
+    struct wh *h = &p.h;
+    WH(h, "<h1>Een account voor uw organisatie</h1>\n<p>U vraagt een account aan voor <strong>");
+    wh_text(h, json_string_value(json_object_get(r.body, "organization")));
+    WH(h, "</strong>. De redactie kijkt naar uw aanvraag. Daarna krijgt u een e-mail om uw "
+          "wachtwoord te kiezen.</p>\n<form method=\"post\" action=\"/aanvraag\">"
+          "<input type=\"hidden\" name=\"t\" value=\"");
+    wh_q(h, token);
+    WH(h, "\"><button class=\"button\" type=\"submit\">Ja, vraag het account aan</button>"
+          "</form>\n");
+    page_foot(&p);
+    rc = page_done(&p, NULL);
+    x->out.cache = "no-store";
+  }
+  sk_portal_result_free(&r);
+  return rc;
+}
+
 /* ---- routing ------------------------------------------------------------------------------ */
 
 /* Split "/prefix/{a}/{b}/{c}" into segments (copies, bounded). */
@@ -2456,7 +2572,7 @@ int web_page_route(const char *url) {
          !strncmp(url, "/hulp/", 6) || !strcmp(url, "/aanbod") || !strncmp(url, "/aanbod/", 8) ||
          !strncmp(url, "/organisatie/", 13) || !strcmp(url, "/agenda") ||
          !strcmp(url, "/professionals") || !strcmp(url, "/sitemap.xml") ||
-         !strcmp(url, "/robots.txt");
+         !strcmp(url, "/robots.txt") || !strcmp(url, "/aanvraag");
 }
 
 int web_page_handler(struct web_ctx *x) {
@@ -2480,6 +2596,14 @@ int web_page_handler(struct web_ctx *x) {
     if (n == 1 || (n == 2 && b[0]) || (n == 2 && !b[0]))
       return page_offering(x, a, n == 2 && b[0] ? b : NULL);
     return page_not_found_html(x, "Dit aanbod bestaat niet (meer).");
+  }
+  if (!strcmp(u, "/aanvraag"))
+    return page_claim_link(x, post);
+  if (!strncmp(u, "/organisatie/", 13) && post) {
+    int n = split3(u + 13, a, b, c);
+    if (n == 2 && web_is_uuid(a) && !strcmp(b, "aanvragen"))
+      return page_claim_request(x, a);
+    goto not_allowed;
   }
   if (post)
     goto not_allowed;

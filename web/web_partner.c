@@ -435,6 +435,29 @@ int web_partner_handler(struct web_ctx *x) {
   } else if (strncmp(path, "corrections", 11) == 0 && (path[11] == '\0' || path[11] == '/')) {
     rc = corrections_route(x, p, &a, path + 11, &r);
     called = r.http != 0;
+  } else if (strcmp(path, "claims") == 0) {
+    if (!is_read(x))
+      rc = wrong_method(x, "GET");
+    else
+      sk_portal_claims(p, &a, &r), called = 1;
+  } else if (strncmp(path, "claims/", 7) == 0) {
+    char id[80];
+    const char *tail;
+    int approve = 0;
+    if (!segment(path + 7, id, sizeof id, &tail) ||
+        (!(approve = strcmp(tail, "/approve") == 0) && strcmp(tail, "/reject") != 0))
+      rc = web_problem(x, 404, "Niet gevonden", NULL, "Dit adres bestaat niet.");
+    else if (!is_method(x, "POST"))
+      rc = wrong_method(x, "POST");
+    else if (approve && !srv->public_url)
+      rc = web_unavailable(x, "Zonder eigen adres (SK_PUBLIC_URL) kan de server geen link sturen.");
+    else {
+      json_t *doc = approve ? NULL : body_json(x);
+      sk_portal_claim_decide(p, &a, id, approve, json_string_value(json_object_get(doc, "reason")),
+                             srv->public_url, &r);
+      json_decref(doc);
+      called = 1;
+    }
   } else if (strcmp(path, "auto-classified") == 0) { /* issue 12 */
     if (!is_read(x))
       rc = wrong_method(x, "GET");

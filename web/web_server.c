@@ -669,7 +669,7 @@ static const struct route_def routes[] = {
     /* The server-rendered site (web_pages.c); POST only for its correction form. */
 #define PAGE(pat) {pat, WR_PAGE, web_page_handler, NULL, R_WRITES | R_VIEWER, NULL}
     PAGE("/"), PAGE("/zoeken"), PAGE("/hulp"), PAGE("/hulp/*"), PAGE("/aanbod"),
-    PAGE("/aanbod/*"), PAGE("/organisatie/*"), PAGE("/agenda"), PAGE("/professionals"),
+    PAGE("/aanbod/*"), PAGE("/organisatie/*"), PAGE("/agenda"), PAGE("/professionals"), PAGE("/aanvraag"),
     PAGE("/sitemap.xml"), PAGE("/robots.txt"),
 #undef PAGE
     {"*", WR_STATIC, web_static, NULL, 0, NULL},

@@ -94,6 +94,14 @@ void web_stats_record(struct web_ctx *x, const char *q) {
   snprintf(h->month, sizeof h->month, "%s", st->month);
   snprintf(h->query, sizeof h->query, "%s", norm);
   sk_stats_visitor(st->key, ip, agent, h->visitor);
+  /* One visitor's query once per batch (at most STATS_FLUSH_SECONDS): the
+   * server-rendered /zoeken and the script's fetch of the same query for
+   * its facets are one search. */
+  for (size_t i = 0; i < st->n; i++)
+    if (strcmp(st->hits[i].query, h->query) == 0 && strcmp(st->hits[i].visitor, h->visitor) == 0) {
+      pthread_mutex_unlock(&st->mu);
+      return;
+    }
   if (st->n++ == 0)
     st->first = now;
   if (st->n == STATS_BATCH || now - st->first >= STATS_FLUSH_SECONDS)

@@ -242,6 +242,8 @@ int sk_portal_outbox_mark_sent(struct sk_portal *p, const char *message_id);
 #define SK_VERIFY_REPEAT_DAYS 14  /* second message, then the task */
 #define SK_VERIFY_LINK_DAYS 30    /* a personal link works this long */
 #define SK_VERIFY_TOKEN_MAX 160
+#define SK_VERIFY_FEED_DOWN_DAYS 7 /* a feed not fetched this long is a redacteur task */
+#define SK_VERIFY_FEED_ID_MAX 64
 
 struct sk_verify_opts {
   const char *base_url;  /* links: base_url + "/bevestigen.html?t=" + token */
@@ -252,6 +254,9 @@ struct sk_verify_stats {
   long due, reminded, reminded_again, tasks, flagged, hidden; /* steps added by this run */
   long unhidden;                /* hidden entries confirmed since, another way: visible again */
   long messages;                /* messages queued */
+  long feeds;                   /* feeds without assured dates looked at */
+  long feeds_due, feeds_reminded, feeds_tasks; /* their steps added (reminded: both messages) */
+  long feeds_down;              /* outages of SK_VERIFY_FEED_DOWN_DAYS logged */
 };
 /* One run at p->now (or the clock). Idempotent: a second run on the same
  * day adds nothing. */
@@ -260,12 +265,21 @@ int sk_portal_verify_run(struct sk_portal *p, const struct sk_verify_opts *o,
 /* The personal link's token for an organisation (valid SK_VERIFY_LINK_DAYS
  * from p->now). out must hold SK_VERIFY_TOKEN_MAX bytes. */
 int sk_portal_verify_token(struct sk_portal *p, const char *org_id, char *out, size_t outlen);
+/* The personal link for a feed (prefix "f1."; its own purpose in the MAC,
+ * so it never passes as an organisation's link). */
+int sk_portal_verify_feed_token(struct sk_portal *p, const char *feed_id, char *out,
+                                size_t outlen);
 /* With a token (no account): GET the organisation's entries and their state
  * {organization: {id, name}, expires, entries: [{id, name, due, state,
  * confirmed_date}]}; 403 for a bad or expired token. */
 int sk_portal_verify_entries(struct sk_portal *p, const char *token, struct sk_portal_result *r);
+/* A feed's token answers in the same shape: organization = {id: feed id,
+ * name: partner}, "feed": true, and one entry with id "feed" standing for
+ * the whole feed. */
 /* Answer for one entry: doc {"answer": "ok"} or {"answer": "change",
- * "message": "..."}. 403 when the entry is not the token's organisation's. */
+ * "message": "..."}. 403 when the entry is not the token's organisation's.
+ * With a feed's token the entry is "feed" and only "ok" is an answer (the
+ * partner changes its data in the feed itself): feed.confirmed_date = now. */
 int sk_portal_verify_answer(struct sk_portal *p, const char *token, const char *entry_id,
                             const json_t *doc, struct sk_portal_result *r);
 /* The receiving mail server refused message_id for good: mark it done and
@@ -274,7 +288,9 @@ int sk_portal_verify_answer(struct sk_portal *p, const char *token, const char *
  * redacteur's list says so). */
 int sk_portal_outbox_mark_bounced(struct sk_portal *p, const char *message_id,
                                   const char *reason);
-/* The redacteur's list: {"tasks": [...], "hidden": [...], "bounced": [...]}. */
+/* The redacteur's list: {"tasks": [...], "hidden": [...], "bounced": [...],
+ * "feeds": [{id, partner, step ("task": the partner did not confirm the
+ * feed; "down": not fetched for SK_VERIFY_FEED_DOWN_DAYS), since, todo}]}. */
 int sk_portal_verify_tasks(struct sk_portal *p, const struct sk_actor *a,
                            struct sk_portal_result *r);
 
@@ -328,6 +344,40 @@ int sk_portal_search_stats(struct sk_portal *p, const struct sk_actor *a, int mo
  * queries themselves must not be shown below the visitor threshold). */
 int sk_stats_month_queries(struct sk_store *st, const char *month, size_t max,
                            void (*cb)(void *ctx, const char *query, long visitors), void *ctx);
+
+/* ---- claiming: "Is dit uw organisatie?" (sk_claim.c) ----------------------
+ * An organisation without an account asks for one from its own page. The
+ * link goes only to the organisation's e-mail address from the data, never
+ * to one the visitor types; following it files the claim; a redacteur
+ * approves it, which makes an untrusted partner account linked to that
+ * organisation only and mails it a link to choose a password. */
+#define SK_CLAIM_LINK_DAYS 7
+#define SK_CLAIM_PER_HOUR 5 /* requests per client address */
+#define SK_CLAIM_PER_DAY 20
+/* Anyone: 202 with the same message whether or not a mail was sent (no
+ * address, an account already, a link sent in the last day: nothing is
+ * sent); 404 for an organisation not on the map; 429 past the limits. ip is
+ * kept only as a keyed hash; base_url starts the link (base_url +
+ * "/aanvraag?t=" + token). */
+int sk_portal_claim_request(struct sk_portal *p, const char *org_id, const char *ip,
+                            const char *base_url, struct sk_portal_result *r);
+/* The link's token for a claim ("c1.", its own key and purpose; valid
+ * SK_CLAIM_LINK_DAYS from p->now). out: SK_VERIFY_TOKEN_MAX bytes. */
+int sk_portal_claim_token(struct sk_portal *p, const char *claim_id, char *out, size_t outlen);
+/* With the link's token: 200 {organization, status}; 403 for a bad,
+ * forged or expired token. */
+int sk_portal_claim_peek(struct sk_portal *p, const char *token, struct sk_portal_result *r);
+/* File the claim (once: 409 afterwards); 403 as above. */
+int sk_portal_claim_file(struct sk_portal *p, const char *token, struct sk_portal_result *r);
+/* Redactie: the filed claims {items: [{id, organization: {id, name}, email,
+ * filed}]}, oldest first. */
+int sk_portal_claims(struct sk_portal *p, const struct sk_actor *a, struct sk_portal_result *r);
+/* Redactie: approve (200 {id, status, account: {id, email}, organization})
+ * or reject a filed claim; 409 when decided already or the address has an
+ * account. */
+int sk_portal_claim_decide(struct sk_portal *p, const struct sk_actor *a, const char *claim_id,
+                           int approve, const char *reason, const char *base_url,
+                           struct sk_portal_result *r);
 
 /* ---- "Klopt er iets niet?" --------------------------------------------- */
 

@@ -267,7 +267,9 @@ static int outbox_list(struct sk_portal *p, const char *sql, int redact, struct 
   while (sqlite3_step(s) == SQLITE_ROW) {
     json_t *entries = json_loads((const char *)sqlite3_column_text(s, 6), 0, NULL);
     const char *period = (const char *)sqlite3_column_text(s, 3);
-    int hide = redact && period && strncmp(period, OUTBOX_PRIVATE, strlen(OUTBOX_PRIVATE)) == 0;
+    /* A reset link and a claim link are for their addressee only. */
+    int hide = redact && period && (strncmp(period, OUTBOX_PRIVATE, strlen(OUTBOX_PRIVATE)) == 0 ||
+                                    strncmp(period, "claim:", 6) == 0);
     json_array_append_new(
         items,
         json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", pt_col_json(s, 0),

@@ -18,63 +18,105 @@
 
 /* ---- the personal link --------------------------------------------------- */
 
-/* The key for verification links only (its own meta key: a link token can
- * never pass as a form token or a session, and the other way round). */
-static int verify_key(struct sk_portal *p, unsigned char key[32]) {
-  return sk_store_secret(p->st, "verify_secret", key);
-}
-
-static void link_mac(const unsigned char key[32], const char *org_id, long long expires,
-                     char out[65]) {
-  char msg[96];
-  snprintf(msg, sizeof msg, "verify:%s:%lld", org_id, expires);
+/* Personal links (pt_link_*, sk_portal_int.h): "<prefix>.<id>.<expiry>.<MAC>".
+ * Each kind has its own key in meta and its own purpose word in the MAC,
+ * so a link of one kind never passes as another's, a form token or a
+ * session. */
+static void link_mac(const unsigned char key[32], const char *purpose, const char *id,
+                     long long expires, char out[65]) {
+  char msg[160];
+  snprintf(msg, sizeof msg, "%s:%s:%lld", purpose, id, expires);
   unsigned char mac[crypto_auth_BYTES];
   crypto_auth(mac, (const unsigned char *)msg, strlen(msg), key);
   sodium_bin2hex(out, 65, mac, 32);
 }
 
-int sk_portal_verify_token(struct sk_portal *p, const char *org_id, char *out, size_t outlen) {
-  if (!org_id || !sk_uuid_valid(org_id))
-    return SK_EINVAL;
+int pt_link_make(struct sk_portal *p, const char *secret, const char *prefix,
+                 const char *purpose, const char *id, int days, char *out, size_t outlen) {
   unsigned char key[32];
-  int rc = verify_key(p, key);
+  int rc = sk_store_secret(p->st, secret, key);
   if (rc)
     return rc;
-  long long expires = (long long)pt_now(p) + (long long)SK_VERIFY_LINK_DAYS * DAY;
+  long long expires = (long long)pt_now(p) + (long long)days * DAY;
   char mac[65];
-  link_mac(key, org_id, expires, mac);
+  link_mac(key, purpose, id, expires, mac);
   sodium_memzero(key, sizeof key);
-  if ((size_t)snprintf(out, outlen, "v1.%s.%lld.%s", org_id, expires, mac) >= outlen)
+  if ((size_t)snprintf(out, outlen, "%s.%s.%lld.%s", prefix, id, expires, mac) >= outlen)
     return SK_ETOOBIG;
   return SK_OK;
 }
 
-/* SK_OK and the organisation of a valid, unexpired token; SK_EFORBIDDEN. */
-static int token_org(struct sk_portal *p, const char *tok, char org_id[SK_UUID_LEN],
-                     long long *expires) {
-  if (!tok || strlen(tok) >= SK_VERIFY_TOKEN_MAX || strncmp(tok, "v1.", 3) != 0)
+int pt_link_check(struct sk_portal *p, const char *secret, const char *prefix,
+                  const char *purpose, int (*id_ok)(const char *), const char *tok, char *id,
+                  size_t idlen, long long *expires) {
+  size_t pl = strlen(prefix);
+  if (!tok || strlen(tok) >= SK_VERIFY_TOKEN_MAX || strncmp(tok, prefix, pl) != 0 ||
+      tok[pl] != '.')
     return SK_EFORBIDDEN;
-  const char *o = tok + 3, *dot = strchr(o, '.');
-  if (!dot || (size_t)(dot - o) != SK_UUID_LEN - 1)
+  const char *o = tok + pl + 1, *dot = strchr(o, '.');
+  if (!dot || (size_t)(dot - o) >= idlen)
     return SK_EFORBIDDEN;
-  memcpy(org_id, o, SK_UUID_LEN - 1);
-  org_id[SK_UUID_LEN - 1] = '\0';
+  memcpy(id, o, (size_t)(dot - o));
+  id[dot - o] = '\0';
   char *end = NULL;
   long long exp = strtoll(dot + 1, &end, 10);
-  if (!sk_uuid_valid(org_id) || !end || *end != '.' || strlen(end + 1) != 64)
+  if (!id_ok(id) || !end || *end != '.' || strlen(end + 1) != 64)
     return SK_EFORBIDDEN;
   unsigned char key[32];
-  int rc = verify_key(p, key);
+  int rc = sk_store_secret(p->st, secret, key);
   if (rc)
     return rc;
   char mac[65];
-  link_mac(key, org_id, exp, mac);
+  link_mac(key, purpose, id, exp, mac);
   sodium_memzero(key, sizeof key);
   if (sodium_memcmp(mac, end + 1, 64) != 0 || exp < (long long)pt_now(p))
     return SK_EFORBIDDEN;
   *expires = exp;
   return SK_OK;
 }
+
+/* A feed id as the registry allows it: lower-case letters, digits, '-'. */
+static int feed_id_ok(const char *id) {
+  size_t n = id ? strlen(id) : 0;
+  if (n == 0 || n > SK_VERIFY_FEED_ID_MAX)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= '0' && id[i] <= '9') || id[i] == '-'))
+      return 0;
+  return 1;
+}
+
+static int uuid_ok(const char *id) { return sk_uuid_valid(id); }
+
+int sk_portal_verify_token(struct sk_portal *p, const char *org_id, char *out, size_t outlen) {
+  if (!org_id || !sk_uuid_valid(org_id))
+    return SK_EINVAL;
+  return pt_link_make(p, "verify_secret", "v1", "verify", org_id, SK_VERIFY_LINK_DAYS, out,
+                      outlen);
+}
+
+int sk_portal_verify_feed_token(struct sk_portal *p, const char *feed_id, char *out,
+                                size_t outlen) {
+  if (!feed_id_ok(feed_id))
+    return SK_EINVAL;
+  return pt_link_make(p, "verify_secret", "f1", "verify-feed", feed_id, SK_VERIFY_LINK_DAYS,
+                      out, outlen);
+}
+
+/* SK_OK and the id (an organisation's for "v1", a feed's for "f1") of a
+ * valid, unexpired token of that kind; SK_EFORBIDDEN. */
+static int token_id(struct sk_portal *p, const char *tok, int feed, char *id, size_t idlen,
+                    long long *expires) {
+  return pt_link_check(p, "verify_secret", feed ? "f1" : "v1", feed ? "verify-feed" : "verify",
+                       feed ? feed_id_ok : uuid_ok, tok, id, idlen, expires);
+}
+
+static int token_org(struct sk_portal *p, const char *tok, char org_id[SK_UUID_LEN],
+                     long long *expires) {
+  return token_id(p, tok, 0, org_id, SK_UUID_LEN, expires);
+}
+
+static int is_feed_token(const char *tok) { return tok && strncmp(tok, "f1.", 3) == 0; }
 
 static int link_refused(struct sk_portal_result *r) {
   return pt_err(r, SK_EFORBIDDEN, 403, "forbidden",
@@ -135,12 +177,13 @@ struct org_batch {
   json_t *first, *again; /* [{id, name, due}] */
 };
 
-static int queue_message(struct run *rn, struct org_batch *b, const char *to,
-                         const char *account_key, const char *kind, json_t *entries) {
-  char token[SK_VERIFY_TOKEN_MAX];
-  int rc = sk_portal_verify_token(rn->p, b->org_id, token, sizeof token);
-  if (rc)
-    return rc;
+/* One message to `to` (outbox account key account_key) naming entries, with
+ * the link token; period_prefix keeps an organisation's and a feed's
+ * messages apart ("verify", "verify-feed:<id>"). */
+static int queue_message(struct run *rn, const char *name, const char *token,
+                         const char *period_prefix, const char *to, const char *account_key,
+                         const char *kind, json_t *entries) {
+  int rc = SK_OK;
   struct sk_buf body;
   sk_buf_init(&body, VERIFY_MAX_BODY);
   const char *base = rn->o && rn->o->base_url ? rn->o->base_url : "http://localhost:8080";
@@ -148,7 +191,7 @@ static int queue_message(struct run *rn, struct org_batch *b, const char *to,
                      "Beste %s,\n\n"
                      "%s"
                      "Wilt u kijken of deze gegevens in de Sociale Kaart nog kloppen?\n\n",
-                     b->name,
+                     name,
                      strcmp(kind, "again") == 0
                          ? "Twee weken geleden stuurden we u dit bericht. We hebben nog geen "
                            "antwoord.\n"
@@ -187,10 +230,10 @@ static int queue_message(struct run *rn, struct org_batch *b, const char *to,
                                 -1, &ins, NULL) != SQLITE_OK)
     rc = SK_EDB;
   if (!rc) {
-    char id[SK_UUID_LEN], period[48];
+    char id[SK_UUID_LEN], period[128];
     sk_uuid_random(id);
     /* One message per address, kind and day: a second run adds none. */
-    snprintf(period, sizeof period, "verify:%s:%.10s", kind, rn->now_iso);
+    snprintf(period, sizeof period, "%s:%s:%.10s", period_prefix, kind, rn->now_iso);
     sqlite3_bind_text(ins, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 2, account_key, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 3, period, -1, SQLITE_STATIC);
@@ -217,7 +260,8 @@ static int queue_message(struct run *rn, struct org_batch *b, const char *to,
  * accounts. Returns SK_OK also when nobody can be reached (the steps are
  * logged and the escalation goes on to the redacteur's task). */
 static int send_batch(struct run *rn, struct org_batch *b) {
-  int rc = SK_OK;
+  char token[SK_VERIFY_TOKEN_MAX];
+  int rc = sk_portal_verify_token(rn->p, b->org_id, token, sizeof token);
   for (int k = 0; k < 2 && !rc; k++) {
     json_t *list = k == 0 ? b->first : b->again;
     const char *kind = k == 0 ? "first" : "again";
@@ -226,7 +270,7 @@ static int send_batch(struct run *rn, struct org_batch *b) {
     if (b->email[0]) {
       char key[64];
       snprintf(key, sizeof key, "org:%s", b->org_id);
-      rc = queue_message(rn, b, b->email, key, kind, list);
+      rc = queue_message(rn, b->name, token, "verify", b->email, key, kind, list);
       continue;
     }
     sqlite3_stmt *acc = NULL;
@@ -239,7 +283,7 @@ static int send_batch(struct run *rn, struct org_batch *b) {
       return SK_EDB;
     sqlite3_bind_text(acc, 1, b->org_id, -1, SQLITE_STATIC);
     while (!rc && sqlite3_step(acc) == SQLITE_ROW)
-      rc = queue_message(rn, b, (const char *)sqlite3_column_text(acc, 1),
+      rc = queue_message(rn, b->name, token, "verify", (const char *)sqlite3_column_text(acc, 1),
                          (const char *)sqlite3_column_text(acc, 0), kind, list);
     sqlite3_finalize(acc);
   }
@@ -254,9 +298,12 @@ static int batch_flush(struct run *rn, struct org_batch *b) {
   return rc;
 }
 
-/* One entry's cycle at rn->now: add the steps that are due. */
+/* One entry's cycle at rn->now: add the steps that are due. by_feed: the
+ * entry comes from a feed without assured dates, whose partner is asked
+ * about the feed as a whole (feed_step): no messages or tasks of its own,
+ * only flagged and hidden. */
 static int entry_step(struct run *rn, struct org_batch *b, long long rid, const char *id,
-                      const char *name, int64_t baseline, int months, int hidden) {
+                      const char *name, int64_t baseline, int months, int hidden, int by_feed) {
   char cycle[16], due_day[16];
   pt_day_text(baseline, cycle);
   int64_t due = pt_add_months(baseline, months);
@@ -275,6 +322,8 @@ static int entry_step(struct run *rn, struct org_batch *b, long long rid, const 
   }
   if (rn->now < due - (int64_t)SK_VERIFY_NOTICE_DAYS * DAY)
     return SK_OK; /* not yet */
+  if (by_feed)
+    goto escalate;
   if ((rc = add_step(rn, rid, cycle, "due", due_day, &added)))
     return rc;
   rn->st->due += added;
@@ -299,6 +348,7 @@ static int entry_step(struct run *rn, struct org_batch *b, long long rid, const 
       rn->st->tasks += added;
     }
   }
+escalate:
   if (rn->now >= pt_add_months(baseline, SK_VERIFY_FLAG_MONTHS)) {
     if ((rc = add_step(rn, rid, cycle, "flagged", NULL, &added)))
       return rc;
@@ -316,6 +366,205 @@ static int entry_step(struct run *rn, struct org_batch *b, long long rid, const 
   return SK_OK;
 }
 
+/* ---- feeds ---------------------------------------------------------------
+ * A feed whose records carry no assured_date says nothing about whether its
+ * data is still right, only that the partner's system still answers. So its
+ * fetches count for its entries only while the partner has confirmed the
+ * feed itself within its cycle (feed.confirmed_date, or the feed's first
+ * entry for a feed never asked). The feed goes through the entries' cycle
+ * (due, reminded, reminded_again, task) with one message per feed to the
+ * feed's partner (the partner accounts of the organisations in the feed).
+ * Any enabled feed that has not fetched for SK_VERIFY_FEED_DOWN_DAYS while
+ * being tried is logged `down` (once per outage) and is a redacteur task. */
+
+static int feed_log(struct run *rn, const char *feed, const char *cycle, const char *step,
+                    const char *detail, int *added) {
+  sqlite3_stmt *s = NULL;
+  *added = 0;
+  if (sqlite3_prepare_v2(rn->p->st->db,
+                         "INSERT OR IGNORE INTO feed_verify_log(feed_id, cycle, step, at, detail)"
+                         " VALUES(?1, ?2, ?3, ?4, ?5)",
+                         -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, cycle, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 3, step, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 4, rn->now_iso, -1, SQLITE_STATIC);
+  if (detail)
+    sqlite3_bind_text(s, 5, detail, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null(s, 5);
+  int rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
+  if (!rc)
+    *added = sqlite3_changes(rn->p->st->db) == 1;
+  sqlite3_finalize(s);
+  return rc;
+}
+
+static int64_t feed_step_at(struct run *rn, const char *feed, const char *cycle,
+                            const char *step) {
+  sqlite3_stmt *s = NULL;
+  int64_t at = 0;
+  if (sqlite3_prepare_v2(rn->p->st->db,
+                         "SELECT at FROM feed_verify_log WHERE feed_id = ?1 AND cycle = ?2 AND"
+                         " step = ?3",
+                         -1, &s, NULL) != SQLITE_OK)
+    return 0;
+  sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, cycle, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 3, step, -1, SQLITE_STATIC);
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    at = pt_day_of((const char *)sqlite3_column_text(s, 0));
+    if (at <= 0)
+      at = 1;
+  }
+  sqlite3_finalize(s);
+  return at;
+}
+
+/* The feed's message to every partner account of its organisations. */
+static int feed_message(struct run *rn, const char *feed, const char *partner, long n,
+                        const char *due_day, const char *kind) {
+  char token[SK_VERIFY_TOKEN_MAX], name[320], prefix[96];
+  int rc = sk_portal_verify_feed_token(rn->p, feed, token, sizeof token);
+  if (rc)
+    return rc;
+  snprintf(name, sizeof name, "Uw feed '%s' (%ld onderdelen)", partner, n);
+  snprintf(prefix, sizeof prefix, "verify-feed:%s", feed);
+  json_t *list = json_pack("[{s:s, s:s, s:s}]", "id", "feed", "name", name, "due", due_day);
+  sqlite3_stmt *acc = NULL;
+  if (!list)
+    return SK_ENOMEM;
+  if (sqlite3_prepare_v2(rn->p->st->db,
+                         "SELECT DISTINCT a.id, a.email FROM account a JOIN account_organization"
+                         " x ON x.account_rid = a.rid WHERE a.role = 'partner' AND a.disabled = 0"
+                         " AND x.organization_rid IN (SELECT organization_rid FROM service WHERE"
+                         " source = 'feed:' || ?1) ORDER BY a.id",
+                         -1, &acc, NULL) != SQLITE_OK) {
+    json_decref(list);
+    return SK_EDB;
+  }
+  sqlite3_bind_text(acc, 1, feed, -1, SQLITE_STATIC);
+  while (!rc && sqlite3_step(acc) == SQLITE_ROW)
+    rc = queue_message(rn, partner, token, prefix, (const char *)sqlite3_column_text(acc, 1),
+                       (const char *)sqlite3_column_text(acc, 0), kind, list);
+  sqlite3_finalize(acc);
+  json_decref(list);
+  return rc;
+}
+
+/* One feed at rn->now. extra: what the feed adds to its entries' baseline
+ * (for temp.verify_feed). */
+static int feed_step(struct run *rn, const char *feed, const char *partner, int undated, long n,
+                     const char *first_entry, const char *confirmed, const char *last_success,
+                     const char *last_attempt, const char *last_error, char extra[40]) {
+  int added = 0, rc;
+  extra[0] = '\0';
+  /* An outage: tried since the last success, which is a week old. */
+  int64_t ok_at = pt_day_of(last_success);
+  if (ok_at >= 0 && last_attempt && strcmp(last_attempt, last_success) > 0 &&
+      rn->now - ok_at >= (int64_t)SK_VERIFY_FEED_DOWN_DAYS * DAY) {
+    char cycle[16];
+    pt_day_text(ok_at, cycle);
+    if ((rc = feed_log(rn, feed, cycle, "down", last_error, &added)))
+      return rc;
+    rn->st->feeds_down += added;
+  }
+  if (!undated || n == 0)
+    return SK_OK;
+  const char *since = confirmed && confirmed[0] ? confirmed : first_entry;
+  int64_t baseline = pt_day_of(since);
+  if (baseline < 0)
+    baseline = pt_day_of(rn->now_iso);
+  char cycle[16], due_day[16];
+  pt_day_text(baseline, cycle);
+  int64_t due = pt_add_months(baseline, SK_VERIFY_MONTHS);
+  pt_day_text(due, due_day);
+  /* The fetches count while the feed's confirmation is current. */
+  snprintf(extra, 40, "%s", confirmed ? confirmed : "");
+  if (rn->now < due && last_success && strcmp(last_success, extra) > 0)
+    snprintf(extra, 40, "%s", last_success);
+  rn->st->feeds++;
+  if (rn->now < due - (int64_t)SK_VERIFY_NOTICE_DAYS * DAY)
+    return SK_OK;
+  if ((rc = feed_log(rn, feed, cycle, "due", due_day, &added)))
+    return rc;
+  rn->st->feeds_due += added;
+  int64_t first = feed_step_at(rn, feed, cycle, "reminded");
+  if (!first) {
+    if ((rc = feed_log(rn, feed, cycle, "reminded", NULL, &added)) ||
+        (added && (rc = feed_message(rn, feed, partner, n, due_day, "first"))))
+      return rc;
+    rn->st->feeds_reminded += added;
+    return SK_OK;
+  }
+  if (rn->now < first + (int64_t)SK_VERIFY_REPEAT_DAYS * DAY)
+    return SK_OK;
+  int64_t again = feed_step_at(rn, feed, cycle, "reminded_again");
+  if (!again) {
+    if ((rc = feed_log(rn, feed, cycle, "reminded_again", NULL, &added)) ||
+        (added && (rc = feed_message(rn, feed, partner, n, due_day, "again"))))
+      return rc;
+    rn->st->feeds_reminded += added;
+  } else if (rn->now >= again + (int64_t)SK_VERIFY_REPEAT_DAYS * DAY) {
+    if ((rc = feed_log(rn, feed, cycle, "task", "bel de partner van de feed", &added)))
+      return rc;
+    rn->st->feeds_tasks += added;
+  }
+  return SK_OK;
+}
+
+/* Every enabled feed, and temp.verify_feed(source, extra): what each feed
+ * without assured dates adds to its entries' baseline. */
+static int feeds_pass(struct run *rn) {
+  if (sk_store_exec(rn->p->st, "DROP TABLE IF EXISTS temp.verify_feed;"
+                               "CREATE TEMP TABLE verify_feed(source TEXT PRIMARY KEY,"
+                               " extra TEXT NOT NULL)") != SK_OK)
+    return SK_EDB;
+  sqlite3_stmt *q = NULL, *ins = NULL;
+  int rc = SK_EDB;
+  if (sqlite3_prepare_v2(rn->p->st->db,
+                         "SELECT f.id, f.partner, f.confirmed_date, f.last_success,"
+                         " f.last_attempt, f.last_error,"
+                         " (SELECT count(*) FROM service s WHERE s.source = 'feed:' || f.id AND"
+                         " s.status = 'active' AND s.kind = 'aanbod'),"
+                         " NOT EXISTS (SELECT 1 FROM service s WHERE s.source = 'feed:' || f.id"
+                         " AND s.status = 'active' AND s.assured_date IS NOT NULL),"
+                         " (SELECT min(s.created) FROM service s WHERE s.source = 'feed:' || f.id"
+                         " AND s.status = 'active')"
+                         " FROM feed f WHERE f.enabled = 1 ORDER BY f.id",
+                         -1, &q, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(rn->p->st->db,
+                         "INSERT OR REPLACE INTO temp.verify_feed(source, extra)"
+                         " VALUES('feed:' || ?1, ?2)",
+                         -1, &ins, NULL) != SQLITE_OK)
+    goto out;
+  rc = SK_OK;
+  while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+    const char *id = (const char *)sqlite3_column_text(q, 0);
+    char extra[40];
+    int undated = sqlite3_column_int(q, 7);
+    long n = (long)sqlite3_column_int64(q, 6);
+    rc = feed_step(rn, id, (const char *)sqlite3_column_text(q, 1), undated, n,
+                   (const char *)sqlite3_column_text(q, 8),
+                   (const char *)sqlite3_column_text(q, 2),
+                   (const char *)sqlite3_column_text(q, 3),
+                   (const char *)sqlite3_column_text(q, 4),
+                   (const char *)sqlite3_column_text(q, 5), extra);
+    if (!rc && undated && n > 0) {
+      sqlite3_reset(ins);
+      sqlite3_bind_text(ins, 1, id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(ins, 2, extra, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step(ins) != SQLITE_DONE)
+        rc = SK_EDB;
+    }
+  }
+out:
+  sqlite3_finalize(q);
+  sqlite3_finalize(ins);
+  return rc;
+}
+
 int sk_portal_verify_run(struct sk_portal *p, const struct sk_verify_opts *o,
                          struct sk_verify_stats *stats) {
   struct sk_verify_stats dummy;
@@ -327,14 +576,19 @@ int sk_portal_verify_run(struct sk_portal *p, const struct sk_verify_opts *o,
   if (sk_store_begin(p->st))
     return SK_EDB;
   sqlite3_stmt *q = NULL;
-  int rc = SK_EDB;
+  int rc = feeds_pass(&rn);
+  if (rc)
+    goto out;
+  rc = SK_EDB;
   if (sqlite3_prepare_v2(p->st->db,
                          "SELECT s.rid, s.id, s.name, max(coalesce(s.assured_date, ''),"
-                         " coalesce(s.confirmed_date, ''), coalesce(s.created, '')),"
+                         " coalesce(s.confirmed_date, ''), coalesce(s.created, ''),"
+                         " coalesce(vf.extra, '')),"
                          " coalesce(o.verify_months, ?1), s.verify_hidden, o.id, o.name,"
                          " CASE WHEN o.email = o.email_bounced THEN '' ELSE coalesce(o.email, '')"
-                         " END"
+                         " END, vf.source IS NOT NULL"
                          " FROM service s JOIN organization o ON o.rid = s.organization_rid"
+                         " LEFT JOIN temp.verify_feed vf ON vf.source = s.source"
                          " WHERE s.status = 'active' AND o.status = 'active' AND s.kind = 'aanbod'"
                          " ORDER BY o.id, s.name",
                          -1, &q, NULL) != SQLITE_OK ||
@@ -378,7 +632,7 @@ int sk_portal_verify_run(struct sk_portal *p, const struct sk_verify_opts *o,
       baseline = pt_day_of(rn.now_iso); /* no date at all: its cycle starts today */
     rc = entry_step(&rn, &b, sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
                     (const char *)sqlite3_column_text(q, 2), baseline, sqlite3_column_int(q, 4),
-                    sqlite3_column_int(q, 5));
+                    sqlite3_column_int(q, 5), sqlite3_column_int(q, 9));
   }
   if (!rc && step != SQLITE_DONE)
     rc = SK_EDB;
@@ -434,8 +688,138 @@ static const char *entry_state(sqlite3 *db, long long rid, int hidden) {
   return state;
 }
 
+/* The page behind a feed's link: the feed as one entry. */
+static int feed_entries(struct sk_portal *p, const char *token, struct sk_portal_result *r) {
+  char feed[SK_VERIFY_FEED_ID_MAX + 1];
+  long long expires = 0;
+  int rc = token_id(p, token, 1, feed, sizeof feed, &expires);
+  if (rc == SK_EFORBIDDEN)
+    return link_refused(r);
+  if (rc)
+    return pt_err(r, rc, 500, "error", "Er ging iets mis. Probeer het later opnieuw.");
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(p->st->db,
+                         "SELECT f.partner, f.confirmed_date, f.last_success,"
+                         " (SELECT count(*) FROM service s WHERE s.source = 'feed:' || f.id AND"
+                         " s.status = 'active' AND s.kind = 'aanbod'),"
+                         " (SELECT min(s.created) FROM service s WHERE s.source = 'feed:' || f.id"
+                         " AND s.status = 'active')"
+                         " FROM feed f WHERE f.id = ?1",
+                         -1, &s, NULL) != SQLITE_OK)
+    return pt_err(r, SK_EDB, 500, "error", "Er ging iets mis. Probeer het later opnieuw.");
+  sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
+  if (sqlite3_step(s) != SQLITE_ROW) {
+    sqlite3_finalize(s);
+    return link_refused(r); /* the feed left the registry */
+  }
+  const char *confirmed = (const char *)sqlite3_column_text(s, 1);
+  int64_t base = pt_day_of(confirmed ? confirmed : (const char *)sqlite3_column_text(s, 4));
+  char due[16] = "", exp_iso[32], name[320];
+  if (base >= 0)
+    pt_day_text(pt_add_months(base, SK_VERIFY_MONTHS), due);
+  snprintf(name, sizeof name, "Alle %lld onderdelen uit uw feed",
+           (long long)sqlite3_column_int64(s, 3));
+  pt_iso_at(expires, exp_iso);
+  int current = base >= 0 && pt_now(p) < pt_add_months(base, SK_VERIFY_MONTHS) -
+                                              (int64_t)SK_VERIFY_NOTICE_DAYS * DAY;
+  json_t *body = json_pack(
+      "{s:{s:s, s:o}, s:b, s:s, s:[{s:s, s:s, s:s, s:s, s:o, s:o}]}", "organization", "id",
+      feed, "name", pt_col_json(s, 0), "feed", 1, "expires", exp_iso, "entries", "id", "feed",
+      "name", name, "due", due, "state", current ? "in orde" : "graag nakijken",
+      "confirmed_date", pt_col_json(s, 1), "last_success", pt_col_json(s, 2));
+  sqlite3_finalize(s);
+  if (!body)
+    return pt_err(r, SK_ENOMEM, 500, "error", "Te weinig geheugen.");
+  pt_ok(r, 200, body);
+  return SK_OK;
+}
+
+/* "Klopt nog" for a whole feed. */
+static int feed_answer(struct sk_portal *p, const char *token, const char *entry_id,
+                       const json_t *doc, struct sk_portal_result *r) {
+  char feed[SK_VERIFY_FEED_ID_MAX + 1];
+  long long expires = 0;
+  int rc = token_id(p, token, 1, feed, sizeof feed, &expires);
+  if (rc == SK_EFORBIDDEN)
+    return link_refused(r);
+  if (rc)
+    return pt_err(r, rc, 500, "error", "Er ging iets mis. Probeer het later opnieuw.");
+  if (!entry_id || strcmp(entry_id, "feed") != 0)
+    return pt_err(r, SK_EFORBIDDEN, 403, "forbidden",
+                  "Met deze link kunt u alleen uw feed als geheel bevestigen.");
+  const char *answer = json_string_value(json_object_get(doc, "answer"));
+  if (answer && strcmp(answer, "change") == 0)
+    return pt_err(r, SK_EINVAL, 422, "invalid",
+                  "Pas de gegevens aan in uw eigen systeem. Wij halen de feed elke dag op.");
+  if (!answer || strcmp(answer, "ok") != 0)
+    return pt_err(r, SK_EINVAL, 422, "invalid", "Kies 'Klopt nog' (answer: ok).");
+  if ((rc = pt_begin(p, r)))
+    return rc;
+  char now[32], cycle[16] = "", actor[96];
+  pt_now_iso(p, now);
+  snprintf(actor, sizeof actor, "verify:feed:%s", feed);
+  sqlite3_stmt *s = NULL;
+  rc = SK_EDB;
+  /* The cycle being answered: the one that started at the last confirmation. */
+  if (sqlite3_prepare_v2(p->st->db,
+                         "SELECT coalesce(f.confirmed_date, (SELECT min(s.created) FROM service s"
+                         " WHERE s.source = 'feed:' || f.id AND s.status = 'active'), ?2)"
+                         " FROM feed f WHERE f.id = ?1",
+                         -1, &s, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+      int64_t base = pt_day_of((const char *)sqlite3_column_text(s, 0));
+      pt_day_text(base >= 0 ? base : pt_now(p), cycle);
+      rc = SK_OK;
+    } else {
+      rc = SK_ENOTFOUND;
+    }
+  }
+  sqlite3_finalize(s);
+  s = NULL;
+  if (!rc && (sqlite3_prepare_v2(p->st->db, "UPDATE feed SET confirmed_date = ?2 WHERE id = ?1",
+                                 -1, &s, NULL) != SQLITE_OK))
+    rc = SK_EDB;
+  if (!rc) {
+    sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+      rc = SK_EDB;
+  }
+  sqlite3_finalize(s);
+  s = NULL;
+  if (!rc && sqlite3_prepare_v2(p->st->db,
+                                "INSERT OR IGNORE INTO feed_verify_log(feed_id, cycle, step, at,"
+                                " detail) VALUES(?1, ?2, 'confirmed', ?3, ?4)",
+                                -1, &s, NULL) != SQLITE_OK)
+    rc = SK_EDB;
+  if (!rc) {
+    sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, cycle, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, actor, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+      rc = SK_EDB;
+  }
+  sqlite3_finalize(s);
+  if (rc) {
+    sk_store_rollback(p->st);
+    if (rc == SK_ENOTFOUND)
+      return link_refused(r);
+    return pt_err(r, rc, 500, "error", "Het antwoord is niet opgeslagen. Probeer het opnieuw.");
+  }
+  if ((rc = pt_commit(p, r)))
+    return rc;
+  pt_ok(r, 200, json_pack("{s:s, s:s}", "answer", "ok", "message",
+                          "Dank u wel. We hebben genoteerd dat uw feed klopt."));
+  return SK_OK;
+}
+
 int sk_portal_verify_entries(struct sk_portal *p, const char *token, struct sk_portal_result *r) {
   memset(r, 0, sizeof *r);
+  if (is_feed_token(token))
+    return feed_entries(p, token, r);
   char org[SK_UUID_LEN];
   long long expires = 0;
   int rc = token_org(p, token, org, &expires);
@@ -485,6 +869,8 @@ int sk_portal_verify_entries(struct sk_portal *p, const char *token, struct sk_p
 int sk_portal_verify_answer(struct sk_portal *p, const char *token, const char *entry_id,
                             const json_t *doc, struct sk_portal_result *r) {
   memset(r, 0, sizeof *r);
+  if (is_feed_token(token))
+    return feed_answer(p, token, entry_id, doc, r);
   char org[SK_UUID_LEN];
   long long expires = 0;
   int rc = token_org(p, token, org, &expires);
@@ -648,7 +1034,31 @@ int sk_portal_verify_tasks(struct sk_portal *p, const struct sk_actor *a,
                                                "Het e-mailadres werkt niet: zoek een nieuw adres."));
     sqlite3_finalize(s);
   }
-  pt_ok(r, 200, json_pack("{s:o, s:o, s:o}", "tasks", tasks, "hidden", hidden, "bounced", bounced));
+  /* Feeds: an unanswered cycle's task, or an outage still going on (no
+   * success since the day it was logged for). */
+  json_t *feeds = json_array();
+  if (sqlite3_prepare_v2(p->st->db,
+                         "SELECT f.id, f.partner, v.step, v.at, f.last_error FROM feed_verify_log v"
+                         " JOIN feed f ON f.id = v.feed_id WHERE f.enabled = 1 AND"
+                         " ((v.step = 'task' AND NOT EXISTS (SELECT 1 FROM feed_verify_log c WHERE"
+                         " c.feed_id = v.feed_id AND c.cycle = v.cycle AND c.step = 'confirmed'))"
+                         " OR (v.step = 'down' AND v.cycle = substr(f.last_success, 1, 10) AND"
+                         " f.last_attempt > f.last_success))"
+                         " ORDER BY v.at, f.id LIMIT 1000",
+                         -1, &s, NULL) == SQLITE_OK) {
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      int down = strcmp((const char *)sqlite3_column_text(s, 2), "down") == 0;
+      json_array_append_new(
+          feeds, json_pack("{s:o, s:o, s:o, s:o, s:o, s:s}", "id", pt_col_json(s, 0), "partner",
+                           pt_col_json(s, 1), "step", pt_col_json(s, 2), "since",
+                           pt_col_json(s, 3), "last_error", pt_col_json(s, 4), "todo",
+                           down ? "De feed werkt al een week niet: neem contact op met de partner."
+                                : "Geen antwoord op twee berichten over de feed: bel de partner."));
+    }
+    sqlite3_finalize(s);
+  }
+  pt_ok(r, 200, json_pack("{s:o, s:o, s:o, s:o}", "tasks", tasks, "hidden", hidden, "bounced",
+                          bounced, "feeds", feeds));
   return SK_OK;
 }
 

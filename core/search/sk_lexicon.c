@@ -67,21 +67,21 @@ static int split_word(void *ctx, const char *w, size_t n, size_t start, size_t e
     c->too_long = 1;
     return 1;
   }
+  size_t k = c->e->n_words++;
+  c->rc = sks_lex_word_dup(&c->lx->arena, c->stem, w, n, &c->e->words[k], &c->e->stems[k]);
+  return c->rc ? 1 : 0;
+}
+
+int sks_lex_word_dup(struct sk_arena *a, struct sk_stemmer *stem, const char *w, size_t n, const char **word,
+                     const char **st) {
   struct sk_buf b;
   sk_buf_init(&b, 4 * SK_TOKEN_MAX);
-  if (sk_stemmer_stem(c->stem, w, n, &b)) {
-    c->rc = SK_ENOMEM;
-    return 1;
-  }
-  size_t k = c->e->n_words++;
-  c->e->words[k] = sk_arena_strndup(&c->lx->arena, w, n);
-  c->e->stems[k] = sk_arena_strndup(&c->lx->arena, sk_buf_str(&b), b.len);
+  if (sk_stemmer_stem(stem, w, n, &b))
+    return SK_ENOMEM;
+  *word = sk_arena_strndup(a, w, n);
+  *st = sk_arena_strndup(a, sk_buf_str(&b), b.len);
   sk_buf_free(&b);
-  if (!c->e->words[k] || !c->e->stems[k]) {
-    c->rc = SK_ENOMEM;
-    return 1;
-  }
-  return 0;
+  return *word && *st ? SK_OK : SK_ENOMEM;
 }
 
 static uint64_t hash_str(const char *s) {
@@ -348,6 +348,8 @@ int sk_lexicon_parse(const char *text, size_t len, const char *name, const struc
     rc = index_entries(lx, name, err, errlen);
   if (!rc)
     rc = check_places(lx, name, err, errlen);
+  if (!rc)
+    rc = sks_lex_parts_build(lx);
   if (rc) {
     if (rc == SK_ENOMEM && err && errlen && !err[0])
       snprintf(err, errlen, "%s: out of memory", name ? name : "lexicon");
@@ -391,6 +393,8 @@ void sk_lexicon_free(struct sk_lexicon *lx) {
   free(lx->e);
   free(lx->bucket);
   free(lx->need_ix);
+  free(lx->parts);
+  free(lx->who);
   sk_arena_free(&lx->arena);
   free(lx);
 }
@@ -411,23 +415,104 @@ const char *sk_lexicon_entry(const struct sk_lexicon *lx, size_t i, int *line, c
   return x->text;
 }
 
+/* Words that Dutch puts inside a phrase without changing what it is about:
+ * possessives, articles, object pronouns and softeners ("uit mijn huis
+ * gezet" is "uit huis gezet", "ik voel me zo alleen" is "alleen voelen").
+ * Never a negation: "niet", "geen" change the meaning. Folded, sorted. */
+static const char *const fillers[] = {"al",   "dat",  "de",   "deze", "die",  "dit",  "een",  "erg",
+                                      "even", "haar", "heel", "hem",  "het",  "hun",  "je",   "jouw",
+                                      "me",   "meer", "mij",  "mijn", "mn",   "nog",  "ons",  "onze",
+                                      "uw",   "wat",  "ze",   "zijn", "zo",   "zoveel"};
+
+static int is_filler(const char *w) {
+  size_t lo = 0, hi = sizeof fillers / sizeof fillers[0];
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    int c = strcmp(w, fillers[mid]);
+    if (c == 0)
+      return 1;
+    if (c < 0)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return 0;
+}
+
+/* At most this many filler words inside one match. */
+#define LEX_MAX_GAPS 2
+
+static int word_is(const struct sks_lex_entry *x, size_t k, const char *folded, const char *stem) {
+  return strcmp(folded, x->words[k]) == 0 || strcmp(stem, x->stems[k]) == 0;
+}
+
+/* Entry x against the words from i in the entry's order, fillers skipped
+ * between its words; the number of query words covered, or 0. */
+static size_t match_forward(const struct sks_lex_entry *x, const char *const *folded, const char *const *stems,
+                            const uint8_t *ok, size_t n, size_t i) {
+  size_t j = i, gaps = 0;
+  for (size_t k = 0; k < x->n_words; k++, j++) {
+    while (k > 0 && j < n && ok[j] && !word_is(x, k, folded[j], stems[j]) && is_filler(folded[j]) &&
+           gaps < LEX_MAX_GAPS)
+      j++, gaps++;
+    if (j >= n || !ok[j] || !word_is(x, k, folded[j], stems[j]))
+      return 0;
+  }
+  return j - i;
+}
+
+/* A two-word entry with its words the other way round, as Dutch word order
+ * puts them ("werk zoeken": "ik zoek werk"; "alleen voelen": "ik voel me
+ * alleen"), fillers skipped between them; covered words, or 0. */
+static size_t match_swapped(const struct sks_lex_entry *x, const char *const *folded, const char *const *stems,
+                            const uint8_t *ok, size_t n, size_t i) {
+  if (x->n_words != 2 || !word_is(x, 1, folded[i], stems[i]))
+    return 0;
+  for (size_t j = i + 1, gaps = 0; j < n && ok[j]; j++) {
+    if (word_is(x, 0, folded[j], stems[j]))
+      return j - i + 1;
+    if (!is_filler(folded[j]) || ++gaps > LEX_MAX_GAPS)
+      return 0;
+  }
+  return 0;
+}
+
 const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
-                                            const char *const *stems, const uint8_t *ok, size_t n, size_t i) {
+                                            const char *const *stems, const uint8_t *ok, size_t n, size_t i,
+                                            size_t *span) {
+  if (span)
+    *span = 0;
   if (!lx || i >= n || !ok[i] || !lx->bucket)
     return NULL;
   const struct sks_lex_entry *best = NULL;
+  size_t best_span = 0;
   uint32_t h = (uint32_t)hash_str(stems[i]) & lx->mask;
   for (uint32_t j = lx->bucket[h]; j != UINT32_MAX; j = lx->e[j].next) {
     const struct sks_lex_entry *x = &lx->e[j];
-    if (i + x->n_words > n || (best && x->n_words <= best->n_words))
+    if (best && x->n_words <= best->n_words)
       continue;
-    size_t k = 0;
-    for (; k < x->n_words; k++)
-      if (!ok[i + k] || (strcmp(folded[i + k], x->words[k]) != 0 && strcmp(stems[i + k], x->stems[k]) != 0))
-        break;
-    if (k == x->n_words)
-      best = x;
+    size_t got = match_forward(x, folded, stems, ok, n, i);
+    if (got)
+      best = x, best_span = got;
   }
+  /* the swapped order: entries whose first word comes after word i; a
+   * longer entry in the written order wins */
+  for (size_t f = i + 1; f < n && f <= i + 1 + LEX_MAX_GAPS && (!best || best->n_words < 2) && ok[f]; f++) {
+    uint32_t hf = (uint32_t)hash_str(stems[f]) & lx->mask;
+    for (uint32_t j = lx->bucket[hf]; j != UINT32_MAX; j = lx->e[j].next) {
+      const struct sks_lex_entry *x = &lx->e[j];
+      size_t got = x->kind == SKS_LEX_NEED ? match_swapped(x, folded, stems, ok, n, i) : 0;
+      if (got && (!best || x->n_words > best->n_words))
+        best = x, best_span = got;
+    }
+    if (!is_filler(folded[f]))
+      break;
+  }
+  /* a compound of need words that the file does not list ("gokprobleem") */
+  if (!best && (best = sks_lex_compound(lx, folded[i])))
+    best_span = 1;
+  if (span)
+    *span = best_span;
   return best;
 }
 

@@ -1247,12 +1247,12 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
     a->w[i].lex = NULL;
   }
   for (size_t i = 0; i < a->n;) {
-    const struct sks_lex_entry *x = sks_lex_longest(s->lex, f, st, ok, a->n, i);
+    size_t len = 0;
+    const struct sks_lex_entry *x = sks_lex_longest(s->lex, f, st, ok, a->n, i, &len);
     if (!x || x->kind != SKS_LEX_NEED) {
       i++;
       continue;
     }
-    size_t len = x->n_words;
     int accept = 1;
     for (size_t k = i; k < i + len && accept; k++) {
       if (a->w[k].role == W_TEXT)
@@ -1269,12 +1269,24 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
       i++;
       continue;
     }
-    for (size_t k = i; k < i + len; k++) {
+    /* a compound read through its parts ("gokprobleem"): its needs count,
+     * and the word stays text, so that it is still split into the parts
+     * the index has ("kinderpraatgroep": kinderen + praatgroep) */
+    int compound = len == 1 && x->n_words == 1 && a->w[i].role == W_TEXT && strcmp(x->words[0], f[i]) != 0 &&
+                   strcmp(x->stems[0], st[i]) != 0;
+    /* a compound that the texts use as it is ("jeugdgezondheidszorg") is
+     * better found by those texts than by the needs of one of its parts */
+    if (compound && s->snap && sks_word_find(s->snap, f[i], strlen(f[i])) >= 0) {
+      i++;
+      continue;
+    }
+    for (size_t k = i; k < i + len && !compound; k++) {
       a->w[k].role = W_LEX;
       a->w[k].phrase = -1;
       a->w[k].first = k == i;
-      a->w[k].lex = x;
     }
+    for (size_t k = i; k < i + len; k++)
+      a->w[k].lex = x; /* a W_TEXT word with lex: a compound read through its parts */
     a->lex_needs.w[0] |= x->needs.w[0];
     a->lex_needs.w[1] |= x->needs.w[1];
     a->n_lex++;
@@ -1813,8 +1825,10 @@ static int analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
       } else {
         sk_buf_reset(&b);
         rc = sk_buf_addc(&b, '"');
-        for (size_t j = 0; j < w->lex->n_words && i + j < a->n && !rc; j++)
-          rc = sk_buf_printf(&b, "%s%s", j ? " " : "", a->w[i + j].f);
+        /* the entry's own words: the query may have fillers between them
+         * or the other order ("ik zoek werk" for "werk zoeken") */
+        for (size_t j = 0; j < w->lex->n_words && !rc; j++)
+          rc = sk_buf_printf(&b, "%s%s", j ? " " : "", w->lex->words[j]);
         if (!rc)
           rc = sk_buf_addc(&b, '"');
       }
@@ -2746,7 +2760,7 @@ static int add_concepts(struct sk_searcher *s, const struct analysis *an, struct
     return SK_ENOMEM;
   for (size_t i = 0; i < an->n; i++) {
     const struct qword *w = &an->w[i];
-    if (w->role == W_LEX && w->first) {
+    if ((w->role == W_LEX && w->first) || (w->role == W_TEXT && w->lex)) {
       /* a resident's word: "Gezocht op: School en onderwijs" for spijbelen */
       for (size_t k = 0; k < w->lex->n_codes; k++) {
         const struct sk_term *t = sk_taxonomy_find(s->tax, SK_VOCAB_NEED, w->lex->codes[k]);
@@ -2762,8 +2776,9 @@ static int add_concepts(struct sk_searcher *s, const struct analysis *an, struct
         c->source = "lexicon";
         struct sk_buf b;
         sk_buf_init(&b, 1024);
-        for (size_t j = 0; j < w->lex->n_words && i + j < an->n; j++)
-          sk_buf_printf(&b, "%s%s", j ? " " : "", an->w[i + j].f);
+        /* the words as the resident typed them, fillers included */
+        for (size_t j = i; j < an->n && an->w[j].lex == w->lex && (j == i || !an->w[j].first); j++)
+          sk_buf_printf(&b, "%s%s", j > i ? " " : "", an->w[j].f);
         c->matched = sk_arena_strdup(a, sk_buf_str(&b));
         sk_buf_free(&b);
       }

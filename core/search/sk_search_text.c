@@ -10,16 +10,14 @@
 /* Words that carry no subject in a resident's question ("ik kan mijn
  * rekeningen niet betalen"). Folded, sorted for bsearch. */
 static const char *const stopwords[] = {
-    "aan",   "al",    "alle",   "als",    "ben",   "bij",    "dan",   "dat",   "de",
-    "die",   "dit",   "doe",    "doen",   "een",   "en",     "er",    "ga",    "gaan",
-    "graag", "had",   "heb",    "hebben", "heeft", "het",    "hier",  "hij",   "hoe",
-    "hun",   "iemand", "ik",    "in",     "is",    "je",     "jij",   "kan",   "kom",
-    "kun",   "kunnen", "maar",  "me",     "meer",  "met",    "mij",   "mijn",  "moet",
-    "na",    "naar",  "niet",   "nog",    "nu",    "of",     "om",    "onze",  "ook",
-    "op",    "over",  "te",     "tegen",  "toe",   "tot",    "u",     "uit",   "uw",
-    "van",   "veel",  "voor",   "waar",   "wat",   "we",     "wel",   "welke", "wie",
-    "wil",   "wij",   "wil",    "word",   "worden", "wordt", "ze",    "zelf",  "zich",
-    "zij",   "zijn",  "zo",     "zoek",   "zoeken", "zonder"};
+    "aan", "al", "alle", "als", "ben", "bij", "dan", "dat", "de", "die", "dit", "doe", "doen",
+    "een", "en", "er", "ga", "gaan", "graag", "had", "heb", "hebben", "heeft", "het", "hier",
+    "hij", "hoe", "hun", "iemand", "ik", "in", "is", "je", "jij", "kan", "kom", "krijg", "krijgen",
+    "kun", "kunnen", "kunt", "maar", "mag", "me", "meer", "met", "mij", "mijn", "moet", "moeten",
+    "mogen", "na", "naar", "niet", "nog", "nu", "of", "om", "onze", "ook", "op", "over", "regelen",
+    "te", "tegen", "terecht", "toe", "tot", "u", "uit", "uw", "van", "veel", "vind", "vinden",
+    "voor", "waar", "wat", "we", "wel", "welke", "wie", "wij", "wil", "word", "worden", "wordt",
+    "ze", "zelf", "zich", "zij", "zijn", "zo", "zoek", "zoeken", "zonder"};
 
 int sks_is_stopword(const char *w) {
   for (size_t i = 0; i < sizeof stopwords / sizeof stopwords[0]; i++)
@@ -88,7 +86,7 @@ static const char *const vague[] = {"alleen", "contact", "huis", "informatie", "
                                     "vraag",  "was",     "ziek", "fit",        "pijn", "slaap",
                                     "school", "werk",    "kind", "ouder",      "telefoon"};
 
-static int is_vague(const char *folded) {
+int sks_is_vague(const char *folded) {
   for (size_t i = 0; i < sizeof vague / sizeof vague[0]; i++)
     if (strcmp(vague[i], folded) == 0)
       return 1;
@@ -146,7 +144,7 @@ static int add_phrase(struct sk_searcher *s, size_t *cap, int vocab, int idx,
   sk_words(text, strlen(text), phrase_word, &c);
   if (c.rc || p->n == 0 || p->n > 6 || (p->n == 1 && (sks_is_stopword(p->words[0]) ||
                                                       (vocab != SK_VOCAB_MUNICIPALITY &&
-                                                       (is_vague(p->words[0]) || strlen(p->words[0]) < 3))))) {
+                                                       (sks_is_vague(p->words[0]) || strlen(p->words[0]) < 3))))) {
     for (size_t i = 0; i < 6; i++) {
       free(p->words[i]);
       free(p->stems[i]);

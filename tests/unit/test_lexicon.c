@@ -186,6 +186,56 @@ static void test_everyday_words(void **state) {
   expect_first("paniekaanvallen", NULL, "psychisch.klachten");
 }
 
+/* The concepts of a query include (or not) this need. */
+static int has_concept(const char *q, const char *need, char *matched, size_t matched_len) {
+  struct sk_search_result *r = search(q, NULL, NULL, 10);
+  int found = 0;
+  for (size_t i = 0; i < r->n_concepts && !found; i++)
+    if (!strcmp(r->concepts[i].vocab, "need") && !strcmp(r->concepts[i].code, need)) {
+      found = 1;
+      if (matched)
+        snprintf(matched, matched_len, "%s", r->concepts[i].matched ? r->concepts[i].matched : "");
+    }
+  sk_search_result_free(r);
+  return found;
+}
+
+/* Dutch word order and the little words inside a phrase: the lexicon's
+ * "uit huis gezet" is "ik word uit mijn huis gezet", its "werk zoeken" is
+ * "ik zoek werk", "alleen voelen" is "ik voel me zo alleen". */
+static void test_word_order_and_fillers(void **state) {
+  (void)state;
+  char m[256];
+  expect_first("ik word uit mijn huis gezet", NULL, "wonen.dakloos");
+  assert_true(has_concept("ik word uit mijn huis gezet", "wonen.dakloos", m, sizeof m));
+  assert_string_equal(m, "uit mijn huis gezet"); /* "Gezocht op" shows the words as typed */
+  expect_first("ik zoek werk", NULL, "werk.zoeken");
+  expect_first("ik voel me zo alleen", NULL, "ontmoeten.activiteiten");
+  expect_first("waar kan ik gratis kleding krijgen", "Kledingbank", NULL);
+  /* a negation is no filler: "uit huis gezet" is not "uit huis niet gezet" */
+  assert_false(has_concept("ik ben uit huis niet gezet", "wonen.dakloos", NULL, 0));
+}
+
+/* Compounds that no list names: a modifier and a head, the head a need
+ * word ("seniorenvervoer") or a word for help ("gokprobleem",
+ * "valpreventiecursus": the modifier's need). */
+static void test_compounds_through_their_parts(void **state) {
+  (void)state;
+  expect_first("gokprobleem", NULL, "psychisch.verslaving");
+  expect_first("seniorenvervoer", NULL, "thuis.vervoer");
+  expect_first("valpreventiecursus", NULL, "thuis.valpreventie");
+  expect_first("dementiehulp", NULL, "geheugen.casemanagement");
+  /* no reading through a part that only looks like one: "jeugdhulpverlening"
+   * ends in "lening" (a loan) but is youth care */
+  assert_false(has_concept("jeugdhulpverlening", "geld.schulden", NULL, 0));
+  struct sk_search_result *r = search("jeugdhulpverlening", NULL, NULL, 10);
+  assert_true(r->n_items > 0 && has_need(&r->items[0], "opvoeden.jeugdhulp"));
+  sk_search_result_free(r);
+  /* vague words are no parts: "huiswerk" (homework) is not work */
+  assert_false(has_concept("huiswerk", "werk", NULL, 0));
+  assert_false(has_concept("huiswerk", "werk.zoeken", NULL, 0));
+}
+
 /* An offering serves Laren when one of its areas is Laren, its scopes, the
  * region or the country. */
 static int serves_laren(const struct sk_search_item *it) {
@@ -417,7 +467,9 @@ static void test_every_entry_finds_offerings(void **state) {
 int main(void) {
   const struct CMUnitTest plain[] = {cmocka_unit_test(test_builtin_resolves),
                                      cmocka_unit_test(test_bad_lexicon_refused)};
-  const struct CMUnitTest demo[] = {cmocka_unit_test(test_everyday_words), cmocka_unit_test(test_place_in_query_filters),
+  const struct CMUnitTest demo[] = {cmocka_unit_test(test_everyday_words), cmocka_unit_test(test_word_order_and_fillers),
+                                    cmocka_unit_test(test_compounds_through_their_parts),
+                                    cmocka_unit_test(test_place_in_query_filters),
                                     cmocka_unit_test(test_need_list_by_centrality),
                                     cmocka_unit_test(test_never_a_dead_end),
                                     cmocka_unit_test(test_every_entry_finds_offerings)};

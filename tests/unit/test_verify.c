@@ -512,12 +512,204 @@ static void test_link_is_single_purpose(void **state) {
   sk_store_close(g_st);
 }
 
+/* The organisation of the first active offering of a feed. */
+static void feed_org(const char *feed, char out[64]) {
+  char sql[512];
+  snprintf(sql, sizeof sql,
+           "SELECT o.id FROM organization o JOIN service s ON s.organization_rid = o.rid"
+           " WHERE s.source = 'feed:%s' AND s.status = 'active' AND s.kind = 'aanbod'"
+           " ORDER BY o.id LIMIT 1",
+           feed);
+  sqlite3_stmt *s = NULL;
+  assert_int_equal(sqlite3_prepare_v2(g_st->db, sql, -1, &s, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+  snprintf(out, 64, "%s", (const char *)sqlite3_column_text(s, 0));
+  sqlite3_finalize(s);
+}
+
+static long long feed_steps(const char *feed, const char *step) {
+  char sql[256];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM feed_verify_log WHERE feed_id = '%s' AND step = '%s'", feed,
+           step);
+  return q_int(sql);
+}
+
+/* The redacteur's feed tasks: how many for this feed and step. */
+static int feed_task(const char *feed, const char *step) {
+  struct sk_actor red;
+  memset(&red, 0, sizeof red);
+  snprintf(red.account_id, sizeof red.account_id, "test");
+  red.role = SK_ROLE_REDACTEUR;
+  struct sk_portal_result r;
+  assert_int_equal(sk_portal_verify_tasks(&g_p, &red, &r), SK_OK);
+  int n = 0;
+  size_t i;
+  json_t *e;
+  json_array_foreach(json_object_get(r.body, "feeds"), i, e) {
+    if (strcmp(json_string_value(json_object_get(e, "id")), feed) == 0 &&
+        strcmp(json_string_value(json_object_get(e, "step")), step) == 0)
+      n++;
+  }
+  sk_portal_result_free(&r);
+  return n;
+}
+
+/* Feeds are verified too. X and Y send records without assured_date: their
+ * fetches count only while the partner confirms the feed itself. X's partner
+ * confirms over the feed's link; Y's never answers (two messages, then a
+ * task, and its entries are flagged after 12 months); Z (with dates) stops
+ * answering and is a task after 7 days, until it fetches again. */
+static void test_feeds_verified(void **state) {
+  (void)state;
+  assert_int_equal(th_index_demo(th_path("feeds.db")), 0);
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("feeds.db"), 0, &g_st, err, sizeof err), SK_OK);
+  const char *X = "versa-welzijn", *Y = "hbel-uitvoeringsdienst", *Z = "sociale-basis-hbel";
+  exec("UPDATE service SET assured_date = '2026-01-15', created = '2025-06-01T00:00:00Z';"
+       "UPDATE service SET assured_date = NULL, created = '2026-01-15T09:00:00Z' WHERE source IN"
+       " ('feed:versa-welzijn', 'feed:hbel-uitvoeringsdienst');"
+       "UPDATE feed SET confirmed_date = NULL, last_success = '2026-01-15T09:00:00Z',"
+       " last_attempt = '2026-01-15T09:00:00Z'");
+  char org_x[64], org_y[64], sql[1024];
+  feed_org(X, org_x);
+  feed_org(Y, org_y);
+  snprintf(sql, sizeof sql,
+           "INSERT INTO account(id, email, name, role, created) VALUES"
+           " ('acc-x', 'px@voorbeeld.nl', 'Partner X', 'partner', '2026-01-01'),"
+           " ('acc-y', 'py@voorbeeld.nl', 'Partner Y', 'partner', '2026-01-01');"
+           "INSERT INTO account_organization SELECT a.rid, o.rid FROM account a, organization o"
+           " WHERE (a.id = 'acc-x' AND o.id = '%s') OR (a.id = 'acc-y' AND o.id = '%s');",
+           org_x, org_y);
+  exec(sql);
+  assert_true(q_int("SELECT count(*) FROM service WHERE source = 'feed:versa-welzijn' AND"
+                    " status = 'active' AND kind = 'aanbod'") >= 1);
+  assert_true(q_int("SELECT count(*) FROM service WHERE source = 'feed:hbel-uitvoeringsdienst'"
+                    " AND status = 'active' AND kind = 'aanbod'") >= 1);
+
+  sk_portal_init(&g_p, g_st, th_taxonomy());
+  struct sk_verify_opts vo = {"https://kaart.example.nl", 0};
+  struct sk_verify_stats s;
+  int x_answered = 0;
+  int64_t z_stops = T0 + 300 * (int64_t)DAY, z_back = T0 + 330 * (int64_t)DAY;
+  int64_t z_task_at = 0;
+  for (int64_t t = T0 + 290 * (int64_t)DAY; t <= T0 + 424 * (int64_t)DAY; t += DAY) {
+    g_p.now = t;
+    char iso[32];
+    time_t tt = (time_t)t;
+    strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", gmtime(&tt));
+    /* The day's fetch: every feed answers, Z not between z_stops and z_back. */
+    snprintf(sql, sizeof sql,
+             "UPDATE feed SET last_attempt = '%s'; UPDATE feed SET last_success = '%s' WHERE"
+             " id <> '%s' OR %d",
+             iso, iso, Z, t < z_stops || t >= z_back);
+    exec(sql);
+    assert_int_equal(sk_portal_verify_run(&g_p, &vo, &s), SK_OK);
+    if (!z_task_at && feed_steps(Z, "down"))
+      z_task_at = t;
+    if (t == z_back - DAY)
+      assert_int_equal(feed_task(Z, "down"), 1); /* still down: a task */
+    if (t == z_back)
+      assert_int_equal(feed_task(Z, "down"), 0); /* it fetches again: done */
+    char tok[SK_VERIFY_TOKEN_MAX];
+    if (!x_answered && token_from_outbox("px@voorbeeld.nl", tok, sizeof tok)) {
+      assert_int_equal(strncmp(tok, "f1.", 3), 0);
+      g_p.now = t + 3 * DAY;
+      struct sk_portal_result r;
+      assert_int_equal(sk_portal_verify_entries(&g_p, tok, &r), SK_OK);
+      assert_true(json_is_true(json_object_get(r.body, "feed")));
+      assert_string_equal(
+          json_string_value(json_object_get(json_object_get(r.body, "organization"), "id")), X);
+      assert_int_equal(json_array_size(json_object_get(r.body, "entries")), 1);
+      sk_portal_result_free(&r);
+      /* The feed's link cannot answer for an entry, nor ask for a change. */
+      json_t *ok = json_pack("{s:s}", "answer", "ok"),
+             *ch = json_pack("{s:s, s:s}", "answer", "change", "message", "anders");
+      char entry[64];
+      snprintf(sql, sizeof sql,
+               "SELECT id FROM service WHERE source = 'feed:%s' AND status = 'active' LIMIT 1", X);
+      sqlite3_stmt *st = NULL;
+      assert_int_equal(sqlite3_prepare_v2(g_st->db, sql, -1, &st, NULL), SQLITE_OK);
+      assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+      snprintf(entry, sizeof entry, "%s", (const char *)sqlite3_column_text(st, 0));
+      sqlite3_finalize(st);
+      assert_int_equal(sk_portal_verify_answer(&g_p, tok, entry, ok, &r), SK_EFORBIDDEN);
+      sk_portal_result_free(&r);
+      assert_int_equal(sk_portal_verify_answer(&g_p, tok, "feed", ch, &r), SK_EINVAL);
+      assert_int_equal(r.http, 422);
+      sk_portal_result_free(&r);
+      /* Forged: Y's id with X's signature. */
+      char forged[SK_VERIFY_TOKEN_MAX];
+      snprintf(forged, sizeof forged, "f1.%s%s", Y, tok + 3 + strlen(X));
+      assert_int_equal(sk_portal_verify_answer(&g_p, forged, "feed", ok, &r), SK_EFORBIDDEN);
+      sk_portal_result_free(&r);
+      assert_int_equal(sk_portal_verify_answer(&g_p, tok, "feed", ok, &r), SK_OK);
+      assert_int_equal(r.http, 200);
+      sk_portal_result_free(&r);
+      json_decref(ok);
+      json_decref(ch);
+      x_answered = 1;
+    }
+  }
+  assert_true(x_answered);
+  /* X: due -> reminded -> confirmed in the cycle of its first entries; one
+   * message (the feed's, none per entry); its entries never escalated. */
+  snprintf(sql, sizeof sql,
+           "SELECT count(DISTINCT step) FROM feed_verify_log WHERE feed_id = '%s' AND cycle ="
+           " '2026-01-15' AND step IN ('due', 'reminded', 'confirmed')",
+           X);
+  assert_int_equal(q_int(sql), 3);
+  assert_int_equal(feed_steps(X, "reminded_again") + feed_steps(X, "task"), 0);
+  assert_int_equal(q_int("SELECT count(*) FROM feed WHERE id = 'versa-welzijn' AND"
+                         " confirmed_date IS NOT NULL"),
+                   1);
+  assert_int_equal(
+      q_int("SELECT count(*) FROM portal_outbox WHERE to_email = 'px@voorbeeld.nl'"), 1);
+  assert_int_equal(q_int("SELECT count(*) FROM verify_log v JOIN service s ON s.rid ="
+                         " v.service_rid WHERE s.source = 'feed:versa-welzijn'"),
+                   0);
+  /* Y: due -> reminded -> reminded_again -> task; two messages; its entries
+   * flagged at 12 months (its fetches no longer count), never messaged one
+   * by one; the task is on the redacteur's list. */
+  snprintf(sql, sizeof sql,
+           "SELECT count(DISTINCT step) FROM feed_verify_log WHERE feed_id = '%s' AND cycle ="
+           " '2026-01-15' AND step IN ('due', 'reminded', 'reminded_again', 'task')",
+           Y);
+  assert_int_equal(q_int(sql), 4);
+  assert_int_equal(feed_steps(Y, "confirmed"), 0);
+  assert_int_equal(
+      q_int("SELECT count(*) FROM portal_outbox WHERE to_email = 'py@voorbeeld.nl'"), 2);
+  long long y_entries = q_int("SELECT count(*) FROM service WHERE source ="
+                              " 'feed:hbel-uitvoeringsdienst' AND status = 'active' AND kind ="
+                              " 'aanbod'");
+  assert_int_equal(q_int("SELECT count(*) FROM verify_log v JOIN service s ON s.rid ="
+                         " v.service_rid WHERE s.source = 'feed:hbel-uitvoeringsdienst' AND"
+                         " v.step = 'flagged' AND v.at >= '2027-01-15'"),
+                   y_entries);
+  assert_int_equal(q_int("SELECT count(*) FROM verify_log v JOIN service s ON s.rid ="
+                         " v.service_rid WHERE s.source = 'feed:hbel-uitvoeringsdienst' AND"
+                         " v.step IN ('due', 'reminded', 'task')"),
+                   0);
+  assert_int_equal(feed_task(Y, "task"), 1);
+  assert_int_equal(feed_task(X, "task"), 0);
+  /* Z: logged down once, 7 days after its last success. */
+  assert_int_equal(feed_steps(Z, "down"), 1);
+  assert_int_equal(z_task_at, z_stops - DAY + (int64_t)SK_VERIFY_FEED_DOWN_DAYS * DAY);
+  assert_int_equal(feed_steps(Z, "due") + feed_steps(X, "down") + feed_steps(Y, "down"), 0);
+  printf("# feeds: %s confirmed after one message, %s two messages and a task (%lld entries"
+         " flagged), %s down from day %lld\n",
+         X, Y, y_entries, Z, (long long)((z_task_at - T0) / DAY));
+  sk_store_close(g_st);
+  g_st = NULL;
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fourteen_months),
       cmocka_unit_test(test_dashboard_matches_database),
       cmocka_unit_test(test_search_statistics_privacy),
       cmocka_unit_test(test_link_is_single_purpose),
+      cmocka_unit_test(test_feeds_verified),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1375,6 +1375,220 @@ static void test_login_origin_scheme(void **state) {
   resp_free(&r);
 }
 
+/* ---- "Is dit uw organisatie?" ------------------------------------------------ */
+
+#define ORG_D "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee"
+#define SVC_D "eeeeeeee-0000-4000-8000-eeeeeeeeeeee"
+
+/* The claim link in the newest message to `to`, or "". */
+static void claim_link(const char *to, char *token, size_t len) {
+  struct sk_store *st = NULL;
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  sqlite3_stmt *q;
+  assert_int_equal(sqlite3_prepare_v2(st->db,
+                                      "SELECT body FROM portal_outbox WHERE to_email = ?1 AND"
+                                      " period LIKE 'claim:%' ORDER BY rid DESC LIMIT 1",
+                                      -1, &q, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_text(q, 1, to, -1, SQLITE_STATIC);
+  token[0] = '\0';
+  if (sqlite3_step(q) == SQLITE_ROW) {
+    const char *b = (const char *)sqlite3_column_text(q, 0);
+    const char *l = strstr(b, "https://kaart.example.org/aanvraag?t=");
+    assert_non_null(l);
+    l += strlen("https://kaart.example.org/aanvraag?t=");
+    size_t n = strcspn(l, "\n");
+    assert_true(n < len);
+    memcpy(token, l, n);
+    token[n] = '\0';
+  }
+  sqlite3_finalize(q);
+  sk_store_close(st);
+}
+
+/* An organisation without an account asks for one from its own page, with
+ * no JavaScript: the link goes to its address from the data; following it
+ * files the claim; the redacteur approves; the account edits that
+ * organisation only. Forged and expired links are refused, the answer is
+ * the same for every organisation, and requests are throttled. */
+static void test_claim_organisation(void **state) {
+  (void)state;
+  struct sk_store *st = NULL;
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  fx_exec(st, "INSERT INTO organization(id, source, source_key, name, email, created,"
+              " last_modified) VALUES ('" ORG_D "', 'portal', '" ORG_D "', 'Stichting D',"
+              " 'info@d.example.org', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');"
+              "INSERT INTO service(id, organization_rid, source, source_key, kind, name, status,"
+              " created, last_modified) SELECT '" SVC_D "', rid, 'portal', '" SVC_D "', 'aanbod',"
+              " 'Maatjes D', 'active', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM"
+              " organization WHERE id = '" ORG_D "';"
+              "INSERT INTO service_taxonomy(service_rid, vocabulary, code) SELECT rid, v, c FROM"
+              " service, (SELECT 'need' AS v, 'geld.schulden' AS c UNION ALL SELECT 'access',"
+              " 'vrij' UNION ALL SELECT 'cost', 'gratis') WHERE id = '" SVC_D "';"
+              "INSERT INTO service_area(service_rid, area_code) SELECT rid, 'huizen' FROM service"
+              " WHERE id = '" SVC_D "'");
+  sk_store_close(st);
+
+  /* The organisation's page offers the form, a plain POST. */
+  struct resp r = call("GET", "/organisatie/" ORG_D "/stichting-d", NULL, NULL);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "Is dit uw organisatie?"));
+  assert_non_null(strstr(r.body, "action=\"/organisatie/" ORG_D "/aanvragen\""));
+  resp_free(&r);
+
+  /* Asking: D (an address, no account), C (has an account) and the library
+   * (no address) get the very same page; only D's address gets a mail. */
+  const char *xff = "X-Forwarded-For: 192.0.2.120\r\n";
+  struct resp d = form_post(NULL, "/organisatie/" ORG_D "/aanvragen", "", xff);
+  struct resp c = form_post(NULL, "/organisatie/" ORG_C "/aanvragen", "", xff);
+  struct resp b = form_post(NULL, "/organisatie/" ORG_BIB "/aanvragen", "email=ik%40boef.example",
+                            xff);
+  assert_int_equal(d.status, 200);
+  assert_int_equal(c.status, 200);
+  assert_int_equal(b.status, 200);
+  assert_int_equal(d.body_len, c.body_len);
+  assert_null(strstr(d.body, "info@d.example.org")); /* the address is not shown */
+  resp_free(&d);
+  resp_free(&c);
+  resp_free(&b);
+  assert_int_equal(outbox_count("info@d.example.org"), 1);
+  char none[SK_VERIFY_TOKEN_MAX];
+  claim_link("c@example.org", none, sizeof none);
+  assert_string_equal(none, "");
+  assert_int_equal(outbox_count("ik@boef.example"), 0); /* never a typed address */
+  /* From another site: refused. */
+  r = form_post(NULL, "/organisatie/" ORG_D "/aanvragen", "", "Origin: https://evil.example\r\n");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  /* Throttled per client: 3 used above; 2 more, then 429. */
+  for (int i = 0; i < 2; i++) {
+    r = form_post(NULL, "/organisatie/" ORG_C "/aanvragen", "", xff);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+  }
+  r = form_post(NULL, "/organisatie/" ORG_C "/aanvragen", "", xff);
+  assert_int_equal(r.status, 429);
+  resp_free(&r);
+
+  char token[SK_VERIFY_TOKEN_MAX];
+  claim_link("info@d.example.org", token, sizeof token);
+  assert_int_equal(strncmp(token, "c1.", 3), 0);
+  /* Opening the link changes nothing: it shows a button. */
+  char target[400], body[400];
+  snprintf(target, sizeof target, "/aanvraag?t=%s", token);
+  r = call("GET", target, NULL, NULL);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "Stichting D"));
+  assert_non_null(strstr(r.body, "<form method=\"post\" action=\"/aanvraag\">"));
+  resp_free(&r);
+  struct sess red = login("redactie@example.org");
+  r = as(&red, 0, "GET", "/api/v1/partner/claims", NULL, NULL);
+  json_t *j = expect(&r, 200, "claims before filing");
+  assert_int_equal(json_array_size(json_object_get(j, "items")), 0);
+  json_decref(j);
+  resp_free(&r);
+  /* Forged (another signature) and garbage: refused. */
+  char forged[SK_VERIFY_TOKEN_MAX];
+  snprintf(forged, sizeof forged, "%s", token);
+  char *last = forged + strlen(forged) - 1;
+  *last = *last == 'a' ? 'b' : 'a';
+  snprintf(body, sizeof body, "t=%s", forged);
+  r = form_post(NULL, "/aanvraag", body, NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = form_post(NULL, "/aanvraag", "t=v1.x.1.y", NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  /* Expired: a link made eight days ago for a real claim. */
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  fx_exec(st, "INSERT INTO org_claim(id, organization_id, email, status, ip_hash, requested)"
+              " VALUES ('99999999-9999-4999-8999-999999999999', '" ORG_D "', 'info@d.example.org',"
+              " 'requested', 'x', '2026-01-01T00:00:00Z')");
+  struct sk_portal old;
+  sk_portal_init(&old, st, NULL);
+  old.now = (int64_t)time(NULL) - (int64_t)(SK_CLAIM_LINK_DAYS + 1) * 86400;
+  char expired[SK_VERIFY_TOKEN_MAX];
+  assert_int_equal(sk_portal_claim_token(&old, "99999999-9999-4999-8999-999999999999", expired,
+                                         sizeof expired),
+                   SK_OK);
+  sk_store_close(st);
+  snprintf(body, sizeof body, "t=%s", expired);
+  r = form_post(NULL, "/aanvraag", body, NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  /* Filing: once. */
+  snprintf(body, sizeof body, "t=%s", token);
+  r = form_post(NULL, "/aanvraag", body, NULL);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "Uw aanvraag is ontvangen"));
+  resp_free(&r);
+  r = form_post(NULL, "/aanvraag", body, NULL);
+  assert_int_equal(r.status, 409);
+  resp_free(&r);
+
+  /* The redacteur sees it (a partner may not) and approves. */
+  struct sess pa = login("a@example.org");
+  r = as(&pa, 0, "GET", "/api/v1/partner/claims", NULL, NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = as(&red, 0, "GET", "/api/v1/partner/claims", NULL, NULL);
+  j = expect(&r, 200, "claims");
+  assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
+  json_t *it = json_array_get(json_object_get(j, "items"), 0);
+  assert_string_equal(json_string_value(json_object_get(json_object_get(it, "organization"), "id")),
+                      ORG_D);
+  char claim_id[64];
+  snprintf(claim_id, sizeof claim_id, "%s", json_string_value(json_object_get(it, "id")));
+  json_decref(j);
+  resp_free(&r);
+  snprintf(target, sizeof target, "/api/v1/partner/claims/%s/approve", claim_id);
+  r = as(&pa, 1, "POST", target, NULL, "{}");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = as(&red, 1, "POST", target, NULL, "{}");
+  j = expect(&r, 200, "approve");
+  assert_string_equal(
+      json_string_value(json_object_get(json_object_get(j, "account"), "email")),
+      "info@d.example.org");
+  json_decref(j);
+  resp_free(&r);
+  r = as(&red, 1, "POST", target, NULL, "{}");
+  assert_int_equal(r.status, 409);
+  resp_free(&r);
+  /* The account's first mail: a link to choose a password. */
+  char reset[SK_AUTH_TOKEN_LEN + 8];
+  outbox_link("info@d.example.org", reset, sizeof reset);
+  assert_true(reset[0]);
+  snprintf(body, sizeof body, "token=%s&nieuw=correct+horse+battery", reset);
+  r = form_post(NULL, "/portal/wachtwoord", body, NULL);
+  assert_int_equal(r.status, 303);
+  resp_free(&r);
+  struct sess dd = login("info@d.example.org");
+  /* It edits D's entry (held for review: a new account is not trusted)... */
+  char etag[64];
+  r = as(&dd, 0, "GET", "/api/v1/partner/services/" SVC_D, NULL, NULL);
+  assert_int_equal(r.status, 200);
+  etag_of(&r, etag);
+  resp_free(&r);
+  r = patch(&dd, SVC_D, etag, "{\"summary\": \"Een maatje voor wie alleen is.\"}");
+  assert_int_equal(r.status, 202);
+  resp_free(&r);
+  /* ...and nothing of another organisation. */
+  r = as(&dd, 0, "GET", "/api/v1/partner/services/" SVC_SHV, NULL, NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = patch(&dd, SVC_SHV, "\"x\"", "{\"summary\": \"gekaapt\"}");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  /* The claim and the account's own link stay out of the outbox page. */
+  r = as(&red, 0, "GET", "/api/v1/partner/outbox", NULL, NULL);
+  assert_int_equal(r.status, 200);
+  assert_null(strstr(r.body, token));
+  resp_free(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_login_me_logout),
@@ -1397,6 +1611,7 @@ int main(void) {
       cmocka_unit_test(test_tokens_listed_and_revoked_by_their_owner),
       cmocka_unit_test(test_password_change_page),
       cmocka_unit_test(test_password_reset_by_email_link),
+      cmocka_unit_test(test_claim_organisation),
       cmocka_unit_test(test_login_origin_scheme),
       cmocka_unit_test(test_session_expires),
   };

@@ -75,6 +75,17 @@ int pt_log(struct sk_portal *p, const char *at, const char *actor, const char *e
            const char *entity_id, const char *field, const char *old_v, const char *new_v,
            int version);
 
+/* ---- sk_verify.c: personal links ---- */
+/* A link token "<prefix>.<id>.<expiry>.<MAC>" valid `days` from p->now,
+ * signed with the meta secret `secret` over "<purpose>:<id>:<expiry>". */
+int pt_link_make(struct sk_portal *p, const char *secret, const char *prefix,
+                 const char *purpose, const char *id, int days, char *out, size_t outlen);
+/* SK_OK and id (id_ok must accept it) of a valid, unexpired token of that
+ * prefix and purpose; SK_EFORBIDDEN for anything else. */
+int pt_link_check(struct sk_portal *p, const char *secret, const char *prefix,
+                  const char *purpose, int (*id_ok)(const char *), const char *tok, char *id,
+                  size_t idlen, long long *expires);
+
 /* ---- sk_portal_review.c ---- */
 /* Hold a change for review; fills r (202). */
 int pt_pending_add(struct sk_portal *p, const struct sk_actor *a, enum ptable t,

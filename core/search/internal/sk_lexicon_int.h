@@ -26,6 +26,11 @@ struct sks_lex_entry {
   uint32_t next;             /* next entry in the same bucket, UINT32_MAX ends */
 };
 
+struct sks_lex_part {
+  const char *key; /* folded word or stem; borrowed from the entry or the arena */
+  const struct sks_lex_entry *entry;
+};
+
 struct sk_lexicon {
   struct sk_arena arena;
   const struct sk_taxonomy *tax;
@@ -36,13 +41,39 @@ struct sk_lexicon {
   uint32_t *bucket; /* by the stem of an entry's first word; mask + 1 of them */
   uint32_t mask;
   struct sks_needmask fallback; /* [fallback]: when nothing is close to any need */
+  /* parts of compounds (sk_lexicon_compound.c): one-word need words by
+   * folded form and stem, the file's first (n_parts_file of them), then the
+   * taxonomy's; each part sorted by key. Owned; the entries they point to
+   * are lx->e or the arena. */
+  struct sks_lex_part *parts;
+  size_t n_parts, n_parts_file;
+  const char **who; /* the taxonomy's one-word target-group words, sorted; owned array, arena strings */
+  size_t n_who;
 };
+
+/* Copy word w[0..n) and its stem into arena a (*word, *st borrowed from
+ * the arena); SK_ENOMEM when memory ran out. */
+int sks_lex_word_dup(struct sk_arena *a, struct sk_stemmer *stem, const char *w, size_t n, const char **word,
+                     const char **st);
+
+/* Build lx->parts once, after parsing; SK_ENOMEM when memory ran out. */
+int sks_lex_parts_build(struct sk_lexicon *lx);
+
+/* A compound query word read as modifier + head ("dementiehulp",
+ * "seniorenvervoer"): the entry of the need it stands for, or NULL when it
+ * is not a compound of need words. Folded input. */
+const struct sks_lex_entry *sks_lex_compound(const struct sk_lexicon *lx, const char *folded);
 
 /* The longest entry matching the words starting at i (a word matches when
  * it is written the same, folded, or has the same stem); NULL when none.
- * ok[k] = 0 excludes word k from any match. */
+ * Up to two filler words (possessives, articles, object pronouns: "uit
+ * mijn huis gezet") may sit between an entry's words, and a two-word entry
+ * also matches the other way round ("werk zoeken": "ik zoek werk").
+ * *span (when not NULL) gets the number of query words the match covers,
+ * fillers included (0 when none). ok[k] = 0 excludes word k from any match. */
 const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
-                                            const char *const *stems, const uint8_t *ok, size_t n, size_t i);
+                                            const char *const *stems, const uint8_t *ok, size_t n, size_t i,
+                                            size_t *span);
 
 /* The process's lexicon for tax: the built-in one, parsed once for each
  * taxonomy and shared (reference-counted). NULL with err filled when it

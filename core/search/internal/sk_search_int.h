@@ -310,6 +310,7 @@ double sks_index_idf(const struct sks_index *ix, uint32_t n_hit); /* FTS5's bm25
 /* text (sk_search_text.c) */
 int sks_damerau(const char *a, size_t na, const char *b, size_t nb, int max);
 int sks_is_stopword(const char *w);
+int sks_is_vague(const char *folded); /* a synonym too vague to stand for a need alone ("huis") */
 int sks_phrases_build(struct sk_searcher *s);
 void sks_phrases_free(struct sk_searcher *s);
 
