@@ -767,6 +767,7 @@ static int replica_refuses(struct web_ctx *x, const struct route_def *rd) {
   refuse |= rd->route == WR_AUTH || rd->route == WR_PARTNER || rd->route == WR_CORRECTION ||
             rd->route == WR_VERIFY;
   refuse |= strncmp(x->url, "/portal", 7) == 0 && (x->url[7] == '\0' || x->url[7] == '/');
+  refuse |= strcmp(x->url, "/aanvraag") == 0; /* a personal claim link (its secret stays home) */
   refuse |= web_has_credentials(x);
   if (refuse)
     web_problem(x, 421, "Niet op deze server", NULL,

@@ -70,7 +70,8 @@ $SRV_CPU "$BIN" serve $SOURCE --port 0 --max-per-ip 0 --static "$ROOT/web/static
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT INT TERM
 PORT=
-for _ in $(seq 1 100); do
+# (a large store: the workers build the search data before the server listens)
+for _ in $(seq 1 1200); do
   PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$WORK/serve.err" | head -1)
   [ -n "$PORT" ] && break
   sleep 0.1

@@ -82,36 +82,14 @@ for p in "$p_port" "$r1_port" "$r2_port"; do wait_up "$p" || die "server on port
 # nginx with the shipped replicas site, rewritten for this folder. The cache
 # and the general rate limit are off so that every request of wrk reaches a
 # replica (one loopback address would be limited at once).
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
-  -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1
 http_port=$(free_port) https_port=$(free_port)
-mkdir -p "$tmp/logs" "$tmp/cache" "$tmp/www"
-sed -e "s|127.0.0.1:8081|127.0.0.1:$r1_port|; s|127.0.0.1:8082|127.0.0.1:$r2_port|" \
-    -e "s|127.0.0.1:8080|127.0.0.1:$p_port|" \
-    -e "s|listen 80;|listen 127.0.0.1:$http_port;|; s|listen \[::\]:80;||" \
-    -e "s|listen 443 ssl http2;|listen 127.0.0.1:$https_port ssl http2;|; s|listen \[::\]:443 ssl http2;||" \
-    -e "s|server_name kaart.example.nl;|server_name localhost 127.0.0.1;|" \
-    -e "s|/etc/ssl/certs/kaart.example.nl.pem|$tmp/cert.pem|; s|/etc/ssl/private/kaart.example.nl.key|$tmp/key.pem|" \
-    -e "s|/var/lib/nginx/sociale-kaart-cache|$tmp/cache|; s|root /var/www/html;|root $tmp/www;|" \
-    -e "s|proxy_cache sk_cache;|proxy_cache off;|; s|rate=20r/s|rate=100000r/s|" \
-    -e "s|limit_conn sk_conn 64;|limit_conn sk_conn 1000;|" \
-    "$src/deploy/scale-out/sociale-kaart-replicas.conf" >"$tmp/site.conf"
-cat >"$tmp/nginx.conf" <<NGX
-$( [[ $(id -u) == 0 ]] && echo "user root;" )
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/logs/error.log warn;
-events { worker_connections 512; }
-http {
-  access_log off;
-  client_body_temp_path $tmp/body;
-  proxy_temp_path $tmp/proxy;
-  fastcgi_temp_path $tmp/fastcgi;
-  uwsgi_temp_path $tmp/uwsgi;
-  scgi_temp_path $tmp/scgi;
-  include $tmp/site.conf;
-}
-NGX
+# shellcheck source=tests/deploy/nginx_site.sh
+. "$here/nginx_site.sh"
+nginx_site "$tmp" "$src/deploy/scale-out/sociale-kaart-replicas.conf" "$http_port" "$https_port" \
+  -e "s|127.0.0.1:8081|127.0.0.1:$r1_port|; s|127.0.0.1:8082|127.0.0.1:$r2_port|" \
+  -e "s|127.0.0.1:8080|127.0.0.1:$p_port|" \
+  -e "s|proxy_cache sk_cache;|proxy_cache off;|; s|rate=20r/s|rate=100000r/s|" \
+  -e "s|limit_conn sk_conn 64;|limit_conn sk_conn 1000;|" || die "cannot write the site"
 "$nginx_bin" -p "$tmp" -c "$tmp/nginx.conf" -t >"$tmp/nginx-t.log" 2>&1 ||
   die "the shipped replicas site does not load: $(cat "$tmp/nginx-t.log")"
 "$nginx_bin" -p "$tmp" -c "$tmp/nginx.conf" || die "nginx did not start"
@@ -136,6 +114,8 @@ code=$(c -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
 [[ $code == 421 ]]; check "a replica refuses a login with 421" $? "$code"
 code=$(c -o /dev/null -w '%{http_code}' "http://127.0.0.1:$r2_port/portal")
 [[ $code == 421 ]]; check "a replica refuses the portal with 421" $? "$code"
+code=$(c -o /dev/null -w '%{http_code}' "http://127.0.0.1:$r2_port/aanvraag?t=x")
+[[ $code == 421 ]]; check "a replica refuses a personal claim link with 421" $? "$code"
 
 # 3. Through nginx: a login reaches the primary and works; its session
 #    cookie keeps the visitor on the primary.
