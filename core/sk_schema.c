@@ -435,5 +435,20 @@ static const char migration_7[] =
     "ALTER TABLE search_stat ADD COLUMN results INTEGER;\n"
     "ALTER TABLE search_stat ADD COLUMN crisis INTEGER NOT NULL DEFAULT 0;\n";
 
+/* Issue 13 (migration 8): who manages a feed. account_feed links a partner account to a
+ * feed it keeps (not every organisation a feed lists is its keeper: an
+ * aggregated feed lists many). A correction sent to a feed's keeper has
+ * feed_id: it is shown to the accounts of that feed (and the redactie),
+ * not to the organisation's own partners. */
+static const char migration_8[] =
+    "CREATE TABLE account_feed(\n"
+    "  account_rid INTEGER NOT NULL REFERENCES account(rid) ON DELETE CASCADE,\n"
+    "  feed_id TEXT NOT NULL,\n"
+    "  PRIMARY KEY(account_rid, feed_id)) WITHOUT ROWID;\n"
+    "CREATE INDEX account_feed_feed ON account_feed(feed_id);\n"
+    "ALTER TABLE portal_correction ADD COLUMN feed_id TEXT;\n"
+    "CREATE INDEX portal_correction_feed ON portal_correction(feed_id, status);\n";
+
 const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7};
+    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7,
+    migration_8};

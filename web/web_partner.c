@@ -155,6 +155,18 @@ static int entity_route(struct web_ctx *x, struct sk_portal *p, const struct sk_
     *changed = 1;
     return SK_OK;
   }
+  if (strcmp(tail, "/feed-correction") == 0) {
+    if (!is_method(x, "POST"))
+      return wrong_method(x, "POST");
+    json_t *doc = body_json(x);
+    if (!json_is_object(doc)) {
+      json_decref(doc);
+      return bad_body(x);
+    }
+    sk_portal_feed_correction(p, a, e, id, doc, r);
+    json_decref(doc);
+    return SK_OK;
+  }
   if (strcmp(tail, "/restore") == 0) {
     if (!is_method(x, "POST"))
       return wrong_method(x, "POST");
@@ -297,7 +309,9 @@ static int dashboard(struct web_ctx *x, struct sk_portal *p, const struct sk_act
   json_array_foreach(months, i, m) {
     json_t *list = json_array();
     const char *month = json_string_value(json_object_get(m, "month"));
-    (void)sk_stats_month_queries(p->st, month, 500, collect_query, list); /* empty on error */
+    if (sk_stats_month_queries(p->st, month, 500, collect_query, list) != SK_OK) {
+      /* that month's list stays empty */
+    }
     json_object_set_new(all, month, list);
   }
   pthread_mutex_unlock(&srv->portal_mu);
@@ -402,6 +416,11 @@ int web_partner_handler(struct web_ctx *x) {
       rc = wrong_method(x, "GET");
     else
       sk_portal_list(p, &a, web_arg(x, "organization"), &r), called = 1;
+  } else if (strcmp(path, "organizations") == 0) {
+    if (!is_read(x))
+      rc = wrong_method(x, "GET");
+    else
+      sk_portal_organizations(p, &a, web_arg(x, "q"), &r), called = 1;
   } else if (strcmp(path, "todo") == 0) {
     if (!is_read(x))
       rc = wrong_method(x, "GET");

@@ -168,6 +168,12 @@ int sk_auth_link_organization(struct sk_store *st, long long account_rid, const 
                               const char *actor, int64_t now);
 int sk_auth_unlink_organization(struct sk_store *st, long long account_rid, const char *org_id,
                                 const char *actor, int64_t now);
+/* A feed a partner account keeps (issue 13): corrections sent to "the
+ * keeper of the feed" reach it. feed_id is feed.id. SK_OK (also when
+ * already linked), SK_ENOTFOUND (no such feed or account), SK_EINVAL (not
+ * a partner account), SK_EDB. */
+int sk_auth_link_feed(struct sk_store *st, long long account_rid, const char *feed_id,
+                      const char *actor, int64_t now);
 /* The organisation rids linked to an account; *rids malloc'ed (free(3)). */
 int sk_auth_account_organizations(struct sk_store *st, long long account_rid, long long **rids,
                                   size_t *n);
