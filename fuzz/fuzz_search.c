@@ -87,12 +87,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (next)
       *next++ = '\0';
     char *eq = strchr(line, '=');
+    /* q takes any text; a refused value or (non-empty) name says which it was */
+    memset(&e, 0, sizeof e);
     if (!eq) {
-      sk_search_query_set(&q, "q", line, &e);
+      if (sk_search_query_set(&q, "q", line, &e) != SK_OK)
+        abort();
       continue;
     }
     *eq = '\0';
-    sk_search_query_set(&q, line, eq + 1, &e);
+    if (sk_search_query_set(&q, line, eq + 1, &e) != SK_OK && *line && !e.param[0])
+      abort();
   }
   struct sk_search_result *r = NULL;
   if (sk_search(g_s, &q, &r, &e) == 0) {

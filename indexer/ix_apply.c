@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ix_kind.h"
 #include "sk_buf.h"
 #include "sk_err.h"
 #include "sk_fold.h"
@@ -77,6 +78,7 @@ struct apply {
   long long next_svc_rid; /* new offerings get their rid here, before the insert */
   struct timespec tx_start; /* when the current write transaction began */
   long n_chunks;            /* transactions committed before the last one */
+  int wal_pages;            /* pages in the WAL after the last commit (wal_hook) */
   int prepared;           /* the batch was prepared for this feed (ix_apply_prepare) */
   struct sk_writer *w; /* the model's writer, bulk mode */
   /* prepared statements (reading), finalised at the end */
@@ -758,6 +760,33 @@ static int begin_chunk(struct apply *a) {
   return SK_OK;
 }
 
+/* WAL checkpoints on the apply's own schedule. SQLite's automatic one
+ * (every 1 000 pages) ran at almost every chunk commit and copied the pages
+ * that every chunk touches again (b-tree interiors, the full-text segments,
+ * the indexes keyed by random UUIDs): about 40 % of the extra CPU that
+ * chunked commits cost a first load (docs/performance.md). During the apply
+ * the connection only counts the WAL's pages (wal_hook) and checkpoints
+ * between chunks, outside any transaction (a passive checkpoint takes no
+ * write lock, so a portal save goes on meanwhile), once the WAL holds
+ * IX_APPLY_CHECKPOINT_PAGES. Other connections keep their automatic
+ * checkpoint, so a save that commits after a chunk copies at most that
+ * many pages. */
+#define IX_APPLY_CHECKPOINT_PAGES 8192 /* 32 MiB of 4 KiB pages */
+
+static int wal_count(void *arg, sqlite3 *db, const char *name, int pages) {
+  (void)db;
+  (void)name;
+  ((struct apply *)arg)->wal_pages = pages;
+  return SQLITE_OK;
+}
+
+static void checkpoint_point(struct apply *a) {
+  if (a->wal_pages < IX_APPLY_CHECKPOINT_PAGES)
+    return;
+  sqlite3_wal_checkpoint_v2(a->st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  a->wal_pages = 0;
+}
+
 /* At a record boundary: when the transaction has been open long enough,
  * write what is pending (rows, their full-text rows), commit, leave the
  * store to others for a moment and begin again. Every record is committed
@@ -775,6 +804,7 @@ static int chunk_point(struct apply *a) {
   if (rc)
     return rc;
   a->n_chunks++;
+  checkpoint_point(a);
   struct timespec ts = {0, IX_APPLY_YIELD_MS * 1000000L};
   nanosleep(&ts, NULL);
   if ((rc = begin_chunk(a)))
@@ -1190,6 +1220,9 @@ int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
    * (up to 100 ms) from ever finding it free. Restored below. */
   int busy_was = st->busy_ms;
   sk_store_set_busy_wait(st, busy_was > 0 ? busy_was : 5000);
+  /* Our own checkpoint schedule (checkpoint_point); restored below. */
+  int autockpt_was = (int)query_int(st, "PRAGMA wal_autocheckpoint");
+  sqlite3_wal_hook(st->db, wal_count, a);
   int rc = begin_chunk(a);
   if (rc)
     goto out;
@@ -1275,6 +1308,7 @@ fail:
   finalize_all(a);
   sk_store_rollback(st);
 out:
+  sqlite3_wal_autocheckpoint(st->db, autockpt_was); /* the default hook again */
   sk_store_set_busy_wait(st, busy_was);
   if (fk_was_on)
     sk_store_exec(st, "PRAGMA foreign_keys = ON");
@@ -1346,6 +1380,8 @@ static int exec_feed_update(struct sk_store *st, const char *sql, const char *fe
 
 int ix_apply_register_feed(struct sk_store *st, const char *feed_id, const char *partner,
                            const char *kind, const char *location, int enabled) {
+  if (!ix_feed_kind_find(kind))
+    return SK_EINVAL;
   int own_tx = sqlite3_get_autocommit(st->db);
   if (own_tx && sk_store_begin(st))
     return SK_EDB;

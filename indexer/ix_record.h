@@ -6,7 +6,7 @@
  * batch into the store.
  *
  * Ownership: a struct ix_batch owns everything reachable from it. Strings
- * and arrays are allocated from the batch's arena (ix_batch_strdup,
+ * and arrays are allocated from the batch's arena (ix_strdup, ix_printf,
  * IX_PUSH) and released all at once by ix_batch_free; never free(3) them.
  * All text is valid UTF-8 (parsers check) but otherwise untrusted: it may
  * contain markup, which is stored and shown as text.

@@ -446,7 +446,9 @@ static int auth_login(struct web_ctx *x) {
     return SK_OK;
   }
   if (rc == SK_AUTH_ETHROTTLED) {
-    int64_t wait = sk_auth_login_wait(st, email, ip, now);
+    int64_t wait = 0;
+    if (sk_auth_login_wait(st, email, ip, now, &wait) != SK_OK)
+      wait = 0; /* the store failed: the policy's window below */
     snprintf(x->out.retry_buf, sizeof x->out.retry_buf, "%lld",
              (long long)(wait > 0 ? wait : sk_auth_policy()->throttle_window));
     x->out.retry_after = x->out.retry_buf;

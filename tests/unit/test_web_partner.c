@@ -1121,7 +1121,7 @@ static void test_feed_dropping_the_organisation_keeps_portal_entries(void **stat
   /* A reindex reaches search when the worker's background builder has
    * swapped in the new snapshot (docs/search.md): wait for that, bounded. */
   int found = 0;
-  for (int tries = 0; !found && tries < 1200; tries++) { /* <= 120 s: seen up to 25 s with three copies running */
+  for (int tries = 0; !found && tries < 1200; tries++) { /* <= 120 s: generous (~1 s + one build) */
     if (tries) {
       struct timespec ts = {0, 100 * 1000 * 1000};
       nanosleep(&ts, NULL);
