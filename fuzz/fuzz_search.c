@@ -80,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct sk_search_error e;
   /* Five items a page unless the input says otherwise: rendering the 6th
    * to 20th item runs the same code again and was a tenth of an input. */
-  sk_search_query_set(&q, "per_page", "5", &e);
+  if (sk_search_query_set(&q, "per_page", "5", &e) != SK_OK)
+    abort();
   int lines = 0;
   for (char *line = text, *next; line && lines < 16; line = next, lines++) {
     next = strchr(line, '\n');
