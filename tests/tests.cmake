@@ -44,6 +44,12 @@ if(NOT SK_SANITIZE)
            COMMAND ${CMAKE_SOURCE_DIR}/tests/deploy/nginx_test.sh ${CMAKE_BINARY_DIR})
   set_tests_properties(deploy_nginx PROPERTIES ENVIRONMENT "${SK_TEST_ENV}"
                        SKIP_RETURN_CODE 77 TIMEOUT 120)
+  # Scale-out: nginx (the replicas site) before a primary and two replicas,
+  # wrk for 20 s while a snapshot is published (docs/operations.md).
+  add_test(NAME deploy_replicas
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/deploy/replicas_test.sh ${CMAKE_BINARY_DIR})
+  set_tests_properties(deploy_replicas PROPERTIES ENVIRONMENT "${SK_TEST_ENV}"
+                       SKIP_RETURN_CODE 77 TIMEOUT 240 PROCESSORS 2)
 endif()
 
 # Mail for real (tests/mail/): verification messages over SMTP to a loopback

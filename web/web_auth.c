@@ -21,7 +21,7 @@ struct sk_store *web_auth_store(struct web_ctx *x) {
   struct web_worker *w = web_worker_get(x);
   if (!w)
     return NULL;
-  if (!w->wst) {
+  if (!w->wst && !x->srv->replica_dir) { /* a replica's snapshot is never written */
     char err[512] = "";
     if (sk_store_open(x->srv->db_path, 0, &w->wst, err, sizeof err) != SK_OK) {
       fprintf(stderr, "sociale-kaart serve: %s\n", err[0] ? err : "cannot open the database");
@@ -84,6 +84,11 @@ static const char *cookie_token(struct web_ctx *x) {
   const char *name = web_is_secure(x) ? SK_AUTH_COOKIE_NAME_SECURE : SK_AUTH_COOKIE_NAME;
   const char *v = MHD_lookup_connection_value(x->conn, MHD_COOKIE_KIND, name);
   return v && *v ? v : NULL;
+}
+
+int web_has_credentials(struct web_ctx *x) {
+  return cookie_token(x) != NULL ||
+         MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Authorization") != NULL;
 }
 
 /* "Bearer <token>" -> token, or NULL; *present says the header was there. */

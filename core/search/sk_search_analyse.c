@@ -60,10 +60,10 @@ static void find_concepts(struct sk_searcher *s, struct analysis *a) {
       for (; k < ph->n; k++) {
         const struct qword *w = &a->w[i + k];
         const char *qf = w->replaced ? w->corr : w->f;
-        if (strcmp(qf, ph->words[k]) == 0 || (w->corr && strcmp(w->corr, ph->words[k]) == 0) ||
-            (w->form && strcmp(w->form, ph->words[k]) == 0))
+        if (sks_streq(qf, ph->words[k]) || (w->corr && sks_streq(w->corr, ph->words[k])) ||
+            (w->form && sks_streq(w->form, ph->words[k])))
           continue;
-        if (strcmp(w->stem, ph->stems[k]) == 0) {
+        if (sks_streq(w->stem, ph->stems[k])) {
           qual = qual < 1 ? qual : 1;
           continue;
         }

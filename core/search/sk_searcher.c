@@ -195,7 +195,7 @@ struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonom
   s->rcache = sks_rcache_new();
   /* the built-in lexicon, checked against this taxonomy (once per process) */
   s->lex = sks_lex_acquire(tax, NULL, 0);
-  if (!s->rcache || !s->stem || !s->lex || sks_phrases_build(s))
+  if (!s->rcache || !s->stem || !s->lex || sks_phrases_build(s) || sks_simwords_build(s))
     goto fail;
   for (size_t i = 0; i < ST_COUNT; i++)
     if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) !=
@@ -227,6 +227,7 @@ void sk_searcher_free(struct sk_searcher *s) {
   sks_cache_clear(s);
   free(s->rcache);
   sks_snap_detach(s);
+  sks_simwords_free(s);
   sks_phrases_free(s);
   sks_lex_release(s->lex);
   sk_stemmer_free(s->stem);

@@ -89,6 +89,13 @@ void sks_lex_release(const struct sk_lexicon *lx);
  * query word has 5+ letters ("dood" does not bring "dood van mijn
  * moeder"). Bounded: only words of 4 to 40 letters. */
 void sks_lex_similar(const struct sk_searcher *s, const char *w, size_t wl, const char *stem, float *best);
+/* The table sks_lex_similar walks: every need word of s->lex and of s's need
+ * phrases (crisis needs left out), with its length, first bytes and a
+ * byte-set mask, so that most words are ruled out without a call. Built by
+ * sk_searcher_new after the phrases (SK_OK or SK_ENOMEM); freed with
+ * sks_simwords_free. */
+int sks_simwords_build(struct sk_searcher *s);
+void sks_simwords_free(struct sk_searcher *s);
 
 /* ---- the place in a query (sk_place.c) ---- */
 struct sks_place_word {

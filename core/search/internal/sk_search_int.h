@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "sk_crisis.h"
 #include "sk_err.h"
@@ -290,7 +291,22 @@ struct sk_searcher {
   struct sk_crisis *crisis;
   /* the everyday-Dutch lexicon (sk_lexicon_int.h; shared, read-only) */
   const struct sk_lexicon *lex;
+  struct sks_simword *simw; /* need words for sks_lex_similar (sk_lexicon.c) */
+  size_t n_simw;
   int in_fallback; /* running the inner query of a fallback (sk_search.c) */
+};
+
+/* strcmp(a, b) == 0, the first byte compared inline: in loops over every
+ * phrase of the taxonomy per query word almost every pair differs there. */
+static inline int sks_streq(const char *a, const char *b) { return a[0] == b[0] && strcmp(a, b) == 0; }
+
+struct sks_simword {
+  const char *x, *xstem; /* folded word and its stem (borrowed from the lexicon or a phrase) */
+  uint32_t mask;         /* bit (byte & 31) for every byte of x */
+  uint32_t owner;        /* lexicon entry index, or phrase index */
+  uint16_t xl;
+  uint8_t is_phrase;
+  uint8_t last;          /* the last word of its owner */
 };
 
 struct sks_phrase {
