@@ -478,7 +478,23 @@ static int etag_matches(const char *header, const char *etag) {
   return 0;
 }
 
-static void add_common_headers(struct MHD_Response *r) {
+/* How long a client may keep an idle connection for its next request: a
+ * few seconds less than the server's own idle timeout and request
+ * deadline. Without the hint a client (Node's fetch, curl's pool) can send a
+ * request on a connection the server is closing at that moment and see the
+ * connection reset instead of an answer; clients that read the hint close
+ * the connection first. */
+static unsigned keep_alive_s(const struct web_server *srv) {
+  unsigned idle = srv->cfg.timeout_s ? srv->cfg.timeout_s : 15;
+  if (srv->cfg.request_timeout_s && srv->cfg.request_timeout_s < idle)
+    idle = srv->cfg.request_timeout_s;
+  return idle > 4 ? idle - 3 : 1;
+}
+
+static void add_common_headers(const struct web_server *srv, struct MHD_Response *r) {
+  char ka[32];
+  snprintf(ka, sizeof ka, "timeout=%u", keep_alive_s(srv));
+  MHD_add_response_header(r, "Keep-Alive", ka);
   MHD_add_response_header(r, "Content-Security-Policy", WEB_CSP);
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
   MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
@@ -531,7 +547,7 @@ static enum MHD_Result send_out(struct web_ctx *x) {
   o->body = NULL;
   if (!r)
     return MHD_NO;
-  add_common_headers(r);
+  add_common_headers(x->srv, r);
   if (o->ctype && status != 304)
     MHD_add_response_header(r, "Content-Type", o->ctype);
   if (o->cache)
