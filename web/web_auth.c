@@ -21,7 +21,7 @@ struct sk_store *web_auth_store(struct web_ctx *x) {
   struct web_worker *w = web_worker_get(x);
   if (!w)
     return NULL;
-  if (!w->wst) {
+  if (!w->wst && !x->srv->replica_dir) { /* a replica's snapshot is never written */
     char err[512] = "";
     if (sk_store_open(x->srv->db_path, 0, &w->wst, err, sizeof err) != SK_OK) {
       fprintf(stderr, "sociale-kaart serve: %s\n", err[0] ? err : "cannot open the database");
@@ -84,6 +84,11 @@ static const char *cookie_token(struct web_ctx *x) {
   const char *name = web_is_secure(x) ? SK_AUTH_COOKIE_NAME_SECURE : SK_AUTH_COOKIE_NAME;
   const char *v = MHD_lookup_connection_value(x->conn, MHD_COOKIE_KIND, name);
   return v && *v ? v : NULL;
+}
+
+int web_has_credentials(struct web_ctx *x) {
+  return cookie_token(x) != NULL ||
+         MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Authorization") != NULL;
 }
 
 /* "Bearer <token>" -> token, or NULL; *present says the header was there. */
@@ -314,8 +319,11 @@ static int is_form(struct web_ctx *x) {
 static int same_origin(struct web_ctx *x) {
   const char *site = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
   const char *origin = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Origin");
-  if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
-    return 0;
+  /* Sec-Fetch-Site is set by the browser alone (no page can forge it), so
+   * it decides when present: the login form sent without JavaScript from a
+   * page with "Referrer-Policy: no-referrer" carries "Origin: null". */
+  if (site)
+    return strcmp(site, "same-origin") == 0 || strcmp(site, "none") == 0;
   if (!origin)
     return 1;
   const char *host = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Host");
@@ -329,6 +337,18 @@ static int same_origin(struct web_ctx *x) {
 }
 
 /* ---- /api/v1/auth -------------------------------------------------------- */
+
+/* Where an account starts after login: where its work is (issue 13). A
+ * professional on the professional view; a partner on its to-do list and
+ * the redactie on the review queue (both on /portaal/, which puts the
+ * queue first for the redactie). */
+static const char *role_home(enum sk_role r) {
+  if (r == SK_ROLE_PROFESSIONAL)
+    return "/professionals";
+  if (sk_role_reviews(r))
+    return "/portaal/#reviews-title";
+  return "/portaal/";
+}
 
 static json_t *me_json(struct sk_store *st, const struct sk_account *a, const char *csrf,
                        int64_t expires) {
@@ -350,6 +370,7 @@ static json_t *me_json(struct sk_store *st, const struct sk_account *a, const ch
                         "organizations", orgs, "can_review", sk_auth_can_review(a),
                         "can_see_restricted", sk_auth_can_see_restricted(a));
   json_object_set_new(o, "csrf", csrf ? json_string(csrf) : json_null());
+  json_object_set_new(o, "home", json_string(role_home(a->role)));
   if (expires > 0) {
     char iso[32];
     web_iso_utc(expires, iso);
@@ -416,7 +437,7 @@ static int auth_login(struct web_ctx *x) {
       return web_problem(x, 500, "Interne fout", NULL, "Inloggen lukt nu niet.");
     if (form) {
       x->out.status = 303;
-      snprintf(x->out.location, sizeof x->out.location, "/portaal/");
+      snprintf(x->out.location, sizeof x->out.location, "%s", role_home(sess.account.role));
       x->out.cache = "no-store";
       return SK_OK;
     }
@@ -425,7 +446,9 @@ static int auth_login(struct web_ctx *x) {
     return SK_OK;
   }
   if (rc == SK_AUTH_ETHROTTLED) {
-    int64_t wait = sk_auth_login_wait(st, email, ip, now);
+    int64_t wait = 0;
+    if (sk_auth_login_wait(st, email, ip, now, &wait) != SK_OK)
+      wait = 0; /* the store failed: the policy's window below */
     snprintf(x->out.retry_buf, sizeof x->out.retry_buf, "%lld",
              (long long)(wait > 0 ? wait : sk_auth_policy()->throttle_window));
     x->out.retry_after = x->out.retry_buf;

@@ -643,6 +643,36 @@ int sk_auth_unlink_organization(struct sk_store *st, long long account_rid, cons
   return link(st, account_rid, org_id, 0, actor, now);
 }
 
+int sk_auth_link_feed(struct sk_store *st, long long account_rid, const char *feed_id,
+                      const char *actor, int64_t now) {
+  struct sk_account a;
+  int rc = sk_auth_account_by_rid(st, account_rid, &a);
+  if (rc)
+    return rc;
+  if (a.role != SK_ROLE_PARTNER)
+    return SK_EINVAL;
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM feed WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_text(s, 1, feed_id ? feed_id : "", -1, SQLITE_STATIC);
+  int step = sqlite3_step(s);
+  sqlite3_finalize(s);
+  if (step != SQLITE_ROW)
+    return step == SQLITE_DONE ? SK_ENOTFOUND : SK_EDB;
+  if (sk_store_begin(st))
+    return SK_EDB;
+  int changed = 0;
+  rc = auth_exec_bind(st, "INSERT OR IGNORE INTO account_feed(feed_id, account_rid) VALUES(?1, ?2)",
+                      feed_id, account_rid, 0, &changed);
+  if (rc == SK_OK && changed)
+    rc = auth_change(st, actor, now, a.id, "feed", NULL, feed_id);
+  if (rc == SK_OK)
+    rc = sk_store_commit(st);
+  if (rc)
+    sk_store_rollback(st);
+  return rc;
+}
+
 int sk_auth_account_organizations(struct sk_store *st, long long account_rid, long long **rids,
                                   size_t *n) {
   *rids = NULL;

@@ -101,6 +101,13 @@ int sk_portal_get(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_
  * (not confirmed in 6 months), flagged (12 months), pending, corrections. */
 int sk_portal_list(struct sk_portal *p, const struct sk_actor *a, const char *org_id,
                    struct sk_portal_result *r);
+/* The organisation picker: organisations whose name contains q (folded:
+ * case and accents do not matter; empty q: all), by name, at most
+ * SK_PORTAL_ORG_MATCHES: {"items": [{id, name, source, status, services}],
+ * "total"}. The redactie finds every organisation, a partner its own. */
+#define SK_PORTAL_ORG_MATCHES 20
+int sk_portal_organizations(struct sk_portal *p, const struct sk_actor *a, const char *q,
+                            struct sk_portal_result *r);
 
 /* Create an entry from doc (must contain "organization"). Published at
  * once (201) or, for an untrusted partner, held for review (202, body
@@ -125,8 +132,12 @@ int sk_portal_withdraw(struct sk_portal *p, const struct sk_actor *a, enum sk_po
 int sk_portal_confirm(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
                       const char *id, const char *if_match, struct sk_portal_result *r);
 
-/* History: {"versions": [{version, at, actor, note}], "changes": [{at,
- * actor, field, old, new, version}]} newest first, feed changes included.
+/* History: {"versions": [{version, at, actor, actor_name, note}],
+ * "changes": [{at, actor, actor_name, field, old, new, old_name, new_name,
+ * version}]} newest first, feed changes included; actor_name is the
+ * account's name or the feed's partner, old_name/new_name the name behind
+ * an id value (assured_by: the account, organization: the organisation);
+ * null when unknown.
  * Redacteur: any entry; partner: its own. */
 int sk_portal_history(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
                       const char *id, struct sk_portal_result *r);
@@ -411,5 +422,14 @@ int sk_portal_corrections(struct sk_portal *p, const struct sk_actor *a, const c
                           const struct sk_portal_page *pg, struct sk_portal_result *r);
 int sk_portal_correction_close(struct sk_portal *p, const struct sk_actor *a,
                                const char *correction_id, struct sk_portal_result *r);
+/* "Stuur een correctie naar de beheerder van de feed": a partner (or the
+ * redactie) who may read an entry that comes from a feed sends doc
+ * {"message"} to the accounts keeping that feed (account_feed); stored as
+ * a correction with feed_id, shown to them and the redactie (not to the
+ * organisation's partners). 201 {id, feed, keepers, message}; 409 when the
+ * entry is not from a feed; 422 for an empty or too long message. */
+int sk_portal_feed_correction(struct sk_portal *p, const struct sk_actor *a,
+                              enum sk_portal_entity e, const char *id, const json_t *doc,
+                              struct sk_portal_result *r);
 
 #endif

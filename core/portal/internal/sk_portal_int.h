@@ -113,5 +113,9 @@ SK_MUST_CHECK int pt_pending_add(struct sk_portal *p, const struct sk_actor *a, 
                                  struct sk_portal_result *r);
 /* Open review items of one entry as [{id, action, submitted_at, submitted_by}]. */
 json_t *pt_pending_of(struct sk_portal *p, enum ptable t, const char *entity_id);
+/* The active accounts keeping feed_id (account_feed); *keeper: 1 when
+ * account_id is one of them. -1 on a database error. */
+int pt_feed_keepers(struct sk_portal *p, const char *feed_id, const char *account_id,
+                    int *keeper);
 
 #endif
