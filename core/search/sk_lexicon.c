@@ -477,6 +477,66 @@ static size_t match_swapped(const struct sks_lex_entry *x, const char *const *fo
   return 0;
 }
 
+/* Particles of Dutch separable verbs, folded, sorted. In a main clause the
+ * particle stands apart, at the end of the clause: "ik kom niet rond"
+ * (rondkomen), "wie vult mijn formulier in" (invullen), "ik maak het huis
+ * niet meer schoon" (schoonmaken). */
+static const char *const particles[] = {"aan",  "af",  "bij",  "door",   "in",  "kwijt", "langs", "mee",
+                                        "na",   "om",  "op",   "over",   "rond", "schoon", "terug", "toe",
+                                        "uit",  "vast", "weg"};
+/* Words that end a clause, so a particle before them ends it too. */
+static const char *const clause_ends[] = {"en", "maar", "of", "omdat", "want"};
+
+static int in_list(const char *w, const char *const *list, size_t n) {
+  for (size_t k = 0; k < n; k++)
+    if (strcmp(w, list[k]) == 0)
+      return 1;
+  return 0;
+}
+
+/* How far after the verb its particle may stand ("vul het formulier van de
+ * belastingdienst in" is far enough). */
+#define LEX_SEP_REACH 6
+
+/* A one-word need entry that is the verb at i joined with a particle later
+ * in the same clause: "rond" + "kom" is the stem of "rondkomen". The verb's
+ * stem, and its stem without the -t of "hij komt", are tried. NULL if none. */
+static const struct sks_lex_entry *separable(const struct sk_lexicon *lx, const char *const *folded,
+                                             const char *const *stems, const uint8_t *ok, size_t n, size_t i) {
+  size_t vl = strlen(stems[i]);
+  if (vl < 2 || vl > 24 || in_list(folded[i], particles, sizeof particles / sizeof particles[0]))
+    return NULL;
+  for (size_t j = i + 1; j < n && j <= i + LEX_SEP_REACH; j++) {
+    if (in_list(folded[j], clause_ends, sizeof clause_ends / sizeof clause_ends[0]))
+      return NULL;
+    if (!ok[j] || !in_list(folded[j], particles, sizeof particles / sizeof particles[0]))
+      continue;
+    /* the particle ends the clause: the last word, or before a conjunction */
+    if (j + 1 < n && !in_list(folded[j + 1], clause_ends, sizeof clause_ends / sizeof clause_ends[0]))
+      continue;
+    for (int drop_t = 0; drop_t < 2; drop_t++) {
+      size_t l = vl;
+      if (drop_t) {
+        if (stems[i][l - 1] != 't')
+          break;
+        l--;
+      }
+      char key[48];
+      int kn = snprintf(key, sizeof key, "%s%.*s", folded[j], (int)l, stems[i]);
+      if (kn < 0 || (size_t)kn >= sizeof key)
+        continue;
+      uint32_t h = (uint32_t)hash_str(key) & lx->mask;
+      for (uint32_t e = lx->bucket[h]; e != UINT32_MAX; e = lx->e[e].next) {
+        const struct sks_lex_entry *x = &lx->e[e];
+        if (x->kind == SKS_LEX_NEED && x->n_words == 1 && strcmp(x->stems[0], key) == 0)
+          return x;
+      }
+    }
+    return NULL;
+  }
+  return NULL;
+}
+
 const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
                                             const char *const *stems, const uint8_t *ok, size_t n, size_t i,
                                             size_t *span) {
@@ -508,6 +568,10 @@ const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const c
     if (!is_filler(folded[f]))
       break;
   }
+  /* a separable verb with its particle at the end of the clause ("ik kom
+   * niet rond": rondkomen; "vul het formulier in": invullen) */
+  if (!best && (best = separable(lx, folded, stems, ok, n, i)))
+    best_span = 1;
   /* a compound of need words that the file does not list ("gokprobleem") */
   if (!best && (best = sks_lex_compound(lx, folded[i])))
     best_span = 1;

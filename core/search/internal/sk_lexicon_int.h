@@ -70,7 +70,9 @@ const struct sks_lex_entry *sks_lex_compound(const struct sk_lexicon *lx, const 
  * mijn huis gezet") may sit between an entry's words, and a two-word entry
  * also matches the other way round ("werk zoeken": "ik zoek werk").
  * *span (when not NULL) gets the number of query words the match covers,
- * fillers included (0 when none). ok[k] = 0 excludes word k from any match. */
+ * fillers included (0 when none). ok[k] = 0 excludes word k from any match.
+ * A verb whose particle ends the clause ("ik kom niet rond") matches the
+ * one-word entry of the joined verb ("rondkomen"), span 1. */
 const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
                                             const char *const *stems, const uint8_t *ok, size_t n, size_t i,
                                             size_t *span);
