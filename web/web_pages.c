@@ -1121,13 +1121,14 @@ static int page_search(struct web_ctx *x, int home) {
   char msg[300] = "";
   int st = 200;
   if (active) {
-    if (f.page == 1)
-      web_stats_record(x, f.q); /* as /api/v1/search: a search, not its next pages */
     r = run_search(x, &f, NULL, 0, PER_PAGE, &st, msg, sizeof msg);
     if (!r)
       p.status = st;
     else
       p.violence = json_is_true(jo(r, "crisis")) && result_is_violence(r, f.need);
+    if (r && f.page == 1) /* as /api/v1/search: a search, not its next pages */
+      web_stats_record(x, f.q, (long)json_integer_value(jo(r, "total")),
+                       json_is_true(jo(r, "crisis")));
   }
   const char *title = home ? "Hulp zoeken" : "Zoekresultaten";
   char tbuf[300];
