@@ -1717,6 +1717,8 @@ static int page_offering(struct web_ctx *x, const char *id, const char *slug) {
     WH(h, "<p class=\"stale\">Niet recent gecontroleerd. Bel even om te vragen of het nog klopt.</p>\n");
   }
   report_form(&p, id, name);
+  if (js(org, "id") && web_is_uuid(js(org, "id")))
+    claim_box(h, js(org, "id")); /* the same form as on the organisation's page */
   WH(h, "</article>\n");
   char url[700];
   snprintf(url, sizeof url, "%s%s", p.base, path);

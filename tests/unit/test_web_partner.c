@@ -1437,6 +1437,12 @@ static void test_claim_organisation(void **state) {
   assert_non_null(strstr(r.body, "Is dit uw organisatie?"));
   assert_non_null(strstr(r.body, "action=\"/organisatie/" ORG_D "/aanvragen\""));
   resp_free(&r);
+  /* So does each of its offerings: the same form, for the offering's organisation. */
+  r = call("GET", "/aanbod/" SVC_D "/maatjes-d", NULL, NULL);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "Is dit uw organisatie?"));
+  assert_non_null(strstr(r.body, "action=\"/organisatie/" ORG_D "/aanvragen\""));
+  resp_free(&r);
 
   /* Asking: D (an address, no account), C (has an account) and the library
    * (no address) get the very same page; only D's address gets a mail. */
