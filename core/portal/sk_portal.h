@@ -289,8 +289,10 @@ int sk_portal_verify_answer(struct sk_portal *p, const char *token, const char *
 int sk_portal_outbox_mark_bounced(struct sk_portal *p, const char *message_id,
                                   const char *reason);
 /* The redacteur's list: {"tasks": [...], "hidden": [...], "bounced": [...],
- * "feeds": [{id, partner, step ("task": the partner did not confirm the
- * feed; "down": not fetched for SK_VERIFY_FEED_DOWN_DAYS), since, todo}]}. */
+ * "feeds": [{id, partner, step ("due": the feed's yearly confirmation is
+ * due and its partner was sent the link; "task": the partner did not
+ * confirm it after two messages; "down": not fetched for
+ * SK_VERIFY_FEED_DOWN_DAYS), since, last_error, todo}]}. */
 int sk_portal_verify_tasks(struct sk_portal *p, const struct sk_actor *a,
                            struct sk_portal_result *r);
 

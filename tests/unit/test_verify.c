@@ -625,6 +625,7 @@ static void test_feeds_verified(void **state) {
   int x_answered = 0;
   int64_t z_stops = T0 + 300 * (int64_t)DAY, z_back = T0 + 330 * (int64_t)DAY;
   int64_t z_task_at = 0;
+  int y_due_listed = 0;
   for (int64_t t = T0 + 290 * (int64_t)DAY; t <= T0 + 424 * (int64_t)DAY; t += DAY) {
     g_p.now = t;
     char iso[32];
@@ -639,6 +640,8 @@ static void test_feeds_verified(void **state) {
     assert_int_equal(sk_portal_verify_run(&g_p, &vo, &s), SK_OK);
     if (!z_task_at && feed_steps(Z, "down"))
       z_task_at = t;
+    if (feed_task(Y, "due") == 1 && feed_task(Y, "task") == 0)
+      y_due_listed = 1; /* the redacteur sees the feed due before it escalates */
     if (t == z_back - DAY)
       assert_int_equal(feed_task(Z, "down"), 1); /* still down: a task */
     if (t == z_back)
@@ -709,6 +712,10 @@ static void test_feeds_verified(void **state) {
            Y);
   assert_int_equal(q_int(sql), 4);
   assert_int_equal(feed_steps(Y, "confirmed"), 0);
+  assert_true(y_due_listed);
+  assert_int_equal(feed_task(Y, "due"), 0); /* escalated: listed once, as the task */
+  assert_int_equal(feed_task(Y, "task"), 1);
+  assert_int_equal(feed_task(X, "due"), 0); /* confirmed: off the list */
   assert_int_equal(
       q_int("SELECT count(*) FROM portal_outbox WHERE to_email = 'py@voorbeeld.nl'"), 2);
   long long y_entries = q_int("SELECT count(*) FROM service WHERE source ="

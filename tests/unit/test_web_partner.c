@@ -1468,9 +1468,20 @@ static void test_claim_organisation(void **state) {
   r = form_post(NULL, "/organisatie/" ORG_D "/aanvragen", "", "Origin: https://evil.example\r\n");
   assert_int_equal(r.status, 403);
   resp_free(&r);
+  /* "Origin: null" (our Referrer-Policy makes browsers send it for a plain
+   * form): only with Sec-Fetch-Site same-origin, as from our own page. */
+  r = form_post(NULL, "/organisatie/" ORG_D "/aanvragen", "",
+                "Origin: null\r\nSec-Fetch-Site: cross-site\r\n");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = form_post(NULL, "/organisatie/" ORG_D "/aanvragen", "", "Origin: null\r\n");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
   /* Throttled per client: 3 used above; 2 more, then 429. */
   for (int i = 0; i < 2; i++) {
-    r = form_post(NULL, "/organisatie/" ORG_C "/aanvragen", "", xff);
+    r = form_post(NULL, "/organisatie/" ORG_C "/aanvragen", "",
+                  i ? xff
+                    : "X-Forwarded-For: 192.0.2.120\r\nOrigin: null\r\nSec-Fetch-Site: same-origin\r\n");
     assert_int_equal(r.status, 200);
     resp_free(&r);
   }
