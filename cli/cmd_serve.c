@@ -290,7 +290,8 @@ int cmd_serve(int argc, char **argv) {
   pthread_cond_init(&r.cv, NULL);
   int have_thread = 0;
   if (every_s > 0) {
-    ix_fetch_global_init();
+    if (ix_fetch_global_init() != SK_OK)
+      fprintf(stderr, "sociale-kaart serve: cannot set up fetching; feeds will fail to fetch\n");
     have_thread = pthread_create(&r.thread, NULL, reindex_main, &r) == 0;
     if (!have_thread)
       fprintf(stderr, "sociale-kaart serve: cannot start the reindex thread; serving without it\n");

@@ -17,7 +17,8 @@
 void cmd_user_usage(FILE *out) {
   fprintf(out,
           "Usage: sociale-kaart user add --email E --name N --role ROLE\n"
-          "                              [--organization ORG_ID]... [--password-stdin]\n"
+          "                              [--organization ORG_ID]... [--feed FEED_ID]...\n"
+          "                              [--password-stdin]\n"
           "       sociale-kaart user list\n"
           "       sociale-kaart user disable EMAIL\n"
           "       sociale-kaart user enable EMAIL\n"
@@ -30,7 +31,8 @@ void cmd_user_usage(FILE *out) {
           "Manage the accounts that log in to the portal.\n"
           "\n"
           "  add      create an account. ROLE is partner (edits the organisations\n"
-          "           given with --organization, by their UUID), redacteur (edits\n"
+          "           given with --organization, by their UUID, and keeps the feeds\n"
+          "           given with --feed: corrections for that feed reach it), redacteur (edits\n"
           "           everything, reviews, manages feeds), admin (manages accounts)\n"
           "           or professional (sees restricted fields). The password is read\n"
           "           from standard input with --password-stdin (one line, at least\n"
@@ -58,6 +60,8 @@ struct user_args {
   const char *db, *email, *name, *role, *label;
   const char *orgs[MAX_ORGS];
   size_t n_orgs;
+  const char *feeds[MAX_ORGS];
+  size_t n_feeds;
   int password_stdin;
   const char *sub, *target, *target2;
 };
@@ -69,6 +73,7 @@ static int parse_args(int argc, char **argv, struct user_args *a) {
                                        {"role", required_argument, NULL, 'r'},
                                        {"organization", required_argument, NULL, 'o'},
                                        {"label", required_argument, NULL, 'l'},
+                                       {"feed", required_argument, NULL, 'f'},
                                        {"password-stdin", no_argument, NULL, 'p'},
                                        {NULL, 0, NULL, 0}};
   memset(a, 0, sizeof *a);
@@ -88,6 +93,11 @@ static int parse_args(int argc, char **argv, struct user_args *a) {
       if (a->n_orgs >= MAX_ORGS)
         return cli_usage_error("user", "too many --organization options");
       a->orgs[a->n_orgs++] = optarg;
+      break;
+    case 'f':
+      if (a->n_feeds >= MAX_ORGS)
+        return cli_usage_error("user", "too many --feed options");
+      a->feeds[a->n_feeds++] = optarg;
       break;
     default: return cli_usage_error("user", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
@@ -183,11 +193,17 @@ static int user_add(const struct user_args *a, struct sk_store *st, int64_t now)
     memset(pw, 0, sizeof pw);
     return SK_EXIT_FAIL;
   }
-  for (size_t i = 0; i < a->n_orgs; i++) {
-    rc = sk_auth_link_organization(st, acc.rid, a->orgs[i], "cli", now);
+  for (size_t i = 0; i < a->n_orgs + a->n_feeds; i++) {
+    int is_org = i < a->n_orgs;
+    const char *what = is_org ? a->orgs[i] : a->feeds[i - a->n_orgs];
+    rc = is_org ? sk_auth_link_organization(st, acc.rid, what, "cli", now)
+                : sk_auth_link_feed(st, acc.rid, what, "cli", now);
     if (rc) {
-      fprintf(stderr, "sociale-kaart user add: organisation %s: %s; the account was not created\n",
-              a->orgs[i], rc == SK_ENOTFOUND ? "no such organisation id" : sk_strerror(rc));
+      fprintf(stderr, "sociale-kaart user add: %s %s: %s; the account was not created\n",
+              is_org ? "organisation" : "feed", what,
+              rc == SK_ENOTFOUND ? (is_org ? "no such organisation id"
+                                           : "no such feed (run 'index' first)")
+                                 : sk_strerror(rc));
       char sql[128];
       snprintf(sql, sizeof sql, "DELETE FROM account WHERE rid = %lld", acc.rid);
       sk_store_exec(st, sql);
@@ -370,8 +386,8 @@ int cmd_user(int argc, char **argv) {
                              a.role);
     if (a.target)
       return cli_usage_error("user", "unexpected argument '%s'", a.target);
-    if (a.n_orgs && role != SK_ROLE_PARTNER)
-      return cli_usage_error("user", "--organization is only for partner accounts");
+    if ((a.n_orgs || a.n_feeds) && role != SK_ROLE_PARTNER)
+      return cli_usage_error("user", "--organization and --feed are only for partner accounts");
   } else if (is_list) {
     if (a.target)
       return cli_usage_error("user", "unexpected argument '%s'", a.target);

@@ -19,6 +19,12 @@ enum sk_err {
   SK_EBUSY = -11     /* the database stayed locked by another writer too long */
 };
 
+/* On the declaration of a function that can fail: the compiler warns (and
+ * with -Werror refuses) a call whose result is dropped. GCC does not accept a (void)
+ * cast as using it: a call whose failure is harmless tests the result and
+ * says why in a comment. */
+#define SK_MUST_CHECK __attribute__((warn_unused_result))
+
 /* A static, human-readable English name for an SK_E* code. Never NULL. */
 const char *sk_strerror(int err);
 

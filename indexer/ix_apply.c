@@ -7,10 +7,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "ix_kind.h"
 #include "sk_buf.h"
 #include "sk_err.h"
 #include "sk_fold.h"
 #include "sk_id.h"
+#include "sk_write.h"
 
 /* A write transaction is committed and started again once it has been
  * open this long (at a record boundary), so other writers (the portal)
@@ -20,8 +22,6 @@
  * polls every few milliseconds (sk_store_set_busy_wait) and gets it. */
 #define IX_APPLY_YIELD_MS 5
 
-/* change_log values longer than this are cut (occurrence lists). */
-#define CHANGE_VALUE_MAX 4000
 #define FV_MAX 40
 
 enum entity { E_ORG, E_LOC, E_SVC, E_COUNT };
@@ -38,31 +38,12 @@ struct fvec {
   int err;
 };
 
-/* Rows of one table written many at a time: a statement with BULK_ROWS
- * rows of VALUES runs once per BULK_ROWS rows (cursors opened once, one
- * statement start and halt) instead of once per row, which was most of the
- * cost of a first load's inserts. (Measured on a 100k first load: 32 rows
- * per statement 5.2 CPU-s, 128 4.75, 256 4.6, 512 4.6.) A remainder goes
- * BULK_MID rows at a time, then one by one. Values are kept (not copied)
- * until the flush: text must stay valid until then (batch or apply arena,
- * literals, fields of struct apply). Pending rows are flushed before anything reads
- * the table (bulk_flush_all). */
+/* Rows go through the model's one writer (core/sk_write.h) in bulk: up to
+ * this many rows per multi-row INSERT. (Measured on a 100k first load: 32
+ * rows per statement 5.2 CPU-s, 128 4.75, 256 4.6, 512 4.6.) */
 #define BULK_ROWS 256
-#define BULK_MID 16
-#define BULK_MAX_COLS 24
 
-struct bval {
-  enum { BV_NULL, BV_INT, BV_TEXT } type;
-  long long i;
-  const char *s;
-};
-
-struct bulk {
-  const char *head; /* "INSERT ... INTO t(a, b) VALUES" */
-  int ncols, nrows;
-  sqlite3_stmt *one, *mid, *many;
-  struct bval v[BULK_ROWS * BULK_MAX_COLS];
-};
+_Static_assert(IX_UNSET == SK_WRITE_UNSET, "an unset age means the same to both");
 
 /* What the store holds for one key of this feed. */
 struct known {
@@ -86,7 +67,6 @@ struct apply {
   char actor[160];
   char now[32];
   struct ix_batch arena; /* our own strings */
-  struct ix_batch log_arena; /* change_log values until their rows are flushed */
   struct kset known[E_COUNT];
   struct fvec fv, old;
   struct sk_buf tmp;
@@ -98,16 +78,11 @@ struct apply {
   long long next_svc_rid; /* new offerings get their rid here, before the insert */
   struct timespec tx_start; /* when the current write transaction began */
   long n_chunks;            /* transactions committed before the last one */
+  int wal_pages;            /* pages in the WAL after the last commit (wal_hook) */
   int prepared;           /* the batch was prepared for this feed (ix_apply_prepare) */
-  /* prepared statements, finalised at the end */
-  sqlite3_stmt *s_org_ins, *s_org_upd, *s_org_old, *s_org_phone_del, *s_org_phone_ins;
-  sqlite3_stmt *s_loc_ins, *s_loc_upd, *s_loc_old;
-  sqlite3_stmt *s_svc_upd, *s_svc_old;
-  sqlite3_stmt *s_tax_del, *s_area_del, *s_sal_del;
-  sqlite3_stmt *s_phone_del, *s_sched_del;
-  sqlite3_stmt *s_act_del, *s_act_ins, *s_occ_del;
-  sqlite3_stmt *s_status;
-  struct bulk bk_svc, bk_tax, bk_area, bk_sal, bk_phone, bk_sched, bk_occ, bk_log;
+  struct sk_writer *w; /* the model's writer, bulk mode */
+  /* prepared statements (reading), finalised at the end */
+  sqlite3_stmt *s_org_old, *s_loc_old, *s_svc_old;
   char *err;
   size_t errlen;
   long n_svc_withdrawn; /* offerings withdrawn by this batch (the shrink guard) */
@@ -221,16 +196,6 @@ static int prep(struct apply *a, sqlite3_stmt **s, const char *sql) {
   return SK_OK;
 }
 
-static int run(struct apply *a, sqlite3_stmt *s) {
-  int rc = sqlite3_step(s);
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    snprintf(a->err, a->errlen, "Databasefout: %s", sqlite3_errmsg(a->st->db));
-    return SK_EDB;
-  }
-  return SK_OK;
-}
-
 static void bind_text(sqlite3_stmt *s, int i, const char *v) {
   if (v)
     sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
@@ -239,173 +204,23 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v) {
 }
 
 
-#define N_BULKS 8
-static void bulks(struct apply *a, struct bulk *out[N_BULKS]) {
-  struct bulk *list[N_BULKS] = {&a->bk_svc,   &a->bk_tax,   &a->bk_area, &a->bk_sal,
-                                &a->bk_phone, &a->bk_sched, &a->bk_occ,  &a->bk_log};
-  memcpy(out, list, sizeof list);
-}
-
 static void finalize_all(struct apply *a) {
-  sqlite3_stmt **all[] = {
-      &a->s_org_ins,   &a->s_org_upd,  &a->s_org_old,  &a->s_org_phone_del, &a->s_org_phone_ins,
-      &a->s_loc_ins,   &a->s_loc_upd,  &a->s_loc_old,  &a->s_svc_upd,       &a->s_svc_old,
-      &a->s_tax_del,   &a->s_area_del, &a->s_sal_del,  &a->s_phone_del,     &a->s_sched_del,
-      &a->s_act_del,   &a->s_act_ins,  &a->s_occ_del,  &a->s_status};
+  sqlite3_stmt **all[] = {&a->s_org_old, &a->s_loc_old, &a->s_svc_old};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
     sqlite3_finalize(*all[i]);
     *all[i] = NULL;
   }
-  struct bulk *bk[N_BULKS];
-  bulks(a, bk);
-  for (size_t i = 0; i < N_BULKS; i++) {
-    sqlite3_finalize(bk[i]->one);
-    sqlite3_finalize(bk[i]->mid);
-    sqlite3_finalize(bk[i]->many);
-    bk[i]->one = bk[i]->mid = bk[i]->many = NULL;
-    bk[i]->nrows = 0;
-  }
-}
-
-/* ---- bulk inserts ------------------------------------------------------ */
-
-static void bulk_init(struct bulk *bk, const char *head, int ncols) {
-  bk->head = head;
-  bk->ncols = ncols;
-  bk->nrows = 0;
-}
-
-static int bulk_prepare(struct apply *a, struct bulk *bk, sqlite3_stmt **s, int rows) {
-  if (*s)
-    return SK_OK;
-  sk_buf_reset(&a->tmp);
-  int rc = sk_buf_addstr(&a->tmp, bk->head);
-  for (int r = 0; r < rows && !rc; r++) {
-    rc = sk_buf_addstr(&a->tmp, r ? ",(" : " (");
-    for (int c = 0; c < bk->ncols && !rc; c++)
-      rc = sk_buf_addstr(&a->tmp, c ? ",?" : "?");
-    if (!rc)
-      rc = sk_buf_addc(&a->tmp, ')');
-  }
-  if (rc)
-    return rc;
-  if (sqlite3_prepare_v2(a->st->db, a->tmp.ptr, (int)a->tmp.len, s, NULL) != SQLITE_OK) {
-    snprintf(a->err, a->errlen, "Databasefout: %s", sqlite3_errmsg(a->st->db));
-    return SK_EDB;
-  }
-  return SK_OK;
-}
-
-static void bind_vals(sqlite3_stmt *s, int first, const struct bval *v, int n) {
-  for (int i = 0; i < n; i++) {
-    if (v[i].type == BV_INT)
-      sqlite3_bind_int64(s, first + i, v[i].i);
-    else if (v[i].type == BV_TEXT)
-      sqlite3_bind_text(s, first + i, v[i].s, -1, SQLITE_STATIC);
-    else
-      sqlite3_bind_null(s, first + i);
-  }
-}
-
-static int run(struct apply *a, sqlite3_stmt *s);
-
-static int bulk_flush(struct apply *a, struct bulk *bk) {
-  int rc = SK_OK;
-  /* Offerings before their rows in other tables, so that the order is
-   * right even with foreign keys checked. */
-  if (bk != &a->bk_svc && a->bk_svc.nrows && (rc = bulk_flush(a, &a->bk_svc)))
-    return rc;
-  int r = 0;
-  while (!rc && r < bk->nrows) {
-    int left = bk->nrows - r;
-    int rows = left >= BULK_ROWS ? BULK_ROWS : left >= BULK_MID ? BULK_MID : 1;
-    sqlite3_stmt **s = rows == BULK_ROWS ? &bk->many : rows == BULK_MID ? &bk->mid : &bk->one;
-    if (!(rc = bulk_prepare(a, bk, s, rows))) {
-      bind_vals(*s, 1, bk->v + r * bk->ncols, rows * bk->ncols);
-      rc = run(a, *s);
-    }
-    r += rows;
-  }
-  bk->nrows = 0;
-  if (bk == &a->bk_log)
-    ix_batch_free(&a->log_arena); /* nothing points there any more */
-  return rc;
-}
-
-/* The values of a new row (ncols of them, all NULL), or NULL when a flush
- * failed. */
-static struct bval *bulk_row(struct apply *a, struct bulk *bk, int *rc) {
-  if (bk->nrows == BULK_ROWS && (*rc = bulk_flush(a, bk)) != SK_OK)
-    return NULL;
-  struct bval *v = bk->v + bk->nrows++ * bk->ncols;
-  memset(v, 0, (size_t)bk->ncols * sizeof *v);
-  return v;
-}
-
-static int bulk_flush_all(struct apply *a) {
-  struct bulk *bk[N_BULKS];
-  bulks(a, bk);
-  for (size_t i = 0; i < N_BULKS; i++) {
-    int rc = bulk_flush(a, bk[i]);
-    if (rc)
-      return rc;
-  }
-  return SK_OK;
-}
-
-static void bv_text(struct bval *v, const char *s) {
-  v->type = s ? BV_TEXT : BV_NULL;
-  v->s = s;
-}
-static void bv_int(struct bval *v, long long i) {
-  v->type = BV_INT;
-  v->i = i;
-}
-static void bv_opt_int(struct bval *v, int i) {
-  if (i == IX_UNSET)
-    v->type = BV_NULL;
-  else
-    bv_int(v, i);
+  sk_write_close(a->w);
+  a->w = NULL;
 }
 
 /* ---- change log -------------------------------------------------------- */
 
-/* A copy in the apply arena that lives until the rows are flushed: the
- * callers' values are in reused buffers. Long values are cut on a
- * character boundary. */
-static const char *log_value(struct apply *a, const char *v) {
-  if (!v)
-    return NULL;
-  size_t n = strlen(v);
-  if (n <= CHANGE_VALUE_MAX)
-    return ix_strndup(&a->log_arena, v, n);
-  size_t m = CHANGE_VALUE_MAX;
-  while (m > 0 && ((unsigned char)v[m] & 0xC0) == 0x80)
-    m--;
-  return ix_printf(&a->log_arena, "%.*s…", (int)m, v);
-}
-
-/* field, old_v and new_v may be in reused buffers; field names are
- * literals or fvec names (literals too). */
+/* field, old_v and new_v may be in reused buffers: the writer copies them. */
 static int log_change(struct apply *a, enum entity e, const char *id, const char *field,
                       const char *old_v, const char *new_v) {
-  int rc = SK_OK;
-  /* The row first: making room may flush and empty the log arena. */
-  struct bval *v = bulk_row(a, &a->bk_log, &rc);
-  if (!v)
-    return rc;
-  const char *idc = ix_strdup(&a->log_arena, id);
-  const char *oc = log_value(a, old_v), *nc = log_value(a, new_v);
-  if (!idc || (old_v && !oc) || (new_v && !nc))
-    return SK_ENOMEM; /* the transaction is rolled back: the half row is never written */
-  bv_text(&v[0], a->now);
-  bv_text(&v[1], a->actor);
-  bv_text(&v[2], entity_name[e]);
-  bv_text(&v[3], idc);
-  bv_text(&v[4], field);
-  bv_text(&v[5], oc);
-  bv_text(&v[6], nc);
-  return SK_OK;
+  struct sk_write_change c = {a->now, a->actor, entity_name[e], id, field, old_v, new_v, 0};
+  return sk_write_log(a->w, &c);
 }
 
 static int log_diff(struct apply *a, enum entity e, const char *id) {
@@ -582,47 +397,24 @@ static int apply_org(struct apply *a, const struct ix_org *o) {
     return SK_OK;
   }
   make_id(a, E_ORG, o->key, id);
+  struct sk_write_org v = {o->name, o->description, o->email, o->website, hash, "active"};
   if (k) {
     if ((rc = fv_load_old(a, a->s_org_old, k->rid)) || (rc = log_diff(a, E_ORG, id)))
       return rc;
     if (!k->active && (rc = log_change(a, E_ORG, id, "status", "withdrawn", "active")))
       return rc;
-    sqlite3_stmt *s = a->s_org_upd;
-    sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, k->rid);
-    bind_text(s, 2, o->name);
-    bind_text(s, 3, o->description);
-    bind_text(s, 4, o->email);
-    bind_text(s, 5, o->website);
-    bind_text(s, 6, hash);
-    bind_text(s, 7, a->now);
-    if ((rc = run(a, s)))
+    if ((rc = sk_write_org_update(a->w, k->rid, &v, a->now)))
       return rc;
     rid = k->rid;
     k->seen = 1;
     k->active = 1;
     a->stats.n_changed++;
-    if ((rc = note_changed_org(a, rid)))
-      return rc;
-    sqlite3_reset(a->s_org_phone_del);
-    sqlite3_bind_int64(a->s_org_phone_del, 1, rid);
-    if ((rc = run(a, a->s_org_phone_del)))
+    if ((rc = note_changed_org(a, rid)) || (rc = sk_write_org_phone(a->w, rid, o->phone)))
       return rc;
   } else {
-    sqlite3_stmt *s = a->s_org_ins;
-    sqlite3_reset(s);
-    bind_text(s, 1, id);
-    bind_text(s, 2, o->name);
-    bind_text(s, 3, o->description);
-    bind_text(s, 4, o->email);
-    bind_text(s, 5, o->website);
-    bind_text(s, 6, hash);
-    bind_text(s, 7, a->now);
-    bind_text(s, 8, a->source);
-    bind_text(s, 9, o->key);
-    if ((rc = run(a, s)))
+    struct sk_write_origin og = {id, a->source, o->key};
+    if ((rc = sk_write_org_insert(a->w, &og, &v, a->now, &rid)))
       return rc;
-    rid = sqlite3_last_insert_rowid(a->st->db);
     k = kset_add(a, E_ORG, o->key);
     if (!k)
       return SK_ENOMEM;
@@ -632,12 +424,7 @@ static int apply_org(struct apply *a, const struct ix_org *o) {
     a->stats.n_new++;
     if ((rc = log_change(a, E_ORG, id, "status", NULL, "active")))
       return rc;
-  }
-  if (o->phone) {
-    sqlite3_reset(a->s_org_phone_ins);
-    sqlite3_bind_int64(a->s_org_phone_ins, 1, rid);
-    bind_text(a->s_org_phone_ins, 2, o->phone);
-    if ((rc = run(a, a->s_org_phone_ins)))
+    if (o->phone && (rc = sk_write_org_phone(a->w, rid, o->phone)))
       return rc;
   }
   return SK_OK;
@@ -679,26 +466,22 @@ static int fv_equal(const struct fvec *x, const struct fvec *y) {
   return 1;
 }
 
-static void bind_loc(struct apply *a, sqlite3_stmt *s, const struct ix_location *l) {
+static struct sk_write_location loc_row(struct apply *a, const struct ix_location *l) {
   struct known *org = l->org_key ? kset_get(a, E_ORG, l->org_key) : NULL;
-  if (org)
-    sqlite3_bind_int64(s, 2, org->rid);
-  else
-    sqlite3_bind_null(s, 2);
-  bind_text(s, 3, l->name);
-  bind_text(s, 4, l->address);
-  bind_text(s, 5, l->postal_code);
-  bind_text(s, 6, l->city);
-  bind_text(s, 7, l->municipality);
+  struct sk_write_location v = sk_write_location_blank();
+  v.organization_rid = org ? org->rid : 0;
+  v.name = l->name;
+  v.address = l->address;
+  v.postal_code = l->postal_code;
+  v.city = l->city;
+  v.municipality_code = l->municipality;
   if (l->has_coordinates) {
-    sqlite3_bind_double(s, 8, l->latitude);
-    sqlite3_bind_double(s, 9, l->longitude);
-  } else {
-    sqlite3_bind_null(s, 8);
-    sqlite3_bind_null(s, 9);
+    v.latitude = l->latitude;
+    v.longitude = l->longitude;
   }
-  bind_text(s, 10, l->accessibility);
-  bind_text(s, 11, a->now);
+  v.accessibility = l->accessibility;
+  v.status = "active";
+  return v;
 }
 
 /* Locations have no content hash column: compare with the stored row. */
@@ -724,28 +507,22 @@ static int apply_location(struct apply *a, const struct ix_location *l) {
       return rc;
     if (!k->active && (rc = log_change(a, E_LOC, id, "status", "withdrawn", "active")))
       return rc;
-    sqlite3_stmt *s = a->s_loc_upd;
-    sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, k->rid);
-    bind_loc(a, s, l);
-    if ((rc = run(a, s)))
+    struct sk_write_location v = loc_row(a, l);
+    if ((rc = sk_write_location_update(a->w, k->rid, &v, a->now)))
       return rc;
     k->active = 1;
     a->stats.n_changed++;
     return SK_OK;
   }
-  sqlite3_stmt *s = a->s_loc_ins;
-  sqlite3_reset(s);
-  bind_text(s, 1, id);
-  bind_loc(a, s, l);
-  bind_text(s, 12, a->source);
-  bind_text(s, 13, l->key);
-  if ((rc = run(a, s)))
+  struct sk_write_location v = loc_row(a, l);
+  struct sk_write_origin og = {id, a->source, l->key};
+  long long rid;
+  if ((rc = sk_write_location_insert(a->w, &og, &v, a->now, &rid)))
     return rc;
   k = kset_add(a, E_LOC, l->key);
   if (!k)
     return SK_ENOMEM;
-  k->rid = sqlite3_last_insert_rowid(a->st->db);
+  k->rid = rid;
   k->seen = 1;
   k->active = 1;
   a->stats.n_new++;
@@ -867,134 +644,77 @@ static const char sql_svc_old[] =
     "FROM service s JOIN organization o ON o.rid = s.organization_rid"
     " LEFT JOIN activity a ON a.service_rid = s.rid WHERE s.rid = ?1";
 
-/* The columns organization_rid .. last_modified of a service row, in the
- * order of s_svc_upd's ?2..?19 and of bk_svc's columns 3..20. */
-#define SVC_VALS 18
-static void svc_vals(struct apply *a, struct bval *v, const struct ix_service *s,
-                     long long org_rid, const char *hash) {
-  bv_int(&v[0], org_rid);
-  bv_text(&v[1], s->kind == IX_KIND_ACTIVITY ? "activiteit" : "aanbod");
-  bv_text(&v[2], s->name);
-  bv_text(&v[3], s->summary);
-  bv_text(&v[4], s->description);
-  bv_text(&v[5], s->keywords);
-  bv_text(&v[6], s->url);
-  bv_text(&v[7], s->email);
-  bv_text(&v[8], s->application_process);
-  bv_text(&v[9], s->eligibility);
-  bv_text(&v[10], s->fees);
-  bv_text(&v[11], s->referral_contact);
-  bv_opt_int(&v[12], s->min_age);
-  bv_opt_int(&v[13], s->max_age);
-  bv_text(&v[14], hash);
-  bv_text(&v[15], s->assured_date);
-  bv_text(&v[16], s->assured_by);
-  bv_text(&v[17], a->now);
-}
-
-static int del_children(struct apply *a, long long rid) {
-  sqlite3_stmt *dels[] = {a->s_tax_del,   a->s_area_del, a->s_sal_del, a->s_phone_del,
-                          a->s_sched_del, a->s_act_del,  a->s_occ_del};
-  for (size_t i = 0; i < sizeof dels / sizeof dels[0]; i++) {
-    sqlite3_reset(dels[i]);
-    sqlite3_bind_int64(dels[i], 1, rid);
-    int rc = run(a, dels[i]);
-    if (rc)
-      return rc;
-  }
-  return SK_OK;
-}
-
-static int ins_tax(struct apply *a, long long rid, const char *vocab, const char *code) {
-  int rc = SK_OK;
-  struct bval *v = bulk_row(a, &a->bk_tax, &rc);
-  if (!v)
-    return rc;
-  bv_int(&v[0], rid);
-  bv_text(&v[1], vocab);
-  bv_text(&v[2], code);
-  return SK_OK;
+static struct sk_write_service svc_row(const struct ix_service *s, long long org_rid,
+                                       const char *hash) {
+  struct sk_write_service v = sk_write_service_blank();
+  v.organization_rid = org_rid;
+  v.kind = s->kind == IX_KIND_ACTIVITY ? "activiteit" : "aanbod";
+  v.name = s->name;
+  v.summary = s->summary;
+  v.description = s->description;
+  v.keywords = s->keywords;
+  v.url = s->url;
+  v.email = s->email;
+  v.application_process = s->application_process;
+  v.eligibility_description = s->eligibility;
+  v.fees_description = s->fees;
+  v.referral_contact = s->referral_contact;
+  v.min_age = s->min_age;
+  v.max_age = s->max_age;
+  v.status = "active";
+  v.content_hash = hash;
+  v.assured_date = s->assured_date;
+  v.assured_by = s->assured_by;
+  return v;
 }
 
 static int ins_children(struct apply *a, long long rid, const struct ix_service *s) {
+  struct sk_writer *w = a->w;
   int rc = SK_OK;
   for (size_t i = 0; i < s->needs.n && !rc; i++)
-    rc = ins_tax(a, rid, "need", s->needs.v[i]);
+    rc = sk_write_code(w, rid, "need", s->needs.v[i]);
   for (size_t i = 0; i < s->target_groups.n && !rc; i++)
-    rc = ins_tax(a, rid, "target_group", s->target_groups.v[i]);
+    rc = sk_write_code(w, rid, "target_group", s->target_groups.v[i]);
   for (size_t i = 0; i < s->laws.n && !rc; i++)
-    rc = ins_tax(a, rid, "law", s->laws.v[i]);
+    rc = sk_write_code(w, rid, "law", s->laws.v[i]);
   if (!rc && s->access)
-    rc = ins_tax(a, rid, "access", s->access);
+    rc = sk_write_code(w, rid, "access", s->access);
   if (!rc && s->cost)
-    rc = ins_tax(a, rid, "cost", s->cost);
+    rc = sk_write_code(w, rid, "cost", s->cost);
   if (!rc && s->auto_classified) /* "automatisch ingedeeld": for the redactie to confirm */
-    rc = ins_tax(a, rid, "classification", "automatisch");
-  struct bval *v;
+    rc = sk_write_code(w, rid, "classification", "automatisch");
   for (size_t i = 0; i < s->areas.n && !rc; i++) {
     const struct ix_area *ar = &s->areas.v[i];
-    if (!(v = bulk_row(a, &a->bk_area, &rc)))
-      break;
-    bv_int(&v[0], rid);
-    bv_text(&v[1], ar->code);
-    bv_opt_int(&v[2], ar->min_age);
-    bv_opt_int(&v[3], ar->max_age);
-    bv_text(&v[4], ar->note);
+    struct sk_write_area v = {ar->code, ar->min_age, ar->max_age, ar->note};
+    rc = sk_write_area(w, rid, &v);
   }
   for (size_t i = 0; i < s->location_keys.n && !rc; i++) {
     struct known *l = kset_get(a, E_LOC, s->location_keys.v[i]);
-    if (!l)
-      continue;
-    if (!(v = bulk_row(a, &a->bk_sal, &rc)))
-      break;
-    bv_int(&v[0], rid);
-    bv_int(&v[1], l->rid);
+    if (l)
+      rc = sk_write_service_location(w, rid, l->rid);
   }
   for (size_t i = 0; i < s->phones.n && !rc; i++) {
-    if (!(v = bulk_row(a, &a->bk_phone, &rc)))
-      break;
-    bv_int(&v[0], rid);
-    bv_text(&v[1], s->phones.v[i].number);
-    bv_text(&v[2], s->phones.v[i].description);
-    bv_int(&v[3], s->phones.v[i].restricted ? 1 : 0);
+    const struct ix_phone *p = &s->phones.v[i];
+    struct sk_write_phone v = {p->number, p->description, p->restricted};
+    rc = sk_write_phone(w, rid, &v);
   }
   for (size_t i = 0; i < s->hours.n && !rc; i++) {
     const struct ix_hours *h = &s->hours.v[i];
-    if (!(v = bulk_row(a, &a->bk_sched, &rc)))
-      break;
-    bv_int(&v[0], rid);
-    bv_int(&v[1], h->weekday);
-    bv_text(&v[2], h->opens);
-    bv_text(&v[3], h->closes);
-    bv_text(&v[4], h->note);
-    bv_text(&v[5], h->valid_from[0] ? h->valid_from : NULL);
-    bv_text(&v[6], h->valid_to[0] ? h->valid_to : NULL);
+    struct sk_write_hours v = {h->weekday, h->opens, h->closes, h->note,
+                               h->valid_from[0] ? h->valid_from : NULL,
+                               h->valid_to[0] ? h->valid_to : NULL};
+    rc = sk_write_hours(w, rid, 0, &v);
   }
   if (!rc && s->kind == IX_KIND_ACTIVITY) {
-    /* The activity's municipality is read from its areas: write them first. */
-    if ((rc = bulk_flush(a, &a->bk_area)))
-      return rc;
-    sqlite3_stmt *st = a->s_act_ins;
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, rid);
-    bind_text(st, 2, s->uid ? s->uid : s->key);
-    bind_text(st, 3, s->location_text);
-    bind_text(st, 4, s->recurrence);
-    bind_text(st, 5, s->organizer);
-    rc = run(a, st);
+    struct sk_write_activity act = {s->uid ? s->uid : s->key, s->location_text, s->recurrence,
+                                    s->organizer};
+    rc = sk_write_activity(w, rid, &act);
     for (size_t i = 0; i < s->occurrences.n && !rc; i++) {
       const struct ix_occurrence *o = &s->occurrences.v[i];
-      if (!(v = bulk_row(a, &a->bk_occ, &rc)))
-        break;
-      bv_int(&v[0], rid);
-      bv_text(&v[1], o->starts_at);
-      bv_text(&v[2], o->ends_at[0] ? o->ends_at : NULL);
-      bv_int(&v[3], o->start_utc);
-      if (o->end_utc != IX_UNSET)
-        bv_int(&v[4], o->end_utc);
-      bv_int(&v[5], o->all_day ? 1 : 0);
-      bv_int(&v[6], o->cancelled ? 1 : 0);
-      bv_text(&v[7], o->location_text);
+      struct sk_write_occurrence v = {o->starts_at, o->ends_at[0] ? o->ends_at : NULL,
+                                      o->start_utc, o->end_utc, o->all_day, o->cancelled,
+                                      o->location_text};
+      rc = sk_write_occurrence(w, rid, &v);
     }
   }
   return rc;
@@ -1040,6 +760,33 @@ static int begin_chunk(struct apply *a) {
   return SK_OK;
 }
 
+/* WAL checkpoints on the apply's own schedule. SQLite's automatic one
+ * (every 1 000 pages) ran at almost every chunk commit and copied the pages
+ * that every chunk touches again (b-tree interiors, the full-text segments,
+ * the indexes keyed by random UUIDs): about 40 % of the extra CPU that
+ * chunked commits cost a first load (docs/performance.md). During the apply
+ * the connection only counts the WAL's pages (wal_hook) and checkpoints
+ * between chunks, outside any transaction (a passive checkpoint takes no
+ * write lock, so a portal save goes on meanwhile), once the WAL holds
+ * IX_APPLY_CHECKPOINT_PAGES. Other connections keep their automatic
+ * checkpoint, so a save that commits after a chunk copies at most that
+ * many pages. */
+#define IX_APPLY_CHECKPOINT_PAGES 8192 /* 32 MiB of 4 KiB pages */
+
+static int wal_count(void *arg, sqlite3 *db, const char *name, int pages) {
+  (void)db;
+  (void)name;
+  ((struct apply *)arg)->wal_pages = pages;
+  return SQLITE_OK;
+}
+
+static void checkpoint_point(struct apply *a) {
+  if (a->wal_pages < IX_APPLY_CHECKPOINT_PAGES)
+    return;
+  sqlite3_wal_checkpoint_v2(a->st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  a->wal_pages = 0;
+}
+
 /* At a record boundary: when the transaction has been open long enough,
  * write what is pending (rows, their full-text rows), commit, leave the
  * store to others for a moment and begin again. Every record is committed
@@ -1049,7 +796,7 @@ static int begin_chunk(struct apply *a) {
 static int chunk_point(struct apply *a) {
   if (ms_since(&a->tx_start) < IX_APPLY_CHUNK_MS)
     return SK_OK;
-  int rc = bulk_flush_all(a);
+  int rc = sk_write_flush(a->w);
   if (!rc)
     rc = fts_flush(a);
   if (!rc && (rc = sk_store_commit(a->st)))
@@ -1057,6 +804,7 @@ static int chunk_point(struct apply *a) {
   if (rc)
     return rc;
   a->n_chunks++;
+  checkpoint_point(a);
   struct timespec ts = {0, IX_APPLY_YIELD_MS * 1000000L};
   nanosleep(&ts, NULL);
   if ((rc = begin_chunk(a)))
@@ -1117,13 +865,9 @@ static int apply_service(struct apply *a, const struct ix_service *s) {
       return rc;
     if (!k->active && (rc = log_change(a, E_SVC, id, "status", "withdrawn", "active")))
       return rc;
-    sqlite3_stmt *st = a->s_svc_upd;
-    struct bval v[SVC_VALS];
-    svc_vals(a, v, s, org->rid, hash);
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, k->rid);
-    bind_vals(st, 2, v, SVC_VALS);
-    if ((rc = run(a, st)) || (rc = del_children(a, k->rid)))
+    struct sk_write_service v = svc_row(s, org->rid, hash);
+    if ((rc = sk_write_service_update(a->w, k->rid, &v, a->now)) ||
+        (rc = sk_write_service_clear(a->w, k->rid)))
       return rc;
     rid = k->rid;
     k->seen = 1;
@@ -1133,16 +877,13 @@ static int apply_service(struct apply *a, const struct ix_service *s) {
     /* The rid is ours to choose (the transaction is IMMEDIATE: nobody else
      * writes), so the row can wait in the bulk with its children. */
     const char *idc = ix_strdup(&a->arena, id), *hashc = ix_strdup(&a->arena, hash);
-    struct bval *v = idc && hashc ? bulk_row(a, &a->bk_svc, &rc) : NULL;
-    if (!v)
-      return rc ? rc : SK_ENOMEM;
+    if (!idc || !hashc)
+      return SK_ENOMEM;
     rid = a->next_svc_rid++;
-    bv_int(&v[0], rid);
-    bv_text(&v[1], idc);
-    svc_vals(a, v + 2, s, org->rid, hashc);
-    bv_text(&v[20], a->now); /* last_modified */
-    bv_text(&v[21], a->source);
-    bv_text(&v[22], s->key);
+    struct sk_write_service v = svc_row(s, org->rid, hashc);
+    struct sk_write_origin og = {idc, a->source, s->key};
+    if ((rc = sk_write_service_insert(a->w, &og, &v, a->now, &rid)))
+      return rc;
     k = kset_add(a, E_SVC, s->key);
     if (!k)
       return SK_ENOMEM;
@@ -1172,10 +913,6 @@ static int withdraw_unseen(struct apply *a, const struct ix_batch *b) {
         k->seen = 1;
     }
   }
-  static const char *const sql[E_COUNT] = {
-      "UPDATE organization SET status = 'withdrawn', last_modified = ?2 WHERE rid = ?1",
-      "UPDATE location SET status = 'withdrawn', last_modified = ?2 WHERE rid = ?1",
-      "UPDATE service SET status = 'withdrawn', last_modified = ?2 WHERE rid = ?1"};
   /* An organisation or location the feed no longer lists stays while
    * offerings of another source (portal entries, mostly) still use it:
    * withdrawing it would hide them from the public. */
@@ -1186,16 +923,14 @@ static int withdraw_unseen(struct apply *a, const struct ix_batch *b) {
       " WHERE sl.location_rid = ?1 AND s.source <> ?2 AND s.status <> 'withdrawn' LIMIT 1",
       NULL};
   for (int e = E_SVC; e >= 0; e--) {
-    sqlite3_stmt *s = NULL, *in_use = NULL;
+    sqlite3_stmt *in_use = NULL;
     for (size_t i = 0; i < a->known[e].n; i++) {
       struct known *k = &a->known[e].v[i];
       if (k->seen || !k->active)
         continue;
       if (in_use_sql[e]) {
-        if (!in_use && sqlite3_prepare_v2(a->st->db, in_use_sql[e], -1, &in_use, NULL) != SQLITE_OK) {
-          sqlite3_finalize(s);
+        if (!in_use && sqlite3_prepare_v2(a->st->db, in_use_sql[e], -1, &in_use, NULL) != SQLITE_OK)
           return SK_EDB;
-        }
         sqlite3_reset(in_use);
         sqlite3_bind_int64(in_use, 1, k->rid);
         sqlite3_bind_text(in_use, 2, a->source, -1, SQLITE_STATIC);
@@ -1204,18 +939,12 @@ static int withdraw_unseen(struct apply *a, const struct ix_batch *b) {
           continue;
         if (step != SQLITE_DONE) {
           sqlite3_finalize(in_use);
-          sqlite3_finalize(s);
           return SK_EDB;
         }
       }
-      if (!s && sqlite3_prepare_v2(a->st->db, sql[e], -1, &s, NULL) != SQLITE_OK)
-        return SK_EDB;
-      sqlite3_reset(s);
-      sqlite3_bind_int64(s, 1, k->rid);
-      sqlite3_bind_text(s, 2, a->now, -1, SQLITE_STATIC);
       char id[SK_UUID_LEN];
       make_id(a, (enum entity)e, k->key, id);
-      int rc = run(a, s);
+      int rc = sk_write_status(a->w, entity_name[e], k->rid, "withdrawn", a->now);
       if (!rc)
         rc = log_change(a, (enum entity)e, id, "status", "active", "withdrawn");
       if (!rc && e == E_SVC)
@@ -1224,7 +953,6 @@ static int withdraw_unseen(struct apply *a, const struct ix_batch *b) {
         rc = note_changed_org(a, k->rid);
       if (rc) {
         sqlite3_finalize(in_use);
-        sqlite3_finalize(s);
         return rc;
       }
       k->active = 0;
@@ -1232,7 +960,6 @@ static int withdraw_unseen(struct apply *a, const struct ix_batch *b) {
       a->n_svc_withdrawn += e == E_SVC;
     }
     sqlite3_finalize(in_use);
-    sqlite3_finalize(s);
   }
   return SK_OK;
 }
@@ -1365,83 +1092,13 @@ static int update_feed_row(struct apply *a, const struct ix_apply_meta *meta) {
 }
 
 static int prepare_all(struct apply *a) {
-  struct {
-    sqlite3_stmt **s;
-    const char *sql;
-  } list[] = {
-      {&a->s_org_ins,
-       "INSERT INTO organization(id, name, description, email, website, content_hash, created,"
-       " last_modified, source, source_key, status) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9,"
-       " 'active')"},
-      {&a->s_org_upd,
-       "UPDATE organization SET name = ?2, description = ?3, email = ?4, website = ?5,"
-       " content_hash = ?6, last_modified = ?7, status = 'active' WHERE rid = ?1"},
-      {&a->s_org_old, sql_org_old},
-      {&a->s_org_phone_del,
-       "DELETE FROM phone WHERE organization_rid = ?1 AND service_rid IS NULL AND location_rid IS"
-       " NULL"},
-      {&a->s_org_phone_ins, "INSERT INTO phone(organization_rid, number) VALUES(?1, ?2)"},
-      {&a->s_loc_ins,
-       "INSERT INTO location(id, organization_rid, name, address, postal_code, city,"
-       " municipality_code, latitude, longitude, accessibility, last_modified, source, source_key,"
-       " status) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'active')"},
-      {&a->s_loc_upd,
-       "UPDATE location SET organization_rid = ?2, name = ?3, address = ?4, postal_code = ?5,"
-       " city = ?6, municipality_code = ?7, latitude = ?8, longitude = ?9, accessibility = ?10,"
-       " last_modified = ?11, status = 'active' WHERE rid = ?1"},
-      {&a->s_loc_old, sql_loc_old},
-      {&a->s_svc_upd,
-       "UPDATE service SET organization_rid = ?2, kind = ?3, name = ?4, summary = ?5,"
-       " description = ?6, keywords = ?7, url = ?8, email = ?9, application_process = ?10,"
-       " eligibility_description = ?11, fees_description = ?12, referral_contact = ?13,"
-       " min_age = ?14, max_age = ?15, content_hash = ?16, assured_date = ?17, assured_by = ?18,"
-       " last_modified = ?19, status = 'active' WHERE rid = ?1"},
-      {&a->s_svc_old, sql_svc_old},
-      {&a->s_tax_del, "DELETE FROM service_taxonomy WHERE service_rid = ?1"},
-      {&a->s_area_del, "DELETE FROM service_area WHERE service_rid = ?1"},
-      {&a->s_sal_del, "DELETE FROM service_at_location WHERE service_rid = ?1"},
-      {&a->s_phone_del, "DELETE FROM phone WHERE service_rid = ?1"},
-      {&a->s_sched_del, "DELETE FROM schedule WHERE service_rid = ?1"},
-      {&a->s_act_del, "DELETE FROM activity WHERE service_rid = ?1"},
-      {&a->s_act_ins,
-       "INSERT INTO activity(service_rid, uid, location_text, municipality_code, recurrence,"
-       " organizer) VALUES(?1, ?2, ?3, (SELECT area_code FROM service_area WHERE service_rid = ?1"
-       " AND area_code IN (SELECT code FROM taxonomy_term WHERE vocabulary = 'municipality')"
-       " ORDER BY area_code LIMIT 1), ?4, ?5)"},
-      {&a->s_occ_del, "DELETE FROM occurrence WHERE service_rid = ?1"},
-  };
-  for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
-    if (prep(a, list[i].s, list[i].sql))
-      return SK_EDB;
-  bulk_init(&a->bk_svc,
-            "INSERT INTO service(rid, id, organization_rid, kind, name, summary, description,"
-            " keywords, url, email, application_process, eligibility_description,"
-            " fees_description, referral_contact, min_age, max_age, content_hash, assured_date,"
-            " assured_by, created, last_modified, source, source_key) VALUES",
-            23);
-  bulk_init(&a->bk_tax,
-            "INSERT OR IGNORE INTO service_taxonomy(service_rid, vocabulary, code) VALUES", 3);
-  bulk_init(&a->bk_area,
-            "INSERT OR IGNORE INTO service_area(service_rid, area_code, min_age, max_age, note)"
-            " VALUES",
-            5);
-  bulk_init(&a->bk_sal, "INSERT OR IGNORE INTO service_at_location(service_rid, location_rid) VALUES",
-            2);
-  bulk_init(&a->bk_phone,
-            "INSERT INTO phone(service_rid, number, description, restricted) VALUES", 4);
-  bulk_init(&a->bk_sched,
-            "INSERT INTO schedule(service_rid, weekday, opens_at, closes_at, description,"
-            " valid_from, valid_to) VALUES",
-            7);
-  bulk_init(&a->bk_occ,
-            "INSERT INTO occurrence(service_rid, starts_at, ends_at, start_utc, end_utc, all_day,"
-            " cancelled, location_text) VALUES",
-            8);
-  bulk_init(&a->bk_log,
-            "INSERT INTO change_log(at, actor, entity, entity_id, field, old_value, new_value)"
-            " VALUES",
-            7);
-  return SK_OK;
+  if (prep(a, &a->s_org_old, sql_org_old) || prep(a, &a->s_loc_old, sql_loc_old) ||
+      prep(a, &a->s_svc_old, sql_svc_old))
+    return SK_EDB;
+  int rc = sk_write_open(&a->w, a->st, BULK_ROWS);
+  if (rc)
+    snprintf(a->err, a->errlen, "Te weinig geheugen.");
+  return rc;
 }
 
 static void apply_cleanup(struct apply *a) {
@@ -1456,7 +1113,6 @@ static void apply_cleanup(struct apply *a) {
   sk_buf_free(&a->old.buf);
   sk_buf_free(&a->tmp);
   ix_batch_free(&a->arena);
-  ix_batch_free(&a->log_arena);
 }
 
 /* The first column of the first row of sql, 0 when none. */
@@ -1564,6 +1220,9 @@ int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
    * (up to 100 ms) from ever finding it free. Restored below. */
   int busy_was = st->busy_ms;
   sk_store_set_busy_wait(st, busy_was > 0 ? busy_was : 5000);
+  /* Our own checkpoint schedule (checkpoint_point); restored below. */
+  int autockpt_was = (int)query_int(st, "PRAGMA wal_autocheckpoint");
+  sqlite3_wal_hook(st->db, wal_count, a);
   int rc = begin_chunk(a);
   if (rc)
     goto out;
@@ -1604,7 +1263,7 @@ int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
       rc = chunk_point(a);
   /* From here on the tables are read: write the pending rows first. */
   if (!rc)
-    rc = bulk_flush_all(a);
+    rc = sk_write_flush(a->w);
   if (!rc)
     rc = withdraw_unseen(a, b);
   if (!rc && !accepted && shrink_too_far(a->n_svc_withdrawn, svc_active)) {
@@ -1627,7 +1286,7 @@ int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
   if (!rc)
     rc = reindex_changed_orgs(a);
   if (!rc)
-    rc = bulk_flush_all(a);
+    rc = sk_write_flush(a->w);
   if (!rc)
     rc = fts_flush(a);
   if (!rc)
@@ -1649,6 +1308,7 @@ fail:
   finalize_all(a);
   sk_store_rollback(st);
 out:
+  sqlite3_wal_autocheckpoint(st->db, autockpt_was); /* the default hook again */
   sk_store_set_busy_wait(st, busy_was);
   if (fk_was_on)
     sk_store_exec(st, "PRAGMA foreign_keys = ON");
@@ -1720,6 +1380,8 @@ static int exec_feed_update(struct sk_store *st, const char *sql, const char *fe
 
 int ix_apply_register_feed(struct sk_store *st, const char *feed_id, const char *partner,
                            const char *kind, const char *location, int enabled) {
+  if (!ix_feed_kind_find(kind))
+    return SK_EINVAL;
   int own_tx = sqlite3_get_autocommit(st->db);
   if (own_tx && sk_store_begin(st))
     return SK_EDB;

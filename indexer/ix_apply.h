@@ -32,6 +32,7 @@
  * the full-text index kept in step for every touched offering.
  */
 #include "ix_record.h"
+#include "sk_err.h" /* SK_MUST_CHECK */
 #include "sk_store.h"
 
 struct ix_apply_stats {
@@ -49,40 +50,43 @@ struct ix_apply_meta {
 };
 
 /* Create or update the feed row from the registry. Own transaction unless
- * one is open. */
-int ix_apply_register_feed(struct sk_store *st, const char *feed_id, const char *partner,
-                           const char *kind, const char *location, int enabled);
+ * one is open. kind must name a row of ix_feed_kinds[] (ix_kind.h), else
+ * SK_EINVAL and nothing is written: that table is the one list of kinds
+ * (the schema has none since the migration that rebuilt feed). */
+SK_MUST_CHECK int ix_apply_register_feed(struct sk_store *st, const char *feed_id,
+                                         const char *partner, const char *kind,
+                                         const char *location, int enabled);
 
 /* Apply b for feed feed_id (the feed row is created if missing). stats may
  * be NULL. On failure the transaction is rolled back, err says why (Dutch,
  * for the feed report) and the caller should record it with
  * ix_apply_record_error. */
-int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
-             const struct ix_apply_meta *meta, struct ix_apply_stats *stats, char *err,
-             size_t errlen);
+SK_MUST_CHECK int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
+                           const struct ix_apply_meta *meta, struct ix_apply_stats *stats,
+                           char *err, size_t errlen);
 
 /* Let the next ix_apply of feed_id withdraw as much as its batch says (the
  * shrink guard steps aside once; the acceptance is used up by the first
  * batch applied). SK_OK, SK_ENOTFOUND (no such feed), SK_EDB. */
-int ix_apply_accept_shrink(struct sk_store *st, const char *feed_id);
+SK_MUST_CHECK int ix_apply_accept_shrink(struct sk_store *st, const char *feed_id);
 
 /* Optional, and safe on any thread (no store): work out each offering's
  * content hash and public id for feed feed_id ahead of ix_apply, which then
  * skips that work. ix_run does it on the thread that reads the next feed
  * while the current one is written. SK_OK or SK_ENOMEM (then nothing is
  * marked prepared and ix_apply does all the work). */
-int ix_apply_prepare(const char *feed_id, struct ix_batch *b);
+SK_MUST_CHECK int ix_apply_prepare(const char *feed_id, struct ix_batch *b);
 
 /* The feed could not be fetched, parsed or applied: keep its data, record
  * the error and the attempt. rejections may be NULL (then the previous
  * report stays). */
-int ix_apply_record_error(struct sk_store *st, const char *feed_id, const char *error,
-                          const struct ix_batch *rejections);
+SK_MUST_CHECK int ix_apply_record_error(struct sk_store *st, const char *feed_id, const char *error,
+                                        const struct ix_batch *rejections);
 
 /* The feed did not change since the last run (HTTP 304 or the same content
  * hash): record a successful attempt; everything counts as unchanged.
  * stats (may be NULL) receives the counts. */
-int ix_apply_record_unchanged(struct sk_store *st, const char *feed_id,
-                              struct ix_apply_stats *stats);
+SK_MUST_CHECK int ix_apply_record_unchanged(struct sk_store *st, const char *feed_id,
+                                            struct ix_apply_stats *stats);
 
 #endif

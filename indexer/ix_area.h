@@ -18,6 +18,7 @@
  * content (only on memory).
  */
 #include <stddef.h>
+#include "sk_err.h" /* SK_MUST_CHECK */
 
 #include "sk_taxonomy.h"
 
@@ -32,7 +33,8 @@ struct ix_area_result {
 
 /* Place one free-text area name. tax may be NULL (then nothing is placed).
  * Returns SK_OK or SK_ENOMEM; *out is always initialised. */
-int ix_area_resolve(const struct sk_taxonomy *tax, const char *name, struct ix_area_result *out);
+SK_MUST_CHECK int ix_area_resolve(const struct sk_taxonomy *tax, const char *name,
+                                  struct ix_area_result *out);
 
 /* Place a GeoJSON geometry (Polygon or MultiPolygon, as text or an object
  * already parsed by the caller, here as text): every municipality whose
@@ -41,7 +43,7 @@ int ix_area_resolve(const struct sk_taxonomy *tax, const char *name, struct ix_a
  * centre does not place it); the caller warns. Returns SK_OK with out->n
  * possibly 0, SK_EPARSE when the text is not a Polygon or MultiPolygon we
  * can read (a Point, another type, broken JSON), SK_ENOMEM. */
-int ix_area_from_geojson(const struct sk_taxonomy *tax, const char *geojson, size_t len,
-                         struct ix_area_result *out);
+SK_MUST_CHECK int ix_area_from_geojson(const struct sk_taxonomy *tax, const char *geojson,
+                                       size_t len, struct ix_area_result *out);
 
 #endif

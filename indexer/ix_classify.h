@@ -25,6 +25,7 @@
  * the validator as for any source).
  */
 #include "ix_record.h"
+#include "sk_err.h" /* SK_MUST_CHECK */
 #include "sk_taxonomy.h"
 
 /* Folded, space-padded text (" wij helpen bij schulden "); return SK_OK or
@@ -44,7 +45,7 @@ struct ix_classify_opts {
 /* Classify every service of b that lacks needs, access, cost or areas (see
  * above). o may be NULL. Warnings are added to b (one per kind, with a
  * count). Returns SK_OK or SK_ENOMEM / SK_ETOOBIG (arena cap). */
-int ix_classify_batch(struct ix_batch *b, const struct sk_taxonomy *tax,
-                      const struct ix_classify_opts *o);
+SK_MUST_CHECK int ix_classify_batch(struct ix_batch *b, const struct sk_taxonomy *tax,
+                                    const struct ix_classify_opts *o);
 
 #endif

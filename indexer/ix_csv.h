@@ -17,6 +17,7 @@
  * rejection; the rows after it are read.
  */
 #include <stddef.h>
+#include "sk_err.h" /* SK_MUST_CHECK */
 
 #include "ix_record.h"
 #include "sk_taxonomy.h"
@@ -30,7 +31,7 @@
  * rejections appended), SK_EPARSE with a Dutch reason in err when the sheet
  * cannot be read at all (empty, no header we know, an unclosed quote, a
  * NUL byte), SK_ETOOBIG, SK_ENOMEM. tax may be NULL (codes kept as given). */
-int ix_csv_parse(const char *data, size_t len, const struct sk_taxonomy *tax, struct ix_batch *out,
-                 char *err, size_t errlen);
+SK_MUST_CHECK int ix_csv_parse(const char *data, size_t len, const struct sk_taxonomy *tax,
+                               struct ix_batch *out, char *err, size_t errlen);
 
 #endif

@@ -27,6 +27,7 @@
  * once per process, before starting threads.
  */
 #include <stddef.h>
+#include "sk_err.h" /* SK_MUST_CHECK */
 
 struct ix_fetch_opts {
   long connect_timeout_ms; /* <= 0: the default */
@@ -56,7 +57,7 @@ struct ix_fetch_result {
 
 /* Initialise libcurl and libsodium. SK_OK, or SK_EINVAL when libcurl is too
  * old (needs 7.85 for protocol allow lists) or initialisation fails. */
-int ix_fetch_global_init(void);
+SK_MUST_CHECK int ix_fetch_global_init(void);
 
 /* Fetch url: http(s):// or file:// with an absolute path. etag,
  * last_modified and known_hash (64 hex digits) may be NULL; o NULL means the
@@ -65,8 +66,9 @@ int ix_fetch_global_init(void);
  * Returns SK_OK (body or not_modified), or SK_EFETCH / SK_ETOOBIG / SK_ENOMEM
  * with out->error set; on error out has no body and no etag/last_modified/
  * content_hash, so the caller keeps its previous ones. */
-int ix_fetch(const struct ix_fetch_opts *o, const char *url, const char *etag, const char *last_modified,
-             const char *known_hash, struct ix_fetch_result *out);
+SK_MUST_CHECK int ix_fetch(const struct ix_fetch_opts *o, const char *url, const char *etag,
+                           const char *last_modified, const char *known_hash,
+                           struct ix_fetch_result *out);
 
 /* Release the body; the result can be reused. Accepts NULL. */
 void ix_fetch_result_free(struct ix_fetch_result *r);

@@ -36,8 +36,8 @@
 #define NOTE_EXAMPLE_MAX 64
 /* Our additions (alerts, languages, cost options, ...) stop before these
  * sizes in bytes, so they never push a partner's text over the validator's
- * caps in characters (ix_validate.h: IX_MAX_TEXT 5000 for descriptions,
- * IX_MAX_SHORT 500 for fees, notes and accessibility). A partner's own text
+ * caps in characters (ix_validate.h: SK_FIELD_MAX_TEXT 5000 for descriptions,
+ * SK_FIELD_MAX_SHORT 500 for fees, notes and accessibility). A partner's own text
  * is passed on unchanged: if it is too long, the validator says so. */
 #define TEXT_BUDGET 4900
 #define SHORT_BUDGET 500
@@ -49,7 +49,7 @@
 #define MAX_PHONES 20
 #define MAX_HOURS 100
 #define MAX_AREAS 64
-#define MAX_CODES 64 /* the validator's IX_MAX_CODES */
+#define MAX_CODES 64 /* the validator's SK_FIELD_MAX_CODES */
 #define MAX_LOCATIONS 500
 
 enum { HOURS_NONE, HOURS_SERVICE, HOURS_LOCATION };

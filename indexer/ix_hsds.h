@@ -22,6 +22,7 @@
  * Nesting depth is bounded by jansson (2048), the size by IX_HSDS_MAX_BYTES.
  */
 #include <stddef.h>
+#include "sk_err.h" /* SK_MUST_CHECK */
 #include <stdint.h>
 
 #include "ix_record.h"
@@ -54,12 +55,13 @@
  * services); SK_ETOOBIG when len passes IX_HSDS_MAX_BYTES or out's arena cap
  * is reached; SK_ENOMEM; SK_EINVAL for NULL arguments. On an error out may
  * hold part of the document: the caller should discard it. */
-int ix_hsds_parse(const char *data, size_t len, const struct sk_taxonomy *tax, struct ix_batch *out,
-                  int *total_pages, char *err, size_t errlen);
+SK_MUST_CHECK int ix_hsds_parse(const char *data, size_t len, const struct sk_taxonomy *tax,
+                                struct ix_batch *out, int *total_pages, char *err, size_t errlen);
 /* The same, with "now" (unix seconds) for the schedules that are expanded
  * into dated rows (every other week, monthly, counted: from the first day
  * of now's month for about six months). ix_hsds_parse uses time(NULL). */
-int ix_hsds_parse_at(const char *data, size_t len, const struct sk_taxonomy *tax, int64_t now,
-                     struct ix_batch *out, int *total_pages, char *err, size_t errlen);
+SK_MUST_CHECK int ix_hsds_parse_at(const char *data, size_t len, const struct sk_taxonomy *tax,
+                                   int64_t now, struct ix_batch *out, int *total_pages, char *err,
+                                   size_t errlen);
 
 #endif

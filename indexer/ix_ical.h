@@ -30,23 +30,26 @@
  * calls are serialised by an internal mutex; any thread may call.
  */
 #include <stddef.h>
+#include "sk_err.h" /* SK_MUST_CHECK */
 #include <stdint.h>
 
 #include "ix_record.h"
+#include "sk_check.h" /* SK_FIELD_MAX_OCCURRENCES */
 
 struct sk_taxonomy;
 
-#define IX_ICAL_DEFAULT_MAX_OCCURRENCES 400
+#define IX_ICAL_DEFAULT_MAX_OCCURRENCES SK_FIELD_MAX_OCCURRENCES
 #define IX_ICAL_MAX_ITERATIONS 100000
 #define IX_ICAL_DOC_ITERATIONS 1000000
 
 struct ix_ical_opts {
   int64_t window_start, window_end; /* unix seconds; end > start, at most ~10 years apart */
-  size_t max_occurrences;           /* per event series; 0 means the default (400) */
+  size_t max_occurrences;           /* per event series; 0: SK_FIELD_MAX_OCCURRENCES */
   const struct sk_taxonomy *tax;    /* to map CATEGORIES and LOCATION; may be NULL */
 };
 
-/* Window now - 1 day .. now + 180 days, 400 occurrences per series, no taxonomy. */
+/* Window now - 1 day .. now + 180 days, SK_FIELD_MAX_OCCURRENCES occurrences per series,
+ * no taxonomy. */
 void ix_ical_opts_default(struct ix_ical_opts *o, int64_t now);
 
 /* Parse one .ics document and append one IX_KIND_ACTIVITY ix_service per
@@ -65,8 +68,8 @@ void ix_ical_opts_default(struct ix_ical_opts *o, int64_t now);
  * Returns SK_OK; SK_EPARSE with a Dutch reason in err when the document
  * cannot be read at all (nothing is added to out then); SK_EINVAL for bad
  * arguments; SK_ENOMEM when the batch's arena is full. */
-int ix_ical_parse(const char *data, size_t len, const struct ix_ical_opts *o, struct ix_batch *out,
-                  char *err, size_t errlen);
+SK_MUST_CHECK int ix_ical_parse(const char *data, size_t len, const struct ix_ical_opts *o,
+                                struct ix_batch *out, char *err, size_t errlen);
 
 /* Free libical's cached zones and ring buffer; call once at exit (keeps
  * LeakSanitizer quiet). Parsing again afterwards is allowed. */

@@ -6,6 +6,7 @@
  * Everything here runs under ix_ical's mutex.
  */
 #include <libical/ical.h>
+#include "sk_err.h" /* SK_MUST_CHECK */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,7 +79,7 @@ icaltimezone *ixc_calendar_zone(struct ixc_doc *d, icalcomponent *vcal);
 
 /* Expand the series into svc->occurrences (sorted, capped). SK_OK or SK_ENOMEM.
  * SK_EINVAL when the series has no usable start (the caller rejects it). */
-int ixc_expand(struct ixc_doc *d, const struct ixc_series *s, struct ix_service *svc);
+SK_MUST_CHECK int ixc_expand(struct ixc_doc *d, const struct ixc_series *s, struct ix_service *svc);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
 int64_t ixc_days_from_civil(int64_t y, unsigned m, unsigned dd);

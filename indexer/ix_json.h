@@ -22,6 +22,7 @@
  * text stay valid until the next ix_json_read / ix_json_reset.
  */
 #include <stddef.h>
+#include "sk_err.h" /* SK_MUST_CHECK */
 
 #define IX_JSON_MAX_DEPTH 2048
 
@@ -70,22 +71,22 @@ int ix_json_at_end(struct ix_json *j);
 /* Check the value at the read position and move past it. *type gets its
  * type, *count (may be NULL) the number of elements or members. SK_OK,
  * SK_EPARSE (ix_json_message says why and where) or SK_ENOMEM. */
-int ix_json_check(struct ix_json *j, enum ix_jtype *type, size_t *count);
+SK_MUST_CHECK int ix_json_check(struct ix_json *j, enum ix_jtype *type, size_t *count);
 /* Check an object at the read position member by member: fn gets each
  * member's name (decoded; valid only until fn reads on) with the read
  * position at the member's value, and must move past that value (with
  * ix_json_check or ix_json_string). Duplicate keys are refused as by
  * ix_json_check. fn returns SK_OK or an error that stops the check. */
 typedef int (*ix_json_member_fn)(void *ctx, struct ix_json *j, const char *name, size_t len);
-int ix_json_check_object(struct ix_json *j, ix_json_member_fn fn, void *ctx);
+SK_MUST_CHECK int ix_json_check_object(struct ix_json *j, ix_json_member_fn fn, void *ctx);
 /* Record "we expected <wanted> here" at the read position; SK_EPARSE. */
 int ix_json_expected(struct ix_json *j, const char *wanted);
 /* Check a string at the read position and decode it into the reader's text
  * (*off, *len). For object keys at the top. */
-int ix_json_string(struct ix_json *j, size_t *off, size_t *len);
+SK_MUST_CHECK int ix_json_string(struct ix_json *j, size_t *off, size_t *len);
 /* Read the value at the read position into nodes; *node gets its index.
  * Duplicate keys are not looked for (ix_json_check the input first). */
-int ix_json_read(struct ix_json *j, size_t *node);
+SK_MUST_CHECK int ix_json_read(struct ix_json *j, size_t *node);
 
 /* "regel L, kolom C: reason" for the first error. */
 void ix_json_message(const struct ix_json *j, char *out, size_t outlen);

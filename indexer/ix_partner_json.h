@@ -11,6 +11,7 @@
  * Fields we do not know are reported as warnings, never silently dropped.
  */
 #include <stddef.h>
+#include "sk_err.h" /* SK_MUST_CHECK */
 
 #include "ix_record.h"
 
@@ -31,7 +32,7 @@
  * when the document cannot be read at all (out then holds no new records:
  * syntax, format and list shapes are all checked before the first record
  * is read), or SK_ENOMEM (err says so; out may hold part of the feed). */
-int ix_partner_json_parse(const char *data, size_t len, struct ix_batch *out, char *err,
-                          size_t errlen);
+SK_MUST_CHECK int ix_partner_json_parse(const char *data, size_t len, struct ix_batch *out,
+                                        char *err, size_t errlen);
 
 #endif

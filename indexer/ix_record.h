@@ -6,7 +6,7 @@
  * batch into the store.
  *
  * Ownership: a struct ix_batch owns everything reachable from it. Strings
- * and arrays are allocated from the batch's arena (ix_batch_strdup,
+ * and arrays are allocated from the batch's arena (ix_strdup, ix_printf,
  * IX_PUSH) and released all at once by ix_batch_free; never free(3) them.
  * All text is valid UTF-8 (parsers check) but otherwise untrusted: it may
  * contain markup, which is stored and shown as text.
@@ -14,6 +14,7 @@
  * Optional strings are NULL when absent; optional ints are IX_UNSET.
  */
 #include <stddef.h>
+#include "sk_err.h" /* SK_MUST_CHECK */
 #include <stdint.h>
 
 #define IX_UNSET (-1)
@@ -202,15 +203,15 @@ void *ix_push(struct ix_batch *b, void **v, size_t *n, size_t *cap, size_t elem_
   ((__typeof__((arr).v))ix_push((b), (void **)&(arr).v, &(arr).n, &(arr).cap, sizeof *(arr).v))
 
 /* Append a string (copied into the arena) to a string vector. SK_OK/SK_ENOMEM. */
-int ix_strv_push(struct ix_batch *b, struct ix_strv *sv, const char *s);
+SK_MUST_CHECK int ix_strv_push(struct ix_batch *b, struct ix_strv *sv, const char *s);
 
 /* New zeroed records with optional ints set to IX_UNSET. NULL on OOM. */
 struct ix_org *ix_batch_add_org(struct ix_batch *b);
 struct ix_location *ix_batch_add_location(struct ix_batch *b);
 struct ix_service *ix_batch_add_service(struct ix_batch *b);
 /* Record a rejection (strings copied). SK_OK or SK_ENOMEM. */
-int ix_batch_reject(struct ix_batch *b, const char *record_key, const char *field,
-                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+SK_MUST_CHECK int ix_batch_reject(struct ix_batch *b, const char *record_key, const char *field,
+                                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int ix_batch_warn(struct ix_batch *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A string -> size_t hash map for key lookups over big batches (which key
@@ -224,7 +225,7 @@ struct ix_keymap {
 };
 /* Insert key -> val. SK_OK, SK_ECONFLICT when key is already there (the
  * old value stays), SK_ENOMEM. */
-int ix_keymap_put(struct ix_keymap *m, const char *key, size_t val);
+SK_MUST_CHECK int ix_keymap_put(struct ix_keymap *m, const char *key, size_t val);
 /* 1 and *val set when key is there, else 0. val may be NULL. */
 int ix_keymap_get(const struct ix_keymap *m, const char *key, size_t *val);
 void ix_keymap_free(struct ix_keymap *m);

@@ -11,6 +11,7 @@
  * Messages in err are Dutch (shown by the CLI).
  */
 #include <jansson.h>
+#include "sk_err.h" /* SK_MUST_CHECK */
 #include <stddef.h>
 
 #include "sk_taxonomy.h"
@@ -48,10 +49,10 @@ struct ix_registry {
 /* Load and validate path. tax may be NULL (codes in defaults then go
  * unchecked). SK_ENOTFOUND when the file does not exist, SK_EPARSE /
  * SK_EINVAL with the reason in err, SK_ENOMEM. */
-int ix_registry_load(const char *path, const struct sk_taxonomy *tax, struct ix_registry **out,
-                     char *err, size_t errlen);
+SK_MUST_CHECK int ix_registry_load(const char *path, const struct sk_taxonomy *tax,
+                                   struct ix_registry **out, char *err, size_t errlen);
 /* An empty registry that will be saved at path. */
-int ix_registry_new(const char *path, struct ix_registry **out);
+SK_MUST_CHECK int ix_registry_new(const char *path, struct ix_registry **out);
 void ix_registry_free(struct ix_registry *r);
 
 /* The feed with this id, or NULL. */
@@ -59,11 +60,11 @@ const struct ix_feed *ix_registry_find(const struct ix_registry *r, const char *
 
 /* Validate one feed object (as in the file) and append it. The object is
  * copied. SK_EINVAL with the reason in err (bad field, duplicate id). */
-int ix_registry_add(struct ix_registry *r, json_t *feed, const struct sk_taxonomy *tax, char *err,
-                    size_t errlen);
+SK_MUST_CHECK int ix_registry_add(struct ix_registry *r, json_t *feed,
+                                  const struct sk_taxonomy *tax, char *err, size_t errlen);
 
 /* Write the registry to r->path (a temporary file renamed into place). */
-int ix_registry_save(const struct ix_registry *r, char *err, size_t errlen);
+SK_MUST_CHECK int ix_registry_save(const struct ix_registry *r, char *err, size_t errlen);
 
 /* 1 when kind is one this program reads. */
 int ix_feed_kind_known(const char *kind);

@@ -336,8 +336,9 @@ static void *job_load(void *arg) {
                        o->force || !j->hash[0] ? NULL : j->hash, &j->b, &j->info, j->rep->error,
                        sizeof j->rep->error);
   /* Hashes and ids ahead of the write; on failure ix_apply does it. */
-  if (j->rc == SK_OK && !j->info.not_modified)
-    ix_apply_prepare(j->f->id, &j->b);
+  if (j->rc == SK_OK && !j->info.not_modified && ix_apply_prepare(j->f->id, &j->b) != SK_OK) {
+    /* out of memory: nothing is marked prepared and ix_apply does it all */
+  }
   j->load_seconds = now_seconds() - t0;
   return NULL;
 }
@@ -349,6 +350,16 @@ static void job_start(struct feed_job *j) {
     j->threaded = 1;
   else
     job_load(j); /* no thread: load here */
+}
+
+/* Keep the feed's data and record why this run failed. When even that
+ * cannot be written, the report says so too. */
+static void record_error(struct sk_store *st, const char *feed_id, struct ix_feed_report *rep,
+                         const struct ix_batch *rejections) {
+  if (ix_apply_record_error(st, feed_id, rep->error, rejections) != SK_OK) {
+    size_t n = strlen(rep->error);
+    snprintf(rep->error + n, sizeof rep->error - n, " (De fout kon niet worden bewaard.)");
+  }
 }
 
 /* Main thread: wait for the load, then write (or record why not). */
@@ -366,7 +377,7 @@ static void job_finish(struct sk_store *st, struct feed_job *j, size_t index, si
     t0 = now_seconds();
     if (j->rc) {
       rep->failed = 1;
-      ix_apply_record_error(st, f->id, rep->error, NULL);
+      record_error(st, f->id, rep, NULL);
     } else if (j->info.not_modified) {
       rep->not_modified = 1;
       if (ix_apply_record_unchanged(st, f->id, &rep->stats)) {
@@ -386,7 +397,7 @@ static void job_finish(struct sk_store *st, struct feed_job *j, size_t index, si
         rep->failed = 1;
         rep->held = rep->stats.held;
         rep->stats.n_rejected = (long)j->b.rejections.n;
-        ix_apply_record_error(st, f->id, rep->error, &j->b);
+        record_error(st, f->id, rep, &j->b);
       }
     }
   }

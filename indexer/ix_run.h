@@ -9,6 +9,7 @@
  * run goes on with the next one.
  */
 #include <stddef.h>
+#include "sk_err.h" /* SK_MUST_CHECK */
 #include <stdint.h>
 
 #include "ix_apply.h"
@@ -62,18 +63,20 @@ struct ix_load_info {
  * read. tax is needed. o may be NULL (defaults). Returns SK_OK (info says
  * whether it was unchanged; b then holds nothing), or an SK_E* code with a
  * Dutch reason in err (the feed cannot be used as a whole). */
-int ix_feed_load(const struct ix_feed *f, const struct sk_taxonomy *tax,
-                 const struct ix_run_opts *o, const char *etag, const char *last_modified,
-                 const char *known_hash, struct ix_batch *b, struct ix_load_info *info, char *err,
-                 size_t errlen);
+SK_MUST_CHECK int ix_feed_load(const struct ix_feed *f, const struct sk_taxonomy *tax,
+                               const struct ix_run_opts *o, const char *etag,
+                               const char *last_modified, const char *known_hash,
+                               struct ix_batch *b, struct ix_load_info *info, char *err,
+                               size_t errlen);
 
 /* Run the registry's feeds into st. *reports (free with free(3)) gets one
  * report per feed that ran, *n_reports their number. Returns SK_OK when the
  * run happened (individual feeds may still have failed: see the reports),
  * SK_ENOTFOUND when o->only_id is not in the registry, SK_ENOMEM. Call
  * ix_fetch_global_init() once per process first. */
-int ix_run(struct sk_store *st, const struct sk_taxonomy *tax, const struct ix_registry *reg,
-           const struct ix_run_opts *o, struct ix_feed_report **reports, size_t *n_reports);
+SK_MUST_CHECK int ix_run(struct sk_store *st, const struct sk_taxonomy *tax,
+                         const struct ix_registry *reg, const struct ix_run_opts *o,
+                         struct ix_feed_report **reports, size_t *n_reports);
 
 /* The slug of a name as an organisation key: "Bibliotheek Huizen" ->
  * "bibliotheek-huizen" (folded, ASCII letters and digits, '-'). */

@@ -111,8 +111,8 @@ static void need(struct vrec *r, const char *field, const char *s) {
 static void check_codes(struct vrec *r, const char *field, struct ix_strv *sv, int v1, int v2,
                         const char *label) {
   size_t w = 0;
-  if (sv->n > IX_MAX_CODES) {
-    problem(r, field, "de lijst '%s' is te lang (hoogstens %d codes)", field, IX_MAX_CODES);
+  if (sv->n > SK_FIELD_MAX_CODES) {
+    problem(r, field, "de lijst '%s' is te lang (hoogstens %d codes)", field, SK_FIELD_MAX_CODES);
     return;
   }
   for (size_t i = 0; i < sv->n; i++) {
@@ -146,12 +146,12 @@ static void check_one_code(struct vrec *r, const char *field, const char *code, 
 }
 
 static void check_ages(struct vrec *r, const char *where, int min_age, int max_age) {
-  int bad_min = min_age != IX_UNSET && (min_age < 0 || min_age > IX_MAX_AGE);
-  int bad_max = max_age != IX_UNSET && (max_age < 0 || max_age > IX_MAX_AGE);
+  int bad_min = min_age != IX_UNSET && (min_age < 0 || min_age > SK_FIELD_MAX_AGE);
+  int bad_max = max_age != IX_UNSET && (max_age < 0 || max_age > SK_FIELD_MAX_AGE);
   if (bad_min)
-    problem(r, "min_age", "%s'min_age' moet tussen 0 en %d liggen", where, IX_MAX_AGE);
+    problem(r, "min_age", "%s'min_age' moet tussen 0 en %d liggen", where, SK_FIELD_MAX_AGE);
   if (bad_max)
-    problem(r, "max_age", "%s'max_age' moet tussen 0 en %d liggen", where, IX_MAX_AGE);
+    problem(r, "max_age", "%s'max_age' moet tussen 0 en %d liggen", where, SK_FIELD_MAX_AGE);
   if (!bad_min && !bad_max && min_age != IX_UNSET && max_age != IX_UNSET && min_age > max_age)
     problem(r, "min_age", "%s'min_age' (%d) is hoger dan 'max_age' (%d)", where, min_age, max_age);
 }
@@ -271,9 +271,9 @@ static void validate_orgs(struct vctx *c) {
     vrec_init(&r, c, "Organisatie", o->key);
     check_key(&r, o->key);
     need(&r, "name", o->name);
-    fix_name(&r, "name", &o->name, IX_MAX_NAME);
-    check_text(&r, "name", o->name, IX_MAX_NAME);
-    check_text(&r, "description", o->description, IX_MAX_TEXT);
+    fix_name(&r, "name", &o->name, SK_FIELD_MAX_NAME);
+    check_text(&r, "name", o->name, SK_FIELD_MAX_NAME);
+    check_text(&r, "description", o->description, SK_FIELD_MAX_TEXT);
     fix_email(&r, "email", &o->email);
     fix_url(&r, "website", &o->website);
     if (o->phone && !sk_check_phone(o->phone)) {
@@ -312,11 +312,11 @@ static void validate_locations(struct vctx *c) {
     vrec_init(&r, c, "Locatie", l->key);
     check_key(&r, l->key);
     check_org_ref(&r, l->org_key, 0);
-    fix_name(&r, "name", &l->name, IX_MAX_NAME);
-    check_text(&r, "name", l->name, IX_MAX_NAME);
-    check_text(&r, "address", l->address, IX_MAX_SHORT);
-    check_text(&r, "city", l->city, IX_MAX_SHORT);
-    check_text(&r, "accessibility", l->accessibility, IX_MAX_TEXT);
+    fix_name(&r, "name", &l->name, SK_FIELD_MAX_NAME);
+    check_text(&r, "name", l->name, SK_FIELD_MAX_NAME);
+    check_text(&r, "address", l->address, SK_FIELD_MAX_SHORT);
+    check_text(&r, "city", l->city, SK_FIELD_MAX_SHORT);
+    check_text(&r, "accessibility", l->accessibility, SK_FIELD_MAX_TEXT);
     check_text(&r, "postal_code", l->postal_code, 16);
     check_one_code(&r, "municipality", l->municipality, SK_VOCAB_MUNICIPALITY, "gemeenten");
     if (l->postal_code && !r.bad) {
@@ -358,16 +358,16 @@ static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *
   check_key(r, s->key);
   check_org_ref(r, s->org_key, 1);
   need(r, "name", s->name);
-  fix_name(r, "name", &s->name, IX_MAX_NAME);
-  check_text(r, "name", s->name, IX_MAX_NAME);
-  check_text(r, "summary", s->summary, IX_MAX_SUMMARY);
-  check_text(r, "description", s->description, IX_MAX_TEXT);
-  check_text(r, "keywords", s->keywords, IX_MAX_TEXT);
-  check_text(r, "application_process", s->application_process, IX_MAX_TEXT);
-  check_text(r, "eligibility", s->eligibility, IX_MAX_TEXT);
-  check_text(r, "fees", s->fees, IX_MAX_TEXT);
-  check_text(r, "referral_contact", s->referral_contact, IX_MAX_TEXT);
-  check_text(r, "assured_by", s->assured_by, IX_MAX_NAME);
+  fix_name(r, "name", &s->name, SK_FIELD_MAX_NAME);
+  check_text(r, "name", s->name, SK_FIELD_MAX_NAME);
+  check_text(r, "summary", s->summary, SK_FIELD_MAX_SUMMARY);
+  check_text(r, "description", s->description, SK_FIELD_MAX_TEXT);
+  check_text(r, "keywords", s->keywords, SK_FIELD_MAX_TEXT);
+  check_text(r, "application_process", s->application_process, SK_FIELD_MAX_TEXT);
+  check_text(r, "eligibility", s->eligibility, SK_FIELD_MAX_TEXT);
+  check_text(r, "fees", s->fees, SK_FIELD_MAX_TEXT);
+  check_text(r, "referral_contact", s->referral_contact, SK_FIELD_MAX_TEXT);
+  check_text(r, "assured_by", s->assured_by, SK_FIELD_MAX_NAME);
   fix_url(r, "url", &s->url);
   fix_email(r, "email", &s->email);
   if (s->assured_date && !sk_check_date(s->assured_date)) {
@@ -404,16 +404,16 @@ static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *
       problem(r, "areas", "het veld 'areas' ontbreekt: geef minstens één gemeente of gebied");
     }
   }
-  if (s->areas.n > IX_MAX_CODES)
+  if (s->areas.n > SK_FIELD_MAX_CODES)
     problem(r, "areas", "de lijst 'areas' is te lang");
   size_t n_known = 0;
-  for (size_t i = 0; i < s->areas.n && s->areas.n <= IX_MAX_CODES; i++) {
+  for (size_t i = 0; i < s->areas.n && s->areas.n <= SK_FIELD_MAX_CODES; i++) {
     const char *code = s->areas.v[i].code;
     n_known += code && (ix_keymap_get(&c->vocab[SK_VOCAB_MUNICIPALITY], code, NULL) ||
                         ix_keymap_get(&c->vocab[SK_VOCAB_SCOPE], code, NULL));
   }
   size_t w = 0;
-  for (size_t i = 0; i < s->areas.n && s->areas.n <= IX_MAX_CODES; i++) {
+  for (size_t i = 0; i < s->areas.n && s->areas.n <= SK_FIELD_MAX_CODES; i++) {
     struct ix_area *a = &s->areas.v[i];
     if (!a->code || (!ix_keymap_get(&c->vocab[SK_VOCAB_MUNICIPALITY], a->code, NULL) &&
                      !ix_keymap_get(&c->vocab[SK_VOCAB_SCOPE], a->code, NULL))) {
@@ -426,7 +426,7 @@ static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *
       continue;
     }
     check_ages(r, "in 'area_exceptions': ", a->min_age, a->max_age);
-    check_text(r, "area_exceptions", a->note, IX_MAX_SHORT);
+    check_text(r, "area_exceptions", a->note, SK_FIELD_MAX_SHORT);
     size_t j;
     for (j = 0; j < w; j++)
       if (strcmp(s->areas.v[j].code, a->code) == 0)
@@ -436,7 +436,7 @@ static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *
     else if (a->min_age != IX_UNSET || a->max_age != IX_UNSET || a->note)
       s->areas.v[j] = *a;
   }
-  if (s->areas.n <= IX_MAX_CODES)
+  if (s->areas.n <= SK_FIELD_MAX_CODES)
     s->areas.n = w;
   for (size_t i = 0; i < s->location_keys.n; i++)
     if (!ix_keymap_get(&c->locations, s->location_keys.v[i], NULL)) {
@@ -476,7 +476,7 @@ static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *
       ph->description = d;
       ph->extension = NULL;
     }
-    check_text(r, "phones", ph->description, IX_MAX_SHORT);
+    check_text(r, "phones", ph->description, SK_FIELD_MAX_SHORT);
     s->phones.v[wp++] = *ph;
   }
   s->phones.n = wp;
@@ -489,15 +489,15 @@ static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *
       problem(r, "hours", "een openingstijd in 'hours' klopt niet (dag, of 'opens' na 'closes')");
       break;
     }
-    check_text(r, "hours", h->note, IX_MAX_SHORT);
+    check_text(r, "hours", h->note, SK_FIELD_MAX_SHORT);
   }
   if (activity) {
     check_text(r, "uid", s->uid, IX_MAX_KEY);
-    check_text(r, "location", s->location_text, IX_MAX_SHORT);
-    check_text(r, "recurrence", s->recurrence, IX_MAX_SHORT);
-    check_text(r, "organizer", s->organizer, IX_MAX_SHORT);
+    check_text(r, "location", s->location_text, SK_FIELD_MAX_SHORT);
+    check_text(r, "recurrence", s->recurrence, SK_FIELD_MAX_SHORT);
+    check_text(r, "organizer", s->organizer, SK_FIELD_MAX_SHORT);
     for (size_t i = 0; i < s->occurrences.n; i++)
-      check_text(r, "location", s->occurrences.v[i].location_text, IX_MAX_SHORT);
+      check_text(r, "location", s->occurrences.v[i].location_text, SK_FIELD_MAX_SHORT);
   }
 }
 

@@ -17,25 +17,17 @@
  * it). Duplicate codes in a list are dropped quietly.
  */
 #include "ix_record.h"
+#include "sk_err.h" /* SK_MUST_CHECK */
 #include "sk_check.h"
 #include "sk_taxonomy.h"
 
 /* Length caps in characters (code points): the model's field limits
  * (sk_check.h), shared with the portal; the key is the indexer's own. */
 #define IX_MAX_KEY 512 /* HSDS ids and iCal UIDs can be long; partner keys are <= 100 */
-#define IX_MAX_NAME SK_FIELD_MAX_NAME
-#define IX_MAX_SUMMARY SK_FIELD_MAX_SUMMARY
-#define IX_MAX_TEXT SK_FIELD_MAX_TEXT
-#define IX_MAX_SHORT SK_FIELD_MAX_SHORT
-#define IX_MAX_URL SK_CHECK_URL_MAX
-#define IX_MAX_EMAIL SK_CHECK_EMAIL_MAX
-#define IX_MAX_PHONE SK_CHECK_PHONE_MAX
-#define IX_MAX_CODES SK_FIELD_MAX_CODES
-#define IX_MAX_AGE SK_FIELD_MAX_AGE
 
 /* Validate b in place against tax. Returns SK_OK (rejected records moved to
  * b->rejections) or SK_ENOMEM (the batch is then unusable). */
-int ix_validate_batch(struct ix_batch *b, const struct sk_taxonomy *tax);
+SK_MUST_CHECK int ix_validate_batch(struct ix_batch *b, const struct sk_taxonomy *tax);
 
 /* Field syntax checks are in core/sk_check.h (shared with the portal). */
 

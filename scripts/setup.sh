@@ -13,6 +13,7 @@ packages=(
   tzdata ca-certificates
   nginx openssl curl python3 python3-aiosmtpd python3-jsonschema
   clang libclang-rt-14-dev  # the libFuzzer targets of fuzz/ (preset 'fuzz')
+  clang-format  # scripts/format.sh and the ctest check_format
 )
 # Extra packages named by callers (e.g. the browser tests add chromium).
 packages+=("$@")

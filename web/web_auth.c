@@ -314,8 +314,11 @@ static int is_form(struct web_ctx *x) {
 static int same_origin(struct web_ctx *x) {
   const char *site = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
   const char *origin = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Origin");
-  if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
-    return 0;
+  /* Sec-Fetch-Site is set by the browser alone (no page can forge it), so
+   * it decides when present: the login form sent without JavaScript from a
+   * page with "Referrer-Policy: no-referrer" carries "Origin: null". */
+  if (site)
+    return strcmp(site, "same-origin") == 0 || strcmp(site, "none") == 0;
   if (!origin)
     return 1;
   /* A plain form POST from our own pages: under Referrer-Policy: no-referrer
@@ -335,6 +338,18 @@ static int same_origin(struct web_ctx *x) {
 }
 
 /* ---- /api/v1/auth -------------------------------------------------------- */
+
+/* Where an account starts after login: where its work is (issue 13). A
+ * professional on the professional view; a partner on its to-do list and
+ * the redactie on the review queue (both on /portaal/, which puts the
+ * queue first for the redactie). */
+static const char *role_home(enum sk_role r) {
+  if (r == SK_ROLE_PROFESSIONAL)
+    return "/professionals";
+  if (sk_role_reviews(r))
+    return "/portaal/#reviews-title";
+  return "/portaal/";
+}
 
 static json_t *me_json(struct sk_store *st, const struct sk_account *a, const char *csrf,
                        int64_t expires) {
@@ -356,6 +371,7 @@ static json_t *me_json(struct sk_store *st, const struct sk_account *a, const ch
                         "organizations", orgs, "can_review", sk_auth_can_review(a),
                         "can_see_restricted", sk_auth_can_see_restricted(a));
   json_object_set_new(o, "csrf", csrf ? json_string(csrf) : json_null());
+  json_object_set_new(o, "home", json_string(role_home(a->role)));
   if (expires > 0) {
     char iso[32];
     web_iso_utc(expires, iso);
@@ -422,7 +438,7 @@ static int auth_login(struct web_ctx *x) {
       return web_problem(x, 500, "Interne fout", NULL, "Inloggen lukt nu niet.");
     if (form) {
       x->out.status = 303;
-      snprintf(x->out.location, sizeof x->out.location, "/portaal/");
+      snprintf(x->out.location, sizeof x->out.location, "%s", role_home(sess.account.role));
       x->out.cache = "no-store";
       return SK_OK;
     }
@@ -431,7 +447,9 @@ static int auth_login(struct web_ctx *x) {
     return SK_OK;
   }
   if (rc == SK_AUTH_ETHROTTLED) {
-    int64_t wait = sk_auth_login_wait(st, email, ip, now);
+    int64_t wait = 0;
+    if (sk_auth_login_wait(st, email, ip, now, &wait) != SK_OK)
+      wait = 0; /* the store failed: the policy's window below */
     snprintf(x->out.retry_buf, sizeof x->out.retry_buf, "%lld",
              (long long)(wait > 0 ? wait : sk_auth_policy()->throttle_window));
     x->out.retry_after = x->out.retry_buf;

@@ -193,13 +193,21 @@ int wh_tel(struct wh *h, const char *number) {
   return 1;
 }
 
-void wh_jsonld(struct wh *h, const json_t *v) {
+void wh_jsonld(struct wh *h, const json_t *v) { wh_json_script(h, "application/ld+json", NULL, v); }
+
+void wh_json_script(struct wh *h, const char *type, const char *id, const json_t *v) {
   char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
   if (!s) {
     h->failed = 1;
     return;
   }
-  WH(h, "<script type=\"application/ld+json\">");
+  WH(h, "<script type=\"");
+  wh_text(h, type);
+  if (id) {
+    WH(h, "\" id=\"");
+    wh_text(h, id);
+  }
+  WH(h, "\">");
   /* JSON_ENSURE_ASCII writes U+2028/2029 as \u escapes already; < > & can
    * only occur inside strings, where \u003c etc. mean the same. */
   size_t run = 0, i = 0;

@@ -61,5 +61,8 @@ int wh_tel(struct wh *h, const char *number);
  * and U+2028/2029 written as \u escapes, so no text in v can end the
  * element or open a comment. */
 void wh_jsonld(struct wh *h, const json_t *v);
+/* The same for data a script on the page reads: <script type="type"
+ * id="id"> (id may be NULL). */
+void wh_json_script(struct wh *h, const char *type, const char *id, const json_t *v);
 
 #endif

@@ -74,8 +74,8 @@ static const struct plain_term plain_terms[] = {
     {SK_VOCAB_COST, "eigen-bijdrage", "U betaalt een deel zelf",
      "U betaalt elke maand een vast bedrag. Dat bedrag regelt het CAK, een landelijke organisatie."},
     {SK_VOCAB_COST, "vergoed", "Uw zorgverzekering betaalt",
-     "Uw zorgverzekering betaalt dit meestal. Vraag het na bij uw verzekering."},
-    {SK_VOCAB_COST, "betaald", "U betaalt zelf", "U betaalt dit zelf."},
+     "Vraag bij uw verzekering of u zelf iets betaalt, zoals eigen risico."},
+    {SK_VOCAB_COST, "betaald", "U betaalt zelf", NULL},
     {SK_VOCAB_TARGET_GROUP, "psychisch", "Mensen met psychische problemen", NULL},
     {SK_VOCAB_TARGET_GROUP, "nieuwkomers", "Nieuwkomers in Nederland", NULL},
 };
@@ -1038,7 +1038,8 @@ static void results_list(struct page *p, const struct sform *f, const json_t *r,
 /* Run the page's query through sk_search (as /api/v1/search does) and
  * return its JSON; NULL with *status and msg set on a refused query. */
 static json_t *run_search(struct web_ctx *x, const struct sform *f, const char *need_override,
-                          int professional, int per_page, int *status, char *msg, size_t msglen) {
+                          int professional, int per_page, int facets, int *status, char *msg,
+                          size_t msglen) {
   struct web_worker *w = web_worker_get(x);
   if (!w) {
     *status = 503;
@@ -1047,7 +1048,7 @@ static json_t *run_search(struct web_ctx *x, const struct sform *f, const char *
   }
   struct sk_search_query q;
   sk_search_query_init(&q);
-  q.facets = 0;
+  q.facets = facets;
   q.professional = professional;
   q.per_page = per_page;
   struct sk_search_error e = {"", ""};
@@ -1121,7 +1122,7 @@ static int page_search(struct web_ctx *x, int home) {
   char msg[300] = "";
   int st = 200;
   if (active) {
-    r = run_search(x, &f, NULL, 0, PER_PAGE, &st, msg, sizeof msg);
+    r = run_search(x, &f, NULL, 0, PER_PAGE, 1, &st, msg, sizeof msg);
     if (!r)
       p.status = st;
     else
@@ -1149,9 +1150,13 @@ static int page_search(struct web_ctx *x, int home) {
   search_form(&p, &f, "/zoeken");
   if (!r && active)
     error_box(h, msg);
-  if (r)
+  if (r) {
     results_list(&p, &f, r, home ? "/" : "/zoeken");
-  else
+    /* search.js enhances this list instead of searching again: it takes
+     * the filter counts from here (issue 13: one search per page view). */
+    if (json_is_object(jo(r, "facets")))
+      wh_json_script(h, "application/json", "search-facets", jo(r, "facets"));
+  } else
     WH(h, "<section aria-labelledby=\"results-title\" id=\"results-section\" hidden>"
           "<h2 id=\"results-title\" tabindex=\"-1\">Resultaten</h2><ul class=\"chips\" id=\"chips\" "
           "aria-label=\"Gekozen filters\"></ul><div class=\"facets\" id=\"facets\"></div>"
@@ -1221,7 +1226,7 @@ static int page_need(struct web_ctx *x, const char *code) {
   sf_read(x, &f);
   char msg[300] = "";
   int st = 200;
-  json_t *r = run_search(x, &f, t->code, 0, PER_PAGE, &st, msg, sizeof msg);
+  json_t *r = run_search(x, &f, t->code, 0, PER_PAGE, 0, &st, msg, sizeof msg);
   if (!r)
     p.status = st;
   p.violence = is_violence_need(t->code);
@@ -2171,7 +2176,7 @@ static int page_pro(struct web_ctx *x) {
   char msg[300] = "";
   int st = 200;
   if (active) {
-    r = run_search(x, &f, NULL, x->professional, 20, &st, msg, sizeof msg);
+    r = run_search(x, &f, NULL, x->professional, 20, 0, &st, msg, sizeof msg);
     if (!r)
       p.status = st;
   }

@@ -154,6 +154,18 @@ static int entity_route(struct web_ctx *x, struct sk_portal *p, const struct sk_
     *changed = 1;
     return SK_OK;
   }
+  if (strcmp(tail, "/feed-correction") == 0) {
+    if (!is_method(x, "POST"))
+      return wrong_method(x, "POST");
+    json_t *doc = body_json(x);
+    if (!json_is_object(doc)) {
+      json_decref(doc);
+      return bad_body(x);
+    }
+    sk_portal_feed_correction(p, a, e, id, doc, r);
+    json_decref(doc);
+    return SK_OK;
+  }
   if (strcmp(tail, "/restore") == 0) {
     if (!is_method(x, "POST"))
       return wrong_method(x, "POST");
@@ -344,6 +356,11 @@ int web_partner_handler(struct web_ctx *x) {
       rc = wrong_method(x, "GET");
     else
       sk_portal_list(p, &a, web_arg(x, "organization"), &r), called = 1;
+  } else if (strcmp(path, "organizations") == 0) {
+    if (!is_read(x))
+      rc = wrong_method(x, "GET");
+    else
+      sk_portal_organizations(p, &a, web_arg(x, "q"), &r), called = 1;
   } else if (strcmp(path, "todo") == 0) {
     if (!is_read(x))
       rc = wrong_method(x, "GET");

@@ -569,7 +569,8 @@ static const char *const hsds_terms_params[] = {"search", "page", "per_page", "t
 static const char *const hsds_orgs_params[] = {"search", "page", "per_page", "format", "full",
                                                "full_service", NULL};
 static const char *const hsds_org_params[] = {"full_service", NULL};
-static const char *const partner_params[] = {"organization", "status", "page", "per_page", NULL};
+static const char *const partner_params[] = {"organization", "status", "page", "per_page", "q",
+                                             NULL};
 static const char *const password_params[] = {"token", NULL};
 
 static const struct route_def routes[] = {

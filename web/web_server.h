@@ -13,7 +13,7 @@
  *   struct web_server *s;
  *   if (web_server_start(&c, &s, err, sizeof err)) { puts(err); exit(1); }
  *   ... wait for SIGTERM ...
- *   web_server_stop(s);
+ *   web_server_stop(s, 10000);   // running requests get up to 10 s to finish
  */
 #include <stddef.h>
 
@@ -59,8 +59,10 @@ struct web_server;
 int web_server_start(const struct web_config *c, struct web_server **out, char *err, size_t errlen);
 /* The TCP port actually listened on. */
 int web_server_port(const struct web_server *s);
-/* Tell the server the data changed (after a reindex): cached bodies such as
- * /api/v1/feeds are rebuilt on the next request. Thread-safe. */
+/* Tell the server that this process changed the data (a portal edit): the
+ * next search of each worker thread brings its snapshot up to date itself,
+ * so the editor sees the edit (web_search.c). Not needed after a reindex:
+ * the searchers' background builder notices that. Thread-safe. */
 void web_server_data_changed(struct web_server *s);
 /* Stop accepting, let in-flight requests finish (at most grace_ms), stop
  * the threads, close every store and free s. NULL is allowed. */

@@ -12,6 +12,7 @@
 #include "sk_auth_int.h"
 #include "sk_err.h"
 #include "sk_fold.h"
+#include "sk_write.h"
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_hash_free = PTHREAD_COND_INITIALIZER;
@@ -325,23 +326,11 @@ void auth_read_account(sqlite3_stmt *s, int c, struct sk_account *a) {
 
 int auth_change(struct sk_store *st, const char *actor, int64_t now, const char *account_id,
                 const char *field, const char *old_value, const char *new_value) {
-  sqlite3_stmt *s = NULL;
   char at[32];
   auth_iso(now, at);
-  if (sqlite3_prepare_v2(st->db,
-                         "INSERT INTO change_log(at, actor, entity, entity_id, field, old_value,"
-                         " new_value) VALUES(?1, ?2, 'account', ?3, ?4, ?5, ?6)",
-                         -1, &s, NULL) != SQLITE_OK)
-    return SK_EDB;
-  sqlite3_bind_text(s, 1, at, -1, SQLITE_STATIC);
-  sqlite3_bind_text(s, 2, actor && *actor ? actor : "system", -1, SQLITE_STATIC);
-  sqlite3_bind_text(s, 3, account_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(s, 4, field, -1, SQLITE_STATIC);
-  sqlite3_bind_text(s, 5, old_value, -1, SQLITE_STATIC);
-  sqlite3_bind_text(s, 6, new_value, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
-  sqlite3_finalize(s);
-  return rc;
+  struct sk_write_change c = {at,    actor && *actor ? actor : "system", "account", account_id,
+                              field, old_value, new_value, 0};
+  return sk_write_log_once(st, &c);
 }
 
 static int account_by(struct sk_store *st, const char *where, const char *text, long long num,
@@ -652,6 +641,36 @@ int sk_auth_link_organization(struct sk_store *st, long long account_rid, const 
 int sk_auth_unlink_organization(struct sk_store *st, long long account_rid, const char *org_id,
                                 const char *actor, int64_t now) {
   return link(st, account_rid, org_id, 0, actor, now);
+}
+
+int sk_auth_link_feed(struct sk_store *st, long long account_rid, const char *feed_id,
+                      const char *actor, int64_t now) {
+  struct sk_account a;
+  int rc = sk_auth_account_by_rid(st, account_rid, &a);
+  if (rc)
+    return rc;
+  if (a.role != SK_ROLE_PARTNER)
+    return SK_EINVAL;
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM feed WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  sqlite3_bind_text(s, 1, feed_id ? feed_id : "", -1, SQLITE_STATIC);
+  int step = sqlite3_step(s);
+  sqlite3_finalize(s);
+  if (step != SQLITE_ROW)
+    return step == SQLITE_DONE ? SK_ENOTFOUND : SK_EDB;
+  if (sk_store_begin(st))
+    return SK_EDB;
+  int changed = 0;
+  rc = auth_exec_bind(st, "INSERT OR IGNORE INTO account_feed(feed_id, account_rid) VALUES(?1, ?2)",
+                      feed_id, account_rid, 0, &changed);
+  if (rc == SK_OK && changed)
+    rc = auth_change(st, actor, now, a.id, "feed", NULL, feed_id);
+  if (rc == SK_OK)
+    rc = sk_store_commit(st);
+  if (rc)
+    sk_store_rollback(st);
+  return rc;
 }
 
 int sk_auth_account_organizations(struct sk_store *st, long long account_rid, long long **rids,

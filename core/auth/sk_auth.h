@@ -168,6 +168,12 @@ int sk_auth_link_organization(struct sk_store *st, long long account_rid, const 
                               const char *actor, int64_t now);
 int sk_auth_unlink_organization(struct sk_store *st, long long account_rid, const char *org_id,
                                 const char *actor, int64_t now);
+/* A feed a partner account keeps (issue 13): corrections sent to "the
+ * keeper of the feed" reach it. feed_id is feed.id. SK_OK (also when
+ * already linked), SK_ENOTFOUND (no such feed or account), SK_EINVAL (not
+ * a partner account), SK_EDB. */
+int sk_auth_link_feed(struct sk_store *st, long long account_rid, const char *feed_id,
+                      const char *actor, int64_t now);
 /* The organisation rids linked to an account; *rids malloc'ed (free(3)). */
 int sk_auth_account_organizations(struct sk_store *st, long long account_rid, long long **rids,
                                   size_t *n);
@@ -203,8 +209,10 @@ int sk_auth_login(struct sk_store *st, const char *email, const char *password, 
                   const char *user_agent, int64_t now, struct sk_session *out,
                   char token[SK_AUTH_TOKEN_LEN], char *err, size_t errlen);
 /* Seconds before sk_auth_login for email from ip would check a password
- * (0: now), for Retry-After. -1 on a database error. */
-int64_t sk_auth_login_wait(struct sk_store *st, const char *email, const char *ip, int64_t now);
+ * (0: now), for Retry-After, in *wait. SK_OK, or SK_EDB / SK_ENOMEM with
+ * *wait left 0. */
+int sk_auth_login_wait(struct sk_store *st, const char *email, const char *ip, int64_t now,
+                       int64_t *wait);
 /* The session of a cookie token. SK_OK with *out (and last_seen refreshed
  * at most every policy.session_touch seconds), or SK_AUTH_ENOSESSION when
  * the token is unknown, the session idled out or reached its absolute end,

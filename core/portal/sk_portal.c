@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "sk_err.h"
+#include "sk_fold.h"
 #include "sk_portal_int.h"
 
 /* ---- small shared helpers ----------------------------------------------- */
@@ -333,6 +334,19 @@ static int answer_entry(struct sk_portal *p, enum ptable t, const char *id, int 
   return SK_OK;
 }
 
+/* After an entry was written (rc): answer with it and commit, or roll
+ * everything back. */
+static int finish(struct sk_portal *p, int rc, enum ptable t, const char *id, int http,
+                  struct sk_portal_result *r) {
+  if (rc)
+    return fail(p, r, rc);
+  if ((rc = answer_entry(p, t, id, http, r)) || (rc = pt_commit(p, r))) {
+    sk_store_rollback(p->st);
+    return rc;
+  }
+  return SK_OK;
+}
+
 static int invalid(struct sk_portal *p, struct sk_portal_result *r, int rc, json_t *errors) {
   sk_store_rollback(p->st);
   if (rc == SK_EINVAL) {
@@ -359,6 +373,18 @@ int sk_portal_get(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_
     return rc;
   }
   json_t *body = entry_out(p, &en);
+  /* Whose feed it is, and whether the reader keeps it: a partner whose
+   * entry comes from someone else's feed can send that feed's keeper a
+   * correction (sk_portal_feed_correction). */
+  if (body && strncmp(en.source, "feed:", 5) == 0) {
+    char partner[128];
+    int keeper = 0;
+    feed_partner(p, en.source, partner, sizeof partner);
+    int keepers = pt_feed_keepers(p, en.source + 5, a ? a->account_id : NULL, &keeper);
+    json_object_set_new(body, "feed",
+                        json_pack("{s:s, s:s, s:b, s:i}", "id", en.source + 5, "partner", partner,
+                                  "yours", keeper, "keepers", keepers < 0 ? 0 : keepers));
+  }
   snprintf(r->etag, sizeof r->etag, "%s", en.etag);
   pt_entry_free(&en);
   if (!body)
@@ -382,7 +408,9 @@ static int list_org(struct sk_portal *p, const char *org_id, json_t *items, cons
           "  q.entity_id = s.id AND q.status = 'pending'),"
           " (SELECT count(*) FROM portal_correction c WHERE c.organization_id = o.id AND"
           "  c.entity_id = s.id AND"
-          "  c.status = 'open') "
+          "  c.status = 'open'),"
+          " (SELECT f.partner FROM feed f WHERE f.id = substr(s.source, 6) AND"
+          "  substr(s.source, 1, 5) = 'feed:') "
           "FROM service s JOIN organization o ON o.rid = s.organization_rid WHERE o.id = ?1 "
           "UNION ALL "
           "SELECT l.id, 'locatie', l.name, l.status, l.source, NULL, l.last_modified, o.id,"
@@ -391,7 +419,9 @@ static int list_org(struct sk_portal *p, const char *org_id, json_t *items, cons
           "  q.entity_id = l.id AND q.status = 'pending'),"
           " (SELECT count(*) FROM portal_correction c WHERE c.organization_id = o.id AND"
           "  c.entity_id = l.id AND"
-          "  c.status = 'open') "
+          "  c.status = 'open'),"
+          " (SELECT f.partner FROM feed f WHERE f.id = substr(l.source, 6) AND"
+          "  substr(l.source, 1, 5) = 'feed:') "
           "FROM location l JOIN organization o ON o.rid = l.organization_rid WHERE o.id = ?1 "
           "ORDER BY 10 DESC, 3 LIMIT 5000",
           -1, &s, NULL) != SQLITE_OK)
@@ -403,7 +433,7 @@ static int list_org(struct sk_portal *p, const char *org_id, json_t *items, cons
     int is_svc = strcmp((const char *)sqlite3_column_text(s, 9), "service") == 0;
     int active = strcmp((const char *)sqlite3_column_text(s, 3), "active") == 0;
     json_t *o = json_pack(
-        "{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:o}", "id",
+        "{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:o, s:o}", "id",
         pt_col_json(s, 0), "entity", pt_col_json(s, 9), "kind", pt_col_json(s, 1), "name",
         pt_col_json(s, 2), "status", pt_col_json(s, 3), "source", pt_col_json(s, 4), "editable",
         source && strcmp(source, "portal") == 0, "assured_date", pt_col_json(s, 5),
@@ -411,7 +441,7 @@ static int list_org(struct sk_portal *p, const char *org_id, json_t *items, cons
         "organization_name", pt_col_json(s, 8), "stale",
         is_svc && active && stale_since(assured, cut6), "flagged",
         is_svc && active && stale_since(assured, cut12), "pending", pt_col_json(s, 10),
-        "corrections", pt_col_json(s, 11));
+        "corrections", pt_col_json(s, 11), "feed_partner", pt_col_json(s, 12));
     if (!o || json_array_append_new(items, o)) {
       sqlite3_finalize(s);
       return SK_ENOMEM;
@@ -447,6 +477,70 @@ int sk_portal_list(struct sk_portal *p, const struct sk_actor *a, const char *or
     return pt_err(r, rc, 500, "error", "Er ging iets mis in de database.");
   }
   pt_ok(r, 200, json_pack("{s:o}", "items", items));
+  return SK_OK;
+}
+
+/* 1 when the folded query fq occurs in the folded name. */
+static int name_matches(const char *name, const char *fq, struct sk_buf *tmp) {
+  sk_buf_reset(tmp);
+  if (!name || sk_fold(name, strlen(name), tmp) != SK_OK)
+    return 0;
+  return strstr(sk_buf_str(tmp), fq) != NULL;
+}
+
+int sk_portal_organizations(struct sk_portal *p, const struct sk_actor *a, const char *q,
+                            struct sk_portal_result *r) {
+  res_start(r);
+  int rc = may_edit_at_all(a, r);
+  if (rc)
+    return rc;
+  struct sk_buf fq, tmp;
+  sk_buf_init(&fq, 400);
+  sk_buf_init(&tmp, 1024);
+  /* Words beyond the first 200 bytes add nothing to a name search. */
+  size_t qn = q ? sk_utf8_prefix(q, strlen(q), 200) : 0;
+  if (qn && sk_fold(q, qn, &fq) != SK_OK) {
+    sk_buf_free(&fq);
+    return pt_err(r, SK_EINVAL, 400, "invalid", "Deze zoekwoorden kunnen we niet lezen.");
+  }
+  const char *f = fq.len ? sk_buf_str(&fq) : "";
+  f += strspn(f, " ");
+  json_t *items = json_array();
+  sqlite3_stmt *s = NULL;
+  long total = 0;
+  if (!items || sqlite3_prepare_v2(p->st->db,
+                                   "SELECT o.id, o.name, o.source, o.status,"
+                                   " (SELECT count(*) FROM service s WHERE s.organization_rid ="
+                                   "  o.rid AND s.status = 'active')"
+                                   " FROM organization o ORDER BY o.name COLLATE NOCASE, o.id"
+                                   " LIMIT 50000",
+                                   -1, &s, NULL) != SQLITE_OK)
+    rc = items ? SK_EDB : SK_ENOMEM;
+  while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+    const char *id = (const char *)sqlite3_column_text(s, 0);
+    const char *name = (const char *)sqlite3_column_text(s, 1);
+    /* A partner finds only its own organisations; the redactie every one. */
+    if (!id || (!pt_is_editor(a) && !pt_has_org(a, id)))
+      continue;
+    if (*f && !name_matches(name, f, &tmp))
+      continue;
+    total++;
+    if (json_array_size(items) >= SK_PORTAL_ORG_MATCHES)
+      continue;
+    json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o}", "id", pt_col_json(s, 0), "name",
+                          pt_col_json(s, 1), "source", pt_col_json(s, 2), "status",
+                          pt_col_json(s, 3), "services", pt_col_json(s, 4));
+    if (!o || json_array_append_new(items, o))
+      rc = SK_ENOMEM;
+  }
+  sqlite3_finalize(s);
+  sk_buf_free(&fq);
+  sk_buf_free(&tmp);
+  if (rc) {
+    json_decref(items);
+    return pt_err(r, rc, 500, "error", "Er ging iets mis in de database.");
+  }
+  pt_ok(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
   return SK_OK;
 }
 
@@ -489,13 +583,7 @@ int sk_portal_create(struct sk_portal *p, const struct sk_actor *a, enum sk_port
   }
   rc = pt_doc_commit(p, t, NULL, id, d, actor, "create", 1);
   json_decref(d);
-  if (rc)
-    return fail(p, r, rc);
-  if ((rc = answer_entry(p, t, id, 201, r)) || (rc = pt_commit(p, r))) {
-    sk_store_rollback(p->st);
-    return rc;
-  }
-  return SK_OK;
+  return finish(p, rc, t, id, 201, r);
 }
 
 /* Update with a patch; note "update" or "withdraw". */
@@ -552,13 +640,7 @@ static int change(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_
   rc = pt_doc_commit(p, t, &en, NULL, d, actor, note, sk_role_edits_own(a->role));
   json_decref(d);
   pt_entry_free(&en);
-  if (rc)
-    return fail(p, r, rc);
-  if ((rc = answer_entry(p, t, id, 200, r)) || (rc = pt_commit(p, r))) {
-    sk_store_rollback(p->st);
-    return rc;
-  }
-  return SK_OK;
+  return finish(p, rc, t, id, 200, r);
 }
 
 int sk_portal_update(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
@@ -600,32 +682,25 @@ int sk_portal_confirm(struct sk_portal *p, const struct sk_actor *a, enum sk_por
   char now[32], actor[96];
   pt_now_iso(p, now);
   pt_actor_str(a, actor);
-  const char *old_d = json_string_value(json_object_get(en.meta, "assured_date"));
-  const char *old_b = json_string_value(json_object_get(en.meta, "assured_by"));
-  sqlite3_stmt *s = NULL;
-  rc = SK_EDB;
-  if (sqlite3_prepare_v2(p->st->db,
-                         "UPDATE service SET assured_date = ?1, assured_by = ?2 WHERE rid = ?3", -1,
-                         &s, NULL) == SQLITE_OK) {
-    sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, actor, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, en.rid);
-    rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
-  }
-  sqlite3_finalize(s);
-  if (!rc)
-    rc = pt_log(p, now, actor, "service", en.id, "assured_date", old_d, now, en.version);
-  if (!rc && (!old_b || strcmp(old_b, actor) != 0))
-    rc = pt_log(p, now, actor, "service", en.id, "assured_by", old_b, actor, en.version);
+  rc = pt_assure(p, NULL, en.rid, en.id, en.meta, now, actor, en.version);
   pt_entry_free(&en);
-  if (rc)
-    return fail(p, r, rc);
-  if ((rc = answer_entry(p, T_SVC, id, 200, r)) || (rc = pt_commit(p, r))) {
-    sk_store_rollback(p->st);
-    return rc;
-  }
-  return SK_OK;
+  return finish(p, rc, T_SVC, id, 200, r);
 }
+
+/* The person or feed behind an actor ("account:<id>", "feed:<id>"), for a
+ * history people can read: the account's name, the feed's partner; NULL
+ * when neither is known (a deleted account, a script). */
+#define ACTOR_NAME_SQL                                                                         \
+  "coalesce((SELECT a.name FROM account a WHERE a.id = substr(actor, 9) AND"                    \
+  " substr(actor, 1, 8) = 'account:'), (SELECT f.partner FROM feed f WHERE"                     \
+  " f.id = substr(actor, 6) AND substr(actor, 1, 5) = 'feed:'))"
+
+/* A value that is an id, by name: the person who checked an entry
+ * (assured_by), the organisation it belongs to. NULL otherwise. */
+#define VALUE_NAME_SQL(col)                                                                    \
+  "CASE field WHEN 'assured_by' THEN (SELECT a.name FROM account a WHERE a.id = substr(" col   \
+  ", 9) AND substr(" col ", 1, 8) = 'account:') WHEN 'organization' THEN (SELECT o.name FROM"   \
+  " organization o WHERE o.id = " col ") END"
 
 int sk_portal_history(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
                       const char *id, struct sk_portal_result *r) {
@@ -641,33 +716,38 @@ int sk_portal_history(struct sk_portal *p, const struct sk_actor *a, enum sk_por
   json_t *versions = json_array(), *changes = json_array();
   sqlite3_stmt *s = NULL;
   if (sqlite3_prepare_v2(p->st->db,
-                         "SELECT version, at, actor, note FROM portal_version WHERE entity = ?1"
+                         "SELECT version, at, actor, note, " ACTOR_NAME_SQL
+                         " FROM portal_version WHERE entity = ?1"
                          " AND entity_id = ?2 ORDER BY version DESC",
                          -1, &s, NULL) == SQLITE_OK) {
     sqlite3_bind_text(s, 1, pt_table_name(en.table), -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, en.id, -1, SQLITE_STATIC);
     while (sqlite3_step(s) == SQLITE_ROW)
       json_array_append_new(versions,
-                            json_pack("{s:o, s:o, s:o, s:o}", "version", pt_col_json(s, 0), "at",
-                                      pt_col_json(s, 1), "actor", pt_col_json(s, 2), "note",
-                                      pt_col_json(s, 3)));
+                            json_pack("{s:o, s:o, s:o, s:o, s:o}", "version", pt_col_json(s, 0),
+                                      "at", pt_col_json(s, 1), "actor", pt_col_json(s, 2),
+                                      "note", pt_col_json(s, 3), "actor_name",
+                                      pt_col_json(s, 4)));
   } else
     rc = SK_EDB;
   sqlite3_finalize(s);
   s = NULL;
   if (!rc && sqlite3_prepare_v2(p->st->db,
-                                "SELECT at, actor, field, old_value, new_value, version"
-                                " FROM change_log WHERE entity = ?1 AND entity_id = ?2"
+                                "SELECT at, actor, field, old_value, new_value, version, "
+                                ACTOR_NAME_SQL ", " VALUE_NAME_SQL("old_value") ", "
+                                VALUE_NAME_SQL("new_value") " FROM change_log WHERE entity = ?1 AND entity_id = ?2"
                                 " ORDER BY rid DESC LIMIT 2000",
                                 -1, &s, NULL) == SQLITE_OK) {
     sqlite3_bind_text(s, 1, pt_table_name(en.table), -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, en.id, -1, SQLITE_STATIC);
     while (sqlite3_step(s) == SQLITE_ROW)
       json_array_append_new(
-          changes, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "at", pt_col_json(s, 0), "actor",
-                             pt_col_json(s, 1), "field", pt_col_json(s, 2), "old",
-                             pt_col_json(s, 3), "new", pt_col_json(s, 4), "version",
-                             pt_col_json(s, 5)));
+          changes, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "at",
+                             pt_col_json(s, 0), "actor", pt_col_json(s, 1), "field",
+                             pt_col_json(s, 2), "old", pt_col_json(s, 3), "new",
+                             pt_col_json(s, 4), "version", pt_col_json(s, 5), "actor_name",
+                             pt_col_json(s, 6), "old_name", pt_col_json(s, 7), "new_name",
+                             pt_col_json(s, 8)));
   } else if (!rc)
     rc = SK_EDB;
   sqlite3_finalize(s);
@@ -749,11 +829,5 @@ int sk_portal_restore(struct sk_portal *p, const struct sk_actor *a, enum sk_por
   rc = pt_doc_commit(p, t, &en, NULL, d, actor, note, 0);
   json_decref(d);
   pt_entry_free(&en);
-  if (rc)
-    return fail(p, r, rc);
-  if ((rc = answer_entry(p, t, id, 200, r)) || (rc = pt_commit(p, r))) {
-    sk_store_rollback(p->st);
-    return rc;
-  }
-  return SK_OK;
+  return finish(p, rc, t, id, 200, r);
 }

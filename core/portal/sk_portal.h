@@ -22,6 +22,7 @@
  * http field says which status the HTTP layer should answer.
  */
 #include <jansson.h>
+#include "sk_err.h" /* SK_MUST_CHECK */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,7 +49,8 @@ struct sk_actor {
  * organisations). SK_ENOTFOUND for an unknown or disabled account;
  * SK_ETOOBIG when it is linked to more than SK_ACTOR_MAX_ORGS organisations
  * (never silently cut: the account would lose access to some). */
-int sk_portal_actor_load(struct sk_store *st, const char *account_id, struct sk_actor *a);
+SK_MUST_CHECK int sk_portal_actor_load(struct sk_store *st, const char *account_id,
+                                       struct sk_actor *a);
 
 enum sk_portal_entity {
   SK_PORTAL_SERVICE,  /* an offering; for get/update/withdraw any service row */
@@ -65,7 +67,8 @@ struct sk_portal {
 };
 void sk_portal_init(struct sk_portal *p, struct sk_store *st, const struct sk_taxonomy *tax);
 
-/* The outcome of a call. rc is also the return value. On success body
+/* The outcome of a call. rc is also the return value (so calls that fill
+ * one are not SK_MUST_CHECK: the caller reads the result). On success body
  * holds the answer document; on failure code/message say why (message:
  * Dutch, B1, safe to show) and for validation errors errors is an array of
  * {"field", "message"}. etag is the quoted ETag of the entry afterwards
@@ -98,6 +101,13 @@ int sk_portal_get(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_
  * (not confirmed in 6 months), flagged (12 months), pending, corrections. */
 int sk_portal_list(struct sk_portal *p, const struct sk_actor *a, const char *org_id,
                    struct sk_portal_result *r);
+/* The organisation picker: organisations whose name contains q (folded:
+ * case and accents do not matter; empty q: all), by name, at most
+ * SK_PORTAL_ORG_MATCHES: {"items": [{id, name, source, status, services}],
+ * "total"}. The redactie finds every organisation, a partner its own. */
+#define SK_PORTAL_ORG_MATCHES 20
+int sk_portal_organizations(struct sk_portal *p, const struct sk_actor *a, const char *q,
+                            struct sk_portal_result *r);
 
 /* Create an entry from doc (must contain "organization"). Published at
  * once (201) or, for an untrusted partner, held for review (202, body
@@ -122,8 +132,12 @@ int sk_portal_withdraw(struct sk_portal *p, const struct sk_actor *a, enum sk_po
 int sk_portal_confirm(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
                       const char *id, const char *if_match, struct sk_portal_result *r);
 
-/* History: {"versions": [{version, at, actor, note}], "changes": [{at,
- * actor, field, old, new, version}]} newest first, feed changes included.
+/* History: {"versions": [{version, at, actor, actor_name, note}],
+ * "changes": [{at, actor, actor_name, field, old, new, old_name, new_name,
+ * version}]} newest first, feed changes included; actor_name is the
+ * account's name or the feed's partner, old_name/new_name the name behind
+ * an id value (assured_by: the account, organization: the organisation);
+ * null when unknown.
  * Redacteur: any entry; partner: its own. */
 int sk_portal_history(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
                       const char *id, struct sk_portal_result *r);
@@ -194,8 +208,8 @@ struct sk_portal_reminder_opts {
 /* Queue one reminder per partner account with stale entries for this
  * period (idempotent: a second run in the same period adds nothing).
  * *n_new (may be NULL) receives the number of messages queued. */
-int sk_portal_reminders_build(struct sk_portal *p, const struct sk_portal_reminder_opts *o,
-                              int *n_new);
+SK_MUST_CHECK int sk_portal_reminders_build(struct sk_portal *p,
+                                            const struct sk_portal_reminder_opts *o, int *n_new);
 /* The outbox (redacteur/admin): [{id, account_id, to, period, subject,
  * body, entries, created, sent_at}], newest first. Personal messages
  * (period "wachtwoord:…", a password reset link) are listed with their
@@ -208,10 +222,10 @@ int sk_portal_outbox_unsent(struct sk_portal *p, struct sk_portal_result *r);
 /* Queue one personal message (period: "wachtwoord:<unix time>" for a reset
  * link) to account_id at to. SK_OK, SK_ECONFLICT (that period already has
  * one), SK_EDB. */
-int sk_portal_outbox_add(struct sk_portal *p, const char *account_id, const char *to,
-                         const char *period, const char *subject, const char *body);
+SK_MUST_CHECK int sk_portal_outbox_add(struct sk_portal *p, const char *account_id, const char *to,
+                                       const char *period, const char *subject, const char *body);
 /* Mark a message sent (for an SMTP sender). */
-int sk_portal_outbox_mark_sent(struct sk_portal *p, const char *message_id);
+SK_MUST_CHECK int sk_portal_outbox_mark_sent(struct sk_portal *p, const char *message_id);
 
 /* ---- verification of every entry (sk_verify.c) ---------------------------
  * Each active offering is due SK_VERIFY_MONTHS (or its organisation's
@@ -256,19 +270,20 @@ struct sk_verify_stats {
   long messages;                /* messages queued */
   long feeds;                   /* feeds without assured dates looked at */
   long feeds_due, feeds_reminded, feeds_tasks; /* their steps added (reminded: both messages) */
-  long feeds_down;              /* outages of SK_VERIFY_FEED_DOWN_DAYS logged */
+  long feeds_down;                             /* outages of SK_VERIFY_FEED_DOWN_DAYS logged */
 };
 /* One run at p->now (or the clock). Idempotent: a second run on the same
  * day adds nothing. */
-int sk_portal_verify_run(struct sk_portal *p, const struct sk_verify_opts *o,
-                         struct sk_verify_stats *stats);
+SK_MUST_CHECK int sk_portal_verify_run(struct sk_portal *p, const struct sk_verify_opts *o,
+                                       struct sk_verify_stats *stats);
 /* The personal link's token for an organisation (valid SK_VERIFY_LINK_DAYS
  * from p->now). out must hold SK_VERIFY_TOKEN_MAX bytes. */
-int sk_portal_verify_token(struct sk_portal *p, const char *org_id, char *out, size_t outlen);
+SK_MUST_CHECK int sk_portal_verify_token(struct sk_portal *p, const char *org_id, char *out,
+                                         size_t outlen);
 /* The personal link for a feed (prefix "f1."; its own purpose in the MAC,
  * so it never passes as an organisation's link). */
-int sk_portal_verify_feed_token(struct sk_portal *p, const char *feed_id, char *out,
-                                size_t outlen);
+SK_MUST_CHECK int sk_portal_verify_feed_token(struct sk_portal *p, const char *feed_id, char *out,
+                                              size_t outlen);
 /* With a token (no account): GET the organisation's entries and their state
  * {organization: {id, name}, expires, entries: [{id, name, due, state,
  * confirmed_date}]}; 403 for a bad or expired token. */
@@ -286,8 +301,8 @@ int sk_portal_verify_answer(struct sk_portal *p, const char *token, const char *
  * bounced, and when it went to an organisation's own address, remember that
  * address as bounced (the next messages go to its partner accounts, and the
  * redacteur's list says so). */
-int sk_portal_outbox_mark_bounced(struct sk_portal *p, const char *message_id,
-                                  const char *reason);
+SK_MUST_CHECK int sk_portal_outbox_mark_bounced(struct sk_portal *p, const char *message_id,
+                                                const char *reason);
 /* The redacteur's list: {"tasks": [...], "hidden": [...], "bounced": [...],
  * "feeds": [{id, partner, step ("due": the feed's yearly confirmation is
  * due and its partner was sent the link; "task": the partner did not
@@ -331,13 +346,13 @@ struct sk_stats_hit {
  * long, or looking like personal data: an e-mail address, 6+ digits). */
 int sk_stats_normalize(const char *q, char out[SK_STATS_QUERY_MAX + 1]);
 /* The month's key (made on first use, in meta). Needs a writable store. */
-int sk_stats_month_key(struct sk_store *st, const char *month, unsigned char key[32]);
+SK_MUST_CHECK int sk_stats_month_key(struct sk_store *st, const char *month, unsigned char key[32]);
 void sk_stats_visitor(const unsigned char key[32], const char *ip, const char *agent,
                       char out[SK_STATS_VISITOR_LEN + 1]);
 /* Store n hits in one transaction and forget the keys of months before
  * current_month (may be NULL). */
-int sk_stats_store(struct sk_store *st, const struct sk_stats_hit *hits, size_t n,
-                   const char *current_month);
+SK_MUST_CHECK int sk_stats_store(struct sk_store *st, const struct sk_stats_hit *hits, size_t n,
+                                 const char *current_month);
 /* {min_visitors, months: [{month, searches, visitors, distinct_queries,
  * crisis_visitors, top: [{query, visitors, searches, results, crisis,
  * zero_visitors}]}]}: the last `months` months, newest first; top holds
@@ -369,7 +384,8 @@ int sk_portal_claim_request(struct sk_portal *p, const char *org_id, const char 
                             const char *base_url, struct sk_portal_result *r);
 /* The link's token for a claim ("c1.", its own key and purpose; valid
  * SK_CLAIM_LINK_DAYS from p->now). out: SK_VERIFY_TOKEN_MAX bytes. */
-int sk_portal_claim_token(struct sk_portal *p, const char *claim_id, char *out, size_t outlen);
+SK_MUST_CHECK int sk_portal_claim_token(struct sk_portal *p, const char *claim_id, char *out,
+                                        size_t outlen);
 /* With the link's token: 200 {organization, status}; 403 for a bad,
  * forged or expired token. */
 int sk_portal_claim_peek(struct sk_portal *p, const char *token, struct sk_portal_result *r);
@@ -396,7 +412,7 @@ int sk_portal_claim_decide(struct sk_portal *p, const struct sk_actor *a, const 
 
 /* A form token to put in the correction form (hidden field "form_token"):
  * the time it was made, signed. out must hold 96 bytes. */
-int sk_portal_correction_token(struct sk_portal *p, char *out, size_t outlen);
+SK_MUST_CHECK int sk_portal_correction_token(struct sk_portal *p, char *out, size_t outlen);
 /* Anyone (no login) sends a correction for the offering/activity/location
  * entry_id: doc {"message" (required), "name", "email" (optional),
  * "form_token", "website" (honeypot: must be empty)}. ip: the client
@@ -411,5 +427,14 @@ int sk_portal_corrections(struct sk_portal *p, const struct sk_actor *a, const c
                           const struct sk_portal_page *pg, struct sk_portal_result *r);
 int sk_portal_correction_close(struct sk_portal *p, const struct sk_actor *a,
                                const char *correction_id, struct sk_portal_result *r);
+/* "Stuur een correctie naar de beheerder van de feed": a partner (or the
+ * redactie) who may read an entry that comes from a feed sends doc
+ * {"message"} to the accounts keeping that feed (account_feed); stored as
+ * a correction with feed_id, shown to them and the redactie (not to the
+ * organisation's partners). 201 {id, feed, keepers, message}; 409 when the
+ * entry is not from a feed; 422 for an empty or too long message. */
+int sk_portal_feed_correction(struct sk_portal *p, const struct sk_actor *a,
+                              enum sk_portal_entity e, const char *id, const json_t *doc,
+                              struct sk_portal_result *r);
 
 #endif

@@ -51,34 +51,70 @@ static const char sql_corr[] =
     "SELECT c.id, c.entity, c.entity_id, c.organization_id, c.name, c.email, c.message,"
     " c.created, c.status, c.closed_by, c.closed_at,"
     " coalesce((SELECT name FROM service WHERE id = c.entity_id),"
-    "          (SELECT name FROM location WHERE id = c.entity_id))"
+    "          (SELECT name FROM location WHERE id = c.entity_id)), c.feed_id,"
+    " (SELECT partner FROM feed WHERE id = c.feed_id)"
     " FROM portal_correction c";
 
-static int corrections_into(struct sk_portal *p, const char *org_id, const char *status,
+/* Who sees a correction (?2: the partner's organisations as a JSON array,
+ * NULL for the redactie, who sees every one; ?5: the account's id): one
+ * for an organisation goes to its partners; one sent to the keeper of a
+ * feed (feed_id) to the accounts that keep that feed. */
+static const char corr_where[] =
+    " WHERE c.status = ?1 AND (?2 IS NULL OR (c.feed_id IS NULL AND c.organization_id IN"
+    " (SELECT value FROM json_each(?2))) OR c.feed_id IN (SELECT af.feed_id FROM account_feed af"
+    " JOIN account ac ON ac.rid = af.account_rid WHERE ac.id = ?5))";
+
+static json_t *corr_json(sqlite3_stmt *s) {
+  return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                   "id", pt_col_json(s, 0), "entity", pt_col_json(s, 1), "entity_id",
+                   pt_col_json(s, 2), "organization", pt_col_json(s, 3), "name",
+                   pt_col_json(s, 4), "email", pt_col_json(s, 5), "message", pt_col_json(s, 6),
+                   "created", pt_col_json(s, 7), "status", pt_col_json(s, 8), "closed_by",
+                   pt_col_json(s, 9), "closed_at", pt_col_json(s, 10), "entry_name",
+                   pt_col_json(s, 11), "feed", pt_col_json(s, 12), "feed_partner",
+                   pt_col_json(s, 13));
+}
+
+/* The actor's organisations as a JSON array (malloc'ed), or NULL for the
+ * redactie (every organisation); *oom on failure. */
+static char *actor_orgs_json(const struct sk_actor *a, int *oom) {
+  *oom = 0;
+  if (pt_is_editor(a))
+    return NULL;
+  json_t *arr = json_array();
+  for (size_t i = 0; arr && i < a->n_orgs; i++)
+    json_array_append_new(arr, json_string(a->orgs[i]));
+  char *out = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
+  json_decref(arr);
+  *oom = out == NULL;
+  return out;
+}
+
+static int corrections_into(struct sk_portal *p, const struct sk_actor *a, const char *status,
                             json_t *arr) {
-  char sql[1024];
-  snprintf(sql, sizeof sql, "%s WHERE c.status = ?1 AND (?2 IS NULL OR c.organization_id = ?2)"
-                            " ORDER BY c.rid DESC LIMIT 1000", sql_corr);
+  int oom;
+  char *orgs = actor_orgs_json(a, &oom);
+  if (oom)
+    return SK_ENOMEM;
+  char sql[1536];
+  snprintf(sql, sizeof sql, "%s%s ORDER BY c.rid DESC LIMIT 1000", sql_corr, corr_where);
   sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(p->st->db, sql, -1, &s, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(p->st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+    free(orgs);
     return SK_EDB;
+  }
   sqlite3_bind_text(s, 1, status, -1, SQLITE_STATIC);
-  if (org_id)
-    sqlite3_bind_text(s, 2, org_id, -1, SQLITE_STATIC);
+  if (orgs)
+    sqlite3_bind_text(s, 2, orgs, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 5, a->account_id, -1, SQLITE_STATIC);
   int rc = SK_OK;
   while (sqlite3_step(s) == SQLITE_ROW)
-    if (json_array_append_new(
-            arr, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
-                           pt_col_json(s, 0), "entity", pt_col_json(s, 1), "entity_id",
-                           pt_col_json(s, 2), "organization", pt_col_json(s, 3), "name",
-                           pt_col_json(s, 4), "email", pt_col_json(s, 5), "message",
-                           pt_col_json(s, 6), "created", pt_col_json(s, 7), "status",
-                           pt_col_json(s, 8), "closed_by", pt_col_json(s, 9), "closed_at",
-                           pt_col_json(s, 10), "entry_name", pt_col_json(s, 11)))) {
+    if (json_array_append_new(arr, corr_json(s))) {
       rc = SK_ENOMEM;
       break;
     }
   sqlite3_finalize(s);
+  free(orgs);
   return rc;
 }
 
@@ -122,10 +158,10 @@ int sk_portal_todo(struct sk_portal *p, const struct sk_actor *a, struct sk_port
   for (size_t i = 0; !rc && i < a->n_orgs; i++) {
     rc = stale_entries(p, a->orgs[i], cut, stale, 100000);
     if (!rc)
-      rc = corrections_into(p, a->orgs[i], "open", corr);
-    if (!rc)
       rc = submissions_into(p, a->orgs[i], since, subs);
   }
+  if (!rc)
+    rc = corrections_into(p, a, "open", corr);
   json_t *body = json_pack("{s:o, s:o, s:o}", "stale", stale, "corrections", corr,
                            "submissions", subs);
   if (rc || !body) {
@@ -466,6 +502,25 @@ static int correction_target(struct sk_portal *p, const char *id, char entity[16
 static const char thanks[] =
     "Dank u wel. We geven uw melding door aan de organisatie en aan de redactie.";
 
+int pt_correction_add(struct sk_portal *p, const struct pt_correction *c, char id[SK_UUID_LEN]) {
+  sk_uuid_random(id);
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(p->st->db,
+                         "INSERT INTO portal_correction(id, entity, entity_id, organization_id,"
+                         " name, email, message, ip_hash, created) VALUES(?1, ?2, ?3, ?4, ?5,"
+                         " ?6, ?7, ?8, ?9)",
+                         -1, &s, NULL) != SQLITE_OK)
+    return SK_EDB;
+  const char *v[] = {id, c->entity, c->entry_id, c->org_id && c->org_id[0] ? c->org_id : NULL,
+                     c->name, c->email, c->message, c->ip_hash, c->now};
+  for (int i = 0; i < 9; i++)
+    if (v[i])
+      sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
+  int rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
+  sqlite3_finalize(s);
+  return rc;
+}
+
 int sk_portal_correction_submit(struct sk_portal *p, const char *entry_id, const json_t *doc,
                                 const char *ip, struct sk_portal_result *r) {
   memset(r, 0, sizeof *r);
@@ -579,30 +634,9 @@ int sk_portal_correction_submit(struct sk_portal *p, const char *entry_id, const
   }
   json_decref(errors);
   char id[SK_UUID_LEN];
-  sk_uuid_random(id);
-  sqlite3_stmt *s = NULL;
   if (!rc) {
-    rc = SK_EDB;
-    if (sqlite3_prepare_v2(p->st->db,
-                           "INSERT INTO portal_correction(id, entity, entity_id, organization_id,"
-                           " name, email, message, ip_hash, created) VALUES(?1, ?2, ?3, ?4, ?5,"
-                           " ?6, ?7, ?8, ?9)",
-                           -1, &s, NULL) == SQLITE_OK) {
-      sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 2, entity, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 3, entry_id, -1, SQLITE_STATIC);
-      if (org[0])
-        sqlite3_bind_text(s, 4, org, -1, SQLITE_STATIC);
-      if (name)
-        sqlite3_bind_text(s, 5, name, -1, SQLITE_STATIC);
-      if (email)
-        sqlite3_bind_text(s, 6, email, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 7, msg, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 8, ip_hash, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 9, now, -1, SQLITE_STATIC);
-      rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
-    }
-    sqlite3_finalize(s);
+    struct pt_correction c = {entity, entry_id, org, name, email, msg, ip_hash, now};
+    rc = pt_correction_add(p, &c, id);
     if (rc) {
       sk_store_rollback(p->st);
       pt_err(r, rc, 500, "error", "Er ging iets mis. Probeer het later nog eens.");
@@ -627,23 +661,13 @@ int sk_portal_corrections(struct sk_portal *p, const struct sk_actor *a, const c
   long page, per_page;
   if (pt_page_parse(pg, &page, &per_page))
     return pt_err(r, SK_EINVAL, 400, "invalid", "Deze pagina bestaat niet.");
-  /* A partner: its organisations' corrections; ?2 NULL: every one. */
-  char *orgs = NULL;
-  if (!pt_is_editor(a)) {
-    json_t *arr = json_array();
-    for (size_t i = 0; arr && i < a->n_orgs; i++)
-      json_array_append_new(arr, json_string(a->orgs[i]));
-    orgs = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
-    json_decref(arr);
-    if (!orgs)
-      return pt_err(r, SK_ENOMEM, 500, "error", "Te weinig geheugen.");
-  }
-  static const char where[] =
-      " WHERE c.status = ?1 AND (?2 IS NULL OR c.organization_id IN"
-      " (SELECT value FROM json_each(?2)))";
-  char sql[1024], count_sql[300];
-  snprintf(sql, sizeof sql, "%s%s ORDER BY c.rid DESC LIMIT ?3 OFFSET ?4", sql_corr, where);
-  snprintf(count_sql, sizeof count_sql, "SELECT count(*) FROM portal_correction c%s", where);
+  int oom;
+  char *orgs = actor_orgs_json(a, &oom);
+  if (oom)
+    return pt_err(r, SK_ENOMEM, 500, "error", "Te weinig geheugen.");
+  char sql[1536], count_sql[800];
+  snprintf(sql, sizeof sql, "%s%s ORDER BY c.rid DESC LIMIT ?3 OFFSET ?4", sql_corr, corr_where);
+  snprintf(count_sql, sizeof count_sql, "SELECT count(*) FROM portal_correction c%s", corr_where);
   sqlite3_stmt *s = NULL, *c = NULL;
   json_t *items = json_array();
   int rc = items ? SK_OK : SK_ENOMEM;
@@ -657,6 +681,7 @@ int sk_portal_corrections(struct sk_portal *p, const struct sk_actor *a, const c
       sqlite3_bind_text(q, 1, status, -1, SQLITE_STATIC);
       if (orgs)
         sqlite3_bind_text(q, 2, orgs, -1, SQLITE_STATIC);
+      sqlite3_bind_text(q, 5, a->account_id, -1, SQLITE_STATIC);
     }
     sqlite3_bind_int64(s, 3, per_page);
     sqlite3_bind_int64(s, 4, (page - 1) * per_page);
@@ -665,14 +690,7 @@ int sk_portal_corrections(struct sk_portal *p, const struct sk_actor *a, const c
       rc = SK_EDB;
   }
   while (!rc && sqlite3_step(s) == SQLITE_ROW)
-    if (json_array_append_new(
-            items, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-                             "id", pt_col_json(s, 0), "entity", pt_col_json(s, 1), "entity_id",
-                             pt_col_json(s, 2), "organization", pt_col_json(s, 3), "name",
-                             pt_col_json(s, 4), "email", pt_col_json(s, 5), "message",
-                             pt_col_json(s, 6), "created", pt_col_json(s, 7), "status",
-                             pt_col_json(s, 8), "closed_by", pt_col_json(s, 9), "closed_at",
-                             pt_col_json(s, 10), "entry_name", pt_col_json(s, 11))))
+    if (json_array_append_new(items, corr_json(s)))
       rc = SK_ENOMEM;
   sqlite3_finalize(s);
   sqlite3_finalize(c);
@@ -693,18 +711,26 @@ int sk_portal_correction_close(struct sk_portal *p, const struct sk_actor *a,
     return pt_err(r, SK_EFORBIDDEN, 403, "forbidden", "U mag deze melding niet afhandelen.");
   sqlite3_stmt *s = NULL;
   if (sqlite3_prepare_v2(p->st->db,
-                         "SELECT organization_id, status FROM portal_correction WHERE id = ?1", -1,
-                         &s, NULL) != SQLITE_OK)
+                         "SELECT organization_id, status, feed_id, feed_id IN (SELECT af.feed_id"
+                         " FROM account_feed af JOIN account ac ON ac.rid = af.account_rid"
+                         " WHERE ac.id = ?2) FROM portal_correction WHERE id = ?1",
+                         -1, &s, NULL) != SQLITE_OK)
     return pt_err(r, SK_EDB, 500, "error", "Er ging iets mis in de database.");
   sqlite3_bind_text(s, 1, correction_id ? correction_id : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, a->account_id, -1, SQLITE_STATIC);
   char org[SK_UUID_LEN] = "";
-  int found = sqlite3_step(s) == SQLITE_ROW;
+  int found = sqlite3_step(s) == SQLITE_ROW, to_feed = 0, keeper = 0;
   if (found && sqlite3_column_text(s, 0))
     snprintf(org, sizeof org, "%s", (const char *)sqlite3_column_text(s, 0));
+  if (found) {
+    to_feed = sqlite3_column_type(s, 2) != SQLITE_NULL;
+    keeper = sqlite3_column_int(s, 3) == 1;
+  }
   sqlite3_finalize(s);
   if (!found)
     return pt_err(r, SK_ENOTFOUND, 404, "not_found", "Deze melding bestaat niet.");
-  if (!pt_is_editor(a) && !pt_has_org(a, org))
+  /* The same rule as the lists (corr_where): whoever sees it closes it. */
+  if (!pt_is_editor(a) && !(to_feed ? keeper : pt_has_org(a, org)))
     return pt_err(r, SK_EFORBIDDEN, 403, "forbidden", "U mag deze melding niet afhandelen.");
   char now[32], actor[96];
   pt_now_iso(p, now);
@@ -722,5 +748,121 @@ int sk_portal_correction_close(struct sk_portal *p, const struct sk_actor *a,
   if (rc)
     return pt_err(r, rc, 500, "error", "Er ging iets mis in de database.");
   pt_ok(r, 200, json_pack("{s:s, s:s}", "id", correction_id, "status", "closed"));
+  return SK_OK;
+}
+
+/* ---- corrections to the keeper of a feed (issue 13) --------------------- */
+
+int pt_feed_keepers(struct sk_portal *p, const char *feed_id, const char *account_id,
+                    int *keeper) {
+  *keeper = 0;
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(p->st->db,
+                         "SELECT count(*), coalesce(sum(ac.id = ?2), 0) FROM account_feed af"
+                         " JOIN account ac ON ac.rid = af.account_rid WHERE af.feed_id = ?1 AND"
+                         " ac.disabled = 0",
+                         -1, &s, NULL) != SQLITE_OK)
+    return -1;
+  sqlite3_bind_text(s, 1, feed_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, account_id ? account_id : "", -1, SQLITE_STATIC);
+  int n = -1;
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    n = sqlite3_column_int(s, 0);
+    *keeper = sqlite3_column_int(s, 1) > 0;
+  }
+  sqlite3_finalize(s);
+  return n;
+}
+
+int sk_portal_feed_correction(struct sk_portal *p, const struct sk_actor *a,
+                              enum sk_portal_entity e, const char *id, const json_t *doc,
+                              struct sk_portal_result *r) {
+  memset(r, 0, sizeof *r);
+  if (!a || !(pt_is_editor(a) || sk_role_edits_own(a->role)))
+    return pt_err(r, SK_EFORBIDDEN, 403, "forbidden", "U mag geen correctie sturen.");
+  if (!json_is_object(doc) || json_object_size(doc) != 1 || !json_object_get(doc, "message"))
+    return pt_err(r, SK_EINVAL, 400, "invalid", "Stuur alleen 'message': wat er niet klopt.");
+  int bad = 0;
+  char *msg = field_text(doc, "message", SK_CORRECTION_MAX_MESSAGE, 1, &bad);
+  if (bad || !msg) {
+    free(msg);
+    pt_err(r, SK_EINVAL, 422, "invalid",
+           bad ? "Uw bericht is te lang of bevat vreemde tekens (hoogstens 2000 tekens)."
+               : "Schrijf wat er niet klopt.");
+    r->errors = json_pack("[{s:s, s:s}]", "field", "message", "message", r->message);
+    return SK_EINVAL;
+  }
+  struct entry en;
+  int rc = pt_entry_load(p, pt_table_of(e), id, &en);
+  if (rc) {
+    free(msg);
+    return rc == SK_ENOTFOUND ? pt_err(r, rc, 404, "not_found", "Dit item bestaat niet (meer).")
+                              : pt_err(r, rc, 500, "error", "Er ging iets mis in de database.");
+  }
+  if ((rc = pt_entry_check_read(a, &en, r))) {
+    pt_entry_free(&en);
+    free(msg);
+    return rc;
+  }
+  if (strncmp(en.source, "feed:", 5) != 0) {
+    pt_entry_free(&en);
+    free(msg);
+    return pt_err(r, SK_EINVAL, 409, "not_feed",
+                  "Dit komt niet uit een feed. Pas het hier aan.");
+  }
+  const char *feed = en.source + 5;
+  int keeper = 0;
+  int keepers = pt_feed_keepers(p, feed, a->account_id, &keeper);
+  char name[201] = "", email[255] = "", now[32], cid[SK_UUID_LEN];
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(p->st->db, "SELECT name, email FROM account WHERE id = ?1", -1, &s,
+                         NULL) == SQLITE_OK) {
+    sqlite3_bind_text(s, 1, a->account_id, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+      snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(s, 0));
+      snprintf(email, sizeof email, "%s", (const char *)sqlite3_column_text(s, 1));
+    }
+  }
+  sqlite3_finalize(s);
+  pt_now_iso(p, now);
+  sk_uuid_random(cid);
+  rc = keepers < 0 ? SK_EDB : pt_begin(p, r);
+  if (!rc) {
+    rc = SK_EDB;
+    if (sqlite3_prepare_v2(p->st->db,
+                           "INSERT INTO portal_correction(id, entity, entity_id, organization_id,"
+                           " name, email, message, ip_hash, created, feed_id) VALUES(?1, ?2, ?3,"
+                           " ?4, ?5, ?6, ?7, 'account', ?8, ?9)",
+                           -1, &s, NULL) == SQLITE_OK) {
+      sqlite3_bind_text(s, 1, cid, -1, SQLITE_STATIC);
+      sqlite3_bind_text(s, 2, pt_table_name(en.table), -1, SQLITE_STATIC);
+      sqlite3_bind_text(s, 3, en.id, -1, SQLITE_STATIC);
+      if (en.org_id[0])
+        sqlite3_bind_text(s, 4, en.org_id, -1, SQLITE_STATIC);
+      if (name[0])
+        sqlite3_bind_text(s, 5, name, -1, SQLITE_STATIC);
+      if (email[0])
+        sqlite3_bind_text(s, 6, email, -1, SQLITE_STATIC);
+      sqlite3_bind_text(s, 7, msg, -1, SQLITE_STATIC);
+      sqlite3_bind_text(s, 8, now, -1, SQLITE_STATIC);
+      sqlite3_bind_text(s, 9, feed, -1, SQLITE_STATIC);
+      rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
+    }
+    sqlite3_finalize(s);
+    if (rc)
+      sk_store_rollback(p->st);
+    else
+      rc = pt_commit(p, r);
+  }
+  pt_entry_free(&en);
+  free(msg);
+  if (rc)
+    return r->http ? rc : pt_err(r, rc, 500, "error", "Er ging iets mis. Probeer het later nog eens.");
+  pt_ok(r, 201,
+        json_pack("{s:s, s:s, s:i, s:s}", "id", cid, "feed", feed, "keepers", keepers, "message",
+                  keepers > 0 ? "Uw correctie is gestuurd naar de beheerder van de feed. U ziet"
+                                " hier de wijziging zodra de feed is aangepast."
+                              : "Deze feed heeft nog geen beheerder in het portaal. De redactie"
+                                " ziet uw correctie en stuurt hem door."));
   return SK_OK;
 }

@@ -13,21 +13,9 @@
 #include "sk_fold.h"
 #include "sk_check.h"
 #include "sk_portal_int.h"
+#include "sk_write.h"
 
-/* Length caps in characters: the model's field limits (sk_check.h), the
- * same definitions the indexer's validation uses. */
-#define P_MAX_NAME SK_FIELD_MAX_NAME
-#define P_MAX_SUMMARY SK_FIELD_MAX_SUMMARY
-#define P_MAX_TEXT SK_FIELD_MAX_TEXT
-#define P_MAX_SHORT SK_FIELD_MAX_SHORT
-#define P_MAX_URL SK_CHECK_URL_MAX
-#define P_MAX_EMAIL SK_CHECK_EMAIL_MAX
-#define P_MAX_PHONE SK_CHECK_PHONE_MAX
-#define P_MAX_CODES SK_FIELD_MAX_CODES
-#define P_MAX_AGE SK_FIELD_MAX_AGE
-#define P_MAX_LIST 64          /* phones, hours, locations per entry */
-#define P_MAX_OCCURRENCES 400  /* as the iCal importer's default */
-#define P_CHANGE_VALUE_MAX 4000
+/* Caps: the model's one table of field limits (sk_check.h). */
 
 enum ftype {
   F_TEXT, F_AGE, F_CODES, F_CODE, F_ORG, F_AREAS, F_LOCS, F_PHONES, F_HOURS, F_OCCS,
@@ -46,16 +34,16 @@ struct fspec {
 static const struct fspec svc_fields[] = {
     {"kind", F_KIND, 0, 0, 0},
     {"organization", F_ORG, 0, 0, REQ},
-    {"name", F_TEXT, P_MAX_NAME, 0, REQ},
-    {"summary", F_TEXT, P_MAX_SUMMARY, 0, 0},
-    {"description", F_TEXT, P_MAX_TEXT, 0, ML},
-    {"keywords", F_TEXT, P_MAX_TEXT, 0, 0},
-    {"url", F_URL, P_MAX_URL, 0, 0},
-    {"email", F_EMAIL, P_MAX_EMAIL, 0, 0},
-    {"application_process", F_TEXT, P_MAX_TEXT, 0, ML},
-    {"eligibility_description", F_TEXT, P_MAX_TEXT, 0, ML},
-    {"fees_description", F_TEXT, P_MAX_TEXT, 0, ML},
-    {"referral_contact", F_TEXT, P_MAX_TEXT, 0, ML},
+    {"name", F_TEXT, SK_FIELD_MAX_NAME, 0, REQ},
+    {"summary", F_TEXT, SK_FIELD_MAX_SUMMARY, 0, 0},
+    {"description", F_TEXT, SK_FIELD_MAX_TEXT, 0, ML},
+    {"keywords", F_TEXT, SK_FIELD_MAX_TEXT, 0, 0},
+    {"url", F_URL, SK_CHECK_URL_MAX, 0, 0},
+    {"email", F_EMAIL, SK_CHECK_EMAIL_MAX, 0, 0},
+    {"application_process", F_TEXT, SK_FIELD_MAX_TEXT, 0, ML},
+    {"eligibility_description", F_TEXT, SK_FIELD_MAX_TEXT, 0, ML},
+    {"fees_description", F_TEXT, SK_FIELD_MAX_TEXT, 0, ML},
+    {"referral_contact", F_TEXT, SK_FIELD_MAX_TEXT, 0, ML},
     {"min_age", F_AGE, 0, 0, 0},
     {"max_age", F_AGE, 0, 0, 0},
     {"needs", F_CODES, 0, SK_VOCAB_NEED, REQ},
@@ -67,23 +55,23 @@ static const struct fspec svc_fields[] = {
     {"locations", F_LOCS, 0, 0, 0},
     {"phones", F_PHONES, 0, 0, 0},
     {"hours", F_HOURS, 0, 0, 0},
-    {"location_text", F_TEXT, P_MAX_SHORT, 0, ACT},
-    {"recurrence", F_TEXT, P_MAX_SHORT, 0, ACT},
-    {"organizer", F_TEXT, P_MAX_SHORT, 0, ACT},
+    {"location_text", F_TEXT, SK_FIELD_MAX_SHORT, 0, ACT},
+    {"recurrence", F_TEXT, SK_FIELD_MAX_SHORT, 0, ACT},
+    {"organizer", F_TEXT, SK_FIELD_MAX_SHORT, 0, ACT},
     {"occurrences", F_OCCS, 0, 0, ACT},
     {"status", F_STATUS, 0, 0, 0},
 };
 
 static const struct fspec loc_fields[] = {
     {"organization", F_ORG, 0, 0, REQ},
-    {"name", F_TEXT, P_MAX_NAME, 0, REQ},
-    {"address", F_TEXT, P_MAX_SHORT, 0, 0},
-    {"postal_code", F_POSTCODE, 16, 0, 0},
-    {"city", F_TEXT, P_MAX_SHORT, 0, 0},
+    {"name", F_TEXT, SK_FIELD_MAX_NAME, 0, REQ},
+    {"address", F_TEXT, SK_FIELD_MAX_SHORT, 0, 0},
+    {"postal_code", F_POSTCODE, SK_FIELD_MAX_POSTCODE, 0, 0},
+    {"city", F_TEXT, SK_FIELD_MAX_SHORT, 0, 0},
     {"municipality", F_MUNI, 0, 0, 0},
     {"latitude", F_COORD, 0, 0, 0},
     {"longitude", F_COORD, 0, 0, 0},
-    {"accessibility", F_TEXT, P_MAX_TEXT, 0, ML},
+    {"accessibility", F_TEXT, SK_FIELD_MAX_TEXT, 0, ML},
     {"hours", F_HOURS, 0, 0, 0},
     {"status", F_STATUS, 0, 0, 0},
 };
@@ -206,18 +194,39 @@ static int latest_version(struct sk_portal *p, enum ptable t, const char *id) {
   return v;
 }
 
+/* The writer's columns (sk_write.h) are read back in their list order
+ * after the fixed ones, and every one with a document key goes into the
+ * document under that key. */
+#define SEL_S(col, type, key) ", s." #col
+#define SEL_L(col, type, key) ", l." #col
+#define DOC_KEY(col, type, key) key,
+#define SVC_FIXED 11
+#define LOC_FIXED 5
+static const char *const svc_keys[] = {SK_WRITE_SERVICE_COLUMNS(DOC_KEY) NULL};
+static const char *const loc_keys[] = {SK_WRITE_LOCATION_COLUMNS(DOC_KEY) NULL};
+
 static const char sql_svc[] =
-    "SELECT s.rid, s.id, s.source, s.kind, o.id, s.name, s.summary, s.description, s.keywords,"
-    " s.url, s.email, s.application_process, s.eligibility_description, s.fees_description,"
-    " s.referral_contact, s.min_age, s.max_age, s.status, s.assured_date, s.assured_by,"
-    " s.created, s.last_modified, a.location_text, a.recurrence, a.organizer "
-    "FROM service s JOIN organization o ON o.rid = s.organization_rid"
+    "SELECT s.rid, s.id, s.source, s.kind, o.id, s.assured_date, s.assured_by, s.created,"
+    " s.last_modified, a.location_text, a.recurrence" SK_WRITE_SERVICE_COLUMNS(SEL_S)
+    ", a.organizer FROM service s JOIN organization o ON o.rid = s.organization_rid"
     " LEFT JOIN activity a ON a.service_rid = s.rid WHERE s.id = ?1";
 
 static const char sql_loc[] =
-    "SELECT l.rid, l.id, l.source, o.id, l.name, l.address, l.postal_code, l.city,"
-    " l.municipality_code, l.latitude, l.longitude, l.accessibility, l.status, l.last_modified "
-    "FROM location l LEFT JOIN organization o ON o.rid = l.organization_rid WHERE l.id = ?1";
+    "SELECT l.rid, l.id, l.source, o.id, l.last_modified" SK_WRITE_LOCATION_COLUMNS(SEL_L)
+    " FROM location l LEFT JOIN organization o ON o.rid = l.organization_rid WHERE l.id = ?1";
+
+/* Columns first .. of s into d under keys[] (those with a key). after_kind:
+ * set right after "kind" (the documents' field order is kept). */
+static void doc_columns(json_t *d, sqlite3_stmt *s, int first, const char *const *keys,
+                        const char *after_kind, json_t *after_kind_value) {
+  for (int i = 0; keys[i]; i++) {
+    if (!keys[i][0])
+      continue;
+    set(d, keys[i], pt_col_json(s, first + i));
+    if (after_kind && strcmp(keys[i], "kind") == 0)
+      set(d, after_kind, json_incref(after_kind_value));
+  }
+}
 
 static void copy_col(sqlite3_stmt *s, int i, char *out, size_t n) {
   const char *v = (const char *)sqlite3_column_text(s, i);
@@ -234,21 +243,17 @@ static int load_service(struct sk_portal *p, sqlite3_stmt *s, struct entry *en) 
   if (!d || !m)
     return SK_ENOMEM;
   int act = strcmp(en->kind, "activiteit") == 0;
-  set(d, "kind", json_string(en->kind));
-  set(d, "organization", json_string(en->org_id));
-  static const char *const cols[] = {"name", "summary", "description", "keywords", "url", "email",
-                                     "application_process", "eligibility_description",
-                                     "fees_description", "referral_contact", "min_age", "max_age"};
-  for (int i = 0; i < 12; i++)
-    set(d, cols[i], pt_col_json(s, 5 + i));
-  set(d, "status", pt_col_json(s, 17));
-  set(m, "assured_date", pt_col_json(s, 18));
-  set(m, "assured_by", pt_col_json(s, 19));
-  set(m, "created", pt_col_json(s, 20));
-  set(m, "last_modified", pt_col_json(s, 21));
-  set(d, "location_text", act ? pt_col_json(s, 22) : NULL);
-  set(d, "recurrence", act ? pt_col_json(s, 23) : NULL);
-  set(d, "organizer", act ? pt_col_json(s, 24) : NULL);
+  json_t *org = json_string(en->org_id);
+  doc_columns(d, s, SVC_FIXED, svc_keys, "organization", org);
+  json_decref(org);
+  set(m, "assured_date", pt_col_json(s, 5));
+  set(m, "assured_by", pt_col_json(s, 6));
+  set(m, "created", pt_col_json(s, 7));
+  set(m, "last_modified", pt_col_json(s, 8));
+  set(d, "location_text", act ? pt_col_json(s, 9) : NULL);
+  set(d, "recurrence", act ? pt_col_json(s, 10) : NULL);
+  int organizer = SVC_FIXED + (int)(sizeof svc_keys / sizeof svc_keys[0]) - 1;
+  set(d, "organizer", act ? pt_col_json(s, organizer) : NULL);
   long long rid = en->rid;
   set(d, "needs", codes_of(p, rid, "need", 0));
   set(d, "target_groups", codes_of(p, rid, "target_group", 0));
@@ -293,14 +298,11 @@ static int load_location(struct sk_portal *p, sqlite3_stmt *s, struct entry *en)
   if (!d || !m)
     return SK_ENOMEM;
   set(d, "organization", en->org_id[0] ? json_string(en->org_id) : NULL);
-  static const char *const cols[] = {"name", "address", "postal_code", "city", "municipality",
-                                     "latitude", "longitude", "accessibility", "status"};
-  for (int i = 0; i < 9; i++)
-    set(d, cols[i], pt_col_json(s, 4 + i));
+  doc_columns(d, s, LOC_FIXED, loc_keys, NULL, NULL);
   set(m, "assured_date", NULL);
   set(m, "assured_by", NULL);
   set(m, "created", NULL);
-  set(m, "last_modified", pt_col_json(s, 13));
+  set(m, "last_modified", pt_col_json(s, 4));
   set(d, "hours", rows_of(p, "SELECT weekday, opens_at, closes_at, description FROM schedule"
                              " WHERE location_rid = ?1 AND service_rid IS NULL ORDER BY rid",
                           en->rid, hour_keys, NULL));
@@ -527,8 +529,8 @@ static json_t *age_value(struct vb *v, const char *field, const json_t *in) {
   if (!in || json_is_null(in))
     return NULL;
   if (!json_is_integer(in) || json_integer_value(in) < 0 ||
-      json_integer_value(in) > P_MAX_AGE) {
-    bad(v, field, "Het veld '%s' moet een leeftijd tussen 0 en %d zijn.", field, P_MAX_AGE);
+      json_integer_value(in) > SK_FIELD_MAX_AGE) {
+    bad(v, field, "Het veld '%s' moet een leeftijd tussen 0 en %d zijn.", field, SK_FIELD_MAX_AGE);
     return NULL;
   }
   return json_integer(json_integer_value(in));
@@ -537,9 +539,9 @@ static json_t *age_value(struct vb *v, const char *field, const json_t *in) {
 static json_t *areas_value(struct vb *v, const char *field, const json_t *in) {
   if (!in || json_is_null(in))
     return json_array();
-  if (!json_is_array(in) || json_array_size(in) > P_MAX_CODES) {
+  if (!json_is_array(in) || json_array_size(in) > SK_FIELD_MAX_CODES) {
     bad(v, field, "Het veld '%s' moet een lijst van hoogstens %d gemeenten of gebieden zijn.",
-        field, P_MAX_CODES);
+        field, SK_FIELD_MAX_CODES);
     return NULL;
   }
   json_t *out = json_array();
@@ -565,7 +567,7 @@ static json_t *areas_value(struct vb *v, const char *field, const json_t *in) {
     if (json_is_object(it)) {
       mn = age_value(v, "areas.min_age", json_object_get(it, "min_age"));
       mx = age_value(v, "areas.max_age", json_object_get(it, "max_age"));
-      note = text_value(v, "areas.note", json_object_get(it, "note"), P_MAX_SHORT, 0);
+      note = text_value(v, "areas.note", json_object_get(it, "note"), SK_FIELD_MAX_SHORT, 0);
     }
     json_t *a = json_pack("{s:s, s:o, s:o, s:o}", "code", c, "min_age", mn ? mn : json_null(),
                           "max_age", mx ? mx : json_null(), "note", note ? note : json_null());
@@ -605,8 +607,8 @@ static json_t *areas_value(struct vb *v, const char *field, const json_t *in) {
 static json_t *phones_value(struct vb *v, const char *field, const json_t *in) {
   if (!in || json_is_null(in))
     return json_array();
-  if (!json_is_array(in) || json_array_size(in) > P_MAX_LIST) {
-    bad(v, field, "Het veld '%s' moet een lijst van hoogstens %d nummers zijn.", field, P_MAX_LIST);
+  if (!json_is_array(in) || json_array_size(in) > SK_FIELD_MAX_LIST) {
+    bad(v, field, "Het veld '%s' moet een lijst van hoogstens %d nummers zijn.", field, SK_FIELD_MAX_LIST);
     return NULL;
   }
   json_t *out = json_array();
@@ -624,7 +626,7 @@ static json_t *phones_value(struct vb *v, const char *field, const json_t *in) {
     }
     json_t *desc = json_is_object(it)
                        ? text_value(v, "phones.description", json_object_get(it, "description"),
-                                    P_MAX_SHORT, 0)
+                                    SK_FIELD_MAX_SHORT, 0)
                        : NULL;
     const json_t *rs = json_is_object(it) ? json_object_get(it, "restricted") : NULL;
     json_array_append_new(out, json_pack("{s:s, s:o, s:b}", "number", json_string_value(num),
@@ -641,9 +643,9 @@ static json_t *phones_value(struct vb *v, const char *field, const json_t *in) {
 static json_t *hours_value(struct vb *v, const char *field, const json_t *in) {
   if (!in || json_is_null(in))
     return json_array();
-  if (!json_is_array(in) || json_array_size(in) > P_MAX_LIST) {
+  if (!json_is_array(in) || json_array_size(in) > SK_FIELD_MAX_LIST) {
     bad(v, field, "Het veld '%s' moet een lijst van hoogstens %d openingstijden zijn.", field,
-        P_MAX_LIST);
+        SK_FIELD_MAX_LIST);
     return NULL;
   }
   json_t *out = json_array();
@@ -666,7 +668,7 @@ static json_t *hours_value(struct vb *v, const char *field, const json_t *in) {
       good = 0;
       continue;
     }
-    json_t *note = text_value(v, "hours.note", json_object_get(it, "note"), P_MAX_SHORT, 0);
+    json_t *note = text_value(v, "hours.note", json_object_get(it, "note"), SK_FIELD_MAX_SHORT, 0);
     json_array_append_new(out, json_pack("{s:I, s:s, s:s, s:o}", "weekday",
                                          (json_int_t)json_integer_value(wd), "opens", o, "closes",
                                          c, "note", note ? note : json_null()));
@@ -742,9 +744,9 @@ int pt_parse_when(const char *s, int64_t *utc, int *all_day) {
 static json_t *occurrences_value(struct vb *v, const char *field, const json_t *in) {
   if (!in || json_is_null(in))
     return json_array();
-  if (!json_is_array(in) || json_array_size(in) > P_MAX_OCCURRENCES) {
+  if (!json_is_array(in) || json_array_size(in) > SK_FIELD_MAX_OCCURRENCES) {
     bad(v, field, "Het veld '%s' moet een lijst van hoogstens %d data zijn.", field,
-        P_MAX_OCCURRENCES);
+        SK_FIELD_MAX_OCCURRENCES);
     return NULL;
   }
   size_t n = json_array_size(in);
@@ -771,7 +773,7 @@ static json_t *occurrences_value(struct vb *v, const char *field, const json_t *
       continue;
     }
     json_t *lt = text_value(v, "occurrences.location_text", json_object_get(it, "location_text"),
-                            P_MAX_SHORT, 0);
+                            SK_FIELD_MAX_SHORT, 0);
     tmp[k].utc = su;
     tmp[k++].o = json_pack("{s:s, s:o, s:b, s:o}", "starts_at", st, "ends_at",
                            en ? json_string(en) : json_null(), "cancelled",
@@ -921,7 +923,7 @@ static void read_field(struct vb *v, enum ptable t, const struct fspec *f, const
       return;
     break;
   case F_CODES:
-    if (!(val = string_list(v, name, in, P_MAX_CODES, code_ok, f->vocab)))
+    if (!(val = string_list(v, name, in, SK_FIELD_MAX_CODES, code_ok, f->vocab)))
       return;
     break;
   case F_CODE:
@@ -942,7 +944,7 @@ static void read_field(struct vb *v, enum ptable t, const struct fspec *f, const
       return;
     break;
   case F_LOCS:
-    if (!(val = string_list(v, name, in, P_MAX_LIST, loc_ok, 0)))
+    if (!(val = string_list(v, name, in, SK_FIELD_MAX_LIST, loc_ok, 0)))
       return;
     break;
   case F_PHONES:
@@ -1102,36 +1104,33 @@ int pt_doc_build(struct sk_portal *p, const struct sk_actor *a, enum ptable t, c
 
 /* ---- writing ------------------------------------------------------------ */
 
-static void bind_json_text(sqlite3_stmt *s, int i, const json_t *x) {
-  if (json_is_string(x))
-    sqlite3_bind_text(s, i, json_string_value(x), -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null(s, i);
+/* A document's values in the writer's types (sk_write.h). */
+static const char *doc_TEXT(const json_t *d, const char *key) {
+  return json_string_value(json_object_get(d, key));
 }
-
-static void bind_json_int(sqlite3_stmt *s, int i, const json_t *x) {
-  if (json_is_integer(x))
-    sqlite3_bind_int64(s, i, json_integer_value(x));
-  else
-    sqlite3_bind_null(s, i);
+static int doc_AGE(const json_t *d, const char *key) {
+  json_t *x = json_object_get(d, key);
+  return json_is_integer(x) ? (int)json_integer_value(x) : SK_WRITE_UNSET;
 }
-
-static int exec_rid(struct sk_portal *p, const char *sql, long long rid) {
-  sqlite3_stmt *s = NULL;
-  if (prep(p, &s, sql))
-    return SK_EDB;
-  sqlite3_bind_int64(s, 1, rid);
-  int rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
-  sqlite3_finalize(s);
-  return rc;
+static double doc_REAL(const json_t *d, const char *key) {
+  json_t *x = json_object_get(d, key);
+  return json_is_number(x) ? json_number_value(x) : NAN;
 }
+static long long doc_INT(const json_t *d, const char *key) {
+  json_t *x = json_object_get(d, key);
+  return json_is_integer(x) ? (long long)json_integer_value(x) : 0;
+}
+/* Every column with a document key, from the document. */
+#define DOC_FILL(col, type, key) \
+  if ((key)[0])                  \
+    v.col = doc_##type(d, key);
 
 static long long rid_of(struct sk_portal *p, const char *table, const char *id) {
   char sql[96];
   snprintf(sql, sizeof sql, "SELECT rid FROM %s WHERE id = ?1", table);
   sqlite3_stmt *s = NULL;
   long long rid = 0;
-  if (prep(p, &s, sql))
+  if (!id || prep(p, &s, sql))
     return 0;
   sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
   if (sqlite3_step(s) == SQLITE_ROW)
@@ -1140,93 +1139,25 @@ static long long rid_of(struct sk_portal *p, const char *table, const char *id) 
   return rid;
 }
 
-static int write_hours(struct sk_portal *p, const json_t *hours, long long svc_rid,
+static int write_hours(struct sk_writer *w, const json_t *hours, long long svc_rid,
                        long long loc_rid) {
-  sqlite3_stmt *s = NULL;
-  if (prep(p, &s, "INSERT INTO schedule(service_rid, location_rid, weekday, opens_at, closes_at,"
-                  " description) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"))
-    return SK_EDB;
   size_t i;
   json_t *h;
   int rc = SK_OK;
   json_array_foreach(hours, i, h) {
-    sqlite3_reset(s);
-    if (svc_rid)
-      sqlite3_bind_int64(s, 1, svc_rid);
-    else
-      sqlite3_bind_null(s, 1);
-    if (loc_rid)
-      sqlite3_bind_int64(s, 2, loc_rid);
-    else
-      sqlite3_bind_null(s, 2);
-    bind_json_int(s, 3, json_object_get(h, "weekday"));
-    bind_json_text(s, 4, json_object_get(h, "opens"));
-    bind_json_text(s, 5, json_object_get(h, "closes"));
-    bind_json_text(s, 6, json_object_get(h, "note"));
-    if (sqlite3_step(s) != SQLITE_DONE) {
-      rc = SK_EDB;
+    struct sk_write_hours v = {doc_AGE(h, "weekday"), doc_TEXT(h, "opens"),
+                               doc_TEXT(h, "closes"), doc_TEXT(h, "note"), NULL, NULL};
+    if ((rc = sk_write_hours(w, svc_rid, loc_rid, &v)))
       break;
-    }
   }
-  sqlite3_finalize(s);
   return rc;
 }
 
-static int write_service(struct sk_portal *p, long long *rid, const char *id, const json_t *d,
-                         const char *now) {
-  long long org_rid = rid_of(p, "organization", json_string_value(json_object_get(d, "organization")));
-  if (!org_rid)
-    return SK_EINVAL;
-  sqlite3_stmt *s = NULL;
-  static const char *const cols[] = {"name", "summary", "description", "keywords", "url", "email",
-                                     "application_process", "eligibility_description",
-                                     "fees_description", "referral_contact"};
-  if (!*rid) {
-    if (prep(p, &s, "INSERT INTO service(organization_rid, kind, name, summary, description,"
-                    " keywords, url, email, application_process, eligibility_description,"
-                    " fees_description, referral_contact, min_age, max_age, status, id, source,"
-                    " source_key, created, last_modified) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-                    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 'portal', ?16, ?17, ?17)"))
-      return SK_EDB;
-  } else if (prep(p, &s, "UPDATE service SET organization_rid = ?1, kind = ?2, name = ?3,"
-                         " summary = ?4, description = ?5, keywords = ?6, url = ?7, email = ?8,"
-                         " application_process = ?9, eligibility_description = ?10,"
-                         " fees_description = ?11, referral_contact = ?12, min_age = ?13,"
-                         " max_age = ?14, status = ?15, last_modified = ?17 WHERE rid = ?18"))
-    return SK_EDB;
-  sqlite3_bind_int64(s, 1, org_rid);
-  bind_json_text(s, 2, json_object_get(d, "kind"));
-  for (int i = 0; i < 10; i++)
-    bind_json_text(s, 3 + i, json_object_get(d, cols[i]));
-  bind_json_int(s, 13, json_object_get(d, "min_age"));
-  bind_json_int(s, 14, json_object_get(d, "max_age"));
-  bind_json_text(s, 15, json_object_get(d, "status"));
-  sqlite3_bind_text(s, 16, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(s, 17, now, -1, SQLITE_STATIC);
-  if (*rid)
-    sqlite3_bind_int64(s, 18, *rid);
-  int rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
-  sqlite3_finalize(s);
-  if (rc)
-    return rc;
-  if (!*rid)
-    *rid = sqlite3_last_insert_rowid(p->st->db);
-  long long r = *rid;
-  static const char *const dels[] = {
-      "DELETE FROM service_taxonomy WHERE service_rid = ?1",
-      "DELETE FROM service_area WHERE service_rid = ?1",
-      "DELETE FROM service_at_location WHERE service_rid = ?1",
-      "DELETE FROM phone WHERE service_rid = ?1",
-      "DELETE FROM schedule WHERE service_rid = ?1",
-      "DELETE FROM activity WHERE service_rid = ?1",
-      "DELETE FROM occurrence WHERE service_rid = ?1"};
-  for (size_t i = 0; i < sizeof dels / sizeof dels[0]; i++)
-    if ((rc = exec_rid(p, dels[i], r)))
-      return rc;
-  /* taxonomy */
-  if (prep(p, &s, "INSERT OR IGNORE INTO service_taxonomy(service_rid, vocabulary, code)"
-                  " VALUES(?1, ?2, ?3)"))
-    return SK_EDB;
+/* The offering's classification, areas, locations, phones, hours and, for
+ * an activity, its activity row and dates, replacing what it had. */
+static int write_children(struct sk_portal *p, struct sk_writer *w, long long r, const char *id,
+                          const json_t *d) {
+  int rc = sk_write_service_clear(w, r);
   static const char *const lists[][2] = {{"needs", "need"}, {"target_groups", "target_group"},
                                          {"laws", "law"}, {"access", "access"}, {"cost", "cost"}};
   for (size_t l = 0; l < 5 && !rc; l++) {
@@ -1234,162 +1165,86 @@ static int write_service(struct sk_portal *p, long long *rid, const char *id, co
     size_t n = json_is_array(x) ? json_array_size(x) : json_is_string(x) ? 1 : 0;
     for (size_t i = 0; i < n && !rc; i++) {
       json_t *c = json_is_array(x) ? json_array_get(x, i) : x;
-      sqlite3_reset(s);
-      sqlite3_bind_int64(s, 1, r);
-      sqlite3_bind_text(s, 2, lists[l][1], -1, SQLITE_STATIC);
-      bind_json_text(s, 3, c);
-      rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
+      rc = sk_write_code(w, r, lists[l][1], json_string_value(c));
     }
   }
-  sqlite3_finalize(s);
-  if (rc)
-    return rc;
-  /* areas */
-  if (prep(p, &s, "INSERT OR IGNORE INTO service_area(service_rid, area_code, min_age, max_age,"
-                  " note) VALUES(?1, ?2, ?3, ?4, ?5)"))
-    return SK_EDB;
   size_t i;
   json_t *x;
   json_array_foreach(json_object_get(d, "areas"), i, x) {
-    sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, r);
-    bind_json_text(s, 2, json_object_get(x, "code"));
-    bind_json_int(s, 3, json_object_get(x, "min_age"));
-    bind_json_int(s, 4, json_object_get(x, "max_age"));
-    bind_json_text(s, 5, json_object_get(x, "note"));
-    if (sqlite3_step(s) != SQLITE_DONE) {
-      rc = SK_EDB;
+    struct sk_write_area v = {doc_TEXT(x, "code"), doc_AGE(x, "min_age"), doc_AGE(x, "max_age"),
+                              doc_TEXT(x, "note")};
+    if (rc || (rc = sk_write_area(w, r, &v)))
       break;
-    }
   }
-  sqlite3_finalize(s);
-  if (rc)
-    return rc;
-  /* locations */
-  if (prep(p, &s, "INSERT OR IGNORE INTO service_at_location(service_rid, location_rid)"
-                  " SELECT ?1, rid FROM location WHERE id = ?2"))
-    return SK_EDB;
   json_array_foreach(json_object_get(d, "locations"), i, x) {
-    sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, r);
-    bind_json_text(s, 2, x);
-    if (sqlite3_step(s) != SQLITE_DONE) {
-      rc = SK_EDB;
+    long long loc = rid_of(p, "location", json_string_value(x));
+    if (rc || (loc && (rc = sk_write_service_location(w, r, loc))))
       break;
-    }
   }
-  sqlite3_finalize(s);
-  if (rc)
-    return rc;
-  /* phones */
-  if (prep(p, &s, "INSERT INTO phone(service_rid, number, description, restricted)"
-                  " VALUES(?1, ?2, ?3, ?4)"))
-    return SK_EDB;
   json_array_foreach(json_object_get(d, "phones"), i, x) {
-    sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, r);
-    bind_json_text(s, 2, json_object_get(x, "number"));
-    bind_json_text(s, 3, json_object_get(x, "description"));
-    sqlite3_bind_int(s, 4, json_is_true(json_object_get(x, "restricted")));
-    if (sqlite3_step(s) != SQLITE_DONE) {
-      rc = SK_EDB;
+    struct sk_write_phone v = {doc_TEXT(x, "number"), doc_TEXT(x, "description"),
+                               json_is_true(json_object_get(x, "restricted"))};
+    if (rc || (rc = sk_write_phone(w, r, &v)))
       break;
-    }
   }
-  sqlite3_finalize(s);
-  if (rc || (rc = write_hours(p, json_object_get(d, "hours"), r, 0)))
+  if (rc || (rc = write_hours(w, json_object_get(d, "hours"), r, 0)))
     return rc;
-  if (strcmp(json_string_value(json_object_get(d, "kind")), "activiteit") != 0)
+  if (strcmp(doc_TEXT(d, "kind"), "activiteit") != 0)
     return SK_OK;
-  /* activity and its dates */
-  if (prep(p, &s, "INSERT INTO activity(service_rid, uid, location_text, municipality_code,"
-                  " recurrence, organizer) VALUES(?1, ?2, ?3, (SELECT area_code FROM service_area"
-                  " WHERE service_rid = ?1 AND area_code IN (SELECT code FROM taxonomy_term"
-                  " WHERE vocabulary = 'municipality') ORDER BY area_code LIMIT 1), ?4, ?5)"))
-    return SK_EDB;
-  sqlite3_bind_int64(s, 1, r);
-  sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-  bind_json_text(s, 3, json_object_get(d, "location_text"));
-  bind_json_text(s, 4, json_object_get(d, "recurrence"));
-  bind_json_text(s, 5, json_object_get(d, "organizer"));
-  rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
-  sqlite3_finalize(s);
-  if (rc)
+  struct sk_write_activity act = {id, doc_TEXT(d, "location_text"), doc_TEXT(d, "recurrence"),
+                                  doc_TEXT(d, "organizer")};
+  if ((rc = sk_write_activity(w, r, &act)))
     return rc;
-  if (prep(p, &s, "INSERT INTO occurrence(service_rid, starts_at, ends_at, start_utc, end_utc,"
-                  " all_day, cancelled, location_text) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"))
-    return SK_EDB;
   json_array_foreach(json_object_get(d, "occurrences"), i, x) {
-    int64_t su = 0, eu = 0;
-    int ad = 0, ead = 0;
-    const char *st = json_string_value(json_object_get(x, "starts_at"));
-    const char *en = json_string_value(json_object_get(x, "ends_at"));
-    pt_parse_when(st, &su, &ad);
-    sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, r);
-    sqlite3_bind_text(s, 2, st, -1, SQLITE_STATIC);
-    if (en && pt_parse_when(en, &eu, &ead)) {
-      sqlite3_bind_text(s, 3, en, -1, SQLITE_STATIC);
-      sqlite3_bind_int64(s, 5, eu);
-    } else {
-      sqlite3_bind_null(s, 3);
-      sqlite3_bind_null(s, 5);
-    }
-    sqlite3_bind_int64(s, 4, su);
-    sqlite3_bind_int(s, 6, ad);
-    sqlite3_bind_int(s, 7, json_is_true(json_object_get(x, "cancelled")));
-    bind_json_text(s, 8, json_object_get(x, "location_text"));
-    if (sqlite3_step(s) != SQLITE_DONE) {
-      rc = SK_EDB;
+    int cancelled = json_is_true(json_object_get(x, "cancelled"));
+    struct sk_write_occurrence v = {doc_TEXT(x, "starts_at"), doc_TEXT(x, "ends_at"), 0,
+                                    SK_WRITE_UNSET, 0, cancelled, doc_TEXT(x, "location_text")};
+    int64_t eu = 0;
+    int ead = 0;
+    if (pt_parse_when(v.starts_at, &v.start_utc, &v.all_day) != 1)
+      v.start_utc = 0;
+    if (v.ends_at && pt_parse_when(v.ends_at, &eu, &ead))
+      v.end_utc = eu;
+    else
+      v.ends_at = NULL;
+    if ((rc = sk_write_occurrence(w, r, &v)))
       break;
-    }
   }
-  sqlite3_finalize(s);
   return rc;
 }
 
-static int write_location(struct sk_portal *p, long long *rid, const char *id, const json_t *d,
-                          const char *now) {
-  long long org_rid = rid_of(p, "organization", json_string_value(json_object_get(d, "organization")));
-  if (!org_rid)
+/* Write the entry's row from the document: a new one (*rid 0; id, source
+ * 'portal') or the row *rid. meta: the entry's assured_date/by (kept). */
+static int write_service(struct sk_portal *p, struct sk_writer *w, long long *rid, const char *id,
+                         const json_t *d, const json_t *meta, const char *now) {
+  struct sk_write_service v = sk_write_service_blank();
+  SK_WRITE_SERVICE_COLUMNS(DOC_FILL)
+  v.organization_rid = rid_of(p, "organization", doc_TEXT(d, "organization"));
+  if (!v.organization_rid)
     return SK_EINVAL;
-  sqlite3_stmt *s = NULL;
-  if (!*rid) {
-    if (prep(p, &s, "INSERT INTO location(organization_rid, name, address, postal_code, city,"
-                    " municipality_code, latitude, longitude, accessibility, status, id, source,"
-                    " source_key, last_modified) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-                    " ?11, 'portal', ?11, ?12)"))
-      return SK_EDB;
-  } else if (prep(p, &s, "UPDATE location SET organization_rid = ?1, name = ?2, address = ?3,"
-                         " postal_code = ?4, city = ?5, municipality_code = ?6, latitude = ?7,"
-                         " longitude = ?8, accessibility = ?9, status = ?10, last_modified = ?12"
-                         " WHERE rid = ?13"))
-    return SK_EDB;
-  sqlite3_bind_int64(s, 1, org_rid);
-  static const char *const cols[] = {"name", "address", "postal_code", "city", "municipality"};
-  for (int i = 0; i < 5; i++)
-    bind_json_text(s, 2 + i, json_object_get(d, cols[i]));
-  json_t *la = json_object_get(d, "latitude"), *lo = json_object_get(d, "longitude");
-  if (json_is_number(la) && json_is_number(lo)) {
-    sqlite3_bind_double(s, 7, json_number_value(la));
-    sqlite3_bind_double(s, 8, json_number_value(lo));
-  }
-  bind_json_text(s, 9, json_object_get(d, "accessibility"));
-  bind_json_text(s, 10, json_object_get(d, "status"));
-  sqlite3_bind_text(s, 11, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(s, 12, now, -1, SQLITE_STATIC);
-  if (*rid)
-    sqlite3_bind_int64(s, 13, *rid);
-  int rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
-  sqlite3_finalize(s);
-  if (rc)
+  v.assured_date = doc_TEXT(meta, "assured_date");
+  v.assured_by = doc_TEXT(meta, "assured_by");
+  struct sk_write_origin o = {id, "portal", id};
+  int rc = *rid ? sk_write_service_update(w, *rid, &v, now)
+                : sk_write_service_insert(w, &o, &v, now, rid);
+  return rc ? rc : write_children(p, w, *rid, id, d);
+}
+
+static int write_location(struct sk_portal *p, struct sk_writer *w, long long *rid, const char *id,
+                          const json_t *d, const char *now) {
+  struct sk_write_location v = sk_write_location_blank();
+  SK_WRITE_LOCATION_COLUMNS(DOC_FILL)
+  v.organization_rid = rid_of(p, "organization", doc_TEXT(d, "organization"));
+  if (!v.organization_rid)
+    return SK_EINVAL;
+  if (isnan(v.latitude) || isnan(v.longitude)) /* a point or nothing */
+    v.latitude = v.longitude = NAN;
+  struct sk_write_origin o = {id, "portal", id};
+  int rc = *rid ? sk_write_location_update(w, *rid, &v, now)
+                : sk_write_location_insert(w, &o, &v, now, rid);
+  if (rc || (rc = sk_write_location_clear(w, *rid)))
     return rc;
-  if (!*rid)
-    *rid = sqlite3_last_insert_rowid(p->st->db);
-  if ((rc = exec_rid(p, "DELETE FROM schedule WHERE location_rid = ?1 AND service_rid IS NULL",
-                     *rid)))
-    return rc;
-  return write_hours(p, json_object_get(d, "hours"), 0, *rid);
+  return write_hours(w, json_object_get(d, "hours"), 0, *rid);
 }
 
 /* A value as change-log text: strings as they are, the rest as JSON. */
@@ -1404,36 +1259,8 @@ static char *log_text(const json_t *x) {
 int pt_log(struct sk_portal *p, const char *at, const char *actor, const char *entity,
            const char *entity_id, const char *field, const char *old_v, const char *new_v,
            int version) {
-  sqlite3_stmt *s = NULL;
-  if (prep(p, &s, "INSERT INTO change_log(at, actor, entity, entity_id, field, old_value,"
-                  " new_value, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"))
-    return SK_EDB;
-  const char *vals[2] = {old_v, new_v};
-  sqlite3_bind_text(s, 1, at, -1, SQLITE_STATIC);
-  sqlite3_bind_text(s, 2, actor, -1, SQLITE_STATIC);
-  sqlite3_bind_text(s, 3, entity, -1, SQLITE_STATIC);
-  sqlite3_bind_text(s, 4, entity_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(s, 5, field, -1, SQLITE_STATIC);
-  for (int k = 0; k < 2; k++) {
-    if (!vals[k]) {
-      sqlite3_bind_null(s, 6 + k);
-      continue;
-    }
-    size_t n = strlen(vals[k]);
-    if (n > P_CHANGE_VALUE_MAX) { /* cut on a character boundary; the snapshot has it whole */
-      n = P_CHANGE_VALUE_MAX;
-      while (n > 0 && ((unsigned char)vals[k][n] & 0xC0) == 0x80)
-        n--;
-    }
-    sqlite3_bind_text(s, 6 + k, vals[k], (int)n, SQLITE_TRANSIENT);
-  }
-  if (version > 0)
-    sqlite3_bind_int(s, 8, version);
-  else
-    sqlite3_bind_null(s, 8);
-  int rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
-  sqlite3_finalize(s);
-  return rc;
+  struct sk_write_change c = {at, actor, entity, entity_id, field, old_v, new_v, version};
+  return sk_write_log_once(p->st, &c);
 }
 
 json_t *pt_diff(const json_t *old_doc, const json_t *new_doc) {
@@ -1452,14 +1279,33 @@ json_t *pt_diff(const json_t *old_doc, const json_t *new_doc) {
   return out;
 }
 
-int pt_doc_commit(struct sk_portal *p, enum ptable t, const struct entry *en, const char *id,
-                  const json_t *doc, const char *actor, const char *note, int assure) {
-  char now[32];
-  pt_now_iso(p, now);
+int pt_assure(struct sk_portal *p, struct sk_writer *w, long long rid, const char *id,
+              const json_t *meta, const char *now, const char *actor, int version) {
+  const char *old_d = doc_TEXT(meta, "assured_date"), *old_b = doc_TEXT(meta, "assured_by");
+  struct sk_writer *own = NULL;
+  int rc = w ? SK_OK : sk_write_open(&own, p->st, 1);
+  if (rc || (rc = sk_write_assured(w ? w : own, rid, now, actor)))
+    goto out;
+  struct sk_write_change c = {now, actor, "service", id, "assured_date", old_d, now, version};
+  if ((rc = sk_write_log(w ? w : own, &c)))
+    goto out;
+  if (!old_b || strcmp(old_b, actor) != 0) {
+    struct sk_write_change b = {now, actor, "service", id, "assured_by", old_b, actor, version};
+    rc = sk_write_log(w ? w : own, &b);
+  }
+out:
+  sk_write_close(own);
+  return rc;
+}
+
+/* The new content of one entry, its change log and its snapshot. */
+static int commit_with(struct sk_portal *p, struct sk_writer *w, enum ptable t,
+                       const struct entry *en, const char *id, const json_t *doc,
+                       const char *actor, const char *note, int assure, const char *now) {
   long long rid = en ? en->rid : 0;
   const char *eid = en ? en->id : id;
-  int rc = t == T_SVC ? write_service(p, &rid, eid, doc, now)
-                      : write_location(p, &rid, eid, doc, now);
+  int rc = t == T_SVC ? write_service(p, w, &rid, eid, doc, en ? en->meta : NULL, now)
+                      : write_location(p, w, &rid, eid, doc, now);
   if (rc)
     return rc;
   struct entry after;
@@ -1471,30 +1317,17 @@ int pt_doc_commit(struct sk_portal *p, enum ptable t, const struct entry *en, co
   json_t *x;
   json_array_foreach(diff, i, x) {
     char *o = log_text(json_object_get(x, "old")), *n = log_text(json_object_get(x, "new"));
-    rc = pt_log(p, now, actor, pt_table_name(t), eid, json_string_value(json_object_get(x, "field")),
-                o, n, version);
+    struct sk_write_change c = {now, actor, pt_table_name(t), eid,
+                                json_string_value(json_object_get(x, "field")), o, n, version};
+    rc = sk_write_log(w, &c);
     free(o);
     free(n);
     if (rc)
       break;
   }
   json_decref(diff);
-  if (!rc && t == T_SVC && assure) {
-    sqlite3_stmt *s = NULL;
-    const char *old_d = json_string_value(json_object_get(after.meta, "assured_date"));
-    const char *old_b = json_string_value(json_object_get(after.meta, "assured_by"));
-    if (!(rc = prep(p, &s, "UPDATE service SET assured_date = ?1, assured_by = ?2 WHERE rid = ?3"))) {
-      sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 2, actor, -1, SQLITE_STATIC);
-      sqlite3_bind_int64(s, 3, rid);
-      rc = sqlite3_step(s) == SQLITE_DONE ? SK_OK : SK_EDB;
-      sqlite3_finalize(s);
-    }
-    if (!rc)
-      rc = pt_log(p, now, actor, "service", eid, "assured_date", old_d, now, version);
-    if (!rc && (!old_b || strcmp(old_b, actor) != 0))
-      rc = pt_log(p, now, actor, "service", eid, "assured_by", old_b, actor, version);
-  }
+  if (!rc && t == T_SVC && assure)
+    rc = pt_assure(p, w, rid, eid, after.meta, now, actor, version);
   if (!rc) {
     char *snap = json_dumps(after.doc, JSON_SORT_KEYS | JSON_COMPACT);
     sqlite3_stmt *s = NULL;
@@ -1517,5 +1350,17 @@ int pt_doc_commit(struct sk_portal *p, enum ptable t, const struct entry *en, co
   pt_entry_free(&after);
   if (!rc && t == T_SVC)
     rc = sk_store_index_service(p->st, rid);
+  return rc;
+}
+
+int pt_doc_commit(struct sk_portal *p, enum ptable t, const struct entry *en, const char *id,
+                  const json_t *doc, const char *actor, const char *note, int assure) {
+  char now[32];
+  pt_now_iso(p, now);
+  struct sk_writer *w;
+  int rc = sk_write_open(&w, p->st, 1);
+  if (!rc)
+    rc = commit_with(p, w, t, en, id, doc, actor, note, assure, now);
+  sk_write_close(w);
   return rc;
 }

@@ -943,24 +943,10 @@ int sk_portal_verify_answer(struct sk_portal *p, const char *token, const char *
     if (!rc)
       rc = pt_log(p, now, actor, "service", entry_id, "confirmed_date", NULL, now, 0);
   } else {
-    sqlite3_stmt *c = NULL;
-    rc = SK_EDB;
     char cid[SK_UUID_LEN];
-    sk_uuid_random(cid);
-    if (sqlite3_prepare_v2(p->st->db,
-                           "INSERT INTO portal_correction(id, entity, entity_id, organization_id,"
-                           " name, message, ip_hash, created) VALUES(?1, 'service', ?2, ?3,"
-                           " 'De organisatie zelf (bevestigingslink)', ?4, 'verify', ?5)",
-                           -1, &c, NULL) == SQLITE_OK) {
-      sqlite3_bind_text(c, 1, cid, -1, SQLITE_STATIC);
-      sqlite3_bind_text(c, 2, entry_id, -1, SQLITE_STATIC);
-      sqlite3_bind_text(c, 3, org, -1, SQLITE_STATIC);
-      sqlite3_bind_text(c, 4, message, -1, SQLITE_STATIC);
-      sqlite3_bind_text(c, 5, now, -1, SQLITE_STATIC);
-      if (sqlite3_step(c) == SQLITE_DONE)
-        rc = SK_OK;
-    }
-    sqlite3_finalize(c);
+    struct pt_correction c = {"service", entry_id, org, "De organisatie zelf (bevestigingslink)",
+                              NULL, message, "verify", now};
+    rc = pt_correction_add(p, &c, cid);
   }
   if (!rc && cycle[0]) {
     sqlite3_stmt *l = NULL;

@@ -80,7 +80,8 @@ async function open(mode, url) {
 }
 const close = (page) => page.context().close();
 
-// With JavaScript the results are fetched once more for facets: wait for that to settle.
+// With JavaScript, wait for a search the script started to settle (a
+// server-rendered list is enhanced, not fetched again).
 async function settled(page, mode) {
   if (!mode.js) return;
   await page.waitForFunction(() => {
@@ -226,6 +227,36 @@ for (const mode of MODES) {
     await page.emulateMedia({ media: 'print' });
     assert.equal(await page.isVisible('#overzicht'), true);
     assert.equal(await page.isVisible('.select-form'), false, 'only the overview prints');
+    await close(page);
+  });
+}
+
+// Issue 13: with JavaScript on, the server's results are enhanced, not
+// searched again: no /api/v1/search request while the page loads, the
+// filter counts come from the page; a filter change is one request.
+for (const width of [375, 1280]) {
+  test(`search results are fetched once, not twice (js-${width})`, async () => {
+    const page = await open({ js: true, width, height: width === 375 ? 812 : 900 }, null);
+    const searches = [];
+    page.on('request', (r) => { if (/\/api\/v1\/search\b/.test(r.url())) searches.push(r.url()); });
+    for (const u of ['/zoeken?q=schulden', '/?need=geld', '/zoeken?q=huiselijk+geweld&gemeente=huizen']) {
+      searches.length = 0;
+      await page.goto(base + u, { waitUntil: 'networkidle' });
+      assert.ok(await page.locator('#results li').count() > 0, u + ': results');
+      assert.deepEqual(searches, [], u + ': no second search');
+    }
+    // The place in the URL, not a remembered one; chips and counts are there.
+    assert.equal(await page.inputValue('#gemeente'), 'huizen');
+    await page.goto(base + '/?need=geld', { waitUntil: 'networkidle' });
+    await page.waitForSelector('#chips .chip');
+    const free = parseInt((await page.textContent('#count-gratis')).replace(/\D/g, ''), 10);
+    assert.ok(free > 0, 'the count next to Gratis, from the page');
+    searches.length = 0;
+    await page.click('#filters summary');
+    await page.check('#gratis');
+    await page.waitForFunction((n) => parseInt(document.querySelector('#status').textContent, 10) === n, free, { timeout: 10000 });
+    assert.equal(searches.length, 1, 'one search for one filter: ' + searches.join(' '));
+    assert.deepEqual(page.problems, []);
     await close(page);
   });
 }

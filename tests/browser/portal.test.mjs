@@ -2,7 +2,11 @@
 // accounts made with `sociale-kaart user add --password-stdin` in a temp
 // database. A partner logs in, edits an entry (validation errors first),
 // confirms one; the redactie approves the held edit; a visitor sends
-// "Klopt er iets niet?"; an organisation claims its entry without JavaScript
+// "Klopt er iets niet?". Issue 13: each role lands where it works; a
+// partner sends a correction for an entry from someone else's feed to that
+// feed's keeper; the redactie picks an organisation by name; the history
+// reads as text; the printed client overview shows only what the client
+// may see. Issue 15: an organisation claims its entry without JavaScript
 // and the redactie approves it next to the verification and feed tasks.
 // axe on every portal page; screenshots.
 // Run by run.sh; environment: SK_SOURCE_DIR, SK_BIN, SK_CHROMIUM, SK_ARTIFACTS.
@@ -20,9 +24,11 @@ const BIN = process.env.SK_BIN;
 const ART = path.join(process.env.SK_ARTIFACTS || path.join(SRC, 'tests/artifacts'), 'portal');
 const AXE = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 const PARTNER = 'partner@example.org', REDACTIE = 'redactie@example.org';
+const KEEPER = 'feedbeheer@example.org', VOEDSELBANK = 'voedselbank@example.org', PRO = 'pro@example.org';
+const FEED = 'sociale-basis-hbel';
 const PASSWORD = 'een lang wachtwoord 42';
 
-let tmp, db, server, serverLog = '', base, browser, orgId, entryId;
+let tmp, db, server, serverLog = '', base, browser, orgId, entryId, vbOrg, vbEntry;
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -42,10 +48,11 @@ async function waitHealthy(url, ms) {
   }
 }
 
-function userAdd(email, role, org) {
-  const args = ['user', 'add', '--db', db, '--email', email, '--name', role === 'partner' ? 'Partner Test' : 'Redactie Test',
+function userAdd(email, role, org, name, feed) {
+  const args = ['user', 'add', '--db', db, '--email', email, '--name', name || (role === 'partner' ? 'Partner Test' : 'Redactie Test'),
     '--role', role, '--password-stdin'];
   if (org) args.push('--organization', org);
+  if (feed) args.push('--feed', feed);
   execFileSync(BIN, args, { input: PASSWORD + '\n', stdio: ['pipe', 'ignore', 'inherit'] });
 }
 
@@ -85,12 +92,22 @@ before(async () => {
   orgId = s.items[0].organization.id;
   userAdd(PARTNER, 'partner', orgId); // not trusted: its edits wait for the redactie
   userAdd(REDACTIE, 'redacteur', null);
+  // An organisation that an aggregated feed lists (it does not keep that
+  // feed), the feed's keeper, and a professional.
+  const vb = (await (await fetch(base + '/api/v1/search?q=voedselpakket')).json()).items
+    .find((x) => x.name === 'Voedselpakket van de voedselbank');
+  vbOrg = vb.organization.id;
+  vbEntry = vb.id;
+  userAdd(VOEDSELBANK, 'partner', vbOrg, 'Vera Voedselbank');
+  userAdd(KEEPER, 'partner', null, 'Kees Feedbeheer', FEED);
+  userAdd(PRO, 'professional', null, 'Pim Professional');
   // The redactie makes a portal entry for the partner's organisation.
   const red = await apiLogin(REDACTIE);
   const r = await fetch(base + '/api/v1/partner/services', { method: 'POST',
     headers: { 'Content-Type': 'application/json', Cookie: red.cookie, 'X-CSRF-Token': red.csrf },
     body: JSON.stringify({ organization: orgId, name: 'Hulp bij formulieren', summary: 'Samen uw post en formulieren invullen.',
-      needs: ['geld'], areas: ['huizen'], access: 'vrij', cost: 'gratis' }) });
+      needs: ['geld'], areas: ['huizen'], access: 'vrij', cost: 'gratis',
+      hours: [{ weekday: 2, opens: '09:00', closes: '12:00' }] }) });
   assert.equal(r.status, 201, await r.clone().text());
   entryId = (await r.json()).id;
   browser = await chromium.launch({
@@ -112,7 +129,7 @@ after(async () => {
 
 async function open(url, opts = {}) {
   const context = opts.context || await browser.newContext({ viewport: { width: opts.width || 1280, height: 900 },
-    reducedMotion: 'reduce', locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
+    javaScriptEnabled: opts.js !== false, reducedMotion: 'reduce', locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push('pageerror: ' + e.message));
@@ -143,16 +160,17 @@ async function shots(page, name) {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
-// Log in through the form, by keyboard; returns the page on /portaal/.
-async function login(email) {
-  const page = await open('/portaal/inloggen.html');
+// Log in through the form, by keyboard; returns the page where the role
+// lands (a partner on /portaal/, the redactie on its review queue there).
+async function login(email, opts = {}) {
+  const page = await open('/portaal/inloggen.html', opts);
   await page.focus('#email');
   await page.keyboard.type(email);
   await page.keyboard.press('Tab');
   await page.keyboard.type(PASSWORD);
   await page.keyboard.press('Enter');
-  await page.waitForURL(/\/portaal\/$/);
-  await page.waitForSelector('#entries:not([aria-busy])');
+  await page.waitForURL(opts.lands || /\/portaal\/(#reviews-title)?$/);
+  if (!opts.lands) await page.waitForSelector('#entries:not([aria-busy])');
   return page;
 }
 
@@ -330,6 +348,179 @@ test('claim without JavaScript from an offering; the redacteur sees the tasks an
   assert.equal(sql("SELECT group_concat(o.id) FROM account a JOIN account_organization ao ON ao.account_rid = a.rid"
     + " JOIN organization o ON o.rid = ao.organization_rid WHERE a.email = '" + email.replace(/'/g, "''") + "'"), org);
   await axe(page, 'redactie na goedkeuren');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+// ---- issue 13: the portal without dead ends --------------------------------
+
+const WIDTHS = [375, 1280];
+
+test('each role lands where it works, with JavaScript on and off', async () => {
+  const lands = [
+    [PARTNER, /\/portaal\/$/, 'Mijn aanbod'],
+    [REDACTIE, /\/portaal\/#reviews-title$/, 'Mijn aanbod'],
+    [PRO, /\/professionals$/, 'Voor professionals'],
+  ];
+  for (const js of [true, false]) {
+    for (const width of WIDTHS) {
+      for (const [email, where, heading] of lands) {
+        const page = await login(email, { js, width, lands: where });
+        assert.match(await page.textContent('h1'), new RegExp(heading), `${email} (${js ? 'js' : 'no js'}, ${width})`);
+        if (js && email === REDACTIE) {
+          // The review queue comes first, above the organisation picker.
+          await page.waitForSelector('#reviews-section:not([hidden])');
+          const order = await page.evaluate(() => ['#reviews-section', '#org-choice', '#todo-title']
+            .map((s) => document.querySelector(s).getBoundingClientRect().top));
+          assert.ok(order[0] < order[1] && order[1] < order[2], `review queue first: ${order}`);
+        }
+        if (js && email === PARTNER) await page.waitForSelector('#todo:not([aria-busy])');
+        if (email === PRO) assert.doesNotMatch(await page.textContent('main'), /takenlijst is voor partners/);
+        assert.deepEqual(page.problems, []);
+        await page.context().close();
+      }
+    }
+  }
+  // A professional who opens the portal anyway goes to the professional view.
+  const page = await login(PRO, { lands: /\/professionals$/ });
+  await page.goto(base + '/portaal/', { waitUntil: 'networkidle' });
+  await page.waitForURL(/\/professionals$/);
+  await page.context().close();
+});
+
+test('partner: an entry from someone else\'s feed sends a correction to the feed\'s keeper', async () => {
+  for (const width of WIDTHS) {
+    const page = await login(VOEDSELBANK, { width });
+    const item = page.locator('#entries .entry', { hasText: 'Voedselpakket van de voedselbank' });
+    assert.match(await item.textContent(), /Komt uit de feed van Sociale basis HBEL/);
+    await item.getByRole('link', { name: /Bekijken/ }).click();
+    await page.waitForSelector('#edit-form:not([aria-busy])');
+    assert.match(await page.textContent('#feed-note'), /komt uit de feed van Sociale basis HBEL/);
+    await page.click('#feed-note summary');
+    await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'feed-correction-message',
+      null, { timeout: 5000 }); // focus in the form
+    // Empty: a clear message next to the field, nothing sent.
+    await page.click('#feed-correction button[type="submit"]');
+    assert.match(await page.textContent('#feed-correction-error'), /Schrijf wat er niet klopt/);
+    await axe(page, `feed-correctie (${width})`);
+    await page.fill('#feed-correction-message', `Het uitgiftepunt in Laren is verhuisd (${width}).`);
+    await page.click('#feed-correction button[type="submit"]');
+    await page.waitForFunction(() => /beheerder van de feed/.test(document.querySelector('#page-status').textContent));
+    if (width === 375) await shots(page, 'feed-correctie');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+  // The keeper of the feed finds both on its to-do list, with the sender's name.
+  const page = await login(KEEPER);
+  await page.waitForSelector('#todo:not([aria-busy])');
+  const todo = await page.textContent('#todo');
+  for (const width of WIDTHS) assert.match(todo, new RegExp(`verhuisd \\(${width}\\)`));
+  assert.match(todo, /Correctie voor de feed van Sociale basis HBEL/);
+  assert.match(todo, /Vera Voedselbank/);
+  await axe(page, 'takenlijst feedbeheerder');
+  // It is the keeper's to close.
+  await page.locator('#todo .entry', { hasText: 'verhuisd (375)' }).getByRole('button', { name: 'Afgehandeld' }).click();
+  await page.waitForFunction(() => /afgehandeld/.test(document.querySelector('#page-status').textContent));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+  // Not a visitor's message for the organisation itself.
+  const vb = await apiLogin(VOEDSELBANK);
+  const t = await (await fetch(base + '/api/v1/partner/todo', { headers: { Cookie: vb.cookie } })).json();
+  assert.equal(t.corrections.filter((c) => /verhuisd/.test(c.message)).length, 0);
+});
+
+test('redacteur: picks an organisation by name, not by pasting its id', async () => {
+  for (const width of WIDTHS) {
+    const page = await login(REDACTIE, { width });
+    assert.equal(await page.locator('#org-choice input[name="zoek"]').count(), 1);
+    assert.doesNotMatch(await page.textContent('#org-choice'), /Plak het id/);
+    await page.fill('#org-q', 'voedsel');
+    const link = page.locator('#org-matches a', { hasText: 'Voedselbank Huizen en BEL' });
+    await link.waitFor();
+    await axe(page, `organisatie kiezen (${width})`);
+    if (width === 375) await shots(page, 'organisatie-kiezen');
+    await link.click();
+    await page.waitForFunction(() => /Voedselpakket/.test(document.querySelector('#entries').textContent));
+    assert.match(page.url(), new RegExp('organisatie=' + vbOrg));
+    assert.match(await page.textContent('#org-current'), /Voedselbank Huizen en BEL/);
+    // The form is a GET form: its address gives the same list (and can be bookmarked).
+    await page.goto(base + '/portaal/?zoek=VOEDSELBANK', { waitUntil: 'networkidle' });
+    await page.waitForSelector('#org-matches a');
+    assert.match(await page.textContent('#org-status'), /1 organisatie gevonden/);
+    await page.fill('#org-q', 'bestaatnietxyz');
+    await page.press('#org-q', 'Enter');
+    await page.waitForFunction(() => /Geen organisatie gevonden/.test(document.querySelector('#org-status').textContent));
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+});
+
+test('history reads as text: Dutch field names, hours, names, local dates', async () => {
+  const page = await login(REDACTIE);
+  await page.goto(base + '/portaal/bewerken.html?soort=services&id=' + entryId, { waitUntil: 'networkidle' });
+  await page.waitForSelector('#history-section:not([hidden]) table');
+  const h = await page.textContent('#history');
+  assert.doesNotMatch(h, /account:|feed:|[[{]"|\d{4}-\d\d-\d\dT/, 'no ids, JSON or ISO times');
+  assert.match(h, /Redactie Test/, 'people by name');
+  assert.match(h, /Openingstijden/);
+  assert.match(h, /dinsdag 09:00 tot 12:00 uur/, 'hours as text');
+  assert.match(h, /Onderwerpen[\s\S]*Geld/, 'codes as labels');
+  // Times in the Netherlands: the server's UTC time, shown as Amsterdam time.
+  const at = (await (await fetch(base + '/api/v1/partner/services/' + entryId + '/history',
+    { headers: { Cookie: (await apiLogin(REDACTIE)).cookie } })).json()).versions.at(-1).at;
+  const local = new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(at));
+  assert.ok(h.includes('om ' + local + ' uur'), `local time ${local} for ${at}`);
+  await axe(page, 'leesbare geschiedenis');
+  await shots(page, 'geschiedenis-leesbaar');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+// Issue 13 item 8: what the client takes home has no professional-only
+// lines, and does have costs and hours. Both paths: the server's
+// /professionals (JS on and off) and the script's /professionals.html.
+test('the printed client overview shows only what the client may see, with costs and hours', async () => {
+  const RESTRICTED = '035 000 0669', PUBLIC = '035 000 0661';
+  for (const js of [true, false]) {
+    for (const width of WIDTHS) {
+      const page = await login(PRO, { js, width, lands: /\/professionals$/ });
+      await page.goto(base + '/professionals?q=voedselpakket', { waitUntil: 'networkidle' });
+      // The professional sees the line for referrers in the list...
+      assert.match(await page.textContent('main'), new RegExp(RESTRICTED));
+      await page.check(`input[name="sel"][value="${vbEntry}"]`);
+      await Promise.all([page.waitForURL(/sel=/), page.click('.select-form button[type="submit"]')]);
+      const ov = await page.textContent('#overzicht');
+      // ...the client's overview does not have it.
+      assert.doesNotMatch(ov, new RegExp(RESTRICTED), 'no professional-only number');
+      assert.match(ov, new RegExp(PUBLIC));
+      assert.match(ov, /Kosten: ?Gratis/);
+      assert.match(ov, /donderdag/i, 'hours');
+      await page.emulateMedia({ media: 'print' });
+      const printed = await page.evaluate(() => document.body.innerText);
+      assert.match(printed, /Voedselpakket van de voedselbank/);
+      assert.doesNotMatch(printed, new RegExp(RESTRICTED), 'nothing professional-only on paper');
+      await page.emulateMedia({ media: 'screen' });
+      if (js) await axe(page, `overzicht voor de cliënt (${width})`);
+      assert.deepEqual(page.problems, []);
+      await page.context().close();
+    }
+  }
+  // pro.js: tick in the list, the text to copy and the print block.
+  const page = await login(PRO, { lands: /\/professionals$/ });
+  await page.goto(base + '/professionals.html?q=voedselpakket', { waitUntil: 'networkidle' });
+  const item = page.locator('.pro-item', { hasText: 'Voedselpakket van de voedselbank' });
+  await item.waitFor();
+  assert.match(await item.textContent(), new RegExp(RESTRICTED), 'the professional sees the referral line');
+  await item.locator('input[type="checkbox"]').check();
+  await page.waitForFunction(() => /Voedselpakket/.test(document.querySelector('#sel-text').value));
+  const text = await page.inputValue('#sel-text');
+  const block = await page.textContent('#print-overview');
+  for (const t of [text, block]) {
+    assert.doesNotMatch(t, new RegExp(RESTRICTED), 'no professional-only number');
+    assert.match(t, new RegExp(PUBLIC));
+    assert.match(t, /Kosten:? ?Gratis/);
+    assert.match(t, /Donderdag|donderdag/, 'hours');
+  }
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

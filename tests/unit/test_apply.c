@@ -234,7 +234,7 @@ static void test_activity_with_occurrences(void **state) {
   s->name = "Taalcafé";
   s->location_text = "Bibliotheek, Huizen";
   s->recurrence = "FREQ=WEEKLY;BYDAY=TU";
-  ix_strv_push(&b, &s->needs, "taal");
+  assert_int_equal(ix_strv_push(&b, &s->needs, "taal"), SK_OK);
   struct ix_area *a = IX_PUSH(&b, s->areas);
   a->code = "huizen";
   a->min_age = a->max_age = IX_UNSET;

@@ -62,12 +62,12 @@ static void test_names(void **state) {
   assert_string_equal(place("9999"), "");       /* a postcode outside the region */
   assert_string_equal(place("Atlantis"), "");
   struct ix_area_result r;
-  ix_area_resolve(th_taxonomy(), "Huizen en Atlantis", &r);
+  assert_int_equal(ix_area_resolve(th_taxonomy(), "Huizen en Atlantis", &r), SK_OK);
   assert_int_equal(r.n, 1);
   assert_string_equal(r.unplaced, "atlantis");
-  ix_area_resolve(th_taxonomy(), "Atlantis", &r);
+  assert_int_equal(ix_area_resolve(th_taxonomy(), "Atlantis", &r), SK_OK);
   assert_string_equal(r.unplaced, "Atlantis");
-  ix_area_resolve(NULL, "Huizen", &r); /* no taxonomy: nothing placed, no crash */
+  assert_int_equal(ix_area_resolve(NULL, "Huizen", &r), SK_OK); /* no taxonomy: nothing placed, no crash */
   assert_int_equal(r.n, 0);
 }
 

@@ -452,6 +452,145 @@ static void test_feed_entries_are_edited_in_the_feed(void **state) {
   fx_free(&f);
 }
 
+/* Issue 13: an entry from someone else's feed is not a dead end. The
+ * portal says whose feed it is; "Stuur een correctie naar de beheerder van
+ * de feed" reaches the feed's keeper (its list, its to-do list), not the
+ * organisation's own partner, and the keeper can close it. */
+static void test_feed_correction_reaches_the_feed_keeper(void **state) {
+  (void)state;
+  struct fx f;
+  fx_init(&f, "feedcorr.db");
+  assert_int_equal(ix_apply_register_feed(f.st, "sociale-basis", "Sociale basis HBEL",
+                                          "partner-json", "file:///x.json", 1),
+                   SK_OK);
+  apply_feed(f.st, "sociale-basis", FEED_ORG("Voedselbank"), FEED_SVC("a", "Voedselpakket"));
+  char feed_org[64], feed_svc[64];
+  text_of(f.st, "SELECT id FROM organization WHERE source = '%s'", "feed:sociale-basis", feed_org,
+          sizeof feed_org);
+  text_of(f.st, "SELECT id FROM service WHERE source = '%s'", "feed:sociale-basis", feed_svc,
+          sizeof feed_svc);
+  struct sk_actor voedselbank, keeper;
+  account(f.st, "acc-vb", "partner", 1, feed_org, NULL, &voedselbank);
+  account(f.st, "acc-keeper", "partner", 1, NULL, NULL, &keeper);
+  struct sk_portal_result r;
+  /* Nobody keeps the feed yet: the entry says whose feed, with 0 keepers. */
+  assert_int_equal(sk_portal_get(&f.p, &voedselbank, SK_PORTAL_SERVICE, feed_svc, &r), SK_OK);
+  json_t *feed = json_object_get(r.body, "feed");
+  assert_string_equal(json_string_value(json_object_get(feed, "partner")), "Sociale basis HBEL");
+  assert_false(json_is_true(json_object_get(feed, "yours")));
+  assert_int_equal(json_integer_value(json_object_get(feed, "keepers")), 0);
+  sk_portal_result_free(&r);
+  assert_int_equal(sk_store_exec(f.st, "INSERT INTO account_feed(account_rid, feed_id) SELECT rid,"
+                                       " 'sociale-basis' FROM account WHERE id = 'acc-keeper'"),
+                   SK_OK);
+  assert_int_equal(sk_portal_get(&f.p, &keeper, SK_PORTAL_SERVICE, feed_svc, &r), SK_EFORBIDDEN);
+  sk_portal_result_free(&r);
+
+  /* Empty message: a clear error, nothing stored. */
+  json_t *empty = json_pack("{s:s}", "message", "  ");
+  assert_int_equal(sk_portal_feed_correction(&f.p, &voedselbank, SK_PORTAL_SERVICE, feed_svc,
+                                             empty, &r),
+                   SK_EINVAL);
+  assert_int_equal(r.http, 422);
+  has_error(&r, "message", "niet klopt");
+  sk_portal_result_free(&r);
+  json_decref(empty);
+  assert_int_equal(th_query_int(f.st, "SELECT count(*) FROM portal_correction"), 0);
+
+  json_t *d = json_pack("{s:s}", "message", "Het uitgiftepunt is verhuisd naar de Kerkstraat.");
+  assert_int_equal(sk_portal_feed_correction(&f.p, &voedselbank, SK_PORTAL_SERVICE, feed_svc, d,
+                                             &r),
+                   SK_OK);
+  assert_int_equal(r.http, 201);
+  assert_int_equal(json_integer_value(json_object_get(r.body, "keepers")), 1);
+  assert_non_null(strstr(json_string_value(json_object_get(r.body, "message")), "beheerder"));
+  char cid[64];
+  snprintf(cid, sizeof cid, "%s", json_string_value(json_object_get(r.body, "id")));
+  sk_portal_result_free(&r);
+  json_decref(d);
+
+  /* The keeper sees it, with the sender's name, in both lists. */
+  struct sk_portal_page pg = {1, 50};
+  assert_int_equal(sk_portal_corrections(&f.p, &keeper, NULL, &pg, &r), SK_OK);
+  assert_int_equal(json_array_size(json_object_get(r.body, "items")), 1);
+  json_t *c = json_array_get(json_object_get(r.body, "items"), 0);
+  assert_string_equal(json_string_value(json_object_get(c, "feed")), "sociale-basis");
+  assert_string_equal(json_string_value(json_object_get(c, "name")), "Naam acc-vb");
+  assert_string_equal(json_string_value(json_object_get(c, "entry_name")), "Voedselpakket");
+  sk_portal_result_free(&r);
+  assert_int_equal(sk_portal_todo(&f.p, &keeper, &r), SK_OK);
+  assert_int_equal(json_array_size(json_object_get(r.body, "corrections")), 1);
+  sk_portal_result_free(&r);
+  /* The organisation's partner sent it; it is not a visitor's message for them. */
+  assert_int_equal(sk_portal_todo(&f.p, &voedselbank, &r), SK_OK);
+  assert_int_equal(json_array_size(json_object_get(r.body, "corrections")), 0);
+  sk_portal_result_free(&r);
+  assert_int_equal(sk_portal_correction_close(&f.p, &voedselbank, cid, &r), SK_EFORBIDDEN);
+  sk_portal_result_free(&r);
+  /* Another partner sees nothing; the redactie sees it too. */
+  assert_int_equal(sk_portal_corrections(&f.p, &f.partner_b, NULL, &pg, &r), SK_OK);
+  assert_int_equal(json_array_size(json_object_get(r.body, "items")), 0);
+  sk_portal_result_free(&r);
+  assert_int_equal(sk_portal_corrections(&f.p, &f.redacteur, NULL, &pg, &r), SK_OK);
+  assert_int_equal(json_array_size(json_object_get(r.body, "items")), 1);
+  sk_portal_result_free(&r);
+  assert_int_equal(sk_portal_correction_close(&f.p, &keeper, cid, &r), SK_OK);
+  sk_portal_result_free(&r);
+  assert_int_equal(th_query_int(f.st, "SELECT count(*) FROM portal_correction WHERE status ="
+                                      " 'closed' AND closed_by = 'account:acc-keeper'"),
+                   1);
+
+  /* A portal entry is changed in the portal: no feed correction. */
+  char own[SK_UUID_LEN];
+  create_svc(&f, &f.partner_a, f.org_a, "Eigen inloop", own, NULL);
+  d = json_pack("{s:s}", "message", "x");
+  assert_int_equal(sk_portal_feed_correction(&f.p, &f.partner_a, SK_PORTAL_SERVICE, own, d, &r),
+                   SK_EINVAL);
+  assert_int_equal(r.http, 409);
+  sk_portal_result_free(&r);
+  /* Nor for an entry of another organisation. */
+  assert_int_equal(sk_portal_feed_correction(&f.p, &f.partner_b, SK_PORTAL_SERVICE, feed_svc, d,
+                                             &r),
+                   SK_EFORBIDDEN);
+  sk_portal_result_free(&r);
+  json_decref(d);
+  fx_free(&f);
+}
+
+/* The organisation picker finds by part of the name, whatever the case or
+ * accents; a partner finds only its own organisations. */
+static void test_organisation_picker_finds_by_name(void **state) {
+  (void)state;
+  struct fx f;
+  fx_init(&f, "orgpick.db");
+  char cafe[SK_UUID_LEN];
+  sk_uuid_random(cafe);
+  insert_org(f.st, cafe, "Repair Café Blaricum");
+  struct sk_portal_result r;
+  assert_int_equal(sk_portal_organizations(&f.p, &f.redacteur, "cafe blar", &r), SK_OK);
+  assert_int_equal(json_integer_value(json_object_get(r.body, "total")), 1);
+  assert_string_equal(
+      json_string_value(json_object_get(json_array_get(json_object_get(r.body, "items"), 0), "id")),
+      cafe);
+  sk_portal_result_free(&r);
+  assert_int_equal(sk_portal_organizations(&f.p, &f.redacteur, "STICHTING", &r), SK_OK);
+  assert_int_equal(json_integer_value(json_object_get(r.body, "total")), 1);
+  sk_portal_result_free(&r);
+  assert_int_equal(sk_portal_organizations(&f.p, &f.redacteur, "", &r), SK_OK);
+  assert_int_equal(json_integer_value(json_object_get(r.body, "total")), 3);
+  sk_portal_result_free(&r);
+  /* A partner: only its own, even with an empty query. */
+  assert_int_equal(sk_portal_organizations(&f.p, &f.partner_a, "", &r), SK_OK);
+  assert_int_equal(json_integer_value(json_object_get(r.body, "total")), 1);
+  sk_portal_result_free(&r);
+  assert_int_equal(sk_portal_organizations(&f.p, &f.partner_a, "stichting", &r), SK_OK);
+  assert_int_equal(json_integer_value(json_object_get(r.body, "total")), 0);
+  sk_portal_result_free(&r);
+  assert_int_equal(sk_portal_organizations(&f.p, &f.professional, "", &r), SK_EFORBIDDEN);
+  sk_portal_result_free(&r);
+  fx_free(&f);
+}
+
 static void test_concurrent_edits_conflict(void **state) {
   (void)state;
   struct fx f;
@@ -526,6 +665,13 @@ static void test_history_and_restore(void **state) {
   json_t *versions = json_object_get(r.body, "versions");
   assert_int_equal(json_array_size(versions), 3);
   assert_int_equal(json_integer_value(json_object_get(json_array_get(versions, 0), "version")), 3);
+  /* People by name, not account:<id> (issue 13). */
+  assert_string_equal(json_string_value(json_object_get(json_array_get(versions, 0), "actor_name")),
+                      "Naam acc-a");
+  assert_string_equal(
+      json_string_value(json_object_get(json_array_get(json_object_get(r.body, "changes"), 0),
+                                        "actor_name")),
+      "Naam acc-a");
   sk_portal_result_free(&r);
   assert_int_equal(q_int(f.st, "SELECT count(*) FROM change_log WHERE entity_id = '%s' AND"
                                " field = 'name' AND actor = 'account:acc-a'", id),
@@ -1198,6 +1344,8 @@ int main(void) {
       cmocka_unit_test(test_confirm_sets_assured_date),
       cmocka_unit_test(test_reminder_outbox_lists_exactly_the_stale_entries),
       cmocka_unit_test(test_corrections_spam_guard_and_rate_limit),
+      cmocka_unit_test(test_feed_correction_reaches_the_feed_keeper),
+      cmocka_unit_test(test_organisation_picker_finds_by_name),
       cmocka_unit_test(test_reindex_never_touches_portal_data),
       cmocka_unit_test(test_lists_are_paged_and_held_edits_limited),
   };

@@ -6,7 +6,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "helper_test.h"
@@ -118,12 +120,18 @@ static void test_required_fields(void **state) {
 static void test_syntax_and_ranges(void **state) {
   (void)state;
   struct ix_batch b;
-  load(&b, SVC("mail", ", \"email\": \"geen-adres\"") "," SVC("web", ", \"url\": \"javascript:alert(1)\"") "," SVC(
-               "age", ", \"min_age\": 130") "," SVC("order", ", \"min_age\": 30, \"max_age\": 18") "," SVC("phone",
-                                                                                                     ", \"phones\": [\"bel ons\"]") ","
-               SVC("date", ", \"assured_date\": \"gisteren\"") "," SVC("loc", ", \"locations\": [\"nergens\"]") "," SVC(
-                   "ok", ", \"email\": \"a.b@c.example.org\", \"url\": \"https://x.example.org/a?b=c\","
-                         " \"phones\": [\"+31 35 000 0000\", \"113\"], \"locations\": [\"loc\"]"));
+  /* One offering per line reads better than any layout clang-format finds for the concatenation. */
+  /* clang-format off */
+  load(&b, SVC("mail", ", \"email\": \"geen-adres\"") ","
+           SVC("web", ", \"url\": \"javascript:alert(1)\"") ","
+           SVC("age", ", \"min_age\": 130") ","
+           SVC("order", ", \"min_age\": 30, \"max_age\": 18") ","
+           SVC("phone", ", \"phones\": [\"bel ons\"]") ","
+           SVC("date", ", \"assured_date\": \"gisteren\"") ","
+           SVC("loc", ", \"locations\": [\"nergens\"]") ","
+           SVC("ok", ", \"email\": \"a.b@c.example.org\", \"url\": \"https://x.example.org/a?b=c\","
+                     " \"phones\": [\"+31 35 000 0000\", \"113\"], \"locations\": [\"loc\"]"));
+  /* clang-format on */
   /* Bad optional fields are dropped with a warning; the service stays. */
   assert_null(service_of(&b, "mail")->email);
   assert_true(has_warning(&b, "Dienst 'mail'", "geen geldig e-mailadres; het veld is weggelaten"));
@@ -235,7 +243,7 @@ static void test_length_utf8_and_duplicates(void **state) {
         memcpy(accents + 2 * j, "\xc3\xa9", 2);
       s->name = accents;
     }
-    ix_strv_push(&b, &s->needs, "geld");
+    assert_int_equal(ix_strv_push(&b, &s->needs, "geld"), SK_OK);
     struct ix_area *a = IX_PUSH(&b, s->areas);
     a->code = "huizen";
     a->min_age = a->max_age = IX_UNSET;
@@ -277,6 +285,93 @@ static void test_syntax_helpers(void **state) {
   assert_false(sk_check_phone("035 000 00 00 ext. 5"));
 }
 
+/* A doc of the source tree; join: line breaks as spaces (sentences wrap). */
+static void read_doc(const char *rel, char *doc, size_t cap, int join) {
+  FILE *f = fopen(th_source_path(rel), "rb");
+  if (!f)
+    fail_msg("%s: cannot read", rel);
+  size_t n = fread(doc, 1, cap - 1, f);
+  fclose(f);
+  doc[n] = '\0';
+  for (size_t i = 0; join && i < n; i++)
+    if (doc[i] == '\n')
+      doc[i] = ' ';
+}
+
+static long schema_int(json_t *schema, const char *path, const char *key) {
+  json_t *x = schema;
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s", path);
+  for (char *save = NULL, *part = strtok_r(buf, "/", &save); part; part = strtok_r(NULL, "/", &save))
+    x = json_object_get(x, part);
+  json_t *v = json_object_get(x, key);
+  if (!json_is_integer(v))
+    fail_msg("feed-format.schema.json: no %s in %s", key, path);
+  return (long)json_integer_value(v);
+}
+
+/* A partner reads the limits in the feed schema and the portal docs: they
+ * must be the ones the validator and the portal enforce (core/sk_check.h),
+ * never a copy that went stale. */
+static void test_documented_limits_are_the_model_table(void **state) {
+  (void)state;
+  json_error_t jerr;
+  json_t *schema = json_load_file(th_source_path("docs/feed-format.schema.json"), 0, &jerr);
+  if (!schema)
+    fail_msg("docs/feed-format.schema.json: %s", jerr.text);
+  assert_int_equal(schema_int(schema, "$defs/text", "maxLength"), SK_FIELD_MAX_TEXT);
+  assert_int_equal(schema_int(schema, "$defs/short", "maxLength"), SK_FIELD_MAX_SHORT);
+  assert_int_equal(schema_int(schema, "$defs/url", "maxLength"), SK_CHECK_URL_MAX);
+  assert_int_equal(schema_int(schema, "$defs/email", "maxLength"), SK_CHECK_EMAIL_MAX);
+  assert_int_equal(schema_int(schema, "$defs/codes", "maxItems"), SK_FIELD_MAX_CODES);
+  assert_int_equal(schema_int(schema, "$defs/age", "maximum"), SK_FIELD_MAX_AGE);
+  assert_int_equal(schema_int(schema, "$defs/organization/properties/name", "maxLength"),
+                   SK_FIELD_MAX_NAME);
+  assert_int_equal(schema_int(schema, "$defs/location/properties/name", "maxLength"),
+                   SK_FIELD_MAX_NAME);
+  assert_int_equal(schema_int(schema, "$defs/service/properties/name", "maxLength"),
+                   SK_FIELD_MAX_NAME);
+  assert_int_equal(schema_int(schema, "$defs/service/properties/summary", "maxLength"),
+                   SK_FIELD_MAX_SUMMARY);
+  json_decref(schema);
+
+  static char doc[256 * 1024];
+  char want[256];
+  read_doc("docs/feed-format.md", doc, sizeof doc, 0);
+  /* Every "at most N characters" of a table row names a limit of the table. */
+  static const struct {
+    const char *row;
+    int max;
+  } rows[] = {{"| `name` | yes | `\"Versa Welzijn Huizen\"` |", SK_FIELD_MAX_NAME},
+              {"| `description` | no | `\"Welzijnswerk in Huizen.\"` |", SK_FIELD_MAX_TEXT},
+              {"| `name` | yes | `\"Schuldhulpverlening\"` |", SK_FIELD_MAX_NAME},
+              {"| `summary` | no |", SK_FIELD_MAX_SUMMARY},
+              {"| `description` | no | `\"U praat", SK_FIELD_MAX_TEXT}};
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    const char *r = strstr(doc, rows[i].row);
+    if (!r)
+      fail_msg("docs/feed-format.md has no row %s", rows[i].row);
+    snprintf(want, sizeof want, "at most %d characters", rows[i].max);
+    const char *at = strstr(r, want), *eol = strchr(r, '\n');
+    if (!at || (eol && at > eol))
+      fail_msg("docs/feed-format.md: %s does not say \"%s\"", rows[i].row, want);
+  }
+  read_doc("docs/portal.md", doc, sizeof doc, 1);
+  snprintf(want, sizeof want, "ages 0..%d", SK_FIELD_MAX_AGE);
+  assert_non_null(strstr(doc, want));
+  snprintf(want, sizeof want, "text caps (name %d, summary %d, long texts %d, short %d)",
+           SK_FIELD_MAX_NAME, SK_FIELD_MAX_SUMMARY, SK_FIELD_MAX_TEXT, SK_FIELD_MAX_SHORT);
+  if (!strstr(doc, want))
+    fail_msg("docs/portal.md does not say \"%s\"", want);
+  snprintf(want, sizeof want, "at most %d codes, phones, hours or locations", SK_FIELD_MAX_CODES);
+  assert_int_equal(SK_FIELD_MAX_CODES, SK_FIELD_MAX_LIST); /* the sentence names both */
+  if (!strstr(doc, want))
+    fail_msg("docs/portal.md does not say \"%s\"", want);
+  snprintf(want, sizeof want, "at most %d dates of an activity", SK_FIELD_MAX_OCCURRENCES);
+  if (!strstr(doc, want))
+    fail_msg("docs/portal.md does not say \"%s\"", want);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_unknown_taxonomy_code_is_rejected_not_a_crash),
@@ -286,6 +381,7 @@ int main(void) {
       cmocka_unit_test(test_length_utf8_and_duplicates),
       cmocka_unit_test(test_repairs),
       cmocka_unit_test(test_syntax_helpers),
+      cmocka_unit_test(test_documented_limits_are_the_model_table),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

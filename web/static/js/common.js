@@ -513,7 +513,7 @@
   /* Costs in plain words (as the server's word list, web_pages.c plain_terms). */
   var COST_RESIDENT = {
     'eigen-bijdrage': { label: 'U betaalt een deel zelf', explain: 'U betaalt elke maand een vast bedrag. Dat bedrag regelt het CAK, een landelijke organisatie.' },
-    vergoed: { label: 'Uw zorgverzekering betaalt', explain: 'Uw zorgverzekering betaalt dit meestal. Vraag het na bij uw verzekering.' },
+    vergoed: { label: 'Uw zorgverzekering betaalt', explain: 'Vraag bij uw verzekering of u zelf iets betaalt, zoals eigen risico.' },
     betaald: { label: 'U betaalt zelf', explain: '' }
   };
 

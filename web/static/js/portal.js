@@ -43,8 +43,13 @@
 
   function dateText(iso) {
     if (!iso) return 'nooit';
-    var d = SK.parseDate ? SK.parseDate(iso) : new Date(iso);
-    return d && !isNaN(d) ? SK.dateNL(d) : iso;
+    /* A moment (UTC) is shown as its date in the Netherlands (23:30 UTC is
+       the next day here); a bare date stays that date. */
+    var moment = /T\d/.test(iso), d = moment ? new Date(iso) : SK.parseDate(iso);
+    if (!d || isNaN(d)) return iso;
+    try {
+      return moment ? new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', day: 'numeric', month: 'long', year: 'numeric' }).format(d) : SK.dateNL(d);
+    } catch (e) { return SK.dateNL(d); }
   }
 
   var KIND = { aanbod: 'services', activiteit: 'activities', locatie: 'locations' };
@@ -98,8 +103,11 @@
       }
       call('POST', 'auth/login', { email: email.value.trim(), password: pw.value }).then(function (r) {
         if (r.status === 200) {
+          /* Back where the login was asked for, else where this role works
+             (the server says where: professionals on their view). */
           var back = SK.params().terug;
-          location.href = back && /^\/portaal\/[a-z.]*(\?[^:]*)?$/.test(back) ? back : '/portaal/';
+          var home = r.data && typeof r.data.home === 'string' && /^\/[a-z]/.test(r.data.home) ? r.data.home : '/portaal/';
+          location.href = back && /^\/portaal\/[a-z.]*(\?[^:]*)?$/.test(back) ? back : home;
           return;
         }
         pw.value = '';
@@ -139,7 +147,11 @@
     li.appendChild(el('p', null, kind + (e.status === 'withdrawn' ? ' (ingetrokken)' : '') + ' · ',
       route === 'locations' ? '' : freshness(e)));
     var editable = e.editable !== undefined ? e.editable : e.source === 'portal';
-    if (!editable) li.appendChild(el('p', { class: 'hint' }, 'Komt uit uw feed. Wijzigen doet u in de feed.'));
+    if (!editable) {
+      li.appendChild(el('p', { class: 'hint' }, e.feed_partner
+        ? 'Komt uit de feed van ' + e.feed_partner + '. Klopt er iets niet? Open het en stuur een correctie naar de beheerder van de feed.'
+        : 'Komt niet uit het portaal en kan hier niet veranderen.'));
+    }
     if (e.pending && (e.pending > 0 || e.pending.length)) li.appendChild(el('p', { class: 'hint' }, 'Er wacht een wijziging op de redactie.'));
     if (e.corrections) li.appendChild(el('p', { class: 'hint' }, 'Meldingen: ' + e.corrections));
     var acts = el('p', { class: 'actions' },
@@ -182,6 +194,7 @@
     items.forEach(function (c) {
       var li = el('li', { class: 'entry' },
         el('h3', null, c.entry_name || 'Melding'),
+        c.feed ? el('p', { class: 'hint' }, 'Correctie voor de feed' + (c.feed_partner ? ' van ' + c.feed_partner : '') + '. Pas het aan in de feed.') : null,
         el('p', null, c.message || ''),
         el('p', { class: 'hint' }, 'Ontvangen op ' + dateText(c.created) + (c.name ? ' van ' + c.name : '') + (c.email ? ' (' + c.email + ')' : '')));
       var b = el('button', { class: 'button secondary', type: 'button' }, 'Afgehandeld');
@@ -191,16 +204,74 @@
         });
       });
       var acts = el('p', { class: 'actions' }, b);
-      if (c.entity_id) acts.appendChild(el('a', { href: editHref(c.entity === 'location' ? 'locations' : 'services', c.entity_id) }, 'Naar het aanbod'));
+      /* A feed correction is fixed in the feed: the public page shows what it says now. */
+      if (c.entity_id && c.feed && c.entity !== 'location') acts.appendChild(el('a', { href: SK.detailHref({ id: c.entity_id, name: c.entry_name }) }, 'Bekijk het op de website'));
+      else if (c.entity_id && !c.feed) acts.appendChild(el('a', { href: editHref(c.entity === 'location' ? 'locations' : 'services', c.entity_id) }, 'Naar het aanbod'));
       li.appendChild(acts);
       ul.appendChild(li);
     });
     return ul;
   }
 
-  function valueText(v) {
-    if (v === null || v === undefined || v === '') return '(leeg)';
-    return typeof v === 'string' ? v : JSON.stringify(v);
+  /* A value as a person reads it: labels for codes, opening hours and
+     phone numbers as text; never raw JSON (the history stores JSON text). */
+  var TAX_KIND = { needs: 'need', target_groups: 'target_group', laws: 'law', access: 'access', cost: 'cost', areas: 'municipality', municipality: 'municipality' };
+  var STATUS_TEXT = { active: 'op de website', inactive: 'niet actief', withdrawn: 'ingetrokken' };
+  var historyTax = null;
+  function valueText(v, field) {
+    if (typeof v === 'string' && /^\s*[[{]/.test(v)) { try { v = JSON.parse(v); } catch (e) { /* plain text */ } }
+    if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return '(leeg)';
+    if (field === 'status' && STATUS_TEXT[v]) return STATUS_TEXT[v];
+    if (field === 'assured_date' && typeof v === 'string') return whenText(v);
+    if (typeof v === 'string' && /^(account|feed):/.test(v)) return whoText({ actor: v });
+    if (field === 'hours' && Array.isArray(v)) {
+      return v.map(function (h) {
+        return (DAYS[h.weekday] || '') + ' ' + (h.opens || '?') + ' tot ' + (h.closes || '?') + ' uur' + (h.note ? ' (' + h.note + ')' : '');
+      }).join('; ');
+    }
+    if (field === 'occurrences' && Array.isArray(v)) {
+      return v.map(function (o) { return dateText(o.starts_at) + (o.cancelled ? ' (gaat niet door)' : ''); }).join('; ');
+    }
+    if (field === 'phones' && Array.isArray(v)) {
+      return v.map(function (ph) { return (ph.number || '') + (ph.description ? ' (' + ph.description + ')' : ''); }).join('; ');
+    }
+    if (TAX_KIND[field]) {
+      return (Array.isArray(v) ? v : [v]).map(function (x) {
+        var code = SK.code(x);
+        return historyTax ? historyTax.label(TAX_KIND[field], code) : code;
+      }).join(', ');
+    }
+    if (typeof v === 'boolean') return v ? 'ja' : 'nee';
+    if (typeof v !== 'object') return String(v);
+    if (Array.isArray(v)) return v.map(function (x) { return valueText(x, ''); }).join('; ');
+    return Object.keys(v).map(function (k) { return fieldName(k) + ': ' + valueText(v[k], k); }).join(', ');
+  }
+
+  /* Date and time in the Netherlands, whatever the device's time zone. */
+  function whenText(iso) {
+    if (!iso || !/T\d/.test(iso)) return dateText(iso);
+    var d = new Date(iso);
+    if (isNaN(d)) return iso;
+    try {
+      return new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', day: 'numeric', month: 'long', year: 'numeric',
+        hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d).replace(/(,| om)? (\d\d:\d\d)$/, ' om $2 uur');
+    } catch (e) { return SK.dateNL(d); }
+  }
+
+  function whoText(c) {
+    if (c.actor_name) return c.actor_name + (/^feed:/.test(c.actor || '') ? ' (feed)' : '');
+    if (/^feed:/.test(c.actor || '')) return 'de feed';
+    if (/^account:/.test(c.actor || '')) return 'een account dat niet meer bestaat';
+    return c.actor || 'onbekend';
+  }
+
+  var NOTE_TEXT = { create: 'aangemaakt', update: 'gewijzigd', withdraw: 'ingetrokken', confirm: 'gecontroleerd' };
+  function noteText(n) {
+    if (!n) return '';
+    if (NOTE_TEXT[n]) return NOTE_TEXT[n];
+    if (/^restore:/.test(n)) return 'versie ' + n.slice(8) + ' teruggezet';
+    if (/^approve:/.test(n)) return 'goedgekeurd door de redactie';
+    return n;
   }
 
   var FIELD_NAMES = {
@@ -212,7 +283,7 @@
     location_text: 'Waar?', recurrence: 'Hoe vaak?', organizer: 'Organisator', occurrences: 'Data', status: 'Status',
     organization: 'Organisatie', address: 'Adres', postal_code: 'Postcode', city: 'Plaats', municipality: 'Gemeente',
     latitude: 'Breedtegraad', longitude: 'Lengtegraad', accessibility: 'Toegankelijkheid',
-    assured_date: 'Gecontroleerd op', assured_by: 'Gecontroleerd door'
+    assured_date: 'Gecontroleerd op', assured_by: 'Gecontroleerd door', kind: 'Soort'
   };
   function fieldName(f) { return FIELD_NAMES[f] || f; }
 
@@ -221,7 +292,7 @@
       el('thead', null, el('tr', null, el('th', { scope: 'col' }, 'Veld'), el('th', { scope: 'col' }, 'Was'), el('th', { scope: 'col' }, 'Wordt'))));
     var tb = el('tbody');
     (diff || []).forEach(function (d) {
-      tb.appendChild(el('tr', null, el('th', { scope: 'row' }, d.label || fieldName(d.field)), el('td', null, el('del', null, valueText(d.old))), el('td', null, el('ins', null, valueText(d['new'])))));
+      tb.appendChild(el('tr', null, el('th', { scope: 'row' }, d.label || fieldName(d.field)), el('td', null, el('del', null, valueText(d.old, d.field))), el('td', null, el('ins', null, valueText(d['new'], d.field)))));
     });
     t.appendChild(tb);
     return el('div', { class: 'table-wrap' }, t);
@@ -387,11 +458,87 @@
     box.appendChild(ul);
   }
 
+  /* The redactie picks an organisation by name: a GET form (?zoek=…) whose
+     answer is a list of links (?organisatie=…); with JS the list follows
+     the typing. */
+  function orgPicker(choose) {
+    var box = SK.clear(SK.$('#org-choice'));
+    var p = SK.params();
+    var input = el('input', { type: 'search', id: 'org-q', name: 'zoek', autocomplete: 'off', 'aria-describedby': 'org-hint', 'aria-controls': 'org-matches' });
+    input.value = p.zoek || '';
+    var form = el('form', { class: 'portal-form narrow', method: 'get', action: '/portaal/', role: 'search', 'aria-label': 'Organisatie kiezen' },
+      el('div', { class: 'field' }, el('label', { for: 'org-q' }, 'Zoek een organisatie op naam'),
+        el('p', { class: 'hint', id: 'org-hint' }, 'Typ een deel van de naam, bijvoorbeeld ‘voedselbank’. Kies dan de organisatie.'), input),
+      el('button', { class: 'button secondary', type: 'submit' }, 'Zoeken'));
+    var status = el('p', { id: 'org-status', role: 'status', class: 'hint' });
+    var list = el('ul', { id: 'org-matches', class: 'org-matches' });
+    var now = el('p', { id: 'org-current' });
+    box.appendChild(form);
+    box.appendChild(status);
+    box.appendChild(list);
+    box.appendChild(now);
+    var seq = 0;
+    function find(q, announce) {
+      var mine = ++seq;
+      call('GET', 'partner/organizations?q=' + encodeURIComponent(q)).then(function (r) {
+        if (mine !== seq) return;
+        SK.clear(list);
+        if (r.status !== 200) { status.textContent = message(r); return; }
+        var items = r.data.items || [];
+        items.forEach(function (o) {
+          var a = el('a', { href: '/portaal/?organisatie=' + encodeURIComponent(o.id) }, o.name || o.id);
+          a.addEventListener('click', function (ev) {
+            ev.preventDefault();
+            SK.clear(list);
+            status.textContent = '';
+            input.value = '';
+            showCurrent(o);
+            choose(o.id);
+          });
+          list.appendChild(el('li', null, a, ' ', el('span', { class: 'hint' }, '(' + (o.services === 1 ? '1 aanbod' : o.services + ' aanbod') + ')')));
+        });
+        if (announce || q) {
+          status.textContent = !r.data.total ? 'Geen organisatie gevonden met ‘' + q + '’ in de naam.'
+            : r.data.total > items.length ? r.data.total + ' organisaties gevonden; de eerste ' + items.length + ' staan hieronder. Typ meer van de naam.'
+              : (r.data.total === 1 ? '1 organisatie gevonden.' : r.data.total + ' organisaties gevonden.');
+        }
+      });
+    }
+    function showCurrent(o) {
+      SK.clear(now);
+      if (o) { now.appendChild(document.createTextNode('U ziet nu het aanbod van: ')); now.appendChild(el('strong', null, o.name || o.id)); }
+    }
+    var timer = null;
+    input.addEventListener('input', function () {
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (q.length < 2) { seq++; SK.clear(list); status.textContent = ''; return; }
+      timer = setTimeout(function () { find(q, false); }, 200);
+    });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      clearTimeout(timer);
+      SK.setUrl({ zoek: input.value.trim() });
+      find(input.value.trim(), true);
+    });
+    if (p.zoek) find(p.zoek, true);
+    return showCurrent;
+  }
+
   function pageMine() {
     var editor = me.role === 'redacteur' || me.role === 'admin';
+    /* Not a dead end: a professional has no entries; its work is the
+       professional view. */
+    if (me.role === 'professional') { location.replace(me.home || '/professionals'); return; }
+    /* The redactie's work comes first: the review queue above the rest. */
+    if (editor) {
+      var rs = SK.$('#reviews-section'), anchor = SK.$('#org-choice');
+      if (rs && anchor) anchor.parentNode.insertBefore(rs, anchor);
+    }
     var orgs = me.organizations || [];
     var p = SK.params();
     var org = p.organisatie || (orgs[0] && orgs[0].id) || '';
+    var showOrg = null;
     function refresh() {
       var q = editor ? (org ? '?organization=' + encodeURIComponent(org) : null) : '';
       var news = SK.$('#new-links');
@@ -414,6 +561,7 @@
           box.removeAttribute('aria-busy');
           if (r.status !== 200) { box.appendChild(el('p', { class: 'notice error' }, message(r))); return; }
           var items = (r.data && r.data.items) || [];
+          if (showOrg && items[0]) showOrg({ id: org, name: items[0].organization_name });
           if (!items.length) { box.appendChild(el('p', null, 'Er staat nog niets. Voeg aanbod toe met de knop hierboven.')); return; }
           var ul = el('ul', { class: 'entry-list' });
           items.forEach(function (e) { ul.appendChild(entryItem(e, refresh)); });
@@ -461,17 +609,7 @@
         call('GET', 'partner/outbox').then(function (r) { if (r.status === 200) renderOutbox(r.data.items || []); });
       }
     }
-    if (editor) {
-      /* The redactie picks an organisation (by id from a search result or the list). */
-      var box = SK.$('#org-choice');
-      var input = el('input', { type: 'text', id: 'org-id', value: org, 'aria-describedby': 'org-hint' });
-      var go = el('button', { class: 'button secondary', type: 'submit' }, 'Tonen');
-      var f = el('form', { class: 'portal-form narrow' },
-        el('div', { class: 'field' }, el('label', { for: 'org-id' }, 'Organisatie (id)'),
-          el('p', { class: 'hint', id: 'org-hint' }, 'Plak het id van de organisatie. U vindt het in de adresbalk bij een organisatie.'), input), go);
-      f.addEventListener('submit', function (ev) { ev.preventDefault(); org = input.value.trim(); SK.setUrl({ organisatie: org }); refresh(); });
-      box.appendChild(f);
-    }
+    if (editor) showOrg = orgPicker(function (id) { org = id; SK.setUrl({ organisatie: org, zoek: '' }); refresh(); });
     refresh();
   }
 
@@ -672,6 +810,47 @@
     sum.appendChild(el('div', { class: 'notice error', role: 'alert' }, el('h2', null, 'Dit moet nog anders'), list));
   }
 
+  /* An entry from a feed: whose feed, and the way forward. The keeper of
+     the feed changes it there; anyone else sends the keeper a correction. */
+  function feedNote(box, doc, route, id) {
+    var f = doc.feed;
+    if (!f) { box.appendChild(el('p', { class: 'notice' }, doc.feed_message || 'Dit kan hier niet veranderen.')); return; }
+    if (f.yours) {
+      box.appendChild(el('p', { class: 'notice' }, 'Dit komt uit uw feed (' + f.partner + '). Pas het aan in de feed; de kaart neemt het daarna vanzelf over.'));
+      return;
+    }
+    box.appendChild(el('p', { class: 'notice' }, 'Dit komt uit de feed van ' + f.partner + '. U kunt het hier niet aanpassen. Klopt er iets niet? Stuur dan een correctie naar de beheerder van de feed.'));
+    var ta = el('textarea', { id: 'feed-correction-message', rows: '4', maxlength: '2000', 'aria-describedby': 'feed-correction-hint feed-correction-error' });
+    var err = el('p', { class: 'field-error', id: 'feed-correction-error' });
+    var send = el('button', { class: 'button', type: 'submit' }, 'Correctie versturen');
+    var form = el('form', { class: 'portal-form', id: 'feed-correction', novalidate: 'novalidate' },
+      el('div', { class: 'field' }, el('label', { for: 'feed-correction-message' }, 'Wat klopt er niet?'),
+        el('p', { class: 'hint', id: 'feed-correction-hint' }, 'Schrijf wat er anders moet, bijvoorbeeld ‘Het spreekuur is nu op dinsdag’. De beheerder ziet uw naam en e-mailadres.'),
+        ta, err), el('p', { class: 'actions' }, send));
+    var det = el('details', { class: 'feed-correction' }, el('summary', null, 'Stuur een correctie naar de beheerder van de feed'), form);
+    det.addEventListener('toggle', function () { if (det.open) ta.focus(); });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      err.textContent = '';
+      ta.removeAttribute('aria-invalid');
+      if (!ta.value.trim()) { err.textContent = 'Schrijf wat er niet klopt.'; ta.setAttribute('aria-invalid', 'true'); ta.focus(); return; }
+      send.disabled = true;
+      call('POST', 'partner/' + route + '/' + encodeURIComponent(id) + '/feed-correction', { message: ta.value.trim() }).then(function (r) {
+        send.disabled = false;
+        if (r.status === 201) {
+          SK.clear(det).appendChild(el('p', { class: 'notice' }, r.data.message || 'Uw correctie is verstuurd.'));
+          det.open = true;
+          say(r.data.message || 'Uw correctie is verstuurd.');
+          return;
+        }
+        err.textContent = message(r);
+        ta.setAttribute('aria-invalid', 'true');
+        ta.focus();
+      });
+    });
+    box.appendChild(det);
+  }
+
   function pageEdit() {
     var p = SK.params();
     var route = KIND_NAME[p.soort] ? p.soort : 'services';
@@ -688,7 +867,7 @@
       title.textContent = id ? (editable ? 'Bewerken: ' : 'Bekijken: ') + (doc.name || '') : 'Nieuw: ' + what;
       document.title = title.textContent + ' – Portaal Sociale Kaart';
       var note = SK.clear(SK.$('#feed-note'));
-      if (!editable) note.appendChild(el('p', { class: 'notice' }, doc.feed_message || 'Dit komt uit een feed. Pas het daar aan.'));
+      if (!editable) feedNote(note, doc, route, id);
       if (id && doc.pending && doc.pending.length) note.appendChild(el('p', { class: 'notice' }, 'Er wacht al een wijziging op de redactie.'));
       TEXT_FIELDS[route].forEach(function (def) { form.appendChild(textField(def, doc)); });
       if (route !== 'locations') {
@@ -775,8 +954,18 @@
         var vs = r.data.versions || [];
         var ch = r.data.changes || [];
         if (ch.length) {
-          var rows = ch.slice(0, 100).map(function (c) { return { label: fieldName(c.field) + ' (' + dateText(c.at) + ')', old: c.old, 'new': c['new'] }; });
-          box.appendChild(diffTable(rows, 'Wijzigingen'));
+          /* One row per change: when (Dutch time), who (by name), what, was, became. */
+          var t = el('table', { class: 'diff history' }, el('caption', { class: 'visually-hidden' }, 'Wijzigingen, de nieuwste eerst'),
+            el('thead', null, el('tr', null, el('th', { scope: 'col' }, 'Wanneer'), el('th', { scope: 'col' }, 'Wie'),
+              el('th', { scope: 'col' }, 'Veld'), el('th', { scope: 'col' }, 'Was'), el('th', { scope: 'col' }, 'Wordt'))));
+          var tb = el('tbody');
+          ch.slice(0, 100).forEach(function (c) {
+            tb.appendChild(el('tr', null, el('td', null, whenText(c.at)), el('td', null, whoText(c)),
+              el('th', { scope: 'row' }, fieldName(c.field)), el('td', null, el('del', null, c.old_name || valueText(c.old, c.field))),
+              el('td', null, el('ins', null, c.new_name || valueText(c['new'], c.field)))));
+          });
+          t.appendChild(tb);
+          box.appendChild(el('div', { class: 'table-wrap' }, t));
         }
         if (editor && doc && doc.source === 'portal') {
           var ul = el('ul', { class: 'entry-list' });
@@ -787,7 +976,7 @@
                 if (rr.status === 200) { say('Versie ' + v.version + ' is teruggezet.'); load(); } else say(message(rr), true);
               });
             });
-            ul.appendChild(el('li', { class: 'entry' }, el('p', null, 'Versie ' + v.version + ' – ' + dateText(v.at) + ' – ' + (v.note || '') + ' – ' + (v.actor || '')), b));
+            ul.appendChild(el('li', { class: 'entry' }, el('p', null, 'Versie ' + v.version + ': ' + noteText(v.note) + ' op ' + whenText(v.at) + ' door ' + whoText(v) + '.'), b));
           });
           box.appendChild(el('h3', null, 'Versies'));
           box.appendChild(ul);
@@ -802,6 +991,7 @@
           render(tax);
           return;
         }
+        historyTax = tax;
         call('GET', 'partner/' + route + '/' + encodeURIComponent(id)).then(function (r) {
           if (r.status !== 200) { form.removeAttribute('aria-busy'); say(message(r, 'Dit onderdeel kunt u niet openen.'), true); return; }
           etag = r.etag; doc = r.data;

@@ -23,6 +23,9 @@
       access: p.access || '',
       /* '0': a place named in the words only ranks ("overal zoeken") */
       place_filter: p.place_filter === '0' ? '0' : '',
+      /* The server's form has these too; the same query as its page. */
+      kind: p.kind === 'aanbod' || p.kind === 'activiteit' ? p.kind : '',
+      open_now: p.open_now ? '1' : '',
       page: Math.max(1, parseInt(p.page, 10) || 1)
     };
   }
@@ -32,7 +35,7 @@
   function urlState() {
     return { q: state.q, need: state.need, municipality: state.municipality, target_group: state.target_group,
       cost: state.cost, access: state.access, place_filter: state.place_filter,
-      page: state.page > 1 ? state.page : '' };
+      kind: state.kind, open_now: state.open_now, page: state.page > 1 ? state.page : '' };
   }
 
   /* ---------- form ---------- */
@@ -43,12 +46,13 @@
     SK.$('#doelgroep').value = state.target_group;
     SK.$('#gratis').checked = state.cost === 'gratis';
     SK.$('#zonder-verwijzing').checked = state.access === 'vrij,aanmelden';
+    if (SK.$('#soort')) SK.$('#soort').value = state.kind;
+    if (SK.$('#nu-open')) SK.$('#nu-open').checked = !!state.open_now;
     /* "Verfijn uw zoekopdracht (2 filters aan)": the count follows the state. */
     var summary = SK.$('#filters summary');
     if (summary) {
-      var p = SK.params();
       var n = ['need', 'target_group', 'cost', 'access'].filter(function (k) { return state[k]; }).length +
-        (p.open_now ? 1 : 0) + (p.kind ? 1 : 0);
+        (state.open_now ? 1 : 0) + (state.kind ? 1 : 0);
       var c = summary.querySelector('.filter-count');
       if (!c) { c = el('span', { class: 'filter-count' }); summary.appendChild(document.createTextNode(' ')); summary.appendChild(c); }
       c.textContent = n ? '(' + n + (n === 1 ? ' filter aan)' : ' filters aan)') : '';
@@ -207,7 +211,7 @@
     section.setAttribute('aria-busy', 'true');
     var params = {
       q: state.q, need: state.need, municipality: state.municipality, target_group: state.target_group,
-      cost: state.cost, access: state.access, kind: 'aanbod', page: state.page, per_page: PER_PAGE,
+      cost: state.cost, access: state.access, kind: state.kind, open_now: state.open_now, page: state.page, per_page: PER_PAGE,
       place_filter: state.place_filter
     };
     Promise.all([loadTaxonomy(), SK.api('search', params, 'search')]).then(function (rs) {
@@ -545,14 +549,27 @@
     SK.$('#zonder-verwijzing').addEventListener('change', function (ev) {
       state.access = ev.target.checked ? 'vrij,aanmelden' : ''; state.page = 1; go(false, false);
     });
+    /* In the server-rendered form only. */
+    if (SK.$('#soort')) SK.$('#soort').addEventListener('change', function (ev) { state.kind = ev.target.value; state.page = 1; go(false, false); });
+    if (SK.$('#nu-open')) SK.$('#nu-open').addEventListener('change', function (ev) { state.open_now = ev.target.checked ? '1' : ''; state.page = 1; go(false, false); });
     window.addEventListener('popstate', function () { readState(); syncForm(); search(false); });
 
     buildTiles();
+    /* The server already rendered this query's results (and its crisis
+       block, which enhance.js focuses): enhance them, do not search again.
+       The page shows what its URL asked for, so the place comes from the
+       URL, not from the one remembered on this device. The chips follow
+       from the state, the filter counts from the page (#search-facets). */
+    if (SK.$('#results-section[data-server]') && active()) {
+      var p = SK.params();
+      state.municipality = p.municipality !== undefined ? p.municipality : (p.gemeente || '');
+      syncForm();
+      var facets = null;
+      try { facets = JSON.parse((SK.$('#search-facets') || {}).textContent || 'null'); } catch (e) { facets = null; }
+      loadTaxonomy().then(function () { renderChips(); renderFacets(facets); }, function () { /* the server's list stands */ });
+      return;
+    }
     syncForm();
-    /* The server already rendered this query's results: enhance them, do
-       not fetch them again (the first search in the page does). */
-    /* Server-rendered results are fetched once more for the facet counts
-       and chips; the crisis block keeps its place and focus (search()). */
     search(false);
   });
 })();
