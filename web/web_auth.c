@@ -326,6 +326,12 @@ static int same_origin(struct web_ctx *x) {
     return strcmp(site, "same-origin") == 0 || strcmp(site, "none") == 0;
   if (!origin)
     return 1;
+  /* A plain form POST from our own pages: under Referrer-Policy: no-referrer
+   * (web_server.c) browsers send "Origin: null" for it. Accepted only when
+   * the browser itself says the request came from this origin (a sandboxed
+   * frame elsewhere also sends null, with Sec-Fetch-Site cross-site). */
+  if (strcmp(origin, "null") == 0)
+    return site && strcmp(site, "same-origin") == 0;
   const char *host = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Host");
   if (!host)
     return 0;

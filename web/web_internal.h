@@ -357,7 +357,9 @@ int web_verify_handler(struct web_ctx *x);     /* web_partner.c */
 struct web_stats;
 struct web_stats *web_stats_new(void);
 void web_stats_free(struct web_server *srv, struct web_stats *st); /* writes what is left */
-void web_stats_record(struct web_ctx *x, const char *q);
+/* One resident's search for q and what it found: results = its total (-1:
+ * not known), crisis = it showed the crisis lines. */
+void web_stats_record(struct web_ctx *x, const char *q, long results, int crisis);
 void web_stats_flush(struct web_server *srv);
 /* web_account.c: /api/v1/auth/tokens[/{prefix}] (rest: what follows
  * "tokens"), /portal/wachtwoord, /portal/wachtwoord-vergeten. */
