@@ -94,10 +94,18 @@ SK_MUST_CHECK int sk_crisis_save(const struct sk_crisis *c, struct sk_store *st)
 SK_MUST_CHECK int sk_crisis_from_store(struct sk_store *st, struct sk_crisis **out, char *err, size_t errlen);
 
 /* What a check found. */
+#define SK_CRISIS_MATCH_WORDS 16 /* words of the query kept in a match */
+#define SK_CRISIS_MATCH_WORD_MAX 32 /* bytes of each, NUL included (longer: not kept) */
 struct sk_crisis_match {
   unsigned kinds;      /* bits of enum sk_crisis_kind; 0: not a crisis */
   unsigned primary;    /* the one bit whose lines go first (0 when none) */
   const char *pattern; /* id of the first pattern that matched (for logs, tests) */
+  /* the query's words (folded) that filled the slots of the patterns that
+   * matched: for search, these words are the crisis, not their everyday
+   * sense ("leven" in "ik wil niet meer leven" is no question about life's
+   * last phase). At most SK_CRISIS_MATCH_WORDS, each once. */
+  char words[SK_CRISIS_MATCH_WORDS][SK_CRISIS_MATCH_WORD_MAX];
+  unsigned n_words;
 };
 
 /* Check text[0..len) (any bytes; the raw query as the person typed it:

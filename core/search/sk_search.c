@@ -136,7 +136,14 @@ static int understand(struct sk_searcher *s, const struct sk_search_query *q, st
    * which could read "slaat" as "staat") and on the needs chosen */
   if (s->crisis)
     sks_crisis_check(s, q, cm);
-  if ((rc = sks_analyse(s, q->q, an))) {
+  /* under a crisis whose needs the taxonomy has, the words that made it
+   * a crisis are the crisis ("leven", "slaat", "mijn ex"), not subjects:
+   * the list is the crisis needs' offerings and what the other words ask */
+  const struct sk_crisis_match *crisis_words = NULL;
+  for (size_t b = 0; s->crisis && cm->kinds && b < s->need.n && !crisis_words; b++)
+    if (s->need.terms[b]->crisis && (sk_crisis_need_kinds(s->crisis, s->need.terms[b]->code) & cm->kinds))
+      crisis_words = cm;
+  if ((rc = sks_analyse(s, q->q, crisis_words, an))) {
     snprintf(e->message, sizeof e->message, "De zoekvraag kan niet worden verwerkt.");
     return rc;
   }
@@ -214,7 +221,8 @@ int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_
     return rc;
   }
   struct qf f;
-  struct sk_crisis_match cm = {0, 0, NULL};
+  struct sk_crisis_match cm;
+  memset(&cm, 0, sizeof cm);
   struct analysis an;
   int place_from_query;
   struct sk_search_result *r = NULL;

@@ -75,6 +75,14 @@ static void find_concepts(struct sk_searcher *s, struct analysis *a) {
         }
         break;
       }
+      if (k == ph->n && a->n_crisis_words && ph->vocab == SK_VOCAB_NEED && !ph->term->crisis &&
+          !(a->crisis_family.w[ph->idx >> 6] >> (ph->idx & 63) & 1)) {
+        int crisis_word = 0;
+        for (size_t j = 0; j < ph->n; j++)
+          crisis_word |= a->w[i + j].crisis_word;
+        if (crisis_word)
+          continue; /* "leven" of "ik wil niet meer leven" is no question about life */
+      }
       if (k == ph->n && (ph->n > best_len || qual > best_q)) {
         best = (int)p;
         best_len = ph->n;
@@ -159,6 +167,11 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
       size_t shorter = a->w[k].role == W_TG ? len + 1 : len;
       accept = from >= i && to <= i + len && to - from < shorter && !ph->term->crisis;
     }
+    /* under a crisis, its words stand for no need outside its family
+     * ("mijn ex" of "mijn ex stalkt mij" is no question about a divorce) */
+    for (size_t k = i; k < i + len && accept && a->n_crisis_words; k++)
+      if (a->w[k].crisis_word)
+        accept = !(x->needs.w[0] & ~a->crisis_family.w[0]) && !(x->needs.w[1] & ~a->crisis_family.w[1]);
     if (!accept) {
       i++;
       continue;
@@ -591,7 +604,18 @@ static void hl_terms(struct sk_searcher *s, struct analysis *a) {
   sk_buf_free(&b);
 }
 
-int sks_analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
+/* Mark the words a crisis pattern used (see sks_analyse). */
+static void mark_crisis_words(struct analysis *a, const struct sk_crisis_match *cm) {
+  for (size_t i = 0; i < a->n; i++)
+    for (unsigned k = 0; k < cm->n_words && !a->w[i].crisis_word; k++)
+      if (strcmp(a->w[i].f, cm->words[k]) == 0) {
+        a->w[i].crisis_word = 1;
+        a->n_crisis_words++;
+      }
+}
+
+int sks_analyse(struct sk_searcher *s, const char *q, const struct sk_crisis_match *crisis_words,
+                struct analysis *a) {
   memset(a, 0, sizeof *a);
   a->place = -1;
   if (!q)
@@ -604,6 +628,10 @@ int sks_analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
   }
   struct collect_ctx c = {a, s->stem, q};
   sk_words(q, n, collect_word, &c);
+  if (crisis_words) {
+    mark_crisis_words(a, crisis_words);
+    sks_crisis_family(s, crisis_words, &a->crisis_family);
+  }
   if (!a->n)
     return SK_OK;
   /* still typing the last word when the text ends in a letter */
@@ -721,8 +749,10 @@ int sks_analyse(struct sk_searcher *s, const char *q, struct analysis *a) {
       rc = word_group(s, w->f, w->prefix, &we);
     if (rc)
       break;
-    if (w->role == W_TEXT)
+    if (w->role == W_TEXT && !w->crisis_word)
       rc = push_groups(a, a->req, &a->n_req, we);
+    else if (w->role == W_TEXT) /* a crisis word: it ranks, it does not select */
+      rc = push_groups(a, a->boost, &a->n_boost, we);
     else if (w->role == W_NEED)
       rc = push_groups(a, a->opt, &a->n_opt, we);
     else

@@ -498,6 +498,14 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
     }
     if (fm)
       continue;
+    /* under a crisis the words are the crisis, not their everyday sense:
+     * an offering outside the crisis's family of needs that only the words
+     * reached ("Vrijwilligers in de laatste levensfase" for "ik wil niet
+     * meer leven", mediation for "mijn ex stalkt mij") is left out; one a
+     * concept of the other words reached ("... en ik heb schulden") stays */
+    if (crisis_q && text_mode && an->n_crisis_words && !(s->mark[rid] & (M_CRISIS | M_CNEED | M_LNEED | M_LTEXT)) &&
+        !(d->needs.w[0] & an->crisis_family.w[0]) && !(d->needs.w[1] & an->crisis_family.w[1]))
+      continue;
     rk->total++;
     if (q->facets) {
       count_needs(cnt_need, &d->needs);
@@ -524,6 +532,7 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
         score *= 1.2;
     if (crisis_q && text_mode && (s->mark[rid] & M_CRISIS))
       score += (d->flags & SKS_DOC_HAS_PHONE) ? CRISIS_BONUS : CRISIS_BONUS / 2; /* callable first */
+
     struct cand c = {rid, (float)score, 0};
     switch (q->sort) {
     case SK_SORT_NAME:

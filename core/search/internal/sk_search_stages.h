@@ -33,6 +33,7 @@
 enum { W_TEXT, W_STOP, W_NEED, W_TG, W_PLACE, W_LEX };
 
 struct qword {
+  uint8_t crisis_word; /* a crisis pattern used it (sks_analyse) */
   char f[SK_TOKEN_MAX + 4]; /* folded */
   size_t flen;
   char stem[SK_TOKEN_MAX + 4];
@@ -60,6 +61,14 @@ struct analysis {
   struct sks_needmask lex_needs; /* needs reached through the lexicon */
   int n_lex;                     /* lexicon entries matched */
   int crisis;
+  /* a recognised crisis: its family of needs, every need under the
+   * top-level needs of its crisis needs (psychisch for suicide, veiligheid
+   * for violence). The words the crisis patterns used stand for no need
+   * outside it, and an offering outside it that only the words reached is
+   * left out of the list ("ik wil niet meer leven" is no question about
+   * the last phase of life) */
+  struct sks_needmask crisis_family;
+  size_t n_crisis_words; /* query words that a crisis pattern used */
   int corrected; /* a did-you-mean exists */
   int replaced;  /* some word was searched as its correction */
   /* the plan's word groups (owned), by role */
@@ -85,7 +94,11 @@ struct analysis {
 
 /* Analyse q (any bytes, NULL = none) into a; a is filled even on failure
  * and always freed with sks_analysis_free. */
-SK_MUST_CHECK int sks_analyse(struct sk_searcher *s, const char *q, struct analysis *a);
+/* crisis_words: when not NULL, the query's words that a crisis pattern
+ * used (sk_crisis_match.words) are searched as text but stand for no need
+ * outside the crisis's family (analysis.crisis_family). */
+SK_MUST_CHECK int sks_analyse(struct sk_searcher *s, const char *q, const struct sk_crisis_match *crisis_words,
+                              struct analysis *a);
 void sks_analysis_free(struct analysis *a);
 /* 1: the query is in professionals' words ("verwijzer") */
 int sks_pro_words(const struct analysis *a);
@@ -249,6 +262,8 @@ void sks_suggest_needs(struct sk_searcher *s, const struct analysis *an, struct 
 /* The query's crisis kinds: its text as typed and its need filter. */
 void sks_crisis_check(struct sk_searcher *s, const struct sk_search_query *q, struct sk_crisis_match *cm);
 /* The crisis needs of the recognised kinds as concepts of an. */
+/* The needs of the family of a crisis (see analysis.crisis_family). */
+void sks_crisis_family(const struct sk_searcher *s, const struct sk_crisis_match *cm, struct sks_needmask *out);
 void sks_add_crisis_needs(struct sk_searcher *s, const struct sk_crisis_match *cm, struct analysis *an);
 /* The crisis lines of r: sk_crisis's (s->crisis), else the taxonomy's crisis needs'. */
 SK_MUST_CHECK int sks_crisis_lines(struct render_ctx *rc, const struct sk_crisis_match *cm,
