@@ -46,7 +46,7 @@ test-release-build: setup
 
 # The libFuzzer targets of fuzz/ (clang): replay the seeds, then fuzz each
 # for FUZZ_SECONDS (docs/contributing.md: how to run them long).
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 30
 test-fuzz: setup
 	@cmake --preset fuzz -DSK_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
 	@cmake --build build/fuzz -j$(JOBS)

@@ -96,7 +96,8 @@ int main(int argc, char **argv) {
     const char *q = queries[rng % n_queries];
     struct sk_crisis_match m;
     double a = now_us();
-    sk_crisis_check(c, q, strlen(q), &m);
+    if (sk_crisis_check(c, q, strlen(q), &m) != SK_OK)
+      return 1;
     lat[i] = now_us() - a;
     hits += m.kinds != 0;
   }
@@ -115,7 +116,8 @@ int main(int argc, char **argv) {
   for (int i = 0; i < 2000; i++) {
     struct sk_crisis_match m;
     double a = now_us();
-    sk_crisis_check(c, big, o, &m);
+    if (sk_crisis_check(c, big, o, &m) != SK_OK)
+      return 1;
     lat[i] = now_us() - a;
   }
   qsort(lat, 2000, sizeof *lat, cmp_d);

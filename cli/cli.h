@@ -31,6 +31,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_ensure_parent_dir(const char *path);
 
 int cmd_backup(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
+void cmd_publish_usage(FILE *out);
 void cmd_backup_usage(FILE *out);
 int cmd_feed(int argc, char **argv);
 void cmd_feed_usage(FILE *out);

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "sk_auth.h"
 #include "sk_err.h"
+#include "sk_mail.h"
 #include "sk_store.h"
 #include "sk_taxonomy.h"
 #include "web_server.h"
@@ -32,6 +33,11 @@ void cmd_serve_usage(FILE *out) {
           "variable; the flag wins.\n"
           "\n"
           "  --db PATH             database file (SK_DB, default %s)\n"
+          "  --replica DIR         serve the newest read snapshot that 'sociale-kaart publish'\n"
+          "                        wrote to DIR instead of --db, read-only: the public GET\n"
+          "                        routes only (logins, the portal and writes answer 421), and\n"
+          "                        move to a newer snapshot without dropping a request; no\n"
+          "                        reindex (SK_REPLICA, default none)\n"
           "  --port N              TCP port, 0 = any free port (SK_PORT, default 8080)\n"
           "  --bind ADDR           127.0.0.1 or 0.0.0.0 (SK_BIND, default 127.0.0.1)\n"
           "  --static DIR          site folder (SK_STATIC, default %s)\n"
@@ -60,7 +66,10 @@ void cmd_serve_usage(FILE *out) {
           "                        https://socialekaart.example.nl: links in\n"
           "                        /api/v1/activities.ics and in password-reset e-mails;\n"
           "                        without it the calendar has no links and 'wachtwoord\n"
-          "                        vergeten' is off (SK_PUBLIC_URL, default none)\n",
+          "                        vergeten' is off (SK_PUBLIC_URL, default none)\n"
+          "\n"
+          "With SK_SMTP_URL and SK_SMTP_FROM set (as for 'sociale-kaart reminders'), the\n"
+          "server sends password-reset links the moment they are asked for.\n",
           SK_DEFAULT_DB, SK_DEFAULT_STATIC, SK_DEFAULT_FEEDS, SK_DEFAULT_TAXONOMY);
 }
 
@@ -159,7 +168,7 @@ static void *reindex_main(void *arg) {
 
 int cmd_serve(int argc, char **argv) {
   enum { O_DB = 1, O_PORT, O_BIND, O_STATIC, O_THREADS, O_REINDEX, O_FEEDS, O_TAX, O_LOG,
-         O_TIMEOUT, O_REQTIMEOUT, O_MAXCONN, O_MAXIP, O_PROXY, O_PUBLIC };
+         O_TIMEOUT, O_REQTIMEOUT, O_MAXCONN, O_MAXIP, O_PROXY, O_PUBLIC, O_REPLICA };
   static const struct option opts[] = {{"db", required_argument, NULL, O_DB},
                                        {"port", required_argument, NULL, O_PORT},
                                        {"bind", required_argument, NULL, O_BIND},
@@ -175,6 +184,7 @@ int cmd_serve(int argc, char **argv) {
                                        {"max-per-ip", required_argument, NULL, O_MAXIP},
                                        {"trusted-proxy", required_argument, NULL, O_PROXY},
                                        {"public-url", required_argument, NULL, O_PUBLIC},
+                                       {"replica", required_argument, NULL, O_REPLICA},
                                        {NULL, 0, NULL, 0}};
   struct web_config c;
   web_config_default(&c);
@@ -193,6 +203,7 @@ int cmd_serve(int argc, char **argv) {
   const char *maxip = cli_default("SK_MAX_PER_IP", "64");
   c.trusted_proxy = getenv("SK_TRUSTED_PROXY");
   c.public_url = getenv("SK_PUBLIC_URL"); /* links in the calendar; never the request's Host */
+  c.replica_dir = getenv("SK_REPLICA");
   int ch;
   optind = 1;
   opterr = 0;
@@ -213,6 +224,7 @@ int cmd_serve(int argc, char **argv) {
     case O_MAXIP: maxip = optarg; break;
     case O_PROXY: c.trusted_proxy = optarg; break;
     case O_PUBLIC: c.public_url = optarg; break;
+    case O_REPLICA: c.replica_dir = optarg; break;
     default:
       return cli_usage_error("serve", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
@@ -250,9 +262,21 @@ int cmd_serve(int argc, char **argv) {
       return cli_usage_error("serve", "--trusted-proxy must be an IPv4 address, not '%s'",
                              c.trusted_proxy);
   }
+  struct sk_mail_config mail;
+  int smtp = sk_mail_config_from_env(&mail);
+  if (smtp < 0) {
+    fprintf(stderr, "sociale-kaart serve: SK_SMTP_URL is set but SK_SMTP_FROM is missing or not an"
+                    " address\n");
+    return SK_EXIT_FAIL;
+  }
+  c.mail = smtp > 0 ? &mail : NULL;
   struct stat sb;
   long every_s;
-  if (every && *every) {
+  if (c.replica_dir && !*c.replica_dir)
+    c.replica_dir = NULL;
+  if (c.replica_dir) {
+    every_s = 0; /* the primary indexes; a replica only reads snapshots */
+  } else if (every && *every) {
     every_s = parse_duration(every);
     if (every_s < 0)
       return cli_usage_error("serve", "--reindex-every must look like 90s, 15m or 1h, not '%s'",
@@ -281,8 +305,12 @@ int cmd_serve(int argc, char **argv) {
     fprintf(stderr, "sociale-kaart serve: %s\n", err);
     return SK_EXIT_FAIL;
   }
-  fprintf(stderr, "sociale-kaart serve: listening on http://%s:%d/ (db %s, static %s)\n", c.bind,
-          web_server_port(srv), c.db_path, c.static_dir);
+  if (c.replica_dir)
+    fprintf(stderr, "sociale-kaart serve: listening on http://%s:%d/ (replica of %s, static %s)\n",
+            c.bind, web_server_port(srv), c.replica_dir, c.static_dir);
+  else
+    fprintf(stderr, "sociale-kaart serve: listening on http://%s:%d/ (db %s, static %s)\n",
+            c.bind, web_server_port(srv), c.db_path, c.static_dir);
   fflush(stderr);
 
   struct reindex r = {.every_s = every_s, .db = c.db_path, .feeds = feeds, .taxonomy = taxonomy};

@@ -16,6 +16,7 @@ static const struct sk_command commands[] = {
     {"backup", "write a consistent copy of the database while it is in use", cmd_backup, cmd_backup_usage},
     {"feed", "list, add, check and report the feeds of the registry", cmd_feed, cmd_feed_usage},
     {"index", "read the feeds (and the taxonomy) into the database", cmd_index, cmd_index_usage},
+    {"publish", "publish a read snapshot of the database for the replicas", cmd_publish, cmd_publish_usage},
     {"reminders", "queue and send the monthly reminders for entries not confirmed", cmd_reminders, cmd_reminders_usage},
     {"serve", "serve the API, the HSDS API and the site over HTTP", cmd_serve, cmd_serve_usage},
     {"search", "search the offerings like the site does (or as JSON)", cmd_search, cmd_search_usage},

@@ -4,6 +4,7 @@
  * Error codes shared by every module. Functions that can fail return int:
  * SK_OK (0) on success, a negative SK_E* code on failure. Callers must check.
  */
+
 enum sk_err {
   SK_OK = 0,
   SK_ENOMEM = -1,    /* out of memory */

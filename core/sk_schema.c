@@ -449,6 +449,45 @@ static const char migration_8[] =
     "ALTER TABLE portal_correction ADD COLUMN feed_id TEXT;\n"
     "CREATE INDEX portal_correction_feed ON portal_correction(feed_id, status);\n";
 
+/* The feed kinds are one table in the indexer (ix_feed_kinds[],
+ * indexer/ix_kind.c), which refuses an unknown kind where a feed is
+ * registered (ix_apply_register_feed); the CHECK listing them here again
+ * made a new format touch the schema too. The table is rebuilt without it
+ * (SQLite's ALTER TABLE recipe: the store runs every migration with foreign
+ * keys off and checks them before the commit; feed_rejection and
+ * feed_verify_log refer to the table by name, so their rows and foreign
+ * keys stay as they are). */
+static const char migration_9[] =
+    "CREATE TABLE new_feed(\n"
+    "  id TEXT PRIMARY KEY,\n"
+    "  partner TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  location TEXT NOT NULL,\n"
+    "  enabled INTEGER NOT NULL DEFAULT 1,\n"
+    "  http_etag TEXT,\n"
+    "  http_last_modified TEXT,\n"
+    "  content_hash TEXT,\n"
+    "  last_attempt TEXT,\n"
+    "  last_success TEXT,\n"
+    "  last_error TEXT,\n"
+    "  n_records INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_new INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_changed INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_unchanged INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_withdrawn INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_rejected INTEGER NOT NULL DEFAULT 0,\n"
+    "  confirmed_date TEXT);\n"
+    "INSERT INTO new_feed SELECT id, partner, kind, location, enabled, http_etag,\n"
+    "  http_last_modified, content_hash, last_attempt, last_success, last_error, n_records,\n"
+    "  n_new, n_changed, n_unchanged, n_withdrawn, n_rejected, confirmed_date FROM feed;\n"
+    "DROP TABLE feed;\n"
+    "ALTER TABLE new_feed RENAME TO feed;\n";
+
+/* The source's own last_modified of a service (HSDS, issue 12), kept beside
+ * ours: last_modified stays our time of change (what /hsds publishes and
+ * modified_after filters on). Written by ix_apply via sk_write. */
+static const char migration_10[] = "ALTER TABLE service ADD COLUMN source_modified TEXT;\n";
+
 const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {
     migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7,
-    migration_8};
+    migration_8, migration_9, migration_10};

@@ -5,7 +5,7 @@
  * database from user_version i to i + 1. Append new migrations; never edit
  * one that has shipped.
  */
-#define SK_SCHEMA_VERSION 8
+#define SK_SCHEMA_VERSION 10
 extern const char *const sk_schema_migrations[SK_SCHEMA_VERSION];
 
 #endif

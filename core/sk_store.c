@@ -110,8 +110,58 @@ void sk_now_iso(char out[32]) {
   strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Rows that break a foreign key (PRAGMA foreign_key_check), or -1. */
+static long long foreign_key_violations(struct sk_store *st) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s, NULL) != SQLITE_OK)
+    return -1;
+  long long n = 0;
+  int step;
+  while ((step = sqlite3_step(s)) == SQLITE_ROW)
+    n++;
+  sqlite3_finalize(s);
+  return step == SQLITE_DONE ? n : -1;
+}
+
+static int store_migrate_steps(struct sk_store *st, int v, char *err, size_t errlen) {
+  for (; v < SK_SCHEMA_VERSION; v++) {
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+    char *msg = NULL;
+    long long before = -1;
+    if (sk_store_begin(st) || (before = foreign_key_violations(st)) < 0 ||
+        sqlite3_exec(st->db, sk_schema_migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
+        sk_store_exec(st, pragma)) {
+      set_err(err, errlen, "schema migration failed: %s%s", msg ? msg : sqlite3_errmsg(st->db), "");
+      sqlite3_free(msg);
+      sk_store_rollback(st);
+      return SK_EDB;
+    }
+    /* Rows an older writer left dangling are not this step's to judge;
+     * a step must not add any. */
+    long long after = foreign_key_violations(st);
+    if (after < 0 || after > before) {
+      char step[16];
+      snprintf(step, sizeof step, "%d", v + 1);
+      set_err(err, errlen, "schema migration %s would break a foreign key%s", step, "");
+      sk_store_rollback(st);
+      return SK_EDB;
+    }
+    if (sk_store_commit(st)) {
+      set_err(err, errlen, "schema migration failed: %s%s", sqlite3_errmsg(st->db), "");
+      sk_store_rollback(st);
+      return SK_EDB;
+    }
+  }
+  return SK_OK;
+}
+
 /* Migrate from the file's user_version to SK_SCHEMA_VERSION, one step per
- * transaction, so a crash leaves the file at a whole version. */
+ * transaction, so a crash leaves the file at a whole version. Foreign keys
+ * are off meanwhile (the pragma cannot change inside a transaction), as
+ * SQLite's recipe for rebuilding a table asks: dropping the old table must
+ * not cascade into the rows that refer to it. Each step checks them
+ * (PRAGMA foreign_key_check) before its commit. */
 static int store_migrate(struct sk_store *st, char *err, size_t errlen) {
   int v = sk_store_schema_version(st);
   if (v < 0) {
@@ -123,20 +173,19 @@ static int store_migrate(struct sk_store *st, char *err, size_t errlen) {
             "upgrade sociale-kaart", "");
     return SK_EINVAL;
   }
-  for (; v < SK_SCHEMA_VERSION; v++) {
-    char pragma[64];
-    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-    char *msg = NULL;
-    if (sk_store_begin(st) ||
-        sqlite3_exec(st->db, sk_schema_migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
-        sk_store_exec(st, pragma) || sk_store_commit(st)) {
-      set_err(err, errlen, "schema migration failed: %s%s", msg ? msg : sqlite3_errmsg(st->db), "");
-      sqlite3_free(msg);
-      sk_store_rollback(st);
-      return SK_EDB;
-    }
+  if (v == SK_SCHEMA_VERSION)
+    return SK_OK;
+  if (sk_store_exec(st, "PRAGMA foreign_keys = OFF")) {
+    set_err(err, errlen, "cannot turn foreign keys off for the migration: %s%s",
+            sqlite3_errmsg(st->db), "");
+    return SK_EDB;
   }
-  return SK_OK;
+  int rc = store_migrate_steps(st, v, err, errlen);
+  if (sk_store_exec(st, "PRAGMA foreign_keys = ON") && rc == SK_OK) {
+    set_err(err, errlen, "cannot turn foreign keys on again: %s%s", sqlite3_errmsg(st->db), "");
+    rc = SK_EDB;
+  }
+  return rc;
 }
 
 /* The full-text index is derived data: rebuild it when the tokenizer that

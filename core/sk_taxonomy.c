@@ -269,8 +269,11 @@ const struct sk_term *sk_taxonomy_find(const struct sk_taxonomy *tax, enum sk_vo
                                        const char *code) {
   if (!code)
     return NULL;
+  /* Linear (a few hundred terms), called per query word: the first byte
+   * decides most comparisons without a call. */
   for (size_t i = 0; i < tax->n_terms; i++)
-    if (tax->terms[i].vocab == v && strcmp(tax->terms[i].code, code) == 0)
+    if (tax->terms[i].vocab == v && tax->terms[i].code[0] == code[0] &&
+        strcmp(tax->terms[i].code, code) == 0)
       return &tax->terms[i];
   return NULL;
 }

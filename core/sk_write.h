@@ -58,7 +58,8 @@
   X(status, TEXT, "status")                                                                      \
   X(content_hash, TEXT, "")                                                                      \
   X(assured_date, TEXT, "")                                                                      \
-  X(assured_by, TEXT, "")
+  X(assured_by, TEXT, "")                                                                        \
+  X(source_modified, TEXT, "")
 
 #define SK_WRITE_LOCATION_COLUMNS(X)                                                             \
   X(organization_rid, INT, "")                                                                   \

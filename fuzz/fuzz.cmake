@@ -1,8 +1,8 @@
 # libFuzzer targets (clang only; configure with the preset 'fuzz'). Each
 # target has a ctest, fuzz_<name>, that replays its seeds and then fuzzes
 # for SK_FUZZ_SECONDS (CI: short; see docs/contributing.md to run long).
-set(SK_FUZZ_SECONDS 20 CACHE STRING "Seconds each fuzz target runs under ctest")
-set(SK_FUZZ_TARGETS partner_json hsds ical search http_params)
+set(SK_FUZZ_SECONDS 30 CACHE STRING "Seconds each fuzz target runs under ctest")
+set(SK_FUZZ_TARGETS partner_json hsds hsds_csv ical search http_params)
 foreach(t ${SK_FUZZ_TARGETS})
   add_executable(fuzz_${t} ${CMAKE_SOURCE_DIR}/fuzz/fuzz_${t}.c)
   target_compile_definitions(fuzz_${t} PRIVATE SK_SOURCE_DIR="${CMAKE_SOURCE_DIR}")

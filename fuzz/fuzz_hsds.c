@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[512];
   int pages = 0;
   if (ix_hsds_parse((const char *)data, size, tax, &b, &pages, err, sizeof err) == 0)
-    ix_validate_batch(&b, tax);
+    (void)(ix_validate_batch(&b, tax) == 0); /* a failure (no memory) is not a finding */
   ix_batch_free(&b);
   return 0;
 }

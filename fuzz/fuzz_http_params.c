@@ -78,7 +78,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       unescape(eq + 1);
     }
     unescape(p);
-    sk_search_query_set(&q, p, value, &e);
+    /* a refused value or name always says which parameter it was (an
+     * empty name is an empty param) */
+    memset(&e, 0, sizeof e);
+    if (sk_search_query_set(&q, p, value, &e) != SK_OK && *p && !e.param[0])
+      abort();
     int64_t t;
     web_parse_time(value, &t);
     web_is_uuid(value);

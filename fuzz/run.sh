@@ -23,6 +23,7 @@ cp "$here/seeds/$target"/* "$work/corpus/" 2>/dev/null || true
 case $target in
   partner_json) cp "$root"/feeds/demo/*.json "$work/corpus/"; rm -f "$work/corpus"/*.hsds.json ;;
   hsds) cp "$root"/tests/data/hsds/*.json "$root"/feeds/demo/*.hsds.json "$work/corpus/" ;;
+  hsds_csv) ;; # its seeds (zips written by Python's zipfile) are in seeds/hsds_csv
   ical) cp "$root"/tests/data/ical/*.ics "$root"/feeds/demo/*.ics "$work/corpus/" ;;
 esac
 # Search inputs are what people type (the query text is cut at 2000 bytes

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ix_kind.h"
 #include "sk_buf.h"
 #include "sk_err.h"
 #include "sk_fold.h"
@@ -77,10 +78,12 @@ struct apply {
   long long next_svc_rid; /* new offerings get their rid here, before the insert */
   struct timespec tx_start; /* when the current write transaction began */
   long n_chunks;            /* transactions committed before the last one */
+  int wal_pages;            /* pages in the WAL after the last commit (wal_hook) */
   int prepared;           /* the batch was prepared for this feed (ix_apply_prepare) */
   struct sk_writer *w; /* the model's writer, bulk mode */
   /* prepared statements (reading), finalised at the end */
   sqlite3_stmt *s_org_old, *s_loc_old, *s_svc_old;
+  sqlite3_stmt *s_id_own[E_COUNT], *s_id_used[E_COUNT]; /* make_id: the stored id, an id taken */
   char *err;
   size_t errlen;
   long n_svc_withdrawn; /* offerings withdrawn by this batch (the shrink guard) */
@@ -208,6 +211,11 @@ static void finalize_all(struct apply *a) {
     sqlite3_finalize(*all[i]);
     *all[i] = NULL;
   }
+  for (int e = 0; e < E_COUNT; e++) {
+    sqlite3_finalize(a->s_id_own[e]);
+    sqlite3_finalize(a->s_id_used[e]);
+    a->s_id_own[e] = a->s_id_used[e] = NULL;
+  }
   sk_write_close(a->w);
   a->w = NULL;
 }
@@ -233,12 +241,48 @@ static int log_diff(struct apply *a, enum entity e, const char *id) {
   return SK_OK;
 }
 
+/* 1 when the statement gives a row; its first column (an id) into out. */
+static int id_row(struct apply *a, sqlite3_stmt **s, const char *sql, const char *p1, const char *p2,
+                  char out[SK_UUID_LEN]) {
+  if (!*s && sqlite3_prepare_v2(a->st->db, sql, -1, s, NULL) != SQLITE_OK)
+    return 0;
+  sqlite3_reset(*s);
+  sqlite3_bind_text(*s, 1, p1, -1, SQLITE_TRANSIENT);
+  if (p2)
+    sqlite3_bind_text(*s, 2, p2, -1, SQLITE_TRANSIENT);
+  int got = sqlite3_step(*s) == SQLITE_ROW;
+  const char *v = got ? (const char *)sqlite3_column_text(*s, 0) : NULL;
+  if (got && out && v && strlen(v) < SK_UUID_LEN)
+    snprintf(out, SK_UUID_LEN, "%s", v);
+  sqlite3_reset(*s);
+  return got;
+}
+
+/* The public id of record (e, key). A name-based UUID of source and key,
+ * so a record keeps its id across fetches and rebuilds; but a key that is
+ * itself a UUID (HSDS ids) is kept as our id when no other record of that
+ * kind has it, so an exchange partner's references keep working (issue
+ * 12). A record already stored keeps the id it has. Without a store
+ * (ix_apply_prepare) only the name-based id is known. */
 static void make_id(struct apply *a, enum entity e, const char *key, char out[SK_UUID_LEN]) {
   sk_buf_reset(&a->tmp);
   if (sk_buf_printf(&a->tmp, "%s\n%s\n%s", a->source, entity_name[e], key) == SK_OK)
     sk_uuid_from_name(a->tmp.ptr, a->tmp.len, out);
   else
     sk_uuid_random(out); /* unreachable in practice: keys are capped */
+  if (!a->st || !sk_uuid_valid(key))
+    return;
+  static const char *const own[E_COUNT] = {
+      "SELECT id FROM organization WHERE source = ?1 AND source_key = ?2",
+      "SELECT id FROM location WHERE source = ?1 AND source_key = ?2",
+      "SELECT id FROM service WHERE source = ?1 AND source_key = ?2"};
+  static const char *const used[E_COUNT] = {"SELECT id FROM organization WHERE id = ?1",
+                                            "SELECT id FROM location WHERE id = ?1",
+                                            "SELECT id FROM service WHERE id = ?1"};
+  if (id_row(a, &a->s_id_own[e], own[e], a->source, key, out))
+    return;
+  if (!id_row(a, &a->s_id_used[e], used[e], key, NULL, NULL))
+    snprintf(out, SK_UUID_LEN, "%s", key);
 }
 
 /* ---- known records ----------------------------------------------------- */
@@ -663,6 +707,9 @@ static struct sk_write_service svc_row(const struct ix_service *s, long long org
   v.content_hash = hash;
   v.assured_date = s->assured_date;
   v.assured_by = s->assured_by;
+  /* Not in the content hash: a source's new time alone, with nothing we
+   * keep changed, does not rewrite the row (docs/hsds.md). */
+  v.source_modified = s->source_modified;
   return v;
 }
 
@@ -758,6 +805,33 @@ static int begin_chunk(struct apply *a) {
   return SK_OK;
 }
 
+/* WAL checkpoints on the apply's own schedule. SQLite's automatic one
+ * (every 1 000 pages) ran at almost every chunk commit and copied the pages
+ * that every chunk touches again (b-tree interiors, the full-text segments,
+ * the indexes keyed by random UUIDs): about 40 % of the extra CPU that
+ * chunked commits cost a first load (docs/performance.md). During the apply
+ * the connection only counts the WAL's pages (wal_hook) and checkpoints
+ * between chunks, outside any transaction (a passive checkpoint takes no
+ * write lock, so a portal save goes on meanwhile), once the WAL holds
+ * IX_APPLY_CHECKPOINT_PAGES. Other connections keep their automatic
+ * checkpoint, so a save that commits after a chunk copies at most that
+ * many pages. */
+#define IX_APPLY_CHECKPOINT_PAGES 8192 /* 32 MiB of 4 KiB pages */
+
+static int wal_count(void *arg, sqlite3 *db, const char *name, int pages) {
+  (void)db;
+  (void)name;
+  ((struct apply *)arg)->wal_pages = pages;
+  return SQLITE_OK;
+}
+
+static void checkpoint_point(struct apply *a) {
+  if (a->wal_pages < IX_APPLY_CHECKPOINT_PAGES)
+    return;
+  sqlite3_wal_checkpoint_v2(a->st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  a->wal_pages = 0;
+}
+
 /* At a record boundary: when the transaction has been open long enough,
  * write what is pending (rows, their full-text rows), commit, leave the
  * store to others for a moment and begin again. Every record is committed
@@ -775,6 +849,7 @@ static int chunk_point(struct apply *a) {
   if (rc)
     return rc;
   a->n_chunks++;
+  checkpoint_point(a);
   struct timespec ts = {0, IX_APPLY_YIELD_MS * 1000000L};
   nanosleep(&ts, NULL);
   if ((rc = begin_chunk(a)))
@@ -821,7 +896,7 @@ static int apply_service(struct apply *a, const struct ix_service *s) {
     a->stats.n_unchanged++;
     return SK_OK;
   }
-  if (prepared)
+  if (prepared && !sk_uuid_valid(s->key)) /* a UUID key needs the store (make_id) */
     snprintf(id, sizeof id, "%s", s->public_id);
   else
     make_id(a, E_SVC, s->key, id);
@@ -1190,6 +1265,9 @@ int ix_apply(struct sk_store *st, const char *feed_id, const struct ix_batch *b,
    * (up to 100 ms) from ever finding it free. Restored below. */
   int busy_was = st->busy_ms;
   sk_store_set_busy_wait(st, busy_was > 0 ? busy_was : 5000);
+  /* Our own checkpoint schedule (checkpoint_point); restored below. */
+  int autockpt_was = (int)query_int(st, "PRAGMA wal_autocheckpoint");
+  sqlite3_wal_hook(st->db, wal_count, a);
   int rc = begin_chunk(a);
   if (rc)
     goto out;
@@ -1275,6 +1353,7 @@ fail:
   finalize_all(a);
   sk_store_rollback(st);
 out:
+  sqlite3_wal_autocheckpoint(st->db, autockpt_was); /* the default hook again */
   sk_store_set_busy_wait(st, busy_was);
   if (fk_was_on)
     sk_store_exec(st, "PRAGMA foreign_keys = ON");
@@ -1346,6 +1425,8 @@ static int exec_feed_update(struct sk_store *st, const char *sql, const char *fe
 
 int ix_apply_register_feed(struct sk_store *st, const char *feed_id, const char *partner,
                            const char *kind, const char *location, int enabled) {
+  if (!ix_feed_kind_find(kind))
+    return SK_EINVAL;
   int own_tx = sqlite3_get_autocommit(st->db);
   if (own_tx && sk_store_begin(st))
     return SK_EDB;

@@ -50,7 +50,9 @@ struct ix_apply_meta {
 };
 
 /* Create or update the feed row from the registry. Own transaction unless
- * one is open. */
+ * one is open. kind must name a row of ix_feed_kinds[] (ix_kind.h), else
+ * SK_EINVAL and nothing is written: that table is the one list of kinds
+ * (the schema has none since the migration that rebuilt feed). */
 SK_MUST_CHECK int ix_apply_register_feed(struct sk_store *st, const char *feed_id,
                                          const char *partner, const char *kind,
                                          const char *location, int enabled);

@@ -47,31 +47,20 @@ static const struct {
     {C_KEYWORDS, "trefwoorden|zoekwoorden|andere naam|keywords|alternate name"},
 };
 
-struct row {
-  struct sk_buf buf;             /* the cells, each NUL-terminated */
-  size_t off[IX_CSV_MAX_COLS];
-  size_t n;
-  int too_many;
-};
-
 struct cctx {
   struct ix_batch *b;
   const struct sk_taxonomy *tax;
-  const char *p, *end;
-  char sep;
-  size_t line; /* where the reader is, 1-based */
+  struct ix_csv_reader rd;
   size_t row;  /* the line the current row starts on */
   int col_of[IX_CSV_MAX_COLS];  /* column index -> enum col, -1 unknown */
   size_t n_unknown_values;
 };
 
-static const char *cell(const struct row *r, size_t i) {
+const char *ix_csv_cell(const struct ix_csv_row *r, size_t i) {
   return i < r->n ? r->buf.ptr + r->off[i] : "";
 }
 
-/* Read one record (RFC 4180). 1: read, 0: end of input, -1: an unclosed
- * quote, -2: a cell too long, -3: out of memory. */
-static int read_row(struct cctx *c, struct row *r) {
+int ix_csv_read_row(struct ix_csv_reader *c, struct ix_csv_row *r) {
   sk_buf_reset(&r->buf);
   r->n = 0;
   r->too_many = 0;
@@ -128,6 +117,22 @@ static int read_row(struct cctx *c, struct row *r) {
   if (sk_buf_addc(&r->buf, '\0'))
     return -3;
   return 1;
+}
+
+char ix_csv_guess_sep(const char *data, size_t len) {
+  size_t cnt[3] = {0, 0, 0};
+  int q = 0;
+  for (const char *p = data; p < data + len && (*p != '\n' || q); p++) {
+    if (*p == '"')
+      q = !q;
+    else if (!q)
+      cnt[0] += *p == ';', cnt[1] += *p == ',', cnt[2] += *p == '\t';
+  }
+  return cnt[0] >= cnt[1] && cnt[0] >= cnt[2] ? ';' : cnt[1] >= cnt[2] ? ',' : '\t';
+}
+
+void ix_csv_row_init(struct ix_csv_row *r) {
+  sk_buf_init(&r->buf, IX_CSV_MAX_COLS * (size_t)IX_CSV_MAX_FIELD + 64);
 }
 
 /* s folded: lower case, accents off, punctuation as one space, trimmed. */
@@ -319,11 +324,11 @@ static const char *org_key_for(struct cctx *c, const char *name, int *oom) {
   return o->key;
 }
 
-static int read_record(struct cctx *c, const struct row *r) {
+static int read_record(struct cctx *c, const struct ix_csv_row *r) {
   const char *v[C_COUNT] = {0};
   for (size_t i = 0; i < r->n && i < IX_CSV_MAX_COLS; i++) {
     int col = c->col_of[i];
-    const char *t = cell(r, i);
+    const char *t = ix_csv_cell(r, i);
     while (*t == ' ' || *t == '\t')
       t++;
     if (col >= 0 && *t && !v[col])
@@ -452,20 +457,12 @@ int ix_csv_parse(const char *data, size_t len, const struct sk_taxonomy *tax, st
     data += 3;
     len -= 3;
   }
-  struct cctx c = {.b = out, .tax = tax, .p = data, .end = data + len, .line = 1};
+  struct cctx c = {.b = out, .tax = tax, .rd = {.p = data, .end = data + len, .line = 1}};
   /* The separator: the one the header line uses most, outside quotes. */
-  size_t cnt[3] = {0, 0, 0};
-  int q = 0;
-  for (const char *p = data; p < data + len && (*p != '\n' || q); p++) {
-    if (*p == '"')
-      q = !q;
-    else if (!q)
-      cnt[0] += *p == ';', cnt[1] += *p == ',', cnt[2] += *p == '\t';
-  }
-  c.sep = cnt[0] >= cnt[1] && cnt[0] >= cnt[2] ? ';' : cnt[1] >= cnt[2] ? ',' : '\t';
-  struct row r;
-  sk_buf_init(&r.buf, IX_CSV_MAX_COLS * (size_t)IX_CSV_MAX_FIELD + 64);
-  int got = read_row(&c, &r);
+  c.rd.sep = ix_csv_guess_sep(data, len);
+  struct ix_csv_row r;
+  ix_csv_row_init(&r);
+  int got = ix_csv_read_row(&c.rd, &r);
   int rc = SK_OK;
   if (got <= 0) {
     snprintf(err, errlen, got == 0 ? "Het bestand is leeg." : "De eerste regel van het bestand is onleesbaar.");
@@ -476,7 +473,7 @@ int ix_csv_parse(const char *data, size_t len, const struct sk_taxonomy *tax, st
   for (size_t i = 0; i < IX_CSV_MAX_COLS; i++)
     c.col_of[i] = -1;
   for (size_t i = 0; i < r.n; i++) {
-    const char *h = cell(&r, i);
+    const char *h = ix_csv_cell(&r, i);
     int col = header_col(h);
     c.col_of[i] = col;
     for (size_t k = 0; k < i && col >= 0; k++)
@@ -504,8 +501,8 @@ int ix_csv_parse(const char *data, size_t len, const struct sk_taxonomy *tax, st
   }
   size_t rows = 0;
   for (;;) {
-    c.row = c.line;
-    if ((got = read_row(&c, &r)) != 1)
+    c.row = c.rd.line;
+    if ((got = ix_csv_read_row(&c.rd, &r)) != 1)
       break;
     if (++rows > IX_CSV_MAX_ROWS) {
       snprintf(err, errlen, "Het bestand heeft meer dan %u rijen.", IX_CSV_MAX_ROWS);

@@ -20,12 +20,35 @@
 #include "sk_err.h" /* SK_MUST_CHECK */
 
 #include "ix_record.h"
+#include "sk_buf.h"
 #include "sk_taxonomy.h"
 
 #define IX_CSV_MAX_BYTES ((size_t)64 * 1024 * 1024)
 #define IX_CSV_MAX_ROWS 200000u
 #define IX_CSV_MAX_COLS 64
 #define IX_CSV_MAX_FIELD (64 * 1024) /* bytes in one cell */
+
+/* The RFC 4180 reader, shared with the HSDS tabular package (ix_hsds_csv). */
+struct ix_csv_reader {
+  const char *p, *end; /* what is left to read */
+  char sep;            /* ',' ';' or '\t' */
+  size_t line;         /* where the reader is, 1-based */
+};
+struct ix_csv_row {
+  struct sk_buf buf; /* the cells, each NUL-terminated; owned, sk_buf_free when done */
+  size_t off[IX_CSV_MAX_COLS];
+  size_t n;
+  int too_many; /* more than IX_CSV_MAX_COLS cells: the rest dropped */
+};
+/* An empty row whose buffer is capped at IX_CSV_MAX_COLS cells of IX_CSV_MAX_FIELD. */
+void ix_csv_row_init(struct ix_csv_row *r);
+/* Read one record into r. 1: read, 0: end of input, -1: an unclosed quote,
+ * -2: a cell longer than IX_CSV_MAX_FIELD, -3: out of memory. */
+int ix_csv_read_row(struct ix_csv_reader *c, struct ix_csv_row *r);
+/* Cell i of r, "" past the end (borrowed from r). */
+const char *ix_csv_cell(const struct ix_csv_row *r, size_t i);
+/* The separator the first line uses most outside quotes (';' on a tie). */
+char ix_csv_guess_sep(const char *data, size_t len);
 
 /* Parse data[0..len) and append its records to out. SK_OK (records or
  * rejections appended), SK_EPARSE with a Dutch reason in err when the sheet

@@ -320,13 +320,16 @@ static void sha256_hex(const char *data, size_t n, char hex[65]) {
 }
 
 /* Hash, compare, check UTF-8; hands the body to out on success. */
-static int finish_body(struct ix_fetch_result *out, struct fetch_ctx *c, const char *known_hash) {
+static int finish_body(struct ix_fetch_result *out, struct fetch_ctx *c, const char *known_hash,
+                       int binary) {
   size_t len = c->body.len;
   char *body = sk_buf_detach(&c->body, &len);
   if (!body) {
     set_error(out, "Er was niet genoeg geheugen om het bestand op te halen.", "out of memory");
     return SK_ENOMEM;
   }
+  if (binary)
+    goto hash; /* an archive: its parser checks the text of each member */
   /* A byte order mark is an artefact of some editors, not content. */
   if (len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0) {
     memmove(body, body + 3, len - 3 + 1);
@@ -365,6 +368,7 @@ static int finish_body(struct ix_fetch_result *out, struct fetch_ctx *c, const c
              "we hebben het gelezen als Windows-1252. Sla het bestand op als UTF-8.",
              bad_byte, bad_line, bad_at + 1);
   }
+hash:
   sha256_hex(body, len, out->content_hash);
   if (known_hash && strcasecmp(known_hash, out->content_hash) == 0) {
     free(body);
@@ -531,7 +535,7 @@ int ix_fetch(const struct ix_fetch_opts *o, const char *url, const char *etag, c
     rc = SK_EFETCH;
     goto done;
   }
-  rc = finish_body(out, &c, known_hash);
+  rc = finish_body(out, &c, known_hash, opt.binary);
   goto done;
 
 nomem:

@@ -20,7 +20,8 @@
  * next time, not skipped as unchanged.
  *
  * The body is checked to be valid UTF-8 without NUL bytes; a leading UTF-8
- * byte order mark is removed (and not part of the hash).
+ * byte order mark is removed (and not part of the hash). With opts.binary
+ * (a zip) the body is passed on as it came.
  *
  * Thread safety: ix_fetch keeps no shared state; any number of threads may
  * fetch at once, each with its own result. Call ix_fetch_global_init()
@@ -37,6 +38,7 @@ struct ix_fetch_opts {
   size_t max_bytes;        /* size cap of the body; 0: the default */
   long max_redirects;      /* < 0: the default; 0: a redirect is an error */
   const char *user_agent;  /* NULL: "sociale-kaart-indexer/1"; borrowed */
+  int binary;              /* 1: the body is an archive (zip): no text check, no BOM removal */
 };
 
 /* 10 s connect, 120 s total, <1 byte/s for 30 s aborts, 50 MiB, 3 redirects. */

@@ -311,7 +311,6 @@ struct drop_reason {
   const char *prefix, *key, *reason;
 };
 static const struct drop_reason drop_reasons[] = {
-    {"service", "last_modified", "we houden zelf bij wanneer iets verandert"},
     {"service", "metadata", "de wijzigingsgeschiedenis nemen we niet over"},
     {"service", "contacts", "contactpersonen nemen we niet over"},
     {"service", "funding", "de financiering tonen we niet"},
@@ -968,6 +967,37 @@ static int add_location_schedules(struct ctx *c, struct ix_service *s, json_t *a
 static const char *const area_read[] = {"id",     "service_id",  "service_at_location_id", "name",
                                         "extent", "extent_type", "description",            NULL};
 
+/* Our own export's description of an area (web/web_hsds.c,
+ * area_description): "<name>[ (vanaf N jaar) | (tot en met M jaar) |
+ * (N tot en met M jaar)][: note]". 1 when desc is in that form for this
+ * name: the ages into *lo / *hi (IX_UNSET when absent) and the note (NULL
+ * when none) into *note_at; 0 when desc is someone else's text. */
+static int our_area_description(const char *name, const char *desc, int *lo, int *hi, const char **note_at) {
+  size_t n = strlen(name);
+  *lo = *hi = IX_UNSET;
+  *note_at = NULL;
+  if (!n || strncmp(desc, name, n) != 0)
+    return 0;
+  const char *p = desc + n;
+  int a, b, used = 0;
+  if (sscanf(p, " (vanaf %3d jaar)%n", &a, &used) == 1 && used)
+    *lo = a;
+  else if ((used = 0, sscanf(p, " (tot en met %3d jaar)%n", &b, &used)) == 1 && used)
+    *hi = b;
+  else if ((used = 0, sscanf(p, " (%3d tot en met %3d jaar)%n", &a, &b, &used)) == 2 && used)
+    *lo = a, *hi = b;
+  else
+    used = 0;
+  p += used;
+  if (!*p)
+    return 1;
+  if (p[0] == ':' && p[1] == ' ' && p[2]) {
+    *note_at = p + 2;
+    return 1;
+  }
+  return 0;
+}
+
 static int push_area(struct ctx *c, struct ix_service *s, const char *code, const char *note_text) {
   for (size_t k = 0; k < s->areas.n; k++)
     if (strcmp(s->areas.v[k].code, code) == 0)
@@ -1066,9 +1096,28 @@ static int add_areas(struct ctx *c, struct ix_service *s, json_t *arr) {
         if (!s->unplaced_area && !(s->unplaced_area = ix_strdup(c->b, r.unplaced)))
           return oom(c);
       }
-      /* A description narrows one area; for a list it would be ambiguous. */
+      /* A description narrows one area; for a list it would be ambiguous.
+       * Our own export writes the area's ages and note there: read back. */
+      int lo = IX_UNSET, hi = IX_UNSET;
+      const char *note_text = desc;
+      if (r.n == 1 && desc) {
+        /* Our export names the area by code and starts the description
+         * with its label. */
+        const struct sk_term *t = c->tax ? sk_taxonomy_find(c->tax, SK_VOCAB_MUNICIPALITY, r.codes[0]) : NULL;
+        if (!t && c->tax)
+          t = sk_taxonomy_find(c->tax, SK_VOCAB_SCOPE, r.codes[0]);
+        if (!our_area_description(t && t->label ? t->label : name, desc, &lo, &hi, &note_text) &&
+            !our_area_description(name, desc, &lo, &hi, &note_text))
+          note_text = desc;
+      }
+      size_t before = s->areas.n;
       for (size_t k = 0; k < r.n; k++)
-        TRY(push_area(c, s, r.codes[k], r.n == 1 ? desc : NULL));
+        TRY(push_area(c, s, r.codes[k], r.n == 1 ? note_text : NULL));
+      if (r.n == 1 && s->areas.n > before && (lo != IX_UNSET || hi != IX_UNSET)) {
+        struct ix_area *ar = &s->areas.v[s->areas.n - 1];
+        ar->min_age = lo >= 0 && lo <= 120 ? lo : IX_UNSET;
+        ar->max_age = hi >= 0 && hi <= 120 ? hi : IX_UNSET;
+      }
       placed = r.n > 0;
     }
     if (!placed)
@@ -1447,7 +1496,7 @@ static const char *const service_read[] = {
     "assurer_email", "alert",        "interpretation_services", "wait_time", "accreditations",
     "languages",   "required_documents", "phones",      "schedules",       "service_areas",
     "service_at_locations", "organization", "organization_id", "program_id", "attributes",
-    NULL};
+    "last_modified", NULL};
 
 /* Keys only a service has: an object with one of them is read as a service. */
 static const char *const service_only[] = {
@@ -1718,6 +1767,15 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   SVC_TEXT(assured_by, "assurer_email")
   SVC_TEXT(keywords, "alternate_name")
 #undef SVC_TEXT
+  /* The source's own time of change, kept beside ours (issue 12). */
+  if ((f = str_field(c, o, "service", "last_modified"))) {
+    size_t fl = strlen(f);
+    int ok = fl >= 10 && fl <= 40 && strspn(f, "0123456789-:T.+Z") == fl && f[4] == '-' && f[7] == '-';
+    if (!ok)
+      note(c, "service", "last_modified", "geen datum en tijd (ISO 8601); het veld is overgeslagen");
+    else if (!(s->source_modified = ix_strdup(c->b, f)))
+      return oom(c);
+  }
 
   /* Organization: nested object, else organization_id, else the default. */
   json_t *jorg = obj_field(c, o, "service", "organization");

@@ -34,6 +34,13 @@ struct ix_feed_kind {
    * defaults leave open is proposed by ix_classify and marked for the
    * redactie ("automatisch ingedeeld"). */
   int classify;
+  /* 1: the body is an archive (zip), fetched without the text check; the
+   * parser checks each member's text. */
+  int binary;
+  /* Read a local folder (file:// of a directory) instead of fetching one
+   * file; NULL: the kind reads files only. Same returns as parse. */
+  int (*parse_dir)(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now, const char *dir,
+                   struct ix_batch *b, char *err, size_t errlen);
 };
 
 extern const struct ix_feed_kind ix_feed_kinds[];

@@ -6,7 +6,7 @@
  * batch into the store.
  *
  * Ownership: a struct ix_batch owns everything reachable from it. Strings
- * and arrays are allocated from the batch's arena (ix_batch_strdup,
+ * and arrays are allocated from the batch's arena (ix_strdup, ix_printf,
  * IX_PUSH) and released all at once by ix_batch_free; never free(3) them.
  * All text is valid UTF-8 (parsers check) but otherwise untrusted: it may
  * contain markup, which is stored and shown as text.
@@ -108,6 +108,9 @@ struct ix_service {
   const char *cost;             /* cost code */
   const char *assured_date;     /* "YYYY-MM-DD" or full ISO time */
   const char *assured_by;
+  /* The source's own last_modified (HSDS), as it gave it (an ISO 8601
+   * date-time); ours is service.last_modified. NULL when none. */
+  const char *source_modified;
   int min_age, max_age;
   struct ix_strv needs, target_groups, laws, location_keys;
   struct {

@@ -12,7 +12,9 @@ packages=(
   libhunspell-dev hunspell-nl
   tzdata ca-certificates
   nginx openssl curl python3 python3-aiosmtpd python3-jsonschema
+  wrk  # the nginx + replicas test (tests/deploy/replicas_test.sh) and bench/replica.sh
   clang libclang-rt-14-dev  # the libFuzzer targets of fuzz/ (preset 'fuzz')
+  clang-format  # scripts/format.sh and the ctest check_format
 )
 # Extra packages named by callers (e.g. the browser tests add chromium).
 packages+=("$@")

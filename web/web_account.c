@@ -319,6 +319,8 @@ static void queue_link(struct web_ctx *x, struct sk_store *st, const struct sk_a
   if (rc != SK_OK)
     fprintf(stderr, "sociale-kaart serve: a reset link could not be queued (%s)\n",
             sk_strerror(rc));
+  else
+    web_mailer_kick(x->srv); /* out at once when the server has SMTP */
   sodium_memzero(body.ptr, body.len);
   sk_buf_free(&body);
 }

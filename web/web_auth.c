@@ -21,7 +21,7 @@ struct sk_store *web_auth_store(struct web_ctx *x) {
   struct web_worker *w = web_worker_get(x);
   if (!w)
     return NULL;
-  if (!w->wst) {
+  if (!w->wst && !x->srv->replica_dir) { /* a replica's snapshot is never written */
     char err[512] = "";
     if (sk_store_open(x->srv->db_path, 0, &w->wst, err, sizeof err) != SK_OK) {
       fprintf(stderr, "sociale-kaart serve: %s\n", err[0] ? err : "cannot open the database");
@@ -84,6 +84,11 @@ static const char *cookie_token(struct web_ctx *x) {
   const char *name = web_is_secure(x) ? SK_AUTH_COOKIE_NAME_SECURE : SK_AUTH_COOKIE_NAME;
   const char *v = MHD_lookup_connection_value(x->conn, MHD_COOKIE_KIND, name);
   return v && *v ? v : NULL;
+}
+
+int web_has_credentials(struct web_ctx *x) {
+  return cookie_token(x) != NULL ||
+         MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Authorization") != NULL;
 }
 
 /* "Bearer <token>" -> token, or NULL; *present says the header was there. */
@@ -321,6 +326,12 @@ static int same_origin(struct web_ctx *x) {
     return strcmp(site, "same-origin") == 0 || strcmp(site, "none") == 0;
   if (!origin)
     return 1;
+  /* A plain form POST from our own pages: under Referrer-Policy: no-referrer
+   * (web_server.c) browsers send "Origin: null" for it. Accepted only when
+   * the browser itself says the request came from this origin (a sandboxed
+   * frame elsewhere also sends null, with Sec-Fetch-Site cross-site). */
+  if (strcmp(origin, "null") == 0)
+    return site && strcmp(site, "same-origin") == 0;
   const char *host = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "Host");
   if (!host)
     return 0;
@@ -441,7 +452,9 @@ static int auth_login(struct web_ctx *x) {
     return SK_OK;
   }
   if (rc == SK_AUTH_ETHROTTLED) {
-    int64_t wait = sk_auth_login_wait(st, email, ip, now);
+    int64_t wait = 0;
+    if (sk_auth_login_wait(st, email, ip, now, &wait) != SK_OK)
+      wait = 0; /* the store failed: the policy's window below */
     snprintf(x->out.retry_buf, sizeof x->out.retry_buf, "%lld",
              (long long)(wait > 0 ? wait : sk_auth_policy()->throttle_window));
     x->out.retry_after = x->out.retry_buf;

@@ -100,6 +100,7 @@ struct web_worker {
   sqlite3_stmt *stmt[WQ_COUNT];
   void *searcher; /* struct sk_searcher *, when the search module is built in */
   struct sk_store *wst; /* writable, opened on first auth use (sessions, logins); this thread only */
+  unsigned snap_gen;    /* replica: the snapshot st reads (web_server.snap_gen when opened) */
   struct web_worker *next;
 };
 
@@ -165,7 +166,33 @@ struct web_server {
   unsigned shared;          /* connections open before only newcomers get in */
   atomic_ullong n_cut;      /* requests cut at their deadline */
   atomic_ullong n_refused;  /* connections refused by admission */
+  /* Replica (cfg.replica_dir): the snapshot in use. The watcher thread
+   * polls DIR/current; on a change it opens the new snapshot in a warm
+   * worker (so the search snapshot is built before any request needs it),
+   * then sets snap_path and bumps snap_gen under snap_mu. Each worker moves
+   * to it at the start of its next request (web_worker_refresh) and closes
+   * its old connection then, so a request never loses its store midway. */
+  char *replica_dir;
+  pthread_mutex_t snap_mu;  /* guards snap_path, warm */
+  char *snap_path;          /* == db_path at start */
+  atomic_uint snap_gen;
+  struct web_worker *warm;  /* keeps the newest snapshot's search data built */
+  pthread_cond_t watch_cv;
+  pthread_t watcher;
+  int watcher_on;
+  int watch_stop;           /* guarded by snap_mu */
+  atomic_ullong n_switches; /* snapshots moved to */
+  /* The mail sender (web_mail.c): sends password-reset links at once. */
+  struct web_mailer *mailer; /* NULL: no SMTP configured (or a replica) */
 };
+
+/* web_mail.c: a thread with its own writable store that sends the outbox's
+ * password-reset messages over SMTP as soon as one is queued (kick), and
+ * retries failed ones every minute. start: SK_OK, or an SK_E* code (then
+ * srv->mailer stays NULL); stop joins the thread (NULL-safe). */
+int web_mailer_start(struct web_server *srv, const struct sk_mail_config *c);
+void web_mailer_kick(struct web_server *srv);
+void web_mailer_stop(struct web_server *srv);
 
 /* Per request: allocated when the URI arrives, freed when MHD is done. */
 struct web_req {
@@ -223,6 +250,8 @@ struct web_ctx {
 /* This thread's worker (store, statements, searcher), created on first use.
  * NULL when the store cannot be opened (the caller answers 503). */
 struct web_worker *web_worker_get(struct web_ctx *x);
+/* 1 when the request carries a session cookie or an Authorization header. */
+int web_has_credentials(struct web_ctx *x);
 /* A reset prepared statement of this worker, or NULL (logged) on error.
  * Reset it (sqlite3_reset) when done: a statement left mid-way holds a read
  * transaction open and keeps the WAL from being checkpointed. */
@@ -332,7 +361,9 @@ int web_verify_handler(struct web_ctx *x);     /* web_partner.c */
 struct web_stats;
 struct web_stats *web_stats_new(void);
 void web_stats_free(struct web_server *srv, struct web_stats *st); /* writes what is left */
-void web_stats_record(struct web_ctx *x, const char *q);
+/* One resident's search for q and what it found: results = its total (-1:
+ * not known), crisis = it showed the crisis lines. */
+void web_stats_record(struct web_ctx *x, const char *q, long results, int crisis);
 void web_stats_flush(struct web_server *srv);
 /* web_account.c: /api/v1/auth/tokens[/{prefix}] (rest: what follows
  * "tokens"), /portal/wachtwoord, /portal/wachtwoord-vergeten. */

@@ -1122,13 +1122,14 @@ static int page_search(struct web_ctx *x, int home) {
   char msg[300] = "";
   int st = 200;
   if (active) {
-    if (f.page == 1)
-      web_stats_record(x, f.q); /* as /api/v1/search: a search, not its next pages */
     r = run_search(x, &f, NULL, 0, PER_PAGE, 1, &st, msg, sizeof msg);
     if (!r)
       p.status = st;
     else
       p.violence = json_is_true(jo(r, "crisis")) && result_is_violence(r, f.need);
+    if (r && f.page == 1) /* as /api/v1/search: a search, not its next pages */
+      web_stats_record(x, f.q, (long)json_integer_value(jo(r, "total")),
+                       json_is_true(jo(r, "crisis")));
   }
   const char *title = home ? "Hulp zoeken" : "Zoekresultaten";
   char tbuf[300];
@@ -1721,6 +1722,8 @@ static int page_offering(struct web_ctx *x, const char *id, const char *slug) {
     WH(h, "<p class=\"stale\">Niet recent gecontroleerd. Bel even om te vragen of het nog klopt.</p>\n");
   }
   report_form(&p, id, name);
+  if (js(org, "id") && web_is_uuid(js(org, "id")))
+    claim_box(h, js(org, "id")); /* the same form as on the organisation's page */
   WH(h, "</article>\n");
   char url[700];
   snprintf(url, sizeof url, "%s%s", p.base, path);

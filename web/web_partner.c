@@ -9,7 +9,6 @@
 #include "sk_auth.h"
 #include "sk_err.h"
 #include "sk_portal.h"
-#include "sk_search.h"
 #include "web_internal.h"
 
 static int is_method(struct web_ctx *x, const char *m) { return strcmp(x->method, m) == 0; }
@@ -259,86 +258,27 @@ static int corrections_route(struct web_ctx *x, struct sk_portal *p, const struc
   return SK_OK;
 }
 
-/* One query through this worker's searcher, as a resident would ask it. */
-static int probe_query(struct web_ctx *x, const char *q, long *total, int *crisis) {
-  struct web_worker *w = web_worker_get(x);
-  if (!w || !w->searcher)
-    return SK_EINVAL;
-  struct sk_search_query sq;
-  sk_search_query_init(&sq);
-  struct sk_search_error e;
-  struct sk_search_result *res = NULL;
-  int rc = sk_search_query_set(&sq, "q", q, &e);
-  if (rc == SK_OK)
-    rc = sk_search(w->searcher, &sq, &res, &e);
-  if (rc == SK_OK) {
-    *total = res->total;
-    *crisis = res->crisis;
-  }
-  sk_search_result_free(res);
-  return rc;
-}
-
-static void collect_query(void *ctx, const char *query, long visitors) {
-  json_array_append_new(ctx, json_pack("[s, I]", query, (json_int_t)visitors));
-}
-
 /* GET /api/v1/partner/dashboard (redactie): sk_portal_dashboard plus the
- * search statistics, each shown query marked with what it finds now, and
- * the number of crisis searches per month. Called with portal_mu held; the
- * searches run after it is released (they need no writer). */
+ * search statistics. Both read only the store (the statistics hold what
+ * each search found when it was made), so no search runs here. Called with
+ * portal_mu held; releases it. */
 static int dashboard(struct web_ctx *x, struct sk_portal *p, const struct sk_actor *a) {
   struct web_server *srv = x->srv;
   struct sk_portal_result r, sr;
+  memset(&r, 0, sizeof r);
   memset(&sr, 0, sizeof sr);
   if (!is_read(x)) {
     pthread_mutex_unlock(&srv->portal_mu);
     return wrong_method(x, "GET");
   }
-  if (sk_portal_dashboard(p, a, &r) != SK_OK ||
-      sk_portal_search_stats(p, a, 3, &sr) != SK_OK) {
-    pthread_mutex_unlock(&srv->portal_mu);
+  int ok = sk_portal_dashboard(p, a, &r) == SK_OK && sk_portal_search_stats(p, a, 3, &sr) == SK_OK;
+  pthread_mutex_unlock(&srv->portal_mu);
+  if (!ok) {
     int rc = reply_result(x, r.rc ? &r : &sr);
     sk_portal_result_free(&r);
     sk_portal_result_free(&sr);
     return rc;
   }
-  json_t *months = json_object_get(sr.body, "months"), *m;
-  json_t *all = json_object(); /* month -> [[query, visitors]]: never sent */
-  size_t i;
-  json_array_foreach(months, i, m) {
-    json_t *list = json_array();
-    const char *month = json_string_value(json_object_get(m, "month"));
-    if (sk_stats_month_queries(p->st, month, 500, collect_query, list) != SK_OK) {
-      /* that month's list stays empty */
-    }
-    json_object_set_new(all, month, list);
-  }
-  pthread_mutex_unlock(&srv->portal_mu);
-  json_array_foreach(months, i, m) {
-    size_t k;
-    json_t *it;
-    json_array_foreach(json_object_get(m, "top"), k, it) {
-      long total = 0;
-      int crisis = 0;
-      if (probe_query(x, json_string_value(json_object_get(it, "query")), &total, &crisis) ==
-          SK_OK) {
-        json_object_set_new(it, "results_now", json_integer(total));
-        json_object_set_new(it, "crisis", json_boolean(crisis));
-      }
-    }
-    long crisis_searches = 0;
-    json_t *list = json_object_get(all, json_string_value(json_object_get(m, "month")));
-    json_array_foreach(list, k, it) {
-      long total = 0;
-      int crisis = 0;
-      if (probe_query(x, json_string_value(json_array_get(it, 0)), &total, &crisis) == SK_OK &&
-          crisis)
-        crisis_searches += (long)json_integer_value(json_array_get(it, 1));
-    }
-    json_object_set_new(m, "crisis_visitors", json_integer(crisis_searches));
-  }
-  json_decref(all);
   json_object_set(r.body, "searches", sr.body);
   int rc = reply_result(x, &r);
   x->out.cache = "private, no-store";

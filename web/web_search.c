@@ -51,6 +51,8 @@ struct wsc_entry {
   time_t born;
   size_t key_len, body_len; /* body_len: deflated bytes */
   size_t raw_len;           /* the answer's length when inflated */
+  long total;               /* a search answer's total and crisis flag (for */
+  int crisis;               /* the search statistics); 0 for suggestions */
   char etag[40];
   char *body;               /* owned; zlib-deflated answer */
   char key[]; /* key_len bytes */
@@ -128,7 +130,8 @@ static struct wsc_entry *entry_find(struct wsc_shard *sh, const char *key, size_
 /* A copy of the cached body (malloc'd, inflated, for the response) and its
  * ETag, or NULL when there is none for this generation. Inflating happens
  * outside the shard's lock. */
-static char *wsc_get(const char *key, size_t n, uint64_t gen, size_t *len, char etag[40]) {
+static char *wsc_get(const char *key, size_t n, uint64_t gen, size_t *len, char etag[40],
+                     long *total, int *crisis) {
   pthread_once(&g_once, wsc_init);
   uint64_t h = wsc_hash(key, n);
   struct wsc_shard *sh = &g_shards[h % WSC_SHARDS];
@@ -148,6 +151,8 @@ static char *wsc_get(const char *key, size_t n, uint64_t gen, size_t *len, char 
     packed_len = e->body_len;
     raw_len = e->raw_len;
     memcpy(etag, e->etag, 40);
+    *total = e->total;
+    *crisis = e->crisis;
     lru_unlink(sh, e);
     lru_front(sh, e);
   }
@@ -172,7 +177,7 @@ static char *wsc_get(const char *key, size_t n, uint64_t gen, size_t *len, char 
 }
 
 static void wsc_put(const char *key, size_t n, uint64_t gen, const char *body, size_t len,
-                    const char *etag) {
+                    const char *etag, long total, int crisis) {
   if (len > WSC_MAX_BODY)
     return;
   pthread_once(&g_once, wsc_init);
@@ -199,6 +204,8 @@ static void wsc_put(const char *key, size_t n, uint64_t gen, const char *body, s
   e->body = packed;
   e->body_len = packed_len;
   e->raw_len = len;
+  e->total = total;
+  e->crisis = crisis;
   snprintf(e->etag, sizeof e->etag, "%s", etag);
   struct wsc_shard *sh = &g_shards[e->hash % WSC_SHARDS];
   pthread_mutex_lock(&sh->mu);
@@ -314,17 +321,25 @@ static void body_etag(const char *body, size_t len, char out[40]) {
   snprintf(out, 40, "\"%s\"", hex);
 }
 
-/* Answer from the cache when it holds this key for generation gen. */
-static int reply_cached(struct web_ctx *x, const struct sk_buf *key, uint64_t gen) {
+/* Answer from the cache when it holds this key for generation gen; total
+ * and crisis (may be NULL) get what the cached search answer found. */
+static int reply_cached(struct web_ctx *x, const struct sk_buf *key, uint64_t gen, long *total,
+                        int *crisis) {
   size_t len = 0;
   char etag[40];
-  char *body = wsc_get(key->ptr, key->len, gen, &len, etag);
+  long t = 0;
+  int c = 0;
+  char *body = wsc_get(key->ptr, key->len, gen, &len, etag, &t, &c);
   if (!body)
     return 0;
   free(x->out.body);
   x->out.body = body;
   x->out.len = len;
   x->out.status = 200;
+  if (total)
+    *total = t;
+  if (crisis)
+    *crisis = c;
   x->out.ctype = "application/json; charset=utf-8";
   x->out.cache = "public, max-age=60";
   x->out.etag = 1;
@@ -334,13 +349,14 @@ static int reply_cached(struct web_ctx *x, const struct sk_buf *key, uint64_t ge
 
 /* After a handler built a 200 answer: keep it, and give it its ETag now
  * (saves the server hashing it again). */
-static void remember(struct web_ctx *x, const struct sk_buf *key, uint64_t gen) {
+static void remember(struct web_ctx *x, const struct sk_buf *key, uint64_t gen, long total,
+                     int crisis) {
   if (x->out.status != 200 || !x->out.body || !gen)
     return;
   char etag[40];
   body_etag(x->out.body, x->out.len, etag);
   snprintf(x->out.etag_value, sizeof x->out.etag_value, "%s", etag);
-  wsc_put(key->ptr, key->len, gen, x->out.body, x->out.len, etag);
+  wsc_put(key->ptr, key->len, gen, x->out.body, x->out.len, etag, total, crisis);
 }
 
 /* The worker's searcher, in background mode (a changed store is re-read by
@@ -386,7 +402,9 @@ static enum MHD_Result set_arg(void *cls, enum MHD_ValueKind kind, const char *k
   return MHD_YES;
 }
 
-static int search_build(struct web_ctx *x, struct web_worker *w) {
+/* total and crisis get what the search found (left as they are when it
+ * fails). */
+static int search_build(struct web_ctx *x, struct web_worker *w, long *total, int *crisis) {
   struct sk_search_query q;
   sk_search_query_init(&q);
   q.facets = 1;
@@ -403,6 +421,8 @@ static int search_build(struct web_ctx *x, struct web_worker *w) {
   if (rc != SK_OK || !r)
     return web_unavailable(x, e.message[0] ? e.message : "Zoeken lukt nu niet. Probeer het opnieuw.");
   json_t *body = sk_search_result_json(r);
+  *total = r->total;
+  *crisis = r->crisis != 0;
   if (body) {
     struct web_page pg = {r->page, r->per_page};
     long per = r->per_page > 0 ? r->per_page : 1;
@@ -423,13 +443,17 @@ int web_api_search(struct web_ctx *x) {
   int cacheable = cache_key(x, 'S', &key);
   uint64_t gen = searcher_gen(x, w->searcher);
   int rc = SK_OK;
-  if (!web_arg(x, "page") || strcmp(web_arg(x, "page"), "1") == 0)
-    web_stats_record(x, web_arg(x, "q")); /* a search, not its next pages */
-  if (!cacheable || !gen || !reply_cached(x, &key, gen)) {
-    rc = search_build(x, w);
+  long total = -1;
+  int crisis = 0;
+  if (!cacheable || !gen || !reply_cached(x, &key, gen, &total, &crisis)) {
+    rc = search_build(x, w, &total, &crisis);
     if (cacheable)
-      remember(x, &key, gen);
+      remember(x, &key, gen, total, crisis);
   }
+  /* A search, not its next pages; from the cache too (its entry keeps what
+   * the search found), so the dashboard never has to search again. */
+  if (rc == SK_OK && total >= 0 && (!web_arg(x, "page") || strcmp(web_arg(x, "page"), "1") == 0))
+    web_stats_record(x, web_arg(x, "q"), total, crisis);
   sk_buf_free(&key);
   return rc;
 }
@@ -447,7 +471,7 @@ int web_api_suggest(struct web_ctx *x) {
   int cacheable = cache_key(x, 'G', &key);
   uint64_t gen = searcher_gen(x, w->searcher);
   int rc = SK_OK;
-  if (!cacheable || !gen || !reply_cached(x, &key, gen)) {
+  if (!cacheable || !gen || !reply_cached(x, &key, gen, NULL, NULL)) {
     struct sk_suggest_result *r = NULL;
     if (sk_suggest(w->searcher, q ? q : "", (int)limit, &r) != SK_OK || !r) {
       sk_buf_free(&key);
@@ -457,7 +481,7 @@ int web_api_suggest(struct web_ctx *x) {
     sk_suggest_result_free(r);
     rc = web_reply_json(x, 200, body);
     if (cacheable)
-      remember(x, &key, gen);
+      remember(x, &key, gen, 0, 0);
   }
   sk_buf_free(&key);
   x->out.cache = "public, max-age=300";

@@ -19,6 +19,7 @@
 #include "sk_err.h"
 #include "sk_fold.h"
 #include "sk_portal.h"
+#include "sk_publish.h"
 #include "web_internal.h"
 
 #include "sk_search.h"
@@ -72,22 +73,37 @@ const char *web_route_name(enum web_route r) { return r < WR_COUNT ? route_names
 
 static _Thread_local struct web_worker *tl_worker;
 
-static struct web_worker *worker_new(struct web_server *srv, char *err, size_t errlen) {
+static struct web_worker *worker_new(struct web_server *srv, const char *path, unsigned gen,
+                                     char *err, size_t errlen) {
   struct web_worker *w = calloc(1, sizeof *w);
   if (!w)
     return NULL;
   w->srv = srv;
-  if (sk_store_open(srv->db_path, SK_STORE_READONLY, &w->st, err, errlen) != SK_OK) {
+  w->snap_gen = gen;
+  if (sk_store_open(path, SK_STORE_READONLY, &w->st, err, errlen) != SK_OK) {
     free(w);
     return NULL;
   }
   w->searcher = sk_searcher_new(w->st, srv->tax);
   if (!w->searcher) {
-    snprintf(err, errlen, "cannot create a searcher on %s", srv->db_path);
+    snprintf(err, errlen, "cannot create a searcher on %s", path);
     sk_store_close(w->st);
     free(w);
     return NULL;
   }
+  return w;
+}
+
+/* A new worker on the snapshot in use (the database itself on a primary). */
+static struct web_worker *worker_new_current(struct web_server *srv, char *err, size_t errlen) {
+  if (!srv->replica_dir)
+    return worker_new(srv, srv->db_path, 0, err, errlen);
+  pthread_mutex_lock(&srv->snap_mu);
+  char *path = strdup(srv->snap_path);
+  unsigned gen = atomic_load(&srv->snap_gen);
+  pthread_mutex_unlock(&srv->snap_mu);
+  struct web_worker *w = path ? worker_new(srv, path, gen, err, errlen) : NULL;
+  free(path);
   return w;
 }
 
@@ -105,7 +121,7 @@ struct web_worker *web_worker_get(struct web_ctx *x) {
   pthread_mutex_unlock(&srv->mu);
   if (!w) {
     char err[512] = "";
-    w = worker_new(srv, err, sizeof err);
+    w = worker_new_current(srv, err, sizeof err);
     if (!w) {
       fprintf(stderr, "sociale-kaart serve: %s\n", err[0] ? err : "out of memory");
       return NULL;
@@ -120,12 +136,43 @@ struct web_worker *web_worker_get(struct web_ctx *x) {
 }
 
 static void worker_free(struct web_worker *w) {
+  if (!w)
+    return;
   for (int i = 0; i < WQ_COUNT; i++)
     sqlite3_finalize(w->stmt[i]);
   sk_searcher_free(w->searcher);
   sk_store_close(w->st);
   sk_store_close(w->wst);
   free(w);
+}
+
+/* Replica: move this thread's worker to the newest snapshot before a
+ * request starts (never during one). When the new one cannot be opened the
+ * worker stays on its old snapshot (still whole: the file lives while open)
+ * and tries again on its next request. */
+static void worker_refresh(struct web_ctx *x) {
+  struct web_server *srv = x->srv;
+  struct web_worker *w = web_worker_get(x);
+  if (!w || w->snap_gen == atomic_load(&srv->snap_gen))
+    return;
+  char err[512] = "";
+  struct web_worker *n = worker_new_current(srv, err, sizeof err);
+  if (!n) {
+    fprintf(stderr, "sociale-kaart serve: replica: staying on the old snapshot: %s\n",
+            err[0] ? err : "out of memory");
+    return;
+  }
+  /* Swap the insides; w stays in srv->workers and tl_worker. */
+  for (int i = 0; i < WQ_COUNT; i++) {
+    sqlite3_finalize(w->stmt[i]);
+    w->stmt[i] = NULL;
+  }
+  sk_searcher_free(w->searcher);
+  sk_store_close(w->st);
+  w->st = n->st;
+  w->searcher = n->searcher;
+  w->snap_gen = n->snap_gen;
+  free(n);
 }
 
 /* ---- connections: admission and the request deadline ----------------------
@@ -431,7 +478,23 @@ static int etag_matches(const char *header, const char *etag) {
   return 0;
 }
 
-static void add_common_headers(struct MHD_Response *r) {
+/* How long a client may keep an idle connection for its next request: a
+ * few seconds less than the server's own idle timeout and request
+ * deadline. Without the hint a client (Node's fetch, curl's pool) can send a
+ * request on a connection the server is closing at that moment and see the
+ * connection reset instead of an answer; clients that read the hint close
+ * the connection first. */
+static unsigned keep_alive_s(const struct web_server *srv) {
+  unsigned idle = srv->cfg.timeout_s ? srv->cfg.timeout_s : 15;
+  if (srv->cfg.request_timeout_s && srv->cfg.request_timeout_s < idle)
+    idle = srv->cfg.request_timeout_s;
+  return idle > 4 ? idle - 3 : 1;
+}
+
+static void add_common_headers(const struct web_server *srv, struct MHD_Response *r) {
+  char ka[32];
+  snprintf(ka, sizeof ka, "timeout=%u", keep_alive_s(srv));
+  MHD_add_response_header(r, "Keep-Alive", ka);
   MHD_add_response_header(r, "Content-Security-Policy", WEB_CSP);
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
   MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
@@ -484,7 +547,7 @@ static enum MHD_Result send_out(struct web_ctx *x) {
   o->body = NULL;
   if (!r)
     return MHD_NO;
-  add_common_headers(r);
+  add_common_headers(x->srv, r);
   if (o->ctype && status != 304)
     MHD_add_response_header(r, "Content-Type", o->ctype);
   if (o->cache)
@@ -717,6 +780,24 @@ static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const cha
   return MHD_YES;
 }
 
+/* A replica serves the public GET routes only: nothing that logs in, writes
+ * or shows what a login allows (its snapshot has no accounts). nginx sends
+ * those to the primary (deploy/scale-out/sociale-kaart-replicas.conf); one that
+ * arrives anyway gets 421 and a sentence saying where to go. */
+static int replica_refuses(struct web_ctx *x, const struct route_def *rd) {
+  int refuse = strcmp(x->method, "GET") != 0 && strcmp(x->method, "HEAD") != 0;
+  refuse |= rd->route == WR_AUTH || rd->route == WR_PARTNER || rd->route == WR_CORRECTION ||
+            rd->route == WR_VERIFY;
+  refuse |= strncmp(x->url, "/portal", 7) == 0 && (x->url[7] == '\0' || x->url[7] == '/');
+  refuse |= strcmp(x->url, "/aanvraag") == 0; /* a personal claim link (its secret stays home) */
+  refuse |= web_has_credentials(x);
+  if (refuse)
+    web_problem(x, 421, "Niet op deze server", NULL,
+                "Deze server toont alleen de openbare gegevens. Inloggen, het portaal en "
+                "wijzigingen gaan via de hoofdserver: gebruik het gewone adres van de site.");
+  return refuse;
+}
+
 static void handle(struct web_ctx *x, const struct route_def *rd) {
   x->out.cors = (rd->flags & R_API) != 0;
   if (x->req->uri_len > x->srv->cfg.max_url) {
@@ -741,6 +822,11 @@ static void handle(struct web_ctx *x, const struct route_def *rd) {
     web_problem(x, 404, "Niet gevonden", NULL, "Het adres %.200s bestaat niet in deze API.",
                 x->url);
     return;
+  }
+  if (x->srv->replica_dir) {
+    if (replica_refuses(x, rd))
+      return;
+    worker_refresh(x);
   }
   if (rd->flags & R_VIEWER)
     web_viewer_mark(x);
@@ -1003,6 +1089,88 @@ static int public_url_ok(const char *u) {
          n - skip;
 }
 
+/* ---- replica: the snapshot watcher ------------------------------------------- */
+
+#define WEB_WATCH_MS 1000
+
+/* One look at DIR/current; on a new target: open it (the search snapshot is
+ * built here, in a warm worker, not in a request), then publish it to the
+ * workers. A snapshot that cannot be opened is reported once and retried. */
+static void watch_once(struct web_server *s, char *failed, size_t failed_len) {
+  char path[PATH_MAX];
+  if (sk_publish_current(s->replica_dir, path, sizeof path) != SK_OK)
+    return;
+  pthread_mutex_lock(&s->snap_mu);
+  int same = strcmp(path, s->snap_path) == 0;
+  pthread_mutex_unlock(&s->snap_mu);
+  if (same)
+    return;
+  char err[512] = "";
+  struct web_worker *w = worker_new(s, path, 0, err, sizeof err);
+  struct sk_store *pst = NULL;
+  char *dup = w ? strdup(path) : NULL;
+  if (!dup || sk_store_open(path, SK_STORE_READONLY, &pst, err, sizeof err) != SK_OK) {
+    if (strcmp(failed, path) != 0)
+      fprintf(stderr, "sociale-kaart serve: replica: cannot open the new snapshot %s: %s\n", path,
+              err[0] ? err : "out of memory");
+    snprintf(failed, failed_len, "%s", path);
+    worker_free(w);
+    free(dup);
+    return;
+  }
+  failed[0] = '\0';
+  pthread_mutex_lock(&s->snap_mu);
+  struct web_worker *old = s->warm;
+  s->warm = w;
+  free(s->snap_path);
+  s->snap_path = dup;
+  w->snap_gen = atomic_fetch_add(&s->snap_gen, 1) + 1;
+  pthread_mutex_unlock(&s->snap_mu);
+  worker_free(old);
+  /* The portal side (only the correction form's key is read on a replica). */
+  pthread_mutex_lock(&s->portal_mu);
+  struct sk_store *old_pst = s->pst;
+  s->pst = pst;
+  sk_portal_init(s->portal, pst, s->tax);
+  pthread_mutex_unlock(&s->portal_mu);
+  sk_store_close(old_pst);
+  atomic_fetch_add(&s->n_switches, 1);
+  web_server_data_changed(s);
+  fprintf(stderr, "sociale-kaart serve: replica: now serving %s\n", path);
+}
+
+static void *watcher_main(void *arg) {
+  struct web_server *s = arg;
+  char failed[PATH_MAX] = "";
+  pthread_mutex_lock(&s->snap_mu);
+  while (!s->watch_stop) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += WEB_WATCH_MS * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    pthread_cond_timedwait(&s->watch_cv, &s->snap_mu, &until);
+    if (s->watch_stop)
+      break;
+    pthread_mutex_unlock(&s->snap_mu);
+    watch_once(s, failed, sizeof failed);
+    pthread_mutex_lock(&s->snap_mu);
+  }
+  pthread_mutex_unlock(&s->snap_mu);
+  return NULL;
+}
+
+static void watcher_stop(struct web_server *s) {
+  if (!s->watcher_on)
+    return;
+  pthread_mutex_lock(&s->snap_mu);
+  s->watch_stop = 1;
+  pthread_cond_signal(&s->watch_cv);
+  pthread_mutex_unlock(&s->snap_mu);
+  pthread_join(s->watcher, NULL);
+  s->watcher_on = 0;
+}
+
 static void sweeper_stop(struct web_server *s) {
   if (!s->sweeper_on)
     return;
@@ -1018,6 +1186,9 @@ static void server_free(struct web_server *s) {
   if (!s)
     return;
   sweeper_stop(s);
+  watcher_stop(s);
+  web_mailer_stop(s);
+  worker_free(s->warm);
   for (int list = 0; list < 2; list++) {
     struct web_worker *w = list ? s->spare : s->workers;
     while (w) {
@@ -1043,6 +1214,10 @@ static void server_free(struct web_server *s) {
   free(s->bind);
   free(s->static_dir);
   free(s->access_log);
+  free(s->snap_path);
+  free(s->replica_dir);
+  pthread_mutex_destroy(&s->snap_mu);
+  pthread_cond_destroy(&s->watch_cv);
   pthread_mutex_destroy(&s->mu);
   pthread_mutex_destroy(&s->conn_mu);
   pthread_cond_destroy(&s->sweep_cv);
@@ -1078,6 +1253,22 @@ static int load_taxonomy(struct web_server *s, char *err, size_t errlen) {
 int web_server_start(const struct web_config *c, struct web_server **out, char *err,
                      size_t errlen) {
   *out = NULL;
+  char snap[PATH_MAX];
+  struct web_config rc_cfg;
+  if (c->replica_dir && *c->replica_dir) {
+    /* A replica serves the snapshot DIR/current points at (sk_publish.h). */
+    int prc = sk_publish_current(c->replica_dir, snap, sizeof snap);
+    if (prc == SK_ENOTFOUND)
+      return fail(err, errlen, prc,
+                  "replica folder %s has no snapshot yet; run 'sociale-kaart publish --dir %s' "
+                  "on the primary first", c->replica_dir, c->replica_dir);
+    if (prc != SK_OK)
+      return fail(err, errlen, prc, "replica folder %s: cannot read its current snapshot%s",
+                  c->replica_dir, "");
+    rc_cfg = *c;
+    rc_cfg.db_path = snap;
+    c = &rc_cfg;
+  }
   if (!c->db_path || !*c->db_path)
     return fail(err, errlen, SK_EINVAL, "no database given (--db)%s%s", "", "");
   if (!c->static_dir || !*c->static_dir)
@@ -1104,6 +1295,8 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
   pthread_mutex_init(&s->portal_mu, NULL);
   pthread_mutex_init(&s->conn_mu, NULL);
   pthread_cond_init(&s->sweep_cv, NULL);
+  pthread_mutex_init(&s->snap_mu, NULL);
+  pthread_cond_init(&s->watch_cv, NULL);
   s->listen_fd = -1;
   s->log_fd = -1;
   s->cfg = *c;
@@ -1111,6 +1304,15 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
   s->bind = dup_or_null(c->bind ? c->bind : "127.0.0.1");
   s->static_dir = dup_or_null(c->static_dir);
   s->access_log = dup_or_null(c->access_log);
+  if (c->replica_dir && *c->replica_dir) {
+    s->replica_dir = strdup(c->replica_dir);
+    s->snap_path = strdup(c->db_path);
+    if (!s->replica_dir || !s->snap_path) {
+      server_free(s);
+      return SK_ENOMEM;
+    }
+  }
+  s->cfg.replica_dir = s->replica_dir;
   s->trusted_proxy = c->trusted_proxy && *c->trusted_proxy ? strdup(c->trusted_proxy) : NULL;
   s->cfg.trusted_proxy = s->trusted_proxy;
   if (c->public_url && *c->public_url) {
@@ -1161,7 +1363,8 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
   }
   {
     char e[512] = "";
-    rc = sk_store_open(s->db_path, 0, &s->pst, e, sizeof e);
+    /* A replica never writes: its portal only reads the correction form's key. */
+    rc = sk_store_open(s->db_path, s->replica_dir ? SK_STORE_READONLY : 0, &s->pst, e, sizeof e);
     s->portal = rc == SK_OK ? calloc(1, sizeof *s->portal) : NULL;
     if (rc != SK_OK || !s->portal) {
       server_free(s);
@@ -1170,7 +1373,16 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
     }
     sk_store_set_busy_wait(s->pst, WEB_WRITE_WAIT_MS);
     sk_portal_init(s->portal, s->pst, s->tax);
-    s->stats = web_stats_new(); /* NULL (no memory): statistics are not kept */
+    /* NULL (no memory, or a replica: counted on the primary only): not kept */
+    s->stats = s->replica_dir ? NULL : web_stats_new();
+  }
+  if (!s->replica_dir && c->mail) {
+    rc = web_mailer_start(s, c->mail);
+    if (rc != SK_OK) {
+      server_free(s);
+      return fail(err, errlen, rc, "cannot start the mail sender (SK_SMTP_URL, SK_SMTP_FROM)%s%s",
+                  "", "");
+    }
   }
   if (s->access_log) {
     if (strcmp(s->access_log, "-") == 0) {
@@ -1198,7 +1410,7 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
     threads = 256;
   s->cfg.threads = threads;
   for (unsigned i = 0; i < threads; i++) {
-    struct web_worker *w = worker_new(s, err, errlen);
+    struct web_worker *w = worker_new(s, s->db_path, 0, err, errlen);
     if (!w) {
       server_free(s);
       return SK_EDB;
@@ -1237,6 +1449,15 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
     return fail(err, errlen, SK_EIO, "cannot start the request-deadline thread%s%s", "", "");
   }
   s->sweeper_on = 1;
+  if (s->replica_dir) {
+    if (pthread_create(&s->watcher, NULL, watcher_main, s) != 0) {
+      MHD_stop_daemon(s->daemon);
+      s->daemon = NULL;
+      server_free(s);
+      return fail(err, errlen, SK_EIO, "cannot start the snapshot watcher thread%s%s", "", "");
+    }
+    s->watcher_on = 1;
+  }
   *out = s;
   return SK_OK;
 }
@@ -1260,6 +1481,7 @@ void web_server_stop(struct web_server *s, unsigned grace_ms) {
       nanosleep(&ts, NULL);
     }
     sweeper_stop(s);
+    watcher_stop(s);
     MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
   }

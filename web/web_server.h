@@ -13,14 +13,21 @@
  *   struct web_server *s;
  *   if (web_server_start(&c, &s, err, sizeof err)) { puts(err); exit(1); }
  *   ... wait for SIGTERM ...
- *   web_server_stop(s);
+ *   web_server_stop(s, 10000);   // running requests get up to 10 s to finish
  */
 #include <stddef.h>
 
 struct sk_auth_policy;
+struct sk_mail_config;
 
 struct web_config {
-  const char *db_path;        /* required; must exist and carry the current schema */
+  const char *db_path;        /* required (unless replica_dir); must exist and carry the current
+                                 schema */
+  const char *replica_dir;    /* NULL: the primary. Else a snapshot folder of `sociale-kaart
+                                 publish` (sk_publish.h): serve its newest snapshot read-only,
+                                 the public GET routes only (the rest answer 421), and move to
+                                 a newer one when DIR/current changes (checked every second)
+                                 without dropping a request; db_path is ignored */
   const char *bind;           /* "127.0.0.1" (default) or "0.0.0.0", or any IPv4 address */
   int port;                   /* 0: pick a free port (see web_server_port) */
   const char *static_dir;     /* required; must be a readable folder */
@@ -46,6 +53,9 @@ struct web_config {
                                  and in e-mails (password reset); NULL: no such links and no
                                  reset by e-mail (the request's Host is never used) */
   const struct sk_auth_policy *auth_policy; /* NULL: production defaults (tests: short lifetimes) */
+  const struct sk_mail_config *mail; /* SMTP for the password-reset links, sent at once by a
+                                        thread of the server (web_mail.c); NULL: they wait in
+                                        the outbox for `sociale-kaart reminders` */
 };
 
 /* Fill c with the defaults above (db_path and static_dir NULL). */
@@ -59,8 +69,10 @@ struct web_server;
 int web_server_start(const struct web_config *c, struct web_server **out, char *err, size_t errlen);
 /* The TCP port actually listened on. */
 int web_server_port(const struct web_server *s);
-/* Tell the server the data changed (after a reindex): cached bodies such as
- * /api/v1/feeds are rebuilt on the next request. Thread-safe. */
+/* Tell the server that this process changed the data (a portal edit): the
+ * next search of each worker thread brings its snapshot up to date itself,
+ * so the editor sees the edit (web_search.c). Not needed after a reindex:
+ * the searchers' background builder notices that. Thread-safe. */
 void web_server_data_changed(struct web_server *s);
 /* Stop accepting, let in-flight requests finish (at most grace_ms), stop
  * the threads, close every store and free s. NULL is allowed. */

@@ -62,7 +62,7 @@ void web_stats_free(struct web_server *srv, struct web_stats *st) {
   free(st);
 }
 
-void web_stats_record(struct web_ctx *x, const char *q) {
+void web_stats_record(struct web_ctx *x, const char *q, long results, int crisis) {
   struct web_server *srv = x->srv;
   struct web_stats *st = srv->stats;
   char norm[SK_STATS_QUERY_MAX + 1];
@@ -94,11 +94,16 @@ void web_stats_record(struct web_ctx *x, const char *q) {
   snprintf(h->month, sizeof h->month, "%s", st->month);
   snprintf(h->query, sizeof h->query, "%s", norm);
   sk_stats_visitor(st->key, ip, agent, h->visitor);
+  h->results = results;
+  h->crisis = crisis ? 1 : 0;
   /* One visitor's query once per batch (at most STATS_FLUSH_SECONDS): the
    * server-rendered /zoeken and the script's fetch of the same query for
-   * its facets are one search. */
+   * its facets are one search; what it found is the latest answer's. */
   for (size_t i = 0; i < st->n; i++)
     if (strcmp(st->hits[i].query, h->query) == 0 && strcmp(st->hits[i].visitor, h->visitor) == 0) {
+      if (results >= 0)
+        st->hits[i].results = results;
+      st->hits[i].crisis |= h->crisis;
       pthread_mutex_unlock(&st->mu);
       return;
     }

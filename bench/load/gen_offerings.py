@@ -47,11 +47,20 @@ for i in range(n):
         "cost": rnd.choice(costs),
         "assured_date": "2026-%02d-%02d" % (rnd.randint(1, 10), rnd.randint(1, 28)),
     })
-doc = {"format": "sociale-kaart-partner/1", "organizations": orgs, "locations": [], "services": services}
+# A feed may be at most 50 MB (ix_fetch): more than 100 000 offerings go in
+# shards of 100 000, one feed each (load.json, load-2.json, ...), every shard
+# with all organisations (each feed keeps its own).
+SHARD = 100000
 os.makedirs(out, exist_ok=True)
-with open(os.path.join(out, "load.json"), "w") as f:
-    json.dump(doc, f, ensure_ascii=False)
+feeds = []
+for j in range(0, max(1, (n + SHARD - 1) // SHARD)):
+    fid = "load" if j == 0 else f"load-{j + 1}"
+    doc = {"format": "sociale-kaart-partner/1", "organizations": orgs, "locations": [],
+           "services": services[j * SHARD:(j + 1) * SHARD]}
+    with open(os.path.join(out, fid + ".json"), "w") as f:
+        json.dump(doc, f, ensure_ascii=False)
+    feeds.append({"id": fid, "partner": "Load test (synthetic)", "kind": "partner-json",
+                  "location": fid + ".json", "enabled": True})
 with open(os.path.join(out, "feeds.json"), "w") as f:
-    json.dump({"feeds": [{"id": "load", "partner": "Load test (synthetic)", "kind": "partner-json",
-                          "location": "load.json", "enabled": True}]}, f)
-print(f"{n} offerings, {n_orgs} organisations -> {out}/load.json")
+    json.dump({"feeds": feeds}, f)
+print(f"{n} offerings, {n_orgs} organisations -> {out}/feeds.json ({len(feeds)} feed(s))")

@@ -11,7 +11,11 @@
 #        on CPU 1, as docs say for a 2-core machine; "" = no pinning),
 #        SK_LOAD_REUSE=1 (keep an indexed store from an earlier run),
 #        SK_LOAD_TAIL=1 (free-text queries from ~2 000 distinct ones, skewed,
-#        instead of the 30 most common: a colder response cache)
+#        instead of the 30 most common: a colder response cache),
+#        SK_LOAD_REPLICA=1 (the requests/s of one replica, docs/operations.md
+#        "Scale-out": the store is published to a snapshot folder and the
+#        server is `serve --replica`; the second run publishes a new
+#        snapshot, after the full reindex of the primary, during the load)
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -47,12 +51,27 @@ echo "$N" >"$WORK/load.n"
 echo 0 >"$WORK/load.variant"
 fi
 
-$SRV_CPU "$BIN" serve --db "$WORK/load.db" --port 0 --static "$ROOT/web/static" --access-log "" \
+REPLICA=${SK_LOAD_REPLICA:-0}
+SOURCE="--db $WORK/load.db"
+if [ "$REPLICA" = 1 ]; then
+  rm -rf "$WORK/snaps"
+  t0=$(date +%s.%N)
+  "$BIN" publish --db "$WORK/load.db" --dir "$WORK/snaps" >/dev/null
+  t1=$(date +%s.%N)
+  echo "== published a snapshot in $(echo "$t1 - $t0" | bc) s ($(du -m "$(readlink -f "$WORK/snaps/current")" | cut -f1) MB); serving it as a replica"
+  SOURCE="--replica $WORK/snaps"
+fi
+# --max-per-ip 0: wrk's 64 connections all come from 127.0.0.1 (behind nginx
+# the proxy is exempt); with the default 64 a slow server still holding the
+# warm-up's closed connections refused new ones (wrk "read" errors).
+# shellcheck disable=SC2086 # SOURCE is two words
+$SRV_CPU "$BIN" serve $SOURCE --port 0 --max-per-ip 0 --static "$ROOT/web/static" --access-log "" \
   --threads "$THREADS" --reindex-every 0 2>"$WORK/serve.err" &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT INT TERM
 PORT=
-for _ in $(seq 1 100); do
+# (a large store: the workers build the search data before the server listens)
+for _ in $(seq 1 1200); do
   PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$WORK/serve.err" | head -1)
   [ -n "$PORT" ] && break
   sleep 0.1
@@ -91,26 +110,53 @@ export SK_LOAD_QUERIES="$WORK/queries.lua"
 
 echo "== warm-up (3 s)"
 $CLI_CPU wrk -t"$WT" -c64 -d3s -s "$HERE/mix.lua" "$URL" >/dev/null
+# The server's own CPU time (utime + stime, clock ticks) around a run: on a
+# shared machine requests per server CPU-second says more than req/s.
+cpu_ticks() { awk '{print $14 + $15}' /proc/$PID/stat; }
 echo "== load, ${DUR} s, 64 connections"
-$CLI_CPU wrk -t"$WT" -c64 -d"${DUR}s" -s "$HERE/mix.lua" "$URL" | tail -3
+C0=$(cpu_ticks)
+$CLI_CPU wrk -t"$WT" -c64 -d"${DUR}s" -s "$HERE/mix.lua" "$URL" | tail -3 | tee "$WORK/wrk1.out"
+C1=$(cpu_ticks)
+REQ=$(sed -n 's/^requests \([0-9]*\) in.*/\1/p' "$WORK/wrk1.out")
+TCK=$(getconf CLK_TCK)
+echo "server CPU $(echo "scale=2; ($C1 - $C0) / $TCK" | bc) s: $(echo "$REQ * $TCK / ($C1 - $C0 + 1)" | bc) requests per server CPU-second"
 RSS=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
 echo "server RSS ${RSS} kB"
-curl -s "$URL/metrics" | grep -E '^sk_search_cache' || true
+curl -s "$URL/metrics" | grep -E '^sk_search_cache|^sk_http_connections_refused|^sk_http_requests_cut' || true
 
-echo "== load, ${DUR} s, 64 connections, with a full reindex (all $N records changed) running"
+if [ "${SK_LOAD_REPLICA:-0}" = 1 ]; then
+  echo "== load, ${DUR} s, 64 connections, a new snapshot (all $N records changed) published during it"
+else
+  echo "== load, ${DUR} s, 64 connections, with a full reindex (all $N records changed) running"
+fi
 # the other variant than the store holds: every record changes
 VARIANT=$((1 - $(cat "$WORK/load.variant" 2>/dev/null || echo 0)))
 python3 "$HERE/gen_offerings.py" "$WORK" "$N" "$VARIANT" >/dev/null
 echo "$VARIANT" >"$WORK/load.variant"
+if [ "$REPLICA" = 1 ]; then
+  # The primary reindexes first (not timed: a replica never sees it), then
+  # publishes during the load; the replica moves to the new snapshot.
+  "$BIN" index --db "$WORK/load.db" --feeds "$WORK/feeds.json" --taxonomy "$ROOT/feeds/taxonomy.json" >"$WORK/reindex.out" 2>&1
+  ( sleep 1
+    t0=$(date +%s.%N)
+    $CLI_CPU "$BIN" publish --db "$WORK/load.db" --dir "$WORK/snaps" >/dev/null
+    t1=$(date +%s.%N)
+    echo "published in $(echo "$t1 - $t0" | bc) s (during the load)" ) &
+else
 ( sleep 1
   t0=$(date +%s.%N)
   $CLI_CPU "$BIN" index --db "$WORK/load.db" --feeds "$WORK/feeds.json" --taxonomy "$ROOT/feeds/taxonomy.json" >"$WORK/reindex.out" 2>&1
   t1=$(date +%s.%N)
   echo "reindex finished in $(echo "$t1 - $t0" | bc) s (during the load)" ) &
+fi
 RPID=$!
 $CLI_CPU wrk -t"$WT" -c64 -d"${DUR}s" -s "$HERE/mix.lua" "$URL" | tail -3
 wait $RPID
 grep -E "^load|^total" "$WORK/reindex.out" || true
+if [ "$REPLICA" = 1 ]; then
+  for _ in $(seq 120); do grep -q 'replica: now serving' "$WORK/serve.err" && break; sleep 0.5; done
+  grep 'replica: now serving' "$WORK/serve.err" || echo "the replica did not switch within 60 s"
+fi
 curl -s "$URL/metrics" | grep -E '^sk_http_requests_total|^sk_search_cache' | sort
 
 kill -TERM $PID

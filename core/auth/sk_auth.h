@@ -209,8 +209,10 @@ int sk_auth_login(struct sk_store *st, const char *email, const char *password, 
                   const char *user_agent, int64_t now, struct sk_session *out,
                   char token[SK_AUTH_TOKEN_LEN], char *err, size_t errlen);
 /* Seconds before sk_auth_login for email from ip would check a password
- * (0: now), for Retry-After. -1 on a database error. */
-int64_t sk_auth_login_wait(struct sk_store *st, const char *email, const char *ip, int64_t now);
+ * (0: now), for Retry-After, in *wait. SK_OK, or SK_EDB / SK_ENOMEM with
+ * *wait left 0. */
+int sk_auth_login_wait(struct sk_store *st, const char *email, const char *ip, int64_t now,
+                       int64_t *wait);
 /* The session of a cookie token. SK_OK with *out (and last_seen refreshed
  * at most every policy.session_touch seconds), or SK_AUTH_ENOSESSION when
  * the token is unknown, the session idled out or reached its absolute end,

@@ -88,15 +88,20 @@ static int throttle_wait(struct sk_store *st, const char *email_key, const char 
   return SK_OK;
 }
 
-int64_t sk_auth_login_wait(struct sk_store *st, const char *email, const char *ip, int64_t now) {
-  if (auth_ensure_init())
-    return -1;
+int sk_auth_login_wait(struct sk_store *st, const char *email, const char *ip, int64_t now,
+                       int64_t *wait) {
+  *wait = 0;
+  int rc = auth_ensure_init();
+  if (rc)
+    return rc;
   if (ip && strlen(ip) > 64)
     ip = NULL;
   char email_key[65];
   auth_email_key(email, email_key);
   int64_t w = 0;
-  return throttle_wait(st, email_key, ip, now, &w) == SK_OK ? w : -1;
+  if ((rc = throttle_wait(st, email_key, ip, now, &w)) == SK_OK)
+    *wait = w;
+  return rc;
 }
 
 /* Check the limits and, in the same transaction, count this attempt as a

@@ -407,6 +407,17 @@ static int place(struct search *s, size_t slot, int lo, int hi, int joined) {
   return 0;
 }
 
+/* Word w of a match, once, when it fits. */
+static void keep_word(struct sk_crisis_match *m, const char *w, size_t n) {
+  if (n == 0 || n >= SK_CRISIS_MATCH_WORD_MAX || m->n_words >= SK_CRISIS_MATCH_WORDS)
+    return;
+  for (unsigned i = 0; i < m->n_words; i++)
+    if (strlen(m->words[i]) == n && memcmp(m->words[i], w, n) == 0)
+      return;
+  memcpy(m->words[m->n_words], w, n);
+  m->words[m->n_words++][n] = '\0';
+}
+
 int sk_crisis_check(const struct sk_crisis *c, const char *text, size_t len, struct sk_crisis_match *m) {
   if (!c || !m)
     return SK_EINVAL;
@@ -494,6 +505,9 @@ int sk_crisis_check(const struct sk_crisis *c, const char *text, size_t len, str
       if (!m->pattern)
         m->pattern = p->id;
       m->kinds |= p->kinds;
+      for (k = 0; k < p->n_slots; k++)
+        for (int w = tok[s.chosen[k]].start; w <= tok[s.chosen[k]].end; w++)
+          keep_word(m, q->w[w], q->len[w]);
     }
   }
   m->primary = sk_crisis_primary(c, m->kinds);

@@ -29,6 +29,7 @@
  */
 #include <stddef.h>
 
+#include "sk_err.h"
 #include "sk_store.h"
 
 /* Bounds. A query is looked at up to SK_CRISIS_Q_MAX bytes and its first
@@ -77,33 +78,41 @@ struct sk_crisis;
 /* Load and compile a data file (see docs/crisis.md). SK_OK with *out set;
  * SK_EIO (unreadable), SK_ETOOBIG, SK_EPARSE (not JSON) or SK_EINVAL (a
  * rule broken) with a message naming the place in err. */
-int sk_crisis_load(const char *path, struct sk_crisis **out, char *err, size_t errlen);
+SK_MUST_CHECK int sk_crisis_load(const char *path, struct sk_crisis **out, char *err, size_t errlen);
 /* The same from text in memory (len bytes; need not be NUL-terminated). */
-int sk_crisis_parse(const char *text, size_t len, struct sk_crisis **out, char *err, size_t errlen);
+SK_MUST_CHECK int sk_crisis_parse(const char *text, size_t len, struct sk_crisis **out, char *err, size_t errlen);
 void sk_crisis_free(struct sk_crisis *c);
 
 /* Keep the data in the store (table meta, key "crisis": the source text),
  * as sk_taxonomy_save does for the taxonomy, so that every reader of the
  * store (server workers, the CLI) uses the same patterns. Call inside a
  * write transaction. SK_OK or SK_EDB. */
-int sk_crisis_save(const struct sk_crisis *c, struct sk_store *st);
+SK_MUST_CHECK int sk_crisis_save(const struct sk_crisis *c, struct sk_store *st);
 /* Load what sk_crisis_save kept. SK_ENOTFOUND when the store has none (a
  * database indexed before the crisis data existed: run 'sociale-kaart
  * index'); other errors as sk_crisis_parse. */
-int sk_crisis_from_store(struct sk_store *st, struct sk_crisis **out, char *err, size_t errlen);
+SK_MUST_CHECK int sk_crisis_from_store(struct sk_store *st, struct sk_crisis **out, char *err, size_t errlen);
 
 /* What a check found. */
+#define SK_CRISIS_MATCH_WORDS 16 /* words of the query kept in a match */
+#define SK_CRISIS_MATCH_WORD_MAX 32 /* bytes of each, NUL included (longer: not kept) */
 struct sk_crisis_match {
   unsigned kinds;      /* bits of enum sk_crisis_kind; 0: not a crisis */
   unsigned primary;    /* the one bit whose lines go first (0 when none) */
   const char *pattern; /* id of the first pattern that matched (for logs, tests) */
+  /* the query's words (folded) that filled the slots of the patterns that
+   * matched: for search, these words are the crisis, not their everyday
+   * sense ("leven" in "ik wil niet meer leven" is no question about life's
+   * last phase). At most SK_CRISIS_MATCH_WORDS, each once. */
+  char words[SK_CRISIS_MATCH_WORDS][SK_CRISIS_MATCH_WORD_MAX];
+  unsigned n_words;
 };
 
 /* Check text[0..len) (any bytes; the raw query as the person typed it:
  * before any spelling correction, which could turn "slaat" into "staat").
  * Always SK_OK for any input (m is zeroed first); SK_EINVAL only for NULL
  * c or m. */
-int sk_crisis_check(const struct sk_crisis *c, const char *text, size_t len, struct sk_crisis_match *m);
+SK_MUST_CHECK int sk_crisis_check(const struct sk_crisis *c, const char *text, size_t len, struct sk_crisis_match *m);
 
 /* The kinds a need stands for when it is chosen as a filter or its tile is
  * tapped ("psychisch.crisis" -> SK_CRISIS_SUICIDE); 0 for other needs. */

@@ -375,9 +375,11 @@ int sk_stats_store(struct sk_store *st, const struct sk_stats_hit *hits, size_t 
   sqlite3_stmt *s = NULL;
   int rc = SK_OK;
   if (sqlite3_prepare_v2(st->db,
-                         "INSERT INTO search_stat(month, query, visitor, searches) VALUES(?1, ?2,"
-                         " ?3, 1) ON CONFLICT(month, query, visitor) DO UPDATE SET searches ="
-                         " searches + 1",
+                         "INSERT INTO search_stat(month, query, visitor, searches, results, crisis)"
+                         " VALUES(?1, ?2, ?3, 1, ?4, ?5) ON CONFLICT(month, query, visitor) DO"
+                         " UPDATE SET searches = searches + 1, results ="
+                         " coalesce(excluded.results, results), crisis = max(crisis,"
+                         " excluded.crisis)",
                          -1, &s, NULL) != SQLITE_OK)
     rc = SK_EDB;
   for (size_t i = 0; !rc && i < n; i++) {
@@ -385,6 +387,11 @@ int sk_stats_store(struct sk_store *st, const struct sk_stats_hit *hits, size_t 
     sqlite3_bind_text(s, 1, hits[i].month, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, hits[i].query, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, hits[i].visitor, -1, SQLITE_STATIC);
+    if (hits[i].results >= 0)
+      sqlite3_bind_int64(s, 4, hits[i].results);
+    else
+      sqlite3_bind_null(s, 4); /* not known (the search failed) */
+    sqlite3_bind_int(s, 5, hits[i].crisis ? 1 : 0);
     if (sqlite3_step(s) != SQLITE_DONE)
       rc = SK_EDB;
   }
@@ -419,17 +426,28 @@ int sk_portal_search_stats(struct sk_portal *p, const struct sk_actor *a, int mo
     return pt_err(r, SK_EFORBIDDEN, 403, "forbidden", "Alleen de redactie ziet de zoekcijfers.");
   if (months < 1 || months > 24)
     months = 3;
-  sqlite3_stmt *tot = NULL, *top = NULL;
+  /* Everything comes from what each search recorded (its total and whether
+   * it showed the crisis lines): no search runs here. The privacy rule is
+   * in the HAVING of every statement that returns a query. */
+  sqlite3_stmt *tot = NULL, *top = NULL, *zero = NULL;
   if (sqlite3_prepare_v2(p->st->db,
                          "SELECT coalesce(sum(searches), 0), count(DISTINCT visitor),"
-                         " count(DISTINCT query) FROM search_stat WHERE month = ?1",
+                         " count(DISTINCT query), coalesce(sum(crisis), 0) FROM search_stat"
+                         " WHERE month = ?1",
                          -1, &tot, NULL) != SQLITE_OK ||
       sqlite3_prepare_v2(p->st->db,
-                         "SELECT query, count(*) AS visitors, sum(searches) FROM search_stat"
-                         " WHERE month = ?1 GROUP BY query HAVING count(*) >= ?2"
+                         "SELECT query, count(*) AS visitors, sum(searches), max(results),"
+                         " max(crisis), sum(results = 0) FROM search_stat WHERE month = ?1"
+                         " GROUP BY query HAVING count(*) >= ?2"
                          " ORDER BY visitors DESC, query LIMIT ?3",
-                         -1, &top, NULL) != SQLITE_OK) {
+                         -1, &top, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(p->st->db,
+                         "SELECT query, count(*) AS visitors, sum(searches), sum(results = 0) AS"
+                         " z FROM search_stat WHERE month = ?1 GROUP BY query"
+                         " HAVING count(*) >= ?2 AND z > 0 ORDER BY z DESC, query LIMIT ?3",
+                         -1, &zero, NULL) != SQLITE_OK) {
     sqlite3_finalize(tot);
+    sqlite3_finalize(top);
     return pt_err(r, SK_EDB, 500, "error", "De zoekcijfers kunnen nu niet worden gelezen.");
   }
   json_t *list = json_array();
@@ -445,38 +463,45 @@ int sk_portal_search_stats(struct sk_portal *p, const struct sk_actor *a, int mo
       json_object_set_new(mo, "searches", json_integer(sqlite3_column_int64(tot, 0)));
       json_object_set_new(mo, "visitors", json_integer(sqlite3_column_int64(tot, 1)));
       json_object_set_new(mo, "distinct_queries", json_integer(sqlite3_column_int64(tot, 2)));
+      json_object_set_new(mo, "crisis_visitors", json_integer(sqlite3_column_int64(tot, 3)));
     }
     json_t *q = json_array();
     sqlite3_reset(top);
     sqlite3_bind_text(top, 1, m, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(top, 2, SK_STATS_MIN_VISITORS);
     sqlite3_bind_int(top, 3, SK_STATS_TOP);
-    while (sqlite3_step(top) == SQLITE_ROW)
-      json_array_append_new(q, json_pack("{s:s, s:I, s:I}", "query", sqlite3_column_text(top, 0),
-                                         "visitors", (json_int_t)sqlite3_column_int64(top, 1),
-                                         "searches", (json_int_t)sqlite3_column_int64(top, 2)));
+    while (sqlite3_step(top) == SQLITE_ROW) {
+      json_t *it = json_pack("{s:s, s:I, s:I, s:b, s:I}", "query", sqlite3_column_text(top, 0),
+                             "visitors", (json_int_t)sqlite3_column_int64(top, 1), "searches",
+                             (json_int_t)sqlite3_column_int64(top, 2), "crisis",
+                             sqlite3_column_int(top, 4) != 0, "zero_visitors",
+                             (json_int_t)sqlite3_column_int64(top, 5));
+      json_object_set_new(it, "results",
+                          sqlite3_column_type(top, 3) == SQLITE_NULL
+                              ? json_null()
+                              : json_integer(sqlite3_column_int64(top, 3)));
+      json_array_append_new(q, it);
+    }
     json_object_set_new(mo, "top", q);
+    json_t *zq = json_array();
+    sqlite3_reset(zero);
+    sqlite3_bind_text(zero, 1, m, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(zero, 2, SK_STATS_MIN_VISITORS);
+    sqlite3_bind_int(zero, 3, SK_STATS_TOP);
+    while (sqlite3_step(zero) == SQLITE_ROW)
+      json_array_append_new(zq, json_pack("{s:s, s:I, s:I, s:I}", "query",
+                                          sqlite3_column_text(zero, 0), "visitors",
+                                          (json_int_t)sqlite3_column_int64(zero, 1), "searches",
+                                          (json_int_t)sqlite3_column_int64(zero, 2),
+                                          "zero_visitors",
+                                          (json_int_t)sqlite3_column_int64(zero, 3)));
+    json_object_set_new(mo, "zero_results", zq);
     json_array_append_new(list, mo);
   }
   sqlite3_finalize(tot);
   sqlite3_finalize(top);
+  sqlite3_finalize(zero);
   pt_ok(r, 200,
         json_pack("{s:i, s:o}", "min_visitors", SK_STATS_MIN_VISITORS, "months", list));
-  return SK_OK;
-}
-
-int sk_stats_month_queries(struct sk_store *st, const char *month, size_t max,
-                           void (*cb)(void *ctx, const char *query, long visitors), void *ctx) {
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(st->db,
-                         "SELECT query, count(*) FROM search_stat WHERE month = ?1 GROUP BY query"
-                         " ORDER BY count(*) DESC LIMIT ?2",
-                         -1, &s, NULL) != SQLITE_OK)
-    return SK_EDB;
-  sqlite3_bind_text(s, 1, month, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
-  while (sqlite3_step(s) == SQLITE_ROW)
-    cb(ctx, (const char *)sqlite3_column_text(s, 0), (long)sqlite3_column_int64(s, 1));
-  sqlite3_finalize(s);
   return SK_OK;
 }

@@ -304,8 +304,10 @@ int sk_portal_verify_answer(struct sk_portal *p, const char *token, const char *
 SK_MUST_CHECK int sk_portal_outbox_mark_bounced(struct sk_portal *p, const char *message_id,
                                                 const char *reason);
 /* The redacteur's list: {"tasks": [...], "hidden": [...], "bounced": [...],
- * "feeds": [{id, partner, step ("task": the partner did not confirm the
- * feed; "down": not fetched for SK_VERIFY_FEED_DOWN_DAYS), since, todo}]}. */
+ * "feeds": [{id, partner, step ("due": the feed's yearly confirmation is
+ * due and its partner was sent the link; "task": the partner did not
+ * confirm it after two messages; "down": not fetched for
+ * SK_VERIFY_FEED_DOWN_DAYS), since, last_error, todo}]}. */
 int sk_portal_verify_tasks(struct sk_portal *p, const struct sk_actor *a,
                            struct sk_portal_result *r);
 
@@ -337,6 +339,8 @@ struct sk_stats_hit {
   char month[8]; /* YYYY-MM */
   char query[SK_STATS_QUERY_MAX + 1];
   char visitor[SK_STATS_VISITOR_LEN + 1];
+  long results; /* what the search found (its total) when the visitor made it */
+  int crisis;   /* 1: the search showed the crisis lines */
 };
 /* Fold and tidy a query into out; 0 when it must not be kept (empty, too
  * long, or looking like personal data: an e-mail address, 6+ digits). */
@@ -350,16 +354,17 @@ void sk_stats_visitor(const unsigned char key[32], const char *ip, const char *a
 SK_MUST_CHECK int sk_stats_store(struct sk_store *st, const struct sk_stats_hit *hits, size_t n,
                                  const char *current_month);
 /* {min_visitors, months: [{month, searches, visitors, distinct_queries,
- * top: [{query, visitors, searches}]}]}: the last `months` months, newest
- * first; top holds only queries of at least SK_STATS_MIN_VISITORS visitors. */
+ * crisis_visitors, top: [{query, visitors, searches, results, crisis,
+ * zero_visitors}]}]}: the last `months` months, newest first; top holds
+ * only queries of at least SK_STATS_MIN_VISITORS visitors, and zero_results
+ * ({query, visitors, searches}) those of them that found nothing for at
+ * least one visitor, most visitors first. results: the most the query
+ * found for any visitor that month (what a search recorded, no search is
+ * run); crisis_visitors: visitors whose search showed the crisis lines,
+ * summed over every query (a count, no query shown). Reads only
+ * search_stat: cheap enough for every dashboard request. */
 int sk_portal_search_stats(struct sk_portal *p, const struct sk_actor *a, int months,
                            struct sk_portal_result *r);
-/* Every query of a month with its number of visitors, most first, at most
- * max (for counts computed by the caller, such as crisis searches; the
- * queries themselves must not be shown below the visitor threshold). */
-SK_MUST_CHECK int sk_stats_month_queries(struct sk_store *st, const char *month, size_t max,
-                                         void (*cb)(void *ctx, const char *query, long visitors),
-                                         void *ctx);
 
 /* ---- claiming: "Is dit uw organisatie?" (sk_claim.c) ----------------------
  * An organisation without an account asks for one from its own page. The

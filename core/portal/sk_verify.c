@@ -1020,26 +1020,31 @@ int sk_portal_verify_tasks(struct sk_portal *p, const struct sk_actor *a,
                                                "Het e-mailadres werkt niet: zoek een nieuw adres."));
     sqlite3_finalize(s);
   }
-  /* Feeds: an unanswered cycle's task, or an outage still going on (no
-   * success since the day it was logged for). */
+  /* Feeds: a cycle due (the partner was sent its link; not yet a task), an
+   * unanswered cycle's task, or an outage still going on (no success since
+   * the day it was logged for). */
   json_t *feeds = json_array();
   if (sqlite3_prepare_v2(p->st->db,
                          "SELECT f.id, f.partner, v.step, v.at, f.last_error FROM feed_verify_log v"
                          " JOIN feed f ON f.id = v.feed_id WHERE f.enabled = 1 AND"
-                         " ((v.step = 'task' AND NOT EXISTS (SELECT 1 FROM feed_verify_log c WHERE"
-                         " c.feed_id = v.feed_id AND c.cycle = v.cycle AND c.step = 'confirmed'))"
+                         " ((v.step IN ('due', 'task') AND NOT EXISTS (SELECT 1 FROM feed_verify_log"
+                         " c WHERE c.feed_id = v.feed_id AND c.cycle = v.cycle AND (c.step ="
+                         " 'confirmed' OR (v.step = 'due' AND c.step = 'task'))))"
                          " OR (v.step = 'down' AND v.cycle = substr(f.last_success, 1, 10) AND"
                          " f.last_attempt > f.last_success))"
                          " ORDER BY v.at, f.id LIMIT 1000",
                          -1, &s, NULL) == SQLITE_OK) {
     while (sqlite3_step(s) == SQLITE_ROW) {
-      int down = strcmp((const char *)sqlite3_column_text(s, 2), "down") == 0;
+      const char *step = (const char *)sqlite3_column_text(s, 2);
+      int down = strcmp(step, "down") == 0, due = strcmp(step, "due") == 0;
       json_array_append_new(
           feeds, json_pack("{s:o, s:o, s:o, s:o, s:o, s:s}", "id", pt_col_json(s, 0), "partner",
                            pt_col_json(s, 1), "step", pt_col_json(s, 2), "since",
                            pt_col_json(s, 3), "last_error", pt_col_json(s, 4), "todo",
-                           down ? "De feed werkt al een week niet: neem contact op met de partner."
-                                : "Geen antwoord op twee berichten over de feed: bel de partner."));
+                           down  ? "De feed werkt al een week niet: neem contact op met de partner."
+                           : due ? "De partner moet de feed bevestigen. Hij krijgt daarover een"
+                                   " bericht; u hoeft nog niets te doen."
+                                 : "Geen antwoord op twee berichten over de feed: bel de partner."));
     }
     sqlite3_finalize(s);
   }

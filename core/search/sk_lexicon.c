@@ -477,6 +477,66 @@ static size_t match_swapped(const struct sks_lex_entry *x, const char *const *fo
   return 0;
 }
 
+/* Particles of Dutch separable verbs, folded, sorted. In a main clause the
+ * particle stands apart, at the end of the clause: "ik kom niet rond"
+ * (rondkomen), "wie vult mijn formulier in" (invullen), "ik maak het huis
+ * niet meer schoon" (schoonmaken). */
+static const char *const particles[] = {"aan",  "af",  "bij",  "door",   "in",  "kwijt", "langs", "mee",
+                                        "na",   "om",  "op",   "over",   "rond", "schoon", "terug", "toe",
+                                        "uit",  "vast", "weg"};
+/* Words that end a clause, so a particle before them ends it too. */
+static const char *const clause_ends[] = {"en", "maar", "of", "omdat", "want"};
+
+static int in_list(const char *w, const char *const *list, size_t n) {
+  for (size_t k = 0; k < n; k++)
+    if (strcmp(w, list[k]) == 0)
+      return 1;
+  return 0;
+}
+
+/* How far after the verb its particle may stand ("vul het formulier van de
+ * belastingdienst in" is far enough). */
+#define LEX_SEP_REACH 6
+
+/* A one-word need entry that is the verb at i joined with a particle later
+ * in the same clause: "rond" + "kom" is the stem of "rondkomen". The verb's
+ * stem, and its stem without the -t of "hij komt", are tried. NULL if none. */
+static const struct sks_lex_entry *separable(const struct sk_lexicon *lx, const char *const *folded,
+                                             const char *const *stems, const uint8_t *ok, size_t n, size_t i) {
+  size_t vl = strlen(stems[i]);
+  if (vl < 2 || vl > 24 || in_list(folded[i], particles, sizeof particles / sizeof particles[0]))
+    return NULL;
+  for (size_t j = i + 1; j < n && j <= i + LEX_SEP_REACH; j++) {
+    if (in_list(folded[j], clause_ends, sizeof clause_ends / sizeof clause_ends[0]))
+      return NULL;
+    if (!ok[j] || !in_list(folded[j], particles, sizeof particles / sizeof particles[0]))
+      continue;
+    /* the particle ends the clause: the last word, or before a conjunction */
+    if (j + 1 < n && !in_list(folded[j + 1], clause_ends, sizeof clause_ends / sizeof clause_ends[0]))
+      continue;
+    for (int drop_t = 0; drop_t < 2; drop_t++) {
+      size_t l = vl;
+      if (drop_t) {
+        if (stems[i][l - 1] != 't')
+          break;
+        l--;
+      }
+      char key[48];
+      int kn = snprintf(key, sizeof key, "%s%.*s", folded[j], (int)l, stems[i]);
+      if (kn < 0 || (size_t)kn >= sizeof key)
+        continue;
+      uint32_t h = (uint32_t)hash_str(key) & lx->mask;
+      for (uint32_t e = lx->bucket[h]; e != UINT32_MAX; e = lx->e[e].next) {
+        const struct sks_lex_entry *x = &lx->e[e];
+        if (x->kind == SKS_LEX_NEED && x->n_words == 1 && strcmp(x->stems[0], key) == 0)
+          return x;
+      }
+    }
+    return NULL;
+  }
+  return NULL;
+}
+
 const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
                                             const char *const *stems, const uint8_t *ok, size_t n, size_t i,
                                             size_t *span) {
@@ -508,6 +568,10 @@ const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const c
     if (!is_filler(folded[f]))
       break;
   }
+  /* a separable verb with its particle at the end of the clause ("ik kom
+   * niet rond": rondkomen; "vul het formulier in": invullen) */
+  if (!best && (best = separable(lx, folded, stems, ok, n, i)))
+    best_span = 1;
   /* a compound of need words that the file does not list ("gokprobleem") */
   if (!best && (best = sks_lex_compound(lx, folded[i])))
     best_span = 1;
@@ -569,18 +633,86 @@ void sks_lex_release(const struct sk_lexicon *lx) {
 }
 
 /* ---- similarity of a query word to the needs ---- */
-static float word_sim(const char *w, size_t wl, const char *stem, const char *x, const char *xstem) {
-  if (strcmp(stem, xstem) == 0)
-    return 1.0f;
+static uint32_t byte_mask(const char *w, size_t n) {
+  uint32_t m = 0;
+  for (size_t i = 0; i < n; i++)
+    m |= 1u << ((unsigned char)w[i] & 31);
+  return m;
+}
+
+static int simword_add(struct sk_searcher *s, size_t *cap, const char *x, const char *xstem,
+                       uint32_t owner, int is_phrase) {
+  if (s->n_simw == *cap) {
+    size_t nc = *cap ? *cap * 2 : 256;
+    struct sks_simword *n = realloc(s->simw, nc * sizeof *n);
+    if (!n)
+      return SK_ENOMEM;
+    s->simw = n;
+    *cap = nc;
+  }
   size_t xl = strlen(x);
+  struct sks_simword *y = &s->simw[s->n_simw++];
+  y->x = x;
+  y->xstem = xstem;
+  y->xl = (uint16_t)(xl < UINT16_MAX ? xl : UINT16_MAX);
+  y->mask = byte_mask(x, xl);
+  y->owner = owner;
+  y->is_phrase = (uint8_t)is_phrase;
+  y->last = 0;
+  return SK_OK;
+}
+
+int sks_simwords_build(struct sk_searcher *s) {
+  size_t cap = 0;
+  const struct sk_lexicon *lx = s->lex;
+  for (size_t i = 0; lx && i < lx->n; i++) {
+    const struct sks_lex_entry *x = &lx->e[i];
+    if (x->kind != SKS_LEX_NEED || !x->n_words)
+      continue;
+    for (size_t k = 0; k < x->n_words; k++)
+      if (simword_add(s, &cap, x->words[k], x->stems[k], (uint32_t)i, 0))
+        return SK_ENOMEM;
+    s->simw[s->n_simw - 1].last = 1;
+  }
+  for (size_t p = 0; p < s->n_phrases; p++) {
+    const struct sks_phrase *ph = &s->phrases[p];
+    if (ph->vocab != SK_VOCAB_NEED || ph->term->crisis || !ph->n)
+      continue;
+    for (size_t k = 0; k < ph->n; k++)
+      if (simword_add(s, &cap, ph->words[k], ph->stems[k], (uint32_t)p, 1))
+        return SK_ENOMEM;
+    s->simw[s->n_simw - 1].last = 1;
+  }
+  return SK_OK;
+}
+
+void sks_simwords_free(struct sk_searcher *s) {
+  free(s->simw);
+  s->simw = NULL;
+  s->n_simw = 0;
+}
+
+/* ---- similarity of a query word to the needs ----
+ * Called for every need word (sks_simword) per query word of a query that
+ * found nothing: the cheap tests decide most words. wm: byte_mask(w). */
+static float word_sim(const char *w, size_t wl, uint32_t wm, const char *stem,
+                      const struct sks_simword *y) {
+  if (sks_streq(stem, y->xstem))
+    return 1.0f;
+  const char *x = y->x;
+  size_t xl = y->xl;
   if (xl < 4)
     return 0;
-  size_t common = 0;
-  while (common < wl && common < xl && w[common] == x[common])
-    common++;
-  if (common >= 5)
-    return 0.8f;
-  if ((xl >= 5 && wl > xl && memmem(w, wl, x, xl)) || (wl >= 5 && xl > wl && memmem(x, xl, w, wl)))
+  if (w[0] == x[0]) {
+    size_t common = 1;
+    while (common < wl && common < xl && w[common] == x[common])
+      common++;
+    if (common >= 5)
+      return 0.8f;
+  }
+  /* One word inside the other: every byte of the inner one is in the outer. */
+  if ((xl >= 5 && wl > xl && !(y->mask & ~wm) && memmem(w, wl, x, xl)) ||
+      (wl >= 5 && xl > wl && !(wm & ~y->mask) && memmem(x, xl, w, wl)))
     return 0.8f;
   size_t mx = wl > xl ? wl : xl;
   /* an edit in a short word changes it (dood/doof): 5+ letters only */
@@ -596,38 +728,31 @@ static float word_sim(const char *w, size_t wl, const char *stem, const char *x,
 void sks_lex_similar(const struct sk_searcher *s, const char *w, size_t wl, const char *stem, float *best) {
   if (wl < 4 || wl > 40)
     return;
-  const struct sk_lexicon *lx = s->lex;
-  for (size_t i = 0; lx && i < lx->n; i++) {
-    const struct sks_lex_entry *x = &lx->e[i];
-    if (x->kind != SKS_LEX_NEED)
+  uint32_t wm = byte_mask(w, wl);
+  float m = 0;
+  for (size_t i = 0; i < s->n_simw; i++) {
+    const struct sks_simword *y = &s->simw[i];
+    float v = word_sim(w, wl, wm, stem, y);
+    if (v > m)
+      m = v;
+    if (!y->last)
       continue;
-    float m = 0;
-    for (size_t k = 0; k < x->n_words; k++) {
-      float v = word_sim(w, wl, stem, x->words[k], x->stems[k]);
-      if (v > m)
-        m = v;
-    }
-    if (m > 0 && x->n_words > 1)
+    /* the owner's words are done: its best word counts */
+    size_t n_words = y->is_phrase ? s->phrases[y->owner].n : s->lex->e[y->owner].n_words;
+    if (m > 0 && n_words > 1)
       m = wl < 5 ? 0 : m * 0.9f; /* one word of a phrase: not a short one ("dood") */
-    if (m <= 0)
-      continue;
-    for (int b = 0; b < SKS_MAX_NEEDS; b++)
-      if ((x->needs.w[b >> 6] >> (b & 63) & 1) && m > best[b])
-        best[b] = m;
-  }
-  for (size_t p = 0; p < s->n_phrases; p++) {
-    const struct sks_phrase *ph = &s->phrases[p];
-    if (ph->vocab != SK_VOCAB_NEED || ph->term->crisis)
-      continue;
-    float m = 0;
-    for (size_t k = 0; k < ph->n; k++) {
-      float v = word_sim(w, wl, stem, ph->words[k], ph->stems[k]);
-      if (v > m)
-        m = v;
+    if (m > 0) {
+      if (y->is_phrase) {
+        int b = s->phrases[y->owner].idx;
+        if (m > best[b])
+          best[b] = m;
+      } else {
+        const struct sks_lex_entry *x = &s->lex->e[y->owner];
+        for (int b = 0; b < SKS_MAX_NEEDS; b++)
+          if ((x->needs.w[b >> 6] >> (b & 63) & 1) && m > best[b])
+            best[b] = m;
+      }
     }
-    if (m > 0 && ph->n > 1)
-      m = wl < 5 ? 0 : m * 0.9f;
-    if (m > best[ph->idx])
-      best[ph->idx] = m;
+    m = 0;
   }
 }

@@ -18,6 +18,7 @@
  */
 #include <stddef.h>
 
+#include "sk_err.h"
 #include "sk_taxonomy.h"
 
 struct sk_lexicon;
@@ -35,10 +36,10 @@ struct sk_lexicon;
  * listed twice. name is used in messages ("feeds/lexicon.txt:12: ...").
  * SK_OK with *out set; SK_EINVAL with err saying which line and why;
  * SK_ENOMEM. */
-int sk_lexicon_parse(const char *text, size_t len, const char *name, const struct sk_taxonomy *tax,
+SK_MUST_CHECK int sk_lexicon_parse(const char *text, size_t len, const char *name, const struct sk_taxonomy *tax,
                      struct sk_lexicon **out, char *err, size_t errlen);
 /* The same from a file (SK_EIO when it cannot be read). */
-int sk_lexicon_load(const char *path, const struct sk_taxonomy *tax, struct sk_lexicon **out, char *err,
+SK_MUST_CHECK int sk_lexicon_load(const char *path, const struct sk_taxonomy *tax, struct sk_lexicon **out, char *err,
                     size_t errlen);
 void sk_lexicon_free(struct sk_lexicon *lx);
 

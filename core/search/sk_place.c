@@ -1,7 +1,7 @@
 /* A place in the query ("schulden Laren", "hulp in huizen", "gemeente
  * Eemnes"): which municipality words are really places, and which words
  * around them belong to the place. The search then applies the place as
- * its municipality filter (sk_search.c). */
+ * its municipality filter (sk_search_analyse.c, sk_search.c). */
 #include <string.h>
 
 #include "sk_lexicon_int.h"

@@ -2,7 +2,7 @@
  * chosen without words, or needs reached through the lexicon): offerings
  * named after the need and classified only within it come before those
  * that also do many other things (an information desk for everything).
- * Locality and freshness are applied by the caller (sk_search.c). */
+ * Locality and freshness are applied by the caller (sk_search_rank.c). */
 #include <string.h>
 
 #include "sk_err.h"
@@ -49,38 +49,28 @@ float sks_need_focus(const struct sks_doc *d, const struct sks_needmask *closure
   return all ? (float)in / (float)all : 0;
 }
 
-static int quoted(struct sk_buf *b, const char *w, size_t *nw) {
-  /* the same word once */
-  char pat[SK_TOKEN_MAX + 8];
-  int k = snprintf(pat, sizeof pat, "\"%s\"", w);
-  if (k < 0 || (size_t)k >= sizeof pat || strchr(w, '"'))
+/* the same word once */
+static int add_word(struct sks_group *g, const char *w) {
+  size_t n = strlen(w);
+  if (n + 2 >= SK_TOKEN_MAX + 8 || strchr(w, '"') || sks_group_has(g, w, n, 0))
     return SK_OK;
-  if (b->len && strstr(sk_buf_str(b), pat))
-    return SK_OK;
-  int rc = sk_buf_addstr(b, *nw ? " OR " : "(");
-  if (!rc)
-    rc = sk_buf_addstr(b, pat);
-  (*nw)++;
-  return rc;
+  return sks_group_add(g, w, n, 0);
 }
 
-int sks_need_words(const struct sk_searcher *s, const struct sks_needmask *sel, struct sk_buf *b) {
-  sk_buf_reset(b);
-  size_t nw = 0;
+int sks_need_words(const struct sk_searcher *s, const struct sks_needmask *sel, struct sks_group *g) {
+  sks_group_reset(g);
   int rc = SK_OK;
   /* first the selected needs' own words, then their sub-needs' */
   for (int pass = 0; pass < 2 && !rc; pass++)
-    for (size_t p = 0; p < s->n_phrases && !rc && nw < 32; p++) {
+    for (size_t p = 0; p < s->n_phrases && !rc && g->n < 32; p++) {
       const struct sks_phrase *ph = &s->phrases[p];
       if (ph->vocab != SK_VOCAB_NEED || ph->n != 1 || ph->term->crisis)
         continue;
       int own = has(sel, ph->idx);
       if (pass == 0 ? !own : (own || !within(s, sel, ph->idx)))
         continue;
-      rc = quoted(b, ph->words[0], &nw);
+      rc = add_word(g, ph->words[0]);
     }
-  if (!rc && nw)
-    rc = sk_buf_addc(b, ')');
   return rc;
 }
 

@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sk_err.h"
 #include "sk_id.h"
 #include "sk_store.h"
 #include "sk_taxonomy.h"
@@ -105,7 +106,7 @@ struct sk_search_error {
  * SK_ENOTFOUND for a parameter name this module does not know (e is filled
  * too; the caller decides whether that is an error). Codes are checked
  * against the taxonomy by sk_search, not here. */
-int sk_search_query_set(struct sk_search_query *q, const char *name, const char *value,
+SK_MUST_CHECK int sk_search_query_set(struct sk_search_query *q, const char *name, const char *value,
                         struct sk_search_error *e);
 
 /* ---- results. Everything reachable from a result is owned by it and
@@ -252,14 +253,14 @@ struct sk_searcher;
 /* A searcher over st (borrowed; one thread). tax is borrowed and shared.
  * Both must outlive the searcher. NULL on error (out of memory, a store
  * without the search tables). */
-struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonomy *tax);
+SK_MUST_CHECK struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonomy *tax);
 void sk_searcher_free(struct sk_searcher *s);
 
 /* Run a query. SK_OK with *out set (free with sk_search_result_free);
  * SK_EINVAL with e naming the parameter (unknown code, age out of range,
  * page too far, distance sort without an origin...); SK_EDB or SK_ENOMEM
  * on an internal failure (e says so in Dutch). Any text in q.q is valid. */
-int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_search_result **out,
+SK_MUST_CHECK int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_search_result **out,
               struct sk_search_error *e);
 void sk_search_result_free(struct sk_search_result *r);
 
@@ -279,7 +280,7 @@ void sk_search_result_free(struct sk_search_result *r);
  *    "phones":[{"number","description"}],"referral_contact" (professional only),
  *    "next_start","distance_km","assured_date","stale","crisis_line","open_now",
  *    "name_segments":[{"text","hit"}],"snippet":[{"text","hit"}],"why","score"} */
-json_t *sk_search_result_json(const struct sk_search_result *r);
+SK_MUST_CHECK json_t *sk_search_result_json(const struct sk_search_result *r);
 
 /* ---- suggest (autocomplete) ---- */
 #define SK_SUGGEST_MAX 20
@@ -299,10 +300,10 @@ struct sk_suggest_result {
  * labels and synonyms, organisation names and offering names. limit 0 =
  * 10; at most SK_SUGGEST_MAX. SK_OK with *out set (free with
  * sk_suggest_result_free); any text is valid (no match = no items). */
-int sk_suggest(struct sk_searcher *s, const char *prefix, int limit, struct sk_suggest_result **out);
+SK_MUST_CHECK int sk_suggest(struct sk_searcher *s, const char *prefix, int limit, struct sk_suggest_result **out);
 void sk_suggest_result_free(struct sk_suggest_result *r);
 /* The /api/v1/suggest body: {"items":[{"text","kind","code"}]} (new reference). */
-json_t *sk_suggest_result_json(const struct sk_suggest_result *r);
+SK_MUST_CHECK json_t *sk_suggest_result_json(const struct sk_suggest_result *r);
 
 /* ---- for servers (additions) ---- */
 

@@ -266,7 +266,6 @@ static int load_vocab(struct sk_searcher *s, struct sks_snap *sn) {
   return SK_OK;
 }
 
-uint32_t sks_tri_bucket(const char *p);
 uint32_t sks_tri_bucket(const char *p) { return tri_hash(p); }
 
 static int load_orgs(struct sk_searcher *s, struct sks_snap *sn) {
@@ -675,9 +674,10 @@ struct sks_shared {
   int n_searchers;
   struct sks_snap *snap; /* current; holds one reference */
   uint64_t ticket;       /* last ticket handed out */
-  int building;
-  time_t bg_retry; /* a background build failed: not again before this time */
-  double bg_next;  /* monotonic seconds: no background build starts before this */
+  int building;          /* a snapshot is being read (in a query or by the builder) */
+  int bg_active;         /* a background builder thread exists (waiting or reading) */
+  int bg_stop;           /* the last searcher left: the builder ends without building */
+  time_t bg_retry;       /* a background build failed: not again before this time */
 };
 
 static double mono_now(void) {
@@ -702,8 +702,17 @@ static void adopt_locked(struct sk_searcher *s, struct sks_snap *sn) {
   s->snap = sn;
 }
 
+/* Publish sn, built for ticket t, as the process's snapshot (g_mu held). */
+static void publish_locked(struct sks_shared *sh, struct sks_snap *sn, uint64_t t) {
+  sn->ticket = t;
+  sn->refs = 1; /* the process's reference */
+  sn->serial = ++g_serial;
+  snap_release_locked(sh->snap);
+  sh->snap = sn;
+}
+
 /* Build a snapshot for ticket t on this searcher's connection (called
- * with g_mu held and building set; returns with g_mu held). */
+ * with g_mu held and nobody building; returns with g_mu held). */
 static int build_locked(struct sk_searcher *s) {
   struct sks_shared *sh = s->sh;
   uint64_t t = sh->ticket;
@@ -713,15 +722,10 @@ static int build_locked(struct sk_searcher *s) {
   int rc = sks_snap_load(s, &sn);
   pthread_mutex_lock(&g_mu);
   sh->building = 0;
+  if (rc == SK_OK)
+    publish_locked(sh, sn, t);
   pthread_cond_broadcast(&g_built);
-  if (rc)
-    return rc;
-  sn->ticket = t;
-  sn->refs = 1; /* the process's reference */
-  sn->serial = ++g_serial;
-  snap_release_locked(sh->snap);
-  sh->snap = sn;
-  return SK_OK;
+  return rc;
 }
 
 /* ---- background builds (sk_searcher_set_background) ----
@@ -729,63 +733,133 @@ static int build_locked(struct sk_searcher *s) {
  * searcher that saw the change goes on answering from its snapshot (a full
  * build takes about a second per 100k offerings; building it inside a
  * request made every request queued behind it wait, > 2 s during a
- * reindex). The shared record stays alive while a build runs: the last
- * searcher to leave waits for it (sks_snap_detach). */
+ * reindex).
+ *
+ * A reindex commits about every 100 ms (docs/indexer.md). Building after
+ * each commit, paced by the last build's length, showed the end of a run
+ * only after up to three builds (~25 s under load): so the builder first
+ * waits until the store has been still for SKS_BG_QUIET_MS, then builds
+ * once; a change that came while it read starts the wait again. A writer
+ * that never pauses still gets a snapshot every SKS_BG_MAX_WAIT_MS. One
+ * builder per store at a time; it lives as long as changes keep coming.
+ * The shared record stays alive while it runs: the last searcher to leave
+ * stops it and waits for it (sks_snap_detach). */
+#define SKS_BG_QUIET_MS 1000
+#define SKS_BG_MAX_WAIT_MS 30000
+#define SKS_BG_POLL_MS 50
+
 struct builder {
   struct sks_shared *sh;
   struct sk_searcher ctx; /* the fields sks_snap_load reads, over the builder's own store */
-  uint64_t ticket;
 };
+
+static int64_t builder_data_version(sqlite3_stmt *q) {
+  int64_t v = -1;
+  sqlite3_reset(q);
+  if (sqlite3_step(q) == SQLITE_ROW)
+    v = sqlite3_column_int64(q, 0);
+  sqlite3_reset(q);
+  return v;
+}
+
+/* Sleep ms with g_mu held (released meanwhile); wakes early on a broadcast. */
+static void builder_nap_locked(int ms) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_nsec += (long)ms * 1000000L;
+  ts.tv_sec += ts.tv_nsec / 1000000000L;
+  ts.tv_nsec %= 1000000000L;
+  pthread_cond_timedwait(&g_built, &g_mu, &ts);
+}
+
+/* Wait (g_mu held) until the store has not changed for SKS_BG_QUIET_MS, or
+ * SKS_BG_MAX_WAIT_MS have passed, then until no query is reading a
+ * snapshot. 0 = build now, 1 = stop. *changed: the store changed meanwhile. */
+static int builder_wait_locked(struct sks_shared *sh, sqlite3_stmt *dv_q, int *changed) {
+  double start = mono_now(), last = start;
+  pthread_mutex_unlock(&g_mu);
+  int64_t dv = builder_data_version(dv_q);
+  pthread_mutex_lock(&g_mu);
+  while (!sh->bg_stop) {
+    double now = mono_now();
+    if (now - last >= SKS_BG_QUIET_MS / 1e3 || now - start >= SKS_BG_MAX_WAIT_MS / 1e3)
+      break;
+    builder_nap_locked(SKS_BG_POLL_MS);
+    pthread_mutex_unlock(&g_mu);
+    int64_t v = builder_data_version(dv_q);
+    pthread_mutex_lock(&g_mu);
+    if (v != dv) {
+      dv = v;
+      last = mono_now();
+      *changed = 1;
+    }
+  }
+  while (sh->building && !sh->bg_stop) /* a query builds in place (after its own write) */
+    pthread_cond_wait(&g_built, &g_mu);
+  return sh->bg_stop;
+}
 
 static void *builder_main(void *arg) {
   struct builder *b = arg;
-  double t0 = mono_now();
-  struct sks_snap *sn = NULL;
+  struct sks_shared *sh = b->sh;
   struct sk_store *st = NULL;
-  int rc = sk_store_open(b->sh->path, SK_STORE_READONLY, &st, NULL, 0);
+  sqlite3_stmt *dv_q = NULL;
+  int rc = sk_store_open(sh->path, SK_STORE_READONLY, &st, NULL, 0);
   if (rc == SK_OK) {
     sk_store_exec(st, "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16384;");
     b->ctx.st = st;
-    rc = sks_snap_load(&b->ctx, &sn);
+    if (sqlite3_prepare_v2(st->db, "PRAGMA data_version", -1, &dv_q, NULL) != SQLITE_OK)
+      rc = SK_EDB;
   }
-  sk_store_close(st);
   pthread_mutex_lock(&g_mu);
-  struct sks_shared *sh = b->sh;
-  sh->building = 0;
-  /* While a reindex commits batch after batch, builds would follow each
-   * other without pause and take a core from the requests: the next one
-   * waits as long as this one took (at most half a core). */
-  double t1 = mono_now();
-  sh->bg_next = t1 + (t1 - t0);
-  if (rc == SK_OK) {
-    sn->ticket = b->ticket;
-    sn->refs = 1;
-    sn->serial = ++g_serial;
-    snap_release_locked(sh->snap);
-    sh->snap = sn;
-  } else {
-    sh->bg_retry = time(NULL) + 1;
+  int changed = 1; /* a searcher saw a change: that is why we run */
+  while (rc == SK_OK) {
+    if (builder_wait_locked(sh, dv_q, &changed))
+      break;
+    /* Nothing new since the last snapshot (a query built it in place meanwhile). */
+    if (!changed && sh->snap && sh->snap->ticket >= sh->ticket)
+      break;
+    uint64_t t = sh->ticket;
+    sh->building = 1;
+    pthread_mutex_unlock(&g_mu);
+    int64_t dv0 = builder_data_version(dv_q);
+    struct sks_snap *sn = NULL;
+    rc = sks_snap_load(&b->ctx, &sn);
+    int64_t dv1 = builder_data_version(dv_q);
+    pthread_mutex_lock(&g_mu);
+    sh->building = 0;
+    if (rc == SK_OK)
+      publish_locked(sh, sn, t);
+    pthread_cond_broadcast(&g_built);
+    /* A commit during the read, or a searcher that saw one: again. */
+    changed = dv1 != dv0;
+    if (!changed && sh->ticket == t)
+      break;
   }
+  if (rc)
+    sh->bg_retry = time(NULL) + 1;
+  sh->bg_active = 0;
   pthread_cond_broadcast(&g_built);
-  pthread_mutex_unlock(&g_mu);
+  pthread_mutex_unlock(&g_mu); /* sh may be freed from here on */
+  sqlite3_finalize(dv_q);
+  sk_store_close(st);
   free(b);
   return NULL;
 }
 
-/* Start a build of the newest ticket in the background (g_mu held). SK_OK
- * when started or deferred (the caller answers from its snapshot); else
- * the caller builds in place. */
+/* Start a background builder for this store (g_mu held). SK_OK when one
+ * runs now (the caller answers from its snapshot); else the caller builds
+ * in place. */
 static int builder_start_locked(struct sk_searcher *s) {
   struct sks_shared *sh = s->sh;
+  if (sh->bg_active)
+    return SK_OK;
   if (!sh->path || time(NULL) < sh->bg_retry)
     return SK_EINVAL;
-  if (mono_now() < sh->bg_next)
-    return SK_OK;
   struct builder *b = calloc(1, sizeof *b);
   if (!b)
     return SK_ENOMEM;
   b->sh = sh;
-  b->ticket = sh->ticket;
   b->ctx.tax = s->tax;
   b->ctx.need = s->need;
   b->ctx.tg = s->tg;
@@ -804,12 +878,12 @@ static int builder_start_locked(struct sk_searcher *s) {
   int ok = pthread_attr_init(&at) == 0;
   if (ok) {
     pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-    sh->building = 1;
+    sh->bg_active = 1;
     ok = pthread_create(&th, &at, builder_main, b) == 0;
     pthread_attr_destroy(&at);
   }
   if (!ok) {
-    sh->building = 0;
+    sh->bg_active = 0;
     free(b);
     return SK_ENOMEM;
   }
@@ -848,6 +922,7 @@ int sks_snap_attach(struct sk_searcher *s) {
     }
   }
   sh->n_searchers++;
+  sh->bg_stop = 0;
   s->sh = sh;
   for (;;) {
     if (sh->snap && sh->snap->fp == fp && sh->path) {
@@ -868,12 +943,13 @@ int sks_snap_attach(struct sk_searcher *s) {
   return rc;
 }
 
-int sks_snap_changed(struct sk_searcher *s) {
+void sks_snap_changed(struct sk_searcher *s) {
   pthread_mutex_lock(&g_mu);
-  if (!s->want)
-    s->want = ++s->sh->ticket;
+  /* Always a new ticket: a want still pending from an earlier change would
+   * be met by a snapshot that began before this change (search then missed
+   * a reindex until the next change, 25 s in test_web_partner). */
+  s->want = ++s->sh->ticket;
   pthread_mutex_unlock(&g_mu);
-  return SK_OK;
 }
 
 int sks_snap_update(struct sk_searcher *s, int *swapped) {
@@ -904,6 +980,9 @@ int sks_snap_update(struct sk_searcher *s, int *swapped) {
       pthread_cond_wait(&g_built, &g_mu);
       continue;
     }
+    /* A background builder that is waiting for the store to be still
+     * delivers it later; a query after its own write (background off)
+     * builds in place, so its caller sees that write. */
     if (s->background && s->snap && builder_start_locked(s) == SK_OK)
       break;
     if ((rc = build_locked(s)))
@@ -923,9 +1002,12 @@ void sks_snap_detach(struct sk_searcher *s) {
   snap_release_locked(s->snap);
   s->snap = NULL;
   struct sks_shared *sh = s->sh;
-  if (--sh->n_searchers == 0)
-    while (sh->building) /* only a background build can run now: wait for it */
+  if (--sh->n_searchers == 0) {
+    sh->bg_stop = 1; /* a waiting builder ends now; a reading one after its read */
+    pthread_cond_broadcast(&g_built);
+    while (sh->bg_active)
       pthread_cond_wait(&g_built, &g_mu);
+  }
   if (sh->n_searchers == 0) {
     snap_release_locked(sh->snap);
     for (struct sks_shared **p = &g_shared; *p; p = &(*p)->next)

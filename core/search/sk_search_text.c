@@ -21,7 +21,7 @@ static const char *const stopwords[] = {
 
 int sks_is_stopword(const char *w) {
   for (size_t i = 0; i < sizeof stopwords / sizeof stopwords[0]; i++)
-    if (strcmp(stopwords[i], w) == 0)
+    if (sks_streq(stopwords[i], w))
       return 1;
   return 0;
 }

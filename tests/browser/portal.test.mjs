@@ -6,7 +6,9 @@
 // partner sends a correction for an entry from someone else's feed to that
 // feed's keeper; the redactie picks an organisation by name; the history
 // reads as text; the printed client overview shows only what the client
-// may see. axe on every portal page; screenshots.
+// may see. Issue 15: an organisation claims its entry without JavaScript
+// and the redactie approves it next to the verification and feed tasks.
+// axe on every portal page; screenshots.
 // Run by run.sh; environment: SK_SOURCE_DIR, SK_BIN, SK_CHROMIUM, SK_ARTIFACTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,6 +56,11 @@ function userAdd(email, role, org, name, feed) {
   execFileSync(BIN, args, { input: PASSWORD + '\n', stdio: ['pipe', 'ignore', 'inherit'] });
 }
 
+// One SQL statement on the test database with Debian's sqlite3 (scripts/setup.sh).
+function sql(q) {
+  return execFileSync('sqlite3', [db, q], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
 // Log in with fetch (no browser): cookie and CSRF token for API set-up.
 async function apiLogin(email) {
   const r = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
@@ -76,7 +83,7 @@ before(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = spawn(BIN, ['serve', '--db', db, '--bind', '127.0.0.1', '--port', String(port),
-    '--static', path.join(SRC, 'web/static'), '--reindex-every', '0', '--access-log', ''],
+    '--static', path.join(SRC, 'web/static'), '--reindex-every', '0', '--access-log', '', '--public-url', base],
   { stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout.on('data', (d) => { serverLog = (serverLog + d).slice(-4000); });
   server.stderr.on('data', (d) => { serverLog = (serverLog + d).slice(-4000); });
@@ -276,6 +283,74 @@ test('"Klopt er iets niet?" sends a correction that reaches the partner', async 
   const p = await apiLogin(PARTNER);
   const c = await (await fetch(base + '/api/v1/partner/corrections', { headers: { Cookie: p.cookie } })).json();
   assert.ok(c.items.some((x) => /dinsdag/.test(x.message)), JSON.stringify(c));
+});
+
+test('claim without JavaScript from an offering; the redacteur sees the tasks and approves it', async () => {
+  // An organisation with an address in the data, no account, and an offering.
+  const row = sql("SELECT o.id, o.email, s.id FROM organization o JOIN service s ON s.organization_rid = o.rid"
+    + " WHERE o.status = 'active' AND coalesce(o.email, '') <> '' AND s.status = 'active' AND s.kind = 'aanbod'"
+    + " AND NOT EXISTS (SELECT 1 FROM account_organization ao WHERE ao.organization_rid = o.rid)"
+    + " AND NOT EXISTS (SELECT 1 FROM account a WHERE a.email = o.email) ORDER BY o.name LIMIT 1");
+  const [org, email, svc] = row.split('|');
+  assert.ok(org && email && svc, 'an organisation to claim: ' + row);
+
+  // The offering's page, server-rendered, with scripts off.
+  const context = await browser.newContext({ javaScriptEnabled: false, locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
+  const pub = await open('/aanbod/' + svc, { context });
+  await pub.click('#uw-organisatie summary');
+  const form = pub.locator('#uw-organisatie form');
+  assert.equal(await form.getAttribute('action'), '/organisatie/' + org + '/aanvragen');
+  await form.getByRole('button', { name: /Vraag een account aan/ }).click();
+  await pub.waitForLoadState('load');
+  assert.match(await pub.textContent('main'), /Bedankt voor uw aanvraag/);
+  // The link went to the organisation's own address; following it shows a button.
+  const body = sql("SELECT body FROM portal_outbox WHERE to_email = '" + email.replace(/'/g, "''")
+    + "' AND period LIKE 'claim:%' ORDER BY rid DESC LIMIT 1");
+  const m = /\/aanvraag\?t=(\S+)/.exec(body);
+  assert.ok(m, 'claim link in the message: ' + body);
+  // axe needs scripts: the same two pages (showing them changes nothing) in a normal browser.
+  const look = await open('/aanbod/' + svc);
+  await look.click('#uw-organisatie summary');
+  await axe(look, 'aanbod met aanvraagformulier');
+  await look.goto(base + '/aanvraag?t=' + m[1], { waitUntil: 'networkidle' });
+  await axe(look, 'aanvraag bevestigen');
+  assert.deepEqual(look.problems, []);
+  await look.context().close();
+  await pub.goto(base + '/aanvraag?t=' + m[1]);
+  await pub.getByRole('button', { name: /Ja, vraag het account aan/ }).click();
+  await pub.waitForLoadState('load');
+  assert.match(await pub.textContent('main'), /Uw aanvraag is ontvangen/);
+  assert.deepEqual(pub.problems, []);
+  await context.close();
+
+  // An entry nobody answered for, and a feed whose partner did not confirm it.
+  sql("INSERT INTO verify_log(service_rid, cycle, step, at) SELECT rid, '2025-01-01', 'task',"
+    + " '2026-02-01T08:00:00Z' FROM service WHERE id = '" + svc + "'");
+  const feed = sql("SELECT id FROM feed WHERE enabled = 1 ORDER BY id LIMIT 1");
+  sql("INSERT INTO feed_verify_log(feed_id, cycle, step, at) VALUES ('" + feed + "', '2025-01-01', 'task', '2026-02-01T08:00:00Z')");
+
+  const page = await login(REDACTIE);
+  await page.waitForSelector('#claims .claim');
+  await page.waitForSelector('#verify-tasks .entry');
+  const tasks = await page.textContent('#verify-tasks');
+  assert.match(tasks, /Bellen \(1\)/);
+  assert.match(tasks, /bel de organisatie/);
+  assert.match(tasks, /Feeds \(1\)/);
+  assert.match(tasks, /Geen antwoord/);
+  const claim = page.locator('#claims .claim');
+  assert.equal(await claim.count(), 1);
+  assert.ok((await claim.textContent()).includes(email), 'the address the link went to');
+  await axe(page, 'redactie met taken en aanvragen');
+  await shots(page, 'redactie-taken');
+  await claim.getByRole('button', { name: /Goedkeuren/ }).click();
+  await page.waitForFunction(() => /goedgekeurd/.test(document.querySelector('#page-status').textContent));
+  await page.waitForFunction(() => /geen aanvragen/.test(document.querySelector('#claims').textContent));
+  // An account for that address, linked to that organisation only.
+  assert.equal(sql("SELECT group_concat(o.id) FROM account a JOIN account_organization ao ON ao.account_rid = a.rid"
+    + " JOIN organization o ON o.rid = ao.organization_rid WHERE a.email = '" + email.replace(/'/g, "''") + "'"), org);
+  await axe(page, 'redactie na goedkeuren');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });
 
 // ---- issue 13: the portal without dead ends --------------------------------

@@ -57,34 +57,11 @@ for _ in $(seq 100); do
 done
 
 # nginx with the shipped site, rewritten for this folder.
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
-  -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1
 http_port=$(free_port) https_port=$(free_port)
-mkdir -p "$tmp/logs" "$tmp/cache" "$tmp/www"
-sed -e "s|127.0.0.1:8080|127.0.0.1:$app_port|" \
-    -e "s|listen 80;|listen 127.0.0.1:$http_port;|; s|listen \[::\]:80;||" \
-    -e "s|listen 443 ssl http2;|listen 127.0.0.1:$https_port ssl http2;|; s|listen \[::\]:443 ssl http2;||" \
-    -e "s|server_name kaart.example.nl;|server_name localhost 127.0.0.1;|" \
-    -e "s|/etc/ssl/certs/kaart.example.nl.pem|$tmp/cert.pem|; s|/etc/ssl/private/kaart.example.nl.key|$tmp/key.pem|" \
-    -e "s|/var/lib/nginx/sociale-kaart-cache|$tmp/cache|; s|root /var/www/html;|root $tmp/www;|" \
-    -e "s|return 301 https://\$host\$request_uri;|return 301 https://\$host:$https_port\$request_uri;|" \
-    "$src/deploy/nginx/sociale-kaart.conf" >"$tmp/site.conf"
-cat >"$tmp/nginx.conf" <<EOF
-$( [[ $(id -u) == 0 ]] && echo "user root;" )
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/logs/error.log warn;
-events { worker_connections 512; }
-http {
-  access_log off;
-  client_body_temp_path $tmp/body;
-  proxy_temp_path $tmp/proxy;
-  fastcgi_temp_path $tmp/fastcgi;
-  uwsgi_temp_path $tmp/uwsgi;
-  scgi_temp_path $tmp/scgi;
-  include $tmp/site.conf;
-}
-EOF
+# shellcheck source=tests/deploy/nginx_site.sh
+. "$here/nginx_site.sh"
+nginx_site "$tmp" "$src/deploy/nginx/sociale-kaart.conf" "$http_port" "$https_port" \
+  -e "s|127.0.0.1:8080|127.0.0.1:$app_port|" || { echo "nginx test: cannot write the site" >&2; exit 1; }
 if ! "$nginx_bin" -p "$tmp" -c "$tmp/nginx.conf" -t >"$tmp/t.log" 2>&1; then
   echo "nginx test: the shipped site does not load:" >&2; cat "$tmp/t.log" >&2; exit 1
 fi

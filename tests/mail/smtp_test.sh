@@ -86,5 +86,40 @@ curl -s -b "$tmp/cj" "http://127.0.0.1:$port/api/v1/partner/verify-tasks" >"$tmp
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if any(b["id"]==sys.argv[2] for b in d["bounced"]) else 1)' "$tmp/tasks.json" "$org"
 check "the redacteur sees the bounced address" $? "$(head -c 300 "$tmp/tasks.json")"
 
+# A password-reset link goes out at once: the server has SMTP itself and
+# does not wait for the next reminders run.
+port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+SK_SMTP_URL="smtp://127.0.0.1:$(cat "$tmp/local.port")" SK_SMTP_FROM=kaart@voorbeeld.nl \
+  "$bin" serve --db "$db" --port "$port2" --static "$src/web/static" --reindex-every 0 \
+  --access-log '' --public-url https://kaart.example.nl 2>"$tmp/serve2.log" &
+pids+=($!)
+for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port2/healthz" 2>/dev/null && break; sleep 0.1; done
+before=$(ls "$tmp/local" | wc -l)
+code=$(curl -s -o /dev/null -w '%{http_code}' --data 'email=red%40voorbeeld.nl' \
+  "http://127.0.0.1:$port2/portal/wachtwoord-vergeten")
+[[ $code == 303 ]]; check "the reset form answers" $? "HTTP $code"
+reset_mail=
+for _ in $(seq 300); do # at most 30 s; it takes well under a second
+  reset_mail=$(grep -l '/portal/wachtwoord?token=' "$tmp/local"/*.eml 2>/dev/null | head -1)
+  [[ -n $reset_mail ]] && break
+  sleep 0.1
+done
+[[ -n $reset_mail ]] && grep -q '^To: <red@voorbeeld.nl>' "$reset_mail"
+check "the reset link is mailed at once, without a reminders run" $? \
+  "no mail after 30 s; $(tail -n 3 "$tmp/serve2.log")"
+grep -q 'https://kaart.example.nl/portal/wachtwoord?token=' "${reset_mail:-/dev/null}"
+check "the mailed link uses the public address" $? "$(grep -m1 wachtwoord "${reset_mail:-/dev/null}")"
+unsent=""
+for _ in $(seq 100); do # the mark is written right after the SMTP exchange
+  unsent=$(sqlite3 "$db" "SELECT count(*) FROM portal_outbox WHERE period LIKE 'wachtwoord:%' AND sent_at IS NULL")
+  [[ $unsent == 0 ]] && break
+  sleep 0.1
+done
+[[ $unsent == 0 ]]; check "the reset message is marked sent" $? "$unsent unsent"
+SK_SMTP_URL="smtp://127.0.0.1:$(cat "$tmp/local.port")" SK_SMTP_FROM=kaart@voorbeeld.nl \
+  "$bin" reminders --db "$db" >"$tmp/r3.out" 2>"$tmp/r3.err"
+n=$(grep -l '/portal/wachtwoord?token=' "$tmp/local"/*.eml | wc -l)
+[[ $n == 1 ]]; check "the next reminders run does not send it again" $? "$n reset mails"
+
 echo "smtp test: $passed passed, $failed failed"
 [[ $failed == 0 ]]

@@ -366,6 +366,38 @@ static void expect_block(const char *q, const char *need, const char *kind, cons
   json_decref(j);
 }
 
+/* Whether the list of a search names an offering (by name). */
+static int lists(json_t *j, const char *name) {
+  json_t *items = json_object_get(j, "items");
+  for (size_t i = 0; i < json_array_size(items); i++)
+    if (!strcmp(json_string_value(json_object_get(json_array_get(items, i), "name")), name))
+      return 1;
+  return 0;
+}
+
+/* Under a crisis the words are the crisis: the list under the block holds
+ * no offering that only the everyday sense of those words reached, while
+ * what the other words of the query ask for stays. */
+static void test_search_list_under_the_block(void **state) {
+  (void)state;
+  json_t *j = search_json("ik wil niet meer leven", NULL, 0);
+  assert_true(json_is_true(json_object_get(j, "crisis")));
+  assert_true(json_array_size(json_object_get(j, "items")) > 0);
+  assert_false(lists(j, "Vrijwilligers in de laatste levensfase")); /* "leven" is not life's last phase */
+  json_decref(j);
+  j = search_json("ik doe mezelf pijn", NULL, 0);
+  assert_false(lists(j, "Lotgenotencontact chronische pijn en vermoeidheid"));
+  json_decref(j);
+  j = search_json("de buren slaan hun kinderen", NULL, 0);
+  assert_true(lists(j, "Veilig Thuis: advies en melding"));
+  json_decref(j);
+  /* a second question in the same sentence keeps its offerings */
+  j = search_json("ik wil niet meer leven want ik heb schulden", NULL, 0);
+  assert_true(json_is_true(json_object_get(j, "crisis")));
+  assert_true(lists(j, "Schuldhulpverlening"));
+  json_decref(j);
+}
+
 static void test_search_block(void **state) {
   (void)state;
   expect_block("ik wil dood", NULL, "suicide", "0800-0113");
@@ -422,6 +454,7 @@ int main(void) {
       cmocka_unit_test(test_lines),           cmocka_unit_test(test_bounded_input),
       cmocka_unit_test(test_load_errors),     cmocka_unit_test(test_store_round_trip),
       cmocka_unit_test(test_search_block),
+      cmocka_unit_test(test_search_list_under_the_block),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   if (demo)

@@ -317,6 +317,8 @@ static void test_wrong_types_reject_or_warn(void **state) {
 
 static void test_document_errors(void **state) {
   (void)state;
+  /* clang-format would wrap the comments inside the column beside the strings. */
+  /* clang-format off */
   static const char *const bad[] = {
       "",                                            /* empty */
       "{\"id\": \"a\", \"name\": \"x\"",             /* truncated */
@@ -329,6 +331,7 @@ static void test_document_errors(void **state) {
       "[{\"id\": \"a\", \"name\": \"\\u0000\", \"status\": \"active\"}]", /* NUL */
       "[{\"id\": \"a\", \"name\": \"\xff\xfe\", \"status\": \"active\"}]", /* invalid UTF-8 */
   };
+  /* clang-format on */
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     struct parsed p;
     parse_str(&p, bad[i]);

@@ -216,6 +216,22 @@ static void test_word_order_and_fillers(void **state) {
   assert_false(has_concept("ik ben uit huis niet gezet", "wonen.dakloos", NULL, 0));
 }
 
+/* Separable verbs: the particle stands at the end of the clause, apart from
+ * its verb ("wie vult mijn formulier in" is invullen, "ik maak mijn huis niet
+ * meer schoon" is schoonmaken); a particle that does not end the clause is
+ * a preposition ("ik vul het in huizen"). */
+static void test_separable_verbs(void **state) {
+  (void)state;
+  char m[256];
+  assert_true(has_concept("wie vult mijn belastingpapieren in", "geld.administratie", m, sizeof m));
+  assert_true(has_concept("ik maak mijn huis niet meer schoon", "thuis.huishouden", m, sizeof m));
+  expect_first("ik maak mijn huis niet meer schoon", "Hulp bij het huishouden (Wmo)", NULL);
+  /* the particle must end the clause: "in" before more words is a preposition */
+  assert_false(has_concept("ik vul het in huizen", "geld.administratie", NULL, 0));
+  /* a conjunction ends the clause */
+  assert_true(has_concept("ik maak het niet schoon en ik ben moe", "thuis.huishouden", NULL, 0));
+}
+
 /* Compounds that no list names: a modifier and a head, the head a need
  * word ("seniorenvervoer") or a word for help ("gokprobleem",
  * "valpreventiecursus": the modifier's need). */
@@ -468,6 +484,7 @@ int main(void) {
   const struct CMUnitTest plain[] = {cmocka_unit_test(test_builtin_resolves),
                                      cmocka_unit_test(test_bad_lexicon_refused)};
   const struct CMUnitTest demo[] = {cmocka_unit_test(test_everyday_words), cmocka_unit_test(test_word_order_and_fillers),
+                                    cmocka_unit_test(test_separable_verbs),
                                     cmocka_unit_test(test_compounds_through_their_parts),
                                     cmocka_unit_test(test_place_in_query_filters),
                                     cmocka_unit_test(test_need_list_by_centrality),

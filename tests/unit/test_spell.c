@@ -1,5 +1,5 @@
 /* Spelling and decompounding (core/search/sk_spell.c, sk_decompound.c and
- * their use in sk_search.c) over the demo data, indexed by the real
+ * their use in sk_search_analyse.c) over the demo data, indexed by the real
  * 'sociale-kaart index': a correct Dutch word is never "corrected", a
  * typo in a long word is, and a compound the texts do not use finds the
  * offerings that use its parts. Needs the hunspell-nl dictionary (CI

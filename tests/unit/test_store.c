@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "helper_test.h"
+#include "ix_apply.h"
+#include "ix_kind.h"
 #include "sk_err.h"
 #include "sk_schema.h"
 #include "sk_tokenizer.h"
@@ -20,6 +22,15 @@ static struct sk_store *open_rw(const char *name) {
   if (rc)
     fail_msg("open %s: %s", name, err);
   return st;
+}
+
+/* PRAGMA integrity_check answers "ok". */
+static void assert_integrity_ok(struct sk_store *st) {
+  sqlite3_stmt *chk;
+  assert_int_equal(sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &chk, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(chk), SQLITE_ROW);
+  assert_string_equal((const char *)sqlite3_column_text(chk, 0), "ok");
+  sqlite3_finalize(chk);
 }
 
 static void insert_service(struct sk_store *st, const char *name, const char *desc) {
@@ -105,11 +116,96 @@ static void test_migrates_from_previous_version_with_data(void **state) {
   struct sk_store *st = open_rw("prev.db");
   assert_int_equal(sk_store_schema_version(st), SK_SCHEMA_VERSION);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM organization WHERE name = 'Blijft bestaan'"), 1);
-  sqlite3_stmt *chk;
-  assert_int_equal(sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &chk, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_step(chk), SQLITE_ROW);
-  assert_string_equal((const char *)sqlite3_column_text(chk, 0), "ok");
-  sqlite3_finalize(chk);
+  assert_integrity_ok(st);
+  sk_store_close(st);
+}
+
+/* The migration that takes the feed kinds out of the schema (the table of
+ * kinds is ix_feed_kinds[]), on a file of the version before it with feeds
+ * and rejections in it: the rows stay, the rejections keep pointing at
+ * their feed (and go with it), a kind the old CHECK did not list can be
+ * stored, and an unknown kind is still refused where feeds are registered. */
+static void test_feed_kind_migration_keeps_feeds(void **state) {
+  (void)state;
+  int m = -1; /* the migration that rebuilds feed (found by content, not by number) */
+  for (int v = 0; v < SK_SCHEMA_VERSION && m < 0; v++)
+    if (strstr(sk_schema_migrations[v], "CREATE TABLE new_feed"))
+      m = v;
+  assert_true(m >= 0);
+  sqlite3 *raw;
+  assert_int_equal(sqlite3_open(th_path("kinds.db"), &raw), SQLITE_OK);
+  assert_int_equal(sk_tokenizer_register(raw), SK_OK);
+  for (int v = 0; v < m; v++)
+    assert_int_equal(sqlite3_exec(raw, sk_schema_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+  char pragma[64];
+  snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", m);
+  assert_int_equal(sqlite3_exec(raw, pragma, NULL, NULL, NULL), SQLITE_OK);
+  /* Before: the schema refuses a kind it does not list. */
+  assert_int_not_equal(sqlite3_exec(raw, "INSERT INTO feed(id, partner, kind, location)"
+                                         " VALUES('x', 'x', 'nieuw-formaat', '')",
+                                    NULL, NULL, NULL),
+                       SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(raw,
+                   "PRAGMA foreign_keys = ON;"
+                   "INSERT INTO feed(id, partner, kind, location, enabled, content_hash, last_error,"
+                   " n_records, n_rejected) VALUES('versa', 'Versa Welzijn', 'partner-json',"
+                   " 'https://versa.example/feed.json', 1, 'abc123', NULL, 120, 2),"
+                   " ('agenda', 'Bibliotheek', 'ical', 'https://bieb.example/agenda.ics', 0,"
+                   " NULL, 'Time-out', 0, 0);"
+                   "UPDATE feed SET confirmed_date = '2026-11-30' WHERE id = 'versa';"
+                   "INSERT INTO feed_rejection(feed_id, record_key, field, reason, at) VALUES"
+                   " ('versa', 's1', 'name', 'Naam ontbreekt', '2026-01-01T00:00:00Z'),"
+                   " ('versa', 's2', 'areas', 'Werkgebied onbekend', '2026-01-01T00:00:00Z');"
+                   "INSERT INTO feed_verify_log(feed_id, cycle, step, at) VALUES"
+                   " ('versa', '2026-11', 'due', '2026-11-01T00:00:00Z');",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  sqlite3_close(raw);
+
+  struct sk_store *st = open_rw("kinds.db");
+  assert_int_equal(sk_store_schema_version(st), SK_SCHEMA_VERSION);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed"), 2);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed WHERE id = 'versa' AND kind ="
+                                    " 'partner-json' AND partner = 'Versa Welzijn' AND enabled = 1"
+                                    " AND content_hash = 'abc123' AND n_records = 120"
+                                    " AND n_rejected = 2"),
+                   1);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed WHERE id = 'agenda' AND kind = 'ical'"
+                                    " AND enabled = 0 AND last_error = 'Time-out'"),
+                   1);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_rejection WHERE feed_id = 'versa'"), 2);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_verify_log WHERE feed_id = 'versa'"), 1);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed WHERE id = 'versa'"
+                                    " AND confirmed_date = '2026-11-30'"),
+                   1);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'feed'"
+                                    " AND sql LIKE '%CHECK%'"),
+                   0);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'new_feed'"), 0);
+  assert_int_equal(th_query_int(st, "PRAGMA foreign_keys"), 1);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+  assert_integrity_ok(st);
+  /* The rejections' foreign key still points at feed: refused for a feed
+   * that does not exist, and removed with their feed. */
+  assert_int_not_equal(sk_store_exec(st, "INSERT INTO feed_rejection(feed_id, reason, at)"
+                                         " VALUES('nergens', 'x', '2026-01-01T00:00:00Z')"),
+                       SK_OK);
+  /* Every kind of the table registers; a new one needs no schema change. */
+  for (size_t k = 0; k < ix_n_feed_kinds; k++) {
+    char id[64];
+    snprintf(id, sizeof id, "feed-%zu", k);
+    assert_int_equal(ix_apply_register_feed(st, id, "P", ix_feed_kinds[k].name, "", 1), SK_OK);
+  }
+  assert_int_equal(sk_store_exec(st, "INSERT INTO feed(id, partner, kind, location)"
+                                     " VALUES('x', 'x', 'nieuw-formaat', '')"),
+                   SK_OK);
+  /* An unknown kind is refused where feeds are registered, and nothing is written. */
+  assert_int_equal(ix_apply_register_feed(st, "gopher", "P", "gopher", "", 1), SK_EINVAL);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed WHERE id = 'gopher'"), 0);
+  assert_int_equal(sk_store_exec(st, "DELETE FROM feed WHERE id = 'versa'"), SK_OK);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_rejection"), 0);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_verify_log"), 0);
   sk_store_close(st);
 }
 
@@ -189,6 +285,7 @@ int main(void) {
       cmocka_unit_test(test_reopen_keeps_data),
       cmocka_unit_test(test_migrates_from_previous_version),
       cmocka_unit_test(test_migrates_from_previous_version_with_data),
+      cmocka_unit_test(test_feed_kind_migration_keeps_feeds),
       cmocka_unit_test(test_newer_schema_is_refused),
       cmocka_unit_test(test_not_a_database_is_a_clear_error),
       cmocka_unit_test(test_second_connection_sees_committed_data_only),

@@ -384,13 +384,15 @@ static void test_search_statistics_privacy(void **state) {
   assert_null(strstr(v1, "192"));
   assert_int_equal(strlen(v1), SK_STATS_VISITOR_LEN);
 
-  struct sk_stats_hit hits[16];
+  struct sk_stats_hit hits[32];
+  memset(hits, 0, sizeof hits);
   size_t nh = 0;
   char ip[32];
-  for (int i = 0; i < 5; i++) { /* five visitors look for schulden */
+  for (int i = 0; i < 5; i++) { /* five visitors look for schulden, one in Laren only */
     snprintf(ip, sizeof ip, "192.0.2.%d", i + 1);
     snprintf(hits[nh].month, sizeof hits[nh].month, "2027-07");
     snprintf(hits[nh].query, sizeof hits[nh].query, "schulden");
+    hits[nh].results = i == 4 ? 0 : 3;
     sk_stats_visitor(k2, ip, "Firefox", hits[nh++].visitor);
   }
   for (int i = 0; i < 4; i++) { /* four look for a rare, personal query; one twice */
@@ -398,8 +400,24 @@ static void test_search_statistics_privacy(void **state) {
     for (int rep = 0; rep < (i == 0 ? 3 : 1); rep++) {
       snprintf(hits[nh].month, sizeof hits[nh].month, "2027-07");
       snprintf(hits[nh].query, sizeof hits[nh].query, "mijn buurman piet");
+      hits[nh].results = 0; /* found nothing: still never shown */
       sk_stats_visitor(k2, ip, "Firefox", hits[nh++].visitor);
     }
+  }
+  for (int i = 0; i < 5; i++) { /* five look for something the map lacks */
+    snprintf(ip, sizeof ip, "203.0.113.%d", i + 1);
+    snprintf(hits[nh].month, sizeof hits[nh].month, "2027-07");
+    snprintf(hits[nh].query, sizeof hits[nh].query, "zwemles volwassenen");
+    hits[nh].results = 0;
+    sk_stats_visitor(k2, ip, "Firefox", hits[nh++].visitor);
+  }
+  for (int i = 0; i < 4; i++) { /* four search in a crisis: counted, not shown */
+    snprintf(ip, sizeof ip, "203.0.113.%d", i + 101);
+    snprintf(hits[nh].month, sizeof hits[nh].month, "2027-07");
+    snprintf(hits[nh].query, sizeof hits[nh].query, "ik zie het niet meer zitten");
+    hits[nh].results = 6;
+    hits[nh].crisis = 1;
+    sk_stats_visitor(k2, ip, "Firefox", hits[nh++].visitor);
   }
   assert_int_equal(sk_stats_store(g_st, hits, nh, "2027-07"), SK_OK);
   /* June's key is gone now that July is the month: June's hashes are dead ends. */
@@ -416,14 +434,28 @@ static void test_search_statistics_privacy(void **state) {
   assert_int_equal(sk_portal_search_stats(&g_p, &red, 2, &r), SK_OK);
   json_t *july = json_array_get(json_object_get(r.body, "months"), 0);
   assert_string_equal(json_string_value(json_object_get(july, "month")), "2027-07");
-  assert_int_equal(json_integer_value(json_object_get(july, "visitors")), 9);
-  assert_int_equal(json_integer_value(json_object_get(july, "searches")), 11);
+  assert_int_equal(json_integer_value(json_object_get(july, "visitors")), 18);
+  assert_int_equal(json_integer_value(json_object_get(july, "searches")), 20);
+  /* What the searches found, as recorded: no search runs for the page. */
+  assert_int_equal(json_integer_value(json_object_get(july, "crisis_visitors")), 4);
   json_t *top = json_object_get(july, "top");
-  assert_int_equal(json_array_size(top), 1);
-  assert_string_equal(json_string_value(json_object_get(json_array_get(top, 0), "query")),
-                      "schulden");
+  assert_int_equal(json_array_size(top), 2);
+  json_t *t0 = json_array_get(top, 0), *t1 = json_array_get(top, 1);
+  assert_string_equal(json_string_value(json_object_get(t0, "query")), "schulden");
+  assert_int_equal(json_integer_value(json_object_get(t0, "results")), 3);
+  assert_int_equal(json_integer_value(json_object_get(t0, "zero_visitors")), 1);
+  assert_false(json_is_true(json_object_get(t0, "crisis")));
+  assert_string_equal(json_string_value(json_object_get(t1, "query")), "zwemles volwassenen");
+  assert_int_equal(json_integer_value(json_object_get(t1, "results")), 0);
+  json_t *zero = json_object_get(july, "zero_results");
+  assert_int_equal(json_array_size(zero), 2); /* the gap first (5 found nothing), then schulden */
+  assert_string_equal(json_string_value(json_object_get(json_array_get(zero, 0), "query")),
+                      "zwemles volwassenen");
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(zero, 0), "zero_visitors")),
+                   5);
   char *all = json_dumps(r.body, 0);
   assert_null(strstr(all, "piet")); /* 4 visitors: never shown, in no form */
+  assert_null(strstr(all, "zitten")); /* a crisis query of 4 visitors: only counted */
   free(all);
   sk_portal_result_free(&r);
   red.role = SK_ROLE_PARTNER;
@@ -593,6 +625,7 @@ static void test_feeds_verified(void **state) {
   int x_answered = 0;
   int64_t z_stops = T0 + 300 * (int64_t)DAY, z_back = T0 + 330 * (int64_t)DAY;
   int64_t z_task_at = 0;
+  int y_due_listed = 0;
   for (int64_t t = T0 + 290 * (int64_t)DAY; t <= T0 + 424 * (int64_t)DAY; t += DAY) {
     g_p.now = t;
     char iso[32];
@@ -607,6 +640,8 @@ static void test_feeds_verified(void **state) {
     assert_int_equal(sk_portal_verify_run(&g_p, &vo, &s), SK_OK);
     if (!z_task_at && feed_steps(Z, "down"))
       z_task_at = t;
+    if (feed_task(Y, "due") == 1 && feed_task(Y, "task") == 0)
+      y_due_listed = 1; /* the redacteur sees the feed due before it escalates */
     if (t == z_back - DAY)
       assert_int_equal(feed_task(Z, "down"), 1); /* still down: a task */
     if (t == z_back)
@@ -677,6 +712,10 @@ static void test_feeds_verified(void **state) {
            Y);
   assert_int_equal(q_int(sql), 4);
   assert_int_equal(feed_steps(Y, "confirmed"), 0);
+  assert_true(y_due_listed);
+  assert_int_equal(feed_task(Y, "due"), 0); /* escalated: listed once, as the task */
+  assert_int_equal(feed_task(Y, "task"), 1);
+  assert_int_equal(feed_task(X, "due"), 0); /* confirmed: off the list */
   assert_int_equal(
       q_int("SELECT count(*) FROM portal_outbox WHERE to_email = 'py@voorbeeld.nl'"), 2);
   long long y_entries = q_int("SELECT count(*) FROM service WHERE source ="

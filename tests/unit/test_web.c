@@ -84,6 +84,12 @@ static void assert_security_headers(const struct resp *r) {
   assert_non_null(strstr(csp, "frame-ancestors 'none'"));
   assert_non_null(strstr(csp, "script-src 'self'"));
   assert_null(strstr(csp, "unsafe-inline"));
+  /* clients are told to drop an idle connection before the server's idle
+   * timeout (15 s by default) closes it under a request they just sent */
+  const char *ka = fx_header(r, "Keep-Alive");
+  unsigned ka_s = 0;
+  if (!ka || sscanf(ka, "timeout=%u", &ka_s) != 1 || ka_s < 1 || ka_s >= 15)
+    fail_msg("Keep-Alive missing or not below the idle timeout: %s", r->head);
 }
 
 /* A problem+json answer with this status that names param (or none). */

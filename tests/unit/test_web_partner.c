@@ -1121,7 +1121,7 @@ static void test_feed_dropping_the_organisation_keeps_portal_entries(void **stat
   /* A reindex reaches search when the worker's background builder has
    * swapped in the new snapshot (docs/search.md): wait for that, bounded. */
   int found = 0;
-  for (int tries = 0; !found && tries < 1200; tries++) { /* <= 120 s: seen up to 25 s with three copies running */
+  for (int tries = 0; !found && tries < 1200; tries++) { /* <= 120 s: generous (~1 s + one build) */
     if (tries) {
       struct timespec ts = {0, 100 * 1000 * 1000};
       nanosleep(&ts, NULL);
@@ -1472,6 +1472,12 @@ static void test_claim_organisation(void **state) {
   assert_non_null(strstr(r.body, "Is dit uw organisatie?"));
   assert_non_null(strstr(r.body, "action=\"/organisatie/" ORG_D "/aanvragen\""));
   resp_free(&r);
+  /* So does each of its offerings: the same form, for the offering's organisation. */
+  r = call("GET", "/aanbod/" SVC_D "/maatjes-d", NULL, NULL);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "Is dit uw organisatie?"));
+  assert_non_null(strstr(r.body, "action=\"/organisatie/" ORG_D "/aanvragen\""));
+  resp_free(&r);
 
   /* Asking: D (an address, no account), C (has an account) and the library
    * (no address) get the very same page; only D's address gets a mail. */
@@ -1497,9 +1503,20 @@ static void test_claim_organisation(void **state) {
   r = form_post(NULL, "/organisatie/" ORG_D "/aanvragen", "", "Origin: https://evil.example\r\n");
   assert_int_equal(r.status, 403);
   resp_free(&r);
+  /* "Origin: null" (our Referrer-Policy makes browsers send it for a plain
+   * form): only with Sec-Fetch-Site same-origin, as from our own page. */
+  r = form_post(NULL, "/organisatie/" ORG_D "/aanvragen", "",
+                "Origin: null\r\nSec-Fetch-Site: cross-site\r\n");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = form_post(NULL, "/organisatie/" ORG_D "/aanvragen", "", "Origin: null\r\n");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
   /* Throttled per client: 3 used above; 2 more, then 429. */
   for (int i = 0; i < 2; i++) {
-    r = form_post(NULL, "/organisatie/" ORG_C "/aanvragen", "", xff);
+    r = form_post(NULL, "/organisatie/" ORG_C "/aanvragen", "",
+                  i ? xff
+                    : "X-Forwarded-For: 192.0.2.120\r\nOrigin: null\r\nSec-Fetch-Site: same-origin\r\n");
     assert_int_equal(r.status, 200);
     resp_free(&r);
   }
@@ -1810,6 +1827,64 @@ static void test_portal_pages_without_js(void **state) {
   resp_free(&r);
 }
 
+/* The dashboard's search statistics come from what each search found when a
+ * resident made it (through the API, its response cache, and /zoeken): the
+ * dashboard runs no searches, and a query of fewer than 5 visitors is never
+ * shown. */
+static json_t *stat_query(json_t *list, const char *q) {
+  size_t i;
+  json_t *it;
+  json_array_foreach(list, i, it) if (strcmp(json_string_value(json_object_get(it, "query")), q) ==
+                                      0) return it;
+  return NULL;
+}
+
+static void test_dashboard_search_statistics(void **state) {
+  (void)state;
+  char h[128];
+  long found = -1;
+  for (int i = 0; i < 5; i++) { /* five residents; four answers come from the cache */
+    snprintf(h, sizeof h, "User-Agent: bezoeker %d\r\n", i);
+    struct resp r = call("GET", "/api/v1/search?q=Schuldhulpverlening", h, NULL);
+    json_t *j = expect(&r, 200, "search");
+    found = (long)json_integer_value(json_object_get(j, "total"));
+    json_decref(j);
+    resp_free(&r);
+    r = call("GET", "/zoeken?q=zwemles+voor+volwassenen", h, NULL); /* the page, no API */
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    r = call("GET", "/api/v1/search?q=ik%20wil%20dood", h, NULL);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    if (i < 4) { /* four only: never shown */
+      r = call("GET", "/zoeken?q=mijn+buurman+piet", h, NULL);
+      assert_int_equal(r.status, 200);
+      resp_free(&r);
+    }
+  }
+  assert_true(found > 0);
+  struct sess red = login("redactie@example.org");
+  struct resp r = as(&red, 0, "GET", "/api/v1/partner/dashboard", NULL, NULL);
+  json_t *j = expect(&r, 200, "dashboard");
+  json_t *m = json_array_get(json_object_get(json_object_get(j, "searches"), "months"), 0);
+  json_t *top = json_object_get(m, "top");
+  json_t *sh = stat_query(top, "schuldhulpverlening");
+  assert_non_null(sh);
+  assert_true(json_integer_value(json_object_get(sh, "visitors")) >= 5);
+  assert_int_equal(json_integer_value(json_object_get(sh, "results")), found);
+  assert_int_equal(json_integer_value(json_object_get(sh, "zero_visitors")), 0); /* cache too */
+  json_t *gap = stat_query(json_object_get(m, "zero_results"), "zwemles voor volwassenen");
+  assert_non_null(gap);
+  assert_int_equal(json_integer_value(json_object_get(gap, "zero_visitors")), 5);
+  json_t *cr = stat_query(top, "ik wil dood");
+  assert_non_null(cr);
+  assert_true(json_is_true(json_object_get(cr, "crisis")));
+  assert_true(json_integer_value(json_object_get(m, "crisis_visitors")) >= 5);
+  assert_null(strstr(r.body, "piet"));
+  json_decref(j);
+  resp_free(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_login_me_logout),
@@ -1833,6 +1908,7 @@ int main(void) {
       cmocka_unit_test(test_password_change_page),
       cmocka_unit_test(test_password_reset_by_email_link),
       cmocka_unit_test(test_claim_organisation),
+      cmocka_unit_test(test_dashboard_search_statistics),
       cmocka_unit_test(test_login_origin_scheme),
       cmocka_unit_test(test_session_expires),
       cmocka_unit_test(test_portal_pages_without_js),

@@ -31,6 +31,10 @@
 #define FEED_SERVICES 60000
 #endif
 #define WRITE_BOUND_MS 2000.0
+/* After the apply returns, search shows the feed within this (the
+ * background builder waits for the store to be still, then builds once:
+ * about 1 s + one build; bounded generously for a loaded machine). */
+#define SEARCH_BOUND_S 60.0
 
 static char g_token[SK_AUTH_TOKEN_LEN];
 static struct ix_batch g_batch;
@@ -157,11 +161,27 @@ static int create_offering(int i, char *body_out, size_t body_len) {
   return status;
 }
 
+/* Whether search finds the feed's last offering (by its own words). */
+static int search_finds_last_offering(void) {
+  char t[160], name[64];
+  snprintf(t, sizeof t, "/api/v1/search?q=dienst+nummer+%d", FEED_SERVICES - 1);
+  snprintf(name, sizeof name, "Dienst %d", FEED_SERVICES - 1);
+  json_t *d = fx_get_json(t, 200);
+  json_t *it;
+  size_t i;
+  int found = 0;
+  json_array_foreach(json_object_get(d, "items"), i, it)
+    found |= strcmp(json_string_value(json_object_get(it, "name")), name) == 0;
+  json_decref(d);
+  return found;
+}
+
 static void test_portal_writes_during_a_large_feed_apply(void **state) {
   (void)state;
   char body[320];
-  /* The route works before the reindex. */
+  /* The route works before the reindex; search does not know the feed. */
   assert_int_equal(create_offering(0, body, sizeof body), 201);
+  assert_false(search_finds_last_offering());
 
   pthread_t th;
   assert_int_equal(pthread_create(&th, NULL, apply_thread, NULL), 0);
@@ -188,8 +208,22 @@ static void test_portal_writes_during_a_large_feed_apply(void **state) {
       bad_status = status;
       snprintf(bad_body, sizeof bad_body, "%s", body);
     }
+    /* Residents search meanwhile: the server's searchers see the commits. */
+    (void)search_finds_last_offering();
   }
   pthread_join(th, NULL);
+  /* The whole feed reaches search soon after the apply returns: one
+   * background build after its last commit, not one per commit. */
+  double t_done = now_ms(), waited = 0;
+  int found = 0;
+  while (!(found = search_finds_last_offering()) && (waited = (now_ms() - t_done) / 1e3) < SEARCH_BOUND_S) {
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  waited = (now_ms() - t_done) / 1e3;
+  print_message("search found the feed's last offering %.1f s after the apply returned\n", waited);
+  if (!found)
+    fail_msg("search did not show the reindex within %.0f s", SEARCH_BOUND_S);
   print_message("feed of %d offerings applied in %.2f s; %d portal writes meanwhile, the slowest "
                 "took %.0f ms; %d over %.0f ms, %d not 201\n",
                 FEED_SERVICES, g_apply_s, writes, worst, over, WRITE_BOUND_MS, bad);

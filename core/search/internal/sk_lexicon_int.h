@@ -70,7 +70,9 @@ const struct sks_lex_entry *sks_lex_compound(const struct sk_lexicon *lx, const 
  * mijn huis gezet") may sit between an entry's words, and a two-word entry
  * also matches the other way round ("werk zoeken": "ik zoek werk").
  * *span (when not NULL) gets the number of query words the match covers,
- * fillers included (0 when none). ok[k] = 0 excludes word k from any match. */
+ * fillers included (0 when none). ok[k] = 0 excludes word k from any match.
+ * A verb whose particle ends the clause ("ik kom niet rond") matches the
+ * one-word entry of the joined verb ("rondkomen"), span 1. */
 const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
                                             const char *const *stems, const uint8_t *ok, size_t n, size_t i,
                                             size_t *span);
@@ -78,7 +80,7 @@ const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const c
 /* The process's lexicon for tax: the built-in one, parsed once for each
  * taxonomy and shared (reference-counted). NULL with err filled when it
  * does not fit the taxonomy or memory ran out. */
-const struct sk_lexicon *sks_lex_acquire(const struct sk_taxonomy *tax, char *err, size_t errlen);
+SK_MUST_CHECK const struct sk_lexicon *sks_lex_acquire(const struct sk_taxonomy *tax, char *err, size_t errlen);
 void sks_lex_release(const struct sk_lexicon *lx);
 
 /* How close a query word is to the lexicon's need entries and to the
@@ -89,6 +91,13 @@ void sks_lex_release(const struct sk_lexicon *lx);
  * query word has 5+ letters ("dood" does not bring "dood van mijn
  * moeder"). Bounded: only words of 4 to 40 letters. */
 void sks_lex_similar(const struct sk_searcher *s, const char *w, size_t wl, const char *stem, float *best);
+/* The table sks_lex_similar walks: every need word of s->lex and of s's need
+ * phrases (crisis needs left out), with its length, first bytes and a
+ * byte-set mask, so that most words are ruled out without a call. Built by
+ * sk_searcher_new after the phrases (SK_OK or SK_ENOMEM); freed with
+ * sks_simwords_free. */
+int sks_simwords_build(struct sk_searcher *s);
+void sks_simwords_free(struct sk_searcher *s);
 
 /* ---- the place in a query (sk_place.c) ---- */
 struct sks_place_word {
@@ -118,10 +127,10 @@ float sks_need_focus(const struct sks_doc *d, const struct sks_needmask *closure
 /* The share of the selected needs an offering is classified under, 0..1
  * (a word that stands for two needs: offerings for both first). */
 float sks_need_coverage(const struct sks_doc *d, const struct sks_needmask *sel);
-/* The group expression of the words of the selected needs (label words and
- * one-word synonyms of each and of its sub-needs; at most 32 words) into b;
- * an empty buffer when there are none. */
-int sks_need_words(const struct sk_searcher *s, const struct sks_needmask *sel, struct sk_buf *b);
+/* The word group of the words of the selected needs (label words and
+ * one-word synonyms of each and of its sub-needs; at most 32 words) into g;
+ * no alternatives when there are none. */
+SK_MUST_CHECK int sks_need_words(const struct sk_searcher *s, const struct sks_needmask *sel, struct sks_group *g);
 
 /* ---- never a dead end (sk_fallback.c) ---- */
 #define SKS_FALLBACK_MAX 3
@@ -132,7 +141,7 @@ size_t sks_fallback_pick(const struct sk_searcher *s, const float *sim, int *bit
 /* The Dutch sentence (B1) that says what the fallback shows: reason
  * "closest", "chosen" or "general"; words: what the resident typed (cut
  * at 60 bytes); labels: the needs shown. */
-int sks_fallback_message(const char *reason, const char *words, const char *const *labels, size_t n,
+SK_MUST_CHECK int sks_fallback_message(const char *reason, const char *words, const char *const *labels, size_t n,
                          struct sk_buf *b);
 
 #endif

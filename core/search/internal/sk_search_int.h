@@ -1,16 +1,18 @@
 #ifndef SK_SEARCH_INT_H
 #define SK_SEARCH_INT_H
 /*
- * Internals of sk_search (owner: search engineer), shared by
- * sk_search.c (pipeline, rendering), sk_search_snap.c (the in-memory
- * snapshot of the store), sk_search_text.c (query understanding) and
- * sk_suggest.c. Not for use outside these files.
+ * Internals of sk_search (owner: search engineer): the snapshot, the
+ * searcher and the query plan's word groups, shared by every file of
+ * core/search (the stages of one query are declared in
+ * sk_search_stages.h). Not for use outside core/search.
  */
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "sk_crisis.h"
+#include "sk_err.h"
 #include "sk_search.h"
 #include "sk_tokenizer.h"
 
@@ -19,9 +21,9 @@ struct sk_arena_block;
 struct sk_arena {
   struct sk_arena_block *head;
 };
-void *sk_arena_alloc(struct sk_arena *a, size_t n); /* zeroed; NULL when out of memory */
-char *sk_arena_strdup(struct sk_arena *a, const char *s); /* NULL stays NULL */
-char *sk_arena_strndup(struct sk_arena *a, const char *s, size_t n);
+SK_MUST_CHECK void *sk_arena_alloc(struct sk_arena *a, size_t n); /* zeroed; NULL when out of memory */
+SK_MUST_CHECK char *sk_arena_strdup(struct sk_arena *a, const char *s); /* NULL stays NULL */
+SK_MUST_CHECK char *sk_arena_strndup(struct sk_arena *a, const char *s, size_t n);
 void sk_arena_free(struct sk_arena *a);
 
 /* ---- taxonomy as bit positions ---- */
@@ -106,7 +108,7 @@ struct sks_index {
   /* impact lists: for a term in sks_caps.impact_min_df+ offerings, its
    * best sks_caps.impact_k offerings by the term's bm25, best first; they
    * seed the candidates of a query whose words are all that common (see
-   * "capped" in sk_search.c). imp_off has n_terms + 1 entries; a term
+   * "capped" in sk_search_rank.c). imp_off has n_terms + 1 entries; a term
    * without a list has an empty range. */
   uint32_t *imp_off;
   uint32_t *imp_rid;
@@ -160,11 +162,45 @@ struct sks_snap {
   size_t n_orgs;
 };
 #define SKS_TRI_BUCKETS 65536
+uint32_t sks_tri_bucket(const char *p); /* the bucket of the trigram at p (sk_search_snap.c) */
+
+/* ---- the query plan: word groups ---- */
+
+/* A word group: alternatives any of which satisfies it, each a word or a
+ * phrase of words (folded, separated by one space; a phrase means all of
+ * its words in the offering), optionally a prefix (star: the last word
+ * stands for every index term that starts with it). The query plan holds
+ * one group per query word (or per part of a split compound) and per
+ * concept; groups are evaluated on the in-memory index directly
+ * (sk_search_eval.c), never through an FTS5 MATCH text. */
+#define SKS_GROUP_ALTS 32
+#define SKS_ALT_MAX (2 * SK_TOKEN_MAX + 7) /* bytes of one alternative that are evaluated */
+struct sks_group { /* kept small: a query plan holds up to 48, the caches thousands */
+  char *text;                   /* the alternatives, each NUL-terminated (owned) */
+  uint16_t text_len, text_cap;  /* bytes (SK_ETOOBIG past UINT16_MAX) */
+  uint16_t off[SKS_GROUP_ALTS]; /* alternative i is text + off[i] */
+  uint32_t stars;               /* bit i: the last word of alternative i is a prefix */
+  uint8_t n;                    /* alternatives */
+  uint8_t score_only;           /* a compound's common head: adds score, not required */
+};
+/* sk_search_plan.c. A group starts zeroed (or from sks_group_reset) and is
+ * freed with sks_group_free. Adding past SKS_GROUP_ALTS alternatives is a
+ * no-op (the analysis writes at most 32 to any group: a need's words). */
+static inline const char *sks_group_alt(const struct sks_group *g, size_t i) { return g->text + g->off[i]; }
+static inline int sks_group_star(const struct sks_group *g, size_t i) { return (int)(g->stars >> i & 1); }
+void sks_group_reset(struct sks_group *g);
+void sks_group_free(struct sks_group *g);
+SK_MUST_CHECK int sks_group_add(struct sks_group *g, const char *w, size_t len, int star);
+/* 1 when g has the alternative (w, star) already */
+int sks_group_has(const struct sks_group *g, const char *w, size_t len, int star);
+int sks_group_eq(const struct sks_group *a, const struct sks_group *b); /* same alternatives, in order */
+uint64_t sks_group_hash(const struct sks_group *g);
+SK_MUST_CHECK int sks_group_copy(struct sks_group *dst, const struct sks_group *src); /* dst is reset first */
 
 /* ---- the searcher ---- */
 struct sk_lexicon;
-struct sks_post { /* cached postings of one FTS group expression */
-  char *key;
+struct sks_post { /* cached postings of one word group */
+  struct sks_group *key; /* owned; NULL: a free slot */
   uint64_t hash;
   uint32_t *rid;
   float *score; /* -bm25: higher is better */
@@ -176,16 +212,18 @@ struct sks_post { /* cached postings of one FTS group expression */
 struct sks_wentry { /* cached analysis of one query word */
   char *key;  /* '*' or '=' (prefix or whole word) + the folded word */
   uint64_t hash;
-  char *expr; /* its FTS group; a split compound: one group per part, '\n' between */
+  /* its groups: one, or one per searched part of a split compound */
+  struct sks_group *groups;
+  uint8_t n_groups;
   char *corr; /* its typo correction, or NULL */
-  /* 1: expr searches corr (the word found nothing); 2: corr is another
+  /* 1: the groups search corr (the word found nothing); 2: corr is another
    * form of the same correct word ("mishandeld" for "mishandelt", from the
    * dictionary's root), for concepts only and never shown */
   int replaced;
   uint64_t used;
 };
 
-enum { ST_POST, ST_HL, ST_ITEM, ST_TAX, ST_AREA, ST_PHONE, ST_NEXT, ST_ORG, ST_SUGGEST, ST_DV, ST_COUNT };
+enum { ST_ITEM, ST_TAX, ST_AREA, ST_PHONE, ST_NEXT, ST_ORG, ST_SUGGEST, ST_DV, ST_COUNT };
 
 #define SKS_WORD_CACHE 1024
 #define SKS_RESULT_CACHE 256
@@ -253,7 +291,22 @@ struct sk_searcher {
   struct sk_crisis *crisis;
   /* the everyday-Dutch lexicon (sk_lexicon_int.h; shared, read-only) */
   const struct sk_lexicon *lex;
+  struct sks_simword *simw; /* need words for sks_lex_similar (sk_lexicon.c) */
+  size_t n_simw;
   int in_fallback; /* running the inner query of a fallback (sk_search.c) */
+};
+
+/* strcmp(a, b) == 0, the first byte compared inline: in loops over every
+ * phrase of the taxonomy per query word almost every pair differs there. */
+static inline int sks_streq(const char *a, const char *b) { return a[0] == b[0] && strcmp(a, b) == 0; }
+
+struct sks_simword {
+  const char *x, *xstem; /* folded word and its stem (borrowed from the lexicon or a phrase) */
+  uint32_t mask;         /* bit (byte & 31) for every byte of x */
+  uint32_t owner;        /* lexicon entry index, or phrase index */
+  uint16_t xl;
+  uint8_t is_phrase;
+  uint8_t last;          /* the last word of its owner */
 };
 
 struct sks_phrase {
@@ -272,11 +325,11 @@ struct sks_phrase {
  * after it: by itself when nobody is building, else it keeps answering
  * from the one it has until the new one is there. */
 struct sks_shared;
-int sks_snap_attach(struct sk_searcher *s);         /* at creation: share or build */
-int sks_snap_changed(struct sk_searcher *s);        /* the store changed: take a ticket */
-int sks_snap_update(struct sk_searcher *s, int *swapped); /* adopt or build a newer one when wanted */
+SK_MUST_CHECK int sks_snap_attach(struct sk_searcher *s);         /* at creation: share or build */
+void sks_snap_changed(struct sk_searcher *s);       /* the store changed: take a ticket */
+SK_MUST_CHECK int sks_snap_update(struct sk_searcher *s, int *swapped); /* adopt or build a newer one when wanted */
 void sks_snap_detach(struct sk_searcher *s);
-int sks_snap_load(struct sk_searcher *s, struct sks_snap **out);
+SK_MUST_CHECK int sks_snap_load(struct sk_searcher *s, struct sks_snap **out);
 void sks_snap_free(struct sks_snap *sn);
 int sks_word_find(const struct sks_snap *sn, const char *w, size_t len); /* index or -1 */
 int sks_word_prefix_exists(const struct sks_snap *sn, const char *w, size_t len);
@@ -285,7 +338,7 @@ void sks_local_time(int64_t t, int *weekday, int *minutes);
 int32_t sks_day_from_iso(const char *iso); /* days since epoch, -1 when unreadable */
 
 /* in-memory index (sk_search_index.c) */
-int sks_index_load(sqlite3 *db, struct sks_snap *sn);
+SK_MUST_CHECK int sks_index_load(sqlite3 *db, struct sks_snap *sn);
 void sks_index_free(struct sks_index *ix);
 int sks_index_find(const struct sks_index *ix, const char *s, size_t n); /* term index or -1 */
 void sks_index_prefix(const struct sks_index *ix, const char *p, size_t n, uint32_t *from, uint32_t *to);
@@ -295,7 +348,7 @@ double sks_index_idf(const struct sks_index *ix, uint32_t n_hit); /* FTS5's bm25
 int sks_damerau(const char *a, size_t na, const char *b, size_t nb, int max);
 int sks_is_stopword(const char *w);
 int sks_is_vague(const char *folded); /* a synonym too vague to stand for a need alone ("huis") */
-int sks_phrases_build(struct sk_searcher *s);
+SK_MUST_CHECK int sks_phrases_build(struct sk_searcher *s);
 void sks_phrases_free(struct sk_searcher *s);
 
 /* decompounding (sk_decompound.c): a word the index does not know, split
@@ -325,7 +378,7 @@ struct sks_split {
     uint32_t df;      /* offerings the part finds (searched parts) */
   } part[SKS_SPLIT_MAX];
 };
-int sks_decompound(const struct sks_snap *sn, struct sk_stemmer *stem, const char *w, size_t wl,
+SK_MUST_CHECK int sks_decompound(const struct sks_snap *sn, struct sk_stemmer *stem, const char *w, size_t wl,
                    struct sks_split *out);
 
 #endif

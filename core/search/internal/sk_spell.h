@@ -6,7 +6,7 @@
  * shared by every searcher thread. It answers one question: is this a
  * correct Dutch word (with hunspell's inflections and compounds)? Search
  * uses it so that a correct word is never "corrected" and to judge the
- * parts of a compound (sk_search.c).
+ * parts of a compound (sk_search_analyse.c).
  *
  * Words come folded (lower case, no diacritics: sk_fold.h), as the search
  * sees them. Hunspell is asked about the folded word; a dictionary entry

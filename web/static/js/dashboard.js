@@ -53,8 +53,11 @@
       s.appendChild(el('p', m.searches + ' zoekopdrachten door ' + m.visitors + ' bezoekers. ' +
         m.crisis_visitors + ' keer werd naar hulp in nood gezocht. Alleen zoekvragen van minstens ' +
         d.searches.min_visitors + ' bezoekers staan hieronder.'));
-      s.appendChild(table('Meest gezocht in ' + m.month, ['Zoekvraag', 'Bezoekers', 'Resultaten nu'],
-        m.top.map(function (q) { return [q.query, q.visitors, q.results_now === 0 ? 'geen (gat in het aanbod?)' : q.results_now]; })));
+      s.appendChild(table('Meest gezocht in ' + m.month, ['Zoekvraag', 'Bezoekers', 'Resultaten'],
+        m.top.map(function (q) { return [q.query, q.visitors, q.results === 0 ? 'geen (gat in het aanbod?)' : q.results]; })));
+      if (m.zero_results && m.zero_results.length)
+        s.appendChild(table('Zoekvragen zonder resultaat in ' + m.month, ['Zoekvraag', 'Bezoekers', 'Zonder resultaat'],
+          m.zero_results.map(function (q) { return [q.query, q.visitors, q.zero_visitors]; })));
       section('Zoeken in ' + m.month, s);
     });
   }).catch(function (err) { if (err.message) statusEl.textContent = err.message; });

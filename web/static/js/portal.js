@@ -374,6 +374,77 @@
     return nav;
   }
 
+  /* The verification cycle's open work (GET partner/verify-tasks): entries
+   * to phone about, hidden entries, bounced addresses, and feeds (due,
+   * escalated, or down for a week). */
+  var FEED_STEP = { due: 'Moet bevestigd worden', task: 'Geen antwoord', down: 'Werkt niet' };
+  function renderVerifyTasks(d) {
+    var box = SK.clear(SK.$('#verify-tasks'));
+    function group(title, items, line) {
+      box.appendChild(el('h3', null, title + ' (' + items.length + ')'));
+      if (!items.length) { box.appendChild(el('p', null, 'Niets te doen.')); return; }
+      var ul = el('ul', { class: 'entry-list' });
+      items.slice(0, 200).forEach(function (it) { ul.appendChild(line(it)); });
+      box.appendChild(ul);
+      if (items.length > 200) box.appendChild(el('p', { class: 'hint' }, 'De eerste 200 staan hier.'));
+    }
+    function orgLine(o) {
+      var p = el('p', null, o.name || '');
+      if (o.email) p.appendChild(document.createTextNode(' – '));
+      if (o.email) p.appendChild(el('a', { href: 'mailto:' + o.email }, o.email));
+      return p;
+    }
+    function entryLine(it) {
+      return el('li', { class: 'entry' }, el('h4', null, el('a', { href: editHref('services', it.id) }, it.name || 'Aanbod')),
+        orgLine(it.organization || {}),
+        el('p', { class: 'hint' }, (it.todo || '') + ' Sinds ' + dateText(it.since) + '.'));
+    }
+    group('Bellen', d.tasks || [], entryLine);
+    group('Verborgen voor inwoners', d.hidden || [], entryLine);
+    group('E-mailadres werkt niet', d.bounced || [], function (o) {
+      return el('li', { class: 'entry' }, el('h4', null, o.name || ''), el('p', null, o.email || ''), el('p', { class: 'hint' }, o.todo || ''));
+    });
+    group('Feeds', d.feeds || [], function (f) {
+      var li = el('li', { class: 'entry' }, el('h4', null, (f.partner || f.id) + ': ' + (FEED_STEP[f.step] || f.step)),
+        el('p', { class: 'hint' }, (f.todo || '') + ' Sinds ' + dateText(f.since) + '.'));
+      if (f.step === 'down' && f.last_error) li.appendChild(el('p', null, 'Laatste fout: ' + f.last_error));
+      li.appendChild(el('p', null, el('a', { href: '/portaal/feeds.html' }, 'Naar de feeds'), ' (feed ' + f.id + ')'));
+      return li;
+    });
+  }
+
+  /* Filed claims ("Is dit uw organisatie?"): approve makes an account for
+   * that organisation only; reject needs a reason. */
+  function renderClaims(items, refresh) {
+    var box = SK.clear(SK.$('#claims'));
+    if (!items.length) { box.appendChild(el('p', null, 'Er wachten geen aanvragen.')); return; }
+    var ul = el('ul', { class: 'entry-list' });
+    items.forEach(function (it, i) {
+      var name = (it.organization && it.organization.name) || 'Organisatie';
+      var rid = 'claim-reason-' + i;
+      var reason = el('input', { type: 'text', id: rid, maxlength: '500' });
+      var ok = el('button', { class: 'button', type: 'button' }, 'Goedkeuren', el('span', { class: 'visually-hidden' }, ': ' + name));
+      var no = el('button', { class: 'button secondary', type: 'button' }, 'Afwijzen', el('span', { class: 'visually-hidden' }, ': ' + name));
+      ok.addEventListener('click', function () {
+        call('POST', 'partner/claims/' + encodeURIComponent(it.id) + '/approve', {}).then(function (r) {
+          if (r.status === 200) { say('De aanvraag van ' + name + ' is goedgekeurd. Er is een account gemaakt; ' + (it.email || 'de organisatie') + ' krijgt een e-mail om een wachtwoord te kiezen.'); refresh(); } else say(message(r), true);
+        });
+      });
+      no.addEventListener('click', function () {
+        if (!reason.value.trim()) { reason.setAttribute('aria-invalid', 'true'); say('Schrijf waarom u de aanvraag afwijst.', true); reason.focus(); return; }
+        call('POST', 'partner/claims/' + encodeURIComponent(it.id) + '/reject', { reason: reason.value }).then(function (r) {
+          if (r.status === 200) { say('De aanvraag van ' + name + ' is afgewezen.'); refresh(); } else say(message(r), true);
+        });
+      });
+      ul.appendChild(el('li', { class: 'entry claim' }, el('h3', null, name),
+        el('p', null, 'E-mailadres: ' + (it.email || '-')),
+        el('p', { class: 'hint' }, 'Aangevraagd op ' + dateText(it.filed) + '.'),
+        el('div', { class: 'field' }, el('label', { for: rid }, 'Reden bij afwijzen'), reason),
+        el('p', { class: 'actions' }, ok, no)));
+    });
+    box.appendChild(ul);
+  }
+
   function renderOutbox(items) {
     var box = SK.$('#outbox');
     SK.clear(box);
@@ -506,6 +577,16 @@
         SK.$('#corrections-section').hidden = false;
         SK.$('#outbox-section').hidden = false;
         SK.$('#auto-section').hidden = false;
+        SK.$('#verify-section').hidden = false;
+        SK.$('#claims-section').hidden = false;
+        call('GET', 'partner/verify-tasks').then(function (r) {
+          if (r.status === 200) renderVerifyTasks(r.data);
+          else SK.clear(SK.$('#verify-tasks')).appendChild(el('p', { class: 'notice error' }, message(r)));
+        });
+        call('GET', 'partner/claims').then(function (r) {
+          if (r.status === 200) renderClaims(r.data.items || [], refresh);
+          else SK.clear(SK.$('#claims')).appendChild(el('p', { class: 'notice error' }, message(r)));
+        });
         call('GET', 'partner/auto-classified').then(function (r) { if (r.status === 200) renderAuto(r.data.items || [], refresh); });
         var loadReviews = function (page) {
           call('GET', 'partner/reviews?page=' + page).then(function (r) {
