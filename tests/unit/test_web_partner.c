@@ -1677,6 +1677,38 @@ static void form_etag(const struct resp *r, char out[128]) {
   out[n] = '\0';
 }
 
+/* The server's /portaal/ is the page portal.js enhances: it holds every
+ * element the static portal page (web/static/portaal/index.html) has, so
+ * a section added to one and not the other fails here, not as a script
+ * error in a redacteur's browser. */
+static void test_portal_page_has_every_container(void **state) {
+  (void)state;
+  char path[1024];
+  snprintf(path, sizeof path, "%s/web/static/portaal/index.html", th_source_dir());
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  static char html[65536]; /* read once, in this test only */
+  size_t n = fread(html, 1, sizeof html - 1, f);
+  fclose(f);
+  html[n] = '\0';
+  struct sess red = login("redactie@example.org");
+  struct resp r = portal_get(&red, "/portaal/");
+  assert_int_equal(r.status, 200);
+  int ids = 0;
+  for (const char *p = strstr(html, " id=\""); p; p = strstr(p + 1, " id=\"")) {
+    const char *s = p + 5, *e = strchr(s, '"');
+    char want[80];
+    if (!e || (size_t)(e - s) >= sizeof want - 6)
+      continue;
+    snprintf(want, sizeof want, "id=\"%.*s\"", (int)(e - s), s);
+    if (!strstr(r.body, want))
+      fail_msg("/portaal/ from the server lacks %s of web/static/portaal/index.html", want);
+    ids++;
+  }
+  assert_true(ids > 20);
+  resp_free(&r);
+}
+
 static void test_portal_pages_without_js(void **state) {
   (void)state;
   /* No session: the task list sends the visitor to the login page. */
@@ -1912,6 +1944,7 @@ int main(void) {
       cmocka_unit_test(test_login_origin_scheme),
       cmocka_unit_test(test_session_expires),
       cmocka_unit_test(test_portal_pages_without_js),
+      cmocka_unit_test(test_portal_page_has_every_container),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
