@@ -49,7 +49,10 @@ static void read_queries(const char *path) {
       *t++ = 0;
       fld[nf] = t;
     }
-    const char *q = nf >= 3 && !strcmp(fld[0], "Q") ? fld[2] : nf == 2 ? fld[1] : nf == 1 ? fld[0] : NULL;
+    const char *q = nf >= 3 && !strcmp(fld[0], "Q") ? fld[2]
+                    : nf == 2                       ? fld[1]
+                    : nf == 1                       ? fld[0]
+                                                    : NULL;
     if (!q)
       continue;
     if (n_queries == cap_queries) {
@@ -104,13 +107,16 @@ int main(int argc, char **argv) {
   double total = now_us() - total0;
   qsort(lat, n, sizeof *lat, cmp_d);
   printf("crisis data: %s, compiled in %.2f ms\n", path, load_ms);
-  printf("%zu distinct queries x %d rounds: p50 %.2f us, p99 %.2f us, max %.1f us; %.0f checks/s (%.1f %% crisis)\n",
-         n_queries, ROUNDS, lat[n / 2], lat[n * 99 / 100], lat[n - 1], n / (total / 1e6), 100.0 * hits / n);
+  printf("%zu distinct queries x %d rounds: p50 %.2f us, p99 %.2f us, max %.1f us; %.0f checks/s "
+         "(%.1f %% crisis)\n",
+         n_queries, ROUNDS, lat[n / 2], lat[n * 99 / 100], lat[n - 1], n / (total / 1e6),
+         100.0 * hits / n);
   /* the bound: 2,000 bytes of ordinary words */
   char big[SK_CRISIS_Q_MAX + 1];
   size_t o = 0;
-  static const char *const words[] = {"hulp", "bij", "de", "schulden", "en", "ik", "wil", "graag", "een",
-                                      "afspraak", "voor", "mijn", "moeder", "in", "laren"};
+  static const char *const words[] = {"hulp", "bij",  "de",     "schulden", "en",
+                                      "ik",   "wil",  "graag",  "een",      "afspraak",
+                                      "voor", "mijn", "moeder", "in",       "laren"};
   for (size_t k = 0; o + 12 < sizeof big; k++)
     o += (size_t)snprintf(big + o, sizeof big - o, "%s ", words[k % 15]);
   for (int i = 0; i < 2000; i++) {

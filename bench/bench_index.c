@@ -51,29 +51,40 @@ static uint64_t rnd(void) { /* xorshift64* */
 }
 #define PICK(arr) (arr[rnd() % (sizeof arr / sizeof arr[0])])
 
-static const char *const w_what[] = {"Spreekuur", "Inloop", "Cursus", "Hulp", "Advies", "Groep",
-                                     "Maatje", "Ondersteuning", "Training", "Begeleiding"};
-static const char *const w_topic[] = {"schulden", "administratie", "opvoeding", "eenzaamheid",
-                                      "werk", "taal", "mantelzorg", "bewegen", "geheugen",
-                                      "wonen", "digitale vaardigheden", "rouw"};
-static const char *const w_place[] = {"Huizen", "Blaricum", "Eemnes", "Laren", "Hilversum",
-                                      "de regio"};
-static const char *const w_sent[] = {
-    "U kunt zonder afspraak binnenlopen.", "Een vrijwilliger denkt met u mee.",
-    "We zoeken samen naar een oplossing die bij u past.",
-    "Neem uw post en papieren mee als dat kan.", "Het gesprek is vertrouwelijk.",
-    "Ook voor mantelzorgers en naasten.", "Wij verwijzen u door als dat nodig is.",
-    "Bel gerust als u twijfelt.", "De koffie staat klaar.",
-    "U hoeft geen verwijzing van de huisarts te hebben."};
-static const char *const needs[] = {"geld.schulden", "geld.administratie", "opvoeden.vragen",
-                                    "ontmoeten.activiteiten", "werk.zoeken", "taal.digitaal",
-                                    "mantelzorg.ondersteuning", "gezondheid.bewegen",
-                                    "geheugen.ontmoeten", "wonen.woningzoeken",
-                                    "psychisch.klachten", "thuis.huishouden"};
-static const char *const groups[] = {"volwassenen", "ouderen", "jongeren", "ouders",
-                                     "mantelzorgers", "nieuwkomers"};
-static const char *const areas[] = {"huizen", "blaricum", "eemnes", "laren", "hbel", "bel",
-                                    "regio", "landelijk"};
+static const char *const w_what[] = {"Spreekuur", "Inloop",     "Cursus", "Hulp",
+                                     "Advies",    "Groep",      "Maatje", "Ondersteuning",
+                                     "Training",  "Begeleiding"};
+static const char *const w_topic[] = {
+    "schulden", "administratie", "opvoeding", "eenzaamheid",           "werk", "taal", "mantelzorg",
+    "bewegen",  "geheugen",      "wonen",     "digitale vaardigheden", "rouw"};
+static const char *const w_place[] = {"Huizen", "Blaricum",  "Eemnes",
+                                      "Laren",  "Hilversum", "de regio"};
+static const char *const w_sent[] = {"U kunt zonder afspraak binnenlopen.",
+                                     "Een vrijwilliger denkt met u mee.",
+                                     "We zoeken samen naar een oplossing die bij u past.",
+                                     "Neem uw post en papieren mee als dat kan.",
+                                     "Het gesprek is vertrouwelijk.",
+                                     "Ook voor mantelzorgers en naasten.",
+                                     "Wij verwijzen u door als dat nodig is.",
+                                     "Bel gerust als u twijfelt.",
+                                     "De koffie staat klaar.",
+                                     "U hoeft geen verwijzing van de huisarts te hebben."};
+static const char *const needs[] = {"geld.schulden",
+                                    "geld.administratie",
+                                    "opvoeden.vragen",
+                                    "ontmoeten.activiteiten",
+                                    "werk.zoeken",
+                                    "taal.digitaal",
+                                    "mantelzorg.ondersteuning",
+                                    "gezondheid.bewegen",
+                                    "geheugen.ontmoeten",
+                                    "wonen.woningzoeken",
+                                    "psychisch.klachten",
+                                    "thuis.huishouden"};
+static const char *const groups[] = {"volwassenen", "ouderen",       "jongeren",
+                                     "ouders",      "mantelzorgers", "nieuwkomers"};
+static const char *const areas[] = {"huizen", "blaricum", "eemnes", "laren",
+                                    "hbel",   "bel",      "regio",  "landelijk"};
 static const char *const access_codes[] = {"vrij", "aanmelden", "verwijzing", "indicatie"};
 static const char *const cost_codes[] = {"gratis", "eigen-bijdrage", "vergoed", "betaald"};
 static const char *const days[] = {"ma", "di", "wo", "do", "vr"};
@@ -84,10 +95,11 @@ static int gen_feed(struct sk_buf *b, long first, long n) {
   int rc = sk_buf_addstr(b, "{\"format\": \"sociale-kaart-partner/1\", \"organizations\": [");
   long orgs = (n + 49) / 50;
   for (long o = 0; o < orgs && !rc; o++)
-    rc = sk_buf_printf(b,
-                       "%s{\"key\": \"org-%ld\", \"name\": \"Stichting Voorbeeld %ld\","
-                       " \"website\": \"https://org%ld.example.org\", \"phone\": \"035 000 %04ld\"}",
-                       o ? "," : "", first / 50 + o, first / 50 + o, first / 50 + o, o % 10000);
+    rc = sk_buf_printf(
+        b,
+        "%s{\"key\": \"org-%ld\", \"name\": \"Stichting Voorbeeld %ld\","
+        " \"website\": \"https://org%ld.example.org\", \"phone\": \"035 000 %04ld\"}",
+        o ? "," : "", first / 50 + o, first / 50 + o, first / 50 + o, o % 10000);
   if (!rc)
     rc = sk_buf_addstr(b, "], \"locations\": [");
   for (long o = 0; o < orgs && !rc; o++)
@@ -110,15 +122,16 @@ static int gen_feed(struct sk_buf *b, long first, long n) {
         " \"summary\": \"%s bij %s in %s.\", \"description\": \"%s %s %s %s\","
         " \"keywords\": [\"%s\", \"%s\"], \"needs\": [\"%s\"%s%s%s], \"target_groups\": [\"%s\"],"
         " \"areas\": [\"%s\"], \"access\": \"%s\", \"cost\": \"%s\", \"min_age\": %d,"
-        " \"url\": \"https://org%ld.example.org/aanbod/%ld\", \"email\": \"info@org%ld.example.org\","
+        " \"url\": \"https://org%ld.example.org/aanbod/%ld\", \"email\": "
+        "\"info@org%ld.example.org\","
         " \"phones\": [{\"number\": \"035 000 %04ld\"}], \"locations\": [\"loc-%ld\"],"
         " \"hours\": [{\"days\": [\"%s\"], \"opens\": \"09:00\", \"closes\": \"12:00\"}],"
         " \"assured_date\": \"2026-10-01\"}",
-        i ? "," : "", id, org, what, topic, place, what, topic, place, PICK(w_sent),
-        PICK(w_sent), PICK(w_sent), PICK(w_sent), topic, what, n1, strcmp(n1, n2) ? ", \"" : "",
+        i ? "," : "", id, org, what, topic, place, what, topic, place, PICK(w_sent), PICK(w_sent),
+        PICK(w_sent), PICK(w_sent), topic, what, n1, strcmp(n1, n2) ? ", \"" : "",
         strcmp(n1, n2) ? n2 : "", strcmp(n1, n2) ? "\"" : "", PICK(groups), PICK(areas),
-        PICK(access_codes), PICK(cost_codes), (int)(rnd() % 3) * 9, org, id, org, id % 10000,
-        org, PICK(days));
+        PICK(access_codes), PICK(cost_codes), (int)(rnd() % 3) * 9, org, id, org, id % 10000, org,
+        PICK(days));
   }
   if (!rc)
     rc = sk_buf_addstr(b, "]}");
@@ -193,7 +206,8 @@ static int run_pass(struct sk_store *st, const struct sk_taxonomy *tax, long n, 
       if (gen_feed(&text[cur], first, count))
         return 1;
       snprintf(ids[cur], sizeof ids[cur], "bench-%ld", f);
-      l[cur] = (struct load){.text = &text[cur], .tax = tax, .feed_id = ids[cur], .prepare = !serial};
+      l[cur] = (struct load){
+          .text = &text[cur], .tax = tax, .feed_id = ids[cur], .prepare = !serial};
       double c0 = cpu_s(), w0 = now_s();
       load_feed(&l[cur]);
       t->cpu += cpu_s() - c0;
@@ -208,7 +222,8 @@ static int run_pass(struct sk_store *st, const struct sk_taxonomy *tax, long n, 
         return 1;
       }
       snprintf(ids[nxt], sizeof ids[nxt], "bench-%ld", f + 1);
-      l[nxt] = (struct load){.text = &text[nxt], .tax = tax, .feed_id = ids[nxt], .prepare = !serial};
+      l[nxt] = (struct load){
+          .text = &text[nxt], .tax = tax, .feed_id = ids[nxt], .prepare = !serial};
     }
     double c0 = cpu_s(), w0 = now_s();
     pthread_t th;
@@ -237,10 +252,9 @@ static void print_pass(const char *label, long n, int serial, const struct timin
   printf("%-10s offerings=%ld parse=%.2fs %s=%.2fs apply=%.2fs total=%.2fs "
          "=> %.0f offerings/s; cpu=%.2fs => %.0f offerings/cpu-s (new=%ld unchanged=%ld "
          "rejected=%ld)\n",
-         label, n, t->parse, serial ? "validate" : "validate+prepare", t->validate, t->apply,
-         total, total > 0 ? (double)n / total : 0,
-         t->cpu, t->cpu > 0 ? (double)n / t->cpu : 0,
-         t->new_, t->unchanged, t->rejected);
+         label, n, t->parse, serial ? "validate" : "validate+prepare", t->validate, t->apply, total,
+         total > 0 ? (double)n / total : 0, t->cpu, t->cpu > 0 ? (double)n / t->cpu : 0, t->new_,
+         t->unchanged, t->rejected);
 }
 
 int main(int argc, char **argv) {

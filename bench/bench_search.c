@@ -44,16 +44,20 @@ static double cpu_ms(void) {
 }
 
 static const char *const filler[] = {
-    "hulp",      "advies",   "gesprek",   "samen",    "wij",       "helpen",   "u",         "bij",
-    "vragen",    "over",     "thuis",     "wijk",     "buurt",     "gratis",   "vrijwilliger",
-    "afspraak",  "bellen",   "inloop",    "ochtend",  "middag",    "week",     "groep",     "cursus",
-    "informatie", "zorg",    "ondersteuning", "gemeente", "loket",  "mensen",   "ouderen",   "jongeren",
-    "gezin",     "kinderen", "werk",      "geld",     "wonen",     "koffie",   "activiteit", "centrum",
-    "spreekuur", "contact",  "aanmelden", "plan",     "begeleiding", "persoonlijk", "coach", "training",
-    "lotgenoten", "praten",  "luisteren", "regelen",  "formulieren", "aanvraag", "indicatie", "verwijzing"};
+    "hulp",      "advies",        "gesprek",      "samen",       "wij",      "helpen",
+    "u",         "bij",           "vragen",       "over",        "thuis",    "wijk",
+    "buurt",     "gratis",        "vrijwilliger", "afspraak",    "bellen",   "inloop",
+    "ochtend",   "middag",        "week",         "groep",       "cursus",   "informatie",
+    "zorg",      "ondersteuning", "gemeente",     "loket",       "mensen",   "ouderen",
+    "jongeren",  "gezin",         "kinderen",     "werk",        "geld",     "wonen",
+    "koffie",    "activiteit",    "centrum",      "spreekuur",   "contact",  "aanmelden",
+    "plan",      "begeleiding",   "persoonlijk",  "coach",       "training", "lotgenoten",
+    "praten",    "luisteren",     "regelen",      "formulieren", "aanvraag", "indicatie",
+    "verwijzing"};
 #define N_FILLER (sizeof filler / sizeof filler[0])
 
-static const char *const places[] = {"huizen", "blaricum", "eemnes", "laren", "hbel", "bel", "regio", "landelijk"};
+static const char *const places[] = {"huizen", "blaricum", "eemnes", "laren",
+                                     "hbel",   "bel",      "regio",  "landelijk"};
 static const char *const place_names[] = {"Huizen", "Blaricum", "Eemnes", "Laren"};
 static const char *const access_codes[] = {"vrij", "aanmelden", "verwijzing", "indicatie"};
 static const char *const cost_codes[] = {"gratis", "eigen-bijdrage", "vergoed", "betaald"};
@@ -64,7 +68,8 @@ struct words {
   size_t n;
 };
 
-static void collect_needs(const struct sk_taxonomy *tax, struct words *ws, const char ***needs, size_t *n_needs) {
+static void collect_needs(const struct sk_taxonomy *tax, struct words *ws, const char ***needs,
+                          size_t *n_needs) {
   ws->w = calloc(4096, sizeof *ws->w);
   ws->code = calloc(4096, sizeof *ws->code);
   *needs = calloc(256, sizeof **needs);
@@ -108,21 +113,28 @@ static int build(const char *path, const struct sk_taxonomy *tax, long n, const 
   }
   long n_org = n / 25 + 1;
   sqlite3_stmt *o, *s, *x, *a;
-  sqlite3_prepare_v2(st->db,
-                     "INSERT INTO organization(rid, id, source, source_key, name, created, last_modified) "
-                     "VALUES(?1, printf('00000000-0000-4000-8000-%012d', ?1), 'bench', ?1, ?2, 'x', 'x')",
-                     -1, &o, NULL);
-  sqlite3_prepare_v2(st->db,
-                     "INSERT INTO service(rid, id, organization_rid, source, source_key, name, summary, description,"
-                     " keywords, min_age, max_age, assured_date, created, last_modified) VALUES(?1, "
-                     "printf('00000000-0000-4000-9000-%012d', ?1), ?2, 'bench', ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'x', 'x')",
-                     -1, &s, NULL);
-  sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO service_taxonomy VALUES(?1, ?2, ?3)", -1, &x, NULL);
-  sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO service_area(service_rid, area_code) VALUES(?1, ?2)", -1, &a,
+  sqlite3_prepare_v2(
+      st->db,
+      "INSERT INTO organization(rid, id, source, source_key, name, created, last_modified) "
+      "VALUES(?1, printf('00000000-0000-4000-8000-%012d', ?1), 'bench', ?1, ?2, 'x', 'x')",
+      -1, &o, NULL);
+  sqlite3_prepare_v2(
+      st->db,
+      "INSERT INTO service(rid, id, organization_rid, source, source_key, name, summary, "
+      "description,"
+      " keywords, min_age, max_age, assured_date, created, last_modified) VALUES(?1, "
+      "printf('00000000-0000-4000-9000-%012d', ?1), ?2, 'bench', ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+      "'x', 'x')",
+      -1, &s, NULL);
+  sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO service_taxonomy VALUES(?1, ?2, ?3)", -1, &x,
                      NULL);
+  sqlite3_prepare_v2(st->db,
+                     "INSERT OR IGNORE INTO service_area(service_rid, area_code) VALUES(?1, ?2)",
+                     -1, &a, NULL);
   char buf[2048], name[256], kw[512], sum[512];
   for (long i = 1; i <= n_org; i++) {
-    snprintf(name, sizeof name, "%s %s %ld", i % 3 ? "Stichting" : "Welzijn", place_names[i % 4], i);
+    snprintf(name, sizeof name, "%s %s %ld", i % 3 ? "Stichting" : "Welzijn", place_names[i % 4],
+             i);
     sqlite3_bind_int64(o, 1, i);
     sqlite3_bind_text(o, 2, name, -1, SQLITE_TRANSIENT);
     sqlite3_step(o);
@@ -131,7 +143,8 @@ static int build(const char *path, const struct sk_taxonomy *tax, long n, const 
   for (long i = 1; i <= n; i++) {
     size_t wi = rnd() % ws->n;
     const char *need = ws->code[wi];
-    snprintf(name, sizeof name, "%c%s %s", ws->w[wi][0] >= 'a' && ws->w[wi][0] <= 'z' ? ws->w[wi][0] - 32 : ws->w[wi][0],
+    snprintf(name, sizeof name, "%c%s %s",
+             ws->w[wi][0] >= 'a' && ws->w[wi][0] <= 'z' ? ws->w[wi][0] - 32 : ws->w[wi][0],
              ws->w[wi] + 1, rnd() % 2 ? place_names[rnd() % 4] : filler[rnd() % N_FILLER]);
     snprintf(sum, sizeof sum, "%s en %s voor %s.", filler[rnd() % N_FILLER], ws->w[rnd() % ws->n],
              filler[rnd() % N_FILLER]);
@@ -191,11 +204,16 @@ struct bq {
   const char *muni, *need, *access;
 };
 
-static const char *const sentences[] = {
-    "ik kan mijn rekeningen niet betalen", "hulp in huis voor mijn moeder", "ik voel me eenzaam",
-    "mijn vader wordt vergeetachtig", "waar kan ik nederlands leren", "hulp bij formulieren invullen",
-    "ik zoek vrijwilligerswerk in de buurt", "zorgen voor mijn partner met dementie",
-    "ik wil meer bewegen", "mijn zoon is somber en piekert veel"};
+static const char *const sentences[] = {"ik kan mijn rekeningen niet betalen",
+                                        "hulp in huis voor mijn moeder",
+                                        "ik voel me eenzaam",
+                                        "mijn vader wordt vergeetachtig",
+                                        "waar kan ik nederlands leren",
+                                        "hulp bij formulieren invullen",
+                                        "ik zoek vrijwilligerswerk in de buurt",
+                                        "zorgen voor mijn partner met dementie",
+                                        "ik wil meer bewegen",
+                                        "mijn zoon is somber en piekert veel"};
 
 /* SK_BENCH_LEXICON=1: residents' words from the lexicon in the mix (a
  * quarter of the distinct queries: an entry, an entry with a place, or a
@@ -281,7 +299,8 @@ static double bare(sqlite3 *db, sqlite3_stmt *st, const char *q) {
       break;
     const char *e = strchr(p, ' ');
     size_t wl = e ? (size_t)(e - p) : strlen(p);
-    len += (size_t)snprintf(expr + len, sizeof expr - len, "%s\"%.*s\"", len ? " " : "", (int)wl, p);
+    len += (size_t)snprintf(expr + len, sizeof expr - len, "%s\"%.*s\"", len ? " " : "", (int)wl,
+                            p);
     p += wl;
   }
   (void)db;
@@ -386,7 +405,8 @@ int main(int argc, char **argv) {
       }
       int first = 1;
       for (size_t k = 0; k < i; k++)
-        if (!strcmp(mix[k].q, mix[i].q) && mix[k].muni == mix[i].muni && mix[k].access == mix[i].access)
+        if (!strcmp(mix[k].q, mix[i].q) && mix[k].muni == mix[i].muni &&
+            mix[k].access == mix[i].access)
           first = 0;
       if (first)
         cold[n_cold++] = ours[i];
@@ -401,7 +421,8 @@ int main(int argc, char **argv) {
       for (size_t i = 0; i < NQ; i++) {
         int first = 1;
         for (size_t k = 0; k < i && first; k++)
-          if (!strcmp(mix[k].q, mix[i].q) && mix[k].muni == mix[i].muni && mix[k].access == mix[i].access)
+          if (!strcmp(mix[k].q, mix[i].q) && mix[k].muni == mix[i].muni &&
+              mix[k].access == mix[i].access)
             first = 0;
         if (!first)
           continue;
@@ -422,9 +443,10 @@ int main(int argc, char **argv) {
           return 1;
       }
     sqlite3_stmt *bs = NULL;
-    sqlite3_prepare_v2(st->db,
-                       "SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 ORDER BY bm25(search_fts) LIMIT 10", -1,
-                       &bs, NULL);
+    sqlite3_prepare_v2(
+        st->db,
+        "SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 ORDER BY bm25(search_fts) LIMIT 10",
+        -1, &bs, NULL);
     for (size_t i = 0; i < NQ; i++)
       bare_t[i] = bare(st->db, bs, mix[i].q);
     sqlite3_finalize(bs);
@@ -434,8 +456,9 @@ int main(int argc, char **argv) {
         for (size_t i = 1; i < NQ; i++)
           if (ours[i] > ours[w])
             w = i;
-        fprintf(stderr, "  slow %.3f ms: '%s'%s%s%s%s\n", ours[w], mix[w].q, mix[w].muni ? " municipality=" : "",
-                mix[w].muni ? mix[w].muni : "", mix[w].access ? " access=" : "", mix[w].access ? mix[w].access : "");
+        fprintf(stderr, "  slow %.3f ms: '%s'%s%s%s%s\n", ours[w], mix[w].q,
+                mix[w].muni ? " municipality=" : "", mix[w].muni ? mix[w].muni : "",
+                mix[w].access ? " access=" : "", mix[w].access ? mix[w].access : "");
         ours[w] = -ours[w];
       }
       for (size_t i = 0; i < NQ; i++)
@@ -445,14 +468,15 @@ int main(int argc, char **argv) {
     pct(ours, NQ, &p50, &p99);
     pct(bare_t, NQ, &b50, &b99);
     pct(cold, n_cold, &c50, &c99);
-    printf("%-9ld %9.1f %9.0f | %8.3f %8.3f %8.3f   | %8.3f %8.3f     | %.3f (p50 %.3f, %zu distinct)\n", n, build_s,
-           load_ms, p50, p99, sum / NQ, b50, b99, c99, c50, n_cold);
-    printf("%-9ld page with its ranking cached: mean %.3f ms over %zu\n", n, page_sum / (double)(page_n ? page_n : 1),
-           page_n);
+    printf("%-9ld %9.1f %9.0f | %8.3f %8.3f %8.3f   | %8.3f %8.3f     | %.3f (p50 %.3f, %zu "
+           "distinct)\n",
+           n, build_s, load_ms, p50, p99, sum / NQ, b50, b99, c99, c50, n_cold);
+    printf("%-9ld page with its ranking cached: mean %.3f ms over %zu\n", n,
+           page_sum / (double)(page_n ? page_n : 1), page_n);
     double cp50, cp99;
     pct(cpu, NQ, &cp50, &cp99);
-    printf("%-9ld ours in CPU time of the thread: p50 %.3f, p99 %.3f, mean %.3f ms\n", n, cp50, cp99,
-           cpu_sum / NQ);
+    printf("%-9ld ours in CPU time of the thread: p50 %.3f, p99 %.3f, mean %.3f ms\n", n, cp50,
+           cp99, cpu_sum / NQ);
     fflush(stdout);
     sk_searcher_free(s);
     sk_store_close(st);

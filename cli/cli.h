@@ -12,13 +12,13 @@
 #define SK_EXIT_USAGE 2
 
 /* Defaults, each overridable by a flag and an environment variable. */
-#define SK_DEFAULT_DB "data/sociale-kaart.db"   /* SK_DB */
+#define SK_DEFAULT_DB "data/sociale-kaart.db"     /* SK_DB */
 #define SK_DEFAULT_TAXONOMY "feeds/taxonomy.json" /* SK_TAXONOMY */
 #define SK_DEFAULT_FEEDS "feeds/feeds.json"       /* SK_FEEDS */
 
 struct sk_command {
   const char *name;
-  const char *summary; /* one line for the overview */
+  const char *summary;               /* one line for the overview */
   int (*run)(int argc, char **argv); /* argv[0] is the command name */
   void (*usage)(FILE *out);
 };

@@ -62,15 +62,22 @@ struct feed_args {
 };
 
 static int parse_args(const char *sub, int argc, char **argv, struct feed_args *a) {
-  static const struct option opts[] = {
-      {"feeds", required_argument, NULL, 'f'},      {"db", required_argument, NULL, 'd'},
-      {"taxonomy", required_argument, NULL, 't'},   {"id", required_argument, NULL, 'i'},
-      {"partner", required_argument, NULL, 'p'},    {"kind", required_argument, NULL, 'k'},
-      {"location", required_argument, NULL, 'l'},   {"disabled", no_argument, NULL, 'x'},
-      {"organization", required_argument, NULL, 'o'}, {"municipality", required_argument, NULL, 'm'},
-      {"need", required_argument, NULL, 'n'},       {"target-group", required_argument, NULL, 'g'},
-      {"access", required_argument, NULL, 'a'},     {"cost", required_argument, NULL, 'c'},
-      {"later", no_argument, NULL, 'L'},            {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"feeds", required_argument, NULL, 'f'},
+                                       {"db", required_argument, NULL, 'd'},
+                                       {"taxonomy", required_argument, NULL, 't'},
+                                       {"id", required_argument, NULL, 'i'},
+                                       {"partner", required_argument, NULL, 'p'},
+                                       {"kind", required_argument, NULL, 'k'},
+                                       {"location", required_argument, NULL, 'l'},
+                                       {"disabled", no_argument, NULL, 'x'},
+                                       {"organization", required_argument, NULL, 'o'},
+                                       {"municipality", required_argument, NULL, 'm'},
+                                       {"need", required_argument, NULL, 'n'},
+                                       {"target-group", required_argument, NULL, 'g'},
+                                       {"access", required_argument, NULL, 'a'},
+                                       {"cost", required_argument, NULL, 'c'},
+                                       {"later", no_argument, NULL, 'L'},
+                                       {NULL, 0, NULL, 0}};
   memset(a, 0, sizeof *a);
   a->feeds = cli_default("SK_FEEDS", SK_DEFAULT_FEEDS);
   a->db = cli_default("SK_DB", SK_DEFAULT_DB);
@@ -132,8 +139,8 @@ static int feed_list(const struct feed_args *a) {
                        "SELECT last_success, last_error, n_records, n_rejected FROM feed "
                        "WHERE id = ?1",
                        -1, &q, NULL);
-  printf("%-28s %-12s %-8s %-20s %7s %8s  %s\n", "id", "kind", "enabled", "last success",
-         "records", "rejected", "location / last error");
+  printf("%-28s %-12s %-8s %-20s %7s %8s  %s\n", "id", "kind", "enabled", "last success", "records",
+         "rejected", "location / last error");
   for (size_t i = 0; i < reg->n; i++) {
     const struct ix_feed *f = &reg->feeds[i];
     char when[32] = "-", records[24] = "-", rejected[24] = "-";
@@ -366,7 +373,8 @@ static int feed_accept(const struct feed_args *a) {
   }
   if (sk_taxonomy_load(a->taxonomy, &tax, err, sizeof err) != SK_OK ||
       ix_registry_load(a->feeds, tax, &reg, err, sizeof err) != SK_OK) {
-    fprintf(stderr, "sociale-kaart feed accept: accepted for the next run, but cannot run it now: %s\n",
+    fprintf(stderr,
+            "sociale-kaart feed accept: accepted for the next run, but cannot run it now: %s\n",
             err);
     goto out;
   }

@@ -80,8 +80,8 @@ static void on_feed_done(void *ctx, size_t index, size_t total, const struct ix_
 }
 
 static void print_summary(const struct ix_feed_report *reps, size_t n) {
-  printf("\n%-30s %-12s %7s %7s %9s %9s %8s  %s\n", "feed", "kind", "new", "changed",
-         "unchanged", "withdrawn", "rejected", "status");
+  printf("\n%-30s %-12s %7s %7s %9s %9s %8s  %s\n", "feed", "kind", "new", "changed", "unchanged",
+         "withdrawn", "rejected", "status");
   long tot[5] = {0};
   size_t failed = 0;
   for (size_t i = 0; i < n; i++) {
@@ -92,8 +92,8 @@ static void print_summary(const struct ix_feed_report *reps, size_t n) {
       snprintf(status, sizeof status, "FAILED: %s", r->error);
     else
       snprintf(status, sizeof status, "ok%s", r->not_modified ? " (not modified)" : "");
-    printf("%-30.30s %-12s %7ld %7ld %9ld %9ld %8ld  %s\n", r->id, r->kind, s->n_new,
-           s->n_changed, s->n_unchanged, s->n_withdrawn, s->n_rejected, status);
+    printf("%-30.30s %-12s %7ld %7ld %9ld %9ld %8ld  %s\n", r->id, r->kind, s->n_new, s->n_changed,
+           s->n_unchanged, s->n_withdrawn, s->n_rejected, status);
     tot[0] += s->n_new;
     tot[1] += s->n_changed;
     tot[2] += s->n_unchanged;
@@ -119,7 +119,8 @@ int cmd_index(int argc, char **argv) {
   const char *tax_path = cli_default("SK_TAXONOMY", SK_DEFAULT_TAXONOMY);
   const char *feeds_path = cli_default("SK_FEEDS", SK_DEFAULT_FEEDS);
   int feeds_explicit = getenv("SK_FEEDS") && *getenv("SK_FEEDS");
-  const char *crisis_path = getenv("SK_CRISIS") && *getenv("SK_CRISIS") ? getenv("SK_CRISIS") : NULL;
+  const char *crisis_path = getenv("SK_CRISIS") && *getenv("SK_CRISIS") ? getenv("SK_CRISIS")
+                                                                        : NULL;
   const char *only = NULL;
   int force = 0;
   int ch;
@@ -136,7 +137,8 @@ int cmd_index(int argc, char **argv) {
     case 'i': only = optarg; break;
     case 'F': force = 1; break;
     case 'c': crisis_path = optarg; break;
-    default: return cli_usage_error("index", "unknown option or missing value: '%s'", argv[optind - 1]);
+    default:
+      return cli_usage_error("index", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
   }
   if (optind < argc)
@@ -157,8 +159,8 @@ int cmd_index(int argc, char **argv) {
   int crisis_named = crisis_path != NULL;
   if (!crisis_path) {
     const char *slash = strrchr(tax_path, '/');
-    snprintf(crisis_default, sizeof crisis_default, "%.*scrisis.json", slash ? (int)(slash - tax_path + 1) : 0,
-             tax_path);
+    snprintf(crisis_default, sizeof crisis_default, "%.*scrisis.json",
+             slash ? (int)(slash - tax_path + 1) : 0, tax_path);
     crisis_path = crisis_default;
   }
   int crc = sk_crisis_load(crisis_path, &crisis, err, sizeof err);
@@ -169,7 +171,9 @@ int cmd_index(int argc, char **argv) {
     return SK_EXIT_FAIL;
   }
   if (crc != SK_OK)
-    fprintf(stderr, "sociale-kaart index: warning: no crisis data (%s); the database keeps what it has\n", err);
+    fprintf(stderr,
+            "sociale-kaart index: warning: no crisis data (%s); the database keeps what it has\n",
+            err);
   struct ix_registry *reg = NULL;
   int rrc = ix_registry_load(feeds_path, tax, &reg, err, sizeof err);
   if (rrc == SK_ENOTFOUND && !feeds_explicit && !only) {

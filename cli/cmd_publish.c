@@ -49,8 +49,7 @@ int cmd_publish(int argc, char **argv) {
       char *end;
       errno = 0;
       unsigned long v = strtoul(optarg, &end, 10);
-      if (errno || end == optarg || *end || optarg[0] == '-' || v < SK_PUBLISH_KEEP_MIN ||
-          v > 1000)
+      if (errno || end == optarg || *end || optarg[0] == '-' || v < SK_PUBLISH_KEEP_MIN || v > 1000)
         return cli_usage_error("publish", "--keep must be a number from %d to 1000, not '%s'",
                                SK_PUBLISH_KEEP_MIN, optarg);
       keep = (unsigned)v;

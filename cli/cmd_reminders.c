@@ -42,12 +42,10 @@ void cmd_reminders_usage(FILE *out) {
 
 int cmd_reminders(int argc, char **argv) {
   enum { O_DB = 1, O_BASE, O_PERIOD, O_NOSEND, O_LIST };
-  static const struct option opts[] = {{"db", required_argument, NULL, O_DB},
-                                       {"base-url", required_argument, NULL, O_BASE},
-                                       {"period", required_argument, NULL, O_PERIOD},
-                                       {"no-send", no_argument, NULL, O_NOSEND},
-                                       {"list", no_argument, NULL, O_LIST},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"db", required_argument, NULL, O_DB},         {"base-url", required_argument, NULL, O_BASE},
+      {"period", required_argument, NULL, O_PERIOD}, {"no-send", no_argument, NULL, O_NOSEND},
+      {"list", no_argument, NULL, O_LIST},           {NULL, 0, NULL, 0}};
   const char *db = cli_default("SK_DB", SK_DEFAULT_DB);
   const char *base = cli_default("SK_PUBLIC_URL", "http://localhost:8080");
   const char *period = NULL;

@@ -135,22 +135,48 @@ static void print_result(const struct sk_search_result *r) {
 }
 
 int cmd_search(int argc, char **argv) {
-  enum { O_MUNI = 1000, O_NEED, O_TG, O_AGE, O_ACCESS, O_COST, O_KIND, O_OPEN, O_POSTCODE, O_SORT,
-         O_PAGE, O_PER_PAGE, O_FACETS, O_LAW, O_PRO, O_SUGGEST, O_JSON, O_DB };
-  static const struct option opts[] = {
-      {"municipality", required_argument, NULL, O_MUNI}, {"need", required_argument, NULL, O_NEED},
-      {"target-group", required_argument, NULL, O_TG},   {"age", required_argument, NULL, O_AGE},
-      {"access", required_argument, NULL, O_ACCESS},     {"cost", required_argument, NULL, O_COST},
-      {"kind", required_argument, NULL, O_KIND},         {"open-now", no_argument, NULL, O_OPEN},
-      {"postcode", required_argument, NULL, O_POSTCODE}, {"sort", required_argument, NULL, O_SORT},
-      {"page", required_argument, NULL, O_PAGE},         {"per-page", required_argument, NULL, O_PER_PAGE},
-      {"facets", no_argument, NULL, O_FACETS},           {"professional", no_argument, NULL, O_PRO},
-      {"suggest", no_argument, NULL, O_SUGGEST},         {"json", no_argument, NULL, O_JSON},
-      {"db", required_argument, NULL, O_DB},             {"law", required_argument, NULL, O_LAW},
-      {NULL, 0, NULL, 0}};
-  static const char *const names[] = {"municipality", "need", "target_group", "age", "access",
-                                      "cost", "kind", "open_now", "postcode", "sort", "page",
-                                      "per_page", "facets", "law"};
+  enum {
+    O_MUNI = 1000,
+    O_NEED,
+    O_TG,
+    O_AGE,
+    O_ACCESS,
+    O_COST,
+    O_KIND,
+    O_OPEN,
+    O_POSTCODE,
+    O_SORT,
+    O_PAGE,
+    O_PER_PAGE,
+    O_FACETS,
+    O_LAW,
+    O_PRO,
+    O_SUGGEST,
+    O_JSON,
+    O_DB
+  };
+  static const struct option opts[] = {{"municipality", required_argument, NULL, O_MUNI},
+                                       {"need", required_argument, NULL, O_NEED},
+                                       {"target-group", required_argument, NULL, O_TG},
+                                       {"age", required_argument, NULL, O_AGE},
+                                       {"access", required_argument, NULL, O_ACCESS},
+                                       {"cost", required_argument, NULL, O_COST},
+                                       {"kind", required_argument, NULL, O_KIND},
+                                       {"open-now", no_argument, NULL, O_OPEN},
+                                       {"postcode", required_argument, NULL, O_POSTCODE},
+                                       {"sort", required_argument, NULL, O_SORT},
+                                       {"page", required_argument, NULL, O_PAGE},
+                                       {"per-page", required_argument, NULL, O_PER_PAGE},
+                                       {"facets", no_argument, NULL, O_FACETS},
+                                       {"professional", no_argument, NULL, O_PRO},
+                                       {"suggest", no_argument, NULL, O_SUGGEST},
+                                       {"json", no_argument, NULL, O_JSON},
+                                       {"db", required_argument, NULL, O_DB},
+                                       {"law", required_argument, NULL, O_LAW},
+                                       {NULL, 0, NULL, 0}};
+  static const char *const names[] = {
+      "municipality", "need",     "target_group", "age",  "access",   "cost",   "kind",
+      "open_now",     "postcode", "sort",         "page", "per_page", "facets", "law"};
   struct sk_search_query q;
   sk_search_query_init(&q);
   struct sk_search_error e;

@@ -167,8 +167,24 @@ static void *reindex_main(void *arg) {
 }
 
 int cmd_serve(int argc, char **argv) {
-  enum { O_DB = 1, O_PORT, O_BIND, O_STATIC, O_THREADS, O_REINDEX, O_FEEDS, O_TAX, O_LOG,
-         O_TIMEOUT, O_REQTIMEOUT, O_MAXCONN, O_MAXIP, O_PROXY, O_PUBLIC, O_REPLICA };
+  enum {
+    O_DB = 1,
+    O_PORT,
+    O_BIND,
+    O_STATIC,
+    O_THREADS,
+    O_REINDEX,
+    O_FEEDS,
+    O_TAX,
+    O_LOG,
+    O_TIMEOUT,
+    O_REQTIMEOUT,
+    O_MAXCONN,
+    O_MAXIP,
+    O_PROXY,
+    O_PUBLIC,
+    O_REPLICA
+  };
   static const struct option opts[] = {{"db", required_argument, NULL, O_DB},
                                        {"port", required_argument, NULL, O_PORT},
                                        {"bind", required_argument, NULL, O_BIND},
@@ -246,7 +262,8 @@ int cmd_serve(int argc, char **argv) {
                            reqtimeout);
   c.request_timeout_s = (unsigned)v;
   if (parse_uint(maxconn, 1000000, &v) || v == 0)
-    return cli_usage_error("serve", "--max-connections must be a positive number, not '%s'", maxconn);
+    return cli_usage_error("serve", "--max-connections must be a positive number, not '%s'",
+                           maxconn);
   c.max_connections = (unsigned)v;
   if (parse_uint(maxip, 1000000, &v))
     return cli_usage_error("serve", "--max-per-ip must be a number, not '%s'", maxip);
@@ -282,7 +299,8 @@ int cmd_serve(int argc, char **argv) {
       return cli_usage_error("serve", "--reindex-every must look like 90s, 15m or 1h, not '%s'",
                              every);
     if (every_s > 0 && stat(feeds, &sb) != 0) {
-      fprintf(stderr, "sociale-kaart serve: feed registry %s does not exist (needed by --reindex-every)\n",
+      fprintf(stderr,
+              "sociale-kaart serve: feed registry %s does not exist (needed by --reindex-every)\n",
               feeds);
       return SK_EXIT_FAIL;
     }
@@ -309,8 +327,8 @@ int cmd_serve(int argc, char **argv) {
     fprintf(stderr, "sociale-kaart serve: listening on http://%s:%d/ (replica of %s, static %s)\n",
             c.bind, web_server_port(srv), c.replica_dir, c.static_dir);
   else
-    fprintf(stderr, "sociale-kaart serve: listening on http://%s:%d/ (db %s, static %s)\n",
-            c.bind, web_server_port(srv), c.db_path, c.static_dir);
+    fprintf(stderr, "sociale-kaart serve: listening on http://%s:%d/ (db %s, static %s)\n", c.bind,
+            web_server_port(srv), c.db_path, c.static_dir);
   fflush(stderr);
 
   struct reindex r = {.every_s = every_s, .db = c.db_path, .feeds = feeds, .taxonomy = taxonomy};
@@ -326,7 +344,8 @@ int cmd_serve(int argc, char **argv) {
   }
   int sig = 0;
   sigwait(&set, &sig);
-  fprintf(stderr, "sociale-kaart serve: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  fprintf(stderr, "sociale-kaart serve: %s received, stopping\n",
+          sig == SIGINT ? "SIGINT" : "SIGTERM");
   if (have_thread) {
     pthread_mutex_lock(&r.mu);
     r.stop = 1;

@@ -99,7 +99,8 @@ static int parse_args(int argc, char **argv, struct user_args *a) {
         return cli_usage_error("user", "too many --feed options");
       a->feeds[a->n_feeds++] = optarg;
       break;
-    default: return cli_usage_error("user", "unknown option or missing value: '%s'", argv[optind - 1]);
+    default:
+      return cli_usage_error("user", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
   }
   if (optind >= argc)
@@ -182,10 +183,12 @@ static int user_add(const struct user_args *a, struct sk_store *st, int64_t now)
       return SK_EXIT_FAIL;
     }
   }
-  int rc = sk_auth_account_create(st, a->email, a->name, role, pw, "cli", now, &acc, err, sizeof err);
+  int rc = sk_auth_account_create(st, a->email, a->name, role, pw, "cli", now, &acc, err,
+                                  sizeof err);
   if (rc) {
     fprintf(stderr, "sociale-kaart user add: %s\n",
-            rc == SK_AUTH_EPASSWORD ? "the password needs at least 12 characters (at most 1024 bytes)"
+            rc == SK_AUTH_EPASSWORD
+                ? "the password needs at least 12 characters (at most 1024 bytes)"
             : rc == SK_AUTH_EEXISTS ? "an account with this e-mail address exists"
             : rc == SK_AUTH_EEMAIL  ? "not a valid e-mail address"
             : rc == SK_AUTH_ENAME   ? "the name must be 1 to 200 characters of text"
@@ -201,9 +204,9 @@ static int user_add(const struct user_args *a, struct sk_store *st, int64_t now)
     if (rc) {
       fprintf(stderr, "sociale-kaart user add: %s %s: %s; the account was not created\n",
               is_org ? "organisation" : "feed", what,
-              rc == SK_ENOTFOUND ? (is_org ? "no such organisation id"
-                                           : "no such feed (run 'index' first)")
-                                 : sk_strerror(rc));
+              rc == SK_ENOTFOUND
+                  ? (is_org ? "no such organisation id" : "no such feed (run 'index' first)")
+                  : sk_strerror(rc));
       char sql[128];
       snprintf(sql, sizeof sql, "DELETE FROM account WHERE rid = %lld", acc.rid);
       sk_store_exec(st, sql);
@@ -238,7 +241,10 @@ static int user_list(struct sk_store *st) {
   for (size_t i = 0; i < n; i++) {
     const struct sk_account *a = &list[i];
     printf("%-32s %-12s %-9s %-20s ", a->email, sk_auth_role_name(a->role),
-           a->disabled ? "disabled" : !a->has_password ? "no-pw" : a->trusted ? "trusted" : "active",
+           a->disabled        ? "disabled"
+           : !a->has_password ? "no-pw"
+           : a->trusted       ? "trusted"
+                              : "active",
            a->last_login[0] ? a->last_login : "-");
     sqlite3_reset(q);
     sqlite3_bind_int64(q, 1, a->rid);
@@ -274,8 +280,9 @@ static int user_reset(const struct user_args *a, struct sk_store *st, int64_t no
   int rc = sk_auth_set_password(st, acc.rid, pw, "cli", now, err, sizeof err);
   if (rc) {
     fprintf(stderr, "sociale-kaart user reset: %s\n",
-            rc == SK_AUTH_EPASSWORD ? "the password needs at least 12 characters (at most 1024 bytes)"
-                                    : sk_strerror(rc));
+            rc == SK_AUTH_EPASSWORD
+                ? "the password needs at least 12 characters (at most 1024 bytes)"
+                : sk_strerror(rc));
     memset(pw, 0, sizeof pw);
     return SK_EXIT_FAIL;
   }
@@ -332,8 +339,10 @@ static int token_revoke(struct sk_store *st, const char *given, int64_t now) {
   size_t len = strlen(given);
   if (len < SK_AUTH_API_PREFIX_LEN ||
       strncmp(given, SK_AUTH_API_TOKEN_PREFIX, strlen(SK_AUTH_API_TOKEN_PREFIX)) != 0) {
-    fprintf(stderr, "sociale-kaart user token revoke: '%s' is not a token prefix (skapi_ and 8"
-                    " characters; see 'user token list EMAIL')\n", given);
+    fprintf(stderr,
+            "sociale-kaart user token revoke: '%s' is not a token prefix (skapi_ and 8"
+            " characters; see 'user token list EMAIL')\n",
+            given);
     return SK_EXIT_FAIL;
   }
   memcpy(prefix, given, SK_AUTH_API_PREFIX_LEN);
@@ -354,8 +363,10 @@ static int token_revoke(struct sk_store *st, const char *given, int64_t now) {
   if (hits == 0) {
     fprintf(stderr, "sociale-kaart user token revoke: no token %s\n", prefix);
   } else if (hits > 1) {
-    fprintf(stderr, "sociale-kaart user token revoke: %zu tokens start with %s; give the whole"
-                    " token\n", hits, prefix);
+    fprintf(stderr,
+            "sociale-kaart user token revoke: %zu tokens start with %s; give the whole"
+            " token\n",
+            hits, prefix);
   } else if (sk_auth_token_revoke(st, 0, list[at].rid, now) != SK_OK) {
     fprintf(stderr, "sociale-kaart user token revoke: %s\n", sqlite3_errmsg(st->db));
   } else {

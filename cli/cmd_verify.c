@@ -100,8 +100,8 @@ int cmd_verify(int argc, char **argv) {
   } else {
     printf("%ld offerings; new steps: %ld due, %ld reminded, %ld reminded again, %ld tasks,"
            " %ld flagged, %ld hidden; %ld visible again; %ld messages queued\n",
-           s.entries, s.due, s.reminded, s.reminded_again, s.tasks, s.flagged, s.hidden,
-           s.unhidden, s.messages);
+           s.entries, s.due, s.reminded, s.reminded_again, s.tasks, s.flagged, s.hidden, s.unhidden,
+           s.messages);
   }
   sk_taxonomy_free(tax);
   sk_store_close(st);

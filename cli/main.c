@@ -13,16 +13,21 @@
 #endif
 
 static const struct sk_command commands[] = {
-    {"backup", "write a consistent copy of the database while it is in use", cmd_backup, cmd_backup_usage},
+    {"backup", "write a consistent copy of the database while it is in use", cmd_backup,
+     cmd_backup_usage},
     {"feed", "list, add, check and report the feeds of the registry", cmd_feed, cmd_feed_usage},
     {"index", "read the feeds (and the taxonomy) into the database", cmd_index, cmd_index_usage},
-    {"publish", "publish a read snapshot of the database for the replicas", cmd_publish, cmd_publish_usage},
-    {"reminders", "queue and send the monthly reminders for entries not confirmed", cmd_reminders, cmd_reminders_usage},
+    {"publish", "publish a read snapshot of the database for the replicas", cmd_publish,
+     cmd_publish_usage},
+    {"reminders", "queue and send the monthly reminders for entries not confirmed", cmd_reminders,
+     cmd_reminders_usage},
     {"serve", "serve the API, the HSDS API and the site over HTTP", cmd_serve, cmd_serve_usage},
-    {"search", "search the offerings like the site does (or as JSON)", cmd_search, cmd_search_usage},
+    {"search", "search the offerings like the site does (or as JSON)", cmd_search,
+     cmd_search_usage},
     {"stem", "show how words are folded and stemmed for search", cmd_stem, cmd_stem_usage},
     {"user", "add, list, disable and reset accounts; create API tokens", cmd_user, cmd_user_usage},
-    {"verify", "walk every entry through its yearly verification (messages, escalation)", cmd_verify, cmd_verify_usage},
+    {"verify", "walk every entry through its yearly verification (messages, escalation)",
+     cmd_verify, cmd_verify_usage},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 
@@ -54,19 +59,17 @@ int cli_ensure_parent_dir(const char *path) {
 }
 
 static void usage(FILE *out) {
-  fprintf(out,
-          "Usage: sociale-kaart COMMAND [OPTIONS]\n"
-          "\n"
-          "The sociale kaart of Huizen, Blaricum, Eemnes and Laren: an index of\n"
-          "offerings and activities with search, an API and a web site.\n"
-          "\n"
-          "Commands:\n");
+  fprintf(out, "Usage: sociale-kaart COMMAND [OPTIONS]\n"
+               "\n"
+               "The sociale kaart of Huizen, Blaricum, Eemnes and Laren: an index of\n"
+               "offerings and activities with search, an API and a web site.\n"
+               "\n"
+               "Commands:\n");
   for (size_t i = 0; i < n_commands; i++)
     fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-  fprintf(out,
-          "\n"
-          "Run 'sociale-kaart COMMAND --help' for the options of a command.\n"
-          "Options: --help, --version.\n");
+  fprintf(out, "\n"
+               "Run 'sociale-kaart COMMAND --help' for the options of a command.\n"
+               "Options: --help, --version.\n");
 }
 
 int main(int argc, char **argv) {

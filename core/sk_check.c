@@ -85,9 +85,8 @@ int sk_check_phone(const char *s) {
 }
 
 int sk_check_hhmm(const char *t) {
-  return t && strlen(t) == 5 && is_digit(t[0]) && is_digit(t[1]) && t[2] == ':' &&
-         is_digit(t[3]) && is_digit(t[4]) && (t[0] - '0') * 10 + (t[1] - '0') <= 24 &&
-         t[3] <= '5';
+  return t && strlen(t) == 5 && is_digit(t[0]) && is_digit(t[1]) && t[2] == ':' && is_digit(t[3]) &&
+         is_digit(t[4]) && (t[0] - '0') * 10 + (t[1] - '0') <= 24 && t[3] <= '5';
 }
 
 int sk_check_date(const char *s) {

@@ -18,13 +18,13 @@
  * points); e-mail, URL and phone lengths are the SK_CHECK_*_MAX above. */
 #define SK_FIELD_MAX_NAME 200
 #define SK_FIELD_MAX_SUMMARY 300
-#define SK_FIELD_MAX_TEXT 5000 /* description, eligibility, application process, ... */
-#define SK_FIELD_MAX_SHORT 500 /* address, city, fees, phone description, notes, ... */
-#define SK_FIELD_MAX_CODES 64  /* taxonomy codes per list */
-#define SK_FIELD_MAX_AGE 120   /* ages are 0..120 */
-#define SK_FIELD_MAX_POSTCODE 16      /* postal_code as typed, before it is normalised */
-#define SK_FIELD_MAX_LIST 64          /* portal: phones, hours, locations per entry */
-#define SK_FIELD_MAX_OCCURRENCES 400  /* dates of one activity (iCal: per series, by default) */
+#define SK_FIELD_MAX_TEXT 5000       /* description, eligibility, application process, ... */
+#define SK_FIELD_MAX_SHORT 500       /* address, city, fees, phone description, notes, ... */
+#define SK_FIELD_MAX_CODES 64        /* taxonomy codes per list */
+#define SK_FIELD_MAX_AGE 120         /* ages are 0..120 */
+#define SK_FIELD_MAX_POSTCODE 16     /* postal_code as typed, before it is normalised */
+#define SK_FIELD_MAX_LIST 64         /* portal: phones, hours, locations per entry */
+#define SK_FIELD_MAX_OCCURRENCES 400 /* dates of one activity (iCal: per series, by default) */
 
 /* local@domain.tld: no spaces, quotes or double dots; a dotted domain. */
 int sk_check_email(const char *s);

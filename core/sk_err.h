@@ -17,7 +17,7 @@ enum sk_err {
   SK_ECONFLICT = -8, /* concurrent change or duplicate */
   SK_EFETCH = -9,    /* a network fetch failed */
   SK_EFORBIDDEN = -10,
-  SK_EBUSY = -11     /* the database stayed locked by another writer too long */
+  SK_EBUSY = -11 /* the database stayed locked by another writer too long */
 };
 
 /* On the declaration of a function that can fail: the compiler warns (and

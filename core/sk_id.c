@@ -7,10 +7,9 @@
 static void uuid_format(unsigned char b[16], unsigned version, char out[SK_UUID_LEN]) {
   b[6] = (unsigned char)((b[6] & 0x0F) | (version << 4));
   b[8] = (unsigned char)((b[8] & 0x3F) | 0x80); /* RFC 9562 variant */
-  snprintf(out, SK_UUID_LEN,
-           "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-           b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-           b[15]);
+  snprintf(out, SK_UUID_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+           b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+           b[14], b[15]);
 }
 
 void sk_uuid_from_name(const char *name, size_t len, char out[SK_UUID_LEN]) {

@@ -196,7 +196,7 @@ static const char migration_1[] =
     "CREATE TABLE change_log(\n"
     "  rid INTEGER PRIMARY KEY,\n"
     "  at TEXT NOT NULL,\n"
-    "  actor TEXT NOT NULL,\n" /* 'feed:<id>', 'account:<id>', 'system' */
+    "  actor TEXT NOT NULL,\n"  /* 'feed:<id>', 'account:<id>', 'system' */
     "  entity TEXT NOT NULL,\n" /* 'service', 'organization', ... */
     "  entity_id TEXT NOT NULL,\n"
     "  field TEXT NOT NULL,\n"
@@ -319,7 +319,8 @@ static const char migration_4[] =
     "  doc TEXT NOT NULL,\n"
     "  submitted_by TEXT NOT NULL,\n"
     "  submitted_at TEXT NOT NULL,\n"
-    "  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','approved','rejected')),\n"
+    "  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN "
+    "('pending','approved','rejected')),\n"
     "  decided_by TEXT,\n"
     "  decided_at TEXT,\n"
     "  reason TEXT);\n"
@@ -489,5 +490,5 @@ static const char migration_9[] =
 static const char migration_10[] = "ALTER TABLE service ADD COLUMN source_modified TEXT;\n";
 
 const char *const sk_schema_migrations[SK_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7,
-    migration_8, migration_9, migration_10};
+    migration_1, migration_2, migration_3, migration_4, migration_5,
+    migration_6, migration_7, migration_8, migration_9, migration_10};

@@ -68,7 +68,8 @@ int sk_store_schema_version(struct sk_store *st) {
 int sk_store_meta_get(struct sk_store *st, const char *key, char *out, size_t outlen) {
   sqlite3_stmt *s = NULL;
   int rc = SK_EDB;
-  if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?1", -1, &s, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?1", -1, &s, NULL) !=
+      SQLITE_OK)
     return SK_EDB;
   sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
   int step = sqlite3_step(s);
@@ -222,8 +223,8 @@ int sk_store_open(const char *path, int flags, struct sk_store **out, char *err,
   if (!st)
     return SK_ENOMEM;
   st->readonly = readonly;
-  int oflags = SQLITE_OPEN_NOMUTEX | (readonly ? SQLITE_OPEN_READONLY
-                                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int oflags = SQLITE_OPEN_NOMUTEX |
+               (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
     set_err(err, errlen, "cannot open database %s: %s", path,
             st->db ? sqlite3_errmsg(st->db) : "out of memory");
@@ -276,19 +277,19 @@ void sk_store_close(struct sk_store *st) {
 /* The text of active offerings, for search_fts (owner: search). Need
  * labels of every need the offering is classified under go in "needs", so
  * "schulden" finds an offering whose own text says "geldzorgen". */
-#define SK_FTS_SELECT                                                                          \
-  "SELECT s.rid, s.name, "                                                                     \
-  " (SELECT group_concat(t.label, ' | ') FROM service_taxonomy x "                             \
-  "   JOIN taxonomy_term t ON t.vocabulary = 'need' AND t.code = x.code "                      \
-  "   WHERE x.service_rid = s.rid AND x.vocabulary = 'need'), "                                \
-  " o.name, s.keywords, "                                                                      \
-  " coalesce(s.summary, '') || ' ' || coalesce(s.description, '') "                            \
-  "FROM service s JOIN organization o ON o.rid = s.organization_rid "                          \
+#define SK_FTS_SELECT                                                                              \
+  "SELECT s.rid, s.name, "                                                                         \
+  " (SELECT group_concat(t.label, ' | ') FROM service_taxonomy x "                                 \
+  "   JOIN taxonomy_term t ON t.vocabulary = 'need' AND t.code = x.code "                          \
+  "   WHERE x.service_rid = s.rid AND x.vocabulary = 'need'), "                                    \
+  " o.name, s.keywords, "                                                                          \
+  " coalesce(s.summary, '') || ' ' || coalesce(s.description, '') "                                \
+  "FROM service s JOIN organization o ON o.rid = s.organization_rid "                              \
   "WHERE s.status = 'active' AND o.status = 'active'"
 /* search_words gets the same text folded, unstemmed (see migration 2). */
-#define SK_WORDS_SELECT                                                                        \
-  "SELECT rowid, coalesce(name, '') || ' ' || coalesce(needs, '') || ' ' || "                  \
-  " coalesce(organization, '') || ' ' || coalesce(keywords, '') || ' ' || "                    \
+#define SK_WORDS_SELECT                                                                            \
+  "SELECT rowid, coalesce(name, '') || ' ' || coalesce(needs, '') || ' ' || "                      \
+  " coalesce(organization, '') || ' ' || coalesce(keywords, '') || ' ' || "                        \
   " coalesce(description, '') FROM search_fts"
 
 static int step_rid(sqlite3 *db, const char *sql, long long rid) {
@@ -305,10 +306,11 @@ int sk_store_index_service(struct sk_store *st, long long service_rid) {
   if (step_rid(st->db, "DELETE FROM search_fts WHERE rowid = ?1", service_rid) ||
       step_rid(st->db, "DELETE FROM search_words WHERE rowid = ?1", service_rid) ||
       step_rid(st->db,
-               "INSERT INTO search_fts(rowid, name, needs, organization, keywords, description) "
-               SK_FTS_SELECT " AND s.rid = ?1",
+               "INSERT INTO search_fts(rowid, name, needs, organization, keywords, "
+               "description) " SK_FTS_SELECT " AND s.rid = ?1",
                service_rid) ||
-      step_rid(st->db, "INSERT INTO search_words(rowid, words) " SK_WORDS_SELECT " WHERE rowid = ?1",
+      step_rid(st->db,
+               "INSERT INTO search_words(rowid, words) " SK_WORDS_SELECT " WHERE rowid = ?1",
                service_rid))
     return SK_EDB;
   return SK_OK;
@@ -327,8 +329,8 @@ int sk_store_index_services(struct sk_store *st, const long long *rids, size_t n
                         "DELETE FROM temp.sk_index_rids"))
     return SK_EDB;
   sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO temp.sk_index_rids(rid) VALUES(?1)", -1,
-                         &s, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO temp.sk_index_rids(rid) VALUES(?1)", -1, &s,
+                         NULL) != SQLITE_OK)
     return SK_EDB;
   int rc = SK_OK;
   for (size_t i = 0; i < n && !rc; i++) {
@@ -341,8 +343,8 @@ int sk_store_index_services(struct sk_store *st, const long long *rids, size_t n
     rc = sk_store_exec(
         st, "DELETE FROM search_fts WHERE rowid IN (SELECT rid FROM temp.sk_index_rids);"
             "DELETE FROM search_words WHERE rowid IN (SELECT rid FROM temp.sk_index_rids);"
-            "INSERT INTO search_fts(rowid, name, needs, organization, keywords, description) "
-            SK_FTS_SELECT " AND s.rid IN (SELECT rid FROM temp.sk_index_rids);"
+            "INSERT INTO search_fts(rowid, name, needs, organization, keywords, "
+            "description) " SK_FTS_SELECT " AND s.rid IN (SELECT rid FROM temp.sk_index_rids);"
             "INSERT INTO search_words(rowid, words) " SK_WORDS_SELECT
             " WHERE rowid IN (SELECT rid FROM temp.sk_index_rids);"
             "DELETE FROM temp.sk_index_rids");
@@ -352,13 +354,12 @@ int sk_store_index_services(struct sk_store *st, const long long *rids, size_t n
 int sk_store_reindex_all(struct sk_store *st) {
   /* One statement per table: far faster than a row at a time for a rebuild
    * of a large store. */
-  return sk_store_exec(
-      st, "DELETE FROM search_fts; DELETE FROM search_words;"
-          "INSERT INTO search_fts(rowid, name, needs, organization, keywords, description) "
-          SK_FTS_SELECT ";"
-          "INSERT INTO search_words(rowid, words) " SK_WORDS_SELECT ";"
-          "INSERT INTO search_fts(search_fts) VALUES('optimize');"
-          "INSERT INTO search_words(search_words) VALUES('optimize');");
+  return sk_store_exec(st, "DELETE FROM search_fts; DELETE FROM search_words;"
+                           "INSERT INTO search_fts(rowid, name, needs, organization, keywords, "
+                           "description) " SK_FTS_SELECT ";"
+                           "INSERT INTO search_words(rowid, words) " SK_WORDS_SELECT ";"
+                           "INSERT INTO search_fts(search_fts) VALUES('optimize');"
+                           "INSERT INTO search_words(search_words) VALUES('optimize');");
 }
 
 int sk_store_secret(struct sk_store *st, const char *name, unsigned char key[32]) {
@@ -374,8 +375,8 @@ int sk_store_secret(struct sk_store *st, const char *name, unsigned char key[32]
   if (rc)
     return rc;
   size_t n = 0;
-  rc = sodium_hex2bin(key, 32, hex, strlen(hex), NULL, &n, NULL) == 0 && n == 32 ? SK_OK : SK_EINVAL;
+  rc = sodium_hex2bin(key, 32, hex, strlen(hex), NULL, &n, NULL) == 0 && n == 32 ? SK_OK
+                                                                                 : SK_EINVAL;
   sodium_memzero(hex, sizeof hex);
   return rc;
 }
-

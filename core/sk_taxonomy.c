@@ -211,8 +211,8 @@ static int check_limits(const struct sk_taxonomy *tax, char *err, size_t errlen)
   };
   for (size_t i = 0; i < sizeof lim / sizeof lim[0]; i++)
     if (lim[i].have > lim[i].max) {
-      snprintf(err, errlen, "taxonomy: %zu %s, at most %zu are supported", lim[i].have,
-               lim[i].what, lim[i].max);
+      snprintf(err, errlen, "taxonomy: %zu %s, at most %zu are supported", lim[i].have, lim[i].what,
+               lim[i].max);
       return SK_ETOOBIG;
     }
   return SK_OK;

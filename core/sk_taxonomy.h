@@ -32,21 +32,21 @@ enum sk_vocab {
 
 struct sk_term {
   enum sk_vocab vocab;
-  char *code;        /* owned */
-  char *parent_code; /* owned; NULL for top-level terms */
-  char *label;       /* owned */
-  char *explain;     /* owned; may be NULL */
+  char *code;           /* owned */
+  char *parent_code;    /* owned; NULL for top-level terms */
+  char *label;          /* owned */
+  char *explain;        /* owned; may be NULL */
   int min_age, max_age; /* -1 when not set */
   int crisis;
   int professional_only; /* target groups: only for professionals' eyes */
-  char **synonyms; /* owned array of owned strings */
+  char **synonyms;       /* owned array of owned strings */
   size_t n_synonyms;
   /* municipalities only */
   char *scopes[SK_TERM_MAX_SCOPES]; /* owned */
   size_t n_scopes;
   int postcode_lo[SK_TERM_MAX_POSTCODE_RANGES], postcode_hi[SK_TERM_MAX_POSTCODE_RANGES];
   size_t n_postcode_ranges;
-  double lat, lon; /* centroid; 0 when not set */
+  double lat, lon;  /* centroid; 0 when not set */
   char *extra_json; /* owned; raw JSON of the term, kept for the API */
 };
 

@@ -53,13 +53,19 @@ int sk_stemmer_snowball(struct sk_stemmer *st, const char *word, size_t n, struc
  * merge words, never make a word miss itself.
  */
 static const char *const stem_exceptions[][2] = {
-    {"kinder", "kind"}, {"eier", "ei"}, {"blader", "blad"}, {"lieder", "lied"},
+    {"kinder", "kind"},
+    {"eier", "ei"},
+    {"blader", "blad"},
+    {"lieder", "lied"},
 };
 static const char *const suffix_exceptions[][2] = {
-    {"centra", "centrum"}, {"musea", "museum"},
+    {"centra", "centrum"},
+    {"musea", "museum"},
 };
 
-static int is_vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y'; }
+static int is_vowel(char c) {
+  return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+}
 
 static size_t snowball_fixpoint(struct sk_stemmer *st, char *cur, size_t len) {
   for (int round = 0; round < 3 && len > 3; round++) {

@@ -106,12 +106,26 @@ struct sk_write_location sk_write_location_blank(void) {
 /* ---- statements -------------------------------------------------------- */
 
 enum stmt {
-  S_ORG_INS, S_ORG_UPD, S_ORG_PHONE_DEL, S_ORG_PHONE_INS,
-  S_LOC_INS, S_LOC_UPD, S_LOC_HOURS_DEL,
+  S_ORG_INS,
+  S_ORG_UPD,
+  S_ORG_PHONE_DEL,
+  S_ORG_PHONE_INS,
+  S_LOC_INS,
+  S_LOC_UPD,
+  S_LOC_HOURS_DEL,
   S_SVC_UPD,
-  S_TAX_DEL, S_AREA_DEL, S_SAL_DEL, S_PHONE_DEL, S_SCHED_DEL, S_ACT_DEL, S_OCC_DEL,
+  S_TAX_DEL,
+  S_AREA_DEL,
+  S_SAL_DEL,
+  S_PHONE_DEL,
+  S_SCHED_DEL,
+  S_ACT_DEL,
+  S_OCC_DEL,
   S_ACT_INS,
-  S_ORG_STATUS, S_LOC_STATUS, S_SVC_STATUS, S_SVC_ASSURED,
+  S_ORG_STATUS,
+  S_LOC_STATUS,
+  S_SVC_STATUS,
+  S_SVC_ASSURED,
   S_COUNT
 };
 
@@ -119,6 +133,8 @@ enum stmt {
 static const enum stmt svc_child_dels[] = {S_TAX_DEL,   S_AREA_DEL, S_SAL_DEL, S_PHONE_DEL,
                                            S_SCHED_DEL, S_ACT_DEL,  S_OCC_DEL};
 
+/* The string-joining macros below do not come out of clang-format stable. */
+/* clang-format off */
 static const char *const stmt_sql[S_COUNT] = {
     [S_ORG_INS] = "INSERT INTO organization(" SK_WRITE_ORG_COLUMNS(COL_NAME)
                   "id, source, source_key, created, last_modified) VALUES("
@@ -152,6 +168,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_SVC_STATUS] = "UPDATE service SET status = ?2, last_modified = ?3 WHERE rid = ?1",
     [S_SVC_ASSURED] = "UPDATE service SET assured_date = ?2, assured_by = ?3 WHERE rid = ?1",
 };
+/* clang-format on */
 
 /* Rows of one table written many at a time: a statement with W_BULK_MAX
  * rows of VALUES runs once per that many rows (cursors opened once, one
@@ -162,8 +179,8 @@ static const struct {
   const char *head;
   int ncols;
 } bulk_def[B_COUNT] = {
-    [B_SVC] = {"INSERT INTO service(" SK_WRITE_SERVICE_COLUMNS(COL_NAME)
-               "rid, id, source, source_key, created, last_modified) VALUES",
+    [B_SVC] = {"INSERT INTO service(" SK_WRITE_SERVICE_COLUMNS(
+                   COL_NAME) "rid, id, source, source_key, created, last_modified) VALUES",
                N_SVC + 6},
     [B_TAX] = {"INSERT OR IGNORE INTO service_taxonomy(service_rid, vocabulary, code) VALUES", 3},
     [B_AREA] = {"INSERT OR IGNORE INTO service_area(service_rid, area_code, min_age, max_age,"
@@ -475,7 +492,7 @@ int sk_write_service_update(struct sk_writer *w, long long rid, const struct sk_
 
 int sk_write_status(struct sk_writer *w, const char *entity, long long rid, const char *status,
                     const char *now) {
-  enum stmt i = !entity                           ? S_COUNT
+  enum stmt i = !entity                               ? S_COUNT
                 : strcmp(entity, "organization") == 0 ? S_ORG_STATUS
                 : strcmp(entity, "location") == 0     ? S_LOC_STATUS
                 : strcmp(entity, "service") == 0      ? S_SVC_STATUS

@@ -40,45 +40,45 @@
  * (long long), AGE (int, SK_WRITE_UNSET = NULL) or REAL (double, NaN =
  * NULL); the document key is the field's name in a portal document (""
  * where the portal does not edit the column). */
-#define SK_WRITE_SERVICE_COLUMNS(X)                                                              \
-  X(organization_rid, INT, "")                                                                   \
-  X(kind, TEXT, "kind")                                                                          \
-  X(name, TEXT, "name")                                                                          \
-  X(summary, TEXT, "summary")                                                                    \
-  X(description, TEXT, "description")                                                            \
-  X(keywords, TEXT, "keywords")                                                                  \
-  X(url, TEXT, "url")                                                                            \
-  X(email, TEXT, "email")                                                                        \
-  X(application_process, TEXT, "application_process")                                          \
-  X(eligibility_description, TEXT, "eligibility_description")                                   \
-  X(fees_description, TEXT, "fees_description")                                                 \
-  X(referral_contact, TEXT, "referral_contact")                                                 \
-  X(min_age, AGE, "min_age")                                                                     \
-  X(max_age, AGE, "max_age")                                                                     \
-  X(status, TEXT, "status")                                                                      \
-  X(content_hash, TEXT, "")                                                                      \
-  X(assured_date, TEXT, "")                                                                      \
-  X(assured_by, TEXT, "")                                                                        \
+#define SK_WRITE_SERVICE_COLUMNS(X)                                                                \
+  X(organization_rid, INT, "")                                                                     \
+  X(kind, TEXT, "kind")                                                                            \
+  X(name, TEXT, "name")                                                                            \
+  X(summary, TEXT, "summary")                                                                      \
+  X(description, TEXT, "description")                                                              \
+  X(keywords, TEXT, "keywords")                                                                    \
+  X(url, TEXT, "url")                                                                              \
+  X(email, TEXT, "email")                                                                          \
+  X(application_process, TEXT, "application_process")                                              \
+  X(eligibility_description, TEXT, "eligibility_description")                                      \
+  X(fees_description, TEXT, "fees_description")                                                    \
+  X(referral_contact, TEXT, "referral_contact")                                                    \
+  X(min_age, AGE, "min_age")                                                                       \
+  X(max_age, AGE, "max_age")                                                                       \
+  X(status, TEXT, "status")                                                                        \
+  X(content_hash, TEXT, "")                                                                        \
+  X(assured_date, TEXT, "")                                                                        \
+  X(assured_by, TEXT, "")                                                                          \
   X(source_modified, TEXT, "")
 
-#define SK_WRITE_LOCATION_COLUMNS(X)                                                             \
-  X(organization_rid, INT, "")                                                                   \
-  X(name, TEXT, "name")                                                                          \
-  X(address, TEXT, "address")                                                                    \
-  X(postal_code, TEXT, "postal_code")                                                            \
-  X(city, TEXT, "city")                                                                          \
-  X(municipality_code, TEXT, "municipality")                                                     \
-  X(latitude, REAL, "latitude")                                                                  \
-  X(longitude, REAL, "longitude")                                                                \
-  X(accessibility, TEXT, "accessibility")                                                        \
+#define SK_WRITE_LOCATION_COLUMNS(X)                                                               \
+  X(organization_rid, INT, "")                                                                     \
+  X(name, TEXT, "name")                                                                            \
+  X(address, TEXT, "address")                                                                      \
+  X(postal_code, TEXT, "postal_code")                                                              \
+  X(city, TEXT, "city")                                                                            \
+  X(municipality_code, TEXT, "municipality")                                                       \
+  X(latitude, REAL, "latitude")                                                                    \
+  X(longitude, REAL, "longitude")                                                                  \
+  X(accessibility, TEXT, "accessibility")                                                          \
   X(status, TEXT, "status")
 
-#define SK_WRITE_ORG_COLUMNS(X)                                                                  \
-  X(name, TEXT, "name")                                                                          \
-  X(description, TEXT, "description")                                                            \
-  X(email, TEXT, "email")                                                                        \
-  X(website, TEXT, "website")                                                                    \
-  X(content_hash, TEXT, "")                                                                      \
+#define SK_WRITE_ORG_COLUMNS(X)                                                                    \
+  X(name, TEXT, "name")                                                                            \
+  X(description, TEXT, "description")                                                              \
+  X(email, TEXT, "email")                                                                          \
+  X(website, TEXT, "website")                                                                      \
+  X(content_hash, TEXT, "")                                                                        \
   X(status, TEXT, "status")
 
 #define SK_WRITE_T_TEXT const char *

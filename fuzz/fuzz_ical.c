@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct ix_batch b;
   ix_batch_init(&b, 64u << 20);
   char err[512];
-  (void)(ix_ical_parse((const char *)data, size, &o, &b, err, sizeof err) == 0); /* refusing is fine */
+  (void)(ix_ical_parse((const char *)data, size, &o, &b, err, sizeof err) ==
+         0); /* refusing is fine */
   ix_batch_free(&b);
   return 0;
 }

@@ -75,12 +75,12 @@ struct apply {
   size_t n_changed_orgs, cap_changed_orgs;
   long long *touched;
   size_t n_touched, cap_touched;
-  long long next_svc_rid; /* new offerings get their rid here, before the insert */
+  long long next_svc_rid;   /* new offerings get their rid here, before the insert */
   struct timespec tx_start; /* when the current write transaction began */
   long n_chunks;            /* transactions committed before the last one */
   int wal_pages;            /* pages in the WAL after the last commit (wal_hook) */
-  int prepared;           /* the batch was prepared for this feed (ix_apply_prepare) */
-  struct sk_writer *w; /* the model's writer, bulk mode */
+  int prepared;             /* the batch was prepared for this feed (ix_apply_prepare) */
+  struct sk_writer *w;      /* the model's writer, bulk mode */
   /* prepared statements (reading), finalised at the end */
   sqlite3_stmt *s_org_old, *s_loc_old, *s_svc_old;
   sqlite3_stmt *s_id_own[E_COUNT], *s_id_used[E_COUNT]; /* make_id: the stored id, an id taken */
@@ -204,7 +204,6 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v) {
     sqlite3_bind_null(s, i);
 }
 
-
 static void finalize_all(struct apply *a) {
   sqlite3_stmt **all[] = {&a->s_org_old, &a->s_loc_old, &a->s_svc_old};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
@@ -242,8 +241,8 @@ static int log_diff(struct apply *a, enum entity e, const char *id) {
 }
 
 /* 1 when the statement gives a row; its first column (an id) into out. */
-static int id_row(struct apply *a, sqlite3_stmt **s, const char *sql, const char *p1, const char *p2,
-                  char out[SK_UUID_LEN]) {
+static int id_row(struct apply *a, sqlite3_stmt **s, const char *sql, const char *p1,
+                  const char *p2, char out[SK_UUID_LEN]) {
   if (!*s && sqlite3_prepare_v2(a->st->db, sql, -1, s, NULL) != SQLITE_OK)
     return 0;
   sqlite3_reset(*s);
@@ -375,7 +374,9 @@ static void fv_add_list(struct apply *a, const char *name, const char *const *v,
   fv_add(&a->fv, name, sk_buf_str(t));
 }
 
-static void fv_add_one(struct apply *a, const char *name, const char *v) { fv_add(&a->fv, name, v); }
+static void fv_add_one(struct apply *a, const char *name, const char *v) {
+  fv_add(&a->fv, name, v);
+}
 
 /* Canonical text of each element, built into the arena so fv_add_list can
  * join them; the arena is freed at the end of the run. */
@@ -745,7 +746,10 @@ static int ins_children(struct apply *a, long long rid, const struct ix_service 
   }
   for (size_t i = 0; i < s->hours.n && !rc; i++) {
     const struct ix_hours *h = &s->hours.v[i];
-    struct sk_write_hours v = {h->weekday, h->opens, h->closes, h->note,
+    struct sk_write_hours v = {h->weekday,
+                               h->opens,
+                               h->closes,
+                               h->note,
                                h->valid_from[0] ? h->valid_from : NULL,
                                h->valid_to[0] ? h->valid_to : NULL};
     rc = sk_write_hours(w, rid, 0, &v);
@@ -756,8 +760,9 @@ static int ins_children(struct apply *a, long long rid, const struct ix_service 
     rc = sk_write_activity(w, rid, &act);
     for (size_t i = 0; i < s->occurrences.n && !rc; i++) {
       const struct ix_occurrence *o = &s->occurrences.v[i];
-      struct sk_write_occurrence v = {o->starts_at, o->ends_at[0] ? o->ends_at : NULL,
-                                      o->start_utc, o->end_utc, o->all_day, o->cancelled,
+      struct sk_write_occurrence v = {o->starts_at,    o->ends_at[0] ? o->ends_at : NULL,
+                                      o->start_utc,    o->end_utc,
+                                      o->all_day,      o->cancelled,
                                       o->location_text};
       rc = sk_write_occurrence(w, rid, &v);
     }
@@ -1016,8 +1021,8 @@ static int reindex_changed_orgs(struct apply *a) {
   if (!a->n_changed_orgs)
     return SK_OK;
   sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(a->st->db, "SELECT rid FROM service WHERE organization_rid = ?1", -1,
-                         &s, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(a->st->db, "SELECT rid FROM service WHERE organization_rid = ?1", -1, &s,
+                         NULL) != SQLITE_OK)
     return SK_EDB;
   int rc = SK_OK;
   for (size_t i = 0; i < a->n_changed_orgs && !rc; i++) {
@@ -1185,8 +1190,7 @@ static int shrink_too_far(long withdrawn, long active_before) {
   return withdrawn > IX_SHRINK_MAX || 2 * withdrawn > active_before;
 }
 
-static int shrink_key(sqlite3_stmt **s, struct sk_store *st, const char *sql,
-                      const char *feed_id) {
+static int shrink_key(sqlite3_stmt **s, struct sk_store *st, const char *sql, const char *feed_id) {
   char key[160]; /* feed ids are at most 64 bytes (ix_registry.h) */
   snprintf(key, sizeof key, ACCEPT_KEY_FMT, feed_id);
   if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
@@ -1492,9 +1496,8 @@ int ix_apply_record_unchanged(struct sk_store *st, const char *feed_id,
   if (stats) {
     memset(stats, 0, sizeof *stats);
     sqlite3_stmt *s = NULL;
-    if (!rc && sqlite3_prepare_v2(st->db,
-                                  "SELECT n_records, n_rejected FROM feed WHERE id = ?1", -1, &s,
-                                  NULL) == SQLITE_OK) {
+    if (!rc && sqlite3_prepare_v2(st->db, "SELECT n_records, n_rejected FROM feed WHERE id = ?1",
+                                  -1, &s, NULL) == SQLITE_OK) {
       sqlite3_bind_text(s, 1, feed_id, -1, SQLITE_STATIC);
       if (sqlite3_step(s) == SQLITE_ROW) {
         stats->n_records = stats->n_unchanged = (long)sqlite3_column_int64(s, 0);

@@ -46,7 +46,7 @@ struct ix_apply_stats {
  * (so a failed run never records a hash for data it did not keep). */
 struct ix_apply_meta {
   const char *etag, *last_modified, *content_hash; /* may be NULL */
-  const char *now; /* ISO time of the run; NULL: the current time */
+  const char *now;                                 /* ISO time of the run; NULL: the current time */
 };
 
 /* Create or update the feed row from the registry. Own transaction unless

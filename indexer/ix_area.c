@@ -36,7 +36,8 @@ static void normalize(const char *s, char out[NORM_MAX], int seps) {
       memcpy(out + o, "en ", 3);
       o += 3;
       space = 1;
-    } else if (seps && (cp == ',' || cp == ';' || cp == '/' || cp == '+' || cp == '|' || cp == '\n')) {
+    } else if (seps &&
+               (cp == ',' || cp == ';' || cp == '/' || cp == '+' || cp == '|' || cp == '\n')) {
       if (o && out[o - 1] == ' ')
         o--;
       out[o++] = '|';
@@ -98,8 +99,8 @@ static int is_digits(const char *s, size_t n) {
 /* One folded part ("gemeente huizen", "gm0406", "1271 ab"): the codes it
  * names, added to r. 1 when placed. */
 static int place_part(const struct sk_taxonomy *tax, const char *p, struct ix_area_result *r) {
-  static const char *const prefixes[] = {"de gemeente ", "gemeente ", "gemeenten ", "regio ",
-                                         "provincie ", "prov ", "het werkgebied ", NULL};
+  static const char *const prefixes[] = {"de gemeente ", "gemeente ", "gemeenten ",      "regio ",
+                                         "provincie ",   "prov ",     "het werkgebied ", NULL};
   for (int round = 0; round < 2; round++) {
     int hit = 0;
     for (size_t i = 0; i < tax->n_terms; i++) {
@@ -125,9 +126,8 @@ static int place_part(const struct sk_taxonomy *tax, const char *p, struct ix_ar
     if (hit)
       return 1;
     size_t n = strlen(p);
-    if ((n == 4 && is_digits(p, 4)) ||
-        (n == 7 && is_digits(p, 4) && p[4] == ' ' && p[5] >= 'a' && p[5] <= 'z' && p[6] >= 'a' &&
-         p[6] <= 'z')) {
+    if ((n == 4 && is_digits(p, 4)) || (n == 7 && is_digits(p, 4) && p[4] == ' ' && p[5] >= 'a' &&
+                                        p[5] <= 'z' && p[6] >= 'a' && p[6] <= 'z')) {
       int d = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
       const struct sk_term *m = sk_taxonomy_municipality_for_postcode(tax, d);
       return m ? add_code(r, m->code) : 0;
@@ -196,8 +196,8 @@ int ix_area_resolve(const struct sk_taxonomy *tax, const char *name, struct ix_a
   if (out->n)
     return SK_OK;
 unplaced_whole:
-  snprintf(out->unplaced, sizeof out->unplaced, "%.*s", (int)sk_utf8_prefix(name, strlen(name), 100),
-           name);
+  snprintf(out->unplaced, sizeof out->unplaced, "%.*s",
+           (int)sk_utf8_prefix(name, strlen(name), 100), name);
   return SK_OK;
 }
 
@@ -229,7 +229,8 @@ static int ring_has(struct geo *g, json_t *ring, double lon, double lat) {
       g->bad = 1;
       return 0;
     }
-    double x = json_number_value(json_array_get(pt, 0)), y = json_number_value(json_array_get(pt, 1));
+    double x = json_number_value(json_array_get(pt, 0)),
+           y = json_number_value(json_array_get(pt, 1));
     if (i > 0 && ((y > lat) != (py > lat)) && (lon < (px - x) * (lat - y) / (py - y) + x))
       in = !in;
     px = x;

@@ -120,7 +120,8 @@ static void score_text(struct cctx *c, const char *padded, int weight, int allow
   }
 }
 
-static int is_ancestor(const struct sk_taxonomy *tax, const struct sk_term *a, const struct sk_term *t) {
+static int is_ancestor(const struct sk_taxonomy *tax, const struct sk_term *a,
+                       const struct sk_term *t) {
   (void)tax;
   return t->parent_code && strcmp(t->parent_code, a->code) == 0 && a != t;
 }
@@ -168,7 +169,8 @@ static int propose_needs(struct cctx *c, struct ix_batch *b, struct ix_service *
       if (c->score[i] < MIN_SCORE)
         continue;
       if (best == SIZE_MAX || c->score[i] > c->score[best] ||
-          (c->score[i] == c->score[best] && tax->terms[i].parent_code && !tax->terms[best].parent_code))
+          (c->score[i] == c->score[best] && tax->terms[i].parent_code &&
+           !tax->terms[best].parent_code))
         best = i;
     }
     if (best == SIZE_MAX)
@@ -209,7 +211,8 @@ static int areas_from_locations(struct cctx *c, struct ix_batch *b, struct ix_se
     const char *code = NULL;
     char norm[8];
     int digits = l->postal_code ? sk_postcode_normalize(l->postal_code, norm) : -1;
-    const struct sk_term *m = digits >= 0 ? sk_taxonomy_municipality_for_postcode(c->tax, digits) : NULL;
+    const struct sk_term *m = digits >= 0 ? sk_taxonomy_municipality_for_postcode(c->tax, digits)
+                                          : NULL;
     if (m)
       code = m->code;
     else if (l->municipality && sk_taxonomy_find(c->tax, SK_VOCAB_MUNICIPALITY, l->municipality))
@@ -242,7 +245,8 @@ int ix_classify_batch(struct ix_batch *b, const struct sk_taxonomy *tax,
       if (r && r != SK_ECONFLICT)
         rc = r;
     }
-  const char *unknown_access = sk_taxonomy_find(tax, SK_VOCAB_ACCESS, "onbekend") ? "onbekend" : NULL;
+  const char *unknown_access = sk_taxonomy_find(tax, SK_VOCAB_ACCESS, "onbekend") ? "onbekend"
+                                                                                  : NULL;
   const char *unknown_cost = sk_taxonomy_find(tax, SK_VOCAB_COST, "onbekend") ? "onbekend" : NULL;
   for (size_t i = 0; i < b->services.n && !rc; i++) {
     struct ix_service *s = &b->services.v[i];
@@ -283,23 +287,26 @@ int ix_classify_batch(struct ix_batch *b, const struct sk_taxonomy *tax,
     }
   }
   if (!rc && c.n_auto)
-    rc = ix_batch_warn(b,
-                       "%zu diensten zonder onze hulpvraag-codes zijn automatisch ingedeeld (%zu zonder "
-                       "passende hulpvraag); de redactie controleert de indeling.",
-                       c.n_auto, c.n_none);
+    rc = ix_batch_warn(
+        b,
+        "%zu diensten zonder onze hulpvraag-codes zijn automatisch ingedeeld (%zu zonder "
+        "passende hulpvraag); de redactie controleert de indeling.",
+        c.n_auto, c.n_none);
   if (!rc && c.n_access)
-    rc = ix_batch_warn(b, "%zu diensten zonder toegang (sk-toegang): toegang 'onbekend'.", c.n_access);
+    rc = ix_batch_warn(b, "%zu diensten zonder toegang (sk-toegang): toegang 'onbekend'.",
+                       c.n_access);
   if (!rc && c.n_cost)
     rc = ix_batch_warn(b, "%zu diensten zonder kosten (sk-kosten): kosten 'onbekend'.", c.n_cost);
   if (!rc && c.n_area_loc)
-    rc = ix_batch_warn(b,
-                       "%zu diensten zonder werkgebied: de gemeente van hun adres is het werkgebied.",
-                       c.n_area_loc);
+    rc = ix_batch_warn(
+        b, "%zu diensten zonder werkgebied: de gemeente van hun adres is het werkgebied.",
+        c.n_area_loc);
   if (!rc && c.n_area_national)
-    rc = ix_batch_warn(b,
-                       "%zu diensten zonder werkgebied en zonder adres in onze regio: we tonen ze als "
-                       "landelijk. Geef een werkgebied (service_areas) of een standaardgemeente in de feed.",
-                       c.n_area_national);
+    rc = ix_batch_warn(
+        b,
+        "%zu diensten zonder werkgebied en zonder adres in onze regio: we tonen ze als "
+        "landelijk. Geef een werkgebied (service_areas) of een standaardgemeente in de feed.",
+        c.n_area_national);
   ix_keymap_free(&locs);
   free_syns(&c);
   return rc;

@@ -14,9 +14,29 @@
 /* The columns we read, each with the header names people use (folded:
  * lower case, no accents, punctuation as one space). */
 enum col {
-  C_KEY, C_NAME, C_DESC, C_ORG, C_URL, C_EMAIL, C_PHONE, C_ADDRESS, C_POSTCODE, C_CITY, C_NEEDS,
-  C_GROUPS, C_ACCESS, C_COST, C_AREAS, C_MIN_AGE, C_MAX_AGE, C_HOURS, C_ELIGIBILITY, C_APPLY,
-  C_FEES, C_KEYWORDS, C_COUNT
+  C_KEY,
+  C_NAME,
+  C_DESC,
+  C_ORG,
+  C_URL,
+  C_EMAIL,
+  C_PHONE,
+  C_ADDRESS,
+  C_POSTCODE,
+  C_CITY,
+  C_NEEDS,
+  C_GROUPS,
+  C_ACCESS,
+  C_COST,
+  C_AREAS,
+  C_MIN_AGE,
+  C_MAX_AGE,
+  C_HOURS,
+  C_ELIGIBILITY,
+  C_APPLY,
+  C_FEES,
+  C_KEYWORDS,
+  C_COUNT
 };
 
 static const struct {
@@ -24,9 +44,11 @@ static const struct {
   const char *names; /* '|'-separated */
 } headers[] = {
     {C_KEY, "id|key|kenmerk|nummer|code|referentie"},
-    {C_NAME, "naam|naam dienst|naam aanbod|dienst|aanbod|activiteit|titel|name|service|service name"},
+    {C_NAME,
+     "naam|naam dienst|naam aanbod|dienst|aanbod|activiteit|titel|name|service|service name"},
     {C_DESC, "omschrijving|beschrijving|toelichting|wat|wat is het|description"},
-    {C_ORG, "organisatie|aanbieder|organisatie naam|naam organisatie|organization|organisation|provider"},
+    {C_ORG,
+     "organisatie|aanbieder|organisatie naam|naam organisatie|organization|organisation|provider"},
     {C_URL, "website|url|webadres|internet|site|web"},
     {C_EMAIL, "e mail|email|e mailadres|emailadres|mail|e mail adres"},
     {C_PHONE, "telefoon|telefoonnummer|tel|telefoon nummer|phone|telephone"},
@@ -38,8 +60,10 @@ static const struct {
     {C_ACCESS, "toegang|toegankelijkheid aanmelding|access"},
     {C_COST, "kosten|prijs|cost|costs"},
     {C_AREAS, "werkgebied|gemeente|gemeenten|gebied|regio|areas|area|service area"},
-    {C_MIN_AGE, "leeftijd vanaf|vanaf leeftijd|minimumleeftijd|minimum leeftijd|van leeftijd|min age|minimum age"},
-    {C_MAX_AGE, "leeftijd tot|tot leeftijd|maximumleeftijd|maximum leeftijd|tot en met leeftijd|max age|maximum age"},
+    {C_MIN_AGE, "leeftijd vanaf|vanaf leeftijd|minimumleeftijd|minimum leeftijd|van leeftijd|min "
+                "age|minimum age"},
+    {C_MAX_AGE, "leeftijd tot|tot leeftijd|maximumleeftijd|maximum leeftijd|tot en met "
+                "leeftijd|max age|maximum age"},
     {C_HOURS, "openingstijden|tijden|wanneer|opening hours|hours"},
     {C_ELIGIBILITY, "voor wie|voorwaarden|eligibility"},
     {C_APPLY, "aanmelden|hoe aanmelden|aanmelding|hoe kom ik er|application process"},
@@ -51,8 +75,8 @@ struct cctx {
   struct ix_batch *b;
   const struct sk_taxonomy *tax;
   struct ix_csv_reader rd;
-  size_t row;  /* the line the current row starts on */
-  int col_of[IX_CSV_MAX_COLS];  /* column index -> enum col, -1 unknown */
+  size_t row;                  /* the line the current row starts on */
+  int col_of[IX_CSV_MAX_COLS]; /* column index -> enum col, -1 unknown */
   size_t n_unknown_values;
 };
 
@@ -180,7 +204,8 @@ static int header_col(const char *h) {
 }
 
 /* A code of vocabulary v written as code, label or synonym (folded). */
-static const struct sk_term *term_for(const struct sk_taxonomy *tax, enum sk_vocab v, const char *text) {
+static const struct sk_term *term_for(const struct sk_taxonomy *tax, enum sk_vocab v,
+                                      const char *text) {
   if (!tax)
     return NULL;
   char want[160], have[160];
@@ -226,7 +251,8 @@ static size_t split(char *s, char **parts, size_t max) {
   size_t n = 0;
   char *p = s;
   while (*p && n < max) {
-    while (*p == ' ' || *p == ',' || *p == ';' || *p == '|' || *p == '/' || *p == '\n' || *p == '\t')
+    while (*p == ' ' || *p == ',' || *p == ';' || *p == '|' || *p == '/' || *p == '\n' ||
+           *p == '\t')
       p++;
     if (!*p)
       break;
@@ -244,7 +270,8 @@ static size_t split(char *s, char **parts, size_t max) {
   return n;
 }
 
-static int add_codes(struct cctx *c, struct ix_strv *sv, enum sk_vocab v, const char *text, const char *what) {
+static int add_codes(struct cctx *c, struct ix_strv *sv, enum sk_vocab v, const char *text,
+                     const char *what) {
   char *copy = strdup(text);
   if (!copy)
     return SK_ENOMEM;
@@ -287,14 +314,16 @@ static int read_age(struct cctx *c, const char *text, const char *what, int *out
   if (end == buf || !isfinite(v) || v < 0 || v > 120 ||
       (*end && strcmp(end, "jaar") != 0 && strcmp(end, "jr") != 0)) {
     *bad = 1;
-    return ix_batch_reject(c->b, NULL, what, "Rij %zu: '%.40s' in '%s' is geen leeftijd van 0 tot en met 120.",
+    return ix_batch_reject(c->b, NULL, what,
+                           "Rij %zu: '%.40s' in '%s' is geen leeftijd van 0 tot en met 120.",
                            c->row, text, what)
                ? SK_ENOMEM
                : SK_OK;
   }
   *out = (int)lround(v);
   if (v != floor(v))
-    return ix_batch_warn(c->b, "Rij %zu: de leeftijd '%.20s' is afgerond op %d jaar.", c->row, text, *out)
+    return ix_batch_warn(c->b, "Rij %zu: de leeftijd '%.20s' is afgerond op %d jaar.", c->row, text,
+                         *out)
                ? SK_ENOMEM
                : SK_OK;
   return SK_OK;
@@ -340,8 +369,8 @@ static int read_record(struct cctx *c, const struct ix_csv_row *r) {
   if (empty)
     return SK_OK; /* a blank line (Excel adds them) */
   if (!v[C_NAME])
-    return ix_batch_reject(c->b, v[C_KEY], "name", "Rij %zu: de kolom 'naam' is leeg; deze rij is overgeslagen.",
-                           c->row)
+    return ix_batch_reject(c->b, v[C_KEY], "name",
+                           "Rij %zu: de kolom 'naam' is leeg; deze rij is overgeslagen.", c->row)
                ? SK_ENOMEM
                : SK_OK;
   int oom = 0, bad = 0;
@@ -392,13 +421,15 @@ static int read_record(struct cctx *c, const struct ix_csv_row *r) {
   }
   if (v[C_NEEDS] && (rc = add_codes(c, &s->needs, SK_VOCAB_NEED, v[C_NEEDS], "hulpvraag")))
     return rc;
-  if (v[C_GROUPS] && (rc = add_codes(c, &s->target_groups, SK_VOCAB_TARGET_GROUP, v[C_GROUPS], "doelgroep")))
+  if (v[C_GROUPS] &&
+      (rc = add_codes(c, &s->target_groups, SK_VOCAB_TARGET_GROUP, v[C_GROUPS], "doelgroep")))
     return rc;
   if (v[C_ACCESS]) {
     const struct sk_term *t = term_for(c->tax, SK_VOCAB_ACCESS, v[C_ACCESS]);
     if (t)
       s->access = t->code;
-    else if ((rc = warn_row(c, "toegang '%s' kennen we niet; die is weggelaten", v[C_ACCESS], NULL)))
+    else if ((rc = warn_row(c, "toegang '%s' kennen we niet; die is weggelaten", v[C_ACCESS],
+                            NULL)))
       return rc;
   }
   if (v[C_COST]) {
@@ -419,7 +450,8 @@ static int read_record(struct cctx *c, const struct ix_csv_row *r) {
       a->min_age = a->max_age = IX_UNSET;
     }
     if (ar.unplaced[0]) {
-      if ((rc = warn_row(c, "werkgebied '%s' kennen we niet; het is overgeslagen", ar.unplaced, NULL)))
+      if ((rc = warn_row(c, "werkgebied '%s' kennen we niet; het is overgeslagen", ar.unplaced,
+                         NULL)))
         return rc;
       if (!s->unplaced_area && !(s->unplaced_area = ix_strdup(c->b, ar.unplaced)))
         return SK_ENOMEM;
@@ -450,7 +482,8 @@ int ix_csv_parse(const char *data, size_t len, const struct sk_taxonomy *tax, st
     return SK_ETOOBIG;
   }
   if (memchr(data, '\0', len)) {
-    snprintf(err, errlen, "Dit is geen tekstbestand (het bevat een NUL-teken). Sla het blad op als CSV.");
+    snprintf(err, errlen,
+             "Dit is geen tekstbestand (het bevat een NUL-teken). Sla het blad op als CSV.");
     return SK_EPARSE;
   }
   if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
@@ -465,7 +498,8 @@ int ix_csv_parse(const char *data, size_t len, const struct sk_taxonomy *tax, st
   int got = ix_csv_read_row(&c.rd, &r);
   int rc = SK_OK;
   if (got <= 0) {
-    snprintf(err, errlen, got == 0 ? "Het bestand is leeg." : "De eerste regel van het bestand is onleesbaar.");
+    snprintf(err, errlen,
+             got == 0 ? "Het bestand is leeg." : "De eerste regel van het bestand is onleesbaar.");
     rc = got == -3 ? SK_ENOMEM : SK_EPARSE;
     goto done;
   }
@@ -479,21 +513,24 @@ int ix_csv_parse(const char *data, size_t len, const struct sk_taxonomy *tax, st
     for (size_t k = 0; k < i && col >= 0; k++)
       if (c.col_of[k] == col) {
         c.col_of[i] = -1; /* the first column of a name counts */
-        if (ix_batch_warn(out, "Kolom '%.60s' staat twee keer in de kopregel; de eerste telt.", h)) {
+        if (ix_batch_warn(out, "Kolom '%.60s' staat twee keer in de kopregel; de eerste telt.",
+                          h)) {
           rc = SK_ENOMEM;
           goto done;
         }
       }
     known += c.col_of[i] >= 0;
     has_name |= c.col_of[i] == C_NAME;
-    if (col < 0 && *h && ix_batch_warn(out, "Kolom '%.60s' kennen we niet; die is overgeslagen.", h)) {
+    if (col < 0 && *h &&
+        ix_batch_warn(out, "Kolom '%.60s' kennen we niet; die is overgeslagen.", h)) {
       rc = SK_ENOMEM;
       goto done;
     }
   }
   if (!has_name) {
     snprintf(err, errlen,
-             "De eerste regel moet de kolomnamen hebben, met minstens 'naam' (zie het voorbeeldbestand); "
+             "De eerste regel moet de kolomnamen hebben, met minstens 'naam' (zie het "
+             "voorbeeldbestand); "
              "we vonden %d kolom(men) die we kennen.",
              known);
     rc = SK_EPARSE;
@@ -509,8 +546,9 @@ int ix_csv_parse(const char *data, size_t len, const struct sk_taxonomy *tax, st
       rc = SK_ETOOBIG;
       goto done;
     }
-    if (r.too_many && ix_batch_warn(out, "Rij %zu heeft meer dan %d kolommen; de rest is overgeslagen.", c.row,
-                                    IX_CSV_MAX_COLS)) {
+    if (r.too_many &&
+        ix_batch_warn(out, "Rij %zu heeft meer dan %d kolommen; de rest is overgeslagen.", c.row,
+                      IX_CSV_MAX_COLS)) {
       rc = SK_ENOMEM;
       goto done;
     }
@@ -518,7 +556,8 @@ int ix_csv_parse(const char *data, size_t len, const struct sk_taxonomy *tax, st
       goto done;
   }
   if (got == -1) {
-    snprintf(err, errlen, "Vanaf rij %zu staat een aanhalingsteken (\") dat niet wordt gesloten.", c.row);
+    snprintf(err, errlen, "Vanaf rij %zu staat een aanhalingsteken (\") dat niet wordt gesloten.",
+             c.row);
     rc = SK_EPARSE;
   } else if (got == -2) {
     snprintf(err, errlen, "Rij %zu heeft een cel van meer dan %d tekens.", c.row, IX_CSV_MAX_FIELD);

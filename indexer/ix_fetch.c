@@ -212,7 +212,10 @@ static int check_local_file(const char *url, size_t max_bytes, struct ix_fetch_r
     set_error(out, "Het bestand bestaat niet of we kunnen het niet lezen.", "%s: %s", path, why);
     rc = SK_EFETCH;
   } else if (!S_ISREG(sb.st_mode)) {
-    set_error(out, "Dit adres is geen gewoon bestand. Gebruik het pad van een bestand, zoals file:///map/feed.json.", "%s: not a regular file", path);
+    set_error(out,
+              "Dit adres is geen gewoon bestand. Gebruik het pad van een bestand, zoals "
+              "file:///map/feed.json.",
+              "%s: not a regular file", path);
     rc = SK_EFETCH;
   } else if ((unsigned long long)sb.st_size > (unsigned long long)max_bytes) {
     rc = too_big_error(out, max_bytes);
@@ -239,9 +242,11 @@ static int transfer_error(struct ix_fetch_result *out, CURL *h, CURLcode cc, con
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     char msg[160];
     if (status == 404 || status == 410)
-      snprintf(msg, sizeof msg, "De server gaf foutcode %ld. Het bestand staat niet (meer) op dit adres.", status);
+      snprintf(msg, sizeof msg,
+               "De server gaf foutcode %ld. Het bestand staat niet (meer) op dit adres.", status);
     else if (status == 401 || status == 403)
-      snprintf(msg, sizeof msg, "De server gaf foutcode %ld. We mogen het bestand niet ophalen.", status);
+      snprintf(msg, sizeof msg, "De server gaf foutcode %ld. We mogen het bestand niet ophalen.",
+               status);
     else
       snprintf(msg, sizeof msg, "De server gaf foutcode %ld.", status);
     set_error(out, msg, "HTTP %ld", status);
@@ -253,24 +258,29 @@ static int transfer_error(struct ix_fetch_result *out, CURL *h, CURLcode cc, con
     if (strstr(errbuf, "too slow"))
       set_error(out, "De server stuurde de gegevens te langzaam.", "%s", detail);
     else if (connect_us == 0)
-      set_error(out, "De server is niet bereikbaar: er kwam op tijd geen verbinding.", "%s", detail);
+      set_error(out, "De server is niet bereikbaar: er kwam op tijd geen verbinding.", "%s",
+                detail);
     else
       set_error(out, "De server reageerde te traag.", "%s", detail);
     break;
   }
   case CURLE_TOO_MANY_REDIRECTS: {
     char msg[160];
-    snprintf(msg, sizeof msg, "De server stuurt ons steeds door naar een ander adres (vaker dan %ld keer).",
+    snprintf(msg, sizeof msg,
+             "De server stuurt ons steeds door naar een ander adres (vaker dan %ld keer).",
              max_redirects);
     set_error(out, msg, "%s", detail);
     break;
   }
   case CURLE_UNSUPPORTED_PROTOCOL:
-    set_error(out, "De server stuurt ons door naar een adres dat we niet ophalen. Alleen http en https mogen.",
-              "%s", detail);
+    set_error(
+        out,
+        "De server stuurt ons door naar een adres dat we niet ophalen. Alleen http en https mogen.",
+        "%s", detail);
     break;
   case CURLE_PARTIAL_FILE:
-    set_error(out, "De verbinding werd verbroken voordat het hele bestand binnen was.", "%s", detail);
+    set_error(out, "De verbinding werd verbroken voordat het hele bestand binnen was.", "%s",
+              detail);
     break;
   case CURLE_RECV_ERROR:
   case CURLE_SEND_ERROR:
@@ -281,9 +291,7 @@ static int transfer_error(struct ix_fetch_result *out, CURL *h, CURLcode cc, con
   case CURLE_COULDNT_RESOLVE_PROXY:
     set_error(out, "De naam van de server is onbekend. Klopt het adres?", "%s", detail);
     break;
-  case CURLE_COULDNT_CONNECT:
-    set_error(out, "De server is niet bereikbaar.", "%s", detail);
-    break;
+  case CURLE_COULDNT_CONNECT: set_error(out, "De server is niet bereikbaar.", "%s", detail); break;
   case CURLE_PEER_FAILED_VERIFICATION:
   case CURLE_SSL_CONNECT_ERROR:
   case CURLE_SSL_CERTPROBLEM:
@@ -349,11 +357,13 @@ static int finish_body(struct ix_fetch_result *out, struct fetch_ctx *c, const c
   if (verdict == IX_TEXT_NUL || verdict == IX_TEXT_UTF16) {
     free(body);
     if (verdict == IX_TEXT_UTF16)
-      set_error(out, "Het bestand is opgeslagen als UTF-16. Sla het op als UTF-8 en probeer het opnieuw.",
-                "UTF-16 byte order mark");
+      set_error(
+          out, "Het bestand is opgeslagen als UTF-16. Sla het op als UTF-8 en probeer het opnieuw.",
+          "UTF-16 byte order mark");
     else
       set_error(out,
-                "Het bestand bevat een NUL-teken; dat hoort niet in een tekstbestand. Controleer of u het "
+                "Het bestand bevat een NUL-teken; dat hoort niet in een tekstbestand. Controleer "
+                "of u het "
                 "goede bestand gebruikt (geen Excel- of Word-bestand) en sla het op als UTF-8.",
                 "NUL byte at offset %zu", bad_at);
     clear_validators(out);
@@ -363,10 +373,11 @@ static int finish_body(struct ix_fetch_result *out, struct fetch_ctx *c, const c
     free(body);
     body = decoded;
     len = dlen;
-    snprintf(out->warning, sizeof out->warning,
-             "Het bestand is geen geldige UTF-8 (eerste fout: byte 0x%02X op regel %zu, positie %zu); "
-             "we hebben het gelezen als Windows-1252. Sla het bestand op als UTF-8.",
-             bad_byte, bad_line, bad_at + 1);
+    snprintf(
+        out->warning, sizeof out->warning,
+        "Het bestand is geen geldige UTF-8 (eerste fout: byte 0x%02X op regel %zu, positie %zu); "
+        "we hebben het gelezen als Windows-1252. Sla het bestand op als UTF-8.",
+        bad_byte, bad_line, bad_at + 1);
   }
 hash:
   sha256_hex(body, len, out->content_hash);
@@ -380,11 +391,12 @@ hash:
   return SK_OK;
 }
 
-int ix_fetch(const struct ix_fetch_opts *o, const char *url, const char *etag, const char *last_modified,
-             const char *known_hash, struct ix_fetch_result *out) {
+int ix_fetch(const struct ix_fetch_opts *o, const char *url, const char *etag,
+             const char *last_modified, const char *known_hash, struct ix_fetch_result *out) {
   /* The validators may point into *out (the caller passes back last run's
    * result): copy them before out is cleared. An unusable one is dropped. */
-  char etag_in[sizeof out->etag], lm_in[sizeof out->last_modified], hash_in[sizeof out->content_hash];
+  char etag_in[sizeof out->etag], lm_in[sizeof out->last_modified],
+      hash_in[sizeof out->content_hash];
   etag_in[0] = lm_in[0] = hash_in[0] = '\0';
   if (etag && header_value_ok(etag, sizeof etag_in))
     snprintf(etag_in, sizeof etag_in, "%s", etag);
@@ -417,17 +429,21 @@ int ix_fetch(const struct ix_fetch_opts *o, const char *url, const char *etag, c
     return SK_EFETCH;
   }
   if (strnlen(url, IX_FETCH_MAX_URL) >= IX_FETCH_MAX_URL) {
-    set_error(out, "Het adres van de feed is te lang.", "url longer than %d bytes", IX_FETCH_MAX_URL - 1);
+    set_error(out, "Het adres van de feed is te lang.", "url longer than %d bytes",
+              IX_FETCH_MAX_URL - 1);
     return SK_EFETCH;
   }
   int is_file = 0;
   if (!check_url(url, &is_file)) {
     if (is_file)
-      set_error(out, "Een bestand moet een volledig pad hebben, zoals file:///map/feed.json.", "%.60s", url);
-    else
-      set_error(out, "Dit soort adres kunnen we niet ophalen. Gebruik een adres dat begint met https://, "
-                     "http:// of file://.",
+      set_error(out, "Een bestand moet een volledig pad hebben, zoals file:///map/feed.json.",
                 "%.60s", url);
+    else
+      set_error(
+          out,
+          "Dit soort adres kunnen we niet ophalen. Gebruik een adres dat begint met https://, "
+          "http:// of file://.",
+          "%.60s", url);
     return SK_EFETCH;
   }
 
@@ -439,7 +455,8 @@ int ix_fetch(const struct ix_fetch_opts *o, const char *url, const char *etag, c
 
   CURL *h = curl_easy_init();
   if (!h) {
-    set_error(out, "Er was niet genoeg geheugen om het bestand op te halen.", "curl_easy_init failed");
+    set_error(out, "Er was niet genoeg geheugen om het bestand op te halen.",
+              "curl_easy_init failed");
     return SK_ENOMEM;
   }
   struct fetch_ctx c;
@@ -467,10 +484,10 @@ int ix_fetch(const struct ix_fetch_opts *o, const char *url, const char *etag, c
   }
 
   CURLcode sc = CURLE_OK;
-#define SETOPT(opt_, val_)                                                                                   \
-  do {                                                                                                       \
-    if (sc == CURLE_OK)                                                                                      \
-      sc = curl_easy_setopt(h, opt_, val_);                                                                  \
+#define SETOPT(opt_, val_)                                                                         \
+  do {                                                                                             \
+    if (sc == CURLE_OK)                                                                            \
+      sc = curl_easy_setopt(h, opt_, val_);                                                        \
   } while (0)
   SETOPT(CURLOPT_URL, url);
   SETOPT(CURLOPT_PROTOCOLS_STR, "http,https,file");
@@ -527,7 +544,8 @@ int ix_fetch(const struct ix_fetch_opts *o, const char *url, const char *etag, c
     /* A 3xx that curl did not follow: no Location, or one it could not use. */
     char msg[160];
     if (status >= 300 && status < 400)
-      snprintf(msg, sizeof msg, "De server stuurt ons door, maar niet naar een bruikbaar adres (code %ld).", status);
+      snprintf(msg, sizeof msg,
+               "De server stuurt ons door, maar niet naar een bruikbaar adres (code %ld).", status);
     else
       snprintf(msg, sizeof msg, "De server gaf een onverwacht antwoord (code %ld).", status);
     set_error(out, msg, "HTTP %ld", status);

@@ -45,16 +45,16 @@ struct ix_fetch_opts {
 void ix_fetch_opts_default(struct ix_fetch_opts *o);
 
 struct ix_fetch_result {
-  int not_modified;       /* 1: 304, or the content hash equals known_hash: body is NULL */
-  long http_status;       /* 0 for file:// */
-  char *body;             /* owned by the result, NUL-terminated; NULL when not_modified */
-  size_t len;             /* bytes in body, without the NUL */
-  char etag[256];         /* ETag of the answer ("" when none); on a 304 without one, the etag passed in */
+  int not_modified; /* 1: 304, or the content hash equals known_hash: body is NULL */
+  long http_status; /* 0 for file:// */
+  char *body;       /* owned by the result, NUL-terminated; NULL when not_modified */
+  size_t len;       /* bytes in body, without the NUL */
+  char etag[256]; /* ETag of the answer ("" when none); on a 304 without one, the etag passed in */
   char last_modified[128]; /* Last-Modified likewise */
-  char content_hash[65];  /* sha256 hex of body; on a 304, known_hash when given, else "" */
-  char warning[256];      /* Dutch: what was repaired (the encoding), "" when nothing */
-  char error[256];        /* Dutch, B1, for the partner: why the fetch failed ("" on success),
-                             with the technical detail in parentheses */
+  char content_hash[65];   /* sha256 hex of body; on a 304, known_hash when given, else "" */
+  char warning[256];       /* Dutch: what was repaired (the encoding), "" when nothing */
+  char error[256];         /* Dutch, B1, for the partner: why the fetch failed ("" on success),
+                              with the technical detail in parentheses */
 };
 
 /* Initialise libcurl and libsodium. SK_OK, or SK_EINVAL when libcurl is too

@@ -80,11 +80,11 @@ struct ctx {
   int64_t now;             /* unix seconds: the window for schedules that are not weekly */
 };
 
-#define TRY(x)            \
-  do {                    \
-    int rc_ = (x);        \
-    if (rc_)              \
-      return rc_;         \
+#define TRY(x)                                                                                     \
+  do {                                                                                             \
+    int rc_ = (x);                                                                                 \
+    if (rc_)                                                                                       \
+      return rc_;                                                                                  \
   } while (0)
 
 static int oom(const struct ctx *c) { return c->b->arena.max ? SK_ETOOBIG : SK_ENOMEM; }
@@ -228,14 +228,14 @@ static int emit_notes(struct ctx *c) {
       off += (size_t)w;
     }
     int rc = e->n_examples
-                 ? ix_batch_warn(c->b, "HSDS %s: %s (%zu keer; bijvoorbeeld bij dienst %s).", e->path,
-                                 e->reason, e->count, ex)
+                 ? ix_batch_warn(c->b, "HSDS %s: %s (%zu keer; bijvoorbeeld bij dienst %s).",
+                                 e->path, e->reason, e->count, ex)
                  : ix_batch_warn(c->b, "HSDS %s: %s (%zu keer).", e->path, e->reason, e->count);
     if (rc)
       return oom(c);
   }
-  if (c->notes_lost && ix_batch_warn(c->b, "HSDS: nog %zu andere meldingen zijn niet apart getoond.",
-                                     c->notes_lost))
+  if (c->notes_lost &&
+      ix_batch_warn(c->b, "HSDS: nog %zu andere meldingen zijn niet apart getoond.", c->notes_lost))
     return oom(c);
   return SK_OK;
 }
@@ -244,7 +244,8 @@ static int emit_notes(struct ctx *c) {
 
 static int empty_value(json_t *v) {
   return !v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0) ||
-         (json_is_array(v) && json_array_size(v) == 0) || (json_is_object(v) && json_object_size(v) == 0);
+         (json_is_array(v) && json_array_size(v) == 0) ||
+         (json_is_object(v) && json_object_size(v) == 0);
 }
 
 /* obj[key] as text: NULL when absent, null or ""; another type is reported. */
@@ -369,7 +370,8 @@ static int strv_add_unique(struct ctx *c, struct ix_strv *sv, const char *s) {
   if (strv_has(sv, s))
     return SK_OK;
   if (sv->n >= MAX_CODES) {
-    note(c, "attribute", NULL, "meer dan %d codes in één lijst; de rest is overgeslagen", MAX_CODES);
+    note(c, "attribute", NULL, "meer dan %d codes in één lijst; de rest is overgeslagen",
+         MAX_CODES);
     return SK_OK;
   }
   return ix_strv_push(c->b, sv, s) ? oom(c) : SK_OK;
@@ -406,7 +408,8 @@ static const char *trim_copy(char *dst, size_t cap, const char *s) {
 }
 
 /* A taxonomy term of vocabulary v matching code or label (case-insensitive). */
-static const struct sk_term *find_term(const struct sk_taxonomy *tax, enum sk_vocab v, const char *s) {
+static const struct sk_term *find_term(const struct sk_taxonomy *tax, enum sk_vocab v,
+                                       const char *s) {
   if (!tax || !s)
     return NULL;
   const struct sk_term *t = sk_taxonomy_find(tax, v, s);
@@ -431,9 +434,10 @@ static int looks_like_code(const char *s) {
 
 /* ----------------------------------------------------------------- phones */
 
-static const char *const phone_read[] = {"id",      "number",     "extension",  "type",
-                                         "description", "location_id", "service_id", "organization_id",
-                                         "contact_id", "service_at_location_id", NULL};
+static const char *const phone_read[] = {
+    "id",          "number",     "extension",       "type",       "description",
+    "location_id", "service_id", "organization_id", "contact_id", "service_at_location_id",
+    NULL};
 
 /* Read one HSDS phone into number/description (arena). 0: usable. */
 static int read_phone(struct ctx *c, json_t *p, const char **number, const char **extension,
@@ -461,8 +465,10 @@ static int read_phone(struct ctx *c, json_t *p, const char **number, const char 
   else if (json_is_string(ext) && json_string_length(ext))
     note(c, "phone", "extension", "langer dan 20 tekens; het veld is overgeslagen");
   else if (ext_ok == -1 && !json_is_string(ext))
-    note(c, "phone", "extension", "dit moet een heel getal of tekst zijn; het veld is overgeslagen");
-  if ((ext_ok == 1 || (json_is_string(ext) && json_string_length(ext) && json_string_length(ext) <= 20)) &&
+    note(c, "phone", "extension",
+         "dit moet een heel getal of tekst zijn; het veld is overgeslagen");
+  if ((ext_ok == 1 ||
+       (json_is_string(ext) && json_string_length(ext) && json_string_length(ext) <= 20)) &&
       !*extension)
     return -2;
   *number = ix_strdup(c->b, num);
@@ -502,7 +508,8 @@ static int add_service_phones(struct ctx *c, struct ix_service *s, json_t *arr) 
     if (dup)
       continue;
     if (s->phones.n >= MAX_PHONES) {
-      note(c, "phone", NULL, "meer dan %d telefoonnummers per dienst; de rest is overgeslagen", MAX_PHONES);
+      note(c, "phone", NULL, "meer dan %d telefoonnummers per dienst; de rest is overgeslagen",
+           MAX_PHONES);
       return SK_OK;
     }
     struct ix_phone *ph = IX_PUSH(c->b, s->phones);
@@ -518,9 +525,11 @@ static int add_service_phones(struct ctx *c, struct ix_service *s, json_t *arr) 
 /* -------------------------------------------------------------- schedules */
 
 static const char *const schedule_read[] = {
-    "id",        "service_id", "location_id", "service_at_location_id", "freq",  "interval",
-    "byday",     "bymonthday", "opens_at",    "closes_at",              "description", "notes",
-    "valid_from", "valid_to",  "dtstart",     "until",                  "count", "wkst", NULL};
+    "id",         "service_id", "location_id", "service_at_location_id",
+    "freq",       "interval",   "byday",       "bymonthday",
+    "opens_at",   "closes_at",  "description", "notes",
+    "valid_from", "valid_to",   "dtstart",     "until",
+    "count",      "wkst",       NULL};
 
 /* Expansion window for rules that are not plain weekly ones (every other
  * week, monthly, a count): one dated row per opening, from the first day
@@ -562,8 +571,8 @@ static int days_in_month(int y, int m) {
 /* "YYYY-MM-DD" (a time after it is ignored) -> days; -1 when not a date. */
 static int64_t parse_day(const char *s) {
   int y, m, d, n = 0;
-  if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || y < 1900 || y > 2200 || m < 1 ||
-      m > 12 || d < 1 || d > days_in_month(y, m))
+  if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || y < 1900 || y > 2200 ||
+      m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
     return -1;
   return days_from_civil(y, m, d);
 }
@@ -699,16 +708,16 @@ static int parse_monthdays(json_t *v, uint32_t *days) {
 /* ------------------------------------------------------------ rows */
 
 struct rule {
-  int monthly;         /* else weekly */
-  long interval;       /* >= 1 */
-  unsigned mask;       /* weekdays (weekly, or monthly "every Tuesday") */
-  unsigned pos[8];     /* monthly positions per weekday */
-  uint32_t monthdays;  /* monthly by day of month */
-  int64_t start, end;  /* validity in days, -1 open */
-  int64_t anchor;      /* dtstart day, -1 none */
-  long count;          /* 0: none */
+  int monthly;        /* else weekly */
+  long interval;      /* >= 1 */
+  unsigned mask;      /* weekdays (weekly, or monthly "every Tuesday") */
+  unsigned pos[8];    /* monthly positions per weekday */
+  uint32_t monthdays; /* monthly by day of month */
+  int64_t start, end; /* validity in days, -1 open */
+  int64_t anchor;     /* dtstart day, -1 none */
+  long count;         /* 0: none */
   char o5[6], c5[6];
-  int overnight;       /* closes at or before opens: until closes the next day */
+  int overnight; /* closes at or before opens: until closes the next day */
   const char *note;
 };
 
@@ -736,7 +745,8 @@ static int push_hours(struct ctx *c, struct ix_service *s, const struct rule *r,
       continue;
     if (s->hours.n >= MAX_HOURS) {
       if (!*full)
-        note(c, "schedule", NULL, "meer dan %d openingstijden per dienst; de rest is overgeslagen", MAX_HOURS);
+        note(c, "schedule", NULL, "meer dan %d openingstijden per dienst; de rest is overgeslagen",
+             MAX_HOURS);
       *full = 1;
       return SK_OK;
     }
@@ -856,8 +866,10 @@ static int add_schedules(struct ctx *c, struct ix_service *s, json_t *arr, struc
       continue;
     }
     int zo = 0, zc = 0, so = 0, sc = 0;
-    if (!opens || !closes || parse_time(opens, r.o5, &zo, &so, 0) || parse_time(closes, r.c5, &zc, &sc, 1)) {
-      TRY(schedule_text(c, desc, t, "zonder geldige opens_at en closes_at kunnen we geen tijden tonen"));
+    if (!opens || !closes || parse_time(opens, r.o5, &zo, &so, 0) ||
+        parse_time(closes, r.c5, &zc, &sc, 1)) {
+      TRY(schedule_text(c, desc, t,
+                        "zonder geldige opens_at en closes_at kunnen we geen tijden tonen"));
       continue;
     }
     if ((byday && parse_byday(byday, &r.mask, r.pos)) ||
@@ -879,23 +891,29 @@ static int add_schedules(struct ctx *c, struct ix_service *s, json_t *arr, struc
     for (size_t k = 0; k < sizeof unread / sizeof *unread; k++)
       odd |= !empty_value(json_object_get(o, unread[k]));
     if (odd) {
-      TRY(schedule_text(c, desc, t, "roosters met weeknummers, dagen van het jaar of maanden lezen we niet"));
+      TRY(schedule_text(c, desc, t,
+                        "roosters met weeknummers, dagen van het jaar of maanden lezen we niet"));
       continue;
     }
     /* Dates: the season and the rule's own start and end. */
-    const char *vf = str_field(c, o, "schedule", "valid_from"), *vt = str_field(c, o, "schedule", "valid_to");
-    const char *ds = str_field(c, o, "schedule", "dtstart"), *un = str_field(c, o, "schedule", "until");
+    const char *vf = str_field(c, o, "schedule", "valid_from"),
+               *vt = str_field(c, o, "schedule", "valid_to");
+    const char *ds = str_field(c, o, "schedule", "dtstart"),
+               *un = str_field(c, o, "schedule", "until");
     int64_t dvf = vf ? parse_day(vf) : -1, dvt = vt ? parse_day(vt) : -1;
     int64_t dds = ds ? parse_day(ds) : -1, dun = un ? parse_day(un) : -1;
     if ((vf && dvf < 0) || (vt && dvt < 0) || (ds && dds < 0) || (un && dun < 0)) {
-      TRY(schedule_text(c, desc, t, "een datum (valid_from, valid_to, dtstart of until) is geen datum zoals 2026-07-01"));
+      TRY(schedule_text(
+          c, desc, t,
+          "een datum (valid_from, valid_to, dtstart of until) is geen datum zoals 2026-07-01"));
       continue;
     }
     r.anchor = dds;
     r.start = dvf > dds ? dvf : dds;
     r.end = dvt >= 0 && (dun < 0 || dvt < dun) ? dvt : dun;
     if (r.start >= 0 && r.end >= 0 && r.end < r.start) {
-      note(c, "schedule", "valid_to", "de einddatum ligt voor de begindatum; dit rooster is overgeslagen");
+      note(c, "schedule", "valid_to",
+           "de einddatum ligt voor de begindatum; dit rooster is overgeslagen");
       continue;
     }
     report_unread(c, o, "schedule", schedule_read);
@@ -920,12 +938,13 @@ static int add_schedules(struct ctx *c, struct ix_service *s, json_t *arr, struc
     else if (t && strlen(t) <= SHORT_BUDGET)
       r.note = ix_strdup(c->b, t);
     else if (t)
-      note(c, "schedule", "description", "langer dan %d tekens; het veld is overgeslagen", SHORT_BUDGET);
+      note(c, "schedule", "description", "langer dan %d tekens; het veld is overgeslagen",
+           SHORT_BUDGET);
     if (t && strlen(t) <= SHORT_BUDGET && !r.note)
       return oom(c);
     if ((r.interval > 1 || r.count) && r.anchor < 0) {
-      TRY(schedule_text(c, desc, t,
-                        "'interval' of 'count' zonder 'dtstart': we weten niet wanneer het begint"));
+      TRY(schedule_text(
+          c, desc, t, "'interval' of 'count' zonder 'dtstart': we weten niet wanneer het begint"));
       continue;
     }
     if (r.monthly || r.interval > 1 || r.count) {
@@ -964,15 +983,17 @@ static int add_location_schedules(struct ctx *c, struct ix_service *s, json_t *a
 
 /* ------------------------------------------------------------------ areas */
 
-static const char *const area_read[] = {"id",     "service_id",  "service_at_location_id", "name",
-                                        "extent", "extent_type", "description",            NULL};
+static const char *const area_read[] = {"id",          "service_id", "service_at_location_id",
+                                        "name",        "extent",     "extent_type",
+                                        "description", NULL};
 
 /* Our own export's description of an area (web/web_hsds.c,
  * area_description): "<name>[ (vanaf N jaar) | (tot en met M jaar) |
  * (N tot en met M jaar)][: note]". 1 when desc is in that form for this
  * name: the ages into *lo / *hi (IX_UNSET when absent) and the note (NULL
  * when none) into *note_at; 0 when desc is someone else's text. */
-static int our_area_description(const char *name, const char *desc, int *lo, int *hi, const char **note_at) {
+static int our_area_description(const char *name, const char *desc, int *lo, int *hi,
+                                const char **note_at) {
   size_t n = strlen(name);
   *lo = *hi = IX_UNSET;
   *note_at = NULL;
@@ -1003,7 +1024,8 @@ static int push_area(struct ctx *c, struct ix_service *s, const char *code, cons
     if (strcmp(s->areas.v[k].code, code) == 0)
       return SK_OK;
   if (s->areas.n >= MAX_AREAS) {
-    note(c, "service_area", NULL, "meer dan %d werkgebieden per dienst; de rest is overgeslagen", MAX_AREAS);
+    note(c, "service_area", NULL, "meer dan %d werkgebieden per dienst; de rest is overgeslagen",
+         MAX_AREAS);
     return SK_OK;
   }
   struct ix_area *a = IX_PUSH(c->b, s->areas);
@@ -1022,8 +1044,8 @@ static int area_extent(struct ctx *c, struct ix_service *s, json_t *o, int *plac
     return SK_OK;
   const char *type = str_field(c, o, "service_area", "extent_type");
   if (type && strcasecmp(type, "geojson") != 0) {
-    note(c, "service_area", "extent", "alleen GeoJSON lezen we (niet '%.*s'); de vorm is overgeslagen",
-         clip(type, 20), type);
+    note(c, "service_area", "extent",
+         "alleen GeoJSON lezen we (niet '%.*s'); de vorm is overgeslagen", clip(type, 20), type);
     return SK_OK;
   }
   char *dumped = NULL;
@@ -1057,7 +1079,8 @@ static int area_extent(struct ctx *c, struct ix_service *s, json_t *o, int *plac
     return SK_OK;
   }
   note(c, "service_area", "extent",
-       "we hebben geen gemeentegrenzen: gemeenten met hun midden in de vorm zijn het werkgebied (controleer dit)");
+       "we hebben geen gemeentegrenzen: gemeenten met hun midden in de vorm zijn het werkgebied "
+       "(controleer dit)");
   for (size_t k = 0; k < r.n; k++)
     TRY(push_area(c, s, r.codes[k], NULL));
   *placed = 1;
@@ -1076,7 +1099,8 @@ static int add_areas(struct ctx *c, struct ix_service *s, json_t *arr) {
     const char *name = str_field(c, o, "service_area", "name");
     const char *desc = str_field(c, o, "service_area", "description");
     if (desc && strlen(desc) > SHORT_BUDGET) {
-      note(c, "service_area", "description", "langer dan %d tekens; het veld is overgeslagen", SHORT_BUDGET);
+      note(c, "service_area", "description", "langer dan %d tekens; het veld is overgeslagen",
+           SHORT_BUDGET);
       desc = NULL;
     }
     int placed = 0;
@@ -1089,10 +1113,11 @@ static int add_areas(struct ctx *c, struct ix_service *s, json_t *arr) {
       else if (!r.n && !r.unplaced[0])
         snprintf(r.unplaced, sizeof r.unplaced, "%.*s", clip(name, 100), name);
       if (r.truncated)
-        note(c, "service_area", "name", "meer dan %d gemeenten in één naam; de rest is overgeslagen",
-             IX_AREA_MAX);
+        note(c, "service_area", "name",
+             "meer dan %d gemeenten in één naam; de rest is overgeslagen", IX_AREA_MAX);
       if (r.unplaced[0]) {
-        note(c, "service_area", "name", "werkgebied '%s' kennen we niet; het is overgeslagen", r.unplaced);
+        note(c, "service_area", "name", "werkgebied '%s' kennen we niet; het is overgeslagen",
+             r.unplaced);
         if (!s->unplaced_area && !(s->unplaced_area = ix_strdup(c->b, r.unplaced)))
           return oom(c);
       }
@@ -1103,7 +1128,9 @@ static int add_areas(struct ctx *c, struct ix_service *s, json_t *arr) {
       if (r.n == 1 && desc) {
         /* Our export names the area by code and starts the description
          * with its label. */
-        const struct sk_term *t = c->tax ? sk_taxonomy_find(c->tax, SK_VOCAB_MUNICIPALITY, r.codes[0]) : NULL;
+        const struct sk_term *t = c->tax
+                                      ? sk_taxonomy_find(c->tax, SK_VOCAB_MUNICIPALITY, r.codes[0])
+                                      : NULL;
         if (!t && c->tax)
           t = sk_taxonomy_find(c->tax, SK_VOCAB_SCOPE, r.codes[0]);
         if (!our_area_description(t && t->label ? t->label : name, desc, &lo, &hi, &note_text) &&
@@ -1125,7 +1152,8 @@ static int add_areas(struct ctx *c, struct ix_service *s, json_t *arr) {
     else if (!empty_value(json_object_get(o, "extent")))
       note(c, "service_area", "extent", "de naam van het werkgebied gaat voor de vorm");
     if (!name && !placed)
-      note(c, "service_area", "name", "een werkgebied zonder naam of bruikbare vorm is overgeslagen");
+      note(c, "service_area", "name",
+           "een werkgebied zonder naam of bruikbare vorm is overgeslagen");
   }
   return SK_OK;
 }
@@ -1136,8 +1164,10 @@ static int add_attributes(struct ctx *c, struct ix_service *s, json_t *arr) {
   static const struct {
     const char *name;
     enum sk_vocab vocab;
-  } ours[] = {{"sk-hulpvraag", SK_VOCAB_NEED},   {"sk-doelgroep", SK_VOCAB_TARGET_GROUP},
-              {"sk-toegang", SK_VOCAB_ACCESS},   {"sk-kosten", SK_VOCAB_COST},
+  } ours[] = {{"sk-hulpvraag", SK_VOCAB_NEED},
+              {"sk-doelgroep", SK_VOCAB_TARGET_GROUP},
+              {"sk-toegang", SK_VOCAB_ACCESS},
+              {"sk-kosten", SK_VOCAB_COST},
               {"sk-wet", SK_VOCAB_LAW}};
   size_t i;
   json_t *o;
@@ -1175,7 +1205,8 @@ static int add_attributes(struct ctx *c, struct ix_service *s, json_t *arr) {
       if (tv && s->other_terms.n < MAX_CODES)
         TRY(strv_add_unique(c, &s->other_terms, tv));
       note(c, "attribute", "taxonomy_term",
-           "taxonomie '%.*s' is niet de onze; de termen gebruiken we om de dienst automatisch in te delen",
+           "taxonomie '%.*s' is niet de onze; de termen gebruiken we om de dienst automatisch in "
+           "te delen",
            clip(taxname ? taxname : "", 60), taxname ? taxname : "");
       continue;
     }
@@ -1194,15 +1225,9 @@ static int add_attributes(struct ctx *c, struct ix_service *s, json_t *arr) {
       continue;
     }
     switch ((enum sk_vocab)v) {
-    case SK_VOCAB_NEED:
-      TRY(strv_add_unique(c, &s->needs, t));
-      break;
-    case SK_VOCAB_TARGET_GROUP:
-      TRY(strv_add_unique(c, &s->target_groups, t));
-      break;
-    case SK_VOCAB_LAW:
-      TRY(strv_add_unique(c, &s->laws, t));
-      break;
+    case SK_VOCAB_NEED: TRY(strv_add_unique(c, &s->needs, t)); break;
+    case SK_VOCAB_TARGET_GROUP: TRY(strv_add_unique(c, &s->target_groups, t)); break;
+    case SK_VOCAB_LAW: TRY(strv_add_unique(c, &s->laws, t)); break;
     case SK_VOCAB_ACCESS:
     case SK_VOCAB_COST: {
       const char **slot = v == SK_VOCAB_ACCESS ? &s->access : &s->cost;
@@ -1214,8 +1239,7 @@ static int add_attributes(struct ctx *c, struct ix_service *s, json_t *arr) {
       }
       break;
     }
-    default:
-      break;
+    default: break;
     }
   }
   return SK_OK;
@@ -1223,9 +1247,10 @@ static int add_attributes(struct ctx *c, struct ix_service *s, json_t *arr) {
 
 /* ----------------------------------------------------- organizations */
 
-static const char *const org_read[] = {"id", "name", "description", "email", "website", "phones", NULL};
-static const char *const org_read_top[] = {"id", "name", "description", "email", "website", "phones", "services",
-                                           NULL};
+static const char *const org_read[] = {"id",      "name",   "description", "email",
+                                       "website", "phones", NULL};
+static const char *const org_read_top[] = {"id",      "name",   "description", "email",
+                                           "website", "phones", "services",    NULL};
 
 /* Add the organization (once per id) and return its key in *key. */
 static int add_org(struct ctx *c, json_t *o, int top, const char **key) {
@@ -1245,8 +1270,8 @@ static int add_org(struct ctx *c, json_t *o, int top, const char **key) {
   if (!org || !(org->key = ix_strdup(c->b, id)))
     return oom(c);
   const char *f;
-#define ORG_TEXT(field, json)                                                      \
-  if ((f = str_field(c, o, "organization", json)) && !(org->field = ix_strdup(c->b, f))) \
+#define ORG_TEXT(field, json)                                                                      \
+  if ((f = str_field(c, o, "organization", json)) && !(org->field = ix_strdup(c->b, f)))           \
     return oom(c);
   ORG_TEXT(name, "name")
   ORG_TEXT(description, "description")
@@ -1289,14 +1314,16 @@ static int link_location(struct ctx *c, struct ix_service *s, const char *key) {
   return ix_strv_push(c->b, &s->location_keys, key) ? oom(c) : SK_OK;
 }
 
-static const char *const location_read[] = {"id",        "location_type", "name",          "addresses",
-                                            "latitude",  "longitude",     "accessibility", "phones",
-                                            "schedules", "organization_id", NULL};
-static const char *const address_read[] = {"id",       "location_id", "address_1", "address_2",
-                                           "city",     "postal_code", "country",   "address_type", NULL};
-static const char *const address_read_nl[] = {"id",          "location_id", "address_1",    "address_2",
-                                              "city",        "postal_code", "country",      "address_type",
-                                              "state_province", "region",   NULL};
+static const char *const location_read[] = {
+    "id",        "location_type", "name",   "addresses", "latitude",
+    "longitude", "accessibility", "phones", "schedules", "organization_id",
+    NULL};
+static const char *const address_read[] = {"id",        "location_id",  "address_1",
+                                           "address_2", "city",         "postal_code",
+                                           "country",   "address_type", NULL};
+static const char *const address_read_nl[] = {
+    "id",      "location_id",  "address_1",      "address_2", "city", "postal_code",
+    "country", "address_type", "state_province", "region",    NULL};
 static const char *const access_read[] = {"id", "location_id", "description", "details", NULL};
 
 static int read_address(struct ctx *c, struct ix_location *l, json_t *arr) {
@@ -1315,13 +1342,15 @@ static int read_address(struct ctx *c, struct ix_location *l, json_t *arr) {
       pick = a;
   }
   if (!pick) {
-    note(c, "address", "address_type", "alleen een bezoekadres (physical) nemen we over; het adres is overgeslagen");
+    note(c, "address", "address_type",
+         "alleen een bezoekadres (physical) nemen we over; het adres is overgeslagen");
     return SK_OK;
   }
   if (n_physical > 1)
     note(c, "location", "addresses", "we bewaren één bezoekadres per locatie; het eerste telt");
   if (json_array_size(arr) > n_physical)
-    note(c, "address", "address_type", "alleen een bezoekadres (physical) nemen we over; het adres is overgeslagen");
+    note(c, "address", "address_type",
+         "alleen een bezoekadres (physical) nemen we over; het adres is overgeslagen");
   /* Province and region are redundant for a Dutch address (the postcode
    * gives the municipality); HSDS requires state_province, so a conforming
    * Dutch feed always sends it. Elsewhere they are reported. */
@@ -1343,8 +1372,9 @@ static int read_address(struct ctx *c, struct ix_location *l, json_t *arr) {
     return oom(c);
   const char *country = str_field(c, pick, "address", "country");
   if (country && strcasecmp(country, "NL") != 0)
-    note(c, "address", "country", "land '%.*s' ligt niet in Nederland; het adres is toch overgenomen",
-         clip(country, 20), country);
+    note(c, "address", "country",
+         "land '%.*s' ligt niet in Nederland; het adres is toch overgenomen", clip(country, 20),
+         country);
   /* The municipality follows from the 4 digits of a Dutch postcode. */
   if (c->tax && l->postal_code) {
     const char *p = l->postal_code;
@@ -1395,8 +1425,9 @@ static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hou
   }
   const char *type = str_field(c, o, "location", "location_type");
   if (type && strcasecmp(type, "physical") != 0) {
-    note(c, "location", "location_type", "alleen bezoeklocaties (physical) nemen we over; '%.*s' is overgeslagen",
-         clip(type, 20), type);
+    note(c, "location", "location_type",
+         "alleen bezoeklocaties (physical) nemen we over; '%.*s' is overgeslagen", clip(type, 20),
+         type);
     return SK_OK;
   }
   const char *key;
@@ -1421,14 +1452,15 @@ static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hou
     json_t *lat = json_object_get(o, "latitude"), *lon = json_object_get(o, "longitude");
     if (!empty_value(lat) || !empty_value(lon)) {
       double la = json_number_value(lat), lo = json_number_value(lon);
-      if (json_is_number(lat) && json_is_number(lon) && isfinite(la) && isfinite(lo) && la >= -90 && la <= 90 &&
-          lo >= -180 && lo <= 180) {
+      if (json_is_number(lat) && json_is_number(lon) && isfinite(la) && isfinite(lo) && la >= -90 &&
+          la <= 90 && lo >= -180 && lo <= 180) {
         l->latitude = la;
         l->longitude = lo;
         l->has_coordinates = 1;
       } else {
         note(c, "location", "latitude",
-             "latitude en longitude moeten samen geldige graden zijn (WGS84, -90..90 en -180..180); de "
+             "latitude en longitude moeten samen geldige graden zijn (WGS84, -90..90 en "
+             "-180..180); de "
              "coördinaten zijn overgeslagen");
       }
     }
@@ -1442,15 +1474,17 @@ static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hou
   json_t *phones = arr_field(c, o, "location", "phones");
   if (phones)
     TRY(add_service_phones(c, s, phones));
-  return add_location_schedules(c, s, arr_field(c, o, "location", "schedules"), hours_src, "location");
+  return add_location_schedules(c, s, arr_field(c, o, "location", "schedules"), hours_src,
+                                "location");
 }
 
 /* -------------------------------------------------- service_at_location */
 
 static const char *const sal_read[] = {"id",     "service_id", "location_id",   "location",
                                        "phones", "schedules",  "service_areas", NULL};
-static const char *const sal_read_top[] = {"id",     "service_id", "location_id",   "location", "phones",
-                                           "schedules", "service_areas", "service", NULL};
+static const char *const sal_read_top[] = {"id",     "service_id", "location_id",   "location",
+                                           "phones", "schedules",  "service_areas", "service",
+                                           NULL};
 
 static int merge_sal(struct ctx *c, struct ix_service *s, json_t *sal, int top, int *hours_src) {
   if (!json_is_object(sal)) {
@@ -1474,7 +1508,8 @@ static int merge_sal(struct ctx *c, struct ix_service *s, json_t *sal, int top, 
       TRY(link_location(c, s, c->b->locations.v[at].key));
     } else if (lid) {
       note(c, "service_at_location", "location_id",
-           "locatie '%.*s' staat niet in de feed; neem de locatie op als object 'location'", clip(lid, 60), lid);
+           "locatie '%.*s' staat niet in de feed; neem de locatie op als object 'location'",
+           clip(lid, 60), lid);
     }
   }
   TRY(add_location_schedules(c, s, sal_sched, hours_src, "service_at_location"));
@@ -1489,21 +1524,60 @@ static int merge_sal(struct ctx *c, struct ix_service *s, json_t *sal, int top, 
 
 /* ---------------------------------------------------------------- service */
 
-static const char *const service_read[] = {
-    "id",          "name",           "alternate_name",  "description",     "url",
-    "email",       "status",         "application_process", "eligibility_description", "fees_description",
-    "fees",        "cost_options",   "minimum_age",     "maximum_age",     "assured_date",
-    "assurer_email", "alert",        "interpretation_services", "wait_time", "accreditations",
-    "languages",   "required_documents", "phones",      "schedules",       "service_areas",
-    "service_at_locations", "organization", "organization_id", "program_id", "attributes",
-    "last_modified", NULL};
+static const char *const service_read[] = {"id",
+                                           "name",
+                                           "alternate_name",
+                                           "description",
+                                           "url",
+                                           "email",
+                                           "status",
+                                           "application_process",
+                                           "eligibility_description",
+                                           "fees_description",
+                                           "fees",
+                                           "cost_options",
+                                           "minimum_age",
+                                           "maximum_age",
+                                           "assured_date",
+                                           "assurer_email",
+                                           "alert",
+                                           "interpretation_services",
+                                           "wait_time",
+                                           "accreditations",
+                                           "languages",
+                                           "required_documents",
+                                           "phones",
+                                           "schedules",
+                                           "service_areas",
+                                           "service_at_locations",
+                                           "organization",
+                                           "organization_id",
+                                           "program_id",
+                                           "attributes",
+                                           "last_modified",
+                                           NULL};
 
 /* Keys only a service has: an object with one of them is read as a service. */
-static const char *const service_only[] = {
-    "status",       "service_areas",  "service_at_locations",   "application_process", "fees_description",
-    "fees",         "eligibility_description", "minimum_age",   "maximum_age",         "assured_date",
-    "assurer_email", "alert",         "interpretation_services", "accreditations",    "cost_options",
-    "required_documents", "wait_time", "licenses",              "program_id",          NULL};
+static const char *const service_only[] = {"status",
+                                           "service_areas",
+                                           "service_at_locations",
+                                           "application_process",
+                                           "fees_description",
+                                           "fees",
+                                           "eligibility_description",
+                                           "minimum_age",
+                                           "maximum_age",
+                                           "assured_date",
+                                           "assurer_email",
+                                           "alert",
+                                           "interpretation_services",
+                                           "accreditations",
+                                           "cost_options",
+                                           "required_documents",
+                                           "wait_time",
+                                           "licenses",
+                                           "program_id",
+                                           NULL};
 
 /* Euro amounts the Dutch way: "€ 2,50", "€ 35". */
 static int format_amount(char *out, size_t cap, double a, const char *currency) {
@@ -1521,8 +1595,9 @@ static int format_amount(char *out, size_t cap, double a, const char *currency) 
   return snprintf(out, cap, "%s %.*s", num, clip(currency, 8), currency);
 }
 
-static const char *const cost_read[] = {"id",     "service_id", "option",   "amount",
-                                        "currency", "amount_description", "valid_from", "valid_to", NULL};
+static const char *const cost_read[] = {"id",         "service_id", "option",
+                                        "amount",     "currency",   "amount_description",
+                                        "valid_from", "valid_to",   NULL};
 
 static int add_cost_options(struct ctx *c, struct sk_buf *fees, json_t *arr) {
   size_t i;
@@ -1550,8 +1625,8 @@ static int add_cost_options(struct ctx *c, struct sk_buf *fees, json_t *arr) {
       note(c, "cost_option", "amount", "dit moet een getal zijn; het is overgeslagen");
     }
     char line[1024];
-    int n = snprintf(line, sizeof line, "%s%s%s%s%s", opt ? opt : "", opt && (*am || ad) ? ": " : "", am,
-                     *am && ad ? " " : "", ad ? ad : "");
+    int n = snprintf(line, sizeof line, "%s%s%s%s%s", opt ? opt : "",
+                     opt && (*am || ad) ? ": " : "", am, *am && ad ? " " : "", ad ? ad : "");
     if (n <= 0)
       continue;
     if ((size_t)n >= sizeof line) {
@@ -1561,8 +1636,8 @@ static int add_cost_options(struct ctx *c, struct sk_buf *fees, json_t *arr) {
     if ((from || to) && strlen(line) + 64 < sizeof line) {
       size_t len = strlen(line);
       if (from && to)
-        snprintf(line + len, sizeof line - len, " (van %.*s tot en met %.*s)", clip(from, 20), from, clip(to, 20),
-                 to);
+        snprintf(line + len, sizeof line - len, " (van %.*s tot en met %.*s)", clip(from, 20), from,
+                 clip(to, 20), to);
       else if (from)
         snprintf(line + len, sizeof line - len, " (vanaf %.*s)", clip(from, 20), from);
       else
@@ -1573,7 +1648,8 @@ static int add_cost_options(struct ctx *c, struct sk_buf *fees, json_t *arr) {
   return SK_OK;
 }
 
-static const char *const lang_read[] = {"id", "service_id", "location_id", "phone_id", "name", "code", "note", NULL};
+static const char *const lang_read[] = {"id",   "service_id", "location_id", "phone_id",
+                                        "name", "code",       "note",        NULL};
 
 static int add_languages(struct ctx *c, struct sk_buf *post, json_t *arr) {
   char line[1024];
@@ -1593,9 +1669,10 @@ static int add_languages(struct ctx *c, struct sk_buf *post, json_t *arr) {
     const char *lnote = str_field(c, o, "language", "note");
     if (!name)
       continue;
-    int w = lnote ? snprintf(line + off, sizeof line - off, "%s%.*s (%.*s)", off ? ", " : "", clip(name, 60), name,
-                             clip(lnote, 200), lnote)
-                  : snprintf(line + off, sizeof line - off, "%s%.*s", off ? ", " : "", clip(name, 60), name);
+    int w = lnote ? snprintf(line + off, sizeof line - off, "%s%.*s (%.*s)", off ? ", " : "",
+                             clip(name, 60), name, clip(lnote, 200), lnote)
+                  : snprintf(line + off, sizeof line - off, "%s%.*s", off ? ", " : "",
+                             clip(name, 60), name);
     if (w < 0 || (size_t)w >= sizeof line - off) {
       line[off] = '\0';
       note(c, "service", "languages", "te veel talen; de rest is overgeslagen");
@@ -1647,7 +1724,8 @@ static int reject(struct ctx *c, const char *key, const char *field, const char 
 /* An age: a whole number 0..AGE_MAX; a fraction (17.5) is rounded to the
  * nearest year with a warning. Anything else rejects the service: a dropped
  * age limit would show the service to the wrong people. */
-static int read_age(struct ctx *c, json_t *o, const char *id, const char *field, int *out, int *bad) {
+static int read_age(struct ctx *c, json_t *o, const char *id, const char *field, int *out,
+                    int *bad) {
   long v;
   json_t *j = json_object_get(o, field);
   int r = int_value(j, 0, AGE_MAX, &v);
@@ -1663,7 +1741,8 @@ static int read_age(struct ctx *c, json_t *o, const char *id, const char *field,
     *out = (int)v;
   if (r == -1) {
     *bad = 1;
-    return reject(c, id, field, "Dienst '%.*s': het veld '%s' moet een getal van 0 tot en met %d zijn.",
+    return reject(c, id, field,
+                  "Dienst '%.*s': het veld '%s' moet een getal van 0 tot en met %d zijn.",
                   clip(id, 100), id, field, AGE_MAX);
   }
   return SK_OK;
@@ -1671,32 +1750,35 @@ static int read_age(struct ctx *c, json_t *o, const char *id, const char *field,
 
 /* Build the description: notices first (alert, closed), then the partner's
  * text, then what HSDS has and we keep as lines. */
-static int set_description(struct ctx *c, struct ix_service *s, const struct sk_buf *pre, const char *desc,
-                           const struct sk_buf *post) {
+static int set_description(struct ctx *c, struct ix_service *s, const struct sk_buf *pre,
+                           const char *desc, const struct sk_buf *post) {
   if (!pre->len && !post->len) {
     if (desc && !(s->description = ix_strdup(c->b, desc)))
       return oom(c);
     return SK_OK;
   }
   const char *a = sk_buf_str(pre), *p = sk_buf_str(post), *d = desc ? desc : "";
-  s->description = ix_printf(c->b, "%s%s%s%s%s", a, pre->len && (desc || post->len) ? "\n\n" : "", d,
-                             desc && post->len ? "\n\n" : "", p);
+  s->description = ix_printf(c->b, "%s%s%s%s%s", a, pre->len && (desc || post->len) ? "\n\n" : "",
+                             d, desc && post->len ? "\n\n" : "", p);
   return s->description ? SK_OK : oom(c);
 }
 
 /* Read one service object. default_org: organization key to use when the
  * service names none (organization with nested services). sal: an outer
  * service_at_location object the service was found in, or NULL. */
-static int read_service(struct ctx *c, json_t *o, size_t index, const char *default_org, json_t *sal) {
+static int read_service(struct ctx *c, json_t *o, size_t index, const char *default_org,
+                        json_t *sal) {
   c->cur = NULL;
   json_t *jid = json_object_get(o, "id");
   const char *jname = json_string_value(json_object_get(o, "name"));
   if (!json_is_string(jid) || json_string_length(jid) == 0) {
     if (jname)
-      return reject(c, NULL, "id", "Dienst '%.*s' (nummer %zu) heeft geen id (tekst). Zonder id kunnen we de "
-                                   "dienst niet volgen; hij is overgeslagen.",
+      return reject(c, NULL, "id",
+                    "Dienst '%.*s' (nummer %zu) heeft geen id (tekst). Zonder id kunnen we de "
+                    "dienst niet volgen; hij is overgeslagen.",
                     clip(jname, 100), jname, index + 1);
-    return reject(c, NULL, "id", "Dienst nummer %zu heeft geen id (tekst); hij is overgeslagen.", index + 1);
+    return reject(c, NULL, "id", "Dienst nummer %zu heeft geen id (tekst); hij is overgeslagen.",
+                  index + 1);
   }
   const char *id = json_string_value(jid);
   c->cur = id;
@@ -1709,7 +1791,8 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
       int hours_src = s->hours.n ? HOURS_LOCATION : HOURS_NONE;
       return merge_sal(c, s, sal, 1, &hours_src);
     }
-    return reject(c, id, "id", "Dienst '%.*s' staat twee keer in de feed. Alleen de eerste is overgenomen.",
+    return reject(c, id, "id",
+                  "Dienst '%.*s' staat twee keer in de feed. Alleen de eerste is overgenomen.",
                   clip(id, 100), id);
   }
 
@@ -1718,26 +1801,29 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   int closed = 0;
   if (jst && !json_is_null(jst)) {
     if (!json_is_string(jst))
-      return reject(c, id, "status", "Dienst '%.*s': het veld 'status' moet tekst zijn.", clip(id, 100), id);
+      return reject(c, id, "status", "Dienst '%.*s': het veld 'status' moet tekst zijn.",
+                    clip(id, 100), id);
     const char *st = json_string_value(jst);
     if (strcasecmp(st, "inactive") == 0 || strcasecmp(st, "defunct") == 0) {
-      note(c, "service", "status", "status '%s': de dienst is niet overgenomen", strcasecmp(st, "inactive") == 0 ? "inactive" : "defunct");
+      note(c, "service", "status", "status '%s': de dienst is niet overgenomen",
+           strcasecmp(st, "inactive") == 0 ? "inactive" : "defunct");
       return ks_add(&c->skipped, id, 0);
     }
     if (strcasecmp(st, "temporarily closed") == 0)
       closed = 1;
     else if (strcasecmp(st, "active") != 0)
-      return reject(c, id, "status",
-                    "Dienst '%.*s': de status '%.*s' kennen we niet. Kies active, inactive, defunct of "
-                    "temporarily closed.",
-                    clip(id, 100), id, clip(st, 40), st);
+      return reject(
+          c, id, "status",
+          "Dienst '%.*s': de status '%.*s' kennen we niet. Kies active, inactive, defunct of "
+          "temporarily closed.",
+          clip(id, 100), id, clip(st, 40), st);
   } else {
     note(c, "service", "status", "de status mist; we lezen de dienst als actief");
   }
   json_t *jn = json_object_get(o, "name");
   if (!json_is_string(jn) || json_string_length(jn) == 0)
-    return reject(c, id, "name", "Dienst '%.*s' heeft geen naam (het veld 'name' moet tekst zijn).", clip(id, 100),
-                  id);
+    return reject(c, id, "name", "Dienst '%.*s' heeft geen naam (het veld 'name' moet tekst zijn).",
+                  clip(id, 100), id);
   int min_age = IX_UNSET, max_age = IX_UNSET, bad = 0;
   TRY(read_age(c, o, id, "minimum_age", &min_age, &bad));
   if (!bad)
@@ -1756,8 +1842,8 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   s->max_age = max_age;
 
   const char *f;
-#define SVC_TEXT(field, json)                                                   \
-  if ((f = str_field(c, o, "service", json)) && !(s->field = ix_strdup(c->b, f))) \
+#define SVC_TEXT(field, json)                                                                      \
+  if ((f = str_field(c, o, "service", json)) && !(s->field = ix_strdup(c->b, f)))                  \
     return oom(c);
   SVC_TEXT(url, "url")
   SVC_TEXT(email, "email")
@@ -1770,9 +1856,11 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   /* The source's own time of change, kept beside ours (issue 12). */
   if ((f = str_field(c, o, "service", "last_modified"))) {
     size_t fl = strlen(f);
-    int ok = fl >= 10 && fl <= 40 && strspn(f, "0123456789-:T.+Z") == fl && f[4] == '-' && f[7] == '-';
+    int ok = fl >= 10 && fl <= 40 && strspn(f, "0123456789-:T.+Z") == fl && f[4] == '-' &&
+             f[7] == '-';
     if (!ok)
-      note(c, "service", "last_modified", "geen datum en tijd (ISO 8601); het veld is overgeslagen");
+      note(c, "service", "last_modified",
+           "geen datum en tijd (ISO 8601); het veld is overgeslagen");
     else if (!(s->source_modified = ix_strdup(c->b, f)))
       return oom(c);
   }
@@ -1801,10 +1889,10 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   sk_buf_init(&pre, text_budget);
   sk_buf_init(&post, text_budget);
   sk_buf_init(&fees, fees_len > SHORT_BUDGET ? fees_len : SHORT_BUDGET);
-#define STEP(x)        \
-  do {                 \
-    if ((rc = (x)))    \
-      goto out;        \
+#define STEP(x)                                                                                    \
+  do {                                                                                             \
+    if ((rc = (x)))                                                                                \
+      goto out;                                                                                    \
   } while (0)
 
   STEP(add_line(c, &pre, "Let op", str_field(c, o, "service", "alert"), "service", "alert"));
@@ -1816,7 +1904,8 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   json_t *arr;
   if ((arr = arr_field(c, o, "service", "languages")))
     STEP(add_languages(c, &post, arr));
-  STEP(add_line(c, &post, "Wachttijd", str_field(c, o, "service", "wait_time"), "service", "wait_time"));
+  STEP(add_line(c, &post, "Wachttijd", str_field(c, o, "service", "wait_time"), "service",
+                "wait_time"));
   STEP(add_line(c, &post, "Keurmerken", str_field(c, o, "service", "accreditations"), "service",
                 "accreditations"));
   if ((arr = arr_field(c, o, "service", "required_documents")))
@@ -1881,9 +1970,11 @@ static enum item_kind classify(json_t *o, const char **what) {
     *what = "de beschrijving van een HSDS-API (base)";
   else if (json_object_get(o, "location_type") || json_object_get(o, "addresses"))
     *what = "een locatie (location)";
-  else if (json_object_get(o, "taxonomy_terms") || (json_object_get(o, "version") && json_object_get(o, "uri")))
+  else if (json_object_get(o, "taxonomy_terms") ||
+           (json_object_get(o, "version") && json_object_get(o, "uri")))
     *what = "een taxonomie (taxonomy)";
-  else if (json_object_get(o, "taxonomy") || json_object_get(o, "term_uri") || json_object_get(o, "code"))
+  else if (json_object_get(o, "taxonomy") || json_object_get(o, "term_uri") ||
+           json_object_get(o, "code"))
     *what = "een taxonomieterm (taxonomy_term)";
   else if (json_object_get(o, "organizations.csv") || json_object_get(o, "services.csv"))
     *what = "HSDS in tabelvorm (tabular)";
@@ -1902,10 +1993,8 @@ static int read_item(struct ctx *c, json_t *o, size_t index, int in_list_doc) {
   if (kind != ITEM_OTHER)
     c->n_recognized++;
   switch (kind) {
-  case ITEM_SERVICE:
-    return read_service(c, o, index, NULL, NULL);
-  case ITEM_SAL:
-    return read_service(c, json_object_get(o, "service"), index, NULL, o);
+  case ITEM_SERVICE: return read_service(c, o, index, NULL, NULL);
+  case ITEM_SAL: return read_service(c, json_object_get(o, "service"), index, NULL, o);
   case ITEM_ORG: {
     const char *org_key = NULL;
     c->cur = NULL;
@@ -1917,7 +2006,8 @@ static int read_item(struct ctx *c, json_t *o, size_t index, int in_list_doc) {
     size_t i;
     json_array_foreach(svcs, i, sv) {
       if (!json_is_object(sv)) {
-        TRY(reject(c, NULL, NULL, "Dienst nummer %zu van de organisatie is geen object; hij is overgeslagen.",
+        TRY(reject(c, NULL, NULL,
+                   "Dienst nummer %zu van de organisatie is geen object; hij is overgeslagen.",
                    i + 1));
         continue;
       }
@@ -1931,14 +2021,16 @@ static int read_item(struct ctx *c, json_t *o, size_t index, int in_list_doc) {
     if (!in_list_doc)
       return SK_OK; /* the caller turns this into an error for the document */
     const char *id = json_string_value(json_object_get(o, "id"));
-    return reject(c, id, NULL, "Item %zu in de lijst is %s, geen dienst. Het is overgeslagen.", index + 1, what);
+    return reject(c, id, NULL, "Item %zu in de lijst is %s, geen dienst. Het is overgeslagen.",
+                  index + 1, what);
   }
   }
   return SK_OK;
 }
 
-static const char *const envelope_read[] = {"total_items", "total_pages", "page_number", "size",
-                                            "first_page",  "last_page",   "empty",       "contents", NULL};
+static const char *const envelope_read[] = {"total_items", "total_pages", "page_number",
+                                            "size",        "first_page",  "last_page",
+                                            "empty",       "contents",    NULL};
 
 static int read_document(struct ctx *c, json_t *root, int *total_pages, char *err, size_t errlen) {
   json_t *list = NULL;
@@ -2002,14 +2094,15 @@ int ix_hsds_parse_at(const char *data, size_t len, const struct sk_taxonomy *tax
     return SK_EINVAL;
   }
   if (len > IX_HSDS_MAX_BYTES) {
-    snprintf(err, errlen, "Het HSDS-bestand is te groot (%zu MB; de grens is %zu MB).", len / (1024 * 1024),
-             IX_HSDS_MAX_BYTES / (1024 * 1024));
+    snprintf(err, errlen, "Het HSDS-bestand is te groot (%zu MB; de grens is %zu MB).",
+             len / (1024 * 1024), IX_HSDS_MAX_BYTES / (1024 * 1024));
     return SK_ETOOBIG;
   }
   json_error_t jerr;
   json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
   if (!root) {
-    snprintf(err, errlen, "Dit is geen geldige JSON (regel %d, kolom %d): %s.", jerr.line, jerr.column, jerr.text);
+    snprintf(err, errlen, "Dit is geen geldige JSON (regel %d, kolom %d): %s.", jerr.line,
+             jerr.column, jerr.text);
     return SK_EPARSE;
   }
   struct ctx c = {.b = out, .tax = tax, .now = now};
@@ -2032,8 +2125,9 @@ int ix_hsds_parse_at(const char *data, size_t len, const struct sk_taxonomy *tax
     rc = emit_notes(&c);
 done:
   if (rc && rc != SK_EPARSE && !err[0])
-    snprintf(err, errlen, "%s", rc == SK_ETOOBIG ? "De feed is te groot om in één keer te verwerken."
-                                                 : "Te weinig geheugen om de feed te lezen.");
+    snprintf(err, errlen, "%s",
+             rc == SK_ETOOBIG ? "De feed is te groot om in één keer te verwerken."
+                              : "Te weinig geheugen om de feed te lezen.");
   if (rc)
     *total_pages = 1;
   ks_free(&c.orgs);

@@ -41,7 +41,8 @@ static int add_member(struct ix_hsds_csv_pkg *p, const char *name, const char *b
     return SK_ETOOBIG;
   }
   if (n > IX_CSV_MAX_BYTES || n > IX_HSDS_CSV_MAX_TOTAL - p->total) {
-    snprintf(err, errlen, "Het pakket is te groot (een bestand boven %zu MB of samen boven %zu MB).",
+    snprintf(err, errlen,
+             "Het pakket is te groot (een bestand boven %zu MB of samen boven %zu MB).",
              IX_CSV_MAX_BYTES >> 20, IX_HSDS_CSV_MAX_TOTAL >> 20);
     return SK_ETOOBIG;
   }
@@ -54,13 +55,15 @@ static int add_member(struct ix_hsds_csv_pkg *p, const char *name, const char *b
   if (v < 0)
     return SK_ENOMEM;
   if (v == IX_TEXT_NUL || v == IX_TEXT_UTF16) {
-    snprintf(err, errlen, "Het bestand '%s' in het pakket is geen tekst (%s). Sla het op als CSV in UTF-8.",
+    snprintf(err, errlen,
+             "Het bestand '%s' in het pakket is geen tekst (%s). Sla het op als CSV in UTF-8.",
              name, v == IX_TEXT_NUL ? "het bevat een NUL-teken" : "UTF-16");
     return SK_EPARSE;
   }
   if (v == IX_TEXT_CP1252) {
     if (ix_batch_warn(b,
-                      "Bestand '%s' is geen geldige UTF-8 (eerste fout: byte 0x%02X op regel %zu); we hebben het "
+                      "Bestand '%s' is geen geldige UTF-8 (eerste fout: byte 0x%02X op regel %zu); "
+                      "we hebben het "
                       "gelezen als Windows-1252.",
                       name, byte, line)) {
       free(dec);
@@ -99,8 +102,8 @@ static const char *member_name(const char *name, int *unsafe) {
     return NULL; /* more than one folder deep */
   const char *base = slash ? slash + 1 : name;
   size_t bl = strlen(base);
-  if (bl < 5 || bl >= sizeof((struct ix_hsds_csv_file *)0)->name || strcasecmp(base + bl - 4, ".csv") != 0 ||
-      base[0] == '.')
+  if (bl < 5 || bl >= sizeof((struct ix_hsds_csv_file *)0)->name ||
+      strcasecmp(base + bl - 4, ".csv") != 0 || base[0] == '.')
     return NULL;
   return base;
 }
@@ -145,12 +148,14 @@ static int inflate_exact(const unsigned char *src, size_t clen, unsigned char *d
   return rc;
 }
 
-int ix_hsds_csv_read_zip(const char *data, size_t len, struct ix_hsds_csv_pkg *p, struct ix_batch *b,
-                         char *err, size_t errlen) {
+int ix_hsds_csv_read_zip(const char *data, size_t len, struct ix_hsds_csv_pkg *p,
+                         struct ix_batch *b, char *err, size_t errlen) {
   const unsigned char *d = (const unsigned char *)data;
   err[0] = '\0';
   if (len < 22 || le32(d) != 0x04034b50u) {
-    snprintf(err, errlen, "Dit is geen zip-bestand. Een HSDS-CSV-pakket is een zip of een map met CSV-bestanden.");
+    snprintf(
+        err, errlen,
+        "Dit is geen zip-bestand. Een HSDS-CSV-pakket is een zip of een map met CSV-bestanden.");
     return SK_EPARSE;
   }
   /* The end of central directory record: within the last 22 + 65535 bytes. */
@@ -163,13 +168,15 @@ int ix_hsds_csv_read_zip(const char *data, size_t len, struct ix_hsds_csv_pkg *p
       break;
     }
   if (!found) {
-    snprintf(err, errlen, "Het zip-bestand is onvolledig (het einde van de inhoudsopgave ontbreekt).");
+    snprintf(err, errlen,
+             "Het zip-bestand is onvolledig (het einde van de inhoudsopgave ontbreekt).");
     return SK_EPARSE;
   }
   uint32_t disk = le16(d + eocd + 4), cd_disk = le16(d + eocd + 6), n_here = le16(d + eocd + 8),
            n_all = le16(d + eocd + 10), cd_size = le32(d + eocd + 12), cd_off = le32(d + eocd + 16);
   if (n_all == 0xFFFFu || cd_size == 0xFFFFFFFFu || cd_off == 0xFFFFFFFFu) {
-    snprintf(err, errlen, "Dit zip-bestand is in het ZIP64-formaat; dat lezen we niet. Maak een gewone zip.");
+    snprintf(err, errlen,
+             "Dit zip-bestand is in het ZIP64-formaat; dat lezen we niet. Maak een gewone zip.");
     return SK_EPARSE;
   }
   if (disk || cd_disk || n_here != n_all) {
@@ -181,7 +188,8 @@ int ix_hsds_csv_read_zip(const char *data, size_t len, struct ix_hsds_csv_pkg *p
     return SK_EPARSE;
   }
   if (n_all > 4 * IX_HSDS_CSV_MAX_FILES) {
-    snprintf(err, errlen, "Het zip-bestand heeft meer dan %d bestanden.", 4 * IX_HSDS_CSV_MAX_FILES);
+    snprintf(err, errlen, "Het zip-bestand heeft meer dan %d bestanden.",
+             4 * IX_HSDS_CSV_MAX_FILES);
     return SK_ETOOBIG;
   }
   size_t at = cd_off, cd_end = (size_t)cd_off + cd_size;
@@ -206,7 +214,8 @@ int ix_hsds_csv_read_zip(const char *data, size_t len, struct ix_hsds_csv_pkg *p
     name[nl] = '\0';
     at += (size_t)46 + nlen + xlen + clen;
     int unsafe = 0;
-    const char *base = nlen < sizeof name && !memchr(name, '\0', nl) ? member_name(name, &unsafe) : NULL;
+    const char *base = nlen < sizeof name && !memchr(name, '\0', nl) ? member_name(name, &unsafe)
+                                                                     : NULL;
     if (unsafe) {
       skipped_unsafe++;
       continue;
@@ -218,12 +227,15 @@ int ix_hsds_csv_read_zip(const char *data, size_t len, struct ix_hsds_csv_pkg *p
       return SK_EPARSE;
     }
     if (method != 0 && method != 8) {
-      snprintf(err, errlen, "Het bestand '%s' in de zip is ingepakt op een manier die we niet lezen (methode %u).",
-               base, method);
+      snprintf(
+          err, errlen,
+          "Het bestand '%s' in de zip is ingepakt op een manier die we niet lezen (methode %u).",
+          base, method);
       return SK_EPARSE;
     }
     if (usize > IX_CSV_MAX_BYTES || usize > IX_HSDS_CSV_MAX_TOTAL - p->total) {
-      snprintf(err, errlen, "Het pakket is te groot (uitgepakt meer dan %zu MB).", IX_CSV_MAX_BYTES >> 20);
+      snprintf(err, errlen, "Het pakket is te groot (uitgepakt meer dan %zu MB).",
+               IX_CSV_MAX_BYTES >> 20);
       return SK_ETOOBIG;
     }
     if (loff > len || len - loff < 30 || le32(d + loff) != 0x04034b50u) {
@@ -243,21 +255,25 @@ int ix_hsds_csv_read_zip(const char *data, size_t len, struct ix_hsds_csv_pkg *p
     else if ((rc = inflate_exact(d + start, csize, buf, usize)) != SK_OK) {
       free(buf);
       if (rc == SK_EPARSE)
-        snprintf(err, errlen, "Het bestand '%s' in de zip is beschadigd of groter dan de zip zegt.", base);
+        snprintf(err, errlen, "Het bestand '%s' in de zip is beschadigd of groter dan de zip zegt.",
+                 base);
       return rc;
     }
     if ((uint32_t)crc32(0L, buf, (uInt)usize) != crc) {
       free(buf);
-      snprintf(err, errlen, "Het bestand '%s' in de zip is beschadigd (de controlesom klopt niet).", base);
+      snprintf(err, errlen, "Het bestand '%s' in de zip is beschadigd (de controlesom klopt niet).",
+               base);
       return SK_EPARSE;
     }
     rc = add_member(p, base, (const char *)buf, usize, b, err, errlen);
     free(buf);
   }
   if (!rc && skipped_unsafe &&
-      ix_batch_warn(b, "%u bestand(en) in de zip hebben een naam buiten het pakket (zoals '../' of een "
-                       "volledig pad); die zijn overgeslagen.",
-                    skipped_unsafe))
+      ix_batch_warn(
+          b,
+          "%u bestand(en) in de zip hebben een naam buiten het pakket (zoals '../' of een "
+          "volledig pad); die zijn overgeslagen.",
+          skipped_unsafe))
     rc = SK_ENOMEM;
   return rc;
 }
@@ -316,8 +332,9 @@ int ix_hsds_csv_read_dir(const char *dir, struct ix_hsds_csv_pkg *p, struct ix_b
 /* Columns HSDS types as numbers: a cell that reads as one becomes one, so
  * the JSON parser sees what a JSON feed would send. */
 static int numeric_column(const char *col) {
-  static const char *const cols[] = {"minimum_age", "maximum_age", "latitude", "longitude", "year_incorporated",
-                                     "interval",    "count",       "timezone", "amount",    NULL};
+  static const char *const cols[] = {
+      "minimum_age", "maximum_age", "latitude", "longitude", "year_incorporated",
+      "interval",    "count",       "timezone", "amount",    NULL};
   for (size_t i = 0; cols[i]; i++)
     if (strcmp(cols[i], col) == 0)
       return 1;
@@ -354,8 +371,8 @@ static int load_table(const struct ix_hsds_csv_file *f, struct ix_batch *b, json
     return SK_ENOMEM;
   if (!f)
     return SK_OK;
-  struct ix_csv_reader rd = {.p = f->data, .end = f->data + f->len, .sep = ix_csv_guess_sep(f->data, f->len),
-                             .line = 1};
+  struct ix_csv_reader rd = {
+      .p = f->data, .end = f->data + f->len, .sep = ix_csv_guess_sep(f->data, f->len), .line = 1};
   struct ix_csv_row hdr, r;
   ix_csv_row_init(&hdr);
   ix_csv_row_init(&r);
@@ -396,12 +413,14 @@ static int load_table(const struct ix_hsds_csv_file *f, struct ix_batch *b, json
       json_array_remove(*out, json_array_size(*out) - 1);
   }
   if (!rc && got == -1) {
-    snprintf(err, errlen, "Bestand '%s': vanaf regel %zu staat een aanhalingsteken (\") dat niet wordt gesloten.",
-             f->name, line);
+    snprintf(
+        err, errlen,
+        "Bestand '%s': vanaf regel %zu staat een aanhalingsteken (\") dat niet wordt gesloten.",
+        f->name, line);
     rc = SK_EPARSE;
   } else if (!rc && got == -2) {
-    snprintf(err, errlen, "Bestand '%s': regel %zu heeft een cel van meer dan %d tekens.", f->name, line,
-             IX_CSV_MAX_FIELD);
+    snprintf(err, errlen, "Bestand '%s': regel %zu heeft een cel van meer dan %d tekens.", f->name,
+             line, IX_CSV_MAX_FIELD);
     rc = SK_EPARSE;
   } else if (!rc && got == -3) {
     rc = SK_ENOMEM;
@@ -443,20 +462,50 @@ static json_t *without(json_t *row, const char *const *drop) {
 
 /* The tables, by the names of the specification (3.0 and 3.1). */
 enum tab {
-  T_SERVICES, T_ORGS, T_LOCATIONS, T_SAL, T_PHONES, T_SCHEDULES, T_AREAS, T_ADDRESSES, T_ACCESS, T_LANGS,
-  T_COSTS, T_DOCS, T_ATTRS, T_TERMS, T_TAXONOMIES, T_COUNT
+  T_SERVICES,
+  T_ORGS,
+  T_LOCATIONS,
+  T_SAL,
+  T_PHONES,
+  T_SCHEDULES,
+  T_AREAS,
+  T_ADDRESSES,
+  T_ACCESS,
+  T_LANGS,
+  T_COSTS,
+  T_DOCS,
+  T_ATTRS,
+  T_TERMS,
+  T_TAXONOMIES,
+  T_COUNT
 };
 static const char *const tab_files[T_COUNT][2] = {
-    {"services.csv", NULL},          {"organizations.csv", NULL},       {"locations.csv", NULL},
-    {"service_at_location.csv", "service_at_locations.csv"},            {"phones.csv", NULL},
-    {"schedules.csv", NULL},         {"service_areas.csv", NULL},       {"addresses.csv", NULL},
-    {"accessibility.csv", "accessibility_for_disabilities.csv"},        {"languages.csv", NULL},
-    {"cost_options.csv", NULL},      {"required_documents.csv", NULL},  {"attributes.csv", NULL},
-    {"taxonomy_terms.csv", NULL},    {"taxonomies.csv", NULL}};
+    {"services.csv", NULL},
+    {"organizations.csv", NULL},
+    {"locations.csv", NULL},
+    {"service_at_location.csv", "service_at_locations.csv"},
+    {"phones.csv", NULL},
+    {"schedules.csv", NULL},
+    {"service_areas.csv", NULL},
+    {"addresses.csv", NULL},
+    {"accessibility.csv", "accessibility_for_disabilities.csv"},
+    {"languages.csv", NULL},
+    {"cost_options.csv", NULL},
+    {"required_documents.csv", NULL},
+    {"attributes.csv", NULL},
+    {"taxonomy_terms.csv", NULL},
+    {"taxonomies.csv", NULL}};
 /* Tables of HSDS that have no place in our model: read as nothing, reported. */
-static const char *const unused_files[] = {"contacts.csv", "funding.csv", "programs.csv", "metadata.csv",
-                                           "organization_identifiers.csv", "meta_table_descriptions.csv",
-                                           "url.csv", "units.csv", "service_capacity.csv", NULL};
+static const char *const unused_files[] = {"contacts.csv",
+                                           "funding.csv",
+                                           "programs.csv",
+                                           "metadata.csv",
+                                           "organization_identifiers.csv",
+                                           "meta_table_descriptions.csv",
+                                           "url.csv",
+                                           "units.csv",
+                                           "service_capacity.csv",
+                                           NULL};
 
 struct join {
   json_t *t[T_COUNT];
@@ -467,15 +516,16 @@ struct join {
   json_t *costs_by_service, *docs_by_service, *attrs_by_link, *sal_by_service;
 };
 
-static const char *const phone_fk[] = {"location_id", "service_id", "organization_id", "contact_id",
-                                       "service_at_location_id", NULL};
+static const char *const phone_fk[] = {
+    "location_id", "service_id", "organization_id", "contact_id", "service_at_location_id", NULL};
 static const char *const sched_fk[] = {"service_id", "location_id", "service_at_location_id", NULL};
 static const char *const service_fk[] = {"service_id", "service_at_location_id", NULL};
 static const char *const loc_fk[] = {"location_id", NULL};
 static const char *const lang_fk[] = {"service_id", "location_id", "phone_id", NULL};
 
 /* parent[key] = copies of the rows of group[id] without the columns drop. */
-static int nest(json_t *parent, const char *key, json_t *group, const char *id, const char *const *drop) {
+static int nest(json_t *parent, const char *key, json_t *group, const char *id,
+                const char *const *drop) {
   json_t *rows = id ? json_object_get(group, id) : NULL;
   if (!rows || !json_array_size(rows))
     return SK_OK;
@@ -515,8 +565,10 @@ static json_t *build_location(struct join *j, const char *lid, size_t *foreign_o
     json_object_del(l, "organization_id");
     (*foreign_org)++;
   }
-  if (nest(l, "addresses", j->addr_by_loc, lid, loc_fk) || nest(l, "accessibility", j->access_by_loc, lid, loc_fk) ||
-      nest(l, "phones", j->phones_by_loc, lid, phone_fk) || nest(l, "schedules", j->sched_by_loc, lid, sched_fk) ||
+  if (nest(l, "addresses", j->addr_by_loc, lid, loc_fk) ||
+      nest(l, "accessibility", j->access_by_loc, lid, loc_fk) ||
+      nest(l, "phones", j->phones_by_loc, lid, phone_fk) ||
+      nest(l, "schedules", j->sched_by_loc, lid, sched_fk) ||
       nest(l, "languages", j->langs_by_loc, lid, lang_fk)) {
     json_decref(l);
     *oom = 1;
@@ -535,7 +587,8 @@ static json_t *build_attribute(struct join *j, json_t *row) {
   static const char *const term_drop[] = {"taxonomy_id", NULL};
   json_t *t = without(term, term_drop);
   json_t *tax = first(j->tax_by_id, json_string_value(json_object_get(term, "taxonomy_id")));
-  if (!t || (tax && json_object_set(t, "taxonomy_detail", tax)) || json_object_set_new(a, "taxonomy_term", t)) {
+  if (!t || (tax && json_object_set(t, "taxonomy_detail", tax)) ||
+      json_object_set_new(a, "taxonomy_term", t)) {
     json_decref(a);
     return NULL;
   }
@@ -552,7 +605,8 @@ static json_t *build_service(struct join *j, json_t *row, size_t *foreign_org) {
   json_t *org = first(j->org_by_id, oid);
   if (org) {
     json_t *o = json_copy(org);
-    if (!o || nest(o, "phones", j->phones_by_org, oid, phone_fk) || json_object_set_new(s, "organization", o))
+    if (!o || nest(o, "phones", j->phones_by_org, oid, phone_fk) ||
+        json_object_set_new(s, "organization", o))
       goto oom;
     json_object_del(s, "organization_id");
   }
@@ -587,7 +641,8 @@ static json_t *build_service(struct join *j, json_t *row, size_t *foreign_org) {
       json_t *x = without(sr, drop);
       const char *said = json_string_value(json_object_get(sr, "id"));
       const char *lid = json_string_value(json_object_get(sr, "location_id"));
-      if (!x || json_array_append_new(a, x) || nest(x, "phones", j->phones_by_sal, said, phone_fk) ||
+      if (!x || json_array_append_new(a, x) ||
+          nest(x, "phones", j->phones_by_sal, said, phone_fk) ||
           nest(x, "schedules", j->sched_by_sal, said, sched_fk))
         goto oom;
       int oom;
@@ -608,24 +663,28 @@ oom:
 }
 
 static void join_free(struct join *j) {
-  json_t **all[] = {&j->svc_by_id, &j->org_by_id, &j->loc_by_id, &j->term_by_id, &j->tax_by_id, &j->phones_by_service,
-                    &j->phones_by_org, &j->phones_by_loc, &j->phones_by_sal, &j->sched_by_service,
-                    &j->sched_by_loc, &j->sched_by_sal, &j->areas_by_service, &j->addr_by_loc,
-                    &j->access_by_loc, &j->langs_by_service, &j->langs_by_loc, &j->costs_by_service,
-                    &j->docs_by_service, &j->attrs_by_link, &j->sal_by_service};
+  json_t **all[] = {&j->svc_by_id,        &j->org_by_id,     &j->loc_by_id,
+                    &j->term_by_id,       &j->tax_by_id,     &j->phones_by_service,
+                    &j->phones_by_org,    &j->phones_by_loc, &j->phones_by_sal,
+                    &j->sched_by_service, &j->sched_by_loc,  &j->sched_by_sal,
+                    &j->areas_by_service, &j->addr_by_loc,   &j->access_by_loc,
+                    &j->langs_by_service, &j->langs_by_loc,  &j->costs_by_service,
+                    &j->docs_by_service,  &j->attrs_by_link, &j->sal_by_service};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     json_decref(*all[i]);
   for (size_t i = 0; i < T_COUNT; i++)
     json_decref(j->t[i]);
 }
 
-int ix_hsds_csv_parse_pkg(const struct ix_hsds_csv_pkg *p, const struct sk_taxonomy *tax, int64_t now,
-                          struct ix_batch *out, char *err, size_t errlen) {
+int ix_hsds_csv_parse_pkg(const struct ix_hsds_csv_pkg *p, const struct sk_taxonomy *tax,
+                          int64_t now, struct ix_batch *out, char *err, size_t errlen) {
   err[0] = '\0';
   if (!find_file(p, "services.csv")) {
-    snprintf(err, errlen,
-             "Het pakket heeft geen services.csv. Een HSDS-CSV-pakket heeft minstens services.csv (en meestal "
-             "organizations.csv, locations.csv, service_at_location.csv, phones.csv, schedules.csv).");
+    snprintf(
+        err, errlen,
+        "Het pakket heeft geen services.csv. Een HSDS-CSV-pakket heeft minstens services.csv (en "
+        "meestal "
+        "organizations.csv, locations.csv, service_at_location.csv, phones.csv, schedules.csv).");
     return SK_EPARSE;
   }
   struct join j;
@@ -642,13 +701,15 @@ int ix_hsds_csv_parse_pkg(const struct ix_hsds_csv_pkg *p, const struct sk_taxon
     const char *name = p->files[i].name;
     int known = 0, unused = 0;
     for (int t = 0; t < T_COUNT; t++)
-      known |= strcasecmp(name, tab_files[t][0]) == 0 || (tab_files[t][1] && strcasecmp(name, tab_files[t][1]) == 0);
+      known |= strcasecmp(name, tab_files[t][0]) == 0 ||
+               (tab_files[t][1] && strcasecmp(name, tab_files[t][1]) == 0);
     for (size_t k = 0; unused_files[k]; k++)
       unused |= strcasecmp(name, unused_files[k]) == 0;
-    if (!known && ix_batch_warn(out,
-                                unused ? "Bestand '%s': daar hebben we geen plek voor; het is overgeslagen."
-                                       : "Bestand '%s' hoort niet bij HSDS; het is overgeslagen.",
-                                name))
+    if (!known &&
+        ix_batch_warn(out,
+                      unused ? "Bestand '%s': daar hebben we geen plek voor; het is overgeslagen."
+                             : "Bestand '%s' hoort niet bij HSDS; het is overgeslagen.",
+                      name))
       rc = SK_ENOMEM;
   }
   json_t *services = NULL;
@@ -676,9 +737,10 @@ int ix_hsds_csv_parse_pkg(const struct ix_hsds_csv_pkg *p, const struct sk_taxon
   j.docs_by_service = group_by(j.t[T_DOCS], "service_id");
   j.attrs_by_link = group_by(j.t[T_ATTRS], "link_id");
   j.sal_by_service = group_by(j.t[T_SAL], "service_id");
-  if (!j.svc_by_id || !j.org_by_id || !j.loc_by_id || !j.term_by_id || !j.tax_by_id || !j.phones_by_service || !j.phones_by_org ||
-      !j.phones_by_loc || !j.phones_by_sal || !j.sched_by_service || !j.sched_by_loc || !j.sched_by_sal ||
-      !j.areas_by_service || !j.addr_by_loc || !j.access_by_loc || !j.langs_by_service || !j.langs_by_loc ||
+  if (!j.svc_by_id || !j.org_by_id || !j.loc_by_id || !j.term_by_id || !j.tax_by_id ||
+      !j.phones_by_service || !j.phones_by_org || !j.phones_by_loc || !j.phones_by_sal ||
+      !j.sched_by_service || !j.sched_by_loc || !j.sched_by_sal || !j.areas_by_service ||
+      !j.addr_by_loc || !j.access_by_loc || !j.langs_by_service || !j.langs_by_loc ||
       !j.costs_by_service || !j.docs_by_service || !j.attrs_by_link || !j.sal_by_service ||
       !(services = json_array())) {
     rc = SK_ENOMEM;
@@ -702,21 +764,25 @@ int ix_hsds_csv_parse_pkg(const struct ix_hsds_csv_pkg *p, const struct sk_taxon
     if (!first(j.svc_by_id, link))
       stray += json_array_size(rows);
   }
-  if (stray && ix_batch_warn(out,
-                             "Bestand 'attributes.csv': %zu rij(en) horen bij iets dat geen dienst van het pakket "
-                             "is (link_id); die zijn overgeslagen.",
-                             stray))
+  if (stray &&
+      ix_batch_warn(
+          out,
+          "Bestand 'attributes.csv': %zu rij(en) horen bij iets dat geen dienst van het pakket "
+          "is (link_id); die zijn overgeslagen.",
+          stray))
     rc = SK_ENOMEM;
   if (!rc && foreign_org &&
       ix_batch_warn(out,
-                    "Bestand 'locations.csv': %zu locatie(s) noemen een organisatie (organization_id) die niet in "
+                    "Bestand 'locations.csv': %zu locatie(s) noemen een organisatie "
+                    "(organization_id) die niet in "
                     "organizations.csv staat; daar telt de organisatie van de dienst.",
                     foreign_org))
     rc = SK_ENOMEM;
   if (rc)
     goto done;
   if (!n_services) {
-    snprintf(err, errlen, "Het bestand services.csv heeft geen diensten (alleen een kopregel, of het is leeg).");
+    snprintf(err, errlen,
+             "Het bestand services.csv heeft geen diensten (alleen een kopregel, of het is leeg).");
     rc = SK_EPARSE;
     goto done;
   }

@@ -51,8 +51,8 @@ void ix_hsds_csv_pkg_free(struct ix_hsds_csv_pkg *p);
  * such as a skipped member, into b). SK_OK; SK_EPARSE with a Dutch reason
  * in err when the archive is not a zip we read; SK_ETOOBIG past a cap;
  * SK_ENOMEM. On error p may hold some members: free it. */
-int ix_hsds_csv_read_zip(const char *data, size_t len, struct ix_hsds_csv_pkg *p, struct ix_batch *b,
-                         char *err, size_t errlen);
+int ix_hsds_csv_read_zip(const char *data, size_t len, struct ix_hsds_csv_pkg *p,
+                         struct ix_batch *b, char *err, size_t errlen);
 
 /* Read the *.csv regular files of folder dir (not below it; symbolic links
  * are not followed) into p. Same returns as ix_hsds_csv_read_zip. */
@@ -62,8 +62,8 @@ int ix_hsds_csv_read_dir(const char *dir, struct ix_hsds_csv_pkg *p, struct ix_b
 /* Join the tables of p into services and append them to out (as
  * ix_hsds_parse_at does). SK_OK; SK_EPARSE with a Dutch reason when there
  * is no services.csv or it has no header; SK_ENOMEM; SK_ETOOBIG. */
-int ix_hsds_csv_parse_pkg(const struct ix_hsds_csv_pkg *p, const struct sk_taxonomy *tax, int64_t now,
-                          struct ix_batch *out, char *err, size_t errlen);
+int ix_hsds_csv_parse_pkg(const struct ix_hsds_csv_pkg *p, const struct sk_taxonomy *tax,
+                          int64_t now, struct ix_batch *out, char *err, size_t errlen);
 
 /* A fetched zip: ix_hsds_csv_read_zip + ix_hsds_csv_parse_pkg. */
 int ix_hsds_csv_parse_zip(const char *data, size_t len, const struct sk_taxonomy *tax, int64_t now,

@@ -71,10 +71,10 @@ void ixc_warn(struct ixc_doc *d, const char *fmt, ...) {
 /* ------------------------------------------------------------------- text */
 
 /* Windows-1252 for the bytes 0x80..0x9F (0: undefined there). */
-static const uint16_t cp1252[32] = {
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+static const uint16_t cp1252[32] = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+                                    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
 
 static int dropped_cp(uint32_t cp) {
   return (cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFEFF ||
@@ -155,7 +155,8 @@ static const char *field_text(struct ixc_doc *d, const char *key, const char *fi
   int fl = 0;
   const char *r = ixc_clean(d, s, cap, single_line, &fl);
   if (fl & IXC_REPAIRED)
-    ixc_warn(d, "Activiteit '%s': %s was geen geldige UTF-8 en is gelezen als Windows-1252.", key, field);
+    ixc_warn(d, "Activiteit '%s': %s was geen geldige UTF-8 en is gelezen als Windows-1252.", key,
+             field);
   if (fl & IXC_TRUNCATED)
     ixc_warn(d, "Activiteit '%s': %s is te lang en ingekort tot %zu tekens.", key, field, cap);
   return r;
@@ -236,7 +237,8 @@ static int matcher_build(struct matcher *m, const struct sk_taxonomy *tax) {
     if (t->vocab != SK_VOCAB_NEED && t->vocab != SK_VOCAB_TARGET_GROUP &&
         t->vocab != SK_VOCAB_COST && t->vocab != SK_VOCAB_ACCESS)
       continue;
-    if (matcher_add(m, t->code, strlen(t->code), t) || matcher_add(m, t->label, strlen(t->label), t))
+    if (matcher_add(m, t->code, strlen(t->code), t) ||
+        matcher_add(m, t->label, strlen(t->label), t))
       return SK_ENOMEM;
     const char *paren = strchr(t->label, '('); /* "Ouderen (65+)" also as "Ouderen" */
     if (paren && matcher_add(m, t->label, (size_t)(paren - t->label), t))
@@ -274,7 +276,8 @@ static int has_word(const char *hay, const char *needle) {
   for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle)) {
     unsigned char before = p > hay ? (unsigned char)p[-1] : ' ';
     unsigned char after = (unsigned char)p[n];
-    int wb = !(before >= 0x80 || (before >= '0' && before <= '9') || (before >= 'a' && before <= 'z'));
+    int wb = !(before >= 0x80 || (before >= '0' && before <= '9') ||
+               (before >= 'a' && before <= 'z'));
     int wa = !(after >= 0x80 || (after >= '0' && after <= '9') || (after >= 'a' && after <= 'z'));
     if (wb && wa)
       return 1;
@@ -319,8 +322,9 @@ static int areas_from_location(struct ixc_doc *d, struct ix_service *svc, const 
   }
   free(hay);
   for (const char *p = loc; *p && !rc; p++) {
-    if (!(p[0] >= '1' && p[0] <= '9') || (p > loc && ((p[-1] >= '0' && p[-1] <= '9') ||
-                                                     ((p[-1] | 0x20) >= 'a' && (p[-1] | 0x20) <= 'z'))))
+    if (!(p[0] >= '1' && p[0] <= '9') ||
+        (p > loc &&
+         ((p[-1] >= '0' && p[-1] <= '9') || ((p[-1] | 0x20) >= 'a' && (p[-1] | 0x20) <= 'z'))))
       continue;
     int ok = 1;
     for (int k = 1; k < 4 && ok; k++)
@@ -463,7 +467,8 @@ static int keyset_add(struct keyset *ks, const char *key) {
   return 1;
 }
 
-static const char *series_key(struct ixc_doc *d, struct keyset *ks, icalcomponent *ev, const char *uid) {
+static const char *series_key(struct ixc_doc *d, struct keyset *ks, icalcomponent *ev,
+                              const char *uid) {
   const char *base = NULL;
   size_t ulen = uid ? strlen(uid) : 0;
   int usable = uid && ulen <= CAP_UID && sk_utf8_valid(uid, ulen);
@@ -530,14 +535,16 @@ static const char *url_text(struct ixc_doc *d, const char *key, icalcomponent *e
   for (const char *q = v; ok && *q; q++)
     ok = (unsigned char)*q > 0x20 && *q != 0x7F && *q != '"' && *q != '<' && *q != '>';
   if (!ok || strlen(v) > CAP_URL) {
-    ixc_warn(d, "Activiteit '%s': de link (URL) is geen geldig http(s)-adres en is weggelaten.", key);
+    ixc_warn(d, "Activiteit '%s': de link (URL) is geen geldig http(s)-adres en is weggelaten.",
+             key);
     return NULL;
   }
   return field_text(d, key, "URL", v, CAP_URL, 1);
 }
 
 /* One series: uid group ev[0..n). */
-static int build_series(struct ixc_doc *d, struct matcher *m, struct keyset *ks, struct ev *ev, size_t n) {
+static int build_series(struct ixc_doc *d, struct matcher *m, struct keyset *ks, struct ev *ev,
+                        size_t n) {
   struct ev *master = NULL;
   size_t n_masters = 0, n_over = 0;
   for (size_t i = 0; i < n; i++) {
@@ -574,8 +581,10 @@ static int build_series(struct ixc_doc *d, struct matcher *m, struct keyset *ks,
     goto done;
   }
   if (n_masters > 1)
-    ixc_warn(d, "Activiteit '%s' staat %zu keer in de agenda; de nieuwste versie (SEQUENCE) is gebruikt.",
-             key, n_masters);
+    ixc_warn(
+        d,
+        "Activiteit '%s' staat %zu keer in de agenda; de nieuwste versie (SEQUENCE) is gebruikt.",
+        key, n_masters);
 
   icalproperty *pc = icalcomponent_get_first_property(primary->c, ICAL_CLASS_PROPERTY);
   enum icalproperty_class cls = pc ? icalproperty_get_class(pc) : ICAL_CLASS_PUBLIC;
@@ -591,16 +600,18 @@ static int build_series(struct ixc_doc *d, struct matcher *m, struct keyset *ks,
   svc.min_age = IX_UNSET;
   svc.max_age = IX_UNSET;
   svc.uid = primary->uid ? field_text(d, key, "UID", primary->uid, 500, 1) : NULL;
-  svc.name = field_text(d, key, "de titel (SUMMARY)", icalcomponent_get_summary(primary->c), CAP_NAME, 1);
+  svc.name = field_text(d, key, "de titel (SUMMARY)", icalcomponent_get_summary(primary->c),
+                        CAP_NAME, 1);
   if (!svc.name) {
-    if (ix_batch_reject(d->b, key, "SUMMARY", "Activiteit '%s': de titel (SUMMARY) ontbreekt.", key))
+    if (ix_batch_reject(d->b, key, "SUMMARY", "Activiteit '%s': de titel (SUMMARY) ontbreekt.",
+                        key))
       rc = SK_ENOMEM;
     goto done;
   }
   svc.description = field_text(d, key, "de beschrijving (DESCRIPTION)",
                                icalcomponent_get_description(primary->c), CAP_DESCRIPTION, 0);
-  svc.location_text = field_text(d, key, "de plaats (LOCATION)", icalcomponent_get_location(primary->c),
-                                 CAP_LOCATION, 1);
+  svc.location_text = field_text(d, key, "de plaats (LOCATION)",
+                                 icalcomponent_get_location(primary->c), CAP_LOCATION, 1);
   svc.url = url_text(d, key, primary->c);
   svc.organizer = organizer_text(d, key, primary->c);
   if (master) {
@@ -660,8 +671,8 @@ done:
 static void collect_errors(struct ixc_doc *d, icalcomponent *c, int depth, int *shown) {
   if (depth > 6)
     return;
-  for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY); p && *shown < 3;
-       p = icalcomponent_get_next_property(c, ICAL_XLICERROR_PROPERTY)) {
+  for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
+       p && *shown < 3; p = icalcomponent_get_next_property(c, ICAL_XLICERROR_PROPERTY)) {
     int fl = 0;
     const char *msg = ixc_clean(d, icalproperty_get_xlicerror(p), 200, 1, &fl);
     ixc_warn(d, "Regel overgeslagen: %s", msg ? msg : "?");
@@ -688,8 +699,8 @@ static int has_line(const char *s, size_t n, const char *tag) {
   return 0;
 }
 
-static int parse_locked(const char *text, int wrapped, const struct ix_ical_opts *o, struct ix_batch *out,
-                        char *err, size_t errlen) {
+static int parse_locked(const char *text, int wrapped, const struct ix_ical_opts *o,
+                        struct ix_batch *out, char *err, size_t errlen) {
   icalcomponent *root = icalparser_parse_string(text);
   if (!root)
     return fail(err, errlen,
@@ -706,11 +717,13 @@ static int parse_locked(const char *text, int wrapped, const struct ix_ical_opts
     size_t cnt = (size_t)icalcomponent_count_components(root, ICAL_VCALENDAR_COMPONENT);
     cals = malloc((cnt ? cnt : 1) * sizeof *cals);
     for (icalcomponent *c = icalcomponent_get_first_component(root, ICAL_VCALENDAR_COMPONENT);
-         cals && c && n_cals < cnt; c = icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT))
+         cals && c && n_cals < cnt;
+         c = icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT))
       cals[n_cals++] = c;
   } else {
     icalcomponent_free(root);
-    return fail(err, errlen, "De agenda kan niet worden gelezen: er staat geen VCALENDAR in het bestand.");
+    return fail(err, errlen,
+                "De agenda kan niet worden gelezen: er staat geen VCALENDAR in het bestand.");
   }
   if (!cals) {
     icalcomponent_free(root);
@@ -719,7 +732,8 @@ static int parse_locked(const char *text, int wrapped, const struct ix_ical_opts
   if (n_cals == 0) {
     free(cals);
     icalcomponent_free(root);
-    return fail(err, errlen, "De agenda kan niet worden gelezen: er staat geen VCALENDAR in het bestand.");
+    return fail(err, errlen,
+                "De agenda kan niet worden gelezen: er staat geen VCALENDAR in het bestand.");
   }
 
   struct ixc_doc d;
@@ -743,7 +757,8 @@ static int parse_locked(const char *text, int wrapped, const struct ix_ical_opts
     ixc_warn(&d, "De regel BEGIN:VCALENDAR ontbreekt; de activiteiten zijn toch gelezen.");
   int n_errors = icalcomponent_count_errors(root);
   if (n_errors > 0) {
-    ixc_warn(&d, "%d regel(s) in de agenda konden niet worden gelezen en zijn overgeslagen.", n_errors);
+    ixc_warn(&d, "%d regel(s) in de agenda konden niet worden gelezen en zijn overgeslagen.",
+             n_errors);
     int shown = 0;
     collect_errors(&d, root, 0, &shown);
   }
@@ -752,7 +767,8 @@ static int parse_locked(const char *text, int wrapped, const struct ix_ical_opts
   for (size_t i = 0; i < n_cals; i++)
     total += (size_t)icalcomponent_count_components(cals[i], ICAL_VEVENT_COMPONENT);
   if (total > MAX_EVENTS) {
-    ixc_warn(&d, "De agenda heeft %zu activiteiten; alleen de eerste %d zijn gelezen.", total, MAX_EVENTS);
+    ixc_warn(&d, "De agenda heeft %zu activiteiten; alleen de eerste %d zijn gelezen.", total,
+             MAX_EVENTS);
     total = MAX_EVENTS;
   }
   struct ev *evs = calloc(total ? total : 1, sizeof *evs);
@@ -774,8 +790,10 @@ static int parse_locked(const char *text, int wrapped, const struct ix_ical_opts
       const char *uid = icalcomponent_get_uid(c);
       while (uid && (*uid == ' ' || *uid == '\t'))
         uid++;
-      evs[n_ev] = (struct ev){c, cals[i], deflt, uid && *uid ? uid : NULL, n_ev,
-                              icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY) != NULL};
+      evs[n_ev] = (struct ev){
+          c,     cals[i],
+          deflt, uid && *uid ? uid : NULL,
+          n_ev,  icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY) != NULL};
       n_ev++;
     }
   }
@@ -828,7 +846,8 @@ int ix_ical_parse(const char *data, size_t len, const struct ix_ical_opts *o, st
   }
   if (len >= 2 && ((unsigned char)data[0] == 0xFF || (unsigned char)data[0] == 0xFE) &&
       ((unsigned char)data[1] == 0xFF || (unsigned char)data[1] == 0xFE))
-    return fail(err, errlen, "De agenda is opgeslagen als UTF-16; sla het iCal-bestand op als UTF-8.");
+    return fail(err, errlen,
+                "De agenda is opgeslagen als UTF-16; sla het iCal-bestand op als UTF-8.");
   if (len == 0)
     return fail(err, errlen, "De agenda is leeg.");
   if (memchr(data, '\0', len))

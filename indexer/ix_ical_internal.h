@@ -50,10 +50,10 @@ struct ixc_series {
   icalcomponent *master;
   icalcomponent **overrides;
   size_t n_overrides;
-  icalcomponent *vcal;   /* the VCALENDAR, for VTIMEZONE lookups */
-  icaltimezone *deflt;   /* zone for floating and unknown times */
-  int cancelled;         /* master STATUS:CANCELLED */
-  const char *location;  /* the series' cleaned LOCATION, or NULL */
+  icalcomponent *vcal;  /* the VCALENDAR, for VTIMEZONE lookups */
+  icaltimezone *deflt;  /* zone for floating and unknown times */
+  int cancelled;        /* master STATUS:CANCELLED */
+  const char *location; /* the series' cleaned LOCATION, or NULL */
 };
 
 /* Add a warning to the batch (at most IXC_MAX_WARNINGS per document). */
@@ -71,7 +71,8 @@ const char *ixc_clean(struct ixc_doc *d, const char *s, size_t cap, int single_l
 /* The zone a TZID stands for: an IANA name (also behind a prefix such as
  * "/freeassociation.sourceforge.net/"), a Windows name, a VTIMEZONE of the
  * calendar; else deflt (with a warning, once per TZID). NULL tzid: deflt. */
-icaltimezone *ixc_zone(struct ixc_doc *d, icalcomponent *vcal, const char *tzid, icaltimezone *deflt);
+icaltimezone *ixc_zone(struct ixc_doc *d, icalcomponent *vcal, const char *tzid,
+                       icaltimezone *deflt);
 
 /* The calendar default for floating times: X-WR-TIMEZONE when it names a
  * zone we know, else Europe/Amsterdam. */

@@ -91,8 +91,15 @@ static const struct win_zone win_zones[] = {
 };
 
 static int is_utc_name(const char *s) {
-  static const char *const names[] = {"UTC", "GMT", "Z", "Etc/UTC", "Etc/GMT", "Etc/Universal",
-                                      "Universal", "Zulu", "Coordinated Universal Time",
+  static const char *const names[] = {"UTC",
+                                      "GMT",
+                                      "Z",
+                                      "Etc/UTC",
+                                      "Etc/GMT",
+                                      "Etc/Universal",
+                                      "Universal",
+                                      "Zulu",
+                                      "Coordinated Universal Time",
                                       "UTC Standard Time"};
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)
     if (strcasecmp(s, names[i]) == 0)
@@ -140,7 +147,8 @@ static icaltimezone *zone_lookup(struct ixc_doc *d, icalcomponent *vcal, const c
   return NULL;
 }
 
-icaltimezone *ixc_zone(struct ixc_doc *d, icalcomponent *vcal, const char *tzid, icaltimezone *deflt) {
+icaltimezone *ixc_zone(struct ixc_doc *d, icalcomponent *vcal, const char *tzid,
+                       icaltimezone *deflt) {
   if (!tzid || !*tzid)
     return deflt;
   for (size_t i = 0; i < d->n_zones; i++)
@@ -182,8 +190,10 @@ icaltimezone *ixc_calendar_zone(struct ixc_doc *d, icalcomponent *vcal) {
       return z;
     int fl = 0;
     const char *shown = ixc_clean(d, v, 80, 1, &fl);
-    ixc_warn(d, "Onbekende tijdzone in X-WR-TIMEZONE ('%s'): de tijden zijn gelezen als Europe/Amsterdam.",
-             shown ? shown : "?");
+    ixc_warn(
+        d,
+        "Onbekende tijdzone in X-WR-TIMEZONE ('%s'): de tijden zijn gelezen als Europe/Amsterdam.",
+        shown ? shown : "?");
     break;
   }
   return d->ams;
@@ -200,8 +210,8 @@ static struct icaltimetype utc_to_local(int64_t utc, icaltimezone *z) {
 /* The zone's UTC offset (seconds east) at a moment. */
 static int64_t offset_at(int64_t utc, icaltimezone *z) {
   struct icaltimetype l = utc_to_local(utc, z);
-  int64_t as_utc = ixc_days_from_civil(l.year, (unsigned)l.month, (unsigned)l.day) * DAY + l.hour * 3600 +
-                   l.minute * 60 + l.second;
+  int64_t as_utc = ixc_days_from_civil(l.year, (unsigned)l.month, (unsigned)l.day) * DAY +
+                   l.hour * 3600 + l.minute * 60 + l.second;
   return as_utc - utc;
 }
 
@@ -254,8 +264,8 @@ static int time_usable(struct icaltimetype t) {
   if (icaltime_is_null_time(t) || t.year < 1583 || t.year > 3000 || t.month < 1 || t.month > 12 ||
       t.day < 1 || t.day > icaltime_days_in_month(t.month, t.year))
     return 0;
-  if (!t.is_date && (t.hour < 0 || t.hour > 23 || t.minute < 0 || t.minute > 59 || t.second < 0 ||
-                     t.second > 60))
+  if (!t.is_date &&
+      (t.hour < 0 || t.hour > 23 || t.minute < 0 || t.minute > 59 || t.second < 0 || t.second > 60))
     return 0;
   return 1;
 }
@@ -419,14 +429,17 @@ static int push_instance(struct ixc_doc *d, struct occv *ov, const struct ixc_po
 static int budget_left(struct ixc_doc *d, const struct ixc_series *s, size_t *steps) {
   if (d->iterations_left == 0) {
     if (!d->budget_warned)
-      ixc_warn(d, "De agenda heeft te veel herhalingen om alles uit te rekenen; vanaf activiteit '%s' "
-                  "zijn niet alle datums berekend.", s->key);
+      ixc_warn(d,
+               "De agenda heeft te veel herhalingen om alles uit te rekenen; vanaf activiteit '%s' "
+               "zijn niet alle datums berekend.",
+               s->key);
     d->budget_warned = 1;
     return 0;
   }
   if (*steps >= IX_ICAL_MAX_ITERATIONS) {
-    ixc_warn(d, "Activiteit '%s': de herhaalregel begint lang geleden of herhaalt heel vaak; na %d "
-                "stappen is gestopt met rekenen, dus er kunnen datums ontbreken.",
+    ixc_warn(d,
+             "Activiteit '%s': de herhaalregel begint lang geleden of herhaalt heel vaak; na %d "
+             "stappen is gestopt met rekenen, dus er kunnen datums ontbreken.",
              s->key, IX_ICAL_MAX_ITERATIONS);
     return 0;
   }
@@ -467,9 +480,11 @@ static int own_yearly_weekno(const struct icalrecurrencetype *r) {
   for (int i = 0; i < nd; i++)
     if (icalrecurrencetype_day_position(r->by_day[i]) != 0)
       return 0;
-  return n_of(r->by_second, ICAL_BY_SECOND_SIZE) == 0 && n_of(r->by_minute, ICAL_BY_MINUTE_SIZE) == 0 &&
-         n_of(r->by_hour, ICAL_BY_HOUR_SIZE) == 0 && n_of(r->by_month_day, ICAL_BY_MONTHDAY_SIZE) == 0 &&
-         n_of(r->by_year_day, ICAL_BY_YEARDAY_SIZE) == 0 && n_of(r->by_set_pos, ICAL_BY_SETPOS_SIZE) == 0;
+  return n_of(r->by_second, ICAL_BY_SECOND_SIZE) == 0 &&
+         n_of(r->by_minute, ICAL_BY_MINUTE_SIZE) == 0 && n_of(r->by_hour, ICAL_BY_HOUR_SIZE) == 0 &&
+         n_of(r->by_month_day, ICAL_BY_MONTHDAY_SIZE) == 0 &&
+         n_of(r->by_year_day, ICAL_BY_YEARDAY_SIZE) == 0 &&
+         n_of(r->by_set_pos, ICAL_BY_SETPOS_SIZE) == 0;
 }
 
 static int day_cmp(const void *a, const void *b) {
@@ -482,16 +497,23 @@ static int day_cmp(const void *a, const void *b) {
  * of day; COUNT counts DTSTART as the first (RFC 5545 3.3.10). until: local
  * terms like t0, or null. */
 static int expand_yearly_weekno(struct ixc_doc *d, const struct ixc_series *s,
-                                const struct icalrecurrencetype *r, struct icaltimetype t0, int64_t start_utc0,
-                                icaltimezone *zone, const struct span *sp, size_t limit, struct occv *ov) {
+                                const struct icalrecurrencetype *r, struct icaltimetype t0,
+                                int64_t start_utc0, icaltimezone *zone, const struct span *sp,
+                                size_t limit, struct occv *ov) {
   const int all_day = t0.is_date;
-  int wkst = r->week_start == ICAL_NO_WEEKDAY ? 1 : (r->week_start == ICAL_SUNDAY_WEEKDAY ? 7 : (int)r->week_start - 1);
+  int wkst = r->week_start == ICAL_NO_WEEKDAY
+                 ? 1
+                 : (r->week_start == ICAL_SUNDAY_WEEKDAY ? 7 : (int)r->week_start - 1);
   int nw = n_of(r->by_week_no, ICAL_BY_WEEKNO_SIZE), nd = n_of(r->by_day, ICAL_BY_DAY_SIZE);
   int nm = n_of(r->by_month, ICAL_BY_MONTH_SIZE);
   int64_t until_naive = INT64_MAX;
   if (!icaltime_is_null_time(r->until))
-    until_naive = days_of(r->until) * DAY + (r->until.is_date ? DAY - 1 : r->until.hour * 3600 + r->until.minute * 60 + r->until.second);
-  int64_t t0_naive = days_of(t0) * DAY + (all_day ? 0 : t0.hour * 3600 + t0.minute * 60 + t0.second);
+    until_naive = days_of(r->until) * DAY +
+                  (r->until.is_date
+                       ? DAY - 1
+                       : r->until.hour * 3600 + r->until.minute * 60 + r->until.second);
+  int64_t t0_naive = days_of(t0) * DAY +
+                     (all_day ? 0 : t0.hour * 3600 + t0.minute * 60 + t0.second);
   int interval = r->interval > 0 ? r->interval : 1;
   long counted = 1; /* DTSTART */
   size_t steps = 0, found = 0;
@@ -563,9 +585,9 @@ static int expand_yearly_weekno(struct ixc_doc *d, const struct ixc_series *s,
 }
 
 /* Expand one RRULE from t0 (local fields in zone) into ov. */
-static int expand_rule(struct ixc_doc *d, const struct ixc_series *s, struct icalrecurrencetype rule,
-                       struct icaltimetype t0, int64_t start_utc0, icaltimezone *zone,
-                       const struct span *sp, size_t limit, struct occv *ov) {
+static int expand_rule(struct ixc_doc *d, const struct ixc_series *s,
+                       struct icalrecurrencetype rule, struct icaltimetype t0, int64_t start_utc0,
+                       icaltimezone *zone, const struct span *sp, size_t limit, struct occv *ov) {
   const int all_day = t0.is_date;
   t0.zone = NULL;
   /* libical compares UNTIL with the instances' local fields: give it UNTIL
@@ -574,7 +596,8 @@ static int expand_rule(struct ixc_doc *d, const struct ixc_series *s, struct ica
   if (!icaltime_is_null_time(rule.until)) {
     struct icaltimetype u = rule.until;
     if (!time_usable(u)) {
-      ixc_warn(d, "Activiteit '%s': de einddatum (UNTIL) van de herhaling is onleesbaar en genegeerd.",
+      ixc_warn(d,
+               "Activiteit '%s': de einddatum (UNTIL) van de herhaling is onleesbaar en genegeerd.",
                s->key);
       u = icaltime_null_time();
     } else if (all_day) {
@@ -597,16 +620,19 @@ static int expand_rule(struct ixc_doc *d, const struct ixc_series *s, struct ica
     return expand_yearly_weekno(d, s, &rule, t0, start_utc0, zone, sp, limit, ov);
   icalrecur_iterator *it = icalrecur_iterator_new(rule, t0);
   if (!it) {
-    ixc_warn(d, "Activiteit '%s': de herhaalregel (RRULE) is ongeldig; alleen de eerste datum is gebruikt.",
-             s->key);
+    ixc_warn(
+        d,
+        "Activiteit '%s': de herhaalregel (RRULE) is ongeldig; alleen de eerste datum is gebruikt.",
+        s->key);
     return SK_OK;
   }
-  int64_t lead = (sp->secs > 0 ? sp->secs : 0) + sp->ndays * DAY + (all_day ? sp->days * DAY : 0) + 2 * DAY;
+  int64_t lead = (sp->secs > 0 ? sp->secs : 0) + sp->ndays * DAY + (all_day ? sp->days * DAY : 0) +
+                 2 * DAY;
   /* Rules without COUNT can start near the window instead of at DTSTART.
    * icalrecur_iterator_set_start is only trusted for daily and coarser
    * rules (it loses the phase of HOURLY/MINUTELY intervals in 3.0.16). */
-  if (rule.count == 0 && rule.freq >= ICAL_DAILY_RECURRENCE && rule.freq <= ICAL_YEARLY_RECURRENCE &&
-      start_utc0 < d->o->window_start - lead) {
+  if (rule.count == 0 && rule.freq >= ICAL_DAILY_RECURRENCE &&
+      rule.freq <= ICAL_YEARLY_RECURRENCE && start_utc0 < d->o->window_start - lead) {
     struct icaltimetype js = utc_to_local(d->o->window_start - lead, zone);
     if (all_day) {
       js.is_date = 1;
@@ -660,8 +686,9 @@ struct override {
   icalcomponent *c;
   struct ixc_point rid;
   int seq, skip;
-  int future;      /* RANGE=THISANDFUTURE */
-  int64_t rid_utc_day; /* a date-time RECURRENCE-ID: its UTC date (all-day series, see ixc_expand) */
+  int future; /* RANGE=THISANDFUTURE */
+  int64_t
+      rid_utc_day; /* a date-time RECURRENCE-ID: its UTC date (all-day series, see ixc_expand) */
 };
 
 static void render_date(int64_t days, char out[32]) {
@@ -677,17 +704,20 @@ static void render_local(struct ixc_doc *d, int64_t utc, char out[32]) {
   char sign = off < 0 ? '-' : '+';
   if (off < 0)
     off = -off;
-  snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", l.year, l.month, l.day, l.hour, l.minute,
-           l.second, sign, (int)(off / 3600), (int)(off % 3600 / 60));
+  snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", l.year, l.month, l.day, l.hour,
+           l.minute, l.second, sign, (int)(off / 3600), (int)(off % 3600 / 60));
 }
 
-static int emit(struct ixc_doc *d, const struct ixc_series *s, struct occv *ov, struct ix_service *svc) {
+static int emit(struct ixc_doc *d, const struct ixc_series *s, struct occv *ov,
+                struct ix_service *svc) {
   if (ov->n > 1)
     qsort(ov->v, ov->n, sizeof *ov->v, occ_cmp);
   size_t n = ov->n;
   if (n > d->max_occ) {
-    ixc_warn(d, "Activiteit '%s': meer dan %zu datums in de periode; alleen de eerste %zu zijn opgenomen.",
-             s->key, d->max_occ, d->max_occ);
+    ixc_warn(
+        d,
+        "Activiteit '%s': meer dan %zu datums in de periode; alleen de eerste %zu zijn opgenomen.",
+        s->key, d->max_occ, d->max_occ);
     n = d->max_occ;
   }
   for (size_t i = 0; i < n; i++) {
@@ -725,18 +755,23 @@ static int read_overrides(struct ixc_doc *d, const struct ixc_series *s, icaltim
     icalproperty *ps = icalcomponent_get_first_property(c, ICAL_SEQUENCE_PROPERTY);
     ovr[i].seq = ps ? icalproperty_get_sequence(ps) : 0;
     if (!p || read_point(d, s, p, icalproperty_get_recurrenceid(p), zone, &ovr[i].rid) != 0) {
-      ixc_warn(d, "Activiteit '%s': een gewijzigde datum (RECURRENCE-ID) is onleesbaar en overgeslagen.",
-               s->key);
+      ixc_warn(
+          d, "Activiteit '%s': een gewijzigde datum (RECURRENCE-ID) is onleesbaar en overgeslagen.",
+          s->key);
       ovr[i].skip = 1;
       continue;
     }
-    ovr[i].rid_utc_day = ovr[i].rid.utc >= 0 ? ovr[i].rid.utc / DAY : -((-ovr[i].rid.utc + DAY - 1) / DAY);
+    ovr[i].rid_utc_day = ovr[i].rid.utc >= 0 ? ovr[i].rid.utc / DAY
+                                             : -((-ovr[i].rid.utc + DAY - 1) / DAY);
     icalparameter *range = icalproperty_get_first_parameter(p, ICAL_RANGE_PARAMETER);
     if (range && icalparameter_get_range(range) == ICAL_RANGE_THISANDFUTURE)
       ovr[i].future = 1;
     else if (range && !warned_range) {
-      ixc_warn(d, "Activiteit '%s': RANGE=THISANDPRIOR bestaat niet meer (RFC 5545); de wijziging geldt "
-                  "alleen voor die ene datum.", s->key);
+      ixc_warn(
+          d,
+          "Activiteit '%s': RANGE=THISANDPRIOR bestaat niet meer (RFC 5545); de wijziging geldt "
+          "alleen voor die ene datum.",
+          s->key);
       warned_range = 1;
     }
   }
@@ -753,8 +788,8 @@ static int read_overrides(struct ixc_doc *d, const struct ixc_series *s, icaltim
  * time (kept in local wall-clock terms, so it survives a DST change), its
  * length, location and status apply to every later instance too. Several
  * such overrides apply in order; a later one wins from its own instance on. */
-static int apply_future(struct ixc_doc *d, const struct ixc_series *s, icaltimezone *zone, struct override *ovr,
-                        const struct span *master_span, struct occv *ov) {
+static int apply_future(struct ixc_doc *d, const struct ixc_series *s, icaltimezone *zone,
+                        struct override *ovr, const struct span *master_span, struct occv *ov) {
   size_t nf = 0;
   for (size_t k = 0; k < s->n_overrides; k++)
     nf += ovr[k].future && !ovr[k].skip;
@@ -769,7 +804,8 @@ static int apply_future(struct ixc_doc *d, const struct ixc_series *s, icaltimez
     /* the next future override by RECURRENCE-ID */
     struct override *o = NULL;
     for (size_t k = 0; k < s->n_overrides; k++)
-      if (ovr[k].future && !ovr[k].skip && ovr[k].future != 2 && (!o || ovr[k].rid.utc < o->rid.utc))
+      if (ovr[k].future && !ovr[k].skip && ovr[k].future != 2 &&
+          (!o || ovr[k].rid.utc < o->rid.utc))
         o = &ovr[k];
     if (!o)
       break;
@@ -784,10 +820,12 @@ static int apply_future(struct ixc_doc *d, const struct ixc_series *s, icaltimez
     struct span sp = event_span(d, s, o->c, &st, zone, master_span);
     /* the shift in local terms */
     struct icaltimetype lr = utc_to_local(o->rid.utc, zone), ls = utc_to_local(st.utc, zone);
-    int64_t shift_days = st.all_day || o->rid.all_day ? st.day - o->rid.day : days_of(ls) - days_of(lr);
+    int64_t shift_days = st.all_day || o->rid.all_day ? st.day - o->rid.day
+                                                      : days_of(ls) - days_of(lr);
     int64_t shift_secs = st.all_day || o->rid.all_day
                              ? 0
-                             : (ls.hour - lr.hour) * 3600LL + (ls.minute - lr.minute) * 60 + (ls.second - lr.second);
+                             : (ls.hour - lr.hour) * 3600LL + (ls.minute - lr.minute) * 60 +
+                                   (ls.second - lr.second);
     int cancelled = icalcomponent_get_status(o->c) == ICAL_STATUS_CANCELLED;
     const char *loc = NULL;
     icalproperty *pl = icalcomponent_get_first_property(o->c, ICAL_LOCATION_PROPERTY);
@@ -809,7 +847,8 @@ static int apply_future(struct ixc_doc *d, const struct ixc_series *s, icaltimez
       } else {
         struct icaltimetype l = utc_to_local(orig[i], zone);
         int64_t secs = l.hour * 3600LL + l.minute * 60 + l.second + shift_secs;
-        int64_t dd = days_of(l) + shift_days + (secs >= 0 ? secs / DAY : -((-secs + DAY - 1) / DAY));
+        int64_t dd = days_of(l) + shift_days +
+                     (secs >= 0 ? secs / DAY : -((-secs + DAY - 1) / DAY));
         secs -= (dd - days_of(l) - shift_days) * DAY;
         struct icaltimetype n = date_of_days(dd);
         n.is_date = 0;
@@ -929,7 +968,8 @@ int ixc_expand(struct ixc_doc *d, const struct ixc_series *s, struct ix_service 
           continue;
         struct ixc_point e;
         sp.ndays = 0;
-        if (!icaltime_is_null_time(dp.period.end) && read_point(d, s, p, dp.period.end, zone, &e) == 0) {
+        if (!icaltime_is_null_time(dp.period.end) &&
+            read_point(d, s, p, dp.period.end, zone, &e) == 0) {
           sp.secs = e.utc - r.utc >= 0 && e.utc - r.utc <= MAX_DURATION ? e.utc - r.utc : -1;
         } else if (!icaldurationtype_is_null_duration(dp.period.duration) &&
                    !icaldurationtype_is_bad_duration(dp.period.duration)) {
@@ -973,7 +1013,8 @@ int ixc_expand(struct ixc_doc *d, const struct ixc_series *s, struct ix_service 
         int utc_midnight = o->rid.utc % DAY == 0;
         /* readings in order: the one above, the other one, the nearest UTC midnight */
         int64_t cand[3] = {utc_midnight ? o->rid_utc_day : o->rid.day,
-                           utc_midnight ? o->rid.day : o->rid_utc_day, (o->rid.utc + DAY / 2) / DAY};
+                           utc_midnight ? o->rid.day : o->rid_utc_day,
+                           (o->rid.utc + DAY / 2) / DAY};
         int pick = 0, found = 0;
         for (int c = 0; c < 3 && !found; c++)
           for (size_t i = 0; i < ov.n && !found; i++)

@@ -27,13 +27,13 @@ struct ix_json_key {
 static const unsigned char plain[256] = {
 #define R8(v) v, v, v, v, v, v, v, v
 #define R16(v) R8(v), R8(v)
-    R16(0),         R16(0),                                              /* 0x00-0x1f */
-    1, 1, 0, 1,     1, 1, 1, 1, R8(1),                                   /* 0x20-0x2f: '"' */
-    R16(1),                                                              /* 0x30-0x3f */
-    R16(1),                                                              /* 0x40-0x4f */
-    R8(1),          1, 1, 1, 1, 0, 1, 1, 1,                              /* 0x50-0x5f: '\\' */
-    R16(1),         R16(1),                                              /* 0x60-0x7f */
-    R16(0),         R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0) /* 0x80-0xff */
+    R16(0), R16(0),                                                       /* 0x00-0x1f */
+    1,      1,      0,      1,      1,      1,      1,      1,     R8(1), /* 0x20-0x2f: '"' */
+    R16(1),                                                               /* 0x30-0x3f */
+    R16(1),                                                               /* 0x40-0x4f */
+    R8(1),  1,      1,      1,      1,      0,      1,      1,     1,     /* 0x50-0x5f: '\\' */
+    R16(1), R16(1),                                                       /* 0x60-0x7f */
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)        /* 0x80-0xff */
 #undef R16
 #undef R8
 };
@@ -280,8 +280,7 @@ static int string_at(struct ix_json *j, int keep, size_t *off, size_t *len) {
           return SK_ENOMEM;
         continue;
       }
-      default:
-        return fail(j, (const char *)s, "ongeldig escape-teken na '\\'");
+      default: return fail(j, (const char *)s, "ongeldig escape-teken na '\\'");
       }
       if (keep && text_add(j, out, n))
         return SK_ENOMEM;
@@ -396,7 +395,8 @@ static int number_at(struct ix_json *j, enum ix_jtype *type, long long *iv, doub
     *dv = v;
     *iv = 0;
   } else {
-    unsigned long long lim = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
+    unsigned long long lim = neg ? (unsigned long long)LLONG_MAX + 1
+                                 : (unsigned long long)LLONG_MAX;
     if (too_big || acc > lim)
       return fail(j, s, "het getal is te groot");
     long long v = neg ? (acc == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)acc)
@@ -625,13 +625,17 @@ static int check_value(struct ix_json *j, enum ix_jtype *type, size_t *count) {
     rc = string_at(j, 0, NULL, NULL);
     break;
   case '-':
-  case '0': case '1': case '2': case '3': case '4':
-  case '5': case '6': case '7': case '8': case '9':
-    rc = number_at(j, type, &iv, &dv);
-    break;
-  default:
-    rc = literal_at(j, type);
-    break;
+  case '0':
+  case '1':
+  case '2':
+  case '3':
+  case '4':
+  case '5':
+  case '6':
+  case '7':
+  case '8':
+  case '9': rc = number_at(j, type, &iv, &dv); break;
+  default: rc = literal_at(j, type); break;
   }
   j->depth--;
   return rc;

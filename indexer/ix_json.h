@@ -30,11 +30,11 @@ enum ix_jtype { IX_JNULL, IX_JFALSE, IX_JTRUE, IX_JINT, IX_JREAL, IX_JSTR, IX_JA
 
 struct ix_jnode {
   enum ix_jtype type;
-  size_t next;        /* next sibling in the parent (node index), 0: last */
-  size_t key, klen;   /* member name (offset in text, NUL-terminated) when in an object */
-  size_t off, len;    /* IX_JSTR: offset in text and byte length; containers: first child, count */
-  long long i;        /* IX_JINT */
-  double d;           /* IX_JINT and IX_JREAL */
+  size_t next;      /* next sibling in the parent (node index), 0: last */
+  size_t key, klen; /* member name (offset in text, NUL-terminated) when in an object */
+  size_t off, len;  /* IX_JSTR: offset in text and byte length; containers: first child, count */
+  long long i;      /* IX_JINT */
+  double d;         /* IX_JINT and IX_JREAL */
 };
 
 struct ix_json_key; /* internal */

@@ -23,15 +23,15 @@ static int parse_partner_json(const struct ix_feed *f, const struct sk_taxonomy 
 }
 
 static int parse_hsds(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now,
-                      const char *data, size_t len, struct ix_batch *b, int *total_pages,
-                      char *err, size_t errlen) {
+                      const char *data, size_t len, struct ix_batch *b, int *total_pages, char *err,
+                      size_t errlen) {
   (void)f;
   return ix_hsds_parse_at(data, len, tax, now, b, total_pages, err, errlen);
 }
 
 static int parse_ical(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now,
-                      const char *data, size_t len, struct ix_batch *b, int *total_pages,
-                      char *err, size_t errlen) {
+                      const char *data, size_t len, struct ix_batch *b, int *total_pages, char *err,
+                      size_t errlen) {
   (void)f;
   *total_pages = 1;
   struct ix_ical_opts io;
@@ -40,16 +40,18 @@ static int parse_ical(const struct ix_feed *f, const struct sk_taxonomy *tax, in
   return ix_ical_parse(data, len, &io, b, err, errlen);
 }
 
-static int parse_csv(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now, const char *data,
-                     size_t len, struct ix_batch *b, int *total_pages, char *err, size_t errlen) {
+static int parse_csv(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now,
+                     const char *data, size_t len, struct ix_batch *b, int *total_pages, char *err,
+                     size_t errlen) {
   (void)f;
   (void)now;
   *total_pages = 1;
   return ix_csv_parse(data, len, tax, b, err, errlen);
 }
 
-static int parse_hsds_csv(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now, const char *data,
-                          size_t len, struct ix_batch *b, int *total_pages, char *err, size_t errlen) {
+static int parse_hsds_csv(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now,
+                          const char *data, size_t len, struct ix_batch *b, int *total_pages,
+                          char *err, size_t errlen) {
   (void)f;
   *total_pages = 1;
   return ix_hsds_csv_parse_zip(data, len, tax, now, b, err, errlen);
@@ -70,15 +72,18 @@ static int parse_hsds_csv_dir(const struct ix_feed *f, const struct sk_taxonomy 
 }
 
 const struct ix_feed_kind ix_feed_kinds[] = {
-    {"partner-json", "our own JSON feed format (docs/feed-format.md)", parse_partner_json, 0, 0, 0, 0, NULL},
+    {"partner-json", "our own JSON feed format (docs/feed-format.md)", parse_partner_json, 0, 0, 0,
+     0, NULL},
     /* HSDS is read again daily: schedules that are not weekly become dated
      * rows over a window that moves with the month (docs/hsds.md). */
-    {"hsds", "Open Referral HSDS 3.0 JSON, paged or whole (docs/hsds.md)", parse_hsds, 1, 0, 1, 0, NULL},
+    {"hsds", "Open Referral HSDS 3.0 JSON, paged or whole (docs/hsds.md)", parse_hsds, 1, 0, 1, 0,
+     NULL},
     {"ical", "an iCalendar (.ics) activity calendar (docs/ical.md)", parse_ical, 1, 1, 0, 0, NULL},
-    {"csv", "a spreadsheet saved as CSV, one row per offering (docs/feed-format.md)", parse_csv, 0, 0, 1, 0, NULL},
+    {"csv", "a spreadsheet saved as CSV, one row per offering (docs/feed-format.md)", parse_csv, 0,
+     0, 1, 0, NULL},
     /* Schedules as for hsds: read again daily. */
-    {"hsds-csv", "the HSDS 3.0 tabular package: a zip or a folder of CSV files (docs/hsds.md)", parse_hsds_csv, 1,
-     0, 1, 1, parse_hsds_csv_dir},
+    {"hsds-csv", "the HSDS 3.0 tabular package: a zip or a folder of CSV files (docs/hsds.md)",
+     parse_hsds_csv, 1, 0, 1, 1, parse_hsds_csv_dir},
 };
 const size_t ix_n_feed_kinds = sizeof ix_feed_kinds / sizeof ix_feed_kinds[0];
 

@@ -16,9 +16,9 @@ struct ix_feed;
 
 /* Parse one fetched document into b. *total_pages is 1 unless the format
  * pages (HSDS). On failure: an SK_E* code and a Dutch reason in err. */
-typedef int (*ix_kind_parse_fn)(const struct ix_feed *f, const struct sk_taxonomy *tax,
-                                int64_t now, const char *data, size_t len, struct ix_batch *b,
-                                int *total_pages, char *err, size_t errlen);
+typedef int (*ix_kind_parse_fn)(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now,
+                                const char *data, size_t len, struct ix_batch *b, int *total_pages,
+                                char *err, size_t errlen);
 
 struct ix_feed_kind {
   const char *name;        /* as written in feeds.json: "partner-json", "hsds", "ical" */
@@ -39,8 +39,8 @@ struct ix_feed_kind {
   int binary;
   /* Read a local folder (file:// of a directory) instead of fetching one
    * file; NULL: the kind reads files only. Same returns as parse. */
-  int (*parse_dir)(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now, const char *dir,
-                   struct ix_batch *b, char *err, size_t errlen);
+  int (*parse_dir)(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now,
+                   const char *dir, struct ix_batch *b, char *err, size_t errlen);
 };
 
 extern const struct ix_feed_kind ix_feed_kinds[];

@@ -28,7 +28,7 @@ static int is_array(const jv *v) { return v && v->type == IX_JARR; }
 static int is_object(const jv *v) { return v && v->type == IX_JOBJ; }
 #define JGET(r, obj, field) ix_jnode_get((r)->pj->j, (obj), (field))
 #define JSTR(r, v) ix_jnode_str((r)->pj->j, (v))
-#define JFOREACH(r, arr, e) \
+#define JFOREACH(r, arr, e)                                                                        \
   for (const jv *e = ix_jnode_first((r)->pj->j, (arr)); e; e = ix_jnode_next((r)->pj->j, e))
 
 /* One record being read: problems are collected so the partner sees all of
@@ -201,8 +201,8 @@ static int key_syntax_ok(const char *k, size_t n) {
     return 0;
   for (size_t i = 0; i < n; i++) {
     char c = k[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_' || c == '.'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_' || c == '.'))
       return 0;
   }
   return 1;
@@ -245,8 +245,8 @@ static void check_known_fields(struct pj_rec *r, const jv *obj, const char *cons
 }
 
 static void read_org(struct pj *pj, const jv *obj, size_t index) {
-  static const char *const known[] = {"key", "name", "description", "email", "website", "phone",
-                                      NULL};
+  static const char *const known[] = {"key",     "name",  "description", "email",
+                                      "website", "phone", NULL};
   struct pj_rec r;
   rec_init(&r, pj, "Organisatie", index);
   if (!is_object(obj)) {
@@ -285,9 +285,9 @@ static double get_double(struct pj_rec *r, const jv *obj, const char *field, int
 }
 
 static void read_location(struct pj *pj, const jv *obj, size_t index) {
-  static const char *const known[] = {"key",  "organization", "name",     "address",
-                                      "postal_code", "city",  "municipality", "latitude",
-                                      "longitude", "accessibility", NULL};
+  static const char *const known[] = {
+      "key",          "organization", "name",      "address",       "postal_code", "city",
+      "municipality", "latitude",     "longitude", "accessibility", NULL};
   struct pj_rec r;
   rec_init(&r, pj, "Locatie", index);
   if (!is_object(obj)) {
@@ -364,8 +364,7 @@ static void read_hours(struct pj_rec *r, const jv *obj, struct ix_service *s) {
       return;
     }
     if (strcmp(opens, closes) >= 0) {
-      problem(r, "hours", "in 'hours' moet 'opens' (%s) voor 'closes' (%s) liggen", opens,
-              closes);
+      problem(r, "hours", "in 'hours' moet 'opens' (%s) voor 'closes' (%s) liggen", opens, closes);
       return;
     }
     if (!is_null(note_v) && !is_string(note_v)) {
@@ -409,8 +408,9 @@ static void read_phones(struct pj_rec *r, const jv *obj, struct ix_service *s) {
       ph.description = get_text(r, p, "description");
       ph.restricted = get_bool(r, p, "restricted");
     } else {
-      problem(r, "phones", "elk nummer in 'phones' moet een object zijn zoals "
-                           "{\"number\": \"035 000 0001\"}");
+      problem(r, "phones",
+              "elk nummer in 'phones' moet een object zijn zoals "
+              "{\"number\": \"035 000 0001\"}");
       return;
     }
     if (!ph.number)
@@ -492,13 +492,33 @@ static const char *read_keywords(struct pj_rec *r, const jv *obj) {
 }
 
 static void read_service(struct pj *pj, const jv *obj, size_t index) {
-  static const char *const known[] = {
-      "key",        "organization", "name",          "summary",     "description",
-      "keywords",   "needs",        "target_groups", "areas",       "area_exceptions",
-      "access",     "cost",         "laws",          "min_age",     "max_age",
-      "application_process",        "eligibility",   "fees",        "url",
-      "email",      "phones",       "referral_contact",             "locations",
-      "hours",      "assured_date", "assured_by",    NULL};
+  static const char *const known[] = {"key",
+                                      "organization",
+                                      "name",
+                                      "summary",
+                                      "description",
+                                      "keywords",
+                                      "needs",
+                                      "target_groups",
+                                      "areas",
+                                      "area_exceptions",
+                                      "access",
+                                      "cost",
+                                      "laws",
+                                      "min_age",
+                                      "max_age",
+                                      "application_process",
+                                      "eligibility",
+                                      "fees",
+                                      "url",
+                                      "email",
+                                      "phones",
+                                      "referral_contact",
+                                      "locations",
+                                      "hours",
+                                      "assured_date",
+                                      "assured_by",
+                                      NULL};
   struct pj_rec r;
   rec_init(&r, pj, "Dienst", index);
   if (!is_object(obj)) {
@@ -679,8 +699,7 @@ int ix_partner_json_parse(const char *data, size_t len, struct ix_batch *out, ch
     goto out;
   }
   if (root.has_format && !root.format_ok) {
-    snprintf(err, errlen, "Onbekend formaat; verwacht \"format\": \"%s\".",
-             IX_PARTNER_JSON_FORMAT);
+    snprintf(err, errlen, "Onbekend formaat; verwacht \"format\": \"%s\".", IX_PARTNER_JSON_FORMAT);
     rc = SK_EPARSE;
     goto out;
   }

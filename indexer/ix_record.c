@@ -134,9 +134,13 @@ int ix_strv_push(struct ix_batch *b, struct ix_strv *sv, const char *s) {
   return SK_OK;
 }
 
-struct ix_org *ix_batch_add_org(struct ix_batch *b) { return IX_PUSH(b, b->orgs); }
+struct ix_org *ix_batch_add_org(struct ix_batch *b) {
+  return IX_PUSH(b, b->orgs);
+}
 
-struct ix_location *ix_batch_add_location(struct ix_batch *b) { return IX_PUSH(b, b->locations); }
+struct ix_location *ix_batch_add_location(struct ix_batch *b) {
+  return IX_PUSH(b, b->locations);
+}
 
 struct ix_service *ix_batch_add_service(struct ix_batch *b) {
   struct ix_service *s = IX_PUSH(b, b->services);
@@ -147,8 +151,8 @@ struct ix_service *ix_batch_add_service(struct ix_batch *b) {
   return s;
 }
 
-int ix_batch_reject(struct ix_batch *b, const char *record_key, const char *field,
-                    const char *fmt, ...) {
+int ix_batch_reject(struct ix_batch *b, const char *record_key, const char *field, const char *fmt,
+                    ...) {
   struct ix_rejection *r = IX_PUSH(b, b->rejections);
   if (!r)
     return SK_ENOMEM;

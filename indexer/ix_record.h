@@ -42,9 +42,9 @@ struct ix_area {
 };
 
 struct ix_hours {
-  int weekday;       /* 1 = Monday .. 7 = Sunday */
-  char opens[6];     /* "HH:MM" local time */
-  char closes[6];    /* "HH:MM", up to "24:00" (open until midnight) */
+  int weekday;    /* 1 = Monday .. 7 = Sunday */
+  char opens[6];  /* "HH:MM" local time */
+  char closes[6]; /* "HH:MM", up to "24:00" (open until midnight) */
   const char *note;
   /* Dates ("YYYY-MM-DD", "" when open-ended) the row holds on: a season
    * (HSDS valid_from/valid_to, until) or, for a rule that is not a plain
@@ -58,7 +58,7 @@ struct ix_occurrence {
   char ends_at[32];           /* "" when unknown */
   int all_day;
   int cancelled;
-  const char *location_text;  /* override of the series' location, or NULL */
+  const char *location_text; /* override of the series' location, or NULL */
 };
 
 struct ix_org {
@@ -197,12 +197,13 @@ void *ix_alloc(struct ix_batch *b, size_t size);
 const char *ix_strdup(struct ix_batch *b, const char *s);
 const char *ix_strndup(struct ix_batch *b, const char *s, size_t n);
 /* printf into the arena; NULL on OOM. */
-const char *ix_printf(struct ix_batch *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *ix_printf(struct ix_batch *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Grow an arena-backed array (any struct with v, n, cap) by one zeroed
  * element; returns a pointer to it or NULL on OOM. */
 void *ix_push(struct ix_batch *b, void **v, size_t *n, size_t *cap, size_t elem_size);
-#define IX_PUSH(b, arr) \
+#define IX_PUSH(b, arr)                                                                            \
   ((__typeof__((arr).v))ix_push((b), (void **)&(arr).v, &(arr).n, &(arr).cap, sizeof *(arr).v))
 
 /* Append a string (copied into the arena) to a string vector. SK_OK/SK_ENOMEM. */

@@ -196,10 +196,10 @@ static int only_fields(json_t *obj, const char *const *known, const char *what, 
 /* Validate obj into f (zeroed first). dir: for relative locations. */
 static int feed_from_json(json_t *obj, const char *dir, const struct sk_taxonomy *tax,
                           struct ix_feed *f, char *err, size_t errlen) {
-  static const char *const known[] = {"id",      "partner",  "kind", "location", "enabled",
-                                      "defaults", "description", "note", "notes", NULL};
-  static const char *const known_defaults[] = {"organization", "municipality", "needs",
-                                               "target_groups", "access", "cost", NULL};
+  static const char *const known[] = {"id",       "partner",     "kind", "location", "enabled",
+                                      "defaults", "description", "note", "notes",    NULL};
+  static const char *const known_defaults[] = {
+      "organization", "municipality", "needs", "target_groups", "access", "cost", NULL};
   memset(f, 0, sizeof *f);
   if (!json_is_object(obj)) {
     snprintf(err, errlen, "elke feed in 'feeds' moet een object zijn ({ ... })");

@@ -19,8 +19,8 @@
 #define IX_FEED_ID_MAX 64
 
 struct ix_feed_defaults {
-  char *organization; /* organisation name for calendar events; may be NULL */
-  char *municipality; /* municipality or scope code; may be NULL */
+  char *organization;  /* organisation name for calendar events; may be NULL */
+  char *municipality;  /* municipality or scope code; may be NULL */
   char *access, *cost; /* codes; may be NULL */
   char **needs;
   size_t n_needs;

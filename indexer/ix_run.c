@@ -116,8 +116,8 @@ static int fill_defaults(const struct ix_feed *f, struct ix_batch *b) {
 }
 
 static int parse_one(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now,
-                     const char *data, size_t len, struct ix_batch *b, int *total_pages,
-                     char *err, size_t errlen) {
+                     const char *data, size_t len, struct ix_batch *b, int *total_pages, char *err,
+                     size_t errlen) {
   *total_pages = 1;
   const struct ix_feed_kind *k = ix_feed_kind_find(f->kind);
   if (!k) { /* the registry refuses unknown kinds; a hand-made ix_feed may not */
@@ -140,8 +140,9 @@ static int fetch_pages(const struct ix_feed *f, const struct sk_taxonomy *tax,
                        const char *first_hash, const char *known_hash, struct ix_batch *b,
                        struct ix_load_info *info, char *err, size_t errlen) {
   if (strncmp(f->url, "file://", 7) == 0) {
-    ix_batch_warn(b, "De feed heeft %d pagina's, maar een bestand heeft er maar één; we lezen "
-                     "alleen de eerste.",
+    ix_batch_warn(b,
+                  "De feed heeft %d pagina's, maar een bestand heeft er maar één; we lezen "
+                  "alleen de eerste.",
                   total_pages);
     snprintf(info->content_hash, sizeof info->content_hash, "%s", first_hash);
     return SK_OK;
@@ -168,8 +169,7 @@ static int fetch_pages(const struct ix_feed *f, const struct sk_taxonomy *tax,
       snprintf(err, errlen, "Pagina %d van de feed is leeg.", p);
       rc = SK_EFETCH;
     } else {
-      crypto_generichash_update(&h, (const unsigned char *)r.content_hash,
-                                strlen(r.content_hash));
+      crypto_generichash_update(&h, (const unsigned char *)r.content_hash, strlen(r.content_hash));
       int pages_again;
       rc = parse_one(f, tax, now, r.body, r.len, b, &pages_again, err, errlen);
       if (!rc && r.warning[0] && ix_batch_warn(b, "Pagina %d: %s", p, r.warning))
@@ -223,8 +223,8 @@ int ix_feed_load(const struct ix_feed *f, const struct sk_taxonomy *tax,
   struct ix_fetch_opts fo = o->fetch;
   fo.binary = kind && kind->binary;
   struct ix_fetch_result r;
-  rc = ix_fetch(&fo, f->url, paged_before ? NULL : etag,
-                    paged_before ? NULL : last_modified, paged_before ? NULL : known_hash, &r);
+  rc = ix_fetch(&fo, f->url, paged_before ? NULL : etag, paged_before ? NULL : last_modified,
+                paged_before ? NULL : known_hash, &r);
   if (rc) {
     fetch_error(&r, rc, err, errlen);
     ix_fetch_result_free(&r);
@@ -308,13 +308,13 @@ struct feed_job {
   const struct ix_run_opts *o;
   struct ix_feed_report *rep;
   double load_seconds; /* fetch .. prepare, on whichever thread */
-  int ready;          /* registered and validators read: load may start */
+  int ready;           /* registered and validators read: load may start */
   char etag[256], lm[128], hash[80];
   struct ix_batch b;
   struct ix_load_info info;
-  int rc;             /* of the load */
+  int rc; /* of the load */
   pthread_t thread;
-  int threaded;       /* thread must be joined */
+  int threaded; /* thread must be joined */
 };
 
 /* Main thread: register the feed and read what the last good run stored. */

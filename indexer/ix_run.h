@@ -37,8 +37,8 @@ struct ix_feed_report {
 struct ix_run_opts {
   const char *only_id; /* NULL: every enabled feed; else only this one (even if disabled) */
   struct ix_fetch_opts fetch;
-  int64_t now;         /* unix seconds for the iCal window; 0: the current time */
-  int force;           /* fetch and apply even when the feed looks unchanged */
+  int64_t now; /* unix seconds for the iCal window; 0: the current time */
+  int force;   /* fetch and apply even when the feed looks unchanged */
   /* Called when a feed starts a stage ("ophalen", "lezen", "controleren",
    * "opslaan"); index is 0-based among the feeds that run. May be NULL. */
   void (*on_stage)(void *ctx, size_t index, size_t total, const char *feed_id, const char *stage);

@@ -9,10 +9,10 @@
 #include <stddef.h>
 
 enum ix_text_verdict {
-  IX_TEXT_UTF8,    /* valid UTF-8, no NUL: use as it is */
-  IX_TEXT_CP1252,  /* not UTF-8: *out holds the Windows-1252 reading */
-  IX_TEXT_NUL,     /* a NUL byte at *bad_at: refuse */
-  IX_TEXT_UTF16,   /* a UTF-16 byte order mark: refuse */
+  IX_TEXT_UTF8,   /* valid UTF-8, no NUL: use as it is */
+  IX_TEXT_CP1252, /* not UTF-8: *out holds the Windows-1252 reading */
+  IX_TEXT_NUL,    /* a NUL byte at *bad_at: refuse */
+  IX_TEXT_UTF16,  /* a UTF-16 byte order mark: refuse */
 };
 
 /* Look at s[0..n) (a UTF-8 BOM already removed). For IX_TEXT_CP1252, *out

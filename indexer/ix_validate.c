@@ -53,8 +53,7 @@ static void problem(struct vrec *r, const char *field, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  if ((r->problems.len && sk_buf_addstr(&r->problems, "; ")) ||
-      sk_buf_addstr(&r->problems, msg))
+  if ((r->problems.len && sk_buf_addstr(&r->problems, "; ")) || sk_buf_addstr(&r->problems, msg))
     sk_buf_addstr(&r->problems, msg);
   if (r->problems.len > V_MAX_PROBLEM_TEXT)
     sk_buf_addstr(&r->problems, " …");
@@ -122,8 +121,7 @@ static void check_codes(struct vrec *r, const char *field, struct ix_strv *sv, i
     if (!known) {
       char s[80];
       shown(code, s);
-      problem(r, field, "de code '%s' in '%s' bestaat niet (zie de lijst met %s)", s, field,
-              label);
+      problem(r, field, "de code '%s' in '%s' bestaat niet (zie de lijst met %s)", s, field, label);
       continue;
     }
     int dup = 0;
@@ -178,7 +176,8 @@ static void fix_url(struct vrec *r, const char *field, const char **s) {
   char v[80];
   shown(*s, v);
   const char *p = *s;
-  int bare = strchr(p, '.') && !strchr(p, ' ') && !strstr(p, "://") && !strchr(p, ':') && p[0] != '/';
+  int bare = strchr(p, '.') && !strchr(p, ' ') && !strstr(p, "://") && !strchr(p, ':') &&
+             p[0] != '/';
   if (bare) {
     const char *fixed = ix_printf(r->c->b, "https://%s", p);
     if (!fixed) {
@@ -298,8 +297,7 @@ static void check_org_ref(struct vrec *r, const char *org_key, int required) {
   if (!ix_keymap_get(&r->c->orgs, org_key, NULL)) {
     char v[80];
     shown(org_key, v);
-    problem(r, "organization",
-            "de organisatie '%s' staat niet (goedgekeurd) in deze feed", v);
+    problem(r, "organization", "de organisatie '%s' staat niet (goedgekeurd) in deze feed", v);
   }
 }
 
@@ -341,10 +339,9 @@ static void validate_locations(struct vctx *c) {
           l->municipality = m->code;
       }
     }
-    if (l->has_coordinates &&
-        (!isfinite(l->latitude) || !isfinite(l->longitude) || l->latitude < -90 ||
-         l->latitude > 90 || l->longitude < -180 || l->longitude > 180 ||
-         (l->latitude == 0 && l->longitude == 0)))
+    if (l->has_coordinates && (!isfinite(l->latitude) || !isfinite(l->longitude) ||
+                               l->latitude < -90 || l->latitude > 90 || l->longitude < -180 ||
+                               l->longitude > 180 || (l->latitude == 0 && l->longitude == 0)))
       problem(&r, "latitude", "de coördinaten 'latitude'/'longitude' kunnen niet kloppen");
     register_key(&r, &c->locations, l->key, w);
     if (!vrec_finish(&r))
@@ -396,10 +393,11 @@ static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *
     if (s->unplaced_area) {
       char v[80];
       shown(s->unplaced_area, v);
-      problem(r, "areas",
-              "het werkgebied '%s' kennen we niet en er is geen ander werkgebied: noem een gemeente, "
-              "regio of 'Nederland'",
-              v);
+      problem(
+          r, "areas",
+          "het werkgebied '%s' kennen we niet en er is geen ander werkgebied: noem een gemeente, "
+          "regio of 'Nederland'",
+          v);
     } else {
       problem(r, "areas", "het veld 'areas' ontbreekt: geef minstens één gemeente of gebied");
     }
@@ -467,8 +465,9 @@ static void validate_service(struct vctx *c, struct vrec *r, struct ix_service *
     /* The store has no column for an extension: it goes with the
      * description ("Receptie, toestel 12"), never into the number. */
     if (ph->extension) {
-      const char *d = ph->description ? ix_printf(r->c->b, "%s, toestel %s", ph->description, ph->extension)
-                                      : ix_printf(r->c->b, "toestel %s", ph->extension);
+      const char *d = ph->description
+                          ? ix_printf(r->c->b, "%s, toestel %s", ph->description, ph->extension)
+                          : ix_printf(r->c->b, "toestel %s", ph->extension);
       if (!d) {
         r->c->oom = 1;
         return;

@@ -78,7 +78,7 @@ set_tests_properties(ical_reference PROPERTIES
 # The C sources follow .clang-format (scripts/format.sh --check: clang-format
 # --dry-run -Werror per file; skipped, exit 77, when clang-format is absent).
 # OFF until the tree has been reformatted once (scripts/format.sh); then ON.
-option(SK_CHECK_FORMAT "Register the ctest check_format (the sources follow .clang-format)" OFF)
+option(SK_CHECK_FORMAT "Register the ctest check_format (the sources follow .clang-format)" ON)
 if(SK_CHECK_FORMAT)
   add_test(NAME check_format COMMAND ${CMAKE_SOURCE_DIR}/scripts/format.sh --check)
   set_tests_properties(check_format PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)

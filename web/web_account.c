@@ -84,13 +84,13 @@ int web_account_tokens(struct web_ctx *x, const char *rest) {
   if (list) {
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
-      json_array_append_new(
-          items, json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o}", "id", toks[i].prefix, "label",
-                           toks[i].label[0] ? toks[i].label : NULL, "created",
-                           time_or_null(toks[i].created), "last_used",
-                           time_or_null(toks[i].last_used), "expires",
-                           time_or_null(toks[i].expires), "revoked",
-                           time_or_null(toks[i].revoked)));
+      json_array_append_new(items,
+                            json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o}", "id", toks[i].prefix,
+                                      "label", toks[i].label[0] ? toks[i].label : NULL, "created",
+                                      time_or_null(toks[i].created), "last_used",
+                                      time_or_null(toks[i].last_used), "expires",
+                                      time_or_null(toks[i].expires), "revoked",
+                                      time_or_null(toks[i].revoked)));
     web_reply_json(x, 200, json_pack("{s:o}", "items", items));
   } else {
     /* The prefix names the token within the caller's own tokens only:
@@ -102,8 +102,7 @@ int web_account_tokens(struct web_ctx *x, const char *rest) {
         hit = i;
     if (hit == n) {
       rc = web_problem(x, 404, "Niet gevonden", NULL, "U heeft geen sleutel %.20s.", prefix);
-    } else if (sk_auth_token_revoke(st, v.acct->rid, toks[hit].rid, (int64_t)time(NULL)) !=
-               SK_OK) {
+    } else if (sk_auth_token_revoke(st, v.acct->rid, toks[hit].rid, (int64_t)time(NULL)) != SK_OK) {
       rc = web_unavailable(x, "De sleutel kon niet worden ingetrokken. Probeer het opnieuw.");
     } else {
       web_reply_json(x, 200, json_pack("{s:s, s:b}", "id", toks[hit].prefix, "revoked", 1));
@@ -278,9 +277,9 @@ static int forgot_allowed(const char *ip, int64_t now) {
 static int recent_link(struct sk_store *st, long long rid, int64_t now) {
   sqlite3_stmt *s = NULL;
   int yes = 1; /* on a database error, send nothing */
-  if (sqlite3_prepare_v2(st->db,
-                         "SELECT count(*) FROM password_reset WHERE account_rid = ?1 AND created > ?2",
-                         -1, &s, NULL) == SQLITE_OK) {
+  if (sqlite3_prepare_v2(
+          st->db, "SELECT count(*) FROM password_reset WHERE account_rid = ?1 AND created > ?2", -1,
+          &s, NULL) == SQLITE_OK) {
     sqlite3_bind_int64(s, 1, rid);
     sqlite3_bind_int64(s, 2, now - FORGOT_ACCOUNT_GAP);
     if (sqlite3_step(s) == SQLITE_ROW)
@@ -354,8 +353,9 @@ int web_password_forgot_handler(struct web_ctx *x) {
   struct sk_account a;
   /* Whatever happens below, the answer is the same: it must not tell
    * whether the address has an account. */
-  if (st && email[0] && forgot_allowed(ip, now) && sk_auth_account_by_email(st, email, &a) == SK_OK &&
-      !a.disabled && !recent_link(st, a.rid, now))
+  if (st && email[0] && forgot_allowed(ip, now) &&
+      sk_auth_account_by_email(st, email, &a) == SK_OK && !a.disabled &&
+      !recent_link(st, a.rid, now))
     queue_link(x, st, &a, now);
   see_other(x, FORGOT_PAGE "?verstuurd=1%s", NULL);
   return SK_OK;

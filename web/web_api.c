@@ -12,11 +12,13 @@
   " FROM occurrence oc CROSS JOIN service s ON s.rid = oc.service_rid"                             \
   " JOIN organization o ON o.rid = s.organization_rid"                                             \
   " LEFT JOIN activity a ON a.service_rid = s.rid"                                                 \
-  " WHERE s.status = 'active' AND o.status = 'active' AND oc.start_utc >= ?1 AND oc.start_utc < ?2" \
+  " WHERE s.status = 'active' AND o.status = 'active' AND oc.start_utc >= ?1 AND oc.start_utc < "  \
+  "?2"                                                                                             \
   " AND (?3 IS NULL OR a.municipality_code = ?3 OR EXISTS (SELECT 1 FROM service_area sa"          \
   "      WHERE sa.service_rid = s.rid AND sa.area_code IN (SELECT value FROM json_each(?4))))"     \
   " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM service_taxonomy t WHERE t.service_rid = s.rid"       \
-  "      AND t.vocabulary = 'need' AND (t.code = ?5 OR substr(t.code, 1, length(?5) + 1) = ?5 || '.')))" \
+  "      AND t.vocabulary = 'need' AND (t.code = ?5 OR substr(t.code, 1, length(?5) + 1) = ?5 || " \
+  "'.')))"                                                                                         \
   " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM service_taxonomy t WHERE t.service_rid = s.rid"       \
   "      AND t.vocabulary = 'target_group' AND t.code = ?6))"
 
@@ -30,13 +32,14 @@
  * ?11 its municipality, ?12/?13 origin latitude/longitude, ?14 cos(?12), ?15
  * the squared radius in degrees of latitude. */
 #define HSDS_LIVE "(s.status = 'active' AND o.status = 'active')"
-#define HSDS_LM "max(s.last_modified, CASE WHEN o.status = 'active' THEN '' ELSE o.last_modified END)"
+#define HSDS_LM                                                                                    \
+  "max(s.last_modified, CASE WHEN o.status = 'active' THEN '' ELSE o.last_modified END)"
 #define HSDS_NEAR(l)                                                                               \
   "(" l ".latitude IS NOT NULL AND " l ".longitude IS NOT NULL AND"                                \
   " ((" l ".longitude - ?13) * ?14) * ((" l ".longitude - ?13) * ?14)"                             \
   " + (" l ".latitude - ?12) * (" l ".latitude - ?12) <= ?15)"
 #define HSDS_FILTERS                                                                               \
-  " AND s.kind = 'aanbod' AND (" HSDS_LIVE " OR (?9 IS NOT NULL AND " HSDS_LM " >= ?9))"            \
+  " AND s.kind = 'aanbod' AND (" HSDS_LIVE " OR (?9 IS NOT NULL AND " HSDS_LM " >= ?9))"           \
   " AND (?1 IS NULL OR o.id = ?1) AND (?2 IS NULL OR " HSDS_LM " >= ?2)"                           \
   " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM service_taxonomy t WHERE t.service_rid = s.rid"       \
   "      AND t.vocabulary = ?3 AND t.code = ?4))"                                                  \
@@ -44,7 +47,7 @@
   "      AND t.vocabulary = ?5))"                                                                  \
   " AND (?6 IS NULL OR s.rid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?6))"         \
   " AND (?10 IS NULL OR EXISTS (SELECT 1 FROM service_area sa WHERE sa.service_rid = s.rid"        \
-  "      AND sa.area_code IN (SELECT value FROM json_each(?10)))"                                 \
+  "      AND sa.area_code IN (SELECT value FROM json_each(?10)))"                                  \
   "   OR (?11 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM service_area sa"                           \
   "      WHERE sa.service_rid = s.rid) AND EXISTS (SELECT 1 FROM service_at_location x2"           \
   "      JOIN location l2 ON l2.rid = x2.location_rid WHERE x2.service_rid = s.rid"                \
@@ -80,7 +83,8 @@ static const char *const query_sql[WQ_COUNT] = {
     [WQ_SERVICE_LOCATIONS] =
         "SELECT l.rid, l.id, l.name, l.address, l.postal_code, l.city, l.municipality_code,"
         " l.latitude, l.longitude, l.accessibility FROM service_at_location x"
-        " JOIN location l ON l.rid = x.location_rid WHERE x.service_rid = ?1 AND l.status = 'active'"
+        " JOIN location l ON l.rid = x.location_rid WHERE x.service_rid = ?1 AND l.status = "
+        "'active'"
         " ORDER BY l.name, l.rid LIMIT 200",
     [WQ_SERVICE_PHONES] = "SELECT number, description FROM phone WHERE service_rid = ?1"
                           " AND restricted = 0 ORDER BY rid LIMIT 50",
@@ -89,13 +93,15 @@ static const char *const query_sql[WQ_COUNT] = {
                       " ORDER BY rid LIMIT 50",
     [WQ_LOCATION_PHONES] = "SELECT number, description FROM phone WHERE location_rid = ?1"
                            " AND service_rid IS NULL AND restricted = 0 ORDER BY rid LIMIT 50",
-    [WQ_SERVICE_HOURS] = "SELECT weekday, opens_at, closes_at, valid_from, valid_to, description"
-                         " FROM schedule WHERE service_rid = ?1 ORDER BY weekday, opens_at LIMIT 100",
+    [WQ_SERVICE_HOURS] =
+        "SELECT weekday, opens_at, closes_at, valid_from, valid_to, description"
+        " FROM schedule WHERE service_rid = ?1 ORDER BY weekday, opens_at LIMIT 100",
     [WQ_ACTIVITY] = "SELECT location_text, municipality_code, recurrence, organizer FROM activity"
                     " WHERE service_rid = ?1",
-    [WQ_OCCURRENCES] = "SELECT starts_at, ends_at, all_day, cancelled, location_text FROM occurrence"
-                       " WHERE service_rid = ?1 AND coalesce(end_utc, start_utc) >= ?2"
-                       " ORDER BY start_utc, rid LIMIT 200",
+    [WQ_OCCURRENCES] =
+        "SELECT starts_at, ends_at, all_day, cancelled, location_text FROM occurrence"
+        " WHERE service_rid = ?1 AND coalesce(end_utc, start_utc) >= ?2"
+        " ORDER BY start_utc, rid LIMIT 200",
     [WQ_ORGANIZATION] = "SELECT rid, id, name, description, email, website, last_modified"
                         " FROM organization WHERE id = ?1 AND status <> 'withdrawn'",
     [WQ_ORG_SERVICES] = "SELECT id, kind, name, summary, assured_date FROM service"
@@ -106,11 +112,10 @@ static const char *const query_sql[WQ_COUNT] = {
         " accessibility FROM location WHERE organization_rid = ?1 AND status = 'active'"
         " ORDER BY name, rid LIMIT 200",
     [WQ_ACTIVITIES_COUNT] = "SELECT count(*)" ACT_WHERE,
-    [WQ_ACTIVITIES_LIST] =
-        "SELECT oc.starts_at, oc.ends_at, oc.all_day, oc.cancelled,"
-        " coalesce(oc.location_text, a.location_text), s.id, s.name, s.summary,"
-        " a.municipality_code, o.id, o.name, a.recurrence" ACT_WHERE
-        " ORDER BY oc.start_utc, oc.rid LIMIT ?7 OFFSET ?8",
+    [WQ_ACTIVITIES_LIST] = "SELECT oc.starts_at, oc.ends_at, oc.all_day, oc.cancelled,"
+                           " coalesce(oc.location_text, a.location_text), s.id, s.name, s.summary,"
+                           " a.municipality_code, o.id, o.name, a.recurrence" ACT_WHERE
+                           " ORDER BY oc.start_utc, oc.rid LIMIT ?7 OFFSET ?8",
     [WQ_ACTIVITIES_ICS] =
         "SELECT oc.starts_at, oc.ends_at, oc.all_day, oc.cancelled,"
         " coalesce(oc.location_text, a.location_text), s.id, s.name, s.summary, s.description,"
@@ -127,8 +132,8 @@ static const char *const query_sql[WQ_COUNT] = {
     [WQ_HSDS_LIST] = "SELECT s.id, " HSDS_LIVE ", s.name, " HSDS_LM ", o.id" HSDS_WHERE
                      " ORDER BY s.name, s.rid LIMIT ?7 OFFSET ?8",
     [WQ_HSDS_SAL_COUNT] = "SELECT count(*)" HSDS_SAL_WHERE,
-    [WQ_HSDS_SAL_LIST] = "SELECT s.id, l.id, " HSDS_LIVE " AND l.status = 'active', s.name, "
-                         HSDS_LM ", o.id" HSDS_SAL_WHERE
+    [WQ_HSDS_SAL_LIST] = "SELECT s.id, l.id, " HSDS_LIVE
+                         " AND l.status = 'active', s.name, " HSDS_LM ", o.id" HSDS_SAL_WHERE
                          " ORDER BY s.name, s.rid, l.name, l.rid LIMIT ?7 OFFSET ?8",
     /* Every live pair, to find a service_at_location by its derived id. */
     [WQ_HSDS_SAL_ALL] = "SELECT s.id, l.id FROM service_at_location x"
@@ -190,7 +195,7 @@ void web_read_end(struct web_worker *w) {
     sqlite3_exec(w->st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static const char *const day_names[8] = {"",         "maandag", "dinsdag",  "woensdag",
+static const char *const day_names[8] = {"",          "maandag", "dinsdag",  "woensdag",
                                          "donderdag", "vrijdag", "zaterdag", "zondag"};
 
 /* Stale: not confirmed in the last twelve months (or never). Activities
@@ -244,9 +249,8 @@ static json_t *locations_json(struct web_worker *w, sqlite3_stmt *s) {
         a, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", web_json_text(s, 1),
                      "name", web_json_text(s, 2), "address", web_json_text(s, 3), "postal_code",
                      web_json_text(s, 4), "city", web_json_text(s, 5), "municipality",
-                     web_json_term(tax, SK_VOCAB_MUNICIPALITY, m), "latitude",
-                     web_json_real(s, 7), "longitude", web_json_real(s, 8), "accessibility",
-                     web_json_text(s, 9)));
+                     web_json_term(tax, SK_VOCAB_MUNICIPALITY, m), "latitude", web_json_real(s, 7),
+                     "longitude", web_json_real(s, 8), "accessibility", web_json_text(s, 9)));
   }
   sqlite3_reset(s);
   size_t i;
@@ -347,11 +351,10 @@ json_t *web_service_detail(struct web_worker *w, const char *id, int *found) {
         t = sk_taxonomy_find(tax, SK_VOCAB_SCOPE, code);
         type = "scope";
       }
-      json_array_append_new(
-          areas, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "code", code, "label",
-                           t && t->label ? t->label : code, "type", type, "min_age",
-                           web_json_int(s, 1), "max_age", web_json_int(s, 2), "note",
-                           web_json_text(s, 3)));
+      json_array_append_new(areas, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "code", code,
+                                             "label", t && t->label ? t->label : code, "type", type,
+                                             "min_age", web_json_int(s, 1), "max_age",
+                                             web_json_int(s, 2), "note", web_json_text(s, 3)));
     }
     sqlite3_reset(s);
   }
@@ -402,11 +405,11 @@ json_t *web_service_detail(struct web_worker *w, const char *id, int *found) {
         sqlite3_bind_int64(s, 1, rid);
         sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL) - 86400);
         while (sqlite3_step(s) == SQLITE_ROW)
-          json_array_append_new(
-              occ, json_pack("{s:o, s:o, s:b, s:b, s:o}", "starts_at", web_json_text(s, 0),
-                             "ends_at", web_json_text(s, 1), "all_day", sqlite3_column_int(s, 2),
-                             "cancelled", sqlite3_column_int(s, 3), "location_text",
-                             web_json_text(s, 4)));
+          json_array_append_new(occ, json_pack("{s:o, s:o, s:b, s:b, s:o}", "starts_at",
+                                               web_json_text(s, 0), "ends_at", web_json_text(s, 1),
+                                               "all_day", sqlite3_column_int(s, 2), "cancelled",
+                                               sqlite3_column_int(s, 3), "location_text",
+                                               web_json_text(s, 4)));
         sqlite3_reset(s);
       }
       json_object_set_new(activity, "occurrences", occ);
@@ -475,13 +478,12 @@ int web_api_organization(struct web_ctx *x) {
       char href[80];
       snprintf(href, sizeof href, "/api/v1/services/%s", (const char *)sqlite3_column_text(s, 0));
       json_array_append_new(
-          services,
-          json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:s}", "id", web_json_text(s, 0), "kind",
-                    web_json_text(s, 1), "name", web_json_text(s, 2), "summary",
-                    web_json_text(s, 3), "assured_date", web_json_text(s, 4), "stale",
-                    is_stale((const char *)sqlite3_column_text(s, 1),
-                             (const char *)sqlite3_column_text(s, 4)),
-                    "href", href));
+          services, json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:s}", "id", web_json_text(s, 0),
+                              "kind", web_json_text(s, 1), "name", web_json_text(s, 2), "summary",
+                              web_json_text(s, 3), "assured_date", web_json_text(s, 4), "stale",
+                              is_stale((const char *)sqlite3_column_text(s, 1),
+                                       (const char *)sqlite3_column_text(s, 4)),
+                              "href", href));
     }
     sqlite3_reset(s);
   }
@@ -607,11 +609,13 @@ static json_t *term_full(const struct sk_term *t) {
 }
 
 int web_api_build_taxonomy(struct web_server *srv) {
-  static const char *const keys[SK_VOCAB_COUNT] = {
-      [SK_VOCAB_NEED] = "needs",           [SK_VOCAB_TARGET_GROUP] = "target_groups",
-      [SK_VOCAB_MUNICIPALITY] = "municipalities", [SK_VOCAB_SCOPE] = "scopes",
-      [SK_VOCAB_ACCESS] = "access",        [SK_VOCAB_COST] = "costs",
-      [SK_VOCAB_LAW] = "laws"};
+  static const char *const keys[SK_VOCAB_COUNT] = {[SK_VOCAB_NEED] = "needs",
+                                                   [SK_VOCAB_TARGET_GROUP] = "target_groups",
+                                                   [SK_VOCAB_MUNICIPALITY] = "municipalities",
+                                                   [SK_VOCAB_SCOPE] = "scopes",
+                                                   [SK_VOCAB_ACCESS] = "access",
+                                                   [SK_VOCAB_COST] = "costs",
+                                                   [SK_VOCAB_LAW] = "laws"};
   json_t *o = json_object();
   json_object_set_new(o, "version", json_integer(srv->tax->version));
   for (int v = 0; v < SK_VOCAB_COUNT; v++) {
@@ -682,7 +686,7 @@ json_t *web_feeds_json(struct web_worker *w, int full, int64_t account_rid) {
     /* The stored error names the file or address and quotes what the
      * server said: the partner's and the redactie's business only. */
     json_t *error = sqlite3_column_type(s, 6) == SQLITE_NULL ? json_null()
-                    : full ? web_json_text(s, 6)
+                    : full                                   ? web_json_text(s, 6)
                            : json_string("Het lezen van de feed is mislukt. De partner en de "
                                          "redactie zien de reden in het portaal.");
     json_array_append_new(
@@ -690,10 +694,9 @@ json_t *web_feeds_json(struct web_worker *w, int full, int64_t account_rid) {
         json_pack("{s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
                   "id", web_json_text(s, 0), "partner", web_json_text(s, 1), "kind",
                   web_json_text(s, 2), "enabled", sqlite3_column_int(s, 3), "last_attempt",
-                  web_json_text(s, 4), "last_success", web_json_text(s, 5), "last_error",
-                  error, "healthy", healthy, "counts", "records",
-                  (json_int_t)sqlite3_column_int64(s, 7), "new",
-                  (json_int_t)sqlite3_column_int64(s, 8), "changed",
+                  web_json_text(s, 4), "last_success", web_json_text(s, 5), "last_error", error,
+                  "healthy", healthy, "counts", "records", (json_int_t)sqlite3_column_int64(s, 7),
+                  "new", (json_int_t)sqlite3_column_int64(s, 8), "changed",
                   (json_int_t)sqlite3_column_int64(s, 9), "unchanged",
                   (json_int_t)sqlite3_column_int64(s, 10), "withdrawn",
                   (json_int_t)sqlite3_column_int64(s, 11), "rejected",

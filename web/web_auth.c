@@ -37,8 +37,8 @@ static int peer_is_proxy(struct web_ctx *x) {
   const char *proxy = x->srv->trusted_proxy;
   if (!proxy)
     return 0;
-  const union MHD_ConnectionInfo *ci =
-      MHD_get_connection_info(x->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(x->conn,
+                                                               MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   if (!ci || !ci->client_addr || ci->client_addr->sa_family != AF_INET)
     return 0;
   char a[INET_ADDRSTRLEN] = "";
@@ -48,8 +48,8 @@ static int peer_is_proxy(struct web_ctx *x) {
 
 void web_client_ip(struct web_ctx *x, char out[64]) {
   snprintf(out, 64, "unknown");
-  const union MHD_ConnectionInfo *ci =
-      MHD_get_connection_info(x->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(x->conn,
+                                                               MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
     inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out, 64);
   if (!peer_is_proxy(x))
@@ -259,9 +259,9 @@ void web_service_add_restricted(struct web_ctx *x) {
                            -1, &s, NULL) == SQLITE_OK) {
       sqlite3_bind_int64(s, 1, rid);
       while (sqlite3_step(s) == SQLITE_ROW)
-        json_array_append_new(phones, json_pack("{s:o, s:o, s:b}", "number", web_json_text(s, 0),
-                                                "description", web_json_text(s, 1), "restricted",
-                                                1));
+        json_array_append_new(phones,
+                              json_pack("{s:o, s:o, s:b}", "number", web_json_text(s, 0),
+                                        "description", web_json_text(s, 1), "restricted", 1));
     }
     sqlite3_finalize(s);
   }
@@ -367,8 +367,8 @@ static json_t *me_json(struct sk_store *st, const struct sk_account *a, const ch
                          -1, &s, NULL) == SQLITE_OK) {
     sqlite3_bind_int64(s, 1, a->rid);
     while (sqlite3_step(s) == SQLITE_ROW)
-      json_array_append_new(orgs, json_pack("{s:o, s:o}", "id", web_json_text(s, 0), "name",
-                                            web_json_text(s, 1)));
+      json_array_append_new(
+          orgs, json_pack("{s:o, s:o}", "id", web_json_text(s, 0), "name", web_json_text(s, 1)));
   }
   sqlite3_finalize(s);
   json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:b, s:b}", "id", a->id, "email", a->email,
@@ -471,8 +471,7 @@ static int auth_login(struct web_ctx *x) {
   if (rc == SK_EBUSY)
     return web_busy(x, sk_auth_message(rc));
   if (rc == SK_AUTH_ETHROTTLED)
-    return web_problem(x, 429, "Te veel pogingen", NULL, "%s",
-                       err[0] ? err : sk_auth_message(rc));
+    return web_problem(x, 429, "Te veel pogingen", NULL, "%s", err[0] ? err : sk_auth_message(rc));
   return web_problem(x, 500, "Interne fout", NULL, "Inloggen lukt nu niet. Probeer het later.");
 }
 

@@ -41,7 +41,8 @@ static int accepts_gzip(const char *h) {
     while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t')
       p++;
     size_t n = (size_t)(p - tok);
-    int is_gzip = (n == 4 && !strncasecmp(tok, "gzip", 4)) || (n == 6 && !strncasecmp(tok, "x-gzip", 6));
+    int is_gzip = (n == 4 && !strncasecmp(tok, "gzip", 4)) ||
+                  (n == 6 && !strncasecmp(tok, "x-gzip", 6));
     double q = 1.0;
     while (*p && *p != ',') {
       if (*p == ';') {
@@ -134,8 +135,8 @@ void web_gzip_apply(struct web_ctx *x, char etag[80]) {
   o->encoding = "gzip";
   /* An ETag that names a version (the portal's entries: If-Match on the
    * next write) stays what it is; a body hash gets its variant. */
-  if (x->req && (x->req->route == WR_PARTNER || x->req->route == WR_AUTH ||
-                 x->req->route == WR_CORRECTION))
+  if (x->req &&
+      (x->req->route == WR_PARTNER || x->req->route == WR_AUTH || x->req->route == WR_CORRECTION))
     return;
   size_t el = strlen(etag);
   if (el >= 2 && etag[el - 1] == '"' && el + 3 < 80) {

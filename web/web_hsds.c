@@ -56,11 +56,10 @@ static json_t *term_json(struct web_server *srv, size_t i) {
   int ti = hsds_tax_index(t->vocab);
   char tid[SK_UUID_LEN];
   taxonomy_uuid(ti >= 0 ? (size_t)ti : 0, tid);
-  json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", srv->term_uuid[i], "code",
-                        t->code, "name", t->label, "description",
-                        t->explain ? t->explain : t->label, "taxonomy",
-                        ti >= 0 ? hsds_taxonomies[ti].name : "", "taxonomy_id", tid, "language",
-                        "nl");
+  json_t *o = json_pack(
+      "{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", srv->term_uuid[i], "code", t->code, "name",
+      t->label, "description", t->explain ? t->explain : t->label, "taxonomy",
+      ti >= 0 ? hsds_taxonomies[ti].name : "", "taxonomy_id", tid, "language", "nl");
   if (t->parent_code) {
     long p = web_term_index(srv->tax, t->vocab, t->parent_code);
     if (p >= 0)
@@ -108,7 +107,8 @@ static json_t *hsds_location(const char *sid, json_t *loc) {
   if (json_is_string(addr)) {
     char aid[SK_UUID_LEN];
     uuid_of(aid, "address", lid, NULL);
-    const char *muni = json_string_value(json_object_get(json_object_get(loc, "municipality"), "code"));
+    const char *muni = json_string_value(
+        json_object_get(json_object_get(loc, "municipality"), "code"));
     const char *city = json_string_value(json_object_get(loc, "city"));
     const char *pc = json_string_value(json_object_get(loc, "postal_code"));
     json_t *a = json_pack("{s:s, s:s, s:O, s:s, s:s, s:s, s:s, s:s}", "id", aid, "location_id", lid,
@@ -121,8 +121,9 @@ static json_t *hsds_location(const char *sid, json_t *loc) {
   if (json_is_string(acc) && json_string_length(acc)) {
     char cid[SK_UUID_LEN];
     uuid_of(cid, "accessibility", lid, NULL);
-    json_object_set_new(l, "accessibility", json_pack("[{s:s, s:s, s:O}]", "id", cid, "location_id",
-                                                      lid, "description", acc));
+    json_object_set_new(
+        l, "accessibility",
+        json_pack("[{s:s, s:s, s:O}]", "id", cid, "location_id", lid, "description", acc));
   }
   json_t *phones = json_array();
   size_t i;
@@ -193,7 +194,8 @@ static json_t *hsds_service(struct web_server *srv, json_t *d, int full) {
   put_str(s, "alternate_name", d, "keywords");
   put_str(s, "organization_id", org, "id");
   json_t *desc = json_object_get(d, "description");
-  put_str(s, "description", d, json_is_string(desc) && json_string_length(desc) ? "description" : "summary");
+  put_str(s, "description", d,
+          json_is_string(desc) && json_string_length(desc) ? "description" : "summary");
   put_str(s, "url", d, "url");
   put_str(s, "email", d, "email");
   put_str(s, "application_process", d, "application_process");
@@ -215,8 +217,9 @@ static json_t *hsds_service(struct web_server *srv, json_t *d, int full) {
                             : "");
   put_str(o, "email", org, "email");
   put_str(o, "website", org, "website");
-  json_object_set_new(o, "phones", org_phones(json_string_value(json_object_get(org, "id")),
-                                              json_object_get(org, "phones")));
+  json_object_set_new(
+      o, "phones",
+      org_phones(json_string_value(json_object_get(org, "id")), json_object_get(org, "phones")));
   json_object_set_new(s, "organization", o);
 
   size_t i;
@@ -319,8 +322,8 @@ static json_t *page_envelope(long long total, const struct web_page *pg, json_t 
   long long pages = (total + pg->per_page - 1) / pg->per_page;
   return json_pack("{s:I, s:I, s:I, s:I, s:b, s:b, s:b, s:o}", "total_items", (json_int_t)total,
                    "total_pages", (json_int_t)pages, "page_number", (json_int_t)pg->page, "size",
-                   (json_int_t)json_array_size(contents), "first_page", pg->page == 1,
-                   "last_page", pg->page >= pages, "empty", total == 0, "contents", contents);
+                   (json_int_t)json_array_size(contents), "first_page", pg->page == 1, "last_page",
+                   pg->page >= pages, "empty", total == 0, "contents", contents);
 }
 
 static int arg_bool(struct web_ctx *x, const char *name, int def, int *out) {
@@ -357,7 +360,8 @@ static int arg_taxonomy_id(struct web_ctx *x, int *vocab) {
       return SK_OK;
     }
   }
-  return web_bad_param(x, "taxonomy_id", "'%.60s' is geen bekende taxonomie. Zie /hsds/taxonomies.", t);
+  return web_bad_param(x, "taxonomy_id", "'%.60s' is geen bekende taxonomie. Zie /hsds/taxonomies.",
+                       t);
 }
 
 /* FTS5 text: each word becomes a quoted string (quotes doubled), so no
@@ -472,8 +476,8 @@ static int parse_place(struct web_ctx *x, struct hsds_filter *f) {
   errno = 0;
   long m = strtol(prox, &end, 10);
   if (errno || end == prox || *end || m < 1 || m > 500000)
-    return web_bad_param(x, "proximity",
-                         "'proximity' is een afstand in meters: een geheel getal van 1 tot 500000.");
+    return web_bad_param(
+        x, "proximity", "'proximity' is een afstand in meters: een geheel getal van 1 tot 500000.");
   if (!t || (t->lat == 0 && t->lon == 0))
     return web_bad_param(x, "postcode",
                          "Van postcode '%.8s' kennen we de ligging niet, dus zoeken op afstand "
@@ -572,9 +576,9 @@ int web_hsds_root(struct web_ctx *x) {
   const char *base = x->srv->public_url;
   char url[300]; /* public_url is at most 200 bytes (checked at start) */
   snprintf(url, sizeof url, "%s/hsds/openapi.json", base ? base : "");
-  int rc = web_reply_json(x, 200, json_pack("{s:s, s:s, s:s}", "version", "3.0", "profile",
-                                            "urn:sociale-kaart:hsds-profile:hbel:1",
-                                            "openapi_url", url));
+  int rc = web_reply_json(x, 200,
+                          json_pack("{s:s, s:s, s:s}", "version", "3.0", "profile",
+                                    "urn:sociale-kaart:hsds-profile:hbel:1", "openapi_url", url));
   x->out.cache = "public, max-age=3600";
   return rc;
 }
@@ -755,8 +759,8 @@ int web_hsds_service_at_locations(struct web_ctx *x) {
   }
   json_t *rows = json_array();
   while (sqlite3_step(s) == SQLITE_ROW) {
-    json_t *r = json_pack("{s:o, s:o, s:b}", "sid", web_json_text(s, 0), "lid",
-                          web_json_text(s, 1), "live", sqlite3_column_int(s, 2));
+    json_t *r = json_pack("{s:o, s:o, s:b}", "sid", web_json_text(s, 0), "lid", web_json_text(s, 1),
+                          "live", sqlite3_column_int(s, 2));
     if (!sqlite3_column_int(s, 2))
       json_object_set_new(r, "gone", tombstone(s, 0, 3, 4, 5));
     json_array_append_new(rows, r);
@@ -774,9 +778,8 @@ int web_hsds_service_at_locations(struct web_ctx *x) {
     if (gone) {
       char xid[SK_UUID_LEN];
       uuid_of(xid, "service_at_location", sid, lid);
-      json_array_append_new(contents,
-                            json_pack("{s:s, s:s, s:s, s:O}", "id", xid, "service_id", sid,
-                                      "location_id", lid, "service", gone));
+      json_array_append_new(contents, json_pack("{s:s, s:s, s:s, s:O}", "id", xid, "service_id",
+                                                sid, "location_id", lid, "service", gone));
       continue;
     }
     int found;
@@ -958,8 +961,9 @@ int web_hsds_organizations(struct web_ctx *x) {
   while (sqlite3_step(s) == SQLITE_ROW)
     json_array_append_new(ids, web_json_text(s, 0));
   sqlite3_reset(s);
-  enum org_services mode =
-      full_service ? ORG_FULL_SERVICES : full ? ORG_SERVICE_IDS : ORG_NO_SERVICES;
+  enum org_services mode = full_service ? ORG_FULL_SERVICES
+                           : full       ? ORG_SERVICE_IDS
+                                        : ORG_NO_SERVICES;
   json_t *contents = json_array();
   size_t i;
   json_t *id;
@@ -1014,8 +1018,8 @@ static int contains_ci(const char *hay, const char *needle) {
 static json_t *taxonomy_json(size_t i) {
   char id[SK_UUID_LEN];
   taxonomy_uuid(i, id);
-  return json_pack("{s:s, s:s, s:s, s:s}", "id", id, "name", hsds_taxonomies[i].name,
-                   "description", hsds_taxonomies[i].description, "version", "1");
+  return json_pack("{s:s, s:s, s:s, s:s}", "id", id, "name", hsds_taxonomies[i].name, "description",
+                   hsds_taxonomies[i].description, "version", "1");
 }
 
 int web_hsds_taxonomies(struct web_ctx *x) {

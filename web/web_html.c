@@ -51,8 +51,7 @@ void wh_textn(struct wh *h, const char *s, size_t n) {
       rep = "&quot;";
     } else if (cp == '\'') {
       rep = "&#39;";
-    } else if ((cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7f ||
-               (cp >= 0x80 && cp < 0xa0)) {
+    } else if ((cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
       rep = ""; /* control characters are not text */
     }
     if (rep) {
@@ -212,7 +211,10 @@ void wh_json_script(struct wh *h, const char *type, const char *id, const json_t
    * only occur inside strings, where \u003c etc. mean the same. */
   size_t run = 0, i = 0;
   for (; s[i]; i++) {
-    const char *rep = s[i] == '<' ? "\\u003c" : s[i] == '>' ? "\\u003e" : s[i] == '&' ? "\\u0026" : NULL;
+    const char *rep = s[i] == '<'   ? "\\u003c"
+                      : s[i] == '>' ? "\\u003e"
+                      : s[i] == '&' ? "\\u0026"
+                                    : NULL;
     if (rep) {
       put(h, s + i - run, run);
       put(h, rep, 6);

@@ -111,8 +111,8 @@ static int ics_prop(struct sk_buf *out, struct sk_buf *line, const char *name, c
 }
 
 /* A TEXT property from untrusted text. */
-static int ics_prop_text(struct sk_buf *out, struct sk_buf *line, const char *name, const char *text,
-                         size_t cap) {
+static int ics_prop_text(struct sk_buf *out, struct sk_buf *line, const char *name,
+                         const char *text, size_t cap) {
   sk_buf_reset(line);
   int rc = sk_buf_addstr(line, name);
   if (!rc)
@@ -259,8 +259,8 @@ static int ics_calname(struct sk_buf *b, const struct sk_taxonomy *tax,
   if (f->muni && !m)
     m = sk_taxonomy_find(tax, SK_VOCAB_SCOPE, f->muni);
   const struct sk_term *n = f->need ? sk_taxonomy_find(tax, SK_VOCAB_NEED, f->need) : NULL;
-  const struct sk_term *g =
-      f->group ? sk_taxonomy_find(tax, SK_VOCAB_TARGET_GROUP, f->group) : NULL;
+  const struct sk_term *g = f->group ? sk_taxonomy_find(tax, SK_VOCAB_TARGET_GROUP, f->group)
+                                     : NULL;
   int rc = sk_buf_addstr(b, "Sociale Kaart \xe2\x80\x93 Activiteiten");
   if (!rc && f->muni) {
     rc = sk_buf_addstr(b, " in ");

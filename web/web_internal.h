@@ -22,7 +22,6 @@
 #include "sk_taxonomy.h"
 #include "web_server.h"
 
-
 enum web_route {
   WR_HEALTHZ,
   WR_METRICS,
@@ -99,8 +98,9 @@ struct web_worker {
   struct sk_store *st;
   sqlite3_stmt *stmt[WQ_COUNT];
   void *searcher; /* struct sk_searcher *, when the search module is built in */
-  struct sk_store *wst; /* writable, opened on first auth use (sessions, logins); this thread only */
-  unsigned snap_gen;    /* replica: the snapshot st reads (web_server.snap_gen when opened) */
+  struct sk_store
+      *wst;          /* writable, opened on first auth use (sessions, logins); this thread only */
+  unsigned snap_gen; /* replica: the snapshot st reads (web_server.snap_gen when opened) */
   struct web_worker *next;
 };
 
@@ -123,23 +123,23 @@ struct web_conn {
   int fd;
   unsigned char addr[16]; /* IPv4 in the first 4 bytes, or IPv6 */
   int family;
-  int64_t deadline_ms;    /* CLOCK_MONOTONIC; 0: answering, no deadline */
-  int cut;                /* shut down by the sweeper */
+  int64_t deadline_ms; /* CLOCK_MONOTONIC; 0: answering, no deadline */
+  int cut;             /* shut down by the sweeper */
 };
 
 struct web_server {
-  struct web_config cfg;   /* strings point into the owned copies below */
+  struct web_config cfg; /* strings point into the owned copies below */
   char *db_path, *bind, *static_dir, *access_log;
-  char static_real[4096];  /* realpath of static_dir */
+  char static_real[4096]; /* realpath of static_dir */
   struct MHD_Daemon *daemon;
   int listen_fd;
   int port;
-  int log_fd;              /* -1: no access log */
-  struct sk_taxonomy *tax; /* read-only, shared by every worker */
+  int log_fd;                     /* -1: no access log */
+  struct sk_taxonomy *tax;        /* read-only, shared by every worker */
   char (*term_uuid)[SK_UUID_LEN]; /* HSDS taxonomy_term id per tax->terms[i] */
-  char *taxonomy_body;     /* /api/v1/taxonomy, built once */
+  char *taxonomy_body;            /* /api/v1/taxonomy, built once */
   size_t taxonomy_len;
-  pthread_mutex_t mu;      /* guards workers and spare */
+  pthread_mutex_t mu;         /* guards workers and spare */
   struct web_worker *workers; /* in use by a pool thread */
   struct web_worker *spare;   /* made at start-up, not yet taken */
   atomic_int inflight;
@@ -156,16 +156,16 @@ struct web_server {
   time_t started;
   /* Open connections (admission, request deadline); guarded by conn_mu. */
   pthread_mutex_t conn_mu;
-  pthread_cond_t sweep_cv;  /* wakes the sweeper to stop */
+  pthread_cond_t sweep_cv; /* wakes the sweeper to stop */
   pthread_t sweeper;
   int sweeper_on;
   int sweep_stop;
   struct web_conn *conns;
   unsigned n_conns;
-  unsigned per_ip;          /* effective per-address bound */
-  unsigned shared;          /* connections open before only newcomers get in */
-  atomic_ullong n_cut;      /* requests cut at their deadline */
-  atomic_ullong n_refused;  /* connections refused by admission */
+  unsigned per_ip;         /* effective per-address bound */
+  unsigned shared;         /* connections open before only newcomers get in */
+  atomic_ullong n_cut;     /* requests cut at their deadline */
+  atomic_ullong n_refused; /* connections refused by admission */
   /* Replica (cfg.replica_dir): the snapshot in use. The watcher thread
    * polls DIR/current; on a change it opens the new snapshot in a warm
    * worker (so the search snapshot is built before any request needs it),
@@ -173,10 +173,10 @@ struct web_server {
    * to it at the start of its next request (web_worker_refresh) and closes
    * its old connection then, so a request never loses its store midway. */
   char *replica_dir;
-  pthread_mutex_t snap_mu;  /* guards snap_path, warm */
-  char *snap_path;          /* == db_path at start */
+  pthread_mutex_t snap_mu; /* guards snap_path, warm */
+  char *snap_path;         /* == db_path at start */
   atomic_uint snap_gen;
-  struct web_worker *warm;  /* keeps the newest snapshot's search data built */
+  struct web_worker *warm; /* keeps the newest snapshot's search data built */
   pthread_cond_t watch_cv;
   pthread_t watcher;
   int watcher_on;
@@ -201,47 +201,47 @@ struct web_req {
   int status;
   enum web_route route;
   size_t body_seen;
-  size_t bytes;     /* response body bytes, for the access log */
-  int started;      /* the first call (headers only) has been seen */
-  int responded;    /* we queued an answer (status, bytes are ours) */
-  int has_nul;      /* the raw request-URI holds %00 */
+  size_t bytes;  /* response body bytes, for the access log */
+  int started;   /* the first call (headers only) has been seen */
+  int responded; /* we queued an answer (status, bytes are ours) */
+  int has_nul;   /* the raw request-URI holds %00 */
   char method[16];
-  char path[256];   /* decoded path, cut; for the access log */
-  char *body;       /* request body, kept on routes that take one (NUL-terminated) */
+  char path[256]; /* decoded path, cut; for the access log */
+  char *body;     /* request body, kept on routes that take one (NUL-terminated) */
   size_t body_len;
   size_t body_cap;
-  int body_over;    /* more than the route's limit arrived */
+  int body_over;        /* more than the route's limit arrived */
   char page_arg[2][16]; /* values web_pages.c hands to MHD_set_connection_value */
 };
 
 /* What a handler leaves behind. */
 struct web_out {
   int status;
-  char *body;            /* malloc'd, owned; NULL for no body */
+  char *body; /* malloc'd, owned; NULL for no body */
   size_t len;
-  const char *ctype;     /* static string */
-  const char *cache;     /* Cache-Control; static string */
-  int etag;              /* 1: hash the body into an ETag (GET/HEAD 200 only) */
-  char etag_value[80];   /* precomputed ETag (static files); "" otherwise */
-  int close;             /* 1: Connection: close (the request's framing is not trusted) */
-  int fd;                /* >= 0: send this file (size len) instead of body */
-  const char *allow;     /* Allow header (405) */
-  int cors;              /* 1: Access-Control-Allow-Origin: * */
-  char set_cookie[400];  /* Set-Cookie, "" for none */
+  const char *ctype;       /* static string */
+  const char *cache;       /* Cache-Control; static string */
+  int etag;                /* 1: hash the body into an ETag (GET/HEAD 200 only) */
+  char etag_value[80];     /* precomputed ETag (static files); "" otherwise */
+  int close;               /* 1: Connection: close (the request's framing is not trusted) */
+  int fd;                  /* >= 0: send this file (size len) instead of body */
+  const char *allow;       /* Allow header (405) */
+  int cors;                /* 1: Access-Control-Allow-Origin: * */
+  char set_cookie[400];    /* Set-Cookie, "" for none */
   const char *retry_after; /* Retry-After (429, 503): static or retry_buf */
   char retry_buf[24];
-  const char *www_auth;  /* WWW-Authenticate (401) */
-  char location[200];    /* Location (201, 303) */
-  const char *vary;      /* Vary */
-  const char *encoding;  /* Content-Encoding (web_gzip_apply) */
+  const char *www_auth; /* WWW-Authenticate (401) */
+  char location[200];   /* Location (201, 303) */
+  const char *vary;     /* Vary */
+  const char *encoding; /* Content-Encoding (web_gzip_apply) */
 };
 
 struct web_ctx {
   struct web_server *srv;
   struct MHD_Connection *conn;
-  const char *url;     /* decoded path */
+  const char *url; /* decoded path */
   const char *method;
-  const char *id;      /* the {id} path segment, when the route has one */
+  const char *id; /* the {id} path segment, when the route has one */
   struct web_req *req;
   struct web_out out;
   int professional; /* the caller may see restricted fields (search, detail) */
@@ -270,7 +270,8 @@ int web_reply_json(struct web_ctx *x, int status, json_t *v);
 int web_problem(struct web_ctx *x, int status, const char *title, const char *param,
                 const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
 /* 400 for a bad parameter. */
-#define web_bad_param(x, name, ...) web_problem((x), 400, "Ongeldige parameter", (name), __VA_ARGS__)
+#define web_bad_param(x, name, ...)                                                                \
+  web_problem((x), 400, "Ongeldige parameter", (name), __VA_ARGS__)
 int web_not_found(struct web_ctx *x, const char *what);
 int web_unavailable(struct web_ctx *x, const char *detail);
 
@@ -300,9 +301,9 @@ int web_arg_page(struct web_ctx *x, long def_per_page, long max_per_page, struct
 json_t *web_next_link(struct web_ctx *x, const struct web_page *p, long long total);
 
 /* --- JSON helpers ------------------------------------------------------ */
-json_t *web_json_text(sqlite3_stmt *s, int col);  /* string or null */
-json_t *web_json_int(sqlite3_stmt *s, int col);   /* integer or null */
-json_t *web_json_real(sqlite3_stmt *s, int col);  /* real or null */
+json_t *web_json_text(sqlite3_stmt *s, int col); /* string or null */
+json_t *web_json_int(sqlite3_stmt *s, int col);  /* integer or null */
+json_t *web_json_real(sqlite3_stmt *s, int col); /* real or null */
 /* {"code","label"} for a taxonomy code, or null for NULL. */
 json_t *web_json_term(const struct sk_taxonomy *tax, enum sk_vocab v, const char *code);
 /* Index of a term in tax->terms, or -1. */

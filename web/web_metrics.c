@@ -7,7 +7,7 @@
 #include "sk_err.h"
 #include "web_internal.h"
 
-const double web_lat_bounds_ms[WEB_LAT_BUCKETS] = {0.25, 0.5, 1,  2.5, 5,    10,
+const double web_lat_bounds_ms[WEB_LAT_BUCKETS] = {0.25, 0.5, 1,   2.5, 5,    10,
                                                    20,   50,  100, 250, 1000, 5000};
 const int web_status_codes[WEB_STATUS_SLOTS] = {200, 204, 304, 400, 404, 405,
                                                 413, 414, 500, 503, 429, 0};
@@ -74,7 +74,8 @@ int web_metrics_handler(struct web_ctx *x) {
     unsigned long long cum = 0;
     for (int i = 0; i < WEB_LAT_BUCKETS && !rc; i++) {
       cum += atomic_load(&srv->m.lat_bucket[r][i]);
-      rc = sk_buf_printf(&b, "sk_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+      rc = sk_buf_printf(&b,
+                         "sk_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
                          name, web_lat_bounds_ms[i] / 1000.0, cum);
     }
     if (!rc)

@@ -72,7 +72,8 @@ static const struct plain_term plain_terms[] = {
      "De gemeente praat eerst met u. Daarna besluit de gemeente of u deze hulp krijgt."},
     {SK_VOCAB_COST, "gratis", "Gratis", NULL},
     {SK_VOCAB_COST, "eigen-bijdrage", "U betaalt een deel zelf",
-     "U betaalt elke maand een vast bedrag. Dat bedrag regelt het CAK, een landelijke organisatie."},
+     "U betaalt elke maand een vast bedrag. Dat bedrag regelt het CAK, een landelijke "
+     "organisatie."},
     {SK_VOCAB_COST, "vergoed", "Uw zorgverzekering betaalt",
      "Vraag bij uw verzekering of u zelf iets betaalt, zoals eigen risico."},
     {SK_VOCAB_COST, "betaald", "U betaalt zelf", NULL},
@@ -101,13 +102,13 @@ static const char *label_for(const struct sk_taxonomy *tax, enum sk_vocab v, con
 static const struct {
   const char *code, *label;
 } short_need[] = {
-    {"geld", "Geld en schulden"},         {"werk", "Werk en meedoen"},
-    {"opvoeden", "Opvoeden en opgroeien"}, {"psychisch", "Als u zich niet goed voelt"},
-    {"ontmoeten", "Mensen ontmoeten"},    {"thuis", "Thuis blijven wonen"},
-    {"geheugen", "Geheugen en dementie"}, {"mantelzorg", "Zorgen voor een ander"},
-    {"gezondheid", "Gezond leven"},       {"wonen", "Een huis vinden"},
+    {"geld", "Geld en schulden"},           {"werk", "Werk en meedoen"},
+    {"opvoeden", "Opvoeden en opgroeien"},  {"psychisch", "Als u zich niet goed voelt"},
+    {"ontmoeten", "Mensen ontmoeten"},      {"thuis", "Thuis blijven wonen"},
+    {"geheugen", "Geheugen en dementie"},   {"mantelzorg", "Zorgen voor een ander"},
+    {"gezondheid", "Gezond leven"},         {"wonen", "Een huis vinden"},
     {"veiligheid", "Veiligheid en geweld"}, {"taal", "Taal en computer"},
-    {"beperking", "Beperking of ziekte"}, {"advies", "Advies en rechten"},
+    {"beperking", "Beperking of ziekte"},   {"advies", "Advies en rechten"},
 };
 
 static const char *need_title(const struct sk_taxonomy *tax, const char *code) {
@@ -152,11 +153,11 @@ static void nl_time(int64_t t, struct tm *out) {
   gmtime_r(&tt, out);
 }
 
-static const char *const day_name[8] = {"", "maandag", "dinsdag", "woensdag", "donderdag",
-                                        "vrijdag", "zaterdag", "zondag"};
-static const char *const month_name[13] = {"", "januari", "februari", "maart", "april",
-                                           "mei", "juni", "juli", "augustus", "september",
-                                           "oktober", "november", "december"};
+static const char *const day_name[8] = {"",          "maandag", "dinsdag",  "woensdag",
+                                        "donderdag", "vrijdag", "zaterdag", "zondag"};
+static const char *const month_name[13] = {
+    "",     "januari",  "februari",  "maart",   "april",    "mei",     "juni",
+    "juli", "augustus", "september", "oktober", "november", "december"};
 
 /* "09:00" -> minutes, -1 when not a time. */
 static int hm_minutes(const char *s) {
@@ -312,8 +313,9 @@ static void page_head(struct page *p, const char *title, const char *canonical_p
 static void page_foot(struct page *p) {
   WH(&p->h,
      "  </div>\n</main>\n\n<footer class=\"site-footer\">\n  <div class=\"wrap\">\n"
-     "    <p>Vindt u niet wat u zoekt? Bel het Informatiepunt: <a href=\"tel:+31350000101\">"
-     INFO_HUIZEN "</a> (Huizen) of\n      <a href=\"tel:+31350000102\">" INFO_BEL
+     "    <p>Vindt u niet wat u zoekt? Bel het Informatiepunt: <a "
+     "href=\"tel:+31350000101\">" INFO_HUIZEN
+     "</a> (Huizen) of\n      <a href=\"tel:+31350000102\">" INFO_BEL
      "</a> (Blaricum, Eemnes en Laren).</p>\n"
      "    <p>De organisaties houden hun eigen gegevens bij. Ziet u een fout? Gebruik ‘Klopt er "
      "iets niet?’ bij het aanbod.</p>\n"
@@ -377,9 +379,11 @@ static int same_number(const char *a, const char *b) {
  * 112 is added when no line has it. */
 static void crisis_block(struct page *p, const json_t *lines) {
   struct wh *h = &p->h;
-  WH(h, "<section class=\"crisis\" id=\"crisis\" tabindex=\"-1\" aria-labelledby=\"crisis-title\">\n"
-        "<h2 id=\"crisis-title\">Heeft u nu hulp nodig?</h2>\n"
-        "<p>U staat er niet alleen voor. Bel meteen. Bellen is gratis.</p>\n<ul class=\"crisis-lines\">\n");
+  WH(h,
+     "<section class=\"crisis\" id=\"crisis\" tabindex=\"-1\" aria-labelledby=\"crisis-title\">\n"
+     "<h2 id=\"crisis-title\">Heeft u nu hulp nodig?</h2>\n"
+     "<p>U staat er niet alleen voor. Bel meteen. Bellen is gratis.</p>\n<ul "
+     "class=\"crisis-lines\">\n");
   size_t i, k;
   const json_t *l, *ph;
   int has112 = 0;
@@ -407,9 +411,11 @@ static void crisis_block(struct page *p, const json_t *lines) {
     }
   }
   if (!has112)
-    WH(h, "<li><a class=\"call\" href=\"tel:112\"><span class=\"call-text\"><span class=\"call-name\">"
-          "Bij direct gevaar:</span> <span class=\"call-number\">Bel 112</span></span></a></li>\n");
-  WH(h, "</ul>\n<p>Liever chatten? <a href=\"" CHAT_113_URL "\">Chat met 113</a> (gratis, dag en nacht).</p>\n");
+    WH(h,
+       "<li><a class=\"call\" href=\"tel:112\"><span class=\"call-text\"><span class=\"call-name\">"
+       "Bij direct gevaar:</span> <span class=\"call-number\">Bel 112</span></span></a></li>\n");
+  WH(h, "</ul>\n<p>Liever chatten? <a href=\"" CHAT_113_URL
+        "\">Chat met 113</a> (gratis, dag en nacht).</p>\n");
   if (p->violence) {
     WH(h, "<p class=\"quick-exit-row\">Wilt u deze website snel wegklikken? ");
     quick_exit_link(h);
@@ -440,8 +446,8 @@ static int result_is_violence(const json_t *r, const char *need) {
   if (is_violence_need(need))
     return 1;
   json_array_foreach(jo(r, "concepts"), i, v) if (is_violence_need(js(v, "code"))) return 1;
-  json_array_foreach(jo(r, "crisis_lines"), i, v) json_array_foreach(jo(v, "needs"), j, n) if (
-      is_violence_need(js(n, "code"))) return 1;
+  json_array_foreach(jo(r, "crisis_lines"), i, v)
+      json_array_foreach(jo(v, "needs"), j, n) if (is_violence_need(js(n, "code"))) return 1;
   return 0;
 }
 
@@ -493,12 +499,13 @@ static void access_text(struct page *p, const json_t *access) {
  * beside HBEL): then it is an exception, said as a note, not a second time
  * in the list. */
 static int area_covered(const struct sk_taxonomy *tax, const json_t *areas, const json_t *a) {
-  const struct sk_term *t = sk_taxonomy_find(tax, SK_VOCAB_MUNICIPALITY, js(a, "code") ? js(a, "code") : "");
+  const struct sk_term *t = sk_taxonomy_find(tax, SK_VOCAB_MUNICIPALITY,
+                                             js(a, "code") ? js(a, "code") : "");
   size_t i;
   const json_t *b;
   for (size_t k = 0; t && k < t->n_scopes; k++)
-    json_array_foreach(areas, i, b) if (b != a && js(b, "code") && !strcmp(js(b, "code"), t->scopes[k]))
-      return 1;
+    json_array_foreach(areas, i, b) if (b != a && js(b, "code") &&
+                                        !strcmp(js(b, "code"), t->scopes[k])) return 1;
   return 0;
 }
 
@@ -679,8 +686,9 @@ struct sform {
 };
 
 static const char *sf_api_name(const char *k) {
-  static const char *const same[] = {"q", "need", "municipality", "target_group", "access",
-                                     "cost", "open_now", "kind", "page", "age", "law", NULL};
+  static const char *const same[] = {"q",      "need", "municipality", "target_group",
+                                     "access", "cost", "open_now",     "kind",
+                                     "page",   "age",  "law",          NULL};
   if (strcmp(k, "gemeente") == 0)
     return "municipality";
   if (strcmp(k, "doelgroep") == 0)
@@ -843,9 +851,10 @@ static void search_form(struct page *p, const struct sform *f, const char *actio
         "<input type=\"search\" id=\"q\" name=\"q\" autocomplete=\"off\" spellcheck=\"true\" "
         "aria-describedby=\"q-hint\" value=\"");
   wh_text(h, f->q);
-  WH(h, "\"><ul id=\"suggestions\" class=\"suggestions\" role=\"listbox\" aria-label=\"Suggesties\" "
-        "hidden></ul></div>\n<button class=\"button\" type=\"submit\" id=\"search-button\">Zoeken"
-        "</button></div>\n<div class=\"place-row\">");
+  WH(h,
+     "\"><ul id=\"suggestions\" class=\"suggestions\" role=\"listbox\" aria-label=\"Suggesties\" "
+     "hidden></ul></div>\n<button class=\"button\" type=\"submit\" id=\"search-button\">Zoeken"
+     "</button></div>\n<div class=\"place-row\">");
   municipality_select(p, f->muni);
   WH(h, "</div>\n<details class=\"filters\" id=\"filters\"><summary>Verfijn uw zoekopdracht");
   if (f->n_active) {
@@ -911,7 +920,8 @@ static void result_summary(struct page *p, const struct sform *f, const json_t *
     wh_textf(h, "%lld %s", total, total == 1 ? "resultaat" : "resultaten");
   if (f->q) {
     WH(h, " voor ‘");
-    wh_text(h, json_is_true(jo(r, "corrected")) && js(r, "did_you_mean") ? js(r, "did_you_mean") : f->q);
+    wh_text(h, json_is_true(jo(r, "corrected")) && js(r, "did_you_mean") ? js(r, "did_you_mean")
+                                                                         : f->q);
     WH(h, "’");
   }
   if (f->need) {
@@ -962,9 +972,10 @@ static void page_link(struct wh *h, const char *path, const struct sform *f, int
 
 static void results_list(struct page *p, const struct sform *f, const json_t *r, const char *path) {
   struct wh *h = &p->h;
-  WH(h, "<section aria-labelledby=\"results-title\" id=\"results-section\" data-server>\n"
-        "<h2 id=\"results-title\" tabindex=\"-1\">Resultaten</h2>\n<ul class=\"chips\" id=\"chips\" "
-        "aria-label=\"Gekozen filters\"></ul><div class=\"facets\" id=\"facets\"></div>\n");
+  WH(h,
+     "<section aria-labelledby=\"results-title\" id=\"results-section\" data-server>\n"
+     "<h2 id=\"results-title\" tabindex=\"-1\">Resultaten</h2>\n<ul class=\"chips\" id=\"chips\" "
+     "aria-label=\"Gekozen filters\"></ul><div class=\"facets\" id=\"facets\"></div>\n");
   const char *dym = js(r, "did_you_mean");
   WH(h, "<p class=\"did-you-mean\" id=\"did-you-mean\"");
   if (!dym && !json_is_true(jo(r, "relaxed")))
@@ -1157,12 +1168,13 @@ static int page_search(struct web_ctx *x, int home) {
     if (json_is_object(jo(r, "facets")))
       wh_json_script(h, "application/json", "search-facets", jo(r, "facets"));
   } else
-    WH(h, "<section aria-labelledby=\"results-title\" id=\"results-section\" hidden>"
-          "<h2 id=\"results-title\" tabindex=\"-1\">Resultaten</h2><ul class=\"chips\" id=\"chips\" "
-          "aria-label=\"Gekozen filters\"></ul><div class=\"facets\" id=\"facets\"></div>"
-          "<p class=\"did-you-mean\" id=\"did-you-mean\" hidden></p><p class=\"status\" "
-          "id=\"status\"></p><ol class=\"results\" id=\"results\"></ol><nav class=\"pager\" "
-          "id=\"pager\" aria-label=\"Meer resultaten\"></nav></section>\n");
+    WH(h,
+       "<section aria-labelledby=\"results-title\" id=\"results-section\" hidden>"
+       "<h2 id=\"results-title\" tabindex=\"-1\">Resultaten</h2><ul class=\"chips\" id=\"chips\" "
+       "aria-label=\"Gekozen filters\"></ul><div class=\"facets\" id=\"facets\"></div>"
+       "<p class=\"did-you-mean\" id=\"did-you-mean\" hidden></p><p class=\"status\" "
+       "id=\"status\"></p><ol class=\"results\" id=\"results\"></ol><nav class=\"pager\" "
+       "id=\"pager\" aria-label=\"Meer resultaten\"></nav></section>\n");
   need_tiles(&p, r != NULL);
   json_decref(r);
   page_foot(&p);
@@ -1172,7 +1184,8 @@ static int page_search(struct web_ctx *x, int home) {
 /* ---- need pages: the sub-needs as choices first, then the ranked list ---------- */
 
 static void breadcrumb_start(struct wh *h) {
-  WH(h, "<nav class=\"breadcrumb\" aria-label=\"U bent hier\"><ol><li><a href=\"/\">Hulp zoeken</a></li>");
+  WH(h, "<nav class=\"breadcrumb\" aria-label=\"U bent hier\"><ol><li><a href=\"/\">Hulp "
+        "zoeken</a></li>");
 }
 
 /* /hulp: every need with its sub-needs. */
@@ -1385,8 +1398,8 @@ static json_t *offering_ld(struct page *p, const json_t *s, const char *url) {
   int is_act = json_is_object(act);
   json_t *ld = json_pack("{s:s, s:s, s:s*, s:s*, s:s}", "@context", "https://schema.org", "@type",
                          is_act ? "Event" : "GovernmentService", "name", js(s, "name"),
-                         "description",
-                         js(s, "summary") ? js(s, "summary") : js(s, "description"), "url", url);
+                         "description", js(s, "summary") ? js(s, "summary") : js(s, "description"),
+                         "url", url);
   if (!ld)
     return NULL;
   if (js(org, "name")) {
@@ -1423,24 +1436,23 @@ static json_t *offering_ld(struct page *p, const json_t *s, const char *url) {
     const char *place = first && js(first, "location_text") ? js(first, "location_text")
                                                             : js(act, "location_text");
     if (place)
-      json_object_set_new(ld, "location",
-                          json_pack("{s:s, s:s}", "@type", "Place", "name", place));
+      json_object_set_new(ld, "location", json_pack("{s:s, s:s}", "@type", "Place", "name", place));
     json_object_set_new(ld, "eventAttendanceMode",
                         json_string("https://schema.org/OfflineEventAttendanceMode"));
   } else {
     json_t *ch = json_array();
     const json_t *ph = json_array_get(jo(s, "phones"), 0);
     if (js(ph, "number"))
-      json_array_append_new(ch, json_pack("{s:s, s:s}", "@type", "ServiceChannel", "servicePhone",
-                                          js(ph, "number")));
+      json_array_append_new(
+          ch, json_pack("{s:s, s:s}", "@type", "ServiceChannel", "servicePhone", js(ph, "number")));
     if (loc)
-      json_array_append_new(ch, json_pack("{s:s, s:o}", "@type", "ServiceChannel",
-                                          "serviceLocation",
-                                          json_pack("{s:s, s:s*, s:o}", "@type", "Place", "name",
-                                                    js(loc, "name"), "address", ld_address(loc))));
+      json_array_append_new(ch,
+                            json_pack("{s:s, s:o}", "@type", "ServiceChannel", "serviceLocation",
+                                      json_pack("{s:s, s:s*, s:o}", "@type", "Place", "name",
+                                                js(loc, "name"), "address", ld_address(loc))));
     if (wh_url_ok(js(s, "url")))
-      json_array_append_new(ch, json_pack("{s:s, s:s}", "@type", "ServiceChannel", "serviceUrl",
-                                          js(s, "url")));
+      json_array_append_new(
+          ch, json_pack("{s:s, s:s}", "@type", "ServiceChannel", "serviceUrl", js(s, "url")));
     json_object_set_new(ld, "availableChannel", ch);
   }
   return ld;
@@ -1719,7 +1731,8 @@ static int page_offering(struct web_ctx *x, const char *id, const char *slug) {
       wh_text(h, js(s, "assured_date"));
     WH(h, ".</p>\n");
   } else {
-    WH(h, "<p class=\"stale\">Niet recent gecontroleerd. Bel even om te vragen of het nog klopt.</p>\n");
+    WH(h, "<p class=\"stale\">Niet recent gecontroleerd. Bel even om te vragen of het nog "
+          "klopt.</p>\n");
   }
   report_form(&p, id, name);
   if (js(org, "id") && web_is_uuid(js(org, "id")))
@@ -1774,7 +1787,8 @@ static int page_organization(struct web_ctx *x, const char *id, const char *slug
   wh_text(h, name);
   WH(h, "</li></ol></nav>\n<article class=\"detail\">\n<h1>");
   wh_text(h, name);
-  WH(h, "</h1>\n<section class=\"todo\" aria-labelledby=\"contact\"><h2 id=\"contact\">Contact</h2>\n");
+  WH(h, "</h1>\n<section class=\"todo\" aria-labelledby=\"contact\"><h2 "
+        "id=\"contact\">Contact</h2>\n");
   size_t i;
   const json_t *v;
   if (json_array_size(jo(o, "phones"))) {
@@ -1834,8 +1848,8 @@ static int page_organization(struct web_ctx *x, const char *id, const char *slug
   char url[700];
   snprintf(url, sizeof url, "%s%s", p.base, path);
   json_t *ld = json_pack("{s:s, s:s, s:s*, s:s*, s:s}", "@context", "https://schema.org", "@type",
-                         "Organization", "name", name, "description", js(o, "description"),
-                         "url", url);
+                         "Organization", "name", name, "description", js(o, "description"), "url",
+                         url);
   if (ld) {
     const json_t *ph = json_array_get(jo(o, "phones"), 0);
     if (js(ph, "number"))
@@ -1941,7 +1955,8 @@ static int page_agenda(struct web_ctx *x) {
             "Activiteiten in Huizen, Blaricum, Eemnes en Laren: deze week en daarna.", NAV_AGENDA,
             JS_ENHANCE);
   struct wh *h = &p.h;
-  WH(h, "<h1>Wat is er te doen?</h1>\n<form class=\"agenda-form\" method=\"get\" action=\"/agenda\">\n");
+  WH(h, "<h1>Wat is er te doen?</h1>\n<form class=\"agenda-form\" method=\"get\" "
+        "action=\"/agenda\">\n");
   municipality_select(&p, mt ? mt->code : NULL);
   select_vocab(&p, "onderwerp", "need", "Onderwerp", "Alle onderwerpen", SK_VOCAB_NEED,
                nt ? nt->code : NULL, 1);
@@ -2008,14 +2023,15 @@ static int page_agenda(struct web_ctx *x) {
         char url[400], slug[72];
         wh_slug_to(js(a, "name"), slug, sizeof slug);
         snprintf(url, sizeof url, "%s/aanbod/%s/%s", p.base, js(a, "id"), slug);
-        json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s}", "@type", "Event", "name",
-                               js(a, "name"), "startDate", st, "url", url, "eventAttendanceMode",
+        json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s}", "@type", "Event", "name", js(a, "name"),
+                               "startDate", st, "url", url, "eventAttendanceMode",
                                "https://schema.org/OfflineEventAttendanceMode");
         if (ev && js(it, "ends_at"))
           json_object_set_new(ev, "endDate", json_string(js(it, "ends_at")));
         if (ev && js(it, "location_text"))
-          json_object_set_new(ev, "location", json_pack("{s:s, s:s}", "@type", "Place", "name",
-                                                        js(it, "location_text")));
+          json_object_set_new(
+              ev, "location",
+              json_pack("{s:s, s:s}", "@type", "Place", "name", js(it, "location_text")));
         if (ev && js(jo(a, "organization"), "name"))
           json_object_set_new(ev, "organizer",
                               json_pack("{s:s, s:s}", "@type", "Organization", "name",
@@ -2212,10 +2228,10 @@ static int page_pro(struct web_ctx *x) {
 
 /* ---- every offering: A to Z, the sitemap ------------------------------------------------ */
 
-#define LIST_SQL                                                                               \
-  "SELECT s.id, s.name, s.last_modified, o.id, o.name FROM service s"                          \
-  " JOIN organization o ON o.rid = s.organization_rid"                                        \
-  " WHERE s.status = 'active' AND o.status = 'active'"                                        \
+#define LIST_SQL                                                                                   \
+  "SELECT s.id, s.name, s.last_modified, o.id, o.name FROM service s"                              \
+  " JOIN organization o ON o.rid = s.organization_rid"                                             \
+  " WHERE s.status = 'active' AND o.status = 'active'"                                             \
   " ORDER BY s.name COLLATE NOCASE, s.id LIMIT ?1 OFFSET ?2"
 
 #define AZ_PER_PAGE 500
@@ -2496,9 +2512,9 @@ static int page_claim_request(struct web_ctx *x, const char *org_id) {
   sk_portal_claim_request(srv->portal, org_id, ip, srv->public_url, &r);
   pthread_mutex_unlock(&srv->portal_mu);
   int ok = r.rc == SK_OK;
-  int rc = claim_page(x, ok ? 200 : r.http, ok ? "Bedankt voor uw aanvraag" : "Uw aanvraag is niet verstuurd",
-                      r.message[0] ? r.message : json_string_value(json_object_get(r.body, "message")),
-                      !ok);
+  int rc = claim_page(
+      x, ok ? 200 : r.http, ok ? "Bedankt voor uw aanvraag" : "Uw aanvraag is niet verstuurd",
+      r.message[0] ? r.message : json_string_value(json_object_get(r.body, "message")), !ok);
   sk_portal_result_free(&r);
   return rc;
 }

@@ -36,14 +36,15 @@ static int reply_result(struct web_ctx *x, struct sk_portal_result *r) {
   } else {
     json_t *p = json_object();
     json_object_set_new(p, "type", json_string("about:blank"));
-    json_object_set_new(p, "title", json_string(status == 403   ? "Geen toegang"
-                                                : status == 404 ? "Niet gevonden"
-                                                : status == 412 ? "Intussen gewijzigd"
-                                                : status == 428 ? "ETag nodig"
-                                                : status == 422 ? "Niet goed ingevuld"
-                                                : status == 429 ? "Te veel verzoeken"
-                                                : status == 409 ? "Conflict"
-                                                                : "Fout"));
+    json_object_set_new(p, "title",
+                        json_string(status == 403   ? "Geen toegang"
+                                    : status == 404 ? "Niet gevonden"
+                                    : status == 412 ? "Intussen gewijzigd"
+                                    : status == 428 ? "ETag nodig"
+                                    : status == 422 ? "Niet goed ingevuld"
+                                    : status == 429 ? "Te veel verzoeken"
+                                    : status == 409 ? "Conflict"
+                                                    : "Fout"));
     json_object_set_new(p, "status", json_integer(status));
     json_object_set_new(p, "detail", json_string(r->message[0] ? r->message : "Er ging iets mis."));
     json_object_set_new(p, "error", json_string(r->code ? r->code : "error"));

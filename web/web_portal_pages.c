@@ -28,8 +28,8 @@
 
 static const char *const pp_day[8] = {"",          "maandag", "dinsdag",  "woensdag",
                                       "donderdag", "vrijdag", "zaterdag", "zondag"};
-static const char *const pp_month[13] = {"",     "januari", "februari",  "maart",    "april",
-                                         "mei",  "juni",    "juli",      "augustus", "september",
+static const char *const pp_month[13] = {"",        "januari",  "februari", "maart",    "april",
+                                         "mei",     "juni",     "juli",     "augustus", "september",
                                          "oktober", "november", "december"};
 
 /* The text fields of the form: key, label, multi-line, hint, services only. */
@@ -367,7 +367,8 @@ static void pp_todo(struct wh *h, const struct web_viewer *v, const json_t *t) {
       WH(h, "</span></button></form>");
       const char *ent = js(e, "entity");
       if (js(e, "entity_id") && ent && !strcmp(ent, "service") &&
-          !json_is_string(json_object_get(e, "feed")) && !json_is_true(json_object_get(e, "feed"))) {
+          !json_is_string(json_object_get(e, "feed")) &&
+          !json_is_true(json_object_get(e, "feed"))) {
         WH(h, " <a href=\"/portaal/bewerk/services/");
         wh_q(h, js(e, "entity_id"));
         WH(h, "\">Naar het aanbod<span class=\"visually-hidden\">: ");
@@ -470,39 +471,40 @@ static void pp_entries(struct wh *h, const struct web_viewer *v, const json_t *l
 
 /* The JavaScript portal's containers, as in static/portaal/index.html. */
 static void pp_js_shell(struct wh *h) {
-  WH(h, "<div data-needs-js hidden>\n<div class=\"portal-bar\" id=\"who\"></div>\n"
-        "<h1>Mijn aanbod</h1>\n<div id=\"page-status\" role=\"status\"></div>\n"
-        "<div id=\"org-choice\"></div>\n"
-        "<section aria-labelledby=\"todo-title\" class=\"portal-section\">\n"
-        "<h2 id=\"todo-title\">Te doen</h2>\n<div id=\"todo\" aria-busy=\"true\"><p>Even laden…"
-        "</p></div>\n</section>\n"
-        "<section aria-labelledby=\"entries-title\" class=\"portal-section\">\n"
-        "<h2 id=\"entries-title\">Alles van uw organisatie</h2>\n<p id=\"new-links\"></p>\n"
-        "<div id=\"entries\" aria-busy=\"true\"><p>Even laden…</p></div>\n</section>\n"
-        "<section aria-labelledby=\"reviews-title\" class=\"portal-section\" "
-        "id=\"reviews-section\" hidden>\n<h2 id=\"reviews-title\">Wijzigingen om te beoordelen"
-        "</h2>\n<div id=\"reviews\"></div>\n</section>\n"
-        "<section aria-labelledby=\"verify-title\" class=\"portal-section\" id=\"verify-section\" "
-        "hidden>\n<h2 id=\"verify-title\">Controle: wie moet u bellen?</h2>\n<p class=\"hint\">"
-        "Organisaties en feeds die hun gegevens niet op tijd bevestigden. Bel of mail ze. Bevestig "
-        "daarna voor hen met ‘Gegevens kloppen nog’, of pas de gegevens aan.</p>\n"
-        "<div id=\"verify-tasks\"></div>\n</section>\n"
-        "<section aria-labelledby=\"claims-title\" class=\"portal-section\" id=\"claims-section\" "
-        "hidden>\n<h2 id=\"claims-title\">Aanvragen voor een account</h2>\n<p class=\"hint\">Een "
-        "organisatie vroeg via ‘Is dit uw organisatie?’ een account aan. De link ging naar het "
-        "e-mailadres dat bij ons bekend is. Controleer of de organisatie echt bestaat en of het adres "
-        "van de organisatie is.</p>\n<div id=\"claims\"></div>\n</section>\n"
-        "<section aria-labelledby=\"auto-title\" class=\"portal-section\" id=\"auto-section\" "
-        "hidden>\n<h2 id=\"auto-title\">Automatisch ingedeeld</h2>\n<p class=\"hint\">Deze "
-        "diensten kwamen uit een feed zonder onze indeling. De hulpvragen zijn voorgesteld; "
-        "toegang en kosten zijn soms nog onbekend. Controleer ze en bevestig de indeling.</p>\n"
-        "<div id=\"auto-classified\"></div>\n</section>\n"
-        "<section aria-labelledby=\"corr-title\" class=\"portal-section\" "
-        "id=\"corrections-section\" hidden>\n<h2 id=\"corr-title\">Meldingen ‘Klopt er iets "
-        "niet?’</h2>\n<div id=\"corrections\"></div>\n</section>\n"
-        "<section aria-labelledby=\"outbox-title\" class=\"portal-section\" "
-        "id=\"outbox-section\" hidden>\n<h2 id=\"outbox-title\">Herinneringen (uitgaande "
-        "berichten)</h2>\n<div id=\"outbox\"></div>\n</section>\n</div>\n");
+  WH(h,
+     "<div data-needs-js hidden>\n<div class=\"portal-bar\" id=\"who\"></div>\n"
+     "<h1>Mijn aanbod</h1>\n<div id=\"page-status\" role=\"status\"></div>\n"
+     "<div id=\"org-choice\"></div>\n"
+     "<section aria-labelledby=\"todo-title\" class=\"portal-section\">\n"
+     "<h2 id=\"todo-title\">Te doen</h2>\n<div id=\"todo\" aria-busy=\"true\"><p>Even laden…"
+     "</p></div>\n</section>\n"
+     "<section aria-labelledby=\"entries-title\" class=\"portal-section\">\n"
+     "<h2 id=\"entries-title\">Alles van uw organisatie</h2>\n<p id=\"new-links\"></p>\n"
+     "<div id=\"entries\" aria-busy=\"true\"><p>Even laden…</p></div>\n</section>\n"
+     "<section aria-labelledby=\"reviews-title\" class=\"portal-section\" "
+     "id=\"reviews-section\" hidden>\n<h2 id=\"reviews-title\">Wijzigingen om te beoordelen"
+     "</h2>\n<div id=\"reviews\"></div>\n</section>\n"
+     "<section aria-labelledby=\"verify-title\" class=\"portal-section\" id=\"verify-section\" "
+     "hidden>\n<h2 id=\"verify-title\">Controle: wie moet u bellen?</h2>\n<p class=\"hint\">"
+     "Organisaties en feeds die hun gegevens niet op tijd bevestigden. Bel of mail ze. Bevestig "
+     "daarna voor hen met ‘Gegevens kloppen nog’, of pas de gegevens aan.</p>\n"
+     "<div id=\"verify-tasks\"></div>\n</section>\n"
+     "<section aria-labelledby=\"claims-title\" class=\"portal-section\" id=\"claims-section\" "
+     "hidden>\n<h2 id=\"claims-title\">Aanvragen voor een account</h2>\n<p class=\"hint\">Een "
+     "organisatie vroeg via ‘Is dit uw organisatie?’ een account aan. De link ging naar het "
+     "e-mailadres dat bij ons bekend is. Controleer of de organisatie echt bestaat en of het adres "
+     "van de organisatie is.</p>\n<div id=\"claims\"></div>\n</section>\n"
+     "<section aria-labelledby=\"auto-title\" class=\"portal-section\" id=\"auto-section\" "
+     "hidden>\n<h2 id=\"auto-title\">Automatisch ingedeeld</h2>\n<p class=\"hint\">Deze "
+     "diensten kwamen uit een feed zonder onze indeling. De hulpvragen zijn voorgesteld; "
+     "toegang en kosten zijn soms nog onbekend. Controleer ze en bevestig de indeling.</p>\n"
+     "<div id=\"auto-classified\"></div>\n</section>\n"
+     "<section aria-labelledby=\"corr-title\" class=\"portal-section\" "
+     "id=\"corrections-section\" hidden>\n<h2 id=\"corr-title\">Meldingen ‘Klopt er iets "
+     "niet?’</h2>\n<div id=\"corrections\"></div>\n</section>\n"
+     "<section aria-labelledby=\"outbox-title\" class=\"portal-section\" "
+     "id=\"outbox-section\" hidden>\n<h2 id=\"outbox-title\">Herinneringen (uitgaande "
+     "berichten)</h2>\n<div id=\"outbox\"></div>\n</section>\n</div>\n");
 }
 
 static int pp_home(struct web_ctx *x) {
@@ -590,9 +592,9 @@ static int pp_confirm(struct web_ctx *x) {
   memset(&r, 0, sizeof r);
   pthread_mutex_lock(&x->srv->portal_mu);
   x->srv->portal->now = 0;
-  sk_portal_confirm(x->srv->portal, &a, strcmp(soort, "activities") ? SK_PORTAL_SERVICE
-                                                                      : SK_PORTAL_ACTIVITY,
-                    id, NULL, &r);
+  sk_portal_confirm(x->srv->portal, &a,
+                    strcmp(soort, "activities") ? SK_PORTAL_SERVICE : SK_PORTAL_ACTIVITY, id, NULL,
+                    &r);
   pthread_mutex_unlock(&x->srv->portal_mu);
   int rc;
   if (r.rc == SK_OK && r.http == 200) {
@@ -973,7 +975,8 @@ static int pp_edit(struct web_ctx *x, const char *soort, const char *id, int pos
   pthread_mutex_unlock(&srv->portal_mu);
   if (post && r.rc == SK_OK && (r.http == 200 || r.http == 202)) {
     web_server_data_changed(srv);
-    rc = pp_redirect(x, r.http == 202 ? "/portaal/?gedaan=ingediend" : "/portaal/?gedaan=opgeslagen");
+    rc = pp_redirect(x,
+                     r.http == 202 ? "/portaal/?gedaan=ingediend" : "/portaal/?gedaan=opgeslagen");
   } else if (post && r.http == 422 && cur.rc == SK_OK) {
     /* What was typed stays in the form; the heading keeps the stored name. */
     rc = pp_form_page(x, &v, 422, soort, id, etag, js(cur.body, "name"), patch, r.errors, NULL);
@@ -991,8 +994,7 @@ static int pp_edit(struct web_ctx *x, const char *soort, const char *id, int pos
     rc = pp_message_page(x, 403, "U kunt dit hier niet aanpassen",
                          fm ? fm : "Dit komt niet uit het portaal en kan hier niet veranderen.");
   } else {
-    rc = pp_form_page(x, &v, 200, soort, id, cur.etag, js(cur.body, "name"), cur.body, NULL,
-                      NULL);
+    rc = pp_form_page(x, &v, 200, soort, id, cur.etag, js(cur.body, "name"), cur.body, NULL, NULL);
   }
   web_viewer_free(&v);
   json_decref(patch);

@@ -11,9 +11,9 @@
  * generation changes with every snapshot: a reindex, a portal edit) and for
  * at most WSC_TTL seconds (open now, next dates and "stale" move with the
  * clock); an entry of an older generation is dropped when seen, one of a
- * newer generation (another thread's searcher moved on first) is left. Bounded in entries and bytes, LRU per shard, one lock per shard;
- * the process holds one cache (keys carry the generation, which is unique
- * across stores, so two servers in one process never share an entry). */
+ * newer generation (another thread's searcher moved on first) is left. Bounded in entries and
+ * bytes, LRU per shard, one lock per shard; the process holds one cache (keys carry the generation,
+ * which is unique across stores, so two servers in one process never share an entry). */
 #include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
@@ -54,7 +54,7 @@ struct wsc_entry {
   long total;               /* a search answer's total and crisis flag (for */
   int crisis;               /* the search statistics); 0 for suggestions */
   char etag[40];
-  char *body;               /* owned; zlib-deflated answer */
+  char *body; /* owned; zlib-deflated answer */
   char key[]; /* key_len bytes */
 };
 
@@ -419,7 +419,8 @@ static int search_build(struct web_ctx *x, struct web_worker *w, long *total, in
   if (rc == SK_EINVAL)
     return web_bad_param(x, e.param[0] ? e.param : NULL, "%s", e.message);
   if (rc != SK_OK || !r)
-    return web_unavailable(x, e.message[0] ? e.message : "Zoeken lukt nu niet. Probeer het opnieuw.");
+    return web_unavailable(x,
+                           e.message[0] ? e.message : "Zoeken lukt nu niet. Probeer het opnieuw.");
   json_t *body = sk_search_result_json(r);
   *total = r->total;
   *crisis = r->crisis != 0;

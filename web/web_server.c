@@ -26,9 +26,9 @@
 
 /* Same policy on every response, the API included: nothing may be framed,
  * no inline script, no third-party hosts. */
-#define WEB_CSP                                                                                \
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "          \
-  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "                 \
+#define WEB_CSP                                                                                    \
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "                \
+  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "                      \
   "form-action 'self'; frame-ancestors 'none'"
 
 void web_config_default(struct web_config *c) {
@@ -47,20 +47,32 @@ void web_config_default(struct web_config *c) {
 }
 
 static const char *const route_names[WR_COUNT] = {
-    [WR_HEALTHZ] = "healthz",         [WR_METRICS] = "metrics",
-    [WR_OPENAPI] = "openapi",         [WR_SEARCH] = "search",
-    [WR_SUGGEST] = "suggest",         [WR_SERVICE] = "service",
-    [WR_ORGANIZATION] = "organization", [WR_ACTIVITIES] = "activities",
+    [WR_HEALTHZ] = "healthz",
+    [WR_METRICS] = "metrics",
+    [WR_OPENAPI] = "openapi",
+    [WR_SEARCH] = "search",
+    [WR_SUGGEST] = "suggest",
+    [WR_SERVICE] = "service",
+    [WR_ORGANIZATION] = "organization",
+    [WR_ACTIVITIES] = "activities",
     [WR_ACTIVITIES_ICS] = "activities_ics",
-    [WR_TAXONOMY] = "taxonomy",       [WR_FEEDS] = "feeds",
-    [WR_HSDS_ROOT] = "hsds_root",     [WR_HSDS_SERVICES] = "hsds_services",
-    [WR_HSDS_SERVICE] = "hsds_service", [WR_HSDS_TAXONOMIES] = "hsds_taxonomies",
-    [WR_HSDS_TERMS] = "hsds_taxonomy_terms", [WR_HSDS_TAXONOMY] = "hsds_taxonomy",
-    [WR_HSDS_TERM] = "hsds_taxonomy_term", [WR_HSDS_ORGS] = "hsds_organizations",
-    [WR_HSDS_ORG] = "hsds_organization", [WR_HSDS_SALS] = "hsds_service_at_locations",
-    [WR_HSDS_SAL] = "hsds_service_at_location", [WR_HSDS_OPENAPI] = "hsds_openapi",
+    [WR_TAXONOMY] = "taxonomy",
+    [WR_FEEDS] = "feeds",
+    [WR_HSDS_ROOT] = "hsds_root",
+    [WR_HSDS_SERVICES] = "hsds_services",
+    [WR_HSDS_SERVICE] = "hsds_service",
+    [WR_HSDS_TAXONOMIES] = "hsds_taxonomies",
+    [WR_HSDS_TERMS] = "hsds_taxonomy_terms",
+    [WR_HSDS_TAXONOMY] = "hsds_taxonomy",
+    [WR_HSDS_TERM] = "hsds_taxonomy_term",
+    [WR_HSDS_ORGS] = "hsds_organizations",
+    [WR_HSDS_ORG] = "hsds_organization",
+    [WR_HSDS_SALS] = "hsds_service_at_locations",
+    [WR_HSDS_SAL] = "hsds_service_at_location",
+    [WR_HSDS_OPENAPI] = "hsds_openapi",
     [WR_AUTH] = "auth",
-    [WR_PARTNER] = "partner",         [WR_CORRECTION] = "correction",
+    [WR_PARTNER] = "partner",
+    [WR_CORRECTION] = "correction",
     [WR_VERIFY] = "verify",
     [WR_PAGE] = "page",
     [WR_STATIC] = "static",
@@ -251,10 +263,10 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     *socket_context = c;
     if (!c)
       return; /* not tracked: MHD's own limits still hold */
-    const union MHD_ConnectionInfo *fd =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    const union MHD_ConnectionInfo *ad =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn,
+                                                                 MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *ad = MHD_get_connection_info(
+        conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     c->fd = fd ? fd->connect_fd : -1;
     if (!ad || !ad->client_addr || !addr_key(ad->client_addr, &c->family, c->addr))
       c->family = -1;
@@ -287,8 +299,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 }
 
 static struct web_conn *conn_of(struct MHD_Connection *conn) {
-  const union MHD_ConnectionInfo *i =
-      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  const union MHD_ConnectionInfo *i = MHD_get_connection_info(conn,
+                                                              MHD_CONNECTION_INFO_SOCKET_CONTEXT);
   return i ? i->socket_context : NULL;
 }
 
@@ -519,7 +531,8 @@ static enum MHD_Result send_out(struct web_ctx *x) {
     }
     web_gzip_apply(x, etag);
     if (etag[0] &&
-        etag_matches(MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "If-None-Match"), etag)) {
+        etag_matches(MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, "If-None-Match"),
+                     etag)) {
       status = 304;
       free(o->body);
       o->body = NULL;
@@ -616,24 +629,32 @@ static const char *const suggest_params[] = {"q", "limit", NULL};
 static const char *const activities_params[] = {"municipality", "need", "target_group", "from",
                                                 "to",           "page", "per_page",     NULL};
 static const char *const activities_ics_params[] = {"municipality", "need", "target_group",
-                                                    "from", "to", NULL};
-static const char *const hsds_list_params[] = {"search", "page", "per_page", "format",
-                                               "taxonomy_term_id", "taxonomy_id",
-                                               "organization_id", "modified_after", "minimal",
-                                               "full", "postcode", "proximity", NULL};
-static const char *const hsds_sal_params[] = {"search", "page", "per_page", "format",
-                                              "taxonomy_term_id", "taxonomy_id",
-                                              "organization_id", "modified_after", "full",
-                                              "postcode", "proximity", NULL};
-static const char *const hsds_page_params[] = {"search", "page", "per_page", "taxonomy_id",
-                                               "format", NULL};
-static const char *const hsds_terms_params[] = {"search", "page", "per_page", "taxonomy_id",
+                                                    "from",         "to",   NULL};
+static const char *const hsds_list_params[] = {"search",
+                                               "page",
+                                               "per_page",
+                                               "format",
+                                               "taxonomy_term_id",
+                                               "taxonomy_id",
+                                               "organization_id",
+                                               "modified_after",
+                                               "minimal",
+                                               "full",
+                                               "postcode",
+                                               "proximity",
+                                               NULL};
+static const char *const hsds_sal_params[] = {
+    "search",          "page",           "per_page", "format",   "taxonomy_term_id", "taxonomy_id",
+    "organization_id", "modified_after", "full",     "postcode", "proximity",        NULL};
+static const char *const hsds_page_params[] = {"search",      "page",   "per_page",
+                                               "taxonomy_id", "format", NULL};
+static const char *const hsds_terms_params[] = {"search", "page",     "per_page",  "taxonomy_id",
                                                 "format", "top_only", "parent_id", NULL};
-static const char *const hsds_orgs_params[] = {"search", "page", "per_page", "format", "full",
-                                               "full_service", NULL};
+static const char *const hsds_orgs_params[] = {"search", "page",         "per_page", "format",
+                                               "full",   "full_service", NULL};
 static const char *const hsds_org_params[] = {"full_service", NULL};
-static const char *const partner_params[] = {"organization", "status", "page", "per_page", "q",
-                                             NULL};
+static const char *const partner_params[] = {"organization", "status", "page",
+                                             "per_page",     "q",      NULL};
 static const char *const password_params[] = {"token", NULL};
 
 static const struct route_def routes[] = {
@@ -650,10 +671,9 @@ static const struct route_def routes[] = {
     {"/api/v1/auth/*", WR_AUTH, web_auth_handler, no_params, R_WRITES, NULL},
     {"/api/v1/partner", WR_PARTNER, web_partner_handler, partner_params, R_WRITES | R_LARGE_BODY,
      NULL},
-    {"/api/v1/partner/*", WR_PARTNER, web_partner_handler, partner_params,
-     R_WRITES | R_LARGE_BODY, NULL},
-    {"/api/v1/corrections/token", WR_CORRECTION, web_correction_handler, no_params, R_WRITES,
+    {"/api/v1/partner/*", WR_PARTNER, web_partner_handler, partner_params, R_WRITES | R_LARGE_BODY,
      NULL},
+    {"/api/v1/corrections/token", WR_CORRECTION, web_correction_handler, no_params, R_WRITES, NULL},
     {"/api/v1/verify/{id}", WR_VERIFY, web_verify_handler, no_params, R_API | R_WRITES, NULL},
     {"/api/v1/verify/{id}/*", WR_VERIFY, web_verify_handler, no_params, R_API | R_WRITES, NULL},
     {"/api/v1/services/{id}/corrections", WR_CORRECTION, web_correction_handler, no_params,
@@ -672,26 +692,38 @@ static const struct route_def routes[] = {
     {"/hsds/taxonomies/{id}", WR_HSDS_TAXONOMY, web_hsds_taxonomy, no_params, R_API, NULL},
     {"/hsds/taxonomy_terms/{id}", WR_HSDS_TERM, web_hsds_term, no_params, R_API, NULL},
     {"/hsds/organizations", WR_HSDS_ORGS, web_hsds_organizations, hsds_orgs_params, R_API, NULL},
-    {"/hsds/organizations/{id}", WR_HSDS_ORG, web_hsds_organization, hsds_org_params, R_API,
-     NULL},
+    {"/hsds/organizations/{id}", WR_HSDS_ORG, web_hsds_organization, hsds_org_params, R_API, NULL},
     {"/hsds/service_at_locations", WR_HSDS_SALS, web_hsds_service_at_locations, hsds_sal_params,
      R_API, NULL},
-    {"/hsds/service_at_locations/{id}", WR_HSDS_SAL, web_hsds_service_at_location, no_params,
-     R_API, NULL},
+    {"/hsds/service_at_locations/{id}", WR_HSDS_SAL, web_hsds_service_at_location, no_params, R_API,
+     NULL},
     {"/hsds/openapi.json", WR_HSDS_OPENAPI, web_hsds_openapi, no_params, R_API, NULL},
     {"/hsds/*", WR_NOT_FOUND, NULL, NULL, R_API, NULL},
     {"/portal/wachtwoord", WR_AUTH, web_password_handler, password_params, R_WRITES, NULL},
     {"/portal/wachtwoord-vergeten", WR_AUTH, web_password_forgot_handler, no_params, R_WRITES,
      NULL},
-    /* The server-rendered site (web_pages.c); POST only for its correction form. */
-#define PAGE(pat) {pat, WR_PAGE, web_page_handler, NULL, R_WRITES | R_VIEWER, NULL}
-    PAGE("/"), PAGE("/zoeken"), PAGE("/hulp"), PAGE("/hulp/*"), PAGE("/aanbod"),
-    PAGE("/aanbod/*"), PAGE("/organisatie/*"), PAGE("/agenda"), PAGE("/professionals"), PAGE("/aanvraag"),
-    PAGE("/sitemap.xml"), PAGE("/robots.txt"),
+/* The server-rendered site (web_pages.c); POST only for its correction form. */
+#define PAGE(pat)                                                                                  \
+  { pat, WR_PAGE, web_page_handler, NULL, R_WRITES | R_VIEWER, NULL }
+    PAGE("/"),
+    PAGE("/zoeken"),
+    PAGE("/hulp"),
+    PAGE("/hulp/*"),
+    PAGE("/aanbod"),
+    PAGE("/aanbod/*"),
+    PAGE("/organisatie/*"),
+    PAGE("/agenda"),
+    PAGE("/professionals"),
+    PAGE("/aanvraag"),
+    PAGE("/sitemap.xml"),
+    PAGE("/robots.txt"),
 #undef PAGE
-    /* The partner portal's server-rendered pages (web_portal_pages.c). */
-#define PPAGE(pat) {pat, WR_PAGE, web_portal_page_handler, NULL, R_WRITES | R_LARGE_BODY, NULL}
-    PPAGE("/portaal/"), PPAGE("/portaal/bevestigen"), PPAGE("/portaal/bewerk/*"),
+/* The partner portal's server-rendered pages (web_portal_pages.c). */
+#define PPAGE(pat)                                                                                 \
+  { pat, WR_PAGE, web_portal_page_handler, NULL, R_WRITES | R_LARGE_BODY, NULL }
+    PPAGE("/portaal/"),
+    PPAGE("/portaal/bevestigen"),
+    PPAGE("/portaal/bewerk/*"),
     PPAGE("/portaal/melding/*"),
 #undef PPAGE
     {"*", WR_STATIC, web_static, NULL, 0, NULL},
@@ -810,7 +842,8 @@ static void handle(struct web_ctx *x, const struct route_def *rd) {
                              "Het adres bevat een NUL-teken (%%00).");
   if (strcmp(x->method, "OPTIONS") == 0) {
     x->out.status = 204;
-    x->out.allow = (rd->flags & R_WRITES) ? "GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE" : "GET, HEAD, OPTIONS";
+    x->out.allow = (rd->flags & R_WRITES) ? "GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE"
+                                          : "GET, HEAD, OPTIONS";
     x->out.cache = "max-age=86400";
     return;
   }
@@ -846,7 +879,7 @@ static int method_allowed(const char *m, const struct route_def *rd) {
   if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0)
     return 1;
   return (rd->flags & R_WRITES) && (strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
-                        strcmp(m, "PATCH") == 0 || strcmp(m, "DELETE") == 0);
+                                    strcmp(m, "PATCH") == 0 || strcmp(m, "DELETE") == 0);
 }
 
 static size_t body_limit(const struct web_server *srv, const struct route_def *rd) {
@@ -944,9 +977,8 @@ static unsigned count_hosts(struct MHD_Connection *conn) {
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls) {
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls) {
   struct web_server *srv = cls;
   struct web_req *req;
   uintptr_t v = (uintptr_t)*con_cls;
@@ -1085,7 +1117,8 @@ static int public_url_ok(const char *u) {
   size_t n = strlen(u);
   if (!skip || n == skip || n > 200 || u[skip] == '/')
     return 0;
-  return strspn(u + skip, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_~:/[]") ==
+  return strspn(u + skip,
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_~:/[]") ==
          n - skip;
 }
 
@@ -1244,8 +1277,7 @@ static int load_taxonomy(struct web_server *s, char *err, size_t errlen) {
     char name[300];
     int n = snprintf(name, sizeof name, "taxonomy_term\n%s\n%s",
                      sk_vocab_name(s->tax->terms[i].vocab), s->tax->terms[i].code);
-    sk_uuid_from_name(name, (size_t)n < sizeof name ? (size_t)n : sizeof name - 1,
-                      s->term_uuid[i]);
+    sk_uuid_from_name(name, (size_t)n < sizeof name ? (size_t)n : sizeof name - 1, s->term_uuid[i]);
   }
   return SK_OK;
 }
@@ -1261,7 +1293,8 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
     if (prc == SK_ENOTFOUND)
       return fail(err, errlen, prc,
                   "replica folder %s has no snapshot yet; run 'sociale-kaart publish --dir %s' "
-                  "on the primary first", c->replica_dir, c->replica_dir);
+                  "on the primary first",
+                  c->replica_dir, c->replica_dir);
     if (prc != SK_OK)
       return fail(err, errlen, prc, "replica folder %s: cannot read its current snapshot%s",
                   c->replica_dir, "");
@@ -1285,8 +1318,7 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
     return fail(err, errlen, SK_EIO, "database %s is not readable: %s", c->db_path,
                 strerror(errno));
   if (stat(c->static_dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-    return fail(err, errlen, SK_ENOTFOUND, "static folder %s does not exist%s", c->static_dir,
-                "");
+    return fail(err, errlen, SK_ENOTFOUND, "static folder %s does not exist%s", c->static_dir, "");
 
   struct web_server *s = calloc(1, sizeof *s);
   if (!s)
@@ -1428,16 +1460,12 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
   s->daemon = MHD_start_daemon(
       flags, 0, on_accept, s, on_request, s,
       /* first, so that libmicrohttpd's messages about the options go through it too */
-      MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s,
-      MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
-      MHD_OPTION_THREAD_POOL_SIZE, threads,
-      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(c->timeout_s ? c->timeout_s : 15),
-      MHD_OPTION_CONNECTION_LIMIT, limit,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-      MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-      MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-      MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-      MHD_OPTION_END);
+      MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+      MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+      (unsigned)(c->timeout_s ? c->timeout_s : 15), MHD_OPTION_CONNECTION_LIMIT, limit,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_URI_LOG_CALLBACK, on_uri,
+      s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+      s, MHD_OPTION_END);
   if (!s->daemon) {
     server_free(s);
     return fail(err, errlen, SK_EIO, "cannot start the HTTP server (libmicrohttpd)%s%s", "", "");

@@ -53,9 +53,9 @@ struct web_config {
                                  and in e-mails (password reset); NULL: no such links and no
                                  reset by e-mail (the request's Host is never used) */
   const struct sk_auth_policy *auth_policy; /* NULL: production defaults (tests: short lifetimes) */
-  const struct sk_mail_config *mail; /* SMTP for the password-reset links, sent at once by a
-                                        thread of the server (web_mail.c); NULL: they wait in
-                                        the outbox for `sociale-kaart reminders` */
+  const struct sk_mail_config *mail;        /* SMTP for the password-reset links, sent at once by a
+                                               thread of the server (web_mail.c); NULL: they wait in
+                                               the outbox for `sociale-kaart reminders` */
 };
 
 /* Fill c with the defaults above (db_path and static_dir NULL). */

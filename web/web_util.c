@@ -11,11 +11,13 @@
 
 int web_reply_json(struct web_ctx *x, int status, json_t *v) {
   if (!v)
-    return web_problem(x, 500, "Interne fout", NULL, "Er ging iets mis bij het maken van het antwoord.");
+    return web_problem(x, 500, "Interne fout", NULL,
+                       "Er ging iets mis bij het maken van het antwoord.");
   char *body = json_dumps(v, JSON_COMPACT);
   json_decref(v);
   if (!body)
-    return web_problem(x, 500, "Interne fout", NULL, "Er ging iets mis bij het maken van het antwoord.");
+    return web_problem(x, 500, "Interne fout", NULL,
+                       "Er ging iets mis bij het maken van het antwoord.");
   free(x->out.body);
   x->out.body = body;
   x->out.len = strlen(body);
@@ -114,12 +116,14 @@ int web_arg_int(struct web_ctx *x, const char *name, long lo, long hi, long def,
   int digits = 0;
   for (; *p; p++) {
     if (!isdigit((unsigned char)*p) || ++digits > 9)
-      return web_bad_param(x, name, "De parameter '%s' moet een geheel getal van %ld tot en met %ld zijn.",
+      return web_bad_param(x, name,
+                           "De parameter '%s' moet een geheel getal van %ld tot en met %ld zijn.",
                            name, lo, hi);
   }
   long n = strtol(v, NULL, 10);
   if (!digits || n < lo || n > hi)
-    return web_bad_param(x, name, "De parameter '%s' moet een geheel getal van %ld tot en met %ld zijn.",
+    return web_bad_param(x, name,
+                         "De parameter '%s' moet een geheel getal van %ld tot en met %ld zijn.",
                          name, lo, hi);
   *out = n;
   return SK_OK;
@@ -134,8 +138,8 @@ int web_arg_code(struct web_ctx *x, const char *name, enum sk_vocab v, const cha
   if (!t && v == SK_VOCAB_MUNICIPALITY)
     t = sk_taxonomy_find(x->srv->tax, SK_VOCAB_SCOPE, s);
   if (!t)
-    return web_bad_param(x, name, "'%.60s' is geen bekende code voor '%s'. Zie /api/v1/taxonomy.", s,
-                         name);
+    return web_bad_param(x, name, "'%.60s' is geen bekende code voor '%s'. Zie /api/v1/taxonomy.",
+                         s, name);
   *out = t->code;
   return SK_OK;
 }

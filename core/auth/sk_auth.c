@@ -328,8 +328,9 @@ int auth_change(struct sk_store *st, const char *actor, int64_t now, const char 
                 const char *field, const char *old_value, const char *new_value) {
   char at[32];
   auth_iso(now, at);
-  struct sk_write_change c = {at,    actor && *actor ? actor : "system", "account", account_id,
-                              field, old_value, new_value, 0};
+  struct sk_write_change c = {
+      at, actor && *actor ? actor : "system", "account", account_id, field, old_value, new_value,
+      0};
   return sk_write_log_once(st, &c);
 }
 
@@ -373,9 +374,9 @@ int sk_auth_account_list(struct sk_store *st, struct sk_account **out, size_t *n
   *out = NULL;
   *n = 0;
   sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(st->db,
-                         "SELECT " AUTH_ACCOUNT_COLS " FROM account a ORDER BY a.email COLLATE NOCASE",
-                         -1, &s, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(
+          st->db, "SELECT " AUTH_ACCOUNT_COLS " FROM account a ORDER BY a.email COLLATE NOCASE", -1,
+          &s, NULL) != SQLITE_OK)
     return SK_EDB;
   size_t cap = 0;
   int rc = SK_OK, step;
@@ -403,8 +404,8 @@ int sk_auth_account_list(struct sk_store *st, struct sk_account **out, size_t *n
   return rc;
 }
 
-int auth_exec_bind(struct sk_store *st, const char *sql, const char *text, long long a,
-                   long long b, int *changes) {
+int auth_exec_bind(struct sk_store *st, const char *sql, const char *text, long long a, long long b,
+                   int *changes) {
   sqlite3_stmt *s = NULL;
   if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
     return SK_EDB;
@@ -423,8 +424,8 @@ int auth_exec_bind(struct sk_store *st, const char *sql, const char *text, long 
 }
 
 int sk_auth_account_create(struct sk_store *st, const char *email, const char *name,
-                           enum sk_role role, const char *password, const char *actor,
-                           int64_t now, struct sk_account *out, char *err, size_t errlen) {
+                           enum sk_role role, const char *password, const char *actor, int64_t now,
+                           struct sk_account *out, char *err, size_t errlen) {
   int rc = auth_ensure_init();
   if (rc)
     return auth_fail(rc, err, errlen);
@@ -533,9 +534,9 @@ int auth_store_password(struct sk_store *st, const struct sk_account *a, const c
     rc = auth_exec_bind(st, "DELETE FROM password_reset WHERE account_rid = ?2", NULL, a->rid, 0,
                         NULL);
   if (rc == SK_OK)
-    rc = auth_exec_bind(st,
-                        "UPDATE api_token SET revoked = ?3 WHERE account_rid = ?2 AND revoked IS NULL",
-                        NULL, a->rid, now, NULL);
+    rc = auth_exec_bind(
+        st, "UPDATE api_token SET revoked = ?3 WHERE account_rid = ?2 AND revoked IS NULL", NULL,
+        a->rid, now, NULL);
   /* The log says that it changed, never what it is. */
   if (rc == SK_OK)
     rc = auth_change(st, actor, now, a->id, "password", NULL, NULL);
@@ -618,12 +619,13 @@ static int link(struct sk_store *st, long long account_rid, const char *org_id, 
       return rc;
     }
   }
-  rc = auth_exec_bind(st,
-                      on ? "INSERT OR IGNORE INTO account_organization(account_rid, organization_rid)"
-                           " VALUES(?2, ?3)"
-                         : "DELETE FROM account_organization WHERE account_rid = ?2 AND"
-                           " organization_rid = ?3",
-                      NULL, account_rid, org_rid, &changed);
+  rc = auth_exec_bind(
+      st,
+      on ? "INSERT OR IGNORE INTO account_organization(account_rid, organization_rid)"
+           " VALUES(?2, ?3)"
+         : "DELETE FROM account_organization WHERE account_rid = ?2 AND"
+           " organization_rid = ?3",
+      NULL, account_rid, org_rid, &changed);
   if (rc == SK_OK && changed)
     rc = auth_change(st, actor, now, a.id, "organization", on ? NULL : org_id, on ? org_id : NULL);
   if (rc == SK_OK)

@@ -119,8 +119,8 @@ struct sk_account {
  * SK_OK with *out filled (out may be NULL), or SK_AUTH_EEMAIL, SK_AUTH_ENAME,
  * SK_AUTH_EPASSWORD, SK_AUTH_EEXISTS, SK_EINVAL (role), SK_EDB. */
 int sk_auth_account_create(struct sk_store *st, const char *email, const char *name,
-                           enum sk_role role, const char *password, const char *actor,
-                           int64_t now, struct sk_account *out, char *err, size_t errlen);
+                           enum sk_role role, const char *password, const char *actor, int64_t now,
+                           struct sk_account *out, char *err, size_t errlen);
 /* Look up one account, disabled or not. SK_OK or SK_ENOTFOUND / SK_EDB. */
 int sk_auth_account_by_email(struct sk_store *st, const char *email, struct sk_account *out);
 int sk_auth_account_by_rid(struct sk_store *st, long long rid, struct sk_account *out);

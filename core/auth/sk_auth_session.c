@@ -22,10 +22,11 @@ static int failures(struct sk_store *st, const char *email_key, const char *ip, 
                       : by_ip    ? "email_hash = ?1 AND coalesce(ip, '') = coalesce(?2, '')"
                                  : "email_hash = ?1";
   char sql[400];
-  snprintf(sql, sizeof sql,
-           "SELECT count(*), max(at), (SELECT at FROM login_attempt WHERE %s AND at > ?3 AND ok = 0"
-           " ORDER BY at DESC LIMIT 1 OFFSET ?4) FROM login_attempt WHERE %s AND at > ?3 AND ok = 0",
-           where, where);
+  snprintf(
+      sql, sizeof sql,
+      "SELECT count(*), max(at), (SELECT at FROM login_attempt WHERE %s AND at > ?3 AND ok = 0"
+      " ORDER BY at DESC LIMIT 1 OFFSET ?4) FROM login_attempt WHERE %s AND at > ?3 AND ok = 0",
+      where, where);
   sqlite3_stmt *s = NULL;
   if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
     return SK_EDB;
@@ -119,9 +120,9 @@ static int throttle_and_record(struct sk_store *st, const char *email_key, const
   if (rc == SK_OK) {
     sqlite3_stmt *s = NULL;
     rc = SK_EDB;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO login_attempt(at, email_hash, ip, ok) VALUES(?1, ?2, ?3, 0)",
-                           -1, &s, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(
+            st->db, "INSERT INTO login_attempt(at, email_hash, ip, ok) VALUES(?1, ?2, ?3, 0)", -1,
+            &s, NULL) == SQLITE_OK) {
       sqlite3_bind_int64(s, 1, now);
       sqlite3_bind_text(s, 2, email_key, -1, SQLITE_STATIC);
       if (ip && *ip)
@@ -285,7 +286,8 @@ int sk_auth_login(struct sk_store *st, const char *email, const char *password, 
   if (rc == SK_OK)
     rc = clear_failures(st, email_key, ip);
   if (rc == SK_OK)
-    rc = auth_exec_bind(st, "UPDATE account SET last_login = ?1 WHERE rid = ?2", at, a.rid, 0, NULL);
+    rc = auth_exec_bind(st, "UPDATE account SET last_login = ?1 WHERE rid = ?2", at, a.rid, 0,
+                        NULL);
   if (rc == SK_OK && new_hash[0])
     rc = auth_exec_bind(st, "UPDATE account SET password_hash = ?1 WHERE rid = ?2", new_hash, a.rid,
                         0, NULL);

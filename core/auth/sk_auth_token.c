@@ -144,7 +144,8 @@ int sk_auth_token_verify(struct sk_store *st, const char *token, int64_t now,
                          struct sk_account *out) {
   memset(out, 0, sizeof *out);
   size_t plen = strlen(SK_AUTH_API_TOKEN_PREFIX);
-  if (auth_ensure_init() != SK_OK || !token || strncmp(token, SK_AUTH_API_TOKEN_PREFIX, plen) != 0 ||
+  if (auth_ensure_init() != SK_OK || !token ||
+      strncmp(token, SK_AUTH_API_TOKEN_PREFIX, plen) != 0 ||
       strnlen(token, SK_AUTH_TOKEN_LEN) != plen + API_TOKEN_BODY ||
       !auth_token_plausible(token + plen))
     return SK_AUTH_EBADTOKEN;

@@ -31,7 +31,8 @@
 #define SETW (SK_CRISIS_MAX_SETS / 64)
 #define MIN_PREFIX 3
 #define MAX_TOKENS 256 /* words and joined runs that are in some set */
-#define SLOT_CANDS MAX_TOKENS /* every token may be a candidate; the window and the budget bound the search */
+#define SLOT_CANDS                                                                                 \
+  MAX_TOKENS       /* every token may be a candidate; the window and the budget bound the search */
 #define JOIN_MAX 4 /* words looked up as one */
 #define PLACE_BUDGET 2000 /* position choices per pattern and check */
 
@@ -113,7 +114,8 @@ static unsigned kind_parse(const char *s) {
   return 0;
 }
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static int fail(char *err, size_t errlen, int rc, const char *fmt, ...) {
   if (err && errlen) {
     va_list ap;
@@ -236,7 +238,8 @@ static int bits_any(const struct bits *a, const struct bits *b) {
 /* The sets word w[0..n) belongs to. For a run of joined words a prefix
  * form counts only when it ends inside the last word (prefix_from): else
  * "geweld*" would take "geweld in films" as one word. */
-static void word_sets(const struct sk_crisis *c, const char *w, size_t n, size_t prefix_from, struct bits *out) {
+static void word_sets(const struct sk_crisis *c, const char *w, size_t n, size_t prefix_from,
+                      struct bits *out) {
   struct bits pos = {{0}}, neg = {{0}};
   uint32_t h = 2166136261u;
   for (size_t k = 1; k <= n; k++) {
@@ -418,7 +421,8 @@ static void keep_word(struct sk_crisis_match *m, const char *w, size_t n) {
   m->words[m->n_words++][n] = '\0';
 }
 
-int sk_crisis_check(const struct sk_crisis *c, const char *text, size_t len, struct sk_crisis_match *m) {
+int sk_crisis_check(const struct sk_crisis *c, const char *text, size_t len,
+                    struct sk_crisis_match *m) {
   if (!c || !m)
     return SK_EINVAL;
   memset(m, 0, sizeof *m);
@@ -528,8 +532,8 @@ unsigned sk_crisis_need_kinds(const struct sk_crisis *c, const char *need_code) 
   return 0;
 }
 
-static int add_line(const struct sk_crisis *c, size_t li, int professional, const struct sk_crisis_line **out,
-                    size_t *n, size_t max) {
+static int add_line(const struct sk_crisis *c, size_t li, int professional,
+                    const struct sk_crisis_line **out, size_t *n, size_t max) {
   const struct sk_crisis_line *l = &c->lines[li];
   if (l->professional && !professional)
     return 0;
@@ -572,7 +576,8 @@ static int set_new(struct sk_crisis *c, const char *name) {
   return (int)c->n_sets++;
 }
 
-static int entry_add(struct sk_crisis *c, const char *form, size_t n, unsigned set, unsigned flags) {
+static int entry_add(struct sk_crisis *c, const char *form, size_t n, unsigned set,
+                     unsigned flags) {
   if (c->n_entries == c->cap_entries) {
     size_t cap = c->cap_entries ? c->cap_entries * 2 : 1024;
     struct entry *e = realloc(c->entries, cap * sizeof *e);
@@ -629,8 +634,9 @@ static int add_form(struct sk_crisis *c, unsigned set, const char *raw, char *er
     return fail(err, errlen, SK_EINVAL, "set \"%s\": prefix \"%s*\" is shorter than %d letters",
                 c->set_names[set], f, MIN_PREFIX);
   if ((flags & F_FUZZY) && (fl < 6 || (flags & F_NEG)))
-    return fail(err, errlen, SK_EINVAL, "set \"%s\": a typo form (\"%s~\") needs 6+ letters and no '!'",
-                c->set_names[set], f);
+    return fail(err, errlen, SK_EINVAL,
+                "set \"%s\": a typo form (\"%s~\") needs 6+ letters and no '!'", c->set_names[set],
+                f);
   int rc = entry_add(c, f, fl, set, flags);
   if (rc)
     return rc;
@@ -678,8 +684,8 @@ static int build_table(struct sk_crisis *c) {
 
 /* A slot or an "unless"/"only" list: a string or an array of strings, each
  * "@set" or a word (a word becomes a set of its own). */
-static int parse_refs(struct sk_crisis *c, json_t *v, struct bits *out, const char *where, char *err,
-                      size_t errlen) {
+static int parse_refs(struct sk_crisis *c, json_t *v, struct bits *out, const char *where,
+                      char *err, size_t errlen) {
   memset(out, 0, sizeof *out);
   json_t *one = json_is_string(v) ? v : NULL;
   size_t n = one ? 1 : json_is_array(v) ? json_array_size(v) : 0;
@@ -749,13 +755,13 @@ static int parse_lines(struct sk_crisis *c, json_t *arr, char *err, size_t errle
     l->offering_feed = jdup(o, "offering_feed");
     l->professional = json_is_true(json_object_get(o, "professional"));
     if (!l->key || !l->name || !l->number || !l->id || !l->note)
-      return fail(err, errlen, SK_EINVAL, "lines[%zu]: \"key\", \"id\", \"name\", \"number\" and \"note\" are required",
-                  i);
+      return fail(err, errlen, SK_EINVAL,
+                  "lines[%zu]: \"key\", \"id\", \"name\", \"number\" and \"note\" are required", i);
     if (strlen(l->id) != 36)
       return fail(err, errlen, SK_EINVAL, "lines[%zu] (%s): \"id\" is a UUID", i, l->key);
     if (!l->offering != !l->offering_feed)
-      return fail(err, errlen, SK_EINVAL, "lines[%zu] (%s): \"offering\" and \"offering_feed\" go together", i,
-                  l->key);
+      return fail(err, errlen, SK_EINVAL,
+                  "lines[%zu] (%s): \"offering\" and \"offering_feed\" go together", i, l->key);
     for (size_t j = 0; j < i; j++) {
       const struct sk_crisis_line *o2 = &c->lines[j];
       if (strcmp(o2->key, l->key) == 0)
@@ -764,18 +770,20 @@ static int parse_lines(struct sk_crisis *c, json_t *arr, char *err, size_t errle
       for (int x = 0; x < 2; x++)
         for (int y = 0; y < 2; y++)
           if (a[x] && b[y] && strcmp(a[x], b[y]) == 0)
-            return fail(err, errlen, SK_EINVAL, "lines[%zu] (%s): number %s is also line \"%s\" (no line twice)", i,
-                        l->key, a[x], o2->key);
+            return fail(err, errlen, SK_EINVAL,
+                        "lines[%zu] (%s): number %s is also line \"%s\" (no line twice)", i, l->key,
+                        a[x], o2->key);
       if (l->offering && o2->offering && strcmp(l->offering, o2->offering) == 0 &&
           strcmp(l->offering_feed, o2->offering_feed) == 0)
-        return fail(err, errlen, SK_EINVAL, "lines[%zu] (%s): offering is also line \"%s\"", i, l->key, o2->key);
+        return fail(err, errlen, SK_EINVAL, "lines[%zu] (%s): offering is also line \"%s\"", i,
+                    l->key, o2->key);
     }
   }
   return SK_OK;
 }
 
-static int parse_line_refs(struct sk_crisis *c, json_t *arr, size_t *out, size_t *n, const char *where, char *err,
-                           size_t errlen) {
+static int parse_line_refs(struct sk_crisis *c, json_t *arr, size_t *out, size_t *n,
+                           const char *where, char *err, size_t errlen) {
   *n = 0;
   if (!json_is_array(arr))
     return fail(err, errlen, SK_EINVAL, "%s: expected a list of line keys", where);
@@ -792,20 +800,23 @@ static int parse_line_refs(struct sk_crisis *c, json_t *arr, size_t *out, size_t
 
 static int parse_kinds(struct sk_crisis *c, json_t *arr, char *err, size_t errlen) {
   if (!json_is_array(arr) || json_array_size(arr) != SK_CRISIS_N_KINDS)
-    return fail(err, errlen, SK_EINVAL, "\"kinds\": expected the %d kinds (danger, suicide, violence) in order",
+    return fail(err, errlen, SK_EINVAL,
+                "\"kinds\": expected the %d kinds (danger, suicide, violence) in order",
                 SK_CRISIS_N_KINDS);
   unsigned seen = 0;
   for (size_t i = 0; i < json_array_size(arr); i++) {
     json_t *o = json_array_get(arr, i);
     unsigned bit = kind_parse(json_string_value(json_object_get(o, "kind")));
     if (!bit || (seen & bit))
-      return fail(err, errlen, SK_EINVAL, "kinds[%zu]: \"kind\" must be danger, suicide or violence, once each", i);
+      return fail(err, errlen, SK_EINVAL,
+                  "kinds[%zu]: \"kind\" must be danger, suicide or violence, once each", i);
     seen |= bit;
     struct kind_rule *k = &c->kinds[c->n_kinds++];
     k->bit = bit;
     char where[64];
     snprintf(where, sizeof where, "kinds[%zu].lines", i);
-    int rc = parse_line_refs(c, json_object_get(o, "lines"), k->lines, &k->n_lines, where, err, errlen);
+    int rc = parse_line_refs(c, json_object_get(o, "lines"), k->lines, &k->n_lines, where, err,
+                             errlen);
     if (rc)
       return rc;
     if (!k->n_lines)
@@ -868,13 +879,15 @@ static int parse_patterns(struct sk_crisis *c, json_t *arr, char *err, size_t er
       return SK_ENOMEM;
     p->kinds = kind_parse(json_string_value(json_object_get(o, "kind")));
     if (!p->kinds)
-      return fail(err, errlen, SK_EINVAL, "patterns[%zu] (%s): \"kind\" must be danger, suicide or violence", i, id);
+      return fail(err, errlen, SK_EINVAL,
+                  "patterns[%zu] (%s): \"kind\" must be danger, suicide or violence", i, id);
     if (json_is_true(json_object_get(o, "danger")))
       p->kinds |= SK_CRISIS_DANGER;
     json_t *slots = json_object_get(o, "slots");
     p->n_slots = json_array_size(slots);
     if (!json_is_array(slots) || !p->n_slots || p->n_slots > SK_CRISIS_MAX_SLOTS)
-      return fail(err, errlen, SK_EINVAL, "patterns[%zu] (%s): \"slots\": 1 to %d slots", i, id, SK_CRISIS_MAX_SLOTS);
+      return fail(err, errlen, SK_EINVAL, "patterns[%zu] (%s): \"slots\": 1 to %d slots", i, id,
+                  SK_CRISIS_MAX_SLOTS);
     char where[160];
     for (size_t k = 0; k < p->n_slots; k++) {
       snprintf(where, sizeof where, "patterns[%zu] (%s) slot %zu", i, id, k + 1);
@@ -885,8 +898,8 @@ static int parse_patterns(struct sk_crisis *c, json_t *arr, char *err, size_t er
     json_t *w = json_object_get(o, "window");
     p->window = w ? (int)json_integer_value(w) : 8;
     if ((w && !json_is_integer(w)) || p->window < (int)p->n_slots - 1 || p->window > 64)
-      return fail(err, errlen, SK_EINVAL, "patterns[%zu] (%s): \"window\" must be %zu..64 words", i, id,
-                  p->n_slots - 1);
+      return fail(err, errlen, SK_EINVAL, "patterns[%zu] (%s): \"window\" must be %zu..64 words", i,
+                  id, p->n_slots - 1);
     json_t *u = json_object_get(o, "unless");
     if (u) {
       snprintf(where, sizeof where, "patterns[%zu] (%s) unless", i, id);
@@ -907,7 +920,8 @@ static int parse_patterns(struct sk_crisis *c, json_t *arr, char *err, size_t er
   return SK_OK;
 }
 
-int sk_crisis_parse(const char *text, size_t len, struct sk_crisis **out, char *err, size_t errlen) {
+int sk_crisis_parse(const char *text, size_t len, struct sk_crisis **out, char *err,
+                    size_t errlen) {
   *out = NULL;
   if (len > SK_CRISIS_FILE_MAX)
     return fail(err, errlen, SK_ETOOBIG, "crisis data is larger than %d bytes", SK_CRISIS_FILE_MAX);
@@ -918,7 +932,8 @@ int sk_crisis_parse(const char *text, size_t len, struct sk_crisis **out, char *
   struct sk_crisis *c = calloc(1, sizeof *c);
   int rc = c ? SK_OK : SK_ENOMEM;
   if (!rc && !json_is_object(root))
-    rc = fail(err, errlen, SK_EINVAL, "crisis data: expected an object with lines, kinds, always, sets, patterns");
+    rc = fail(err, errlen, SK_EINVAL,
+              "crisis data: expected an object with lines, kinds, always, sets, patterns");
   if (!rc && json_integer_value(json_object_get(root, "version")) != 1)
     rc = fail(err, errlen, SK_EINVAL, "crisis data: \"version\" must be 1");
   if (!rc)
@@ -926,7 +941,8 @@ int sk_crisis_parse(const char *text, size_t len, struct sk_crisis **out, char *
   if (!rc)
     rc = parse_kinds(c, json_object_get(root, "kinds"), err, errlen);
   if (!rc)
-    rc = parse_line_refs(c, json_object_get(root, "always"), c->always, &c->n_always, "\"always\"", err, errlen);
+    rc = parse_line_refs(c, json_object_get(root, "always"), c->always, &c->n_always, "\"always\"",
+                         err, errlen);
   if (!rc) {
     /* every crisis block has a number for immediate danger */
     int has112 = 0;
@@ -977,7 +993,9 @@ int sk_crisis_load(const char *path, struct sk_crisis **out, char *err, size_t e
   if (rc) {
     sk_buf_free(&b);
     return fail(err, errlen, rc, "%s: %s", path,
-                rc == SK_ETOOBIG ? "larger than 1 MiB" : rc == SK_EIO ? "read error" : "out of memory");
+                rc == SK_ETOOBIG ? "larger than 1 MiB"
+                : rc == SK_EIO   ? "read error"
+                                 : "out of memory");
   }
   char inner[256] = "";
   rc = sk_crisis_parse(sk_buf_str(&b), b.len, out, inner, sizeof inner);
@@ -1003,12 +1021,14 @@ int sk_crisis_save(const struct sk_crisis *c, struct sk_store *st) {
 int sk_crisis_from_store(struct sk_store *st, struct sk_crisis **out, char *err, size_t errlen) {
   *out = NULL;
   sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'crisis'", -1, &s, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'crisis'", -1, &s, NULL) !=
+      SQLITE_OK)
     return fail(err, errlen, SK_EDB, "crisis data: %s", sqlite3_errmsg(st->db));
   int rc = sqlite3_step(s);
   if (rc != SQLITE_ROW) {
     sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? fail(err, errlen, SK_ENOTFOUND, "the database has no crisis data; run 'sociale-kaart index'")
+    return rc == SQLITE_DONE ? fail(err, errlen, SK_ENOTFOUND,
+                                    "the database has no crisis data; run 'sociale-kaart index'")
                              : fail(err, errlen, SK_EDB, "crisis data: %s", sqlite3_errmsg(st->db));
   }
   const char *text = (const char *)sqlite3_column_text(s, 0);

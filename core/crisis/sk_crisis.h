@@ -70,7 +70,7 @@ struct sk_crisis_line {
    * (service.source_key of feed `offering_feed`), or both NULL. */
   const char *offering;
   const char *offering_feed;
-  int professional;         /* 1: for professionals only; never shown to residents */
+  int professional; /* 1: for professionals only; never shown to residents */
 };
 
 struct sk_crisis;
@@ -78,9 +78,11 @@ struct sk_crisis;
 /* Load and compile a data file (see docs/crisis.md). SK_OK with *out set;
  * SK_EIO (unreadable), SK_ETOOBIG, SK_EPARSE (not JSON) or SK_EINVAL (a
  * rule broken) with a message naming the place in err. */
-SK_MUST_CHECK int sk_crisis_load(const char *path, struct sk_crisis **out, char *err, size_t errlen);
+SK_MUST_CHECK int sk_crisis_load(const char *path, struct sk_crisis **out, char *err,
+                                 size_t errlen);
 /* The same from text in memory (len bytes; need not be NUL-terminated). */
-SK_MUST_CHECK int sk_crisis_parse(const char *text, size_t len, struct sk_crisis **out, char *err, size_t errlen);
+SK_MUST_CHECK int sk_crisis_parse(const char *text, size_t len, struct sk_crisis **out, char *err,
+                                  size_t errlen);
 void sk_crisis_free(struct sk_crisis *c);
 
 /* Keep the data in the store (table meta, key "crisis": the source text),
@@ -91,10 +93,11 @@ SK_MUST_CHECK int sk_crisis_save(const struct sk_crisis *c, struct sk_store *st)
 /* Load what sk_crisis_save kept. SK_ENOTFOUND when the store has none (a
  * database indexed before the crisis data existed: run 'sociale-kaart
  * index'); other errors as sk_crisis_parse. */
-SK_MUST_CHECK int sk_crisis_from_store(struct sk_store *st, struct sk_crisis **out, char *err, size_t errlen);
+SK_MUST_CHECK int sk_crisis_from_store(struct sk_store *st, struct sk_crisis **out, char *err,
+                                       size_t errlen);
 
 /* What a check found. */
-#define SK_CRISIS_MATCH_WORDS 16 /* words of the query kept in a match */
+#define SK_CRISIS_MATCH_WORDS 16    /* words of the query kept in a match */
 #define SK_CRISIS_MATCH_WORD_MAX 32 /* bytes of each, NUL included (longer: not kept) */
 struct sk_crisis_match {
   unsigned kinds;      /* bits of enum sk_crisis_kind; 0: not a crisis */
@@ -112,7 +115,8 @@ struct sk_crisis_match {
  * before any spelling correction, which could turn "slaat" into "staat").
  * Always SK_OK for any input (m is zeroed first); SK_EINVAL only for NULL
  * c or m. */
-SK_MUST_CHECK int sk_crisis_check(const struct sk_crisis *c, const char *text, size_t len, struct sk_crisis_match *m);
+SK_MUST_CHECK int sk_crisis_check(const struct sk_crisis *c, const char *text, size_t len,
+                                  struct sk_crisis_match *m);
 
 /* The kinds a need stands for when it is chosen as a filter or its tile is
  * tapped ("psychisch.crisis" -> SK_CRISIS_SUICIDE); 0 for other needs. */

@@ -20,12 +20,10 @@ static int uuid_ok(const char *id) { return sk_uuid_valid(id); }
 int sk_portal_claim_token(struct sk_portal *p, const char *claim_id, char *out, size_t outlen) {
   if (!claim_id || !sk_uuid_valid(claim_id))
     return SK_EINVAL;
-  return pt_link_make(p, "claim_secret", "c1", "claim", claim_id, SK_CLAIM_LINK_DAYS, out,
-                      outlen);
+  return pt_link_make(p, "claim_secret", "c1", "claim", claim_id, SK_CLAIM_LINK_DAYS, out, outlen);
 }
 
-static long long count_where(struct sk_portal *p, const char *sql, const char *a,
-                             const char *b) {
+static long long count_where(struct sk_portal *p, const char *sql, const char *a, const char *b) {
   sqlite3_stmt *s = NULL;
   long long n = -1;
   if (sqlite3_prepare_v2(p->st->db, sql, -1, &s, NULL) == SQLITE_OK) {
@@ -62,10 +60,14 @@ int sk_portal_claim_request(struct sk_portal *p, const char *org_id, const char 
   pt_now_iso(p, now);
   if ((rc = pt_begin(p, r)))
     return rc;
-  long long n_hour = count_where(p, "SELECT count(*) FROM org_claim WHERE ip_hash = ?1 AND"
-                                    " requested > ?2", ip_hash, hour);
-  long long n_day = count_where(p, "SELECT count(*) FROM org_claim WHERE ip_hash = ?1 AND"
-                                   " requested > ?2", ip_hash, day);
+  long long n_hour = count_where(p,
+                                 "SELECT count(*) FROM org_claim WHERE ip_hash = ?1 AND"
+                                 " requested > ?2",
+                                 ip_hash, hour);
+  long long n_day = count_where(p,
+                                "SELECT count(*) FROM org_claim WHERE ip_hash = ?1 AND"
+                                " requested > ?2",
+                                ip_hash, day);
   if (n_hour < 0 || n_day < 0) {
     sk_store_rollback(p->st);
     return pt_err(r, SK_EDB, 500, "error", SERVER_ERROR);
@@ -147,8 +149,8 @@ int sk_portal_claim_request(struct sk_portal *p, const char *org_id, const char 
     snprintf(period, sizeof period, "claim:%s", id);
     if (!rc)
       rc = sk_portal_outbox_add(p, acct, email, period,
-                                  "Een account voor uw organisatie op de Sociale Kaart",
-                                  sk_buf_str(&body));
+                                "Een account voor uw organisatie op de Sociale Kaart",
+                                sk_buf_str(&body));
     sk_buf_free(&body);
   }
   if (rc) {
@@ -162,8 +164,8 @@ int sk_portal_claim_request(struct sk_portal *p, const char *org_id, const char 
 }
 
 /* The claim of a valid link, with its organisation's name. */
-static int claim_of(struct sk_portal *p, const char *token, char id[SK_UUID_LEN],
-                    char status[16], char org_name[256], struct sk_portal_result *r) {
+static int claim_of(struct sk_portal *p, const char *token, char id[SK_UUID_LEN], char status[16],
+                    char org_name[256], struct sk_portal_result *r) {
   long long expires = 0;
   int rc = pt_link_check(p, "claim_secret", "c1", "claim", uuid_ok, token, id, SK_UUID_LEN,
                          &expires);
@@ -229,9 +231,10 @@ int sk_portal_claim_file(struct sk_portal *p, const char *token, struct sk_porta
   sqlite3_finalize(s);
   if (rc)
     return pt_err(r, rc, 500, "error", SERVER_ERROR);
-  pt_ok(r, 200, json_pack("{s:s, s:s}", "organization", name, "message",
-                          "Dank u wel. Uw aanvraag is ontvangen. De redactie kijkt ernaar. U"
-                          " krijgt een e-mail als uw account klaar is."));
+  pt_ok(r, 200,
+        json_pack("{s:s, s:s}", "organization", name, "message",
+                  "Dank u wel. Uw aanvraag is ontvangen. De redactie kijkt ernaar. U"
+                  " krijgt een e-mail als uw account klaar is."));
   return SK_OK;
 }
 
@@ -248,17 +251,17 @@ int sk_portal_claims(struct sk_portal *p, const struct sk_actor *a, struct sk_po
     return pt_err(r, SK_EDB, 500, "error", SERVER_ERROR);
   json_t *items = json_array();
   while (sqlite3_step(s) == SQLITE_ROW)
-    json_array_append_new(items, json_pack("{s:o, s:{s:o, s:o}, s:o, s:o}", "id",
-                                           pt_col_json(s, 0), "organization", "id",
-                                           pt_col_json(s, 1), "name", pt_col_json(s, 2), "email",
-                                           pt_col_json(s, 3), "filed", pt_col_json(s, 4)));
+    json_array_append_new(items, json_pack("{s:o, s:{s:o, s:o}, s:o, s:o}", "id", pt_col_json(s, 0),
+                                           "organization", "id", pt_col_json(s, 1), "name",
+                                           pt_col_json(s, 2), "email", pt_col_json(s, 3), "filed",
+                                           pt_col_json(s, 4)));
   sqlite3_finalize(s);
   pt_ok(r, 200, json_pack("{s:o}", "items", items));
   return SK_OK;
 }
 
-static int claim_close(struct sk_portal *p, const char *id, const char *status,
-                       const char *actor, const char *account_id, const char *reason) {
+static int claim_close(struct sk_portal *p, const char *id, const char *status, const char *actor,
+                       const char *account_id, const char *reason) {
   char now[32];
   pt_now_iso(p, now);
   sqlite3_stmt *s = NULL;
@@ -314,8 +317,8 @@ int sk_portal_claim_decide(struct sk_portal *p, const struct sk_actor *a, const 
   if (!approve) {
     rc = claim_close(p, claim_id, "rejected", actor, NULL, reason);
     if (rc)
-      return pt_err(r, rc, rc == SK_ECONFLICT ? 409 : 500, rc == SK_ECONFLICT ? "conflict" : "error",
-                    "Over deze aanvraag is al beslist.");
+      return pt_err(r, rc, rc == SK_ECONFLICT ? 409 : 500,
+                    rc == SK_ECONFLICT ? "conflict" : "error", "Over deze aanvraag is al beslist.");
     pt_ok(r, 200, json_pack("{s:s, s:s}", "id", claim_id, "status", "rejected"));
     return SK_OK;
   }
@@ -355,14 +358,16 @@ int sk_portal_claim_decide(struct sk_portal *p, const struct sk_actor *a, const 
   char period[64];
   snprintf(period, sizeof period, "wachtwoord:claim:%s", claim_id);
   if (!rc)
-    rc = sk_portal_outbox_add(p, acc.id, email, period,
-                                "Uw account voor de Sociale Kaart", sk_buf_str(&body));
+    rc = sk_portal_outbox_add(p, acc.id, email, period, "Uw account voor de Sociale Kaart",
+                              sk_buf_str(&body));
   sodium_memzero(body.ptr, body.len);
   sk_buf_free(&body);
   if (rc)
-    return pt_err(r, rc, 500, "error", "Het account is gemaakt, maar de e-mail niet. Stuur het"
-                                       " wachtwoord-vergeten-formulier.");
-  pt_ok(r, 200, json_pack("{s:s, s:s, s:{s:s, s:s}, s:s}", "id", claim_id, "status", "approved",
-                          "account", "id", acc.id, "email", acc.email, "organization", org));
+    return pt_err(r, rc, 500, "error",
+                  "Het account is gemaakt, maar de e-mail niet. Stuur het"
+                  " wachtwoord-vergeten-formulier.");
+  pt_ok(r, 200,
+        json_pack("{s:s, s:s, s:{s:s, s:s}, s:s}", "id", claim_id, "status", "approved", "account",
+                  "id", acc.id, "email", acc.email, "organization", org));
   return SK_OK;
 }

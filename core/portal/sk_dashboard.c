@@ -33,7 +33,6 @@ static int64_t month_start(int64_t t, int back) {
   return (int64_t)timegm(&tm);
 }
 
-
 /* Shares as {total, confirmed, share}: share in 0..1, null without entries. */
 static json_t *share(long long total, long long ok) {
   return json_pack("{s:I, s:I, s:o}", "total", (json_int_t)total, "confirmed", (json_int_t)ok,
@@ -151,8 +150,7 @@ static int trend(struct sk_portal *p, int64_t now, json_t *out) {
   return SK_OK;
 }
 
-int sk_portal_dashboard(struct sk_portal *p, const struct sk_actor *a,
-                        struct sk_portal_result *r) {
+int sk_portal_dashboard(struct sk_portal *p, const struct sk_actor *a, struct sk_portal_result *r) {
   memset(r, 0, sizeof *r);
   if (!pt_is_editor(a))
     return pt_err(r, SK_EFORBIDDEN, 403, "forbidden", "Alleen de redactie ziet het overzicht.");
@@ -170,16 +168,16 @@ int sk_portal_dashboard(struct sk_portal *p, const struct sk_actor *a,
   if (sk_store_begin(p->st))
     return pt_err(r, SK_EDB, 503, "error", "De database is even bezet. Probeer het zo nog eens.");
   int rc = make_current(p, cut12);
-  json_t *body = json_object(), *orgs = json_array(), *munis = json_array(),
-         *needs = json_array(), *tr = json_array(), *due = json_array(),
-         *feeds = json_array();
+  json_t *body = json_object(), *orgs = json_array(), *munis = json_array(), *needs = json_array(),
+         *tr = json_array(), *due = json_array(), *feeds = json_array();
   long long total = 0, ok = 0, hidden = 0;
   if (!rc) {
     sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v2(p->st->db,
                            "SELECT count(*), coalesce(sum(ok), 0), coalesce(sum(hidden), 0)"
                            " FROM temp.dash",
-                           -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+                           -1, &s, NULL) != SQLITE_OK ||
+        sqlite3_step(s) != SQLITE_ROW)
       rc = SK_EDB;
     else {
       total = sqlite3_column_int64(s, 0);
@@ -199,21 +197,22 @@ int sk_portal_dashboard(struct sk_portal *p, const struct sk_actor *a,
     rc = per_municipality(p, munis);
   static const char *const need_cols[] = {"code", "total", "confirmed"};
   if (!rc)
-    rc = rows_json(p,
-                   "SELECT n.top AS code, count(*) AS total, sum(d.ok) AS confirmed FROM temp.dash d"
-                   " JOIN (SELECT DISTINCT service_rid, CASE WHEN instr(code, '.') > 0 THEN"
-                   " substr(code, 1, instr(code, '.') - 1) ELSE code END AS top FROM"
-                   " service_taxonomy WHERE vocabulary = 'need') n ON n.service_rid = d.rid"
-                   " GROUP BY n.top ORDER BY n.top",
-                   needs, 3, need_cols);
+    rc = rows_json(
+        p,
+        "SELECT n.top AS code, count(*) AS total, sum(d.ok) AS confirmed FROM temp.dash d"
+        " JOIN (SELECT DISTINCT service_rid, CASE WHEN instr(code, '.') > 0 THEN"
+        " substr(code, 1, instr(code, '.') - 1) ELSE code END AS top FROM"
+        " service_taxonomy WHERE vocabulary = 'need') n ON n.service_rid = d.rid"
+        " GROUP BY n.top ORDER BY n.top",
+        needs, 3, need_cols);
   if (!rc) { /* labels for the needs */
     size_t i;
     json_t *n;
     json_array_foreach(needs, i, n) {
-      const struct sk_term *t =
-          p->tax ? sk_taxonomy_find(p->tax, SK_VOCAB_NEED,
-                                    json_string_value(json_object_get(n, "code")))
-                 : NULL;
+      const struct sk_term *t = p->tax ? sk_taxonomy_find(
+                                             p->tax, SK_VOCAB_NEED,
+                                             json_string_value(json_object_get(n, "code")))
+                                       : NULL;
       json_object_set_new(n, "label", t ? json_string(t->label) : json_null());
     }
   }
@@ -258,8 +257,8 @@ int sk_portal_dashboard(struct sk_portal *p, const struct sk_actor *a,
     }
     sqlite3_finalize(s);
   }
-  static const char *const feed_cols[] = {"id", "partner", "kind", "last_success", "last_error",
-                                          "records", "rejected"};
+  static const char *const feed_cols[] = {"id",         "partner", "kind",    "last_success",
+                                          "last_error", "records", "rejected"};
   if (!rc)
     rc = rows_json(p,
                    "SELECT id, partner, kind, last_success, last_error, n_records, n_rejected"
@@ -268,12 +267,13 @@ int sk_portal_dashboard(struct sk_portal *p, const struct sk_actor *a,
   if (!rc) {
     size_t i;
     json_t *f;
-    json_array_foreach(feeds, i, f) json_object_set_new(
-        f, "healthy", json_boolean(json_is_null(json_object_get(f, "last_error")) &&
-                                   !json_is_null(json_object_get(f, "last_success"))));
+    json_array_foreach(feeds, i, f)
+        json_object_set_new(f, "healthy",
+                            json_boolean(json_is_null(json_object_get(f, "last_error")) &&
+                                         !json_is_null(json_object_get(f, "last_success"))));
   }
   (void)sk_store_exec(p->st, "DROP TABLE IF EXISTS temp.dash"); /* temp: gone anyway at close */
-  sk_store_rollback(p->st); /* read only: nothing to keep */
+  sk_store_rollback(p->st);                                     /* read only: nothing to keep */
   if (rc) {
     json_t *parts[] = {body, orgs, munis, needs, tr, due, feeds};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
@@ -290,9 +290,9 @@ int sk_portal_dashboard(struct sk_portal *p, const struct sk_actor *a,
   json_object_set_new(body, "trend", tr);
   json_object_set_new(body, "due_this_month", due);
   json_object_set_new(body, "corrections",
-                      json_pack("{s:I, s:I, s:I}", "open", (json_int_t)corr_open,
-                                "oldest_days", (json_int_t)corr_oldest_days,
-                                "older_than_30_days", (json_int_t)corr_30));
+                      json_pack("{s:I, s:I, s:I}", "open", (json_int_t)corr_open, "oldest_days",
+                                (json_int_t)corr_oldest_days, "older_than_30_days",
+                                (json_int_t)corr_30));
   json_object_set_new(body, "feeds", feeds);
   pt_ok(r, 200, body);
   return SK_OK;
@@ -489,19 +489,17 @@ int sk_portal_search_stats(struct sk_portal *p, const struct sk_actor *a, int mo
     sqlite3_bind_int(zero, 2, SK_STATS_MIN_VISITORS);
     sqlite3_bind_int(zero, 3, SK_STATS_TOP);
     while (sqlite3_step(zero) == SQLITE_ROW)
-      json_array_append_new(zq, json_pack("{s:s, s:I, s:I, s:I}", "query",
-                                          sqlite3_column_text(zero, 0), "visitors",
-                                          (json_int_t)sqlite3_column_int64(zero, 1), "searches",
-                                          (json_int_t)sqlite3_column_int64(zero, 2),
-                                          "zero_visitors",
-                                          (json_int_t)sqlite3_column_int64(zero, 3)));
+      json_array_append_new(zq,
+                            json_pack("{s:s, s:I, s:I, s:I}", "query", sqlite3_column_text(zero, 0),
+                                      "visitors", (json_int_t)sqlite3_column_int64(zero, 1),
+                                      "searches", (json_int_t)sqlite3_column_int64(zero, 2),
+                                      "zero_visitors", (json_int_t)sqlite3_column_int64(zero, 3)));
     json_object_set_new(mo, "zero_results", zq);
     json_array_append_new(list, mo);
   }
   sqlite3_finalize(tot);
   sqlite3_finalize(top);
   sqlite3_finalize(zero);
-  pt_ok(r, 200,
-        json_pack("{s:i, s:o}", "min_visitors", SK_STATS_MIN_VISITORS, "months", list));
+  pt_ok(r, 200, json_pack("{s:i, s:o}", "min_visitors", SK_STATS_MIN_VISITORS, "months", list));
   return SK_OK;
 }

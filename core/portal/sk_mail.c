@@ -145,7 +145,8 @@ int sk_mail_send_outbox(struct sk_portal *p, const struct sk_mail_config *c,
     const char *id = json_string_value(json_object_get(it, "id"));
     const char *to = json_string_value(json_object_get(it, "to"));
     const char *period = json_string_value(json_object_get(it, "period"));
-    if (!id || (period_prefix && (!period || strncmp(period, period_prefix, strlen(period_prefix)))))
+    if (!id ||
+        (period_prefix && (!period || strncmp(period, period_prefix, strlen(period_prefix)))))
       continue;
     if (!sk_mail_header_safe(to) || !strchr(to, '@')) {
       fprintf(stderr, "%s: message %s: unusable address, skipped\n", who, id);

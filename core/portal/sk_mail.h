@@ -13,9 +13,9 @@
 
 /* Where mail goes; strings borrowed. */
 struct sk_mail_config {
-  const char *url;      /* smtp://host:port or smtps://...; NULL/"": no sending */
-  const char *from;     /* sender address */
-  const char *user;     /* NULL: no SMTP login */
+  const char *url;  /* smtp://host:port or smtps://...; NULL/"": no sending */
+  const char *from; /* sender address */
+  const char *user; /* NULL: no SMTP login */
   const char *password;
 };
 

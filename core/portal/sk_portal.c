@@ -108,14 +108,10 @@ const char *pt_table_name(enum ptable t) { return t == T_SVC ? "service" : "loca
 
 json_t *pt_col_json(sqlite3_stmt *s, int i) {
   switch (sqlite3_column_type(s, i)) {
-  case SQLITE_INTEGER:
-    return json_integer(sqlite3_column_int64(s, i));
-  case SQLITE_FLOAT:
-    return json_real(sqlite3_column_double(s, i));
-  case SQLITE_NULL:
-    return json_null();
-  default:
-    return json_string((const char *)sqlite3_column_text(s, i));
+  case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(s, i));
+  case SQLITE_FLOAT: return json_real(sqlite3_column_double(s, i));
+  case SQLITE_NULL: return json_null();
+  default: return json_string((const char *)sqlite3_column_text(s, i));
   }
 }
 
@@ -287,8 +283,8 @@ static int check_if_match(const struct entry *en, const char *if_match,
 }
 
 /* Load for the API entity: activities must be activities. */
-static int load_for(struct sk_portal *p, enum sk_portal_entity e, const char *id,
-                    struct entry *en, struct sk_portal_result *r) {
+static int load_for(struct sk_portal *p, enum sk_portal_entity e, const char *id, struct entry *en,
+                    struct sk_portal_result *r) {
   int rc = pt_entry_load(p, pt_table_of(e), id, en);
   if (!rc && e == SK_PORTAL_ACTIVITY && strcmp(en->kind, "activiteit") != 0) {
     pt_entry_free(en);
@@ -436,10 +432,9 @@ static int list_org(struct sk_portal *p, const char *org_id, json_t *items, cons
         "{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:o, s:o}", "id",
         pt_col_json(s, 0), "entity", pt_col_json(s, 9), "kind", pt_col_json(s, 1), "name",
         pt_col_json(s, 2), "status", pt_col_json(s, 3), "source", pt_col_json(s, 4), "editable",
-        source && strcmp(source, "portal") == 0, "assured_date", pt_col_json(s, 5),
-        "last_modified", pt_col_json(s, 6), "organization", pt_col_json(s, 7),
-        "organization_name", pt_col_json(s, 8), "stale",
-        is_svc && active && stale_since(assured, cut6), "flagged",
+        source && strcmp(source, "portal") == 0, "assured_date", pt_col_json(s, 5), "last_modified",
+        pt_col_json(s, 6), "organization", pt_col_json(s, 7), "organization_name",
+        pt_col_json(s, 8), "stale", is_svc && active && stale_since(assured, cut6), "flagged",
         is_svc && active && stale_since(assured, cut12), "pending", pt_col_json(s, 10),
         "corrections", pt_col_json(s, 11), "feed_partner", pt_col_json(s, 12));
     if (!o || json_array_append_new(items, o)) {
@@ -629,8 +624,8 @@ static int change(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_
     return answer_entry(p, t, id, 200, r);
   }
   if (held(a)) {
-    rc = pt_pending_add(p, a, t, en.id, json_string_value(json_object_get(d, "organization")),
-                        note, en.content_etag, d, r);
+    rc = pt_pending_add(p, a, t, en.id, json_string_value(json_object_get(d, "organization")), note,
+                        en.content_etag, d, r);
     json_decref(d);
     pt_entry_free(&en);
     if (rc)
@@ -690,16 +685,16 @@ int sk_portal_confirm(struct sk_portal *p, const struct sk_actor *a, enum sk_por
 /* The person or feed behind an actor ("account:<id>", "feed:<id>"), for a
  * history people can read: the account's name, the feed's partner; NULL
  * when neither is known (a deleted account, a script). */
-#define ACTOR_NAME_SQL                                                                         \
-  "coalesce((SELECT a.name FROM account a WHERE a.id = substr(actor, 9) AND"                    \
-  " substr(actor, 1, 8) = 'account:'), (SELECT f.partner FROM feed f WHERE"                     \
+#define ACTOR_NAME_SQL                                                                             \
+  "coalesce((SELECT a.name FROM account a WHERE a.id = substr(actor, 9) AND"                       \
+  " substr(actor, 1, 8) = 'account:'), (SELECT f.partner FROM feed f WHERE"                        \
   " f.id = substr(actor, 6) AND substr(actor, 1, 5) = 'feed:'))"
 
 /* A value that is an id, by name: the person who checked an entry
  * (assured_by), the organisation it belongs to. NULL otherwise. */
-#define VALUE_NAME_SQL(col)                                                                    \
-  "CASE field WHEN 'assured_by' THEN (SELECT a.name FROM account a WHERE a.id = substr(" col   \
-  ", 9) AND substr(" col ", 1, 8) = 'account:') WHEN 'organization' THEN (SELECT o.name FROM"   \
+#define VALUE_NAME_SQL(col)                                                                        \
+  "CASE field WHEN 'assured_by' THEN (SELECT a.name FROM account a WHERE a.id = substr(" col       \
+  ", 9) AND substr(" col ", 1, 8) = 'account:') WHEN 'organization' THEN (SELECT o.name FROM"      \
   " organization o WHERE o.id = " col ") END"
 
 int sk_portal_history(struct sk_portal *p, const struct sk_actor *a, enum sk_portal_entity e,
@@ -725,29 +720,28 @@ int sk_portal_history(struct sk_portal *p, const struct sk_actor *a, enum sk_por
     while (sqlite3_step(s) == SQLITE_ROW)
       json_array_append_new(versions,
                             json_pack("{s:o, s:o, s:o, s:o, s:o}", "version", pt_col_json(s, 0),
-                                      "at", pt_col_json(s, 1), "actor", pt_col_json(s, 2),
-                                      "note", pt_col_json(s, 3), "actor_name",
-                                      pt_col_json(s, 4)));
+                                      "at", pt_col_json(s, 1), "actor", pt_col_json(s, 2), "note",
+                                      pt_col_json(s, 3), "actor_name", pt_col_json(s, 4)));
   } else
     rc = SK_EDB;
   sqlite3_finalize(s);
   s = NULL;
-  if (!rc && sqlite3_prepare_v2(p->st->db,
-                                "SELECT at, actor, field, old_value, new_value, version, "
-                                ACTOR_NAME_SQL ", " VALUE_NAME_SQL("old_value") ", "
-                                VALUE_NAME_SQL("new_value") " FROM change_log WHERE entity = ?1 AND entity_id = ?2"
-                                " ORDER BY rid DESC LIMIT 2000",
-                                -1, &s, NULL) == SQLITE_OK) {
+  if (!rc &&
+      sqlite3_prepare_v2(p->st->db,
+                         "SELECT at, actor, field, old_value, new_value, version, " ACTOR_NAME_SQL
+                         ", " VALUE_NAME_SQL("old_value") ", " VALUE_NAME_SQL(
+                             "new_value") " FROM change_log WHERE entity = ?1 AND entity_id = ?2"
+                                          " ORDER BY rid DESC LIMIT 2000",
+                         -1, &s, NULL) == SQLITE_OK) {
     sqlite3_bind_text(s, 1, pt_table_name(en.table), -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, en.id, -1, SQLITE_STATIC);
     while (sqlite3_step(s) == SQLITE_ROW)
       json_array_append_new(
           changes, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "at",
                              pt_col_json(s, 0), "actor", pt_col_json(s, 1), "field",
-                             pt_col_json(s, 2), "old", pt_col_json(s, 3), "new",
-                             pt_col_json(s, 4), "version", pt_col_json(s, 5), "actor_name",
-                             pt_col_json(s, 6), "old_name", pt_col_json(s, 7), "new_name",
-                             pt_col_json(s, 8)));
+                             pt_col_json(s, 2), "old", pt_col_json(s, 3), "new", pt_col_json(s, 4),
+                             "version", pt_col_json(s, 5), "actor_name", pt_col_json(s, 6),
+                             "old_name", pt_col_json(s, 7), "new_name", pt_col_json(s, 8)));
   } else if (!rc)
     rc = SK_EDB;
   sqlite3_finalize(s);
@@ -808,7 +802,8 @@ int sk_portal_restore(struct sk_portal *p, const struct sk_actor *a, enum sk_por
       invalid(p, r, rc, errors);
       snprintf(r->message, sizeof r->message,
                "Versie %d past niet meer bij de huidige lijsten (bijvoorbeeld een code die niet"
-               " meer bestaat). Pas het item zelf aan.", version);
+               " meer bestaat). Pas het item zelf aan.",
+               version);
       return rc;
     }
     json_decref(errors);

@@ -76,14 +76,14 @@ void sk_portal_init(struct sk_portal *p, struct sk_store *st, const struct sk_ta
  * sk_portal_result_free (owned json released; the struct can be reused). */
 struct sk_portal_result {
   int rc;
-  int http;           /* 200, 201, 202 (held for review), 400, 403, 404, 409, 412, 422, 428, 429, 500 */
-  const char *code;   /* "ok", "pending", "invalid", "forbidden", "feed", "not_found", "conflict",
-                         "precondition_failed", "precondition_required", "too_many", "error" */
+  int http; /* 200, 201, 202 (held for review), 400, 403, 404, 409, 412, 422, 428, 429, 500 */
+  const char *code; /* "ok", "pending", "invalid", "forbidden", "feed", "not_found", "conflict",
+                       "precondition_failed", "precondition_required", "too_many", "error" */
   char message[512];
-  json_t *errors;     /* owned; NULL unless code is "invalid" */
-  json_t *body;       /* owned; NULL on failure */
+  json_t *errors; /* owned; NULL unless code is "invalid" */
+  json_t *body;   /* owned; NULL on failure */
   char etag[48];
-  int spam;           /* corrections: 1 when dropped as spam (the answer still looks fine) */
+  int spam; /* corrections: 1 when dropped as spam (the answer still looks fine) */
 };
 void sk_portal_result_free(struct sk_portal_result *r);
 
@@ -172,8 +172,8 @@ int sk_portal_review_get(struct sk_portal *p, const struct sk_actor *a, const ch
                          struct sk_portal_result *r);
 /* Apply a held edit (logged under the partner's name, version note
  * "approve:<id>"). 409 when the entry changed since it was submitted. */
-int sk_portal_review_approve(struct sk_portal *p, const struct sk_actor *a,
-                             const char *pending_id, struct sk_portal_result *r);
+int sk_portal_review_approve(struct sk_portal *p, const struct sk_actor *a, const char *pending_id,
+                             struct sk_portal_result *r);
 /* Reject with a reason (required, shown to the partner). */
 int sk_portal_review_reject(struct sk_portal *p, const struct sk_actor *a, const char *pending_id,
                             const char *reason, struct sk_portal_result *r);
@@ -252,23 +252,23 @@ SK_MUST_CHECK int sk_portal_outbox_mark_sent(struct sk_portal *p, const char *me
 #define SK_VERIFY_MONTHS 12
 #define SK_VERIFY_FLAG_MONTHS 12
 #define SK_VERIFY_HIDE_MONTHS 18
-#define SK_VERIFY_NOTICE_DAYS 30  /* first message this long before the due date */
-#define SK_VERIFY_REPEAT_DAYS 14  /* second message, then the task */
-#define SK_VERIFY_LINK_DAYS 30    /* a personal link works this long */
+#define SK_VERIFY_NOTICE_DAYS 30 /* first message this long before the due date */
+#define SK_VERIFY_REPEAT_DAYS 14 /* second message, then the task */
+#define SK_VERIFY_LINK_DAYS 30   /* a personal link works this long */
 #define SK_VERIFY_TOKEN_MAX 160
 #define SK_VERIFY_FEED_DOWN_DAYS 7 /* a feed not fetched this long is a redacteur task */
 #define SK_VERIFY_FEED_ID_MAX 64
 
 struct sk_verify_opts {
-  const char *base_url;  /* links: base_url + "/bevestigen.html?t=" + token */
-  int hide_months;       /* 0: SK_VERIFY_HIDE_MONTHS */
+  const char *base_url; /* links: base_url + "/bevestigen.html?t=" + token */
+  int hide_months;      /* 0: SK_VERIFY_HIDE_MONTHS */
 };
 struct sk_verify_stats {
-  long entries;                 /* active offerings looked at */
+  long entries;                                               /* active offerings looked at */
   long due, reminded, reminded_again, tasks, flagged, hidden; /* steps added by this run */
-  long unhidden;                /* hidden entries confirmed since, another way: visible again */
-  long messages;                /* messages queued */
-  long feeds;                   /* feeds without assured dates looked at */
+  long unhidden; /* hidden entries confirmed since, another way: visible again */
+  long messages; /* messages queued */
+  long feeds;    /* feeds without assured dates looked at */
   long feeds_due, feeds_reminded, feeds_tasks; /* their steps added (reminded: both messages) */
   long feeds_down;                             /* outages of SK_VERIFY_FEED_DOWN_DAYS logged */
 };
@@ -323,8 +323,7 @@ int sk_portal_verify_tasks(struct sk_portal *p, const struct sk_actor *a,
  * older_than_30_days}, feeds: [{id, partner, kind, last_success,
  * last_error, records, rejected, healthy}]}. "Confirmed" = assured or
  * confirmed within the last 12 months. */
-int sk_portal_dashboard(struct sk_portal *p, const struct sk_actor *a,
-                        struct sk_portal_result *r);
+int sk_portal_dashboard(struct sk_portal *p, const struct sk_actor *a, struct sk_portal_result *r);
 
 /* What residents search for, kept without addresses or session ids: one row
  * per (month, normalised query, visitor), where visitor is an HMAC of the
@@ -405,9 +404,9 @@ int sk_portal_claim_decide(struct sk_portal *p, const struct sk_actor *a, const 
 
 #define SK_CORRECTION_MAX_MESSAGE 2000 /* characters */
 #define SK_CORRECTION_MAX_NAME 100
-#define SK_CORRECTION_MIN_SECONDS 3    /* a form sent faster is a robot */
+#define SK_CORRECTION_MIN_SECONDS 3 /* a form sent faster is a robot */
 #define SK_CORRECTION_MAX_AGE (24 * 3600)
-#define SK_CORRECTION_PER_HOUR 5       /* per IP address */
+#define SK_CORRECTION_PER_HOUR 5 /* per IP address */
 #define SK_CORRECTION_PER_DAY 20
 
 /* A form token to put in the correction form (hidden field "form_token"):

@@ -34,14 +34,15 @@ int sk_portal_auto_list(struct sk_portal *p, const struct sk_actor *a, struct sk
     return pt_err(r, SK_EFORBIDDEN, 403, "forbidden",
                   "Alleen de redactie mag de automatisch ingedeelde diensten bekijken.");
   sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(p->st->db,
-                         "SELECT s.rid, s.id, s.name, o.name, s.source, s.last_modified FROM service s"
-                         " JOIN organization o ON o.rid = s.organization_rid"
-                         " WHERE s.status = 'active' AND EXISTS (SELECT 1 FROM service_taxonomy t"
-                         "  WHERE t.service_rid = s.rid AND t.vocabulary = 'classification'"
-                         "  AND t.code = 'automatisch')"
-                         " ORDER BY s.last_modified, s.rid LIMIT ?1",
-                         -1, &s, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(
+          p->st->db,
+          "SELECT s.rid, s.id, s.name, o.name, s.source, s.last_modified FROM service s"
+          " JOIN organization o ON o.rid = s.organization_rid"
+          " WHERE s.status = 'active' AND EXISTS (SELECT 1 FROM service_taxonomy t"
+          "  WHERE t.service_rid = s.rid AND t.vocabulary = 'classification'"
+          "  AND t.code = 'automatisch')"
+          " ORDER BY s.last_modified, s.rid LIMIT ?1",
+          -1, &s, NULL) != SQLITE_OK)
     return pt_err(r, SK_EDB, 500, "error", "Er ging iets mis in de database.");
   sqlite3_bind_int(s, 1, AUTO_LIST_MAX);
   json_t *items = json_array();
@@ -68,7 +69,8 @@ int sk_portal_auto_confirm(struct sk_portal *p, const struct sk_actor *a, const 
                            struct sk_portal_result *r) {
   memset(r, 0, sizeof *r);
   if (!a || !pt_is_editor(a))
-    return pt_err(r, SK_EFORBIDDEN, 403, "forbidden", "Alleen de redactie mag een indeling bevestigen.");
+    return pt_err(r, SK_EFORBIDDEN, 403, "forbidden",
+                  "Alleen de redactie mag een indeling bevestigen.");
   if (!id)
     return pt_err(r, SK_EINVAL, 404, "not_found", "Deze dienst bestaat niet.");
   int rc = pt_begin(p, r);
@@ -76,10 +78,11 @@ int sk_portal_auto_confirm(struct sk_portal *p, const struct sk_actor *a, const 
     return rc;
   sqlite3_stmt *s = NULL;
   int changed = -1;
-  if (sqlite3_prepare_v2(p->st->db,
-                         "DELETE FROM service_taxonomy WHERE vocabulary = 'classification' AND"
-                         " code = 'automatisch' AND service_rid = (SELECT rid FROM service WHERE id = ?1)",
-                         -1, &s, NULL) == SQLITE_OK) {
+  if (sqlite3_prepare_v2(
+          p->st->db,
+          "DELETE FROM service_taxonomy WHERE vocabulary = 'classification' AND"
+          " code = 'automatisch' AND service_rid = (SELECT rid FROM service WHERE id = ?1)",
+          -1, &s, NULL) == SQLITE_OK) {
     sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
     if (sqlite3_step(s) == SQLITE_DONE)
       changed = sqlite3_changes(p->st->db);
@@ -97,7 +100,8 @@ int sk_portal_auto_confirm(struct sk_portal *p, const struct sk_actor *a, const 
   char now[32], actor[96];
   pt_now_iso(p, now);
   pt_actor_str(a, actor);
-  if ((rc = pt_log(p, now, actor, "service", id, "classification", "automatisch", "bevestigd", 0))) {
+  if ((rc = pt_log(p, now, actor, "service", id, "classification", "automatisch", "bevestigd",
+                   0))) {
     sk_store_rollback(p->st);
     return pt_err(r, rc, 500, "error", "Er ging iets mis in de database. Probeer het opnieuw.");
   }

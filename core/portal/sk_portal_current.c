@@ -17,8 +17,8 @@
 
 /* ---- to-do list --------------------------------------------------------- */
 
-/* Stale portal entries of one organisation, appended to arr as {id, kind, name, assured_date, organization,
- * organization_name}. */
+/* Stale portal entries of one organisation, appended to arr as {id, kind, name, assured_date,
+ * organization, organization_name}. */
 static int stale_entries(struct sk_portal *p, const char *org_id, const char *cutoff, json_t *arr,
                          size_t max) {
   sqlite3_stmt *s = NULL;
@@ -38,8 +38,8 @@ static int stale_entries(struct sk_portal *p, const char *org_id, const char *cu
     if (json_array_append_new(arr, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "id",
                                              pt_col_json(s, 0), "kind", pt_col_json(s, 1), "name",
                                              pt_col_json(s, 2), "assured_date", pt_col_json(s, 3),
-                                             "organization", pt_col_json(s, 4),
-                                             "organization_name", pt_col_json(s, 5)))) {
+                                             "organization", pt_col_json(s, 4), "organization_name",
+                                             pt_col_json(s, 5)))) {
       rc = SK_ENOMEM;
       break;
     }
@@ -65,14 +65,13 @@ static const char corr_where[] =
     " JOIN account ac ON ac.rid = af.account_rid WHERE ac.id = ?5))";
 
 static json_t *corr_json(sqlite3_stmt *s) {
-  return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-                   "id", pt_col_json(s, 0), "entity", pt_col_json(s, 1), "entity_id",
-                   pt_col_json(s, 2), "organization", pt_col_json(s, 3), "name",
-                   pt_col_json(s, 4), "email", pt_col_json(s, 5), "message", pt_col_json(s, 6),
-                   "created", pt_col_json(s, 7), "status", pt_col_json(s, 8), "closed_by",
-                   pt_col_json(s, 9), "closed_at", pt_col_json(s, 10), "entry_name",
-                   pt_col_json(s, 11), "feed", pt_col_json(s, 12), "feed_partner",
-                   pt_col_json(s, 13));
+  return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+                   pt_col_json(s, 0), "entity", pt_col_json(s, 1), "entity_id", pt_col_json(s, 2),
+                   "organization", pt_col_json(s, 3), "name", pt_col_json(s, 4), "email",
+                   pt_col_json(s, 5), "message", pt_col_json(s, 6), "created", pt_col_json(s, 7),
+                   "status", pt_col_json(s, 8), "closed_by", pt_col_json(s, 9), "closed_at",
+                   pt_col_json(s, 10), "entry_name", pt_col_json(s, 11), "feed", pt_col_json(s, 12),
+                   "feed_partner", pt_col_json(s, 13));
 }
 
 /* The actor's organisations as a JSON array (malloc'ed), or NULL for the
@@ -133,12 +132,12 @@ static int submissions_into(struct sk_portal *p, const char *org_id, const char 
   int rc = SK_OK;
   while (sqlite3_step(s) == SQLITE_ROW)
     if (json_array_append_new(
-            arr, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
-                           pt_col_json(s, 0), "entity", pt_col_json(s, 1), "entity_id",
-                           pt_col_json(s, 2), "action", pt_col_json(s, 3), "submitted_by",
-                           pt_col_json(s, 4), "submitted_at", pt_col_json(s, 5), "status",
-                           pt_col_json(s, 6), "decided_at", pt_col_json(s, 7), "reason",
-                           pt_col_json(s, 8), "name", pt_col_json(s, 9)))) {
+            arr,
+            json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", pt_col_json(s, 0),
+                      "entity", pt_col_json(s, 1), "entity_id", pt_col_json(s, 2), "action",
+                      pt_col_json(s, 3), "submitted_by", pt_col_json(s, 4), "submitted_at",
+                      pt_col_json(s, 5), "status", pt_col_json(s, 6), "decided_at",
+                      pt_col_json(s, 7), "reason", pt_col_json(s, 8), "name", pt_col_json(s, 9)))) {
       rc = SK_ENOMEM;
       break;
     }
@@ -162,8 +161,8 @@ int sk_portal_todo(struct sk_portal *p, const struct sk_actor *a, struct sk_port
   }
   if (!rc)
     rc = corrections_into(p, a, "open", corr);
-  json_t *body = json_pack("{s:o, s:o, s:o}", "stale", stale, "corrections", corr,
-                           "submissions", subs);
+  json_t *body = json_pack("{s:o, s:o, s:o}", "stale", stale, "corrections", corr, "submissions",
+                           subs);
   if (rc || !body) {
     json_decref(body);
     return pt_err(r, rc ? rc : SK_ENOMEM, 500, "error", "Er ging iets mis in de database.");
@@ -186,8 +185,10 @@ static int build_message(const struct sk_portal_reminder_opts *o, const char *na
   if (!rc)
     rc = n == 1 ? sk_buf_addstr(b, "Dit onderdeel heeft u al meer dan een half jaar niet"
                                    " gecontroleerd:\n\n")
-                : sk_buf_printf(b, "Deze %zu onderdelen heeft u al meer dan een half jaar niet"
-                                   " gecontroleerd:\n\n", n);
+                : sk_buf_printf(b,
+                                "Deze %zu onderdelen heeft u al meer dan een half jaar niet"
+                                " gecontroleerd:\n\n",
+                                n);
   size_t i;
   json_t *e;
   json_array_foreach(entries, i, e) {
@@ -295,7 +296,8 @@ out:
 
 #define OUTBOX_PRIVATE "wachtwoord:"
 
-static int outbox_list(struct sk_portal *p, const char *sql, int redact, struct sk_portal_result *r) {
+static int outbox_list(struct sk_portal *p, const char *sql, int redact,
+                       struct sk_portal_result *r) {
   sqlite3_stmt *s = NULL;
   if (sqlite3_prepare_v2(p->st->db, sql, -1, &s, NULL) != SQLITE_OK)
     return pt_err(r, SK_EDB, 500, "error", "Er ging iets mis in de database.");
@@ -304,8 +306,9 @@ static int outbox_list(struct sk_portal *p, const char *sql, int redact, struct 
     json_t *entries = json_loads((const char *)sqlite3_column_text(s, 6), 0, NULL);
     const char *period = (const char *)sqlite3_column_text(s, 3);
     /* A reset link and a claim link are for their addressee only. */
-    int hide = redact && period && (strncmp(period, OUTBOX_PRIVATE, strlen(OUTBOX_PRIVATE)) == 0 ||
-                                    strncmp(period, "claim:", 6) == 0);
+    int hide = redact && period &&
+               (strncmp(period, OUTBOX_PRIVATE, strlen(OUTBOX_PRIVATE)) == 0 ||
+                strncmp(period, "claim:", 6) == 0);
     json_array_append_new(
         items,
         json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", pt_col_json(s, 0),
@@ -511,8 +514,9 @@ int pt_correction_add(struct sk_portal *p, const struct pt_correction *c, char i
                          " ?6, ?7, ?8, ?9)",
                          -1, &s, NULL) != SQLITE_OK)
     return SK_EDB;
-  const char *v[] = {id, c->entity, c->entry_id, c->org_id && c->org_id[0] ? c->org_id : NULL,
-                     c->name, c->email, c->message, c->ip_hash, c->now};
+  const char *v[] = {id,      c->entity, c->entry_id, c->org_id && c->org_id[0] ? c->org_id : NULL,
+                     c->name, c->email,  c->message,  c->ip_hash,
+                     c->now};
   for (int i = 0; i < 9; i++)
     if (v[i])
       sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
@@ -699,8 +703,9 @@ int sk_portal_corrections(struct sk_portal *p, const struct sk_actor *a, const c
     json_decref(items);
     return pt_err(r, rc, 500, "error", "Er ging iets mis in de database.");
   }
-  pt_ok(r, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total,
-                          "page", (json_int_t)page, "per_page", (json_int_t)per_page));
+  pt_ok(r, 200,
+        json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
+                  (json_int_t)page, "per_page", (json_int_t)per_page));
   return SK_OK;
 }
 
@@ -753,8 +758,7 @@ int sk_portal_correction_close(struct sk_portal *p, const struct sk_actor *a,
 
 /* ---- corrections to the keeper of a feed (issue 13) --------------------- */
 
-int pt_feed_keepers(struct sk_portal *p, const char *feed_id, const char *account_id,
-                    int *keeper) {
+int pt_feed_keepers(struct sk_portal *p, const char *feed_id, const char *account_id, int *keeper) {
   *keeper = 0;
   sqlite3_stmt *s = NULL;
   if (sqlite3_prepare_v2(p->st->db,
@@ -807,8 +811,7 @@ int sk_portal_feed_correction(struct sk_portal *p, const struct sk_actor *a,
   if (strncmp(en.source, "feed:", 5) != 0) {
     pt_entry_free(&en);
     free(msg);
-    return pt_err(r, SK_EINVAL, 409, "not_feed",
-                  "Dit komt niet uit een feed. Pas het hier aan.");
+    return pt_err(r, SK_EINVAL, 409, "not_feed", "Dit komt niet uit een feed. Pas het hier aan.");
   }
   const char *feed = en.source + 5;
   int keeper = 0;
@@ -857,7 +860,8 @@ int sk_portal_feed_correction(struct sk_portal *p, const struct sk_actor *a,
   pt_entry_free(&en);
   free(msg);
   if (rc)
-    return r->http ? rc : pt_err(r, rc, 500, "error", "Er ging iets mis. Probeer het later nog eens.");
+    return r->http ? rc
+                   : pt_err(r, rc, 500, "error", "Er ging iets mis. Probeer het later nog eens.");
   pt_ok(r, 201,
         json_pack("{s:s, s:s, s:i, s:s}", "id", cid, "feed", feed, "keepers", keepers, "message",
                   keepers > 0 ? "Uw correctie is gestuurd naar de beheerder van de feed. U ziet"

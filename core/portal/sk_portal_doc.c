@@ -18,8 +18,23 @@
 /* Caps: the model's one table of field limits (sk_check.h). */
 
 enum ftype {
-  F_TEXT, F_AGE, F_CODES, F_CODE, F_ORG, F_AREAS, F_LOCS, F_PHONES, F_HOURS, F_OCCS,
-  F_KIND, F_STATUS, F_URL, F_EMAIL, F_POSTCODE, F_MUNI, F_COORD
+  F_TEXT,
+  F_AGE,
+  F_CODES,
+  F_CODE,
+  F_ORG,
+  F_AREAS,
+  F_LOCS,
+  F_PHONES,
+  F_HOURS,
+  F_OCCS,
+  F_KIND,
+  F_STATUS,
+  F_URL,
+  F_EMAIL,
+  F_POSTCODE,
+  F_MUNI,
+  F_COORD
 };
 enum { REQ = 1, ML = 2, ACT = 4 };
 
@@ -79,16 +94,16 @@ static const struct fspec loc_fields[] = {
 /* Keys of the output document that are not editable: accepted in input
  * (clients send back what they read) and ignored. */
 static const char *const meta_keys[] = {
-    "id", "etag", "source", "editable", "feed_message", "assured_date", "assured_by",
-    "created", "last_modified", "version", "pending", "organization_name", NULL};
+    "id",         "etag",    "source",        "editable", "feed_message", "assured_date",
+    "assured_by", "created", "last_modified", "version",  "pending",      "organization_name",
+    NULL};
 
-#define NFIELDS(t) ((t) == T_SVC ? sizeof svc_fields / sizeof svc_fields[0] \
-                                  : sizeof loc_fields / sizeof loc_fields[0])
+#define NFIELDS(t)                                                                                 \
+  ((t) == T_SVC ? sizeof svc_fields / sizeof svc_fields[0]                                         \
+                : sizeof loc_fields / sizeof loc_fields[0])
 #define FIELDS(t) ((t) == T_SVC ? svc_fields : loc_fields)
 
-enum ptable pt_table_of(enum sk_portal_entity e) {
-  return e == SK_PORTAL_LOCATION ? T_LOC : T_SVC;
-}
+enum ptable pt_table_of(enum sk_portal_entity e) { return e == SK_PORTAL_LOCATION ? T_LOC : T_SVC; }
 
 /* ---- loading ------------------------------------------------------------ */
 
@@ -96,13 +111,16 @@ static int prep(struct sk_portal *p, sqlite3_stmt **s, const char *sql) {
   return sqlite3_prepare_v2(p->st->db, sql, -1, s, NULL) == SQLITE_OK ? SK_OK : SK_EDB;
 }
 
-static void set(json_t *o, const char *k, json_t *v) { json_object_set_new(o, k, v ? v : json_null()); }
+static void set(json_t *o, const char *k, json_t *v) {
+  json_object_set_new(o, k, v ? v : json_null());
+}
 
 static json_t *codes_of(struct sk_portal *p, long long rid, const char *vocab, int single) {
   sqlite3_stmt *s = NULL;
   json_t *arr = json_array();
-  if (prep(p, &s, "SELECT code FROM service_taxonomy WHERE service_rid = ?1 AND vocabulary = ?2"
-                  " ORDER BY code"))
+  if (prep(p, &s,
+           "SELECT code FROM service_taxonomy WHERE service_rid = ?1 AND vocabulary = ?2"
+           " ORDER BY code"))
     return arr;
   sqlite3_bind_int64(s, 1, rid);
   sqlite3_bind_text(s, 2, vocab, -1, SQLITE_STATIC);
@@ -132,8 +150,8 @@ static json_t *rows_of(struct sk_portal *p, const char *sql, long long rid, cons
   while (sqlite3_step(s) == SQLITE_ROW) {
     json_t *o = json_object();
     for (int i = 0; keys[i]; i++)
-      set(o, keys[i], is_bool && is_bool[i] ? json_boolean(sqlite3_column_int(s, i))
-                                            : pt_col_json(s, i));
+      set(o, keys[i],
+          is_bool && is_bool[i] ? json_boolean(sqlite3_column_int(s, i)) : pt_col_json(s, i));
     json_array_append_new(arr, o);
   }
   sqlite3_finalize(s);
@@ -207,13 +225,14 @@ static const char *const loc_keys[] = {SK_WRITE_LOCATION_COLUMNS(DOC_KEY) NULL};
 
 static const char sql_svc[] =
     "SELECT s.rid, s.id, s.source, s.kind, o.id, s.assured_date, s.assured_by, s.created,"
-    " s.last_modified, a.location_text, a.recurrence" SK_WRITE_SERVICE_COLUMNS(SEL_S)
-    ", a.organizer FROM service s JOIN organization o ON o.rid = s.organization_rid"
-    " LEFT JOIN activity a ON a.service_rid = s.rid WHERE s.id = ?1";
+    " s.last_modified, a.location_text, a.recurrence" SK_WRITE_SERVICE_COLUMNS(
+        SEL_S) ", a.organizer FROM service s JOIN organization o ON o.rid = s.organization_rid"
+               " LEFT JOIN activity a ON a.service_rid = s.rid WHERE s.id = ?1";
 
 static const char sql_loc[] =
-    "SELECT l.rid, l.id, l.source, o.id, l.last_modified" SK_WRITE_LOCATION_COLUMNS(SEL_L)
-    " FROM location l LEFT JOIN organization o ON o.rid = l.organization_rid WHERE l.id = ?1";
+    "SELECT l.rid, l.id, l.source, o.id, l.last_modified" SK_WRITE_LOCATION_COLUMNS(
+        SEL_L) " FROM location l LEFT JOIN organization o ON o.rid = l.organization_rid WHERE l.id "
+               "= ?1";
 
 /* Columns first .. of s into d under keys[] (those with a key). after_kind:
  * set right after "kind" (the documents' field order is kept). */
@@ -260,14 +279,17 @@ static int load_service(struct sk_portal *p, sqlite3_stmt *s, struct entry *en) 
   set(d, "laws", codes_of(p, rid, "law", 0));
   set(d, "access", codes_of(p, rid, "access", 1));
   set(d, "cost", codes_of(p, rid, "cost", 1));
-  set(d, "areas", rows_of(p, "SELECT area_code, min_age, max_age, note FROM service_area"
-                             " WHERE service_rid = ?1 ORDER BY area_code",
-                          rid, area_keys, NULL));
+  set(d, "areas",
+      rows_of(p,
+              "SELECT area_code, min_age, max_age, note FROM service_area"
+              " WHERE service_rid = ?1 ORDER BY area_code",
+              rid, area_keys, NULL));
   {
     sqlite3_stmt *q = NULL;
     json_t *arr = json_array();
-    if (!prep(p, &q, "SELECT l.id FROM service_at_location x JOIN location l"
-                     " ON l.rid = x.location_rid WHERE x.service_rid = ?1 ORDER BY l.id")) {
+    if (!prep(p, &q,
+              "SELECT l.id FROM service_at_location x JOIN location l"
+              " ON l.rid = x.location_rid WHERE x.service_rid = ?1 ORDER BY l.id")) {
       sqlite3_bind_int64(q, 1, rid);
       while (sqlite3_step(q) == SQLITE_ROW)
         json_array_append_new(arr, json_string((const char *)sqlite3_column_text(q, 0)));
@@ -275,15 +297,20 @@ static int load_service(struct sk_portal *p, sqlite3_stmt *s, struct entry *en) 
     }
     set(d, "locations", arr);
   }
-  set(d, "phones", rows_of(p, "SELECT number, description, restricted FROM phone"
-                              " WHERE service_rid = ?1 ORDER BY rid",
-                           rid, phone_keys, phone_bool));
-  set(d, "hours", rows_of(p, "SELECT weekday, opens_at, closes_at, description FROM schedule"
-                             " WHERE service_rid = ?1 ORDER BY rid",
-                          rid, hour_keys, NULL));
+  set(d, "phones",
+      rows_of(p,
+              "SELECT number, description, restricted FROM phone"
+              " WHERE service_rid = ?1 ORDER BY rid",
+              rid, phone_keys, phone_bool));
+  set(d, "hours",
+      rows_of(p,
+              "SELECT weekday, opens_at, closes_at, description FROM schedule"
+              " WHERE service_rid = ?1 ORDER BY rid",
+              rid, hour_keys, NULL));
   set(d, "occurrences",
-      act ? rows_of(p, "SELECT starts_at, ends_at, cancelled, location_text FROM occurrence"
-                       " WHERE service_rid = ?1 ORDER BY start_utc, rid",
+      act ? rows_of(p,
+                    "SELECT starts_at, ends_at, cancelled, location_text FROM occurrence"
+                    " WHERE service_rid = ?1 ORDER BY start_utc, rid",
                     rid, occ_keys, occ_bool)
           : json_array());
   return SK_OK;
@@ -303,9 +330,11 @@ static int load_location(struct sk_portal *p, sqlite3_stmt *s, struct entry *en)
   set(m, "assured_by", NULL);
   set(m, "created", NULL);
   set(m, "last_modified", pt_col_json(s, 4));
-  set(d, "hours", rows_of(p, "SELECT weekday, opens_at, closes_at, description FROM schedule"
-                             " WHERE location_rid = ?1 AND service_rid IS NULL ORDER BY rid",
-                          en->rid, hour_keys, NULL));
+  set(d, "hours",
+      rows_of(p,
+              "SELECT weekday, opens_at, closes_at, description FROM schedule"
+              " WHERE location_rid = ?1 AND service_rid IS NULL ORDER BY rid",
+              en->rid, hour_keys, NULL));
   return SK_OK;
 }
 
@@ -490,8 +519,9 @@ static int code_ok(struct vb *v, const char *field, const char *code, int vocab)
 static int location_org(struct sk_portal *p, const char *loc_id, char org[SK_UUID_LEN],
                         int *withdrawn) {
   sqlite3_stmt *s = NULL;
-  if (prep(p, &s, "SELECT o.id, l.status FROM location l LEFT JOIN organization o"
-                  " ON o.rid = l.organization_rid WHERE l.id = ?1"))
+  if (prep(p, &s,
+           "SELECT o.id, l.status FROM location l LEFT JOIN organization o"
+           " ON o.rid = l.organization_rid WHERE l.id = ?1"))
     return SK_EDB;
   sqlite3_bind_text(s, 1, loc_id, -1, SQLITE_STATIC);
   int rc = SK_ENOTFOUND;
@@ -608,7 +638,8 @@ static json_t *phones_value(struct vb *v, const char *field, const json_t *in) {
   if (!in || json_is_null(in))
     return json_array();
   if (!json_is_array(in) || json_array_size(in) > SK_FIELD_MAX_LIST) {
-    bad(v, field, "Het veld '%s' moet een lijst van hoogstens %d nummers zijn.", field, SK_FIELD_MAX_LIST);
+    bad(v, field, "Het veld '%s' moet een lijst van hoogstens %d nummers zijn.", field,
+        SK_FIELD_MAX_LIST);
     return NULL;
   }
   json_t *out = json_array();
@@ -657,14 +688,18 @@ static json_t *hours_value(struct vb *v, const char *field, const json_t *in) {
     const char *o = json_string_value(json_object_get(it, "opens"));
     const char *c = json_string_value(json_object_get(it, "closes"));
     if (!json_is_integer(wd) || json_integer_value(wd) < 1 || json_integer_value(wd) > 7) {
-      bad(v, field, "Een openingstijd in het veld '%s' heeft geen goede dag ('weekday' 1 tot en"
-                    " met 7; 1 is maandag).", field);
+      bad(v, field,
+          "Een openingstijd in het veld '%s' heeft geen goede dag ('weekday' 1 tot en"
+          " met 7; 1 is maandag).",
+          field);
       good = 0;
       continue;
     }
     if (!sk_check_hhmm(o) || !sk_check_hhmm(c) || strcmp(o, c) >= 0) {
-      bad(v, field, "Een openingstijd in het veld '%s' klopt niet: schrijf 'opens' en 'closes'"
-                    " als 09:00 en 'opens' vóór 'closes'.", field);
+      bad(v, field,
+          "Een openingstijd in het veld '%s' klopt niet: schrijf 'opens' en 'closes'"
+          " als 09:00 en 'opens' vóór 'closes'.",
+          field);
       good = 0;
       continue;
     }
@@ -767,8 +802,10 @@ static json_t *occurrences_value(struct vb *v, const char *field, const json_t *
     int64_t su, eu = 0;
     int ad, ead = 0;
     if (!st || !pt_parse_when(st, &su, &ad) || (en && (!pt_parse_when(en, &eu, &ead) || eu < su))) {
-      bad(v, field, "Een datum in het veld '%s' klopt niet. Schrijf bijvoorbeeld"
-                    " 2026-03-02T10:00+01:00, en het einde na het begin.", field);
+      bad(v, field,
+          "Een datum in het veld '%s' klopt niet. Schrijf bijvoorbeeld"
+          " 2026-03-02T10:00+01:00, en het einde na het begin.",
+          field);
       good = 0;
       continue;
     }
@@ -862,8 +899,8 @@ static json_t *blank_doc(enum ptable t, const char *kind) {
   const struct fspec *f = FIELDS(t);
   for (size_t i = 0; i < NFIELDS(t); i++) {
     enum ftype ty = f[i].type;
-    json_t *x = ty == F_CODES || ty == F_AREAS || ty == F_LOCS || ty == F_PHONES ||
-                        ty == F_HOURS || ty == F_OCCS
+    json_t *x = ty == F_CODES || ty == F_AREAS || ty == F_LOCS || ty == F_PHONES || ty == F_HOURS ||
+                        ty == F_OCCS
                     ? json_array()
                     : json_null();
     json_object_set_new(d, f[i].name, x);
@@ -1041,15 +1078,16 @@ int pt_doc_build(struct sk_portal *p, const struct sk_actor *a, enum ptable t, c
                  struct sk_portal_result *r) {
   *out = NULL;
   if (!json_is_object(patch)) {
-    json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "",
-                                            "message", "Stuur de gegevens als een JSON-object."));
+    json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "", "message",
+                                            "Stuur de gegevens als een JSON-object."));
     return SK_EINVAL;
   }
   struct vb v = {.p = p, .a = a, .errors = errors, .r = r};
   json_t *d = base ? json_deep_copy(base) : blank_doc(t, kind);
   if (!d)
     return SK_ENOMEM;
-  const char *cur_kind = base && t == T_SVC ? json_string_value(json_object_get(base, "kind")) : NULL;
+  const char *cur_kind = base && t == T_SVC ? json_string_value(json_object_get(base, "kind"))
+                                            : NULL;
   if (!base && kind && t == T_SVC)
     cur_kind = kind; /* activities endpoint: the kind is fixed */
   const char *key;
@@ -1077,7 +1115,8 @@ int pt_doc_build(struct sk_portal *p, const struct sk_actor *a, enum ptable t, c
   /* A location's municipality follows from its postcode when not given. */
   if (t == T_LOC && !v.forbidden && !v.oom) {
     const char *pc = json_string_value(json_object_get(d, "postal_code"));
-    if (pc && json_is_null(json_object_get(d, "municipality")) && !json_object_get(patch, "municipality")) {
+    if (pc && json_is_null(json_object_get(d, "municipality")) &&
+        !json_object_get(patch, "municipality")) {
       const struct sk_term *m = sk_taxonomy_municipality_for_postcode(p->tax, num(pc, 4));
       if (m)
         json_object_set_new(d, "municipality", json_string(m->code));
@@ -1121,8 +1160,8 @@ static long long doc_INT(const json_t *d, const char *key) {
   return json_is_integer(x) ? (long long)json_integer_value(x) : 0;
 }
 /* Every column with a document key, from the document. */
-#define DOC_FILL(col, type, key) \
-  if ((key)[0])                  \
+#define DOC_FILL(col, type, key)                                                                   \
+  if ((key)[0])                                                                                    \
     v.col = doc_##type(d, key);
 
 static long long rid_of(struct sk_portal *p, const char *table, const char *id) {
@@ -1145,8 +1184,12 @@ static int write_hours(struct sk_writer *w, const json_t *hours, long long svc_r
   json_t *h;
   int rc = SK_OK;
   json_array_foreach(hours, i, h) {
-    struct sk_write_hours v = {doc_AGE(h, "weekday"), doc_TEXT(h, "opens"),
-                               doc_TEXT(h, "closes"), doc_TEXT(h, "note"), NULL, NULL};
+    struct sk_write_hours v = {doc_AGE(h, "weekday"),
+                               doc_TEXT(h, "opens"),
+                               doc_TEXT(h, "closes"),
+                               doc_TEXT(h, "note"),
+                               NULL,
+                               NULL};
     if ((rc = sk_write_hours(w, svc_rid, loc_rid, &v)))
       break;
   }
@@ -1158,8 +1201,11 @@ static int write_hours(struct sk_writer *w, const json_t *hours, long long svc_r
 static int write_children(struct sk_portal *p, struct sk_writer *w, long long r, const char *id,
                           const json_t *d) {
   int rc = sk_write_service_clear(w, r);
-  static const char *const lists[][2] = {{"needs", "need"}, {"target_groups", "target_group"},
-                                         {"laws", "law"}, {"access", "access"}, {"cost", "cost"}};
+  static const char *const lists[][2] = {{"needs", "need"},
+                                         {"target_groups", "target_group"},
+                                         {"laws", "law"},
+                                         {"access", "access"},
+                                         {"cost", "cost"}};
   for (size_t l = 0; l < 5 && !rc; l++) {
     json_t *x = json_object_get(d, lists[l][0]);
     size_t n = json_is_array(x) ? json_array_size(x) : json_is_string(x) ? 1 : 0;
@@ -1197,8 +1243,9 @@ static int write_children(struct sk_portal *p, struct sk_writer *w, long long r,
     return rc;
   json_array_foreach(json_object_get(d, "occurrences"), i, x) {
     int cancelled = json_is_true(json_object_get(x, "cancelled"));
-    struct sk_write_occurrence v = {doc_TEXT(x, "starts_at"), doc_TEXT(x, "ends_at"), 0,
-                                    SK_WRITE_UNSET, 0, cancelled, doc_TEXT(x, "location_text")};
+    struct sk_write_occurrence v = {
+        doc_TEXT(x, "starts_at"),    doc_TEXT(x, "ends_at"), 0, SK_WRITE_UNSET, 0, cancelled,
+        doc_TEXT(x, "location_text")};
     int64_t eu = 0;
     int ead = 0;
     if (pt_parse_when(v.starts_at, &v.start_utc, &v.all_day) != 1)
@@ -1273,8 +1320,8 @@ json_t *pt_diff(const json_t *old_doc, const json_t *new_doc) {
     int n_empty = json_is_null(nv) || (json_is_array(nv) && !json_array_size(nv));
     if ((o_empty && n_empty) || (ov && json_equal(ov, nv)))
       continue;
-    json_array_append_new(out, json_pack("{s:s, s:O, s:O}", "field", key, "old",
-                                         ov ? ov : json_null(), "new", nv));
+    json_array_append_new(
+        out, json_pack("{s:s, s:O, s:O}", "field", key, "old", ov ? ov : json_null(), "new", nv));
   }
   return out;
 }
@@ -1300,8 +1347,8 @@ out:
 
 /* The new content of one entry, its change log and its snapshot. */
 static int commit_with(struct sk_portal *p, struct sk_writer *w, enum ptable t,
-                       const struct entry *en, const char *id, const json_t *doc,
-                       const char *actor, const char *note, int assure, const char *now) {
+                       const struct entry *en, const char *id, const json_t *doc, const char *actor,
+                       const char *note, int assure, const char *now) {
   long long rid = en ? en->rid : 0;
   const char *eid = en ? en->id : id;
   int rc = t == T_SVC ? write_service(p, w, &rid, eid, doc, en ? en->meta : NULL, now)
@@ -1317,8 +1364,9 @@ static int commit_with(struct sk_portal *p, struct sk_writer *w, enum ptable t,
   json_t *x;
   json_array_foreach(diff, i, x) {
     char *o = log_text(json_object_get(x, "old")), *n = log_text(json_object_get(x, "new"));
-    struct sk_write_change c = {now, actor, pt_table_name(t), eid,
-                                json_string_value(json_object_get(x, "field")), o, n, version};
+    struct sk_write_change c = {
+        now, actor, pt_table_name(t), eid, json_string_value(json_object_get(x, "field")),
+        o,   n,     version};
     rc = sk_write_log(w, &c);
     free(o);
     free(n);
@@ -1333,8 +1381,9 @@ static int commit_with(struct sk_portal *p, struct sk_writer *w, enum ptable t,
     sqlite3_stmt *s = NULL;
     if (!snap)
       rc = SK_ENOMEM;
-    else if (!(rc = prep(p, &s, "INSERT INTO portal_version(entity, entity_id, version, at, actor,"
-                                " note, doc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"))) {
+    else if (!(rc = prep(p, &s,
+                         "INSERT INTO portal_version(entity, entity_id, version, at, actor,"
+                         " note, doc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"))) {
       sqlite3_bind_text(s, 1, pt_table_name(t), -1, SQLITE_STATIC);
       sqlite3_bind_text(s, 2, eid, -1, SQLITE_STATIC);
       sqlite3_bind_int(s, 3, version);

@@ -45,11 +45,12 @@ int pt_pending_add(struct sk_portal *p, const struct sk_actor *a, enum ptable t,
     return SK_ENOMEM;
   sqlite3_stmt *s = NULL;
   int rc = SK_EDB;
-  if (sqlite3_prepare_v2(p->st->db,
-                         "INSERT INTO portal_pending(id, entity, entity_id, organization_id, action,"
-                         " base_etag, doc, submitted_by, submitted_at) VALUES(?1, ?2, ?3, ?4, ?5,"
-                         " ?6, ?7, ?8, ?9)",
-                         -1, &s, NULL) == SQLITE_OK) {
+  if (sqlite3_prepare_v2(
+          p->st->db,
+          "INSERT INTO portal_pending(id, entity, entity_id, organization_id, action,"
+          " base_etag, doc, submitted_by, submitted_at) VALUES(?1, ?2, ?3, ?4, ?5,"
+          " ?6, ?7, ?8, ?9)",
+          -1, &s, NULL) == SQLITE_OK) {
     sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, pt_table_name(t), -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, entity_id, -1, SQLITE_STATIC);
@@ -66,9 +67,10 @@ int pt_pending_add(struct sk_portal *p, const struct sk_actor *a, enum ptable t,
   free(text);
   if (rc)
     return rc;
-  pt_ok(r, 202, json_pack("{s:s, s:s, s:s, s:s}", "pending", id, "id", entity_id, "action",
-                          action, "message",
-                          "Uw wijziging is ontvangen. De redactie bekijkt haar zo snel mogelijk."));
+  pt_ok(r, 202,
+        json_pack("{s:s, s:s, s:s, s:s}", "pending", id, "id", entity_id, "action", action,
+                  "message",
+                  "Uw wijziging is ontvangen. De redactie bekijkt haar zo snel mogelijk."));
   snprintf(r->message, sizeof r->message, "%s",
            "Uw wijziging is ontvangen. De redactie bekijkt haar zo snel mogelijk.");
   return SK_OK;
@@ -77,17 +79,18 @@ int pt_pending_add(struct sk_portal *p, const struct sk_actor *a, enum ptable t,
 json_t *pt_pending_of(struct sk_portal *p, enum ptable t, const char *entity_id) {
   json_t *arr = json_array();
   sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(p->st->db,
-                         "SELECT id, action, submitted_at, submitted_by FROM portal_pending"
-                         " WHERE entity = ?1 AND entity_id = ?2 AND status = 'pending' ORDER BY rid",
-                         -1, &s, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(
+          p->st->db,
+          "SELECT id, action, submitted_at, submitted_by FROM portal_pending"
+          " WHERE entity = ?1 AND entity_id = ?2 AND status = 'pending' ORDER BY rid",
+          -1, &s, NULL) != SQLITE_OK)
     return arr;
   sqlite3_bind_text(s, 1, pt_table_name(t), -1, SQLITE_STATIC);
   sqlite3_bind_text(s, 2, entity_id, -1, SQLITE_STATIC);
   while (sqlite3_step(s) == SQLITE_ROW)
-    json_array_append_new(arr, json_pack("{s:o, s:o, s:o, s:o}", "id", pt_col_json(s, 0),
-                                         "action", pt_col_json(s, 1), "submitted_at",
-                                         pt_col_json(s, 2), "submitted_by", pt_col_json(s, 3)));
+    json_array_append_new(arr, json_pack("{s:o, s:o, s:o, s:o}", "id", pt_col_json(s, 0), "action",
+                                         pt_col_json(s, 1), "submitted_at", pt_col_json(s, 2),
+                                         "submitted_by", pt_col_json(s, 3)));
   sqlite3_finalize(s);
   return arr;
 }
@@ -129,13 +132,12 @@ static int pend_read(sqlite3_stmt *s, struct pend *pd) {
   col(s, 8, pd->submitted_by, sizeof pd->submitted_by);
   col(s, 10, pd->status, sizeof pd->status);
   pd->doc = json_loads((const char *)sqlite3_column_text(s, 7), 0, NULL);
-  pd->row = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
-                      pt_col_json(s, 1), "entity", pt_col_json(s, 2), "entity_id",
-                      pt_col_json(s, 3), "organization", pt_col_json(s, 4), "action",
-                      pt_col_json(s, 5), "submitted_by", pt_col_json(s, 8), "submitted_at",
-                      pt_col_json(s, 9), "status", pt_col_json(s, 10), "decided_by",
-                      pt_col_json(s, 11), "decided_at", pt_col_json(s, 12), "reason",
-                      pt_col_json(s, 13));
+  pd->row = json_pack(
+      "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", pt_col_json(s, 1), "entity",
+      pt_col_json(s, 2), "entity_id", pt_col_json(s, 3), "organization", pt_col_json(s, 4),
+      "action", pt_col_json(s, 5), "submitted_by", pt_col_json(s, 8), "submitted_at",
+      pt_col_json(s, 9), "status", pt_col_json(s, 10), "decided_by", pt_col_json(s, 11),
+      "decided_at", pt_col_json(s, 12), "reason", pt_col_json(s, 13));
   return pd->doc && pd->row ? SK_OK : SK_ENOMEM;
 }
 
@@ -157,8 +159,9 @@ static json_t *pend_item(struct sk_portal *p, const struct pend *pd) {
   json_object_set_new(o, "diff", pt_diff(have ? en.doc : NULL, pd->doc));
   json_t *name = json_object_get(pd->doc, "name");
   json_object_set_new(o, "name", name ? json_incref(name) : json_null());
-  json_object_set_new(o, "changed_since",
-                      json_boolean(have && pd->base_etag[0] && strcmp(en.content_etag, pd->base_etag) != 0));
+  json_object_set_new(
+      o, "changed_since",
+      json_boolean(have && pd->base_etag[0] && strcmp(en.content_etag, pd->base_etag) != 0));
   if (have)
     pt_entry_free(&en);
   return o;
@@ -207,10 +210,10 @@ int sk_portal_review_list(struct sk_portal *p, const struct sk_actor *a,
   /* Who may see what, in SQL so that paging and the total agree with it:
    * the redactie every open item; a partner its own submissions and those
    * for its organisations, open or recently decided. */
-  const char *where =
-      pt_is_editor(a) ? "status = 'pending'"
-                      : "(status = 'pending' OR decided_at >= ?1) AND (submitted_by = ?2 OR"
-                        " organization_id IN (SELECT value FROM json_each(?3)))";
+  const char *where = pt_is_editor(a)
+                          ? "status = 'pending'"
+                          : "(status = 'pending' OR decided_at >= ?1) AND (submitted_by = ?2 OR"
+                            " organization_id IN (SELECT value FROM json_each(?3)))";
   char sql[1024], count_sql[512];
   snprintf(sql, sizeof sql, "%s WHERE %s ORDER BY rid LIMIT ?4 OFFSET ?5", sql_pend, where);
   snprintf(count_sql, sizeof count_sql, "SELECT count(*) FROM portal_pending WHERE %s", where);
@@ -255,8 +258,9 @@ int sk_portal_review_list(struct sk_portal *p, const struct sk_actor *a,
     json_decref(items);
     return pt_err(r, rc, 500, "error", "Er ging iets mis.");
   }
-  pt_ok(r, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total,
-                          "page", (json_int_t)page, "per_page", (json_int_t)per_page));
+  pt_ok(r, 200,
+        json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
+                  (json_int_t)page, "per_page", (json_int_t)per_page));
   return SK_OK;
 }
 
@@ -350,8 +354,8 @@ static int start_decision(struct sk_portal *p, const struct sk_actor *a, const c
   return SK_OK;
 }
 
-int sk_portal_review_approve(struct sk_portal *p, const struct sk_actor *a,
-                             const char *pending_id, struct sk_portal_result *r) {
+int sk_portal_review_approve(struct sk_portal *p, const struct sk_actor *a, const char *pending_id,
+                             struct sk_portal_result *r) {
   struct pend pd;
   int rc = start_decision(p, a, pending_id, &pd, r);
   if (rc)

@@ -31,8 +31,8 @@ static void link_mac(const unsigned char key[32], const char *purpose, const cha
   sodium_bin2hex(out, 65, mac, 32);
 }
 
-int pt_link_make(struct sk_portal *p, const char *secret, const char *prefix,
-                 const char *purpose, const char *id, int days, char *out, size_t outlen) {
+int pt_link_make(struct sk_portal *p, const char *secret, const char *prefix, const char *purpose,
+                 const char *id, int days, char *out, size_t outlen) {
   unsigned char key[32];
   int rc = sk_store_secret(p->st, secret, key);
   if (rc)
@@ -46,12 +46,11 @@ int pt_link_make(struct sk_portal *p, const char *secret, const char *prefix,
   return SK_OK;
 }
 
-int pt_link_check(struct sk_portal *p, const char *secret, const char *prefix,
-                  const char *purpose, int (*id_ok)(const char *), const char *tok, char *id,
-                  size_t idlen, long long *expires) {
+int pt_link_check(struct sk_portal *p, const char *secret, const char *prefix, const char *purpose,
+                  int (*id_ok)(const char *), const char *tok, char *id, size_t idlen,
+                  long long *expires) {
   size_t pl = strlen(prefix);
-  if (!tok || strlen(tok) >= SK_VERIFY_TOKEN_MAX || strncmp(tok, prefix, pl) != 0 ||
-      tok[pl] != '.')
+  if (!tok || strlen(tok) >= SK_VERIFY_TOKEN_MAX || strncmp(tok, prefix, pl) != 0 || tok[pl] != '.')
     return SK_EFORBIDDEN;
   const char *o = tok + pl + 1, *dot = strchr(o, '.');
   if (!dot || (size_t)(dot - o) >= idlen)
@@ -91,16 +90,15 @@ static int uuid_ok(const char *id) { return sk_uuid_valid(id); }
 int sk_portal_verify_token(struct sk_portal *p, const char *org_id, char *out, size_t outlen) {
   if (!org_id || !sk_uuid_valid(org_id))
     return SK_EINVAL;
-  return pt_link_make(p, "verify_secret", "v1", "verify", org_id, SK_VERIFY_LINK_DAYS, out,
-                      outlen);
+  return pt_link_make(p, "verify_secret", "v1", "verify", org_id, SK_VERIFY_LINK_DAYS, out, outlen);
 }
 
 int sk_portal_verify_feed_token(struct sk_portal *p, const char *feed_id, char *out,
                                 size_t outlen) {
   if (!feed_id_ok(feed_id))
     return SK_EINVAL;
-  return pt_link_make(p, "verify_secret", "f1", "verify-feed", feed_id, SK_VERIFY_LINK_DAYS,
-                      out, outlen);
+  return pt_link_make(p, "verify_secret", "f1", "verify-feed", feed_id, SK_VERIFY_LINK_DAYS, out,
+                      outlen);
 }
 
 /* SK_OK and the id (an organisation's for "v1", a feed's for "f1") of a
@@ -332,16 +330,16 @@ static int entry_step(struct run *rn, struct org_batch *b, long long rid, const 
     if ((rc = add_step(rn, rid, cycle, "reminded", NULL, &added)))
       return rc;
     rn->st->reminded += added;
-    json_array_append_new(b->first, json_pack("{s:s, s:s, s:s}", "id", id, "name", name, "due",
-                                              due_day));
+    json_array_append_new(b->first,
+                          json_pack("{s:s, s:s, s:s}", "id", id, "name", name, "due", due_day));
   } else if (rn->now >= first + (int64_t)SK_VERIFY_REPEAT_DAYS * DAY) {
     int64_t again = step_at(rn, rid, cycle, "reminded_again");
     if (!again) {
       if ((rc = add_step(rn, rid, cycle, "reminded_again", NULL, &added)))
         return rc;
       rn->st->reminded_again += added;
-      json_array_append_new(b->again, json_pack("{s:s, s:s, s:s}", "id", id, "name", name, "due",
-                                                due_day));
+      json_array_append_new(b->again,
+                            json_pack("{s:s, s:s, s:s}", "id", id, "name", name, "due", due_day));
     } else if (rn->now >= again + (int64_t)SK_VERIFY_REPEAT_DAYS * DAY) {
       if ((rc = add_step(rn, rid, cycle, "task", "bel de organisatie", &added)))
         return rc;
@@ -401,8 +399,7 @@ static int feed_log(struct run *rn, const char *feed, const char *cycle, const c
   return rc;
 }
 
-static int64_t feed_step_at(struct run *rn, const char *feed, const char *cycle,
-                            const char *step) {
+static int64_t feed_step_at(struct run *rn, const char *feed, const char *cycle, const char *step) {
   sqlite3_stmt *s = NULL;
   int64_t at = 0;
   if (sqlite3_prepare_v2(rn->p->st->db,
@@ -546,10 +543,8 @@ static int feeds_pass(struct run *rn) {
     int undated = sqlite3_column_int(q, 7);
     long n = (long)sqlite3_column_int64(q, 6);
     rc = feed_step(rn, id, (const char *)sqlite3_column_text(q, 1), undated, n,
-                   (const char *)sqlite3_column_text(q, 8),
-                   (const char *)sqlite3_column_text(q, 2),
-                   (const char *)sqlite3_column_text(q, 3),
-                   (const char *)sqlite3_column_text(q, 4),
+                   (const char *)sqlite3_column_text(q, 8), (const char *)sqlite3_column_text(q, 2),
+                   (const char *)sqlite3_column_text(q, 3), (const char *)sqlite3_column_text(q, 4),
                    (const char *)sqlite3_column_text(q, 5), extra);
     if (!rc && undated && n > 0) {
       sqlite3_reset(ins);
@@ -675,9 +670,9 @@ static const char *entry_state(sqlite3 *db, long long rid, int hidden) {
     static const struct {
       const char *step, *state;
       int rank;
-    } order[] = {{"confirmed", "in orde", 0},    {"due", "graag nakijken", 1},
+    } order[] = {{"confirmed", "in orde", 0},       {"due", "graag nakijken", 1},
                  {"reminded", "graag nakijken", 1}, {"reminded_again", "graag nakijken", 2},
-                 {"task", "graag nakijken", 3},  {"flagged", "niet recent gecontroleerd", 4}};
+                 {"task", "graag nakijken", 3},     {"flagged", "niet recent gecontroleerd", 4}};
     for (size_t i = 0; st && i < sizeof order / sizeof order[0]; i++)
       if (strcmp(st, order[i].step) == 0 && order[i].rank > rank) {
         rank = order[i].rank;
@@ -721,12 +716,12 @@ static int feed_entries(struct sk_portal *p, const char *token, struct sk_portal
            (long long)sqlite3_column_int64(s, 3));
   pt_iso_at(expires, exp_iso);
   int current = base >= 0 && pt_now(p) < pt_add_months(base, SK_VERIFY_MONTHS) -
-                                              (int64_t)SK_VERIFY_NOTICE_DAYS * DAY;
-  json_t *body = json_pack(
-      "{s:{s:s, s:o}, s:b, s:s, s:[{s:s, s:s, s:s, s:s, s:o, s:o}]}", "organization", "id",
-      feed, "name", pt_col_json(s, 0), "feed", 1, "expires", exp_iso, "entries", "id", "feed",
-      "name", name, "due", due, "state", current ? "in orde" : "graag nakijken",
-      "confirmed_date", pt_col_json(s, 1), "last_success", pt_col_json(s, 2));
+                                             (int64_t)SK_VERIFY_NOTICE_DAYS * DAY;
+  json_t *body = json_pack("{s:{s:s, s:o}, s:b, s:s, s:[{s:s, s:s, s:s, s:s, s:o, s:o}]}",
+                           "organization", "id", feed, "name", pt_col_json(s, 0), "feed", 1,
+                           "expires", exp_iso, "entries", "id", "feed", "name", name, "due", due,
+                           "state", current ? "in orde" : "graag nakijken", "confirmed_date",
+                           pt_col_json(s, 1), "last_success", pt_col_json(s, 2));
   sqlite3_finalize(s);
   if (!body)
     return pt_err(r, SK_ENOMEM, 500, "error", "Te weinig geheugen.");
@@ -778,8 +773,8 @@ static int feed_answer(struct sk_portal *p, const char *token, const char *entry
   }
   sqlite3_finalize(s);
   s = NULL;
-  if (!rc && (sqlite3_prepare_v2(p->st->db, "UPDATE feed SET confirmed_date = ?2 WHERE id = ?1",
-                                 -1, &s, NULL) != SQLITE_OK))
+  if (!rc && (sqlite3_prepare_v2(p->st->db, "UPDATE feed SET confirmed_date = ?2 WHERE id = ?1", -1,
+                                 &s, NULL) != SQLITE_OK))
     rc = SK_EDB;
   if (!rc) {
     sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
@@ -811,8 +806,9 @@ static int feed_answer(struct sk_portal *p, const char *token, const char *entry
   }
   if ((rc = pt_commit(p, r)))
     return rc;
-  pt_ok(r, 200, json_pack("{s:s, s:s}", "answer", "ok", "message",
-                          "Dank u wel. We hebben genoteerd dat uw feed klopt."));
+  pt_ok(r, 200,
+        json_pack("{s:s, s:s}", "answer", "ok", "message",
+                  "Dank u wel. We hebben genoteerd dat uw feed klopt."));
   return SK_OK;
 }
 
@@ -848,18 +844,17 @@ int sk_portal_verify_entries(struct sk_portal *p, const char *token, struct sk_p
     if (base >= 0)
       pt_day_text(pt_add_months(base, sqlite3_column_int(s, 7)), due);
     json_array_append_new(
-        entries, json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", sqlite3_column_text(s, 1), "name",
-                           sqlite3_column_text(s, 2), "due", due, "state",
-                           entry_state(p->st->db, sqlite3_column_int64(s, 0),
-                                       sqlite3_column_int(s, 3)),
-                           "confirmed_date", pt_col_json(s, 4)));
+        entries,
+        json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", sqlite3_column_text(s, 1), "name",
+                  sqlite3_column_text(s, 2), "due", due, "state",
+                  entry_state(p->st->db, sqlite3_column_int64(s, 0), sqlite3_column_int(s, 3)),
+                  "confirmed_date", pt_col_json(s, 4)));
   }
   sqlite3_finalize(s);
   char exp_iso[32];
   pt_iso_at(expires, exp_iso);
   json_t *body = json_pack("{s:{s:s, s:o}, s:s, s:o}", "organization", "id", org, "name",
-                           orgname ? orgname : json_null(), "expires", exp_iso, "entries",
-                           entries);
+                           orgname ? orgname : json_null(), "expires", exp_iso, "entries", entries);
   if (!body)
     return pt_err(r, SK_ENOMEM, 500, "error", "Te weinig geheugen.");
   pt_ok(r, 200, body);
@@ -931,9 +926,9 @@ int sk_portal_verify_answer(struct sk_portal *p, const char *token, const char *
   if (ok) {
     sqlite3_stmt *u = NULL;
     rc = SK_EDB;
-    if (sqlite3_prepare_v2(p->st->db,
-                           "UPDATE service SET confirmed_date = ?2, verify_hidden = 0 WHERE rid = ?1",
-                           -1, &u, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(
+            p->st->db, "UPDATE service SET confirmed_date = ?2, verify_hidden = 0 WHERE rid = ?1",
+            -1, &u, NULL) == SQLITE_OK) {
       sqlite3_bind_int64(u, 1, rid);
       sqlite3_bind_text(u, 2, now, -1, SQLITE_STATIC);
       if (sqlite3_step(u) == SQLITE_DONE)
@@ -944,8 +939,9 @@ int sk_portal_verify_answer(struct sk_portal *p, const char *token, const char *
       rc = pt_log(p, now, actor, "service", entry_id, "confirmed_date", NULL, now, 0);
   } else {
     char cid[SK_UUID_LEN];
-    struct pt_correction c = {"service", entry_id, org, "De organisatie zelf (bevestigingslink)",
-                              NULL, message, "verify", now};
+    struct pt_correction c = {
+        "service", entry_id, org,      "De organisatie zelf (bevestigingslink)",
+        NULL,      message,  "verify", now};
     rc = pt_correction_add(p, &c, cid);
   }
   if (!rc && cycle[0]) {
@@ -1002,8 +998,7 @@ int sk_portal_verify_tasks(struct sk_portal *p, const struct sk_actor *a,
         is_task ? tasks : hidden,
         json_pack("{s:o, s:o, s:o, s:{s:o, s:o, s:o}, s:s}", "since", pt_col_json(s, 1), "id",
                   pt_col_json(s, 2), "name", pt_col_json(s, 3), "organization", "id",
-                  pt_col_json(s, 4), "name", pt_col_json(s, 5), "email", pt_col_json(s, 6),
-                  "todo",
+                  pt_col_json(s, 4), "name", pt_col_json(s, 5), "email", pt_col_json(s, 6), "todo",
                   is_task ? "Geen antwoord op twee berichten: bel de organisatie."
                           : "Al 18 maanden niet bevestigd: niet zichtbaar voor inwoners."));
   }
@@ -1014,47 +1009,49 @@ int sk_portal_verify_tasks(struct sk_portal *p, const struct sk_actor *a,
                          " NOT NULL AND email_bounced = email AND status = 'active' ORDER BY name",
                          -1, &s, NULL) == SQLITE_OK) {
     while (sqlite3_step(s) == SQLITE_ROW)
-      json_array_append_new(bounced, json_pack("{s:o, s:o, s:o, s:s}", "id", pt_col_json(s, 0),
-                                               "name", pt_col_json(s, 1), "email",
-                                               pt_col_json(s, 2), "todo",
-                                               "Het e-mailadres werkt niet: zoek een nieuw adres."));
+      json_array_append_new(bounced,
+                            json_pack("{s:o, s:o, s:o, s:s}", "id", pt_col_json(s, 0), "name",
+                                      pt_col_json(s, 1), "email", pt_col_json(s, 2), "todo",
+                                      "Het e-mailadres werkt niet: zoek een nieuw adres."));
     sqlite3_finalize(s);
   }
   /* Feeds: a cycle due (the partner was sent its link; not yet a task), an
    * unanswered cycle's task, or an outage still going on (no success since
    * the day it was logged for). */
   json_t *feeds = json_array();
-  if (sqlite3_prepare_v2(p->st->db,
-                         "SELECT f.id, f.partner, v.step, v.at, f.last_error FROM feed_verify_log v"
-                         " JOIN feed f ON f.id = v.feed_id WHERE f.enabled = 1 AND"
-                         " ((v.step IN ('due', 'task') AND NOT EXISTS (SELECT 1 FROM feed_verify_log"
-                         " c WHERE c.feed_id = v.feed_id AND c.cycle = v.cycle AND (c.step ="
-                         " 'confirmed' OR (v.step = 'due' AND c.step = 'task'))))"
-                         " OR (v.step = 'down' AND v.cycle = substr(f.last_success, 1, 10) AND"
-                         " f.last_attempt > f.last_success))"
-                         " ORDER BY v.at, f.id LIMIT 1000",
-                         -1, &s, NULL) == SQLITE_OK) {
+  if (sqlite3_prepare_v2(
+          p->st->db,
+          "SELECT f.id, f.partner, v.step, v.at, f.last_error FROM feed_verify_log v"
+          " JOIN feed f ON f.id = v.feed_id WHERE f.enabled = 1 AND"
+          " ((v.step IN ('due', 'task') AND NOT EXISTS (SELECT 1 FROM feed_verify_log"
+          " c WHERE c.feed_id = v.feed_id AND c.cycle = v.cycle AND (c.step ="
+          " 'confirmed' OR (v.step = 'due' AND c.step = 'task'))))"
+          " OR (v.step = 'down' AND v.cycle = substr(f.last_success, 1, 10) AND"
+          " f.last_attempt > f.last_success))"
+          " ORDER BY v.at, f.id LIMIT 1000",
+          -1, &s, NULL) == SQLITE_OK) {
     while (sqlite3_step(s) == SQLITE_ROW) {
       const char *step = (const char *)sqlite3_column_text(s, 2);
       int down = strcmp(step, "down") == 0, due = strcmp(step, "due") == 0;
       json_array_append_new(
-          feeds, json_pack("{s:o, s:o, s:o, s:o, s:o, s:s}", "id", pt_col_json(s, 0), "partner",
-                           pt_col_json(s, 1), "step", pt_col_json(s, 2), "since",
-                           pt_col_json(s, 3), "last_error", pt_col_json(s, 4), "todo",
-                           down  ? "De feed werkt al een week niet: neem contact op met de partner."
-                           : due ? "De partner moet de feed bevestigen. Hij krijgt daarover een"
-                                   " bericht; u hoeft nog niets te doen."
-                                 : "Geen antwoord op twee berichten over de feed: bel de partner."));
+          feeds,
+          json_pack("{s:o, s:o, s:o, s:o, s:o, s:s}", "id", pt_col_json(s, 0), "partner",
+                    pt_col_json(s, 1), "step", pt_col_json(s, 2), "since", pt_col_json(s, 3),
+                    "last_error", pt_col_json(s, 4), "todo",
+                    down  ? "De feed werkt al een week niet: neem contact op met de partner."
+                    : due ? "De partner moet de feed bevestigen. Hij krijgt daarover een"
+                            " bericht; u hoeft nog niets te doen."
+                          : "Geen antwoord op twee berichten over de feed: bel de partner."));
     }
     sqlite3_finalize(s);
   }
-  pt_ok(r, 200, json_pack("{s:o, s:o, s:o, s:o}", "tasks", tasks, "hidden", hidden, "bounced",
-                          bounced, "feeds", feeds));
+  pt_ok(r, 200,
+        json_pack("{s:o, s:o, s:o, s:o}", "tasks", tasks, "hidden", hidden, "bounced", bounced,
+                  "feeds", feeds));
   return SK_OK;
 }
 
-int sk_portal_outbox_mark_bounced(struct sk_portal *p, const char *message_id,
-                                  const char *reason) {
+int sk_portal_outbox_mark_bounced(struct sk_portal *p, const char *message_id, const char *reason) {
   char now[32];
   pt_now_iso(p, now);
   if (sk_store_begin(p->st))
@@ -1074,11 +1071,12 @@ int sk_portal_outbox_mark_bounced(struct sk_portal *p, const char *message_id,
   sqlite3_finalize(s);
   s = NULL;
   /* Sent to an organisation's own address ("org:<id>"): remember it. */
-  if (!rc && sqlite3_prepare_v2(p->st->db,
-                                "UPDATE organization SET email_bounced = (SELECT to_email FROM"
-                                " portal_outbox WHERE id = ?1) WHERE id = (SELECT substr(account_id,"
-                                " 5) FROM portal_outbox WHERE id = ?1 AND account_id LIKE 'org:%')",
-                                -1, &s, NULL) != SQLITE_OK)
+  if (!rc &&
+      sqlite3_prepare_v2(p->st->db,
+                         "UPDATE organization SET email_bounced = (SELECT to_email FROM"
+                         " portal_outbox WHERE id = ?1) WHERE id = (SELECT substr(account_id,"
+                         " 5) FROM portal_outbox WHERE id = ?1 AND account_id LIKE 'org:%')",
+                         -1, &s, NULL) != SQLITE_OK)
     rc = SK_EDB;
   if (!rc) {
     sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);

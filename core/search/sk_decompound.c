@@ -12,10 +12,11 @@
  * a derived word ("verkracht", "overleden", "achtervolgt"), not a part of
  * a compound. Folded, sorted for bsearch. */
 static const char *const particles[] = {
-    "aan",   "achter", "af",    "bij",   "daar",  "des",   "door",  "er",   "eraan", "erbij", "erin", "erna",
-    "erom",  "erop",   "erover", "ertoe", "eruit", "ervan", "ervoor", "ge",   "heen",  "her",  "hier",
-    "in",    "langs",  "mee",   "mis",   "na",    "neer",  "om",   "onder", "ont",   "op",   "over",  "per",
-    "rond",  "tegen",  "terug", "toe",   "uit",   "ver",   "voor", "voort", "waar",  "weer",  "weg"};
+    "aan",   "achter", "af",    "bij",  "daar",   "des",   "door",  "er",    "eraan",  "erbij",
+    "erin",  "erna",   "erom",  "erop", "erover", "ertoe", "eruit", "ervan", "ervoor", "ge",
+    "heen",  "her",    "hier",  "in",   "langs",  "mee",   "mis",   "na",    "neer",   "om",
+    "onder", "ont",    "op",    "over", "per",    "rond",  "tegen", "terug", "toe",    "uit",
+    "ver",   "voor",   "voort", "waar", "weer",   "weg"};
 
 static int cmp_str(const void *a, const void *b) { return strcmp(a, *(const char *const *)b); }
 
@@ -25,14 +26,15 @@ static int is_particle(const char *p, size_t n) {
     return 0;
   memcpy(buf, p, n);
   buf[n] = '\0';
-  return bsearch(buf, particles, sizeof particles / sizeof particles[0], sizeof particles[0], cmp_str) != NULL ||
+  return bsearch(buf, particles, sizeof particles / sizeof particles[0], sizeof particles[0],
+                 cmp_str) != NULL ||
          sks_is_stopword(buf);
 }
 
 /* The nouns with a plural in -eren, the only ones linked by -er-
  * ("kinderopvang", "liederenbundel", "eierdooier"): a closed class. */
-static const char *const er_nouns[] = {"blad", "been", "ei", "gemoed", "goed", "hoen", "kalf", "kind",
-                                       "lam",  "lied", "rad", "rund"};
+static const char *const er_nouns[] = {"blad", "been", "ei",  "gemoed", "goed", "hoen",
+                                       "kalf", "kind", "lam", "lied",   "rad",  "rund"};
 
 static int er_noun(const char *p, size_t n) {
   char buf[8];
@@ -40,7 +42,8 @@ static int er_noun(const char *p, size_t n) {
     return 0;
   memcpy(buf, p, n);
   buf[n] = '\0';
-  return bsearch(buf, er_nouns, sizeof er_nouns / sizeof er_nouns[0], sizeof er_nouns[0], cmp_str) != NULL;
+  return bsearch(buf, er_nouns, sizeof er_nouns / sizeof er_nouns[0], sizeof er_nouns[0],
+                 cmp_str) != NULL;
 }
 
 /* One candidate part w[start, start + len): how the index knows it. */
@@ -55,8 +58,8 @@ enum { PART_NONE = 0, PART_WORD = 1, PART_STEM = 2, PART_DICT = 3 };
  * the split (as the head, the last of two parts) but searches nothing. A verb
  * prefix, particle or stop word ("ver", "over", "erop"), or a part whose
  * stem is one, is never a part. *df: offerings the part finds. */
-static int part_kind(const struct sks_snap *sn, struct sk_stemmer *stem, const char *p, size_t n, int have_dict,
-                     struct sk_buf *b, uint32_t *df) {
+static int part_kind(const struct sks_snap *sn, struct sk_stemmer *stem, const char *p, size_t n,
+                     int have_dict, struct sk_buf *b, uint32_t *df) {
   if (is_particle(p, n))
     return PART_NONE;
   int k = sks_word_find(sn, p, n);
@@ -96,9 +99,9 @@ struct dp_cell {
   uint8_t known;  /* letters in parts the index knows */
   uint32_t min_df;
   uint8_t kind_bits; /* bit i: part i is PART_DICT */
-  uint32_t df;        /* this part's */
-  uint8_t start;    /* this part's start */
-  uint8_t prev_end; /* the previous part's end (a linking sound between) */
+  uint32_t df;       /* this part's */
+  uint8_t start;     /* this part's start */
+  uint8_t prev_end;  /* the previous part's end (a linking sound between) */
 };
 
 /* a is better than b: fewer parts, then fewer parts known only by their

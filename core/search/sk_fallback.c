@@ -43,7 +43,8 @@ int sks_fallback_message(const char *reason, const char *words, const char *cons
   sk_buf_reset(b);
   size_t wl = words ? strlen(words) : 0;
   size_t cut = sk_utf8_prefix(words ? words : "", wl, 60);
-  int rc = sk_buf_printf(b, "Niets gevonden voor ‘%.*s%s’. ", (int)cut, words ? words : "", cut < wl ? "…" : "");
+  int rc = sk_buf_printf(b, "Niets gevonden voor ‘%.*s%s’. ", (int)cut, words ? words : "",
+                         cut < wl ? "…" : "");
   if (rc)
     return rc;
   if (!strcmp(reason, "chosen")) {

@@ -72,8 +72,8 @@ static int split_word(void *ctx, const char *w, size_t n, size_t start, size_t e
   return c->rc ? 1 : 0;
 }
 
-int sks_lex_word_dup(struct sk_arena *a, struct sk_stemmer *stem, const char *w, size_t n, const char **word,
-                     const char **st) {
+int sks_lex_word_dup(struct sk_arena *a, struct sk_stemmer *stem, const char *w, size_t n,
+                     const char **word, const char **st) {
   struct sk_buf b;
   sk_buf_init(&b, 4 * SK_TOKEN_MAX);
   if (sk_stemmer_stem(stem, w, n, &b))
@@ -102,9 +102,9 @@ enum { SEC_NONE, SEC_NEED, SEC_PLACE, SEC_FALLBACK };
 
 /* A section header "[need a b]", "[place laren]", "[fallback a]": its
  * kind and codes (borrowed from the taxonomy). */
-static int parse_section(struct sk_lexicon *lx, const char *p, const char *e, const char *name, int line,
-                         int *kind, const char *const **codes, uint8_t *n_codes, struct sks_needmask *mask,
-                         char *err, size_t errlen) {
+static int parse_section(struct sk_lexicon *lx, const char *p, const char *e, const char *name,
+                         int line, int *kind, const char *const **codes, uint8_t *n_codes,
+                         struct sks_needmask *mask, char *err, size_t errlen) {
   char buf[SK_LEXICON_MAX_LINE + 1];
   size_t n = (size_t)(e - p);
   memcpy(buf, p, n);
@@ -127,7 +127,8 @@ static int parse_section(struct sk_lexicon *lx, const char *p, const char *e, co
   *n_codes = 0;
   while ((tok = strtok_r(NULL, " \t,", &save))) {
     if (*n_codes == SK_LEXICON_MAX_NEEDS)
-      return perr(err, errlen, name, line, "more than %d codes in one section", SK_LEXICON_MAX_NEEDS);
+      return perr(err, errlen, name, line, "more than %d codes in one section",
+                  SK_LEXICON_MAX_NEEDS);
     const struct sk_term *t = NULL;
     if (*kind == SEC_PLACE) {
       t = sk_taxonomy_find(lx->tax, SK_VOCAB_MUNICIPALITY, tok);
@@ -140,10 +141,11 @@ static int parse_section(struct sk_lexicon *lx, const char *p, const char *e, co
       if (b < 0)
         return perr(err, errlen, name, line, "unknown need '%.60s' (not in the taxonomy)", tok);
       if (t->crisis)
-        return perr(err, errlen, name, line,
-                    "need '%.60s' is a crisis need: crisis words are recognised by the crisis module, "
-                    "not by the lexicon",
-                    tok);
+        return perr(
+            err, errlen, name, line,
+            "need '%.60s' is a crisis need: crisis words are recognised by the crisis module, "
+            "not by the lexicon",
+            tok);
       mask->w[b >> 6] |= 1ull << (b & 63);
     }
     cs[(*n_codes)++] = t->code;
@@ -154,8 +156,8 @@ static int parse_section(struct sk_lexicon *lx, const char *p, const char *e, co
   return SK_OK;
 }
 
-static int add_entry(struct sk_lexicon *lx, size_t *cap, struct sk_stemmer *stem, const char *p, const char *e,
-                     int kind, int line, const char *const *codes, uint8_t n_codes,
+static int add_entry(struct sk_lexicon *lx, size_t *cap, struct sk_stemmer *stem, const char *p,
+                     const char *e, int kind, int line, const char *const *codes, uint8_t n_codes,
                      const struct sks_needmask *mask, const char *name, char *err, size_t errlen) {
   int ambiguous = 0;
   if (kind == SEC_PLACE && p < e && *p == '?') {
@@ -195,7 +197,8 @@ static int add_entry(struct sk_lexicon *lx, size_t *cap, struct sk_stemmer *stem
     return perr(err, errlen, name, line, "more than %d words", SK_LEXICON_MAX_WORDS);
   if (!x->n_words)
     return perr(err, errlen, name, line, "an entry without a word");
-  if (x->n_words == 1 && kind == SEC_NEED && (sks_is_stopword(x->words[0]) || strlen(x->words[0]) < 2))
+  if (x->n_words == 1 && kind == SEC_NEED &&
+      (sks_is_stopword(x->words[0]) || strlen(x->words[0]) < 2))
     return perr(err, errlen, name, line, "'%s' is too short or a stop word: it would never match",
                 x->words[0]);
   struct sk_buf b;
@@ -254,7 +257,8 @@ static int check_places(struct sk_lexicon *lx, const char *name, char *err, size
       for (size_t j = 0; j < pw.n; j++)
         if (strcmp(x->words[k], pw.w[j]) == 0)
           return perr(err, errlen, name, x->line,
-                      "'%s' names the place '%s': places are taken from a query on their own", x->text, pw.w[j]);
+                      "'%s' names the place '%s': places are taken from a query on their own",
+                      x->text, pw.w[j]);
   }
   return SK_OK;
 }
@@ -276,7 +280,8 @@ static int index_entries(struct sk_lexicon *lx, const char *name, char *err, siz
     uint32_t h = (uint32_t)hash_str(x->stems[0]) & lx->mask;
     for (uint32_t j = lx->bucket[h]; j != UINT32_MAX; j = lx->e[j].next)
       if (lx->e[j].kind == x->kind && strcmp(lx->e[j].text, x->text) == 0)
-        return perr(err, errlen, name, x->line, "'%s' is listed twice (also on line %d)", x->text, lx->e[j].line);
+        return perr(err, errlen, name, x->line, "'%s' is listed twice (also on line %d)", x->text,
+                    lx->e[j].line);
     x->next = lx->bucket[h];
     lx->bucket[h] = (uint32_t)i;
     if (x->kind == SKS_LEX_NEED)
@@ -327,7 +332,8 @@ int sk_lexicon_parse(const char *text, size_t len, const char *name, const struc
         rc = perr(err, errlen, name, line, "a section header ends in ']'");
         break;
       }
-      rc = parse_section(lx, ls + 1, le - 1, name, line, &kind, &codes, &n_codes, &mask, err, errlen);
+      rc = parse_section(lx, ls + 1, le - 1, name, line, &kind, &codes, &n_codes, &mask, err,
+                         errlen);
       if (!rc && kind == SEC_FALLBACK) {
         if (fallback_seen++)
           rc = perr(err, errlen, name, line, "a second [fallback] section");
@@ -360,8 +366,8 @@ int sk_lexicon_parse(const char *text, size_t len, const char *name, const struc
   return SK_OK;
 }
 
-int sk_lexicon_load(const char *path, const struct sk_taxonomy *tax, struct sk_lexicon **out, char *err,
-                    size_t errlen) {
+int sk_lexicon_load(const char *path, const struct sk_taxonomy *tax, struct sk_lexicon **out,
+                    char *err, size_t errlen) {
   *out = NULL;
   FILE *f = path ? fopen(path, "rb") : NULL;
   if (!f) {
@@ -401,8 +407,8 @@ void sk_lexicon_free(struct sk_lexicon *lx) {
 
 size_t sk_lexicon_count(const struct sk_lexicon *lx) { return lx ? lx->n_need : 0; }
 
-const char *sk_lexicon_entry(const struct sk_lexicon *lx, size_t i, int *line, const char *const **needs,
-                             size_t *n_needs) {
+const char *sk_lexicon_entry(const struct sk_lexicon *lx, size_t i, int *line,
+                             const char *const **needs, size_t *n_needs) {
   if (!lx || i >= lx->n_need)
     return NULL;
   const struct sks_lex_entry *x = &lx->e[lx->need_ix[i]];
@@ -419,10 +425,10 @@ const char *sk_lexicon_entry(const struct sk_lexicon *lx, size_t i, int *line, c
  * possessives, articles, object pronouns and softeners ("uit mijn huis
  * gezet" is "uit huis gezet", "ik voel me zo alleen" is "alleen voelen").
  * Never a negation: "niet", "geen" change the meaning. Folded, sorted. */
-static const char *const fillers[] = {"al",   "dat",  "de",   "deze", "die",  "dit",  "een",  "erg",
-                                      "even", "haar", "heel", "hem",  "het",  "hun",  "je",   "jouw",
-                                      "me",   "meer", "mij",  "mijn", "mn",   "nog",  "ons",  "onze",
-                                      "uw",   "wat",  "ze",   "zijn", "zo",   "zoveel"};
+static const char *const fillers[] = {"al",   "dat",  "de",   "deze", "die", "dit",   "een", "erg",
+                                      "even", "haar", "heel", "hem",  "het", "hun",   "je",  "jouw",
+                                      "me",   "meer", "mij",  "mijn", "mn",  "nog",   "ons", "onze",
+                                      "uw",   "wat",  "ze",   "zijn", "zo",  "zoveel"};
 
 static int is_filler(const char *w) {
   size_t lo = 0, hi = sizeof fillers / sizeof fillers[0];
@@ -448,8 +454,8 @@ static int word_is(const struct sks_lex_entry *x, size_t k, const char *folded, 
 
 /* Entry x against the words from i in the entry's order, fillers skipped
  * between its words; the number of query words covered, or 0. */
-static size_t match_forward(const struct sks_lex_entry *x, const char *const *folded, const char *const *stems,
-                            const uint8_t *ok, size_t n, size_t i) {
+static size_t match_forward(const struct sks_lex_entry *x, const char *const *folded,
+                            const char *const *stems, const uint8_t *ok, size_t n, size_t i) {
   size_t j = i, gaps = 0;
   for (size_t k = 0; k < x->n_words; k++, j++) {
     while (k > 0 && j < n && ok[j] && !word_is(x, k, folded[j], stems[j]) && is_filler(folded[j]) &&
@@ -464,8 +470,8 @@ static size_t match_forward(const struct sks_lex_entry *x, const char *const *fo
 /* A two-word entry with its words the other way round, as Dutch word order
  * puts them ("werk zoeken": "ik zoek werk"; "alleen voelen": "ik voel me
  * alleen"), fillers skipped between them; covered words, or 0. */
-static size_t match_swapped(const struct sks_lex_entry *x, const char *const *folded, const char *const *stems,
-                            const uint8_t *ok, size_t n, size_t i) {
+static size_t match_swapped(const struct sks_lex_entry *x, const char *const *folded,
+                            const char *const *stems, const uint8_t *ok, size_t n, size_t i) {
   if (x->n_words != 2 || !word_is(x, 1, folded[i], stems[i]))
     return 0;
   for (size_t j = i + 1, gaps = 0; j < n && ok[j]; j++) {
@@ -481,9 +487,9 @@ static size_t match_swapped(const struct sks_lex_entry *x, const char *const *fo
  * particle stands apart, at the end of the clause: "ik kom niet rond"
  * (rondkomen), "wie vult mijn formulier in" (invullen), "ik maak het huis
  * niet meer schoon" (schoonmaken). */
-static const char *const particles[] = {"aan",  "af",  "bij",  "door",   "in",  "kwijt", "langs", "mee",
-                                        "na",   "om",  "op",   "over",   "rond", "schoon", "terug", "toe",
-                                        "uit",  "vast", "weg"};
+static const char *const particles[] = {"aan",   "af",  "bij", "door", "in",   "kwijt", "langs",
+                                        "mee",   "na",  "om",  "op",   "over", "rond",  "schoon",
+                                        "terug", "toe", "uit", "vast", "weg"};
 /* Words that end a clause, so a particle before them ends it too. */
 static const char *const clause_ends[] = {"en", "maar", "of", "omdat", "want"};
 
@@ -502,7 +508,8 @@ static int in_list(const char *w, const char *const *list, size_t n) {
  * in the same clause: "rond" + "kom" is the stem of "rondkomen". The verb's
  * stem, and its stem without the -t of "hij komt", are tried. NULL if none. */
 static const struct sks_lex_entry *separable(const struct sk_lexicon *lx, const char *const *folded,
-                                             const char *const *stems, const uint8_t *ok, size_t n, size_t i) {
+                                             const char *const *stems, const uint8_t *ok, size_t n,
+                                             size_t i) {
   size_t vl = strlen(stems[i]);
   if (vl < 2 || vl > 24 || in_list(folded[i], particles, sizeof particles / sizeof particles[0]))
     return NULL;
@@ -512,7 +519,8 @@ static const struct sks_lex_entry *separable(const struct sk_lexicon *lx, const 
     if (!ok[j] || !in_list(folded[j], particles, sizeof particles / sizeof particles[0]))
       continue;
     /* the particle ends the clause: the last word, or before a conjunction */
-    if (j + 1 < n && !in_list(folded[j + 1], clause_ends, sizeof clause_ends / sizeof clause_ends[0]))
+    if (j + 1 < n &&
+        !in_list(folded[j + 1], clause_ends, sizeof clause_ends / sizeof clause_ends[0]))
       continue;
     for (int drop_t = 0; drop_t < 2; drop_t++) {
       size_t l = vl;
@@ -538,8 +546,8 @@ static const struct sks_lex_entry *separable(const struct sk_lexicon *lx, const 
 }
 
 const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
-                                            const char *const *stems, const uint8_t *ok, size_t n, size_t i,
-                                            size_t *span) {
+                                            const char *const *stems, const uint8_t *ok, size_t n,
+                                            size_t i, size_t *span) {
   if (span)
     *span = 0;
   if (!lx || i >= n || !ok[i] || !lx->bucket)
@@ -557,7 +565,8 @@ const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const c
   }
   /* the swapped order: entries whose first word comes after word i; a
    * longer entry in the written order wins */
-  for (size_t f = i + 1; f < n && f <= i + 1 + LEX_MAX_GAPS && (!best || best->n_words < 2) && ok[f]; f++) {
+  for (size_t f = i + 1;
+       f < n && f <= i + 1 + LEX_MAX_GAPS && (!best || best->n_words < 2) && ok[f]; f++) {
     uint32_t hf = (uint32_t)hash_str(stems[f]) & lx->mask;
     for (uint32_t j = lx->bucket[hf]; j != UINT32_MAX; j = lx->e[j].next) {
       const struct sks_lex_entry *x = &lx->e[j];
@@ -725,7 +734,8 @@ static float word_sim(const char *w, size_t wl, uint32_t wm, const char *stem,
   return sim >= 0.6f ? sim : 0;
 }
 
-void sks_lex_similar(const struct sk_searcher *s, const char *w, size_t wl, const char *stem, float *best) {
+void sks_lex_similar(const struct sk_searcher *s, const char *w, size_t wl, const char *stem,
+                     float *best) {
   if (wl < 4 || wl > 40)
     return;
   uint32_t wm = byte_mask(w, wl);

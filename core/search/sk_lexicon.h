@@ -36,11 +36,12 @@ struct sk_lexicon;
  * listed twice. name is used in messages ("feeds/lexicon.txt:12: ...").
  * SK_OK with *out set; SK_EINVAL with err saying which line and why;
  * SK_ENOMEM. */
-SK_MUST_CHECK int sk_lexicon_parse(const char *text, size_t len, const char *name, const struct sk_taxonomy *tax,
-                     struct sk_lexicon **out, char *err, size_t errlen);
+SK_MUST_CHECK int sk_lexicon_parse(const char *text, size_t len, const char *name,
+                                   const struct sk_taxonomy *tax, struct sk_lexicon **out,
+                                   char *err, size_t errlen);
 /* The same from a file (SK_EIO when it cannot be read). */
-SK_MUST_CHECK int sk_lexicon_load(const char *path, const struct sk_taxonomy *tax, struct sk_lexicon **out, char *err,
-                    size_t errlen);
+SK_MUST_CHECK int sk_lexicon_load(const char *path, const struct sk_taxonomy *tax,
+                                  struct sk_lexicon **out, char *err, size_t errlen);
 void sk_lexicon_free(struct sk_lexicon *lx);
 
 /* feeds/lexicon.txt as it was when the library was built (NUL-terminated). */
@@ -50,7 +51,7 @@ const char *sk_lexicon_builtin(size_t *len);
  * words folded and joined by one space), its line and its need codes
  * (borrowed from the taxonomy; *n_needs of them). NULL past the end. */
 size_t sk_lexicon_count(const struct sk_lexicon *lx);
-const char *sk_lexicon_entry(const struct sk_lexicon *lx, size_t i, int *line, const char *const **needs,
-                             size_t *n_needs);
+const char *sk_lexicon_entry(const struct sk_lexicon *lx, size_t i, int *line,
+                             const char *const **needs, size_t *n_needs);
 
 #endif

@@ -19,20 +19,22 @@
 /* Heads that say "help with the modifier" rather than a need of their own.
  * Folded, sorted for bsearch. */
 static const char *const generic_heads[] = {
-    "advies",     "adviseur",  "avond",     "avonden",     "begeleiding", "bestrijding", "cafe",
-    "centrum",    "coach",     "coaching",  "consulent",   "cursus",      "cursussen",   "dienst",
-    "groep",      "groepen",   "hulp",      "hulplijn",    "hulpverlener", "hulpverlening", "informatie",
-    "les",        "lessen",    "lijn",      "loket",       "middag",      "ochtend",     "ondersteuning",
-    "preventie",  "probleem",  "problemen", "project",     "punt",        "spreekuur",   "steun",
-    "team",       "training",  "trainingen", "verlener",   "verleners",   "verlening",   "vraag",
-    "vragen",     "workshop",  "zorg",      "zorgen"};
+    "advies",       "adviseur",      "avond",      "avonden",       "begeleiding", "bestrijding",
+    "cafe",         "centrum",       "coach",      "coaching",      "consulent",   "cursus",
+    "cursussen",    "dienst",        "groep",      "groepen",       "hulp",        "hulplijn",
+    "hulpverlener", "hulpverlening", "informatie", "les",           "lessen",      "lijn",
+    "loket",        "middag",        "ochtend",    "ondersteuning", "preventie",   "probleem",
+    "problemen",    "project",       "punt",       "spreekuur",     "steun",       "team",
+    "training",     "trainingen",    "verlener",   "verleners",     "verlening",   "vraag",
+    "vragen",       "workshop",      "zorg",       "zorgen"};
 
 /* Modifiers that say for whom, where or when ("seniorenvervoer",
  * "buurtbus", "weekendopvang"), besides the taxonomy's target-group words:
  * with one of these in front, a need word as head stands for its need.
  * Folded, sorted. */
-static const char *const setting_modifiers[] = {"avond", "buurt", "dag", "dorp", "nacht", "thuis", "vakantie",
-                                                "week", "weekend", "wijk", "winter", "zomer"};
+static const char *const setting_modifiers[] = {"avond",   "buurt", "dag",      "dorp",
+                                                "nacht",   "thuis", "vakantie", "week",
+                                                "weekend", "wijk",  "winter",   "zomer"};
 
 /* The shortest part we look up: shorter ones ("val", "eet") are too often
  * the start of an unrelated word. Parts shorter than this that are need
@@ -40,7 +42,9 @@ static const char *const setting_modifiers[] = {"avond", "buurt", "dag", "dorp",
 #define PART_MIN 3
 #define WORD_MIN 7 /* a compound worth splitting has at least this many letters */
 
-static int cmp_key(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+static int cmp_key(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 static int in_list(const char *const *list, size_t n_list, const char *w, size_t n) {
   char buf[32];
@@ -61,7 +65,8 @@ static int cmp_part(const void *a, const void *b) {
   return strcmp(x->key, y->key);
 }
 
-static int part_add(struct sk_lexicon *lx, size_t *cap, const char *key, const struct sks_lex_entry *x) {
+static int part_add(struct sk_lexicon *lx, size_t *cap, const char *key,
+                    const struct sks_lex_entry *x) {
   /* vague words ("huis", "werk") are no part: "huiswerk" is not housing */
   if (strlen(key) < PART_MIN || sks_is_vague(key))
     return SK_OK;
@@ -98,8 +103,8 @@ static int syn_word(void *ctx, const char *w, size_t n, size_t start, size_t end
 
 /* One entry of our own for a taxonomy word that the file does not list
  * ("vervoer" of thuis.vervoer): it is only ever reached as a part. */
-static int add_taxonomy_word(struct sk_lexicon *lx, size_t *cap, struct sk_stemmer *stem, const struct sk_term *t,
-                             int bit, const char *text) {
+static int add_taxonomy_word(struct sk_lexicon *lx, size_t *cap, struct sk_stemmer *stem,
+                             const struct sk_term *t, int bit, const char *text) {
   struct syn_split c = {stem, &lx->arena, NULL, NULL, 0, SK_OK};
   sk_words(text, strlen(text), syn_word, &c);
   if (c.rc)
@@ -220,7 +225,8 @@ int sks_lex_parts_build(struct sk_lexicon *lx) {
   return SK_OK;
 }
 
-static const struct sks_lex_entry *find_in(const struct sks_lex_part *p, size_t n, const char *key) {
+static const struct sks_lex_entry *find_in(const struct sks_lex_part *p, size_t n,
+                                           const char *key) {
   struct sks_lex_part k = {key, NULL};
   const struct sks_lex_part *hit = bsearch(&k, p, n, sizeof *p, cmp_part);
   return hit ? hit->entry : NULL;
@@ -228,7 +234,8 @@ static const struct sks_lex_entry *find_in(const struct sks_lex_part *p, size_t 
 
 /* The entry of a part s[0..n), as written or with a linking sound taken off
  * ("scheidings" -> "scheiding", "ouderen" stays), or NULL. */
-static const struct sks_lex_entry *part_entry(const struct sk_lexicon *lx, const char *s, size_t n, int modifier) {
+static const struct sks_lex_entry *part_entry(const struct sk_lexicon *lx, const char *s, size_t n,
+                                              int modifier) {
   char buf[SK_TOKEN_MAX + 1];
   if (n < PART_MIN || n > SK_TOKEN_MAX)
     return NULL;

@@ -7,22 +7,42 @@
 #include "sk_lexicon_int.h"
 
 /* Words that say "the next word is a place". */
-static const char *const markers[] = {"in", "uit", "te", "bij", "rond", "rondom", "omgeving", "regio",
-                                      "gemeente", "gemeentes", "gem", "dorp", "woonplaats", "plaats", "wonend"};
+static const char *const markers[] = {"in",     "uit",      "te",         "bij",      "rond",
+                                      "rondom", "omgeving", "regio",      "gemeente", "gemeentes",
+                                      "gem",    "dorp",     "woonplaats", "plaats",   "wonend"};
 
 /* Words after which a plural noun follows, not a place: determiners,
  * numbers, quantities and the adjectives residents put before "huizen". */
-static const char *const before_noun[] = {
-    "de",       "die",      "deze",   "alle",    "veel",     "meer",     "minder", "weinig",  "twee",
-    "drie",     "vier",     "vijf",   "tien",    "honderd",  "duizend",  "mijn",   "onze",    "uw",
-    "hun",      "welke",    "sommige", "andere", "eigen",    "oude",     "nieuwe", "grote",   "kleine",
-    "goedkope", "betaalbare", "dure", "sociale", "lege",     "mooie",    "leegstaande", "vrije", "beschikbare",
-    "aangepaste", "aanleunwoningen", "tiny", "tijdelijke", "zulke", "geen", "voor", "van", "tussen",
-    "over", "met", "naar", "bouwen", "kopen", "huren"};
+static const char *const before_noun[] = {"de",         "die",
+                                          "deze",       "alle",
+                                          "veel",       "meer",
+                                          "minder",     "weinig",
+                                          "twee",       "drie",
+                                          "vier",       "vijf",
+                                          "tien",       "honderd",
+                                          "duizend",    "mijn",
+                                          "onze",       "uw",
+                                          "hun",        "welke",
+                                          "sommige",    "andere",
+                                          "eigen",      "oude",
+                                          "nieuwe",     "grote",
+                                          "kleine",     "goedkope",
+                                          "betaalbare", "dure",
+                                          "sociale",    "lege",
+                                          "mooie",      "leegstaande",
+                                          "vrije",      "beschikbare",
+                                          "aangepaste", "aanleunwoningen",
+                                          "tiny",       "tijdelijke",
+                                          "zulke",      "geen",
+                                          "voor",       "van",
+                                          "tussen",     "over",
+                                          "met",        "naar",
+                                          "bouwen",     "kopen",
+                                          "huren"};
 
 /* Words after a plural noun "huizen" that make it the noun. */
-static const char *const after_noun[] = {"huren",  "kopen", "koop",   "bouwen", "verhuren",
-                                         "zoeken", "te",    "bekijken", "voor", "met"};
+static const char *const after_noun[] = {"huren",  "kopen", "koop",     "bouwen", "verhuren",
+                                         "zoeken", "te",    "bekijken", "voor",   "met"};
 
 static int in_list(const char *w, const char *const *list, size_t n) {
   for (size_t i = 0; i < n; i++)
@@ -39,8 +59,8 @@ static int ambiguous_place(const struct sk_lexicon *lx, const char *f) {
   return 0;
 }
 
-void sks_place_review(const struct sk_lexicon *lx, const struct sks_place_word *w, size_t n, uint8_t *keep,
-                      uint8_t *marker) {
+void sks_place_review(const struct sk_lexicon *lx, const struct sks_place_word *w, size_t n,
+                      uint8_t *keep, uint8_t *marker) {
   size_t n_content = 0;
   for (size_t k = 0; k < n; k++) {
     keep[k] = 1;
@@ -52,8 +72,10 @@ void sks_place_review(const struct sk_lexicon *lx, const struct sks_place_word *
       continue;
     int after_marker = k > 0 && in_list(w[k - 1].f, markers, sizeof markers / sizeof markers[0]);
     if (ambiguous_place(lx, w[k].f) && !w[k].upper && !after_marker && n_content > 1) {
-      int noun = (k > 0 && in_list(w[k - 1].f, before_noun, sizeof before_noun / sizeof before_noun[0])) ||
-                 (k + 1 < n && in_list(w[k + 1].f, after_noun, sizeof after_noun / sizeof after_noun[0]));
+      int noun = (k > 0 &&
+                  in_list(w[k - 1].f, before_noun, sizeof before_noun / sizeof before_noun[0])) ||
+                 (k + 1 < n &&
+                  in_list(w[k + 1].f, after_noun, sizeof after_noun / sizeof after_noun[0]));
       if (noun) {
         keep[k] = 0;
         continue;
@@ -65,7 +87,8 @@ void sks_place_review(const struct sk_lexicon *lx, const struct sks_place_word *
       const char *m = w[j - 1].f;
       if (!w[j - 1].free || w[j - 1].is_place)
         break;
-      if (in_list(m, markers, sizeof markers / sizeof markers[0]) || (j < k + 1 && !strcmp(m, "de") && j != k))
+      if (in_list(m, markers, sizeof markers / sizeof markers[0]) ||
+          (j < k + 1 && !strcmp(m, "de") && j != k))
         marker[j - 1] = 1;
       else
         break;

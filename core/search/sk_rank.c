@@ -28,7 +28,8 @@ static int within(const struct sk_searcher *s, const struct sks_needmask *sel, i
   return 0;
 }
 
-void sks_need_closure(const struct sk_searcher *s, const struct sks_needmask *sel, struct sks_needmask *out) {
+void sks_need_closure(const struct sk_searcher *s, const struct sks_needmask *sel,
+                      struct sks_needmask *out) {
   memset(out, 0, sizeof *out);
   for (size_t i = 0; i < s->need.n; i++) {
     if (!within(s, sel, (int)i))
@@ -45,7 +46,8 @@ void sks_need_closure(const struct sk_searcher *s, const struct sks_needmask *se
 
 float sks_need_focus(const struct sks_doc *d, const struct sks_needmask *closure) {
   int all = __builtin_popcountll(d->needs.w[0]) + __builtin_popcountll(d->needs.w[1]);
-  int in = __builtin_popcountll(d->needs.w[0] & closure->w[0]) + __builtin_popcountll(d->needs.w[1] & closure->w[1]);
+  int in = __builtin_popcountll(d->needs.w[0] & closure->w[0]) +
+           __builtin_popcountll(d->needs.w[1] & closure->w[1]);
   return all ? (float)in / (float)all : 0;
 }
 
@@ -57,7 +59,8 @@ static int add_word(struct sks_group *g, const char *w) {
   return sks_group_add(g, w, n, 0);
 }
 
-int sks_need_words(const struct sk_searcher *s, const struct sks_needmask *sel, struct sks_group *g) {
+int sks_need_words(const struct sk_searcher *s, const struct sks_needmask *sel,
+                   struct sks_group *g) {
   sks_group_reset(g);
   int rc = SK_OK;
   /* first the selected needs' own words, then their sub-needs' */
@@ -76,6 +79,7 @@ int sks_need_words(const struct sk_searcher *s, const struct sks_needmask *sel, 
 
 float sks_need_coverage(const struct sks_doc *d, const struct sks_needmask *sel) {
   int all = __builtin_popcountll(sel->w[0]) + __builtin_popcountll(sel->w[1]);
-  int in = __builtin_popcountll(d->needs.w[0] & sel->w[0]) + __builtin_popcountll(d->needs.w[1] & sel->w[1]);
+  int in = __builtin_popcountll(d->needs.w[0] & sel->w[0]) +
+           __builtin_popcountll(d->needs.w[1] & sel->w[1]);
   return all ? (float)in / (float)all : 0;
 }

@@ -72,7 +72,8 @@ static int fallback(struct sk_searcher *s, const struct sk_search_query *q, cons
     /* what the first query understood, and why these are shown */
     struct sk_arena *a = sks_result_arena(fb);
     fb->fallback_reason = reasons[step];
-    fb->fallback_needs = sk_arena_alloc(a, (q2.n_needs ? q2.n_needs : 1) * sizeof *fb->fallback_needs);
+    fb->fallback_needs = sk_arena_alloc(a,
+                                        (q2.n_needs ? q2.n_needs : 1) * sizeof *fb->fallback_needs);
     fb->suggested_needs = fb->fallback_needs;
     const char *labels[SK_SEARCH_MAX_VALUES];
     size_t nl = 0;
@@ -115,7 +116,6 @@ static int fallback(struct sk_searcher *s, const struct sk_search_query *q, cons
   return rc;
 }
 
-
 static const char *const sort_names[] = {"relevance", "name", "distance", "soonest"};
 
 /* The query understood: its filters (f), its crisis kinds (cm, on the
@@ -141,7 +141,8 @@ static int understand(struct sk_searcher *s, const struct sk_search_query *q, st
    * the list is the crisis needs' offerings and what the other words ask */
   const struct sk_crisis_match *crisis_words = NULL;
   for (size_t b = 0; s->crisis && cm->kinds && b < s->need.n && !crisis_words; b++)
-    if (s->need.terms[b]->crisis && (sk_crisis_need_kinds(s->crisis, s->need.terms[b]->code) & cm->kinds))
+    if (s->need.terms[b]->crisis &&
+        (sk_crisis_need_kinds(s->crisis, s->need.terms[b]->code) & cm->kinds))
       crisis_words = cm;
   if ((rc = sks_analyse(s, q->q, crisis_words, an))) {
     snprintf(e->message, sizeof e->message, "De zoekvraag kan niet worden verwerkt.");
@@ -165,8 +166,8 @@ static int understand(struct sk_searcher *s, const struct sk_search_query *q, st
 
 /* The page of r from the ranking: items, concepts, the crisis block,
  * facets and the place the results are for. */
-static int render(struct render_ctx *c, const struct sk_crisis_match *cm, const struct sks_ranking *rk,
-                  int place_from_query, struct sk_search_result *r) {
+static int render(struct render_ctx *c, const struct sk_crisis_match *cm,
+                  const struct sks_ranking *rk, int place_from_query, struct sk_search_result *r) {
   struct sk_searcher *s = c->s;
   r->relaxed = rk->relaxed;
   r->total = rk->total;

@@ -37,11 +37,11 @@
 
 /* Bounds on a query. Longer text is cut at a word boundary (never an
  * error); more values for a multi-valued filter is an error. */
-#define SK_SEARCH_Q_MAX 2000        /* bytes of q that are looked at */
-#define SK_SEARCH_MAX_VALUES 16     /* values per multi-valued filter */
+#define SK_SEARCH_Q_MAX 2000    /* bytes of q that are looked at */
+#define SK_SEARCH_MAX_VALUES 16 /* values per multi-valued filter */
 #define SK_SEARCH_PER_PAGE_DEFAULT 20
 #define SK_SEARCH_PER_PAGE_MAX 100
-#define SK_SEARCH_MAX_RESULTS 1000  /* page * per_page may not go past this */
+#define SK_SEARCH_MAX_RESULTS 1000 /* page * per_page may not go past this */
 #define SK_SEARCH_AGE_MAX 120
 
 enum sk_search_sort {
@@ -59,24 +59,24 @@ struct sk_search_query {
   const char *q; /* free text, any bytes (NULL or "" = browse by filters) */
   const char *needs[SK_SEARCH_MAX_VALUES]; /* a parent includes its children */
   size_t n_needs;
-  const char *target_group; /* NULL = any */
-  int age;                  /* -1 = any; else 0..SK_SEARCH_AGE_MAX */
-  const char *municipality; /* municipality code; NULL = any */
+  const char *target_group;                 /* NULL = any */
+  int age;                                  /* -1 = any; else 0..SK_SEARCH_AGE_MAX */
+  const char *municipality;                 /* municipality code; NULL = any */
   const char *access[SK_SEARCH_MAX_VALUES]; /* any of these */
   size_t n_access;
   const char *cost[SK_SEARCH_MAX_VALUES]; /* any of these */
   size_t n_cost;
-  int open_now;           /* 1: only offerings open at `now` by their hours */
-  int64_t now;            /* unix seconds; 0 = the current time (tests set it) */
+  int open_now; /* 1: only offerings open at `now` by their hours */
+  int64_t now;  /* unix seconds; 0 = the current time (tests set it) */
   enum sk_search_kind kind;
   const char *organization; /* organisation id (UUID); NULL = any */
   const char *postcode;     /* "1251 AB" or "1251": origin for distance */
   double lat, lon;          /* origin for distance when has_point */
   int has_point;
   enum sk_search_sort sort;
-  int page;     /* 1-based; 0 = 1 */
-  int per_page; /* 0 = default; more than SK_SEARCH_PER_PAGE_MAX is an error */
-  int facets;   /* 1: compute facet counts */
+  int page;         /* 1-based; 0 = 1 */
+  int per_page;     /* 0 = default; more than SK_SEARCH_PER_PAGE_MAX is an error */
+  int facets;       /* 1: compute facet counts */
   int professional; /* 1: include restricted fields (referral contact, restricted phones) */
   const char *laws[SK_SEARCH_MAX_VALUES]; /* law codes: any of these (API "law") */
   size_t n_laws;
@@ -106,8 +106,8 @@ struct sk_search_error {
  * SK_ENOTFOUND for a parameter name this module does not know (e is filled
  * too; the caller decides whether that is an error). Codes are checked
  * against the taxonomy by sk_search, not here. */
-SK_MUST_CHECK int sk_search_query_set(struct sk_search_query *q, const char *name, const char *value,
-                        struct sk_search_error *e);
+SK_MUST_CHECK int sk_search_query_set(struct sk_search_query *q, const char *name,
+                                      const char *value, struct sk_search_error *e);
 
 /* ---- results. Everything reachable from a result is owned by it and
  * valid until sk_search_result_free. Optional strings are NULL. ---- */
@@ -160,9 +160,9 @@ struct sk_search_item {
   int64_t next_start_utc;       /* 0 when none */
   double distance_km;           /* -1 when no origin or no place */
   const char *assured_date;
-  int stale;       /* assured_date missing or older than 12 months */
-  int crisis_line; /* classified under a crisis need */
-  int open_now;    /* 1 open, 0 closed, -1 unknown (no hours) */
+  int stale;                               /* assured_date missing or older than 12 months */
+  int crisis_line;                         /* classified under a crisis need */
+  int open_now;                            /* 1 open, 0 closed, -1 unknown (no hours) */
   struct sk_search_segment *name_segments; /* name with matches marked */
   size_t n_name_segments;
   struct sk_search_segment *snippet; /* part of summary/description */
@@ -206,9 +206,9 @@ struct sk_search_result {
   size_t n_items;
   struct sk_search_concept *concepts; /* "Gezocht op: Schulden" */
   size_t n_concepts;
-  const char *did_you_mean; /* the corrected query, or NULL */
-  int corrected;            /* 1: the results are for did_you_mean */
-  int relaxed;              /* 1: no result had every word; any word was used */
+  const char *did_you_mean;               /* the corrected query, or NULL */
+  int corrected;                          /* 1: the results are for did_you_mean */
+  int relaxed;                            /* 1: no result had every word; any word was used */
   struct sk_search_code *suggested_needs; /* when there are no results */
   size_t n_suggested_needs;
   /* 1: the query is about a crisis (sk_crisis on the query as typed, or a
@@ -253,15 +253,16 @@ struct sk_searcher;
 /* A searcher over st (borrowed; one thread). tax is borrowed and shared.
  * Both must outlive the searcher. NULL on error (out of memory, a store
  * without the search tables). */
-SK_MUST_CHECK struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonomy *tax);
+SK_MUST_CHECK struct sk_searcher *sk_searcher_new(struct sk_store *st,
+                                                  const struct sk_taxonomy *tax);
 void sk_searcher_free(struct sk_searcher *s);
 
 /* Run a query. SK_OK with *out set (free with sk_search_result_free);
  * SK_EINVAL with e naming the parameter (unknown code, age out of range,
  * page too far, distance sort without an origin...); SK_EDB or SK_ENOMEM
  * on an internal failure (e says so in Dutch). Any text in q.q is valid. */
-SK_MUST_CHECK int sk_search(struct sk_searcher *s, const struct sk_search_query *q, struct sk_search_result **out,
-              struct sk_search_error *e);
+SK_MUST_CHECK int sk_search(struct sk_searcher *s, const struct sk_search_query *q,
+                            struct sk_search_result **out, struct sk_search_error *e);
 void sk_search_result_free(struct sk_search_result *r);
 
 /* The /api/v1/search response body (a new reference; NULL only when out of
@@ -300,7 +301,8 @@ struct sk_suggest_result {
  * labels and synonyms, organisation names and offering names. limit 0 =
  * 10; at most SK_SUGGEST_MAX. SK_OK with *out set (free with
  * sk_suggest_result_free); any text is valid (no match = no items). */
-SK_MUST_CHECK int sk_suggest(struct sk_searcher *s, const char *prefix, int limit, struct sk_suggest_result **out);
+SK_MUST_CHECK int sk_suggest(struct sk_searcher *s, const char *prefix, int limit,
+                             struct sk_suggest_result **out);
 void sk_suggest_result_free(struct sk_suggest_result *r);
 /* The /api/v1/suggest body: {"items":[{"text","kind","code"}]} (new reference). */
 SK_MUST_CHECK json_t *sk_suggest_result_json(const struct sk_suggest_result *r);

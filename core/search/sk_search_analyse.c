@@ -94,7 +94,9 @@ static void find_concepts(struct sk_searcher *s, struct analysis *a) {
       continue;
     }
     const struct sks_phrase *ph = &s->phrases[best];
-    int role = ph->vocab == SK_VOCAB_NEED ? W_NEED : ph->vocab == SK_VOCAB_TARGET_GROUP ? W_TG : W_PLACE;
+    int role = ph->vocab == SK_VOCAB_NEED           ? W_NEED
+               : ph->vocab == SK_VOCAB_TARGET_GROUP ? W_TG
+                                                    : W_PLACE;
     for (size_t k = 0; k < best_len; k++) {
       a->w[i + k].role = role;
       a->w[i + k].phrase = best;
@@ -171,7 +173,8 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
      * ("mijn ex" of "mijn ex stalkt mij" is no question about a divorce) */
     for (size_t k = i; k < i + len && accept && a->n_crisis_words; k++)
       if (a->w[k].crisis_word)
-        accept = !(x->needs.w[0] & ~a->crisis_family.w[0]) && !(x->needs.w[1] & ~a->crisis_family.w[1]);
+        accept = !(x->needs.w[0] & ~a->crisis_family.w[0]) &&
+                 !(x->needs.w[1] & ~a->crisis_family.w[1]);
     if (!accept) {
       i++;
       continue;
@@ -179,8 +182,8 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
     /* a compound read through its parts ("gokprobleem"): its needs count,
      * and the word stays text, so that it is still split into the parts
      * the index has ("kinderpraatgroep": kinderen + praatgroep) */
-    int compound = len == 1 && x->n_words == 1 && a->w[i].role == W_TEXT && strcmp(x->words[0], f[i]) != 0 &&
-                   strcmp(x->stems[0], st[i]) != 0;
+    int compound = len == 1 && x->n_words == 1 && a->w[i].role == W_TEXT &&
+                   strcmp(x->words[0], f[i]) != 0 && strcmp(x->stems[0], st[i]) != 0;
     /* a compound that the texts use as it is ("jeugdgezondheidszorg") is
      * better found by those texts than by the needs of one of its parts */
     if (compound && s->snap && sks_word_find(s->snap, f[i], strlen(f[i])) >= 0) {
@@ -366,7 +369,8 @@ static const struct sks_word *typo_candidate(struct sk_searcher *s, const char *
  * bewegingsaanbod) and the compounds of the index that contain the part
  * ("taal" -> taalhuis, taalcafe). g[0..*ng) are the parts' groups; they
  * are left as they were when there is no split (SK_ENOTFOUND). */
-static int decompound(struct sk_searcher *s, const char *w, size_t wl, struct sks_group *g, size_t *ng) {
+static int decompound(struct sk_searcher *s, const char *w, size_t wl, struct sks_group *g,
+                      size_t *ng) {
   struct sks_split sp;
   int rc = sks_decompound(s->snap, s->stem, w, wl, &sp);
   if (rc)
@@ -430,8 +434,8 @@ static int also_group(struct sk_searcher *s, const char *also, struct sks_group 
  * gets a form of the root that is a word of the index or of a concept
  * (root + d, t, en: "mishandeld"), else "". SK_ENOTFOUND when the root
  * finds nothing (g is then to be rebuilt). */
-static int word_form(struct sk_searcher *s, const char *w, size_t wl, struct sks_group *g, char *form,
-                     size_t cap) {
+static int word_form(struct sk_searcher *s, const char *w, size_t wl, struct sks_group *g,
+                     char *form, size_t cap) {
   char root[SK_TOKEN_MAX + 4];
   form[0] = '\0';
   size_t rl = sks_spell_root(w, wl, root, sizeof root);
@@ -456,7 +460,8 @@ static int word_form(struct sk_searcher *s, const char *w, size_t wl, struct sks
 /* The group(s) for one query word, with its correction when it is no
  * word of the index or the dictionary: cached per (word, prefix). A
  * compound split into parts gives one group per part. */
-static int word_group(struct sk_searcher *s, const char *w, int prefix, const struct sks_wentry **out) {
+static int word_group(struct sk_searcher *s, const char *w, int prefix,
+                      const struct sks_wentry **out) {
   char key[SK_TOKEN_MAX + 8];
   snprintf(key, sizeof key, "%c%s", prefix ? '*' : '=', w);
   if ((*out = sks_wcache_find(s, key)) != NULL)
@@ -477,7 +482,8 @@ static int word_group(struct sk_searcher *s, const char *w, int prefix, const st
    * else split too. */
   size_t wl = strlen(w);
   int rc = group_expr(s, w, prefix, &g[0]);
-  int in_index = sks_word_find(s->snap, w, wl) >= 0 || (prefix && sks_word_prefix_exists(s->snap, w, wl));
+  int in_index = sks_word_find(s->snap, w, wl) >= 0 ||
+                 (prefix && sks_word_prefix_exists(s->snap, w, wl));
   if (!rc && !in_index && sks_group_size(s, &g[0]) == 0) {
     const struct sks_word *t = sks_spell_known(w, wl) ? NULL : typo_candidate(s, w, wl);
     if (t && t->len < sizeof cbuf) {
@@ -522,7 +528,8 @@ void sks_analysis_free(struct analysis *a) {
 }
 
 /* Add g to a role's groups (arr[0..*n)) once, and to the highlighter's. */
-static int push_group(struct analysis *a, struct sks_group *arr, size_t *n, const struct sks_group *g) {
+static int push_group(struct analysis *a, struct sks_group *arr, size_t *n,
+                      const struct sks_group *g) {
   if (*n >= SKS_MAX_GROUPS)
     return SK_OK;
   for (size_t i = 0; i < *n; i++)
@@ -546,7 +553,8 @@ static int add_group(struct sks_group *arr, size_t *n, const struct sks_group *g
 
 /* The groups of one word: one, or one per part of a split compound; a
  * part marked score_only only adds score (decompound). */
-static int push_groups(struct analysis *a, struct sks_group *arr, size_t *n, const struct sks_wentry *e) {
+static int push_groups(struct analysis *a, struct sks_group *arr, size_t *n,
+                       const struct sks_wentry *e) {
   int rc = SK_OK;
   for (size_t k = 0; k < e->n_groups && !rc; k++) {
     const struct sks_group *g = &e->groups[k];
@@ -739,8 +747,8 @@ int sks_analyse(struct sk_searcher *s, const char *q, const struct sk_crisis_mat
         continue;
       rc = phrase_group(&g, (const char *const *)ph->words, ph->n);
       if (!rc)
-        rc = push_group(a, w->role == W_NEED ? a->opt : a->boost, w->role == W_NEED ? &a->n_opt : &a->n_boost,
-                        &g);
+        rc = push_group(a, w->role == W_NEED ? a->opt : a->boost,
+                        w->role == W_NEED ? &a->n_opt : &a->n_boost, &g);
       continue;
     }
     if (w->replaced)

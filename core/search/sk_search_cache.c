@@ -164,7 +164,9 @@ struct sks_rentry {
   uint64_t used;
 };
 
-struct sks_rentry *sks_rcache_new(void) { return calloc(SKS_RESULT_CACHE, sizeof(struct sks_rentry)); }
+struct sks_rentry *sks_rcache_new(void) {
+  return calloc(SKS_RESULT_CACHE, sizeof(struct sks_rentry));
+}
 
 static void rcache_clear(struct sk_searcher *s) {
   if (!s->rcache)
@@ -186,7 +188,8 @@ void sks_cache_clear(struct sk_searcher *s) {
     wentry_free(&s->wcache[i]);
 }
 
-int sks_rcache_key(const struct sk_search_query *q, const struct qf *f, size_t k_top, struct sk_buf *b) {
+int sks_rcache_key(const struct sk_search_query *q, const struct qf *f, size_t k_top,
+                   struct sk_buf *b) {
   int rc = sk_buf_printf(b, "%.*s\x1f", SK_SEARCH_Q_MAX, q->q ? q->q : "");
   for (size_t i = 0; !rc && i < q->n_needs; i++)
     rc = sk_buf_printf(b, "n%s,", q->needs[i]);
@@ -197,14 +200,14 @@ int sks_rcache_key(const struct sk_search_query *q, const struct qf *f, size_t k
   for (size_t i = 0; !rc && i < q->n_laws; i++)
     rc = sk_buf_printf(b, "l%s,", q->laws[i]);
   if (!rc)
-    rc = sk_buf_printf(b, "|%d|%d|%s|%d|%s|%d|%s|%d|%.5f|%.5f|%d|%zu|%d|%lld|%lld", q->place_as_preference != 0,
-                       q->professional != 0,
-                       q->target_group ? q->target_group : "",
-                       q->age, q->municipality ? q->municipality : "", (int)q->kind,
-                       q->organization ? q->organization : "", f->has_origin, f->olat, f->olon, (int)q->sort,
-                       k_top, q->facets, (long long)f->today,
-                       /* open now and soonest change by the minute */
-                       (q->open_now || q->sort == SK_SORT_SOONEST) ? (long long)(f->now / 60) : 0LL);
+    rc = sk_buf_printf(
+        b, "|%d|%d|%s|%d|%s|%d|%s|%d|%.5f|%.5f|%d|%zu|%d|%lld|%lld", q->place_as_preference != 0,
+        q->professional != 0, q->target_group ? q->target_group : "", q->age,
+        q->municipality ? q->municipality : "", (int)q->kind,
+        q->organization ? q->organization : "", f->has_origin, f->olat, f->olon, (int)q->sort,
+        k_top, q->facets, (long long)f->today,
+        /* open now and soonest change by the minute */
+        (q->open_now || q->sort == SK_SORT_SOONEST) ? (long long)(f->now / 60) : 0LL);
   return rc;
 }
 
@@ -217,7 +220,8 @@ const struct sks_rentry *sks_rcache_find(struct sk_searcher *s, const char *key,
   return NULL;
 }
 
-void sks_rcache_put(struct sk_searcher *s, const char *key, uint64_t h, const struct sks_ranking *rk) {
+void sks_rcache_put(struct sk_searcher *s, const char *key, uint64_t h,
+                    const struct sks_ranking *rk) {
   if (!s->rcache)
     return;
   size_t v = 0;

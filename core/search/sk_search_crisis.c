@@ -13,7 +13,8 @@
 /* The crisis lines for a crisis query: those with a number to call first
  * (a line one cannot phone is no help in a crisis), then by relevance to
  * the words of the query (bm25, as in the list) and sks_locality, then name. */
-static int crisis_lines(struct render_ctx *rc, const struct analysis *an, struct sk_search_result *r) {
+static int crisis_lines(struct render_ctx *rc, const struct analysis *an,
+                        struct sk_search_result *r) {
   struct sk_searcher *s = rc->s;
   const struct sks_snap *sn = s->snap;
   struct cand best[3];
@@ -57,7 +58,9 @@ static int crisis_lines(struct render_ctx *rc, const struct analysis *an, struct
       if ((d->flags & SKS_DOC_PRO_ONLY) && !rc->f->pro_ok)
         continue; /* a line for professionals (the meldcode consult) is no line for a resident */
       double rel = (1.0 + s->p_wf[rid]) * sks_locality(s, d, m);
-      struct cand c = {rid, (float)rel, ((d->flags & SKS_DOC_HAS_PHONE) ? 0 : 1e9) - rel * 1e3 + d->name_rank * 1e-9};
+      struct cand c = {rid, (float)rel,
+                       ((d->flags & SKS_DOC_HAS_PHONE) ? 0 : 1e9) - rel * 1e3 +
+                           d->name_rank * 1e-9};
       int dup = 0;
       for (size_t j = 0; j < nb; j++)
         dup |= best[j].rid == rid;
@@ -99,11 +102,13 @@ static size_t need_top(const struct sk_searcher *s, size_t b) {
   return b;
 }
 
-void sks_crisis_family(const struct sk_searcher *s, const struct sk_crisis_match *cm, struct sks_needmask *out) {
+void sks_crisis_family(const struct sk_searcher *s, const struct sk_crisis_match *cm,
+                       struct sks_needmask *out) {
   struct sks_needmask tops = {{0, 0}};
   memset(out, 0, sizeof *out);
   for (size_t b = 0; cm && cm->kinds && b < s->need.n; b++)
-    if (s->need.terms[b]->crisis && (sk_crisis_need_kinds(s->crisis, s->need.terms[b]->code) & cm->kinds)) {
+    if (s->need.terms[b]->crisis &&
+        (sk_crisis_need_kinds(s->crisis, s->need.terms[b]->code) & cm->kinds)) {
       size_t t = need_top(s, b);
       tops.w[t >> 6] |= 1ull << (t & 63);
     }
@@ -115,7 +120,7 @@ void sks_crisis_family(const struct sk_searcher *s, const struct sk_crisis_match
 }
 
 void sks_add_crisis_needs(struct sk_searcher *s, const struct sk_crisis_match *cm,
-                             struct analysis *an) {
+                          struct analysis *an) {
   size_t cap = sizeof an->need_concepts / sizeof an->need_concepts[0];
   for (size_t b = 0; b < s->need.n && an->n_need < cap; b++) {
     const struct sk_term *t = s->need.terms[b];
@@ -131,7 +136,8 @@ void sks_add_crisis_needs(struct sk_searcher *s, const struct sk_crisis_match *c
 
 /* The query's crisis kinds: its text as typed, and every need chosen as a
  * filter (a crisis need's tile) that the crisis data names. */
-void sks_crisis_check(struct sk_searcher *s, const struct sk_search_query *q, struct sk_crisis_match *cm) {
+void sks_crisis_check(struct sk_searcher *s, const struct sk_search_query *q,
+                      struct sk_crisis_match *cm) {
   /* SK_EINVAL only for a NULL crisis or match, which these are not */
   if (q->q && sk_crisis_check(s->crisis, q->q, strnlen(q->q, SK_SEARCH_Q_MAX), cm) != SK_OK)
     memset(cm, 0, sizeof *cm);
@@ -169,7 +175,8 @@ static int line_offering(struct render_ctx *rc, const struct sk_crisis_line *l, 
 
 /* The line's own numbers go first in the item's phones: the data file is
  * the authority for a crisis number, a feed only adds detail. */
-static int line_phones(struct sk_arena *a, const struct sk_crisis_line *l, struct sk_search_item *it) {
+static int line_phones(struct sk_arena *a, const struct sk_crisis_line *l,
+                       struct sk_search_item *it) {
   const char *num[2] = {l->number, l->number2}, *note[2] = {l->number_note, l->number2_note};
   struct sk_search_phone *ph = sk_arena_alloc(a, (it->n_phones + 2) * sizeof *ph);
   if (!ph)
@@ -181,7 +188,8 @@ static int line_phones(struct sk_arena *a, const struct sk_crisis_line *l, struc
     ph[n].number = num[k];
     ph[n].description = note[k];
     for (size_t i = 0; i < it->n_phones; i++)
-      if (it->phones[i].number && strcmp(it->phones[i].number, num[k]) == 0 && it->phones[i].description)
+      if (it->phones[i].number && strcmp(it->phones[i].number, num[k]) == 0 &&
+          it->phones[i].description)
         ph[n].description = it->phones[i].description;
     n++;
   }
@@ -199,7 +207,8 @@ static int line_phones(struct sk_arena *a, const struct sk_crisis_line *l, struc
 
 /* A line that is no offering of the store (112, or a store without the
  * national feed) as an item of its own, from the data file. */
-static int line_item(struct sk_arena *a, const struct sk_crisis_line *l, struct sk_search_item *it) {
+static int line_item(struct sk_arena *a, const struct sk_crisis_line *l,
+                     struct sk_search_item *it) {
   memset(it, 0, sizeof *it);
   snprintf(it->id, sizeof it->id, "%s", l->id);
   snprintf(it->organization_id, sizeof it->organization_id, "%s", l->id);
@@ -222,7 +231,8 @@ static int line_item(struct sk_arena *a, const struct sk_crisis_line *l, struct 
   return line_phones(a, l, it);
 }
 
-static int crisis_block(struct render_ctx *rc, const struct sk_crisis_match *cm, struct sk_search_result *r) {
+static int crisis_block(struct render_ctx *rc, const struct sk_crisis_match *cm,
+                        struct sk_search_result *r) {
   struct sk_searcher *s = rc->s;
   const struct sk_crisis_line *lines[SK_CRISIS_MAX_LINES];
   size_t n = sk_crisis_lines(s->crisis, cm->kinds, rc->q->professional, lines, SK_CRISIS_MAX_LINES);
@@ -253,6 +263,7 @@ static int crisis_block(struct render_ctx *rc, const struct sk_crisis_match *cm,
   return SK_OK;
 }
 
-int sks_crisis_lines(struct render_ctx *rc, const struct sk_crisis_match *cm, struct sk_search_result *r) {
+int sks_crisis_lines(struct render_ctx *rc, const struct sk_crisis_match *cm,
+                     struct sk_search_result *r) {
   return rc->s->crisis ? crisis_block(rc, cm, r) : crisis_lines(rc, rc->an, r);
 }

@@ -24,7 +24,6 @@ int sks_take_tok(void *ctx, const char *w, size_t n, size_t start, size_t end) {
   return 0;
 }
 
-
 static void group_add(struct sk_searcher *s, uint32_t rid, float score) {
   if (s->g_stamp[rid] != s->g_gen) {
     s->g_stamp[rid] = s->g_gen;
@@ -42,7 +41,8 @@ struct gphr {
 };
 
 /* 0 when a word of the phrase is in no offering (or it has no words). */
-static int phrase_ranges(struct sk_searcher *s, const char *text, size_t len, int star, struct gphr *ph) {
+static int phrase_ranges(struct sk_searcher *s, const char *text, size_t len, int star,
+                         struct gphr *ph) {
   const struct sks_index *ix = &s->snap->ix;
   struct sks_tok_list l;
   l.n = 0;
@@ -72,10 +72,10 @@ static int phrase_ranges(struct sk_searcher *s, const char *text, size_t len, in
   return 1;
 }
 
-
 /* The phrases of a group, resolved against the index. Phrases with a
  * word in no offering are left out. */
-static size_t group_phrases(struct sk_searcher *s, const struct sks_group *g, struct gphr *out, size_t max) {
+static size_t group_phrases(struct sk_searcher *s, const struct sks_group *g, struct gphr *out,
+                            size_t max) {
   size_t np = 0;
   for (size_t i = 0; i < g->n && np < max; i++) {
     const char *text = sks_group_alt(g, i);
@@ -211,8 +211,8 @@ static void eval_phrase(struct sk_searcher *s, const struct gphr *ph) {
   }
 }
 
-int sks_eval_group(struct sk_searcher *s, const struct sks_group *g, uint32_t **rid_out, float **sc_out,
-                   size_t *n_out) {
+int sks_eval_group(struct sk_searcher *s, const struct sks_group *g, uint32_t **rid_out,
+                   float **sc_out, size_t *n_out) {
   *rid_out = NULL;
   *sc_out = NULL;
   *n_out = 0;
@@ -280,7 +280,8 @@ struct probe_out {
   double idf;
 };
 
-static void probe_match(const struct sks_index *ix, const uint32_t *c, uint32_t j, uint32_t i, struct probe_out *o) {
+static void probe_match(const struct sks_index *ix, const uint32_t *c, uint32_t j, uint32_t i,
+                        struct probe_out *o) {
   float wf = ix->wf[i];
   if (o->idf > 0) {
     o->sc[j] += (float)(o->idf * wf * (1.2 + 1.0) / (wf + ix->norm[c[j]]));
@@ -292,7 +293,8 @@ static void probe_match(const struct sks_index *ix, const uint32_t *c, uint32_t 
   o->tw[j] += wf;
 }
 
-static void probe_term(struct sk_searcher *s, uint32_t t, const uint32_t *c, size_t n, struct probe_out *o) {
+static void probe_term(struct sk_searcher *s, uint32_t t, const uint32_t *c, size_t n,
+                       struct probe_out *o) {
   const struct sks_index *ix = &s->snap->ix;
   uint32_t a = ix->off[t], e = ix->off[t + 1];
   if ((size_t)(e - a) < n) {
@@ -317,8 +319,8 @@ static void probe_term(struct sk_searcher *s, uint32_t t, const uint32_t *c, siz
  * word; for a prefix or a phrase the number of offerings behind the idf is
  * estimated (sum or smallest of the terms'). pr_tw and pr_cnt are zero
  * before and after. */
-static void probe_group(struct sk_searcher *s, const struct sks_group *grp, const uint32_t *c, size_t n, float *sc,
-                        uint8_t *hit) {
+static void probe_group(struct sk_searcher *s, const struct sks_group *grp, const uint32_t *c,
+                        size_t n, float *sc, uint8_t *hit) {
   const struct sks_index *ix = &s->snap->ix;
   memset(sc, 0, n * sizeof *sc);
   memset(hit, 0, n);
@@ -405,7 +407,6 @@ void sks_seed_group(struct sk_searcher *s, const struct sks_group *g) {
     }
 }
 
-
 int sks_ensure_touched(struct sk_searcher *s) {
   if (s->touched_cap >= s->snap->n_docs_cap)
     return SK_OK;
@@ -434,8 +435,8 @@ void sks_mark_needs(struct sk_searcher *s, const struct sks_needmask *m, uint8_t
  * through a bitmap, so a common word's postings are searched by
  * galloping instead of walked. */
 int sks_probe_capped(struct sk_searcher *s, const struct analysis *an, const uint8_t *big_req,
-                     const uint8_t *big_opt, const uint8_t *big_boost, size_t n_small_req, int need_concept,
-                     int all, size_t *n_probed) {
+                     const uint8_t *big_opt, const uint8_t *big_boost, size_t n_small_req,
+                     int need_concept, int all, size_t *n_probed) {
   size_t n = 0;
   for (size_t i = 0; i < s->n_touched; i++) {
     uint32_t rid = s->touched[i];

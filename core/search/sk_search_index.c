@@ -87,8 +87,8 @@ static int smap_grow(struct smap *m, char **strs, uint32_t *lens) {
 }
 
 /* Find s in m; *at receives the empty slot where it would go. */
-static uint32_t smap_find(const struct smap *m, char **strs, const uint32_t *lens, const char *s, size_t n,
-                          uint32_t *at) {
+static uint32_t smap_find(const struct smap *m, char **strs, const uint32_t *lens, const char *s,
+                          size_t n, uint32_t *at) {
   uint32_t k = (uint32_t)hash_bytes(s, n) & m->mask;
   for (;;) {
     uint32_t v = m->slot[k];
@@ -111,8 +111,7 @@ static int grow_arrays(void **a, size_t elem, uint32_t cap) {
 }
 
 static uint32_t term_id(struct build *b, const char *stem, size_t n) {
-  if (b->terms.n * 2 >= b->terms.mask + 1 &&
-      smap_grow(&b->terms, b->tstr, b->tlen))
+  if (b->terms.n * 2 >= b->terms.mask + 1 && smap_grow(&b->terms, b->tstr, b->tlen))
     return UINT32_MAX;
   uint32_t at;
   uint32_t id = smap_find(&b->terms, b->tstr, b->tlen, stem, n, &at);
@@ -270,9 +269,10 @@ int sks_index_load(sqlite3 *db, struct sks_snap *sn) {
     rc = SK_ENOMEM;
   if (!rc && (smap_grow(&b.terms, NULL, NULL) || smap_grow(&b.words, NULL, NULL)))
     rc = SK_ENOMEM;
-  if (!rc && sqlite3_prepare_v2(db,
-                                "SELECT rowid, name, needs, organization, keywords, description FROM search_fts",
-                                -1, &q, NULL) != SQLITE_OK)
+  if (!rc &&
+      sqlite3_prepare_v2(
+          db, "SELECT rowid, name, needs, organization, keywords, description FROM search_fts", -1,
+          &q, NULL) != SQLITE_OK)
     rc = SK_EDB;
   uint64_t total_tokens = 0;
   uint32_t n_rows = 0;
@@ -321,7 +321,8 @@ int sks_index_load(sqlite3 *db, struct sks_snap *sn) {
   ix->term_len = malloc((nt ? nt : 1) * sizeof *ix->term_len);
   ix->rid = malloc((b.np ? b.np : 1) * sizeof *ix->rid);
   ix->wf = malloc((b.np ? b.np : 1) * sizeof *ix->wf);
-  if (!ix->norm || !order || !newid || !ix->off || !ix->term || !ix->term_len || !ix->rid || !ix->wf) {
+  if (!ix->norm || !order || !newid || !ix->off || !ix->term || !ix->term_len || !ix->rid ||
+      !ix->wf) {
     free(order);
     free(newid);
     build_free(&b);
@@ -483,7 +484,8 @@ int sks_index_find(const struct sks_index *ix, const char *s, size_t n) {
   return -1;
 }
 
-void sks_index_prefix(const struct sks_index *ix, const char *p, size_t n, uint32_t *from, uint32_t *to) {
+void sks_index_prefix(const struct sks_index *ix, const char *p, size_t n, uint32_t *from,
+                      uint32_t *to) {
   uint32_t lo = 0, hi = ix->n_terms;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;

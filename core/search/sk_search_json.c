@@ -28,8 +28,9 @@ static json_t *jitem(const struct sk_search_item *it) {
   json_object_set_new(o, "id", json_string(it->id));
   json_object_set_new(o, "kind", jstr(it->kind));
   json_object_set_new(o, "name", jstr(it->name));
-  json_object_set_new(o, "organization",
-                      json_pack("{s:s, s:s?}", "id", it->organization_id, "name", it->organization));
+  json_object_set_new(
+      o, "organization",
+      json_pack("{s:s, s:s?}", "id", it->organization_id, "name", it->organization));
   json_object_set_new(o, "summary", jstr(it->summary));
   json_object_set_new(o, "url", jstr(it->url));
   json_object_set_new(o, "needs", jcodes(it->needs, it->n_needs));
@@ -44,13 +45,14 @@ static json_t *jitem(const struct sk_search_item *it) {
   json_object_set_new(o, "max_age", it->max_age >= 0 ? json_integer(it->max_age) : json_null());
   json_t *ph = json_array();
   for (size_t i = 0; ph && i < it->n_phones; i++)
-    json_array_append_new(ph, json_pack("{s:s?, s:s?}", "number", it->phones[i].number, "description",
-                                        it->phones[i].description));
+    json_array_append_new(ph, json_pack("{s:s?, s:s?}", "number", it->phones[i].number,
+                                        "description", it->phones[i].description));
   json_object_set_new(o, "phones", ph);
   if (it->referral_contact)
     json_object_set_new(o, "referral_contact", json_string(it->referral_contact));
   json_object_set_new(o, "next_start", jstr(it->next_start));
-  json_object_set_new(o, "distance_km", it->distance_km >= 0 ? json_real(it->distance_km) : json_null());
+  json_object_set_new(o, "distance_km",
+                      it->distance_km >= 0 ? json_real(it->distance_km) : json_null());
   json_object_set_new(o, "assured_date", jstr(it->assured_date));
   json_object_set_new(o, "stale", json_boolean(it->stale));
   json_object_set_new(o, "crisis_line", json_boolean(it->crisis_line));
@@ -89,19 +91,21 @@ json_t *sk_search_result_json(const struct sk_search_result *r) {
   json_object_set_new(o, "crisis_kinds", ck);
   json_t *co = json_array();
   for (size_t i = 0; co && i < r->n_concepts; i++)
-    json_array_append_new(co, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "vocab", r->concepts[i].vocab, "code",
-                                        r->concepts[i].code, "label", r->concepts[i].label, "matched",
-                                        r->concepts[i].matched, "source", r->concepts[i].source));
+    json_array_append_new(co, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "vocab",
+                                        r->concepts[i].vocab, "code", r->concepts[i].code, "label",
+                                        r->concepts[i].label, "matched", r->concepts[i].matched,
+                                        "source", r->concepts[i].source));
   json_object_set_new(o, "concepts", co);
   json_object_set_new(o, "suggested_needs", jcodes(r->suggested_needs, r->n_suggested_needs));
   json_object_set_new(o, "place",
-                      r->place ? json_pack("{s:s, s:s?, s:b}", "code", r->place, "label", r->place_label,
-                                           "from_query", r->place_from_query)
+                      r->place ? json_pack("{s:s, s:s?, s:b}", "code", r->place, "label",
+                                           r->place_label, "from_query", r->place_from_query)
                                : json_null());
   json_object_set_new(o, "fallback",
                       r->fallback_reason
                           ? json_pack("{s:s, s:s?, s:o}", "reason", r->fallback_reason, "message",
-                                      r->fallback_message, "needs", jcodes(r->fallback_needs, r->n_fallback_needs))
+                                      r->fallback_message, "needs",
+                                      jcodes(r->fallback_needs, r->n_fallback_needs))
                           : json_null());
   json_t *items = json_array();
   for (size_t i = 0; items && i < r->n_items; i++)
@@ -112,9 +116,10 @@ json_t *sk_search_result_json(const struct sk_search_result *r) {
     for (int f = 0; fo && f < SK_SEARCH_N_FACETS; f++) {
       json_t *va = json_array();
       for (size_t i = 0; va && i < r->facets[f].n_values; i++)
-        json_array_append_new(va, json_pack("{s:s?, s:s?, s:I}", "code", r->facets[f].values[i].code, "label",
-                                            r->facets[f].values[i].label, "count",
-                                            (json_int_t)r->facets[f].values[i].count));
+        json_array_append_new(va,
+                              json_pack("{s:s?, s:s?, s:I}", "code", r->facets[f].values[i].code,
+                                        "label", r->facets[f].values[i].label, "count",
+                                        (json_int_t)r->facets[f].values[i].count));
       json_object_set_new(fo, r->facets[f].name, va);
     }
     json_object_set_new(o, "facets", fo);
@@ -123,4 +128,3 @@ json_t *sk_search_result_json(const struct sk_search_result *r) {
   }
   return o;
 }
-

@@ -11,7 +11,6 @@
 #include "sk_fold.h"
 #include "sk_search_stages.h"
 
-
 void sk_search_query_init(struct sk_search_query *q) {
   memset(q, 0, sizeof *q);
   q->age = -1;
@@ -88,7 +87,8 @@ int sk_search_query_set(struct sk_search_query *q, const char *name, const char 
     if (!*v)
       q->age = -1;
     else if (parse_int(v, 0, SK_SEARCH_AGE_MAX, &q->age))
-      return sks_qerr(e, "age", "Leeftijd moet een heel getal van 0 tot 120 zijn, niet '%.60s'.", v);
+      return sks_qerr(e, "age", "Leeftijd moet een heel getal van 0 tot 120 zijn, niet '%.60s'.",
+                      v);
   } else if (!strcmp(name, "open_now")) {
     if (parse_bool(v, &q->open_now))
       return sks_qerr(e, "open_now", "open_now moet 1 of 0 zijn, niet '%.60s'.", v);
@@ -120,13 +120,14 @@ int sk_search_query_set(struct sk_search_query *q, const char *name, const char 
       q->sort = SK_SORT_SOONEST;
     else
       return sks_qerr(e, "sort",
-                  "Sorteren kan op relevance, name, distance of soonest, niet op '%.60s'.", v);
+                      "Sorteren kan op relevance, name, distance of soonest, niet op '%.60s'.", v);
   } else if (!strcmp(name, "page")) {
     if (parse_int(v, 1, SK_SEARCH_MAX_RESULTS, &q->page))
       return sks_qerr(e, "page", "Pagina moet een heel getal vanaf 1 zijn, niet '%.60s'.", v);
   } else if (!strcmp(name, "per_page")) {
     if (parse_int(v, 1, SK_SEARCH_PER_PAGE_MAX, &q->per_page))
-      return sks_qerr(e, "per_page", "per_page moet een heel getal van 1 tot 100 zijn, niet '%.60s'.", v);
+      return sks_qerr(e, "per_page",
+                      "per_page moet een heel getal van 1 tot 100 zijn, niet '%.60s'.", v);
   } else if (!strcmp(name, "lat") || !strcmp(name, "lon")) {
     char *end;
     double x = strtod(v, &end);
@@ -146,8 +147,9 @@ int sk_search_query_set(struct sk_search_query *q, const char *name, const char 
 }
 
 /* Split comma-separated codes and resolve each against a vocabulary. */
-static int resolve_codes(const struct sks_vocab *v, const char *const *vals, size_t n, const char *param,
-                         const char *what, uint64_t *mask, struct sk_search_error *e) {
+static int resolve_codes(const struct sks_vocab *v, const char *const *vals, size_t n,
+                         const char *param, const char *what, uint64_t *mask,
+                         struct sk_search_error *e) {
   size_t count = 0;
   for (size_t i = 0; i < n; i++) {
     const char *p = vals[i];
@@ -180,7 +182,7 @@ static int resolve_codes(const struct sks_vocab *v, const char *const *vals, siz
 static int valid_utf8_str(const char *s) { return !s || sk_utf8_valid(s, strlen(s)); }
 
 int sks_resolve(struct sk_searcher *s, const struct sk_search_query *q, struct qf *f,
-                   struct sk_search_error *e) {
+                struct sk_search_error *e) {
   memset(f, 0, sizeof *f);
   f->tg = f->muni = f->pref = -1;
   f->tg_lo = f->tg_hi = -1;
@@ -190,13 +192,20 @@ int sks_resolve(struct sk_searcher *s, const struct sk_search_query *q, struct q
   const char *strs[] = {q->target_group, q->municipality, q->organization, q->postcode};
   for (size_t i = 0; i < 4; i++)
     if (!valid_utf8_str(strs[i]))
-      return sks_qerr(e, i == 0 ? "target_group" : i == 1 ? "municipality" : i == 2 ? "organization" : "postcode",
-                  "Deze waarde is geen geldige tekst.%s", "");
+      return sks_qerr(e,
+                      i == 0   ? "target_group"
+                      : i == 1 ? "municipality"
+                      : i == 2 ? "organization"
+                               : "postcode",
+                      "Deze waarde is geen geldige tekst.%s", "");
   if (q->n_needs > SK_SEARCH_MAX_VALUES || q->n_access > SK_SEARCH_MAX_VALUES ||
       q->n_cost > SK_SEARCH_MAX_VALUES || q->n_laws > SK_SEARCH_MAX_VALUES)
-    return sks_qerr(e, q->n_needs > SK_SEARCH_MAX_VALUES ? "need" : q->n_access > SK_SEARCH_MAX_VALUES ? "access"
-                   : q->n_cost > SK_SEARCH_MAX_VALUES ? "cost" : "law",
-                "Te veel waarden.%s", "");
+    return sks_qerr(e,
+                    q->n_needs > SK_SEARCH_MAX_VALUES    ? "need"
+                    : q->n_access > SK_SEARCH_MAX_VALUES ? "access"
+                    : q->n_cost > SK_SEARCH_MAX_VALUES   ? "cost"
+                                                         : "law",
+                    "Te veel waarden.%s", "");
   for (size_t i = 0; i < q->n_needs; i++)
     if (!valid_utf8_str(q->needs[i]))
       return sks_qerr(e, "need", "Deze waarde is geen geldige tekst.%s", "");
@@ -277,7 +286,8 @@ int sks_resolve(struct sk_searcher *s, const struct sk_search_query *q, struct q
     while (*p == ' ')
       p++;
     if (nd != 4 || digits < 1000 || *p || (letters != 0 && letters != 2))
-      return sks_qerr(e, "postcode", "Geen geldige postcode: '%.20s'. Voorbeeld: 1251 AB.", q->postcode);
+      return sks_qerr(e, "postcode", "Geen geldige postcode: '%.20s'. Voorbeeld: 1251 AB.",
+                      q->postcode);
     const struct sk_term *t = sk_taxonomy_municipality_for_postcode(s->tax, digits);
     if (!t || (t->lat == 0 && t->lon == 0))
       return sks_qerr(e, "postcode", "Deze postcode ligt niet in de regio: '%.20s'.", q->postcode);
@@ -292,7 +302,8 @@ int sks_resolve(struct sk_searcher *s, const struct sk_search_query *q, struct q
     f->olon = q->lon;
   }
   if (q->sort == SK_SORT_DISTANCE && !f->has_origin)
-    return sks_qerr(e, "sort", "Sorteren op afstand kan alleen met een postcode of een plek.%s", "");
+    return sks_qerr(e, "sort", "Sorteren op afstand kan alleen met een postcode of een plek.%s",
+                    "");
   if (q->sort < SK_SORT_RELEVANCE || q->sort > SK_SORT_SOONEST)
     return sks_qerr(e, "sort", "Onbekende sortering.%s", "");
   f->now = q->now ? q->now : (int64_t)time(NULL);

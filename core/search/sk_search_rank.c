@@ -14,7 +14,8 @@
 
 #define CONCEPT_BONUS 6.0f
 #define CRISIS_BONUS 1.0e6f
-#define LEX_BONUS 4.0f /* a need reached through the lexicon: below the bonus of a direct text hit */
+#define LEX_BONUS                                                                                  \
+  4.0f /* a need reached through the lexicon: below the bonus of a direct text hit */
 
 /* ---- filters on one offering ---- */
 
@@ -32,7 +33,8 @@ static int range_overlap(int alo, int ahi, int blo, int bhi) {
 
 /* Is the offering for municipality m (an area bit), for this age? An
  * age rule for m narrows it there ("for Eemnes: adults only"). */
-static int muni_ok(const struct sk_searcher *s, const struct sks_doc *d, int m, const struct qf *f) {
+static int muni_ok(const struct sk_searcher *s, const struct sks_doc *d, int m,
+                   const struct qf *f) {
   if (!(d->areas & s->muni_allowed[m]))
     return 0;
   for (uint32_t k = 0; k < d->n_rules; k++) {
@@ -121,7 +123,8 @@ double sks_locality(const struct sk_searcher *s, const struct sks_doc *d, int m)
 double sks_km(double la1, double lo1, double la2, double lo2) {
   const double r = 6371.0, rad = M_PI / 180.0;
   double dla = (la2 - la1) * rad, dlo = (lo2 - lo1) * rad;
-  double a = sin(dla / 2) * sin(dla / 2) + cos(la1 * rad) * cos(la2 * rad) * sin(dlo / 2) * sin(dlo / 2);
+  double a = sin(dla / 2) * sin(dla / 2) +
+             cos(la1 * rad) * cos(la2 * rad) * sin(dlo / 2) * sin(dlo / 2);
   return 2 * r * asin(sqrt(a < 1 ? a : 1));
 }
 
@@ -191,7 +194,8 @@ static void count_bits(long *cnt, unsigned x) {
 
 /* The municipalities (area bits) an offering counts for: by its areas,
  * and through its age rules only when it has any (few do). */
-static unsigned munis_served(const struct sk_searcher *s, const struct sks_doc *d, const struct qf *f) {
+static unsigned munis_served(const struct sk_searcher *s, const struct sks_doc *d,
+                             const struct qf *f) {
   unsigned m = 0;
   for (unsigned x = s->muni_bits; x; x &= x - 1) {
     int b = __builtin_ctz(x);
@@ -207,13 +211,14 @@ static void count_needs(long *cnt, const struct sks_needmask *m) {
       cnt[w * 64 + __builtin_ctzll(x)]++;
 }
 
-static const char *const facet_names[SK_SEARCH_N_FACETS] = {"need", "target_group", "municipality",
-                                                            "access", "cost",         "kind"};
+static const char *const facet_names[SK_SEARCH_N_FACETS] = {
+    "need", "target_group", "municipality", "access", "cost", "kind"};
 
 int sks_build_facets(struct sk_searcher *s, struct sk_search_result *r, const long *cnt) {
   struct sk_arena *a = sks_result_arena(r);
   const long *cnt_need = cnt, *cnt_tg = cnt_need + s->need.n, *cnt_muni = cnt_tg + s->tg.n,
-             *cnt_acc = cnt_muni + s->area.n, *cnt_cost = cnt_acc + s->access.n, *cnt_kind = cnt_cost + s->cost.n;
+             *cnt_acc = cnt_muni + s->area.n, *cnt_cost = cnt_acc + s->access.n,
+             *cnt_kind = cnt_cost + s->cost.n;
   const struct sks_vocab *vs[5] = {&s->need, &s->tg, &s->area, &s->access, &s->cost};
   const long *cs[5] = {cnt_need, cnt_tg, cnt_muni, cnt_acc, cnt_cost};
   for (int f = 0; f < SK_SEARCH_N_FACETS; f++) {
@@ -241,7 +246,6 @@ int sks_build_facets(struct sk_searcher *s, struct sk_search_result *r, const lo
   r->has_facets = 1;
   return SK_OK;
 }
-
 
 /* ---- candidates ---- */
 
@@ -297,7 +301,8 @@ static void plan_caps(struct sk_searcher *s, const struct analysis *an, struct c
  * words give (exact), or, when nothing else narrows the query, for the
  * best offerings of its impact lists (then the total and the facet counts
  * are lower bounds: *lower). */
-static int gather(struct sk_searcher *s, const struct analysis *an, const struct caps *c, int *lower) {
+static int gather(struct sk_searcher *s, const struct analysis *an, const struct caps *c,
+                  int *lower) {
   const struct sks_snap *sn = s->snap;
   const struct sks_post *p;
   int rc = SK_OK;
@@ -383,7 +388,8 @@ static int gather(struct sk_searcher *s, const struct analysis *an, const struct
   }
   size_t n_probed = 0;
   if (!rc && (c->n_big || c->n_big_opt || c->n_big_boost))
-    rc = sks_probe_capped(s, an, c->big_req, c->big_opt, c->big_boost, c->n_small_req, c->concept_q && !c->n_big_opt, 0, &n_probed);
+    rc = sks_probe_capped(s, an, c->big_req, c->big_opt, c->big_boost, c->n_small_req,
+                          c->concept_q && !c->n_big_opt, 0, &n_probed);
   if (!rc && !n_probed && c->capped_exact && (c->n_big || c->n_big_opt || c->n_big_need)) {
     /* nothing can have every word, so any word will do (below): that needs
      * the common words' best offerings and every candidate's score */
@@ -397,7 +403,8 @@ static int gather(struct sk_searcher *s, const struct analysis *an, const struct
       sks_mark_needs(s, &c->big_need, M_CNEED);
     if (c->n_big_lex)
       sks_mark_needs(s, &c->big_lex, M_LNEED);
-    rc = sks_probe_capped(s, an, c->big_req, c->big_opt, c->big_boost, c->n_small_req, 0, 1, &n_probed);
+    rc = sks_probe_capped(s, an, c->big_req, c->big_opt, c->big_boost, c->n_small_req, 0, 1,
+                          &n_probed);
   }
   if (rc)
     return rc;
@@ -438,7 +445,8 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
   size_t n_muni_f = s->area.n;
   int rc = SK_OK;
   long *cnt_need = cnt, *cnt_tg = cnt_need + s->need.n, *cnt_muni = cnt_tg + s->tg.n,
-       *cnt_acc = cnt_muni + n_muni_f, *cnt_cost = cnt_acc + s->access.n, *cnt_kind = cnt_cost + s->cost.n;
+       *cnt_acc = cnt_muni + n_muni_f, *cnt_cost = cnt_acc + s->access.n,
+       *cnt_kind = cnt_cost + s->cost.n;
   size_t n_iter = text_mode ? s->n_touched : sn->n_docs_cap;
   int crisis_q = an->crisis;
   /* how central an offering is to the needs of a list without words (a
@@ -452,7 +460,8 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
     struct sks_group nw = {0};
     const struct sks_post *p;
     rc = sks_need_words(s, &f->need, &nw);
-    if (!rc && nw.n && sks_group_size(s, &nw) <= sks_caps.big_group && (rc = sks_postings(s, &nw, &p)) == SK_OK)
+    if (!rc && nw.n && sks_group_size(s, &nw) <= sks_caps.big_group &&
+        (rc = sks_postings(s, &nw, &p)) == SK_OK)
       for (uint32_t i = 0; i < p->n; i++) {
         sks_touch(s, p->rid[i]);
         s->acc[p->rid[i]] = p->score[i];
@@ -503,7 +512,8 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
      * reached ("Vrijwilligers in de laatste levensfase" for "ik wil niet
      * meer leven", mediation for "mijn ex stalkt mij") is left out; one a
      * concept of the other words reached ("... en ik heb schulden") stays */
-    if (crisis_q && text_mode && an->n_crisis_words && !(s->mark[rid] & (M_CRISIS | M_CNEED | M_LNEED | M_LTEXT)) &&
+    if (crisis_q && text_mode && an->n_crisis_words &&
+        !(s->mark[rid] & (M_CRISIS | M_CNEED | M_LNEED | M_LTEXT)) &&
         !(d->needs.w[0] & an->crisis_family.w[0]) && !(d->needs.w[1] & an->crisis_family.w[1]))
       continue;
     rk->total++;
@@ -517,11 +527,13 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
     }
     double score = text_mode ? s->acc[rid] + ((s->mark[rid] & M_CNEED) ? CONCEPT_BONUS : 0) : 1.0;
     if (text_mode && (s->mark[rid] & (M_LNEED | M_LTEXT)) && !(s->mark[rid] & M_CNEED))
-      score += (s->mark[rid] & M_LTEXT) ? LEX_BONUS
-                                         : LEX_BONUS * (0.25 + 0.75 * sks_need_focus(d, &closure) *
-                                                                      (0.5 + 0.5 * sks_need_coverage(d, &an->lex_needs)));
+      score += (s->mark[rid] & M_LTEXT)
+                   ? LEX_BONUS
+                   : LEX_BONUS * (0.25 + 0.75 * sks_need_focus(d, &closure) *
+                                             (0.5 + 0.5 * sks_need_coverage(d, &an->lex_needs)));
     else if (central)
-      score = (1.0 + 0.5 * (s->stamp[rid] == s->gen ? s->acc[rid] : 0)) * (0.5 + 0.5 * sks_need_focus(d, &closure));
+      score = (1.0 + 0.5 * (s->stamp[rid] == s->gen ? s->acc[rid] : 0)) *
+              (0.5 + 0.5 * sks_need_focus(d, &closure));
     score *= sks_locality(s, d, f->pref);
     /* unconfirmed for a year (or never: activities too) ranks lower; only
      * offerings get the stale flag (is_stale) */
@@ -531,13 +543,12 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
       if (d->tg >> an->tg_concepts[k] & 1)
         score *= 1.2;
     if (crisis_q && text_mode && (s->mark[rid] & M_CRISIS))
-      score += (d->flags & SKS_DOC_HAS_PHONE) ? CRISIS_BONUS : CRISIS_BONUS / 2; /* callable first */
+      score += (d->flags & SKS_DOC_HAS_PHONE) ? CRISIS_BONUS
+                                              : CRISIS_BONUS / 2; /* callable first */
 
     struct cand c = {rid, (float)score, 0};
     switch (q->sort) {
-    case SK_SORT_NAME:
-      c.key = d->name_rank;
-      break;
+    case SK_SORT_NAME: c.key = d->name_rank; break;
     case SK_SORT_DISTANCE:
       c.key = (d->flags & SKS_DOC_HAS_POINT) ? sks_km(f->olat, f->olon, d->lat, d->lon) : 1e9;
       break;
@@ -546,8 +557,7 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
       c.key = ns == INT64_MAX ? 1e15 - score : (double)ns;
       break;
     }
-    default:
-      c.key = -score * 1e7 + d->name_rank * 1e-3;
+    default: c.key = -score * 1e7 + d->name_rank * 1e-3;
     }
     sks_heap_push(rk->top, &rk->n_top, rk->k_top, c);
   }

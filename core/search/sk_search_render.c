@@ -11,11 +11,13 @@
 #include "sk_fold.h"
 #include "sk_search_stages.h"
 
-
 struct hl_ctx {
   struct sk_searcher *s;
   const struct analysis *a;
-  struct { size_t start, end; int hit; } w[256];
+  struct {
+    size_t start, end;
+    int hit;
+  } w[256];
   size_t n;
   struct sk_buf b;
 };
@@ -54,8 +56,9 @@ static int hl_word(void *ctx, const char *word, size_t len, size_t start, size_t
 
 /* Segments of text[0..n) with matches marked; window > 0 keeps about
  * that many words around the first match, with "…" where it is cut. */
-static int mark_text(struct sk_searcher *s, const struct analysis *an, struct sk_arena *ar, const char *text,
-                     size_t n, size_t window, struct sk_search_segment **out, size_t *nseg, int *any_hit) {
+static int mark_text(struct sk_searcher *s, const struct analysis *an, struct sk_arena *ar,
+                     const char *text, size_t n, size_t window, struct sk_search_segment **out,
+                     size_t *nseg, int *any_hit) {
   *out = NULL;
   *nseg = 0;
   if (!text || !n)
@@ -93,8 +96,10 @@ static int mark_text(struct sk_searcher *s, const struct analysis *an, struct sk
     if (!c->w[i].hit)
       continue;
     if (c->w[i].start > pos)
-      seg[k++] = (struct sk_search_segment){sk_arena_strndup(ar, text + pos, c->w[i].start - pos), 0};
-    seg[k++] = (struct sk_search_segment){sk_arena_strndup(ar, text + c->w[i].start, c->w[i].end - c->w[i].start), 1};
+      seg[k++] = (struct sk_search_segment){sk_arena_strndup(ar, text + pos, c->w[i].start - pos),
+                                            0};
+    seg[k++] = (struct sk_search_segment){
+        sk_arena_strndup(ar, text + c->w[i].start, c->w[i].end - c->w[i].start), 1};
     *any_hit = 1;
     pos = c->w[i].end;
   }
@@ -110,7 +115,6 @@ static int mark_text(struct sk_searcher *s, const struct analysis *an, struct sk
   *nseg = k;
   return SK_OK;
 }
-
 
 static const char *col(sqlite3_stmt *q, int i, struct sk_arena *a) {
   const char *t = (const char *)sqlite3_column_text(q, i);
@@ -192,7 +196,8 @@ int sks_render_item(struct render_ctx *c, uint32_t rid, float score, struct sk_s
   sqlite3_reset(q);
   sqlite3_bind_int64(q, 1, rid);
   while (sqlite3_step(q) == SQLITE_ROW) {
-    const char *voc = (const char *)sqlite3_column_text(q, 0), *code = (const char *)sqlite3_column_text(q, 1);
+    const char *voc = (const char *)sqlite3_column_text(q, 0),
+               *code = (const char *)sqlite3_column_text(q, 1);
     if (!voc || !code)
       continue;
     if (!strcmp(voc, "need"))
@@ -201,7 +206,8 @@ int sks_render_item(struct render_ctx *c, uint32_t rid, float score, struct sk_s
       push_code(a, &it->target_groups, &it->n_target_groups, &ct, code,
                 term_label(s->tax, SK_VOCAB_TARGET_GROUP, code));
     else if (!strcmp(voc, "access"))
-      push_code(a, &it->access, &it->n_access, &ca, code, term_label(s->tax, SK_VOCAB_ACCESS, code));
+      push_code(a, &it->access, &it->n_access, &ca, code,
+                term_label(s->tax, SK_VOCAB_ACCESS, code));
     else if (!strcmp(voc, "cost"))
       push_code(a, &it->cost, &it->n_cost, &cc, code, term_label(s->tax, SK_VOCAB_COST, code));
     else if (!strcmp(voc, "law"))
@@ -223,7 +229,11 @@ int sks_render_item(struct render_ctx *c, uint32_t rid, float score, struct sk_s
     push_code(a, &it->areas, &it->n_areas, &car, code, t ? t->label : code);
     int b = sks_vbit(&s->area, code);
     if (m >= 0 && b >= 0) {
-      int rank = b == m ? 0 : (s->muni_scopes[m] >> b & 1) ? 1 : b == s->area_regio ? 2 : b == s->area_landelijk ? 3 : 99;
+      int rank = b == m                         ? 0
+                 : (s->muni_scopes[m] >> b & 1) ? 1
+                 : b == s->area_regio           ? 2
+                 : b == s->area_landelijk       ? 3
+                                                : 99;
       if (rank < best_rank) {
         best_rank = rank;
         it->area_match = it->areas[it->n_areas - 1].code;
@@ -278,7 +288,8 @@ int sks_render_item(struct render_ctx *c, uint32_t rid, float score, struct sk_s
       memcpy(both + ls + 1, desc, ld);
       text = both;
     }
-    if (text && mark_text(s, an, a, text, strlen(text), 24, &it->snippet, &it->n_snippet, &snip_hit))
+    if (text &&
+        mark_text(s, an, a, text, strlen(text), 24, &it->snippet, &it->n_snippet, &snip_hit))
       return SK_ENOMEM;
   }
   if (!it->n_name_segments) {
@@ -298,7 +309,8 @@ int sks_render_item(struct render_ctx *c, uint32_t rid, float score, struct sk_s
   /* why it matched, in words */
   char why[512] = "";
   size_t wl = 0;
-#define WHY(...) (wl += (size_t)snprintf(why + wl, wl < sizeof why ? sizeof why - wl : 0, __VA_ARGS__))
+#define WHY(...)                                                                                   \
+  (wl += (size_t)snprintf(why + wl, wl < sizeof why ? sizeof why - wl : 0, __VA_ARGS__))
   if (name_hit)
     WHY("naam");
   if (c->an)
@@ -316,7 +328,8 @@ int sks_render_item(struct render_ctx *c, uint32_t rid, float score, struct sk_s
   if (!wl && c->an && c->an->n_hl)
     WHY("trefwoorden of organisatie");
   if (m >= 0 && it->area_match && wl < sizeof why)
-    WHY("%svoor %s", wl ? "; " : "", term_label(s->tax, SK_VOCAB_MUNICIPALITY, s->area.terms[m]->code));
+    WHY("%svoor %s", wl ? "; " : "",
+        term_label(s->tax, SK_VOCAB_MUNICIPALITY, s->area.terms[m]->code));
 #undef WHY
   if (wl)
     it->why = sk_arena_strdup(a, why);
@@ -363,7 +376,8 @@ void sk_search_result_free(struct sk_search_result *r) {
   free(b);
 }
 
-void sks_suggest_needs(struct sk_searcher *s, const struct analysis *an, struct sk_search_result *r) {
+void sks_suggest_needs(struct sk_searcher *s, const struct analysis *an,
+                       struct sk_search_result *r) {
   struct sk_arena *a = sks_result_arena(r);
   double best[SKS_MAX_NEEDS] = {0};
   for (size_t i = 0; i < an->n; i++) {
@@ -446,7 +460,8 @@ int sks_add_concepts(struct sk_searcher *s, const struct analysis *an, struct sk
     const struct sks_phrase *ph = &s->phrases[w->phrase];
     int dup = 0;
     for (size_t k = 0; k < r->n_concepts; k++)
-      if (!strcmp(r->concepts[k].code, ph->term->code) && !strcmp(r->concepts[k].vocab, sk_vocab_name(ph->term->vocab)))
+      if (!strcmp(r->concepts[k].code, ph->term->code) &&
+          !strcmp(r->concepts[k].vocab, sk_vocab_name(ph->term->vocab)))
         dup = 1;
     if (dup)
       continue;
@@ -458,7 +473,8 @@ int sks_add_concepts(struct sk_searcher *s, const struct analysis *an, struct sk
     struct sk_buf b;
     sk_buf_init(&b, 1024);
     for (size_t k = 0; k < ph->n && i + k < an->n; k++)
-      sk_buf_printf(&b, "%s%s", k ? " " : "", an->w[i + k].replaced ? an->w[i + k].corr : an->w[i + k].f);
+      sk_buf_printf(&b, "%s%s", k ? " " : "",
+                    an->w[i + k].replaced ? an->w[i + k].corr : an->w[i + k].f);
     c->matched = sk_arena_strdup(a, sk_buf_str(&b));
     sk_buf_free(&b);
   }
@@ -474,4 +490,3 @@ int sks_add_concepts(struct sk_searcher *s, const struct analysis *an, struct sk
   r->crisis = an->crisis;
   return SK_OK;
 }
-

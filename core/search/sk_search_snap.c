@@ -84,8 +84,8 @@ int32_t sks_day_from_iso(const char *iso) {
   if (!iso)
     return -1;
   int y, m, d;
-  if (strlen(iso) < 10 || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 ||
-      d < 1 || d > 31)
+  if (strlen(iso) < 10 || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 ||
+      d > 31)
     return -1;
   return (int32_t)days_from_civil(y, (unsigned)m, (unsigned)d);
 }
@@ -194,9 +194,9 @@ static int load_vocab(struct sk_searcher *s, struct sks_snap *sn) {
   sqlite3_stmt *q = NULL;
   /* Words of 2..40 bytes that are letters (digits alone are no use for
    * typos or compounds). */
-  if (sqlite3_prepare_v2(s->st->db,
-                         "SELECT term, doc FROM search_words_vocab WHERE length(term) BETWEEN 2 AND 40",
-                         -1, &q, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(
+          s->st->db, "SELECT term, doc FROM search_words_vocab WHERE length(term) BETWEEN 2 AND 40",
+          -1, &q, NULL) != SQLITE_OK)
     return SK_EDB;
   size_t cap = 1024;
   sn->words = malloc(cap * sizeof *sn->words);
@@ -224,12 +224,14 @@ static int load_vocab(struct sk_searcher *s, struct sks_snap *sn) {
       sqlite3_finalize(q);
       return SK_ENOMEM;
     }
-    sn->words[sn->n_words++] = (struct sks_word){w, (uint32_t)n, (uint32_t)sqlite3_column_int(q, 1)};
+    sn->words[sn->n_words++] = (struct sks_word){w, (uint32_t)n,
+                                                 (uint32_t)sqlite3_column_int(q, 1)};
   }
   sqlite3_finalize(q);
   if (step != SQLITE_DONE)
     return SK_EDB;
-  qsort(sn->words, sn->n_words, sizeof *sn->words, word_cmp); /* fts5vocab order is bytewise already */
+  qsort(sn->words, sn->n_words, sizeof *sn->words,
+        word_cmp); /* fts5vocab order is bytewise already */
   /* trigram buckets: counting pass, then fill */
   sn->tri_off = calloc(SKS_TRI_BUCKETS + 1, sizeof *sn->tri_off);
   if (!sn->tri_off)
@@ -270,11 +272,12 @@ uint32_t sks_tri_bucket(const char *p) { return tri_hash(p); }
 
 static int load_orgs(struct sk_searcher *s, struct sks_snap *sn) {
   sqlite3_stmt *q = NULL;
-  if (sqlite3_prepare_v2(s->st->db,
-                         "SELECT id, name FROM organization o WHERE status = 'active' AND EXISTS "
-                         "(SELECT 1 FROM service s WHERE s.organization_rid = o.rid AND s.status = 'active') "
-                         "ORDER BY name LIMIT 200000",
-                         -1, &q, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(
+          s->st->db,
+          "SELECT id, name FROM organization o WHERE status = 'active' AND EXISTS "
+          "(SELECT 1 FROM service s WHERE s.organization_rid = o.rid AND s.status = 'active') "
+          "ORDER BY name LIMIT 200000",
+          -1, &q, NULL) != SQLITE_OK)
     return SK_EDB;
   size_t cap = 64;
   sn->orgs = malloc(cap * sizeof *sn->orgs);
@@ -386,11 +389,12 @@ int sks_snap_load(struct sk_searcher *s, struct sks_snap **out) {
   /* Assured: the later of the partner's assured_date and a confirmation over
    * the verification link. An entry left unconfirmed too long
    * (verify_hidden, core/portal/sk_verify.c) is not searchable. */
-  if (!(q = prep(s, "SELECT s.rid, s.kind, s.min_age, s.max_age,"
-                    " nullif(max(coalesce(s.assured_date, ''), coalesce(s.confirmed_date, '')), ''),"
-                    " s.organization_rid "
-                    "FROM service s JOIN organization o ON o.rid = s.organization_rid "
-                    "WHERE s.status = 'active' AND o.status = 'active' AND s.verify_hidden = 0")))
+  if (!(q = prep(s,
+                 "SELECT s.rid, s.kind, s.min_age, s.max_age,"
+                 " nullif(max(coalesce(s.assured_date, ''), coalesce(s.confirmed_date, '')), ''),"
+                 " s.organization_rid "
+                 "FROM service s JOIN organization o ON o.rid = s.organization_rid "
+                 "WHERE s.status = 'active' AND o.status = 'active' AND s.verify_hidden = 0")))
     goto fail;
   while (sqlite3_step(q) == SQLITE_ROW) {
     sqlite3_int64 rid = sqlite3_column_int64(q, 0);
@@ -508,8 +512,10 @@ int sks_snap_load(struct sk_searcher *s, struct sks_snap **out) {
   sqlite3_finalize(q);
   q = NULL;
   /* opening hours */
-  if (!(q = prep(s, "SELECT service_rid, weekday, opens_at, closes_at, valid_from, valid_to FROM schedule "
-                    "WHERE service_rid IS NOT NULL ORDER BY service_rid")))
+  if (!(q = prep(
+            s,
+            "SELECT service_rid, weekday, opens_at, closes_at, valid_from, valid_to FROM schedule "
+            "WHERE service_rid IS NOT NULL ORDER BY service_rid")))
     goto fail;
   size_t hcap = 0;
   while (sqlite3_step(q) == SQLITE_ROW) {
@@ -532,9 +538,11 @@ int sks_snap_load(struct sk_searcher *s, struct sks_snap **out) {
       d->hours_off = (uint32_t)sn->n_hours;
     else if (d->hours_off + d->n_hours != sn->n_hours)
       continue;
-    const char *vf = (const char *)sqlite3_column_text(q, 4), *vt = (const char *)sqlite3_column_text(q, 5);
+    const char *vf = (const char *)sqlite3_column_text(q, 4),
+               *vt = (const char *)sqlite3_column_text(q, 5);
     sn->hours[sn->n_hours++] = (struct sks_hours){(uint8_t)wd, (uint16_t)o, (uint16_t)c,
-                                                  vf ? sks_day_from_iso(vf) : -1, vt ? sks_day_from_iso(vt) : -1};
+                                                  vf ? sks_day_from_iso(vf) : -1,
+                                                  vt ? sks_day_from_iso(vt) : -1};
     d->n_hours++;
   }
   sqlite3_finalize(q);
@@ -596,7 +604,8 @@ int sks_snap_load(struct sk_searcher *s, struct sks_snap **out) {
       }
   }
   /* crisis lines with a number to call come first */
-  if (!(q = prep(s, "SELECT DISTINCT service_rid FROM phone WHERE restricted = 0 AND service_rid IS NOT NULL")))
+  if (!(q = prep(s, "SELECT DISTINCT service_rid FROM phone WHERE restricted = 0 AND service_rid "
+                    "IS NOT NULL")))
     goto fail;
   while (sqlite3_step(q) == SQLITE_ROW) {
     struct sks_doc *d = doc_at(sn, sqlite3_column_int64(q, 0));
@@ -609,7 +618,9 @@ int sks_snap_load(struct sk_searcher *s, struct sks_snap **out) {
     if (sn->docs[i].flags && s->tg_pro && sn->docs[i].tg && !(sn->docs[i].tg & ~s->tg_pro))
       sn->docs[i].flags |= SKS_DOC_PRO_ONLY;
   /* name order, for sort=name */
-  if (!(q = prep(s, "SELECT rid FROM service WHERE status = 'active' ORDER BY name COLLATE NOCASE, rid")))
+  if (!(q = prep(
+            s,
+            "SELECT rid FROM service WHERE status = 'active' ORDER BY name COLLATE NOCASE, rid")))
     goto fail;
   uint32_t rank = 0;
   while (sqlite3_step(q) == SQLITE_ROW) {

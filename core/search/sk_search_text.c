@@ -10,14 +10,17 @@
 /* Words that carry no subject in a resident's question ("ik kan mijn
  * rekeningen niet betalen"). Folded, sorted for bsearch. */
 static const char *const stopwords[] = {
-    "aan", "al", "alle", "als", "ben", "bij", "dan", "dat", "de", "die", "dit", "doe", "doen",
-    "een", "en", "er", "ga", "gaan", "graag", "had", "heb", "hebben", "heeft", "het", "hier",
-    "hij", "hoe", "hun", "iemand", "ik", "in", "is", "je", "jij", "kan", "kom", "krijg", "krijgen",
-    "kun", "kunnen", "kunt", "maar", "mag", "me", "meer", "met", "mij", "mijn", "moet", "moeten",
-    "mogen", "na", "naar", "niet", "nog", "nu", "of", "om", "onze", "ook", "op", "over", "regelen",
-    "te", "tegen", "terecht", "toe", "tot", "u", "uit", "uw", "van", "veel", "vind", "vinden",
-    "voor", "waar", "wat", "we", "wel", "welke", "wie", "wij", "wil", "word", "worden", "wordt",
-    "ze", "zelf", "zich", "zij", "zijn", "zo", "zoek", "zoeken", "zonder"};
+    "aan",   "al",      "alle",    "als",    "ben",    "bij",   "dan",  "dat",  "de",
+    "die",   "dit",     "doe",     "doen",   "een",    "en",    "er",   "ga",   "gaan",
+    "graag", "had",     "heb",     "hebben", "heeft",  "het",   "hier", "hij",  "hoe",
+    "hun",   "iemand",  "ik",      "in",     "is",     "je",    "jij",  "kan",  "kom",
+    "krijg", "krijgen", "kun",     "kunnen", "kunt",   "maar",  "mag",  "me",   "meer",
+    "met",   "mij",     "mijn",    "moet",   "moeten", "mogen", "na",   "naar", "niet",
+    "nog",   "nu",      "of",      "om",     "onze",   "ook",   "op",   "over", "regelen",
+    "te",    "tegen",   "terecht", "toe",    "tot",    "u",     "uit",  "uw",   "van",
+    "veel",  "vind",    "vinden",  "voor",   "waar",   "wat",   "we",   "wel",  "welke",
+    "wie",   "wij",     "wil",     "word",   "worden", "wordt", "ze",   "zelf", "zich",
+    "zij",   "zijn",    "zo",      "zoek",   "zoeken", "zonder"};
 
 int sks_is_stopword(const char *w) {
   for (size_t i = 0; i < sizeof stopwords / sizeof stopwords[0]; i++)
@@ -82,8 +85,8 @@ static const char *const extra_synonyms[][2] = {
 };
 
 /* Synonyms too vague to stand for a need on their own. */
-static const char *const vague[] = {"alleen", "contact", "huis", "informatie", "mee", "post",
-                                    "vraag",  "was",     "ziek", "fit",        "pijn", "slaap",
+static const char *const vague[] = {"alleen", "contact", "huis", "informatie", "mee",     "post",
+                                    "vraag",  "was",     "ziek", "fit",        "pijn",    "slaap",
                                     "school", "werk",    "kind", "ouder",      "telefoon"};
 
 int sks_is_vague(const char *folded) {
@@ -142,9 +145,10 @@ static int add_phrase(struct sk_searcher *s, size_t *cap, int vocab, int idx,
   p->text = text;
   struct split_ctx c = {s, p, SK_OK};
   sk_words(text, strlen(text), phrase_word, &c);
-  if (c.rc || p->n == 0 || p->n > 6 || (p->n == 1 && (sks_is_stopword(p->words[0]) ||
-                                                      (vocab != SK_VOCAB_MUNICIPALITY &&
-                                                       (sks_is_vague(p->words[0]) || strlen(p->words[0]) < 3))))) {
+  if (c.rc || p->n == 0 || p->n > 6 ||
+      (p->n == 1 && (sks_is_stopword(p->words[0]) ||
+                     (vocab != SK_VOCAB_MUNICIPALITY &&
+                      (sks_is_vague(p->words[0]) || strlen(p->words[0]) < 3))))) {
     for (size_t i = 0; i < 6; i++) {
       free(p->words[i]);
       free(p->stems[i]);

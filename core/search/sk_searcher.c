@@ -23,7 +23,6 @@ int sks_vbit(const struct sks_vocab *v, const char *code) {
   return -1;
 }
 
-
 static int64_t data_version(struct sk_searcher *s) {
   sqlite3_stmt *q = s->stmt[ST_DV];
   int64_t v = -1;
@@ -83,8 +82,8 @@ static int scratch_fit(struct sk_searcher *s) {
   s->p_list = calloc(need, sizeof *s->p_list);
   s->c_bits = calloc(need / 64 + 1, sizeof *s->c_bits);
   s->gen = s->g_gen = s->p_gen = 0;
-  if (!s->stamp || !s->acc || !s->nreq || !s->mark || !s->g_stamp || !s->g_acc || !s->g_list || !s->p_stamp ||
-      !s->p_wf || !s->p_cnt || !s->p_list || !s->c_bits) {
+  if (!s->stamp || !s->acc || !s->nreq || !s->mark || !s->g_stamp || !s->g_acc || !s->g_list ||
+      !s->p_stamp || !s->p_wf || !s->p_cnt || !s->p_list || !s->c_bits) {
     s->scratch_cap = 0;
     return SK_ENOMEM;
   }

@@ -125,19 +125,25 @@ static void spell_load(void) {
   if (!h || !Hunspell_spell(h, "de")) {
     if (h)
       Hunspell_destroy(h);
-    fprintf(stderr, "search: the Dutch dictionary at %s did not load; spelling uses the index vocabulary only\n",
+    fprintf(stderr,
+            "search: the Dutch dictionary at %s did not load; spelling uses the index vocabulary "
+            "only\n",
             base);
     return;
   }
   const char *enc = Hunspell_get_dic_encoding(h);
   if (!enc || strcmp(enc, "UTF-8") != 0) {
     Hunspell_destroy(h);
-    fprintf(stderr, "search: the dictionary at %s is not UTF-8 (%s); spelling uses the index vocabulary only\n", base,
-            enc ? enc : "?");
+    fprintf(
+        stderr,
+        "search: the dictionary at %s is not UTF-8 (%s); spelling uses the index vocabulary only\n",
+        base, enc ? enc : "?");
     return;
   }
   if (load_folded(dic) != SK_OK)
-    fprintf(stderr, "search: could not read %s for words with diacritics; they are known as written only\n", dic);
+    fprintf(stderr,
+            "search: could not read %s for words with diacritics; they are known as written only\n",
+            dic);
   spell_h = h;
   spell_ms = now_ms() - t0;
 }

@@ -68,7 +68,8 @@ static int seen(const struct sk_suggest_result *r, const char *text) {
   return 0;
 }
 
-static int push(struct sugg_box *b, size_t limit, const char *text, const char *kind, const char *code) {
+static int push(struct sugg_box *b, size_t limit, const char *text, const char *kind,
+                const char *code) {
   struct sk_suggest_result *r = &b->r;
   if (r->n_items >= limit || !text || seen(r, text))
     return SK_OK;
@@ -82,7 +83,8 @@ static int push(struct sugg_box *b, size_t limit, const char *text, const char *
   return SK_OK;
 }
 
-int sk_suggest(struct sk_searcher *s, const char *prefix, int limit, struct sk_suggest_result **out) {
+int sk_suggest(struct sk_searcher *s, const char *prefix, int limit,
+               struct sk_suggest_result **out) {
   *out = NULL;
   if (!s)
     return SK_EINVAL;

@@ -174,7 +174,8 @@ static const char *reason(int status) {
   }
 }
 
-static void head_add(char *head, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void head_add(char *head, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void head_add(char *head, size_t cap, const char *fmt, ...) {
   size_t used = strlen(head);
   va_list ap;
@@ -183,17 +184,20 @@ static void head_add(char *head, size_t cap, const char *fmt, ...) {
   va_end(ap);
 }
 
-static void respond(struct th_fault_server *s, int fd, const struct th_fault_route *r, const char *req) {
+static void respond(struct th_fault_server *s, int fd, const struct th_fault_route *r,
+                    const char *req) {
   char head[2048] = "";
   if (!r) {
-    head_add(head, sizeof head, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    head_add(head, sizeof head,
+             "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     send_all(s, fd, head, strlen(head));
     return;
   }
   if (r->delay_ms > 0 && hang(s, fd, r->delay_ms) != 0)
     return;
   char v[512];
-  int unchanged = (r->etag && find_header(req, "If-None-Match", v, sizeof v) && strcmp(v, r->etag) == 0) ||
+  int unchanged = (r->etag && find_header(req, "If-None-Match", v, sizeof v) &&
+                   strcmp(v, r->etag) == 0) ||
                   (r->last_modified && find_header(req, "If-Modified-Since", v, sizeof v) &&
                    strcmp(v, r->last_modified) == 0);
   if (unchanged) {
@@ -314,7 +318,8 @@ static void *accept_loop(void *arg) {
   return NULL;
 }
 
-struct th_fault_server *th_fault_start(const struct th_fault_route *routes, size_t n, int max_conns) {
+struct th_fault_server *th_fault_start(const struct th_fault_route *routes, size_t n,
+                                       int max_conns) {
   struct th_fault_server *s = calloc(1, sizeof *s);
   if (!s)
     fail_msg("fault server: out of memory");
@@ -379,7 +384,8 @@ int th_fault_hits(struct th_fault_server *s, const char *path) {
   return hits;
 }
 
-int th_fault_last_header(struct th_fault_server *s, const char *path, const char *name, char *buf, size_t n) {
+int th_fault_last_header(struct th_fault_server *s, const char *path, const char *name, char *buf,
+                         size_t n) {
   pthread_mutex_lock(&s->mu);
   int found = find_header(s->state[route_index(s, path)].last_head, name, buf, n);
   pthread_mutex_unlock(&s->mu);

@@ -46,7 +46,8 @@ struct th_fault_server;
 /* Serve n routes (the array and the strings it points to must stay valid
  * until th_fault_stop). max_conns is capped at 256. Never returns NULL:
  * a failure to start fails the test. */
-struct th_fault_server *th_fault_start(const struct th_fault_route *routes, size_t n, int max_conns);
+struct th_fault_server *th_fault_start(const struct th_fault_route *routes, size_t n,
+                                       int max_conns);
 /* The port the server listens on. */
 int th_fault_port(const struct th_fault_server *s);
 /* "http://127.0.0.1:<port><path>" in a static ring of 8 buffers (not
@@ -56,7 +57,8 @@ const char *th_fault_url(const struct th_fault_server *s, const char *path);
 int th_fault_hits(struct th_fault_server *s, const char *path);
 /* The value of header name (case-insensitive) in the last request for
  * path, copied into buf. 1 when found, 0 otherwise (buf = ""). */
-int th_fault_last_header(struct th_fault_server *s, const char *path, const char *name, char *buf, size_t n);
+int th_fault_last_header(struct th_fault_server *s, const char *path, const char *name, char *buf,
+                         size_t n);
 /* Stop serving, wake and join every thread, free everything. Accepts NULL. */
 void th_fault_stop(struct th_fault_server *s);
 

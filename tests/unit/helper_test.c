@@ -131,4 +131,3 @@ int th_index_demo(const char *db) {
            th_source_dir(), exe, db);
   return system(cmd);
 }
-

@@ -16,15 +16,17 @@
 #include "sk_err.h"
 
 #define ORG "{\"key\": \"o\", \"name\": \"Versa\"}"
-#define SVC(key, name, extra)                                                                 \
-  "{\"key\": \"" key "\", \"organization\": \"o\", \"name\": \"" name "\", \"needs\": "        \
+#define SVC(key, name, extra)                                                                      \
+  "{\"key\": \"" key "\", \"organization\": \"o\", \"name\": \"" name "\", \"needs\": "            \
   "[\"geld\"], \"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": \"gratis\"" extra "}"
 
 /* Parse, validate and apply one partner-json document for feed id. */
 static int apply_doc(struct sk_store *st, const char *feed, const char *orgs, const char *services,
                      struct ix_apply_stats *stats) {
   char doc[16384], err[512];
-  snprintf(doc, sizeof doc, "{\"format\": \"sociale-kaart-partner/1\", \"organizations\": [%s], \"services\": [%s]}", orgs, services);
+  snprintf(doc, sizeof doc,
+           "{\"format\": \"sociale-kaart-partner/1\", \"organizations\": [%s], \"services\": [%s]}",
+           orgs, services);
   struct ix_batch b;
   ix_batch_init(&b, 0);
   if (ix_partner_json_parse(doc, strlen(doc), &b, err, sizeof err))
@@ -55,8 +57,8 @@ static void test_withdrawn_and_back_keeps_id_and_history(void **state) {
   (void)state;
   struct sk_store *st = th_store_with_taxonomy("withdraw.db");
   struct ix_apply_stats s;
-  assert_int_equal(apply_doc(st, "f", ORG, SVC("a", "Schuldhulp", "") "," SVC("b", "Inloop", ""), &s),
-                   SK_OK);
+  assert_int_equal(
+      apply_doc(st, "f", ORG, SVC("a", "Schuldhulp", "") "," SVC("b", "Inloop", ""), &s), SK_OK);
   assert_int_equal(s.n_new, 3);
   char id_before[64], id_after[64];
   text_of(st, "SELECT id FROM service WHERE source_key = 'b'", id_before, sizeof id_before);
@@ -72,20 +74,23 @@ static void test_withdrawn_and_back_keeps_id_and_history(void **state) {
   assert_int_equal(found(st, "inloop"), 0);
 
   /* b returns, with a new name: same id, active, and the log tells the story */
-  assert_int_equal(apply_doc(st, "f", ORG, SVC("a", "Schuldhulp", "") "," SVC("b", "Inloopspreekuur", ""), &s),
-                   SK_OK);
+  assert_int_equal(
+      apply_doc(st, "f", ORG, SVC("a", "Schuldhulp", "") "," SVC("b", "Inloopspreekuur", ""), &s),
+      SK_OK);
   assert_int_equal(s.n_changed, 1);
   text_of(st, "SELECT id FROM service WHERE source_key = 'b'", id_after, sizeof id_after);
   assert_string_equal(id_before, id_after);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM service WHERE status = 'active'"), 2);
   assert_int_equal(found(st, "inloopspreekuur"), 1);
   char history[512];
-  text_of(st, "SELECT group_concat(field || ':' || coalesce(old_value, '-') || '>' || new_value,"
-              " ' ') FROM (SELECT * FROM change_log c JOIN service s ON s.id = c.entity_id"
-              " WHERE s.source_key = 'b' ORDER BY c.rid)",
+  text_of(st,
+          "SELECT group_concat(field || ':' || coalesce(old_value, '-') || '>' || new_value,"
+          " ' ') FROM (SELECT * FROM change_log c JOIN service s ON s.id = c.entity_id"
+          " WHERE s.source_key = 'b' ORDER BY c.rid)",
           history, sizeof history);
-  assert_string_equal(history, "status:->active status:active>withdrawn name:Inloop>Inloopspreekuur "
-                               "status:withdrawn>active");
+  assert_string_equal(history,
+                      "status:->active status:active>withdrawn name:Inloop>Inloopspreekuur "
+                      "status:withdrawn>active");
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM change_log WHERE actor != 'feed:f'"), 0);
   sk_store_close(st);
 }
@@ -94,8 +99,9 @@ static void test_unchanged_feed_writes_nothing(void **state) {
   (void)state;
   struct sk_store *st = th_store_with_taxonomy("unchanged.db");
   struct ix_apply_stats s;
-  const char *svcs = SVC("a", "Schuldhulp", ", \"hours\": [{\"days\": [\"ma\"], \"opens\": \"09:00\","
-                                            " \"closes\": \"12:00\"}], \"phones\": [\"035 000 0000\"]");
+  const char *svcs = SVC("a", "Schuldhulp",
+                         ", \"hours\": [{\"days\": [\"ma\"], \"opens\": \"09:00\","
+                         " \"closes\": \"12:00\"}], \"phones\": [\"035 000 0000\"]");
   assert_int_equal(apply_doc(st, "f", ORG, svcs, &s), SK_OK);
   long long log = th_query_int(st, "SELECT count(*) FROM change_log");
   long long changes = th_query_int(st, "SELECT total_changes()");
@@ -108,15 +114,17 @@ static void test_unchanged_feed_writes_nothing(void **state) {
 
   /* one field changes: one change_log row for exactly that field */
   assert_int_equal(apply_doc(st, "f", ORG,
-                             SVC("a", "Schuldhulp", ", \"hours\": [{\"days\": [\"ma\"], \"opens\":"
-                                                    " \"09:00\", \"closes\": \"13:00\"}], \"phones\":"
-                                                    " [\"035 000 0000\"]"),
+                             SVC("a", "Schuldhulp",
+                                 ", \"hours\": [{\"days\": [\"ma\"], \"opens\":"
+                                 " \"09:00\", \"closes\": \"13:00\"}], \"phones\":"
+                                 " [\"035 000 0000\"]"),
                              &s),
                    SK_OK);
   assert_int_equal(s.n_changed, 1);
   char row[256];
-  text_of(st, "SELECT field || ': ' || old_value || ' > ' || new_value FROM change_log"
-              " ORDER BY rid DESC LIMIT 1",
+  text_of(st,
+          "SELECT field || ': ' || old_value || ' > ' || new_value FROM change_log"
+          " ORDER BY rid DESC LIMIT 1",
           row, sizeof row);
   assert_string_equal(row, "hours: 1 09:00-12:00 > 1 09:00-13:00");
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM change_log"), log + 1);
@@ -141,12 +149,14 @@ static void test_portal_rows_are_never_touched(void **state) {
                    SK_OK);
   assert_int_equal(apply_doc(st, "f", ORG, SVC("b", "B2", ""), &s), SK_OK);
   char row[256];
-  text_of(st, "SELECT name || '|' || status || '|' || last_modified FROM service WHERE id = 'p-svc'",
+  text_of(st,
+          "SELECT name || '|' || status || '|' || last_modified FROM service WHERE id = 'p-svc'",
           row, sizeof row);
   assert_string_equal(row, "Portaal dienst|active|2026-01-01T00:00:00Z");
   text_of(st, "SELECT name || '|' || status FROM organization WHERE id = 'p-org'", row, sizeof row);
   assert_string_equal(row, "Portaal Org|active");
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM change_log WHERE entity_id LIKE 'p-%'"), 0);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM change_log WHERE entity_id LIKE 'p-%'"),
+                   0);
   sk_store_close(st);
 }
 
@@ -172,10 +182,13 @@ static void test_rejected_record_keeps_last_good_version(void **state) {
   assert_int_equal(apply_doc(st, "f", ORG, SVC("crisis", "Crisislijn", ""), NULL), SK_OK);
   struct ix_apply_stats s;
   /* a typo in the next version: rejected, the last good version stays visible */
-  assert_int_equal(apply_doc(st, "f", ORG, "{\"key\": \"crisis\", \"organization\": \"o\", \"name\": \"Crisislijn\","
-                             " \"needs\": [\"geld\"], \"areas\": [\"huizen\"], \"access\": \"vrij\","
-                             " \"cost\": \"gratiss\"}", &s),
-                   SK_OK);
+  assert_int_equal(
+      apply_doc(st, "f", ORG,
+                "{\"key\": \"crisis\", \"organization\": \"o\", \"name\": \"Crisislijn\","
+                " \"needs\": [\"geld\"], \"areas\": [\"huizen\"], \"access\": \"vrij\","
+                " \"cost\": \"gratiss\"}",
+                &s),
+      SK_OK);
   assert_int_equal(s.n_rejected, 1);
   assert_int_equal(s.n_withdrawn, 0);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM service WHERE status = 'active'"), 1);
@@ -282,8 +295,8 @@ static void test_many_offerings_reach_search(void **state) {
   assert_int_equal(apply_doc(st, "f", ORG, SVC("k0", "Maaltijdservice 0", ""), &s), SK_OK);
   assert_int_equal(s.n_withdrawn, 39);
   assert_int_equal(found(st, "maaltijdservice"), 1);
-  assert_int_equal(sk_store_exec(st, "INSERT INTO search_fts(search_fts) VALUES('integrity-check')"),
-                   SK_OK);
+  assert_int_equal(
+      sk_store_exec(st, "INSERT INTO search_fts(search_fts) VALUES('integrity-check')"), SK_OK);
   sk_store_close(st);
 }
 

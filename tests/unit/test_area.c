@@ -51,7 +51,8 @@ static void test_names(void **state) {
   assert_string_equal(place("Huizen, Blaricum en Laren"), "blaricum,huizen,laren");
   assert_string_equal(place("Huizen + Nederland"), "huizen,landelijk");
   assert_string_equal(place("Huizen/Laren"), "huizen,laren");
-  assert_string_equal(place("Noord-Holland"), "blaricum,gooise-meren,hilversum,huizen,laren,wijdemeren");
+  assert_string_equal(place("Noord-Holland"),
+                      "blaricum,gooise-meren,hilversum,huizen,laren,wijdemeren");
   assert_string_equal(place("Provincie Utrecht"), "eemnes");
   assert_string_equal(place("GM0406"), "huizen");
   assert_string_equal(place("gm0317"), "eemnes");
@@ -59,7 +60,7 @@ static void test_names(void **state) {
   assert_string_equal(place("3755 AB"), "eemnes");
   assert_string_equal(place("1262"), "blaricum");
   assert_string_equal(place("Bussum"), "gooise-meren");
-  assert_string_equal(place("9999"), "");       /* a postcode outside the region */
+  assert_string_equal(place("9999"), ""); /* a postcode outside the region */
   assert_string_equal(place("Atlantis"), "");
   struct ix_area_result r;
   assert_int_equal(ix_area_resolve(th_taxonomy(), "Huizen en Atlantis", &r), SK_OK);
@@ -67,7 +68,8 @@ static void test_names(void **state) {
   assert_string_equal(r.unplaced, "atlantis");
   assert_int_equal(ix_area_resolve(th_taxonomy(), "Atlantis", &r), SK_OK);
   assert_string_equal(r.unplaced, "Atlantis");
-  assert_int_equal(ix_area_resolve(NULL, "Huizen", &r), SK_OK); /* no taxonomy: nothing placed, no crash */
+  assert_int_equal(ix_area_resolve(NULL, "Huizen", &r),
+                   SK_OK); /* no taxonomy: nothing placed, no crash */
   assert_int_equal(r.n, 0);
 }
 
@@ -75,15 +77,17 @@ static void test_geojson(void **state) {
   (void)state;
   struct ix_area_result r;
   /* a box around Huizen's centroid (52.299, 5.242) only */
-  const char *box = "{\"type\":\"Polygon\",\"coordinates\":[[[5.23,52.29],[5.25,52.29],[5.25,52.31],"
-                    "[5.23,52.31],[5.23,52.29]]]}";
+  const char *box =
+      "{\"type\":\"Polygon\",\"coordinates\":[[[5.23,52.29],[5.25,52.29],[5.25,52.31],"
+      "[5.23,52.31],[5.23,52.29]]]}";
   assert_int_equal(ix_area_from_geojson(th_taxonomy(), box, strlen(box), &r), SK_OK);
   assert_int_equal(r.n, 1);
   assert_string_equal(r.codes[0], "huizen");
   /* the same box with a hole over the centroid: nothing */
-  const char *holed = "{\"type\":\"Feature\",\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[[["
-                      "[5.20,52.28],[5.28,52.28],[5.28,52.32],[5.20,52.32],[5.20,52.28]],"
-                      "[[5.24,52.295],[5.245,52.295],[5.245,52.30],[5.24,52.30],[5.24,52.295]]]]}}";
+  const char *holed =
+      "{\"type\":\"Feature\",\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[[["
+      "[5.20,52.28],[5.28,52.28],[5.28,52.32],[5.20,52.32],[5.20,52.28]],"
+      "[[5.24,52.295],[5.245,52.295],[5.245,52.30],[5.24,52.30],[5.24,52.295]]]]}}";
   assert_int_equal(ix_area_from_geojson(th_taxonomy(), holed, strlen(holed), &r), SK_OK);
   int huizen = 0;
   for (size_t i = 0; i < r.n; i++)

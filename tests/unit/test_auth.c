@@ -47,18 +47,20 @@ static void use_fast_policy(void) {
 static long long add(struct sk_store *st, const char *email, enum sk_role role, const char *pw) {
   struct sk_account a;
   char err[256] = "";
-  int rc = sk_auth_account_create(st, email, "Test Persoon", role, pw, "test", T0, &a, err, sizeof err);
+  int rc = sk_auth_account_create(st, email, "Test Persoon", role, pw, "test", T0, &a, err,
+                                  sizeof err);
   if (rc)
     fail_msg("create %s: %d %s", email, rc, err);
   return a.rid;
 }
 
-static int login(struct sk_store *st, const char *email, const char *pw, const char *ip, int64_t now,
-                 char token[SK_AUTH_TOKEN_LEN]) {
+static int login(struct sk_store *st, const char *email, const char *pw, const char *ip,
+                 int64_t now, char token[SK_AUTH_TOKEN_LEN]) {
   struct sk_session s;
   char tok[SK_AUTH_TOKEN_LEN];
   char err[256] = "";
-  int rc = sk_auth_login(st, email, pw, ip, "test-agent", now, &s, token ? token : tok, err, sizeof err);
+  int rc = sk_auth_login(st, email, pw, ip, "test-agent", now, &s, token ? token : tok, err,
+                         sizeof err);
   if (rc)
     assert_string_equal(err, sk_auth_message(rc));
   return rc;
@@ -90,10 +92,17 @@ static void test_password_is_hashed_and_verifies(void **state) {
   (void)state;
   struct sk_store *st = fresh_store("pw.db");
   long long rid = add(st, "anna@voorbeeld.nl", SK_ROLE_PARTNER, PW);
-  assert_int_equal(count_text(st, "SELECT count(*) FROM account WHERE password_hash LIKE '%' || ?1 || '%'", PW), 0);
-  assert_int_equal(count_text(st, "SELECT count(*) FROM account WHERE password_hash LIKE ?1", "$argon2id$%"), 1);
+  assert_int_equal(
+      count_text(st, "SELECT count(*) FROM account WHERE password_hash LIKE '%' || ?1 || '%'", PW),
+      0);
+  assert_int_equal(
+      count_text(st, "SELECT count(*) FROM account WHERE password_hash LIKE ?1", "$argon2id$%"), 1);
   /* Nothing anywhere in the file holds the password. */
-  assert_int_equal(count_text(st, "SELECT count(*) FROM change_log WHERE coalesce(new_value,'') LIKE '%' || ?1 || '%'", PW), 0);
+  assert_int_equal(
+      count_text(
+          st, "SELECT count(*) FROM change_log WHERE coalesce(new_value,'') LIKE '%' || ?1 || '%'",
+          PW),
+      0);
   assert_int_equal(login(st, "anna@voorbeeld.nl", PW, "10.0.0.1", T0, NULL), SK_OK);
   assert_int_equal(login(st, "  ANNA@Voorbeeld.NL ", PW, "10.0.0.1", T0, NULL), SK_OK);
   struct sk_account a;
@@ -113,13 +122,13 @@ static void test_password_rules(void **state) {
   struct sk_store *st = fresh_store("rules.db");
   struct sk_account a;
   char err[256];
-  assert_int_equal(sk_auth_account_create(st, "a@voorbeeld.nl", "A", SK_ROLE_PARTNER, "elf tekens!", "t",
-                                          T0, &a, err, sizeof err),
+  assert_int_equal(sk_auth_account_create(st, "a@voorbeeld.nl", "A", SK_ROLE_PARTNER, "elf tekens!",
+                                          "t", T0, &a, err, sizeof err),
                    SK_AUTH_EPASSWORD);
   assert_non_null(strstr(err, "12 tekens"));
   /* Twelve characters counted as characters, not bytes. */
-  assert_int_equal(sk_auth_account_create(st, "b@voorbeeld.nl", "B", SK_ROLE_PARTNER,
-                                          "ééééééééééé", "t", T0, &a, err, sizeof err),
+  assert_int_equal(sk_auth_account_create(st, "b@voorbeeld.nl", "B", SK_ROLE_PARTNER, "ééééééééééé",
+                                          "t", T0, &a, err, sizeof err),
                    SK_AUTH_EPASSWORD);
   assert_int_equal(sk_auth_account_create(st, "c@voorbeeld.nl", "C", SK_ROLE_PARTNER,
                                           "éééééééééééé", "t", T0, &a, err, sizeof err),
@@ -127,7 +136,8 @@ static void test_password_rules(void **state) {
   char big[SK_AUTH_PASSWORD_MAX + 2];
   memset(big, 'x', sizeof big - 1);
   big[sizeof big - 1] = '\0';
-  assert_int_equal(sk_auth_set_password(st, a.rid, big, "t", T0, err, sizeof err), SK_AUTH_EPASSWORD);
+  assert_int_equal(sk_auth_set_password(st, a.rid, big, "t", T0, err, sizeof err),
+                   SK_AUTH_EPASSWORD);
   big[SK_AUTH_PASSWORD_MAX] = '\0';
   assert_int_equal(sk_auth_set_password(st, a.rid, big, "t", T0, err, sizeof err), SK_OK);
   assert_int_equal(sk_auth_set_password(st, a.rid, "twaalf tekens\xff", "t", T0, err, sizeof err),
@@ -142,21 +152,27 @@ static void test_account_validation_and_log(void **state) {
   struct sk_account a;
   char err[256];
   add(st, "Piet@Voorbeeld.nl", SK_ROLE_REDACTEUR, NULL);
-  assert_int_equal(sk_auth_account_create(st, "piet@voorbeeld.NL", "Piet 2", SK_ROLE_PARTNER, NULL, "t",
-                                          T0, &a, err, sizeof err),
+  assert_int_equal(sk_auth_account_create(st, "piet@voorbeeld.NL", "Piet 2", SK_ROLE_PARTNER, NULL,
+                                          "t", T0, &a, err, sizeof err),
                    SK_AUTH_EEXISTS);
   assert_string_equal(err, "Er is al een account met dit e-mailadres.");
-  const char *bad[] = {"", "piet", "@voorbeeld.nl", "piet@", "piet@voorbeeld", "p iet@voorbeeld.nl",
-                       "a@b@voorbeeld.nl", "piet@voorbeeld.nl."};
+  const char *bad[] = {"",
+                       "piet",
+                       "@voorbeeld.nl",
+                       "piet@",
+                       "piet@voorbeeld",
+                       "p iet@voorbeeld.nl",
+                       "a@b@voorbeeld.nl",
+                       "piet@voorbeeld.nl."};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-    assert_int_equal(sk_auth_account_create(st, bad[i], "X", SK_ROLE_PARTNER, NULL, "t", T0, &a, err,
-                                            sizeof err),
+    assert_int_equal(sk_auth_account_create(st, bad[i], "X", SK_ROLE_PARTNER, NULL, "t", T0, &a,
+                                            err, sizeof err),
                      SK_AUTH_EEMAIL);
-  assert_int_equal(sk_auth_account_create(st, "x@voorbeeld.nl", "  ", SK_ROLE_PARTNER, NULL, "t", T0,
-                                          &a, err, sizeof err),
+  assert_int_equal(sk_auth_account_create(st, "x@voorbeeld.nl", "  ", SK_ROLE_PARTNER, NULL, "t",
+                                          T0, &a, err, sizeof err),
                    SK_AUTH_ENAME);
-  assert_int_equal(sk_auth_account_create(st, "x@voorbeeld.nl", "X", (enum sk_role)9, NULL, "t", T0, &a,
-                                          err, sizeof err),
+  assert_int_equal(sk_auth_account_create(st, "x@voorbeeld.nl", "X", (enum sk_role)9, NULL, "t", T0,
+                                          &a, err, sizeof err),
                    SK_EINVAL);
   add(st, "aa@voorbeeld.nl", SK_ROLE_ADMIN, NULL);
   struct sk_account *list;
@@ -170,7 +186,10 @@ static void test_account_validation_and_log(void **state) {
   assert_true(sk_uuid_valid(list[1].id));
   free(list);
   /* Who did what is in the change log. */
-  assert_int_equal(count_text(st, "SELECT count(*) FROM change_log WHERE entity = 'account' AND actor = ?1", "test"), 4);
+  assert_int_equal(
+      count_text(st, "SELECT count(*) FROM change_log WHERE entity = 'account' AND actor = ?1",
+                 "test"),
+      4);
   /* An account without a password cannot log in; same answer as a wrong one. */
   assert_int_equal(login(st, "piet@voorbeeld.nl", "", NULL, T0, NULL), SK_AUTH_EBADLOGIN);
   assert_int_equal(login(st, "piet@voorbeeld.nl", PW, NULL, T0, NULL), SK_AUTH_EBADLOGIN);
@@ -202,8 +221,10 @@ static void test_unknown_email_answers_like_wrong_password(void **state) {
   assert_int_equal(sk_auth_account_set_disabled(st, off, 1, "t", T0), SK_OK);
   struct sk_session s;
   char tok[SK_AUTH_TOKEN_LEN], e1[256], e2[256], e3[256];
-  int r1 = sk_auth_login(st, "bestaat@voorbeeld.nl", "verkeerd wachtwoord", NULL, NULL, T0, &s, tok, e1, sizeof e1);
-  int r2 = sk_auth_login(st, "bestaat-niet@voorbeeld.nl", "verkeerd wachtwoord", NULL, NULL, T0, &s, tok, e2, sizeof e2);
+  int r1 = sk_auth_login(st, "bestaat@voorbeeld.nl", "verkeerd wachtwoord", NULL, NULL, T0, &s, tok,
+                         e1, sizeof e1);
+  int r2 = sk_auth_login(st, "bestaat-niet@voorbeeld.nl", "verkeerd wachtwoord", NULL, NULL, T0, &s,
+                         tok, e2, sizeof e2);
   int r3 = sk_auth_login(st, "uit@voorbeeld.nl", PW, NULL, NULL, T0, &s, tok, e3, sizeof e3);
   assert_int_equal(r1, SK_AUTH_EBADLOGIN);
   assert_int_equal(r2, r1);
@@ -280,7 +301,10 @@ static void test_throttle_per_account_and_address(void **state) {
                      SK_AUTH_EBADLOGIN);
   assert_int_equal(login(st, "doel@voorbeeld.nl", PW, NULL, T0 + 1001, NULL), SK_OK);
   /* The typed address is not kept in clear. */
-  assert_int_equal(count_text(st, "SELECT count(*) FROM login_attempt WHERE email_hash LIKE '%' || ?1 || '%'", "spook"), 0);
+  assert_int_equal(
+      count_text(st, "SELECT count(*) FROM login_attempt WHERE email_hash LIKE '%' || ?1 || '%'",
+                 "spook"),
+      0);
   sk_store_close(st);
 }
 
@@ -331,11 +355,14 @@ static void test_throttle_per_ip(void **state) {
   char email[64];
   for (int i = 0; i < 20; i++) {
     snprintf(email, sizeof email, "gok%d@voorbeeld.nl", i);
-    assert_int_equal(login(st, email, "gok gok gok gok", "203.0.113.5", T0 + i, NULL), SK_AUTH_EBADLOGIN);
+    assert_int_equal(login(st, email, "gok gok gok gok", "203.0.113.5", T0 + i, NULL),
+                     SK_AUTH_EBADLOGIN);
   }
-  assert_int_equal(login(st, "slachtoffer@voorbeeld.nl", PW, "203.0.113.5", T0 + 30, NULL), SK_AUTH_ETHROTTLED);
+  assert_int_equal(login(st, "slachtoffer@voorbeeld.nl", PW, "203.0.113.5", T0 + 30, NULL),
+                   SK_AUTH_ETHROTTLED);
   assert_int_equal(login(st, "slachtoffer@voorbeeld.nl", PW, "203.0.113.6", T0 + 30, NULL), SK_OK);
-  assert_int_equal(login(st, "slachtoffer@voorbeeld.nl", PW, "203.0.113.5", T0 + 19 + 901, NULL), SK_OK);
+  assert_int_equal(login(st, "slachtoffer@voorbeeld.nl", PW, "203.0.113.5", T0 + 19 + 901, NULL),
+                   SK_OK);
   /* purge forgets old attempts, never recent ones. */
   assert_int_equal(sk_auth_purge(st, T0 + 2 * 86400), SK_OK);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM login_attempt"), 0);
@@ -353,7 +380,8 @@ static void test_session_lifetimes_and_logout(void **state) {
   assert_int_equal(login(st, "sessie@voorbeeld.nl", PW, "10.1.1.1", T0, tok), SK_OK);
   assert_true(strlen(tok) >= 43);
   /* Only a hash of the token is stored. */
-  assert_int_equal(count_text(st, "SELECT count(*) FROM auth_session WHERE id_hash = ?1 OR csrf = ?1", tok), 0);
+  assert_int_equal(
+      count_text(st, "SELECT count(*) FROM auth_session WHERE id_hash = ?1 OR csrf = ?1", tok), 0);
   assert_int_equal(sk_auth_session_lookup(st, tok, T0 + 60, &s), SK_OK);
   assert_int_equal(s.account.rid, rid);
   assert_int_equal(s.account.role, SK_ROLE_PARTNER);
@@ -363,7 +391,8 @@ static void test_session_lifetimes_and_logout(void **state) {
   assert_int_equal(sk_auth_session_lookup(st, tok, T0 + 60 + 8 * 3600 - 1, &s), SK_OK);
   int64_t last = T0 + 60 + 8 * 3600 - 1;
   assert_int_equal(sk_auth_session_lookup(st, tok, last + 8 * 3600, &s), SK_AUTH_ENOSESSION);
-  assert_int_equal(sk_auth_session_lookup(st, tok, last + 1, &s), SK_AUTH_ENOSESSION); /* gone for good */
+  assert_int_equal(sk_auth_session_lookup(st, tok, last + 1, &s),
+                   SK_AUTH_ENOSESSION); /* gone for good */
 
   /* Absolute: an active session still ends 7 days after login. */
   assert_int_equal(login(st, "sessie@voorbeeld.nl", PW, "10.1.1.1", T0, tok), SK_OK);
@@ -390,7 +419,8 @@ static void test_session_lifetimes_and_logout(void **state) {
   /* Junk never matches. */
   assert_int_equal(sk_auth_session_lookup(st, "", T0, &s), SK_AUTH_ENOSESSION);
   assert_int_equal(sk_auth_session_lookup(st, NULL, T0, &s), SK_AUTH_ENOSESSION);
-  assert_int_equal(sk_auth_session_lookup(st, "a'; DROP TABLE account; --", T0, &s), SK_AUTH_ENOSESSION);
+  assert_int_equal(sk_auth_session_lookup(st, "a'; DROP TABLE account; --", T0, &s),
+                   SK_AUTH_ENOSESSION);
   sk_store_close(st);
 }
 
@@ -458,11 +488,13 @@ static void test_cookie(void **state) {
   (void)state;
   char c[256];
   assert_int_equal(sk_auth_cookie("abcDEF-_123", 3600, 1, c, sizeof c), SK_OK);
-  assert_string_equal(c, "__Host-sk_session=abcDEF-_123; Path=/; Max-Age=3600; HttpOnly; Secure; SameSite=Strict");
+  assert_string_equal(
+      c, "__Host-sk_session=abcDEF-_123; Path=/; Max-Age=3600; HttpOnly; Secure; SameSite=Strict");
   assert_int_equal(sk_auth_cookie("abc", 60, 0, c, sizeof c), SK_OK);
   assert_string_equal(c, "sk_session=abc; Path=/; Max-Age=60; HttpOnly; SameSite=Strict");
   assert_int_equal(sk_auth_cookie(NULL, 0, 1, c, sizeof c), SK_OK);
-  assert_string_equal(c, "__Host-sk_session=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
+  assert_string_equal(c,
+                      "__Host-sk_session=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
   assert_int_equal(sk_auth_cookie("a;b", 60, 0, c, sizeof c), SK_EINVAL);
   assert_int_equal(sk_auth_cookie("a\r\nSet-Cookie: x=y", 60, 0, c, sizeof c), SK_EINVAL);
   assert_int_equal(sk_auth_cookie("abc", 60, 0, c, 10), SK_ETOOBIG);
@@ -480,28 +512,40 @@ static void test_reset_token_and_password_change(void **state) {
   assert_int_equal(sk_auth_reset_create(st, rid, T0, reset), SK_OK);
   assert_int_equal(count_text(st, "SELECT count(*) FROM password_reset WHERE hash = ?1", reset), 0);
   long long who = 0;
-  assert_int_equal(sk_auth_reset_use(st, reset, "kort", T0 + 10, &who, err, sizeof err), SK_AUTH_EPASSWORD);
-  assert_int_equal(sk_auth_reset_use(st, reset, "een nieuw lang wachtwoord", T0 + 10, &who, err, sizeof err),
-                   SK_OK);
+  assert_int_equal(sk_auth_reset_use(st, reset, "kort", T0 + 10, &who, err, sizeof err),
+                   SK_AUTH_EPASSWORD);
+  assert_int_equal(
+      sk_auth_reset_use(st, reset, "een nieuw lang wachtwoord", T0 + 10, &who, err, sizeof err),
+      SK_OK);
   assert_int_equal(who, rid);
   /* The old password and the old session are done; the token works once. */
   assert_int_equal(sk_auth_session_lookup(st, sess, T0 + 11, &s), SK_AUTH_ENOSESSION);
   assert_int_equal(login(st, "vergeten@voorbeeld.nl", PW, NULL, T0 + 12, NULL), SK_AUTH_EBADLOGIN);
-  assert_int_equal(login(st, "vergeten@voorbeeld.nl", "een nieuw lang wachtwoord", NULL, T0 + 12, NULL), SK_OK);
-  assert_int_equal(sk_auth_reset_use(st, reset, "nog een ander wachtwoord", T0 + 13, NULL, err, sizeof err),
-                   SK_AUTH_EBADTOKEN);
+  assert_int_equal(
+      login(st, "vergeten@voorbeeld.nl", "een nieuw lang wachtwoord", NULL, T0 + 12, NULL), SK_OK);
+  assert_int_equal(
+      sk_auth_reset_use(st, reset, "nog een ander wachtwoord", T0 + 13, NULL, err, sizeof err),
+      SK_AUTH_EBADTOKEN);
   assert_string_equal(err, sk_auth_message(SK_AUTH_EBADTOKEN));
   /* Expired after a day. */
   assert_int_equal(sk_auth_reset_create(st, rid, T0, reset), SK_OK);
-  assert_int_equal(sk_auth_reset_use(st, reset, "nog een ander wachtwoord", T0 + 86400, NULL, err, sizeof err),
-                   SK_AUTH_EBADTOKEN);
-  assert_int_equal(sk_auth_reset_use(st, "verzonnen", "nog een ander wachtwoord", T0, NULL, err, sizeof err),
-                   SK_AUTH_EBADTOKEN);
+  assert_int_equal(
+      sk_auth_reset_use(st, reset, "nog een ander wachtwoord", T0 + 86400, NULL, err, sizeof err),
+      SK_AUTH_EBADTOKEN);
+  assert_int_equal(
+      sk_auth_reset_use(st, "verzonnen", "nog een ander wachtwoord", T0, NULL, err, sizeof err),
+      SK_AUTH_EBADTOKEN);
   /* An operator's new password also ends the sessions. */
-  assert_int_equal(login(st, "vergeten@voorbeeld.nl", "een nieuw lang wachtwoord", NULL, T0 + 20, sess), SK_OK);
-  assert_int_equal(sk_auth_set_password(st, rid, "door de beheerder gezet", "cli", T0 + 21, err, sizeof err), SK_OK);
+  assert_int_equal(
+      login(st, "vergeten@voorbeeld.nl", "een nieuw lang wachtwoord", NULL, T0 + 20, sess), SK_OK);
+  assert_int_equal(
+      sk_auth_set_password(st, rid, "door de beheerder gezet", "cli", T0 + 21, err, sizeof err),
+      SK_OK);
   assert_int_equal(sk_auth_session_lookup(st, sess, T0 + 22, &s), SK_AUTH_ENOSESSION);
-  assert_int_equal(count_text(st, "SELECT count(*) FROM change_log WHERE field = 'password' AND actor = ?1", "cli"), 1);
+  assert_int_equal(
+      count_text(st, "SELECT count(*) FROM change_log WHERE field = 'password' AND actor = ?1",
+                 "cli"),
+      1);
   char pw[32];
   sk_auth_random_password(pw);
   assert_int_equal(strlen(pw), 20);
@@ -518,18 +562,18 @@ static void test_change_own_password(void **state) {
   struct sk_session s;
   assert_int_equal(login(st, "zelf@voorbeeld.nl", PW, NULL, T0, here), SK_OK);
   assert_int_equal(login(st, "zelf@voorbeeld.nl", PW, NULL, T0, elsewhere), SK_OK);
-  assert_int_equal(sk_auth_change_password(st, here, "fout fout fout", "mijn nieuwe wachtwoordzin", NULL,
-                                           NULL, T0 + 1, &s, fresh, err, sizeof err),
+  assert_int_equal(sk_auth_change_password(st, here, "fout fout fout", "mijn nieuwe wachtwoordzin",
+                                           NULL, NULL, T0 + 1, &s, fresh, err, sizeof err),
                    SK_AUTH_EBADLOGIN);
   assert_string_equal(fresh, "");
-  assert_int_equal(sk_auth_change_password(st, here, PW, "kort", NULL, NULL, T0 + 1, &s, fresh, err,
-                                           sizeof err),
-                   SK_AUTH_EPASSWORD);
-  assert_int_equal(sk_auth_change_password(st, "geen-sessie", PW, "mijn nieuwe wachtwoordzin", NULL, NULL,
-                                           T0 + 1, &s, fresh, err, sizeof err),
+  assert_int_equal(
+      sk_auth_change_password(st, here, PW, "kort", NULL, NULL, T0 + 1, &s, fresh, err, sizeof err),
+      SK_AUTH_EPASSWORD);
+  assert_int_equal(sk_auth_change_password(st, "geen-sessie", PW, "mijn nieuwe wachtwoordzin", NULL,
+                                           NULL, T0 + 1, &s, fresh, err, sizeof err),
                    SK_AUTH_ENOSESSION);
-  assert_int_equal(sk_auth_change_password(st, here, PW, "mijn nieuwe wachtwoordzin", "10.0.0.9", NULL,
-                                           T0 + 2, &s, fresh, err, sizeof err),
+  assert_int_equal(sk_auth_change_password(st, here, PW, "mijn nieuwe wachtwoordzin", "10.0.0.9",
+                                           NULL, T0 + 2, &s, fresh, err, sizeof err),
                    SK_OK);
   /* Both old sessions ended; the new token carries on; only the new password works. */
   assert_int_equal(sk_auth_session_lookup(st, here, T0 + 3, &s), SK_AUTH_ENOSESSION);
@@ -537,7 +581,8 @@ static void test_change_own_password(void **state) {
   assert_int_equal(sk_auth_session_lookup(st, fresh, T0 + 3, &s), SK_OK);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM auth_session"), 1);
   assert_int_equal(login(st, "zelf@voorbeeld.nl", PW, NULL, T0 + 4, NULL), SK_AUTH_EBADLOGIN);
-  assert_int_equal(login(st, "zelf@voorbeeld.nl", "mijn nieuwe wachtwoordzin", NULL, T0 + 4, NULL), SK_OK);
+  assert_int_equal(login(st, "zelf@voorbeeld.nl", "mijn nieuwe wachtwoordzin", NULL, T0 + 4, NULL),
+                   SK_OK);
   sk_store_close(st);
 }
 
@@ -583,25 +628,25 @@ static void test_new_password_revokes_api_tokens(void **state) {
   /* by a reset link */
   assert_int_equal(sk_auth_token_create(st, rid, "een", 0, T0, tok, NULL), SK_OK);
   assert_int_equal(sk_auth_reset_create(st, rid, T0, reset), SK_OK);
-  assert_int_equal(sk_auth_reset_use(st, reset, "een nieuw lang wachtwoord", T0 + 1, NULL, err,
-                                     sizeof err),
-                   SK_OK);
+  assert_int_equal(
+      sk_auth_reset_use(st, reset, "een nieuw lang wachtwoord", T0 + 1, NULL, err, sizeof err),
+      SK_OK);
   assert_int_equal(sk_auth_token_verify(st, tok, T0 + 2, &a), SK_AUTH_EBADTOKEN);
   /* by the owner */
   assert_int_equal(sk_auth_token_create(st, rid, "twee", 0, T0 + 3, tok, NULL), SK_OK);
-  assert_int_equal(login(st, "tokens@voorbeeld.nl", "een nieuw lang wachtwoord", NULL, T0 + 3, sess),
-                   SK_OK);
+  assert_int_equal(
+      login(st, "tokens@voorbeeld.nl", "een nieuw lang wachtwoord", NULL, T0 + 3, sess), SK_OK);
   assert_int_equal(sk_auth_change_password(st, sess, "een nieuw lang wachtwoord",
-                                           "nog een lang wachtwoord", NULL, NULL, T0 + 4, &s,
-                                           fresh, err, sizeof err),
+                                           "nog een lang wachtwoord", NULL, NULL, T0 + 4, &s, fresh,
+                                           err, sizeof err),
                    SK_OK);
   assert_int_equal(sk_auth_token_verify(st, tok, T0 + 5, &a), SK_AUTH_EBADTOKEN);
   assert_int_equal(sk_auth_session_lookup(st, fresh, T0 + 5, &s), SK_OK);
   /* by an operator */
   assert_int_equal(sk_auth_token_create(st, rid, "drie", 0, T0 + 6, tok, NULL), SK_OK);
-  assert_int_equal(sk_auth_set_password(st, rid, "door de beheerder gezet", "cli", T0 + 7, err,
-                                        sizeof err),
-                   SK_OK);
+  assert_int_equal(
+      sk_auth_set_password(st, rid, "door de beheerder gezet", "cli", T0 + 7, err, sizeof err),
+      SK_OK);
   assert_int_equal(sk_auth_token_verify(st, tok, T0 + 8, &a), SK_AUTH_EBADTOKEN);
   /* A token made after the change works. */
   assert_int_equal(sk_auth_token_create(st, rid, "vier", 0, T0 + 9, tok, NULL), SK_OK);
@@ -624,7 +669,10 @@ static void test_api_tokens(void **state) {
   assert_int_equal(strncmp(tok, "skapi_", 6), 0);
   assert_int_equal(strlen(tok), 6 + 43);
   assert_int_equal(strncmp(tok, info.prefix, strlen(info.prefix)), 0);
-  assert_int_equal(count_text(st, "SELECT count(*) FROM api_token WHERE hash = ?1 OR prefix = ?1 OR label = ?1", tok), 0);
+  assert_int_equal(
+      count_text(st, "SELECT count(*) FROM api_token WHERE hash = ?1 OR prefix = ?1 OR label = ?1",
+                 tok),
+      0);
 
   assert_int_equal(sk_auth_token_verify(st, tok, T0 + 1, &a), SK_OK);
   assert_int_equal(a.rid, p1);
@@ -680,8 +728,8 @@ static void test_access_model(void **state) {
     enum sk_role r;
     int all, own, review, feeds, accounts, restricted;
   } m[] = {
-      {SK_ROLE_NONE, 0, 0, 0, 0, 0, 0},      {SK_ROLE_PARTNER, 0, 1, 0, 0, 0, 0},
-      {SK_ROLE_REDACTEUR, 1, 0, 1, 1, 0, 1}, {SK_ROLE_ADMIN, 1, 0, 1, 1, 1, 1},
+      {SK_ROLE_NONE, 0, 0, 0, 0, 0, 0},         {SK_ROLE_PARTNER, 0, 1, 0, 0, 0, 0},
+      {SK_ROLE_REDACTEUR, 1, 0, 1, 1, 0, 1},    {SK_ROLE_ADMIN, 1, 0, 1, 1, 1, 1},
       {SK_ROLE_PROFESSIONAL, 0, 0, 0, 0, 0, 1},
   };
   for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
@@ -704,7 +752,8 @@ static void test_organisation_limit(void **state) {
   (void)state;
   struct sk_store *st = fresh_store("orglimit.db");
   struct sk_account many;
-  assert_int_equal(sk_auth_account_by_rid(st, add(st, "m@voorbeeld.nl", SK_ROLE_PARTNER, PW), &many), SK_OK);
+  assert_int_equal(
+      sk_auth_account_by_rid(st, add(st, "m@voorbeeld.nl", SK_ROLE_PARTNER, PW), &many), SK_OK);
   char id[64];
   for (int i = 0; i <= SK_AUTH_MAX_ORGS; i++) {
     snprintf(id, sizeof id, "6f1d2c3b-0000-4000-8000-1%011d", i);
@@ -713,7 +762,8 @@ static void test_organisation_limit(void **state) {
                      i < SK_AUTH_MAX_ORGS ? SK_OK : SK_ETOOBIG);
   }
   snprintf(id, sizeof id, "6f1d2c3b-0000-4000-8000-1%011d", 0);
-  assert_int_equal(sk_auth_link_organization(st, many.rid, id, "cli", T0), SK_OK); /* linked already */
+  assert_int_equal(sk_auth_link_organization(st, many.rid, id, "cli", T0),
+                   SK_OK); /* linked already */
   sk_store_close(st);
 }
 
@@ -722,15 +772,22 @@ static void test_roles_and_organisations(void **state) {
   struct sk_store *st = fresh_store("roles.db");
   long long org_a = add_org(st, ORG_A), org_b = add_org(st, ORG_B);
   struct sk_account partner, redacteur, admin, pro;
-  assert_int_equal(sk_auth_account_by_rid(st, add(st, "p@voorbeeld.nl", SK_ROLE_PARTNER, PW), &partner), SK_OK);
-  assert_int_equal(sk_auth_account_by_rid(st, add(st, "r@voorbeeld.nl", SK_ROLE_REDACTEUR, PW), &redacteur), SK_OK);
-  assert_int_equal(sk_auth_account_by_rid(st, add(st, "a@voorbeeld.nl", SK_ROLE_ADMIN, PW), &admin), SK_OK);
-  assert_int_equal(sk_auth_account_by_rid(st, add(st, "x@voorbeeld.nl", SK_ROLE_PROFESSIONAL, PW), &pro), SK_OK);
+  assert_int_equal(
+      sk_auth_account_by_rid(st, add(st, "p@voorbeeld.nl", SK_ROLE_PARTNER, PW), &partner), SK_OK);
+  assert_int_equal(
+      sk_auth_account_by_rid(st, add(st, "r@voorbeeld.nl", SK_ROLE_REDACTEUR, PW), &redacteur),
+      SK_OK);
+  assert_int_equal(sk_auth_account_by_rid(st, add(st, "a@voorbeeld.nl", SK_ROLE_ADMIN, PW), &admin),
+                   SK_OK);
+  assert_int_equal(
+      sk_auth_account_by_rid(st, add(st, "x@voorbeeld.nl", SK_ROLE_PROFESSIONAL, PW), &pro), SK_OK);
 
   assert_int_equal(sk_auth_link_organization(st, partner.rid, ORG_A, "cli", T0), SK_OK);
-  assert_int_equal(sk_auth_link_organization(st, partner.rid, ORG_A, "cli", T0), SK_OK); /* twice: fine */
-  assert_int_equal(sk_auth_link_organization(st, partner.rid, "00000000-0000-4000-8000-000000000000", "cli", T0),
-                   SK_ENOTFOUND);
+  assert_int_equal(sk_auth_link_organization(st, partner.rid, ORG_A, "cli", T0),
+                   SK_OK); /* twice: fine */
+  assert_int_equal(
+      sk_auth_link_organization(st, partner.rid, "00000000-0000-4000-8000-000000000000", "cli", T0),
+      SK_ENOTFOUND);
   assert_int_equal(sk_auth_link_organization(st, 999, ORG_A, "cli", T0), SK_ENOTFOUND);
   long long *orgs;
   size_t n;
@@ -770,7 +827,10 @@ static void test_roles_and_organisations(void **state) {
   assert_int_equal(sk_auth_link_organization(st, partner.rid, ORG_A, "cli", T0), SK_OK);
   assert_int_equal(sk_auth_account_set_disabled(st, partner.rid, 1, "cli", T0), SK_OK);
   assert_false(sk_auth_can_edit_organization(st, &partner, org_a));
-  assert_int_equal(count_text(st, "SELECT count(*) FROM change_log WHERE field = 'organization' AND actor = ?1", "cli"), 3);
+  assert_int_equal(
+      count_text(st, "SELECT count(*) FROM change_log WHERE field = 'organization' AND actor = ?1",
+                 "cli"),
+      3);
 
   /* Trusted partners publish without review. */
   assert_int_equal(sk_auth_account_set_trusted(st, partner.rid, 1, "cli", T0), SK_OK);
@@ -793,9 +853,18 @@ static void test_purge_and_messages(void **state) {
   assert_int_equal(sk_auth_purge(st, T0 + 86400), SK_OK);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM password_reset"), 0);
 
-  int codes[] = {SK_AUTH_EBADLOGIN, SK_AUTH_ETHROTTLED, SK_AUTH_EPASSWORD, SK_AUTH_EEMAIL,
-                 SK_AUTH_ENAME, SK_AUTH_ENOSESSION, SK_AUTH_EBADTOKEN, SK_AUTH_EEXISTS,
-                 SK_AUTH_ECSRF, SK_EFORBIDDEN, SK_EDB, -12345};
+  int codes[] = {SK_AUTH_EBADLOGIN,
+                 SK_AUTH_ETHROTTLED,
+                 SK_AUTH_EPASSWORD,
+                 SK_AUTH_EEMAIL,
+                 SK_AUTH_ENAME,
+                 SK_AUTH_ENOSESSION,
+                 SK_AUTH_EBADTOKEN,
+                 SK_AUTH_EEXISTS,
+                 SK_AUTH_ECSRF,
+                 SK_EFORBIDDEN,
+                 SK_EDB,
+                 -12345};
   for (size_t i = 0; i < sizeof codes / sizeof *codes; i++) {
     const char *m = sk_auth_message(codes[i]);
     assert_true(strlen(m) > 10);
@@ -819,8 +888,9 @@ static int run_user(const char *args, const char *input, char *out, size_t outle
   char cmd[2048];
   if (input)
     th_write_file(th_path("stdin.txt"), input, strlen(input));
-  snprintf(cmd, sizeof cmd, "'%s' user --db '%s' %s <'%s' >'%s' 2>'%s'", binary(), th_path("cli.db"),
-           args, input ? th_path("stdin.txt") : "/dev/null", th_path("out.txt"), th_path("err.txt"));
+  snprintf(cmd, sizeof cmd, "'%s' user --db '%s' %s <'%s' >'%s' 2>'%s'", binary(),
+           th_path("cli.db"), args, input ? th_path("stdin.txt") : "/dev/null", th_path("out.txt"),
+           th_path("err.txt"));
   int rc = system(cmd);
   FILE *f = fopen(th_path("out.txt"), "r");
   out[0] = '\0';
@@ -843,16 +913,20 @@ static void test_user_command(void **state) {
                             " --organization " ORG_A " --password-stdin",
                             PW "\n", out, sizeof out),
                    0);
-  assert_int_equal(run_user("add --email p@voorbeeld.nl --name Dubbel --role partner", NULL, out, sizeof out), 1);
-  assert_int_equal(run_user("add --email x@voorbeeld.nl --name X --role baas", NULL, out, sizeof out), 2);
+  assert_int_equal(
+      run_user("add --email p@voorbeeld.nl --name Dubbel --role partner", NULL, out, sizeof out),
+      1);
+  assert_int_equal(
+      run_user("add --email x@voorbeeld.nl --name X --role baas", NULL, out, sizeof out), 2);
   assert_int_equal(run_user("add --email x@voorbeeld.nl --role partner", NULL, out, sizeof out), 2);
   assert_int_equal(run_user("add --bogus", NULL, out, sizeof out), 2);
   assert_int_equal(run_user("explode", NULL, out, sizeof out), 2);
-  assert_int_equal(run_user("add --email x@voorbeeld.nl --name X --role partner --password-stdin", "kort\n",
-                            out, sizeof out),
+  assert_int_equal(run_user("add --email x@voorbeeld.nl --name X --role partner --password-stdin",
+                            "kort\n", out, sizeof out),
                    1);
   /* Without a password one is made and printed once. */
-  assert_int_equal(run_user("add --email r@voorbeeld.nl --name Red --role redacteur", NULL, out, sizeof out), 0);
+  assert_int_equal(
+      run_user("add --email r@voorbeeld.nl --name Red --role redacteur", NULL, out, sizeof out), 0);
   char *pw = strstr(out, "password: ");
   assert_non_null(pw);
   char generated[64];
@@ -873,7 +947,9 @@ static void test_user_command(void **state) {
   assert_true(sk_auth_can_edit_organization(st, &p, 1));
   sk_store_close(st);
 
-  assert_int_equal(run_user("reset p@voorbeeld.nl --password-stdin", "een ander wachtwoord\n", out, sizeof out), 0);
+  assert_int_equal(
+      run_user("reset p@voorbeeld.nl --password-stdin", "een ander wachtwoord\n", out, sizeof out),
+      0);
   assert_int_equal(run_user("reset nobody@voorbeeld.nl", NULL, out, sizeof out), 1);
   assert_int_equal(run_user("token p@voorbeeld.nl --label ci", NULL, out, sizeof out), 0);
   char token[SK_AUTH_TOKEN_LEN] = "";
@@ -885,7 +961,8 @@ static void test_user_command(void **state) {
   st = fresh_store("cli.db");
   struct sk_account a;
   assert_int_equal(sk_auth_token_verify(st, token, T0, &a), SK_AUTH_EBADTOKEN); /* disabled */
-  assert_int_equal(login(st, "p@voorbeeld.nl", "een ander wachtwoord", NULL, T0, NULL), SK_AUTH_EBADLOGIN);
+  assert_int_equal(login(st, "p@voorbeeld.nl", "een ander wachtwoord", NULL, T0, NULL),
+                   SK_AUTH_EBADLOGIN);
   assert_int_equal(sk_auth_account_set_disabled(st, p.rid, 0, "t", T0), SK_OK);
   assert_int_equal(sk_auth_token_verify(st, token, T0, &a), SK_OK);
   assert_int_equal(login(st, "p@voorbeeld.nl", "een ander wachtwoord", NULL, T0, NULL), SK_OK);

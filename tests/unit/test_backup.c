@@ -37,7 +37,8 @@ static void test_backup_has_portal_data_and_restores(void **state) {
    * contain the committed state only. */
   struct sk_store *reader = NULL;
   char err[256];
-  assert_int_equal(sk_store_open(th_path("live.db"), SK_STORE_READONLY, &reader, err, sizeof err), SK_OK);
+  assert_int_equal(sk_store_open(th_path("live.db"), SK_STORE_READONLY, &reader, err, sizeof err),
+                   SK_OK);
   assert_int_equal(sk_store_begin(st), SK_OK);
   add_portal_org(st, 999);
   assert_int_equal(sk_backup_to_file(reader, th_path("backup.db"), err, sizeof err), SK_OK);
@@ -47,8 +48,10 @@ static void test_backup_has_portal_data_and_restores(void **state) {
 
   /* "Restore": open the backup as the database. */
   struct sk_store *restored = NULL;
-  assert_int_equal(sk_store_open(th_path("backup.db"), SK_STORE_CREATE, &restored, err, sizeof err), SK_OK);
-  assert_int_equal(th_query_int(restored, "SELECT count(*) FROM organization WHERE source = 'portal'"), 50);
+  assert_int_equal(sk_store_open(th_path("backup.db"), SK_STORE_CREATE, &restored, err, sizeof err),
+                   SK_OK);
+  assert_int_equal(
+      th_query_int(restored, "SELECT count(*) FROM organization WHERE source = 'portal'"), 50);
   assert_int_equal(th_query_int(restored, "SELECT count(*) FROM taxonomy_term") > 0, 1);
   sk_store_close(restored);
   struct stat sb;
@@ -59,7 +62,8 @@ static void test_backup_to_unwritable_place_fails_cleanly(void **state) {
   (void)state;
   struct sk_store *st = th_store_with_taxonomy("live2.db");
   char err[256] = "";
-  assert_int_not_equal(sk_backup_to_file(st, "/nonexistent-dir/x/backup.db", err, sizeof err), SK_OK);
+  assert_int_not_equal(sk_backup_to_file(st, "/nonexistent-dir/x/backup.db", err, sizeof err),
+                       SK_OK);
   assert_true(err[0] != '\0');
   sk_store_close(st);
 }
@@ -99,14 +103,16 @@ static void test_publish_has_public_data_only_and_switches(void **state) {
   struct sk_store *st = th_store_with_taxonomy("primary.db");
   for (int i = 0; i < 20; i++)
     add_portal_org(st, i);
-  assert_int_equal(sk_store_exec(st,
-      "INSERT INTO account(id, email, name, role, password_hash, created) VALUES('acc-1',"
-      " 'partner@example.org', 'Partner', 'partner', '$argon2id$geheim-hash-XYZZY',"
-      " '2026-01-01T00:00:00Z');"
-      "INSERT INTO auth_session(id_hash, account_rid, created, last_seen, expires, csrf)"
-      " VALUES('sessie-hash-PLUGH', 1, 1, 1, 99999999999, 'csrf');"
-      "INSERT INTO meta(key, value) VALUES('verify_secret', 'verify-geheim-QUUX'),"
-      " ('portal_secret', 'aa');"), SK_OK);
+  assert_int_equal(
+      sk_store_exec(
+          st, "INSERT INTO account(id, email, name, role, password_hash, created) VALUES('acc-1',"
+              " 'partner@example.org', 'Partner', 'partner', '$argon2id$geheim-hash-XYZZY',"
+              " '2026-01-01T00:00:00Z');"
+              "INSERT INTO auth_session(id_hash, account_rid, created, last_seen, expires, csrf)"
+              " VALUES('sessie-hash-PLUGH', 1, 1, 1, 99999999999, 'csrf');"
+              "INSERT INTO meta(key, value) VALUES('verify_secret', 'verify-geheim-QUUX'),"
+              " ('portal_secret', 'aa');"),
+      SK_OK);
   char dir[512], name[128] = "", err[256] = "", cur[1024];
   snprintf(dir, sizeof dir, "%s", th_path("snaps"));
   assert_int_equal(sk_publish_current(dir, cur, sizeof cur), SK_ENOTFOUND);
@@ -117,7 +123,8 @@ static void test_publish_has_public_data_only_and_switches(void **state) {
   /* The public data is there; who can log in, and the secrets, are not. */
   struct sk_store *snap = NULL;
   assert_int_equal(sk_store_open(cur, SK_STORE_READONLY, &snap, err, sizeof err), SK_OK);
-  assert_int_equal(th_query_int(snap, "SELECT count(*) FROM organization WHERE source = 'portal'"), 20);
+  assert_int_equal(th_query_int(snap, "SELECT count(*) FROM organization WHERE source = 'portal'"),
+                   20);
   assert_int_equal(th_query_int(snap, "SELECT count(*) FROM account"), 0);
   assert_int_equal(th_query_int(snap, "SELECT count(*) FROM auth_session"), 0);
   assert_int_equal(th_query_int(snap, "SELECT count(*) FROM meta WHERE key = 'verify_secret'"), 0);
@@ -137,11 +144,13 @@ static void test_publish_has_public_data_only_and_switches(void **state) {
   for (int i = 0; i < 3; i++)
     assert_int_equal(sk_publish(st, dir, 2, NULL, 0, err, sizeof err), SK_OK);
   assert_int_equal(count_snapshots(dir), 2);
-  assert_int_equal(th_query_int(snap, "SELECT count(*) FROM organization WHERE source = 'portal'"), 20);
+  assert_int_equal(th_query_int(snap, "SELECT count(*) FROM organization WHERE source = 'portal'"),
+                   20);
   sk_store_close(snap);
   assert_int_equal(sk_publish_current(dir, cur, sizeof cur), SK_OK);
   assert_int_equal(sk_store_open(cur, SK_STORE_READONLY, &snap, err, sizeof err), SK_OK);
-  assert_int_equal(th_query_int(snap, "SELECT count(*) FROM organization WHERE source = 'portal'"), 21);
+  assert_int_equal(th_query_int(snap, "SELECT count(*) FROM organization WHERE source = 'portal'"),
+                   21);
   sk_store_close(snap);
   /* The primary keeps everything. */
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM account"), 1);
@@ -163,7 +172,8 @@ static void test_publish_that_fails_leaves_current(void **state) {
   assert_int_equal(sk_publish(st, dir, 3, NULL, 0, err, sizeof err), SK_EIO);
   assert_non_null(strstr(err, "current"));
   rmdir(blocker);
-  assert_int_not_equal(sk_publish(st, "/nonexistent-dir/x/snaps", 3, NULL, 0, err, sizeof err), SK_OK);
+  assert_int_not_equal(sk_publish(st, "/nonexistent-dir/x/snaps", 3, NULL, 0, err, sizeof err),
+                       SK_OK);
   assert_true(err[0] != '\0');
   assert_int_equal(sk_publish_current(dir, after, sizeof after), SK_OK);
   assert_string_equal(before, after);

@@ -74,7 +74,8 @@ static void test_recall(void **state) {
     n++;
     hit += ok;
     if (!ok)
-      printf("  missed (%s): \"%s\" -> %s\n", line, q, m.kinds ? sk_crisis_kind_name(m.primary) : "nothing");
+      printf("  missed (%s): \"%s\" -> %s\n", line, q,
+             m.kinds ? sk_crisis_kind_name(m.primary) : "nothing");
   }
   fclose(f);
   printf("crisis recall: %d of %d (%.1f %%)\n", hit, n, 100.0 * hit / n);
@@ -97,7 +98,8 @@ static void test_near_miss_silence(void **state) {
     n++;
     quiet += m.kinds == 0;
     if (m.kinds)
-      printf("  false alarm: \"%s\" -> %s (pattern %s)\n", line, sk_crisis_kind_name(m.primary), m.pattern);
+      printf("  false alarm: \"%s\" -> %s (pattern %s)\n", line, sk_crisis_kind_name(m.primary),
+             m.pattern);
   }
   fclose(f);
   printf("near-miss silence: %d of %d (%.1f %%)\n", quiet, n, 100.0 * quiet / n);
@@ -114,22 +116,30 @@ static void test_order_free(void **state) {
   assert_string_equal(primary_of("leven wil ik niet meer"), "suicide");
   assert_string_equal(primary_of("slaat mij mijn man"), "violence");
   /* but within a window: the words far apart in a long text are no pattern */
-  assert_string_equal(primary_of("ik wil graag weten waar ik in Huizen en Laren en Blaricum en Eemnes een "
-                                 "cursus kan volgen over het onderhouden van een moestuin en over de dood "
-                                 "van planten in de winter"),
-                      "-");
+  assert_string_equal(
+      primary_of("ik wil graag weten waar ik in Huizen en Laren en Blaricum en Eemnes een "
+                 "cursus kan volgen over het onderhouden van een moestuin en over de dood "
+                 "van planten in de winter"),
+      "-");
 }
 
 static void test_inflections(void **state) {
   (void)state;
-  const char *violence[] = {"hij slaat me", "hij sloeg me", "ik ben geslagen door hem", "de buren slaan hun kind",
-                            "mijn man heeft me geschopt", "hij mishandelde mij", "ik word bedreigd",
-                            "hij bedreigt me", "ik werd achtervolgd"};
+  const char *violence[] = {"hij slaat me",
+                            "hij sloeg me",
+                            "ik ben geslagen door hem",
+                            "de buren slaan hun kind",
+                            "mijn man heeft me geschopt",
+                            "hij mishandelde mij",
+                            "ik word bedreigd",
+                            "hij bedreigt me",
+                            "ik werd achtervolgd"};
   for (size_t i = 0; i < sizeof violence / sizeof *violence; i++)
     if (!(kinds_of(violence[i]) & SK_CRISIS_VIOLENCE))
       fail_msg("not violence: %s", violence[i]);
-  const char *suicide[] = {"ik wil dood", "ik wilde dood", "ik wou dood", "ik wil sterven",
-                           "ik wil niet meer leven", "wil niet langer leven", "ik ga me ophangen"};
+  const char *suicide[] = {"ik wil dood",      "ik wilde dood",          "ik wou dood",
+                           "ik wil sterven",   "ik wil niet meer leven", "wil niet langer leven",
+                           "ik ga me ophangen"};
   for (size_t i = 0; i < sizeof suicide / sizeof *suicide; i++)
     if (!(kinds_of(suicide[i]) & SK_CRISIS_SUICIDE))
       fail_msg("not suicide: %s", suicide[i]);
@@ -138,8 +148,10 @@ static void test_inflections(void **state) {
 static void test_spelling_and_compounds(void **state) {
   (void)state;
   /* diacritics, case, spaces inside a compound, hyphens, letter runs, one typo */
-  const char *q[] = {"suïcide", "SUICIDE", "Suicidaal", "zelf moord", "zelf-moord", "zelfmoordgedachten",
-                     "zelfmoort", "zelfmoord!!!", "ik wil dooooood", "ik wil dood.", "zelfmoodr"};
+  const char *q[] = {"suïcide",      "SUICIDE",      "Suicidaal",
+                     "zelf moord",   "zelf-moord",   "zelfmoordgedachten",
+                     "zelfmoort",    "zelfmoord!!!", "ik wil dooooood",
+                     "ik wil dood.", "zelfmoodr"};
   for (size_t i = 0; i < sizeof q / sizeof *q; i++)
     if (!(kinds_of(q[i]) & SK_CRISIS_SUICIDE))
       fail_msg("not suicide: %s", q[i]);
@@ -150,9 +162,10 @@ static void test_spelling_and_compounds(void **state) {
 
 static void test_exclusions(void **state) {
   (void)state;
-  const char *q[] = {"geweldig", "geweldige dag", "doodmoe", "ik ben doodziek", "dodelijk saai",
-                     "rouw",     "overleden",      "begrafenis", "palliatieve zorg", "zelfverdediging",
-                     "huiselijk", "film over zelfmoord", "zelfmoordaanslag", "de klok slaat", "sla recept"};
+  const char *q[] = {
+      "geweldig",  "geweldige dag",       "doodmoe",          "ik ben doodziek",  "dodelijk saai",
+      "rouw",      "overleden",           "begrafenis",       "palliatieve zorg", "zelfverdediging",
+      "huiselijk", "film over zelfmoord", "zelfmoordaanslag", "de klok slaat",    "sla recept"};
   for (size_t i = 0; i < sizeof q / sizeof *q; i++)
     if (kinds_of(q[i]))
       fail_msg("false alarm: %s", q[i]);
@@ -176,7 +189,8 @@ static void test_lines(void **state) {
   assert_string_equal(l[1]->number, "0800-2000");
   assert_int_equal(sk_crisis_lines(crisis(), 0, 0, l, SK_CRISIS_MAX_LINES), 0);
   assert_int_equal(sk_crisis_need_kinds(crisis(), "psychisch.crisis"), SK_CRISIS_SUICIDE);
-  assert_int_equal(sk_crisis_need_kinds(crisis(), "veiligheid.huiselijkgeweld"), SK_CRISIS_VIOLENCE);
+  assert_int_equal(sk_crisis_need_kinds(crisis(), "veiligheid.huiselijkgeweld"),
+                   SK_CRISIS_VIOLENCE);
   assert_int_equal(sk_crisis_need_kinds(crisis(), "geld"), 0);
 }
 
@@ -234,11 +248,13 @@ static void expect_load_error(const char *json, int code, const char *words) {
     fail_msg("for %.80s: rc %d, err \"%s\" (want %d, \"%s\")", json, rc, err, code, words);
 }
 
-#define LINES                                                                                                   \
-  "\"lines\":[{\"key\":\"a\",\"id\":\"7f311348-1d1f-5c78-9e93-271566f774cc\",\"name\":\"A\",\"number\":\"112\"," \
+#define LINES                                                                                      \
+  "\"lines\":[{\"key\":\"a\",\"id\":\"7f311348-1d1f-5c78-9e93-271566f774cc\",\"name\":\"A\","      \
+  "\"number\":\"112\","                                                                            \
   "\"note\":\"n\"}],"
-#define KINDS                                                                                                   \
-  "\"kinds\":[{\"kind\":\"danger\",\"lines\":[\"a\"]},{\"kind\":\"suicide\",\"lines\":[\"a\"]},{\"kind\":"   \
+#define KINDS                                                                                      \
+  "\"kinds\":[{\"kind\":\"danger\",\"lines\":[\"a\"]},{\"kind\":\"suicide\",\"lines\":[\"a\"]},{"  \
+  "\"kind\":"                                                                                      \
   "\"violence\",\"lines\":[\"a\"]}],"
 
 static void test_load_errors(void **state) {
@@ -246,28 +262,36 @@ static void test_load_errors(void **state) {
   expect_load_error("{", SK_EPARSE, "line 1");
   expect_load_error("[]", SK_EINVAL, "expected an object");
   expect_load_error("{\"version\":2}", SK_EINVAL, "version");
-  expect_load_error("{\"version\":1," LINES KINDS "\"always\":[\"nope\"]}", SK_EINVAL, "\"always\"");
-  expect_load_error("{\"version\":1," LINES KINDS "\"always\":[\"a\"],\"sets\":{\"x\":[\"dood\"]},\"patterns\":"
+  expect_load_error("{\"version\":1," LINES KINDS "\"always\":[\"nope\"]}", SK_EINVAL,
+                    "\"always\"");
+  expect_load_error("{\"version\":1," LINES KINDS
+                    "\"always\":[\"a\"],\"sets\":{\"x\":[\"dood\"]},\"patterns\":"
                     "[{\"id\":\"p\",\"kind\":\"suicide\",\"slots\":[\"@y\"]}]}",
                     SK_EINVAL, "set @y is not defined");
-  expect_load_error("{\"version\":1," LINES KINDS "\"always\":[\"a\"],\"sets\":{\"x\":[\"dood\"]},\"patterns\":"
+  expect_load_error("{\"version\":1," LINES KINDS
+                    "\"always\":[\"a\"],\"sets\":{\"x\":[\"dood\"]},\"patterns\":"
                     "[{\"id\":\"p\",\"kind\":\"sad\",\"slots\":[\"@x\"]}]}",
                     SK_EINVAL, "(p): \"kind\"");
-  expect_load_error("{\"version\":1," LINES KINDS "\"always\":[\"a\"],\"sets\":{\"x\":[\"do*\"]},\"patterns\":"
+  expect_load_error("{\"version\":1," LINES KINDS
+                    "\"always\":[\"a\"],\"sets\":{\"x\":[\"do*\"]},\"patterns\":"
                     "[{\"id\":\"p\",\"kind\":\"suicide\",\"slots\":[\"@x\"]}]}",
                     SK_EINVAL, "prefix");
-  expect_load_error("{\"version\":1," LINES KINDS "\"always\":[\"a\"],\"sets\":{\"x\":[\"dood\"]},\"patterns\":"
+  expect_load_error("{\"version\":1," LINES KINDS
+                    "\"always\":[\"a\"],\"sets\":{\"x\":[\"dood\"]},\"patterns\":"
                     "[{\"id\":\"p\",\"kind\":\"suicide\",\"slots\":[\"@x\",\"@x\"],\"window\":0}]}",
                     SK_EINVAL, "window");
   /* the same number twice is refused: no line twice in a crisis block */
-  expect_load_error("{\"version\":1,\"lines\":[{\"key\":\"a\",\"id\":\"7f311348-1d1f-5c78-9e93-271566f774cc\","
-                    "\"name\":\"A\",\"number\":\"112\",\"note\":\"n\"},{\"key\":\"b\",\"id\":"
-                    "\"7f311348-1d1f-5c78-9e93-271566f774cd\",\"name\":\"B\",\"number\":\"112\",\"note\":\"n\"}]}",
-                    SK_EINVAL, "no line twice");
+  expect_load_error(
+      "{\"version\":1,\"lines\":[{\"key\":\"a\",\"id\":\"7f311348-1d1f-5c78-9e93-271566f774cc\","
+      "\"name\":\"A\",\"number\":\"112\",\"note\":\"n\"},{\"key\":\"b\",\"id\":"
+      "\"7f311348-1d1f-5c78-9e93-271566f774cd\",\"name\":\"B\",\"number\":\"112\",\"note\":\"n\"}]"
+      "}",
+      SK_EINVAL, "no line twice");
   /* without 112 in every block the data is refused */
-  expect_load_error("{\"version\":1,\"lines\":[{\"key\":\"a\",\"id\":\"7f311348-1d1f-5c78-9e93-271566f774cc\","
-                    "\"name\":\"A\",\"number\":\"113\",\"note\":\"n\"}]," KINDS "\"always\":[\"a\"]}",
-                    SK_EINVAL, "112");
+  expect_load_error(
+      "{\"version\":1,\"lines\":[{\"key\":\"a\",\"id\":\"7f311348-1d1f-5c78-9e93-271566f774cc\","
+      "\"name\":\"A\",\"number\":\"113\",\"note\":\"n\"}]," KINDS "\"always\":[\"a\"]}",
+      SK_EINVAL, "112");
   struct sk_crisis *c = NULL;
   char err[256];
   assert_int_equal(sk_crisis_load(th_path("no-such-file.json"), &c, err, sizeof err), SK_EIO);
@@ -304,7 +328,8 @@ static void demo_open(void) {
     fail_msg("%s not built", exe);
   const char *db = th_path("crisis-demo.db");
   snprintf(cmd, sizeof cmd,
-           "cd '%s' && '%s' index --db '%s' --taxonomy feeds/taxonomy.json --feeds feeds/feeds.json >/dev/null",
+           "cd '%s' && '%s' index --db '%s' --taxonomy feeds/taxonomy.json --feeds "
+           "feeds/feeds.json >/dev/null",
            th_source_dir(), exe, db);
   assert_int_equal(system(cmd), 0);
   char err[256];
@@ -383,7 +408,8 @@ static void test_search_list_under_the_block(void **state) {
   json_t *j = search_json("ik wil niet meer leven", NULL, 0);
   assert_true(json_is_true(json_object_get(j, "crisis")));
   assert_true(json_array_size(json_object_get(j, "items")) > 0);
-  assert_false(lists(j, "Vrijwilligers in de laatste levensfase")); /* "leven" is not life's last phase */
+  assert_false(
+      lists(j, "Vrijwilligers in de laatste levensfase")); /* "leven" is not life's last phase */
   json_decref(j);
   j = search_json("ik doe mezelf pijn", NULL, 0);
   assert_false(lists(j, "Lotgenotencontact chronische pijn en vermoeidheid"));
@@ -418,8 +444,8 @@ static void test_search_block(void **state) {
   json_decref(j);
   /* the CLI prints the same JSON */
   char cmd[4096];
-  snprintf(cmd, sizeof cmd, "'%s/sociale-kaart' search --db '%s' --json 'mijn ex bedreigt mij'", getenv("SK_BINARY_DIR"),
-           th_path("crisis-demo.db"));
+  snprintf(cmd, sizeof cmd, "'%s/sociale-kaart' search --db '%s' --json 'mijn ex bedreigt mij'",
+           getenv("SK_BINARY_DIR"), th_path("crisis-demo.db"));
   FILE *p = popen(cmd, "r");
   assert_non_null(p);
   json_error_t je;
@@ -429,10 +455,12 @@ static void test_search_block(void **state) {
     fail_msg("sociale-kaart search --json: %s", je.text);
   assert_true(json_is_true(json_object_get(j, "crisis")));
   assert_string_equal(json_string_value(json_object_get(j, "crisis_kind")), "violence");
-  assert_string_equal(json_string_value(json_object_get(
-                          json_array_get(json_object_get(json_array_get(json_object_get(j, "crisis_lines"), 0), "phones"), 0),
-                          "number")),
-                      "0800-2000");
+  assert_string_equal(
+      json_string_value(json_object_get(
+          json_array_get(
+              json_object_get(json_array_get(json_object_get(j, "crisis_lines"), 0), "phones"), 0),
+          "number")),
+      "0800-2000");
   json_decref(j);
   /* silent where it must be */
   const char *quiet[] = {"geweldig", "doodmoe", "begrafenis", "zelfverdediging", "huiselijk"};
@@ -448,11 +476,16 @@ static void test_search_block(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_recall),          cmocka_unit_test(test_near_miss_silence),
-      cmocka_unit_test(test_order_free),      cmocka_unit_test(test_inflections),
-      cmocka_unit_test(test_spelling_and_compounds), cmocka_unit_test(test_exclusions),
-      cmocka_unit_test(test_lines),           cmocka_unit_test(test_bounded_input),
-      cmocka_unit_test(test_load_errors),     cmocka_unit_test(test_store_round_trip),
+      cmocka_unit_test(test_recall),
+      cmocka_unit_test(test_near_miss_silence),
+      cmocka_unit_test(test_order_free),
+      cmocka_unit_test(test_inflections),
+      cmocka_unit_test(test_spelling_and_compounds),
+      cmocka_unit_test(test_exclusions),
+      cmocka_unit_test(test_lines),
+      cmocka_unit_test(test_bounded_input),
+      cmocka_unit_test(test_load_errors),
+      cmocka_unit_test(test_store_round_trip),
       cmocka_unit_test(test_search_block),
       cmocka_unit_test(test_search_list_under_the_block),
   };

@@ -47,7 +47,8 @@ static void test_quotes_separators_and_codes(void **state) {
   struct ix_batch b;
   /* comma-separated, LF, quoted separators, doubled quotes and a line break in a cell */
   parse("Name,Description,Organisation,Needs,Areas,Access,Cost\n"
-        "\"Spreekuur, schulden\",\"Zeg \"\"hallo\"\"\nen kom langs\",Loket,\"geld.schulden, Administratie\","
+        "\"Spreekuur, schulden\",\"Zeg \"\"hallo\"\"\nen kom langs\",Loket,\"geld.schulden, "
+        "Administratie\","
         "Gemeente Huizen,vrij,gratis\n",
         &b, SK_OK);
   const struct ix_service *s = svc(&b, "Spreekuur, schulden");
@@ -111,7 +112,8 @@ static void test_excel_export_through_index(void **state) {
     fail_msg("missing partner-excel.csv");
   char reg[PATH_MAX + 256];
   snprintf(reg, sizeof reg,
-           "{\"feeds\": [{\"id\": \"sheet\", \"partner\": \"P\", \"kind\": \"csv\", \"location\": \"file://%s\"}]}",
+           "{\"feeds\": [{\"id\": \"sheet\", \"partner\": \"P\", \"kind\": \"csv\", \"location\": "
+           "\"file://%s\"}]}",
            path);
   th_write_file(th_path("csv-feeds.json"), reg, strlen(reg));
   struct ix_registry *r = NULL;
@@ -144,12 +146,14 @@ static void test_excel_export_through_index(void **state) {
                                     " description = 'Nederlands oefenen met \"gewone\" gesprekken.'"
                                     " AND fees_description = '€ 2,50 per keer'"),
                    1);
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM service WHERE name = 'Koffieochtend' AND"
-                                    " description LIKE 'Elke dinsdag koffie; thee%café.%Openingstijden: di%'"
-                                    " AND url = 'https://www.dekuil.example.nl'"),
-                   1);
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM location WHERE postal_code = '1271 AB' AND"
-                                    " municipality_code = 'huizen'"),
+  assert_int_equal(
+      th_query_int(st, "SELECT count(*) FROM service WHERE name = 'Koffieochtend' AND"
+                       " description LIKE 'Elke dinsdag koffie; thee%café.%Openingstijden: di%'"
+                       " AND url = 'https://www.dekuil.example.nl'"),
+      1);
+  assert_int_equal(th_query_int(st,
+                                "SELECT count(*) FROM location WHERE postal_code = '1271 AB' AND"
+                                " municipality_code = 'huizen'"),
                    1);
   /* labels became codes; a list of municipalities became their scope's members */
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM service_taxonomy t JOIN service s ON"
@@ -168,7 +172,6 @@ static void test_excel_export_through_index(void **state) {
                    1);
   sk_store_close(st);
 }
-
 
 /* Random damage to a real sheet (cut, flipped bytes, stray quotes and
  * separators): the parser answers every time, without a crash, within its
@@ -191,15 +194,11 @@ static void test_mutations_never_crash(void **state) {
       size_t at = (x >> 8) % len;
       static const char pool[] = "\";,\t\r\n\"\"\xE9\xC3\x80 aZ0";
       switch ((x >> 4) % 4) {
-      case 0:
-        buf[at] = pool[(x >> 20) % (sizeof pool - 1)];
-        break;
+      case 0: buf[at] = pool[(x >> 20) % (sizeof pool - 1)]; break;
       case 1:
         len = at + 1; /* cut */
         break;
-      case 2:
-        buf[at] = (char)(x >> 24);
-        break;
+      case 2: buf[at] = (char)(x >> 24); break;
       default:
         memmove(buf + at + 1, buf + at, len - at < sizeof buf - 1 - len ? len - at : 0);
         if (len + 1 < sizeof buf)

@@ -63,7 +63,9 @@ void *__wrap_realloc(void *p, size_t n) { return should_fail() ? NULL : __real_r
 char *__wrap_strdup(const char *s);
 char *__wrap_strdup(const char *s) { return should_fail() ? NULL : __real_strdup(s); }
 char *__wrap_strndup(const char *s, size_t n);
-char *__wrap_strndup(const char *s, size_t n) { return should_fail() ? NULL : __real_strndup(s, n); }
+char *__wrap_strndup(const char *s, size_t n) {
+  return should_fail() ? NULL : __real_strndup(s, n);
+}
 
 static void fault_arm(long at, int sticky) {
   atomic_store(&fault_count, 0);
@@ -121,8 +123,8 @@ static int count_word(void *ctx, const char *w, size_t n, size_t start, size_t e
 
 static int op_stem(void *ctx, int expect_full) {
   (void)ctx;
-  static const char *words[] = {"schuldhulpverlening", "mantelzorgers", "eenzaamheid", "geïnteresseerden",
-                                "ZIEKENHUIZEN", "fietsen"};
+  static const char *words[] = {"schuldhulpverlening", "mantelzorgers", "eenzaamheid",
+                                "geïnteresseerden",    "ZIEKENHUIZEN",  "fietsen"};
   struct sk_stemmer *st = sk_stemmer_new();
   if (!st)
     return SK_ENOMEM;
@@ -180,9 +182,9 @@ static void test_tokenizer_out_of_memory(void **state) {
   sqlite3 *db = NULL;
   assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
   assert_int_equal(sk_tokenizer_register(db), SK_OK);
-  assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(x, tokenize='dutch')", NULL,
-                                NULL, NULL),
-                   SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(x, tokenize='dutch')", NULL, NULL, NULL),
+      SQLITE_OK);
   fault_walk("FTS5 tokenizer", op_fts, db, 400);
   sqlite3_close(db);
 }
@@ -192,7 +194,8 @@ static void test_tokenizer_out_of_memory(void **state) {
 static const char json_doc[] =
     "{\"format\": \"sociale-kaart-feed\", \"version\": 1, \"organizations\": ["
     "{\"key\": \"a\", \"name\": \"Stichting \\u00e9\\u00e9n\", \"tags\": [1, 2.5, true, null],"
-    " \"services\": [{\"key\": \"s\", \"name\": \"Hulp bij schulden\", \"nested\": {\"x\": [[], {}]}}]},"
+    " \"services\": [{\"key\": \"s\", \"name\": \"Hulp bij schulden\", \"nested\": {\"x\": [[], "
+    "{}]}}]},"
     "{\"key\": \"b\", \"name\": \"Twee\", \"services\": []}]}";
 
 static int op_json(void *ctx, int expect_full) {

@@ -43,10 +43,10 @@ static struct ix_fetch_opts quick(void) {
   return o;
 }
 
-#define assert_contains(hay, needle)                                                                         \
-  do {                                                                                                       \
-    if (!strstr((hay), (needle)))                                                                            \
-      fail_msg("\"%s\" does not contain \"%s\"", (hay), (needle));                                           \
+#define assert_contains(hay, needle)                                                               \
+  do {                                                                                             \
+    if (!strstr((hay), (needle)))                                                                  \
+      fail_msg("\"%s\" does not contain \"%s\"", (hay), (needle));                                 \
   } while (0)
 
 /* The state after any failed fetch: a reason, nothing the caller could
@@ -64,7 +64,10 @@ static void assert_failed_cleanly(const struct ix_fetch_result *r) {
 static void test_ok(void **state) {
   (void)state;
   static const struct th_fault_route routes[] = {
-      {.path = "/feed.json", .body = OK_BODY, .etag = "\"v1\"", .last_modified = "Tue, 03 Mar 2026 10:00:00 GMT"},
+      {.path = "/feed.json",
+       .body = OK_BODY,
+       .etag = "\"v1\"",
+       .last_modified = "Tue, 03 Mar 2026 10:00:00 GMT"},
   };
   struct th_fault_server *s = th_fault_start(routes, 1, 4);
   struct ix_fetch_opts o = quick();
@@ -134,7 +137,8 @@ static void test_server_error_names_status(void **state) {
 
 static void test_hang_times_out(void **state) {
   (void)state;
-  static const struct th_fault_route routes[] = {{.path = "/hang", .body = OK_BODY, .delay_ms = 30000}};
+  static const struct th_fault_route routes[] = {
+      {.path = "/hang", .body = OK_BODY, .delay_ms = 30000}};
   struct th_fault_server *s = th_fault_start(routes, 1, 4);
   struct ix_fetch_opts o = quick();
   o.total_timeout_ms = 500;
@@ -152,9 +156,13 @@ static void test_hang_times_out(void **state) {
 static void test_truncated_body(void **state) {
   (void)state;
   static const struct th_fault_route routes[] = {
-      {.path = "/cut", .body = "[{\"name\":\"Schuldhulpverlening\"},{\"name\":\"Geheugenhuis\"}]", .truncate = 1},
-      {.path = "/cut-chunked", .body = "[{\"name\":\"Zicht op Werk\"},{\"name\":\"Valpreventie\"}]",
-       .chunked = 1, .truncate = 1},
+      {.path = "/cut",
+       .body = "[{\"name\":\"Schuldhulpverlening\"},{\"name\":\"Geheugenhuis\"}]",
+       .truncate = 1},
+      {.path = "/cut-chunked",
+       .body = "[{\"name\":\"Zicht op Werk\"},{\"name\":\"Valpreventie\"}]",
+       .chunked = 1,
+       .truncate = 1},
       {.path = "/chunked", .body = OK_BODY, .chunked = 1},
   };
   struct th_fault_server *s = th_fault_start(routes, 3, 6);
@@ -231,7 +239,10 @@ static void test_size_cap_with_length(void **state) {
       {.path = "/big", .body = big_chunk, .body_len = sizeof big_chunk},
       {.path = "/fits", .body = big_chunk, .body_len = 1024},
       /* Announces 1 GiB, then trickles: only the announcement can stop it in time. */
-      {.path = "/announced", .body = big_chunk, .body_len = sizeof big_chunk, .repeat = 256 * 1024,
+      {.path = "/announced",
+       .body = big_chunk,
+       .body_len = sizeof big_chunk,
+       .repeat = 256 * 1024,
        .byte_delay_ms = 1000},
   };
   struct th_fault_server *s = th_fault_start(routes, 3, 6);
@@ -260,7 +271,11 @@ static void test_size_cap_without_length(void **state) {
   (void)state;
   memset(big_chunk, 'a', sizeof big_chunk);
   static const struct th_fault_route routes[] = {
-      {.path = "/endless", .body = big_chunk, .body_len = sizeof big_chunk, .repeat = 256 * 1024, .no_length = 1},
+      {.path = "/endless",
+       .body = big_chunk,
+       .body_len = sizeof big_chunk,
+       .repeat = 256 * 1024,
+       .no_length = 1},
   };
   struct th_fault_server *s = th_fault_start(routes, 1, 4);
   struct ix_fetch_opts o = quick();
@@ -371,14 +386,16 @@ static void test_not_modified_by_etag(void **state) {
 static void test_not_modified_by_date(void **state) {
   (void)state;
   static const struct th_fault_route routes[] = {
-      {.path = "/cal.ics", .body = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+      {.path = "/cal.ics",
+       .body = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
        .last_modified = "Wed, 04 Mar 2026 08:30:00 GMT"},
   };
   struct th_fault_server *s = th_fault_start(routes, 1, 4);
   struct ix_fetch_opts o = quick();
   struct ix_fetch_result r;
-  assert_int_equal(ix_fetch(&o, th_fault_url(s, "/cal.ics"), NULL, "Wed, 04 Mar 2026 08:30:00 GMT", NULL, &r),
-                   SK_OK);
+  assert_int_equal(
+      ix_fetch(&o, th_fault_url(s, "/cal.ics"), NULL, "Wed, 04 Mar 2026 08:30:00 GMT", NULL, &r),
+      SK_OK);
   assert_int_equal(r.http_status, 304);
   assert_int_equal(r.not_modified, 1);
   assert_null(r.body);
@@ -386,8 +403,9 @@ static void test_not_modified_by_date(void **state) {
   assert_string_equal(r.content_hash, "");
   ix_fetch_result_free(&r);
   /* An older date gets the full body. */
-  assert_int_equal(ix_fetch(&o, th_fault_url(s, "/cal.ics"), NULL, "Mon, 02 Mar 2026 08:30:00 GMT", NULL, &r),
-                   SK_OK);
+  assert_int_equal(
+      ix_fetch(&o, th_fault_url(s, "/cal.ics"), NULL, "Mon, 02 Mar 2026 08:30:00 GMT", NULL, &r),
+      SK_OK);
   assert_int_equal(r.http_status, 200);
   assert_non_null(r.body);
   ix_fetch_result_free(&r);
@@ -402,7 +420,8 @@ static void test_validator_cannot_inject_headers(void **state) {
   struct th_fault_server *s = th_fault_start(routes, 1, 4);
   struct ix_fetch_opts o = quick();
   struct ix_fetch_result r;
-  assert_int_equal(ix_fetch(&o, th_fault_url(s, "/feed.json"), "\"x\"\r\nX-Evil: 1", NULL, NULL, &r), SK_OK);
+  assert_int_equal(
+      ix_fetch(&o, th_fault_url(s, "/feed.json"), "\"x\"\r\nX-Evil: 1", NULL, NULL, &r), SK_OK);
   char v[64];
   assert_false(th_fault_last_header(s, "/feed.json", "X-Evil", v, sizeof v));
   assert_false(th_fault_last_header(s, "/feed.json", "If-None-Match", v, sizeof v));
@@ -448,7 +467,8 @@ static void test_result_reused_as_input(void **state) {
   struct ix_fetch_result r;
   assert_int_equal(ix_fetch(&o, th_fault_url(s, "/v1"), NULL, NULL, NULL, &r), SK_OK);
   ix_fetch_result_free(&r);
-  assert_int_equal(ix_fetch(&o, th_fault_url(s, "/v1"), r.etag, r.last_modified, r.content_hash, &r), SK_OK);
+  assert_int_equal(
+      ix_fetch(&o, th_fault_url(s, "/v1"), r.etag, r.last_modified, r.content_hash, &r), SK_OK);
   assert_int_equal(r.http_status, 304);
   assert_string_equal(r.etag, "\"v1\"");
   assert_string_equal(r.content_hash, OK_HASH);
@@ -522,8 +542,14 @@ static void test_file_missing(void **state) {
 
 static void test_other_schemes_refused(void **state) {
   (void)state;
-  static const char *const bad[] = {"ftp://127.0.0.1/feed.json", "gopher://127.0.0.1/1", "scp://host/x",
-                                    "dict://127.0.0.1/", "javascript:alert(1)", "/etc/passwd", "", NULL};
+  static const char *const bad[] = {"ftp://127.0.0.1/feed.json",
+                                    "gopher://127.0.0.1/1",
+                                    "scp://host/x",
+                                    "dict://127.0.0.1/",
+                                    "javascript:alert(1)",
+                                    "/etc/passwd",
+                                    "",
+                                    NULL};
   struct ix_fetch_opts o = quick();
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     struct ix_fetch_result r;
@@ -604,8 +630,8 @@ static void test_parallel_fetches_are_independent(void **state) {
 
 int main(void) {
   /* Loopback only: a proxy from the environment must not get in between. */
-  static const char *const proxies[] = {"http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy",
-                                        "ALL_PROXY"};
+  static const char *const proxies[] = {"http_proxy",  "https_proxy", "HTTP_PROXY",
+                                        "HTTPS_PROXY", "all_proxy",   "ALL_PROXY"};
   for (size_t i = 0; i < sizeof proxies / sizeof proxies[0]; i++)
     unsetenv(proxies[i]);
   if (ix_fetch_global_init() != SK_OK) {

@@ -231,25 +231,30 @@ static void test_profile_fully_mapped(void **state) {
 static void test_extras_go_into_description(void **state) {
   (void)state;
   struct parsed p;
-  parse_str(&p, "[{\"id\":\"x\",\"name\":\"Inloop\",\"status\":\"temporarily closed\","
-                "\"description\":\"Koffie en een praatje.\",\"alert\":\"Dicht in de kerstvakantie.\","
-                "\"interpretation_services\":\"Tolk op afspraak\",\"wait_time\":\"Twee weken\","
-                "\"languages\":[{\"id\":\"l1\",\"name\":\"Nederlands\"},{\"id\":\"l2\",\"code\":\"ar\"}],"
-                "\"required_documents\":[{\"id\":\"d\",\"document\":\"Legitimatie\"}],"
-                "\"fees_description\":\"Kleine bijdrage.\","
-                "\"cost_options\":[{\"id\":\"c\",\"option\":\"Koffie\",\"amount\":0.5,\"currency\":\"EUR\"},"
-                "{\"id\":\"c2\",\"amount\":35,\"amount_description\":\"per maand\",\"valid_from\":\"2026-01-01\"}],"
-                "\"schedules\":[{\"id\":\"s\",\"freq\":\"MONTHLY\",\"byday\":\"1SA\",\"opens_at\":\"10:00\","
-                "\"closes_at\":\"12:00\",\"description\":\"Elke eerste zaterdag van 10 tot 12 uur\"}]}]");
+  parse_str(
+      &p,
+      "[{\"id\":\"x\",\"name\":\"Inloop\",\"status\":\"temporarily closed\","
+      "\"description\":\"Koffie en een praatje.\",\"alert\":\"Dicht in de kerstvakantie.\","
+      "\"interpretation_services\":\"Tolk op afspraak\",\"wait_time\":\"Twee weken\","
+      "\"languages\":[{\"id\":\"l1\",\"name\":\"Nederlands\"},{\"id\":\"l2\",\"code\":\"ar\"}],"
+      "\"required_documents\":[{\"id\":\"d\",\"document\":\"Legitimatie\"}],"
+      "\"fees_description\":\"Kleine bijdrage.\","
+      "\"cost_options\":[{\"id\":\"c\",\"option\":\"Koffie\",\"amount\":0.5,\"currency\":\"EUR\"},"
+      "{\"id\":\"c2\",\"amount\":35,\"amount_description\":\"per "
+      "maand\",\"valid_from\":\"2026-01-01\"}],"
+      "\"schedules\":[{\"id\":\"s\",\"freq\":\"MONTHLY\",\"byday\":\"1SA\",\"opens_at\":\"10:00\","
+      "\"closes_at\":\"12:00\",\"description\":\"Elke eerste zaterdag van 10 tot 12 uur\"}]}]");
   assert_int_equal(p.rc, SK_OK);
   const struct ix_service *s = svc(&p.b, "x");
   assert_non_null(s);
-  assert_string_equal(s->description,
-                      "Let op: Dicht in de kerstvakantie.\nLet op: deze dienst is tijdelijk gesloten.\n\n"
-                      "Koffie en een praatje.\n\n"
-                      "Tolk: Tolk op afspraak\nTalen: Nederlands, ar\nWachttijd: Twee weken\n"
-                      "Meenemen: Legitimatie\nOpeningstijden: Elke eerste zaterdag van 10 tot 12 uur");
-  assert_string_equal(s->fees, "Kleine bijdrage.\nKoffie: € 0,50\n€ 35 per maand (vanaf 2026-01-01)");
+  assert_string_equal(
+      s->description,
+      "Let op: Dicht in de kerstvakantie.\nLet op: deze dienst is tijdelijk gesloten.\n\n"
+      "Koffie en een praatje.\n\n"
+      "Tolk: Tolk op afspraak\nTalen: Nederlands, ar\nWachttijd: Twee weken\n"
+      "Meenemen: Legitimatie\nOpeningstijden: Elke eerste zaterdag van 10 tot 12 uur");
+  assert_string_equal(s->fees,
+                      "Kleine bijdrage.\nKoffie: € 0,50\n€ 35 per maand (vanaf 2026-01-01)");
   /* Monthly: one dated row per first Saturday in the window (issue 12). */
   assert_true(s->hours.n >= 5);
   for (size_t i = 0; i < s->hours.n; i++) {
@@ -342,7 +347,8 @@ static void test_document_errors(void **state) {
     ix_batch_free(&p.b);
   }
   struct parsed p;
-  parse_str(&p, "[{\"id\": \"a\", \"name\": \"b\", \"status\": \"active\", \"status\": \"inactive\"}]");
+  parse_str(&p,
+            "[{\"id\": \"a\", \"name\": \"b\", \"status\": \"active\", \"status\": \"inactive\"}]");
   assert_non_null(strstr(p.err, "JSON"));
   assert_non_null(strstr(p.err, "duplicate"));
   ix_batch_free(&p.b);
@@ -398,15 +404,22 @@ static void test_duplicate_ids_and_statuses(void **state) {
 static void test_schedules(void **state) {
   (void)state;
   struct parsed p;
-  parse_str(&p, "[{\"id\":\"s\",\"name\":\"Spreekuur\",\"status\":\"active\",\"schedules\":["
-                "{\"id\":\"1\",\"byday\":\"mo, we ,FR\",\"opens_at\":\"9:00\",\"closes_at\":\"12:00:00\"},"
-                "{\"id\":\"2\",\"byday\":\"MO\",\"opens_at\":\"09:00\",\"closes_at\":\"12:00\"},"      /* duplicate */
-                "{\"id\":\"3\",\"byday\":\"SA\",\"opens_at\":\"14:00\",\"closes_at\":\"13:00\"},"      /* backwards */
-                "{\"id\":\"4\",\"byday\":\"SU\",\"opens_at\":\"25:00\",\"closes_at\":\"26:00\"},"      /* no such time */
-                "{\"id\":\"5\",\"byday\":\"XX\",\"opens_at\":\"10:00\",\"closes_at\":\"11:00\"},"      /* no such day */
-                "{\"id\":\"6\",\"byday\":\"TU\",\"interval\":2,\"opens_at\":\"10:00\",\"closes_at\":\"11:00\"},"
-                "{\"id\":\"7\",\"byday\":\"TH\",\"opens_at\":\"10:00+01:00\",\"closes_at\":\"11:00Z\"}"
-                "]}]");
+  parse_str(
+      &p,
+      "[{\"id\":\"s\",\"name\":\"Spreekuur\",\"status\":\"active\",\"schedules\":["
+      "{\"id\":\"1\",\"byday\":\"mo, we ,FR\",\"opens_at\":\"9:00\",\"closes_at\":\"12:00:00\"},"
+      "{\"id\":\"2\",\"byday\":\"MO\",\"opens_at\":\"09:00\",\"closes_at\":\"12:00\"}," /* duplicate
+                                                                                         */
+      "{\"id\":\"3\",\"byday\":\"SA\",\"opens_at\":\"14:00\",\"closes_at\":\"13:00\"}," /* backwards
+                                                                                         */
+      "{\"id\":\"4\",\"byday\":\"SU\",\"opens_at\":\"25:00\",\"closes_at\":\"26:00\"}," /* no such
+                                                                                           time */
+      "{\"id\":\"5\",\"byday\":\"XX\",\"opens_at\":\"10:00\",\"closes_at\":\"11:00\"}," /* no such
+                                                                                           day */
+      "{\"id\":\"6\",\"byday\":\"TU\",\"interval\":2,\"opens_at\":\"10:00\",\"closes_at\":\"11:"
+      "00\"},"
+      "{\"id\":\"7\",\"byday\":\"TH\",\"opens_at\":\"10:00+01:00\",\"closes_at\":\"11:00Z\"}"
+      "]}]");
   assert_int_equal(p.rc, SK_OK);
   const struct ix_service *s = svc(&p.b, "s");
   assert_non_null(s);
@@ -431,21 +444,25 @@ static void test_schedules(void **state) {
 static void test_areas_and_attributes(void **state) {
   (void)state;
   struct parsed p;
-  parse_str(&p, "[{\"id\":\"s\",\"name\":\"Hulp\",\"status\":\"active\","
-                "\"service_areas\":[{\"id\":\"1\",\"name\":\" Huizen \"},{\"id\":\"2\",\"name\":\"LANDELIJK\"},"
-                "{\"id\":\"3\",\"name\":\"Heel Nederland\"},{\"id\":\"4\",\"name\":\"Amsterdam\"},"
-                "{\"id\":\"5\",\"name\":\"huizen\"}],"
-                "\"attributes\":["
-                "{\"id\":\"a\",\"taxonomy_term\":{\"taxonomy\":\"SK-Hulpvraag\",\"code\":\" geld \"}},"
-                "{\"id\":\"b\",\"taxonomy_term\":{\"taxonomy\":\"sk-hulpvraag\",\"name\":\"Schulden\"}},"
-                "{\"id\":\"c\",\"taxonomy_term\":{\"taxonomy\":\"sk-hulpvraag\",\"code\":\"bestaat.niet\"}},"
-                "{\"id\":\"d\",\"taxonomy_term\":{\"taxonomy\":\"sk-hulpvraag\",\"code\":\"geld\"}},"
-                "{\"id\":\"e\",\"taxonomy_term\":{\"taxonomy_detail\":{\"name\":\"sk-toegang\"},\"code\":\"verwijzing\"}},"
-                "{\"id\":\"f\",\"taxonomy_term\":{\"taxonomy\":\"sk-toegang\",\"code\":\"vrij\"}},"
-                "{\"id\":\"g\",\"taxonomy_term\":{\"taxonomy\":\"sk-kosten\",\"code\":\"Gratis\"}},"
-                "{\"id\":\"h\",\"taxonomy_term\":{\"taxonomy\":\"OpenEligibility\",\"code\":\"food\"}},"
-                "{\"id\":\"i\",\"taxonomy_term_id\":\"3f7b145d\"}"
-                "]}]");
+  parse_str(
+      &p,
+      "[{\"id\":\"s\",\"name\":\"Hulp\",\"status\":\"active\","
+      "\"service_areas\":[{\"id\":\"1\",\"name\":\" Huizen "
+      "\"},{\"id\":\"2\",\"name\":\"LANDELIJK\"},"
+      "{\"id\":\"3\",\"name\":\"Heel Nederland\"},{\"id\":\"4\",\"name\":\"Amsterdam\"},"
+      "{\"id\":\"5\",\"name\":\"huizen\"}],"
+      "\"attributes\":["
+      "{\"id\":\"a\",\"taxonomy_term\":{\"taxonomy\":\"SK-Hulpvraag\",\"code\":\" geld \"}},"
+      "{\"id\":\"b\",\"taxonomy_term\":{\"taxonomy\":\"sk-hulpvraag\",\"name\":\"Schulden\"}},"
+      "{\"id\":\"c\",\"taxonomy_term\":{\"taxonomy\":\"sk-hulpvraag\",\"code\":\"bestaat.niet\"}},"
+      "{\"id\":\"d\",\"taxonomy_term\":{\"taxonomy\":\"sk-hulpvraag\",\"code\":\"geld\"}},"
+      "{\"id\":\"e\",\"taxonomy_term\":{\"taxonomy_detail\":{\"name\":\"sk-toegang\"},\"code\":"
+      "\"verwijzing\"}},"
+      "{\"id\":\"f\",\"taxonomy_term\":{\"taxonomy\":\"sk-toegang\",\"code\":\"vrij\"}},"
+      "{\"id\":\"g\",\"taxonomy_term\":{\"taxonomy\":\"sk-kosten\",\"code\":\"Gratis\"}},"
+      "{\"id\":\"h\",\"taxonomy_term\":{\"taxonomy\":\"OpenEligibility\",\"code\":\"food\"}},"
+      "{\"id\":\"i\",\"taxonomy_term_id\":\"3f7b145d\"}"
+      "]}]");
   assert_int_equal(p.rc, SK_OK);
   const struct ix_service *s = svc(&p.b, "s");
   assert_non_null(s);
@@ -456,8 +473,8 @@ static void test_areas_and_attributes(void **state) {
   assert_int_equal(s->needs.n, 3);
   assert_string_equal(s->needs.v[0], "geld");
   assert_string_equal(s->needs.v[1], "geld.schulden"); /* label -> code */
-  assert_string_equal(s->needs.v[2], "bestaat.niet"); /* kept for the validator */
-  assert_string_equal(s->access, "verwijzing");       /* the first one counts */
+  assert_string_equal(s->needs.v[2], "bestaat.niet");  /* kept for the validator */
+  assert_string_equal(s->access, "verwijzing");        /* the first one counts */
   assert_string_equal(s->cost, "gratis");
   assert_non_null(warning_with(&p.b, "sk-toegang", "één waarde"));
   assert_non_null(warning_with(&p.b, "taxonomie 'OpenEligibility' is niet de onze", NULL));
@@ -488,7 +505,8 @@ static void test_envelope_and_pages(void **state) {
                       "{\"id\":\"svc-page1\",\"name\":\"Maatjesproject\",\"status\":\"active\"}]}";
   int pages = 0;
   char err[256];
-  assert_int_equal(ix_hsds_parse(page2, strlen(page2), th_taxonomy(), &p.b, &pages, err, sizeof err), SK_OK);
+  assert_int_equal(
+      ix_hsds_parse(page2, strlen(page2), th_taxonomy(), &p.b, &pages, err, sizeof err), SK_OK);
   assert_int_equal(pages, 3);
   assert_int_equal(p.b.services.n, 2);
   assert_int_equal(p.b.orgs.n, 1);
@@ -586,7 +604,8 @@ static void test_huge_input_is_bounded(void **state) {
   ix_batch_init(&small, 64 * 1024);
   int pages;
   char err[256];
-  assert_int_equal(ix_hsds_parse(many, off, th_taxonomy(), &small, &pages, err, sizeof err), SK_ETOOBIG);
+  assert_int_equal(ix_hsds_parse(many, off, th_taxonomy(), &small, &pages, err, sizeof err),
+                   SK_ETOOBIG);
   assert_int_equal(pages, 1);
   assert_true(strlen(err) > 0);
   ix_batch_free(&small);
@@ -597,17 +616,21 @@ static void test_huge_input_is_bounded(void **state) {
   cap = 8 * 1024 * 1024;
   char *fat = malloc(cap);
   assert_non_null(fat);
-  off = (size_t)snprintf(fat, cap, "[{\"id\":\"f\",\"name\":\"Vol\",\"status\":\"active\",\"phones\":[");
+  off = (size_t)snprintf(fat, cap,
+                         "[{\"id\":\"f\",\"name\":\"Vol\",\"status\":\"active\",\"phones\":[");
   for (int i = 0; i < 100000; i++)
     off += (size_t)snprintf(fat + off, cap - off, "%s{\"number\":\"%d\"}", i ? "," : "", i);
   off += (size_t)snprintf(fat + off, cap - off, "],\"schedules\":[");
   for (int i = 0; i < 20000; i++)
-    off += (size_t)snprintf(fat + off, cap - off, "%s{\"byday\":\"MO\",\"opens_at\":\"%02d:%02d\",\"closes_at\":\"23:59\"}",
-                            i ? "," : "", (i / 60) % 23, i % 60);
+    off += (size_t)snprintf(
+        fat + off, cap - off,
+        "%s{\"byday\":\"MO\",\"opens_at\":\"%02d:%02d\",\"closes_at\":\"23:59\"}", i ? "," : "",
+        (i / 60) % 23, i % 60);
   off += (size_t)snprintf(fat + off, cap - off, "],\"attributes\":[");
   for (int i = 0; i < 20000; i++)
-    off += (size_t)snprintf(fat + off, cap - off,
-                            "%s{\"taxonomy_term\":{\"taxonomy\":\"sk-hulpvraag\",\"code\":\"c%d\"}}", i ? "," : "", i);
+    off += (size_t)snprintf(
+        fat + off, cap - off,
+        "%s{\"taxonomy_term\":{\"taxonomy\":\"sk-hulpvraag\",\"code\":\"c%d\"}}", i ? "," : "", i);
   off += (size_t)snprintf(fat + off, cap - off, "]}]");
   assert_true(off < cap - 1);
   parse_mem(&p, fat, off);
@@ -670,8 +693,8 @@ static void test_demo_feeds_parse_cleanly(void **state) {
       dump_warnings(&p.b);
     assert_int_equal(p.b.rejections.n, 0);
     assert_int_equal(p.b.services.n, n_services);
-    print_message("%s: %zu services, %zu organizations, %zu locations\n", rel, n_services, p.b.orgs.n,
-                  p.b.locations.n);
+    print_message("%s: %zu services, %zu organizations, %zu locations\n", rel, n_services,
+                  p.b.orgs.n, p.b.locations.n);
     ix_batch_free(&p.b);
     n_files++;
   }
@@ -707,7 +730,8 @@ static void parse_corpus_dir(const char *dir, struct corpus_stats *st) {
     st->files++;
     /* Services, service_at_locations and organizations with services
      * produce services; other HSDS objects are refused with a reason. */
-    int expect_services = strncmp(e->d_name, "service", 7) == 0 || strcmp(e->d_name, "organization_full.json") == 0;
+    int expect_services = strncmp(e->d_name, "service", 7) == 0 ||
+                          strcmp(e->d_name, "organization_full.json") == 0;
     if (expect_services) {
       if (p.rc != SK_OK)
         fail_msg("%s: rc %d (%s)", path, p.rc, p.err);
@@ -758,7 +782,8 @@ static void test_corpus_service_full_values(void **state) {
   if (!root)
     skip();
   char path[1024];
-  snprintf(path, sizeof path, "%s/hsds/openreferral-specification-3.0/examples/service_full.json", root);
+  snprintf(path, sizeof path, "%s/hsds/openreferral-specification-3.0/examples/service_full.json",
+           root);
   size_t len;
   char *data = read_all(path, &len);
   assert_non_null(data);
@@ -776,9 +801,11 @@ static void test_corpus_service_full_values(void **state) {
   assert_string_equal(s->assured_date, "2005-01-01");
   assert_string_equal(s->assured_by, "email@example.com");
   assert_non_null(strstr(s->description, "Let op: Following COVID-19"));
-  assert_non_null(strstr(s->description, "Counselling Services provided by trained professionals."));
+  assert_non_null(
+      strstr(s->description, "Counselling Services provided by trained professionals."));
   assert_non_null(strstr(s->description, "Talen: Urdu"));
-  assert_non_null(strstr(s->description, "Openingstijden: The service is available from 10 am to 6pm"));
+  assert_non_null(
+      strstr(s->description, "Openingstijden: The service is available from 10 am to 6pm"));
   assert_non_null(strstr(s->fees, "\u00a350 per hour"));
   assert_non_null(strstr(s->fees, "Under 18s and Over 60s: 35 gbp per 1 hour session"));
   assert_int_equal(s->phones.n, 1);
@@ -790,7 +817,7 @@ static void test_corpus_service_full_values(void **state) {
   const struct ix_location *l = loc(&p.b, "3a19ff88-4620-4d17-9830-ac1d859eb5d5");
   assert_non_null(l);
   assert_string_equal(l->name, "MyCity Civic Center");
-  assert_null(l->address);           /* only a postal address */
+  assert_null(l->address);                 /* only a postal address */
   assert_int_equal(l->has_coordinates, 0); /* latitude 100 is not on earth */
   assert_non_null(strstr(l->accessibility, "induction loops"));
   const struct ix_org *o = org(&p.b, "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610");
@@ -805,7 +832,8 @@ static void test_corpus_service_full_values(void **state) {
   ix_batch_free(&p.b);
 
   /* The paged list: one service, ten pages announced. */
-  snprintf(path, sizeof path, "%s/hsds/openreferral-specification-3.0/examples/service_list.json", root);
+  snprintf(path, sizeof path, "%s/hsds/openreferral-specification-3.0/examples/service_list.json",
+           root);
   data = read_all(path, &len);
   assert_non_null(data);
   parse_mem(&p, data, len);

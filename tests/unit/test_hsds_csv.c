@@ -26,8 +26,8 @@
 
 #define TEST_NOW 1793491200 /* 2026-11-01T00:00:00Z */
 
-static struct ix_feed_report run_feed(struct sk_store *st, const char *id, const char *kind, const char *path,
-                                      const char *defaults) {
+static struct ix_feed_report run_feed(struct sk_store *st, const char *id, const char *kind,
+                                      const char *path, const char *defaults) {
   char reg[PATH_MAX + 512];
   snprintf(reg, sizeof reg,
            "{\"feeds\": [{\"id\": \"%s\", \"partner\": \"P\", \"kind\": \"%s\", \"location\": "
@@ -76,29 +76,42 @@ static void dump_rows(struct sk_store *st, const char *sql, struct sk_buf *out) 
  * stored field, joined by the feed's own keys (rids differ between stores). */
 static char *stored_services(struct sk_store *st) {
   static const char *const q[] = {
-      "SELECT 'service', s.id, s.source_key, o.source_key, s.kind, s.name, s.summary, s.description, s.keywords,"
-      " s.url, s.email, s.application_process, s.eligibility_description, s.fees_description, s.referral_contact,"
-      " s.min_age, s.max_age, s.status, s.assured_date, s.assured_by, s.content_hash, s.source_modified FROM"
+      "SELECT 'service', s.id, s.source_key, o.source_key, s.kind, s.name, s.summary, "
+      "s.description, s.keywords,"
+      " s.url, s.email, s.application_process, s.eligibility_description, s.fees_description, "
+      "s.referral_contact,"
+      " s.min_age, s.max_age, s.status, s.assured_date, s.assured_by, s.content_hash, "
+      "s.source_modified FROM"
       " service s JOIN"
       " organization o ON o.rid = s.organization_rid ORDER BY s.source_key",
-      "SELECT 'organization', id, source_key, name, description, email, website, status, content_hash FROM"
+      "SELECT 'organization', id, source_key, name, description, email, website, status, "
+      "content_hash FROM"
       " organization ORDER BY source_key",
-      "SELECT 'location', l.id, l.source_key, o.source_key, l.name, l.address, l.postal_code, l.city,"
-      " l.municipality_code, l.latitude, l.longitude, l.accessibility, l.status FROM location l LEFT JOIN"
+      "SELECT 'location', l.id, l.source_key, o.source_key, l.name, l.address, l.postal_code, "
+      "l.city,"
+      " l.municipality_code, l.latitude, l.longitude, l.accessibility, l.status FROM location l "
+      "LEFT JOIN"
       " organization o ON o.rid = l.organization_rid ORDER BY l.source_key",
-      "SELECT 'at', s.source_key, l.source_key FROM service_at_location x JOIN service s ON s.rid = x.service_rid"
+      "SELECT 'at', s.source_key, l.source_key FROM service_at_location x JOIN service s ON s.rid "
+      "= x.service_rid"
       " JOIN location l ON l.rid = x.location_rid ORDER BY 2, 3",
-      "SELECT 'phone', s.source_key, o.source_key, l.source_key, p.number, p.description, p.restricted FROM phone p"
-      " LEFT JOIN service s ON s.rid = p.service_rid LEFT JOIN organization o ON o.rid = p.organization_rid"
+      "SELECT 'phone', s.source_key, o.source_key, l.source_key, p.number, p.description, "
+      "p.restricted FROM phone p"
+      " LEFT JOIN service s ON s.rid = p.service_rid LEFT JOIN organization o ON o.rid = "
+      "p.organization_rid"
       " LEFT JOIN location l ON l.rid = p.location_rid ORDER BY 2, 3, 4, 5, 6",
-      "SELECT 'schedule', s.source_key, l.source_key, weekday, opens_at, closes_at, valid_from, valid_to,"
-      " x.description FROM schedule x LEFT JOIN service s ON s.rid = x.service_rid LEFT JOIN location l ON"
+      "SELECT 'schedule', s.source_key, l.source_key, weekday, opens_at, closes_at, valid_from, "
+      "valid_to,"
+      " x.description FROM schedule x LEFT JOIN service s ON s.rid = x.service_rid LEFT JOIN "
+      "location l ON"
       " l.rid = x.location_rid ORDER BY 2, 3, 4, 5, 6, 7",
       "SELECT 'taxonomy', s.source_key, vocabulary, code FROM service_taxonomy x JOIN service s ON"
       " s.rid = x.service_rid ORDER BY 2, 3, 4",
-      "SELECT 'area', s.source_key, area_code, x.min_age, x.max_age, note FROM service_area x JOIN service s ON"
+      "SELECT 'area', s.source_key, area_code, x.min_age, x.max_age, note FROM service_area x JOIN "
+      "service s ON"
       " s.rid = x.service_rid ORDER BY 2, 3",
-      "SELECT 'rejection', record_key, field, reason FROM feed_rejection WHERE reason NOT LIKE 'Waarschuwing:%'"
+      "SELECT 'rejection', record_key, field, reason FROM feed_rejection WHERE reason NOT LIKE "
+      "'Waarschuwing:%'"
       " ORDER BY 2, 3, 4",
   };
   struct sk_buf b;
@@ -119,7 +132,8 @@ static void assert_same_dump(const char *a, const char *b, const char *what) {
       line++, start = i + 1;
     i++;
   }
-  fail_msg("%s: line %zu differs:\n  csv:  %.300s\n  json: %.300s", what, line, a + start, b + start);
+  fail_msg("%s: line %zu differs:\n  csv:  %.300s\n  json: %.300s", what, line, a + start,
+           b + start);
 }
 
 static long long count(struct sk_store *st, const char *sql) { return th_query_int(st, sql); }
@@ -169,7 +183,8 @@ static char *make_zip(const struct member *m, size_t n, size_t *len) {
       memcpy(c, m[i].data, m[i].len);
       clen = m[i].len;
     }
-    uint32_t crc = (uint32_t)crc32(0L, (const unsigned char *)m[i].data, (uInt)m[i].len) ^ (m[i].bad_crc ? 1u : 0u);
+    uint32_t crc = (uint32_t)crc32(0L, (const unsigned char *)m[i].data, (uInt)m[i].len) ^
+                   (m[i].bad_crc ? 1u : 0u);
     uint32_t usize = m[i].lie_usize ? m[i].lie_usize : (uint32_t)m[i].len;
     uint32_t off = (uint32_t)z.len, nl = (uint32_t)strlen(m[i].name);
     le32(&z, 0x04034b50u);
@@ -178,8 +193,10 @@ static char *make_zip(const struct member *m, size_t n, size_t *len) {
     sk_buf_add(&z, m[i].name, nl);
     sk_buf_add(&z, (const char *)c, clen);
     le32(&cd, 0x02014b50u);
-    le16(&cd, 20), le16(&cd, 20), le16(&cd, 0), le16(&cd, m[i].deflate ? 8 : 0), le16(&cd, 0), le16(&cd, 0);
-    le32(&cd, crc), le32(&cd, (uint32_t)clen), le32(&cd, usize), le16(&cd, nl), le16(&cd, 0), le16(&cd, 0);
+    le16(&cd, 20), le16(&cd, 20), le16(&cd, 0), le16(&cd, m[i].deflate ? 8 : 0), le16(&cd, 0),
+        le16(&cd, 0);
+    le32(&cd, crc), le32(&cd, (uint32_t)clen), le32(&cd, usize), le16(&cd, nl), le16(&cd, 0),
+        le16(&cd, 0);
     le16(&cd, 0), le16(&cd, 0), le32(&cd, 0), le32(&cd, off);
     sk_buf_add(&cd, m[i].name, nl);
     free(c);
@@ -258,14 +275,17 @@ static void test_spec_csv_equals_json(void **state) {
     /* The source's own time of change is kept beside ours. */
     assert_non_null(strstr(da, "|2023-03-15T10:30:45.123Z\n"));
     assert_same_dump(da, db, specs[k]);
-    print_message("%s: the csv package and service_full.json store the same %zu bytes of rows\n", specs[k],
-                  strlen(da));
+    print_message("%s: the csv package and service_full.json store the same %zu bytes of rows\n",
+                  specs[k], strlen(da));
     /* The per-record report is the JSON parser's: the same warnings about
      * the same fields (plus the package's own about files and links). */
-    assert_int_equal(count(a, "SELECT count(*) FROM feed_rejection WHERE reason LIKE "
-                              "'%location.latitude%' OR reason LIKE '%breedtegraad%' OR reason LIKE '%latitude%'"),
-                     count(b, "SELECT count(*) FROM feed_rejection WHERE reason LIKE "
-                              "'%location.latitude%' OR reason LIKE '%breedtegraad%' OR reason LIKE '%latitude%'"));
+    assert_int_equal(
+        count(a,
+              "SELECT count(*) FROM feed_rejection WHERE reason LIKE "
+              "'%location.latitude%' OR reason LIKE '%breedtegraad%' OR reason LIKE '%latitude%'"),
+        count(b,
+              "SELECT count(*) FROM feed_rejection WHERE reason LIKE "
+              "'%location.latitude%' OR reason LIKE '%breedtegraad%' OR reason LIKE '%latitude%'"));
     free(da);
     free(db);
 
@@ -302,11 +322,14 @@ static const char services_csv[] =
     "id,organization_id,name,description,status,minimum_age\r\n"
     "0b0d1c5e-0000-4000-8000-000000000001,0b0d1c5e-0000-4000-8000-0000000000aa,Schuldhulp Huizen,"
     "\"Hulp bij schulden, ook \"\"brieven\"\"\",active,18\r\n";
-static const char orgs_csv[] = "id,name,website\n0b0d1c5e-0000-4000-8000-0000000000aa,Caf\xE9 Hulp,www.cafehulp.nl\n";
-static const char phones_csv[] = "id,service_id,number\np1,0b0d1c5e-0000-4000-8000-000000000001,035 123 4567\n";
-static const char sched_csv[] =
-    "id,service_id,freq,byday,opens_at,closes_at\ns1,0b0d1c5e-0000-4000-8000-000000000001,WEEKLY,\"MO,TU\",09:00,12:00\n";
-static const char areas_csv[] = "id,service_id,name\na1,0b0d1c5e-0000-4000-8000-000000000001,Gemeente Huizen\n";
+static const char orgs_csv[] =
+    "id,name,website\n0b0d1c5e-0000-4000-8000-0000000000aa,Caf\xE9 Hulp,www.cafehulp.nl\n";
+static const char phones_csv[] =
+    "id,service_id,number\np1,0b0d1c5e-0000-4000-8000-000000000001,035 123 4567\n";
+static const char sched_csv[] = "id,service_id,freq,byday,opens_at,closes_at\ns1,0b0d1c5e-0000-"
+                                "4000-8000-000000000001,WEEKLY,\"MO,TU\",09:00,12:00\n";
+static const char areas_csv[] =
+    "id,service_id,name\na1,0b0d1c5e-0000-4000-8000-000000000001,Gemeente Huizen\n";
 
 static void test_own_package_zip(void **state) {
   (void)state;
@@ -326,20 +349,24 @@ static void test_own_package_zip(void **state) {
   struct ix_feed_report r = run_one(st, "hsds-csv", th_path("own.zip"), NULL);
   if (r.failed)
     fail_msg("%s", r.error);
-  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Schuldhulp Huizen' AND min_age = 18"
-                             " AND description LIKE '%\"brieven\"%'"),
-                   1);
+  assert_int_equal(
+      count(st, "SELECT count(*) FROM service WHERE name = 'Schuldhulp Huizen' AND min_age = 18"
+                " AND description LIKE '%\"brieven\"%'"),
+      1);
   assert_int_equal(count(st, "SELECT count(*) FROM organization WHERE name = 'Café Hulp'"
                              " AND website = 'https://www.cafehulp.nl'"),
                    1);
   assert_int_equal(count(st, "SELECT count(*) FROM phone WHERE number = '035 123 4567'"), 1);
   assert_int_equal(count(st, "SELECT count(*) FROM schedule WHERE opens_at = '09:00'"), 2);
   assert_int_equal(count(st, "SELECT count(*) FROM service_area WHERE area_code = 'huizen'"), 1);
-  assert_int_equal(count(st, "SELECT count(*) FROM feed_rejection WHERE reason LIKE '%organizations.csv%"
-                             "Windows-1252%'"),
-                   1);
+  assert_int_equal(
+      count(st, "SELECT count(*) FROM feed_rejection WHERE reason LIKE '%organizations.csv%"
+                "Windows-1252%'"),
+      1);
   /* Identity: the feed's own UUIDs are our ids (service and organisation). */
-  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE id = '0b0d1c5e-0000-4000-8000-000000000001'"), 1);
+  assert_int_equal(
+      count(st, "SELECT count(*) FROM service WHERE id = '0b0d1c5e-0000-4000-8000-000000000001'"),
+      1);
   assert_int_equal(count(st, "SELECT count(*) FROM organization WHERE id = "
                              "'0b0d1c5e-0000-4000-8000-0000000000aa'"),
                    1);
@@ -347,10 +374,12 @@ static void test_own_package_zip(void **state) {
    * id, and the first keeps its own on the next run. */
   r = run_feed(st, "g", "hsds-csv", th_path("own.zip"), NULL);
   assert_false(r.failed);
-  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE source = 'feed:g' AND id <> source_key"), 1);
+  assert_int_equal(
+      count(st, "SELECT count(*) FROM service WHERE source = 'feed:g' AND id <> source_key"), 1);
   r = run_one(st, "hsds-csv", th_path("own.zip"), NULL);
   assert_false(r.failed);
-  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE source = 'feed:f' AND id = source_key"), 1);
+  assert_int_equal(
+      count(st, "SELECT count(*) FROM service WHERE source = 'feed:f' AND id = source_key"), 1);
   sk_store_close(st);
   remove(th_path("csvpkg-own.db"));
 }
@@ -360,7 +389,8 @@ static void test_own_package_zip(void **state) {
  * description read back into an age limit. */
 static void test_zips_from_another_writer(void **state) {
   (void)state;
-  static const char *const seeds[] = {"fuzz/seeds/hsds_csv/deflated.zip", "fuzz/seeds/hsds_csv/stored.zip"};
+  static const char *const seeds[] = {"fuzz/seeds/hsds_csv/deflated.zip",
+                                      "fuzz/seeds/hsds_csv/stored.zip"};
   for (size_t i = 0; i < 2; i++) {
     FILE *f = fopen(th_source_path(seeds[i]), "rb");
     assert_non_null(f);
@@ -385,7 +415,8 @@ static void test_zips_from_another_writer(void **state) {
 }
 
 /* One zip through the parser alone: its verdict and reason. */
-static int zip_verdict(const struct member *m, size_t n, struct ix_batch *b, char *err, size_t errlen) {
+static int zip_verdict(const struct member *m, size_t n, struct ix_batch *b, char *err,
+                       size_t errlen) {
   size_t zlen;
   char *zip = make_zip(m, n, &zlen);
   int rc = ix_hsds_csv_parse_zip(zip, zlen, th_taxonomy(), TEST_NOW, b, err, errlen);
@@ -422,44 +453,53 @@ static void test_hostile_zips(void **state) {
   static char big[256 * 1024];
   memset(big, 'a', sizeof big);
   memcpy(big, "id,name\n", 8);
-  struct member bomb[] = {{.name = "services.csv", .data = big, .len = sizeof big, .deflate = 1, .lie_usize = 100}};
+  struct member bomb[] = {
+      {.name = "services.csv", .data = big, .len = sizeof big, .deflate = 1, .lie_usize = 100}};
   ix_batch_init(&b, 0);
   assert_int_equal(zip_verdict(bomb, 1, &b, err, sizeof err), SK_EPARSE);
   assert_non_null(strstr(err, "groter dan de zip zegt"));
   ix_batch_free(&b);
 
   /* A member that announces more than the cap is not even unpacked. */
-  struct member huge[] = {
-      {.name = "services.csv", .data = services_csv, .len = sizeof services_csv - 1, .deflate = 1,
-       .lie_usize = (uint32_t)IX_CSV_MAX_BYTES + 1}};
+  struct member huge[] = {{.name = "services.csv",
+                           .data = services_csv,
+                           .len = sizeof services_csv - 1,
+                           .deflate = 1,
+                           .lie_usize = (uint32_t)IX_CSV_MAX_BYTES + 1}};
   ix_batch_init(&b, 0);
   assert_int_equal(zip_verdict(huge, 1, &b, err, sizeof err), SK_ETOOBIG);
   ix_batch_free(&b);
 
   /* A damaged member (CRC-32). */
-  struct member bad[] = {{.name = "services.csv", .data = services_csv, .len = sizeof services_csv - 1,
-                          .deflate = 1, .bad_crc = 1}};
+  struct member bad[] = {{.name = "services.csv",
+                          .data = services_csv,
+                          .len = sizeof services_csv - 1,
+                          .deflate = 1,
+                          .bad_crc = 1}};
   ix_batch_init(&b, 0);
   assert_int_equal(zip_verdict(bad, 1, &b, err, sizeof err), SK_EPARSE);
   assert_non_null(strstr(err, "controlesom"));
   ix_batch_free(&b);
 
   /* No services.csv; not a zip; a truncated zip. */
-  struct member none[] = {{.name = "organizations.csv", .data = orgs_csv, .len = sizeof orgs_csv - 1}};
+  struct member none[] = {
+      {.name = "organizations.csv", .data = orgs_csv, .len = sizeof orgs_csv - 1}};
   ix_batch_init(&b, 0);
   assert_int_equal(zip_verdict(none, 1, &b, err, sizeof err), SK_EPARSE);
   assert_non_null(strstr(err, "geen services.csv"));
   ix_batch_free(&b);
   ix_batch_init(&b, 0);
-  assert_int_equal(ix_hsds_csv_parse_zip("id,name\n", 8, th_taxonomy(), TEST_NOW, &b, err, sizeof err),
-                   SK_EPARSE);
+  assert_int_equal(
+      ix_hsds_csv_parse_zip("id,name\n", 8, th_taxonomy(), TEST_NOW, &b, err, sizeof err),
+      SK_EPARSE);
   assert_non_null(strstr(err, "geen zip-bestand"));
   ix_batch_free(&b);
   size_t zlen;
   char *zip = make_zip(trav, 1, &zlen);
   for (size_t cut = 4; cut < zlen; cut += 7) {
     ix_batch_init(&b, 0);
-    assert_int_not_equal(ix_hsds_csv_parse_zip(zip, cut, th_taxonomy(), TEST_NOW, &b, err, sizeof err), SK_OK);
+    assert_int_not_equal(
+        ix_hsds_csv_parse_zip(zip, cut, th_taxonomy(), TEST_NOW, &b, err, sizeof err), SK_OK);
     ix_batch_free(&b);
   }
   free(zip);

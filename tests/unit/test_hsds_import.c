@@ -132,9 +132,14 @@ static const struct {
   const char *file;
   int services;
 } valid_files[] = {
-    {"plain_list.json", 10},         {"areas_envelope.json", 12}, {"other_taxonomies.json", 5},
-    {"service_at_locations.json", 2}, {"organization_services.json", 4}, {"repairs.json", 8},
-    {"schedules.json", 7},           {"windows1252.json", 2},
+    {"plain_list.json", 10},
+    {"areas_envelope.json", 12},
+    {"other_taxonomies.json", 5},
+    {"service_at_locations.json", 2},
+    {"organization_services.json", 4},
+    {"repairs.json", 8},
+    {"schedules.json", 7},
+    {"windows1252.json", 2},
 };
 
 static void test_every_valid_thirdparty_service_is_accepted(void **state) {
@@ -150,8 +155,8 @@ static void test_every_valid_thirdparty_service_is_accepted(void **state) {
       fail_msg("%s failed: %s", valid_files[i].file, rep.error);
     if (rep.stats.n_rejected || n_rejections(st)) {
       char why[600];
-      query_text(st, "SELECT reason FROM feed_rejection WHERE reason NOT LIKE 'Waarschuwing:%'", why,
-                 sizeof why);
+      query_text(st, "SELECT reason FROM feed_rejection WHERE reason NOT LIKE 'Waarschuwing:%'",
+                 why, sizeof why);
       fail_msg("%s: %ld rejected, e.g. %s", valid_files[i].file, rep.stats.n_rejected, why);
     }
     long long n = count(st, "SELECT count(*) FROM service WHERE status = 'active'");
@@ -172,8 +177,8 @@ static void test_every_valid_thirdparty_service_is_accepted(void **state) {
 static void test_needs_are_proposed_and_unknown_access_cost(void **state) {
   (void)state;
   struct sk_store *st = th_store_with_taxonomy("tp-needs.db");
-  struct ix_feed_report rep =
-      run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/plain_list.json"), NULL);
+  struct ix_feed_report rep = run_one(
+      st, "hsds", data_path("tests/data/hsds/thirdparty/plain_list.json"), NULL);
   assert_false(rep.failed);
   assert_string_equal(codes_of(st, "Schuldhulpmaatje", "need"), "geld.schulden");
   assert_string_equal(codes_of(st, "Taalhuis", "need"), "taal.lezenschrijven");
@@ -192,7 +197,8 @@ static void test_needs_are_proposed_and_unknown_access_cost(void **state) {
   st = th_store_with_taxonomy("tp-tax.db");
   rep = run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/other_taxonomies.json"), NULL);
   assert_false(rep.failed);
-  assert_string_equal(codes_of(st, "Financial coaching", "need"), "geld.administratie,geld.schulden");
+  assert_string_equal(codes_of(st, "Financial coaching", "need"),
+                      "geld.administratie,geld.schulden");
   assert_string_equal(codes_of(st, "Dementia cafe", "need"), "geheugen.ontmoeten");
   assert_string_equal(codes_of(st, "Schuldhulpverlening gemeente", "need"), "geld.schulden");
   assert_string_equal(codes_of(st, "Schuldhulpverlening gemeente", "cost"), "gratis");
@@ -212,18 +218,19 @@ static void test_needs_are_proposed_and_unknown_access_cost(void **state) {
 static void test_areas_as_people_write_them(void **state) {
   (void)state;
   struct sk_store *st = th_store_with_taxonomy("tp-areas.db");
-  struct ix_feed_report rep =
-      run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/areas_envelope.json"), NULL);
+  struct ix_feed_report rep = run_one(
+      st, "hsds", data_path("tests/data/hsds/thirdparty/areas_envelope.json"), NULL);
   assert_false(rep.failed);
   assert_int_equal(n_rejections(st), 0);
   assert_string_equal(areas_of(st, "Juridisch advies landelijk"), "landelijk");
   /* a province: its municipalities (Eemnes is in Utrecht) */
   assert_string_equal(areas_of(st, "Rechtshulp Noord-Holland"),
                       "blaricum,gooise-meren,hilversum,huizen,laren,wijdemeren");
-  assert_string_equal(areas_of(st, "Wmo-loket"), "huizen");           /* GM0406 */
+  assert_string_equal(areas_of(st, "Wmo-loket"), "huizen");             /* GM0406 */
   assert_string_equal(areas_of(st, "Wijkteam Huizen-Noord"), "huizen"); /* 1274 */
-  assert_string_equal(areas_of(st, "Wijkteam Eemnes"), "eemnes");      /* 3755 AB */
-  assert_string_equal(areas_of(st, "Schuldhulp online"), "huizen,landelijk"); /* Huizen + Nederland */
+  assert_string_equal(areas_of(st, "Wijkteam Eemnes"), "eemnes");       /* 3755 AB */
+  assert_string_equal(areas_of(st, "Schuldhulp online"),
+                      "huizen,landelijk"); /* Huizen + Nederland */
   assert_string_equal(areas_of(st, "Thuisadministratie"), "huizen,landelijk");
   assert_string_equal(areas_of(st, "Buurtbus Huizen"), "huizen"); /* GeoJSON extent */
   assert_true(warned(st, "geen gemeentegrenzen"));
@@ -237,9 +244,9 @@ static void test_areas_as_people_write_them(void **state) {
 
   st = th_store_with_taxonomy("tp-areas2.db");
   rep = run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/plain_list.json"), NULL);
-  assert_string_equal(areas_of(st, "Taalhuis"), "huizen");      /* Gemeente Huizen */
-  assert_string_equal(areas_of(st, "Digi-café"), "regio");      /* Gooi & Vechtstreek */
-  assert_string_equal(areas_of(st, "Voedselpakket"), "regio");  /* Regio Gooi en Vechtstreek */
+  assert_string_equal(areas_of(st, "Taalhuis"), "huizen");     /* Gemeente Huizen */
+  assert_string_equal(areas_of(st, "Digi-café"), "regio");     /* Gooi & Vechtstreek */
+  assert_string_equal(areas_of(st, "Voedselpakket"), "regio"); /* Regio Gooi en Vechtstreek */
   assert_string_equal(areas_of(st, "Mantelzorgconsulent"), "hbel");
   assert_string_equal(areas_of(st, "Community Counselling"), "landelijk"); /* Nederland */
   sk_store_close(st);
@@ -248,17 +255,18 @@ static void test_areas_as_people_write_them(void **state) {
 static void test_bad_optional_fields_repaired_or_dropped(void **state) {
   (void)state;
   struct sk_store *st = th_store_with_taxonomy("tp-repairs.db");
-  struct ix_feed_report rep =
-      run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/repairs.json"), NULL);
+  struct ix_feed_report rep = run_one(st, "hsds",
+                                      data_path("tests/data/hsds/thirdparty/repairs.json"), NULL);
   assert_false(rep.failed);
   assert_int_equal(n_rejections(st), 0);
   char v[1024];
-  assert_string_equal(query_text(st, "SELECT website FROM organization WHERE name = 'Diaconie Huizen'",
+  assert_string_equal(query_text(st,
+                                 "SELECT website FROM organization WHERE name = 'Diaconie Huizen'",
                                  v, sizeof v),
                       "https://www.diaconiehuizen.nl");
-  assert_string_equal(query_text(st, "SELECT url FROM service WHERE name = 'Formulierenhulp'", v,
-                                 sizeof v),
-                      "https://www.diaconiehuizen.nl/formulierenhulp");
+  assert_string_equal(
+      query_text(st, "SELECT url FROM service WHERE name = 'Formulierenhulp'", v, sizeof v),
+      "https://www.diaconiehuizen.nl/formulierenhulp");
   /* the extension is not glued into the number */
   assert_int_equal(count(st, "SELECT count(*) FROM phone WHERE number = '035 528 1911' AND"
                              " description = 'Receptie, toestel 12'"),
@@ -274,8 +282,8 @@ static void test_bad_optional_fields_repaired_or_dropped(void **state) {
   assert_int_equal(count(st, "SELECT min_age * 1000 + max_age FROM service WHERE name ="
                              " 'Jongerenbudgetcoach'"),
                    18027); /* 17.5 and 26.6 rounded */
-  assert_int_equal(count(st, "SELECT email IS NULL FROM service WHERE name = 'Maatjes voor statushouders'"),
-                   1);
+  assert_int_equal(
+      count(st, "SELECT email IS NULL FROM service WHERE name = 'Maatjes voor statushouders'"), 1);
   assert_int_equal(count(st, "SELECT count(*) FROM phone p JOIN service s ON s.rid = p.service_rid"
                              " WHERE s.name = 'Klusjesdienst'"),
                    1); /* "bel ons" dropped, the real number kept */
@@ -291,10 +299,12 @@ static void test_bad_optional_fields_repaired_or_dropped(void **state) {
 static void test_every_rejection_names_a_real_defect(void **state) {
   (void)state;
   struct sk_store *st = th_store_with_taxonomy("tp-defects.db");
-  struct ix_feed_report rep =
-      run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/defects.json"), NULL);
+  struct ix_feed_report rep = run_one(st, "hsds",
+                                      data_path("tests/data/hsds/thirdparty/defects.json"), NULL);
   assert_false(rep.failed);
-  static const char *const why[] = {"geen id", "geen naam", "status 'open' kennen we niet",
+  static const char *const why[] = {"geen id",
+                                    "geen naam",
+                                    "status 'open' kennen we niet",
                                     "werkgebied 'Atlantis' kennen we niet",
                                     "'minimum_age' moet een getal van 0 tot en met 120",
                                     "'min_age' (65) is hoger dan 'max_age' (18)"};
@@ -306,8 +316,8 @@ static void test_every_rejection_names_a_real_defect(void **state) {
                    why[i]) != 1)
       fail_msg("no rejection names '%s'", why[i]);
   }
-  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Goede dienst tussen de slechte'"),
-                   1);
+  assert_int_equal(
+      count(st, "SELECT count(*) FROM service WHERE name = 'Goede dienst tussen de slechte'"), 1);
   sk_store_close(st);
 
   /* The same unplaceable area with a feed default: accepted. */
@@ -319,18 +329,18 @@ static void test_every_rejection_names_a_real_defect(void **state) {
   sk_store_close(st);
 }
 
-
 /* The redactie's list of automatisch ingedeelde services, and confirming. */
 static void test_redactie_list_and_confirm(void **state) {
   (void)state;
   struct sk_store *st = th_store_with_taxonomy("tp-portal.db");
-  struct ix_feed_report rep =
-      run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/plain_list.json"), NULL);
+  struct ix_feed_report rep = run_one(
+      st, "hsds", data_path("tests/data/hsds/thirdparty/plain_list.json"), NULL);
   assert_false(rep.failed);
-  assert_int_equal(sk_store_exec(st, "INSERT INTO account(id, email, name, role, trusted, created)"
-                                     " VALUES('red', 'red@example.org', 'Redactie', 'redacteur', 0,"
-                                     " '2026-01-01T00:00:00Z'), ('par', 'par@example.org', 'Partner',"
-                                     " 'partner', 1, '2026-01-01T00:00:00Z')"),
+  assert_int_equal(sk_store_exec(st,
+                                 "INSERT INTO account(id, email, name, role, trusted, created)"
+                                 " VALUES('red', 'red@example.org', 'Redactie', 'redacteur', 0,"
+                                 " '2026-01-01T00:00:00Z'), ('par', 'par@example.org', 'Partner',"
+                                 " 'partner', 1, '2026-01-01T00:00:00Z')"),
                    SK_OK);
   struct sk_actor red, par;
   assert_int_equal(sk_portal_actor_load(st, "red", &red), SK_OK);
@@ -370,10 +380,12 @@ static void test_redactie_list_and_confirm(void **state) {
   sk_portal_auto_list(&p, &red, &r);
   assert_int_equal(json_array_size(json_object_get(r.body, "items")), 9);
   sk_portal_result_free(&r);
-  assert_int_equal(count_with(st, "SELECT count(*) FROM change_log WHERE entity = 'service' AND"
-                                  " entity_id = ?1 AND field = 'classification' AND new_value = 'bevestigd'",
-                              sid),
-                   1);
+  assert_int_equal(
+      count_with(st,
+                 "SELECT count(*) FROM change_log WHERE entity = 'service' AND"
+                 " entity_id = ?1 AND field = 'classification' AND new_value = 'bevestigd'",
+                 sid),
+      1);
   /* the same feed again, unchanged: the confirmation stays */
   rep = run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/plain_list.json"), NULL);
   assert_false(rep.failed);
@@ -413,37 +425,43 @@ static int open_at_time(struct sk_searcher *se, const char *name, int64_t t) {
 static void test_schedules_in_full(void **state) {
   (void)state;
   struct sk_store *st = th_store_with_taxonomy("tp-sched.db");
-  struct ix_feed_report rep =
-      run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/schedules.json"), NULL);
+  struct ix_feed_report rep = run_one(st, "hsds",
+                                      data_path("tests/data/hsds/thirdparty/schedules.json"), NULL);
   assert_false(rep.failed);
   assert_int_equal(n_rejections(st), 0);
   /* overnight: Monday 22:00 to Tuesday 08:00 is two rows */
-  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
-                             " WHERE s.name = 'Nachtopvang'"),
+  assert_int_equal(count(st,
+                         "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                         " WHERE s.name = 'Nachtopvang'"),
                    14);
   /* 00:00-24:00 all week */
-  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
-                             " WHERE s.name = 'Crisisdienst' AND opens_at = '00:00' AND closes_at = '24:00'"),
-                   7);
+  assert_int_equal(
+      count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                " WHERE s.name = 'Crisisdienst' AND opens_at = '00:00' AND closes_at = '24:00'"),
+      7);
   /* a season, and until */
-  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
-                             " WHERE s.name = 'Zomerschool' AND valid_from = '2026-07-01' AND"
-                             " valid_to = '2026-08-31'"),
+  assert_int_equal(count(st,
+                         "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                         " WHERE s.name = 'Zomerschool' AND valid_from = '2026-07-01' AND"
+                         " valid_to = '2026-08-31'"),
                    2);
-  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
-                             " WHERE s.name = 'Cursus omgaan met geld' AND valid_to = '2026-03-31'"),
+  assert_int_equal(count(st,
+                         "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                         " WHERE s.name = 'Cursus omgaan met geld' AND valid_to = '2026-03-31'"),
                    1);
   /* every other week from 2026-01-08: dated rows, 14 days apart */
   assert_true(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
                         " WHERE s.name = 'Alzheimercafé'") >= 12);
-  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
-                             " WHERE s.name = 'Alzheimercafé' AND (valid_from <> valid_to OR"
-                             " CAST(julianday(valid_from) - julianday('2026-01-08') AS INTEGER) % 14 <> 0)"),
-                   0);
+  assert_int_equal(
+      count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                " WHERE s.name = 'Alzheimercafé' AND (valid_from <> valid_to OR"
+                " CAST(julianday(valid_from) - julianday('2026-01-08') AS INTEGER) % 14 <> 0)"),
+      0);
   /* the first Tuesday of the month */
-  assert_int_equal(count(st, "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
-                             " WHERE s.name = 'Mantelzorgcafé' AND (weekday <> 2 OR"
-                             " CAST(substr(valid_from, 9, 2) AS INTEGER) > 7)"),
+  assert_int_equal(count(st,
+                         "SELECT count(*) FROM schedule h JOIN service s ON s.rid = h.service_rid"
+                         " WHERE s.name = 'Mantelzorgcafé' AND (weekday <> 2 OR"
+                         " CAST(substr(valid_from, 9, 2) AS INTEGER) > 7)"),
                    0);
 
   struct sk_searcher *se = sk_searcher_new(st, th_taxonomy());
@@ -455,9 +473,11 @@ static void test_schedules_in_full(void **state) {
   assert_false(open_at_time(se, "Nachtopvang", cet(2026, 11, 3, 12, 0)));
   assert_true(open_at_time(se, "Crisisdienst", cet(2026, 11, 8, 4, 30)));
   /* the summer school only in its season */
-  assert_true(open_at_time(se, "Zomerschool", cest(2026, 7, 2, 11, 0)));  /* a Thursday in July */
-  assert_false(open_at_time(se, "Zomerschool", cet(2026, 11, 5, 11, 0))); /* a Thursday in November */
-  assert_false(open_at_time(se, "Cursus omgaan met geld", cet(2026, 11, 4, 20, 0))); /* after until */
+  assert_true(open_at_time(se, "Zomerschool", cest(2026, 7, 2, 11, 0))); /* a Thursday in July */
+  assert_false(
+      open_at_time(se, "Zomerschool", cet(2026, 11, 5, 11, 0))); /* a Thursday in November */
+  assert_false(
+      open_at_time(se, "Cursus omgaan met geld", cet(2026, 11, 4, 20, 0))); /* after until */
   /* every other Thursday: 2026-11-12 yes, 2026-11-19 no (window of November: TEST_NOW) */
   assert_true(open_at_time(se, "Alzheimercafé", cet(2026, 11, 12, 20, 0)));
   assert_false(open_at_time(se, "Alzheimercafé", cet(2026, 11, 19, 20, 0)));
@@ -473,8 +493,8 @@ static void test_schedules_in_full(void **state) {
 static void test_windows1252_and_nul(void **state) {
   (void)state;
   struct sk_store *st = th_store_with_taxonomy("tp-1252.db");
-  struct ix_feed_report rep =
-      run_one(st, "hsds", data_path("tests/data/hsds/thirdparty/windows1252.json"), NULL);
+  struct ix_feed_report rep = run_one(
+      st, "hsds", data_path("tests/data/hsds/thirdparty/windows1252.json"), NULL);
   assert_false(rep.failed);
   assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Café De Brink' AND"
                              " description LIKE '%praatje – iedereen%'"),
@@ -485,7 +505,8 @@ static void test_windows1252_and_nul(void **state) {
   /* the project's own Latin-1 calendar now goes through index */
   st = th_store_with_taxonomy("tp-latin1.db");
   rep = run_one(st, "ical", data_path("tests/data/ical/latin1.ics"),
-                "{\"organization\": \"Buurthuis\", \"municipality\": \"laren\", \"needs\": [\"ontmoeten.activiteiten\"]}");
+                "{\"organization\": \"Buurthuis\", \"municipality\": \"laren\", \"needs\": "
+                "[\"ontmoeten.activiteiten\"]}");
   if (rep.failed)
     fail_msg("latin1.ics: %s", rep.error);
   assert_true(count(st, "SELECT count(*) FROM service WHERE kind = 'activiteit'") >= 1);
@@ -568,9 +589,10 @@ static void test_specification_and_uk_examples(void **state) {
     }
     closedir(dp);
   }
-  print_message("hsds corpus through index: %d files, %d with services (%d services accepted; %d"
-                " rejected only for the MyCity area without a default), %d refused as not services\n",
-                files, with_services, services, out_of_region, refused);
+  print_message(
+      "hsds corpus through index: %d files, %d with services (%d services accepted; %d"
+      " rejected only for the MyCity area without a default), %d refused as not services\n",
+      files, with_services, services, out_of_region, refused);
   assert_int_equal(files, 36);
   assert_int_equal(with_services, 15);
   assert_true(services >= 15);

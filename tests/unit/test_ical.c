@@ -20,7 +20,8 @@
 #define WS 1788213600LL
 #define WE 1803855600LL
 
-#define CAL(body) "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//sk test//NL\r\n" body "END:VCALENDAR\r\n"
+#define CAL(body)                                                                                  \
+  "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//sk test//NL\r\n" body "END:VCALENDAR\r\n"
 
 static struct ix_ical_opts opts(void) {
   struct ix_ical_opts o;
@@ -57,7 +58,8 @@ static void expect_starts(const struct ix_service *s, const char *const *want, s
     if (strcmp(s->occurrences.v[i].starts_at, want[i]) != 0) {
       for (size_t k = 0; k < s->occurrences.n; k++)
         print_message("  got %s\n", s->occurrences.v[k].starts_at);
-      fail_msg("%s occurrence %zu: got %s, want %s", s->key, i, s->occurrences.v[i].starts_at, want[i]);
+      fail_msg("%s occurrence %zu: got %s, want %s", s->key, i, s->occurrences.v[i].starts_at,
+               want[i]);
     }
   if (s->occurrences.n != n) {
     for (size_t i = 0; i < s->occurrences.n; i++)
@@ -65,10 +67,10 @@ static void expect_starts(const struct ix_service *s, const char *const *want, s
     fail_msg("%s: %zu occurrences, want %zu", s->key, s->occurrences.n, n);
   }
 }
-#define EXPECT(s, ...)                                        \
-  do {                                                        \
-    static const char *const w_[] = {__VA_ARGS__};            \
-    expect_starts((s), w_, sizeof w_ / sizeof *w_);           \
+#define EXPECT(s, ...)                                                                             \
+  do {                                                                                             \
+    static const char *const w_[] = {__VA_ARGS__};                                                 \
+    expect_starts((s), w_, sizeof w_ / sizeof *w_);                                                \
   } while (0)
 
 static int has_warning(const struct ix_batch *b, const char *part) {
@@ -116,15 +118,19 @@ static void test_windows_unknown_and_floating_zones_are_amsterdam(void **state) 
   (void)state;
   struct ix_batch b;
   parse(CAL("BEGIN:VEVENT\r\nUID:w\r\nSUMMARY:W\r\n"
-            "DTSTART;TZID=W. Europe Standard Time:20261020T100000\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEVENT\r\n"
+            "DTSTART;TZID=W. Europe Standard "
+            "Time:20261020T100000\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEVENT\r\n"
             "BEGIN:VEVENT\r\nUID:r\r\nSUMMARY:R\r\n"
-            "DTSTART;TZID=Romance Standard Time:20261020T100000\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEVENT\r\n"
+            "DTSTART;TZID=Romance Standard "
+            "Time:20261020T100000\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEVENT\r\n"
             "BEGIN:VEVENT\r\nUID:f\r\nSUMMARY:F\r\n"
             "DTSTART:20261020T100000\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEVENT\r\n"
             "BEGIN:VEVENT\r\nUID:u\r\nSUMMARY:U\r\n"
-            "DTSTART;TZID=Mars/Olympus Mons:20261020T100000\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEVENT\r\n"
+            "DTSTART;TZID=Mars/Olympus "
+            "Mons:20261020T100000\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEVENT\r\n"
             "BEGIN:VEVENT\r\nUID:p\r\nSUMMARY:P\r\n"
-            "DTSTART;TZID=/freeassociation.sourceforge.net/Tzfile/Europe/Amsterdam:20261020T100000\r\n"
+            "DTSTART;TZID=/freeassociation.sourceforge.net/Tzfile/Europe/"
+            "Amsterdam:20261020T100000\r\n"
             "RRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEVENT\r\n"),
         &b);
   const char *keys[] = {"w", "r", "f", "u", "p"};
@@ -138,19 +144,21 @@ static void test_windows_unknown_and_floating_zones_are_amsterdam(void **state) 
 static void test_vtimezone_in_file(void **state) {
   (void)state;
   struct ix_batch b;
-  parse(CAL("BEGIN:VTIMEZONE\r\nTZID:W. Europe Standard Time\r\n"
-            "BEGIN:STANDARD\r\nDTSTART:16010101T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
-            "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\n"
-            "BEGIN:DAYLIGHT\r\nDTSTART:16010101T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"
-            "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
-            "BEGIN:VTIMEZONE\r\nTZID:Eigen zone\r\n"
-            "BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0300\r\nTZOFFSETTO:+0300\r\n"
-            "END:STANDARD\r\nEND:VTIMEZONE\r\n"
-            "BEGIN:VEVENT\r\nUID:o\r\nSUMMARY:Outlook\r\n"
-            "DTSTART;TZID=W. Europe Standard Time:20261020T100000\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEVENT\r\n"
-            "BEGIN:VEVENT\r\nUID:e\r\nSUMMARY:Eigen\r\n"
-            "DTSTART;TZID=Eigen zone:20261020T100000\r\nEND:VEVENT\r\n"),
-        &b);
+  parse(
+      CAL("BEGIN:VTIMEZONE\r\nTZID:W. Europe Standard Time\r\n"
+          "BEGIN:STANDARD\r\nDTSTART:16010101T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
+          "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\n"
+          "BEGIN:DAYLIGHT\r\nDTSTART:16010101T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"
+          "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+          "BEGIN:VTIMEZONE\r\nTZID:Eigen zone\r\n"
+          "BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0300\r\nTZOFFSETTO:+0300\r\n"
+          "END:STANDARD\r\nEND:VTIMEZONE\r\n"
+          "BEGIN:VEVENT\r\nUID:o\r\nSUMMARY:Outlook\r\n"
+          "DTSTART;TZID=W. Europe Standard "
+          "Time:20261020T100000\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEVENT\r\n"
+          "BEGIN:VEVENT\r\nUID:e\r\nSUMMARY:Eigen\r\n"
+          "DTSTART;TZID=Eigen zone:20261020T100000\r\nEND:VEVENT\r\n"),
+      &b);
   EXPECT(find(&b, "o"), "2026-10-20T10:00:00+02:00", "2026-10-27T10:00:00+01:00");
   EXPECT(find(&b, "e"), "2026-10-20T09:00:00+02:00"); /* 10:00+03:00 = 07:00Z */
   assert_false(has_warning(&b, "Onbekende tijdzone"));
@@ -161,7 +169,8 @@ static void test_x_wr_timezone_for_floating_times(void **state) {
   (void)state;
   struct ix_batch b;
   parse("BEGIN:VCALENDAR\nVERSION:2.0\nX-WR-TIMEZONE:America/New_York\n"
-        "BEGIN:VEVENT\nUID:ny\nSUMMARY:NY\nDTSTART:20261027T100000\nRRULE:FREQ=WEEKLY;COUNT=2\nEND:VEVENT\n"
+        "BEGIN:VEVENT\nUID:ny\nSUMMARY:NY\nDTSTART:20261027T100000\nRRULE:FREQ=WEEKLY;COUNT=2\nEND:"
+        "VEVENT\n"
         "BEGIN:VEVENT\nUID:z\nSUMMARY:Z\nDTSTART:20261027T100000Z\nEND:VEVENT\n"
         "END:VCALENDAR\n",
         &b);
@@ -187,7 +196,8 @@ static void test_count_until_interval_and_positions(void **state) {
   (void)state;
   struct ix_batch b;
   parse(CAL("BEGIN:VEVENT\r\nUID:tweede-dinsdag\r\nSUMMARY:Inloop\r\n"
-            "DTSTART;TZID=Europe/Amsterdam:20260908T140000\r\nRRULE:FREQ=MONTHLY;BYDAY=2TU;COUNT=5\r\n"
+            "DTSTART;TZID=Europe/"
+            "Amsterdam:20260908T140000\r\nRRULE:FREQ=MONTHLY;BYDAY=2TU;COUNT=5\r\n"
             "END:VEVENT\r\n"
             "BEGIN:VEVENT\r\nUID:laatste-vrijdag\r\nSUMMARY:Borrel\r\n"
             "DTSTART;TZID=Europe/Amsterdam:20260925T170000\r\n"
@@ -220,7 +230,8 @@ static void test_old_rules_keep_their_phase(void **state) {
   struct ix_ical_opts o = opts();
   o.window_end = o.window_start + 30 * 86400; /* September 2026 */
   parse_with(CAL("BEGIN:VEVENT\r\nUID:oud\r\nSUMMARY:Oud\r\n"
-                 "DTSTART;TZID=Europe/Amsterdam:20000104T100000\r\nRRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU\r\n"
+                 "DTSTART;TZID=Europe/"
+                 "Amsterdam:20000104T100000\r\nRRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU\r\n"
                  "END:VEVENT\r\n"
                  "BEGIN:VEVENT\r\nUID:oud-count\r\nSUMMARY:Oud met COUNT\r\n"
                  "DTSTART;TZID=Europe/Amsterdam:19990101T090000\r\nRRULE:FREQ=DAILY;COUNT=20000\r\n"
@@ -264,12 +275,15 @@ static void test_recurrence_id_moves_and_cancels(void **state) {
   (void)state;
   struct ix_batch b;
   parse(CAL("BEGIN:VEVENT\r\nUID:soos\r\nSUMMARY:Soos\r\nLOCATION:Buurthuis Huizen\r\n"
-            "DTSTART;TZID=Europe/Amsterdam:20261013T100000\r\nDTEND;TZID=Europe/Amsterdam:20261013T120000\r\n"
+            "DTSTART;TZID=Europe/Amsterdam:20261013T100000\r\nDTEND;TZID=Europe/"
+            "Amsterdam:20261013T120000\r\n"
             "RRULE:FREQ=WEEKLY;COUNT=5\r\nEND:VEVENT\r\n"
             /* 20 Oct moves to Thursday 22 Oct 14:00 in another place */
-            "BEGIN:VEVENT\r\nUID:soos\r\nSUMMARY:Soos (verplaatst)\r\nLOCATION:Bibliotheek Blaricum\r\n"
+            "BEGIN:VEVENT\r\nUID:soos\r\nSUMMARY:Soos (verplaatst)\r\nLOCATION:Bibliotheek "
+            "Blaricum\r\n"
             "RECURRENCE-ID;TZID=Europe/Amsterdam:20261020T100000\r\n"
-            "DTSTART;TZID=Europe/Amsterdam:20261022T140000\r\nDTEND;TZID=Europe/Amsterdam:20261022T153000\r\n"
+            "DTSTART;TZID=Europe/Amsterdam:20261022T140000\r\nDTEND;TZID=Europe/"
+            "Amsterdam:20261022T153000\r\n"
             "SEQUENCE:1\r\nEND:VEVENT\r\n"
             /* 3 Nov is cancelled; its RECURRENCE-ID is written in UTC */
             "BEGIN:VEVENT\r\nUID:soos\r\nSUMMARY:Soos\r\nRECURRENCE-ID:20261103T090000Z\r\n"
@@ -284,7 +298,8 @@ static void test_recurrence_id_moves_and_cancels(void **state) {
   assert_string_equal(s->occurrences.v[1].location_text, "Bibliotheek Blaricum");
   assert_null(s->occurrences.v[0].location_text);
   assert_int_equal(s->occurrences.v[3].cancelled, 1);
-  assert_string_equal(s->occurrences.v[3].ends_at, "2026-11-03T12:00:00+01:00"); /* master's length */
+  assert_string_equal(s->occurrences.v[3].ends_at,
+                      "2026-11-03T12:00:00+01:00"); /* master's length */
   for (size_t i = 0; i < 5; i++)
     if (i != 3)
       assert_int_equal(s->occurrences.v[i].cancelled, 0);
@@ -296,7 +311,8 @@ static void test_override_across_window_edge(void **state) {
   (void)state;
   struct ix_batch b;
   parse(CAL("BEGIN:VEVENT\r\nUID:rand\r\nSUMMARY:Rand\r\n"
-            "DTSTART;TZID=Europe/Amsterdam:20260818T100000\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nEND:VEVENT\r\n"
+            "DTSTART;TZID=Europe/"
+            "Amsterdam:20260818T100000\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nEND:VEVENT\r\n"
             "BEGIN:VEVENT\r\nUID:rand\r\nRECURRENCE-ID;TZID=Europe/Amsterdam:20260825T100000\r\n"
             "DTSTART;TZID=Europe/Amsterdam:20260902T100000\r\nEND:VEVENT\r\n"
             "BEGIN:VEVENT\r\nUID:rand\r\nRECURRENCE-ID;TZID=Europe/Amsterdam:20260908T100000\r\n"
@@ -327,7 +343,8 @@ static void test_cancelled_master_cancels_the_series(void **state) {
   (void)state;
   struct ix_batch b;
   parse(CAL("BEGIN:VEVENT\r\nUID:weg\r\nSUMMARY:Vervalt\r\nSTATUS:CANCELLED\r\n"
-            "DTSTART;TZID=Europe/Amsterdam:20261013T100000\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\n"),
+            "DTSTART;TZID=Europe/"
+            "Amsterdam:20261013T100000\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\n"),
         &b);
   const struct ix_service *s = find(&b, "weg");
   assert_int_equal(s->occurrences.n, 3);
@@ -339,7 +356,8 @@ static void test_cancelled_master_cancels_the_series(void **state) {
 static void test_only_overrides_without_master(void **state) {
   (void)state;
   struct ix_batch b;
-  parse(CAL("BEGIN:VEVENT\r\nUID:los\r\nSUMMARY:Los\r\nRECURRENCE-ID;TZID=Europe/Amsterdam:20261020T100000\r\n"
+  parse(CAL("BEGIN:VEVENT\r\nUID:los\r\nSUMMARY:Los\r\nRECURRENCE-ID;TZID=Europe/"
+            "Amsterdam:20261020T100000\r\n"
             "DTSTART;TZID=Europe/Amsterdam:20261021T100000\r\nEND:VEVENT\r\n"),
         &b);
   EXPECT(find(&b, "los"), "2026-10-21T10:00:00+02:00");
@@ -382,13 +400,14 @@ static void test_occurrence_cap_and_iteration_bound(void **state) {
   struct ix_batch b;
   struct ix_ical_opts o = opts();
   o.max_occurrences = 5;
-  parse_with(CAL("BEGIN:VEVENT\r\nUID:dagelijks\r\nSUMMARY:Elke dag\r\n"
-                 "DTSTART;TZID=Europe/Amsterdam:20260901T090000\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\n"
-                 "BEGIN:VEVENT\r\nUID:secondly\r\nSUMMARY:Elke seconde\r\n"
-                 "DTSTART:19700101T000000Z\r\nRRULE:FREQ=SECONDLY;COUNT=2000000000\r\nEND:VEVENT\r\n"
-                 "BEGIN:VEVENT\r\nUID:minutely\r\nSUMMARY:Elke minuut\r\n"
-                 "DTSTART:19800101T000000Z\r\nRRULE:FREQ=MINUTELY\r\nEND:VEVENT\r\n"),
-             &o, &b);
+  parse_with(
+      CAL("BEGIN:VEVENT\r\nUID:dagelijks\r\nSUMMARY:Elke dag\r\n"
+          "DTSTART;TZID=Europe/Amsterdam:20260901T090000\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\n"
+          "BEGIN:VEVENT\r\nUID:secondly\r\nSUMMARY:Elke seconde\r\n"
+          "DTSTART:19700101T000000Z\r\nRRULE:FREQ=SECONDLY;COUNT=2000000000\r\nEND:VEVENT\r\n"
+          "BEGIN:VEVENT\r\nUID:minutely\r\nSUMMARY:Elke minuut\r\n"
+          "DTSTART:19800101T000000Z\r\nRRULE:FREQ=MINUTELY\r\nEND:VEVENT\r\n"),
+      &o, &b);
   const struct ix_service *s = find(&b, "dagelijks");
   EXPECT(s, "2026-09-01T09:00:00+02:00", "2026-09-02T09:00:00+02:00", "2026-09-03T09:00:00+02:00",
          "2026-09-04T09:00:00+02:00", "2026-09-05T09:00:00+02:00");
@@ -403,7 +422,8 @@ static void test_occurrence_cap_and_iteration_bound(void **state) {
 static void test_series_outside_window_is_returned_empty(void **state) {
   (void)state;
   struct ix_batch b;
-  parse(CAL("BEGIN:VEVENT\r\nUID:vroeger\r\nSUMMARY:Vroeger\r\nDTSTART:20200101T100000\r\nEND:VEVENT\r\n"
+  parse(CAL("BEGIN:VEVENT\r\nUID:vroeger\r\nSUMMARY:Vroeger\r\nDTSTART:20200101T100000\r\nEND:"
+            "VEVENT\r\n"
             "BEGIN:VEVENT\r\nUID:later\r\nSUMMARY:Later\r\nDTSTART:20300101T100000\r\n"
             "RRULE:FREQ=WEEKLY\r\nEND:VEVENT\r\n"),
         &b);
@@ -504,7 +524,8 @@ static void test_categories_set_cost_and_access(void **state) {
   (void)state;
   struct ix_batch b;
   parse(CAL("BEGIN:VEVENT\r\nUID:free\r\nSUMMARY:Wandelen\r\nDTSTART:20261020T100000\r\n"
-            "CATEGORIES:gezondheid.bewegen,Gratis,betaald\r\nCATEGORIES:Zelf aanmelden\r\nEND:VEVENT\r\n"
+            "CATEGORIES:gezondheid.bewegen,Gratis,betaald\r\nCATEGORIES:Zelf "
+            "aanmelden\r\nEND:VEVENT\r\n"
             "BEGIN:VEVENT\r\nUID:plain\r\nSUMMARY:Gym\r\nDTSTART:20261020T100000\r\n"
             "CATEGORIES:gezondheid.bewegen\r\nEND:VEVENT\r\n"),
         &b);
@@ -538,11 +559,12 @@ static void test_without_taxonomy_categories_become_keywords(void **state) {
 
 static void test_keys_without_uid_are_stable_and_unique(void **state) {
   (void)state;
-  const char *ics = CAL("BEGIN:VEVENT\r\nSUMMARY:Zonder UID\r\nDTSTART:20261020T100000\r\nEND:VEVENT\r\n"
-                        "BEGIN:VEVENT\r\nSUMMARY:Zonder UID\r\nDTSTART:20261020T100000\r\nEND:VEVENT\r\n"
-                        "BEGIN:VEVENT\r\nUID:dubbel\r\nSUMMARY:Oud\r\nDTSTART:20261020T100000\r\nEND:VEVENT\r\n"
-                        "BEGIN:VEVENT\r\nUID:dubbel\r\nSUMMARY:Nieuw\r\nSEQUENCE:2\r\n"
-                        "DTSTART:20261021T100000\r\nEND:VEVENT\r\n");
+  const char *ics = CAL(
+      "BEGIN:VEVENT\r\nSUMMARY:Zonder UID\r\nDTSTART:20261020T100000\r\nEND:VEVENT\r\n"
+      "BEGIN:VEVENT\r\nSUMMARY:Zonder UID\r\nDTSTART:20261020T100000\r\nEND:VEVENT\r\n"
+      "BEGIN:VEVENT\r\nUID:dubbel\r\nSUMMARY:Oud\r\nDTSTART:20261020T100000\r\nEND:VEVENT\r\n"
+      "BEGIN:VEVENT\r\nUID:dubbel\r\nSUMMARY:Nieuw\r\nSEQUENCE:2\r\n"
+      "DTSTART:20261021T100000\r\nEND:VEVENT\r\n");
   struct ix_batch a, b;
   parse(ics, &a);
   parse(ics, &b);
@@ -574,7 +596,8 @@ static void test_unusable_events_are_rejected_with_a_reason(void **state) {
   parse(CAL("BEGIN:VEVENT\r\nUID:geen-titel\r\nDTSTART:20261020T100000\r\nEND:VEVENT\r\n"
             "BEGIN:VEVENT\r\nUID:geen-start\r\nSUMMARY:Geen start\r\nEND:VEVENT\r\n"
             "BEGIN:VEVENT\r\nUID:kapot\r\nSUMMARY:Kapot\r\nDTSTART:garbage\r\nEND:VEVENT\r\n"
-            "BEGIN:VEVENT\r\nUID:prive\r\nSUMMARY:Prive\r\nCLASS:PRIVATE\r\nDTSTART:20261020T100000\r\nEND:VEVENT\r\n"
+            "BEGIN:VEVENT\r\nUID:prive\r\nSUMMARY:Prive\r\nCLASS:PRIVATE\r\nDTSTART:"
+            "20261020T100000\r\nEND:VEVENT\r\n"
             "BEGIN:VEVENT\r\nUID:goed\r\nSUMMARY:Goed\r\nDTSTART:20261020T100000\r\n"
             "RRULE:FREQ=MONTHLY;BYMONTHDAY=40\r\nEND:VEVENT\r\n"),
         &b);
@@ -603,7 +626,9 @@ static void test_unreadable_documents_are_rejected(void **state) {
       {"", 0},
       {"hello world", 11},
       {"<html><body>Not found</body></html>", 35},
-      {"\xFF\xFE" "B\0E\0", 6},
+      {"\xFF\xFE"
+       "B\0E\0",
+       6},
       {"BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:x\0\nEND:VEVENT\nEND:VCALENDAR\n", 61},
       {"BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:x\n", 39},
       {"BEGIN:VEVENT\nSUMMARY:x\nDTSTART:20261020T100000\n", 47},
@@ -636,7 +661,8 @@ static void test_bare_vevent_is_read_with_a_warning(void **state) {
 static void test_calendar_files_in_tests_data(void **state) {
   (void)state;
   /* tests/data/ical holds small hand-written cases; each must parse. */
-  static const char *const files[] = {"outlook-windows-zone.ics", "google-overrides.ics", "latin1.ics"};
+  static const char *const files[] = {"outlook-windows-zone.ics", "google-overrides.ics",
+                                      "latin1.ics"};
   for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
     char rel[256];
     snprintf(rel, sizeof rel, "tests/data/ical/%s", files[i]);
@@ -658,8 +684,9 @@ static void test_calendar_files_in_tests_data(void **state) {
              "2026-11-03T10:00:00+01:00");
     if (strcmp(files[i], "google-overrides.ics") == 0) {
       const struct ix_service *s = find(&b, "repair-cafe@example.org");
-      EXPECT(s, "2026-09-12T13:00:00+02:00", "2026-10-17T13:00:00+02:00", "2026-11-14T13:00:00+01:00",
-             "2026-12-12T13:00:00+01:00", "2027-01-09T13:00:00+01:00", "2027-02-13T13:00:00+01:00");
+      EXPECT(s, "2026-09-12T13:00:00+02:00", "2026-10-17T13:00:00+02:00",
+             "2026-11-14T13:00:00+01:00", "2026-12-12T13:00:00+01:00", "2027-01-09T13:00:00+01:00",
+             "2027-02-13T13:00:00+01:00");
       assert_int_equal(s->occurrences.v[3].cancelled, 1);
     }
     if (strcmp(files[i], "latin1.ics") == 0)
@@ -667,7 +694,6 @@ static void test_calendar_files_in_tests_data(void **state) {
     ix_batch_free(&b);
   }
 }
-
 
 /* ------------------------------------------------- RFC 5545 corner cases */
 
@@ -728,7 +754,8 @@ static void test_duration_days_are_nominal(void **state) {
   expect_end(find(&b, "p1d@example.org"), 0, "2026-10-25T10:00:00+01:00");   /* 25 hours */
   expect_end(find(&b, "p1w@example.org"), 0, "2026-10-27T10:00:00+01:00");   /* 7 days + 1 hour */
   expect_end(find(&b, "pt24h@example.org"), 0, "2026-10-25T09:00:00+01:00"); /* exactly 24 hours */
-  expect_end(find(&b, "p1dt2h@example.org"), 0, "2027-03-28T12:00:00+02:00"); /* 1 day (23 h) + 2 h */
+  expect_end(find(&b, "p1dt2h@example.org"), 0,
+             "2027-03-28T12:00:00+02:00"); /* 1 day (23 h) + 2 h */
   const struct ix_service *s = find(&b, "p1d@example.org");
   assert_int_equal(s->occurrences.v[0].end_utc - s->occurrences.v[0].start_utc, 25 * 3600);
   ix_batch_free(&b);

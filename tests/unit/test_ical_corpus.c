@@ -75,7 +75,8 @@ static void check_batch(const char *path, const struct ix_batch *b) {
     if (s->name && strlen(s->name) > 200)
       fail_msg("%s: name longer than the cap", path);
     if (s->occurrences.n > IX_ICAL_DEFAULT_MAX_OCCURRENCES)
-      fail_msg("%s: %zu occurrences (cap %d)", path, s->occurrences.n, IX_ICAL_DEFAULT_MAX_OCCURRENCES);
+      fail_msg("%s: %zu occurrences (cap %d)", path, s->occurrences.n,
+               IX_ICAL_DEFAULT_MAX_OCCURRENCES);
     for (size_t k = 0; k < s->occurrences.n; k++) {
       const struct ix_occurrence *o = &s->occurrences.v[k];
       size_t len = strlen(o->starts_at);
@@ -158,7 +159,8 @@ static int visit(const char *path, const struct stat *sb, int type, struct FTW *
       tot.valid_dir_with_events++;
   }
   if (getenv("SK_ICAL_CORPUS_VERBOSE"))
-    print_message("%8.1f ms rc %d events %zu rej %zu %s\n", ms, rc, b.services.n, b.rejections.n, path);
+    print_message("%8.1f ms rc %d events %zu rej %zu %s\n", ms, rc, b.services.n, b.rejections.n,
+                  path);
   ix_batch_free(&b);
   free(data);
   current_file = NULL;
@@ -177,8 +179,8 @@ static void test_corpus(void **state) {
   double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
   print_message("ical corpus: %zu files, %zu parsed, %zu rejected, %zu events, %zu occurrences, "
                 "%zu event rejections, %zu warnings; %.1f s (slowest %.0f ms: %s)\n",
-                tot.files, tot.parsed, tot.rejected, tot.events, tot.occurrences, tot.event_rejections,
-                tot.warnings, secs, tot.slowest_ms, tot.slowest);
+                tot.files, tot.parsed, tot.rejected, tot.events, tot.occurrences,
+                tot.event_rejections, tot.warnings, secs, tot.slowest_ms, tot.slowest);
   assert_true(tot.files > 100);
   assert_true(tot.parsed > tot.rejected);
   assert_true(tot.events > 0 && tot.occurrences > 0);

@@ -33,18 +33,20 @@ static void write_text(const char *name, const char *text) {
 static void write_feed(const char *name, const char *prefix, int n) {
   struct sk_buf b;
   sk_buf_init(&b, 256u << 20);
-  assert_int_equal(sk_buf_addstr(&b, "{\"format\": \"sociale-kaart-partner/1\", \"organizations\": "
-                                     "[{\"key\": \"o\", \"name\": \"Organisatie\"}], \"services\": ["),
+  assert_int_equal(sk_buf_addstr(&b,
+                                 "{\"format\": \"sociale-kaart-partner/1\", \"organizations\": "
+                                 "[{\"key\": \"o\", \"name\": \"Organisatie\"}], \"services\": ["),
                    SK_OK);
   for (int i = 0; i < n; i++)
-    assert_int_equal(sk_buf_printf(&b,
-                                   "%s{\"key\": \"s%d\", \"organization\": \"o\", \"name\": \"%s %d\","
-                                   " \"description\": \"Een dienst met een wat langere omschrijving"
-                                   " zodat de feed een beetje gewicht heeft, nummer %d.\","
-                                   " \"needs\": [\"geld.schulden\"], \"areas\": [\"hbel\"],"
-                                   " \"access\": \"vrij\", \"cost\": \"gratis\"}",
-                                   i ? "," : "", i, prefix, i, i),
-                     SK_OK);
+    assert_int_equal(
+        sk_buf_printf(&b,
+                      "%s{\"key\": \"s%d\", \"organization\": \"o\", \"name\": \"%s %d\","
+                      " \"description\": \"Een dienst met een wat langere omschrijving"
+                      " zodat de feed een beetje gewicht heeft, nummer %d.\","
+                      " \"needs\": [\"geld.schulden\"], \"areas\": [\"hbel\"],"
+                      " \"access\": \"vrij\", \"cost\": \"gratis\"}",
+                      i ? "," : "", i, prefix, i, i),
+        SK_OK);
   assert_int_equal(sk_buf_addstr(&b, "]}"), SK_OK);
   th_write_file(th_path(name), b.ptr, b.len);
   sk_buf_free(&b);
@@ -79,14 +81,17 @@ static void test_broken_feed_keeps_data_and_others_index(void **state) {
   (void)state;
   write_feed("good.json", "Goed", 3);
   write_feed("flaky.json", "Flaky", 2);
-  struct ix_registry *r = registry(
-      "run-feeds.json",
-      "{\"feeds\": ["
-      "{\"id\": \"good\", \"partner\": \"G\", \"kind\": \"partner-json\", \"location\": \"good.json\"},"
-      "{\"id\": \"flaky\", \"partner\": \"F\", \"kind\": \"partner-json\", \"location\": \"flaky.json\"},"
-      "{\"id\": \"gone\", \"partner\": \"X\", \"kind\": \"partner-json\", \"location\": \"nope.json\"},"
-      "{\"id\": \"off\", \"partner\": \"X\", \"kind\": \"partner-json\", \"location\": \"nope.json\","
-      " \"enabled\": false}]}");
+  struct ix_registry *r = registry("run-feeds.json",
+                                   "{\"feeds\": ["
+                                   "{\"id\": \"good\", \"partner\": \"G\", \"kind\": "
+                                   "\"partner-json\", \"location\": \"good.json\"},"
+                                   "{\"id\": \"flaky\", \"partner\": \"F\", \"kind\": "
+                                   "\"partner-json\", \"location\": \"flaky.json\"},"
+                                   "{\"id\": \"gone\", \"partner\": \"X\", \"kind\": "
+                                   "\"partner-json\", \"location\": \"nope.json\"},"
+                                   "{\"id\": \"off\", \"partner\": \"X\", \"kind\": "
+                                   "\"partner-json\", \"location\": \"nope.json\","
+                                   " \"enabled\": false}]}");
   struct sk_store *st = th_store_with_taxonomy("run.db");
   struct ix_feed_report *reps;
   size_t n;
@@ -129,9 +134,9 @@ static void test_broken_feed_keeps_data_and_others_index(void **state) {
 static void test_unchanged_feed_costs_nothing(void **state) {
   (void)state;
   write_feed("same.json", "Zelfde", 5);
-  struct ix_registry *r = registry(
-      "same-feeds.json", "{\"feeds\": [{\"id\": \"same\", \"partner\": \"S\", \"kind\":"
-                         " \"partner-json\", \"location\": \"same.json\"}]}");
+  struct ix_registry *r = registry("same-feeds.json",
+                                   "{\"feeds\": [{\"id\": \"same\", \"partner\": \"S\", \"kind\":"
+                                   " \"partner-json\", \"location\": \"same.json\"}]}");
   struct sk_store *st = th_store_with_taxonomy("same.db");
   struct ix_feed_report *reps;
   size_t n;
@@ -195,9 +200,9 @@ static void test_calendar_gets_registry_defaults(void **state) {
 static void test_kill_during_indexing_keeps_previous_data(void **state) {
   (void)state;
   write_feed("big.json", "Eerst", 10);
-  struct ix_registry *r = registry(
-      "big-feeds.json", "{\"feeds\": [{\"id\": \"big\", \"partner\": \"B\", \"kind\":"
-                        " \"partner-json\", \"location\": \"big.json\"}]}");
+  struct ix_registry *r = registry("big-feeds.json",
+                                   "{\"feeds\": [{\"id\": \"big\", \"partner\": \"B\", \"kind\":"
+                                   " \"partner-json\", \"location\": \"big.json\"}]}");
   struct sk_store *st = th_store_with_taxonomy("kill.db");
   struct ix_feed_report *reps;
   size_t n;
@@ -232,7 +237,9 @@ static void test_kill_during_indexing_keeps_previous_data(void **state) {
         _exit(4);
       if (write(fds[1], "w", 1) != 1)
         _exit(5);
-      _exit(ix_apply(cst, "big", &b, NULL, NULL, err, sizeof err) == SK_OK ? 0 : 6); /* not reached when killed in time; no atexit handlers */
+      _exit(ix_apply(cst, "big", &b, NULL, NULL, err, sizeof err) == SK_OK
+                ? 0
+                : 6); /* not reached when killed in time; no atexit handlers */
     }
     close(fds[1]);
     char c;
@@ -270,13 +277,13 @@ static void test_kill_during_indexing_keeps_previous_data(void **state) {
   long long daarna = th_query_int(st, "SELECT count(*) FROM service WHERE name LIKE 'Daarna %'");
   print_message("killed with %lld of 60000 new offerings committed\n", daarna);
   assert_int_equal(eerst + daarna, th_query_int(st, "SELECT count(*) FROM service"));
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'eerst'"),
-                   eerst);
+  assert_int_equal(
+      th_query_int(st, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'eerst'"), eerst);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM search_fts WHERE search_fts MATCH"
                                     " 'daarna'"),
                    daarna);
-  assert_int_equal(sk_store_exec(st, "INSERT INTO search_fts(search_fts) VALUES('integrity-check')"),
-                   SK_OK);
+  assert_int_equal(
+      sk_store_exec(st, "INSERT INTO search_fts(search_fts) VALUES('integrity-check')"), SK_OK);
   /* The next run finishes the job. */
   run_all(st, r, &reps, &n);
   assert_false(reps[0].failed);
@@ -299,9 +306,9 @@ static long long active_of(struct sk_store *st, const char *feed) {
 static void test_shrinking_feed_is_held_until_accepted(void **state) {
   (void)state;
   write_feed("shrink.json", "Krimp", 42);
-  struct ix_registry *r = registry(
-      "shrink-feeds.json", "{\"feeds\": [{\"id\": \"shrink\", \"partner\": \"S\", \"kind\":"
-                           " \"partner-json\", \"location\": \"shrink.json\"}]}");
+  struct ix_registry *r = registry("shrink-feeds.json",
+                                   "{\"feeds\": [{\"id\": \"shrink\", \"partner\": \"S\", \"kind\":"
+                                   " \"partner-json\", \"location\": \"shrink.json\"}]}");
   struct sk_store *st = th_store_with_taxonomy("shrink.db");
   struct ix_feed_report *reps;
   size_t n;
@@ -359,12 +366,13 @@ static void test_shrink_bounds(void **state) {
   (void)state;
   write_feed("big.json", "Groot", 120);
   write_feed("small.json", "Klein", 10);
-  struct ix_registry *r = registry(
-      "bounds-feeds.json",
-      "{\"feeds\": ["
-      "{\"id\": \"big\", \"partner\": \"B\", \"kind\": \"partner-json\", \"location\": \"big.json\"},"
-      "{\"id\": \"small\", \"partner\": \"K\", \"kind\": \"partner-json\", \"location\": \"small.json\"}"
-      "]}");
+  struct ix_registry *r = registry("bounds-feeds.json",
+                                   "{\"feeds\": ["
+                                   "{\"id\": \"big\", \"partner\": \"B\", \"kind\": "
+                                   "\"partner-json\", \"location\": \"big.json\"},"
+                                   "{\"id\": \"small\", \"partner\": \"K\", \"kind\": "
+                                   "\"partner-json\", \"location\": \"small.json\"}"
+                                   "]}");
   struct sk_store *st = th_store_with_taxonomy("bounds.db");
   struct ix_feed_report *reps;
   size_t n;

@@ -73,7 +73,8 @@ static void check_one(const char *doc, size_t len) {
   int ours = ours_accepts(doc, len), theirs = jansson_accepts(doc, len);
   if (ours != theirs) {
     for (size_t i = 0; i < len; i++)
-      fprintf(stderr, (unsigned char)doc[i] < 0x20 || (unsigned char)doc[i] >= 0x7f ? "<%02x>" : "%c",
+      fprintf(stderr,
+              (unsigned char)doc[i] < 0x20 || (unsigned char)doc[i] >= 0x7f ? "<%02x>" : "%c",
               (unsigned char)doc[i]);
     fprintf(stderr, "\n");
   }
@@ -98,22 +99,21 @@ static void check_one(const char *doc, size_t len) {
 static void test_edge_cases_match_jansson(void **state) {
   (void)state;
   static const char *const docs[] = {
-      "{}", "[]", " [ ] ", "{\"a\":1}", "{\"a\":1,}", "[1,]", "[,1]", "{\"a\" 1}", "{a:1}",
-      "[1 2]", "[\"a\"\"b\"]", "", " ", "[", "{", "]", "[1]]", "[1] x", "[1]\n\t\r ",
-      "0", "-0", "-", "01", "1.", ".5", "1.5", "1e5", "1E+5", "1e-5", "1e", "1e+", "-1.5e-3",
-      "9223372036854775807", "9223372036854775808", "-9223372036854775808",
-      "-9223372036854775809", "1e308", "1e309", "-1e309", "1e-400", "123456789012345678901234",
-      "true", "false", "null", "tru", "nul", "True", "[true,false,null]", "nan", "Infinity",
-      "\"\"", "\"a\"", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\x\"", "\"\\u0041\"", "\"\\u00e9\"",
-      "\"\\u0000\"", "\"a\\u0000b\"", "\"\\ud83d\\ude00\"", "\"\\ud83d\"", "\"\\ude00\"",
-      "\"\\ud83dx\"", "\"\\ud83d\\u0041\"", "\"\\u12\"", "\"\\u12g4\"", "\"\\uFFFF\"",
-      "\"tab\there\"", "\"nl\nhere\"", "\"\x7f\"", "\"caf\xc3\xa9\"", "\"\xc3\"",
-      "\"\xc3\x28\"", "\"\xc0\xaf\"", "\"\xe0\x80\xaf\"", "\"\xed\xa0\x80\"",
+      "{}", "[]", " [ ] ", "{\"a\":1}", "{\"a\":1,}", "[1,]", "[,1]", "{\"a\" 1}", "{a:1}", "[1 2]",
+      "[\"a\"\"b\"]", "", " ", "[", "{", "]", "[1]]", "[1] x", "[1]\n\t\r ", "0", "-0", "-", "01",
+      "1.", ".5", "1.5", "1e5", "1E+5", "1e-5", "1e", "1e+", "-1.5e-3", "9223372036854775807",
+      "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "1e308", "1e309",
+      "-1e309", "1e-400", "123456789012345678901234", "true", "false", "null", "tru", "nul", "True",
+      "[true,false,null]", "nan", "Infinity", "\"\"", "\"a\"", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"",
+      "\"\\x\"", "\"\\u0041\"", "\"\\u00e9\"", "\"\\u0000\"", "\"a\\u0000b\"", "\"\\ud83d\\ude00\"",
+      "\"\\ud83d\"", "\"\\ude00\"", "\"\\ud83dx\"", "\"\\ud83d\\u0041\"", "\"\\u12\"",
+      "\"\\u12g4\"", "\"\\uFFFF\"", "\"tab\there\"", "\"nl\nhere\"", "\"\x7f\"", "\"caf\xc3\xa9\"",
+      "\"\xc3\"", "\"\xc3\x28\"", "\"\xc0\xaf\"", "\"\xe0\x80\xaf\"", "\"\xed\xa0\x80\"",
       "\"\xf4\x90\x80\x80\"", "\"\xf0\x9f\x98\x80\"", "\"\xf5\x80\x80\x80\"", "\"\xff\"",
       "\"\xe2\x82\xac\"", "\"\xe2\x82\"", "\"unterminated", "{\"a\":1,\"a\":2}",
       "{\"a\":1,\"b\":{\"a\":2}}", "{\"a\":1,\"\\u0061\":2}", "{\"\":1,\"\":2}",
-      "[{\"x\":1,\"x\":1}]", "{\"k\":[1,{\"k\":2,\"j\":3}],\"j\":null}",
-      "\xef\xbb\xbf{}", "{\"a\":1}\x00", "[\"a\x00\"]",
+      "[{\"x\":1,\"x\":1}]", "{\"k\":[1,{\"k\":2,\"j\":3}],\"j\":null}", "\xef\xbb\xbf{}",
+      "{\"a\":1}\x00", "[\"a\x00\"]",
       /* an empty object as the first value of a document (UBSan: offset on NULL) */
       "{\"a\":{}}", "[{}]", "{\"a\":[{}],\"b\":{}}"};
   for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
@@ -194,7 +194,10 @@ static void test_mutations_match_jansson(void **state) {
       char c = alphabet[rnd() % (sizeof alphabet - 1)];
       switch (rnd() % 3) {
       case 0: doc[at] = c; break;
-      case 1: memmove(doc + at, doc + at + 1, n - at - 1); n--; break;
+      case 1:
+        memmove(doc + at, doc + at + 1, n - at - 1);
+        n--;
+        break;
       default:
         if (n < len + 7) {
           memmove(doc + at + 1, doc + at, n - at);
@@ -235,8 +238,9 @@ static void test_partner_json_refuses_what_jansson_refuses(void **state) {
 
 static void test_error_says_where(void **state) {
   (void)state;
-  const char *doc = "{\"format\": \"sociale-kaart-partner/1\",\n \"services\": [\n  {\"key\": \"a\","
-                    " \"key\": \"b\"}]}";
+  const char *doc =
+      "{\"format\": \"sociale-kaart-partner/1\",\n \"services\": [\n  {\"key\": \"a\","
+      " \"key\": \"b\"}]}";
   struct ix_batch b;
   ix_batch_init(&b, 0);
   char err[512];

@@ -46,13 +46,16 @@ static void test_builtin_resolves(void **state) {
     for (size_t k = 0; k < nc; k++) {
       const struct sk_term *t = sk_taxonomy_find(tax, SK_VOCAB_NEED, codes[k]);
       if (!t || t->crisis)
-        fail_msg("line %d '%s': need '%s' %s", line, e, codes[k], t ? "is a crisis need" : "unknown");
+        fail_msg("line %d '%s': need '%s' %s", line, e, codes[k],
+                 t ? "is a crisis need" : "unknown");
     }
   }
   assert_null(sk_lexicon_entry(lx, n, NULL, NULL, NULL));
   /* the file in the source tree is the one built in */
   struct sk_lexicon *from_file = NULL;
-  assert_int_equal(sk_lexicon_load(th_source_path("feeds/lexicon.txt"), tax, &from_file, err, sizeof err), SK_OK);
+  assert_int_equal(
+      sk_lexicon_load(th_source_path("feeds/lexicon.txt"), tax, &from_file, err, sizeof err),
+      SK_OK);
   assert_int_equal(sk_lexicon_count(from_file), n);
   sk_lexicon_free(from_file);
   sk_lexicon_free(lx);
@@ -71,8 +74,10 @@ static void test_bad_lexicon_refused(void **state) {
   (void)state;
   expect_refused("# x\n[need geld.schulden]\nboete\n[need geld.bestaatniet]\nwiet\n",
                  "t.txt:4: unknown need 'geld.bestaatniet'");
-  expect_refused("[need psychisch.crisis]\nik wil dood\n", "t.txt:1: need 'psychisch.crisis' is a crisis need");
-  expect_refused("[need geld.schulden]\nboete\n[need geld.inkomen]\nBoete\n", "t.txt:4: 'boete' is listed twice");
+  expect_refused("[need psychisch.crisis]\nik wil dood\n",
+                 "t.txt:1: need 'psychisch.crisis' is a crisis need");
+  expect_refused("[need geld.schulden]\nboete\n[need geld.inkomen]\nBoete\n",
+                 "t.txt:4: 'boete' is listed twice");
   expect_refused("boete\n", "t.txt:1: an entry before the first section");
   expect_refused("[need geld]\neen twee drie vier vijf zes zeven\n", "more than 6 words");
   expect_refused("[need geld]\nde\n", "stop word");
@@ -81,13 +86,18 @@ static void test_bad_lexicon_refused(void **state) {
   expect_refused("[need]\nboete\n", "section without a code");
   expect_refused("[fallback advies.toegang]\nhelp\n", "no entries");
   expect_refused("[need geld]\nboete = \n", "'=' is followed by");
-  expect_refused("[need ontmoeten]\nnieuw in laren\n", "t.txt:2: 'nieuw in laren' names the place 'laren'");
-  expect_refused("[need geld]\nbo\xff" "te\n", "not UTF-8");
+  expect_refused("[need ontmoeten]\nnieuw in laren\n",
+                 "t.txt:2: 'nieuw in laren' names the place 'laren'");
+  expect_refused("[need geld]\nbo\xff"
+                 "te\n",
+                 "not UTF-8");
   /* a good small one */
   struct sk_lexicon *lx = NULL;
   char err[256];
-  const char *ok = "[need geld.schulden geld.inkomen]\n  Energierekening = rekeningen \n\n[place laren]\nlaaren\n";
-  assert_int_equal(sk_lexicon_parse(ok, strlen(ok), "t.txt", th_taxonomy(), &lx, err, sizeof err), SK_OK);
+  const char *ok = "[need geld.schulden geld.inkomen]\n  Energierekening = rekeningen \n\n[place "
+                   "laren]\nlaaren\n";
+  assert_int_equal(sk_lexicon_parse(ok, strlen(ok), "t.txt", th_taxonomy(), &lx, err, sizeof err),
+                   SK_OK);
   assert_int_equal(sk_lexicon_count(lx), 1);
   const char *const *codes;
   size_t nc;
@@ -95,7 +105,8 @@ static void test_bad_lexicon_refused(void **state) {
   assert_int_equal(nc, 2);
   assert_string_equal(codes[1], "geld.inkomen");
   sk_lexicon_free(lx);
-  assert_int_equal(sk_lexicon_load(th_path("absent.txt"), th_taxonomy(), &lx, err, sizeof err), SK_EIO);
+  assert_int_equal(sk_lexicon_load(th_path("absent.txt"), th_taxonomy(), &lx, err, sizeof err),
+                   SK_EIO);
 }
 
 /* ---- on the demo data ---- */
@@ -111,7 +122,8 @@ static int demo_setup(void **state) {
     return -1;
   char err[256];
   if (sk_store_open(db, SK_STORE_READONLY, &g_st, err, sizeof err) != SK_OK ||
-      sk_taxonomy_from_store(g_st, &g_tax, err, sizeof err) != SK_OK || !(g_s = sk_searcher_new(g_st, g_tax)))
+      sk_taxonomy_from_store(g_st, &g_tax, err, sizeof err) != SK_OK ||
+      !(g_s = sk_searcher_new(g_st, g_tax)))
     return -1;
   return 0;
 }
@@ -124,7 +136,8 @@ static int demo_teardown(void **state) {
   return 0;
 }
 
-static struct sk_search_result *search(const char *q, const char *need, const char *muni, int per_page) {
+static struct sk_search_result *search(const char *q, const char *need, const char *muni,
+                                       int per_page) {
   struct sk_search_query sq;
   sk_search_query_init(&sq);
   sq.q = q;
@@ -265,8 +278,9 @@ static int serves_laren(const struct sk_search_item *it) {
 
 static void test_place_in_query_filters(void **state) {
   (void)state;
-  static const char *const qs[] = {"schulden Laren", "schulden laren", "schulden in Laren", "schulden gemeente Laren",
-                                   "Laren schulden", "hulp bij schulden laaren", "boete larenaar"};
+  static const char *const qs[] = {
+      "schulden Laren", "schulden laren",           "schulden in Laren", "schulden gemeente Laren",
+      "Laren schulden", "hulp bij schulden laaren", "boete larenaar"};
   for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++) {
     struct sk_search_result *r = search(qs[k], NULL, NULL, 100);
     if (!r->place || strcmp(r->place, "laren") || !r->place_from_query || !r->total) {
@@ -423,7 +437,8 @@ static void test_every_entry_finds_offerings(void **state) {
   const char *text = sk_lexicon_builtin(&len);
   struct sk_lexicon *lx = NULL;
   char err[256];
-  assert_int_equal(sk_lexicon_parse(text, len, "feeds/lexicon.txt", g_tax, &lx, err, sizeof err), SK_OK);
+  assert_int_equal(sk_lexicon_parse(text, len, "feeds/lexicon.txt", g_tax, &lx, err, sizeof err),
+                   SK_OK);
   /* the gap file: one entry per line, # comments */
   char *gaps[512];
   size_t n_gaps = 0;
@@ -457,11 +472,14 @@ static void test_every_entry_finds_offerings(void **state) {
     if (ok) {
       found++;
       if (g < n_gaps) {
-        printf("stale gap: '%s' finds offerings now (remove it from tests/data/lexicon-gaps.txt)\n", e);
+        printf("stale gap: '%s' finds offerings now (remove it from tests/data/lexicon-gaps.txt)\n",
+               e);
         stale++;
       }
     } else if (g == n_gaps) {
-      printf("gap: '%s' (line %d) finds nothing in the demo data: add it to tests/data/lexicon-gaps.txt\n", e, ln);
+      printf("gap: '%s' (line %d) finds nothing in the demo data: add it to "
+             "tests/data/lexicon-gaps.txt\n",
+             e, ln);
       missing++;
     }
   }
@@ -483,7 +501,8 @@ static void test_every_entry_finds_offerings(void **state) {
 int main(void) {
   const struct CMUnitTest plain[] = {cmocka_unit_test(test_builtin_resolves),
                                      cmocka_unit_test(test_bad_lexicon_refused)};
-  const struct CMUnitTest demo[] = {cmocka_unit_test(test_everyday_words), cmocka_unit_test(test_word_order_and_fillers),
+  const struct CMUnitTest demo[] = {cmocka_unit_test(test_everyday_words),
+                                    cmocka_unit_test(test_word_order_and_fillers),
                                     cmocka_unit_test(test_separable_verbs),
                                     cmocka_unit_test(test_compounds_through_their_parts),
                                     cmocka_unit_test(test_place_in_query_filters),

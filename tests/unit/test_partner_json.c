@@ -89,9 +89,10 @@ static void test_every_field_lands_in_the_store(void **state) {
   assert_string_equal(query_text(st, "SELECT number FROM phone WHERE organization_rid IS NOT NULL"),
                       "035 000 0000");
   /* location: postcode normalised, municipality derived from it */
-  assert_string_equal(query_text(st, "SELECT name || '|' || address || '|' || postal_code || '|' ||"
-                                     " city || '|' || municipality_code || '|' || accessibility ||"
-                                     " '|' || printf('%.4f,%.4f', latitude, longitude) FROM location"),
+  assert_string_equal(query_text(st,
+                                 "SELECT name || '|' || address || '|' || postal_code || '|' ||"
+                                 " city || '|' || municipality_code || '|' || accessibility ||"
+                                 " '|' || printf('%.4f,%.4f', latitude, longitude) FROM location"),
                       "Buurthuis De Bijenkorf|Voorbeeldstraat 1|1271 AB|Huizen|huizen|"
                       "Rolstoeltoegankelijk|52.2991,5.2413");
   /* service columns */
@@ -117,9 +118,10 @@ static void test_every_field_lands_in_the_store(void **state) {
                                      " FROM service_area ORDER BY v)"),
                       "eemnes:18:Jeugd uit Eemnes: via Amersfoort. hbel::");
   /* phones, hours, location link */
-  assert_string_equal(query_text(st, "SELECT group_concat(number || '/' || coalesce(description, '')"
-                                     " || '/' || restricted, ' ') FROM phone WHERE service_rid IS"
-                                     " NOT NULL"),
+  assert_string_equal(query_text(st,
+                                 "SELECT group_concat(number || '/' || coalesce(description, '')"
+                                 " || '/' || restricted, ' ') FROM phone WHERE service_rid IS"
+                                 " NOT NULL"),
                       "035 000 0001/Algemeen/0 035 000 0002//1");
   assert_string_equal(query_text(st, "SELECT group_concat(weekday || ' ' || opens_at || '-' ||"
                                      " closes_at || ' ' || description, ', ') FROM schedule"),
@@ -160,7 +162,8 @@ static void test_wrong_shape_rejects_that_record_only(void **state) {
       " \"organizations\": [{\"key\": \"o\", \"name\": \"Org\"}, {\"name\": \"zonder key\"}],\n"
       " \"services\": [\n"
       "  {\"key\": \"good\", \"organization\": \"o\", \"name\": \"Goed\", \"needs\": [\"geld\"],\n"
-      "   \"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": \"gratis\", \"kleur\": \"rood\"},\n"
+      "   \"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": \"gratis\", \"kleur\": "
+      "\"rood\"},\n"
       "  {\"key\": \"bad\", \"organization\": \"o\", \"name\": 42, \"needs\": \"geld\",\n"
       "   \"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": \"gratis\",\n"
       "   \"hours\": [{\"days\": [\"maa\"], \"opens\": \"09:00\", \"closes\": \"10:00\"}]},\n"
@@ -195,7 +198,8 @@ static void test_markup_is_kept_as_text(void **state) {
       "{\"format\": \"sociale-kaart-partner/1\",\n"
       " \"organizations\": [{\"key\": \"o\", \"name\": \"<b>Org</b>\"}],\n"
       " \"services\": [{\"key\": \"s\", \"organization\": \"o\",\n"
-      "   \"name\": \"<script>alert(1)</script> Inloop\", \"description\": \"a &amp; b <i>c</i>\",\n"
+      "   \"name\": \"<script>alert(1)</script> Inloop\", \"description\": \"a &amp; b "
+      "<i>c</i>\",\n"
       "   \"needs\": [\"ontmoeten\"], \"areas\": [\"laren\"], \"access\": \"vrij\", \"cost\": "
       "\"gratis\"}]}";
   struct ix_batch b;
@@ -247,9 +251,16 @@ static void parse_exact(const char *doc, size_t len) {
 static void test_input_is_not_read_past_its_end(void **state) {
   (void)state;
   static const char *const docs[] = {
-      "{\"format\":", "{\"format\": ", "{\"services\":", "{\"about\":", "{\"x\":",
-      "{\"format\":\"", "{\"services\": [", "{\"services\": [{\"key\":",
-      "{\"services\": [{\"key\": -", "{\"services\": [{\"key\": \"\\u12",
+      "{\"format\":",
+      "{\"format\": ",
+      "{\"services\":",
+      "{\"about\":",
+      "{\"x\":",
+      "{\"format\":\"",
+      "{\"services\": [",
+      "{\"services\": [{\"key\":",
+      "{\"services\": [{\"key\": -",
+      "{\"services\": [{\"key\": \"\\u12",
   };
   for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
     parse_exact(docs[i], strlen(docs[i]));

@@ -84,8 +84,8 @@ static void fx_init(struct fx *f, const char *name) {
 static void fx_free(struct fx *f) { sk_store_close(f->st); }
 
 static json_t *svc_doc(const char *org, const char *name) {
-  return json_pack("{s:s, s:s, s:[s], s:[s], s:s, s:s}", "organization", org, "name", name,
-                   "needs", "geld", "areas", "huizen", "access", "vrij", "cost", "gratis");
+  return json_pack("{s:s, s:s, s:[s], s:[s], s:s, s:s}", "organization", org, "name", name, "needs",
+                   "geld", "areas", "huizen", "access", "vrij", "cost", "gratis");
 }
 
 /* Create an offering (must publish) and return its id and etag. */
@@ -162,10 +162,11 @@ static void test_create_read_update_roundtrip(void **state) {
 
   json_t *d = svc_doc(f.org_a, "Schuldhulp Huizen");
   json_object_set_new(d, "locations", json_pack("[s]", loc_id));
-  json_object_set_new(d, "phones", json_pack("[{s:s, s:s}]", "number", "035 000 0001",
-                                             "description", "spreekuur"));
-  json_object_set_new(d, "hours", json_pack("[{s:i, s:s, s:s}]", "weekday", 2, "opens", "13:00",
-                                            "closes", "16:30"));
+  json_object_set_new(
+      d, "phones", json_pack("[{s:s, s:s}]", "number", "035 000 0001", "description", "spreekuur"));
+  json_object_set_new(
+      d, "hours",
+      json_pack("[{s:i, s:s, s:s}]", "weekday", 2, "opens", "13:00", "closes", "16:30"));
   assert_int_equal(sk_portal_create(&f.p, &f.partner_a, SK_PORTAL_SERVICE, d, &r), SK_OK);
   json_decref(d);
   assert_int_equal(r.http, 201);
@@ -216,8 +217,9 @@ static void test_create_read_update_roundtrip(void **state) {
   assert_string_equal(json_string_value(json_object_get(json_array_get(occ, 0), "starts_at")),
                       "2026-06-02T10:00+02:00"); /* sorted */
   sk_portal_result_free(&r);
-  assert_int_equal(th_query_int(f.st, "SELECT start_utc FROM occurrence ORDER BY start_utc LIMIT 1"),
-                   1780387200LL);
+  assert_int_equal(
+      th_query_int(f.st, "SELECT start_utc FROM occurrence ORDER BY start_utc LIMIT 1"),
+      1780387200LL);
   fx_free(&f);
 }
 
@@ -233,8 +235,9 @@ static void test_validation_names_the_field_in_dutch(void **state) {
   json_object_set_new(d, "min_age", json_integer(30));
   json_object_set_new(d, "max_age", json_integer(12));
   json_object_set_new(d, "colour", json_string("rood"));
-  json_object_set_new(d, "hours", json_pack("[{s:i, s:s, s:s}]", "weekday", 8, "opens", "09:00",
-                                            "closes", "10:00"));
+  json_object_set_new(
+      d, "hours",
+      json_pack("[{s:i, s:s, s:s}]", "weekday", 8, "opens", "09:00", "closes", "10:00"));
   assert_int_equal(sk_portal_create(&f.p, &f.partner_a, SK_PORTAL_SERVICE, d, &r), SK_EINVAL);
   json_decref(d);
   assert_int_equal(r.http, 422);
@@ -290,9 +293,8 @@ static void test_partner_cannot_touch_other_partners_entry_by_any_route(void **s
   assert_int_equal(r.http, 403);
   assert_null(r.body);
   sk_portal_result_free(&r);
-  assert_int_equal(
-      sk_portal_update(&f.p, &f.partner_a, SK_PORTAL_SERVICE, b_id, b_etag, patch, &r),
-      SK_EFORBIDDEN);
+  assert_int_equal(sk_portal_update(&f.p, &f.partner_a, SK_PORTAL_SERVICE, b_id, b_etag, patch, &r),
+                   SK_EFORBIDDEN);
   sk_portal_result_free(&r);
   assert_int_equal(sk_portal_withdraw(&f.p, &f.partner_a, SK_PORTAL_SERVICE, b_id, b_etag, &r),
                    SK_EFORBIDDEN);
@@ -309,8 +311,7 @@ static void test_partner_cannot_touch_other_partners_entry_by_any_route(void **s
       SK_ENOTFOUND);
   sk_portal_result_free(&r);
   /* B's location straight */
-  assert_int_equal(sk_portal_get(&f.p, &f.partner_a, SK_PORTAL_LOCATION, b_loc, &r),
-                   SK_EFORBIDDEN);
+  assert_int_equal(sk_portal_get(&f.p, &f.partner_a, SK_PORTAL_LOCATION, b_loc, &r), SK_EFORBIDDEN);
   sk_portal_result_free(&r);
 
   /* 2. creating in B's organisation */
@@ -322,17 +323,15 @@ static void test_partner_cannot_touch_other_partners_entry_by_any_route(void **s
 
   /* 3. moving A's own entry to B's organisation */
   json_t *move = json_pack("{s:s}", "organization", f.org_b);
-  assert_int_equal(
-      sk_portal_update(&f.p, &f.partner_a, SK_PORTAL_SERVICE, a_id, a_etag, move, &r),
-      SK_EFORBIDDEN);
+  assert_int_equal(sk_portal_update(&f.p, &f.partner_a, SK_PORTAL_SERVICE, a_id, a_etag, move, &r),
+                   SK_EFORBIDDEN);
   json_decref(move);
   sk_portal_result_free(&r);
 
   /* 4. a nested object pointing at B: B's location in A's offering */
   json_t *nest = json_pack("{s:[s]}", "locations", b_loc);
-  assert_int_equal(
-      sk_portal_update(&f.p, &f.partner_a, SK_PORTAL_SERVICE, a_id, a_etag, nest, &r),
-      SK_EFORBIDDEN);
+  assert_int_equal(sk_portal_update(&f.p, &f.partner_a, SK_PORTAL_SERVICE, a_id, a_etag, nest, &r),
+                   SK_EFORBIDDEN);
   sk_portal_result_free(&r);
   d = svc_doc(f.org_a, "Met locatie van B");
   json_object_set(d, "locations", json_object_get(nest, "locations"));
@@ -381,8 +380,8 @@ static void test_partner_cannot_touch_other_partners_entry_by_any_route(void **s
   assert_int_equal(gone.n_orgs, 0);
   /* the redacteur may */
   patch = json_pack("{s:s}", "name", "Aanbod van B (redactie)");
-  assert_int_equal(
-      sk_portal_update(&f.p, &f.redacteur, SK_PORTAL_SERVICE, b_id, b_etag, patch, &r), SK_OK);
+  assert_int_equal(sk_portal_update(&f.p, &f.redacteur, SK_PORTAL_SERVICE, b_id, b_etag, patch, &r),
+                   SK_OK);
   json_decref(patch);
   sk_portal_result_free(&r);
   fx_free(&f);
@@ -407,17 +406,17 @@ static void apply_feed(struct sk_store *st, const char *feed, const char *orgs,
 }
 
 #define FEED_ORG(name) "{\"key\": \"o\", \"name\": \"" name "\"}"
-#define FEED_SVC(key, name)                                                                     \
-  "{\"key\": \"" key "\", \"organization\": \"o\", \"name\": \"" name "\", \"needs\": "         \
+#define FEED_SVC(key, name)                                                                        \
+  "{\"key\": \"" key "\", \"organization\": \"o\", \"name\": \"" name "\", \"needs\": "            \
   "[\"geld\"], \"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": \"gratis\"}"
 
 static void test_feed_entries_are_edited_in_the_feed(void **state) {
   (void)state;
   struct fx f;
   fx_init(&f, "feedro.db");
-  assert_int_equal(ix_apply_register_feed(f.st, "versa", "Versa Welzijn", "partner-json",
-                                          "file:///x.json", 1),
-                   SK_OK);
+  assert_int_equal(
+      ix_apply_register_feed(f.st, "versa", "Versa Welzijn", "partner-json", "file:///x.json", 1),
+      SK_OK);
   apply_feed(f.st, "versa", FEED_ORG("Versa"), FEED_SVC("a", "Mantelzorgsteunpunt"));
   char feed_org[64], feed_svc[64];
   text_of(f.st, "SELECT id FROM organization WHERE source = '%s'", "feed:versa", feed_org,
@@ -488,9 +487,9 @@ static void test_feed_correction_reaches_the_feed_keeper(void **state) {
 
   /* Empty message: a clear error, nothing stored. */
   json_t *empty = json_pack("{s:s}", "message", "  ");
-  assert_int_equal(sk_portal_feed_correction(&f.p, &voedselbank, SK_PORTAL_SERVICE, feed_svc,
-                                             empty, &r),
-                   SK_EINVAL);
+  assert_int_equal(
+      sk_portal_feed_correction(&f.p, &voedselbank, SK_PORTAL_SERVICE, feed_svc, empty, &r),
+      SK_EINVAL);
   assert_int_equal(r.http, 422);
   has_error(&r, "message", "niet klopt");
   sk_portal_result_free(&r);
@@ -498,9 +497,8 @@ static void test_feed_correction_reaches_the_feed_keeper(void **state) {
   assert_int_equal(th_query_int(f.st, "SELECT count(*) FROM portal_correction"), 0);
 
   json_t *d = json_pack("{s:s}", "message", "Het uitgiftepunt is verhuisd naar de Kerkstraat.");
-  assert_int_equal(sk_portal_feed_correction(&f.p, &voedselbank, SK_PORTAL_SERVICE, feed_svc, d,
-                                             &r),
-                   SK_OK);
+  assert_int_equal(
+      sk_portal_feed_correction(&f.p, &voedselbank, SK_PORTAL_SERVICE, feed_svc, d, &r), SK_OK);
   assert_int_equal(r.http, 201);
   assert_int_equal(json_integer_value(json_object_get(r.body, "keepers")), 1);
   assert_non_null(strstr(json_string_value(json_object_get(r.body, "message")), "beheerder"));
@@ -549,9 +547,9 @@ static void test_feed_correction_reaches_the_feed_keeper(void **state) {
   assert_int_equal(r.http, 409);
   sk_portal_result_free(&r);
   /* Nor for an entry of another organisation. */
-  assert_int_equal(sk_portal_feed_correction(&f.p, &f.partner_b, SK_PORTAL_SERVICE, feed_svc, d,
-                                             &r),
-                   SK_EFORBIDDEN);
+  assert_int_equal(
+      sk_portal_feed_correction(&f.p, &f.partner_b, SK_PORTAL_SERVICE, feed_svc, d, &r),
+      SK_EFORBIDDEN);
   sk_portal_result_free(&r);
   json_decref(d);
   fx_free(&f);
@@ -632,8 +630,7 @@ static void test_concurrent_edits_conflict(void **state) {
   char fresh[64];
   snprintf(fresh, sizeof fresh, "\"nope\", %s", r.etag);
   sk_portal_result_free(&r);
-  assert_int_equal(sk_portal_update(&f.p, &colleague, SK_PORTAL_SERVICE, id, fresh, p2, &r),
-                   SK_OK);
+  assert_int_equal(sk_portal_update(&f.p, &colleague, SK_PORTAL_SERVICE, id, fresh, p2, &r), SK_OK);
   sk_portal_result_free(&r);
   text_of(f.st, "SELECT summary FROM service WHERE id = '%s'", id, summary, sizeof summary);
   assert_string_equal(summary, "Elke woensdag");
@@ -668,21 +665,26 @@ static void test_history_and_restore(void **state) {
   /* People by name, not account:<id> (issue 13). */
   assert_string_equal(json_string_value(json_object_get(json_array_get(versions, 0), "actor_name")),
                       "Naam acc-a");
-  assert_string_equal(
-      json_string_value(json_object_get(json_array_get(json_object_get(r.body, "changes"), 0),
-                                        "actor_name")),
-      "Naam acc-a");
+  assert_string_equal(json_string_value(json_object_get(
+                          json_array_get(json_object_get(r.body, "changes"), 0), "actor_name")),
+                      "Naam acc-a");
   sk_portal_result_free(&r);
-  assert_int_equal(q_int(f.st, "SELECT count(*) FROM change_log WHERE entity_id = '%s' AND"
-                               " field = 'name' AND actor = 'account:acc-a'", id),
+  assert_int_equal(q_int(f.st,
+                         "SELECT count(*) FROM change_log WHERE entity_id = '%s' AND"
+                         " field = 'name' AND actor = 'account:acc-a'",
+                         id),
                    3);
-  assert_int_equal(q_int(f.st, "SELECT count(*) FROM change_log WHERE entity_id = '%s' AND"
-                               " field = 'name' AND old_value = 'Voedselbank Huizen' AND"
-                               " new_value = 'Voedselbank HBEL' AND at = '2026-05-28T20:30:00Z'"
-                               " AND version = 3", id),
+  assert_int_equal(q_int(f.st,
+                         "SELECT count(*) FROM change_log WHERE entity_id = '%s' AND"
+                         " field = 'name' AND old_value = 'Voedselbank Huizen' AND"
+                         " new_value = 'Voedselbank HBEL' AND at = '2026-05-28T20:30:00Z'"
+                         " AND version = 3",
+                         id),
                    1);
-  assert_int_equal(q_int(f.st, "SELECT count(*) FROM change_log WHERE entity_id = '%s' AND"
-                               " field = 'areas' AND version = 3", id),
+  assert_int_equal(q_int(f.st,
+                         "SELECT count(*) FROM change_log WHERE entity_id = '%s' AND"
+                         " field = 'areas' AND version = 3",
+                         id),
                    1);
   /* a partner cannot restore; the redacteur can, and that is logged too */
   assert_int_equal(sk_portal_restore(&f.p, &f.partner_a, SK_PORTAL_SERVICE, id, 1, etag, &r),
@@ -701,12 +703,16 @@ static void test_history_and_restore(void **state) {
   assert_int_equal(json_array_size(json_object_get(r.body, "areas")), 1);
   assert_int_equal(json_integer_value(json_object_get(r.body, "version")), 4);
   sk_portal_result_free(&r);
-  assert_int_equal(q_int(f.st, "SELECT count(*) FROM change_log WHERE entity_id = '%s' AND"
-                               " field = 'name' AND old_value = 'Voedselbank HBEL' AND"
-                               " new_value = 'Voedselbank' AND actor = 'account:acc-r'", id),
+  assert_int_equal(q_int(f.st,
+                         "SELECT count(*) FROM change_log WHERE entity_id = '%s' AND"
+                         " field = 'name' AND old_value = 'Voedselbank HBEL' AND"
+                         " new_value = 'Voedselbank' AND actor = 'account:acc-r'",
+                         id),
                    1);
-  assert_int_equal(q_int(f.st, "SELECT count(*) FROM portal_version WHERE entity_id = '%s' AND"
-                               " version = 4 AND note = 'restore:1'", id),
+  assert_int_equal(q_int(f.st,
+                         "SELECT count(*) FROM portal_version WHERE entity_id = '%s' AND"
+                         " version = 4 AND note = 'restore:1'",
+                         id),
                    1);
   assert_int_equal(found(f.st, "hbel"), 0);
   /* a withdrawal is in the history too, and can be undone by a restore */
@@ -717,8 +723,10 @@ static void test_history_and_restore(void **state) {
   snprintf(etag, sizeof etag, "%s", r.etag);
   sk_portal_result_free(&r);
   assert_int_equal(found(f.st, "voedselbank"), 0);
-  assert_int_equal(q_int(f.st, "SELECT count(*) FROM change_log WHERE entity_id = '%s' AND"
-                               " field = 'status' AND new_value = 'withdrawn'", id),
+  assert_int_equal(q_int(f.st,
+                         "SELECT count(*) FROM change_log WHERE entity_id = '%s' AND"
+                         " field = 'status' AND new_value = 'withdrawn'",
+                         id),
                    1);
   assert_int_equal(sk_portal_restore(&f.p, &f.redacteur, SK_PORTAL_SERVICE, id, 4, etag, &r),
                    SK_OK);
@@ -805,12 +813,16 @@ static void test_moderation_holds_edit_until_approved(void **state) {
   assert_string_equal(json_string_value(json_object_get(r.body, "name")), "Beweegcoach Huizen");
   sk_portal_result_free(&r);
   assert_int_equal(found(f.st, "beweegcoach"), 1);
-  assert_int_equal(q_int(f.st, "SELECT count(*) FROM change_log WHERE entity_id = '%s' AND"
-                               " field = 'name' AND actor = 'account:acc-a2' AND"
-                               " new_value = 'Beweegcoach Huizen'", id),
+  assert_int_equal(q_int(f.st,
+                         "SELECT count(*) FROM change_log WHERE entity_id = '%s' AND"
+                         " field = 'name' AND actor = 'account:acc-a2' AND"
+                         " new_value = 'Beweegcoach Huizen'",
+                         id),
                    1);
-  assert_int_equal(q_int(f.st, "SELECT count(*) FROM portal_version WHERE entity_id = '%s' AND"
-                               " note LIKE 'approve:%%'", id),
+  assert_int_equal(q_int(f.st,
+                         "SELECT count(*) FROM portal_version WHERE entity_id = '%s' AND"
+                         " note LIKE 'approve:%%'",
+                         id),
                    1);
   assert_int_equal(sk_portal_review_approve(&f.p, &f.redacteur, pid, &r), SK_ECONFLICT);
   sk_portal_result_free(&r);
@@ -818,9 +830,9 @@ static void test_moderation_holds_edit_until_approved(void **state) {
   /* reject needs a reason; the partner sees it */
   assert_int_equal(sk_portal_review_reject(&f.p, &f.redacteur, create_pid, "  ", &r), SK_EINVAL);
   sk_portal_result_free(&r);
-  assert_int_equal(sk_portal_review_reject(&f.p, &f.redacteur, create_pid,
-                                           "Dit aanbod staat er al.", &r),
-                   SK_OK);
+  assert_int_equal(
+      sk_portal_review_reject(&f.p, &f.redacteur, create_pid, "Dit aanbod staat er al.", &r),
+      SK_OK);
   sk_portal_result_free(&r);
   assert_int_equal(sk_portal_get(&f.p, &f.partner_a, SK_PORTAL_SERVICE, new_id, &r), SK_ENOTFOUND);
   sk_portal_result_free(&r);
@@ -876,7 +888,8 @@ static void test_confirm_does_not_block_a_held_edit(void **state) {
   assert_int_equal(sk_portal_confirm(&f.p, &f.partner_a, SK_PORTAL_SERVICE, id, etag, &r), SK_OK);
   sk_portal_result_free(&r);
   assert_int_equal(sk_portal_review_approve(&f.p, &f.redacteur, pid, &r), SK_OK);
-  assert_string_equal(json_string_value(json_object_get(r.body, "name")), "Koffieochtend De Bijenkorf");
+  assert_string_equal(json_string_value(json_object_get(r.body, "name")),
+                      "Koffieochtend De Bijenkorf");
   sk_portal_result_free(&r);
   fx_free(&f);
 }
@@ -899,8 +912,9 @@ static void test_confirm_sets_assured_date(void **state) {
   assert_string_not_equal(r.etag, etag);
   sk_portal_result_free(&r);
   assert_int_equal(th_query_int(f.st, "SELECT count(*) FROM portal_version"), before);
-  assert_int_equal(q_int(f.st, "SELECT count(*) FROM change_log WHERE entity_id = '%s' AND"
-                               " field = 'assured_date' AND new_value = '2026-06-27T20:26:40Z'",
+  assert_int_equal(q_int(f.st,
+                         "SELECT count(*) FROM change_log WHERE entity_id = '%s' AND"
+                         " field = 'assured_date' AND new_value = '2026-06-27T20:26:40Z'",
                          id),
                    1);
   /* with a stale If-Match: refused */
@@ -975,9 +989,9 @@ static void test_reminder_outbox_lists_exactly_the_stale_entries(void **state) {
   assert_int_equal(sk_portal_list(&f.p, &f.partner_a, NULL, &r), SK_OK);
   size_t i, n_stale = 0;
   json_t *it;
-  json_array_foreach(json_object_get(r.body, "items"), i, it) n_stale +=
-      json_is_true(json_object_get(it, "stale")) &&
-      strcmp(json_string_value(json_object_get(it, "source")), "portal") == 0;
+  json_array_foreach(json_object_get(r.body, "items"), i, it)
+      n_stale += json_is_true(json_object_get(it, "stale")) &&
+                 strcmp(json_string_value(json_object_get(it, "source")), "portal") == 0;
   assert_int_equal(n_stale, 1);
   sk_portal_result_free(&r);
 
@@ -1027,8 +1041,8 @@ static void test_corrections_spam_guard_and_rate_limit(void **state) {
   char tok[96];
   assert_int_equal(sk_portal_correction_token(&f.p, tok, sizeof tok), SK_OK);
   struct sk_portal_result r;
-  json_t *d = json_pack("{s:s, s:s, s:s}", "message", "Het telefoonnummer klopt niet meer.",
-                        "name", "Jan", "form_token", tok);
+  json_t *d = json_pack("{s:s, s:s, s:s}", "message", "Het telefoonnummer klopt niet meer.", "name",
+                        "Jan", "form_token", tok);
   /* too fast: a robot; answered kindly, nothing stored */
   f.p.now = T0 + 1;
   assert_int_equal(sk_portal_correction_submit(&f.p, id, d, "192.0.2.1", &r), SK_OK);
@@ -1098,8 +1112,8 @@ static void test_corrections_spam_guard_and_rate_limit(void **state) {
   assert_int_equal(json_array_size(json_object_get(r.body, "items")), 7);
   char cid[SK_UUID_LEN];
   snprintf(cid, sizeof cid, "%s",
-           json_string_value(json_object_get(json_array_get(json_object_get(r.body, "items"), 0),
-                                             "id")));
+           json_string_value(
+               json_object_get(json_array_get(json_object_get(r.body, "items"), 0), "id")));
   sk_portal_result_free(&r);
   assert_int_equal(sk_portal_corrections(&f.p, &f.redacteur, NULL, NULL, &r), SK_OK);
   assert_int_equal(json_array_size(json_object_get(r.body, "items")), 7);
@@ -1146,8 +1160,7 @@ static void test_lists_are_paged_and_held_edits_limited(void **state) {
   }
   /* One more in the same hour: 429 with a Dutch reason, nothing queued. */
   json_t *d = svc_doc(f.org_a, "Eén te veel");
-  assert_int_equal(sk_portal_create(&f.p, &f.untrusted_a, SK_PORTAL_SERVICE, d, &r),
-                   SK_EFORBIDDEN);
+  assert_int_equal(sk_portal_create(&f.p, &f.untrusted_a, SK_PORTAL_SERVICE, d, &r), SK_EFORBIDDEN);
   assert_int_equal(r.http, 429);
   assert_string_equal(r.code, "too_many");
   assert_non_null(strstr(r.message, "over een uur"));
@@ -1223,11 +1236,9 @@ static void test_lists_are_paged_and_held_edits_limited(void **state) {
   assert_int_equal(json_integer_value(json_object_get(r.body, "total")), 1205);
   assert_int_equal(json_array_size(json_object_get(r.body, "items")), 5);
   /* newest first: the last page ends with the first one sent */
-  assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(r.body,
-                                                                                         "items"),
-                                                                        4),
-                                                         "id")),
-                      "corr-0");
+  assert_string_equal(
+      json_string_value(json_object_get(json_array_get(json_object_get(r.body, "items"), 4), "id")),
+      "corr-0");
   sk_portal_result_free(&r);
   pg.page = 1;
   assert_int_equal(sk_portal_corrections(&f.p, &f.partner_a, "open", &pg, &r), SK_OK);
@@ -1290,8 +1301,8 @@ static void test_reindex_never_touches_portal_data(void **state) {
 
   /* the feed changes: renamed organisation, one offering gone, one changed,
    * one new with the same name as a portal offering; then a full rebuild */
-  apply_feed(f.st, "versa", FEED_ORG("Versa Welzijn"), FEED_SVC("a", "Steunpunt Mantelzorg")
-             "," FEED_SVC("c", "Dementiecafe"));
+  apply_feed(f.st, "versa", FEED_ORG("Versa Welzijn"),
+             FEED_SVC("a", "Steunpunt Mantelzorg") "," FEED_SVC("c", "Dementiecafe"));
   apply_feed(f.st, "versa", FEED_ORG("Versa Welzijn"), FEED_SVC("a", "Steunpunt Mantelzorg"));
   assert_int_equal(sk_store_reindex_all(f.st), SK_OK);
   assert_int_equal(th_query_int(f.st, "SELECT count(*) FROM service WHERE source = 'feed:versa'"
@@ -1325,8 +1336,10 @@ static void test_reindex_never_touches_portal_data(void **state) {
                                       " status = 'active'"),
                    portal_rows);
   /* and still found, under the feed organisation's new name */
-  assert_int_equal(q_int(f.st, "SELECT count(*) FROM search_fts WHERE rowid = (SELECT rid FROM"
-                               " service WHERE id = '%s') AND organization = 'Versa Welzijn'", p1),
+  assert_int_equal(q_int(f.st,
+                         "SELECT count(*) FROM search_fts WHERE rowid = (SELECT rid FROM"
+                         " service WHERE id = '%s') AND organization = 'Versa Welzijn'",
+                         p1),
                    1);
   fx_free(&f);
 }

@@ -68,7 +68,7 @@ static void every_prefix(enum reader r, const char *rel) {
 
 static void test_partner_json_prefixes(void **state) {
   (void)state;
-  static const char *const cuts[] = {"{\"format\":", "{\"format\" :  ", "{\"services\":",
+  static const char *const cuts[] = {"{\"format\":",        "{\"format\" :  ",   "{\"services\":",
                                      "{\"organizations\":", "{\"locations\":\t", "{\"x\":"};
   for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++)
     parse_exact(R_PARTNER, cuts[i], strlen(cuts[i]));

@@ -24,17 +24,18 @@ static void test_loads_and_resolves_locations(void **state) {
   (void)state;
   struct ix_registry *r = NULL;
   char err[512];
-  int rc = load_text("feeds.json",
-                     "{\"feeds\": [\n"
-                     " {\"id\": \"versa\", \"partner\": \"Versa\", \"kind\": \"partner-json\",\n"
-                     "  \"location\": \"demo/versa.json\"},\n"
-                     " {\"id\": \"bieb\", \"partner\": \"Bibliotheek\", \"kind\": \"ical\",\n"
-                     "  \"location\": \"https://bieb.example.org/agenda.ics\", \"enabled\": false,\n"
-                     "  \"defaults\": {\"organization\": \"Bibliotheek Huizen\", \"municipality\":"
-                     " \"huizen\", \"needs\": [\"ontmoeten.activiteiten\"], \"access\": \"vrij\"}},\n"
-                     " {\"id\": \"abs\", \"partner\": \"X\", \"kind\": \"hsds\", \"location\":"
-                     " \"/srv/x.json\"}]}",
-                     &r, err, sizeof err);
+  int rc = load_text(
+      "feeds.json",
+      "{\"feeds\": [\n"
+      " {\"id\": \"versa\", \"partner\": \"Versa\", \"kind\": \"partner-json\",\n"
+      "  \"location\": \"demo/versa.json\"},\n"
+      " {\"id\": \"bieb\", \"partner\": \"Bibliotheek\", \"kind\": \"ical\",\n"
+      "  \"location\": \"https://bieb.example.org/agenda.ics\", \"enabled\": false,\n"
+      "  \"defaults\": {\"organization\": \"Bibliotheek Huizen\", \"municipality\":"
+      " \"huizen\", \"needs\": [\"ontmoeten.activiteiten\"], \"access\": \"vrij\"}},\n"
+      " {\"id\": \"abs\", \"partner\": \"X\", \"kind\": \"hsds\", \"location\":"
+      " \"/srv/x.json\"}]}",
+      &r, err, sizeof err);
   if (rc)
     fail_msg("%s", err);
   assert_int_equal(r->n, 3);
@@ -68,8 +69,9 @@ static void expect_error(const char *feed_json, const char *fragment) {
 
 static void test_mistakes_are_reported(void **state) {
   (void)state;
-  expect_error("{\"id\": \"Hoofd Letters\", \"partner\": \"x\", \"kind\": \"hsds\", \"location\": \"a\"}",
-               "geen geldige 'id'");
+  expect_error(
+      "{\"id\": \"Hoofd Letters\", \"partner\": \"x\", \"kind\": \"hsds\", \"location\": \"a\"}",
+      "geen geldige 'id'");
   expect_error("{\"id\": \"a\", \"partner\": \"x\", \"kind\": \"csv2\", \"location\": \"a\"}",
                "soort 'csv2'");
   expect_error("{\"id\": \"a\", \"partner\": \"x\", \"kind\": \"hsds\"}", "'location' ontbreekt");

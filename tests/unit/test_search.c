@@ -30,61 +30,67 @@ struct fx {
 
 static const struct fx fixture[] = {
     {"shv-laren", "Gemeente Laren", "Schuldhulpverlening Laren",
-     "Hulp als u schulden heeft of uw rekeningen niet kunt betalen.", "geld.schulden", "volwassenen",
-     "vrij", "gratis", "laren", -1, -1, "active", "2026-01-10", "aanbod", NULL},
+     "Hulp als u schulden heeft of uw rekeningen niet kunt betalen.", "geld.schulden",
+     "volwassenen", "vrij", "gratis", "laren", -1, -1, "active", "2026-01-10", "aanbod", NULL},
     {"shv-huizen", "Gemeente Huizen", "Schuldhulpverlening Huizen",
      "Hulp als u schulden heeft. Samen maken we een plan.", "geld.schulden", "volwassenen", "vrij",
      "gratis", "huizen", -1, -1, "active", "2026-01-10", "aanbod", NULL},
-    {"budget", "Versa Welzijn", "Budgetcoach", "Een vrijwilliger helpt met uw administratie en post.",
-     "geld.administratie", NULL, "aanmelden", "gratis", "hbel", -1, -1, "active", "2026-02-01", "aanbod",
-     NULL},
-    {"mantel", "Versa Welzijn", "Mantelzorgondersteuning", "Advies en een luisterend oor voor wie zorgt.",
-     "mantelzorg.ondersteuning", "mantelzorgers", "vrij", "gratis", "bel", -1, -1, "active", "2026-02-01",
-     "aanbod", NULL},
+    {"budget", "Versa Welzijn", "Budgetcoach",
+     "Een vrijwilliger helpt met uw administratie en post.", "geld.administratie", NULL,
+     "aanmelden", "gratis", "hbel", -1, -1, "active", "2026-02-01", "aanbod", NULL},
+    {"mantel", "Versa Welzijn", "Mantelzorgondersteuning",
+     "Advies en een luisterend oor voor wie zorgt.", "mantelzorg.ondersteuning", "mantelzorgers",
+     "vrij", "gratis", "bel", -1, -1, "active", "2026-02-01", "aanbod", NULL},
     {"taalcafe", "Bibliotheek Eemnes", "Taalcafé Eemnes", "Nederlands oefenen met koffie.",
-     "taal.lezenschrijven", "nieuwkomers", "vrij", "gratis", "eemnes", -1, -1, "active", "2026-02-01",
-     "activiteit", NULL},
-    {"taalhuis", "Bibliotheek Huizen", "Taalhuis Huizen", "Taal leren en oefenen, ook lezen en schrijven.",
-     "taal.lezenschrijven", "laaggeletterden", "vrij", "gratis", "huizen", -1, -1, "active", "2026-02-01",
-     "aanbod", NULL},
-    {"wijkcentrum", "Versa Welzijn", "Wijkcentrum De Kern", "Ontmoeting, koffie en activiteiten in de wijk.",
-     "ontmoeten.activiteiten", NULL, "vrij", "gratis", "huizen", -1, -1, "active", "2026-02-01", "aanbod",
-     NULL},
+     "taal.lezenschrijven", "nieuwkomers", "vrij", "gratis", "eemnes", -1, -1, "active",
+     "2026-02-01", "activiteit", NULL},
+    {"taalhuis", "Bibliotheek Huizen", "Taalhuis Huizen",
+     "Taal leren en oefenen, ook lezen en schrijven.", "taal.lezenschrijven", "laaggeletterden",
+     "vrij", "gratis", "huizen", -1, -1, "active", "2026-02-01", "aanbod", NULL},
+    {"wijkcentrum", "Versa Welzijn", "Wijkcentrum De Kern",
+     "Ontmoeting, koffie en activiteiten in de wijk.", "ontmoeten.activiteiten", NULL, "vrij",
+     "gratis", "huizen", -1, -1, "active", "2026-02-01", "aanbod", NULL},
     {"alzheimer", "Versa Welzijn", "Alzheimercafé", "Voor mensen met dementie en hun naasten.",
-     "geheugen.ontmoeten", "ouderen", "vrij", "gratis", "hbel", -1, -1, "active", "2026-02-01", "aanbod",
-     NULL},
+     "geheugen.ontmoeten", "ouderen", "vrij", "gratis", "hbel", -1, -1, "active", "2026-02-01",
+     "aanbod", NULL},
     {"113", "Stichting 113", "113 Zelfmoordpreventie", "Praat anoniem met iemand, dag en nacht.",
-     "psychisch.crisis", NULL, "vrij", "gratis", "landelijk", -1, -1, "active", "2026-02-01", "aanbod",
-     NULL},
+     "psychisch.crisis", NULL, "vrij", "gratis", "landelijk", -1, -1, "active", "2026-02-01",
+     "aanbod", NULL},
     {"veiligthuis", "Veilig Thuis Gooi", "Veilig Thuis", "Advies en melden bij geweld in huis.",
      "veiligheid.huiselijkgeweld", NULL, "vrij", "gratis", "regio", -1, -1, "active", "2026-02-01",
      "aanbod", NULL},
     {"jeugd-hbl", "Jeugd en Gezin HBEL", "Jeugdhulp HBEL", "Hulp bij opgroeien en jeugdhulp.",
-     "opvoeden.jeugdhulp", "jongeren", "verwijzing", "gratis", "hbel", 0, 17, "active", "2026-02-01",
-     "aanbod", NULL},
+     "opvoeden.jeugdhulp", "jongeren", "verwijzing", "gratis", "hbel", 0, 17, "active",
+     "2026-02-01", "aanbod", NULL},
     {"jeugd-eemnes", "Jeugdteam Amersfoort", "Jeugdhulp Eemnes (Amersfoort)",
-     "Jeugdhulp voor kinderen en jongeren uit Eemnes.", "opvoeden.jeugdhulp", "jongeren", "verwijzing",
-     "gratis", "eemnes", 0, 17, "active", "2026-02-01", "aanbod", NULL},
+     "Jeugdhulp voor kinderen en jongeren uit Eemnes.", "opvoeden.jeugdhulp", "jongeren",
+     "verwijzing", "gratis", "eemnes", 0, 17, "active", "2026-02-01", "aanbod", NULL},
     {"shv-oud", "Gemeente Blaricum", "Schuldhulpverlening Blaricum oud", "Bestaat niet meer.",
-     "geld.schulden", NULL, "vrij", "gratis", "blaricum", -1, -1, "withdrawn", "2026-01-01", "aanbod", NULL},
-    {"huishoud", "Thuiszorg Laren", "Huishoudelijke hulp Laren", "Hulp bij schoonmaken.",
-     "thuis.huishouden", "ouderen", "indicatie", "eigen-bijdrage", "laren", -1, -1, "active", "2020-01-01",
+     "geld.schulden", NULL, "vrij", "gratis", "blaricum", -1, -1, "withdrawn", "2026-01-01",
      "aanbod", NULL},
+    {"huishoud", "Thuiszorg Laren", "Huishoudelijke hulp Laren", "Hulp bij schoonmaken.",
+     "thuis.huishouden", "ouderen", "indicatie", "eigen-bijdrage", "laren", -1, -1, "active",
+     "2020-01-01", "aanbod", NULL},
     {"huisarts", "Gezondheidscentrum Laren", "Huisarts Laren", "Uw huisarts in het dorp.",
-     "gezondheid.leefstijl", NULL, "vrij", "vergoed", "laren", -1, -1, "active", "2026-02-01", "aanbod", NULL},
-    {"gym", "Sportief Huizen", "Gym voor ouderen", "Bewegen in een groep.", "gezondheid.bewegen", "ouderen",
-     "aanmelden", "betaald", "huizen", 55, -1, "active", "2026-02-01", "aanbod", NULL},
+     "gezondheid.leefstijl", NULL, "vrij", "vergoed", "laren", -1, -1, "active", "2026-02-01",
+     "aanbod", NULL},
+    {"gym", "Sportief Huizen", "Gym voor ouderen", "Bewegen in een groep.", "gezondheid.bewegen",
+     "ouderen", "aanmelden", "betaald", "huizen", 55, -1, "active", "2026-02-01", "aanbod", NULL},
     /* a local crisis service without a number of its own (via the GP) */
     {"ggz-crisis", "GGZ Centraal", "GGZ-crisisdienst",
-     "Bij een acute psychische crisis komt de crisisdienst langs via uw huisarts. Denkt u aan zelfmoord? Bel 113.",
-     "psychisch.crisis", NULL, "verwijzing", "vergoed", "huizen", -1, -1, "active", "2026-02-01", "aanbod", NULL},
+     "Bij een acute psychische crisis komt de crisisdienst langs via uw huisarts. Denkt u aan "
+     "zelfmoord? Bel 113.",
+     "psychisch.crisis", NULL, "verwijzing", "vergoed", "huizen", -1, -1, "active", "2026-02-01",
+     "aanbod", NULL},
     /* only for professionals */
     {"pro-dementie", "Versa Welzijn", "Intervisie dementie",
-     "Overleg voor wijkverpleegkundigen en consulenten over dementie.", "geheugen.casemanagement", "professionals",
-     "verwijzing", "gratis", "hbel", -1, -1, "active", "2026-02-01", "aanbod", NULL},
+     "Overleg voor wijkverpleegkundigen en consulenten over dementie.", "geheugen.casemanagement",
+     "professionals", "verwijzing", "gratis", "hbel", -1, -1, "active", "2026-02-01", "aanbod",
+     NULL},
     /* an activity: no assured_date, its calendar keeps it current */
     {"wandel", "Versa Welzijn", "Wandelgroep Blaricum", "Elke week samen wandelen in de natuur.",
-     "gezondheid.bewegen", "ouderen", "vrij", "gratis", "blaricum", -1, -1, "active", NULL, "activiteit", NULL},
+     "gezondheid.bewegen", "ouderen", "vrij", "gratis", "blaricum", -1, -1, "active", NULL,
+     "activiteit", NULL},
 };
 
 static void exec_ok(const char *sql) {
@@ -94,13 +100,15 @@ static void exec_ok(const char *sql) {
 
 static long long org_rid(const char *name) {
   sqlite3_stmt *s;
-  assert_int_equal(sqlite3_prepare_v2(g_st->db,
-                                      "INSERT INTO organization(id, source, source_key, name, created, last_modified) "
-                                      "VALUES(?1, 'portal', ?2, ?2, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') "
-                                      "ON CONFLICT(source, source_key) DO UPDATE SET name = excluded.name "
-                                      "RETURNING rid",
-                                      -1, &s, NULL),
-                   SQLITE_OK);
+  assert_int_equal(
+      sqlite3_prepare_v2(
+          g_st->db,
+          "INSERT INTO organization(id, source, source_key, name, created, last_modified) "
+          "VALUES(?1, 'portal', ?2, ?2, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') "
+          "ON CONFLICT(source, source_key) DO UPDATE SET name = excluded.name "
+          "RETURNING rid",
+          -1, &s, NULL),
+      SQLITE_OK);
   char id[SK_UUID_LEN];
   sk_uuid_from_name(name, strlen(name), id);
   sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
@@ -119,9 +127,11 @@ static void tax_rows(long long rid, const char *vocab, const char *codes) {
   for (char *save = NULL, *c = strtok_r(buf, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
     char sql[512];
     if (!strcmp(vocab, "area"))
-      snprintf(sql, sizeof sql, "INSERT INTO service_area(service_rid, area_code) VALUES(%lld, '%s')", rid, c);
+      snprintf(sql, sizeof sql,
+               "INSERT INTO service_area(service_rid, area_code) VALUES(%lld, '%s')", rid, c);
     else
-      snprintf(sql, sizeof sql, "INSERT INTO service_taxonomy VALUES(%lld, '%s', '%s')", rid, vocab, c);
+      snprintf(sql, sizeof sql, "INSERT INTO service_taxonomy VALUES(%lld, '%s', '%s')", rid, vocab,
+               c);
     exec_ok(sql);
   }
 }
@@ -130,12 +140,13 @@ static long long add_fixture(const struct fx *f) {
   long long org = org_rid(f->org);
   sqlite3_stmt *s;
   assert_int_equal(
-      sqlite3_prepare_v2(g_st->db,
-                         "INSERT INTO service(id, organization_rid, source, source_key, kind, name, description,"
-                         " keywords, min_age, max_age, status, assured_date, created, last_modified) "
-                         "VALUES(?1, ?2, 'portal', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, '2026-01-01T00:00:00Z',"
-                         " '2026-01-01T00:00:00Z')",
-                         -1, &s, NULL),
+      sqlite3_prepare_v2(
+          g_st->db,
+          "INSERT INTO service(id, organization_rid, source, source_key, kind, name, description,"
+          " keywords, min_age, max_age, status, assured_date, created, last_modified) "
+          "VALUES(?1, ?2, 'portal', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, '2026-01-01T00:00:00Z',"
+          " '2026-01-01T00:00:00Z')",
+          -1, &s, NULL),
       SQLITE_OK);
   char id[SK_UUID_LEN];
   sk_uuid_from_name(f->key, strlen(f->key), id);
@@ -171,26 +182,32 @@ static int setup(void **state) {
     long long rid = add_fixture(&fixture[i]);
     static const struct {
       const char *key, *laws;
-    } laws[] = {{"shv-laren", "wgs"}, {"shv-huizen", "wgs"}, {"shv-oud", "wgs"},
-                {"huishoud", "wmo"},  {"mantel", "wmo"},     {"jeugd-hbl", "jeugdwet"},
+    } laws[] = {{"shv-laren", "wgs"},        {"shv-huizen", "wgs"}, {"shv-oud", "wgs"},
+                {"huishoud", "wmo"},         {"mantel", "wmo"},     {"jeugd-hbl", "jeugdwet"},
                 {"jeugd-eemnes", "jeugdwet"}};
     for (size_t k = 0; k < sizeof laws / sizeof laws[0]; k++)
       if (!strcmp(fixture[i].key, laws[k].key))
         tax_rows(rid, "law", laws[k].laws);
     if (!strcmp(fixture[i].key, "jeugd-hbl"))
       tax_rows(rid, "area", "eemnes"), /* the Eemnes route: adults only there */
-          exec_ok("UPDATE service_area SET min_age = 18, note = 'Jeugd uit Eemnes: via Amersfoort.' "
-                  "WHERE area_code = 'eemnes' AND service_rid = (SELECT rid FROM service WHERE source_key = 'jeugd-hbl')");
+          exec_ok(
+              "UPDATE service_area SET min_age = 18, note = 'Jeugd uit Eemnes: via Amersfoort.' "
+              "WHERE area_code = 'eemnes' AND service_rid = (SELECT rid FROM service WHERE "
+              "source_key = 'jeugd-hbl')");
     if (!strcmp(fixture[i].key, "shv-laren")) {
       char sql[256];
       snprintf(sql, sizeof sql,
-               "INSERT INTO schedule(service_rid, weekday, opens_at, closes_at) VALUES(%lld, 1, '09:00', '12:00')",
+               "INSERT INTO schedule(service_rid, weekday, opens_at, closes_at) VALUES(%lld, 1, "
+               "'09:00', '12:00')",
                rid);
       exec_ok(sql);
-      snprintf(sql, sizeof sql, "INSERT INTO phone(service_rid, number, restricted) VALUES(%lld, '035 111', 0),"
-                                "(%lld, '035 999', 1)", rid, rid);
+      snprintf(sql, sizeof sql,
+               "INSERT INTO phone(service_rid, number, restricted) VALUES(%lld, '035 111', 0),"
+               "(%lld, '035 999', 1)",
+               rid, rid);
       exec_ok(sql);
-      snprintf(sql, sizeof sql, "UPDATE service SET referral_contact = 'Bel de consulent' WHERE rid = %lld", rid);
+      snprintf(sql, sizeof sql,
+               "UPDATE service SET referral_contact = 'Bel de consulent' WHERE rid = %lld", rid);
       exec_ok(sql);
     }
     if (!strcmp(fixture[i].key, "113")) {
@@ -202,7 +219,8 @@ static int setup(void **state) {
       char sql[512];
       snprintf(sql, sizeof sql,
                "INSERT INTO occurrence(service_rid, starts_at, start_utc, end_utc) VALUES"
-               "(%lld, '2026-03-04T14:00:00+01:00', %lld, %lld), (%lld, '2026-03-11T14:00:00+01:00', %lld, %lld)",
+               "(%lld, '2026-03-04T14:00:00+01:00', %lld, %lld), (%lld, "
+               "'2026-03-11T14:00:00+01:00', %lld, %lld)",
                rid, MONDAY_10 + 2 * 86400 + 4 * 3600, MONDAY_10 + 2 * 86400 + 6 * 3600, rid,
                MONDAY_10 + 9 * 86400 + 4 * 3600, MONDAY_10 + 9 * 86400 + 6 * 3600);
       exec_ok(sql);
@@ -484,8 +502,8 @@ static void test_facets(void **state) {
         kind_aanbod = v->count;
     }
   assert_int_equal(need_geld, 2);
-  assert_int_equal(need_mantel, 1);   /* counted as if the need filter were not set */
-  assert_int_equal(muni_huizen, 2);   /* shv huizen + budgetcoach */
+  assert_int_equal(need_mantel, 1); /* counted as if the need filter were not set */
+  assert_int_equal(muni_huizen, 2); /* shv huizen + budgetcoach */
   assert_int_equal(muni_laren, 2);
   assert_int_equal(kind_aanbod, 2);
   sk_search_result_free(r);
@@ -577,12 +595,36 @@ static void test_hostile_queries(void **state) {
   for (size_t i = 0; i < sizeof longq - 1; i++)
     longq[i] = "schuld hulp "[i % 12];
   longq[sizeof longq - 1] = '\0';
-  const char *qs[] = {"\"",          "\"\"\"",        "schuld\"",      "-",           "a-b",
-                      "c.d",         "'",             "m'n schulden",  "schulden AND", "AND",
-                      "OR NOT",      "NEAR(a b)",     "NEAR",          "*",           "schuld*",
-                      "^schuld",     "{name}: x",     "name:schuld",   "(",           ")",
-                      "😀",          "schuld 😀 hulp", "\xff\xfe",      "sch\xc3",     "\xc3\xa9\xc3",
-                      "   ",         "\t\n",          longq,           "a",           "ab"};
+  const char *qs[] = {"\"",
+                      "\"\"\"",
+                      "schuld\"",
+                      "-",
+                      "a-b",
+                      "c.d",
+                      "'",
+                      "m'n schulden",
+                      "schulden AND",
+                      "AND",
+                      "OR NOT",
+                      "NEAR(a b)",
+                      "NEAR",
+                      "*",
+                      "schuld*",
+                      "^schuld",
+                      "{name}: x",
+                      "name:schuld",
+                      "(",
+                      ")",
+                      "😀",
+                      "schuld 😀 hulp",
+                      "\xff\xfe",
+                      "sch\xc3",
+                      "\xc3\xa9\xc3",
+                      "   ",
+                      "\t\n",
+                      longq,
+                      "a",
+                      "ab"};
   for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
     struct sk_search_result *r = find(qs[i], NULL);
     assert_non_null(r);
@@ -653,7 +695,8 @@ static void test_law_filter(void **state) {
   assert_string_equal(r->items[0].laws[0].code, "wgs");
   assert_non_null(r->items[0].laws[0].label);
   json_t *j = sk_search_result_json(r);
-  json_t *l = json_array_get(json_object_get(json_array_get(json_object_get(j, "items"), 0), "laws"), 0);
+  json_t *l = json_array_get(
+      json_object_get(json_array_get(json_object_get(j, "items"), 0), "laws"), 0);
   assert_string_equal(json_string_value(json_object_get(l, "code")), "wgs");
   assert_non_null(json_string_value(json_object_get(l, "label")));
   json_decref(j);
@@ -682,8 +725,8 @@ static void test_law_filter(void **state) {
   assert_int_equal(sk_search_query_set(&q, "law", "jeugdwet,", &e), SK_OK);
   q.professional = 1;
   r = run(&q);
-  static const char *const wmo_jeugd[] = {"Huishoudelijke hulp Laren", "Mantelzorgondersteuning", "Jeugdhulp HBEL",
-                                          "Jeugdhulp Eemnes (Amersfoort)"};
+  static const char *const wmo_jeugd[] = {"Huishoudelijke hulp Laren", "Mantelzorgondersteuning",
+                                          "Jeugdhulp HBEL", "Jeugdhulp Eemnes (Amersfoort)"};
   names_are(r, wmo_jeugd, 4);
   sk_search_result_free(r);
   /* a law nobody offers: no results, not an error */
@@ -735,7 +778,8 @@ static void test_sort_and_json(void **state) {
   int hit = 0;
   json_t *seg;
   size_t i;
-  json_array_foreach(json_object_get(it, "snippet"), i, seg) hit |= json_is_true(json_object_get(seg, "hit"));
+  json_array_foreach(json_object_get(it, "snippet"), i, seg)
+      hit |= json_is_true(json_object_get(seg, "hit"));
   assert_true(hit);
   assert_true(json_is_array(json_object_get(json_object_get(j, "facets"), "need")));
   json_decref(j);
@@ -768,8 +812,21 @@ static void test_sees_new_data(void **state) {
   struct sk_store *keep = g_st;
   g_st = w;
   exec_ok("BEGIN");
-  const struct fx f = {"nieuw", "Versa Welzijn", "Repaircafé Laren", "Samen spullen maken.", "ontmoeten.activiteiten",
-                       NULL, "vrij", "gratis", "laren", -1, -1, "active", "2026-02-01", "aanbod", NULL};
+  const struct fx f = {"nieuw",
+                       "Versa Welzijn",
+                       "Repaircafé Laren",
+                       "Samen spullen maken.",
+                       "ontmoeten.activiteiten",
+                       NULL,
+                       "vrij",
+                       "gratis",
+                       "laren",
+                       -1,
+                       -1,
+                       "active",
+                       "2026-02-01",
+                       "aanbod",
+                       NULL};
   long long rid = add_fixture(&f);
   assert_int_equal(sk_store_index_service(w, rid), SK_OK);
   exec_ok("COMMIT");
@@ -793,9 +850,21 @@ static void test_background_rebuild(void **state) {
   struct sk_store *keep = g_st;
   g_st = w;
   exec_ok("BEGIN");
-  const struct fx f = {"nieuw2", "Versa Welzijn", "Klussendienst Blaricum", "Kleine klussen in huis.",
-                       "thuis", NULL, "vrij", "gratis", "blaricum", -1, -1, "active", "2026-02-01",
-                       "aanbod", NULL};
+  const struct fx f = {"nieuw2",
+                       "Versa Welzijn",
+                       "Klussendienst Blaricum",
+                       "Kleine klussen in huis.",
+                       "thuis",
+                       NULL,
+                       "vrij",
+                       "gratis",
+                       "blaricum",
+                       -1,
+                       -1,
+                       "active",
+                       "2026-02-01",
+                       "aanbod",
+                       NULL};
   long long rid = add_fixture(&f);
   assert_int_equal(sk_store_index_service(w, rid), SK_OK);
   exec_ok("COMMIT");
@@ -829,10 +898,12 @@ static void test_capped_common_words(void **state) {
   for (int i = 0; i < 120; i++) {
     snprintf(key, sizeof key, "cap-%d", i);
     snprintf(name, sizeof name, i == 77 ? "Hulp bij alles" : "Koffieochtend %d", i);
-    snprintf(desc, sizeof desc, "Een ochtend met koffie en hulp voor iedereen uit de wijk, elke week%s.",
+    snprintf(desc, sizeof desc,
+             "Een ochtend met koffie en hulp voor iedereen uit de wijk, elke week%s.",
              i % 24 == 5 ? ", ook klompen maken" : "");
-    struct fx f = {key, "Buurtvereniging", name, desc, NULL, NULL, "vrij", "gratis", "huizen", -1, -1,
-                   "active", "2026-02-01", "aanbod", NULL};
+    struct fx f = {key,          "Buurtvereniging", name,     desc, NULL, NULL,
+                   "vrij",       "gratis",          "huizen", -1,   -1,   "active",
+                   "2026-02-01", "aanbod",          NULL};
     long long rid = add_fixture(&f);
     assert_int_equal(sk_store_index_service(g_st, rid), SK_OK);
   }

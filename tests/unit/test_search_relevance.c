@@ -192,9 +192,10 @@ static void load_judgments(const char *path) {
  * judgment was written for: if the data changes, the judgments must too. */
 static void check_judged_names(struct sk_store *st, const char *path) {
   sqlite3_stmt *s = NULL;
-  assert_int_equal(sqlite3_prepare_v2(st->db, "SELECT name FROM service WHERE id = ?1 AND status = 'active'",
-                                      -1, &s, NULL),
-                   SQLITE_OK);
+  assert_int_equal(
+      sqlite3_prepare_v2(st->db, "SELECT name FROM service WHERE id = ?1 AND status = 'active'", -1,
+                         &s, NULL),
+      SQLITE_OK);
   FILE *f = fopen(path, "r");
   assert_non_null(f);
   char line[2048];
@@ -228,8 +229,8 @@ static void check_judged_names(struct sk_store *st, const char *path) {
 struct facts {
   struct sk_store *st;
   const struct sk_taxonomy *tax;
-  sqlite3_stmt *serves;   /* does offering ?1 serve any of the areas ?2..?7 */
-  sqlite3_stmt *tgroups;  /* target groups of offering ?1 */
+  sqlite3_stmt *serves;  /* does offering ?1 serve any of the areas ?2..?7 */
+  sqlite3_stmt *tgroups; /* target groups of offering ?1 */
 };
 
 /* 1 when a municipality's resident is served: the municipality itself,
@@ -259,8 +260,8 @@ static int professional_only(struct facts *fx, const char *id) {
   sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
   int any = 0, all_pro = 1;
   while (sqlite3_step(s) == SQLITE_ROW) {
-    const struct sk_term *g =
-        sk_taxonomy_find(fx->tax, SK_VOCAB_TARGET_GROUP, (const char *)sqlite3_column_text(s, 0));
+    const struct sk_term *g = sk_taxonomy_find(fx->tax, SK_VOCAB_TARGET_GROUP,
+                                               (const char *)sqlite3_column_text(s, 0));
     any = 1;
     if (!g || !g->professional_only)
       all_pro = 0;
@@ -355,7 +356,8 @@ static void digits(const char *in, char *out, size_t outlen) {
 static int line_has_number(const struct shown *it, const char *want) {
   char d[32];
   for (size_t k = 0; k < json_array_size(it->phones); k++) {
-    digits(json_string_value(json_object_get(json_array_get(it->phones, k), "number")), d, sizeof d);
+    digits(json_string_value(json_object_get(json_array_get(it->phones, k), "number")), d,
+           sizeof d);
     if (!strcmp(d, want))
       return 1;
   }
@@ -501,8 +503,8 @@ static int run_query(struct sk_searcher *s, struct facts *fx, const struct judge
   }
 #undef NOTE
   printf("%.3f  %-12s %-44s %-26.26s top: %s (%d)%s\n", v, jq->kind, jq->text,
-         strcmp(jq->opts, "-") ? jq->opts : "", r->n_items ? r->items[0].name : "(none)",
-         top_grade, notes);
+         strcmp(jq->opts, "-") ? jq->opts : "", r->n_items ? r->items[0].name : "(none)", top_grade,
+         notes);
   if (getenv("SK_RELEVANCE_VERBOSE")) /* the whole top 10, to review judgments */
     for (size_t i = 0; i < r->n_items; i++) {
       int g = grade_of(jq, r->items[i].id);
@@ -616,8 +618,8 @@ static void print_row(const struct kind_stats *k) {
     snprintf(pro, sizeof pro, "%d", k->pro_lines);
   if (k->nocrisis_expected)
     snprintf(alarms, sizeof alarms, "%d/%d", k->false_alarms, k->nocrisis_expected);
-  printf("| %-12s | %4d | %7.3f | %7.0f %% | %4d | %5d | %7s | %7s | %6s | %9s |\n", k->kind,
-         k->n, k->n ? k->ndcg_sum / k->n : 0, k->n ? 100.0 * k->top_right / k->n : 0, k->zero,
+  printf("| %-12s | %4d | %7.3f | %7.0f %% | %4d | %5d | %7s | %7s | %6s | %9s |\n", k->kind, k->n,
+         k->n ? k->ndcg_sum / k->n : 0, k->n ? 100.0 * k->top_right / k->n : 0, k->zero,
          k->viol_queries, crisis, line, alarms, pro);
 }
 
@@ -641,7 +643,8 @@ static void test_judged_queries(void **state) {
     for (size_t k = 0; k < queries[i].n_j; k++)
       positive |= queries[i].j[k].grade > 0;
     if (!positive)
-      fail_msg("judgments.tsv:%d: '%s' has no offering graded 1-3", queries[i].lineno, queries[i].text);
+      fail_msg("judgments.tsv:%d: '%s' has no offering graded 1-3", queries[i].lineno,
+               queries[i].text);
   }
 
   struct facts fx = {.st = st, .tax = tax};
@@ -676,12 +679,15 @@ static void test_judged_queries(void **state) {
          " 10; crisis: block raised; line: right first line; alarms: block on a near miss;"
          " pro lines: a professionals-only crisis line shown to a resident\n",
          all.n);
-  printf("| kind         |    n | nDCG@10 | top right | zero | viol. |  crisis |    line | alarms | pro lines |\n");
-  printf("|--------------|------|---------|-----------|------|-------|---------|---------|--------|-----------|\n");
+  printf("| kind         |    n | nDCG@10 | top right | zero | viol. |  crisis |    line | alarms "
+         "| pro lines |\n");
+  printf("|--------------|------|---------|-----------|------|-------|---------|---------|--------|"
+         "-----------|\n");
   for (size_t k = 0; k < n_ks; k++)
     print_row(&ks[k]);
   print_row(&all);
-  printf("zero-result rate: %.1f %%; queries with a must-not offering in the top 10: %d (%d offerings);"
+  printf("zero-result rate: %.1f %%; queries with a must-not offering in the top 10: %d (%d "
+         "offerings);"
          " 112 in the crisis block: %d of %d crisis queries;"
          " a professionals-only line shown to a resident: %d queries\n",
          all.n ? 100.0 * all.zero / all.n : 0, all.viol_queries, all.viol_items, all.has_112,

@@ -138,8 +138,9 @@ static void test_correct_words_left_alone(void **state) {
 /* What residents saw: a correct word turned into another one. */
 static void test_reported_examples_not_corrected(void **state) {
   (void)state;
-  const char *const q[] = {"mijn man slaat mij", "pillen", "gisteren", "bedreigt", "honger",
-                           "ik heb te veel pillen genomen", "hij bedreigt mij", "ik heb honger"};
+  const char *const q[] = {"mijn man slaat mij", "pillen",       "gisteren",
+                           "bedreigt",           "honger",       "ik heb te veel pillen genomen",
+                           "hij bedreigt mij",   "ik heb honger"};
   for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
     struct sk_search_result *r = run(q[i]);
     if (r->did_you_mean)
@@ -164,7 +165,7 @@ static void test_word_forms(void **state) {
   assert_int_equal(sks_spell_root("slaat", 5, root, sizeof root), 0);     /* "sla": too short */
   assert_int_equal(sks_spell_root("overleden", 9, root, sizeof root), 0); /* "leden" is no prefix */
   assert_int_equal(sks_spell_root("xqzjwv", 6, root, sizeof root), 0);
-  assert_int_equal(sks_spell_root("mishandelt", 10, root, 4), 0);         /* does not fit */
+  assert_int_equal(sks_spell_root("mishandelt", 10, root, 4), 0); /* does not fit */
   struct sk_search_result *r = run("mijn vrouw mishandelt mij");
   assert_null(r->did_you_mean);
   assert_true(r->crisis);
@@ -216,7 +217,8 @@ static void test_typos_in_long_words(void **state) {
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     struct sk_search_result *r = run(cases[i].q);
     size_t k = rank_of(r, cases[i].top);
-    printf("%-26s -> %-26s %s at %zu\n", cases[i].q, r->did_you_mean ? r->did_you_mean : "-", cases[i].top, k);
+    printf("%-26s -> %-26s %s at %zu\n", cases[i].q, r->did_you_mean ? r->did_you_mean : "-",
+           cases[i].top, k);
     if (cases[i].dym) {
       assert_non_null(r->did_you_mean);
       assert_string_equal(r->did_you_mean, cases[i].dym);
@@ -272,7 +274,7 @@ static void test_compounds_found_by_parts(void **state) {
     const char *q, *top;
     size_t within;
   } cases[] = {
-      {"opvoedhulp", "Opvoed", 3}, /* Opvoedavonden, Opvoedvragen in Eemnes */
+      {"opvoedhulp", "Opvoed", 3},   /* Opvoedavonden, Opvoedvragen in Eemnes */
       {"beweegaanbod", "Beweeg", 3}, /* Beweegloket, Beweegcoach */
       {"sportaanbod", "Buurtsportcoaches", 3},
       {"taalhulp", "Taalhuis", 1},
@@ -300,12 +302,9 @@ static void test_decompound_splits(void **state) {
   static const struct {
     const char *w, *parts; /* parts joined by '+', a part not searched in () */
   } cases[] = {
-      {"schuldenhulp", "schulden+hulp"},
-      {"verslavingshulp", "verslaving+hulp"},
-      {"ontmoetingsavond", "ontmoeting+avond"},
-      {"opvoedhulp", "opvoed+hulp"},
-      {"beweegaanbod", "beweeg+(aanbod)"},
-      {"energierekening", "energie+rekening"},
+      {"schuldenhulp", "schulden+hulp"},        {"verslavingshulp", "verslaving+hulp"},
+      {"ontmoetingsavond", "ontmoeting+avond"}, {"opvoedhulp", "opvoed+hulp"},
+      {"beweegaanbod", "beweeg+(aanbod)"},      {"energierekening", "energie+rekening"},
       {"kinderopvang", "kind+opvang"}, /* linking -er- */
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -325,8 +324,8 @@ static void test_decompound_splits(void **state) {
    * compound ("over" + "leden", "ver" + "kracht" would search for members
    * and strength); too short; too long */
   struct sks_split sp;
-  const char *const none[] = {"gisteren", "pillen", "overleden", "verkracht", "achtervolgt", "overspannen",
-                              "verveel", "algemeen", "bedreigt", "honger"};
+  const char *const none[] = {"gisteren",    "pillen",  "overleden", "verkracht", "achtervolgt",
+                              "overspannen", "verveel", "algemeen",  "bedreigt",  "honger"};
   for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
     int rc = sks_decompound(sn, g_s->stem, none[i], strlen(none[i]), &sp);
     if (rc == SK_OK)
@@ -345,8 +344,11 @@ static void test_hostile_words(void **state) {
   char q[2100];
   memset(q, 'x', sizeof q - 1);
   q[sizeof q - 1] = '\0';
-  const char *const cases[] = {q, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                               "\xc3\x28\xa0\xa1", "taal\"hulp\" OR NEAR(", "ééééééééééééééééééé",
+  const char *const cases[] = {q,
+                               "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                               "\xc3\x28\xa0\xa1",
+                               "taal\"hulp\" OR NEAR(",
+                               "ééééééééééééééééééé",
                                "schuldschuldschuldschuldschuldschuldschuld"};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     sk_search_result_free(run(cases[i]));
@@ -361,8 +363,9 @@ struct worker {
   int ok;
 };
 
-static const char *const thread_words[] = {"opvoedhulp", "beweegaanbod", "thuisadministartie", "pillen",
-                                           "energierekening", "jongerenbudgetcaoch", "gisteren", "kinderopvang"};
+static const char *const thread_words[] = {"opvoedhulp", "beweegaanbod",    "thuisadministartie",
+                                           "pillen",     "energierekening", "jongerenbudgetcaoch",
+                                           "gisteren",   "kinderopvang"};
 
 static void *worker_run(void *arg) {
   struct worker *w = arg;
@@ -387,7 +390,8 @@ static void *worker_run(void *arg) {
         ok = sk_search(s, &sq, &r, &e) == SK_OK;
         if (ok) {
           ok = sks_spell_known(thread_words[i], strlen(thread_words[i])) ==
-               (strcmp(thread_words[i], "thuisadministartie") && strcmp(thread_words[i], "jongerenbudgetcaoch"));
+               (strcmp(thread_words[i], "thuisadministartie") &&
+                strcmp(thread_words[i], "jongerenbudgetcaoch"));
           sk_search_result_free(r);
         }
       }
@@ -431,7 +435,8 @@ static int child_no_dictionary(const char *db) {
     return 4;
   sk_search_result_free(r);
   q.q = "thuisadministartie"; /* still corrected from the index */
-  if (sk_search(g_s, &q, &r, &e) != SK_OK || !r->did_you_mean || strcmp(r->did_you_mean, "thuisadministratie"))
+  if (sk_search(g_s, &q, &r, &e) != SK_OK || !r->did_you_mean ||
+      strcmp(r->did_you_mean, "thuisadministratie"))
     return 5;
   sk_search_result_free(r);
   q.q = "opvoedhulp"; /* split on words and long stems only */

@@ -35,15 +35,17 @@ static void assert_integrity_ok(struct sk_store *st) {
 
 static void insert_service(struct sk_store *st, const char *name, const char *desc) {
   char sql[1024];
-  assert_int_equal(sk_store_exec(st, "INSERT OR IGNORE INTO organization(id, source, source_key, name,"
-                                     " created, last_modified) VALUES('o1','portal','o1','Org',"
-                                     "'2026-01-01T00:00:00Z','2026-01-01T00:00:00Z')"),
+  assert_int_equal(sk_store_exec(st,
+                                 "INSERT OR IGNORE INTO organization(id, source, source_key, name,"
+                                 " created, last_modified) VALUES('o1','portal','o1','Org',"
+                                 "'2026-01-01T00:00:00Z','2026-01-01T00:00:00Z')"),
                    SK_OK);
-  snprintf(sql, sizeof sql,
-           "INSERT INTO service(id, organization_rid, source, source_key, name, description, created,"
-           " last_modified) VALUES('%s', 1, 'portal', '%s', '%s', '%s', '2026-01-01T00:00:00Z',"
-           " '2026-01-01T00:00:00Z')",
-           name, name, name, desc);
+  snprintf(
+      sql, sizeof sql,
+      "INSERT INTO service(id, organization_rid, source, source_key, name, description, created,"
+      " last_modified) VALUES('%s', 1, 'portal', '%s', '%s', '%s', '2026-01-01T00:00:00Z',"
+      " '2026-01-01T00:00:00Z')",
+      name, name, name, desc);
   assert_int_equal(sk_store_exec(st, sql), SK_OK);
   long long rid = sqlite3_last_insert_rowid(st->db);
   assert_int_equal(sk_store_index_service(st, rid), SK_OK);
@@ -74,7 +76,8 @@ static void test_reopen_keeps_data(void **state) {
   sk_store_close(st);
   st = open_rw("reopen.db");
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM service"), 1);
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'schuld'"), 1);
+  assert_int_equal(
+      th_query_int(st, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'schuld'"), 1);
   sk_store_close(st);
 }
 
@@ -84,13 +87,16 @@ static void test_migrates_from_previous_version(void **state) {
   (void)state;
   sqlite3 *raw;
   assert_int_equal(sqlite3_open(th_path("old.db"), &raw), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(raw, "CREATE TABLE leftover(x); PRAGMA user_version = 0;", NULL, NULL, NULL),
-                   SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(raw, "CREATE TABLE leftover(x); PRAGMA user_version = 0;", NULL, NULL, NULL),
+      SQLITE_OK);
   sqlite3_close(raw);
   struct sk_store *st = open_rw("old.db");
   assert_int_equal(sk_store_schema_version(st), SK_SCHEMA_VERSION);
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'leftover'"), 1);
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'service'"), 1);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'leftover'"),
+                   1);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'service'"),
+                   1);
   sk_store_close(st);
 }
 
@@ -115,7 +121,8 @@ static void test_migrates_from_previous_version_with_data(void **state) {
   sqlite3_close(raw);
   struct sk_store *st = open_rw("prev.db");
   assert_int_equal(sk_store_schema_version(st), SK_SCHEMA_VERSION);
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM organization WHERE name = 'Blijft bestaan'"), 1);
+  assert_int_equal(
+      th_query_int(st, "SELECT count(*) FROM organization WHERE name = 'Blijft bestaan'"), 1);
   assert_integrity_ok(st);
   sk_store_close(st);
 }
@@ -141,25 +148,27 @@ static void test_feed_kind_migration_keeps_feeds(void **state) {
   snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", m);
   assert_int_equal(sqlite3_exec(raw, pragma, NULL, NULL, NULL), SQLITE_OK);
   /* Before: the schema refuses a kind it does not list. */
-  assert_int_not_equal(sqlite3_exec(raw, "INSERT INTO feed(id, partner, kind, location)"
-                                         " VALUES('x', 'x', 'nieuw-formaat', '')",
+  assert_int_not_equal(sqlite3_exec(raw,
+                                    "INSERT INTO feed(id, partner, kind, location)"
+                                    " VALUES('x', 'x', 'nieuw-formaat', '')",
                                     NULL, NULL, NULL),
                        SQLITE_OK);
   assert_int_equal(
-      sqlite3_exec(raw,
-                   "PRAGMA foreign_keys = ON;"
-                   "INSERT INTO feed(id, partner, kind, location, enabled, content_hash, last_error,"
-                   " n_records, n_rejected) VALUES('versa', 'Versa Welzijn', 'partner-json',"
-                   " 'https://versa.example/feed.json', 1, 'abc123', NULL, 120, 2),"
-                   " ('agenda', 'Bibliotheek', 'ical', 'https://bieb.example/agenda.ics', 0,"
-                   " NULL, 'Time-out', 0, 0);"
-                   "UPDATE feed SET confirmed_date = '2026-11-30' WHERE id = 'versa';"
-                   "INSERT INTO feed_rejection(feed_id, record_key, field, reason, at) VALUES"
-                   " ('versa', 's1', 'name', 'Naam ontbreekt', '2026-01-01T00:00:00Z'),"
-                   " ('versa', 's2', 'areas', 'Werkgebied onbekend', '2026-01-01T00:00:00Z');"
-                   "INSERT INTO feed_verify_log(feed_id, cycle, step, at) VALUES"
-                   " ('versa', '2026-11', 'due', '2026-11-01T00:00:00Z');",
-                   NULL, NULL, NULL),
+      sqlite3_exec(
+          raw,
+          "PRAGMA foreign_keys = ON;"
+          "INSERT INTO feed(id, partner, kind, location, enabled, content_hash, last_error,"
+          " n_records, n_rejected) VALUES('versa', 'Versa Welzijn', 'partner-json',"
+          " 'https://versa.example/feed.json', 1, 'abc123', NULL, 120, 2),"
+          " ('agenda', 'Bibliotheek', 'ical', 'https://bieb.example/agenda.ics', 0,"
+          " NULL, 'Time-out', 0, 0);"
+          "UPDATE feed SET confirmed_date = '2026-11-30' WHERE id = 'versa';"
+          "INSERT INTO feed_rejection(feed_id, record_key, field, reason, at) VALUES"
+          " ('versa', 's1', 'name', 'Naam ontbreekt', '2026-01-01T00:00:00Z'),"
+          " ('versa', 's2', 'areas', 'Werkgebied onbekend', '2026-01-01T00:00:00Z');"
+          "INSERT INTO feed_verify_log(feed_id, cycle, step, at) VALUES"
+          " ('versa', '2026-11', 'due', '2026-11-01T00:00:00Z');",
+          NULL, NULL, NULL),
       SQLITE_OK);
   sqlite3_close(raw);
 
@@ -171,18 +180,22 @@ static void test_feed_kind_migration_keeps_feeds(void **state) {
                                     " AND content_hash = 'abc123' AND n_records = 120"
                                     " AND n_rejected = 2"),
                    1);
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed WHERE id = 'agenda' AND kind = 'ical'"
-                                    " AND enabled = 0 AND last_error = 'Time-out'"),
+  assert_int_equal(th_query_int(st,
+                                "SELECT count(*) FROM feed WHERE id = 'agenda' AND kind = 'ical'"
+                                " AND enabled = 0 AND last_error = 'Time-out'"),
                    1);
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_rejection WHERE feed_id = 'versa'"), 2);
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_verify_log WHERE feed_id = 'versa'"), 1);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_rejection WHERE feed_id = 'versa'"),
+                   2);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_verify_log WHERE feed_id = 'versa'"),
+                   1);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed WHERE id = 'versa'"
                                     " AND confirmed_date = '2026-11-30'"),
                    1);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'feed'"
                                     " AND sql LIKE '%CHECK%'"),
                    0);
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'new_feed'"), 0);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'new_feed'"),
+                   0);
   assert_int_equal(th_query_int(st, "PRAGMA foreign_keys"), 1);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
   assert_integrity_ok(st);
@@ -217,7 +230,8 @@ static void test_newer_schema_is_refused(void **state) {
   sqlite3_close(raw);
   struct sk_store *st = NULL;
   char err[256] = "";
-  assert_int_not_equal(sk_store_open(th_path("future.db"), SK_STORE_CREATE, &st, err, sizeof err), SK_OK);
+  assert_int_not_equal(sk_store_open(th_path("future.db"), SK_STORE_CREATE, &st, err, sizeof err),
+                       SK_OK);
   assert_null(st);
   assert_non_null(strstr(err, "newer schema"));
 }
@@ -227,10 +241,12 @@ static void test_not_a_database_is_a_clear_error(void **state) {
   th_write_file(th_path("junk.db"), "this is not sqlite at all, just some text bytes....", 50);
   struct sk_store *st = NULL;
   char err[256] = "";
-  assert_int_not_equal(sk_store_open(th_path("junk.db"), SK_STORE_CREATE, &st, err, sizeof err), SK_OK);
+  assert_int_not_equal(sk_store_open(th_path("junk.db"), SK_STORE_CREATE, &st, err, sizeof err),
+                       SK_OK);
   assert_null(st);
   assert_true(strlen(err) > 0);
-  assert_int_not_equal(sk_store_open(th_path("missing.db"), SK_STORE_READONLY, &st, err, sizeof err), SK_OK);
+  assert_int_not_equal(
+      sk_store_open(th_path("missing.db"), SK_STORE_READONLY, &st, err, sizeof err), SK_OK);
   assert_null(st);
 }
 
@@ -246,7 +262,8 @@ static void test_second_connection_sees_committed_data_only(void **state) {
   assert_int_equal(th_query_int(r, "SELECT count(*) FROM service"), 0);
   assert_int_equal(sk_store_commit(w), SK_OK);
   assert_int_equal(th_query_int(r, "SELECT count(*) FROM service"), 1);
-  assert_int_equal(th_query_int(r, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'taalcafe'"), 1);
+  assert_int_equal(
+      th_query_int(r, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'taalcafe'"), 1);
   /* The reader cannot write. */
   assert_int_not_equal(sk_store_exec(r, "DELETE FROM service"), SK_OK);
   sk_store_close(r);
@@ -259,11 +276,14 @@ static void test_tokenizer_change_rebuilds_index(void **state) {
   struct sk_store *st = open_rw("rebuild.db");
   insert_service(st, "Geheugenhuis", "Ontmoeting voor mensen met dementie");
   /* Simulate an index made by another tokenizer: drop its rows. */
-  assert_int_equal(sk_store_exec(st, "DELETE FROM search_fts; UPDATE meta SET value = 'old' WHERE key = 'tokenizer'"),
-                   SK_OK);
+  assert_int_equal(
+      sk_store_exec(
+          st, "DELETE FROM search_fts; UPDATE meta SET value = 'old' WHERE key = 'tokenizer'"),
+      SK_OK);
   sk_store_close(st);
   st = open_rw("rebuild.db");
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'dementie'"), 1);
+  assert_int_equal(
+      th_query_int(st, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'dementie'"), 1);
   sk_store_close(st);
 }
 
@@ -274,7 +294,8 @@ static void test_withdrawn_service_leaves_index(void **state) {
   long long rid = th_query_int(st, "SELECT rid FROM service");
   assert_int_equal(sk_store_exec(st, "UPDATE service SET status = 'withdrawn'"), SK_OK);
   assert_int_equal(sk_store_index_service(st, rid), SK_OK);
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'eenzaam'"), 0);
+  assert_int_equal(
+      th_query_int(st, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'eenzaam'"), 0);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM service"), 1); /* kept */
   sk_store_close(st);
 }

@@ -60,7 +60,8 @@ static void test_bad_files_give_clear_errors(void **state) {
   (void)state;
   expect_load_error("{\"needs\": [", "bad.json");
   expect_load_error("{\"needs\": []}", "target_groups");
-  expect_load_error("{\"needs\":[{\"code\":\"a\",\"label\":\"A\"},{\"code\":\"a\",\"label\":\"B\"}]}", "twice");
+  expect_load_error(
+      "{\"needs\":[{\"code\":\"a\",\"label\":\"A\"},{\"code\":\"a\",\"label\":\"B\"}]}", "twice");
   expect_load_error("{\"needs\":[{\"code\":\"Bad Code\",\"label\":\"A\"}]}", "valid code");
   struct sk_taxonomy *tax = NULL;
   char err[256];
@@ -69,8 +70,8 @@ static void test_bad_files_give_clear_errors(void **state) {
 
 /* A taxonomy with n terms in the list `key` and one term in each other list. */
 static void write_taxonomy_with(const char *key, int n, const char *term_extra) {
-  static const char *keys[] = {"needs", "target_groups", "municipalities", "scopes",
-                               "access", "costs", "laws"};
+  static const char *keys[] = {"needs", "target_groups", "municipalities", "scopes", "access",
+                               "costs", "laws"};
   char json[16384];
   size_t off = (size_t)snprintf(json, sizeof json, "{\"version\":1");
   for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
@@ -143,7 +144,8 @@ static void test_professional_only_is_typed(void **state) {
 static void test_store_round_trip(void **state) {
   (void)state;
   struct sk_store *st = th_store_with_taxonomy("tax.db");
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM taxonomy_term"), (long long)th_taxonomy()->n_terms);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM taxonomy_term"),
+                   (long long)th_taxonomy()->n_terms);
   struct sk_taxonomy *back = NULL;
   char err[256];
   assert_int_equal(sk_taxonomy_from_store(st, &back, err, sizeof err), SK_OK);

@@ -20,8 +20,9 @@ static int setup(void **state) {
   (void)state;
   assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
   assert_int_equal(sk_tokenizer_register(db), SK_OK);
-  assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(x, tokenize='dutch')", NULL, NULL, NULL),
-                   SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(x, tokenize='dutch')", NULL, NULL, NULL),
+      SQLITE_OK);
   return 0;
 }
 
@@ -39,7 +40,8 @@ static int matches(const char *doc, const char *query) {
   sqlite3_bind_text(s, 1, doc, -1, SQLITE_STATIC);
   assert_int_equal(sqlite3_step(s), SQLITE_DONE);
   sqlite3_finalize(s);
-  assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM t WHERE t MATCH ?1", -1, &s, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM t WHERE t MATCH ?1", -1, &s, NULL),
+                   SQLITE_OK);
   sqlite3_bind_text(s, 1, query, -1, SQLITE_STATIC);
   int rc = sqlite3_step(s);
   int n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
@@ -125,15 +127,18 @@ static void test_hostile_bytes_do_not_crash(void **state) {
 static void test_utf8_validation(void **state) {
   (void)state;
   assert_true(sk_utf8_valid("geïndiceerd", strlen("geïndiceerd")));
-  assert_false(sk_utf8_valid("\xC0\xAF", 2));       /* overlong */
-  assert_false(sk_utf8_valid("\xED\xA0\x80", 3));   /* surrogate */
-  assert_false(sk_utf8_valid("a\0b", 3));           /* NUL */
-  assert_false(sk_utf8_valid("\xE2\x82", 2));       /* truncated */
+  assert_false(sk_utf8_valid("\xC0\xAF", 2));     /* overlong */
+  assert_false(sk_utf8_valid("\xED\xA0\x80", 3)); /* surrogate */
+  assert_false(sk_utf8_valid("a\0b", 3));         /* NUL */
+  assert_false(sk_utf8_valid("\xE2\x82", 2));     /* truncated */
   /* counting and cutting on character boundaries */
   assert_int_equal(sk_utf8_chars("café één"), 8);
   assert_int_equal(sk_utf8_prefix("café", 5, 4), 3); /* é does not fit whole */
   assert_int_equal(sk_utf8_prefix("café", 5, 5), 5);
-  assert_int_equal(sk_utf8_prefix("ab\x80" "cd", 5, 10), 2); /* stops at a bad byte */
+  assert_int_equal(sk_utf8_prefix("ab\x80"
+                                  "cd",
+                                  5, 10),
+                   2); /* stops at a bad byte */
 }
 
 int main(void) {

@@ -23,7 +23,8 @@ static void load(struct ix_batch *b, const char *services_json) {
   snprintf(doc, sizeof doc,
            "{\"format\": \"sociale-kaart-partner/1\",\n"
            " \"organizations\": [{\"key\": \"o\", \"name\": \"Org\"}],\n"
-           " \"locations\": [{\"key\": \"loc\", \"organization\": \"o\", \"postal_code\": \"1251 AB\"}],\n"
+           " \"locations\": [{\"key\": \"loc\", \"organization\": \"o\", \"postal_code\": \"1251 "
+           "AB\"}],\n"
            " \"services\": [%s]}",
            services_json);
   char err[256];
@@ -33,12 +34,12 @@ static void load(struct ix_batch *b, const char *services_json) {
   assert_int_equal(ix_validate_batch(b, th_taxonomy()), SK_OK);
 }
 
-#define SVC(key, extra)                                                                     \
-  "{\"key\": \"" key "\", \"organization\": \"o\", \"name\": \"Naam\", \"needs\": [\"geld\"], " \
+#define SVC(key, extra)                                                                            \
+  "{\"key\": \"" key "\", \"organization\": \"o\", \"name\": \"Naam\", \"needs\": [\"geld\"], "    \
   "\"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": \"gratis\"" extra "}"
 
-#define SVCX(key, needs, areas, access, extra)                                             \
-  "{\"key\": \"" key "\", \"organization\": \"o\", \"name\": \"Naam\", \"needs\": " needs \
+#define SVCX(key, needs, areas, access, extra)                                                     \
+  "{\"key\": \"" key "\", \"organization\": \"o\", \"name\": \"Naam\", \"needs\": " needs          \
   ", \"areas\": " areas ", \"access\": \"" access "\", \"cost\": \"gratis\"" extra "}"
 
 static const struct ix_rejection *rejection_for(const struct ix_batch *b, const char *key) {
@@ -82,13 +83,25 @@ static void expect_rejected(const struct ix_batch *b, const char *key, const cha
 static void test_unknown_taxonomy_code_is_rejected_not_a_crash(void **state) {
   (void)state;
   struct ix_batch b;
-  load(&b, SVCX("good", "[\"geld\"]", "[\"huizen\"]", "vrij", "") ","
-           SVCX("badneed", "[\"geld.bitcoin\"]", "[\"huizen\"]", "vrij", "") ","
-           SVCX("badtg", "[\"geld\"]", "[\"huizen\"]", "vrij",
-                ", \"target_groups\": [\"marsmannetjes\"]") ","
-           SVCX("badarea", "[\"geld\"]", "[\"utrecht\"]", "vrij", "") ","
-           SVCX("badaccess", "[\"geld\"]", "[\"huizen\"]", "soms", "") ","
-           SVCX("badlaw", "[\"geld\"]", "[\"huizen\"]", "vrij", ", \"laws\": [\"wet-x\"]"));
+  load(
+      &b,
+      SVCX("good", "[\"geld\"]", "[\"huizen\"]", "vrij", "") "," SVCX(
+          "badneed", "[\"geld.bitcoin\"]", "[\"huizen\"]", "vrij",
+          "") "," SVCX("badtg", "[\"geld\"]", "[\"huizen\"]", "vrij",
+                       ", \"target_groups\": [\"marsmannetjes\"]") "," SVCX("badarea", "[\"geld\"]",
+                                                                            "[\"utrecht\"]", "vrij",
+                                                                            "") "," SVCX("badacces"
+                                                                                         "s",
+                                                                                         "[\"geld\""
+                                                                                         "]",
+                                                                                         "[\"huizen"
+                                                                                         "\"]",
+                                                                                         "soms",
+                                                                                         "") "," SVCX("badlaw",
+                                                                                                      "[\"geld\"]",
+                                                                                                      "[\"huizen\"]",
+                                                                                                      "vrij",
+                                                                                                      ", \"laws\": [\"wet-x\"]"));
   assert_int_equal(b.services.n, 1);
   assert_true(has_service(&b, "good"));
   expect_rejected(&b, "badneed", "de code 'geld.bitcoin' in 'needs' bestaat niet");
@@ -152,14 +165,31 @@ static void test_syntax_and_ranges(void **state) {
 static void test_repairs(void **state) {
   (void)state;
   struct ix_batch b;
-  load(&b, SVC("bare", ", \"url\": \"www.humanitas.nl/gooi\"") ","
-           SVC("mailto", ", \"email\": \"mailto:info@x.example.org\"") ","
-           SVCX("twoareas", "[\"geld\"]", "[\"huizen\", \"atlantis\"]", "vrij", "") ","
-           "{\"key\": \"words\", \"organization\": \"o\", \"name\": \""
-           "Een heel lange naam van een dienst die veel te veel woorden heeft voor een kop op de "
-           "site, want de partner heeft de hele beschrijving in het naamveld gezet, inclusief de "
-           "openingstijden en de doelgroep en nog veel meer tekst die er niet hoort\", "
-           "\"needs\": [\"geld\"], \"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": \"gratis\"}");
+  load(
+      &b,
+      SVC("bare", ", \"url\": \"www.humanitas.nl/gooi\"") "," SVC(
+          "mailto",
+          ", \"email\": \"mailto:info@x.example.org\"") "," SVCX("twoareas", "[\"geld\"]",
+                                                                 "[\"huizen\", \"atlantis\"]",
+                                                                 "vrij",
+                                                                 "") ","
+                                                                     "{\"key\": \"words\", "
+                                                                     "\"organization\": \"o\", "
+                                                                     "\"name\": \""
+                                                                     "Een heel lange naam van een "
+                                                                     "dienst die veel te veel "
+                                                                     "woorden heeft voor een kop "
+                                                                     "op de "
+                                                                     "site, want de partner heeft "
+                                                                     "de hele beschrijving in het "
+                                                                     "naamveld gezet, inclusief de "
+                                                                     "openingstijden en de "
+                                                                     "doelgroep en nog veel meer "
+                                                                     "tekst die er niet hoort\", "
+                                                                     "\"needs\": [\"geld\"], "
+                                                                     "\"areas\": [\"huizen\"], "
+                                                                     "\"access\": \"vrij\", "
+                                                                     "\"cost\": \"gratis\"}");
   assert_string_equal(service_of(&b, "bare")->url, "https://www.humanitas.nl/gooi");
   assert_true(has_warning(&b, "Dienst 'bare'", "geen https://"));
   assert_string_equal(service_of(&b, "mailto")->email, "info@x.example.org");
@@ -175,9 +205,10 @@ static void test_repairs(void **state) {
   assert_true(len > 100);
   assert_string_equal(n + len - strlen("…"), "…");
   assert_true(n[len - strlen("…") - 1] != ' ');
-  const char *full = "Een heel lange naam van een dienst die veel te veel woorden heeft voor een kop op de "
-                     "site, want de partner heeft de hele beschrijving in het naamveld gezet, inclusief de "
-                     "openingstijden en de doelgroep en nog veel meer tekst die er niet hoort";
+  const char *full =
+      "Een heel lange naam van een dienst die veel te veel woorden heeft voor een kop op de "
+      "site, want de partner heeft de hele beschrijving in het naamveld gezet, inclusief de "
+      "openingstijden en de doelgroep en nog veel meer tekst die er niet hoort";
   size_t kept = len - strlen("…");
   assert_memory_equal(n, full, kept);
   assert_true(full[kept] == ' ' || full[kept] == ',');
@@ -302,7 +333,8 @@ static long schema_int(json_t *schema, const char *path, const char *key) {
   json_t *x = schema;
   char buf[256];
   snprintf(buf, sizeof buf, "%s", path);
-  for (char *save = NULL, *part = strtok_r(buf, "/", &save); part; part = strtok_r(NULL, "/", &save))
+  for (char *save = NULL, *part = strtok_r(buf, "/", &save); part;
+       part = strtok_r(NULL, "/", &save))
     x = json_object_get(x, part);
   json_t *v = json_object_get(x, key);
   if (!json_is_integer(v))

@@ -113,8 +113,9 @@ static void test_fourteen_months(void **state) {
   pick_org(2, 0, org_a, "", org_b);
   pick_org(1, 0, org_a, org_b, org_c);
   char sql[2048];
-  snprintf(sql, sizeof sql, "UPDATE organization SET email = 'a@voorbeeld.nl' WHERE id = '%s';"
-                            "UPDATE organization SET email = 'b@voorbeeld.nl' WHERE id = '%s';",
+  snprintf(sql, sizeof sql,
+           "UPDATE organization SET email = 'a@voorbeeld.nl' WHERE id = '%s';"
+           "UPDATE organization SET email = 'b@voorbeeld.nl' WHERE id = '%s';",
            org_a, org_b);
   exec(sql);
   long long entries = q_int("SELECT count(*) FROM service s JOIN organization o ON o.rid ="
@@ -138,9 +139,8 @@ static void test_fourteen_months(void **state) {
     total.messages += s.messages;
     /* A second run on the same day adds nothing. */
     assert_int_equal(sk_portal_verify_run(&g_p, &vo, &s), SK_OK);
-    assert_int_equal(s.due + s.reminded + s.reminded_again + s.tasks + s.flagged + s.hidden +
-                         s.messages,
-                     0);
+    assert_int_equal(
+        s.due + s.reminded + s.reminded_again + s.tasks + s.flagged + s.hidden + s.messages, 0);
     if (!a_answered && token_from_outbox("a@voorbeeld.nl", a_token, sizeof a_token)) {
       /* Five days after the message, A opens the link: no account. */
       g_p.now = t + 5 * DAY;
@@ -148,17 +148,15 @@ static void test_fourteen_months(void **state) {
       assert_int_equal(sk_portal_verify_entries(&g_p, a_token, &r), SK_OK);
       json_t *list = json_object_get(r.body, "entries");
       assert_true(json_array_size(list) >= 2);
-      assert_string_equal(json_string_value(json_object_get(
-                              json_object_get(r.body, "organization"), "id")),
-                          org_a);
+      assert_string_equal(
+          json_string_value(json_object_get(json_object_get(r.body, "organization"), "id")), org_a);
       size_t i;
       json_t *e;
       json_array_foreach(list, i, e) {
         struct sk_portal_result ar;
         json_t *ok = json_pack("{s:s}", "answer", "ok");
-        assert_int_equal(sk_portal_verify_answer(&g_p, a_token,
-                                                 json_string_value(json_object_get(e, "id")), ok,
-                                                 &ar),
+        assert_int_equal(sk_portal_verify_answer(
+                             &g_p, a_token, json_string_value(json_object_get(e, "id")), ok, &ar),
                          SK_OK);
         assert_int_equal(ar.http, 200);
         json_decref(ok);
@@ -219,7 +217,7 @@ static void test_fourteen_months(void **state) {
            " v.step IN ('due','reminded','reminded_again','task','flagged')) = 5",
            org_a);
   assert_int_equal(q_int(sql), entries - q_int("SELECT count(*) FROM verify_log WHERE step ="
-                                                " 'confirmed'"));
+                                               " 'confirmed'"));
   assert_int_equal(q_int("SELECT count(*) FROM verify_log WHERE step = 'hidden'"), 0);
   /* B's change request is a correction in the review queue. */
   snprintf(sql, sizeof sql,
@@ -327,12 +325,12 @@ static void test_dashboard_matches_database(void **state) {
   size_t i;
   json_t *it;
   json_array_foreach(json_object_get(r.body, "organizations"), i, it)
-    sum += json_integer_value(json_object_get(it, "total"));
+      sum += json_integer_value(json_object_get(it, "total"));
   assert_int_equal(sum, total);
   /* Per municipality: Laren counts what serves Laren residents. */
   long long laren = -1;
-  json_array_foreach(json_object_get(r.body, "municipalities"), i, it)
-    if (strcmp(json_string_value(json_object_get(it, "code")), "laren") == 0)
+  json_array_foreach(json_object_get(r.body, "municipalities"), i,
+                     it) if (strcmp(json_string_value(json_object_get(it, "code")), "laren") == 0)
       laren = json_integer_value(json_object_get(it, "total"));
   const struct sk_term *lt = sk_taxonomy_find(th_taxonomy(), SK_VOCAB_MUNICIPALITY, "laren");
   char in[256];
@@ -454,7 +452,7 @@ static void test_search_statistics_privacy(void **state) {
   assert_int_equal(json_integer_value(json_object_get(json_array_get(zero, 0), "zero_visitors")),
                    5);
   char *all = json_dumps(r.body, 0);
-  assert_null(strstr(all, "piet")); /* 4 visitors: never shown, in no form */
+  assert_null(strstr(all, "piet"));   /* 4 visitors: never shown, in no form */
   assert_null(strstr(all, "zitten")); /* a crisis query of 4 visitors: only counted */
   free(all);
   sk_portal_result_free(&r);
@@ -562,8 +560,7 @@ static void feed_org(const char *feed, char out[64]) {
 static long long feed_steps(const char *feed, const char *step) {
   char sql[256];
   snprintf(sql, sizeof sql,
-           "SELECT count(*) FROM feed_verify_log WHERE feed_id = '%s' AND step = '%s'", feed,
-           step);
+           "SELECT count(*) FROM feed_verify_log WHERE feed_id = '%s' AND step = '%s'", feed, step);
   return q_int(sql);
 }
 
@@ -698,8 +695,8 @@ static void test_feeds_verified(void **state) {
   assert_int_equal(q_int("SELECT count(*) FROM feed WHERE id = 'versa-welzijn' AND"
                          " confirmed_date IS NOT NULL"),
                    1);
-  assert_int_equal(
-      q_int("SELECT count(*) FROM portal_outbox WHERE to_email = 'px@voorbeeld.nl'"), 1);
+  assert_int_equal(q_int("SELECT count(*) FROM portal_outbox WHERE to_email = 'px@voorbeeld.nl'"),
+                   1);
   assert_int_equal(q_int("SELECT count(*) FROM verify_log v JOIN service s ON s.rid ="
                          " v.service_rid WHERE s.source = 'feed:versa-welzijn'"),
                    0);
@@ -716,8 +713,8 @@ static void test_feeds_verified(void **state) {
   assert_int_equal(feed_task(Y, "due"), 0); /* escalated: listed once, as the task */
   assert_int_equal(feed_task(Y, "task"), 1);
   assert_int_equal(feed_task(X, "due"), 0); /* confirmed: off the list */
-  assert_int_equal(
-      q_int("SELECT count(*) FROM portal_outbox WHERE to_email = 'py@voorbeeld.nl'"), 2);
+  assert_int_equal(q_int("SELECT count(*) FROM portal_outbox WHERE to_email = 'py@voorbeeld.nl'"),
+                   2);
   long long y_entries = q_int("SELECT count(*) FROM service WHERE source ="
                               " 'feed:hbel-uitvoeringsdienst' AND status = 'active' AND kind ="
                               " 'aanbod'");

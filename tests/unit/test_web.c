@@ -16,11 +16,15 @@
  * started): text that needs escaping, a name long enough to fold with
  * multi-byte characters where a fold would fall, an all-day occurrence. */
 #define SVC_ICS "55555555-5555-4555-8555-555555555555"
-#define ICS_NAME                                                                                 \
-  "Samen wandelen in Eemnes: \xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab" \
-  "\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab" \
-  " \xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82" \
-  "\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82 tot slot"
+#define ICS_NAME                                                                                   \
+  "Samen wandelen in Eemnes: "                                                                     \
+  "\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab"                       \
+  "\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3"   \
+  "\xab\xc3\xab"                                                                                   \
+  " \xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99"  \
+  "\x82"                                                                                           \
+  "\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99\x82\xf0\x9f\x99"   \
+  "\x82 tot slot"
 #define ICS_DESC "Koffie; thee, en <b>koek</b>.\nNeem een vriend mee \\ of twee."
 #define ICS_DESC_ESCAPED "Koffie\\; thee\\, en <b>koek</b>.\\nNeem een vriend mee \\\\ of twee."
 static long long g_ics_timed; /* start_utc of its timed occurrence */
@@ -66,7 +70,6 @@ static void add_ics_activity(void) {
   fx_exec(st, "COMMIT");
   sk_store_close(st);
 }
-
 
 static const char *const security_headers[][2] = {
     {"X-Content-Type-Options", "nosniff"},
@@ -132,11 +135,14 @@ static void test_service_detail(void **state) {
   assert_string_equal(json_string_value(json_object_get(s, "name")), "Schuldhulpverlening");
   /* Markup from a feed is text, unchanged; the site shows it as text. */
   assert_non_null(strstr(json_string_value(json_object_get(s, "description")), "<b>gratis</b>"));
-  assert_string_equal(json_string_value(json_object_get(json_object_get(s, "organization"), "name")),
-                      "Versa Welzijn");
-  assert_string_equal(json_string_value(json_object_get(json_object_get(s, "access"), "code")), "vrij");
+  assert_string_equal(
+      json_string_value(json_object_get(json_object_get(s, "organization"), "name")),
+      "Versa Welzijn");
+  assert_string_equal(json_string_value(json_object_get(json_object_get(s, "access"), "code")),
+                      "vrij");
   assert_non_null(json_object_get(json_object_get(s, "access"), "explain"));
-  assert_string_equal(json_string_value(json_object_get(json_object_get(s, "cost"), "label")), "Gratis");
+  assert_string_equal(json_string_value(json_object_get(json_object_get(s, "cost"), "label")),
+                      "Gratis");
   assert_int_equal(json_array_size(json_object_get(s, "laws")), 1);
   assert_int_equal(json_array_size(json_object_get(s, "areas")), 2);
   assert_int_equal(json_array_size(json_object_get(s, "hours")), 3);
@@ -145,8 +151,8 @@ static void test_service_detail(void **state) {
       "maandag");
   json_t *loc = json_array_get(json_object_get(s, "locations"), 0);
   assert_string_equal(json_string_value(json_object_get(loc, "id")), LOC_BIJ);
-  assert_string_equal(json_string_value(json_object_get(json_object_get(loc, "municipality"), "label")),
-                      "Huizen");
+  assert_string_equal(
+      json_string_value(json_object_get(json_object_get(loc, "municipality"), "label")), "Huizen");
   assert_int_equal(json_array_size(json_object_get(loc, "phones")), 1);
   assert_false(json_is_true(json_object_get(s, "stale")));
   assert_true(json_is_null(json_object_get(s, "activity")));
@@ -187,7 +193,8 @@ static void test_activity_detail_and_list(void **state) {
   json_t *items = json_object_get(l, "items");
   assert_int_equal(json_array_size(items), 2);
   assert_true(strcmp(json_string_value(json_object_get(json_array_get(items, 0), "starts_at")),
-                     json_string_value(json_object_get(json_array_get(items, 1), "starts_at"))) < 0);
+                     json_string_value(json_object_get(json_array_get(items, 1), "starts_at"))) <
+              0);
   const char *next = json_string_value(json_object_get(l, "next"));
   assert_non_null(next);
   assert_non_null(strstr(next, "page=2"));
@@ -324,7 +331,8 @@ static void test_methods_bodies_and_sizes(void **state) {
   char *req = malloc(big + 512);
   int n = snprintf(req, 512,
                    "GET /api/v1/taxonomy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                   "Transfer-Encoding: chunked\r\n\r\n%zx\r\n", big);
+                   "Transfer-Encoding: chunked\r\n\r\n%zx\r\n",
+                   big);
   memset(req + n, 'a', big);
   memcpy(req + n + big, "\r\n0\r\n\r\n", 7);
   r = fx_raw(req, (size_t)n + big + 7);
@@ -413,8 +421,9 @@ static void test_etag_304_cache_and_cors(void **state) {
   struct resp r = fx_get("/api/v1/taxonomy");
   assert_string_equal(fx_header(&r, "Access-Control-Allow-Origin"), "*");
   resp_free(&r);
-  r = fx_req("OPTIONS", "/api/v1/search", "Origin: https://elders.example.org\r\n"
-                                          "Access-Control-Request-Method: GET\r\n");
+  r = fx_req("OPTIONS", "/api/v1/search",
+             "Origin: https://elders.example.org\r\n"
+             "Access-Control-Request-Method: GET\r\n");
   assert_int_equal(r.status, 204);
   assert_string_equal(fx_header(&r, "Access-Control-Allow-Origin"), "*");
   assert_non_null(strstr(fx_header(&r, "Allow"), "GET"));
@@ -438,9 +447,9 @@ static void test_static_files(void **state) {
       {"/inside.js", 200, "text/javascript; charset=utf-8"}, /* symlink inside: fine */
       {"/sub/page.html", 200, "text/html; charset=utf-8"},
       {"/app.js?v=3", 200, "text/javascript; charset=utf-8"},
-      {"/escape.txt", 404, NULL},  /* symlink out of the folder */
-      {"/sub", 404, NULL},         /* a directory */
-      {"/sub/", 404, NULL},        /* a directory without index.html */
+      {"/escape.txt", 404, NULL}, /* symlink out of the folder */
+      {"/sub", 404, NULL},        /* a directory */
+      {"/sub/", 404, NULL},       /* a directory without index.html */
       {"/.secret", 404, NULL},
       {"/../outside.txt", 404, NULL},
       {"/sub/../../outside.txt", 404, NULL},
@@ -560,8 +569,8 @@ static int conforms(json_t *schema, json_t *v, const char *where, char *why, siz
      * except those the schema marks optional with x-optional. */
     json_object_foreach(props, k, pv) {
       int listed = 0;
-      json_array_foreach(json_object_get(schema, "required"), i, req) listed |=
-          strcmp(json_string_value(req), k) == 0;
+      json_array_foreach(json_object_get(schema, "required"), i, req)
+          listed |= strcmp(json_string_value(req), k) == 0;
       if (!listed && !json_is_true(json_object_get(pv, "x-optional"))) {
         snprintf(why, whylen, "%s.%s: documented but not in required", where, k);
         return 0;
@@ -635,16 +644,17 @@ static void test_search_crisis_block(void **state) {
     json_t *lines = json_object_get(j, "crisis_lines");
     int has112 = 0;
     for (size_t i = 0; i < json_array_size(lines); i++) {
-      const char *num = json_string_value(
-          json_object_get(json_array_get(json_object_get(json_array_get(lines, i), "phones"), 0), "number"));
+      const char *num = json_string_value(json_object_get(
+          json_array_get(json_object_get(json_array_get(lines, i), "phones"), 0), "number"));
       assert_non_null(num);
       if (i == 0)
         assert_string_equal(num, cases[c].first);
       has112 |= strcmp(num, "112") == 0;
       for (size_t k = 0; k < i; k++)
         assert_string_not_equal(
-            num, json_string_value(json_object_get(
-                     json_array_get(json_object_get(json_array_get(lines, k), "phones"), 0), "number")));
+            num,
+            json_string_value(json_object_get(
+                json_array_get(json_object_get(json_array_get(lines, k), "phones"), 0), "number")));
     }
     assert_true(has112);
     json_decref(j);
@@ -678,15 +688,16 @@ static void test_openapi_matches_responses(void **state) {
   check_against_openapi("/services/{id}", "/api/v1/services/" SVC_SHV, 200);
   check_against_openapi("/services/{id}", "/api/v1/services/" SVC_ACT, 200);
   check_against_openapi("/services/{id}", "/api/v1/services/" SVC_DAG, 200);
-  check_against_openapi("/services/{id}", "/api/v1/services/99999999-9999-4999-8999-999999999999", 404);
+  check_against_openapi("/services/{id}", "/api/v1/services/99999999-9999-4999-8999-999999999999",
+                        404);
   check_against_openapi("/organizations/{id}", "/api/v1/organizations/" ORG_VERSA, 200);
   check_against_openapi("/organizations/{id}", "/api/v1/organizations/" ORG_BIB, 200);
   check_against_openapi("/activities", "/api/v1/activities?municipality=laren&per_page=1", 200);
   check_against_openapi("/activities", "/api/v1/activities?from=nu", 400);
   check_against_openapi("/activities.ics", "/api/v1/activities.ics?from=nu", 400);
-  assert_string_equal(
-      json_string_value(json_object_get(response_schema("/activities.ics", "200", "text/calendar"), "type")),
-      "string");
+  assert_string_equal(json_string_value(json_object_get(
+                          response_schema("/activities.ics", "200", "text/calendar"), "type")),
+                      "string");
   check_against_openapi("/taxonomy", "/api/v1/taxonomy", 200);
   check_against_openapi("/feeds", "/api/v1/feeds", 200);
   check_against_openapi("/search", "/api/v1/search?q=schulden", 200);
@@ -708,7 +719,8 @@ static void test_metrics_and_access_log(void **state) {
   assert_int_equal(r.status, 200);
   assert_non_null(strstr(fx_header(&r, "Content-Type"), "text/plain"));
   assert_non_null(strstr(r.body, "sk_http_requests_total{route=\"service\",status=\"200\"}"));
-  assert_non_null(strstr(r.body, "sk_http_request_duration_seconds_bucket{route=\"service\",le=\"+Inf\"}"));
+  assert_non_null(
+      strstr(r.body, "sk_http_request_duration_seconds_bucket{route=\"service\",le=\"+Inf\"}"));
   assert_non_null(strstr(r.body, "sk_index_age_seconds "));
   assert_non_null(strstr(r.body, "sk_feed_up{feed=\"bieb\"} 0"));
   assert_non_null(strstr(r.body, "sk_feed_up{feed=\"versa\"} 1"));
@@ -772,7 +784,9 @@ static void test_abused_bodies_are_never_5xx(void **state) {
   assert_true(send(fd, req, (size_t)n + 100, MSG_NOSIGNAL) > 0);
   close(fd);
   /* 2. a broken chunk size */
-  n = snprintf(req, sizeof req, "%sTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", head);
+  n = snprintf(req, sizeof req,
+               "%sTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+               head);
   struct resp r = fx_raw(req, (size_t)n);
   assert_true(r.status == 400 || r.status == -1);
   resp_free(&r);
@@ -837,7 +851,6 @@ static void test_slow_client_is_cut_off(void **state) {
   /* The server closed the connection well before our own 8 s bound. */
   assert_true(t1.tv_sec - t0.tv_sec < 6);
 }
-
 
 /* ---- /api/v1/activities.ics ------------------------------------------------ */
 
@@ -942,8 +955,9 @@ static void test_ics_format(void **state) {
   assert_non_null(strstr(ev, "\r\nDTEND:"));
   assert_non_null(strstr(ev, "\r\nDTSTAMP:20260101T000000Z\r\n"));
   assert_non_null(strstr(ev, "\r\nSUMMARY:Taalcaf\xc3\xa9 Laren\r\n"));
-  assert_non_null(strstr(ev, "\r\nDESCRIPTION:Samen Nederlands oefenen.\\n\\nOrganisatie: Bibliotheek Gooi\\n"
-                             "Meer informatie: http://127.0.0.1/aanbod.html?id=" SVC_ACT "\r\n"));
+  assert_non_null(
+      strstr(ev, "\r\nDESCRIPTION:Samen Nederlands oefenen.\\n\\nOrganisatie: Bibliotheek Gooi\\n"
+                 "Meer informatie: http://127.0.0.1/aanbod.html?id=" SVC_ACT "\r\n"));
   assert_non_null(strstr(ev, "\r\nLOCATION:Bibliotheek Laren\r\n"));
   assert_non_null(strstr(ev, "\r\nURL:http://127.0.0.1/aanbod.html?id=" SVC_ACT "\r\n"));
   assert_non_null(strstr(ev, "\r\nSTATUS:CONFIRMED\r\n"));
@@ -1014,7 +1028,8 @@ static void test_ics_filters_and_errors(void **state) {
   assert_non_null(strstr(r.body, "UID:" SVC_ACT "-"));
   assert_null(strstr(r.body, SVC_ICS));
   char *u = ics_unfold(r.body);
-  assert_non_null(strstr(u, "\r\nX-WR-CALNAME:Sociale Kaart \xe2\x80\x93 Activiteiten in Laren \xe2\x80\x93 "));
+  assert_non_null(
+      strstr(u, "\r\nX-WR-CALNAME:Sociale Kaart \xe2\x80\x93 Activiteiten in Laren \xe2\x80\x93 "));
   free(u);
   resp_free(&r);
   r = ics_get("/api/v1/activities.ics?municipality=eemnes");

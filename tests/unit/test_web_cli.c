@@ -54,7 +54,8 @@ static void test_startup_failures_are_one_clear_line(void **state) {
   assert_non_null(strstr(err, "does not exist"));
 
   th_write_file(th_path("junk.db"), "this is not sqlite at all, not even close......", 48);
-  snprintf(args, sizeof args, "--db '%s' --static '%s' --port 0", th_path("junk.db"), th_path("site"));
+  snprintf(args, sizeof args, "--db '%s' --static '%s' --port 0", th_path("junk.db"),
+           th_path("site"));
   assert_int_equal(run_serve(args, err, sizeof err), 1);
   assert_int_equal(lines(err), 1);
 
@@ -91,9 +92,10 @@ static void test_startup_failures_are_one_clear_line(void **state) {
   size_t n = fread(err, 1, sizeof err - 1, f);
   err[n] = '\0';
   fclose(f);
-  const char *want[] = {"--db", "SK_DB", "--port", "SK_PORT", "--bind", "SK_BIND", "--static",
-                        "SK_STATIC", "--threads", "SK_THREADS", "--reindex-every",
-                        "SK_REINDEX_EVERY", "--feeds", "SK_FEEDS", "--access-log", "SK_ACCESS_LOG"};
+  const char *want[] = {"--db",      "SK_DB",      "--port",          "SK_PORT",
+                        "--bind",    "SK_BIND",    "--static",        "SK_STATIC",
+                        "--threads", "SK_THREADS", "--reindex-every", "SK_REINDEX_EVERY",
+                        "--feeds",   "SK_FEEDS",   "--access-log",    "SK_ACCESS_LOG"};
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
     if (!strstr(err, want[i]))
       fail_msg("--help does not mention %s", want[i]);

@@ -46,72 +46,73 @@ __attribute__((unused)) static void fx_exec(struct sk_store *st, const char *sql
 __attribute__((unused)) static void fx_make_store(const char *name) {
   struct sk_store *st = th_store_with_taxonomy(name);
   fx_exec(st, "BEGIN");
-  fx_exec(st,
-          "INSERT INTO organization(rid, id, source, source_key, name, description, email, website,"
-          " created, last_modified) VALUES"
-          " (1, '" ORG_VERSA "', 'feed:versa', 'versa', 'Versa Welzijn', 'Welzijnswerk in HBEL.',"
-          "  'info@versa.example.org', 'https://versa.example.org', '2026-01-01T00:00:00Z',"
-          "  '2026-01-02T00:00:00Z'),"
-          " (2, '" ORG_BIB "', 'feed:bieb', 'bieb', 'Bibliotheek Gooi', NULL, NULL, NULL,"
-          "  '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');"
-          "INSERT INTO service(rid, id, organization_rid, source, source_key, kind, name, summary,"
-          " description, keywords, url, email, application_process, eligibility_description,"
-          " fees_description, referral_contact, min_age, max_age, status, assured_date, assured_by,"
-          " created, last_modified) VALUES"
-          " (1, '" SVC_SHV "', 1, 'feed:versa', 'shv', 'aanbod', 'Schuldhulpverlening',"
-          "  'Hulp als u schulden heeft.', 'U praat met een schuldhulpverlener <b>gratis</b>.',"
-          "  'rood staan, aanmaning', 'https://versa.example.org/geld', 'geld@versa.example.org',"
-          "  'Bel of loop binnen.', 'Inwoners van HBEL.', 'Gratis.', 'Verwijzers: 035 000 0002',"
-          "  18, NULL, 'active', '2026-10-01', 'M. de Vries', '2026-01-01T00:00:00Z',"
-          "  '2026-03-01T10:00:00Z'),"
-          " (2, '" SVC_ACT "', 2, 'feed:bieb', 'taalcafe', 'activiteit', 'Taalcafé Laren',"
-          "  'Samen Nederlands oefenen.', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-          "  NULL, 'active', NULL, NULL, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),"
-          " (3, '" SVC_GONE "', 1, 'feed:versa', 'oud', 'aanbod', 'Opgeheven spreekuur', NULL,"
-          "  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'withdrawn', NULL, NULL,"
-          "  '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),"
-          " (4, '" SVC_DAG "', 1, 'feed:versa', 'dag', 'aanbod', 'Dagbesteding De Linde',"
-          "  'Een zinvolle dag.', 'Werken in de tuin.', NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-          "  NULL, NULL, 'active', '2024-01-01', NULL, '2026-01-01T00:00:00Z',"
-          "  '2026-06-01T00:00:00Z');"
-          "INSERT INTO service_taxonomy(service_rid, vocabulary, code) VALUES"
-          " (1, 'need', 'geld.schulden'), (1, 'target_group', 'volwassenen'),"
-          " (1, 'access', 'vrij'), (1, 'cost', 'gratis'), (1, 'law', 'wgs'),"
-          " (2, 'need', 'taal.inburgering'), (2, 'need', 'ontmoeten.activiteiten'),"
-          " (2, 'access', 'vrij'), (2, 'cost', 'gratis'),"
-          " (3, 'need', 'geld.schulden'),"
-          " (4, 'need', 'werk.dagbesteding'), (4, 'access', 'aanmelden'), (4, 'cost', 'gratis');"
-          "INSERT INTO service_area(service_rid, area_code, min_age, max_age, note) VALUES"
-          " (1, 'hbel', NULL, NULL, NULL), (1, 'huizen', NULL, NULL, NULL),"
-          " (2, 'laren', NULL, NULL, NULL),"
-          " (4, 'bel', NULL, NULL, NULL), (4, 'eemnes', 18, NULL, 'Jeugd uit Eemnes: via Amersfoort.');"
-          "INSERT INTO location(rid, id, organization_rid, source, source_key, name, address,"
-          " postal_code, city, municipality_code, latitude, longitude, accessibility, last_modified)"
-          " VALUES (1, '" LOC_BIJ "', 1, 'feed:versa', 'bij', 'Buurthuis De Bijenkorf',"
-          "  'Voorbeeldstraat 1', '1271 AB', 'Huizen', 'huizen', 52.2991, 5.2413,"
-          "  'Rolstoeltoegankelijk', '2026-01-01T00:00:00Z');"
-          "INSERT INTO service_at_location(service_rid, location_rid) VALUES (1, 1);"
-          "INSERT INTO phone(service_rid, organization_rid, location_rid, number, description,"
-          " restricted) VALUES"
-          " (1, NULL, NULL, '035 000 0001', 'Algemeen', 0),"
-          " (1, NULL, NULL, '035 999 9999', 'Alleen voor verwijzers', 1),"
-          " (NULL, 1, NULL, '035 000 0000', NULL, 0),"
-          " (NULL, NULL, 1, '035 000 0003', 'Balie', 0);"
-          "INSERT INTO schedule(service_rid, weekday, opens_at, closes_at, description) VALUES"
-          " (1, 1, '09:00', '12:00', NULL), (1, 2, '09:00', '12:00', NULL),"
-          " (1, 4, '13:00', '16:00', 'Op afspraak');"
-          "INSERT INTO activity(service_rid, uid, location_text, municipality_code, recurrence,"
-          " organizer) VALUES (2, 'taal@bieb', 'Bibliotheek Laren', 'laren', 'FREQ=WEEKLY;BYDAY=WE',"
-          " 'Bibliotheek');"
-          "INSERT INTO feed(id, partner, kind, location, last_attempt, last_success, last_error,"
-          " n_records, n_new, n_rejected) VALUES"
-          " ('versa', 'Versa Welzijn', 'partner-json', 'demo/versa.json', '2026-11-01T00:00:00Z',"
-          "  '2026-11-01T00:00:00Z', NULL, 3, 3, 1),"
-          " ('bieb', 'Bibliotheek', 'ical', 'https://bieb.example.org/a.ics?token=geheim',"
-          "  '2026-11-02T00:00:00Z', '2026-11-01T00:00:00Z', 'De agenda is niet bereikbaar.', 1, 0, 0);"
-          "INSERT INTO feed_rejection(feed_id, record_key, field, reason, at) VALUES"
-          " ('versa', 'kapot', 'needs', 'Dienst ''kapot'': het veld ''needs'' mist.',"
-          "  '2026-11-01T00:00:00Z');");
+  fx_exec(
+      st,
+      "INSERT INTO organization(rid, id, source, source_key, name, description, email, website,"
+      " created, last_modified) VALUES"
+      " (1, '" ORG_VERSA "', 'feed:versa', 'versa', 'Versa Welzijn', 'Welzijnswerk in HBEL.',"
+      "  'info@versa.example.org', 'https://versa.example.org', '2026-01-01T00:00:00Z',"
+      "  '2026-01-02T00:00:00Z'),"
+      " (2, '" ORG_BIB "', 'feed:bieb', 'bieb', 'Bibliotheek Gooi', NULL, NULL, NULL,"
+      "  '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');"
+      "INSERT INTO service(rid, id, organization_rid, source, source_key, kind, name, summary,"
+      " description, keywords, url, email, application_process, eligibility_description,"
+      " fees_description, referral_contact, min_age, max_age, status, assured_date, assured_by,"
+      " created, last_modified) VALUES"
+      " (1, '" SVC_SHV "', 1, 'feed:versa', 'shv', 'aanbod', 'Schuldhulpverlening',"
+      "  'Hulp als u schulden heeft.', 'U praat met een schuldhulpverlener <b>gratis</b>.',"
+      "  'rood staan, aanmaning', 'https://versa.example.org/geld', 'geld@versa.example.org',"
+      "  'Bel of loop binnen.', 'Inwoners van HBEL.', 'Gratis.', 'Verwijzers: 035 000 0002',"
+      "  18, NULL, 'active', '2026-10-01', 'M. de Vries', '2026-01-01T00:00:00Z',"
+      "  '2026-03-01T10:00:00Z'),"
+      " (2, '" SVC_ACT "', 2, 'feed:bieb', 'taalcafe', 'activiteit', 'Taalcafé Laren',"
+      "  'Samen Nederlands oefenen.', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+      "  NULL, 'active', NULL, NULL, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),"
+      " (3, '" SVC_GONE "', 1, 'feed:versa', 'oud', 'aanbod', 'Opgeheven spreekuur', NULL,"
+      "  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'withdrawn', NULL, NULL,"
+      "  '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),"
+      " (4, '" SVC_DAG "', 1, 'feed:versa', 'dag', 'aanbod', 'Dagbesteding De Linde',"
+      "  'Een zinvolle dag.', 'Werken in de tuin.', NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+      "  NULL, NULL, 'active', '2024-01-01', NULL, '2026-01-01T00:00:00Z',"
+      "  '2026-06-01T00:00:00Z');"
+      "INSERT INTO service_taxonomy(service_rid, vocabulary, code) VALUES"
+      " (1, 'need', 'geld.schulden'), (1, 'target_group', 'volwassenen'),"
+      " (1, 'access', 'vrij'), (1, 'cost', 'gratis'), (1, 'law', 'wgs'),"
+      " (2, 'need', 'taal.inburgering'), (2, 'need', 'ontmoeten.activiteiten'),"
+      " (2, 'access', 'vrij'), (2, 'cost', 'gratis'),"
+      " (3, 'need', 'geld.schulden'),"
+      " (4, 'need', 'werk.dagbesteding'), (4, 'access', 'aanmelden'), (4, 'cost', 'gratis');"
+      "INSERT INTO service_area(service_rid, area_code, min_age, max_age, note) VALUES"
+      " (1, 'hbel', NULL, NULL, NULL), (1, 'huizen', NULL, NULL, NULL),"
+      " (2, 'laren', NULL, NULL, NULL),"
+      " (4, 'bel', NULL, NULL, NULL), (4, 'eemnes', 18, NULL, 'Jeugd uit Eemnes: via Amersfoort.');"
+      "INSERT INTO location(rid, id, organization_rid, source, source_key, name, address,"
+      " postal_code, city, municipality_code, latitude, longitude, accessibility, last_modified)"
+      " VALUES (1, '" LOC_BIJ "', 1, 'feed:versa', 'bij', 'Buurthuis De Bijenkorf',"
+      "  'Voorbeeldstraat 1', '1271 AB', 'Huizen', 'huizen', 52.2991, 5.2413,"
+      "  'Rolstoeltoegankelijk', '2026-01-01T00:00:00Z');"
+      "INSERT INTO service_at_location(service_rid, location_rid) VALUES (1, 1);"
+      "INSERT INTO phone(service_rid, organization_rid, location_rid, number, description,"
+      " restricted) VALUES"
+      " (1, NULL, NULL, '035 000 0001', 'Algemeen', 0),"
+      " (1, NULL, NULL, '035 999 9999', 'Alleen voor verwijzers', 1),"
+      " (NULL, 1, NULL, '035 000 0000', NULL, 0),"
+      " (NULL, NULL, 1, '035 000 0003', 'Balie', 0);"
+      "INSERT INTO schedule(service_rid, weekday, opens_at, closes_at, description) VALUES"
+      " (1, 1, '09:00', '12:00', NULL), (1, 2, '09:00', '12:00', NULL),"
+      " (1, 4, '13:00', '16:00', 'Op afspraak');"
+      "INSERT INTO activity(service_rid, uid, location_text, municipality_code, recurrence,"
+      " organizer) VALUES (2, 'taal@bieb', 'Bibliotheek Laren', 'laren', 'FREQ=WEEKLY;BYDAY=WE',"
+      " 'Bibliotheek');"
+      "INSERT INTO feed(id, partner, kind, location, last_attempt, last_success, last_error,"
+      " n_records, n_new, n_rejected) VALUES"
+      " ('versa', 'Versa Welzijn', 'partner-json', 'demo/versa.json', '2026-11-01T00:00:00Z',"
+      "  '2026-11-01T00:00:00Z', NULL, 3, 3, 1),"
+      " ('bieb', 'Bibliotheek', 'ical', 'https://bieb.example.org/a.ics?token=geheim',"
+      "  '2026-11-02T00:00:00Z', '2026-11-01T00:00:00Z', 'De agenda is niet bereikbaar.', 1, 0, 0);"
+      "INSERT INTO feed_rejection(feed_id, record_key, field, reason, at) VALUES"
+      " ('versa', 'kapot', 'needs', 'Dienst ''kapot'': het veld ''needs'' mist.',"
+      "  '2026-11-01T00:00:00Z');");
   /* Occurrences: three upcoming Wednesdays-ish, inserted out of order. */
   long long now = (long long)time(NULL);
   char sql[1024];
@@ -177,9 +178,9 @@ __attribute__((unused)) static void fx_start(unsigned timeout_s) {
 
 struct resp {
   int status;
-  char *head; /* status line and headers, NUL-terminated */
+  char *head;   /* status line and headers, NUL-terminated */
   char *values; /* a copy of head with every line NUL-terminated: fx_header's answers */
-  char *body; /* NUL-terminated */
+  char *body;   /* NUL-terminated */
   size_t body_len;
 };
 
@@ -263,15 +264,19 @@ __attribute__((unused)) static struct resp fx_raw(const char *req, size_t len) {
 }
 
 /* GET/other method with optional extra header lines ("A: b\r\n"). */
-__attribute__((unused)) static struct resp fx_req(const char *method, const char *target, const char *extra) {
+__attribute__((unused)) static struct resp fx_req(const char *method, const char *target,
+                                                  const char *extra) {
   char req[16384];
-  int n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n",
-                   method, target, extra ? extra : "");
+  int n = snprintf(req, sizeof req,
+                   "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n", method,
+                   target, extra ? extra : "");
   assert_true(n > 0 && (size_t)n < sizeof req);
   return fx_raw(req, (size_t)n);
 }
 
-__attribute__((unused)) static struct resp fx_get(const char *target) { return fx_req("GET", target, NULL); }
+__attribute__((unused)) static struct resp fx_get(const char *target) {
+  return fx_req("GET", target, NULL);
+}
 
 /* The value of a header (case-insensitive name) into a static buffer, or NULL. */
 /* The value of header NAME, or NULL. The string is owned by R and lives until

@@ -47,7 +47,8 @@ static const char validator[] =
     "    import referencing\n"
     "    from referencing.jsonschema import DRAFT202012\n"
     "    reg = referencing.Registry().with_resources(\n"
-    "        [(u, referencing.Resource.from_contents(c, default_specification=DRAFT202012)) for u, c in docs.items()])\n"
+    "        [(u, referencing.Resource.from_contents(c, default_specification=DRAFT202012)) for u, "
+    "c in docs.items()])\n"
     "    def validator(name):\n"
     "        return jsonschema.Draft202012Validator({'$ref': base + name}, registry=reg,\n"
     "                                               format_checker=jsonschema.FormatChecker())\n"
@@ -67,7 +68,8 @@ static const char validator[] =
     "        items = [it[key] for it in items if key in it]\n"
     "    if schema == 'root':  # inline in the specification's openapi.json\n"
     "        api = json.load(open(os.path.join(d, 'openapi.json')))\n"
-    "        root = api['paths']['/']['get']['responses']['200']['content']['application/json']['schema']\n"
+    "        root = "
+    "api['paths']['/']['get']['responses']['200']['content']['application/json']['schema']\n"
     "        v = jsonschema.Draft202012Validator(root, format_checker=jsonschema.FormatChecker())\n"
     "    else:\n"
     "        v = validator(schema)\n"
@@ -166,16 +168,15 @@ static long long walk_pages(const char *list, long max_per_page) {
   long long total = json_integer_value(json_object_get(all, "total_items"));
   assert_true(total <= max_per_page);
   for (long page = 1; page <= total + 1; page++) {
-    snprintf(url, sizeof url, "%s%sper_page=1&page=%ld", list, strchr(list, '?') ? "&" : "?",
-             page);
+    snprintf(url, sizeof url, "%s%sper_page=1&page=%ld", list, strchr(list, '?') ? "&" : "?", page);
     json_t *p = fx_get_json(url, 200);
     check_page(url, p, page, 1);
     json_t *item = json_array_get(json_object_get(p, "contents"), 0);
     if (page <= total)
-      assert_string_equal(json_string_value(json_object_get(item, "id")),
-                          json_string_value(json_object_get(
-                              json_array_get(json_object_get(all, "contents"), (size_t)page - 1),
-                              "id")));
+      assert_string_equal(
+          json_string_value(json_object_get(item, "id")),
+          json_string_value(json_object_get(
+              json_array_get(json_object_get(all, "contents"), (size_t)page - 1), "id")));
     else
       assert_null(item);
     json_decref(p);
@@ -187,7 +188,8 @@ static long long walk_pages(const char *list, long max_per_page) {
 static const char *first_id(const char *list) {
   static char id[64];
   json_t *p = fx_get_json(list, 200);
-  const char *v = json_string_value(json_object_get(json_array_get(json_object_get(p, "contents"), 0), "id"));
+  const char *v = json_string_value(
+      json_object_get(json_array_get(json_object_get(p, "contents"), 0), "id"));
   assert_non_null(v);
   snprintf(id, sizeof id, "%s", v);
   json_decref(p);
@@ -265,7 +267,9 @@ static void test_answers_validate_against_hsds_schemas(void **state) {
     const char *t = cases[i].target;
     const char *brace = strchr(t, '{');
     if (brace) {
-      const char *v = strncmp(brace, "{sal}", 5) == 0 ? sal : strncmp(brace, "{tax}", 5) == 0 ? tax : term;
+      const char *v = strncmp(brace, "{sal}", 5) == 0   ? sal
+                      : strncmp(brace, "{tax}", 5) == 0 ? tax
+                                                        : term;
       snprintf(url, sizeof url, "%.*s%s", (int)(brace - t), t, v);
       t = url;
     }
@@ -353,7 +357,8 @@ static void test_validator_walks_every_documented_endpoint(void **state) {
     json_t *get = json_object_get(item, "get");
     if (!get)
       fail_msg("openapi: %s has no GET", path);
-    if (!json_string_value(json_object_get(get, "summary")) && !json_string_value(json_object_get(get, "description")))
+    if (!json_string_value(json_object_get(get, "summary")) &&
+        !json_string_value(json_object_get(get, "description")))
       fail_msg("openapi: GET %s has no summary or description", path);
     if (!json_object_get(json_object_get(get, "responses"), "200"))
       fail_msg("openapi: GET %s documents no 200", path);
@@ -363,7 +368,8 @@ static void test_validator_walks_every_documented_endpoint(void **state) {
       char list[128];
       snprintf(list, sizeof list, "/hsds%.*s?per_page=1", (int)(brace - path), path);
       json_t *page = fx_get_json(list, 200);
-      const char *id = json_string_value(json_object_get(json_array_get(json_object_get(page, "contents"), 0), "id"));
+      const char *id = json_string_value(
+          json_object_get(json_array_get(json_object_get(page, "contents"), 0), "id"));
       assert_non_null(id);
       snprintf(target, sizeof target, "/hsds%.*s/%s", (int)(brace - path), path, id);
       json_decref(page);
@@ -434,7 +440,8 @@ static void test_filters(void **state) {
   s = fx_get_json("/hsds/services?search=schulden", 200);
   assert_int_equal(json_integer_value(json_object_get(s, "total_items")), 1);
   json_decref(s);
-  s = fx_get_json("/hsds/services?search=%22%20OR%20*%20NEAR(", 200); /* no FTS syntax gets through */
+  s = fx_get_json("/hsds/services?search=%22%20OR%20*%20NEAR(",
+                  200); /* no FTS syntax gets through */
   assert_int_equal(json_integer_value(json_object_get(s, "total_items")), 0);
   json_decref(s);
   /* minimal: id, name, status and last_modified. */
@@ -459,11 +466,11 @@ static long long total_of(const char *target) {
  * centroid (the municipality's). Debt help serves HBEL, day activities BEL. */
 static void test_postcode_and_proximity(void **state) {
   (void)state;
-  assert_int_equal(total_of("/hsds/services?postcode=1271%20AB"), 1);      /* Huizen: hbel */
-  assert_int_equal(total_of("/hsds/services?postcode=1261"), 2);           /* Blaricum */
-  assert_int_equal(total_of("/hsds/services?postcode=3755ab"), 2);         /* Eemnes */
-  assert_int_equal(total_of("/hsds/services?postcode=1211"), 0);           /* Hilversum */
-  assert_int_equal(total_of("/hsds/services?postcode=1011"), 0);           /* Amsterdam */
+  assert_int_equal(total_of("/hsds/services?postcode=1271%20AB"), 1); /* Huizen: hbel */
+  assert_int_equal(total_of("/hsds/services?postcode=1261"), 2);      /* Blaricum */
+  assert_int_equal(total_of("/hsds/services?postcode=3755ab"), 2);    /* Eemnes */
+  assert_int_equal(total_of("/hsds/services?postcode=1211"), 0);      /* Hilversum */
+  assert_int_equal(total_of("/hsds/services?postcode=1011"), 0);      /* Amsterdam */
   assert_int_equal(total_of("/hsds/service_at_locations?postcode=1271"), 1);
   /* Laren is served by HBEL debt help, at its place in Huizen. */
   assert_int_equal(total_of("/hsds/service_at_locations?postcode=1251"), 1);
@@ -476,11 +483,16 @@ static void test_postcode_and_proximity(void **state) {
   assert_int_equal(total_of("/hsds/services?postcode=3755&proximity=4000"), 0);
   assert_int_equal(total_of("/hsds/services?postcode=3755&proximity=6000"), 1);
   static const char *const bad[] = {
-      "/hsds/services?postcode=12AB",        "/hsds/services?postcode=0123",
-      "/hsds/services?postcode=1271ABC",     "/hsds/services?postcode=1271%20",
-      "/hsds/services?proximity=100",        "/hsds/services?postcode=1271&proximity=-5",
-      "/hsds/services?postcode=1271&proximity=1e3", "/hsds/services?postcode=1271&proximity=900000",
-      "/hsds/services?postcode=1011&proximity=100", "/hsds/service_at_locations?postcode=x",
+      "/hsds/services?postcode=12AB",
+      "/hsds/services?postcode=0123",
+      "/hsds/services?postcode=1271ABC",
+      "/hsds/services?postcode=1271%20",
+      "/hsds/services?proximity=100",
+      "/hsds/services?postcode=1271&proximity=-5",
+      "/hsds/services?postcode=1271&proximity=1e3",
+      "/hsds/services?postcode=1271&proximity=900000",
+      "/hsds/services?postcode=1011&proximity=100",
+      "/hsds/service_at_locations?postcode=x",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     struct resp r = fx_get(bad[i]);
@@ -579,7 +591,8 @@ static void test_organizations(void **state) {
   (void)state;
   json_t *o = fx_get_json("/hsds/organizations/" ORG_VERSA, 200);
   assert_string_equal(json_string_value(json_object_get(o, "name")), "Versa Welzijn");
-  assert_string_equal(json_string_value(json_object_get(o, "website")), "https://versa.example.org");
+  assert_string_equal(json_string_value(json_object_get(o, "website")),
+                      "https://versa.example.org");
   json_t *ph = json_object_get(o, "phones");
   assert_int_equal(json_array_size(ph), 1);
   assert_string_equal(json_string_value(json_object_get(json_array_get(ph, 0), "number")),
@@ -588,7 +601,8 @@ static void test_organizations(void **state) {
                       ORG_VERSA);
   json_t *svcs = json_object_get(o, "services");
   assert_int_equal(json_array_size(svcs), 2); /* live offerings, no activity, none withdrawn */
-  assert_string_equal(json_string_value(json_object_get(json_array_get(svcs, 0), "status")), "active");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(svcs, 0), "status")),
+                      "active");
   assert_null(json_object_get(json_array_get(svcs, 0), "phones"));
   json_decref(o);
   o = fx_get_json("/hsds/organizations/" ORG_VERSA "?full_service=true", 200);
@@ -626,8 +640,8 @@ static void test_service_at_locations(void **state) {
   json_t *it = json_array_get(json_object_get(p, "contents"), 0);
   assert_string_equal(json_string_value(json_object_get(it, "service_id")), SVC_SHV);
   assert_string_equal(json_string_value(json_object_get(it, "location_id")), LOC_BIJ);
-  const char *loc_name =
-      json_string_value(json_object_get(json_object_get(it, "location"), "name"));
+  const char *loc_name = json_string_value(
+      json_object_get(json_object_get(it, "location"), "name"));
   assert_string_equal(loc_name, "Buurthuis De Bijenkorf");
   json_t *svc = json_object_get(it, "service");
   assert_string_equal(json_string_value(json_object_get(svc, "name")), "Schuldhulpverlening");
@@ -644,7 +658,8 @@ static void test_service_at_locations(void **state) {
   json_decref(p);
   p = fx_get_json("/hsds/service_at_locations/" SVC_SHV, 404); /* a service id is not one */
   json_decref(p);
-  snprintf(url, sizeof url, "/hsds/service_at_locations?taxonomy_term_id=%s", term_id("werk.dagbesteding"));
+  snprintf(url, sizeof url, "/hsds/service_at_locations?taxonomy_term_id=%s",
+           term_id("werk.dagbesteding"));
   assert_int_equal(total_of(url), 0);
   assert_int_equal(total_of("/hsds/service_at_locations?organization_id=" ORG_VERSA), 1);
   assert_int_equal(total_of("/hsds/service_at_locations?search=schulden"), 1);
@@ -691,7 +706,8 @@ static void test_taxonomies_and_terms(void **state) {
   json_decref(kids);
   /* top_only: no term with a parent; together with the children, all. */
   json_t *top = fx_get_json("/hsds/taxonomy_terms?top_only=true&per_page=500", 200);
-  json_array_foreach(json_object_get(top, "contents"), i, t) assert_null(json_object_get(t, "parent_id"));
+  json_array_foreach(json_object_get(top, "contents"), i, t)
+      assert_null(json_object_get(t, "parent_id"));
   long long n_top = json_integer_value(json_object_get(top, "total_items"));
   json_decref(top);
   long long n_all = total_of("/hsds/taxonomy_terms?per_page=500");
@@ -699,9 +715,9 @@ static void test_taxonomies_and_terms(void **state) {
   /* search: code, name or a synonym ("rood staan" is one of Schulden's). */
   json_t *hit = fx_get_json("/hsds/taxonomy_terms?search=rood%20staan", 200);
   assert_int_equal(json_integer_value(json_object_get(hit, "total_items")), 1);
-  assert_string_equal(
-      json_string_value(json_object_get(json_array_get(json_object_get(hit, "contents"), 0), "code")),
-      "geld.schulden");
+  assert_string_equal(json_string_value(json_object_get(
+                          json_array_get(json_object_get(hit, "contents"), 0), "code")),
+                      "geld.schulden");
   json_decref(hit);
   assert_int_equal(total_of("/hsds/taxonomy_terms?search=schuld&taxonomy_id=sk-kosten"), 0);
   one = fx_get_json("/hsds/taxonomy_terms?parent_id=onbekend", 400);
@@ -730,8 +746,9 @@ static void test_no_restricted_field_on_any_route(void **state) {
       "/hsds/taxonomy_terms?per_page=500",
   };
   snprintf(url, sizeof url, "/hsds/service_at_locations/%s", sal);
-  const char *const secrets[] = {"035 999 9999", "Alleen voor verwijzers", "035 000 0002",
-                                 "Verwijzers", "referral", "Geheim detail"};
+  const char *const secrets[] = {"035 999 9999", "Alleen voor verwijzers",
+                                 "035 000 0002", "Verwijzers",
+                                 "referral",     "Geheim detail"};
   for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
     struct resp r = fx_get(targets[i]);
     assert_int_equal(r.status, 200);
@@ -775,7 +792,7 @@ static void test_hostile_input_is_a_clear_answer(void **state) {
       {"/hsds/services?postcode=1271&proximity=0", 400},
       {"/hsds/services?postcode=1271&proximity=99999999999999999999999", 400},
       {"/hsds/services?postcode=%EF%BC%91%EF%BC%92%EF%BC%97%EF%BC%91", 400}, /* full-width digits */
-      {"/hsds/taxonomies/", 404}, /* an empty id */
+      {"/hsds/taxonomies/", 404},                                            /* an empty id */
       {"/hsds/taxonomies/%25", 404},
       {"/hsds/taxonomy_terms?search=%25%25%25", 200},
       {"/hsds/taxonomy_terms?parent_id=" SVC_SHV, 400},
@@ -797,10 +814,12 @@ static void test_hostile_input_is_a_clear_answer(void **state) {
 static void test_export_carries_keywords_org_phones_and_area_exceptions(void **state) {
   (void)state;
   json_t *s = fx_get_json("/hsds/services/" SVC_SHV, 200);
-  assert_string_equal(json_string_value(json_object_get(s, "alternate_name")), "rood staan, aanmaning");
+  assert_string_equal(json_string_value(json_object_get(s, "alternate_name")),
+                      "rood staan, aanmaning");
   json_t *ph = json_object_get(json_object_get(s, "organization"), "phones");
   assert_int_equal(json_array_size(ph), 1);
-  assert_string_equal(json_string_value(json_object_get(json_array_get(ph, 0), "number")), "035 000 0000");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(ph, 0), "number")),
+                      "035 000 0000");
   json_decref(s);
   s = fx_get_json("/hsds/services/" SVC_DAG, 200);
   json_t *areas = json_object_get(s, "service_areas");
@@ -825,9 +844,10 @@ static void test_dated_hours_stay_dated(void **state) {
   struct sk_store *st = NULL;
   char err[256];
   assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
-  fx_exec(st, "INSERT INTO schedule(service_rid, weekday, opens_at, closes_at, valid_from, valid_to)"
-              " VALUES (1, 4, '19:30', '21:30', '2026-12-10', '2026-12-10'),"
-              " (1, 4, '19:30', '21:30', '2026-12-24', '2026-12-24')");
+  fx_exec(st,
+          "INSERT INTO schedule(service_rid, weekday, opens_at, closes_at, valid_from, valid_to)"
+          " VALUES (1, 4, '19:30', '21:30', '2026-12-10', '2026-12-10'),"
+          " (1, 4, '19:30', '21:30', '2026-12-24', '2026-12-24')");
   json_t *s = fx_get_json("/hsds/services/" SVC_SHV, 200);
   int dated = 0;
   size_t i;

@@ -113,7 +113,8 @@ static void test_demo_export_import_export(void **state) {
   struct sk_store *st = th_store_with_taxonomy("rt-again.db");
   char reg[PATH_MAX + 256];
   snprintf(reg, sizeof reg,
-           "{\"feeds\": [{\"id\": \"export\", \"partner\": \"P\", \"kind\": \"hsds\", \"location\": \"file://%s\"}]}",
+           "{\"feeds\": [{\"id\": \"export\", \"partner\": \"P\", \"kind\": \"hsds\", "
+           "\"location\": \"file://%s\"}]}",
            file);
   th_write_file(th_path("rt-feeds.json"), reg, strlen(reg));
   struct ix_registry *r = NULL;
@@ -132,8 +133,9 @@ static void test_demo_export_import_export(void **state) {
   free(reps);
   ix_registry_free(r);
   /* Our last_modified came along as the source's, kept beside the new one. */
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM service WHERE source_modified LIKE '____-__-__T%'"),
-                   (long long)json_array_size(first));
+  assert_int_equal(
+      th_query_int(st, "SELECT count(*) FROM service WHERE source_modified LIKE '____-__-__T%'"),
+      (long long)json_array_size(first));
   sk_store_close(st);
 
   serve(db2);
@@ -145,7 +147,8 @@ static void test_demo_export_import_export(void **state) {
   json_t *by_id = json_object();
   size_t i;
   json_t *s;
-  json_array_foreach(second, i, s) json_object_set(by_id, json_string_value(json_object_get(s, "id")), s);
+  json_array_foreach(second, i, s)
+      json_object_set(by_id, json_string_value(json_object_get(s, "id")), s);
   size_t same = 0, areas_with_ages = 0;
   json_array_foreach(first, i, s) {
     const char *id = json_string_value(json_object_get(s, "id"));

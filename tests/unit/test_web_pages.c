@@ -34,8 +34,9 @@ static void test_text_is_escaped(void **state) {
   wh_text(&h, "<script>alert(1)</script>\x01\x7f ok \xff\xfe caf\xc3\xa9");
   WH(&h, "</p>");
   char *s = wh_done(&h);
-  assert_string_equal(s, "<p title=\"a&quot;b&#39;c&lt;d&gt;&amp;e\">&lt;script&gt;alert(1)&lt;/script&gt;"
-                         " ok  caf\xc3\xa9</p>");
+  assert_string_equal(
+      s, "<p title=\"a&quot;b&#39;c&lt;d&gt;&amp;e\">&lt;script&gt;alert(1)&lt;/script&gt;"
+         " ok  caf\xc3\xa9</p>");
   free(s);
   wh_init(&h);
   wh_textf(&h, "%d <%s>", 3, "b");
@@ -68,9 +69,9 @@ static void test_urls_slugs_and_phones(void **state) {
   assert_true(strlen(s) <= 60);
   struct {
     const char *in, *out;
-  } tel[] = {{"035 000 0101", "tel:+31350000101"}, {"0800-2000", "tel:08002000"},
-             {"112", "tel:112"}, {"+31 6 1234 5678", "tel:+31612345678"},
-             {"0031 35 123", "tel:+3135123"}, {"geen", ""}};
+  } tel[] = {
+      {"035 000 0101", "tel:+31350000101"},    {"0800-2000", "tel:08002000"},   {"112", "tel:112"},
+      {"+31 6 1234 5678", "tel:+31612345678"}, {"0031 35 123", "tel:+3135123"}, {"geen", ""}};
   for (size_t i = 0; i < sizeof tel / sizeof tel[0]; i++) {
     struct wh h;
     wh_init(&h);
@@ -219,7 +220,8 @@ static void test_search_page(void **state) {
   resp_free(&r);
   r = fx_get("/hulp/geld");
   assert_int_equal(r.status, 200);
-  const char *choice = strstr(r.body, "href=\"/hulp/geld.schulden\""), *list = strstr(r.body, "id=\"results\"");
+  const char *choice = strstr(r.body, "href=\"/hulp/geld.schulden\""),
+             *list = strstr(r.body, "id=\"results\"");
   assert_true(choice && list && choice < list); /* category first */
   resp_free(&r);
 }
@@ -298,7 +300,8 @@ static void test_gzip(void **state) {
   /* A 304 for the gzip variant's ETag. */
   r = fx_req("GET", "/api/v1/search?q=schulden", "Accept-Encoding: gzip\r\n");
   char hdr[200];
-  snprintf(hdr, sizeof hdr, "Accept-Encoding: gzip\r\nIf-None-Match: %s\r\n", fx_header(&r, "ETag"));
+  snprintf(hdr, sizeof hdr, "Accept-Encoding: gzip\r\nIf-None-Match: %s\r\n",
+           fx_header(&r, "ETag"));
   resp_free(&r);
   r = fx_req("GET", "/api/v1/search?q=schulden", hdr);
   assert_int_equal(r.status, 304);
@@ -346,7 +349,8 @@ static void test_links_never_from_host(void **state) {
   for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
     int fd = fx_connect();
     char req[256];
-    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+    int n = snprintf(req, sizeof req,
+                     "GET %s HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
                      paths[i]);
     assert_int_equal(send(fd, req, (size_t)n, MSG_NOSIGNAL), n);
     size_t len = 0;

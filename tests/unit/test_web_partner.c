@@ -55,10 +55,9 @@ static struct resp call(const char *method, const char *target, const char *head
 static struct resp as(const struct sess *s, int csrf, const char *method, const char *target,
                       const char *extra, const char *body) {
   char h[1024];
-  snprintf(h, sizeof h, "Content-Type: application/json\r\n%s%s%s%s%s%s%s",
-           s ? "Cookie: " : "", s ? s->cookie : "", s ? "\r\n" : "",
-           s && csrf ? "X-CSRF-Token: " : "", s && csrf ? s->csrf : "", s && csrf ? "\r\n" : "",
-           extra ? extra : "");
+  snprintf(h, sizeof h, "Content-Type: application/json\r\n%s%s%s%s%s%s%s", s ? "Cookie: " : "",
+           s ? s->cookie : "", s ? "\r\n" : "", s && csrf ? "X-CSRF-Token: " : "",
+           s && csrf ? s->csrf : "", s && csrf ? "\r\n" : "", extra ? extra : "");
   return call(method, target, h, body);
 }
 
@@ -100,8 +99,8 @@ static void etag_of(const struct resp *r, char out[64]) {
 }
 
 static json_t *svc_doc(const char *org, const char *name) {
-  return json_pack("{s:s, s:s, s:[s], s:[s], s:s, s:s}", "organization", org, "name", name,
-                   "needs", "geld", "areas", "huizen", "access", "vrij", "cost", "gratis");
+  return json_pack("{s:s, s:s, s:[s], s:[s], s:s, s:s}", "organization", org, "name", name, "needs",
+                   "geld", "areas", "huizen", "access", "vrij", "cost", "gratis");
 }
 
 /* Create an offering as s; id and ETag back. want: 201 or 202. */
@@ -142,8 +141,7 @@ static void get_entry(const struct sess *s, const char *id, char etag[64], json_
   resp_free(&r);
 }
 
-static struct resp patch(const struct sess *s, const char *id, const char *etag,
-                         const char *body) {
+static struct resp patch(const struct sess *s, const char *id, const char *etag, const char *body) {
   char t[200], h[200] = "";
   snprintf(t, sizeof t, "/api/v1/partner/services/%s", id);
   if (etag)
@@ -183,9 +181,8 @@ static int setup(void **state) {
   struct sk_account a;
   add_account(st, "a@example.org", SK_ROLE_PARTNER, 1, ORG_VERSA, &a);
   struct sk_api_token info;
-  assert_int_equal(sk_auth_token_create(st, a.rid, "test", 0, (int64_t)time(NULL), g_token_a,
-                                        &info),
-                   SK_OK);
+  assert_int_equal(
+      sk_auth_token_create(st, a.rid, "test", 0, (int64_t)time(NULL), g_token_a, &info), SK_OK);
   add_account(st, "b@example.org", SK_ROLE_PARTNER, 0, ORG_BIB, &a);
   add_account(st, "c@example.org", SK_ROLE_PARTNER, 1, ORG_C, &a);
   snprintf(g_id_c, sizeof g_id_c, "%s", a.id);
@@ -228,8 +225,10 @@ static int teardown(void **state) {
 static void test_login_me_logout(void **state) {
   (void)state;
   /* Wrong password and unknown address: the same answer. */
-  struct resp bad = login_raw("a@example.org", "verkeerd wachtwoord", "X-Forwarded-For: 192.0.2.50\r\n");
-  struct resp unknown = login_raw("nobody@example.org", PASSWORD, "X-Forwarded-For: 192.0.2.50\r\n");
+  struct resp bad = login_raw("a@example.org", "verkeerd wachtwoord",
+                              "X-Forwarded-For: 192.0.2.50\r\n");
+  struct resp unknown = login_raw("nobody@example.org", PASSWORD,
+                                  "X-Forwarded-For: 192.0.2.50\r\n");
   assert_int_equal(bad.status, 401);
   assert_int_equal(unknown.status, 401);
   json_t *jb = fx_json(&bad), *ju = fx_json(&unknown);
@@ -345,7 +344,8 @@ static void test_form_login_and_logout(void **state) {
   json_decref(me);
   resp_free(&r);
   char h[300];
-  snprintf(h, sizeof h, "Cookie: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n", s.cookie);
+  snprintf(h, sizeof h, "Cookie: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n",
+           s.cookie);
   r = call("POST", "/api/v1/auth/logout", h, "csrf=wrong");
   assert_int_equal(r.status, 403);
   resp_free(&r);
@@ -356,8 +356,10 @@ static void test_form_login_and_logout(void **state) {
   assert_int_equal(r.status, 401);
   resp_free(&r);
   /* A wrong password on the form: back to the form, same words for everyone. */
-  r = call("POST", "/api/v1/auth/login", "Content-Type: application/x-www-form-urlencoded\r\n"
-           "X-Forwarded-For: 192.0.2.60\r\n", "email=a%40example.org&password=fout");
+  r = call("POST", "/api/v1/auth/login",
+           "Content-Type: application/x-www-form-urlencoded\r\n"
+           "X-Forwarded-For: 192.0.2.60\r\n",
+           "email=a%40example.org&password=fout");
   assert_int_equal(r.status, 303);
   assert_non_null(strstr(fx_header(&r, "Location"), "inloggen.html?fout=login"));
   assert_null(fx_header(&r, "Set-Cookie"));
@@ -423,7 +425,8 @@ static void test_api_token(void **state) {
 static void test_throttling(void **state) {
   (void)state;
   for (int i = 0; i < 5; i++) {
-    struct resp r = login_raw("throttle@example.org", "fout fout fout", "X-Forwarded-For: 192.0.2.77\r\n");
+    struct resp r = login_raw("throttle@example.org", "fout fout fout",
+                              "X-Forwarded-For: 192.0.2.77\r\n");
     assert_int_equal(r.status, 401);
     resp_free(&r);
   }
@@ -509,8 +512,7 @@ static void test_partner_cannot_touch_others(void **state) {
   r = as(&b, 0, "GET", t, NULL, NULL);
   assert_int_equal(r.status, 404);
   resp_free(&r);
-  r = as(&b, 0, "GET", "/api/v1/partner/services/99999999-9999-4999-8999-999999999999", NULL,
-         NULL);
+  r = as(&b, 0, "GET", "/api/v1/partner/services/99999999-9999-4999-8999-999999999999", NULL, NULL);
   assert_int_equal(r.status, 404);
   resp_free(&r);
   /* B creates an entry in A's organisation: refused. */
@@ -527,7 +529,8 @@ static void test_partner_cannot_touch_others(void **state) {
   resp_free(&r);
   /* A nested reference to B's location: refused. */
   r = as(&red, 1, "POST", "/api/v1/partner/locations", NULL,
-         "{\"organization\":\"" ORG_BIB "\",\"name\":\"Bibliotheek Laren\",\"postal_code\":\"1251 AB\"}");
+         "{\"organization\":\"" ORG_BIB
+         "\",\"name\":\"Bibliotheek Laren\",\"postal_code\":\"1251 AB\"}");
   json_t *loc = expect(&r, 201, "redacteur creates a location for B");
   char loc_id[SK_UUID_LEN];
   snprintf(loc_id, sizeof loc_id, "%s", json_string_value(json_object_get(loc, "id")));
@@ -573,7 +576,8 @@ static void test_validation_errors_name_the_field(void **state) {
   (void)state;
   struct sess a = login("a@example.org");
   struct resp r = as(&a, 1, "POST", "/api/v1/partner/services", NULL,
-                     "{\"organization\":\"" ORG_VERSA "\",\"name\":\"\",\"needs\":[\"bestaatniet\"],"
+                     "{\"organization\":\"" ORG_VERSA
+                     "\",\"name\":\"\",\"needs\":[\"bestaatniet\"],"
                      "\"areas\":[\"huizen\"],\"access\":\"vrij\",\"cost\":\"gratis\","
                      "\"email\":\"geen-adres\"}");
   json_t *j = expect(&r, 422, "invalid");
@@ -614,7 +618,8 @@ static void test_restricted_fields(void **state) {
   assert_null(strstr(r.body, secret_ref));
   resp_free(&r);
   /* a stale or forged cookie is anonymous, not an error */
-  r = call("GET", "/api/v1/services/" SVC_SHV, "Cookie: sk_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n", NULL);
+  r = call("GET", "/api/v1/services/" SVC_SHV,
+           "Cookie: sk_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n", NULL);
   assert_int_equal(r.status, 200);
   assert_null(strstr(r.body, secret_phone));
   resp_free(&r);
@@ -874,8 +879,10 @@ static void test_reminder_outbox_lists_exactly_the_stale(void **state) {
   struct sk_store *st = NULL;
   char err[256], sql[400];
   assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
-  snprintf(sql, sizeof sql, "UPDATE service SET assured_date = '2025-01-01' WHERE id = '%s';"
-                            "UPDATE service SET assured_date = NULL WHERE id = '%s'", stale, old2);
+  snprintf(sql, sizeof sql,
+           "UPDATE service SET assured_date = '2025-01-01' WHERE id = '%s';"
+           "UPDATE service SET assured_date = NULL WHERE id = '%s'",
+           stale, old2);
   fx_exec(st, sql);
   /* `sociale-kaart reminders` does this (cli/cmd_reminders.c). */
   struct sk_portal p;
@@ -936,13 +943,15 @@ static void test_corrections(void **state) {
   /* A key the form does not have: refused, naming it (not stored). */
   snprintf(body, sizeof body,
            "{\"message\":\"Klopt niet\",\"form_token\":\"%s\",\"status\":\"closed\"}", tok);
-  struct resp u = call("POST", t, "Content-Type: application/json\r\nX-Forwarded-For: 192.0.2.89\r\n", body);
+  struct resp u = call("POST", t,
+                       "Content-Type: application/json\r\nX-Forwarded-For: 192.0.2.89\r\n", body);
   assert_int_equal(u.status, 422);
   assert_non_null(strstr(u.body, "'status'"));
   resp_free(&u);
   /* Too fast: a robot. Answered like success, nothing stored. */
   snprintf(body, sizeof body, "{\"message\":\"Robot\",\"form_token\":\"%s\"}", tok);
-  struct resp r = call("POST", t, "Content-Type: application/json\r\nX-Forwarded-For: 192.0.2.90\r\n", body);
+  struct resp r = call("POST", t,
+                       "Content-Type: application/json\r\nX-Forwarded-For: 192.0.2.90\r\n", body);
   assert_int_equal(r.status, 201);
   resp_free(&r);
   sleep(SK_CORRECTION_MIN_SECONDS + 1);
@@ -951,7 +960,8 @@ static void test_corrections(void **state) {
   red = login("redactie@example.org");
   snprintf(body, sizeof body,
            "{\"message\":\"De openingstijden kloppen niet meer.\",\"name\":\"Jan\","
-           "\"form_token\":\"%s\",\"website\":\"\"}", tok);
+           "\"form_token\":\"%s\",\"website\":\"\"}",
+           tok);
   r = call("POST", t, "Content-Type: application/json\r\nX-Forwarded-For: 192.0.2.90\r\n", body);
   assert_int_equal(r.status, 201);
   resp_free(&r);
@@ -1004,7 +1014,8 @@ static void test_body_limits(void **state) {
   struct sess a = login("a@example.org");
   size_t big = 200 * 1024;
   char *body = malloc(big + 200);
-  int n = snprintf(body, 200, "{\"organization\":\"" ORG_VERSA "\",\"name\":\"Groot\",\"description\":\"");
+  int n = snprintf(body, 200,
+                   "{\"organization\":\"" ORG_VERSA "\",\"name\":\"Groot\",\"description\":\"");
   memset(body + n, 'a', big);
   snprintf(body + n + big, 100, "\"}");
   /* 200 KiB on a partner route is read (and then judged on content). */
@@ -1021,7 +1032,8 @@ static void test_body_limits(void **state) {
   resp_free(&r);
   /* Public routes keep the small limit. */
   body[20 * 1024] = '\0';
-  r = call("POST", "/api/v1/services/" SVC_SHV "/corrections", "Content-Type: application/json\r\n", body);
+  r = call("POST", "/api/v1/services/" SVC_SHV "/corrections", "Content-Type: application/json\r\n",
+           body);
   assert_int_equal(r.status, 413);
   resp_free(&r);
   free(body);
@@ -1047,7 +1059,8 @@ static void test_reindex_never_touches_portal_data(void **state) {
   struct sk_store *st = NULL;
   char err[512];
   assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
-  long long log_before = th_query_int(st, "SELECT count(*) FROM change_log WHERE actor LIKE 'account:%'");
+  long long log_before = th_query_int(
+      st, "SELECT count(*) FROM change_log WHERE actor LIKE 'account:%'");
   const char *doc =
       "{\"format\": \"sociale-kaart-partner/1\", \"organizations\": [{\"key\": \"versa\","
       " \"name\": \"Versa Welzijn\"}], \"services\": [{\"key\": \"nieuw\", \"organization\":"
@@ -1130,7 +1143,7 @@ static void test_feed_dropping_the_organisation_keeps_portal_entries(void **stat
     json_t *it;
     size_t i;
     json_array_foreach(json_object_get(d, "items"), i, it)
-      found |= strcmp(json_string_value(json_object_get(it, "id")), id) == 0;
+        found |= strcmp(json_string_value(json_object_get(it, "id")), id) == 0;
     json_decref(d);
     if (found)
       printf("# the portal entry was in search after %d tries of 100 ms\n", tries);
@@ -1154,9 +1167,9 @@ static void new_token(const char *email, const char *label, char tok[SK_AUTH_TOK
   struct sk_store *st = NULL;
   char err[256];
   assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
-  assert_int_equal(sk_auth_token_create(st, account_rid(email), label, 0, (int64_t)time(NULL), tok,
-                                        NULL),
-                   SK_OK);
+  assert_int_equal(
+      sk_auth_token_create(st, account_rid(email), label, 0, (int64_t)time(NULL), tok, NULL),
+      SK_OK);
   sk_store_close(st);
 }
 
@@ -1514,9 +1527,10 @@ static void test_claim_organisation(void **state) {
   resp_free(&r);
   /* Throttled per client: 3 used above; 2 more, then 429. */
   for (int i = 0; i < 2; i++) {
-    r = form_post(NULL, "/organisatie/" ORG_C "/aanvragen", "",
-                  i ? xff
-                    : "X-Forwarded-For: 192.0.2.120\r\nOrigin: null\r\nSec-Fetch-Site: same-origin\r\n");
+    r = form_post(
+        NULL, "/organisatie/" ORG_C "/aanvragen", "",
+        i ? xff
+          : "X-Forwarded-For: 192.0.2.120\r\nOrigin: null\r\nSec-Fetch-Site: same-origin\r\n");
     assert_int_equal(r.status, 200);
     resp_free(&r);
   }
@@ -1562,9 +1576,9 @@ static void test_claim_organisation(void **state) {
   sk_portal_init(&old, st, NULL);
   old.now = (int64_t)time(NULL) - (int64_t)(SK_CLAIM_LINK_DAYS + 1) * 86400;
   char expired[SK_VERIFY_TOKEN_MAX];
-  assert_int_equal(sk_portal_claim_token(&old, "99999999-9999-4999-8999-999999999999", expired,
-                                         sizeof expired),
-                   SK_OK);
+  assert_int_equal(
+      sk_portal_claim_token(&old, "99999999-9999-4999-8999-999999999999", expired, sizeof expired),
+      SK_OK);
   sk_store_close(st);
   snprintf(body, sizeof body, "t=%s", expired);
   r = form_post(NULL, "/aanvraag", body, NULL);
@@ -1601,9 +1615,8 @@ static void test_claim_organisation(void **state) {
   resp_free(&r);
   r = as(&red, 1, "POST", target, NULL, "{}");
   j = expect(&r, 200, "approve");
-  assert_string_equal(
-      json_string_value(json_object_get(json_object_get(j, "account"), "email")),
-      "info@d.example.org");
+  assert_string_equal(json_string_value(json_object_get(json_object_get(j, "account"), "email")),
+                      "info@d.example.org");
   json_decref(j);
   resp_free(&r);
   r = as(&red, 1, "POST", target, NULL, "{}");
@@ -1744,8 +1757,10 @@ static void test_portal_pages_without_js(void **state) {
   assert_int_equal(r.status, 403);
   resp_free(&r);
   char h[300];
-  snprintf(h, sizeof h, "Cookie: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                        "Sec-Fetch-Site: cross-site\r\n", a.cookie);
+  snprintf(h, sizeof h,
+           "Cookie: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+           "Sec-Fetch-Site: cross-site\r\n",
+           a.cookie);
   char xbody[1200];
   snprintf(xbody, sizeof xbody, "csrf=%s%s", a.csrf, body);
   r = call("POST", "/portaal/bevestigen", h, xbody);
@@ -1776,9 +1791,11 @@ static void test_portal_pages_without_js(void **state) {
   assert_non_null(strstr(r.body, "value=\"Formulierhulp zonder JS\""));
   form_etag(&r, fe);
   resp_free(&r);
-  snprintf(body, sizeof body, "&etag=%s&name=Formulierhulp+nieuw&url=geen-adres"
-                              "&phone0_number=035+123+4567&hour0_weekday=1&hour0_opens=09:00"
-                              "&hour0_closes=12:00", fe);
+  snprintf(body, sizeof body,
+           "&etag=%s&name=Formulierhulp+nieuw&url=geen-adres"
+           "&phone0_number=035+123+4567&hour0_weekday=1&hour0_opens=09:00"
+           "&hour0_closes=12:00",
+           fe);
   r = portal_form(&c, 1, t, body, NULL);
   assert_int_equal(r.status, 403);
   resp_free(&r);
@@ -1799,16 +1816,19 @@ static void test_portal_pages_without_js(void **state) {
   assert_string_equal(json_string_value(json_object_get(doc, "name")), "Formulierhulp zonder JS");
   json_decref(doc);
   /* Fixed: saved, 303; the phone and the hours are in the entry. */
-  snprintf(body, sizeof body, "&etag=%s&name=Formulierhulp+nieuw&url=https://example.org/"
-                              "&phone0_number=035+123+4567&hour0_weekday=1&hour0_opens=09:00"
-                              "&hour0_closes=12:00", fe);
+  snprintf(body, sizeof body,
+           "&etag=%s&name=Formulierhulp+nieuw&url=https://example.org/"
+           "&phone0_number=035+123+4567&hour0_weekday=1&hour0_opens=09:00"
+           "&hour0_closes=12:00",
+           fe);
   r = portal_form(&a, 1, t, body, NULL);
   assert_int_equal(r.status, 303);
   assert_string_equal(fx_header(&r, "Location"), "/portaal/?gedaan=opgeslagen");
   resp_free(&r);
   get_entry(&a, id, etag, &doc);
   assert_string_equal(json_string_value(json_object_get(doc, "name")), "Formulierhulp nieuw");
-  assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(doc, "phones"), 0), "number")),
+  assert_string_equal(json_string_value(json_object_get(
+                          json_array_get(json_object_get(doc, "phones"), 0), "number")),
                       "035 123 4567");
   assert_int_equal(json_array_size(json_object_get(doc, "hours")), 1);
   assert_int_equal(json_array_size(json_object_get(doc, "needs")), 1); /* not in the form: kept */
@@ -1829,7 +1849,8 @@ static void test_portal_pages_without_js(void **state) {
            "INSERT INTO portal_correction(id, entity, entity_id, organization_id, message,"
            " ip_hash, created) VALUES ('eeeeeeee-0000-4000-8000-00000000c0de', 'service', '%s',"
            " '" ORG_VERSA "', 'Het telefoonnummer klopt niet meer.', 'x',"
-           " '2026-01-01T10:00:00Z')", id);
+           " '2026-01-01T10:00:00Z')",
+           id);
   fx_exec(st, sql);
   sk_store_close(st);
   r = portal_get(&a, "/portaal/");

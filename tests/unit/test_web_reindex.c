@@ -57,14 +57,15 @@ static void make_feed(void) {
                                      " \"services\": ["),
                    SK_OK);
   for (int i = 0; i < FEED_SERVICES; i++)
-    assert_int_equal(sk_buf_printf(&b,
-                                   "%s{\"key\": \"s%d\", \"organization\": \"o\", \"name\": \"Dienst %d\","
-                                   " \"description\": \"Een dienst met een wat langere omschrijving"
-                                   " zodat de feed gewicht heeft, nummer %d.\","
-                                   " \"needs\": [\"geld.schulden\"], \"areas\": [\"hbel\"],"
-                                   " \"access\": \"vrij\", \"cost\": \"gratis\"}",
-                                   i ? "," : "", i, i, i),
-                     SK_OK);
+    assert_int_equal(
+        sk_buf_printf(&b,
+                      "%s{\"key\": \"s%d\", \"organization\": \"o\", \"name\": \"Dienst %d\","
+                      " \"description\": \"Een dienst met een wat langere omschrijving"
+                      " zodat de feed gewicht heeft, nummer %d.\","
+                      " \"needs\": [\"geld.schulden\"], \"areas\": [\"hbel\"],"
+                      " \"access\": \"vrij\", \"cost\": \"gratis\"}",
+                      i ? "," : "", i, i, i),
+        SK_OK);
   assert_int_equal(sk_buf_addstr(&b, "]}"), SK_OK);
   char err[512] = "";
   ix_batch_init(&g_batch, 0);
@@ -149,11 +150,12 @@ static int create_offering(int i, char *body_out, size_t body_len) {
            "{\"organization\": \"" ORG_C "\", \"name\": \"Spreekuur %d\", \"needs\": [\"geld\"],"
            " \"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": \"gratis\"}",
            i);
-  int n = snprintf(req, sizeof req,
-                   "POST /api/v1/partner/services HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                   "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
-                   "Content-Length: %zu\r\n\r\n%s",
-                   g_token, strlen(body), body);
+  int n = snprintf(
+      req, sizeof req,
+      "POST /api/v1/partner/services HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+      "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+      "Content-Length: %zu\r\n\r\n%s",
+      g_token, strlen(body), body);
   struct resp r = fx_raw(req, (size_t)n);
   int status = r.status;
   snprintf(body_out, body_len, "%.300s", r.body);
@@ -171,7 +173,7 @@ static int search_finds_last_offering(void) {
   size_t i;
   int found = 0;
   json_array_foreach(json_object_get(d, "items"), i, it)
-    found |= strcmp(json_string_value(json_object_get(it, "name")), name) == 0;
+      found |= strcmp(json_string_value(json_object_get(it, "name")), name) == 0;
   json_decref(d);
   return found;
 }
@@ -216,7 +218,8 @@ static void test_portal_writes_during_a_large_feed_apply(void **state) {
    * background build after its last commit, not one per commit. */
   double t_done = now_ms(), waited = 0;
   int found = 0;
-  while (!(found = search_finds_last_offering()) && (waited = (now_ms() - t_done) / 1e3) < SEARCH_BOUND_S) {
+  while (!(found = search_finds_last_offering()) &&
+         (waited = (now_ms() - t_done) / 1e3) < SEARCH_BOUND_S) {
     struct timespec ts = {0, 100 * 1000 * 1000};
     nanosleep(&ts, NULL);
   }
@@ -238,15 +241,17 @@ static void test_portal_writes_during_a_large_feed_apply(void **state) {
   /* The feed landed whole and the portal's offerings are all there. */
   struct sk_store *st = NULL;
   char err[256];
-  assert_int_equal(sk_store_open(th_path("web.db"), SK_STORE_READONLY, &st, err, sizeof err), SK_OK);
+  assert_int_equal(sk_store_open(th_path("web.db"), SK_STORE_READONLY, &st, err, sizeof err),
+                   SK_OK);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM service WHERE source = 'feed:groot'"
                                     " AND status = 'active'"),
                    FEED_SERVICES);
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM service WHERE source = 'portal'"),
                    writes + 1);
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM service s WHERE s.status = 'active'"
-                                    " AND NOT EXISTS (SELECT 1 FROM search_fts f WHERE f.rowid = s.rid)"),
-                   0);
+  assert_int_equal(
+      th_query_int(st, "SELECT count(*) FROM service s WHERE s.status = 'active'"
+                       " AND NOT EXISTS (SELECT 1 FROM search_fts f WHERE f.rowid = s.rid)"),
+      0);
   sqlite3_stmt *s;
   assert_int_equal(sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &s, NULL), SQLITE_OK);
   assert_int_equal(sqlite3_step(s), SQLITE_ROW);
@@ -284,7 +289,8 @@ static void test_a_save_that_cannot_wait_gets_503(void **state) {
   (void)state;
   struct sk_store *st = NULL;
   char err[256];
-  assert_int_equal(sk_store_open(th_path("web.db"), SK_STORE_READONLY, &st, err, sizeof err), SK_OK);
+  assert_int_equal(sk_store_open(th_path("web.db"), SK_STORE_READONLY, &st, err, sizeof err),
+                   SK_OK);
   long long before = th_query_int(st, "SELECT count(*) FROM service WHERE source = 'portal'");
   pthread_t th;
   assert_int_equal(pthread_create(&th, NULL, hold_thread, NULL), 0);
@@ -296,12 +302,14 @@ static void test_a_save_that_cannot_wait_gets_503(void **state) {
   char req[2048], body[400];
   snprintf(body, sizeof body,
            "{\"organization\": \"" ORG_C "\", \"name\": \"Tijdens een lange schrijfactie\","
-           " \"needs\": [\"geld\"], \"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": \"gratis\"}");
-  int n = snprintf(req, sizeof req,
-                   "POST /api/v1/partner/services HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                   "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
-                   "Content-Length: %zu\r\n\r\n%s",
-                   g_token, strlen(body), body);
+           " \"needs\": [\"geld\"], \"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": "
+           "\"gratis\"}");
+  int n = snprintf(
+      req, sizeof req,
+      "POST /api/v1/partner/services HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+      "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+      "Content-Length: %zu\r\n\r\n%s",
+      g_token, strlen(body), body);
   struct resp r = fx_raw(req, (size_t)n);
   int status = r.status;
   const char *ra = fx_header(&r, "Retry-After");
@@ -328,7 +336,8 @@ static void test_a_save_that_cannot_wait_gets_503(void **state) {
   assert_true(problem);
   assert_int_equal(login_status, 503);
   assert_true(login_retry);
-  assert_int_equal(th_query_int(st, "SELECT count(*) FROM service WHERE source = 'portal'"), before);
+  assert_int_equal(th_query_int(st, "SELECT count(*) FROM service WHERE source = 'portal'"),
+                   before);
   sk_store_close(st);
   /* The store is free: the same save works. */
   r = fx_raw(req, (size_t)n);

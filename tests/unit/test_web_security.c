@@ -28,7 +28,8 @@
 
 static char g_fifo[512];
 
-static void add_account(struct sk_store *st, const char *email, enum sk_role role, const char *org) {
+static void add_account(struct sk_store *st, const char *email, enum sk_role role,
+                        const char *org) {
   char err[256] = "";
   struct sk_account a;
   int64_t now = (int64_t)time(NULL);
@@ -66,14 +67,15 @@ static void add_feed_reports(struct sk_store *st) {
   assert_int_equal(th_query_int(st, "SELECT count(*) FROM feed_rejection WHERE feed_id = 'versa'"
                                     " AND reason LIKE '%999 0001%'"),
                    1);
-  assert_int_equal(ix_apply_register_feed(st, "zorg", "Zorgpartner", "partner-json",
-                                          "file://" SECRET_PATH, 1),
-                   SK_OK);
-  assert_int_equal(ix_apply_record_error(st, "zorg",
-                                         "Het bestand bestaat niet of we kunnen het niet lezen. ("
-                                         SECRET_PATH ": No such file or directory)",
-                                         NULL),
-                   SK_OK);
+  assert_int_equal(
+      ix_apply_register_feed(st, "zorg", "Zorgpartner", "partner-json", "file://" SECRET_PATH, 1),
+      SK_OK);
+  assert_int_equal(
+      ix_apply_record_error(st, "zorg",
+                            "Het bestand bestaat niet of we kunnen het niet lezen. (" SECRET_PATH
+                            ": No such file or directory)",
+                            NULL),
+      SK_OK);
 }
 
 static int setup(void **state) {
@@ -213,11 +215,20 @@ static void test_feed_reports_never_quote_values_to_anyone(void **state) {
   json_decref(doc);
   assert_true(checked >= 8);
   static const char *const more[] = {
-      "/api/v1/feeds",  "/api/v1/search?q=verwijslijn", "/api/v1/activities.ics",
-      "/hsds",          "/hsds/services",               "/hsds/services?full=true",
-      "/hsds/taxonomies", "/hsds/taxonomy_terms",       "/hsds/services/" SVC_SHV,
-      "/metrics",       "/healthz",                     "/",
-      "/portaal/",      "/api/v1/search?q=telefoonnummer",
+      "/api/v1/feeds",
+      "/api/v1/search?q=verwijslijn",
+      "/api/v1/activities.ics",
+      "/hsds",
+      "/hsds/services",
+      "/hsds/services?full=true",
+      "/hsds/taxonomies",
+      "/hsds/taxonomy_terms",
+      "/hsds/services/" SVC_SHV,
+      "/metrics",
+      "/healthz",
+      "/",
+      "/portaal/",
+      "/api/v1/search?q=telefoonnummer",
   };
   for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
     r = fx_get(more[i]);
@@ -258,9 +269,8 @@ static void test_feed_reports_never_quote_values_to_anyone(void **state) {
 static json_t *feed_in(json_t *report, const char *id) {
   size_t i;
   json_t *f;
-  json_array_foreach(json_object_get(report, "feeds"), i, f)
-    if (strcmp(json_string_value(json_object_get(f, "id")), id) == 0)
-      return f;
+  json_array_foreach(json_object_get(report, "feeds"), i,
+                     f) if (strcmp(json_string_value(json_object_get(f, "id")), id) == 0) return f;
   return NULL;
 }
 
@@ -342,7 +352,8 @@ static void test_held_edits_are_limited_over_http(void **state) {
   const char *c = fx_header(&r, "Set-Cookie");
   snprintf(cookie, sizeof cookie, "Cookie: %.*s\r\n", (int)strcspn(c, ";"), c);
   json_t *me = fx_json(&r);
-  snprintf(csrf, sizeof csrf, "X-CSRF-Token: %s\r\n", json_string_value(json_object_get(me, "csrf")));
+  snprintf(csrf, sizeof csrf, "X-CSRF-Token: %s\r\n",
+           json_string_value(json_object_get(me, "csrf")));
   json_decref(me);
   resp_free(&r);
   char headers[512];
@@ -350,7 +361,8 @@ static void test_held_edits_are_limited_over_http(void **state) {
   int last = 0;
   for (int i = 0; i <= 30; i++) {
     snprintf(body, sizeof body,
-             "{\"organization\": \"" ORG_PORTAL "\", \"name\": \"Voorstel %d\", \"needs\": [\"geld\"],"
+             "{\"organization\": \"" ORG_PORTAL
+             "\", \"name\": \"Voorstel %d\", \"needs\": [\"geld\"],"
              " \"areas\": [\"huizen\"], \"access\": \"vrij\", \"cost\": \"gratis\"}",
              i);
     r = post_json("/api/v1/partner/services", headers, body);
@@ -361,7 +373,8 @@ static void test_held_edits_are_limited_over_http(void **state) {
       assert_int_equal(r.status, 429);
       assert_non_null(fx_header(&r, "Retry-After"));
       json_t *j = fx_json(&r);
-      assert_non_null(strstr(json_string_value(json_object_get(j, "detail")), "Probeer het over een uur"));
+      assert_non_null(
+          strstr(json_string_value(json_object_get(j, "detail")), "Probeer het over een uur"));
       json_decref(j);
     }
     resp_free(&r);

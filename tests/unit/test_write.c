@@ -76,8 +76,8 @@ static long long write_one(struct sk_writer *w, long long org, long long loc, lo
   assert_int_equal(sk_write_hours(w, rid, 0, &h), SK_OK);
   struct sk_write_activity act = {"uid-1", "Bibliotheek", NULL, NULL};
   assert_int_equal(sk_write_activity(w, rid, &act), SK_OK);
-  struct sk_write_occurrence oc = {"2026-12-08T14:00:00+01:00", NULL, 1796734800,
-                                   SK_WRITE_UNSET, 0, 0, NULL};
+  struct sk_write_occurrence oc = {
+      "2026-12-08T14:00:00+01:00", NULL, 1796734800, SK_WRITE_UNSET, 0, 0, NULL};
   assert_int_equal(sk_write_occurrence(w, rid, &oc), SK_OK);
   return rid;
 }

@@ -45,7 +45,7 @@ void auth_read_account(sqlite3_stmt *s, int first_col, struct sk_account *a);
 int auth_change(struct sk_store *st, const char *actor, int64_t now, const char *account_id,
                 const char *field, const char *old_value, const char *new_value);
 /* Run one statement: ?1 = text (when not NULL), ?2 = a, ?3 = b. */
-int auth_exec_bind(struct sk_store *st, const char *sql, const char *text, long long a,
-                   long long b, int *changes);
+int auth_exec_bind(struct sk_store *st, const char *sql, const char *text, long long a, long long b,
+                   int *changes);
 
 #endif

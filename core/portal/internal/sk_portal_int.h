@@ -34,8 +34,8 @@ void pt_iso_at(int64_t t, char out[32]);
  * for an absurd page. */
 SK_MUST_CHECK int pt_page_parse(const struct sk_portal_page *pg, long *page, long *per_page);
 int64_t pt_now(const struct sk_portal *p);
-int64_t pt_day_of(const char *iso);       /* "YYYY-MM-DD..." -> 00:00 UTC; -1: not a date */
-int64_t pt_add_months(int64_t t, int n);  /* calendar months, normalised as timegm does */
+int64_t pt_day_of(const char *iso);        /* "YYYY-MM-DD..." -> 00:00 UTC; -1: not a date */
+int64_t pt_add_months(int64_t t, int n);   /* calendar months, normalised as timegm does */
 void pt_day_text(int64_t t, char out[16]); /* "YYYY-MM-DD" (UTC) */
 void pt_actor_str(const struct sk_actor *a, char out[96]);
 int pt_is_editor(const struct sk_actor *a); /* sk_role_edits_all (sk_role.h) */
@@ -115,7 +115,6 @@ SK_MUST_CHECK int pt_pending_add(struct sk_portal *p, const struct sk_actor *a, 
 json_t *pt_pending_of(struct sk_portal *p, enum ptable t, const char *entity_id);
 /* The active accounts keeping feed_id (account_feed); *keeper: 1 when
  * account_id is one of them. -1 on a database error. */
-int pt_feed_keepers(struct sk_portal *p, const char *feed_id, const char *account_id,
-                    int *keeper);
+int pt_feed_keepers(struct sk_portal *p, const char *feed_id, const char *account_id, int *keeper);
 
 #endif

@@ -12,7 +12,7 @@
 enum { SKS_LEX_NEED = 1, SKS_LEX_PLACE = 2 };
 
 struct sks_lex_entry {
-  const char *text; /* folded words joined by one space */
+  const char *text;                        /* folded words joined by one space */
   const char *words[SK_LEXICON_MAX_WORDS]; /* folded */
   const char *stems[SK_LEXICON_MAX_WORDS];
   uint8_t n_words;
@@ -20,8 +20,8 @@ struct sks_lex_entry {
   uint8_t ambiguous; /* a place spelling that is also an everyday word ("huizen") */
   uint8_t n_codes;
   int line;
-  const char *also;         /* "gepest = pesten": words of the texts to search too, or NULL */
-  const char *const *codes; /* need codes, or the municipality code */
+  const char *also;          /* "gepest = pesten": words of the texts to search too, or NULL */
+  const char *const *codes;  /* need codes, or the municipality code */
   struct sks_needmask needs; /* need bits (the order of the taxonomy's needs) */
   uint32_t next;             /* next entry in the same bucket, UINT32_MAX ends */
 };
@@ -47,14 +47,15 @@ struct sk_lexicon {
    * are lx->e or the arena. */
   struct sks_lex_part *parts;
   size_t n_parts, n_parts_file;
-  const char **who; /* the taxonomy's one-word target-group words, sorted; owned array, arena strings */
+  const char *
+      *who; /* the taxonomy's one-word target-group words, sorted; owned array, arena strings */
   size_t n_who;
 };
 
 /* Copy word w[0..n) and its stem into arena a (*word, *st borrowed from
  * the arena); SK_ENOMEM when memory ran out. */
-int sks_lex_word_dup(struct sk_arena *a, struct sk_stemmer *stem, const char *w, size_t n, const char **word,
-                     const char **st);
+int sks_lex_word_dup(struct sk_arena *a, struct sk_stemmer *stem, const char *w, size_t n,
+                     const char **word, const char **st);
 
 /* Build lx->parts once, after parsing; SK_ENOMEM when memory ran out. */
 int sks_lex_parts_build(struct sk_lexicon *lx);
@@ -74,13 +75,14 @@ const struct sks_lex_entry *sks_lex_compound(const struct sk_lexicon *lx, const 
  * A verb whose particle ends the clause ("ik kom niet rond") matches the
  * one-word entry of the joined verb ("rondkomen"), span 1. */
 const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
-                                            const char *const *stems, const uint8_t *ok, size_t n, size_t i,
-                                            size_t *span);
+                                            const char *const *stems, const uint8_t *ok, size_t n,
+                                            size_t i, size_t *span);
 
 /* The process's lexicon for tax: the built-in one, parsed once for each
  * taxonomy and shared (reference-counted). NULL with err filled when it
  * does not fit the taxonomy or memory ran out. */
-SK_MUST_CHECK const struct sk_lexicon *sks_lex_acquire(const struct sk_taxonomy *tax, char *err, size_t errlen);
+SK_MUST_CHECK const struct sk_lexicon *sks_lex_acquire(const struct sk_taxonomy *tax, char *err,
+                                                       size_t errlen);
 void sks_lex_release(const struct sk_lexicon *lx);
 
 /* How close a query word is to the lexicon's need entries and to the
@@ -90,7 +92,8 @@ void sks_lex_release(const struct sk_lexicon *lx);
  * >= 0.6; a word of a phrase counts for 0.9 of that and only when the
  * query word has 5+ letters ("dood" does not bring "dood van mijn
  * moeder"). Bounded: only words of 4 to 40 letters. */
-void sks_lex_similar(const struct sk_searcher *s, const char *w, size_t wl, const char *stem, float *best);
+void sks_lex_similar(const struct sk_searcher *s, const char *w, size_t wl, const char *stem,
+                     float *best);
 /* The table sks_lex_similar walks: every need word of s->lex and of s's need
  * phrases (crisis needs left out), with its length, first bytes and a
  * byte-set mask, so that most words are ruled out without a call. Built by
@@ -101,10 +104,10 @@ void sks_simwords_free(struct sk_searcher *s);
 
 /* ---- the place in a query (sk_place.c) ---- */
 struct sks_place_word {
-  const char *f;    /* folded */
-  int upper;        /* written with a capital in the query */
-  int is_place;     /* matched a municipality phrase */
-  int free;         /* not part of any concept */
+  const char *f; /* folded */
+  int upper;     /* written with a capital in the query */
+  int is_place;  /* matched a municipality phrase */
+  int free;      /* not part of any concept */
 };
 /* Decide which place words are places: a spelling that is also an
  * everyday word ("huizen") is a place only when written with a capital,
@@ -113,14 +116,15 @@ struct sks_place_word {
  * "huren", "kopen". Sets keep[k] = 0 for a place word that is not one.
  * Also marks marker words right before a place ("gemeente Laren", "in
  * Laren") as part of it: marker[k] = 1. */
-void sks_place_review(const struct sk_lexicon *lx, const struct sks_place_word *w, size_t n, uint8_t *keep,
-                      uint8_t *marker);
+void sks_place_review(const struct sk_lexicon *lx, const struct sks_place_word *w, size_t n,
+                      uint8_t *keep, uint8_t *marker);
 
 /* ---- need lists ranked by how central an offering is (sk_rank.c) ---- */
 /* The needs within the given ones (their sub-needs) and above them (their
  * parents): an offering whose classification stays inside this set is
  * about the need and nothing else. */
-void sks_need_closure(const struct sk_searcher *s, const struct sks_needmask *sel, struct sks_needmask *out);
+void sks_need_closure(const struct sk_searcher *s, const struct sks_needmask *sel,
+                      struct sks_needmask *out);
 /* The share of an offering's needs (with ancestors) inside the closure,
  * 0..1. */
 float sks_need_focus(const struct sks_doc *d, const struct sks_needmask *closure);
@@ -130,7 +134,8 @@ float sks_need_coverage(const struct sks_doc *d, const struct sks_needmask *sel)
 /* The word group of the words of the selected needs (label words and
  * one-word synonyms of each and of its sub-needs; at most 32 words) into g;
  * no alternatives when there are none. */
-SK_MUST_CHECK int sks_need_words(const struct sk_searcher *s, const struct sks_needmask *sel, struct sks_group *g);
+SK_MUST_CHECK int sks_need_words(const struct sk_searcher *s, const struct sks_needmask *sel,
+                                 struct sks_group *g);
 
 /* ---- never a dead end (sk_fallback.c) ---- */
 #define SKS_FALLBACK_MAX 3
@@ -141,7 +146,7 @@ size_t sks_fallback_pick(const struct sk_searcher *s, const float *sim, int *bit
 /* The Dutch sentence (B1) that says what the fallback shows: reason
  * "closest", "chosen" or "general"; words: what the resident typed (cut
  * at 60 bytes); labels: the needs shown. */
-SK_MUST_CHECK int sks_fallback_message(const char *reason, const char *words, const char *const *labels, size_t n,
-                         struct sk_buf *b);
+SK_MUST_CHECK int sks_fallback_message(const char *reason, const char *words,
+                                       const char *const *labels, size_t n, struct sk_buf *b);
 
 #endif

@@ -21,7 +21,8 @@ struct sk_arena_block;
 struct sk_arena {
   struct sk_arena_block *head;
 };
-SK_MUST_CHECK void *sk_arena_alloc(struct sk_arena *a, size_t n); /* zeroed; NULL when out of memory */
+SK_MUST_CHECK void *sk_arena_alloc(struct sk_arena *a,
+                                   size_t n); /* zeroed; NULL when out of memory */
 SK_MUST_CHECK char *sk_arena_strdup(struct sk_arena *a, const char *s); /* NULL stays NULL */
 SK_MUST_CHECK char *sk_arena_strndup(struct sk_arena *a, const char *s, size_t n);
 void sk_arena_free(struct sk_arena *a);
@@ -46,14 +47,14 @@ struct sks_vocab {
 enum {
   SKS_DOC_ACTIVE = 1,
   SKS_DOC_ACTIVITY = 2,
-  SKS_DOC_CRISIS = 4,    /* classified under a crisis need */
-  SKS_DOC_HAS_POINT = 8, /* lat/lon known */
+  SKS_DOC_CRISIS = 4,     /* classified under a crisis need */
+  SKS_DOC_HAS_POINT = 8,  /* lat/lon known */
   SKS_DOC_HAS_PHONE = 16, /* a phone number anyone may see */
   SKS_DOC_PRO_ONLY = 32,  /* its only target group is a professional_only one */
 };
 
-struct sks_rule { /* a service_area row for a municipality with ages */
-  uint8_t area;   /* bit index in the area vocabulary */
+struct sks_rule {           /* a service_area row for a municipality with ages */
+  uint8_t area;             /* bit index in the area vocabulary */
   int16_t min_age, max_age; /* -1 open */
 };
 
@@ -128,7 +129,8 @@ struct sks_caps {
   uint32_t impact_min_df, impact_k, big_group, seed_budget;
 };
 extern struct sks_caps sks_caps;
-#define SKS_CAPS_DEFAULT {8192, 8192, 100000, 32768}
+#define SKS_CAPS_DEFAULT                                                                           \
+  { 8192, 8192, 100000, 32768 }
 
 struct sks_snap {
   struct sk_arena arena;
@@ -158,7 +160,7 @@ struct sks_snap {
   struct {
     const char *name, *folded;
     char id[SK_UUID_LEN];
-  } *orgs;
+  } * orgs;
   size_t n_orgs;
 };
 #define SKS_TRI_BUCKETS 65536
@@ -175,7 +177,7 @@ uint32_t sks_tri_bucket(const char *p); /* the bucket of the trigram at p (sk_se
  * (sk_search_eval.c), never through an FTS5 MATCH text. */
 #define SKS_GROUP_ALTS 32
 #define SKS_ALT_MAX (2 * SK_TOKEN_MAX + 7) /* bytes of one alternative that are evaluated */
-struct sks_group { /* kept small: a query plan holds up to 48, the caches thousands */
+struct sks_group {              /* kept small: a query plan holds up to 48, the caches thousands */
   char *text;                   /* the alternatives, each NUL-terminated (owned) */
   uint16_t text_len, text_cap;  /* bytes (SK_ETOOBIG past UINT16_MAX) */
   uint16_t off[SKS_GROUP_ALTS]; /* alternative i is text + off[i] */
@@ -186,20 +188,26 @@ struct sks_group { /* kept small: a query plan holds up to 48, the caches thousa
 /* sk_search_plan.c. A group starts zeroed (or from sks_group_reset) and is
  * freed with sks_group_free. Adding past SKS_GROUP_ALTS alternatives is a
  * no-op (the analysis writes at most 32 to any group: a need's words). */
-static inline const char *sks_group_alt(const struct sks_group *g, size_t i) { return g->text + g->off[i]; }
-static inline int sks_group_star(const struct sks_group *g, size_t i) { return (int)(g->stars >> i & 1); }
+static inline const char *sks_group_alt(const struct sks_group *g, size_t i) {
+  return g->text + g->off[i];
+}
+static inline int sks_group_star(const struct sks_group *g, size_t i) {
+  return (int)(g->stars >> i & 1);
+}
 void sks_group_reset(struct sks_group *g);
 void sks_group_free(struct sks_group *g);
 SK_MUST_CHECK int sks_group_add(struct sks_group *g, const char *w, size_t len, int star);
 /* 1 when g has the alternative (w, star) already */
 int sks_group_has(const struct sks_group *g, const char *w, size_t len, int star);
-int sks_group_eq(const struct sks_group *a, const struct sks_group *b); /* same alternatives, in order */
+int sks_group_eq(const struct sks_group *a,
+                 const struct sks_group *b); /* same alternatives, in order */
 uint64_t sks_group_hash(const struct sks_group *g);
-SK_MUST_CHECK int sks_group_copy(struct sks_group *dst, const struct sks_group *src); /* dst is reset first */
+SK_MUST_CHECK int sks_group_copy(struct sks_group *dst,
+                                 const struct sks_group *src); /* dst is reset first */
 
 /* ---- the searcher ---- */
 struct sk_lexicon;
-struct sks_post { /* cached postings of one word group */
+struct sks_post {        /* cached postings of one word group */
   struct sks_group *key; /* owned; NULL: a free slot */
   uint64_t hash;
   uint32_t *rid;
@@ -210,7 +218,7 @@ struct sks_post { /* cached postings of one word group */
 };
 
 struct sks_wentry { /* cached analysis of one query word */
-  char *key;  /* '*' or '=' (prefix or whole word) + the folded word */
+  char *key;        /* '*' or '=' (prefix or whole word) + the folded word */
   uint64_t hash;
   /* its groups: one, or one per searched part of a split compound */
   struct sks_group *groups;
@@ -298,7 +306,9 @@ struct sk_searcher {
 
 /* strcmp(a, b) == 0, the first byte compared inline: in loops over every
  * phrase of the taxonomy per query word almost every pair differs there. */
-static inline int sks_streq(const char *a, const char *b) { return a[0] == b[0] && strcmp(a, b) == 0; }
+static inline int sks_streq(const char *a, const char *b) {
+  return a[0] == b[0] && strcmp(a, b) == 0;
+}
 
 struct sks_simword {
   const char *x, *xstem; /* folded word and its stem (borrowed from the lexicon or a phrase) */
@@ -306,7 +316,7 @@ struct sks_simword {
   uint32_t owner;        /* lexicon entry index, or phrase index */
   uint16_t xl;
   uint8_t is_phrase;
-  uint8_t last;          /* the last word of its owner */
+  uint8_t last; /* the last word of its owner */
 };
 
 struct sks_phrase {
@@ -314,8 +324,8 @@ struct sks_phrase {
   int idx;   /* bit index (need/tg) or area bit (municipality) */
   const struct sk_term *term;
   const char *text; /* the label or synonym as written (owned by the taxonomy) */
-  char *stems[6]; /* stems of its words */
-  char *words[6]; /* folded words */
+  char *stems[6];   /* stems of its words */
+  char *words[6];   /* folded words */
   size_t n;
 };
 
@@ -325,9 +335,10 @@ struct sks_phrase {
  * after it: by itself when nobody is building, else it keeps answering
  * from the one it has until the new one is there. */
 struct sks_shared;
-SK_MUST_CHECK int sks_snap_attach(struct sk_searcher *s);         /* at creation: share or build */
-void sks_snap_changed(struct sk_searcher *s);       /* the store changed: take a ticket */
-SK_MUST_CHECK int sks_snap_update(struct sk_searcher *s, int *swapped); /* adopt or build a newer one when wanted */
+SK_MUST_CHECK int sks_snap_attach(struct sk_searcher *s); /* at creation: share or build */
+void sks_snap_changed(struct sk_searcher *s);             /* the store changed: take a ticket */
+SK_MUST_CHECK int sks_snap_update(struct sk_searcher *s,
+                                  int *swapped); /* adopt or build a newer one when wanted */
 void sks_snap_detach(struct sk_searcher *s);
 SK_MUST_CHECK int sks_snap_load(struct sk_searcher *s, struct sks_snap **out);
 void sks_snap_free(struct sks_snap *sn);
@@ -341,7 +352,8 @@ int32_t sks_day_from_iso(const char *iso); /* days since epoch, -1 when unreadab
 SK_MUST_CHECK int sks_index_load(sqlite3 *db, struct sks_snap *sn);
 void sks_index_free(struct sks_index *ix);
 int sks_index_find(const struct sks_index *ix, const char *s, size_t n); /* term index or -1 */
-void sks_index_prefix(const struct sks_index *ix, const char *p, size_t n, uint32_t *from, uint32_t *to);
+void sks_index_prefix(const struct sks_index *ix, const char *p, size_t n, uint32_t *from,
+                      uint32_t *to);
 double sks_index_idf(const struct sks_index *ix, uint32_t n_hit); /* FTS5's bm25 idf */
 
 /* text (sk_search_text.c) */
@@ -378,7 +390,7 @@ struct sks_split {
     uint32_t df;      /* offerings the part finds (searched parts) */
   } part[SKS_SPLIT_MAX];
 };
-SK_MUST_CHECK int sks_decompound(const struct sks_snap *sn, struct sk_stemmer *stem, const char *w, size_t wl,
-                   struct sks_split *out);
+SK_MUST_CHECK int sks_decompound(const struct sks_snap *sn, struct sk_stemmer *stem, const char *w,
+                                 size_t wl, struct sks_split *out);
 
 #endif

@@ -33,17 +33,17 @@
 enum { W_TEXT, W_STOP, W_NEED, W_TG, W_PLACE, W_LEX };
 
 struct qword {
-  uint8_t crisis_word; /* a crisis pattern used it (sks_analyse) */
+  uint8_t crisis_word;      /* a crisis pattern used it (sks_analyse) */
   char f[SK_TOKEN_MAX + 4]; /* folded */
   size_t flen;
   char stem[SK_TOKEN_MAX + 4];
   int role;
-  int prefix;    /* the last word, still being typed */
-  int phrase;    /* index of the concept phrase it belongs to, -1 */
-  int first;     /* first word of its phrase */
-  const char *corr; /* the correction (word cache), or NULL */
-  int replaced;     /* 1: corr is searched instead of the word */
-  int upper;        /* written with a capital letter */
+  int prefix;                      /* the last word, still being typed */
+  int phrase;                      /* index of the concept phrase it belongs to, -1 */
+  int first;                       /* first word of its phrase */
+  const char *corr;                /* the correction (word cache), or NULL */
+  int replaced;                    /* 1: corr is searched instead of the word */
+  int upper;                       /* written with a capital letter */
   const struct sks_lex_entry *lex; /* W_LEX: the lexicon entry it belongs to */
   const char *form; /* another form of the same word, for concepts (word cache), or NULL */
 };
@@ -57,7 +57,7 @@ struct analysis {
   size_t n_need;
   int tg_concepts[4];
   size_t n_tg;
-  int place; /* area bit of a place name, -1 */
+  int place;                     /* area bit of a place name, -1 */
   struct sks_needmask lex_needs; /* needs reached through the lexicon */
   int n_lex;                     /* lexicon entries matched */
   int crisis;
@@ -69,8 +69,8 @@ struct analysis {
    * the last phase of life) */
   struct sks_needmask crisis_family;
   size_t n_crisis_words; /* query words that a crisis pattern used */
-  int corrected; /* a did-you-mean exists */
-  int replaced;  /* some word was searched as its correction */
+  int corrected;         /* a did-you-mean exists */
+  int replaced;          /* some word was searched as its correction */
   /* the plan's word groups (owned), by role */
   struct sks_group req[SKS_MAX_GROUPS]; /* every one required (AND) */
   size_t n_req;
@@ -97,8 +97,8 @@ struct analysis {
 /* crisis_words: when not NULL, the query's words that a crisis pattern
  * used (sk_crisis_match.words) are searched as text but stand for no need
  * outside the crisis's family (analysis.crisis_family). */
-SK_MUST_CHECK int sks_analyse(struct sk_searcher *s, const char *q, const struct sk_crisis_match *crisis_words,
-                              struct analysis *a);
+SK_MUST_CHECK int sks_analyse(struct sk_searcher *s, const char *q,
+                              const struct sk_crisis_match *crisis_words, struct analysis *a);
 void sks_analysis_free(struct analysis *a);
 /* 1: the query is in professionals' words ("verwijzer") */
 int sks_pro_words(const struct analysis *a);
@@ -120,7 +120,7 @@ enum { F_NEED = 1, F_TG = 2, F_MUNI = 4, F_ACCESS = 8, F_COST = 16, F_KIND = 32,
 struct qf {
   struct sks_needmask need;
   int has_need;
-  int tg;       /* bit or -1 */
+  int tg;           /* bit or -1 */
   int tg_lo, tg_hi; /* ages of the target group, -1 open */
   int age;
   int muni; /* area bit or -1 */
@@ -153,10 +153,11 @@ int sks_vbit(const struct sks_vocab *v, const char *code); /* bit of code, -1 wh
  * (sks_caps.big_group); 0 when it finds nothing. */
 size_t sks_group_size(struct sk_searcher *s, const struct sks_group *g);
 /* A group's postings with bm25 scores (malloc'd, the caller frees). */
-SK_MUST_CHECK int sks_eval_group(struct sk_searcher *s, const struct sks_group *g, uint32_t **rid_out,
-                                 float **sc_out, size_t *n_out);
+SK_MUST_CHECK int sks_eval_group(struct sk_searcher *s, const struct sks_group *g,
+                                 uint32_t **rid_out, float **sc_out, size_t *n_out);
 /* The candidates of this query (scratch by rid; sk_search_rank.c) */
-static inline void sks_touch(struct sk_searcher *s, uint32_t rid) { /* hot: once per posting walked */
+static inline void sks_touch(struct sk_searcher *s,
+                             uint32_t rid) { /* hot: once per posting walked */
   if (s->stamp[rid] == s->gen)
     return;
   s->stamp[rid] = s->gen;
@@ -168,9 +169,10 @@ static inline void sks_touch(struct sk_searcher *s, uint32_t rid) { /* hot: once
 SK_MUST_CHECK int sks_ensure_touched(struct sk_searcher *s);
 void sks_seed_group(struct sk_searcher *s, const struct sks_group *g);
 void sks_mark_needs(struct sk_searcher *s, const struct sks_needmask *m, uint8_t bit);
-SK_MUST_CHECK int sks_probe_capped(struct sk_searcher *s, const struct analysis *an, const uint8_t *big_req,
-                                   const uint8_t *big_opt, const uint8_t *big_boost, size_t n_small_req,
-                                   int need_concept, int all, size_t *n_probed);
+SK_MUST_CHECK int sks_probe_capped(struct sk_searcher *s, const struct analysis *an,
+                                   const uint8_t *big_req, const uint8_t *big_opt,
+                                   const uint8_t *big_boost, size_t n_small_req, int need_concept,
+                                   int all, size_t *n_probed);
 
 static inline int sks_need_any(const struct sks_needmask *a, const struct sks_needmask *b) {
   return (a->w[0] & b->w[0]) || (a->w[1] & b->w[1]);
@@ -187,12 +189,14 @@ enum { M_CNEED = 1, M_CTEXT = 2, M_TEXT = 4, M_CRISIS = 8, M_LNEED = 16, M_LTEXT
 uint64_t sks_hash(const char *s); /* FNV-1a */
 /* A group's postings, evaluated or from the searcher's cache (valid until
  * the next call). */
-SK_MUST_CHECK int sks_postings(struct sk_searcher *s, const struct sks_group *g, const struct sks_post **out);
+SK_MUST_CHECK int sks_postings(struct sk_searcher *s, const struct sks_group *g,
+                               const struct sks_post **out);
 /* The cached analysis of one word (key: '*' or '=' + the word), or NULL. */
 struct sks_wentry *sks_wcache_find(struct sk_searcher *s, const char *key);
 /* Keep it (the groups are copied); *out the entry. */
-SK_MUST_CHECK int sks_wcache_put(struct sk_searcher *s, const char *key, const struct sks_group *g, size_t ng,
-                                 const char *corr, int replaced, const struct sks_wentry **out);
+SK_MUST_CHECK int sks_wcache_put(struct sk_searcher *s, const char *key, const struct sks_group *g,
+                                 size_t ng, const char *corr, int replaced,
+                                 const struct sks_wentry **out);
 SK_MUST_CHECK struct sks_rentry *sks_rcache_new(void);
 void sks_cache_clear(struct sk_searcher *s); /* every cache (a new snapshot) */
 
@@ -204,7 +208,7 @@ struct cand {
   double key; /* sort key: smaller first */
 };
 void sks_heap_push(struct cand *h, size_t *n, size_t k, struct cand c); /* keep the best k */
-int sks_cand_cmp(const void *a, const void *b);                          /* qsort: best first */
+int sks_cand_cmp(const void *a, const void *b);                         /* qsort: best first */
 
 /* The ranking of a query: the best k_top candidates, best first, the
  * total and the facet counts (owned; sks_ranking_free). */
@@ -218,25 +222,28 @@ struct sks_ranking {
   int lower;   /* total and counts are lower bounds */
 };
 /* Rank (or take from the ranking cache) for q, f and an. */
-SK_MUST_CHECK int sks_rank(struct sk_searcher *s, const struct sk_search_query *q, const struct qf *f,
-                           const struct analysis *an, struct sks_ranking *rk);
+SK_MUST_CHECK int sks_rank(struct sk_searcher *s, const struct sk_search_query *q,
+                           const struct qf *f, const struct analysis *an, struct sks_ranking *rk);
 void sks_ranking_free(struct sks_ranking *rk);
 SK_MUST_CHECK int sks_rcache_key(const struct sk_search_query *q, const struct qf *f, size_t k_top,
                                  struct sk_buf *b);
 const struct sks_rentry *sks_rcache_find(struct sk_searcher *s, const char *key, uint64_t h);
-void sks_rcache_put(struct sk_searcher *s, const char *key, uint64_t h, const struct sks_ranking *rk);
+void sks_rcache_put(struct sk_searcher *s, const char *key, uint64_t h,
+                    const struct sks_ranking *rk);
 /* A copy of a cached ranking into rk (whose k_top and n_cnt are set):
  * SK_OK, SK_ENOMEM, or SK_ENOTFOUND when the entry does not fit rk. */
 SK_MUST_CHECK int sks_rcache_get(const struct sks_rentry *e, struct sks_ranking *rk);
 
 /* filters on one offering */
 unsigned sks_fail_mask(const struct sk_searcher *s, const struct sks_doc *d, const struct qf *f);
-int sks_open_at(const struct sk_searcher *s, const struct sks_doc *d, const struct qf *f); /* 1, 0, -1 unknown */
+int sks_open_at(const struct sk_searcher *s, const struct sks_doc *d,
+                const struct qf *f); /* 1, 0, -1 unknown */
 int sks_is_stale(const struct sks_doc *d, int32_t today);
 double sks_locality(const struct sk_searcher *s, const struct sks_doc *d, int m);
 double sks_km(double la1, double lo1, double la2, double lo2);
 /* the facets of a result from the ranking's counts */
-SK_MUST_CHECK int sks_build_facets(struct sk_searcher *s, struct sk_search_result *r, const long *cnt);
+SK_MUST_CHECK int sks_build_facets(struct sk_searcher *s, struct sk_search_result *r,
+                                   const long *cnt);
 
 /* ---- rendering (sk_search_render.c) ---- */
 
@@ -250,21 +257,27 @@ struct render_ctx {
 SK_MUST_CHECK struct sk_search_result *sks_result_new(void);
 struct sk_arena *sks_result_arena(struct sk_search_result *r);
 /* One item; SK_ENOTFOUND when the offering is gone since the snapshot. */
-SK_MUST_CHECK int sks_render_item(struct render_ctx *c, uint32_t rid, float score, struct sk_search_item *it);
+SK_MUST_CHECK int sks_render_item(struct render_ctx *c, uint32_t rid, float score,
+                                  struct sk_search_item *it);
 /* The page's items from a ranking. */
-SK_MUST_CHECK int sks_render_page(struct render_ctx *c, const struct sks_ranking *rk, int page, int per,
-                                  struct sk_search_result *r);
-SK_MUST_CHECK int sks_add_concepts(struct sk_searcher *s, const struct analysis *an, struct sk_search_result *r);
-void sks_suggest_needs(struct sk_searcher *s, const struct analysis *an, struct sk_search_result *r);
+SK_MUST_CHECK int sks_render_page(struct render_ctx *c, const struct sks_ranking *rk, int page,
+                                  int per, struct sk_search_result *r);
+SK_MUST_CHECK int sks_add_concepts(struct sk_searcher *s, const struct analysis *an,
+                                   struct sk_search_result *r);
+void sks_suggest_needs(struct sk_searcher *s, const struct analysis *an,
+                       struct sk_search_result *r);
 
 /* ---- the crisis block (sk_search_crisis.c) ---- */
 
 /* The query's crisis kinds: its text as typed and its need filter. */
-void sks_crisis_check(struct sk_searcher *s, const struct sk_search_query *q, struct sk_crisis_match *cm);
+void sks_crisis_check(struct sk_searcher *s, const struct sk_search_query *q,
+                      struct sk_crisis_match *cm);
 /* The crisis needs of the recognised kinds as concepts of an. */
 /* The needs of the family of a crisis (see analysis.crisis_family). */
-void sks_crisis_family(const struct sk_searcher *s, const struct sk_crisis_match *cm, struct sks_needmask *out);
-void sks_add_crisis_needs(struct sk_searcher *s, const struct sk_crisis_match *cm, struct analysis *an);
+void sks_crisis_family(const struct sk_searcher *s, const struct sk_crisis_match *cm,
+                       struct sks_needmask *out);
+void sks_add_crisis_needs(struct sk_searcher *s, const struct sk_crisis_match *cm,
+                          struct analysis *an);
 /* The crisis lines of r: sk_crisis's (s->crisis), else the taxonomy's crisis needs'. */
 SK_MUST_CHECK int sks_crisis_lines(struct render_ctx *rc, const struct sk_crisis_match *cm,
                                    struct sk_search_result *r);

@@ -47,9 +47,9 @@ size_t sks_spell_root(const char *w, size_t n, char *out, size_t cap);
  * unloaded: it lives as long as the process (path points into it). */
 struct sks_spell_info {
   int loaded;
-  const char *path;  /* the dictionary path without extension, or why it is off */
-  double load_ms;    /* wall time of the load */
-  size_t n_folded;   /* entries with diacritics, kept folded */
+  const char *path; /* the dictionary path without extension, or why it is off */
+  double load_ms;   /* wall time of the load */
+  size_t n_folded;  /* entries with diacritics, kept folded */
 };
 void sks_spell_info(struct sks_spell_info *out);
 
