@@ -25,6 +25,7 @@
 #define IX_FETCH_USER_AGENT "sociale-kaart-indexer/1"
 
 void ix_fetch_opts_default(struct ix_fetch_opts *o) {
+  memset(o, 0, sizeof *o); /* every field, also those added later (binary) */
   o->connect_timeout_ms = 10 * 1000;
   o->total_timeout_ms = 120 * 1000;
   o->low_speed_bytes = 1;
