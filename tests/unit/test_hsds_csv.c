@@ -221,7 +221,9 @@ static size_t members_of(const char *dir, struct member *m, size_t max) {
     if (l < 5 || strcmp(e->d_name + l - 4, ".csv") != 0)
       continue;
     char path[PATH_MAX], *name = malloc(l + 8);
-    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    int k = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    if (k < 0 || (size_t)k >= sizeof path)
+      fail_msg("path too long: %s/%s", dir, e->d_name);
     snprintf(name, l + 8, "pkg/%s", e->d_name);
     FILE *f = fopen(path, "rb");
     assert_non_null(f);

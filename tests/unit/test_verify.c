@@ -672,7 +672,8 @@ static void test_feeds_verified(void **state) {
       sk_portal_result_free(&r);
       /* Forged: Y's id with X's signature. */
       char forged[SK_VERIFY_TOKEN_MAX];
-      snprintf(forged, sizeof forged, "f1.%s%s", Y, tok + 3 + strlen(X));
+      int fk = snprintf(forged, sizeof forged, "f1.%s%s", Y, tok + 3 + strlen(X));
+      assert_true(fk > 0 && (size_t)fk < sizeof forged);
       assert_int_equal(sk_portal_verify_answer(&g_p, forged, "feed", ok, &r), SK_EFORBIDDEN);
       sk_portal_result_free(&r);
       assert_int_equal(sk_portal_verify_answer(&g_p, tok, "feed", ok, &r), SK_OK);
