@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "helper_feed.h"
 #include "helper_test.h"
 #include "ix_registry.h"
 #include "ix_run.h"
@@ -32,28 +33,7 @@
 
 static struct ix_feed_report run_one(struct sk_store *st, const char *kind, const char *path,
                                      const char *defaults) {
-  char reg[PATH_MAX + 512];
-  snprintf(reg, sizeof reg,
-           "{\"feeds\": [{\"id\": \"f\", \"partner\": \"P\", \"kind\": \"%s\", \"location\": "
-           "\"file://%s\"%s%s}]}",
-           kind, path, defaults ? ", \"defaults\": " : "", defaults ? defaults : "");
-  th_write_file(th_path("import-feeds.json"), reg, strlen(reg));
-  struct ix_registry *r = NULL;
-  char err[512];
-  if (ix_registry_load(th_path("import-feeds.json"), th_taxonomy(), &r, err, sizeof err))
-    fail_msg("registry: %s", err);
-  struct ix_run_opts o;
-  ix_run_opts_default(&o);
-  o.force = 1;
-  o.now = TEST_NOW;
-  struct ix_feed_report *reps = NULL;
-  size_t n = 0;
-  assert_int_equal(ix_run(st, th_taxonomy(), r, &o, &reps, &n), SK_OK);
-  assert_int_equal(n, 1);
-  struct ix_feed_report rep = reps[0];
-  free(reps);
-  ix_registry_free(r);
-  return rep;
+  return th_run_feed(st, "f", kind, path, defaults, TEST_NOW);
 }
 
 static const char *data_path(const char *name) {
