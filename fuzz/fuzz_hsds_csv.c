@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ix_batch_init(&b, 64u << 20);
   char err[512];
   if (ix_hsds_csv_parse_zip((const char *)data, size, tax, 1793491200, &b, err, sizeof err) == 0)
-    ix_validate_batch(&b, tax);
+    (void)(ix_validate_batch(&b, tax) == 0); /* a failure (no memory) is not a finding */
   ix_batch_free(&b);
   return 0;
 }
