@@ -14,6 +14,7 @@
 
 #define CONCEPT_BONUS 6.0f
 #define CRISIS_BONUS 1.0e6f
+#define SOFT_AND_TIER 1.0e3f
 #define LEX_BONUS                                                                                  \
   4.0f /* a need reached through the lexicon: below the bonus of a direct text hit */
 
@@ -414,32 +415,51 @@ static int gather(struct sk_searcher *s, const struct analysis *an, const struct
 
 /* 2. which touched offerings count (mark bit 0x80): every required word,
  * and a concept (by classification or by its words) when there is one;
- * else any word (*relaxed). */
-static void select_cands(struct sk_searcher *s, const struct analysis *an, int *relaxed) {
-  int need_c = an->n_need > 0 || an->n_opt > 0 || an->n_lex > 0;
+ * else any word (*relaxed).
+ * A resident's sentence often carries one word more than the question
+ * ("help, ik heb schulden", "... en de deurwaarder komt langs"): when a
+ * concept was found and 1 to SOFT_AND_MIN - 1 offerings have every
+ * word, the concept's offerings that miss one word count too (*soft).
+ * They rank below those with every word (score_cands). With none, any
+ * word will do, as before (a superset, ranked by score). */
+#define SOFT_AND_MIN 10
+enum { SEL_ALL, SEL_ALL_BUT_ONE, SEL_ANY };
+static size_t mark_cands(struct sk_searcher *s, const struct analysis *an, int need_c, int sel) {
   size_t n_cand = 0;
-  for (int pass = 0; pass < 2; pass++) {
-    n_cand = 0;
-    for (size_t i = 0; i < s->n_touched; i++) {
-      uint32_t rid = s->touched[i];
-      int ok = pass == 0 ? s->nreq[rid] == an->n_req && (!need_c || (s->mark[rid] & M_CONCEPT))
-                         : (s->nreq[rid] > 0 || (s->mark[rid] & M_CONCEPT));
-      if (ok)
-        n_cand++;
-      s->mark[rid] = (uint8_t)((s->mark[rid] & 0x7f) | (ok ? 0x80 : 0));
-    }
-    if (n_cand || pass == 1 || (an->n_req <= 1 && !need_c))
-      break;
-    *relaxed = 1;
+  for (size_t i = 0; i < s->n_touched; i++) {
+    uint32_t rid = s->touched[i];
+    int ok = sel == SEL_ALL ? s->nreq[rid] == an->n_req && (!need_c || (s->mark[rid] & M_CONCEPT))
+             : sel == SEL_ALL_BUT_ONE ? (s->mark[rid] & M_CONCEPT) && s->nreq[rid] + 1u >= an->n_req
+                                      : s->nreq[rid] > 0 || (s->mark[rid] & M_CONCEPT);
+    if (ok)
+      n_cand++;
+    s->mark[rid] = (uint8_t)((s->mark[rid] & 0x7f) | (ok ? 0x80 : 0));
   }
-  if (!n_cand)
-    *relaxed = 0;
+  return n_cand;
+}
+
+static void select_cands(struct sk_searcher *s, const struct analysis *an, int *relaxed,
+                         int *soft) {
+  int need_c = an->n_need > 0 || an->n_opt > 0 || an->n_lex > 0;
+  *soft = 0;
+  size_t n_all = mark_cands(s, an, need_c, SEL_ALL);
+  if (n_all && n_all < SOFT_AND_MIN && need_c && an->n_req > 0) {
+    size_t n_soft = mark_cands(s, an, need_c, SEL_ALL_BUT_ONE);
+    if (n_soft > n_all) {
+      *soft = 1;
+      return;
+    }
+    n_all = mark_cands(s, an, need_c, SEL_ALL);
+  }
+  if (n_all || (an->n_req <= 1 && !need_c))
+    return;
+  *relaxed = mark_cands(s, an, need_c, SEL_ANY) > 0;
 }
 
 /* 3. filters, facets, scores and the best k of the candidates (text_mode)
  * or of every offering (a list without words). */
 static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, const struct qf *f,
-                       const struct analysis *an, int text_mode, struct sks_ranking *rk) {
+                       const struct analysis *an, int text_mode, int soft, struct sks_ranking *rk) {
   const struct sks_snap *sn = s->snap;
   long *cnt = rk->cnt;
   size_t n_muni_f = s->area.n;
@@ -534,6 +554,8 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
     else if (central)
       score = (1.0 + 0.5 * (s->stamp[rid] == s->gen ? s->acc[rid] : 0)) *
               (0.5 + 0.5 * sks_need_focus(d, &closure));
+    if (soft && s->nreq[rid] == an->n_req)
+      score += SOFT_AND_TIER; /* every word first */
     score *= sks_locality(s, d, f->pref);
     /* unconfirmed for a year (or never: activities too) ranks lower; only
      * offerings get the stale flag (is_stale) */
@@ -578,17 +600,18 @@ static int rank_fresh(struct sk_searcher *s, const struct sk_search_query *q, co
   }
   s->n_touched = 0;
   int text_mode = an->n_req > 0 || an->n_need > 0 || an->n_opt > 0 || an->n_lex > 0;
+  int soft = 0;
   if (text_mode) {
     struct caps c;
     plan_caps(s, an, &c);
     int rc = gather(s, an, &c, &rk->lower);
     if (rc)
       return rc;
-    select_cands(s, an, &rk->relaxed);
-    if (rk->relaxed && (c.n_big || c.n_big_opt || c.n_big_need))
-      rk->lower = 1; /* any word: a capped word's offerings were not all walked */
+    select_cands(s, an, &rk->relaxed, &soft);
+    if ((rk->relaxed || soft) && (c.n_big || c.n_big_opt || c.n_big_need))
+      rk->lower = 1; /* not every word: a capped word's offerings were not all walked */
   }
-  return score_cands(s, q, f, an, text_mode, rk);
+  return score_cands(s, q, f, an, text_mode, soft, rk);
 }
 
 void sks_ranking_free(struct sks_ranking *rk) {

@@ -589,6 +589,20 @@ static void test_zero_results_relax_and_suggest(void **state) {
   sk_search_result_free(r);
 }
 
+/* A resident's extra word does not narrow a concept to one offering: with
+ * "plan" only Huizen's debt help has every word; Laren's, which lacks
+ * "plan", follows it, and nothing outside the concept joins. */
+static void test_extra_word_keeps_the_concept(void **state) {
+  (void)state;
+  struct sk_search_result *r = find("schulden plan", NULL);
+  assert_false(r->relaxed);
+  assert_int_equal(pos_of(r, "Schuldhulpverlening Huizen"), 0);
+  assert_int_equal(pos_of(r, "Schuldhulpverlening Laren"), 1);
+  assert_int_equal(pos_of(r, "Budgetcoach"), -1);
+  assert_int_equal(pos_of(r, "Schuldhulpverlening Blaricum oud"), -1);
+  sk_search_result_free(r);
+}
+
 static void test_hostile_queries(void **state) {
   (void)state;
   char longq[2600];
@@ -963,6 +977,7 @@ int main(void) {
       cmocka_unit_test(test_withdrawn),
       cmocka_unit_test(test_stale_and_restricted),
       cmocka_unit_test(test_zero_results_relax_and_suggest),
+      cmocka_unit_test(test_extra_word_keeps_the_concept),
       cmocka_unit_test(test_hostile_queries),
       cmocka_unit_test(test_bad_parameters_name_the_parameter),
       cmocka_unit_test(test_law_filter),
