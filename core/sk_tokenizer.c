@@ -43,7 +43,8 @@ int sk_stemmer_snowball(struct sk_stemmer *st, const char *word, size_t n, struc
  *  - it is not idempotent (huisartsen -> huisarts, huisarts -> huisart), so
  *    we stem until the stem no longer changes (at most three rounds);
  *  - plurals in -es are left alone (ziektes, maatjes, organisaties): a
- *    word of 6+ bytes ending in "es" loses its "s" before stemming;
+ *    word of 6+ bytes ending in "es" loses its "s" before stemming, but
+ *    not one in "les" or "mes", which are singulars (zwemles, zakmes);
  *  - plural -zen/-ven leave z/v (buurthuizen -> buurthuiz): a final z
  *    becomes s and a final v becomes f, as in the singular;
  *  - doubled final consonants stay (gezinnen -> gezinn): undouble them;
@@ -101,7 +102,9 @@ int sk_stemmer_stem(struct sk_stemmer *st, const char *word, size_t n, struct sk
       break;
     }
   }
-  if (len >= 6 && cur[len - 2] == 'e' && cur[len - 1] == 's')
+  /* "les" and "mes" are singulars (zwemles, bijles, zakmes), not -es plurals */
+  if (len >= 6 && cur[len - 2] == 'e' && cur[len - 1] == 's' && cur[len - 3] != 'l' &&
+      cur[len - 3] != 'm')
     cur[--len] = '\0';
   len = snowball_fixpoint(st, cur, len);
   if (len == (size_t)-1)

@@ -16,7 +16,7 @@
 
 /* Changes whenever tokens for the same text would change. Stored in the
  * database; sk_store rebuilds the full-text index when it differs. */
-#define SK_TOKENIZER_VERSION "sk-dutch/3 snowball-dutch(libstemmer 2.2)"
+#define SK_TOKENIZER_VERSION "sk-dutch/4 snowball-dutch(libstemmer 2.2)"
 /* Longest token in bytes after folding; longer words are cut. */
 #define SK_TOKEN_MAX 96
 

@@ -74,6 +74,10 @@ static void test_dutch_inflections_match(void **state) {
   assert_int_equal(matches("De wijkcentra van Huizen", "wijkcentrum"), 1);
   assert_int_equal(matches("Een kindje krijgen", "kind"), 1);
   assert_int_equal(matches("Brieven lezen", "brief"), 1);
+  /* "les" and "mes" are singulars, not plurals in -es */
+  assert_int_equal(matches("Zwemles voor volwassenen", "zwemlessen"), 1);
+  assert_int_equal(matches("Bijlessen na school", "bijles"), 1);
+  assert_int_equal(matches("Een zakmes", "zakmessen"), 1);
   /* and a different word does not match */
   assert_int_equal(matches("Hulp bij schulden", "huisarts"), 0);
 }
