@@ -142,6 +142,7 @@ static void concept_span(const struct analysis *a, size_t k, size_t *from, size_
 static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
   const char *f[SKS_MAX_WORDS], *st[SKS_MAX_WORDS];
   uint8_t ok[SKS_MAX_WORDS];
+  struct sks_needmask taken = {{0, 0}};
   memset(&a->lex_needs, 0, sizeof a->lex_needs);
   a->n_lex = 0;
   for (size_t i = 0; i < a->n; i++) {
@@ -191,6 +192,16 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
       continue;
     }
     for (size_t k = i; k < i + len && !compound; k++) {
+      /* a need whose words the entry took in another sense goes with
+       * them ("slaap bij vrienden" is no question about a child's sleep);
+       * one of the entry's own families stays (geld for "geen inkomen") */
+      if (a->w[k].role == W_NEED && a->w[k].phrase >= 0) {
+        int b = s->phrases[a->w[k].phrase].idx, same = 0;
+        for (size_t n = 0; n < s->need.n && !same; n++)
+          same = (x->needs.w[n >> 6] >> (n & 63) & 1) && s->need_top[n] == s->need_top[b];
+        if (!same)
+          taken.w[b >> 6] |= 1ull << (b & 63);
+      }
       a->w[k].role = W_LEX;
       a->w[k].phrase = -1;
       a->w[k].first = k == i;
@@ -202,6 +213,19 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
     a->n_lex++;
     i += len;
   }
+  /* drop the needs taken, unless another word still stands for them */
+  for (size_t i = 0; i < a->n; i++)
+    if (a->w[i].role == W_NEED && a->w[i].phrase >= 0) {
+      int b = s->phrases[a->w[i].phrase].idx;
+      taken.w[b >> 6] &= ~(1ull << (b & 63));
+    }
+  size_t kept = 0;
+  for (size_t k = 0; k < a->n_need; k++) {
+    int b = a->need_concepts[k];
+    if (!(taken.w[b >> 6] >> (b & 63) & 1))
+      a->need_concepts[kept++] = b;
+  }
+  a->n_need = kept;
 }
 
 /* Hook: which municipality words are places (sk_place.c), and the words

@@ -89,19 +89,6 @@ static int crisis_lines(struct render_ctx *rc, const struct analysis *an,
  * (a volunteer for the last phase of life, an education desk). Add the
  * taxonomy's crisis needs of the recognised kinds as concepts, as a tile of
  * that need would: their offerings join the list and rank first (M_CRISIS). */
-/* The top-level need of need bit b (b itself when it has no parent). */
-static size_t need_top(const struct sk_searcher *s, size_t b) {
-  for (int depth = 0; depth < 8 && s->need.terms[b]->parent_code; depth++) {
-    size_t p = 0;
-    while (p < s->need.n && strcmp(s->need.terms[p]->code, s->need.terms[b]->parent_code) != 0)
-      p++;
-    if (p == s->need.n)
-      break;
-    b = p;
-  }
-  return b;
-}
-
 void sks_crisis_family(const struct sk_searcher *s, const struct sk_crisis_match *cm,
                        struct sks_needmask *out) {
   struct sks_needmask tops = {{0, 0}};
@@ -109,11 +96,11 @@ void sks_crisis_family(const struct sk_searcher *s, const struct sk_crisis_match
   for (size_t b = 0; cm && cm->kinds && b < s->need.n; b++)
     if (s->need.terms[b]->crisis &&
         (sk_crisis_need_kinds(s->crisis, s->need.terms[b]->code) & cm->kinds)) {
-      size_t t = need_top(s, b);
+      size_t t = s->need_top[b];
       tops.w[t >> 6] |= 1ull << (t & 63);
     }
   for (size_t b = 0; b < s->need.n; b++) {
-    size_t t = need_top(s, b);
+    size_t t = s->need_top[b];
     if (tops.w[t >> 6] >> (t & 63) & 1)
       out->w[b >> 6] |= 1ull << (b & 63);
   }

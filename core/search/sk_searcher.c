@@ -162,6 +162,20 @@ struct sk_searcher *sk_searcher_new(struct sk_store *st, const struct sk_taxonom
   vocab_fill(&s->law, tax, SK_VOCAB_LAW, SKS_MAX_SMALL);
   vocab_fill(&s->area, tax, SK_VOCAB_MUNICIPALITY, SKS_MAX_SMALL);
   vocab_fill(&s->area, tax, SK_VOCAB_SCOPE, SKS_MAX_SMALL);
+  /* each need's top-level need, once: the family of a crisis and the
+   * sense of a word are read from it per query */
+  for (size_t b = 0; b < s->need.n; b++) {
+    size_t t = b;
+    for (int depth = 0; depth < 8 && s->need.terms[t]->parent_code; depth++) {
+      size_t p = 0;
+      while (p < s->need.n && strcmp(s->need.terms[p]->code, s->need.terms[t]->parent_code) != 0)
+        p++;
+      if (p == s->need.n)
+        break;
+      t = p;
+    }
+    s->need_top[b] = (uint8_t)t;
+  }
   for (size_t i = 0; i < s->tg.n; i++)
     if (s->tg.terms[i]->professional_only)
       s->tg_pro |= (uint16_t)(1u << i);

@@ -82,6 +82,15 @@ static const struct fx fixture[] = {
      "zelfmoord? Bel 113.",
      "psychisch.crisis", NULL, "verwijzing", "vergoed", "huizen", -1, -1, "active", "2026-02-01",
      "aanbod", NULL},
+    /* "slapen" is a synonym of opvoedvragen (a child's sleep); sleeping at
+     * friends' is being without a home */
+    {"nachtopvang", "Leger des Heils", "Nachtopvang", "Een bed voor de nacht als u geen dak heeft.",
+     "wonen.dakloos", NULL, "vrij", "gratis", "regio", -1, -1, "active", "2026-02-01", "aanbod",
+     NULL},
+    {"slaapspreekuur", "Jeugd en Gezin HBEL", "Slaapspreekuur",
+     "Slaapt uw kind slecht? Vrienden en familie geven veel tips; wij helpen met slapen.",
+     "opvoeden.vragen", NULL, "vrij", "gratis", "hbel", -1, -1, "active", "2026-02-01", "aanbod",
+     NULL},
     /* only for professionals */
     {"pro-dementie", "Versa Welzijn", "Intervisie dementie",
      "Overleg voor wijkverpleegkundigen en consulenten over dementie.", "geheugen.casemanagement",
@@ -603,6 +612,22 @@ static void test_extra_word_keeps_the_concept(void **state) {
   sk_search_result_free(r);
 }
 
+/* A lexicon phrase that takes a taxonomy word in another sense takes its
+ * need too: "ik slaap bij vrienden" is about a place to sleep, not about
+ * a child's sleep ("slapen", a synonym of opvoedvragen). */
+static void test_lexicon_phrase_takes_the_sense_of_its_words(void **state) {
+  (void)state;
+  expect_top("ik slaap bij vrienden", NULL, "Nachtopvang", 1);
+  struct sk_search_result *r = find("ik slaap bij vrienden", NULL);
+  int child = pos_of(r, "Slaapspreekuur");
+  assert_true(child == -1 || child > pos_of(r, "Nachtopvang"));
+  for (size_t i = 0; i < r->n_concepts; i++)
+    assert_string_not_equal(r->concepts[i].code, "opvoeden.vragen");
+  sk_search_result_free(r);
+  /* alone, the word keeps its taxonomy sense */
+  expect_top("slapen", NULL, "Slaapspreekuur", 1);
+}
+
 static void test_hostile_queries(void **state) {
   (void)state;
   char longq[2600];
@@ -978,6 +1003,7 @@ int main(void) {
       cmocka_unit_test(test_stale_and_restricted),
       cmocka_unit_test(test_zero_results_relax_and_suggest),
       cmocka_unit_test(test_extra_word_keeps_the_concept),
+      cmocka_unit_test(test_lexicon_phrase_takes_the_sense_of_its_words),
       cmocka_unit_test(test_hostile_queries),
       cmocka_unit_test(test_bad_parameters_name_the_parameter),
       cmocka_unit_test(test_law_filter),

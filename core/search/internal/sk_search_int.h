@@ -244,6 +244,7 @@ struct sk_searcher {
   const struct sk_taxonomy *tax;
   struct sk_stemmer *stem;
   struct sks_vocab need, tg, access, cost, area, law;
+  uint8_t need_top[SKS_MAX_NEEDS];      /* per need bit: the bit of its top-level need */
   uint16_t muni_allowed[SKS_MAX_SMALL]; /* per area bit of a municipality: areas that serve it */
   uint16_t muni_scopes[SKS_MAX_SMALL];  /* its own scopes (bel, hbel) */
   uint16_t muni_bits;                   /* area bits that are municipalities */
