@@ -12,5 +12,5 @@ foreach(t ${SK_FUZZ_TARGETS})
            COMMAND ${CMAKE_SOURCE_DIR}/fuzz/run.sh $<TARGET_FILE:fuzz_${t}> ${t} ${SK_FUZZ_SECONDS})
   math(EXPR _timeout "${SK_FUZZ_SECONDS} + 120")
   set_tests_properties(fuzz_${t} PROPERTIES TIMEOUT ${_timeout}
-                       ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+                       ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:suppressions=${CMAKE_SOURCE_DIR}/tests/asan.supp;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
 endforeach()

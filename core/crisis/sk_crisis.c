@@ -65,6 +65,10 @@ struct kind_rule {
   unsigned bit;
   size_t lines[SK_CRISIS_MAX_LINES];
   size_t n_lines;
+  /* the people of this kind of crisis ("mijn ex", "mijn man"): when it
+   * matched, their words in the query are the crisis's words too */
+  struct bits actors;
+  int has_actors;
 };
 
 struct need_rule {
@@ -514,6 +518,15 @@ int sk_crisis_check(const struct sk_crisis *c, const char *text, size_t len,
           keep_word(m, q->w[w], q->len[w]);
     }
   }
+  /* the people of a matched kind: "ex" of "mijn ex stalkt mij" is the
+   * one who stalks, no question about a divorce */
+  for (size_t k = 0; k < c->n_kinds && m->kinds; k++) {
+    if (!(m->kinds & c->kinds[k].bit) || !c->kinds[k].has_actors)
+      continue;
+    for (size_t i = 0; i < q->n; i++)
+      if (bits_any(&c->kinds[k].actors, &ws[i]))
+        keep_word(m, q->w[i], q->len[i]);
+  }
   m->primary = sk_crisis_primary(c, m->kinds);
   return SK_OK;
 }
@@ -920,6 +933,23 @@ static int parse_patterns(struct sk_crisis *c, json_t *arr, char *err, size_t er
   return SK_OK;
 }
 
+/* kinds[].actors, read after the sets it names (parse_kinds runs first,
+ * and kinds[i] is c->kinds[i]). */
+static int parse_actors(struct sk_crisis *c, json_t *arr, char *err, size_t errlen) {
+  for (size_t i = 0; i < json_array_size(arr) && i < c->n_kinds; i++) {
+    json_t *a = json_object_get(json_array_get(arr, i), "actors");
+    if (!a)
+      continue;
+    char where[64];
+    snprintf(where, sizeof where, "kinds[%zu].actors", i);
+    int rc = parse_refs(c, a, &c->kinds[i].actors, where, err, errlen);
+    if (rc)
+      return rc;
+    c->kinds[i].has_actors = 1;
+  }
+  return SK_OK;
+}
+
 int sk_crisis_parse(const char *text, size_t len, struct sk_crisis **out, char *err,
                     size_t errlen) {
   *out = NULL;
@@ -955,6 +985,8 @@ int sk_crisis_parse(const char *text, size_t len, struct sk_crisis **out, char *
     rc = parse_sets(c, json_object_get(root, "sets"), err, errlen);
   if (!rc)
     rc = parse_patterns(c, json_object_get(root, "patterns"), err, errlen);
+  if (!rc)
+    rc = parse_actors(c, json_object_get(root, "kinds"), err, errlen);
   if (!rc)
     rc = build_table(c);
   if (!rc && !(c->src = malloc(len + 1)))

@@ -171,6 +171,28 @@ static void test_exclusions(void **state) {
       fail_msg("false alarm: %s", q[i]);
 }
 
+/* 1 when word w is one of the match's crisis words. */
+static int crisis_word(const char *q, const char *w) {
+  struct sk_crisis_match m;
+  assert_int_equal(sk_crisis_check(crisis(), q, strlen(q), &m), SK_OK);
+  for (unsigned i = 0; i < m.n_words; i++)
+    if (strcmp(m.words[i], w) == 0)
+      return 1;
+  return 0;
+}
+
+/* The people of a violence crisis are its words too ("ex" is the one who
+ * stalks, no question about a divorce); not in another kind of crisis,
+ * and not when nothing matched. */
+static void test_actors_are_crisis_words(void **state) {
+  (void)state;
+  assert_true(crisis_word("mijn ex stalkt mij", "stalkt"));
+  assert_true(crisis_word("mijn ex stalkt mij", "ex"));
+  assert_true(crisis_word("mijn man slaat mij", "man"));
+  assert_false(crisis_word("mijn ex wil niet meer praten over de kinderen", "ex"));
+  assert_false(crisis_word("ik wil dood, mijn man weet het niet", "man"));
+}
+
 static void test_lines(void **state) {
   (void)state;
   const struct sk_crisis_line *l[SK_CRISIS_MAX_LINES];
@@ -482,6 +504,7 @@ int main(void) {
       cmocka_unit_test(test_inflections),
       cmocka_unit_test(test_spelling_and_compounds),
       cmocka_unit_test(test_exclusions),
+      cmocka_unit_test(test_actors_are_crisis_words),
       cmocka_unit_test(test_lines),
       cmocka_unit_test(test_bounded_input),
       cmocka_unit_test(test_load_errors),

@@ -170,7 +170,9 @@ static void test_word_forms(void **state) {
   assert_null(r->did_you_mean);
   assert_true(r->crisis);
   assert_true(r->n_items >= 1);
-  assert_non_null(strstr(r->items[0].name, "huiselijk geweld"));
+  /* "mishandelt" as the crisis: help against violence comes first */
+  assert_true(strstr(r->items[0].name, "huiselijk geweld") ||
+              strstr(r->items[0].name, "Veilig Thuis"));
   for (size_t i = 0; i < r->n_crisis_lines; i++)
     assert_null(strstr(r->crisis_lines[i].name, "professionals")); /* no line for professionals */
   sk_search_result_free(r);
@@ -344,12 +346,13 @@ static void test_hostile_words(void **state) {
   char q[2100];
   memset(q, 'x', sizeof q - 1);
   q[sizeof q - 1] = '\0';
-  const char *const cases[] = {q,
-                               "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                               "\xc3\x28\xa0\xa1",
-                               "taal\"hulp\" OR NEAR(",
-                               "ééééééééééééééééééé",
-                               "schuldschuldschuldschuldschuldschuldschuld"};
+  const char *const cases[] = {q, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                               "\xc3\x28\xa0\xa1", "taal\"hulp\" OR NEAR(", "ééééééééééééééééééé",
+                               "schuldschuldschuldschuldschuldschuldschuld",
+                               /* libhunspell 1.7.1 reads before its copy of
+                                * this one (tests/asan.supp); search must
+                                * still answer */
+                               "schuldenkinderen"};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     sk_search_result_free(run(cases[i]));
 }
