@@ -983,6 +983,7 @@ static int generate(struct ixc_doc *d, const struct ixc_series *s, const struct 
  * that day, the other reading and then the nearest UTC midnight are tried. */
 static int match_overrides(struct ixc_doc *d, const struct ixc_series *s, const struct gen *g,
                            const struct occv *ov, int ov_complete, struct override *ovr) {
+  size_t dropped = 0;
   for (size_t k = 0; k < s->n_overrides; k++) {
     struct override *o = &ovr[k];
     if (o->skip)
@@ -1039,15 +1040,22 @@ static int match_overrides(struct ixc_doc *d, const struct ixc_series *s, const 
           found = c;
     free(probe.v);
     if (found == nc && decided) {
-      ixc_warn(d,
-               "Activiteit '%s': een wijziging (RECURRENCE-ID) hoort bij geen datum van de reeks "
-               "en is overgeslagen.",
-               s->key);
       o->skip = 1;
+      dropped++;
       continue;
     }
     o->rid = cand[found == nc ? 0 : found];
   }
+  if (dropped == 1)
+    ixc_warn(d,
+             "Activiteit '%s': een wijziging (RECURRENCE-ID) hoort bij geen datum van de reeks en "
+             "is overgeslagen.",
+             s->key);
+  else if (dropped > 1)
+    ixc_warn(d,
+             "Activiteit '%s': %zu wijzigingen (RECURRENCE-ID) horen bij geen datum van de reeks "
+             "en zijn overgeslagen.",
+             s->key, dropped);
   return SK_OK;
 }
 
