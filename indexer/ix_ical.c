@@ -51,6 +51,8 @@ void ix_ical_global_cleanup(void) {
 /* --------------------------------------------------------------- messages */
 
 void ixc_warn(struct ixc_doc *d, const char *fmt, ...) {
+  if (d->quiet)
+    return;
   if (d->warnings >= IXC_MAX_WARNINGS) {
     d->warnings_dropped++;
     return;
@@ -542,9 +544,39 @@ static const char *url_text(struct ixc_doc *d, const char *key, icalcomponent *e
   return field_text(d, key, "URL", v, CAP_URL, 1);
 }
 
+int ixc_revision_cmp(icalcomponent *a, icalcomponent *b) {
+  icalproperty *pa = icalcomponent_get_first_property(a, ICAL_SEQUENCE_PROPERTY);
+  icalproperty *pb = icalcomponent_get_first_property(b, ICAL_SEQUENCE_PROPERTY);
+  int sa = pa ? icalproperty_get_sequence(pa) : 0, sb = pb ? icalproperty_get_sequence(pb) : 0;
+  if (sa != sb)
+    return sa < sb ? -1 : 1;
+  pa = icalcomponent_get_first_property(a, ICAL_DTSTAMP_PROPERTY);
+  pb = icalcomponent_get_first_property(b, ICAL_DTSTAMP_PROPERTY);
+  struct icaltimetype ta = pa ? icalproperty_get_dtstamp(pa) : icaltime_null_time();
+  struct icaltimetype tb = pb ? icalproperty_get_dtstamp(pb) : icaltime_null_time();
+  int na = icaltime_is_null_time(ta), nb = icaltime_is_null_time(tb);
+  if (na || nb)
+    return nb - na; /* the one without DTSTAMP is older */
+  int c = icaltime_compare(ta, tb);
+  return c < 0 ? -1 : c > 0;
+}
+
+/* A master that can be shown: it has a start and a title (an iTIP CANCEL
+ * or REPLY carries neither). */
+static int complete_master(icalcomponent *c) {
+  return icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY) &&
+         icalcomponent_get_first_property(c, ICAL_SUMMARY_PROPERTY);
+}
+
 /* One series: uid group ev[0..n). */
 static int build_series(struct ixc_doc *d, struct matcher *m, struct keyset *ks, struct ev *ev,
                         size_t n) {
+  /* Several masters (a calendar that holds several revisions, or iTIP
+   * messages one after another): the newest complete one by SEQUENCE, then
+   * DTSTAMP (RFC 5546 2.1.5), then document order; one without DTSTART or
+   * SUMMARY only when none has both. A newer revision without them that
+   * says STATUS:CANCELLED (RFC 5546 3.2.5, a CANCEL of the whole event)
+   * cancels the series. */
   struct ev *master = NULL;
   size_t n_masters = 0, n_over = 0;
   for (size_t i = 0; i < n; i++) {
@@ -553,16 +585,20 @@ static int build_series(struct ixc_doc *d, struct matcher *m, struct keyset *ks,
       continue;
     }
     n_masters++;
-    icalproperty *ps = icalcomponent_get_first_property(ev[i].c, ICAL_SEQUENCE_PROPERTY);
-    int seq = ps ? icalproperty_get_sequence(ps) : 0;
-    int best = -1;
-    if (master) {
-      icalproperty *pb = icalcomponent_get_first_property(master->c, ICAL_SEQUENCE_PROPERTY);
-      best = pb ? icalproperty_get_sequence(pb) : 0;
+    if (!master) {
+      master = &ev[i];
+      continue;
     }
-    if (seq >= best)
+    int ci = complete_master(ev[i].c), cm = complete_master(master->c);
+    if (ci > cm || (ci == cm && ixc_revision_cmp(ev[i].c, master->c) >= 0))
       master = &ev[i];
   }
+  int cancelled_later = 0;
+  for (size_t i = 0; master && i < n; i++)
+    if (!ev[i].is_override && &ev[i] != master && !complete_master(ev[i].c) &&
+        icalcomponent_get_status(ev[i].c) == ICAL_STATUS_CANCELLED &&
+        ixc_revision_cmp(ev[i].c, master->c) > 0)
+      cancelled_later = 1;
   struct ev *primary = master ? master : &ev[0];
   icalcomponent **overrides = NULL;
   if (n_over) {
@@ -640,7 +676,8 @@ static int build_series(struct ixc_doc *d, struct matcher *m, struct keyset *ks,
       .n_overrides = n_over,
       .vcal = primary->vcal,
       .deflt = primary->deflt,
-      .cancelled = master && icalcomponent_get_status(master->c) == ICAL_STATUS_CANCELLED,
+      .cancelled = master && (cancelled_later ||
+                              icalcomponent_get_status(master->c) == ICAL_STATUS_CANCELLED),
       .location = svc.location_text,
   };
   rc = ixc_expand(d, &s, &svc);

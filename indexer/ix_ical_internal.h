@@ -28,6 +28,8 @@ struct ixc_doc {
   icaltimezone *ams, *utc;
   size_t iterations_left; /* recurrence steps left for the whole document */
   int budget_warned;
+  int budget_hit; /* a recurrence walk stopped at a budget (ixc_expand clears it per series) */
+  int quiet;      /* warnings are not added (a second walk that would repeat them) */
   size_t warnings, warnings_dropped;
   struct ixc_zone_entry zones[IXC_ZONE_CACHE];
   size_t n_zones, next_zone;
@@ -55,6 +57,11 @@ struct ixc_series {
   int cancelled;        /* master STATUS:CANCELLED */
   const char *location; /* the series' cleaned LOCATION, or NULL */
 };
+
+/* Which of two revisions of a component (same UID, same RECURRENCE-ID or
+ * none) is newer: SEQUENCE, then DTSTAMP (RFC 5546 2.1.5; a missing
+ * DTSTAMP is oldest). <0 when a is older, 0 when neither is, >0 when newer. */
+int ixc_revision_cmp(icalcomponent *a, icalcomponent *b);
 
 /* Add a warning to the batch (at most IXC_MAX_WARNINGS per document). */
 void ixc_warn(struct ixc_doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

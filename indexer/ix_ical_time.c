@@ -357,7 +357,15 @@ static struct span event_span(struct ixc_doc *d, const struct ixc_series *s, ica
   struct ixc_point end;
   if (pe && read_point(d, s, pe, icalproperty_get_dtend(pe), zone, &end) == 0) {
     if (start->all_day) {
-      sp.days = end.all_day ? end.day - start->day : 1;
+      /* RFC 5545 3.8.2.2 wants a DATE here too. A date-time DTEND
+       * (20230817T000000Z after DTSTART;VALUE=DATE:20230724) names the
+       * day it is written on: at 00:00:00 that day is the exclusive end,
+       * at any other time the event lasts into it. */
+      if (!end.all_day) {
+        struct icaltimetype te = icalproperty_get_dtend(pe);
+        end.day = days_of(te) + (te.hour || te.minute || te.second ? 1 : 0);
+      }
+      sp.days = end.day - start->day;
       if (sp.days < 1)
         sp.days = 1;
     } else {
@@ -428,15 +436,18 @@ static int push_instance(struct ixc_doc *d, struct occv *ov, const struct ixc_po
 
 static int budget_left(struct ixc_doc *d, const struct ixc_series *s, size_t *steps) {
   if (d->iterations_left == 0) {
-    if (!d->budget_warned)
+    d->budget_hit = 1;
+    if (!d->budget_warned && !d->quiet) {
       ixc_warn(d,
                "De agenda heeft te veel herhalingen om alles uit te rekenen; vanaf activiteit '%s' "
                "zijn niet alle datums berekend.",
                s->key);
-    d->budget_warned = 1;
+      d->budget_warned = 1;
+    }
     return 0;
   }
   if (*steps >= IX_ICAL_MAX_ITERATIONS) {
+    d->budget_hit = 1;
     ixc_warn(d,
              "Activiteit '%s': de herhaalregel begint lang geleden of herhaalt heel vaak; na %d "
              "stappen is gestopt met rekenen, dus er kunnen datums ontbreken.",
@@ -775,12 +786,16 @@ static int read_overrides(struct ixc_doc *d, const struct ixc_series *s, icaltim
       warned_range = 1;
     }
   }
-  /* Two overrides of the same instance: the higher SEQUENCE (then the later one) wins. */
+  /* Two overrides of the same instance: the newer revision (SEQUENCE, then
+   * DTSTAMP), then the later one wins. */
   for (size_t i = 0; i < s->n_overrides; i++)
-    for (size_t j = 0; j < s->n_overrides && !ovr[i].skip; j++)
-      if (j != i && !ovr[j].skip && same_instance(&ovr[i].rid, &ovr[j].rid) &&
-          (ovr[j].seq > ovr[i].seq || (ovr[j].seq == ovr[i].seq && j > i)))
+    for (size_t j = 0; j < s->n_overrides && !ovr[i].skip; j++) {
+      if (j == i || ovr[j].skip || !same_instance(&ovr[i].rid, &ovr[j].rid))
+        continue;
+      int c = ixc_revision_cmp(ovr[j].c, ovr[i].c);
+      if (c > 0 || (c == 0 && j > i))
         ovr[i].skip = 1;
+    }
   return SK_OK;
 }
 
@@ -874,6 +889,176 @@ static int apply_future(struct ixc_doc *d, const struct ixc_series *s, icaltimez
   return SK_OK;
 }
 
+/* What the recurrence set of a master is made of (RFC 5545 3.8.5.3). */
+struct gen {
+  icalcomponent *master;
+  struct icaltimetype t0; /* DTSTART's local fields */
+  struct ixc_point p0;
+  icaltimezone *zone;
+  struct span span;
+};
+
+/* The instances of the set (DTSTART, every RRULE, every RDATE; EXDATE and
+ * overrides not applied, duplicates kept) that overlap the window, into ov;
+ * at most limit per rule. SK_OK or SK_ENOMEM. */
+static int generate(struct ixc_doc *d, const struct ixc_series *s, const struct gen *g,
+                    size_t limit, struct occv *ov) {
+  /* DTSTART is always the first instance (RFC 5545 3.8.5.3). */
+  int rc = push_instance(d, ov, &g->p0, &g->span, g->zone);
+  if (rc < 0)
+    return rc;
+  rc = SK_OK;
+  for (icalproperty *p = icalcomponent_get_first_property(g->master, ICAL_RRULE_PROPERTY); p;
+       p = icalcomponent_get_next_property(g->master, ICAL_RRULE_PROPERTY)) {
+    struct icalrecurrencetype rule = icalproperty_get_rrule(p);
+    if (rule.freq == ICAL_NO_RECURRENCE) {
+      ixc_warn(d, "Activiteit '%s': de herhaalregel (RRULE) is onleesbaar en genegeerd.", s->key);
+      continue;
+    }
+    rc = expand_rule(d, s, rule, g->t0, g->p0.utc, g->zone, &g->span, limit, ov);
+    if (rc)
+      return rc;
+  }
+  size_t n_rdates = 0;
+  for (icalproperty *p = icalcomponent_get_first_property(g->master, ICAL_RDATE_PROPERTY); p;
+       p = icalcomponent_get_next_property(g->master, ICAL_RDATE_PROPERTY)) {
+    if (++n_rdates > 10000)
+      break; /* bounded like the rules */
+    struct icaldatetimeperiodtype dp = icalproperty_get_rdate(p);
+    struct ixc_point r;
+    struct span sp = g->span;
+    if (!icaltime_is_null_time(dp.time)) {
+      if (read_point(d, s, p, dp.time, g->zone, &r) != 0)
+        continue;
+    } else if (!icaltime_is_null_time(dp.period.start)) {
+      if (read_point(d, s, p, dp.period.start, g->zone, &r) != 0)
+        continue;
+      struct ixc_point e;
+      sp.ndays = 0;
+      if (!icaltime_is_null_time(dp.period.end) &&
+          read_point(d, s, p, dp.period.end, g->zone, &e) == 0) {
+        sp.secs = e.utc - r.utc >= 0 && e.utc - r.utc <= MAX_DURATION ? e.utc - r.utc : -1;
+      } else if (!icaldurationtype_is_null_duration(dp.period.duration) &&
+                 !icaldurationtype_is_bad_duration(dp.period.duration)) {
+        int secs = icaldurationtype_as_int(dp.period.duration);
+        sp.secs = secs >= 0 ? secs : -1;
+      }
+    } else {
+      continue;
+    }
+    if (r.all_day != g->p0.all_day) {
+      /* A date RDATE on a timed series (or the reverse): keep the series' kind. */
+      if (g->p0.all_day) {
+        r.all_day = 1;
+        r.utc = day_start_utc(r.day, g->zone);
+      } else {
+        struct icaltimetype lt = date_of_days(r.day);
+        lt.is_date = 0;
+        lt.hour = g->t0.hour;
+        lt.minute = g->t0.minute;
+        lt.second = g->t0.second;
+        r.all_day = 0;
+        r.utc = local_to_utc(lt, g->zone);
+      }
+    }
+    rc = push_instance(d, ov, &r, &sp, g->zone);
+    if (rc < 0)
+      return rc;
+    rc = SK_OK;
+  }
+  return SK_OK;
+}
+
+/* RFC 5545 3.8.4.4: UID and RECURRENCE-ID name an instance of the
+ * recurrence set (before EXDATE). An override whose RECURRENCE-ID names
+ * none (the master was changed after it, e.g. its rule now ends earlier)
+ * replaces nothing and is not shown (warning). ov holds the set within the
+ * window (complete unless ov_complete is 0); a RECURRENCE-ID elsewhere is
+ * looked up by walking the set around it, and when that walk stops at a
+ * budget the override is kept.
+ * An all-day series whose override names the instance with a date-time
+ * (RECURRENCE-ID:20260914T000000Z, not ;VALUE=DATE:20260914): 00:00:00 UTC
+ * means that UTC date (how Google writes it), another time the local date
+ * (local midnight written in UTC, as Outlook does). When no instance is on
+ * that day, the other reading and then the nearest UTC midnight are tried. */
+static int match_overrides(struct ixc_doc *d, const struct ixc_series *s, const struct gen *g,
+                           const struct occv *ov, int ov_complete, struct override *ovr) {
+  size_t dropped = 0;
+  for (size_t k = 0; k < s->n_overrides; k++) {
+    struct override *o = &ovr[k];
+    if (o->skip)
+      continue;
+    struct ixc_point cand[3] = {o->rid, o->rid, o->rid};
+    size_t nc = 1;
+    if (g->p0.all_day && !o->rid.all_day) {
+      int utc_midnight = o->rid.utc % DAY == 0;
+      int64_t days[3] = {utc_midnight ? o->rid_utc_day : o->rid.day,
+                         utc_midnight ? o->rid.day : o->rid_utc_day, (o->rid.utc + DAY / 2) / DAY};
+      for (size_t c = 0; c < 3; c++) {
+        cand[c].all_day = 1;
+        cand[c].day = days[c];
+        cand[c].utc = day_start_utc(days[c], g->zone);
+      }
+      nc = 3;
+    }
+    int64_t lo = cand[0].utc, hi = cand[0].utc;
+    int decided = ov_complete;
+    for (size_t c = 0; c < nc; c++) {
+      lo = cand[c].utc < lo ? cand[c].utc : lo;
+      hi = cand[c].utc > hi ? cand[c].utc : hi;
+      if (cand[c].utc < d->o->window_start || cand[c].utc >= d->o->window_end)
+        decided = 0;
+    }
+    struct occv probe = {0};
+    const struct occv *set = ov;
+    if (!decided) {
+      /* the set around the RECURRENCE-ID: instances start at most a day
+       * from it (a DATE names a local day, zones are < 1 day off) */
+      struct ix_ical_opts near = *d->o;
+      near.window_start = lo - 2 * DAY;
+      near.window_end = hi + 2 * DAY;
+      const struct ix_ical_opts *saved = d->o;
+      int hit = d->budget_hit;
+      d->o = &near;
+      d->quiet = 1;
+      d->budget_hit = 0;
+      int rc = generate(d, s, g, IX_ICAL_MAX_ITERATIONS, &probe);
+      d->o = saved;
+      d->quiet = 0;
+      decided = !d->budget_hit;
+      d->budget_hit = hit;
+      if (rc) {
+        free(probe.v);
+        return rc;
+      }
+      set = &probe;
+    }
+    size_t found = nc;
+    for (size_t c = 0; c < nc && found == nc; c++)
+      for (size_t i = 0; i < set->n && found == nc; i++)
+        if (same_instance(&set->v[i].start, &cand[c]))
+          found = c;
+    free(probe.v);
+    if (found == nc && decided) {
+      o->skip = 1;
+      dropped++;
+      continue;
+    }
+    o->rid = cand[found == nc ? 0 : found];
+  }
+  if (dropped == 1)
+    ixc_warn(d,
+             "Activiteit '%s': een wijziging (RECURRENCE-ID) hoort bij geen datum van de reeks en "
+             "is overgeslagen.",
+             s->key);
+  else if (dropped > 1)
+    ixc_warn(d,
+             "Activiteit '%s': %zu wijzigingen (RECURRENCE-ID) horen bij geen datum van de reeks "
+             "en zijn overgeslagen.",
+             s->key, dropped);
+  return SK_OK;
+}
+
 int ixc_expand(struct ixc_doc *d, const struct ixc_series *s, struct ix_service *svc) {
   struct occv ov = {0};
   struct ixc_point *ex = NULL;
@@ -933,99 +1118,17 @@ int ixc_expand(struct ixc_doc *d, const struct ixc_series *s, struct ix_service 
         if (ovr[i].seq <= master_seq && same_instance(&ovr[i].rid, &ex[k]))
           ovr[i].skip = 1;
 
-    /* DTSTART is always the first instance (RFC 5545 3.8.5.3). */
-    rc = push_instance(d, &ov, &p0, &master_span, zone);
-    if (rc < 0)
-      goto done;
-    rc = SK_OK;
+    struct gen g = {s->master, t0, p0, zone, master_span};
     size_t limit = d->max_occ + n_ex + s->n_overrides + 1;
-    for (icalproperty *p = icalcomponent_get_first_property(s->master, ICAL_RRULE_PROPERTY); p;
-         p = icalcomponent_get_next_property(s->master, ICAL_RRULE_PROPERTY)) {
-      struct icalrecurrencetype rule = icalproperty_get_rrule(p);
-      if (rule.freq == ICAL_NO_RECURRENCE) {
-        ixc_warn(d, "Activiteit '%s': de herhaalregel (RRULE) is onleesbaar en genegeerd.", s->key);
-        continue;
-      }
-      rc = expand_rule(d, s, rule, t0, p0.utc, zone, &master_span, limit, &ov);
-      if (rc)
-        goto done;
-    }
+    d->budget_hit = 0;
+    rc = generate(d, s, &g, limit, &ov);
+    if (rc)
+      goto done;
     if (icalcomponent_get_first_property(s->master, ICAL_EXRULE_PROPERTY))
       ixc_warn(d, "Activiteit '%s': EXRULE wordt niet ondersteund en is genegeerd.", s->key);
-    size_t n_rdates = 0;
-    for (icalproperty *p = icalcomponent_get_first_property(s->master, ICAL_RDATE_PROPERTY); p;
-         p = icalcomponent_get_next_property(s->master, ICAL_RDATE_PROPERTY)) {
-      if (++n_rdates > 10000)
-        break; /* bounded like the rules */
-      struct icaldatetimeperiodtype dp = icalproperty_get_rdate(p);
-      struct ixc_point r;
-      struct span sp = master_span;
-      if (!icaltime_is_null_time(dp.time)) {
-        if (read_point(d, s, p, dp.time, zone, &r) != 0)
-          continue;
-      } else if (!icaltime_is_null_time(dp.period.start)) {
-        if (read_point(d, s, p, dp.period.start, zone, &r) != 0)
-          continue;
-        struct ixc_point e;
-        sp.ndays = 0;
-        if (!icaltime_is_null_time(dp.period.end) &&
-            read_point(d, s, p, dp.period.end, zone, &e) == 0) {
-          sp.secs = e.utc - r.utc >= 0 && e.utc - r.utc <= MAX_DURATION ? e.utc - r.utc : -1;
-        } else if (!icaldurationtype_is_null_duration(dp.period.duration) &&
-                   !icaldurationtype_is_bad_duration(dp.period.duration)) {
-          int secs = icaldurationtype_as_int(dp.period.duration);
-          sp.secs = secs >= 0 ? secs : -1;
-        }
-      } else {
-        continue;
-      }
-      if (r.all_day != p0.all_day) {
-        /* A date RDATE on a timed series (or the reverse): keep the series' kind. */
-        if (p0.all_day) {
-          r.all_day = 1;
-          r.utc = day_start_utc(r.day, zone);
-        } else {
-          struct icaltimetype lt = date_of_days(r.day);
-          lt.is_date = 0;
-          lt.hour = t0.hour;
-          lt.minute = t0.minute;
-          lt.second = t0.second;
-          r.all_day = 0;
-          r.utc = local_to_utc(lt, zone);
-        }
-      }
-      rc = push_instance(d, &ov, &r, &sp, zone);
-      if (rc < 0)
-        goto done;
-      rc = SK_OK;
-    }
-
-    /* An all-day series whose override names the instance with a
-     * date-time (RECURRENCE-ID:20260914T000000Z, not ;VALUE=DATE:20260914):
-     * 00:00:00 UTC means that UTC date (how Google writes it), another time
-     * the local date (local midnight written in UTC, as Outlook does). When
-     * no instance is on that day, the other reading is tried. */
-    if (p0.all_day)
-      for (size_t k = 0; k < s->n_overrides; k++) {
-        struct override *o = &ovr[k];
-        if (o->skip || o->rid.all_day)
-          continue;
-        int utc_midnight = o->rid.utc % DAY == 0;
-        /* readings in order: the one above, the other one, the nearest UTC midnight */
-        int64_t cand[3] = {utc_midnight ? o->rid_utc_day : o->rid.day,
-                           utc_midnight ? o->rid.day : o->rid_utc_day,
-                           (o->rid.utc + DAY / 2) / DAY};
-        int pick = 0, found = 0;
-        for (int c = 0; c < 3 && !found; c++)
-          for (size_t i = 0; i < ov.n && !found; i++)
-            if (ov.v[i].start.day == cand[c]) {
-              pick = c;
-              found = 1;
-            }
-        o->rid.day = cand[pick];
-        o->rid.all_day = 1;
-        o->rid.utc = day_start_utc(o->rid.day, zone);
-      }
+    rc = match_overrides(d, s, &g, &ov, ov.n < limit && !d->budget_hit, ovr);
+    if (rc)
+      goto done;
 
     /* Sort, drop duplicates (RRULE and RDATE may both give an instance),
      * EXDATEs and instances that an override replaces. */

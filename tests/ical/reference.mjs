@@ -167,10 +167,18 @@ function reference(text) {
   const parsed = ICAL.parse(text);
   // several VCALENDARs in one file come back as a list of components
   const roots = Array.isArray(parsed[0]) ? parsed : [parsed];
+  // A bare VEVENT without its VCALENDAR (an export of one event) is read
+  // like ix_ical reads it: as the only event of a calendar (docs/ical.md).
   const cals = [];
   for (const r of roots) {
     const root = new ICAL.Component(r);
-    cals.push(...(root.name === 'vcalendar' ? [root] : root.getAllSubcomponents('vcalendar')));
+    if (root.name === 'vevent') {
+      const cal = new ICAL.Component('vcalendar');
+      cal.addSubcomponent(root);
+      cals.push(cal);
+    } else {
+      cals.push(...(root.name === 'vcalendar' ? [root] : root.getAllSubcomponents('vcalendar')));
+    }
   }
   const uids = new Map();
   // a UID is one series across the whole file, like ix_ical reads it
@@ -190,9 +198,16 @@ function reference(text) {
   }
   {
     for (const [uid, comps] of byUid) {
+      // revisions ordered like ix_ical orders them: SEQUENCE, then DTSTAMP
+      // (RFC 5546 2.1.5), then file order (a stable sort); the newest last
       const seq = (c) => Number(c.getFirstPropertyValue('sequence')) || 0;
+      const stamp = (c) => {  // an unreadable DTSTAMP (ical.js throws) counts as none
+        try { const v = c.getFirstPropertyValue('dtstamp'); return v && v.toUnixTime ? v.toUnixTime() : -Infinity; }
+        catch { return -Infinity; }
+      };
+      const older = (a, b) => (seq(a) - seq(b)) || (stamp(a) === stamp(b) ? 0 : stamp(a) < stamp(b) ? -1 : 1);
       const masters = comps.filter((c) => !c.hasProperty('recurrence-id'));
-      const excs = comps.filter((c) => c.hasProperty('recurrence-id')).sort((a, b) => seq(a) - seq(b));
+      const excs = comps.filter((c) => c.hasProperty('recurrence-id')).sort(older);
       const out = [];
       if (!masters.length) {
         for (const x of excs) {
@@ -201,8 +216,12 @@ function reference(text) {
         }
       } else {
         let m = masters[0];
-        for (const c of masters) if (seq(c) >= seq(m)) m = c;
-        const ev = new ICAL.Event(m);
+        for (const c of masters) if (older(c, m) >= 0) m = c;
+        // Without options, ICAL.Event relates every RECURRENCE-ID VEVENT of
+        // the master's VCALENDAR, whatever its UID; only this UID's
+        // overrides are related (RFC 5545 3.8.4.4: UID and RECURRENCE-ID
+        // name the instance), the higher SEQUENCE last so it wins.
+        const ev = new ICAL.Event(m, { strictExceptions: true, exceptions: [] });
         for (const x of excs) ev.relateException(x);
         const mz = zoneOfProp(m, 'dtstart', calZone), mze = m.hasProperty('dtend') ? zoneOfProp(m, 'dtend', calZone) : mz;
         const it = ev.iterator();

@@ -364,6 +364,140 @@ static void test_only_overrides_without_master(void **state) {
   ix_batch_free(&b);
 }
 
+/* Several masters with one UID, as in a log of iTIP messages (libical's
+ * 2446.ics): the newest complete one (SEQUENCE, then DTSTAMP, RFC 5546
+ * 2.1.5) gives the dates, wherever it stands; a REPLY without DTSTART or
+ * SUMMARY changes nothing, even with a higher SEQUENCE; a newer CANCEL of
+ * the whole event (RFC 5546 3.2.5) cancels every date. */
+static void test_newest_complete_master_wins(void **state) {
+  (void)state;
+  struct ix_batch b;
+  parse("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n"
+        "BEGIN:VEVENT\r\nUID:overleg\r\nSUMMARY:Overleg\r\nSEQUENCE:0\r\n"
+        "DTSTAMP:20260802T090000Z\r\nDTSTART;TZID=Europe/Amsterdam:20261005T200000\r\n"
+        "RRULE:FREQ=MONTHLY;BYMONTHDAY=5;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n"
+        "BEGIN:VEVENT\r\nUID:overleg\r\nSUMMARY:Overleg (oud)\r\nSEQUENCE:0\r\n"
+        "DTSTAMP:20260801T090000Z\r\nDTSTART;TZID=Europe/Amsterdam:20261005T190000\r\n"
+        "RRULE:FREQ=MONTHLY;BYMONTHDAY=5;COUNT=2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REPLY\r\n"
+        "BEGIN:VEVENT\r\nUID:overleg\r\nSEQUENCE:5\r\nDTSTAMP:20260803T090000Z\r\n"
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:b@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n"
+        "BEGIN:VEVENT\r\nUID:afgezegd\r\nSUMMARY:Spreekuur\r\nSEQUENCE:0\r\n"
+        "DTSTAMP:20260801T090000Z\r\nDTSTART;TZID=Europe/Amsterdam:20261006T090000\r\n"
+        "RRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:CANCEL\r\n"
+        "BEGIN:VEVENT\r\nUID:afgezegd\r\nSEQUENCE:1\r\nDTSTAMP:20260901T090000Z\r\n"
+        "STATUS:CANCELLED\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        &b);
+  assert_int_equal(b.rejections.n, 0);
+  const struct ix_service *s = find(&b, "overleg");
+  assert_string_equal(s->name, "Overleg");
+  EXPECT(s, "2026-10-05T20:00:00+02:00", "2026-11-05T20:00:00+01:00", "2026-12-05T20:00:00+01:00");
+  for (size_t i = 0; i < 3; i++)
+    assert_int_equal(s->occurrences.v[i].cancelled, 0);
+  const struct ix_service *c = find(&b, "afgezegd");
+  assert_string_equal(c->name, "Spreekuur");
+  EXPECT(c, "2026-10-06T09:00:00+02:00", "2026-10-13T09:00:00+02:00");
+  assert_int_equal(c->occurrences.v[0].cancelled, 1);
+  assert_int_equal(c->occurrences.v[1].cancelled, 1);
+  ix_batch_free(&b);
+}
+
+/* RFC 5545 3.8.4.4: an override names an instance of the set. One whose
+ * RECURRENCE-ID is none (the master, SEQUENCE 2, was shortened after the
+ * override of SEQUENCE 1 was made: recurring-ical-events issue 253) is not
+ * shown; also when the RECURRENCE-ID lies before the window and the
+ * override moves it in. A real instance from before the window still is. */
+static void test_override_of_no_instance_is_dropped(void **state) {
+  (void)state;
+  struct ix_batch b;
+  parse(CAL("BEGIN:VEVENT\r\nUID:kort\r\nSUMMARY:Kamp\r\nSEQUENCE:1\r\n"
+            "RECURRENCE-ID;VALUE=DATE:20261005\r\nDTSTART;VALUE=DATE:20261005\r\n"
+            "DTEND;VALUE=DATE:20261011\r\nEND:VEVENT\r\n"
+            "BEGIN:VEVENT\r\nUID:kort\r\nSUMMARY:Kamp\r\nSEQUENCE:2\r\n"
+            "DTSTART;VALUE=DATE:20260907\r\nDTEND;VALUE=DATE:20260914\r\n"
+            "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;UNTIL=20260926\r\nEND:VEVENT\r\n"
+            /* Tuesdays 11, 18, 25 August: all before the window */
+            "BEGIN:VEVENT\r\nUID:buiten\r\nSUMMARY:B\r\n"
+            "DTSTART;TZID=Europe/Amsterdam:20260811T100000\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\n"
+            "END:VEVENT\r\n"
+            "BEGIN:VEVENT\r\nUID:buiten\r\nRECURRENCE-ID;TZID=Europe/Amsterdam:20260820T100000\r\n"
+            "DTSTART;TZID=Europe/Amsterdam:20260910T100000\r\nEND:VEVENT\r\n"
+            "BEGIN:VEVENT\r\nUID:buiten\r\nRECURRENCE-ID;TZID=Europe/Amsterdam:20260818T100000\r\n"
+            "DTSTART;TZID=Europe/Amsterdam:20260909T100000\r\nEND:VEVENT\r\n"),
+        &b);
+  const struct ix_service *k = find(&b, "kort");
+  EXPECT(k, "2026-09-07", "2026-09-21");
+  assert_string_equal(k->occurrences.v[1].ends_at, "2026-09-27");
+  EXPECT(find(&b, "buiten"), "2026-09-09T10:00:00+02:00");
+  assert_true(has_warning(&b, "'kort': een wijziging (RECURRENCE-ID) hoort bij geen datum"));
+  assert_true(has_warning(&b, "'buiten': een wijziging (RECURRENCE-ID) hoort bij geen datum"));
+  assert_false(has_warning(&b, "wijzigingen (RECURRENCE-ID)")); /* one each */
+  ix_batch_free(&b);
+}
+
+/* Two overrides of one instance with the same SEQUENCE: the later DTSTAMP
+ * wins (RFC 5546 2.1.5), though it comes first in the file. */
+static void test_override_tie_goes_to_later_dtstamp(void **state) {
+  (void)state;
+  struct ix_batch b;
+  parse(CAL("BEGIN:VEVENT\r\nUID:twee\r\nSUMMARY:T\r\n"
+            "DTSTART;TZID=Europe/Amsterdam:20261013T100000\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\n"
+            "END:VEVENT\r\n"
+            "BEGIN:VEVENT\r\nUID:twee\r\nSEQUENCE:1\r\nDTSTAMP:20261012T120000Z\r\n"
+            "RECURRENCE-ID;TZID=Europe/Amsterdam:20261020T100000\r\n"
+            "DTSTART;TZID=Europe/Amsterdam:20261021T140000\r\nEND:VEVENT\r\n"
+            "BEGIN:VEVENT\r\nUID:twee\r\nSEQUENCE:1\r\nDTSTAMP:20261011T120000Z\r\n"
+            "RECURRENCE-ID;TZID=Europe/Amsterdam:20261020T100000\r\n"
+            "DTSTART;TZID=Europe/Amsterdam:20261022T140000\r\nEND:VEVENT\r\n"),
+        &b);
+  EXPECT(find(&b, "twee"), "2026-10-13T10:00:00+02:00", "2026-10-21T14:00:00+02:00");
+  ix_batch_free(&b);
+}
+
+/* RFC 5545 3.8.2.2 wants a DATE DTEND after a DATE DTSTART; a date-time
+ * one (recurring-ical-events issue 201) names the day it is written on:
+ * exclusive at 00:00:00, included at any other time. */
+static void test_all_day_with_date_time_dtend(void **state) {
+  (void)state;
+  struct ix_batch b;
+  parse(CAL("BEGIN:VEVENT\r\nUID:verlof\r\nSUMMARY:Vakantie\r\nDTSTART;VALUE=DATE:20261005\r\n"
+            "DTEND:20261017T000000Z\r\nEND:VEVENT\r\n"
+            /* Outlook: local midnight of 7 October written in UTC */
+            "BEGIN:VEVENT\r\nUID:outlook\r\nSUMMARY:O\r\nDTSTART;VALUE=DATE:20261005\r\n"
+            "DTEND:20261006T220000Z\r\nEND:VEVENT\r\n"
+            "BEGIN:VEVENT\r\nUID:middag\r\nSUMMARY:M\r\nDTSTART;VALUE=DATE:20261005\r\n"
+            "DTEND;TZID=Europe/Amsterdam:20261006T120000\r\nEND:VEVENT\r\n"
+            "BEGIN:VEVENT\r\nUID:ervoor\r\nSUMMARY:E\r\nDTSTART;VALUE=DATE:20261005\r\n"
+            "DTEND:20261001T000000Z\r\nEND:VEVENT\r\n"),
+        &b);
+  const struct ix_service *v = find(&b, "verlof");
+  EXPECT(v, "2026-10-05");
+  assert_int_equal(v->occurrences.v[0].all_day, 1);
+  assert_string_equal(v->occurrences.v[0].ends_at, "2026-10-16");
+  assert_int_equal(v->occurrences.v[0].end_utc - v->occurrences.v[0].start_utc, 12 * 86400);
+  assert_string_equal(find(&b, "outlook")->occurrences.v[0].ends_at, "2026-10-06");
+  assert_string_equal(find(&b, "middag")->occurrences.v[0].ends_at, "2026-10-06");
+  assert_string_equal(find(&b, "ervoor")->occurrences.v[0].ends_at, "2026-10-05");
+  ix_batch_free(&b);
+}
+
+/* An all-day series with a date-time UNTIL (Exchange writes local midnight
+ * of the last day in UTC, RFC 5545 3.3.10 wants a DATE): UNTIL is read on
+ * the series' local calendar, so that last day is kept. */
+static void test_all_day_series_with_utc_until_keeps_last_day(void **state) {
+  (void)state;
+  struct ix_batch b;
+  parse(CAL("BEGIN:VEVENT\r\nUID:bak\r\nSUMMARY:Groene bak\r\nDTSTART;VALUE=DATE:20261001\r\n"
+            "DTEND;VALUE=DATE:20261002\r\nRRULE:FREQ=WEEKLY;UNTIL=20261014T220000Z\r\n"
+            "END:VEVENT\r\n"),
+        &b);
+  EXPECT(find(&b, "bak"), "2026-10-01", "2026-10-08", "2026-10-15");
+  ix_batch_free(&b);
+}
+
 /* --------------------------------------------------------------- all-day */
 
 static void test_all_day_events_stay_dates(void **state) {
@@ -850,6 +984,11 @@ int main(void) {
       cmocka_unit_test(test_exdate_beats_an_older_override),
       cmocka_unit_test(test_cancelled_master_cancels_the_series),
       cmocka_unit_test(test_only_overrides_without_master),
+      cmocka_unit_test(test_newest_complete_master_wins),
+      cmocka_unit_test(test_override_of_no_instance_is_dropped),
+      cmocka_unit_test(test_override_tie_goes_to_later_dtstamp),
+      cmocka_unit_test(test_all_day_with_date_time_dtend),
+      cmocka_unit_test(test_all_day_series_with_utc_until_keeps_last_day),
       cmocka_unit_test(test_all_day_events_stay_dates),
       cmocka_unit_test(test_occurrence_cap_and_iteration_bound),
       cmocka_unit_test(test_series_outside_window_is_returned_empty),
