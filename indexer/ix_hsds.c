@@ -14,6 +14,7 @@
 #include "ix_area.h"
 #include "sk_buf.h"
 #include "sk_err.h"
+#include "sk_id.h"
 
 /*
  * Design notes:
@@ -259,6 +260,24 @@ static const char *str_field(struct ctx *c, json_t *obj, const char *prefix, con
   }
   const char *s = json_string_value(v);
   return *s ? s : NULL;
+}
+
+/* An identifier of obj (id, organization_id, location_id, ...) as text,
+ * like str_field. A UUID in any case or form (RFC 9562: case-insensitive;
+ * {braces}, urn:uuid:) is given in its canonical lower-case form, so the
+ * publisher's UUID can be our id and links between records resolve
+ * whatever case each side writes. Other ids are kept exactly (they may be
+ * case-sensitive). *oomp is set on allocation failure. */
+static const char *id_field(struct ctx *c, json_t *obj, const char *prefix, const char *key,
+                            int *oomp) {
+  const char *v = str_field(c, obj, prefix, key);
+  char u[SK_UUID_LEN];
+  if (!v || sk_uuid_valid(v) || !sk_uuid_canon(v, u))
+    return v;
+  const char *copy = ix_strdup(c->b, u);
+  if (!copy)
+    *oomp = 1;
+  return copy;
 }
 
 static json_t *arr_field(struct ctx *c, json_t *obj, const char *prefix, const char *key) {
@@ -1255,7 +1274,10 @@ static const char *const org_read_top[] = {"id",      "name",   "description", "
 /* Add the organization (once per id) and return its key in *key. */
 static int add_org(struct ctx *c, json_t *o, int top, const char **key) {
   *key = NULL;
-  const char *id = str_field(c, o, "organization", "id");
+  int nomem = 0;
+  const char *id = id_field(c, o, "organization", "id", &nomem);
+  if (nomem)
+    return oom(c);
   if (!id) {
     note(c, "organization", "id", "een organisatie zonder id is overgeslagen");
     return SK_OK;
@@ -1418,7 +1440,10 @@ static int read_accessibility(struct ctx *c, struct ix_location *l, json_t *arr)
 /* Add the location (once per id), link it to s, and merge its phones and
  * schedules into s. */
 static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hours_src) {
-  const char *id = str_field(c, o, "location", "id");
+  int nomem = 0;
+  const char *id = id_field(c, o, "location", "id", &nomem);
+  if (nomem)
+    return oom(c);
   if (!id) {
     note(c, "location", "id", "een locatie zonder id is overgeslagen");
     return SK_OK;
@@ -1442,9 +1467,9 @@ static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hou
     const char *f;
     if ((f = str_field(c, o, "location", "name")) && !(l->name = ix_strdup(c->b, f)))
       return oom(c);
-    f = str_field(c, o, "location", "organization_id");
+    f = id_field(c, o, "location", "organization_id", &nomem);
     l->org_key = f ? ix_strdup(c->b, f) : s->org_key;
-    if (f && !l->org_key)
+    if (nomem || (f && !l->org_key))
       return oom(c);
     json_t *addrs = arr_field(c, o, "location", "addresses");
     if (addrs)
@@ -1502,7 +1527,10 @@ static int merge_sal(struct ctx *c, struct ix_service *s, json_t *sal, int top, 
     }
     TRY(add_location(c, s, loc, hours_src));
   } else {
-    const char *lid = str_field(c, sal, "service_at_location", "location_id");
+    int nomem = 0;
+    const char *lid = id_field(c, sal, "service_at_location", "location_id", &nomem);
+    if (nomem)
+      return oom(c);
     size_t at = lid ? ks_find(&c->locs, lid) : SIZE_MAX;
     if (at != SIZE_MAX) {
       TRY(link_location(c, s, c->b->locations.v[at].key));
@@ -1781,6 +1809,9 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
                   index + 1);
   }
   const char *id = json_string_value(jid);
+  char canon[SK_UUID_LEN];
+  if (!sk_uuid_valid(id) && sk_uuid_canon(id, canon) && !(id = ix_strdup(c->b, canon)))
+    return oom(c);
   c->cur = id;
   if (ks_find(&c->skipped, id) != SIZE_MAX)
     return SK_OK; /* inactive, already reported */
@@ -1867,7 +1898,10 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
 
   /* Organization: nested object, else organization_id, else the default. */
   json_t *jorg = obj_field(c, o, "service", "organization");
-  const char *org_id = str_field(c, o, "service", "organization_id");
+  int nomem = 0;
+  const char *org_id = id_field(c, o, "service", "organization_id", &nomem);
+  if (nomem)
+    return oom(c);
   if (jorg) {
     TRY(add_org(c, jorg, 0, &s->org_key));
     if (org_id && s->org_key && strcmp(org_id, s->org_key) != 0)

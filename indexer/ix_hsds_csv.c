@@ -18,6 +18,7 @@
 #include "ix_hsds.h"
 #include "ix_text.h"
 #include "sk_err.h"
+#include "sk_id.h"
 
 void ix_hsds_csv_pkg_free(struct ix_hsds_csv_pkg *p) {
   for (size_t i = 0; i < p->n; i++)
@@ -341,8 +342,16 @@ static int numeric_column(const char *col) {
   return 0;
 }
 
+/* "id" and the "*_id" columns that join the tables. */
+static int id_column(const char *col) {
+  size_t n = strlen(col);
+  return strcmp(col, "id") == 0 || (n > 3 && strcmp(col + n - 3, "_id") == 0);
+}
+
 static json_t *cell_value(const char *col, const char *v) {
-  char *end;
+  char *end, u[SK_UUID_LEN];
+  if (id_column(col) && sk_uuid_canon(v, u)) /* joins ignore the case of a UUID */
+    return json_string(u);
   if (numeric_column(col)) {
     double x = strtod(v, &end);
     if (end != v && !*end && isfinite(x))

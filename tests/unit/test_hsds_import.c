@@ -578,6 +578,95 @@ static void test_specification_and_uk_examples(void **state) {
   assert_true(services >= 15);
 }
 
+/* ------------------------------------------------------------- identity */
+
+/* A feed's UUIDs in upper or mixed case, in braces or as urn:uuid: are
+ * the publisher's identity: kept as our ids in canonical lower case, and
+ * the links between records (organization_id, location_id) resolve
+ * whatever case each side writes. Reading the feed again in another case
+ * matches the same records. A key that is no UUID keeps its case. */
+static void test_uuid_case_kept(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("uuidcase.db");
+  struct ix_feed_report rep = run_one(st, "hsds", data_path("tests/data/hsds/uuid_case.json"),
+                                      NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(n_rejections(st), 0);
+  static const char *const svc[][2] = {
+      {"6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "Formulierenhulp Huizen"},
+      {"7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "Belastinghulp Huizen"},
+      {"8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "Toeslagenspreekuur Huizen"},
+  };
+  char sql[512];
+  for (size_t i = 0; i < 3; i++) {
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM service s JOIN organization o ON o.rid = s.organization_rid"
+             " WHERE s.id = '%s' AND s.name = '%s' AND s.status = 'active'"
+             " AND o.id = 'a1b2c3d4-e5f6-4711-8899-aabbccddeeff'",
+             svc[i][0], svc[i][1]);
+    if (count(st, sql) != 1)
+      fail_msg("service %s (%s) lost its id or its organisation", svc[i][1], svc[i][0]);
+  }
+  /* One organisation and one location, whatever case each reference used. */
+  assert_int_equal(count(st, "SELECT count(*) FROM organization WHERE source = 'feed:f'"), 1);
+  assert_int_equal(count(st, "SELECT count(*) FROM organization WHERE name ="
+                             " 'Stichting Papierwijzer' AND id ="
+                             " 'a1b2c3d4-e5f6-4711-8899-aabbccddeeff'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM location WHERE source = 'feed:f'"), 1);
+  assert_int_equal(count(st, "SELECT count(*) FROM service_at_location x JOIN location l ON"
+                             " l.rid = x.location_rid JOIN service s ON s.rid = x.service_rid"
+                             " WHERE l.id = 'b0b0b0b0-1111-4222-8333-c4c4c4c4c4c4' AND s.name IN"
+                             " ('Formulierenhulp Huizen', 'Belastinghulp Huizen')"),
+                   2);
+  /* A key that is no UUID is kept as written (it may be case-sensitive). */
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE source_key ="
+                             " 'Dienst-HOOFDLETTERS' AND organization_rid = (SELECT rid FROM"
+                             " organization WHERE name = 'Stichting Papierwijzer')"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE source = 'feed:f'"), 4);
+
+  /* The same feed with every UUID in lower case: the same records. */
+  FILE *fp = fopen(data_path("tests/data/hsds/uuid_case.json"), "rb");
+  assert_non_null(fp);
+  static char text[8192];
+  size_t n = fread(text, 1, sizeof text - 1, fp);
+  fclose(fp);
+  text[n] = '\0';
+  static const char *const upper[] = {
+      "6F1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D", "A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF",
+      "0F0E0D0C-0B0A-4909-8807-060504030201", "B0B0B0B0-1111-4222-8333-C4C4C4C4C4C4",
+      "8A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D", "A1b2C3d4-E5f6-4711-8899-AaBbCcDdEeFf",
+      "b0b0B0B0-1111-4222-8333-c4c4c4c4c4c4"};
+  for (size_t i = 0; i < sizeof upper / sizeof upper[0]; i++) {
+    char *p = strstr(text, upper[i]);
+    assert_non_null(p);
+    for (; p; p = strstr(p, upper[i]))
+      for (size_t j = 0; j < 36; j++)
+        if (p[j] >= 'A' && p[j] <= 'F')
+          p[j] = (char)(p[j] - 'A' + 'a');
+  }
+  assert_null(strstr(text, "A1B2C3D4"));
+  th_write_file(th_path("uuid_lower.json"), text, n);
+  rep = run_one(st, "hsds", th_path("uuid_lower.json"), NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(rep.stats.n_new, 0);
+  assert_int_equal(rep.stats.n_withdrawn, 0);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE source = 'feed:f'"), 4);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE source = 'feed:f' AND status ="
+                             " 'active' AND (id IN ('6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',"
+                             " '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',"
+                             " '8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d') OR source_key ="
+                             " 'Dienst-HOOFDLETTERS')"),
+                   4);
+  assert_int_equal(count(st, "SELECT count(*) FROM organization WHERE source = 'feed:f'"), 1);
+  assert_int_equal(count(st, "SELECT count(*) FROM location WHERE source = 'feed:f'"), 1);
+  sk_store_close(st);
+  remove(th_path("uuidcase.db"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_valid_thirdparty_service_is_accepted),
@@ -588,6 +677,7 @@ int main(void) {
       cmocka_unit_test(test_windows1252_and_nul),
       cmocka_unit_test(test_schedules_in_full),
       cmocka_unit_test(test_redactie_list_and_confirm),
+      cmocka_unit_test(test_uuid_case_kept),
   };
   int failed = cmocka_run_group_tests_name("hsds import", tests, NULL, NULL);
   if (!th_corpora_dir()) {
