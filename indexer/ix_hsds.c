@@ -1791,6 +1791,97 @@ static int set_description(struct ctx *c, struct ix_service *s, const struct sk_
   return s->description ? SK_OK : oom(c);
 }
 
+/* n digits at s as a number, or -1. */
+static int digits_at(const char *s, int n) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+/* An ISO 8601 time of change as RFC 3339 (what HSDS's format date-time
+ * means). 0: v is RFC 3339 already (kept as given, so a round trip is
+ * exact); 1: written into out (a date alone is its midnight UTC; a space
+ * for 'T'; +0100 as +01:00); 2: the same, but v had no offset and is read
+ * as UTC; -1: no date-time. */
+static int rfc3339_of(const char *v, char out[48]) {
+  size_t n = strlen(v);
+  int y = n >= 10 ? digits_at(v, 4) : -1, mo = y >= 0 ? digits_at(v + 5, 2) : -1,
+      d = mo >= 0 ? digits_at(v + 8, 2) : -1;
+  if (d < 0 || v[4] != '-' || v[7] != '-' || mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1900 ||
+      n > 40)
+    return -1;
+  if (n == 10) {
+    snprintf(out, 48, "%.10sT00:00:00Z", v);
+    return 1;
+  }
+  char sep = v[10];
+  if (sep != 'T' && sep != 't' && sep != ' ')
+    return -1;
+  const char *p = v + 11;
+  int hh = digits_at(p, 2), mi = hh >= 0 && p[2] == ':' ? digits_at(p + 3, 2) : -1, ss = 0;
+  if (mi < 0 || hh > 23 || mi > 59)
+    return -1;
+  p += 5;
+  int had_sec = 0;
+  if (*p == ':') {
+    if ((ss = digits_at(p + 1, 2)) < 0 || ss > 60)
+      return -1;
+    p += 3;
+    had_sec = 1;
+  }
+  const char *frac = p;
+  if (*p == '.' || *p == ',') {
+    p++;
+    if (*p < '0' || *p > '9')
+      return -1;
+    while (*p >= '0' && *p <= '9')
+      p++;
+  }
+  size_t flen = (size_t)(p - frac);
+  char off[8];
+  int rc = 1, canonical_off = 0;
+  if (*p == 'Z' || *p == 'z') {
+    snprintf(off, sizeof off, "Z");
+    canonical_off = 1;
+    p++;
+  } else if (*p == '+' || *p == '-') {
+    char sign = *p;
+    int oh = digits_at(p + 1, 2), om;
+    if (oh < 0 || oh > 23)
+      return -1;
+    if (p[3] == ':') {
+      om = digits_at(p + 4, 2);
+      canonical_off = 1;
+      p += 6;
+    } else if (p[3]) {
+      om = digits_at(p + 3, 2);
+      p += 5;
+    } else {
+      om = 0;
+      p += 3;
+    }
+    if (om < 0 || om > 59)
+      return -1;
+    snprintf(off, sizeof off, "%c%02d:%02d", sign, oh, om);
+  } else if (!*p) {
+    snprintf(off, sizeof off, "Z");
+    rc = 2;
+  } else {
+    return -1;
+  }
+  if (*p)
+    return -1;
+  if (rc == 1 && canonical_off && had_sec && sep == 'T' && (flen == 0 || frac[0] == '.'))
+    return 0;
+  snprintf(out, 48, "%.10sT%02d:%02d:%02d%s%.*s%s", v, hh, mi, ss, flen ? "." : "",
+           flen ? (int)flen - 1 : 0, flen ? frac + 1 : "", off);
+  return rc;
+}
+
 /* Read one service object. default_org: organization key to use when the
  * service names none (organization with nested services). sal: an outer
  * service_at_location object the service was found in, or NULL. */
@@ -1884,15 +1975,18 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   SVC_TEXT(assured_by, "assurer_email")
   SVC_TEXT(keywords, "alternate_name")
 #undef SVC_TEXT
-  /* The source's own time of change, kept beside ours (issue 12). */
+  /* The source's own time of change, kept beside ours (issue 12) and
+   * published again as last_modified: RFC 3339 as given, other ISO 8601
+   * forms written as RFC 3339. */
   if ((f = str_field(c, o, "service", "last_modified"))) {
-    size_t fl = strlen(f);
-    int ok = fl >= 10 && fl <= 40 && strspn(f, "0123456789-:T.+Z") == fl && f[4] == '-' &&
-             f[7] == '-';
-    if (!ok)
+    char t[48];
+    int r = rfc3339_of(f, t);
+    if (r < 0)
       note(c, "service", "last_modified",
            "geen datum en tijd (ISO 8601); het veld is overgeslagen");
-    else if (!(s->source_modified = ix_strdup(c->b, f)))
+    else if (r == 2)
+      note(c, "service", "last_modified", "zonder tijdzone; we lezen het als UTC");
+    if (r >= 0 && !(s->source_modified = ix_strdup(c->b, r == 0 ? f : t)))
       return oom(c);
   }
 
