@@ -13,6 +13,7 @@
 
 #include "ix_area.h"
 #include "sk_buf.h"
+#include "sk_check.h"
 #include "sk_err.h"
 #include "sk_id.h"
 
@@ -459,6 +460,34 @@ static const char *const phone_read[] = {
     NULL};
 
 /* Read one HSDS phone into number/description (arena). 0: usable. */
+/* A phone number as publishers write it, made checkable: blanks and
+ * quotes around it ("\"+44 1234 234567\"", as in the specification's own
+ * examples), a "tel:" prefix and dots between the groups (650.555.1234)
+ * are taken off or made spaces, with a warning. NULL on OOM. */
+static const char *clean_number(struct ctx *c, const char *num) {
+  size_t n = strlen(num);
+  const char *p = num;
+  while (n && (*p == ' ' || *p == '"' || *p == '\'' || *p == '\t')) {
+    p++;
+    n--;
+  }
+  while (n && (p[n - 1] == ' ' || p[n - 1] == '"' || p[n - 1] == '\'' || p[n - 1] == '\t'))
+    n--;
+  if (n > 4 && strncasecmp(p, "tel:", 4) == 0) {
+    p += 4;
+    n -= 4;
+  }
+  char *out = (char *)ix_printf(c->b, "%.*s", (int)n, p); /* our own arena copy */
+  if (!out)
+    return NULL;
+  for (char *q = out; *q; q++)
+    if (*q == '.')
+      *q = ' ';
+  if (strcmp(out, num) != 0)
+    note(c, "phone", "number", "aanhalingstekens, 'tel:' of punten weggehaald");
+  return out;
+}
+
 static int read_phone(struct ctx *c, json_t *p, const char **number, const char **extension,
                       const char **desc) {
   *number = *extension = *desc = NULL;
@@ -490,7 +519,7 @@ static int read_phone(struct ctx *c, json_t *p, const char **number, const char 
        (json_is_string(ext) && json_string_length(ext) && json_string_length(ext) <= 20)) &&
       !*extension)
     return -2;
-  *number = ix_strdup(c->b, num);
+  *number = clean_number(c, num);
   if (!*number)
     return -2;
   const char *d = str_field(c, p, "phone", "description");
@@ -614,16 +643,47 @@ static int parse_time(const char *s, char out[6], int *zone, int *secs, int allo
   h = s[i++] - '0';
   if (s[i] >= '0' && s[i] <= '9')
     h = h * 10 + (s[i++] - '0');
-  if (s[i++] != ':' || !(s[i] >= '0' && s[i] <= '9') || !(s[i + 1] >= '0' && s[i + 1] <= '9'))
-    return -1;
-  m = (s[i] - '0') * 10 + (s[i + 1] - '0');
-  i += 2;
-  if (s[i] == ':') {
+  int have_min = 0;
+  if ((s[i] == ':' || s[i] == '.') && s[i + 1] >= '0' && s[i + 1] <= '9' && s[i + 2] >= '0' &&
+      s[i + 2] <= '9') { /* 09:00, and 9.00 as Dutch write it */
+    m = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+    i += 3;
+    have_min = 1;
+  } else if (i == 2 && s[i] >= '0' && s[i] <= '9' && s[i + 1] >= '0' && s[i + 1] <= '9' &&
+             !(s[i + 2] >= '0' && s[i + 2] <= '9')) { /* 0900 */
+    m = (s[i] - '0') * 10 + (s[i + 1] - '0');
+    i += 2;
+    have_min = 1;
+  }
+  if (have_min && s[i] == ':') {
     if (!(s[i + 1] >= '0' && s[i + 1] <= '9') || !(s[i + 2] >= '0' && s[i + 2] <= '9'))
       return -1;
     *secs = (s[i + 1] != '0' || s[i + 2] != '0');
     i += 3;
   }
+  /* 4:00 PM, 3pm, 9 a.m. (Ohana API's sample, many US and UK feeds) */
+  int j = i;
+  while (s[j] == ' ')
+    j++;
+  int ampm = 0;
+  if ((s[j] == 'a' || s[j] == 'A' || s[j] == 'p' || s[j] == 'P')) {
+    int pm = s[j] == 'p' || s[j] == 'P';
+    int k = j + 1;
+    if (s[k] == '.')
+      k++;
+    if (s[k] == 'm' || s[k] == 'M') {
+      k++;
+      if (s[k] == '.')
+        k++;
+      if (h < 1 || h > 12)
+        return -1;
+      h = pm ? (h == 12 ? 12 : h + 12) : (h == 12 ? 0 : h);
+      i = k;
+      ampm = 1;
+    }
+  }
+  if (!have_min && !ampm)
+    return -1;
   if (s[i] == 'Z' && !s[i + 1])
     *zone = 1;
   else if ((s[i] == '+' || s[i] == '-') && strlen(s + i) <= 6)
@@ -1393,10 +1453,24 @@ static int read_address(struct ctx *c, struct ix_location *l, json_t *arr) {
   if ((f = str_field(c, pick, "address", "postal_code")) && !(l->postal_code = ix_strdup(c->b, f)))
     return oom(c);
   const char *country = str_field(c, pick, "address", "country");
-  if (country && strcasecmp(country, "NL") != 0)
+  int foreign = country && strcasecmp(country, "NL") != 0;
+  if (foreign)
     note(c, "address", "country",
          "land '%.*s' ligt niet in Nederland; het adres is toch overgenomen", clip(country, 20),
          country);
+  /* A postcode that is not Dutch (94063, SW1A 1AA) is no reason to lose
+   * the location: it stays in the address, before the place, as it is
+   * written there, and gives no municipality. */
+  char pc[8];
+  if (l->postal_code && (foreign || sk_postcode_normalize(l->postal_code, pc) < 0)) {
+    if (!foreign)
+      note(c, "address", "postal_code",
+           "geen Nederlandse postcode; die staat nu bij de plaatsnaam");
+    l->city = l->city ? ix_printf(c->b, "%s %s", l->postal_code, l->city) : l->postal_code;
+    if (!l->city)
+      return oom(c);
+    l->postal_code = NULL;
+  }
   /* The municipality follows from the 4 digits of a Dutch postcode. */
   if (c->tax && l->postal_code) {
     const char *p = l->postal_code;
