@@ -304,16 +304,51 @@ static json_t *obj_field(struct ctx *c, json_t *obj, const char *prefix, const c
 }
 
 /* A whole number in [lo, hi]: 1 set, 0 absent, -1 wrong type or range. */
-static int int_value(json_t *v, long lo, long hi, long *out) {
+/* A JSON number, or text that is one ("18", " 52.29 ", "52,29": feeds made
+ * from spreadsheets send numbers as text). 1 and *out; 0 when v is absent,
+ * null or ""; -1 otherwise. */
+static int num_value(json_t *v, double *out) {
   if (!v || json_is_null(v))
     return 0;
-  double d;
-  if (json_is_integer(v))
-    d = (double)json_integer_value(v);
-  else if (json_is_real(v))
-    d = json_real_value(v);
-  else
+  if (json_is_number(v)) {
+    *out = json_number_value(v);
+    return 1;
+  }
+  if (!json_is_string(v))
     return -1;
+  const char *s = json_string_value(v);
+  while (*s == ' ')
+    s++;
+  if (!*s)
+    return 0;
+  char t[40];
+  size_t n = strlen(s);
+  while (n && s[n - 1] == ' ')
+    n--;
+  if (n >= sizeof t)
+    return -1;
+  memcpy(t, s, n);
+  t[n] = '\0';
+  if (!strchr(t, '.')) { /* a Dutch decimal comma */
+    char *comma = strchr(t, ',');
+    if (comma && !strchr(comma + 1, ','))
+      *comma = '.';
+  }
+  if (strspn(t, "0123456789+-.eE") != n)
+    return -1;
+  char *end;
+  double d = strtod(t, &end);
+  if (end == t || *end || !isfinite(d))
+    return -1;
+  *out = d;
+  return 1;
+}
+
+static int int_value(json_t *v, long lo, long hi, long *out) {
+  double d;
+  int r = num_value(v, &d);
+  if (r <= 0)
+    return r;
   if (!isfinite(d) || d != floor(d) || d < (double)lo || d > (double)hi)
     return -1;
   *out = (long)d;
@@ -1550,8 +1585,8 @@ static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hou
       TRY(read_address(c, l, addrs));
     json_t *lat = json_object_get(o, "latitude"), *lon = json_object_get(o, "longitude");
     if (!empty_value(lat) || !empty_value(lon)) {
-      double la = json_number_value(lat), lo = json_number_value(lon);
-      if (json_is_number(lat) && json_is_number(lon) && isfinite(la) && isfinite(lo) && la >= -90 &&
+      double la = 0, lo = 0;
+      if (num_value(lat, &la) == 1 && num_value(lon, &lo) == 1 && isfinite(la) && isfinite(lo) && la >= -90 &&
           la <= 90 && lo >= -180 && lo <= 180) {
         l->latitude = la;
         l->longitude = lo;
@@ -1831,8 +1866,8 @@ static int read_age(struct ctx *c, json_t *o, const char *id, const char *field,
   long v;
   json_t *j = json_object_get(o, field);
   int r = int_value(j, 0, AGE_MAX, &v);
-  if (r == -1 && json_is_real(j)) {
-    double d = json_real_value(j);
+  double d;
+  if (r == -1 && num_value(j, &d) == 1) {
     if (isfinite(d) && d >= 0 && d <= AGE_MAX) {
       *out = (int)lround(d);
       note(c, "service", field, "geen heel getal; afgerond op %d jaar", *out);
@@ -2299,6 +2334,16 @@ int ix_hsds_parse_at(const char *data, size_t len, const struct sk_taxonomy *tax
     snprintf(err, errlen, "Het HSDS-bestand is te groot (%zu MB; de grens is %zu MB).",
              len / (1024 * 1024), IX_HSDS_MAX_BYTES / (1024 * 1024));
     return SK_ETOOBIG;
+  }
+  size_t blank = 0;
+  while (blank < len && (data[blank] == ' ' || data[blank] == '\t' || data[blank] == '\r' ||
+                         data[blank] == '\n'))
+    blank++;
+  if (blank == len) {
+    snprintf(err, errlen,
+             "Het HSDS-bestand is leeg: er staat niets in, ook geen lege lijst ([]). De feed "
+             "houdt zijn laatste goede gegevens.");
+    return SK_EPARSE;
   }
   json_error_t jerr;
   json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);

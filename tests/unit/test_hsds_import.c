@@ -589,6 +589,116 @@ static void test_specification_and_uk_examples(void **state) {
   assert_true(services >= 15);
 }
 
+/* ------------------------------------------------------ publishers' shapes */
+
+/* What a resident sees of one service: "name|min_age|source_modified|
+ * phone number (phone description)|weekday opens-closes|areas|location
+ * postcode". */
+static const char *seen(struct sk_store *st, const char *name) {
+  static char out[1024];
+  char sql[2048];
+  snprintf(sql, sizeof sql,
+           "SELECT s.name || '|' || coalesce(s.min_age, '') || '|' ||"
+           " coalesce(s.source_modified, '') || '|' ||"
+           " coalesce((SELECT group_concat(number || ' (' || coalesce(description, '') || ')',"
+           " ';') FROM phone WHERE service_rid = s.rid), '') || '|' ||"
+           " coalesce((SELECT group_concat(weekday || ' ' || opens_at || '-' || closes_at, ';')"
+           " FROM schedule WHERE service_rid = s.rid), '') || '|' ||"
+           " coalesce((SELECT group_concat(area_code, ',') FROM service_area WHERE service_rid ="
+           " s.rid), '') || '|' ||"
+           " coalesce((SELECT group_concat(l.postal_code || ' ' || l.city, ';') FROM"
+           " service_at_location x JOIN location l ON l.rid = x.location_rid WHERE"
+           " x.service_rid = s.rid), '')"
+           " FROM service s WHERE s.name = '%s' AND s.status = 'active'",
+           name);
+  return query_text(st, sql, out, sizeof out);
+}
+
+/* A paged answer with a UTF-8 BOM and CRLF line ends, null where text
+ * belongs, numbers as text ("18", "52.2990"), fields of nobody's standard,
+ * times as 9.30, last_modified as "2024-03-01 09:30:00+0100" and as a date,
+ * a phone as tel:, a postcode in lower case; and one broken record (name
+ * null): the good ones are read as a resident sees them, the broken one
+ * has its own Dutch reason. */
+static void test_publisher_shapes(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("shapes.db");
+  struct ix_feed_report rep = run_one(
+      st, "hsds", data_path("tests/data/hsds/shapes/bom_crlf_nulls.json"), NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_string_equal(seen(st, "Inloopspreekuur Geldzaken"),
+                      "Inloopspreekuur Geldzaken|18|2024-03-01T09:30:00+01:00|035-5281234"
+                      " (toestel 12)|2 09:30-12:00|huizen|1275 AB Huizen");
+  assert_string_equal(seen(st, "Digitaal Spreekuur"),
+                      "Digitaal Spreekuur||2024-03-01T00:00:00Z|||blaricum|");
+  assert_int_equal(count(st, "SELECT count(*) FROM location WHERE name = 'Wijkcentrum De Draai'"
+                             " AND abs(latitude - 52.299) < 1e-9 AND abs(longitude - 5.241) <"
+                             " 1e-9"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM service s JOIN organization o ON o.rid ="
+                             " s.organization_rid WHERE o.name = 'Stichting Geldwijs'"),
+                   2);
+  assert_int_equal(n_rejections(st), 1);
+  assert_int_equal(count(st, "SELECT count(*) FROM feed_rejection WHERE reason NOT LIKE"
+                             " 'Waarschuwing:%' AND record_key ="
+                             " '5c4d3e2f-1a0b-4c9d-8e7f-6a5b4c3d2e21' AND reason LIKE"
+                             " '%heeft geen naam%'"),
+                   1);
+  assert_true(warned(st, "HSDS service.x_internal_code: daar hebben we geen plek voor"));
+  sk_store_close(st);
+  remove(th_path("shapes.db"));
+}
+
+/* The tabular package with the table and column names of HSDS 2.0
+ * (physical_address.csv, regular_schedule.csv with weekday and 9:00 AM,
+ * service_area.csv's service_area, language.csv's language), CRLF in
+ * services.csv, a bare web address and a service without a name. */
+static void test_csv_hsds2_naming(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("csv20.db");
+  struct ix_feed_report rep = run_one(st, "hsds-csv", data_path("tests/data/hsds/csv20"), NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_string_equal(seen(st, "Taalcafe Eemnes"),
+                      "Taalcafe Eemnes|||035 538 1234 ()|4 09:00-13:00|eemnes|3755 CR Eemnes");
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Taalcafe Eemnes' AND"
+                             " url = 'https://www.taalcafe-eemnes.nl' AND fees_description ="
+                             " 'Gratis' AND description LIKE '%Talen: Arabisch%'"),
+                   1);
+  assert_int_equal(n_rejections(st), 1);
+  assert_int_equal(count(st, "SELECT count(*) FROM feed_rejection WHERE record_key = 'svc-2'"
+                             " AND reason LIKE '%heeft geen naam%'"),
+                   1);
+  sk_store_close(st);
+  remove(th_path("csv20.db"));
+}
+
+/* Empty documents: an empty file (or only a BOM and a line end) says so in
+ * Dutch and keeps the feed's data; an empty list or an empty page is a
+ * valid answer with no services. */
+static void test_empty_documents(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("empty.db");
+  th_write_file(th_path("empty.json"), "", 0);
+  struct ix_feed_report rep = run_one(st, "hsds", th_path("empty.json"), NULL);
+  assert_true(rep.failed);
+  assert_non_null(strstr(rep.error, "Het HSDS-bestand is leeg"));
+  th_write_file(th_path("empty.json"), "\xEF\xBB\xBF\r\n", 5);
+  rep = run_one(st, "hsds", th_path("empty.json"), NULL);
+  assert_true(rep.failed);
+  assert_non_null(strstr(rep.error, "Het HSDS-bestand is leeg"));
+  static const char page[] = "{\"total_items\": 0, \"total_pages\": 0, \"page_number\": 1, "
+                             "\"size\": 0, \"first_page\": true, \"last_page\": true, "
+                             "\"empty\": true, \"contents\": []}";
+  th_write_file(th_path("empty.json"), page, sizeof page - 1);
+  rep = run_one(st, "hsds", th_path("empty.json"), NULL);
+  assert_false(rep.failed);
+  assert_int_equal(n_rejections(st), 0);
+  sk_store_close(st);
+  remove(th_path("empty.db"));
+}
+
 /* ------------------------------------------------------------- identity */
 
 /* A feed's UUIDs in upper or mixed case, in braces or as urn:uuid: are
@@ -689,6 +799,9 @@ int main(void) {
       cmocka_unit_test(test_schedules_in_full),
       cmocka_unit_test(test_redactie_list_and_confirm),
       cmocka_unit_test(test_uuid_case_kept),
+      cmocka_unit_test(test_publisher_shapes),
+      cmocka_unit_test(test_csv_hsds2_naming),
+      cmocka_unit_test(test_empty_documents),
   };
   int failed = cmocka_run_group_tests_name("hsds import", tests, NULL, NULL);
   if (!th_corpora_dir()) {
