@@ -788,6 +788,53 @@ static void test_uuid_case_kept(void **state) {
   remove(th_path("uuidcase.db"));
 }
 
+/* The Ohana API's sample (HSDS 1.x tables: services belong to a location,
+ * regular_schedules with weekday and 9am, US postcodes, San Mateo County
+ * areas): every active service is read with its organisation, location,
+ * phones and hours; the defunct and inactive ones are not. */
+static void test_ohana_sample_csv(void **state) {
+  (void)state;
+  char dir[1024], path[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s/hsds/ohana-api/data/sample-csv", th_corpora_dir());
+  if (!realpath(dir, path))
+    fail_msg("corpus folder missing: %s", dir);
+  struct sk_store *st = th_store_with_taxonomy("ohana.db");
+  struct ix_feed_report rep = run_one(st, "hsds-csv", path, NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  long long services = count(st, "SELECT count(*) FROM service WHERE status = 'active'");
+  long long orgs = count(st, "SELECT count(*) FROM organization WHERE status = 'active'");
+  long long locs = count(st, "SELECT count(*) FROM location WHERE status = 'active'");
+  print_message("ohana-api sample-csv: %lld services, %lld organisations, %lld locations,"
+                " %lld rejections\n",
+                services, orgs, locs, n_rejections(st));
+  assert_int_equal(n_rejections(st), 0);
+  assert_int_equal(services, 21); /* 23 rows: one defunct, one inactive */
+  assert_int_equal(orgs, 6);
+  assert_int_equal(locs, 20);
+  assert_string_equal(seen(st, "Passport Photos"),
+                      "Passport Photos|||123-456-7890 (toestel 123);789-456-1230 (fax);"
+                      "650-222-5555 (sms);650 372-6200 (toestel 123);650 627-8244 (fax);"
+                      "800 372-6200 (hotline);650 372-6200 (tty, toestel 202)|1 08:00-12:00;"
+                      "1 14:00-16:00;3 10:00-15:00|landelijk|");
+  assert_int_equal(count(st, "SELECT count(*) FROM service_area a JOIN service s ON s.rid ="
+                             " a.service_rid WHERE s.name = 'Passport Photos' AND a.note ="
+                             " 'Werkgebied volgens de aanbieder: Alameda County, San Mateo"
+                             " County'"),
+                   1);
+  /* A service is linked to its location, the organisation comes from it. */
+  assert_int_equal(count(st, "SELECT count(*) FROM service s JOIN service_at_location x ON"
+                             " x.service_rid = s.rid JOIN location l ON l.rid = x.location_rid"
+                             " JOIN organization o ON o.rid = s.organization_rid WHERE s.name ="
+                             " 'Fair Oaks Adult Activity Center' AND l.address = '2600"
+                             " Middlefield Road' AND l.city = '94063 Redwood City' AND"
+                             " l.postal_code IS NULL"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE source_key IN ('20', '21')"), 0);
+  sk_store_close(st);
+  remove(th_path("ohana.db"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_valid_thirdparty_service_is_accepted),
@@ -808,6 +855,7 @@ int main(void) {
     print_message("../shared/corpora is absent: the HSDS corpus test is skipped\n");
     return failed;
   }
-  const struct CMUnitTest corpus[] = {cmocka_unit_test(test_specification_and_uk_examples)};
+  const struct CMUnitTest corpus[] = {cmocka_unit_test(test_specification_and_uk_examples),
+                                      cmocka_unit_test(test_ohana_sample_csv)};
   return failed + cmocka_run_group_tests_name("hsds import corpus", corpus, NULL, NULL);
 }
