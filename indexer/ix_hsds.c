@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "ix_area.h"
+#include "ix_hsds_csv.h"
 #include "sk_buf.h"
 #include "sk_check.h"
 #include "sk_err.h"
@@ -1586,8 +1587,8 @@ static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hou
     json_t *lat = json_object_get(o, "latitude"), *lon = json_object_get(o, "longitude");
     if (!empty_value(lat) || !empty_value(lon)) {
       double la = 0, lo = 0;
-      if (num_value(lat, &la) == 1 && num_value(lon, &lo) == 1 && isfinite(la) && isfinite(lo) && la >= -90 &&
-          la <= 90 && lo >= -180 && lo <= 180) {
+      if (num_value(lat, &la) == 1 && num_value(lon, &lo) == 1 && isfinite(la) && isfinite(lo) &&
+          la >= -90 && la <= 90 && lo >= -180 && lo <= 180) {
         l->latitude = la;
         l->longitude = lo;
         l->has_coordinates = 1;
@@ -2336,8 +2337,8 @@ int ix_hsds_parse_at(const char *data, size_t len, const struct sk_taxonomy *tax
     return SK_ETOOBIG;
   }
   size_t blank = 0;
-  while (blank < len && (data[blank] == ' ' || data[blank] == '\t' || data[blank] == '\r' ||
-                         data[blank] == '\n'))
+  while (blank < len &&
+         (data[blank] == ' ' || data[blank] == '\t' || data[blank] == '\r' || data[blank] == '\n'))
     blank++;
   if (blank == len) {
     snprintf(err, errlen,
@@ -2351,6 +2352,14 @@ int ix_hsds_parse_at(const char *data, size_t len, const struct sk_taxonomy *tax
     snprintf(err, errlen, "Dit is geen geldige JSON (regel %d, kolom %d): %s.", jerr.line,
              jerr.column, jerr.text);
     return SK_EPARSE;
+  }
+  /* The tabular form as JSON (examples/tabular.json): read as the
+   * package it stands for. */
+  if (json_is_object(root) &&
+      (json_object_get(root, "services.csv") || json_object_get(root, "service.csv"))) {
+    int trc = ix_hsds_csv_parse_tabular(root, tax, now, out, err, errlen);
+    json_decref(root);
+    return trc;
   }
   struct ctx c = {.b = out, .tax = tax, .now = now};
   int rc = SK_OK;

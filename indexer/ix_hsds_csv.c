@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -17,6 +18,7 @@
 #include "ix_csv.h"
 #include "ix_hsds.h"
 #include "ix_text.h"
+#include "sk_buf.h"
 #include "sk_err.h"
 #include "sk_id.h"
 
@@ -508,28 +510,13 @@ static const char *const tab_files[T_COUNT][TAB_NAMES] = {
     {"taxonomy_terms.csv", NULL, NULL},
     {"taxonomies.csv", NULL, NULL}};
 /* Tables of HSDS that have no place in our model: read as nothing, reported. */
-static const char *const unused_files[] = {"contacts.csv",
-                                           "funding.csv",
-                                           "programs.csv",
-                                           "metadata.csv",
-                                           "organization_identifiers.csv",
-                                           "meta_table_descriptions.csv",
-                                           "url.csv",
-                                           "units.csv",
-                                           "service_capacity.csv",
-                                           /* HSDS 1.x/2.0 */
-                                           "holiday_schedules.csv",
-                                           "holiday_schedule.csv",
-                                           "mail_addresses.csv",
-                                           "postal_address.csv",
-                                           "postal_addresses.csv",
-                                           "contact.csv",
-                                           "program.csv",
-                                           "eligibility.csv",
-                                           "payment_accepted.csv",
-                                           "service_taxonomy.csv",
-                                           "taxonomy.csv",
-                                           NULL};
+static const char *const unused_files[] = {
+    "contacts.csv", "funding.csv", "programs.csv", "metadata.csv", "organization_identifiers.csv",
+    "meta_table_descriptions.csv", "url.csv", "units.csv", "service_capacity.csv",
+    /* HSDS 1.x/2.0 */
+    "holiday_schedules.csv", "holiday_schedule.csv", "mail_addresses.csv", "postal_address.csv",
+    "postal_addresses.csv", "contact.csv", "program.csv", "eligibility.csv", "payment_accepted.csv",
+    "service_taxonomy.csv", "taxonomy.csv", NULL};
 
 struct join {
   json_t *t[T_COUNT];
@@ -714,9 +701,9 @@ static int rename_col(json_t *row, const char *old, const char *new) {
 /* "Monday", "mo", "maandag" as an RFC 5545 day ("MO"), or NULL. */
 static const char *weekday_code(const char *v) {
   static const char *const days[][4] = {
-      {"MO", "monday", "maandag", "mon"},   {"TU", "tuesday", "dinsdag", "tue"},
+      {"MO", "monday", "maandag", "mon"},     {"TU", "tuesday", "dinsdag", "tue"},
       {"WE", "wednesday", "woensdag", "wed"}, {"TH", "thursday", "donderdag", "thu"},
-      {"FR", "friday", "vrijdag", "fri"},   {"SA", "saturday", "zaterdag", "sat"},
+      {"FR", "friday", "vrijdag", "fri"},     {"SA", "saturday", "zaterdag", "sat"},
       {"SU", "sunday", "zondag", "sun"}};
   for (size_t i = 0; v && i < 7; i++)
     for (size_t k = 0; k < 4; k++)
@@ -787,7 +774,8 @@ static int upgrade_old(struct join *j, size_t *n) {
     const char *code = weekday_code(wd);
     if (code && !json_object_get(row, "byday")) {
       if (json_object_set_new(row, "byday", json_string(code)) ||
-          (!json_object_get(row, "freq") && json_object_set_new(row, "freq", json_string("WEEKLY"))))
+          (!json_object_get(row, "freq") &&
+           json_object_set_new(row, "freq", json_string("WEEKLY"))))
         return SK_ENOMEM;
       json_object_del(row, "weekday");
       (*n)++;
@@ -951,6 +939,116 @@ int ix_hsds_csv_parse_zip(const char *data, size_t len, const struct sk_taxonomy
   if (!p)
     return SK_ENOMEM;
   int rc = ix_hsds_csv_read_zip(data, len, p, out, err, errlen);
+  if (!rc)
+    rc = ix_hsds_csv_parse_pkg(p, tax, now, out, err, errlen);
+  ix_hsds_csv_pkg_free(p);
+  free(p);
+  return rc;
+}
+
+/* ------------------------------------------------------ tabular as JSON */
+
+/* One cell of a tabular-JSON row as CSV text: always quoted. */
+static int put_cell(struct sk_buf *b, json_t *v) {
+  char *own = NULL;
+  const char *s = "";
+  if (json_is_string(v))
+    s = json_string_value(v);
+  else if (v && !json_is_null(v) && !(s = own = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)))
+    return SK_ENOMEM;
+  int rc = sk_buf_addc(b, '"');
+  for (const char *p = s; !rc && *p; p++)
+    rc = *p == '"' ? sk_buf_addstr(b, "\"\"") : sk_buf_addc(b, *p);
+  if (!rc)
+    rc = sk_buf_addc(b, '"');
+  free(own);
+  return rc;
+}
+
+/* One table (an array of row objects) as CSV text into f. */
+static int table_csv(const char *name, json_t *rows, struct ix_hsds_csv_file *f) {
+  json_t *cols = json_array();
+  if (!cols)
+    return SK_ENOMEM;
+  size_t i, k;
+  json_t *row, *col;
+  const char *key;
+  json_t *v;
+  int rc = SK_OK;
+  json_array_foreach(rows, i, row) {
+    json_object_foreach(row, key, v) {
+      int seen = 0;
+      json_array_foreach(cols, k, col) seen |= strcmp(json_string_value(col), key) == 0;
+      if (!seen && json_array_size(cols) < IX_CSV_MAX_COLS &&
+          json_array_append_new(cols, json_string(key)))
+        rc = SK_ENOMEM;
+    }
+  }
+  struct sk_buf b;
+  sk_buf_init(&b, IX_HSDS_CSV_MAX_TOTAL);
+  json_array_foreach(cols, k, col) {
+    if (!rc && k)
+      rc = sk_buf_addc(&b, ',');
+    if (!rc)
+      rc = put_cell(&b, col);
+  }
+  if (!rc)
+    rc = sk_buf_addstr(&b, "\r\n");
+  json_array_foreach(rows, i, row) {
+    json_array_foreach(cols, k, col) {
+      if (!rc && k)
+        rc = sk_buf_addc(&b, ',');
+      if (!rc)
+        rc = put_cell(&b, json_object_get(row, json_string_value(col)));
+    }
+    if (!rc)
+      rc = sk_buf_addstr(&b, "\r\n");
+  }
+  json_decref(cols);
+  if (!rc && !(f->data = sk_buf_detach(&b, &f->len)))
+    rc = SK_ENOMEM;
+  if (!rc)
+    snprintf(f->name, sizeof f->name, "%s", name);
+  sk_buf_free(&b);
+  return rc;
+}
+
+int ix_hsds_csv_parse_tabular(json_t *root, const struct sk_taxonomy *tax, int64_t now,
+                              struct ix_batch *out, char *err, size_t errlen) {
+  struct ix_hsds_csv_pkg *p = calloc(1, sizeof *p);
+  if (!p)
+    return SK_ENOMEM;
+  int rc = SK_OK;
+  const char *name;
+  json_t *rows;
+  json_object_foreach(root, name, rows) {
+    size_t nl = strlen(name);
+    if (nl < 5 || nl >= sizeof p->files[0].name || strcasecmp(name + nl - 4, ".csv") != 0 ||
+        !json_is_array(rows)) {
+      if (ix_batch_warn(out,
+                        "Tabel '%.60s' is geen lijst van rijen (naam.csv); die is overgeslagen.",
+                        name)) {
+        rc = SK_ENOMEM;
+        break;
+      }
+      continue;
+    }
+    if (p->n >= IX_HSDS_CSV_MAX_FILES) {
+      snprintf(err, errlen, "Meer dan %d tabellen; zo'n pakket lezen we niet.",
+               IX_HSDS_CSV_MAX_FILES);
+      rc = SK_ETOOBIG;
+      break;
+    }
+    if ((rc = table_csv(name, rows, &p->files[p->n])))
+      break;
+    p->total += p->files[p->n].len;
+    p->n++;
+    if (p->total > IX_HSDS_CSV_MAX_TOTAL) {
+      snprintf(err, errlen, "De tabellen zijn samen te groot.");
+      rc = SK_ETOOBIG;
+      break;
+    }
+  }
   if (!rc)
     rc = ix_hsds_csv_parse_pkg(p, tax, now, out, err, errlen);
   ix_hsds_csv_pkg_free(p);

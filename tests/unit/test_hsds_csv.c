@@ -504,7 +504,8 @@ static void test_uuid_case_joins(void **state) {
                        "ABCDEF01-2345-4678-9ABC-DEF012345678,00AA00AA-BB11-4C22-8D33-EE44FF55AA66,"
                        "Maaltijdservice Laren,active\r\n"},
       {"organizations.csv", "id,name\n00aa00aa-bb11-4c22-8d33-ee44ff55aa66,Stichting Tafeltje\n"},
-      {"phones.csv", "id,service_id,number\nP1,abcdef01-2345-4678-9abc-def012345678,035 531 0000\n"},
+      {"phones.csv",
+       "id,service_id,number\nP1,abcdef01-2345-4678-9abc-def012345678,035 531 0000\n"},
       {"schedules.csv", "id,service_id,freq,byday,opens_at,closes_at\n"
                         "S1,AbCdEf01-2345-4678-9aBc-DeF012345678,WEEKLY,WE,11:00,13:00\n"},
       {"service_areas.csv", "id,service_id,name\nA1,abcdef01-2345-4678-9abc-def012345678,Laren\n"},

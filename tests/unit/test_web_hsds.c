@@ -846,7 +846,10 @@ static void test_source_time_published_and_id_case(void **state) {
   struct sk_store *st = NULL;
   char err[256];
   assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
-  fx_exec(st, "UPDATE service SET source_modified = '2020-05-01T10:00:00.250+02:00' WHERE id = '" SVC_SHV "'");
+  fx_exec(
+      st,
+      "UPDATE service SET source_modified = '2020-05-01T10:00:00.250+02:00' WHERE id = '" SVC_SHV
+      "'");
   sk_store_close(st);
   json_t *s = fx_get_json("/hsds/services/" SVC_SHV, 200);
   assert_string_equal(json_string_value(json_object_get(s, "last_modified")),
