@@ -411,7 +411,10 @@ static int load_table(const struct ix_hsds_csv_file *f, struct ix_batch *b, json
     int any = 0;
     for (size_t i = 0; i < hdr.n && i < r.n; i++) {
       const char *col = ix_csv_cell(&hdr, i), *v = ix_csv_cell(&r, i);
-      if (!*col || !*v || json_object_get(o, col))
+      /* "null" is how exports from a database write an empty cell (the
+       * specification's own field-guidance schedules.csv does). */
+      if (!*col || !*v || strcmp(v, "null") == 0 || strcmp(v, "NULL") == 0 ||
+          json_object_get(o, col))
         continue;
       json_t *jv = cell_value(col, v);
       if (!jv || json_object_set_new(o, col, jv)) {

@@ -648,6 +648,40 @@ static void test_publisher_shapes(void **state) {
   assert_true(warned(st, "HSDS service.x_internal_code: daar hebben we geen plek voor"));
   sk_store_close(st);
   remove(th_path("shapes.db"));
+
+  /* A service naming an organisation the document does not hold (an API
+   * serves them at /organizations): shown with the feed's partner under
+   * that organisation's id, which the real one takes over later. */
+  st = th_store_with_taxonomy("shapes2.db");
+  static const char lone[] =
+      "[{\"id\": \"5c4d3e2f-1a0b-4c9d-8e7f-6a5b4c3d2e30\", \"name\": \"Klussendienst\","
+      " \"status\": \"active\", \"organization_id\": \"5c4d3e2f-1a0b-4c9d-8e7f-0000000000ff\","
+      " \"service_areas\": [{\"name\": \"Laren\"}]}]";
+  th_write_file(th_path("lone.json"), lone, sizeof lone - 1);
+  rep = run_one(st, "hsds", th_path("lone.json"), NULL);
+  assert_false(rep.failed);
+  assert_int_equal(n_rejections(st), 0);
+  assert_int_equal(count(st, "SELECT count(*) FROM service s JOIN organization o ON o.rid ="
+                             " s.organization_rid WHERE s.name = 'Klussendienst' AND o.name = 'P'"
+                             " AND o.id = '5c4d3e2f-1a0b-4c9d-8e7f-0000000000ff'"),
+                   1);
+  assert_true(warned(st, "noemen een organisatie die niet in de feed staat"));
+  static const char with_org[] =
+      "[{\"id\": \"5c4d3e2f-1a0b-4c9d-8e7f-6a5b4c3d2e30\", \"name\": \"Klussendienst\","
+      " \"status\": \"active\", \"organization\": {\"id\":"
+      " \"5C4D3E2F-1A0B-4C9D-8E7F-0000000000FF\", \"name\": \"Vrijwilligerscentrale Laren\"},"
+      " \"service_areas\": [{\"name\": \"Laren\"}]}]";
+  th_write_file(th_path("lone.json"), with_org, sizeof with_org - 1);
+  rep = run_one(st, "hsds", th_path("lone.json"), NULL);
+  assert_false(rep.failed);
+  assert_int_equal(count(st, "SELECT count(*) FROM organization WHERE source = 'feed:f'"), 1);
+  assert_int_equal(count(st, "SELECT count(*) FROM service s JOIN organization o ON o.rid ="
+                             " s.organization_rid WHERE s.name = 'Klussendienst' AND o.name ="
+                             " 'Vrijwilligerscentrale Laren' AND o.id ="
+                             " '5c4d3e2f-1a0b-4c9d-8e7f-0000000000ff'"),
+                   1);
+  sk_store_close(st);
+  remove(th_path("shapes2.db"));
 }
 
 /* The tabular package with the table and column names of HSDS 2.0
@@ -835,6 +869,66 @@ static void test_ohana_sample_csv(void **state) {
   remove(th_path("ohana.db"));
 }
 
+/* The specification's field-guidance examples (docs/figures/field-guidance:
+ * attributes, metadata, schedules), each as JSON and as CSV tables. Their
+ * services name no organisation (valid: organization_id is optional):
+ * they are shown with the feed's partner. The CSV writes empty cells as
+ * "null". JSON and CSV give the same opening hours. */
+static void test_field_guidance_examples(void **state) {
+  (void)state;
+  static const char *const vers[] = {"openreferral-specification-3.0",
+                                     "openreferral-specification-3.1-dev"};
+  static const struct {
+    const char *dir, *json;
+    int services;
+  } ex[] = {{"attributes", "service.json", 2},
+            {"metadata", "service.json", 1},
+            {"schedules", "services.json", 1}};
+  int runs = 0;
+  for (size_t v = 0; v < 2; v++) {
+    for (size_t e = 0; e < 3; e++) {
+      char dir[1024], rel[1100], path[PATH_MAX], hours[2][2048];
+      snprintf(dir, sizeof dir, "%s/hsds/%s/docs/figures/field-guidance/%s", th_corpora_dir(),
+               vers[v], ex[e].dir);
+      for (int k = 0; k < 2; k++) {
+        snprintf(rel, sizeof rel, "%s%s%s", dir, k ? "" : "/", k ? "" : ex[e].json);
+        if (!realpath(rel, path))
+          fail_msg("corpus file missing: %s", rel);
+        struct sk_store *st = th_store_with_taxonomy("guidance.db");
+        struct ix_feed_report rep = run_one(st, k ? "hsds-csv" : "hsds", path, NULL);
+        if (rep.failed)
+          fail_msg("%s: %s", path, rep.error);
+        if (n_rejections(st))
+          fail_msg("%s: %lld rejections", path, n_rejections(st));
+        assert_int_equal(count(st, "SELECT count(*) FROM service s JOIN organization o ON"
+                                   " o.rid = s.organization_rid WHERE s.status = 'active' AND"
+                                   " o.name = 'P'"),
+                         ex[e].services);
+        assert_true(warned(st, "zonder organisatie: we tonen ze bij de partner van de feed"));
+        query_text(st,
+                   "SELECT group_concat(weekday || ' ' || opens_at || '-' || closes_at || ' ' ||"
+                   " coalesce(valid_from, '') || '/' || coalesce(valid_to, ''), ';') FROM (SELECT"
+                   " * FROM schedule ORDER BY weekday, opens_at)",
+                   hours[k], sizeof hours[k]);
+        sk_store_close(st);
+        remove(th_path("guidance.db"));
+        runs++;
+      }
+      assert_string_equal(hours[0], hours[1]);
+      if (strcmp(ex[e].dir, "schedules") == 0)
+        assert_string_equal(hours[0], "1 09:00-12:00 2020-04-01/2020-12-20;"
+                                      "1 15:00-17:00 2020-04-01/2020-12-20;"
+                                      "2 09:00-12:00 2020-04-01/2020-12-20;"
+                                      "2 15:00-17:00 2020-04-01/2020-12-20;"
+                                      "3 09:00-12:00 2020-04-01/2020-12-20;"
+                                      "3 15:00-17:00 2020-04-01/2020-12-20;"
+                                      "4 09:00-12:00 2020-04-01/2020-12-20;"
+                                      "4 15:00-17:00 2020-04-01/2020-12-20");
+    }
+  }
+  print_message("field guidance examples: %d documents (JSON and CSV), all accepted\n", runs);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_valid_thirdparty_service_is_accepted),
@@ -856,6 +950,7 @@ int main(void) {
     return failed;
   }
   const struct CMUnitTest corpus[] = {cmocka_unit_test(test_specification_and_uk_examples),
-                                      cmocka_unit_test(test_ohana_sample_csv)};
+                                      cmocka_unit_test(test_ohana_sample_csv),
+                                      cmocka_unit_test(test_field_guidance_examples)};
   return failed + cmocka_run_group_tests_name("hsds import corpus", corpus, NULL, NULL);
 }
