@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static void uuid_format(unsigned char b[16], unsigned version, char out[SK_UUID_LEN]) {
   b[6] = (unsigned char)((b[6] & 0x0F) | (version << 4));
@@ -37,5 +38,38 @@ int sk_uuid_valid(const char *s) {
       return 0;
     }
   }
+  return 1;
+}
+
+/* Surrounding blanks, "urn:uuid:" (RFC 9562 section 4) and Microsoft's
+ * braces are taken off; hex digits in either case (RFC 9562: "case
+ * insensitive on input") are written in lower case. */
+int sk_uuid_canon(const char *s, char out[SK_UUID_LEN]) {
+  if (!s)
+    return 0;
+  while (*s == ' ' || *s == '\t')
+    s++;
+  size_t n = strlen(s);
+  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+    n--;
+  if (n > 9 && strncasecmp(s, "urn:uuid:", 9) == 0) {
+    s += 9;
+    n -= 9;
+  }
+  if (n == 38 && s[0] == '{' && s[37] == '}') {
+    s++;
+    n -= 2;
+  }
+  if (n != 36)
+    return 0;
+  char t[SK_UUID_LEN];
+  for (size_t i = 0; i < 36; i++) {
+    char c = s[i];
+    t[i] = (c >= 'A' && c <= 'F') ? (char)(c - 'A' + 'a') : c;
+  }
+  t[36] = '\0';
+  if (!sk_uuid_valid(t))
+    return 0;
+  memcpy(out, t, SK_UUID_LEN);
   return 1;
 }

@@ -15,5 +15,9 @@ void sk_uuid_from_name(const char *name, size_t len, char out[SK_UUID_LEN]);
 void sk_uuid_random(char out[SK_UUID_LEN]);
 /* 1 when s is a UUID in canonical lower-case text form. */
 int sk_uuid_valid(const char *s);
+/* 1 when s is a UUID in any accepted text form (hex digits in either case,
+ * surrounding blanks, "urn:uuid:" or {braces}); its canonical lower-case
+ * form into out (out may not alias s). 0, out untouched, otherwise. */
+int sk_uuid_canon(const char *s, char out[SK_UUID_LEN]);
 
 #endif

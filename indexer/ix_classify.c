@@ -29,7 +29,8 @@ struct cctx {
   struct syn *syns;
   size_t n_syns;
   int *score; /* per term, reset per service */
-  size_t n_auto, n_none, n_access, n_cost, n_area_loc, n_area_national;
+  size_t n_auto, n_none, n_access, n_cost, n_area_loc, n_area_national, n_area_unplaced;
+  const char *unplaced_example; /* the first area we could not place */
 };
 
 /* Folded words of s[0..n) appended to out as " w1 w2 ", one space apart.
@@ -232,6 +233,29 @@ static int areas_from_locations(struct cctx *c, struct ix_batch *b, struct ix_se
   return SK_OK;
 }
 
+/* The note "Werkgebied volgens de aanbieder: <text>" on each area of s
+ * that has none, cut (at a character) to the validator's cap for notes. */
+static int note_unplaced(struct cctx *c, struct ix_batch *b, struct ix_service *s) {
+  static const char lead[] = "Werkgebied volgens de aanbieder: ";
+  const char *u = s->unplaced_area;
+  size_t room = SK_FIELD_MAX_SHORT - (sizeof lead - 1), n = strlen(u);
+  if (n > room) {
+    n = room;
+    while (n && ((unsigned char)u[n] & 0xC0) == 0x80)
+      n--;
+  }
+  const char *note = ix_printf(b, "%s%.*s", lead, (int)n, u);
+  if (!note)
+    return SK_ENOMEM;
+  for (size_t i = 0; i < s->areas.n; i++)
+    if (!s->areas.v[i].note)
+      s->areas.v[i].note = note;
+  if (!c->unplaced_example)
+    c->unplaced_example = u;
+  c->n_area_unplaced++;
+  return SK_OK;
+}
+
 int ix_classify_batch(struct ix_batch *b, const struct sk_taxonomy *tax,
                       const struct ix_classify_opts *o) {
   if (!b || !tax)
@@ -270,11 +294,11 @@ int ix_classify_batch(struct ix_batch *b, const struct sk_taxonomy *tax,
       s->auto_classified = 1;
       c.n_cost++;
     }
-    if (s->areas.n == 0 && !s->unplaced_area) {
+    if (s->areas.n == 0) {
       if ((rc = areas_from_locations(&c, b, s, &locs)))
         break;
       if (s->areas.n) {
-        c.n_area_loc++;
+        c.n_area_loc += !s->unplaced_area;
       } else {
         struct ix_area *a = IX_PUSH(b, s->areas);
         if (!a || !(a->code = ix_strdup(b, "landelijk"))) {
@@ -282,8 +306,13 @@ int ix_classify_batch(struct ix_batch *b, const struct sk_taxonomy *tax,
           break;
         }
         a->min_age = a->max_age = IX_UNSET;
-        c.n_area_national++;
+        c.n_area_national += !s->unplaced_area;
       }
+      /* Valid HSDS whose only area we cannot place ("the MyCity area"):
+       * read like a service without an area, and the publisher's own words
+       * stay with each area, so a resident reads where it is offered. */
+      if (s->unplaced_area && (rc = note_unplaced(&c, b, s)))
+        break;
     }
   }
   if (!rc && c.n_auto)
@@ -301,6 +330,14 @@ int ix_classify_batch(struct ix_batch *b, const struct sk_taxonomy *tax,
     rc = ix_batch_warn(
         b, "%zu diensten zonder werkgebied: de gemeente van hun adres is het werkgebied.",
         c.n_area_loc);
+  if (!rc && c.n_area_unplaced)
+    rc = ix_batch_warn(
+        b,
+        "%zu diensten met alleen een werkgebied dat we niet kennen (bijvoorbeeld '%.*s'): we "
+        "tonen ze in de gemeente van hun adres of anders als landelijk, met de tekst van de "
+        "aanbieder erbij. Geef een gemeente, regio of 'Nederland', of een standaardgemeente in de "
+        "feed.",
+        c.n_area_unplaced, 80, c.unplaced_example ? c.unplaced_example : "");
   if (!rc && c.n_area_national)
     rc = ix_batch_warn(
         b,

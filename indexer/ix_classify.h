@@ -16,8 +16,11 @@
  *
  * A service with no area at all gets the municipalities of its locations'
  * postcodes, else "landelijk", each with a warning. A service whose only
- * areas could not be placed (ix_service.unplaced_area) keeps none: the
- * validator rejects it, naming the area.
+ * areas could not be placed (ix_service.unplaced_area: "the MyCity area")
+ * is valid HSDS: it gets the same areas, each with the note "Werkgebied
+ * volgens de aanbieder: <its text>", and one warning for the feed. (Kinds
+ * without classification, partner-json, leave it to the validator, which
+ * rejects it naming the area.)
  *
  * Hook for the everyday-Dutch lexicon (feeds/, another module): when set,
  * lexicon() is asked after the taxonomy synonyms with the folded text and

@@ -12,8 +12,11 @@
 #include <time.h>
 
 #include "ix_area.h"
+#include "ix_hsds_csv.h"
 #include "sk_buf.h"
+#include "sk_check.h"
 #include "sk_err.h"
+#include "sk_id.h"
 
 /*
  * Design notes:
@@ -261,6 +264,24 @@ static const char *str_field(struct ctx *c, json_t *obj, const char *prefix, con
   return *s ? s : NULL;
 }
 
+/* An identifier of obj (id, organization_id, location_id, ...) as text,
+ * like str_field. A UUID in any case or form (RFC 9562: case-insensitive;
+ * {braces}, urn:uuid:) is given in its canonical lower-case form, so the
+ * publisher's UUID can be our id and links between records resolve
+ * whatever case each side writes. Other ids are kept exactly (they may be
+ * case-sensitive). *oomp is set on allocation failure. */
+static const char *id_field(struct ctx *c, json_t *obj, const char *prefix, const char *key,
+                            int *oomp) {
+  const char *v = str_field(c, obj, prefix, key);
+  char u[SK_UUID_LEN];
+  if (!v || sk_uuid_valid(v) || !sk_uuid_canon(v, u))
+    return v;
+  const char *copy = ix_strdup(c->b, u);
+  if (!copy)
+    *oomp = 1;
+  return copy;
+}
+
 static json_t *arr_field(struct ctx *c, json_t *obj, const char *prefix, const char *key) {
   json_t *v = json_object_get(obj, key);
   if (!v || json_is_null(v))
@@ -284,16 +305,51 @@ static json_t *obj_field(struct ctx *c, json_t *obj, const char *prefix, const c
 }
 
 /* A whole number in [lo, hi]: 1 set, 0 absent, -1 wrong type or range. */
-static int int_value(json_t *v, long lo, long hi, long *out) {
+/* A JSON number, or text that is one ("18", " 52.29 ", "52,29": feeds made
+ * from spreadsheets send numbers as text). 1 and *out; 0 when v is absent,
+ * null or ""; -1 otherwise. */
+static int num_value(json_t *v, double *out) {
   if (!v || json_is_null(v))
     return 0;
-  double d;
-  if (json_is_integer(v))
-    d = (double)json_integer_value(v);
-  else if (json_is_real(v))
-    d = json_real_value(v);
-  else
+  if (json_is_number(v)) {
+    *out = json_number_value(v);
+    return 1;
+  }
+  if (!json_is_string(v))
     return -1;
+  const char *s = json_string_value(v);
+  while (*s == ' ')
+    s++;
+  if (!*s)
+    return 0;
+  char t[40];
+  size_t n = strlen(s);
+  while (n && s[n - 1] == ' ')
+    n--;
+  if (n >= sizeof t)
+    return -1;
+  memcpy(t, s, n);
+  t[n] = '\0';
+  if (!strchr(t, '.')) { /* a Dutch decimal comma */
+    char *comma = strchr(t, ',');
+    if (comma && !strchr(comma + 1, ','))
+      *comma = '.';
+  }
+  if (strspn(t, "0123456789+-.eE") != n)
+    return -1;
+  char *end;
+  double d = strtod(t, &end);
+  if (end == t || *end || !isfinite(d))
+    return -1;
+  *out = d;
+  return 1;
+}
+
+static int int_value(json_t *v, long lo, long hi, long *out) {
+  double d;
+  int r = num_value(v, &d);
+  if (r <= 0)
+    return r;
   if (!isfinite(d) || d != floor(d) || d < (double)lo || d > (double)hi)
     return -1;
   *out = (long)d;
@@ -440,6 +496,34 @@ static const char *const phone_read[] = {
     NULL};
 
 /* Read one HSDS phone into number/description (arena). 0: usable. */
+/* A phone number as publishers write it, made checkable: blanks and
+ * quotes around it ("\"+44 1234 234567\"", as in the specification's own
+ * examples), a "tel:" prefix and dots between the groups (650.555.1234)
+ * are taken off or made spaces, with a warning. NULL on OOM. */
+static const char *clean_number(struct ctx *c, const char *num) {
+  size_t n = strlen(num);
+  const char *p = num;
+  while (n && (*p == ' ' || *p == '"' || *p == '\'' || *p == '\t')) {
+    p++;
+    n--;
+  }
+  while (n && (p[n - 1] == ' ' || p[n - 1] == '"' || p[n - 1] == '\'' || p[n - 1] == '\t'))
+    n--;
+  if (n > 4 && strncasecmp(p, "tel:", 4) == 0) {
+    p += 4;
+    n -= 4;
+  }
+  char *out = (char *)ix_printf(c->b, "%.*s", (int)n, p); /* our own arena copy */
+  if (!out)
+    return NULL;
+  for (char *q = out; *q; q++)
+    if (*q == '.')
+      *q = ' ';
+  if (strcmp(out, num) != 0)
+    note(c, "phone", "number", "aanhalingstekens, 'tel:' of punten weggehaald");
+  return out;
+}
+
 static int read_phone(struct ctx *c, json_t *p, const char **number, const char **extension,
                       const char **desc) {
   *number = *extension = *desc = NULL;
@@ -471,7 +555,7 @@ static int read_phone(struct ctx *c, json_t *p, const char **number, const char 
        (json_is_string(ext) && json_string_length(ext) && json_string_length(ext) <= 20)) &&
       !*extension)
     return -2;
-  *number = ix_strdup(c->b, num);
+  *number = clean_number(c, num);
   if (!*number)
     return -2;
   const char *d = str_field(c, p, "phone", "description");
@@ -595,16 +679,47 @@ static int parse_time(const char *s, char out[6], int *zone, int *secs, int allo
   h = s[i++] - '0';
   if (s[i] >= '0' && s[i] <= '9')
     h = h * 10 + (s[i++] - '0');
-  if (s[i++] != ':' || !(s[i] >= '0' && s[i] <= '9') || !(s[i + 1] >= '0' && s[i + 1] <= '9'))
-    return -1;
-  m = (s[i] - '0') * 10 + (s[i + 1] - '0');
-  i += 2;
-  if (s[i] == ':') {
+  int have_min = 0;
+  if ((s[i] == ':' || s[i] == '.') && s[i + 1] >= '0' && s[i + 1] <= '9' && s[i + 2] >= '0' &&
+      s[i + 2] <= '9') { /* 09:00, and 9.00 as Dutch write it */
+    m = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+    i += 3;
+    have_min = 1;
+  } else if (i == 2 && s[i] >= '0' && s[i] <= '9' && s[i + 1] >= '0' && s[i + 1] <= '9' &&
+             !(s[i + 2] >= '0' && s[i + 2] <= '9')) { /* 0900 */
+    m = (s[i] - '0') * 10 + (s[i + 1] - '0');
+    i += 2;
+    have_min = 1;
+  }
+  if (have_min && s[i] == ':') {
     if (!(s[i + 1] >= '0' && s[i + 1] <= '9') || !(s[i + 2] >= '0' && s[i + 2] <= '9'))
       return -1;
     *secs = (s[i + 1] != '0' || s[i + 2] != '0');
     i += 3;
   }
+  /* 4:00 PM, 3pm, 9 a.m. (Ohana API's sample, many US and UK feeds) */
+  int j = i;
+  while (s[j] == ' ')
+    j++;
+  int ampm = 0;
+  if ((s[j] == 'a' || s[j] == 'A' || s[j] == 'p' || s[j] == 'P')) {
+    int pm = s[j] == 'p' || s[j] == 'P';
+    int k = j + 1;
+    if (s[k] == '.')
+      k++;
+    if (s[k] == 'm' || s[k] == 'M') {
+      k++;
+      if (s[k] == '.')
+        k++;
+      if (h < 1 || h > 12)
+        return -1;
+      h = pm ? (h == 12 ? 12 : h + 12) : (h == 12 ? 0 : h);
+      i = k;
+      ampm = 1;
+    }
+  }
+  if (!have_min && !ampm)
+    return -1;
   if (s[i] == 'Z' && !s[i + 1])
     *zone = 1;
   else if ((s[i] == '+' || s[i] == '-') && strlen(s + i) <= 6)
@@ -1255,7 +1370,10 @@ static const char *const org_read_top[] = {"id",      "name",   "description", "
 /* Add the organization (once per id) and return its key in *key. */
 static int add_org(struct ctx *c, json_t *o, int top, const char **key) {
   *key = NULL;
-  const char *id = str_field(c, o, "organization", "id");
+  int nomem = 0;
+  const char *id = id_field(c, o, "organization", "id", &nomem);
+  if (nomem)
+    return oom(c);
   if (!id) {
     note(c, "organization", "id", "een organisatie zonder id is overgeslagen");
     return SK_OK;
@@ -1371,10 +1489,24 @@ static int read_address(struct ctx *c, struct ix_location *l, json_t *arr) {
   if ((f = str_field(c, pick, "address", "postal_code")) && !(l->postal_code = ix_strdup(c->b, f)))
     return oom(c);
   const char *country = str_field(c, pick, "address", "country");
-  if (country && strcasecmp(country, "NL") != 0)
+  int foreign = country && strcasecmp(country, "NL") != 0;
+  if (foreign)
     note(c, "address", "country",
          "land '%.*s' ligt niet in Nederland; het adres is toch overgenomen", clip(country, 20),
          country);
+  /* A postcode that is not Dutch (94063, SW1A 1AA) is no reason to lose
+   * the location: it stays in the address, before the place, as it is
+   * written there, and gives no municipality. */
+  char pc[8];
+  if (l->postal_code && (foreign || sk_postcode_normalize(l->postal_code, pc) < 0)) {
+    if (!foreign)
+      note(c, "address", "postal_code",
+           "geen Nederlandse postcode; die staat nu bij de plaatsnaam");
+    l->city = l->city ? ix_printf(c->b, "%s %s", l->postal_code, l->city) : l->postal_code;
+    if (!l->city)
+      return oom(c);
+    l->postal_code = NULL;
+  }
   /* The municipality follows from the 4 digits of a Dutch postcode. */
   if (c->tax && l->postal_code) {
     const char *p = l->postal_code;
@@ -1418,7 +1550,10 @@ static int read_accessibility(struct ctx *c, struct ix_location *l, json_t *arr)
 /* Add the location (once per id), link it to s, and merge its phones and
  * schedules into s. */
 static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hours_src) {
-  const char *id = str_field(c, o, "location", "id");
+  int nomem = 0;
+  const char *id = id_field(c, o, "location", "id", &nomem);
+  if (nomem)
+    return oom(c);
   if (!id) {
     note(c, "location", "id", "een locatie zonder id is overgeslagen");
     return SK_OK;
@@ -1442,18 +1577,18 @@ static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hou
     const char *f;
     if ((f = str_field(c, o, "location", "name")) && !(l->name = ix_strdup(c->b, f)))
       return oom(c);
-    f = str_field(c, o, "location", "organization_id");
+    f = id_field(c, o, "location", "organization_id", &nomem);
     l->org_key = f ? ix_strdup(c->b, f) : s->org_key;
-    if (f && !l->org_key)
+    if (nomem || (f && !l->org_key))
       return oom(c);
     json_t *addrs = arr_field(c, o, "location", "addresses");
     if (addrs)
       TRY(read_address(c, l, addrs));
     json_t *lat = json_object_get(o, "latitude"), *lon = json_object_get(o, "longitude");
     if (!empty_value(lat) || !empty_value(lon)) {
-      double la = json_number_value(lat), lo = json_number_value(lon);
-      if (json_is_number(lat) && json_is_number(lon) && isfinite(la) && isfinite(lo) && la >= -90 &&
-          la <= 90 && lo >= -180 && lo <= 180) {
+      double la = 0, lo = 0;
+      if (num_value(lat, &la) == 1 && num_value(lon, &lo) == 1 && isfinite(la) && isfinite(lo) &&
+          la >= -90 && la <= 90 && lo >= -180 && lo <= 180) {
         l->latitude = la;
         l->longitude = lo;
         l->has_coordinates = 1;
@@ -1502,7 +1637,10 @@ static int merge_sal(struct ctx *c, struct ix_service *s, json_t *sal, int top, 
     }
     TRY(add_location(c, s, loc, hours_src));
   } else {
-    const char *lid = str_field(c, sal, "service_at_location", "location_id");
+    int nomem = 0;
+    const char *lid = id_field(c, sal, "service_at_location", "location_id", &nomem);
+    if (nomem)
+      return oom(c);
     size_t at = lid ? ks_find(&c->locs, lid) : SIZE_MAX;
     if (at != SIZE_MAX) {
       TRY(link_location(c, s, c->b->locations.v[at].key));
@@ -1729,8 +1867,8 @@ static int read_age(struct ctx *c, json_t *o, const char *id, const char *field,
   long v;
   json_t *j = json_object_get(o, field);
   int r = int_value(j, 0, AGE_MAX, &v);
-  if (r == -1 && json_is_real(j)) {
-    double d = json_real_value(j);
+  double d;
+  if (r == -1 && num_value(j, &d) == 1) {
     if (isfinite(d) && d >= 0 && d <= AGE_MAX) {
       *out = (int)lround(d);
       note(c, "service", field, "geen heel getal; afgerond op %d jaar", *out);
@@ -1763,6 +1901,97 @@ static int set_description(struct ctx *c, struct ix_service *s, const struct sk_
   return s->description ? SK_OK : oom(c);
 }
 
+/* n digits at s as a number, or -1. */
+static int digits_at(const char *s, int n) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+/* An ISO 8601 time of change as RFC 3339 (what HSDS's format date-time
+ * means). 0: v is RFC 3339 already (kept as given, so a round trip is
+ * exact); 1: written into out (a date alone is its midnight UTC; a space
+ * for 'T'; +0100 as +01:00); 2: the same, but v had no offset and is read
+ * as UTC; -1: no date-time. */
+static int rfc3339_of(const char *v, char out[48]) {
+  size_t n = strlen(v);
+  int y = n >= 10 ? digits_at(v, 4) : -1, mo = y >= 0 ? digits_at(v + 5, 2) : -1,
+      d = mo >= 0 ? digits_at(v + 8, 2) : -1;
+  if (d < 0 || v[4] != '-' || v[7] != '-' || mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1900 ||
+      n > 40)
+    return -1;
+  if (n == 10) {
+    snprintf(out, 48, "%.10sT00:00:00Z", v);
+    return 1;
+  }
+  char sep = v[10];
+  if (sep != 'T' && sep != 't' && sep != ' ')
+    return -1;
+  const char *p = v + 11;
+  int hh = digits_at(p, 2), mi = hh >= 0 && p[2] == ':' ? digits_at(p + 3, 2) : -1, ss = 0;
+  if (mi < 0 || hh > 23 || mi > 59)
+    return -1;
+  p += 5;
+  int had_sec = 0;
+  if (*p == ':') {
+    if ((ss = digits_at(p + 1, 2)) < 0 || ss > 60)
+      return -1;
+    p += 3;
+    had_sec = 1;
+  }
+  const char *frac = p;
+  if (*p == '.' || *p == ',') {
+    p++;
+    if (*p < '0' || *p > '9')
+      return -1;
+    while (*p >= '0' && *p <= '9')
+      p++;
+  }
+  size_t flen = (size_t)(p - frac);
+  char off[8];
+  int rc = 1, canonical_off = 0;
+  if (*p == 'Z' || *p == 'z') {
+    snprintf(off, sizeof off, "Z");
+    canonical_off = 1;
+    p++;
+  } else if (*p == '+' || *p == '-') {
+    char sign = *p;
+    int oh = digits_at(p + 1, 2), om;
+    if (oh < 0 || oh > 23)
+      return -1;
+    if (p[3] == ':') {
+      om = digits_at(p + 4, 2);
+      canonical_off = 1;
+      p += 6;
+    } else if (p[3]) {
+      om = digits_at(p + 3, 2);
+      p += 5;
+    } else {
+      om = 0;
+      p += 3;
+    }
+    if (om < 0 || om > 59)
+      return -1;
+    snprintf(off, sizeof off, "%c%02d:%02d", sign, oh, om);
+  } else if (!*p) {
+    snprintf(off, sizeof off, "Z");
+    rc = 2;
+  } else {
+    return -1;
+  }
+  if (*p)
+    return -1;
+  if (rc == 1 && canonical_off && had_sec && sep == 'T' && (flen == 0 || frac[0] == '.'))
+    return 0;
+  snprintf(out, 48, "%.10sT%02d:%02d:%02d%s%.*s%s", v, hh, mi, ss, flen ? "." : "",
+           flen ? (int)flen - 1 : 0, flen ? frac + 1 : "", off);
+  return rc;
+}
+
 /* Read one service object. default_org: organization key to use when the
  * service names none (organization with nested services). sal: an outer
  * service_at_location object the service was found in, or NULL. */
@@ -1781,6 +2010,9 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
                   index + 1);
   }
   const char *id = json_string_value(jid);
+  char canon[SK_UUID_LEN];
+  if (!sk_uuid_valid(id) && sk_uuid_canon(id, canon) && !(id = ix_strdup(c->b, canon)))
+    return oom(c);
   c->cur = id;
   if (ks_find(&c->skipped, id) != SIZE_MAX)
     return SK_OK; /* inactive, already reported */
@@ -1853,21 +2085,27 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   SVC_TEXT(assured_by, "assurer_email")
   SVC_TEXT(keywords, "alternate_name")
 #undef SVC_TEXT
-  /* The source's own time of change, kept beside ours (issue 12). */
+  /* The source's own time of change, kept beside ours (issue 12) and
+   * published again as last_modified: RFC 3339 as given, other ISO 8601
+   * forms written as RFC 3339. */
   if ((f = str_field(c, o, "service", "last_modified"))) {
-    size_t fl = strlen(f);
-    int ok = fl >= 10 && fl <= 40 && strspn(f, "0123456789-:T.+Z") == fl && f[4] == '-' &&
-             f[7] == '-';
-    if (!ok)
+    char t[48];
+    int r = rfc3339_of(f, t);
+    if (r < 0)
       note(c, "service", "last_modified",
            "geen datum en tijd (ISO 8601); het veld is overgeslagen");
-    else if (!(s->source_modified = ix_strdup(c->b, f)))
+    else if (r == 2)
+      note(c, "service", "last_modified", "zonder tijdzone; we lezen het als UTC");
+    if (r >= 0 && !(s->source_modified = ix_strdup(c->b, r == 0 ? f : t)))
       return oom(c);
   }
 
   /* Organization: nested object, else organization_id, else the default. */
   json_t *jorg = obj_field(c, o, "service", "organization");
-  const char *org_id = str_field(c, o, "service", "organization_id");
+  int nomem = 0;
+  const char *org_id = id_field(c, o, "service", "organization_id", &nomem);
+  if (nomem)
+    return oom(c);
   if (jorg) {
     TRY(add_org(c, jorg, 0, &s->org_key));
     if (org_id && s->org_key && strcmp(org_id, s->org_key) != 0)
@@ -2098,12 +2336,30 @@ int ix_hsds_parse_at(const char *data, size_t len, const struct sk_taxonomy *tax
              len / (1024 * 1024), IX_HSDS_MAX_BYTES / (1024 * 1024));
     return SK_ETOOBIG;
   }
+  size_t blank = 0;
+  while (blank < len &&
+         (data[blank] == ' ' || data[blank] == '\t' || data[blank] == '\r' || data[blank] == '\n'))
+    blank++;
+  if (blank == len) {
+    snprintf(err, errlen,
+             "Het HSDS-bestand is leeg: er staat niets in, ook geen lege lijst ([]). De feed "
+             "houdt zijn laatste goede gegevens.");
+    return SK_EPARSE;
+  }
   json_error_t jerr;
   json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
   if (!root) {
     snprintf(err, errlen, "Dit is geen geldige JSON (regel %d, kolom %d): %s.", jerr.line,
              jerr.column, jerr.text);
     return SK_EPARSE;
+  }
+  /* The tabular form as JSON (examples/tabular.json): read as the
+   * package it stands for. */
+  if (json_is_object(root) &&
+      (json_object_get(root, "services.csv") || json_object_get(root, "service.csv"))) {
+    int trc = ix_hsds_csv_parse_tabular(root, tax, now, out, err, errlen);
+    json_decref(root);
+    return trc;
   }
   struct ctx c = {.b = out, .tax = tax, .now = now};
   int rc = SK_OK;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -17,7 +18,9 @@
 #include "ix_csv.h"
 #include "ix_hsds.h"
 #include "ix_text.h"
+#include "sk_buf.h"
 #include "sk_err.h"
+#include "sk_id.h"
 
 void ix_hsds_csv_pkg_free(struct ix_hsds_csv_pkg *p) {
   for (size_t i = 0; i < p->n; i++)
@@ -341,8 +344,16 @@ static int numeric_column(const char *col) {
   return 0;
 }
 
+/* "id" and the "*_id" columns that join the tables. */
+static int id_column(const char *col) {
+  size_t n = strlen(col);
+  return strcmp(col, "id") == 0 || (n > 3 && strcmp(col + n - 3, "_id") == 0);
+}
+
 static json_t *cell_value(const char *col, const char *v) {
-  char *end;
+  char *end, u[SK_UUID_LEN];
+  if (id_column(col) && sk_uuid_canon(v, u)) /* joins ignore the case of a UUID */
+    return json_string(u);
   if (numeric_column(col)) {
     double x = strtod(v, &end);
     if (end != v && !*end && isfinite(x))
@@ -400,7 +411,10 @@ static int load_table(const struct ix_hsds_csv_file *f, struct ix_batch *b, json
     int any = 0;
     for (size_t i = 0; i < hdr.n && i < r.n; i++) {
       const char *col = ix_csv_cell(&hdr, i), *v = ix_csv_cell(&r, i);
-      if (!*col || !*v || json_object_get(o, col))
+      /* "null" is how exports from a database write an empty cell (the
+       * specification's own field-guidance schedules.csv does). */
+      if (!*col || !*v || strcmp(v, "null") == 0 || strcmp(v, "NULL") == 0 ||
+          json_object_get(o, col))
         continue;
       json_t *jv = cell_value(col, v);
       if (!jv || json_object_set_new(o, col, jv)) {
@@ -479,33 +493,33 @@ enum tab {
   T_TAXONOMIES,
   T_COUNT
 };
-static const char *const tab_files[T_COUNT][2] = {
-    {"services.csv", NULL},
-    {"organizations.csv", NULL},
-    {"locations.csv", NULL},
-    {"service_at_location.csv", "service_at_locations.csv"},
-    {"phones.csv", NULL},
-    {"schedules.csv", NULL},
-    {"service_areas.csv", NULL},
-    {"addresses.csv", NULL},
-    {"accessibility.csv", "accessibility_for_disabilities.csv"},
-    {"languages.csv", NULL},
-    {"cost_options.csv", NULL},
-    {"required_documents.csv", NULL},
-    {"attributes.csv", NULL},
-    {"taxonomy_terms.csv", NULL},
-    {"taxonomies.csv", NULL}};
+/* Each table's name in 3.x, then the names of HSDS 1.x/2.0 (Ohana API's
+ * sample, the 2.0 tabular package), read the same way (upgrade_old). */
+#define TAB_NAMES 3
+static const char *const tab_files[T_COUNT][TAB_NAMES] = {
+    {"services.csv", "service.csv", NULL},
+    {"organizations.csv", "organization.csv", NULL},
+    {"locations.csv", "location.csv", NULL},
+    {"service_at_location.csv", "service_at_locations.csv", NULL},
+    {"phones.csv", "phone.csv", NULL},
+    {"schedules.csv", "regular_schedules.csv", "regular_schedule.csv"},
+    {"service_areas.csv", "service_area.csv", NULL},
+    {"addresses.csv", "physical_addresses.csv", "physical_address.csv"},
+    {"accessibility.csv", "accessibility_for_disabilities.csv", NULL},
+    {"languages.csv", "language.csv", NULL},
+    {"cost_options.csv", NULL, NULL},
+    {"required_documents.csv", "required_document.csv", NULL},
+    {"attributes.csv", NULL, NULL},
+    {"taxonomy_terms.csv", NULL, NULL},
+    {"taxonomies.csv", NULL, NULL}};
 /* Tables of HSDS that have no place in our model: read as nothing, reported. */
-static const char *const unused_files[] = {"contacts.csv",
-                                           "funding.csv",
-                                           "programs.csv",
-                                           "metadata.csv",
-                                           "organization_identifiers.csv",
-                                           "meta_table_descriptions.csv",
-                                           "url.csv",
-                                           "units.csv",
-                                           "service_capacity.csv",
-                                           NULL};
+static const char *const unused_files[] = {
+    "contacts.csv", "funding.csv", "programs.csv", "metadata.csv", "organization_identifiers.csv",
+    "meta_table_descriptions.csv", "url.csv", "units.csv", "service_capacity.csv",
+    /* HSDS 1.x/2.0 */
+    "holiday_schedules.csv", "holiday_schedule.csv", "mail_addresses.csv", "postal_address.csv",
+    "postal_addresses.csv", "contact.csv", "program.csv", "eligibility.csv", "payment_accepted.csv",
+    "service_taxonomy.csv", "taxonomy.csv", NULL};
 
 struct join {
   json_t *t[T_COUNT];
@@ -676,10 +690,121 @@ static void join_free(struct join *j) {
     json_decref(j->t[i]);
 }
 
+/* Column old of row renamed to new, unless new is there already. 1 when
+ * renamed. */
+static int rename_col(json_t *row, const char *old, const char *new) {
+  json_t *v = json_object_get(row, old);
+  if (!v || json_object_get(row, new))
+    return 0;
+  json_incref(v);
+  json_object_del(row, old);
+  return json_object_set_new(row, new, v) ? -1 : 1;
+}
+
+/* "Monday", "mo", "maandag" as an RFC 5545 day ("MO"), or NULL. */
+static const char *weekday_code(const char *v) {
+  static const char *const days[][4] = {
+      {"MO", "monday", "maandag", "mon"},     {"TU", "tuesday", "dinsdag", "tue"},
+      {"WE", "wednesday", "woensdag", "wed"}, {"TH", "thursday", "donderdag", "thu"},
+      {"FR", "friday", "vrijdag", "fri"},     {"SA", "saturday", "zaterdag", "sat"},
+      {"SU", "sunday", "zondag", "sun"}};
+  for (size_t i = 0; v && i < 7; i++)
+    for (size_t k = 0; k < 4; k++)
+      if (strcasecmp(v, days[i][k]) == 0)
+        return days[i][0];
+  return NULL;
+}
+
+/* HSDS 1.x/2.0 (the Ohana API sample, the 2.0 package) as 3.x: a service
+ * belongs to a location (services.location_id: the location's organisation
+ * is the service's, and the pair a service_at_location); website, fees,
+ * eligibility, keywords and a service_areas text column; a schedule's
+ * weekday; a phone's number_type; a location's accessibility text; the 2.0
+ * columns service_area, language and accessibility. *n counts the
+ * changes. SK_ENOMEM on allocation failure. */
+static int upgrade_old(struct join *j, size_t *n) {
+  size_t i;
+  json_t *row;
+  int r = 0;
+#define REN(row, a, b)                                                                             \
+  do {                                                                                             \
+    if ((r = rename_col(row, a, b)) < 0)                                                           \
+      return SK_ENOMEM;                                                                            \
+    *n += (size_t)r;                                                                               \
+  } while (0)
+  json_t *locs = by_id(j->t[T_LOCATIONS]);
+  if (!locs)
+    return SK_ENOMEM;
+  json_array_foreach(j->t[T_SERVICES], i, row) {
+    REN(row, "website", "url");
+    REN(row, "fees", "fees_description");
+    REN(row, "eligibility", "eligibility_description");
+    REN(row, "keywords", "alternate_name");
+    json_t *area = json_object_get(row, "service_areas");
+    if (json_is_string(area)) {
+      json_t *a = json_pack("[{s:O}]", "name", area);
+      if (!a || json_object_set_new(row, "service_areas", a)) {
+        json_decref(locs);
+        return SK_ENOMEM;
+      }
+      (*n)++;
+    }
+    const char *sid = json_string_value(json_object_get(row, "id"));
+    const char *lid = json_string_value(json_object_get(row, "location_id"));
+    if (!lid)
+      continue;
+    json_t *loc = first(locs, lid);
+    json_t *oid = json_object_get(loc, "organization_id");
+    if (oid && !json_object_get(row, "organization_id") &&
+        json_object_set(row, "organization_id", oid)) {
+      json_decref(locs);
+      return SK_ENOMEM;
+    }
+    if (sid) {
+      json_t *sal = json_pack("{s:s+, s:s, s:s}", "id", "sal-", sid, "service_id", sid,
+                              "location_id", lid);
+      if (!sal || json_array_append_new(j->t[T_SAL], sal)) {
+        json_decref(locs);
+        return SK_ENOMEM;
+      }
+    }
+    json_object_del(row, "location_id");
+    (*n)++;
+  }
+  json_decref(locs);
+  json_array_foreach(j->t[T_SCHEDULES], i, row) {
+    const char *wd = json_string_value(json_object_get(row, "weekday"));
+    const char *code = weekday_code(wd);
+    if (code && !json_object_get(row, "byday")) {
+      if (json_object_set_new(row, "byday", json_string(code)) ||
+          (!json_object_get(row, "freq") &&
+           json_object_set_new(row, "freq", json_string("WEEKLY"))))
+        return SK_ENOMEM;
+      json_object_del(row, "weekday");
+      (*n)++;
+    }
+  }
+  json_array_foreach(j->t[T_PHONES], i, row) REN(row, "number_type", "type");
+  json_array_foreach(j->t[T_AREAS], i, row) REN(row, "service_area", "name");
+  json_array_foreach(j->t[T_LANGS], i, row) REN(row, "language", "name");
+  json_array_foreach(j->t[T_ACCESS], i, row) REN(row, "accessibility", "description");
+  json_array_foreach(j->t[T_LOCATIONS], i, row) {
+    json_t *acc = json_object_get(row, "accessibility");
+    if (json_is_string(acc)) {
+      json_t *a = json_pack("[{s:O}]", "description", acc);
+      if (!a || json_object_set_new(row, "accessibility", a))
+        return SK_ENOMEM;
+      (*n)++;
+    }
+  }
+#undef REN
+  return SK_OK;
+}
+
 int ix_hsds_csv_parse_pkg(const struct ix_hsds_csv_pkg *p, const struct sk_taxonomy *tax,
                           int64_t now, struct ix_batch *out, char *err, size_t errlen) {
   err[0] = '\0';
-  if (!find_file(p, "services.csv")) {
+  if (!find_file(p, "services.csv") && !find_file(p, "service.csv")) {
     snprintf(
         err, errlen,
         "Het pakket heeft geen services.csv. Een HSDS-CSV-pakket heeft minstens services.csv (en "
@@ -691,18 +816,27 @@ int ix_hsds_csv_parse_pkg(const struct ix_hsds_csv_pkg *p, const struct sk_taxon
   memset(&j, 0, sizeof j);
   int rc = SK_OK;
   for (int t = 0; t < T_COUNT && !rc; t++) {
-    const struct ix_hsds_csv_file *f = find_file(p, tab_files[t][0]);
-    if (!f && tab_files[t][1])
-      f = find_file(p, tab_files[t][1]);
+    const struct ix_hsds_csv_file *f = NULL;
+    for (int k = 0; k < TAB_NAMES && !f && tab_files[t][k]; k++)
+      f = find_file(p, tab_files[t][k]);
     rc = load_table(f, out, &j.t[t], err, errlen);
   }
+  size_t n_old = 0;
+  if (!rc)
+    rc = upgrade_old(&j, &n_old);
+  if (!rc && n_old &&
+      ix_batch_warn(out,
+                    "Dit pakket gebruikt de kolommen van HSDS 1 of 2 (zoals %s); we lezen ze als "
+                    "HSDS 3 (%zu keer).",
+                    "services.location_id, regular_schedules.weekday", n_old))
+    rc = SK_ENOMEM;
   /* What the package holds that we do not read: one warning per file. */
   for (size_t i = 0; i < p->n && !rc; i++) {
     const char *name = p->files[i].name;
     int known = 0, unused = 0;
     for (int t = 0; t < T_COUNT; t++)
-      known |= strcasecmp(name, tab_files[t][0]) == 0 ||
-               (tab_files[t][1] && strcasecmp(name, tab_files[t][1]) == 0);
+      for (int k = 0; k < TAB_NAMES && tab_files[t][k]; k++)
+        known |= strcasecmp(name, tab_files[t][k]) == 0;
     for (size_t k = 0; unused_files[k]; k++)
       unused |= strcasecmp(name, unused_files[k]) == 0;
     if (!known &&
@@ -808,6 +942,116 @@ int ix_hsds_csv_parse_zip(const char *data, size_t len, const struct sk_taxonomy
   if (!p)
     return SK_ENOMEM;
   int rc = ix_hsds_csv_read_zip(data, len, p, out, err, errlen);
+  if (!rc)
+    rc = ix_hsds_csv_parse_pkg(p, tax, now, out, err, errlen);
+  ix_hsds_csv_pkg_free(p);
+  free(p);
+  return rc;
+}
+
+/* ------------------------------------------------------ tabular as JSON */
+
+/* One cell of a tabular-JSON row as CSV text: always quoted. */
+static int put_cell(struct sk_buf *b, json_t *v) {
+  char *own = NULL;
+  const char *s = "";
+  if (json_is_string(v))
+    s = json_string_value(v);
+  else if (v && !json_is_null(v) && !(s = own = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)))
+    return SK_ENOMEM;
+  int rc = sk_buf_addc(b, '"');
+  for (const char *p = s; !rc && *p; p++)
+    rc = *p == '"' ? sk_buf_addstr(b, "\"\"") : sk_buf_addc(b, *p);
+  if (!rc)
+    rc = sk_buf_addc(b, '"');
+  free(own);
+  return rc;
+}
+
+/* One table (an array of row objects) as CSV text into f. */
+static int table_csv(const char *name, json_t *rows, struct ix_hsds_csv_file *f) {
+  json_t *cols = json_array();
+  if (!cols)
+    return SK_ENOMEM;
+  size_t i, k;
+  json_t *row, *col;
+  const char *key;
+  json_t *v;
+  int rc = SK_OK;
+  json_array_foreach(rows, i, row) {
+    json_object_foreach(row, key, v) {
+      int seen = 0;
+      json_array_foreach(cols, k, col) seen |= strcmp(json_string_value(col), key) == 0;
+      if (!seen && json_array_size(cols) < IX_CSV_MAX_COLS &&
+          json_array_append_new(cols, json_string(key)))
+        rc = SK_ENOMEM;
+    }
+  }
+  struct sk_buf b;
+  sk_buf_init(&b, IX_HSDS_CSV_MAX_TOTAL);
+  json_array_foreach(cols, k, col) {
+    if (!rc && k)
+      rc = sk_buf_addc(&b, ',');
+    if (!rc)
+      rc = put_cell(&b, col);
+  }
+  if (!rc)
+    rc = sk_buf_addstr(&b, "\r\n");
+  json_array_foreach(rows, i, row) {
+    json_array_foreach(cols, k, col) {
+      if (!rc && k)
+        rc = sk_buf_addc(&b, ',');
+      if (!rc)
+        rc = put_cell(&b, json_object_get(row, json_string_value(col)));
+    }
+    if (!rc)
+      rc = sk_buf_addstr(&b, "\r\n");
+  }
+  json_decref(cols);
+  if (!rc && !(f->data = sk_buf_detach(&b, &f->len)))
+    rc = SK_ENOMEM;
+  if (!rc)
+    snprintf(f->name, sizeof f->name, "%s", name);
+  sk_buf_free(&b);
+  return rc;
+}
+
+int ix_hsds_csv_parse_tabular(json_t *root, const struct sk_taxonomy *tax, int64_t now,
+                              struct ix_batch *out, char *err, size_t errlen) {
+  struct ix_hsds_csv_pkg *p = calloc(1, sizeof *p);
+  if (!p)
+    return SK_ENOMEM;
+  int rc = SK_OK;
+  const char *name;
+  json_t *rows;
+  json_object_foreach(root, name, rows) {
+    size_t nl = strlen(name);
+    if (nl < 5 || nl >= sizeof p->files[0].name || strcasecmp(name + nl - 4, ".csv") != 0 ||
+        !json_is_array(rows)) {
+      if (ix_batch_warn(out,
+                        "Tabel '%.60s' is geen lijst van rijen (naam.csv); die is overgeslagen.",
+                        name)) {
+        rc = SK_ENOMEM;
+        break;
+      }
+      continue;
+    }
+    if (p->n >= IX_HSDS_CSV_MAX_FILES) {
+      snprintf(err, errlen, "Meer dan %d tabellen; zo'n pakket lezen we niet.",
+               IX_HSDS_CSV_MAX_FILES);
+      rc = SK_ETOOBIG;
+      break;
+    }
+    if ((rc = table_csv(name, rows, &p->files[p->n])))
+      break;
+    p->total += p->files[p->n].len;
+    p->n++;
+    if (p->total > IX_HSDS_CSV_MAX_TOTAL) {
+      snprintf(err, errlen, "De tabellen zijn samen te groot.");
+      rc = SK_ETOOBIG;
+      break;
+    }
+  }
   if (!rc)
     rc = ix_hsds_csv_parse_pkg(p, tax, now, out, err, errlen);
   ix_hsds_csv_pkg_free(p);

@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "ix_record.h"
 #include "sk_taxonomy.h"
 
@@ -64,6 +66,14 @@ int ix_hsds_csv_read_dir(const char *dir, struct ix_hsds_csv_pkg *p, struct ix_b
  * is no services.csv or it has no header; SK_ENOMEM; SK_ETOOBIG. */
 int ix_hsds_csv_parse_pkg(const struct ix_hsds_csv_pkg *p, const struct sk_taxonomy *tax,
                           int64_t now, struct ix_batch *out, char *err, size_t errlen);
+
+/* The tabular form as one JSON document (the specification's
+ * examples/tabular.json: {"services.csv": [{row}, ...], ...}): each table
+ * written as CSV text and read as a package (ix_hsds_csv_parse_pkg), so
+ * the same joins, conversions and warnings hold. A member that is not a
+ * list named *.csv is a warning. root is borrowed. */
+int ix_hsds_csv_parse_tabular(json_t *root, const struct sk_taxonomy *tax, int64_t now,
+                              struct ix_batch *out, char *err, size_t errlen);
 
 /* A fetched zip: ix_hsds_csv_read_zip + ix_hsds_csv_parse_pkg. */
 int ix_hsds_csv_parse_zip(const char *data, size_t len, const struct sk_taxonomy *tax, int64_t now,

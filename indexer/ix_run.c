@@ -115,6 +115,73 @@ static int fill_defaults(const struct ix_feed *f, struct ix_batch *b) {
   return SK_OK;
 }
 
+/* Valid HSDS needs no organisation (service.organization_id is optional in
+ * 3.0 and 3.1) and may name one the document does not hold (an API serves
+ * them at /organizations). We show every offering with its organisation:
+ * such a service gets a stand-in named after the feed's partner, under the
+ * key the service names (so the real organisation, once the feed brings
+ * it, is the same record) or, without one, "partner:<slug>". One warning
+ * for each case. Kinds of other people's formats only (kind->classify). */
+static int stand_in_orgs(const struct ix_feed *f, struct ix_batch *b) {
+  if (!f->partner || !*f->partner)
+    return SK_OK;
+  struct ix_keymap have = {0};
+  int rc = SK_OK;
+  for (size_t i = 0; i < b->orgs.n && !rc; i++)
+    if (b->orgs.v[i].key) {
+      int r = ix_keymap_put(&have, b->orgs.v[i].key, i);
+      if (r && r != SK_ECONFLICT)
+        rc = r;
+    }
+  size_t n_none = 0, n_foreign = 0;
+  const char *example = NULL, *own_key = NULL;
+  for (size_t i = 0; i < b->services.n && !rc; i++) {
+    struct ix_service *s = &b->services.v[i];
+    if (!s->org_key) {
+      if (!own_key) {
+        char slug[128];
+        ix_slug(f->partner, slug, sizeof slug);
+        if (!(own_key = ix_printf(b, "partner:%s", slug))) {
+          rc = SK_ENOMEM;
+          break;
+        }
+      }
+      s->org_key = own_key;
+      n_none++;
+    } else if (!ix_keymap_get(&have, s->org_key, NULL)) {
+      n_foreign++;
+      if (!example)
+        example = s->org_key;
+    } else {
+      continue;
+    }
+    if (ix_keymap_get(&have, s->org_key, NULL))
+      continue;
+    struct ix_org *o = ix_batch_add_org(b);
+    if (!o || !(o->name = ix_strdup(b, f->partner)) || !(o->key = ix_strdup(b, s->org_key)) ||
+        ix_keymap_put(&have, o->key, b->orgs.n - 1)) {
+      rc = SK_ENOMEM;
+      break;
+    }
+  }
+  ix_keymap_free(&have);
+  if (!rc && n_none &&
+      ix_batch_warn(b,
+                    "%zu diensten zonder organisatie: we tonen ze bij de partner van de feed "
+                    "('%.80s'). Geef organization of organization_id mee, of een "
+                    "standaardorganisatie (defaults.organization).",
+                    n_none, f->partner))
+    rc = SK_ENOMEM;
+  if (!rc && n_foreign &&
+      ix_batch_warn(b,
+                    "%zu diensten noemen een organisatie die niet in de feed staat (bijvoorbeeld "
+                    "'%.80s'): we tonen ze bij de partner van de feed ('%.80s') tot de feed die "
+                    "organisatie meegeeft.",
+                    n_foreign, example, f->partner))
+    rc = SK_ENOMEM;
+  return rc;
+}
+
 static int parse_one(const struct ix_feed *f, const struct sk_taxonomy *tax, int64_t now,
                      const char *data, size_t len, struct ix_batch *b, int *total_pages, char *err,
                      size_t errlen) {
@@ -254,6 +321,8 @@ int ix_feed_load(const struct ix_feed *f, const struct sk_taxonomy *tax,
   }
 parsed:
   if (!rc && (rc = fill_defaults(f, b)) != SK_OK)
+    snprintf(err, errlen, "Te weinig geheugen om de feed te lezen.");
+  if (!rc && kind && kind->classify && (rc = stand_in_orgs(f, b)) != SK_OK)
     snprintf(err, errlen, "Te weinig geheugen om de feed te lezen.");
   /* HSDS does not carry our codes: what the source and the defaults leave
    * open is proposed by us and marked for the redactie. */

@@ -73,7 +73,7 @@ static const char *const query_sql[WQ_COUNT] = {
         "SELECT s.rid, s.id, s.kind, s.name, s.summary, s.description, s.keywords, s.url, s.email,"
         " s.application_process, s.eligibility_description, s.fees_description, s.min_age,"
         " s.max_age, s.status, s.assured_date, s.created, s.last_modified, s.source,"
-        " o.rid, o.id, o.name, o.description, o.email, o.website"
+        " o.rid, o.id, o.name, o.description, o.email, o.website, s.source_modified"
         " FROM service s JOIN organization o ON o.rid = s.organization_rid"
         " WHERE s.id = ?1 AND s.status <> 'withdrawn' AND o.status <> 'withdrawn'",
     [WQ_SERVICE_TAXONOMY] = "SELECT vocabulary, code FROM service_taxonomy WHERE service_rid = ?1"
@@ -298,6 +298,7 @@ json_t *web_service_detail(struct web_worker *w, const char *id, int *found) {
                       json_boolean(is_stale((const char *)sqlite3_column_text(s, 2), assured)));
   json_object_set_new(svc, "created", web_json_text(s, 16));
   json_object_set_new(svc, "last_modified", web_json_text(s, 17));
+  json_object_set_new(svc, "source_modified", web_json_text(s, 25));
   json_object_set_new(svc, "source", web_json_text(s, 18));
   sqlite3_reset(s);
 

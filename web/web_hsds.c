@@ -202,7 +202,14 @@ static json_t *hsds_service(struct web_server *srv, json_t *d, int full) {
   put_str(s, "eligibility_description", d, "eligibility_description");
   put_str(s, "fees_description", d, "fees_description");
   put_str(s, "assured_date", d, "assured_date");
-  put_str(s, "last_modified", d, "last_modified");
+  /* The time the service's information changed: the source's own when an
+   * HSDS feed gave one (kept as given, RFC 3339 by ix_hsds), so export ->
+   * import -> export keeps it; else ours. modified_after filters on ours
+   * (when this store's copy changed), so a syncing consumer misses no
+   * import (docs/hsds.md). */
+  put_str(s, "last_modified", d,
+          json_is_string(json_object_get(d, "source_modified")) ? "source_modified"
+                                                                : "last_modified");
   if (json_is_integer(json_object_get(d, "min_age")))
     json_object_set(s, "minimum_age", json_object_get(d, "min_age"));
   if (json_is_integer(json_object_get(d, "max_age")))

@@ -241,7 +241,9 @@ struct web_ctx {
   struct MHD_Connection *conn;
   const char *url; /* decoded path */
   const char *method;
-  const char *id; /* the {id} path segment, when the route has one */
+  const char *id; /* the {id} path segment, when the route has one; a UUID in
+                   * another case is given in canonical lower case (idbuf) */
+  char idbuf[SK_UUID_LEN];
   struct web_req *req;
   struct web_out out;
   int professional; /* the caller may see restricted fields (search, detail) */

@@ -1003,6 +1003,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   const char *id;
   const struct route_def *rd = route_for(url, &id);
   x.id = id;
+  /* RFC 9562: UUIDs compare without regard to case. */
+  if (id && !sk_uuid_valid(id) && sk_uuid_canon(id, x.idbuf))
+    x.id = x.idbuf;
   req->route = rd->route;
 
   if (!req->started) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "helper_feed.h"
@@ -487,11 +488,71 @@ static void test_hostile_zips(void **state) {
   free(zip);
 }
 
+/* A package (a folder) whose tables write the same UUIDs in different
+ * case, as a spreadsheet or a database export does: the joins hold (the
+ * phone, the hours and the location reach the service) and the ids are
+ * the publisher's in canonical lower case. */
+static void test_uuid_case_joins(void **state) {
+  (void)state;
+  char dir[PATH_MAX], f[PATH_MAX + 64];
+  snprintf(dir, sizeof dir, "%s", th_path("csv-uuidcase"));
+  mkdir(dir, 0700);
+  static const struct {
+    const char *name, *text;
+  } files[] = {
+      {"services.csv", "id,organization_id,name,status\r\n"
+                       "ABCDEF01-2345-4678-9ABC-DEF012345678,00AA00AA-BB11-4C22-8D33-EE44FF55AA66,"
+                       "Maaltijdservice Laren,active\r\n"},
+      {"organizations.csv", "id,name\n00aa00aa-bb11-4c22-8d33-ee44ff55aa66,Stichting Tafeltje\n"},
+      {"phones.csv",
+       "id,service_id,number\nP1,abcdef01-2345-4678-9abc-def012345678,035 531 0000\n"},
+      {"schedules.csv", "id,service_id,freq,byday,opens_at,closes_at\n"
+                        "S1,AbCdEf01-2345-4678-9aBc-DeF012345678,WEEKLY,WE,11:00,13:00\n"},
+      {"service_areas.csv", "id,service_id,name\nA1,abcdef01-2345-4678-9abc-def012345678,Laren\n"},
+      {"service_at_location.csv", "id,service_id,location_id\n"
+                                  "X1,abcdef01-2345-4678-9abc-def012345678,"
+                                  "CC00CC00-DD11-4E22-8F33-001122334455\n"},
+      {"locations.csv", "id,name\ncc00cc00-dd11-4e22-8f33-001122334455,Dorpshuis Laren\n"},
+      {"addresses.csv", "id,location_id,address_1,city,postal_code,country,address_type\n"
+                        "AD1,Cc00Cc00-Dd11-4e22-8f33-001122334455,Brink 1,Laren,1251 KV,NL,"
+                        "physical\n"},
+  };
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    snprintf(f, sizeof f, "%s/%s", dir, files[i].name);
+    th_write_file(f, files[i].text, strlen(files[i].text));
+  }
+  struct sk_store *st = th_store_with_taxonomy("csvpkg-uuidcase.db");
+  struct ix_feed_report r = run_one(st, "hsds-csv", dir, NULL);
+  if (r.failed)
+    fail_msg("%s", r.error);
+  assert_int_equal(count(st, "SELECT count(*) FROM service s JOIN organization o ON o.rid ="
+                             " s.organization_rid WHERE s.id ="
+                             " 'abcdef01-2345-4678-9abc-def012345678' AND s.name ="
+                             " 'Maaltijdservice Laren' AND o.id ="
+                             " '00aa00aa-bb11-4c22-8d33-ee44ff55aa66'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM phone p JOIN service s ON s.rid ="
+                             " p.service_rid WHERE p.number = '035 531 0000'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM schedule WHERE opens_at = '11:00' AND"
+                             " closes_at = '13:00'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM service_area WHERE area_code = 'laren'"), 1);
+  assert_int_equal(count(st, "SELECT count(*) FROM service_at_location x JOIN location l ON"
+                             " l.rid = x.location_rid WHERE l.id ="
+                             " 'cc00cc00-dd11-4e22-8f33-001122334455' AND l.postal_code ="
+                             " '1251 KV'"),
+                   1);
+  sk_store_close(st);
+  remove(th_path("csvpkg-uuidcase.db"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_own_package_zip),
       cmocka_unit_test(test_hostile_zips),
       cmocka_unit_test(test_zips_from_another_writer),
+      cmocka_unit_test(test_uuid_case_joins),
   };
   int failed = cmocka_run_group_tests_name("hsds csv package", tests, NULL, NULL);
   if (!th_corpora_dir()) {

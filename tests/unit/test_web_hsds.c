@@ -837,6 +837,58 @@ static void test_export_carries_keywords_org_phones_and_area_exceptions(void **s
   json_decref(s);
 }
 
+/* The source's own time of change (an HSDS feed's last_modified, kept in
+ * service.source_modified) is what /hsds publishes as last_modified, and
+ * our JSON API shows it beside ours; an id in upper case finds the same
+ * service (RFC 9562: UUIDs compare without regard to case). */
+static void test_source_time_published_and_id_case(void **state) {
+  (void)state;
+  struct sk_store *st = NULL;
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  fx_exec(
+      st,
+      "UPDATE service SET source_modified = '2020-05-01T10:00:00.250+02:00' WHERE id = '" SVC_SHV
+      "'");
+  sk_store_close(st);
+  json_t *s = fx_get_json("/hsds/services/" SVC_SHV, 200);
+  assert_string_equal(json_string_value(json_object_get(s, "last_modified")),
+                      "2020-05-01T10:00:00.250+02:00");
+  json_decref(s);
+  s = fx_get_json("/api/v1/services/" SVC_SHV, 200);
+  assert_string_equal(json_string_value(json_object_get(s, "source_modified")),
+                      "2020-05-01T10:00:00.250+02:00");
+  assert_string_not_equal(json_string_value(json_object_get(s, "last_modified")),
+                          "2020-05-01T10:00:00.250+02:00");
+  json_decref(s);
+  /* Another service, without a source time, publishes ours. */
+  s = fx_get_json("/hsds/services/" SVC_DAG, 200);
+  json_t *d = fx_get_json("/api/v1/services/" SVC_DAG, 200);
+  assert_true(json_is_null(json_object_get(d, "source_modified")));
+  assert_string_equal(json_string_value(json_object_get(s, "last_modified")),
+                      json_string_value(json_object_get(d, "last_modified")));
+  json_decref(s);
+  json_decref(d);
+  /* The same organisation by its id in upper case, on both APIs. */
+  char upper[64], target[128];
+  snprintf(upper, sizeof upper, "%s", ORG_VERSA);
+  for (char *p = upper; *p; p++)
+    if (*p >= 'a' && *p <= 'f')
+      *p = (char)(*p - 'a' + 'A');
+  assert_string_not_equal(upper, ORG_VERSA);
+  snprintf(target, sizeof target, "/hsds/organizations/%s", upper);
+  s = fx_get_json(target, 200);
+  assert_string_equal(json_string_value(json_object_get(s, "id")), ORG_VERSA);
+  json_decref(s);
+  snprintf(target, sizeof target, "/api/v1/organizations/%s", upper);
+  s = fx_get_json(target, 200);
+  assert_string_equal(json_string_value(json_object_get(s, "id")), ORG_VERSA);
+  json_decref(s);
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  fx_exec(st, "UPDATE service SET source_modified = NULL WHERE id = '" SVC_SHV "'");
+  sk_store_close(st);
+}
+
 /* Dated opening rows (every other week, monthly: ix_hsds expands them)
  * come out as one rule per date, never merged into a weekly rule. */
 static void test_dated_hours_stay_dated(void **state) {
@@ -960,6 +1012,7 @@ int main(void) {
       cmocka_unit_test(test_no_restricted_field_on_any_route),
       cmocka_unit_test(test_hostile_input_is_a_clear_answer),
       cmocka_unit_test(test_export_carries_keywords_org_phones_and_area_exceptions),
+      cmocka_unit_test(test_source_time_published_and_id_case),
       cmocka_unit_test(test_dated_hours_stay_dated),
       cmocka_unit_test(test_export_imports_back_as_the_same_services),
   };
