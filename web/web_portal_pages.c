@@ -747,21 +747,37 @@ static void pp_reviews(struct wh *h, const struct web_viewer *v, const struct sk
       WH(h, "<p class=\"notice\">Het item is veranderd nadat deze wijziging werd ingediend. "
             "Kijk goed of de wijziging nog past.</p>");
     const json_t *diff = json_object_get(e, "diff");
+    int create = action && !strcmp(action, "create"); /* nothing was there: no "Was" */
+    if (js(e, "organization_name")) {
+      WH(h, "<p>Van ");
+      wh_text(h, js(e, "organization_name"));
+      WH(h, "</p>");
+    }
     if (json_array_size(diff)) {
       WH(h,
          "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Wat verandert: ");
       wh_text(h, name);
       WH(h, "\"><table class=\"diff\"><caption class=\"visually-hidden\">Wat verandert</caption>"
-            "<thead><tr><th scope=\"col\">Veld</th><th scope=\"col\">Was</th>"
-            "<th scope=\"col\">Wordt</th></tr></thead><tbody>");
+            "<thead><tr><th scope=\"col\">Veld</th>");
+      if (!create)
+        WH(h, "<th scope=\"col\">Was</th>");
+      WH(h, "<th scope=\"col\">Wordt</th></tr></thead><tbody>");
       json_array_foreach(diff, j, d) {
-        const char *f = js(d, "field");
+        const char *f = js(d, "field"), *nv = js(d, "new");
         WH(h, "<tr><th scope=\"row\">");
         wh_text(h, pp_label(f));
-        WH(h, "</th><td><del>");
-        pp_value_read(h, tax, f, json_object_get(d, "old"), 0);
-        WH(h, "</del></td><td><ins>");
-        pp_value_read(h, tax, f, json_object_get(d, "new"), 0);
+        WH(h, "</th><td>");
+        if (!create) {
+          WH(h, "<del>");
+          pp_value_read(h, tax, f, json_object_get(d, "old"), 0);
+          WH(h, "</del></td><td>");
+        }
+        WH(h, "<ins>");
+        if (f && !strcmp(f, "organization") && nv && js(e, "organization") &&
+            !strcmp(nv, js(e, "organization")) && js(e, "organization_name"))
+          wh_text(h, js(e, "organization_name"));
+        else
+          pp_value_read(h, tax, f, json_object_get(d, "new"), 0);
         WH(h, "</ins></td></tr>");
       }
       WH(h, "</tbody></table></div>");

@@ -2070,6 +2070,9 @@ static void test_portal_queue_without_js(void **state) {
   const char *one = strstr(q, "<h3>Voorleesuur zonder JS</h3>");
   assert_non_null(one);
   assert_non_null(strstr(one, "<th scope=\"row\">Naam</th>")); /* the diff, by field name */
+  assert_non_null(strstr(one, "<p>Van Bibliotheek Gooi</p>")); /* the organisation by name */
+  assert_non_null(strstr(one, "<ins>Bibliotheek Gooi</ins>"));
+  assert_null(strstr(one, ORG_BIB "</ins>"));
   assert_non_null(strstr(r.body, "nieuw-js@example.org"));
   assert_non_null(strstr(r.body, "action=\"/portaal/account-aanvraag/"
                                  "cccccccc-0000-4000-8000-00000000c1a1/goedkeuren\""));
