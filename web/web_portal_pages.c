@@ -31,6 +31,9 @@
 #define PP_PHONE_ROWS 20 /* phone rows read from a form */
 #define PP_HOUR_ROWS 30  /* opening-hour rows read from a form */
 #define PP_VALUE_MAX 40000
+#define PP_VERIFY_ROWS 200 /* rows per group of the verification list */
+#define PP_STR_(n) #n
+#define PP_STR(n) PP_STR_(n)
 
 static const char *const pp_day[8] = {"",          "maandag", "dinsdag",  "woensdag",
                                       "donderdag", "vrijdag", "zaterdag", "zondag"};
@@ -833,13 +836,92 @@ static void pp_claims(struct wh *h, const struct web_viewer *v, const json_t *li
     wh_q(h, id);
     WH(h, "/afwijzen\">");
     pp_csrf(h, v);
-    pp_reason_field(h, id, "Reden om af te wijzen (mag leeg)", "Alleen voor de redactie.", qe);
+    pp_reason_field(h, id, "Reden om af te wijzen", "Alleen voor de redactie.", qe);
     WH(h, "<button class=\"button secondary\" type=\"submit\">Afwijzen"
           "<span class=\"visually-hidden\">: aanvraag van ");
     wh_text(h, name);
     WH(h, "</span></button></form></li>\n");
   }
   WH(h, "</ul>\n</section>\n");
+}
+
+/* The verification cycle's open work (sk_portal_verify_tasks): entries to
+ * phone about and entries hidden from residents (each with its edit link
+ * and "Gegevens kloppen nog"), bounced addresses, feeds. */
+static void pp_verify_group(struct wh *h, const struct web_viewer *v, const char *title,
+                            const json_t *items, int entries) {
+  const json_t *e;
+  size_t i;
+  WH(h, "<h3>");
+  wh_text(h, title);
+  wh_textf(h, " (%zu)", json_array_size(items));
+  WH(h, "</h3>\n");
+  if (!json_array_size(items)) {
+    WH(h, "<p>Niets te doen.</p>\n");
+    return;
+  }
+  WH(h, "<ul class=\"entry-list\">\n");
+  json_array_foreach(items, i, e) {
+    if (i >= PP_VERIFY_ROWS)
+      break;
+    const json_t *org = json_object_get(e, "organization");
+    const char *name = js(e, "name") ? js(e, "name") : js(e, "partner") ? js(e, "partner") : "";
+    const char *email = entries ? js(org, "email") : js(e, "email");
+    WH(h, "<li class=\"entry\"><h4>");
+    wh_text(h, name);
+    WH(h, "</h4>");
+    if (entries || email) {
+      WH(h, "<p>");
+      if (entries)
+        wh_text(h, js(org, "name"));
+      if (email) {
+        if (entries)
+          WH(h, " – ");
+        WH(h, "<a href=\"mailto:");
+        wh_text(h, email);
+        WH(h, "\">");
+        wh_text(h, email);
+        WH(h, "</a>");
+      }
+      WH(h, "</p>");
+    }
+    WH(h, "<p class=\"hint\">");
+    wh_text(h, js(e, "todo"));
+    if (js(e, "since")) {
+      WH(h, " Sinds ");
+      pp_date(h, js(e, "since"));
+      WH(h, ".");
+    }
+    WH(h, "</p>");
+    if (js(e, "last_error")) {
+      WH(h, "<p>Laatste fout: ");
+      wh_text(h, js(e, "last_error"));
+      WH(h, "</p>");
+    }
+    if (entries && js(e, "id")) {
+      WH(h, "<div class=\"actions\">");
+      pp_edit_link(h, e, "Bewerken");
+      WH(h, " ");
+      pp_confirm_form(h, v, e);
+      WH(h, "</div>");
+    }
+    WH(h, "</li>\n");
+  }
+  WH(h, "</ul>\n");
+  if (json_array_size(items) > PP_VERIFY_ROWS)
+    WH(h, "<p class=\"hint\">De eerste " PP_STR(PP_VERIFY_ROWS) " staan hier.</p>\n");
+}
+
+static void pp_verify(struct wh *h, const struct web_viewer *v, const json_t *d) {
+  WH(h, "<section aria-labelledby=\"s-controle\" class=\"portal-section\">\n"
+        "<h2 id=\"s-controle\">Controle: wie moet u bellen?</h2>\n<p class=\"hint\">Organisaties "
+        "en feeds die hun gegevens niet op tijd bevestigden. Bel of mail ze. Bevestig daarna voor "
+        "hen met ‘Gegevens kloppen nog’, of pas de gegevens aan.</p>\n");
+  pp_verify_group(h, v, "Bellen", json_object_get(d, "tasks"), 1);
+  pp_verify_group(h, v, "Verborgen voor inwoners", json_object_get(d, "hidden"), 1);
+  pp_verify_group(h, v, "E-mailadres werkt niet", json_object_get(d, "bounced"), 0);
+  pp_verify_group(h, v, "Feeds", json_object_get(d, "feeds"), 0);
+  WH(h, "</section>\n");
 }
 
 /* The organisation picker: a GET form by name, the matches as links. */
@@ -919,13 +1001,14 @@ static int pp_home_page(struct web_ctx *x, int status, const struct pp_queue_err
     web_viewer_free(&v);
     return pp_redirect(x, "/professionals");
   }
-  struct sk_portal_result todo, list, reviews, corr, claims, orgs;
+  struct sk_portal_result todo, list, reviews, corr, claims, orgs, verify;
   memset(&todo, 0, sizeof todo);
   memset(&list, 0, sizeof list);
   memset(&reviews, 0, sizeof reviews);
   memset(&corr, 0, sizeof corr);
   memset(&claims, 0, sizeof claims);
   memset(&orgs, 0, sizeof orgs);
+  memset(&verify, 0, sizeof verify);
   int partner = sk_role_edits_own(a.role);
   const char *org = partner ? NULL : web_arg(x, "organisatie");
   const char *q = partner ? NULL : web_arg(x, "zoek");
@@ -941,6 +1024,7 @@ static int pp_home_page(struct web_ctx *x, int status, const struct pp_queue_err
     sk_portal_review_list(x->srv->portal, &a, &pg, &reviews);
     sk_portal_corrections(x->srv->portal, &a, NULL, NULL, &corr);
     sk_portal_claims(x->srv->portal, &a, &claims);
+    sk_portal_verify_tasks(x->srv->portal, &a, &verify);
     if (q)
       sk_portal_organizations(x->srv->portal, &a, q, &orgs);
     if (org)
@@ -981,6 +1065,8 @@ static int pp_home_page(struct web_ctx *x, int status, const struct pp_queue_err
     WH(&h, "</section>\n");
     if (claims.rc == SK_OK)
       pp_claims(&h, &v, claims.body, qe);
+    if (verify.rc == SK_OK)
+      pp_verify(&h, &v, verify.body);
     pp_org_picker(&h, q, orgs.rc == SK_OK ? orgs.body : NULL);
     if (org && list.rc == SK_OK) {
       struct wh base;
@@ -1021,6 +1107,7 @@ static int pp_home_page(struct web_ctx *x, int status, const struct pp_queue_err
   sk_portal_result_free(&corr);
   sk_portal_result_free(&claims);
   sk_portal_result_free(&orgs);
+  sk_portal_result_free(&verify);
   return pp_done(x, &h, status);
 }
 
@@ -1110,6 +1197,13 @@ static int pp_decide(struct web_ctx *x, const char *id, int claim, int approve) 
     reason[0] = '\0';
   struct sk_portal_result r;
   memset(&r, 0, sizeof r);
+  if (claim && !approve && !reason[strspn(reason, " \t\r\n")] && sk_role_reviews(a.role)) {
+    /* as portal.js asks: a rejected claim says why (for the redactie's own record) */
+    struct pp_queue_error qe = {id, "Schrijf op waarom u de aanvraag afwijst.", reason};
+    int rc = pp_home_page(x, 422, &qe);
+    free(reason);
+    return rc;
+  }
   pthread_mutex_lock(&x->srv->portal_mu);
   x->srv->portal->now = 0;
   if (claim)
@@ -1759,8 +1853,6 @@ static void pp_who_text(struct wh *h, const json_t *c) {
 }
 
 #define PP_HISTORY_ROWS 100
-#define PP_STR_(n) #n
-#define PP_STR(n) PP_STR_(n)
 
 /* The history section of an edit page: one row per change, newest first. */
 static void pp_history(struct wh *h, const struct sk_taxonomy *tax, const json_t *hist) {

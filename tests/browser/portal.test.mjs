@@ -329,6 +329,17 @@ test('claim without JavaScript from an offering; the redacteur sees the tasks an
   const feed = sql("SELECT id FROM feed WHERE enabled = 1 ORDER BY id LIMIT 1");
   sql("INSERT INTO feed_verify_log(feed_id, cycle, step, at) VALUES ('" + feed + "', '2025-01-01', 'task', '2026-02-01T08:00:00Z')");
 
+  // The same work without JavaScript: the server's page lists the task, the feed and the claim.
+  const nojs = await login(REDACTIE, { js: false, lands: /\/portaal\/(#reviews-title)?$/ });
+  const served = await nojs.textContent('[data-server-list]');
+  assert.match(served, /Bellen \(1\)/);
+  assert.match(served, /bel de organisatie/);
+  assert.match(served, /Feeds \(1\)/);
+  assert.ok(served.includes(email), 'the claim, with the address the link went to');
+  await asServed(nojs, 'redactie zonder JS met taken en aanvragen');
+  assert.deepEqual(nojs.problems, []);
+  await nojs.context().close();
+
   const page = await login(REDACTIE);
   await page.waitForSelector('#claims .claim');
   await page.waitForSelector('#verify-tasks .entry');

@@ -2074,6 +2074,7 @@ static void test_portal_queue_without_js(void **state) {
   assert_non_null(strstr(one, "<ins>Bibliotheek Gooi</ins>"));
   assert_null(strstr(one, ORG_BIB "</ins>"));
   assert_non_null(strstr(r.body, "nieuw-js@example.org"));
+  assert_non_null(strstr(r.body, "<h2 id=\"s-controle\">")); /* the verification call list */
   assert_non_null(strstr(r.body, "action=\"/portaal/account-aanvraag/"
                                  "cccccccc-0000-4000-8000-00000000c1a1/goedkeuren\""));
   /* the review items' ids, in the order of the page */
@@ -2145,6 +2146,11 @@ static void test_portal_queue_without_js(void **state) {
   resp_free(&r);
   r = portal_form(&red, 1, c1, "", NULL); /* decided already */
   assert_int_equal(r.status, 409);
+  resp_free(&r);
+  r = portal_form(&red, 1, c2, "&reden=+", NULL); /* a rejection says why */
+  assert_int_equal(r.status, 422);
+  assert_non_null(strstr(r.body, "id=\"fout-reden-cccccccc-0000-4000-8000-00000000c1a2\""));
+  assert_non_null(strstr(r.body, "ander-js@example.org")); /* still waiting */
   resp_free(&r);
   r = portal_form(&red, 1, c2, "&reden=Onbekend+adres", NULL);
   assert_int_equal(r.status, 303);
