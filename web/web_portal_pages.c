@@ -1398,10 +1398,9 @@ static void pp_radios(struct wh *h, const struct sk_taxonomy *tax, enum sk_vocab
   WH(h, "</ul>");
 }
 
-/* A new entry's organisation and, for offerings and activities, its
- * classification (in an edit these are kept as they are). */
-static void pp_choices(struct wh *h, const struct sk_taxonomy *tax, const struct pp_kind *k,
-                       const json_t *doc, const json_t *errors, const json_t *orgs) {
+/* A new entry's organisation: one of orgs (sk_portal_organizations). */
+static void pp_org_choice(struct wh *h, const json_t *doc, const json_t *errors,
+                          const json_t *orgs) {
   const json_t *items = json_object_get(orgs, "items"), *o;
   const char *org = js(doc, "organization");
   size_t i;
@@ -1421,6 +1420,13 @@ static void pp_choices(struct wh *h, const struct sk_taxonomy *tax, const struct
     WH(h, "</option>");
   }
   WH(h, "</select></div>\n");
+}
+
+/* For a new offering or activity: its classification (in an edit these
+ * are kept as they are). */
+static void pp_choices(struct wh *h, const struct sk_taxonomy *tax, const struct pp_kind *k,
+                       const json_t *doc, const json_t *errors) {
+  size_t i;
   if (!k->choices || !tax)
     return;
   pp_fieldset_open(h, errors, "needs", "Onderwerpen",
@@ -1496,8 +1502,8 @@ static void pp_form(struct wh *h, const struct web_viewer *v, const struct sk_ta
     WH(h, "\">");
   }
   WH(h, "\n");
-  if (!id)
-    pp_choices(h, tax, k, doc, errors, orgs);
+  if (!id) /* a new entry: whose it is first; its classification after the texts */
+    pp_org_choice(h, doc, errors, orgs);
   for (size_t f = 0; f < k->nfields; f++) {
     const struct pp_field *pf = &k->fields[f];
     if (pf->service_only && act)
@@ -1545,6 +1551,8 @@ static void pp_form(struct wh *h, const struct web_viewer *v, const struct sk_ta
     }
     WH(h, "</div>\n");
   }
+  if (!id)
+    pp_choices(h, tax, k, doc, errors);
   if (k->phones) { /* the rows there are, and one empty row */
     const json_t *phones = json_object_get(doc, "phones");
     size_t np = json_array_size(phones) + 1;
