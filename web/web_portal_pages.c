@@ -1927,6 +1927,19 @@ static int pp_form_page(struct web_ctx *x, const struct web_viewer *v, int statu
     wh_text(&h, notice);
     WH(&h, "</p></div>\n");
   }
+  json_int_t total = json_integer_value(json_object_get(orgs, "total"));
+  if (!id && (size_t)total > json_array_size(json_object_get(orgs, "items"))) {
+    /* more organisations than the choice holds: narrow it by name first */
+    WH(&h, "<form method=\"get\" class=\"inline-form\" role=\"search\" action=\"/portaal/nieuw/");
+    wh_text(&h, k->soort);
+    WH(&h, "\"><div class=\"field\"><label for=\"zoek-organisatie\">Zoek de organisatie</label>"
+           "<span class=\"hint\" id=\"uitleg-zoek\">");
+    wh_textf(&h, "U ziet er %zu van de %lld. Typ een deel van de naam.",
+             json_array_size(json_object_get(orgs, "items")), (long long)total);
+    WH(&h, "</span><input type=\"text\" id=\"zoek-organisatie\" name=\"zoek\" "
+           "aria-describedby=\"uitleg-zoek\"></div> <button class=\"button secondary\" "
+           "type=\"submit\">Zoeken</button></form>\n");
+  }
   pp_form(&h, v, x->srv->tax, k, id, etag, doc, errors, orgs);
   if (hist)
     pp_history(&h, x->srv->tax, hist);
@@ -2026,7 +2039,8 @@ static int pp_new(struct web_ctx *x, const struct pp_kind *k, int post) {
   }
   pthread_mutex_lock(&srv->portal_mu);
   srv->portal->now = 0;
-  sk_portal_organizations(srv->portal, &a, "", &orgs);
+  const char *q = post ? NULL : web_arg(x, "zoek");
+  sk_portal_organizations(srv->portal, &a, q ? q : "", &orgs);
   if (post && orgs.rc == SK_OK)
     sk_portal_create(srv->portal, &a, k->ent, doc, &r);
   pthread_mutex_unlock(&srv->portal_mu);

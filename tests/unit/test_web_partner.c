@@ -2002,6 +2002,32 @@ static void test_portal_new_entries_without_js(void **state) {
   r = portal_get(&c, t);
   assert_int_equal(r.status, 403);
   resp_free(&r);
+
+  /* More organisations than the choice holds (the redactie sees them all):
+   * a search by name narrows it, so every one can be chosen. */
+  struct sk_store *st = NULL;
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  for (int i = 0; i < SK_PORTAL_ORG_MATCHES + 1; i++) {
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO organization(rid, id, source, source_key, name, created,"
+             " last_modified) VALUES (%d, 'ffffffff-0000-4000-8000-%012d', 'portal', 'zo%d',"
+             " 'Zoekorganisatie %02d', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+             900 + i, i, i, i);
+    fx_exec(st, sql);
+  }
+  sk_store_close(st);
+  struct sess red = login("redactie@example.org");
+  r = portal_get(&red, "/portaal/nieuw/services");
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "Zoek de organisatie"));
+  resp_free(&r);
+  r = portal_get(&red, "/portaal/nieuw/services?zoek=zoekorganisatie+20");
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "<option value=\"ffffffff-0000-4000-8000-000000000020\">"
+                                 "Zoekorganisatie 20</option>"));
+  resp_free(&r);
 }
 
 /* Many entries: the server list is paged and every entry can be reached. */
