@@ -725,6 +725,10 @@ static const struct route_def routes[] = {
     PPAGE("/portaal/bevestigen"),
     PPAGE("/portaal/bewerk/*"),
     PPAGE("/portaal/melding/*"),
+    PPAGE("/portaal/nieuw/*"),
+    PPAGE("/portaal/beoordeling/*"),
+    PPAGE("/portaal/account-aanvraag/*"),
+    PPAGE("/portaal/index.html"),
 #undef PPAGE
     {"*", WR_STATIC, web_static, NULL, 0, NULL},
 };

@@ -163,7 +163,8 @@ struct sk_portal_page {
 #define SK_PORTAL_HELD_PER_HOUR 30
 
 /* Open review items (redacteur), oldest first, each with its field-by-field
- * diff [{field, old, new}] against the entry as it is now. A partner gets
+ * diff [{field, old, new}] against the entry as it is now and the names of
+ * the entry and its organisation (name, organization_name). A partner gets
  * its own submissions and those for its organisations (pending and
  * recently decided). Paged (pg, see above). */
 int sk_portal_review_list(struct sk_portal *p, const struct sk_actor *a,

@@ -147,8 +147,23 @@ static void pend_free(struct pend *pd) {
   pd->doc = pd->row = NULL;
 }
 
+/* The name of organisation org_id (JSON null when unknown). */
+static json_t *org_name_of(struct sk_portal *p, const char *org_id) {
+  sqlite3_stmt *s = NULL;
+  json_t *out = NULL;
+  if (sqlite3_prepare_v2(p->st->db, "SELECT name FROM organization WHERE id = ?1", -1, &s, NULL) ==
+      SQLITE_OK) {
+    sqlite3_bind_text(s, 1, org_id, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW)
+      out = pt_col_json(s, 0);
+  }
+  sqlite3_finalize(s);
+  return out ? out : json_null();
+}
+
 /* The review item: the row plus the field-by-field diff against the entry
- * as it is now, the entry's name, and whether it changed since. */
+ * as it is now, the entry's and its organisation's names, and whether it
+ * changed since. */
 static json_t *pend_item(struct sk_portal *p, const struct pend *pd) {
   json_t *o = json_deep_copy(pd->row);
   if (!o)
@@ -159,6 +174,7 @@ static json_t *pend_item(struct sk_portal *p, const struct pend *pd) {
   json_object_set_new(o, "diff", pt_diff(have ? en.doc : NULL, pd->doc));
   json_t *name = json_object_get(pd->doc, "name");
   json_object_set_new(o, "name", name ? json_incref(name) : json_null());
+  json_object_set_new(o, "organization_name", org_name_of(p, pd->org_id));
   json_object_set_new(
       o, "changed_since",
       json_boolean(have && pd->base_etag[0] && strcmp(en.content_etag, pd->base_etag) != 0));

@@ -329,6 +329,17 @@ test('claim without JavaScript from an offering; the redacteur sees the tasks an
   const feed = sql("SELECT id FROM feed WHERE enabled = 1 ORDER BY id LIMIT 1");
   sql("INSERT INTO feed_verify_log(feed_id, cycle, step, at) VALUES ('" + feed + "', '2025-01-01', 'task', '2026-02-01T08:00:00Z')");
 
+  // The same work without JavaScript: the server's page lists the task, the feed and the claim.
+  const nojs = await login(REDACTIE, { js: false, lands: /\/portaal\/(#reviews-title)?$/ });
+  const served = await nojs.textContent('[data-server-list]');
+  assert.match(served, /Bellen \(1\)/);
+  assert.match(served, /bel de organisatie/);
+  assert.match(served, /Feeds \(1\)/);
+  assert.ok(served.includes(email), 'the claim, with the address the link went to');
+  await asServed(nojs, 'redactie zonder JS met taken en aanvragen');
+  assert.deepEqual(nojs.problems, []);
+  await nojs.context().close();
+
   const page = await login(REDACTIE);
   await page.waitForSelector('#claims .claim');
   await page.waitForSelector('#verify-tasks .entry');
@@ -558,7 +569,7 @@ async function publicCorrection(id, message) {
 // there: the same markup and styles that a visitor without JavaScript gets.
 async function asServed(page, name, shotName) {
   const html = await page.content();
-  const url = page.url();
+  const url = page.url().replace(/#.*$/, ''); // a request never carries the fragment
   const width = page.viewportSize().width;
   const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'nl-NL' });
   await context.route('**/*', (route) => {
@@ -659,5 +670,91 @@ test('partner without JavaScript: confirm, edit (errors, conflict), close a corr
     await axe(page, `mijn aanbod met JS (${width})`);
     assert.deepEqual(page.problems, []);
     await page.context().close();
+  }
+});
+
+// ---- the rest of the portal with JavaScript off ----------------------------
+// New entries and locations (plain checkboxes, errors next to the field),
+// the history as text, and the redactie's queue: approve, reject with a
+// reason. Checked as served at 375 and 1280 px with axe.
+test('without JavaScript: a new entry and location, the history, the redactie approves and rejects',
+  async () => {
+  for (const width of WIDTHS) {
+    const page = await login(PARTNER, { js: false, width, lands: /\/portaal\/$/ });
+    await page.getByRole('link', { name: 'Nieuw aanbod' }).first().click();
+    await page.waitForURL(/\/portaal\/nieuw\/services$/);
+    await asServed(page, `nieuw aanbod zonder JS (${width})`, width === 375 ? 'nieuw-aanbod-zonder-js' : null);
+    const name = `Budgetmaatje zonder JS ${width}`;
+    await page.fill('#veld-name', name);
+    await page.fill('#veld-summary', 'Samen uw post en rekeningen op orde.');
+    await page.click('button[type="submit"]');
+    // no subject, no municipality: said next to the fields, what was typed stays
+    assert.match(await page.textContent('[role="alert"]'), /Er klopt iets niet/);
+    assert.match(await page.textContent('#fout-needs'), /‘Onderwerpen’ is leeg/);
+    assert.match(await page.textContent('#fout-areas'), /‘Gemeenten’ is leeg/);
+    assert.equal(await page.inputValue('#veld-name'), name);
+    await asServed(page, `nieuw aanbod zonder JS met fouten (${width})`);
+    await page.check('input[name="need_geld"]');
+    await page.check('input[name="area_huizen"]');
+    await page.check('input[name="access"][value="vrij"]');
+    await page.check('input[name="cost"][value="gratis"]');
+    await page.click('button[type="submit"]');
+    // This partner is not trusted: the new entry waits for the redactie.
+    await page.waitForURL(/\/portaal\/\?gedaan=ingediend$/);
+    assert.match(await page.textContent('[role="status"]'), /redactie kijkt ernaar/);
+
+    // A location: a wrong postcode is refused next to its field.
+    await page.getByRole('link', { name: 'Nieuwe locatie' }).first().click();
+    await page.fill('#veld-name', `Buurthuis zonder JS ${width}`);
+    await page.fill('#veld-postal_code', '123');
+    await page.click('button[type="submit"]');
+    assert.match(await page.textContent('#fout-postal_code'), /‘Postcode’ is geen Nederlandse postcode/);
+    assert.equal(await page.getAttribute('#veld-postal_code', 'aria-invalid'), 'true');
+    await page.fill('#veld-postal_code', '1271 AB');
+    await page.click('button[type="submit"]');
+    await page.waitForURL(/\/portaal\/\?gedaan=ingediend$/);
+
+    // The history of an entry, as text, on its edit page.
+    const id = await redactieEntry(`Geschiedenis zonder JS ${width}`);
+    const red = await apiLogin(REDACTIE);
+    const cur = await fetch(base + '/api/v1/partner/services/' + id, { headers: { Cookie: red.cookie } });
+    await cur.text();
+    const r = await fetch(base + '/api/v1/partner/services/' + id, { method: 'PATCH',
+      headers: { 'Content-Type': 'application/json', Cookie: red.cookie, 'X-CSRF-Token': red.csrf, 'If-Match': cur.headers.get('etag') },
+      body: JSON.stringify({ summary: 'Nu ook op zaterdag.', hours: [{ weekday: 6, opens: '10:00', closes: '12:00' }] }) });
+    assert.equal(r.status, 200, await r.text());
+    await page.goto(base + '/portaal/bewerk/services/' + id);
+    const hist = await page.textContent('#s-geschiedenis + *');
+    assert.match(hist, /Korte uitleg/);
+    assert.match(hist, /Nu ook op zaterdag\./);
+    assert.match(hist, /zaterdag 10:00 tot 12:00 uur/);
+    assert.doesNotMatch(hist, /account:|"weekday"|T\d\d:\d\d/);
+    await asServed(page, `geschiedenis zonder JS (${width})`);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+
+    // The redactie's queue: the new entry with its fields; reject needs a reason.
+    const rq = await login(REDACTIE, { js: false, width, lands: /\/portaal\/(#reviews-title)?$/ });
+    const item = rq.locator('[data-server-list] .entry', { hasText: name });
+    assert.equal(await item.count(), 1, 'the held entry is in the queue');
+    assert.match(await item.textContent(), /Samen uw post en rekeningen op orde\./);
+    await asServed(rq, `redactie zonder JS (${width})`, width === 375 ? 'redactie-zonder-js' : null);
+    await item.getByRole('button', { name: /Afwijzen/ }).click();
+    assert.match(rq.url(), /\/portaal\/beoordeling\/[^/]+\/afwijzen$/);
+    assert.equal(await rq.locator('[aria-invalid="true"]').count(), 1, 'the reason field is marked');
+    assert.match(await rq.textContent('[role="alert"]'), /Schrijf op waarom/);
+    await asServed(rq, `redactie zonder JS, reden ontbreekt (${width})`);
+    await rq.locator('[data-server-list] .entry', { hasText: name }).getByRole('button', { name: /Goedkeuren/ }).click();
+    await rq.waitForURL(/\/portaal\/\?gedaan=goedgekeurd$/);
+    assert.equal(await rq.locator('[data-server-list] .entry', { hasText: name }).count(), 0);
+    // and the location: rejected with a reason
+    const locItem = rq.locator('[data-server-list] .entry', { hasText: `Buurthuis zonder JS ${width}` });
+    await locItem.locator('textarea').fill('Dit adres is al bekend.');
+    await locItem.getByRole('button', { name: /Afwijzen/ }).click();
+    await rq.waitForURL(/\/portaal\/\?gedaan=afgewezen$/);
+    assert.deepEqual(rq.problems, []);
+    await rq.context().close();
+    const found = await (await fetch(base + '/api/v1/search?q=' + encodeURIComponent('Budgetmaatje zonder JS'))).json();
+    assert.ok(JSON.stringify(found).includes(name), 'approved: on the site');
   }
 });

@@ -1690,38 +1690,6 @@ static void form_etag(const struct resp *r, char out[128]) {
   out[n] = '\0';
 }
 
-/* The server's /portaal/ is the page portal.js enhances: it holds every
- * element the static portal page (web/static/portaal/index.html) has, so
- * a section added to one and not the other fails here, not as a script
- * error in a redacteur's browser. */
-static void test_portal_page_has_every_container(void **state) {
-  (void)state;
-  char path[1024];
-  snprintf(path, sizeof path, "%s/web/static/portaal/index.html", th_source_dir());
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  static char html[65536]; /* read once, in this test only */
-  size_t n = fread(html, 1, sizeof html - 1, f);
-  fclose(f);
-  html[n] = '\0';
-  struct sess red = login("redactie@example.org");
-  struct resp r = portal_get(&red, "/portaal/");
-  assert_int_equal(r.status, 200);
-  int ids = 0;
-  for (const char *p = strstr(html, " id=\""); p; p = strstr(p + 1, " id=\"")) {
-    const char *s = p + 5, *e = strchr(s, '"');
-    char want[80];
-    if (!e || (size_t)(e - s) >= sizeof want - 6)
-      continue;
-    snprintf(want, sizeof want, "id=\"%.*s\"", (int)(e - s), s);
-    if (!strstr(r.body, want))
-      fail_msg("/portaal/ from the server lacks %s of web/static/portaal/index.html", want);
-    ids++;
-  }
-  assert_true(ids > 20);
-  resp_free(&r);
-}
-
 static void test_portal_pages_without_js(void **state) {
   (void)state;
   /* No session: the task list sends the visitor to the login page. */
@@ -1880,6 +1848,397 @@ static void test_portal_pages_without_js(void **state) {
   resp_free(&r);
 }
 
+/* A form create answers 303 to the list: the new entry's id, by its name
+ * in s's entries. */
+static void entry_id_by_name(const struct sess *s, const char *name, char id[SK_UUID_LEN]) {
+  struct resp r = as(s, 0, "GET", "/api/v1/partner/entries", NULL, NULL);
+  json_t *j = expect(&r, 200, "entries");
+  size_t i;
+  json_t *e;
+  id[0] = '\0';
+  json_array_foreach(json_object_get(j, "items"), i,
+                     e) if (!strcmp(json_string_value(json_object_get(e, "name")), name))
+      snprintf(id, SK_UUID_LEN, "%s", json_string_value(json_object_get(e, "id")));
+  json_decref(j);
+  resp_free(&r);
+  if (!id[0])
+    fail_msg("%s is not in the list", name);
+}
+
+/* New entries and locations without JavaScript: the forms, a field error
+ * next to its field, CSRF, who may, and the history as text. */
+static void test_portal_new_entries_without_js(void **state) {
+  (void)state;
+  struct sess a = login("a@example.org"), pro = login("pro@example.org");
+  struct resp r = portal_get(&a, "/portaal/nieuw/services");
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "action=\"/portaal/nieuw/services\""));
+  assert_non_null(strstr(r.body, "name=\"need_geld\""));
+  assert_non_null(strstr(r.body, "name=\"area_huizen\""));
+  assert_non_null(strstr(r.body, "name=\"access\" value=\"vrij\""));
+  assert_non_null(strstr(r.body, "<option value=\"" ORG_VERSA "\""));
+  resp_free(&r);
+  r = portal_get(&a, "/portaal/nieuw/onzin");
+  assert_int_equal(r.status, 404);
+  resp_free(&r);
+
+  const char *good = "&organization=" ORG_VERSA "&name=Budgetcursus+zonder+JS"
+                     "&summary=Leer+rondkomen&need_geld=1&area_huizen=1&access=vrij&cost=gratis"
+                     "&phone0_number=035+555+0101&hour0_weekday=2&hour0_opens=10:00"
+                     "&hour0_closes=12:00";
+  /* No CSRF token, another site, a professional, another organisation's
+   * partner: refused, nothing made. */
+  r = portal_form(&a, 0, "/portaal/nieuw/services", good, NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  char xbody[1200];
+  snprintf(xbody, sizeof xbody, "csrf=%s%s", a.csrf, good);
+  r = form_post(&a, "/portaal/nieuw/services", xbody, "Sec-Fetch-Site: cross-site\r\n");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = portal_form(&pro, 1, "/portaal/nieuw/services", good, NULL);
+  assert_int_equal(r.status, 403);
+  assert_non_null(strstr(r.body, "<html lang=\"nl\">"));
+  resp_free(&r);
+  struct sess c = login("c@example.org");
+  r = portal_form(&c, 1, "/portaal/nieuw/services", good, NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+
+  /* No subject chosen: 422, the message next to ‘Onderwerpen’, the rest kept. */
+  r = portal_form(&a, 1, "/portaal/nieuw/services",
+                  "&organization=" ORG_VERSA "&name=Budgetcursus+zonder+JS&area_huizen=1"
+                  "&access=vrij&cost=gratis",
+                  NULL);
+  assert_int_equal(r.status, 422);
+  assert_non_null(strstr(r.body, "id=\"fout-needs\""));
+  assert_non_null(strstr(r.body, "‘Onderwerpen’ is leeg"));
+  assert_non_null(strstr(r.body, "href=\"#veld-needs\""));
+  assert_non_null(strstr(r.body, "value=\"Budgetcursus zonder JS\""));
+  assert_non_null(strstr(r.body, "name=\"area_huizen\" value=\"1\" checked"));
+  resp_free(&r);
+
+  r = portal_form(&a, 1, "/portaal/nieuw/services", good, NULL);
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/portaal/?gedaan=toegevoegd");
+  resp_free(&r);
+  char id[SK_UUID_LEN], etag[64];
+  entry_id_by_name(&a, "Budgetcursus zonder JS", id);
+  json_t *doc = NULL;
+  get_entry(&a, id, etag, &doc);
+  assert_string_equal(json_string_value(json_array_get(json_object_get(doc, "needs"), 0)), "geld");
+  assert_int_equal(json_array_size(json_object_get(doc, "hours")), 1);
+  json_decref(doc);
+
+  /* An activity: no access or cost needed. */
+  r = portal_form(&a, 1, "/portaal/nieuw/activities",
+                  "&organization=" ORG_VERSA "&name=Koffieochtend+zonder+JS&need_geld=1"
+                  "&area_huizen=1",
+                  NULL);
+  assert_int_equal(r.status, 303);
+  resp_free(&r);
+
+  /* A location: a wrong postcode is refused next to its field. */
+  r = portal_get(&a, "/portaal/nieuw/locations");
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "id=\"veld-postal_code\""));
+  assert_null(strstr(r.body, "name=\"need_geld\""));
+  resp_free(&r);
+  r = portal_form(&a, 1, "/portaal/nieuw/locations",
+                  "&organization=" ORG_VERSA "&name=Buurthuis+zonder+JS&address=Kerkstraat+1"
+                  "&postal_code=12345&city=Huizen",
+                  NULL);
+  assert_int_equal(r.status, 422);
+  assert_non_null(strstr(r.body, "id=\"fout-postal_code\""));
+  assert_non_null(strstr(r.body, "‘Postcode’ is geen Nederlandse postcode"));
+  assert_non_null(strstr(r.body, "value=\"Kerkstraat 1\""));
+  resp_free(&r);
+  r = portal_form(&a, 1, "/portaal/nieuw/locations",
+                  "&organization=" ORG_VERSA "&name=Buurthuis+zonder+JS&address=Kerkstraat+1"
+                  "&postal_code=1271+AB&city=Huizen&hour0_weekday=1&hour0_opens=09:00"
+                  "&hour0_closes=17:00",
+                  NULL);
+  assert_int_equal(r.status, 303);
+  resp_free(&r);
+  char loc[SK_UUID_LEN], t[200];
+  entry_id_by_name(&a, "Buurthuis zonder JS", loc);
+  snprintf(t, sizeof t, "href=\"/portaal/bewerk/locations/%s\"", loc);
+  r = portal_get(&a, "/portaal/");
+  assert_non_null(strstr(r.body, t));
+  assert_non_null(strstr(r.body, "href=\"/portaal/nieuw/locations\""));
+  resp_free(&r);
+  snprintf(t, sizeof t, "/portaal/bewerk/locations/%s", loc);
+  r = portal_get(&a, t);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "value=\"1271 AB\""));
+  resp_free(&r);
+
+  /* An edit, then the history as text: Dutch field names, hours as words,
+   * the person by name, a Dutch date; no JSON, no account ids. */
+  snprintf(t, sizeof t, "/portaal/bewerk/services/%s", id);
+  r = portal_get(&a, t);
+  char fe[128], body[1024];
+  form_etag(&r, fe);
+  resp_free(&r);
+  snprintf(body, sizeof body,
+           "&etag=%s&name=Budgetcursus+zonder+JS&summary=Leer+rondkomen+met+uw+geld"
+           "&hour0_weekday=3&hour0_opens=13:00&hour0_closes=15:00",
+           fe);
+  r = portal_form(&a, 1, t, body, NULL);
+  assert_int_equal(r.status, 303);
+  resp_free(&r);
+  r = portal_get(&a, t);
+  assert_int_equal(r.status, 200);
+  const char *hist = strstr(r.body, "<h2 id=\"s-geschiedenis\">Geschiedenis</h2>");
+  assert_non_null(hist);
+  assert_non_null(strstr(hist, "<th scope=\"row\">Korte uitleg</th>"));
+  assert_non_null(strstr(hist, "<ins>Leer rondkomen met uw geld</ins>"));
+  assert_non_null(strstr(hist, "<del>dinsdag 10:00 tot 12:00 uur</del>"));
+  assert_non_null(strstr(hist, "<ins>woensdag 13:00 tot 15:00 uur</ins>"));
+  assert_null(strstr(hist, "account:"));
+  assert_null(strstr(hist, "&quot;weekday"));
+  resp_free(&r);
+  /* The history is the organisation's: another partner gets 403. */
+  r = portal_get(&c, t);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+
+  /* More organisations than the choice holds (the redactie sees them all):
+   * a search by name narrows it, so every one can be chosen. */
+  struct sk_store *st = NULL;
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  for (int i = 0; i < SK_PORTAL_ORG_MATCHES + 1; i++) {
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO organization(rid, id, source, source_key, name, created,"
+             " last_modified) VALUES (%d, 'ffffffff-0000-4000-8000-%012d', 'portal', 'zo%d',"
+             " 'Zoekorganisatie %02d', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+             900 + i, i, i, i);
+    fx_exec(st, sql);
+  }
+  sk_store_close(st);
+  struct sess red = login("redactie@example.org");
+  r = portal_get(&red, "/portaal/nieuw/services");
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "Zoek de organisatie"));
+  resp_free(&r);
+  r = portal_get(&red, "/portaal/nieuw/services?zoek=zoekorganisatie+20");
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "<option value=\"ffffffff-0000-4000-8000-000000000020\">"
+                                 "Zoekorganisatie 20</option>"));
+  resp_free(&r);
+}
+
+/* Many entries: the server list is paged and every entry can be reached. */
+static void test_portal_list_is_paged(void **state) {
+  (void)state;
+  struct sess c = login("c@example.org");
+  char id[SK_UUID_LEN], name[64];
+  for (int i = 0; i < 60; i++) {
+    snprintf(name, sizeof name, "Pagina-aanbod %02d", i);
+    create_svc(&c, ORG_C, name, 201, id, NULL);
+  }
+  struct resp r = portal_get(&c, "/portaal/");
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "Pagina 1 van 3"));
+  assert_non_null(strstr(r.body, "href=\"/portaal/?pagina=2\" rel=\"next\""));
+  resp_free(&r);
+  int seen[60] = {0};
+  for (int p = 1; p <= 3; p++) {
+    char t[64];
+    snprintf(t, sizeof t, "/portaal/?pagina=%d", p);
+    r = portal_get(&c, t);
+    assert_int_equal(r.status, 200);
+    const char *all = strstr(r.body, "id=\"s-all\"");
+    assert_non_null(all);
+    for (int i = 0; i < 60; i++) {
+      snprintf(name, sizeof name, "<h3>Pagina-aanbod %02d</h3>", i);
+      if (strstr(all, name))
+        seen[i]++;
+    }
+    resp_free(&r);
+  }
+  for (int i = 0; i < 60; i++)
+    if (seen[i] != 1)
+      fail_msg("Pagina-aanbod %02d seen %d times over the pages", i, seen[i]);
+  r = portal_get(&c, "/portaal/?pagina=99"); /* past the end: the last page */
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "Pagina 3 van 3"));
+  resp_free(&r);
+}
+
+/* The redactie's queue without JavaScript: held edits with their diff,
+ * approve and reject (a reason next to its field), open corrections, the
+ * claims; a partner may not decide. */
+static void test_portal_queue_without_js(void **state) {
+  (void)state;
+  struct sess b = login("b@example.org"), red = login("redactie@example.org"),
+              a = login("a@example.org");
+  char id1[SK_UUID_LEN], id2[SK_UUID_LEN];
+  create_svc(&b, ORG_BIB, "Voorleesuur zonder JS", 202, id1, NULL);
+  create_svc(&b, ORG_BIB, "Taalcafé zonder JS", 202, id2, NULL);
+  struct sk_store *st = NULL;
+  char err[256];
+  assert_int_equal(sk_store_open(th_path("web.db"), 0, &st, err, sizeof err), SK_OK);
+  fx_exec(st, "INSERT INTO org_claim(id, organization_id, email, status, ip_hash, requested,"
+              " filed) VALUES ('cccccccc-0000-4000-8000-00000000c1a1', '" ORG_BIB "',"
+              " 'nieuw-js@example.org', 'filed', 'x', '2026-01-01T10:00:00Z',"
+              " '2026-01-01T10:05:00Z'), ('cccccccc-0000-4000-8000-00000000c1a2', '" ORG_BIB
+              "', 'ander-js@example.org', 'filed', 'x', '2026-01-01T10:00:00Z',"
+              " '2026-01-01T10:06:00Z')");
+  sk_store_close(st);
+
+  struct resp r = portal_get(&red, "/portaal/");
+  assert_int_equal(r.status, 200);
+  const char *q = strstr(r.body, "<h2 id=\"s-beoordelen\">");
+  assert_non_null(q);
+  const char *one = strstr(q, "<h3>Voorleesuur zonder JS</h3>");
+  assert_non_null(one);
+  assert_non_null(strstr(one, "<th scope=\"row\">Naam</th>")); /* the diff, by field name */
+  assert_non_null(strstr(one, "<p>Van Bibliotheek Gooi</p>")); /* the organisation by name */
+  assert_non_null(strstr(one, "<ins>Bibliotheek Gooi</ins>"));
+  assert_null(strstr(one, ORG_BIB "</ins>"));
+  assert_non_null(strstr(r.body, "nieuw-js@example.org"));
+  assert_non_null(strstr(r.body, "<h2 id=\"s-controle\">")); /* the verification call list */
+  assert_non_null(strstr(r.body, "action=\"/portaal/account-aanvraag/"
+                                 "cccccccc-0000-4000-8000-00000000c1a1/goedkeuren\""));
+  /* the review items' ids, in the order of the page */
+  char p1[80] = "", p2[80] = "";
+  const char *f = strstr(one, "action=\"/portaal/beoordeling/");
+  assert_non_null(f);
+  f += strlen("action=\"/portaal/beoordeling/");
+  snprintf(p1, sizeof p1, "%.*s", (int)strcspn(f, "/"), f);
+  f = strstr(r.body, "<h3>Taalcafé zonder JS</h3>");
+  assert_non_null(f);
+  f = strstr(f, "action=\"/portaal/beoordeling/") + strlen("action=\"/portaal/beoordeling/");
+  snprintf(p2, sizeof p2, "%.*s", (int)strcspn(f, "/"), f);
+  resp_free(&r);
+
+  char t[200];
+  snprintf(t, sizeof t, "/portaal/beoordeling/%s/goedkeuren", p1);
+  /* no CSRF, a partner (even of that organisation): refused */
+  r = portal_form(&red, 0, t, "", NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = portal_form(&b, 1, t, "", NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = portal_form(&red, 1, t, "", NULL);
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/portaal/?gedaan=goedgekeurd");
+  resp_free(&r);
+  char pub[200];
+  snprintf(pub, sizeof pub, "/api/v1/services/%s", id1);
+  r = call("GET", pub, NULL, NULL);
+  assert_int_equal(r.status, 200); /* published */
+  resp_free(&r);
+
+  /* Reject: without a reason it is refused next to the reason field. */
+  snprintf(t, sizeof t, "/portaal/beoordeling/%s/afwijzen", p2);
+  r = portal_form(&a, 1, t, "&reden=niet+van+u", NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = portal_form(&red, 1, t, "&reden=", NULL);
+  assert_int_equal(r.status, 422);
+  snprintf(pub, sizeof pub, "id=\"fout-reden-%s\"", p2);
+  assert_non_null(strstr(r.body, pub));
+  assert_non_null(strstr(r.body, "Schrijf op waarom u de wijziging afwijst."));
+  resp_free(&r);
+  r = portal_form(&red, 1, t, "&reden=Dit+staat+al+op+de+kaart.", NULL);
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/portaal/?gedaan=afgewezen");
+  resp_free(&r);
+  r = portal_get(&b, "/portaal/"); /* the partner reads why */
+  assert_non_null(strstr(r.body, "Dit staat al op de kaart."));
+  resp_free(&r);
+  r = portal_get(&red, "/portaal/");
+  assert_null(strstr(r.body, "<h3>Voorleesuur zonder JS</h3>"));
+  assert_null(strstr(r.body, "<h3>Taalcafé zonder JS</h3>"));
+  resp_free(&r);
+
+  /* Claims: a partner may not decide; the redactie approves one, rejects one. */
+  const char *c1 = "/portaal/account-aanvraag/cccccccc-0000-4000-8000-00000000c1a1/goedkeuren";
+  const char *c2 = "/portaal/account-aanvraag/cccccccc-0000-4000-8000-00000000c1a2/afwijzen";
+  r = portal_form(&b, 1, c1, "", NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = portal_form(&red, 0, c1, "", NULL);
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = portal_form(&red, 1, c1, "", NULL);
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/portaal/?gedaan=aanvraag-goedgekeurd");
+  resp_free(&r);
+  r = portal_form(&red, 1, c1, "", NULL); /* decided already */
+  assert_int_equal(r.status, 409);
+  resp_free(&r);
+  r = portal_form(&red, 1, c2, "&reden=+", NULL); /* a rejection says why */
+  assert_int_equal(r.status, 422);
+  assert_non_null(strstr(r.body, "id=\"fout-reden-cccccccc-0000-4000-8000-00000000c1a2\""));
+  assert_non_null(strstr(r.body, "ander-js@example.org")); /* still waiting */
+  resp_free(&r);
+  r = portal_form(&red, 1, c2, "&reden=Onbekend+adres", NULL);
+  assert_int_equal(r.status, 303);
+  resp_free(&r);
+  r = portal_get(&red, "/portaal/?gedaan=aanvraag-afgewezen");
+  assert_non_null(strstr(r.body, "De aanvraag is afgewezen."));
+  assert_null(strstr(r.body, "ander-js@example.org"));
+  resp_free(&r);
+
+  /* The organisation picker: by name, then that organisation's entries. */
+  r = portal_get(&red, "/portaal/?zoek=bibliotheek");
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "href=\"/portaal/?organisatie=" ORG_BIB "\""));
+  resp_free(&r);
+  r = portal_get(&red, "/portaal/?organisatie=" ORG_BIB);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "<h3>Voorleesuur zonder JS</h3>"));
+  assert_non_null(strstr(r.body, "href=\"/portaal/nieuw/services?organisatie=" ORG_BIB "\""));
+  resp_free(&r);
+}
+
+/* One copy of the portal page's markup: /portaal/ (the static index.html
+ * is gone; its old address leads there), and it holds every container
+ * portal.js's "mine" page looks up, so a section the script needs and the
+ * page lacks fails here, not as a script error in a redacteur's browser. */
+static void test_portal_page_has_every_container(void **state) {
+  (void)state;
+  struct resp r = call("GET", "/portaal/index.html", NULL, NULL);
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/portaal/");
+  resp_free(&r);
+  char path[1024];
+  snprintf(path, sizeof path, "%s/web/static/js/portal.js", th_source_dir());
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  static char js[262144]; /* read once, in this test only */
+  size_t n = fread(js, 1, sizeof js - 1, f);
+  fclose(f);
+  js[n] = '\0';
+  const char *s = strstr(js, "function pageMine(");
+  assert_non_null(s);
+  const char *e = strstr(s + 1, "\n  function ");
+  assert_non_null(e);
+  struct sess red = login("redactie@example.org");
+  r = portal_get(&red, "/portaal/");
+  assert_int_equal(r.status, 200);
+  int ids = 0;
+  for (const char *p = strstr(s, "$('#"); p && p < e; p = strstr(p + 1, "$('#")) {
+    const char *b = p + 4;
+    size_t len = strspn(b, "abcdefghijklmnopqrstuvwxyz-");
+    char want[80];
+    if (!len || len >= sizeof want - 6)
+      continue;
+    snprintf(want, sizeof want, "id=\"%.*s\"", (int)len, b);
+    if (!strstr(r.body, want))
+      fail_msg("/portaal/ lacks %s, which portal.js's pageMine looks up", want);
+    ids++;
+  }
+  assert_true(ids > 10);
+  resp_free(&r);
+}
+
 /* The dashboard's search statistics come from what each search found when a
  * resident made it (through the API, its response cache, and /zoeken): the
  * dashboard runs no searches, and a query of fewer than 5 visitors is never
@@ -1965,6 +2324,9 @@ int main(void) {
       cmocka_unit_test(test_login_origin_scheme),
       cmocka_unit_test(test_session_expires),
       cmocka_unit_test(test_portal_pages_without_js),
+      cmocka_unit_test(test_portal_new_entries_without_js),
+      cmocka_unit_test(test_portal_list_is_paged),
+      cmocka_unit_test(test_portal_queue_without_js),
       cmocka_unit_test(test_portal_page_has_every_container),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
