@@ -487,9 +487,9 @@ static size_t match_swapped(const struct sks_lex_entry *x, const char *const *fo
  * particle stands apart, at the end of the clause: "ik kom niet rond"
  * (rondkomen), "wie vult mijn formulier in" (invullen), "ik maak het huis
  * niet meer schoon" (schoonmaken). */
-static const char *const particles[] = {"aan",   "af",  "bij", "door", "in",   "kwijt", "langs",
-                                        "mee",   "na",  "om",  "op",   "over", "rond",  "schoon",
-                                        "terug", "toe", "uit", "vast", "weg"};
+static const char *const particles[] = {"aan",    "af",    "bij", "buiten", "door", "in",   "kwijt",
+                                        "langs",  "mee",   "na",  "om",     "op",   "over", "rond",
+                                        "schoon", "terug", "toe", "uit",    "vast", "weg"};
 /* Words that end a clause, so a particle before them ends it too. */
 static const char *const clause_ends[] = {"en", "maar", "of", "omdat", "want"};
 
@@ -506,10 +506,11 @@ static int in_list(const char *w, const char *const *list, size_t n) {
 
 /* A one-word need entry that is the verb at i joined with a particle later
  * in the same clause: "rond" + "kom" is the stem of "rondkomen". The verb's
- * stem, and its stem without the -t of "hij komt", are tried. NULL if none. */
+ * stem, and its stem without the -t of "hij komt", are tried. NULL if none;
+ * else *particle is the particle's index. */
 static const struct sks_lex_entry *separable(const struct sk_lexicon *lx, const char *const *folded,
                                              const char *const *stems, const uint8_t *ok, size_t n,
-                                             size_t i) {
+                                             size_t i, size_t *particle) {
   size_t vl = strlen(stems[i]);
   if (vl < 2 || vl > 24 || in_list(folded[i], particles, sizeof particles / sizeof particles[0]))
     return NULL;
@@ -536,8 +537,10 @@ static const struct sks_lex_entry *separable(const struct sk_lexicon *lx, const 
       uint32_t h = (uint32_t)hash_str(key) & lx->mask;
       for (uint32_t e = lx->bucket[h]; e != UINT32_MAX; e = lx->e[e].next) {
         const struct sks_lex_entry *x = &lx->e[e];
-        if (x->kind == SKS_LEX_NEED && x->n_words == 1 && strcmp(x->stems[0], key) == 0)
+        if (x->kind == SKS_LEX_NEED && x->n_words == 1 && strcmp(x->stems[0], key) == 0) {
+          *particle = j;
           return x;
+        }
       }
     }
     return NULL;
@@ -547,9 +550,8 @@ static const struct sks_lex_entry *separable(const struct sk_lexicon *lx, const 
 
 const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
                                             const char *const *stems, const uint8_t *ok, size_t n,
-                                            size_t i, size_t *span) {
-  if (span)
-    *span = 0;
+                                            size_t i, struct sks_lex_match *m) {
+  memset(m, 0, sizeof *m);
   if (!lx || i >= n || !ok[i] || !lx->bucket)
     return NULL;
   const struct sks_lex_entry *best = NULL;
@@ -579,13 +581,17 @@ const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const c
   }
   /* a separable verb with its particle at the end of the clause ("ik kom
    * niet rond": rondkomen; "vul het formulier in": invullen) */
-  if (!best && (best = separable(lx, folded, stems, ok, n, i)))
+  if (!best && (best = separable(lx, folded, stems, ok, n, i, &m->particle))) {
     best_span = 1;
+    m->how = SKS_LEX_SEPARABLE;
+  }
   /* a compound of need words that the file does not list ("gokprobleem") */
-  if (!best && (best = sks_lex_compound(lx, folded[i])))
+  if (!best && (best = sks_lex_compound(lx, folded[i]))) {
     best_span = 1;
-  if (span)
-    *span = best_span;
+    m->how = SKS_LEX_COMPOUND;
+  }
+  m->entry = best;
+  m->span = best_span;
   return best;
 }
 

@@ -150,10 +150,13 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
     st[i] = a->w[i].stem;
     ok[i] = a->w[i].role != W_PLACE;
     a->w[i].lex = NULL;
+    a->w[i].particle = 0;
   }
   for (size_t i = 0; i < a->n;) {
-    size_t len = 0;
-    const struct sks_lex_entry *x = sks_lex_longest(s->lex, f, st, ok, a->n, i, &len);
+    struct sks_lex_match m;
+    const struct sks_lex_entry *x = sks_lex_longest(s->lex, f, st, ok, a->n, i, &m);
+    size_t len = m.span;
+    enum sks_lex_how how = m.how;
     if (!x || x->kind != SKS_LEX_NEED) {
       i++;
       continue;
@@ -180,14 +183,16 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
       i++;
       continue;
     }
-    /* a compound read through its parts ("gokprobleem"): its needs count,
-     * and the word stays text, so that it is still split into the parts
-     * the index has ("kinderpraatgroep": kinderen + praatgroep) */
-    int compound = len == 1 && x->n_words == 1 && a->w[i].role == W_TEXT &&
-                   strcmp(x->words[0], f[i]) != 0 && strcmp(x->stems[0], st[i]) != 0;
+    /* a compound read through its parts ("gokprobleem") or a separable
+     * verb ("kom ... rond"): its needs count, and the word stays text, so
+     * that it is still split into the parts the index has
+     * ("kinderpraatgroep": kinderen + praatgroep) */
+    int compound = how != SKS_LEX_AS_WRITTEN && a->w[i].role == W_TEXT;
     /* a compound that the texts use as it is ("jeugdgezondheidszorg") is
-     * better found by those texts than by the needs of one of its parts */
-    if (compound && s->snap && sks_word_find(s->snap, f[i], strlen(f[i])) >= 0) {
+     * better found by those texts than by the needs of one of its parts;
+     * a verb of a separable verb ("kom") is no such compound */
+    if (compound && how == SKS_LEX_COMPOUND && s->snap &&
+        sks_word_find(s->snap, f[i], strlen(f[i])) >= 0) {
       i++;
       continue;
     }
@@ -208,6 +213,7 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
     }
     for (size_t k = i; k < i + len; k++)
       a->w[k].lex = x; /* a W_TEXT word with lex: a compound read through its parts */
+    a->w[i].particle = how == SKS_LEX_SEPARABLE ? m.particle + 1 : 0;
     a->lex_needs.w[0] |= x->needs.w[0];
     a->lex_needs.w[1] |= x->needs.w[1];
     a->n_lex++;

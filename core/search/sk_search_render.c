@@ -431,7 +431,9 @@ int sks_add_concepts(struct sk_searcher *s, const struct analysis *an, struct sk
     return SK_ENOMEM;
   for (size_t i = 0; i < an->n; i++) {
     const struct qword *w = &an->w[i];
-    if ((w->role == W_LEX && w->first) || (w->role == W_TEXT && w->lex)) {
+    /* a compound, or a separable verb (a stop word such as "kom" too) */
+    int read_whole = (w->role == W_TEXT || w->role == W_STOP) && w->lex;
+    if ((w->role == W_LEX && w->first) || read_whole) {
       /* a resident's word: "Gezocht op: School en onderwijs" for spijbelen */
       for (size_t k = 0; k < w->lex->n_codes; k++) {
         const struct sk_term *t = sk_taxonomy_find(s->tax, SK_VOCAB_NEED, w->lex->codes[k]);
@@ -450,6 +452,8 @@ int sks_add_concepts(struct sk_searcher *s, const struct analysis *an, struct sk
         /* the words as the resident typed them, fillers included */
         for (size_t j = i; j < an->n && an->w[j].lex == w->lex && (j == i || !an->w[j].first); j++)
           sk_buf_printf(&b, "%s%s", j > i ? " " : "", an->w[j].f);
+        if (w->particle) /* "kom rond": the verb with its particle */
+          sk_buf_printf(&b, " %s", an->w[w->particle - 1].f);
         c->matched = sk_arena_strdup(a, sk_buf_str(&b));
         sk_buf_free(&b);
       }

@@ -243,6 +243,13 @@ static void test_separable_verbs(void **state) {
   assert_false(has_concept("ik vul het in huizen", "geld.administratie", NULL, 0));
   /* a conjunction ends the clause */
   assert_true(has_concept("ik maak het niet schoon en ik ben moe", "thuis.huishouden", NULL, 0));
+  /* a verb that the texts use on its own ("kom" of "zo kom je rond") is
+   * still the verb of its particle: the question is about money, not about
+   * every text with "kom" in it */
+  assert_true(has_concept("ik kom niet rond", "geld", m, sizeof m));
+  expect_first("ik kom niet rond", NULL, "geld");
+  assert_true(has_concept("ik geef te veel geld uit", "geld.administratie", NULL, 0));
+  assert_true(has_concept("ik slaap buiten", "wonen.dakloos", NULL, 0));
 }
 
 /* Compounds that no list names: a modifier and a head, the head a need

@@ -65,18 +65,31 @@ int sks_lex_parts_build(struct sk_lexicon *lx);
  * is not a compound of need words. Folded input. */
 const struct sks_lex_entry *sks_lex_compound(const struct sk_lexicon *lx, const char *folded);
 
+/* How a query's words matched a lexicon entry (sks_lex_longest). */
+enum sks_lex_how {
+  SKS_LEX_AS_WRITTEN, /* the entry's words, by form or stem, fillers allowed */
+  SKS_LEX_SEPARABLE,  /* a verb and its particle: "kom ... rond" = rondkomen */
+  SKS_LEX_COMPOUND    /* one compound word read through its parts */
+};
+struct sks_lex_match {
+  const struct sks_lex_entry *entry; /* NULL: none */
+  size_t span; /* query words covered from i, fillers included (1 for the others) */
+  enum sks_lex_how how;
+  size_t particle; /* SKS_LEX_SEPARABLE: the index of the particle word */
+};
+
 /* The longest entry matching the words starting at i (a word matches when
- * it is written the same, folded, or has the same stem); NULL when none.
- * Up to two filler words (possessives, articles, object pronouns: "uit
- * mijn huis gezet") may sit between an entry's words, and a two-word entry
- * also matches the other way round ("werk zoeken": "ik zoek werk").
- * *span (when not NULL) gets the number of query words the match covers,
- * fillers included (0 when none). ok[k] = 0 excludes word k from any match.
- * A verb whose particle ends the clause ("ik kom niet rond") matches the
- * one-word entry of the joined verb ("rondkomen"), span 1. */
+ * it is written the same, folded, or has the same stem); m->entry NULL
+ * when none. Up to two filler words (possessives, articles, object
+ * pronouns: "uit mijn huis gezet") may sit between an entry's words, and a
+ * two-word entry also matches the other way round ("werk zoeken": "ik zoek
+ * werk"). ok[k] = 0 excludes word k from any match. Failing these, a verb
+ * whose particle ends the clause ("ik kom niet rond") matches the one-word
+ * entry of the joined verb ("rondkomen"), and then a compound of need words
+ * (sks_lex_compound). Returns m->entry. */
 const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
                                             const char *const *stems, const uint8_t *ok, size_t n,
-                                            size_t i, size_t *span);
+                                            size_t i, struct sks_lex_match *m);
 
 /* The process's lexicon for tax: the built-in one, parsed once for each
  * taxonomy and shared (reference-counted). NULL with err filled when it

@@ -44,7 +44,9 @@ struct qword {
   const char *corr;                /* the correction (word cache), or NULL */
   int replaced;                    /* 1: corr is searched instead of the word */
   int upper;                       /* written with a capital letter */
-  const struct sks_lex_entry *lex; /* W_LEX: the lexicon entry it belongs to */
+  const struct sks_lex_entry *lex; /* W_LEX: the lexicon entry it belongs to; W_TEXT or
+                                      W_STOP: the entry of a compound or separable verb */
+  size_t particle;  /* a separable verb ("kom" of "kom ... rond"): its particle's index + 1 */
   const char *form; /* another form of the same word, for concepts (word cache), or NULL */
 };
 
