@@ -98,10 +98,11 @@ static void trim(const char **p, const char **e) {
     (*e)--;
 }
 
-enum { SEC_NONE, SEC_NEED, SEC_PLACE, SEC_FALLBACK };
+enum { SEC_NONE, SEC_NEED, SEC_PLACE, SEC_FALLBACK, SEC_CLOSE, SEC_CHILD };
 
-/* A section header "[need a b]", "[place laren]", "[fallback a]": its
- * kind and codes (borrowed from the taxonomy). */
+/* A section header "[need a b]", "[place laren]", "[fallback a]",
+ * "[close mantelzorgers]", "[child ouders]": its kind and codes (borrowed
+ * from the taxonomy). */
 static int parse_section(struct sk_lexicon *lx, const char *p, const char *e, const char *name,
                          int line, int *kind, const char *const **codes, uint8_t *n_codes,
                          struct sks_needmask *mask, char *err, size_t errlen) {
@@ -118,8 +119,13 @@ static int parse_section(struct sk_lexicon *lx, const char *p, const char *e, co
     *kind = SEC_PLACE;
   else if (!strcmp(tok, "fallback"))
     *kind = SEC_FALLBACK;
+  else if (!strcmp(tok, "close"))
+    *kind = SEC_CLOSE;
+  else if (!strcmp(tok, "child"))
+    *kind = SEC_CHILD;
   else
-    return perr(err, errlen, name, line, "unknown section '%.40s' (need, place or fallback)", tok);
+    return perr(err, errlen, name, line,
+                "unknown section '%.40s' (need, place, fallback, close or child)", tok);
   const char **cs = sk_arena_alloc(&lx->arena, SK_LEXICON_MAX_NEEDS * sizeof *cs);
   if (!cs)
     return SK_ENOMEM;
@@ -136,6 +142,13 @@ static int parse_section(struct sk_lexicon *lx, const char *p, const char *e, co
         return perr(err, errlen, name, line, "unknown municipality '%.60s'", tok);
       if (*n_codes)
         return perr(err, errlen, name, line, "a place section names one municipality");
+    } else if (*kind == SEC_CLOSE || *kind == SEC_CHILD) {
+      t = sk_taxonomy_find(lx->tax, SK_VOCAB_TARGET_GROUP, tok);
+      if (!t)
+        return perr(err, errlen, name, line, "unknown target group '%.60s'", tok);
+      if (*n_codes)
+        return perr(err, errlen, name, line, "a %s section names one target group",
+                    *kind == SEC_CLOSE ? "close" : "child");
     } else {
       int b = need_bit(lx->tax, tok, &t);
       if (b < 0)
@@ -197,6 +210,8 @@ static int add_entry(struct sk_lexicon *lx, size_t *cap, struct sk_stemmer *stem
     return perr(err, errlen, name, line, "more than %d words", SK_LEXICON_MAX_WORDS);
   if (!x->n_words)
     return perr(err, errlen, name, line, "an entry without a word");
+  if ((kind == SEC_CLOSE || kind == SEC_CHILD) && (x->n_words != 1 || x->also))
+    return perr(err, errlen, name, line, "a relative is one word, without '='");
   if (x->n_words == 1 && kind == SEC_NEED &&
       (sks_is_stopword(x->words[0]) || strlen(x->words[0]) < 2))
     return perr(err, errlen, name, line, "'%s' is too short or a stop word: it would never match",
@@ -210,7 +225,10 @@ static int add_entry(struct sk_lexicon *lx, size_t *cap, struct sk_stemmer *stem
   sk_buf_free(&b);
   if (!x->text)
     return SK_ENOMEM;
-  x->kind = kind == SEC_PLACE ? SKS_LEX_PLACE : SKS_LEX_NEED;
+  x->kind = kind == SEC_PLACE   ? SKS_LEX_PLACE
+            : kind == SEC_CLOSE ? SKS_LEX_CLOSE
+            : kind == SEC_CHILD ? SKS_LEX_CHILD
+                                : SKS_LEX_NEED;
   x->ambiguous = (uint8_t)ambiguous;
   x->line = line;
   x->codes = codes;
@@ -422,13 +440,17 @@ const char *sk_lexicon_entry(const struct sk_lexicon *lx, size_t i, int *line,
 }
 
 /* Words that Dutch puts inside a phrase without changing what it is about:
- * possessives, articles, object pronouns and softeners ("uit mijn huis
- * gezet" is "uit huis gezet", "ik voel me zo alleen" is "alleen voelen").
+ * possessives, articles, object pronouns, softeners and how long or how
+ * often ("uit mijn huis gezet" is "uit huis gezet", "ik voel me zo alleen"
+ * is "alleen voelen", "ik zorg al jaren voor mijn man" is "zorg voor mijn
+ * man").
  * Never a negation: "niet", "geen" change the meaning. Folded, sorted. */
-static const char *const fillers[] = {"al",   "dat",  "de",   "deze", "die", "dit",   "een", "erg",
-                                      "even", "haar", "heel", "hem",  "het", "hun",   "je",  "jouw",
-                                      "me",   "meer", "mij",  "mijn", "mn",  "nog",   "ons", "onze",
-                                      "uw",   "wat",  "ze",   "zijn", "zo",  "zoveel"};
+static const char *const fillers[] = {
+    "al",    "altijd", "dat",     "de",   "deze", "die",    "dit",  "echt",  "een",
+    "erg",   "even",   "haar",    "heel", "hem",  "het",    "hun",  "jaren", "je",
+    "jouw",  "lang",   "maanden", "me",   "meer", "mij",    "mijn", "mn",    "nog",
+    "nu",    "ons",    "onze",    "ook",  "soms", "steeds", "uw",   "vaak",  "wat",
+    "weken", "wel",    "ze",      "zijn", "zo",   "zoveel"};
 
 static int is_filler(const char *w) {
   size_t lo = 0, hi = sizeof fillers / sizeof fillers[0];
@@ -559,7 +581,8 @@ const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const c
   uint32_t h = (uint32_t)hash_str(stems[i]) & lx->mask;
   for (uint32_t j = lx->bucket[h]; j != UINT32_MAX; j = lx->e[j].next) {
     const struct sks_lex_entry *x = &lx->e[j];
-    if (best && x->n_words <= best->n_words)
+    if ((best && x->n_words <= best->n_words) || x->kind == SKS_LEX_CLOSE ||
+        x->kind == SKS_LEX_CHILD)
       continue;
     size_t got = match_forward(x, folded, stems, ok, n, i);
     if (got)
@@ -593,6 +616,30 @@ const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const c
   m->entry = best;
   m->span = best_span;
   return best;
+}
+
+int sks_lex_relative(const struct sk_lexicon *lx, const char *folded, const char *stem,
+                     const char **tg) {
+  *tg = NULL;
+  if (!lx || !lx->bucket)
+    return 0;
+  uint32_t h = (uint32_t)hash_str(stem) & lx->mask;
+  for (uint32_t j = lx->bucket[h]; j != UINT32_MAX; j = lx->e[j].next) {
+    const struct sks_lex_entry *x = &lx->e[j];
+    if ((x->kind == SKS_LEX_CLOSE || x->kind == SKS_LEX_CHILD) &&
+        (strcmp(x->words[0], folded) == 0 || strcmp(x->stems[0], stem) == 0)) {
+      *tg = x->codes[0];
+      return x->kind;
+    }
+  }
+  return 0;
+}
+
+const char *sks_lex_close_group(const struct sk_lexicon *lx) {
+  for (size_t i = 0; lx && i < lx->n; i++)
+    if (lx->e[i].kind == SKS_LEX_CLOSE)
+      return lx->e[i].codes[0];
+  return NULL;
 }
 
 /* ---- one parsed built-in lexicon per taxonomy, shared by the process ---- */

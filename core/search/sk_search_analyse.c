@@ -275,10 +275,111 @@ static void place_concepts(struct sk_searcher *s, struct analysis *a) {
 }
 
 /* The taxonomy's concepts, then the resident's words, then the places. */
+/* First-person possessives before a relative: "mijn", "mn", "m'n" (m n),
+ * "onze", "ons", and the spoken "me" ("me moeder"). */
+static int is_my(const struct analysis *a, size_t i) {
+  static const char *const my[] = {"mijn", "mn", "onze", "ons", "me", "mijne"};
+  for (size_t k = 0; k < sizeof my / sizeof my[0]; k++)
+    if (strcmp(a->w[i].f, my[k]) == 0)
+      return 1;
+  return strcmp(a->w[i].f, "n") == 0 && i > 0 && strcmp(a->w[i - 1].f, "m") == 0;
+}
+
+/* The first person, as the one who asks: "ik", "me", "mezelf", "wij". */
+static int is_me(const char *f) {
+  static const char *const me[] = {"ik",     "k",       "ikzelf", "me", "mij",
+                                   "mezelf", "mijzelf", "wij",    "we"};
+  for (size_t k = 0; k < sizeof me / sizeof me[0]; k++)
+    if (strcmp(f, me[k]) == 0)
+      return 1;
+  return 0;
+}
+
+/* Words of a death: the relative is gone ("mijn man is overleden"). */
+static int is_gone(const char *f) {
+  static const char *const gone[] = {"overleden", "gestorven", "overlijden", "dood",
+                                     "verloren",  "begraven",  "gecremeerd", "weduwe",
+                                     "weduwnaar", "overleed",  "stierf"};
+  for (size_t k = 0; k < sizeof gone / sizeof gone[0]; k++)
+    if (strcmp(f, gone[k]) == 0)
+      return 1;
+  return 0;
+}
+
+/* Hook: who asks. "mijn moeder kan niet meer alleen wonen" is asked by
+ * someone close to her (the lexicon's [close] group: mantelzorgers), "mijn
+ * dochter is somber" by a parent ([child]: ouders); the relative's word
+ * then says who asks, not what the offering is about (W_WHO: not searched
+ * in the texts), and "moeder" is no longer the target group
+ * "ouders". "ik kan het niet meer aan" with nobody named is asked by the
+ * person themself. One adjective may sit between ("mijn demente moeder"). */
+static void asker_concepts(struct sk_searcher *s, struct analysis *a) {
+  const char *close = sks_lex_close_group(s->lex);
+  a->close_tg = close ? sks_vbit(&s->tg, close) : -1;
+  a->asker = SKS_ASKER_UNKNOWN;
+  a->asker_tg = -1;
+  uint8_t my[SKS_MAX_WORDS] = {0}; /* a possessive before a relative */
+  for (size_t i = 0; i < a->n; i++) {
+    if (!is_my(a, i))
+      continue;
+    for (size_t j = i + 1; j < a->n && j <= i + 2; j++) {
+      struct qword *w = &a->w[j];
+      const char *tg;
+      int kind = w->role == W_TEXT || w->role == W_TG
+                     ? sks_lex_relative(s->lex, w->replaced ? w->corr : w->f, w->stem, &tg)
+                     : 0;
+      if (!kind)
+        continue;
+      if (w->role == W_TG && kind == SKS_LEX_CLOSE) {
+        /* "moeder" of "mijn moeder" is not the group ouders; "kind" of
+         * "mijn kind" stays the group kinderen */
+        int b = s->phrases[w->phrase].idx;
+        size_t kept = 0;
+        for (size_t k = 0; k < a->n_tg; k++)
+          if (a->tg_concepts[k] != b)
+            a->tg_concepts[kept++] = a->tg_concepts[k];
+        a->n_tg = kept;
+      }
+      if (w->role == W_TEXT || kind == SKS_LEX_CLOSE) {
+        w->role = W_WHO;
+        w->phrase = -1;
+        w->first = 0;
+      }
+      my[i] = 1;
+      if (a->asker == SKS_ASKER_UNKNOWN) {
+        a->asker = kind == SKS_LEX_CHILD ? SKS_ASKER_PARENT : SKS_ASKER_CLOSE;
+        /* "dagbesteding voor mijn vader": the help is for him, not for
+         * the one who cares */
+        if (i == 0 || strcmp(a->w[i - 1].f, "voor") != 0)
+          a->asker_tg = sks_vbit(&s->tg, tg);
+      }
+      break;
+    }
+  }
+  int self = 0, gone = 0;
+  for (size_t i = 0; i < a->n; i++) {
+    self |= is_me(a->w[i].f) && !my[i];
+    gone |= is_gone(a->w[i].f) && !a->w[i].crisis_word; /* not "mijn vriend wil dood" */
+  }
+  /* "mijn vrouw is overleden": no longer someone to care for; the one who
+   * asks asks for themself */
+  if (gone && a->asker == SKS_ASKER_CLOSE) {
+    a->asker = SKS_ASKER_SELF;
+    a->asker_tg = -1;
+  }
+  /* "ik ben mantelzorger": the words name the group of those around */
+  for (size_t k = 0; k < a->n_tg && a->asker == SKS_ASKER_UNKNOWN; k++)
+    if (a->tg_concepts[k] == a->close_tg)
+      a->asker = SKS_ASKER_CLOSE;
+  if (a->asker == SKS_ASKER_UNKNOWN && self)
+    a->asker = SKS_ASKER_SELF;
+}
+
 static void concepts(struct sk_searcher *s, struct analysis *a) {
   find_concepts(s, a);
   place_concepts(s, a);
   lexicon_concepts(s, a);
+  asker_concepts(s, a);
 }
 
 /* Compound words of the index that contain w as a part: "centrum" ->
@@ -656,6 +757,7 @@ int sks_analyse(struct sk_searcher *s, const char *q, const struct sk_crisis_mat
                 struct analysis *a) {
   memset(a, 0, sizeof *a);
   a->place = -1;
+  a->asker_tg = a->close_tg = -1;
   if (!q)
     return SK_OK;
   size_t n = strnlen(q, SK_SEARCH_Q_MAX + 1);
@@ -726,7 +828,7 @@ int sks_analyse(struct sk_searcher *s, const char *q, const struct sk_crisis_mat
                 (a->w[i].role == W_TEXT && !sks_is_stopword(a->w[i].f));
   if (!has_text) {
     for (size_t i = 0; i < a->n; i++)
-      if (a->w[i].role == W_TG) {
+      if (a->w[i].role == W_TG || a->w[i].role == W_WHO) {
         a->w[i].role = W_TEXT;
         a->w[i].phrase = -1;
       }
@@ -746,7 +848,9 @@ int sks_analyse(struct sk_searcher *s, const char *q, const struct sk_crisis_mat
   struct sks_group g = {0};
   for (size_t i = 0; i < a->n && !rc; i++) {
     struct qword *w = &a->w[i];
-    if (w->role == W_STOP || w->role == W_PLACE)
+    /* a relative says who asks: "moeder" in a text is no sign of help for
+     * the one who asks about "mijn moeder" */
+    if (w->role == W_STOP || w->role == W_PLACE || w->role == W_WHO)
       continue;
     if (w->role == W_LEX) {
       /* the resident's word itself, when texts use it: a direct hit ranks

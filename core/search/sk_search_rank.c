@@ -469,6 +469,12 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
        *cnt_kind = cnt_cost + s->cost.n;
   size_t n_iter = text_mode ? s->n_touched : sn->n_docs_cap;
   int crisis_q = an->crisis;
+  /* who asks (sks_analyse): the asker's own group, unless the words named
+   * it already; and the group of those around a person */
+  int asker_boost = an->asker_tg >= 0;
+  for (size_t k = 0; k < an->n_tg && asker_boost; k++)
+    asker_boost = an->tg_concepts[k] != an->asker_tg;
+  unsigned close_bit = an->close_tg >= 0 ? 1u << an->close_tg : 0u;
   /* how central an offering is to the needs of a list without words (a
    * need chosen) or reached through the lexicon: the needs' own words
    * (offerings named after them) and the share of its needs inside them */
@@ -564,9 +570,18 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
     for (size_t k = 0; k < an->n_tg; k++)
       if (d->tg >> an->tg_concepts[k] & 1)
         score *= 1.2;
+    if (asker_boost && (d->tg >> an->asker_tg & 1))
+      score *= 1.2; /* "mijn moeder ...": for mantelzorgers; "mijn dochter ...": for parents */
     if (crisis_q && text_mode && (s->mark[rid] & M_CRISIS))
       score += (d->flags & SKS_DOC_HAS_PHONE) ? CRISIS_BONUS
                                               : CRISIS_BONUS / 2; /* callable first */
+    /* what is for those around a person (113 for naasten) comes after the
+     * person's own help when the person asks ("ik ...": if it is all the
+     * offering is for) or, under a crisis, when nobody else is named */
+    if (close_bit && (d->tg & close_bit) &&
+        ((crisis_q && an->asker != SKS_ASKER_CLOSE && an->asker != SKS_ASKER_PARENT) ||
+         (an->asker == SKS_ASKER_SELF && d->tg == close_bit)))
+      score *= 0.8f;
 
     struct cand c = {rid, (float)score, 0};
     switch (q->sort) {

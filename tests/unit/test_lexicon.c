@@ -88,6 +88,9 @@ static void test_bad_lexicon_refused(void **state) {
   expect_refused("[need geld]\nboete = \n", "'=' is followed by");
   expect_refused("[need ontmoeten]\nnieuw in laren\n",
                  "t.txt:2: 'nieuw in laren' names the place 'laren'");
+  expect_refused("[close vrienden]\nbuurman\n", "t.txt:1: unknown target group 'vrienden'");
+  expect_refused("[close mantelzorgers ouders]\nbuurman\n", "names one target group");
+  expect_refused("[child ouders]\nmijn zoon\n", "t.txt:2: a relative is one word");
   expect_refused("[need geld]\nbo\xff"
                  "te\n",
                  "not UTF-8");
@@ -250,6 +253,56 @@ static void test_separable_verbs(void **state) {
   expect_first("ik kom niet rond", NULL, "geld");
   assert_true(has_concept("ik geef te veel geld uit", "geld.administratie", NULL, 0));
   assert_true(has_concept("ik slaap buiten", "wonen.dakloos", NULL, 0));
+}
+
+/* The first result of q is the offering called name. */
+static void expect_top(const char *q, const char *name) {
+  struct sk_search_result *r = search(q, NULL, NULL, 10);
+  if (!r->n_items || strcmp(r->items[0].name, name)) {
+    dump(q, r);
+    sk_search_result_free(r);
+    fail_msg("'%s': want '%s' first", q, name);
+  }
+  sk_search_result_free(r);
+}
+
+static int in_top(const char *q, const char *name, size_t k) {
+  struct sk_search_result *r = search(q, NULL, NULL, (int)k);
+  int found = 0;
+  for (size_t i = 0; i < r->n_items && !found; i++)
+    found = strcmp(r->items[i].name, name) == 0;
+  sk_search_result_free(r);
+  return found;
+}
+
+static int has_group(const char *q, const char *tg) {
+  struct sk_search_result *r = search(q, NULL, NULL, 10);
+  int found = 0;
+  for (size_t i = 0; i < r->n_concepts && !found; i++)
+    found = !strcmp(r->concepts[i].vocab, "target_group") && !strcmp(r->concepts[i].code, tg);
+  sk_search_result_free(r);
+  return found;
+}
+
+/* Who asks. The person in crisis gets their own line first; one who asks
+ * about "mijn dochter" gets what is for those around her first. "mijn
+ * moeder" is someone close, not the target group ouders; a relative who
+ * died is no one to care for ("mijn vrouw is overleden" is not asked by a
+ * mantelzorger, so no help for the last phase of life). */
+static void test_who_asks(void **state) {
+  (void)state;
+  const char *own = "Hulplijn 113: praten over zelfmoordgedachten";
+  const char *around = "113 voor naasten en nabestaanden";
+  expect_top("zelfbeschadiging", own);
+  expect_top("ik snij mezelf", own);
+  expect_top("ik wil dood", own);
+  expect_top("mijn dochter doet aan zelfbeschadiging", around);
+  expect_top("mijn vriend wil dood", around);
+  assert_false(has_group("mijn moeder kan niet meer alleen wonen", "ouders"));
+  assert_true(has_group("ik ben een moeder en zoek opvoedadvies", "ouders"));
+  assert_false(in_top("mijn vrouw is overleden en ik ben nu alleen",
+                      "Vrijwilligers in de laatste levensfase", 10));
+  assert_true(in_top("mijn vrouw is overleden en ik ben nu alleen", "Gespreksgroep na verlies", 3));
 }
 
 /* Compounds that no list names: a modifier and a head, the head a need
@@ -511,6 +564,7 @@ int main(void) {
   const struct CMUnitTest demo[] = {cmocka_unit_test(test_everyday_words),
                                     cmocka_unit_test(test_word_order_and_fillers),
                                     cmocka_unit_test(test_separable_verbs),
+                                    cmocka_unit_test(test_who_asks),
                                     cmocka_unit_test(test_compounds_through_their_parts),
                                     cmocka_unit_test(test_place_in_query_filters),
                                     cmocka_unit_test(test_need_list_by_centrality),

@@ -9,19 +9,24 @@
 #include "sk_lexicon.h"
 #include "sk_search_int.h"
 
-enum { SKS_LEX_NEED = 1, SKS_LEX_PLACE = 2 };
+enum {
+  SKS_LEX_NEED = 1,
+  SKS_LEX_PLACE = 2,
+  SKS_LEX_CLOSE = 3, /* [close]: someone close ("moeder", "buurman") */
+  SKS_LEX_CHILD = 4  /* [child]: one's child ("dochter") */
+};
 
 struct sks_lex_entry {
   const char *text;                        /* folded words joined by one space */
   const char *words[SK_LEXICON_MAX_WORDS]; /* folded */
   const char *stems[SK_LEXICON_MAX_WORDS];
   uint8_t n_words;
-  uint8_t kind;      /* SKS_LEX_NEED or SKS_LEX_PLACE */
+  uint8_t kind;      /* SKS_LEX_NEED, _PLACE, _CLOSE or _CHILD */
   uint8_t ambiguous; /* a place spelling that is also an everyday word ("huizen") */
   uint8_t n_codes;
   int line;
   const char *also;          /* "gepest = pesten": words of the texts to search too, or NULL */
-  const char *const *codes;  /* need codes, or the municipality code */
+  const char *const *codes;  /* need codes, the municipality or the target group code */
   struct sks_needmask needs; /* need bits (the order of the taxonomy's needs) */
   uint32_t next;             /* next entry in the same bucket, UINT32_MAX ends */
 };
@@ -90,6 +95,17 @@ struct sks_lex_match {
 const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
                                             const char *const *stems, const uint8_t *ok, size_t n,
                                             size_t i, struct sks_lex_match *m);
+
+/* Whether a word (folded, and its stem) is a relative of a [close] or a
+ * [child] section: SKS_LEX_CLOSE ("moeder": the one who asks about "mijn
+ * moeder" is close to her, one who cares or worries) or SKS_LEX_CHILD
+ * ("dochter": a parent asks), *tg the asker's target-group code (borrowed
+ * from the taxonomy); 0 and *tg NULL when it is neither. */
+int sks_lex_relative(const struct sk_lexicon *lx, const char *folded, const char *stem,
+                     const char **tg);
+/* The target group of the [close] section: those around a person
+ * (mantelzorgers); NULL when the lexicon has none. */
+const char *sks_lex_close_group(const struct sk_lexicon *lx);
 
 /* The process's lexicon for tax: the built-in one, parsed once for each
  * taxonomy and shared (reference-counted). NULL with err filled when it

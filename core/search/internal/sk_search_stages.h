@@ -30,7 +30,14 @@
 
 /* ---- the query plan (sk_search_analyse.c) ---- */
 
-enum { W_TEXT, W_STOP, W_NEED, W_TG, W_PLACE, W_LEX };
+/* W_WHO: a relative after a possessive ("mijn moeder"): it says who asks;
+ * it is not searched in the texts */
+enum { W_TEXT, W_STOP, W_NEED, W_TG, W_PLACE, W_LEX, W_WHO };
+
+/* Who asks (asker_concepts): the person themself ("ik kan niet meer"),
+ * someone close to the person ("mijn moeder", "mijn buurman"), a parent
+ * ("mijn dochter"), or the words do not say. */
+enum { SKS_ASKER_UNKNOWN, SKS_ASKER_SELF, SKS_ASKER_CLOSE, SKS_ASKER_PARENT };
 
 struct qword {
   uint8_t crisis_word;      /* a crisis pattern used it (sks_analyse) */
@@ -59,7 +66,10 @@ struct analysis {
   size_t n_need;
   int tg_concepts[4];
   size_t n_tg;
-  int place;                     /* area bit of a place name, -1 */
+  int place;    /* area bit of a place name, -1 */
+  int asker;    /* SKS_ASKER_* */
+  int asker_tg; /* target-group bit of the asker ("mijn moeder": mantelzorgers), -1 */
+  int close_tg; /* target-group bit of those around a person (the lexicon's [close]), -1 */
   struct sks_needmask lex_needs; /* needs reached through the lexicon */
   int n_lex;                     /* lexicon entries matched */
   int crisis;
