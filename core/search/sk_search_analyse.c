@@ -375,11 +375,79 @@ static void asker_concepts(struct sk_searcher *s, struct analysis *a) {
     a->asker = SKS_ASKER_SELF;
 }
 
+static int in_words(const char *f, const char *const *list, size_t n) {
+  for (size_t k = 0; k < n; k++)
+    if (strcmp(f, list[k]) == 0)
+      return 1;
+  return 0;
+}
+
+/* The age a number word names, or -1: "mijn dochter van 15", "ik ben 14",
+ * "mijn moeder is 80", "16 jaar", "15-jarige", "65 plus"; not "15 euro",
+ * "3 kinderen", "2 weken". */
+static int age_at(const struct analysis *a, size_t i) {
+  static const char *const before[] = {"van", "ben", "is", "wordt", "werd", "bijna", "pas", "ruim"};
+  static const char *const after[] = {"jaar", "jarige", "jarig", "jr", "plus", "plussers"};
+  static const char *const not_after[] = {"euro", "eur",     "procent", "kinderen", "keer",
+                                          "uur",  "minuten", "dagen",   "weken",    "maanden",
+                                          "kilo", "km",      "cent",    "jaren",    "mensen"};
+  const char *f = a->w[i].f;
+  size_t n = strlen(f);
+  if (n == 0 || n > 3 || strspn(f, "0123456789") != n)
+    return -1;
+  int age = atoi(f);
+  if (age > 120)
+    return -1;
+  const char *next = i + 1 < a->n ? a->w[i + 1].f : "";
+  if (in_words(next, not_after, sizeof not_after / sizeof not_after[0]))
+    return -1;
+  if (in_words(next, after, sizeof after / sizeof after[0]) ||
+      (i > 0 && in_words(a->w[i - 1].f, before, sizeof before / sizeof before[0])))
+    return age;
+  return -1;
+}
+
+/* Hook: the ages the words name. Offerings for other ages rank lower
+ * (sk_search_rank.c), the narrowest target group of an age counts as
+ * named ("van 15": jongeren), and the number and its "jaar" are not
+ * searched as required words. */
+static void age_concepts(struct sk_searcher *s, struct analysis *a) {
+  a->n_ages = 0;
+  for (size_t i = 0; i < a->n && a->n_ages < sizeof a->ages / sizeof a->ages[0]; i++) {
+    if (a->w[i].role != W_TEXT)
+      continue;
+    int age = age_at(a, i);
+    if (age < 0)
+      continue;
+    a->ages[a->n_ages++] = (int16_t)age;
+    a->w[i].role = W_AGE;
+    if (i + 1 < a->n && a->w[i + 1].role == W_TEXT &&
+        (!strcmp(a->w[i + 1].f, "jaar") || !strcmp(a->w[i + 1].f, "jarige") ||
+         !strcmp(a->w[i + 1].f, "oud")))
+      a->w[i + 1].role = W_STOP;
+    int best = -1, best_span = 0;
+    for (size_t b = 0; b < s->tg.n; b++) {
+      const struct sk_term *t = s->tg.terms[b];
+      if (t->min_age < 0 && t->max_age < 0)
+        continue;
+      int lo = t->min_age >= 0 ? t->min_age : 0, hi = t->max_age >= 0 ? t->max_age : 120;
+      if (age >= lo && age <= hi && (best < 0 || hi - lo < best_span))
+        best = (int)b, best_span = hi - lo;
+    }
+    size_t k = 0;
+    while (best >= 0 && k < a->n_tg && a->tg_concepts[k] != best)
+      k++;
+    if (best >= 0 && k == a->n_tg && a->n_tg < sizeof a->tg_concepts / sizeof a->tg_concepts[0])
+      a->tg_concepts[a->n_tg++] = best;
+  }
+}
+
 static void concepts(struct sk_searcher *s, struct analysis *a) {
   find_concepts(s, a);
   place_concepts(s, a);
   lexicon_concepts(s, a);
   asker_concepts(s, a);
+  age_concepts(s, a);
 }
 
 /* Compound words of the index that contain w as a part: "centrum" ->

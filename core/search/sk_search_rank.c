@@ -570,6 +570,14 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
     for (size_t k = 0; k < an->n_tg; k++)
       if (d->tg >> an->tg_concepts[k] & 1)
         score *= 1.2;
+    /* "mijn dochter van 15": an offering for other ages is for someone else */
+    if (an->n_ages && (d->min_age >= 0 || d->max_age >= 0)) {
+      int fits = 0;
+      for (size_t k = 0; k < an->n_ages && !fits; k++)
+        fits = range_overlap(d->min_age, d->max_age, an->ages[k], an->ages[k]);
+      if (!fits)
+        score *= 0.6f;
+    }
     if (asker_boost && (d->tg >> an->asker_tg & 1))
       score *= 1.2; /* "mijn moeder ...": for mantelzorgers; "mijn dochter ...": for parents */
     if (crisis_q && text_mode && (s->mark[rid] & M_CRISIS))

@@ -305,6 +305,17 @@ static void test_who_asks(void **state) {
   assert_true(in_top("mijn vrouw is overleden en ik ben nu alleen", "Gespreksgroep na verlies", 3));
 }
 
+/* An age in the words ranks, it does not select: "van 15" puts what is for
+ * young people first; "3 jaar" is no word an offering must have. */
+static void test_ages(void **state) {
+  (void)state;
+  expect_top("mijn dochter van 15 is heel somber",
+             "Jeugd-ggz: behandeling voor kinderen en jongeren");
+  struct sk_search_result *r = search("kind van 3 jaar", NULL, NULL, 10);
+  assert_true(r->total >= 10);
+  sk_search_result_free(r);
+}
+
 /* Compounds that no list names: a modifier and a head, the head a need
  * word ("seniorenvervoer") or a word for help ("gokprobleem",
  * "valpreventiecursus": the modifier's need). */
@@ -565,6 +576,7 @@ int main(void) {
                                     cmocka_unit_test(test_word_order_and_fillers),
                                     cmocka_unit_test(test_separable_verbs),
                                     cmocka_unit_test(test_who_asks),
+                                    cmocka_unit_test(test_ages),
                                     cmocka_unit_test(test_compounds_through_their_parts),
                                     cmocka_unit_test(test_place_in_query_filters),
                                     cmocka_unit_test(test_need_list_by_centrality),

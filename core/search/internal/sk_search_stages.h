@@ -31,8 +31,9 @@
 /* ---- the query plan (sk_search_analyse.c) ---- */
 
 /* W_WHO: a relative after a possessive ("mijn moeder"): it says who asks;
- * it is not searched in the texts */
-enum { W_TEXT, W_STOP, W_NEED, W_TG, W_PLACE, W_LEX, W_WHO };
+ * it is not searched in the texts. W_AGE: an age ("van 15", "ben 14"): it
+ * ranks, it selects nothing. */
+enum { W_TEXT, W_STOP, W_NEED, W_TG, W_PLACE, W_LEX, W_WHO, W_AGE };
 
 /* Who asks (asker_concepts): the person themself ("ik kan niet meer"),
  * someone close to the person ("mijn moeder", "mijn buurman"), a parent
@@ -66,10 +67,12 @@ struct analysis {
   size_t n_need;
   int tg_concepts[4];
   size_t n_tg;
-  int place;    /* area bit of a place name, -1 */
-  int asker;    /* SKS_ASKER_* */
-  int asker_tg; /* target-group bit of the asker ("mijn moeder": mantelzorgers), -1 */
-  int close_tg; /* target-group bit of those around a person (the lexicon's [close]), -1 */
+  int place;       /* area bit of a place name, -1 */
+  int asker;       /* SKS_ASKER_* */
+  int asker_tg;    /* target-group bit of the asker ("mijn moeder": mantelzorgers), -1 */
+  int close_tg;    /* target-group bit of those around a person (the lexicon's [close]), -1 */
+  int16_t ages[4]; /* ages the words name ("mijn dochter van 15", "ik ben 14") */
+  size_t n_ages;
   struct sks_needmask lex_needs; /* needs reached through the lexicon */
   int n_lex;                     /* lexicon entries matched */
   int crisis;
