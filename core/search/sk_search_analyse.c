@@ -274,7 +274,23 @@ static void place_concepts(struct sk_searcher *s, struct analysis *a) {
       a->w[i].role = W_PLACE, a->w[i].phrase = -1;
 }
 
-/* The taxonomy's concepts, then the resident's words, then the places. */
+/* Whether need b stands in the query only through relatives ("kind" of
+ * "taxi naar school voor mijn kind") while other concepts say what about. */
+static int only_relatives(const struct sk_searcher *s, const struct analysis *a, int b) {
+  if (a->n_need + (size_t)a->n_lex < 2)
+    return 0;
+  int rel = 0;
+  for (size_t k = 0; k < a->n; k++) {
+    const struct qword *w = &a->w[k];
+    if (w->role != W_NEED || w->phrase < 0 || s->phrases[w->phrase].idx != b)
+      continue;
+    if (!w->relative)
+      return 0;
+    rel = 1;
+  }
+  return rel;
+}
+
 /* First-person possessives before a relative: "mijn", "mn", "m'n" (m n),
  * "onze", "ons", and the spoken "me" ("me moeder"). */
 static int is_my(const struct analysis *a, size_t i) {
@@ -319,17 +335,25 @@ static void asker_concepts(struct sk_searcher *s, struct analysis *a) {
   a->asker = SKS_ASKER_UNKNOWN;
   a->asker_tg = -1;
   uint8_t my[SKS_MAX_WORDS] = {0}; /* a possessive before a relative */
+  for (size_t i = 0; i < a->n; i++)
+    a->w[i].relative = 0;
   for (size_t i = 0; i < a->n; i++) {
     if (!is_my(a, i))
       continue;
     for (size_t j = i + 1; j < a->n && j <= i + 2; j++) {
       struct qword *w = &a->w[j];
       const char *tg;
-      int kind = w->role == W_TEXT || w->role == W_TG
+      /* a relative that is also a need's word ("kind": opvoeden) keeps the
+       * need, but the word itself in a text says little: "taxi naar school
+       * voor mijn kind" is about school transport, not about every text
+       * with "kind" in it */
+      int need_word = w->role == W_NEED && w->phrase >= 0 && s->phrases[w->phrase].n == 1;
+      int kind = w->role == W_TEXT || w->role == W_TG || need_word
                      ? sks_lex_relative(s->lex, w->replaced ? w->corr : w->f, w->stem, &tg)
                      : 0;
       if (!kind)
         continue;
+      w->relative = 1;
       if (w->role == W_TG && kind == SKS_LEX_CLOSE) {
         /* "moeder" of "mijn moeder" is not the group ouders; "kind" of
          * "mijn kind" stays the group kinderen */
@@ -340,7 +364,7 @@ static void asker_concepts(struct sk_searcher *s, struct analysis *a) {
             a->tg_concepts[kept++] = a->tg_concepts[k];
         a->n_tg = kept;
       }
-      if (w->role == W_TEXT || kind == SKS_LEX_CLOSE) {
+      if (w->role == W_TEXT || (w->role == W_TG && kind == SKS_LEX_CLOSE)) {
         w->role = W_WHO;
         w->phrase = -1;
         w->first = 0;
@@ -442,6 +466,8 @@ static void age_concepts(struct sk_searcher *s, struct analysis *a) {
   }
 }
 
+/* The taxonomy's concepts, then the resident's words, then the places,
+ * who asks and the ages. */
 static void concepts(struct sk_searcher *s, struct analysis *a) {
   find_concepts(s, a);
   place_concepts(s, a);
@@ -942,6 +968,8 @@ int sks_analyse(struct sk_searcher *s, const char *q, const struct sk_crisis_mat
       }
       continue;
     }
+    if (w->relative && w->role == W_NEED && only_relatives(s, a, s->phrases[w->phrase].idx))
+      continue; /* asker_concepts: the need counts, the word in the texts does not */
     const struct sks_phrase *ph = w->phrase >= 0 ? &s->phrases[w->phrase] : NULL;
     if (ph && ph->n > 1) {
       /* a phrase concept ("rood staan"): the phrase itself, once */

@@ -55,6 +55,7 @@ struct qword {
   const struct sks_lex_entry *lex; /* W_LEX: the lexicon entry it belongs to; W_TEXT or
                                       W_STOP: the entry of a compound or separable verb */
   size_t particle;  /* a separable verb ("kom" of "kom ... rond"): its particle's index + 1 */
+  uint8_t relative; /* a relative after a possessive ("kind" of "mijn kind"): asker_concepts */
   const char *form; /* another form of the same word, for concepts (word cache), or NULL */
 };
 
