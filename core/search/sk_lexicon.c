@@ -467,6 +467,16 @@ static int is_filler(const char *w) {
   return 0;
 }
 
+/* Word j of a query as a filler: "nog" before a negation is none ("kan nog
+ * niet alleen wonen", not yet, is not "kan niet alleen wonen", no more). */
+static int filler_at(const char *const *folded, size_t n, size_t j) {
+  if (!is_filler(folded[j]))
+    return 0;
+  return !(strcmp(folded[j], "nog") == 0 && j + 1 < n &&
+           (strcmp(folded[j + 1], "niet") == 0 || strcmp(folded[j + 1], "geen") == 0 ||
+            strcmp(folded[j + 1], "nooit") == 0));
+}
+
 /* At most this many filler words inside one match. */
 #define LEX_MAX_GAPS 2
 
@@ -480,8 +490,8 @@ static size_t match_forward(const struct sks_lex_entry *x, const char *const *fo
                             const char *const *stems, const uint8_t *ok, size_t n, size_t i) {
   size_t j = i, gaps = 0;
   for (size_t k = 0; k < x->n_words; k++, j++) {
-    while (k > 0 && j < n && ok[j] && !word_is(x, k, folded[j], stems[j]) && is_filler(folded[j]) &&
-           gaps < LEX_MAX_GAPS)
+    while (k > 0 && j < n && ok[j] && !word_is(x, k, folded[j], stems[j]) &&
+           filler_at(folded, n, j) && gaps < LEX_MAX_GAPS)
       j++, gaps++;
     if (j >= n || !ok[j] || !word_is(x, k, folded[j], stems[j]))
       return 0;
@@ -499,7 +509,7 @@ static size_t match_swapped(const struct sks_lex_entry *x, const char *const *fo
   for (size_t j = i + 1, gaps = 0; j < n && ok[j]; j++) {
     if (word_is(x, 0, folded[j], stems[j]))
       return j - i + 1;
-    if (!is_filler(folded[j]) || ++gaps > LEX_MAX_GAPS)
+    if (!filler_at(folded, n, j) || ++gaps > LEX_MAX_GAPS)
       return 0;
   }
   return 0;
@@ -599,7 +609,7 @@ const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const c
       if (got && (!best || x->n_words > best->n_words))
         best = x, best_span = got;
     }
-    if (!is_filler(folded[f]))
+    if (!filler_at(folded, n, f))
       break;
   }
   /* a separable verb with its particle at the end of the clause ("ik kom
