@@ -69,6 +69,10 @@ struct kind_rule {
    * matched, their words in the query are the crisis's words too */
   struct bits actors;
   int has_actors;
+  /* words of offerings never to list under this kind (mediation under
+   * violence: it presumes two equal sides); folded, owned */
+  char *never[SK_CRISIS_MAX_NEVER];
+  size_t n_never;
 };
 
 struct need_rule {
@@ -133,6 +137,9 @@ static int fail(char *err, size_t errlen, int rc, const char *fmt, ...) {
 void sk_crisis_free(struct sk_crisis *c) {
   if (!c)
     return;
+  for (size_t k = 0; k < c->n_kinds; k++)
+    for (size_t j = 0; j < c->kinds[k].n_never; j++)
+      free(c->kinds[k].never[j]);
   free(c->src);
   for (size_t i = 0; i < c->n_sets; i++)
     free(c->set_names[i]);
@@ -531,6 +538,14 @@ int sk_crisis_check(const struct sk_crisis *c, const char *text, size_t len,
   return SK_OK;
 }
 
+size_t sk_crisis_never(const struct sk_crisis *c, unsigned kinds, const char **out, size_t max) {
+  size_t n = 0;
+  for (size_t k = 0; c && k < c->n_kinds; k++)
+    for (size_t j = 0; (kinds & c->kinds[k].bit) && j < c->kinds[k].n_never && n < max; j++)
+      out[n++] = c->kinds[k].never[j];
+  return n;
+}
+
 unsigned sk_crisis_primary(const struct sk_crisis *c, unsigned kinds) {
   for (size_t i = 0; c && i < c->n_kinds; i++)
     if (kinds & c->kinds[i].bit)
@@ -834,6 +849,20 @@ static int parse_kinds(struct sk_crisis *c, json_t *arr, char *err, size_t errle
       return rc;
     if (!k->n_lines)
       return fail(err, errlen, SK_EINVAL, "%s: a kind needs at least one line", where);
+    json_t *never = json_object_get(o, "never");
+    if (never && (!json_is_array(never) || json_array_size(never) > SK_CRISIS_MAX_NEVER))
+      return fail(err, errlen, SK_EINVAL, "kinds[%zu].never: expected at most %d words", i,
+                  SK_CRISIS_MAX_NEVER);
+    for (size_t j = 0; j < json_array_size(never); j++) {
+      const char *w = json_string_value(json_array_get(never, j));
+      size_t wl = w ? strlen(w) : 0;
+      if (wl < 3 || wl >= SK_CRISIS_MATCH_WORD_MAX || strspn(w, "abcdefghijklmnopqrstuvwxyz") != wl)
+        return fail(err, errlen, SK_EINVAL,
+                    "kinds[%zu].never[%zu]: expected one word of 3-31 letters a-z", i, j);
+      if (!(k->never[k->n_never] = strdup(w)))
+        return SK_ENOMEM;
+      k->n_never++;
+    }
     json_t *needs = json_object_get(o, "needs");
     for (size_t j = 0; j < json_array_size(needs); j++) {
       const char *code = json_string_value(json_array_get(needs, j));

@@ -122,6 +122,14 @@ SK_MUST_CHECK int sk_crisis_check(const struct sk_crisis *c, const char *text, s
  * tapped ("psychisch.crisis" -> SK_CRISIS_SUICIDE); 0 for other needs. */
 unsigned sk_crisis_need_kinds(const struct sk_crisis *c, const char *need_code);
 
+/* The words of offerings never to list under kinds (kinds[].never of the
+ * data file: "bemiddeling", "mediation" under violence, because mediation
+ * presumes two equal sides); an offering with one in its name or keywords,
+ * also inside a compound ("buurtbemiddeling"), is left out of the list.
+ * Writes at most max pointers (owned by c) to out and returns how many. */
+#define SK_CRISIS_MAX_NEVER 8
+size_t sk_crisis_never(const struct sk_crisis *c, unsigned kinds, const char **out, size_t max);
+
 /* The primary kind among kinds: the first of the data file's kind order
  * (danger before suicide before violence in feeds/crisis.json). */
 unsigned sk_crisis_primary(const struct sk_crisis *c, unsigned kinds);

@@ -480,21 +480,76 @@ static int filler_at(const char *const *folded, size_t n, size_t j) {
 /* At most this many filler words inside one match. */
 #define LEX_MAX_GAPS 2
 
-static int word_is(const struct sks_lex_entry *x, size_t k, const char *folded, const char *stem) {
-  return strcmp(folded, x->words[k]) == 0 || strcmp(stem, x->stems[k]) == 0;
+/* Stem q of a query word against stem e of an entry's verb: the same but
+ * for the last sound Dutch spells two ways ("leef"/"leven": lef/lev,
+ * "lees"/"lezen": les/lez), or q a stem ending in a vowel whose infinitive
+ * adds -n ("zie"/"zien", "ga"/"gaan": ga/gan). */
+static int verb_alike(const char *q, const char *e) {
+  size_t ql = strlen(q), el = strlen(e);
+  if (ql < 3 || el < 3) /* not "of" for "ov" */
+    return 0;
+  if (ql == el && strncmp(q, e, ql - 1) == 0) {
+    char a = q[ql - 1], b = e[el - 1];
+    return (a == 'f' && b == 'v') || (a == 's' && b == 'z');
+  }
+  return el == ql + 1 && e[ql] == 'n' && strncmp(q, e, ql) == 0 && strchr("aeiou", q[ql - 1]);
+}
+
+/* Query word (folded, its stem, the stem without a verb's -t or "") as
+ * entry word k: written the same, the same stem, or (need entries) the
+ * same verb in another person ("woont", "loopt", "ziet" for "wonen",
+ * "lopen", "zien"). */
+static int word_is(const struct sks_lex_entry *x, size_t k, const char *folded, const char *stem,
+                   const char *stem_t) {
+  if (strcmp(folded, x->words[k]) == 0 || strcmp(stem, x->stems[k]) == 0)
+    return 1;
+  if (x->kind != SKS_LEX_NEED)
+    return 0;
+  if (stem_t && *stem_t && (strcmp(stem_t, x->stems[k]) == 0 || verb_alike(stem_t, x->stems[k])))
+    return 1;
+  return verb_alike(stem, x->stems[k]);
+}
+
+/* "niet goed" at word j, as Dutch says "slecht": "ik kan niet (meer, zo)
+ * goed lopen" is "slecht lopen", "ik hoor niet goed" is "slecht horen".
+ * The number of words it covers, or 0. */
+static size_t not_well(const char *const *folded, const uint8_t *ok, size_t n, size_t j) {
+  if (j >= n || !ok[j] || strcmp(folded[j], "niet") != 0)
+    return 0;
+  size_t t = j + 1;
+  while (t < n && t <= j + 2 && ok[t] &&
+         (!strcmp(folded[t], "meer") || !strcmp(folded[t], "zo") || !strcmp(folded[t], "echt") ||
+          !strcmp(folded[t], "heel") || !strcmp(folded[t], "erg")))
+    t++;
+  return t < n && ok[t] && strcmp(folded[t], "goed") == 0 ? t - j + 1 : 0;
+}
+
+/* Entry word k at query word j: the number of query words it covers (1, or
+ * more for "niet goed" as "slecht"), or 0. */
+static size_t word_at(const struct sks_lex_entry *x, size_t k, const char *const *folded,
+                      const char *const *stems, const char *const *stems_t, const uint8_t *ok,
+                      size_t n, size_t j) {
+  if (j >= n || !ok[j])
+    return 0;
+  if (word_is(x, k, folded[j], stems[j], stems_t ? stems_t[j] : NULL))
+    return 1;
+  return strcmp(x->words[k], "slecht") == 0 ? not_well(folded, ok, n, j) : 0;
 }
 
 /* Entry x against the words from i in the entry's order, fillers skipped
  * between its words; the number of query words covered, or 0. */
 static size_t match_forward(const struct sks_lex_entry *x, const char *const *folded,
-                            const char *const *stems, const uint8_t *ok, size_t n, size_t i) {
+                            const char *const *stems, const char *const *stems_t, const uint8_t *ok,
+                            size_t n, size_t i) {
   size_t j = i, gaps = 0;
-  for (size_t k = 0; k < x->n_words; k++, j++) {
-    while (k > 0 && j < n && ok[j] && !word_is(x, k, folded[j], stems[j]) &&
+  for (size_t k = 0; k < x->n_words; k++) {
+    while (k > 0 && j < n && ok[j] && !word_at(x, k, folded, stems, stems_t, ok, n, j) &&
            filler_at(folded, n, j) && gaps < LEX_MAX_GAPS)
       j++, gaps++;
-    if (j >= n || !ok[j] || !word_is(x, k, folded[j], stems[j]))
+    size_t cov = word_at(x, k, folded, stems, stems_t, ok, n, j);
+    if (!cov)
       return 0;
+    j += cov;
   }
   return j - i;
 }
@@ -503,12 +558,14 @@ static size_t match_forward(const struct sks_lex_entry *x, const char *const *fo
  * puts them ("werk zoeken": "ik zoek werk"; "alleen voelen": "ik voel me
  * alleen"), fillers skipped between them; covered words, or 0. */
 static size_t match_swapped(const struct sks_lex_entry *x, const char *const *folded,
-                            const char *const *stems, const uint8_t *ok, size_t n, size_t i) {
-  if (x->n_words != 2 || !word_is(x, 1, folded[i], stems[i]))
+                            const char *const *stems, const char *const *stems_t, const uint8_t *ok,
+                            size_t n, size_t i) {
+  if (x->n_words != 2 || !word_is(x, 1, folded[i], stems[i], stems_t ? stems_t[i] : NULL))
     return 0;
   for (size_t j = i + 1, gaps = 0; j < n && ok[j]; j++) {
-    if (word_is(x, 0, folded[j], stems[j]))
-      return j - i + 1;
+    size_t cov = word_at(x, 0, folded, stems, stems_t, ok, n, j);
+    if (cov)
+      return j - i + cov;
     if (!filler_at(folded, n, j) || ++gaps > LEX_MAX_GAPS)
       return 0;
   }
@@ -580,34 +637,86 @@ static const struct sks_lex_entry *separable(const struct sk_lexicon *lx, const 
   return NULL;
 }
 
+/* The stems under which entries starting at query word j are bucketed:
+ * its stem, "slecht" for "niet goed", and the verb's other forms
+ * (word_is): the stem without -t, f/v and s/z, a vowel stem with -n. */
+struct lex_keys {
+  char key[8][SK_TOKEN_MAX + 8];
+  size_t n;
+};
+
+static void add_key(struct lex_keys *ks, const char *k, size_t kl, const char *tail) {
+  if (ks->n == sizeof ks->key / sizeof ks->key[0] || kl + strlen(tail) >= sizeof ks->key[0])
+    return;
+  snprintf(ks->key[ks->n], sizeof ks->key[0], "%.*s%s", (int)kl, k, tail);
+  for (size_t q = 0; q < ks->n; q++)
+    if (strcmp(ks->key[q], ks->key[ks->n]) == 0)
+      return;
+  ks->n++;
+}
+
+static void verb_keys(struct lex_keys *ks, const char *st) {
+  size_t l = strlen(st);
+  if (l < 2)
+    return;
+  add_key(ks, st, l, "");
+  if (st[l - 1] == 'f')
+    add_key(ks, st, l - 1, "v");
+  else if (st[l - 1] == 's')
+    add_key(ks, st, l - 1, "z");
+  else if (strchr("aeiou", st[l - 1]))
+    add_key(ks, st, l, "n");
+}
+
+static void first_word_keys(const char *const *folded, const char *const *stems,
+                            const char *const *stems_t, const uint8_t *ok, size_t n, size_t j,
+                            struct lex_keys *ks) {
+  ks->n = 0;
+  add_key(ks, stems[j], strlen(stems[j]), "");
+  if (not_well(folded, ok, n, j))
+    add_key(ks, "slecht", 6, "");
+  verb_keys(ks, stems[j]);
+  if (stems_t && stems_t[j] && *stems_t[j])
+    verb_keys(ks, stems_t[j]);
+}
+
 const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
-                                            const char *const *stems, const uint8_t *ok, size_t n,
-                                            size_t i, struct sks_lex_match *m) {
+                                            const char *const *stems, const char *const *stems_t,
+                                            const uint8_t *ok, size_t n, size_t i,
+                                            struct sks_lex_match *m) {
   memset(m, 0, sizeof *m);
   if (!lx || i >= n || !ok[i] || !lx->bucket)
     return NULL;
   const struct sks_lex_entry *best = NULL;
   size_t best_span = 0;
-  uint32_t h = (uint32_t)hash_str(stems[i]) & lx->mask;
-  for (uint32_t j = lx->bucket[h]; j != UINT32_MAX; j = lx->e[j].next) {
-    const struct sks_lex_entry *x = &lx->e[j];
-    if ((best && x->n_words <= best->n_words) || x->kind == SKS_LEX_CLOSE ||
-        x->kind == SKS_LEX_CHILD)
-      continue;
-    size_t got = match_forward(x, folded, stems, ok, n, i);
-    if (got)
-      best = x, best_span = got;
+  struct lex_keys ks;
+  first_word_keys(folded, stems, stems_t, ok, n, i, &ks);
+  for (size_t q = 0; q < ks.n; q++) {
+    uint32_t h = (uint32_t)hash_str(ks.key[q]) & lx->mask;
+    for (uint32_t j = lx->bucket[h]; j != UINT32_MAX; j = lx->e[j].next) {
+      const struct sks_lex_entry *x = &lx->e[j];
+      if ((best && x->n_words <= best->n_words) || x->kind == SKS_LEX_CLOSE ||
+          x->kind == SKS_LEX_CHILD)
+        continue;
+      size_t got = match_forward(x, folded, stems, stems_t, ok, n, i);
+      if (got)
+        best = x, best_span = got;
+    }
   }
   /* the swapped order: entries whose first word comes after word i; a
    * longer entry in the written order wins */
   for (size_t f = i + 1;
        f < n && f <= i + 1 + LEX_MAX_GAPS && (!best || best->n_words < 2) && ok[f]; f++) {
-    uint32_t hf = (uint32_t)hash_str(stems[f]) & lx->mask;
-    for (uint32_t j = lx->bucket[hf]; j != UINT32_MAX; j = lx->e[j].next) {
-      const struct sks_lex_entry *x = &lx->e[j];
-      size_t got = x->kind == SKS_LEX_NEED ? match_swapped(x, folded, stems, ok, n, i) : 0;
-      if (got && (!best || x->n_words > best->n_words))
-        best = x, best_span = got;
+    first_word_keys(folded, stems, stems_t, ok, n, f, &ks);
+    for (size_t q = 0; q < ks.n; q++) {
+      uint32_t hf = (uint32_t)hash_str(ks.key[q]) & lx->mask;
+      for (uint32_t j = lx->bucket[hf]; j != UINT32_MAX; j = lx->e[j].next) {
+        const struct sks_lex_entry *x = &lx->e[j];
+        size_t got = x->kind == SKS_LEX_NEED ? match_swapped(x, folded, stems, stems_t, ok, n, i)
+                                             : 0;
+        if (got && (!best || x->n_words > best->n_words))
+          best = x, best_span = got;
+      }
     }
     if (!filler_at(folded, n, f))
       break;

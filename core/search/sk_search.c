@@ -125,6 +125,7 @@ static int understand(struct sk_searcher *s, const struct sk_search_query *q, st
                       struct sk_crisis_match *cm, struct analysis *an, int *place_from_query,
                       struct sk_search_error *e) {
   an->n_req = an->n_opt = an->n_boost = an->n_lexg = 0;
+  memset(&an->never, 0, sizeof an->never); /* sks_analysis_free frees it whatever happens */
   int rc = sks_resolve(s, q, f, e);
   if (rc)
     return rc;
@@ -150,8 +151,13 @@ static int understand(struct sk_searcher *s, const struct sk_search_query *q, st
   }
   if (s->crisis)
     an->crisis = cm->kinds != 0; /* sk_crisis decides, not the taxonomy's synonyms */
-  if (s->crisis && cm->kinds)
+  if (s->crisis && cm->kinds) {
     sks_add_crisis_needs(s, cm, an);
+    if ((rc = sks_never_group(s, cm, an))) {
+      snprintf(e->message, sizeof e->message, "Te weinig geheugen.");
+      return rc;
+    }
+  }
   /* a municipality named in the query filters like the parameter (and
    * wins over it: it is what the resident just said) */
   *place_from_query = 0;

@@ -39,6 +39,14 @@ static int collect_word(void *ctx, const char *word, size_t len, size_t start, s
     sl = SK_TOKEN_MAX;
   memcpy(w->stem, st, sl);
   w->stem[sl] = '\0';
+  /* a verb of the third person ("woont", "loopt", "zoekt") is its stem
+   * with -t: the lexicon's infinitives ("alleen wonen") match the stem */
+  if (len >= 4 && word[len - 1] == 't' && word[len - 2] != 't') {
+    sk_buf_reset(&b);
+    if (sk_stemmer_stem(c->stem, word, len - 1, &b) == SK_OK && b.len <= SK_TOKEN_MAX &&
+        strcmp(sk_buf_str(&b), w->stem) != 0)
+      memcpy(w->stem_t, sk_buf_str(&b), b.len + 1);
+  }
   sk_buf_free(&b);
   c->a->n++;
   return 0;
@@ -140,7 +148,7 @@ static void concept_span(const struct analysis *a, size_t k, size_t *from, size_
  * takes words from a taxonomy concept only when it is longer and covers it
  * whole, never from a crisis concept or a place. */
 static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
-  const char *f[SKS_MAX_WORDS], *st[SKS_MAX_WORDS];
+  const char *f[SKS_MAX_WORDS], *st[SKS_MAX_WORDS], *st_t[SKS_MAX_WORDS];
   uint8_t ok[SKS_MAX_WORDS];
   struct sks_needmask taken = {{0, 0}};
   memset(&a->lex_needs, 0, sizeof a->lex_needs);
@@ -148,13 +156,14 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
   for (size_t i = 0; i < a->n; i++) {
     f[i] = a->w[i].replaced ? a->w[i].corr : a->w[i].f;
     st[i] = a->w[i].stem;
+    st_t[i] = a->w[i].replaced ? "" : a->w[i].stem_t;
     ok[i] = a->w[i].role != W_PLACE;
     a->w[i].lex = NULL;
     a->w[i].particle = 0;
   }
   for (size_t i = 0; i < a->n;) {
     struct sks_lex_match m;
-    const struct sks_lex_entry *x = sks_lex_longest(s->lex, f, st, ok, a->n, i, &m);
+    const struct sks_lex_entry *x = sks_lex_longest(s->lex, f, st, st_t, ok, a->n, i, &m);
     size_t len = m.span;
     enum sks_lex_how how = m.how;
     if (!x || x->kind != SKS_LEX_NEED) {
@@ -750,6 +759,24 @@ void sks_analysis_free(struct analysis *a) {
     sks_group_free(&a->boost[i]);
   for (size_t i = 0; i < a->n_lexg; i++)
     sks_group_free(&a->lexg[i]);
+  sks_group_free(&a->never);
+}
+
+int sks_never_group(struct sk_searcher *s, const struct sk_crisis_match *cm, struct analysis *a) {
+  const char *words[SK_CRISIS_MAX_NEVER];
+  size_t n = s->crisis ? sk_crisis_never(s->crisis, cm->kinds, words, SK_CRISIS_MAX_NEVER) : 0;
+  sks_group_reset(&a->never);
+  struct sks_group g = {0};
+  int rc = SK_OK;
+  for (size_t i = 0; i < n && !rc; i++) {
+    rc = group_expr(s, words[i], 0, &g);
+    for (size_t k = 0; k < g.n && !rc; k++) {
+      const char *alt = sks_group_alt(&g, k);
+      rc = sks_group_add(&a->never, alt, strlen(alt), (g.stars >> k & 1) != 0);
+    }
+  }
+  sks_group_free(&g);
+  return rc;
 }
 
 /* Add g to a role's groups (arr[0..*n)) once, and to the highlighter's. */

@@ -15,6 +15,10 @@
 #define CONCEPT_BONUS 6.0f
 #define CRISIS_BONUS 1.0e6f
 #define SOFT_AND_TIER 1.0e3f
+/* bm25 of a never word (analysis.never) from which an offering is named
+ * after it: a name hit (weight 10) scores 15-20 on the demo data, a word in
+ * a description 2-5 */
+#define NEVER_MIN_SCORE 8.0f
 #define LEX_BONUS                                                                                  \
   4.0f /* a need reached through the lexicon: below the bonus of a direct text hit */
 
@@ -498,6 +502,17 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
   } else if (an->n_lex) {
     sks_need_closure(s, &an->lex_needs, &closure);
   }
+  if (text_mode && crisis_q && an->never.n) {
+    /* mediation under violence: an offering named after it (a name or
+     * keyword hit, not a word in passing in a description) is left out */
+    const struct sks_post *p;
+    if ((rc = sks_postings(s, &an->never, &p)))
+      return rc;
+    for (uint32_t k = 0; k < p->n; k++) {
+      if (s->stamp[p->rid[k]] == s->gen && p->score[k] >= NEVER_MIN_SCORE)
+        s->mark[p->rid[k]] |= M_NEVER;
+    }
+  }
   for (size_t i = 0; i < n_iter; i++) {
     uint32_t rid = text_mode ? s->touched[i] : (uint32_t)i;
     if (text_mode && i + 16 < n_iter) {
@@ -531,7 +546,7 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
       }
       continue;
     }
-    if (fm)
+    if (fm || (text_mode && (s->mark[rid] & M_NEVER)))
       continue;
     /* under a crisis the words are the crisis, not their everyday sense:
      * an offering outside the crisis's family of needs that only the words

@@ -214,6 +214,11 @@ static void test_lines(void **state) {
   assert_int_equal(sk_crisis_need_kinds(crisis(), "veiligheid.huiselijkgeweld"),
                    SK_CRISIS_VIOLENCE);
   assert_int_equal(sk_crisis_need_kinds(crisis(), "geld"), 0);
+  const char *never[SK_CRISIS_MAX_NEVER];
+  size_t nn = sk_crisis_never(crisis(), SK_CRISIS_VIOLENCE, never, SK_CRISIS_MAX_NEVER);
+  assert_true(nn >= 1);
+  assert_string_equal(never[0], "bemiddeling");
+  assert_int_equal(sk_crisis_never(crisis(), SK_CRISIS_SUICIDE, never, SK_CRISIS_MAX_NEVER), 0);
 }
 
 static void test_bounded_input(void **state) {
@@ -302,6 +307,11 @@ static void test_load_errors(void **state) {
                     "\"always\":[\"a\"],\"sets\":{\"x\":[\"dood\"]},\"patterns\":"
                     "[{\"id\":\"p\",\"kind\":\"suicide\",\"slots\":[\"@x\",\"@x\"],\"window\":0}]}",
                     SK_EINVAL, "window");
+  expect_load_error("{\"version\":1," LINES
+                    "\"kinds\":[{\"kind\":\"danger\",\"lines\":[\"a\"]},{\"kind\":\"suicide\","
+                    "\"lines\":[\"a\"]},{\"kind\":\"violence\",\"lines\":[\"a\"],\"never\":["
+                    "\"twee woorden\"]}],\"always\":[\"a\"]}",
+                    SK_EINVAL, "kinds[2].never[0]");
   /* the same number twice is refused: no line twice in a crisis block */
   expect_load_error(
       "{\"version\":1,\"lines\":[{\"key\":\"a\",\"id\":\"7f311348-1d1f-5c78-9e93-271566f774cc\","
@@ -438,6 +448,20 @@ static void test_search_list_under_the_block(void **state) {
   json_decref(j);
   j = search_json("de buren slaan hun kinderen", NULL, 0);
   assert_true(lists(j, "Veilig Thuis: advies en melding"));
+  json_decref(j);
+  /* mediation presumes two equal sides: never listed under violence (its
+   * name says it, also inside a compound), while a quarrel with the
+   * neighbours still finds it */
+  j = search_json("mijn ex bedreigt mij", NULL, 0);
+  assert_true(lists(j, "Veilig Thuis: advies en melding"));
+  assert_false(lists(j, "Buurtbemiddeling"));
+  assert_false(lists(j, "Ouderschapsbemiddeling"));
+  json_decref(j);
+  j = search_json("mijn man slaat mij en ik wil mediation", NULL, 0);
+  assert_false(lists(j, "Ouderschapsbemiddeling"));
+  json_decref(j);
+  j = search_json("ruzie met de buren", NULL, 0);
+  assert_true(lists(j, "Buurtbemiddeling"));
   json_decref(j);
   /* a second question in the same sentence keeps its offerings */
   j = search_json("ik wil niet meer leven want ik heb schulden", NULL, 0);

@@ -228,6 +228,15 @@ static void test_word_order_and_fillers(void **state) {
   expect_first("ik zoek werk", NULL, "werk.zoeken");
   expect_first("ik voel me zo alleen", NULL, "ontmoeten.activiteiten");
   expect_first("waar kan ik gratis kleding krijgen", "Kledingbank", NULL);
+  /* a verb in another person is the same verb ("loopt", "ziet" for the
+   * entries' "lopen", "zien"), and "niet goed" is "slecht" */
+  assert_true(has_concept("mijn vader loopt slecht", "thuis.valpreventie", NULL, 0));
+  assert_true(has_concept("mijn moeder ziet slecht", "beperking.lichamelijk", NULL, 0));
+  assert_true(has_concept("ik kan niet meer goed lopen", "thuis.valpreventie", m, sizeof m));
+  assert_string_equal(m, "niet meer goed lopen");
+  assert_false(has_concept("iemand die elke dag belt of alles goed is", "thuis.vervoer", NULL, 0));
+  /* "nog niet" (not yet) is not "niet" (no longer) */
+  assert_false(has_concept("ik kan nog niet alleen wonen", "thuis", NULL, 0));
   /* a negation is no filler: "uit huis gezet" is not "uit huis niet gezet" */
   assert_false(has_concept("ik ben uit huis niet gezet", "wonen.dakloos", NULL, 0));
 }

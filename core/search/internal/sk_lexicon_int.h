@@ -91,10 +91,13 @@ struct sks_lex_match {
  * werk"). ok[k] = 0 excludes word k from any match. Failing these, a verb
  * whose particle ends the clause ("ik kom niet rond") matches the one-word
  * entry of the joined verb ("rondkomen"), and then a compound of need words
- * (sks_lex_compound). Returns m->entry. */
+ * (sks_lex_compound). stems_t (NULL, or "" per word without one): the
+ * stem of a word without its verb's -t ("woont": won), so that "mijn
+ * moeder woont alleen" matches "alleen wonen". Returns m->entry. */
 const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const char *const *folded,
-                                            const char *const *stems, const uint8_t *ok, size_t n,
-                                            size_t i, struct sks_lex_match *m);
+                                            const char *const *stems, const char *const *stems_t,
+                                            const uint8_t *ok, size_t n, size_t i,
+                                            struct sks_lex_match *m);
 
 /* Whether a word (folded, and its stem) is a relative of a [close] or a
  * [child] section: SKS_LEX_CLOSE ("moeder": the one who asks about "mijn

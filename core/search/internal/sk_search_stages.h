@@ -45,6 +45,7 @@ struct qword {
   char f[SK_TOKEN_MAX + 4]; /* folded */
   size_t flen;
   char stem[SK_TOKEN_MAX + 4];
+  char stem_t[SK_TOKEN_MAX + 4]; /* "woont": the stem of "woon", for the lexicon; or "" */
   int role;
   int prefix;                      /* the last word, still being typed */
   int phrase;                      /* index of the concept phrase it belongs to, -1 */
@@ -106,6 +107,9 @@ struct analysis {
     int prefix;
   } hlt[64];
   size_t n_hlt;
+  /* under a crisis: the words (and their compounds) of offerings never to
+   * list (sk_crisis_never: mediation under violence); owned */
+  struct sks_group never;
 };
 
 /* Analyse q (any bytes, NULL = none) into a; a is filled even on failure
@@ -116,6 +120,10 @@ struct analysis {
 SK_MUST_CHECK int sks_analyse(struct sk_searcher *s, const char *q,
                               const struct sk_crisis_match *crisis_words, struct analysis *a);
 void sks_analysis_free(struct analysis *a);
+/* Fill a->never with the words of offerings never to list under the crisis
+ * kinds of cm, and the compounds of the index that contain them. */
+SK_MUST_CHECK int sks_never_group(struct sk_searcher *s, const struct sk_crisis_match *cm,
+                                  struct analysis *a);
 /* 1: the query is in professionals' words ("verwijzer") */
 int sks_pro_words(const struct analysis *a);
 
@@ -195,7 +203,15 @@ static inline int sks_need_any(const struct sks_needmask *a, const struct sks_ne
 }
 
 /* marks of a candidate (s->mark) */
-enum { M_CNEED = 1, M_CTEXT = 2, M_TEXT = 4, M_CRISIS = 8, M_LNEED = 16, M_LTEXT = 32 };
+enum {
+  M_CNEED = 1,
+  M_CTEXT = 2,
+  M_TEXT = 4,
+  M_CRISIS = 8,
+  M_LNEED = 16,
+  M_LTEXT = 32,
+  M_NEVER = 64 /* never listed under this crisis (analysis.never) */
+};
 /* an offering that has the query's concept: by classification or words,
  * the taxonomy's or the lexicon's */
 #define M_CONCEPT (M_CNEED | M_CTEXT | M_LNEED | M_LTEXT)
