@@ -153,8 +153,9 @@ static int understand(struct sk_searcher *s, const struct sk_search_query *q, st
     an->crisis = cm->kinds != 0; /* sk_crisis decides, not the taxonomy's synonyms */
   if (s->crisis && cm->kinds) {
     sks_add_crisis_needs(s, cm, an);
-    if ((rc = sks_never_group(s, cm, an))) {
-      snprintf(e->message, sizeof e->message, "Te weinig geheugen.");
+    if ((rc = sks_never_group(s, cm, an)) ||
+        (rc = sks_crisis_line_rids(s, cm, q->professional, an))) {
+      snprintf(e->message, sizeof e->message, "De zoekvraag kan niet worden verwerkt.");
       return rc;
     }
   }

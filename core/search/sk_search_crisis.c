@@ -136,8 +136,8 @@ void sks_crisis_check(struct sk_searcher *s, const struct sk_search_query *q,
 /* The snapshot's rid of the offering a line names (by its feed's own id,
  * which stays the same across reindexing), when it is active and
  * may be shown to this person (not professional-only for a resident). */
-static int line_offering(struct render_ctx *rc, const struct sk_crisis_line *l, uint32_t *rid) {
-  struct sk_searcher *s = rc->s;
+static int line_offering(struct sk_searcher *s, int professional, const struct sk_crisis_line *l,
+                         uint32_t *rid) {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(s->st->db,
                          "SELECT rid FROM service WHERE source = 'feed:' || ?1 AND source_key = ?2 "
@@ -154,7 +154,7 @@ static int line_offering(struct render_ctx *rc, const struct sk_crisis_line *l, 
   const struct sks_snap *sn = s->snap;
   if (v < 0 || (uint64_t)v >= sn->n_docs_cap || !sn->docs[v].flags)
     return SK_ENOTFOUND;
-  if ((sn->docs[v].flags & SKS_DOC_PRO_ONLY) && !rc->q->professional)
+  if ((sn->docs[v].flags & SKS_DOC_PRO_ONLY) && !professional)
     return SK_ENOTFOUND;
   *rid = (uint32_t)v;
   return SK_OK;
@@ -232,7 +232,7 @@ static int crisis_block(struct render_ctx *rc, const struct sk_crisis_match *cm,
     const struct sk_crisis_line *l = lines[i];
     struct sk_search_item *it = &r->crisis_lines[r->n_crisis_lines];
     uint32_t rid;
-    int e = l->offering ? line_offering(rc, l, &rid) : SK_ENOTFOUND;
+    int e = l->offering ? line_offering(s, rc->q->professional, l, &rid) : SK_ENOTFOUND;
     if (e == SK_OK)
       e = sks_render_item(rc, rid, 0, it);
     if (e == SK_OK) {
@@ -246,6 +246,25 @@ static int crisis_block(struct render_ctx *rc, const struct sk_crisis_match *cm,
     if (e)
       return e; /* out of memory */
     r->n_crisis_lines++;
+  }
+  return SK_OK;
+}
+
+int sks_crisis_line_rids(struct sk_searcher *s, const struct sk_crisis_match *cm, int professional,
+                         struct analysis *an) {
+  an->n_line_rids = 0;
+  if (!s->crisis || !cm->primary)
+    return SK_OK;
+  const struct sk_crisis_line *lines[SK_CRISIS_MAX_LINES];
+  size_t n = sk_crisis_lines(s->crisis, cm->primary, professional, lines, SK_CRISIS_MAX_LINES);
+  for (size_t i = 0; i < n && an->n_line_rids < sizeof an->line_rids / sizeof an->line_rids[0];
+       i++) {
+    uint32_t rid;
+    int e = lines[i]->offering ? line_offering(s, professional, lines[i], &rid) : SK_ENOTFOUND;
+    if (e == SK_OK)
+      an->line_rids[an->n_line_rids++] = rid;
+    else if (e != SK_ENOTFOUND)
+      return e;
   }
   return SK_OK;
 }

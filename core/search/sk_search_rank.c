@@ -598,6 +598,15 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
     if (crisis_q && text_mode && (s->mark[rid] & M_CRISIS))
       score += (d->flags & SKS_DOC_HAS_PHONE) ? CRISIS_BONUS
                                               : CRISIS_BONUS / 2; /* callable first */
+    for (size_t k = 0; crisis_q && text_mode && k < an->n_line_rids; k++)
+      if (an->line_rids[k] == rid) /* the block's own line first, in its order */
+        score += CRISIS_BONUS * (float)(2 + an->n_line_rids - k);
+    /* ... unless someone close asks ("mijn dochter doet aan
+     * zelfbeschadiging"): then what is for those around the person first
+     * (the block above still has the line) */
+    if (crisis_q && text_mode && (s->mark[rid] & M_CRISIS) && (d->tg & close_bit) &&
+        (an->asker == SKS_ASKER_CLOSE || an->asker == SKS_ASKER_PARENT))
+      score += CRISIS_BONUS * (float)(3 + an->n_line_rids);
     /* what is for those around a person (113 for naasten) comes after the
      * person's own help when the person asks ("ik ...": if it is all the
      * offering is for) or, under a crisis, when nobody else is named */

@@ -449,6 +449,12 @@ static void test_search_list_under_the_block(void **state) {
   j = search_json("de buren slaan hun kinderen", NULL, 0);
   assert_true(lists(j, "Veilig Thuis: advies en melding"));
   json_decref(j);
+  /* the list starts where the block starts: the line's own offering */
+  j = search_json("mijn man slaat mij", NULL, 0);
+  assert_string_equal(
+      json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "name")),
+      "Veilig Thuis: advies en melding");
+  json_decref(j);
   /* mediation presumes two equal sides: never listed under violence (its
    * name says it, also inside a compound), while a quarrel with the
    * neighbours still finds it */
