@@ -98,11 +98,12 @@ static void trim(const char **p, const char **e) {
     (*e)--;
 }
 
-enum { SEC_NONE, SEC_NEED, SEC_PLACE, SEC_FALLBACK, SEC_CLOSE, SEC_CHILD };
+enum { SEC_NONE, SEC_NEED, SEC_PLACE, SEC_FALLBACK, SEC_CLOSE, SEC_CLOSE_ADULT, SEC_CHILD };
 
 /* A section header "[need a b]", "[place laren]", "[fallback a]",
- * "[close mantelzorgers]", "[child ouders]": its kind and codes (borrowed
- * from the taxonomy). */
+ * "[close mantelzorgers]", "[close mantelzorgers adult]" (one who has such a
+ * relative is an adult: "mijn man"), "[child ouders]": its kind and codes
+ * (borrowed from the taxonomy). */
 static int parse_section(struct sk_lexicon *lx, const char *p, const char *e, const char *name,
                          int line, int *kind, const char *const **codes, uint8_t *n_codes,
                          struct sks_needmask *mask, char *err, size_t errlen) {
@@ -142,7 +143,10 @@ static int parse_section(struct sk_lexicon *lx, const char *p, const char *e, co
         return perr(err, errlen, name, line, "unknown municipality '%.60s'", tok);
       if (*n_codes)
         return perr(err, errlen, name, line, "a place section names one municipality");
-    } else if (*kind == SEC_CLOSE || *kind == SEC_CHILD) {
+    } else if (*kind == SEC_CLOSE && *n_codes == 1 && strcmp(tok, "adult") == 0) {
+      *kind = SEC_CLOSE_ADULT;
+      continue;
+    } else if (*kind == SEC_CLOSE || *kind == SEC_CLOSE_ADULT || *kind == SEC_CHILD) {
       t = sk_taxonomy_find(lx->tax, SK_VOCAB_TARGET_GROUP, tok);
       if (!t)
         return perr(err, errlen, name, line, "unknown target group '%.60s'", tok);
@@ -210,7 +214,8 @@ static int add_entry(struct sk_lexicon *lx, size_t *cap, struct sk_stemmer *stem
     return perr(err, errlen, name, line, "more than %d words", SK_LEXICON_MAX_WORDS);
   if (!x->n_words)
     return perr(err, errlen, name, line, "an entry without a word");
-  if ((kind == SEC_CLOSE || kind == SEC_CHILD) && (x->n_words != 1 || x->also))
+  if ((kind == SEC_CLOSE || kind == SEC_CLOSE_ADULT || kind == SEC_CHILD) &&
+      (x->n_words != 1 || x->also))
     return perr(err, errlen, name, line, "a relative is one word, without '='");
   if (x->n_words == 1 && kind == SEC_NEED &&
       (sks_is_stopword(x->words[0]) || strlen(x->words[0]) < 2))
@@ -225,11 +230,12 @@ static int add_entry(struct sk_lexicon *lx, size_t *cap, struct sk_stemmer *stem
   sk_buf_free(&b);
   if (!x->text)
     return SK_ENOMEM;
-  x->kind = kind == SEC_PLACE   ? SKS_LEX_PLACE
-            : kind == SEC_CLOSE ? SKS_LEX_CLOSE
-            : kind == SEC_CHILD ? SKS_LEX_CHILD
-                                : SKS_LEX_NEED;
+  x->kind = kind == SEC_PLACE                              ? SKS_LEX_PLACE
+            : kind == SEC_CLOSE || kind == SEC_CLOSE_ADULT ? SKS_LEX_CLOSE
+            : kind == SEC_CHILD                            ? SKS_LEX_CHILD
+                                                           : SKS_LEX_NEED;
   x->ambiguous = (uint8_t)ambiguous;
+  x->adult = kind == SEC_CLOSE_ADULT;
   x->line = line;
   x->codes = codes;
   x->n_codes = n_codes;
@@ -738,8 +744,9 @@ const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const c
 }
 
 int sks_lex_relative(const struct sk_lexicon *lx, const char *folded, const char *stem,
-                     const char **tg) {
+                     const char **tg, int *adult) {
   *tg = NULL;
+  *adult = 0;
   if (!lx || !lx->bucket)
     return 0;
   uint32_t h = (uint32_t)hash_str(stem) & lx->mask;
@@ -748,6 +755,7 @@ int sks_lex_relative(const struct sk_lexicon *lx, const char *folded, const char
     if ((x->kind == SKS_LEX_CLOSE || x->kind == SKS_LEX_CHILD) &&
         (strcmp(x->words[0], folded) == 0 || strcmp(x->stems[0], stem) == 0)) {
       *tg = x->codes[0];
+      *adult = x->adult;
       return x->kind;
     }
   }

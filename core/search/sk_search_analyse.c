@@ -343,6 +343,7 @@ static void asker_concepts(struct sk_searcher *s, struct analysis *a) {
   a->close_tg = close ? sks_vbit(&s->tg, close) : -1;
   a->asker = SKS_ASKER_UNKNOWN;
   a->asker_tg = -1;
+  a->asker_adult = 0;
   uint8_t my[SKS_MAX_WORDS] = {0}; /* a possessive before a relative */
   for (size_t i = 0; i < a->n; i++)
     a->w[i].relative = 0;
@@ -357,11 +358,14 @@ static void asker_concepts(struct sk_searcher *s, struct analysis *a) {
        * voor mijn kind" is about school transport, not about every text
        * with "kind" in it */
       int need_word = w->role == W_NEED && w->phrase >= 0 && s->phrases[w->phrase].n == 1;
+      int adult = 0;
       int kind = w->role == W_TEXT || w->role == W_TG || need_word
-                     ? sks_lex_relative(s->lex, w->replaced ? w->corr : w->f, w->stem, &tg)
+                     ? sks_lex_relative(s->lex, w->replaced ? w->corr : w->f, w->stem, &tg, &adult)
                      : 0;
       if (!kind)
         continue;
+      if (adult)
+        a->asker_adult = 1;
       w->relative = 1;
       if (w->role == W_TG && kind == SKS_LEX_CLOSE) {
         /* "moeder" of "mijn moeder" is not the group ouders; "kind" of

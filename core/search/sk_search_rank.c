@@ -585,6 +585,10 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
     for (size_t k = 0; k < an->n_tg; k++)
       if (d->tg >> an->tg_concepts[k] & 1)
         score *= 1.2;
+    /* "mijn man slaat mij": the one who asks is an adult, an offering for
+     * children only is for someone else (unless the words name an age) */
+    if (an->asker_adult && !an->n_ages && d->max_age >= 0 && d->max_age <= 18)
+      score *= 0.6f;
     /* "mijn dochter van 15": an offering for other ages is for someone else */
     if (an->n_ages && (d->min_age >= 0 || d->max_age >= 0)) {
       int fits = 0;

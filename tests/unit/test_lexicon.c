@@ -308,6 +308,10 @@ static void test_who_asks(void **state) {
   expect_top("mijn dochter doet aan zelfbeschadiging", around);
   expect_top("mijn vriend wil dood", around);
   assert_false(has_group("mijn moeder kan niet meer alleen wonen", "ouders"));
+  /* one who has a wife is an adult: youth care is for someone else */
+  assert_true(in_top("mijn vrouw is depressief", "POH-GGZ Laren en Blaricum", 5));
+  assert_false(
+      in_top("mijn vrouw is depressief", "Jeugd-ggz: behandeling voor kinderen en jongeren", 5));
   assert_true(has_group("ik ben een moeder en zoek opvoedadvies", "ouders"));
   assert_false(in_top("mijn vrouw is overleden en ik ben nu alleen",
                       "Vrijwilligers in de laatste levensfase", 10));

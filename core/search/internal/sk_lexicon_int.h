@@ -23,6 +23,7 @@ struct sks_lex_entry {
   uint8_t n_words;
   uint8_t kind;      /* SKS_LEX_NEED, _PLACE, _CLOSE or _CHILD */
   uint8_t ambiguous; /* a place spelling that is also an everyday word ("huizen") */
+  uint8_t adult;     /* [close ... adult]: one who has this relative is an adult ("man") */
   uint8_t n_codes;
   int line;
   const char *also;          /* "gepest = pesten": words of the texts to search too, or NULL */
@@ -103,9 +104,10 @@ const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const c
  * [child] section: SKS_LEX_CLOSE ("moeder": the one who asks about "mijn
  * moeder" is close to her, one who cares or worries) or SKS_LEX_CHILD
  * ("dochter": a parent asks), *tg the asker's target-group code (borrowed
- * from the taxonomy); 0 and *tg NULL when it is neither. */
+ * from the taxonomy), *adult 1 when one who has such a relative is an adult
+ * ("mijn man"); 0 and *tg NULL when it is neither. */
 int sks_lex_relative(const struct sk_lexicon *lx, const char *folded, const char *stem,
-                     const char **tg);
+                     const char **tg, int *adult);
 /* The target group of the [close] section: those around a person
  * (mantelzorgers); NULL when the lexicon has none. */
 const char *sks_lex_close_group(const struct sk_lexicon *lx);

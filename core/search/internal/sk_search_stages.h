@@ -73,6 +73,7 @@ struct analysis {
   int asker;       /* SKS_ASKER_* */
   int asker_tg;    /* target-group bit of the asker ("mijn moeder": mantelzorgers), -1 */
   int close_tg;    /* target-group bit of those around a person (the lexicon's [close]), -1 */
+  int asker_adult; /* the asker has a relative only adults have ("mijn man", "mijn ex") */
   int16_t ages[4]; /* ages the words name ("mijn dochter van 15", "ik ben 14") */
   size_t n_ages;
   struct sks_needmask lex_needs; /* needs reached through the lexicon */
