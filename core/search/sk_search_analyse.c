@@ -869,6 +869,54 @@ static void hl_terms(struct sk_searcher *s, struct analysis *a) {
 }
 
 /* Mark the words a crisis pattern used (see sks_analyse). */
+/* Whether w (folded) is a one-word concept (a need's, a target group's). */
+static int concept_word(const struct sk_searcher *s, const char *w, size_t len) {
+  for (size_t p = 0; p < s->n_phrases; p++)
+    if (s->phrases[p].n == 1 && strlen(s->phrases[p].words[0]) == len &&
+        memcmp(s->phrases[p].words[0], w, len) == 0)
+      return 1;
+  return 0;
+}
+
+static int text_word(const struct sk_searcher *s, const char *w, size_t len) {
+  return s->snap && sks_word_find(s->snap, w, len) >= 0;
+}
+
+/* A compound written as two words ("kinder opvang", "mantel zorg", "geld
+ * problemen", "schuld-hulp"): one word again when the joined word is a
+ * concept, or a word of the texts while a part is not ("kinder"); "repair
+ * cafe" stays two words, the texts have both. Never a stop word, a number
+ * or a crisis word. */
+static void join_split_compounds(struct sk_searcher *s, struct analysis *a) {
+  for (size_t i = 0; i + 1 < a->n; i++) {
+    struct qword *x = &a->w[i], *y = &a->w[i + 1];
+    if (x->flen < 3 || y->flen < 3 || x->flen + y->flen > SK_TOKEN_MAX || x->crisis_word ||
+        y->crisis_word || sks_is_stopword(x->f) || sks_is_stopword(y->f) ||
+        strpbrk(x->f, "0123456789") || strpbrk(y->f, "0123456789"))
+      continue;
+    char j[2 * SK_TOKEN_MAX + 8];
+    int jl = snprintf(j, sizeof j, "%s%s", x->f, y->f);
+    if (jl < 0 || (size_t)jl > SK_TOKEN_MAX)
+      continue;
+    if (!concept_word(s, j, (size_t)jl) &&
+        !(text_word(s, j, (size_t)jl) &&
+          (!text_word(s, x->f, x->flen) || !text_word(s, y->f, y->flen))))
+      continue;
+    struct sk_buf b;
+    sk_buf_init(&b, 4 * SK_TOKEN_MAX);
+    if (sk_stemmer_stem(s->stem, j, (size_t)jl, &b) == SK_OK && b.len <= SK_TOKEN_MAX) {
+      memcpy(x->f, j, (size_t)jl + 1);
+      x->flen = (size_t)jl;
+      memcpy(x->stem, sk_buf_str(&b), b.len + 1);
+      x->stem_t[0] = '\0';
+      x->prefix = y->prefix;
+      memmove(y, y + 1, (a->n - i - 2) * sizeof *y);
+      a->n--;
+    }
+    sk_buf_free(&b);
+  }
+}
+
 static void mark_crisis_words(struct analysis *a, const struct sk_crisis_match *cm) {
   for (size_t i = 0; i < a->n; i++)
     for (unsigned k = 0; k < cm->n_words && !a->w[i].crisis_word; k++)
@@ -897,6 +945,7 @@ int sks_analyse(struct sk_searcher *s, const char *q, const struct sk_crisis_mat
     mark_crisis_words(a, crisis_words);
     sks_crisis_family(s, crisis_words, &a->crisis_family);
   }
+  join_split_compounds(s, a);
   if (!a->n)
     return SK_OK;
   /* still typing the last word when the text ends in a letter */
