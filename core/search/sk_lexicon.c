@@ -449,14 +449,14 @@ const char *sk_lexicon_entry(const struct sk_lexicon *lx, size_t i, int *line,
  * possessives, articles, object pronouns, softeners and how long or how
  * often ("uit mijn huis gezet" is "uit huis gezet", "ik voel me zo alleen"
  * is "alleen voelen", "ik zorg al jaren voor mijn man" is "zorg voor mijn
- * man").
+ * man", "ik drink elke dag te veel" is "drink te veel").
  * Never a negation: "niet", "geen" change the meaning. Folded, sorted. */
 static const char *const fillers[] = {
-    "al",    "altijd", "dat",     "de",   "deze", "die",    "dit",  "echt",  "een",
-    "erg",   "even",   "haar",    "heel", "hem",  "het",    "hun",  "jaren", "je",
-    "jouw",  "lang",   "maanden", "me",   "meer", "mij",    "mijn", "mn",    "nog",
-    "nu",    "ons",    "onze",    "ook",  "soms", "steeds", "uw",   "vaak",  "wat",
-    "weken", "wel",    "ze",      "zijn", "zo",   "zoveel"};
+    "al",     "altijd", "avond", "dag",  "dat",   "de",      "deze", "die",  "dit",    "echt",
+    "een",    "elke",   "erg",   "even", "haar",  "heel",    "hele", "hem",  "het",    "hun",
+    "iedere", "jaren",  "je",    "jouw", "lang",  "maanden", "me",   "meer", "mij",    "mijn",
+    "mn",     "nacht",  "nog",   "nu",   "ons",   "onze",    "ook",  "soms", "steeds", "tijd",
+    "uw",     "vaak",   "wat",   "week", "weken", "wel",     "ze",   "zijn", "zo",     "zoveel"};
 
 static int is_filler(const char *w) {
   size_t lo = 0, hi = sizeof fillers / sizeof fillers[0];
