@@ -697,16 +697,20 @@ const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const c
   size_t best_span = 0;
   struct lex_keys ks;
   first_word_keys(folded, stems, stems_t, ok, n, i, &ks);
+  int best_exact =
+      0; /* of two entries as long, the one written as typed ("afval", not "afvallen") */
   for (size_t q = 0; q < ks.n; q++) {
     uint32_t h = (uint32_t)hash_str(ks.key[q]) & lx->mask;
     for (uint32_t j = lx->bucket[h]; j != UINT32_MAX; j = lx->e[j].next) {
       const struct sks_lex_entry *x = &lx->e[j];
-      if ((best && x->n_words <= best->n_words) || x->kind == SKS_LEX_CLOSE ||
-          x->kind == SKS_LEX_CHILD)
+      int exact = strcmp(x->words[0], folded[i]) == 0;
+      if ((best && (x->n_words < best->n_words ||
+                    (x->n_words == best->n_words && (best_exact || !exact)))) ||
+          x->kind == SKS_LEX_CLOSE || x->kind == SKS_LEX_CHILD)
         continue;
       size_t got = match_forward(x, folded, stems, stems_t, ok, n, i);
       if (got)
-        best = x, best_span = got;
+        best = x, best_span = got, best_exact = exact;
     }
   }
   /* the swapped order: entries whose first word comes after word i; a

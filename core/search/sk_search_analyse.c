@@ -71,7 +71,9 @@ static void find_concepts(struct sk_searcher *s, struct analysis *a) {
         if (sks_streq(qf, ph->words[k]) || (w->corr && sks_streq(w->corr, ph->words[k])) ||
             (w->form && sks_streq(w->form, ph->words[k])))
           continue;
-        if (sks_streq(w->stem, ph->stems[k])) {
+        /* by stem, also a verb's without its -t ("gamet": gamen) */
+        if (sks_streq(w->stem, ph->stems[k]) ||
+            (w->stem_t[0] && !w->replaced && sks_streq(w->stem_t, ph->stems[k]))) {
           qual = qual < 1 ? qual : 1;
           continue;
         }
@@ -109,6 +111,7 @@ static void find_concepts(struct sk_searcher *s, struct analysis *a) {
       a->w[i + k].role = role;
       a->w[i + k].phrase = best;
       a->w[i + k].first = k == 0;
+      a->w[i + k].by_stem = best_q < 2; /* not as written: "afval" for "afvallen" */
     }
     if (role == W_NEED) {
       size_t j = 0;
@@ -180,6 +183,11 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
       /* a target group's word ("student", "huisarts") is no need: the
        * lexicon's entry of the same length says which need it is */
       size_t shorter = a->w[k].role == W_TG ? len + 1 : len;
+      /* ... and a one-word entry written as typed takes a need's word
+       * matched only by its stem ("afval" is no "afvallen") */
+      if (len == 1 && how == SKS_LEX_AS_WRITTEN && a->w[k].by_stem && x->n_words == 1 &&
+          strcmp(x->words[0], f[i]) == 0)
+        shorter = 2;
       accept = from >= i && to <= i + len && to - from < shorter && !ph->term->crisis;
     }
     /* under a crisis, its words stand for no need outside its family

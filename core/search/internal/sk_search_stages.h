@@ -50,6 +50,7 @@ struct qword {
   int prefix;                      /* the last word, still being typed */
   int phrase;                      /* index of the concept phrase it belongs to, -1 */
   int first;                       /* first word of its phrase */
+  uint8_t by_stem;                 /* its concept phrase matched by stem, not as written */
   const char *corr;                /* the correction (word cache), or NULL */
   int replaced;                    /* 1: corr is searched instead of the word */
   int upper;                       /* written with a capital letter */
