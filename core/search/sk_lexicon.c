@@ -484,7 +484,7 @@ static int filler_at(const char *const *folded, size_t n, size_t j) {
 }
 
 /* At most this many filler words inside one match. */
-#define LEX_MAX_GAPS 2
+#define LEX_MAX_GAPS 3
 
 /* Stem q of a query word against stem e of an entry's verb: the same but
  * for the last sound Dutch spells two ways ("leef"/"leven": lef/lev,
@@ -764,6 +764,13 @@ int sks_lex_relative(const struct sk_lexicon *lx, const char *folded, const char
     }
   }
   return 0;
+}
+
+const char *sks_lex_child_group(const struct sk_lexicon *lx) {
+  for (size_t i = 0; lx && i < lx->n; i++)
+    if (lx->e[i].kind == SKS_LEX_CHILD)
+      return lx->e[i].codes[0];
+  return NULL;
 }
 
 const char *sks_lex_close_group(const struct sk_lexicon *lx) {

@@ -458,6 +458,9 @@ static int age_at(const struct analysis *a, size_t i) {
  * searched as required words. */
 static void age_concepts(struct sk_searcher *s, struct analysis *a) {
   a->n_ages = 0;
+  a->self_age = -1;
+  const char *parents = sks_lex_child_group(s->lex);
+  a->parent_tg = parents ? sks_vbit(&s->tg, parents) : -1;
   for (size_t i = 0; i < a->n && a->n_ages < sizeof a->ages / sizeof a->ages[0]; i++) {
     if (a->w[i].role != W_TEXT)
       continue;
@@ -466,6 +469,13 @@ static void age_concepts(struct sk_searcher *s, struct analysis *a) {
       continue;
     a->ages[a->n_ages++] = (int16_t)age;
     a->w[i].role = W_AGE;
+    /* "ik ben 13 en mijn ouders ...": a child asks about its own family,
+     * not one who cares for them */
+    if (i > 0 && strcmp(a->w[i - 1].f, "ben") == 0 && a->self_age < 0) {
+      a->self_age = age;
+      if (age < 18 && a->asker == SKS_ASKER_CLOSE)
+        a->asker_tg = -1;
+    }
     if (i + 1 < a->n && a->w[i + 1].role == W_TEXT &&
         (!strcmp(a->w[i + 1].f, "jaar") || !strcmp(a->w[i + 1].f, "jarige") ||
          !strcmp(a->w[i + 1].f, "oud")))
@@ -938,7 +948,7 @@ int sks_analyse(struct sk_searcher *s, const char *q, const struct sk_crisis_mat
                 struct analysis *a) {
   memset(a, 0, sizeof *a);
   a->place = -1;
-  a->asker_tg = a->close_tg = -1;
+  a->asker_tg = a->close_tg = a->parent_tg = a->self_age = -1;
   if (!q)
     return SK_OK;
   size_t n = strnlen(q, SK_SEARCH_Q_MAX + 1);

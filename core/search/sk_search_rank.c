@@ -36,6 +36,34 @@ static int range_overlap(int alo, int ahi, int blo, int bhi) {
   return alo <= bhi && blo <= ahi;
 }
 
+/* Whether a target group of tg (bits) is for this age (its bounds). */
+static int tg_fits_age(const struct sk_searcher *s, unsigned tg, int age) {
+  for (size_t b = 0; b < s->tg.n; b++) {
+    const struct sk_term *t = s->tg.terms[b];
+    if ((tg >> b & 1) && (t->min_age >= 0 || t->max_age >= 0) &&
+        range_overlap(t->min_age, t->max_age, age, age))
+      return 1;
+  }
+  return 0;
+}
+
+/* The ages an offering serves in municipality m: its own, narrowed by an
+ * age rule for m ("for Eemnes: adults only"); -1 open. */
+static void muni_ages(const struct sk_searcher *s, const struct sks_doc *d, int m, int *lo,
+                      int *hi) {
+  *lo = d->min_age;
+  *hi = d->max_age;
+  for (uint32_t k = 0; k < d->n_rules; k++) {
+    const struct sks_rule *r = &s->snap->rules[d->rule_off + k];
+    if (r->area != m)
+      continue;
+    if (r->min_age >= 0 && r->min_age > *lo)
+      *lo = r->min_age;
+    if (r->max_age >= 0 && (*hi < 0 || r->max_age < *hi))
+      *hi = r->max_age;
+  }
+}
+
 /* Is the offering for municipality m (an area bit), for this age? An
  * age rule for m narrows it there ("for Eemnes: adults only"). */
 static int muni_ok(const struct sk_searcher *s, const struct sks_doc *d, int m,
@@ -557,6 +585,22 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
         !(s->mark[rid] & (M_CRISIS | M_CNEED | M_LNEED | M_LTEXT)) &&
         !(d->needs.w[0] & an->crisis_family.w[0]) && !(d->needs.w[1] & an->crisis_family.w[1]))
       continue;
+    /* an offering that a municipality's age rule keeps from the ages the
+     * words name ("Team jeugd en gezin": in Eemnes 18+, for "mijn zoon
+     * van 8 ... in eemnes") does not serve this person there */
+    int age_fits = 1;
+    if (an->n_ages) {
+      int lo = d->min_age, hi = d->max_age, fits_there = 0;
+      if (f->muni >= 0)
+        muni_ages(s, d, f->muni, &lo, &hi);
+      age_fits = 0;
+      for (size_t k = 0; k < an->n_ages; k++) {
+        age_fits |= range_overlap(d->min_age, d->max_age, an->ages[k], an->ages[k]);
+        fits_there |= range_overlap(lo, hi, an->ages[k], an->ages[k]);
+      }
+      if (age_fits && !fits_there)
+        continue;
+    }
     rk->total++;
     if (q->facets) {
       count_needs(cnt_need, &d->needs);
@@ -589,14 +633,13 @@ static int score_cands(struct sk_searcher *s, const struct sk_search_query *q, c
      * children only is for someone else (unless the words name an age) */
     if (an->asker_adult && !an->n_ages && d->max_age >= 0 && d->max_age <= 18)
       score *= 0.6f;
-    /* "mijn dochter van 15": an offering for other ages is for someone else */
-    if (an->n_ages && (d->min_age >= 0 || d->max_age >= 0)) {
-      int fits = 0;
-      for (size_t k = 0; k < an->n_ages && !fits; k++)
-        fits = range_overlap(d->min_age, d->max_age, an->ages[k], an->ages[k]);
-      if (!fits)
-        score *= 0.6f;
-    }
+    if (!age_fits)
+      score *= 0.6f; /* "mijn dochter van 15": for other ages, for someone else */
+    /* "ik ben 13 en mijn ouders ...": a child asks; what is only for
+     * parents (no target group of the child's age) is for someone else */
+    if (an->self_age >= 0 && an->self_age < 18 && an->parent_tg >= 0 &&
+        (d->tg >> an->parent_tg & 1) && !tg_fits_age(s, d->tg, an->self_age))
+      score *= 0.6f;
     if (asker_boost && (d->tg >> an->asker_tg & 1))
       score *= 1.2; /* "mijn moeder ...": for mantelzorgers; "mijn dochter ...": for parents */
     if (crisis_q && text_mode && (s->mark[rid] & M_CRISIS))

@@ -329,6 +329,14 @@ static void test_ages(void **state) {
   (void)state;
   expect_top("mijn dochter van 15 is heel somber",
              "Jeugd-ggz: behandeling voor kinderen en jongeren");
+  /* a municipality's age rule keeps an offering from that age there:
+   * Team jeugd en gezin serves adults only in Eemnes */
+  assert_true(in_top("mijn zoon van 12 heeft driftbuien", "Team jeugd en gezin (27-)", 10));
+  assert_false(
+      in_top("mijn zoon van 12 heeft driftbuien in eemnes", "Team jeugd en gezin (27-)", 10));
+  /* a child asks about its own parents: what is only for parents is for
+   * someone else */
+  assert_true(in_top("ik ben 13 en mijn ouders maken steeds ruzie", "De Kindertelefoon", 3));
   struct sk_search_result *r = search("kind van 3 jaar", NULL, NULL, 10);
   assert_true(r->total >= 10);
   sk_search_result_free(r);

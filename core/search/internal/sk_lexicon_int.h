@@ -111,6 +111,8 @@ int sks_lex_relative(const struct sk_lexicon *lx, const char *folded, const char
 /* The target group of the [close] section: those around a person
  * (mantelzorgers); NULL when the lexicon has none. */
 const char *sks_lex_close_group(const struct sk_lexicon *lx);
+/* The target group of the [child] section: parents (ouders); NULL when none. */
+const char *sks_lex_child_group(const struct sk_lexicon *lx);
 
 /* The process's lexicon for tax: the built-in one, parsed once for each
  * taxonomy and shared (reference-counted). NULL with err filled when it

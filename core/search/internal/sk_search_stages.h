@@ -76,6 +76,8 @@ struct analysis {
   int close_tg;    /* target-group bit of those around a person (the lexicon's [close]), -1 */
   int asker_adult; /* the asker has a relative only adults have ("mijn man", "mijn ex") */
   int16_t ages[4]; /* ages the words name ("mijn dochter van 15", "ik ben 14") */
+  int self_age;    /* the asker's own ("ik ben 13"), -1 */
+  int parent_tg;   /* target-group bit of parents (the lexicon's [child] group), -1 */
   size_t n_ages;
   struct sks_needmask lex_needs; /* needs reached through the lexicon */
   int n_lex;                     /* lexicon entries matched */
