@@ -56,9 +56,11 @@ static int in_list(const char *const *list, size_t n_list, const char *w, size_t
   return bsearch(&k, list, n_list, sizeof list[0], cmp_key) != NULL;
 }
 
-static int is_generic_head(const char *w, size_t n) {
+int sks_lex_generic_head(const char *w, size_t n) {
   return in_list(generic_heads, sizeof generic_heads / sizeof generic_heads[0], w, n);
 }
+
+static int is_generic_head(const char *w, size_t n) { return sks_lex_generic_head(w, n); }
 
 static int cmp_part(const void *a, const void *b) {
   const struct sks_lex_part *x = a, *y = b;

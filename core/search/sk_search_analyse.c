@@ -77,9 +77,14 @@ static void find_concepts(struct sk_searcher *s, struct analysis *a) {
           qual = qual < 1 ? qual : 1;
           continue;
         }
-        /* as-you-type: "mantelzorgo" already means "mantelzorgondersteuning" */
+        /* as-you-type: "mantelzorgo" already means "mantelzorgondersteuning";
+         * a whole word of the texts is the beginning of another only as
+         * its help ("huiswerk": huiswerkbegeleiding), not of another thing
+         * ("school" is no "schooluitval", "vrouw" no "vrouwenopvang") */
         if (w->prefix && !w->replaced && i + k == a->n - 1 && w->flen >= 5 &&
-            strncmp(ph->words[k], w->f, w->flen) == 0 && k == ph->n - 1) {
+            strncmp(ph->words[k], w->f, w->flen) == 0 && k == ph->n - 1 &&
+            (!(s->snap && sks_word_find(s->snap, w->f, w->flen) >= 0) ||
+             sks_lex_generic_head(ph->words[k] + w->flen, strlen(ph->words[k] + w->flen)))) {
           qual = 0;
           continue;
         }
@@ -465,6 +470,11 @@ static void age_concepts(struct sk_searcher *s, struct analysis *a) {
     if (a->w[i].role != W_TEXT)
       continue;
     int age = age_at(a, i);
+    size_t dl = strspn(a->w[i].f, "0123456789");
+    if (age < 0 && dl == a->w[i].flen && dl <= 3 && a->n > 1) {
+      a->w[i].role = W_STOP; /* "met 2 kinderen", "3 keer": a number says no subject */
+      continue;
+    }
     if (age < 0)
       continue;
     a->ages[a->n_ages++] = (int16_t)age;

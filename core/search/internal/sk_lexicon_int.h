@@ -70,6 +70,9 @@ int sks_lex_parts_build(struct sk_lexicon *lx);
  * "seniorenvervoer"): the entry of the need it stands for, or NULL when it
  * is not a compound of need words. Folded input. */
 const struct sks_lex_entry *sks_lex_compound(const struct sk_lexicon *lx, const char *folded);
+/* Whether w[0..n) is a head that says "help with the modifier" ("hulp",
+ * "begeleiding", "cursus": "huiswerkbegeleiding" is help with huiswerk). */
+int sks_lex_generic_head(const char *w, size_t n);
 
 /* How a query's words matched a lexicon entry (sks_lex_longest). */
 enum sks_lex_how {
