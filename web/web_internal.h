@@ -457,6 +457,9 @@ int web_busy(struct web_ctx *x, const char *detail);
 /* s made safe for one field of a log line (web_server.c): bytes outside
  * printable ASCII, space and '\\' become \\xNN; cut to fit outlen. */
 void web_log_escape(const char *s, char *out, size_t outlen);
+/* url for a log line: escaped as web_log_escape, and a credential in the
+ * path (the verification link's token) replaced by "-". */
+void web_log_path(const char *url, char *out, size_t outlen);
 
 /* Time helpers: ISO 8601 UTC "…Z" for unix seconds. */
 void web_iso_utc(int64_t t, char out[32]);

@@ -388,6 +388,25 @@ static void log_escape(const char *s, int keep_space, char *out, size_t outlen) 
 
 void web_log_escape(const char *s, char *out, size_t outlen) { log_escape(s, 0, out, outlen); }
 
+/* Paths whose segment after the prefix is a credential: the personal
+ * verification link (/api/v1/verify/{token}, valid for weeks, no login
+ * besides it). Whoever reads a log must not be able to use it. */
+static const char *const secret_path_prefixes[] = {"/api/v1/verify/"};
+
+void web_log_path(const char *url, char *out, size_t outlen) {
+  for (size_t i = 0; url && i < sizeof secret_path_prefixes / sizeof secret_path_prefixes[0]; i++) {
+    size_t pl = strlen(secret_path_prefixes[i]);
+    if (strncmp(url, secret_path_prefixes[i], pl) == 0 && url[pl]) {
+      char cut[300];
+      snprintf(cut, sizeof cut, "%s-%s", secret_path_prefixes[i],
+               url + pl + strcspn(url + pl, "/"));
+      log_escape(cut, 0, out, outlen);
+      return;
+    }
+  }
+  log_escape(url, 0, out, outlen);
+}
+
 /* libmicrohttpd's own messages may quote what a client sent: one line on
  * stderr each, escaped like the access log (spaces kept). */
 static void mhd_logger(void *cls, const char *fmt, va_list ap) {
@@ -408,8 +427,9 @@ static void access_log(struct web_server *srv, const char *method, const char *u
   char ts[32], line[1400], m[80], path[1204];
   sk_now_iso(ts);
   web_log_escape(method, m, sizeof m);
-  web_log_escape(url, path, sizeof path);
-  /* The path only: query strings carry what residents typed. Status 0: the
+  web_log_path(url, path, sizeof path);
+  /* The path only: query strings carry what residents typed (and a path
+   * that is a credential loses it). Status 0: the
    * connection ended before any answer was sent. */
   int n = snprintf(line, sizeof line, "%s %s %s %d %zu %.3fms\n", ts, m, path, status, bytes, ms);
   if (n > 0) {
@@ -965,6 +985,36 @@ static void body_take(struct web_req *req, const struct route_def *rd, size_t li
   req->body[req->body_len] = '\0';
 }
 
+/* Every Transfer-Encoding header, each a list: the one framing we read is
+ * exactly one "chunked" (RFC 9112 6.1). */
+struct te_check {
+  unsigned headers, codings, chunked;
+};
+
+static enum MHD_Result check_transfer_encoding(void *cls, enum MHD_ValueKind kind, const char *key,
+                                               const char *value) {
+  (void)kind;
+  struct te_check *tc = cls;
+  if (strcasecmp(key, "Transfer-Encoding") != 0)
+    return MHD_YES;
+  tc->headers++;
+  for (const char *p = value ? value : ""; *p;) {
+    while (*p == ' ' || *p == '\t' || *p == ',')
+      p++;
+    const char *tok = p;
+    while (*p && *p != ',')
+      p++;
+    const char *end = p;
+    while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+      end--;
+    if (end == tok)
+      continue; /* an empty list element */
+    tc->codings++;
+    tc->chunked += (size_t)(end - tok) == 7 && strncasecmp(tok, "chunked", 7) == 0;
+  }
+  return MHD_YES;
+}
+
 static enum MHD_Result count_host(void *cls, enum MHD_ValueKind kind, const char *key,
                                   const char *value) {
   (void)kind;
@@ -1034,6 +1084,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       x.out.cors = (rd->flags & R_API) != 0;
       x.out.close = 1;
       return send_out(&x);
+    }
+    struct te_check tc = {0, 0, 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, check_transfer_encoding, &tc);
+    if (tc.headers) {
+      /* RFC 9112 6.1 and 6.3: Transfer-Encoding beside Content-Length, or in
+       * an HTTP/1.0 request, is a framing a proxy in front may read the
+       * other way (request smuggling): refuse it and close, so nothing
+       * after it on the connection is read as a request of its own. A
+       * coding we cannot read (anything but one "chunked") is 501, also
+       * closed: libmicrohttpd would otherwise read the body until the
+       * client hangs up. */
+      int is10 = version && strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
+      int unknown = tc.codings != 1 || tc.chunked != 1;
+      if (cc.seen || is10)
+        web_problem(&x, 400, "Ongeldig verzoek", NULL,
+                    "Het verzoek heeft Transfer-Encoding samen met Content-Length, of in "
+                    "HTTP/1.0. Stuur een van beide.");
+      else if (unknown)
+        web_problem(&x, 501, "Niet ondersteund", NULL,
+                    "De server leest alleen Transfer-Encoding: chunked.");
+      if (cc.seen || is10 || unknown) {
+        x.out.cors = (rd->flags & R_API) != 0;
+        x.out.close = 1;
+        return send_out(&x);
+      }
     }
     unsigned long long clen = cc.len;
     /* Answer before the body arrives: MHD then skips the body and closes. */

@@ -468,6 +468,110 @@ static void test_two_content_lengths_are_a_400(void **state) {
   resp_free(&r);
 }
 
+/* ---- attack 5: framing, a credential in the log, a header from the path ----------- */
+
+/* How many answers came back on one connection (status lines). */
+static int answers(const struct resp *r) {
+  int n = strncmp(r->head, "HTTP/1.1 ", 9) == 0;
+  const char *p = r->body, *end = r->body + r->body_len;
+  while ((p = memmem(p, (size_t)(end - p), "HTTP/1.1 ", 9))) {
+    p += 9;
+    n += end - p >= 3 && p[0] >= '1' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9';
+  }
+  return n;
+}
+
+/* Transfer-Encoding beside Content-Length (or in HTTP/1.0) is a request a
+ * proxy in front may frame the other way: the request hidden after it must
+ * never be answered. Before: the login got its 400 and the smuggled GET its
+ * 200 on the same connection. A coding the server cannot read is 501 at
+ * once; before, the request hung until the idle timeout. */
+static void test_transfer_encoding_is_never_ambiguous(void **state) {
+  (void)state;
+  static const struct {
+    const char *head, *body;
+    int status;
+  } cases[] = {
+      {"POST /api/v1/auth/login HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+       "0\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n", "0\r\n\r\n",
+       400},
+      {"POST /api/v1/auth/login HTTP/1.0\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n", 400},
+      {"POST /api/v1/auth/login HTTP/1.1\r\nTransfer-Encoding: xchunked\r\n", "abc", 501},
+      {"POST /api/v1/auth/login HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n", "0\r\n\r\n",
+       501},
+      {"POST /api/v1/auth/login HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+       "Transfer-Encoding: chunked\r\n",
+       "0\r\n\r\n", 501},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char req[1024];
+    /* The second request rides in the same bytes; keep-alive asked for. */
+    snprintf(req, sizeof req,
+             "%sHost: 127.0.0.1\r\nContent-Type: application/json\r\n\r\n%s"
+             "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+             cases[i].head, cases[i].body);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct resp r = fx_raw(req, strlen(req));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (r.status != cases[i].status)
+      fail_msg("case %zu: status %d, want %d: %s", i, r.status, cases[i].status, r.head);
+    const char *conn = fx_header(&r, "Connection");
+    if (!conn || strcasecmp(conn, "close") != 0)
+      fail_msg("case %zu: the connection stays open after an ambiguous framing", i);
+    if (answers(&r) != 1 || strstr(r.body, "\"status\":\"ok\""))
+      fail_msg("case %zu: the request after it was answered too:\n%s\n%s", i, r.head, r.body);
+    /* Answered, not left to the idle timeout (10 s here, which fx_raw waits). */
+    assert_true(t1.tv_sec - t0.tv_sec < 8);
+    resp_free(&r);
+  }
+  /* Plain chunked still works: read as a login without an address. */
+  const char *ok = "POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                   "Content-Type: application/json\r\nTransfer-Encoding: Chunked\r\n\r\n"
+                   "2\r\n{}\r\n0\r\n\r\n";
+  struct resp r = fx_raw(ok, strlen(ok));
+  assert_int_equal(r.status, 401);
+  resp_free(&r);
+}
+
+/* The verification link's token is the only credential for weeks: whoever
+ * reads the access log must not be able to use it. */
+static void test_access_log_never_holds_a_verify_token(void **state) {
+  (void)state;
+  struct resp r = fx_get("/api/v1/verify/v1.GEHEIMTOKEN0123456789");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = fx_req("POST", "/api/v1/verify/v1.GEHEIMTOKEN0123456789/" SVC_SHV,
+             "Content-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"answer\":\"ok\"}");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  char *log = access_log_waiting_for("POST /api/v1/verify/");
+  if (strstr(log, "GEHEIMTOKEN"))
+    fail_msg("the access log holds the link's token:\n%s", log);
+  assert_non_null(strstr(log, "GET /api/v1/verify/- 403 "));
+  assert_non_null(strstr(log, "POST /api/v1/verify/-/" SVC_SHV " 403 "));
+  free(log);
+}
+
+/* GET of a correction form's address sends the visitor back to the page;
+ * the slug in it is the visitor's (decoded) text and must not become a
+ * header of its own or a Location elsewhere. */
+static void test_correction_redirect_keeps_path_text_out_of_headers(void **state) {
+  (void)state;
+  struct resp r = fx_get("/aanbod/" SVC_SHV "/x%0d%0aSet-Cookie:%20sk_session=aanvaller/melding");
+  assert_int_equal(r.status, 303);
+  assert_null(fx_header(&r, "Set-Cookie"));
+  const char *loc = fx_header(&r, "Location");
+  assert_non_null(loc);
+  assert_string_equal(loc, "/aanbod/" SVC_SHV);
+  resp_free(&r);
+  r = fx_get("/aanbod/" SVC_SHV "/schuldhulpverlening/melding");
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/aanbod/" SVC_SHV "/schuldhulpverlening");
+  resp_free(&r);
+}
+
 /* ---- 8: a FIFO in the static folder ---------------------------------------------- */
 
 static void test_fifo_in_static_folder_does_not_block(void **state) {
@@ -537,6 +641,9 @@ int main(void) {
       cmocka_unit_test(test_access_log_cannot_be_forged),
       cmocka_unit_test(test_refused_requests_count_as_sent),
       cmocka_unit_test(test_two_content_lengths_are_a_400),
+      cmocka_unit_test(test_transfer_encoding_is_never_ambiguous),
+      cmocka_unit_test(test_access_log_never_holds_a_verify_token),
+      cmocka_unit_test(test_correction_redirect_keeps_path_text_out_of_headers),
       cmocka_unit_test(test_fifo_in_static_folder_does_not_block),
       cmocka_unit_test(test_calendar_never_takes_links_from_host),
       cmocka_unit_test(test_login_origin_compares_scheme),
