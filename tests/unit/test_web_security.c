@@ -25,11 +25,13 @@
 #define SECRET_PHONE "035 999 0001 (alleen voor huisartsen, geheim)"
 #define SECRET_PATH "/srv/geheim-pad/feeds/zorg.json"
 #define ORG_PORTAL "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee"
+#define ORG_ZORG1 "dddddddd-dddd-4ddd-8ddd-dddddddddd01"
+#define ORG_ZORG2 "dddddddd-dddd-4ddd-8ddd-dddddddddd02"
 
 static char g_fifo[512];
 
-static void add_account(struct sk_store *st, const char *email, enum sk_role role,
-                        const char *org) {
+static long long add_account(struct sk_store *st, const char *email, enum sk_role role,
+                             const char *org) {
   char err[256] = "";
   struct sk_account a;
   int64_t now = (int64_t)time(NULL);
@@ -37,6 +39,7 @@ static void add_account(struct sk_store *st, const char *email, enum sk_role rol
     fail_msg("account %s: %s", email, err);
   if (org)
     assert_int_equal(sk_auth_link_organization(st, a.rid, org, "cli", now), SK_OK);
+  return a.rid;
 }
 
 /* Feed versa through the real indexer, with one offering whose restricted
@@ -96,6 +99,19 @@ static int setup(void **state) {
               " VALUES (3, '" ORG_PORTAL "', 'portal', '" ORG_PORTAL "', 'Stichting Portaal',"
               " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
   add_account(st, "nieuw@example.org", SK_ROLE_PARTNER, ORG_PORTAL); /* not trusted: held */
+  /* An aggregated feed: "zorg" lists two organisations, each with its own
+   * partner; its keeper is a third account. */
+  fx_exec(st, "INSERT INTO organization(rid, id, source, source_key, name, created, last_modified)"
+              " VALUES (4, '" ORG_ZORG1 "', 'feed:zorg', 'z1', 'Praktijk Een',"
+              " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),"
+              " (5, '" ORG_ZORG2 "', 'feed:zorg', 'z2', 'Praktijk Twee',"
+              " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');"
+              "INSERT INTO feed_rejection(feed_id, record_key, field, reason, at) VALUES"
+              " ('zorg', 'z2-lijn', 'phones', 'Dienst ''z2-lijn'': het nummer ''" SECRET_PHONE
+              "'' klopt niet.', '2026-11-01T00:00:00Z')");
+  add_account(st, "zorg1@example.org", SK_ROLE_PARTNER, ORG_ZORG1);
+  long long keeper = add_account(st, "zorgfeed@example.org", SK_ROLE_PARTNER, NULL);
+  assert_int_equal(sk_auth_link_feed(st, keeper, "zorg", "cli", (int64_t)time(NULL)), SK_OK);
   sk_store_close(st);
 
   struct web_config c;
@@ -310,6 +326,40 @@ static void test_partner_and_redactie_see_the_full_report(void **state) {
   json_t *zorg = feed_in(j, "zorg");
   assert_non_null(zorg);
   assert_non_null(strstr(json_string_value(json_object_get(zorg, "last_error")), SECRET_PATH));
+  json_decref(j);
+  resp_free(&r);
+}
+
+/* An aggregated feed lists many organisations: a partner of one of them
+ * sees the feed's health, but not the stored reasons and error, which quote
+ * the other organisations' records (a restricted number) and the feed's
+ * address. Before: every partner of any organisation in the feed got the
+ * full report. Its keeper (account_feed) and the redactie still do. */
+static void test_aggregated_feed_report_stays_with_its_keeper(void **state) {
+  (void)state;
+  char cookie[256];
+  login("zorg1@example.org", cookie);
+  struct resp r = fx_req("GET", "/api/v1/partner/feeds", cookie);
+  assert_int_equal(r.status, 200);
+  json_t *j = fx_json(&r);
+  json_t *zorg = feed_in(j, "zorg");
+  assert_non_null(zorg); /* listed: one of its organisations comes from it */
+  assert_false(json_is_true(json_object_get(zorg, "healthy")));
+  assert_null(json_object_get(zorg, "_full"));
+  assert_int_equal(json_array_size(json_object_get(zorg, "rejections")), 1);
+  json_decref(j);
+  assert_nothing_secret("partner/feeds for a partner of one organisation of the feed", &r);
+  resp_free(&r);
+
+  login("zorgfeed@example.org", cookie);
+  r = fx_req("GET", "/api/v1/partner/feeds", cookie);
+  assert_int_equal(r.status, 200);
+  j = fx_json(&r);
+  zorg = feed_in(j, "zorg");
+  assert_non_null(zorg);
+  assert_non_null(strstr(json_string_value(json_object_get(zorg, "last_error")), SECRET_PATH));
+  json_t *rej = json_array_get(json_object_get(zorg, "rejections"), 0);
+  assert_non_null(strstr(json_string_value(json_object_get(rej, "reason")), SECRET_PHONE));
   json_decref(j);
   resp_free(&r);
 }
@@ -636,6 +686,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_feed_reports_never_quote_values_to_anyone),
       cmocka_unit_test(test_partner_and_redactie_see_the_full_report),
+      cmocka_unit_test(test_aggregated_feed_report_stays_with_its_keeper),
       cmocka_unit_test(test_portal_lists_are_paged_over_http),
       cmocka_unit_test(test_held_edits_are_limited_over_http),
       cmocka_unit_test(test_access_log_cannot_be_forged),
