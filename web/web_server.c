@@ -985,10 +985,12 @@ static void body_take(struct web_req *req, const struct route_def *rd, size_t li
   req->body[req->body_len] = '\0';
 }
 
-/* Every Transfer-Encoding header, each a list: the one framing we read is
- * exactly one "chunked" (RFC 9112 6.1). */
+/* Every Transfer-Encoding header. The one framing read is libmicrohttpd's:
+ * a single header whose whole value is "chunked" (any case); for any other
+ * value it reads the body until the client closes ("chunked " with a
+ * trailing space, "chunked,", "gzip, chunked"). */
 struct te_check {
-  unsigned headers, codings, chunked;
+  unsigned headers, chunked;
 };
 
 static enum MHD_Result check_transfer_encoding(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -998,20 +1000,7 @@ static enum MHD_Result check_transfer_encoding(void *cls, enum MHD_ValueKind kin
   if (strcasecmp(key, "Transfer-Encoding") != 0)
     return MHD_YES;
   tc->headers++;
-  for (const char *p = value ? value : ""; *p;) {
-    while (*p == ' ' || *p == '\t' || *p == ',')
-      p++;
-    const char *tok = p;
-    while (*p && *p != ',')
-      p++;
-    const char *end = p;
-    while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
-      end--;
-    if (end == tok)
-      continue; /* an empty list element */
-    tc->codings++;
-    tc->chunked += (size_t)(end - tok) == 7 && strncasecmp(tok, "chunked", 7) == 0;
-  }
+  tc->chunked += value && strcasecmp(value, "chunked") == 0;
   return MHD_YES;
 }
 
@@ -1085,18 +1074,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       x.out.close = 1;
       return send_out(&x);
     }
-    struct te_check tc = {0, 0, 0};
+    struct te_check tc = {0, 0};
     MHD_get_connection_values(conn, MHD_HEADER_KIND, check_transfer_encoding, &tc);
     if (tc.headers) {
       /* RFC 9112 6.1 and 6.3: Transfer-Encoding beside Content-Length, or in
        * an HTTP/1.0 request, is a framing a proxy in front may read the
        * other way (request smuggling): refuse it and close, so nothing
        * after it on the connection is read as a request of its own. A
-       * coding we cannot read (anything but one "chunked") is 501, also
-       * closed: libmicrohttpd would otherwise read the body until the
+       * coding we cannot read (anything but one header "chunked") is 501,
+       * also closed: libmicrohttpd would otherwise read the body until the
        * client hangs up. */
       int is10 = version && strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
-      int unknown = tc.codings != 1 || tc.chunked != 1;
+      int unknown = tc.headers != 1 || tc.chunked != 1;
       if (cc.seen || is10)
         web_problem(&x, 400, "Ongeldig verzoek", NULL,
                     "Het verzoek heeft Transfer-Encoding samen met Content-Length, of in "

@@ -553,6 +553,9 @@ static void test_transfer_encoding_is_never_ambiguous(void **state) {
       {"POST /api/v1/auth/login HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
        "Transfer-Encoding: chunked\r\n",
        "0\r\n\r\n", 501},
+      /* libmicrohttpd reads these as "until the client closes", not chunked */
+      {"POST /api/v1/auth/login HTTP/1.1\r\nTransfer-Encoding: chunked \r\n", "0\r\n\r\n", 501},
+      {"POST /api/v1/auth/login HTTP/1.1\r\nTransfer-Encoding: chunked,\r\n", "0\r\n\r\n", 501},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char req[1024];
