@@ -405,7 +405,9 @@ int web_same_origin(struct web_ctx *x);
 const char *web_session_token(struct web_ctx *x);
 /* This worker's writable store for auth calls (opened on first use). */
 struct sk_store *web_auth_store(struct web_ctx *x);
-/* The client address (X-Forwarded-For only from the trusted proxy). */
+/* The client address (X-Forwarded-For only from the trusted proxy): an IPv4
+ * address, or an IPv6 client's /64 ("2001:db8:1:2::/64"), the unit every
+ * per-client limit counts. */
 void web_client_ip(struct web_ctx *x, char out[64]);
 /* 1 when the request came over TLS (X-Forwarded-Proto from the trusted proxy). */
 int web_is_secure(struct web_ctx *x);

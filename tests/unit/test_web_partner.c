@@ -189,6 +189,7 @@ static int setup(void **state) {
   add_account(st, "redactie@example.org", SK_ROLE_REDACTEUR, 0, NULL, &a);
   add_account(st, "pro@example.org", SK_ROLE_PROFESSIONAL, 0, NULL, &a);
   add_account(st, "throttle@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
+  add_account(st, "throttle6@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
   add_account(st, "expire@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
   add_account(st, "tok@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
   add_account(st, "pw@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
@@ -451,6 +452,34 @@ static void test_throttling(void **state) {
     resp_free(&r);
   }
   r = login_raw("niemand@example.org", "fout fout fout", "X-Forwarded-For: 192.0.2.79\r\n");
+  assert_int_equal(r.status, 429);
+  resp_free(&r);
+}
+
+/* Behind the proxy an IPv6 client may use any address of its /64: each a
+ * "new address" that is always heard, the guessing never throttled.
+ * Before: five wrong guesses from five addresses of one /64, then the right
+ * password from a sixth, got in (200). Now the /64 is one client: 429,
+ * while another /64 (the partner at home) still gets in, and an IPv4
+ * address written as IPv6 is that IPv4 address. */
+static void test_throttling_counts_an_ipv6_net_as_one_client(void **state) {
+  (void)state;
+  for (int i = 1; i <= 5; i++) {
+    char xff[96];
+    snprintf(xff, sizeof xff, "X-Forwarded-For: 2001:db8:aa:1::%x\r\n", 0x100 + i);
+    struct resp r = login_raw("throttle6@example.org", "fout fout fout", xff);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+  }
+  struct resp r = login_raw("throttle6@example.org", PASSWORD,
+                            "X-Forwarded-For: 2001:db8:aa:1:ffff:ffff:ffff:1\r\n");
+  assert_int_equal(r.status, 429);
+  resp_free(&r);
+  r = login_raw("throttle6@example.org", PASSWORD, "X-Forwarded-For: 2001:db8:bb:2::1\r\n");
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+  /* test_throttling left 192.0.2.77 refused for its account. */
+  r = login_raw("throttle@example.org", PASSWORD, "X-Forwarded-For: ::ffff:192.0.2.77\r\n");
   assert_int_equal(r.status, 429);
   resp_free(&r);
 }
@@ -2304,6 +2333,7 @@ int main(void) {
       cmocka_unit_test(test_csrf_required),
       cmocka_unit_test(test_api_token),
       cmocka_unit_test(test_throttling),
+      cmocka_unit_test(test_throttling_counts_an_ipv6_net_as_one_client),
       cmocka_unit_test(test_partner_cannot_touch_others),
       cmocka_unit_test(test_validation_errors_name_the_field),
       cmocka_unit_test(test_restricted_fields),
