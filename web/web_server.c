@@ -583,6 +583,11 @@ static enum MHD_Result send_out(struct web_ctx *x) {
   add_common_headers(x->srv, r);
   if (o->ctype && status != 304)
     MHD_add_response_header(r, "Content-Type", o->ctype);
+  /* An answer that sets a cookie (the deleting one for an ended session on
+   * a public page included) is for this client alone: a shared cache that
+   * kept it would hand the cookie to everyone behind it. */
+  if (o->set_cookie[0] && (!o->cache || !strstr(o->cache, "no-store")))
+    o->cache = "private, no-store";
   if (o->cache)
     MHD_add_response_header(r, "Cache-Control", o->cache);
   if (etag[0])

@@ -625,6 +625,34 @@ static void test_correction_redirect_keeps_path_text_out_of_headers(void **state
   resp_free(&r);
 }
 
+/* A public answer to a request with an ended session carries the deleting
+ * cookie; it must not be kept by a shared cache, which would send that
+ * Set-Cookie to everyone behind it (logging them out). Before: "public,
+ * max-age=60" beside the Set-Cookie. */
+static void test_an_answer_with_set_cookie_is_never_shared(void **state) {
+  (void)state;
+  static const char *const paths[] = {"/api/v1/search?q=schulden", "/zoeken?q=schulden",
+                                      "/api/v1/services/" SVC_ACT, "/hulp"};
+  for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+    struct resp r = fx_req("GET", paths[i],
+                           "Cookie: sk_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n");
+    if (r.status != 200)
+      fail_msg("%s: status %d: %.300s", paths[i], r.status, r.body);
+    const char *sc = fx_header(&r, "Set-Cookie");
+    assert_non_null(sc);
+    assert_non_null(strstr(sc, "Max-Age=0"));
+    const char *cc = fx_header(&r, "Cache-Control");
+    if (!cc || strstr(cc, "public") || !strstr(cc, "no-store"))
+      fail_msg("%s: Set-Cookie with Cache-Control '%s'", paths[i], cc ? cc : "(none)");
+    resp_free(&r);
+    /* Without the cookie the same answer is public again. */
+    r = fx_get(paths[i]);
+    assert_int_equal(r.status, 200);
+    assert_null(fx_header(&r, "Set-Cookie"));
+    resp_free(&r);
+  }
+}
+
 /* ---- 8: a FIFO in the static folder ---------------------------------------------- */
 
 static void test_fifo_in_static_folder_does_not_block(void **state) {
@@ -698,6 +726,7 @@ int main(void) {
       cmocka_unit_test(test_transfer_encoding_is_never_ambiguous),
       cmocka_unit_test(test_access_log_never_holds_a_verify_token),
       cmocka_unit_test(test_correction_redirect_keeps_path_text_out_of_headers),
+      cmocka_unit_test(test_an_answer_with_set_cookie_is_never_shared),
       cmocka_unit_test(test_fifo_in_static_folder_does_not_block),
       cmocka_unit_test(test_calendar_never_takes_links_from_host),
       cmocka_unit_test(test_login_origin_compares_scheme),
