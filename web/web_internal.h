@@ -184,7 +184,19 @@ struct web_server {
   atomic_ullong n_switches; /* snapshots moved to */
   /* The mail sender (web_mail.c): sends password-reset links at once. */
   struct web_mailer *mailer; /* NULL: no SMTP configured (or a replica) */
+  /* "Wachtwoord vergeten" requests, looked up off the request thread
+   * (web_account.c); NULL without a public URL (or on a replica). */
+  struct web_forgot *forgot;
 };
+
+/* web_account.c: the thread that turns a "wachtwoord vergeten" request into
+ * a reset link when the address has an account. start: SK_OK or an SK_E*
+ * code (srv->forgot stays NULL); stop drops what is queued and joins
+ * (NULL-safe). counts: requests looked up, and dropped (queue full). */
+int web_forgot_start(struct web_server *srv);
+void web_forgot_stop(struct web_server *srv);
+void web_forgot_counts(const struct web_server *srv, unsigned long long *done,
+                       unsigned long long *dropped);
 
 /* web_mail.c: a thread with its own writable store that sends the outbox's
  * password-reset messages over SMTP as soon as one is queued (kick), and

@@ -1296,6 +1296,7 @@ static void server_free(struct web_server *s) {
     return;
   sweeper_stop(s);
   watcher_stop(s);
+  web_forgot_stop(s); /* before the mailer it kicks */
   web_mailer_stop(s);
   worker_free(s->warm);
   for (int list = 0; list < 2; list++) {
@@ -1483,6 +1484,13 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
     sk_portal_init(s->portal, s->pst, s->tax);
     /* NULL (no memory, or a replica: counted on the primary only): not kept */
     s->stats = s->replica_dir ? NULL : web_stats_new();
+  }
+  if (!s->replica_dir && s->public_url) {
+    rc = web_forgot_start(s);
+    if (rc != SK_OK) {
+      server_free(s);
+      return fail(err, errlen, rc, "cannot start the reset-link thread%s%s", "", "");
+    }
   }
   if (!s->replica_dir && c->mail) {
     rc = web_mailer_start(s, c->mail);
