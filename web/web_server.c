@@ -911,8 +911,14 @@ static int method_allowed(const char *m, const struct route_def *rd) {
                                     strcmp(m, "PATCH") == 0 || strcmp(m, "DELETE") == 0);
 }
 
-static size_t body_limit(const struct web_server *srv, const struct route_def *rd) {
-  return (rd->flags & R_LARGE_BODY) ? srv->cfg.max_body_partner : srv->cfg.max_body;
+/* The partner limit only for a request that says who sends it (a session
+ * cookie or an Authorization header): the body is read before the handler
+ * checks the login, and an anonymous client has no business sending a
+ * partner's 256 KiB, 16 times what it may send anywhere else. */
+static size_t body_limit(struct web_ctx *x, const struct route_def *rd) {
+  const struct web_server *srv = x->srv;
+  return (rd->flags & R_LARGE_BODY) && web_has_credentials(x) ? srv->cfg.max_body_partner
+                                                              : srv->cfg.max_body;
 }
 
 /* Every Content-Length header, each possibly a list ("5, 5"): all values
@@ -1106,9 +1112,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     unsigned long long clen = cc.len;
     /* Answer before the body arrives: MHD then skips the body and closes. */
-    if (clen > body_limit(srv, rd)) {
+    if (clen > body_limit(&x, rd)) {
       web_problem(&x, 413, "Verzoek te groot", NULL,
-                  "De inhoud van het verzoek is groter dan %zu bytes.", body_limit(srv, rd));
+                  "De inhoud van het verzoek is groter dan %zu bytes.", body_limit(&x, rd));
       x.out.cors = (rd->flags & R_API) != 0;
       return send_out(&x);
     }
@@ -1123,13 +1129,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
      * "early" for MHD and costs the keep-alive connection. */
     return MHD_YES;
   } else if (*upload_data_size) {
-    body_take(req, rd, body_limit(srv, rd), upload_data, *upload_data_size);
+    body_take(req, rd, body_limit(&x, rd), upload_data, *upload_data_size);
     *upload_data_size = 0; /* always consume, or MHD answers 500 itself */
     return MHD_YES;
   }
-  if (req->body_seen > body_limit(srv, rd) || req->body_over) {
+  if (req->body_seen > body_limit(&x, rd) || req->body_over) {
     web_problem(&x, 413, "Verzoek te groot", NULL,
-                "De inhoud van het verzoek is groter dan %zu bytes.", body_limit(srv, rd));
+                "De inhoud van het verzoek is groter dan %zu bytes.", body_limit(&x, rd));
     x.out.cors = (rd->flags & R_API) != 0;
     return send_out(&x);
   }
