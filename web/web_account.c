@@ -289,7 +289,7 @@ static int recent_link(struct sk_store *st, long long rid, int64_t now) {
   return yes;
 }
 
-static void queue_link(struct web_ctx *x, struct sk_store *st, const struct sk_account *a,
+static void queue_link(struct web_server *srv, struct sk_store *st, const struct sk_account *a,
                        int64_t now) {
   char token[SK_AUTH_TOKEN_LEN];
   if (sk_auth_reset_create(st, a->rid, now, token) != SK_OK)
@@ -305,23 +305,148 @@ static void queue_link(struct web_ctx *x, struct sk_store *st, const struct sk_a
                          "De link werkt een keer, en 24 uur lang.\n\n"
                          "Vroeg u niet om een nieuw wachtwoord? Dan hoeft u niets te doen. Uw"
                          " wachtwoord blijft hetzelfde.\n",
-                         a->name[0] ? a->name : a->email, x->srv->cfg.public_url, token);
+                         a->name[0] ? a->name : a->email, srv->cfg.public_url, token);
   sodium_memzero(token, sizeof token);
   char period[48];
   snprintf(period, sizeof period, "wachtwoord:%lld", (long long)now);
   if (rc == SK_OK) {
-    pthread_mutex_lock(&x->srv->portal_mu);
-    rc = sk_portal_outbox_add(x->srv->portal, a->id, a->email, period,
+    pthread_mutex_lock(&srv->portal_mu);
+    rc = sk_portal_outbox_add(srv->portal, a->id, a->email, period,
                               "Een nieuw wachtwoord voor de Sociale Kaart", sk_buf_str(&body));
-    pthread_mutex_unlock(&x->srv->portal_mu);
+    pthread_mutex_unlock(&srv->portal_mu);
   }
   if (rc != SK_OK)
     fprintf(stderr, "sociale-kaart serve: a reset link could not be queued (%s)\n",
             sk_strerror(rc));
   else
-    web_mailer_kick(x->srv); /* out at once when the server has SMTP */
+    web_mailer_kick(srv); /* out at once when the server has SMTP */
   sodium_memzero(body.ptr, body.len);
   sk_buf_free(&body);
+}
+
+/* ---- the link requests, off the request thread ------------------------------
+ *
+ * Whether an address has an account decides whether a link is made and
+ * queued (two writes to the database) or nothing is done. Done in the
+ * request, that showed in the answer's time: a known address took
+ * milliseconds longer than an unknown one, so the time told what the words
+ * of the answer do not. The request only hands the address to this thread
+ * (a bounded queue; full: dropped, as past the per-address budget) and
+ * answers at once, the same for every address. */
+
+#define FORGOT_QUEUE 64
+
+struct web_forgot {
+  struct web_server *srv;
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int stop;         /* guarded by mu */
+  unsigned head, n; /* guarded by mu */
+  struct {
+    char email[SK_AUTH_EMAIL_MAX + 2];
+    int64_t at;
+  } q[FORGOT_QUEUE];
+  atomic_ullong done, dropped;
+};
+
+static void forgot_one(struct web_forgot *f, struct sk_store **st, const char *email, int64_t at) {
+  char err[512] = "";
+  if (!*st) {
+    if (sk_store_open(f->srv->db_path, 0, st, err, sizeof err) != SK_OK) {
+      fprintf(stderr, "sociale-kaart serve: reset link: %s\n",
+              err[0] ? err : "cannot open the database");
+      *st = NULL;
+      return;
+    }
+    sk_store_set_busy_wait(*st, WEB_WRITE_WAIT_MS);
+  }
+  struct sk_account a;
+  if (sk_auth_account_by_email(*st, email, &a) == SK_OK && !a.disabled &&
+      !recent_link(*st, a.rid, at))
+    queue_link(f->srv, *st, &a, at);
+}
+
+static void *forgot_main(void *arg) {
+  struct web_forgot *f = arg;
+  struct sk_store *st = NULL;
+  char email[SK_AUTH_EMAIL_MAX + 2];
+  pthread_mutex_lock(&f->mu);
+  for (;;) {
+    while (!f->stop && !f->n)
+      pthread_cond_wait(&f->cv, &f->mu);
+    if (f->stop)
+      break; /* what is still queued is dropped: the server stops */
+    snprintf(email, sizeof email, "%s", f->q[f->head].email);
+    int64_t at = f->q[f->head].at;
+    sodium_memzero(f->q[f->head].email, sizeof f->q[f->head].email);
+    f->head = (f->head + 1) % FORGOT_QUEUE;
+    f->n--;
+    pthread_mutex_unlock(&f->mu);
+    forgot_one(f, &st, email, at);
+    sodium_memzero(email, sizeof email);
+    atomic_fetch_add(&f->done, 1);
+    pthread_mutex_lock(&f->mu);
+  }
+  pthread_mutex_unlock(&f->mu);
+  sk_store_close(st);
+  return NULL;
+}
+
+int web_forgot_start(struct web_server *srv) {
+  struct web_forgot *f = calloc(1, sizeof *f);
+  if (!f)
+    return SK_ENOMEM;
+  f->srv = srv;
+  pthread_mutex_init(&f->mu, NULL);
+  pthread_cond_init(&f->cv, NULL);
+  if (pthread_create(&f->thread, NULL, forgot_main, f) != 0) {
+    pthread_cond_destroy(&f->cv);
+    pthread_mutex_destroy(&f->mu);
+    free(f);
+    return SK_EIO;
+  }
+  srv->forgot = f;
+  return SK_OK;
+}
+
+void web_forgot_stop(struct web_server *srv) {
+  struct web_forgot *f = srv->forgot;
+  if (!f)
+    return;
+  pthread_mutex_lock(&f->mu);
+  f->stop = 1;
+  pthread_cond_signal(&f->cv);
+  pthread_mutex_unlock(&f->mu);
+  pthread_join(f->thread, NULL);
+  sodium_memzero(f->q, sizeof f->q);
+  pthread_cond_destroy(&f->cv);
+  pthread_mutex_destroy(&f->mu);
+  free(f);
+  srv->forgot = NULL;
+}
+
+void web_forgot_counts(const struct web_server *srv, unsigned long long *done,
+                       unsigned long long *dropped) {
+  *done = srv->forgot ? atomic_load(&srv->forgot->done) : 0;
+  *dropped = srv->forgot ? atomic_load(&srv->forgot->dropped) : 0;
+}
+
+static void forgot_enqueue(struct web_server *srv, const char *email, int64_t now) {
+  struct web_forgot *f = srv->forgot;
+  if (!f)
+    return;
+  pthread_mutex_lock(&f->mu);
+  if (f->n == FORGOT_QUEUE || f->stop) {
+    atomic_fetch_add(&f->dropped, 1);
+  } else {
+    unsigned i = (f->head + f->n) % FORGOT_QUEUE;
+    snprintf(f->q[i].email, sizeof f->q[i].email, "%s", email);
+    f->q[i].at = now;
+    f->n++;
+    pthread_cond_signal(&f->cv);
+  }
+  pthread_mutex_unlock(&f->mu);
 }
 
 int web_password_forgot_handler(struct web_ctx *x) {
@@ -349,14 +474,11 @@ int web_password_forgot_handler(struct web_ctx *x) {
   web_form_value(x->req->body ? x->req->body : "", "email", email, sizeof email);
   web_client_ip(x, ip);
   int64_t now = (int64_t)time(NULL);
-  struct sk_store *st = web_auth_store(x);
-  struct sk_account a;
-  /* Whatever happens below, the answer is the same: it must not tell
-   * whether the address has an account. */
-  if (st && email[0] && forgot_allowed(ip, now) &&
-      sk_auth_account_by_email(st, email, &a) == SK_OK && !a.disabled &&
-      !recent_link(st, a.rid, now))
-    queue_link(x, st, &a, now);
+  /* Whatever happens next, the answer is the same, and as quick: it must
+   * not tell whether the address has an account (forgot_main looks). */
+  if (email[0] && forgot_allowed(ip, now))
+    forgot_enqueue(x->srv, email, now);
+  sodium_memzero(email, sizeof email);
   see_other(x, FORGOT_PAGE "?verstuurd=1%s", NULL);
   return SK_OK;
 }

@@ -121,11 +121,21 @@ static const char *const query_sql[WQ_COUNT] = {
         " coalesce(oc.location_text, a.location_text), s.id, s.name, s.summary, s.description,"
         " o.name, oc.start_utc, oc.end_utc, s.last_modified" ACT_WHERE
         " ORDER BY oc.start_utc, oc.rid LIMIT ?7",
+    /* Column 13: may ?1 read the feed's stored reasons and error, which
+     * quote its values (restricted phones too)? The redactie (?1 = 0), the
+     * feed's keeper (account_feed), or a partner of every organisation in
+     * it; not a partner of one organisation among the many of an
+     * aggregated feed. */
     [WQ_FEEDS] = "SELECT id, partner, kind, enabled, last_attempt, last_success, last_error,"
-                 " n_records, n_new, n_changed, n_unchanged, n_withdrawn, n_rejected"
+                 " n_records, n_new, n_changed, n_unchanged, n_withdrawn, n_rejected,"
+                 " ?1 = 0 OR id IN (SELECT feed_id FROM account_feed WHERE account_rid = ?1)"
+                 " OR NOT EXISTS (SELECT 1 FROM organization o WHERE o.source = 'feed:' || feed.id"
+                 " AND o.rid NOT IN (SELECT organization_rid FROM account_organization"
+                 " WHERE account_rid = ?1))"
                  " FROM feed WHERE ?1 = 0 OR id IN (SELECT substr(o.source, 6)"
                  " FROM organization o JOIN account_organization ao ON ao.organization_rid = o.rid"
-                 " WHERE ao.account_rid = ?1 AND o.source LIKE 'feed:%') ORDER BY id",
+                 " WHERE ao.account_rid = ?1 AND o.source LIKE 'feed:%')"
+                 " OR id IN (SELECT feed_id FROM account_feed WHERE account_rid = ?1) ORDER BY id",
     [WQ_FEED_REJECTIONS] = "SELECT record_key, field, reason, at FROM feed_rejection"
                            " WHERE feed_id = ?1 ORDER BY rid LIMIT 100",
     [WQ_HSDS_COUNT] = "SELECT count(*)" HSDS_WHERE,
@@ -681,15 +691,18 @@ json_t *web_feeds_json(struct web_worker *w, int full, int64_t account_rid) {
   sqlite3_bind_int64(s, 1, account_rid);
   json_t *feeds = json_array();
   while (sqlite3_step(s) == SQLITE_ROW) {
+    /* The full report for this reader (column 13); kept under "_full" until
+     * the rejections below are read, then dropped. */
+    int full_here = full && sqlite3_column_int(s, 13);
     const char *attempt = (const char *)sqlite3_column_text(s, 4);
     const char *success = (const char *)sqlite3_column_text(s, 5);
     int healthy = success && (!attempt || strcmp(success, attempt) >= 0);
     /* The stored error names the file or address and quotes what the
      * server said: the partner's and the redactie's business only. */
     json_t *error = sqlite3_column_type(s, 6) == SQLITE_NULL ? json_null()
-                    : full                                   ? web_json_text(s, 6)
-                           : json_string("Het lezen van de feed is mislukt. De partner en de "
-                                         "redactie zien de reden in het portaal.");
+                    : full_here                              ? web_json_text(s, 6)
+                                : json_string("Het lezen van de feed is mislukt. De partner en de "
+                                              "redactie zien de reden in het portaal.");
     json_array_append_new(
         feeds,
         json_pack("{s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
@@ -702,11 +715,16 @@ json_t *web_feeds_json(struct web_worker *w, int full, int64_t account_rid) {
                   (json_int_t)sqlite3_column_int64(s, 10), "withdrawn",
                   (json_int_t)sqlite3_column_int64(s, 11), "rejected",
                   (json_int_t)sqlite3_column_int64(s, 12)));
+    json_t *last = json_array_get(feeds, json_array_size(feeds) - 1);
+    if (last)
+      json_object_set_new(last, "_full", json_boolean(full_here));
   }
   sqlite3_reset(s);
   size_t i;
   json_t *f;
   json_array_foreach(feeds, i, f) {
+    int full_here = json_is_true(json_object_get(f, "_full"));
+    json_object_del(f, "_full");
     json_t *rej = json_array();
     sqlite3_stmt *r = web_stmt(w, WQ_FEED_REJECTIONS);
     if (r) {
@@ -714,10 +732,10 @@ json_t *web_feeds_json(struct web_worker *w, int full, int64_t account_rid) {
       while (sqlite3_step(r) == SQLITE_ROW)
         json_array_append_new(
             rej, json_pack("{s:o, s:o, s:o, s:o}", "record_key", web_json_text(r, 0), "field",
-                           plain_field((const char *)sqlite3_column_text(r, 1)) || full
+                           plain_field((const char *)sqlite3_column_text(r, 1)) || full_here
                                ? web_json_text(r, 1)
                                : json_null(),
-                           "reason", full ? web_json_text(r, 2) : public_reason(r), "at",
+                           "reason", full_here ? web_json_text(r, 2) : public_reason(r), "at",
                            web_json_text(r, 3)));
       sqlite3_reset(r);
     }

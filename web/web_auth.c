@@ -69,8 +69,24 @@ void web_client_ip(struct web_ctx *x, char out[64]) {
   while (n && cand[n - 1] == ' ')
     cand[--n] = '\0';
   unsigned char buf[16];
-  if (inet_pton(AF_INET, cand, buf) == 1 || inet_pton(AF_INET6, cand, buf) == 1)
+  struct in6_addr a6;
+  if (inet_pton(AF_INET, cand, buf) == 1) {
     snprintf(out, 64, "%s", cand);
+  } else if (inet_pton(AF_INET6, cand, &a6) == 1) {
+    /* One IPv6 client holds a whole /64 (a home, a phone, a rented
+     * server) and may use any address in it: per address, login
+     * throttling, the correction and claim limits would give it 2^64
+     * fresh starts. So a /64 is one client; an IPv4 address in IPv6 form
+     * is that IPv4 address. */
+    if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+      inet_ntop(AF_INET, &a6.s6_addr[12], out, 64);
+      return;
+    }
+    memset(&a6.s6_addr[8], 0, 8);
+    char net[INET6_ADDRSTRLEN] = "";
+    inet_ntop(AF_INET6, &a6, net, sizeof net);
+    snprintf(out, 64, "%s/64", net);
+  }
 }
 
 int web_is_secure(struct web_ctx *x) {

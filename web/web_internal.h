@@ -184,7 +184,19 @@ struct web_server {
   atomic_ullong n_switches; /* snapshots moved to */
   /* The mail sender (web_mail.c): sends password-reset links at once. */
   struct web_mailer *mailer; /* NULL: no SMTP configured (or a replica) */
+  /* "Wachtwoord vergeten" requests, looked up off the request thread
+   * (web_account.c); NULL without a public URL (or on a replica). */
+  struct web_forgot *forgot;
 };
+
+/* web_account.c: the thread that turns a "wachtwoord vergeten" request into
+ * a reset link when the address has an account. start: SK_OK or an SK_E*
+ * code (srv->forgot stays NULL); stop drops what is queued and joins
+ * (NULL-safe). counts: requests looked up, and dropped (queue full). */
+int web_forgot_start(struct web_server *srv);
+void web_forgot_stop(struct web_server *srv);
+void web_forgot_counts(const struct web_server *srv, unsigned long long *done,
+                       unsigned long long *dropped);
 
 /* web_mail.c: a thread with its own writable store that sends the outbox's
  * password-reset messages over SMTP as soon as one is queued (kick), and
@@ -405,7 +417,9 @@ int web_same_origin(struct web_ctx *x);
 const char *web_session_token(struct web_ctx *x);
 /* This worker's writable store for auth calls (opened on first use). */
 struct sk_store *web_auth_store(struct web_ctx *x);
-/* The client address (X-Forwarded-For only from the trusted proxy). */
+/* The client address (X-Forwarded-For only from the trusted proxy): an IPv4
+ * address, or an IPv6 client's /64 ("2001:db8:1:2::/64"), the unit every
+ * per-client limit counts. */
 void web_client_ip(struct web_ctx *x, char out[64]);
 /* 1 when the request came over TLS (X-Forwarded-Proto from the trusted proxy). */
 int web_is_secure(struct web_ctx *x);
@@ -457,6 +471,9 @@ int web_busy(struct web_ctx *x, const char *detail);
 /* s made safe for one field of a log line (web_server.c): bytes outside
  * printable ASCII, space and '\\' become \\xNN; cut to fit outlen. */
 void web_log_escape(const char *s, char *out, size_t outlen);
+/* url for a log line: escaped as web_log_escape, and a credential in the
+ * path (the verification link's token) replaced by "-". */
+void web_log_path(const char *url, char *out, size_t outlen);
 
 /* Time helpers: ISO 8601 UTC "…Z" for unix seconds. */
 void web_iso_utc(int64_t t, char out[32]);

@@ -106,6 +106,17 @@ int web_metrics_handler(struct web_ctx *x) {
                        "# TYPE sk_http_connections_refused_total counter\n"
                        "sk_http_connections_refused_total %llu\n",
                        atomic_load(&srv->n_cut), atomic_load(&srv->n_refused));
+  if (!rc && srv->forgot) {
+    unsigned long long done, dropped;
+    web_forgot_counts(srv, &done, &dropped);
+    rc = sk_buf_printf(&b,
+                       "# HELP sk_password_reset_requests_total 'Wachtwoord vergeten' requests "
+                       "looked up (a link made or not), or dropped (queue full).\n"
+                       "# TYPE sk_password_reset_requests_total counter\n"
+                       "sk_password_reset_requests_total{outcome=\"looked_up\"} %llu\n"
+                       "sk_password_reset_requests_total{outcome=\"dropped\"} %llu\n",
+                       done, dropped);
+  }
 
   struct web_worker *w = web_worker_get(x);
   if (w && !rc) {

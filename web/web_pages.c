@@ -2609,7 +2609,12 @@ int web_page_handler(struct web_ctx *x) {
     int n = split3(u + 8, a, b, c);
     if (n == 3 && !strcmp(c, "melding") && web_is_uuid(a)) {
       if (!post) {
-        snprintf(x->out.location, sizeof x->out.location, "/aanbod/%s/%s", a, b);
+        /* Back to the offering's page. The slug is the client's (decoded)
+         * text and goes into a header: kept only when it is a slug, else
+         * the page's own redirect supplies the right one. */
+        int slug = b[0] && strspn(b, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(b);
+        snprintf(x->out.location, sizeof x->out.location, "/aanbod/%s%s%s", a, slug ? "/" : "",
+                 slug ? b : "");
         x->out.status = 303;
         return SK_OK;
       }

@@ -388,6 +388,25 @@ static void log_escape(const char *s, int keep_space, char *out, size_t outlen) 
 
 void web_log_escape(const char *s, char *out, size_t outlen) { log_escape(s, 0, out, outlen); }
 
+/* Paths whose segment after the prefix is a credential: the personal
+ * verification link (/api/v1/verify/{token}, valid for weeks, no login
+ * besides it). Whoever reads a log must not be able to use it. */
+static const char *const secret_path_prefixes[] = {"/api/v1/verify/"};
+
+void web_log_path(const char *url, char *out, size_t outlen) {
+  for (size_t i = 0; url && i < sizeof secret_path_prefixes / sizeof secret_path_prefixes[0]; i++) {
+    size_t pl = strlen(secret_path_prefixes[i]);
+    if (strncmp(url, secret_path_prefixes[i], pl) == 0 && url[pl]) {
+      char cut[300];
+      snprintf(cut, sizeof cut, "%s-%s", secret_path_prefixes[i],
+               url + pl + strcspn(url + pl, "/"));
+      log_escape(cut, 0, out, outlen);
+      return;
+    }
+  }
+  log_escape(url, 0, out, outlen);
+}
+
 /* libmicrohttpd's own messages may quote what a client sent: one line on
  * stderr each, escaped like the access log (spaces kept). */
 static void mhd_logger(void *cls, const char *fmt, va_list ap) {
@@ -408,8 +427,9 @@ static void access_log(struct web_server *srv, const char *method, const char *u
   char ts[32], line[1400], m[80], path[1204];
   sk_now_iso(ts);
   web_log_escape(method, m, sizeof m);
-  web_log_escape(url, path, sizeof path);
-  /* The path only: query strings carry what residents typed. Status 0: the
+  web_log_path(url, path, sizeof path);
+  /* The path only: query strings carry what residents typed (and a path
+   * that is a credential loses it). Status 0: the
    * connection ended before any answer was sent. */
   int n = snprintf(line, sizeof line, "%s %s %s %d %zu %.3fms\n", ts, m, path, status, bytes, ms);
   if (n > 0) {
@@ -563,6 +583,11 @@ static enum MHD_Result send_out(struct web_ctx *x) {
   add_common_headers(x->srv, r);
   if (o->ctype && status != 304)
     MHD_add_response_header(r, "Content-Type", o->ctype);
+  /* An answer that sets a cookie (the deleting one for an ended session on
+   * a public page included) is for this client alone: a shared cache that
+   * kept it would hand the cookie to everyone behind it. */
+  if (o->set_cookie[0] && (!o->cache || !strstr(o->cache, "no-store")))
+    o->cache = "private, no-store";
   if (o->cache)
     MHD_add_response_header(r, "Cache-Control", o->cache);
   if (etag[0])
@@ -886,8 +911,14 @@ static int method_allowed(const char *m, const struct route_def *rd) {
                                     strcmp(m, "PATCH") == 0 || strcmp(m, "DELETE") == 0);
 }
 
-static size_t body_limit(const struct web_server *srv, const struct route_def *rd) {
-  return (rd->flags & R_LARGE_BODY) ? srv->cfg.max_body_partner : srv->cfg.max_body;
+/* The partner limit only for a request that says who sends it (a session
+ * cookie or an Authorization header): the body is read before the handler
+ * checks the login, and an anonymous client has no business sending a
+ * partner's 256 KiB, 16 times what it may send anywhere else. */
+static size_t body_limit(struct web_ctx *x, const struct route_def *rd) {
+  const struct web_server *srv = x->srv;
+  return (rd->flags & R_LARGE_BODY) && web_has_credentials(x) ? srv->cfg.max_body_partner
+                                                              : srv->cfg.max_body;
 }
 
 /* Every Content-Length header, each possibly a list ("5, 5"): all values
@@ -965,6 +996,25 @@ static void body_take(struct web_req *req, const struct route_def *rd, size_t li
   req->body[req->body_len] = '\0';
 }
 
+/* Every Transfer-Encoding header. The one framing read is libmicrohttpd's:
+ * a single header whose whole value is "chunked" (any case); for any other
+ * value it reads the body until the client closes ("chunked " with a
+ * trailing space, "chunked,", "gzip, chunked"). */
+struct te_check {
+  unsigned headers, chunked;
+};
+
+static enum MHD_Result check_transfer_encoding(void *cls, enum MHD_ValueKind kind, const char *key,
+                                               const char *value) {
+  (void)kind;
+  struct te_check *tc = cls;
+  if (strcasecmp(key, "Transfer-Encoding") != 0)
+    return MHD_YES;
+  tc->headers++;
+  tc->chunked += value && strcasecmp(value, "chunked") == 0;
+  return MHD_YES;
+}
+
 static enum MHD_Result count_host(void *cls, enum MHD_ValueKind kind, const char *key,
                                   const char *value) {
   (void)kind;
@@ -1035,11 +1085,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       x.out.close = 1;
       return send_out(&x);
     }
+    struct te_check tc = {0, 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, check_transfer_encoding, &tc);
+    if (tc.headers) {
+      /* RFC 9112 6.1 and 6.3: Transfer-Encoding beside Content-Length, or in
+       * an HTTP/1.0 request, is a framing a proxy in front may read the
+       * other way (request smuggling): refuse it and close, so nothing
+       * after it on the connection is read as a request of its own. A
+       * coding we cannot read (anything but one header "chunked") is 501,
+       * also closed: libmicrohttpd would otherwise read the body until the
+       * client hangs up. */
+      int is10 = version && strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
+      int unknown = tc.headers != 1 || tc.chunked != 1;
+      if (cc.seen || is10)
+        web_problem(&x, 400, "Ongeldig verzoek", NULL,
+                    "Het verzoek heeft Transfer-Encoding samen met Content-Length, of in "
+                    "HTTP/1.0. Stuur een van beide.");
+      else if (unknown)
+        web_problem(&x, 501, "Niet ondersteund", NULL,
+                    "De server leest alleen Transfer-Encoding: chunked.");
+      if (cc.seen || is10 || unknown) {
+        x.out.cors = (rd->flags & R_API) != 0;
+        x.out.close = 1;
+        return send_out(&x);
+      }
+    }
     unsigned long long clen = cc.len;
     /* Answer before the body arrives: MHD then skips the body and closes. */
-    if (clen > body_limit(srv, rd)) {
+    if (clen > body_limit(&x, rd)) {
       web_problem(&x, 413, "Verzoek te groot", NULL,
-                  "De inhoud van het verzoek is groter dan %zu bytes.", body_limit(srv, rd));
+                  "De inhoud van het verzoek is groter dan %zu bytes.", body_limit(&x, rd));
       x.out.cors = (rd->flags & R_API) != 0;
       return send_out(&x);
     }
@@ -1054,13 +1129,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
      * "early" for MHD and costs the keep-alive connection. */
     return MHD_YES;
   } else if (*upload_data_size) {
-    body_take(req, rd, body_limit(srv, rd), upload_data, *upload_data_size);
+    body_take(req, rd, body_limit(&x, rd), upload_data, *upload_data_size);
     *upload_data_size = 0; /* always consume, or MHD answers 500 itself */
     return MHD_YES;
   }
-  if (req->body_seen > body_limit(srv, rd) || req->body_over) {
+  if (req->body_seen > body_limit(&x, rd) || req->body_over) {
     web_problem(&x, 413, "Verzoek te groot", NULL,
-                "De inhoud van het verzoek is groter dan %zu bytes.", body_limit(srv, rd));
+                "De inhoud van het verzoek is groter dan %zu bytes.", body_limit(&x, rd));
     x.out.cors = (rd->flags & R_API) != 0;
     return send_out(&x);
   }
@@ -1227,6 +1302,7 @@ static void server_free(struct web_server *s) {
     return;
   sweeper_stop(s);
   watcher_stop(s);
+  web_forgot_stop(s); /* before the mailer it kicks */
   web_mailer_stop(s);
   worker_free(s->warm);
   for (int list = 0; list < 2; list++) {
@@ -1414,6 +1490,13 @@ int web_server_start(const struct web_config *c, struct web_server **out, char *
     sk_portal_init(s->portal, s->pst, s->tax);
     /* NULL (no memory, or a replica: counted on the primary only): not kept */
     s->stats = s->replica_dir ? NULL : web_stats_new();
+  }
+  if (!s->replica_dir && s->public_url) {
+    rc = web_forgot_start(s);
+    if (rc != SK_OK) {
+      server_free(s);
+      return fail(err, errlen, rc, "cannot start the reset-link thread%s%s", "", "");
+    }
   }
   if (!s->replica_dir && c->mail) {
     rc = web_mailer_start(s, c->mail);

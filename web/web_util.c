@@ -89,7 +89,7 @@ int web_unavailable(struct web_ctx *x, const char *detail) {
 int web_busy(struct web_ctx *x, const char *detail) {
   /* For the operator: how often writers give up during reindexes. */
   char path[300];
-  web_log_escape(x->url, path, sizeof path);
+  web_log_path(x->url, path, sizeof path);
   fprintf(stderr,
           "sociale-kaart serve: %s %s: the database stayed locked for %d ms; answered 503\n",
           x->req ? x->req->method : "?", path, WEB_WRITE_WAIT_MS);

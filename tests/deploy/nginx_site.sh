@@ -17,6 +17,7 @@ nginx_site() {
     -e "s|server_name kaart.example.nl;|server_name localhost 127.0.0.1;|" \
     -e "s|/etc/ssl/certs/kaart.example.nl.pem|$tmp/cert.pem|; s|/etc/ssl/private/kaart.example.nl.key|$tmp/key.pem|" \
     -e "s|/var/lib/nginx/sociale-kaart-cache|$tmp/cache|; s|root /var/www/html;|root $tmp/www;|" \
+    -e "s|/var/log/nginx/sociale-kaart.access.log|$tmp/logs/access.log|" \
     -e "s|return 301 https://\$host\$request_uri;|return 301 https://\$host:$https_port\$request_uri;|" \
     "$site" >"$tmp/site.conf" || return 1
   cat >"$tmp/nginx.conf" <<NGX

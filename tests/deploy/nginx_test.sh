@@ -128,5 +128,20 @@ code=$(c -o /dev/null -w '%{http_code}' "$base/api/v1/search?q=eenzaam")
 wait $slow_pid
 grep -q '^cut after' "$tmp/slow.log"; check "the slow client is cut" $? "$(cat "$tmp/slow.log")"
 
+# 7. The access log keeps no link's token: not the query (reset ?token=,
+#    claim ?t=, what residents typed) and not the verification link's token
+#    in the path. nginx's "combined" format logged them all.
+c -o /dev/null "$base/portal/wachtwoord?token=GEHEIMRESET"
+c -o /dev/null "$base/aanvraag?t=GEHEIMCLAIM"
+c -o /dev/null "$base/api/v1/verify/v1.GEHEIMVERIFY"
+c -o /dev/null -X POST -H 'Content-Type: application/json' --data '{"answer":"ok"}' \
+  "$base/api/v1/verify/v1.GEHEIMVERIFY/00000000-0000-4000-8000-000000000000"
+c -o /dev/null "$base/zoeken?q=GEHEIMZOEK"
+for _ in $(seq 50); do grep -q 'zoeken' "$tmp/logs/access.log" 2>/dev/null && break; sleep 0.1; done
+[[ -s $tmp/logs/access.log ]] && ! grep -q GEHEIM "$tmp/logs/access.log"
+check "the access log keeps no token or query" $? "$(grep GEHEIM "$tmp/logs/access.log" | head -3)"
+grep -q '"POST /api/v1/verify/-/00000000-0000-4000-8000-000000000000 HTTP' "$tmp/logs/access.log"
+check "the access log still names the request" $? "$(tail -3 "$tmp/logs/access.log")"
+
 echo "nginx test: $passed passed, $failed failed"
 [[ $failed == 0 ]]

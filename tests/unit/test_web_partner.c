@@ -189,6 +189,7 @@ static int setup(void **state) {
   add_account(st, "redactie@example.org", SK_ROLE_REDACTEUR, 0, NULL, &a);
   add_account(st, "pro@example.org", SK_ROLE_PROFESSIONAL, 0, NULL, &a);
   add_account(st, "throttle@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
+  add_account(st, "throttle6@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
   add_account(st, "expire@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
   add_account(st, "tok@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
   add_account(st, "pw@example.org", SK_ROLE_PARTNER, 0, NULL, &a);
@@ -451,6 +452,34 @@ static void test_throttling(void **state) {
     resp_free(&r);
   }
   r = login_raw("niemand@example.org", "fout fout fout", "X-Forwarded-For: 192.0.2.79\r\n");
+  assert_int_equal(r.status, 429);
+  resp_free(&r);
+}
+
+/* Behind the proxy an IPv6 client may use any address of its /64: each a
+ * "new address" that is always heard, the guessing never throttled.
+ * Before: five wrong guesses from five addresses of one /64, then the right
+ * password from a sixth, got in (200). Now the /64 is one client: 429,
+ * while another /64 (the partner at home) still gets in, and an IPv4
+ * address written as IPv6 is that IPv4 address. */
+static void test_throttling_counts_an_ipv6_net_as_one_client(void **state) {
+  (void)state;
+  for (int i = 1; i <= 5; i++) {
+    char xff[96];
+    snprintf(xff, sizeof xff, "X-Forwarded-For: 2001:db8:aa:1::%x\r\n", 0x100 + i);
+    struct resp r = login_raw("throttle6@example.org", "fout fout fout", xff);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+  }
+  struct resp r = login_raw("throttle6@example.org", PASSWORD,
+                            "X-Forwarded-For: 2001:db8:aa:1:ffff:ffff:ffff:1\r\n");
+  assert_int_equal(r.status, 429);
+  resp_free(&r);
+  r = login_raw("throttle6@example.org", PASSWORD, "X-Forwarded-For: 2001:db8:bb:2::1\r\n");
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+  /* test_throttling left 192.0.2.77 refused for its account. */
+  r = login_raw("throttle@example.org", PASSWORD, "X-Forwarded-For: ::ffff:192.0.2.77\r\n");
   assert_int_equal(r.status, 429);
   resp_free(&r);
 }
@@ -1329,13 +1358,38 @@ static long long outbox_count(const char *to) {
   return n;
 }
 
+/* How many "wachtwoord vergeten" requests the server has looked up (the
+ * lookup runs after the answer, off the request thread). */
+static unsigned long long resets_looked_up(void) {
+  struct resp r = fx_get("/metrics");
+  assert_int_equal(r.status, 200);
+  const char *name = "sk_password_reset_requests_total{outcome=\"looked_up\"} ";
+  const char *at = strstr(r.body, name);
+  assert_non_null(at);
+  unsigned long long n = strtoull(at + strlen(name), NULL, 10);
+  resp_free(&r);
+  return n;
+}
+
+/* Wait (bounded) until n requests have been looked up in all. */
+static void resets_wait(unsigned long long n) {
+  for (int i = 0; i < 500 && resets_looked_up() < n; i++) {
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  assert_true(resets_looked_up() >= n);
+}
+
 static void test_password_reset_by_email_link(void **state) {
   (void)state;
+  unsigned long long looked = resets_looked_up();
   /* Known and unknown address: the very same answer. */
   struct resp known = form_post(NULL, "/portal/wachtwoord-vergeten", "email=reset%40example.org",
                                 "X-Forwarded-For: 192.0.2.91\r\n");
   struct resp unknown = form_post(NULL, "/portal/wachtwoord-vergeten",
                                   "email=niemand%40example.org", "X-Forwarded-For: 192.0.2.91\r\n");
+  looked += 2;
+  resets_wait(looked);
   assert_int_equal(known.status, 303);
   assert_int_equal(unknown.status, 303);
   assert_string_equal(fx_header(&known, "Location"), fx_header(&unknown, "Location"));
@@ -1353,6 +1407,7 @@ static void test_password_reset_by_email_link(void **state) {
                                 "X-Forwarded-For: 192.0.2.92\r\n");
   assert_int_equal(again.status, 303);
   resp_free(&again);
+  resets_wait(++looked);
   assert_int_equal(outbox_count("reset@example.org"), 1);
   /* The redactie sees that a mail waits, never the link in it. */
   struct sess red = login("redactie@example.org");
@@ -2304,6 +2359,7 @@ int main(void) {
       cmocka_unit_test(test_csrf_required),
       cmocka_unit_test(test_api_token),
       cmocka_unit_test(test_throttling),
+      cmocka_unit_test(test_throttling_counts_an_ipv6_net_as_one_client),
       cmocka_unit_test(test_partner_cannot_touch_others),
       cmocka_unit_test(test_validation_errors_name_the_field),
       cmocka_unit_test(test_restricted_fields),

@@ -25,11 +25,13 @@
 #define SECRET_PHONE "035 999 0001 (alleen voor huisartsen, geheim)"
 #define SECRET_PATH "/srv/geheim-pad/feeds/zorg.json"
 #define ORG_PORTAL "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee"
+#define ORG_ZORG1 "dddddddd-dddd-4ddd-8ddd-dddddddddd01"
+#define ORG_ZORG2 "dddddddd-dddd-4ddd-8ddd-dddddddddd02"
 
 static char g_fifo[512];
 
-static void add_account(struct sk_store *st, const char *email, enum sk_role role,
-                        const char *org) {
+static long long add_account(struct sk_store *st, const char *email, enum sk_role role,
+                             const char *org) {
   char err[256] = "";
   struct sk_account a;
   int64_t now = (int64_t)time(NULL);
@@ -37,6 +39,7 @@ static void add_account(struct sk_store *st, const char *email, enum sk_role rol
     fail_msg("account %s: %s", email, err);
   if (org)
     assert_int_equal(sk_auth_link_organization(st, a.rid, org, "cli", now), SK_OK);
+  return a.rid;
 }
 
 /* Feed versa through the real indexer, with one offering whose restricted
@@ -96,6 +99,19 @@ static int setup(void **state) {
               " VALUES (3, '" ORG_PORTAL "', 'portal', '" ORG_PORTAL "', 'Stichting Portaal',"
               " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
   add_account(st, "nieuw@example.org", SK_ROLE_PARTNER, ORG_PORTAL); /* not trusted: held */
+  /* An aggregated feed: "zorg" lists two organisations, each with its own
+   * partner; its keeper is a third account. */
+  fx_exec(st, "INSERT INTO organization(rid, id, source, source_key, name, created, last_modified)"
+              " VALUES (4, '" ORG_ZORG1 "', 'feed:zorg', 'z1', 'Praktijk Een',"
+              " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),"
+              " (5, '" ORG_ZORG2 "', 'feed:zorg', 'z2', 'Praktijk Twee',"
+              " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');"
+              "INSERT INTO feed_rejection(feed_id, record_key, field, reason, at) VALUES"
+              " ('zorg', 'z2-lijn', 'phones', 'Dienst ''z2-lijn'': het nummer ''" SECRET_PHONE
+              "'' klopt niet.', '2026-11-01T00:00:00Z')");
+  add_account(st, "zorg1@example.org", SK_ROLE_PARTNER, ORG_ZORG1);
+  long long keeper = add_account(st, "zorgfeed@example.org", SK_ROLE_PARTNER, NULL);
+  assert_int_equal(sk_auth_link_feed(st, keeper, "zorg", "cli", (int64_t)time(NULL)), SK_OK);
   sk_store_close(st);
 
   struct web_config c;
@@ -314,6 +330,40 @@ static void test_partner_and_redactie_see_the_full_report(void **state) {
   resp_free(&r);
 }
 
+/* An aggregated feed lists many organisations: a partner of one of them
+ * sees the feed's health, but not the stored reasons and error, which quote
+ * the other organisations' records (a restricted number) and the feed's
+ * address. Before: every partner of any organisation in the feed got the
+ * full report. Its keeper (account_feed) and the redactie still do. */
+static void test_aggregated_feed_report_stays_with_its_keeper(void **state) {
+  (void)state;
+  char cookie[256];
+  login("zorg1@example.org", cookie);
+  struct resp r = fx_req("GET", "/api/v1/partner/feeds", cookie);
+  assert_int_equal(r.status, 200);
+  json_t *j = fx_json(&r);
+  json_t *zorg = feed_in(j, "zorg");
+  assert_non_null(zorg); /* listed: one of its organisations comes from it */
+  assert_false(json_is_true(json_object_get(zorg, "healthy")));
+  assert_null(json_object_get(zorg, "_full"));
+  assert_int_equal(json_array_size(json_object_get(zorg, "rejections")), 1);
+  json_decref(j);
+  assert_nothing_secret("partner/feeds for a partner of one organisation of the feed", &r);
+  resp_free(&r);
+
+  login("zorgfeed@example.org", cookie);
+  r = fx_req("GET", "/api/v1/partner/feeds", cookie);
+  assert_int_equal(r.status, 200);
+  j = fx_json(&r);
+  zorg = feed_in(j, "zorg");
+  assert_non_null(zorg);
+  assert_non_null(strstr(json_string_value(json_object_get(zorg, "last_error")), SECRET_PATH));
+  json_t *rej = json_array_get(json_object_get(zorg, "rejections"), 0);
+  assert_non_null(strstr(json_string_value(json_object_get(rej, "reason")), SECRET_PHONE));
+  json_decref(j);
+  resp_free(&r);
+}
+
 /* ---- 6: paged portal lists -------------------------------------------------------- */
 
 static void test_portal_lists_are_paged_over_http(void **state) {
@@ -468,6 +518,171 @@ static void test_two_content_lengths_are_a_400(void **state) {
   resp_free(&r);
 }
 
+/* ---- attack 5: framing, a credential in the log, a header from the path ----------- */
+
+/* How many answers came back on one connection (status lines). */
+static int answers(const struct resp *r) {
+  int n = strncmp(r->head, "HTTP/1.1 ", 9) == 0;
+  const char *p = r->body, *end = r->body + r->body_len;
+  while ((p = memmem(p, (size_t)(end - p), "HTTP/1.1 ", 9))) {
+    p += 9;
+    n += end - p >= 3 && p[0] >= '1' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9';
+  }
+  return n;
+}
+
+/* Transfer-Encoding beside Content-Length (or in HTTP/1.0) is a request a
+ * proxy in front may frame the other way: the request hidden after it must
+ * never be answered. Before: the login got its 400 and the smuggled GET its
+ * 200 on the same connection. A coding the server cannot read is 501 at
+ * once; before, the request hung until the idle timeout. */
+static void test_transfer_encoding_is_never_ambiguous(void **state) {
+  (void)state;
+  static const struct {
+    const char *head, *body;
+    int status;
+  } cases[] = {
+      {"POST /api/v1/auth/login HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+       "0\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n", "0\r\n\r\n",
+       400},
+      {"POST /api/v1/auth/login HTTP/1.0\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n", 400},
+      {"POST /api/v1/auth/login HTTP/1.1\r\nTransfer-Encoding: xchunked\r\n", "abc", 501},
+      {"POST /api/v1/auth/login HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n", "0\r\n\r\n",
+       501},
+      {"POST /api/v1/auth/login HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+       "Transfer-Encoding: chunked\r\n",
+       "0\r\n\r\n", 501},
+      /* libmicrohttpd reads these as "until the client closes", not chunked */
+      {"POST /api/v1/auth/login HTTP/1.1\r\nTransfer-Encoding: chunked \r\n", "0\r\n\r\n", 501},
+      {"POST /api/v1/auth/login HTTP/1.1\r\nTransfer-Encoding: chunked,\r\n", "0\r\n\r\n", 501},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char req[1024];
+    /* The second request rides in the same bytes; keep-alive asked for. */
+    snprintf(req, sizeof req,
+             "%sHost: 127.0.0.1\r\nContent-Type: application/json\r\n\r\n%s"
+             "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+             cases[i].head, cases[i].body);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct resp r = fx_raw(req, strlen(req));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (r.status != cases[i].status)
+      fail_msg("case %zu: status %d, want %d: %s", i, r.status, cases[i].status, r.head);
+    const char *conn = fx_header(&r, "Connection");
+    if (!conn || strcasecmp(conn, "close") != 0)
+      fail_msg("case %zu: the connection stays open after an ambiguous framing", i);
+    if (answers(&r) != 1 || strstr(r.body, "\"status\":\"ok\""))
+      fail_msg("case %zu: the request after it was answered too:\n%s\n%s", i, r.head, r.body);
+    /* Answered, not left to the idle timeout (10 s here, which fx_raw waits). */
+    assert_true(t1.tv_sec - t0.tv_sec < 8);
+    resp_free(&r);
+  }
+  /* Plain chunked still works: read as a login without an address. */
+  const char *ok = "POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                   "Content-Type: application/json\r\nTransfer-Encoding: Chunked\r\n\r\n"
+                   "2\r\n{}\r\n0\r\n\r\n";
+  struct resp r = fx_raw(ok, strlen(ok));
+  assert_int_equal(r.status, 401);
+  resp_free(&r);
+}
+
+/* The verification link's token is the only credential for weeks: whoever
+ * reads the access log must not be able to use it. */
+static void test_access_log_never_holds_a_verify_token(void **state) {
+  (void)state;
+  struct resp r = fx_get("/api/v1/verify/v1.GEHEIMTOKEN0123456789");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  r = fx_req("POST", "/api/v1/verify/v1.GEHEIMTOKEN0123456789/" SVC_SHV,
+             "Content-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"answer\":\"ok\"}");
+  assert_int_equal(r.status, 403);
+  resp_free(&r);
+  char *log = access_log_waiting_for("POST /api/v1/verify/");
+  if (strstr(log, "GEHEIMTOKEN"))
+    fail_msg("the access log holds the link's token:\n%s", log);
+  assert_non_null(strstr(log, "GET /api/v1/verify/- 403 "));
+  assert_non_null(strstr(log, "POST /api/v1/verify/-/" SVC_SHV " 403 "));
+  free(log);
+}
+
+/* GET of a correction form's address sends the visitor back to the page;
+ * the slug in it is the visitor's (decoded) text and must not become a
+ * header of its own or a Location elsewhere. */
+static void test_correction_redirect_keeps_path_text_out_of_headers(void **state) {
+  (void)state;
+  struct resp r = fx_get("/aanbod/" SVC_SHV "/x%0d%0aSet-Cookie:%20sk_session=aanvaller/melding");
+  assert_int_equal(r.status, 303);
+  assert_null(fx_header(&r, "Set-Cookie"));
+  const char *loc = fx_header(&r, "Location");
+  assert_non_null(loc);
+  assert_string_equal(loc, "/aanbod/" SVC_SHV);
+  resp_free(&r);
+  r = fx_get("/aanbod/" SVC_SHV "/schuldhulpverlening/melding");
+  assert_int_equal(r.status, 303);
+  assert_string_equal(fx_header(&r, "Location"), "/aanbod/" SVC_SHV "/schuldhulpverlening");
+  resp_free(&r);
+}
+
+/* A public answer to a request with an ended session carries the deleting
+ * cookie; it must not be kept by a shared cache, which would send that
+ * Set-Cookie to everyone behind it (logging them out). Before: "public,
+ * max-age=60" beside the Set-Cookie. */
+static void test_an_answer_with_set_cookie_is_never_shared(void **state) {
+  (void)state;
+  static const char *const paths[] = {"/api/v1/search?q=schulden", "/zoeken?q=schulden",
+                                      "/api/v1/services/" SVC_ACT, "/hulp"};
+  for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+    struct resp r = fx_req("GET", paths[i],
+                           "Cookie: sk_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n");
+    if (r.status != 200)
+      fail_msg("%s: status %d: %.300s", paths[i], r.status, r.body);
+    const char *sc = fx_header(&r, "Set-Cookie");
+    assert_non_null(sc);
+    assert_non_null(strstr(sc, "Max-Age=0"));
+    const char *cc = fx_header(&r, "Cache-Control");
+    if (!cc || strstr(cc, "public") || !strstr(cc, "no-store"))
+      fail_msg("%s: Set-Cookie with Cache-Control '%s'", paths[i], cc ? cc : "(none)");
+    resp_free(&r);
+    /* Without the cookie the same answer is public again. */
+    r = fx_get(paths[i]);
+    assert_int_equal(r.status, 200);
+    assert_null(fx_header(&r, "Set-Cookie"));
+    resp_free(&r);
+  }
+}
+
+/* The portal's 256 KiB bodies are read before the login is checked: an
+ * anonymous client gets the general 16 KiB, so it cannot make the server
+ * hold 16 times as much per connection. Before: a 20 KiB body without a
+ * cookie was read whole and then refused (401). */
+static void test_large_bodies_only_for_who_says_who_it_is(void **state) {
+  (void)state;
+  static const char *const targets[] = {"/api/v1/partner/services", "/portaal/nieuw/services"};
+  size_t n = 20 * 1024;
+  char *req = malloc(n + 1024);
+  assert_non_null(req);
+  for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++)
+    for (int with_cookie = 0; with_cookie < 2; with_cookie++) {
+      int h = snprintf(
+          req, 1024,
+          "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+          "Content-Type: application/json\r\n%sContent-Length: %zu\r\n\r\n",
+          targets[t],
+          with_cookie ? "Cookie: sk_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n" : "",
+          n);
+      memset(req + h, ' ', n);
+      struct resp r = fx_raw(req, (size_t)h + n);
+      int want = with_cookie ? 401 : 413;
+      if (r.status != want)
+        fail_msg("POST %s, %zu bytes, %s: status %d, want %d", targets[t], n,
+                 with_cookie ? "a session cookie" : "no credentials", r.status, want);
+      resp_free(&r);
+    }
+  free(req);
+}
+
 /* ---- 8: a FIFO in the static folder ---------------------------------------------- */
 
 static void test_fifo_in_static_folder_does_not_block(void **state) {
@@ -532,11 +747,17 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_feed_reports_never_quote_values_to_anyone),
       cmocka_unit_test(test_partner_and_redactie_see_the_full_report),
+      cmocka_unit_test(test_aggregated_feed_report_stays_with_its_keeper),
       cmocka_unit_test(test_portal_lists_are_paged_over_http),
       cmocka_unit_test(test_held_edits_are_limited_over_http),
       cmocka_unit_test(test_access_log_cannot_be_forged),
       cmocka_unit_test(test_refused_requests_count_as_sent),
       cmocka_unit_test(test_two_content_lengths_are_a_400),
+      cmocka_unit_test(test_transfer_encoding_is_never_ambiguous),
+      cmocka_unit_test(test_access_log_never_holds_a_verify_token),
+      cmocka_unit_test(test_correction_redirect_keeps_path_text_out_of_headers),
+      cmocka_unit_test(test_an_answer_with_set_cookie_is_never_shared),
+      cmocka_unit_test(test_large_bodies_only_for_who_says_who_it_is),
       cmocka_unit_test(test_fifo_in_static_folder_does_not_block),
       cmocka_unit_test(test_calendar_never_takes_links_from_host),
       cmocka_unit_test(test_login_origin_compares_scheme),
