@@ -587,6 +587,8 @@ static const char *const particles[] = {"aan",    "af",    "bij", "buiten", "doo
                                         "schoon", "terug", "toe", "uit",    "vast", "weg"};
 /* Words that end a clause, so a particle before them ends it too. */
 static const char *const clause_ends[] = {"en", "maar", "of", "omdat", "want"};
+/* Prepositions of a phrase Dutch puts after the particle. */
+static const char *const after_particle[] = {"bij", "met", "naar", "voor"};
 
 static int in_list(const char *w, const char *const *list, size_t n) {
   for (size_t k = 0; k < n; k++)
@@ -604,8 +606,9 @@ static int in_list(const char *w, const char *const *list, size_t n) {
  * stem, and its stem without the -t of "hij komt", are tried. NULL if none;
  * else *particle is the particle's index. */
 static const struct sks_lex_entry *separable(const struct sk_lexicon *lx, const char *const *folded,
-                                             const char *const *stems, const uint8_t *ok, size_t n,
-                                             size_t i, size_t *particle) {
+                                             const char *const *stems, const char *const *stems_t,
+                                             const uint8_t *ok, size_t n, size_t i,
+                                             size_t *particle) {
   size_t vl = strlen(stems[i]);
   if (vl < 2 || vl > 24 || in_list(folded[i], particles, sizeof particles / sizeof particles[0]))
     return NULL;
@@ -614,19 +617,30 @@ static const struct sks_lex_entry *separable(const struct sk_lexicon *lx, const 
       return NULL;
     if (!ok[j] || !in_list(folded[j], particles, sizeof particles / sizeof particles[0]))
       continue;
-    /* the particle ends the clause: the last word, or before a conjunction */
+    /* the particle ends the clause: the last word, or before a conjunction
+     * or the preposition of a phrase put after it ("ik meld me aan bij de
+     * voedselbank") */
     if (j + 1 < n &&
-        !in_list(folded[j + 1], clause_ends, sizeof clause_ends / sizeof clause_ends[0]))
+        !in_list(folded[j + 1], clause_ends, sizeof clause_ends / sizeof clause_ends[0]) &&
+        !in_list(folded[j + 1], after_particle, sizeof after_particle / sizeof after_particle[0]))
       continue;
-    for (int drop_t = 0; drop_t < 2; drop_t++) {
+    /* the verb's stem, the stem without the -t of "hij komt", and the
+     * stem of the word without its -t ("betaalt": betal) */
+    for (int form = 0; form < 3; form++) {
+      const char *vs = stems[i];
       size_t l = vl;
-      if (drop_t) {
+      if (form == 1) {
         if (stems[i][l - 1] != 't')
-          break;
+          continue;
         l--;
+      } else if (form == 2) {
+        if (!stems_t || !stems_t[i] || !*stems_t[i])
+          continue;
+        vs = stems_t[i];
+        l = strlen(vs);
       }
       char key[48];
-      int kn = snprintf(key, sizeof key, "%s%.*s", folded[j], (int)l, stems[i]);
+      int kn = snprintf(key, sizeof key, "%s%.*s", folded[j], (int)l, vs);
       if (kn < 0 || (size_t)kn >= sizeof key)
         continue;
       uint32_t h = (uint32_t)hash_str(key) & lx->mask;
@@ -733,7 +747,7 @@ const struct sks_lex_entry *sks_lex_longest(const struct sk_lexicon *lx, const c
   }
   /* a separable verb with its particle at the end of the clause ("ik kom
    * niet rond": rondkomen; "vul het formulier in": invullen) */
-  if (!best && (best = separable(lx, folded, stems, ok, n, i, &m->particle))) {
+  if (!best && (best = separable(lx, folded, stems, stems_t, ok, n, i, &m->particle))) {
     best_span = 1;
     m->how = SKS_LEX_SEPARABLE;
   }

@@ -265,6 +265,11 @@ static void test_separable_verbs(void **state) {
   assert_true(has_concept("wie vult mijn belastingpapieren in", "geld.administratie", m, sizeof m));
   assert_true(has_concept("ik maak mijn huis niet meer schoon", "thuis.huishouden", m, sizeof m));
   expect_first("ik maak mijn huis niet meer schoon", "Hulp bij het huishouden (Wmo)", NULL);
+  /* a verb of the third person ("betaalt ... uit": uitbetalen), and a
+   * phrase after the particle ("ik meld me aan bij ...") */
+  assert_true(
+      has_concept("mijn werkgever betaalt mijn loon niet uit", "geld.inkomen", m, sizeof m));
+  assert_string_equal(m, "betaalt uit");
   /* the particle must end the clause: "in" before more words is a preposition */
   assert_false(has_concept("ik vul het in huizen", "geld.administratie", NULL, 0));
   /* a conjunction ends the clause */
