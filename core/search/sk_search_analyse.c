@@ -294,6 +294,27 @@ static void place_concepts(struct sk_searcher *s, struct analysis *a) {
   for (size_t i = 0; i < a->n; i++)
     if (marker[i])
       a->w[i].role = W_PLACE, a->w[i].phrase = -1;
+  /* "ik woon in Laren", "wij wonen in Eemnes": the verb says where, not a
+   * question about housing (the need "wonen" of its word goes with it) */
+  for (size_t i = 0; i + 1 < a->n; i++) {
+    struct qword *w = &a->w[i];
+    static const char *const live[] = {"woon", "woont", "wonen", "wonend", "woonachtig"};
+    int is_live = 0;
+    for (size_t k = 0; k < sizeof live / sizeof live[0]; k++)
+      is_live |= strcmp(w->f, live[k]) == 0;
+    if (!is_live || a->w[i + 1].role != W_PLACE)
+      continue;
+    if (w->role == W_NEED && w->phrase >= 0 && s->phrases[w->phrase].n == 1) {
+      int b = s->phrases[w->phrase].idx;
+      size_t kept = 0;
+      for (size_t k = 0; k < a->n_need; k++)
+        if (a->need_concepts[k] != b)
+          a->need_concepts[kept++] = a->need_concepts[k];
+      a->n_need = kept;
+    }
+    if (w->role == W_NEED || w->role == W_TEXT)
+      w->role = W_PLACE, w->phrase = -1, w->first = 0;
+  }
 }
 
 /* Whether need b stands in the query only through relatives ("kind" of
@@ -1059,14 +1080,21 @@ int sks_analyse(struct sk_searcher *s, const char *q, const struct sk_crisis_mat
        * above the offerings reached only through its needs */
       if (!w->first)
         continue;
+      size_t content = 0;
+      for (size_t e = 0; e < w->lex->n_words; e++)
+        content += !sks_is_stopword(w->lex->words[e]);
       if (w->lex->n_words == 1) {
         rc = group_expr(s, w->replaced ? w->corr : w->f, 0, &g);
-      } else {
+      } else if (content > 0) {
         /* the entry's own words: the query may have fillers between them
          * or the other order ("ik zoek werk" for "werk zoeken") */
         rc = phrase_group(&g, w->lex->words, w->lex->n_words);
+      } else {
+        /* only little words ("wat is er te doen"): a text with them is
+         * no direct hit; the entry's needs and its '=' words find it */
+        sks_group_reset(&g);
       }
-      if (!rc && sks_group_size(s, &g) > 0)
+      if (!rc && g.n && sks_group_size(s, &g) > 0)
         rc = push_group(a, a->lexg, &a->n_lexg, &g);
       /* and the words of the texts it stands for ("gepest = pesten") */
       if (!rc && w->lex->also) {

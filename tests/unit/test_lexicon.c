@@ -380,6 +380,9 @@ static int serves_laren(const struct sk_search_item *it) {
 
 static void test_place_in_query_filters(void **state) {
   (void)state;
+  /* "ik woon in Laren" says where, it is no question about housing */
+  assert_false(has_concept("ik wil meer bewegen, ik woon in laren", "wonen", NULL, 0));
+  assert_true(in_top("ik wil meer bewegen, ik woon in laren", "Beweegcoach BEL", 3));
   static const char *const qs[] = {
       "schulden Laren", "schulden laren",           "schulden in Laren", "schulden gemeente Laren",
       "Laren schulden", "hulp bij schulden laaren", "boete larenaar"};
