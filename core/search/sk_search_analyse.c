@@ -1080,9 +1080,15 @@ int sks_analyse(struct sk_searcher *s, const char *q, const struct sk_crisis_mat
        * above the offerings reached only through its needs */
       if (!w->first)
         continue;
-      size_t content = 0;
-      for (size_t e = 0; e < w->lex->n_words; e++)
+      size_t content = 0, specific = 0;
+      for (size_t e = 0; e < w->lex->n_words; e++) {
         content += !sks_is_stopword(w->lex->words[e]);
+        specific += !sks_is_stopword(w->lex->words[e]) && !sks_is_vague(w->lex->words[e]);
+      }
+      /* "geen huis = dakloos nachtopvang": words too common to be a hit
+       * together, and the entry says what the texts say instead */
+      if (!specific && w->lex->also)
+        content = 0;
       if (w->lex->n_words == 1) {
         rc = group_expr(s, w->replaced ? w->corr : w->f, 0, &g);
       } else if (content > 0) {

@@ -10,17 +10,18 @@
 /* Words that carry no subject in a resident's question ("ik kan mijn
  * rekeningen niet betalen"). Folded, sorted for bsearch. */
 static const char *const stopwords[] = {
-    "aan",     "al",     "alle",   "als",    "ben",   "bij",  "dan",     "dat",    "de",    "die",
-    "dit",     "doe",    "doen",   "echt",   "een",   "en",   "er",      "erg",    "ga",    "gaan",
-    "graag",   "had",    "heb",    "hebben", "heeft", "heel", "het",     "hier",   "hij",   "hoe",
-    "hun",     "iemand", "ik",     "in",     "is",    "je",   "jij",     "kan",    "kom",   "krijg",
-    "krijgen", "kun",    "kunnen", "kunt",   "maar",  "mag",  "me",      "meer",   "met",   "mij",
-    "mijn",    "moet",   "moeten", "mogen",  "na",    "naar", "net",     "niet",   "nog",   "nu",
-    "of",      "om",     "onze",   "ook",    "op",    "over", "regelen", "steeds", "te",    "tegen",
-    "terecht", "toe",    "tot",    "u",      "uit",   "uw",   "vaak",    "van",    "veel",  "vind",
-    "vinden",  "voor",   "waar",   "wat",    "we",    "weet", "wel",     "welke",  "weten", "wie",
-    "wij",     "wil",    "word",   "worden", "wordt", "ze",   "zelf",    "zich",   "zij",   "zijn",
-    "zo",      "zoek",   "zoeken", "zonder"};
+    "aan",   "al",      "alle",   "als",   "ben",   "bij",     "dan",     "dat",    "de",
+    "die",   "dit",     "doe",    "doen",  "echt",  "een",     "en",      "er",     "erg",
+    "ga",    "gaan",    "geen",   "graag", "had",   "heb",     "hebben",  "heeft",  "heel",
+    "het",   "hier",    "hij",    "hoe",   "hun",   "iemand",  "ik",      "in",     "is",
+    "je",    "jij",     "kan",    "kom",   "krijg", "krijgen", "kun",     "kunnen", "kunt",
+    "maar",  "mag",     "me",     "meer",  "met",   "mij",     "mijn",    "moet",   "moeten",
+    "mogen", "na",      "naar",   "net",   "niet",  "niets",   "niks",    "nog",    "nu",
+    "of",    "om",      "onze",   "ook",   "op",    "over",    "regelen", "steeds", "te",
+    "tegen", "terecht", "toe",    "tot",   "u",     "uit",     "uw",      "vaak",   "van",
+    "veel",  "vind",    "vinden", "voor",  "waar",  "wat",     "we",      "weet",   "wel",
+    "welke", "weten",   "wie",    "wij",   "wil",   "word",    "worden",  "wordt",  "ze",
+    "zelf",  "zich",    "zij",    "zijn",  "zo",    "zoek",    "zoeken",  "zonder"};
 
 int sks_is_stopword(const char *w) {
   for (size_t i = 0; i < sizeof stopwords / sizeof stopwords[0]; i++)
