@@ -310,6 +310,10 @@ static int index_entries(struct sk_lexicon *lx, const char *name, char *err, siz
     lx->bucket[h] = (uint32_t)i;
     if (x->kind == SKS_LEX_NEED)
       lx->need_ix[lx->n_need++] = (uint32_t)i;
+    if (x->kind == SKS_LEX_CLOSE && !lx->close_group)
+      lx->close_group = x->codes[0];
+    if (x->kind == SKS_LEX_CHILD && !lx->child_group)
+      lx->child_group = x->codes[0];
   }
   return SK_OK;
 }
@@ -780,19 +784,9 @@ int sks_lex_relative(const struct sk_lexicon *lx, const char *folded, const char
   return 0;
 }
 
-const char *sks_lex_child_group(const struct sk_lexicon *lx) {
-  for (size_t i = 0; lx && i < lx->n; i++)
-    if (lx->e[i].kind == SKS_LEX_CHILD)
-      return lx->e[i].codes[0];
-  return NULL;
-}
+const char *sks_lex_child_group(const struct sk_lexicon *lx) { return lx ? lx->child_group : NULL; }
 
-const char *sks_lex_close_group(const struct sk_lexicon *lx) {
-  for (size_t i = 0; lx && i < lx->n; i++)
-    if (lx->e[i].kind == SKS_LEX_CLOSE)
-      return lx->e[i].codes[0];
-  return NULL;
-}
+const char *sks_lex_close_group(const struct sk_lexicon *lx) { return lx ? lx->close_group : NULL; }
 
 /* ---- one parsed built-in lexicon per taxonomy, shared by the process ---- */
 struct shared_lex {

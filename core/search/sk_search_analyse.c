@@ -919,12 +919,8 @@ static void hl_terms(struct sk_searcher *s, struct analysis *a) {
 
 /* Mark the words a crisis pattern used (see sks_analyse). */
 /* Whether w (folded) is a one-word concept (a need's, a target group's). */
-static int concept_word(const struct sk_searcher *s, const char *w, size_t len) {
-  for (size_t p = 0; p < s->n_phrases; p++)
-    if (s->phrases[p].n == 1 && strlen(s->phrases[p].words[0]) == len &&
-        memcmp(s->phrases[p].words[0], w, len) == 0)
-      return 1;
-  return 0;
+static int concept_word(const struct sk_searcher *s, const char *w) {
+  return sks_one_word_phrase(s, w);
 }
 
 static int text_word(const struct sk_searcher *s, const char *w, size_t len) {
@@ -947,9 +943,8 @@ static void join_split_compounds(struct sk_searcher *s, struct analysis *a) {
     int jl = snprintf(j, sizeof j, "%s%s", x->f, y->f);
     if (jl < 0 || (size_t)jl > SK_TOKEN_MAX)
       continue;
-    if (!concept_word(s, j, (size_t)jl) &&
-        !(text_word(s, j, (size_t)jl) &&
-          (!text_word(s, x->f, x->flen) || !text_word(s, y->f, y->flen))))
+    if (!concept_word(s, j) && !(text_word(s, j, (size_t)jl) &&
+                                 (!text_word(s, x->f, x->flen) || !text_word(s, y->f, y->flen))))
       continue;
     struct sk_buf b;
     sk_buf_init(&b, 4 * SK_TOKEN_MAX);

@@ -160,6 +160,27 @@ static int add_phrase(struct sk_searcher *s, size_t *cap, int vocab, int idx,
   return SK_OK;
 }
 
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* s->one_words, once the phrases are built. */
+static int one_words_build(struct sk_searcher *s) {
+  s->one_words = malloc((s->n_phrases ? s->n_phrases : 1) * sizeof *s->one_words);
+  if (!s->one_words)
+    return SK_ENOMEM;
+  s->n_one_words = 0;
+  for (size_t i = 0; i < s->n_phrases; i++)
+    if (s->phrases[i].n == 1)
+      s->one_words[s->n_one_words++] = s->phrases[i].words[0];
+  qsort(s->one_words, s->n_one_words, sizeof *s->one_words, cmp_str);
+  return SK_OK;
+}
+
+int sks_one_word_phrase(const struct sk_searcher *s, const char *w) {
+  return s->one_words && bsearch(&w, s->one_words, s->n_one_words, sizeof *s->one_words, cmp_str);
+}
+
 int sks_phrases_build(struct sk_searcher *s) {
   size_t cap = 0;
   int rc = SK_OK;
@@ -193,10 +214,13 @@ int sks_phrases_build(struct sk_searcher *s) {
       if (s->lex->e[k].kind == SKS_LEX_PLACE && strcmp(s->lex->e[k].codes[0], t->code) == 0)
         rc = add_phrase(s, &cap, SK_VOCAB_MUNICIPALITY, (int)i, t, s->lex->e[k].text);
   }
-  return rc;
+  return rc ? rc : one_words_build(s);
 }
 
 void sks_phrases_free(struct sk_searcher *s) {
+  free(s->one_words);
+  s->one_words = NULL;
+  s->n_one_words = 0;
   for (size_t i = 0; i < s->n_phrases; i++)
     for (size_t k = 0; k < 6; k++) {
       free(s->phrases[i].words[k]);

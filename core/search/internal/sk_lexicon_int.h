@@ -46,7 +46,8 @@ struct sk_lexicon {
   size_t n_need;
   uint32_t *bucket; /* by the stem of an entry's first word; mask + 1 of them */
   uint32_t mask;
-  struct sks_needmask fallback; /* [fallback]: when nothing is close to any need */
+  struct sks_needmask fallback;          /* [fallback]: when nothing is close to any need */
+  const char *close_group, *child_group; /* [close] and [child]'s target groups, or NULL */
   /* parts of compounds (sk_lexicon_compound.c): one-word need words by
    * folded form and stem, the file's first (n_parts_file of them), then the
    * taxonomy's; each part sorted by key. Owned; the entries they point to

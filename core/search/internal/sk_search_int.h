@@ -294,6 +294,8 @@ struct sk_searcher {
   /* concept phrases from the taxonomy */
   struct sks_phrase *phrases;
   size_t n_phrases;
+  const char **one_words; /* the one-word phrases' words, sorted (owned array, borrowed words) */
+  size_t n_one_words;
   /* crisis recognition (sk_crisis, from the store's copy of
    * feeds/crisis.json); NULL for a store indexed before it existed: then
    * the taxonomy's crisis needs decide, as before */
@@ -363,6 +365,9 @@ int sks_is_stopword(const char *w);
 int sks_is_vague(const char *folded); /* a synonym too vague to stand for a need alone ("huis") */
 SK_MUST_CHECK int sks_phrases_build(struct sk_searcher *s);
 void sks_phrases_free(struct sk_searcher *s);
+/* Whether w (folded) is a one-word concept phrase (a need's or target
+ * group's label or synonym, a municipality's name). */
+int sks_one_word_phrase(const struct sk_searcher *s, const char *w);
 
 /* decompounding (sk_decompound.c): a word the index does not know, split
  * into 2..SKS_SPLIT_MAX parts of SKS_PART_MIN+ letters that it does, with
