@@ -79,8 +79,10 @@ struct ctx {
   size_t n_notes, notes_lost;
   const char *cur; /* id of the service being read (examples in reports) */
   size_t n_items, n_recognized;
-  const char *first_other; /* what the first unrecognised item looked like */
-  int64_t now;             /* unix seconds: the window for schedules that are not weekly */
+  const char *first_other;         /* what the first unrecognised item looked like */
+  int first_other_kind;            /* enum other_kind of first_other */
+  size_t orgs_before, locs_before; /* records of earlier pages */
+  int64_t now;                     /* unix seconds: the window for schedules that are not weekly */
 };
 
 #define TRY(x)                                                                                     \
@@ -374,6 +376,12 @@ static const struct drop_reason drop_reasons[] = {
     {"service", "program", "programma's tonen we niet"},
     {"service", "licenses", "verouderd veld (HSDS 3.0); het is overgeslagen"},
     {"service", "additional_urls", "we tonen één website (url)"},
+    {"service", "holiday_schedules",
+     "afwijkende openingstijden (zoals op feestdagen) bewaren we nog niet"},
+    {"location", "holiday_schedules",
+     "afwijkende openingstijden (zoals op feestdagen) bewaren we nog niet"},
+    {"service", "reviews", "beoordelingen nemen we niet over"},
+    {"service", "fundings", "de financiering tonen we niet"},
     {"organization", "contacts", "contactpersonen nemen we niet over"},
     {"organization", "funding", "de financiering tonen we niet"},
     {"organization", "locations", "locaties lezen we via service_at_locations van een dienst"},
@@ -487,6 +495,159 @@ static int looks_like_code(const char *s) {
       return 0;
   return 1;
 }
+
+/* ------------------------------------------- older names (HSDS 1.x, 2.0) */
+
+/* obj[old] renamed to new when new is absent: 1 renamed, 0 not, -1 OOM. */
+static int rename_key(json_t *obj, const char *old, const char *new) {
+  json_t *v = json_object_get(obj, old);
+  if (!v || json_object_get(obj, new))
+    return 0;
+  json_incref(v);
+  json_object_del(obj, old);
+  return json_object_set_new(obj, new, v) ? -1 : 1;
+}
+
+/* In every object of obj[list]: old renamed to new. */
+static int rename_in(json_t *obj, const char *list, const char *old, const char *new, size_t *n) {
+  json_t *arr = json_object_get(obj, list), *e;
+  size_t i;
+  json_array_foreach(arr, i, e) {
+    int r = json_is_object(e) ? rename_key(e, old, new) : 0;
+    if (r < 0)
+      return SK_ENOMEM;
+    *n += (size_t)r;
+  }
+  return SK_OK;
+}
+
+/* The objects of src[key] appended to dst (created when absent), each
+ * with field set to value when it has none. */
+static int move_into(json_t *obj, const char *key, const char *dst, const char *field,
+                     const char *value, size_t *n) {
+  json_t *src = json_object_get(obj, key);
+  if (!json_is_array(src))
+    return SK_OK;
+  json_t *to = json_object_get(obj, dst);
+  if (!to) {
+    if (!(to = json_array()) || json_object_set_new(obj, dst, to))
+      return SK_ENOMEM;
+  } else if (!json_is_array(to)) {
+    return SK_OK;
+  }
+  size_t i;
+  json_t *e;
+  json_array_foreach(src, i, e) {
+    if (json_is_object(e) && field && !json_object_get(e, field) &&
+        json_object_set_new(e, field, json_string(value)))
+      return SK_ENOMEM;
+    if (json_array_append(to, e))
+      return SK_ENOMEM;
+  }
+  json_object_del(obj, key);
+  (*n)++;
+  return SK_OK;
+}
+
+#define UP(x)                                                                                      \
+  do {                                                                                             \
+    int r_ = (x);                                                                                  \
+    if (r_ < 0)                                                                                    \
+      return SK_ENOMEM;                                                                            \
+    *n += (size_t)r_;                                                                              \
+  } while (0)
+
+/* A location of HSDS 1.x/2.0 or the ORUK API 1.0 (physical_addresses,
+ * postal_addresses, accessibility_for_disabilities, regular_schedules)
+ * in the names of HSDS 3. */
+static int upgrade_location(json_t *l, size_t *n) {
+  if (!json_is_object(l))
+    return SK_OK;
+  TRY(move_into(l, "physical_addresses", "addresses", "address_type", "physical", n));
+  TRY(move_into(l, "postal_addresses", "addresses", "address_type", "postal", n));
+  TRY(rename_in(l, "accessibility_for_disabilities", "accessibility", "description", n));
+  UP(rename_key(l, "accessibility_for_disabilities", "accessibility"));
+  UP(rename_key(l, "regular_schedules", "schedules"));
+  TRY(rename_in(l, "languages", "language", "name", n));
+  return SK_OK;
+}
+
+/* A service of HSDS 1.x/2.0 or the ORUK API 1.0 in the names of HSDS 3:
+ * regular_schedules, eligibilitys (ages and text), service_taxonomys (the
+ * terms as attributes), languages[].language, service_areas[].service_area,
+ * organization.url, and its locations'. *n counts the changes. */
+static int upgrade_service(json_t *o, size_t *n) {
+  UP(rename_key(o, "regular_schedules", "schedules"));
+  TRY(rename_in(o, "languages", "language", "name", n));
+  TRY(rename_in(o, "service_areas", "service_area", "name", n));
+  json_t *org = json_object_get(o, "organization");
+  if (json_is_object(org))
+    UP(rename_key(org, "url", "website"));
+  /* ORUK: [{"eligibility": "adult", "minimum_age": 18, "maximum_age": 65}] */
+  json_t *el = json_object_get(o, "eligibilitys"), *e;
+  size_t i;
+  if (json_is_array(el) && json_array_size(el)) {
+    json_t *lo = NULL, *hi = NULL;
+    char text[512] = "";
+    size_t off = 0;
+    json_array_foreach(el, i, e) {
+      if (!json_is_object(e))
+        continue;
+      json_t *a = json_object_get(e, "minimum_age"), *b = json_object_get(e, "maximum_age");
+      if (json_is_number(a) && (!lo || json_number_value(a) < json_number_value(lo)))
+        lo = a;
+      if (json_is_number(b) && (!hi || json_number_value(b) > json_number_value(hi)))
+        hi = b;
+      const char *t = json_string_value(json_object_get(e, "eligibility"));
+      if (t && *t && off + strlen(t) + 3 < sizeof text)
+        off += (size_t)snprintf(text + off, sizeof text - off, "%s%s", off ? ", " : "", t);
+    }
+    if (lo && !json_object_get(o, "minimum_age") && json_object_set(o, "minimum_age", lo))
+      return SK_ENOMEM;
+    if (hi && !json_object_get(o, "maximum_age") && json_object_set(o, "maximum_age", hi))
+      return SK_ENOMEM;
+    if (off && !json_object_get(o, "eligibility_description") &&
+        json_object_set_new(o, "eligibility_description", json_string(text)))
+      return SK_ENOMEM;
+    json_object_del(o, "eligibilitys");
+    (*n)++;
+  }
+  /* ORUK: [{"taxonomy": {"id", "name", "vocabulary"}}]: HSDS 3 attributes. */
+  json_t *st = json_object_get(o, "service_taxonomys");
+  if (json_is_array(st)) {
+    json_t *attrs = json_object_get(o, "attributes");
+    if (!attrs) {
+      if (!(attrs = json_array()) || json_object_set_new(o, "attributes", attrs))
+        return SK_ENOMEM;
+    }
+    json_array_foreach(st, i, e) {
+      json_t *t = json_object_get(e, "taxonomy");
+      if (!json_is_object(t) || !json_is_array(attrs))
+        continue;
+      json_t *term = json_copy(t);
+      if (!term)
+        return SK_ENOMEM;
+      json_t *voc = json_object_get(term, "vocabulary");
+      if (json_is_string(voc) && !json_object_get(term, "taxonomy"))
+        json_object_set(term, "taxonomy", voc);
+      json_object_del(term, "vocabulary");
+      json_object_del(term, "parent");
+      if (json_array_append_new(attrs, json_pack("{s:o}", "taxonomy_term", term)))
+        return SK_ENOMEM;
+    }
+    json_object_del(o, "service_taxonomys");
+    (*n)++;
+  }
+  json_t *sals = json_object_get(o, "service_at_locations"), *sl;
+  json_array_foreach(sals, i, sl) {
+    if (!json_is_object(sl))
+      continue;
+    UP(rename_key(sl, "regular_schedules", "schedules"));
+    TRY(upgrade_location(json_object_get(sl, "location"), n));
+  }
+  return SK_OK;
+}
+#undef UP
 
 /* ----------------------------------------------------------------- phones */
 
@@ -613,7 +774,7 @@ static const char *const schedule_read[] = {
     "freq",       "interval",   "byday",       "bymonthday",
     "opens_at",   "closes_at",  "description", "notes",
     "valid_from", "valid_to",   "dtstart",     "until",
-    "count",      "wkst",       NULL};
+    "count",      "wkst",       "weekday",     NULL};
 
 /* Expansion window for rules that are not plain weekly ones (every other
  * week, monthly, a count): one dated row per opening, from the first day
@@ -737,16 +898,32 @@ static int parse_time(const char *s, char out[6], int *zone, int *secs, int allo
   return 0;
 }
 
-/* byday: "MO,TU" or, for monthly rules, positions "1TU", "-1FR". Sets
- * mask (bit d = weekday d, any week) and pos[d] (bit k = k-th weekday of
- * the month, 1..5; bit 6 = the last). 0 on success. */
+/* A day as people write it: RFC 5545 ("MO"), English or Dutch, whole or
+ * short ("Monday", "Mon", "maandag", "ma"), any case. 1 = Monday .. 7, or
+ * -1. */
+static int day_number(const char *s, size_t n) {
+  static const char *const names[7][5] = {
+      {"mo", "monday", "mon", "maandag", "ma"},     {"tu", "tuesday", "tue", "dinsdag", "di"},
+      {"we", "wednesday", "wed", "woensdag", "wo"}, {"th", "thursday", "thu", "donderdag", "do"},
+      {"fr", "friday", "fri", "vrijdag", "vr"},     {"sa", "saturday", "sat", "zaterdag", "za"},
+      {"su", "sunday", "sun", "zondag", "zo"}};
+  for (int d = 0; d < 7; d++)
+    for (int k = 0; k < 5; k++)
+      if (strlen(names[d][k]) == n && strncasecmp(s, names[d][k], n) == 0)
+        return d + 1;
+  return -1;
+}
+
+/* byday: "MO,TU" or, for monthly rules, positions "1TU", "-1FR"; days also
+ * as names ("Monday, Tuesday", "ma di"). Sets mask (bit d = weekday d, any
+ * week) and pos[d] (bit k = k-th weekday of the month, 1..5; bit 6 = the
+ * last). 0 on success. */
 static int parse_byday(const char *s, unsigned *mask, unsigned pos[8]) {
-  static const char *const days[] = {"MO", "TU", "WE", "TH", "FR", "SA", "SU"};
   *mask = 0;
   memset(pos, 0, 8 * sizeof *pos);
   int any = 0;
   while (*s) {
-    while (*s == ' ' || *s == ',')
+    while (*s == ' ' || *s == ',' || *s == ';' || *s == '/')
       s++;
     if (!*s)
       break;
@@ -757,19 +934,15 @@ static int parse_byday(const char *s, unsigned *mask, unsigned pos[8]) {
       n = n * 10 + (*s++ - '0');
       has_n = 1;
     }
-    char tok[3] = {0};
-    for (int k = 0; k < 2; k++) {
-      if (!s[k])
-        return -1;
-      tok[k] = s[k];
-    }
-    s += 2;
-    if (*s && *s != ',' && *s != ' ')
+    size_t len = 0;
+    while ((s[len] >= 'a' && s[len] <= 'z') || (s[len] >= 'A' && s[len] <= 'Z'))
+      len++;
+    int d = len ? day_number(s, len) : -1;
+    s += len;
+    if (*s == '.') /* "ma." */
+      s++;
+    if (*s && *s != ',' && *s != ' ' && *s != ';' && *s != '/')
       return -1;
-    int d = -1;
-    for (int k = 0; k < 7; k++)
-      if (strcasecmp(tok, days[k]) == 0)
-        d = k + 1;
     if (d < 0 || (has_n && (n < 1 || n > 5 || (sign < 0 && n != 1))))
       return -1;
     if (!has_n)
@@ -960,6 +1133,17 @@ static int add_schedules(struct ctx *c, struct ix_service *s, json_t *arr, struc
     }
     const char *freq = str_field(c, o, "schedule", "freq");
     const char *byday = str_field(c, o, "schedule", "byday");
+    /* HSDS 1.x/2.0 and the ORUK API 1.0: one row per weekday ("Monday").
+     * A weekday as a number is not read: 1 is Monday to some, Sunday to
+     * others. */
+    json_t *wd = json_object_get(o, "weekday");
+    if (!byday && json_is_string(wd) && json_string_length(wd)) {
+      byday = json_string_value(wd);
+      if (!freq)
+        freq = "WEEKLY";
+    } else if (!byday && json_is_number(wd))
+      note(c, "schedule", "weekday",
+           "een dag als getal lezen we niet (is 1 maandag of zondag?); schrijf de dag (Monday)");
     const char *opens = str_field(c, o, "schedule", "opens_at");
     const char *closes = str_field(c, o, "schedule", "closes_at");
     const char *text = str_field(c, o, "schedule", "description");
@@ -1364,8 +1548,8 @@ static int add_attributes(struct ctx *c, struct ix_service *s, json_t *arr) {
 
 static const char *const org_read[] = {"id",      "name",   "description", "email",
                                        "website", "phones", NULL};
-static const char *const org_read_top[] = {"id",      "name",   "description", "email",
-                                           "website", "phones", "services",    NULL};
+static const char *const org_read_top[] = {"id",     "name",     "description", "email", "website",
+                                           "phones", "services", "locations",   NULL};
 
 /* Add the organization (once per id) and return its key in *key. */
 static int add_org(struct ctx *c, json_t *o, int top, const char **key) {
@@ -1383,6 +1567,8 @@ static int add_org(struct ctx *c, json_t *o, int top, const char **key) {
     *key = c->b->orgs.v[at].key;
     return SK_OK;
   }
+  if (rename_key(o, "url", "website") < 0) /* HSDS 1.x/2.0 */
+    return oom(c);
   report_unread(c, o, "organization", top ? org_read_top : org_read);
   struct ix_org *org = ix_batch_add_org(c->b);
   if (!org || !(org->key = ix_strdup(c->b, id)))
@@ -1547,9 +1733,11 @@ static int read_accessibility(struct ctx *c, struct ix_location *l, json_t *arr)
   return rc;
 }
 
-/* Add the location (once per id), link it to s, and merge its phones and
- * schedules into s. */
-static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hours_src) {
+/* Read the location o into the batch (once per id); *key is its key, or
+ * NULL when it is skipped (no id, not a physical location). org_key: the
+ * organisation to use when the location names none (may be NULL). */
+static int store_location(struct ctx *c, json_t *o, const char *org_key, const char **key) {
+  *key = NULL;
   int nomem = 0;
   const char *id = id_field(c, o, "location", "id", &nomem);
   if (nomem)
@@ -1565,52 +1753,81 @@ static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hou
          type);
     return SK_OK;
   }
-  const char *key;
   size_t at = ks_find(&c->locs, id);
   if (at != SIZE_MAX) {
-    key = c->b->locations.v[at].key;
-  } else {
-    report_unread(c, o, "location", location_read);
-    struct ix_location *l = ix_batch_add_location(c->b);
-    if (!l || !(l->key = ix_strdup(c->b, id)))
-      return oom(c);
-    const char *f;
-    if ((f = str_field(c, o, "location", "name")) && !(l->name = ix_strdup(c->b, f)))
-      return oom(c);
-    f = id_field(c, o, "location", "organization_id", &nomem);
-    l->org_key = f ? ix_strdup(c->b, f) : s->org_key;
-    if (nomem || (f && !l->org_key))
-      return oom(c);
-    json_t *addrs = arr_field(c, o, "location", "addresses");
-    if (addrs)
-      TRY(read_address(c, l, addrs));
-    json_t *lat = json_object_get(o, "latitude"), *lon = json_object_get(o, "longitude");
-    if (!empty_value(lat) || !empty_value(lon)) {
-      double la = 0, lo = 0;
-      if (num_value(lat, &la) == 1 && num_value(lon, &lo) == 1 && isfinite(la) && isfinite(lo) &&
-          la >= -90 && la <= 90 && lo >= -180 && lo <= 180) {
-        l->latitude = la;
-        l->longitude = lo;
-        l->has_coordinates = 1;
-      } else {
-        note(c, "location", "latitude",
-             "latitude en longitude moeten samen geldige graden zijn (WGS84, -90..90 en "
-             "-180..180); de "
-             "coördinaten zijn overgeslagen");
-      }
-    }
-    json_t *acc = arr_field(c, o, "location", "accessibility");
-    if (acc)
-      TRY(read_accessibility(c, l, acc));
-    key = l->key;
-    TRY(ks_add(&c->locs, key, c->b->locations.n - 1));
+    *key = c->b->locations.v[at].key;
+    return SK_OK;
   }
+  report_unread(c, o, "location", location_read);
+  struct ix_location *l = ix_batch_add_location(c->b);
+  if (!l || !(l->key = ix_strdup(c->b, id)))
+    return oom(c);
+  const char *f;
+  if ((f = str_field(c, o, "location", "name")) && !(l->name = ix_strdup(c->b, f)))
+    return oom(c);
+  f = id_field(c, o, "location", "organization_id", &nomem);
+  l->org_key = f ? ix_strdup(c->b, f) : org_key;
+  if (nomem || (f && !l->org_key))
+    return oom(c);
+  json_t *addrs = arr_field(c, o, "location", "addresses");
+  if (addrs)
+    TRY(read_address(c, l, addrs));
+  json_t *lat = json_object_get(o, "latitude"), *lon = json_object_get(o, "longitude");
+  if (!empty_value(lat) || !empty_value(lon)) {
+    double la = 0, lo = 0;
+    if (num_value(lat, &la) == 1 && num_value(lon, &lo) == 1 && isfinite(la) && isfinite(lo) &&
+        la >= -90 && la <= 90 && lo >= -180 && lo <= 180) {
+      l->latitude = la;
+      l->longitude = lo;
+      l->has_coordinates = 1;
+    } else {
+      note(c, "location", "latitude",
+           "latitude en longitude moeten samen geldige graden zijn (WGS84, -90..90 en "
+           "-180..180); de "
+           "coördinaten zijn overgeslagen");
+    }
+  }
+  json_t *acc = arr_field(c, o, "location", "accessibility");
+  if (acc)
+    TRY(read_accessibility(c, l, acc));
+  *key = l->key;
+  return ks_add(&c->locs, l->key, c->b->locations.n - 1);
+}
+
+/* Add the location (once per id), link it to s, and merge its phones and
+ * schedules into s. */
+static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hours_src) {
+  const char *key;
+  TRY(store_location(c, o, s->org_key, &key));
+  if (!key)
+    return SK_OK;
   TRY(link_location(c, s, key));
   json_t *phones = arr_field(c, o, "location", "phones");
   if (phones)
     TRY(add_service_phones(c, s, phones));
   return add_location_schedules(c, s, arr_field(c, o, "location", "schedules"), hours_src,
                                 "location");
+}
+
+/* A location on its own (a /locations answer, an organisation's
+ * locations): what the model holds of a location is kept; its phones and
+ * hours belong to services in our model, so without one they are
+ * reported. */
+static int add_lone_location(struct ctx *c, json_t *o, const char *org_key) {
+  size_t n_old = 0;
+  if (upgrade_location(o, &n_old))
+    return oom(c);
+  const char *key;
+  TRY(store_location(c, o, org_key, &key));
+  if (!key)
+    return SK_OK;
+  if (!empty_value(json_object_get(o, "phones")))
+    note(c, "location", "phones",
+         "telefoonnummers bewaren we bij een dienst; deze locatie heeft (hier) geen dienst");
+  if (!empty_value(json_object_get(o, "schedules")))
+    note(c, "location", "schedules",
+         "openingstijden bewaren we bij een dienst; deze locatie heeft (hier) geen dienst");
+  return SK_OK;
 }
 
 /* -------------------------------------------------- service_at_location */
@@ -2028,6 +2245,11 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
                   clip(id, 100), id);
   }
 
+  size_t n_old = 0;
+  if (upgrade_service(o, &n_old))
+    return oom(c);
+  if (n_old)
+    note(c, "service", NULL, "namen van HSDS 1 of 2 (zoals regular_schedules) gelezen als HSDS 3");
   /* Fields that decide whether and for whom: a wrong value rejects. */
   json_t *jst = json_object_get(o, "status");
   int closed = 0;
@@ -2189,10 +2411,15 @@ out:
 
 /* ------------------------------------------------------------ documents */
 
-enum item_kind { ITEM_SERVICE, ITEM_SAL, ITEM_ORG, ITEM_OTHER };
+enum item_kind { ITEM_SERVICE, ITEM_SAL, ITEM_ORG, ITEM_LOCATION, ITEM_OTHER };
 
-static enum item_kind classify(json_t *o, const char **what) {
+/* What an item that is no service, organisation or location is: for the
+ * reason of a refusal. */
+enum other_kind { OTHER_NONE, OTHER_BASE, OTHER_TAXONOMY, OTHER_TERM };
+
+static enum item_kind classify(json_t *o, const char **what, enum other_kind *other) {
   *what = "geen object";
+  *other = OTHER_NONE;
   if (!json_is_object(o))
     return ITEM_OTHER;
   if (json_object_get(o, "status"))
@@ -2204,44 +2431,63 @@ static enum item_kind classify(json_t *o, const char **what) {
   const char *k;
   json_t *v;
   json_object_foreach(o, k, v) if (in_list(k, service_only)) return ITEM_SERVICE;
-  if (json_object_get(o, "openapi_url"))
+  if (json_object_get(o, "openapi_url")) {
     *what = "de beschrijving van een HSDS-API (base)";
-  else if (json_object_get(o, "location_type") || json_object_get(o, "addresses"))
+    *other = OTHER_BASE;
+  } else if (json_object_get(o, "location_type") || json_object_get(o, "addresses") ||
+             json_object_get(o, "physical_addresses")) {
     *what = "een locatie (location)";
-  else if (json_object_get(o, "taxonomy_terms") ||
-           (json_object_get(o, "version") && json_object_get(o, "uri")))
+    return ITEM_LOCATION;
+  } else if (json_object_get(o, "taxonomy_terms") ||
+             (json_object_get(o, "version") && json_object_get(o, "uri"))) {
     *what = "een taxonomie (taxonomy)";
-  else if (json_object_get(o, "taxonomy") || json_object_get(o, "term_uri") ||
-           json_object_get(o, "code"))
+    *other = OTHER_TAXONOMY;
+  } else if (json_object_get(o, "taxonomy") || json_object_get(o, "term_uri") ||
+             json_object_get(o, "code") || json_object_get(o, "parent_id")) {
     *what = "een taxonomieterm (taxonomy_term)";
-  else if (json_object_get(o, "organizations.csv") || json_object_get(o, "services.csv"))
+    *other = OTHER_TERM;
+  } else if (json_object_get(o, "organizations.csv") || json_object_get(o, "services.csv")) {
     *what = "HSDS in tabelvorm (tabular)";
-  else if (json_object_get(o, "website") || json_object_get(o, "legal_status") ||
-           json_object_get(o, "organization_identifiers") || json_object_get(o, "description"))
-    *what = "een organisatie (organization) zonder diensten";
-  else
+  } else if (json_object_get(o, "website") || json_object_get(o, "legal_status") ||
+             json_object_get(o, "organization_identifiers") || json_object_get(o, "tax_status") ||
+             json_object_get(o, "year_incorporated") ||
+             json_is_array(json_object_get(o, "locations")) || json_object_get(o, "description")) {
+    *what = "een organisatie (organization)";
+    return ITEM_ORG;
+  } else {
     *what = "geen dienst (service)";
+  }
   return ITEM_OTHER;
 }
 
 static int read_item(struct ctx *c, json_t *o, size_t index, int in_list_doc) {
   c->n_items++;
   const char *what;
-  enum item_kind kind = classify(o, &what);
+  enum other_kind other;
+  enum item_kind kind = classify(o, &what, &other);
   if (kind != ITEM_OTHER)
     c->n_recognized++;
   switch (kind) {
   case ITEM_SERVICE: return read_service(c, o, index, NULL, NULL);
   case ITEM_SAL: return read_service(c, json_object_get(o, "service"), index, NULL, o);
+  case ITEM_LOCATION: c->cur = NULL; return add_lone_location(c, o, NULL);
   case ITEM_ORG: {
     const char *org_key = NULL;
     c->cur = NULL;
     /* {"services": [...]} alone is a plain wrapper (the HSDS field guidance
      * examples use it), not an organization. */
+    json_t *svcs = json_object_get(o, "services"), *sv;
     if (json_object_size(o) > 1 || json_object_get(o, "id"))
       TRY(add_org(c, o, 1, &org_key));
-    json_t *svcs = json_object_get(o, "services"), *sv;
+    /* An organisation's own locations (HSDS 3.0 organization.locations):
+     * the same records its services name, read once. */
+    json_t *locs = json_object_get(o, "locations"), *lo;
     size_t i;
+    if (json_is_array(locs) && org_key)
+      json_array_foreach(locs, i, lo) {
+        if (json_is_object(lo))
+          TRY(add_lone_location(c, lo, org_key));
+      }
     json_array_foreach(svcs, i, sv) {
       if (!json_is_object(sv)) {
         TRY(reject(c, NULL, NULL,
@@ -2254,45 +2500,141 @@ static int read_item(struct ctx *c, json_t *o, size_t index, int in_list_doc) {
     return SK_OK;
   }
   case ITEM_OTHER: {
-    if (!c->first_other)
+    if (!c->first_other) {
       c->first_other = what;
+      c->first_other_kind = other;
+    }
     if (!in_list_doc)
       return SK_OK; /* the caller turns this into an error for the document */
     const char *id = json_string_value(json_object_get(o, "id"));
-    return reject(c, id, NULL, "Item %zu in de lijst is %s, geen dienst. Het is overgeslagen.",
+    return reject(c, id, NULL,
+                  "Item %zu in de lijst is %s, geen dienst, organisatie of locatie. Het is "
+                  "overgeslagen.",
                   index + 1, what);
   }
   }
   return SK_OK;
 }
 
-static const char *const envelope_read[] = {"total_items", "total_pages", "page_number",
-                                            "size",        "first_page",  "last_page",
-                                            "empty",       "contents",    NULL};
+/* One warning for the organisations and locations of this document that
+ * no service names. */
+static int warn_lone(struct ctx *c) {
+  struct ix_batch *b = c->b;
+  if (b->orgs.n == c->orgs_before && b->locations.n == c->locs_before)
+    return SK_OK;
+  struct keyset used = {0};
+  int rc = SK_OK;
+  for (size_t i = 0; i < b->services.n && !rc; i++) {
+    const struct ix_service *s = &b->services.v[i];
+    if (s->org_key && ks_find(&used, s->org_key) == SIZE_MAX)
+      rc = ks_add(&used, s->org_key, i);
+    for (size_t k = 0; k < s->location_keys.n && !rc; k++)
+      if (ks_find(&used, s->location_keys.v[k]) == SIZE_MAX)
+        rc = ks_add(&used, s->location_keys.v[k], i);
+  }
+  size_t n_orgs = 0, n_locs = 0;
+  for (size_t i = c->orgs_before; i < b->orgs.n; i++)
+    n_orgs += ks_find(&used, b->orgs.v[i].key) == SIZE_MAX;
+  for (size_t i = c->locs_before; i < b->locations.n; i++)
+    n_locs += ks_find(&used, b->locations.v[i].key) == SIZE_MAX;
+  ks_free(&used);
+  if (rc)
+    return oom(c);
+  char what[96];
+  if (n_orgs && n_locs)
+    snprintf(what, sizeof what, "%zu organisatie(s) en %zu locatie(s)", n_orgs, n_locs);
+  else
+    snprintf(what, sizeof what, "%zu %s", n_orgs + n_locs,
+             n_orgs ? "organisatie(s)" : "locatie(s)");
+  if ((n_orgs || n_locs) &&
+      ix_batch_warn(b,
+                    "Dit bestand heeft %s zonder dienst: we bewaren ze, maar op de kaart staan ze "
+                    "pas bij een dienst die ze noemt.",
+                    what))
+    return oom(c);
+  return SK_OK;
+}
+
+/* The refusal of a document with nothing we can hold, saying what it is
+ * and what to send instead. */
+static void refuse_other(const struct ctx *c, char *err, size_t errlen) {
+  switch (c->first_other_kind) {
+  case OTHER_BASE:
+    snprintf(err, errlen,
+             "Dit bestand bevat geen diensten, organisaties of locaties: het is de beschrijving "
+             "van een HSDS-API (base: version en openapi_url). Geef als adres van de feed de "
+             "diensten van die API (het adres dat eindigt op /services).");
+    return;
+  case OTHER_TAXONOMY:
+  case OTHER_TERM:
+    snprintf(err, errlen,
+             "Dit bestand bevat geen diensten, organisaties of locaties: het is %s. Een "
+             "indeling van een ander nemen we niet over; wij delen diensten in met onze eigen "
+             "indeling. Termen van een andere indeling bij een dienst (attributes) gebruiken we "
+             "wel om die dienst in te delen.",
+             c->first_other_kind == OTHER_TAXONOMY ? "een taxonomie (taxonomy)"
+                                                   : "een taxonomieterm (taxonomy_term)");
+    return;
+  case OTHER_NONE: break;
+  }
+  snprintf(err, errlen,
+           "Dit bestand bevat geen diensten, organisaties of locaties (HSDS). Het lijkt %s.",
+           c->first_other ? c->first_other : "iets anders");
+}
+
+static const char *const envelope_read[] = {
+    "total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty",
+    "contents",
+    /* the paged answer of Spring-based APIs (ORUK API 1.0, HSDS API 1.0):
+     * content, totalElements, totalPages, number, first, last, ... */
+    "content", "totalElements", "totalPages", "number", "numberOfElements", "first", "last", "sort",
+    "pageable",
+    /* other wrappers APIs use for a list */
+    "items", "data", "results", "organizations", "locations", NULL};
+
+/* The list in an envelope: HSDS 3's contents, then the names other APIs
+ * use. NULL when root is no envelope. */
+static json_t *envelope_list(json_t *root, const char **name) {
+  static const char *const keys[] = {"contents", "content",       "items",     "data",
+                                     "results",  "organizations", "locations", NULL};
+  if (!json_is_object(root) || json_object_get(root, "id"))
+    return NULL;
+  for (size_t i = 0; keys[i]; i++) {
+    json_t *v = json_object_get(root, keys[i]);
+    /* contents is HSDS's own: a wrong type there is the feed's error */
+    if (v && (i == 0 || json_is_array(v))) {
+      *name = keys[i];
+      return v;
+    }
+  }
+  return NULL;
+}
 
 static int read_document(struct ctx *c, json_t *root, int *total_pages, char *err, size_t errlen) {
   json_t *list = NULL;
+  const char *lname = NULL;
   if (json_is_array(root)) {
     list = root;
-  } else if (json_is_object(root) && json_object_get(root, "contents")) {
-    list = json_object_get(root, "contents");
+  } else if ((list = envelope_list(root, &lname))) {
     if (!json_is_array(list)) {
-      snprintf(err, errlen, "Het veld 'contents' moet een lijst met diensten zijn.");
+      snprintf(err, errlen, "Het veld '%s' moet een lijst met diensten zijn.", lname);
       return SK_EPARSE;
     }
     report_unread(c, root, "page", envelope_read);
+    const char *tp = json_object_get(root, "total_pages") ? "total_pages" : "totalPages";
+    const char *pnum = json_object_get(root, "page_number") ? "page_number" : "number";
     long pages;
-    int r = int_value(json_object_get(root, "total_pages"), 0, LONG_MAX / 2, &pages);
+    int r = int_value(json_object_get(root, tp), 0, LONG_MAX / 2, &pages);
     if (r == -1)
-      note(c, "page", "total_pages", "dit moet een heel getal zijn; we lezen alleen deze pagina");
+      note(c, "page", tp, "dit moet een heel getal zijn; we lezen alleen deze pagina");
     else if (r == 1 && pages > IX_HSDS_MAX_PAGES) {
-      note(c, "page", "total_pages", "meer dan %d pagina's lezen we niet", IX_HSDS_MAX_PAGES);
+      note(c, "page", tp, "meer dan %d pagina's lezen we niet", IX_HSDS_MAX_PAGES);
       *total_pages = IX_HSDS_MAX_PAGES;
     } else if (r == 1 && pages >= 1)
       *total_pages = (int)pages;
     long pn;
-    if (int_value(json_object_get(root, "page_number"), 0, LONG_MAX / 2, &pn) == -1)
-      note(c, "page", "page_number", "dit moet een heel getal zijn");
+    if (int_value(json_object_get(root, pnum), 0, LONG_MAX / 2, &pn) == -1)
+      note(c, "page", pnum, "dit moet een heel getal zijn");
   } else if (!json_is_object(root)) {
     snprintf(err, errlen, "Dit is geen HSDS: we verwachten een lijst met diensten of één dienst.");
     return SK_EPARSE;
@@ -2305,11 +2647,14 @@ static int read_document(struct ctx *c, json_t *root, int *total_pages, char *er
     TRY(read_item(c, root, 0, 0));
   }
   if (c->n_items && !c->n_recognized) {
-    snprintf(err, errlen, "Dit bestand bevat geen diensten (HSDS services). Het lijkt %s.",
-             c->first_other ? c->first_other : "iets anders");
+    refuse_other(c, err, errlen);
     return SK_EPARSE;
   }
-  return SK_OK;
+  /* Organisations and locations without services are kept (an API's
+   * /organizations or /locations, a register of places): on the map they
+   * appear with the services that name them, from this feed later or
+   * from the portal. */
+  return warn_lone(c);
 }
 
 int ix_hsds_parse(const char *data, size_t len, const struct sk_taxonomy *tax, struct ix_batch *out,
@@ -2368,6 +2713,8 @@ int ix_hsds_parse_at(const char *data, size_t len, const struct sk_taxonomy *tax
     rc = SK_ENOMEM;
     goto done;
   }
+  c.orgs_before = out->orgs.n;
+  c.locs_before = out->locations.n;
   /* Records from earlier pages of the same feed count as already seen. */
   for (size_t i = 0; !rc && i < out->orgs.n; i++)
     rc = ks_add(&c.orgs, out->orgs.v[i].key, i);

@@ -350,8 +350,101 @@ static int id_column(const char *col) {
   return strcmp(col, "id") == 0 || (n > 3 && strcmp(col + n - 3, "_id") == 0);
 }
 
+/* A column name as spreadsheets write it ("Organization ID", " Name ",
+ * "service-id") in the form of the specification ("organization_id"):
+ * lower case, blanks and '-' as '_'. Names are ASCII in HSDS, so other
+ * bytes are kept. */
+static void column_name(const char *in, char *out, size_t cap) {
+  while (*in == ' ' || *in == '\t')
+    in++;
+  size_t n = 0;
+  for (; *in && n + 1 < cap; in++) {
+    char ch = *in;
+    if (ch >= 'A' && ch <= 'Z')
+      ch = (char)(ch - 'A' + 'a');
+    else if (ch == ' ' || ch == '-' || ch == '\t')
+      ch = '_';
+    out[n++] = ch;
+  }
+  while (n && out[n - 1] == '_')
+    n--;
+  out[n] = '\0';
+}
+
+/* Columns that hold a date (or a date and time). */
+static int date_column(const char *col) {
+  static const char *const cols[] = {"valid_from",    "valid_to",   "dtstart",  "until",
+                                     "assured_date",  "start_date", "end_date", "last_modified",
+                                     "date_modified", NULL};
+  for (size_t i = 0; cols[i]; i++)
+    if (strcmp(cols[i], col) == 0)
+      return 1;
+  return 0;
+}
+
+/* A date as a Dutch spreadsheet writes it, as ISO 8601: "3-12-2026" and
+ * "03-12-2026" are day-month-year (the Dutch order; with '-' nobody writes
+ * month first), optionally followed by a time ("3-12-2026 9:30"). With '/'
+ * the order is only known when one part is above 12 ("24/12/2026",
+ * "12/24/2015"); "3/12/2026" is left as it is, and the reader reports it.
+ * 1 when written into out. */
+static int sheet_date(const char *v, char *out, size_t cap) {
+  const char *p = v;
+  int part[3], len[3];
+  char sep = 0;
+  for (int k = 0; k < 3; k++) {
+    int x = 0, l = 0;
+    while (*p >= '0' && *p <= '9' && l < 5) {
+      x = x * 10 + (*p++ - '0');
+      l++;
+    }
+    if (!l)
+      return 0;
+    part[k] = x;
+    len[k] = l;
+    if (k < 2) {
+      if ((*p != '-' && *p != '/') || (sep && *p != sep))
+        return 0;
+      sep = *p++;
+    }
+  }
+  if (len[0] > 2 || len[1] > 2 || len[2] != 4 || part[2] < 1900 || part[2] > 2200)
+    return 0;
+  int a = part[0], b = part[1], y = part[2];
+  char s1 = sep;
+  int d = a, m = b;
+  if (s1 == '/') {
+    if (a > 12 && b <= 12)
+      d = a, m = b;
+    else if (b > 12 && a <= 12)
+      d = b, m = a;
+    else if (a != b)
+      return 0; /* ambiguous */
+  }
+  if (m < 1 || m > 12 || d < 1 || d > 31)
+    return 0;
+  const char *rest = p;
+  int hh, mi, k = 0;
+  if (!*rest) {
+    snprintf(out, cap, "%04d-%02d-%02d", y, m, d);
+    return 1;
+  }
+  if (sscanf(rest, " %2d:%2d%n", &hh, &mi, &k) == 2 && hh <= 23 && mi <= 59) {
+    int ss = 0, k2 = 0;
+    if (rest[k] == ':' && sscanf(rest + k, ":%2d%n", &ss, &k2) == 1)
+      k += k2;
+    if (!rest[k]) {
+      snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, hh, mi, ss);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 static json_t *cell_value(const char *col, const char *v) {
-  char *end, u[SK_UUID_LEN];
+  char *end, u[SK_UUID_LEN], iso[32];
+  if (date_column(col) && sheet_date(v, iso, sizeof iso))
+    return json_string(iso);
   if (id_column(col) && sk_uuid_canon(v, u)) /* joins ignore the case of a UUID */
     return json_string(u);
   if (numeric_column(col)) {
@@ -373,12 +466,11 @@ static const struct ix_hsds_csv_file *find_file(const struct ix_hsds_csv_pkg *p,
   return NULL;
 }
 
-/* One table as an array of row objects (empty cells left out); an absent
- * table is an empty array. *out NULL on OOM. */
+/* The rows of one file appended to *out, as row objects (empty cells left
+ * out); no file adds nothing. */
 static int load_table(const struct ix_hsds_csv_file *f, struct ix_batch *b, json_t **out, char *err,
                       size_t errlen) {
-  *out = json_array();
-  if (!*out)
+  if (!*out && !(*out = json_array()))
     return SK_ENOMEM;
   if (!f)
     return SK_OK;
@@ -410,7 +502,9 @@ static int load_table(const struct ix_hsds_csv_file *f, struct ix_batch *b, json
     }
     int any = 0;
     for (size_t i = 0; i < hdr.n && i < r.n; i++) {
-      const char *col = ix_csv_cell(&hdr, i), *v = ix_csv_cell(&r, i);
+      char col[128];
+      column_name(ix_csv_cell(&hdr, i), col, sizeof col);
+      const char *v = ix_csv_cell(&r, i);
       /* "null" is how exports from a database write an empty cell (the
        * specification's own field-guidance schedules.csv does). */
       if (!*col || !*v || strcmp(v, "null") == 0 || strcmp(v, "NULL") == 0 ||
@@ -804,22 +898,35 @@ static int upgrade_old(struct join *j, size_t *n) {
 int ix_hsds_csv_parse_pkg(const struct ix_hsds_csv_pkg *p, const struct sk_taxonomy *tax,
                           int64_t now, struct ix_batch *out, char *err, size_t errlen) {
   err[0] = '\0';
-  if (!find_file(p, "services.csv") && !find_file(p, "service.csv")) {
-    snprintf(
-        err, errlen,
-        "Het pakket heeft geen services.csv. Een HSDS-CSV-pakket heeft minstens services.csv (en "
-        "meestal "
-        "organizations.csv, locations.csv, service_at_location.csv, phones.csv, schedules.csv).");
+  if (!find_file(p, "services.csv") && !find_file(p, "service.csv") &&
+      !find_file(p, "organizations.csv") && !find_file(p, "organization.csv") &&
+      !find_file(p, "locations.csv") && !find_file(p, "location.csv")) {
+    snprintf(err, errlen,
+             "Het pakket heeft geen services.csv, organizations.csv of locations.csv. Een "
+             "HSDS-CSV-pakket heeft minstens een van die drie (en meestal ook "
+             "service_at_location.csv, phones.csv, schedules.csv).");
     return SK_EPARSE;
   }
   struct join j;
   memset(&j, 0, sizeof j);
   int rc = SK_OK;
+  /* Every file of a table counts: a package with both schedules.csv (3.x)
+   * and regular_schedules.csv (1.x) has hours in both. */
   for (int t = 0; t < T_COUNT && !rc; t++) {
-    const struct ix_hsds_csv_file *f = NULL;
-    for (int k = 0; k < TAB_NAMES && !f && tab_files[t][k]; k++)
-      f = find_file(p, tab_files[t][k]);
-    rc = load_table(f, out, &j.t[t], err, errlen);
+    const char *first_name = NULL;
+    rc = load_table(NULL, out, &j.t[t], err, errlen);
+    for (int k = 0; k < TAB_NAMES && !rc && tab_files[t][k]; k++) {
+      const struct ix_hsds_csv_file *f = find_file(p, tab_files[t][k]);
+      if (!f)
+        continue;
+      if (first_name && ix_batch_warn(out, "Het pakket heeft zowel %s als %s; we lezen ze allebei.",
+                                      first_name, f->name))
+        rc = SK_ENOMEM;
+      if (!first_name)
+        first_name = f->name;
+      if (!rc)
+        rc = load_table(f, out, &j.t[t], err, errlen);
+    }
   }
   size_t n_old = 0;
   if (!rc)
@@ -890,6 +997,60 @@ int ix_hsds_csv_parse_pkg(const struct ix_hsds_csv_pkg *p, const struct sk_taxon
     }
     n_services++;
   }
+  /* Organisations and locations no service of the package names are kept
+   * too (a register of organisations, of places): the JSON reader stores
+   * what the model holds of them and says they have no service. */
+  size_t n_lone = 0;
+  {
+    json_t *used_org = json_object(), *used_loc = json_object();
+    if (!used_org || !used_loc) {
+      json_decref(used_org);
+      json_decref(used_loc);
+      rc = SK_ENOMEM;
+      goto done;
+    }
+    json_array_foreach(j.t[T_SERVICES], i, row) {
+      const char *oid = json_string_value(json_object_get(row, "organization_id"));
+      if (oid)
+        json_object_set_new(used_org, oid, json_true());
+    }
+    json_array_foreach(j.t[T_SAL], i, row) {
+      const char *lid = json_string_value(json_object_get(row, "location_id"));
+      if (lid)
+        json_object_set_new(used_loc, lid, json_true());
+    }
+    json_array_foreach(j.t[T_ORGS], i, row) {
+      const char *oid = json_string_value(json_object_get(row, "id"));
+      json_t *o;
+      if (!oid || json_object_get(used_org, oid))
+        continue;
+      if (!(o = json_copy(row)) || json_array_append_new(services, o) ||
+          nest(o, "phones", j.phones_by_org, oid, phone_fk) ||
+          json_object_set_new(o, "services", json_array())) {
+        rc = SK_ENOMEM;
+        break;
+      }
+      n_lone++;
+    }
+    json_array_foreach(j.t[T_LOCATIONS], i, row) {
+      const char *lid = json_string_value(json_object_get(row, "id"));
+      if (rc || !lid || json_object_get(used_loc, lid))
+        continue;
+      int lo_oom;
+      json_t *l = build_location(&j, lid, &foreign_org, &lo_oom);
+      if (lo_oom || (l && json_array_append_new(services, l)) ||
+          (l && !json_object_get(l, "location_type") &&
+           json_object_set_new(l, "location_type", json_string("physical")))) {
+        rc = SK_ENOMEM;
+        break;
+      }
+      n_lone += l != NULL;
+    }
+    json_decref(used_org);
+    json_decref(used_loc);
+    if (rc)
+      goto done;
+  }
   /* Attributes of something that is not a service of the package. */
   size_t stray = 0;
   const char *link;
@@ -914,9 +1075,10 @@ int ix_hsds_csv_parse_pkg(const struct ix_hsds_csv_pkg *p, const struct sk_taxon
     rc = SK_ENOMEM;
   if (rc)
     goto done;
-  if (!n_services) {
+  if (!n_services && !n_lone) {
     snprintf(err, errlen,
-             "Het bestand services.csv heeft geen diensten (alleen een kopregel, of het is leeg).");
+             "Het pakket heeft geen diensten, organisaties of locaties (alleen kopregels, of de "
+             "bestanden zijn leeg).");
     rc = SK_EPARSE;
     goto done;
   }

@@ -164,6 +164,20 @@ static int stand_in_orgs(const struct ix_feed *f, struct ix_batch *b) {
       break;
     }
   }
+  /* A location naming an organisation the document does not hold (an
+   * API's /locations): the same stand-in, so the location is kept. */
+  for (size_t i = 0; i < b->locations.n && !rc; i++) {
+    const char *k = b->locations.v[i].org_key;
+    if (!k || ix_keymap_get(&have, k, NULL))
+      continue;
+    n_foreign++;
+    if (!example)
+      example = k;
+    struct ix_org *o = ix_batch_add_org(b);
+    if (!o || !(o->name = ix_strdup(b, f->partner)) || !(o->key = ix_strdup(b, k)) ||
+        ix_keymap_put(&have, o->key, b->orgs.n - 1))
+      rc = SK_ENOMEM;
+  }
   ix_keymap_free(&have);
   if (!rc && n_none &&
       ix_batch_warn(b,
@@ -174,7 +188,8 @@ static int stand_in_orgs(const struct ix_feed *f, struct ix_batch *b) {
     rc = SK_ENOMEM;
   if (!rc && n_foreign &&
       ix_batch_warn(b,
-                    "%zu diensten noemen een organisatie die niet in de feed staat (bijvoorbeeld "
+                    "%zu diensten of locaties noemen een organisatie die niet in de feed staat "
+                    "(bijvoorbeeld "
                     "'%.80s'): we tonen ze bij de partner van de feed ('%.80s') tot de feed die "
                     "organisatie meegeeft.",
                     n_foreign, example, f->partner))
