@@ -105,6 +105,8 @@ int ix_csv_read_row(struct ix_csv_reader *c, struct ix_csv_row *r) {
         }
       } else if (ch == '\n') {
         c->line++;
+      } else if (ch == '\r' && c->p < c->end && *c->p == '\n') {
+        continue; /* a line break in a cell is "\n", whatever the file uses */
       }
     } else if (ch == '"' && in_cell_start) {
       quoted = 1;

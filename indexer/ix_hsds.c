@@ -1386,14 +1386,30 @@ static int area_extent(struct ctx *c, struct ix_service *s, json_t *o, int *plac
   return SK_OK;
 }
 
+static int add_area(struct ctx *c, struct ix_service *s, json_t *o);
+
 static int add_areas(struct ctx *c, struct ix_service *s, json_t *arr) {
   size_t i;
   json_t *o;
   json_array_foreach(arr, i, o) {
+    json_t *wrap = NULL;
+    if (json_is_string(o)) /* ["Huizen", "Laren"]: the names alone */
+      o = wrap = json_pack("{s:O}", "name", o);
+    if (!o)
+      return oom(c);
     if (!json_is_object(o)) {
       note(c, "service_area", NULL, "een werkgebied moet een object zijn; het is overgeslagen");
       continue;
     }
+    int arc = add_area(c, s, o);
+    json_decref(wrap);
+    TRY(arc);
+  }
+  return SK_OK;
+}
+
+static int add_area(struct ctx *c, struct ix_service *s, json_t *o) {
+  {
     report_unread(c, o, "service_area", area_read);
     const char *name = str_field(c, o, "service_area", "name");
     const char *desc = str_field(c, o, "service_area", "description");
@@ -1630,6 +1646,20 @@ static const char *const address_read_nl[] = {
     "country", "address_type", "state_province", "region",    NULL};
 static const char *const access_read[] = {"id", "location_id", "description", "details", NULL};
 
+/* The Netherlands as addresses write it: the ISO codes and the names. */
+static int dutch_country(const char *s) {
+  static const char *const names[] = {"NL",           "NLD",     "Netherlands", "The Netherlands",
+                                      "Nederland",    "Holland", "Pays-Bas",    "Niederlande",
+                                      "Países Bajos", NULL};
+  char t[40];
+  if (!s || !trim_copy(t, sizeof t, s))
+    return 0;
+  for (size_t i = 0; names[i]; i++)
+    if (strcasecmp(t, names[i]) == 0)
+      return 1;
+  return 0;
+}
+
 static int read_address(struct ctx *c, struct ix_location *l, json_t *arr) {
   json_t *pick = NULL, *a;
   size_t i, n_physical = 0;
@@ -1659,7 +1689,7 @@ static int read_address(struct ctx *c, struct ix_location *l, json_t *arr) {
    * gives the municipality); HSDS requires state_province, so a conforming
    * Dutch feed always sends it. Elsewhere they are reported. */
   const char *country0 = json_string_value(json_object_get(pick, "country"));
-  int dutch = !country0 || strcasecmp(country0, "NL") == 0;
+  int dutch = !country0 || !*country0 || dutch_country(country0);
   report_unread(c, pick, "address", dutch ? address_read_nl : address_read);
   const char *a1 = str_field(c, pick, "address", "address_1");
   const char *a2 = str_field(c, pick, "address", "address_2");
@@ -1675,7 +1705,7 @@ static int read_address(struct ctx *c, struct ix_location *l, json_t *arr) {
   if ((f = str_field(c, pick, "address", "postal_code")) && !(l->postal_code = ix_strdup(c->b, f)))
     return oom(c);
   const char *country = str_field(c, pick, "address", "country");
-  int foreign = country && strcasecmp(country, "NL") != 0;
+  int foreign = country && !dutch_country(country);
   if (foreign)
     note(c, "address", "country",
          "land '%.*s' ligt niet in Nederland; het adres is toch overgenomen", clip(country, 20),
@@ -2013,15 +2043,19 @@ static int add_languages(struct ctx *c, struct sk_buf *post, json_t *arr) {
   size_t i;
   json_t *o;
   json_array_foreach(arr, i, o) {
-    if (!json_is_object(o)) {
+    const char *name = NULL, *lnote = NULL;
+    if (json_is_string(o)) { /* ["Nederlands", "Engels"] */
+      name = json_string_length(o) ? json_string_value(o) : NULL;
+    } else if (!json_is_object(o)) {
       note(c, "language", NULL, "dit moet een object zijn; het is overgeslagen");
       continue;
+    } else {
+      report_unread(c, o, "language", lang_read);
+      name = str_field(c, o, "language", "name");
+      if (!name)
+        name = str_field(c, o, "language", "code");
+      lnote = str_field(c, o, "language", "note");
     }
-    report_unread(c, o, "language", lang_read);
-    const char *name = str_field(c, o, "language", "name");
-    if (!name)
-      name = str_field(c, o, "language", "code");
-    const char *lnote = str_field(c, o, "language", "note");
     if (!name)
       continue;
     int w = lnote ? snprintf(line + off, sizeof line - off, "%s%.*s (%.*s)", off ? ", " : "",

@@ -382,12 +382,19 @@ static int date_column(const char *col) {
   return 0;
 }
 
+/* 0 = Sunday .. 6 = Saturday (Sakamoto). */
+static int day_of_week(int y, int m, int d) {
+  static const int t[] = {0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4};
+  y -= m < 3;
+  return (y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7;
+}
+
 /* A date as a Dutch spreadsheet writes it, as ISO 8601: "3-12-2026" and
  * "03-12-2026" are day-month-year (the Dutch order; with '-' nobody writes
- * month first), optionally followed by a time ("3-12-2026 9:30"). With '/'
- * the order is only known when one part is above 12 ("24/12/2026",
- * "12/24/2015"); "3/12/2026" is left as it is, and the reader reports it.
- * 1 when written into out. */
+ * month first), optionally followed by a time ("3-12-2026 9:30", Dutch
+ * time, written with its offset). With '/' the order is only known when one part is above 12
+ * ("24/12/2026", "12/24/2015"); "3/12/2026" is left as it is, and the reader reports it. 1 when
+ * written into out. */
 static int sheet_date(const char *v, char *out, size_t cap) {
   const char *p = v;
   int part[3], len[3];
@@ -434,7 +441,16 @@ static int sheet_date(const char *v, char *out, size_t cap) {
     if (rest[k] == ':' && sscanf(rest + k, ":%2d%n", &ss, &k2) == 1)
       k += k2;
     if (!rest[k]) {
-      snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, hh, mi, ss);
+      /* A Dutch sheet's time is Dutch time: +02:00 in summer time (the last
+       * Sunday of March to the last Sunday of October), else +01:00. */
+      int summer = m > 3 && m < 10;
+      if (m == 3 || m == 10) {
+        int last = 31 - day_of_week(y, m, 31); /* the last Sunday */
+        int after = d > last || (d == last && hh >= (m == 3 ? 2 : 3));
+        summer = m == 3 ? after : !after;
+      }
+      snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d+%02d:00", y, m, d, hh, mi, ss,
+               summer ? 2 : 1);
       return 1;
     }
   }
@@ -442,7 +458,7 @@ static int sheet_date(const char *v, char *out, size_t cap) {
 }
 
 static json_t *cell_value(const char *col, const char *v) {
-  char *end, u[SK_UUID_LEN], iso[32];
+  char *end, u[SK_UUID_LEN], iso[40];
   if (date_column(col) && sheet_date(v, iso, sizeof iso))
     return json_string(iso);
   if (id_column(col) && sk_uuid_canon(v, u)) /* joins ignore the case of a UUID */

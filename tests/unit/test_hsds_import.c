@@ -727,6 +727,122 @@ static void test_csv_hsds2_naming(void **state) {
   remove(th_path("csv20.db"));
 }
 
+/* A page of the ORUK API 1.0 (HSDS 2.0 JSON, Spring's "content" envelope):
+ * regular_schedules with weekday names, physical_addresses, country
+ * "Nederland", accessibility_for_disabilities, eligibilitys, languages and
+ * service_areas as {language}/{service_area} or plain text, organization
+ * url, service_taxonomys. Before 3 December 2026 the whole page was
+ * refused ("Het lijkt geen dienst"). */
+static void test_oruk_api_v1_page(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("oruk.db");
+  struct ix_feed_report rep = run_one(st, "hsds",
+                                      data_path("tests/data/hsds/shapes/oruk_api_v1.json"), NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(n_rejections(st), 0);
+  assert_string_equal(seen(st, "Buurtkamer Huizen"),
+                      "Buurtkamer Huizen|18|||1 09:00-12:00;3 13:30-16:00|huizen|1271 AB Huizen");
+  assert_string_equal(seen(st, "Schuldhulp Blaricum"),
+                      "Schuldhulp Blaricum|||035 765 4321 ()||blaricum|");
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Buurtkamer Huizen' AND"
+                             " eligibility_description = 'volwassenen' AND fees_description ="
+                             " 'Gratis' AND description LIKE '%Talen: Nederlands, Arabisch%'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Schuldhulp Blaricum'"
+                             " AND description LIKE '%Talen: Nederlands, Engels%'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM location WHERE name = 'Wijkcentrum Oost' AND"
+                             " municipality_code = 'huizen' AND accessibility ="
+                             " 'Rolstoeltoegankelijk' || char(10) || 'Lift aanwezig'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM organization WHERE name = 'Stichting"
+                             " Buurtwerk' AND website = 'https://buurtwerk.example.nl'"),
+                   1);
+  assert_true(warned(st, "namen van HSDS 1 of 2"));
+  assert_true(warned(st, "HSDS service.holiday_schedules: afwijkende openingstijden"));
+  assert_true(warned(st, "taxonomie 'esdServiceTypes' is niet de onze"));
+  sk_store_close(st);
+  remove(th_path("oruk.db"));
+}
+
+/* An API's /organizations and /locations in one list, no services: the
+ * organisation, its location and a location of an organisation the list
+ * does not hold are stored (that one under the feed's partner), with one
+ * warning; a location's hours have no place without a service. Before 3
+ * December 2026: refused ("Het lijkt een organisatie zonder diensten"). */
+static void test_organizations_and_locations_alone(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("lone.db");
+  struct ix_feed_report rep = run_one(
+      st, "hsds", data_path("tests/data/hsds/shapes/organizations_locations.json"), NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(n_rejections(st), 0);
+  assert_int_equal(count(st, "SELECT count(*) FROM organization WHERE name = 'Vrijwilligerscentrale"
+                             " Eemnes' AND website = 'https://vce.example.nl' AND status ="
+                             " 'active' AND EXISTS (SELECT 1 FROM phone p WHERE"
+                             " p.organization_rid = organization.rid AND p.number = '035 538"
+                             " 0000')"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM location l JOIN organization o ON o.rid ="
+                             " l.organization_rid WHERE l.name = 'Dorpshuis Eemnes' AND"
+                             " l.municipality_code = 'eemnes' AND o.name = 'Vrijwilligerscentrale"
+                             " Eemnes'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM location l JOIN organization o ON o.rid ="
+                             " l.organization_rid WHERE l.name = 'Bibliotheek Laren' AND"
+                             " l.municipality_code = 'laren' AND o.name = 'P' AND o.id ="
+                             " '9e8d7c6b-0000-4000-8000-0000000000ff'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM service"), 0);
+  assert_true(warned(st, "1 organisatie(s) en 2 locatie(s) zonder dienst"));
+  assert_true(warned(st, "openingstijden bewaren we bij een dienst"));
+  sk_store_close(st);
+  remove(th_path("lone.db"));
+}
+
+/* A package a partner saved from Dutch Excel: semicolons, Windows-1252,
+ * CRLF, headers as typed ("Organization ID", "Opens at"), a description
+ * with a line break and a ';' in quotes, days as "ma,wo", times as 9:30,
+ * dates as 1-1-2026 and "3-12-2026 9:30" (Dutch time), coordinates with a
+ * decimal comma, country "Nederland", and both schedules.csv and an older
+ * regular_schedules.csv. Every service, its hours from both files, its
+ * location and the organisation without a service are kept. */
+static void test_excel_package(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("excel.db");
+  struct ix_feed_report rep = run_one(st, "hsds-csv", data_path("tests/data/hsds/excel"), NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(n_rejections(st), 0);
+  assert_string_equal(seen(st, "Koffie-inloop Caf\u00e9 De Hoek"),
+                      "Koffie-inloop Caf\u00e9 De Hoek||2026-12-03T09:30:00+01:00||"
+                      "1 09:30-11:30;3 09:30-11:30|huizen|1271 AD Huizen");
+  assert_string_equal(
+      seen(st, "Taalmaatje Laren"),
+      "Taalmaatje Laren|18|2026-11-24T00:00:00Z||4 19:00-21:00|laren|1271 AD Huizen");
+  assert_int_equal(count(st, "SELECT count(*) FROM schedule WHERE valid_from = '2026-01-01' AND"
+                             " valid_to = '2026-12-31'"),
+                   2);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE description = 'Elke week koffie;"
+                             " iedereen is welkom.' || char(10) || 'Neem gerust iemand mee.'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM location WHERE name = 'Buurthuis De Hoek' AND"
+                             " abs(latitude - 52.2991) < 1e-9 AND abs(longitude - 5.2413) < 1e-9"),
+                   1);
+  /* The organisation and location of no service: kept, with a warning. */
+  assert_int_equal(count(st, "SELECT count(*) FROM location l JOIN organization o ON o.rid ="
+                             " l.organization_rid WHERE l.name = 'Clubhuis Zuid' AND o.name ="
+                             " 'Buurtvereniging Zuid' AND l.municipality_code = 'laren'"),
+                   1);
+  assert_true(warned(st, "zowel schedules.csv als regular_schedules.csv; we lezen ze allebei"));
+  assert_true(warned(st, "1 organisatie(s) en 1 locatie(s) zonder dienst"));
+  assert_true(warned(st, "gelezen als Windows-1252"));
+  sk_store_close(st);
+  remove(th_path("excel.db"));
+}
+
 /* Empty documents: an empty file (or only a BOM and a line end) says so in
  * Dutch and keeps the feed's data; an empty list or an empty page is a
  * valid answer with no services. */
@@ -962,6 +1078,9 @@ int main(void) {
       cmocka_unit_test(test_publisher_shapes),
       cmocka_unit_test(test_csv_hsds2_naming),
       cmocka_unit_test(test_empty_documents),
+      cmocka_unit_test(test_oruk_api_v1_page),
+      cmocka_unit_test(test_organizations_and_locations_alone),
+      cmocka_unit_test(test_excel_package),
   };
   int failed = cmocka_run_group_tests_name("hsds import", tests, NULL, NULL);
   if (!th_corpora_dir()) {
