@@ -1132,7 +1132,22 @@ static int add_schedules(struct ctx *c, struct ix_service *s, json_t *arr, struc
       continue;
     }
     const char *freq = str_field(c, o, "schedule", "freq");
-    const char *byday = str_field(c, o, "schedule", "byday");
+    const char *byday = NULL;
+    char days_buf[128];
+    json_t *bd = json_object_get(o, "byday");
+    if (json_is_array(bd)) { /* ["MO", "TU"] */
+      size_t off = 0, k;
+      json_t *e;
+      days_buf[0] = '\0';
+      json_array_foreach(bd, k, e) {
+        const char *d = json_string_value(e);
+        if (d && off + strlen(d) + 2 < sizeof days_buf)
+          off += (size_t)snprintf(days_buf + off, sizeof days_buf - off, "%s%s", off ? "," : "", d);
+      }
+      byday = off ? days_buf : NULL;
+    } else {
+      byday = str_field(c, o, "schedule", "byday");
+    }
     /* HSDS 1.x/2.0 and the ORUK API 1.0: one row per weekday ("Monday").
      * A weekday as a number is not read: 1 is Monday to some, Sunday to
      * others. */
@@ -1153,9 +1168,10 @@ static int add_schedules(struct ctx *c, struct ix_service *s, json_t *arr, struc
     memset(&r, 0, sizeof r);
     r.start = r.end = r.anchor = -1;
     r.interval = 1;
+    int daily = freq && strcasecmp(freq, "DAILY") == 0;
     if (freq && strcasecmp(freq, "MONTHLY") == 0)
       r.monthly = 1;
-    else if (freq && strcasecmp(freq, "WEEKLY") != 0) {
+    else if (freq && strcasecmp(freq, "WEEKLY") != 0 && !daily) {
       TRY(schedule_text(c, desc, t, "alleen wekelijkse en maandelijkse roosters nemen we over"));
       continue;
     }
@@ -1175,6 +1191,16 @@ static int add_schedules(struct ctx *c, struct ix_service *s, json_t *arr, struc
         parse_monthdays(json_object_get(o, "bymonthday"), &r.monthdays)) {
       TRY(schedule_text(c, desc, t, "'byday' of 'bymonthday' kunnen we niet lezen"));
       continue;
+    }
+    /* Every day (RFC 5545 DAILY, every 1 day): the week's days, or those
+     * byday keeps. Every other day is no weekly pattern: text. */
+    if (daily) {
+      if (r.interval != 1 || r.monthdays) {
+        TRY(schedule_text(c, desc, t, "een dagrooster om de paar dagen lezen we niet"));
+        continue;
+      }
+      if (!r.mask)
+        r.mask = 0xFEu; /* bits 1..7 */
     }
     int positions = 0;
     for (int d = 1; d <= 7; d++)
@@ -2243,6 +2269,36 @@ static int rfc3339_of(const char *v, char out[48]) {
   return rc;
 }
 
+enum svc_status { ST_UNKNOWN, ST_ACTIVE, ST_INACTIVE, ST_DEFUNCT, ST_CLOSED };
+
+/* A service status as publishers write it: HSDS's four values in any case,
+ * with blanks around them or '_'/'-' for the space ("temporarily_closed"),
+ * and the same words in Dutch ("actief", "tijdelijk gesloten"). */
+static enum svc_status status_of(const char *st) {
+  static const struct {
+    const char *word;
+    enum svc_status v;
+  } words[] = {{"active", ST_ACTIVE},
+               {"actief", ST_ACTIVE},
+               {"inactive", ST_INACTIVE},
+               {"inactief", ST_INACTIVE},
+               {"niet actief", ST_INACTIVE},
+               {"defunct", ST_DEFUNCT},
+               {"opgeheven", ST_DEFUNCT},
+               {"temporarily closed", ST_CLOSED},
+               {"tijdelijk gesloten", ST_CLOSED}};
+  char t[40];
+  if (!trim_copy(t, sizeof t, st))
+    return ST_UNKNOWN;
+  for (char *p = t; *p; p++)
+    if (*p == '_' || *p == '-')
+      *p = ' ';
+  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+    if (strcasecmp(t, words[i].word) == 0)
+      return words[i].v;
+  return ST_UNKNOWN;
+}
+
 /* Read one service object. default_org: organization key to use when the
  * service names none (organization with nested services). sal: an outer
  * service_at_location object the service was found in, or NULL. */
@@ -2292,14 +2348,15 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
       return reject(c, id, "status", "Dienst '%.*s': het veld 'status' moet tekst zijn.",
                     clip(id, 100), id);
     const char *st = json_string_value(jst);
-    if (strcasecmp(st, "inactive") == 0 || strcasecmp(st, "defunct") == 0) {
+    enum svc_status v = status_of(st);
+    if (v == ST_INACTIVE || v == ST_DEFUNCT) {
       note(c, "service", "status", "status '%s': de dienst is niet overgenomen",
-           strcasecmp(st, "inactive") == 0 ? "inactive" : "defunct");
+           v == ST_INACTIVE ? "inactive" : "defunct");
       return ks_add(&c->skipped, id, 0);
     }
-    if (strcasecmp(st, "temporarily closed") == 0)
+    if (v == ST_CLOSED)
       closed = 1;
-    else if (strcasecmp(st, "active") != 0)
+    else if (v != ST_ACTIVE)
       return reject(
           c, id, "status",
           "Dienst '%.*s': de status '%.*s' kennen we niet. Kies active, inactive, defunct of "
@@ -2691,6 +2748,41 @@ static int read_document(struct ctx *c, json_t *root, int *total_pages, char *er
   return warn_lone(c);
 }
 
+/* Newline-delimited JSON (HSDS's format=ndjson: one object a line) as a
+ * list, or NULL when data is not that (the caller reports the JSON error
+ * of the whole). */
+static json_t *load_ndjson(const char *data, size_t len) {
+  json_t *list = json_array();
+  size_t off = 0, n = 0;
+  while (list && off < len) {
+    while (off < len &&
+           (data[off] == ' ' || data[off] == '\t' || data[off] == '\r' || data[off] == '\n'))
+      off++;
+    if (off == len)
+      break;
+    json_error_t e;
+    json_t *v = json_loadb(data + off, len - off, JSON_REJECT_DUPLICATES | JSON_DISABLE_EOF_CHECK,
+                           &e);
+    /* one object, then the end of its line */
+    size_t end = v ? off + (size_t)e.position : off;
+    while (end < len && (data[end] == ' ' || data[end] == '\t' || data[end] == '\r'))
+      end++;
+    if (!json_is_object(v) || (end < len && data[end] != '\n') || json_array_append_new(list, v)) {
+      if (!json_is_object(v))
+        json_decref(v);
+      json_decref(list);
+      return NULL;
+    }
+    off = end;
+    n++;
+  }
+  if (n < 2) { /* one object with junk after it is broken JSON, not NDJSON */
+    json_decref(list);
+    return NULL;
+  }
+  return list;
+}
+
 int ix_hsds_parse(const char *data, size_t len, const struct sk_taxonomy *tax, struct ix_batch *out,
                   int *total_pages, char *err, size_t errlen) {
   return ix_hsds_parse_at(data, len, tax, (int64_t)time(NULL), out, total_pages, err, errlen);
@@ -2727,6 +2819,8 @@ int ix_hsds_parse_at(const char *data, size_t len, const struct sk_taxonomy *tax
   }
   json_error_t jerr;
   json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+  if (!root && data[blank] == '{')
+    root = load_ndjson(data + blank, len - blank);
   if (!root) {
     snprintf(err, errlen, "Dit is geen geldige JSON (regel %d, kolom %d): %s.", jerr.line,
              jerr.column, jerr.text);

@@ -843,6 +843,34 @@ static void test_excel_package(void **state) {
   remove(th_path("excel.db"));
 }
 
+/* One object a line (HSDS's format=ndjson, CRLF), statuses as people
+ * write them ("Actief ", temporarily_closed, opgeheven), an every-day
+ * schedule (freq DAILY), byday as a list, country "The Netherlands" and
+ * address_type "Physical". Before 3 December 2026 the file was not JSON
+ * to us, and each of these services would have been rejected or lost its
+ * hours or municipality. */
+static void test_ndjson_and_variants(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("ndjson.db");
+  struct ix_feed_report rep = run_one(
+      st, "hsds", data_path("tests/data/hsds/shapes/ndjson_variants.ndjson"), NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(n_rejections(st), 0);
+  assert_string_equal(seen(st, "Telefooncirkel Huizen"),
+                      "Telefooncirkel Huizen||||1 10:00-11:00;2 10:00-11:00;3 10:00-11:00;"
+                      "4 10:00-11:00;5 10:00-11:00;6 10:00-11:00;7 10:00-11:00|huizen|");
+  assert_string_equal(seen(st, "Repair Cafe Laren"),
+                      "Repair Cafe Laren||||6 10:00-13:00|laren|1251 HJ Laren");
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Repair Cafe Laren' AND"
+                             " description LIKE 'Let op: deze dienst is tijdelijk gesloten.%'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE source_key = 'nd-3'"), 0);
+  assert_true(warned(st, "status 'defunct': de dienst is niet overgenomen"));
+  sk_store_close(st);
+  remove(th_path("ndjson.db"));
+}
+
 /* Empty documents: an empty file (or only a BOM and a line end) says so in
  * Dutch and keeps the feed's data; an empty list or an empty page is a
  * valid answer with no services. */
@@ -1081,6 +1109,7 @@ int main(void) {
       cmocka_unit_test(test_oruk_api_v1_page),
       cmocka_unit_test(test_organizations_and_locations_alone),
       cmocka_unit_test(test_excel_package),
+      cmocka_unit_test(test_ndjson_and_variants),
   };
   int failed = cmocka_run_group_tests_name("hsds import", tests, NULL, NULL);
   if (!th_corpora_dir()) {
