@@ -1966,6 +1966,7 @@ static const char *const service_read[] = {"id",
                                            "program_id",
                                            "attributes",
                                            "last_modified",
+                                           "keywords",
                                            NULL};
 
 /* Keys only a service has: an object with one of them is read as a service. */
@@ -2398,6 +2399,38 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   SVC_TEXT(assured_by, "assurer_email")
   SVC_TEXT(keywords, "alternate_name")
 #undef SVC_TEXT
+  /* keywords (HSDS 1.x, many APIs): text or a list of words, found by
+   * search like alternate_name. */
+  json_t *kw = json_object_get(o, "keywords");
+  if (json_is_string(kw) || json_is_array(kw)) {
+    struct sk_buf words;
+    sk_buf_init(&words, SHORT_BUDGET);
+    if (s->keywords && sk_buf_addstr(&words, s->keywords)) {
+      sk_buf_free(&words);
+      return oom(c);
+    }
+    size_t k, n = json_is_array(kw) ? json_array_size(kw) : 1;
+    for (k = 0; k < n; k++) {
+      const char *w = json_string_value(json_is_array(kw) ? json_array_get(kw, k) : kw);
+      if (!w || !*w)
+        continue;
+      if (words.len + strlen(w) + 2 > words.max) {
+        note(c, "service", "keywords", "te veel trefwoorden; de rest is overgeslagen");
+        break;
+      }
+      if ((words.len && sk_buf_addstr(&words, ", ")) || sk_buf_addstr(&words, w)) {
+        sk_buf_free(&words);
+        return oom(c);
+      }
+    }
+    if (words.len && !(s->keywords = ix_strdup(c->b, sk_buf_str(&words)))) {
+      sk_buf_free(&words);
+      return oom(c);
+    }
+    sk_buf_free(&words);
+  } else if (!empty_value(kw)) {
+    note(c, "service", "keywords", "dit moet tekst of een lijst zijn; het veld is overgeslagen");
+  }
   /* The source's own time of change, kept beside ours (issue 12) and
    * published again as last_modified: RFC 3339 as given, other ISO 8601
    * forms written as RFC 3339. */
@@ -2453,13 +2486,20 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   STEP(add_line(c, &post, "Tolk", str_field(c, o, "service", "interpretation_services"), "service",
                 "interpretation_services"));
   json_t *arr;
-  if ((arr = arr_field(c, o, "service", "languages")))
+  /* languages and required_documents as one text (HSDS 1.x tables, many
+   * exports: "Nederlands, Engels"): that text. */
+  json_t *lt = json_object_get(o, "languages"), *rd = json_object_get(o, "required_documents");
+  if (json_is_string(lt))
+    STEP(add_line(c, &post, "Talen", json_string_value(lt), "service", "languages"));
+  else if ((arr = arr_field(c, o, "service", "languages")))
     STEP(add_languages(c, &post, arr));
   STEP(add_line(c, &post, "Wachttijd", str_field(c, o, "service", "wait_time"), "service",
                 "wait_time"));
   STEP(add_line(c, &post, "Keurmerken", str_field(c, o, "service", "accreditations"), "service",
                 "accreditations"));
-  if ((arr = arr_field(c, o, "service", "required_documents")))
+  if (json_is_string(rd))
+    STEP(add_line(c, &post, "Meenemen", json_string_value(rd), "service", "required_documents"));
+  else if ((arr = arr_field(c, o, "service", "required_documents")))
     STEP(add_documents(c, &post, arr));
 
   /* Fees: fees_description, else the deprecated fees; then cost options. */

@@ -601,6 +601,9 @@ enum tab {
   T_ATTRS,
   T_TERMS,
   T_TAXONOMIES,
+  T_OLD_TAX, /* HSDS 1.x taxonomy.csv */
+  T_SVC_TAX, /* HSDS 1.x/2.0 service_taxonomy.csv */
+  T_ELIG,    /* HSDS 1.x/2.0 eligibility.csv */
   T_COUNT
 };
 /* Each table's name in 3.x, then the names of HSDS 1.x/2.0 (Ohana API's
@@ -621,15 +624,17 @@ static const char *const tab_files[T_COUNT][TAB_NAMES] = {
     {"required_documents.csv", "required_document.csv", NULL},
     {"attributes.csv", NULL, NULL},
     {"taxonomy_terms.csv", NULL, NULL},
-    {"taxonomies.csv", NULL, NULL}};
+    {"taxonomies.csv", NULL, NULL},
+    {"taxonomy.csv", NULL, NULL},
+    {"service_taxonomy.csv", "service_taxonomies.csv", NULL},
+    {"eligibility.csv", "eligibilities.csv", NULL}};
 /* Tables of HSDS that have no place in our model: read as nothing, reported. */
 static const char *const unused_files[] = {
     "contacts.csv", "funding.csv", "programs.csv", "metadata.csv", "organization_identifiers.csv",
     "meta_table_descriptions.csv", "url.csv", "units.csv", "service_capacity.csv",
     /* HSDS 1.x/2.0 */
     "holiday_schedules.csv", "holiday_schedule.csv", "mail_addresses.csv", "postal_address.csv",
-    "postal_addresses.csv", "contact.csv", "program.csv", "eligibility.csv", "payment_accepted.csv",
-    "service_taxonomy.csv", "taxonomy.csv", NULL};
+    "postal_addresses.csv", "contact.csv", "program.csv", "payment_accepted.csv", NULL};
 
 struct join {
   json_t *t[T_COUNT];
@@ -825,6 +830,103 @@ static const char *weekday_code(const char *v) {
   return NULL;
 }
 
+/* One term of an old taxonomy (taxonomy.csv: taxonomy_id or id, name,
+ * vocabulary) linked to service sid as a 3.x attribute and term row, so
+ * its name is a hint for the classifier like any other taxonomy's. */
+static int old_term(struct join *j, json_t *tax_by_id, const char *sid, const char *tid,
+                    json_t *seen) {
+  json_t *t = first(tax_by_id, tid);
+  const char *name = json_string_value(json_object_get(t, "name"));
+  if (!name)
+    return SK_OK;
+  char key[160];
+  snprintf(key, sizeof key, "old-taxonomy:%.140s", tid);
+  if (!json_object_get(seen, key)) {
+    json_t *voc = json_object_get(t, "vocabulary");
+    json_t *term = json_pack("{s:s, s:s, s:s}", "id", key, "name", name, "taxonomy",
+                             json_is_string(voc) ? json_string_value(voc) : "taxonomy.csv");
+    if (!term || json_array_append_new(j->t[T_TERMS], term) ||
+        json_object_set_new(seen, key, json_true()))
+      return SK_ENOMEM;
+  }
+  json_t *a = json_pack("{s:s, s:s}", "link_id", sid, "taxonomy_term_id", key);
+  return !a || json_array_append_new(j->t[T_ATTRS], a) ? SK_ENOMEM : SK_OK;
+}
+
+/* HSDS 1.x/2.0 taxonomy: services.taxonomy_ids ("101, 101-01", the Ohana
+ * sample) and service_taxonomy.csv rows, named in taxonomy.csv. */
+static int old_terms(struct join *j, size_t *n) {
+  if (!json_array_size(j->t[T_OLD_TAX]))
+    return SK_OK;
+  json_t *by = group_by(j->t[T_OLD_TAX], "taxonomy_id"), *by2 = by_id(j->t[T_OLD_TAX]);
+  json_t *seen = json_object();
+  int rc = by && by2 && seen ? SK_OK : SK_ENOMEM;
+  size_t i;
+  json_t *row;
+  json_array_foreach(j->t[T_SERVICES], i, row) {
+    const char *sid = json_string_value(json_object_get(row, "id"));
+    const char *ids = json_string_value(json_object_get(row, "taxonomy_ids"));
+    if (rc || !sid || !ids)
+      continue;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", ids);
+    for (char *save = NULL, *tok = strtok_r(buf, ",; ", &save); tok && !rc;
+         tok = strtok_r(NULL, ",; ", &save))
+      rc = old_term(j, first(by, tok) ? by : by2, sid, tok, seen);
+    json_object_del(row, "taxonomy_ids");
+    (*n)++;
+  }
+  json_array_foreach(j->t[T_SVC_TAX], i, row) {
+    const char *sid = json_string_value(json_object_get(row, "service_id"));
+    const char *tid = json_string_value(json_object_get(row, "taxonomy_id"));
+    if (!rc && sid && tid) {
+      rc = old_term(j, first(by, tid) ? by : by2, sid, tid, seen);
+      (*n)++;
+    }
+  }
+  json_decref(by);
+  json_decref(by2);
+  json_decref(seen);
+  return rc;
+}
+
+/* HSDS 1.x/2.0 eligibility.csv (service_id, eligibility, and in 2.0
+ * minimum_age/maximum_age): the service's eligibility_description and
+ * ages where it has none. */
+static int old_eligibility(struct join *j, size_t *n) {
+  if (!json_array_size(j->t[T_ELIG]))
+    return SK_OK;
+  json_t *svcs = by_id(j->t[T_SERVICES]);
+  if (!svcs)
+    return SK_ENOMEM;
+  size_t i;
+  json_t *row;
+  int rc = SK_OK;
+  json_array_foreach(j->t[T_ELIG], i, row) {
+    json_t *svc = first(svcs, json_string_value(json_object_get(row, "service_id")));
+    if (!svc)
+      continue;
+    const char *e = json_string_value(json_object_get(row, "eligibility"));
+    const char *had = json_string_value(json_object_get(svc, "eligibility_description"));
+    if (e && *e) {
+      json_t *v = had ? json_sprintf("%s, %s", had, e) : json_string(e);
+      if (!v || json_object_set_new(svc, "eligibility_description", v)) {
+        rc = SK_ENOMEM;
+        break;
+      }
+    }
+    static const char *const ages[] = {"minimum_age", "maximum_age"};
+    for (int k = 0; k < 2; k++) {
+      json_t *a = json_object_get(row, ages[k]);
+      if (a && !json_object_get(svc, ages[k]) && json_object_set(svc, ages[k], a))
+        rc = SK_ENOMEM;
+    }
+    (*n)++;
+  }
+  json_decref(svcs);
+  return rc;
+}
+
 /* HSDS 1.x/2.0 (the Ohana API sample, the 2.0 package) as 3.x: a service
  * belongs to a location (services.location_id: the location's organisation
  * is the service's, and the pair a service_at_location); website, fees,
@@ -836,6 +938,11 @@ static int upgrade_old(struct join *j, size_t *n) {
   size_t i;
   json_t *row;
   int r = 0;
+#define TRY_UP(x)                                                                                  \
+  do {                                                                                             \
+    if ((x) != SK_OK)                                                                              \
+      return SK_ENOMEM;                                                                            \
+  } while (0)
 #define REN(row, a, b)                                                                             \
   do {                                                                                             \
     if ((r = rename_col(row, a, b)) < 0)                                                           \
@@ -894,6 +1001,8 @@ static int upgrade_old(struct join *j, size_t *n) {
       (*n)++;
     }
   }
+  TRY_UP(old_terms(j, n));
+  TRY_UP(old_eligibility(j, n));
   json_array_foreach(j->t[T_PHONES], i, row) REN(row, "number_type", "type");
   json_array_foreach(j->t[T_AREAS], i, row) REN(row, "service_area", "name");
   json_array_foreach(j->t[T_LANGS], i, row) REN(row, "language", "name");
@@ -908,6 +1017,7 @@ static int upgrade_old(struct join *j, size_t *n) {
     }
   }
 #undef REN
+#undef TRY_UP
   return SK_OK;
 }
 

@@ -265,6 +265,39 @@ static void test_extras_go_into_description(void **state) {
   ix_batch_free(&p.b);
 }
 
+/* Words, languages and documents as text or lists, days by name, a day
+ * as a number (not read: Monday or Sunday?), every day with DAILY. */
+static void test_values_as_people_write_them(void **state) {
+  (void)state;
+  struct parsed p;
+  parse_str(&p, "[{\"id\": \"v1\", \"name\": \"Inloop\", \"status\": \" Active\","
+                " \"alternate_name\": \"Koffieochtend\", \"keywords\": [\"koffie\", \"praatje\"],"
+                " \"languages\": \"Nederlands, Engels\", \"required_documents\": \"ID-bewijs\","
+                " \"schedules\": [{\"byday\": \"Monday, woensdag\", \"opens_at\": \"9:00\","
+                " \"closes_at\": \"11:00\"}, {\"weekday\": 2, \"opens_at\": \"13:00\","
+                " \"closes_at\": \"15:00\"}]},"
+                " {\"id\": \"v2\", \"name\": \"Telefoon\", \"status\": \"tijdelijk gesloten\","
+                " \"schedules\": [{\"freq\": \"daily\", \"byday\": [\"SA\", \"SU\"],"
+                " \"opens_at\": \"10:00\", \"closes_at\": \"12:00\"}]}]");
+  assert_int_equal(p.rc, SK_OK);
+  assert_int_equal(p.b.rejections.n, 0);
+  const struct ix_service *s = svc(&p.b, "v1");
+  assert_non_null(s);
+  assert_string_equal(s->keywords, "Koffieochtend, koffie, praatje");
+  assert_string_equal(s->description, "Talen: Nederlands, Engels\nMeenemen: ID-bewijs");
+  assert_int_equal(s->hours.n, 2);
+  assert_int_equal(s->hours.v[0].weekday, 1);
+  assert_int_equal(s->hours.v[1].weekday, 3);
+  assert_non_null(warning_with(&p.b, "HSDS schedule.weekday", "maandag of zondag"));
+  s = svc(&p.b, "v2");
+  assert_non_null(s);
+  assert_non_null(strstr(s->description, "tijdelijk gesloten"));
+  assert_int_equal(s->hours.n, 2);
+  assert_int_equal(s->hours.v[0].weekday, 6);
+  assert_int_equal(s->hours.v[1].weekday, 7);
+  ix_batch_free(&p.b);
+}
+
 /* ------------------------------------------------------------- wrong input */
 
 static void test_wrong_types_reject_or_warn(void **state) {
@@ -293,7 +326,8 @@ static void test_wrong_types_reject_or_warn(void **state) {
   assert_non_null(s);
   assert_null(s->url);
   assert_null(s->email);
-  assert_null(s->description);
+  /* description {"tekst": …} is dropped; languages "nl" is read as text */
+  assert_string_equal(s->description, "Talen: nl");
   assert_null(s->fees);
   assert_null(s->org_key);
   assert_int_equal(s->phones.n, 0);
@@ -883,6 +917,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_profile_fully_mapped),
       cmocka_unit_test(test_extras_go_into_description),
+      cmocka_unit_test(test_values_as_people_write_them),
       cmocka_unit_test(test_wrong_types_reject_or_warn),
       cmocka_unit_test(test_document_errors),
       cmocka_unit_test(test_duplicate_ids_and_statuses),

@@ -705,7 +705,8 @@ static void test_publisher_shapes(void **state) {
 
 /* The tabular package with the table and column names of HSDS 2.0
  * (physical_address.csv, regular_schedule.csv with weekday and 9:00 AM,
- * service_area.csv's service_area, language.csv's language), CRLF in
+ * service_area.csv's service_area, language.csv's language,
+ * eligibility.csv, service_taxonomy.csv and taxonomy.csv), CRLF in
  * services.csv, a bare web address and a service without a name. */
 static void test_csv_hsds2_naming(void **state) {
   (void)state;
@@ -714,7 +715,14 @@ static void test_csv_hsds2_naming(void **state) {
   if (rep.failed)
     fail_msg("%s", rep.error);
   assert_string_equal(seen(st, "Taalcafe Eemnes"),
-                      "Taalcafe Eemnes|||035 538 1234 ()|4 09:00-13:00|eemnes|3755 CR Eemnes");
+                      "Taalcafe Eemnes|16||035 538 1234 ()|4 09:00-13:00|eemnes|3755 CR Eemnes");
+  /* eligibility.csv gives who it is for and the age; service_taxonomy.csv
+   * with taxonomy.csv a term of another taxonomy, a hint for the
+   * classifier: "Taalles" proposes the need for language. */
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Taalcafe Eemnes' AND"
+                             " eligibility_description = 'Voor nieuwkomers'"),
+                   1);
+  assert_true(warned(st, "taxonomie 'Open Eligibility' is niet de onze"));
   assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Taalcafe Eemnes' AND"
                              " url = 'https://www.taalcafe-eemnes.nl' AND fees_description ="
                              " 'Gratis' AND description LIKE '%Talen: Arabisch%'"),
