@@ -2771,9 +2771,20 @@ static int read_document(struct ctx *c, json_t *root, int *total_pages, char *er
     return SK_EPARSE;
   }
   if (list) {
+    /* Locations first: a service's service_at_location may name a
+     * location by location_id that comes later in the list. */
     size_t i;
     json_t *o;
-    json_array_foreach(list, i, o) TRY(read_item(c, o, i, 1));
+    const char *what;
+    enum other_kind other;
+    json_array_foreach(list, i, o) {
+      if (classify(o, &what, &other) == ITEM_LOCATION)
+        TRY(read_item(c, o, i, 1));
+    }
+    json_array_foreach(list, i, o) {
+      if (classify(o, &what, &other) != ITEM_LOCATION)
+        TRY(read_item(c, o, i, 1));
+    }
   } else {
     TRY(read_item(c, root, 0, 0));
   }

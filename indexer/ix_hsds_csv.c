@@ -198,6 +198,7 @@ int ix_hsds_csv_read_zip(const char *data, size_t len, struct ix_hsds_csv_pkg *p
   size_t at = cd_off, cd_end = (size_t)cd_off + cd_size;
   int rc = SK_OK;
   unsigned skipped_unsafe = 0;
+  int saw_sheet = 0; /* a member of an .xlsx or .ods */
   for (uint32_t k = 0; k < n_all && !rc; k++) {
     if (cd_end - at < 46 || le32(d + at) != 0x02014b50u) {
       snprintf(err, errlen, "De inhoudsopgave van het zip-bestand klopt niet (item %u).", k + 1);
@@ -223,6 +224,9 @@ int ix_hsds_csv_read_zip(const char *data, size_t len, struct ix_hsds_csv_pkg *p
       skipped_unsafe++;
       continue;
     }
+    if (strncmp(name, "xl/", 3) == 0 || strcmp(name, "[Content_Types].xml") == 0 ||
+        strcmp(name, "mimetype") == 0 || strcmp(name, "content.xml") == 0)
+      saw_sheet = 1;
     if (!base)
       continue;
     if (flags & 1u) {
@@ -270,6 +274,13 @@ int ix_hsds_csv_read_zip(const char *data, size_t len, struct ix_hsds_csv_pkg *p
     }
     rc = add_member(p, base, (const char *)buf, usize, b, err, errlen);
     free(buf);
+  }
+  if (!rc && !p->n && saw_sheet) {
+    snprintf(err, errlen,
+             "Dit is een Excel- of LibreOffice-bestand (.xlsx, .ods), geen zip met CSV-bestanden. "
+             "Sla elk blad op als CSV (in Excel: Opslaan als, 'CSV UTF-8') met de naam van de "
+             "tabel (services.csv, organizations.csv, …) en zet die in een zip of een map.");
+    return SK_EPARSE;
   }
   if (!rc && skipped_unsafe &&
       ix_batch_warn(

@@ -296,6 +296,22 @@ static void test_values_as_people_write_them(void **state) {
   assert_int_equal(s->hours.v[0].weekday, 6);
   assert_int_equal(s->hours.v[1].weekday, 7);
   ix_batch_free(&p.b);
+
+  /* A list of a service, its organisation and its location (by id, later
+   * in the list): all three, linked. */
+  parse_str(&p, "[{\"id\": \"m1\", \"name\": \"Spreekuur\", \"status\": \"active\","
+                " \"organization_id\": \"o1\", \"service_at_locations\": [{\"location_id\":"
+                " \"l1\"}]}, {\"id\": \"o1\", \"name\": \"Stichting\", \"description\": \"x\"},"
+                " {\"id\": \"l1\", \"name\": \"Buurthuis\", \"location_type\": \"physical\"}]");
+  assert_int_equal(p.rc, SK_OK);
+  s = svc(&p.b, "m1");
+  assert_non_null(s);
+  assert_int_equal(s->location_keys.n, 1);
+  assert_string_equal(s->location_keys.v[0], "l1");
+  assert_string_equal(s->org_key, "o1");
+  assert_int_equal(p.b.orgs.n, 1);
+  assert_null(warning_with(&p.b, "zonder dienst", NULL)); /* all three belong together */
+  ix_batch_free(&p.b);
 }
 
 /* ------------------------------------------------------------- wrong input */

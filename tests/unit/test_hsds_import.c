@@ -879,6 +879,23 @@ static void test_ndjson_and_variants(void **state) {
   remove(th_path("ndjson.db"));
 }
 
+/* The spreadsheet itself instead of its CSV (an .xlsx is a zip of XML):
+ * refused as a package and as a sheet, saying how to save it as CSV. */
+static void test_excel_file_is_refused_clearly(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("xlsx.db");
+  struct ix_feed_report rep = run_one(st, "hsds-csv", data_path("tests/data/hsds/sheet.xlsx"),
+                                      NULL);
+  assert_true(rep.failed);
+  assert_non_null(strstr(rep.error, "Excel- of LibreOffice-bestand"));
+  assert_non_null(strstr(rep.error, "CSV UTF-8"));
+  rep = run_one(st, "csv", data_path("tests/data/hsds/sheet.xlsx"), NULL);
+  assert_true(rep.failed);
+  assert_non_null(strstr(rep.error, "Dit is een Excel- of zip-bestand"));
+  sk_store_close(st);
+  remove(th_path("xlsx.db"));
+}
+
 /* Empty documents: an empty file (or only a BOM and a line end) says so in
  * Dutch and keeps the feed's data; an empty list or an empty page is a
  * valid answer with no services. */
@@ -1118,6 +1135,7 @@ int main(void) {
       cmocka_unit_test(test_organizations_and_locations_alone),
       cmocka_unit_test(test_excel_package),
       cmocka_unit_test(test_ndjson_and_variants),
+      cmocka_unit_test(test_excel_file_is_refused_clearly),
   };
   int failed = cmocka_run_group_tests_name("hsds import", tests, NULL, NULL);
   if (!th_corpora_dir()) {
