@@ -498,10 +498,16 @@ static int looks_like_code(const char *s) {
 
 /* ------------------------------------------- older names (HSDS 1.x, 2.0) */
 
-/* obj[old] renamed to new when new is absent: 1 renamed, 0 not, -1 OOM. */
+/* obj[old] renamed to new when new is absent: 1 renamed, 0 not, -1 OOM.
+ * An old name beside the new one with the same value (the UK profile
+ * writes service_area beside name) is dropped: nothing is lost. */
 static int rename_key(json_t *obj, const char *old, const char *new) {
-  json_t *v = json_object_get(obj, old);
-  if (!v || json_object_get(obj, new))
+  json_t *v = json_object_get(obj, old), *has = json_object_get(obj, new);
+  if (v && has && json_equal(v, has)) {
+    json_object_del(obj, old);
+    return 0;
+  }
+  if (!v || has)
     return 0;
   json_incref(v);
   json_object_del(obj, old);
@@ -567,9 +573,17 @@ static int upgrade_location(json_t *l, size_t *n) {
   TRY(move_into(l, "postal_addresses", "addresses", "address_type", "postal", n));
   TRY(rename_in(l, "accessibility_for_disabilities", "accessibility", "description", n));
   UP(rename_key(l, "accessibility_for_disabilities", "accessibility"));
+  TRY(rename_in(l, "accessibility", "accessibility", "description", n));
   UP(rename_key(l, "regular_schedules", "schedules"));
   TRY(rename_in(l, "languages", "language", "name", n));
   return SK_OK;
+}
+
+static int upgrade_sal(json_t *sl, size_t *n) {
+  if (!json_is_object(sl))
+    return SK_OK;
+  UP(rename_key(sl, "regular_schedules", "schedules"));
+  return upgrade_location(json_object_get(sl, "location"), n);
 }
 
 /* A service of HSDS 1.x/2.0 or the ORUK API 1.0 in the names of HSDS 3:
@@ -639,12 +653,7 @@ static int upgrade_service(json_t *o, size_t *n) {
     (*n)++;
   }
   json_t *sals = json_object_get(o, "service_at_locations"), *sl;
-  json_array_foreach(sals, i, sl) {
-    if (!json_is_object(sl))
-      continue;
-    UP(rename_key(sl, "regular_schedules", "schedules"));
-    TRY(upgrade_location(json_object_get(sl, "location"), n));
-  }
+  json_array_foreach(sals, i, sl) TRY(upgrade_sal(sl, n));
   return SK_OK;
 }
 #undef UP
@@ -1874,9 +1883,10 @@ static int add_lone_location(struct ctx *c, json_t *o, const char *org_key) {
   if (upgrade_location(o, &n_old))
     return oom(c);
   const char *key;
+  size_t before = c->b->locations.n;
   TRY(store_location(c, o, org_key, &key));
-  if (!key)
-    return SK_OK;
+  if (!key || c->b->locations.n == before)
+    return SK_OK; /* skipped, or read already (with its service) */
   if (!empty_value(json_object_get(o, "phones")))
     note(c, "location", "phones",
          "telefoonnummers bewaren we bij een dienst; deze locatie heeft (hier) geen dienst");
@@ -1899,6 +1909,9 @@ static int merge_sal(struct ctx *c, struct ix_service *s, json_t *sal, int top, 
     note(c, "service_at_location", NULL, "dit moet een object zijn; het is overgeslagen");
     return SK_OK;
   }
+  size_t n_old = 0;
+  if (upgrade_sal(sal, &n_old))
+    return oom(c);
   report_unread(c, sal, "service_at_location", top ? sal_read_top : sal_read);
   json_t *loc = obj_field(c, sal, "service_at_location", "location");
   json_t *sal_sched = arr_field(c, sal, "service_at_location", "schedules");
@@ -2610,15 +2623,7 @@ static int read_item(struct ctx *c, json_t *o, size_t index, int in_list_doc) {
     json_t *svcs = json_object_get(o, "services"), *sv;
     if (json_object_size(o) > 1 || json_object_get(o, "id"))
       TRY(add_org(c, o, 1, &org_key));
-    /* An organisation's own locations (HSDS 3.0 organization.locations):
-     * the same records its services name, read once. */
-    json_t *locs = json_object_get(o, "locations"), *lo;
     size_t i;
-    if (json_is_array(locs) && org_key)
-      json_array_foreach(locs, i, lo) {
-        if (json_is_object(lo))
-          TRY(add_lone_location(c, lo, org_key));
-      }
     json_array_foreach(svcs, i, sv) {
       if (!json_is_object(sv)) {
         TRY(reject(c, NULL, NULL,
@@ -2628,6 +2633,15 @@ static int read_item(struct ctx *c, json_t *o, size_t index, int in_list_doc) {
       }
       TRY(read_service(c, sv, i, org_key, NULL));
     }
+    /* An organisation's own locations (HSDS 3.0 organization.locations):
+     * after its services, so one they name is read with them, once. */
+    json_t *locs = json_object_get(o, "locations"), *lo;
+    c->cur = NULL;
+    if (json_is_array(locs) && org_key)
+      json_array_foreach(locs, i, lo) {
+        if (json_is_object(lo))
+          TRY(add_lone_location(c, lo, org_key));
+      }
     return SK_OK;
   }
   case ITEM_OTHER: {
