@@ -888,6 +888,24 @@ static int parse_time(const char *s, char out[6], int *zone, int *secs, int allo
       ampm = 1;
     }
   }
+  /* Dutch: "9 uur", "9u", "9.30 u", "9h30" */
+  if (!ampm) {
+    j = i;
+    while (s[j] == ' ')
+      j++;
+    if (!have_min && (s[j] == 'h' || s[j] == 'H') && s[j + 1] >= '0' && s[j + 1] <= '9' &&
+        s[j + 2] >= '0' && s[j + 2] <= '9') {
+      m = (s[j + 1] - '0') * 10 + (s[j + 2] - '0');
+      i = j + 3;
+      have_min = 1;
+    } else if (strncasecmp(s + j, "uur", 3) == 0 && j > 0) {
+      i = j + 3;
+      ampm = !have_min; /* an hour alone is a time */
+    } else if ((s[j] == 'u' || s[j] == 'U') && s[j + 1] == '\0' && j > 0) {
+      i = j + 1;
+      ampm = !have_min;
+    }
+  }
   if (!have_min && !ampm)
     return -1;
   if (s[i] == 'Z' && !s[i + 1])
@@ -1681,6 +1699,20 @@ static const char *const address_read_nl[] = {
     "country", "address_type", "state_province", "region",    NULL};
 static const char *const access_read[] = {"id", "location_id", "description", "details", NULL};
 
+/* A place one can visit, as address_type and location_type write it:
+ * HSDS's "physical", and the words Dutch and other feeds use for it. */
+static int physical_type(const char *t) {
+  static const char *const words[] = {"physical", "visiting", "visit",   "street", "bezoekadres",
+                                      "bezoek",   "fysiek",   "locatie", NULL};
+  char v[32];
+  if (!trim_copy(v, sizeof v, t))
+    return 0;
+  for (size_t i = 0; words[i]; i++)
+    if (strcasecmp(v, words[i]) == 0)
+      return 1;
+  return 0;
+}
+
 /* The Netherlands as addresses write it: the ISO codes and the names. */
 static int dutch_country(const char *s) {
   static const char *const names[] = {"NL",           "NLD",     "Netherlands", "The Netherlands",
@@ -1704,7 +1736,7 @@ static int read_address(struct ctx *c, struct ix_location *l, json_t *arr) {
       continue;
     }
     const char *type = str_field(c, a, "address", "address_type");
-    if (type && strcasecmp(type, "physical") != 0)
+    if (type && !physical_type(type))
       continue;
     n_physical++;
     if (!pick)
@@ -1812,7 +1844,7 @@ static int store_location(struct ctx *c, json_t *o, const char *org_key, const c
     return SK_OK;
   }
   const char *type = str_field(c, o, "location", "location_type");
-  if (type && strcasecmp(type, "physical") != 0) {
+  if (type && !physical_type(type)) {
     note(c, "location", "location_type",
          "alleen bezoeklocaties (physical) nemen we over; '%.*s' is overgeslagen", clip(type, 20),
          type);
@@ -2778,8 +2810,13 @@ static int read_document(struct ctx *c, json_t *root, int *total_pages, char *er
     } else if (r == 1 && pages >= 1)
       *total_pages = (int)pages;
     long pn;
-    if (int_value(json_object_get(root, pnum), 0, LONG_MAX / 2, &pn) == -1)
+    int pr = int_value(json_object_get(root, pnum), 0, LONG_MAX / 2, &pn);
+    if (pr == -1)
       note(c, "page", pnum, "dit moet een heel getal zijn");
+    /* The first page numbered 0 (Spring): the rest are ?page=1 .. */
+    else if (pr == 1 && pn == 0 && c->b->services.n == 0 && c->b->orgs.n == 0 &&
+             c->b->locations.n == 0)
+      c->b->zero_based_pages = 1;
   } else if (!json_is_object(root)) {
     snprintf(err, errlen, "Dit is geen HSDS: we verwachten een lijst met diensten of één dienst.");
     return SK_EPARSE;

@@ -100,9 +100,10 @@ static const char *member_name(const char *name, int *unsafe) {
   }
   if (strncmp(name, "__MACOSX/", 9) == 0)
     return NULL;
-  const char *slash = strchr(name, '/');
-  if (slash && strchr(slash + 1, '/'))
-    return NULL; /* more than one folder deep */
+  /* Any folder depth ("export/2026-12/hsds/services.csv", as archivers
+   * keep the folder a partner zipped): names are only compared, nothing
+   * is written, and a second member of the same name is refused. */
+  const char *slash = strrchr(name, '/');
   const char *base = slash ? slash + 1 : name;
   size_t bl = strlen(base);
   if (bl < 5 || bl >= sizeof((struct ix_hsds_csv_file *)0)->name ||

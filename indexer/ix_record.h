@@ -180,6 +180,10 @@ struct ix_batch {
   } rejections;
   /* Warnings: data dropped or moved, never silently (English or Dutch). */
   struct ix_strv warnings;
+  /* Paged HSDS: the source counts its pages from 0 (Spring's page
+   * "number": 0, the ORUK API 1.0), so the pages after the first are
+   * ?page=1 .. total_pages - 1. */
+  int zero_based_pages;
   /* The feed id ix_apply_prepare worked for, or NULL. */
   const char *prepared_feed;
 };

@@ -239,7 +239,10 @@ static int fetch_pages(const struct ix_feed *f, const struct sk_taxonomy *tax,
   if (!url)
     return SK_ENOMEM;
   int rc = SK_OK;
-  for (int p = 2; p <= total_pages && !rc; p++) {
+  /* Pages are numbered from 1 (HSDS) or from 0 (Spring: the first said
+   * "number": 0); either way total_pages of them. */
+  int base = b->zero_based_pages ? 0 : 1;
+  for (int p = base + 1; p < base + total_pages && !rc; p++) {
     snprintf(url, ulen, "%s%cpage=%d", f->url, strchr(f->url, '?') ? '&' : '?', p);
     struct ix_fetch_result r;
     rc = ix_fetch(&o->fetch, url, NULL, NULL, NULL, &r);

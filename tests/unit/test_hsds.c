@@ -276,6 +276,12 @@ static void test_values_as_people_write_them(void **state) {
                 " \"schedules\": [{\"byday\": \"Monday, woensdag\", \"opens_at\": \"9:00\","
                 " \"closes_at\": \"11:00\"}, {\"weekday\": 2, \"opens_at\": \"13:00\","
                 " \"closes_at\": \"15:00\"}]},"
+                " {\"id\": \"v3\", \"name\": \"Spreekuur\", \"status\": \"active\","
+                " \"schedules\": [{\"byday\": \"di\", \"opens_at\": \"9 uur\", \"closes_at\":"
+                " \"12.30u\"}, {\"byday\": \"do\", \"opens_at\": \"9h30\", \"closes_at\":"
+                " \"11:00 uur\"}], \"service_at_locations\": [{\"location\": {\"id\": \"vl\","
+                " \"location_type\": \"Fysiek\", \"addresses\": [{\"address_type\":"
+                " \"bezoekadres\", \"address_1\": \"Plein 1\", \"city\": \"Huizen\"}]}}]},"
                 " {\"id\": \"v2\", \"name\": \"Telefoon\", \"status\": \"tijdelijk gesloten\","
                 " \"schedules\": [{\"freq\": \"daily\", \"byday\": [\"SA\", \"SU\"],"
                 " \"opens_at\": \"10:00\", \"closes_at\": \"12:00\"}]}]");
@@ -289,6 +295,18 @@ static void test_values_as_people_write_them(void **state) {
   assert_int_equal(s->hours.v[0].weekday, 1);
   assert_int_equal(s->hours.v[1].weekday, 3);
   assert_non_null(warning_with(&p.b, "HSDS schedule.weekday", "maandag of zondag"));
+  /* Dutch times ("9 uur", "12.30u", "9h30") and Dutch words for a place
+   * one can visit (location_type "Fysiek", address_type "bezoekadres"). */
+  s = svc(&p.b, "v3");
+  assert_non_null(s);
+  assert_int_equal(s->hours.n, 2);
+  assert_string_equal(s->hours.v[0].opens, "09:00");
+  assert_string_equal(s->hours.v[0].closes, "12:30");
+  assert_string_equal(s->hours.v[1].opens, "09:30");
+  assert_string_equal(s->hours.v[1].closes, "11:00");
+  const struct ix_location *l = loc(&p.b, "vl");
+  assert_non_null(l);
+  assert_string_equal(l->address, "Plein 1");
   s = svc(&p.b, "v2");
   assert_non_null(s);
   assert_non_null(strstr(s->description, "tijdelijk gesloten"));

@@ -432,6 +432,29 @@ static void test_hostile_zips(void **state) {
   assert_int_equal(b.services.n, 1);
   ix_batch_free(&b);
 
+  /* A package zipped with its folders (archivers keep them): read by
+   * the members' names; the same name in two folders is refused. */
+  struct member deep[] = {{.name = "export/2026-12/hsds/services.csv",
+                           .data = services_csv,
+                           .len = sizeof services_csv - 1,
+                           .deflate = 1},
+                          {.name = "export/2026-12/hsds/organizations.csv",
+                           .data = orgs_csv,
+                           .len = sizeof orgs_csv - 1}};
+  ix_batch_init(&b, 0);
+  if (zip_verdict(deep, 2, &b, err, sizeof err) != SK_OK)
+    fail_msg("deep zip: %s", err);
+  assert_int_equal(b.services.n, 1);
+  assert_int_equal(b.orgs.n, 1);
+  ix_batch_free(&b);
+  struct member twice[] = {
+      {.name = "a/services.csv", .data = services_csv, .len = sizeof services_csv - 1},
+      {.name = "b/services.csv", .data = services_csv, .len = sizeof services_csv - 1}};
+  ix_batch_init(&b, 0);
+  assert_int_equal(zip_verdict(twice, 2, &b, err, sizeof err), SK_EPARSE);
+  assert_non_null(strstr(err, "twee keer"));
+  ix_batch_free(&b);
+
   /* A member that inflates to more than it announces (a zip bomb). */
   static char big[256 * 1024];
   memset(big, 'a', sizeof big);

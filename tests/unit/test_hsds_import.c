@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "helper_faultserver.h"
 #include "helper_feed.h"
 #include "helper_test.h"
 #include "ix_registry.h"
@@ -879,6 +880,57 @@ static void test_ndjson_and_variants(void **state) {
   remove(th_path("ndjson.db"));
 }
 
+/* A Spring-paged API (the ORUK API 1.0) counts pages from 0: after the
+ * first page ("number": 0, "totalPages": 2) the indexer asks ?page=1, not
+ * ?page=2 (which would skip the second page and ask one past the end). */
+static void test_zero_based_pages(void **state) {
+  (void)state;
+  static const struct th_fault_route routes[] = {
+      {.path = "/services?page=1",
+       .body = "{\"content\": [{\"id\": \"zp-2\", \"name\": \"Tweede pagina\", \"status\":"
+               " \"active\", \"service_areas\": [{\"name\": \"Laren\"}]}], \"totalPages\": 2,"
+               " \"number\": 1, \"first\": false, \"last\": true}"},
+      {.path = "/services?page=2", .status = 404},
+      {.path = "/services",
+       .body = "{\"content\": [{\"id\": \"zp-1\", \"name\": \"Eerste pagina\", \"status\":"
+               " \"active\", \"service_areas\": [{\"name\": \"Huizen\"}]}], \"totalPages\": 2,"
+               " \"totalElements\": 2, \"number\": 0, \"size\": 1, \"first\": true, \"last\":"
+               " false}"},
+  };
+  struct th_fault_server *srv = th_fault_start(routes, 3, 8);
+  char reg[512];
+  snprintf(reg, sizeof reg,
+           "{\"feeds\": [{\"id\": \"f\", \"partner\": \"P\", \"kind\": \"hsds\","
+           " \"location\": \"%s\"}]}",
+           th_fault_url(srv, "/services"));
+  th_write_file(th_path("zp-feeds.json"), reg, strlen(reg));
+  struct ix_registry *r = NULL;
+  char err[512];
+  if (ix_registry_load(th_path("zp-feeds.json"), th_taxonomy(), &r, err, sizeof err))
+    fail_msg("registry: %s", err);
+  struct sk_store *st = th_store_with_taxonomy("zp.db");
+  struct ix_run_opts o;
+  ix_run_opts_default(&o);
+  o.force = 1;
+  o.now = TEST_NOW;
+  struct ix_feed_report *reps = NULL;
+  size_t n = 0;
+  assert_int_equal(ix_run(st, th_taxonomy(), r, &o, &reps, &n), SK_OK);
+  assert_int_equal(n, 1);
+  if (reps[0].failed)
+    fail_msg("%s", reps[0].error);
+  free(reps);
+  ix_registry_free(r);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE status = 'active' AND name IN"
+                             " ('Eerste pagina', 'Tweede pagina')"),
+                   2);
+  assert_int_equal(th_fault_hits(srv, "/services?page=1"), 1);
+  assert_int_equal(th_fault_hits(srv, "/services?page=2"), 0);
+  th_fault_stop(srv);
+  sk_store_close(st);
+  remove(th_path("zp.db"));
+}
+
 /* The spreadsheet itself instead of its CSV (an .xlsx is a zip of XML):
  * refused as a package and as a sheet, saying how to save it as CSV. */
 static void test_excel_file_is_refused_clearly(void **state) {
@@ -1136,6 +1188,7 @@ int main(void) {
       cmocka_unit_test(test_excel_package),
       cmocka_unit_test(test_ndjson_and_variants),
       cmocka_unit_test(test_excel_file_is_refused_clearly),
+      cmocka_unit_test(test_zero_based_pages),
   };
   int failed = cmocka_run_group_tests_name("hsds import", tests, NULL, NULL);
   if (!th_corpora_dir()) {
