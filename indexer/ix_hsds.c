@@ -1528,6 +1528,35 @@ static int add_area(struct ctx *c, struct ix_service *s, json_t *o) {
 
 /* ------------------------------------------------------------- attributes */
 
+/* Words of the publisher's own taxonomy (Open Eligibility, ORUK, a local
+ * one) stay with the service as search words, so it is found by them;
+ * our classification is proposed from them too (other_terms). They stop
+ * where the keywords reach KEYWORD_BUDGET bytes (the validator's cap is
+ * SK_FIELD_MAX_TEXT characters); a word already there is not repeated. */
+#define KEYWORD_BUDGET 2000
+static int add_keyword(struct ctx *c, struct ix_service *s, const char *w) {
+  size_t have = s->keywords ? strlen(s->keywords) : 0, n = strlen(w);
+  if (s->keywords) {
+    const char *p = s->keywords;
+    while ((p = strstr(p, w))) {
+      int starts = p == s->keywords || p[-1] == ' ' || p[-1] == ',';
+      int ends = p[n] == '\0' || p[n] == ',';
+      if (starts && ends)
+        return SK_OK;
+      p++;
+    }
+  }
+  if (have + n + 2 > KEYWORD_BUDGET) {
+    note(c, "attribute", "taxonomy_term", "te veel termen als zoekwoord; de rest is overgeslagen");
+    return SK_OK;
+  }
+  const char *k = s->keywords ? ix_printf(c->b, "%s, %s", s->keywords, w) : ix_strdup(c->b, w);
+  if (!k)
+    return oom(c);
+  s->keywords = k;
+  return SK_OK;
+}
+
 static int add_attributes(struct ctx *c, struct ix_service *s, json_t *arr) {
   static const struct {
     const char *name;
@@ -1568,6 +1597,8 @@ static int add_attributes(struct ctx *c, struct ix_service *s, json_t *arr) {
       const char *tv = str_field(c, o, "attribute", "value");
       if (tn && s->other_terms.n < MAX_CODES)
         TRY(strv_add_unique(c, &s->other_terms, tn));
+      if (tn)
+        TRY(add_keyword(c, s, tn));
       if (td && s->other_terms.n < MAX_CODES)
         TRY(strv_add_unique(c, &s->other_terms, td));
       if (tv && s->other_terms.n < MAX_CODES)

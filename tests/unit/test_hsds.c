@@ -883,7 +883,8 @@ static void test_corpus_service_full_values(void **state) {
   const struct ix_service *s = svc(&p.b, "ac148810-d857-441c-9679-408f346de14b");
   assert_non_null(s);
   assert_string_equal(s->name, "Community Counselling");
-  assert_string_equal(s->keywords, "MyCity Counselling Services");
+  /* alternate_name, then the term of the example's other taxonomy */
+  assert_string_equal(s->keywords, "MyCity Counselling Services, name");
   assert_string_equal(s->url, "http://example.com/counselling");
   assert_int_equal(s->min_age, 12);
   assert_int_equal(s->max_age, 100);

@@ -181,6 +181,13 @@ static void test_needs_are_proposed_and_unknown_access_cost(void **state) {
   assert_string_equal(codes_of(st, "Financial coaching", "need"),
                       "geld.administratie,geld.schulden");
   assert_string_equal(codes_of(st, "Dementia cafe", "need"), "geheugen.ontmoeten");
+  /* ... and the publisher's terms stay with the service as search words. */
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Dementia cafe' AND"
+                             " keywords = 'Alzheimercaf\u00e9'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Financial coaching' AND"
+                             " keywords LIKE 'schulden, budget%'"),
+                   1);
   assert_string_equal(codes_of(st, "Schuldhulpverlening gemeente", "need"), "geld.schulden");
   assert_string_equal(codes_of(st, "Schuldhulpverlening gemeente", "cost"), "gratis");
   assert_string_equal(codes_of(st, "Schuldhulpverlening gemeente", "access"), "onbekend");
