@@ -822,11 +822,20 @@ static int days_in_month(int y, int m) {
   return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : n[m - 1];
 }
 
-/* "YYYY-MM-DD" (a time after it is ignored) -> days; -1 when not a date. */
+/* "YYYY-MM-DD" (a time after it is ignored), or the Dutch "D-M-YYYY" /
+ * "DD-MM-YYYY" (with '-' the day comes first; the tabular reader turns
+ * spreadsheet dates into ISO the same way) -> days; -1 when not a date. */
 static int64_t parse_day(const char *s) {
   int y, m, d, n = 0;
-  if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || y < 1900 || y > 2200 ||
-      m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+  if (!s)
+    return -1;
+  if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10) {
+    n = 0;
+    if (sscanf(s, "%2d-%2d-%4d%n", &d, &m, &y, &n) != 3 || n < 8 || s[n - 5] != '-' ||
+        (s[n] && s[n] != ' ' && s[n] != 'T'))
+      return -1;
+  }
+  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
     return -1;
   return days_from_civil(y, m, d);
 }
@@ -2221,6 +2230,29 @@ static int read_age(struct ctx *c, json_t *o, const char *id, const char *field,
   long v;
   json_t *j = json_object_get(o, field);
   int r = int_value(j, 0, AGE_MAX, &v);
+  /* "18+", "18 jaar", "65 years": the number is the age. */
+  if (r == -1 && json_is_string(j)) {
+    char t[32];
+    const char *sv = json_string_value(j);
+    size_t n = strspn(sv, " 0123456789");
+    const char *rest = sv + n;
+    while (*rest == ' ')
+      rest++;
+    if (n && n < sizeof t &&
+        (strcmp(rest, "+") == 0 || strcasecmp(rest, "jaar") == 0 ||
+         strcasecmp(rest, "years") == 0 || strcasecmp(rest, "year") == 0 ||
+         strcasecmp(rest, "jr") == 0)) {
+      memcpy(t, sv, n);
+      t[n] = '\0';
+      json_t *num = json_string(t);
+      if (!num)
+        return oom(c);
+      r = int_value(num, 0, AGE_MAX, &v);
+      json_decref(num);
+      if (r == 1)
+        note(c, "service", field, "'%.*s' gelezen als %ld jaar", clip(sv, 20), sv, v);
+    }
+  }
   double d;
   if (r == -1 && num_value(j, &d) == 1) {
     if (isfinite(d) && d >= 0 && d <= AGE_MAX) {

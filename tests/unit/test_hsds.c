@@ -271,6 +271,7 @@ static void test_values_as_people_write_them(void **state) {
   (void)state;
   struct parsed p;
   parse_str(&p, "[{\"id\": \"v1\", \"name\": \"Inloop\", \"status\": \" Active\","
+                " \"minimum_age\": \"18+\", \"maximum_age\": \"65 jaar\","
                 " \"alternate_name\": \"Koffieochtend\", \"keywords\": [\"koffie\", \"praatje\"],"
                 " \"languages\": \"Nederlands, Engels\", \"required_documents\": \"ID-bewijs\","
                 " \"schedules\": [{\"byday\": \"Monday, woensdag\", \"opens_at\": \"9:00\","
@@ -278,7 +279,8 @@ static void test_values_as_people_write_them(void **state) {
                 " \"closes_at\": \"15:00\"}]},"
                 " {\"id\": \"v3\", \"name\": \"Spreekuur\", \"status\": \"active\","
                 " \"schedules\": [{\"byday\": \"di\", \"opens_at\": \"9 uur\", \"closes_at\":"
-                " \"12.30u\"}, {\"byday\": \"do\", \"opens_at\": \"9h30\", \"closes_at\":"
+                " \"12.30u\", \"valid_from\": \"1-1-2026\", \"valid_to\": \"31-12-2026\"}, "
+                "{\"byday\": \"do\", \"opens_at\": \"9h30\", \"closes_at\":"
                 " \"11:00 uur\"}], \"service_at_locations\": [{\"location\": {\"id\": \"vl\","
                 " \"location_type\": \"Fysiek\", \"addresses\": [{\"address_type\":"
                 " \"bezoekadres\", \"address_1\": \"Plein 1\", \"city\": \"Huizen\"}]}}]},"
@@ -290,6 +292,8 @@ static void test_values_as_people_write_them(void **state) {
   const struct ix_service *s = svc(&p.b, "v1");
   assert_non_null(s);
   assert_string_equal(s->keywords, "Koffieochtend, koffie, praatje");
+  assert_int_equal(s->min_age, 18); /* "18+" */
+  assert_int_equal(s->max_age, 65); /* "65 jaar" */
   assert_string_equal(s->description, "Talen: Nederlands, Engels\nMeenemen: ID-bewijs");
   assert_int_equal(s->hours.n, 2);
   assert_int_equal(s->hours.v[0].weekday, 1);
@@ -302,6 +306,8 @@ static void test_values_as_people_write_them(void **state) {
   assert_int_equal(s->hours.n, 2);
   assert_string_equal(s->hours.v[0].opens, "09:00");
   assert_string_equal(s->hours.v[0].closes, "12:30");
+  assert_string_equal(s->hours.v[0].valid_from, "2026-01-01"); /* written 1-1-2026 */
+  assert_string_equal(s->hours.v[0].valid_to, "2026-12-31");
   assert_string_equal(s->hours.v[1].opens, "09:30");
   assert_string_equal(s->hours.v[1].closes, "11:00");
   const struct ix_location *l = loc(&p.b, "vl");
