@@ -634,8 +634,8 @@ static const char *const tab_files[T_COUNT][TAB_NAMES] = {
     {"languages.csv", "language.csv", NULL},
     {"cost_options.csv", NULL, NULL},
     {"required_documents.csv", "required_document.csv", NULL},
-    {"attributes.csv", NULL, NULL},
-    {"taxonomy_terms.csv", NULL, NULL},
+    {"attributes.csv", "service_attributes.csv", "service_attribute.csv"},
+    {"taxonomy_terms.csv", "taxonomy_term.csv", NULL},
     {"taxonomies.csv", NULL, NULL},
     {"taxonomy.csv", NULL, NULL},
     {"service_taxonomy.csv", "service_taxonomies.csv", NULL},
@@ -1015,6 +1015,10 @@ static int upgrade_old(struct join *j, size_t *n) {
   }
   TRY_UP(old_terms(j, n));
   TRY_UP(old_eligibility(j, n));
+  /* HSDS 2.0: service_attribute.csv (service_id, taxonomy_term_id) and
+   * taxonomy_term.csv (term, taxonomy) */
+  json_array_foreach(j->t[T_ATTRS], i, row) REN(row, "service_id", "link_id");
+  json_array_foreach(j->t[T_TERMS], i, row) REN(row, "term", "name");
   json_array_foreach(j->t[T_PHONES], i, row) REN(row, "number_type", "type");
   json_array_foreach(j->t[T_AREAS], i, row) REN(row, "service_area", "name");
   json_array_foreach(j->t[T_LANGS], i, row) REN(row, "language", "name");

@@ -714,7 +714,8 @@ static void test_publisher_shapes(void **state) {
 /* The tabular package with the table and column names of HSDS 2.0
  * (physical_address.csv, regular_schedule.csv with weekday and 9:00 AM,
  * service_area.csv's service_area, language.csv's language,
- * eligibility.csv, service_taxonomy.csv and taxonomy.csv), CRLF in
+ * eligibility.csv, service_taxonomy.csv and taxonomy.csv, service_attribute.csv
+ * and taxonomy_term.csv), CRLF in
  * services.csv, a bare web address and a service without a name. */
 static void test_csv_hsds2_naming(void **state) {
   (void)state;
@@ -731,6 +732,11 @@ static void test_csv_hsds2_naming(void **state) {
                              " eligibility_description = 'Voor nieuwkomers'"),
                    1);
   assert_true(warned(st, "taxonomie 'Open Eligibility' is niet de onze"));
+  /* 2.0's service_attribute.csv + taxonomy_term.csv (term, taxonomy), and
+   * the 1.x term: both kept as search words. */
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Taalcafe Eemnes' AND"
+                             " keywords = 'Conversatiegroep, Taalles'"),
+                   1);
   assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Taalcafe Eemnes' AND"
                              " url = 'https://www.taalcafe-eemnes.nl' AND fees_description ="
                              " 'Gratis' AND description LIKE '%Talen: Arabisch%'"),
