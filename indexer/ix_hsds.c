@@ -1912,8 +1912,19 @@ static int store_location(struct ctx *c, json_t *o, const char *org_key, const c
   json_t *lat = json_object_get(o, "latitude"), *lon = json_object_get(o, "longitude");
   if (!empty_value(lat) || !empty_value(lon)) {
     double la = 0, lo = 0;
-    if (num_value(lat, &la) == 1 && num_value(lon, &lo) == 1 && isfinite(la) && isfinite(lo) &&
-        la >= -90 && la <= 90 && lo >= -180 && lo <= 180) {
+    /* Swapped columns, a common spreadsheet slip: 5.24, 52.29 is the
+     * sea off Somalia, 52.29, 5.24 is Huizen. Swapped back only when that
+     * lands in the Netherlands. */
+    int both = num_value(lat, &la) == 1 && num_value(lon, &lo) == 1;
+    if (both && lo >= 50.7 && lo <= 53.7 && la >= 3.3 && la <= 7.3) {
+      double t = la;
+      la = lo;
+      lo = t;
+      note(c, "location", "latitude",
+           "latitude en longitude waren omgewisseld (de plek ligt dan in Nederland); we hebben ze "
+           "omgedraaid");
+    }
+    if (both && isfinite(la) && isfinite(lo) && la >= -90 && la <= 90 && lo >= -180 && lo <= 180) {
       l->latitude = la;
       l->longitude = lo;
       l->has_coordinates = 1;

@@ -828,7 +828,7 @@ static void test_organizations_and_locations_alone(void **state) {
  * CRLF, headers as typed ("Organization ID", "Opens at"), a description
  * with a line break and a ';' in quotes, days as "ma,wo", times as 9:30,
  * dates as 1-1-2026 and "3-12-2026 9:30" (Dutch time), coordinates with a
- * decimal comma, country "Nederland", and both schedules.csv and an older
+ * decimal comma (once in swapped columns), country "Nederland", and both schedules.csv and an older
  * regular_schedules.csv. Every service, its hours from both files, its
  * location and the organisation without a service are kept. */
 static void test_excel_package(void **state) {
@@ -853,11 +853,15 @@ static void test_excel_package(void **state) {
   assert_int_equal(count(st, "SELECT count(*) FROM location WHERE name = 'Buurthuis De Hoek' AND"
                              " abs(latitude - 52.2991) < 1e-9 AND abs(longitude - 5.2413) < 1e-9"),
                    1);
-  /* The organisation and location of no service: kept, with a warning. */
+  /* The organisation and location of no service: kept, with a warning;
+   * its coordinates were typed in the wrong columns (5,2502;52,2931). */
   assert_int_equal(count(st, "SELECT count(*) FROM location l JOIN organization o ON o.rid ="
                              " l.organization_rid WHERE l.name = 'Clubhuis Zuid' AND o.name ="
-                             " 'Buurtvereniging Zuid' AND l.municipality_code = 'laren'"),
+                             " 'Buurtvereniging Zuid' AND l.municipality_code = 'laren' AND"
+                             " abs(l.latitude - 52.2931) < 1e-9 AND abs(l.longitude - 5.2502) <"
+                             " 1e-9"),
                    1);
+  assert_true(warned(st, "latitude en longitude waren omgewisseld"));
   assert_true(warned(st, "zowel schedules.csv als regular_schedules.csv; we lezen ze allebei"));
   assert_true(warned(st, "1 organisatie(s) en 1 locatie(s) zonder dienst"));
   assert_true(warned(st, "gelezen als Windows-1252"));
