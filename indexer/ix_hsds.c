@@ -274,6 +274,13 @@ static const char *str_field(struct ctx *c, json_t *obj, const char *prefix, con
  * case-sensitive). *oomp is set on allocation failure. */
 static const char *id_field(struct ctx *c, json_t *obj, const char *prefix, const char *key,
                             int *oomp) {
+  json_t *j = json_object_get(obj, key);
+  if (json_is_integer(j)) { /* 42: older APIs (Ohana) number their records */
+    const char *t = ix_printf(c->b, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+    if (!t)
+      *oomp = 1;
+    return t;
+  }
   const char *v = str_field(c, obj, prefix, key);
   char u[SK_UUID_LEN];
   if (!v || sk_uuid_valid(v) || !sk_uuid_canon(v, u))
@@ -2427,7 +2434,16 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   c->cur = NULL;
   json_t *jid = json_object_get(o, "id");
   const char *jname = json_string_value(json_object_get(o, "name"));
-  if (!json_is_string(jid) || json_string_length(jid) == 0) {
+  char num_id[32];
+  const char *id_text = json_string_value(jid);
+  if (json_is_integer(jid)) { /* older APIs (Ohana) number their records */
+    snprintf(num_id, sizeof num_id, "%" JSON_INTEGER_FORMAT, json_integer_value(jid));
+    id_text = num_id;
+  }
+  const char *id_copy = id_text && *id_text ? ix_strdup(c->b, id_text) : NULL;
+  if (id_text && *id_text && !id_copy)
+    return oom(c);
+  if (!id_copy) {
     if (jname)
       return reject(c, NULL, "id",
                     "Dienst '%.*s' (nummer %zu) heeft geen id (tekst). Zonder id kunnen we de "
@@ -2436,7 +2452,7 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
     return reject(c, NULL, "id", "Dienst nummer %zu heeft geen id (tekst); hij is overgeslagen.",
                   index + 1);
   }
-  const char *id = json_string_value(jid);
+  const char *id = id_copy;
   char canon[SK_UUID_LEN];
   if (!sk_uuid_valid(id) && sk_uuid_canon(id, canon) && !(id = ix_strdup(c->b, canon)))
     return oom(c);

@@ -948,6 +948,28 @@ static void test_zero_based_pages(void **state) {
   remove(th_path("zp.db"));
 }
 
+/* Records numbered instead of named (the Ohana API and other older APIs
+ * give ids as JSON numbers): read by the text of the number, links
+ * included. Before 3 December 2026 each such service was rejected ("heeft
+ * geen id (tekst)"). */
+static void test_numeric_ids(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("numids.db");
+  struct ix_feed_report rep = run_one(st, "hsds",
+                                      data_path("tests/data/hsds/shapes/numeric_ids.json"), NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(n_rejections(st), 0);
+  assert_string_equal(seen(st, "Uitgiftepunt Voedselbank Huizen"),
+                      "Uitgiftepunt Voedselbank Huizen||||5 14:00-16:00|huizen|1271 AB Huizen");
+  assert_int_equal(count(st, "SELECT count(*) FROM service s JOIN organization o ON o.rid ="
+                             " s.organization_rid WHERE o.name = 'Voedselbank Het Gooi' AND"
+                             " o.source_key = '7' AND s.source_key IN ('1', '2')"),
+                   2);
+  sk_store_close(st);
+  remove(th_path("numids.db"));
+}
+
 /* The spreadsheet itself instead of its CSV (an .xlsx is a zip of XML):
  * refused as a package and as a sheet, saying how to save it as CSV. */
 static void test_excel_file_is_refused_clearly(void **state) {
@@ -1206,6 +1228,7 @@ int main(void) {
       cmocka_unit_test(test_ndjson_and_variants),
       cmocka_unit_test(test_excel_file_is_refused_clearly),
       cmocka_unit_test(test_zero_based_pages),
+      cmocka_unit_test(test_numeric_ids),
   };
   int failed = cmocka_run_group_tests_name("hsds import", tests, NULL, NULL);
   if (!th_corpora_dir()) {
