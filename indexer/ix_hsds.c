@@ -2074,6 +2074,12 @@ static const char *const service_read[] = {"id",
 
 /* Keys only a service has: an object with one of them is read as a service. */
 static const char *const service_only[] = {"status",
+                                           "schedules",
+                                           "regular_schedules",
+                                           "holiday_schedules",
+                                           "eligibilitys",
+                                           "service_taxonomys",
+                                           "organization",
                                            "service_areas",
                                            "service_at_locations",
                                            "application_process",
@@ -2694,16 +2700,20 @@ static enum item_kind classify(json_t *o, const char **what, enum other_kind *ot
     return ITEM_SAL;
   if (json_is_array(json_object_get(o, "services")))
     return ITEM_ORG;
+  /* Only a location has these; a location also has schedules and
+   * languages, which otherwise say "service". */
+  if (json_object_get(o, "location_type") || json_object_get(o, "addresses") ||
+      json_object_get(o, "physical_addresses") || json_object_get(o, "postal_addresses") ||
+      json_object_get(o, "latitude") || json_object_get(o, "longitude")) {
+    *what = "een locatie (location)";
+    return ITEM_LOCATION;
+  }
   const char *k;
   json_t *v;
   json_object_foreach(o, k, v) if (in_list(k, service_only)) return ITEM_SERVICE;
   if (json_object_get(o, "openapi_url")) {
     *what = "de beschrijving van een HSDS-API (base)";
     *other = OTHER_BASE;
-  } else if (json_object_get(o, "location_type") || json_object_get(o, "addresses") ||
-             json_object_get(o, "physical_addresses")) {
-    *what = "een locatie (location)";
-    return ITEM_LOCATION;
   } else if (json_object_get(o, "taxonomy_terms") ||
              (json_object_get(o, "version") && json_object_get(o, "uri"))) {
     *what = "een taxonomie (taxonomy)";

@@ -284,6 +284,9 @@ static void test_values_as_people_write_them(void **state) {
                 " \"11:00 uur\"}], \"service_at_locations\": [{\"location\": {\"id\": \"vl\","
                 " \"location_type\": \"Fysiek\", \"addresses\": [{\"address_type\":"
                 " \"bezoekadres\", \"address_1\": \"Plein 1\", \"city\": \"Huizen\"}]}}]},"
+                " {\"id\": \"v4\", \"name\": \"Zonder status\", \"description\": \"Een dienst.\","
+                " \"schedules\": [{\"byday\": \"vr\", \"opens_at\": \"10:00\", \"closes_at\":"
+                " \"11:00\"}]},"
                 " {\"id\": \"v2\", \"name\": \"Telefoon\", \"status\": \"tijdelijk gesloten\","
                 " \"schedules\": [{\"freq\": \"daily\", \"byday\": [\"SA\", \"SU\"],"
                 " \"opens_at\": \"10:00\", \"closes_at\": \"12:00\"}]}]");
@@ -313,6 +316,12 @@ static void test_values_as_people_write_them(void **state) {
   const struct ix_location *l = loc(&p.b, "vl");
   assert_non_null(l);
   assert_string_equal(l->address, "Plein 1");
+  /* No status, but hours of its own: a service (read as active), not an
+   * organisation because it has a description. */
+  s = svc(&p.b, "v4");
+  assert_non_null(s);
+  assert_int_equal(s->hours.n, 1);
+  assert_int_equal(p.b.orgs.n, 0);
   s = svc(&p.b, "v2");
   assert_non_null(s);
   assert_non_null(strstr(s->description, "tijdelijk gesloten"));
