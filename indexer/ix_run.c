@@ -217,6 +217,26 @@ static void fetch_error(const struct ix_fetch_result *r, int rc, char *err, size
     snprintf(err, errlen, "De feed kon niet worden opgehaald (%s).", sk_strerror(rc));
 }
 
+/* The address of page p: the feed's address with its page parameter set
+ * to p ("…/services?per_page=200&page=1" → "…&page=2"; without one,
+ * "?page=p" or "&page=p" is added). out has room for base + 32. */
+static void page_url(const char *base, int p, char *out, size_t cap) {
+  const char *q = strchr(base, '?');
+  const char *at = NULL;
+  for (const char *s = q; s && *s; s = strchr(s + 1, '&')) {
+    if (strncmp(s + 1, "page=", 5) == 0) {
+      at = s + 1;
+      break;
+    }
+  }
+  if (!at) {
+    snprintf(out, cap, "%s%cpage=%d", base, q ? '&' : '?', p);
+    return;
+  }
+  const char *end = strchr(at, '&');
+  snprintf(out, cap, "%.*spage=%d%s", (int)(at - base), base, p, end ? end : "");
+}
+
 static int fetch_pages(const struct ix_feed *f, const struct sk_taxonomy *tax,
                        const struct ix_run_opts *o, int64_t now, int total_pages,
                        const char *first_hash, const char *known_hash, struct ix_batch *b,
@@ -243,7 +263,7 @@ static int fetch_pages(const struct ix_feed *f, const struct sk_taxonomy *tax,
    * "number": 0); either way total_pages of them. */
   int base = b->zero_based_pages ? 0 : 1;
   for (int p = base + 1; p < base + total_pages && !rc; p++) {
-    snprintf(url, ulen, "%s%cpage=%d", f->url, strchr(f->url, '?') ? '&' : '?', p);
+    page_url(f->url, p, url, ulen);
     struct ix_fetch_result r;
     rc = ix_fetch(&o->fetch, url, NULL, NULL, NULL, &r);
     if (rc) {

@@ -897,6 +897,65 @@ static void test_ndjson_and_variants(void **state) {
   remove(th_path("ndjson.db"));
 }
 
+/* One hsds feed at an http address into st; its report. */
+static struct ix_feed_report run_url(struct sk_store *st, const char *url) {
+  char reg[1024];
+  snprintf(reg, sizeof reg,
+           "{\"feeds\": [{\"id\": \"f\", \"partner\": \"P\", \"kind\": \"hsds\","
+           " \"location\": \"%s\"}]}",
+           url);
+  th_write_file(th_path("url-feeds.json"), reg, strlen(reg));
+  struct ix_registry *r = NULL;
+  char err[512];
+  if (ix_registry_load(th_path("url-feeds.json"), th_taxonomy(), &r, err, sizeof err))
+    fail_msg("registry: %s", err);
+  struct ix_run_opts o;
+  ix_run_opts_default(&o);
+  o.force = 1;
+  o.now = TEST_NOW;
+  struct ix_feed_report *reps = NULL;
+  size_t n = 0;
+  assert_int_equal(ix_run(st, th_taxonomy(), r, &o, &reps, &n), SK_OK);
+  assert_int_equal(n, 1);
+  struct ix_feed_report rep = reps[0];
+  free(reps);
+  ix_registry_free(r);
+  return rep;
+}
+
+/* A feed registered with its page in the address ("?per_page=1&page=1"):
+ * the next page is "&page=2" in its place; before, "&page=2" was added
+ * after "page=1", and a server that reads the first one served page 1
+ * again (every service a duplicate). */
+static void test_page_parameter_replaced(void **state) {
+  (void)state;
+  static const struct th_fault_route routes[] = {
+      {.path = "/list?per_page=1&page=2&lang=nl",
+       .body = "{\"contents\": [{\"id\": \"pp-2\", \"name\": \"Tweede\", \"status\": \"active\","
+               " \"service_areas\": [{\"name\": \"Laren\"}]}], \"total_pages\": 2,"
+               " \"page_number\": 2}"},
+      {.path = "/list?per_page=1&page=1&lang=nl",
+       .body = "{\"contents\": [{\"id\": \"pp-1\", \"name\": \"Eerste\", \"status\": \"active\","
+               " \"service_areas\": [{\"name\": \"Huizen\"}]}], \"total_pages\": 2,"
+               " \"page_number\": 1}"},
+  };
+  struct th_fault_server *srv = th_fault_start(routes, 2, 8);
+  char url[256];
+  snprintf(url, sizeof url, "%s", th_fault_url(srv, "/list?per_page=1&page=1&lang=nl"));
+  struct sk_store *st = th_store_with_taxonomy("pp.db");
+  struct ix_feed_report rep = run_url(st, url);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(n_rejections(st), 0);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE status = 'active' AND name IN"
+                             " ('Eerste', 'Tweede')"),
+                   2);
+  assert_int_equal(th_fault_hits(srv, "/list?per_page=1&page=2&lang=nl"), 1);
+  th_fault_stop(srv);
+  sk_store_close(st);
+  remove(th_path("pp.db"));
+}
+
 /* A Spring-paged API (the ORUK API 1.0) counts pages from 0: after the
  * first page ("number": 0, "totalPages": 2) the indexer asks ?page=1, not
  * ?page=2 (which would skip the second page and ask one past the end). */
@@ -915,29 +974,12 @@ static void test_zero_based_pages(void **state) {
                " false}"},
   };
   struct th_fault_server *srv = th_fault_start(routes, 3, 8);
-  char reg[512];
-  snprintf(reg, sizeof reg,
-           "{\"feeds\": [{\"id\": \"f\", \"partner\": \"P\", \"kind\": \"hsds\","
-           " \"location\": \"%s\"}]}",
-           th_fault_url(srv, "/services"));
-  th_write_file(th_path("zp-feeds.json"), reg, strlen(reg));
-  struct ix_registry *r = NULL;
-  char err[512];
-  if (ix_registry_load(th_path("zp-feeds.json"), th_taxonomy(), &r, err, sizeof err))
-    fail_msg("registry: %s", err);
+  char url[256];
+  snprintf(url, sizeof url, "%s", th_fault_url(srv, "/services"));
   struct sk_store *st = th_store_with_taxonomy("zp.db");
-  struct ix_run_opts o;
-  ix_run_opts_default(&o);
-  o.force = 1;
-  o.now = TEST_NOW;
-  struct ix_feed_report *reps = NULL;
-  size_t n = 0;
-  assert_int_equal(ix_run(st, th_taxonomy(), r, &o, &reps, &n), SK_OK);
-  assert_int_equal(n, 1);
-  if (reps[0].failed)
-    fail_msg("%s", reps[0].error);
-  free(reps);
-  ix_registry_free(r);
+  struct ix_feed_report rep = run_url(st, url);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
   assert_int_equal(count(st, "SELECT count(*) FROM service WHERE status = 'active' AND name IN"
                              " ('Eerste pagina', 'Tweede pagina')"),
                    2);
@@ -1228,6 +1270,7 @@ int main(void) {
       cmocka_unit_test(test_ndjson_and_variants),
       cmocka_unit_test(test_excel_file_is_refused_clearly),
       cmocka_unit_test(test_zero_based_pages),
+      cmocka_unit_test(test_page_parameter_replaced),
       cmocka_unit_test(test_numeric_ids),
   };
   int failed = cmocka_run_group_tests_name("hsds import", tests, NULL, NULL);
