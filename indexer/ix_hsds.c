@@ -16,6 +16,7 @@
 #include "sk_buf.h"
 #include "sk_check.h"
 #include "sk_err.h"
+#include "sk_fold.h"
 #include "sk_id.h"
 
 /*
@@ -501,6 +502,45 @@ static int looks_like_code(const char *s) {
     if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '.'))
       return 0;
   return 1;
+}
+
+/* A text longer than max characters, cut at the last word before
+ * max - 1 characters with "…" (valid HSDS has no length limits; ours is
+ * the validator's, which would reject the record). 0 kept or cut, -1 OOM. */
+static int fit_text(struct ctx *c, const char **t, size_t max, const char *prefix,
+                    const char *key) {
+  if (!*t || strlen(*t) <= max || sk_utf8_chars(*t) <= max)
+    return 0;
+  const char *p = *t;
+  size_t n = strlen(p), i = 0, chars = 0, last_space = 0;
+  while (i < n && chars < max - 1) {
+    uint32_t cp;
+    size_t k = sk_utf8_decode(p + i, n - i, &cp);
+    if (!k)
+      break;
+    if (cp == ' ' || cp == '\n')
+      last_space = i;
+    i += k;
+    chars++;
+  }
+  size_t cut = last_space > i / 2 ? last_space : i;
+  const char *fixed = ix_printf(c->b, "%.*s…", (int)cut, p);
+  if (!fixed)
+    return -1;
+  *t = fixed;
+  note(c, prefix, key, "langer dan %zu tekens; we hebben het ingekort", max);
+  return 0;
+}
+
+/* The texts of a service within the validator's caps. */
+static int fit_service(struct ctx *c, struct ix_service *s) {
+  if (fit_text(c, &s->description, SK_FIELD_MAX_TEXT, "service", "description") ||
+      fit_text(c, &s->application_process, SK_FIELD_MAX_TEXT, "service", "application_process") ||
+      fit_text(c, &s->eligibility, SK_FIELD_MAX_TEXT, "service", "eligibility_description") ||
+      fit_text(c, &s->fees, SK_FIELD_MAX_TEXT, "service", "fees_description") ||
+      fit_text(c, &s->keywords, SK_FIELD_MAX_TEXT, "service", "alternate_name"))
+    return oom(c);
+  return SK_OK;
 }
 
 /* ------------------------------------------- older names (HSDS 1.x, 2.0) */
@@ -1695,6 +1735,8 @@ static int add_org(struct ctx *c, json_t *o, int top, const char **key) {
     return oom(c);
   ORG_TEXT(name, "name")
   ORG_TEXT(description, "description")
+  if (fit_text(c, &org->description, SK_FIELD_MAX_TEXT, "organization", "description"))
+    return oom(c);
   ORG_TEXT(email, "email")
   ORG_TEXT(website, "website")
 #undef ORG_TEXT
@@ -2279,6 +2321,12 @@ static int read_age(struct ctx *c, json_t *o, const char *id, const char *field,
   }
   double d;
   if (r == -1 && num_value(j, &d) == 1) {
+    /* A maximum above any age (150, 999: "no limit" in some systems) is
+     * no upper limit; a minimum above it would exclude everyone. */
+    if (isfinite(d) && d > AGE_MAX && strcmp(field, "maximum_age") == 0) {
+      note(c, "service", field, "boven %d jaar: we lezen het als geen bovengrens", AGE_MAX);
+      return SK_OK;
+    }
     if (isfinite(d) && d >= 0 && d <= AGE_MAX) {
       *out = (int)lround(d);
       note(c, "service", field, "geen heel getal; afgerond op %d jaar", *out);
@@ -2673,6 +2721,7 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   if (sal)
     STEP(merge_sal(c, s, sal, 1, &hours_src));
   STEP(set_description(c, s, &pre, desc, &post));
+  STEP(fit_service(c, s));
 #undef STEP
 out:
   sk_buf_free(&pre);

@@ -363,14 +363,16 @@ static void test_wrong_types_reject_or_warn(void **state) {
   assert_non_null((r = rejection_for(&p.b, "wt-age")));
   assert_string_equal(r->field, "minimum_age");
   assert_non_null(strstr(r->reason, "getal van 0 tot en met 120"));
-  assert_non_null((r = rejection_for(&p.b, "wt-age2")));
-  assert_string_equal(r->field, "maximum_age");
+  /* A maximum age of 1e300 is no upper limit (valid HSDS: any number). */
+  assert_null(rejection_for(&p.b, "wt-age2"));
+  assert_int_equal(svc(&p.b, "wt-age2")->max_age, IX_UNSET);
+  assert_non_null(warning_with(&p.b, "HSDS service.maximum_age", "geen bovengrens"));
   assert_non_null((r = rejection_for(&p.b, "wt-status")));
   assert_string_equal(r->field, "status");
-  assert_int_equal(p.b.rejections.n, 6); /* 4 services + "geen object" + null */
+  assert_int_equal(p.b.rejections.n, 5); /* 3 services + "geen object" + null */
 
   /* The rest survives; fields with a wrong type are dropped with a warning. */
-  assert_int_equal(p.b.services.n, 2);
+  assert_int_equal(p.b.services.n, 3);
   const struct ix_service *s = svc(&p.b, "wt-fields");
   assert_non_null(s);
   assert_null(s->url);

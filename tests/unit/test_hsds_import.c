@@ -22,6 +22,7 @@
 #include "helper_test.h"
 #include "ix_registry.h"
 #include "ix_run.h"
+#include "sk_buf.h"
 #include "sk_err.h"
 #include "sk_fold.h"
 #include "sk_portal.h"
@@ -1012,6 +1013,40 @@ static void test_numeric_ids(void **state) {
   remove(th_path("numids.db"));
 }
 
+/* Valid HSDS has no length limits and any number for an age: a
+ * description of 6000 characters is cut at a word with "…", a maximum age
+ * of 150 is no upper limit; the service is accepted. Before 3 December
+ * 2026 the validator rejected both ("te lang", "0 tot en met 120"). */
+static void test_long_text_and_high_age(void **state) {
+  (void)state;
+  struct sk_buf doc;
+  sk_buf_init(&doc, 1 << 20);
+  assert_int_equal(sk_buf_addstr(&doc, "[{\"id\": \"long-1\", \"name\": \"Lange tekst\","
+                                       " \"status\": \"active\", \"maximum_age\": 150,"
+                                       " \"service_areas\": [{\"name\": \"Huizen\"}],"
+                                       " \"description\": \""),
+                   SK_OK);
+  for (int i = 0; i < 1000; i++)
+    assert_int_equal(sk_buf_addstr(&doc, "hulp "), SK_OK); /* 5000 characters */
+  assert_int_equal(sk_buf_addstr(&doc, "en nog meer tekst daarna.\"}]"), SK_OK);
+  th_write_file(th_path("long.json"), sk_buf_str(&doc), doc.len);
+  sk_buf_free(&doc);
+  struct sk_store *st = th_store_with_taxonomy("long.db");
+  struct ix_feed_report rep = run_one(st, "hsds", th_path("long.json"), NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(n_rejections(st), 0);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Lange tekst' AND status ="
+                             " 'active' AND max_age IS NULL AND length(description) <= 5000 AND"
+                             " description LIKE 'hulp hulp%hulp…'"),
+                   1);
+  assert_true(
+      warned(st, "HSDS service.description: langer dan 5000 tekens; we hebben het ingekort"));
+  assert_true(warned(st, "boven 120 jaar: we lezen het als geen bovengrens"));
+  sk_store_close(st);
+  remove(th_path("long.db"));
+}
+
 /* The spreadsheet itself instead of its CSV (an .xlsx is a zip of XML):
  * refused as a package and as a sheet, saying how to save it as CSV. */
 static void test_excel_file_is_refused_clearly(void **state) {
@@ -1272,6 +1307,7 @@ int main(void) {
       cmocka_unit_test(test_zero_based_pages),
       cmocka_unit_test(test_page_parameter_replaced),
       cmocka_unit_test(test_numeric_ids),
+      cmocka_unit_test(test_long_text_and_high_age),
   };
   int failed = cmocka_run_group_tests_name("hsds import", tests, NULL, NULL);
   if (!th_corpora_dir()) {
