@@ -788,6 +788,8 @@ static int read_phone(struct ctx *c, json_t *p, const char **number, const char 
     *desc = ix_strdup(c->b, d);
   if ((d || !plain) && !*desc)
     return -2;
+  if (fit_text(c, desc, SK_FIELD_MAX_SHORT, "phone", "description"))
+    return -2;
   return 0;
 }
 
@@ -1984,6 +1986,9 @@ static int store_location(struct ctx *c, json_t *o, const char *org_key, const c
            "coördinaten zijn overgeslagen");
     }
   }
+  if (fit_text(c, &l->address, SK_FIELD_MAX_SHORT, "address", "address_1") ||
+      fit_text(c, &l->city, SK_FIELD_MAX_SHORT, "address", "city"))
+    return oom(c);
   json_t *acc = arr_field(c, o, "location", "accessibility");
   if (acc)
     TRY(read_accessibility(c, l, acc));

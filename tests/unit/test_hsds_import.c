@@ -1014,8 +1014,9 @@ static void test_numeric_ids(void **state) {
 }
 
 /* Valid HSDS has no length limits and any number for an age: a
- * description of 6000 characters is cut at a word with "…", a maximum age
- * of 150 is no upper limit; the service is accepted. Before 3 December
+ * description of 6000 characters (a phone description, an address of 600)
+ * is cut at a word with "…", a maximum age of 150 is no upper limit; the
+ * service is accepted. Before 3 December
  * 2026 the validator rejected both ("te lang", "0 tot en met 120"). */
 static void test_long_text_and_high_age(void **state) {
   (void)state;
@@ -1028,7 +1029,18 @@ static void test_long_text_and_high_age(void **state) {
                    SK_OK);
   for (int i = 0; i < 1000; i++)
     assert_int_equal(sk_buf_addstr(&doc, "hulp "), SK_OK); /* 5000 characters */
-  assert_int_equal(sk_buf_addstr(&doc, "en nog meer tekst daarna.\"}]"), SK_OK);
+  assert_int_equal(sk_buf_addstr(&doc, "en nog meer tekst daarna.\", \"phones\": [{\"number\":"
+                                       " \"035 123 4567\", \"description\": \""),
+                   SK_OK);
+  for (int i = 0; i < 150; i++) /* 600 characters: over the 500 of a phone's description */
+    assert_int_equal(sk_buf_addstr(&doc, "bel "), SK_OK);
+  assert_int_equal(sk_buf_addstr(&doc, "\"}], \"service_at_locations\": [{\"location\": {\"id\":"
+                                       " \"long-loc\", \"name\": \"Buurthuis\", \"addresses\":"
+                                       " [{\"city\": \"Huizen\", \"address_1\": \""),
+                   SK_OK);
+  for (int i = 0; i < 150; i++)
+    assert_int_equal(sk_buf_addstr(&doc, "weg "), SK_OK);
+  assert_int_equal(sk_buf_addstr(&doc, "\"}]}}]}]"), SK_OK);
   th_write_file(th_path("long.json"), sk_buf_str(&doc), doc.len);
   sk_buf_free(&doc);
   struct sk_store *st = th_store_with_taxonomy("long.db");
@@ -1043,6 +1055,14 @@ static void test_long_text_and_high_age(void **state) {
   assert_true(
       warned(st, "HSDS service.description: langer dan 5000 tekens; we hebben het ingekort"));
   assert_true(warned(st, "boven 120 jaar: we lezen het als geen bovengrens"));
+  /* A phone description and an address over 500: cut, the phone and the
+   * location kept (a rejected location used to take its service along). */
+  assert_int_equal(count(st, "SELECT count(*) FROM phone WHERE number = '035 123 4567' AND"
+                             " length(description) <= 500 AND description LIKE 'bel bel%…'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM location WHERE name = 'Buurthuis' AND"
+                             " length(address) <= 500 AND address LIKE 'weg weg%…'"),
+                   1);
   sk_store_close(st);
   remove(th_path("long.db"));
 }
