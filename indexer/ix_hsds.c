@@ -2525,8 +2525,16 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
       int hours_src = s->hours.n ? HOURS_LOCATION : HOURS_NONE;
       return merge_sal(c, s, sal, 1, &hours_src);
     }
+    /* The same record again (an API's pages shift while it is read):
+     * nothing is wrong with it. Two different services under one id are
+     * a conflict the publisher must solve. */
+    if (jname && strcmp(jname, c->b->services.v[at].name) == 0) {
+      note(c, "service", "id", "deze dienst staat twee keer in de feed; de eerste telt");
+      return SK_OK;
+    }
     return reject(c, id, "id",
-                  "Dienst '%.*s' staat twee keer in de feed. Alleen de eerste is overgenomen.",
+                  "Dienst '%.*s' staat twee keer in de feed, met een andere naam. Alleen de "
+                  "eerste is overgenomen.",
                   clip(id, 100), id);
   }
 
