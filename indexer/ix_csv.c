@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ix_area.h"
 #include "ix_run.h"
@@ -143,6 +144,21 @@ int ix_csv_read_row(struct ix_csv_reader *c, struct ix_csv_row *r) {
   if (sk_buf_addc(&r->buf, '\0'))
     return -3;
   return 1;
+}
+
+size_t ix_csv_sep_hint(const char *data, size_t len, char *sep) {
+  if (len < 5 || strncasecmp(data, "sep=", 4) != 0 ||
+      (data[4] != ';' && data[4] != ',' && data[4] != '\t' && data[4] != '|'))
+    return 0;
+  size_t n = 5;
+  if (n < len && data[n] == '\r')
+    n++;
+  if (n < len && data[n] == '\n')
+    n++;
+  else if (n < len && data[n - 1] != '\r')
+    return 0; /* something else after it: not the hint */
+  *sep = data[4];
+  return n;
 }
 
 char ix_csv_guess_sep(const char *data, size_t len) {
@@ -492,9 +508,15 @@ int ix_csv_parse(const char *data, size_t len, const struct sk_taxonomy *tax, st
     data += 3;
     len -= 3;
   }
-  struct cctx c = {.b = out, .tax = tax, .rd = {.p = data, .end = data + len, .line = 1}};
-  /* The separator: the one the header line uses most, outside quotes. */
-  c.rd.sep = ix_csv_guess_sep(data, len);
+  char hint;
+  size_t skip = ix_csv_sep_hint(data, len, &hint);
+  data += skip;
+  len -= skip;
+  struct cctx c = {
+      .b = out, .tax = tax, .rd = {.p = data, .end = data + len, .line = skip ? 2 : 1}};
+  /* The separator: Excel's "sep=" line, else the one the header line uses
+   * most, outside quotes. */
+  c.rd.sep = skip ? hint : ix_csv_guess_sep(data, len);
   struct ix_csv_row r;
   ix_csv_row_init(&r);
   int got = ix_csv_read_row(&c.rd, &r);

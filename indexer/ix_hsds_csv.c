@@ -502,8 +502,12 @@ static int load_table(const struct ix_hsds_csv_file *f, struct ix_batch *b, json
     return SK_ENOMEM;
   if (!f)
     return SK_OK;
-  struct ix_csv_reader rd = {
-      .p = f->data, .end = f->data + f->len, .sep = ix_csv_guess_sep(f->data, f->len), .line = 1};
+  char hint;
+  size_t skip = ix_csv_sep_hint(f->data, f->len, &hint);
+  struct ix_csv_reader rd = {.p = f->data + skip,
+                             .end = f->data + f->len,
+                             .sep = skip ? hint : ix_csv_guess_sep(f->data, f->len),
+                             .line = skip ? 2 : 1};
   struct ix_csv_row hdr, r;
   ix_csv_row_init(&hdr);
   ix_csv_row_init(&r);

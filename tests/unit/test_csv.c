@@ -68,6 +68,16 @@ static void test_quotes_separators_and_codes(void **state) {
   assert_true(warned(&b, "doelgroep 'Marsmannetjes' kennen we niet"));
   assert_true(warned(&b, "Kolom 'kleur' kennen we niet"));
   ix_batch_free(&b);
+
+  /* Excel's "sep=;" line before the header: the separator, not a row. A
+   * quoted line break written as CRLF is one "\n". */
+  parse("sep=;\r\nnaam;omschrijving;postcode\r\nKoffie, thee;\"Elke dag.\r\nGratis.\";1271 AB\r\n",
+        &b, SK_OK);
+  assert_int_equal(b.services.n, 1);
+  s = svc(&b, "Koffie, thee");
+  assert_non_null(s);
+  assert_string_equal(s->description, "Elke dag.\nGratis.");
+  ix_batch_free(&b);
 }
 
 static void test_unreadable_sheets(void **state) {

@@ -829,7 +829,8 @@ static void test_organizations_and_locations_alone(void **state) {
  * CRLF, headers as typed ("Organization ID", "Opens at"), a description
  * with a line break and a ';' in quotes, days as "ma,wo", times as 9:30,
  * dates as 1-1-2026 and "3-12-2026 9:30" (Dutch time), coordinates with a
- * decimal comma (once in swapped columns), country "Nederland", and both schedules.csv and an older
+ * decimal comma (once in swapped columns), Excel's "sep=;" line
+ * (organizations.csv), country "Nederland", and both schedules.csv and an older
  * regular_schedules.csv. Every service, its hours from both files, its
  * location and the organisation without a service are kept. */
 static void test_excel_package(void **state) {
