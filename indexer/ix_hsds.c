@@ -296,6 +296,21 @@ static json_t *arr_field(struct ctx *c, json_t *obj, const char *prefix, const c
   json_t *v = json_object_get(obj, key);
   if (!v || json_is_null(v))
     return NULL;
+  if (json_is_object(v) && json_object_size(v)) {
+    /* One object where HSDS has a list ("addresses": {...}): that one.
+     * The list replaces it in the tree, which owns it. */
+    json_t *a = json_array();
+    if (a && json_array_append(a, v)) {
+      json_decref(a);
+      a = NULL;
+    }
+    if (!a || json_object_set_new(obj, key, a)) { /* set_new takes a even when it fails */
+      note(c, prefix, key, "dit moet een lijst zijn; het veld is overgeslagen");
+      return NULL;
+    }
+    note(c, prefix, key, "één object waar een lijst hoort; we lezen het als een lijst van één");
+    return a;
+  }
   if (!json_is_array(v)) {
     note(c, prefix, key, "dit moet een lijst zijn; het veld is overgeslagen");
     return NULL;

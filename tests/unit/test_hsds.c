@@ -285,8 +285,8 @@ static void test_values_as_people_write_them(void **state) {
                 " \"location_type\": \"Fysiek\", \"addresses\": [{\"address_type\":"
                 " \"bezoekadres\", \"address_1\": \"Plein 1\", \"city\": \"Huizen\"}]}}]},"
                 " {\"id\": \"v4\", \"name\": \"Zonder status\", \"description\": \"Een dienst.\","
-                " \"schedules\": [{\"byday\": \"vr\", \"opens_at\": \"10:00\", \"closes_at\":"
-                " \"11:00\"}]},"
+                " \"schedules\": {\"byday\": \"vr\", \"opens_at\": \"10:00\", \"closes_at\":"
+                " \"11:00\"}},"
                 " {\"id\": \"v2\", \"name\": \"Telefoon\", \"status\": \"tijdelijk gesloten\","
                 " \"schedules\": [{\"freq\": \"daily\", \"byday\": [\"SA\", \"SU\"],"
                 " \"opens_at\": \"10:00\", \"closes_at\": \"12:00\"}]}]");
@@ -317,11 +317,13 @@ static void test_values_as_people_write_them(void **state) {
   assert_non_null(l);
   assert_string_equal(l->address, "Plein 1");
   /* No status, but hours of its own: a service (read as active), not an
-   * organisation because it has a description. */
+   * organisation because it has a description. Its one schedule is an
+   * object where HSDS has a list: read as a list of one. */
   s = svc(&p.b, "v4");
   assert_non_null(s);
   assert_int_equal(s->hours.n, 1);
   assert_int_equal(p.b.orgs.n, 0);
+  assert_non_null(warning_with(&p.b, "HSDS service.schedules", "lijst van één"));
   s = svc(&p.b, "v2");
   assert_non_null(s);
   assert_non_null(strstr(s->description, "tijdelijk gesloten"));
