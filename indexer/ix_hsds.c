@@ -3018,6 +3018,7 @@ static int read_document(struct ctx *c, json_t *root, int *total_pages, char *er
   }
   if (c->n_items && !c->n_recognized) {
     refuse_other(c, err, errlen);
+    c->b->api_base = c->first_other_kind == OTHER_BASE && !list;
     return SK_EPARSE;
   }
   /* Organisations and locations without services are kept (an API's

@@ -184,6 +184,9 @@ struct ix_batch {
    * "number": 0, the ORUK API 1.0), so the pages after the first are
    * ?page=1 .. total_pages - 1. */
   int zero_based_pages;
+  /* HSDS: the document was an API's base ("openapi_url", "version"), not
+   * its data; ix_run then reads that API's /services. */
+  int api_base;
   /* The feed id ix_apply_prepare worked for, or NULL. */
   const char *prepared_feed;
 };

@@ -217,6 +217,22 @@ static void fetch_error(const struct ix_fetch_result *r, int rc, char *err, size
     snprintf(err, errlen, "De feed kon niet worden opgehaald (%s).", sk_strerror(rc));
 }
 
+/* The /services address of an HSDS API whose root is url (http or https,
+ * not already /services): "https://x/hsds/" -> "https://x/hsds/services",
+ * a query string kept after it. 1 when written into out. */
+static int api_services_url(const char *url, char *out, size_t cap) {
+  if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+    return 0;
+  size_t path = strcspn(url, "?#");
+  size_t end = path;
+  while (end > 0 && url[end - 1] == '/')
+    end--;
+  if (end >= 9 && strncmp(url + end - 9, "/services", 9) == 0)
+    return 0;
+  int n = snprintf(out, cap, "%.*s/services%s", (int)end, url, url + path);
+  return n > 0 && (size_t)n < cap;
+}
+
 /* The address of page p: the feed's address with its page parameter set
  * to p ("…/services?per_page=200&page=1" → "…&page=2"; without one,
  * "?page=p" or "&page=p" is added). out has room for base + 32. */
@@ -348,6 +364,27 @@ int ix_feed_load(const struct ix_feed *f, const struct sk_taxonomy *tax,
   if (!rc && r.warning[0] && ix_batch_warn(b, "%s", r.warning))
     rc = SK_ENOMEM;
   ix_fetch_result_free(&r);
+  /* The address is an HSDS API's root (its base: version, openapi_url):
+   * its data is at /services. Read that, once, and say so. */
+  size_t scap = strlen(f->url) + 16;
+  char *services = rc == SK_EPARSE && b->api_base ? malloc(scap) : NULL;
+  if (services && api_services_url(f->url, services, scap)) {
+    struct ix_feed g = *f;
+    g.url = services;
+    size_t cap = b->arena.max;
+    ix_batch_free(b);
+    ix_batch_init(b, cap);
+    rc = ix_feed_load(&g, tax, o, NULL, NULL, known_hash, b, info, err, errlen);
+    if (!rc && !info->not_modified &&
+        ix_batch_warn(b,
+                      "Het adres van de feed is de beschrijving van een HSDS-API; we lezen de "
+                      "diensten van %.200s. Zet dat adres in de feed.",
+                      services))
+      rc = SK_ENOMEM;
+    free(services);
+    return rc;
+  }
+  free(services);
   if (!rc && total_pages > 1) {
     char first[80];
     snprintf(first, sizeof first, "%s", info->content_hash);

@@ -958,6 +958,35 @@ static void test_page_parameter_replaced(void **state) {
   remove(th_path("pp.db"));
 }
 
+/* A feed registered with the API's root (what the ORUK validator is
+ * given): that answers the base ({"version", "openapi_url"}); its
+ * services are at /services, read with a warning to register that.
+ * Before 3 December 2026 the feed was refused. */
+static void test_api_root_followed(void **state) {
+  (void)state;
+  static const struct th_fault_route routes[] = {
+      {.path = "/hsds/", .body = "{\"version\": \"3.0\", \"openapi_url\": \"/hsds/openapi.json\"}"},
+      {.path = "/hsds/services",
+       .body = "{\"contents\": [{\"id\": \"root-1\", \"name\": \"Via de API\", \"status\":"
+               " \"active\", \"service_areas\": [{\"name\": \"Eemnes\"}]}], \"total_pages\": 1}"},
+  };
+  struct th_fault_server *srv = th_fault_start(routes, 2, 8);
+  char url[256];
+  snprintf(url, sizeof url, "%s", th_fault_url(srv, "/hsds/"));
+  struct sk_store *st = th_store_with_taxonomy("root.db");
+  struct ix_feed_report rep = run_url(st, url);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Via de API' AND status ="
+                             " 'active'"),
+                   1);
+  assert_true(warned(st, "de beschrijving van een HSDS-API; we lezen de diensten van"));
+  assert_int_equal(th_fault_hits(srv, "/hsds/services"), 1);
+  th_fault_stop(srv);
+  sk_store_close(st);
+  remove(th_path("root.db"));
+}
+
 /* A Spring-paged API (the ORUK API 1.0) counts pages from 0: after the
  * first page ("number": 0, "totalPages": 2) the indexer asks ?page=1, not
  * ?page=2 (which would skip the second page and ask one past the end). */
@@ -1327,6 +1356,7 @@ int main(void) {
       cmocka_unit_test(test_excel_file_is_refused_clearly),
       cmocka_unit_test(test_zero_based_pages),
       cmocka_unit_test(test_page_parameter_replaced),
+      cmocka_unit_test(test_api_root_followed),
       cmocka_unit_test(test_numeric_ids),
       cmocka_unit_test(test_long_text_and_high_age),
   };
