@@ -204,6 +204,19 @@ static void fold_words(const char *s, char *out, size_t cap) {
   sk_buf_free(&f);
 }
 
+static int header_col(const char *h);
+
+/* At most this many rows (a title, a blank line) before the column names. */
+#define CSV_TITLE_ROWS 5
+
+/* Does row r name the 'naam' column (is it the header)? */
+static int row_names(const struct ix_csv_row *r) {
+  for (size_t i = 0; i < r->n; i++)
+    if (header_col(ix_csv_cell(r, i)) == C_NAME)
+      return 1;
+  return 0;
+}
+
 static int header_col(const char *h) {
   char f[128];
   fold_words(h, f, sizeof f);
@@ -526,6 +539,35 @@ int ix_csv_parse(const char *data, size_t len, const struct sk_taxonomy *tax, st
              got == 0 ? "Het bestand is leeg." : "De eerste regel van het bestand is onleesbaar.");
     rc = got == -3 ? SK_ENOMEM : SK_EPARSE;
     goto done;
+  }
+  /* A title above the column names ("Aanbod 2026", an empty line): the
+   * header is the first of the next rows that names 'naam'. */
+  if (!row_names(&r)) {
+    struct ix_csv_reader probe = c.rd, before = c.rd;
+    struct ix_csv_row t;
+    ix_csv_row_init(&t);
+    for (int k = 1; k <= CSV_TITLE_ROWS; k++) {
+      before = probe;
+      if (ix_csv_read_row(&probe, &t) != 1)
+        break;
+      if (row_names(&t)) {
+        c.rd = before;
+        got = ix_csv_read_row(&c.rd, &r);
+        if (got == 1 && ix_batch_warn(out,
+                                      "De eerste %d regel(s) boven de kolomnamen (zoals een "
+                                      "titel) zijn overgeslagen.",
+                                      k))
+          got = -3;
+        break;
+      }
+    }
+    sk_buf_free(&t.buf);
+    if (got != 1) {
+      rc = got == -3 ? SK_ENOMEM : SK_EPARSE;
+      if (rc == SK_EPARSE)
+        snprintf(err, errlen, "De regel met de kolomnamen is onleesbaar.");
+      goto done;
+    }
   }
   int known = 0, has_name = 0;
   for (size_t i = 0; i < IX_CSV_MAX_COLS; i++)

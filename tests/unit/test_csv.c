@@ -78,6 +78,16 @@ static void test_quotes_separators_and_codes(void **state) {
   assert_non_null(s);
   assert_string_equal(s->description, "Elke dag.\nGratis.");
   ix_batch_free(&b);
+
+  /* A title and an empty line above the column names (a hand-made sheet):
+   * skipped with a warning; the rows below are read. */
+  parse("Aanbod Stichting De Hoek 2026;;\r\n;;\r\nnaam;omschrijving;plaats\r\n"
+        "Koffie-inloop;Elke dag;Huizen\r\n",
+        &b, SK_OK);
+  assert_int_equal(b.services.n, 1);
+  assert_string_equal(svc(&b, "Koffie-inloop")->description, "Elke dag");
+  assert_true(warned(&b, "De eerste 2 regel(s) boven de kolomnamen"));
+  ix_batch_free(&b);
 }
 
 static void test_unreadable_sheets(void **state) {
