@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ix_area.h"
 #include "ix_run.h"
@@ -105,6 +106,8 @@ int ix_csv_read_row(struct ix_csv_reader *c, struct ix_csv_row *r) {
         }
       } else if (ch == '\n') {
         c->line++;
+      } else if (ch == '\r' && c->p < c->end && *c->p == '\n') {
+        continue; /* a line break in a cell is "\n", whatever the file uses */
       }
     } else if (ch == '"' && in_cell_start) {
       quoted = 1;
@@ -141,6 +144,21 @@ int ix_csv_read_row(struct ix_csv_reader *c, struct ix_csv_row *r) {
   if (sk_buf_addc(&r->buf, '\0'))
     return -3;
   return 1;
+}
+
+size_t ix_csv_sep_hint(const char *data, size_t len, char *sep) {
+  if (len < 5 || strncasecmp(data, "sep=", 4) != 0 ||
+      (data[4] != ';' && data[4] != ',' && data[4] != '\t' && data[4] != '|'))
+    return 0;
+  size_t n = 5;
+  if (n < len && data[n] == '\r')
+    n++;
+  if (n < len && data[n] == '\n')
+    n++;
+  else if (n < len && data[n - 1] != '\r')
+    return 0; /* something else after it: not the hint */
+  *sep = data[4];
+  return n;
 }
 
 char ix_csv_guess_sep(const char *data, size_t len) {
@@ -184,6 +202,19 @@ static void fold_words(const char *s, char *out, size_t cap) {
     o--;
   out[o] = '\0';
   sk_buf_free(&f);
+}
+
+static int header_col(const char *h);
+
+/* At most this many rows (a title, a blank line) before the column names. */
+#define CSV_TITLE_ROWS 5
+
+/* Does row r name the 'naam' column (is it the header)? */
+static int row_names(const struct ix_csv_row *r) {
+  for (size_t i = 0; i < r->n; i++)
+    if (header_col(ix_csv_cell(r, i)) == C_NAME)
+      return 1;
+  return 0;
 }
 
 static int header_col(const char *h) {
@@ -490,9 +521,15 @@ int ix_csv_parse(const char *data, size_t len, const struct sk_taxonomy *tax, st
     data += 3;
     len -= 3;
   }
-  struct cctx c = {.b = out, .tax = tax, .rd = {.p = data, .end = data + len, .line = 1}};
-  /* The separator: the one the header line uses most, outside quotes. */
-  c.rd.sep = ix_csv_guess_sep(data, len);
+  char hint;
+  size_t skip = ix_csv_sep_hint(data, len, &hint);
+  data += skip;
+  len -= skip;
+  struct cctx c = {
+      .b = out, .tax = tax, .rd = {.p = data, .end = data + len, .line = skip ? 2 : 1}};
+  /* The separator: Excel's "sep=" line, else the one the header line uses
+   * most, outside quotes. */
+  c.rd.sep = skip ? hint : ix_csv_guess_sep(data, len);
   struct ix_csv_row r;
   ix_csv_row_init(&r);
   int got = ix_csv_read_row(&c.rd, &r);
@@ -502,6 +539,35 @@ int ix_csv_parse(const char *data, size_t len, const struct sk_taxonomy *tax, st
              got == 0 ? "Het bestand is leeg." : "De eerste regel van het bestand is onleesbaar.");
     rc = got == -3 ? SK_ENOMEM : SK_EPARSE;
     goto done;
+  }
+  /* A title above the column names ("Aanbod 2026", an empty line): the
+   * header is the first of the next rows that names 'naam'. */
+  if (!row_names(&r)) {
+    struct ix_csv_reader probe = c.rd, before = c.rd;
+    struct ix_csv_row t;
+    ix_csv_row_init(&t);
+    for (int k = 1; k <= CSV_TITLE_ROWS; k++) {
+      before = probe;
+      if (ix_csv_read_row(&probe, &t) != 1)
+        break;
+      if (row_names(&t)) {
+        c.rd = before;
+        got = ix_csv_read_row(&c.rd, &r);
+        if (got == 1 && ix_batch_warn(out,
+                                      "De eerste %d regel(s) boven de kolomnamen (zoals een "
+                                      "titel) zijn overgeslagen.",
+                                      k))
+          got = -3;
+        break;
+      }
+    }
+    sk_buf_free(&t.buf);
+    if (got != 1) {
+      rc = got == -3 ? SK_ENOMEM : SK_EPARSE;
+      if (rc == SK_EPARSE)
+        snprintf(err, errlen, "De regel met de kolomnamen is onleesbaar.");
+      goto done;
+    }
   }
   int known = 0, has_name = 0;
   for (size_t i = 0; i < IX_CSV_MAX_COLS; i++)

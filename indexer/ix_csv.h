@@ -49,6 +49,10 @@ int ix_csv_read_row(struct ix_csv_reader *c, struct ix_csv_row *r);
 const char *ix_csv_cell(const struct ix_csv_row *r, size_t i);
 /* The separator the first line uses most outside quotes (';' on a tie). */
 char ix_csv_guess_sep(const char *data, size_t len);
+/* Excel's hint line "sep=;" (or "sep=," / "sep=<tab>", before the header):
+ * the length of that line with its line end, and the separator in *sep;
+ * 0 when data does not start with one. */
+size_t ix_csv_sep_hint(const char *data, size_t len, char *sep);
 
 /* Parse data[0..len) and append its records to out. SK_OK (records or
  * rejections appended), SK_EPARSE with a Dutch reason in err when the sheet

@@ -356,11 +356,21 @@ static int finish_body(struct ix_fetch_result *out, struct fetch_ctx *c, const c
     return SK_ENOMEM;
   }
   if (verdict == IX_TEXT_NUL || verdict == IX_TEXT_UTF16) {
+    /* What a partner most often sends instead of text: the spreadsheet
+     * itself (.xlsx and .ods are zips, .xls an OLE file). */
+    int sheet = len >= 4 &&
+                (memcmp(body, "PK\x03\x04", 4) == 0 || memcmp(body, "\xD0\xCF\x11\xE0", 4) == 0);
     free(body);
     if (verdict == IX_TEXT_UTF16)
       set_error(
           out, "Het bestand is opgeslagen als UTF-16. Sla het op als UTF-8 en probeer het opnieuw.",
           "UTF-16 byte order mark");
+    else if (sheet)
+      set_error(out,
+                "Dit is een Excel- of zip-bestand, geen tekst. Sla het blad op als CSV (in Excel: "
+                "Opslaan als, 'CSV UTF-8') en gebruik dat bestand; een HSDS-pakket in een zip "
+                "heeft de soort hsds-csv.",
+                "binary spreadsheet or zip");
     else
       set_error(out,
                 "Het bestand bevat een NUL-teken; dat hoort niet in een tekstbestand. Controleer "

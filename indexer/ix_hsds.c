@@ -16,6 +16,7 @@
 #include "sk_buf.h"
 #include "sk_check.h"
 #include "sk_err.h"
+#include "sk_fold.h"
 #include "sk_id.h"
 
 /*
@@ -79,8 +80,10 @@ struct ctx {
   size_t n_notes, notes_lost;
   const char *cur; /* id of the service being read (examples in reports) */
   size_t n_items, n_recognized;
-  const char *first_other; /* what the first unrecognised item looked like */
-  int64_t now;             /* unix seconds: the window for schedules that are not weekly */
+  const char *first_other;         /* what the first unrecognised item looked like */
+  int first_other_kind;            /* enum other_kind of first_other */
+  size_t orgs_before, locs_before; /* records of earlier pages */
+  int64_t now;                     /* unix seconds: the window for schedules that are not weekly */
 };
 
 #define TRY(x)                                                                                     \
@@ -272,6 +275,13 @@ static const char *str_field(struct ctx *c, json_t *obj, const char *prefix, con
  * case-sensitive). *oomp is set on allocation failure. */
 static const char *id_field(struct ctx *c, json_t *obj, const char *prefix, const char *key,
                             int *oomp) {
+  json_t *j = json_object_get(obj, key);
+  if (json_is_integer(j)) { /* 42: older APIs (Ohana) number their records */
+    const char *t = ix_printf(c->b, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+    if (!t)
+      *oomp = 1;
+    return t;
+  }
   const char *v = str_field(c, obj, prefix, key);
   char u[SK_UUID_LEN];
   if (!v || sk_uuid_valid(v) || !sk_uuid_canon(v, u))
@@ -286,6 +296,21 @@ static json_t *arr_field(struct ctx *c, json_t *obj, const char *prefix, const c
   json_t *v = json_object_get(obj, key);
   if (!v || json_is_null(v))
     return NULL;
+  if (json_is_object(v) && json_object_size(v)) {
+    /* One object where HSDS has a list ("addresses": {...}): that one.
+     * The list replaces it in the tree, which owns it. */
+    json_t *a = json_array();
+    if (a && json_array_append(a, v)) {
+      json_decref(a);
+      a = NULL;
+    }
+    if (!a || json_object_set_new(obj, key, a)) { /* set_new takes a even when it fails */
+      note(c, prefix, key, "dit moet een lijst zijn; het veld is overgeslagen");
+      return NULL;
+    }
+    note(c, prefix, key, "één object waar een lijst hoort; we lezen het als een lijst van één");
+    return a;
+  }
   if (!json_is_array(v)) {
     note(c, prefix, key, "dit moet een lijst zijn; het veld is overgeslagen");
     return NULL;
@@ -374,6 +399,12 @@ static const struct drop_reason drop_reasons[] = {
     {"service", "program", "programma's tonen we niet"},
     {"service", "licenses", "verouderd veld (HSDS 3.0); het is overgeslagen"},
     {"service", "additional_urls", "we tonen één website (url)"},
+    {"service", "holiday_schedules",
+     "afwijkende openingstijden (zoals op feestdagen) bewaren we nog niet"},
+    {"location", "holiday_schedules",
+     "afwijkende openingstijden (zoals op feestdagen) bewaren we nog niet"},
+    {"service", "reviews", "beoordelingen nemen we niet over"},
+    {"service", "fundings", "de financiering tonen we niet"},
     {"organization", "contacts", "contactpersonen nemen we niet over"},
     {"organization", "funding", "de financiering tonen we niet"},
     {"organization", "locations", "locaties lezen we via service_at_locations van een dienst"},
@@ -488,6 +519,207 @@ static int looks_like_code(const char *s) {
   return 1;
 }
 
+/* A text longer than max characters, cut at the last word before
+ * max - 1 characters with "…" (valid HSDS has no length limits; ours is
+ * the validator's, which would reject the record). 0 kept or cut, -1 OOM. */
+static int fit_text(struct ctx *c, const char **t, size_t max, const char *prefix,
+                    const char *key) {
+  if (!*t || strlen(*t) <= max || sk_utf8_chars(*t) <= max)
+    return 0;
+  const char *p = *t;
+  size_t n = strlen(p), i = 0, chars = 0, last_space = 0;
+  while (i < n && chars < max - 1) {
+    uint32_t cp;
+    size_t k = sk_utf8_decode(p + i, n - i, &cp);
+    if (!k)
+      break;
+    if (cp == ' ' || cp == '\n')
+      last_space = i;
+    i += k;
+    chars++;
+  }
+  size_t cut = last_space > i / 2 ? last_space : i;
+  const char *fixed = ix_printf(c->b, "%.*s…", (int)cut, p);
+  if (!fixed)
+    return -1;
+  *t = fixed;
+  note(c, prefix, key, "langer dan %zu tekens; we hebben het ingekort", max);
+  return 0;
+}
+
+/* The texts of a service within the validator's caps. */
+static int fit_service(struct ctx *c, struct ix_service *s) {
+  if (fit_text(c, &s->description, SK_FIELD_MAX_TEXT, "service", "description") ||
+      fit_text(c, &s->application_process, SK_FIELD_MAX_TEXT, "service", "application_process") ||
+      fit_text(c, &s->eligibility, SK_FIELD_MAX_TEXT, "service", "eligibility_description") ||
+      fit_text(c, &s->fees, SK_FIELD_MAX_TEXT, "service", "fees_description") ||
+      fit_text(c, &s->keywords, SK_FIELD_MAX_TEXT, "service", "alternate_name"))
+    return oom(c);
+  return SK_OK;
+}
+
+/* ------------------------------------------- older names (HSDS 1.x, 2.0) */
+
+/* obj[old] renamed to new when new is absent: 1 renamed, 0 not, -1 OOM.
+ * An old name beside the new one with the same value (the UK profile
+ * writes service_area beside name) is dropped: nothing is lost. */
+static int rename_key(json_t *obj, const char *old, const char *new) {
+  json_t *v = json_object_get(obj, old), *has = json_object_get(obj, new);
+  if (v && has && json_equal(v, has)) {
+    json_object_del(obj, old);
+    return 0;
+  }
+  if (!v || has)
+    return 0;
+  json_incref(v);
+  json_object_del(obj, old);
+  return json_object_set_new(obj, new, v) ? -1 : 1;
+}
+
+/* In every object of obj[list]: old renamed to new. */
+static int rename_in(json_t *obj, const char *list, const char *old, const char *new, size_t *n) {
+  json_t *arr = json_object_get(obj, list), *e;
+  size_t i;
+  json_array_foreach(arr, i, e) {
+    int r = json_is_object(e) ? rename_key(e, old, new) : 0;
+    if (r < 0)
+      return SK_ENOMEM;
+    *n += (size_t)r;
+  }
+  return SK_OK;
+}
+
+/* The objects of src[key] appended to dst (created when absent), each
+ * with field set to value when it has none. */
+static int move_into(json_t *obj, const char *key, const char *dst, const char *field,
+                     const char *value, size_t *n) {
+  json_t *src = json_object_get(obj, key);
+  if (!json_is_array(src))
+    return SK_OK;
+  json_t *to = json_object_get(obj, dst);
+  if (!to) {
+    if (!(to = json_array()) || json_object_set_new(obj, dst, to))
+      return SK_ENOMEM;
+  } else if (!json_is_array(to)) {
+    return SK_OK;
+  }
+  size_t i;
+  json_t *e;
+  json_array_foreach(src, i, e) {
+    if (json_is_object(e) && field && !json_object_get(e, field) &&
+        json_object_set_new(e, field, json_string(value)))
+      return SK_ENOMEM;
+    if (json_array_append(to, e))
+      return SK_ENOMEM;
+  }
+  json_object_del(obj, key);
+  (*n)++;
+  return SK_OK;
+}
+
+#define UP(x)                                                                                      \
+  do {                                                                                             \
+    int r_ = (x);                                                                                  \
+    if (r_ < 0)                                                                                    \
+      return SK_ENOMEM;                                                                            \
+    *n += (size_t)r_;                                                                              \
+  } while (0)
+
+/* A location of HSDS 1.x/2.0 or the ORUK API 1.0 (physical_addresses,
+ * postal_addresses, accessibility_for_disabilities, regular_schedules)
+ * in the names of HSDS 3. */
+static int upgrade_location(json_t *l, size_t *n) {
+  if (!json_is_object(l))
+    return SK_OK;
+  TRY(move_into(l, "physical_addresses", "addresses", "address_type", "physical", n));
+  TRY(move_into(l, "postal_addresses", "addresses", "address_type", "postal", n));
+  TRY(rename_in(l, "accessibility_for_disabilities", "accessibility", "description", n));
+  UP(rename_key(l, "accessibility_for_disabilities", "accessibility"));
+  TRY(rename_in(l, "accessibility", "accessibility", "description", n));
+  UP(rename_key(l, "regular_schedules", "schedules"));
+  TRY(rename_in(l, "languages", "language", "name", n));
+  return SK_OK;
+}
+
+static int upgrade_sal(json_t *sl, size_t *n) {
+  if (!json_is_object(sl))
+    return SK_OK;
+  UP(rename_key(sl, "regular_schedules", "schedules"));
+  return upgrade_location(json_object_get(sl, "location"), n);
+}
+
+/* A service of HSDS 1.x/2.0 or the ORUK API 1.0 in the names of HSDS 3:
+ * regular_schedules, eligibilitys (ages and text), service_taxonomys (the
+ * terms as attributes), languages[].language, service_areas[].service_area,
+ * organization.url, and its locations'. *n counts the changes. */
+static int upgrade_service(json_t *o, size_t *n) {
+  UP(rename_key(o, "regular_schedules", "schedules"));
+  TRY(rename_in(o, "languages", "language", "name", n));
+  TRY(rename_in(o, "service_areas", "service_area", "name", n));
+  json_t *org = json_object_get(o, "organization");
+  if (json_is_object(org))
+    UP(rename_key(org, "url", "website"));
+  /* ORUK: [{"eligibility": "adult", "minimum_age": 18, "maximum_age": 65}] */
+  json_t *el = json_object_get(o, "eligibilitys"), *e;
+  size_t i;
+  if (json_is_array(el) && json_array_size(el)) {
+    json_t *lo = NULL, *hi = NULL;
+    char text[512] = "";
+    size_t off = 0;
+    json_array_foreach(el, i, e) {
+      if (!json_is_object(e))
+        continue;
+      json_t *a = json_object_get(e, "minimum_age"), *b = json_object_get(e, "maximum_age");
+      if (json_is_number(a) && (!lo || json_number_value(a) < json_number_value(lo)))
+        lo = a;
+      if (json_is_number(b) && (!hi || json_number_value(b) > json_number_value(hi)))
+        hi = b;
+      const char *t = json_string_value(json_object_get(e, "eligibility"));
+      if (t && *t && off + strlen(t) + 3 < sizeof text)
+        off += (size_t)snprintf(text + off, sizeof text - off, "%s%s", off ? ", " : "", t);
+    }
+    if (lo && !json_object_get(o, "minimum_age") && json_object_set(o, "minimum_age", lo))
+      return SK_ENOMEM;
+    if (hi && !json_object_get(o, "maximum_age") && json_object_set(o, "maximum_age", hi))
+      return SK_ENOMEM;
+    if (off && !json_object_get(o, "eligibility_description") &&
+        json_object_set_new(o, "eligibility_description", json_string(text)))
+      return SK_ENOMEM;
+    json_object_del(o, "eligibilitys");
+    (*n)++;
+  }
+  /* ORUK: [{"taxonomy": {"id", "name", "vocabulary"}}]: HSDS 3 attributes. */
+  json_t *st = json_object_get(o, "service_taxonomys");
+  if (json_is_array(st)) {
+    json_t *attrs = json_object_get(o, "attributes");
+    if (!attrs) {
+      if (!(attrs = json_array()) || json_object_set_new(o, "attributes", attrs))
+        return SK_ENOMEM;
+    }
+    json_array_foreach(st, i, e) {
+      json_t *t = json_object_get(e, "taxonomy");
+      if (!json_is_object(t) || !json_is_array(attrs))
+        continue;
+      json_t *term = json_copy(t);
+      if (!term)
+        return SK_ENOMEM;
+      json_t *voc = json_object_get(term, "vocabulary");
+      if (json_is_string(voc) && !json_object_get(term, "taxonomy"))
+        json_object_set(term, "taxonomy", voc);
+      json_object_del(term, "vocabulary");
+      json_object_del(term, "parent");
+      if (json_array_append_new(attrs, json_pack("{s:o}", "taxonomy_term", term)))
+        return SK_ENOMEM;
+    }
+    json_object_del(o, "service_taxonomys");
+    (*n)++;
+  }
+  json_t *sals = json_object_get(o, "service_at_locations"), *sl;
+  json_array_foreach(sals, i, sl) TRY(upgrade_sal(sl, n));
+  return SK_OK;
+}
+#undef UP
+
 /* ----------------------------------------------------------------- phones */
 
 static const char *const phone_read[] = {
@@ -571,6 +803,8 @@ static int read_phone(struct ctx *c, json_t *p, const char **number, const char 
     *desc = ix_strdup(c->b, d);
   if ((d || !plain) && !*desc)
     return -2;
+  if (fit_text(c, desc, SK_FIELD_MAX_SHORT, "phone", "description"))
+    return -2;
   return 0;
 }
 
@@ -613,7 +847,7 @@ static const char *const schedule_read[] = {
     "freq",       "interval",   "byday",       "bymonthday",
     "opens_at",   "closes_at",  "description", "notes",
     "valid_from", "valid_to",   "dtstart",     "until",
-    "count",      "wkst",       NULL};
+    "count",      "wkst",       "weekday",     NULL};
 
 /* Expansion window for rules that are not plain weekly ones (every other
  * week, monthly, a count): one dated row per opening, from the first day
@@ -652,11 +886,20 @@ static int days_in_month(int y, int m) {
   return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : n[m - 1];
 }
 
-/* "YYYY-MM-DD" (a time after it is ignored) -> days; -1 when not a date. */
+/* "YYYY-MM-DD" (a time after it is ignored), or the Dutch "D-M-YYYY" /
+ * "DD-MM-YYYY" (with '-' the day comes first; the tabular reader turns
+ * spreadsheet dates into ISO the same way) -> days; -1 when not a date. */
 static int64_t parse_day(const char *s) {
   int y, m, d, n = 0;
-  if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || y < 1900 || y > 2200 ||
-      m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+  if (!s)
+    return -1;
+  if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10) {
+    n = 0;
+    if (sscanf(s, "%2d-%2d-%4d%n", &d, &m, &y, &n) != 3 || n < 8 || s[n - 5] != '-' ||
+        (s[n] && s[n] != ' ' && s[n] != 'T'))
+      return -1;
+  }
+  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
     return -1;
   return days_from_civil(y, m, d);
 }
@@ -718,6 +961,24 @@ static int parse_time(const char *s, char out[6], int *zone, int *secs, int allo
       ampm = 1;
     }
   }
+  /* Dutch: "9 uur", "9u", "9.30 u", "9h30" */
+  if (!ampm) {
+    j = i;
+    while (s[j] == ' ')
+      j++;
+    if (!have_min && (s[j] == 'h' || s[j] == 'H') && s[j + 1] >= '0' && s[j + 1] <= '9' &&
+        s[j + 2] >= '0' && s[j + 2] <= '9') {
+      m = (s[j + 1] - '0') * 10 + (s[j + 2] - '0');
+      i = j + 3;
+      have_min = 1;
+    } else if (strncasecmp(s + j, "uur", 3) == 0 && j > 0) {
+      i = j + 3;
+      ampm = !have_min; /* an hour alone is a time */
+    } else if ((s[j] == 'u' || s[j] == 'U') && s[j + 1] == '\0' && j > 0) {
+      i = j + 1;
+      ampm = !have_min;
+    }
+  }
   if (!have_min && !ampm)
     return -1;
   if (s[i] == 'Z' && !s[i + 1])
@@ -737,16 +998,32 @@ static int parse_time(const char *s, char out[6], int *zone, int *secs, int allo
   return 0;
 }
 
-/* byday: "MO,TU" or, for monthly rules, positions "1TU", "-1FR". Sets
- * mask (bit d = weekday d, any week) and pos[d] (bit k = k-th weekday of
- * the month, 1..5; bit 6 = the last). 0 on success. */
+/* A day as people write it: RFC 5545 ("MO"), English or Dutch, whole or
+ * short ("Monday", "Mon", "maandag", "ma"), any case. 1 = Monday .. 7, or
+ * -1. */
+static int day_number(const char *s, size_t n) {
+  static const char *const names[7][5] = {
+      {"mo", "monday", "mon", "maandag", "ma"},     {"tu", "tuesday", "tue", "dinsdag", "di"},
+      {"we", "wednesday", "wed", "woensdag", "wo"}, {"th", "thursday", "thu", "donderdag", "do"},
+      {"fr", "friday", "fri", "vrijdag", "vr"},     {"sa", "saturday", "sat", "zaterdag", "za"},
+      {"su", "sunday", "sun", "zondag", "zo"}};
+  for (int d = 0; d < 7; d++)
+    for (int k = 0; k < 5; k++)
+      if (strlen(names[d][k]) == n && strncasecmp(s, names[d][k], n) == 0)
+        return d + 1;
+  return -1;
+}
+
+/* byday: "MO,TU" or, for monthly rules, positions "1TU", "-1FR"; days also
+ * as names ("Monday, Tuesday", "ma di"). Sets mask (bit d = weekday d, any
+ * week) and pos[d] (bit k = k-th weekday of the month, 1..5; bit 6 = the
+ * last). 0 on success. */
 static int parse_byday(const char *s, unsigned *mask, unsigned pos[8]) {
-  static const char *const days[] = {"MO", "TU", "WE", "TH", "FR", "SA", "SU"};
   *mask = 0;
   memset(pos, 0, 8 * sizeof *pos);
   int any = 0;
   while (*s) {
-    while (*s == ' ' || *s == ',')
+    while (*s == ' ' || *s == ',' || *s == ';' || *s == '/')
       s++;
     if (!*s)
       break;
@@ -757,19 +1034,15 @@ static int parse_byday(const char *s, unsigned *mask, unsigned pos[8]) {
       n = n * 10 + (*s++ - '0');
       has_n = 1;
     }
-    char tok[3] = {0};
-    for (int k = 0; k < 2; k++) {
-      if (!s[k])
-        return -1;
-      tok[k] = s[k];
-    }
-    s += 2;
-    if (*s && *s != ',' && *s != ' ')
+    size_t len = 0;
+    while ((s[len] >= 'a' && s[len] <= 'z') || (s[len] >= 'A' && s[len] <= 'Z'))
+      len++;
+    int d = len ? day_number(s, len) : -1;
+    s += len;
+    if (*s == '.') /* "ma." */
+      s++;
+    if (*s && *s != ',' && *s != ' ' && *s != ';' && *s != '/')
       return -1;
-    int d = -1;
-    for (int k = 0; k < 7; k++)
-      if (strcasecmp(tok, days[k]) == 0)
-        d = k + 1;
     if (d < 0 || (has_n && (n < 1 || n > 5 || (sign < 0 && n != 1))))
       return -1;
     if (!has_n)
@@ -959,7 +1232,33 @@ static int add_schedules(struct ctx *c, struct ix_service *s, json_t *arr, struc
       continue;
     }
     const char *freq = str_field(c, o, "schedule", "freq");
-    const char *byday = str_field(c, o, "schedule", "byday");
+    const char *byday = NULL;
+    char days_buf[128];
+    json_t *bd = json_object_get(o, "byday");
+    if (json_is_array(bd)) { /* ["MO", "TU"] */
+      size_t off = 0, k;
+      json_t *e;
+      days_buf[0] = '\0';
+      json_array_foreach(bd, k, e) {
+        const char *d = json_string_value(e);
+        if (d && off + strlen(d) + 2 < sizeof days_buf)
+          off += (size_t)snprintf(days_buf + off, sizeof days_buf - off, "%s%s", off ? "," : "", d);
+      }
+      byday = off ? days_buf : NULL;
+    } else {
+      byday = str_field(c, o, "schedule", "byday");
+    }
+    /* HSDS 1.x/2.0 and the ORUK API 1.0: one row per weekday ("Monday").
+     * A weekday as a number is not read: 1 is Monday to some, Sunday to
+     * others. */
+    json_t *wd = json_object_get(o, "weekday");
+    if (!byday && json_is_string(wd) && json_string_length(wd)) {
+      byday = json_string_value(wd);
+      if (!freq)
+        freq = "WEEKLY";
+    } else if (!byday && json_is_number(wd))
+      note(c, "schedule", "weekday",
+           "een dag als getal lezen we niet (is 1 maandag of zondag?); schrijf de dag (Monday)");
     const char *opens = str_field(c, o, "schedule", "opens_at");
     const char *closes = str_field(c, o, "schedule", "closes_at");
     const char *text = str_field(c, o, "schedule", "description");
@@ -969,9 +1268,10 @@ static int add_schedules(struct ctx *c, struct ix_service *s, json_t *arr, struc
     memset(&r, 0, sizeof r);
     r.start = r.end = r.anchor = -1;
     r.interval = 1;
+    int daily = freq && strcasecmp(freq, "DAILY") == 0;
     if (freq && strcasecmp(freq, "MONTHLY") == 0)
       r.monthly = 1;
-    else if (freq && strcasecmp(freq, "WEEKLY") != 0) {
+    else if (freq && strcasecmp(freq, "WEEKLY") != 0 && !daily) {
       TRY(schedule_text(c, desc, t, "alleen wekelijkse en maandelijkse roosters nemen we over"));
       continue;
     }
@@ -991,6 +1291,16 @@ static int add_schedules(struct ctx *c, struct ix_service *s, json_t *arr, struc
         parse_monthdays(json_object_get(o, "bymonthday"), &r.monthdays)) {
       TRY(schedule_text(c, desc, t, "'byday' of 'bymonthday' kunnen we niet lezen"));
       continue;
+    }
+    /* Every day (RFC 5545 DAILY, every 1 day): the week's days, or those
+     * byday keeps. Every other day is no weekly pattern: text. */
+    if (daily) {
+      if (r.interval != 1 || r.monthdays) {
+        TRY(schedule_text(c, desc, t, "een dagrooster om de paar dagen lezen we niet"));
+        continue;
+      }
+      if (!r.mask)
+        r.mask = 0xFEu; /* bits 1..7 */
     }
     int positions = 0;
     for (int d = 1; d <= 7; d++)
@@ -1202,14 +1512,30 @@ static int area_extent(struct ctx *c, struct ix_service *s, json_t *o, int *plac
   return SK_OK;
 }
 
+static int add_area(struct ctx *c, struct ix_service *s, json_t *o);
+
 static int add_areas(struct ctx *c, struct ix_service *s, json_t *arr) {
   size_t i;
   json_t *o;
   json_array_foreach(arr, i, o) {
+    json_t *wrap = NULL;
+    if (json_is_string(o)) /* ["Huizen", "Laren"]: the names alone */
+      o = wrap = json_pack("{s:O}", "name", o);
+    if (!o)
+      return oom(c);
     if (!json_is_object(o)) {
       note(c, "service_area", NULL, "een werkgebied moet een object zijn; het is overgeslagen");
       continue;
     }
+    int arc = add_area(c, s, o);
+    json_decref(wrap);
+    TRY(arc);
+  }
+  return SK_OK;
+}
+
+static int add_area(struct ctx *c, struct ix_service *s, json_t *o) {
+  {
     report_unread(c, o, "service_area", area_read);
     const char *name = str_field(c, o, "service_area", "name");
     const char *desc = str_field(c, o, "service_area", "description");
@@ -1275,6 +1601,35 @@ static int add_areas(struct ctx *c, struct ix_service *s, json_t *arr) {
 
 /* ------------------------------------------------------------- attributes */
 
+/* Words of the publisher's own taxonomy (Open Eligibility, ORUK, a local
+ * one) stay with the service as search words, so it is found by them;
+ * our classification is proposed from them too (other_terms). They stop
+ * where the keywords reach KEYWORD_BUDGET bytes (the validator's cap is
+ * SK_FIELD_MAX_TEXT characters); a word already there is not repeated. */
+#define KEYWORD_BUDGET 2000
+static int add_keyword(struct ctx *c, struct ix_service *s, const char *w) {
+  size_t have = s->keywords ? strlen(s->keywords) : 0, n = strlen(w);
+  if (s->keywords) {
+    const char *p = s->keywords;
+    while ((p = strstr(p, w))) {
+      int starts = p == s->keywords || p[-1] == ' ' || p[-1] == ',';
+      int ends = p[n] == '\0' || p[n] == ',';
+      if (starts && ends)
+        return SK_OK;
+      p++;
+    }
+  }
+  if (have + n + 2 > KEYWORD_BUDGET) {
+    note(c, "attribute", "taxonomy_term", "te veel termen als zoekwoord; de rest is overgeslagen");
+    return SK_OK;
+  }
+  const char *k = s->keywords ? ix_printf(c->b, "%s, %s", s->keywords, w) : ix_strdup(c->b, w);
+  if (!k)
+    return oom(c);
+  s->keywords = k;
+  return SK_OK;
+}
+
 static int add_attributes(struct ctx *c, struct ix_service *s, json_t *arr) {
   static const struct {
     const char *name;
@@ -1315,6 +1670,8 @@ static int add_attributes(struct ctx *c, struct ix_service *s, json_t *arr) {
       const char *tv = str_field(c, o, "attribute", "value");
       if (tn && s->other_terms.n < MAX_CODES)
         TRY(strv_add_unique(c, &s->other_terms, tn));
+      if (tn)
+        TRY(add_keyword(c, s, tn));
       if (td && s->other_terms.n < MAX_CODES)
         TRY(strv_add_unique(c, &s->other_terms, td));
       if (tv && s->other_terms.n < MAX_CODES)
@@ -1364,8 +1721,8 @@ static int add_attributes(struct ctx *c, struct ix_service *s, json_t *arr) {
 
 static const char *const org_read[] = {"id",      "name",   "description", "email",
                                        "website", "phones", NULL};
-static const char *const org_read_top[] = {"id",      "name",   "description", "email",
-                                           "website", "phones", "services",    NULL};
+static const char *const org_read_top[] = {"id",     "name",     "description", "email", "website",
+                                           "phones", "services", "locations",   NULL};
 
 /* Add the organization (once per id) and return its key in *key. */
 static int add_org(struct ctx *c, json_t *o, int top, const char **key) {
@@ -1383,6 +1740,8 @@ static int add_org(struct ctx *c, json_t *o, int top, const char **key) {
     *key = c->b->orgs.v[at].key;
     return SK_OK;
   }
+  if (rename_key(o, "url", "website") < 0) /* HSDS 1.x/2.0 */
+    return oom(c);
   report_unread(c, o, "organization", top ? org_read_top : org_read);
   struct ix_org *org = ix_batch_add_org(c->b);
   if (!org || !(org->key = ix_strdup(c->b, id)))
@@ -1393,6 +1752,8 @@ static int add_org(struct ctx *c, json_t *o, int top, const char **key) {
     return oom(c);
   ORG_TEXT(name, "name")
   ORG_TEXT(description, "description")
+  if (fit_text(c, &org->description, SK_FIELD_MAX_TEXT, "organization", "description"))
+    return oom(c);
   ORG_TEXT(email, "email")
   ORG_TEXT(website, "website")
 #undef ORG_TEXT
@@ -1444,6 +1805,34 @@ static const char *const address_read_nl[] = {
     "country", "address_type", "state_province", "region",    NULL};
 static const char *const access_read[] = {"id", "location_id", "description", "details", NULL};
 
+/* A place one can visit, as address_type and location_type write it:
+ * HSDS's "physical", and the words Dutch and other feeds use for it. */
+static int physical_type(const char *t) {
+  static const char *const words[] = {"physical", "visiting", "visit",   "street", "bezoekadres",
+                                      "bezoek",   "fysiek",   "locatie", NULL};
+  char v[32];
+  if (!trim_copy(v, sizeof v, t))
+    return 0;
+  for (size_t i = 0; words[i]; i++)
+    if (strcasecmp(v, words[i]) == 0)
+      return 1;
+  return 0;
+}
+
+/* The Netherlands as addresses write it: the ISO codes and the names. */
+static int dutch_country(const char *s) {
+  static const char *const names[] = {"NL",           "NLD",     "Netherlands", "The Netherlands",
+                                      "Nederland",    "Holland", "Pays-Bas",    "Niederlande",
+                                      "Países Bajos", NULL};
+  char t[40];
+  if (!s || !trim_copy(t, sizeof t, s))
+    return 0;
+  for (size_t i = 0; names[i]; i++)
+    if (strcasecmp(t, names[i]) == 0)
+      return 1;
+  return 0;
+}
+
 static int read_address(struct ctx *c, struct ix_location *l, json_t *arr) {
   json_t *pick = NULL, *a;
   size_t i, n_physical = 0;
@@ -1453,7 +1842,7 @@ static int read_address(struct ctx *c, struct ix_location *l, json_t *arr) {
       continue;
     }
     const char *type = str_field(c, a, "address", "address_type");
-    if (type && strcasecmp(type, "physical") != 0)
+    if (type && !physical_type(type))
       continue;
     n_physical++;
     if (!pick)
@@ -1473,7 +1862,7 @@ static int read_address(struct ctx *c, struct ix_location *l, json_t *arr) {
    * gives the municipality); HSDS requires state_province, so a conforming
    * Dutch feed always sends it. Elsewhere they are reported. */
   const char *country0 = json_string_value(json_object_get(pick, "country"));
-  int dutch = !country0 || strcasecmp(country0, "NL") == 0;
+  int dutch = !country0 || !*country0 || dutch_country(country0);
   report_unread(c, pick, "address", dutch ? address_read_nl : address_read);
   const char *a1 = str_field(c, pick, "address", "address_1");
   const char *a2 = str_field(c, pick, "address", "address_2");
@@ -1489,7 +1878,7 @@ static int read_address(struct ctx *c, struct ix_location *l, json_t *arr) {
   if ((f = str_field(c, pick, "address", "postal_code")) && !(l->postal_code = ix_strdup(c->b, f)))
     return oom(c);
   const char *country = str_field(c, pick, "address", "country");
-  int foreign = country && strcasecmp(country, "NL") != 0;
+  int foreign = country && !dutch_country(country);
   if (foreign)
     note(c, "address", "country",
          "land '%.*s' ligt niet in Nederland; het adres is toch overgenomen", clip(country, 20),
@@ -1547,9 +1936,11 @@ static int read_accessibility(struct ctx *c, struct ix_location *l, json_t *arr)
   return rc;
 }
 
-/* Add the location (once per id), link it to s, and merge its phones and
- * schedules into s. */
-static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hours_src) {
+/* Read the location o into the batch (once per id); *key is its key, or
+ * NULL when it is skipped (no id, not a physical location). org_key: the
+ * organisation to use when the location names none (may be NULL). */
+static int store_location(struct ctx *c, json_t *o, const char *org_key, const char **key) {
+  *key = NULL;
   int nomem = 0;
   const char *id = id_field(c, o, "location", "id", &nomem);
   if (nomem)
@@ -1559,58 +1950,102 @@ static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hou
     return SK_OK;
   }
   const char *type = str_field(c, o, "location", "location_type");
-  if (type && strcasecmp(type, "physical") != 0) {
+  if (type && !physical_type(type)) {
     note(c, "location", "location_type",
          "alleen bezoeklocaties (physical) nemen we over; '%.*s' is overgeslagen", clip(type, 20),
          type);
     return SK_OK;
   }
-  const char *key;
   size_t at = ks_find(&c->locs, id);
   if (at != SIZE_MAX) {
-    key = c->b->locations.v[at].key;
-  } else {
-    report_unread(c, o, "location", location_read);
-    struct ix_location *l = ix_batch_add_location(c->b);
-    if (!l || !(l->key = ix_strdup(c->b, id)))
-      return oom(c);
-    const char *f;
-    if ((f = str_field(c, o, "location", "name")) && !(l->name = ix_strdup(c->b, f)))
-      return oom(c);
-    f = id_field(c, o, "location", "organization_id", &nomem);
-    l->org_key = f ? ix_strdup(c->b, f) : s->org_key;
-    if (nomem || (f && !l->org_key))
-      return oom(c);
-    json_t *addrs = arr_field(c, o, "location", "addresses");
-    if (addrs)
-      TRY(read_address(c, l, addrs));
-    json_t *lat = json_object_get(o, "latitude"), *lon = json_object_get(o, "longitude");
-    if (!empty_value(lat) || !empty_value(lon)) {
-      double la = 0, lo = 0;
-      if (num_value(lat, &la) == 1 && num_value(lon, &lo) == 1 && isfinite(la) && isfinite(lo) &&
-          la >= -90 && la <= 90 && lo >= -180 && lo <= 180) {
-        l->latitude = la;
-        l->longitude = lo;
-        l->has_coordinates = 1;
-      } else {
-        note(c, "location", "latitude",
-             "latitude en longitude moeten samen geldige graden zijn (WGS84, -90..90 en "
-             "-180..180); de "
-             "coördinaten zijn overgeslagen");
-      }
-    }
-    json_t *acc = arr_field(c, o, "location", "accessibility");
-    if (acc)
-      TRY(read_accessibility(c, l, acc));
-    key = l->key;
-    TRY(ks_add(&c->locs, key, c->b->locations.n - 1));
+    *key = c->b->locations.v[at].key;
+    return SK_OK;
   }
+  report_unread(c, o, "location", location_read);
+  struct ix_location *l = ix_batch_add_location(c->b);
+  if (!l || !(l->key = ix_strdup(c->b, id)))
+    return oom(c);
+  const char *f;
+  if ((f = str_field(c, o, "location", "name")) && !(l->name = ix_strdup(c->b, f)))
+    return oom(c);
+  f = id_field(c, o, "location", "organization_id", &nomem);
+  l->org_key = f ? ix_strdup(c->b, f) : org_key;
+  if (nomem || (f && !l->org_key))
+    return oom(c);
+  json_t *addrs = arr_field(c, o, "location", "addresses");
+  if (addrs)
+    TRY(read_address(c, l, addrs));
+  json_t *lat = json_object_get(o, "latitude"), *lon = json_object_get(o, "longitude");
+  if (!empty_value(lat) || !empty_value(lon)) {
+    double la = 0, lo = 0;
+    /* Swapped columns, a common spreadsheet slip: 5.24, 52.29 is the
+     * sea off Somalia, 52.29, 5.24 is Huizen. Swapped back only when that
+     * lands in the Netherlands. */
+    int both = num_value(lat, &la) == 1 && num_value(lon, &lo) == 1;
+    if (both && lo >= 50.7 && lo <= 53.7 && la >= 3.3 && la <= 7.3) {
+      double t = la;
+      la = lo;
+      lo = t;
+      note(c, "location", "latitude",
+           "latitude en longitude waren omgewisseld (de plek ligt dan in Nederland); we hebben ze "
+           "omgedraaid");
+    }
+    if (both && isfinite(la) && isfinite(lo) && la >= -90 && la <= 90 && lo >= -180 && lo <= 180) {
+      l->latitude = la;
+      l->longitude = lo;
+      l->has_coordinates = 1;
+    } else {
+      note(c, "location", "latitude",
+           "latitude en longitude moeten samen geldige graden zijn (WGS84, -90..90 en "
+           "-180..180); de "
+           "coördinaten zijn overgeslagen");
+    }
+  }
+  if (fit_text(c, &l->address, SK_FIELD_MAX_SHORT, "address", "address_1") ||
+      fit_text(c, &l->city, SK_FIELD_MAX_SHORT, "address", "city"))
+    return oom(c);
+  json_t *acc = arr_field(c, o, "location", "accessibility");
+  if (acc)
+    TRY(read_accessibility(c, l, acc));
+  *key = l->key;
+  return ks_add(&c->locs, l->key, c->b->locations.n - 1);
+}
+
+/* Add the location (once per id), link it to s, and merge its phones and
+ * schedules into s. */
+static int add_location(struct ctx *c, struct ix_service *s, json_t *o, int *hours_src) {
+  const char *key;
+  TRY(store_location(c, o, s->org_key, &key));
+  if (!key)
+    return SK_OK;
   TRY(link_location(c, s, key));
   json_t *phones = arr_field(c, o, "location", "phones");
   if (phones)
     TRY(add_service_phones(c, s, phones));
   return add_location_schedules(c, s, arr_field(c, o, "location", "schedules"), hours_src,
                                 "location");
+}
+
+/* A location on its own (a /locations answer, an organisation's
+ * locations): what the model holds of a location is kept; its phones and
+ * hours belong to services in our model, so without one they are
+ * reported. */
+static int add_lone_location(struct ctx *c, json_t *o, const char *org_key) {
+  size_t n_old = 0;
+  if (upgrade_location(o, &n_old))
+    return oom(c);
+  const char *key;
+  size_t before = c->b->locations.n;
+  TRY(store_location(c, o, org_key, &key));
+  if (!key || c->b->locations.n == before)
+    return SK_OK; /* skipped, or read already (with its service) */
+  if (!empty_value(json_object_get(o, "phones")))
+    note(c, "location", "phones",
+         "telefoonnummers bewaren we bij een dienst; deze locatie heeft (hier) geen dienst");
+  if (!empty_value(json_object_get(o, "schedules")))
+    note(c, "location", "schedules",
+         "openingstijden bewaren we bij een dienst; deze locatie heeft (hier) geen dienst");
+  return SK_OK;
 }
 
 /* -------------------------------------------------- service_at_location */
@@ -1626,6 +2061,9 @@ static int merge_sal(struct ctx *c, struct ix_service *s, json_t *sal, int top, 
     note(c, "service_at_location", NULL, "dit moet een object zijn; het is overgeslagen");
     return SK_OK;
   }
+  size_t n_old = 0;
+  if (upgrade_sal(sal, &n_old))
+    return oom(c);
   report_unread(c, sal, "service_at_location", top ? sal_read_top : sal_read);
   json_t *loc = obj_field(c, sal, "service_at_location", "location");
   json_t *sal_sched = arr_field(c, sal, "service_at_location", "schedules");
@@ -1693,10 +2131,17 @@ static const char *const service_read[] = {"id",
                                            "program_id",
                                            "attributes",
                                            "last_modified",
+                                           "keywords",
                                            NULL};
 
 /* Keys only a service has: an object with one of them is read as a service. */
 static const char *const service_only[] = {"status",
+                                           "schedules",
+                                           "regular_schedules",
+                                           "holiday_schedules",
+                                           "eligibilitys",
+                                           "service_taxonomys",
+                                           "organization",
                                            "service_areas",
                                            "service_at_locations",
                                            "application_process",
@@ -1796,15 +2241,19 @@ static int add_languages(struct ctx *c, struct sk_buf *post, json_t *arr) {
   size_t i;
   json_t *o;
   json_array_foreach(arr, i, o) {
-    if (!json_is_object(o)) {
+    const char *name = NULL, *lnote = NULL;
+    if (json_is_string(o)) { /* ["Nederlands", "Engels"] */
+      name = json_string_length(o) ? json_string_value(o) : NULL;
+    } else if (!json_is_object(o)) {
       note(c, "language", NULL, "dit moet een object zijn; het is overgeslagen");
       continue;
+    } else {
+      report_unread(c, o, "language", lang_read);
+      name = str_field(c, o, "language", "name");
+      if (!name)
+        name = str_field(c, o, "language", "code");
+      lnote = str_field(c, o, "language", "note");
     }
-    report_unread(c, o, "language", lang_read);
-    const char *name = str_field(c, o, "language", "name");
-    if (!name)
-      name = str_field(c, o, "language", "code");
-    const char *lnote = str_field(c, o, "language", "note");
     if (!name)
       continue;
     int w = lnote ? snprintf(line + off, sizeof line - off, "%s%.*s (%.*s)", off ? ", " : "",
@@ -1867,8 +2316,37 @@ static int read_age(struct ctx *c, json_t *o, const char *id, const char *field,
   long v;
   json_t *j = json_object_get(o, field);
   int r = int_value(j, 0, AGE_MAX, &v);
+  /* "18+", "18 jaar", "65 years": the number is the age. */
+  if (r == -1 && json_is_string(j)) {
+    char t[32];
+    const char *sv = json_string_value(j);
+    size_t n = strspn(sv, " 0123456789");
+    const char *rest = sv + n;
+    while (*rest == ' ')
+      rest++;
+    if (n && n < sizeof t &&
+        (strcmp(rest, "+") == 0 || strcasecmp(rest, "jaar") == 0 ||
+         strcasecmp(rest, "years") == 0 || strcasecmp(rest, "year") == 0 ||
+         strcasecmp(rest, "jr") == 0)) {
+      memcpy(t, sv, n);
+      t[n] = '\0';
+      json_t *num = json_string(t);
+      if (!num)
+        return oom(c);
+      r = int_value(num, 0, AGE_MAX, &v);
+      json_decref(num);
+      if (r == 1)
+        note(c, "service", field, "'%.*s' gelezen als %ld jaar", clip(sv, 20), sv, v);
+    }
+  }
   double d;
   if (r == -1 && num_value(j, &d) == 1) {
+    /* A maximum above any age (150, 999: "no limit" in some systems) is
+     * no upper limit; a minimum above it would exclude everyone. */
+    if (isfinite(d) && d > AGE_MAX && strcmp(field, "maximum_age") == 0) {
+      note(c, "service", field, "boven %d jaar: we lezen het als geen bovengrens", AGE_MAX);
+      return SK_OK;
+    }
     if (isfinite(d) && d >= 0 && d <= AGE_MAX) {
       *out = (int)lround(d);
       note(c, "service", field, "geen heel getal; afgerond op %d jaar", *out);
@@ -1992,6 +2470,36 @@ static int rfc3339_of(const char *v, char out[48]) {
   return rc;
 }
 
+enum svc_status { ST_UNKNOWN, ST_ACTIVE, ST_INACTIVE, ST_DEFUNCT, ST_CLOSED };
+
+/* A service status as publishers write it: HSDS's four values in any case,
+ * with blanks around them or '_'/'-' for the space ("temporarily_closed"),
+ * and the same words in Dutch ("actief", "tijdelijk gesloten"). */
+static enum svc_status status_of(const char *st) {
+  static const struct {
+    const char *word;
+    enum svc_status v;
+  } words[] = {{"active", ST_ACTIVE},
+               {"actief", ST_ACTIVE},
+               {"inactive", ST_INACTIVE},
+               {"inactief", ST_INACTIVE},
+               {"niet actief", ST_INACTIVE},
+               {"defunct", ST_DEFUNCT},
+               {"opgeheven", ST_DEFUNCT},
+               {"temporarily closed", ST_CLOSED},
+               {"tijdelijk gesloten", ST_CLOSED}};
+  char t[40];
+  if (!trim_copy(t, sizeof t, st))
+    return ST_UNKNOWN;
+  for (char *p = t; *p; p++)
+    if (*p == '_' || *p == '-')
+      *p = ' ';
+  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+    if (strcasecmp(t, words[i].word) == 0)
+      return words[i].v;
+  return ST_UNKNOWN;
+}
+
 /* Read one service object. default_org: organization key to use when the
  * service names none (organization with nested services). sal: an outer
  * service_at_location object the service was found in, or NULL. */
@@ -2000,7 +2508,16 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   c->cur = NULL;
   json_t *jid = json_object_get(o, "id");
   const char *jname = json_string_value(json_object_get(o, "name"));
-  if (!json_is_string(jid) || json_string_length(jid) == 0) {
+  char num_id[32];
+  const char *id_text = json_string_value(jid);
+  if (json_is_integer(jid)) { /* older APIs (Ohana) number their records */
+    snprintf(num_id, sizeof num_id, "%" JSON_INTEGER_FORMAT, json_integer_value(jid));
+    id_text = num_id;
+  }
+  const char *id_copy = id_text && *id_text ? ix_strdup(c->b, id_text) : NULL;
+  if (id_text && *id_text && !id_copy)
+    return oom(c);
+  if (!id_copy) {
     if (jname)
       return reject(c, NULL, "id",
                     "Dienst '%.*s' (nummer %zu) heeft geen id (tekst). Zonder id kunnen we de "
@@ -2009,7 +2526,7 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
     return reject(c, NULL, "id", "Dienst nummer %zu heeft geen id (tekst); hij is overgeslagen.",
                   index + 1);
   }
-  const char *id = json_string_value(jid);
+  const char *id = id_copy;
   char canon[SK_UUID_LEN];
   if (!sk_uuid_valid(id) && sk_uuid_canon(id, canon) && !(id = ix_strdup(c->b, canon)))
     return oom(c);
@@ -2023,11 +2540,24 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
       int hours_src = s->hours.n ? HOURS_LOCATION : HOURS_NONE;
       return merge_sal(c, s, sal, 1, &hours_src);
     }
+    /* The same record again (an API's pages shift while it is read):
+     * nothing is wrong with it. Two different services under one id are
+     * a conflict the publisher must solve. */
+    if (jname && strcmp(jname, c->b->services.v[at].name) == 0) {
+      note(c, "service", "id", "deze dienst staat twee keer in de feed; de eerste telt");
+      return SK_OK;
+    }
     return reject(c, id, "id",
-                  "Dienst '%.*s' staat twee keer in de feed. Alleen de eerste is overgenomen.",
+                  "Dienst '%.*s' staat twee keer in de feed, met een andere naam. Alleen de "
+                  "eerste is overgenomen.",
                   clip(id, 100), id);
   }
 
+  size_t n_old = 0;
+  if (upgrade_service(o, &n_old))
+    return oom(c);
+  if (n_old)
+    note(c, "service", NULL, "namen van HSDS 1 of 2 (zoals regular_schedules) gelezen als HSDS 3");
   /* Fields that decide whether and for whom: a wrong value rejects. */
   json_t *jst = json_object_get(o, "status");
   int closed = 0;
@@ -2036,14 +2566,15 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
       return reject(c, id, "status", "Dienst '%.*s': het veld 'status' moet tekst zijn.",
                     clip(id, 100), id);
     const char *st = json_string_value(jst);
-    if (strcasecmp(st, "inactive") == 0 || strcasecmp(st, "defunct") == 0) {
+    enum svc_status v = status_of(st);
+    if (v == ST_INACTIVE || v == ST_DEFUNCT) {
       note(c, "service", "status", "status '%s': de dienst is niet overgenomen",
-           strcasecmp(st, "inactive") == 0 ? "inactive" : "defunct");
+           v == ST_INACTIVE ? "inactive" : "defunct");
       return ks_add(&c->skipped, id, 0);
     }
-    if (strcasecmp(st, "temporarily closed") == 0)
+    if (v == ST_CLOSED)
       closed = 1;
-    else if (strcasecmp(st, "active") != 0)
+    else if (v != ST_ACTIVE)
       return reject(
           c, id, "status",
           "Dienst '%.*s': de status '%.*s' kennen we niet. Kies active, inactive, defunct of "
@@ -2085,6 +2616,38 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   SVC_TEXT(assured_by, "assurer_email")
   SVC_TEXT(keywords, "alternate_name")
 #undef SVC_TEXT
+  /* keywords (HSDS 1.x, many APIs): text or a list of words, found by
+   * search like alternate_name. */
+  json_t *kw = json_object_get(o, "keywords");
+  if (json_is_string(kw) || json_is_array(kw)) {
+    struct sk_buf words;
+    sk_buf_init(&words, SHORT_BUDGET);
+    if (s->keywords && sk_buf_addstr(&words, s->keywords)) {
+      sk_buf_free(&words);
+      return oom(c);
+    }
+    size_t k, n = json_is_array(kw) ? json_array_size(kw) : 1;
+    for (k = 0; k < n; k++) {
+      const char *w = json_string_value(json_is_array(kw) ? json_array_get(kw, k) : kw);
+      if (!w || !*w)
+        continue;
+      if (words.len + strlen(w) + 2 > words.max) {
+        note(c, "service", "keywords", "te veel trefwoorden; de rest is overgeslagen");
+        break;
+      }
+      if ((words.len && sk_buf_addstr(&words, ", ")) || sk_buf_addstr(&words, w)) {
+        sk_buf_free(&words);
+        return oom(c);
+      }
+    }
+    if (words.len && !(s->keywords = ix_strdup(c->b, sk_buf_str(&words)))) {
+      sk_buf_free(&words);
+      return oom(c);
+    }
+    sk_buf_free(&words);
+  } else if (!empty_value(kw)) {
+    note(c, "service", "keywords", "dit moet tekst of een lijst zijn; het veld is overgeslagen");
+  }
   /* The source's own time of change, kept beside ours (issue 12) and
    * published again as last_modified: RFC 3339 as given, other ISO 8601
    * forms written as RFC 3339. */
@@ -2140,13 +2703,20 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   STEP(add_line(c, &post, "Tolk", str_field(c, o, "service", "interpretation_services"), "service",
                 "interpretation_services"));
   json_t *arr;
-  if ((arr = arr_field(c, o, "service", "languages")))
+  /* languages and required_documents as one text (HSDS 1.x tables, many
+   * exports: "Nederlands, Engels"): that text. */
+  json_t *lt = json_object_get(o, "languages"), *rd = json_object_get(o, "required_documents");
+  if (json_is_string(lt))
+    STEP(add_line(c, &post, "Talen", json_string_value(lt), "service", "languages"));
+  else if ((arr = arr_field(c, o, "service", "languages")))
     STEP(add_languages(c, &post, arr));
   STEP(add_line(c, &post, "Wachttijd", str_field(c, o, "service", "wait_time"), "service",
                 "wait_time"));
   STEP(add_line(c, &post, "Keurmerken", str_field(c, o, "service", "accreditations"), "service",
                 "accreditations"));
-  if ((arr = arr_field(c, o, "service", "required_documents")))
+  if (json_is_string(rd))
+    STEP(add_line(c, &post, "Meenemen", json_string_value(rd), "service", "required_documents"));
+  else if ((arr = arr_field(c, o, "service", "required_documents")))
     STEP(add_documents(c, &post, arr));
 
   /* Fees: fees_description, else the deprecated fees; then cost options. */
@@ -2179,6 +2749,7 @@ static int read_service(struct ctx *c, json_t *o, size_t index, const char *defa
   if (sal)
     STEP(merge_sal(c, s, sal, 1, &hours_src));
   STEP(set_description(c, s, &pre, desc, &post));
+  STEP(fit_service(c, s));
 #undef STEP
 out:
   sk_buf_free(&pre);
@@ -2189,10 +2760,15 @@ out:
 
 /* ------------------------------------------------------------ documents */
 
-enum item_kind { ITEM_SERVICE, ITEM_SAL, ITEM_ORG, ITEM_OTHER };
+enum item_kind { ITEM_SERVICE, ITEM_SAL, ITEM_ORG, ITEM_LOCATION, ITEM_OTHER };
 
-static enum item_kind classify(json_t *o, const char **what) {
+/* What an item that is no service, organisation or location is: for the
+ * reason of a refusal. */
+enum other_kind { OTHER_NONE, OTHER_BASE, OTHER_TAXONOMY, OTHER_TERM };
+
+static enum item_kind classify(json_t *o, const char **what, enum other_kind *other) {
   *what = "geen object";
+  *other = OTHER_NONE;
   if (!json_is_object(o))
     return ITEM_OTHER;
   if (json_object_get(o, "status"))
@@ -2201,46 +2777,61 @@ static enum item_kind classify(json_t *o, const char **what) {
     return ITEM_SAL;
   if (json_is_array(json_object_get(o, "services")))
     return ITEM_ORG;
+  /* Only a location has these; a location also has schedules and
+   * languages, which otherwise say "service". */
+  if (json_object_get(o, "location_type") || json_object_get(o, "addresses") ||
+      json_object_get(o, "physical_addresses") || json_object_get(o, "postal_addresses") ||
+      json_object_get(o, "latitude") || json_object_get(o, "longitude")) {
+    *what = "een locatie (location)";
+    return ITEM_LOCATION;
+  }
   const char *k;
   json_t *v;
   json_object_foreach(o, k, v) if (in_list(k, service_only)) return ITEM_SERVICE;
-  if (json_object_get(o, "openapi_url"))
+  if (json_object_get(o, "openapi_url")) {
     *what = "de beschrijving van een HSDS-API (base)";
-  else if (json_object_get(o, "location_type") || json_object_get(o, "addresses"))
-    *what = "een locatie (location)";
-  else if (json_object_get(o, "taxonomy_terms") ||
-           (json_object_get(o, "version") && json_object_get(o, "uri")))
+    *other = OTHER_BASE;
+  } else if (json_object_get(o, "taxonomy_terms") ||
+             (json_object_get(o, "version") && json_object_get(o, "uri"))) {
     *what = "een taxonomie (taxonomy)";
-  else if (json_object_get(o, "taxonomy") || json_object_get(o, "term_uri") ||
-           json_object_get(o, "code"))
+    *other = OTHER_TAXONOMY;
+  } else if (json_object_get(o, "taxonomy") || json_object_get(o, "term_uri") ||
+             json_object_get(o, "code") || json_object_get(o, "parent_id")) {
     *what = "een taxonomieterm (taxonomy_term)";
-  else if (json_object_get(o, "organizations.csv") || json_object_get(o, "services.csv"))
+    *other = OTHER_TERM;
+  } else if (json_object_get(o, "organizations.csv") || json_object_get(o, "services.csv")) {
     *what = "HSDS in tabelvorm (tabular)";
-  else if (json_object_get(o, "website") || json_object_get(o, "legal_status") ||
-           json_object_get(o, "organization_identifiers") || json_object_get(o, "description"))
-    *what = "een organisatie (organization) zonder diensten";
-  else
+  } else if (json_object_get(o, "website") || json_object_get(o, "legal_status") ||
+             json_object_get(o, "organization_identifiers") || json_object_get(o, "tax_status") ||
+             json_object_get(o, "year_incorporated") ||
+             json_is_array(json_object_get(o, "locations")) || json_object_get(o, "description")) {
+    *what = "een organisatie (organization)";
+    return ITEM_ORG;
+  } else {
     *what = "geen dienst (service)";
+  }
   return ITEM_OTHER;
 }
 
 static int read_item(struct ctx *c, json_t *o, size_t index, int in_list_doc) {
   c->n_items++;
   const char *what;
-  enum item_kind kind = classify(o, &what);
+  enum other_kind other;
+  enum item_kind kind = classify(o, &what, &other);
   if (kind != ITEM_OTHER)
     c->n_recognized++;
   switch (kind) {
   case ITEM_SERVICE: return read_service(c, o, index, NULL, NULL);
   case ITEM_SAL: return read_service(c, json_object_get(o, "service"), index, NULL, o);
+  case ITEM_LOCATION: c->cur = NULL; return add_lone_location(c, o, NULL);
   case ITEM_ORG: {
     const char *org_key = NULL;
     c->cur = NULL;
     /* {"services": [...]} alone is a plain wrapper (the HSDS field guidance
      * examples use it), not an organization. */
+    json_t *svcs = json_object_get(o, "services"), *sv;
     if (json_object_size(o) > 1 || json_object_get(o, "id"))
       TRY(add_org(c, o, 1, &org_key));
-    json_t *svcs = json_object_get(o, "services"), *sv;
     size_t i;
     json_array_foreach(svcs, i, sv) {
       if (!json_is_object(sv)) {
@@ -2251,65 +2842,225 @@ static int read_item(struct ctx *c, json_t *o, size_t index, int in_list_doc) {
       }
       TRY(read_service(c, sv, i, org_key, NULL));
     }
+    /* An organisation's own locations (HSDS 3.0 organization.locations):
+     * after its services, so one they name is read with them, once. */
+    json_t *locs = json_object_get(o, "locations"), *lo;
+    c->cur = NULL;
+    if (json_is_array(locs) && org_key)
+      json_array_foreach(locs, i, lo) {
+        if (json_is_object(lo))
+          TRY(add_lone_location(c, lo, org_key));
+      }
     return SK_OK;
   }
   case ITEM_OTHER: {
-    if (!c->first_other)
+    if (!c->first_other) {
       c->first_other = what;
+      c->first_other_kind = other;
+    }
     if (!in_list_doc)
       return SK_OK; /* the caller turns this into an error for the document */
     const char *id = json_string_value(json_object_get(o, "id"));
-    return reject(c, id, NULL, "Item %zu in de lijst is %s, geen dienst. Het is overgeslagen.",
+    return reject(c, id, NULL,
+                  "Item %zu in de lijst is %s, geen dienst, organisatie of locatie. Het is "
+                  "overgeslagen.",
                   index + 1, what);
   }
   }
   return SK_OK;
 }
 
-static const char *const envelope_read[] = {"total_items", "total_pages", "page_number",
-                                            "size",        "first_page",  "last_page",
-                                            "empty",       "contents",    NULL};
+/* One warning for the organisations and locations of this document that
+ * no service names. */
+static int warn_lone(struct ctx *c) {
+  struct ix_batch *b = c->b;
+  if (b->orgs.n == c->orgs_before && b->locations.n == c->locs_before)
+    return SK_OK;
+  struct keyset used = {0};
+  int rc = SK_OK;
+  for (size_t i = 0; i < b->services.n && !rc; i++) {
+    const struct ix_service *s = &b->services.v[i];
+    if (s->org_key && ks_find(&used, s->org_key) == SIZE_MAX)
+      rc = ks_add(&used, s->org_key, i);
+    for (size_t k = 0; k < s->location_keys.n && !rc; k++)
+      if (ks_find(&used, s->location_keys.v[k]) == SIZE_MAX)
+        rc = ks_add(&used, s->location_keys.v[k], i);
+  }
+  size_t n_orgs = 0, n_locs = 0;
+  for (size_t i = c->orgs_before; i < b->orgs.n; i++)
+    n_orgs += ks_find(&used, b->orgs.v[i].key) == SIZE_MAX;
+  for (size_t i = c->locs_before; i < b->locations.n; i++)
+    n_locs += ks_find(&used, b->locations.v[i].key) == SIZE_MAX;
+  ks_free(&used);
+  if (rc)
+    return oom(c);
+  char what[96];
+  if (n_orgs && n_locs)
+    snprintf(what, sizeof what, "%zu organisatie(s) en %zu locatie(s)", n_orgs, n_locs);
+  else
+    snprintf(what, sizeof what, "%zu %s", n_orgs + n_locs,
+             n_orgs ? "organisatie(s)" : "locatie(s)");
+  if ((n_orgs || n_locs) &&
+      ix_batch_warn(b,
+                    "Dit bestand heeft %s zonder dienst: we bewaren ze, maar op de kaart staan ze "
+                    "pas bij een dienst die ze noemt.",
+                    what))
+    return oom(c);
+  return SK_OK;
+}
+
+/* The refusal of a document with nothing we can hold, saying what it is
+ * and what to send instead. */
+static void refuse_other(const struct ctx *c, char *err, size_t errlen) {
+  switch (c->first_other_kind) {
+  case OTHER_BASE:
+    snprintf(err, errlen,
+             "Dit bestand bevat geen diensten, organisaties of locaties: het is de beschrijving "
+             "van een HSDS-API (base: version en openapi_url). Geef als adres van de feed de "
+             "diensten van die API (het adres dat eindigt op /services).");
+    return;
+  case OTHER_TAXONOMY:
+  case OTHER_TERM:
+    snprintf(err, errlen,
+             "Dit bestand bevat geen diensten, organisaties of locaties: het is %s. Een "
+             "indeling van een ander nemen we niet over; wij delen diensten in met onze eigen "
+             "indeling. Termen van een andere indeling bij een dienst (attributes) gebruiken we "
+             "wel om die dienst in te delen.",
+             c->first_other_kind == OTHER_TAXONOMY ? "een taxonomie (taxonomy)"
+                                                   : "een taxonomieterm (taxonomy_term)");
+    return;
+  case OTHER_NONE: break;
+  }
+  snprintf(err, errlen,
+           "Dit bestand bevat geen diensten, organisaties of locaties (HSDS). Het lijkt %s.",
+           c->first_other ? c->first_other : "iets anders");
+}
+
+static const char *const envelope_read[] = {
+    "total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty",
+    "contents",
+    /* the paged answer of Spring-based APIs (ORUK API 1.0, HSDS API 1.0):
+     * content, totalElements, totalPages, number, first, last, ... */
+    "content", "totalElements", "totalPages", "number", "numberOfElements", "first", "last", "sort",
+    "pageable",
+    /* other wrappers APIs use for a list */
+    "items", "data", "results", "organizations", "locations", NULL};
+
+/* The list in an envelope: HSDS 3's contents, then the names other APIs
+ * use. NULL when root is no envelope. */
+static json_t *envelope_list(json_t *root, const char **name) {
+  static const char *const keys[] = {"contents", "content",       "items",     "data",
+                                     "results",  "organizations", "locations", NULL};
+  if (!json_is_object(root) || json_object_get(root, "id"))
+    return NULL;
+  for (size_t i = 0; keys[i]; i++) {
+    json_t *v = json_object_get(root, keys[i]);
+    /* contents is HSDS's own: a wrong type there is the feed's error */
+    if (v && (i == 0 || json_is_array(v))) {
+      *name = keys[i];
+      return v;
+    }
+  }
+  return NULL;
+}
 
 static int read_document(struct ctx *c, json_t *root, int *total_pages, char *err, size_t errlen) {
   json_t *list = NULL;
+  const char *lname = NULL;
   if (json_is_array(root)) {
     list = root;
-  } else if (json_is_object(root) && json_object_get(root, "contents")) {
-    list = json_object_get(root, "contents");
+  } else if ((list = envelope_list(root, &lname))) {
     if (!json_is_array(list)) {
-      snprintf(err, errlen, "Het veld 'contents' moet een lijst met diensten zijn.");
+      snprintf(err, errlen, "Het veld '%s' moet een lijst met diensten zijn.", lname);
       return SK_EPARSE;
     }
     report_unread(c, root, "page", envelope_read);
+    const char *tp = json_object_get(root, "total_pages") ? "total_pages" : "totalPages";
+    const char *pnum = json_object_get(root, "page_number") ? "page_number" : "number";
     long pages;
-    int r = int_value(json_object_get(root, "total_pages"), 0, LONG_MAX / 2, &pages);
+    int r = int_value(json_object_get(root, tp), 0, LONG_MAX / 2, &pages);
     if (r == -1)
-      note(c, "page", "total_pages", "dit moet een heel getal zijn; we lezen alleen deze pagina");
+      note(c, "page", tp, "dit moet een heel getal zijn; we lezen alleen deze pagina");
     else if (r == 1 && pages > IX_HSDS_MAX_PAGES) {
-      note(c, "page", "total_pages", "meer dan %d pagina's lezen we niet", IX_HSDS_MAX_PAGES);
+      note(c, "page", tp, "meer dan %d pagina's lezen we niet", IX_HSDS_MAX_PAGES);
       *total_pages = IX_HSDS_MAX_PAGES;
     } else if (r == 1 && pages >= 1)
       *total_pages = (int)pages;
     long pn;
-    if (int_value(json_object_get(root, "page_number"), 0, LONG_MAX / 2, &pn) == -1)
-      note(c, "page", "page_number", "dit moet een heel getal zijn");
+    int pr = int_value(json_object_get(root, pnum), 0, LONG_MAX / 2, &pn);
+    if (pr == -1)
+      note(c, "page", pnum, "dit moet een heel getal zijn");
+    /* The first page numbered 0 (Spring): the rest are ?page=1 .. */
+    else if (pr == 1 && pn == 0 && c->b->services.n == 0 && c->b->orgs.n == 0 &&
+             c->b->locations.n == 0)
+      c->b->zero_based_pages = 1;
   } else if (!json_is_object(root)) {
     snprintf(err, errlen, "Dit is geen HSDS: we verwachten een lijst met diensten of één dienst.");
     return SK_EPARSE;
   }
   if (list) {
+    /* Locations first: a service's service_at_location may name a
+     * location by location_id that comes later in the list. */
     size_t i;
     json_t *o;
-    json_array_foreach(list, i, o) TRY(read_item(c, o, i, 1));
+    const char *what;
+    enum other_kind other;
+    json_array_foreach(list, i, o) {
+      if (classify(o, &what, &other) == ITEM_LOCATION)
+        TRY(read_item(c, o, i, 1));
+    }
+    json_array_foreach(list, i, o) {
+      if (classify(o, &what, &other) != ITEM_LOCATION)
+        TRY(read_item(c, o, i, 1));
+    }
   } else {
     TRY(read_item(c, root, 0, 0));
   }
   if (c->n_items && !c->n_recognized) {
-    snprintf(err, errlen, "Dit bestand bevat geen diensten (HSDS services). Het lijkt %s.",
-             c->first_other ? c->first_other : "iets anders");
+    refuse_other(c, err, errlen);
+    c->b->api_base = c->first_other_kind == OTHER_BASE && !list;
     return SK_EPARSE;
   }
-  return SK_OK;
+  /* Organisations and locations without services are kept (an API's
+   * /organizations or /locations, a register of places): on the map they
+   * appear with the services that name them, from this feed later or
+   * from the portal. */
+  return warn_lone(c);
+}
+
+/* Newline-delimited JSON (HSDS's format=ndjson: one object a line) as a
+ * list, or NULL when data is not that (the caller reports the JSON error
+ * of the whole). */
+static json_t *load_ndjson(const char *data, size_t len) {
+  json_t *list = json_array();
+  size_t off = 0, n = 0;
+  while (list && off < len) {
+    while (off < len &&
+           (data[off] == ' ' || data[off] == '\t' || data[off] == '\r' || data[off] == '\n'))
+      off++;
+    if (off == len)
+      break;
+    json_error_t e;
+    json_t *v = json_loadb(data + off, len - off, JSON_REJECT_DUPLICATES | JSON_DISABLE_EOF_CHECK,
+                           &e);
+    /* one object, then the end of its line */
+    size_t end = v ? off + (size_t)e.position : off;
+    while (end < len && (data[end] == ' ' || data[end] == '\t' || data[end] == '\r'))
+      end++;
+    if (!json_is_object(v) || (end < len && data[end] != '\n') || json_array_append_new(list, v)) {
+      if (!json_is_object(v))
+        json_decref(v);
+      json_decref(list);
+      return NULL;
+    }
+    off = end;
+    n++;
+  }
+  if (n < 2) { /* one object with junk after it is broken JSON, not NDJSON */
+    json_decref(list);
+    return NULL;
+  }
+  return list;
 }
 
 int ix_hsds_parse(const char *data, size_t len, const struct sk_taxonomy *tax, struct ix_batch *out,
@@ -2348,6 +3099,8 @@ int ix_hsds_parse_at(const char *data, size_t len, const struct sk_taxonomy *tax
   }
   json_error_t jerr;
   json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+  if (!root && data[blank] == '{')
+    root = load_ndjson(data + blank, len - blank);
   if (!root) {
     snprintf(err, errlen, "Dit is geen geldige JSON (regel %d, kolom %d): %s.", jerr.line,
              jerr.column, jerr.text);
@@ -2368,6 +3121,8 @@ int ix_hsds_parse_at(const char *data, size_t len, const struct sk_taxonomy *tax
     rc = SK_ENOMEM;
     goto done;
   }
+  c.orgs_before = out->orgs.n;
+  c.locs_before = out->locations.n;
   /* Records from earlier pages of the same feed count as already seen. */
   for (size_t i = 0; !rc && i < out->orgs.n; i++)
     rc = ks_add(&c.orgs, out->orgs.v[i].key, i);

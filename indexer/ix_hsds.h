@@ -1,15 +1,22 @@
 #ifndef IX_HSDS_H
 #define IX_HSDS_H
 /*
- * Import of Open Referral HSDS 3.0 JSON (docs/hsds.md has the field mapping).
+ * Import of Open Referral HSDS JSON: 3.0 and 3.1, and the field names of
+ * 1.x, 2.0 and the ORUK API 1.0 (docs/hsds.md has the field mapping).
  *
  * Accepted documents:
  *  - an array of service objects, or one service object;
  *  - the paged envelope of GET /services:
- *    {"total_items", "total_pages", "page_number", "size", "contents": [...]};
+ *    {"total_items", "total_pages", "page_number", "size", "contents": [...]},
+ *    and Spring's {"content", "totalPages", "number", ...} (pages from 0:
+ *    out->zero_based_pages), "items", "data", "results";
+ *  - NDJSON (one object a line);
  *  - also, because HSDS APIs serve them: service_at_location objects
  *    ({"service": {...}, "location": {...}}, alone, in an array or in an
- *    envelope) and organization objects with a nested "services" array.
+ *    envelope) and organization objects with a nested "services" array;
+ *  - organizations and locations without services (kept, with a warning).
+ * Taxonomies, their terms and the API's base document are refused with a
+ * reason that says what they are.
  *
  * Our profile: attributes[].taxonomy_term with taxonomy "sk-hulpvraag" (need),
  * "sk-doelgroep" (target group), "sk-toegang" (access), "sk-kosten" (cost)
@@ -51,10 +58,10 @@
  *
  * *total_pages is set from the envelope (1 otherwise, and on error).
  * Returns SK_OK; SK_EPARSE with a Dutch reason in err when the document
- * cannot be read at all (not JSON, duplicate keys, too deep, not a list of
- * services); SK_ETOOBIG when len passes IX_HSDS_MAX_BYTES or out's arena cap
- * is reached; SK_ENOMEM; SK_EINVAL for NULL arguments. On an error out may
- * hold part of the document: the caller should discard it. */
+ * cannot be read at all (not JSON, duplicate keys, too deep, nothing that
+ * is a service, an organization or a location); SK_ETOOBIG when len passes IX_HSDS_MAX_BYTES or
+ * out's arena cap is reached; SK_ENOMEM; SK_EINVAL for NULL arguments. On an error out may hold
+ * part of the document: the caller should discard it. */
 SK_MUST_CHECK int ix_hsds_parse(const char *data, size_t len, const struct sk_taxonomy *tax,
                                 struct ix_batch *out, int *total_pages, char *err, size_t errlen);
 /* The same, with "now" (unix seconds) for the schedules that are expanded

@@ -100,9 +100,10 @@ static const char *member_name(const char *name, int *unsafe) {
   }
   if (strncmp(name, "__MACOSX/", 9) == 0)
     return NULL;
-  const char *slash = strchr(name, '/');
-  if (slash && strchr(slash + 1, '/'))
-    return NULL; /* more than one folder deep */
+  /* Any folder depth ("export/2026-12/hsds/services.csv", as archivers
+   * keep the folder a partner zipped): names are only compared, nothing
+   * is written, and a second member of the same name is refused. */
+  const char *slash = strrchr(name, '/');
   const char *base = slash ? slash + 1 : name;
   size_t bl = strlen(base);
   if (bl < 5 || bl >= sizeof((struct ix_hsds_csv_file *)0)->name ||
@@ -198,6 +199,7 @@ int ix_hsds_csv_read_zip(const char *data, size_t len, struct ix_hsds_csv_pkg *p
   size_t at = cd_off, cd_end = (size_t)cd_off + cd_size;
   int rc = SK_OK;
   unsigned skipped_unsafe = 0;
+  int saw_sheet = 0; /* a member of an .xlsx or .ods */
   for (uint32_t k = 0; k < n_all && !rc; k++) {
     if (cd_end - at < 46 || le32(d + at) != 0x02014b50u) {
       snprintf(err, errlen, "De inhoudsopgave van het zip-bestand klopt niet (item %u).", k + 1);
@@ -223,6 +225,9 @@ int ix_hsds_csv_read_zip(const char *data, size_t len, struct ix_hsds_csv_pkg *p
       skipped_unsafe++;
       continue;
     }
+    if (strncmp(name, "xl/", 3) == 0 || strcmp(name, "[Content_Types].xml") == 0 ||
+        strcmp(name, "mimetype") == 0 || strcmp(name, "content.xml") == 0)
+      saw_sheet = 1;
     if (!base)
       continue;
     if (flags & 1u) {
@@ -270,6 +275,13 @@ int ix_hsds_csv_read_zip(const char *data, size_t len, struct ix_hsds_csv_pkg *p
     }
     rc = add_member(p, base, (const char *)buf, usize, b, err, errlen);
     free(buf);
+  }
+  if (!rc && !p->n && saw_sheet) {
+    snprintf(err, errlen,
+             "Dit is een Excel- of LibreOffice-bestand (.xlsx, .ods), geen zip met CSV-bestanden. "
+             "Sla elk blad op als CSV (in Excel: Opslaan als, 'CSV UTF-8') met de naam van de "
+             "tabel (services.csv, organizations.csv, …) en zet die in een zip of een map.");
+    return SK_EPARSE;
   }
   if (!rc && skipped_unsafe &&
       ix_batch_warn(
@@ -350,8 +362,117 @@ static int id_column(const char *col) {
   return strcmp(col, "id") == 0 || (n > 3 && strcmp(col + n - 3, "_id") == 0);
 }
 
+/* A column name as spreadsheets write it ("Organization ID", " Name ",
+ * "service-id") in the form of the specification ("organization_id"):
+ * lower case, blanks and '-' as '_'. Names are ASCII in HSDS, so other
+ * bytes are kept. */
+static void column_name(const char *in, char *out, size_t cap) {
+  while (*in == ' ' || *in == '\t')
+    in++;
+  size_t n = 0;
+  for (; *in && n + 1 < cap; in++) {
+    char ch = *in;
+    if (ch >= 'A' && ch <= 'Z')
+      ch = (char)(ch - 'A' + 'a');
+    else if (ch == ' ' || ch == '-' || ch == '\t')
+      ch = '_';
+    out[n++] = ch;
+  }
+  while (n && out[n - 1] == '_')
+    n--;
+  out[n] = '\0';
+}
+
+/* Columns that hold a date (or a date and time). */
+static int date_column(const char *col) {
+  static const char *const cols[] = {"valid_from",    "valid_to",   "dtstart",  "until",
+                                     "assured_date",  "start_date", "end_date", "last_modified",
+                                     "date_modified", NULL};
+  for (size_t i = 0; cols[i]; i++)
+    if (strcmp(cols[i], col) == 0)
+      return 1;
+  return 0;
+}
+
+/* 0 = Sunday .. 6 = Saturday (Sakamoto). */
+static int day_of_week(int y, int m, int d) {
+  static const int t[] = {0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4};
+  y -= m < 3;
+  return (y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7;
+}
+
+/* A date as a Dutch spreadsheet writes it, as ISO 8601: "3-12-2026" and
+ * "03-12-2026" are day-month-year (the Dutch order; with '-' nobody writes
+ * month first), optionally followed by a time ("3-12-2026 9:30", Dutch
+ * time, written with its offset). With '/' the order is only known when one part is above 12
+ * ("24/12/2026", "12/24/2015"); "3/12/2026" is left as it is, and the reader reports it. 1 when
+ * written into out. */
+static int sheet_date(const char *v, char *out, size_t cap) {
+  const char *p = v;
+  int part[3], len[3];
+  char sep = 0;
+  for (int k = 0; k < 3; k++) {
+    int x = 0, l = 0;
+    while (*p >= '0' && *p <= '9' && l < 5) {
+      x = x * 10 + (*p++ - '0');
+      l++;
+    }
+    if (!l)
+      return 0;
+    part[k] = x;
+    len[k] = l;
+    if (k < 2) {
+      if ((*p != '-' && *p != '/') || (sep && *p != sep))
+        return 0;
+      sep = *p++;
+    }
+  }
+  if (len[0] > 2 || len[1] > 2 || len[2] != 4 || part[2] < 1900 || part[2] > 2200)
+    return 0;
+  int a = part[0], b = part[1], y = part[2];
+  char s1 = sep;
+  int d = a, m = b;
+  if (s1 == '/') {
+    if (a > 12 && b <= 12)
+      d = a, m = b;
+    else if (b > 12 && a <= 12)
+      d = b, m = a;
+    else if (a != b)
+      return 0; /* ambiguous */
+  }
+  if (m < 1 || m > 12 || d < 1 || d > 31)
+    return 0;
+  const char *rest = p;
+  int hh, mi, k = 0;
+  if (!*rest) {
+    snprintf(out, cap, "%04d-%02d-%02d", y, m, d);
+    return 1;
+  }
+  if (sscanf(rest, " %2d:%2d%n", &hh, &mi, &k) == 2 && hh <= 23 && mi <= 59) {
+    int ss = 0, k2 = 0;
+    if (rest[k] == ':' && sscanf(rest + k, ":%2d%n", &ss, &k2) == 1)
+      k += k2;
+    if (!rest[k]) {
+      /* A Dutch sheet's time is Dutch time: +02:00 in summer time (the last
+       * Sunday of March to the last Sunday of October), else +01:00. */
+      int summer = m > 3 && m < 10;
+      if (m == 3 || m == 10) {
+        int last = 31 - day_of_week(y, m, 31); /* the last Sunday */
+        int after = d > last || (d == last && hh >= (m == 3 ? 2 : 3));
+        summer = m == 3 ? after : !after;
+      }
+      snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d+%02d:00", y, m, d, hh, mi, ss,
+               summer ? 2 : 1);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 static json_t *cell_value(const char *col, const char *v) {
-  char *end, u[SK_UUID_LEN];
+  char *end, u[SK_UUID_LEN], iso[40];
+  if (date_column(col) && sheet_date(v, iso, sizeof iso))
+    return json_string(iso);
   if (id_column(col) && sk_uuid_canon(v, u)) /* joins ignore the case of a UUID */
     return json_string(u);
   if (numeric_column(col)) {
@@ -373,17 +494,20 @@ static const struct ix_hsds_csv_file *find_file(const struct ix_hsds_csv_pkg *p,
   return NULL;
 }
 
-/* One table as an array of row objects (empty cells left out); an absent
- * table is an empty array. *out NULL on OOM. */
+/* The rows of one file appended to *out, as row objects (empty cells left
+ * out); no file adds nothing. */
 static int load_table(const struct ix_hsds_csv_file *f, struct ix_batch *b, json_t **out, char *err,
                       size_t errlen) {
-  *out = json_array();
-  if (!*out)
+  if (!*out && !(*out = json_array()))
     return SK_ENOMEM;
   if (!f)
     return SK_OK;
-  struct ix_csv_reader rd = {
-      .p = f->data, .end = f->data + f->len, .sep = ix_csv_guess_sep(f->data, f->len), .line = 1};
+  char hint;
+  size_t skip = ix_csv_sep_hint(f->data, f->len, &hint);
+  struct ix_csv_reader rd = {.p = f->data + skip,
+                             .end = f->data + f->len,
+                             .sep = skip ? hint : ix_csv_guess_sep(f->data, f->len),
+                             .line = skip ? 2 : 1};
   struct ix_csv_row hdr, r;
   ix_csv_row_init(&hdr);
   ix_csv_row_init(&r);
@@ -410,7 +534,9 @@ static int load_table(const struct ix_hsds_csv_file *f, struct ix_batch *b, json
     }
     int any = 0;
     for (size_t i = 0; i < hdr.n && i < r.n; i++) {
-      const char *col = ix_csv_cell(&hdr, i), *v = ix_csv_cell(&r, i);
+      char col[128];
+      column_name(ix_csv_cell(&hdr, i), col, sizeof col);
+      const char *v = ix_csv_cell(&r, i);
       /* "null" is how exports from a database write an empty cell (the
        * specification's own field-guidance schedules.csv does). */
       if (!*col || !*v || strcmp(v, "null") == 0 || strcmp(v, "NULL") == 0 ||
@@ -491,6 +617,9 @@ enum tab {
   T_ATTRS,
   T_TERMS,
   T_TAXONOMIES,
+  T_OLD_TAX, /* HSDS 1.x taxonomy.csv */
+  T_SVC_TAX, /* HSDS 1.x/2.0 service_taxonomy.csv */
+  T_ELIG,    /* HSDS 1.x/2.0 eligibility.csv */
   T_COUNT
 };
 /* Each table's name in 3.x, then the names of HSDS 1.x/2.0 (Ohana API's
@@ -509,17 +638,19 @@ static const char *const tab_files[T_COUNT][TAB_NAMES] = {
     {"languages.csv", "language.csv", NULL},
     {"cost_options.csv", NULL, NULL},
     {"required_documents.csv", "required_document.csv", NULL},
-    {"attributes.csv", NULL, NULL},
-    {"taxonomy_terms.csv", NULL, NULL},
-    {"taxonomies.csv", NULL, NULL}};
+    {"attributes.csv", "service_attributes.csv", "service_attribute.csv"},
+    {"taxonomy_terms.csv", "taxonomy_term.csv", NULL},
+    {"taxonomies.csv", NULL, NULL},
+    {"taxonomy.csv", NULL, NULL},
+    {"service_taxonomy.csv", "service_taxonomies.csv", NULL},
+    {"eligibility.csv", "eligibilities.csv", NULL}};
 /* Tables of HSDS that have no place in our model: read as nothing, reported. */
 static const char *const unused_files[] = {
     "contacts.csv", "funding.csv", "programs.csv", "metadata.csv", "organization_identifiers.csv",
     "meta_table_descriptions.csv", "url.csv", "units.csv", "service_capacity.csv",
     /* HSDS 1.x/2.0 */
     "holiday_schedules.csv", "holiday_schedule.csv", "mail_addresses.csv", "postal_address.csv",
-    "postal_addresses.csv", "contact.csv", "program.csv", "eligibility.csv", "payment_accepted.csv",
-    "service_taxonomy.csv", "taxonomy.csv", NULL};
+    "postal_addresses.csv", "contact.csv", "program.csv", "payment_accepted.csv", NULL};
 
 struct join {
   json_t *t[T_COUNT];
@@ -715,6 +846,103 @@ static const char *weekday_code(const char *v) {
   return NULL;
 }
 
+/* One term of an old taxonomy (taxonomy.csv: taxonomy_id or id, name,
+ * vocabulary) linked to service sid as a 3.x attribute and term row, so
+ * its name is a hint for the classifier like any other taxonomy's. */
+static int old_term(struct join *j, json_t *tax_by_id, const char *sid, const char *tid,
+                    json_t *seen) {
+  json_t *t = first(tax_by_id, tid);
+  const char *name = json_string_value(json_object_get(t, "name"));
+  if (!name)
+    return SK_OK;
+  char key[160];
+  snprintf(key, sizeof key, "old-taxonomy:%.140s", tid);
+  if (!json_object_get(seen, key)) {
+    json_t *voc = json_object_get(t, "vocabulary");
+    json_t *term = json_pack("{s:s, s:s, s:s}", "id", key, "name", name, "taxonomy",
+                             json_is_string(voc) ? json_string_value(voc) : "taxonomy.csv");
+    if (!term || json_array_append_new(j->t[T_TERMS], term) ||
+        json_object_set_new(seen, key, json_true()))
+      return SK_ENOMEM;
+  }
+  json_t *a = json_pack("{s:s, s:s}", "link_id", sid, "taxonomy_term_id", key);
+  return !a || json_array_append_new(j->t[T_ATTRS], a) ? SK_ENOMEM : SK_OK;
+}
+
+/* HSDS 1.x/2.0 taxonomy: services.taxonomy_ids ("101, 101-01", the Ohana
+ * sample) and service_taxonomy.csv rows, named in taxonomy.csv. */
+static int old_terms(struct join *j, size_t *n) {
+  if (!json_array_size(j->t[T_OLD_TAX]))
+    return SK_OK;
+  json_t *by = group_by(j->t[T_OLD_TAX], "taxonomy_id"), *by2 = by_id(j->t[T_OLD_TAX]);
+  json_t *seen = json_object();
+  int rc = by && by2 && seen ? SK_OK : SK_ENOMEM;
+  size_t i;
+  json_t *row;
+  json_array_foreach(j->t[T_SERVICES], i, row) {
+    const char *sid = json_string_value(json_object_get(row, "id"));
+    const char *ids = json_string_value(json_object_get(row, "taxonomy_ids"));
+    if (rc || !sid || !ids)
+      continue;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", ids);
+    for (char *save = NULL, *tok = strtok_r(buf, ",; ", &save); tok && !rc;
+         tok = strtok_r(NULL, ",; ", &save))
+      rc = old_term(j, first(by, tok) ? by : by2, sid, tok, seen);
+    json_object_del(row, "taxonomy_ids");
+    (*n)++;
+  }
+  json_array_foreach(j->t[T_SVC_TAX], i, row) {
+    const char *sid = json_string_value(json_object_get(row, "service_id"));
+    const char *tid = json_string_value(json_object_get(row, "taxonomy_id"));
+    if (!rc && sid && tid) {
+      rc = old_term(j, first(by, tid) ? by : by2, sid, tid, seen);
+      (*n)++;
+    }
+  }
+  json_decref(by);
+  json_decref(by2);
+  json_decref(seen);
+  return rc;
+}
+
+/* HSDS 1.x/2.0 eligibility.csv (service_id, eligibility, and in 2.0
+ * minimum_age/maximum_age): the service's eligibility_description and
+ * ages where it has none. */
+static int old_eligibility(struct join *j, size_t *n) {
+  if (!json_array_size(j->t[T_ELIG]))
+    return SK_OK;
+  json_t *svcs = by_id(j->t[T_SERVICES]);
+  if (!svcs)
+    return SK_ENOMEM;
+  size_t i;
+  json_t *row;
+  int rc = SK_OK;
+  json_array_foreach(j->t[T_ELIG], i, row) {
+    json_t *svc = first(svcs, json_string_value(json_object_get(row, "service_id")));
+    if (!svc)
+      continue;
+    const char *e = json_string_value(json_object_get(row, "eligibility"));
+    const char *had = json_string_value(json_object_get(svc, "eligibility_description"));
+    if (e && *e) {
+      json_t *v = had ? json_sprintf("%s, %s", had, e) : json_string(e);
+      if (!v || json_object_set_new(svc, "eligibility_description", v)) {
+        rc = SK_ENOMEM;
+        break;
+      }
+    }
+    static const char *const ages[] = {"minimum_age", "maximum_age"};
+    for (int k = 0; k < 2; k++) {
+      json_t *a = json_object_get(row, ages[k]);
+      if (a && !json_object_get(svc, ages[k]) && json_object_set(svc, ages[k], a))
+        rc = SK_ENOMEM;
+    }
+    (*n)++;
+  }
+  json_decref(svcs);
+  return rc;
+}
+
 /* HSDS 1.x/2.0 (the Ohana API sample, the 2.0 package) as 3.x: a service
  * belongs to a location (services.location_id: the location's organisation
  * is the service's, and the pair a service_at_location); website, fees,
@@ -726,6 +954,11 @@ static int upgrade_old(struct join *j, size_t *n) {
   size_t i;
   json_t *row;
   int r = 0;
+#define TRY_UP(x)                                                                                  \
+  do {                                                                                             \
+    if ((x) != SK_OK)                                                                              \
+      return SK_ENOMEM;                                                                            \
+  } while (0)
 #define REN(row, a, b)                                                                             \
   do {                                                                                             \
     if ((r = rename_col(row, a, b)) < 0)                                                           \
@@ -784,6 +1017,12 @@ static int upgrade_old(struct join *j, size_t *n) {
       (*n)++;
     }
   }
+  TRY_UP(old_terms(j, n));
+  TRY_UP(old_eligibility(j, n));
+  /* HSDS 2.0: service_attribute.csv (service_id, taxonomy_term_id) and
+   * taxonomy_term.csv (term, taxonomy) */
+  json_array_foreach(j->t[T_ATTRS], i, row) REN(row, "service_id", "link_id");
+  json_array_foreach(j->t[T_TERMS], i, row) REN(row, "term", "name");
   json_array_foreach(j->t[T_PHONES], i, row) REN(row, "number_type", "type");
   json_array_foreach(j->t[T_AREAS], i, row) REN(row, "service_area", "name");
   json_array_foreach(j->t[T_LANGS], i, row) REN(row, "language", "name");
@@ -798,28 +1037,42 @@ static int upgrade_old(struct join *j, size_t *n) {
     }
   }
 #undef REN
+#undef TRY_UP
   return SK_OK;
 }
 
 int ix_hsds_csv_parse_pkg(const struct ix_hsds_csv_pkg *p, const struct sk_taxonomy *tax,
                           int64_t now, struct ix_batch *out, char *err, size_t errlen) {
   err[0] = '\0';
-  if (!find_file(p, "services.csv") && !find_file(p, "service.csv")) {
-    snprintf(
-        err, errlen,
-        "Het pakket heeft geen services.csv. Een HSDS-CSV-pakket heeft minstens services.csv (en "
-        "meestal "
-        "organizations.csv, locations.csv, service_at_location.csv, phones.csv, schedules.csv).");
+  if (!find_file(p, "services.csv") && !find_file(p, "service.csv") &&
+      !find_file(p, "organizations.csv") && !find_file(p, "organization.csv") &&
+      !find_file(p, "locations.csv") && !find_file(p, "location.csv")) {
+    snprintf(err, errlen,
+             "Het pakket heeft geen services.csv, organizations.csv of locations.csv. Een "
+             "HSDS-CSV-pakket heeft minstens een van die drie (en meestal ook "
+             "service_at_location.csv, phones.csv, schedules.csv).");
     return SK_EPARSE;
   }
   struct join j;
   memset(&j, 0, sizeof j);
   int rc = SK_OK;
+  /* Every file of a table counts: a package with both schedules.csv (3.x)
+   * and regular_schedules.csv (1.x) has hours in both. */
   for (int t = 0; t < T_COUNT && !rc; t++) {
-    const struct ix_hsds_csv_file *f = NULL;
-    for (int k = 0; k < TAB_NAMES && !f && tab_files[t][k]; k++)
-      f = find_file(p, tab_files[t][k]);
-    rc = load_table(f, out, &j.t[t], err, errlen);
+    const char *first_name = NULL;
+    rc = load_table(NULL, out, &j.t[t], err, errlen);
+    for (int k = 0; k < TAB_NAMES && !rc && tab_files[t][k]; k++) {
+      const struct ix_hsds_csv_file *f = find_file(p, tab_files[t][k]);
+      if (!f)
+        continue;
+      if (first_name && ix_batch_warn(out, "Het pakket heeft zowel %s als %s; we lezen ze allebei.",
+                                      first_name, f->name))
+        rc = SK_ENOMEM;
+      if (!first_name)
+        first_name = f->name;
+      if (!rc)
+        rc = load_table(f, out, &j.t[t], err, errlen);
+    }
   }
   size_t n_old = 0;
   if (!rc)
@@ -890,6 +1143,60 @@ int ix_hsds_csv_parse_pkg(const struct ix_hsds_csv_pkg *p, const struct sk_taxon
     }
     n_services++;
   }
+  /* Organisations and locations no service of the package names are kept
+   * too (a register of organisations, of places): the JSON reader stores
+   * what the model holds of them and says they have no service. */
+  size_t n_lone = 0;
+  {
+    json_t *used_org = json_object(), *used_loc = json_object();
+    if (!used_org || !used_loc) {
+      json_decref(used_org);
+      json_decref(used_loc);
+      rc = SK_ENOMEM;
+      goto done;
+    }
+    json_array_foreach(j.t[T_SERVICES], i, row) {
+      const char *oid = json_string_value(json_object_get(row, "organization_id"));
+      if (oid)
+        json_object_set_new(used_org, oid, json_true());
+    }
+    json_array_foreach(j.t[T_SAL], i, row) {
+      const char *lid = json_string_value(json_object_get(row, "location_id"));
+      if (lid)
+        json_object_set_new(used_loc, lid, json_true());
+    }
+    json_array_foreach(j.t[T_ORGS], i, row) {
+      const char *oid = json_string_value(json_object_get(row, "id"));
+      json_t *o;
+      if (!oid || json_object_get(used_org, oid))
+        continue;
+      if (!(o = json_copy(row)) || json_array_append_new(services, o) ||
+          nest(o, "phones", j.phones_by_org, oid, phone_fk) ||
+          json_object_set_new(o, "services", json_array())) {
+        rc = SK_ENOMEM;
+        break;
+      }
+      n_lone++;
+    }
+    json_array_foreach(j.t[T_LOCATIONS], i, row) {
+      const char *lid = json_string_value(json_object_get(row, "id"));
+      if (rc || !lid || json_object_get(used_loc, lid))
+        continue;
+      int lo_oom;
+      json_t *l = build_location(&j, lid, &foreign_org, &lo_oom);
+      if (lo_oom || (l && json_array_append_new(services, l)) ||
+          (l && !json_object_get(l, "location_type") &&
+           json_object_set_new(l, "location_type", json_string("physical")))) {
+        rc = SK_ENOMEM;
+        break;
+      }
+      n_lone += l != NULL;
+    }
+    json_decref(used_org);
+    json_decref(used_loc);
+    if (rc)
+      goto done;
+  }
   /* Attributes of something that is not a service of the package. */
   size_t stray = 0;
   const char *link;
@@ -914,9 +1221,10 @@ int ix_hsds_csv_parse_pkg(const struct ix_hsds_csv_pkg *p, const struct sk_taxon
     rc = SK_ENOMEM;
   if (rc)
     goto done;
-  if (!n_services) {
+  if (!n_services && !n_lone) {
     snprintf(err, errlen,
-             "Het bestand services.csv heeft geen diensten (alleen een kopregel, of het is leeg).");
+             "Het pakket heeft geen diensten, organisaties of locaties (alleen kopregels, of de "
+             "bestanden zijn leeg).");
     rc = SK_EPARSE;
     goto done;
   }

@@ -19,8 +19,9 @@
  * deflated members (zlib, raw inflate into a buffer of the announced size;
  * more or fewer bytes, or a wrong CRC-32, refuse the package), no ZIP64,
  * no encryption, no multi-disk. Names are only compared, never opened: a
- * member is used by its base name when it ends in ".csv" and lies at most
- * one folder deep; names with "..", a leading '/', '\\' or a drive letter
+ * member is used by its base name when it ends in ".csv", in any folder
+ * (the same name twice refuses the package); names with "..", a leading
+ * '/', '\\' or a drive letter
  * are reported and skipped. Each member's text is checked like any feed
  * (ix_text: Windows-1252 repaired with a warning, NUL refused).
  */

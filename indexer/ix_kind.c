@@ -76,13 +76,15 @@ const struct ix_feed_kind ix_feed_kinds[] = {
      0, NULL},
     /* HSDS is read again daily: schedules that are not weekly become dated
      * rows over a window that moves with the month (docs/hsds.md). */
-    {"hsds", "Open Referral HSDS 3.0 JSON, paged or whole (docs/hsds.md)", parse_hsds, 1, 0, 1, 0,
-     NULL},
+    {"hsds", "Open Referral HSDS JSON (3.x; 1.x/2.0 names), paged, whole or NDJSON (docs/hsds.md)",
+     parse_hsds, 1, 0, 1, 0, NULL},
     {"ical", "an iCalendar (.ics) activity calendar (docs/ical.md)", parse_ical, 1, 1, 0, 0, NULL},
     {"csv", "a spreadsheet saved as CSV, one row per offering (docs/feed-format.md)", parse_csv, 0,
      0, 1, 0, NULL},
     /* Schedules as for hsds: read again daily. */
-    {"hsds-csv", "the HSDS 3.0 tabular package: a zip or a folder of CSV files (docs/hsds.md)",
+    {"hsds-csv",
+     "the HSDS tabular package (3.x; 1.x/2.0 tables): a zip or a folder of CSV files "
+     "(docs/hsds.md)",
      parse_hsds_csv, 1, 0, 1, 1, parse_hsds_csv_dir},
 };
 const size_t ix_n_feed_kinds = sizeof ix_feed_kinds / sizeof ix_feed_kinds[0];

@@ -180,6 +180,13 @@ struct ix_batch {
   } rejections;
   /* Warnings: data dropped or moved, never silently (English or Dutch). */
   struct ix_strv warnings;
+  /* Paged HSDS: the source counts its pages from 0 (Spring's page
+   * "number": 0, the ORUK API 1.0), so the pages after the first are
+   * ?page=1 .. total_pages - 1. */
+  int zero_based_pages;
+  /* HSDS: the document was an API's base ("openapi_url", "version"), not
+   * its data; ix_run then reads that API's /services. */
+  int api_base;
   /* The feed id ix_apply_prepare worked for, or NULL. */
   const char *prepared_feed;
 };

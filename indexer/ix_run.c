@@ -164,6 +164,20 @@ static int stand_in_orgs(const struct ix_feed *f, struct ix_batch *b) {
       break;
     }
   }
+  /* A location naming an organisation the document does not hold (an
+   * API's /locations): the same stand-in, so the location is kept. */
+  for (size_t i = 0; i < b->locations.n && !rc; i++) {
+    const char *k = b->locations.v[i].org_key;
+    if (!k || ix_keymap_get(&have, k, NULL))
+      continue;
+    n_foreign++;
+    if (!example)
+      example = k;
+    struct ix_org *o = ix_batch_add_org(b);
+    if (!o || !(o->name = ix_strdup(b, f->partner)) || !(o->key = ix_strdup(b, k)) ||
+        ix_keymap_put(&have, o->key, b->orgs.n - 1))
+      rc = SK_ENOMEM;
+  }
   ix_keymap_free(&have);
   if (!rc && n_none &&
       ix_batch_warn(b,
@@ -174,7 +188,8 @@ static int stand_in_orgs(const struct ix_feed *f, struct ix_batch *b) {
     rc = SK_ENOMEM;
   if (!rc && n_foreign &&
       ix_batch_warn(b,
-                    "%zu diensten noemen een organisatie die niet in de feed staat (bijvoorbeeld "
+                    "%zu diensten of locaties noemen een organisatie die niet in de feed staat "
+                    "(bijvoorbeeld "
                     "'%.80s'): we tonen ze bij de partner van de feed ('%.80s') tot de feed die "
                     "organisatie meegeeft.",
                     n_foreign, example, f->partner))
@@ -202,6 +217,42 @@ static void fetch_error(const struct ix_fetch_result *r, int rc, char *err, size
     snprintf(err, errlen, "De feed kon niet worden opgehaald (%s).", sk_strerror(rc));
 }
 
+/* The /services address of an HSDS API whose root is url (http or https,
+ * not already /services): "https://x/hsds/" -> "https://x/hsds/services",
+ * a query string kept after it. 1 when written into out. */
+static int api_services_url(const char *url, char *out, size_t cap) {
+  if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+    return 0;
+  size_t path = strcspn(url, "?#");
+  size_t end = path;
+  while (end > 0 && url[end - 1] == '/')
+    end--;
+  if (end >= 9 && strncmp(url + end - 9, "/services", 9) == 0)
+    return 0;
+  int n = snprintf(out, cap, "%.*s/services%s", (int)end, url, url + path);
+  return n > 0 && (size_t)n < cap;
+}
+
+/* The address of page p: the feed's address with its page parameter set
+ * to p ("…/services?per_page=200&page=1" → "…&page=2"; without one,
+ * "?page=p" or "&page=p" is added). out has room for base + 32. */
+static void page_url(const char *base, int p, char *out, size_t cap) {
+  const char *q = strchr(base, '?');
+  const char *at = NULL;
+  for (const char *s = q; s && *s; s = strchr(s + 1, '&')) {
+    if (strncmp(s + 1, "page=", 5) == 0) {
+      at = s + 1;
+      break;
+    }
+  }
+  if (!at) {
+    snprintf(out, cap, "%s%cpage=%d", base, q ? '&' : '?', p);
+    return;
+  }
+  const char *end = strchr(at, '&');
+  snprintf(out, cap, "%.*spage=%d%s", (int)(at - base), base, p, end ? end : "");
+}
+
 static int fetch_pages(const struct ix_feed *f, const struct sk_taxonomy *tax,
                        const struct ix_run_opts *o, int64_t now, int total_pages,
                        const char *first_hash, const char *known_hash, struct ix_batch *b,
@@ -224,8 +275,11 @@ static int fetch_pages(const struct ix_feed *f, const struct sk_taxonomy *tax,
   if (!url)
     return SK_ENOMEM;
   int rc = SK_OK;
-  for (int p = 2; p <= total_pages && !rc; p++) {
-    snprintf(url, ulen, "%s%cpage=%d", f->url, strchr(f->url, '?') ? '&' : '?', p);
+  /* Pages are numbered from 1 (HSDS) or from 0 (Spring: the first said
+   * "number": 0); either way total_pages of them. */
+  int base = b->zero_based_pages ? 0 : 1;
+  for (int p = base + 1; p < base + total_pages && !rc; p++) {
+    page_url(f->url, p, url, ulen);
     struct ix_fetch_result r;
     rc = ix_fetch(&o->fetch, url, NULL, NULL, NULL, &r);
     if (rc) {
@@ -310,6 +364,27 @@ int ix_feed_load(const struct ix_feed *f, const struct sk_taxonomy *tax,
   if (!rc && r.warning[0] && ix_batch_warn(b, "%s", r.warning))
     rc = SK_ENOMEM;
   ix_fetch_result_free(&r);
+  /* The address is an HSDS API's root (its base: version, openapi_url):
+   * its data is at /services. Read that, once, and say so. */
+  size_t scap = strlen(f->url) + 16;
+  char *services = rc == SK_EPARSE && b->api_base ? malloc(scap) : NULL;
+  if (services && api_services_url(f->url, services, scap)) {
+    struct ix_feed g = *f;
+    g.url = services;
+    size_t cap = b->arena.max;
+    ix_batch_free(b);
+    ix_batch_init(b, cap);
+    rc = ix_feed_load(&g, tax, o, NULL, NULL, known_hash, b, info, err, errlen);
+    if (!rc && !info->not_modified &&
+        ix_batch_warn(b,
+                      "Het adres van de feed is de beschrijving van een HSDS-API; we lezen de "
+                      "diensten van %.200s. Zet dat adres in de feed.",
+                      services))
+      rc = SK_ENOMEM;
+    free(services);
+    return rc;
+  }
+  free(services);
   if (!rc && total_pages > 1) {
     char first[80];
     snprintf(first, sizeof first, "%s", info->content_hash);

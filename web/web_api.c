@@ -26,21 +26,29 @@
  * organization are active; any other row of kind 'aanbod' is a tombstone,
  * listed (as HSDS status 'inactive') only when ?9 gives the oldest change
  * still shown. HSDS_LM is the time of the service's last change, counting
- * its organization's withdrawal. Binds: ?1 organization id, ?2
- * modified_after, ?3/?4 vocabulary and code of a term, ?5 vocabulary, ?6 FTS
- * match, ?9 tombstone cut-off, ?10 area codes (JSON) that serve a postcode,
- * ?11 its municipality, ?12/?13 origin latitude/longitude, ?14 cos(?12), ?15
- * the squared radius in degrees of latitude. */
+ * its organization's withdrawal; HSDS_PUB_LM the one published. Binds: ?1
+ * organization id, ?2 modified_after (on HSDS_PUB_LM), ?3/?4 vocabulary and code of a term, ?5
+ * vocabulary, ?6 FTS match, ?9 tombstone cut-off, ?10 area codes (JSON) that serve a postcode, ?11
+ * its municipality, ?12/?13 origin latitude/longitude, ?14 cos(?12), ?15 the squared radius in
+ * degrees of latitude. */
 #define HSDS_LIVE "(s.status = 'active' AND o.status = 'active')"
 #define HSDS_LM                                                                                    \
   "max(s.last_modified, CASE WHEN o.status = 'active' THEN '' ELSE o.last_modified END)"
+/* The last_modified /hsds publishes: a live service imported from an HSDS
+ * feed shows its source's own time of change (service.source_modified,
+ * RFC 3339, here in UTC), any other row ours. modified_after filters on
+ * this, so a consumer gets what the times it is shown say. */
+#define HSDS_PUB_LM                                                                                \
+  "(CASE WHEN " HSDS_LIVE " AND s.source_modified IS NOT NULL THEN"                                \
+  " coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', s.source_modified), " HSDS_LM ") ELSE " HSDS_LM        \
+  " END)"
 #define HSDS_NEAR(l)                                                                               \
   "(" l ".latitude IS NOT NULL AND " l ".longitude IS NOT NULL AND"                                \
   " ((" l ".longitude - ?13) * ?14) * ((" l ".longitude - ?13) * ?14)"                             \
   " + (" l ".latitude - ?12) * (" l ".latitude - ?12) <= ?15)"
 #define HSDS_FILTERS                                                                               \
   " AND s.kind = 'aanbod' AND (" HSDS_LIVE " OR (?9 IS NOT NULL AND " HSDS_LM " >= ?9))"           \
-  " AND (?1 IS NULL OR o.id = ?1) AND (?2 IS NULL OR " HSDS_LM " >= ?2)"                           \
+  " AND (?1 IS NULL OR o.id = ?1) AND (?2 IS NULL OR " HSDS_PUB_LM " >= ?2)"                       \
   " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM service_taxonomy t WHERE t.service_rid = s.rid"       \
   "      AND t.vocabulary = ?3 AND t.code = ?4))"                                                  \
   " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM service_taxonomy t WHERE t.service_rid = s.rid"       \

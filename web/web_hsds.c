@@ -204,9 +204,9 @@ static json_t *hsds_service(struct web_server *srv, json_t *d, int full) {
   put_str(s, "assured_date", d, "assured_date");
   /* The time the service's information changed: the source's own when an
    * HSDS feed gave one (kept as given, RFC 3339 by ix_hsds), so export ->
-   * import -> export keeps it; else ours. modified_after filters on ours
-   * (when this store's copy changed), so a syncing consumer misses no
-   * import (docs/hsds.md). */
+   * import -> export keeps it; else ours. modified_after filters on the
+   * same time (HSDS_PUB_LM in web_api.c), so what a consumer is given
+   * matches the times it is shown (docs/hsds.md). */
   put_str(s, "last_modified", d,
           json_is_string(json_object_get(d, "source_modified")) ? "source_modified"
                                                                 : "last_modified");

@@ -157,6 +157,17 @@ static void request_path(const char *head, char *buf, size_t n) {
   snprintf(buf, n, "%.*s", (int)len, p);
 }
 
+/* The request target with its query string, into buf. */
+static void request_target(const char *head, char *buf, size_t n) {
+  buf[0] = '\0';
+  const char *p = strchr(head, ' ');
+  if (!p)
+    return;
+  p++;
+  size_t len = strcspn(p, " \r\n");
+  snprintf(buf, n, "%.*s", (int)len, p);
+}
+
 static const char *reason(int status) {
   switch (status) {
   case 200: return "OK";
@@ -257,12 +268,13 @@ static void *serve_conn(void *arg) {
   free(c);
   char *req = malloc(FS_HEAD_MAX);
   if (req && read_head(s, fd, req, FS_HEAD_MAX) > 0) {
-    char path[1024];
+    char path[1024], target[1024];
     request_path(req, path, sizeof path);
+    request_target(req, target, sizeof target);
     const struct th_fault_route *r = NULL;
     size_t idx = s->nroutes;
     for (size_t i = 0; i < s->nroutes; i++)
-      if (strcmp(s->routes[i].path, path) == 0) {
+      if (strcmp(s->routes[i].path, strchr(s->routes[i].path, '?') ? target : path) == 0) {
         r = &s->routes[i];
         idx = i;
         break;

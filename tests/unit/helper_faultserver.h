@@ -24,7 +24,8 @@
 #include <stddef.h>
 
 struct th_fault_route {
-  const char *path;          /* exact request path, query string ignored */
+  const char *path;          /* exact request path, query string ignored; a path with '?'
+                                matches the request's path and query exactly */
   int status;                /* 0: 200 */
   const char *body;          /* NULL: empty */
   size_t body_len;           /* 0: strlen(body) */

@@ -68,6 +68,26 @@ static void test_quotes_separators_and_codes(void **state) {
   assert_true(warned(&b, "doelgroep 'Marsmannetjes' kennen we niet"));
   assert_true(warned(&b, "Kolom 'kleur' kennen we niet"));
   ix_batch_free(&b);
+
+  /* Excel's "sep=;" line before the header: the separator, not a row. A
+   * quoted line break written as CRLF is one "\n". */
+  parse("sep=;\r\nnaam;omschrijving;postcode\r\nKoffie, thee;\"Elke dag.\r\nGratis.\";1271 AB\r\n",
+        &b, SK_OK);
+  assert_int_equal(b.services.n, 1);
+  s = svc(&b, "Koffie, thee");
+  assert_non_null(s);
+  assert_string_equal(s->description, "Elke dag.\nGratis.");
+  ix_batch_free(&b);
+
+  /* A title and an empty line above the column names (a hand-made sheet):
+   * skipped with a warning; the rows below are read. */
+  parse("Aanbod Stichting De Hoek 2026;;\r\n;;\r\nnaam;omschrijving;plaats\r\n"
+        "Koffie-inloop;Elke dag;Huizen\r\n",
+        &b, SK_OK);
+  assert_int_equal(b.services.n, 1);
+  assert_string_equal(svc(&b, "Koffie-inloop")->description, "Elke dag");
+  assert_true(warned(&b, "De eerste 2 regel(s) boven de kolomnamen"));
+  ix_batch_free(&b);
 }
 
 static void test_unreadable_sheets(void **state) {

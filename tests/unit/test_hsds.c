@@ -265,6 +265,90 @@ static void test_extras_go_into_description(void **state) {
   ix_batch_free(&p.b);
 }
 
+/* Words, languages and documents as text or lists, days by name, a day
+ * as a number (not read: Monday or Sunday?), every day with DAILY. */
+static void test_values_as_people_write_them(void **state) {
+  (void)state;
+  struct parsed p;
+  parse_str(&p, "[{\"id\": \"v1\", \"name\": \"Inloop\", \"status\": \" Active\","
+                " \"minimum_age\": \"18+\", \"maximum_age\": \"65 jaar\","
+                " \"alternate_name\": \"Koffieochtend\", \"keywords\": [\"koffie\", \"praatje\"],"
+                " \"languages\": \"Nederlands, Engels\", \"required_documents\": \"ID-bewijs\","
+                " \"schedules\": [{\"byday\": \"Monday, woensdag\", \"opens_at\": \"9:00\","
+                " \"closes_at\": \"11:00\"}, {\"weekday\": 2, \"opens_at\": \"13:00\","
+                " \"closes_at\": \"15:00\"}]},"
+                " {\"id\": \"v3\", \"name\": \"Spreekuur\", \"status\": \"active\","
+                " \"schedules\": [{\"byday\": \"di\", \"opens_at\": \"9 uur\", \"closes_at\":"
+                " \"12.30u\", \"valid_from\": \"1-1-2026\", \"valid_to\": \"31-12-2026\"}, "
+                "{\"byday\": \"do\", \"opens_at\": \"9h30\", \"closes_at\":"
+                " \"11:00 uur\"}], \"service_at_locations\": [{\"location\": {\"id\": \"vl\","
+                " \"location_type\": \"Fysiek\", \"addresses\": [{\"address_type\":"
+                " \"bezoekadres\", \"address_1\": \"Plein 1\", \"city\": \"Huizen\"}]}}]},"
+                " {\"id\": \"v4\", \"name\": \"Zonder status\", \"description\": \"Een dienst.\","
+                " \"schedules\": {\"byday\": \"vr\", \"opens_at\": \"10:00\", \"closes_at\":"
+                " \"11:00\"}},"
+                " {\"id\": \"v2\", \"name\": \"Telefoon\", \"status\": \"tijdelijk gesloten\","
+                " \"schedules\": [{\"freq\": \"daily\", \"byday\": [\"SA\", \"SU\"],"
+                " \"opens_at\": \"10:00\", \"closes_at\": \"12:00\"}]}]");
+  assert_int_equal(p.rc, SK_OK);
+  assert_int_equal(p.b.rejections.n, 0);
+  const struct ix_service *s = svc(&p.b, "v1");
+  assert_non_null(s);
+  assert_string_equal(s->keywords, "Koffieochtend, koffie, praatje");
+  assert_int_equal(s->min_age, 18); /* "18+" */
+  assert_int_equal(s->max_age, 65); /* "65 jaar" */
+  assert_string_equal(s->description, "Talen: Nederlands, Engels\nMeenemen: ID-bewijs");
+  assert_int_equal(s->hours.n, 2);
+  assert_int_equal(s->hours.v[0].weekday, 1);
+  assert_int_equal(s->hours.v[1].weekday, 3);
+  assert_non_null(warning_with(&p.b, "HSDS schedule.weekday", "maandag of zondag"));
+  /* Dutch times ("9 uur", "12.30u", "9h30") and Dutch words for a place
+   * one can visit (location_type "Fysiek", address_type "bezoekadres"). */
+  s = svc(&p.b, "v3");
+  assert_non_null(s);
+  assert_int_equal(s->hours.n, 2);
+  assert_string_equal(s->hours.v[0].opens, "09:00");
+  assert_string_equal(s->hours.v[0].closes, "12:30");
+  assert_string_equal(s->hours.v[0].valid_from, "2026-01-01"); /* written 1-1-2026 */
+  assert_string_equal(s->hours.v[0].valid_to, "2026-12-31");
+  assert_string_equal(s->hours.v[1].opens, "09:30");
+  assert_string_equal(s->hours.v[1].closes, "11:00");
+  const struct ix_location *l = loc(&p.b, "vl");
+  assert_non_null(l);
+  assert_string_equal(l->address, "Plein 1");
+  /* No status, but hours of its own: a service (read as active), not an
+   * organisation because it has a description. Its one schedule is an
+   * object where HSDS has a list: read as a list of one. */
+  s = svc(&p.b, "v4");
+  assert_non_null(s);
+  assert_int_equal(s->hours.n, 1);
+  assert_int_equal(p.b.orgs.n, 0);
+  assert_non_null(warning_with(&p.b, "HSDS service.schedules", "lijst van één"));
+  s = svc(&p.b, "v2");
+  assert_non_null(s);
+  assert_non_null(strstr(s->description, "tijdelijk gesloten"));
+  assert_int_equal(s->hours.n, 2);
+  assert_int_equal(s->hours.v[0].weekday, 6);
+  assert_int_equal(s->hours.v[1].weekday, 7);
+  ix_batch_free(&p.b);
+
+  /* A list of a service, its organisation and its location (by id, later
+   * in the list): all three, linked. */
+  parse_str(&p, "[{\"id\": \"m1\", \"name\": \"Spreekuur\", \"status\": \"active\","
+                " \"organization_id\": \"o1\", \"service_at_locations\": [{\"location_id\":"
+                " \"l1\"}]}, {\"id\": \"o1\", \"name\": \"Stichting\", \"description\": \"x\"},"
+                " {\"id\": \"l1\", \"name\": \"Buurthuis\", \"location_type\": \"physical\"}]");
+  assert_int_equal(p.rc, SK_OK);
+  s = svc(&p.b, "m1");
+  assert_non_null(s);
+  assert_int_equal(s->location_keys.n, 1);
+  assert_string_equal(s->location_keys.v[0], "l1");
+  assert_string_equal(s->org_key, "o1");
+  assert_int_equal(p.b.orgs.n, 1);
+  assert_null(warning_with(&p.b, "zonder dienst", NULL)); /* all three belong together */
+  ix_batch_free(&p.b);
+}
+
 /* ------------------------------------------------------------- wrong input */
 
 static void test_wrong_types_reject_or_warn(void **state) {
@@ -272,35 +356,41 @@ static void test_wrong_types_reject_or_warn(void **state) {
   struct parsed p;
   parse_data_file(&p, "wrong_types.json");
   assert_int_equal(p.rc, SK_OK);
-  /* Records we cannot identify or scope are rejected with a reason. */
-  const struct ix_rejection *r = rejection_for(&p.b, NULL);
-  assert_non_null(r);
-  assert_non_null(strstr(r->reason, "geen id"));
+  /* Records we cannot identify or scope are rejected with a reason. An id
+   * that is a number (older APIs number their records) is its text. */
+  assert_non_null(svc(&p.b, "42"));
+  const struct ix_rejection *r;
   assert_non_null((r = rejection_for(&p.b, "wt-name")));
   assert_string_equal(r->field, "name");
   assert_non_null((r = rejection_for(&p.b, "wt-age")));
   assert_string_equal(r->field, "minimum_age");
   assert_non_null(strstr(r->reason, "getal van 0 tot en met 120"));
-  assert_non_null((r = rejection_for(&p.b, "wt-age2")));
-  assert_string_equal(r->field, "maximum_age");
+  /* A maximum age of 1e300 is no upper limit (valid HSDS: any number). */
+  assert_null(rejection_for(&p.b, "wt-age2"));
+  assert_int_equal(svc(&p.b, "wt-age2")->max_age, IX_UNSET);
+  assert_non_null(warning_with(&p.b, "HSDS service.maximum_age", "geen bovengrens"));
   assert_non_null((r = rejection_for(&p.b, "wt-status")));
   assert_string_equal(r->field, "status");
-  assert_int_equal(p.b.rejections.n, 7); /* 5 services + "geen object" + null */
+  assert_int_equal(p.b.rejections.n, 5); /* 3 services + "geen object" + null */
 
   /* The rest survives; fields with a wrong type are dropped with a warning. */
-  assert_int_equal(p.b.services.n, 1);
+  assert_int_equal(p.b.services.n, 3);
   const struct ix_service *s = svc(&p.b, "wt-fields");
   assert_non_null(s);
   assert_null(s->url);
   assert_null(s->email);
-  assert_null(s->description);
+  /* description {"tekst": …} is dropped; languages "nl" is read as text */
+  assert_string_equal(s->description, "Talen: nl");
   assert_null(s->fees);
   assert_null(s->org_key);
   assert_int_equal(s->phones.n, 0);
   assert_int_equal(s->hours.n, 0);
-  assert_int_equal(s->areas.n, 0);
+  /* {"name": 3} is dropped; the plain text "huizen" is an area's name */
+  assert_int_equal(s->areas.n, 1);
+  assert_string_equal(s->areas.v[0].code, "huizen");
   assert_int_equal(s->needs.n, 0);
-  assert_int_equal(s->location_keys.n, 1);
+  assert_int_equal(s->location_keys.n, 2); /* "l1", and 17 read as "17" */
+  assert_non_null(loc(&p.b, "17"));
   const struct ix_location *l = loc(&p.b, "l1");
   assert_non_null(l);
   assert_null(l->name);
@@ -312,7 +402,6 @@ static void test_wrong_types_reject_or_warn(void **state) {
   assert_non_null(warning_with(&p.b, "HSDS service.organization", "object"));
   assert_non_null(warning_with(&p.b, "HSDS location.latitude", NULL));
   assert_non_null(warning_with(&p.b, "HSDS location.addresses", "lijst"));
-  assert_non_null(warning_with(&p.b, "HSDS location.id", NULL));
   assert_non_null(warning_with(&p.b, "HSDS cost_option.amount", "getal"));
   assert_non_null(warning_with(&p.b, "HSDS attribute", NULL));
   assert_non_null(warning_with(&p.b, "HSDS service_area", NULL));
@@ -331,7 +420,7 @@ static void test_document_errors(void **state) {
       "\"dienst\"",
       "{\"contents\": {\"id\": \"a\"}}",             /* contents not a list */
       "[{\"id\": \"a\", \"name\": \"b\", \"status\": \"active\", \"status\": \"inactive\"}]", /* duplicate key */
-      "{\"id\": \"l\", \"location_type\": \"physical\", \"name\": \"Buurthuis\"}",       /* a location */
+      "{\"id\": \"t\", \"name\": \"Schulden\", \"version\": \"1\", \"uri\": \"https://x\"}", /* a taxonomy */
       "[\"a\", 1, null]",                            /* nothing that is a service */
       "[{\"id\": \"a\", \"name\": \"\\u0000\", \"status\": \"active\"}]", /* NUL */
       "[{\"id\": \"a\", \"name\": \"\xff\xfe\", \"status\": \"active\"}]", /* invalid UTF-8 */
@@ -352,8 +441,12 @@ static void test_document_errors(void **state) {
   assert_non_null(strstr(p.err, "JSON"));
   assert_non_null(strstr(p.err, "duplicate"));
   ix_batch_free(&p.b);
-  parse_str(&p, "{\"id\": \"l\", \"location_type\": \"physical\"}");
-  assert_non_null(strstr(p.err, "locatie"));
+  parse_str(&p, "{\"id\": \"t\", \"name\": \"Schulden\", \"version\": \"1\", \"uri\": \"x\"}");
+  assert_non_null(strstr(p.err, "taxonomie"));
+  assert_non_null(strstr(p.err, "eigen indeling"));
+  ix_batch_free(&p.b);
+  parse_str(&p, "{\"version\": \"3.0\", \"openapi_url\": \"https://x/openapi.json\"}");
+  assert_non_null(strstr(p.err, "/services"));
   ix_batch_free(&p.b);
   /* An empty list is a valid feed with no services. */
   parse_str(&p, "[]");
@@ -498,7 +591,8 @@ static void test_envelope_and_pages(void **state) {
   assert_string_equal(s->needs.v[0], "ontmoeten.maatje");
 
   /* Page 2 goes into the same batch: the organization is not added twice,
-   * a service id seen on page 1 is a duplicate. */
+   * a service seen on page 1 again (same id, same name: the API's pages
+   * shifted) is reported, not rejected; the first copy counts. */
   const char *page2 = "{\"total_pages\":3,\"page_number\":2,\"contents\":["
                       "{\"id\":\"svc-page2\",\"name\":\"Maaltijden\",\"status\":\"active\","
                       "\"organization\":{\"id\":\"org-voorbeeld\",\"name\":\"Voorbeeld Welzijn\"}},"
@@ -511,7 +605,8 @@ static void test_envelope_and_pages(void **state) {
   assert_int_equal(p.b.services.n, 2);
   assert_int_equal(p.b.orgs.n, 1);
   assert_string_equal(svc(&p.b, "svc-page2")->org_key, "org-voorbeeld");
-  assert_non_null(rejection_for(&p.b, "svc-page1"));
+  assert_null(rejection_for(&p.b, "svc-page1"));
+  assert_non_null(warning_with(&p.b, "twee keer in de feed; de eerste telt", "svc-page1"));
   ix_batch_free(&p.b);
 
   /* Absurd or wrong page counts are bounded. */
@@ -706,7 +801,7 @@ static void test_demo_feeds_parse_cleanly(void **state) {
 /* ------------------------------------------------------------------ corpus */
 
 struct corpus_stats {
-  int files, with_services, refused, services;
+  int files, with_services, refused, services, records_only;
 };
 
 static void parse_corpus_dir(const char *dir, struct corpus_stats *st) {
@@ -745,10 +840,22 @@ static void parse_corpus_dir(const char *dir, struct corpus_stats *st) {
         assert_string_equal(p.b.services.v[i].org_key, "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610");
         assert_int_equal(p.b.services.v[i].needs.n, 0); /* no sk-* attributes */
       }
+    } else if (strcmp(e->d_name, "organization_list.json") == 0 ||
+               strcmp(e->d_name, "location.json") == 0) {
+      /* An organisation or a location without services: kept, with a
+       * warning that it shows with a service only. */
+      if (p.rc != SK_OK)
+        fail_msg("%s: rc %d (%s)", path, p.rc, p.err);
+      assert_int_equal(p.b.services.n, 0);
+      assert_int_equal(p.b.orgs.n + p.b.locations.n, 1);
+      assert_non_null(warning_with(&p.b, "zonder dienst: we bewaren ze", NULL));
+      st->records_only++;
     } else {
+      /* Taxonomies, terms, the API's base: nothing our model holds. */
       if (p.rc != SK_EPARSE)
         fail_msg("%s: rc %d, expected a refusal", path, p.rc);
-      assert_true(strlen(p.err) > 10);
+      assert_non_null(strstr(p.err, "Dit bestand bevat geen diensten, organisaties of locaties"));
+      assert_true(strstr(p.err, "taxonomie") || strstr(p.err, "/services"));
       st->refused++;
     }
     ix_batch_free(&p.b);
@@ -770,11 +877,13 @@ static void test_corpus_examples(void **state) {
     snprintf(dir, sizeof dir, "%s/%s", root, dirs[i]);
     parse_corpus_dir(dir, &st);
   }
-  print_message("hsds corpus: %d files, %d with services (%d services), %d refused\n", st.files,
-                st.with_services, st.services, st.refused);
+  print_message("hsds corpus: %d files, %d with services (%d services), %d with only an"
+                " organisation or location, %d refused\n",
+                st.files, st.with_services, st.services, st.records_only, st.refused);
   assert_int_equal(st.files, 36);
   assert_int_equal(st.with_services, 17);
-  assert_int_equal(st.refused, 19);
+  assert_int_equal(st.records_only, 5); /* organization_list x3, location x2 */
+  assert_int_equal(st.refused, 14);     /* taxonomy(_term)(_list) x3, base x2 */
 }
 
 static void test_corpus_service_full_values(void **state) {
@@ -795,7 +904,8 @@ static void test_corpus_service_full_values(void **state) {
   const struct ix_service *s = svc(&p.b, "ac148810-d857-441c-9679-408f346de14b");
   assert_non_null(s);
   assert_string_equal(s->name, "Community Counselling");
-  assert_string_equal(s->keywords, "MyCity Counselling Services");
+  /* alternate_name, then the term of the example's other taxonomy */
+  assert_string_equal(s->keywords, "MyCity Counselling Services, name");
   assert_string_equal(s->url, "http://example.com/counselling");
   assert_int_equal(s->min_age, 12);
   assert_int_equal(s->max_age, 100);
@@ -863,6 +973,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_profile_fully_mapped),
       cmocka_unit_test(test_extras_go_into_description),
+      cmocka_unit_test(test_values_as_people_write_them),
       cmocka_unit_test(test_wrong_types_reject_or_warn),
       cmocka_unit_test(test_document_errors),
       cmocka_unit_test(test_duplicate_ids_and_statuses),

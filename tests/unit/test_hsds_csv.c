@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,8 +247,28 @@ static void test_spec_csv_equals_json(void **state) {
     struct ix_feed_report ra = run_one(a, "hsds-csv", csv, defaults);
     if (ra.failed)
       fail_msg("%s: %s", csv, ra.error);
+    /* The CSV's attributes.csv row links to no record of the package
+     * (link_id f28dd44b-…; the JSON nests that attribute in the service),
+     * so the package has no attribute: the JSON is compared without it. Its
+     * term of another taxonomy is kept as a search word: checked here. */
+    json_error_t jerr;
+    json_t *doc = json_load_file(json, JSON_REJECT_DUPLICATES, &jerr);
+    assert_non_null(doc);
+    assert_int_equal(json_object_del(doc, "attributes"), 0);
+    char json_noattr[PATH_MAX];
+    snprintf(json_noattr, sizeof json_noattr, "%s", th_path("service_full_noattr.json"));
+    assert_int_equal(json_dump_file(doc, json_noattr, 0), 0);
+    json_decref(doc);
     struct sk_store *b = th_store_with_taxonomy("csvpkg-b.db");
     struct ix_feed_report rb = run_one(b, "hsds", json, defaults);
+    assert_false(rb.failed);
+    assert_int_equal(count(b, "SELECT count(*) FROM service WHERE keywords ="
+                              " 'MyCity Counselling Services, name'"),
+                     1);
+    sk_store_close(b);
+    remove(th_path("csvpkg-b.db"));
+    b = th_store_with_taxonomy("csvpkg-b.db");
+    rb = run_one(b, "hsds", json_noattr, defaults);
     assert_false(rb.failed);
     assert_int_equal(count(a, "SELECT count(*) FROM service WHERE status = 'active'"), 1);
     char *da = stored_services(a), *db = stored_services(b);
@@ -432,6 +453,29 @@ static void test_hostile_zips(void **state) {
   assert_int_equal(b.services.n, 1);
   ix_batch_free(&b);
 
+  /* A package zipped with its folders (archivers keep them): read by
+   * the members' names; the same name in two folders is refused. */
+  struct member deep[] = {{.name = "export/2026-12/hsds/services.csv",
+                           .data = services_csv,
+                           .len = sizeof services_csv - 1,
+                           .deflate = 1},
+                          {.name = "export/2026-12/hsds/organizations.csv",
+                           .data = orgs_csv,
+                           .len = sizeof orgs_csv - 1}};
+  ix_batch_init(&b, 0);
+  if (zip_verdict(deep, 2, &b, err, sizeof err) != SK_OK)
+    fail_msg("deep zip: %s", err);
+  assert_int_equal(b.services.n, 1);
+  assert_int_equal(b.orgs.n, 1);
+  ix_batch_free(&b);
+  struct member twice[] = {
+      {.name = "a/services.csv", .data = services_csv, .len = sizeof services_csv - 1},
+      {.name = "b/services.csv", .data = services_csv, .len = sizeof services_csv - 1}};
+  ix_batch_init(&b, 0);
+  assert_int_equal(zip_verdict(twice, 2, &b, err, sizeof err), SK_EPARSE);
+  assert_non_null(strstr(err, "twee keer"));
+  ix_batch_free(&b);
+
   /* A member that inflates to more than it announces (a zip bomb). */
   static char big[256 * 1024];
   memset(big, 'a', sizeof big);
@@ -464,12 +508,23 @@ static void test_hostile_zips(void **state) {
   assert_non_null(strstr(err, "controlesom"));
   ix_batch_free(&b);
 
-  /* No services.csv; not a zip; a truncated zip. */
-  struct member none[] = {
+  /* Only organizations.csv: its organisation is kept (no services to
+   * show yet); no table we read at all is refused; not a zip; a truncated
+   * zip. */
+  struct member orgs_only[] = {
       {.name = "organizations.csv", .data = orgs_csv, .len = sizeof orgs_csv - 1}};
   ix_batch_init(&b, 0);
+  assert_int_equal(zip_verdict(orgs_only, 1, &b, err, sizeof err), SK_OK);
+  assert_int_equal(b.orgs.n, 1);
+  assert_string_equal(b.orgs.v[0].name, "Caf\u00e9 Hulp");
+  assert_int_equal(b.services.n, 0);
+  ix_batch_free(&b);
+  static const char contacts_csv[] = "id,name\nc1,Piet\n";
+  struct member none[] = {
+      {.name = "contacts.csv", .data = contacts_csv, .len = sizeof contacts_csv - 1}};
+  ix_batch_init(&b, 0);
   assert_int_equal(zip_verdict(none, 1, &b, err, sizeof err), SK_EPARSE);
-  assert_non_null(strstr(err, "geen services.csv"));
+  assert_non_null(strstr(err, "geen services.csv, organizations.csv of locations.csv"));
   ix_batch_free(&b);
   ix_batch_init(&b, 0);
   assert_int_equal(

@@ -17,10 +17,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "helper_faultserver.h"
 #include "helper_feed.h"
 #include "helper_test.h"
 #include "ix_registry.h"
 #include "ix_run.h"
+#include "sk_buf.h"
 #include "sk_err.h"
 #include "sk_fold.h"
 #include "sk_portal.h"
@@ -180,6 +182,13 @@ static void test_needs_are_proposed_and_unknown_access_cost(void **state) {
   assert_string_equal(codes_of(st, "Financial coaching", "need"),
                       "geld.administratie,geld.schulden");
   assert_string_equal(codes_of(st, "Dementia cafe", "need"), "geheugen.ontmoeten");
+  /* ... and the publisher's terms stay with the service as search words. */
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Dementia cafe' AND"
+                             " keywords = 'Alzheimercaf\u00e9'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Financial coaching' AND"
+                             " keywords LIKE 'schulden, budget%'"),
+                   1);
   assert_string_equal(codes_of(st, "Schuldhulpverlening gemeente", "need"), "geld.schulden");
   assert_string_equal(codes_of(st, "Schuldhulpverlening gemeente", "cost"), "gratis");
   assert_string_equal(codes_of(st, "Schuldhulpverlening gemeente", "access"), "onbekend");
@@ -523,7 +532,7 @@ static void test_specification_and_uk_examples(void **state) {
   static const char *const dirs[] = {"hsds/openreferral-specification-3.0/examples",
                                      "hsds/openreferral-specification-3.1-dev/examples",
                                      "hsds/uk-profile/examples"};
-  int files = 0, with_services = 0, services = 0, refused = 0, out_of_region = 0;
+  int files = 0, with_services = 0, services = 0, refused = 0, out_of_region = 0, kept = 0;
   for (size_t d = 0; d < 3; d++) {
     char dir[1024];
     snprintf(dir, sizeof dir, "%s/%s", root, dirs[d]);
@@ -542,12 +551,29 @@ static void test_specification_and_uk_examples(void **state) {
       files++;
       struct sk_store *st = th_store_with_taxonomy("corpus.db");
       struct ix_feed_report rep = run_one(st, "hsds", path, NULL);
+      int records_only = strcmp(e->d_name, "organization_list.json") == 0 ||
+                         strcmp(e->d_name, "location.json") == 0;
       if (rep.failed) {
-        /* Only documents without a service (a location, a taxonomy, the
-         * API's base, the tabular form) may fail, saying what they are. */
-        if (!strstr(rep.error, "Dit bestand bevat geen diensten"))
+        /* Only documents our model cannot hold (a taxonomy, its terms, the
+         * API's base) may fail, saying what they are. */
+        if (!strstr(rep.error, "Dit bestand bevat geen diensten, organisaties of locaties") ||
+            records_only)
           fail_msg("%s failed: %s", path, rep.error);
         refused++;
+      } else if (records_only) {
+        /* An organisation or a location alone is kept as it is (the
+         * location with the feed's partner as its organisation when it
+         * names none the document holds). */
+        if (n_rejections(st))
+          fail_msg("%s: %lld rejections", path, n_rejections(st));
+        long long n = count(st, "SELECT count(*) FROM organization WHERE source = 'feed:f' AND"
+                                " name = 'Example Organization Inc.'") +
+                      count(st, "SELECT count(*) FROM location WHERE source = 'feed:f' AND name ="
+                                " 'MyCity Civic Center'");
+        if (n != 1)
+          fail_msg("%s: the organisation or location is not stored", path);
+        assert_true(warned(st, "zonder dienst: we bewaren ze"));
+        kept++;
       } else {
         with_services++;
         /* The examples' only service area is "The service is available
@@ -579,13 +605,15 @@ static void test_specification_and_uk_examples(void **state) {
     closedir(dp);
   }
   print_message("hsds corpus through index: %d files, %d with services (%d services accepted; %d"
-                " areas kept as the MyCity text without a default), %d refused as not services\n",
-                files, with_services, services, out_of_region, refused);
+                " areas kept as the MyCity text without a default), %d with an organisation or"
+                " location only, %d refused (taxonomies, terms, API base)\n",
+                files, with_services, services, out_of_region, kept, refused);
   assert_int_equal(files, 36);
   /* 5 service, service_at_location and organization files in each of the
    * 3 folders, and the 3.0 and 3.1-dev tabular.json */
   assert_int_equal(with_services, 17);
-  assert_int_equal(refused, 19);
+  assert_int_equal(kept, 5);     /* organization_list.json x3, location.json x2 */
+  assert_int_equal(refused, 14); /* before 3 December 2026: 19 */
   assert_true(services >= 17);
 }
 
@@ -686,7 +714,9 @@ static void test_publisher_shapes(void **state) {
 
 /* The tabular package with the table and column names of HSDS 2.0
  * (physical_address.csv, regular_schedule.csv with weekday and 9:00 AM,
- * service_area.csv's service_area, language.csv's language), CRLF in
+ * service_area.csv's service_area, language.csv's language,
+ * eligibility.csv, service_taxonomy.csv and taxonomy.csv, service_attribute.csv
+ * and taxonomy_term.csv), CRLF in
  * services.csv, a bare web address and a service without a name. */
 static void test_csv_hsds2_naming(void **state) {
   (void)state;
@@ -695,7 +725,19 @@ static void test_csv_hsds2_naming(void **state) {
   if (rep.failed)
     fail_msg("%s", rep.error);
   assert_string_equal(seen(st, "Taalcafe Eemnes"),
-                      "Taalcafe Eemnes|||035 538 1234 ()|4 09:00-13:00|eemnes|3755 CR Eemnes");
+                      "Taalcafe Eemnes|16||035 538 1234 ()|4 09:00-13:00|eemnes|3755 CR Eemnes");
+  /* eligibility.csv gives who it is for and the age; service_taxonomy.csv
+   * with taxonomy.csv a term of another taxonomy, a hint for the
+   * classifier: "Taalles" proposes the need for language. */
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Taalcafe Eemnes' AND"
+                             " eligibility_description = 'Voor nieuwkomers'"),
+                   1);
+  assert_true(warned(st, "taxonomie 'Open Eligibility' is niet de onze"));
+  /* 2.0's service_attribute.csv + taxonomy_term.csv (term, taxonomy), and
+   * the 1.x term: both kept as search words. */
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Taalcafe Eemnes' AND"
+                             " keywords = 'Conversatiegroep, Taalles'"),
+                   1);
   assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Taalcafe Eemnes' AND"
                              " url = 'https://www.taalcafe-eemnes.nl' AND fees_description ="
                              " 'Gratis' AND description LIKE '%Talen: Arabisch%'"),
@@ -706,6 +748,370 @@ static void test_csv_hsds2_naming(void **state) {
                    1);
   sk_store_close(st);
   remove(th_path("csv20.db"));
+}
+
+/* A page of the ORUK API 1.0 (HSDS 2.0 JSON, Spring's "content" envelope):
+ * regular_schedules with weekday names, physical_addresses, country
+ * "Nederland", accessibility_for_disabilities, eligibilitys, languages and
+ * service_areas as {language}/{service_area} or plain text, organization
+ * url, service_taxonomys. Before 3 December 2026 the whole page was
+ * refused ("Het lijkt geen dienst"). */
+static void test_oruk_api_v1_page(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("oruk.db");
+  struct ix_feed_report rep = run_one(st, "hsds",
+                                      data_path("tests/data/hsds/shapes/oruk_api_v1.json"), NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(n_rejections(st), 0);
+  assert_string_equal(seen(st, "Buurtkamer Huizen"),
+                      "Buurtkamer Huizen|18|||1 09:00-12:00;3 13:30-16:00|huizen|1271 AB Huizen");
+  assert_string_equal(seen(st, "Schuldhulp Blaricum"),
+                      "Schuldhulp Blaricum|||035 765 4321 ()||blaricum|");
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Buurtkamer Huizen' AND"
+                             " eligibility_description = 'volwassenen' AND fees_description ="
+                             " 'Gratis' AND description LIKE '%Talen: Nederlands, Arabisch%'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Schuldhulp Blaricum'"
+                             " AND description LIKE '%Talen: Nederlands, Engels%'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM location WHERE name = 'Wijkcentrum Oost' AND"
+                             " municipality_code = 'huizen' AND accessibility ="
+                             " 'Rolstoeltoegankelijk' || char(10) || 'Lift aanwezig'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM organization WHERE name = 'Stichting"
+                             " Buurtwerk' AND website = 'https://buurtwerk.example.nl'"),
+                   1);
+  assert_true(warned(st, "namen van HSDS 1 of 2"));
+  assert_true(warned(st, "HSDS service.holiday_schedules: afwijkende openingstijden"));
+  assert_true(warned(st, "taxonomie 'esdServiceTypes' is niet de onze"));
+  sk_store_close(st);
+  remove(th_path("oruk.db"));
+}
+
+/* An API's /organizations and /locations in one list, no services: the
+ * organisation, its location and a location of an organisation the list
+ * does not hold are stored (that one under the feed's partner), with one
+ * warning; a location's hours have no place without a service. Before 3
+ * December 2026: refused ("Het lijkt een organisatie zonder diensten"). */
+static void test_organizations_and_locations_alone(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("lone.db");
+  struct ix_feed_report rep = run_one(
+      st, "hsds", data_path("tests/data/hsds/shapes/organizations_locations.json"), NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(n_rejections(st), 0);
+  assert_int_equal(count(st, "SELECT count(*) FROM organization WHERE name = 'Vrijwilligerscentrale"
+                             " Eemnes' AND website = 'https://vce.example.nl' AND status ="
+                             " 'active' AND EXISTS (SELECT 1 FROM phone p WHERE"
+                             " p.organization_rid = organization.rid AND p.number = '035 538"
+                             " 0000')"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM location l JOIN organization o ON o.rid ="
+                             " l.organization_rid WHERE l.name = 'Dorpshuis Eemnes' AND"
+                             " l.municipality_code = 'eemnes' AND o.name = 'Vrijwilligerscentrale"
+                             " Eemnes'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM location l JOIN organization o ON o.rid ="
+                             " l.organization_rid WHERE l.name = 'Bibliotheek Laren' AND"
+                             " l.municipality_code = 'laren' AND o.name = 'P' AND o.id ="
+                             " '9e8d7c6b-0000-4000-8000-0000000000ff'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM service"), 0);
+  assert_true(warned(st, "1 organisatie(s) en 2 locatie(s) zonder dienst"));
+  assert_true(warned(st, "openingstijden bewaren we bij een dienst"));
+  sk_store_close(st);
+  remove(th_path("lone.db"));
+}
+
+/* A package a partner saved from Dutch Excel: semicolons, Windows-1252,
+ * CRLF, headers as typed ("Organization ID", "Opens at"), a description
+ * with a line break and a ';' in quotes, days as "ma,wo", times as 9:30,
+ * dates as 1-1-2026 and "3-12-2026 9:30" (Dutch time), coordinates with a
+ * decimal comma (once in swapped columns), Excel's "sep=;" line
+ * (organizations.csv), country "Nederland", and both schedules.csv and an older
+ * regular_schedules.csv. Every service, its hours from both files, its
+ * location and the organisation without a service are kept. */
+static void test_excel_package(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("excel.db");
+  struct ix_feed_report rep = run_one(st, "hsds-csv", data_path("tests/data/hsds/excel"), NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(n_rejections(st), 0);
+  assert_string_equal(seen(st, "Koffie-inloop Caf\u00e9 De Hoek"),
+                      "Koffie-inloop Caf\u00e9 De Hoek||2026-12-03T09:30:00+01:00||"
+                      "1 09:30-11:30;3 09:30-11:30|huizen|1271 AD Huizen");
+  assert_string_equal(
+      seen(st, "Taalmaatje Laren"),
+      "Taalmaatje Laren|18|2026-11-24T00:00:00Z||4 19:00-21:00|laren|1271 AD Huizen");
+  assert_int_equal(count(st, "SELECT count(*) FROM schedule WHERE valid_from = '2026-01-01' AND"
+                             " valid_to = '2026-12-31'"),
+                   2);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE description = 'Elke week koffie;"
+                             " iedereen is welkom.' || char(10) || 'Neem gerust iemand mee.'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM location WHERE name = 'Buurthuis De Hoek' AND"
+                             " abs(latitude - 52.2991) < 1e-9 AND abs(longitude - 5.2413) < 1e-9"),
+                   1);
+  /* The organisation and location of no service: kept, with a warning;
+   * its coordinates were typed in the wrong columns (5,2502;52,2931). */
+  assert_int_equal(count(st, "SELECT count(*) FROM location l JOIN organization o ON o.rid ="
+                             " l.organization_rid WHERE l.name = 'Clubhuis Zuid' AND o.name ="
+                             " 'Buurtvereniging Zuid' AND l.municipality_code = 'laren' AND"
+                             " abs(l.latitude - 52.2931) < 1e-9 AND abs(l.longitude - 5.2502) <"
+                             " 1e-9"),
+                   1);
+  assert_true(warned(st, "latitude en longitude waren omgewisseld"));
+  assert_true(warned(st, "zowel schedules.csv als regular_schedules.csv; we lezen ze allebei"));
+  assert_true(warned(st, "1 organisatie(s) en 1 locatie(s) zonder dienst"));
+  assert_true(warned(st, "gelezen als Windows-1252"));
+  sk_store_close(st);
+  remove(th_path("excel.db"));
+}
+
+/* One object a line (HSDS's format=ndjson, CRLF), statuses as people
+ * write them ("Actief ", temporarily_closed, opgeheven), an every-day
+ * schedule (freq DAILY), byday as a list, country "The Netherlands" and
+ * address_type "Physical". Before 3 December 2026 the file was not JSON
+ * to us, and each of these services would have been rejected or lost its
+ * hours or municipality. */
+static void test_ndjson_and_variants(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("ndjson.db");
+  struct ix_feed_report rep = run_one(
+      st, "hsds", data_path("tests/data/hsds/shapes/ndjson_variants.ndjson"), NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(n_rejections(st), 0);
+  assert_string_equal(seen(st, "Telefooncirkel Huizen"),
+                      "Telefooncirkel Huizen||||1 10:00-11:00;2 10:00-11:00;3 10:00-11:00;"
+                      "4 10:00-11:00;5 10:00-11:00;6 10:00-11:00;7 10:00-11:00|huizen|");
+  assert_string_equal(seen(st, "Repair Cafe Laren"),
+                      "Repair Cafe Laren||||6 10:00-13:00|laren|1251 HJ Laren");
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Repair Cafe Laren' AND"
+                             " description LIKE 'Let op: deze dienst is tijdelijk gesloten.%'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE source_key = 'nd-3'"), 0);
+  assert_true(warned(st, "status 'defunct': de dienst is niet overgenomen"));
+  sk_store_close(st);
+  remove(th_path("ndjson.db"));
+}
+
+/* One hsds feed at an http address into st; its report. */
+static struct ix_feed_report run_url(struct sk_store *st, const char *url) {
+  char reg[1024];
+  snprintf(reg, sizeof reg,
+           "{\"feeds\": [{\"id\": \"f\", \"partner\": \"P\", \"kind\": \"hsds\","
+           " \"location\": \"%s\"}]}",
+           url);
+  th_write_file(th_path("url-feeds.json"), reg, strlen(reg));
+  struct ix_registry *r = NULL;
+  char err[512];
+  if (ix_registry_load(th_path("url-feeds.json"), th_taxonomy(), &r, err, sizeof err))
+    fail_msg("registry: %s", err);
+  struct ix_run_opts o;
+  ix_run_opts_default(&o);
+  o.force = 1;
+  o.now = TEST_NOW;
+  struct ix_feed_report *reps = NULL;
+  size_t n = 0;
+  assert_int_equal(ix_run(st, th_taxonomy(), r, &o, &reps, &n), SK_OK);
+  assert_int_equal(n, 1);
+  struct ix_feed_report rep = reps[0];
+  free(reps);
+  ix_registry_free(r);
+  return rep;
+}
+
+/* A feed registered with its page in the address ("?per_page=1&page=1"):
+ * the next page is "&page=2" in its place; before, "&page=2" was added
+ * after "page=1", and a server that reads the first one served page 1
+ * again (every service a duplicate). */
+static void test_page_parameter_replaced(void **state) {
+  (void)state;
+  static const struct th_fault_route routes[] = {
+      {.path = "/list?per_page=1&page=2&lang=nl",
+       .body = "{\"contents\": [{\"id\": \"pp-2\", \"name\": \"Tweede\", \"status\": \"active\","
+               " \"service_areas\": [{\"name\": \"Laren\"}]}], \"total_pages\": 2,"
+               " \"page_number\": 2}"},
+      {.path = "/list?per_page=1&page=1&lang=nl",
+       .body = "{\"contents\": [{\"id\": \"pp-1\", \"name\": \"Eerste\", \"status\": \"active\","
+               " \"service_areas\": [{\"name\": \"Huizen\"}]}], \"total_pages\": 2,"
+               " \"page_number\": 1}"},
+  };
+  struct th_fault_server *srv = th_fault_start(routes, 2, 8);
+  char url[256];
+  snprintf(url, sizeof url, "%s", th_fault_url(srv, "/list?per_page=1&page=1&lang=nl"));
+  struct sk_store *st = th_store_with_taxonomy("pp.db");
+  struct ix_feed_report rep = run_url(st, url);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(n_rejections(st), 0);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE status = 'active' AND name IN"
+                             " ('Eerste', 'Tweede')"),
+                   2);
+  assert_int_equal(th_fault_hits(srv, "/list?per_page=1&page=2&lang=nl"), 1);
+  th_fault_stop(srv);
+  sk_store_close(st);
+  remove(th_path("pp.db"));
+}
+
+/* A feed registered with the API's root (what the ORUK validator is
+ * given): that answers the base ({"version", "openapi_url"}); its
+ * services are at /services, read with a warning to register that.
+ * Before 3 December 2026 the feed was refused. */
+static void test_api_root_followed(void **state) {
+  (void)state;
+  static const struct th_fault_route routes[] = {
+      {.path = "/hsds/", .body = "{\"version\": \"3.0\", \"openapi_url\": \"/hsds/openapi.json\"}"},
+      {.path = "/hsds/services",
+       .body = "{\"contents\": [{\"id\": \"root-1\", \"name\": \"Via de API\", \"status\":"
+               " \"active\", \"service_areas\": [{\"name\": \"Eemnes\"}]}], \"total_pages\": 1}"},
+  };
+  struct th_fault_server *srv = th_fault_start(routes, 2, 8);
+  char url[256];
+  snprintf(url, sizeof url, "%s", th_fault_url(srv, "/hsds/"));
+  struct sk_store *st = th_store_with_taxonomy("root.db");
+  struct ix_feed_report rep = run_url(st, url);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Via de API' AND status ="
+                             " 'active'"),
+                   1);
+  assert_true(warned(st, "de beschrijving van een HSDS-API; we lezen de diensten van"));
+  assert_int_equal(th_fault_hits(srv, "/hsds/services"), 1);
+  th_fault_stop(srv);
+  sk_store_close(st);
+  remove(th_path("root.db"));
+}
+
+/* A Spring-paged API (the ORUK API 1.0) counts pages from 0: after the
+ * first page ("number": 0, "totalPages": 2) the indexer asks ?page=1, not
+ * ?page=2 (which would skip the second page and ask one past the end). */
+static void test_zero_based_pages(void **state) {
+  (void)state;
+  static const struct th_fault_route routes[] = {
+      {.path = "/services?page=1",
+       .body = "{\"content\": [{\"id\": \"zp-2\", \"name\": \"Tweede pagina\", \"status\":"
+               " \"active\", \"service_areas\": [{\"name\": \"Laren\"}]}], \"totalPages\": 2,"
+               " \"number\": 1, \"first\": false, \"last\": true}"},
+      {.path = "/services?page=2", .status = 404},
+      {.path = "/services",
+       .body = "{\"content\": [{\"id\": \"zp-1\", \"name\": \"Eerste pagina\", \"status\":"
+               " \"active\", \"service_areas\": [{\"name\": \"Huizen\"}]}], \"totalPages\": 2,"
+               " \"totalElements\": 2, \"number\": 0, \"size\": 1, \"first\": true, \"last\":"
+               " false}"},
+  };
+  struct th_fault_server *srv = th_fault_start(routes, 3, 8);
+  char url[256];
+  snprintf(url, sizeof url, "%s", th_fault_url(srv, "/services"));
+  struct sk_store *st = th_store_with_taxonomy("zp.db");
+  struct ix_feed_report rep = run_url(st, url);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE status = 'active' AND name IN"
+                             " ('Eerste pagina', 'Tweede pagina')"),
+                   2);
+  assert_int_equal(th_fault_hits(srv, "/services?page=1"), 1);
+  assert_int_equal(th_fault_hits(srv, "/services?page=2"), 0);
+  th_fault_stop(srv);
+  sk_store_close(st);
+  remove(th_path("zp.db"));
+}
+
+/* Records numbered instead of named (the Ohana API and other older APIs
+ * give ids as JSON numbers): read by the text of the number, links
+ * included. Before 3 December 2026 each such service was rejected ("heeft
+ * geen id (tekst)"). */
+static void test_numeric_ids(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("numids.db");
+  struct ix_feed_report rep = run_one(st, "hsds",
+                                      data_path("tests/data/hsds/shapes/numeric_ids.json"), NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(n_rejections(st), 0);
+  assert_string_equal(seen(st, "Uitgiftepunt Voedselbank Huizen"),
+                      "Uitgiftepunt Voedselbank Huizen||||5 14:00-16:00|huizen|1271 AB Huizen");
+  assert_int_equal(count(st, "SELECT count(*) FROM service s JOIN organization o ON o.rid ="
+                             " s.organization_rid WHERE o.name = 'Voedselbank Het Gooi' AND"
+                             " o.source_key = '7' AND s.source_key IN ('1', '2')"),
+                   2);
+  sk_store_close(st);
+  remove(th_path("numids.db"));
+}
+
+/* Valid HSDS has no length limits and any number for an age: a
+ * description of 6000 characters (a phone description, an address of 600)
+ * is cut at a word with "…", a maximum age of 150 is no upper limit; the
+ * service is accepted. Before 3 December
+ * 2026 the validator rejected both ("te lang", "0 tot en met 120"). */
+static void test_long_text_and_high_age(void **state) {
+  (void)state;
+  struct sk_buf doc;
+  sk_buf_init(&doc, 1 << 20);
+  assert_int_equal(sk_buf_addstr(&doc, "[{\"id\": \"long-1\", \"name\": \"Lange tekst\","
+                                       " \"status\": \"active\", \"maximum_age\": 150,"
+                                       " \"service_areas\": [{\"name\": \"Huizen\"}],"
+                                       " \"description\": \""),
+                   SK_OK);
+  for (int i = 0; i < 1000; i++)
+    assert_int_equal(sk_buf_addstr(&doc, "hulp "), SK_OK); /* 5000 characters */
+  assert_int_equal(sk_buf_addstr(&doc, "en nog meer tekst daarna.\", \"phones\": [{\"number\":"
+                                       " \"035 123 4567\", \"description\": \""),
+                   SK_OK);
+  for (int i = 0; i < 150; i++) /* 600 characters: over the 500 of a phone's description */
+    assert_int_equal(sk_buf_addstr(&doc, "bel "), SK_OK);
+  assert_int_equal(sk_buf_addstr(&doc, "\"}], \"service_at_locations\": [{\"location\": {\"id\":"
+                                       " \"long-loc\", \"name\": \"Buurthuis\", \"addresses\":"
+                                       " [{\"city\": \"Huizen\", \"address_1\": \""),
+                   SK_OK);
+  for (int i = 0; i < 150; i++)
+    assert_int_equal(sk_buf_addstr(&doc, "weg "), SK_OK);
+  assert_int_equal(sk_buf_addstr(&doc, "\"}]}}]}]"), SK_OK);
+  th_write_file(th_path("long.json"), sk_buf_str(&doc), doc.len);
+  sk_buf_free(&doc);
+  struct sk_store *st = th_store_with_taxonomy("long.db");
+  struct ix_feed_report rep = run_one(st, "hsds", th_path("long.json"), NULL);
+  if (rep.failed)
+    fail_msg("%s", rep.error);
+  assert_int_equal(n_rejections(st), 0);
+  assert_int_equal(count(st, "SELECT count(*) FROM service WHERE name = 'Lange tekst' AND status ="
+                             " 'active' AND max_age IS NULL AND length(description) <= 5000 AND"
+                             " description LIKE 'hulp hulp%hulp…'"),
+                   1);
+  assert_true(
+      warned(st, "HSDS service.description: langer dan 5000 tekens; we hebben het ingekort"));
+  assert_true(warned(st, "boven 120 jaar: we lezen het als geen bovengrens"));
+  /* A phone description and an address over 500: cut, the phone and the
+   * location kept (a rejected location used to take its service along). */
+  assert_int_equal(count(st, "SELECT count(*) FROM phone WHERE number = '035 123 4567' AND"
+                             " length(description) <= 500 AND description LIKE 'bel bel%…'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM location WHERE name = 'Buurthuis' AND"
+                             " length(address) <= 500 AND address LIKE 'weg weg%…'"),
+                   1);
+  sk_store_close(st);
+  remove(th_path("long.db"));
+}
+
+/* The spreadsheet itself instead of its CSV (an .xlsx is a zip of XML):
+ * refused as a package and as a sheet, saying how to save it as CSV. */
+static void test_excel_file_is_refused_clearly(void **state) {
+  (void)state;
+  struct sk_store *st = th_store_with_taxonomy("xlsx.db");
+  struct ix_feed_report rep = run_one(st, "hsds-csv", data_path("tests/data/hsds/sheet.xlsx"),
+                                      NULL);
+  assert_true(rep.failed);
+  assert_non_null(strstr(rep.error, "Excel- of LibreOffice-bestand"));
+  assert_non_null(strstr(rep.error, "CSV UTF-8"));
+  rep = run_one(st, "csv", data_path("tests/data/hsds/sheet.xlsx"), NULL);
+  assert_true(rep.failed);
+  assert_non_null(strstr(rep.error, "Dit is een Excel- of zip-bestand"));
+  sk_store_close(st);
+  remove(th_path("xlsx.db"));
 }
 
 /* Empty documents: an empty file (or only a BOM and a line end) says so in
@@ -943,6 +1349,16 @@ int main(void) {
       cmocka_unit_test(test_publisher_shapes),
       cmocka_unit_test(test_csv_hsds2_naming),
       cmocka_unit_test(test_empty_documents),
+      cmocka_unit_test(test_oruk_api_v1_page),
+      cmocka_unit_test(test_organizations_and_locations_alone),
+      cmocka_unit_test(test_excel_package),
+      cmocka_unit_test(test_ndjson_and_variants),
+      cmocka_unit_test(test_excel_file_is_refused_clearly),
+      cmocka_unit_test(test_zero_based_pages),
+      cmocka_unit_test(test_page_parameter_replaced),
+      cmocka_unit_test(test_api_root_followed),
+      cmocka_unit_test(test_numeric_ids),
+      cmocka_unit_test(test_long_text_and_high_age),
   };
   int failed = cmocka_run_group_tests_name("hsds import", tests, NULL, NULL);
   if (!th_corpora_dir()) {

@@ -861,6 +861,35 @@ static void test_source_time_published_and_id_case(void **state) {
   assert_string_not_equal(json_string_value(json_object_get(s, "last_modified")),
                           "2020-05-01T10:00:00.250+02:00");
   json_decref(s);
+  /* modified_after filters on that published time: a consumer is given
+   * what the times it is shown say (before: on our import time, so a
+   * service "changed in 2020" came with modified_after=2026). */
+  static const struct {
+    const char *after;
+    int listed;
+  } since[] = {{"2020-05-01T07:59:00Z", 1},        /* source time 08:00:00.250Z */
+               {"2020-05-01T09:59:00%2B02:00", 1}, /* the same, in +02:00 */
+               {"2020-05-01T08:01:00Z", 0},
+               {"2025-01-01", 0}};
+  for (size_t k = 0; k < sizeof since / sizeof since[0]; k++) {
+    char url[160];
+    snprintf(url, sizeof url, "/hsds/services?modified_after=%s&per_page=200", since[k].after);
+    json_t *pg = fx_get_json(url, 200);
+    int found = 0, others = 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(pg, "contents"), i, it) {
+      if (strcmp(json_string_value(json_object_get(it, "id")), SVC_SHV) == 0)
+        found = 1;
+      else
+        others++;
+    }
+    if (found != since[k].listed)
+      fail_msg("modified_after=%s: the service of 2020 %s listed", since[k].after,
+               found ? "is" : "is not");
+    assert_true(others > 0); /* the services changed in this store today */
+    json_decref(pg);
+  }
   /* Another service, without a source time, publishes ours. */
   s = fx_get_json("/hsds/services/" SVC_DAG, 200);
   json_t *d = fx_get_json("/api/v1/services/" SVC_DAG, 200);
