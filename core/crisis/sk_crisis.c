@@ -82,6 +82,9 @@ struct sk_crisis {
   /* sets */
   char *set_names[SK_CRISIS_MAX_SETS];
   size_t n_sets;
+  /* the set named "joined_not", or -1: forms that adjacent words joined
+   * never stand for ("met een" is not "meteen", "in een" not "ineen") */
+  int joined_not;
   struct entry *entries;
   size_t n_entries, cap_entries;
   char *pool; /* every form, NUL-terminated, one after the other (few allocations) */
@@ -480,7 +483,8 @@ int sk_crisis_check(const struct sk_crisis *c, const char *text, size_t len,
       int some = 0;
       for (int k = 0; k < SETW; k++)
         some |= t->sets.w[k] != 0;
-      if (!some)
+      if (!some ||
+          (c->joined_not >= 0 && (t->sets.w[c->joined_not >> 6] >> (c->joined_not & 63)) & 1))
         continue;
       t->start = (int)i;
       t->end = (int)j;
@@ -983,6 +987,8 @@ int sk_crisis_parse(const char *text, size_t len, struct sk_crisis **out, char *
   }
   if (!rc)
     rc = parse_sets(c, json_object_get(root, "sets"), err, errlen);
+  if (!rc)
+    c->joined_not = set_find(c, "joined_not");
   if (!rc)
     rc = parse_patterns(c, json_object_get(root, "patterns"), err, errlen);
   if (!rc)
