@@ -496,8 +496,9 @@ int sk_crisis_check(const struct sk_crisis *c, const char *text, size_t len,
   struct search s = {.tok = tok, .n_words = q->n, .word_sets = ws};
   for (size_t pi = 0; pi < c->n_patterns; pi++) {
     const struct pattern *p = &c->patterns[pi];
-    if ((m->kinds & p->kinds) == p->kinds)
-      continue; /* nothing new to learn from it */
+    /* a pattern of a kind already found still runs: its words are the
+     * crisis too ("leven" of "ik kan niet meer verder, ik wil stoppen met
+     * leven" is no question about life's last phase) */
     if (p->has_unless && bits_any(&p->unless, &any))
       continue;
     size_t k = 0;

@@ -220,6 +220,16 @@ static void test_one_kind_for_self_harm(void **state) {
   assert_int_equal(kinds_of("hij zegt dat hij mij dood maakt"), SK_CRISIS_VIOLENCE);
 }
 
+/* Every pattern that matches gives its words, not only the first of a kind:
+ * "leven" of "... ik wil stoppen met leven" is the crisis even when "ik wil
+ * niet meer verder" matched first (else search lists life's last phase). */
+static void test_every_pattern_gives_its_words(void **state) {
+  (void)state;
+  const char *q = "ik kan niet meer verder zo ik wil stoppen met leven";
+  assert_true(crisis_word(q, "verder"));
+  assert_true(crisis_word(q, "leven"));
+}
+
 static void test_lines(void **state) {
   (void)state;
   const struct sk_crisis_line *l[SK_CRISIS_MAX_LINES];
@@ -534,6 +544,7 @@ int main(void) {
       cmocka_unit_test(test_actors_are_crisis_words),
       cmocka_unit_test(test_joined_words_not_a_word),
       cmocka_unit_test(test_one_kind_for_self_harm),
+      cmocka_unit_test(test_every_pattern_gives_its_words),
       cmocka_unit_test(test_lines),
       cmocka_unit_test(test_bounded_input),
       cmocka_unit_test(test_load_errors),
