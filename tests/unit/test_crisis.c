@@ -191,6 +191,43 @@ static void test_actors_are_crisis_words(void **state) {
   assert_true(crisis_word("mijn man slaat mij", "man"));
   assert_false(crisis_word("mijn ex wil niet meer praten over de kinderen", "ex"));
   assert_false(crisis_word("ik wil dood, mijn man weet het niet", "man"));
+  /* a neighbour who abuses is no neighbours' quarrel (no mediation) */
+  assert_true(crisis_word("de kinderen van de buren worden geslagen", "buren"));
+}
+
+/* Two everyday words joined are not the word they spell: "met een" is not
+ * "meteen" (now: 112 first), "in een" not "ineen" (an idiom of slaan that
+ * silenced "hij slaat me in een dronken bui"). */
+static void test_joined_words_not_a_word(void **state) {
+  (void)state;
+  assert_string_equal(primary_of("mijn man slaat me in een dronken bui"), "violence");
+  assert_string_equal(primary_of("ik word afgeperst met een filmpje van mij"), "violence");
+  assert_string_equal(primary_of("ik verbrand mijn armen met een aansteker"), "suicide");
+  /* the real word, and real joins, still count */
+  assert_string_equal(primary_of("hij slaat me meteen"), "danger");
+  assert_true(kinds_of("zelf moord") & SK_CRISIS_SUICIDE);
+  assert_true(kinds_of("hij slaat me in elkaar") & SK_CRISIS_VIOLENCE);
+}
+
+/* Self-harm said in the first person is not violence, and a person saying
+ * someone else wants to die is no death threat: each gets its own lines
+ * first and nothing of the other kind. */
+static void test_one_kind_for_self_harm(void **state) {
+  (void)state;
+  assert_int_equal(kinds_of("ik sla mijn hoofd tegen de muur"), SK_CRISIS_SUICIDE);
+  assert_int_equal(kinds_of("mijn oma zegt dat ze liever dood is"), SK_CRISIS_SUICIDE);
+  assert_int_equal(kinds_of("hij slaat mijn hoofd tegen de muur"), SK_CRISIS_VIOLENCE);
+  assert_int_equal(kinds_of("hij zegt dat hij mij dood maakt"), SK_CRISIS_VIOLENCE);
+}
+
+/* Every pattern that matches gives its words, not only the first of a kind:
+ * "leven" of "... ik wil stoppen met leven" is the crisis even when "ik wil
+ * niet meer verder" matched first (else search lists life's last phase). */
+static void test_every_pattern_gives_its_words(void **state) {
+  (void)state;
+  const char *q = "ik kan niet meer verder zo ik wil stoppen met leven";
+  assert_true(crisis_word(q, "verder"));
+  assert_true(crisis_word(q, "leven"));
 }
 
 static void test_lines(void **state) {
@@ -535,6 +572,9 @@ int main(void) {
       cmocka_unit_test(test_spelling_and_compounds),
       cmocka_unit_test(test_exclusions),
       cmocka_unit_test(test_actors_are_crisis_words),
+      cmocka_unit_test(test_joined_words_not_a_word),
+      cmocka_unit_test(test_one_kind_for_self_harm),
+      cmocka_unit_test(test_every_pattern_gives_its_words),
       cmocka_unit_test(test_lines),
       cmocka_unit_test(test_bounded_input),
       cmocka_unit_test(test_load_errors),
