@@ -24,7 +24,8 @@ static int fallback(struct sk_searcher *s, const struct sk_search_query *q, cons
   size_t n_words = 0;
   for (size_t i = 0; i < an->n && n_words < 8; i++) {
     const struct qword *w = &an->w[i];
-    if (w->role == W_PLACE || sks_is_stopword(w->f))
+    /* a relative says who asks, an age for whom: neither is what about */
+    if (w->role == W_PLACE || w->role == W_WHO || w->role == W_AGE || sks_is_stopword(w->f))
       continue;
     n_words++;
     sks_lex_similar(s, w->f, w->flen, w->stem, sim);
@@ -199,7 +200,10 @@ static int render(struct render_ctx *c, const struct sk_crisis_match *cm,
 static int no_dead_end(struct sk_searcher *s, const struct sk_search_query *q, const struct qf *f,
                        const struct analysis *an, const struct sk_crisis_match *cm,
                        struct sk_search_result **r) {
-  if (!(*r)->total && an->n && !s->in_fallback) {
+  /* under a crisis the block is the answer: no list of the needs the
+   * words are closest to ("mijn vader ademt niet meer" is no question
+   * about raising children) */
+  if (!(*r)->total && an->n && !s->in_fallback && !cm->kinds) {
     struct sk_search_result *fb = NULL;
     int rc = fallback(s, q, f, an, cm, *r, &fb);
     if (rc == SK_OK) {

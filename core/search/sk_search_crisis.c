@@ -253,10 +253,12 @@ static int crisis_block(struct render_ctx *rc, const struct sk_crisis_match *cm,
 int sks_crisis_line_rids(struct sk_searcher *s, const struct sk_crisis_match *cm, int professional,
                          struct analysis *an) {
   an->n_line_rids = 0;
-  if (!s->crisis || !cm->primary)
+  if (!s->crisis || !cm->kinds)
     return SK_OK;
+  /* the block's lines in its order (112 for danger has no offering:
+   * "hij staat met een mes voor de deur" lists Veilig Thuis first) */
   const struct sk_crisis_line *lines[SK_CRISIS_MAX_LINES];
-  size_t n = sk_crisis_lines(s->crisis, cm->primary, professional, lines, SK_CRISIS_MAX_LINES);
+  size_t n = sk_crisis_lines(s->crisis, cm->kinds, professional, lines, SK_CRISIS_MAX_LINES);
   for (size_t i = 0; i < n && an->n_line_rids < sizeof an->line_rids / sizeof an->line_rids[0];
        i++) {
     uint32_t rid;

@@ -492,6 +492,18 @@ static void test_search_list_under_the_block(void **state) {
       json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "name")),
       "Veilig Thuis: advies en melding");
   json_decref(j);
+  j = search_json("hij staat met een mes voor de deur", NULL, 0);
+  assert_string_equal(
+      json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "name")),
+      "Veilig Thuis: advies en melding");
+  json_decref(j);
+  /* immediate danger with nothing else asked: the block is the answer, no
+   * list of the needs the words are closest to */
+  j = search_json("mijn vader heeft een hartaanval", NULL, 0);
+  assert_true(json_is_true(json_object_get(j, "crisis")));
+  assert_int_equal(json_array_size(json_object_get(j, "items")), 0);
+  assert_true(json_is_null(json_object_get(j, "fallback")));
+  json_decref(j);
   /* mediation presumes two equal sides: never listed under violence (its
    * name says it, also inside a compound), while a quarrel with the
    * neighbours still finds it */

@@ -114,7 +114,7 @@ struct analysis {
   /* under a crisis: the words (and their compounds) of offerings never to
    * list (sk_crisis_never: mediation under violence); owned */
   struct sks_group never;
-  /* under a crisis: the offerings that are the primary kind's lines (113,
+  /* under a crisis: the offerings that are the block's lines (113,
    * Veilig Thuis), first in the list as in the block */
   uint32_t line_rids[4];
   size_t n_line_rids;
@@ -316,9 +316,9 @@ void sks_crisis_check(struct sk_searcher *s, const struct sk_search_query *q,
 /* The needs of the family of a crisis (see analysis.crisis_family). */
 void sks_crisis_family(const struct sk_searcher *s, const struct sk_crisis_match *cm,
                        struct sks_needmask *out);
-/* an->line_rids: the store's offerings of the lines of cm's primary kind
- * (not professional-only ones for a resident); SK_EDB when the store
- * cannot be read. */
+/* an->line_rids: the store's offerings of the lines of cm's block, in its
+ * order (not professional-only ones for a resident); SK_EDB when the
+ * store cannot be read. */
 SK_MUST_CHECK int sks_crisis_line_rids(struct sk_searcher *s, const struct sk_crisis_match *cm,
                                        int professional, struct analysis *an);
 void sks_add_crisis_needs(struct sk_searcher *s, const struct sk_crisis_match *cm,
