@@ -999,7 +999,12 @@ static void results_list(struct page *p, const struct sform *f, const json_t *r,
   WH(h, "</p>\n");
   result_summary(p, f, r);
   const json_t *items = jo(r, "items");
-  if (!json_array_size(items)) {
+  if (!json_array_size(items) && json_is_true(jo(r, "crisis"))) {
+    /* the block above is the answer: no advice to try other words */
+    WH(h, "<ol class=\"results\" id=\"results\"></ol>\n<div class=\"empty\"><p>Is er nu gevaar? "
+          "Bel dan meteen het nummer hierboven.</p><p>Wilt u daarna verder zoeken? Typ dan waar u "
+          "hulp bij zoekt.</p></div>\n");
+  } else if (!json_array_size(items)) {
     WH(h, "<ol class=\"results\" id=\"results\"></ol>\n<div class=\"empty\"><p>Wij vonden niets. "
           "Probeer andere woorden, of minder filters.</p>");
     if (json_array_size(jo(r, "suggested_needs"))) {

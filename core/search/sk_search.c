@@ -213,7 +213,7 @@ static int no_dead_end(struct sk_searcher *s, const struct sk_search_query *q, c
       return rc;
     }
   }
-  if (!(*r)->total && an->n && !(*r)->n_suggested_needs)
+  if (!(*r)->total && an->n && !(*r)->n_suggested_needs && !cm->kinds)
     sks_suggest_needs(s, an, *r);
   return SK_OK;
 }

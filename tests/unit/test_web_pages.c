@@ -203,6 +203,14 @@ static void test_search_page(void **state) {
   assert_null(strstr(r.body, "<script>alert"));
   assert_non_null(strstr(r.body, "value=\"&lt;script&gt;alert(1)&lt;/script&gt;&quot;\""));
   resp_free(&r);
+  /* Immediate danger with nothing else asked: the block is the answer,
+   * no advice to try other words. */
+  r = fx_get("/zoeken?q=mijn+vader+heeft+een+hartaanval");
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body, "tel:112"));
+  assert_non_null(strstr(r.body, "Bel dan meteen het nummer hierboven."));
+  assert_null(strstr(r.body, "Probeer andere woorden"));
+  resp_free(&r);
   /* A refused value is a page that says so, not a 500. */
   r = fx_get("/zoeken?q=x&need=bestaat-niet");
   assert_int_equal(r.status, 400);

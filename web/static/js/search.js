@@ -311,7 +311,12 @@
 
     var ol = SK.clear(SK.$('#results'));
     if (state.page > 1) ol.setAttribute('start', String((state.page - 1) * PER_PAGE + 1)); else ol.removeAttribute('start');
-    if (total === 0) {
+    if (total === 0 && r && r.crisis) {
+      /* the block above is the answer: no advice to try other words */
+      ol.appendChild(el('li', { class: 'notice' },
+        el('p', null, 'Is er nu gevaar? Bel dan meteen het nummer hierboven.'),
+        el('p', null, 'Wilt u daarna verder zoeken? Typ dan waar u hulp bij zoekt.')));
+    } else if (total === 0) {
       var sugg = (r && r.suggested_needs) || [];
       ol.appendChild(el('li', { class: 'notice' },
         el('p', null, 'Probeer andere woorden, of haal een filter weg.'),
