@@ -256,6 +256,15 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
   a->n_need = kept;
 }
 
+/* Take concept b out of the list arr[0..*n). */
+static void drop_concept(int *arr, size_t *n, int b) {
+  size_t kept = 0;
+  for (size_t k = 0; k < *n; k++)
+    if (arr[k] != b)
+      arr[kept++] = arr[k];
+  *n = kept;
+}
+
 /* Hook: which municipality words are places (sk_place.c), and the words
  * that belong to them ("gemeente", "in"). */
 static void place_concepts(struct sk_searcher *s, struct analysis *a) {
@@ -305,12 +314,7 @@ static void place_concepts(struct sk_searcher *s, struct analysis *a) {
     if (!is_live || a->w[i + 1].role != W_PLACE)
       continue;
     if (w->role == W_NEED && w->phrase >= 0 && s->phrases[w->phrase].n == 1) {
-      int b = s->phrases[w->phrase].idx;
-      size_t kept = 0;
-      for (size_t k = 0; k < a->n_need; k++)
-        if (a->need_concepts[k] != b)
-          a->need_concepts[kept++] = a->need_concepts[k];
-      a->n_need = kept;
+      drop_concept(a->need_concepts, &a->n_need, s->phrases[w->phrase].idx);
     }
     if (w->role == W_NEED || w->role == W_TEXT)
       w->role = W_PLACE, w->phrase = -1, w->first = 0;
@@ -404,12 +408,7 @@ static void asker_concepts(struct sk_searcher *s, struct analysis *a) {
       if (w->role == W_TG && kind == SKS_LEX_CLOSE) {
         /* "moeder" of "mijn moeder" is not the group ouders; "kind" of
          * "mijn kind" stays the group kinderen */
-        int b = s->phrases[w->phrase].idx;
-        size_t kept = 0;
-        for (size_t k = 0; k < a->n_tg; k++)
-          if (a->tg_concepts[k] != b)
-            a->tg_concepts[kept++] = a->tg_concepts[k];
-        a->n_tg = kept;
+        drop_concept(a->tg_concepts, &a->n_tg, s->phrases[w->phrase].idx);
       }
       if (w->role == W_TEXT || (w->role == W_TG && kind == SKS_LEX_CLOSE)) {
         w->role = W_WHO;

@@ -16,11 +16,18 @@
 
 struct ix_feed_report th_run_feed(struct sk_store *st, const char *id, const char *kind,
                                   const char *path, const char *defaults, int64_t now) {
+  char location[PATH_MAX + 16];
+  snprintf(location, sizeof location, "file://%s", path);
+  return th_run_feed_at(st, id, kind, location, defaults, now);
+}
+
+struct ix_feed_report th_run_feed_at(struct sk_store *st, const char *id, const char *kind,
+                                     const char *location, const char *defaults, int64_t now) {
   char reg[PATH_MAX + 512], name[128];
   snprintf(reg, sizeof reg,
            "{\"feeds\": [{\"id\": \"%s\", \"partner\": \"P\", \"kind\": \"%s\", \"location\": "
-           "\"file://%s\"%s%s}]}",
-           id, kind, path, defaults ? ", \"defaults\": " : "", defaults ? defaults : "");
+           "\"%s\"%s%s}]}",
+           id, kind, location, defaults ? ", \"defaults\": " : "", defaults ? defaults : "");
   snprintf(name, sizeof name, "run-feed-%s.json", id);
   th_write_file(th_path(name), reg, strlen(reg));
   struct ix_registry *r = NULL;

@@ -13,5 +13,9 @@
  * the feed's report (by value: nothing to free). */
 struct ix_feed_report th_run_feed(struct sk_store *st, const char *id, const char *kind,
                                   const char *path, const char *defaults, int64_t now);
+/* The same for a feed at any address (location as the registry has it:
+ * "http://127.0.0.1:8123/services", "file:///..."). */
+struct ix_feed_report th_run_feed_at(struct sk_store *st, const char *id, const char *kind,
+                                     const char *location, const char *defaults, int64_t now);
 
 #endif

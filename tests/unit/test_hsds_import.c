@@ -901,28 +901,7 @@ static void test_ndjson_and_variants(void **state) {
 
 /* One hsds feed at an http address into st; its report. */
 static struct ix_feed_report run_url(struct sk_store *st, const char *url) {
-  char reg[1024];
-  snprintf(reg, sizeof reg,
-           "{\"feeds\": [{\"id\": \"f\", \"partner\": \"P\", \"kind\": \"hsds\","
-           " \"location\": \"%s\"}]}",
-           url);
-  th_write_file(th_path("url-feeds.json"), reg, strlen(reg));
-  struct ix_registry *r = NULL;
-  char err[512];
-  if (ix_registry_load(th_path("url-feeds.json"), th_taxonomy(), &r, err, sizeof err))
-    fail_msg("registry: %s", err);
-  struct ix_run_opts o;
-  ix_run_opts_default(&o);
-  o.force = 1;
-  o.now = TEST_NOW;
-  struct ix_feed_report *reps = NULL;
-  size_t n = 0;
-  assert_int_equal(ix_run(st, th_taxonomy(), r, &o, &reps, &n), SK_OK);
-  assert_int_equal(n, 1);
-  struct ix_feed_report rep = reps[0];
-  free(reps);
-  ix_registry_free(r);
-  return rep;
+  return th_run_feed_at(st, "f", "hsds", url, NULL, TEST_NOW);
 }
 
 /* A feed registered with its page in the address ("?per_page=1&page=1"):
