@@ -52,6 +52,16 @@ static int collect_word(void *ctx, const char *word, size_t len, size_t start, s
   return 0;
 }
 
+/* First-person possessives before a relative: "mijn", "mn", "m'n" (m n),
+ * "onze", "ons", and the spoken "me" ("me moeder"). */
+static int is_my(const struct analysis *a, size_t i) {
+  static const char *const my[] = {"mijn", "mn", "onze", "ons", "me", "mijne"};
+  for (size_t k = 0; k < sizeof my / sizeof my[0]; k++)
+    if (strcmp(a->w[i].f, my[k]) == 0)
+      return 1;
+  return strcmp(a->w[i].f, "n") == 0 && i > 0 && strcmp(a->w[i - 1].f, "m") == 0;
+}
+
 /* Match the words against concept phrases, longest first. */
 static void find_concepts(struct sk_searcher *s, struct analysis *a) {
   a->place = -1;
@@ -80,9 +90,11 @@ static void find_concepts(struct sk_searcher *s, struct analysis *a) {
         /* as-you-type: "mantelzorgo" already means "mantelzorgondersteuning";
          * a whole word of the texts is the beginning of another only as
          * its help ("huiswerk": huiswerkbegeleiding), not of another thing
-         * ("school" is no "schooluitval", "vrouw" no "vrouwenopvang") */
+         * ("school" is no "schooluitval"), and a word after "mijn" is
+         * whole ("mijn vrouw" is no "vrouwenopvang") */
         if (w->prefix && !w->replaced && i + k == a->n - 1 && w->flen >= 5 &&
             strncmp(ph->words[k], w->f, w->flen) == 0 && k == ph->n - 1 &&
+            !(i + k > 0 && is_my(a, i + k - 1)) &&
             (!(s->snap && sks_word_find(s->snap, w->f, w->flen) >= 0) ||
              sks_lex_generic_head(ph->words[k] + w->flen, strlen(ph->words[k] + w->flen)))) {
           qual = 0;
@@ -155,6 +167,14 @@ static void concept_span(const struct analysis *a, size_t k, size_t *from, size_
  * phrase ("spijbelen", "geen geld voor eten") stands for its needs; it
  * takes words from a taxonomy concept only when it is longer and covers it
  * whole, never from a crisis concept or a place. */
+/* The words of entry x that are neither stop words nor vague. */
+static size_t specific_words(const struct sks_lex_entry *x) {
+  size_t n = 0;
+  for (size_t k = 0; k < x->n_words; k++)
+    n += !sks_is_stopword(x->words[k]) && !sks_is_vague(x->words[k]);
+  return n;
+}
+
 static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
   const char *f[SKS_MAX_WORDS], *st[SKS_MAX_WORDS], *st_t[SKS_MAX_WORDS];
   uint8_t ok[SKS_MAX_WORDS];
@@ -175,6 +195,23 @@ static void lexicon_concepts(struct sk_searcher *s, struct analysis *a) {
     size_t len = m.span;
     enum sks_lex_how how = m.how;
     if (!x || x->kind != SKS_LEX_NEED) {
+      i++;
+      continue;
+    }
+    /* a longer or more specific entry that starts inside this one and
+     * ends after it wins ("ik word gepest op mijn werk": "gepest op mijn
+     * werk", not "word gepest"; "wie kan mij helpen met de tuin": "helpen
+     * met de tuin") */
+    int overtaken = 0;
+    for (size_t j = i + 1; j < i + len && !overtaken && m.how == SKS_LEX_AS_WRITTEN; j++) {
+      struct sks_lex_match mj;
+      const struct sks_lex_entry *y = sks_lex_longest(s->lex, f, st, st_t, ok, a->n, j, &mj);
+      overtaken = y && y->kind == SKS_LEX_NEED && mj.how == SKS_LEX_AS_WRITTEN &&
+                  j + mj.span > i + len &&
+                  (y->n_words > x->n_words ||
+                   (y->n_words == x->n_words && specific_words(y) > specific_words(x)));
+    }
+    if (overtaken) {
       i++;
       continue;
     }
@@ -336,16 +373,6 @@ static int only_relatives(const struct sk_searcher *s, const struct analysis *a,
     rel = 1;
   }
   return rel;
-}
-
-/* First-person possessives before a relative: "mijn", "mn", "m'n" (m n),
- * "onze", "ons", and the spoken "me" ("me moeder"). */
-static int is_my(const struct analysis *a, size_t i) {
-  static const char *const my[] = {"mijn", "mn", "onze", "ons", "me", "mijne"};
-  for (size_t k = 0; k < sizeof my / sizeof my[0]; k++)
-    if (strcmp(a->w[i].f, my[k]) == 0)
-      return 1;
-  return strcmp(a->w[i].f, "n") == 0 && i > 0 && strcmp(a->w[i - 1].f, "m") == 0;
 }
 
 /* The first person, as the one who asks: "ik", "me", "mezelf", "wij". */

@@ -249,6 +249,13 @@ static void test_word_order_and_fillers(void **state) {
   assert_true(has_concept("mantel zorg", "mantelzorg", NULL, 0));
   assert_true(has_concept("geld problemen", "geld", NULL, 0));
   assert_true(in_top("repair cafe", "Repair Café Blaricum", 3));
+  /* a longer entry that starts inside a shorter one wins: bullying at
+   * work is no school question */
+  assert_true(has_concept("ik word gepest op mijn werk", "advies.juridisch", NULL, 0));
+  assert_false(has_concept("ik word gepest op mijn werk", "opvoeden.school", NULL, 0));
+  /* a word after "mijn" is whole: "mijn vrouw" is no "vrouwenopvang" */
+  assert_false(has_concept("ik voel me alleen sinds de dood van mijn vrouw",
+                           "veiligheid.huiselijkgeweld", NULL, 0));
   /* "nog niet" (not yet) is not "niet" (no longer) */
   assert_false(has_concept("ik kan nog niet alleen wonen", "thuis", NULL, 0));
   /* a negation is no filler: "uit huis gezet" is not "uit huis niet gezet" */
