@@ -3047,9 +3047,12 @@ static json_t *load_ndjson(const char *data, size_t len) {
     size_t end = v ? off + (size_t)e.position : off;
     while (end < len && (data[end] == ' ' || data[end] == '\t' || data[end] == '\r'))
       end++;
-    if (!json_is_object(v) || (end < len && data[end] != '\n') || json_array_append_new(list, v)) {
-      if (!json_is_object(v))
-        json_decref(v);
+    if (!json_is_object(v) || (end < len && data[end] != '\n')) {
+      json_decref(v); /* not one object a line: v is ours to drop */
+      json_decref(list);
+      return NULL;
+    }
+    if (json_array_append_new(list, v)) { /* it took v, even when it failed */
       json_decref(list);
       return NULL;
     }
