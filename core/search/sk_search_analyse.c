@@ -943,12 +943,7 @@ static void hl_terms(struct sk_searcher *s, struct analysis *a) {
   sk_buf_free(&b);
 }
 
-/* Mark the words a crisis pattern used (see sks_analyse). */
-/* Whether w (folded) is a one-word concept (a need's, a target group's). */
-static int concept_word(const struct sk_searcher *s, const char *w) {
-  return sks_one_word_phrase(s, w);
-}
-
+/* Whether w[0..len) (folded) is a word of the texts. */
 static int text_word(const struct sk_searcher *s, const char *w, size_t len) {
   return s->snap && sks_word_find(s->snap, w, len) >= 0;
 }
@@ -969,8 +964,9 @@ static void join_split_compounds(struct sk_searcher *s, struct analysis *a) {
     int jl = snprintf(j, sizeof j, "%s%s", x->f, y->f);
     if (jl < 0 || (size_t)jl > SK_TOKEN_MAX)
       continue;
-    if (!concept_word(s, j) && !(text_word(s, j, (size_t)jl) &&
-                                 (!text_word(s, x->f, x->flen) || !text_word(s, y->f, y->flen))))
+    if (!sks_one_word_phrase(s, j) &&
+        !(text_word(s, j, (size_t)jl) &&
+          (!text_word(s, x->f, x->flen) || !text_word(s, y->f, y->flen))))
       continue;
     struct sk_buf b;
     sk_buf_init(&b, 4 * SK_TOKEN_MAX);
@@ -987,6 +983,7 @@ static void join_split_compounds(struct sk_searcher *s, struct analysis *a) {
   }
 }
 
+/* Mark the words a crisis pattern used (see sks_analyse). */
 static void mark_crisis_words(struct analysis *a, const struct sk_crisis_match *cm) {
   for (size_t i = 0; i < a->n; i++)
     for (unsigned k = 0; k < cm->n_words && !a->w[i].crisis_word; k++)

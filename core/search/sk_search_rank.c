@@ -48,20 +48,24 @@ static int tg_fits_age(const struct sk_searcher *s, unsigned tg, int age) {
 }
 
 /* The ages an offering serves in municipality m: its own, narrowed by an
- * age rule for m ("for Eemnes: adults only"); -1 open. */
-static void muni_ages(const struct sk_searcher *s, const struct sks_doc *d, int m, int *lo,
-                      int *hi) {
+ * age rule for m ("for Eemnes: adults only"); -1 open. Returns whether it
+ * has a rule for m. */
+static int muni_ages(const struct sk_searcher *s, const struct sks_doc *d, int m, int *lo,
+                     int *hi) {
+  int ruled = 0;
   *lo = d->min_age;
   *hi = d->max_age;
   for (uint32_t k = 0; k < d->n_rules; k++) {
     const struct sks_rule *r = &s->snap->rules[d->rule_off + k];
     if (r->area != m)
       continue;
+    ruled = 1;
     if (r->min_age >= 0 && r->min_age > *lo)
       *lo = r->min_age;
     if (r->max_age >= 0 && (*hi < 0 || r->max_age < *hi))
       *hi = r->max_age;
   }
+  return ruled;
 }
 
 /* Is the offering for municipality m (an area bit), for this age? An
@@ -70,22 +74,15 @@ static int muni_ok(const struct sk_searcher *s, const struct sks_doc *d, int m,
                    const struct qf *f) {
   if (!(d->areas & s->muni_allowed[m]))
     return 0;
-  for (uint32_t k = 0; k < d->n_rules; k++) {
-    const struct sks_rule *r = &s->snap->rules[d->rule_off + k];
-    if (r->area != m)
-      continue;
-    int lo = d->min_age, hi = d->max_age;
-    if (r->min_age >= 0 && r->min_age > lo)
-      lo = r->min_age;
-    if (r->max_age >= 0 && (hi < 0 || r->max_age < hi))
-      hi = r->max_age;
-    if (lo >= 0 && hi >= 0 && lo > hi)
-      return 0; /* nothing left of it there */
-    if (f->age >= 0 && !range_overlap(lo, hi, f->age, f->age))
-      return 0;
-    if (f->tg >= 0 && !range_overlap(lo, hi, f->tg_lo, f->tg_hi))
-      return 0;
-  }
+  int lo, hi;
+  if (!muni_ages(s, d, m, &lo, &hi))
+    return 1;
+  if (lo >= 0 && hi >= 0 && lo > hi)
+    return 0; /* nothing left of it there */
+  if (f->age >= 0 && !range_overlap(lo, hi, f->age, f->age))
+    return 0;
+  if (f->tg >= 0 && !range_overlap(lo, hi, f->tg_lo, f->tg_hi))
+    return 0;
   return 1;
 }
 
